@@ -1,0 +1,33 @@
+# cosellbot — the two commands a newcomer needs are `make run` and `make test`.
+GO        ?= go
+PKGS      ?= ./...
+TESTFLAGS ?=
+BENCHTIME ?= 1s
+# -race needs cgo (a C compiler); without one the tests still run, just without it.
+RACE      := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: run test bench lint build faq-eval clean
+
+run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local shell
+	$(GO) run ./cmd/cosellbot serve --shell
+
+test: lint ## vet, format check, and every test (store tests also on Postgres when TEST_DATABASE_URL is set)
+	$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) $(PKGS)
+
+bench: ## benchmarks (SQLite always; Postgres too when TEST_DATABASE_URL is set)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+lint: ## go vet and gofmt must be clean
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+build: ## a static binary in bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/cosellbot ./cmd/cosellbot
+
+faq-eval: ## FAQ accuracy per language and refusal rate on the evaluation set
+	$(GO) run ./cmd/faqeval
+
+clean:
+	rm -rf bin cosellbot.db cosellbot.db-wal cosellbot.db-shm

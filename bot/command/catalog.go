@@ -1,0 +1,166 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
+	if !c.who.Has(access.ReferralsAdmin) {
+		return Reply{}, access.Deny("only a referrals admin manages the solution catalog")
+	}
+	f := &form{c: c}
+	sol := deal.Solution{Name: f.str("name"), MACC: f.yes("macc"), Incentivized: f.yes("incentivized")}
+	switch src := deal.SolutionSource(strings.ToLower(f.str("source"))); src {
+	case deal.Mine, deal.Microsoft, deal.ThirdParty, deal.Assessment:
+		sol.Source = src
+	default:
+		f.bad("source", "source must be mine, microsoft, third_party or assessment, got %q", src)
+	}
+	if c.has("ip") {
+		switch ip := deal.IPKind(strings.ToLower(f.str("ip"))); ip {
+		case deal.IPAzure, deal.IPBizAppsPremium, deal.IPBizAppsStd:
+			sol.IP = ip
+		default:
+			f.bad("ip", "ip must be azure, bizapps_premium or bizapps_standard, got %q", ip)
+		}
+		if sol.Source != deal.Mine {
+			f.bad("ip", "only your own solutions (source=mine) carry an IP co-sell eligibility")
+		}
+	}
+	if strings.ContainsAny(sol.Name, ",;") {
+		f.bad("name", "a solution name cannot contain , or ; (they separate lists)")
+	}
+	if err := f.err(); err != nil {
+		return Reply{}, err
+	}
+	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "added", Detail: "added solution " + solutionText(sol)}
+	if err := s.rec.AddSolution(ctx, sol, e); err != nil {
+		return Reply{}, fmt.Errorf("solution %q: %w", sol.Name, err)
+	}
+	return Reply{Text: "Added to your catalog: " + solutionText(sol), Data: map[string]any{"solution": sol}}, nil
+}
+
+func (s *Service) solutionList(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayWorkDeals(c.who); err != nil {
+		return Reply{}, err
+	}
+	sols, err := s.rec.Solutions(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the solution catalog: %w", err)
+	}
+	if len(sols) == 0 {
+		return Reply{Text: "Your solution catalog is empty: solution add name=… source=mine ip=azure", Data: map[string]any{"solutions": []deal.Solution{}}}, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d solution%s in your catalog:", len(sols), plural(len(sols)))
+	for _, sol := range sols {
+		b.WriteString("\n• " + solutionText(sol))
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"solutions": sols}}, nil
+}
+
+// UserView is a user as JSON shows it.
+type UserView struct {
+	ID        string        `json:"id"`
+	Roles     []access.Role `json:"roles"`
+	Locations []string      `json:"locations"`
+	Global    bool          `json:"global"`
+}
+
+func userView(u access.User) UserView {
+	v := UserView{ID: u.ID, Roles: u.Roles, Locations: u.Locations, Global: u.Global}
+	if v.Locations == nil {
+		v.Locations = []string{}
+	}
+	return v
+}
+
+func userText(u access.User) string {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	scope := "global"
+	if !u.Global {
+		scope = "locations " + strings.Join(u.Locations, ", ")
+	}
+	return fmt.Sprintf("%s — %s — %s", u.ID, strings.Join(roles, ", "), scope)
+}
+
+func (s *Service) mayManageUsers(who access.User) error {
+	if !who.Admin() {
+		return access.Deny("only a referrals admin or an incentives admin manages users")
+	}
+	return nil
+}
+
+func (s *Service) userAdd(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayManageUsers(c.who); err != nil {
+		return Reply{}, err
+	}
+	f := &form{c: c}
+	id := strings.ToLower(strings.TrimSpace(c.pos[0]))
+	if a, err := mail.ParseAddress(id); err != nil || a.Address != id {
+		f.bad("id", "%q is not an e-mail address: users are known by the e-mail that puts them on deal teams", c.pos[0])
+	}
+	roles, err := access.ParseRoles(ParseList(c.get("role")))
+	if err != nil {
+		f.bad("role", "%v", err)
+	}
+	u := access.User{ID: id, Roles: roles, Global: true}
+	if locs := ParseList(c.get("locations")); len(locs) > 0 && !(len(locs) == 1 && strings.EqualFold(locs[0], "global")) {
+		u.Global, u.Locations = false, locs
+		for _, l := range locs {
+			if !deal.ValidLocation(l) {
+				f.bad("locations", "%q is not a partner location ID", l)
+			}
+		}
+	} else if c.has("locations") && len(locs) == 0 {
+		f.bad("locations", "give location IDs separated by commas, or global")
+	}
+	if err := f.err(); err != nil {
+		return Reply{}, err
+	}
+	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "granted", Detail: "granted " + userText(u)}
+	if err := s.rec.PutUser(ctx, u, e); err != nil {
+		return Reply{}, fmt.Errorf("saving user %s: %w", u.ID, err)
+	}
+	return Reply{Text: "User saved: " + userText(u), Data: map[string]any{"user": userView(u)}}, nil
+}
+
+func (s *Service) userList(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayManageUsers(c.who); err != nil {
+		return Reply{}, err
+	}
+	users, err := s.rec.Users(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("listing users: %w", err)
+	}
+	views := []UserView{}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d user%s (the local shell acts as %s):", len(users), plural(len(users)), access.LocalAdmin.ID)
+	for _, u := range users {
+		views = append(views, userView(u))
+		b.WriteString("\n• " + userText(u))
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"users": views}}, nil
+}
+
+func (s *Service) userRemove(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayManageUsers(c.who); err != nil {
+		return Reply{}, err
+	}
+	id := strings.ToLower(c.pos[0])
+	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "removed", Detail: "removed user " + id}
+	if err := s.rec.RemoveUser(ctx, id, e); err != nil {
+		return Reply{}, fmt.Errorf("user %s: %w", id, err)
+	}
+	return Reply{Text: "Removed user " + id + "."}, nil
+}

@@ -1,0 +1,274 @@
+// Package command turns what people type after /cosell into typed commands,
+// runs them against the domain rules and the durable record, and answers with
+// a platform-neutral Reply. Every chat adapter and the CLI go through here, so
+// the grammar, the permissions and the wording are the same everywhere.
+package command
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Record is what the commands need of the durable record.
+type Record interface {
+	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry) error
+	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
+	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry) error
+	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
+	History(ctx context.Context, dealID int64) ([]ledger.Entry, error)
+	AddSolution(ctx context.Context, s deal.Solution, e ledger.Entry) error
+	Solutions(ctx context.Context) ([]deal.Solution, error)
+	PutUser(ctx context.Context, u access.User, e ledger.Entry) error
+	User(ctx context.Context, id string) (access.User, error)
+	Users(ctx context.Context) ([]access.User, error)
+	RemoveUser(ctx context.Context, id string, e ledger.Entry) error
+}
+
+// Clock tells the time; tests pass a fixed one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Service runs commands.
+type Service struct {
+	rec   Record
+	clock Clock
+	rates deal.Rates
+	log   *slog.Logger
+	specs []*spec
+}
+
+// New builds a Service over a record, a clock and the registration rates.
+func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Service{rec: rec, clock: clock, rates: rates, log: log}
+	s.specs = s.table()
+	return s
+}
+
+// spec describes one verb: its words, arguments and keys, and its handler.
+// Help, suggestions and validation are all generated from this table.
+type spec struct {
+	verb     string   // "deal team add"
+	args     []string // positional arguments after the verb, e.g. "ID"
+	optArgs  int      // how many trailing args may be omitted
+	variadic bool     // the last argument takes every remaining word
+	required []string // keys that must be given
+	optional []string // keys that may be given
+	usage    string   // extra usage shown after the generated synopsis
+	summary  string
+	run      func(ctx context.Context, c *call) (Reply, error)
+}
+
+// call is one invocation being carried out.
+type call struct {
+	who  access.User
+	now  time.Time
+	args Args     // words after the verb, and pairs
+	pos  []string // positional arguments
+}
+
+func (c *call) has(key string) bool { _, ok := c.args.Pairs[key]; return ok }
+
+func (c *call) get(key string) string { return c.args.Pairs[key] }
+
+// Resolve finds who is speaking. An empty id is the local admin of the shell
+// and of ask; anyone else must have been added by an admin.
+func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
+	if id == "" || strings.EqualFold(id, access.LocalAdmin.ID) {
+		return access.LocalAdmin, nil
+	}
+	u, err := s.rec.User(ctx, strings.ToLower(id))
+	if err != nil {
+		if isNotFound(err) {
+			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user", id, id)
+		}
+		return access.User{}, err
+	}
+	return u, nil
+}
+
+// Run carries out one command line as typed after /cosell.
+func (s *Service) Run(ctx context.Context, who access.User, line string) Reply {
+	r, err := s.run(ctx, who, line)
+	if err != nil {
+		reply := fail(err)
+		if reply.Err.Code == "unavailable" {
+			s.log.ErrorContext(ctx, "command failed", "user", who.ID, "err", err)
+		}
+		return reply
+	}
+	return r
+}
+
+func (s *Service) run(ctx context.Context, who access.User, line string) (Reply, error) {
+	args, err := Parse(line)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(args.Words) == 0 {
+		if len(args.Keys) > 0 {
+			return Reply{}, usage("start with a verb, like deal new; type help for the list")
+		}
+		return s.help(""), nil
+	}
+	sp, n := s.lookup(args.Words)
+	if sp == nil {
+		return Reply{}, s.unknownVerb(args.Words)
+	}
+	c := &call{who: who, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
+	rest := args.Words[n:]
+	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {
+		return Reply{}, usage("usage: %s", sp.synopsis())
+	}
+	c.pos = rest
+	allowed := append(slices.Clone(sp.required), sp.optional...)
+	for _, k := range args.Keys {
+		if !slices.Contains(allowed, k) {
+			if guess, ok := closest(k, allowed); ok {
+				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, guess)
+			}
+			if len(allowed) == 0 {
+				return Reply{}, usage("%s takes no key=value pairs; usage: %s", sp.verb, sp.synopsis())
+			}
+			return Reply{}, usage("unknown key %s= for %s; it takes %s", k, sp.verb, strings.Join(allowed, "= ")+"=")
+		}
+	}
+	var missing []string
+	for _, k := range sp.required {
+		if strings.TrimSpace(c.get(k)) == "" {
+			missing = append(missing, k+"=")
+		}
+	}
+	if len(missing) > 0 {
+		return Reply{}, usage("%s needs %s; usage: %s", sp.verb, strings.Join(missing, " "), sp.synopsis())
+	}
+	return sp.run(ctx, c)
+}
+
+// lookup finds the longest verb matching the leading words.
+func (s *Service) lookup(words []string) (*spec, int) {
+	var best *spec
+	bestN := 0
+	for _, sp := range s.specs {
+		vw := strings.Fields(sp.verb)
+		if len(vw) > len(words) || len(vw) <= bestN {
+			continue
+		}
+		match := true
+		for i, w := range vw {
+			if !strings.EqualFold(words[i], w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			best, bestN = sp, len(vw)
+		}
+	}
+	return best, bestN
+}
+
+func (s *Service) unknownVerb(words []string) error {
+	// Suggest against verbs sharing the words that did match.
+	var cands []string
+	prefix := ""
+	for depth := 0; depth < len(words); depth++ {
+		seen := map[string]bool{}
+		var next []string
+		for _, sp := range s.specs {
+			vw := strings.Fields(sp.verb)
+			if depth < len(vw) && strings.HasPrefix(sp.verb+" ", prefix) && !seen[vw[depth]] {
+				seen[vw[depth]] = true
+				next = append(next, vw[depth])
+			}
+		}
+		if len(next) == 0 {
+			break
+		}
+		w := strings.ToLower(words[depth])
+		if slices.Contains(next, w) {
+			prefix += w + " "
+			continue
+		}
+		cands = next
+		sort.Strings(cands)
+		if guess, ok := closest(w, cands); ok {
+			return usage("unknown command %q: did you mean %s?", strings.TrimSpace(prefix+w), strings.TrimSpace(prefix+guess))
+		}
+		if prefix == "" {
+			return usage("unknown command %q; type help for the list", w)
+		}
+		return usage("%s takes one of: %s", strings.TrimSpace(prefix), strings.Join(cands, ", "))
+	}
+	return usage("%s needs more: %s", strings.Join(words, " "), strings.Join(s.verbsUnder(prefix), " | "))
+}
+
+func (s *Service) verbsUnder(prefix string) []string {
+	var out []string
+	for _, sp := range s.specs {
+		if strings.HasPrefix(sp.verb+" ", prefix) {
+			out = append(out, sp.verb)
+		}
+	}
+	return out
+}
+
+func (sp *spec) synopsis() string {
+	parts := []string{sp.verb}
+	for i, a := range sp.args {
+		if i >= len(sp.args)-sp.optArgs {
+			a = "[" + a + "]"
+		}
+		parts = append(parts, a)
+	}
+	for _, k := range sp.required {
+		parts = append(parts, k+"=…")
+	}
+	if len(sp.optional) > 0 {
+		parts = append(parts, "["+strings.Join(sp.optional, "= ")+"=]")
+	}
+	if sp.usage != "" {
+		parts = append(parts, sp.usage)
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *Service) help(verb string) Reply {
+	var b strings.Builder
+	if verb != "" {
+		var found []*spec
+		for _, sp := range s.specs {
+			if sp.verb == verb || strings.HasPrefix(sp.verb, verb+" ") {
+				found = append(found, sp)
+			}
+		}
+		if len(found) > 0 {
+			for _, sp := range found {
+				b.WriteString(sp.synopsis() + "\n    " + sp.summary + "\n")
+			}
+			return Reply{Text: strings.TrimRight(b.String(), "\n")}
+		}
+	}
+	b.WriteString("cosellbot: your Partner Center co-sell pipeline, from chat. Commands:\n")
+	for _, sp := range s.specs {
+		b.WriteString("  " + sp.verb + strings.Repeat(" ", max(1, 18-len(sp.verb))) + sp.summary + "\n")
+	}
+	b.WriteString("Type help VERB for the keys of a command, e.g. help deal new.\n")
+	b.WriteString("Values with spaces go in double quotes; lists are comma-separated; people are \"Name <email> +phone\", separated by ;.")
+	return Reply{Text: b.String()}
+}

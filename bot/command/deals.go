@@ -1,0 +1,617 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }
+
+// form collects every malformed value of a command, so the user fixes all of
+// them in one go.
+type form struct {
+	c     *call
+	probs deal.Problems
+}
+
+func (f *form) bad(key, format string, args ...any) {
+	f.probs = append(f.probs, &deal.RuleError{Field: key, Rule: "format", Message: fmt.Sprintf(format, args...)})
+}
+
+func (f *form) str(key string) string { return strings.TrimSpace(f.c.get(key)) }
+
+func (f *form) strp(key string) *string {
+	if !f.c.has(key) {
+		return nil
+	}
+	v := f.str(key)
+	return &v
+}
+
+func (f *form) money(key string) (deal.Money, bool) {
+	if !f.c.has(key) {
+		return 0, false
+	}
+	m, err := deal.ParseMoney(f.c.get(key))
+	if err != nil {
+		f.bad(key, "%v", err)
+		return 0, false
+	}
+	return m, true
+}
+
+func (f *form) date(key string) (time.Time, bool) {
+	if !f.c.has(key) {
+		return time.Time{}, false
+	}
+	t, err := ParseDate(f.c.get(key))
+	if err != nil {
+		f.bad(key, "%v", err)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (f *form) people(key string) []deal.Person {
+	if !f.c.has(key) {
+		return nil
+	}
+	ps, err := ParsePeople(f.c.get(key))
+	if err != nil {
+		f.bad(key, "%v", err)
+	}
+	return ps
+}
+
+func (f *form) yes(key string) bool {
+	if !f.c.has(key) {
+		return false
+	}
+	b, err := ParseBool(f.c.get(key))
+	if err != nil {
+		f.bad(key, "%v", err)
+	}
+	return b
+}
+
+func (f *form) kind() deal.Kind {
+	switch v := strings.ToLower(f.str("kind")); v {
+	case "ip", "ip_cosell":
+		return deal.IPCoSell
+	case "services", "services_cosell":
+		return deal.ServicesCoSell
+	case "p2p":
+		return deal.P2P
+	case "sa", "solution_assessment":
+		return deal.SolutionAssessment
+	case "":
+		return ""
+	default:
+		f.bad("kind", "unknown kind %q: use ip, services, p2p or sa", v)
+		return ""
+	}
+}
+
+func (f *form) help() deal.Help {
+	if !f.c.has("help") {
+		return ""
+	}
+	h := deal.Help(strings.ToLower(f.str("help")))
+	if !slices.Contains(deal.Helps, h) {
+		f.bad("help", "unknown help type %q: use one of none, technical, architecture, pricing, funding, executive, customer-engagement, other", h)
+	}
+	return h
+}
+
+func (f *form) err() error {
+	if len(f.probs) == 0 {
+		return nil
+	}
+	return f.probs
+}
+
+// solutions resolves catalog names; an assessment type must be in the
+// catalog as source=assessment, which only a vetted partner adds.
+func (s *Service) solutions(ctx context.Context, f *form, key string, source deal.SolutionSource) []deal.Solution {
+	names := ParseList(f.c.get(key))
+	if len(names) == 0 {
+		return nil
+	}
+	catalog, err := s.rec.Solutions(ctx)
+	if err != nil {
+		f.probs = nil
+		f.bad(key, "the solution catalog could not be read: %v", err)
+		return nil
+	}
+	var known []string
+	for _, sol := range catalog {
+		known = append(known, strings.ToLower(sol.Name))
+	}
+	var out []deal.Solution
+	for _, name := range names {
+		i := slices.IndexFunc(catalog, func(sol deal.Solution) bool { return strings.EqualFold(sol.Name, name) })
+		switch {
+		case i < 0 && source == deal.Assessment:
+			f.bad(key, "%q is not an assessment type in your catalog: only partners vetted for solution assessments create them; once vetted, add it with solution add name=%q source=assessment", name, name)
+		case i < 0:
+			if guess, ok := closest(strings.ToLower(name), known); ok {
+				f.bad(key, "no solution %q in your catalog: did you mean %q?", name, guess)
+			} else {
+				f.bad(key, "no solution %q in your catalog: add it with solution add name=%q source=mine", name, name)
+			}
+		case source == deal.Assessment && catalog[i].Source != deal.Assessment:
+			f.bad(key, "%q is not an assessment type (its source is %s)", name, catalog[i].Source)
+		default:
+			out = append(out, catalog[i])
+		}
+	}
+	return out
+}
+
+func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
+	f := &form{c: c}
+	dr := deal.Draft{
+		Kind: f.kind(), Name: f.str("name"), Location: f.str("location"), Currency: strings.ToUpper(f.str("currency")),
+		Notes: f.str("notes"), Role: deal.Role(strings.ToLower(f.str("role"))), Program: f.str("program"),
+		SolutionArea: f.str("area"), SolutionPlay: f.str("play"), Intent: deal.Intent(strings.ToLower(f.str("intent"))),
+		AssessmentLocation: strings.ToUpper(f.str("assessment_location")), Help: f.help(), Share: f.yes("share"),
+		CRMID: f.str("crm_id"), CampaignID: f.str("campaign_id"),
+		Customer: deal.Customer{
+			Name: f.str("customer"), Location: strings.ToUpper(f.str("customer_location")),
+			Account: deal.AccountClass(strings.ToLower(f.str("account"))), MACC: f.yes("customer_macc"), Consent: f.yes("consent"),
+		},
+	}
+	if from := f.str("from"); strings.EqualFold(from, "microsoft") {
+		dr.From = "microsoft"
+	} else if len(from) > len("partner:") && strings.EqualFold(from[:len("partner:")], "partner:") {
+		dr.From = "partner:" + strings.TrimSpace(from[len("partner:"):])
+	} else {
+		dr.From = from
+	}
+	dr.Value, _ = f.money("value")
+	dr.CloseDate, _ = f.date("close")
+	dr.ReceivedAt, _ = f.date("received")
+	dr.Team = f.people("team")
+	if c.has("contact") {
+		if p, err := ParsePerson(c.get("contact")); err != nil {
+			f.bad("contact", "%v", err)
+		} else {
+			dr.Customer.Contact = &p
+		}
+	}
+	dr.Solutions = s.solutions(ctx, f, "solution", "")
+	if c.has("assessment") {
+		dr.Solutions = append(dr.Solutions, s.solutions(ctx, f, "assessment", deal.Assessment)...)
+	}
+	if dr.Kind == deal.SolutionAssessment && !c.has("assessment") {
+		f.bad("assessment", "a solution assessment deal needs its assessment type: assessment=TYPE assessment_location=CC")
+	}
+	return dr, f.err()
+}
+
+func (s *Service) mayWorkDeals(who access.User) error {
+	if !who.Referrals() {
+		return access.Deny("%s has no referrals role: deals need referrals-admin or referrals-user", who.ID)
+	}
+	return nil
+}
+
+func (s *Service) dealNew(ctx context.Context, c *call) (Reply, error) {
+	return s.createDeal(ctx, c, deal.New, "Created")
+}
+
+func (s *Service) dealReceive(ctx context.Context, c *call) (Reply, error) {
+	return s.createDeal(ctx, c, deal.Receive, "Recorded inbound referral")
+}
+
+func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft, time.Time) (*deal.Deal, deal.Event, error), headline string) (Reply, error) {
+	if err := s.mayWorkDeals(c.who); err != nil {
+		return Reply{}, err
+	}
+	dr, formErr := s.draft(ctx, c)
+	if !c.who.InLocation(dr.Location) {
+		return Reply{}, access.Deny("%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
+	}
+	d, ev, err := make(dr, c.now)
+	if formErr != nil || err != nil {
+		return Reply{}, merge(formErr, err)
+	}
+	if err := s.rec.CreateDeal(ctx, d, s.entry(c, ev)); err != nil {
+		return Reply{}, fmt.Errorf("saving the new deal: %w", err)
+	}
+	return s.dealReply(d, c.now, fmt.Sprintf("%s deal #%d: %s.", headline, d.ID, ev.Detail)), nil
+}
+
+// merge reports malformed values together with the rules the rest of the
+// draft broke, leaving out rule findings about a field that was malformed
+// (its value was not read, so the rule spoke about a blank).
+func merge(formErr, ruleErr error) error {
+	var form, rules deal.Problems
+	errors.As(formErr, &form)
+	if !errors.As(ruleErr, &rules) {
+		var one *deal.RuleError
+		if errors.As(ruleErr, &one) {
+			rules = deal.Problems{one}
+		} else if ruleErr != nil && formErr == nil {
+			return ruleErr
+		}
+	}
+	out := slices.Clone(form)
+	for _, r := range rules {
+		if !slices.ContainsFunc(form, func(f *deal.RuleError) bool { return f.Field == r.Field }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Service) entry(c *call, ev deal.Event) ledger.Entry {
+	return ledger.Entry{At: c.now, Actor: c.who.ID, Action: ev.Action, Detail: ev.Detail}
+}
+
+func (c *call) dealID() (int64, error) {
+	raw := strings.TrimPrefix(c.pos[0], "#")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usage("%q is not a deal ID: deal IDs are numbers, like 12", c.pos[0])
+	}
+	return id, nil
+}
+
+// visibleDeal loads a deal the caller may see; one they may not see is
+// reported as absent, so that scopes do not leak what exists elsewhere.
+func (s *Service) visibleDeal(ctx context.Context, c *call) (*deal.Deal, error) {
+	if err := s.mayWorkDeals(c.who); err != nil {
+		return nil, err
+	}
+	id, err := c.dealID()
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.rec.GetDeal(ctx, id)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, refused(ledger.ErrNotFound, "no deal #%d", id)
+		}
+		return nil, fmt.Errorf("loading deal #%d: %w", id, err)
+	}
+	if !c.who.CanSee(d) {
+		return nil, refused(ledger.ErrNotFound, "no deal #%d that you can see (your scope: %s)", id, scopeText(c.who))
+	}
+	return d, nil
+}
+
+func scopeText(u access.User) string {
+	if u.Global || u.Has(access.ReferralsAdmin) {
+		return "global"
+	}
+	return "locations " + strings.Join(u.Locations, ", ") + ", deals you are on the team of"
+}
+
+// mutate applies one domain operation to a deal and stores it with its audit
+// entry; a concurrent change makes the store refuse, and the user is told.
+func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (deal.Event, error)) (Reply, error) {
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	next := d.Clone()
+	ev, err := op(next)
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev)); err != nil {
+		if errors.Is(err, ledger.ErrConflict) {
+			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
+		}
+		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
+	}
+	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
+}
+
+func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply {
+	return Reply{
+		Text:    headline + "\n" + Card(d, now),
+		Data:    map[string]any{"deal": View(d)},
+		Actions: Next(d),
+	}
+}
+
+// Next lists the actions that make sense for a deal now.
+func Next(d *deal.Deal) []Action {
+	id := strconv.FormatInt(d.ID, 10)
+	switch {
+	case d.Status == deal.Received:
+		return []Action{
+			{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
+			{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
+		}
+	case d.Status.Active():
+		var out []Action
+		if next, ok := d.NextStage(); ok {
+			info, _ := deal.StageOf(d.Kind, next)
+			out = append(out, Action{Label: "Next stage: " + info.Label, Command: "deal stage " + id + " " + string(next), Style: "primary"})
+		}
+		if _, more := d.NextStage(); d.Kind != deal.SolutionAssessment || !more {
+			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary"})
+		}
+		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
+		return append(out, favAction(d))
+	case d.Status == deal.Won:
+		return []Action{{Label: "Check registration", Command: "deal register " + id}, favAction(d)}
+	}
+	return nil
+}
+
+func favAction(d *deal.Deal) Action {
+	if d.Favorite {
+		return Action{Label: "Unfavorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
+	}
+	return Action{Label: "Favorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
+}
+
+func (s *Service) dealShow(ctx context.Context, c *call) (Reply, error) {
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: Card(d, c.now), Data: map[string]any{"deal": View(d)}, Actions: Next(d)}, nil
+}
+
+func (s *Service) dealHistory(ctx context.Context, c *call) (Reply, error) {
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	events, err := s.rec.History(ctx, d.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the history of deal #%d: %w", d.ID, err)
+	}
+	views := make([]EventView, len(events))
+	for i, e := range events {
+		views[i] = EventView{At: e.At, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
+	}
+	return Reply{Text: History(d.ID, events), Data: map[string]any{"events": views}}, nil
+}
+
+// listLimit bounds how many rows a chat reply shows; JSON data has them all.
+const listLimit = 50
+
+// ExpiringWithin is how far ahead "deal list expiring" looks.
+const ExpiringWithin = 7 * 24 * time.Hour
+
+func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayWorkDeals(c.who); err != nil {
+		return Reply{}, err
+	}
+	f := ledger.DealFilter{Statuses: []deal.Status{deal.Received, deal.Created, deal.Accepted}}
+	tab := "open"
+	if len(c.pos) == 1 {
+		tab = strings.ToLower(c.pos[0])
+	}
+	switch tab {
+	case "open":
+	case "inbound":
+		f.Direction = deal.Inbound
+	case "outbound":
+		f.Direction = deal.Outbound
+	case "favorites":
+		f.Favorite, f.Statuses = true, nil
+	case "expiring":
+		f.Statuses, f.ExpiringBefore = []deal.Status{deal.Received}, c.now.Add(ExpiringWithin)
+	case "closed":
+		f.Statuses = []deal.Status{deal.Won, deal.Lost, deal.Declined, deal.Expired, deal.Error}
+	default:
+		tabs := []string{"inbound", "outbound", "favorites", "expiring", "closed"}
+		if guess, ok := closest(tab, tabs); ok {
+			return Reply{}, usage("unknown list %q: did you mean %s?", tab, guess)
+		}
+		return Reply{}, usage("unknown list %q: use one of %s", tab, strings.Join(tabs, ", "))
+	}
+	if loc := c.get("location"); loc != "" {
+		f.Locations = []string{loc}
+	}
+	if c.has("kind") {
+		fm := &form{c: c}
+		f.Kind = fm.kind()
+		if err := fm.err(); err != nil {
+			return Reply{}, err
+		}
+	}
+	if st := c.get("stage"); st != "" {
+		f.Stage = deal.Stage(strings.ToLower(st))
+	}
+	if !c.who.Global && !c.who.Has(access.ReferralsAdmin) {
+		if len(f.Locations) == 0 {
+			f.Locations = c.who.Locations
+		} else if !c.who.InLocation(f.Locations[0]) {
+			return Reply{}, access.Deny("location %s is outside your scope (%s)", f.Locations[0], scopeText(c.who))
+		}
+	}
+	all, err := s.rec.ListDeals(ctx, f)
+	if err != nil {
+		return Reply{}, fmt.Errorf("listing deals: %w", err)
+	}
+	var deals []*deal.Deal
+	views := []DealView{}
+	for _, d := range all {
+		if c.who.CanSee(d) {
+			deals = append(deals, d)
+			views = append(views, View(d))
+		}
+	}
+	if tab == "expiring" {
+		slices.SortStableFunc(deals, func(a, b *deal.Deal) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+	}
+	var b strings.Builder
+	if len(deals) == 0 {
+		fmt.Fprintf(&b, "No %s deals.", tab)
+	} else {
+		fmt.Fprintf(&b, "%d %s deal%s:", len(deals), tab, plural(len(deals)))
+		for i, d := range deals {
+			if i == listLimit {
+				fmt.Fprintf(&b, "\n… and %d more (narrow with location=, kind= or stage=)", len(deals)-listLimit)
+				break
+			}
+			b.WriteString("\n" + Line(d, c.now))
+		}
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"deals": views}}, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
+	f := &form{c: c}
+	ch := deal.Changes{
+		Name: f.strp("name"), Notes: f.strp("notes"), CRMID: f.strp("crm_id"), CampaignID: f.strp("campaign_id"),
+		Currency: f.strp("currency"),
+	}
+	if v, ok := f.money("value"); ok {
+		ch.Value = &v
+	}
+	if t, ok := f.date("close"); ok {
+		ch.CloseDate = &t
+	}
+	ch.Team = f.people("team")
+	if c.has("solution") {
+		ch.Solutions = s.solutions(ctx, f, "solution", "")
+		if ch.Solutions == nil {
+			ch.Solutions = []deal.Solution{}
+		}
+	}
+	if c.has("intent") {
+		in := deal.Intent(strings.ToLower(f.str("intent")))
+		ch.Intent = &in
+	}
+	if c.has("microsoft") {
+		ms := deal.MicrosoftState(strings.ToLower(f.str("microsoft")))
+		ch.Microsoft = &ms
+	}
+	return ch, f.err()
+}
+
+func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
+	ch, err := s.changes(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+}
+
+func (s *Service) dealEdit(ctx context.Context, c *call) (Reply, error) {
+	ch, err := s.changes(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Edit(ch, c.now) })
+}
+
+func (s *Service) dealDecline(ctx context.Context, c *call) (Reply, error) {
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Decline(c.get("reason"), c.get("notes"), c.now) })
+}
+
+func (s *Service) dealTeamAdd(ctx context.Context, c *call) (Reply, error) {
+	p, err := ParsePerson(c.pos[1])
+	if err != nil {
+		return Reply{}, &deal.RuleError{Field: "team", Rule: "format", Message: err.Error()}
+	}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.AddMember(p, c.now) })
+}
+
+func (s *Service) dealTeamRemove(ctx context.Context, c *call) (Reply, error) {
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.RemoveMember(c.pos[1], c.now) })
+}
+
+func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {
+	st := deal.Stage(strings.ToLower(c.pos[1]))
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.MarkStage(st, c.now) })
+}
+
+func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {
+	r, err := s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Win(c.now) })
+	if err == nil {
+		d := r.Data["deal"].(DealView)
+		r.Text += "\nNext: deal register " + strconv.FormatInt(d.ID, 10) + " checks whether it can be registered."
+	}
+	return r, err
+}
+
+func (s *Service) dealLost(ctx context.Context, c *call) (Reply, error) {
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Lose(c.get("reason"), c.now) })
+}
+
+func (s *Service) dealError(ctx context.Context, c *call) (Reply, error) {
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.CloseAsError(c.get("reason"), c.now) })
+}
+
+func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
+	f := &form{c: c}
+	switch {
+	case len(c.pos) == 2 && strings.EqualFold(c.pos[1], "microsoft"):
+		if c.has("partner") {
+			return Reply{}, usage("invite either microsoft or partner=NAME, one at a time")
+		}
+		h := f.help()
+		if err := f.err(); err != nil {
+			return Reply{}, err
+		}
+		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(h, c.now) })
+	case len(c.pos) == 1 && c.has("partner"):
+		inv := deal.Invitation{Partner: f.str("partner"), Notes: f.str("notes"), Currency: strings.ToUpper(f.str("currency")), Help: f.help()}
+		inv.Value, _ = f.money("value")
+		inv.CloseDate, _ = f.date("close")
+		inv.Team = f.people("team")
+		inv.Solutions = s.solutions(ctx, f, "solution", "")
+		if err := f.err(); err != nil {
+			return Reply{}, err
+		}
+		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InvitePartner(inv, c.now) })
+	}
+	return Reply{}, usage("usage: deal invite ID microsoft help=… | deal invite ID partner=NAME value=… close=… notes=… solution=…")
+}
+
+func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
+	var to deal.SaleType
+	switch strings.ToLower(c.pos[1]) {
+	case "partner-led", "partner_led", "partnerled":
+		to = deal.PartnerLed
+	case "cosell", "co-sell":
+		to = deal.CoSell
+	default:
+		return Reply{}, usage("upgrade to partner-led or cosell, not %q", c.pos[1])
+	}
+	f := &form{c: c}
+	h := f.help()
+	if err := f.err(); err != nil {
+		return Reply{}, err
+	}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Upgrade(to, h, c.now) })
+}
+
+func (s *Service) dealFav(ctx context.Context, c *call) (Reply, error) {
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.ToggleFavorite(c.now), nil })
+}
+
+func (s *Service) dealRegister(ctx context.Context, c *call) (Reply, error) {
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	e := d.Registration(s.rates)
+	return Reply{Text: Registration(d, e), Data: map[string]any{"registration": e, "deal": View(d)}}, nil
+}

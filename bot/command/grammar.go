@@ -1,0 +1,172 @@
+package command
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Args is a parsed command line: bare words in order, then key=value pairs.
+type Args struct {
+	Words []string
+	Pairs map[string]string
+	Keys  []string // keys in the order typed, for messages
+}
+
+// SyntaxError is a line that could not be split into words and pairs.
+type SyntaxError struct {
+	Pos int
+	Msg string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s", e.Pos+1, e.Msg) }
+
+// quoteFold maps the typographic quotes that Slack and phone keyboards
+// substitute to the plain double quote the grammar uses.
+var quoteFold = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u00ab", `"`, "\u00bb", `"`, "\u2033", `"`)
+
+// Parse splits what follows /cosell into words and key=value pairs. Values
+// with spaces are double-quoted; inside quotes \" and \\ escape. A key may
+// appear once.
+func Parse(line string) (Args, error) {
+	line = quoteFold.Replace(line)
+	args := Args{Pairs: map[string]string{}}
+	rs := []rune(line)
+	i := 0
+	for {
+		for i < len(rs) && unicode.IsSpace(rs[i]) {
+			i++
+		}
+		if i >= len(rs) {
+			return args, nil
+		}
+		start := i
+		var tok strings.Builder
+		for i < len(rs) && !unicode.IsSpace(rs[i]) {
+			if rs[i] != '"' {
+				tok.WriteRune(rs[i])
+				i++
+				continue
+			}
+			open := i
+			i++
+			for {
+				if i >= len(rs) {
+					return Args{}, &SyntaxError{open, "this double quote is never closed"}
+				}
+				if rs[i] == '\\' && i+1 < len(rs) && (rs[i+1] == '"' || rs[i+1] == '\\') {
+					tok.WriteRune(rs[i+1])
+					i += 2
+					continue
+				}
+				if rs[i] == '"' {
+					i++
+					break
+				}
+				tok.WriteRune(rs[i])
+				i++
+			}
+		}
+		word := tok.String()
+		raw := string(rs[start:i])
+		// A pair is key=value where the key is typed bare: "a=b" in quotes is a word.
+		if k, _, ok := strings.Cut(raw, "="); ok && isKey(k) {
+			key := strings.ToLower(k)
+			if _, dup := args.Pairs[key]; dup {
+				return Args{}, &SyntaxError{start, fmt.Sprintf("%s= is given twice", key)}
+			}
+			_, val, _ := strings.Cut(word, "=")
+			args.Pairs[key] = val
+			args.Keys = append(args.Keys, key)
+			continue
+		}
+		if len(args.Keys) > 0 {
+			return Args{}, &SyntaxError{start, fmt.Sprintf("%q comes after key=value pairs: words go first, and values with spaces need double quotes", word)}
+		}
+		args.Words = append(args.Words, word)
+	}
+}
+
+func isKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseList splits a comma-separated list, dropping empty items.
+func ParseList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// ParsePerson reads "Name <email> +phone".
+func ParsePerson(s string) (deal.Person, error) {
+	s = strings.TrimSpace(s)
+	open, close := strings.IndexByte(s, '<'), strings.IndexByte(s, '>')
+	if open < 0 || close < open {
+		return deal.Person{}, fmt.Errorf("%q is not a person: write \"Name <email> +phone\"", s)
+	}
+	p := deal.Person{
+		Name:  strings.TrimSpace(s[:open]),
+		Email: strings.TrimSpace(s[open+1 : close]),
+		Phone: strings.TrimSpace(s[close+1:]),
+	}
+	if a, err := mail.ParseAddress(p.Email); err == nil {
+		p.Email = strings.ToLower(a.Address)
+	}
+	return p, nil
+}
+
+// ParsePeople reads several persons separated by ';'.
+func ParsePeople(s string) ([]deal.Person, error) {
+	var out []deal.Person
+	for _, item := range strings.Split(s, ";") {
+		if strings.TrimSpace(item) == "" {
+			continue
+		}
+		p, err := ParsePerson(item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no person given: write \"Name <email> +phone\", several separated by ;")
+	}
+	return out, nil
+}
+
+// ParseDate reads YYYY-MM-DD as a UTC date.
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date: write YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// ParseBool reads yes/no (and true/false).
+func ParseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true", "1", "oui", "ja":
+		return true, nil
+	case "no", "n", "false", "0", "non", "nej":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not yes or no", s)
+}

@@ -1,0 +1,113 @@
+package command
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name  string
+		line  string
+		words []string
+		pairs map[string]string
+		err   string
+	}{
+		{"words only", "deal show 12", []string{"deal", "show", "12"}, map[string]string{}, ""},
+		{"pairs after words", "deal new kind=ip value=100", []string{"deal", "new"}, map[string]string{"kind": "ip", "value": "100"}, ""},
+		{"quoted value with spaces", `deal new name="Contoso cloud move"`, []string{"deal", "new"}, map[string]string{"name": "Contoso cloud move"}, ""},
+		{"escaped quote inside", `x notes="say \"hi\" \\o/"`, []string{"x"}, map[string]string{"notes": `say "hi" \o/`}, ""},
+		{"typographic quotes from Slack", "x name=\u201cBig deal\u201d", []string{"x"}, map[string]string{"name": "Big deal"}, ""},
+		{"value keeps equals signs", `x notes="a=b"`, []string{"x"}, map[string]string{"notes": "a=b"}, ""},
+		{"key is lower-cased", "x Close=2027-01-01", []string{"x"}, map[string]string{"close": "2027-01-01"}, ""},
+		{"quoted word is a word", `deal team add 3 "Ana <ana@x.io> +46 70 123 45 67"`, []string{"deal", "team", "add", "3", "Ana <ana@x.io> +46 70 123 45 67"}, map[string]string{}, ""},
+		{"empty value", "x notes=", []string{"x"}, map[string]string{"notes": ""}, ""},
+		{"unclosed quote", `x name="oops`, nil, nil, "never closed"},
+		{"duplicate key", "x a=1 a=2", nil, nil, "given twice"},
+		{"unquoted spaces in a value", "x name=Big deal", nil, nil, "need double quotes"},
+		{"blank line", "   ", nil, map[string]string{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.line)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("Parse(%q) error = %v, want one containing %q", tt.line, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.line, err)
+			}
+			if !reflect.DeepEqual(got.Words, tt.words) || !reflect.DeepEqual(got.Pairs, tt.pairs) {
+				t.Fatalf("Parse(%q) = %q %q, want %q %q", tt.line, got.Words, got.Pairs, tt.words, tt.pairs)
+			}
+		})
+	}
+}
+
+func TestParsePeople(t *testing.T) {
+	ps, err := ParsePeople("Ana Diaz <Ana@Contoso.com> +33 1 23 45 67 89; Bo Ek <bo@fabrikam.se> +46701234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].Name != "Ana Diaz" || ps[0].Email != "ana@contoso.com" || ps[0].Phone != "+33 1 23 45 67 89" || ps[1].Email != "bo@fabrikam.se" {
+		t.Fatalf("got %+v", ps)
+	}
+	for _, bad := range []string{"", ";", "Ana ana@x.io +1", "Ana >x< +1"} {
+		if _, err := ParsePeople(bad); err == nil {
+			t.Errorf("ParsePeople(%q) accepted", bad)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	keys := []string{"close", "currency", "customer", "notes"}
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"clse", "close", true}, {"clsoe", "close", true}, {"noets", "notes", true}, {"custmer", "customer", true}, {"zzzzzz", "", false},
+	} {
+		got, ok := closest(tt.in, keys)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("closest(%q) = %q %v, want %q %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// quoteArgs writes Args back as a line the parser reads the same way.
+func quoteArgs(a Args) string {
+	q := func(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+	var parts []string
+	for _, w := range a.Words {
+		parts = append(parts, q(w))
+	}
+	for _, k := range a.Keys {
+		parts = append(parts, k+"="+q(a.Pairs[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		`deal new kind=ip name="A b" value=1`, `x "unterminated`, `a=b=c`, "x \u201cq\u201d", `"" ""=1`, `x \"`, "deal list\texpiring",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		a, err := Parse(line)
+		if err != nil {
+			return
+		}
+		// Whatever parses must survive being written back and parsed again.
+		b, err := Parse(quoteArgs(a))
+		if err != nil {
+			t.Fatalf("re-parse of %q (from %q): %v", quoteArgs(a), line, err)
+		}
+		if !reflect.DeepEqual(a.Words, b.Words) || !reflect.DeepEqual(a.Pairs, b.Pairs) {
+			t.Fatalf("round trip changed %q: %q %q vs %q %q", line, a.Words, a.Pairs, b.Words, b.Pairs)
+		}
+	})
+}

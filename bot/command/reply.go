@@ -1,0 +1,117 @@
+package command
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Reply is what a command answers, independent of the platform showing it:
+// text for people, structured data for machines and renderers, and the
+// actions that make sense next (buttons where the platform has them).
+type Reply struct {
+	Text    string
+	Data    map[string]any
+	Actions []Action
+	Err     *Failure
+}
+
+// OK reports whether the command was carried out.
+func (r Reply) OK() bool { return r.Err == nil }
+
+// Action is a follow-up the user can take with one press; Command is the
+// exact text that runs it, so every platform executes buttons the same way.
+type Action struct {
+	Label   string `json:"label"`
+	Command string `json:"command"`
+	Style   string `json:"style,omitempty"` // "primary", "danger" or ""
+	// Ask names keys the platform must ask for before running (e.g. a
+	// decline reason); the answers are appended as key=value pairs.
+	Ask []string `json:"ask,omitempty"`
+}
+
+// Failure is why a command was refused.
+type Failure struct {
+	Code    string `json:"code"` // usage, invalid, not_found, forbidden, conflict, unavailable
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+}
+
+// Envelope is the --json form of a reply, the contract of DESIGN.md.
+type Envelope struct {
+	OK      bool           `json:"ok"`
+	Text    string         `json:"text"`
+	Data    map[string]any `json:"data,omitempty"`
+	Actions []Action       `json:"actions,omitempty"`
+	Error   *Failure       `json:"error,omitempty"`
+}
+
+// Envelope wraps the reply for JSON output.
+func (r Reply) Envelope() Envelope {
+	return Envelope{OK: r.OK(), Text: r.Text, Data: r.Data, Actions: r.Actions, Error: r.Err}
+}
+
+// refusal is an error with its own wording that errors.Is still matches to
+// one of the ledger's kinds (not found, conflict, exists).
+type refusal struct {
+	msg  string
+	kind error
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.kind }
+
+func refused(kind error, format string, args ...any) error {
+	return &refusal{fmt.Sprintf(format, args...), kind}
+}
+
+// usageError is a line the grammar or the command table could not take.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usage(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// fail turns any error into the reply that explains it.
+func fail(err error) Reply {
+	f := &Failure{Code: "unavailable", Message: err.Error()}
+	var rule *deal.RuleError
+	var denied *access.Denied
+	var use *usageError
+	var syn *SyntaxError
+	switch {
+	case errors.As(err, &use), errors.As(err, &syn):
+		f.Code = "usage"
+	case errors.As(err, &rule):
+		f.Code, f.Field, f.Rule = "invalid", rule.Field, rule.Rule
+	case errors.As(err, &denied):
+		f.Code = "forbidden"
+	case errors.Is(err, ledger.ErrNotFound):
+		f.Code = "not_found"
+	case errors.Is(err, ledger.ErrConflict):
+		f.Code = "conflict"
+	case errors.Is(err, ledger.ErrExists):
+		f.Code = "exists"
+	default:
+		f.Message = "the database did not answer, nothing was changed; try again in a moment (" + err.Error() + ")"
+	}
+	text := "✗ " + f.Message
+	var probs deal.Problems
+	if errors.As(err, &probs) && len(probs) > 1 {
+		lines := make([]string, len(probs))
+		for i, p := range probs {
+			lines[i] = "  • " + p.Error()
+		}
+		text = fmt.Sprintf("✗ %d things to fix:\n%s", len(probs), strings.Join(lines, "\n"))
+	}
+	return Reply{Text: text, Err: f}
+}
+
+// Refusal is the reply for an error met before a command could run, such
+// as an unknown user.
+func Refusal(err error) Reply { return fail(err) }

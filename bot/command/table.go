@@ -1,0 +1,71 @@
+package command
+
+import (
+	"context"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// dealKeys are the keys that describe a deal on creation or receipt.
+var dealKeys = []string{
+	"name", "customer", "customer_location", "location", "value", "currency", "close", "notes", "team",
+	"account", "customer_macc", "contact", "consent", "solution", "role", "area", "play", "intent",
+	"assessment", "assessment_location", "crm_id", "campaign_id",
+}
+
+func (s *Service) table() []*spec {
+	return []*spec{
+		{verb: "help", args: []string{"VERB"}, optArgs: 1, variadic: true, summary: "list the commands, or explain one",
+			run: func(_ context.Context, c *call) (Reply, error) { return s.help(strings.Join(c.pos, " ")), nil }},
+		{verb: "deal new", required: []string{"kind", "name", "customer", "customer_location", "location", "value", "close", "notes", "team"},
+			optional: append(without(dealKeys, "name", "customer", "customer_location", "location", "value", "close", "notes", "team"), "help", "share"),
+			summary:  "create an outbound deal (kind=ip|services|p2p|sa)", run: s.dealNew},
+		{verb: "deal receive", required: []string{"kind", "customer", "customer_location", "location", "from"},
+			optional: append(without(dealKeys, "customer", "customer_location", "location"), "received", "program"),
+			summary:  "record an inbound referral that reached you another way (from=microsoft|\"partner:NAME\")", run: s.dealReceive},
+		{verb: "deal list", args: []string{"inbound|outbound|favorites|expiring|closed"}, optArgs: 1, optional: []string{"location", "stage", "kind"},
+			summary: "list the deals you can see (open ones unless you say closed)", run: s.dealList},
+		{verb: "deal show", args: []string{"ID"}, summary: "show one deal", run: s.dealShow},
+		{verb: "deal history", args: []string{"ID"}, summary: "show everything that happened to a deal", run: s.dealHistory},
+		{verb: "deal accept", args: []string{"ID"}, optional: []string{"name", "value", "currency", "close", "notes", "team", "crm_id", "campaign_id"},
+			summary: "accept a received referral", run: s.dealAccept},
+		{verb: "deal decline", args: []string{"ID"}, required: []string{"reason"}, optional: []string{"notes"},
+			summary: "decline a received referral; the sender is told", run: s.dealDecline},
+		{verb: "deal edit", args: []string{"ID"}, optional: deal.Editable,
+			summary: "change a created or accepted deal (never its location)", run: s.dealEdit},
+		{verb: "deal team add", args: []string{"ID", "\"Name <email> +phone\""}, summary: "add a team member", run: s.dealTeamAdd},
+		{verb: "deal team remove", args: []string{"ID", "EMAIL"}, summary: "remove a team member", run: s.dealTeamRemove},
+		{verb: "deal stage", args: []string{"ID", "STAGE"}, summary: "mark a sales stage (qualified, developed, proposed, negotiated; SA: loe, collect-data, report, present)", run: s.dealStage},
+		{verb: "deal won", args: []string{"ID"}, summary: "mark a deal won", run: s.dealWon},
+		{verb: "deal lost", args: []string{"ID"}, required: []string{"reason"}, summary: "mark a deal lost", run: s.dealLost},
+		{verb: "deal error", args: []string{"ID"}, required: []string{"reason"}, summary: "close a deal as error (duplicate, wrong customer…)", run: s.dealError},
+		{verb: "deal invite", args: []string{"ID", "microsoft"}, optArgs: 1, optional: []string{"help", "partner", "value", "currency", "close", "notes", "solution", "team"},
+			usage:   "(microsoft help=… | partner=NAME value=… close=… notes=… solution=…)",
+			summary: "ask Microsoft for help, or invite another partner", run: s.dealInvite},
+		{verb: "deal upgrade", args: []string{"ID", "partner-led|cosell"}, optional: []string{"help"}, summary: "widen a private deal to partner-led or co-sell", run: s.dealUpgrade},
+		{verb: "deal fav", args: []string{"ID"}, summary: "tag or untag a deal as favorite", run: s.dealFav},
+		{verb: "deal register", args: []string{"ID"}, summary: "check deal registration eligibility, criterion by criterion", run: s.dealRegister},
+		{verb: "solution add", required: []string{"name", "source"}, optional: []string{"ip", "macc", "incentivized"},
+			summary: "add to your solution catalog (source=mine|microsoft|third_party|assessment)", run: s.solutionAdd},
+		{verb: "solution list", summary: "list your solution catalog", run: s.solutionList},
+		{verb: "user add", args: []string{"EMAIL"}, required: []string{"role"}, optional: []string{"locations"},
+			summary: "grant roles (referrals-admin, referrals-user, incentives-admin, incentives-user)", run: s.userAdd},
+		{verb: "user list", summary: "list users and their roles", run: s.userList},
+		{verb: "user remove", args: []string{"EMAIL"}, summary: "remove a user", run: s.userRemove},
+	}
+}
+
+func without(list []string, drop ...string) []string {
+	var out []string
+	for _, k := range list {
+		keep := true
+		for _, d := range drop {
+			keep = keep && k != d
+		}
+		if keep {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package command
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// DealView is a deal as JSON shows it, in Partner Center's vocabulary.
+type DealView struct {
+	ID                 int64             `json:"id"`
+	Version            int64             `json:"version"`
+	Name               string            `json:"name"`
+	Direction          deal.Direction    `json:"direction"`
+	Kind               deal.Kind         `json:"kind"`
+	Visibility         deal.SaleType     `json:"visibility"`
+	SaleType           deal.SaleType     `json:"sale_type"`
+	Status             deal.Status       `json:"status"`
+	Stage              deal.Stage        `json:"stage"`
+	StagePercent       int               `json:"stage_percent"`
+	MCEMStage          string            `json:"mcem_stage,omitempty"`
+	MarkedStages       []deal.Stage      `json:"marked_stages,omitempty"`
+	Value              float64           `json:"value"`
+	Currency           string            `json:"currency"`
+	CloseDate          string            `json:"close_date,omitempty"`
+	Location           string            `json:"location"`
+	Customer           deal.Customer     `json:"customer"`
+	Team               []deal.Person     `json:"team"`
+	Solutions          []deal.Solution   `json:"solutions"`
+	CRMID              string            `json:"crm_id,omitempty"`
+	CampaignID         string            `json:"campaign_id,omitempty"`
+	Notes              string            `json:"notes"`
+	PartnerRole        deal.Role         `json:"partner_role,omitempty"`
+	PartnerProgram     string            `json:"partner_program,omitempty"`
+	SolutionArea       string            `json:"solution_area,omitempty"`
+	SolutionPlay       string            `json:"solution_play,omitempty"`
+	MarketplaceIntent  deal.Intent       `json:"marketplace_intent,omitempty"`
+	AssessmentLocation string            `json:"assessment_location,omitempty"`
+	Help               deal.Help         `json:"help"`
+	Microsoft          string            `json:"microsoft,omitempty"`
+	DecisionDue        *time.Time        `json:"microsoft_decision_due,omitempty"`
+	Partners           []deal.Invitation `json:"partners,omitempty"`
+	From               string            `json:"from,omitempty"`
+	Reason             string            `json:"reason,omitempty"`
+	Favorite           bool              `json:"favorite"`
+	ReceivedAt         *time.Time        `json:"received_at,omitempty"`
+	ExpiresAt          *time.Time        `json:"expires_at"`
+	WonAt              *time.Time        `json:"won_at,omitempty"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// View converts a deal for JSON.
+func View(d *deal.Deal) DealView {
+	v := DealView{
+		ID: d.ID, Version: d.Version, Name: d.Name, Direction: d.Direction, Kind: d.Kind,
+		Visibility: d.SaleType, SaleType: d.SaleType, Status: d.Status, Stage: d.Stage,
+		StagePercent: d.Percent(), MarkedStages: d.Marked, Value: d.Value.Float(), Currency: d.Currency,
+		Location: d.Location, Customer: d.Customer, Team: d.Team, Solutions: d.Solutions,
+		CRMID: d.CRMID, CampaignID: d.CampaignID, Notes: d.Notes, PartnerRole: d.Role,
+		PartnerProgram: d.Program, SolutionArea: d.SolutionArea, SolutionPlay: d.SolutionPlay,
+		MarketplaceIntent: d.Intent, AssessmentLocation: d.AssessmentLocation, Help: d.Help,
+		Microsoft: string(d.Microsoft), DecisionDue: optTime(d.DecisionDue), Partners: d.Partners,
+		From: d.From, Reason: d.Reason, Favorite: d.Favorite, ReceivedAt: optTime(d.ReceivedAt),
+		ExpiresAt: optTime(d.ExpiresAt), WonAt: optTime(d.WonAt), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	if !d.CloseDate.IsZero() {
+		v.CloseDate = d.CloseDate.Format(time.DateOnly)
+	}
+	if info, ok := deal.StageOf(d.Kind, d.Stage); ok {
+		v.MCEMStage = info.MCEM
+	}
+	if v.Team == nil {
+		v.Team = []deal.Person{}
+	}
+	if v.Solutions == nil {
+		v.Solutions = []deal.Solution{}
+	}
+	return v
+}
+
+// EventView is a history line as JSON shows it.
+type EventView struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail"`
+}
+
+// until says how far a moment is, in days or hours, as a chat reads it.
+func until(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= 0:
+		return "overdue"
+	case d < time.Hour:
+		return "in less than an hour"
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+}
+
+func stageText(d *deal.Deal) string {
+	if info, ok := deal.StageOf(d.Kind, d.Stage); ok {
+		s := fmt.Sprintf("%s (%d%%", info.Label, info.Percent)
+		if info.MCEM != "" {
+			s += ", MCEM " + info.MCEM
+		}
+		return s + ")"
+	}
+	return "—"
+}
+
+func personText(p deal.Person) string {
+	return fmt.Sprintf("%s <%s> %s", p.Name, p.Email, p.Phone)
+}
+
+// Card renders one deal in full.
+func Card(d *deal.Deal, now time.Time) string {
+	var b strings.Builder
+	fav := ""
+	if d.Favorite {
+		fav = " ♥"
+	}
+	fmt.Fprintf(&b, "Deal #%d %s%s\n", d.ID, nameOrCustomer(d), fav)
+	fmt.Fprintf(&b, "%s · %s · %s\n", deal.KindLabel(d.Kind), d.Direction, deal.SaleTypeLabel(d.SaleType))
+	fmt.Fprintf(&b, "Status: %s · Stage: %s\n", d.Status, stageText(d))
+	if d.Kind == deal.SolutionAssessment && d.Status.Active() {
+		var left []string
+		for _, s := range deal.Markable(d.Kind) {
+			if !slices.Contains(d.Marked, s) {
+				left = append(left, string(s))
+			}
+		}
+		if len(left) > 0 {
+			fmt.Fprintf(&b, "Stages still to mark before won: %s\n", strings.Join(left, ", "))
+		}
+	}
+	account := string(d.Customer.Account)
+	if d.Customer.MACC {
+		account += ", MACC"
+	}
+	fmt.Fprintf(&b, "Customer: %s (%s, %s) · Location: %s\n", d.Customer.Name, d.Customer.Location, account, d.Location)
+	if d.Value > 0 || !d.CloseDate.IsZero() {
+		close := "—"
+		if !d.CloseDate.IsZero() {
+			close = d.CloseDate.Format(time.DateOnly)
+		}
+		fmt.Fprintf(&b, "Value: %s %s · Close: %s\n", d.Value, d.Currency, close)
+	}
+	if c := d.Customer.Contact; c != nil {
+		fmt.Fprintf(&b, "Customer contact: %s\n", personText(*c))
+	}
+	if len(d.Team) > 0 {
+		names := make([]string, len(d.Team))
+		for i, p := range d.Team {
+			names[i] = personText(p)
+		}
+		fmt.Fprintf(&b, "Team: %s\n", strings.Join(names, "; "))
+	}
+	if len(d.Solutions) > 0 {
+		names := make([]string, len(d.Solutions))
+		for i, s := range d.Solutions {
+			names[i] = solutionText(s)
+		}
+		fmt.Fprintf(&b, "Solutions: %s\n", strings.Join(names, ", "))
+	}
+	if d.Role != "" || d.SolutionArea != "" {
+		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(string(d.Role)), orDash(d.SolutionArea), orDash(d.SolutionPlay))
+	}
+	if d.Kind == deal.IPCoSell {
+		fmt.Fprintf(&b, "Marketplace intent: %s\n", d.Intent)
+	}
+	if d.AssessmentLocation != "" {
+		fmt.Fprintf(&b, "Assessment location: %s\n", d.AssessmentLocation)
+	}
+	switch d.Microsoft {
+	case deal.MSInvited:
+		fmt.Fprintf(&b, "Microsoft: invited (help: %s), decides by %s (%s)\n", d.Help, d.DecisionDue.Format(time.DateOnly), until(now, d.DecisionDue))
+	case deal.MSNone:
+	default:
+		fmt.Fprintf(&b, "Microsoft: %s\n", d.Microsoft)
+	}
+	for _, inv := range d.Partners {
+		fmt.Fprintf(&b, "Partner invited: %s for %s %s, closing %s\n", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))
+	}
+	if d.Direction == deal.Inbound {
+		fmt.Fprintf(&b, "From: %s · Received %s\n", senderText(d.From), d.ReceivedAt.Format(time.DateOnly))
+	}
+	if d.Status == deal.Received {
+		fmt.Fprintf(&b, "Answer by %s (%s) or it expires\n", d.ExpiresAt.Format("2006-01-02 15:04 MST"), until(now, d.ExpiresAt))
+	}
+	if d.Reason != "" {
+		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
+	}
+	if d.CRMID != "" || d.CampaignID != "" {
+		fmt.Fprintf(&b, "CRM ID: %s · Campaign: %s\n", orDash(d.CRMID), orDash(d.CampaignID))
+	}
+	if d.Notes != "" {
+		fmt.Fprintf(&b, "Notes: %s\n", d.Notes)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Line renders a deal as one row of a list.
+func Line(d *deal.Deal, now time.Time) string {
+	s := fmt.Sprintf("#%d %s · %s · %s", d.ID, nameOrCustomer(d), deal.KindLabel(d.Kind), d.Status)
+	if d.Status.Active() {
+		s += fmt.Sprintf(" %d%%", d.Percent())
+	}
+	if d.Value > 0 {
+		s += fmt.Sprintf(" · %s %s", d.Value, d.Currency)
+	}
+	if d.Status == deal.Received {
+		s += " · expires " + until(now, d.ExpiresAt)
+	} else if !d.CloseDate.IsZero() && !d.Status.Terminal() {
+		s += " · close " + d.CloseDate.Format(time.DateOnly)
+	}
+	if d.Favorite {
+		s += " ♥"
+	}
+	return s
+}
+
+// History renders a deal's audit trail.
+func History(id int64, events []ledger.Entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "History of deal #%d\n", id)
+	for _, e := range events {
+		fmt.Fprintf(&b, "%s  %-9s %s — %s\n", e.At.UTC().Format("2006-01-02 15:04"), e.Action, e.Detail, e.Actor)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Registration renders a registration check.
+func Registration(d *deal.Deal, e deal.Eligibility) string {
+	var b strings.Builder
+	if e.Eligible {
+		fmt.Fprintf(&b, "Deal #%d can be registered.\n", d.ID)
+	} else {
+		fmt.Fprintf(&b, "Deal #%d cannot be registered yet.\n", d.ID)
+	}
+	for _, c := range e.Criteria {
+		mark := "✓"
+		if !c.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", mark, c.Name, c.Why)
+	}
+	for _, w := range e.Warnings {
+		fmt.Fprintf(&b, "⚠ %s\n", w)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func solutionText(s deal.Solution) string {
+	var tags []string
+	if s.Source != deal.Mine {
+		tags = append(tags, string(s.Source))
+	}
+	if s.IP != deal.IPNone {
+		tags = append(tags, "IP "+string(s.IP))
+	}
+	if s.MACC {
+		tags = append(tags, "MACC")
+	}
+	if s.Incentivized {
+		tags = append(tags, "incentivized")
+	}
+	if len(tags) == 0 {
+		return s.Name
+	}
+	return s.Name + " (" + strings.Join(tags, ", ") + ")"
+}
+
+func senderText(from string) string {
+	if name, ok := strings.CutPrefix(from, "partner:"); ok {
+		return "partner " + name
+	}
+	return "Microsoft"
+}
+
+func nameOrCustomer(d *deal.Deal) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return "(unnamed, " + d.Customer.Name + ")"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

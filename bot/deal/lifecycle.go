@@ -1,0 +1,573 @@
+package deal
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Event is what an operation did, in words fit for a deal's history.
+type Event struct {
+	Action string // stable verb: created, received, accepted, stage, won, ...
+	Detail string
+}
+
+// Draft holds what a user gives to create or record a deal.
+type Draft struct {
+	Kind               Kind
+	Name               string
+	Customer           Customer
+	Location           string
+	Value              Money
+	Currency           string
+	CloseDate          time.Time
+	Notes              string
+	Team               []Person
+	Solutions          []Solution
+	Role               Role
+	Program            string
+	SolutionArea       string
+	SolutionPlay       string
+	Intent             Intent
+	AssessmentLocation string
+	Help               Help
+	Share              bool // "Do you want Microsoft sellers to see this deal?"
+	CRMID, CampaignID  string
+
+	// For inbound referrals recorded by hand.
+	From       string
+	ReceivedAt time.Time
+}
+
+func (dr Draft) deal(now time.Time) *Deal {
+	if dr.Currency == "" {
+		dr.Currency = "USD"
+	}
+	if dr.Help == "" {
+		dr.Help = HelpNone
+	}
+	if dr.Customer.Account == "" {
+		dr.Customer.Account = Other
+	}
+	return &Deal{
+		Name: strings.TrimSpace(dr.Name), Kind: dr.Kind, Customer: dr.Customer, Location: dr.Location,
+		Value: dr.Value, Currency: strings.ToUpper(dr.Currency), CloseDate: dr.CloseDate, Notes: dr.Notes,
+		Team: dr.Team, Solutions: dr.Solutions, Role: dr.Role, Program: dr.Program,
+		SolutionArea: dr.SolutionArea, SolutionPlay: dr.SolutionPlay, Intent: dr.Intent,
+		AssessmentLocation: dr.AssessmentLocation, Help: dr.Help, CRMID: dr.CRMID, CampaignID: dr.CampaignID,
+		CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// New creates an outbound deal. Its sale type follows Partner Center's two
+// questions: help other than none makes it co-sell (and opens Microsoft's
+// 14-day decision window); otherwise sharing makes it partner-led, and not
+// sharing keeps it private.
+func New(dr Draft, now time.Time) (*Deal, Event, error) {
+	d := dr.deal(now)
+	d.Direction, d.Status, d.Stage = Outbound, Created, StageCreated
+	if d.Kind == IPCoSell && d.Intent == "" {
+		d.Intent = IntentUndecided
+	}
+	switch {
+	case d.Help != HelpNone:
+		d.SaleType = CoSell
+		d.Microsoft, d.InvitedAt, d.DecisionDue = MSInvited, now, now.Add(MicrosoftDecisionWindow)
+	case dr.Share:
+		d.SaleType = PartnerLed
+	default:
+		d.SaleType = Private
+	}
+	if dr.From != "" || !dr.ReceivedAt.IsZero() {
+		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
+	}
+	if p := d.check(now, true); len(p) > 0 {
+		return nil, Event{}, p
+	}
+	return d, Event{"created", fmt.Sprintf("created %s deal %q (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
+}
+
+// Receive records an inbound referral sent by Microsoft or another partner.
+// It expires ReferralWindow after it was received unless answered.
+func Receive(dr Draft, now time.Time) (*Deal, Event, error) {
+	d := dr.deal(now)
+	d.Direction, d.Status, d.SaleType = Inbound, Received, CoSell
+	d.From = dr.From
+	d.ReceivedAt = dr.ReceivedAt
+	if d.ReceivedAt.IsZero() {
+		d.ReceivedAt = now
+	}
+	d.ExpiresAt = d.ReceivedAt.Add(ReferralWindow)
+	if err := checkSender(d.From); err != nil {
+		return nil, Event{}, err
+	}
+	if strings.HasPrefix(d.From, "partner:") {
+		d.SaleType = PartnerLed
+	} else {
+		// Microsoft's sellers sent it: Microsoft is engaged from the start.
+		d.Microsoft = MSAccepted
+	}
+	var p Problems
+	if d.ReceivedAt.After(now) {
+		p.add("received", "received_not_future", "the received date %s is in the future", d.ReceivedAt.Format(time.DateOnly))
+	} else if !now.Before(d.ExpiresAt) {
+		p.add("received", "received_not_expired", "a referral received on %s expired on %s: Partner Center has archived it already", d.ReceivedAt.Format(time.DateOnly), d.ExpiresAt.Format(time.DateOnly))
+	}
+	if d.Help != HelpNone {
+		return nil, Event{}, refuse("help", "help_outbound_only", "help= is asked on deals you create; an inbound referral already involves its sender")
+	}
+	p = append(p, d.check(now, true)...)
+	if len(p) > 0 {
+		return nil, Event{}, p
+	}
+	return d, Event{"received", fmt.Sprintf("received %s referral from %s for %s; expires %s", KindLabel(d.Kind), senderLabel(d.From), d.Customer.Name, d.ExpiresAt.Format(time.DateOnly))}, nil
+}
+
+func checkSender(from string) error {
+	if from == "microsoft" {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(from, "partner:"); ok && strings.TrimSpace(name) != "" {
+		return nil
+	}
+	return refuse("from", "from_sender", "from must be microsoft or \"partner:NAME\", got %q", from)
+}
+
+func senderLabel(from string) string {
+	if name, ok := strings.CutPrefix(from, "partner:"); ok {
+		return "partner " + name
+	}
+	return "Microsoft"
+}
+
+func (d *Deal) mutable(verb string) error {
+	if d.Status.Terminal() {
+		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status, verb)
+	}
+	return nil
+}
+
+func (d *Deal) needStatus(verb string, allowed ...Status) error {
+	if err := d.mutable(verb); err != nil {
+		return err
+	}
+	if !slices.Contains(allowed, d.Status) {
+		names := make([]string, len(allowed))
+		for i, s := range allowed {
+			names[i] = string(s)
+		}
+		return refuse("status", "status_"+strings.ReplaceAll(verb, " ", "_"), "cannot %s deal %d while it is %s (only when %s)", verb, d.ID, d.Status, strings.Join(names, " or "))
+	}
+	return nil
+}
+
+// Changes are edits to a deal; nil fields stay as they are.
+type Changes struct {
+	Name, Notes, CRMID, CampaignID *string
+	Value                          *Money
+	Currency                       *string
+	CloseDate                      *time.Time
+	Team                           []Person
+	Solutions                      []Solution
+	Intent                         *Intent
+	Microsoft                      *MicrosoftState
+}
+
+func (c Changes) onlyMicrosoft() bool {
+	return c.Microsoft != nil && c.Name == nil && c.Notes == nil && c.CRMID == nil && c.CampaignID == nil &&
+		c.Value == nil && c.Currency == nil && c.CloseDate == nil && c.Team == nil && c.Solutions == nil && c.Intent == nil
+}
+
+// Editable lists the chat keys that deal edit accepts.
+var Editable = []string{"name", "notes", "crm_id", "campaign_id", "value", "currency", "close", "team", "solution", "intent", "microsoft"}
+
+func (d *Deal) apply(c Changes) []string {
+	var what []string
+	set := func(label string, dst *string, v *string) {
+		if v != nil && *v != *dst {
+			*dst = *v
+			what = append(what, label)
+		}
+	}
+	set("name", &d.Name, c.Name)
+	set("notes", &d.Notes, c.Notes)
+	set("CRM ID", &d.CRMID, c.CRMID)
+	set("campaign ID", &d.CampaignID, c.CampaignID)
+	if c.Currency != nil {
+		up := strings.ToUpper(*c.Currency)
+		set("currency", &d.Currency, &up)
+	}
+	if c.Value != nil && *c.Value != d.Value {
+		d.Value = *c.Value
+		what = append(what, "value "+d.Value.String()+" "+d.Currency)
+	}
+	if c.CloseDate != nil && !c.CloseDate.Equal(d.CloseDate) {
+		d.CloseDate = *c.CloseDate
+		what = append(what, "close date "+d.CloseDate.Format(time.DateOnly))
+	}
+	if c.Team != nil {
+		d.Team = c.Team
+		what = append(what, "team")
+	}
+	if c.Solutions != nil {
+		d.Solutions = c.Solutions
+		what = append(what, "solutions")
+	}
+	if c.Intent != nil && *c.Intent != d.Intent {
+		d.Intent = *c.Intent
+		what = append(what, "marketplace intent "+string(d.Intent))
+	}
+	if c.Microsoft != nil && *c.Microsoft != d.Microsoft {
+		d.Microsoft = *c.Microsoft
+		what = append(what, "Microsoft "+string(d.Microsoft))
+	}
+	return what
+}
+
+// Accept answers a received referral: the partner commits to work it. The
+// deal must then carry a name, value, close date and notes.
+func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
+	if err := d.needStatus("accept", Received); err != nil {
+		return Event{}, err
+	}
+	if c.Solutions != nil || c.Intent != nil || c.Microsoft != nil {
+		return Event{}, refuse("solution", "accept_fields", "accepting takes name, value, close, notes, crm_id, campaign_id and team; edit the rest afterwards")
+	}
+	next := d.Clone()
+	next.apply(c)
+	next.Status, next.Stage = Accepted, StageAccepted
+	next.UpdatedAt = now
+	if p := next.check(now, true); len(p) > 0 {
+		return Event{}, p
+	}
+	*d = *next
+	return Event{"accepted", fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
+}
+
+// Decline turns a received referral down; the sender is told.
+func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
+	if err := d.needStatus("decline", Received); err != nil {
+		return Event{}, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Event{}, refuse("reason", "decline_reason", "declining needs a reason, like reason=\"no capacity\"")
+	}
+	d.Status, d.Reason, d.UpdatedAt = Declined, reason, now
+	if notes != "" {
+		d.Notes = notes
+	}
+	return Event{"declined", fmt.Sprintf("declined: %s; %s is notified", reason, senderLabel(d.From))}, nil
+}
+
+// Expire archives a referral nobody answered within ReferralWindow.
+func (d *Deal) Expire(now time.Time) (Event, error) {
+	if err := d.needStatus("expire", Received); err != nil {
+		return Event{}, err
+	}
+	if now.Before(d.ExpiresAt) {
+		return Event{}, refuse("expires_at", "expire_not_due", "deal %d expires only at %s", d.ID, d.ExpiresAt.Format(time.RFC3339))
+	}
+	d.Status, d.UpdatedAt = Expired, now
+	return Event{"expired", fmt.Sprintf("expired unanswered after 14 days; %s is notified", senderLabel(d.From))}, nil
+}
+
+// Edit changes the fields Partner Center lets a partner change on a created or
+// accepted deal. Location, kind and customer are fixed; an assessment's
+// solution is too.
+//
+// Microsoft's answer is the exception: it is Microsoft's to give, and a won
+// deal waits for it (registration needs Microsoft to accept or mark won), so
+// it can still be recorded once the partner has marked the deal won.
+func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
+	if !(d.Status == Won && c.onlyMicrosoft()) {
+		if err := d.needStatus("edit", Created, Accepted); err != nil {
+			return Event{}, err
+		}
+	}
+	if c.Solutions != nil && d.Kind == SolutionAssessment {
+		return Event{}, refuse("solution", "assessment_solution_fixed", "the assessment type of a solution assessment deal cannot change after creation")
+	}
+	if c.Intent != nil && d.Kind != IPCoSell {
+		return Event{}, refuse("intent", "intent_ip_only", "marketplace intent applies to IP co-sell deals only")
+	}
+	if c.Microsoft != nil {
+		switch *c.Microsoft {
+		case MSAccepted, MSDeclined, MSWon:
+			if d.Microsoft == MSNone {
+				return Event{}, refuse("microsoft", "microsoft_not_invited", "Microsoft was not invited to deal %d: deal invite %d microsoft help=...", d.ID, d.ID)
+			}
+		default:
+			return Event{}, refuse("microsoft", "microsoft_answer", "microsoft must be accepted, declined or won, got %q", *c.Microsoft)
+		}
+	}
+	next := d.Clone()
+	what := next.apply(c)
+	if len(what) == 0 {
+		return Event{}, refuse("field", "edit_nothing", "nothing to change: give at least one of %s", strings.Join(Editable, ", "))
+	}
+	next.UpdatedAt = now
+	if p := next.check(now, c.CloseDate != nil); len(p) > 0 {
+		return Event{}, p
+	}
+	*d = *next
+	return Event{"edited", "changed " + strings.Join(what, ", ")}, nil
+}
+
+// AddMember puts a person on the deal team.
+func (d *Deal) AddMember(p Person, now time.Time) (Event, error) {
+	if err := d.mutable("change the team"); err != nil {
+		return Event{}, err
+	}
+	if probs := CheckPerson("team", p); len(probs) > 0 {
+		return Event{}, probs
+	}
+	if slices.ContainsFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, p.Email) }) {
+		return Event{}, refuse("team", "team_unique", "%s is already on the team of deal %d", p.Email, d.ID)
+	}
+	d.Team = append(d.Team, p)
+	d.UpdatedAt = now
+	return Event{"team", fmt.Sprintf("added %s <%s> to the team", p.Name, p.Email)}, nil
+}
+
+// RemoveMember takes a person off the team; an outbound deal keeps at least one.
+func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
+	if err := d.mutable("change the team"); err != nil {
+		return Event{}, err
+	}
+	i := slices.IndexFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, email) })
+	if i < 0 {
+		return Event{}, refuse("team", "team_member_known", "%s is not on the team of deal %d", email, d.ID)
+	}
+	if len(d.Team) == 1 && d.Direction == Outbound {
+		return Event{}, refuse("team", "team_required", "a deal keeps at least one team member: add someone before removing %s", email)
+	}
+	removed := d.Team[i]
+	d.Team = slices.Delete(slices.Clone(d.Team), i, i+1)
+	d.UpdatedAt = now
+	return Event{"team", fmt.Sprintf("removed %s <%s> from the team", removed.Name, removed.Email)}, nil
+}
+
+// MarkStage moves an active deal to a sales stage. Stages only move forward.
+// For solution assessments every stage is mandatory, so they are marked in
+// order; co-sell deals may skip stages.
+func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
+	if err := d.needStatus("mark a stage on", Created, Accepted); err != nil {
+		return Event{}, err
+	}
+	if s == StageWon {
+		return Event{}, refuse("stage", "stage_won_verb", "mark a deal won with: deal won %d", d.ID)
+	}
+	markable := Markable(d.Kind)
+	target := slices.Index(markable, s)
+	if target < 0 {
+		return Event{}, refuse("stage", "stage_known", "%q is not a stage of %s deals: use one of %s", s, KindLabel(d.Kind), stageNames(d.Kind))
+	}
+	current := slices.Index(markable, d.Stage)
+	if target <= current {
+		return Event{}, refuse("stage", "stage_forward", "deal %d is already at %s: stages move forward only", d.ID, d.Stage)
+	}
+	if d.Kind == SolutionAssessment && target != current+1 {
+		return Event{}, refuse("stage", "assessment_stage_order", "solution assessment stages are all mandatory and marked in order: next is %s", markable[current+1])
+	}
+	d.Stage = s
+	d.Marked = append(slices.Clone(d.Marked), s)
+	d.UpdatedAt = now
+	info, _ := StageOf(d.Kind, s)
+	return Event{"stage", fmt.Sprintf("moved to %s (%d%%)", info.Label, info.Percent)}, nil
+}
+
+// NextStage is the stage a "next stage" button moves to, if any.
+func (d *Deal) NextStage() (Stage, bool) {
+	if !d.Status.Active() {
+		return "", false
+	}
+	markable := Markable(d.Kind)
+	i := slices.Index(markable, d.Stage) + 1
+	if i >= len(markable) {
+		return "", false
+	}
+	return markable[i], true
+}
+
+// Win marks the deal won. A solution assessment needs every stage marked first.
+func (d *Deal) Win(now time.Time) (Event, error) {
+	if err := d.needStatus("mark won", Created, Accepted); err != nil {
+		return Event{}, err
+	}
+	if d.Kind == SolutionAssessment {
+		for _, s := range Markable(d.Kind) {
+			if !slices.Contains(d.Marked, s) {
+				return Event{}, refuse("stage", "assessment_stages_before_won", "a solution assessment is won only once every stage is marked: %s is not (deal stage %d %s)", s, d.ID, s)
+			}
+		}
+	}
+	d.Status, d.Stage, d.WonAt, d.UpdatedAt = Won, StageWon, now, now
+	return Event{"won", fmt.Sprintf("won at %s %s", d.Value, d.Currency)}, nil
+}
+
+// Lose marks the deal lost, with a reason.
+func (d *Deal) Lose(reason string, now time.Time) (Event, error) {
+	if err := d.needStatus("mark lost", Created, Accepted); err != nil {
+		return Event{}, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Event{}, refuse("reason", "lost_reason", "a lost deal needs a reason, like reason=\"budget cut\"")
+	}
+	d.Status, d.Reason, d.UpdatedAt = Lost, reason, now
+	return Event{"lost", "lost: " + reason}, nil
+}
+
+// CloseAsError takes a deal out of the pipeline at any time before it is
+// terminal, e.g. a duplicate or the wrong customer.
+func (d *Deal) CloseAsError(reason string, now time.Time) (Event, error) {
+	if err := d.mutable("close as error"); err != nil {
+		return Event{}, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Event{}, refuse("reason", "error_reason", "closing as error needs a reason, like reason=duplicate or reason=\"wrong customer\"")
+	}
+	d.Status, d.Reason, d.UpdatedAt = Error, reason, now
+	return Event{"error", "closed as error: " + reason}, nil
+}
+
+// InviteMicrosoft asks Microsoft sellers for help; the deal becomes co-sell
+// and Microsoft has 14 days to decide whether to join.
+func (d *Deal) InviteMicrosoft(help Help, now time.Time) (Event, error) {
+	if err := d.mutable("invite Microsoft to"); err != nil {
+		return Event{}, err
+	}
+	if d.Status == Received {
+		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
+	}
+	if help == HelpNone || help == "" {
+		return Event{}, refuse("help", "help_needed", "say what help you need from Microsoft: help=%s", strings.Join(strings.Split(joinHelps(), ", ")[1:], "|"))
+	}
+	if d.Microsoft != MSNone {
+		return Event{}, refuse("microsoft", "microsoft_once", "Microsoft is already on deal %d (%s)", d.ID, d.Microsoft)
+	}
+	next := d.Clone()
+	next.Help, next.SaleType = help, CoSell
+	next.Microsoft, next.InvitedAt, next.DecisionDue = MSInvited, now, now.Add(MicrosoftDecisionWindow)
+	next.UpdatedAt = now
+	if p := next.check(now, false); len(p) > 0 {
+		return Event{}, p
+	}
+	*d = *next
+	return Event{"invited", fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))}, nil
+}
+
+// InvitePartner invites another co-sell partner with its own share of the
+// deal: value, close date, notes, team (defaulting to the deal's) and at
+// least one solution.
+func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
+	if err := d.mutable("invite a partner to"); err != nil {
+		return Event{}, err
+	}
+	if d.Status == Received {
+		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
+	}
+	var p Problems
+	if strings.TrimSpace(inv.Partner) == "" {
+		p.add("partner", "partner_required", "name the partner to invite: partner=NAME")
+	}
+	if slices.ContainsFunc(d.Partners, func(o Invitation) bool { return strings.EqualFold(o.Partner, inv.Partner) }) {
+		p.add("partner", "partner_once", "%s is already invited to deal %d", inv.Partner, d.ID)
+	}
+	if inv.Value <= 0 {
+		p.add("value", "invite_value", "the invited partner's share of the value is required")
+	}
+	if inv.Currency == "" {
+		inv.Currency = d.Currency
+	} else if !ValidCurrency(inv.Currency) {
+		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", inv.Currency)
+	}
+	if inv.CloseDate.IsZero() {
+		p.add("close", "invite_close", "the date the invited partner should finish their part is required")
+	} else if inv.CloseDate.Before(day(now)) {
+		p.add("close", "close_in_future", "the close date %s is in the past", inv.CloseDate.Format(time.DateOnly))
+	}
+	if strings.TrimSpace(inv.Notes) == "" {
+		p.add("notes", "invite_notes", "say why you invite this partner: notes=...")
+	}
+	if len(inv.Solutions) == 0 {
+		p.add("solution", "invite_solution", "name at least one solution the invited partner brings: solution=NAME")
+	}
+	if inv.Help == "" {
+		inv.Help = HelpOther
+	}
+	if len(inv.Team) == 0 {
+		inv.Team = slices.Clone(d.Team)
+	}
+	for _, m := range inv.Team {
+		p = append(p, CheckPerson("team", m)...)
+	}
+	if len(p) > 0 {
+		return Event{}, p
+	}
+	inv.InvitedAt = now
+	d.Partners = append(slices.Clone(d.Partners), inv)
+	if d.SaleType == Private {
+		d.SaleType = PartnerLed
+	}
+	d.UpdatedAt = now
+	return Event{"invited", fmt.Sprintf("invited partner %s for %s %s, closing %s", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))}, nil
+}
+
+// Upgrade widens a private deal to partner-led or co-sell (or a partner-led
+// one to co-sell) at any time before it is terminal.
+func (d *Deal) Upgrade(to SaleType, help Help, now time.Time) (Event, error) {
+	if err := d.mutable("upgrade"); err != nil {
+		return Event{}, err
+	}
+	rank := map[SaleType]int{Private: 0, PartnerLed: 1, CoSell: 2}
+	target, ok := rank[to]
+	if !ok || to == Private {
+		return Event{}, refuse("sale_type", "upgrade_target", "upgrade to partner-led or cosell, got %q", to)
+	}
+	if target <= rank[d.SaleType] {
+		return Event{}, refuse("sale_type", "upgrade_forward", "deal %d is already %s: upgrades only widen what Microsoft sees", d.ID, SaleTypeLabel(d.SaleType))
+	}
+	if to == CoSell {
+		return d.InviteMicrosoft(help, now)
+	}
+	d.SaleType, d.UpdatedAt = PartnerLed, now
+	return Event{"upgraded", "upgraded to partner-led: Microsoft sellers can now see the deal"}, nil
+}
+
+// ToggleFavorite tags or untags the deal with the heart. It is a personal
+// bookmark, not an edit, so terminal deals may be tagged too.
+func (d *Deal) ToggleFavorite(now time.Time) Event {
+	d.Favorite = !d.Favorite
+	d.UpdatedAt = now
+	if d.Favorite {
+		return Event{"favorite", "added to favorites"}
+	}
+	return Event{"favorite", "removed from favorites"}
+}
+
+// KindLabel is the name people use for a kind.
+func KindLabel(k Kind) string {
+	switch k {
+	case IPCoSell:
+		return "IP co-sell"
+	case ServicesCoSell:
+		return "services co-sell"
+	case P2P:
+		return "partner-to-partner"
+	case SolutionAssessment:
+		return "solution assessment"
+	}
+	return string(k)
+}
+
+// SaleTypeLabel is the name people use for a sale type.
+func SaleTypeLabel(s SaleType) string {
+	switch s {
+	case PartnerLed:
+		return "partner-led"
+	case CoSell:
+		return "co-sell"
+	}
+	return string(s)
+}

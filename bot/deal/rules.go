@@ -1,0 +1,268 @@
+package deal
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+)
+
+// RuleError is a refusal: which field, which rule, and what to do about it.
+type RuleError struct {
+	Field   string // the chat key the user can fix, e.g. "team" or "close"
+	Rule    string // a stable rule name, e.g. "team_required"
+	Message string
+}
+
+func (e *RuleError) Error() string { return e.Field + ": " + e.Message }
+
+// Problems is every rule a draft or change broke, so that a form can show
+// them all at once rather than one per attempt.
+type Problems []*RuleError
+
+func (p Problems) Error() string {
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap lets errors.As find the first *RuleError.
+func (p Problems) Unwrap() []error {
+	out := make([]error, len(p))
+	for i, e := range p {
+		out[i] = e
+	}
+	return out
+}
+
+func (p *Problems) add(field, rule, format string, args ...any) {
+	*p = append(*p, &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p Problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+func refuse(field, rule, format string, args ...any) error {
+	return &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}
+}
+
+// phoneRE accepts international numbers as people write them: an optional +,
+// digits, spaces, dots, dashes and parentheses.
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{5,24}$`)
+
+// CheckPerson validates a team member or contact; field names the chat key.
+func CheckPerson(field string, p Person) Problems {
+	var probs Problems
+	if strings.TrimSpace(p.Name) == "" {
+		probs.add(field, "person_name", "every person needs a name, written \"Name <email> +phone\"")
+	}
+	if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || !strings.Contains(p.Email[strings.LastIndex(p.Email, "@")+1:], ".") {
+		probs.add(field, "person_email", "%q is not a valid e-mail address for %s", p.Email, nameOr(p.Name))
+	}
+	digits := 0
+	for _, r := range p.Phone {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if !phoneRE.MatchString(p.Phone) || digits < 6 || digits > 15 {
+		probs.add(field, "person_phone", "%q is not a valid phone number for %s: use international form, like +33 1 23 45 67 89", p.Phone, nameOr(p.Name))
+	}
+	return probs
+}
+
+func nameOr(name string) string {
+	if name == "" {
+		return "this person"
+	}
+	return name
+}
+
+// reservedRegions are codes x/text accepts as regions that ISO 3166-1 only
+// reserves (UN, UK, EU, …): no customer is located there.
+var reservedRegions = []string{"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "TA", "UK", "UN"}
+
+// ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
+func ValidCountry(code string) bool {
+	if len(code) != 2 || strings.ToUpper(code) != code || slices.Contains(reservedRegions, code) {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry()
+}
+
+// nonMoney are ISO 4217 codes for metals, funds and testing, not for money
+// a deal can be valued in.
+var nonMoney = []string{"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+
+// ValidCurrency reports whether code is an ISO 4217 currency a deal can be
+// valued in.
+func ValidCurrency(code string) bool {
+	if len(code) != 3 || slices.Contains(nonMoney, code) {
+		return false
+	}
+	_, err := currency.ParseISO(code)
+	return err == nil && strings.ToUpper(code) == code
+}
+
+// locationRE is the shape of an MPN/partner location ID.
+var locationRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// ValidLocation reports whether s can be a partner location ID.
+func ValidLocation(s string) bool { return locationRE.MatchString(s) }
+
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// check verifies that a deal as a whole satisfies Partner Center's creation
+// rules for its kind; every state-changing operation runs it on the result so
+// that no edit can leave a deal that could not have been created.
+func (d *Deal) check(now time.Time, fresh bool) Problems {
+	var p Problems
+	inbound := d.Direction == Inbound
+	waiting := d.Status == Received
+
+	if !slices.Contains(Kinds, d.Kind) {
+		p.add("kind", "kind_known", "kind must be one of ip, services, p2p, sa")
+	}
+	if strings.TrimSpace(d.Customer.Name) == "" {
+		p.add("customer", "customer_required", "the customer's name is required")
+	}
+	if !ValidCountry(d.Customer.Location) {
+		p.add("customer_location", "customer_location_country", "the customer's location must be a two-letter country code like FR or SE, got %q", d.Customer.Location)
+	}
+	switch d.Customer.Account {
+	case Managed, Unmanaged, Other:
+	default:
+		p.add("account", "account_class", "account must be managed, unmanaged or other, got %q", d.Customer.Account)
+	}
+	if c := d.Customer.Contact; c != nil {
+		p = append(p, CheckPerson("contact", *c)...)
+		if !d.Customer.Consent {
+			p.add("consent", "contact_consent", "sharing the customer's contact needs the customer's consent: add consent=yes")
+		}
+	} else if d.Help != HelpNone && d.Help != "" {
+		p.add("contact", "contact_required_for_microsoft", "inviting Microsoft needs a customer contact: contact=\"Name <email> +phone\" consent=yes")
+	}
+	if !ValidLocation(d.Location) {
+		p.add("location", "location_required", "the MPN location (partner location ID) is required, got %q", d.Location)
+	}
+	if !ValidCurrency(d.Currency) {
+		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", d.Currency)
+	}
+	if !waiting {
+		if strings.TrimSpace(d.Name) == "" {
+			p.add("name", "name_required", "the deal name is required")
+		}
+		if d.Value <= 0 {
+			p.add("value", "value_required", "the estimated value is required and must be above zero")
+		}
+		if d.CloseDate.IsZero() {
+			p.add("close", "close_required", "the estimated close date is required (YYYY-MM-DD)")
+		} else if fresh && d.CloseDate.Before(day(now)) {
+			p.add("close", "close_in_future", "the estimated close date %s is in the past", d.CloseDate.Format(time.DateOnly))
+		}
+		if strings.TrimSpace(d.Notes) == "" {
+			p.add("notes", "notes_required", "notes are required: say what the customer needs")
+		}
+		if !inbound && len(d.Team) == 0 {
+			p.add("team", "team_required", "add at least one team member: team=\"Name <email> +phone\"")
+		}
+	}
+	for _, m := range d.Team {
+		p = append(p, CheckPerson("team", m)...)
+	}
+
+	switch d.Kind {
+	case IPCoSell:
+		if d.Role != "" {
+			p.add("role", "role_hidden_for_ip", "partner role does not apply to IP co-sell deals")
+		}
+		if len(d.Solutions) == 0 && !inbound {
+			p.add("solution", "solution_required_ip", "IP co-sell deals need at least one solution from your catalog")
+		}
+	case ServicesCoSell:
+		if !waiting && !inbound {
+			if d.Role == "" {
+				p.add("role", "role_required_services", "services co-sell deals need a partner role: %s", joinRoles())
+			}
+			if d.SolutionArea == "" {
+				p.add("area", "area_required_services", "services co-sell deals need a solution area")
+			}
+			if d.SolutionPlay == "" {
+				p.add("play", "play_required_services", "services co-sell deals need a solution play")
+			}
+		}
+	case SolutionAssessment:
+		n := 0
+		for _, s := range d.Solutions {
+			if s.Source == Assessment {
+				n++
+			}
+		}
+		if n != 1 || len(d.Solutions) != 1 {
+			p.add("assessment", "assessment_exactly_one", "a solution assessment deal carries exactly one assessment type and no other solution")
+		}
+		if !ValidCountry(d.AssessmentLocation) {
+			p.add("assessment_location", "assessment_location_required", "the assessment location (country code) is required: it decides the incentive payment")
+		}
+	}
+	if d.Role != "" && !slices.Contains(Roles, d.Role) {
+		p.add("role", "role_known", "unknown partner role %q: use one of %s", d.Role, joinRoles())
+	}
+	if d.Kind != SolutionAssessment {
+		for _, s := range d.Solutions {
+			if s.Source == Assessment {
+				p.add("solution", "assessment_only_in_sa", "%q is a solution assessment type: only solution assessment deals (kind=sa) carry one", s.Name)
+			}
+		}
+	}
+	switch d.Intent {
+	case "", IntentUndecided, IntentNo:
+	case IntentYes:
+		if !slices.ContainsFunc(d.Solutions, func(s Solution) bool { return s.Incentivized }) {
+			p.add("intent", "intent_needs_incentivized", "marketplace intent yes needs an incentivized marketplace solution on the deal")
+		}
+	default:
+		p.add("intent", "intent_value", "intent must be yes, no or undecided, got %q", d.Intent)
+	}
+	if d.Intent != "" && d.Intent != IntentUndecided && d.Kind != IPCoSell {
+		p.add("intent", "intent_ip_only", "marketplace intent applies to IP co-sell deals only")
+	}
+	if d.Customer.MACC && len(d.Solutions) > 0 && !slices.ContainsFunc(d.Solutions, func(s Solution) bool { return s.MACC }) {
+		p.add("solution", "macc_needs_macc_solution", "the customer is MACC-eligible: pick at least one MACC-eligible solution")
+	}
+	if !slices.Contains(Helps, d.Help) {
+		p.add("help", "help_type", "help must be one of %s", joinHelps())
+	}
+	return p
+}
+
+func joinRoles() string {
+	names := make([]string, len(Roles))
+	for i, r := range Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+func joinHelps() string {
+	names := make([]string, len(Helps))
+	for i, h := range Helps {
+		names[i] = string(h)
+	}
+	return strings.Join(names, ", ")
+}

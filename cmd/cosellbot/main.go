@@ -1,0 +1,317 @@
+// Command cosellbot is the co-sell assistant for Microsoft partners: a chat
+// bot for Slack, Discord and a local shell, and a webhook receiver for CRMs
+// and Partner Center. This file only wires the pieces together.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/shell"
+	"github.com/cosellbot/cosellbot/integrations/web"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usageText = `cosellbot — co-sell assistant for Microsoft partners
+
+usage:
+  cosellbot serve [--shell] [--user U]   HTTP server (and, with --shell, the local shell)
+  cosellbot migrate                      apply schema migrations and exit
+  cosellbot ask [--user U] [--json] TEXT run one chat command, print the reply
+  cosellbot shell [--user U]             type chat commands interactively
+  cosellbot version                      print the version
+
+TEXT is what you would type after /cosell in Slack or Discord.
+Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
+COSELLBOT_LOG_FORMAT (text|json), COSELLBOT_RATES_FILE (registration currency rates).
+Exit status: 0 done, 1 refused, 2 usage error.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return 2
+	}
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot: configuration:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, cfg, stdout, stderr)
+	case "ask":
+		return cmdAsk(ctx, cfg, args[1:], stdout, stderr)
+	case "shell":
+		return cmdShell(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "cosellbot", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	}
+	fmt.Fprintf(stderr, "cosellbot: unknown command %q\n\n%s", args[0], usageText)
+	return 2
+}
+
+// config is what the environment sets.
+type config struct {
+	DatabaseURL string
+	Addr        string
+	LogFormat   string
+	Rates       deal.Rates
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{DatabaseURL: getenv("DATABASE_URL"), Addr: getenv("COSELLBOT_ADDR"), LogFormat: getenv("COSELLBOT_LOG_FORMAT"), Rates: deal.DefaultRates()}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:cosellbot.db"
+	}
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	switch c.LogFormat {
+	case "":
+		c.LogFormat = "text"
+	case "text", "json":
+	default:
+		return c, fmt.Errorf("COSELLBOT_LOG_FORMAT must be text or json, got %q", c.LogFormat)
+	}
+	if path := getenv("COSELLBOT_RATES_FILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("COSELLBOT_RATES_FILE: %w", err)
+		}
+		if c.Rates, err = deal.ParseRates(data); err != nil {
+			return c, fmt.Errorf("COSELLBOT_RATES_FILE %s: %w", path, err)
+		}
+	}
+	return c, nil
+}
+
+func logger(cfg config, w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open connects to the database and brings its schema up to date.
+func open(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
+	}
+	return st, nil
+}
+
+func cmdMigrate(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
+	log := logger(cfg, stderr, slog.LevelInfo)
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		log.Error("cannot open the database", "err", err)
+		return 1
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		log.Error("migration failed", "err", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s) to %s\n", n, st.Dialect())
+	return 0
+}
+
+// joinText rebuilds the chat line from argv. One argument is taken as typed;
+// several are re-quoted where the shell removed quotes around spaces, so that
+// `ask deal new name="Big deal"` means what it says.
+func joinText(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		if !strings.ContainsAny(a, " \t\"") {
+			parts[i] = a
+			continue
+		}
+		quote := func(s string) string {
+			return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+		}
+		if k, v, ok := strings.Cut(a, "="); ok && !strings.ContainsAny(k, " \t\"") {
+			parts[i] = k + "=" + quote(v)
+		} else {
+			parts[i] = quote(a)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	user := fs.String("user", "", "act as this user (an e-mail); default the local admin")
+	asJSON := fs.Bool("json", false, "print the reply as one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: cosellbot ask [--user U] [--json] TEXT")
+		return 2
+	}
+	log := logger(cfg, stderr, slog.LevelWarn)
+	st, err := open(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	defer st.Close()
+	svc := command.New(st, command.SystemClock{}, cfg.Rates, log)
+	var reply command.Reply
+	if who, err := svc.Resolve(ctx, *user); err != nil {
+		reply = command.Refusal(err)
+	} else {
+		reply = svc.Run(ctx, who, joinText(fs.Args()))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(reply.Envelope())
+	} else {
+		fmt.Fprintln(stdout, shell.Render(reply))
+	}
+	if !reply.OK() {
+		return 1
+	}
+	return 0
+}
+
+func historyFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "cosellbot", "history")
+}
+
+func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	user := fs.String("user", "", "act as this user (an e-mail); default the local admin")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := logger(cfg, stderr, slog.LevelWarn)
+	st, err := open(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	defer st.Close()
+	return runShell(ctx, st, cfg, *user, stdin, stdout, stderr, log)
+}
+
+func runShell(ctx context.Context, st *store.Store, cfg config, user string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) int {
+	svc := command.New(st, command.SystemClock{}, cfg.Rates, log)
+	who, err := svc.Resolve(ctx, user)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	sh := &shell.Shell{Runner: svc, User: who, In: stdin, Out: stdout, History: historyFile()}
+	if err := sh.Run(ctx); err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	withShell := fs.Bool("shell", false, "also run the local shell on this terminal; leaving it stops the server")
+	user := fs.String("user", "", "with --shell: act as this user")
+	addr := fs.String("addr", cfg.Addr, "HTTP listen address")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	level := slog.LevelInfo
+	log := logger(cfg, stderr, level)
+	slog.SetDefault(log)
+	st, err := open(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	defer st.Close()
+
+	router := web.Router(st, log)
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", *addr, "err", err)
+		return 1
+	}
+	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	code := 0
+	if *withShell {
+		code = runShell(ctx, st, cfg, *user, stdin, stdout, stderr, log)
+	} else {
+		select {
+		case <-ctx.Done():
+		case err := <-served:
+			if !errors.Is(err, http.ErrServerClosed) {
+				log.Error("server stopped", "err", err)
+				return 1
+			}
+		}
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	log.Info("cosellbot stopped")
+	return code
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// buildBinary compiles cosellbot once for the end-to-end tests.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cosellbot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type envelope struct {
+	OK    bool            `json:"ok"`
+	Text  string          `json:"text"`
+	Data  json.RawMessage `json:"data"`
+	Error *struct {
+		Code, Message, Field, Rule string
+	} `json:"error"`
+}
+
+// TestAskJSON drives the real binary the way scripts do: one command per
+// process, JSON out, exit status telling done (0), refused (1) or usage (2).
+func TestAskJSON(t *testing.T) {
+	bin := buildBinary(t)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
+	ask := func(wantCode int, args ...string) envelope {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"ask", "--json"}, args...)...)
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
+		out, err := cmd.Output()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != wantCode {
+			t.Fatalf("ask %q: exit %d, want %d\n%s", args, code, wantCode, out)
+		}
+		var env envelope
+		if err := json.Unmarshal(out, &env); err != nil {
+			t.Fatalf("ask %q: not one JSON object: %v\n%s", args, err, out)
+		}
+		return env
+	}
+	ask(0, `solution add name="Contoso Insight" source=mine ip=azure`)
+	// Arguments split by the shell are re-quoted: name=Big deal stays one value.
+	env := ask(0, "deal", "new", "kind=ip", "name=Contoso analytics", "customer=Contoso SA", "customer_location=FR",
+		"account=managed", "location=1234567", "value=48000", "close=2099-03-31", "notes=Data platform",
+		"solution=Contoso Insight", "share=yes", "team=Ana Diaz <ana@contoso-partner.com> +33 1 23 45 67 89")
+	var created struct {
+		Deal struct {
+			ID           int64   `json:"id"`
+			Name         string  `json:"name"`
+			Kind         string  `json:"kind"`
+			Status       string  `json:"status"`
+			SaleType     string  `json:"sale_type"`
+			StagePercent int     `json:"stage_percent"`
+			Value        float64 `json:"value"`
+			CloseDate    string  `json:"close_date"`
+		} `json:"deal"`
+	}
+	if err := json.Unmarshal(env.Data, &created); err != nil {
+		t.Fatal(err)
+	}
+	d := created.Deal
+	if !env.OK || d.ID != 1 || d.Name != "Contoso analytics" || d.Kind != "ip_cosell" || d.Status != "created" || d.SaleType != "partner_led" || d.StagePercent != 10 || d.Value != 48000 || d.CloseDate != "2099-03-31" {
+		t.Fatalf("created deal: %+v", d)
+	}
+	ask(0, "deal stage 1 qualified")
+	ask(0, "deal won 1")
+	env = ask(0, "deal register 1")
+	var reg struct {
+		Registration struct {
+			Eligible bool `json:"eligible"`
+			Criteria []struct {
+				Name string `json:"name"`
+				OK   bool   `json:"ok"`
+				Why  string `json:"why"`
+			} `json:"criteria"`
+			Warnings []string `json:"warnings"`
+		} `json:"registration"`
+	}
+	if err := json.Unmarshal(env.Data, &reg); err != nil {
+		t.Fatal(err)
+	}
+	if !reg.Registration.Eligible || len(reg.Registration.Criteria) != 7 || len(reg.Registration.Warnings) != 1 {
+		t.Fatalf("registration: %+v", reg.Registration)
+	}
+	env = ask(0, "deal history 1")
+	var hist struct {
+		Events []struct{ At, Actor, Action, Detail string } `json:"events"`
+	}
+	if err := json.Unmarshal(env.Data, &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Events) != 3 || hist.Events[0].Action != "created" || hist.Events[2].Action != "won" || hist.Events[0].Actor != "admin@localhost" {
+		t.Fatalf("history: %+v", hist.Events)
+	}
+	env = ask(1, "deal edit 1 notes=late")
+	if env.OK || env.Error == nil || env.Error.Code != "invalid" || env.Error.Rule != "terminal_immutable" {
+		t.Fatalf("edit of a won deal: %+v", env)
+	}
+	env = ask(1, "--user", "stranger@contoso.com", "deal list")
+	if env.Error == nil || env.Error.Code != "forbidden" {
+		t.Fatalf("unknown user: %+v", env)
+	}
+	// Usage errors of the CLI itself exit 2.
+	cmd := exec.Command(bin, "ask")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
+	if err := cmd.Run(); err == nil || cmd.ProcessState.ExitCode() != 2 {
+		t.Fatalf("ask without TEXT: %v", err)
+	}
+}
+
+// TestServeAndShell starts `serve --shell` as make run does, checks the
+// probes while the shell answers piped commands, and stops it at end of input.
+func TestServeAndShell(t *testing.T) {
+	bin := buildBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--shell", "--addr", addr)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for i := 0; i < 100 && !ok; i++ {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			ok = resp.StatusCode == http.StatusOK
+			resp.Body.Close()
+		}
+		if !ok {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if !ok {
+		t.Fatal("/readyz never answered 200")
+	}
+	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %v", err)
+	}
+	_, _ = stdin.Write([]byte("help\ndeal list\nexit\n"))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve --shell: %v\n%s", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("serve --shell did not stop after exit")
+	}
+	if !strings.Contains(out.String(), "Commands:") || !strings.Contains(out.String(), "No open deals.") {
+		t.Fatalf("shell output:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cosellbot.db")); err != nil {
+		t.Fatalf("the default SQLite file was not created: %v", err)
+	}
+}
+
+func TestJoinText(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deal list"}, "deal list"},
+		{[]string{"deal", "show", "3"}, "deal show 3"},
+		{[]string{"deal", "new", "name=Big deal", `notes=say "hi"`}, `deal new name="Big deal" notes="say \"hi\""`},
+		{[]string{"faq", "where is my partner ID?"}, `faq "where is my partner ID?"`},
+	} {
+		if got := joinText(tt.args); got != tt.want {
+			t.Errorf("joinText(%q) = %s, want %s", tt.args, got, tt.want)
+		}
+	}
+}

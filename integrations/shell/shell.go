@@ -1,0 +1,138 @@
+// Package shell is the local chat adapter: a prompt where people type what
+// they would type after /cosell in Slack or Discord, to try cosellbot without
+// either.
+package shell
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/peterh/liner"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
+)
+
+// Runner carries out one command line.
+type Runner interface {
+	Run(ctx context.Context, who access.User, line string) command.Reply
+}
+
+// Shell reads command lines and prints replies.
+type Shell struct {
+	Runner  Runner
+	User    access.User
+	In      io.Reader
+	Out     io.Writer
+	History string // file that keeps the line history between sessions; "" keeps none
+}
+
+const banner = "cosellbot shell — type what you would type after /cosell (help lists the commands, exit leaves)."
+
+// Run reads until exit, end of input or ctx is done. On a terminal it edits
+// lines and keeps history; otherwise it reads plain lines, so scripts and
+// tests can pipe commands in.
+func (s *Shell) Run(ctx context.Context) error {
+	if f, ok := s.In.(*os.File); ok && f == os.Stdin && liner.TerminalSupported() && isTerminal(f) {
+		return s.interactive(ctx)
+	}
+	sc := bufio.NewScanner(s.In)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if done := s.handle(ctx, sc.Text()); done {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (s *Shell) interactive(ctx context.Context) error {
+	ln := liner.NewLiner()
+	defer ln.Close()
+	ln.SetCtrlCAborts(true)
+	if s.History != "" {
+		if f, err := os.Open(s.History); err == nil {
+			_, _ = ln.ReadHistory(f)
+			f.Close()
+		}
+		defer s.saveHistory(ln)
+	}
+	fmt.Fprintln(s.Out, banner)
+	prompt := fmt.Sprintf("%s /cosell ", s.User.ID)
+	for ctx.Err() == nil {
+		line, err := ln.Prompt(prompt)
+		if errors.Is(err, liner.ErrPromptAborted) || errors.Is(err, io.EOF) {
+			fmt.Fprintln(s.Out)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the prompt: %w", err)
+		}
+		if strings.TrimSpace(line) != "" {
+			ln.AppendHistory(line)
+		}
+		if s.handle(ctx, line) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Shell) saveHistory(ln *liner.State) {
+	if err := os.MkdirAll(filepath.Dir(s.History), 0o755); err != nil {
+		return
+	}
+	if f, err := os.Create(s.History); err == nil {
+		_, _ = ln.WriteHistory(f)
+		f.Close()
+	}
+}
+
+// handle runs one line; it reports true when the user asked to leave.
+func (s *Shell) handle(ctx context.Context, line string) bool {
+	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/cosell"))
+	switch strings.ToLower(line) {
+	case "":
+		return false
+	case "exit", "quit", "\\q":
+		return true
+	}
+	r := s.Runner.Run(ctx, s.User, line)
+	fmt.Fprintln(s.Out, Render(r))
+	return false
+}
+
+// Render is the plain-text form of a reply, with its actions as the commands
+// a person would type.
+func Render(r command.Reply) string {
+	var b strings.Builder
+	b.WriteString(r.Text)
+	if len(r.Actions) > 0 {
+		b.WriteString("\n→ ")
+		for i, a := range r.Actions {
+			if i > 0 {
+				b.WriteString(" | ")
+			}
+			cmd := a.Command
+			for _, k := range a.Ask {
+				cmd += " " + k + "=…"
+			}
+			fmt.Fprintf(&b, "%s: %s", a.Label, cmd)
+		}
+	}
+	return b.String()
+}

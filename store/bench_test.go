@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// BenchmarkCreateDeal stores a full deal and its audit event per iteration.
+func BenchmarkCreateDeal(b *testing.B) {
+	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
+		ctx := b.Context()
+		i := 0
+		for b.Loop() {
+			d := fullDeal()
+			d.ExternalID = fmt.Sprintf("bench-%d", i)
+			i++
+			if err := s.CreateDeal(ctx, d, at("bench@x.example", "created", "benchmark")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkAdvanceStage is a "deal stage" command: read the deal, mark its
+// next stage, store it with its audit event.
+func BenchmarkAdvanceStage(b *testing.B) {
+	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
+		ctx := b.Context()
+		d := outbound("bench", "loc-1")
+		if err := s.CreateDeal(ctx, d, at("bench@x.example", "created", "")); err != nil {
+			b.Fatal(err)
+		}
+		now := t0
+		for b.Loop() {
+			cur, err := s.GetDeal(ctx, d.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			next, ok := cur.NextStage()
+			if !ok { // at the last stage: start over, so that every iteration advances
+				cur.Stage, cur.Marked = deal.StageCreated, nil
+				next = deal.StageQualified
+			}
+			now = now.Add(time.Second)
+			ev, err := cur.MarkStage(next, now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.UpdateDeal(ctx, cur, store.AuditOf(now, "bench@x.example", ev)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkListDeals10k lists every deal of a store holding 10,000 (seeded
+// once, outside the timing).
+func BenchmarkListDeals10k(b *testing.B) {
+	const n = 10_000
+	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
+		ctx := b.Context()
+		ds := make([]*deal.Deal, n)
+		for i := range ds {
+			d := fullDeal()
+			d.ExternalID = fmt.Sprintf("seed-%d", i)
+			ds[i] = d
+		}
+		if err := store.SeedDeals(ctx, s, ds); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			got, err := s.ListDeals(ctx, store.DealFilter{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(got) != n {
+				b.Fatalf("listed %d deals, want %d", len(got), n)
+			}
+		}
+	})
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Hooks for the tests of package store_test (which cannot be package store:
+// storetest imports store).
+
+// GormDB is the store's GORM handle.
+func GormDB(s *Store) *gorm.DB { return s.db }
+
+// Models lists every GORM model.
+var Models = models
+
+// EventsOf is the audit trail of any subject ("deal", "solution", "user").
+func EventsOf(ctx context.Context, s *Store, subjectType, subjectID string) ([]Audit, error) {
+	return s.events(ctx, subjectType, subjectID)
+}
+
+// SeedDeals inserts many deals in one transaction, without audit events, for
+// benchmarks; it sets their ids and versions.
+func SeedDeals(ctx context.Context, s *Store, ds []*deal.Deal) error {
+	rows := make([]dealRow, len(ds))
+	for i, d := range ds {
+		r, err := toDealRow(d)
+		if err != nil {
+			return err
+		}
+		r.Version = 1
+		rows[i] = r
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.CreateInBatches(rows, 500).Error
+	})
+	if err != nil {
+		return fmt.Errorf("seed deals: %w", err)
+	}
+	for i := range ds {
+		ds[i].ID, ds[i].Version = rows[i].ID, rows[i].Version
+	}
+	return nil
+}

@@ -50,6 +50,9 @@ func (dr Draft) deal(now time.Time) *Deal {
 	if dr.Customer.Account == "" {
 		dr.Customer.Account = Other
 	}
+	if dr.Kind == IPCoSell && dr.Intent == "" {
+		dr.Intent = IntentUndecided
+	}
 	return &Deal{
 		Name: strings.TrimSpace(dr.Name), Kind: dr.Kind, Customer: dr.Customer, Location: dr.Location,
 		Value: dr.Value, Currency: strings.ToUpper(dr.Currency), CloseDate: dr.CloseDate, Notes: dr.Notes,
@@ -67,9 +70,6 @@ func (dr Draft) deal(now time.Time) *Deal {
 func New(dr Draft, now time.Time) (*Deal, Event, error) {
 	d := dr.deal(now)
 	d.Direction, d.Status, d.Stage = Outbound, Created, StageCreated
-	if d.Kind == IPCoSell && d.Intent == "" {
-		d.Intent = IntentUndecided
-	}
 	switch {
 	case d.Help != HelpNone:
 		d.SaleType = CoSell

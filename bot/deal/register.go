@@ -128,9 +128,9 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 	if usd, ok := rates.USD(d.Value, d.Currency); !ok {
 		add("value", false, "no %s rate for %s in the rates table: cannot convert %s %s", rates.Month, d.Currency, d.Value, d.Currency)
 	} else if usd >= RegistrationMinimumUSD {
-		add("value", true, "%s %s is about %.0f USD at %s rates (minimum 25,000 USD)", d.Value, d.Currency, usd, rates.Month)
+		add("value", true, "%s %s is about %s USD at %s rates (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), rates.Month)
 	} else {
-		add("value", false, "%s %s is about %.0f USD at %s rates, under the 25,000 USD minimum", d.Value, d.Currency, usd, rates.Month)
+		add("value", false, "%s %s is about %s USD at %s rates, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), rates.Month)
 	}
 
 	switch d.Customer.Account {

@@ -117,7 +117,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
-func logger(cfg config, w io.Writer, level slog.Level) *slog.Logger {
+func logger(cfg config, w io.Writer, level slog.Leveler) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -272,7 +272,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	level := slog.LevelInfo
+	// With the shell on the same terminal, only warnings are logged once the
+	// server is up, so that request logs do not break into the prompt.
+	level := new(slog.LevelVar)
 	log := logger(cfg, stderr, level)
 	slog.SetDefault(log)
 	st, err := open(ctx, cfg, log)
@@ -295,6 +297,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 
 	code := 0
 	if *withShell {
+		level.Set(slog.LevelWarn)
 		code = runShell(ctx, st, cfg, *user, stdin, stdout, stderr, log)
 	} else {
 		select {

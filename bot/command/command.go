@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -50,12 +51,19 @@ type Service struct {
 	specs []*spec
 }
 
+// Option adds an optional capability to a Service (FAQ answers, CPOR
+// claims, subscriptions…), each with the dependencies it needs.
+type Option func(*Service)
+
 // New builds a Service over a record, a clock and the registration rates.
-func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger) *Service {
+func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger, opts ...Option) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
 	s := &Service{rec: rec, clock: clock, rates: rates, log: log}
+	for _, o := range opts {
+		o(s)
+	}
 	s.specs = s.table()
 	return s
 }
@@ -76,10 +84,11 @@ type spec struct {
 
 // call is one invocation being carried out.
 type call struct {
-	who  access.User
-	now  time.Time
-	args Args     // words after the verb, and pairs
-	pos  []string // positional arguments
+	who   access.User
+	where chat.Place // where it was typed: subscriptions and replies use it
+	now   time.Time
+	args  Args     // words after the verb, and pairs
+	pos   []string // positional arguments
 }
 
 func (c *call) has(key string) bool { _, ok := c.args.Pairs[key]; return ok }
@@ -102,9 +111,10 @@ func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
 	return u, nil
 }
 
-// Run carries out one command line as typed after /cosell.
-func (s *Service) Run(ctx context.Context, who access.User, line string) Reply {
-	r, err := s.run(ctx, who, line)
+// Run carries out one command line as typed after /cosell by who, in the
+// chat place where.
+func (s *Service) Run(ctx context.Context, who access.User, where chat.Place, line string) Reply {
+	r, err := s.run(ctx, who, where, line)
 	if err != nil {
 		reply := fail(err)
 		if reply.Err.Code == "unavailable" {
@@ -115,7 +125,7 @@ func (s *Service) Run(ctx context.Context, who access.User, line string) Reply {
 	return r
 }
 
-func (s *Service) run(ctx context.Context, who access.User, line string) (Reply, error) {
+func (s *Service) run(ctx context.Context, who access.User, where chat.Place, line string) (Reply, error) {
 	args, err := Parse(line)
 	if err != nil {
 		return Reply{}, err
@@ -130,7 +140,7 @@ func (s *Service) run(ctx context.Context, who access.User, line string) (Reply,
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
 	}
-	c := &call{who: who, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
+	c := &call{who: who, where: where, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]
 	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {
 		return Reply{}, usage("usage: %s", sp.synopsis())

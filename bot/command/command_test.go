@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -25,6 +26,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 type clock struct{ t time.Time }
 
 func (c *clock) Now() time.Time { return c.t }
+
+var here = chat.Place{Platform: "shell", Channel: "test"}
 
 var start = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
@@ -43,7 +46,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 // run executes a line as the local admin and fails the test if it is refused.
 func (e *env) run(line string) command.Reply {
 	e.t.Helper()
-	r := e.svc.Run(context.Background(), access.LocalAdmin, line)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 	if !r.OK() {
 		e.t.Fatalf("%s\n→ refused: %+v", line, r.Err)
 	}
@@ -71,7 +74,7 @@ func TestSession(t *testing.T) {
 	e.seedCatalog()
 	var transcript strings.Builder
 	say := func(line string) {
-		r := e.svc.Run(context.Background(), access.LocalAdmin, line)
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		transcript.WriteString("> /cosell " + line + "\n" + shell.Render(r) + "\n\n")
 	}
 	say("help")
@@ -201,7 +204,7 @@ func TestRefusals(t *testing.T) {
 		for _, tt := range tests[:len(tests)-1] {
 			t.Run(tt.name, func(t *testing.T) {
 				before := snapshot(t, st)
-				r := e.svc.Run(context.Background(), access.LocalAdmin, tt.line)
+				r := e.svc.Run(context.Background(), access.LocalAdmin, here, tt.line)
 				if r.OK() {
 					t.Fatalf("%s: accepted, want refused", tt.line)
 				}
@@ -233,7 +236,7 @@ func TestSuggestions(t *testing.T) {
 		"deal":                         "deal needs more",
 		"solution add name=x source=y": "source must be mine, microsoft, third_party or assessment",
 	} {
-		r := e.svc.Run(context.Background(), access.LocalAdmin, line)
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		if r.OK() || !strings.Contains(r.Text, want) {
 			t.Errorf("%s → %q, want it to contain %q", line, r.Text, want)
 		}
@@ -258,7 +261,7 @@ func TestVisibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return e.svc.Run(ctx, u, line)
+		return e.svc.Run(ctx, u, here, line)
 	}
 	count := func(r command.Reply) int { return len(r.Data["deals"].([]command.DealView)) }
 	for _, tt := range []struct {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -23,16 +24,8 @@ type Reply struct {
 // OK reports whether the command was carried out.
 func (r Reply) OK() bool { return r.Err == nil }
 
-// Action is a follow-up the user can take with one press; Command is the
-// exact text that runs it, so every platform executes buttons the same way.
-type Action struct {
-	Label   string `json:"label"`
-	Command string `json:"command"`
-	Style   string `json:"style,omitempty"` // "primary", "danger" or ""
-	// Ask names keys the platform must ask for before running (e.g. a
-	// decline reason); the answers are appended as key=value pairs.
-	Ask []string `json:"ask,omitempty"`
-}
+// Action is a follow-up offered with a reply (see chat.Action).
+type Action = chat.Action
 
 // Failure is why a command was refused.
 type Failure struct {

@@ -14,7 +14,15 @@ var dealKeys = []string{
 	"assessment", "assessment_location", "crm_id", "campaign_id",
 }
 
+// table is every verb the Service knows: the deal, catalog and user verbs,
+// then those of the optional capabilities it was built with.
 func (s *Service) table() []*spec {
+	specs := s.coreSpecs()
+	// Capabilities append their verbs below, one line each.
+	return specs
+}
+
+func (s *Service) coreSpecs() []*spec {
 	return []*spec{
 		{verb: "help", args: []string{"VERB"}, optArgs: 1, variadic: true, summary: "list the commands, or explain one",
 			run: func(_ context.Context, c *call) (Reply, error) { return s.help(strings.Join(c.pos, " ")), nil }},

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -125,23 +126,6 @@ func logger(cfg config, w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// open connects to the database and brings its schema up to date.
-func open(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	n, err := st.Migrate(ctx)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	if n > 0 {
-		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
-	}
-	return st, nil
-}
-
 func cmdMigrate(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 	log := logger(cfg, stderr, slog.LevelInfo)
 	st, err := store.Open(ctx, cfg.DatabaseURL)
@@ -197,18 +181,17 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 		return 2
 	}
 	log := logger(cfg, stderr, slog.LevelWarn)
-	st, err := open(ctx, cfg, log)
+	a, err := build(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
-	defer st.Close()
-	svc := command.New(st, command.SystemClock{}, cfg.Rates, log)
+	defer a.close()
 	var reply command.Reply
-	if who, err := svc.Resolve(ctx, *user); err != nil {
+	if who, err := a.svc.Resolve(ctx, *user); err != nil {
 		reply = command.Refusal(err)
 	} else {
-		reply = svc.Run(ctx, who, joinText(fs.Args()))
+		reply = a.svc.Run(ctx, who, shell.Place, joinText(fs.Args()))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -239,23 +222,22 @@ func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 		return 2
 	}
 	log := logger(cfg, stderr, slog.LevelWarn)
-	st, err := open(ctx, cfg, log)
+	a, err := build(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
-	defer st.Close()
-	return runShell(ctx, st, cfg, *user, stdin, stdout, stderr, log)
+	defer a.close()
+	return runShell(ctx, a, *user, stdin, stdout, stderr)
 }
 
-func runShell(ctx context.Context, st *store.Store, cfg config, user string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) int {
-	svc := command.New(st, command.SystemClock{}, cfg.Rates, log)
-	who, err := svc.Resolve(ctx, user)
+func runShell(ctx context.Context, a *app, user string, stdin io.Reader, stdout, stderr io.Writer) int {
+	who, err := a.svc.Resolve(ctx, user)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
-	sh := &shell.Shell{Runner: svc, User: who, In: stdin, Out: stdout, History: historyFile()}
+	sh := &shell.Shell{Runner: a.svc, User: who, In: stdin, Out: stdout, History: historyFile()}
 	if err := sh.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
@@ -277,28 +259,39 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	level := new(slog.LevelVar)
 	log := logger(cfg, stderr, level)
 	slog.SetDefault(log)
-	st, err := open(ctx, cfg, log)
+	a, err := build(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
-	defer st.Close()
+	defer a.close()
 
-	router := web.Router(st, log)
+	router := web.Router(a.store, log)
+	a.routes(router)
 	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "err", err)
 		return 1
 	}
-	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version)
+	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", a.store.Dialect(), "version", version)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	workers, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
+	var running sync.WaitGroup
+	for name, loop := range a.background() {
+		running.Go(func() {
+			if err := loop(workers); err != nil && workers.Err() == nil {
+				log.Error("background loop stopped", "loop", name, "err", err)
+			}
+		})
+	}
 
 	code := 0
 	if *withShell {
 		level.Set(slog.LevelWarn)
-		code = runShell(ctx, st, cfg, *user, stdin, stdout, stderr, log)
+		code = runShell(ctx, a, *user, stdin, stdout, stderr)
 	} else {
 		select {
 		case <-ctx.Done():
@@ -315,6 +308,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 		log.Error("shutdown", "err", err)
 		return 1
 	}
+	stopWorkers()
+	running.Wait()
 	log.Info("cosellbot stopped")
 	return code
 }

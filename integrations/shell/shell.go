@@ -16,12 +16,13 @@ import (
 	"github.com/peterh/liner"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 )
 
 // Runner carries out one command line.
 type Runner interface {
-	Run(ctx context.Context, who access.User, line string) command.Reply
+	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
 }
 
 // Shell reads command lines and prints replies.
@@ -32,6 +33,9 @@ type Shell struct {
 	Out     io.Writer
 	History string // file that keeps the line history between sessions; "" keeps none
 }
+
+// Place is where shell commands come from; there is one local channel.
+var Place = chat.Place{Platform: "shell", Channel: "local"}
 
 const banner = "cosellbot shell — type what you would type after /cosell (help lists the commands, exit leaves)."
 
@@ -111,7 +115,7 @@ func (s *Shell) handle(ctx context.Context, line string) bool {
 	case "exit", "quit", "\\q":
 		return true
 	}
-	r := s.Runner.Run(ctx, s.User, line)
+	r := s.Runner.Run(ctx, s.User, Place, line)
 	fmt.Fprintln(s.Out, Render(r))
 	return false
 }

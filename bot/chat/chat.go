@@ -1,0 +1,92 @@
+// Package chat is the vocabulary every chat platform shares with the core:
+// where a command was typed or a message goes, the actions a message offers,
+// and the Notifier that delivers outbound messages. Adapters (Slack,
+// Discord, the shell, a log) translate it to and from their wire formats.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Place is a chat location: a platform and a channel on it.
+type Place struct {
+	Platform string `json:"platform"` // "slack", "discord", "shell", "log"
+	Channel  string `json:"channel"`  // platform channel id; "" where the platform has none
+}
+
+func (p Place) String() string {
+	if p.Channel == "" {
+		return p.Platform
+	}
+	return p.Platform + ":" + p.Channel
+}
+
+// Action is a follow-up a person can take with one press; Command is the
+// exact command line that runs it, so every platform executes buttons the
+// same way as typed commands.
+type Action struct {
+	Label   string `json:"label"`
+	Command string `json:"command"`
+	Style   string `json:"style,omitempty"` // "primary", "danger" or ""
+	// Ask names keys the platform must ask for before running (a decline
+	// reason, say); the answers are appended as key=value pairs.
+	Ask []string `json:"ask,omitempty"`
+}
+
+// Message is an outbound notification.
+type Message struct {
+	To      Place    `json:"to"`
+	Subject string   `json:"subject"` // what the news is about, e.g. "deal:12"; threads group by it
+	Text    string   `json:"text"`
+	Actions []Action `json:"actions,omitempty"`
+	// Thread is the platform reference of the first message sent about
+	// Subject to this place, so that later news threads under it (Slack) or
+	// replies to it (Discord). Empty for the first message.
+	Thread string `json:"thread,omitempty"`
+}
+
+// Notifier delivers messages to one platform. It returns the platform's
+// reference of the sent message (Slack channel+ts, Discord message id).
+// A failure is retried unless wrapped with Permanent; RetryAfter says when.
+type Notifier interface {
+	Send(ctx context.Context, m Message) (ref string, err error)
+}
+
+type permanent struct{ err error }
+
+func (p *permanent) Error() string { return p.err.Error() }
+func (p *permanent) Unwrap() error { return p.err }
+
+// Permanent marks a failure that retrying cannot fix (unknown channel,
+// revoked token, a message the platform rejects).
+func Permanent(err error) error { return &permanent{err} }
+
+// IsPermanent reports whether a send failure should not be retried.
+func IsPermanent(err error) bool {
+	var p *permanent
+	return errors.As(err, &p)
+}
+
+type later struct {
+	after time.Duration
+	err   error
+}
+
+func (l *later) Error() string { return fmt.Sprintf("%v (retry after %s)", l.err, l.after) }
+func (l *later) Unwrap() error { return l.err }
+
+// RetryAfter marks a failure the platform asked to retry no sooner than d
+// (HTTP 429 with Retry-After).
+func RetryAfter(d time.Duration, err error) error { return &later{d, err} }
+
+// RetryAfterOf returns the delay a failure asked for, if any.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var l *later
+	if errors.As(err, &l) {
+		return l.after, true
+	}
+	return 0, false
+}

@@ -38,8 +38,9 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx *gorm.DB) erro
 
 // CreateDeal stores a new deal together with its audit event, in one
 // transaction, and sets d.ID and d.Version (1). d.ID must be 0. A deal whose
-// ExternalID is already stored is refused with ErrExists.
-func (s *Store) CreateDeal(ctx context.Context, d *deal.Deal, a Audit) error {
+// ExternalID is already stored is refused with ErrExists. The notices go to
+// the outbox in the same transaction (see afterDealWrite).
+func (s *Store) CreateDeal(ctx context.Context, d *deal.Deal, a Audit, notices ...Notice) error {
 	if d.ID != 0 {
 		return fmt.Errorf("store: create deal %q: it already has id %d", d.Name, d.ID)
 	}
@@ -55,7 +56,12 @@ func (s *Store) CreateDeal(ctx context.Context, d *deal.Deal, a Audit) error {
 			}
 			return fmt.Errorf("store: insert deal %q: %w", d.Name, err)
 		}
-		return audit(tx, subjectDeal, strconv.FormatInt(row.ID, 10), a)
+		if err := audit(tx, subjectDeal, strconv.FormatInt(row.ID, 10), a); err != nil {
+			return err
+		}
+		stored := *d
+		stored.ID = row.ID
+		return afterDealWrite(tx, &stored, row.Version, a.At, true, notices)
 	})
 	if err != nil {
 		return err
@@ -81,8 +87,9 @@ func (s *Store) GetDeal(ctx context.Context, id int64) (*deal.Deal, error) {
 // transaction. d.Version must be the version the deal was read at: if someone
 // else stored a change since, nothing is written and the error wraps
 // ErrConflict ("deal N was changed by someone else (version X); reload and try
-// again"). On success d.Version is bumped. CreatedAt never changes.
-func (s *Store) UpdateDeal(ctx context.Context, d *deal.Deal, a Audit) error {
+// again"). On success d.Version is bumped. CreatedAt never changes. The
+// notices go to the outbox in the same transaction (see afterDealWrite).
+func (s *Store) UpdateDeal(ctx context.Context, d *deal.Deal, a Audit, notices ...Notice) error {
 	if d.ID == 0 {
 		return fmt.Errorf("store: update deal %q: it has no id; use CreateDeal", d.Name)
 	}
@@ -113,7 +120,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *deal.Deal, a Audit) error {
 			}
 			return &conflictError{id: d.ID, version: cur.Version}
 		}
-		return audit(tx, subjectDeal, strconv.FormatInt(d.ID, 10), a)
+		if err := audit(tx, subjectDeal, strconv.FormatInt(d.ID, 10), a); err != nil {
+			return err
+		}
+		return afterDealWrite(tx, d, row.Version, a.At, false, notices)
 	})
 	if err != nil {
 		return err

@@ -143,7 +143,12 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 // models lists every model, for the schema test.
-var models = []any{&dealRow{}, &auditRow{}, &solutionRow{}, &userRow{}}
+var models = []any{&dealRow{}, &auditRow{}, &solutionRow{}, &userRow{},
+	&chatIdentityRow{}, &chatEventRow{}, &chatActionRow{}, // chat platforms (00005)
+	&inboxRow{}, &syncRow{}, // webhook inbox and outside records' sync state (00003)
+	&outboxRow{}, &threadRow{}, &reminderRow{}, &snoozeRow{}, &subscriptionRow{}, &claimRow{}, // outbox, reminders, CPOR (00002)
+	&faqEntryRow{}, &faqMissRow{}, // FAQ overrides and misses (00004)
+}
 
 func toDealRow(d *deal.Deal) (dealRow, error) {
 	b := dealBody{

@@ -20,9 +20,9 @@ import (
 
 // Record is what the commands need of the durable record.
 type Record interface {
-	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry) error
+	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
 	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
-	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry) error
+	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
 	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
 	History(ctx context.Context, dealID int64) ([]ledger.Entry, error)
 	AddSolution(ctx context.Context, s deal.Solution, e ledger.Entry) error
@@ -49,6 +49,18 @@ type Service struct {
 	rates deal.Rates
 	log   *slog.Logger
 	specs []*spec
+
+	// Webhooks (issue 4): told of chat changes to write back to Partner Center and CRMs.
+	upstream Upstream
+
+	// Reminders, subscriptions and CPOR claims (issue 5): set by WithAlerts and WithCPOR.
+	alerts       AlertRecord
+	platforms    []string
+	remindBefore []time.Duration
+	claims       ClaimRecord
+
+	// FAQ answers (issue 6): set by WithFAQ.
+	faq *faqBook
 }
 
 // Option adds an optional capability to a Service (FAQ answers, CPOR
@@ -86,6 +98,7 @@ type spec struct {
 type call struct {
 	who   access.User
 	where chat.Place // where it was typed: subscriptions and replies use it
+	verb  string
 	now   time.Time
 	args  Args     // words after the verb, and pairs
 	pos   []string // positional arguments
@@ -126,6 +139,9 @@ func (s *Service) Run(ctx context.Context, who access.User, where chat.Place, li
 }
 
 func (s *Service) run(ctx context.Context, who access.User, where chat.Place, line string) (Reply, error) {
+	if s.faq != nil && s.isQuestion(line) {
+		return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
+	}
 	args, err := Parse(line)
 	if err != nil {
 		return Reply{}, err
@@ -140,7 +156,7 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
 	}
-	c := &call{who: who, where: where, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
+	c := &call{who: who, where: where, verb: sp.verb, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]
 	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {
 		return Reply{}, usage("usage: %s", sp.synopsis())
@@ -168,6 +184,29 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 		return Reply{}, usage("%s needs %s; usage: %s", sp.verb, strings.Join(missing, " "), sp.synopsis())
 	}
 	return sp.run(ctx, c)
+}
+
+// isQuestion tells free text from a command: a line is a command when its
+// first word is a verb, or is a near miss of one in a short or key=value
+// line (a typo to point out); anything else is a question for the FAQ.
+func (s *Service) isQuestion(line string) bool {
+	words := strings.Fields(quoteFold.Replace(line))
+	if len(words) == 0 {
+		return false
+	}
+	first := strings.ToLower(words[0])
+	var verbs []string
+	for _, sp := range s.specs {
+		v, _, _ := strings.Cut(sp.verb, " ")
+		if v == first {
+			return false
+		}
+		verbs = append(verbs, v)
+	}
+	if _, near := closest(first, verbs); near && (len(words) <= 3 || strings.Contains(line, "=")) {
+		return false
+	}
+	return true
 }
 
 // lookup finds the longest verb matching the leading words.

@@ -33,6 +33,16 @@ type Failure struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Rule    string `json:"rule,omitempty"`
+	// Problems lists every field and rule broken when there are several, so
+	// that a form can show each next to its field.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one broken rule of a refused command.
+type Problem struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
 }
 
 // Envelope is the --json form of a reply, the contract of DESIGN.md.
@@ -99,6 +109,7 @@ func fail(err error) Reply {
 		lines := make([]string, len(probs))
 		for i, p := range probs {
 			lines[i] = "  • " + p.Error()
+			f.Problems = append(f.Problems, Problem{Field: p.Field, Rule: p.Rule, Message: p.Message})
 		}
 		text = fmt.Sprintf("✗ %d things to fix:\n%s", len(probs), strings.Join(lines, "\n"))
 	}

@@ -19,6 +19,9 @@ var dealKeys = []string{
 func (s *Service) table() []*spec {
 	specs := s.coreSpecs()
 	// Capabilities append their verbs below, one line each.
+	specs = append(specs, s.alertSpecs()...) // subscribe, unsubscribe, deal snooze (subscribe.go)
+	specs = append(specs, s.cporSpecs()...)  // cpor claims (cpor.go)
+	specs = append(specs, s.faqSpecs()...)   // faq questions and admin entries (faq.go)
 	return specs
 }
 

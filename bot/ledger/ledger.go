@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -38,3 +39,84 @@ var (
 	ErrConflict = errors.New("changed by someone else")
 	ErrExists   = errors.New("already exists")
 )
+
+// Notice is news to deliver to chat, written to the outbox in the same
+// transaction as the change it tells about (reminders and outbox, issue 5).
+// The record sends it to every subscribed place whose filters match Location
+// and DealKind or, when Places is set, to those places only.
+type Notice struct {
+	// Key names this piece of news once and for all: the record delivers a
+	// key to a place at most once, so a change retried or a sweep run by
+	// several replicas never repeats it. Empty: the record derives one from
+	// the subject, Kind and the subject's new version.
+	Key string
+	// Subject is what the news is about ("deal:12", "claim:3"); messages
+	// about one subject thread together. CreateDeal fills an empty one with
+	// the new deal, and replaces "{id}" in Text and action commands with its id.
+	Subject  string
+	Kind     string // what happened: declined, expired, reminder, digest…
+	Text     string
+	Actions  []chat.Action
+	Location string    // the deal's location, matched against subscriptions; "" matches all
+	DealKind deal.Kind // matched against subscriptions' kind; "" matches all
+	Places   []chat.Place
+}
+
+// Reminder is a check planned for a moment: the subject, what to check, and
+// when. (Subject, Kind, DueAt) is unique, so planning it twice is harmless.
+type Reminder struct {
+	Subject string
+	Kind    string
+	DueAt   time.Time
+}
+
+// PlanDecisionDue is the reminder kind of Microsoft's 14-day decision on a
+// co-sell invitation; the record plans it whenever it stores a deal waiting
+// for that decision.
+const PlanDecisionDue = "microsoft-decision"
+
+// Subscription routes notices to a chat place: those about deals in Location
+// (every location when empty) and of DealKind (every kind when empty).
+type Subscription struct {
+	Place     chat.Place
+	Location  string
+	DealKind  deal.Kind
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Matches reports whether a notice about a deal in location loc, of kind k,
+// goes to this subscription; a notice without a location or kind (a CPOR
+// claim, say) goes to every subscription.
+func (s Subscription) Matches(loc string, k deal.Kind) bool {
+	return (s.Location == "" || loc == "" || s.Location == loc) && (s.DealKind == "" || k == "" || s.DealKind == k)
+}
+
+// Firing is a reminder whose time has come, with the notices it sends; Skip
+// records it as skipped (snoozed, or no longer relevant) and sends nothing.
+type Firing struct {
+	Reminder
+	Skip    bool
+	Notices []Notice
+}
+
+// Delivery is an outbox message leased to one dispatcher: it sends Message,
+// then reports the outcome naming ID and Attempt (which fences a dispatcher
+// whose lease ran out from marking a row another one took over).
+type Delivery struct {
+	ID      int64
+	Attempt int // 1 for the first try
+	Kind    string
+	Key     string
+	Message chat.Message
+}
+
+// FAQMiss is a question the FAQ could not answer; listed, Count says how
+// often it was asked and At when last.
+type FAQMiss struct {
+	Question string
+	Lang     string
+	Actor    string
+	At       time.Time
+	Count    int
+}

@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/integrations/discord"
+	"github.com/cosellbot/cosellbot/integrations/notify"
+	"github.com/cosellbot/cosellbot/integrations/slack"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -17,6 +22,14 @@ type app struct {
 	store *store.Store
 	svc   *command.Service
 	clock command.Clock
+	// Chat platforms (slack.go, discord.go), built by chatRoutes; nil when
+	// not configured.
+	slack   *slack.Adapter
+	discord *discord.Adapter
+	// Reminders and the outbox (sweep.go): the notifiers by platform, built once.
+	mux *notify.Mux
+	// Webhooks (webhooks.go): sources, inbox processing and write-back, built once by hooks.
+	webhooks *webhooks
 }
 
 // build opens the database, brings its schema up to date and assembles the
@@ -35,8 +48,17 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
 	}
 	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}}
+	kb, err := faq.Load()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("the shipped FAQ knowledge base: %w", err)
+	}
 	opts := []command.Option{
 		// Capabilities add their command options here, one line each.
+		command.WithAlerts(st, a.notifier().Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
+		command.WithCPOR(st),    // cpor claims
+		a.webhookUpstream(),     // write-back of chat changes to Partner Center and CRMs (webhooks.go)
+		command.WithFAQ(kb, st), // faq questions and any text that is no command
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil
@@ -45,7 +67,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 // routes mounts the platform adapters' HTTP routes.
 func (a *app) routes(r *mux.Router) {
 	// Adapters mount their routes here, one line each.
-	_ = r
+	a.chatRoutes(r)    // Slack and Discord (slack.go)
+	a.webhookRoutes(r) // POST /webhooks/{source} (webhooks.go)
 }
 
 // background lists the loops serve runs beside the HTTP server, by name.
@@ -53,6 +76,10 @@ func (a *app) routes(r *mux.Router) {
 func (a *app) background() map[string]func(context.Context) error {
 	loops := map[string]func(context.Context) error{
 		// Background loops (sweep, outbox dispatcher, pollers) go here, one line each.
+		"sweep":    a.sweepLoop,   // reminders, expiries, decision and CPOR windows, digests (sweep.go)
+		"outbox":   a.outboxLoop,  // outbox dispatcher (outbox.go)
+		"chat":     a.chatLoop,    // Discord registration, old deliveries, late answers (slack.go)
+		"webhooks": a.webhookLoop, // inbox processing, outgoing webhooks, Partner Center poll (webhooks.go)
 	}
 	return loops
 }

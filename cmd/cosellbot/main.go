@@ -23,6 +23,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/shell"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store"
@@ -38,11 +39,22 @@ usage:
   cosellbot migrate                      apply schema migrations and exit
   cosellbot ask [--user U] [--json] TEXT run one chat command, print the reply
   cosellbot shell [--user U]             type chat commands interactively
+  cosellbot link slack|discord ACCOUNT EMAIL   link a chat account to a cosellbot user
+  cosellbot sweep [--now T] [--dry-run]  one reminder/expiry pass; print what it did (or would do)
+  cosellbot outbox [--limit N]           list dead and waiting notifications
+  cosellbot inbox [--source S] [--all]   list failed webhook deliveries with their reasons
+  cosellbot replay [--source S]          process the failed webhook deliveries again
   cosellbot version                      print the version
 
 TEXT is what you would type after /cosell in Slack or Discord.
 Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
 COSELLBOT_LOG_FORMAT (text|json), COSELLBOT_RATES_FILE (registration currency rates).
+COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,3d,1d).
+Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
+Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
+WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
+PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
+SALESFORCE_ORG_IDS.
 Exit status: 0 done, 1 refused, 2 usage error.
 `
 
@@ -72,6 +84,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAsk(ctx, cfg, args[1:], stdout, stderr)
 	case "shell":
 		return cmdShell(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case "link":
+		return cmdLink(ctx, cfg, args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(ctx, cfg, args[1:], stdout, stderr)
+	case "outbox":
+		return cmdOutbox(ctx, cfg, args[1:], stdout, stderr)
+	case "inbox":
+		return cmdInbox(ctx, cfg, args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "cosellbot", version)
 		return 0
@@ -89,6 +111,10 @@ type config struct {
 	Addr        string
 	LogFormat   string
 	Rates       deal.Rates
+	Remind      remind.Config // COSELLBOT_REMIND_BEFORE (sweep.go)
+	Slack       slackConfig   // SLACK_* (slack.go)
+	Discord     discordConfig // DISCORD_* (discord.go)
+	Webhooks    webhookConfig // WEBHOOK_*, PARTNERCENTER_*, COSELLBOT_CRM_MAPPING, SALESFORCE_ORG_IDS (webhooks.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -114,6 +140,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if c.Rates, err = deal.ParseRates(data); err != nil {
 			return c, fmt.Errorf("COSELLBOT_RATES_FILE %s: %w", path, err)
 		}
+	}
+	c.Slack = loadSlack(getenv)
+	discordCfg, err := loadDiscord(getenv)
+	if err != nil {
+		return c, err
+	}
+	c.Discord = discordCfg
+	if c.Remind, err = loadRemind(getenv); err != nil { // reminders (sweep.go)
+		return c, err
+	}
+	if c.Webhooks, err = loadWebhooks(getenv); err != nil { // webhooks (webhooks.go)
+		return c, err
 	}
 	return c, nil
 }
@@ -196,6 +234,7 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		_ = enc.Encode(reply.Envelope())
 	} else {
 		fmt.Fprintln(stdout, shell.Render(reply))

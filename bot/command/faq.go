@@ -1,0 +1,366 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// FAQRecord is what the FAQ capability needs of the durable record: the
+// admins' entries and the questions nobody could answer.
+type FAQRecord interface {
+	PutFAQ(ctx context.Context, e faq.Entry, le ledger.Entry) error
+	FAQOverrides(ctx context.Context) ([]faq.Entry, error)
+	FAQVersion(ctx context.Context) (string, error)
+	RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error
+	FAQMisses(ctx context.Context, since time.Time, limit int) ([]ledger.FAQMiss, error)
+}
+
+// WithFAQ answers `faq QUESTION`, and any text that is no command, from the
+// shipped knowledge base merged with the entries admins add from chat.
+func WithFAQ(base []faq.Entry, rec FAQRecord) Option {
+	return func(s *Service) { s.faq = &faqBook{base: base, rec: rec} }
+}
+
+// faqRecheck is how often a replica looks for entries another replica's
+// admin changed; changes made here rebuild at once.
+const faqRecheck = 30 * time.Second
+
+// faqBook keeps the search index current with the admins' entries.
+type faqBook struct {
+	base []faq.Entry
+	rec  FAQRecord
+
+	mu      sync.Mutex
+	ix      *faq.Index
+	version string
+	checked time.Time
+}
+
+// index returns the current index, rebuilding it when the admins' entries
+// changed since it was built.
+func (b *faqBook) index(ctx context.Context, now time.Time) (*faq.Index, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ix != nil && now.Sub(b.checked) < faqRecheck {
+		return b.ix, nil
+	}
+	v, err := b.rec.FAQVersion(ctx)
+	if err != nil {
+		if b.ix != nil { // an older index beats no answer while the database blips
+			return b.ix, nil
+		}
+		return nil, err
+	}
+	b.checked = now
+	if b.ix != nil && v == b.version {
+		return b.ix, nil
+	}
+	over, err := b.rec.FAQOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := faq.NewIndex(faq.Merge(b.base, over))
+	if err != nil {
+		return nil, fmt.Errorf("building the FAQ index: %w", err)
+	}
+	if old := b.ix; old != nil {
+		// Questions in flight may still hold the old index: close it later.
+		time.AfterFunc(time.Minute, func() { _ = old.Close() })
+	}
+	b.ix, b.version = ix, v
+	return ix, nil
+}
+
+// entries is the merged knowledge base as it stands in the database.
+func (b *faqBook) entries(ctx context.Context) ([]faq.Entry, error) {
+	over, err := b.rec.FAQOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return faq.Merge(b.base, over), nil
+}
+
+// invalidate makes the next question rebuild the index.
+func (b *faqBook) invalidate() {
+	b.mu.Lock()
+	b.checked = time.Time{}
+	b.mu.Unlock()
+}
+
+// faqWords are a reply's fixed phrases in the asker's language.
+var faqWords = map[faq.Lang]struct{ unknown, closest, related, addHint string }{
+	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me with faq add."},
+	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse avec faq add."},
+	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret med faq add."},
+}
+
+func (s *Service) faqSpecs() []*spec {
+	if s.faq == nil {
+		return nil
+	}
+	entryKeys := []string{"seed", "related"}
+	for _, l := range faq.Langs {
+		entryKeys = append(entryKeys, string(l)+"_question", string(l)+"_answer", string(l)+"_alternates")
+	}
+	return []*spec{
+		{verb: "faq", args: []string{"QUESTION"}, variadic: true, summary: "ask a question about Partner Center, co-sell, CPOR… in English, French or Swedish (any text that is no command works too)", run: s.faqAsk},
+		{verb: "faq add", args: []string{"ID"}, optional: entryKeys, usage: "(all of en_ fr_ sv_ question and answer; alternates separated by |)", summary: "admins: add an FAQ entry", run: s.faqPut},
+		{verb: "faq edit", args: []string{"ID"}, optional: entryKeys, summary: "admins: change an FAQ entry (shipped or added)", run: s.faqPut},
+		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},
+		{verb: "faq misses", optional: []string{"days"}, summary: "admins: the questions nobody could answer lately", run: s.faqMisses},
+	}
+}
+
+func (s *Service) faqAsk(ctx context.Context, c *call) (Reply, error) {
+	return s.answer(ctx, c, strings.Join(c.pos, " "))
+}
+
+// answer looks a question up and words the reply in the asker's language.
+func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, error) {
+	ix, err := s.faq.index(ctx, c.now)
+	if err != nil {
+		return Reply{}, err
+	}
+	res := ix.Ask(question)
+	words := faqWords[res.Lang]
+	if words.unknown == "" {
+		words = faqWords[faq.EN]
+	}
+	data := map[string]any{
+		"answered": res.Answered, "entry_id": res.EntryID, "lang": string(res.Lang),
+		"confidence": res.Confidence, "suggestions": suggestionViews(res.Suggestions), "related": suggestionViews(res.Related),
+	}
+	var b strings.Builder
+	var actions []Action
+	if res.Answered {
+		b.WriteString(res.Answer)
+		if len(res.Related) > 0 {
+			b.WriteString("\n" + words.related)
+			for _, r := range res.Related {
+				b.WriteString("\n• " + r.Question)
+				actions = append(actions, askAction(r))
+			}
+		}
+	} else {
+		b.WriteString(words.unknown)
+		if len(res.Suggestions) > 0 {
+			b.WriteString("\n" + words.closest)
+			for _, r := range res.Suggestions {
+				b.WriteString("\n• " + r.Question)
+				actions = append(actions, askAction(r))
+			}
+		}
+		b.WriteString("\n" + words.addHint)
+		miss := ledger.FAQMiss{Question: question, Lang: string(res.Lang), Actor: c.who.ID, At: c.now}
+		if strings.TrimSpace(question) != "" {
+			if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
+				// The asker still gets their answer; the miss list is a nicety.
+				s.log.WarnContext(ctx, "faq miss not recorded", "err", err)
+			}
+		}
+	}
+	return Reply{Text: b.String(), Data: data, Actions: actions}, nil
+}
+
+// SuggestionView is an FAQ suggestion as JSON shows it.
+type SuggestionView struct {
+	EntryID  string `json:"entry_id"`
+	Question string `json:"question"`
+}
+
+func suggestionViews(ss []faq.Suggestion) []SuggestionView {
+	out := make([]SuggestionView, len(ss))
+	for i, sg := range ss {
+		out[i] = SuggestionView{sg.EntryID, sg.Question}
+	}
+	return out
+}
+
+// buttonLabelMax fits the shorter of Slack's (75) and Discord's (80) limits.
+const buttonLabelMax = 75
+
+func askAction(sg faq.Suggestion) Action {
+	label := sg.Question
+	if r := []rune(label); len(r) > buttonLabelMax {
+		label = string(r[:buttonLabelMax-1]) + "…"
+	}
+	return Action{Label: label, Command: "faq " + strconv.Quote(sg.Question)}
+}
+
+func (s *Service) mayEditFAQ(who access.User) error {
+	if !who.Admin() {
+		return access.Deny("only admins (referrals-admin or incentives-admin) change the FAQ")
+	}
+	return nil
+}
+
+// faqPut adds an entry (faq add) or changes one (faq edit): edit starts from
+// the entry as it stands, add from nothing.
+func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayEditFAQ(c.who); err != nil {
+		return Reply{}, err
+	}
+	id := strings.ToLower(c.pos[0])
+	all, err := s.faq.entries(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+	}
+	i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
+	adding := c.verb == "faq add"
+	var e faq.Entry
+	switch {
+	case adding && i >= 0:
+		return Reply{}, refused(ledger.ErrExists, "FAQ entry %s exists already: use faq edit %s", id, id)
+	case !adding && i < 0:
+		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+	case adding:
+		e = faq.Entry{ID: id, Seed: "admin", Text: map[faq.Lang]faq.Text{}}
+		all = append(all, e)
+		i = len(all) - 1
+	default:
+		e = all[i]
+		e.Text = maps(e.Text)
+	}
+	if len(c.args.Keys) == 0 {
+		return Reply{}, usage("say what to change, e.g. %s %s en_answer=\"…\"", c.verb, id)
+	}
+	if c.has("seed") {
+		e.Seed = c.get("seed")
+	}
+	if c.has("related") {
+		e.Related = ParseList(c.get("related"))
+	}
+	for _, l := range faq.Langs {
+		t := e.Text[l]
+		if k := string(l) + "_question"; c.has(k) {
+			t.Question = strings.TrimSpace(c.get(k))
+		}
+		if k := string(l) + "_answer"; c.has(k) {
+			t.Answer = strings.TrimSpace(c.get(k))
+		}
+		if k := string(l) + "_alternates"; c.has(k) {
+			t.Alternates = nil
+			for _, a := range strings.Split(c.get(k), "|") {
+				if a = strings.TrimSpace(a); a != "" {
+					t.Alternates = append(t.Alternates, a)
+				}
+			}
+		}
+		e.Text[l] = t
+	}
+	all[i] = e
+	if err := faq.Validate(all); err != nil {
+		return Reply{}, faqProblems(err, id)
+	}
+	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
+	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: fmt.Sprintf("%s FAQ entry %s", strings.TrimPrefix(action, "faq-"), id)}
+	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
+		return Reply{}, fmt.Errorf("saving FAQ entry %s: %w", id, err)
+	}
+	s.faq.invalidate()
+	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
+}
+
+// faqProblems turns the knowledge base's validation errors about one entry
+// into refusals naming the chat key to fix.
+func faqProblems(err error, id string) error {
+	var probs deal.Problems
+	var joined interface{ Unwrap() []error }
+	list := []error{err}
+	if errors.As(err, &joined) {
+		list = joined.Unwrap()
+	}
+	for _, e := range list {
+		var ve *faq.ValidationError
+		if !errors.As(e, &ve) || (ve.EntryID != id && ve.EntryID != "") {
+			continue
+		}
+		key := strings.ReplaceAll(ve.Field, ".", "_")
+		if i := strings.IndexByte(key, '['); i >= 0 {
+			key = key[:i]
+		}
+		if len(key) == 2 {
+			key += "_question"
+		}
+		probs = append(probs, &deal.RuleError{Field: key, Rule: "faq_entry", Message: ve.Problem})
+	}
+	if len(probs) == 0 {
+		return err
+	}
+	return probs
+}
+
+func maps(m map[faq.Lang]faq.Text) map[faq.Lang]faq.Text {
+	out := make(map[faq.Lang]faq.Text, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayEditFAQ(c.who); err != nil {
+		return Reply{}, err
+	}
+	id := strings.ToLower(c.pos[0])
+	all, err := s.faq.entries(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+	}
+	if !slices.ContainsFunc(all, func(e faq.Entry) bool { return e.ID == id }) {
+		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+	}
+	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "faq-removed", Detail: "removed FAQ entry " + id}
+	if err := s.faq.rec.PutFAQ(ctx, faq.Entry{ID: id, Removed: true}, le); err != nil {
+		return Reply{}, fmt.Errorf("removing FAQ entry %s: %w", id, err)
+	}
+	s.faq.invalidate()
+	return Reply{Text: "FAQ entry " + id + " removed.", Data: map[string]any{"entry_id": id}}, nil
+}
+
+func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayEditFAQ(c.who); err != nil {
+		return Reply{}, err
+	}
+	days := 30
+	if c.has("days") {
+		n, err := strconv.Atoi(c.get("days"))
+		if err != nil || n <= 0 || n > 3650 {
+			return Reply{}, &deal.RuleError{Field: "days", Rule: "format", Message: fmt.Sprintf("%q is not a number of days (1 to 3650)", c.get("days"))}
+		}
+		days = n
+	}
+	misses, err := s.faq.rec.FAQMisses(ctx, c.now.AddDate(0, 0, -days), 50)
+	if err != nil {
+		return Reply{}, fmt.Errorf("listing FAQ misses: %w", err)
+	}
+	type view struct {
+		Question string    `json:"question"`
+		Lang     string    `json:"lang"`
+		Count    int       `json:"count"`
+		Last     time.Time `json:"last_asked"`
+	}
+	views := []view{}
+	var b strings.Builder
+	if len(misses) == 0 {
+		fmt.Fprintf(&b, "No unanswered questions in the last %d days.", days)
+	} else {
+		fmt.Fprintf(&b, "Unanswered questions in the last %d days (most asked first):", days)
+	}
+	for _, m := range misses {
+		views = append(views, view{m.Question, m.Lang, m.Count, m.At})
+		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"misses": views}}, nil
+}

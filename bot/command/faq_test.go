@@ -1,0 +1,114 @@
+package command_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+func faqEnv(t *testing.T, st *store.Store) *env {
+	t.Helper()
+	kb, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, st))
+	return e
+}
+
+// TestFAQ asks in each language, with and without the verb, and checks that
+// the answer comes back in the asker's language from the right entry.
+func TestFAQ(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	for _, tt := range []struct {
+		line, lang, entry string
+	}{
+		{"faq où trouver mon ID partenaire ?", "fr", "partner-id-where"},
+		{"how long do we have to accept a referral", "en", ""},
+		{"vad krävs för avtalsregistrering", "sv", ""},
+		{`faq "what is CPOR?"`, "en", "cpor-what"},
+	} {
+		r := e.run(tt.line)
+		if r.Data["answered"] != true || r.Data["lang"] != tt.lang || (tt.entry != "" && r.Data["entry_id"] != tt.entry) {
+			t.Errorf("%s → answered=%v lang=%v entry=%v", tt.line, r.Data["answered"], r.Data["lang"], r.Data["entry_id"])
+		}
+		for _, a := range r.Actions {
+			if follow := e.run(a.Command); follow.Data["answered"] != true {
+				t.Errorf("follow-up %q of %q was not answered", a.Command, tt.line)
+			}
+		}
+	}
+	// Commands stay commands, typos of them are pointed out, not answered.
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "dael list"); r.OK() || !strings.Contains(r.Text, "did you mean deal") {
+		t.Errorf("a verb typo went to the FAQ: %q", r.Text)
+	}
+}
+
+// TestFAQUnknownAndMisses: out-of-scope questions are refused, not answered
+// confidently, and land in faq misses for admins.
+func TestFAQUnknownAndMisses(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := faqEnv(t, st)
+		r := e.run("what is the weather in paris tomorrow")
+		if r.Data["answered"] != false || !strings.Contains(r.Text, "don't have an answer") {
+			t.Fatalf("out of scope: %+v", r)
+		}
+		e.run("quel temps fera-t-il demain à paris")
+		r = e.run("faq misses")
+		if !strings.Contains(r.Text, "weather in paris") || !strings.Contains(r.Text, "quel temps") {
+			t.Fatalf("misses: %s", r.Text)
+		}
+	})
+}
+
+// TestFAQAdmin: admins add, edit and remove entries; the index follows at
+// once; bad entries are refused naming the key, and change nothing.
+func TestFAQAdmin(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := faqEnv(t, st)
+		ctx := context.Background()
+		e.run(`user add ana@contoso.com role=referrals-user`)
+		ana, _ := e.svc.Resolve(ctx, "ana@contoso.com")
+		add := `faq add teams-phone en_question="Does co-sell cover Teams Phone?" en_answer="Yes, as a Modern Work workload." fr_question="Le co-sell couvre-t-il Teams Phone ?" fr_answer="Oui, comme charge Modern Work." sv_question="Omfattar säljsamarbete Teams Phone?" sv_answer="Ja, som Modern Work-arbetsbelastning."`
+		if r := e.svc.Run(ctx, ana, here, add); r.OK() || r.Err.Code != "forbidden" {
+			t.Fatalf("a referrals user added an FAQ entry: %+v", r)
+		}
+		before, _ := st.FAQVersion(ctx)
+		for _, bad := range []struct{ line, field string }{
+			{`faq add x en_question="Q?" en_answer="A"`, "fr_question"},
+			{`faq edit partner-id-where related=no-such-entry`, "related"},
+			{`faq edit partner-id-where fr_answer=""`, "fr_answer"},
+		} {
+			r := e.svc.Run(ctx, access.LocalAdmin, here, bad.line)
+			if r.OK() || r.Err.Field != bad.field {
+				t.Errorf("%s: %+v, want a refusal naming %s", bad.line, r.Err, bad.field)
+			}
+		}
+		if after, _ := st.FAQVersion(ctx); after != before {
+			t.Fatalf("refused edits changed the FAQ: %s → %s", before, after)
+		}
+		e.run(add)
+		if r := e.run("does co-sell cover teams phone"); r.Data["entry_id"] != "teams-phone" {
+			t.Fatalf("the added entry does not answer: %+v", r.Data)
+		}
+		e.run(`faq edit teams-phone en_answer="Yes: Teams Phone is a Modern Work workload."`)
+		if r := e.run("does co-sell cover teams phone"); !strings.Contains(r.Text, "Yes: Teams Phone") {
+			t.Fatalf("the edit does not answer: %s", r.Text)
+		}
+		e.run("faq remove partner-id-where")
+		if r := e.run("où trouver mon ID partenaire ?"); r.Data["entry_id"] == "partner-id-where" {
+			t.Fatal("a removed entry still answers")
+		}
+		if r := e.svc.Run(ctx, access.LocalAdmin, here, "faq add teams-phone en_answer=x"); r.OK() || r.Err.Code != "exists" {
+			t.Fatalf("adding an existing id: %+v", r.Err)
+		}
+	})
+}

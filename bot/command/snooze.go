@@ -1,0 +1,42 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// dealSnooze holds a deal's reminders until the start (00:00 UTC) of a date
+// in the future; the deal's expiry, and news of its changes, still go out.
+func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	until, err := ParseDate(c.get("until"))
+	if err != nil {
+		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}
+	}
+	if !until.After(c.now) {
+		return Reply{}, &deal.RuleError{Field: "until", Rule: "until_future",
+			Message: fmt.Sprintf("until=%s is not in the future: snooze until a later date", until.Format(time.DateOnly))}
+	}
+	if d.Status.Terminal() {
+		return Reply{}, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
+			Message: fmt.Sprintf("deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)}
+	}
+	detail := "reminders snoozed until " + until.Format(time.DateOnly)
+	if !d.ExpiresAt.IsZero() && !until.Before(d.ExpiresAt) {
+		detail += fmt.Sprintf(" (the referral expires before, on %s)", d.ExpiresAt.Format(time.DateOnly))
+	}
+	if err := s.alerts.Snooze(ctx, d.ID, until, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "snoozed", Detail: detail}); err != nil {
+		return Reply{}, fmt.Errorf("snoozing deal #%d: %w", d.ID, err)
+	}
+	return Reply{
+		Text: fmt.Sprintf("Deal #%d: %s; they resume on %s.", d.ID, detail, until.Format(time.DateOnly)),
+		Data: map[string]any{"deal": View(d), "snoozed_until": until},
+	}, nil
+}

@@ -1,0 +1,288 @@
+// Package cpor holds Claiming Partner of Record (CPOR) claims: a partner in
+// one of Microsoft's incentive engagements claims its association with a
+// customer tenant for a workload or a subscription. Microsoft validates the
+// claim (and may ask for more information), notifies the customer, and the
+// customer has five business days of their country to decline; otherwise the
+// association becomes official.
+//
+// Like bot/deal it is plain Go with no I/O: callers pass the time in, and
+// refusals are *deal.RuleError values naming the field and the rule.
+package cpor
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Engagement is an incentive engagement whose partners may claim customers.
+type Engagement string
+
+// The four engagements CPOR serves.
+const (
+	BizAppsPresales Engagement = "bizapps-presales"
+	ModernWork      Engagement = "modern-work"
+	BizAppsUsage    Engagement = "bizapps-usage"
+	BizAppsRevenue  Engagement = "bizapps-revenue"
+)
+
+// Engagements lists them in the order help texts show them.
+var Engagements = []Engagement{BizAppsPresales, ModernWork, BizAppsUsage, BizAppsRevenue}
+
+// Label is the engagement's full name.
+func (e Engagement) Label() string {
+	switch e {
+	case BizAppsPresales:
+		return "MCI BizApps Presales Advisor"
+	case ModernWork:
+		return "Modern Work and Security usage"
+	case BizAppsUsage:
+		return "Usage recognition – Biz Apps"
+	case BizAppsRevenue:
+		return "Microsoft Business Applications revenue"
+	}
+	return string(e)
+}
+
+// EngagementHelp lists the short keys with their labels, for messages.
+func EngagementHelp() string {
+	parts := make([]string, len(Engagements))
+	for i, e := range Engagements {
+		parts[i] = fmt.Sprintf("%s (%s)", e, e.Label())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ParseEngagement reads a short key or a full label, in any case.
+func ParseEngagement(s string) (Engagement, bool) {
+	s = strings.TrimSpace(s)
+	for _, e := range Engagements {
+		if strings.EqualFold(s, string(e)) || strings.EqualFold(s, e.Label()) {
+			return e, true
+		}
+	}
+	return "", false
+}
+
+// Status is where a claim stands.
+type Status string
+
+// Claim statuses: submitted → customer notified → official (after the
+// decline window), or declined by the customer, or more information
+// requested by Microsoft (answered by a new validation).
+const (
+	Submitted     Status = "submitted"
+	Notified      Status = "customer_notified"
+	Official      Status = "official"
+	Declined      Status = "declined"
+	InfoRequested Status = "info_requested"
+)
+
+// Label is the status in words.
+func (s Status) Label() string {
+	switch s {
+	case Notified:
+		return "customer notified"
+	case InfoRequested:
+		return "more information requested"
+	}
+	return string(s)
+}
+
+// Claim is one CPOR claim.
+type Claim struct {
+	ID, Version  int64
+	TenantID     string // the customer's Microsoft Entra tenant id, a lower-case GUID
+	Country      string // the customer's ISO 3166 country, whose business days count
+	Engagement   Engagement
+	Workload     string // the claimed workload, or
+	Subscription string // the claimed subscription id (a GUID)
+	Status       Status
+	Notes        string // what Microsoft asked for, or what the partner answered
+	Reason       string // why the customer declined
+	CreatedBy    string
+	NotifiedAt   time.Time // when Microsoft notified the customer
+	OfficialAt   time.Time // when the decline window closes
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Subject is how notices and reminders name the claim.
+func (c *Claim) Subject() string { return "claim:" + strconv.FormatInt(c.ID, 10) }
+
+// Target is what the claim associates the partner with, in words.
+func (c *Claim) Target() string {
+	if c.Subscription != "" {
+		return "subscription " + c.Subscription
+	}
+	return "workload " + c.Workload
+}
+
+// Draft is what a partner gives to claim a customer.
+type Draft struct {
+	TenantID, Country, Engagement, Workload, Subscription, Notes string
+}
+
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidGUID reports whether s is a GUID written 8-4-4-4-12 (braces allowed).
+func ValidGUID(s string) bool {
+	return guid.MatchString(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}"))
+}
+
+func normGUID(s string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}"))
+}
+
+func rule(field, name, format string, args ...any) *deal.RuleError {
+	return &deal.RuleError{Field: field, Rule: name, Message: fmt.Sprintf(format, args...)}
+}
+
+// ValidCountry reports whether cc is an ISO 3166 alpha-2 country code.
+func ValidCountry(cc string) bool {
+	if len(cc) != 2 {
+		return false
+	}
+	r, err := language.ParseRegion(cc)
+	return err == nil && r.IsCountry()
+}
+
+// New records a submitted claim, or says everything wrong with the draft.
+func New(dr Draft, by string, now time.Time) (*Claim, deal.Event, error) {
+	var p deal.Problems
+	c := &Claim{
+		TenantID: normGUID(dr.TenantID), Country: strings.ToUpper(strings.TrimSpace(dr.Country)),
+		Workload: strings.TrimSpace(dr.Workload), Subscription: normGUID(dr.Subscription),
+		Notes: strings.TrimSpace(dr.Notes), Status: Submitted, CreatedBy: by, CreatedAt: now, UpdatedAt: now,
+	}
+	if !ValidGUID(dr.TenantID) {
+		p = append(p, rule("customer", "tenant_guid", "customer must be the customer's Microsoft Entra tenant id, a GUID like 8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c; got %q", dr.TenantID))
+	}
+	if !ValidCountry(c.Country) {
+		p = append(p, rule("country", "country_code", "country must be the customer's two-letter ISO country code, like FR or SE; got %q", dr.Country))
+	}
+	e, ok := ParseEngagement(dr.Engagement)
+	if !ok {
+		p = append(p, rule("engagement", "engagement_known", "unknown engagement %q: use one of %s", dr.Engagement, EngagementHelp()))
+	}
+	c.Engagement = e
+	switch {
+	case c.Workload == "" && strings.TrimSpace(dr.Subscription) == "":
+		p = append(p, rule("workload", "claim_target", "say what you claim: workload=NAME or subscription=ID"))
+	case c.Workload != "" && strings.TrimSpace(dr.Subscription) != "":
+		p = append(p, rule("subscription", "claim_target", "claim a workload or a subscription, not both: make two claims"))
+	case strings.TrimSpace(dr.Subscription) != "" && !ValidGUID(dr.Subscription):
+		p = append(p, rule("subscription", "subscription_guid", "subscription must be a subscription id, a GUID; got %q", dr.Subscription))
+	}
+	if len(p) > 0 {
+		return nil, deal.Event{}, p
+	}
+	return c, deal.Event{Action: "claimed", Detail: fmt.Sprintf("claimed tenant %s (%s) for %s under %s", c.TenantID, c.Country, c.Target(), c.Engagement.Label())}, nil
+}
+
+func (c *Claim) need(verb string, allowed ...Status) error {
+	if slices.Contains(allowed, c.Status) {
+		return nil
+	}
+	names := make([]string, len(allowed))
+	for i, s := range allowed {
+		names[i] = s.Label()
+	}
+	return rule("status", "claim_status", "cannot %s claim %d while it is %s (only when %s)", verb, c.ID, c.Status.Label(), strings.Join(names, " or "))
+}
+
+// Confirm records that Microsoft validated the claim and notified the
+// customer at notified (not in the future, not before the claim): the
+// customer's decline window of DeclineWindow business days starts (a window
+// that closed already makes the claim official at the next sweep). fallback
+// reports that the customer's country has no holiday calendar.
+func (c *Claim) Confirm(notified, now time.Time) (ev deal.Event, fallback bool, err error) {
+	if err := c.need("confirm", Submitted, InfoRequested); err != nil {
+		return deal.Event{}, false, err
+	}
+	if notified.After(now) {
+		return deal.Event{}, false, rule("notified", "notified_not_future", "the notification date %s is in the future", notified.Format(time.DateOnly))
+	}
+	if day(notified).Before(day(c.CreatedAt)) {
+		return deal.Event{}, false, rule("notified", "notified_after_claim", "the customer cannot have been notified on %s, before the claim was made on %s", notified.Format(time.DateOnly), c.CreatedAt.Format(time.DateOnly))
+	}
+	end, fallback := WindowEnd(c.Country, notified)
+	c.Status, c.NotifiedAt, c.OfficialAt, c.UpdatedAt = Notified, notified, end, now
+	return deal.Event{Action: "customer_notified", Detail: fmt.Sprintf("Microsoft validated the claim and notified the customer on %s; official on %s unless the customer declines", notified.Format(time.DateOnly), end.Format(time.DateOnly))}, fallback, nil
+}
+
+// RequestInfo records that Microsoft asked for more information while
+// validating the claim.
+func (c *Claim) RequestInfo(notes string, now time.Time) (deal.Event, error) {
+	if err := c.need("record a request for information on", Submitted, InfoRequested); err != nil {
+		return deal.Event{}, err
+	}
+	if strings.TrimSpace(notes) == "" {
+		return deal.Event{}, rule("notes", "info_notes", "say what Microsoft asked for: notes=…")
+	}
+	c.Status, c.Notes, c.UpdatedAt = InfoRequested, strings.TrimSpace(notes), now
+	return deal.Event{Action: "info_requested", Detail: "Microsoft asked for more information: " + c.Notes}, nil
+}
+
+// Decline records that the customer declined the association within the
+// window (or before Microsoft reported the notification).
+func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
+	if err := c.need("decline", Submitted, Notified, InfoRequested); err != nil {
+		return deal.Event{}, err
+	}
+	if c.Status == Notified && !now.Before(c.OfficialAt) {
+		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed on %s: the association is official", c.ID, c.OfficialAt.Format(time.DateOnly))
+	}
+	c.Status, c.Reason, c.UpdatedAt = Declined, strings.TrimSpace(reason), now
+	detail := "the customer declined: the partner is not recognised as partner of record"
+	if c.Reason != "" {
+		detail += " (" + c.Reason + ")"
+	}
+	return deal.Event{Action: "declined", Detail: detail}, nil
+}
+
+// MakeOfficial closes the decline window of a notified claim nobody declined.
+func (c *Claim) MakeOfficial(now time.Time) (deal.Event, error) {
+	if err := c.need("make official", Notified); err != nil {
+		return deal.Event{}, err
+	}
+	if now.Before(c.OfficialAt) {
+		return deal.Event{}, rule("official_at", "window_open", "claim %d becomes official only on %s", c.ID, c.OfficialAt.Format(time.DateOnly))
+	}
+	c.Status, c.UpdatedAt = Official, now
+	return deal.Event{Action: "official", Detail: fmt.Sprintf("official: the customer did not decline within %d business days", DeclineWindow)}, nil
+}
+
+// Reminder kinds the record plans for a notified claim.
+const (
+	PlanClosing  = "cpor-window-closing"
+	PlanOfficial = "cpor-official"
+)
+
+// ClosingNotice is how long before the window closes the channels are told.
+const ClosingNotice = 24 * time.Hour
+
+// Plans are the checks a claim needs from the sweep: a day before its decline
+// window closes, and when it closes.
+func (c *Claim) Plans() []ledger.Reminder {
+	if c.Status != Notified || c.OfficialAt.IsZero() || c.ID == 0 {
+		return nil
+	}
+	return []ledger.Reminder{
+		{Subject: c.Subject(), Kind: PlanClosing, DueAt: c.OfficialAt.Add(-ClosingNotice)},
+		{Subject: c.Subject(), Kind: PlanOfficial, DueAt: c.OfficialAt},
+	}
+}
+
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

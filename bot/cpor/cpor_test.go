@@ -1,0 +1,165 @@
+package cpor_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/cpor"
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, time.UTC) }
+
+func TestWindowEnd(t *testing.T) {
+	tests := []struct {
+		name, country string
+		notified      time.Time
+		want          time.Time // official at 00:00 UTC of this day
+		fallback      bool
+	}{
+		{"plain week", "FR", date(2026, 11, 2), date(2026, 11, 10), false},                    // Mon → Tue..Mon(9): official Tue 10
+		{"across a weekend", "SE", date(2026, 11, 5), date(2026, 11, 13), false},              // Thu → Fri, Mon–Thu
+		{"notified on a Saturday", "FR", date(2026, 11, 7), date(2026, 11, 17), false},        // 9, 10, 12, 13, 16: 11 Nov skipped
+		{"French Armistice Day", "FR", date(2026, 11, 9), date(2026, 11, 18), false},          // 11 Nov skipped
+		{"Swedish All Saints' Day", "SE", date(2026, 10, 29), date(2026, 11, 6), false},       // Sat 31 Oct is Alla helgons dag, a weekend anyway
+		{"French Christmas", "FR", date(2026, 12, 22), date(2026, 12, 31), false},             // 25 Dec skipped: 23, 24, 28, 29, 30
+		{"Swedish Christmas and New Year", "SE", date(2026, 12, 22), date(2027, 1, 5), false}, // 24, 25, 31 Dec and 1 Jan skipped: 23, 28, 29, 30, 4 Jan
+		{"US Thanksgiving", "US", date(2026, 11, 23), date(2026, 12, 2), false},               // 24, 25, 27, 30, 1 Dec: 26 Nov skipped
+		{"no calendar: weekends only", "IN", date(2026, 12, 22), date(2026, 12, 30), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, fallback := cpor.WindowEnd(tt.country, tt.notified)
+			want := time.Date(tt.want.Year(), tt.want.Month(), tt.want.Day(), 0, 0, 0, 0, time.UTC)
+			if !got.Equal(want) || fallback != tt.fallback {
+				t.Errorf("WindowEnd(%s, %s) = %s, %v; want %s, %v", tt.country, tt.notified.Format("Mon 2006-01-02"),
+					got.Format("Mon 2006-01-02"), fallback, want.Format("Mon 2006-01-02"), tt.fallback)
+			}
+		})
+	}
+}
+
+const tenant = "8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c"
+
+func TestNewRefusesBadInput(t *testing.T) {
+	ok := cpor.Draft{TenantID: tenant, Country: "FR", Engagement: "modern-work", Workload: "Teams"}
+	tests := []struct {
+		name   string
+		edit   func(*cpor.Draft)
+		fields []string
+	}{
+		{"tenant not a GUID", func(d *cpor.Draft) { d.TenantID = "contoso.onmicrosoft.com" }, []string{"customer"}},
+		{"tenant too short", func(d *cpor.Draft) { d.TenantID = "8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7" }, []string{"customer"}},
+		{"unknown engagement", func(d *cpor.Draft) { d.Engagement = "azure-consumption" }, []string{"engagement"}},
+		{"country not a code", func(d *cpor.Draft) { d.Country = "France" }, []string{"country"}},
+		{"country not a country", func(d *cpor.Draft) { d.Country = "QQ" }, []string{"country"}},
+		{"nothing claimed", func(d *cpor.Draft) { d.Workload = "" }, []string{"workload"}},
+		{"both claimed", func(d *cpor.Draft) { d.Subscription = tenant }, []string{"subscription"}},
+		{"bad subscription", func(d *cpor.Draft) { d.Workload, d.Subscription = "", "sub-1" }, []string{"subscription"}},
+		{"everything wrong", func(d *cpor.Draft) { *d = cpor.Draft{TenantID: "x", Country: "x", Engagement: "x"} },
+			[]string{"customer", "country", "engagement", "workload"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dr := ok
+			tt.edit(&dr)
+			c, _, err := cpor.New(dr, "i@x", date(2026, 11, 2))
+			if c != nil {
+				t.Errorf("New returned a claim: %+v", c)
+			}
+			var probs deal.Problems
+			if !errors.As(err, &probs) || len(probs) != len(tt.fields) {
+				t.Fatalf("New = %v; want problems with %v", err, tt.fields)
+			}
+			for i, f := range tt.fields {
+				if probs[i].Field != f {
+					t.Errorf("problem %d is about %s, want %s (%v)", i, probs[i].Field, f, probs[i])
+				}
+			}
+		})
+	}
+}
+
+func TestEngagements(t *testing.T) {
+	for _, e := range cpor.Engagements {
+		for _, in := range []string{string(e), strings.ToUpper(string(e)), e.Label()} {
+			if got, ok := cpor.ParseEngagement(in); !ok || got != e {
+				t.Errorf("ParseEngagement(%q) = %q, %v", in, got, ok)
+			}
+		}
+	}
+	if len(cpor.Engagements) != 4 {
+		t.Errorf("%d engagements, DOMAIN.md has four", len(cpor.Engagements))
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	created := date(2026, 12, 21)
+	c, _, err := cpor.New(cpor.Draft{TenantID: "{" + strings.ToUpper(tenant) + "}", Country: "se", Engagement: "MCI BizApps Presales Advisor", Subscription: tenant}, "i@x", created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ID = 3
+	if c.TenantID != tenant || c.Country != "SE" || c.Engagement != cpor.BizAppsPresales {
+		t.Errorf("claim not normalised: %+v", c)
+	}
+	if _, err := c.MakeOfficial(created); err == nil {
+		t.Error("a submitted claim became official")
+	}
+	if _, err := c.RequestInfo(" ", created); err == nil {
+		t.Error("a request for information without notes was taken")
+	}
+	if _, err := c.RequestInfo("proof of delivery", created); err != nil || c.Status != cpor.InfoRequested {
+		t.Fatalf("RequestInfo: %v, %s", err, c.Status)
+	}
+	if _, _, err := c.Confirm(created.AddDate(0, 0, 2), created.AddDate(0, 0, 1)); err == nil {
+		t.Error("a notification in the future was taken")
+	}
+	if _, _, err := c.Confirm(created.AddDate(0, 0, -1), created); err == nil {
+		t.Error("a notification before the claim was taken")
+	}
+	now := date(2026, 12, 22)
+	if _, fallback, err := c.Confirm(now, now); err != nil || fallback || c.Status != cpor.Notified {
+		t.Fatalf("Confirm: %v, %v, %s", err, fallback, c.Status)
+	}
+	if want := time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC); !c.OfficialAt.Equal(want) {
+		t.Errorf("official at %s, want %s", c.OfficialAt, want)
+	}
+	plans := c.Plans()
+	if len(plans) != 2 || plans[0].Kind != cpor.PlanClosing || !plans[1].DueAt.Equal(c.OfficialAt) || plans[0].Subject != "claim:3" {
+		t.Errorf("Plans = %+v", plans)
+	}
+	if _, err := c.MakeOfficial(c.OfficialAt.Add(-time.Second)); err == nil {
+		t.Error("official before the window closed")
+	}
+	declined := *c
+	if _, err := declined.Decline("no", c.OfficialAt); err == nil {
+		t.Error("declined after the window closed")
+	}
+	if _, err := declined.Decline("not our partner", c.OfficialAt.Add(-time.Hour)); err != nil || declined.Status != cpor.Declined {
+		t.Errorf("Decline in the window: %v, %s", err, declined.Status)
+	}
+	if _, err := c.MakeOfficial(c.OfficialAt); err != nil || c.Status != cpor.Official {
+		t.Errorf("MakeOfficial: %v, %s", err, c.Status)
+	}
+	if _, err := c.Decline("late", c.OfficialAt); err == nil {
+		t.Error("an official claim was declined")
+	}
+}
+
+func FuzzNew(f *testing.F) {
+	f.Add(tenant, "FR", "modern-work", "Teams", "")
+	f.Add("{"+tenant+"}", "se", "Usage recognition – Biz Apps", "", tenant)
+	f.Add("", "", "", "", "")
+	f.Fuzz(func(t *testing.T, tenantID, country, engagement, workload, sub string) {
+		c, _, err := cpor.New(cpor.Draft{TenantID: tenantID, Country: country, Engagement: engagement, Workload: workload, Subscription: sub}, "i@x", date(2026, 1, 5))
+		if (c == nil) == (err == nil) {
+			t.Fatalf("New gave claim %v and error %v", c, err)
+		}
+		if c != nil && (!cpor.ValidGUID(c.TenantID) || !cpor.ValidCountry(c.Country)) {
+			t.Fatalf("accepted an invalid claim %+v", c)
+		}
+	})
+}

@@ -1,0 +1,242 @@
+package faq
+
+import (
+	"fmt"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	"github.com/blevesearch/bleve/v2/analysis/token/compound"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Our analyzers are bleve's en/fr/sv analyzers with three additions:
+//
+//   - Accent folding in front: users type "ou trouver mon id partenaire" or
+//     "vad kravs" on keyboards without accents, and the folded text must meet
+//     the folded index. Folding happens before stop-word removal, so each stop
+//     list is folded too ("där" → "dar"); otherwise folded stop words would
+//     survive and add noise. Index and query share the analyzer, so stemming
+//     folded words is consistent on both sides.
+//   - One-letter tokens are dropped ("passe t il", "l ID" without apostrophe):
+//     they match nothing and would only count as unknown words. Single
+//     digits stay: "5 business days" and "3 customer references" need them.
+//     Tokens over maxWordRunes are dropped too.
+//   - Swedish decompounding: Swedish glues words together
+//     ("avtalsregistrering", "företagsprofiler", "72-timmarsregeln"), so a
+//     user writing "registrering av avtal" or "profiler" would miss them. The
+//     dictionary compound filter adds the known words found inside a compound
+//     (at the same position, which coverage uses to group them). Its
+//     dictionary is built from the knowledge base's own Swedish words at
+//     NewIndex time plus a few common domain words, which is why the analyzer
+//     is defined per index mapping rather than once globally.
+
+// analyzerType is the bleve analyzer type registered for each language; each
+// index mapping defines an analyzer of that type named analyzerName.
+var analyzerType = map[Lang]string{EN: "cosellfaq_en", FR: "cosellfaq_fr", SV: "cosellfaq_sv"}
+
+const analyzerName = "faq"
+
+// compoundWordsKey is the analyzer config key holding the decompounding
+// dictionary (folded words).
+const compoundWordsKey = "compound_words"
+
+// Decompounding bounds: parts shorter than 4 letters ("av", "för") are too
+// often accidental substrings; words shorter than 7 are rarely compounds.
+const (
+	compoundMinWord = 7
+	compoundMinPart = 4
+	compoundMaxPart = 20
+)
+
+// extraCompoundParts are Swedish domain words users combine into compounds
+// that the knowledge base does not necessarily use standalone.
+var extraCompoundParts = []string{
+	"avtal", "affär", "affärer", "regel", "regler", "värde", "belopp", "profil", "profiler",
+	"kund", "kunder", "konto", "roll", "steg", "faser", "program", "avgift", "partner",
+	"lösning", "lösningar", "registrering", "försäljning", "hänvisning", "möjlighet", "plats",
+	"timmar", "dagar", "datum", "provision", "favorit", "team", "kontakt",
+}
+
+func init() {
+	for _, l := range Langs {
+		if err := registry.RegisterAnalyzer(analyzerType[l], func(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+			return newAnalyzer(l, config, cache)
+		}); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// addAnalyzer defines the language's analyzer on m, under analyzerName.
+func addAnalyzer(m *mapping.IndexMappingImpl, l Lang, compoundWords []string) error {
+	words := make([]interface{}, len(compoundWords))
+	for i, w := range compoundWords {
+		words[i] = w
+	}
+	return m.AddCustomAnalyzer(analyzerName, map[string]interface{}{
+		"type":           analyzerType[l],
+		compoundWordsKey: words,
+	})
+}
+
+// swedishCompoundWords builds the decompounding dictionary from the Swedish
+// texts: every folded word of at least compoundMinPart letters that is not a
+// stop word.
+func swedishCompoundWords(texts []string) []string {
+	stops := foldedStopWords(SV)
+	set := map[string]bool{}
+	for _, w := range extraCompoundParts {
+		set[foldLower(w)] = true
+	}
+	for _, t := range texts {
+		for _, w := range words(foldLower(t)) {
+			if len([]rune(w)) >= compoundMinPart && !stops[w] && !isDigits(w) {
+				set[w] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for w := range set {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+var stopMapName = map[Lang]string{EN: en.StopName, FR: fr.StopName, SV: sv.StopName}
+
+// chatStopWords extend bleve's stop lists with what chat questions add
+// around the topic: greetings, contractions typed without apostrophes, and
+// verbs that only frame the question ("c'est quoi", "vad menas"). Left in,
+// they are unknown to the knowledge base and would lower every confidence.
+var chatStopWords = map[Lang][]string{
+	EN: {"can", "could", "would", "may", "might", "cant", "cannot", "dont", "doesnt", "isnt", "arent", "didnt",
+		"werent", "wasnt", "havent", "hasnt", "wouldnt", "shouldnt", "couldnt", "im", "ive", "whats",
+		"hi", "hello", "hey", "please", "pls", "thanks", "thank", "question", "quick", "ok", "tell", "know",
+		"thing", "exactly"},
+	FR: {"quoi", "comment", "bonjour", "salut", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
+		"dois", "doit", "est-ce", "exactement", "chose"},
+	SV: {"hej", "tack", "snälla", "fråga", "menas", "betyder", "innebär", "exakt", "gäller", "egentligen"},
+}
+
+// foldedStopWords returns the language's stop words, original and folded.
+func foldedStopWords(l Lang) analysis.TokenMap {
+	stops, err := registry.NewCache().TokenMapNamed(stopMapName[l])
+	if err != nil {
+		panic(err) // the lang packages are linked in; this cannot fail
+	}
+	folded := analysis.NewTokenMap()
+	for w := range stops {
+		folded.AddToken(w)
+		folded.AddToken(foldLower(w))
+	}
+	for _, w := range chatStopWords[l] {
+		folded.AddToken(foldLower(w))
+	}
+	return folded
+}
+
+func newAnalyzer(l Lang, config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+	tok, err := cache.TokenizerNamed(unicodetok.Name)
+	if err != nil {
+		return nil, err
+	}
+	fold, err := cache.CharFilterNamed(asciifolding.Name)
+	if err != nil {
+		return nil, err
+	}
+	var pre []string // filters between lowercasing and stop words
+	var stemName string
+	switch l {
+	case EN:
+		pre, stemName = []string{en.PossessiveName}, porter.Name
+	case FR:
+		// Elision strips l', d', qu'… so "l'ID" matches "ID".
+		pre, stemName = []string{fr.ElisionName}, fr.LightStemmerName
+	case SV:
+		stemName = sv.SnowballStemmerName
+	default:
+		return nil, fmt.Errorf("faq: no analyzer for language %q", l)
+	}
+	var filters []analysis.TokenFilter
+	for _, name := range append([]string{lowercase.Name}, pre...) {
+		f, err := cache.TokenFilterNamed(name)
+		if err != nil {
+			return nil, err
+		}
+		filters = append(filters, f)
+	}
+	filters = append(filters, wordLength{}, stop.NewStopTokensFilter(foldedStopWords(l)))
+	if raw, ok := config[compoundWordsKey]; ok && l == SV {
+		dict := analysis.NewTokenMap()
+		switch ws := raw.(type) {
+		case []interface{}:
+			for _, w := range ws {
+				if s, ok := w.(string); ok {
+					dict.AddToken(s)
+				}
+			}
+		case []string:
+			for _, s := range ws {
+				dict.AddToken(s)
+			}
+		}
+		if len(dict) > 0 {
+			filters = append(filters, compound.NewDictionaryCompoundFilter(dict, compoundMinWord, compoundMinPart, compoundMaxPart, false))
+		}
+	}
+	stem, err := cache.TokenFilterNamed(stemName)
+	if err != nil {
+		return nil, err
+	}
+	filters = append(filters, stem)
+	return &analysis.DefaultAnalyzer{
+		CharFilters:  []analysis.CharFilter{fold},
+		Tokenizer:    tok,
+		TokenFilters: filters,
+	}, nil
+}
+
+// maxWordRunes bounds token length: nothing longer is a word (the longest
+// Swedish compounds of the knowledge base have about 25 letters), and pasted
+// garbage would otherwise cost the decompounder and the stemmers time.
+const maxWordRunes = 40
+
+// wordLength removes one-letter tokens except digits, and tokens longer than
+// maxWordRunes.
+type wordLength struct{}
+
+func (wordLength) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
+	for _, tok := range input {
+		n := utf8.RuneCount(tok.Term)
+		if n > maxWordRunes {
+			continue
+		}
+		if r, _ := utf8.DecodeRune(tok.Term); n == 1 && !unicode.IsDigit(r) {
+			continue
+		}
+		out = append(out, tok)
+	}
+	return out
+}

@@ -1,0 +1,395 @@
+package faq
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+func TestDetectLang(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		q    string
+		want Lang
+	}{
+		{"où trouver mon ID partenaire ?", FR},
+		{"ou trouver mon id partenaire", FR},
+		{"l'id partenaire est gratuit ?", FR},
+		{"combien de jours pour refuser", FR},
+		{"delai pour accepter une reference entrante", FR},
+		{"how long do we have to accept a referral", EN},
+		{"partner role options for services co-sell", EN},
+		{"tell me a joke", EN},
+		{"deal registration 25000 USD", EN},
+		{"vad krävs för avtalsregistrering", SV},
+		{"vad kravs for avtalsregistrering", SV},
+		{"hur lång tid har vi", SV},
+		{"kan jag ta bort en favorit", SV},
+		{"avtalsregistrering", SV},
+		{"partenaire", FR},
+		// Nothing to go on: English.
+		{"", EN},
+		{"???", EN},
+		{"CPOR", EN},
+	}
+	for _, tt := range tests {
+		if got := detectLang(tt.q, ix.vocab); got != tt.want {
+			t.Errorf("detectLang(%q) = %s, want %s", tt.q, got, tt.want)
+		}
+	}
+}
+
+// askCase asserts that q is answered with entry id, in language lang, with
+// the entry's answer in that language.
+func askCase(t *testing.T, ix *Index, q, id string, lang Lang) {
+	t.Helper()
+	r := ix.Ask(q)
+	if !r.Answered || r.EntryID != id || r.Lang != lang {
+		t.Errorf("Ask(%q) = answered %v, %q in %s (confidence %.2f, suggestions %v); want %q in %s",
+			q, r.Answered, r.EntryID, r.Lang, r.Confidence, r.Suggestions, id, lang)
+		return
+	}
+	e := ix.entries[id]
+	if r.Answer != e.Text[lang].Answer || r.Question != e.Text[lang].Question {
+		t.Errorf("Ask(%q) answered in the wrong language: %q", q, r.Answer)
+	}
+	if r.Confidence < ix.threshold || r.Confidence > 1 {
+		t.Errorf("Ask(%q) confidence %.2f outside [threshold, 1]", q, r.Confidence)
+	}
+}
+
+func TestAskExamples(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		// The three questions of the brief.
+		{"où trouver mon ID partenaire ?", "partner-id-where", FR},
+		{"how long do we have to accept a referral", "referral-expiry-14-days", EN},
+		{"vad krävs för avtalsregistrering", "deal-registration-criteria", SV},
+		// Bare terms read as "what is it".
+		{"CPOR?", "cpor-what", EN},
+		{"72h", "rule-72-hours", EN},
+		{"deal registration 25k USD", "deal-registration-value", EN},
+		{"cpor 5 jours ouvrés", "cpor-customer-decline", FR},
+	}
+	for _, tt := range tests {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+}
+
+func TestAskAccentFolding(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		{"ou trouver mon id partenaire", "partner-id-where", FR},
+		{"OU TROUVER MON ID PARTENAIRE", "partner-id-where", FR},
+		{"vad kravs for avtalsregistrering", "deal-registration-criteria", SV},
+		{"delai pour accepter une reference entrante", "referral-expiry-14-days", FR},
+		{"forsaljningssteg procent", "sales-stages", SV},
+		{"etapes de vente et pourcentages co-vente", "sales-stages", FR},
+	}
+	for _, tt := range tests {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+}
+
+func TestAskTypos(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		{"how long do we have to acept a referal", "referral-expiry-14-days", EN},
+		{"whats the CSA comission percentage", "csa-commission-rate", EN},
+		{"who can creat a solution assesment", "sa-who-can-create", EN},
+		{"ou trouver mon id partenaier", "partner-id-where", FR},
+		{"vad krävs för avtalsregistrerng", "deal-registration-criteria", SV},
+	}
+	for _, tt := range tests {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+}
+
+func TestAskRefusesOutOfScope(t *testing.T) {
+	ix := loadIndex(t)
+	for _, q := range []string{
+		"", "   ", "?!", "tell me a joke", "what's the weather in paris tomorrow",
+		"recette de la tarte aux pommes", "vem vann melodifestivalen",
+	} {
+		r := ix.Ask(q)
+		if r.Answered || r.Answer != "" || r.EntryID != "" {
+			t.Errorf("Ask(%q) answered %q (confidence %.2f), want a refusal", q, r.EntryID, r.Confidence)
+		}
+		if len(r.Suggestions) > 3 {
+			t.Errorf("Ask(%q) gave %d suggestions, want at most 3", q, len(r.Suggestions))
+		}
+	}
+}
+
+func TestAskSuggestions(t *testing.T) {
+	ix := loadIndex(t)
+	// In scope but vague: not answered, yet the right entry is offered, in
+	// the user's language.
+	r := ix.Ask("hur många arbetsdagar har kunden på sig att säga nej")
+	if r.Answered {
+		t.Skipf("now answered (%s, %.2f): pick a vaguer question", r.EntryID, r.Confidence)
+	}
+	if len(r.Suggestions) == 0 || len(r.Suggestions) > 3 {
+		t.Fatalf("suggestions = %v, want 1 to 3", r.Suggestions)
+	}
+	found := false
+	for _, s := range r.Suggestions {
+		if s.Question != ix.entries[s.EntryID].Text[SV].Question {
+			t.Errorf("suggestion %s not worded in Swedish: %q", s.EntryID, s.Question)
+		}
+		found = found || s.EntryID == "cpor-customer-decline"
+	}
+	if !found {
+		t.Errorf("suggestions %v lack cpor-customer-decline", r.Suggestions)
+	}
+}
+
+func TestAskRelated(t *testing.T) {
+	ix := loadIndex(t)
+	r := ix.Ask("vad krävs för avtalsregistrering")
+	e := ix.entries[r.EntryID]
+	var ids []string
+	for _, s := range r.Related {
+		ids = append(ids, s.EntryID)
+		if s.Question != ix.entries[s.EntryID].Text[SV].Question {
+			t.Errorf("follow-up %s not in Swedish: %q", s.EntryID, s.Question)
+		}
+	}
+	if len(ids) == 0 || !slices.Equal(ids, e.Related) {
+		t.Errorf("related = %v, want %v", ids, e.Related)
+	}
+}
+
+func TestOverridesEndToEnd(t *testing.T) {
+	base, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var where Entry
+	for _, e := range base {
+		if e.ID == "partner-id-where" {
+			where = e
+		}
+	}
+	edited := Entry{ID: where.ID, Seed: where.Seed, Related: where.Related, Text: map[Lang]Text{}}
+	for l, tx := range where.Text {
+		tx.Answer = "Edited by an admin (" + string(l) + ")."
+		edited.Text[l] = tx
+	}
+	added := Entry{ID: "office-hours", Seed: "admin", Text: map[Lang]Text{
+		EN: {Question: "When is the partner desk open?", Alternates: []string{"partner desk opening hours"}, Answer: "Weekdays 9-17 CET."},
+		FR: {Question: "Quand le bureau partenaires est-il ouvert ?", Answer: "En semaine, 9 h-17 h."},
+		SV: {Question: "När är partnerdesken öppen?", Answer: "Vardagar 9-17."},
+	}}
+	merged := Merge(base, []Entry{edited, {ID: "favorites", Removed: true}, added})
+	ix, err := NewIndex(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.Len() != len(base) {
+		t.Errorf("Len = %d, want %d (one removed, one added)", ix.Len(), len(base))
+	}
+	if r := ix.Ask("où trouver mon ID partenaire ?"); r.Answer != "Edited by an admin (fr)." {
+		t.Errorf("override not answered: %+v", r)
+	}
+	if r := ix.Ask("when is the partner desk open"); r.EntryID != "office-hours" {
+		t.Errorf("added entry not found: %+v", r)
+	}
+	r := ix.Ask("how do I mark a deal as a favorite")
+	if r.EntryID == "favorites" || slices.ContainsFunc(r.Suggestions, func(s Suggestion) bool { return s.EntryID == "favorites" }) {
+		t.Errorf("removed entry still offered: %+v", r)
+	}
+	r = ix.Ask("What are the inbound, outbound and favorites tabs?")
+	if slices.ContainsFunc(r.Related, func(s Suggestion) bool { return s.EntryID == "favorites" }) {
+		t.Errorf("removed entry still a follow-up: %+v", r.Related)
+	}
+}
+
+func TestAskConcurrent(t *testing.T) {
+	ix := loadIndex(t)
+	cases := loadCases(t, "testdata/eval.yaml")
+	want := make([]Result, len(cases))
+	for i, c := range cases {
+		want[i] = ix.Ask(c.Question)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := range cases {
+				j := (i + g*7) % len(cases)
+				got := ix.Ask(cases[j].Question)
+				if got.EntryID != want[j].EntryID || got.Confidence != want[j].Confidence {
+					t.Errorf("concurrent Ask(%q) = %s %.3f, sequential %s %.3f",
+						cases[j].Question, got.EntryID, got.Confidence, want[j].EntryID, want[j].Confidence)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+func queryNormOf(e *search.Explanation) float64 {
+	if e == nil {
+		return -1
+	}
+	if e.Message == "queryNorm" {
+		return e.Value
+	}
+	for _, c := range e.Children {
+		if v := queryNormOf(c); v >= 0 {
+			return v
+		}
+	}
+	return -1
+}
+
+// TestQueryNormMatchesBleve guards the raw-score computation: searchQuery
+// undoes bleve's query norm from its own clause list, which is only right if
+// it computes the same norm bleve does.
+func TestQueryNormMatchesBleve(t *testing.T) {
+	ix := loadIndex(t)
+	for _, q := range []string{
+		"minimum deal size 25k", "vad krävs för avtalsregistrering",
+		"how long do we have to acept a referal", "où trouver mon ID partenaire ?",
+	} {
+		li := ix.langs[detectLang(q, ix.vocab)]
+		pq := li.parse(normalize(q))
+		var per []query.Query
+		sumSq := 0.0
+		for _, cs := range li.clauses(pq) {
+			var qs []query.Query
+			for _, c := range cs {
+				qs = append(qs, termQuery(c.term, c.field, c.boost))
+				w := c.boost * li.fieldIDF(c.field, c.term)
+				sumSq += w * w
+			}
+			per = append(per, query.NewDisjunctionQuery(qs))
+		}
+		res, err := li.bi.Search(bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(per), 1, 0, true))
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if got, want := 1/math.Sqrt(sumSq), queryNormOf(res.Hits[0].Expl); math.Abs(got-want) > 1e-9 {
+			t.Errorf("%q: our query norm %.9f, bleve's %.9f", q, got, want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := map[string]string{
+		"25 000 USD":  "25000 USD",
+		"25,000 USD":  "25000 USD",
+		"25k":         "25000",
+		"1 560 €":     "1560 €",
+		"72h":         "72 h",
+		"no numbers":  "no numbers",
+		"1 000 000 $": "1000000 $",
+	}
+	for in, want := range tests {
+		if got := normalize(in); got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSwedishDecompounding(t *testing.T) {
+	ix := loadIndex(t)
+	li := ix.langs[SV]
+	tests := []struct {
+		word  string
+		parts []string
+	}{
+		{"avtalsvärde", []string{"avtal", "vard"}},                  // avtal-s-värde
+		{"försäljningsfaserna", []string{"forsaljning", "fas"}},     // försäljning-s-faser-na
+		{"avtalsregistreringen", []string{"avtal", "registrering"}}, // avtal-s-registrering-en
+		{"kontoret", nil}, // not konto + "ret"
+		{"stänger", nil},  // not st + ange + r
+	}
+	for _, tt := range tests {
+		g := li.parse(tt.word).groups
+		if len(g) != 1 {
+			t.Fatalf("%s: groups %v", tt.word, g)
+		}
+		if !slices.Equal(g[0].parts, tt.parts) {
+			t.Errorf("%s: parts %v, want %v", tt.word, g[0].parts, tt.parts)
+		}
+	}
+}
+
+func TestTypoIndex(t *testing.T) {
+	ti := newTypoIndex([]string{"accept", "referr", "partenair", "avtalsregistrering", "id"})
+	tests := []struct {
+		word string
+		k    int
+		want string
+	}{
+		{"acept", 1, "accept"},  // deletion
+		{"accpet", 1, "accept"}, // transposition
+		{"acceptt", 1, "accept"},
+		{"partenaier", 2, "partenair"},
+		{"avtalsregistrerng", 2, "avtalsregistrering"},
+		{"ix", 1, ""}, // too short to index: two-letter words are not typo candidates
+		{"zzzzzz", 1, ""},
+	}
+	for _, tt := range tests {
+		m := ti.lookup(tt.word, tt.k)
+		got := ""
+		if len(m) > 0 {
+			got = m[0].term
+		}
+		if got != tt.want {
+			t.Errorf("lookup(%q, %d) = %v, want %q", tt.word, tt.k, m, tt.want)
+		}
+	}
+	if d := osaDistance("abcdef", "badcfe", 2); d != 3 {
+		t.Errorf("osaDistance early exit = %d, want max+1 = 3", d)
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	long := strings.Repeat("é", 1000)
+	if s := sanitize(long); len(s) > maxQuestionBytes || !strings.HasPrefix(long, s) {
+		t.Errorf("sanitize did not cut on a rune boundary: %d bytes", len(s))
+	}
+	if s := sanitize("a\xffb"); s != "a b" {
+		t.Errorf("sanitize invalid UTF-8 = %q", s)
+	}
+}
+
+func TestAskAfterClose(t *testing.T) {
+	entries, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := NewIndex(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r := ix.Ask("où trouver mon ID partenaire ?"); r.Answered {
+		t.Errorf("closed index answered %+v", r)
+	}
+}

@@ -1,0 +1,170 @@
+package faq
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// OutOfScope is the Expect value of a Case the bot must refuse to answer.
+const OutOfScope = "out-of-scope"
+
+// Case is one labelled question of the evaluation set (testdata/eval.yaml).
+type Case struct {
+	Question string `yaml:"q"`
+	Lang     Lang   `yaml:"lang"`   // language the question is written in
+	Expect   string `yaml:"expect"` // entry ID, or OutOfScope
+}
+
+// ParseCases decodes an evaluation set and checks each case is complete, so a
+// typo in the file fails loudly instead of silently lowering the score.
+func ParseCases(data []byte) ([]Case, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var cases []Case
+	if err := dec.Decode(&cases); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	for i, c := range cases {
+		switch {
+		case strings.TrimSpace(c.Question) == "":
+			return nil, fmt.Errorf("faq: eval case %d: empty question", i)
+		case !isLang(c.Lang):
+			return nil, fmt.Errorf("faq: eval case %d (%q): unsupported lang %q", i, c.Question, c.Lang)
+		case c.Expect == "":
+			return nil, fmt.Errorf("faq: eval case %d (%q): empty expect", i, c.Question)
+		}
+	}
+	return cases, nil
+}
+
+// LangReport is the outcome for the in-scope cases of one language.
+type LangReport struct {
+	Cases        int
+	Correct      int // answered with the expected entry, in the question's language
+	Wrong        int // answered with another entry (the costly mistake)
+	Refused      int // not answered although in scope
+	LangMismatch int // language detected differently from the case's
+	Accuracy     float64
+}
+
+// Failure describes one case that did not get the expected outcome.
+type Failure struct {
+	Case       Case
+	Answered   bool
+	Got        string // entry answered, or best candidate when refused
+	GotLang    Lang
+	Confidence float64
+}
+
+// Report summarises Evaluate. Accuracy counts only answers that are both
+// the expected entry and in the user's language.
+type Report struct {
+	Threshold        float64
+	ByLang           map[Lang]LangReport
+	InScope, Correct int
+	Accuracy         float64
+	// SuggestedOnRefusal counts in-scope refusals whose expected entry was
+	// among the suggestions: the user still reaches the answer in one click.
+	SuggestedOnRefusal int
+	OutOfScope         int
+	CorrectRefusals    int
+	RefusalRate        float64 // CorrectRefusals / OutOfScope
+	FalseRefusals      int     // in-scope cases refused
+	FalseRefusalRate   float64 // FalseRefusals / InScope
+	Failures           []Failure
+}
+
+// Evaluate asks every case and scores the outcome.
+func Evaluate(ix *Index, cases []Case) Report {
+	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
+	for _, c := range cases {
+		res, top := ix.ask(c.Question)
+		fail := Failure{Case: c, Answered: res.Answered, Got: top.id, GotLang: res.Lang, Confidence: res.Confidence}
+		if c.Expect == OutOfScope {
+			r.OutOfScope++
+			if res.Answered {
+				r.Failures = append(r.Failures, fail)
+			} else {
+				r.CorrectRefusals++
+			}
+			continue
+		}
+		r.InScope++
+		lr := r.ByLang[c.Lang]
+		lr.Cases++
+		if res.Lang != c.Lang {
+			lr.LangMismatch++
+		}
+		switch {
+		case !res.Answered:
+			lr.Refused++
+			r.FalseRefusals++
+			for _, s := range res.Suggestions {
+				if s.EntryID == c.Expect {
+					r.SuggestedOnRefusal++
+				}
+			}
+			r.Failures = append(r.Failures, fail)
+		case res.EntryID == c.Expect && res.Lang == c.Lang:
+			lr.Correct++
+			r.Correct++
+		default:
+			lr.Wrong++
+			r.Failures = append(r.Failures, fail)
+		}
+		r.ByLang[c.Lang] = lr
+	}
+	for l, lr := range r.ByLang {
+		lr.Accuracy = ratio(lr.Correct, lr.Cases)
+		r.ByLang[l] = lr
+	}
+	r.Accuracy = ratio(r.Correct, r.InScope)
+	r.RefusalRate = ratio(r.CorrectRefusals, r.OutOfScope)
+	r.FalseRefusalRate = ratio(r.FalseRefusals, r.InScope)
+	return r
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// String renders the report for humans (cmd/faqeval).
+func (r Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "threshold %.2f\n", r.Threshold)
+	langs := make([]string, 0, len(r.ByLang))
+	for l := range r.ByLang {
+		langs = append(langs, string(l))
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		lr := r.ByLang[Lang(l)]
+		fmt.Fprintf(&b, "%s  accuracy %5.1f%%  (%d/%d correct, %d wrong, %d refused, %d language mismatches)\n",
+			l, 100*lr.Accuracy, lr.Correct, lr.Cases, lr.Wrong, lr.Refused, lr.LangMismatch)
+	}
+	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d)\n", 100*r.Accuracy, r.Correct, r.InScope)
+	fmt.Fprintf(&b, "out-of-scope refusal rate %5.1f%%  (%d/%d)\n", 100*r.RefusalRate, r.CorrectRefusals, r.OutOfScope)
+	fmt.Fprintf(&b, "false refusals %d/%d (%.1f%%), expected entry suggested in %d of them\n",
+		r.FalseRefusals, r.InScope, 100*r.FalseRefusalRate, r.SuggestedOnRefusal)
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(&b, "failures:\n")
+		for _, f := range r.Failures {
+			verdict := "refused"
+			if f.Answered {
+				verdict = "answered " + f.Got
+			}
+			fmt.Fprintf(&b, "  [%s→%s] %q: expected %s, %s (best %s, confidence %.2f)\n",
+				f.Case.Lang, f.GotLang, f.Case.Question, f.Case.Expect, verdict, f.Got, f.Confidence)
+		}
+	}
+	return b.String()
+}

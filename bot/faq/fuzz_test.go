@@ -1,0 +1,46 @@
+package faq
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzAsk checks that no input makes Ask panic or return an inconsistent
+// Result.
+func FuzzAsk(f *testing.F) {
+	for _, s := range []string{
+		"", " ", "?", "où trouver mon ID partenaire ?", "how long do we have to accept a referral",
+		"vad krävs för avtalsregistrering", "l'", "qu'", "25 000 000,000.000 k", "72h72h72h",
+		"\xff\xfe\xfd", "🙂🙃", "CPOR CPOR CPOR CPOR", strings.Repeat("avtalsregistrering", 50),
+		"what is the difference vs versus compared", "-- ++ ~~ ^^ \"\" :: **",
+		"försäljningsfaserna kontoret stänger", "ÅÄÖåäö éèêç œ",
+	} {
+		f.Add(s)
+	}
+	ix := loadIndex(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		r := ix.Ask(q)
+		if r.Confidence < 0 || r.Confidence > 1 || r.Confidence != r.Confidence {
+			t.Fatalf("confidence %v out of [0,1]", r.Confidence)
+		}
+		if !isLang(r.Lang) {
+			t.Fatalf("language %q", r.Lang)
+		}
+		if r.Answered {
+			e, ok := ix.entries[r.EntryID]
+			if !ok || r.Answer != e.Text[r.Lang].Answer || r.Confidence < ix.threshold {
+				t.Fatalf("inconsistent answer %+v", r)
+			}
+			if len(r.Suggestions) != 0 {
+				t.Fatalf("suggestions with an answer: %+v", r)
+			}
+		} else if r.Answer != "" || r.EntryID != "" || len(r.Suggestions) > 3 || len(r.Related) != 0 {
+			t.Fatalf("inconsistent refusal %+v", r)
+		}
+		for _, s := range append(r.Suggestions, r.Related...) {
+			if _, ok := ix.entries[s.EntryID]; !ok || s.Question == "" {
+				t.Fatalf("bad suggestion %+v", s)
+			}
+		}
+	})
+}

@@ -1,0 +1,181 @@
+package faq
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/abadojack/whatlanggo"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+)
+
+// Language detection. Chat questions are short ("cpor 5 jours ?", "vad krävs
+// för avtalsregistrering"), too short for trigram detectors alone: whatlanggo
+// calls "hello" Swedish and "tell me a joke" French. So several cheap
+// signals vote:
+//
+//   - function words (question words, pronouns, prepositions, greetings) per
+//     language, also matched without accents so "ou trouver" counts like "où
+//     trouver";
+//   - letters only one of our languages uses (å ä ö vs é è ç à ù ê œ);
+//   - words the knowledge base uses in one language only ("avtalsregistrering",
+//     "partenaire", "referral"), learnt from the entries at NewIndex;
+//   - whatlanggo restricted to en/fr/sv, weighted by its own confidence.
+//
+// Ties and silence fall back to English, the lingua franca of Partner Center.
+
+var whatlangAllowed = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
+	whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Swe: true,
+}}
+
+var whatlangToLang = map[whatlanggo.Lang]Lang{
+	whatlanggo.Eng: EN, whatlanggo.Fra: FR, whatlanggo.Swe: SV,
+}
+
+// functionWords are lower case, with their accents. A token votes for the
+// languages whose list holds it as typed; a token typed without accents that
+// matches nothing as typed is looked up folded ("ou" → "où", "vad kravs" →
+// "krävs"). Words also common in another of our languages ("i", "du", "se",
+// "de", "en") are left out on purpose; any word listed twice votes for nobody.
+var functionWords = map[Lang][]string{
+	EN: {"the", "what", "how", "do", "does", "is", "are", "can", "where", "when", "who", "which", "why",
+		"my", "we", "our", "you", "your", "it", "to", "of", "for", "in", "with", "have", "has",
+		"there", "get", "should", "must", "need", "and", "or", "after", "before", "long", "many", "much",
+		"days", "hours", "did", "will", "about", "from", "this", "that", "happens", "if", "find", "any", "whats",
+		"tell", "give", "show", "explain", "hello", "hi", "hey", "thanks", "please", "pls"},
+	FR: {"le", "la", "les", "des", "un", "une", "est", "sont", "que", "qui", "quoi", "comment", "où", "ou",
+		"quand", "combien", "pour", "avec", "mon", "ma", "mes", "nous", "notre", "nos", "je", "faut",
+		"quel", "quelle", "quels", "quelles", "pourquoi", "dans", "sur", "pas", "ce", "c", "d", "l", "qu", "j",
+		"peut", "peux", "puis", "jours", "heures", "au", "aux", "avoir", "être", "doit", "dois", "trouver",
+		"passe", "si", "après", "avant", "faire", "y", "elle", "vous", "votre", "ne", "plus", "à", "été",
+		"bonjour", "salut", "merci", "svp", "stp"},
+	SV: {"och", "att", "det", "som", "ett", "är", "vad", "hur", "när", "vem", "vilka", "vilken", "vilket",
+		"jag", "vi", "min", "mitt", "mina", "var", "för", "på", "med", "till", "av", "kan", "måste", "krävs",
+		"har", "inte", "om", "får", "ska", "hitta", "dagar", "timmar", "efter", "innan", "man", "vart", "vara",
+		"sker", "händer", "mellan", "eller", "också", "någon", "något", "finns", "gör", "går", "blir", "vår", "våra",
+		"hej", "tack", "snälla"},
+}
+
+// ambiguousWords are common in more than one of our languages (English and
+// French "a", Swedish and English "i", French and Swedish "du", "se", "en",
+// "de"): they vote for nobody, even folded.
+var ambiguousWords = map[string]bool{"a": true, "i": true, "du": true, "se": true, "en": true, "de": true, "an": true, "on": true, "me": true}
+
+// functionWordLang maps a word as typed to the languages voting for it, and
+// functionWordFolded the same for words typed without accents.
+var functionWordLang, functionWordFolded = func() (map[string][]Lang, map[string][]Lang) {
+	raw, folded := map[string][]Lang{}, map[string][]Lang{}
+	add := func(m map[string][]Lang, w string, l Lang) {
+		if ls := m[w]; len(ls) == 0 || ls[len(ls)-1] != l {
+			m[w] = append(ls, l)
+		}
+	}
+	for _, l := range Langs {
+		for _, w := range functionWords[l] {
+			add(raw, w, l)
+			add(folded, foldLower(w), l)
+		}
+	}
+	return raw, folded
+}()
+
+var folder = asciifolding.New()
+
+func foldLower(s string) string {
+	return strings.ToLower(string(folder.Filter([]byte(s))))
+}
+
+// words splits on anything that is not a letter or digit, so "l'ID" gives
+// "l" and "id", which is what the function-word lists expect.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// langVocab holds, per folded word, the languages whose knowledge-base text
+// uses it; a word with a single language is a strong hint.
+type langVocab map[string]uint8
+
+func (v langVocab) add(l Lang, text string) {
+	for _, w := range words(foldLower(text)) {
+		if len(w) >= 3 {
+			v[w] |= langBit(l)
+		}
+	}
+}
+
+func langBit(l Lang) uint8 {
+	for i, x := range Langs {
+		if x == l {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// detectLang returns the most likely language of q among en/fr/sv.
+func detectLang(q string, vocab langVocab) Lang {
+	score := map[Lang]float64{}
+	for _, r := range strings.ToLower(q) {
+		switch r {
+		case 'å', 'ä', 'ö':
+			score[SV] += 1.5
+		case 'é', 'è', 'ê', 'ç', 'à', 'ù', 'û', 'ô', 'î', 'ï', 'œ', 'â', 'ë':
+			score[FR] += 1.5
+		}
+	}
+	ws := words(strings.ToLower(q))
+	for _, w := range ws {
+		if ambiguousWords[w] {
+			continue
+		}
+		ls, ok := functionWordLang[w]
+		f := foldLower(w)
+		if !ok && f == w {
+			ls = functionWordFolded[w]
+		}
+		if len(ls) == 1 {
+			score[ls[0]] += 2
+		}
+		if bits, ok := vocab[f]; ok {
+			for _, l := range Langs {
+				if bits == langBit(l) {
+					score[l] += 1.25
+				}
+			}
+		}
+	}
+	// whatlanggo adds at most whatlangWeight, so it can only matter when the
+	// leader is closer than that; skipping it otherwise saves its trigram
+	// counting on most questions.
+	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
+		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
+		if l, ok := whatlangToLang[info.Lang]; ok {
+			score[l] += whatlangWeight * info.Confidence
+		}
+	}
+	best, bestScore := EN, 0.0
+	for _, l := range Langs {
+		if score[l] > bestScore {
+			best, bestScore = l, score[l]
+		}
+	}
+	return best
+}
+
+// whatlangWeight is the most whatlanggo's vote can add (its confidence is in
+// [0,1]): less than one function word, because on a few words it is often
+// wrong.
+const whatlangWeight = 1.5
+
+// leadOf is the margin between the best and second-best language scores.
+func leadOf(score map[Lang]float64) float64 {
+	var first, second float64
+	for _, l := range Langs {
+		switch v := score[l]; {
+		case v > first:
+			first, second = v, first
+		case v > second:
+			second = v
+		}
+	}
+	return first - second
+}

@@ -1,0 +1,178 @@
+package faq
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// synonymGroups are words partners use interchangeably for the same thing.
+// Partner Center itself says "referral", "deal" and "opportunity" for one
+// object, and users ask "is it mandatory" about a field the knowledge base
+// calls "required". Each query term is expanded to its group (at a lower
+// boost), so the knowledge base need not repeat every variant in its
+// alternates. Words are analysed like the text, so inflections come free.
+// Keep groups to true synonyms in this domain: a loose group ("time",
+// "days") would make unrelated entries look alike.
+var synonymGroups = map[Lang][][]string{
+	EN: {
+		{"required", "mandatory", "compulsory", "obligatory"},
+		{"amount", "value"},
+		{"referral", "deal", "opportunity"},
+		{"fee", "cost", "price"},
+		{"customer", "client"},
+		{"favorite", "favourite"},
+		{"delete", "remove"},
+		{"change", "edit", "modify", "update"},
+		{"register", "registration", "registering", "registered"},
+		{"won", "win", "winning"},
+		{"decline", "reject", "refuse"},
+		{"lead", "prospect"},
+		{"hidden", "invisible", "private"},
+		{"stage", "phase", "step"},
+		{"eligible", "eligibility", "qualify", "qualifies"},
+		{"create", "creation", "creating", "created"},
+		{"commission", "fees"},
+		{"click", "select", "press"},
+	},
+	FR: {
+		{"obligatoire", "requis", "exigé", "nécessaire"},
+		{"montant", "valeur"},
+		{"référence", "transaction", "opportunité", "affaire", "deal"},
+		{"coût", "prix", "cotisation", "tarif"},
+		{"supprimer", "effacer"},
+		{"modifier", "changer", "éditer"},
+		{"enregistrer", "enregistrement"},
+		{"conclue", "gagnée", "gagné", "conclu"},
+		{"refuser", "rejeter", "décliner"},
+		{"prospect", "lead", "leads"},
+		{"délai", "temps"},
+		{"étape", "phase"},
+		{"éligible", "éligibilité", "admissible"},
+		{"créer", "création", "créée", "créé"},
+		{"commission", "fees"},
+		{"locataire", "tenant"},
+		{"ouvrés", "ouvrables"},
+		{"cliquer", "sélectionner"},
+		{"évaluation", "assessment"},
+	},
+	SV: {
+		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},
+		{"belopp", "värde", "summa"},
+		{"hänvisning", "avtal", "affär", "affärsmöjlighet", "deal"},
+		{"avgift", "kostnad", "pris"},
+		{"radera", "ta bort"},
+		{"ändra", "redigera", "uppdatera"},
+		{"registrera", "registrering", "registreras"},
+		{"vunnen", "vunnet", "vunna", "vinna", "vann"},
+		{"avvisa", "neka", "avböja", "nekad"},
+		{"lead", "leads", "prospekt"},
+		{"tenant", "klientorganisation"},
+		{"provision", "arvode"},
+		{"klicka", "välja", "välj"},
+		{"fas", "faser", "steg", "etapp"},
+		{"skapa", "skapad", "skapat", "skapats", "skapades"},
+		{"lösningsutvärdering", "lösningsutvärderingar", "lösningsbedömning", "assessment"},
+	},
+}
+
+// Question intents. Stop-word removal throws away "why", "who", "how long",
+// yet those words are what tells "What is CPOR?" from "Why does Microsoft use
+// CPOR?" once the topic words are equal. So a few interrogative patterns
+// add a synthetic token to the indexed questions/alternates and to the query;
+// it only moves ranking (coverage ignores it).
+type intent struct {
+	token string
+	re    map[Lang]*regexp.Regexp
+}
+
+// Patterns run on folded lower-case text.
+var intents = []intent{
+	{"qqdur", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bhow (long|many (days|hours)|much time)\b|\bdeadline\b`),
+		FR: regexp.MustCompile(`\bcombien de (temps|jours|heures)\b|\bdelai\b`),
+		SV: regexp.MustCompile(`\bhur (lang|lange|manga dagar|manga timmar)\b|\btidsgrans\b`),
+	}},
+	{"qqwhy", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwhy\b`),
+		FR: regexp.MustCompile(`\bpourquoi\b`),
+		SV: regexp.MustCompile(`\bvarfor\b`),
+	}},
+	{"qqwho", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwho\b`),
+		FR: regexp.MustCompile(`^qui\b|\bqui (peut|doit|enregistre|gere|voit|recoit)\b`),
+		SV: regexp.MustCompile(`\bvem\b`),
+	}},
+	{"qqwhere", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwhere\b`),
+		FR: regexp.MustCompile(`(^|\s)ou (trouver|voir|sont|est|vont|va|arrivent|apparait|gerer|reclamer)\b`),
+		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar)\b|\bvart\b`),
+	}},
+	{"qqdef", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`^(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b`),
+		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bque (veut dire|signifie)\b`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b`),
+	}},
+	{"qqdiff", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),
+		FR: regexp.MustCompile(`\bdifferen(ce|t|ts)\b|\bcompar`),
+		SV: regexp.MustCompile(`\bskillnad|\bjamfor|\bskiljer`),
+	}},
+	{"qqcost", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bhow much\b|\bcost\b|\bprice\b`),
+		FR: regexp.MustCompile(`\bcombien (coute|rapporte)\b|\bprix\b|\bcout\b`),
+		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad\b`),
+	}},
+	{"qqif", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b`),
+		FR: regexp.MustCompile(`\bque se passe|\bque devien|\bqu'?arrive`),
+		SV: regexp.MustCompile(`\bvad (hander|sker)\b`),
+	}},
+	{"qqnot", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\b(not|no|cannot|cant|can't|dont|don't|never|werent|weren't|isnt|isn't|hidden)\b|n't\b`),
+		FR: regexp.MustCompile(`\b(pas|non|jamais|aucune?|invisible)\b`),
+		SV: regexp.MustCompile(`\b(inte|ej|ingen|inga|aldrig|osynlig)\b`),
+	}},
+	{"qqhow", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`^how\b|\bhow (do|can|to|should|does|would)\b`),
+		FR: regexp.MustCompile(`^comment\b|\bcomment (faire|puis|peut|dois|on|je|obtenir|creer|devenir)\b`),
+		SV: regexp.MustCompile(`^hur\b`),
+	}},
+	{"qqcan", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`^(can|could|may) (i|we|a|an|the|my|our|you)\b`),
+		FR: regexp.MustCompile(`^(puis[- ]je|peut[- ]on|peux[- ]je|on peut|est[- ]ce qu'?on peut)\b`),
+		SV: regexp.MustCompile(`^(kan|far) (jag|vi|man|ett|en)\b`),
+	}},
+}
+
+var intentTokens = func() map[string]bool {
+	m := map[string]bool{}
+	for _, it := range intents {
+		m[it.token] = true
+	}
+	return m
+}()
+
+// withIntents appends the intent tokens of text (in language l) to it. A
+// comparison ("what is the difference between…") is not a definition even
+// though it starts like one, so qqdiff cancels qqdef. A bare term of one or
+// two words ("CPOR?", "PGA ID") is read as "what is it?".
+func withIntents(l Lang, text string) string {
+	f := strings.TrimSpace(foldLower(text))
+	var found []string
+	for _, it := range intents {
+		if re := it.re[l]; re != nil && re.MatchString(f) {
+			found = append(found, it.token)
+		}
+	}
+	if slices.Contains(found, "qqdiff") {
+		found = slices.DeleteFunc(found, func(t string) bool { return t == "qqdef" })
+	}
+	if n := len(words(f)); len(found) == 0 && n > 0 && n <= 2 {
+		found = append(found, "qqdef")
+	}
+	if len(found) == 0 {
+		return text
+	}
+	return text + " " + strings.Join(found, " ")
+}

@@ -1,0 +1,134 @@
+package remind
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Outbox is what a dispatcher needs of the durable record.
+type Outbox interface {
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ledger.Delivery, error)
+	MarkSent(ctx context.Context, it ledger.Delivery, now time.Time, ref string) (bool, error)
+	MarkFailed(ctx context.Context, it ledger.Delivery, sendErr error, retryAt time.Time, dead bool) (bool, error)
+}
+
+// Delivery settings.
+const (
+	// Lease is how long a claimed message is its dispatcher's: longer than
+	// any send takes, so only a dead dispatcher's messages are taken over.
+	Lease = 2 * time.Minute
+	// MaxAttempts is how many sends a message gets before it is dead.
+	MaxAttempts = 8
+	// BaseBackoff is the wait after the first failure; it doubles with each
+	// failure up to MaxBackoff.
+	BaseBackoff = 30 * time.Second
+	MaxBackoff  = time.Hour
+	batchSize   = 50
+)
+
+// Backoff is the wait after the attempt-th failed send.
+func Backoff(attempt int) time.Duration {
+	d := BaseBackoff
+	for i := 1; i < attempt && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, MaxBackoff)
+}
+
+// Dispatcher delivers the outbox through a notifier: at least once, with a
+// lease, exponential backoff, and dead rows after MaxAttempts or a permanent
+// failure.
+type Dispatcher struct {
+	box      Outbox
+	notifier chat.Notifier
+	now      func() time.Time
+	log      *slog.Logger
+	// Sent and Dead count this dispatcher's outcomes, for metrics.
+	Sent, Dead, Retried atomic.Int64
+}
+
+// NewDispatcher builds a dispatcher; now is its clock.
+func NewDispatcher(box Outbox, n chat.Notifier, now func() time.Time, log *slog.Logger) *Dispatcher {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Dispatcher{box: box, notifier: n, now: now, log: log}
+}
+
+// Once claims one batch of due messages and sends them, and reports how many
+// it claimed.
+func (d *Dispatcher) Once(ctx context.Context) (int, error) {
+	items, err := d.box.ClaimOutbox(ctx, d.now(), Lease, batchSize)
+	if err != nil {
+		return 0, err
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			// Unsent rows come back when their lease runs out.
+			return len(items), ctx.Err()
+		}
+		d.deliver(ctx, it)
+	}
+	return len(items), nil
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
+	sendCtx, cancel := context.WithTimeout(ctx, Lease/2)
+	ref, sendErr := d.notifier.Send(sendCtx, it.Message)
+	cancel()
+	now := d.now()
+	if sendErr == nil {
+		owned, err := d.box.MarkSent(ctx, it, now, ref)
+		if err != nil {
+			d.log.ErrorContext(ctx, "outbox: sent but not marked; it may be sent again", "id", it.ID, "err", err)
+			return
+		}
+		if !owned {
+			d.log.WarnContext(ctx, "outbox: lease ran out before the send finished; another dispatcher may send it too", "id", it.ID)
+		}
+		d.Sent.Add(1)
+		return
+	}
+	dead := chat.IsPermanent(sendErr) || it.Attempt >= MaxAttempts
+	wait := Backoff(it.Attempt)
+	if after, ok := chat.RetryAfterOf(sendErr); ok && after > wait {
+		wait = after
+	}
+	if _, err := d.box.MarkFailed(ctx, it, sendErr, now.Add(wait), dead); err != nil {
+		d.log.ErrorContext(ctx, "outbox: failure not recorded; the row returns when its lease runs out", "id", it.ID, "err", err)
+		return
+	}
+	if dead {
+		d.Dead.Add(1)
+		d.log.ErrorContext(ctx, "outbox: message is dead", "id", it.ID, "to", it.Message.To.String(), "subject", it.Message.Subject,
+			"attempts", it.Attempt, "err", sendErr)
+		return
+	}
+	d.Retried.Add(1)
+	d.log.WarnContext(ctx, "outbox: send failed, will retry", "id", it.ID, "to", it.Message.To.String(), "attempt", it.Attempt,
+		"retry_in", wait, "err", sendErr)
+}
+
+// Loop dispatches until ctx ends: at once again while batches come full,
+// otherwise every interval.
+func (d *Dispatcher) Loop(ctx context.Context, every time.Duration) error {
+	for {
+		n, err := d.Once(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.ErrorContext(ctx, "outbox: dispatch failed", "err", err)
+		}
+		if n == batchSize && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(every):
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package remind_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// Failures: a transient one backs off and succeeds later, a platform's
+// Retry-After is honoured, a permanent one is dead at once, and one that
+// never stops failing is dead after MaxAttempts.
+func TestDispatcherRetries(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		place := func(ch string) chat.Place { return chat.Place{Platform: "log", Channel: ch} }
+		for _, ch := range []string{"flaky", "slow", "gone", "broken"} {
+			n := ledger.Notice{Key: ch, Subject: "deal:1", Kind: "x", Text: ch, Places: []chat.Place{place(ch)}}
+			if err := st.Notify(ctx, t0, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := &fakeNotifier{fail: func(m chat.Message, try int) error {
+			switch m.To.Channel {
+			case "flaky":
+				if try == 1 {
+					return errors.New("connection reset")
+				}
+			case "slow":
+				if try == 1 {
+					return chat.RetryAfter(10*time.Minute, errors.New("rate limited"))
+				}
+			case "gone":
+				return chat.Permanent(errors.New("channel_not_found"))
+			case "broken":
+				return errors.New("500")
+			}
+			return nil
+		}}
+		now := t0
+		d := remind.NewDispatcher(st, n, func() time.Time { return now }, nil)
+		step := func(to time.Time) {
+			now = to
+			for {
+				got, err := d.Once(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got == 0 {
+					return
+				}
+			}
+		}
+		step(t0)
+		if len(n.messages()) != 0 {
+			t.Fatalf("sent %v on the first round", n.messages())
+		}
+		step(t0.Add(remind.Backoff(1)))
+		if sent := n.messages(); len(sent) != 1 || sent[0].To.Channel != "flaky" {
+			t.Fatalf("after the first backoff sent %v, want flaky only", sent)
+		}
+		step(t0.Add(10 * time.Minute))
+		if sent := n.messages(); len(sent) != 2 || sent[1].To.Channel != "slow" {
+			t.Fatalf("after Retry-After sent %v, want slow too", sent)
+		}
+		for range remind.MaxAttempts {
+			step(now.Add(remind.MaxBackoff))
+		}
+		waiting, dead, err := st.OutboxCounts(ctx)
+		if err != nil || waiting != 0 || dead != 2 {
+			t.Errorf("counts %d waiting, %d dead, %v; want 0 and 2 (gone, broken)", waiting, dead, err)
+		}
+		if got := n.seen["deal:1|log:gone|gone"]; got != 1 {
+			t.Errorf("a permanent failure was tried %d times, want 1", got)
+		}
+		if got := n.seen["deal:1|log:broken|broken"]; got != remind.MaxAttempts {
+			t.Errorf("a failing message was tried %d times, want %d", got, remind.MaxAttempts)
+		}
+		if d.Dead.Load() != 2 || d.Sent.Load() != 2 {
+			t.Errorf("dispatcher counted %d sent, %d dead", d.Sent.Load(), d.Dead.Load())
+		}
+	})
+}

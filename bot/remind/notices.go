@@ -1,0 +1,169 @@
+package remind
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/cpor"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Notice kinds, as outbox rows and history show them.
+const (
+	KindReminder    = "reminder"
+	KindExpired     = "expired"
+	KindDeclined    = "declined"
+	KindDecisionDue = "decision-due"
+	KindClaim       = "claim"
+	KindDigest      = "digest"
+)
+
+// Reminder kinds of referral reminders are "before-" and the offset label.
+func beforeKind(offset time.Duration) string { return "before-" + OffsetLabel(offset) }
+
+// when is a time as notices show it.
+func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// left says how long until t, to the nearest day from a day on, else to
+// the nearest hour: a reminder sent a minute late still says "3 days".
+func left(t, now time.Time) string {
+	hours := int(t.Sub(now).Round(time.Hour) / time.Hour)
+	switch {
+	case hours >= 36:
+		return strconv.Itoa((hours+12)/24) + " days"
+	case hours >= 20:
+		return "1 day"
+	case hours >= 2:
+		return strconv.Itoa(hours) + " hours"
+	case t.After(now):
+		return "less than 2 hours"
+	}
+	return "no time"
+}
+
+// about names a deal in a notice: "#12 for Fabrikam AB (IP co-sell, location 1234567)".
+func about(d *deal.Deal) string {
+	name := ""
+	if d.Name != "" {
+		name = fmt.Sprintf(" %q", d.Name)
+	}
+	return fmt.Sprintf("#%d%s for %s (%s, location %s)", d.ID, name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
+}
+
+func sender(from string) string {
+	if name, ok := strings.CutPrefix(from, "partner:"); ok {
+		return "partner " + name
+	}
+	return "Microsoft"
+}
+
+func answerActions(d *deal.Deal) []chat.Action {
+	id := strconv.FormatInt(d.ID, 10)
+	return []chat.Action{
+		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
+		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
+	}
+}
+
+func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
+	return ledger.Notice{
+		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text, Actions: actions,
+		Location: d.Location, DealKind: d.Kind,
+	}
+}
+
+// ReminderNotice is the alert that a received referral expires in offset;
+// its key is the reminder's, so each reminder reaches a channel once.
+func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.Notice {
+	text := fmt.Sprintf("⏰ Referral %s from %s expires in %s, on %s: accept or decline it, or Partner Center archives it as expired.",
+		about(d), sender(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt))
+	n := dealNotice(d, KindReminder, text, answerActions(d))
+	due := d.ExpiresAt.Add(-offset)
+	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, beforeKind(offset), due.UTC().UnixMicro())
+	return n
+}
+
+// ExpiredNotice tells that a referral expired unanswered (ev is what
+// deal.Expire returned).
+func ExpiredNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
+	return dealNotice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", about(d), ev.Detail), nil)
+}
+
+// DeclinedNotice tells that a referral was declined (ev is what
+// deal.Decline returned).
+func DeclinedNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
+	return dealNotice(d, KindDeclined, fmt.Sprintf("Referral %s was %s.", about(d), ev.Detail), nil)
+}
+
+// DecisionDueNotice flags a co-sell deal Microsoft did not join within its
+// decision window.
+func DecisionDueNotice(d *deal.Deal) ledger.Notice {
+	text := fmt.Sprintf("⚑ Deal %s: Microsoft has not joined within its 14 days (asked %s, due %s). Follow up with your Microsoft contact, or carry on partner-led.",
+		about(d), d.InvitedAt.UTC().Format(time.DateOnly), d.DecisionDue.UTC().Format(time.DateOnly))
+	n := dealNotice(d, KindDecisionDue, text, []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}})
+	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, KindDecisionDue, d.DecisionDue.UTC().UnixMicro())
+	return n
+}
+
+func claimAbout(c *cpor.Claim) string {
+	return fmt.Sprintf("#%d (tenant %s, %s, %s)", c.ID, c.TenantID, c.Target(), c.Engagement.Label())
+}
+
+// ClaimClosingNotice warns that a claim's decline window closes soon.
+func ClaimClosingNotice(c *cpor.Claim, now time.Time) ledger.Notice {
+	text := fmt.Sprintf("CPOR claim %s: the customer's window to decline closes in %s; unless they decline, the association is official on %s.",
+		claimAbout(c), left(c.OfficialAt, now), c.OfficialAt.UTC().Format(time.DateOnly))
+	return ledger.Notice{
+		Subject: c.Subject(), Kind: KindClaim, Text: text,
+		Key: fmt.Sprintf("%s#%s#%d", c.Subject(), cpor.PlanClosing, c.OfficialAt.UTC().UnixMicro()),
+	}
+}
+
+// ClaimNotice tells what happened to a claim (ev is what its operation
+// returned).
+func ClaimNotice(c *cpor.Claim, ev deal.Event) ledger.Notice {
+	return ledger.Notice{Subject: c.Subject(), Kind: KindClaim, Text: fmt.Sprintf("CPOR claim %s: %s.", claimAbout(c), ev.Detail)}
+}
+
+// digestShown bounds the deals a digest lists per section.
+const digestShown = 10
+
+// DigestNotice is a channel's daily digest: referrals expiring within a week
+// and open deals unchanged for staleAfter. ok is false when there is
+// nothing to say.
+func DigestNotice(place chat.Place, now time.Time, expiring, stale []*deal.Deal, staleAfter time.Duration) (ledger.Notice, bool) {
+	if len(expiring) == 0 && len(stale) == 0 {
+		return ledger.Notice{}, false
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Daily digest, %s.", now.UTC().Format(time.DateOnly))
+	section := func(title string, ds []*deal.Deal, line func(*deal.Deal) string) {
+		if len(ds) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s (%d):", title, len(ds))
+		for i, d := range ds {
+			if i == digestShown {
+				fmt.Fprintf(&b, "\n  … and %d more", len(ds)-digestShown)
+				break
+			}
+			b.WriteString("\n  • " + line(d))
+		}
+	}
+	section("Referrals expiring this week", expiring, func(d *deal.Deal) string {
+		return fmt.Sprintf("%s expires in %s", about(d), left(d.ExpiresAt, now))
+	})
+	days := int(staleAfter / (24 * time.Hour))
+	section(fmt.Sprintf("Open deals with no change in %d days", days), stale, func(d *deal.Deal) string {
+		return fmt.Sprintf("%s, %s since %s", about(d), d.Status, d.UpdatedAt.UTC().Format(time.DateOnly))
+	})
+	day := now.UTC().Format(time.DateOnly)
+	return ledger.Notice{
+		Key: "digest:" + day, Subject: "digest:" + day, Kind: KindDigest, Text: b.String(),
+		Places: []chat.Place{place},
+	}, true
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// sourceFlag checks a --source value.
+func sourceFlag(s string) error {
+	if s != "" && !slices.Contains(crm.Sources, s) {
+		return fmt.Errorf("--source %q: use one of %s", s, strings.Join(crm.Sources, ", "))
+	}
+	return nil
+}
+
+func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("inbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	source := fs.String("source", "", "only deliveries from this source")
+	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
+	limit := fs.Int("limit", 100, "list at most this many")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := sourceFlag(*source); err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 2
+	}
+	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	defer a.close()
+	f := store.InboxFilter{Source: *source, Limit: *limit, Statuses: []store.InboxStatus{store.InboxFailed}}
+	if *all {
+		f.Statuses = nil
+	}
+	rows, err := a.store.ListInbox(ctx, f)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	writeInbox(stdout, rows, *all)
+	return 0
+}
+
+func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
+	if len(rows) == 0 {
+		if all {
+			fmt.Fprintln(w, "The inbox is empty.")
+		} else {
+			fmt.Fprintln(w, "No failed deliveries.")
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSOURCE\tSTATUS\tTRIES\tRECEIVED\tKEY\tREASON")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Source, r.Status, r.Attempts,
+			r.ReceivedAt.Format("2006-01-02 15:04:05"), r.Key, strings.ReplaceAll(r.Error, "\n", " "))
+	}
+	tw.Flush()
+	if !all {
+		fmt.Fprintln(w, "Fix the cause, then: cosellbot replay [--source S]")
+	}
+}
+
+func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	source := fs.String("source", "", "only deliveries from this source")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := sourceFlag(*source); err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 2
+	}
+	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	defer a.close()
+	rep, err := a.hooks().proc.Replay(ctx, *source)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "replayed %d: %d applied, %d ignored, %d stale, %d failed again\n",
+		rep.Processed+rep.Ignored+rep.Stale+rep.Failed, rep.Processed, rep.Ignored, rep.Stale, rep.Failed)
+	if rep.Failed > 0 {
+		writeInbox(stdout, rep.Failures, false)
+		return 1
+	}
+	return 0
+}

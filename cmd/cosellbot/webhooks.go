@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
+	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
+	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
+	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
+)
+
+// webhookConfig is the webhooks' part of the environment.
+type webhookConfig struct {
+	Secrets        map[string]string // WEBHOOK_SECRET_<SOURCE>; a source without one is off (503)
+	OutURLs        map[string]string // WEBHOOK_OUT_URL_<SOURCE>: where chat changes are sent, signed with the source's secret
+	PartnerCenter  partnercenter.Config
+	CertHosts      []string       // PARTNERCENTER_CERT_HOSTS
+	Roots          *x509.CertPool // PARTNERCENTER_ROOTS; nil: the system pool
+	Mappings       map[string]*crm.Mapping
+	SalesforceOrgs []string // SALESFORCE_ORG_IDS
+}
+
+// defaultCertHost is where Partner Center's signing certificate is published.
+const defaultCertHost = "3psostorageacct.blob.core.windows.net"
+
+// mappedSources need a mapping file in COSELLBOT_CRM_MAPPING.
+var mappedSources = []string{"dynamics", "hubspot", "salesforce"}
+
+func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
+	c := webhookConfig{Secrets: map[string]string{}, OutURLs: map[string]string{}}
+	for _, s := range crm.Sources {
+		env := strings.ToUpper(s)
+		if v := getenv("WEBHOOK_SECRET_" + env); v != "" {
+			c.Secrets[s] = v
+		}
+		if v := getenv("WEBHOOK_OUT_URL_" + env); v != "" {
+			if c.Secrets[s] == "" {
+				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s needs WEBHOOK_SECRET_%s to sign with", env, env)
+			}
+			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s must be an http(s) URL, got %q", env, v)
+			}
+			c.OutURLs[s] = v
+		}
+	}
+	c.PartnerCenter = partnercenter.Config{
+		APIURL: getenv("PARTNERCENTER_API_URL"), TokenURL: getenv("PARTNERCENTER_TOKEN_URL"),
+		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"),
+	}
+	if c.PartnerCenter.APIURL == "" {
+		c.PartnerCenter.APIURL = "https://api.partner.microsoft.com/v1.0"
+	}
+	c.CertHosts = splitList(getenv("PARTNERCENTER_CERT_HOSTS"))
+	if len(c.CertHosts) == 0 {
+		c.CertHosts = []string{defaultCertHost}
+	}
+	for i, h := range c.CertHosts {
+		c.CertHosts[i] = strings.ToLower(h)
+	}
+	if path := getenv("PARTNERCENTER_ROOTS"); path != "" {
+		pem, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("PARTNERCENTER_ROOTS: %w", err)
+		}
+		c.Roots = x509.NewCertPool()
+		if !c.Roots.AppendCertsFromPEM(pem) {
+			return c, fmt.Errorf("PARTNERCENTER_ROOTS %s holds no PEM certificate", path)
+		}
+	}
+	if c.Secrets["partnercenter"] != "" {
+		if _, err := partnercenter.New(c.PartnerCenter); err != nil {
+			return c, fmt.Errorf("WEBHOOK_SECRET_PARTNERCENTER is set, so %w", err)
+		}
+	}
+	var mapped []string
+	for _, s := range mappedSources {
+		if c.Secrets[s] != "" {
+			mapped = append(mapped, s)
+		}
+	}
+	if len(mapped) > 0 {
+		dir := getenv("COSELLBOT_CRM_MAPPING")
+		if dir == "" {
+			dir = "deploy/crm"
+		}
+		m, err := crm.LoadMappings(dir, mapped...)
+		if err != nil {
+			return c, err
+		}
+		c.Mappings = m
+	}
+	c.SalesforceOrgs = splitList(getenv("SALESFORCE_ORG_IDS"))
+	if c.Secrets["salesforce"] != "" && len(c.SalesforceOrgs) == 0 {
+		return c, errors.New("WEBHOOK_SECRET_SALESFORCE is set: SALESFORCE_ORG_IDS must list the organization ids allowed to send")
+	}
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// webhooks is the webhook machinery built from the configuration.
+type webhooks struct {
+	sources  []crm.Source
+	off      map[string]string
+	proc     *crm.Processor
+	pc       *pcsource.Source // nil when Partner Center is off
+	out      *crm.Outgoing
+	upstream crm.Upstreams
+	commit   *crm.Committer // serve's, created with the route
+}
+
+// hooks builds the webhook machinery once.
+func (a *app) hooks() *webhooks {
+	if a.webhooks != nil {
+		return a.webhooks
+	}
+	cfg := a.cfg.Webhooks
+	h := &webhooks{off: map[string]string{}}
+	echoes := crm.NewEchoes()
+	applier := &crm.Applier{Rec: a.store, Echoes: echoes, Clock: a.clock}
+	for _, name := range crm.Sources {
+		secret := cfg.Secrets[name]
+		if secret == "" {
+			h.off[name] = "WEBHOOK_SECRET_" + strings.ToUpper(name) + " is not set"
+			continue
+		}
+		var src crm.Source
+		switch name {
+		case "partnercenter":
+			client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
+			if err != nil {
+				h.off[name] = err.Error()
+				continue
+			}
+			h.pc = pcsource.New(secret, pcsource.NewCerts(cfg.CertHosts, cfg.Roots, nil), client, a.store, a.clock, a.log)
+			h.upstream = append(h.upstream, h.pc.Writer())
+			src = h.pc
+		case "dynamics":
+			src = dynamics.New(secret, cfg.Mappings[name], applier)
+		case "hubspot":
+			src = hubspot.New(secret, cfg.Mappings[name], applier)
+		case "salesforce":
+			src = salesforce.New(secret, cfg.SalesforceOrgs, cfg.Mappings[name], applier)
+		case "generic":
+			src = generic.New(secret, applier)
+		}
+		h.sources = append(h.sources, src)
+	}
+	var targets []crm.Target
+	for _, name := range crm.Sources {
+		if u := cfg.OutURLs[name]; u != "" {
+			targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name])})
+		}
+	}
+	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
+	h.upstream = append(h.upstream, h.out)
+	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, nil)
+	a.webhooks = h
+	return h
+}
+
+// webhookUpstream is the command option that writes chat changes back.
+func (a *app) webhookUpstream() command.Option { return command.WithUpstream(a.hooks().upstream) }
+
+// webhookRoutes mounts POST /webhooks/{source}.
+func (a *app) webhookRoutes(r *mux.Router) {
+	h := a.hooks()
+	h.commit = crm.NewCommitter(a.store, 0, crm.CommitWorkers(a.store.Dialect()))
+	crm.NewReceiver(crm.ReceiverConfig{
+		Sources: h.sources, Off: h.off, Commit: h.commit, Proc: h.proc, Clock: a.clock, Log: a.log,
+	}).Mount(r)
+}
+
+// webhookLoop processes the inbox, delivers outgoing webhooks and polls
+// Partner Center, until ctx ends.
+func (a *app) webhookLoop(ctx context.Context) error {
+	h := a.hooks()
+	errs := make(chan error, 3)
+	loops := 2
+	go func() { errs <- h.proc.Run(ctx) }()
+	go func() { errs <- h.out.Run(ctx) }()
+	if h.pc != nil {
+		loops++
+		go func() { errs <- h.pc.RunPoller(ctx, pcsource.PollEvery) }()
+	}
+	var first error
+	for range loops {
+		if err := <-errs; err != nil && first == nil && ctx.Err() == nil {
+			first = err
+		}
+	}
+	if h.commit != nil {
+		h.commit.Close()
+	}
+	return first
+}

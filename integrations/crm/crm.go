@@ -1,0 +1,157 @@
+// Package crm receives webhooks from Partner Center and CRMs (Dynamics 365,
+// Salesforce, HubSpot, and anything that can send signed JSON) on
+// POST /webhooks/{source}, and sends signed webhooks out for changes made in
+// chat.
+//
+// A delivery is verified, stored raw in the inbox and committed before the
+// sender is answered 2xx; processing follows from the inbox. So a delivery
+// that was acknowledged is never lost (a failure leaves it failed, for
+// `cosellbot replay`), a redelivery (same source and dedup key) is
+// acknowledged and ignored, and an update older than the one last applied is
+// recorded as stale and not applied. Inbox commits of concurrent deliveries
+// are batched (group commit) so that ingestion keeps up with the database.
+//
+// Each source lives in a subpackage (partnercenter, dynamics, hubspot,
+// salesforce, generic) and implements Source: how its deliveries are signed,
+// how a body splits into events with their dedup keys, and how a stored
+// event is applied to deals.
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// Sources are the names of /webhooks/{source}, in the order help lists them.
+var Sources = []string{"partnercenter", "dynamics", "hubspot", "salesforce", "generic"}
+
+// MaxBody is the largest delivery accepted; a larger one gets 413.
+const MaxBody = 1 << 20
+
+// Window is how far a signed timestamp may be from now (HubSpot, generic).
+const Window = 5 * time.Minute
+
+// Source is one sender of webhooks.
+type Source interface {
+	// Name is the {source} of the route.
+	Name() string
+	// Verify authenticates a delivery from its headers and raw body; any
+	// error answers 401 and stores nothing.
+	Verify(r *http.Request, body []byte, now time.Time) error
+	// Decode splits a verified body into events with their dedup keys. A
+	// *FieldError answers 400 naming the field and stores nothing.
+	Decode(r *http.Request, body []byte) ([]Event, error)
+	// Ack answers a delivery that was stored (most senders only need 200;
+	// Salesforce wants a SOAP acknowledgement).
+	Ack(w http.ResponseWriter)
+	// Apply processes one stored event. An error marks the inbox row failed
+	// with the error as the reason, to be replayed.
+	Apply(ctx context.Context, e store.InboxEntry) (Result, error)
+}
+
+// Event is one event of a delivery as the inbox keeps it.
+type Event struct {
+	Key  string // dedup key, unique per source
+	Body []byte // the raw bytes of this event
+	// Ignore, when set, says why nothing will be done with the event (an
+	// event type cosellbot does not handle); it is stored as ignored.
+	Ignore string
+}
+
+// Result is what applying an event did.
+type Result struct {
+	Status store.InboxStatus // processed, ignored or stale
+	Note   string            // what was done or why not, for `cosellbot inbox`
+}
+
+// Processed, Ignored and Stale build results.
+func Processed(format string, args ...any) Result {
+	return Result{store.InboxProcessed, fmt.Sprintf(format, args...)}
+}
+
+// Ignored is a result for an event that needs nothing done.
+func Ignored(format string, args ...any) Result {
+	return Result{store.InboxIgnored, fmt.Sprintf(format, args...)}
+}
+
+// Stale is a result for an event older than what was applied.
+func Stale(format string, args ...any) Result {
+	return Result{store.InboxStale, fmt.Sprintf(format, args...)}
+}
+
+// FieldError is a malformed or missing field of a delivery.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Malformed builds a *FieldError.
+func Malformed(field, format string, args ...any) error {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrSignature is wrapped by every verification failure.
+var ErrSignature = errors.New("signature check failed")
+
+// Unverified wraps ErrSignature with why.
+func Unverified(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrSignature, fmt.Sprintf(format, args...))
+}
+
+// Clock tells the time; tests pass a fixed one.
+type Clock interface{ Now() time.Time }
+
+// Record is what processing needs of the durable record (*store.Store).
+type Record interface {
+	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
+	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
+	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
+	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
+	Solutions(ctx context.Context) ([]deal.Solution, error)
+	DealByExternalID(ctx context.Context, id string) (*deal.Deal, error)
+	SyncState(ctx context.Context, source, externalID string) (store.SyncState, error)
+	SaveSyncState(ctx context.Context, st store.SyncState) error
+	SyncStatesOfDeal(ctx context.Context, dealID int64) ([]store.SyncState, error)
+}
+
+// Inbox is what the receiver and the processor need of the inbox.
+type Inbox interface {
+	AddInbox(ctx context.Context, entries []store.InboxEntry) ([]store.InboxAdded, error)
+	InboxEntry(ctx context.Context, id int64) (store.InboxEntry, error)
+	ListInbox(ctx context.Context, f store.InboxFilter) ([]store.InboxEntry, error)
+	MarkInbox(ctx context.Context, id int64, status store.InboxStatus, reason string, at time.Time) error
+}
+
+// Outcome is what a delivery or an event came to, as metrics count it.
+type Outcome string
+
+// Outcomes counted per source.
+const (
+	Received  Outcome = "received"  // an event stored in the inbox
+	Duplicate Outcome = "duplicate" // an event the source had delivered already
+	Failed    Outcome = "failed"    // an event whose processing failed
+	Applied   Outcome = "applied"   // an event applied to deals
+	Dropped   Outcome = "ignored"   // an event that needed nothing, or was stale
+)
+
+// Metrics counts events by source and outcome (the crmmetrics package
+// implements it with Prometheus).
+type Metrics interface {
+	Count(source string, o Outcome)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Count(string, Outcome) {}
+
+// isNotFound reports a missing record.
+func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }

@@ -1,0 +1,143 @@
+package dynamics_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+var now = time.UnixMilli(1795600060000).UTC()
+
+const secret = "dynamics-shared-secret"
+
+const opportunity = "0a4f2c1e-77a0-f011-8122-000d3aa2331c"
+
+func setup(t *testing.T, st *store.Store) *crmtest.Harness {
+	ms, err := crm.LoadMappings("../../../deploy/crm", "dynamics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := crmtest.NewClock(now)
+	return crmtest.New(t, st, clock, dynamics.New(secret, ms["dynamics"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock}))
+}
+
+// headers are what Dataverse sends, with the secret as an HttpHeader.
+func headers(entity string) http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Ms-Dynamics-Organization", "contoso.crm4.dynamics.com")
+	h.Set("X-Ms-Dynamics-Entity-Name", entity)
+	h.Set("X-Ms-Dynamics-Request-Name", "Update")
+	h.Set("X-Ms-Correlation-Request-Id", "bbbb1111-cc22-3333-44dd-555555eeeeee")
+	h.Set(dynamics.HeaderSecret, secret)
+	return h
+}
+
+func fixture(t *testing.T, name string) []byte {
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestOpportunityUpdateApplied(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, opportunity, now)
+		body := fixture(t, "opportunity_update.json")
+		if code, resp := h.Post(t, "/webhooks/dynamics", headers("opportunity"), body); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v %v", rep, h.Inbox(t))
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Stage != deal.StageProposed || got.Value != 82500_00 || got.Name != "Fabrikam BI rollout" || got.CloseDate.Format(time.DateOnly) != "2027-04-02" {
+			t.Errorf("deal: stage %s value %s name %q close %s", got.Stage, got.Value, got.Name, got.CloseDate)
+		}
+		rows := h.Inbox(t)
+		if rows[0].Key != "5bf20748-4ea2-e711-8122-000d3aa2331c" || rows[0].Headers[dynamics.HeaderSecret] != "" {
+			t.Errorf("row key %q, secret stored: %q", rows[0].Key, rows[0].Headers[dynamics.HeaderSecret])
+		}
+	})
+}
+
+func TestOtherEntitiesIgnoredAndSecretChecked(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		body := fixture(t, "contact_update.json")
+		noSecret := headers("contact")
+		noSecret.Del(dynamics.HeaderSecret)
+		wrong := headers("contact")
+		wrong.Set(dynamics.HeaderSecret, "guess")
+		for name, hdr := range map[string]http.Header{"missing": noSecret, "wrong": wrong} {
+			if code, _ := h.Post(t, "/webhooks/dynamics", hdr, body); code != 401 {
+				t.Errorf("%s secret: %d", name, code)
+			}
+		}
+		if code, resp := h.Post(t, "/webhooks/dynamics?code="+secret, noSecret, body); code != 200 {
+			t.Fatalf("WebhookKey ?code=: %d %s", code, resp)
+		}
+		rows := h.Inbox(t)
+		if len(rows) != 1 || rows[0].Status != store.InboxIgnored || !strings.Contains(rows[0].Error, "contact") {
+			t.Errorf("inbox %+v", rows)
+		}
+		noOp := []byte(strings.Replace(string(body), `"OperationId": "4af10637-4ea2-e711-8122-000d3aa2331c",`, "", 1))
+		if code, resp := h.Post(t, "/webhooks/dynamics", headers("contact"), noOp); code != 400 || !strings.Contains(resp, "OperationId") {
+			t.Errorf("no OperationId: %d %s", code, resp)
+		}
+	})
+}
+
+func TestStrippedContextFailsWithTheReason(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		crmtest.AcceptedDeal(t, st, opportunity, now)
+		hdr := headers("opportunity")
+		hdr.Set("X-Ms-Dynamics-Msg-Size-Exceeded", "true")
+		h.Post(t, "/webhooks/dynamics", hdr, fixture(t, "opportunity_update.json"))
+		rep := h.Process(t)
+		if rep.Failed != 1 || !strings.Contains(rep.Failures[0].Error, "256 KB") || len(rep.Failures[0].Body) == 0 {
+			t.Errorf("report %+v", rep)
+		}
+	})
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"contact_update.json", "opportunity_update.json"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := dynamics.Decode(b)
+		if err != nil {
+			var fe *crm.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Errorf("Decode error %v names no field", err)
+			}
+			return
+		}
+		if c.PrimaryEntityID == "" || (c.OperationID == "" && (c.RequestID == nil || *c.RequestID == "")) {
+			t.Errorf("accepted a context without its ids: %+v", c)
+		}
+		for _, p := range c.PostEntityImages {
+			for _, a := range p.Value.Attributes {
+				a.Text()
+			}
+		}
+	})
+}

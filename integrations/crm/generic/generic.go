@@ -1,0 +1,150 @@
+// Package generic receives signed JSON webhooks from any system that can
+// send them (a CRM workflow, a relay of Salesforce Change Data Capture, a
+// script), in cosellbot's own schema:
+//
+//	POST /webhooks/generic
+//	X-Cosellbot-Timestamp: 1795600000                 (Unix seconds, within 5 minutes)
+//	X-Cosellbot-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body, keyed with WEBHOOK_SECRET_GENERIC>
+//	X-Event-Id: <unique per event: redeliveries repeat it>
+//	X-Cosellbot-Origin: <optional: the origin of a cosellbot webhook this change echoes>
+//
+//	{"type": "deal.updated",                  (types other than deal.* are acknowledged and ignored)
+//	 "record_id": "opp-42",                   (the record's id in the sender: a deal's crm_id)
+//	 "modified_at": "2026-11-20T10:00:00Z",   (optional: an older update than the last applied is stale)
+//	 "fields": {"name": "…", "value": "60000", "currency": "EUR", "close": "2027-03-01",
+//	            "notes": "…", "stage": "proposed|…|accepted|won|lost|declined", "reason": "…"}}
+package generic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// Name is the source's name.
+const Name = "generic"
+
+// Mapping is the generic schema's: fields are named as in the chat grammar.
+func Mapping() *crm.Mapping {
+	values := map[string]string{}
+	for _, v := range []string{"qualified", "developed", "proposed", "negotiated", "loe", "collect-data", "report", "present", "accepted", "won", "lost", "declined"} {
+		values[v] = v
+	}
+	return &crm.Mapping{
+		Source: Name, Record: "deal",
+		Fields: map[string]string{"name": "name", "value": "value", "currency": "currency", "close": "close", "notes": "notes", "reason": "reason"},
+		Stages: []crm.StageRule{{Field: "stage", Values: values}},
+	}
+}
+
+// Payload is the body of a generic webhook.
+type Payload struct {
+	Type       string         `json:"type"`
+	RecordID   string         `json:"record_id"`
+	ModifiedAt string         `json:"modified_at,omitempty"`
+	Origin     string         `json:"origin,omitempty"`
+	Fields     map[string]any `json:"fields"`
+}
+
+// Source verifies and applies generic webhooks.
+type Source struct {
+	secret  []byte
+	applier *crm.Applier
+}
+
+// New builds the source; secret must not be empty.
+func New(secret string, applier *crm.Applier) *Source {
+	return &Source{secret: []byte(secret), applier: applier}
+}
+
+// Name is "generic".
+func (s *Source) Name() string { return Name }
+
+// Verify checks X-Cosellbot-Signature and X-Cosellbot-Timestamp.
+func (s *Source) Verify(r *http.Request, body []byte, now time.Time) error {
+	return crm.VerifySignature(s.secret, r.Header.Get(crm.HeaderTimestamp), r.Header.Get(crm.HeaderSignature), body, now)
+}
+
+// Decode reads one event, keyed by X-Event-Id.
+func (s *Source) Decode(r *http.Request, body []byte) ([]crm.Event, error) {
+	id := strings.TrimSpace(r.Header.Get(crm.HeaderEventID))
+	if id == "" {
+		return nil, crm.Malformed(crm.HeaderEventID, "required: a unique id per event, repeated on redelivery")
+	}
+	p, err := Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	ev := crm.Event{Key: id, Body: body}
+	if !strings.HasPrefix(p.Type, "deal.") {
+		ev.Ignore = fmt.Sprintf("event type %q is not handled", p.Type)
+	}
+	return []crm.Event{ev}, nil
+}
+
+// Decode parses and checks a generic body; errors name the field.
+func Decode(body []byte) (Payload, error) {
+	var p Payload
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return p, crm.Malformed("body", "not a JSON object of the generic schema: %v", err)
+	}
+	if p.Type == "" {
+		return p, crm.Malformed("type", "required, like deal.updated")
+	}
+	if !strings.HasPrefix(p.Type, "deal.") {
+		return p, nil
+	}
+	if strings.TrimSpace(p.RecordID) == "" {
+		return p, crm.Malformed("record_id", "required: the record's id in your system (a deal's crm_id)")
+	}
+	if p.ModifiedAt != "" {
+		if _, err := crm.ParseTime(p.ModifiedAt); err != nil {
+			return p, crm.Malformed("modified_at", "%v", err)
+		}
+	}
+	for k, v := range p.Fields {
+		switch v.(type) {
+		case string, json.Number, nil:
+		default:
+			return p, crm.Malformed("fields."+k, "must be a string or a number")
+		}
+	}
+	return p, nil
+}
+
+// Ack answers 200 with {"ok": true}.
+func (s *Source) Ack(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
+}
+
+// Apply applies one stored event.
+func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+	p, err := Decode(e.Body)
+	if err != nil {
+		return crm.Result{}, err
+	}
+	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Origin: p.Origin, Fields: map[string]string{}}
+	if o := e.Headers[crm.HeaderOrigin]; o != "" {
+		c.Origin = o
+	}
+	if p.ModifiedAt != "" {
+		c.ModifiedAt, _ = crm.ParseTime(p.ModifiedAt)
+	}
+	for k, v := range p.Fields {
+		if v != nil {
+			c.Fields[k] = fmt.Sprint(v)
+		}
+	}
+	return s.applier.Apply(ctx, Mapping(), c)
+}

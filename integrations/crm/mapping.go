@@ -1,0 +1,224 @@
+package crm
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Mapping translates one CRM's records to deals: which object type is a
+// deal, which CRM fields hold the deal's fields, and which CRM stage values
+// mean which deal stage or outcome. The defaults for Dynamics 365,
+// Salesforce and HubSpot are in deploy/crm/.
+type Mapping struct {
+	Source string `yaml:"source"`
+	// Record is the CRM object type whose events are applied (opportunity,
+	// Opportunity, deal); events about other objects are ignored.
+	Record string `yaml:"record"`
+	// Modified names the field holding the record's modification time, for
+	// sources whose events do not carry one.
+	Modified string `yaml:"modified,omitempty"`
+	// Origin names a CRM field that carries cosellbot's change token back,
+	// so that the echo of a change made in chat is recognised.
+	Origin string `yaml:"origin,omitempty"`
+	// Fields maps deal fields (name, value, currency, close, notes, reason)
+	// to CRM field names.
+	Fields map[string]string `yaml:"fields"`
+	// Stages are tried in order; the first whose field is in the event and
+	// whose value is listed decides the target.
+	Stages []StageRule `yaml:"stages"`
+}
+
+// StageRule maps the values of one CRM field to a deal stage or outcome:
+// qualified, developed, proposed, negotiated (or the assessment stages),
+// accepted, won, lost or declined.
+type StageRule struct {
+	Field  string            `yaml:"field"`
+	Values map[string]string `yaml:"values"`
+}
+
+// mappedFields are the deal fields a mapping may name.
+var mappedFields = []string{"name", "value", "currency", "close", "notes", "reason"}
+
+// targets are the stage values a mapping may map to, besides stages.
+var targets = []string{"accepted", "won", "lost", "declined"}
+
+// ParseMapping reads a mapping and checks it; errors name the key.
+func ParseMapping(data []byte) (*Mapping, error) {
+	var m Mapping
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	if m.Source == "" {
+		return nil, fmt.Errorf("mapping: source: required (dynamics, salesforce, hubspot or generic)")
+	}
+	if m.Record == "" {
+		return nil, fmt.Errorf("mapping %s: record: required (the CRM object type that is a deal)", m.Source)
+	}
+	for k := range m.Fields {
+		if !slices.Contains(mappedFields, k) {
+			return nil, fmt.Errorf("mapping %s: fields.%s: not a deal field; use %s", m.Source, k, strings.Join(mappedFields, ", "))
+		}
+	}
+	known := append(slices.Clone(targets), stageNames()...)
+	for i, r := range m.Stages {
+		if r.Field == "" {
+			return nil, fmt.Errorf("mapping %s: stages[%d].field: required", m.Source, i)
+		}
+		for crmValue, to := range r.Values {
+			if !slices.Contains(known, to) {
+				return nil, fmt.Errorf("mapping %s: stages[%d].values.%s: %q is not a deal stage or outcome; use %s", m.Source, i, crmValue, to, strings.Join(known, ", "))
+			}
+		}
+	}
+	return &m, nil
+}
+
+func stageNames() []string {
+	var out []string
+	for _, k := range []deal.Kind{deal.ServicesCoSell, deal.SolutionAssessment} {
+		for _, s := range deal.Markable(k) {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+// LoadMappings reads <dir>/<source>.yaml for each source asked for.
+func LoadMappings(dir string, sources ...string) (map[string]*Mapping, error) {
+	out := map[string]*Mapping{}
+	for _, s := range sources {
+		path := filepath.Join(dir, s+".yaml")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("COSELLBOT_CRM_MAPPING: %w", err)
+		}
+		m, err := ParseMapping(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if m.Source != s {
+			return nil, fmt.Errorf("%s: source: says %q, want %q", path, m.Source, s)
+		}
+		out[s] = m
+	}
+	return out, nil
+}
+
+// Change is one CRM record's new field values, as an event tells them.
+type Change struct {
+	Source     string
+	RecordID   string            // the CRM record id (a deal's crm_id)
+	Object     string            // the record's object type
+	ModifiedAt time.Time         // zero when the event does not say
+	Fields     map[string]string // CRM field name → value, as text
+	Origin     string            // cosellbot's change token, when the change came back from us
+}
+
+// Plan is what a change asks of a deal: field changes, then a stage or an
+// outcome.
+type Plan struct {
+	Changes deal.Changes
+	Target  string // "", a stage, accepted, won, lost or declined
+	Reason  string
+}
+
+// Plan translates a change's fields into deal terms. Malformed values fail,
+// naming the CRM field.
+func (m *Mapping) Plan(c Change) (Plan, error) {
+	var p Plan
+	get := func(f string) (string, bool) {
+		name := m.Fields[f]
+		if name == "" {
+			return "", false
+		}
+		v, ok := c.Fields[name]
+		return strings.TrimSpace(v), ok
+	}
+	if v, ok := get("name"); ok && v != "" {
+		p.Changes.Name = &v
+	}
+	if v, ok := get("notes"); ok && v != "" {
+		p.Changes.Notes = &v
+	}
+	if v, ok := get("currency"); ok && v != "" {
+		up := strings.ToUpper(v)
+		p.Changes.Currency = &up
+	}
+	if v, ok := get("value"); ok && v != "" {
+		money, err := parseAmount(v)
+		if err != nil {
+			return p, Malformed(m.Fields["value"], "%v", err)
+		}
+		p.Changes.Value = &money
+	}
+	if v, ok := get("close"); ok && v != "" {
+		t, err := ParseTime(v)
+		if err != nil {
+			return p, Malformed(m.Fields["close"], "%v", err)
+		}
+		y, mo, d := t.UTC().Date()
+		day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+		p.Changes.CloseDate = &day
+	}
+	if v, ok := get("reason"); ok {
+		p.Reason = v
+	}
+	for _, r := range m.Stages {
+		v, ok := c.Fields[r.Field]
+		if !ok {
+			continue
+		}
+		if to, ok := r.Values[strings.TrimSpace(v)]; ok {
+			p.Target = to
+			break
+		}
+	}
+	return p, nil
+}
+
+// parseAmount reads a CRM amount ("120000.0", "40000", "1.2E5") into money,
+// rounded to cents.
+func parseAmount(s string) (deal.Money, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e15 {
+		return 0, fmt.Errorf("%q is not an amount", s)
+	}
+	return deal.Money(math.Round(f * 100)), nil
+}
+
+// wcfDate is a WCF JSON date: /Date(1506384247000)/ or /Date(1506384247000-0700)/.
+var wcfDate = regexp.MustCompile(`^\\?/Date\((-?\d+)([+-]\d{4})?\)\\?/$`)
+
+// ParseTime reads the times CRMs send: RFC 3339, a date, epoch milliseconds,
+// or a WCF /Date(ms)/.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if m := wcfDate.FindStringSubmatch(s); m != nil {
+		ms, err := strconv.ParseInt(m[1], 10, 64)
+		if err == nil {
+			return time.UnixMilli(ms).UTC(), nil
+		}
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && len(s) >= 10 {
+		return time.UnixMilli(ms).UTC(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (RFC 3339, YYYY-MM-DD, epoch milliseconds or /Date(ms)/)", s)
+}

@@ -1,0 +1,415 @@
+package partnercenter_test
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter/pcfake"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+var now = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+const (
+	secret   = "pc-url-secret"
+	newID    = "7b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8"
+	activeID = "e4db6e31-1900-43b9-a0c8-6f1d7e8f9a0b"
+)
+
+// pki is a test CA and a signing certificate issued to Microsoft by it,
+// published on an HTTPS server the way Partner Center publishes its own.
+type pki struct {
+	roots   *x509.CertPool
+	key     *rsa.PrivateKey
+	certURL string
+	client  *http.Client
+}
+
+func newPKI(t *testing.T, org string) *pki {
+	t.Helper()
+	caKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test Root CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "pcnotifications-dispatch.microsoft.com", Organization: []string{org}},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(90 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pkix-cert")
+		w.Write(leafDER)
+	}))
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(caCert)
+	return &pki{roots: roots, key: key, certURL: srv.URL + "/cert/pcnotifications-dispatch.microsoft.com.cer", client: srv.Client()}
+}
+
+// sign builds the headers Partner Center sends with a notification.
+func (p *pki) sign(t *testing.T, body []byte) http.Header {
+	sum := sha256.Sum256(body)
+	sig, err := rsa.SignPKCS1v15(rand.Reader, p.key, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Authorization", "Signature "+base64.StdEncoding.EncodeToString(sig))
+	h.Set(pcsource.HeaderCertURL, p.certURL)
+	h.Set(pcsource.HeaderAlgorithm, "rsa-sha256")
+	return h
+}
+
+type env struct {
+	h   *crmtest.Harness
+	api *pcfake.API
+	src *pcsource.Source
+	pki *pki
+	st  *store.Store
+}
+
+func setup(t *testing.T, st *store.Store) *env {
+	t.Helper()
+	clock := crmtest.NewClock(now)
+	api := pcfake.New(t, clock.Now)
+	client, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPKI(t, pcsource.Organization)
+	src := pcsource.New(secret, pcsource.NewCerts([]string{"127.0.0.1"}, p.roots, p.client), client, st, clock, nil)
+	return &env{h: crmtest.New(t, st, clock, src), api: api, src: src, pki: p, st: st}
+}
+
+func fixture(t *testing.T, name string) string {
+	b, err := os.ReadFile("../../partnercenter/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// notification is the body Partner Center posts; its ResourceUri has
+// Partner Center's webhook host, which cosellbot must never call.
+func notification(event, id string, at time.Time) []byte {
+	return fmt.Appendf(nil, `{
+    "EventName": %q,
+    "ResourceUri": "https://api.partnercenter.microsoft.com/engagements/v1/referrals/%s",
+    "ResourceName": "referral",
+    "AuditUri": null,
+    "ResourceChangeUtcDate": %q
+}`, event, id, at.Format("2006-01-02T15:04:05.0000000+00:00"))
+}
+
+func (e *env) deliver(t *testing.T, body []byte) (int, string) {
+	return e.h.Post(t, "/webhooks/partnercenter?secret="+secret, e.pki.sign(t, body), body)
+}
+
+func TestNewReferralBecomesAReceivedDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		body := notification("referral-created", newID, now.Add(-time.Minute))
+		for range 2 { // Partner Center retries: stored once
+			if code, resp := e.deliver(t, body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+		}
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v %+v", rep, e.h.Inbox(t))
+		}
+		d, err := st.DealByExternalID(t.Context(), newID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != deal.Received || d.Direction != deal.Inbound || d.SaleType != deal.CoSell || d.From != "microsoft" ||
+			d.Value != 75000_00 || d.Currency != "EUR" || d.Customer.Name != "Tailspin Toys GmbH" || d.Customer.Location != "DE" ||
+			d.Location != "4567890" || d.Customer.Contact == nil || len(d.Team) != 1 || len(d.Solutions) != 1 ||
+			!d.ExpiresAt.Equal(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("deal %+v", d)
+		}
+		if h := crmtest.History(t, st, d.ID); len(h) != 1 || h[0] != "partnercenter received" {
+			t.Errorf("history %v", h)
+		}
+		for _, r := range e.api.Requests() {
+			if r != "GET /v1.0/engagements/referrals/"+newID {
+				t.Errorf("unexpected API call %s", r)
+			}
+		}
+		sync, err := st.SyncState(t.Context(), pcsource.Name, newID)
+		if err != nil || sync.ETag == "" || sync.DealID != d.ID {
+			t.Errorf("sync state %+v, %v", sync, err)
+		}
+	})
+}
+
+func TestSignatureChecks(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		body := notification("referral-created", newID, now)
+		other := newPKI(t, pcsource.Organization) // a CA nobody configured
+		notMicrosoft := newPKI(t, "Fabrikam Ltd")
+		tests := map[string]http.Header{
+			"tampered body":   e.pki.sign(t, append([]byte(" "), body...)),
+			"untrusted chain": other.sign(t, body),
+			"not Microsoft":   notMicrosoft.sign(t, body),
+		}
+		badHost := e.pki.sign(t, body)
+		badHost.Set(pcsource.HeaderCertURL, strings.Replace(e.pki.certURL, "127.0.0.1", "localhost", 1))
+		tests["host not allowed"] = badHost
+		noAlg := e.pki.sign(t, body)
+		noAlg.Del(pcsource.HeaderAlgorithm)
+		tests["no algorithm"] = noAlg
+		for name, hdr := range tests {
+			if code, resp := e.h.Post(t, "/webhooks/partnercenter?secret="+secret, hdr, body); code != 401 {
+				t.Errorf("%s: %d %s", name, code, resp)
+			}
+		}
+		if code, _ := e.h.Post(t, "/webhooks/partnercenter", e.pki.sign(t, body), body); code != 401 {
+			t.Errorf("without the URL secret: %d", code)
+		}
+		// The signature may come in X-MS-Signature instead.
+		moved := e.pki.sign(t, body)
+		moved.Set(pcsource.HeaderSignature, moved.Get("Authorization"))
+		moved.Del("Authorization")
+		if code, resp := e.h.Post(t, "/webhooks/partnercenter?secret="+secret, moved, body); code != 200 {
+			t.Errorf("signature in X-MS-Signature: %d %s", code, resp)
+		}
+		if rows := e.h.Inbox(t); len(rows) != 1 {
+			t.Errorf("%d rows stored, want only the valid delivery", len(rows))
+		}
+	})
+}
+
+func TestUpdatesInOrderAndOutOfOrder(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.deliver(t, notification("referral-created", newID, now.Add(-time.Hour)))
+		e.h.Process(t)
+
+		// The partner accepts in Partner Center and moves the stage.
+		e.h.Clock.Set(now.Add(time.Hour))
+		e.api.Set(newID, "status", "Active")
+		e.api.Set(newID, "substatus", "Accepted")
+		e.api.Set(newID, "details/closingDateTime", "2027-02-01T00:00:00Z")
+		e.api.Set(newID, "salesStage", "Develop")
+		e.deliver(t, notification("referral-updated", newID, now.Add(time.Hour)))
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("update report %+v %v", rep, e.h.Inbox(t))
+		}
+		d, _ := st.DealByExternalID(t.Context(), newID)
+		if d.Status != deal.Accepted || d.Stage != deal.StageDeveloped || d.CloseDate.Format(time.DateOnly) != "2027-02-01" {
+			t.Errorf("deal after the update: %s %s %s", d.Status, d.Stage, d.CloseDate)
+		}
+		// A notification older than what was applied arrives late: stale.
+		e.deliver(t, notification("referral-updated", newID, now.Add(-30*time.Minute)))
+		if rep := e.h.Process(t); rep.Stale != 1 {
+			t.Errorf("late notification: %+v", rep)
+		}
+		// The same version notified again changes nothing.
+		e.deliver(t, notification("related-referral-updated", newID, now.Add(time.Hour)))
+		if rep := e.h.Process(t); rep.Ignored != 1 {
+			t.Errorf("repeated version: %+v", rep)
+		}
+	})
+}
+
+func TestActiveReferralFromTheRealShape(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_active.json"))
+		e.deliver(t, notification("referral-created", activeID, now))
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v %v", rep, e.h.Inbox(t))
+		}
+		d, _ := st.DealByExternalID(t.Context(), activeID)
+		if d.Status != deal.Accepted || d.Value != 12000_50 || d.Customer.Contact == nil || d.Customer.Contact.Name != "Lucía Cliente" ||
+			d.Notes != "Partner Center referral "+activeID || d.CloseDate.Format(time.DateOnly) != "2027-01-15" {
+			t.Errorf("deal %+v", d)
+		}
+	})
+}
+
+func TestUnhandledEventsAndMalformedNotifications(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		test := []byte(`{"EventName":"test-created","ResourceUri":"http://localhost:16722/v1/webhooks/registration/test","ResourceName":"test","AuditUri":null,"ResourceChangeUtcDate":"2026-11-16T16:19:06.3520276+00:00"}`)
+		if code, resp := e.deliver(t, test); code != 200 {
+			t.Fatalf("test event: %d %s", code, resp)
+		}
+		if rows := e.h.Inbox(t); len(rows) != 1 || rows[0].Status != store.InboxIgnored {
+			t.Errorf("inbox %+v", rows)
+		}
+		noID := []byte(`{"EventName":"referral-updated","ResourceUri":"https://x/engagements/v1/referrals/","ResourceChangeUtcDate":"2026-11-16T16:19:06Z"}`)
+		if code, resp := e.deliver(t, noID); code != 400 || !strings.Contains(resp, "ResourceUri") {
+			t.Errorf("no referral id: %d %s", code, resp)
+		}
+		// A referral Partner Center no longer has: failed with the reason.
+		e.deliver(t, notification("referral-updated", "0000-gone", now))
+		if rep := e.h.Process(t); rep.Failed != 1 || !strings.Contains(rep.Failures[0].Error, "404") {
+			t.Errorf("report %+v", rep)
+		}
+	})
+}
+
+func TestWriteBackAndConflict(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute)))
+		e.h.Process(t)
+		d, _ := st.DealByExternalID(t.Context(), newID)
+		svc := command.New(st, e.h.Clock, deal.DefaultRates(), nil, command.WithUpstream(crm.Upstreams{e.src.Writer()}))
+		run := func(line string) command.Reply {
+			return svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf(line, d.ID))
+		}
+		r := run(`deal accept %d close=2027-03-01 notes="Field Service for 40 technicians"`)
+		if !r.OK() {
+			t.Fatalf("accept: %s", r.Text)
+		}
+		ref := e.api.Referral(newID)
+		if ref["status"] != "Active" || ref["substatus"] != "Accepted" || ref["details"].(map[string]any)["closingDateTime"] != "2027-03-01T00:00:00Z" {
+			t.Errorf("referral after accept: %v %v %v", ref["status"], ref["substatus"], ref["details"])
+		}
+		if r := run("deal stage %d qualified"); !r.OK() || e.api.Referral(newID)["salesStage"] != "Qualify" {
+			t.Errorf("stage: %s; referral stage %v", r.Text, e.api.Referral(newID)["salesStage"])
+		}
+		// Someone raises the value in Partner Center; its webhook is not
+		// in yet when the partner moves the stage in chat.
+		e.api.Set(newID, "details/dealValue", 90000)
+		r = run("deal stage %d proposed")
+		if r.OK() || r.Err.Code != "conflict" || !strings.Contains(r.Text, "value 75,000 → 90,000 EUR") {
+			t.Fatalf("stage over a newer referral: %+v", r)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Stage != deal.StageQualified || got.Value != 90000_00 {
+			t.Errorf("deal after the conflict: stage %s value %s", got.Stage, got.Value)
+		}
+		if stage := e.api.Referral(newID)["salesStage"]; stage != "Qualify" {
+			t.Errorf("the refused change reached Partner Center: %v", stage)
+		}
+		// Trying again now goes through.
+		if r := run("deal stage %d proposed"); !r.OK() || e.api.Referral(newID)["salesStage"] != "Propose" {
+			t.Errorf("retry: %s", r.Text)
+		}
+		// Partner Center down: the chat change is refused, nothing stored.
+		e.api.FailNext(1)
+		if r := run("deal won %d"); r.OK() || !strings.Contains(r.Text, "Partner Center did not take the change") {
+			t.Errorf("won while Partner Center is down: %s", r.Text)
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Status != deal.Accepted {
+			t.Errorf("status %s after a refused write-back", got.Status)
+		}
+		if r := run("deal won %d"); !r.OK() || e.api.Referral(newID)["substatus"] != "Won" {
+			t.Errorf("won: %s", r.Text)
+		}
+	})
+}
+
+func TestPollBackstop(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.api.Put(fixture(t, "referral_active.json"))
+		n, failures, err := e.src.Poll(t.Context())
+		if err != nil || n != 2 || len(failures) != 0 {
+			t.Fatalf("Poll = %d, %v, %v", n, failures, err)
+		}
+		// Nothing changed since: the next poll asks from the last update
+		// and applies nothing.
+		if n, _, err := e.src.Poll(t.Context()); err != nil || n != 0 {
+			t.Errorf("second Poll = %d, %v", n, err)
+		}
+		e.h.Clock.Set(now.Add(time.Hour))
+		e.api.Set(newID, "status", "Closed")
+		e.api.Set(newID, "substatus", "Declined")
+		e.api.Set(newID, "statusReason", "no capacity this quarter")
+		if n, failures, err := e.src.Poll(t.Context()); err != nil || n != 1 {
+			t.Fatalf("third Poll = %d, %v, %v", n, failures, err)
+		}
+		d, _ := st.DealByExternalID(t.Context(), newID)
+		if d.Status != deal.Declined || d.Reason != "no capacity this quarter" {
+			t.Errorf("deal %s %q", d.Status, d.Reason)
+		}
+	})
+}
+
+func TestStatusMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status, sub, dir string
+		want             deal.Status
+	}{
+		{"New", "Pending", "Incoming", deal.Received},
+		{"New", "Received", "Incoming", deal.Received},
+		{"Active", "Accepted", "Incoming", deal.Accepted},
+		{"Closed", "Won", "Incoming", deal.Won},
+		{"Closed", "Lost", "Outgoing", deal.Lost},
+		{"Closed", "Declined", "Incoming", deal.Declined},
+		{"Closed", "Expired", "Incoming", deal.Expired},
+		{"New", "Pending", "Outgoing", deal.Created},
+	}
+	for _, tt := range tests {
+		got, err := pcsource.Status(&partnercenter.Referral{Status: tt.status, Substatus: tt.sub, Direction: tt.dir})
+		if err != nil || got != tt.want {
+			t.Errorf("Status(%s/%s %s) = %s, %v; want %s", tt.status, tt.sub, tt.dir, got, err, tt.want)
+		}
+	}
+	if _, err := pcsource.Status(&partnercenter.Referral{Status: "Closed", Substatus: "Pending"}); err == nil {
+		t.Error("Closed/Pending accepted")
+	}
+}
+
+func FuzzDecodeNotification(f *testing.F) {
+	f.Add(notification("referral-created", newID, now))
+	f.Add([]byte(`{"EventName":"test-created","ResourceUri":"http://localhost:16722/v1/webhooks/registration/test","ResourceName":"test","AuditUri":null,"ResourceChangeUtcDate":"2017-11-16T16:19:06.3520276+00:00"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, id, at, err := pcsource.DecodeNotification(b)
+		if err != nil {
+			var fe *crm.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Errorf("error %v names no field", err)
+			}
+			return
+		}
+		if id != "" && (!partnercenter.ValidID(id) || at.IsZero()) {
+			t.Errorf("accepted referral id %q at %v", id, at)
+		}
+	})
+}

@@ -1,0 +1,162 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// Processor applies stored events, oldest first, one at a time (so that two
+// events about one deal never race), and marks each row with its outcome.
+type Processor struct {
+	inbox   Inbox
+	sources map[string]Source
+	clock   Clock
+	log     *slog.Logger
+	metrics Metrics
+	kick    chan struct{}
+	mu      sync.Mutex
+}
+
+// NewProcessor builds a processor over the configured sources.
+func NewProcessor(inbox Inbox, sources []Source, clock Clock, log *slog.Logger, m Metrics) *Processor {
+	p := &Processor{inbox: inbox, sources: map[string]Source{}, clock: clock, log: log, metrics: m, kick: make(chan struct{}, 1)}
+	for _, s := range sources {
+		p.sources[s.Name()] = s
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if p.metrics == nil {
+		p.metrics = noMetrics{}
+	}
+	return p
+}
+
+// Kick tells the processor that new events wait.
+func (p *Processor) Kick() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Sweep is how often Run looks for waiting events without being kicked (after
+// a restart, or when another replica received them).
+const Sweep = 10 * time.Second
+
+// Run processes waiting events whenever kicked and every Sweep, until ctx
+// ends.
+func (p *Processor) Run(ctx context.Context) error {
+	t := time.NewTicker(Sweep)
+	defer t.Stop()
+	for {
+		if _, err := p.Pending(ctx); err != nil && ctx.Err() == nil {
+			p.log.ErrorContext(ctx, "inbox processing", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// Report counts what a pass did.
+type Report struct {
+	Processed, Ignored, Stale, Failed int
+	Failures                          []store.InboxEntry // the rows that failed, with their reason
+}
+
+func (r *Report) add(e store.InboxEntry) {
+	switch e.Status {
+	case store.InboxProcessed:
+		r.Processed++
+	case store.InboxIgnored:
+		r.Ignored++
+	case store.InboxStale:
+		r.Stale++
+	case store.InboxFailed:
+		r.Failed++
+		r.Failures = append(r.Failures, e)
+	}
+}
+
+// Pending processes every event waiting in the inbox.
+func (p *Processor) Pending(ctx context.Context) (Report, error) {
+	return p.pass(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxReceived}})
+}
+
+// Replay processes the failed events again, of one source or ("") all.
+func (p *Processor) Replay(ctx context.Context, source string) (Report, error) {
+	return p.pass(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxFailed}, Source: source})
+}
+
+// pageSize is how many rows a pass reads at a time.
+const pageSize = 100
+
+func (p *Processor) pass(ctx context.Context, f store.InboxFilter) (Report, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var rep Report
+	f.Limit = pageSize
+	for {
+		rows, err := p.inbox.ListInbox(ctx, f)
+		if err != nil {
+			return rep, fmt.Errorf("crm: read the inbox: %w", err)
+		}
+		for _, e := range rows {
+			done, err := p.process(ctx, e)
+			if err != nil {
+				return rep, err
+			}
+			rep.add(done)
+		}
+		if len(rows) < pageSize {
+			return rep, nil
+		}
+		f.AfterID = rows[len(rows)-1].ID
+	}
+}
+
+// Process applies one stored event now and marks its row; the caller must
+// not run it concurrently with a pass (`cosellbot replay` of one row).
+func (p *Processor) Process(ctx context.Context, e store.InboxEntry) (store.InboxEntry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.process(ctx, e)
+}
+
+// process applies one event. An error returned is the inbox's own (the row
+// could not be marked); the event's failure is in the returned row.
+func (p *Processor) process(ctx context.Context, e store.InboxEntry) (store.InboxEntry, error) {
+	src, ok := p.sources[e.Source]
+	var res Result
+	var err error
+	if !ok {
+		err = fmt.Errorf("webhooks from %s are not configured now", e.Source)
+	} else {
+		res, err = src.Apply(ctx, e)
+	}
+	now := p.clock.Now()
+	if err != nil {
+		res = Result{Status: store.InboxFailed, Note: err.Error()}
+		p.metrics.Count(e.Source, Failed)
+		p.log.WarnContext(ctx, "webhook event failed", "source", e.Source, "key", e.Key, "inbox_id", e.ID, "err", err)
+	} else if res.Status == store.InboxProcessed {
+		p.metrics.Count(e.Source, Applied)
+	} else {
+		p.metrics.Count(e.Source, Dropped)
+	}
+	if merr := p.inbox.MarkInbox(ctx, e.ID, res.Status, res.Note, now); merr != nil {
+		return e, fmt.Errorf("crm: mark inbox row %d %s: %w", e.ID, res.Status, merr)
+	}
+	e.Status, e.Error, e.ProcessedAt = res.Status, res.Note, now
+	e.Attempts++
+	return e, nil
+}

@@ -1,0 +1,386 @@
+package crm_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+var now = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+const secret = "generic-secret"
+
+func setup(t *testing.T, st *store.Store) (*crmtest.Harness, *crm.Echoes) {
+	clock := crmtest.NewClock(now)
+	echoes := crm.NewEchoes()
+	src := generic.New(secret, &crm.Applier{Rec: st, Echoes: echoes, Clock: clock})
+	return crmtest.New(t, st, clock, src), echoes
+}
+
+// signed builds a generic delivery signed as the README documents.
+func signed(eventID string, body []byte, at time.Time) http.Header {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	return http.Header{
+		"Content-Type":       {"application/json"},
+		crm.HeaderTimestamp:  {ts},
+		crm.HeaderSignature:  {crm.Sign([]byte(secret), ts, body)},
+		crm.HeaderEventID:    {eventID},
+		"X-Unrelated-Header": {"kept"},
+	}
+}
+
+func change(record, modified string, fields map[string]any) []byte {
+	b, _ := json.Marshal(map[string]any{"type": "deal.updated", "record_id": record, "modified_at": modified, "fields": fields})
+	return b
+}
+
+func dealOf(t *testing.T, st *store.Store, id int64) *deal.Deal {
+	t.Helper()
+	d, err := st.GetDeal(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestGenericStageAdvancesTheDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-42", now)
+		body := change("opp-42", "2026-11-20T09:59:00Z", map[string]any{"stage": "proposed", "value": json.Number("65000.5")})
+		code, resp := h.Post(t, "/webhooks/generic", signed("evt-1", body, now), body)
+		if code != http.StatusOK {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		rep := h.Process(t)
+		if rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		got := dealOf(t, st, d.ID)
+		if got.Stage != deal.StageProposed || got.Value != 65000_50 {
+			t.Errorf("deal after the webhook: stage %s value %s", got.Stage, got.Value)
+		}
+		if h := crmtest.History(t, st, d.ID); strings.Join(h, ",") != "ana@contoso.example accepted,generic edited,generic stage" {
+			t.Errorf("history %v", h)
+		}
+		rows := h.Inbox(t)
+		if len(rows) != 1 || rows[0].Status != store.InboxProcessed || string(rows[0].Body) != string(body) ||
+			rows[0].Headers["X-Unrelated-Header"] != "kept" || rows[0].Headers[crm.HeaderSignature] == "" {
+			t.Errorf("inbox %+v", rows)
+		}
+	})
+}
+
+func TestRefusedDeliveriesStoreNothing(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		body := change("opp-1", "", map[string]any{"stage": "won"})
+		wrongSecret := signed("e", body, now)
+		wrongSecret.Set(crm.HeaderSignature, crm.Sign([]byte("other"), wrongSecret.Get(crm.HeaderTimestamp), body))
+		noEventID := signed("", body, now)
+		noEventID.Del(crm.HeaderEventID)
+		huge := append([]byte(`{"type":"deal.updated","record_id":"x","fields":{"notes":"`), make([]byte, crm.MaxBody)...)
+		tests := []struct {
+			name, path string
+			header     http.Header
+			body       []byte
+			code       int
+			inBody     string
+		}{
+			{"bad signature", "/webhooks/generic", wrongSecret, body, 401, "does not match"},
+			{"unsigned", "/webhooks/generic", http.Header{crm.HeaderEventID: {"e"}}, body, 401, "required"},
+			{"old timestamp", "/webhooks/generic", signed("e", body, now.Add(-6*time.Minute)), body, 401, "more than 5m0s"},
+			{"future timestamp", "/webhooks/generic", signed("e", body, now.Add(6*time.Minute)), body, 401, "more than 5m0s"},
+			{"too large", "/webhooks/generic", signed("e", huge, now), huge, 413, "too_large"},
+			{"no event id", "/webhooks/generic", noEventID, body, 400, "X-Event-Id"},
+			{"not json", "/webhooks/generic", signed("e", []byte("{"), now), []byte("{"), 400, `"field":"body"`},
+			{"no record", "/webhooks/generic", signed("e", []byte(`{"type":"deal.updated"}`), now), []byte(`{"type":"deal.updated"}`), 400, `"field":"record_id"`},
+			{"bad time", "/webhooks/generic", signed("e", change("x", "yesterday", nil), now), change("x", "yesterday", nil), 400, "modified_at"},
+			{"source off", "/webhooks/hubspot", signed("e", body, now), body, 503, "WEBHOOK_SECRET_hubspot"},
+			{"unknown source", "/webhooks/pipedrive", signed("e", body, now), body, 404, "partnercenter, dynamics"},
+		}
+		for _, tt := range tests {
+			code, resp := h.Post(t, tt.path, tt.header, tt.body)
+			if code != tt.code || !strings.Contains(resp, tt.inBody) {
+				t.Errorf("%s: %d %s; want %d containing %q", tt.name, code, resp, tt.code, tt.inBody)
+			}
+		}
+		if rows := h.Inbox(t); len(rows) != 0 {
+			t.Errorf("refused deliveries stored %d rows", len(rows))
+		}
+	})
+}
+
+func TestDuplicateDeliveryAppliedOnce(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-7", now)
+		body := change("opp-7", "2026-11-20T09:00:00Z", map[string]any{"stage": "developed"})
+		for range 3 {
+			if code, resp := h.Post(t, "/webhooks/generic", signed("evt-dup", body, now), body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+		}
+		h.Process(t)
+		if rows := h.Inbox(t); len(rows) != 1 {
+			t.Errorf("%d inbox rows for one event delivered three times", len(rows))
+		}
+		if hist := crmtest.History(t, st, d.ID); len(hist) != 2 {
+			t.Errorf("history %v, want the acceptance and one stage", hist)
+		}
+		// The same event after it was processed is still a duplicate.
+		if code, _ := h.Post(t, "/webhooks/generic", signed("evt-dup", body, now), body); code != 200 {
+			t.Errorf("late duplicate: %d", code)
+		}
+		if rep := h.Process(t); rep.Processed+rep.Failed != 0 {
+			t.Errorf("late duplicate processed: %+v", rep)
+		}
+	})
+}
+
+func TestOutOfOrderDeliveryIsStale(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-9", now)
+		newer := change("opp-9", "2026-11-20T09:30:00Z", map[string]any{"value": "70000"})
+		older := change("opp-9", "2026-11-20T09:10:00Z", map[string]any{"value": "50000"})
+		h.Post(t, "/webhooks/generic", signed("new", newer, now), newer)
+		h.Process(t)
+		h.Post(t, "/webhooks/generic", signed("old", older, now), older)
+		rep := h.Process(t)
+		if rep.Stale != 1 {
+			t.Fatalf("report %+v, want the older update stale", rep)
+		}
+		if got := dealOf(t, st, d.ID); got.Value != 70000_00 {
+			t.Errorf("the older update overwrote the newer: value %s", got.Value)
+		}
+		rows := h.Inbox(t)
+		if rows[1].Status != store.InboxStale || !strings.Contains(rows[1].Error, "before the change applied last") {
+			t.Errorf("stale row %+v", rows[1])
+		}
+	})
+}
+
+func TestUnknownEventTypeIgnored(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		body := []byte(`{"type":"contact.created","record_id":"c-1"}`)
+		if code, resp := h.Post(t, "/webhooks/generic", signed("c1", body, now), body); code != 200 {
+			t.Fatalf("%d %s", code, resp)
+		}
+		rows := h.Inbox(t)
+		if len(rows) != 1 || rows[0].Status != store.InboxIgnored || !strings.Contains(rows[0].Error, "contact.created") {
+			t.Errorf("inbox %+v", rows)
+		}
+	})
+}
+
+// A change whose deal rules refuse it, or that names no known deal, leaves
+// the row failed with the reason and the payload; replay applies it once
+// the cause is fixed.
+func TestFailedEventIsKeptAndReplayed(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		body := change("opp-late", "2026-11-20T09:00:00Z", map[string]any{"stage": "qualified"})
+		h.Post(t, "/webhooks/generic", signed("late", body, now), body)
+		if rep := h.Process(t); rep.Failed != 1 || !strings.Contains(rep.Failures[0].Error, "crm_id=opp-late") {
+			t.Fatalf("report %+v", rep)
+		}
+		d := crmtest.AcceptedDeal(t, st, "opp-late", now)
+		rep, err := h.Proc.Replay(t.Context(), "generic")
+		if err != nil || rep.Processed != 1 {
+			t.Fatalf("replay: %+v, %v", rep, err)
+		}
+		if got := dealOf(t, st, d.ID); got.Stage != deal.StageQualified {
+			t.Errorf("stage after replay: %s", got.Stage)
+		}
+		if rows := h.Inbox(t); rows[0].Attempts != 2 || rows[0].Status != store.InboxProcessed {
+			t.Errorf("row after replay %+v", rows[0])
+		}
+	})
+}
+
+// The database goes away in the middle of a delivery: the sender gets a 5xx
+// and nothing is acknowledged; once the database is back, the sender's retry
+// is stored and applied, and nothing is lost.
+func TestDatabaseDownThenBack(t *testing.T) {
+	storetest.URLs(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		first, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := first.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d := crmtest.AcceptedDeal(t, first, "opp-db", now)
+		h, _ := setup(t, first)
+		body := change("opp-db", "2026-11-20T09:00:00Z", map[string]any{"stage": "negotiated"})
+		first.Close() // the database stops
+		code, resp := h.Post(t, "/webhooks/generic", signed("evt-db", body, now), body)
+		if code < 500 {
+			t.Fatalf("delivery with the database down: %d %s, want a 5xx", code, resp)
+		}
+
+		second, err := store.Open(ctx, url) // the database is back
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer second.Close()
+		h2, _ := setup(t, second)
+		if code, resp := h2.Post(t, "/webhooks/generic", signed("evt-db", body, now), body); code != 200 {
+			t.Fatalf("retried delivery: %d %s", code, resp)
+		}
+		if rep := h2.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := dealOf(t, second, d.ID); got.Stage != deal.StageNegotiated {
+			t.Errorf("stage %s after the retry", got.Stage)
+		}
+		if rows := h2.Inbox(t); len(rows) != 1 {
+			t.Errorf("%d inbox rows, want 1", len(rows))
+		}
+	})
+}
+
+func TestConcurrentDeliveriesAllStored(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, _ := setup(t, st)
+		const n = 60
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				body := change(fmt.Sprintf("opp-%d", i%7), "2026-11-20T09:00:00Z", map[string]any{"notes": "x"})
+				// Every event twice, concurrently: each is stored once.
+				for range 2 {
+					if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("evt-%d", i), body, now), body); code != 200 {
+						t.Errorf("delivery %d: %d %s", i, code, resp)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if rows := h.Inbox(t); len(rows) != n {
+			t.Errorf("%d rows stored, want %d", len(rows), n)
+		}
+	})
+}
+
+// A change made in chat goes out as a signed webhook; when the CRM sends it
+// back, the echo is recognised and ignored.
+func TestOutgoingWebhookAndItsEcho(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h, echoes := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-out", now)
+		got := make(chan *http.Request, 1)
+		bodies := make(chan []byte, 1)
+		crmSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- r
+			bodies <- b
+		}))
+		defer crmSrv.Close()
+		out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: crmSrv.URL, Secret: []byte(secret)}}, st, echoes, crmSrv.Client(), h.Clock, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go out.Run(ctx)
+
+		svc := command.New(st, h.Clock, deal.DefaultRates(), nil, command.WithUpstream(crm.Upstreams{out}))
+		if r := svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf("deal stage %d proposed", d.ID)); !r.OK() {
+			t.Fatalf("deal stage: %s", r.Text)
+		}
+		req, body := <-got, <-bodies
+		if err := crm.VerifySignature([]byte(secret), req.Header.Get(crm.HeaderTimestamp), req.Header.Get(crm.HeaderSignature), body, now); err != nil {
+			t.Errorf("outgoing signature: %v", err)
+		}
+		var m crm.Message
+		if err := json.Unmarshal(body, &m); err != nil || m.Type != "deal.stage" || m.Deal.Stage != "proposed" || m.RecordID != "opp-out" || m.Origin == "" {
+			t.Fatalf("outgoing message %+v, %v", m, err)
+		}
+		// The CRM applies it and sends the change back, with our origin.
+		back := change("opp-out", "2026-11-20T10:00:00Z", map[string]any{"stage": "negotiated"})
+		hdr := signed("echo-1", back, now)
+		hdr.Set(crm.HeaderOrigin, req.Header.Get(crm.HeaderOrigin))
+		if code, resp := h.Post(t, "/webhooks/generic", hdr, back); code != 200 {
+			t.Fatalf("echo delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Ignored != 1 {
+			t.Errorf("echo report %+v", rep)
+		}
+		if got := dealOf(t, st, d.ID); got.Stage != deal.StageProposed {
+			t.Errorf("the echo changed the deal: stage %s", got.Stage)
+		}
+	})
+}
+
+func TestParseTime(t *testing.T) {
+	t.Parallel()
+	want := time.Date(2017, 9, 26, 0, 30, 47, 0, time.UTC)
+	for _, in := range []string{"2017-09-26T00:30:47Z", "2017-09-26T02:30:47+02:00", "1506385847000", `/Date(1506385847000)/`, `\/Date(1506385847000-0700)\/`} {
+		got, err := crm.ParseTime(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %v, %v", in, got, err)
+		}
+	}
+	if got, err := crm.ParseTime("2017-04-03"); err != nil || !got.Equal(time.Date(2017, 4, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("ParseTime(date) = %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "soon", "12", "/Date(x)/"} {
+		if _, err := crm.ParseTime(bad); err == nil {
+			t.Errorf("ParseTime(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseMappingNamesTheKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ yaml, want string }{
+		{"record: deal\n", "source: required"},
+		{"source: hubspot\n", "record: required"},
+		{"source: hubspot\nrecord: deal\nfields: {price: amount}\n", "fields.price"},
+		{"source: hubspot\nrecord: deal\nstages: [{values: {a: won}}]\n", "stages[0].field"},
+		{"source: hubspot\nrecord: deal\nstages: [{field: s, values: {a: closed}}]\n", "stages[0].values.a"},
+		{"source: hubspot\nrecord: deal\nstage: x\n", "field stage not found"},
+	}
+	for _, tt := range tests {
+		if _, err := crm.ParseMapping([]byte(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseMapping(%q) = %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestDefaultMappingsLoad(t *testing.T) {
+	t.Parallel()
+	ms, err := crm.LoadMappings("../../deploy/crm", "dynamics", "hubspot", "salesforce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ms["salesforce"].Plan(crm.Change{Fields: map[string]string{"StageName": "Closed Won", "Amount": "120000.0", "CloseDate": "2027-04-03"}})
+	if err != nil || p.Target != "won" || *p.Changes.Value != 120000_00 || p.Changes.CloseDate.Format(time.DateOnly) != "2027-04-03" {
+		t.Errorf("salesforce plan %+v, %v", p, err)
+	}
+	if _, err := ms["hubspot"].Plan(crm.Change{Fields: map[string]string{"amount": "lots"}}); err == nil || !strings.Contains(err.Error(), "amount") {
+		t.Errorf("a bad amount: %v", err)
+	}
+	if _, err := crm.LoadMappings("../../deploy/crm", "pipedrive"); err == nil {
+		t.Error("a missing mapping file loaded")
+	}
+}

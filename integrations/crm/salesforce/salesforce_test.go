@@ -1,0 +1,135 @@
+package salesforce_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+var now = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+const secret = "salesforce-secret"
+
+func setup(t *testing.T, st *store.Store, orgs ...string) *crmtest.Harness {
+	ms, err := crm.LoadMappings("../../../deploy/crm", "salesforce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := crmtest.NewClock(now)
+	return crmtest.New(t, st, clock, salesforce.New(secret, orgs, ms["salesforce"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock}))
+}
+
+func soap() http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", "text/xml; charset=utf-8")
+	h.Set("SOAPAction", `""`)
+	return h
+}
+
+func TestOutboundMessageApplied(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st, "00D5g000004ABCD") // the 15-character form matches the 18
+		d := crmtest.AcceptedDeal(t, st, "0065g00000QRS01AAA", now)
+		body, err := os.ReadFile("testdata/outbound.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), body)
+		if code != 200 || !strings.Contains(resp, "<Ack>true</Ack>") {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		rows := h.Inbox(t)
+		if len(rows) != 2 || rows[0].Key != "04l5g00000ABC01AAA" || !strings.HasPrefix(string(rows[0].Body), "<Notification>") || rows[1].Status != store.InboxIgnored {
+			t.Fatalf("inbox %+v", rows)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Stage != deal.StageProposed || got.Value != 120000_00 || got.CloseDate.Format(time.DateOnly) != "2027-04-03" {
+			t.Errorf("deal: stage %s value %s close %s", got.Stage, got.Value, got.CloseDate)
+		}
+		// Salesforce redelivers the message: acknowledged, nothing new.
+		if code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), body); code != 200 || !strings.Contains(resp, "<Ack>true</Ack>") {
+			t.Errorf("redelivery: %d %s", code, resp)
+		}
+		if rows := h.Inbox(t); len(rows) != 2 {
+			t.Errorf("redelivery stored rows: %d", len(rows))
+		}
+	})
+}
+
+func TestOrganizationAndSecretChecked(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st, "00D000000000999")
+		body, _ := os.ReadFile("testdata/outbound.xml")
+		if code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), body); code != 401 || !strings.Contains(resp, "SALESFORCE_ORG_IDS") {
+			t.Errorf("another organization: %d %s", code, resp)
+		}
+		h2 := setup(t, st, "00D5g000004ABCDEAA")
+		if code, _ := h2.Post(t, "/webhooks/salesforce", soap(), body); code != 401 {
+			t.Errorf("no secret: %d", code)
+		}
+		hdr := soap()
+		hdr.Set(salesforce.HeaderSecret, secret)
+		if code, _ := h2.Post(t, "/webhooks/salesforce", hdr, body); code != 200 {
+			t.Errorf("secret in the header: %d", code)
+		}
+	})
+}
+
+func FuzzDecodeNotification(f *testing.F) {
+	f.Add([]byte(`<Notification><Id>04l1</Id><sObject xsi:type="sf:Opportunity"><sf:Id>006</sf:Id><sf:StageName>Closed Won</sf:StageName></sObject></Notification>`))
+	f.Add([]byte(`<Notification><Id></Id></Notification>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := salesforce.DecodeNotification(b)
+		if err != nil {
+			var fe *crm.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Errorf("error %v names no field", err)
+			}
+			return
+		}
+		if n.ID == "" || n.Object.Values()["Id"] == "" {
+			t.Errorf("accepted a notification without ids: %+v", n)
+		}
+	})
+}
+
+func FuzzDecodeMessage(f *testing.F) {
+	body, err := os.ReadFile("testdata/outbound.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(body)
+	f.Add([]byte(`<Envelope><Body><notifications></notifications></Body></Envelope>`))
+	src := salesforce.New(secret, []string{"00D5g000004ABCD"}, &crm.Mapping{Source: "salesforce", Record: "Opportunity"}, nil)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		events, err := src.Decode(nil, b)
+		if err != nil {
+			var fe *crm.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Errorf("error %v names no field", err)
+			}
+			return
+		}
+		for _, e := range events {
+			if e.Key == "" {
+				t.Errorf("an event without a key: %q", e.Body)
+			}
+			if _, err := salesforce.DecodeNotification(e.Body); err != nil {
+				t.Errorf("a stored notification does not decode: %v", err)
+			}
+		}
+	})
+}

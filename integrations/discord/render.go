@@ -1,0 +1,169 @@
+package discord
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+)
+
+// Discord's message limits that shape a rendered message.
+const (
+	chunkLimit     = 2000 // characters of one embed description, as of a message's content
+	embedTotal     = 6000 // characters of all embeds of a message together
+	maxEmbeds      = 10
+	rowButtons     = 5  // buttons in an action row
+	maxRows        = 5  // action rows in a message
+	buttonLabel    = 80 // characters of a button's label
+	CustomIDLimit  = 100
+	colorOK        = 0x2f6fde
+	colorRefused   = 0xd9534f
+	truncationNote = "… the rest does not fit in Discord; narrow the command or use cosellbot ask --json."
+)
+
+// Prefixes of a component's custom_id. A bare custom_id is the command line
+// itself; these mark the others.
+const (
+	refPrefix = "ref:" // the command line is kept server-side under this id
+	askPrefix = "ask:" // "ask:KEY,KEY:COMMAND": a command to complete with a form
+)
+
+// markdown are the characters Discord reads as formatting; they are shown
+// literally by escaping them with a backslash. Mentions need no escape:
+// messages are sent with no allowed mentions, and embeds never ping.
+var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`, "#", `\#`, "[", `\[`, "]", `\]`)
+
+// Message is a rendered reply: embeds for the text, rows of buttons for the
+// actions. IDs maps the custom_ids that stand for a command line too long
+// for one (ref:…) to that line; the caller keeps them server-side.
+type Message struct {
+	Embeds     []*discordgo.MessageEmbed
+	Components []discordgo.MessageComponent
+	IDs        map[string]string
+}
+
+// Render turns a reply or notification into Discord embeds and buttons. The
+// text is cut between lines into descriptions of at most 2,000 characters,
+// within Discord's 6,000 for all embeds; what does not fit ends with a note.
+// Buttons carry their command line in the custom_id (at most 100
+// characters) or, when longer, a reference the caller stores.
+func Render(text string, actions []chat.Action, refused bool) Message {
+	color := colorOK
+	if refused {
+		color = colorRefused
+	}
+	var m Message
+	total := 0
+	chunks := split(markdown.Replace(text), chunkLimit)
+	for i, c := range chunks {
+		n := utf8.RuneCountInString(c)
+		last := i == len(chunks)-1
+		if !last && (len(m.Embeds) == maxEmbeds-1 || total+n+utf8.RuneCountInString(truncationNote) > embedTotal) {
+			m.Embeds = append(m.Embeds, &discordgo.MessageEmbed{Description: truncationNote, Color: color})
+			break
+		}
+		total += n
+		m.Embeds = append(m.Embeds, &discordgo.MessageEmbed{Description: c, Color: color})
+	}
+	var row discordgo.ActionsRow
+	for _, a := range actions {
+		if len(m.Components) == maxRows {
+			break
+		}
+		id := a.Command
+		if len(a.Ask) > 0 {
+			id = askPrefix + strings.Join(a.Ask, ",") + ":" + a.Command
+		}
+		if len(id) > CustomIDLimit {
+			ref := refPrefix + Ref(id)
+			if m.IDs == nil {
+				m.IDs = map[string]string{}
+			}
+			m.IDs[ref] = id
+			id = ref
+		}
+		b := discordgo.Button{Label: clip(a.Label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
+		switch a.Style {
+		case "primary":
+			b.Style = discordgo.PrimaryButton
+		case "danger":
+			b.Style = discordgo.DangerButton
+		}
+		row.Components = append(row.Components, b)
+		if len(row.Components) == rowButtons {
+			m.Components = append(m.Components, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if len(row.Components) > 0 && len(m.Components) < maxRows {
+		m.Components = append(m.Components, row)
+	}
+	return m
+}
+
+// clip shortens s to at most n characters, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// split cuts escaped text into chunks of at most limit characters. It cuts
+// between lines; a longer line is cut at its last space before the limit,
+// else at the limit, never between a backslash and the character it
+// escapes, so that no chunk shows formatting that was meant literally.
+func split(text string, limit int) []string {
+	var chunks []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			chunks = append(chunks, strings.TrimRight(string(cur), "\n"))
+			cur = cur[:0]
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		rs := []rune(line)
+		for len(rs) > limit {
+			flush()
+			cut := cutAt(rs, limit)
+			chunks = append(chunks, string(rs[:cut]))
+			rs = []rune(strings.TrimLeft(string(rs[cut:]), " "))
+		}
+		if len(cur) > 0 && len(cur)+1+len(rs) > limit {
+			flush()
+		}
+		if len(cur) > 0 {
+			cur = append(cur, '\n')
+		}
+		cur = append(cur, rs...)
+	}
+	flush()
+	if len(chunks) == 0 {
+		return []string{"\u200b"} // an embed needs some text
+	}
+	return chunks
+}
+
+// cutAt picks where to cut a line longer than limit: after its last space
+// within the limit, else at the limit moved back so that an escaping
+// backslash stays with its character.
+func cutAt(rs []rune, limit int) int {
+	for i := limit; i > limit/2; i-- {
+		if rs[i-1] == ' ' {
+			return i
+		}
+	}
+	cut := limit
+	backslashes := 0
+	for i := cut - 1; i >= 0 && rs[i] == '\\'; i-- {
+		backslashes++
+	}
+	if backslashes%2 == 1 {
+		cut--
+	}
+	return cut
+}

@@ -1,0 +1,418 @@
+package discord_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/discord"
+	"github.com/cosellbot/cosellbot/integrations/web"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c clock) Now() time.Time { return c.t }
+
+type call struct {
+	Method, Path string
+	Body         map[string]any
+}
+
+// fakeDiscord is Discord's REST API, reached through the HTTP client's
+// transport, recording what the bot sends.
+type fakeDiscord struct {
+	srv    *httptest.Server
+	status int // answer to channel messages; 0 means 200
+	mu     sync.Mutex
+	calls  []call
+}
+
+func newFakeDiscord(t testing.TB) *fakeDiscord {
+	f := &fakeDiscord{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		c := call{Method: r.Method, Path: r.URL.Path}
+		_ = json.Unmarshal(raw, &c.Body)
+		f.mu.Lock()
+		f.calls = append(f.calls, c)
+		status := f.status
+		f.mu.Unlock()
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/commands"):
+			_, _ = w.Write(raw)
+		case strings.HasSuffix(r.URL.Path, "/messages") && status != 0:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, `{"message": "refused", "code": 10003, "retry_after": 2.5, "global": false}`)
+		default:
+			web.WriteJSON(w, 200, map[string]any{"id": "M" + strconv.Itoa(len(f.calls)), "channel_id": "C1"})
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// client sends every request to the fake, whatever host it names.
+func (f *fakeDiscord) client() *http.Client {
+	target := f.srv.Listener.Addr().String()
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = "http", target, target
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func (f *fakeDiscord) took(method, suffix string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Method == method && strings.HasSuffix(c.Path, suffix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type runner struct {
+	*command.Service
+	hold chan struct{}
+}
+
+func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply {
+	if r.hold != nil {
+		<-r.hold
+	}
+	return r.Service.Run(ctx, who, where, line)
+}
+
+type env struct {
+	t     testing.TB
+	st    *store.Store
+	key   ed25519.PrivateKey
+	api   *fakeDiscord
+	ad    *discord.Adapter
+	srv   *httptest.Server
+	clk   clock
+	run   *runner
+	seq   int
+	admin access.User
+}
+
+func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock{time.Now().UTC().Truncate(time.Second)}
+	e := &env{t: t, st: st, key: priv, api: newFakeDiscord(t), clk: clk}
+	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil)}
+	e.ad, err = discord.New(discord.Config{
+		PublicKey: pub, BotToken: "bot-token", AppID: "APP", HTTPClient: e.api.client(), Deadline: deadline,
+		Clock: clk, Log: slog.New(slog.DiscardHandler),
+	}, e.run, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := web.Router(st, slog.New(slog.DiscardHandler))
+	e.ad.Routes(router)
+	e.srv = httptest.NewServer(router)
+	t.Cleanup(func() { e.srv.Close(); e.ad.Wait() })
+	e.admin = access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
+	at := ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "user added"}
+	if err := st.PutUser(t.Context(), e.admin, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LinkChatUser(t.Context(), discord.Platform, "111", e.admin.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// post signs body as Discord does (Ed25519 over timestamp+body) with key
+// at ts, then sends sent (the same body unless tampering).
+func (e *env) post(key ed25519.PrivateKey, ts time.Time, signed, sent []byte) *http.Response {
+	e.t.Helper()
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	sig := ed25519.Sign(key, append([]byte(stamp), signed...))
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/discord/interactions", bytes.NewReader(sent))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+	req.Header.Set("X-Signature-Timestamp", stamp)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// interaction builds an interaction of a type with data, from user.
+func (e *env) interaction(kind int, user string, data map[string]any) []byte {
+	e.seq++
+	in := map[string]any{
+		"id": "I" + strconv.Itoa(e.seq), "application_id": "APP", "type": kind, "token": "tok" + strconv.Itoa(e.seq),
+		"channel_id": "C1", "guild_id": "G1", "version": 1,
+		"member": map[string]any{"user": map[string]any{"id": user, "username": "ana"}},
+		"data":   data,
+	}
+	if kind == 3 || kind == 5 {
+		in["message"] = map[string]any{"id": "M0", "channel_id": "C1"}
+	}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return raw
+}
+
+func (e *env) slash(user, text string) []byte {
+	return e.interaction(2, user, map[string]any{"id": "CMD", "name": "cosell", "type": 1,
+		"options": []any{map[string]any{"name": "text", "type": 3, "value": text}}})
+}
+
+func (e *env) click(user, customID string) []byte {
+	return e.interaction(3, user, map[string]any{"custom_id": customID, "component_type": 2})
+}
+
+// answer sends a correctly signed interaction and decodes the response.
+func (e *env) answer(body []byte) map[string]any {
+	e.t.Helper()
+	resp := e.post(e.key, time.Now(), body, body)
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		e.t.Fatalf("%s: %v", raw, err)
+	}
+	return m
+}
+
+func (e *env) receive() {
+	e.t.Helper()
+	line := `deal receive kind=p2p name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE location=1234567 from=microsoft notes="BI for 12 plants"`
+	if r := e.run.Service.Run(e.t.Context(), e.admin, chat.Place{Platform: "discord", Channel: "C1"}, line); !r.OK() {
+		e.t.Fatalf("receive: %+v", r.Err)
+	}
+}
+
+// description joins a response's embed descriptions; buttons lists its
+// buttons as label → custom_id.
+func description(m map[string]any) string {
+	data, _ := m["data"].(map[string]any)
+	embeds, _ := data["embeds"].([]any)
+	var b strings.Builder
+	for _, em := range embeds {
+		d, _ := em.(map[string]any)["description"].(string)
+		b.WriteString(d + "\n")
+	}
+	return b.String()
+}
+
+func buttons(m map[string]any) map[string]string {
+	out := map[string]string{}
+	data, _ := m["data"].(map[string]any)
+	rows, _ := data["components"].([]any)
+	for _, r := range rows {
+		cs, _ := r.(map[string]any)["components"].([]any)
+		for _, c := range cs {
+			cm := c.(map[string]any)
+			label, _ := cm["label"].(string)
+			id, _ := cm["custom_id"].(string)
+			out[label] = id
+		}
+	}
+	return out
+}
+
+func dealHistory(t testing.TB, st *store.Store) []string {
+	t.Helper()
+	h, err := st.History(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range h {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func TestSignedInteractions(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, time.Minute)
+		e.receive()
+		_, otherKey, _ := ed25519.GenerateKey(nil)
+
+		ping := []byte(`{"id":"P1","application_id":"APP","type":1,"token":"t","version":1}`)
+		if m := e.answer(ping); m["type"] != float64(1) {
+			t.Errorf("PING: %+v, want PONG", m)
+		}
+		fav := e.slash("111", "deal fav 1")
+		tests := []struct {
+			name         string
+			key          ed25519.PrivateKey
+			at           time.Time
+			signed, sent []byte
+			want         int
+		}{
+			{"another key", otherKey, time.Now(), fav, fav, http.StatusUnauthorized},
+			{"older than 5 minutes", e.key, time.Now().Add(-6 * time.Minute), fav, fav, http.StatusUnauthorized},
+			{"tampered body", e.key, time.Now(), fav, bytes.Replace(fav, []byte("deal fav 1"), []byte("deal won 1"), 1), http.StatusUnauthorized},
+			{"valid", e.key, time.Now(), fav, fav, http.StatusOK},
+			{"replayed", e.key, time.Now(), fav, fav, http.StatusConflict},
+		}
+		for _, tt := range tests {
+			if got := e.post(tt.key, tt.at, tt.signed, tt.sent).StatusCode; got != tt.want {
+				t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+			}
+		}
+		if got := strings.Join(dealHistory(t, st), " "); got != "received favorite" {
+			t.Errorf("history %q: only the valid interaction may change the deal", got)
+		}
+
+		m := e.answer(e.slash("111", "deal show 1"))
+		data := m["data"].(map[string]any)
+		if m["type"] != float64(4) || data["flags"] != float64(64) || !strings.Contains(description(m), "Deal \\#1 Fabrikam BI") {
+			t.Errorf("deal show: %+v", m)
+		}
+		if m := e.answer(e.slash("111", "deal list --share")); m["data"].(map[string]any)["flags"] != nil {
+			t.Errorf("--share is not ephemeral: %+v", m["data"])
+		}
+		m = e.answer(e.slash("999", "deal won 1"))
+		if !strings.Contains(description(m), "cosellbot link discord 999") {
+			t.Errorf("unknown account: %s", description(m))
+		}
+	})
+}
+
+// The whole flow with buttons: Accept, every Next stage, Won, each click
+// updating the card in place; Decline asks for the reason in a form.
+func TestButtonFlow(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, time.Minute)
+		e.receive()
+		card := e.answer(e.slash("111", "deal show 1"))
+		card = e.answer(e.click("111", buttons(card)["Accept"]))
+		if card["type"] != float64(7) || !strings.Contains(description(card), "accepted") {
+			t.Fatalf("Accept: %+v", card)
+		}
+		for _, stage := range []string{"Qualified", "Developed", "Proposed", "Negotiated"} {
+			card = e.answer(e.click("111", buttons(card)["Next stage: "+stage]))
+			if !strings.Contains(description(card), "moved to "+stage) {
+				t.Fatalf("Next stage %s: %s", stage, description(card))
+			}
+		}
+		card = e.answer(e.click("111", buttons(card)["Won"]))
+		if !strings.Contains(description(card), "won at 60,000 EUR") {
+			t.Fatalf("Won: %s", description(card))
+		}
+		if got := strings.Join(dealHistory(t, st), " "); got != "received accepted stage stage stage stage won" {
+			t.Errorf("history: %s", got)
+		}
+		// Won again: refused, the card stays, only the presser is told.
+		again := e.answer(e.click("111", "deal won 1"))
+		if again["type"] != float64(4) || again["data"].(map[string]any)["flags"] != float64(64) {
+			t.Errorf("second Won: %+v", again)
+		}
+	})
+}
+
+func TestDeclineForm(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, time.Minute)
+		e.receive()
+		card := e.answer(e.slash("111", "deal show 1"))
+		id := buttons(card)["Decline"]
+		form := e.answer(e.click("111", id))
+		if form["type"] != float64(9) {
+			t.Fatalf("Decline: %+v, want a modal", form)
+		}
+		submit := e.interaction(5, "111", map[string]any{"custom_id": id, "components": []any{
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "reason", "value": `no "capacity"`}}},
+		}})
+		got := e.answer(submit)
+		if got["type"] != float64(7) || !strings.Contains(description(got), `declined: no "capacity"`) {
+			t.Errorf("submitted form: %s", description(got))
+		}
+	})
+}
+
+// A command slower than the deadline gets a deferred answer; the result
+// edits it through the interaction's webhook.
+func TestDeferred(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, 10*time.Millisecond)
+		e.run.hold = make(chan struct{})
+		m := e.answer(e.slash("111", "deal list"))
+		if m["type"] != float64(5) {
+			t.Fatalf("slow command: %+v, want a deferred answer", m)
+		}
+		close(e.run.hold)
+		e.ad.Wait()
+		edits := e.api.took(http.MethodPatch, "/webhooks/APP/tok1/messages/@original")
+		if len(edits) != 1 {
+			t.Fatalf("edits: %+v", e.api.calls)
+		}
+		embeds, _ := edits[0].Body["embeds"].([]any)
+		if len(embeds) != 1 || embeds[0].(map[string]any)["description"] != "No open deals." {
+			t.Errorf("edit: %+v", edits[0].Body)
+		}
+	})
+}
+
+func TestRegister(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite(t), time.Minute)
+	if err := e.ad.Register(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	puts := e.api.took(http.MethodPut, "/applications/APP/commands")
+	if len(puts) != 1 {
+		t.Fatalf("bulk overwrite calls: %+v", e.api.calls)
+	}
+}
+
+// Without a public key the route answers 503 and accepts nothing.
+func TestUnconfigured(t *testing.T) {
+	if _, err := discord.New(discord.Config{}, nil, nil); err == nil {
+		t.Error("a missing public key was accepted")
+	}
+	if _, err := discord.ParsePublicKey("abcd"); err == nil {
+		t.Error("a short public key was accepted")
+	}
+	router := web.Router(nil, slog.New(slog.DiscardHandler))
+	discord.Unavailable(router)
+	w := httptest.NewRecorder()
+	router.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/discord/interactions", strings.NewReader(`{"type":1}`)))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", w.Code)
+	}
+}

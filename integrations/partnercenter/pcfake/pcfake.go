@@ -1,0 +1,272 @@
+// Package pcfake is an in-memory Partner Center for tests: an OAuth2 token
+// endpoint that trades a refresh token for access tokens, and the Referrals
+// API (GET by id, list with $filter on updatedDateTime, PATCH with If-Match
+// and eTags) on an httptest server.
+package pcfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RefreshToken is the refresh token the fake accepts.
+const RefreshToken = "fake-refresh-token"
+
+// ClientID is the client id the fake accepts.
+const ClientID = "fake-client-id"
+
+// API is the fake. Referrals are JSON objects kept as maps, so a test can
+// load the research fixtures as they are.
+type API struct {
+	Server *httptest.Server
+
+	mu        sync.Mutex
+	referrals map[string]map[string]any
+	etags     int
+	tokens    int
+	requests  []string
+	clock     func() time.Time
+	failNext  int
+}
+
+// New starts a fake; it is closed when the test ends. clock stamps the
+// updatedDateTime of patched referrals.
+func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
+	a := &API{referrals: map[string]map[string]any{}, clock: clock}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", a.token)
+	mux.HandleFunc("GET /v1.0/engagements/referrals", a.list)
+	mux.HandleFunc("GET /v1.0/engagements/referrals/{id}", a.get)
+	mux.HandleFunc("PATCH /v1.0/engagements/referrals/{id}", a.patch)
+	a.Server = httptest.NewServer(mux)
+	tb.Cleanup(a.Server.Close)
+	return a
+}
+
+// APIURL is the base URL to configure (PARTNERCENTER_API_URL).
+func (a *API) APIURL() string { return a.Server.URL + "/v1.0" }
+
+// TokenURL is the token endpoint to configure (PARTNERCENTER_TOKEN_URL).
+func (a *API) TokenURL() string { return a.Server.URL + "/token" }
+
+// Put stores a referral given as JSON, with a fresh eTag, and returns that
+// eTag.
+func (a *API) Put(referralJSON string) string {
+	var r map[string]any
+	if err := json.Unmarshal([]byte(referralJSON), &r); err != nil {
+		panic(fmt.Sprintf("pcfake: bad referral JSON: %v", err))
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r["eTag"] = a.nextETag()
+	a.referrals[r["id"].(string)] = r
+	return r["eTag"].(string)
+}
+
+// Set changes one top-level or nested field ("details/dealValue") of a stored
+// referral as someone in Partner Center would, with a new eTag and
+// updatedDateTime.
+func (a *API) Set(id, path string, value any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.referrals[id]
+	setPath(r, path, value)
+	r["eTag"] = a.nextETag()
+	r["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+}
+
+// Referral returns a copy of a stored referral.
+func (a *API) Referral(id string) map[string]any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b, _ := json.Marshal(a.referrals[id])
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// Requests lists the API calls received, as "METHOD path".
+func (a *API) Requests() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.requests...)
+}
+
+// Tokens is how many access tokens were issued.
+func (a *API) Tokens() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tokens
+}
+
+// FailNext makes the next n API calls answer 503.
+func (a *API) FailNext(n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failNext = n
+}
+
+func (a *API) nextETag() string {
+	a.etags++
+	return fmt.Sprintf(`"%08d-0000-0000-0000-000000000000"`, a.etags)
+}
+
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" ||
+		r.PostForm.Get("refresh_token") != RefreshToken || r.PostForm.Get("client_id") != ClientID {
+		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	a.tokens++
+	n := a.tokens
+	a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"access_token":"access-%d","token_type":"Bearer","expires_in":3600,"refresh_token":%q}`, n, RefreshToken)
+}
+
+// authorized checks the bearer token and the client-request-id, and records
+// the call.
+func (a *API) authorized(w http.ResponseWriter, r *http.Request) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.requests = append(a.requests, r.Method+" "+r.URL.Path)
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer access-") {
+		http.Error(w, `{"code":"Unauthorized"}`, http.StatusUnauthorized)
+		return false
+	}
+	if r.Header.Get("client-request-id") == "" {
+		http.Error(w, `{"code":"MissingClientRequestId"}`, http.StatusBadRequest)
+		return false
+	}
+	if a.failNext > 0 {
+		a.failNext--
+		http.Error(w, `{"code":"ServiceUnavailable"}`, http.StatusServiceUnavailable)
+		return false
+	}
+	return true
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(w, r) {
+		return
+	}
+	a.mu.Lock()
+	ref, ok := a.referrals[r.PathValue("id")]
+	var body []byte
+	if ok {
+		body, _ = json.Marshal(ref)
+	}
+	a.mu.Unlock()
+	if !ok {
+		http.Error(w, `{"code":"NotFound"}`, http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", ref["eTag"].(string))
+	_, _ = w.Write(body)
+}
+
+// list supports "$filter=updatedDateTime gt T" and orders by updatedDateTime,
+// two per page, so that paging is exercised.
+func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(w, r) {
+		return
+	}
+	var since time.Time
+	if f := r.URL.Query().Get("$filter"); f != "" {
+		v, ok := strings.CutPrefix(f, "updatedDateTime gt ")
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if !ok || err != nil {
+			http.Error(w, `{"code":"BadFilter"}`, http.StatusBadRequest)
+			return
+		}
+		since = t
+	}
+	a.mu.Lock()
+	var all []map[string]any
+	for _, ref := range a.referrals {
+		u, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(ref["updatedDateTime"]))
+		if u.After(since) {
+			all = append(all, ref)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		return fmt.Sprint(all[i]["updatedDateTime"]) < fmt.Sprint(all[j]["updatedDateTime"])
+	})
+	skip := 0
+	fmt.Sscan(r.URL.Query().Get("$skip"), &skip)
+	page := all[min(skip, len(all)):min(skip+2, len(all))]
+	out := map[string]any{"@odata.count": len(all), "value": page}
+	if skip+2 < len(all) {
+		q := r.URL.Query()
+		q.Set("$skip", fmt.Sprint(skip+2))
+		out["@odata.nextLink"] = a.Server.URL + r.URL.Path + "?" + q.Encode()
+	}
+	body, _ := json.Marshal(out)
+	a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+func (a *API) patch(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(w, r) {
+		return
+	}
+	var ops []struct {
+		Op    string `json:"op"`
+		Path  string `json:"path"`
+		Value any    `json:"value"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&ops); err != nil || len(ops) == 0 {
+		http.Error(w, `{"code":"BadPatch"}`, http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ref, ok := a.referrals[r.PathValue("id")]
+	if !ok {
+		http.Error(w, `{"code":"NotFound"}`, http.StatusNotFound)
+		return
+	}
+	if m := r.Header.Get("If-Match"); m != "" && m != ref["eTag"] {
+		http.Error(w, `{"code":"PreconditionFailed"}`, http.StatusPreconditionFailed)
+		return
+	}
+	for _, op := range ops {
+		if op.Op != "replace" && op.Op != "add" {
+			http.Error(w, `{"code":"UnsupportedOp"}`, http.StatusBadRequest)
+			return
+		}
+		setPath(ref, strings.TrimPrefix(op.Path, "/"), op.Value)
+	}
+	ref["eTag"] = a.nextETag()
+	ref["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+	w.Header().Set("ETag", ref["eTag"].(string))
+	if r.Header.Get("Prefer") != "return=representation" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	body, _ := json.Marshal(ref)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+func setPath(obj map[string]any, path string, value any) {
+	parts := strings.Split(path, "/")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := obj[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			obj[p] = next
+		}
+		obj = next
+	}
+	obj[parts[len(parts)-1]] = value
+}

@@ -1,0 +1,295 @@
+package slack_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+const secret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// clock is fixed: the rules see one moment, while signatures use the wall
+// clock as Slack does.
+type clock struct{ t time.Time }
+
+func (c clock) Now() time.Time { return c.t }
+
+// call is one request the bot made to the fake Slack.
+type call struct {
+	Path string
+	Form url.Values
+	JSON map[string]any
+}
+
+// fakeSlack is the Slack Web API and the response_url endpoint, recording
+// what the bot sends.
+type fakeSlack struct {
+	srv    *httptest.Server
+	emails map[string]string // users.info answers, by Slack user id
+	mu     sync.Mutex
+	calls  []call
+}
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	f := &fakeSlack{emails: map[string]string{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c := call{Path: r.URL.Path}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	switch r.URL.Path {
+	case "/api/users.info":
+		id := c.Form.Get("user")
+		if email, ok := f.emails[id]; ok {
+			web.WriteJSON(w, 200, map[string]any{"ok": true, "user": map[string]any{"id": id, "profile": map[string]any{"email": email}}})
+			return
+		}
+		web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "user_not_found"})
+	case "/api/views.open", "/api/views.publish":
+		web.WriteJSON(w, 200, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+	case "/api/chat.postMessage":
+		web.WriteJSON(w, 200, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": "1700000000.000100"})
+	default: // a response_url
+		_, _ = io.WriteString(w, "ok")
+	}
+}
+
+// took returns the calls made to a path, in order.
+func (f *fakeSlack) took(path string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Path == path {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// env is a real router, a real store and a Slack adapter, served over HTTP.
+type env struct {
+	t     testing.TB
+	st    *store.Store
+	svc   *command.Service
+	slack *fakeSlack
+	ad    *slack.Adapter
+	srv   *httptest.Server
+	clk   clock
+	seq   int
+}
+
+type option func(*slack.Config, *runner)
+
+func withBotToken(c *slack.Config, _ *runner) { c.BotToken = "xoxb-test" }
+
+// runner wraps the service so a test can hold a command back.
+type runner struct {
+	*command.Service
+	hold chan struct{}
+}
+
+func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply {
+	if r.hold != nil {
+		<-r.hold
+	}
+	return r.Service.Run(ctx, who, where, line)
+}
+
+func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
+	t.Helper()
+	clk := clock{time.Now().UTC().Truncate(time.Second)}
+	svc := command.New(st, clk, deal.DefaultRates(), nil)
+	e := &env{t: t, st: st, svc: svc, slack: newFakeSlack(t), clk: clk}
+	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.srv.URL + "/api/", Clock: clk, Log: slog.New(slog.DiscardHandler)}
+	run := &runner{Service: svc}
+	for _, o := range opts {
+		o(&cfg, run)
+	}
+	ad, err := slack.New(cfg, run, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ad = ad
+	router := web.Router(st, slog.New(slog.DiscardHandler))
+	ad.Routes(router)
+	e.srv = httptest.NewServer(router)
+	t.Cleanup(func() { e.srv.Close(); ad.Wait() })
+	ctx := t.Context()
+	admin := access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
+	if err := st.PutUser(ctx, admin, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "user added", Detail: admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LinkChatUser(ctx, slack.Platform, "U_ANA", admin.ID, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "linked", Detail: "slack U_ANA"}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// sign sets the headers Slack sets: v0=HMAC-SHA256("v0:ts:body").
+func sign(r *http.Request, key string, ts time.Time, body string) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte("v0:" + stamp + ":" + body))
+	r.Header.Set("X-Slack-Request-Timestamp", stamp)
+	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+// post sends a body signed over signedBody (the same unless tampering).
+func (e *env) post(path, body, key string, ts time.Time, signedBody string) *http.Response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if strings.HasPrefix(body, "{") {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	sign(req, key, ts, signedBody)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// commandBody is a slash command form as Slack posts it.
+func (e *env) commandBody(user, text string) string {
+	e.seq++
+	return url.Values{
+		"token": {"legacy"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {user}, "command": {"/cosell"},
+		"text": {text}, "response_url": {e.slack.srv.URL + "/response/" + strconv.Itoa(e.seq)},
+		"trigger_id": {"trig." + strconv.Itoa(e.seq)},
+	}.Encode()
+}
+
+// command posts a correctly signed slash command and decodes the answer.
+func (e *env) command(user, text string) (int, slackapi.Msg) {
+	e.t.Helper()
+	body := e.commandBody(user, text)
+	resp := e.post("/slack/commands", body, secret, time.Now(), body)
+	var m slackapi.Msg
+	if resp.StatusCode == http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		if len(raw) > 0 {
+			if err := json.Unmarshal(raw, &m); err != nil {
+				e.t.Fatalf("answer %s: %v", raw, err)
+			}
+		}
+	}
+	return resp.StatusCode, m
+}
+
+// interact posts a signed interaction payload.
+func (e *env) interact(payload any) *http.Response {
+	e.t.Helper()
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	body := url.Values{"payload": {string(raw)}}.Encode()
+	return e.post("/slack/interactions", body, secret, time.Now(), body)
+}
+
+// text joins the mrkdwn of a message's sections.
+func text(blocks []any) string {
+	var b strings.Builder
+	for _, bl := range blocks {
+		m, _ := bl.(map[string]any)
+		if m["type"] == "section" {
+			t, _ := m["text"].(map[string]any)
+			s, _ := t["text"].(string)
+			b.WriteString(s + "\n")
+		}
+	}
+	return b.String()
+}
+
+// control is a button or select option found in a message's blocks.
+type control struct {
+	ActionID, Label, Value string
+	Select                 bool
+}
+
+// controls lists the buttons and select options of a message's blocks.
+func controls(blocks []any) []control {
+	var out []control
+	for _, bl := range blocks {
+		m, _ := bl.(map[string]any)
+		if m["type"] != "actions" {
+			continue
+		}
+		els, _ := m["elements"].([]any)
+		for _, el := range els {
+			em, _ := el.(map[string]any)
+			id, _ := em["action_id"].(string)
+			switch em["type"] {
+			case "button":
+				label, _ := em["text"].(map[string]any)["text"].(string)
+				value, _ := em["value"].(string)
+				out = append(out, control{ActionID: id, Label: label, Value: value})
+			case "static_select":
+				opts, _ := em["options"].([]any)
+				for _, o := range opts {
+					om, _ := o.(map[string]any)
+					label, _ := om["text"].(map[string]any)["text"].(string)
+					value, _ := om["value"].(string)
+					out = append(out, control{ActionID: id, Label: label, Value: value, Select: true})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// blocksOf returns a message's blocks as generic JSON.
+func blocksOf(t *testing.T, v any) []any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Blocks []any `json:"blocks"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Blocks
+}

@@ -1,0 +1,167 @@
+package slack
+
+import (
+	"strings"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/cosellbot/cosellbot/bot/command"
+)
+
+// newDealCallback identifies the new deal modal's submissions.
+const newDealCallback = "cosell_deal_new"
+
+// input kinds of the modal's fields.
+const (
+	textInput = iota
+	longInput
+	dateInput
+	kindInput
+)
+
+// field is one input of the new deal modal. Its block id and action id are
+// the chat key it fills, so that the command's errors, which name chat keys,
+// land under the right input.
+type field struct {
+	key, label, hint string
+	input            int
+	optional         bool
+}
+
+// newDealFields are the modal's inputs: the keys deal new requires, then the
+// optional ones a partner most often sets. Anything else is typed.
+var newDealFields = []field{
+	{key: "kind", label: "Kind", input: kindInput},
+	{key: "name", label: "Deal name"},
+	{key: "customer", label: "Customer"},
+	{key: "customer_location", label: "Customer country", hint: "Two letters, like SE"},
+	{key: "location", label: "Your Partner Center location", hint: "The location id, like 1234567"},
+	{key: "value", label: "Deal value", hint: "A number, like 60000"},
+	{key: "currency", label: "Currency", hint: "USD when empty", optional: true},
+	{key: "close", label: "Estimated close date", input: dateInput},
+	{key: "notes", label: "Notes", input: longInput},
+	{key: "team", label: "Team", hint: `"Name <email> +phone"; several separated by ;`},
+	{key: "solution", label: "Solutions", hint: "Names from your catalog, comma-separated", optional: true},
+	{key: "account", label: "Customer account", hint: "managed, unmanaged or other", optional: true},
+	{key: "role", label: "Partner role", hint: "Services co-sell only", optional: true},
+	{key: "area", label: "Solution area", optional: true},
+	{key: "play", label: "Solution play", optional: true},
+	{key: "help", label: "Help from Microsoft", hint: "none, technical, architecture, pricing, funding, executive, customer-engagement or other", optional: true},
+	{key: "share", label: "Share with Microsoft", hint: "yes or no", optional: true},
+	{key: "assessment", label: "Assessment type", hint: "Solution assessments only", optional: true},
+	{key: "assessment_location", label: "Assessment location", hint: "Solution assessments only", optional: true},
+}
+
+// kinds are the deal kinds the modal offers, as the grammar spells them.
+var kinds = [][2]string{{"ip", "IP co-sell"}, {"services", "Services co-sell"}, {"p2p", "Partner to partner"}, {"sa", "Solution assessment"}}
+
+func plain(s string) *slackapi.TextBlockObject {
+	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, false, false)
+}
+
+// newDealModal is the form behind "deal new" with no keys, and the App
+// Home's New deal button. private_metadata keeps the channel it came from.
+func newDealModal(channel string) slackapi.ModalViewRequest {
+	var blocks []slackapi.Block
+	for _, f := range newDealFields {
+		var el slackapi.BlockElement
+		switch f.input {
+		case kindInput:
+			var opts []*slackapi.OptionBlockObject
+			for _, k := range kinds {
+				opts = append(opts, slackapi.NewOptionBlockObject(k[0], plain(k[1]), nil))
+			}
+			el = slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain("Pick a kind"), f.key, opts...)
+		case dateInput:
+			el = slackapi.NewDatePickerBlockElement(f.key)
+		case longInput:
+			in := slackapi.NewPlainTextInputBlockElement(nil, f.key)
+			in.Multiline = true
+			el = in
+		default:
+			el = slackapi.NewPlainTextInputBlockElement(nil, f.key)
+		}
+		var hint *slackapi.TextBlockObject
+		if f.hint != "" {
+			hint = plain(f.hint)
+		}
+		in := slackapi.NewInputBlock(f.key, plain(f.label), hint, el)
+		in.Optional = f.optional
+		blocks = append(blocks, in)
+	}
+	return slackapi.ModalViewRequest{
+		Type: slackapi.VTModal, CallbackID: newDealCallback, PrivateMetadata: channel,
+		Title: plain("New deal"), Submit: plain("Create"), Close: plain("Cancel"),
+		Blocks: slackapi.Blocks{BlockSet: blocks},
+	}
+}
+
+// newDealLine is the command line a submitted modal stands for.
+func newDealLine(state *slackapi.ViewState) string {
+	var b strings.Builder
+	b.WriteString("deal new")
+	if state == nil {
+		return b.String()
+	}
+	for _, f := range newDealFields {
+		act := state.Values[f.key][f.key]
+		v := act.Value
+		switch f.input {
+		case kindInput:
+			v = act.SelectedOption.Value
+		case dateInput:
+			v = act.SelectedDate
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			b.WriteString(" " + f.key + "=" + Quote(v))
+		}
+	}
+	return b.String()
+}
+
+// fieldErrors maps a refused command's problems to the modal's inputs: each
+// problem names the chat key it concerns, which is the input's block id.
+// Problems about a key the modal lacks, and refusals naming no key, are
+// shown under the first input, since Slack only shows errors on inputs.
+func fieldErrors(reply command.Reply) map[string]string {
+	errs := map[string]string{}
+	add := func(key, msg string) {
+		if !inModal(key) {
+			if key != "" {
+				msg = key + ": " + msg
+			}
+			key = newDealFields[0].key
+		}
+		if prev, ok := errs[key]; ok {
+			msg = prev + "; " + msg
+		}
+		errs[key] = msg
+	}
+	if reply.Err == nil {
+		return errs
+	}
+	for _, p := range reply.Err.Problems {
+		add(p.Field, p.Message)
+	}
+	if len(errs) == 0 {
+		add(reply.Err.Field, strings.TrimPrefix(reply.Err.Message, reply.Err.Field+": "))
+	}
+	return errs
+}
+
+func inModal(key string) bool {
+	for _, f := range newDealFields {
+		if f.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// resultModal replaces the submitted form with what the command answered.
+func resultModal(reply command.Reply) *slackapi.ModalViewRequest {
+	return &slackapi.ModalViewRequest{
+		Type: slackapi.VTModal, Title: plain("New deal"), Close: plain("Done"),
+		Blocks: slackapi.Blocks{BlockSet: Blocks(reply.Text, nil, homeBlocks)},
+	}
+}

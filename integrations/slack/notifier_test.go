@@ -1,0 +1,104 @@
+package slack_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web"
+)
+
+func TestNotifier(t *testing.T) {
+	f := newFakeSlack(t)
+	n, err := slack.NewNotifier("xoxb-test", f.srv.URL+"/api/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := chat.Message{To: chat.Place{Platform: "slack", Channel: "C9"}, Subject: "deal:1", Text: "Deal #1 expires in 3 days",
+		Actions: []chat.Action{{Label: "Accept", Command: "deal accept 1", Style: "primary"}}}
+	ref, err := n.Send(t.Context(), msg)
+	if err != nil || ref != "C9:1700000000.000100" {
+		t.Fatalf("first message: %q, %v", ref, err)
+	}
+	msg.Thread = ref
+	if _, err := n.Send(t.Context(), msg); err != nil {
+		t.Fatal(err)
+	}
+	posts := f.took("/api/chat.postMessage")
+	if len(posts) != 2 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	if posts[0].Form.Get("thread_ts") != "" || posts[1].Form.Get("thread_ts") != "1700000000.000100" {
+		t.Errorf("thread_ts: %q then %q", posts[0].Form.Get("thread_ts"), posts[1].Form.Get("thread_ts"))
+	}
+	if posts[0].Form.Get("channel") != "C9" || posts[0].Form.Get("text") != "Deal #1 expires in 3 days" || posts[0].Form.Get("blocks") == "" {
+		t.Errorf("post: %v", posts[0].Form)
+	}
+	// The channel's burst is used up: the next send is deferred without a call.
+	if _, err := n.Send(t.Context(), msg); err != nil {
+		t.Fatal(err)
+	}
+	_, err = n.Send(t.Context(), msg)
+	if d, ok := chat.RetryAfterOf(err); !ok || d <= 0 {
+		t.Errorf("over the channel rate: %v, want RetryAfter", err)
+	}
+	if len(f.took("/api/chat.postMessage")) != 3 {
+		t.Error("a deferred message reached Slack")
+	}
+	if _, err := n.Send(t.Context(), chat.Message{To: chat.Place{Platform: "discord", Channel: "1"}}); !chat.IsPermanent(err) {
+		t.Errorf("another platform: %v, want permanent", err)
+	}
+}
+
+// Each failure Slack can answer is classified: retry, retry after, or give up.
+func TestNotifierFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		serve     http.HandlerFunc
+		permanent bool
+		after     time.Duration
+	}{
+		{"429 with Retry-After", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, false, 30 * time.Second},
+		{"unknown channel", func(w http.ResponseWriter, _ *http.Request) {
+			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "channel_not_found"})
+		}, true, 0},
+		{"revoked token", func(w http.ResponseWriter, _ *http.Request) {
+			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "token_revoked"})
+		}, true, 0},
+		{"slack's own error", func(w http.ResponseWriter, _ *http.Request) {
+			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "internal_error"})
+		}, false, 0},
+		{"503", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, false, 0},
+		{"403", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.serve)
+			defer srv.Close()
+			n, err := slack.NewNotifier("xoxb-test", srv.URL+"/api/", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = n.Send(t.Context(), chat.Message{To: chat.Place{Platform: "slack", Channel: "C1"}, Text: "hi"})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if chat.IsPermanent(err) != tt.permanent {
+				t.Errorf("permanent = %v, want %v (%v)", chat.IsPermanent(err), tt.permanent, err)
+			}
+			if d, _ := chat.RetryAfterOf(err); d != tt.after {
+				t.Errorf("retry after %s, want %s", d, tt.after)
+			}
+			if errors.Unwrap(err) == nil && tt.permanent {
+				t.Errorf("the cause is lost: %v", err)
+			}
+		})
+	}
+}

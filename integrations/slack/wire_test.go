@@ -1,0 +1,457 @@
+package slack_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// referral is an inbound referral as Microsoft sends one: named, valued
+// and dated, so that Accept needs nothing more.
+const referral = `deal receive kind=p2p name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE account=managed location=1234567 from=microsoft notes="BI for 12 plants"`
+
+var chatPlace = chat.Place{Platform: slack.Platform, Channel: "C1"}
+
+// receive records a referral as the admin: it is deal #1.
+func (e *env) receive() {
+	e.t.Helper()
+	// Received ten days ago, it expires within the week.
+	line := referral + " received=" + e.clk.t.AddDate(0, 0, -10).Format(time.DateOnly)
+	if r := e.svc.Run(e.t.Context(), access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}, chatPlace, line); !r.OK() {
+		e.t.Fatalf("receive: %+v", r.Err)
+	}
+}
+
+func history(t testing.TB, st *store.Store) []ledger.Entry {
+	t.Helper()
+	h, err := st.History(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Forged, stale, tampered and replayed commands are refused with 401/409
+// and change nothing; the store's history of the deal proves it.
+func TestSignedCommands(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+		fav := e.commandBody("U_ANA", "deal fav 1")
+		other := e.commandBody("U_ANA", "deal fav 1")
+		tests := []struct {
+			name             string
+			body, signedBody string
+			key              string
+			at               time.Time
+			want             int
+		}{
+			{"wrong secret", fav, fav, "not-the-secret", time.Now(), http.StatusUnauthorized},
+			{"older than 5 minutes", fav, fav, secret, time.Now().Add(-5*time.Minute - 10*time.Second), http.StatusUnauthorized},
+			{"from the future", fav, fav, secret, time.Now().Add(6 * time.Minute), http.StatusUnauthorized},
+			{"tampered body", strings.Replace(fav, "fav", "won", 1), fav, secret, time.Now(), http.StatusUnauthorized},
+			{"valid", fav, fav, secret, time.Now(), http.StatusOK},
+		}
+		ts := time.Now()
+		for _, tt := range tests {
+			at := tt.at
+			if tt.name == "valid" {
+				at = ts
+			}
+			if got := e.post("/slack/commands", tt.body, tt.key, at, tt.signedBody).StatusCode; got != tt.want {
+				t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+			}
+		}
+		// The same signed request again is a replay.
+		if got := e.post("/slack/commands", fav, secret, ts, fav).StatusCode; got != http.StatusConflict {
+			t.Errorf("replayed: status %d, want 409", got)
+		}
+		// Unsigned.
+		resp, err := http.Post(e.srv.URL+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("unsigned: status %d, want 401", resp.StatusCode)
+		}
+		e.ad.Wait()
+		h := history(t, st)
+		if len(h) != 2 || h[1].Action != "favorite" {
+			t.Fatalf("history %+v: want received then one favorite, from the one valid request", h)
+		}
+		d, err := st.GetDeal(t.Context(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Favorite {
+			t.Error("the valid request did not tag the deal")
+		}
+	})
+}
+
+func TestCommandAnswers(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+
+		code, m := e.command("U_ANA", "deal show 1")
+		if code != 200 || m.ResponseType != slackapi.ResponseTypeEphemeral {
+			t.Fatalf("deal show: %d %q", code, m.ResponseType)
+		}
+		blocks := blocksOf(t, m)
+		if !strings.Contains(text(blocks), "Deal #1 Fabrikam BI") {
+			t.Errorf("deal show text:\n%s", text(blocks))
+		}
+		if got := controls(blocks); len(got) < 2 || got[0].Value != "deal accept 1" || !got[1].Select {
+			t.Errorf("deal show controls: %+v, want Accept then the reason picker", got)
+		}
+
+		if _, m := e.command("U_ANA", "deal list expiring --share"); m.ResponseType != slackapi.ResponseTypeInChannel || !strings.Contains(m.Text, "1 expiring deal") {
+			t.Errorf("--share: %q %q, want in_channel with the list", m.ResponseType, m.Text)
+		}
+		if _, m := e.command("U_ANA", "deal show 99 --share"); m.ResponseType != slackapi.ResponseTypeEphemeral {
+			t.Errorf("a refusal is never shared: %q", m.ResponseType)
+		}
+
+		// An unknown Slack account is told what to ask for, and nothing runs.
+		_, m = e.command("U_NOBODY", "deal won 1")
+		if !strings.Contains(m.Text, "user add") || !strings.Contains(m.Text, "U_NOBODY") || m.ResponseType != slackapi.ResponseTypeEphemeral {
+			t.Errorf("unknown account: %q", m.Text)
+		}
+		if h := history(t, st); len(h) != 1 {
+			t.Errorf("an unknown account changed the deal: %+v", h)
+		}
+	})
+}
+
+// With a bot token, an unknown account is matched by the e-mail Slack has
+// for it, and the link is kept; an e-mail no user has is still refused.
+func TestEmailLookup(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, withBotToken)
+		e.slack.emails["U_BO"] = "Bo@Partner.Example"
+		e.slack.emails["U_EVE"] = "eve@elsewhere.example"
+		bo := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
+		if err := st.PutUser(t.Context(), bo, ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, m := e.command("U_BO", "deal list"); m.Text != "No open deals." {
+			t.Errorf("bo: %q", m.Text)
+		}
+		if id, err := st.ChatUser(t.Context(), slack.Platform, "U_BO"); err != nil || id != "bo@partner.example" {
+			t.Errorf("link of U_BO: %q, %v", id, err)
+		}
+		e.command("U_BO", "deal list")
+		if n := len(e.slack.took("/api/users.info")); n != 1 {
+			t.Errorf("users.info called %d times, want once (then the link is used)", n)
+		}
+		if _, m := e.command("U_EVE", "deal list"); !strings.Contains(m.Text, "not a cosellbot user") {
+			t.Errorf("eve: %q", m.Text)
+		}
+	})
+}
+
+// A command slower than the deadline is acknowledged at once and its answer
+// goes to the response_url, replacing the acknowledgement.
+func TestLateAnswer(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		var hold chan struct{}
+		e := newEnv(t, st, func(c *slack.Config, r *runner) {
+			c.Deadline = 10 * time.Millisecond
+			hold = make(chan struct{})
+			r.hold = hold
+		})
+		_, m := e.command("U_ANA", "deal list")
+		if !strings.Contains(m.Text, "Working on it") {
+			t.Fatalf("ack: %q", m.Text)
+		}
+		close(hold)
+		e.ad.Wait()
+		got := e.slack.took("/response/1")
+		if len(got) != 1 {
+			t.Fatalf("response_url posts: %+v", got)
+		}
+		if got[0].JSON["text"] != "No open deals." || got[0].JSON["replace_original"] != true {
+			t.Errorf("late answer: %+v", got[0].JSON)
+		}
+	})
+}
+
+// blockAction is the block_actions payload Slack posts when a button or a
+// select option is chosen.
+func (e *env) blockAction(user string, c control) map[string]any {
+	e.seq++
+	act := map[string]any{"action_id": c.ActionID, "block_id": "cosell_actions_0", "type": "button", "value": c.Value, "action_ts": "1700000000.1"}
+	if c.Select {
+		act["type"] = "static_select"
+		act["selected_option"] = map[string]any{"value": c.Value, "text": map[string]any{"type": "plain_text", "text": c.Label}}
+		delete(act, "value")
+	}
+	return map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
+		"trigger_id": "trig.b" + url.QueryEscape(c.Value), "response_url": e.slack.srv.URL + "/response/b" + strconv.Itoa(e.seq),
+		"actions": []any{act},
+	}
+}
+
+// press chooses a control, waits for the answer and returns the new card.
+func (e *env) press(user string, c control) []any {
+	e.t.Helper()
+	p := e.blockAction(user, c)
+	if resp := e.interact(p); resp.StatusCode != 200 {
+		e.t.Fatalf("press %q: status %d", c.Label, resp.StatusCode)
+	}
+	e.ad.Wait()
+	u, _ := url.Parse(p["response_url"].(string))
+	got := e.slack.took(u.Path)
+	if len(got) != 1 {
+		e.t.Fatalf("press %q: %d answers on the response_url", c.Label, len(got))
+	}
+	blocks, _ := got[0].JSON["blocks"].([]any)
+	return blocks
+}
+
+func find(t *testing.T, cs []control, label string) control {
+	t.Helper()
+	for _, c := range cs {
+		if strings.HasPrefix(c.Label, label) {
+			return c
+		}
+	}
+	t.Fatalf("no control %q among %+v", label, cs)
+	return control{}
+}
+
+// The whole flow by buttons: a received referral is accepted, moved through
+// every stage and won, each press replacing the card with the next one.
+func TestButtonFlow(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+		_, m := e.command("U_ANA", "deal show 1")
+		card := blocksOf(t, m)
+		accept := find(t, controls(card), "Accept")
+		card = e.press("U_ANA", accept)
+		if !strings.Contains(text(card), "accepted") {
+			t.Fatalf("after Accept:\n%s", text(card))
+		}
+		for _, stage := range []string{"Qualified", "Developed", "Proposed", "Negotiated"} {
+			next := find(t, controls(card), "Next stage: "+stage)
+			card = e.press("U_ANA", next)
+			if !strings.Contains(text(card), "moved to "+stage) {
+				t.Fatalf("after Next stage %s:\n%s", stage, text(card))
+			}
+		}
+		card = e.press("U_ANA", find(t, controls(card), "Won"))
+		if !strings.Contains(text(card), "won at 60,000 EUR") {
+			t.Fatalf("after Won:\n%s", text(card))
+		}
+		d, err := st.GetDeal(t.Context(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != "won" {
+			t.Errorf("status %s, want won", d.Status)
+		}
+		var actions []string
+		for _, h := range history(t, st) {
+			actions = append(actions, h.Action)
+		}
+		if got := strings.Join(actions, " "); got != "received accepted stage stage stage stage won" {
+			t.Errorf("history: %s", got)
+		}
+		// Pressing Won again (the same click replayed) is refused: nothing changes.
+		if resp := e.interact(e.blockAction("U_ANA", control{ActionID: "cosell_run_1", Value: "deal won 1"})); resp.StatusCode != 200 {
+			t.Fatalf("second Won: %d", resp.StatusCode)
+		}
+		e.ad.Wait()
+		if h := history(t, st); len(h) != 7 {
+			t.Errorf("a second Won changed the history: %d entries", len(h))
+		}
+	})
+}
+
+// Declining picks a reason from the select; the answer carries it.
+func TestDeclineWithReason(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+		_, m := e.command("U_ANA", "deal show 1")
+		card := e.press("U_ANA", find(t, controls(blocksOf(t, m)), "no capacity"))
+		if !strings.Contains(text(card), "declined: no capacity") {
+			t.Fatalf("after decline:\n%s", text(card))
+		}
+		// An interaction replayed byte for byte is refused.
+		p := e.blockAction("U_ANA", control{ActionID: "cosell_run_0", Value: "deal fav 1"})
+		raw, _ := json.Marshal(p)
+		body := url.Values{"payload": {string(raw)}}.Encode()
+		ts := time.Now()
+		first := e.post("/slack/interactions", body, secret, ts, body)
+		again := e.post("/slack/interactions", body, secret, ts, body)
+		if first.StatusCode != 200 || again.StatusCode != http.StatusConflict {
+			t.Errorf("replayed interaction: %d then %d, want 200 then 409", first.StatusCode, again.StatusCode)
+		}
+	})
+}
+
+// viewSubmission is what Slack posts when the new deal modal is submitted.
+func viewSubmission(user string, values map[string]string) map[string]any {
+	state := map[string]any{}
+	for k, v := range values {
+		switch k {
+		case "kind":
+			state[k] = map[string]any{k: map[string]any{"type": "static_select", "selected_option": map[string]any{"value": v}}}
+		case "close":
+			state[k] = map[string]any{k: map[string]any{"type": "datepicker", "selected_date": v}}
+		default:
+			state[k] = map[string]any{k: map[string]any{"type": "plain_text_input", "value": v}}
+		}
+	}
+	return map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.v" + values["name"],
+		"view": map[string]any{"id": "V1", "callback_id": "cosell_deal_new", "private_metadata": "C1", "state": map[string]any{"values": state}},
+	}
+}
+
+// The new deal modal: /cosell deal new opens it; a submission with bad
+// fields gets errors under those fields and creates nothing; a good one
+// creates the deal and shows it.
+func TestNewDealModal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, withBotToken)
+		if code, _ := e.command("U_ANA", "deal new"); code != 200 {
+			t.Fatalf("deal new: %d", code)
+		}
+		opened := e.slack.took("/api/views.open")
+		if len(opened) != 1 {
+			t.Fatalf("views.open calls: %d", len(opened))
+		}
+		if !strings.Contains(mustJSON(t, opened[0].JSON), `"block_id":"customer_location"`) {
+			t.Errorf("the modal has no customer_location input: %s", mustJSON(t, opened[0].JSON))
+		}
+
+		good := map[string]string{
+			"kind": "p2p", "name": "Contoso rollout", "customer": "Contoso", "customer_location": "FR", "location": "1234567",
+			"value": "25000", "close": "2031-06-30", "notes": "Rollout with a partner",
+			"team": "Ana Diaz <ana@partner.example> +33 1 23 45 67 89",
+		}
+		bad := map[string]string{}
+		for k, v := range good {
+			bad[k] = v
+		}
+		bad["value"], bad["close"], bad["team"] = "lots", "someday", "Ana <not-an-email> 12"
+		var got slackapi.ViewSubmissionResponse
+		decode(t, e.interact(viewSubmission("U_ANA", bad)), &got)
+		if got.ResponseAction != slackapi.RAErrors {
+			t.Fatalf("bad submission: %+v", got)
+		}
+		for _, k := range []string{"value", "close", "team"} {
+			if got.Errors[k] == "" {
+				t.Errorf("no error under %s: %+v", k, got.Errors)
+			}
+		}
+		if deals, _ := st.ListDeals(t.Context(), ledger.DealFilter{}); len(deals) != 0 {
+			t.Fatalf("a refused submission created %d deals", len(deals))
+		}
+
+		got = slackapi.ViewSubmissionResponse{}
+		decode(t, e.interact(viewSubmission("U_ANA", good)), &got)
+		if got.ResponseAction != slackapi.RAUpdate || !strings.Contains(mustJSON(t, got.View), "Created deal #1") {
+			t.Fatalf("good submission: %s", mustJSON(t, got))
+		}
+		d, err := st.GetDeal(t.Context(), 1)
+		if err != nil || d.Name != "Contoso rollout" || d.CloseDate.Format(time.DateOnly) != "2031-06-30" {
+			t.Errorf("created deal: %+v, %v", d, err)
+		}
+	})
+}
+
+// The Events API: the URL check, the App Home, and Slack's retries of an
+// event handled once.
+func TestEvents(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, withBotToken)
+		e.receive()
+		check := `{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+		var ch map[string]string
+		decode(t, e.post("/slack/events", check, secret, time.Now(), check), &ch)
+		if ch["challenge"] != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+			t.Errorf("challenge: %+v", ch)
+		}
+		home := `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev123","event_time":1700000000,` +
+			`"event":{"type":"app_home_opened","user":"U_ANA","channel":"D1","tab":"home","event_ts":"1700000000.1"}}`
+		if code := e.post("/slack/events", home, secret, time.Now(), home).StatusCode; code != 200 {
+			t.Fatalf("app_home_opened: %d", code)
+		}
+		// Slack's retry: same event, new timestamp and signature.
+		retry := e.post("/slack/events", home, secret, time.Now().Add(time.Second), home)
+		if retry.StatusCode != 200 {
+			t.Errorf("retry: %d, want 200", retry.StatusCode)
+		}
+		e.ad.Wait()
+		published := e.slack.took("/api/views.publish")
+		if len(published) != 1 {
+			t.Fatalf("views.publish calls: %d, want 1", len(published))
+		}
+		view := mustJSON(t, published[0].JSON)
+		for _, want := range []string{`"user_id":"U_ANA"`, "Your open deals", "Expiring within 7 days", "1 expiring deal", "Fabrikam BI", `"action_id":"cosell_newdeal"`} {
+			if !strings.Contains(view, want) {
+				t.Errorf("home view lacks %s: %s", want, view)
+			}
+		}
+	})
+}
+
+// Without a signing secret the routes answer 503 and accept nothing.
+func TestUnconfigured(t *testing.T) {
+	if _, err := slack.New(slack.Config{}, nil, nil); err == nil {
+		t.Error("an empty signing secret was accepted")
+	}
+	router := web.Router(nil, slog.New(slog.DiscardHandler))
+	slack.Unavailable(router)
+	for _, p := range []string{"/slack/commands", "/slack/interactions", "/slack/events"} {
+		w := httptest.NewRecorder()
+		router.ServeHTTP(w, httptest.NewRequest(http.MethodPost, p, strings.NewReader("text=deal+won+1")))
+		if w.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s: %d, want 503", p, w.Code)
+		}
+	}
+}
+
+func decode(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}

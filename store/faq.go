@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+const subjectFAQ = "faq"
+
+// faqEntryRow is an admin's FAQ entry (00004); it wins over the shipped
+// entry with the same id, and a removed one hides it.
+type faqEntryRow struct {
+	ID        string    `gorm:"column:id;primaryKey"`
+	Body      string    `gorm:"column:body;not null"`
+	Removed   bool      `gorm:"column:removed;not null"`
+	UpdatedAt time.Time `gorm:"column:updated_at;not null"`
+	UpdatedBy string    `gorm:"column:updated_by;not null"`
+}
+
+func (faqEntryRow) TableName() string { return "faq_entries" }
+
+// faqMissRow is a question nobody could answer (00004).
+type faqMissRow struct {
+	ID       int64     `gorm:"column:id;primaryKey;autoIncrement"`
+	Question string    `gorm:"column:question;not null"`
+	Lang     string    `gorm:"column:lang;not null"`
+	Actor    string    `gorm:"column:actor;not null"`
+	At       time.Time `gorm:"column:at;not null;index:faq_misses_at"`
+}
+
+func (faqMissRow) TableName() string { return "faq_misses" }
+
+// faqBody is the stored form of an entry; explicit tags keep it stable.
+type faqBody struct {
+	Seed    string                 `json:"seed,omitempty"`
+	Related []string               `json:"related,omitempty"`
+	Text    map[string]faqTextBody `json:"text"`
+}
+
+type faqTextBody struct {
+	Question   string   `json:"question"`
+	Alternates []string `json:"alternates,omitempty"`
+	Answer     string   `json:"answer"`
+}
+
+// PutFAQ adds or replaces an admin's FAQ entry (or its removal), with its
+// audit event.
+func (s *Store) PutFAQ(ctx context.Context, e faq.Entry, a Audit) error {
+	b := faqBody{Seed: e.Seed, Related: e.Related, Text: map[string]faqTextBody{}}
+	for l, t := range e.Text {
+		b.Text[string(l)] = faqTextBody{Question: t.Question, Alternates: t.Alternates, Answer: t.Answer}
+	}
+	body, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("store: encode faq entry %s: %w", e.ID, err)
+	}
+	row := faqEntryRow{ID: e.ID, Body: string(body), Removed: e.Removed, UpdatedAt: utc(a.At), UpdatedBy: a.Actor}
+	return s.inTx(ctx, "put faq entry "+e.ID, func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, UpdateAll: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("store: put faq entry %s: %w", e.ID, err)
+		}
+		return audit(tx, subjectFAQ, e.ID, a)
+	})
+}
+
+// FAQOverrides returns every admin entry, removals included, by id.
+func (s *Store) FAQOverrides(ctx context.Context) ([]faq.Entry, error) {
+	var rows []faqEntryRow
+	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list faq entries: %w", err)
+	}
+	out := make([]faq.Entry, 0, len(rows))
+	for _, r := range rows {
+		var b faqBody
+		if err := json.Unmarshal([]byte(r.Body), &b); err != nil {
+			return nil, fmt.Errorf("store: decode faq entry %s: %w", r.ID, err)
+		}
+		e := faq.Entry{ID: r.ID, Seed: b.Seed, Related: b.Related, Removed: r.Removed, Text: map[faq.Lang]faq.Text{}}
+		for l, t := range b.Text {
+			e.Text[faq.Lang(l)] = faq.Text{Question: t.Question, Alternates: t.Alternates, Answer: t.Answer}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// FAQVersion changes whenever an admin entry is added, changed or removed,
+// so every replica can tell when to rebuild its index.
+func (s *Store) FAQVersion(ctx context.Context) (string, error) {
+	var n int64
+	db := s.db.WithContext(ctx).Model(&faqEntryRow{})
+	if err := db.Count(&n).Error; err != nil {
+		return "", fmt.Errorf("store: faq version: %w", err)
+	}
+	// The newest row rather than MAX(updated_at): SQLite returns aggregates
+	// of times as text.
+	var last []faqEntryRow
+	if err := s.db.WithContext(ctx).Order("updated_at DESC").Limit(1).Find(&last).Error; err != nil {
+		return "", fmt.Errorf("store: faq version: %w", err)
+	}
+	v := fmt.Sprintf("%d", n)
+	if len(last) == 1 {
+		v += "@" + last[0].UpdatedAt.UTC().Format(time.RFC3339Nano) + "/" + last[0].ID
+	}
+	return v, nil
+}
+
+// RecordFAQMiss keeps a question the FAQ could not answer.
+func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
+	row := faqMissRow{Question: strings.TrimSpace(m.Question), Lang: m.Lang, Actor: m.Actor, At: utc(m.At)}
+	if row.Question == "" {
+		return fmt.Errorf("store: record faq miss: the question is empty")
+	}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: record faq miss: %w", err)
+	}
+	return nil
+}
+
+// FAQMisses lists the unanswered questions asked since a time, the most
+// asked first (the same question in any case counts together), at most limit.
+func (s *Store) FAQMisses(ctx context.Context, since time.Time, limit int) ([]ledger.FAQMiss, error) {
+	var rows []faqMissRow
+	if err := s.db.WithContext(ctx).Where("at >= ?", utc(since)).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list faq misses: %w", err)
+	}
+	// Grouped here rather than in SQL: SQLite returns aggregates of times as
+	// text, and the window (since) keeps the rows few.
+	byKey := map[string]*ledger.FAQMiss{}
+	var out []*ledger.FAQMiss
+	for _, r := range rows {
+		key := strings.ToLower(r.Question)
+		m, ok := byKey[key]
+		if !ok {
+			m = &ledger.FAQMiss{Question: key, Lang: r.Lang}
+			byKey[key] = m
+			out = append(out, m)
+		}
+		m.Count++
+		if r.At.After(m.At) {
+			m.At = r.At.UTC()
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *ledger.FAQMiss) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return b.At.Compare(a.At)
+	})
+	res := make([]ledger.FAQMiss, 0, min(limit, len(out)))
+	for _, m := range out[:min(limit, len(out))] {
+		res = append(res, *m)
+	}
+	return res, nil
+}

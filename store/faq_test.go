@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+func faqEntry(id, answer string) faq.Entry {
+	e := faq.Entry{ID: id, Seed: "004", Related: []string{"other"}, Text: map[faq.Lang]faq.Text{}}
+	for _, l := range faq.Langs {
+		e.Text[l] = faq.Text{Question: "q " + string(l), Alternates: []string{"alt " + string(l)}, Answer: answer + " " + string(l)}
+	}
+	return e
+}
+
+func TestFAQOverrides(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		v0, err := s.FAQVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		e := faqEntry("custom-1", "first")
+		if err := s.PutFAQ(ctx, e, ledger.Entry{At: at, Actor: "admin@x.io", Action: "faq-added", Detail: "added custom-1"}); err != nil {
+			t.Fatal(err)
+		}
+		v1, _ := s.FAQVersion(ctx)
+		if v1 == v0 {
+			t.Fatalf("version did not change after an add: %s", v1)
+		}
+		e.Text[faq.FR] = faq.Text{Question: "q fr", Answer: "changée"}
+		if err := s.PutFAQ(ctx, e, ledger.Entry{At: at.Add(time.Minute), Actor: "admin@x.io", Action: "faq-edited", Detail: "edited"}); err != nil {
+			t.Fatal(err)
+		}
+		gone := faq.Entry{ID: "partner-id-where", Removed: true}
+		if err := s.PutFAQ(ctx, gone, ledger.Entry{At: at.Add(2 * time.Minute), Actor: "admin@x.io", Action: "faq-removed", Detail: "removed"}); err != nil {
+			t.Fatal(err)
+		}
+		v2, _ := s.FAQVersion(ctx)
+		if v2 == v1 {
+			t.Fatalf("version did not change after an edit: %s", v2)
+		}
+		got, err := s.FAQOverrides(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != "custom-1" || got[1].ID != "partner-id-where" || !got[1].Removed {
+			t.Fatalf("overrides: %+v", got)
+		}
+		if !reflect.DeepEqual(got[0].Text, e.Text) || got[0].Seed != "004" || !reflect.DeepEqual(got[0].Related, e.Related) {
+			t.Fatalf("round trip: got %+v, want %+v", got[0], e)
+		}
+	})
+}
+
+func TestFAQMisses(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		for i, q := range []string{"What about Teams Phone?", "what about teams phone?", "Combien coûte Azure ?", "old one"} {
+			when := at.Add(time.Duration(i) * time.Minute)
+			if q == "old one" {
+				when = at.Add(-48 * time.Hour)
+			}
+			if err := s.RecordFAQMiss(ctx, ledger.FAQMiss{Question: q, Lang: "en", Actor: "a@x.io", At: when}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		misses, err := s.FAQMisses(ctx, at.Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(misses) != 2 || misses[0].Question != "what about teams phone?" || misses[0].Count != 2 || !misses[0].At.Equal(at.Add(time.Minute)) {
+			t.Fatalf("misses: %+v", misses)
+		}
+		if err := s.RecordFAQMiss(ctx, ledger.FAQMiss{Question: "  ", At: at}); err == nil {
+			t.Fatal("an empty question was recorded")
+		}
+	})
+}

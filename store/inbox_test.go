@@ -1,0 +1,181 @@
+package store_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+func entry(source, key, body string) store.InboxEntry {
+	return store.InboxEntry{
+		Source: source, Key: key, Body: []byte(body), ReceivedAt: t0,
+		Headers: map[string]string{"Content-Type": "application/json"},
+	}
+}
+
+func TestInboxAddDeduplicates(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		got, err := s.AddInbox(ctx, []store.InboxEntry{
+			entry("generic", "e1", `{"a":1}`),
+			entry("generic", "e2", `{"a":2}`),
+			entry("generic", "e1", `{"a":1}`), // repeated within the batch
+			entry("hubspot", "e1", `[]`),      // same key, other source: not a duplicate
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []bool{false, false, true, false}
+		for i, g := range got {
+			if g.Duplicate != want[i] {
+				t.Errorf("entry %d: duplicate = %v, want %v", i, g.Duplicate, want[i])
+			}
+			if !g.Duplicate && g.ID == 0 {
+				t.Errorf("entry %d: stored without an id", i)
+			}
+		}
+		again, err := s.AddInbox(ctx, []store.InboxEntry{entry("generic", "e2", `{"a":2}`), entry("generic", "e3", `{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again[0].Duplicate || again[1].Duplicate {
+			t.Errorf("second delivery: %+v, want e2 duplicate and e3 new", again)
+		}
+		all, err := s.ListInbox(ctx, store.InboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 4 {
+			t.Fatalf("inbox holds %d rows, want 4", len(all))
+		}
+		first := all[0]
+		if first.Source != "generic" || first.Key != "e1" || !bytes.Equal(first.Body, []byte(`{"a":1}`)) ||
+			first.Status != store.InboxReceived || !first.ReceivedAt.Equal(t0) || first.Headers["Content-Type"] != "application/json" ||
+			!first.ProcessedAt.IsZero() || first.Attempts != 0 {
+			t.Errorf("round trip: %+v", first)
+		}
+	})
+}
+
+func TestInboxAddRefusesIncompleteEntries(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		bad := []store.InboxEntry{
+			{Source: "generic", ReceivedAt: t0},
+			{Key: "k", ReceivedAt: t0},
+			{Source: "generic", Key: "k"},
+		}
+		for i, e := range bad {
+			if _, err := s.AddInbox(ctx, []store.InboxEntry{entry("generic", "ok", "{}"), e}); err == nil {
+				t.Errorf("entry %d accepted: %+v", i, e)
+			}
+		}
+		all, err := s.ListInbox(ctx, store.InboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 0 {
+			t.Errorf("refused batches stored %d rows", len(all))
+		}
+	})
+}
+
+func TestInboxMarkAndList(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		added, err := s.AddInbox(ctx, []store.InboxEntry{entry("generic", "a", "{}"), entry("hubspot", "b", "[]"), entry("generic", "c", "{}")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := t0.Add(time.Minute)
+		if err := s.MarkInbox(ctx, added[0].ID, store.InboxFailed, "deal_id: no deal", later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkInbox(ctx, added[0].ID, store.InboxFailed, "still no deal", later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkInbox(ctx, added[1].ID, store.InboxProcessed, "", later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkInbox(ctx, added[2].ID, store.InboxReceived, "", later); err == nil {
+			t.Error("marking a row received again was accepted")
+		}
+		if err := s.MarkInbox(ctx, 99999, store.InboxProcessed, "", later); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("marking a missing row: %v, want ErrNotFound", err)
+		}
+		failed, err := s.ListInbox(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxFailed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(failed) != 1 || failed[0].Error != "still no deal" || failed[0].Attempts != 2 || !failed[0].ProcessedAt.Equal(later) {
+			t.Errorf("failed rows: %+v", failed)
+		}
+		gen, err := s.ListInbox(ctx, store.InboxFilter{Source: "generic", AfterID: added[0].ID, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gen) != 1 || gen[0].Key != "c" {
+			t.Errorf("generic rows after the first: %+v", gen)
+		}
+		one, err := s.InboxEntry(ctx, added[1].ID)
+		if err != nil || one.Status != store.InboxProcessed {
+			t.Errorf("InboxEntry = %+v, %v", one, err)
+		}
+		if _, err := s.InboxEntry(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("InboxEntry of a missing row: %v", err)
+		}
+	})
+}
+
+func TestSyncState(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		if _, err := s.SyncState(ctx, "partnercenter", "r1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown record: %v", err)
+		}
+		if last, err := s.LastModified(ctx, "partnercenter"); err != nil || !last.IsZero() {
+			t.Fatalf("LastModified of nothing = %v, %v", last, err)
+		}
+		d := outbound("linked", "loc-1")
+		d.ExternalID = "r1"
+		if err := s.CreateDeal(ctx, d, at("partnercenter", "received", "")); err != nil {
+			t.Fatal(err)
+		}
+		st := store.SyncState{Source: "partnercenter", ExternalID: "r1", DealID: d.ID, ModifiedAt: t0, ETag: `"e1"`}
+		if err := s.SaveSyncState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		st.ModifiedAt, st.ETag = t0.Add(time.Hour), `"e2"`
+		if err := s.SaveSyncState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveSyncState(ctx, store.SyncState{Source: "partnercenter", ExternalID: "r0", ModifiedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.SyncState(ctx, "partnercenter", "r1")
+		if err != nil || got != st {
+			t.Errorf("SyncState = %+v, %v; want %+v", got, err, st)
+		}
+		links, err := s.SyncStatesOfDeal(ctx, d.ID)
+		if err != nil || len(links) != 1 || links[0] != st {
+			t.Errorf("SyncStatesOfDeal = %+v, %v", links, err)
+		}
+		if last, err := s.LastModified(ctx, "partnercenter"); err != nil || !last.Equal(t0.Add(time.Hour)) {
+			t.Errorf("LastModified = %v, %v", last, err)
+		}
+		if err := s.SaveSyncState(ctx, store.SyncState{Source: "partnercenter"}); err == nil {
+			t.Error("a sync state without an external id was saved")
+		}
+		byExt, err := s.DealByExternalID(ctx, "r1")
+		if err != nil || byExt.ID != d.ID {
+			t.Errorf("DealByExternalID = %+v, %v", byExt, err)
+		}
+		if _, err := s.DealByExternalID(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DealByExternalID of nothing: %v", err)
+		}
+	})
+}

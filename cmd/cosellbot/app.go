@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/faq"
@@ -22,6 +26,8 @@ type app struct {
 	store *store.Store
 	svc   *command.Service
 	clock command.Clock
+	// metrics is the registry /metrics serves; each capability registers its collectors.
+	metrics *prometheus.Registry
 	// Chat platforms (slack.go, discord.go), built by chatRoutes; nil when
 	// not configured.
 	slack   *slack.Adapter
@@ -47,7 +53,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if n > 0 {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
 	}
-	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}}
+	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}, metrics: prometheus.NewRegistry()}
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	kb, err := faq.Load()
 	if err != nil {
 		st.Close()
@@ -67,6 +74,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 // routes mounts the platform adapters' HTTP routes.
 func (a *app) routes(r *mux.Router) {
 	// Adapters mount their routes here, one line each.
+	r.Handle("/metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{Registry: a.metrics})).Methods(http.MethodGet)
 	a.chatRoutes(r)    // Slack and Discord (slack.go)
 	a.webhookRoutes(r) // POST /webhooks/{source} (webhooks.go)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -167,6 +168,15 @@ func TestServeAndShell(t *testing.T) {
 	}
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz: %v", err)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(metrics), "go_goroutines") {
+		t.Fatalf("/metrics: %d\n%.300s", resp.StatusCode, metrics)
 	}
 	_, _ = stdin.Write([]byte("help\ndeal list\nexit\n"))
 	done := make(chan error, 1)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
@@ -126,6 +127,7 @@ type webhooks struct {
 	out      *crm.Outgoing
 	upstream crm.Upstreams
 	commit   *crm.Committer // serve's, created with the route
+	metrics  *crmmetrics.Metrics
 }
 
 // hooks builds the webhook machinery once.
@@ -173,7 +175,11 @@ func (a *app) hooks() *webhooks {
 	}
 	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
 	h.upstream = append(h.upstream, h.out)
-	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, nil)
+	h.metrics = crmmetrics.New()
+	if err := h.metrics.Register(a.metrics); err != nil {
+		a.log.Warn("webhook metrics not registered", "err", err)
+	}
+	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, h.metrics)
 	a.webhooks = h
 	return h
 }
@@ -186,7 +192,7 @@ func (a *app) webhookRoutes(r *mux.Router) {
 	h := a.hooks()
 	h.commit = crm.NewCommitter(a.store, 0, crm.CommitWorkers(a.store.Dialect()))
 	crm.NewReceiver(crm.ReceiverConfig{
-		Sources: h.sources, Off: h.off, Commit: h.commit, Proc: h.proc, Clock: a.clock, Log: a.log,
+		Sources: h.sources, Off: h.off, Commit: h.commit, Proc: h.proc, Clock: a.clock, Log: a.log, Metrics: h.metrics,
 	}).Mount(r)
 }
 

@@ -103,7 +103,7 @@ func TestSplit(t *testing.T) {
 	}{
 		{"a\nb", 10, []string{"a\nb"}},
 		{"aaaa\nbbbb\ncc", 9, []string{"aaaa\nbbbb", "cc"}},
-		{"aaa bbb ccc", 8, []string{"aaa bbb ", "ccc"}},
+		{"aaa bbb ccc", 8, []string{"aaa bbb", "ccc"}},
 		{`xxxxxxx\*yy`, 8, []string{"xxxxxxx", `\*yy`}},
 	}
 	for _, tt := range tests {

@@ -119,51 +119,17 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// split cuts escaped text into chunks of at most limit characters. It cuts
-// between lines; a longer line is cut at its last space before the limit,
-// else at the limit, never inside an entity such as &lt;, so that no chunk
-// shows half an escape.
+// split cuts escaped text into sections of at most limit characters, never
+// inside an entity such as &lt;, so that no section shows half an escape.
 func split(text string, limit int) []string {
-	var chunks []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			chunks = append(chunks, strings.TrimRight(string(cur), "\n"))
-			cur = cur[:0]
-		}
+	if chunks := chat.Split(text, limit, entityCut); len(chunks) > 0 {
+		return chunks
 	}
-	for _, line := range strings.Split(text, "\n") {
-		rs := []rune(line)
-		for len(rs) > limit {
-			flush()
-			cut := cutAt(rs, limit)
-			chunks = append(chunks, string(rs[:cut]))
-			rs = []rune(strings.TrimLeft(string(rs[cut:]), " "))
-		}
-		if len(cur) > 0 && len(cur)+1+len(rs) > limit {
-			flush()
-		}
-		if len(cur) > 0 {
-			cur = append(cur, '\n')
-		}
-		cur = append(cur, rs...)
-	}
-	flush()
-	if len(chunks) == 0 {
-		return []string{" "} // a section needs some text
-	}
-	return chunks
+	return []string{" " /* a section needs some text */}
 }
 
-// cutAt picks where to cut a line longer than limit: after its last space
-// within the limit, else at the limit moved back before an entity it would
-// split.
-func cutAt(rs []rune, limit int) int {
-	for i := limit; i > limit/2; i-- {
-		if rs[i-1] == ' ' {
-			return i
-		}
-	}
+// entityCut moves a hard cut back before an entity such as &lt; it would split.
+func entityCut(rs []rune, limit int) int {
 	for i := limit - 1; i >= 0 && i > limit-len("&amp;"); i-- {
 		if rs[i] == ';' {
 			break

@@ -119,7 +119,7 @@ func TestSplit(t *testing.T) {
 	}{
 		{"fits", "a\nb", 10, []string{"a\nb"}},
 		{"between lines", "aaaa\nbbbb\ncc", 9, []string{"aaaa\nbbbb", "cc"}},
-		{"long line at a space", "aaa bbb ccc", 8, []string{"aaa bbb ", "ccc"}},
+		{"long line at a space", "aaa bbb ccc", 8, []string{"aaa bbb", "ccc"}},
 		{"never inside an entity", "xxxxxx&lt;yy", 8, []string{"xxxxxx", "&lt;yy"}},
 		{"empty", "", 5, []string{" "}},
 	}

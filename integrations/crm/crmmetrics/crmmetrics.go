@@ -1,10 +1,5 @@
-//go:build prometheus
-
 // Package crmmetrics counts webhook events with Prometheus: received,
 // duplicate, failed, applied and ignored, by source.
-//
-// It builds with the "prometheus" tag until go.mod requires
-// github.com/prometheus/client_golang; then drop the build line.
 package crmmetrics
 
 import (

@@ -5,6 +5,8 @@
 package command
 
 import (
+	"github.com/cosellbot/cosellbot/bot/spell"
+
 	"context"
 	"log/slog"
 	"slices"
@@ -165,7 +167,7 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	allowed := append(slices.Clone(sp.required), sp.optional...)
 	for _, k := range args.Keys {
 		if !slices.Contains(allowed, k) {
-			if guess, ok := closest(k, allowed); ok {
+			if guess, ok := spell.Closest(k, allowed); ok {
 				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, guess)
 			}
 			if len(allowed) == 0 {
@@ -203,7 +205,7 @@ func (s *Service) isQuestion(line string) bool {
 		}
 		verbs = append(verbs, v)
 	}
-	if _, near := closest(first, verbs); near && (len(words) <= 3 || strings.Contains(line, "=")) {
+	if _, near := spell.Closest(first, verbs); near && (len(words) <= 3 || strings.Contains(line, "=")) {
 		return false
 	}
 	return true
@@ -256,7 +258,7 @@ func (s *Service) unknownVerb(words []string) error {
 		}
 		cands = next
 		sort.Strings(cands)
-		if guess, ok := closest(w, cands); ok {
+		if guess, ok := spell.Closest(w, cands); ok {
 			return usage("unknown command %q: did you mean %s?", strings.TrimSpace(prefix+w), strings.TrimSpace(prefix+guess))
 		}
 		if prefix == "" {

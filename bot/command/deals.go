@@ -1,6 +1,8 @@
 package command
 
 import (
+	"github.com/cosellbot/cosellbot/bot/spell"
+
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +145,7 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 		case i < 0 && source == deal.Assessment:
 			f.bad(key, "%q is not an assessment type in your catalog: only partners vetted for solution assessments create them; once vetted, add it with solution add name=%q source=assessment", name, name)
 		case i < 0:
-			if guess, ok := closest(strings.ToLower(name), known); ok {
+			if guess, ok := spell.Closest(strings.ToLower(name), known); ok {
 				f.bad(key, "no solution %q in your catalog: did you mean %q?", name, guess)
 			} else {
 				f.bad(key, "no solution %q in your catalog: add it with solution add name=%q source=mine", name, name)
@@ -416,7 +418,7 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 		f.Statuses = []deal.Status{deal.Won, deal.Lost, deal.Declined, deal.Expired, deal.Error}
 	default:
 		tabs := []string{"inbound", "outbound", "favorites", "expiring", "closed"}
-		if guess, ok := closest(tab, tabs); ok {
+		if guess, ok := spell.Closest(tab, tabs); ok {
 			return Reply{}, usage("unknown list %q: did you mean %s?", tab, guess)
 		}
 		return Reply{}, usage("unknown list %q: use one of %s", tab, strings.Join(tabs, ", "))

@@ -62,21 +62,6 @@ func TestParsePeople(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	keys := []string{"close", "currency", "customer", "notes"}
-	for _, tt := range []struct {
-		in, want string
-		ok       bool
-	}{
-		{"clse", "close", true}, {"clsoe", "close", true}, {"noets", "notes", true}, {"custmer", "customer", true}, {"zzzzzz", "", false},
-	} {
-		got, ok := closest(tt.in, keys)
-		if ok != tt.ok || (ok && got != tt.want) {
-			t.Errorf("closest(%q) = %q %v, want %q %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // quoteArgs writes Args back as a line the parser reads the same way.
 func quoteArgs(a Args) string {
 	q := func(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }

@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"github.com/cosellbot/cosellbot/bot/spell"
+
 	"math"
 	"slices"
 	"strings"
@@ -362,8 +364,8 @@ func TestTypoIndex(t *testing.T) {
 			t.Errorf("lookup(%q, %d) = %v, want %q", tt.word, tt.k, m, tt.want)
 		}
 	}
-	if d := osaDistance("abcdef", "badcfe", 2); d != 3 {
-		t.Errorf("osaDistance early exit = %d, want max+1 = 3", d)
+	if d := spell.Distance("abcdef", "badcfe", 2); d != 3 {
+		t.Errorf("spell.Distance early exit = %d, want max+1 = 3", d)
 	}
 }
 

@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"github.com/cosellbot/cosellbot/bot/spell"
+
 	"sort"
 	"unicode/utf8"
 )
@@ -67,7 +69,7 @@ func (ti *typoIndex) lookup(t string, k int) []typoMatch {
 			if u == t {
 				continue
 			}
-			if dist := osaDistance(t, u, k); dist <= k {
+			if dist := spell.Distance(t, u, k); dist <= k {
 				out = append(out, typoMatch{u, dist})
 			}
 		}
@@ -108,41 +110,4 @@ func deletions(s string, k int) []string {
 		level = next
 	}
 	return out
-}
-
-// osaDistance is the optimal string alignment distance of a and b, or max+1
-// as soon as it is known to exceed max.
-func osaDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
-	}
-	// Three rows: two back for transpositions.
-	pp := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, pp[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		pp, prev, cur = prev, cur, pp
-	}
-	return prev[len(rb)]
 }

@@ -63,6 +63,8 @@ type inboxRow struct {
 	Attempts    int        `gorm:"column:attempts;not null"`
 	ReceivedAt  time.Time  `gorm:"column:received_at;not null;autoCreateTime:false"`
 	ProcessedAt *time.Time `gorm:"column:processed_at"`
+	// ClaimedUntil holds the row for the replica processing it.
+	ClaimedUntil *time.Time `gorm:"column:claimed_until"`
 }
 
 // TableName is the inbox table.
@@ -310,6 +312,20 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 	return out, nil
 }
 
+// ClaimInbox takes one received or failed row for processing until the
+// given time, unless another replica holds it: ok is false then, and the
+// caller leaves the row alone. MarkInbox releases the claim.
+func (s *Store) ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&inboxRow{}).
+		Where("id = ? AND status IN ? AND (claimed_until IS NULL OR claimed_until <= ?)",
+			id, []string{string(InboxReceived), string(InboxFailed)}, utc(now)).
+		Update("claimed_until", utc(until))
+	if res.Error != nil {
+		return false, fmt.Errorf("store: claim inbox row %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // MarkInbox records the outcome of one processing attempt: the new status,
 // the reason (empty when it was processed) and when. It counts the attempt.
 func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, reason string, at time.Time) error {
@@ -320,6 +336,7 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 	}
 	res := s.db.WithContext(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(status), "error": reason, "attempts": gorm.Expr("attempts + 1"), "processed_at": utc(at),
+		"claimed_until": nil,
 	})
 	if res.Error != nil {
 		return fmt.Errorf("store: mark inbox row %d %s: %w", id, status, res.Error)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,6 +177,59 @@ func TestSyncState(t *testing.T) {
 		}
 		if _, err := s.DealByExternalID(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("DealByExternalID of nothing: %v", err)
+		}
+	})
+}
+
+// TestInboxClaim: of replicas processing the inbox at once, one holds a row;
+// a crashed holder's claim runs out, and marking a row releases it.
+func TestInboxClaim(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		added, err := s.AddInbox(ctx, []store.InboxEntry{entry("generic", "claim", "{}")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := added[0].ID
+		wins := make(chan bool, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				ok, err := s.ClaimInbox(ctx, id, t0, t0.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+				}
+				wins <- ok
+			})
+		}
+		wg.Wait()
+		close(wins)
+		n := 0
+		for ok := range wins {
+			if ok {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d of 8 concurrent claims won, want 1", n)
+		}
+		if ok, _ := s.ClaimInbox(ctx, id, t0.Add(30*time.Second), t0.Add(2*time.Minute)); ok {
+			t.Fatal("a held row was claimed again before its claim ran out")
+		}
+		if ok, _ := s.ClaimInbox(ctx, id, t0.Add(time.Minute), t0.Add(2*time.Minute)); !ok {
+			t.Fatal("a row whose claim ran out could not be claimed")
+		}
+		if err := s.MarkInbox(ctx, id, store.InboxFailed, "boom", t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.ClaimInbox(ctx, id, t0.Add(time.Minute), t0.Add(2*time.Minute)); !ok {
+			t.Fatal("a failed row was not claimable for replay after marking released it")
+		}
+		if err := s.MarkInbox(ctx, id, store.InboxProcessed, "", t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.ClaimInbox(ctx, id, t0.Add(time.Hour), t0.Add(2*time.Hour)); ok {
+			t.Fatal("a processed row was claimed")
 		}
 	})
 }

@@ -128,6 +128,7 @@ type Inbox interface {
 	AddInbox(ctx context.Context, entries []store.InboxEntry) ([]store.InboxAdded, error)
 	InboxEntry(ctx context.Context, id int64) (store.InboxEntry, error)
 	ListInbox(ctx context.Context, f store.InboxFilter) ([]store.InboxEntry, error)
+	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
 	MarkInbox(ctx context.Context, id int64, status store.InboxStatus, reason string, at time.Time) error
 }
 

@@ -111,11 +111,13 @@ func (p *Processor) pass(ctx context.Context, f store.InboxFilter) (Report, erro
 			return rep, fmt.Errorf("crm: read the inbox: %w", err)
 		}
 		for _, e := range rows {
-			done, err := p.process(ctx, e)
+			done, mine, err := p.claimed(ctx, e)
 			if err != nil {
 				return rep, err
 			}
-			rep.add(done)
+			if mine {
+				rep.add(done)
+			}
 		}
 		if len(rows) < pageSize {
 			return rep, nil
@@ -129,7 +131,28 @@ func (p *Processor) pass(ctx context.Context, f store.InboxFilter) (Report, erro
 func (p *Processor) Process(ctx context.Context, e store.InboxEntry) (store.InboxEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.process(ctx, e)
+	done, mine, err := p.claimed(ctx, e)
+	if err == nil && !mine {
+		err = fmt.Errorf("crm: inbox row %d is being processed elsewhere, or was already", e.ID)
+	}
+	return done, err
+}
+
+// claimLease is how long a replica holds an inbox row it processes; far
+// longer than applying one event takes, short enough that a crashed
+// replica's rows are soon picked up by another.
+const claimLease = 2 * time.Minute
+
+// claimed processes a row if this replica wins its claim; mine is false
+// when another replica holds it (or has finished it).
+func (p *Processor) claimed(ctx context.Context, e store.InboxEntry) (store.InboxEntry, bool, error) {
+	now := p.clock.Now()
+	ok, err := p.inbox.ClaimInbox(ctx, e.ID, now, now.Add(claimLease))
+	if err != nil || !ok {
+		return e, false, err
+	}
+	done, err := p.process(ctx, e)
+	return done, true, err
 }
 
 // process applies one event. An error returned is the inbox's own (the row

@@ -18,7 +18,10 @@ CREATE TABLE inbox (
     error        text        NOT NULL DEFAULT '',
     attempts     integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     received_at  timestamptz NOT NULL,
-    processed_at timestamptz
+    processed_at timestamptz,
+    -- A replica processing the row holds it until then, so that replicas
+    -- never apply one delivery twice; a crashed one's claim runs out.
+    claimed_until timestamptz
 );
 CREATE UNIQUE INDEX inbox_source_dedup_key ON inbox (source, dedup_key);
 CREATE INDEX inbox_status ON inbox (status, id);

@@ -19,7 +19,10 @@ CREATE TABLE inbox (
     error        TEXT     NOT NULL DEFAULT '',
     attempts     INTEGER  NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     received_at  DATETIME NOT NULL,
-    processed_at DATETIME
+    processed_at DATETIME,
+    -- A replica processing the row holds it until then, so that replicas
+    -- never apply one delivery twice; a crashed one's claim runs out.
+    claimed_until DATETIME
 );
 CREATE UNIQUE INDEX inbox_source_dedup_key ON inbox (source, dedup_key);
 CREATE INDEX inbox_status ON inbox (status, id);

@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 RACE      := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test bench lint build faq-eval clean
+.PHONY: run test bench lint build faq-eval load clean
 
 run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local shell
 	$(GO) run ./cmd/cosellbot serve --shell
@@ -28,6 +28,11 @@ build: ## a static binary in bin/
 
 faq-eval: ## FAQ accuracy per language and refusal rate on the evaluation set
 	$(GO) run ./cmd/faqeval
+
+# LOAD: cosellload's flags, e.g. LOAD="-kind discord -rate 500 -duration 30s".
+LOAD ?= -kind slack -rate 200 -duration 10s
+load: ## signed traffic against a running server (loopback only by default); see cmd/cosellload
+	$(GO) run ./cmd/cosellload $(LOAD)
 
 clean:
 	rm -rf bin cosellbot.db cosellbot.db-wal cosellbot.db-shm

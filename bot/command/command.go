@@ -63,6 +63,9 @@ type Service struct {
 
 	// FAQ answers (issue 6): set by WithFAQ.
 	faq *faqBook
+
+	// Observability (issue 7): told of every command's verb, outcome and duration; set by WithObserver.
+	observe Observer
 }
 
 // Option adds an optional capability to a Service (FAQ answers, CPOR
@@ -128,7 +131,10 @@ func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
 
 // Run carries out one command line as typed after /cosell by who, in the
 // chat place where.
-func (s *Service) Run(ctx context.Context, who access.User, where chat.Place, line string) Reply {
+func (s *Service) Run(ctx context.Context, who access.User, where chat.Place, line string) (reply Reply) {
+	if s.observe != nil {
+		defer s.observed(line, time.Now(), &reply) // wall time for metrics, never for a rule: the service clock may stand still
+	}
 	r, err := s.run(ctx, who, where, line)
 	if err != nil {
 		reply := fail(err)

@@ -17,6 +17,18 @@ type Outbox interface {
 	MarkFailed(ctx context.Context, it ledger.Delivery, sendErr error, retryAt time.Time, dead bool) (bool, error)
 }
 
+// Releaser is an Outbox that can give claimed messages back unsent (the
+// store's ReleaseOutbox). A dispatcher stopping releases what it has not
+// sent, so that another replica sends it at once; without a Releaser those
+// messages wait for their lease to run out.
+type Releaser interface {
+	ReleaseOutbox(ctx context.Context, items []ledger.Delivery, now time.Time) (int64, error)
+}
+
+// releaseTimeout bounds the release at shutdown, whose context is already
+// cancelled.
+const releaseTimeout = 5 * time.Second
+
 // Delivery settings.
 const (
 	// Lease is how long a claimed message is its dispatcher's: longer than
@@ -67,32 +79,62 @@ func (d *Dispatcher) Once(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, it := range items {
+	for i, it := range items {
 		if ctx.Err() != nil {
-			// Unsent rows come back when their lease runs out.
+			d.release(ctx, items[i:])
 			return len(items), ctx.Err()
 		}
-		d.deliver(ctx, it)
+		if !d.deliver(ctx, it) {
+			d.release(ctx, items[i:])
+			return len(items), ctx.Err()
+		}
 	}
 	return len(items), nil
 }
 
-func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
+// release gives unsent messages back when the dispatcher stops, past the
+// cancellation of ctx.
+func (d *Dispatcher) release(ctx context.Context, items []ledger.Delivery) {
+	r, ok := d.box.(Releaser)
+	if !ok || len(items) == 0 {
+		return
+	}
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	n, err := r.ReleaseOutbox(relCtx, items, d.now())
+	if err != nil {
+		d.log.WarnContext(ctx, "outbox: unsent messages not released; they return when their lease runs out", "count", len(items), "err", err)
+		return
+	}
+	d.log.InfoContext(ctx, "outbox: released unsent messages for another dispatcher", "count", n)
+}
+
+// deliver sends one message and records the outcome. It reports false,
+// recording nothing, when the send failed because ctx ended: the caller
+// releases the message. A send that succeeded is recorded even when ctx
+// ended meanwhile, so that a stopping replica does not leave it to be sent
+// twice.
+func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
 	sendCtx, cancel := context.WithTimeout(ctx, Lease/2)
 	ref, sendErr := d.notifier.Send(sendCtx, it.Message)
 	cancel()
+	if sendErr != nil && ctx.Err() != nil {
+		return false
+	}
 	now := d.now()
+	ctx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancelMark()
 	if sendErr == nil {
 		owned, err := d.box.MarkSent(ctx, it, now, ref)
 		if err != nil {
 			d.log.ErrorContext(ctx, "outbox: sent but not marked; it may be sent again", "id", it.ID, "err", err)
-			return
+			return true
 		}
 		if !owned {
 			d.log.WarnContext(ctx, "outbox: lease ran out before the send finished; another dispatcher may send it too", "id", it.ID)
 		}
 		d.Sent.Add(1)
-		return
+		return true
 	}
 	dead := chat.IsPermanent(sendErr) || it.Attempt >= MaxAttempts
 	wait := Backoff(it.Attempt)
@@ -101,17 +143,18 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
 	}
 	if _, err := d.box.MarkFailed(ctx, it, sendErr, now.Add(wait), dead); err != nil {
 		d.log.ErrorContext(ctx, "outbox: failure not recorded; the row returns when its lease runs out", "id", it.ID, "err", err)
-		return
+		return true
 	}
 	if dead {
 		d.Dead.Add(1)
 		d.log.ErrorContext(ctx, "outbox: message is dead", "id", it.ID, "to", it.Message.To.String(), "subject", it.Message.Subject,
 			"attempts", it.Attempt, "err", sendErr)
-		return
+		return true
 	}
 	d.Retried.Add(1)
 	d.log.WarnContext(ctx, "outbox: send failed, will retry", "id", it.ID, "to", it.Message.To.String(), "attempt", it.Attempt,
 		"retry_in", wait, "err", sendErr)
+	return true
 }
 
 // Loop dispatches until ctx ends: at once again while batches come full,

@@ -8,11 +8,11 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/notify"
 	"github.com/cosellbot/cosellbot/integrations/slack"
@@ -36,6 +36,8 @@ type app struct {
 	mux *notify.Mux
 	// Webhooks (webhooks.go): sources, inbox processing and write-back, built once by hooks.
 	webhooks *webhooks
+	// Operations (metrics.go): serve's outbox dispatcher, built once so that /metrics reads its counts.
+	outbox *remind.Dispatcher
 }
 
 // build opens the database, brings its schema up to date and assembles the
@@ -54,7 +56,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
 	}
 	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}, metrics: prometheus.NewRegistry()}
-	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := a.registerMetrics(); err != nil { // runtime, pool, outbox, dispatcher (metrics.go)
+		st.Close()
+		return nil, err
+	}
 	kb, err := faq.Load()
 	if err != nil {
 		st.Close()
@@ -66,6 +71,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		command.WithCPOR(st),    // cpor claims
 		a.webhookUpstream(),     // write-back of chat changes to Partner Center and CRMs (webhooks.go)
 		command.WithFAQ(kb, st), // faq questions and any text that is no command
+		a.commandObserver(),     // commands by verb and outcome on /metrics (metrics.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,8 +34,9 @@ var version = "dev"
 
 const usageText = `cosellbot — co-sell assistant for Microsoft partners
 
-usage:
-  cosellbot serve [--shell] [--user U]   HTTP server (and, with --shell, the local shell)
+usage: cosellbot [--config FILE] COMMAND …
+
+  cosellbot serve [--shell] [--user U] [--addr A]  HTTP server (and, with --shell, the local shell)
   cosellbot migrate                      apply schema migrations and exit
   cosellbot ask [--user U] [--json] TEXT run one chat command, print the reply
   cosellbot shell [--user U]             type chat commands interactively
@@ -44,7 +45,9 @@ usage:
   cosellbot outbox [--limit N]           list dead and waiting notifications
   cosellbot inbox [--source S] [--all]   list failed webhook deliveries with their reasons
   cosellbot replay [--source S]          process the failed webhook deliveries again
-  cosellbot version                      print the version
+  cosellbot config                       print the effective configuration (secrets redacted) and its warnings
+  cosellbot probe [--path P] [--addr A]  ask a running server's /readyz; exit 0 when ready (container health checks)
+  cosellbot version                      print the version (also --version)
 
 TEXT is what you would type after /cosell in Slack or Discord.
 Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
@@ -54,7 +57,9 @@ Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCO
 Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
 PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
-SALESFORCE_ORG_IDS.
+SALESFORCE_ORG_IDS. Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
+--config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
+and flags override the environment.
 Exit status: 0 done, 1 refused, 2 usage error.
 `
 
@@ -63,11 +68,25 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	configPath, args, ok := globalFlags(args)
+	if !ok || len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return 2
 	}
-	cfg, err := loadConfig(os.Getenv)
+	switch args[0] {
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "cosellbot", version, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	}
+	l, err := loadLayers(configPath, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot: configuration:", err)
+		return 2
+	}
+	cfg, err := loadConfig(l.get)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot: configuration:", err)
 		return 2
@@ -77,7 +96,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	switch args[0] {
 	case "serve":
-		return cmdServe(ctx, cfg, args[1:], stdin, stdout, stderr)
+		return cmdServe(ctx, stop, cfg, configWarnings(cfg, l.get), args[1:], stdin, stdout, stderr)
+	case "config":
+		return cmdConfig(cfg, l, args[1:], stdout, stderr)
+	case "probe":
+		return cmdProbe(ctx, cfg, args[1:], stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, cfg, stdout, stderr)
 	case "ask":
@@ -94,12 +117,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdInbox(ctx, cfg, args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "cosellbot", version)
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText)
-		return 0
 	}
 	fmt.Fprintf(stderr, "cosellbot: unknown command %q\n\n%s", args[0], usageText)
 	return 2
@@ -111,13 +128,17 @@ type config struct {
 	Addr        string
 	LogFormat   string
 	Rates       deal.Rates
-	Remind      remind.Config // COSELLBOT_REMIND_BEFORE (sweep.go)
-	Slack       slackConfig   // SLACK_* (slack.go)
-	Discord     discordConfig // DISCORD_* (discord.go)
-	Webhooks    webhookConfig // WEBHOOK_*, PARTNERCENTER_*, COSELLBOT_CRM_MAPPING, SALESFORCE_ORG_IDS (webhooks.go)
+	Remind      remind.Config   // COSELLBOT_REMIND_BEFORE (sweep.go)
+	Slack       slackConfig     // SLACK_* (slack.go)
+	Discord     discordConfig   // DISCORD_* (discord.go)
+	Webhooks    webhookConfig   // WEBHOOK_*, PARTNERCENTER_*, COSELLBOT_CRM_MAPPING, SALESFORCE_ORG_IDS (webhooks.go)
+	Lifecycle   lifecycleConfig // COSELLBOT_DRAIN_DELAY, COSELLBOT_SHUTDOWN_TIMEOUT (config.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
+	if err := validateEnv(getenv); err != nil { // values no loader below checks (config.go)
+		return config{}, err
+	}
 	c := config{DatabaseURL: getenv("DATABASE_URL"), Addr: getenv("COSELLBOT_ADDR"), LogFormat: getenv("COSELLBOT_LOG_FORMAT"), Rates: deal.DefaultRates()}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:cosellbot.db"
@@ -153,15 +174,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Webhooks, err = loadWebhooks(getenv); err != nil { // webhooks (webhooks.go)
 		return c, err
 	}
+	if c.Lifecycle, err = loadLifecycle(getenv); err != nil { // shutdown (config.go)
+		return c, err
+	}
 	return c, nil
 }
 
 func logger(cfg config, w io.Writer, level slog.Leveler) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
+	// web.LogHandler adds the request id to what is logged during a request.
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(web.LogHandler{Handler: slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(web.LogHandler{Handler: slog.NewTextHandler(w, opts)})
 }
 
 func cmdMigrate(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
@@ -284,13 +309,24 @@ func runShell(ctx context.Context, a *app, user string, stdin io.Reader, stdout,
 	return 0
 }
 
-func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// cmdServe runs the HTTP server and the background loops until SIGTERM (or
+// Ctrl-C, or the end of --shell). Stopping is graceful, so that a rolling
+// restart loses no request and sends no notification twice: /readyz turns
+// 503 (draining) for COSELLBOT_DRAIN_DELAY while the server still accepts,
+// then the listener closes and the requests in flight finish; only then do
+// the background loops stop, since requests use them (webhook commits, late
+// chat answers), and the outbox dispatcher gives back what it has not sent.
+func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, warnings []string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	withShell := fs.Bool("shell", false, "also run the local shell on this terminal; leaving it stops the server")
 	user := fs.String("user", "", "with --shell: act as this user")
-	addr := fs.String("addr", cfg.Addr, "HTTP listen address")
+	addr := fs.String("addr", cfg.Addr, "HTTP listen address (overrides COSELLBOT_ADDR)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := checkAddr(*addr); err != nil {
+		fmt.Fprintf(stderr, "cosellbot serve: --addr %q: %v\n", *addr, err)
 		return 2
 	}
 	// With the shell on the same terminal, only warnings are logged once the
@@ -298,6 +334,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	level := new(slog.LevelVar)
 	log := logger(cfg, stderr, level)
 	slog.SetDefault(log)
+	for _, w := range warnings {
+		log.Warn("configuration: " + w)
+	}
 	a, err := build(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
@@ -305,9 +344,18 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	}
 	defer a.close()
 
-	router := web.Router(a.store, log)
+	drain := web.NewDrain(a.store)
+	router := web.Router(drain, log)
 	a.routes(router)
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	obs := web.NewObserver(log)
+	if err := obs.Register(a.metrics); err != nil {
+		log.Error("cannot start", "err", fmt.Errorf("HTTP metrics: %w", err))
+		return 1
+	}
+	srv := &http.Server{
+		Handler: obs.Wrap(router), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "err", err)
@@ -316,7 +364,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", a.store.Dialect(), "version", version)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	workers, stopWorkers := context.WithCancel(ctx)
+	// The loops outlive the signal: they stop after the requests in flight.
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	var running sync.WaitGroup
 	for name, loop := range a.background() {
@@ -335,20 +384,31 @@ func cmdServe(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 		select {
 		case <-ctx.Done():
 		case err := <-served:
-			if !errors.Is(err, http.ErrServerClosed) {
-				log.Error("server stopped", "err", err)
-				return 1
-			}
+			log.Error("server stopped", "err", err)
+			return 1
 		}
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	stopSignals() // a second SIGTERM or Ctrl-C now stops the process at once
+	log.Info("draining: /readyz answers 503", "for", cfg.Lifecycle.DrainDelay)
+	drain.Start()
+	if cfg.Lifecycle.DrainDelay > 0 {
+		time.Sleep(cfg.Lifecycle.DrainDelay)
+	}
+	deadline, cancel := context.WithTimeout(context.Background(), cfg.Lifecycle.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		log.Error("shutdown", "err", err)
-		return 1
+	if err := srv.Shutdown(deadline); err != nil {
+		log.Error("requests still in flight at the shutdown timeout were cut", "timeout", cfg.Lifecycle.ShutdownTimeout, "err", err)
+		code = 1
 	}
 	stopWorkers()
-	running.Wait()
+	loopsDone := make(chan struct{})
+	go func() { running.Wait(); close(loopsDone) }()
+	select {
+	case <-loopsDone:
+	case <-deadline.Done():
+		log.Error("background loops did not stop before the shutdown timeout", "timeout", cfg.Lifecycle.ShutdownTimeout)
+		return 1
+	}
 	log.Info("cosellbot stopped")
 	return code
 }

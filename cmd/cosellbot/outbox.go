@@ -9,8 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
 // dispatchEvery is how often an idle dispatcher looks for due messages.
@@ -18,7 +16,7 @@ const dispatchEvery = 2 * time.Second
 
 // outboxLoop is serve's outbox dispatcher; every replica runs one.
 func (a *app) outboxLoop(ctx context.Context) error {
-	return remind.NewDispatcher(a.store, a.notifier(), a.clock.Now, a.log).Loop(ctx, dispatchEvery)
+	return a.dispatcher().Loop(ctx, dispatchEvery)
 }
 
 func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {

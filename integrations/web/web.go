@@ -6,8 +6,10 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -16,6 +18,32 @@ import (
 // Pinger checks that a dependency (the database) answers.
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+// ErrDraining is what a Drain's Ping answers once the server shuts down.
+var ErrDraining = errors.New("draining")
+
+// Drain is the readiness of a server that is about to stop: it answers as
+// its database does until Start, then ErrDraining, so that /readyz turns
+// 503 and load balancers send new requests to other replicas while the
+// requests in flight finish.
+type Drain struct {
+	db       Pinger
+	draining atomic.Bool
+}
+
+// NewDrain wraps the readiness check of db.
+func NewDrain(db Pinger) *Drain { return &Drain{db: db} }
+
+// Start marks the server as draining.
+func (d *Drain) Start() { d.draining.Store(true) }
+
+// Ping answers ErrDraining once draining, and else pings the database.
+func (d *Drain) Ping(ctx context.Context) error {
+	if d.draining.Load() {
+		return ErrDraining
+	}
+	return d.db.Ping(ctx)
 }
 
 // Router builds the HTTP routes. Adapters add theirs to the returned router.
@@ -28,6 +56,10 @@ func Router(db Pinger, log *slog.Logger) *mux.Router {
 		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
+			if errors.Is(err, ErrDraining) {
+				WriteError(w, http.StatusServiceUnavailable, "draining", "shutting down: send new requests to another replica")
+				return
+			}
 			log.WarnContext(ctx, "not ready", "err", err)
 			WriteError(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer: "+err.Error())
 			return

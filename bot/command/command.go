@@ -92,6 +92,7 @@ type spec struct {
 	args     []string // positional arguments after the verb, e.g. "ID"
 	optArgs  int      // how many trailing args may be omitted
 	variadic bool     // the last argument takes every remaining word
+	reads    bool     // changes nothing: a replayed request may be answered again
 	required []string // keys that must be given
 	optional []string // keys that may be given
 	usage    string   // extra usage shown after the generated synopsis
@@ -215,6 +216,21 @@ func (s *Service) isQuestion(line string) bool {
 		return false
 	}
 	return true
+}
+
+// ReadOnly reports whether a command line changes nothing, so that an
+// adapter may answer a replayed request again instead of refusing it.
+// FAQ questions count as read-only: a replay only records a miss twice.
+func (s *Service) ReadOnly(line string) bool {
+	if s.faq != nil && s.isQuestion(line) {
+		return true
+	}
+	args, err := Parse(line)
+	if err != nil || len(args.Words) == 0 {
+		return err == nil // a blank line shows help
+	}
+	sp, _ := s.lookup(args.Words)
+	return sp != nil && sp.reads
 }
 
 // lookup finds the longest verb matching the leading words.

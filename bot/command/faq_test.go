@@ -112,3 +112,29 @@ func TestFAQAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestReadOnly: adapters answer replays of commands that change nothing,
+// and refuse replays of anything else; the table says which is which.
+func TestReadOnly(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	for line, want := range map[string]bool{
+		"":                        true,
+		"help deal new":           true,
+		"deal show 1":             true,
+		"deal list expiring":      true,
+		"DEAL History 3":          true,
+		"user list":               true,
+		"où trouver mon ID ?":     true,
+		"deal won 1":              false,
+		"deal new kind=ip":        false,
+		"user add a@b.io role=x":  false,
+		"faq add x en_answer=y":   false,
+		"subscribe location=1":    false,
+		"deal shw 1":              false,
+		`deal show "unterminated`: false,
+	} {
+		if got := e.svc.ReadOnly(line); got != want {
+			t.Errorf("ReadOnly(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func (s *Service) table() []*spec {
 
 func (s *Service) coreSpecs() []*spec {
 	return []*spec{
-		{verb: "help", args: []string{"VERB"}, optArgs: 1, variadic: true, summary: "list the commands, or explain one",
+		{verb: "help", reads: true, args: []string{"VERB"}, optArgs: 1, variadic: true, summary: "list the commands, or explain one",
 			run: func(_ context.Context, c *call) (Reply, error) { return s.help(strings.Join(c.pos, " ")), nil }},
 		{verb: "deal new", required: []string{"kind", "name", "customer", "customer_location", "location", "value", "close", "notes", "team"},
 			optional: append(without(dealKeys, "name", "customer", "customer_location", "location", "value", "close", "notes", "team"), "help", "share"),
@@ -35,10 +35,10 @@ func (s *Service) coreSpecs() []*spec {
 		{verb: "deal receive", required: []string{"kind", "customer", "customer_location", "location", "from"},
 			optional: append(without(dealKeys, "customer", "customer_location", "location"), "received", "program"),
 			summary:  "record an inbound referral that reached you another way (from=microsoft|\"partner:NAME\")", run: s.dealReceive},
-		{verb: "deal list", args: []string{"inbound|outbound|favorites|expiring|closed"}, optArgs: 1, optional: []string{"location", "stage", "kind"},
+		{verb: "deal list", reads: true, args: []string{"inbound|outbound|favorites|expiring|closed"}, optArgs: 1, optional: []string{"location", "stage", "kind"},
 			summary: "list the deals you can see (open ones unless you say closed)", run: s.dealList},
-		{verb: "deal show", args: []string{"ID"}, summary: "show one deal", run: s.dealShow},
-		{verb: "deal history", args: []string{"ID"}, summary: "show everything that happened to a deal", run: s.dealHistory},
+		{verb: "deal show", reads: true, args: []string{"ID"}, summary: "show one deal", run: s.dealShow},
+		{verb: "deal history", reads: true, args: []string{"ID"}, summary: "show everything that happened to a deal", run: s.dealHistory},
 		{verb: "deal accept", args: []string{"ID"}, optional: []string{"name", "value", "currency", "close", "notes", "team", "crm_id", "campaign_id"},
 			summary: "accept a received referral", run: s.dealAccept},
 		{verb: "deal decline", args: []string{"ID"}, required: []string{"reason"}, optional: []string{"notes"},
@@ -56,13 +56,13 @@ func (s *Service) coreSpecs() []*spec {
 			summary: "ask Microsoft for help, or invite another partner", run: s.dealInvite},
 		{verb: "deal upgrade", args: []string{"ID", "partner-led|cosell"}, optional: []string{"help"}, summary: "widen a private deal to partner-led or co-sell", run: s.dealUpgrade},
 		{verb: "deal fav", args: []string{"ID"}, summary: "tag or untag a deal as favorite", run: s.dealFav},
-		{verb: "deal register", args: []string{"ID"}, summary: "check deal registration eligibility, criterion by criterion", run: s.dealRegister},
+		{verb: "deal register", reads: true, args: []string{"ID"}, summary: "check deal registration eligibility, criterion by criterion", run: s.dealRegister},
 		{verb: "solution add", required: []string{"name", "source"}, optional: []string{"ip", "macc", "incentivized"},
 			summary: "add to your solution catalog (source=mine|microsoft|third_party|assessment)", run: s.solutionAdd},
-		{verb: "solution list", summary: "list your solution catalog", run: s.solutionList},
+		{verb: "solution list", reads: true, summary: "list your solution catalog", run: s.solutionList},
 		{verb: "user add", args: []string{"EMAIL"}, required: []string{"role"}, optional: []string{"locations"},
 			summary: "grant roles (referrals-admin, referrals-user, incentives-admin, incentives-user)", run: s.userAdd},
-		{verb: "user list", summary: "list users and their roles", run: s.userList},
+		{verb: "user list", reads: true, summary: "list users and their roles", run: s.userList},
 		{verb: "user remove", args: []string{"EMAIL"}, summary: "remove a user", run: s.userRemove},
 	}
 }

@@ -27,22 +27,6 @@ func cutShare(text string) (string, bool) {
 	return text, false
 }
 
-// readOnlyVerbs change nothing, so a replay of them can only repeat an
-// answer to the channel it was asked in; every other command line,
-// including verbs this list does not know yet, is recorded and run once.
-var readOnlyVerbs = []string{"help", "deal show", "deal list", "deal history", "deal register", "solution list", "user list"}
-
-// readOnly reports whether a command line starts with a read-only verb.
-func readOnly(line string) bool {
-	words := strings.Join(strings.Fields(strings.ToLower(line)), " ") + " "
-	for _, v := range readOnlyVerbs {
-		if strings.HasPrefix(words, v+" ") {
-			return true
-		}
-	}
-	return false
-}
-
 // commands serves the /cosell slash command.
 func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 	body, sig, ok := a.verified(w, r)
@@ -56,7 +40,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	line, share := cutShare(form.Get("text"))
-	if !readOnly(line) && !a.once(w, r, sig) {
+	if !a.svc.ReadOnly(line) && !a.once(w, r, sig) {
 		return
 	}
 	who, err := a.user(ctx, form.Get("user_id"))

@@ -37,6 +37,7 @@ const Platform = "slack"
 type Runner interface {
 	Resolve(ctx context.Context, id string) (access.User, error)
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
+	ReadOnly(line string) bool
 }
 
 // Directory links Slack accounts to cosellbot users and remembers the

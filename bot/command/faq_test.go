@@ -129,7 +129,7 @@ func TestReadOnly(t *testing.T) {
 		"deal new kind=ip":        false,
 		"user add a@b.io role=x":  false,
 		"faq add x en_answer=y":   false,
-		"subscribe location=1":    false,
+		"solution add name=x":     false,
 		"deal shw 1":              false,
 		`deal show "unterminated`: false,
 	} {

@@ -46,6 +46,7 @@ const CommandName = "cosell"
 type Runner interface {
 	Resolve(ctx context.Context, id string) (access.User, error)
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
+	ReadOnly(line string) bool
 }
 
 // Directory links Discord accounts to cosellbot users, remembers the

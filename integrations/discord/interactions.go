@@ -48,15 +48,8 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	first, err := a.dir.FirstChatEvent(ctx, Platform, "interaction:"+in.ID, a.cfg.Clock.Now())
-	if err != nil {
-		a.log.ErrorContext(ctx, "cannot record the interaction", "err", err)
-		web.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the database did not answer; try again")
-		return
-	}
-	if !first || in.ID == "" {
-		a.log.WarnContext(ctx, "refused a replayed interaction", "id", in.ID)
-		web.WriteError(w, http.StatusConflict, "replayed", "this interaction was already handled")
+	if in.ID == "" {
+		web.WriteError(w, http.StatusBadRequest, "bad_interaction", "the interaction has no id")
 		return
 	}
 	var userID string
@@ -81,6 +74,9 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		line, share := cutShare(text)
+		if !a.once(ctx, w, &in, line) {
+			return
+		}
 		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, line) }, share, false)
 	case discordgo.InteractionMessageComponent:
 		id, err := a.customID(ctx, in.MessageComponentData().CustomID)
@@ -90,6 +86,9 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 		}
 		if keys, line, ok := cutAsk(id); ok {
 			web.WriteJSON(w, http.StatusOK, askModal(in.MessageComponentData().CustomID, line, keys))
+			return
+		}
+		if !a.once(ctx, w, &in, id) {
 			return
 		}
 		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, id) }, false, true)
@@ -106,10 +105,34 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		line += answers(data.Components, keys)
+		if !a.once(ctx, w, &in, line) {
+			return
+		}
 		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, line) }, false, in.Message != nil)
 	default:
 		web.WriteError(w, http.StatusBadRequest, "bad_interaction", "an interaction type cosellbot does not handle")
 	}
+}
+
+// once records the interaction so that a replay of it is refused. A
+// command that changes nothing skips the record: answering its replay again
+// is harmless, and the write was most of its cost.
+func (a *Adapter) once(ctx context.Context, w http.ResponseWriter, in *discordgo.Interaction, line string) bool {
+	if a.svc.ReadOnly(line) {
+		return true
+	}
+	first, err := a.dir.FirstChatEvent(ctx, Platform, "interaction:"+in.ID, a.cfg.Clock.Now())
+	if err != nil {
+		a.log.ErrorContext(ctx, "cannot record the interaction", "err", err)
+		web.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the database did not answer; try again")
+		return false
+	}
+	if !first {
+		a.log.WarnContext(ctx, "refused a replayed interaction", "id", in.ID)
+		web.WriteError(w, http.StatusConflict, "replayed", "this interaction was already handled")
+		return false
+	}
+	return true
 }
 
 // customID gives the command a component carries, fetching it when the

@@ -299,6 +299,13 @@ func TestSignedInteractions(t *testing.T) {
 			t.Errorf("history %q: only the valid interaction may change the deal", got)
 		}
 
+		// A replayed read is answered again: it changes nothing.
+		show := e.slash("111", "deal show 1")
+		for i := range 2 {
+			if got := e.post(e.key, time.Now(), show, show).StatusCode; got != http.StatusOK {
+				t.Errorf("deal show, delivery %d: status %d, want 200", i+1, got)
+			}
+		}
 		m := e.answer(e.slash("111", "deal show 1"))
 		data := m["data"].(map[string]any)
 		if m["type"] != float64(4) || data["flags"] != float64(64) || !strings.Contains(description(m), "Deal \\#1 Fabrikam BI") {

@@ -173,7 +173,8 @@ func (a *app) hooks() *webhooks {
 			targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name])})
 		}
 	}
-	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
+	h.out = crm.NewOutgoing(targets, a.store, a.store, echoes, nil, a.clock, a.log)
+	a.notifier().Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
 	h.upstream = append(h.upstream, h.out)
 	h.metrics = crmmetrics.New()
 	if err := h.metrics.Register(a.metrics); err != nil {
@@ -196,14 +197,13 @@ func (a *app) webhookRoutes(r *mux.Router) {
 	}).Mount(r)
 }
 
-// webhookLoop processes the inbox, delivers outgoing webhooks and polls
-// Partner Center, until ctx ends.
+// webhookLoop processes the inbox and polls Partner Center, until ctx
+// ends; outgoing webhooks go through the outbox dispatcher.
 func (a *app) webhookLoop(ctx context.Context) error {
 	h := a.hooks()
-	errs := make(chan error, 3)
-	loops := 2
+	errs := make(chan error, 2)
+	loops := 1
 	go func() { errs <- h.proc.Run(ctx) }()
-	go func() { errs <- h.out.Run(ctx) }()
 	if h.pc != nil {
 		loops++
 		go func() { errs <- h.pc.RunPoller(ctx, pcsource.PollEvery) }()

@@ -10,11 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
 // Upstreams tells several upstreams of each chat change, in order; the
@@ -47,17 +50,29 @@ type Target struct {
 	Secret []byte
 }
 
+// Platform is how outgoing webhooks are named in the outbox: a message to
+// chat.Place{Platform: "webhook", Channel: SOURCE} is posted to that
+// source's target.
+const Platform = "webhook"
+
+// Outbox takes messages to deliver durably; the store implements it.
+type Outbox interface {
+	Notify(ctx context.Context, at time.Time, notices ...ledger.Notice) error
+}
+
 // Outgoing sends changes made in chat to CRMs as signed webhooks (the
 // generic scheme, with X-Cosellbot-Origin carrying a token the echo is
-// recognised by). Sending happens in Run, off the chat's path, with retries.
+// recognised by). Pushed writes each one to the outbox, so it survives a
+// restart and is retried with backoff by the outbox dispatcher, which calls
+// Send: Outgoing is the notifier of the "webhook" platform.
 type Outgoing struct {
 	targets []Target
 	rec     Record
+	outbox  Outbox
 	echoes  *Echoes
 	http    *http.Client
 	clock   Clock
 	log     *slog.Logger
-	queue   chan outMessage
 }
 
 // Message is the JSON body of an outgoing webhook.
@@ -71,32 +86,23 @@ type Message struct {
 	Deal       command.DealView `json:"deal"`
 }
 
-type outMessage struct {
-	target Target
-	id     string
-	body   []byte
-}
-
-// outAttempts is how many times a webhook is tried before it is given up
-// (and logged).
-const outAttempts = 5
-
-// NewOutgoing builds a sender; Run delivers.
-func NewOutgoing(targets []Target, rec Record, echoes *Echoes, hc *http.Client, clock Clock, log *slog.Logger) *Outgoing {
+// NewOutgoing builds a sender.
+func NewOutgoing(targets []Target, rec Record, outbox Outbox, echoes *Echoes, hc *http.Client, clock Clock, log *slog.Logger) *Outgoing {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Outgoing{targets: targets, rec: rec, echoes: echoes, http: hc, clock: clock, log: log, queue: make(chan outMessage, 1024)}
+	return &Outgoing{targets: targets, rec: rec, outbox: outbox, echoes: echoes, http: hc, clock: clock, log: log}
 }
 
 // Push changes nothing upstream before the change is stored: CRMs hear of
 // stored changes only.
 func (o *Outgoing) Push(context.Context, *deal.Deal, *deal.Deal, deal.Event) error { return nil }
 
-// Pushed queues a webhook to each target that follows the deal.
+// Pushed writes a webhook for each target that follows the deal to the
+// outbox.
 func (o *Outgoing) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
 	if len(o.targets) == 0 {
 		return
@@ -107,6 +113,7 @@ func (o *Outgoing) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
 		return
 	}
 	now := o.clock.Now()
+	var notices []ledger.Notice
 	for _, t := range o.targets {
 		record := ""
 		for _, l := range links {
@@ -130,68 +137,62 @@ func (o *Outgoing) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
 			o.log.ErrorContext(ctx, "outgoing webhook: encode", "deal", d.ID, "err", err)
 			continue
 		}
-		select {
-		case o.queue <- outMessage{target: t, id: token, body: body}:
-		default:
-			o.log.ErrorContext(ctx, "outgoing webhook dropped: the queue is full", "target", t.Source, "deal", d.ID, "event", ev.Action)
-		}
+		notices = append(notices, ledger.Notice{
+			Key: token, Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: "webhook", Text: string(body),
+			Places: []chat.Place{{Platform: Platform, Channel: t.Source}},
+		})
+	}
+	if len(notices) == 0 {
+		return
+	}
+	if err := o.outbox.Notify(ctx, now, notices...); err != nil {
+		// The chat change is stored; only its copy to the CRM is lost, and
+		// the log says which.
+		o.log.ErrorContext(ctx, "outgoing webhook not queued", "deal", d.ID, "event", ev.Action, "err", err)
 	}
 }
 
-// Run delivers queued webhooks until ctx ends, retrying failures with
-// exponential backoff.
-func (o *Outgoing) Run(ctx context.Context) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case m := <-o.queue:
-			o.deliver(ctx, m)
-		}
+// Send posts one outgoing webhook, signed, to its source's target; the
+// outbox dispatcher retries what fails and gives up on what cannot work.
+func (o *Outgoing) Send(ctx context.Context, m chat.Message) (string, error) {
+	i := slices.IndexFunc(o.targets, func(t Target) bool { return t.Source == m.To.Channel })
+	if i < 0 {
+		return "", chat.Permanent(fmt.Errorf("crm: no outgoing webhook is configured for %q", m.To.Channel))
 	}
-}
-
-func (o *Outgoing) deliver(ctx context.Context, m outMessage) {
-	wait := time.Second
-	for attempt := 1; ; attempt++ {
-		err := o.send(ctx, m)
-		if err == nil {
-			return
-		}
-		if attempt == outAttempts || ctx.Err() != nil {
-			o.log.ErrorContext(ctx, "outgoing webhook given up", "target", m.target.Source, "event_id", m.id, "attempts", attempt, "err", err)
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait *= 4
+	t := o.targets[i]
+	body := []byte(m.Text)
+	var head struct {
+		EventID string `json:"event_id"`
 	}
-}
-
-func (o *Outgoing) send(ctx context.Context, m outMessage) error {
+	if err := json.Unmarshal(body, &head); err != nil || head.EventID == "" {
+		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: not an outgoing webhook body", t.Source))
+	}
 	ts := strconv.FormatInt(o.clock.Now().Unix(), 10)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.target.URL, bytes.NewReader(m.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("crm: webhook to %s: %w", m.target.Source, err)
+		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", t.Source, err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, Sign(m.target.Secret, ts, m.body))
-	req.Header.Set(HeaderEventID, m.id)
-	req.Header.Set(HeaderOrigin, m.id)
+	req.Header.Set(HeaderSignature, Sign(t.Secret, ts, body))
+	req.Header.Set(HeaderEventID, head.EventID)
+	req.Header.Set(HeaderOrigin, head.EventID)
 	resp, err := o.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("crm: webhook to %s: %w", m.target.Source, err)
+		return "", fmt.Errorf("crm: webhook to %s: %w", t.Source, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("crm: webhook to %s: %s", m.target.Source, resp.Status)
+	switch {
+	case resp.StatusCode/100 == 2:
+		return head.EventID, nil
+	case resp.StatusCode == http.StatusTooManyRequests:
+		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return "", chat.RetryAfter(time.Duration(max(after, 1))*time.Second, fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
+	case resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout:
+		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
 	}
-	return nil
+	return "", fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status)
 }
 
 // newToken is a random change token.

@@ -298,16 +298,25 @@ func TestOutgoingWebhookAndItsEcho(t *testing.T) {
 			bodies <- b
 		}))
 		defer crmSrv.Close()
-		out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: crmSrv.URL, Secret: []byte(secret)}}, st, echoes, crmSrv.Client(), h.Clock, nil)
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		go out.Run(ctx)
+		out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: crmSrv.URL, Secret: []byte(secret)}}, st, st, echoes, crmSrv.Client(), h.Clock, nil)
 
 		svc := command.New(st, h.Clock, deal.DefaultRates(), nil, command.WithUpstream(crm.Upstreams{out}))
 		if r := svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf("deal stage %d proposed", d.ID)); !r.OK() {
 			t.Fatalf("deal stage: %s", r.Text)
 		}
+		// The webhook waits in the outbox, durably, until a dispatcher sends it.
+		items, err := st.ClaimOutbox(t.Context(), now, time.Minute, 10)
+		if err != nil || len(items) != 1 || items[0].Message.To != (chat.Place{Platform: crm.Platform, Channel: "generic"}) {
+			t.Fatalf("outbox: %+v, %v", items, err)
+		}
+		ref, err := out.Send(t.Context(), items[0].Message)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req, body := <-got, <-bodies
+		if ref != req.Header.Get(crm.HeaderEventID) {
+			t.Errorf("ref %q, want the event id %q", ref, req.Header.Get(crm.HeaderEventID))
+		}
 		if err := crm.VerifySignature([]byte(secret), req.Header.Get(crm.HeaderTimestamp), req.Header.Get(crm.HeaderSignature), body, now); err != nil {
 			t.Errorf("outgoing signature: %v", err)
 		}

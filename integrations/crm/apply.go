@@ -10,7 +10,6 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Step applies one domain operation to a deal and stores it with its audit
@@ -123,7 +122,7 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 	st, err := a.Rec.SyncState(ctx, c.Source, c.RecordID)
 	switch {
 	case isNotFound(err):
-		st = store.SyncState{Source: c.Source, ExternalID: c.RecordID}
+		st = ledger.SyncState{Source: c.Source, ExternalID: c.RecordID}
 	case err != nil:
 		return Result{}, err
 	}
@@ -157,7 +156,7 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 
 // linkedDeal finds the deal of a CRM record: the one linked before, or the
 // one whose crm_id is the record's id (and links it).
-func (a *Applier) linkedDeal(ctx context.Context, st *store.SyncState) (*deal.Deal, error) {
+func (a *Applier) linkedDeal(ctx context.Context, st *ledger.SyncState) (*deal.Deal, error) {
 	if st.DealID != 0 {
 		d, err := a.Rec.GetDeal(ctx, st.DealID)
 		if err == nil || !isNotFound(err) {

@@ -26,7 +26,6 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Sources are the names of /webhooks/{source}, in the order help lists them.
@@ -53,7 +52,7 @@ type Source interface {
 	Ack(w http.ResponseWriter)
 	// Apply processes one stored event. An error marks the inbox row failed
 	// with the error as the reason, to be replayed.
-	Apply(ctx context.Context, e store.InboxEntry) (Result, error)
+	Apply(ctx context.Context, e ledger.InboxEntry) (Result, error)
 }
 
 // Event is one event of a delivery as the inbox keeps it.
@@ -67,23 +66,23 @@ type Event struct {
 
 // Result is what applying an event did.
 type Result struct {
-	Status store.InboxStatus // processed, ignored or stale
-	Note   string            // what was done or why not, for `cosellbot inbox`
+	Status ledger.InboxStatus // processed, ignored or stale
+	Note   string             // what was done or why not, for `cosellbot inbox`
 }
 
 // Processed, Ignored and Stale build results.
 func Processed(format string, args ...any) Result {
-	return Result{store.InboxProcessed, fmt.Sprintf(format, args...)}
+	return Result{ledger.InboxProcessed, fmt.Sprintf(format, args...)}
 }
 
 // Ignored is a result for an event that needs nothing done.
 func Ignored(format string, args ...any) Result {
-	return Result{store.InboxIgnored, fmt.Sprintf(format, args...)}
+	return Result{ledger.InboxIgnored, fmt.Sprintf(format, args...)}
 }
 
 // Stale is a result for an event older than what was applied.
 func Stale(format string, args ...any) Result {
-	return Result{store.InboxStale, fmt.Sprintf(format, args...)}
+	return Result{ledger.InboxStale, fmt.Sprintf(format, args...)}
 }
 
 // FieldError is a malformed or missing field of a delivery.
@@ -110,7 +109,7 @@ func Unverified(format string, args ...any) error {
 // Clock tells the time; tests pass a fixed one.
 type Clock interface{ Now() time.Time }
 
-// Record is what processing needs of the durable record (*store.Store).
+// Record is what processing needs of the durable record (the store).
 type Record interface {
 	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
 	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
@@ -118,18 +117,18 @@ type Record interface {
 	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
 	Solutions(ctx context.Context) ([]deal.Solution, error)
 	DealByExternalID(ctx context.Context, id string) (*deal.Deal, error)
-	SyncState(ctx context.Context, source, externalID string) (store.SyncState, error)
-	SaveSyncState(ctx context.Context, st store.SyncState) error
-	SyncStatesOfDeal(ctx context.Context, dealID int64) ([]store.SyncState, error)
+	SyncState(ctx context.Context, source, externalID string) (ledger.SyncState, error)
+	SaveSyncState(ctx context.Context, st ledger.SyncState) error
+	SyncStatesOfDeal(ctx context.Context, dealID int64) ([]ledger.SyncState, error)
 }
 
 // Inbox is what the receiver and the processor need of the inbox.
 type Inbox interface {
-	AddInbox(ctx context.Context, entries []store.InboxEntry) ([]store.InboxAdded, error)
-	InboxEntry(ctx context.Context, id int64) (store.InboxEntry, error)
-	ListInbox(ctx context.Context, f store.InboxFilter) ([]store.InboxEntry, error)
+	AddInbox(ctx context.Context, entries []ledger.InboxEntry) ([]ledger.InboxAdded, error)
+	InboxEntry(ctx context.Context, id int64) (ledger.InboxEntry, error)
+	ListInbox(ctx context.Context, f ledger.InboxFilter) ([]ledger.InboxEntry, error)
 	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
-	MarkInbox(ctx context.Context, id int64, status store.InboxStatus, reason string, at time.Time) error
+	MarkInbox(ctx context.Context, id int64, status ledger.InboxStatus, reason string, at time.Time) error
 }
 
 // Outcome is what a delivery or an event came to, as metrics count it.

@@ -3,11 +3,10 @@ package crm
 import (
 	"context"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Processor applies stored events, oldest first, one at a time (so that two
@@ -70,18 +69,18 @@ func (p *Processor) Run(ctx context.Context) error {
 // Report counts what a pass did.
 type Report struct {
 	Processed, Ignored, Stale, Failed int
-	Failures                          []store.InboxEntry // the rows that failed, with their reason
+	Failures                          []ledger.InboxEntry // the rows that failed, with their reason
 }
 
-func (r *Report) add(e store.InboxEntry) {
+func (r *Report) add(e ledger.InboxEntry) {
 	switch e.Status {
-	case store.InboxProcessed:
+	case ledger.InboxProcessed:
 		r.Processed++
-	case store.InboxIgnored:
+	case ledger.InboxIgnored:
 		r.Ignored++
-	case store.InboxStale:
+	case ledger.InboxStale:
 		r.Stale++
-	case store.InboxFailed:
+	case ledger.InboxFailed:
 		r.Failed++
 		r.Failures = append(r.Failures, e)
 	}
@@ -89,18 +88,18 @@ func (r *Report) add(e store.InboxEntry) {
 
 // Pending processes every event waiting in the inbox.
 func (p *Processor) Pending(ctx context.Context) (Report, error) {
-	return p.pass(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxReceived}})
+	return p.pass(ctx, ledger.InboxFilter{Statuses: []ledger.InboxStatus{ledger.InboxReceived}})
 }
 
 // Replay processes the failed events again, of one source or ("") all.
 func (p *Processor) Replay(ctx context.Context, source string) (Report, error) {
-	return p.pass(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxFailed}, Source: source})
+	return p.pass(ctx, ledger.InboxFilter{Statuses: []ledger.InboxStatus{ledger.InboxFailed}, Source: source})
 }
 
 // pageSize is how many rows a pass reads at a time.
 const pageSize = 100
 
-func (p *Processor) pass(ctx context.Context, f store.InboxFilter) (Report, error) {
+func (p *Processor) pass(ctx context.Context, f ledger.InboxFilter) (Report, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var rep Report
@@ -128,7 +127,7 @@ func (p *Processor) pass(ctx context.Context, f store.InboxFilter) (Report, erro
 
 // Process applies one stored event now and marks its row; the caller must
 // not run it concurrently with a pass (`cosellbot replay` of one row).
-func (p *Processor) Process(ctx context.Context, e store.InboxEntry) (store.InboxEntry, error) {
+func (p *Processor) Process(ctx context.Context, e ledger.InboxEntry) (ledger.InboxEntry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done, mine, err := p.claimed(ctx, e)
@@ -145,7 +144,7 @@ const claimLease = 2 * time.Minute
 
 // claimed processes a row if this replica wins its claim; mine is false
 // when another replica holds it (or has finished it).
-func (p *Processor) claimed(ctx context.Context, e store.InboxEntry) (store.InboxEntry, bool, error) {
+func (p *Processor) claimed(ctx context.Context, e ledger.InboxEntry) (ledger.InboxEntry, bool, error) {
 	now := p.clock.Now()
 	ok, err := p.inbox.ClaimInbox(ctx, e.ID, now, now.Add(claimLease))
 	if err != nil || !ok {
@@ -157,7 +156,7 @@ func (p *Processor) claimed(ctx context.Context, e store.InboxEntry) (store.Inbo
 
 // process applies one event. An error returned is the inbox's own (the row
 // could not be marked); the event's failure is in the returned row.
-func (p *Processor) process(ctx context.Context, e store.InboxEntry) (store.InboxEntry, error) {
+func (p *Processor) process(ctx context.Context, e ledger.InboxEntry) (ledger.InboxEntry, error) {
 	src, ok := p.sources[e.Source]
 	var res Result
 	var err error
@@ -168,10 +167,10 @@ func (p *Processor) process(ctx context.Context, e store.InboxEntry) (store.Inbo
 	}
 	now := p.clock.Now()
 	if err != nil {
-		res = Result{Status: store.InboxFailed, Note: err.Error()}
+		res = Result{Status: ledger.InboxFailed, Note: err.Error()}
 		p.metrics.Count(e.Source, Failed)
 		p.log.WarnContext(ctx, "webhook event failed", "source", e.Source, "key", e.Key, "inbox_id", e.ID, "err", err)
-	} else if res.Status == store.InboxProcessed {
+	} else if res.Status == ledger.InboxProcessed {
 		p.metrics.Count(e.Source, Applied)
 	} else {
 		p.metrics.Count(e.Source, Dropped)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/integrations/web"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Receiver answers POST /webhooks/{source}: verify, store raw in the inbox,
@@ -114,11 +114,11 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			headers[canon] = strings.Join(vs, ", ")
 		}
 	}
-	entries := make([]store.InboxEntry, len(events))
+	entries := make([]ledger.InboxEntry, len(events))
 	for i, ev := range events {
-		entries[i] = store.InboxEntry{Source: name, Key: ev.Key, Headers: headers, Body: ev.Body, ReceivedAt: now}
+		entries[i] = ledger.InboxEntry{Source: name, Key: ev.Key, Headers: headers, Body: ev.Body, ReceivedAt: now}
 		if ev.Ignore != "" {
-			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = store.InboxIgnored, ev.Ignore, now
+			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = ledger.InboxIgnored, ev.Ignore, now
 		}
 	}
 	added, err := rv.commit.Add(r.Context(), entries)
@@ -161,12 +161,12 @@ type Committer struct {
 }
 
 type commitReq struct {
-	entries []store.InboxEntry
+	entries []ledger.InboxEntry
 	reply   chan commitReply
 }
 
 type commitReply struct {
-	added []store.InboxAdded
+	added []ledger.InboxAdded
 	err   error
 }
 
@@ -176,7 +176,7 @@ const commitTimeout = 10 * time.Second
 // CommitWorkers is the number of concurrent group commits that suits a
 // database dialect: several for PostgreSQL, one for SQLite's single writer.
 func CommitWorkers(dialect string) int {
-	if dialect == store.Postgres {
+	if dialect == "postgres" {
 		return 4
 	}
 	return 1
@@ -205,7 +205,7 @@ func (c *Committer) Close() { c.once.Do(func() { close(c.reqs) }); <-c.done }
 
 // Add stores entries and returns once they are committed (or the commit
 // failed, or ctx ended: then they may or may not be stored).
-func (c *Committer) Add(ctx context.Context, entries []store.InboxEntry) ([]store.InboxAdded, error) {
+func (c *Committer) Add(ctx context.Context, entries []ledger.InboxEntry) ([]ledger.InboxAdded, error) {
 	req := &commitReq{entries: entries, reply: make(chan commitReply, 1)}
 	select {
 	case c.reqs <- req:
@@ -242,7 +242,7 @@ func (c *Committer) loop() {
 }
 
 func (c *Committer) commit(batch []*commitReq, n int) {
-	all := make([]store.InboxEntry, 0, n)
+	all := make([]ledger.InboxEntry, 0, n)
 	for _, r := range batch {
 		all = append(all, r.entries...)
 	}

@@ -9,12 +9,12 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Name is the source's name.
@@ -167,7 +167,7 @@ func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
 // Apply reads the record's attributes (the Target, overlaid with the post
 // image) and applies them through the mapping.
-func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	if e.Headers[headerSizeExceeded] != "" {
 		return crm.Result{}, fmt.Errorf("%s: Dataverse removed the record's attributes from a context over 256 KB; register the step with fewer filtering attributes and images", headerSizeExceeded)
 	}

@@ -20,12 +20,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Name is the source's name.
@@ -129,7 +129,7 @@ func (s *Source) Ack(w http.ResponseWriter) {
 }
 
 // Apply applies one stored event.
-func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	p, err := Decode(e.Body)
 	if err != nil {
 		return crm.Result{}, err

@@ -14,13 +14,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Name is the source's name.
@@ -191,7 +191,7 @@ func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
 // Apply applies one stored event: a deal property change through the
 // mapping, a deal creation by linking it.
-func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	ev, err := DecodeEvent(e.Body)
 	if err != nil {
 		return crm.Result{}, err

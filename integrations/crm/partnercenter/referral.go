@@ -12,7 +12,6 @@ import (
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }
@@ -168,7 +167,7 @@ func (s *Source) ApplyReferral(ctx context.Context, r *pc.Referral) (crm.Result,
 	st, err := s.rec.SyncState(ctx, Name, r.ID)
 	switch {
 	case isNotFound(err):
-		st = store.SyncState{Source: Name, ExternalID: r.ID}
+		st = ledger.SyncState{Source: Name, ExternalID: r.ID}
 	case err != nil:
 		return crm.Result{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Name is the source's name, and the actor of the changes it makes.
@@ -125,7 +125,7 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
 // Apply fetches the notified referral and applies it.
-func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	_, id, at, err := DecodeNotification(e.Body)
 	if err != nil {
 		return crm.Result{}, err
@@ -164,7 +164,7 @@ func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err e
 			failures = append(failures, fmt.Errorf("referral %s: %w", refs[i].ID, err))
 			continue
 		}
-		if res.Status == store.InboxProcessed {
+		if res.Status == ledger.InboxProcessed {
 			applied++
 		}
 	}

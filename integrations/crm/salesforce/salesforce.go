@@ -13,6 +13,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"io"
 	"net/http"
 	"slices"
@@ -20,7 +21,6 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
-	"github.com/cosellbot/cosellbot/store"
 )
 
 // Name is the source's name.
@@ -194,7 +194,7 @@ func (s *Source) Ack(w http.ResponseWriter) {
 }
 
 // Apply applies one notification's field values through the mapping.
-func (s *Source) Apply(ctx context.Context, e store.InboxEntry) (crm.Result, error) {
+func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	n, err := DecodeNotification(e.Body)
 	if err != nil {
 		return crm.Result{}, err

@@ -311,16 +311,17 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	if err != nil {
 		return Reply{}, err
 	}
-	if err := s.pushUpstream(ctx, d, next, ev); err != nil { // webhooks: write back before storing
+	upstream, err := s.pushUpstream(ctx, d, next, ev) // webhooks: write back before storing
+	if err != nil {
 		return Reply{}, err
 	}
-	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev), dealNotices(next, ev)...); err != nil { // reminders: news to subscribed channels
+	notices := append(dealNotices(next, ev), upstream...) // news to subscribed channels, webhooks to CRMs
+	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev), notices...); err != nil {
 		if errors.Is(err, ledger.ErrConflict) {
 			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
 		}
 		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
 	}
-	s.pushedUpstream(ctx, next, ev) // webhooks: tell CRMs of the stored change
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
 }
 

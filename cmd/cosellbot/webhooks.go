@@ -173,7 +173,7 @@ func (a *app) hooks() *webhooks {
 			targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name])})
 		}
 	}
-	h.out = crm.NewOutgoing(targets, a.store, a.store, echoes, nil, a.clock, a.log)
+	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
 	a.notifier().Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
 	h.upstream = append(h.upstream, h.out)
 	h.metrics = crmmetrics.New()

@@ -24,21 +24,17 @@ import (
 // first refusal refuses the change.
 type Upstreams []command.Upstream
 
-// Push asks each upstream in turn.
-func (us Upstreams) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) error {
+// Push asks each upstream in turn and gathers their notices.
+func (us Upstreams) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
+	var all []ledger.Notice
 	for _, u := range us {
-		if err := u.Push(ctx, before, after, ev); err != nil {
-			return err
+		ns, err := u.Push(ctx, before, after, ev)
+		if err != nil {
+			return nil, err
 		}
+		all = append(all, ns...)
 	}
-	return nil
-}
-
-// Pushed tells each upstream.
-func (us Upstreams) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
-	for _, u := range us {
-		u.Pushed(ctx, d, ev)
-	}
+	return all, nil
 }
 
 // Target is a CRM that gets a signed webhook for each change made in chat
@@ -55,20 +51,15 @@ type Target struct {
 // source's target.
 const Platform = "webhook"
 
-// Outbox takes messages to deliver durably; the store implements it.
-type Outbox interface {
-	Notify(ctx context.Context, at time.Time, notices ...ledger.Notice) error
-}
-
 // Outgoing sends changes made in chat to CRMs as signed webhooks (the
 // generic scheme, with X-Cosellbot-Origin carrying a token the echo is
-// recognised by). Pushed writes each one to the outbox, so it survives a
-// restart and is retried with backoff by the outbox dispatcher, which calls
-// Send: Outgoing is the notifier of the "webhook" platform.
+// recognised by). Push makes each one a notice that goes to the outbox in
+// the change's own transaction, so it survives a restart and is retried
+// with backoff by the outbox dispatcher, which calls Send: Outgoing is the
+// notifier of the "webhook" platform.
 type Outgoing struct {
 	targets []Target
 	rec     Record
-	outbox  Outbox
 	echoes  *Echoes
 	http    *http.Client
 	clock   Clock
@@ -87,30 +78,25 @@ type Message struct {
 }
 
 // NewOutgoing builds a sender.
-func NewOutgoing(targets []Target, rec Record, outbox Outbox, echoes *Echoes, hc *http.Client, clock Clock, log *slog.Logger) *Outgoing {
+func NewOutgoing(targets []Target, rec Record, echoes *Echoes, hc *http.Client, clock Clock, log *slog.Logger) *Outgoing {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Outgoing{targets: targets, rec: rec, outbox: outbox, echoes: echoes, http: hc, clock: clock, log: log}
+	return &Outgoing{targets: targets, rec: rec, echoes: echoes, http: hc, clock: clock, log: log}
 }
 
-// Push changes nothing upstream before the change is stored: CRMs hear of
-// stored changes only.
-func (o *Outgoing) Push(context.Context, *deal.Deal, *deal.Deal, deal.Event) error { return nil }
-
-// Pushed writes a webhook for each target that follows the deal to the
-// outbox.
-func (o *Outgoing) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
+// Push returns a webhook notice for each target that follows the deal; the
+// change and its webhooks are stored together or not at all.
+func (o *Outgoing) Push(ctx context.Context, _, d *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
 	if len(o.targets) == 0 {
-		return
+		return nil, nil
 	}
 	links, err := o.rec.SyncStatesOfDeal(ctx, d.ID)
 	if err != nil {
-		o.log.ErrorContext(ctx, "outgoing webhook: cannot read the deal's links", "deal", d.ID, "err", err)
-		return
+		return nil, fmt.Errorf("reading which CRMs follow deal #%d: %w", d.ID, err)
 	}
 	now := o.clock.Now()
 	var notices []ledger.Notice
@@ -134,22 +120,14 @@ func (o *Outgoing) Pushed(ctx context.Context, d *deal.Deal, ev deal.Event) {
 			RecordID: record, Detail: ev.Detail, Deal: command.View(d),
 		})
 		if err != nil {
-			o.log.ErrorContext(ctx, "outgoing webhook: encode", "deal", d.ID, "err", err)
-			continue
+			return nil, fmt.Errorf("encoding the webhook of deal #%d: %w", d.ID, err)
 		}
 		notices = append(notices, ledger.Notice{
 			Key: token, Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: "webhook", Text: string(body),
 			Places: []chat.Place{{Platform: Platform, Channel: t.Source}},
 		})
 	}
-	if len(notices) == 0 {
-		return
-	}
-	if err := o.outbox.Notify(ctx, now, notices...); err != nil {
-		// The chat change is stored; only its copy to the CRM is lost, and
-		// the log says which.
-		o.log.ErrorContext(ctx, "outgoing webhook not queued", "deal", d.ID, "event", ev.Action, "err", err)
-	}
+	return notices, nil
 }
 
 // Send posts one outgoing webhook, signed, to its source's target; the

@@ -35,7 +35,7 @@ func TestOutgoingSendClassifiesFailures(t *testing.T) {
 				w.WriteHeader(tt.status)
 			}))
 			defer srv.Close()
-			out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: srv.URL, Secret: []byte("s3cret-s3cret-s3cret")}}, nil, nil, crm.NewEchoes(), srv.Client(), fixedClock{}, nil)
+			out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: srv.URL, Secret: []byte("s3cret-s3cret-s3cret")}}, nil, crm.NewEchoes(), srv.Client(), fixedClock{}, nil)
 			ref, err := out.Send(t.Context(), chat.Message{To: chat.Place{Platform: crm.Platform, Channel: "generic"}, Text: body})
 			if tt.status/100 == 2 {
 				if err != nil || ref != "cosellbot-1" {
@@ -51,7 +51,7 @@ func TestOutgoingSendClassifiesFailures(t *testing.T) {
 			}
 		})
 	}
-	out := crm.NewOutgoing(nil, nil, nil, crm.NewEchoes(), nil, fixedClock{}, nil)
+	out := crm.NewOutgoing(nil, nil, crm.NewEchoes(), nil, fixedClock{}, nil)
 	if _, err := out.Send(t.Context(), chat.Message{To: chat.Place{Platform: crm.Platform, Channel: "hubspot"}, Text: body}); !chat.IsPermanent(err) {
 		t.Fatalf("a source without a target: %v, want a permanent failure", err)
 	}

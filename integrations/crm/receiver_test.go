@@ -298,7 +298,7 @@ func TestOutgoingWebhookAndItsEcho(t *testing.T) {
 			bodies <- b
 		}))
 		defer crmSrv.Close()
-		out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: crmSrv.URL, Secret: []byte(secret)}}, st, st, echoes, crmSrv.Client(), h.Clock, nil)
+		out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: crmSrv.URL, Secret: []byte(secret)}}, st, echoes, crmSrv.Client(), h.Clock, nil)
 
 		svc := command.New(st, h.Clock, deal.DefaultRates(), nil, command.WithUpstream(crm.Upstreams{out}))
 		if r := svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf("deal stage %d proposed", d.ID)); !r.OK() {

@@ -67,21 +67,21 @@ func Ops(after *deal.Deal, ev deal.Event) []pc.Op {
 }
 
 // Push PATCHes the referral of a deal before the chat change is stored.
-func (w *Writer) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) error {
+func (w *Writer) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
 	if after.ExternalID == "" {
-		return nil
+		return nil, nil
 	}
 	ops := Ops(after, ev)
 	if ops == nil {
-		return nil
+		return nil, nil
 	}
 	s := w.src
 	st, err := s.rec.SyncState(ctx, Name, after.ExternalID)
 	if isNotFound(err) {
-		return nil // not a referral cosellbot got from Partner Center
+		return nil, nil // not a referral cosellbot got from Partner Center
 	}
 	if err != nil {
-		return fmt.Errorf("reading the Partner Center state of deal #%d: %w", after.ID, err)
+		return nil, fmt.Errorf("reading the Partner Center state of deal #%d: %w", after.ID, err)
 	}
 	ref, err := s.api.Patch(ctx, after.ExternalID, st.ETag, ops)
 	var stale *pc.StaleError
@@ -90,10 +90,10 @@ func (w *Writer) Push(ctx context.Context, before, after *deal.Deal, ev deal.Eve
 		if _, aerr := s.ApplyReferral(ctx, stale.Current); aerr != nil {
 			s.log.WarnContext(ctx, "partner center: the newer referral could not be applied", "deal", after.ID, "err", aerr)
 		}
-		return &ChangedError{DealID: after.ID, Changes: changes}
+		return nil, &ChangedError{DealID: after.ID, Changes: changes}
 	}
 	if err != nil {
-		return &deal.RuleError{Field: "partnercenter", Rule: "partnercenter_writeback",
+		return nil, &deal.RuleError{Field: "partnercenter", Rule: "partnercenter_writeback",
 			Message: fmt.Sprintf("Partner Center did not take the change, so nothing was changed; try again in a moment (%v)", err)}
 	}
 	st.ETag, st.DealID = ref.ETag, after.ID
@@ -103,11 +103,8 @@ func (w *Writer) Push(ctx context.Context, before, after *deal.Deal, ev deal.Eve
 	if err := s.rec.SaveSyncState(ctx, st); err != nil {
 		s.log.WarnContext(ctx, "partner center: the new eTag was not saved", "deal", after.ID, "err", err)
 	}
-	return nil
+	return nil, nil
 }
-
-// Pushed has nothing to do: the PATCH went before the change was stored.
-func (w *Writer) Pushed(context.Context, *deal.Deal, deal.Event) {}
 
 // Differences lists, in words, how a referral differs from the deal as
 // cosellbot had it.

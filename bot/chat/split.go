@@ -1,6 +1,9 @@
 package chat
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Split cuts text into chunks of at most limit characters for platforms that
 // cap a message or section. It cuts between lines; a longer line is cut after
@@ -46,4 +49,14 @@ func cutLine(rs []rune, limit int, hardCut func([]rune, int) int) int {
 		return cut
 	}
 	return limit
+}
+
+// Clip shortens s to at most n characters, marking the cut with an
+// ellipsis, for the platforms' fixed limits on labels and titles.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }

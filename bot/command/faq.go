@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -191,11 +192,7 @@ func suggestionViews(ss []faq.Suggestion) []SuggestionView {
 const buttonLabelMax = 75
 
 func askAction(sg faq.Suggestion) Action {
-	label := sg.Question
-	if r := []rune(label); len(r) > buttonLabelMax {
-		label = string(r[:buttonLabelMax-1]) + "…"
-	}
-	return Action{Label: label, Command: "faq " + strconv.Quote(sg.Question)}
+	return Action{Label: chat.Clip(sg.Question, buttonLabelMax), Command: "faq " + Quote(sg.Question)}
 }
 
 func (s *Service) mayEditFAQ(who access.User) error {

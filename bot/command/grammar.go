@@ -25,6 +25,15 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s", e.Pos+1, e.Msg) }
 
+// Quote writes a value the way the grammar reads it back as one value: in
+// double quotes, with \ and " escaped. Typographic quotes are made plain
+// first, since Parse folds them into " before it reads a line.
+func Quote(v string) string {
+	return `"` + quoteEscape.Replace(quoteFold.Replace(v)) + `"`
+}
+
+var quoteEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // quoteFold maps the typographic quotes that Slack and phone keyboards
 // substitute to the plain double quote the grammar uses.
 var quoteFold = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u00ab", `"`, "\u00bb", `"`, "\u2033", `"`)

@@ -64,13 +64,12 @@ func TestParsePeople(t *testing.T) {
 
 // quoteArgs writes Args back as a line the parser reads the same way.
 func quoteArgs(a Args) string {
-	q := func(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
 	var parts []string
 	for _, w := range a.Words {
-		parts = append(parts, q(w))
+		parts = append(parts, Quote(w))
 	}
 	for _, k := range a.Keys {
-		parts = append(parts, k+"="+q(a.Pairs[k]))
+		parts = append(parts, k+"="+Quote(a.Pairs[k]))
 	}
 	return strings.Join(parts, " ")
 }
@@ -95,4 +94,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip changed %q: %q %q vs %q %q", line, a.Words, a.Pairs, b.Words, b.Pairs)
 		}
 	})
+}
+
+// Quote writes what Parse reads back as the same single value.
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"no capacity":  `"no capacity"`,
+		`say "hi"`:     `"say \"hi\""`,
+		`back\slash`:   `"back\\slash"`,
+		"“curly” word": `"\"curly\" word"`,
+	} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+		args, err := Parse("x " + Quote(in))
+		if err != nil || len(args.Words) != 2 || args.Words[1] != quoteFold.Replace(in) {
+			t.Errorf("Parse(Quote(%q)) = %q, %v", in, args.Words, err)
+		}
+	}
 }

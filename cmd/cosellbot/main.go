@@ -219,13 +219,10 @@ func joinText(args []string) string {
 			parts[i] = a
 			continue
 		}
-		quote := func(s string) string {
-			return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-		}
 		if k, v, ok := strings.Cut(a, "="); ok && !strings.ContainsAny(k, " \t\"") {
-			parts[i] = k + "=" + quote(v)
+			parts[i] = k + "=" + command.Quote(v)
 		} else {
-			parts[i] = quote(a)
+			parts[i] = command.Quote(a)
 		}
 	}
 	return strings.Join(parts, " ")

@@ -168,11 +168,11 @@ func askModal(customID, line string, keys []string) discordgo.InteractionRespons
 	var rows []discordgo.MessageComponent
 	for _, k := range keys {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.TextInput{CustomID: k, Label: clip(strings.ToUpper(k[:1])+k[1:], 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 500},
+			discordgo.TextInput{CustomID: k, Label: chat.Clip(strings.ToUpper(k[:1])+k[1:], 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 500},
 		}})
 	}
 	return discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
-		CustomID: customID, Title: clip(line, 45), Components: rows,
+		CustomID: customID, Title: chat.Clip(line, 45), Components: rows,
 	}}
 }
 
@@ -186,7 +186,7 @@ func answers(rows []discordgo.MessageComponent, keys []string) string {
 		}
 		for _, c := range ar.Components {
 			if ti, ok := c.(*discordgo.TextInput); ok && containsKey(keys, ti.CustomID) {
-				b.WriteString(" " + ti.CustomID + "=" + Quote(ti.Value))
+				b.WriteString(" " + ti.CustomID + "=" + command.Quote(ti.Value))
 			}
 		}
 	}
@@ -201,18 +201,6 @@ func containsKey(keys []string, k string) bool {
 	}
 	return false
 }
-
-// Quote writes a value for the command grammar: in double quotes, with \
-// and " escaped; typographic quotes are made plain first, since the grammar
-// folds them into " before it reads a line.
-func Quote(v string) string {
-	return `"` + quoteEscape.Replace(quoteFold.Replace(v)) + `"`
-}
-
-var (
-	quoteFold   = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u00ab", `"`, "\u00bb", `"`, "\u2033", `"`)
-	quoteEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-)
 
 // answer runs a command under the deadline. In time, the result is the
 // HTTP answer: a new message (ephemeral unless shared) or, for a button,

@@ -84,7 +84,7 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 			m.IDs[ref] = id
 			id = ref
 		}
-		b := discordgo.Button{Label: clip(a.Label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
+		b := discordgo.Button{Label: chat.Clip(a.Label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
 		switch a.Style {
 		case "primary":
 			b.Style = discordgo.PrimaryButton
@@ -101,15 +101,6 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 		m.Components = append(m.Components, row)
 	}
 	return m
-}
-
-// clip shortens s to at most n characters, marking the cut with an ellipsis.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 // split cuts escaped text into chunks of at most limit characters, never

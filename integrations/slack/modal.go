@@ -113,7 +113,7 @@ func newDealLine(state *slackapi.ViewState) string {
 			v = act.SelectedDate
 		}
 		if v = strings.TrimSpace(v); v != "" {
-			b.WriteString(" " + f.key + "=" + Quote(v))
+			b.WriteString(" " + f.key + "=" + command.Quote(v))
 		}
 	}
 	return b.String()

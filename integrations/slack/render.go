@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
 )
 
 // Slack's Block Kit limits that shape a rendered message.
@@ -67,11 +68,11 @@ func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block 
 // element is one action: a button running its command, or, when the action
 // asks for a reason, a select whose options are complete command lines.
 func element(i int, a chat.Action) slackapi.BlockElement {
-	label := clip(a.Label, buttonLabel)
+	label := chat.Clip(a.Label, buttonLabel)
 	if len(a.Ask) == 1 && a.Ask[0] == "reason" {
 		var opts []*slackapi.OptionBlockObject
 		for _, r := range reasons {
-			line := a.Command + " reason=" + Quote(r)
+			line := a.Command + " reason=" + command.Quote(r)
 			if utf8.RuneCountInString(line) > optionValue {
 				continue
 			}
@@ -79,7 +80,7 @@ func element(i int, a chat.Action) slackapi.BlockElement {
 		}
 		if len(opts) > 0 {
 			return slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic,
-				slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(a.Label+": why?", buttonLabel), false, false),
+				slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(a.Label+": why?", buttonLabel), false, false),
 				fmt.Sprintf("%s%d", actionAsk, i), opts...)
 		}
 	}
@@ -96,28 +97,7 @@ func element(i int, a chat.Action) slackapi.BlockElement {
 
 // Fallback is the plain text Slack shows in notifications and where blocks
 // cannot be shown.
-func Fallback(text string) string { return clip(escape(text), fallbackLimit) }
-
-// Quote writes a value for the command grammar: in double quotes, with \
-// and " escaped. Typographic quotes are made plain first, since the grammar
-// folds them into " before it reads a line.
-func Quote(v string) string {
-	return `"` + quoteEscape.Replace(quoteFold.Replace(v)) + `"`
-}
-
-var (
-	quoteFold   = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u00ab", `"`, "\u00bb", `"`, "\u2033", `"`)
-	quoteEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-)
-
-// clip shortens s to at most n characters, marking the cut with an ellipsis.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+func Fallback(text string) string { return chat.Clip(escape(text), fallbackLimit) }
 
 // split cuts escaped text into sections of at most limit characters, never
 // inside an entity such as &lt;, so that no section shows half an escape.

@@ -156,16 +156,3 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
-
-func TestQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"no capacity":  `"no capacity"`,
-		`say "hi"`:     `"say \"hi\""`,
-		`back\slash`:   `"back\\slash"`,
-		"“curly” word": `"\"curly\" word"`,
-	} {
-		if got := Quote(in); got != want {
-			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -38,6 +39,18 @@ type app struct {
 	webhooks *webhooks
 	// Operations (metrics.go): serve's outbox dispatcher, built once so that /metrics reads its counts.
 	outbox *remind.Dispatcher
+}
+
+// oneShot builds the app for a command that runs once and exits (ask,
+// shell, sweep, inbox…): it logs warnings only, so that its output stays
+// the command's, and reports a failure to build on stderr.
+func oneShot(ctx context.Context, cfg config, stderr io.Writer) (*app, bool) {
+	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return nil, false
+	}
+	return a, true
 }
 
 // build opens the database, brings its schema up to date and assembles the

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -35,9 +34,8 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 2
 	}
-	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()
@@ -86,9 +84,8 @@ func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 2
 	}
-	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()

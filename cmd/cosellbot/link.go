@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -34,9 +33,8 @@ func cmdLink(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, linkUsage)
 		return 2
 	}
-	a, err := build(ctx, cfg, logger(cfg, stderr, slog.LevelWarn))
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()

@@ -240,10 +240,8 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, "usage: cosellbot ask [--user U] [--json] TEXT")
 		return 2
 	}
-	log := logger(cfg, stderr, slog.LevelWarn)
-	a, err := build(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()
@@ -282,10 +280,8 @@ func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	log := logger(cfg, stderr, slog.LevelWarn)
-	a, err := build(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()

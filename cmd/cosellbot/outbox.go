@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,10 +25,8 @@ func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	log := logger(cfg, stderr, slog.LevelWarn)
-	a, err := build(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()

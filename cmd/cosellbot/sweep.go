@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -87,19 +86,18 @@ func cmdSweep(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		}
 		now = t
 	}
-	log := logger(cfg, stderr, slog.LevelWarn)
-	a, err := build(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
+	a, ok := oneShot(ctx, cfg, stderr)
+	if !ok {
 		return 1
 	}
 	defer a.close()
 	var rep remind.Report
 	pass := func(st *store.Store) error {
 		var err error
-		rep, err = remind.NewSweeper(st, cfg.Remind, log).Run(ctx, now)
+		rep, err = remind.NewSweeper(st, cfg.Remind, a.log).Run(ctx, now)
 		return err
 	}
+	var err error
 	if *dry {
 		err = a.store.Rehearse(ctx, pass)
 	} else {

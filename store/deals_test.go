@@ -561,12 +561,3 @@ func TestFailedChangeLeavesNothing(t *testing.T) {
 		}
 	})
 }
-
-func TestAuditOf(t *testing.T) {
-	t.Parallel()
-	got := store.AuditOf(t0, "alice@x.example", deal.Event{Action: "won", Detail: "won at 10,000 USD"})
-	want := store.Audit{At: t0, Actor: "alice@x.example", Action: "won", Detail: "won at 10,000 USD"}
-	if got != want {
-		t.Errorf("AuditOf = %+v, want %+v", got, want)
-	}
-}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -45,4 +46,10 @@ func SeedDeals(ctx context.Context, s *Store, ds []*deal.Deal) error {
 		ds[i].ID, ds[i].Version = rows[i].ID, rows[i].Version
 	}
 	return nil
+}
+
+// AuditOf builds the audit line of a deal operation from the deal.Event it
+// returned.
+func AuditOf(at time.Time, actor string, e deal.Event) Audit {
+	return Audit{At: at, Actor: actor, Action: e.Action, Detail: e.Detail}
 }

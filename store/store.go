@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
@@ -168,12 +167,6 @@ func (s *Store) Dialect() string { return s.dialect }
 // clock); Actor and Action must not be empty, or the database refuses the
 // whole change.
 type Audit = ledger.Entry
-
-// AuditOf builds the audit line of a deal operation from the deal.Event it
-// returned.
-func AuditOf(at time.Time, actor string, e deal.Event) Audit {
-	return Audit{At: at, Actor: actor, Action: e.Action, Detail: e.Detail}
-}
 
 // Subject types of audit events.
 const (

@@ -176,3 +176,11 @@ func expectRules(t *testing.T, err error, want ...string) {
 		t.Errorf("broken rules = %q, want %q (error: %v)", got, want, err)
 	}
 }
+
+// err is the Problems as an error, nil when there are none.
+func (p Problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}

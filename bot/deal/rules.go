@@ -46,13 +46,6 @@ func (p *Problems) add(field, rule, format string, args ...any) {
 	*p = append(*p, &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
 }
 
-func (p Problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return p
-}
-
 func refuse(field, rule, format string, args ...any) error {
 	return &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}
 }

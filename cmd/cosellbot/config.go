@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -407,12 +406,6 @@ func cmdConfig(cfg config, l layers, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, "no warnings")
 	}
 	return 0
-}
-
-// knownSetting tells whether name is a variable cosellbot reads (deploy
-// tests check compose and Kubernetes files with it).
-func knownSetting(name string) bool {
-	return name == configEnv || slices.ContainsFunc(settings(), func(s setting) bool { return s.Name == name })
 }
 
 // globalFlags takes --config FILE (or --config=FILE) from before the

@@ -382,3 +382,9 @@ func TestImageBinary(t *testing.T) {
 		t.Fatalf("no SQLite file on the image's data path: %v", err)
 	}
 }
+
+// knownSetting tells whether name is a variable cosellbot reads (deploy
+// tests check compose and Kubernetes files with it).
+func knownSetting(name string) bool {
+	return name == configEnv || slices.ContainsFunc(settings(), func(s setting) bool { return s.Name == name })
+}

@@ -196,7 +196,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			}
 		}
 	}
-	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields, Origin: e.Headers[crm.HeaderOrigin]}
+	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields}
 	when := c.OperationCreatedOn
 	if v := fields[s.mapping.Modified]; s.mapping.Modified != "" && v != "" {
 		when = v

@@ -28,7 +28,7 @@ func setup(t *testing.T, st *store.Store) *crmtest.Harness {
 		t.Fatal(err)
 	}
 	clock := crmtest.NewClock(now)
-	return crmtest.New(t, st, clock, dynamics.New(secret, ms["dynamics"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock}))
+	return crmtest.New(t, st, clock, dynamics.New(secret, ms["dynamics"], crmtest.Applier(st, clock)))
 }
 
 // headers are what Dataverse sends, with the secret as an HttpHeader.

@@ -58,7 +58,7 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 	}
 	res, err := a.Engine.Receive(ctx, in, find, nil)
 	if errors.Is(err, change.ErrNoDeal) {
-		return Result{}, fmt.Errorf("crm_id: no deal has crm_id=%s: link it with deal edit ID crm_id=%s, then run cosellbot replay --source %s", c.RecordID, c.RecordID, c.Source)
+		return Result{}, fmt.Errorf("crm_id: no deal has crm_id=%s: link it with deal edit ID crm_id=%s, then run cosellbot replay --source %s: %w", c.RecordID, c.RecordID, c.Source, err)
 	}
 	if err != nil {
 		return Result{}, err

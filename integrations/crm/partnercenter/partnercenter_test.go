@@ -358,3 +358,28 @@ func FuzzDecodeNotification(f *testing.F) {
 		}
 	})
 }
+
+// A fetch that fails for a passing reason (Partner Center answers 503) is
+// tried again on its own, with backoff; no one has to run replay.
+func TestFailedFetchRetriesOnItsOwn(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.api.FailNext(100)
+		e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute)))
+		if rep := e.h.Process(t); rep.Retrying != 1 || rep.Failed != 0 {
+			t.Fatalf("report %+v, want the event waiting for a retry", rep)
+		}
+		if rep := e.h.Process(t); rep.Processed+rep.Retrying != 0 {
+			t.Fatalf("retried before its backoff: %+v", rep)
+		}
+		e.api.FailNext(0)
+		e.h.Clock.Set(now.Add(time.Minute))
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report after the backoff %+v", rep)
+		}
+		if _, err := st.DealByExternalID(t.Context(), newID); err != nil {
+			t.Errorf("no deal after the retry: %v", err)
+		}
+	})
+}

@@ -9,6 +9,7 @@ package partnercenter
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
@@ -150,8 +152,12 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		return crm.Stale("changed %s, before the version applied last (%s)", at.Format(time.RFC3339Nano), l.Seen.Format(time.RFC3339Nano)), nil
 	}
 	ref, err := s.api.Get(ctx, id)
+	var apiErr *pc.APIError
+	if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != http.StatusRequestTimeout && apiErr.Status != http.StatusTooManyRequests {
+		return crm.Result{}, chat.Permanent(fmt.Errorf("fetching referral %s: %w", id, err)) // retrying will not help
+	}
 	if err != nil {
-		return crm.Result{}, fmt.Errorf("fetching referral %s: %w", id, err)
+		return crm.Result{}, fmt.Errorf("fetching referral %s: %w", id, err) // retried with backoff
 	}
 	return s.ApplyReferral(ctx, ref)
 }

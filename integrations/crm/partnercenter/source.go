@@ -9,8 +9,8 @@ package partnercenter
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"

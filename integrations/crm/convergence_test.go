@@ -186,7 +186,7 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 	w.sfMap, w.hsMap = ms["salesforce"], ms["hubspot"]
 	w.pc = pcfake.New(t, w.clock.Now)
 	w.sf, w.hs = newFakeCRM(t, "salesforce", w.clock), newFakeCRM(t, "hubspot", w.clock)
-	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +564,7 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
 		w.pc = pcfake.New(t, w.clock.Now)
-		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 		if err != nil {
 			t.Fatal(err)
 		}

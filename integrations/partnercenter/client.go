@@ -263,3 +263,24 @@ func requestID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// Create posts a new referral (the partner's own, Outgoing) and returns it
+// as Partner Center stored it, with its id and eTag.
+func (c *Client) Create(ctx context.Context, r *Referral) (*Referral, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("partnercenter: encode the new referral: %w", err)
+	}
+	var out Referral
+	resp, err := c.do(ctx, http.MethodPost, c.base.String()+"/engagements/referrals", http.Header{"Content-Type": {"application/json"}}, body, &out)
+	if err != nil {
+		return nil, err
+	}
+	if out.ETag == "" {
+		out.ETag = resp.Header.Get("ETag")
+	}
+	if !ValidID(out.ID) {
+		return nil, fmt.Errorf("partnercenter: the created referral has no id in the answer")
+	}
+	return &out, nil
+}

@@ -42,6 +42,7 @@ type API struct {
 	// as it does after every change, a PATCH of cosellbot's own included.
 	notices []Notice
 	issued  []string // refresh tokens answered, each good for a later refresh
+	created int
 }
 
 // Notice is a notification the fake owes: the referral that changed, when.
@@ -74,6 +75,7 @@ func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
 	mux.HandleFunc("GET /v1.0/engagements/referrals", a.list)
 	mux.HandleFunc("GET /v1.0/engagements/referrals/{id}", a.get)
 	mux.HandleFunc("PATCH /v1.0/engagements/referrals/{id}", a.patch)
+	mux.HandleFunc("POST /v1.0/engagements/referrals", a.create)
 	a.Server = httptest.NewServer(mux)
 	tb.Cleanup(a.Server.Close)
 	return a
@@ -311,6 +313,43 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := json.Marshal(ref)
 	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// create stores a referral the partner made: Partner Center gives it an
+// id, an eTag, its times and the Outgoing direction, refuses one without a
+// name or the customer's country, and notifies referral-created.
+func (a *API) create(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(w, r) {
+		return
+	}
+	var ref map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&ref); err != nil {
+		http.Error(w, `{"code":"BadRequest"}`, http.StatusBadRequest)
+		return
+	}
+	cp, _ := ref["customerProfile"].(map[string]any)
+	addr, _ := cp["address"].(map[string]any)
+	if ref["name"] == nil || ref["name"] == "" || addr["country"] == nil || addr["country"] == "" {
+		http.Error(w, `{"code":"InvalidInput","message":"name and customerProfile.address.country are required"}`, http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.created++
+	id := fmt.Sprintf("0c0ffee0-0000-4000-8000-%012d", a.created)
+	now := a.clock().UTC().Format(time.RFC3339Nano)
+	ref["id"], ref["eTag"], ref["direction"] = id, a.nextETag(), "Outgoing"
+	ref["createdDateTime"], ref["updatedDateTime"] = now, now
+	if ref["status"] == nil || ref["status"] == "" {
+		ref["status"], ref["substatus"] = "New", "Pending"
+	}
+	a.referrals[id] = ref
+	a.notify("referral-created", id)
+	body, _ := json.Marshal(ref)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", ref["eTag"].(string))
+	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(body)
 }
 

@@ -143,9 +143,9 @@ func NewReferral(d *deal.Deal) *pc.Referral {
 		Name: d.Name, Status: "New", Substatus: "Pending", Type: "Independent",
 		ExternalReferenceID: d.CRMID, CampaignID: d.CampaignID, MPNID: d.Location,
 		CustomerProfile: pc.CustomerProfile{Name: d.Customer.Name, Address: pc.Address{Country: d.Customer.Location}},
-		Consent: pc.Consent{ShareReferralWithMicrosoftSel: d.SaleType != deal.Private, Contact: d.Customer.Consent},
-		Details: pc.Details{Notes: d.Notes, DealValue: pc.Amount(d.Value.Float()), Currency: d.Currency},
-		Team:    members(d.Team),
+		Consent:         pc.Consent{ShareReferralWithMicrosoftSel: d.SaleType != deal.Private, Contact: d.Customer.Consent},
+		Details:         pc.Details{Notes: d.Notes, DealValue: pc.Amount(d.Value.Float()), Currency: d.Currency},
+		Team:            members(d.Team),
 	}
 	if !d.CloseDate.IsZero() {
 		c := d.CloseDate.UTC()

@@ -157,6 +157,14 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 				return err
 			}
 		}
+		for _, u := range c.Unlinks {
+			if err := tx.Where("source = ? AND external_id = ?", u.System, u.RecordID).Delete(&syncRow{}).Error; err != nil {
+				return fmt.Errorf("store: unlink %s record %s: %w", u.System, u.RecordID, err)
+			}
+			if err := tx.Where("system = ? AND record_id = ?", u.System, u.RecordID).Delete(&syncWorkRow{}).Error; err != nil {
+				return fmt.Errorf("store: drop the sync work of %s record %s: %w", u.System, u.RecordID, err)
+			}
+		}
 		for _, l := range c.Links {
 			if l.DealID == 0 && c.Deal != nil {
 				l.DealID = row.ID

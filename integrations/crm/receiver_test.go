@@ -330,3 +330,37 @@ func TestDefaultMappingsLoad(t *testing.T) {
 		t.Error("a missing mapping file loaded")
 	}
 }
+
+// A record created in the sender (deal.created) makes a deal linked to it;
+// later updates of the record change that deal.
+func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		body, _ := json.Marshal(map[string]any{"type": "deal.created", "record_id": "opp-new", "modified_at": "2026-11-20T09:00:00Z", "fields": map[string]any{
+			"name": "Contoso expansion", "value": "30000", "currency": "EUR", "close": "2027-02-01", "stage": "qualified",
+			"kind": "services", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
+			"team": "Ana Diaz <ana@contoso.example> +46701234567", "role": "transaction",
+		}})
+		if code, resp := h.Post(t, "/webhooks/generic", signed("c-1", body, now), body); code != 200 {
+			t.Fatalf("%d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d, err := st.DealByCRMID(t.Context(), "opp-new")
+		if err != nil {
+			t.Fatalf("no deal for the created record: %v", err)
+		}
+		if d.Name != "Contoso expansion" || d.Customer.Name != "Contoso GmbH" || d.Value != 30000_00 || d.Stage != deal.StageQualified || d.Location != "1234567" {
+			t.Errorf("deal %+v", d)
+		}
+		upd := update("opp-new", "2026-11-20T09:30:00Z", map[string]any{"value": "35000"})
+		h.Post(t, "/webhooks/generic", signed("c-2", upd, now), upd)
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("update report %+v %+v", rep, h.Inbox(t)[1].Error)
+		}
+		if got := dealOf(t, st, d.ID); got.Value != 35000_00 {
+			t.Errorf("value %s after the update", got.Value)
+		}
+	})
+}

@@ -364,3 +364,31 @@ func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
 		}
 	})
 }
+
+// An event that failed because its record was not linked yet is replayed
+// after a newer event of the same record was applied: what it changed and
+// the newer one did not is still applied; what the newer one changed stays.
+func TestReplayAfterLinkingAppliesWhatIsStillNewer(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		old := update("opp-r", "2026-11-20T09:00:00Z", map[string]any{"stage": "developed", "value": "50000"})
+		h.Post(t, "/webhooks/generic", signed("r-1", old, now), old)
+		if rep := h.Process(t); rep.Failed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d := crmtest.AcceptedDeal(t, st, "opp-r", now.Add(-2*time.Hour))
+		newer := update("opp-r", "2026-11-20T09:30:00Z", map[string]any{"value": "70000"})
+		h.Post(t, "/webhooks/generic", signed("r-2", newer, now), newer)
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		rep, err := h.Proc.Replay(t.Context(), "generic")
+		if err != nil || rep.Processed != 1 {
+			t.Fatalf("replay: %+v, %v", rep, err)
+		}
+		got := dealOf(t, st, d.ID)
+		if got.Stage != deal.StageDeveloped || got.Value != 70000_00 {
+			t.Errorf("after replay: stage %s (want developed), value %s (want the newer 70,000)", got.Stage, got.Value)
+		}
+	})
+}

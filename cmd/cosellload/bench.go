@@ -822,4 +822,3 @@ func cpuModel() string {
 	}
 	return "unknown CPU"
 }
-

@@ -64,8 +64,9 @@ type benchRow struct {
 	processed        float64 // events processed per second during the load; <0: not applicable
 	backlog          int64   // events waiting when the load stopped; <0: not applicable
 	drain            time.Duration
-	rssPeak, rssEnd  int64 // kB
-	sessions         int64 // PostgreSQL sessions opened during the case; <0: not applicable
+	rssPeak, rssEnd  int64   // kB
+	sessions         int64   // PostgreSQL sessions opened during the case; <0: not applicable
+	cpuPerReq        float64 // server CPU time per answered request, µs; 0: not measured
 	note             string
 }
 
@@ -197,7 +198,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) ([]ben
 			fmt.Fprintln(stderr, "cosellload bench: PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL, or pass -pg")
 			continue
 		}
-		r, err := benchDB(ctx, o, db, dir, env, baseline.url, stderr)
+		r, err := benchDB(ctx, o, db, dir, env, baseline, stderr)
 		rows = append(rows, r...)
 		if err != nil {
 			return rows, fmt.Errorf("%s: %w", db, err)
@@ -337,7 +338,8 @@ func openDatabase(ctx context.Context, dialect, pgURL, dir string) (*database, e
 }
 
 // benchDB runs the cases on one dialect.
-func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets map[string]string, baselineURL string, stderr io.Writer) ([]benchRow, error) {
+func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets map[string]string, baseline *process, stderr io.Writer) ([]benchRow, error) {
+	baselineURL := baseline.url
 	dbDir := filepath.Join(dir, dialect)
 	if err := os.MkdirAll(dbDir, 0o755); err != nil {
 		return nil, err
@@ -364,7 +366,7 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 		return nil, err
 	}
 	defer srv.stop()
-	h := &harness{o: o, db: db, srv: srv, secrets: secrets, pprofAddr: pprofAddr, stderr: stderr}
+	h := &harness{o: o, db: db, srv: srv, secrets: secrets, pprofAddr: pprofAddr, stderr: stderr, baselinePid: baseline.cmd.Process.Pid}
 	var rows []benchRow
 	add := func(r benchRow) { r.db = dialect; rows = append(rows, r) }
 	var hmacRow *benchRow
@@ -505,7 +507,9 @@ type harness struct {
 	srv       *process
 	secrets   map[string]string
 	pprofAddr string
-	stderr    io.Writer
+	// baselinePid is the baseline server's process, whose CPU time is measured too.
+	baselinePid int
+	stderr      io.Writer
 }
 
 // inbox counts the events processed (whatever the outcome) and waiting.
@@ -588,6 +592,27 @@ func readRSS(pid int) int64 {
 	return 0
 }
 
+// readCPU is the user + system CPU time pid has used, in µs, from
+// /proc/PID/stat (clock ticks of 10 ms: figures over thousands of requests
+// are exact enough); 0 where there is none.
+func readCPU(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest) // from field 3 (state) on: utime is field 14, stime 15
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return (u + st) * 10_000
+}
+
 // profile fetches a CPU profile of the server for d into the -cpuprofile folder.
 func (h *harness) profile(name string, d time.Duration) func() {
 	if h.pprofAddr == "" {
@@ -633,6 +658,11 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 		return r
 	}
 	isServer := target == h.srv.url
+	pid := h.srv.cmd.Process.Pid
+	if !isServer {
+		pid = h.baselinePid
+	}
+	cpu0 := readCPU(pid)
 	var p0, s0 int64
 	if isServer {
 		p0, _, _ = h.inbox(ctx)
@@ -652,6 +682,9 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 	elapsed := time.Since(start)
 	close(stop)
 	h.fill(&r, &m)
+	if n := float64(m.Requests) * m.Success; n > 0 {
+		r.cpuPerReq = float64(readCPU(pid)-cpu0) / n
+	}
 	if isServer {
 		<-rss.done
 		r.rssPeak, r.rssEnd = rss.peak, rss.last
@@ -720,6 +753,7 @@ func (h *harness) mixed(ctx context.Context) benchRow {
 	s0 := h.sessions(ctx)
 	stop := make(chan struct{})
 	rss := sampleRSS(h.srv.cmd.Process.Pid, stop)
+	cpu0 := readCPU(h.srv.cmd.Process.Pid)
 	waitProfile := h.profile("mixed", h.o.duration)
 	var (
 		mu  sync.Mutex
@@ -751,6 +785,9 @@ func (h *harness) mixed(ctx context.Context) benchRow {
 	close(stop)
 	<-rss.done
 	h.fill(&r, &all)
+	if n := float64(all.Requests) * all.Success; n > 0 {
+		r.cpuPerReq = float64(readCPU(h.srv.cmd.Process.Pid)-cpu0) / n
+	}
 	r.rssPeak, r.rssEnd = rss.peak, rss.last
 	if p1, waiting, err := h.inbox(ctx); err == nil {
 		r.processed = float64(p1-p0) / elapsed.Seconds()
@@ -771,10 +808,13 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "\ncosellload bench: %s per case, %d deals, %s/%s, %d CPUs, %s (%s)\n\n", o.duration, o.deals, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), host)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server RSS peak MB\t| PG sessions opened\t| notes\t|")
-	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
+	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server CPU µs/req\t| server RSS peak MB\t| PG sessions opened\t| notes\t|")
+	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
 	for _, r := range rows {
-		ratio, pratio, processed, backlog, drain, rss, sessions := "", "", "", "", "", "", ""
+		ratio, pratio, processed, backlog, drain, cpu, rss, sessions := "", "", "", "", "", "", "", ""
+		if r.cpuPerReq > 0 {
+			cpu = fmt.Sprintf("%.0f", r.cpuPerReq)
+		}
 		if r.baseRPS > 0 {
 			ratio = fmt.Sprintf("%.2f× %s", r.rps/r.baseRPS, r.base)
 		}
@@ -803,8 +843,8 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 		if r.ok < 1 {
 			note = strings.TrimSpace(fmt.Sprintf("%.1f%% ok %s", 100*r.ok, note))
 		}
-		fmt.Fprintf(tw, "| %s\t| %s\t| %d\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
-			r.db, r.name, r.conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, rss, sessions, note)
+		fmt.Fprintf(tw, "| %s\t| %s\t| %d\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
+			r.db, r.name, r.conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, note)
 	}
 	tw.Flush()
 }

@@ -242,10 +242,12 @@ func Backoff(n int) time.Duration {
 	return min(5*time.Second<<min(n-1, 12), 30*time.Minute)
 }
 
-// claimLease is how long a replica holds an inbox row it processes; far
-// longer than applying one event takes, short enough that a crashed
-// replica's rows are soon picked up by another.
-const claimLease = 2 * time.Minute
+// claimLease is how long a replica holds an inbox row it processes one at
+// a time (a Partner Center notification: a fetch of at most 30 s, then the
+// merge), so that a crashed replica's rows are taken over within a minute.
+// Rows applied in pages hold no lease: the page's transaction locks them,
+// and a crashed replica's locks go with its connection at once.
+const claimLease = 45 * time.Second
 
 // claimed processes a row if this replica wins its claim; mine is false
 // when another replica holds it (or has finished it).

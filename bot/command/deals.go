@@ -315,7 +315,7 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	if err != nil {
 		return Reply{}, err
 	}
-	notices := append(dealNotices(next, ev), upstream...) // news to subscribed channels, webhooks to CRMs
+	notices := append(dealNotices(next, ev, s.entry(c, ev)), upstream...) // news to subscribed channels, webhooks to CRMs
 	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev), notices...); err != nil {
 		if errors.Is(err, ledger.ErrConflict) {
 			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)

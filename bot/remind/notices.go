@@ -66,7 +66,35 @@ func answerActions(d *deal.Deal) []chat.Action {
 	return []chat.Action{
 		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
 		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
+		{Label: "Snooze", Command: "deal snooze " + id, Ask: []string{"until"}},
 	}
+}
+
+// StateNotice is a deal's current state for the channel messages already
+// sent about it (ledger.KindState): the notifiers edit those messages in
+// place, so a reminder no longer offers Accept once the referral was
+// accepted, whoever accepted it and wherever. e is the change's audit
+// entry: who did it, what and when. The first message's buttons become
+// what is left to do: answering a referral still received, showing an open
+// or won deal; a closed deal keeps none.
+func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
+	state := string(d.Status)
+	if d.Status.Active() {
+		state += fmt.Sprintf(", stage %s (%d %%)", d.Stage, d.Percent())
+	}
+	detail := e.Detail
+	if detail == "" {
+		detail = e.Action
+	}
+	text := fmt.Sprintf("➜ %s — by %s, %s. Now: %s.", capital(detail), e.Actor, when(e.At), state)
+	var actions []chat.Action
+	switch {
+	case d.Status == deal.Received:
+		actions = answerActions(d)
+	case d.Status.Active(), d.Status == deal.Won:
+		actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
+	}
+	return dealNotice(d, ledger.KindState, text, actions)
 }
 
 func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
@@ -166,4 +194,12 @@ func DigestNotice(place chat.Place, now time.Time, expiring, stale []*deal.Deal,
 		Key: "digest:" + day, Subject: "digest:" + day, Kind: KindDigest, Text: b.String(),
 		Places: []chat.Place{place},
 	}, true
+}
+
+// capital starts a sentence with a capital letter.
+func capital(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }

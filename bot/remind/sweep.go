@@ -149,7 +149,8 @@ func (s *Sweeper) expire(ctx context.Context, now time.Time, rep *Report) error 
 			if err != nil {
 				continue // not due after all: the rule has the last word
 			}
-			err = s.rec.UpdateDeal(ctx, d, ledger.Entry{At: now, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, ExpiredNotice(d, ev))
+			e := ledger.Entry{At: now, Actor: Actor, Action: ev.Action, Detail: ev.Detail}
+			err = s.rec.UpdateDeal(ctx, d, e, ExpiredNotice(d, ev), StateNotice(d, e))
 			if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
 // Step applies one domain operation to a deal and stores it with its audit
@@ -20,7 +21,8 @@ func Step(ctx context.Context, rec Record, d *deal.Deal, actor string, at time.T
 	if err != nil {
 		return d, ev, err
 	}
-	if err := rec.UpdateDeal(ctx, next, ledger.Entry{At: at, Actor: actor, Action: ev.Action, Detail: ev.Detail}); err != nil {
+	e := ledger.Entry{At: at, Actor: actor, Action: ev.Action, Detail: ev.Detail}
+	if err := rec.UpdateDeal(ctx, next, e, remind.StateNotice(next, e)); err != nil { // chat messages about the deal follow it
 		return d, ev, fmt.Errorf("saving deal #%d: %w", d.ID, err)
 	}
 	return next, ev, nil

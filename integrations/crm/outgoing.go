@@ -18,6 +18,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Upstreams tells several upstreams of each chat change, in order; the
@@ -157,20 +158,15 @@ func (o *Outgoing) Send(ctx context.Context, m chat.Message) (string, error) {
 	req.Header.Set(HeaderOrigin, head.EventID)
 	resp, err := o.http.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("crm: webhook to %s: %w", t.Source, err)
+		return "", chatkit.Classify(o.clock.Now(), 0, "", fmt.Errorf("crm: webhook to %s: %w", t.Source, err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode/100 == 2:
-		return head.EventID, nil
-	case resp.StatusCode == http.StatusTooManyRequests:
-		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return "", chat.RetryAfter(time.Duration(max(after, 1))*time.Second, fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
-	case resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout:
-		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
+	// The verdict every outbound call shares: 4xx is final except 408/429.
+	if err := chatkit.Classify(o.clock.Now(), resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status)); err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status)
+	return head.EventID, nil
 }
 
 // newToken is a random change token.

@@ -14,7 +14,13 @@ import (
 // access.Denied error means there is none (the account is not linked).
 type Lookup func(ctx context.Context, account string) (access.User, error)
 
-// AccountsConfig bounds an account cache.
+// Accounts remembers who platform accounts are (see Cache).
+type Accounts = Cache[access.User]
+
+// NewAccounts builds the account-to-user cache in front of lookup.
+func NewAccounts(lookup Lookup, cfg AccountsConfig) *Accounts { return NewCache(lookup, cfg) }
+
+// AccountsConfig bounds a cache.
 type AccountsConfig struct {
 	// Hit is how long a found user is remembered: a removed user, a
 	// changed role or a relink made by another process counts within it.
@@ -34,35 +40,37 @@ type AccountsConfig struct {
 	Now func() time.Time
 }
 
-// Accounts remembers who a platform account is, both the accounts found and
-// those not found, in a bounded least-recently-used cache. Concurrent
-// lookups of one account share one call.
-type Accounts struct {
-	lookup Lookup
+// Cache remembers what a slow lookup (the database, a platform's API)
+// answered about an account, both the accounts found and those not found
+// (an access.Denied answer) and, briefly, failures, in a bounded
+// least-recently-used cache. Concurrent lookups of one account share one
+// call, which runs on for the next caller even when this one gives up.
+type Cache[V any] struct {
+	lookup func(ctx context.Context, account string) (V, error)
 	cfg    AccountsConfig
 
 	mu     sync.Mutex
 	lru    *list.List // of *cached, most recent first
 	by     map[string]*list.Element
-	flight map[string]*flight
+	flight map[string]*flight[V]
 }
 
-type cached struct {
+type cached[V any] struct {
 	account string
-	user    access.User
+	user    V
 	err     error
 	until   time.Time
 }
 
-type flight struct {
+type flight[V any] struct {
 	done chan struct{}
-	user access.User
+	user V
 	err  error
 }
 
-// NewAccounts builds a cache in front of lookup; zero settings get
-// defaults (10 s, 30 s, 5 s, 5 s timeout, 10,000 accounts, the wall clock).
-func NewAccounts(lookup Lookup, cfg AccountsConfig) *Accounts {
+// NewCache builds a cache in front of lookup; zero settings get defaults
+// (10 s, 30 s, 5 s, 5 s timeout, 10,000 accounts, the wall clock).
+func NewCache[V any](lookup func(ctx context.Context, account string) (V, error), cfg AccountsConfig) *Cache[V] {
 	if cfg.Hit <= 0 {
 		cfg.Hit = 10 * time.Second
 	}
@@ -81,16 +89,16 @@ func NewAccounts(lookup Lookup, cfg AccountsConfig) *Accounts {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Accounts{lookup: lookup, cfg: cfg, lru: list.New(), by: map[string]*list.Element{}, flight: map[string]*flight{}}
+	return &Cache[V]{lookup: lookup, cfg: cfg, lru: list.New(), by: map[string]*list.Element{}, flight: map[string]*flight[V]{}}
 }
 
-// User finds the user behind account, from the cache when it is fresh. It
+// Get finds what is behind account, from the cache when it is fresh. It
 // returns when ctx ends even if the lookup does not.
-func (a *Accounts) User(ctx context.Context, account string) (access.User, error) {
+func (a *Cache[V]) Get(ctx context.Context, account string) (V, error) {
 	now := a.cfg.Now()
 	a.mu.Lock()
 	if el, ok := a.by[account]; ok {
-		c := el.Value.(*cached)
+		c := el.Value.(*cached[V])
 		if now.Before(c.until) {
 			a.lru.MoveToFront(el)
 			a.mu.Unlock()
@@ -99,7 +107,7 @@ func (a *Accounts) User(ctx context.Context, account string) (access.User, error
 	}
 	f, ok := a.flight[account]
 	if !ok {
-		f = &flight{done: make(chan struct{})}
+		f = &flight[V]{done: make(chan struct{})}
 		a.flight[account] = f
 		go a.fly(context.WithoutCancel(ctx), account, f)
 	}
@@ -108,11 +116,12 @@ func (a *Accounts) User(ctx context.Context, account string) (access.User, error
 	case <-f.done:
 		return f.user, f.err
 	case <-ctx.Done():
-		return access.User{}, ctx.Err()
+		var zero V
+		return zero, ctx.Err()
 	}
 }
 
-func (a *Accounts) fly(ctx context.Context, account string, f *flight) {
+func (a *Cache[V]) fly(ctx context.Context, account string, f *flight[V]) {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	f.user, f.err = a.lookup(ctx, account)
@@ -128,10 +137,10 @@ func (a *Accounts) fly(ctx context.Context, account string, f *flight) {
 	defer a.mu.Unlock()
 	delete(a.flight, account)
 	close(f.done)
-	a.put(&cached{account: account, user: f.user, err: f.err, until: a.cfg.Now().Add(ttl)})
+	a.put(&cached[V]{account: account, user: f.user, err: f.err, until: a.cfg.Now().Add(ttl)})
 }
 
-func (a *Accounts) put(c *cached) {
+func (a *Cache[V]) put(c *cached[V]) {
 	if el, ok := a.by[c.account]; ok {
 		el.Value = c
 		a.lru.MoveToFront(el)
@@ -141,12 +150,12 @@ func (a *Accounts) put(c *cached) {
 	for a.lru.Len() > a.cfg.Max {
 		old := a.lru.Back()
 		a.lru.Remove(old)
-		delete(a.by, old.Value.(*cached).account)
+		delete(a.by, old.Value.(*cached[V]).account)
 	}
 }
 
 // Forget drops what is remembered of an account (after linking it).
-func (a *Accounts) Forget(account string) {
+func (a *Cache[V]) Forget(account string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if el, ok := a.by[account]; ok {
@@ -156,7 +165,7 @@ func (a *Accounts) Forget(account string) {
 }
 
 // Len is how many accounts are remembered.
-func (a *Accounts) Len() int {
+func (a *Cache[V]) Len() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.lru.Len()

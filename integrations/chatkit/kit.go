@@ -113,3 +113,14 @@ func Within[T any](parent context.Context, bg *Background, d Deadline, budget ti
 	v, ok, _ := Race(parent, bg, d, work)
 	return v, ok
 }
+
+// FormBudget is how long opening a form may wait for the values it opens
+// with (the deal, the clicker's profile): a form must open inside the
+// platform's 3 s (Slack's trigger_id expires, Discord takes a modal only as
+// the first answer), so past this the form opens with what is known.
+func FormBudget(deadline time.Duration) time.Duration {
+	if deadline <= 0 {
+		deadline = DefaultDeadline
+	}
+	return min(deadline*3/5, 1500*time.Millisecond)
+}

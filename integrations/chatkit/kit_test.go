@@ -59,11 +59,11 @@ func TestAccountsCacheBothWays(t *testing.T) {
 	}, AccountsConfig{Hit: 10 * time.Second, Miss: 30 * time.Second, Fail: 5 * time.Second, Max: 2, Now: clock})
 	ctx := t.Context()
 	for range 3 {
-		if u, err := a.User(ctx, "U_ANA"); err != nil || u.ID != "ana@x" {
+		if u, err := a.Get(ctx, "U_ANA"); err != nil || u.ID != "ana@x" {
 			t.Fatalf("U_ANA: %v %v", u, err)
 		}
 		var denied *access.Denied
-		if _, err := a.User(ctx, "U_NOBODY"); !errors.As(err, &denied) {
+		if _, err := a.Get(ctx, "U_NOBODY"); !errors.As(err, &denied) {
 			t.Fatalf("U_NOBODY: %v", err)
 		}
 	}
@@ -71,13 +71,13 @@ func TestAccountsCacheBothWays(t *testing.T) {
 		t.Fatalf("%d lookups for two accounts asked three times each, want 2 (found and not found are both remembered)", n)
 	}
 	advance(11 * time.Second) // the hit expired, the miss did not
-	a.User(ctx, "U_ANA")
-	a.User(ctx, "U_NOBODY")
+	a.Get(ctx, "U_ANA")
+	a.Get(ctx, "U_NOBODY")
 	if n := calls.Load(); n != 3 {
 		t.Fatalf("%d lookups after the hit expired, want 3", n)
 	}
-	a.User(ctx, "U_DOWN")
-	a.User(ctx, "U_DOWN")
+	a.Get(ctx, "U_DOWN")
+	a.Get(ctx, "U_DOWN")
 	if n := calls.Load(); n != 4 {
 		t.Fatalf("a failed lookup is not remembered: %d lookups", n)
 	}
@@ -105,7 +105,7 @@ func TestAccountsNeverBlockPastTheCaller(t *testing.T) {
 	for range 2 {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		if _, err := a.User(ctx, "U_SLOW"); !errors.Is(err, context.Canceled) {
+		if _, err := a.Get(ctx, "U_SLOW"); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err %v", err)
 		}
 	}

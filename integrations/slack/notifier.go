@@ -46,6 +46,12 @@ func NewNotifier(botToken, apiURL string, hc *http.Client) (*Notifier, error) {
 	return &Notifier{api: slackapi.New(botToken, apiOptions(apiURL, hc)...), limits: chatkit.NewLimiter(channelRate, channelBurst), now: time.Now}, nil
 }
 
+// WithClock sets the clock the channel rate is counted by (tests).
+func (n *Notifier) WithClock(now func() time.Time) *Notifier {
+	n.now = now
+	return n
+}
+
 // Send posts m to its channel, under the thread of m.Thread when set, and
 // returns the reference "CHANNEL:TS" that later messages thread under. A
 // state message (m.State) posts nothing: it rewrites the messages already

@@ -144,8 +144,8 @@ func formOf(cmd string) (Form, bool) {
 
 func askForm(cmd string, keys []string) Form {
 	f := Form{Kind: "ask", Title: cmd, Submit: "Run", Command: strings.TrimSpace(cmd), keys: keys}
-	for _, k := range keys[:min(len(keys), MaxFields)] {
-		if k == "" {
+	for _, k := range keys {
+		if k == "" || len(f.Fields) == MaxFields || slices.ContainsFunc(f.Fields, func(fd Field) bool { return fd.Key == k }) {
 			continue
 		}
 		f.Fields = append(f.Fields, Field{Key: k, Label: strings.ToUpper(k[:1]) + k[1:], Max: 500})

@@ -95,7 +95,11 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 			m.IDs[ref] = id
 			id = ref
 		}
-		b := discordgo.Button{Label: chat.Clip(a.Label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
+		label := strings.TrimSpace(a.Label)
+		if label == "" { // Discord refuses a button without a label or emoji
+			label = a.Command
+		}
+		b := discordgo.Button{Label: chat.Clip(label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
 		switch a.Style {
 		case "primary":
 			b.Style = discordgo.PrimaryButton

@@ -189,6 +189,9 @@ type formMeta struct {
 	Channel string `json:"channel,omitempty"`
 }
 
+// FormView is formModal, for tests of Slack's limits.
+func FormView(f chatkit.Form, channel string) slackapi.ModalViewRequest { return formModal(f, channel) }
+
 // formModal draws an action's form as a modal: one input per field, its
 // block id and action id the chat key it fills, a date picker for dates.
 func formModal(f chatkit.Form, channel string) slackapi.ModalViewRequest {

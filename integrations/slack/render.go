@@ -80,8 +80,12 @@ func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
 	if value == "" || utf8.RuneCountInString(value) > buttonValue {
 		return nil, false
 	}
+	label := strings.TrimSpace(a.Label)
+	if label == "" { // Slack refuses a button without text
+		label = a.Command
+	}
 	b := slackapi.NewButtonBlockElement(id, value,
-		slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(a.Label, buttonLabel), false, false))
+		slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(label, buttonLabel), false, false))
 	switch a.Style {
 	case "primary":
 		b = b.WithStyle(slackapi.StylePrimary)
@@ -92,8 +96,15 @@ func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
 }
 
 // Fallback is the plain text Slack shows in notifications and where blocks
-// cannot be shown.
-func Fallback(text string) string { return chat.Clip(escape(text), fallbackLimit) }
+// cannot be shown, escaped, and cut (never inside an entity) to its limit.
+func Fallback(text string) string {
+	e := escape(text)
+	if utf8.RuneCountInString(e) <= fallbackLimit {
+		return e
+	}
+	rs := []rune(e)
+	return string(rs[:entityCut(rs, fallbackLimit-1)]) + "…"
+}
 
 // split cuts escaped text into sections of at most limit characters, never
 // inside an entity such as &lt;, so that no section shows half an escape.

@@ -264,7 +264,7 @@ func CheckMessage(m map[string]any) []string {
 			label, _ := cm["label"].(string)
 			switch cm["type"] {
 			case float64(2): // button
-				if utf8.RuneCountInString(label) > ButtonLabel {
+				if utf8.RuneCountInString(label) > ButtonLabel || strings.TrimSpace(label) == "" {
 					errs = append(errs, fmt.Sprintf("row %d: button label of %d characters", i, utf8.RuneCountInString(label)))
 				}
 			case float64(4): // text input

@@ -21,8 +21,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 

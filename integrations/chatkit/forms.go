@@ -59,7 +59,7 @@ const (
 	ValueLimit = 3000 // Slack's plain_text_input max_length; Discord's is 4,000
 )
 
-var dealVerb = regexp.MustCompile(`^deal (accept|decline|lost|error|snooze|invite) #?([0-9]+)$`)
+var dealVerb = regexp.MustCompile(`^deal (accept|decline|lost|error|snooze|invite) #?([0-9]+)( microsoft)?$`)
 
 // FormFor is the form an action needs, if any: Accept, Decline, Lost,
 // Close as error, Snooze and Invite on a deal always open one (a click must
@@ -107,6 +107,14 @@ func formOf(cmd string) (Form, bool) {
 	}
 	id := m[2]
 	cmd = "deal " + m[1] + " " + id
+	if m[3] != "" {
+		if m[1] != "invite" {
+			return Form{}, false
+		}
+		return Form{Kind: "invite-microsoft", Title: "Invite Microsoft onto #" + id, Submit: "Invite", Command: cmd + " microsoft", Fields: []Field{
+			{Key: "help", Label: "Help wanted from Microsoft", Hint: "technical, architecture, pricing, funding, executive, customer-engagement or other", Max: 40},
+		}}, true
+	}
 	reason := Field{Key: "reason", Label: "Reason", Hint: "Why, in a few words", Max: 500}
 	notes := Field{Key: "notes", Label: "Notes", Input: Long, Max: 2000}
 	switch m[1] {
@@ -131,12 +139,12 @@ func formOf(cmd string) (Form, bool) {
 			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: 10},
 		}}, true
 	case "invite":
-		return Form{Kind: "invite", Title: "Invite onto deal #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
-			{Key: "partner", Label: "Partner (empty: Microsoft)", Hint: "The partner's name; leave empty to invite Microsoft", Optional: true, Max: 200},
-			{Key: "help", Label: "Help wanted", Hint: "none, technical, architecture, pricing, funding, executive, customer-engagement or other", Optional: true, Max: 40},
-			{Key: "value", Also: "currency", Label: "Value and currency (partner)", Hint: "For a partner: 60000 EUR", Optional: true, Max: 40},
-			{Key: "close", Label: "Close date (partner)", Hint: "For a partner: YYYY-MM-DD", Input: Date, Optional: true, Max: 10},
-			{Key: "notes", Label: "Notes (partner)", Input: Long, Optional: true, Max: 2000},
+		return Form{Kind: "invite", Title: "Invite a partner onto #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
+			{Key: "partner", Label: "Partner", Hint: "The invited partner's name", Max: 200},
+			{Key: "solution", Label: "Their solutions", Hint: "Names from your catalog, comma-separated", Max: 500},
+			{Key: "value", Also: "currency", Label: "Their value and currency", Hint: "A number, then the currency: 60000 EUR", Max: 40},
+			{Key: "close", Label: "Their close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
+			{Key: "notes", Label: "Notes for the partner", Input: Long, Max: 2000},
 		}}, true
 	}
 	return Form{}, false
@@ -242,15 +250,6 @@ func (f Form) Line(inputs map[string]string) string {
 	vals := f.Values(inputs)
 	var b strings.Builder
 	b.WriteString(f.Command)
-	if f.Kind == "invite" {
-		if vals["partner"] == "" {
-			b.WriteString(" microsoft")
-			if h := vals["help"]; h != "" {
-				b.WriteString(" help=" + command.Quote(h))
-			}
-			return b.String()
-		}
-	}
 	keys := make([]string, 0, len(vals))
 	for _, fd := range f.Fields {
 		keys = append(keys, fd.Key)

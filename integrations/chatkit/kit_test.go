@@ -183,10 +183,11 @@ func TestForms(t *testing.T) {
 	if errs["value"] != "unknown currency" || errs["close"] != "bad date" || errs["name"] != "location: nope" {
 		t.Fatalf("errors %v", errs)
 	}
-	inv, _ := FormFor(chat.Action{Command: "deal invite 3"})
-	if l := inv.Line(map[string]string{"help": "technical"}); l != `deal invite 3 microsoft help="technical"` {
+	ms, _ := FormFor(chat.Action{Command: "deal invite 3 microsoft"})
+	if l := ms.Line(map[string]string{"help": "technical"}); l != `deal invite 3 microsoft help="technical"` {
 		t.Fatalf("invite microsoft: %s", l)
 	}
+	inv, _ := FormFor(chat.Action{Command: "deal invite 3"})
 	if l := inv.Line(map[string]string{"partner": "Litware", "value": "10 usd"}); l != `deal invite 3 partner="Litware" value="10" currency="USD"` {
 		t.Fatalf("invite partner: %s", l)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/discord/discordtest"
 	"github.com/cosellbot/cosellbot/integrations/web"
@@ -65,7 +66,7 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	}
 	clk := clock{time.Now().UTC().Truncate(time.Second)}
 	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
-	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil)}
+	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
 	e.ad, err = discord.New(discord.Config{
 		PublicKey: pub, BotToken: "bot-token", AppID: "APP", APIURL: e.api.APIURL(), Version: "test", Deadline: deadline,
 		Clock: clk, Log: slog.New(slog.DiscardHandler),

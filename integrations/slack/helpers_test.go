@@ -23,6 +23,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/slack"
 	"github.com/cosellbot/cosellbot/integrations/slack/slacktest"
 	"github.com/cosellbot/cosellbot/integrations/web"
@@ -69,7 +70,7 @@ func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, lin
 func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Helper()
 	clk := clock{time.Now().UTC().Truncate(time.Second)}
-	svc := command.New(st, clk, deal.DefaultRates(), nil)
+	svc := command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before))
 	e := &env{t: t, st: st, svc: svc, slack: slacktest.New(t), clk: clk}
 	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.APIURL(), Clock: clk, Log: slog.New(slog.DiscardHandler)}
 	run := &runner{Service: svc}

@@ -226,6 +226,11 @@ func (e *env) press(user string, c control) []any {
 	if len(got) != 1 {
 		e.t.Fatalf("press %q: %d answers on the response_url", c.Label, len(got))
 	}
+	// A click on a message in a channel answers the clicker alone, and never
+	// replaces the message everyone sees.
+	if got[0].JSON["response_type"] != "ephemeral" || got[0].JSON["replace_original"] == true {
+		e.t.Fatalf("press %q: answered %v, replace_original %v; want ephemeral, not replacing", c.Label, got[0].JSON["response_type"], got[0].JSON["replace_original"])
+	}
 	blocks, _ := got[0].JSON["blocks"].([]any)
 	return blocks
 }
@@ -487,4 +492,23 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(raw)
+}
+
+// A click on the person's own ephemeral card replaces that card.
+func TestClickOnOwnCardReplacesIt(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+		p := e.blockAction("U_ANA", control{ActionID: "cosell_run_0", Value: "deal fav 1"})
+		p["container"] = map[string]any{"type": "message", "is_ephemeral": true}
+		if resp := e.interact(p); resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		e.ad.Wait()
+		u, _ := url.Parse(p["response_url"].(string))
+		got := e.slack.Took(u.Path)
+		if len(got) != 1 || got[0].JSON["replace_original"] != true || got[0].JSON["response_type"] != "ephemeral" {
+			t.Fatalf("answers: %+v", got)
+		}
+	})
 }

@@ -94,12 +94,13 @@ func (d Deadline) after(within time.Duration) <-chan time.Time {
 // may be slow (the replay record, the database, identity lookups) belongs
 // inside work, so that nothing before the deadline can block.
 func Race[T any](parent context.Context, bg *Background, d Deadline, work func(ctx context.Context) T) (T, bool, <-chan T) {
+	deadline := d.after(d.Within) // counted from before the work starts
 	done := make(chan T, 1)
 	bg.Go(parent, func(ctx context.Context) { done <- work(ctx) })
 	select {
 	case v := <-done:
 		return v, true, nil
-	case <-d.after(d.Within):
+	case <-deadline:
 		var zero T
 		return zero, false, done
 	}

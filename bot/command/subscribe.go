@@ -216,15 +216,3 @@ func (s *Service) subscriptionList(ctx context.Context, c *call) (Reply, error) 
 	}
 	return Reply{Text: b.String(), Data: map[string]any{"subscriptions": views}}, nil
 }
-
-// dealNotices is the news a stored deal change sends to the subscribed
-// channels: a declined referral (its sender's route is told), and always
-// the deal's new state, which updates the messages the channels already
-// have about it in place.
-func dealNotices(d *deal.Deal, ev deal.Event, e ledger.Entry) []ledger.Notice {
-	state := remind.StateNotice(d, e)
-	if ev.Action == "declined" {
-		return []ledger.Notice{remind.DeclinedNotice(d, ev), state}
-	}
-	return []ledger.Notice{state}
-}

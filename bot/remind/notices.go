@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -61,41 +62,11 @@ func sender(from string) string {
 	return "Microsoft"
 }
 
-func answerActions(d *deal.Deal) []chat.Action {
-	id := strconv.FormatInt(d.ID, 10)
-	return []chat.Action{
-		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
-		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
-		{Label: "Snooze", Command: "deal snooze " + id, Ask: []string{"until"}},
-	}
-}
+func answerActions(d *deal.Deal) []chat.Action { return change.AnswerActions(d) }
 
-// StateNotice is a deal's current state for the channel messages already
-// sent about it (ledger.KindState): the notifiers edit those messages in
-// place, so a reminder no longer offers Accept once the referral was
-// accepted, whoever accepted it and wherever. e is the change's audit
-// entry: who did it, what and when. The first message's buttons become
-// what is left to do: answering a referral still received, showing an open
-// or won deal; a closed deal keeps none.
-func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
-	state := string(d.Status)
-	if d.Status.Active() {
-		state += fmt.Sprintf(", stage %s (%d %%)", d.Stage, d.Percent())
-	}
-	detail := e.Detail
-	if detail == "" {
-		detail = e.Action
-	}
-	text := fmt.Sprintf("➜ %s — by %s, %s. Now: %s.", capital(detail), e.Actor, when(e.At), state)
-	var actions []chat.Action
-	switch {
-	case d.Status == deal.Received:
-		actions = answerActions(d)
-	case d.Status.Active(), d.Status == deal.Won:
-		actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
-	}
-	return dealNotice(d, ledger.KindState, text, actions)
-}
+// StateNotice is change.StateNotice: a deal's current state, which edits
+// the channel messages already sent about it.
+func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice { return change.StateNotice(d, e) }
 
 func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
 	return ledger.Notice{
@@ -113,18 +84,6 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 	due := d.ExpiresAt.Add(-offset)
 	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, beforeKind(offset), due.UTC().UnixMicro())
 	return n
-}
-
-// ExpiredNotice tells that a referral expired unanswered (ev is what
-// deal.Expire returned).
-func ExpiredNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", about(d), ev.Detail), nil)
-}
-
-// DeclinedNotice tells that a referral was declined (ev is what
-// deal.Decline returned).
-func DeclinedNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindDeclined, fmt.Sprintf("Referral %s was %s.", about(d), ev.Detail), nil)
 }
 
 // DecisionDueNotice flags a co-sell deal Microsoft did not join within its
@@ -194,12 +153,4 @@ func DigestNotice(place chat.Place, now time.Time, expiring, stale []*deal.Deal,
 		Key: "digest:" + day, Subject: "digest:" + day, Kind: KindDigest, Text: b.String(),
 		Places: []chat.Place{place},
 	}, true
-}
-
-// capital starts a sentence with a capital letter.
-func capital(s string) string {
-	for i, r := range s {
-		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
-	}
-	return s
 }

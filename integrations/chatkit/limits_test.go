@@ -11,6 +11,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -122,8 +123,8 @@ func (g gen) everything() []message {
 	add("generated", g.text(30000), g.actions())
 	n := remind.ReminderNotice(d, 72*time.Hour, t0)
 	add("reminder", n.Text, n.Actions)
-	for _, n := range []ledger.Notice{remind.ExpiredNotice(d, deal.Event{Detail: g.text(300)}), remind.DeclinedNotice(d, deal.Event{Detail: g.text(300)}),
-		remind.DecisionDueNotice(d), remind.StateNotice(d, ledger.Entry{At: t0, Actor: g.text(100), Detail: g.text(500)})} {
+	news := append(change.News(d, deal.Event{Action: "expired", Detail: g.text(300)}, g.word(40)), change.News(d, deal.Event{Action: "declined", Detail: g.text(300)}, g.word(40))...)
+	for _, n := range append(news, remind.DecisionDueNotice(d), change.StateNotice(d, ledger.Entry{At: t0, Actor: g.text(100), Detail: g.text(500)})) {
 		add(n.Kind, n.Text, n.Actions)
 		add(n.Kind+" as a state edit", chat.StateText(g.text(4000), n.Text), n.Actions)
 	}

@@ -2,6 +2,8 @@ package notify_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/discord/discordtest"
 	"github.com/cosellbot/cosellbot/integrations/notify"
@@ -24,6 +28,8 @@ import (
 type clock struct{ t *time.Time }
 
 func (c clock) Now() time.Time { return *c.t }
+
+const webhookSecret = "generic-secret-for-tests"
 
 var (
 	slackSales   = chat.Place{Platform: "slack", Channel: "C0SALES01"}
@@ -54,8 +60,8 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 		}
 		run(slackSales, "subscribe location=1234567")
 		run(discordSales, "subscribe location=1234567")
-		for _, name := range []string{"Chat", "Webhook", "Sweep"} {
-			run(slackSales, `deal receive kind=p2p name="`+name+`" customer="Fabrikam & Sons <AB>" customer_location=SE location=1234567 from=microsoft`)
+		for i, name := range []string{"Chat", "Webhook", "Sweep"} {
+			run(slackSales, `deal receive kind=p2p name="`+name+`" customer="Fabrikam & Sons <AB>" customer_location=SE location=1234567 from=microsoft crm_id=opp-`+strconv.Itoa(i+1))
 		}
 
 		sf, df := slacktest.New(t), discordtest.New(t)
@@ -100,13 +106,18 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 
 		// From chat, by someone else than the sweep: accepted.
 		run(slackSales, `deal accept 1 name="Chat" value=60000 close=2031-03-01 notes="12 plants" team="Ana <ana@x.example> +46 70 123 45 67"`)
-		// From a CRM: the webhook's change goes through crm.Step, as HubSpot's.
-		d2, err := st.GetDeal(ctx, 2)
-		if err != nil {
-			t.Fatal(err)
+		// From a CRM: a signed generic webhook says record opp-2 was declined.
+		cclk := crmtest.NewClock(now)
+		h := crmtest.New(t, st, cclk, generic.New(webhookSecret, crmtest.Applier(st, cclk)))
+		body, _ := json.Marshal(map[string]any{"type": "deal.updated", "record_id": "opp-2", "modified_at": now.Format(time.RFC3339),
+			"fields": map[string]any{"stage": "declined", "reason": "no capacity"}})
+		ts := strconv.FormatInt(now.Unix(), 10)
+		if code, resp := h.Post(t, "/webhooks/generic", http.Header{"Content-Type": {"application/json"}, crm.HeaderTimestamp: {ts},
+			crm.HeaderSignature: {crm.Sign([]byte(webhookSecret), ts, body)}, crm.HeaderEventID: {"evt-1"}}, body); code != http.StatusOK {
+			t.Fatalf("webhook: %d %s", code, resp)
 		}
-		if _, _, err := crm.Step(ctx, st, d2, "hubspot", now, func(d *deal.Deal) (deal.Event, error) { return d.Decline("no capacity", "", now) }); err != nil {
-			t.Fatal(err)
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("webhook processing: %+v %+v", rep, h.Inbox(t))
 		}
 		deliver()
 		// From the sweep: #3 expires.
@@ -116,7 +127,7 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 		}
 		deliver()
 
-		want := map[string]string{"Chat": "by admin@localhost", "Webhook": "by hubspot", "Sweep": "by " + remind.Actor}
+		want := map[string]string{"Chat": "by admin@localhost", "Webhook": "by generic", "Sweep": "by " + remind.Actor}
 		for _, m := range sf.Messages(slackSales.Channel) {
 			raw, _ := json.Marshal(m.Blocks)
 			name := ""
@@ -126,8 +137,8 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 				}
 			}
 			switch {
-			case m.ThreadTS != "": // later news: the expiry, threaded under #3's reminder
-				if !strings.Contains(m.Text, "expired") {
+			case m.ThreadTS != "": // later news (the expiry, the decline) threads under the deal's reminder
+				if !strings.Contains(m.Text, "expired") && !strings.Contains(m.Text, "declined") {
 					t.Errorf("threaded message: %s", m.Text)
 				}
 			case name == "":
@@ -136,8 +147,8 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 				t.Errorf("Slack reminder of %s not brought up to date (%d updates): %s\n%s", name, m.Updates, m.Text, raw)
 			}
 		}
-		if len(sf.Messages(slackSales.Channel)) != 4 {
-			t.Errorf("%d Slack messages, want 3 reminders and the expiry", len(sf.Messages(slackSales.Channel)))
+		if len(sf.Messages(slackSales.Channel)) != 5 {
+			t.Errorf("%d Slack messages, want 3 reminders, the decline and the expiry", len(sf.Messages(slackSales.Channel)))
 		}
 		edited := 0
 		for _, m := range df.Messages(discordSales.Channel) {

@@ -144,7 +144,7 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 				continue
 			}
 			seen[key] = true
-			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions})
+			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions, State: n.Kind == ledger.KindState})
 			if err != nil {
 				return fmt.Errorf("store: encode notice %s: %w", n.Key, err)
 			}
@@ -224,6 +224,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		}
 		m.Thread = threads[threadKey(r.Platform, r.Channel, r.Subject)]
 		out[i] = OutboxItem{ID: r.ID, Attempt: r.Attempts + 1, Kind: r.Kind, Key: r.DedupKey, Message: m}
+	}
+	if err := s.stateEdits(ctx, rows, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

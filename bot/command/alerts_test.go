@@ -147,7 +147,7 @@ func TestDeclineTellsTheChannels(t *testing.T) {
 		e.run("deal decline 1 reason=\"no capacity\"")
 		rows, err := st.Outbox(context.Background(), 10)
 		if err != nil || len(rows) != 1 || rows[0].Place != slackHere || rows[0].Kind != remind.KindDeclined ||
-			!strings.Contains(rows[0].Text, "declined: no capacity; partner Litware is notified") {
+			!strings.Contains(rows[0].Text, "declined: no capacity; this referral was recorded by hand, so nothing reaches partner Litware: tell them yourself") {
 			t.Errorf("outbox %+v, %v; want the decline for %s", rows, err, slackHere)
 		}
 	})

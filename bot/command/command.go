@@ -165,6 +165,9 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
 	}
+	if err := s.permit(ctx, who, sp); err != nil {
+		return Reply{}, err
+	}
 	c := &call{who: who, where: where, verb: sp.verb, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]
 	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {

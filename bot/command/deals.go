@@ -200,12 +200,9 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	return dr, f.err()
 }
 
-func (s *Service) mayWorkDeals(who access.User) error {
-	if !who.Referrals() {
-		return access.Deny("%s has no referrals role: deals need referrals-admin or referrals-user", who.ID)
-	}
-	return nil
-}
+// mayWorkDeals is the deals permission, for callers outside the runner's
+// check (the runner already enforced it for every deal verb).
+func (s *Service) mayWorkDeals(who access.User) error { return who.May(access.Deals) }
 
 func (s *Service) dealNew(ctx context.Context, c *call) (Reply, error) {
 	return s.createDeal(ctx, c, deal.New, "Created")
@@ -216,9 +213,6 @@ func (s *Service) dealReceive(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft, time.Time) (*deal.Deal, deal.Event, error), headline string) (Reply, error) {
-	if err := s.mayWorkDeals(c.who); err != nil {
-		return Reply{}, err
-	}
 	dr, formErr := s.draft(ctx, c)
 	if !c.who.InLocation(dr.Location) {
 		return Reply{}, access.Deny("%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
@@ -269,12 +263,10 @@ func (c *call) dealID() (int64, error) {
 	return id, nil
 }
 
-// visibleDeal loads a deal the caller may see; one they may not see is
-// reported as absent, so that scopes do not leak what exists elsewhere.
+// visibleDeal loads a deal the caller may see (access.Decide). A deal they
+// may not see is refused with the very words and code of a deal that does
+// not exist, so that nobody learns what exists outside their scope.
 func (s *Service) visibleDeal(ctx context.Context, c *call) (*deal.Deal, error) {
-	if err := s.mayWorkDeals(c.who); err != nil {
-		return nil, err
-	}
 	id, err := c.dealID()
 	if err != nil {
 		return nil, err
@@ -282,15 +274,21 @@ func (s *Service) visibleDeal(ctx context.Context, c *call) (*deal.Deal, error) 
 	d, err := s.rec.GetDeal(ctx, id)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, refused(ledger.ErrNotFound, "no deal #%d", id)
+			return nil, noDeal(id)
 		}
 		return nil, fmt.Errorf("loading deal #%d: %w", id, err)
 	}
-	if !c.who.CanSee(d) {
-		return nil, refused(ledger.ErrNotFound, "no deal #%d that you can see (your scope: %s)", id, scopeText(c.who))
+	var hidden *access.Hidden
+	if err := access.Decide(c.who, perms[c.verb], d); errors.As(err, &hidden) {
+		return nil, noDeal(id)
+	} else if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
+
+// noDeal is the one refusal for a deal that is missing or hidden.
+func noDeal(id int64) error { return refused(ledger.ErrNotFound, "%s", access.NoDeal(id)) }
 
 func scopeText(u access.User) string {
 	if u.Global || u.Has(access.ReferralsAdmin) {
@@ -301,9 +299,18 @@ func scopeText(u access.User) string {
 
 // mutate applies one domain operation to a deal and stores it with its audit
 // entry; a concurrent change makes the store refuse, and the user is told.
+//
+// The clock's rules come first: a referral whose 14 days ran out, or a
+// Microsoft window that closed, since the sweep last looked is recorded
+// now (dated when it happened, with its news, once) before the action runs
+// against the deal as it really stands, so that the action is refused
+// because the referral expired.
 func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (deal.Event, error)) (Reply, error) {
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
+		return Reply{}, err
+	}
+	if d, err = s.recordDue(ctx, c, d); err != nil {
 		return Reply{}, err
 	}
 	next := d.Clone()
@@ -311,18 +318,65 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	if err != nil {
 		return Reply{}, err
 	}
-	upstream, err := s.pushUpstream(ctx, d, next, ev) // webhooks: write back before storing
-	if err != nil {
+	if err := s.store(ctx, c, d, next, ev, s.entry(c, ev)); err != nil {
 		return Reply{}, err
 	}
-	notices := append(dealNotices(next, ev), upstream...) // news to subscribed channels, webhooks to CRMs
-	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev), notices...); err != nil {
-		if errors.Is(err, ledger.ErrConflict) {
-			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
-		}
-		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
-	}
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
+}
+
+// recordDue stores the transitions the clock decided on d by now (see
+// deal.DueEvents), each with its history line dated when it happened and
+// its news, and returns the deal as stored. Someone else recording the same
+// transition first (a sweep on another replica) is no error: the deal is
+// read again.
+func (s *Service) recordDue(ctx context.Context, c *call, d *deal.Deal) (*deal.Deal, error) {
+	for range 2 {
+		next := d.Clone()
+		evs := next.DueEvents(c.now)
+		if len(evs) == 0 {
+			return d, nil
+		}
+		cur := d
+		for _, ev := range evs {
+			step := cur.Clone()
+			step.DueEvents(ev.At) // apply only what was due at this event's time
+			err := s.store(ctx, c, cur, step, ev, ledger.Entry{At: ev.At, Actor: ClockActor, Action: ev.Action, Detail: ev.Detail})
+			if errors.Is(err, ledger.ErrConflict) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			cur = step
+		}
+		if fresh, err := s.rec.GetDeal(ctx, d.ID); err == nil {
+			d = fresh
+		} else {
+			return nil, fmt.Errorf("loading deal #%d: %w", d.ID, err)
+		}
+	}
+	return d, nil
+}
+
+// ClockActor is who the history names for what the clock decided (an
+// expiry, a lapsed window), as the sweep does.
+const ClockActor = "sweep"
+
+// store writes one change with its entry, its news and its write-back
+// work; a concurrent change makes the record refuse it (ErrConflict).
+func (s *Service) store(ctx context.Context, c *call, before, after *deal.Deal, ev deal.Event, e ledger.Entry) error {
+	upstream, err := s.pushUpstream(ctx, before, after, ev) // webhooks: write back before storing
+	if err != nil {
+		return err
+	}
+	notices := append(dealNotices(after, ev), upstream...) // news to subscribed channels, webhooks to CRMs
+	if err := s.rec.UpdateDeal(ctx, after, e, notices...); err != nil {
+		if errors.Is(err, ledger.ErrConflict) {
+			return refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", before.ID, before.ID)
+		}
+		return fmt.Errorf("saving deal #%d: %w", before.ID, err)
+	}
+	return nil
 }
 
 func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply {
@@ -366,11 +420,21 @@ func favAction(d *deal.Deal) Action {
 	return Action{Label: "Favorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
 }
 
+// asOf is the deal as the clock has it at now: an expiry or a lapsed
+// window not recorded yet is shown as done (reads never write; the next
+// action or sweep records it).
+func asOf(d *deal.Deal, now time.Time) *deal.Deal {
+	c := d.Clone()
+	c.DueEvents(now)
+	return c
+}
+
 func (s *Service) dealShow(ctx context.Context, c *call) (Reply, error) {
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now)
 	return Reply{Text: Card(d, c.now), Data: map[string]any{"deal": View(d)}, Actions: Next(d)}, nil
 }
 
@@ -397,9 +461,6 @@ const listLimit = 50
 const ExpiringWithin = 7 * 24 * time.Hour
 
 func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
-	if err := s.mayWorkDeals(c.who); err != nil {
-		return Reply{}, err
-	}
 	f := ledger.DealFilter{Statuses: []deal.Status{deal.Received, deal.Created, deal.Accepted}}
 	tab := "open"
 	if len(c.pos) == 1 {
@@ -451,7 +512,11 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 	var deals []*deal.Deal
 	views := []DealView{}
 	for _, d := range all {
-		if c.who.CanSee(d) {
+		if access.Decide(c.who, access.Deals, d) == nil {
+			d = asOf(d, c.now)
+			if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, d.Status) {
+				continue // expired since the sweep last looked
+			}
 			deals = append(deals, d)
 			views = append(views, View(d))
 		}
@@ -619,6 +684,7 @@ func (s *Service) dealRegister(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now)
 	e := d.Registration(s.rates)
 	return Reply{Text: Registration(d, e), Data: map[string]any{"registration": e, "deal": View(d)}}, nil
 }

@@ -193,19 +193,19 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 			month, when = m, "before-won"
 		}
 	}
-	label := month.Month
+	label := "the rates of " + month.Month
 	switch when {
 	case "won-month":
-		label = month.Month + " (the month it was won)"
+		label += ", the month it was won"
 	case "before-won":
-		label = fmt.Sprintf("%s (the latest published before it was won in %s)", month.Month, d.WonAt.UTC().Format("2006-01"))
+		label += fmt.Sprintf(", the latest published before it was won in %s", d.WonAt.UTC().Format("2006-01"))
 	}
 	if usd, ok := month.USD(d.Value, d.Currency); !ok {
-		add("value", false, "no %s rate for %s in the rates table: cannot convert %s %s", label, d.Currency, d.Value, d.Currency)
+		add("value", false, "no rate for %s in %s: cannot convert %s %s", d.Currency, label, d.Value, d.Currency)
 	} else if usd >= RegistrationMinimumUSD {
-		add("value", true, "%s %s is about %s USD at %s rates (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), label)
+		add("value", true, "%s %s is about %s USD at %s (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), label)
 	} else {
-		add("value", false, "%s %s is about %s USD at %s rates, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), label)
+		add("value", false, "%s %s is about %s USD at %s, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), label)
 	}
 
 	switch d.Customer.Account {

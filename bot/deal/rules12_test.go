@@ -350,9 +350,9 @@ func TestRegistrationRateOfTheMonthWon(t *testing.T) {
 		wantOK bool
 		why    string
 	}{
-		{"rate of month won: December at 1.20 passes", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), true, "2026-12 (the month it was won)"},
-		{"rate of month won: November falls back to October at 1.00", time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), false, "2026-10 (the latest published before it was won in 2026-11)"},
-		{"rate of month won: before the table there is no rate", time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC), false, "no 2026-09 (the month it was won) rate"},
+		{"rate of month won: December at 1.20 passes", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), true, "the rates of 2026-12, the month it was won"},
+		{"rate of month won: November falls back to October at 1.00", time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), false, "the rates of 2026-10, the latest published before it was won in 2026-11"},
+		{"rate of month won: before the table there is no rate", time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC), false, "no rate for EUR in the rates of 2026-09, the month it was won"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -72,7 +72,7 @@ func answerActions(d *deal.Deal) []chat.Action {
 func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
 	return ledger.Notice{
 		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text, Actions: actions,
-		Location: d.Location, DealKind: d.Kind,
+		Location: d.Location, DealKind: d.Kind, Team: ledger.TeamOf(d),
 	}
 }
 

@@ -65,11 +65,11 @@ type ClaimView struct {
 	Notes           string          `json:"notes,omitempty"`
 	Reason          string          `json:"reason,omitempty"`
 	Calendar        string          `json:"calendar"` // the country's holidays, or "weekends-only"
-	NotifiedAt      *time.Time      `json:"notified_at,omitempty"`
-	OfficialAt      *time.Time      `json:"official_at,omitempty"`
+	NotifiedAt      *Timestamp      `json:"notified_at,omitempty"`
+	OfficialAt      *Timestamp      `json:"official_at,omitempty"`
 	CreatedBy       string          `json:"created_by"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	CreatedAt       Timestamp       `json:"created_at"`
+	UpdatedAt       Timestamp       `json:"updated_at"`
 }
 
 // ViewClaim converts a claim for JSON.
@@ -82,7 +82,7 @@ func ViewClaim(c *cpor.Claim) ClaimView {
 		ID: c.ID, Version: c.Version, Customer: c.TenantID, Country: c.Country, Engagement: c.Engagement,
 		EngagementLabel: c.Engagement.Label(), Workload: c.Workload, Subscription: c.Subscription, Status: c.Status,
 		Notes: c.Notes, Reason: c.Reason, Calendar: cal, NotifiedAt: optTime(c.NotifiedAt), OfficialAt: optTime(c.OfficialAt),
-		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedBy: c.CreatedBy, CreatedAt: Timestamp(c.CreatedAt), UpdatedAt: Timestamp(c.UpdatedAt),
 	}
 }
 
@@ -215,7 +215,7 @@ func (s *Service) cporShow(ctx context.Context, c *call) (Reply, error) {
 	r.Text = strings.TrimPrefix(r.Text, "\n")
 	views := make([]EventView, len(events))
 	for i, e := range events {
-		views[i] = EventView{At: e.At, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
+		views[i] = EventView{At: Timestamp(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail}
 		r.Text += fmt.Sprintf("\n%s  %s  %s — %s", e.At.Format("2006-01-02 15:04"), e.Action, e.Detail, e.Actor)
 	}
 	r.Data["events"] = views

@@ -449,7 +449,7 @@ func (s *Service) dealHistory(ctx context.Context, c *call) (Reply, error) {
 	}
 	views := make([]EventView, len(events))
 	for i, e := range events {
-		views[i] = EventView{At: e.At, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
+		views[i] = EventView{At: Timestamp(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail}
 	}
 	return Reply{Text: History(d.ID, events), Data: map[string]any{"events": views}}, nil
 }

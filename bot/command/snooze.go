@@ -37,6 +37,6 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	}
 	return Reply{
 		Text: fmt.Sprintf("Deal #%d: %s; they resume on %s.", d.ID, detail, until.Format(time.DateOnly)),
-		Data: map[string]any{"deal": View(d), "snoozed_until": until},
+		Data: map[string]any{"deal": View(d), "snoozed_until": dateOf(until)},
 	}, nil
 }

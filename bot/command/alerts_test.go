@@ -93,10 +93,10 @@ func TestRolesGateAlertsAndClaims(t *testing.T) {
 		}{
 			{inc, slackHere, "subscribe", true}, // lists their own (none)
 			{ref, slackHere, "cpor list", false},
-			{ref, slackHere, "subscribe", true},                     // lists: allowed
-			{ref, slackHere, "subscribe location=999", false},       // a channel needs a referrals admin
-			{ref, slackHere, "subscribe kind=ip", false},            // a channel needs a referrals admin
-			{ref, slackHere, "subscribe location=1234567", false},   // even in their own location
+			{ref, slackHere, "subscribe", true},                   // lists: allowed
+			{ref, slackHere, "subscribe location=999", false},     // a channel needs a referrals admin
+			{ref, slackHere, "subscribe kind=ip", false},          // a channel needs a referrals admin
+			{ref, slackHere, "subscribe location=1234567", false}, // even in their own location
 			{ref, slackHere, "subscribe #C0OTHER01 location=1234567", false},
 			{ref, dm, "subscribe location=1234567", true}, // their own direct messages
 			{ref, dm, "subscribe kind=ip", true},          // filtered to what they may see when sent

@@ -12,46 +12,46 @@ import (
 
 // DealView is a deal as JSON shows it, in Partner Center's vocabulary.
 type DealView struct {
-	ID                 int64             `json:"id"`
-	Version            int64             `json:"version"`
-	Name               string            `json:"name"`
-	Direction          deal.Direction    `json:"direction"`
-	Kind               deal.Kind         `json:"kind"`
-	Visibility         deal.SaleType     `json:"visibility"`
-	SaleType           deal.SaleType     `json:"sale_type"`
-	Status             deal.Status       `json:"status"`
-	Stage              deal.Stage        `json:"stage"`
-	StagePercent       int               `json:"stage_percent"`
-	MCEMStage          string            `json:"mcem_stage,omitempty"`
-	MarkedStages       []deal.Stage      `json:"marked_stages,omitempty"`
-	Value              float64           `json:"value"`
-	Currency           string            `json:"currency"`
-	CloseDate          string            `json:"close_date,omitempty"`
-	Location           string            `json:"location"`
-	Customer           deal.Customer     `json:"customer"`
-	Team               []deal.Person     `json:"team"`
-	Solutions          []deal.Solution   `json:"solutions"`
-	CRMID              string            `json:"crm_id,omitempty"`
-	CampaignID         string            `json:"campaign_id,omitempty"`
-	Notes              string            `json:"notes"`
-	PartnerRole        deal.Role         `json:"partner_role,omitempty"`
-	PartnerProgram     string            `json:"partner_program,omitempty"`
-	SolutionArea       string            `json:"solution_area,omitempty"`
-	SolutionPlay       string            `json:"solution_play,omitempty"`
-	MarketplaceIntent  deal.Intent       `json:"marketplace_intent,omitempty"`
-	AssessmentLocation string            `json:"assessment_location,omitempty"`
-	Help               deal.Help         `json:"help,omitempty"` // asked on outbound deals only
-	Microsoft          string            `json:"microsoft,omitempty"`
-	DecisionDue        *Timestamp        `json:"microsoft_decision_due,omitempty"`
-	Partners           []InvitationView  `json:"partners,omitempty"`
-	From               string            `json:"from,omitempty"`
-	Reason             string            `json:"reason,omitempty"`
-	Favorite           bool              `json:"favorite"`
-	ReceivedAt         *Timestamp        `json:"received_at,omitempty"`
-	ExpiresAt          *Timestamp        `json:"expires_at"`
-	WonAt              *Timestamp        `json:"won_at,omitempty"`
-	CreatedAt          Timestamp         `json:"created_at"`
-	UpdatedAt          Timestamp         `json:"updated_at"`
+	ID                 int64            `json:"id"`
+	Version            int64            `json:"version"`
+	Name               string           `json:"name"`
+	Direction          deal.Direction   `json:"direction"`
+	Kind               deal.Kind        `json:"kind"`
+	Visibility         deal.SaleType    `json:"visibility"`
+	SaleType           deal.SaleType    `json:"sale_type"`
+	Status             deal.Status      `json:"status"`
+	Stage              deal.Stage       `json:"stage"`
+	StagePercent       int              `json:"stage_percent"`
+	MCEMStage          string           `json:"mcem_stage,omitempty"`
+	MarkedStages       []deal.Stage     `json:"marked_stages,omitempty"`
+	Value              float64          `json:"value"`
+	Currency           string           `json:"currency"`
+	CloseDate          string           `json:"close_date,omitempty"`
+	Location           string           `json:"location"`
+	Customer           deal.Customer    `json:"customer"`
+	Team               []deal.Person    `json:"team"`
+	Solutions          []deal.Solution  `json:"solutions"`
+	CRMID              string           `json:"crm_id,omitempty"`
+	CampaignID         string           `json:"campaign_id,omitempty"`
+	Notes              string           `json:"notes"`
+	PartnerRole        deal.Role        `json:"partner_role,omitempty"`
+	PartnerProgram     string           `json:"partner_program,omitempty"`
+	SolutionArea       string           `json:"solution_area,omitempty"`
+	SolutionPlay       string           `json:"solution_play,omitempty"`
+	MarketplaceIntent  deal.Intent      `json:"marketplace_intent,omitempty"`
+	AssessmentLocation string           `json:"assessment_location,omitempty"`
+	Help               deal.Help        `json:"help,omitempty"` // asked on outbound deals only
+	Microsoft          string           `json:"microsoft,omitempty"`
+	DecisionDue        *Timestamp       `json:"microsoft_decision_due,omitempty"`
+	Partners           []InvitationView `json:"partners,omitempty"`
+	From               string           `json:"from,omitempty"`
+	Reason             string           `json:"reason,omitempty"`
+	Favorite           bool             `json:"favorite"`
+	ReceivedAt         *Timestamp       `json:"received_at,omitempty"`
+	ExpiresAt          *Timestamp       `json:"expires_at"`
+	WonAt              *Timestamp       `json:"won_at,omitempty"`
+	CreatedAt          Timestamp        `json:"created_at"`
+	UpdatedAt          Timestamp        `json:"updated_at"`
 }
 
 // InvitationView is an invited partner's share as JSON shows it: its value

@@ -123,7 +123,7 @@ func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
 	u, err := s.rec.User(ctx, strings.ToLower(id))
 	if err != nil {
 		if isNotFound(err) {
-			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user", id, id)
+			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user locations=LOC", id, id)
 		}
 		return access.User{}, err
 	}

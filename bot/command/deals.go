@@ -574,6 +574,10 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		ms := deal.MicrosoftState(strings.ToLower(f.str("microsoft")))
 		ch.Microsoft = &ms
 	}
+	if c.has("account") {
+		a := deal.AccountClass(strings.ToLower(f.str("account")))
+		ch.Account = &a
+	}
 	return ch, f.err()
 }
 

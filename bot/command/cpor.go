@@ -60,7 +60,7 @@ type ClaimView struct {
 	Status          cpor.Status     `json:"status"`
 	Notes           string          `json:"notes,omitempty"`
 	Reason          string          `json:"reason,omitempty"`
-	Calendar        string          `json:"calendar"` // the country's holidays, or "weekends-only"
+	Calendar        string          `json:"calendar"`  // the country's holidays, or "weekends-only"
 	TimeZone        string          `json:"time_zone"` // the customer's zone, whose days count
 	LastDay         string          `json:"last_day_to_decline,omitempty"`
 	NotifiedAt      *Timestamp      `json:"notified_at,omitempty"`

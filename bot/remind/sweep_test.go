@@ -189,14 +189,22 @@ func TestNoticeTexts(t *testing.T) {
 	cl.ID = 3
 	_, _, _ = cl.Confirm(t0, t0)
 	ev, _ := c.Clone().Decline("no capacity", "", now)
+	expired, _ := a.Clone().Expire(a.ExpiresAt)
+	linked := a.Clone()
+	linked.ExternalID = "pc-referral-1"
+	expiredLinked, _ := linked.Expire(a.ExpiresAt)
+	official := *cl
+	officialEv, _ := official.MakeOfficial(cl.OfficialAt)
 	var b strings.Builder
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
-		remind.ExpiredNotice(a, deal.Event{Detail: "expired unanswered after 14 days; Microsoft is notified"}),
+		remind.ReminderNotice(a, 3*24*time.Hour, now.Add(30*time.Hour)), // after an outage
+		remind.ExpiredNotice(a, expired),
+		remind.ExpiredNotice(linked, expiredLinked),
 		remind.DeclinedNotice(a, ev),
 		remind.DecisionDueNotice(c),
 		remind.ClaimClosingNotice(cl, cl.OfficialAt.Add(-23*time.Hour)),
-		remind.ClaimNotice(cl, deal.Event{Detail: "official: the customer did not decline within 5 business days"}),
+		remind.ClaimNotice(&official, officialEv),
 	} {
 		b.WriteString(n.Kind + " [" + n.Subject + "] " + n.Text + "\n")
 		for _, act := range n.Actions {

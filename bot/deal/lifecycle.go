@@ -153,6 +153,9 @@ func (d *Deal) mutable(verb string, now time.Time) error {
 	if d.ExpiredAt(now) {
 		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered for 14 days: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
 	}
+	if d.Status == Expired && !d.ExpiresAt.IsZero() {
+		return refuse("status", "terminal_immutable", "referral #%d expired on %s, unanswered for 14 days: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
+	}
 	if d.Status.Terminal() {
 		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status, verb)
 	}

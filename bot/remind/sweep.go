@@ -171,7 +171,7 @@ func (s *Sweeper) fireReminders(ctx context.Context, now time.Time, off time.Dur
 			continue
 		}
 		if due := d.ExpiresAt.Add(-off); now.Sub(due) > LateAfter {
-			rep.add("reminded late: deal #%d expires in %s (%s reminder, due %s)", d.ID, left(d.ExpiresAt, now), OffsetLabel(off), when(due))
+			rep.add("reminded: deal #%d expires in %s (%s reminder) — late, it was due %s", d.ID, left(d.ExpiresAt, now), OffsetLabel(off), when(due))
 			continue
 		}
 		rep.add("reminded: deal #%d expires in %s (%s reminder)", d.ID, left(d.ExpiresAt, now), OffsetLabel(off))

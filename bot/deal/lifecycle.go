@@ -266,7 +266,8 @@ func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
 	return Event{Action: "accepted", Detail: fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
 }
 
-// Decline turns a received referral down; the sender is told.
+// Decline turns a received referral down. The event says truthfully how
+// the sender learns of it (see whoIsTold).
 func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 	if err := d.needStatus("decline", now, Received); err != nil {
 		return Event{}, err

@@ -16,6 +16,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now) // a referral past its 14 days has no reminders left, recorded or not
 	until, err := ParseDate(c.get("until"))
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}

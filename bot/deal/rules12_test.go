@@ -371,3 +371,29 @@ func TestRegistrationRateOfTheMonthWon(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseRates: a rates file is outside input (COSELLBOT_RATES_FILE);
+// whatever it holds, ParseRates returns a usable table or an error.
+func FuzzParseRates(f *testing.F) {
+	f.Add(defaultRates)
+	f.Add([]byte(`{"month":"2026-11","usd_per_unit":{"USD":1,"EUR":1.08}}`))
+	f.Add([]byte(`{"months":[{"month":"2026-11","usd_per_unit":{"USD":1}}]}`))
+	f.Add([]byte(`{"months":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseRates(data)
+		if err != nil {
+			return
+		}
+		if len(r.Months) == 0 {
+			t.Fatalf("a table without months was accepted: %s", data)
+		}
+		for i, m := range r.Months {
+			if m.USDPerUnit["USD"] != 1 || (i > 0 && r.Months[i-1].Month >= m.Month) {
+				t.Fatalf("accepted an unusable table: %+v", r)
+			}
+		}
+		if _, _, ok := r.For(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)); !ok {
+			t.Fatalf("For finds no month in a non-empty table")
+		}
+	})
+}

@@ -221,7 +221,7 @@ func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft,
 	if formErr != nil || err != nil {
 		return Reply{}, merge(formErr, err)
 	}
-	if err := s.rec.CreateDeal(ctx, d, s.entry(c, ev)); err != nil {
+	if err := s.path.Create(ctx, d, ev, c.who.ID, nil); err != nil {
 		return Reply{}, fmt.Errorf("saving the new deal: %w", err)
 	}
 	return s.dealReply(d, c.now, fmt.Sprintf("%s deal #%d: %s.", headline, d.ID, ev.Detail)), nil
@@ -297,8 +297,10 @@ func scopeText(u access.User) string {
 	return "locations " + strings.Join(u.Locations, ", ") + ", deals you are on the team of"
 }
 
-// mutate applies one domain operation to a deal and stores it with its audit
-// entry; a concurrent change makes the store refuse, and the user is told.
+// mutate applies one domain operation to a deal the caller may see,
+// through the change path: the rules, the audit entry, the news and the
+// sync to every linked system (Partner Center, CRMs) are one transaction. A
+// concurrent change makes the store refuse, and the user is told.
 //
 // The clock's rules come first: a referral whose 14 days ran out, or a
 // Microsoft window that closed, since the sweep last looked is recorded
@@ -313,71 +315,64 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	if d, err = s.recordDue(ctx, c, d); err != nil {
 		return Reply{}, err
 	}
-	next := d.Clone()
-	ev, err := op(next)
+	next, ev, err := s.path.Apply(ctx, d, c.who.ID, op)
 	if err != nil {
-		return Reply{}, err
-	}
-	if err := s.store(ctx, c, d, next, ev, s.entry(c, ev)); err != nil {
-		return Reply{}, err
+		if errors.Is(err, ledger.ErrConflict) {
+			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
+		}
+		var rule *deal.RuleError
+		var rules deal.Problems
+		if errors.As(err, &rule) || errors.As(err, &rules) {
+			return Reply{}, err
+		}
+		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
 	}
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
 }
 
-// recordDue stores the transitions the clock decided on d by now (see
-// deal.DueEvents), each with its history line dated when it happened and
-// its news, and returns the deal as stored. Someone else recording the same
-// transition first (a sweep on another replica) is no error: the deal is
-// read again.
+// recordDue stores, through the change path, the transitions the clock
+// decided on d by now (a referral's expiry, Microsoft's lapsed window),
+// each dated when it happened (the event's At) with its news, and returns
+// the deal as stored. Someone else recording it first (a sweep on another
+// replica) is no error: the deal is read again.
 func (s *Service) recordDue(ctx context.Context, c *call, d *deal.Deal) (*deal.Deal, error) {
-	for range 2 {
-		next := d.Clone()
-		evs := next.DueEvents(c.now)
-		if len(evs) == 0 {
+	for range 3 {
+		if len(d.Clone().DueEvents(c.now)) == 0 {
 			return d, nil
 		}
-		cur := d
-		for _, ev := range evs {
-			step := cur.Clone()
-			step.DueEvents(ev.At) // apply only what was due at this event's time
-			err := s.store(ctx, c, cur, step, ev, ledger.Entry{At: ev.At, Actor: ClockActor, Action: ev.Action, Detail: ev.Detail})
-			if errors.Is(err, ledger.ErrConflict) {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			cur = step
+		next, _, err := s.path.ApplyAt(ctx, d, ClockActor, c.now, dueOp(c.now))
+		switch {
+		case err == nil:
+			d = next
+			continue
+		case errors.Is(err, ledger.ErrConflict):
+		default:
+			return nil, fmt.Errorf("recording what fell due on deal #%d: %w", d.ID, err)
 		}
-		if fresh, err := s.rec.GetDeal(ctx, d.ID); err == nil {
-			d = fresh
-		} else {
+		if d, err = s.rec.GetDeal(ctx, d.ID); err != nil {
 			return nil, fmt.Errorf("loading deal #%d: %w", d.ID, err)
 		}
 	}
 	return d, nil
 }
 
+// dueOp is the operation that records the first transition the clock
+// decided by now.
+func dueOp(now time.Time) func(*deal.Deal) (deal.Event, error) {
+	return func(x *deal.Deal) (deal.Event, error) {
+		if ev, ok := x.ExpireIfDue(now); ok {
+			return ev, nil
+		}
+		if ev, ok := x.LapseIfDue(now); ok {
+			return ev, nil
+		}
+		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
+	}
+}
+
 // ClockActor is who the history names for what the clock decided (an
 // expiry, a lapsed window), as the sweep does.
 const ClockActor = "sweep"
-
-// store writes one change with its entry, its news and its write-back
-// work; a concurrent change makes the record refuse it (ErrConflict).
-func (s *Service) store(ctx context.Context, c *call, before, after *deal.Deal, ev deal.Event, e ledger.Entry) error {
-	upstream, err := s.pushUpstream(ctx, before, after, ev) // webhooks: write back before storing
-	if err != nil {
-		return err
-	}
-	notices := append(dealNotices(after, ev), upstream...) // news to subscribed channels, webhooks to CRMs
-	if err := s.rec.UpdateDeal(ctx, after, e, notices...); err != nil {
-		if errors.Is(err, ledger.ErrConflict) {
-			return refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", before.ID, before.ID)
-		}
-		return fmt.Errorf("saving deal #%d: %w", before.ID, err)
-	}
-	return nil
-}
 
 func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply {
 	return Reply{

@@ -216,19 +216,3 @@ func (s *Service) subscriptionList(ctx context.Context, c *call) (Reply, error) 
 	}
 	return Reply{Text: b.String(), Data: map[string]any{"subscriptions": views}}, nil
 }
-
-// dealNotices is the news a stored deal change sends to the subscribed
-// channels: a declined or expired referral, a Microsoft window that lapsed.
-// An expiry or a lapse noticed by a person's action carries the same news
-// as the sweep's, once (the record keys it).
-func dealNotices(d *deal.Deal, ev deal.Event) []ledger.Notice {
-	switch ev.Action {
-	case "declined":
-		return []ledger.Notice{remind.DeclinedNotice(d, ev)}
-	case "expired":
-		return []ledger.Notice{remind.ExpiredNotice(d, ev)}
-	case "microsoft_lapsed":
-		return []ledger.Notice{remind.DecisionDueNotice(d)}
-	}
-	return nil
-}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -96,27 +97,9 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 	return n
 }
 
-// ExpiredNotice tells that a referral expired unanswered (ev is what
-// deal.Expire returned).
-func ExpiredNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", about(d), ev.Detail), nil)
-}
-
-// DeclinedNotice tells that a referral was declined (ev is what
-// deal.Decline returned).
-func DeclinedNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindDeclined, fmt.Sprintf("Referral %s was %s.", about(d), ev.Detail), nil)
-}
-
 // DecisionDueNotice flags a co-sell deal Microsoft did not join within its
-// decision window.
-func DecisionDueNotice(d *deal.Deal) ledger.Notice {
-	text := fmt.Sprintf("⚑ Deal %s: Microsoft has not joined within its 14 days (asked %s, due %s). Follow up with your Microsoft contact, or carry on partner-led.",
-		about(d), d.InvitedAt.UTC().Format(time.DateOnly), d.DecisionDue.UTC().Format(time.DateOnly))
-	n := dealNotice(d, KindDecisionDue, text, []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}})
-	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, KindDecisionDue, d.DecisionDue.UTC().UnixMicro())
-	return n
-}
+// decision window (the change path's news of the lapse).
+func DecisionDueNotice(d *deal.Deal) ledger.Notice { return change.LapsedNotice(d) }
 
 func claimAbout(c *cpor.Claim) string {
 	return fmt.Sprintf("#%d (tenant %s, %s, %s)", c.ID, c.TenantID, c.Target(), c.Engagement.Label())

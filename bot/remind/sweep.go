@@ -12,16 +12,18 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
-// Record is what a sweep needs of the durable record.
+// Record is what a sweep needs of the durable record; deals change only
+// through the change path (bot/change), which it also serves.
 type Record interface {
+	change.Record
 	ReceivedExpiring(ctx context.Context, after time.Time, afterID int64, upTo time.Time, limit int) ([]*deal.Deal, error)
-	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
 	Deals(ctx context.Context, ids []int64) ([]*deal.Deal, error)
 	Stale(ctx context.Context, before time.Time, limit int) ([]*deal.Deal, int64, error)
 	Snoozed(ctx context.Context, subjects []string, now time.Time) (map[string]time.Time, error)
@@ -39,9 +41,10 @@ const Actor = "sweep"
 
 // Sweeper runs passes: reminders, expiries, planned checks and digests.
 type Sweeper struct {
-	rec Record
-	cfg Config
-	log *slog.Logger
+	rec     Record
+	cfg     Config
+	log     *slog.Logger
+	changes *change.Engine
 
 	mu   sync.Mutex
 	last time.Time // when this sweeper's previous pass ran; zero before the first
@@ -55,7 +58,15 @@ func NewSweeper(rec Record, cfg Config, log *slog.Logger) *Sweeper {
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultConfig().Batch
 	}
-	return &Sweeper{rec: rec, cfg: cfg, log: log}
+	return &Sweeper{rec: rec, cfg: cfg, log: log, changes: change.New(rec, nil, nil, nil, log)}
+}
+
+// WithChanges makes the sweeper change deals through e, the change path
+// that knows which outside systems to keep in step (an expiry is written
+// back to Partner Center like any other change).
+func (s *Sweeper) WithChanges(e *change.Engine) *Sweeper {
+	s.changes = e
+	return s
 }
 
 // Report is what one pass did, a line per reminder fired, deal expired,
@@ -190,13 +201,15 @@ func (s *Sweeper) expire(ctx context.Context, now time.Time, rep *Report) error 
 		}
 		done := 0
 		for _, d := range ds {
-			ev, err := d.Expire(now)
-			if err != nil {
+			_, _, err := s.changes.ApplyAt(ctx, d, Actor, now, func(x *deal.Deal) (deal.Event, error) { return x.Expire(now) })
+			var rule *deal.RuleError
+			if errors.As(err, &rule) {
 				continue // not due after all: the rule has the last word
 			}
-			// Dated at the real expiry: after an outage the history still
-			// says when the referral expired, not when the sweep noticed.
-			err = s.rec.UpdateDeal(ctx, d, ledger.Entry{At: ev.At, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, ExpiredNotice(d, ev))
+			// The expiry event is dated at the real expiry (ev.At), and the
+			// change path dates the history with it: after an outage the
+			// history says when the referral expired, not when the sweep
+			// noticed.
 			if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
 				continue
 			}
@@ -250,14 +263,12 @@ func (s *Sweeper) planned(ctx context.Context, now time.Time, rep *Report) error
 			if !ok || !d.DecisionDue.Equal(r.DueAt) {
 				break
 			}
-			// The lapse is recorded on the deal, dated at the window's end,
-			// with its news; a person's action may have recorded it first.
-			ev, due := d.LapseIfDue(now)
-			if !due {
-				break
-			}
-			err := s.rec.UpdateDeal(ctx, d, ledger.Entry{At: ev.At, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, DecisionDueNotice(d))
-			if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
+			// The lapse is recorded on the deal through the change path,
+			// dated at the window's end, with its news; a person's action
+			// may have recorded it first.
+			_, _, err := s.changes.ApplyAt(ctx, d, Actor, now, lapse(now))
+			var rule *deal.RuleError
+			if errors.As(err, &rule) || errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
 				break
 			}
 			if err != nil {
@@ -467,5 +478,16 @@ func (s *Sweeper) Loop(ctx context.Context, now func() time.Time, every time.Dur
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// lapse is the operation that records Microsoft's lapsed decision window,
+// refused when nothing is due.
+func lapse(now time.Time) change.Op {
+	return func(x *deal.Deal) (deal.Event, error) {
+		if ev, ok := x.LapseIfDue(now); ok {
+			return ev, nil
+		}
+		return deal.Event{}, &deal.RuleError{Field: "microsoft", Rule: "lapse_not_due", Message: fmt.Sprintf("Microsoft's window on deal %d has not closed unanswered", x.ID)}
 	}
 }

@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"flag"
+	"github.com/cosellbot/cosellbot/bot/change"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,9 +200,9 @@ func TestNoticeTexts(t *testing.T) {
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
 		remind.ReminderNotice(a, 3*24*time.Hour, now.Add(30*time.Hour)), // after an outage
-		remind.ExpiredNotice(a, expired),
-		remind.ExpiredNotice(linked, expiredLinked),
-		remind.DeclinedNotice(a, ev),
+		change.News(a, expired, "sweep")[0],
+		change.News(linked, expiredLinked, "sweep")[0],
+		change.News(a, ev, "ana@contoso.example")[0],
 		remind.DecisionDueNotice(c),
 		remind.ClaimClosingNotice(cl, cl.OfficialAt.Add(-23*time.Hour)),
 		remind.ClaimNotice(&official, officialEv),

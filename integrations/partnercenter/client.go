@@ -134,35 +134,49 @@ func (c *Client) Get(ctx context.Context, id string) (*Referral, error) {
 // UpdatedSince lists the referrals updated after since, oldest update first,
 // following the API's pages (on the configured host only).
 func (c *Client) UpdatedSince(ctx context.Context, since time.Time) ([]Referral, error) {
-	q := url.Values{}
-	if !since.IsZero() {
-		q.Set("$filter", "updatedDateTime gt "+since.UTC().Format(time.RFC3339Nano))
-	}
-	q.Set("$orderby", "updatedDateTime asc")
-	next := c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	var out []Referral
-	for page := 0; next != ""; page++ {
+	next := ""
+	for page := 0; ; page++ {
 		if page == maxPages {
 			return out, fmt.Errorf("partnercenter: listing referrals updated since %s: more than %d pages", since.Format(time.RFC3339), maxPages)
 		}
-		var body struct {
-			Value    []Referral `json:"value"`
-			NextLink string     `json:"@odata.nextLink"`
-		}
-		if _, err := c.do(ctx, http.MethodGet, next, nil, nil, &body); err != nil {
+		refs, link, err := c.Page(ctx, since, next)
+		out = append(out, refs...)
+		if err != nil || link == "" {
 			return out, err
 		}
-		out = append(out, body.Value...)
-		next = ""
-		if body.NextLink != "" {
-			u, err := c.base.Parse(body.NextLink)
-			if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-				return out, fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
-			}
-			next = u.String()
-		}
+		next = link
 	}
-	return out, nil
+}
+
+// Page reads one page of the referrals updated after since, oldest update
+// first: the first page when next is "", else the page a previous one
+// linked to. It returns the link to the page after ("" at the end), which
+// is checked to be on the configured host.
+func (c *Client) Page(ctx context.Context, since time.Time, next string) ([]Referral, string, error) {
+	if next == "" {
+		q := url.Values{}
+		if !since.IsZero() {
+			q.Set("$filter", "updatedDateTime gt "+since.UTC().Format(time.RFC3339Nano))
+		}
+		q.Set("$orderby", "updatedDateTime asc")
+		next = c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+	}
+	var body struct {
+		Value    []Referral `json:"value"`
+		NextLink string     `json:"@odata.nextLink"`
+	}
+	if _, err := c.do(ctx, http.MethodGet, next, nil, nil, &body); err != nil {
+		return nil, "", err
+	}
+	if body.NextLink == "" {
+		return body.Value, "", nil
+	}
+	u, err := c.base.Parse(body.NextLink)
+	if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return body.Value, "", fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
+	}
+	return body.Value, u.String(), nil
 }
 
 // Patch applies JSON Patch operations to a referral, sending eTag as

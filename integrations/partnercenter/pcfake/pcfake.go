@@ -33,6 +33,30 @@ type API struct {
 	requests  []string
 	clock     func() time.Time
 	failNext  int
+	// notices are the changes Partner Center would notify (referral-updated),
+	// as it does after every change, a PATCH of cosellbot's own included.
+	notices []Notice
+}
+
+// Notice is a notification the fake owes: the referral that changed, when.
+type Notice struct {
+	Event string // referral-created, referral-updated
+	ID    string
+	At    time.Time
+}
+
+// Notifications returns the notifications owed since the last call, in the
+// order of the changes.
+func (a *API) Notifications() []Notice {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := a.notices
+	a.notices = nil
+	return out
+}
+
+func (a *API) notify(event, id string) {
+	a.notices = append(a.notices, Notice{Event: event, ID: id, At: a.clock().UTC()})
 }
 
 // New starts a fake; it is closed when the test ends. clock stamps the
@@ -66,6 +90,7 @@ func (a *API) Put(referralJSON string) string {
 	defer a.mu.Unlock()
 	r["eTag"] = a.nextETag()
 	a.referrals[r["id"].(string)] = r
+	a.notify("referral-created", r["id"].(string))
 	return r["eTag"].(string)
 }
 
@@ -79,6 +104,7 @@ func (a *API) Set(id, path string, value any) {
 	setPath(r, path, value)
 	r["eTag"] = a.nextETag()
 	r["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+	a.notify("referral-updated", id)
 }
 
 // Referral returns a copy of a stored referral.
@@ -248,6 +274,7 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	ref["eTag"] = a.nextETag()
 	ref["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+	a.notify("referral-updated", r.PathValue("id"))
 	w.Header().Set("ETag", ref["eTag"].(string))
 	if r.Header.Get("Prefer") != "return=representation" {
 		w.WriteHeader(http.StatusNoContent)

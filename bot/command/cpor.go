@@ -265,15 +265,22 @@ func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Cla
 }
 
 func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
-	notified := c.now
+	var day time.Time
 	if c.has("notified") {
 		t, err := ParseDate(c.get("notified"))
 		if err != nil {
 			return Reply{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
 		}
-		notified = t
+		day = t
 	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
+		notified := c.now
+		if !day.IsZero() {
+			// A date is the customer's date: the start of that day in
+			// their zone, not in UTC (which is the day before in the US).
+			y, m, d := day.Date()
+			notified = time.Date(y, m, d, 0, 0, 0, 0, cpor.Zone(cl.Country))
+		}
 		ev, _, err := cl.Confirm(notified, c.now)
 		return ev, false, err
 	})

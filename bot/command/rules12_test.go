@@ -401,3 +401,47 @@ func TestAccountMatchInChat(t *testing.T) {
 		t.Errorf("account=unmanaged accepted: %s", r.Text)
 	}
 }
+
+// Issue 12, parts 1 and 5: a customer's decline after their window, typed
+// in chat, records the claim official once (dated when the window closed)
+// and is refused naming the customer's last day to decline.
+func TestCPORDeclineAfterWindowInChat(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newAlertEnv(t, st)
+		e.run("cpor claim customer=" + tenant + " country=US engagement=modern-work workload=Teams")
+		e.clk.t = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+		e.run("cpor confirm 1 notified=2026-11-23") // a Monday in New York: 24, 25, 27, 30 Nov and 1 Dec (Thanksgiving on the 26th)
+		cl, err := st.GetClaim(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := "2026-12-01"
+		if got := cl.OfficialAt.Add(-time.Hour).In(time.FixedZone("EST", -5*3600)).Format(time.DateOnly); got != last {
+			t.Fatalf("window ends after %s, want after %s (official at %s)", got, last, cl.OfficialAt)
+		}
+		e.clk.t = cl.OfficialAt.Add(2 * 24 * time.Hour)
+		r := e.at(slackHere, access.LocalAdmin, "cpor decline 1 reason=late")
+		if r.OK() || r.Err.Rule != "window_closed" || !strings.Contains(r.Text, "last day to decline was "+last) {
+			t.Fatalf("late decline → %q; want refused naming %s", r.Text, last)
+		}
+		h, _ := st.ClaimHistory(context.Background(), 1)
+		n := 0
+		for _, en := range h {
+			if en.Action == "official" {
+				n++
+				if !en.At.Equal(cl.OfficialAt) {
+					t.Errorf("official dated %s, want %s", en.At, cl.OfficialAt)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d official entries, want 1", n)
+		}
+		if r := e.at(slackHere, access.LocalAdmin, "cpor decline 1 reason=late"); r.OK() {
+			t.Errorf("second late decline taken")
+		}
+		if h2, _ := st.ClaimHistory(context.Background(), 1); len(h2) != len(h) {
+			t.Errorf("a second refusal wrote history")
+		}
+	})
+}

@@ -235,11 +235,11 @@ func (c *Claim) RequestInfo(notes string, now time.Time) (deal.Event, error) {
 // Decline records that the customer declined the association within the
 // window (or before Microsoft reported the notification).
 func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
+	if c.WindowClosed(now) || (c.Status == Official && !c.OfficialAt.IsZero()) {
+		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
+	}
 	if err := c.need("decline", Submitted, Notified, InfoRequested); err != nil {
 		return deal.Event{}, err
-	}
-	if c.WindowClosed(now) {
-		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
 	}
 	c.Status, c.Reason, c.UpdatedAt = Declined, strings.TrimSpace(reason), now
 	detail := "the customer declined: the partner is not recognised as partner of record"

@@ -368,3 +368,34 @@ func (s *Store) SaveCursor(ctx context.Context, name string, c change.Cursor) er
 	}
 	return nil
 }
+
+// RenameLink gives a link the id its system gave the record cosellbot had
+// it create, in one transaction: the link, its sync work, and the deal's
+// ExternalID when it has none (bumping the deal's version, so that a change
+// read before the rename cannot write the old id back).
+func (s *Store) RenameLink(ctx context.Context, l change.Link, recordID string) error {
+	return s.inTx(ctx, "rename a link", func(tx *gorm.DB) error {
+		res := tx.Model(&syncRow{}).Where("source = ? AND external_id = ?", l.System, l.RecordID).Update("external_id", recordID)
+		if res.Error != nil {
+			if isDuplicate(res.Error) {
+				return fmt.Errorf("%s record %s is linked already: %w", l.System, recordID, ErrExists)
+			}
+			return fmt.Errorf("store: rename the link of %s record %s: %w", l.System, l.RecordID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("%s record %s: %w", l.System, l.RecordID, ErrNotFound)
+		}
+		if err := tx.Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", l.System, l.RecordID).Update("record_id", recordID).Error; err != nil {
+			return fmt.Errorf("store: rename the sync work of %s record %s: %w", l.System, l.RecordID, err)
+		}
+		err := tx.Model(&dealRow{}).Where("id = ? AND external_id IS NULL", l.DealID).
+			Updates(map[string]any{"external_id": recordID, "version": gorm.Expr("version + 1")}).Error
+		if err != nil {
+			if isDuplicate(err) {
+				return fmt.Errorf("deal with external id %q: %w", recordID, ErrExists)
+			}
+			return fmt.Errorf("store: set the external id of deal %d: %w", l.DealID, err)
+		}
+		return nil
+	})
+}

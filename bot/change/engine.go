@@ -2,6 +2,8 @@ package change
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,9 +116,24 @@ func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor 
 	c.Notices = News(d, ev, actor)
 	if link != nil {
 		c.Links = []Link{*link}
-		c.Work = e.behind(d, c.Links)
 	}
+	if _, ok := e.systems[PartnerCenter]; ok && link == nil && d.Direction == deal.Outbound && d.ExternalID == "" {
+		// A deal made here is made in Partner Center too: the first write
+		// creates the referral and links it.
+		c.Links = append(c.Links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
+	}
+	c.Work = e.behind(d, c.Links)
 	return e.commit(ctx, c)
+}
+
+// PartnerCenter is the system name of Partner Center's referrals.
+const PartnerCenter = "partnercenter"
+
+// token is a random id for a link whose record does not exist yet.
+func token() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 func (e *Engine) commit(ctx context.Context, c *Commit) error {

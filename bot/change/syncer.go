@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -22,11 +23,20 @@ type Writer interface {
 	Write(ctx context.Context, l Link, d *deal.Deal, v Values) (Written, error)
 }
 
-// Written is what a system answered to a write.
+// Written is what a system answered to a write. RecordID is set when the
+// write created the record (a link still Pending): the link takes its id.
 type Written struct {
-	At   time.Time
-	ETag string
+	At       time.Time
+	ETag     string
+	RecordID string
 }
+
+// PendingPrefix starts the record id of a link whose record is to be
+// created in its system by the first write.
+const PendingPrefix = "pending:"
+
+// Pending reports whether a link's record is still to be created.
+func (l Link) Pending() bool { return strings.HasPrefix(l.RecordID, PendingPrefix) }
 
 // StaleError is a write refused because the record changed meanwhile
 // (Partner Center's 412); Current is the record as it is now.
@@ -53,6 +63,9 @@ type SyncRecord interface {
 	FinishSync(ctx context.Context, c Claim, now time.Time) error
 	// RetrySync puts the work back for at, or marks it dead.
 	RetrySync(ctx context.Context, c Claim, at time.Time, reason string, dead bool) error
+	// RenameLink gives a pending link the id its system gave the record it
+	// created, and the deal that id as its ExternalID when it has none.
+	RenameLink(ctx context.Context, l Link, recordID string) error
 }
 
 // Syncer sends each linked system what it lacks of its deal: the current
@@ -135,7 +148,10 @@ func (s *Syncer) Pass(ctx context.Context) (PassReport, error) {
 // go back into the work row.
 func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
 	for try := 0; try < 3; try++ {
-		sent, err := s.write(ctx, c)
+		sent, renamed, err := s.write(ctx, c)
+		if renamed != "" {
+			c.RecordID = renamed
+		}
 		var stale *StaleError
 		switch {
 		case errors.As(err, &stale):
@@ -156,37 +172,44 @@ func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
 }
 
 // write sends the link what it lacks; sent is false when it lacked nothing.
-func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, err error) {
+// renamed is the record's id when the write created it.
+func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string, err error) {
 	w, ok := s.writers[c.System]
 	if !ok {
-		return false, chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (not configured)", Label(c.System)))
+		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (not configured)", Label(c.System)))
 	}
 	l, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if err != nil {
-		return false, fmt.Errorf("reading the link: %w", err)
+		return false, "", fmt.Errorf("reading the link: %w", err)
 	}
 	d, err := s.rec.GetDeal(ctx, l.DealID)
 	if err != nil {
-		return false, fmt.Errorf("reading deal #%d: %w", l.DealID, err)
+		return false, "", fmt.Errorf("reading deal #%d: %w", l.DealID, err)
 	}
 	out := Outgoing(Of(d), l.Shadow, s.engine.FieldsOf(c.System))
 	if len(out) == 0 {
-		return false, nil
+		return false, "", nil
 	}
 	// What is about to be sent is recorded first, so that the system's
 	// echo of it, arriving before the answer, is known for an echo.
 	l.Shadow = l.Shadow.Sending(out)
 	if err := s.rec.SaveLink(ctx, l); err != nil {
-		return false, err
+		return false, "", err
 	}
 	got, err := w.Write(ctx, l, d, out)
 	if err != nil {
-		return false, err
+		return false, "", err
+	}
+	if got.RecordID != "" && got.RecordID != c.RecordID {
+		if err := s.rec.RenameLink(ctx, l, got.RecordID); err != nil {
+			return false, "", fmt.Errorf("%s created record %s, but linking it failed: %w", Label(c.System), got.RecordID, err)
+		}
+		c.RecordID, renamed = got.RecordID, got.RecordID
 	}
 	// Re-read: an echo or another change may have touched the link meanwhile.
 	cur, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if err != nil {
-		return false, err
+		return false, renamed, err
 	}
 	cur.Shadow = cur.Shadow.Sent(out, got.At)
 	if got.ETag != "" {
@@ -195,7 +218,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, err error) {
 	if got.At.After(cur.Seen) {
 		cur.Seen = got.At
 	}
-	return true, s.rec.SaveLink(ctx, cur)
+	return true, renamed, s.rec.SaveLink(ctx, cur)
 }
 
 // backoff is the wait before attempt n+1.

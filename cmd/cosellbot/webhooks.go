@@ -64,7 +64,8 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 	}
 	c.PartnerCenter = partnercenter.Config{
 		APIURL: getenv("PARTNERCENTER_API_URL"), TokenURL: getenv("PARTNERCENTER_TOKEN_URL"),
-		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"),
+		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), ClientSecret: getenv("PARTNERCENTER_CLIENT_SECRET"),
+		RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"), Scope: getenv("PARTNERCENTER_SCOPE"),
 	}
 	if c.PartnerCenter.APIURL == "" {
 		c.PartnerCenter.APIURL = "https://api.partner.microsoft.com/v1.0"

@@ -151,6 +151,9 @@ func (f *fakeCRM) Record(id string) map[string]string {
 
 // take returns the notifications owed, oldest first.
 func (f *fakeCRM) take() []owed {
+	if f == nil {
+		return nil // not linked in this test
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := f.owed
@@ -186,7 +189,7 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 	w.sfMap, w.hsMap = ms["salesforce"], ms["hubspot"]
 	w.pc = pcfake.New(t, w.clock.Now)
 	w.sf, w.hs = newFakeCRM(t, "salesforce", w.clock), newFakeCRM(t, "hubspot", w.clock)
-	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +567,7 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
 		w.pc = pcfake.New(t, w.clock.Now)
-		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -595,6 +598,54 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 		}
 		if len(items) != 1 || !strings.Contains(items[0].Message.Text, "declined") || !strings.Contains(items[0].Message.Text, "Partner Center") {
 			t.Errorf("news: %q, want one declined notice naming Partner Center", texts)
+		}
+	})
+}
+
+// A deal made in chat is made in Partner Center too (a partner-led deal:
+// Independent, shared with Microsoft sellers); Partner Center's own
+// notification of it is an echo, and later edits are PATCHed to it.
+func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
+		w.pc = pcfake.New(t, w.clock.Now)
+		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
+		pc := pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
+		w.h = crmtest.New(t, st, w.clock, pc)
+		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
+		w.settle()
+		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
+		if err != nil || len(deals) != 1 {
+			t.Fatalf("deals %v %v", deals, err)
+		}
+		d := deals[0]
+		w.dealID = d.ID
+		if d.ExternalID == "" {
+			t.Fatal("the deal has no Partner Center referral id")
+		}
+		ref := w.pc.Referral(d.ExternalID)
+		consent, _ := ref["consent"].(map[string]any)
+		if ref["name"] != "Fabrikam rollout" || ref["type"] != "Independent" || consent["consentToShareReferralWithMicrosoftSellers"] != true {
+			t.Errorf("referral created: %v", ref)
+		}
+		w.chat(`deal edit %d value=45000`)
+		w.settle()
+		if v := w.pc.Referral(d.ExternalID)["details"].(map[string]any)["dealValue"]; v != 45000.0 {
+			t.Errorf("Partner Center's value %v, want 45000", v)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Value != 45000_00 || got.Status != deal.Created {
+			t.Errorf("deal after the echoes: value %s status %s", got.Value, got.Status)
+		}
+		work, _ := st.SyncWorkOf(t.Context(), d.ID)
+		if len(work) != 0 {
+			t.Errorf("sync work left: %+v", work)
 		}
 	})
 }

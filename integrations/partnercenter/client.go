@@ -23,9 +23,10 @@ type Config struct {
 	APIURL       string // e.g. https://api.partner.microsoft.com/v1.0
 	TokenURL     string // e.g. https://login.microsoftonline.com/TENANT/oauth2/v2.0/token
 	ClientID     string
+	ClientSecret string // a confidential (web) app's secret; empty for a public client
 	RefreshToken string
-	// Scopes default to the Partner Center API's, with offline_access.
-	Scopes []string
+	// Scope defaults to DefaultScope.
+	Scope string
 	// HTTPClient carries timeouts and trusted roots for both the API and the
 	// token endpoint; nil uses a client with a 30-second timeout.
 	HTTPClient *http.Client
@@ -64,19 +65,11 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = []string{"https://api.partner.microsoft.com/.default", "offline_access"}
+	scope := strings.TrimSpace(cfg.Scope)
+	if scope == "" {
+		scope = DefaultScope
 	}
-	oc := &oauth2.Config{
-		ClientID: cfg.ClientID,
-		Endpoint: oauth2.Endpoint{TokenURL: cfg.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
-		Scopes:   scopes,
-	}
-	// The token source keeps this context for every refresh: it only carries
-	// the HTTP client, never a deadline.
-	tctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	ts := oauth2.ReuseTokenSource(nil, oc.TokenSource(tctx, &oauth2.Token{RefreshToken: cfg.RefreshToken}))
+	ts := oauth2.ReuseTokenSource(nil, &refresher{http: hc, tokenURL: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret, scope: scope, refresh: cfg.RefreshToken})
 	transport := hc.Transport
 	if transport == nil {
 		transport = http.DefaultTransport
@@ -269,4 +262,25 @@ func requestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// Create posts a new referral (the partner's own, Outgoing) and returns it
+// as Partner Center stored it, with its id and eTag.
+func (c *Client) Create(ctx context.Context, r *Referral) (*Referral, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("partnercenter: encode the new referral: %w", err)
+	}
+	var out Referral
+	resp, err := c.do(ctx, http.MethodPost, c.base.String()+"/engagements/referrals", http.Header{"Content-Type": {"application/json"}}, body, &out)
+	if err != nil {
+		return nil, err
+	}
+	if out.ETag == "" {
+		out.ETag = resp.Header.Get("ETag")
+	}
+	if !ValidID(out.ID) {
+		return nil, fmt.Errorf("partnercenter: the created referral has no id in the answer")
+	}
+	return &out, nil
 }

@@ -106,7 +106,7 @@ func setup(t *testing.T, st *store.Store) *env {
 	t.Helper()
 	clock := crmtest.NewClock(now)
 	api := pcfake.New(t, clock.Now)
-	client, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	client, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ type Referrals interface {
 	Get(ctx context.Context, id string) (*pc.Referral, error)
 	Page(ctx context.Context, since time.Time, next string) ([]pc.Referral, string, error)
 	Patch(ctx context.Context, id, eTag string, ops []pc.Op) (*pc.Referral, error)
+	Create(ctx context.Context, r *pc.Referral) (*pc.Referral, error)
 }
 
 // Record is what the source reads of the durable record, with the poll's

@@ -89,8 +89,20 @@ func members(team []deal.Person) []pc.Member {
 	return out
 }
 
-// Write PATCHes the referral of a link with what it lacks.
+// Write PATCHes the referral of a link with what it lacks, or creates the
+// referral of a deal made in cosellbot (a pending link).
 func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
+	if l.Pending() {
+		ref, err := w.src.api.Create(ctx, NewReferral(d))
+		var apiErr *pc.APIError
+		if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != 408 && apiErr.Status != 429 {
+			return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused to create the referral of deal #%d: %w", d.ID, err))
+		}
+		if err != nil {
+			return change.Written{}, fmt.Errorf("creating the referral of deal #%d: %w", d.ID, err)
+		}
+		return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
+	}
 	ops := Ops(d, v)
 	if len(ops) == 0 {
 		return change.Written{}, nil
@@ -112,4 +124,48 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		return change.Written{}, fmt.Errorf("writing referral %s: %w", l.RecordID, err)
 	}
 	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag}, nil
+}
+
+// assistance is Partner Center's code for the help asked of Microsoft.
+var assistance = map[deal.Help]string{
+	deal.HelpTechnical: "CustomerTechnicalArchitecture", deal.HelpArchitecture: "CustomerTechnicalArchitecture",
+	deal.HelpPricing: "QuotesOrLicensing", deal.HelpFunding: "QuotesOrLicensing", deal.HelpExecutive: "GeneralOrOther",
+	deal.HelpCustomer: "PostSalesCustomerSuccess", deal.HelpOther: "GeneralOrOther",
+}
+
+// NewReferral is the referral Partner Center is asked to create for a deal
+// made in cosellbot, by its create-a-referral contract: a co-sell is Shared
+// with Microsoft (target msft, the help asked as assistanceRequestCode); a
+// partner-led deal is Independent and shared with Microsoft sellers; a
+// private one is Independent and not shared.
+func NewReferral(d *deal.Deal) *pc.Referral {
+	r := &pc.Referral{
+		Name: d.Name, Status: "New", Substatus: "Pending", Type: "Independent",
+		ExternalReferenceID: d.CRMID, CampaignID: d.CampaignID, MPNID: d.Location,
+		CustomerProfile: pc.CustomerProfile{Name: d.Customer.Name, Address: pc.Address{Country: d.Customer.Location}},
+		Consent:         pc.Consent{ShareReferralWithMicrosoftSel: d.SaleType != deal.Private, Contact: d.Customer.Consent},
+		Details:         pc.Details{Notes: d.Notes, DealValue: pc.Amount(d.Value.Float()), Currency: d.Currency},
+		Team:            members(d.Team),
+	}
+	if !d.CloseDate.IsZero() {
+		c := d.CloseDate.UTC()
+		r.Details.ClosingDateTime = &c
+	}
+	if d.Customer.Contact != nil && d.Customer.Consent {
+		first, last, _ := strings.Cut(d.Customer.Contact.Name, " ")
+		r.CustomerProfile.Team = []pc.Member{{FirstName: first, LastName: last, Email: d.Customer.Contact.Email, PhoneNumber: d.Customer.Contact.Phone}}
+	}
+	for _, s := range d.Solutions {
+		r.Details.Requirements.Solutions = append(r.Details.Requirements.Solutions, pc.SolutionRef{Name: s.Name})
+	}
+	if d.SaleType == deal.CoSell {
+		r.Type = "Shared"
+		r.Target = []pc.Target{{Type: "BusinessProfileLocation", ID: "msft"}}
+		code := assistance[d.Help]
+		if code == "" {
+			code = "GeneralOrOther"
+		}
+		r.InviteContext.AssistanceRequestCode = code
+	}
+	return r
 }

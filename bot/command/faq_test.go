@@ -75,7 +75,7 @@ func TestFAQAdmin(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := faqEnv(t, st)
 		ctx := context.Background()
-		e.run(`user add ana@contoso.com role=referrals-user`)
+		e.run(`user add ana@contoso.com role=referrals-user locations=global`)
 		ana, _ := e.svc.Resolve(ctx, "ana@contoso.com")
 		add := `faq add teams-phone en_question="Does co-sell cover Teams Phone?" en_answer="Yes, as a Modern Work workload." fr_question="Le co-sell couvre-t-il Teams Phone ?" fr_answer="Oui, comme charge Modern Work." sv_question="Omfattar säljsamarbete Teams Phone?" sv_answer="Ja, som Modern Work-arbetsbelastning."`
 		if r := e.svc.Run(ctx, ana, here, add); r.OK() || r.Err.Code != "forbidden" {

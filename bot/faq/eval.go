@@ -14,11 +14,25 @@ import (
 // OutOfScope is the Expect value of a Case the bot must refuse to answer.
 const OutOfScope = "out-of-scope"
 
-// Case is one labelled question of the evaluation set (testdata/eval.yaml).
+// Case is one labelled question of an evaluation set (testdata/*.yaml).
 type Case struct {
-	Question string `yaml:"q"`
-	Lang     Lang   `yaml:"lang"`   // language the question is written in
-	Expect   string `yaml:"expect"` // entry ID, or OutOfScope
+	Question string
+	Lang     Lang   // language the question is written in
+	Expect   string // entry ID, or OutOfScope
+}
+
+// caseItem is one item of an evaluation file: either a single case
+// ({q, lang, expect}) or a group of questions for one entry, per language
+// ({id, en: [...], fr: [...], sv: [...]}), which keeps the paraphrases of an
+// entry together so that "at least five per language" is easy to check.
+type caseItem struct {
+	Question string   `yaml:"q"`
+	Lang     Lang     `yaml:"lang"`
+	Expect   string   `yaml:"expect"`
+	ID       string   `yaml:"id"`
+	EN       []string `yaml:"en"`
+	FR       []string `yaml:"fr"`
+	SV       []string `yaml:"sv"`
 }
 
 // ParseCases decodes an evaluation set and checks each case is complete, so a
@@ -26,9 +40,27 @@ type Case struct {
 func ParseCases(data []byte) ([]Case, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var cases []Case
-	if err := dec.Decode(&cases); err != nil && !errors.Is(err, io.EOF) {
+	var items []caseItem
+	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
+	}
+	var cases []Case
+	for i, it := range items {
+		if it.ID == "" {
+			cases = append(cases, Case{Question: it.Question, Lang: it.Lang, Expect: it.Expect})
+			continue
+		}
+		if it.Question != "" || it.Lang != "" || it.Expect != "" {
+			return nil, fmt.Errorf("faq: eval item %d (%s): a group takes id and en/fr/sv lists, not q/lang/expect", i, it.ID)
+		}
+		for _, g := range []struct {
+			l  Lang
+			qs []string
+		}{{EN, it.EN}, {FR, it.FR}, {SV, it.SV}} {
+			for _, q := range g.qs {
+				cases = append(cases, Case{Question: q, Lang: g.l, Expect: it.ID})
+			}
+		}
 	}
 	for i, c := range cases {
 		switch {

@@ -3,15 +3,11 @@ package faq
 import (
 	"github.com/cosellbot/cosellbot/bot/spell"
 
-	"math"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 func TestDetectLang(t *testing.T) {
@@ -249,53 +245,6 @@ func TestAskConcurrent(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
-}
-
-func queryNormOf(e *search.Explanation) float64 {
-	if e == nil {
-		return -1
-	}
-	if e.Message == "queryNorm" {
-		return e.Value
-	}
-	for _, c := range e.Children {
-		if v := queryNormOf(c); v >= 0 {
-			return v
-		}
-	}
-	return -1
-}
-
-// TestQueryNormMatchesBleve guards the raw-score computation: searchQuery
-// undoes bleve's query norm from its own clause list, which is only right if
-// it computes the same norm bleve does.
-func TestQueryNormMatchesBleve(t *testing.T) {
-	ix := loadIndex(t)
-	for _, q := range []string{
-		"minimum deal size 25k", "vad krävs för avtalsregistrering",
-		"how long do we have to acept a referal", "où trouver mon ID partenaire ?",
-	} {
-		li := ix.langs[detectLang(q, ix.vocab)]
-		pq := li.parse(normalize(q))
-		var per []query.Query
-		sumSq := 0.0
-		for _, cs := range li.clauses(pq) {
-			var qs []query.Query
-			for _, c := range cs {
-				qs = append(qs, termQuery(c.term, c.field, c.boost))
-				w := c.boost * li.fieldIDF(c.field, c.term)
-				sumSq += w * w
-			}
-			per = append(per, query.NewDisjunctionQuery(qs))
-		}
-		res, err := li.bi.Search(bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(per), 1, 0, true))
-		if err != nil || len(res.Hits) == 0 {
-			t.Fatalf("%q: %v", q, err)
-		}
-		if got, want := 1/math.Sqrt(sumSq), queryNormOf(res.Hits[0].Expl); math.Abs(got-want) > 1e-9 {
-			t.Errorf("%q: our query norm %.9f, bleve's %.9f", q, got, want)
-		}
-	}
 }
 
 func TestNormalize(t *testing.T) {

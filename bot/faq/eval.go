@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -108,6 +110,7 @@ type Report struct {
 	CorrectRefusals    int
 	RefusalRate        float64 // CorrectRefusals / OutOfScope
 	FalseRefusals      int     // in-scope cases refused
+	Wrong              int     // in-scope cases answered with another entry
 	FalseRefusalRate   float64 // FalseRefusals / InScope
 	Failures           []Failure
 }
@@ -116,8 +119,11 @@ type Report struct {
 func Evaluate(ix *Index, cases []Case) Report {
 	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
 	for _, c := range cases {
-		res, top := ix.ask(c.Question)
-		fail := Failure{Case: c, Answered: res.Answered, Got: top.id, GotLang: res.Lang, Confidence: res.Confidence}
+		res, cands := ix.ask(c.Question)
+		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
+		if len(cands) > 0 {
+			fail.Got = cands[0].id
+		}
 		if c.Expect == OutOfScope {
 			r.OutOfScope++
 			if res.Answered {
@@ -148,6 +154,7 @@ func Evaluate(ix *Index, cases []Case) Report {
 			r.Correct++
 		default:
 			lr.Wrong++
+			r.Wrong++
 			r.Failures = append(r.Failures, fail)
 		}
 		r.ByLang[c.Lang] = lr
@@ -183,7 +190,7 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "%s  accuracy %5.1f%%  (%d/%d correct, %d wrong, %d refused, %d language mismatches)\n",
 			l, 100*lr.Accuracy, lr.Correct, lr.Cases, lr.Wrong, lr.Refused, lr.LangMismatch)
 	}
-	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d)\n", 100*r.Accuracy, r.Correct, r.InScope)
+	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d), wrong answers %d (%.1f%%)\n", 100*r.Accuracy, r.Correct, r.InScope, r.Wrong, 100*ratio(r.Wrong, r.InScope))
 	fmt.Fprintf(&b, "out-of-scope refusal rate %5.1f%%  (%d/%d)\n", 100*r.RefusalRate, r.CorrectRefusals, r.OutOfScope)
 	fmt.Fprintf(&b, "false refusals %d/%d (%.1f%%), expected entry suggested in %d of them\n",
 		r.FalseRefusals, r.InScope, 100*r.FalseRefusalRate, r.SuggestedOnRefusal)
@@ -199,4 +206,28 @@ func (r Report) String() string {
 		}
 	}
 	return b.String()
+}
+
+// The evaluation files, in testdata/. The tuning files are what retrieval
+// is tuned and calibrated on; the hold-out file is only measured.
+var (
+	TuningFiles = []string{"tuning.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
+	HoldoutFile = "holdout.yaml"
+)
+
+// LoadCaseFiles reads and concatenates evaluation files from dir.
+func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
+	var all []Case
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		cs, err := ParseCases(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		all = append(all, cs...)
+	}
+	return all, nil
 }

@@ -34,6 +34,10 @@ var synonymGroups = map[Lang][][]string{
 		{"create", "creation", "creating", "created"},
 		{"commission", "fees"},
 		{"click", "select", "press"},
+		{"cosell", "cosells"},
+		{"enroll", "enrol", "join", "signup", "sign"},
+		{"greyed", "grayed", "disabled", "grey", "gray"},
+		{"licence", "license"},
 	},
 	FR: {
 		{"obligatoire", "requis", "exigé", "nécessaire"},
@@ -55,6 +59,9 @@ var synonymGroups = map[Lang][][]string{
 		{"ouvrés", "ouvrables"},
 		{"cliquer", "sélectionner"},
 		{"évaluation", "assessment"},
+		{"cosell", "covente"},
+		{"grisé", "grisée", "désactivé", "désactivée"},
+		{"inscrire", "inscription", "adhérer", "adhésion", "rejoindre"},
 	},
 	SV: {
 		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},
@@ -73,6 +80,8 @@ var synonymGroups = map[Lang][][]string{
 		{"fas", "faser", "steg", "etapp"},
 		{"skapa", "skapad", "skapat", "skapats", "skapades"},
 		{"lösningsutvärdering", "lösningsutvärderingar", "lösningsbedömning", "assessment"},
+		{"cosell", "säljsamarbete", "säljsamarbeten", "samförsäljning"},
+		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
 	},
 }
 
@@ -94,9 +103,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bhur (lang|lange|manga dagar|manga timmar)\b|\btidsgrans\b`),
 	}},
 	{"qqwhy", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bwhy\b`),
-		FR: regexp.MustCompile(`\bpourquoi\b`),
-		SV: regexp.MustCompile(`\bvarfor\b`),
+		EN: regexp.MustCompile(`\bwhy\b|\breason\b|\bpurpose\b|\bpoint of\b`),
+		FR: regexp.MustCompile(`\bpourquoi\b|\bpk\b|\bpq\b|\braison\b|\bbut du\b`),
+		SV: regexp.MustCompile(`\bvarfor\b|\banledning|\bsyftet?\b`),
 	}},
 	{"qqwho", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bwho\b`),
@@ -109,9 +118,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar)\b|\bvart\b`),
 	}},
 	{"qqdef", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`^(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b`),
-		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bque (veut dire|signifie)\b`),
-		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b`),
+		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b`),
+		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bsignification\b|\bdefinition\b|\bexplique`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bbetyder\b|\bbetydelse\b|\bforklara`),
 	}},
 	{"qqdiff", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),
@@ -119,14 +128,14 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bskillnad|\bjamfor|\bskiljer`),
 	}},
 	{"qqcost", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bhow much\b|\bcost\b|\bprice\b`),
-		FR: regexp.MustCompile(`\bcombien (coute|rapporte)\b|\bprix\b|\bcout\b`),
-		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad\b`),
+		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b`),
+		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%`),
+		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%`),
 	}},
 	{"qqif", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b`),
-		FR: regexp.MustCompile(`\bque se passe|\bque devien|\bqu'?arrive`),
-		SV: regexp.MustCompile(`\bvad (hander|sker)\b`),
+		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b|\bhappens? (to|if|with|when)\b|\bend up\b|\bwhat now\b`),
+		FR: regexp.MustCompile(`\bque se passe|\bse passe t il\b|\bil se passe quoi\b|\bque devien|\bqu'?arrive|\bet maintenant\b|\bet si\b`),
+		SV: regexp.MustCompile(`\bvad (hander|sker)\b|\bhamnar\b|\bvart tar\b|\bvad nu\b`),
 	}},
 	{"qqnot", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\b(not|no|cannot|cant|can't|dont|don't|never|werent|weren't|isnt|isn't|hidden)\b|n't\b`),

@@ -44,7 +44,7 @@ func (ix *Index) ask(question string) (Result, []candidate) {
 	if q == "" || ix.closed.Load() {
 		return res, nil
 	}
-	cands := ix.rank(q, lang, &ix.model)
+	cands := ix.rank(q, lang, &ix.model, 0)
 	if len(cands) == 0 {
 		return res, nil
 	}
@@ -80,11 +80,12 @@ func (ix *Index) answer(res *Result, id string) {
 // rank scores the question against every language's index and returns one
 // candidate per entry (its best language), best first. Ties keep the
 // knowledge base's order, so results are deterministic.
-func (ix *Index) rank(q string, asked Lang, m *Model) []candidate {
+func (ix *Index) rank(q string, asked Lang, m *Model, mask float64) []candidate {
 	best := map[string]int{}
 	var out []candidate
+	n := neutral(q)
 	for _, l := range Langs {
-		for _, c := range ix.langs[l].candidates(q, asked) {
+		for _, c := range ix.langs[l].candidates(n, asked, mask) {
 			c.rank = m.score(c.x)
 			if i, ok := best[c.id]; !ok {
 				best[c.id] = len(out)

@@ -10,7 +10,7 @@ import (
 // latency percentiles (the budget is p99 ≤ 2 ms).
 func BenchmarkAsk(b *testing.B) {
 	ix := loadIndex(b)
-	cases := loadCases(b, "testdata/eval.yaml")
+	cases := loadCases(b, "testdata/holdout.yaml")
 	durations := make([]time.Duration, 0, len(cases)*max(b.N, 1))
 	b.ResetTimer()
 	for b.Loop() {

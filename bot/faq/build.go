@@ -3,6 +3,7 @@ package faq
 import (
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -22,10 +23,13 @@ type langIndex struct {
 	analyzer analysis.Analyzer
 	ids      []string
 	docs     []entryDoc
-	// postings maps a term to the entries using it in a phrasing or in the
-	// answer, in entry order.
-	postings map[string][]int32
-	df       map[string]int // term → entries using it anywhere
+	// termID numbers the terms of the knowledge base; idfs and postings are
+	// indexed by it.
+	termID map[string]int32
+	idfs   []float64
+	// postings lists, per term, the entries using it in a phrasing or in
+	// the answer, in entry order.
+	postings [][]int32
 	n        int
 	// synonyms maps a stem to the stems of its synonym group (synonyms.go).
 	synonyms map[string][]string
@@ -37,11 +41,14 @@ type langIndex struct {
 	costTerm string
 }
 
-// entryDoc is one entry in one language, analysed.
+// entryDoc is one entry in one language, analysed. Term lists hold term IDs.
 type entryDoc struct {
-	q         map[string]struct{} // content terms of the question and alternates
-	a         map[string]struct{} // content terms of the answer
-	phrasings [][]string          // each phrasing's distinct content terms
+	q         []int32   // distinct terms of the question and alternates
+	a         []int32   // distinct terms of the answer
+	phrasings [][]int32 // each phrasing's distinct terms
+	phraseW   []float64 // each phrasing's total idf
+	// phraseIntents are each phrasing's own intents.
+	phraseIntents [][]string
 	// intents are the question intents of the question and alternates, plus
 	// those the answer implies (a price, rate or "free" answers a cost
 	// question; see answerIntents).
@@ -76,8 +83,7 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 		lang:        l,
 		analyzer:    an,
 		n:           len(entries),
-		postings:    map[string][]int32{},
-		df:          map[string]int{},
+		termID:      map[string]int32{},
 		synonyms:    map[string][]string{},
 		intentTerms: map[string]bool{},
 	}
@@ -88,25 +94,96 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 	}
 	li.costTerm = li.intentTerm("qqcost")
 	li.buildSynonyms()
+	raw := make([]rawDoc, len(entries))
 	for i, e := range entries {
-		d := li.analyseEntry(e.Text[l])
+		raw[i] = li.analyseEntry(e.Text[l])
 		li.ids = append(li.ids, e.ID)
-		li.docs = append(li.docs, d)
-		all := maps.Clone(d.q)
-		maps.Copy(all, d.a)
-		for t := range all {
-			li.df[t]++
-			li.postings[t] = append(li.postings[t], int32(i))
-		}
 	}
+	li.number(raw)
 	vocab := map[string]bool{}
-	for _, d := range li.docs {
-		for t := range d.q {
-			vocab[t] = true
+	for _, r := range raw {
+		for _, p := range r.phrasings {
+			for _, t := range p {
+				vocab[t] = true
+			}
 		}
 	}
 	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
 	return li, nil
+}
+
+// number gives every term an ID, counts entry frequencies and turns the
+// analysed entries into ID lists with their idf weights.
+func (li *langIndex) number(raw []rawDoc) {
+	id := func(t string) int32 {
+		if i, ok := li.termID[t]; ok {
+			return i
+		}
+		i := int32(len(li.postings))
+		li.termID[t] = i
+		li.postings = append(li.postings, nil)
+		return i
+	}
+	li.docs = make([]entryDoc, len(raw))
+	for i, r := range raw {
+		d := &li.docs[i]
+		d.intents, d.phraseIntents = r.intents, r.phraseIntents
+		seenQ := map[int32]bool{}
+		for _, p := range r.phrasings {
+			var ids []int32
+			for _, t := range p {
+				x := id(t)
+				ids = append(ids, x)
+				if !seenQ[x] {
+					seenQ[x] = true
+					d.q = append(d.q, x)
+				}
+			}
+			d.phrasings = append(d.phrasings, ids)
+		}
+		for t := range r.a {
+			d.a = append(d.a, id(t))
+		}
+		slices.Sort(d.a)
+		all := map[int32]bool{}
+		for _, x := range d.q {
+			all[x] = true
+		}
+		for _, x := range d.a {
+			all[x] = true
+		}
+		for _, x := range slices.Sorted(maps.Keys(all)) {
+			li.postings[x] = append(li.postings[x], int32(i))
+		}
+	}
+	li.idfs = make([]float64, len(li.postings))
+	for x, ps := range li.postings {
+		li.idfs[x] = idf(len(ps), li.n)
+	}
+	for i := range li.docs {
+		d := &li.docs[i]
+		for _, p := range d.phrasings {
+			w := 0.0
+			for _, x := range p {
+				w += li.idfs[x]
+			}
+			d.phraseW = append(d.phraseW, w)
+		}
+	}
+}
+
+// idf is BM25's idf over entries; a term no entry uses gets the highest
+// value, so unknown words (typical of out-of-scope questions) weigh most.
+func idf(df, n int) float64 {
+	return math.Log(1 + (float64(n-df)+0.5)/(float64(df)+0.5))
+}
+
+// df is how many entries use term t.
+func (li *langIndex) df(t string) int {
+	if x, ok := li.termID[t]; ok {
+		return len(li.postings[x])
+	}
+	return 0
 }
 
 // buildSynonyms expands synonymGroups to stems, each pointing at the others.
@@ -116,7 +193,7 @@ func (li *langIndex) buildSynonyms() {
 		for _, w := range group {
 			// Main terms only: the parts of a Swedish compound are not
 			// synonyms of the group ("lösning" is not "assessment").
-			for _, g := range li.parse(w).groups {
+			for _, g := range li.parse(neutral(w)).groups {
 				stems = append(stems, g.main)
 			}
 		}
@@ -133,25 +210,35 @@ func (li *langIndex) buildSynonyms() {
 	}
 }
 
-// analyseEntry turns one language's wording of an entry into term sets.
-func (li *langIndex) analyseEntry(t Text) entryDoc {
-	d := entryDoc{q: map[string]struct{}{}, a: map[string]struct{}{}, intents: map[string]bool{}}
+// rawDoc is an entry analysed into terms, before numbering.
+type rawDoc struct {
+	phrasings     [][]string
+	phraseIntents [][]string
+	a             map[string]struct{}
+	intents       map[string]bool
+}
+
+// analyseEntry turns one language's wording of an entry into terms.
+func (li *langIndex) analyseEntry(t Text) rawDoc {
+	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}}
 	for _, p := range append([]string{t.Question}, t.Alternates...) {
-		var terms []string
+		var terms, intents []string
 		for _, term := range li.terms(prepare(li.lang, p, true)) {
 			if li.intentTerms[term] {
 				d.intents[term] = true
+				if !slices.Contains(intents, term) {
+					intents = append(intents, term)
+				}
 				continue
 			}
-			d.q[term] = struct{}{}
 			if !slices.Contains(terms, term) {
 				terms = append(terms, term)
 			}
 		}
 		d.phrasings = append(d.phrasings, terms)
+		d.phraseIntents = append(d.phraseIntents, intents)
 	}
-	answer := prepare(li.lang, t.Answer, false)
-	for _, term := range li.terms(answer) {
+	for _, term := range li.terms(prepare(li.lang, t.Answer, false)) {
 		d.a[term] = struct{}{}
 	}
 	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {

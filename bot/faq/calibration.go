@@ -5,33 +5,35 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-2.9531932455029164e-14, // bias
-		5.04355265874936,        // cov
-		3.056727240655903,       // covQ
-		1.7369843967692855,      // covA
-		7.798713630323869,       // phrase
-		2.471285460730487,       // prec
-		1.8457229520923857,      // intentHit
-		-1.5745207463042366,     // intentMiss
-		-0.3376649730477278,     // costMiss
-		-0.9568886069975512,     // cross
-		-0.19496133129527782,    // unknown
+		3.863576125695545e-14, // bias
+		4.454869015144489,     // cov
+		2.6435198304194265,    // covQ
+		1.4670455189978198,    // covA
+		4.740095870897323,     // phrase
+		2.0312323072123357,    // prec
+		3.8639302834954568,    // phraseIntent
+		1.7337728462749837,    // intentHit
+		-1.6159772142263629,   // intentMiss
+		-0.29788461642971886,  // costMiss
+		2.4027829580541287,    // cross
+		-0.032963874642779716, // unknown
 	},
 	Conf: [nConf]float64{
-		-3.096724694033409,   // winner's bias
-		0.10415903948449896,  // winner's cov
-		-1.4114632714088575,  // winner's covQ
-		-0.14536064485272338, // winner's covA
-		0.3882366304833795,   // winner's phrase
-		-0.601712713438129,   // winner's prec
-		-0.8912795437048792,  // winner's intentHit
-		-0.32177443741162054, // winner's intentMiss
-		-1.3613671108041017,  // winner's costMiss
-		-3.4076960756823387,  // winner's cross
-		-0.7779381037950104,  // winner's unknown
-		0.23285142417377755,  // winner's rank score
-		0.20409172320507224,  // lead over the runner-up
-		2.6995519604735576,   // softmax share
+		-2.862208997523011,    // winner's bias
+		0.16053360708128359,   // winner's cov
+		0.28797073448391275,   // winner's covQ
+		-0.026181755140990814, // winner's covA
+		-0.14846561293094343,  // winner's phrase
+		0.3587100890737785,    // winner's prec
+		0.7326900096423921,    // winner's phraseIntent
+		-0.4142955489733547,   // winner's intentHit
+		0.561922755656156,     // winner's intentMiss
+		-0.7774798423879294,   // winner's costMiss
+		-1.1984805041256263,   // winner's cross
+		-0.18628685452571375,  // winner's unknown
+		0.025650860243348117,  // winner's rank score
+		0.24217239896667572,   // lead over the runner-up
+		3.3213122081544753,    // softmax share
 	},
-	Threshold: 0.7739354373642578,
+	Threshold: 0.7428544751290327,
 }

@@ -53,50 +53,80 @@ func sanitize(q string) string {
 }
 
 // acronym folds the spelt-out name of something the documents abbreviate
-// into the abbreviation. Patterns run on folded lower-case text.
+// into the abbreviation. Patterns run on folded lower-case text, and only
+// when the text contains hint (a regexp costs a microsecond or two; most
+// questions contain no name at all).
 type acronym struct {
+	hint []string
 	re   *regexp.Regexp
 	abbr string
 }
 
 var acronyms = []acronym{
-	{regexp.MustCompile(`\bclaiming partner of record\b`), "cpor"},
-	{regexp.MustCompile(`\bcloud solutions? providers?\b|\bfournisseurs? de solutions cloud\b`), "csp"},
-	{regexp.MustCompile(`\bpartner global account\b|\bcompte global (du )?partenaire\b|\bglobalt partnerkonto\b`), "pga"},
-	{regexp.MustCompile(`\b(microsoft )?azure consumption commitment\b`), "macc"},
-	{regexp.MustCompile(`\bcertified software advisors?\b`), "csa"},
-	{regexp.MustCompile(`\bpartner[- ]to[- ]partner\b|\bpartenaire[- ]a[- ]partenaire\b|\bpartner[- ]till[- ]partner\b`), "p2p"},
-	{regexp.MustCompile(`\bindependent software vendors?\b|\bediteurs? de logiciels? independants?\b|\boberoende programvaruleverantor(er)?\b`), "isv"},
-	{regexp.MustCompile(`\bletter of engagement\b|\blettre d'?engagement\b`), "loe"},
-	{regexp.MustCompile(`\bmicrosoft customer engagement methodology\b`), "mcem"},
-	{regexp.MustCompile(`\bvirtual organi[sz]ation information center\b`), "voice"},
-	{regexp.MustCompile(`\bmicrosoft partner network\b`), "mpn"},
-	{regexp.MustCompile(`\bms\b`), "microsoft"},
-	{regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
+	{[]string{"claiming"}, regexp.MustCompile(`\bclaiming partner of record\b`), "cpor"},
+	{[]string{"provider", "fournisseur"}, regexp.MustCompile(`\bcloud solutions? providers?\b|\bfournisseurs? de solutions cloud\b`), "csp"},
+	{[]string{"global"}, regexp.MustCompile(`\bpartner global account\b|\bcompte global (du )?partenaire\b|\bglobalt partnerkonto\b`), "pga"},
+	{[]string{"consumption"}, regexp.MustCompile(`\b(microsoft )?azure consumption commitment\b`), "macc"},
+	{[]string{"advisor"}, regexp.MustCompile(`\bcertified software advisors?\b`), "csa"},
+	{[]string{"to partner", "to-partner", "a partenaire", "a-partenaire", "till partner", "till-partner"}, regexp.MustCompile(`\bpartner[- ]to[- ]partner\b|\bpartenaire[- ]a[- ]partenaire\b|\bpartner[- ]till[- ]partner\b`), "p2p"},
+	{[]string{"vendor", "editeur", "oberoende"}, regexp.MustCompile(`\bindependent software vendors?\b|\bediteurs? de logiciels? independants?\b|\boberoende programvaruleverantor(er)?\b`), "isv"},
+	{[]string{"letter", "lettre"}, regexp.MustCompile(`\bletter of engagement\b|\blettre d'?engagement\b`), "loe"},
+	{[]string{"methodology"}, regexp.MustCompile(`\bmicrosoft customer engagement methodology\b`), "mcem"},
+	{[]string{"organi"}, regexp.MustCompile(`\bvirtual organi[sz]ation information center\b`), "voice"},
+	{[]string{"network"}, regexp.MustCompile(`\bmicrosoft partner network\b`), "mpn"},
+	{[]string{"ms"}, regexp.MustCompile(`\bms\b`), "microsoft"},
+	{[]string{"sell"}, regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
 }
 
 // saAbbr is "SA", the documents' abbreviation of solution assessment. Only
 // the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
-// a French possessive and a folded Swedish "så".
+// a French possessive and a folded Swedish "så". It becomes saMarker, which
+// each language then spells out.
 var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
 	saLowerDeal = regexp.MustCompile(`\bsa (deals?|stages?|transactions?|affar(er)?)\b`)
-	saExpansion = map[Lang]string{EN: "solution assessment", FR: "évaluation de solution", SV: "lösningsutvärdering"}
+	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
 )
 
-// prepare runs steps 1-3 on text in language l. Intents are added to
-// questions and phrasings only (question true), not to answers.
-func prepare(l Lang, text string, question bool) string {
-	text = saAbbr.ReplaceAllString(normalize(text), saExpansion[l])
-	f := foldLower(text)
-	f = saLowerDeal.ReplaceAllString(f, foldLower(saExpansion[l])+" $1")
-	for _, a := range acronyms {
-		f = a.re.ReplaceAllString(f, a.abbr)
+const saMarker = "zzsolassess"
+
+// neutral runs the language-independent steps 1 and 2, once per question.
+func neutral(text string) string {
+	text = normalize(text)
+	if strings.Contains(text, "SA") {
+		text = saAbbr.ReplaceAllString(text, saMarker)
 	}
-	if question {
-		f = withIntents(l, f)
+	f := foldLower(text)
+	if strings.Contains(f, "sa ") {
+		f = saLowerDeal.ReplaceAllString(f, saMarker+" $1")
+	}
+	for _, a := range acronyms {
+		for _, h := range a.hint {
+			if strings.Contains(f, h) {
+				f = a.re.ReplaceAllString(f, a.abbr)
+				break
+			}
+		}
 	}
 	return f
+}
+
+// forLang finishes the preparation of neutral text n for language l:
+// "SA" spelt out, and intents added to questions and phrasings (question
+// true), not to answers.
+func forLang(l Lang, n string, question bool) string {
+	if strings.Contains(n, saMarker) {
+		n = strings.ReplaceAll(n, saMarker, saExpansion[l])
+	}
+	if question {
+		n = withIntents(l, n)
+	}
+	return n
+}
+
+// prepare runs steps 1-3 on text in language l.
+func prepare(l Lang, text string, question bool) string {
+	return forLang(l, neutral(text), question)
 }
 
 // qgroup is one word of the question after analysis: its stem and, for a
@@ -115,14 +145,14 @@ type parsedQuery struct {
 	typos map[string][]typoMatch
 }
 
-// parse analyses a question for this language.
-func (li *langIndex) parse(q string) parsedQuery {
+// parse analyses a question, already through neutral, for this language.
+func (li *langIndex) parse(n string) parsedQuery {
 	var pq parsedQuery
 	// Tokens sharing a position are a word and the parts the Swedish
 	// decompounder found in it; the first is the word itself.
 	var order []int
 	byPos := map[int][]tokSpan{}
-	for _, tok := range li.analyzer.Analyze([]byte(prepare(li.lang, q, true))) {
+	for _, tok := range li.analyzer.Analyze([]byte(forLang(li.lang, n, true))) {
 		t := string(tok.Term)
 		if t == "" {
 			continue
@@ -151,7 +181,7 @@ func (li *langIndex) parse(q string) parsedQuery {
 		}
 	}
 	for _, g := range pq.groups {
-		if li.df[g.main] > 0 || len(g.parts) > 0 || li.typos == nil {
+		if li.df(g.main) > 0 || len(g.parts) > 0 || li.typos == nil {
 			continue
 		}
 		if m := li.typos.lookup(g.main, fuzziness(g.main)); len(m) > 0 {

@@ -95,6 +95,35 @@ type intent struct {
 	re    map[Lang]*regexp.Regexp
 }
 
+// intentHints are substrings without which an intent's pattern cannot
+// match: checking them first skips most regexp runs (a regexp costs a few
+// microseconds; a question is matched against every intent of every
+// language). TestIntentHints checks each pattern's matches contain a hint.
+var intentHints = map[string]map[Lang][]string{
+	"qqdur":   {EN: {"how", "deadline"}, FR: {"combien", "delai"}, SV: {"hur", "tidsgrans"}},
+	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
+	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
+	"qqwhere": {EN: {"where"}, FR: {"ou "}, SV: {"var", "vart"}},
+	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique"}, SV: {"vad", "for", "betyd", "forklara"}},
+	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
+	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%"}},
+	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
+	"qqnot":   {EN: {"no", "never", "can", "dont", "don't", "werent", "weren't", "isnt", "isn't", "hidden", "n't"}, FR: {"pas", "non", "jamais", "aucun", "invisible"}, SV: {"inte", "ej", "ingen", "inga", "aldrig", "osynlig"}},
+	"qqhow":   {EN: {"how"}, FR: {"comment"}, SV: {"hur"}},
+	"qqwhen":  {EN: {"when", "since", "date"}, FR: {"quand", "qd", "date"}, SV: {"nar", "datum"}},
+	"qqcan":   {EN: {"can", "could", "may"}, FR: {"puis", "peut", "peux"}, SV: {"kan", "far"}},
+}
+
+// mayMatch reports whether text contains one of the intent's hints in l.
+func mayMatch(token string, l Lang, text string) bool {
+	for _, h := range intentHints[token][l] {
+		if strings.Contains(text, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // Patterns run on folded lower-case text.
 var intents = []intent{
 	{"qqdur", map[Lang]*regexp.Regexp{
@@ -147,6 +176,11 @@ var intents = []intent{
 		FR: regexp.MustCompile(`^comment\b|\bcomment (faire|puis|peut|dois|on|je|obtenir|creer|devenir)\b`),
 		SV: regexp.MustCompile(`^hur\b`),
 	}},
+	{"qqwhen", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwhen\b|\bsince (when|what date)\b|\bwhat date\b`),
+		FR: regexp.MustCompile(`\bquand\b|\bqd\b|\bquelle date\b`),
+		SV: regexp.MustCompile(`\bnar\b|\bvilket datum\b`),
+	}},
 	{"qqcan", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`^(can|could|may) (i|we|a|an|the|my|our|you)\b`),
 		FR: regexp.MustCompile(`^(puis[- ]je|peut[- ]on|peux[- ]je|on peut|est[- ]ce qu'?on peut)\b`),
@@ -167,10 +201,10 @@ var intentTokens = func() map[string]bool {
 // though it starts like one, so qqdiff cancels qqdef. A bare term of one or
 // two words ("CPOR?", "PGA ID") is read as "what is it?".
 func withIntents(l Lang, text string) string {
-	f := strings.TrimSpace(foldLower(text))
+	f := strings.TrimSpace(text) // folded by neutral
 	var found []string
 	for _, it := range intents {
-		if re := it.re[l]; re != nil && re.MatchString(f) {
+		if re := it.re[l]; re != nil && mayMatch(it.token, l, f) && re.MatchString(f) {
 			found = append(found, it.token)
 		}
 	}

@@ -1,0 +1,32 @@
+package faq
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestIntentHints: every intent pattern has hints in every language, and
+// no question of the evaluation sets matches a pattern without containing
+// one of its hints (the hint check would then hide the intent).
+func TestIntentHints(t *testing.T) {
+	cases, err := LoadCaseFiles("testdata", append(TuningFiles, HoldoutFile)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range intents {
+		for l, re := range it.re {
+			if len(intentHints[it.token][l]) == 0 {
+				t.Errorf("intent %s has no hints in %s", it.token, l)
+			}
+			for _, c := range cases {
+				f := neutral(c.Question)
+				if re.MatchString(f) && !mayMatch(it.token, l, f) {
+					t.Errorf("intent %s/%s matches %q but no hint does", it.token, l, f)
+				}
+			}
+		}
+	}
+	if mayMatch("qqwhy", EN, strings.ToLower("how long")) {
+		t.Error("qqwhy hint found in 'how long'")
+	}
+}

@@ -117,8 +117,8 @@ var chatStopWords = map[Lang][]string{
 		"maintenant", "aide", "aider", "sert", "servent"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
-		"står", "förklara", "förklaring", "finns", "grej", "grejen", "gör", "göra", "gjorde",
-		"ska", "skulle", "vill", "får", "kan", "kunna", "måste", "man", "vi", "oss", "det", "den", "används"},
+		"står", "förklara", "förklaring", "finns", "grej", "grejen",
+		"ska", "skulle", "vill", "kan", "kunna", "måste", "man", "vi", "oss", "det", "den", "används"},
 }
 
 // foldedStopWords returns the language's stop words, original and folded.

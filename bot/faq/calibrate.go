@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/format"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -25,6 +26,9 @@ const wrongCost = 3.0
 // a feature separates the tuning set perfectly.
 const l2 = 0.5
 
+// oosWeight is the weight of an out-of-scope question in the confidence fit.
+const oosWeight = 4.0
+
 // calibrationMask hides, while calibrating, the phrasings a tuning question
 // matches almost word for word (see langIndex.features): alternates were
 // written from the tuning set's misses, and a question must not be scored
@@ -33,78 +37,110 @@ const calibrationMask = 0.9
 
 // calibrationRounds is how often the ranking weights are refitted on the
 // merge of languages the previous weights make.
-const calibrationRounds = 4
+const calibrationRounds = 3
+
+// tuningCase is a tuning question with its candidates in each language,
+// computed once: features do not depend on the weights being fitted.
+type tuningCase struct {
+	c     Case
+	lists [][]candidate
+}
 
 // Calibrate fits a Model on labelled cases (the tuning set, never the
 // hold-out) with ix's candidate features.
 func Calibrate(ix *Index, cases []Case) (Model, error) {
-	// An entry is a candidate in each language; ranking keeps its best
-	// language, which depends on the weights being fitted. So start from
-	// "native language first, then coverage" and refit on the merge the
-	// previous weights make, a few rounds (it settles in two or three).
+	tcs := make([]tuningCase, len(cases))
+	for i, c := range cases {
+		q := sanitize(c.Question)
+		asked, n := detectLang(q, ix.vocab), neutral(q)
+		tcs[i] = tuningCase{c: c}
+		for _, l := range Langs {
+			tcs[i].lists = append(tcs[i].lists, ix.langs[l].candidates(n, asked, calibrationMask))
+		}
+	}
+	m, err := fitRanking(ix, tcs)
+	if err != nil {
+		return m, err
+	}
+	outcomes := make([]outcome, 0, len(tcs))
+	for _, tc := range tcs {
+		cands := ix.merge(tc.lists, &m)
+		if len(cands) == 0 {
+			continue // never answered, whatever the weights
+		}
+		// Right means the right entry: whether the language was detected
+		// right is not the confidence's business ("cpor?" has none).
+		right := tc.c.Expect != OutOfScope && cands[0].id == tc.c.Expect
+		outcomes = append(outcomes, outcome{right, tc.c.Expect == OutOfScope, confFeatures(cands)})
+	}
+	copy(m.Conf[:], fitConfidence(outcomes))
+	m.Threshold = pickThreshold(&m, outcomes)
+	return m, nil
+}
+
+// outcome is the winner of one tuning question under the ranking weights.
+type outcome struct {
+	right, oos bool
+	x          [nConf]float64
+}
+
+// fitRanking fits the ranking weights. An entry is a candidate in each
+// language; ranking keeps its best language, which depends on the weights
+// being fitted. So it starts from "native language first, then coverage"
+// and refits on the merge the previous weights make, a few rounds (it
+// settles in two).
+func fitRanking(ix *Index, tcs []tuningCase) (Model, error) {
 	var m Model
 	m.Rank[fCov], m.Rank[fCross] = 1, -10
-	type qcands struct {
-		c     Case
-		cands []candidate
-	}
-	var qs []qcands
 	for round := 0; round < calibrationRounds; round++ {
-		qs = qs[:0]
 		var groups [][][nRank]float64
-		var wantIdx []int
-		for _, c := range cases {
-			q := sanitize(c.Question)
-			cands := ix.rank(q, detectLang(q, ix.vocab), &m, calibrationMask)
-			qs = append(qs, qcands{c, cands})
-			if c.Expect == OutOfScope {
+		var want []int
+		for _, tc := range tcs {
+			if tc.c.Expect == OutOfScope {
 				continue
 			}
-			i := -1
+			cands := ix.merge(tc.lists, &m)
+			i := slices.IndexFunc(cands, func(c candidate) bool { return c.id == tc.c.Expect })
+			if i < 0 || len(cands) < 2 {
+				continue
+			}
 			xs := make([][nRank]float64, len(cands))
-			for j, cd := range cands {
-				xs[j] = cd.x
-				if cd.id == c.Expect {
-					i = j
-				}
+			for j, c := range cands {
+				xs[j] = c.x
 			}
-			if i >= 0 && len(cands) > 1 {
-				groups = append(groups, xs)
-				wantIdx = append(wantIdx, i)
-			}
+			groups = append(groups, xs)
+			want = append(want, i)
 		}
 		if len(groups) == 0 {
 			return m, fmt.Errorf("faq: calibrate: no in-scope case has its entry among the candidates")
 		}
-		copy(m.Rank[:], fitSoftmax(groups, wantIdx, nRank))
+		copy(m.Rank[:], fitSoftmax(groups, want, nRank))
 	}
+	return m, nil
+}
 
-	var X [][]float64
-	var y []float64
-	type scored struct {
-		right, oos bool
-		x          [nConf]float64
-	}
-	var outcomes []scored
-	for _, q := range qs {
-		if len(q.cands) == 0 {
-			continue
+// fitConfidence fits the confidence weights: out-of-scope questions are few
+// in the tuning set (one in fifteen) but what the confidence must above all
+// refuse, so they weigh oosWeight each.
+func fitConfidence(outcomes []outcome) []float64 {
+	X := make([][]float64, len(outcomes))
+	y := make([]float64, len(outcomes))
+	wts := make([]float64, len(outcomes))
+	for i := range outcomes {
+		X[i] = outcomes[i].x[:]
+		y[i] = b2f(outcomes[i].right)
+		wts[i] = 1
+		if outcomes[i].oos {
+			wts[i] = oosWeight
 		}
-		for i := range q.cands {
-			q.cands[i].rank = m.score(q.cands[i].x)
-		}
-		sortCandidates(ix, q.cands)
-		x := confFeatures(q.cands)
-		right := q.c.Expect != OutOfScope && q.cands[0].id == q.c.Expect && detectLang(sanitize(q.c.Question), ix.vocab) == q.c.Lang
-		outcomes = append(outcomes, scored{right, q.c.Expect == OutOfScope, x})
-		X = append(X, x[:])
-		y = append(y, b2f(right))
 	}
-	conf := fitLogistic(X, y, nConf)
-	copy(m.Conf[:], conf)
+	return fitLogistic(X, y, wts, nConf)
+}
 
-	// Threshold: the middle of the best-scoring interval between two
-	// consecutive confidences.
+// pickThreshold answers the questions whose confidence is above the
+// threshold; it returns the middle of the interval between two consecutive
+// confidences where right answers minus wrongCost times wrong ones peak.
+func pickThreshold(m *Model, outcomes []outcome) float64 {
 	type point struct {
 		p     float64
 		right bool
@@ -131,13 +167,11 @@ func Calibrate(ix *Index, cases []Case) (Model, error) {
 	}
 	switch {
 	case bestI < 0:
-		m.Threshold = 1
+		return 1
 	case bestI == len(pts)-1:
-		m.Threshold = pts[bestI].p / 2
-	default:
-		m.Threshold = (pts[bestI].p + pts[bestI+1].p) / 2
+		return pts[bestI].p / 2
 	}
-	return m, nil
+	return (pts[bestI].p + pts[bestI+1].p) / 2
 }
 
 func b2f(b bool) float64 {
@@ -160,6 +194,7 @@ func sortCandidates(ix *Index, cs []candidate) {
 // method. The bias feature cancels out of a softmax; the penalty keeps it 0.
 func fitSoftmax(groups [][][nRank]float64, want []int, dim int) []float64 {
 	w := make([]float64, dim)
+	var mean, d [nRank]float64
 	for iter := 0; iter < 50; iter++ {
 		g := make([]float64, dim)
 		h := make([][]float64, dim)
@@ -168,25 +203,34 @@ func fitSoftmax(groups [][][nRank]float64, want []int, dim int) []float64 {
 		}
 		for k, xs := range groups {
 			ps := softmax(w, xs)
-			mean := make([]float64, dim)
-			for j, x := range xs {
+			mean = [nRank]float64{}
+			for j := range xs {
 				for a := 0; a < dim; a++ {
-					mean[a] += ps[j] * x[a]
+					mean[a] += ps[j] * xs[j][a]
 				}
 			}
 			for a := 0; a < dim; a++ {
 				g[a] += xs[want[k]][a] - mean[a]
 			}
-			for j, x := range xs {
+			for j := range xs {
 				for a := 0; a < dim; a++ {
-					da := x[a] - mean[a]
-					for b := 0; b < dim; b++ {
-						h[a][b] += ps[j] * da * (x[b] - mean[b])
+					d[a] = xs[j][a] - mean[a]
+				}
+				p := ps[j]
+				for a := 0; a < dim; a++ {
+					pa := p * d[a]
+					for b := a; b < dim; b++ {
+						h[a][b] += pa * d[b]
 					}
 				}
 			}
 		}
-		if newtonStep(w, g, h) < 1e-10 {
+		for a := 0; a < dim; a++ {
+			for b := 0; b < a; b++ {
+				h[a][b] = h[b][a]
+			}
+		}
+		if newtonStep(w, g, h) < 1e-9 {
 			break
 		}
 	}
@@ -215,8 +259,8 @@ func softmax(w []float64, xs [][nRank]float64) []float64 {
 	return ps
 }
 
-// fitLogistic maximises the log-likelihood of y given X − l2/2·|w|².
-func fitLogistic(X [][]float64, y []float64, dim int) []float64 {
+// fitLogistic maximises the weighted log-likelihood of y given X − l2/2·|w|².
+func fitLogistic(X [][]float64, y, wts []float64, dim int) []float64 {
 	w := make([]float64, dim)
 	for iter := 0; iter < 50; iter++ {
 		g := make([]float64, dim)
@@ -231,9 +275,9 @@ func fitLogistic(X [][]float64, y []float64, dim int) []float64 {
 			}
 			p := sigmoid(s)
 			for a := 0; a < dim; a++ {
-				g[a] += (y[k] - p) * x[a]
+				g[a] += wts[k] * (y[k] - p) * x[a]
 				for b := 0; b < dim; b++ {
-					h[a][b] += p * (1 - p) * x[a] * x[b]
+					h[a][b] += wts[k] * p * (1 - p) * x[a] * x[b]
 				}
 			}
 		}
@@ -313,6 +357,8 @@ func (m Model) GoSource(origin string) ([]byte, error) {
 			name = "lead over the runner-up"
 		case i == cProb:
 			name = "softmax share"
+		case i == cCovLow:
+			name = "coverage under 0.6"
 		}
 		fmt.Fprintf(&b, "\t\t%v, // %s\n", w, name)
 	}

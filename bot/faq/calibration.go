@@ -5,35 +5,38 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.863576125695545e-14, // bias
-		4.454869015144489,     // cov
-		2.6435198304194265,    // covQ
-		1.4670455189978198,    // covA
-		4.740095870897323,     // phrase
-		2.0312323072123357,    // prec
-		3.8639302834954568,    // phraseIntent
-		1.7337728462749837,    // intentHit
-		-1.6159772142263629,   // intentMiss
-		-0.29788461642971886,  // costMiss
-		2.4027829580541287,    // cross
-		-0.032963874642779716, // unknown
+		-1.2656542480726785e-14, // bias
+		4.570732670632663,       // cov
+		2.320766812158128,       // covQ
+		1.6062115900856513,      // covA
+		4.7129140425953375,      // phrase
+		2.054063723276305,       // prec
+		3.8866504695473623,      // phraseIntent
+		1.4704416135565292,      // intentHit
+		-1.841648720524958,      // intentMiss
+		-0.3283286717609695,     // costMiss
+		2.3075994734134206,      // cross
+		-0.2591922101790559,     // unknown
+		1.0634356287758422,      // typo
 	},
 	Conf: [nConf]float64{
-		-2.862208997523011,    // winner's bias
-		0.16053360708128359,   // winner's cov
-		0.28797073448391275,   // winner's covQ
-		-0.026181755140990814, // winner's covA
-		-0.14846561293094343,  // winner's phrase
-		0.3587100890737785,    // winner's prec
-		0.7326900096423921,    // winner's phraseIntent
-		-0.4142955489733547,   // winner's intentHit
-		0.561922755656156,     // winner's intentMiss
-		-0.7774798423879294,   // winner's costMiss
-		-1.1984805041256263,   // winner's cross
-		-0.18628685452571375,  // winner's unknown
-		0.025650860243348117,  // winner's rank score
-		0.24217239896667572,   // lead over the runner-up
-		3.3213122081544753,    // softmax share
+		-3.6942590718482475,  // winner's bias
+		0.36814984448636706,  // winner's cov
+		-0.5867294934256855,  // winner's covQ
+		0.0853515416231793,   // winner's covA
+		-0.16201636079004228, // winner's phrase
+		-0.02492266240965375, // winner's prec
+		0.9729898712723404,   // winner's phraseIntent
+		-0.6592594646298688,  // winner's intentHit
+		1.0073752410127852,   // winner's intentMiss
+		-1.2819683268652293,  // winner's costMiss
+		0.21168016539117743,  // winner's cross
+		-0.4112648406361285,  // winner's unknown
+		-1.3225887477099283,  // winner's typo
+		0.2099092106640569,   // winner's rank score
+		0.3596660301361855,   // lead over the runner-up
+		1.3994434576772825,   // softmax share
+		-2.6760322117372044,  // coverage under 0.6
 	},
-	Threshold: 0.7428544751290327,
+	Threshold: 0.7188889079392566,
 }

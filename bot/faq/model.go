@@ -20,6 +20,7 @@ const (
 	cRank   = nRank + iota // the winner's ranking score
 	cMargin                // its lead over the runner-up's score
 	cProb                  // its share of the softmax over all candidates' scores
+	cCovLow                // how far its coverage falls under 0.6 (a hinge: a lead means little when the winner explains little)
 	nConf
 )
 
@@ -38,6 +39,7 @@ func confFeatures(cands []candidate) [nConf]float64 {
 		sum += math.Exp(c.rank - top.rank)
 	}
 	x[cProb] = 1 / sum
+	x[cCovLow] = math.Max(0, 0.6-top.x[fCov])
 	return x
 }
 

@@ -32,6 +32,9 @@ var (
 )
 
 func normalize(s string) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s // most text has no number: skip three regexps
+	}
 	for i := 0; i < 3 && digitGroups.MatchString(s); i++ { // 1 000 000 needs two passes
 		s = digitGroups.ReplaceAllString(s, "$1$2")
 	}
@@ -260,13 +263,14 @@ type tokSpan struct {
 	start, end int
 }
 
-// fuzziness allows one edit from 4 letters, two from 8: short stems are too
-// close to each other for fuzzy matching to mean anything.
+// fuzziness allows one edit from 5 letters, two from 9: short stems are too
+// close to each other for fuzzy matching to mean anything ("joke" is one
+// edit from "role").
 func fuzziness(term string) int {
 	switch n := utf8.RuneCountInString(term); {
-	case n >= 8:
+	case n >= 9:
 		return 2
-	case n >= 4:
+	case n >= 5:
 		return 1
 	}
 	return 0

@@ -29,11 +29,12 @@ const (
 	fCostMiss   // 1 when the question asks a cost or rate and the entry states none
 	fCross      // 1 when the match is in another language than the question's
 	fUnknown    // share of the question's weight in words the knowledge base does not know
+	fTypo       // share of the question's weight known only as a possible typo of a known word
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -61,6 +62,7 @@ type queryTerms struct {
 	weights []float64
 	total   float64
 	unknown float64
+	typo    float64
 	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
 	refs    map[int32][]termRef
 	intents []string
@@ -86,6 +88,7 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 		}
 		if m := pq.typos[g.main]; !known && len(m) > 0 {
 			w, known = li.idf(m[0].term), true // a typo is as informative as its word
+			qt.typo += w
 		}
 		li.addRefs(qt, int32(gi), -1, g.main, pq.typos)
 		if len(g.parts) > 0 {
@@ -209,6 +212,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		li.features(&c.x, &li.docs[d], qt, mask)
 		c.x[fBias] = 1
 		c.x[fUnknown] = qt.unknown / qt.total
+		c.x[fTypo] = qt.typo / qt.total
 		if asked != li.lang {
 			c.x[fCross] = 1
 		}

@@ -38,6 +38,8 @@ var synonymGroups = map[Lang][][]string{
 		{"enroll", "enrol", "join", "signup", "sign"},
 		{"greyed", "grayed", "disabled", "grey", "gray"},
 		{"licence", "license"},
+		{"minimum", "min", "least", "threshold", "lowest"},
+		{"get", "obtain", "acquire"},
 	},
 	FR: {
 		{"obligatoire", "requis", "exigé", "nécessaire"},
@@ -60,6 +62,7 @@ var synonymGroups = map[Lang][][]string{
 		{"cliquer", "sélectionner"},
 		{"évaluation", "assessment"},
 		{"cosell", "covente"},
+		{"minimum", "minimal", "minimale", "seuil"},
 		{"grisé", "grisée", "désactivé", "désactivée"},
 		{"inscrire", "inscription", "adhérer", "adhésion", "rejoindre"},
 	},
@@ -81,6 +84,8 @@ var synonymGroups = map[Lang][][]string{
 		{"skapa", "skapad", "skapat", "skapats", "skapades"},
 		{"lösningsutvärdering", "lösningsutvärderingar", "lösningsbedömning", "assessment"},
 		{"cosell", "säljsamarbete", "säljsamarbeten", "samförsäljning"},
+		{"minsta", "minimum", "lägsta", "gräns"},
+		{"få", "skaffa", "erhålla"},
 		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
 	},
 }

@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"errors"
+	"sync"
 	"sync/atomic"
 )
 
@@ -68,12 +70,19 @@ func NewIndex(entries []Entry) (*Index, error) {
 			ix.vocab.add(l, t.Answer)
 		}
 	}
-	for _, l := range Langs {
-		li, err := newLangIndex(l, live)
-		if err != nil {
-			return nil, err
-		}
-		ix.langs[l] = li
+	// The languages are independent: build them side by side.
+	built := make([]*langIndex, len(Langs))
+	errs := make([]error, len(Langs))
+	var wg sync.WaitGroup
+	for i, l := range Langs {
+		wg.Go(func() { built[i], errs[i] = newLangIndex(l, live) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, l := range Langs {
+		ix.langs[l] = built[i]
 	}
 	return ix, nil
 }

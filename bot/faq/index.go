@@ -6,13 +6,6 @@ import (
 	"sync/atomic"
 )
 
-// DefaultThreshold is the confidence under which Ask refuses to answer and
-// offers suggestions instead. It is not hand-set: `go run ./cmd/faqeval
-// -calibrate` fits the confidence model on the tuning set and picks the
-// threshold there (calibration.go); TestCalibrationIsCurrent fails when the
-// knowledge base or the scoring changed without recalibrating.
-var DefaultThreshold = calibrated.Threshold
-
 // Limits that keep Ask fast whatever users paste into the chat.
 const (
 	maxCompoundBytes = 64  // longer "words" are not split into compound parts
@@ -20,7 +13,10 @@ const (
 	maxTerms         = 24
 )
 
-// Index answers questions from a fixed set of entries. It is immutable after
+// Index answers questions from a fixed set of entries, with the weights
+// and threshold of calibration.go (fitted on the tuning set by Calibrate;
+// TestCalibrationIsCurrent fails when the knowledge base or the scoring
+// changed without `go run ./cmd/faqeval -calibrate`). It is immutable after
 // NewIndex, so Ask is safe for concurrent use; to change the knowledge base,
 // build a new Index and swap it in.
 type Index struct {

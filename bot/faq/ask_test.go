@@ -121,7 +121,8 @@ func TestAskAccentFolding(t *testing.T) {
 		{"OU TROUVER MON ID PARTENAIRE", "partner-id-where", FR},
 		{"vad kravs for avtalsregistrering", "deal-registration-criteria", SV},
 		{"delai pour accepter une reference entrante", "referral-expiry-14-days", FR},
-		{"forsaljningssteg procent", "sales-stages", SV},
+		{"forsaljningssteg och procent for co-sell", "sales-stages", SV},
+		{"hur lang tid har kunden pa sig att neka cpor", "cpor-customer-decline", SV},
 		{"etapes de vente et pourcentages co-vente", "sales-stages", FR},
 	}
 	for _, tt := range tests {

@@ -5,38 +5,38 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.2656542480726785e-14, // bias
-		4.570732670632663,       // cov
-		2.320766812158128,       // covQ
-		1.6062115900856513,      // covA
-		4.7129140425953375,      // phrase
-		2.054063723276305,       // prec
-		3.8866504695473623,      // phraseIntent
-		1.4704416135565292,      // intentHit
-		-1.841648720524958,      // intentMiss
-		-0.3283286717609695,     // costMiss
-		2.3075994734134206,      // cross
-		-0.2591922101790559,     // unknown
-		1.0634356287758422,      // typo
+		-7.771561172376096e-15, // bias
+		4.574710170398588,      // cov
+		2.335499075983071,      // covQ
+		1.601123353085404,      // covA
+		4.640799903084299,      // phrase
+		2.06187745546778,       // prec
+		3.9874191154094523,     // phraseIntent
+		1.5034039673894726,     // intentHit
+		-1.7624832319315566,    // intentMiss
+		0.19124304341423212,    // costMiss
+		2.302055861331922,      // cross
+		-0.2737019402372942,    // unknown
+		1.0538228486121224,     // typo
 	},
 	Conf: [nConf]float64{
-		-3.6942590718482475,  // winner's bias
-		0.36814984448636706,  // winner's cov
-		-0.5867294934256855,  // winner's covQ
-		0.0853515416231793,   // winner's covA
-		-0.16201636079004228, // winner's phrase
-		-0.02492266240965375, // winner's prec
-		0.9729898712723404,   // winner's phraseIntent
-		-0.6592594646298688,  // winner's intentHit
-		1.0073752410127852,   // winner's intentMiss
-		-1.2819683268652293,  // winner's costMiss
-		0.21168016539117743,  // winner's cross
-		-0.4112648406361285,  // winner's unknown
-		-1.3225887477099283,  // winner's typo
-		0.2099092106640569,   // winner's rank score
-		0.3596660301361855,   // lead over the runner-up
-		1.3994434576772825,   // softmax share
-		-2.6760322117372044,  // coverage under 0.6
+		-3.2627900265937737,   // winner's bias
+		-0.012797801943496086, // winner's cov
+		-0.4177500272741769,   // winner's covQ
+		0.1054190042522333,    // winner's covA
+		-0.021547320371623553, // winner's phrase
+		-0.23883472279480222,  // winner's prec
+		1.2473234006561704,    // winner's phraseIntent
+		-0.9124298417826879,   // winner's intentHit
+		0.4189575536929239,    // winner's intentMiss
+		-2.0310231794581513,   // winner's costMiss
+		0.1860800696117455,    // winner's cross
+		-0.9115535998701969,   // winner's unknown
+		-1.4588837662479848,   // winner's typo
+		0.15762452627588686,   // winner's rank score
+		0.32070399602599076,   // lead over the runner-up
+		2.277394491182887,     // softmax share
+		-3.135410664827353,    // coverage under 0.6
 	},
-	Threshold: 0.7188889079392566,
+	Threshold: 0.7798457229337197,
 }

@@ -312,6 +312,9 @@ func (s *Sweeper) digest(ctx context.Context, now time.Time, rep *Report) error 
 			loaded = true
 		}
 		n, ok := DigestNotice(p, now, covered(byPlace[p], expiring), covered(byPlace[p], stale), s.cfg.StaleAfter)
+		if ok && s.cfg.PageURL != "" {
+			n.Text += "\nSee it all on the pipeline page: " + s.cfg.PageURL + " (sign in with /cosell web)"
+		}
 		f := ledger.Firing{Reminder: r, Skip: !ok}
 		if ok {
 			f.Notices = []ledger.Notice{n}

@@ -239,7 +239,7 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.I
 func (a *Adapter) write(ctx context.Context, w http.ResponseWriter, kind discordgo.InteractionResponseType, reply command.Reply, share bool) {
 	m := a.render(ctx, reply)
 	data := &discordgo.InteractionResponseData{Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions}
-	if kind == discordgo.InteractionResponseChannelMessageWithSource && !(share && reply.OK()) {
+	if kind == discordgo.InteractionResponseChannelMessageWithSource && !(share && reply.OK() && !reply.Private) {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	web.WriteJSON(w, http.StatusOK, discordgo.InteractionResponse{Type: kind, Data: data})

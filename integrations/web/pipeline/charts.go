@@ -185,7 +185,7 @@ func funnelSVG(rows []funnelRow, l *locale) template.HTML {
 	groups := 2.0
 	h := top + float64(len(rows))*rowH + groups*rowH
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" id="funnel-svg" role="img" aria-labelledby="funnel-title" viewBox="0 0 800 %.0f" width="800" height="%.0f" xmlns="http://www.w3.org/2000/svg">`, h, h)
+	fmt.Fprintf(&b, `<svg class="chart" id="funnel-svg" role="img" aria-labelledby="funnel-title" viewBox="0 0 900 %.0f" width="900" height="%.0f" xmlns="http://www.w3.org/2000/svg">`, h, h)
 	fmt.Fprintf(&b, `<title id="funnel-title">%s</title>`, esc(l.T("chart.funnel")))
 	fmt.Fprintf(&b, `<text x="%.0f" y="20" fill="%s" font-size="14" font-weight="bold">%s</text>`, countX, colText, esc(l.T("chart.count")))
 	fmt.Fprintf(&b, `<text x="%.0f" y="20" fill="%s" font-size="14" font-weight="bold">%s</text>`, valueX, colText, esc(l.T("chart.value")))
@@ -238,7 +238,7 @@ func monthsSVG(ms []monthBucket, l *locale) template.HTML {
 		x := left + float64(i)*(colW+gap)
 		bh := scale(m.USD, maxV, plotH)
 		fmt.Fprintf(&b, `<g class="bar" data-month="%s" data-count="%d" data-usd="%.0f">`, esc(m.Key), m.Count, math.Round(m.USD))
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.0f" height="%.1f" fill="%s"><title>%s: %s, %s</title></rect>`, x, top+plotH-bh, colW, bh, colValue, esc(m.Label), l.USD(m.USD), l.F("col.summary", m.Count, ""))
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.0f" height="%.1f" fill="%s"><title>%s: %s, %s</title></rect>`, x, top+plotH-bh, colW, bh, colValue, esc(m.Label), l.USD(m.USD), l.Deals(m.Count))
 		if m.USD > 0 {
 			fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" fill="%s" font-size="10" text-anchor="middle">%s</text>`, x+colW/2, top+plotH-bh-4, colText, esc(short(m.USD)))
 		}

@@ -32,7 +32,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
@@ -186,6 +186,5 @@ func (e *env) seed(t *testing.T) map[int64]bool {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
 
 func chatPlace() chat.Place { return chat.Place{Platform: "shell", Channel: "test"} }

@@ -22,7 +22,7 @@ type funnelRow struct {
 
 // funnel counts and totals the deals by board column, received and every
 // stage of both stage tables; closed deals other than won are left out.
-func funnel(ds []*deal.Deal, r deal.Rates, l *locale) []funnelRow {
+func funnel(snap *snapshot, ds []*deal.Deal, l *locale) []funnelRow {
 	var rows []funnelRow
 	index := map[string]int{}
 	for _, ln := range []struct {
@@ -45,7 +45,7 @@ func funnel(ds []*deal.Deal, r deal.Rates, l *locale) []funnelRow {
 			lane = "sa"
 		}
 		if i, ok := index[lane+"/"+columnOf(d)]; ok {
-			rows[i].add(d, r)
+			rows[i].add(snap.usd[d.ID])
 		}
 	}
 	return rows
@@ -59,7 +59,7 @@ type monthBucket struct {
 
 // byCloseMonth totals the open deals by expected close month: the twelve
 // months from now's, with the earlier and later ones gathered at the ends.
-func byCloseMonth(ds []*deal.Deal, r deal.Rates, now time.Time, l *locale) []monthBucket {
+func byCloseMonth(snap *snapshot, ds []*deal.Deal, now time.Time, l *locale) []monthBucket {
 	y, m, _ := now.UTC().Date()
 	first := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 	out := []monthBucket{{Key: "earlier", Label: l.T("chart.earlier")}}
@@ -75,7 +75,7 @@ func byCloseMonth(ds []*deal.Deal, r deal.Rates, now time.Time, l *locale) []mon
 		cy, cm, _ := d.CloseDate.UTC().Date()
 		i := (cy-y)*12 + int(cm-m) + 1
 		i = max(0, min(i, len(out)-1))
-		out[i].add(d, r)
+		out[i].add(snap.usd[d.ID])
 	}
 	return out
 }
@@ -136,8 +136,8 @@ func (s *Server) charts(w http.ResponseWriter, r *http.Request, pg *page) {
 		d.Opts = snap.optionsFor(pg.Who)
 		ds := snap.visible(pg.Who, f, false)
 		now := pg.L.now
-		d.Funnel = funnel(ds, s.rates, pg.L)
-		d.Months = byCloseMonth(ds, s.rates, now, pg.L)
+		d.Funnel = funnel(snap, ds, pg.L)
+		d.Months = byCloseMonth(snap, ds, now, pg.L)
 		d.Weeks = referralWeeks(ds, snap, now)
 		for _, row := range d.Funnel {
 			d.Missing += row.Missing

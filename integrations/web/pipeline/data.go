@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/cpor"
@@ -27,6 +29,31 @@ type snapshot struct {
 	search   map[int64]string // lower-case text a search matches
 	claims   []*cpor.Claim
 	outcomes map[int64][]ledger.Entry
+	usd      map[int64]converted // each deal's value in USD, converted once
+
+	mu      sync.Mutex
+	orders  map[string][]*deal.Deal // every deal, by each sort order, made on first use
+	options map[string]options      // filter choices by scope, made on first use
+}
+
+// converted is a value in US dollars; ok is false for a currency the rates
+// table lacks.
+type converted struct {
+	usd float64
+	ok  bool
+}
+
+// ordered is every deal in a sort order, sorted once per snapshot.
+func (snap *snapshot) ordered(by string) []*deal.Deal {
+	snap.mu.Lock()
+	defer snap.mu.Unlock()
+	if ds, ok := snap.orders[by]; ok {
+		return ds
+	}
+	ds := slices.Clone(snap.deals)
+	sortDeals(ds, by)
+	snap.orders[by] = ds
+	return ds
 }
 
 // current answers the snapshot for now, reloading it when the record moved
@@ -68,9 +95,12 @@ func (s *Server) load(ctx context.Context, version string, now time.Time) (*snap
 	snap := &snapshot{
 		version: version, day: now.UTC().Format(time.DateOnly), since: since, deals: deals,
 		byID: make(map[int64]*deal.Deal, len(deals)), search: make(map[int64]string, len(deals)),
-		claims: claims, outcomes: outcomes,
+		claims: claims, outcomes: outcomes, usd: make(map[int64]converted, len(deals)),
+		orders: map[string][]*deal.Deal{}, options: map[string]options{},
 	}
 	for _, dl := range deals {
+		v, ok := s.rates.USD(dl.Value, dl.Currency)
+		snap.usd[dl.ID] = converted{v, ok}
 		snap.byID[dl.ID] = dl
 		snap.search[dl.ID] = strings.ToLower(strings.Join([]string{"#" + strconv.FormatInt(dl.ID, 10), dl.Name, dl.Customer.Name, dl.CRMID, dl.ExternalID, dl.CampaignID}, "\x00"))
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,14 +77,45 @@ func (l *locale) T(key string) string {
 // F is T with fmt verbs filled in.
 func (l *locale) F(key string, args ...any) string { return l.p.Sprintf(l.T(key), args...) }
 
-// Num is a whole number with the locale's grouping: 1,234 / 1 234.
+// Num is a whole number with the locale's grouping: 1,234 (en), 1 234
+// (fr, sv, with a no-break space). Written by hand: the board prints
+// thousands of them and message.Printer is slow at it.
 func (l *locale) Num(n any) string {
-	switch v := n.(type) {
+	var v int64
+	switch x := n.(type) {
 	case float64:
-		return l.p.Sprintf("%d", int64(math.Round(v)))
+		v = int64(math.Round(x))
+	case int:
+		v = int64(x)
+	case int64:
+		v = x
 	default:
-		return l.p.Sprintf("%d", v)
+		return l.p.Sprint(n)
 	}
+	sep := "\u00a0"
+	if l.Lang == "en" {
+		sep = ","
+	}
+	return group(v, sep)
+}
+
+func group(v int64, sep string) string {
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	digits := strconv.FormatInt(v, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Money is an amount in its currency, to the unit.

@@ -185,3 +185,9 @@ func (s *Store) EndWebSession(ctx context.Context, idHash string) error {
 	}
 	return nil
 }
+
+// UserHistory is the audit trail of a user, oldest first: roles granted,
+// sign-in links made and used.
+func (s *Store) UserHistory(ctx context.Context, id string) ([]Audit, error) {
+	return s.events(ctx, subjectUser, id)
+}

@@ -55,7 +55,7 @@ type env struct {
 	rates deal.Rates
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dbURL := storetest.SQLiteURL(t)
 	st, err := store.Open(context.Background(), dbURL)
@@ -127,7 +127,7 @@ const (
 // location 1111111) may see, by construction: in her location and on the
 // team. Outcomes over time: one referral accepted, one declined, one
 // expired unanswered by the sweep.
-func (e *env) seed(t *testing.T) map[int64]bool {
+func (e *env) seed(t testing.TB) map[int64]bool {
 	t.Helper()
 	hers := map[int64]bool{}
 	e.run(t, "", `solution add name="Contoso Insight" source=mine ip=azure macc=yes`)

@@ -17,13 +17,13 @@ import (
 )
 
 // client is a browser without script: cookies, no redirects followed.
-func client(t *testing.T) *http.Client {
+func client(t testing.TB) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func get(t *testing.T, c *http.Client, u string, header ...string) (int, string, http.Header) {
+func get(t testing.TB, c *http.Client, u string, header ...string) (int, string, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -38,7 +38,7 @@ func get(t *testing.T, c *http.Client, u string, header ...string) (int, string,
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string, http.Header) {
+func post(t testing.TB, c *http.Client, u string, form url.Values) (int, string, http.Header) {
 	t.Helper()
 	resp, err := c.PostForm(u, form)
 	if err != nil {
@@ -49,7 +49,7 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string,
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func (e *env) link(t *testing.T, user string) string {
+func (e *env) link(t testing.TB, user string) string {
 	t.Helper()
 	l, exp, err := e.page.SignInLink(context.Background(), user, e.clock.Now())
 	if err != nil {
@@ -64,7 +64,7 @@ func (e *env) link(t *testing.T, user string) string {
 func token(link string) string { u, _ := url.Parse(link); return u.Query().Get("t") }
 
 // signIn opens the link and presses its button, as a person does.
-func (e *env) signIn(t *testing.T, c *http.Client, user string) {
+func (e *env) signIn(t testing.TB, c *http.Client, user string) {
 	t.Helper()
 	l := e.link(t, user)
 	code, body, _ := get(t, c, l)

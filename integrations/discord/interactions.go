@@ -265,6 +265,16 @@ func (a *Adapter) render(ctx context.Context, reply command.Reply) Message {
 func (a *Adapter) followUp(ctx context.Context, in *discordgo.Interaction, reply command.Reply, update bool) error {
 	m := a.render(ctx, reply)
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
+	if reply.Private { // a late private answer (a sign-in link) never lands in a shared deferred message
+		if _, err := a.session.FollowupMessageCreate(in, false, &discordgo.WebhookParams{
+			Embeds: m.Embeds, Components: m.Components, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+		}, opts...); err != nil {
+			return err
+		}
+		note := "The answer is private: it was sent to you only."
+		_, err := a.session.InteractionResponseEdit(in, &discordgo.WebhookEdit{Content: &note, AllowedMentions: noMentions}, opts...)
+		return err
+	}
 	if update && !reply.OK() {
 		_, err := a.session.FollowupMessageCreate(in, false, &discordgo.WebhookParams{
 			Embeds: m.Embeds, Components: m.Components, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,

@@ -94,8 +94,9 @@ func open(st deal.Status) bool { return st == deal.Received || st.Active() }
 // withStatus false ignores f.Status (the charts choose their own).
 func (snap *snapshot) visible(who access.User, f filter, withStatus bool) []*deal.Deal {
 	q := strings.ToLower(f.Q)
-	var out []*deal.Deal
-	for _, d := range snap.ordered(f.Sort) {
+	all := snap.ordered(f.Sort)
+	out := make([]*deal.Deal, 0, len(all))
+	for _, d := range all {
 		if !who.CanSee(d) {
 			continue
 		}
@@ -309,14 +310,24 @@ func lanes(snap *snapshot, ds []*deal.Deal, closed bool, l *locale) []*lane {
 			}
 		}
 	}
+	// One buffer for every card, cut into the columns' parts afterwards.
 	var b strings.Builder
+	b.Grow(64 << 10)
+	var ends []int
 	for _, ln := range []*lane{co, sa} {
 		for _, c := range ln.Columns {
-			b.Reset()
 			for _, d := range c.Cards {
 				writeCard(&b, d, l)
 			}
-			c.CardsHTML = template.HTML(b.String())
+			ends = append(ends, b.Len())
+		}
+	}
+	all, start, i := b.String(), 0, 0
+	for _, ln := range []*lane{co, sa} {
+		for _, c := range ln.Columns {
+			c.CardsHTML = template.HTML(all[start:ends[i]])
+			start = ends[i]
+			i++
 		}
 	}
 	return []*lane{co, sa}
@@ -341,7 +352,13 @@ func writeCard(b *strings.Builder, d *deal.Deal, l *locale) {
 	}
 	b.WriteString(`</a></h4><p class="customer">` + e(d.Customer.Name) + `</p><dl>`)
 	row := func(key, val, class string) {
-		b.WriteString(`<div><dt>` + e(l.T(key)) + `</dt><dd` + class + `>` + e(val) + `</dd></div>`)
+		b.WriteString(`<div><dt>`)
+		b.WriteString(e(l.T(key)))
+		b.WriteString(`</dt><dd`)
+		b.WriteString(class)
+		b.WriteString(`>`)
+		b.WriteString(e(val))
+		b.WriteString(`</dd></div>`)
 	}
 	if d.Value != 0 {
 		row("card.value", l.Money(d.Value, d.Currency), "")

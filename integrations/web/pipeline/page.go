@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -58,9 +59,14 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, now time.Time, 
 // render executes a template into a buffer, so that a failure half way
 // sends a clean error instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
-	var buf bytes.Buffer
-	buf.Grow(64 << 10)
-	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep the usual sizes, not an outlier's
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	if err := s.tmpl.ExecuteTemplate(buf, name, data); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -72,6 +78,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		_, _ = w.Write(buf.Bytes())
 	}
 }
+
+// buffers hold pages being rendered: a board is some 100 kB, and growing a
+// fresh buffer to that size each time was a fifth of a request's garbage.
+var buffers = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(128 << 10); return b }}
 
 // fail answers 500 and logs why; the page says only that it failed.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

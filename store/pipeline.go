@@ -54,13 +54,13 @@ func (s *Store) DealOutcomes(ctx context.Context, since time.Time) (map[int64][]
 // DealLinks are the outside records a deal is linked to: by system
 // (partnercenter, dynamics, …), the record's id there.
 func (s *Store) DealLinks(ctx context.Context, dealID int64) (map[string]string, error) {
-	states, err := s.SyncStatesOfDeal(ctx, dealID)
+	links, err := s.LinksOf(ctx, dealID)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(states))
-	for _, st := range states {
-		out[st.Source] = st.ExternalID
+	out := make(map[string]string, len(links))
+	for _, l := range links {
+		out[l.System] = l.RecordID
 	}
 	return out, nil
 }

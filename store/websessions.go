@@ -57,7 +57,7 @@ type webSessionRow struct {
 // TableName is the web_sessions table.
 func (webSessionRow) TableName() string { return "web_sessions" }
 
-func init() { models = append(models, &webKeyRow{}, &webLinkRow{}, &webSessionRow{}) } // (00006)
+func init() { models = append(models, &webKeyRow{}, &webLinkRow{}, &webSessionRow{}) } // (00007)
 
 // WebKey is the secret named name (32 random bytes), made on first use and
 // shared by every replica and by the CLI, so that a link signed by one is

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -150,6 +151,12 @@ func TestPipelineVersionMovesWithEveryChange(t *testing.T) {
 		links, err := s.DealLinks(ctx, d.ID)
 		if err != nil || len(links) != 0 {
 			t.Fatalf("links: %v %v", links, err)
+		}
+		if err := s.SaveLink(ctx, change.Link{System: "partnercenter", RecordID: "ref-1", DealID: d.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if links, err := s.DealLinks(ctx, d.ID); err != nil || links["partnercenter"] != "ref-1" || len(links) != 1 {
+			t.Fatalf("links after linking: %v %v", links, err)
 		}
 	})
 }

@@ -317,7 +317,7 @@ func lanes(snap *snapshot, ds []*deal.Deal, closed bool, l *locale) []*lane {
 	for _, ln := range []*lane{co, sa} {
 		for _, c := range ln.Columns {
 			for _, d := range c.Cards {
-				writeCard(&b, d, l)
+				writeCard(&b, snap, d, l)
 			}
 			ends = append(ends, b.Len())
 		}
@@ -334,16 +334,41 @@ func lanes(snap *snapshot, ds []*deal.Deal, closed bool, l *locale) []*lane {
 }
 
 // writeCard writes a deal's card. It is Go rather than a template because
-// a board has hundreds of them and this is ten times faster; every value is
-// escaped.
-func writeCard(b *strings.Builder, d *deal.Deal, l *locale) {
-	e := template.HTMLEscapeString
-	id := strconv.FormatInt(d.ID, 10)
-	urgent := d.Status == deal.Received && l.Urgent(d.ExpiresAt)
+// a board has hundreds of them; what does not depend on the time is made
+// once per snapshot and language (cardParts), and only the countdown to a
+// referral's expiry is written each time. Every value is escaped.
+func writeCard(b *strings.Builder, snap *snapshot, d *deal.Deal, l *locale) {
+	head, tail := snap.cardParts(d, l)
 	b.WriteString(`<li><article class="card`)
-	if urgent {
+	if d.Status == deal.Received && l.Urgent(d.ExpiresAt) {
 		b.WriteString(` urgent`)
 	}
+	b.WriteString(head)
+	if d.Status == deal.Received {
+		b.WriteString(`<div><dt>`)
+		b.WriteString(template.HTMLEscapeString(l.T("card.expires")))
+		b.WriteString(`</dt><dd class="countdown">`)
+		b.WriteString(template.HTMLEscapeString(l.Countdown(d.ExpiresAt)))
+		b.WriteString(`</dd></div>`)
+	}
+	b.WriteString(tail)
+}
+
+type cardKey struct {
+	id   int64
+	lang string
+}
+
+// cardParts are a card's HTML around its countdown, made once per snapshot.
+func (snap *snapshot) cardParts(d *deal.Deal, l *locale) (string, string) {
+	k := cardKey{d.ID, l.Lang}
+	if v, ok := snap.cards.Load(k); ok {
+		p := v.(*[2]string)
+		return p[0], p[1]
+	}
+	e := template.HTMLEscapeString
+	var b strings.Builder
+	id := strconv.FormatInt(d.ID, 10)
 	b.WriteString(`" data-deal="` + id + `"><h4><a href="/deals/` + id + `">#` + id + ` `)
 	if d.Name != "" {
 		b.WriteString(e(d.Name))
@@ -351,29 +376,25 @@ func writeCard(b *strings.Builder, d *deal.Deal, l *locale) {
 		b.WriteString(e(l.T("deal.unnamed")))
 	}
 	b.WriteString(`</a></h4><p class="customer">` + e(d.Customer.Name) + `</p><dl>`)
-	row := func(key, val, class string) {
-		b.WriteString(`<div><dt>`)
-		b.WriteString(e(l.T(key)))
-		b.WriteString(`</dt><dd`)
-		b.WriteString(class)
-		b.WriteString(`>`)
-		b.WriteString(e(val))
-		b.WriteString(`</dd></div>`)
+	row := func(key, val string) {
+		b.WriteString(`<div><dt>` + e(l.T(key)) + `</dt><dd>` + e(val) + `</dd></div>`)
 	}
 	if d.Value != 0 {
-		row("card.value", l.Money(d.Value, d.Currency), "")
+		row("card.value", l.Money(d.Value, d.Currency))
 	}
 	if !d.CloseDate.IsZero() {
-		row("card.close", l.Date(d.CloseDate), "")
+		row("card.close", l.Date(d.CloseDate))
 	}
-	if d.Status == deal.Received {
-		row("card.expires", l.Countdown(d.ExpiresAt), ` class="countdown"`)
-	}
+	head := b.String()
+	b.Reset()
 	b.WriteString(`</dl><p class="tags">` + e(l.Label("kind", d.Kind)) + ` · ` + e(l.Label("sale", d.SaleType)) + ` · ` + e(d.Location))
 	if d.Status.Terminal() {
 		b.WriteString(` · ` + e(l.Label("st", d.Status)))
 	}
 	b.WriteString("</p></article></li>\n")
+	p := &[2]string{head, b.String()}
+	snap.cards.Store(k, p)
+	return p[0], p[1]
 }
 
 type expiringData struct {

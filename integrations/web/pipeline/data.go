@@ -34,6 +34,7 @@ type snapshot struct {
 	mu      sync.Mutex
 	orders  map[string][]*deal.Deal // every deal, by each sort order, made on first use
 	options map[string]options      // filter choices by scope, made on first use
+	cards   sync.Map                // cardKey → *[2]string: a card's HTML around its countdown
 }
 
 // converted is a value in US dollars; ok is false for a currency the rates

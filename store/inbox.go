@@ -252,7 +252,7 @@ func fromInboxRow(r *inboxRow) (InboxEntry, error) {
 // InboxEntry reads one delivery; ErrNotFound when there is none.
 func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 	var row inboxRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return InboxEntry{}, fmt.Errorf("inbox row %d: %w", id, ErrNotFound)
 	}
@@ -264,7 +264,7 @@ func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 
 // ListInbox returns the deliveries that match f, oldest first.
 func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, error) {
-	q := s.db.WithContext(ctx).Model(&inboxRow{})
+	q := s.rd.WithContext(ctx).Model(&inboxRow{})
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, v := range f.Statuses {
@@ -335,7 +335,7 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 // was ever applied from it.
 func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncState, error) {
 	var row syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return SyncState{}, fmt.Errorf("%s record %s: %w", source, externalID, ErrNotFound)
 	}
@@ -348,7 +348,7 @@ func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncS
 // SyncStatesOfDeal lists the outside records linked to a deal.
 func (s *Store) SyncStatesOfDeal(ctx context.Context, dealID int64) ([]SyncState, error) {
 	var rows []syncRow
-	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the outside records of deal %d: %w", dealID, err)
 	}
 	out := make([]SyncState, len(rows))
@@ -391,7 +391,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 // point a poll of that source resumes from; zero when nothing was applied.
 func (s *Store) LastModified(ctx context.Context, source string) (time.Time, error) {
 	var rows []syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
+	err := s.rd.WithContext(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
 		Order("modified_at DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: read the last modification applied from %s: %w", source, err)
@@ -406,7 +406,7 @@ func (s *Store) LastModified(ctx context.Context, source string) (time.Time, err
 // id) is id; ErrNotFound when there is none.
 func (s *Store) DealByExternalID(ctx context.Context, id string) (*deal.Deal, error) {
 	var row dealRow
-	err := s.db.WithContext(ctx).Where("external_id = ?", id).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("external_id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal with external id %q: %w", id, ErrNotFound)
 	}

@@ -79,7 +79,7 @@ func linkRow(l change.Link) (syncRow, error) {
 // Link reads the link of one outside record; ErrNotFound when it has none.
 func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link, error) {
 	var row syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return change.Link{}, fmt.Errorf("%s record %s: %w", system, recordID, ErrNotFound)
 	}
@@ -92,7 +92,7 @@ func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link,
 // LinksOf lists the links of a deal.
 func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error) {
 	var rows []syncRow
-	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
 	}
 	out := make([]change.Link, 0, len(rows))
@@ -155,6 +155,14 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 		default:
 			if err := updateDeal(tx, c.Deal, &row, c.Entries, c.Notices); err != nil {
 				return err
+			}
+		}
+		for _, u := range c.Unlinks {
+			if err := tx.Where("source = ? AND external_id = ?", u.System, u.RecordID).Delete(&syncRow{}).Error; err != nil {
+				return fmt.Errorf("store: unlink %s record %s: %w", u.System, u.RecordID, err)
+			}
+			if err := tx.Where("system = ? AND record_id = ?", u.System, u.RecordID).Delete(&syncWorkRow{}).Error; err != nil {
+				return fmt.Errorf("store: drop the sync work of %s record %s: %w", u.System, u.RecordID, err)
 			}
 		}
 		for _, l := range c.Links {
@@ -280,7 +288,7 @@ type SyncWork struct {
 // SyncWorkOf lists the sync work of a deal's links (dealID 0: of every
 // deal, dead first).
 func (s *Store) SyncWorkOf(ctx context.Context, dealID int64) ([]SyncWork, error) {
-	q := s.db.WithContext(ctx).Model(&syncWorkRow{})
+	q := s.rd.WithContext(ctx).Model(&syncWorkRow{})
 	if dealID != 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM external_sync x WHERE x.source = sync_work.system AND x.external_id = sync_work.record_id AND x.deal_id = ?)", dealID)
 	}
@@ -315,7 +323,7 @@ func (s *Store) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) 
 	// text first, then checked exactly, so both dialects use one query.
 	var rows []dealRow
 	pattern := "%" + `"crm_id":` + jsonString(id) + "%"
-	if err := s.db.WithContext(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: find the deal with crm_id %q: %w", id, err)
 	}
 	for i := range rows {
@@ -348,7 +356,7 @@ func (cursorRow) TableName() string { return "sync_cursors" }
 // Cursor reads a poll's cursor; the zero Cursor when it never ran.
 func (s *Store) Cursor(ctx context.Context, name string) (change.Cursor, error) {
 	var rows []cursorRow
-	if err := s.db.WithContext(ctx).Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
 		return change.Cursor{}, fmt.Errorf("store: read the cursor of %s: %w", name, err)
 	}
 	if len(rows) == 0 {

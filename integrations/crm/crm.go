@@ -57,6 +57,15 @@ type Source interface {
 	Apply(ctx context.Context, e ledger.InboxEntry) (Result, error)
 }
 
+// BodyLimiter is a source whose deliveries may be larger than MaxBody.
+type BodyLimiter interface{ MaxBody() int64 }
+
+// Faulter is a source whose sender wants refusals in its own form: Faults
+// wraps the answer so that an error written to it is turned into that form.
+type Faulter interface {
+	Faults(w http.ResponseWriter) http.ResponseWriter
+}
+
 // Event is one event of a delivery as the inbox keeps it.
 type Event struct {
 	Key  string // dedup key, unique per source

@@ -124,3 +124,33 @@ func hex2(c byte) string {
 	const digits = "0123456789abcdef"
 	return string([]byte{digits[c>>4], digits[c&0xf]})
 }
+
+// MaxMessage is how long Bound keeps a message by default.
+const MaxMessage = 300
+
+// Bound is Line cut to at most max bytes (MaxMessage when max ≤ 0), on a
+// character boundary, followed by the original size when it was cut: for a
+// whole message that may quote client input (an error a decoder returned),
+// where Quote is for one value.
+func Bound(s string, max int) string {
+	if max <= 0 {
+		max = MaxMessage
+	}
+	n := len(s)
+	if n > 4*max {
+		s = s[:4*max] // escaping grows text at most 4×: do not escape what is cut anyway
+	}
+	s = Line(s)
+	if len(s) <= max && n <= 4*max {
+		return s
+	}
+	cut := min(max, len(s))
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	// Do not end inside an escape such as \x1b.
+	if i := strings.LastIndexByte(s[:cut], '\\'); i >= 0 && cut-i < 6 {
+		cut = i
+	}
+	return s[:cut] + "… (" + strconv.Itoa(n) + " bytes)"
+}

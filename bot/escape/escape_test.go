@@ -80,3 +80,18 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+func TestBound(t *testing.T) {
+	t.Parallel()
+	long := "X-Cosellbot-Timestamp \"" + strings.Repeat("7", 900_000) + "\" is not Unix seconds"
+	got := escape.Bound(long, 0)
+	if len(got) > escape.MaxMessage+30 || !strings.HasSuffix(got, "(900044 bytes)") || !strings.HasPrefix(got, "X-Cosellbot-Timestamp \"777") {
+		t.Errorf("Bound(900 KB) = %q", got)
+	}
+	if got := escape.Bound("short\nmessage", 0); got != `short\nmessage` {
+		t.Errorf("Bound(short) = %q", got)
+	}
+	if got := escape.Bound("ab\x1bcd", 4); got != `ab… (5 bytes)` {
+		t.Errorf("Bound cut inside an escape: %q", got)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -345,9 +344,10 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 		log.Error("cannot start", "err", fmt.Errorf("HTTP metrics: %w", err))
 		return 1
 	}
-	srv := &http.Server{
-		Handler: obs.Wrap(router), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	srv, err := newServer(router, obs, a.metrics, log, cfg.Lifecycle.ShutdownTimeout) // limits and panic recovery (server.go)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -79,6 +79,10 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", MaxBody))
 			return
 		}
+		if web.TimedOut(err) {
+			web.WriteError(w, http.StatusRequestTimeout, "timeout", "the body did not arrive in time; send it whole")
+			return
+		}
 		web.WriteError(w, http.StatusBadRequest, "unreadable", "the body could not be read: "+bounded(err.Error()))
 		return
 	}

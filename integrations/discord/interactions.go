@@ -67,11 +67,10 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	where := chat.Place{Platform: Platform, Channel: in.ChannelID}
 	switch in.Type {
 	case discordgo.InteractionApplicationCommand:
-		var text string
-		for _, o := range in.ApplicationCommandData().Options {
-			if o.Name == "text" && o.Type == discordgo.ApplicationCommandOptionString {
-				text = o.StringValue()
-			}
+		text, refused := commandText(in.ApplicationCommandData())
+		if refused != nil {
+			a.write(ctx, w, discordgo.InteractionResponseChannelMessageWithSource, *refused, false)
+			return
 		}
 		line, share := cutShare(text)
 		if !a.once(ctx, w, &in, line) {

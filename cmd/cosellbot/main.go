@@ -180,7 +180,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 }
 
 func logger(cfg config, w io.Writer, level slog.Leveler) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: web.SafeAttr} // no URL credential, no megabyte value
 	// web.LogHandler adds the request id to what is logged during a request.
 	if cfg.LogFormat == "json" {
 		return slog.New(web.LogHandler{Handler: slog.NewJSONHandler(w, opts)})

@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // Discord's message limits that shape a rendered message.
@@ -56,7 +57,7 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 	}
 	var m Message
 	total := 0
-	chunks := split(markdown.Replace(text), chunkLimit)
+	chunks := split(markdown.Replace(escape.Text(text)), chunkLimit) // control characters and bidi overrides shown, not obeyed
 	for i, c := range chunks {
 		n := utf8.RuneCountInString(c)
 		last := i == len(chunks)-1

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	printable "github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // Slack's Block Kit limits that shape a rendered message.
@@ -53,7 +54,7 @@ func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block 
 		}
 		acts = append(acts, slackapi.NewActionBlock(fmt.Sprintf("cosell_actions_%d", start/actionElements), els...))
 	}
-	chunks := split(escape(text), sectionLimit)
+	chunks := split(escape(printable.Text(text)), sectionLimit) // control characters and bidi overrides shown, not obeyed
 	room := maxBlocks - len(acts)
 	if len(chunks) > room {
 		chunks = append(chunks[:room-1], "_… the rest does not fit in Slack; narrow the command or use cosellbot ask --json._")

@@ -26,6 +26,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	printable "github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
@@ -196,7 +197,9 @@ func (a *Adapter) verify(r *http.Request) ([]byte, string, error) {
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
 	body, sig, err := a.verify(r)
 	if err != nil {
-		a.log.WarnContext(r.Context(), "refused an unverified request", "path", r.URL.Path, "err", err)
+		// The error may quote a header (strconv quotes a bad timestamp
+		// whole): bounded, so a stranger cannot flood the log.
+		a.log.WarnContext(r.Context(), "refused an unverified request", "path", printable.Quote(r.URL.Path, 0), "err", printable.Bound(err.Error(), 0))
 		web.WriteError(w, http.StatusUnauthorized, "bad_signature", "the request is not signed by Slack with this app's signing secret, or is older than 5 minutes")
 		return nil, "", false
 	}

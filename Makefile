@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 RACE      := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test bench lint build faq-eval load clean
+.PHONY: run test bench lint build faq-eval load clean fuzz soak
 
 run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local shell
 	$(GO) run ./cmd/cosellbot serve --shell
@@ -33,6 +33,22 @@ faq-eval: ## FAQ accuracy per language and refusal rate on the evaluation set
 LOAD ?= -kind slack -rate 200 -duration 10s
 load: ## signed traffic against a running server (loopback only by default); see cmd/cosellload
 	$(GO) run ./cmd/cosellload $(LOAD)
+
+# FUZZTIME: how long each fuzz target runs (CI length by default).
+FUZZTIME ?= 5s
+fuzz: ## run every fuzz target for FUZZTIME each; a crasher is saved in the package's testdata/fuzz (check it in)
+	@failed=""; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/^func //'); do \
+	    echo "fuzz $$dir $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$dir || failed="$$failed $$dir:$$target"; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz failures:$$failed"; exit 1; fi
+
+# SOAK_N: deliveries per fault test (make test runs them with a few hundred).
+SOAK_N ?= 20000
+soak: ## the fault tests at length: kill -9 of the built server, PostgreSQL backends terminated under load (set TEST_DATABASE_URL)
+	COSELLBOT_SOAK_N=$(SOAK_N) $(GO) test -count=1 -timeout 60m -v -run 'TestServerFaults|TestTerminatedBackendsUnderLoad' ./cmd/cosellbot ./integrations/crm
 
 clean:
 	rm -rf bin cosellbot.db cosellbot.db-wal cosellbot.db-shm

@@ -33,6 +33,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/panics"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -122,7 +123,7 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Adapter{cfg: cfg, svc: svc, dir: dir, session: session(cfg.BotToken, cfg.HTTPClient), log: cfg.Log.With("platform", Platform)}, nil
+	return &Adapter{cfg: cfg, svc: panics.Guard(svc, cfg.Log), dir: dir, session: session(cfg.BotToken, cfg.HTTPClient), log: cfg.Log.With("platform", Platform)}, nil
 }
 
 // session is a REST-only discordgo session. Follow-ups to interactions use
@@ -159,6 +160,7 @@ func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), workTimeout)
 	a.late.Go(func() {
 		defer cancel()
+		defer panics.Recover(ctx, a.log, "work after the reply") // this goroutine is beyond the HTTP server's recovery
 		fn(ctx)
 	})
 }

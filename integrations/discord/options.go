@@ -14,12 +14,12 @@ const textOption = "text"
 // commandText reads /cosell's text option without trusting its shape:
 // discordgo's StringValue panics on an option that is not a string, and a
 // signed request may carry anything. A subcommand's options are searched
-// too. A missing, empty-typed or non-string option is refused with a reply
-// saying what to type.
+// too. An option without a value or with a non-string one is refused with
+// a reply saying what to type; no option at all is the empty line.
 func commandText(data discordgo.ApplicationCommandInteractionData) (string, *command.Reply) {
 	opt := findOption(data.Options, 0)
 	if opt == nil {
-		return "", optionRefusal(fmt.Sprintf("/cosell needs its %s option: type what you would after /cosell in Slack, e.g. /cosell %s: deal list", textOption, textOption))
+		return "", nil // the option is optional (Commands): a bare /cosell runs the empty line, as in Slack
 	}
 	s, ok := opt.Value.(string)
 	if opt.Type != discordgo.ApplicationCommandOptionString || !ok {

@@ -28,6 +28,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	printable "github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/panics"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -124,7 +125,7 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	a := &Adapter{cfg: cfg, svc: svc, dir: dir, http: hc, log: cfg.Log.With("platform", Platform), known: map[string]known{}}
+	a := &Adapter{cfg: cfg, svc: panics.Guard(svc, cfg.Log), dir: dir, http: hc, log: cfg.Log.With("platform", Platform), known: map[string]known{}}
 	if cfg.BotToken != "" {
 		a.api = slackapi.New(cfg.BotToken, apiOptions(cfg.APIURL, hc)...)
 	}
@@ -167,6 +168,7 @@ func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), workTimeout)
 	a.late.Go(func() {
 		defer cancel()
+		defer panics.Recover(ctx, a.log, "work after the reply") // this goroutine is beyond the HTTP server's recovery
 		fn(ctx)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -119,6 +120,23 @@ func TestServerFaults(t *testing.T) {
 		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil && resp.StatusCode != http.StatusRequestTimeout {
 			t.Errorf("the stalled upload was answered %d, want 408 or a closed connection", resp.StatusCode)
+		}
+	})
+
+	// Headers over MaxHeaderBytes are refused by the server itself (431),
+	// before any handler reads them.
+	t.Run("oversized headers", func(t *testing.T) {
+		env := append(os.Environ(), "DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "headers.db"), "WEBHOOK_SECRET_GENERIC="+faultSecret)
+		s := startServer(t, bin, env)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/generic", bytes.NewReader([]byte("{}")))
+		req.Header.Set(crm.HeaderTimestamp, strings.Repeat("7", 900_000))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("a 900 KB header answered %d, want 431", resp.StatusCode)
 		}
 	})
 

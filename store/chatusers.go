@@ -82,7 +82,7 @@ func (s *Store) LinkChatUser(ctx context.Context, platform, externalID, userID s
 // ErrNotFound when the account is not linked.
 func (s *Store) ChatUser(ctx context.Context, platform, externalID string) (string, error) {
 	var row chatIdentityRow
-	err := s.db.WithContext(ctx).Where("platform = ? AND external_id = ?", platform, externalID).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("platform = ? AND external_id = ?", platform, externalID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", fmt.Errorf("%s account %s: %w", platform, externalID, ErrNotFound)
 	}
@@ -134,7 +134,7 @@ func (s *Store) PutChatAction(ctx context.Context, id, command string, at time.T
 // ChatAction is the command line kept under id; ErrNotFound when unknown.
 func (s *Store) ChatAction(ctx context.Context, id string) (string, error) {
 	var row chatActionRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", fmt.Errorf("chat action %s: %w", id, ErrNotFound)
 	}

@@ -68,6 +68,7 @@ type syncRow struct {
 	DealID     *int64     `gorm:"column:deal_id;index:external_sync_deal_id"`
 	ModifiedAt *time.Time `gorm:"column:modified_at"`
 	ETag       string     `gorm:"column:etag;not null"`
+	Shadow     string     `gorm:"column:shadow;not null"` // JSON change.Shadow (00006)
 }
 
 // TableName is the external_sync table.
@@ -251,7 +252,7 @@ func fromInboxRow(r *inboxRow) (InboxEntry, error) {
 // InboxEntry reads one delivery; ErrNotFound when there is none.
 func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 	var row inboxRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return InboxEntry{}, fmt.Errorf("inbox row %d: %w", id, ErrNotFound)
 	}
@@ -263,7 +264,7 @@ func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 
 // ListInbox returns the deliveries that match f, oldest first.
 func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, error) {
-	q := s.db.WithContext(ctx).Model(&inboxRow{})
+	q := s.rd.WithContext(ctx).Model(&inboxRow{})
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, v := range f.Statuses {
@@ -337,7 +338,7 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 // was ever applied from it.
 func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncState, error) {
 	var row syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return SyncState{}, fmt.Errorf("%s record %s: %w", source, externalID, ErrNotFound)
 	}
@@ -350,7 +351,7 @@ func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncS
 // SyncStatesOfDeal lists the outside records linked to a deal.
 func (s *Store) SyncStatesOfDeal(ctx context.Context, dealID int64) ([]SyncState, error) {
 	var rows []syncRow
-	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the outside records of deal %d: %w", dealID, err)
 	}
 	out := make([]SyncState, len(rows))
@@ -374,7 +375,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 	if st.Source == "" || st.ExternalID == "" {
 		return fmt.Errorf("store: save sync state: source and external id are required, got %q and %q", st.Source, st.ExternalID)
 	}
-	row := syncRow{Source: st.Source, ExternalID: st.ExternalID, ModifiedAt: utcPtr(st.ModifiedAt), ETag: st.ETag}
+	row := syncRow{Source: st.Source, ExternalID: st.ExternalID, ModifiedAt: utcPtr(st.ModifiedAt), ETag: st.ETag, Shadow: "{}"}
 	if st.DealID != 0 {
 		id := st.DealID
 		row.DealID = &id
@@ -393,7 +394,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 // point a poll of that source resumes from; zero when nothing was applied.
 func (s *Store) LastModified(ctx context.Context, source string) (time.Time, error) {
 	var rows []syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
+	err := s.rd.WithContext(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
 		Order("modified_at DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: read the last modification applied from %s: %w", source, err)
@@ -408,7 +409,7 @@ func (s *Store) LastModified(ctx context.Context, source string) (time.Time, err
 // id) is id; ErrNotFound when there is none.
 func (s *Store) DealByExternalID(ctx context.Context, id string) (*deal.Deal, error) {
 	var row dealRow
-	err := s.db.WithContext(ctx).Where("external_id = ?", id).Take(&row).Error
+	err := s.rd.WithContext(ctx).Where("external_id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal with external id %q: %w", id, ErrNotFound)
 	}

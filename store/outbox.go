@@ -242,7 +242,7 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 		}
 	}
 	var found []threadRow
-	if err := s.db.WithContext(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
 		return nil, fmt.Errorf("store: read threads: %w", err)
 	}
 	out := make(map[string]string, len(found))
@@ -310,7 +310,7 @@ type OutboxEntry struct {
 // pending and sending ones by due time, at most limit of each.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	var dead, waiting []outboxRow
-	db := s.db.WithContext(ctx)
+	db := s.rd.WithContext(ctx)
 	if err := db.Where("state = 'dead'").Order("id DESC").Limit(limit).Find(&dead).Error; err != nil {
 		return nil, fmt.Errorf("store: list dead outbox rows: %w", err)
 	}
@@ -333,11 +333,11 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 // OutboxCounts counts the rows waiting (pending or sending) and dead, for
 // metrics and health; both counts use partial indexes.
 func (s *Store) OutboxCounts(ctx context.Context) (waiting, dead int64, err error) {
-	db := s.db.WithContext(ctx).Model(&outboxRow{})
+	db := s.rd.WithContext(ctx).Model(&outboxRow{})
 	if err := db.Where("state IN ('pending', 'sending')").Count(&waiting).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count waiting outbox rows: %w", err)
 	}
-	if err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
+	if err := s.rd.WithContext(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count dead outbox rows: %w", err)
 	}
 	return waiting, dead, nil

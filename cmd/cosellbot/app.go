@@ -82,7 +82,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		// Capabilities add their command options here, one line each.
 		command.WithAlerts(st, a.notifier().Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
 		command.WithCPOR(st),    // cpor claims
-		a.webhookUpstream(),     // write-back of chat changes to Partner Center and CRMs (webhooks.go)
+		a.changePath(),          // one change path, synced to Partner Center and CRMs (webhooks.go)
 		command.WithFAQ(kb, st), // faq questions and any text that is no command
 		a.commandObserver(),     // commands by verb and outcome on /metrics (metrics.go)
 	}

@@ -42,8 +42,10 @@ usage: cosellbot [--config FILE] COMMAND …
   cosellbot link slack|discord ACCOUNT EMAIL   link a chat account to a cosellbot user
   cosellbot sweep [--now T] [--dry-run]  one reminder/expiry pass; print what it did (or would do)
   cosellbot outbox [--limit N]           list dead and waiting notifications
-  cosellbot inbox [--source S] [--all]   list failed webhook deliveries with their reasons
+  cosellbot inbox [--source S] [--status S,…] [--all]   list webhook deliveries (failed by default) with their outcome
   cosellbot replay [--source S]          process the failed webhook deliveries again
+  cosellbot sync [DEAL] [--retry-dead [--system S]] [--now]   a deal's links, what each system lacks, sync work
+  cosellbot poll                         poll Partner Center once for referrals changed since the last poll
   cosellbot config                       print the effective configuration (secrets redacted) and its warnings
   cosellbot probe [--path P] [--addr A]  ask a running server's /readyz; exit 0 when ready (container health checks)
   cosellbot version                      print the version (also --version)
@@ -55,7 +57,7 @@ COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,
 Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
 Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
-PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
+PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
 SALESFORCE_ORG_IDS. Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
 --config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
 and flags override the environment.
@@ -116,6 +118,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdInbox(ctx, cfg, args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
+	case "sync":
+		return cmdSync(ctx, cfg, args[1:], stdout, stderr)
+	case "poll":
+		return cmdPoll(ctx, cfg, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cosellbot: unknown command %q\n\n%s", args[0], usageText)
 	return 2

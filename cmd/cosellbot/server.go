@@ -9,7 +9,6 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -30,9 +29,10 @@ const (
 // their payloads are a few kilobytes, and Slack gives up after 3 seconds.
 var chatBody = web.BodyLimit{Read: 10 * time.Second, Max: 1 << 20}
 
-// webhookBody is the limit of POST /webhooks/{source}: the receiver answers
-// 413 above crm.MaxBody itself; the guard's size is a backstop.
-var webhookBody = web.BodyLimit{Read: 20 * time.Second, Max: 2 * crm.MaxBody}
+// webhookBody is the limit of POST /webhooks/{source}: only a deadline, since
+// the receiver limits the size per source itself (crm.MaxBody, Salesforce's
+// 16 MiB of batched notifications) and answers 413 in the sender's form.
+var webhookBody = web.BodyLimit{Read: 30 * time.Second}
 
 // newServer wraps the router with panic recovery and the body guard, under
 // the observer (so a recovered panic is counted as a 500), and sets the

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/command"
 	urlredact "github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -31,6 +33,11 @@ type webhookConfig struct {
 	Roots          *x509.CertPool // PARTNERCENTER_ROOTS; nil: the system pool
 	Mappings       map[string]*crm.Mapping
 	SalesforceOrgs []string // SALESFORCE_ORG_IDS
+	// DefaultLocation is the MPN location of referrals that name none
+	// (PARTNERCENTER_DEFAULT_LOCATION).
+	DefaultLocation string
+	// PollEvery is how often Partner Center is polled (PARTNERCENTER_POLL_EVERY).
+	PollEvery time.Duration
 }
 
 // defaultCertHost is where Partner Center's signing certificate is published.
@@ -58,10 +65,20 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 	}
 	c.PartnerCenter = partnercenter.Config{
 		APIURL: getenv("PARTNERCENTER_API_URL"), TokenURL: getenv("PARTNERCENTER_TOKEN_URL"),
-		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"),
+		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), ClientSecret: getenv("PARTNERCENTER_CLIENT_SECRET"),
+		RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"), Scope: getenv("PARTNERCENTER_SCOPE"),
 	}
 	if c.PartnerCenter.APIURL == "" {
 		c.PartnerCenter.APIURL = "https://api.partner.microsoft.com/v1.0"
+	}
+	c.DefaultLocation = strings.TrimSpace(getenv("PARTNERCENTER_DEFAULT_LOCATION"))
+	c.PollEvery = pcsource.PollEvery
+	if v := getenv("PARTNERCENTER_POLL_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Second {
+			return c, fmt.Errorf("PARTNERCENTER_POLL_EVERY must be a duration of at least 10s, like 5m; got %q", v)
+		}
+		c.PollEvery = d
 	}
 	c.CertHosts = splitList(getenv("PARTNERCENTER_CERT_HOSTS"))
 	if len(c.CertHosts) == 0 {
@@ -119,27 +136,57 @@ func splitList(s string) []string {
 	return out
 }
 
-// webhooks is the webhook machinery built from the configuration.
+// webhooks is the webhook and sync machinery built from the configuration.
 type webhooks struct {
-	sources  []crm.Source
-	off      map[string]string
-	proc     *crm.Processor
-	pc       *pcsource.Source // nil when Partner Center is off
-	out      *crm.Outgoing
-	upstream crm.Upstreams
-	commit   *crm.Committer // serve's, created with the route
-	metrics  *crmmetrics.Metrics
+	sources []crm.Source
+	off     map[string]string
+	proc    *crm.Processor
+	pc      *pcsource.Source // nil when Partner Center is off
+	changes *change.Engine   // the one change path, knowing which systems to sync
+	syncer  *change.Syncer
+	commit  *crm.Committer // serve's, created with the route
+	metrics *crmmetrics.Metrics
 }
 
-// hooks builds the webhook machinery once.
+// hooks builds the webhook machinery once: which systems cosellbot writes
+// to, the change path over them, the sources that receive from them, and
+// the syncer that writes to them.
 func (a *app) hooks() *webhooks {
 	if a.webhooks != nil {
 		return a.webhooks
 	}
 	cfg := a.cfg.Webhooks
 	h := &webhooks{off: map[string]string{}}
-	echoes := crm.NewEchoes()
-	applier := &crm.Applier{Rec: a.store, Echoes: echoes, Clock: a.clock}
+	var pcClient *partnercenter.Client
+	if cfg.Secrets["partnercenter"] != "" {
+		client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
+		if err != nil {
+			h.off["partnercenter"] = err.Error()
+		}
+		pcClient = client
+	}
+	systems := map[string][]change.Field{}
+	if pcClient != nil {
+		systems[pcsource.Name] = nil // every field
+	}
+	var targets []crm.Target
+	for _, name := range crm.Sources {
+		u := cfg.OutURLs[name]
+		if u == "" || name == pcsource.Name {
+			continue
+		}
+		m := cfg.Mappings[name]
+		if name == generic.Name {
+			m = generic.Mapping()
+		}
+		if m == nil {
+			continue
+		}
+		targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name]), Mapping: m})
+		systems[name] = m.Synced()
+	}
+	h.changes = change.New(a.store, a.clock, systems, func() { h.syncer.Kick() }, a.log)
+	applier := &crm.Applier{Engine: h.changes, Find: a.store}
 	for _, name := range crm.Sources {
 		secret := cfg.Secrets[name]
 		if secret == "" {
@@ -149,34 +196,30 @@ func (a *app) hooks() *webhooks {
 		var src crm.Source
 		switch name {
 		case "partnercenter":
-			client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
-			if err != nil {
-				h.off[name] = err.Error()
+			if pcClient == nil {
 				continue
 			}
-			h.pc = pcsource.New(secret, pcsource.NewCerts(cfg.CertHosts, cfg.Roots, nil), client, a.store, a.clock, a.log)
-			h.upstream = append(h.upstream, h.pc.Writer())
+			h.pc = pcsource.New(secret, pcsource.NewCerts(cfg.CertHosts, cfg.Roots, nil), pcClient, a.store, h.changes, cfg.DefaultLocation, a.clock, a.log)
 			src = h.pc
 		case "dynamics":
 			src = dynamics.New(secret, cfg.Mappings[name], applier)
 		case "hubspot":
 			src = hubspot.New(secret, cfg.Mappings[name], applier)
 		case "salesforce":
-			src = salesforce.New(secret, cfg.SalesforceOrgs, cfg.Mappings[name], applier)
+			src = salesforce.New(secret, cfg.SalesforceOrgs, cfg.Mappings[name], &crm.Applier{Engine: h.changes, Find: a.store, IDs: salesforce.IDForms})
 		case "generic":
 			src = generic.New(secret, applier)
 		}
 		h.sources = append(h.sources, src)
 	}
-	var targets []crm.Target
-	for _, name := range crm.Sources {
-		if u := cfg.OutURLs[name]; u != "" {
-			targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name])})
-		}
+	writers := map[string]change.Writer{}
+	if h.pc != nil {
+		writers[pcsource.Name] = h.pc.Writer()
 	}
-	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
-	a.notifier().Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
-	h.upstream = append(h.upstream, h.out)
+	for _, t := range targets {
+		writers[t.Source] = crm.NewWriter(t, nil, a.clock)
+	}
+	h.syncer = change.NewSyncer(a.store, h.changes, writers, a.clock, a.log)
 	h.metrics = crmmetrics.New()
 	if err := h.metrics.Register(a.metrics); err != nil {
 		a.log.Warn("webhook metrics not registered", "err", err)
@@ -186,8 +229,9 @@ func (a *app) hooks() *webhooks {
 	return h
 }
 
-// webhookUpstream is the command option that writes chat changes back.
-func (a *app) webhookUpstream() command.Option { return command.WithUpstream(a.hooks().upstream) }
+// changePath is the command option that makes chat changes take the one
+// change path, which syncs them to Partner Center and CRMs.
+func (a *app) changePath() command.Option { return command.WithChanges(a.hooks().changes) }
 
 // webhookRoutes mounts POST /webhooks/{source}.
 func (a *app) webhookRoutes(r *mux.Router) {
@@ -198,16 +242,17 @@ func (a *app) webhookRoutes(r *mux.Router) {
 	}).Mount(r)
 }
 
-// webhookLoop processes the inbox and polls Partner Center, until ctx
-// ends; outgoing webhooks go through the outbox dispatcher.
+// webhookLoop processes the inbox, syncs linked systems and polls Partner
+// Center, until ctx ends.
 func (a *app) webhookLoop(ctx context.Context) error {
 	h := a.hooks()
-	errs := make(chan error, 2)
-	loops := 1
+	errs := make(chan error, 3)
+	loops := 2
 	go func() { errs <- h.proc.Run(ctx) }()
+	go func() { errs <- h.syncer.Run(ctx) }()
 	if h.pc != nil {
 		loops++
-		go func() { errs <- h.pc.RunPoller(ctx, pcsource.PollEvery) }()
+		go func() { errs <- h.pc.RunPoller(ctx, a.cfg.Webhooks.PollEvery) }()
 	}
 	var first error
 	for range loops {

@@ -24,6 +24,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -53,6 +55,15 @@ type Source interface {
 	// Apply processes one stored event. An error marks the inbox row failed
 	// with the error as the reason, to be replayed.
 	Apply(ctx context.Context, e ledger.InboxEntry) (Result, error)
+}
+
+// BodyLimiter is a source whose deliveries may be larger than MaxBody.
+type BodyLimiter interface{ MaxBody() int64 }
+
+// Faulter is a source whose sender wants refusals in its own form: Faults
+// wraps the answer so that an error written to it is turned into that form.
+type Faulter interface {
+	Faults(w http.ResponseWriter) http.ResponseWriter
 }
 
 // Event is one event of a delivery as the inbox keeps it.
@@ -129,6 +140,20 @@ type Inbox interface {
 	ListInbox(ctx context.Context, f ledger.InboxFilter) ([]ledger.InboxEntry, error)
 	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
 	MarkInbox(ctx context.Context, id int64, status ledger.InboxStatus, reason string, at time.Time) error
+	DeferInbox(ctx context.Context, id int64, reason string, until time.Time) error
+}
+
+// Final reports whether an event's failure will not pass by trying again:
+// the event's own content is malformed, the deal rules refuse it, the
+// sender refused a request for good (chat.Permanent), or the record is
+// linked to no deal yet (a person must link it, then replay). Anything else
+// (the database, the network, a sender's 5xx) is transient.
+func Final(err error) bool {
+	var fe *FieldError
+	var rule *deal.RuleError
+	var rules deal.Problems
+	return errors.As(err, &fe) || errors.As(err, &rule) || errors.As(err, &rules) ||
+		chat.IsPermanent(err) || errors.Is(err, change.ErrNoDeal)
 }
 
 // Outcome is what a delivery or an event came to, as metrics count it.

@@ -26,7 +26,7 @@ func FuzzReceiver(f *testing.F) {
 	f.Cleanup(commit.Close)
 	r := mux.NewRouter()
 	crm.NewReceiver(crm.ReceiverConfig{
-		Sources: []crm.Source{generic.New(secret, &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock})},
+		Sources: []crm.Source{generic.New(secret, crmtest.Applier(st, clock))},
 		Commit:  commit, Clock: clock,
 	}).Mount(r)
 	f.Add("evt-1", []byte(`{"type":"deal.updated","record_id":"opp-1","fields":{"stage":"won"}}`))

@@ -46,7 +46,7 @@ func hostileServer(t *testing.T, st *store.Store) (*httptest.Server, *syncBuffer
 	commit := crm.NewCommitter(st, 0, crm.CommitWorkers(st.Dialect()))
 	r := mux.NewRouter()
 	crm.NewReceiver(crm.ReceiverConfig{
-		Sources: []crm.Source{generic.New(secret, &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock})},
+		Sources: []crm.Source{generic.New(secret, crmtest.Applier(st, clock))},
 		Commit:  commit, Clock: clock, Log: slog.New(slog.NewTextHandler(logs, nil)),
 	}).Mount(r)
 	srv := httptest.NewServer(r)
@@ -78,7 +78,7 @@ func post(t *testing.T, srv *httptest.Server, path string, h http.Header, body [
 func TestHostileDeliveriesAreRefusedShortly(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		srv, logs := hostileServer(t, st)
-		body := change("opp-1", "", map[string]any{"stage": "won"})
+		body := update("opp-1", "", map[string]any{"stage": "won"})
 		hugeStamp := signed("e1", body, now)
 		hugeStamp.Set(crm.HeaderTimestamp, strings.Repeat("7", 900_000))
 		badUTF8ID := signed("e2", body, now)
@@ -128,7 +128,7 @@ func TestHostileDeliveriesAreRefusedShortly(t *testing.T) {
 func TestStoredHeadersHoldNoCredentials(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		srv, _ := hostileServer(t, st)
-		body := change("opp-1", "", map[string]any{"stage": "won"})
+		body := update("opp-1", "", map[string]any{"stage": "won"})
 		h := signed("e1", body, now)
 		h.Set("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.secret")
 		h.Set("X-Api-Key", "k-123456")
@@ -170,7 +170,7 @@ func TestBadDeliveriesNeverFailTheirNeighbours(t *testing.T) {
 		for i := range good + bad {
 			wg.Go(func() {
 				id := "good-" + strconv.Itoa(i)
-				body := change("opp-"+strconv.Itoa(i), "", map[string]any{"stage": "won"})
+				body := update("opp-"+strconv.Itoa(i), "", map[string]any{"stage": "won"})
 				h := signed(id, body, now)
 				if i >= good {
 					h[crm.HeaderEventID] = []string{"bad-\xff" + strconv.Itoa(i)}

@@ -13,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -28,8 +30,8 @@ type Mapping struct {
 	// Modified names the field holding the record's modification time, for
 	// sources whose events do not carry one.
 	Modified string `yaml:"modified,omitempty"`
-	// Origin names a CRM field that carries cosellbot's change token back,
-	// so that the echo of a change made in chat is recognised.
+	// Origin is no longer used: echoes are recognised by their values (the
+	// link's shadow), not by a token. Kept so that older files still load.
 	Origin string `yaml:"origin,omitempty"`
 	// Fields maps deal fields (name, value, currency, close, notes, reason)
 	// to CRM field names.
@@ -37,6 +39,29 @@ type Mapping struct {
 	// Stages are tried in order; the first whose field is in the event and
 	// whose value is listed decides the target.
 	Stages []StageRule `yaml:"stages"`
+	// Create, when set, makes a deal of a record created in the CRM (a
+	// creation event), with these defaults for what the record lacks.
+	Create *Defaults `yaml:"create,omitempty"`
+	// Currencies maps the CRM's currency names or ids to ISO 4217 codes,
+	// beyond the common ones cosellbot knows (Dynamics 365 sends the
+	// transaction currency's name, "US Dollar", not its code).
+	Currencies map[string]string `yaml:"currencies,omitempty"`
+}
+
+// Defaults are what a deal made from a CRM record takes when the record does
+// not say: the deal's kind (ip, services, p2p), MPN location, customer and
+// its country, a team member, and a services deal's partner role, solution
+// area and play.
+type Defaults struct {
+	Kind             string `yaml:"kind"`
+	Location         string `yaml:"location"`
+	Customer         string `yaml:"customer"`
+	CustomerLocation string `yaml:"customer_location"`
+	Team             string `yaml:"team"` // "Name <email> +phone"
+	Role             string `yaml:"role"`
+	Area             string `yaml:"area"`
+	Play             string `yaml:"play"`
+	Currency         string `yaml:"currency"`
 }
 
 // StageRule maps the values of one CRM field to a deal stage or outcome:
@@ -47,8 +72,9 @@ type StageRule struct {
 	Values map[string]string `yaml:"values"`
 }
 
-// mappedFields are the deal fields a mapping may name.
-var mappedFields = []string{"name", "value", "currency", "close", "notes", "reason"}
+// mappedFields are the deal fields a mapping may name (customer only for
+// making deals of created records).
+var mappedFields = []string{"name", "value", "currency", "close", "notes", "reason", "customer"}
 
 // targets are the stage values a mapping may map to, besides stages.
 var targets = []string{"accepted", "won", "lost", "declined"}
@@ -70,6 +96,14 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	for k := range m.Fields {
 		if !slices.Contains(mappedFields, k) {
 			return nil, fmt.Errorf("mapping %s: fields.%s: not a deal field; use %s", m.Source, k, strings.Join(mappedFields, ", "))
+		}
+	}
+	if d := m.Create; d != nil {
+		if d.Location == "" || d.CustomerLocation == "" {
+			return nil, fmt.Errorf("mapping %s: create: location and customer_location are required to make deals of created records", m.Source)
+		}
+		if _, ok := kinds[d.Kind]; !ok {
+			return nil, fmt.Errorf("mapping %s: create.kind: %q is not a deal kind; use ip, services or p2p", m.Source, d.Kind)
 		}
 	}
 	known := append(slices.Clone(targets), stageNames()...)
@@ -119,74 +153,234 @@ func LoadMappings(dir string, sources ...string) (map[string]*Mapping, error) {
 
 // Change is one CRM record's new field values, as an event tells them.
 type Change struct {
+	// Created says the event is the record's creation: a deal is made of it
+	// when the mapping says how (create:).
+	Created bool
+	// Outcome is the deal outcome the event itself says (won, lost), beyond
+	// its fields: Dynamics 365's Win and Lose messages.
+	Outcome    string
+	Reason     string // why, with an Outcome
 	Source     string
 	RecordID   string            // the CRM record id (a deal's crm_id)
 	Object     string            // the record's object type
 	ModifiedAt time.Time         // zero when the event does not say
 	Fields     map[string]string // CRM field name → value, as text
-	Origin     string            // cosellbot's change token, when the change came back from us
 }
 
-// Plan is what a change asks of a deal: field changes, then a stage or an
-// outcome.
-type Plan struct {
-	Changes deal.Changes
-	Target  string // "", a stage, accepted, won, lost or declined
-	Reason  string
-}
-
-// Plan translates a change's fields into deal terms. Malformed values fail,
-// naming the CRM field.
-func (m *Mapping) Plan(c Change) (Plan, error) {
-	var p Plan
+// Incoming translates a change's fields into the synced fields of a deal,
+// each stamped with the record's modification time (a per-property event
+// names one field, a full record all of them). Malformed values fail,
+// naming the CRM field; a blank CRM field says nothing.
+func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
+	in := change.Incoming{System: c.Source, RecordID: c.RecordID, Values: change.Values{}, Modified: c.ModifiedAt}
+	if in.Modified.IsZero() && m.Modified != "" {
+		if v := strings.TrimSpace(c.Fields[m.Modified]); v != "" {
+			t, err := ParseTime(v)
+			if err != nil {
+				return in, Malformed(m.Modified, "%v", err)
+			}
+			in.Modified = t
+		}
+	}
 	get := func(f string) (string, bool) {
 		name := m.Fields[f]
 		if name == "" {
 			return "", false
 		}
 		v, ok := c.Fields[name]
-		return strings.TrimSpace(v), ok
+		v = strings.TrimSpace(v)
+		return v, ok && v != ""
 	}
-	if v, ok := get("name"); ok && v != "" {
-		p.Changes.Name = &v
+	if v, ok := get("name"); ok {
+		in.Values[change.Name] = v
 	}
-	if v, ok := get("notes"); ok && v != "" {
-		p.Changes.Notes = &v
+	if v, ok := get("notes"); ok {
+		in.Values[change.Notes] = v
 	}
-	if v, ok := get("currency"); ok && v != "" {
-		up := strings.ToUpper(v)
-		p.Changes.Currency = &up
+	if v, ok := get("currency"); ok {
+		code, err := m.currencyCode(v)
+		if err != nil {
+			return in, Malformed(m.Fields["currency"], "%v", err)
+		}
+		in.Values[change.Currency] = code
 	}
-	if v, ok := get("value"); ok && v != "" {
+	if v, ok := get("value"); ok {
 		money, err := parseAmount(v)
 		if err != nil {
-			return p, Malformed(m.Fields["value"], "%v", err)
+			return in, Malformed(m.Fields["value"], "%v", err)
 		}
-		p.Changes.Value = &money
+		in.Values[change.Value] = change.MoneyText(money)
 	}
-	if v, ok := get("close"); ok && v != "" {
+	if v, ok := get("close"); ok {
 		t, err := ParseTime(v)
 		if err != nil {
-			return p, Malformed(m.Fields["close"], "%v", err)
+			return in, Malformed(m.Fields["close"], "%v", err)
 		}
-		y, mo, d := t.UTC().Date()
-		day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-		p.Changes.CloseDate = &day
+		in.Values[change.Close] = change.DateText(t)
 	}
 	if v, ok := get("reason"); ok {
-		p.Reason = v
+		in.Values[change.Reason] = v
+	}
+	if c.Outcome != "" {
+		in.Values[change.Status] = c.Outcome
+		if c.Reason != "" {
+			in.Values[change.Reason] = c.Reason
+		}
+		return in, nil
 	}
 	for _, r := range m.Stages {
 		v, ok := c.Fields[r.Field]
 		if !ok {
 			continue
 		}
-		if to, ok := r.Values[strings.TrimSpace(v)]; ok {
-			p.Target = to
-			break
+		to, ok := r.Values[strings.TrimSpace(v)]
+		if !ok {
+			continue
+		}
+		if slices.Contains(targets, to) {
+			in.Values[change.Status] = to
+		} else {
+			in.Values[change.Stage] = to
+		}
+		break
+	}
+	return in, nil
+}
+
+// Synced is what cosellbot writes back to the CRM: the mapped fields, and
+// the stage and outcome when the mapping has stage rules.
+func (m *Mapping) Synced() []change.Field {
+	var out []change.Field
+	for _, f := range []string{"name", "value", "currency", "close", "notes", "reason"} {
+		if m.Fields[f] != "" {
+			out = append(out, change.Field(f))
 		}
 	}
-	return p, nil
+	if len(m.Stages) > 0 {
+		out = append(out, change.Stage, change.Status)
+	}
+	return out
+}
+
+// Outgoing translates deal fields into the CRM's field names and values:
+// amounts as decimals, dates as YYYY-MM-DD, the stage or outcome as the
+// first CRM value mapped to it.
+func (m *Mapping) Outgoing(d *deal.Deal, v change.Values) map[string]string {
+	out := map[string]string{}
+	put := func(f change.Field, key, val string) {
+		if _, ok := v[f]; ok && m.Fields[key] != "" {
+			out[m.Fields[key]] = val
+		}
+	}
+	put(change.Name, "name", d.Name)
+	put(change.Notes, "notes", d.Notes)
+	put(change.Currency, "currency", d.Currency)
+	put(change.Value, "value", strconv.FormatFloat(d.Value.Float(), 'f', 2, 64))
+	put(change.Close, "close", change.DateText(d.CloseDate))
+	put(change.Reason, "reason", d.Reason)
+	_, st := v[change.Stage]
+	_, os := v[change.Status]
+	if st || os {
+		target := string(d.Stage)
+		if d.Status.Terminal() || d.Status == deal.Received {
+			target = string(d.Status)
+		}
+		for _, r := range m.Stages {
+			if crmValue, ok := m.first(r, target); ok {
+				out[r.Field] = crmValue
+				break
+			}
+		}
+	}
+	return out
+}
+
+// first is the CRM value a stage rule maps to target (sorted, so the
+// choice is stable).
+func (m *Mapping) first(r StageRule, target string) (string, bool) {
+	var found []string
+	for crmValue, to := range r.Values {
+		if to == target {
+			found = append(found, crmValue)
+		}
+	}
+	if len(found) == 0 {
+		return "", false
+	}
+	slices.Sort(found)
+	return found[0], true
+}
+
+// kinds are the deal kinds a created record may default to.
+var kinds = map[string]deal.Kind{"ip": deal.IPCoSell, "services": deal.ServicesCoSell, "p2p": deal.P2P}
+
+// currencyNames are the ISO codes of the currency names CRMs send instead
+// of codes (Dynamics 365's transaction currency), lower case.
+var currencyNames = map[string]string{
+	"us dollar": "USD", "euro": "EUR", "pound sterling": "GBP", "british pound": "GBP", "swedish krona": "SEK",
+	"norwegian krone": "NOK", "danish krone": "DKK", "swiss franc": "CHF", "japanese yen": "JPY", "canadian dollar": "CAD",
+	"australian dollar": "AUD", "new zealand dollar": "NZD", "indian rupee": "INR", "brazilian real": "BRL",
+	"mexican peso": "MXN", "polish zloty": "PLN", "south african rand": "ZAR", "singapore dollar": "SGD",
+}
+
+// currencyCode reads a CRM's currency as an ISO 4217 code: a code ("usd"),
+// a name the mapping's table or cosellbot knows ("US Dollar"). An unknown
+// name is malformed, naming what to add.
+func (m *Mapping) currencyCode(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if code, ok := m.Currencies[s]; ok {
+		return strings.ToUpper(code), nil
+	}
+	if code, ok := currencyNames[strings.ToLower(s)]; ok {
+		return code, nil
+	}
+	if len(s) == 3 && strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }) < 0 {
+		return strings.ToUpper(s), nil
+	}
+	return "", fmt.Errorf("%q is not an ISO currency code, nor a currency name cosellbot knows: add it under currencies: in the %s mapping", s, m.Source)
+}
+
+// Draft is the deal a record created in the CRM makes, from its fields and
+// the mapping's create defaults; ok is false when the mapping makes no
+// deals of created records.
+func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) {
+	d := m.Create
+	if d == nil {
+		return deal.Draft{}, false, nil
+	}
+	dr := deal.Draft{
+		Kind: kinds[d.Kind], Location: d.Location, Name: in.Values[change.Name], Notes: in.Values[change.Notes],
+		Currency: d.Currency, CRMID: c.RecordID, Share: true, Help: deal.HelpNone,
+		Customer: deal.Customer{Name: d.Customer, Location: strings.ToUpper(d.CustomerLocation), Account: deal.Other},
+		Role:     deal.Role(d.Role), SolutionArea: d.Area, SolutionPlay: d.Play,
+	}
+	if name := m.Fields["customer"]; name != "" && strings.TrimSpace(c.Fields[name]) != "" {
+		dr.Customer.Name = strings.TrimSpace(c.Fields[name])
+	}
+	if dr.Customer.Name == "" {
+		dr.Customer.Name = "(customer of " + change.Label(m.Source) + " record " + c.RecordID + ")"
+	}
+	if cur := in.Values[change.Currency]; cur != "" {
+		dr.Currency = cur
+	}
+	if v := in.Values[change.Value]; v != "" {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		dr.Value = deal.Money(n)
+	}
+	if v := in.Values[change.Close]; v != "" {
+		dr.CloseDate, _ = time.Parse(time.DateOnly, v)
+	}
+	if dr.Notes == "" {
+		dr.Notes = "Created from " + change.Label(m.Source) + " record " + c.RecordID
+	}
+	if d.Team != "" {
+		p, err := command.ParsePerson(d.Team)
+		if err != nil {
+			return dr, true, fmt.Errorf("mapping %s: create.team: %w", m.Source, err)
+		}
+		dr.Team = []deal.Person{p}
+	}
+	return dr, true, nil
 }
 
 // parseAmount reads a CRM amount ("120000.0", "40000", "1.2E5") into money,

@@ -37,6 +37,10 @@ func TestInboxMarkHostileReason(t *testing.T) {
 		if !strings.HasPrefix(got.Error, `record_id "opp\x00\xff`) {
 			t.Errorf("the reason does not start with the escaped record id: %q", got.Error[:40])
 		}
+		// The same reason when the event is deferred for a retry.
+		if err := s.DeferInbox(ctx, added[0].ID, reason, t0.Add(time.Minute)); err != nil {
+			t.Fatalf("DeferInbox with a hostile reason: %v", err)
+		}
 	})
 }
 

@@ -145,7 +145,7 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 				continue
 			}
 			seen[key] = true
-			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions})
+			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions, State: n.Kind == ledger.KindState})
 			if err != nil {
 				return fmt.Errorf("store: encode notice %s: %w", n.Key, err)
 			}
@@ -226,6 +226,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		m.Thread = threads[threadKey(r.Platform, r.Channel, r.Subject)]
 		out[i] = OutboxItem{ID: r.ID, Attempt: r.Attempts + 1, Kind: r.Kind, Key: r.DedupKey, Message: m}
 	}
+	if err := s.stateEdits(ctx, rows, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -242,7 +245,7 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 		}
 	}
 	var found []threadRow
-	if err := s.rd.WithContext(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
+	if err := s.reader(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
 		return nil, fmt.Errorf("store: read threads: %w", err)
 	}
 	out := make(map[string]string, len(found))
@@ -259,7 +262,7 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 // no common transaction: a thread left unrecorded only means the next
 // message starts its own.
 func (s *Store) MarkSent(ctx context.Context, it OutboxItem, now time.Time, ref string) (bool, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	res := db.Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
 		Updates(map[string]any{"state": OutboxSent, "sent_at": utc(now), "ref": ref, "lease_until": nil, "last_error": ""})
 	if res.Error != nil {
@@ -285,7 +288,7 @@ func (s *Store) MarkFailed(ctx context.Context, it OutboxItem, sendErr error, re
 		state = OutboxDead
 	}
 	msg := storableText(secrets.Text(sendErr.Error()), 2000) // an out URL's ?code= stays out of the table
-	res := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
+	res := s.conn(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
 		Updates(map[string]any{"state": state, "next_attempt_at": utc(retryAt), "lease_until": nil, "last_error": msg})
 	if res.Error != nil {
 		return false, fmt.Errorf("store: mark outbox row %d failed: %w", it.ID, res.Error)
@@ -310,7 +313,7 @@ type OutboxEntry struct {
 // pending and sending ones by due time, at most limit of each.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	var dead, waiting []outboxRow
-	db := s.rd.WithContext(ctx)
+	db := s.reader(ctx)
 	if err := db.Where("state = 'dead'").Order("id DESC").Limit(limit).Find(&dead).Error; err != nil {
 		return nil, fmt.Errorf("store: list dead outbox rows: %w", err)
 	}
@@ -333,11 +336,11 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 // OutboxCounts counts the rows waiting (pending or sending) and dead, for
 // metrics and health; both counts use partial indexes.
 func (s *Store) OutboxCounts(ctx context.Context) (waiting, dead int64, err error) {
-	db := s.rd.WithContext(ctx).Model(&outboxRow{})
+	db := s.reader(ctx).Model(&outboxRow{})
 	if err := db.Where("state IN ('pending', 'sending')").Count(&waiting).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count waiting outbox rows: %w", err)
 	}
-	if err := s.rd.WithContext(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
+	if err := s.reader(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count dead outbox rows: %w", err)
 	}
 	return waiting, dead, nil

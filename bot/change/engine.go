@@ -134,6 +134,7 @@ func token() string {
 }
 
 func (e *Engine) commit(ctx context.Context, c *Commit) error {
+	c.Notices = append(c.Notices, stateNotices(c)...) // chat messages about the deal follow it
 	if err := e.rec.Commit(ctx, c); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -146,9 +147,13 @@ func TestDeclineTellsTheChannels(t *testing.T) {
 		e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1234567 from="partner:Litware"`)
 		e.run("deal decline 1 reason=\"no capacity\"")
 		rows, err := st.Outbox(context.Background(), 10)
-		if err != nil || len(rows) != 1 || rows[0].Place != slackHere || rows[0].Kind != remind.KindDeclined ||
+		if err != nil || len(rows) != 2 || rows[0].Place != slackHere || rows[0].Kind != remind.KindDeclined ||
 			!strings.Contains(rows[0].Text, "declined: no capacity; partner Litware is notified") {
 			t.Errorf("outbox %+v, %v; want the decline for %s", rows, err, slackHere)
+		}
+		// Then the deal's new state, which edits what the channel has about it.
+		if len(rows) == 2 && (rows[1].Kind != ledger.KindState || !strings.Contains(rows[1].Text, "by admin@localhost")) {
+			t.Errorf("outbox row 2 %+v; want the state of deal 1", rows[1])
 		}
 	})
 }

@@ -350,6 +350,11 @@ func Next(d *deal.Deal) []Action {
 			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary"})
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
+		// Chat opens a form for each, asking for these keys.
+		if d.Microsoft == deal.MSNone && d.Customer.Contact != nil { // Microsoft needs a customer contact
+			out = append(out, Action{Label: "Invite Microsoft", Command: "deal invite " + id + " microsoft", Ask: []string{"help"}})
+		}
+		out = append(out, Action{Label: "Invite a partner", Command: "deal invite " + id, Ask: []string{"partner", "solution", "value", "close", "notes"}})
 		return append(out, favAction(d))
 	case d.Status == deal.Won:
 		return []Action{{Label: "Check registration", Command: "deal register " + id}, favAction(d)}

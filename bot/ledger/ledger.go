@@ -53,14 +53,25 @@ type Notice struct {
 	// Subject is what the news is about ("deal:12", "claim:3"); messages
 	// about one subject thread together. CreateDeal fills an empty one with
 	// the new deal, and replaces "{id}" in Text and action commands with its id.
-	Subject  string
-	Kind     string // what happened: declined, expired, reminder, digest…
+	Subject string
+	// Kind is what happened: declined, expired, reminder, digest…; KindState
+	// makes the notice the current state of Subject (see KindState).
+	Kind     string
 	Text     string
 	Actions  []chat.Action
 	Location string    // the deal's location, matched against subscriptions; "" matches all
 	DealKind deal.Kind // matched against subscriptions' kind; "" matches all
 	Places   []chat.Place
 }
+
+// KindState is the Kind of a notice that is the current state of its
+// Subject rather than news: it is delivered by editing in place the
+// messages already sent about Subject to each place (chat.Message.State),
+// never as a new message. Its Text is the state line (the new state, who
+// changed it and when) and its Actions replace the buttons of the first
+// message; none removes them. Emit one with every change of a deal, from
+// any origin; with an empty Key each version of the subject gets one.
+const KindState = "state"
 
 // Reminder is a check planned for a moment: the subject, what to check, and
 // when. (Subject, Kind, DueAt) is unique, so planning it twice is harmless.

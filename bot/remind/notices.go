@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -61,13 +62,11 @@ func sender(from string) string {
 	return "Microsoft"
 }
 
-func answerActions(d *deal.Deal) []chat.Action {
-	id := strconv.FormatInt(d.ID, 10)
-	return []chat.Action{
-		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
-		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
-	}
-}
+func answerActions(d *deal.Deal) []chat.Action { return change.AnswerActions(d) }
+
+// StateNotice is change.StateNotice: a deal's current state, which edits
+// the channel messages already sent about it.
+func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice { return change.StateNotice(d, e) }
 
 func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
 	return ledger.Notice{

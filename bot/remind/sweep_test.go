@@ -107,6 +107,17 @@ func TestLifeOfAReferral(t *testing.T) {
 			"deal:2 discord ⌛": 1,                        // B: snoozed, so no reminder; loc-2 is not the sales channel's
 			"deal:3 slack ⚑":   1, "deal:3 discord ⚑": 1, // C: Microsoft did not join
 			"claim:1 slack CPOR": 2, "claim:1 discord CPOR": 2, // closing soon, then official
+			// The expiries' new state, which edits what each place has.
+			"deal:1 slack ➜": 1, "deal:1 discord ➜": 1, "deal:2 discord ➜": 1,
+		}
+		for _, m := range n.messages() {
+			if !m.State {
+				continue
+			}
+			// A's three reminders are edited in place: no more Accept.
+			if want := map[string]int{"deal:1": 3, "deal:2": 0}[m.Subject]; len(m.Edits) != want || len(m.Actions) != 0 {
+				t.Errorf("state of %s to %s: %d edits, actions %v; want %d edits, no actions", m.Subject, m.To, len(m.Edits), m.Actions, want)
+			}
 		}
 		for k, w := range want {
 			if count[k] != w {
@@ -190,6 +201,12 @@ func TestNoticeTexts(t *testing.T) {
 	cl.ID = 3
 	_, _, _ = cl.Confirm(t0, t0)
 	ev, _ := c.Clone().Decline("no capacity", "", now)
+	accepted := a.Clone()
+	accepted.Status, accepted.Stage = deal.Accepted, deal.StageAccepted
+	declined := a.Clone()
+	if _, err := declined.Decline("no capacity", "", now); err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
@@ -198,6 +215,9 @@ func TestNoticeTexts(t *testing.T) {
 		remind.DecisionDueNotice(c),
 		remind.ClaimClosingNotice(cl, cl.OfficialAt.Add(-23*time.Hour)),
 		remind.ClaimNotice(cl, deal.Event{Detail: "official: the customer did not decline within 5 business days"}),
+		remind.StateNotice(a, ledger.Entry{At: now, Actor: "ana@partner.example", Action: "received", Detail: "received from Microsoft"}),
+		remind.StateNotice(accepted, ledger.Entry{At: now, Actor: "hubspot", Action: "accepted", Detail: "accepted"}),
+		remind.StateNotice(declined, ledger.Entry{At: now, Actor: "cosellbot", Action: "expired", Detail: "expired unanswered after 14 days"}),
 	} {
 		b.WriteString(n.Kind + " [" + n.Subject + "] " + n.Text + "\n")
 		for _, act := range n.Actions {

@@ -392,3 +392,35 @@ func TestReplayAfterLinkingAppliesWhatIsStillNewer(t *testing.T) {
 		}
 	})
 }
+
+// Events are applied in pages of one transaction each, with a savepoint per
+// event: a bad event fails alone and its neighbours are applied, and 250
+// events cost three commits.
+func TestEventsAreAppliedInPages(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		var ids []int64
+		for i := range 5 {
+			ids = append(ids, crmtest.AcceptedDeal(t, st, fmt.Sprintf("opp-p%d", i), now).ID)
+		}
+		for i := range 250 {
+			body := update(fmt.Sprintf("opp-p%d", i%5), fmt.Sprintf("2026-11-20T09:%02d:%02dZ", i/60, i%60), map[string]any{"value": fmt.Sprint(61000 + i)})
+			if i == 120 {
+				body = update("opp-p0", "2026-11-20T09:02:00Z", map[string]any{"value": "lots"})
+			}
+			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("p-%d", i), body, now), body); code != 200 {
+				t.Fatalf("%d %s", code, resp)
+			}
+		}
+		rep := h.Process(t)
+		if rep.Processed != 249 || rep.Failed != 1 || rep.Pages != 3 {
+			t.Fatalf("report: %d processed, %d failed, %d pages; want 249, 1, 3", rep.Processed, rep.Failed, rep.Pages)
+		}
+		for i, id := range ids {
+			want := deal.Money((61000 + 245 + i) * 100) // event 245+i is the deal's newest
+			if got := dealOf(t, st, id); got.Value != want {
+				t.Errorf("deal %d value %s, want %s (its newest event)", id, got.Value, want)
+			}
+		}
+	})
+}

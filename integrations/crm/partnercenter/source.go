@@ -96,6 +96,10 @@ func New(secret string, certs *Certs, api Referrals, rec Record, engine *change.
 // Name is "partnercenter".
 func (s *Source) Name() string { return Name }
 
+// Fetches is true: applying a notification fetches the referral, so its
+// events are applied one at a time, outside any page's transaction.
+func (s *Source) Fetches() bool { return true }
+
 // DecodeNotification parses and checks a notification; errors name the
 // field. For referral events it returns the referral id and change time.
 func DecodeNotification(body []byte) (Notification, string, time.Time, error) {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -107,6 +108,9 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 		if n.DealKind == "" {
 			n.DealKind = d.Kind
 		}
+		if n.Team == nil {
+			n.Team = ledger.TeamOf(d)
+		}
 		if n.Key == "" {
 			n.Key = fmt.Sprintf("%s#v%d#%s", n.Subject, version, n.Kind)
 		}
@@ -126,6 +130,10 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 	if err := tx.Order("id").Find(&subs).Error; err != nil {
 		return fmt.Errorf("store: read subscriptions: %w", err)
 	}
+	makers, err := subscribers(tx, subs)
+	if err != nil {
+		return err
+	}
 	at = utc(at)
 	var rows []outboxRow
 	seen := map[string]bool{}
@@ -135,7 +143,8 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 		}
 		places := slices.Clone(n.Places)
 		for _, r := range subs {
-			if len(n.Places) == 0 && r.subscription().Matches(n.Location, n.DealKind) {
+			if len(n.Places) == 0 && r.subscription().Matches(n.Location, n.DealKind) &&
+				access.Receives(makers[userKey(r.CreatedBy)], chat.Place{Platform: r.Platform, Channel: r.Channel}, strings.HasPrefix(n.Subject, "claim:"), n.Audience()) {
 				places = append(places, chat.Place{Platform: r.Platform, Channel: r.Channel})
 			}
 		}
@@ -158,7 +167,7 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
+	err = tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
 		Omit("id").CreateInBatches(rows, 500).Error
 	if err != nil {
 		return fmt.Errorf("store: write %d outbox rows: %w", len(rows), err)

@@ -68,6 +68,9 @@ type Service struct {
 
 	// Observability (issue 7): told of every command's verb, outcome and duration; set by WithObserver.
 	observe Observer
+
+	// Pipeline page (issue 17): makes one-time sign-in links; set by WithWebLinks.
+	web WebLinks
 }
 
 // Option adds an optional capability to a Service (FAQ answers, CPOR
@@ -128,7 +131,7 @@ func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
 	u, err := s.rec.User(ctx, strings.ToLower(id))
 	if err != nil {
 		if isNotFound(err) {
-			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user", id, id)
+			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user locations=LOC", id, id)
 		}
 		return access.User{}, err
 	}
@@ -169,6 +172,9 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	sp, n := s.lookup(args.Words)
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
+	}
+	if err := s.permit(ctx, who, sp); err != nil {
+		return Reply{}, err
 	}
 	c := &call{who: who, where: where, verb: sp.verb, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]

@@ -6,6 +6,8 @@ package ledger
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -61,7 +63,38 @@ type Notice struct {
 	Actions  []chat.Action
 	Location string    // the deal's location, matched against subscriptions; "" matches all
 	DealKind deal.Kind // matched against subscriptions' kind; "" matches all
-	Places   []chat.Place
+	// Team is the e-mails of everyone on the deal's teams: with Location it
+	// decides which subscribers may see the news (bot/access).
+	Team   []string
+	Places []chat.Place
+}
+
+// Audience is the deal a notice is about, as far as visibility needs it
+// (its location and team), or nil for news about no deal.
+func (n Notice) Audience() *deal.Deal {
+	if !strings.HasPrefix(n.Subject, "deal:") {
+		return nil
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(n.Subject, "deal:"), 10, 64)
+	d := &deal.Deal{ID: id, Location: n.Location, Kind: n.DealKind}
+	for _, e := range n.Team {
+		d.Team = append(d.Team, deal.Person{Email: e})
+	}
+	return d
+}
+
+// TeamOf lists the e-mails of a deal's team and its invited partners' teams.
+func TeamOf(d *deal.Deal) []string {
+	var out []string
+	for _, p := range d.Team {
+		out = append(out, p.Email)
+	}
+	for _, inv := range d.Partners {
+		for _, p := range inv.Team {
+			out = append(out, p.Email)
+		}
+	}
+	return out
 }
 
 // KindState is the Kind of a notice that is the current state of its

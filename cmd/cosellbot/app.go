@@ -17,6 +17,7 @@ import (
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/notify"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web/pipeline"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -39,6 +40,8 @@ type app struct {
 	webhooks *webhooks
 	// Operations (metrics.go): serve's outbox dispatcher, built once so that /metrics reads its counts.
 	outbox *remind.Dispatcher
+	// Pipeline page (web.go): built once when COSELLBOT_PUBLIC_URL is set.
+	page *pipeline.Server
 }
 
 // oneShot builds the app for a command that runs once and exits (ask,
@@ -85,6 +88,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.changePath(),          // one change path, synced to Partner Center and CRMs (webhooks.go)
 		command.WithFAQ(kb, st), // faq questions and any text that is no command
 		a.commandObserver(),     // commands by verb and outcome on /metrics (metrics.go)
+		a.webLinks(),            // web: sign-in links to the pipeline page (web.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil
@@ -96,6 +100,7 @@ func (a *app) routes(r *mux.Router) {
 	r.Handle("/metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{Registry: a.metrics})).Methods(http.MethodGet)
 	a.chatRoutes(r)    // Slack and Discord (slack.go)
 	a.webhookRoutes(r) // POST /webhooks/{source} (webhooks.go)
+	a.webRoutes(r)     // the pipeline page: /, /deals/{id}, /charts… (web.go)
 }
 
 // background lists the loops serve runs beside the HTTP server, by name.
@@ -107,6 +112,7 @@ func (a *app) background() map[string]func(context.Context) error {
 		"outbox":   a.outboxLoop,  // outbox dispatcher (outbox.go)
 		"chat":     a.chatLoop,    // Discord registration, old deliveries, late answers (slack.go)
 		"webhooks": a.webhookLoop, // inbox processing, outgoing webhooks, Partner Center poll (webhooks.go)
+		"faq":      a.faqWarm,     // builds the FAQ index at start (faq.go)
 	}
 	return loops
 }

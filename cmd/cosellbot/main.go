@@ -48,6 +48,7 @@ usage: cosellbot [--config FILE] COMMAND …
   cosellbot poll                         poll Partner Center once for referrals changed since the last poll
   cosellbot config                       print the effective configuration (secrets redacted) and its warnings
   cosellbot probe [--path P] [--addr A]  ask a running server's /readyz; exit 0 when ready (container health checks)
+  cosellbot web-link --user EMAIL        print a one-time sign-in link to the pipeline page (needs COSELLBOT_PUBLIC_URL)
   cosellbot version                      print the version (also --version)
 
 TEXT is what you would type after /cosell in Slack or Discord.
@@ -58,7 +59,7 @@ Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCO
 Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
 PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
-SALESFORCE_ORG_IDS. Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
+SALESFORCE_ORG_IDS. Pipeline page: COSELLBOT_PUBLIC_URL (where people reach cosellbot). Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
 --config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
 and flags override the environment.
 Exit status: 0 done, 1 refused, 2 usage error.
@@ -122,6 +123,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSync(ctx, cfg, args[1:], stdout, stderr)
 	case "poll":
 		return cmdPoll(ctx, cfg, args[1:], stdout, stderr)
+	case "web-link":
+		return cmdWebLink(ctx, cfg, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "cosellbot: unknown command %q\n\n%s", args[0], usageText)
 	return 2
@@ -138,6 +141,7 @@ type config struct {
 	Discord     discordConfig   // DISCORD_* (discord.go)
 	Webhooks    webhookConfig   // WEBHOOK_*, PARTNERCENTER_*, COSELLBOT_CRM_MAPPING, SALESFORCE_ORG_IDS (webhooks.go)
 	Lifecycle   lifecycleConfig // COSELLBOT_DRAIN_DELAY, COSELLBOT_SHUTDOWN_TIMEOUT (config.go)
+	Web         webConfig       // COSELLBOT_PUBLIC_URL (web.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -180,6 +184,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if c.Lifecycle, err = loadLifecycle(getenv); err != nil { // shutdown (config.go)
+		return c, err
+	}
+	if c.Web, err = loadWeb(getenv, &c.Remind); err != nil { // pipeline page (web.go)
 		return c, err
 	}
 	return c, nil

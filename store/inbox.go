@@ -326,6 +326,9 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 	default:
 		return fmt.Errorf("store: mark inbox row %d: %q is not an outcome", id, status)
 	}
+	// The reason often quotes the event (a record id); a NUL or invalid
+	// UTF-8 in it must not make the row impossible to mark.
+	reason = storableText(reason, maxReason)
 	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(status), "error": reason, "attempts": gorm.Expr("attempts + 1"), "processed_at": utc(at),
 		"claimed_until": nil,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -97,7 +98,7 @@ func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
 	fmt.Fprintln(tw, "ID\tSOURCE\tSTATUS\tTRIES\tRECEIVED\tKEY\tREASON")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Source, r.Status, r.Attempts,
-			r.ReceivedAt.Format("2006-01-02 15:04:05"), r.Key, strings.ReplaceAll(r.Error, "\n", " "))
+			r.ReceivedAt.Format("2006-01-02 15:04:05"), escape.Line(r.Key), escape.Line(r.Error)) // keys and reasons come from outside
 	}
 	tw.Flush()
 	if !all {

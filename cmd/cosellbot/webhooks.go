@@ -13,6 +13,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/command"
+	urlredact "github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
@@ -57,7 +58,7 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s needs WEBHOOK_SECRET_%s to sign with", env, env)
 			}
 			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s must be an http(s) URL, got %q", env, v)
+				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s must be an http(s) URL, got %q", env, urlredact.URL(v))
 			}
 			c.OutURLs[s] = v
 		}

@@ -287,6 +287,11 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		}
 		return e.made(ctx, in, link, make, known)
 	}
+	// What fell due is recorded first, at its own time: a system changing a
+	// referral past its 14 days meets the expiry, as a person would.
+	if d, err = e.RecordDue(ctx, d, now); err != nil {
+		return Result{}, err
+	}
 	link.DealID = d.ID
 	dec := Merge(Of(d), changedTimes(d), link.Shadow, in)
 	link.Shadow = dec.Shadow
@@ -490,4 +495,48 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string)
 		return Result{}, err
 	}
 	return Result{Outcome: Applied, DealID: l.DealID, Note: fmt.Sprintf("deal #%d: %s", l.DealID, detail)}, nil
+}
+
+// ClockActor is who the history names for what the clock decided (an
+// expiry, a lapsed window), as the sweep does.
+const ClockActor = "sweep"
+
+// RecordDue stores what the clock decided on d by now and nobody recorded
+// yet (a referral's expiry, Microsoft's lapsed window), each dated when it
+// happened with its news, and returns the deal as stored: every path that
+// acts on a deal (a command, a button, a webhook) calls it first, so a rule
+// of time holds at the moment of action and not only when the sweep runs.
+// Someone else recording it first (a sweep on another replica) is no error.
+func (e *Engine) RecordDue(ctx context.Context, d *deal.Deal, now time.Time) (*deal.Deal, error) {
+	for range 3 {
+		if len(d.Clone().DueEvents(now)) == 0 {
+			return d, nil
+		}
+		next, _, err := e.ApplyAt(ctx, d, ClockActor, now, dueOp(now))
+		switch {
+		case err == nil:
+			d = next
+			continue
+		case errors.Is(err, ledger.ErrConflict):
+		default:
+			return nil, fmt.Errorf("recording what fell due on deal #%d: %w", d.ID, err)
+		}
+		if d, err = e.rec.GetDeal(ctx, d.ID); err != nil {
+			return nil, fmt.Errorf("loading deal #%d: %w", d.ID, err)
+		}
+	}
+	return d, nil
+}
+
+// dueOp records the first transition the clock decided by now.
+func dueOp(now time.Time) Op {
+	return func(x *deal.Deal) (deal.Event, error) {
+		if ev, ok := x.ExpireIfDue(now); ok {
+			return ev, nil
+		}
+		if ev, ok := x.LapseIfDue(now); ok {
+			return ev, nil
+		}
+		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
+	}
 }

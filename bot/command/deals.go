@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -330,49 +331,13 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
 }
 
-// recordDue stores, through the change path, the transitions the clock
-// decided on d by now (a referral's expiry, Microsoft's lapsed window),
-// each dated when it happened (the event's At) with its news, and returns
-// the deal as stored. Someone else recording it first (a sweep on another
-// replica) is no error: the deal is read again.
+// recordDue stores what fell due on d by the call's time (change.RecordDue).
 func (s *Service) recordDue(ctx context.Context, c *call, d *deal.Deal) (*deal.Deal, error) {
-	for range 3 {
-		if len(d.Clone().DueEvents(c.now)) == 0 {
-			return d, nil
-		}
-		next, _, err := s.path.ApplyAt(ctx, d, ClockActor, c.now, dueOp(c.now))
-		switch {
-		case err == nil:
-			d = next
-			continue
-		case errors.Is(err, ledger.ErrConflict):
-		default:
-			return nil, fmt.Errorf("recording what fell due on deal #%d: %w", d.ID, err)
-		}
-		if d, err = s.rec.GetDeal(ctx, d.ID); err != nil {
-			return nil, fmt.Errorf("loading deal #%d: %w", d.ID, err)
-		}
-	}
-	return d, nil
+	return s.path.RecordDue(ctx, d, c.now)
 }
 
-// dueOp is the operation that records the first transition the clock
-// decided by now.
-func dueOp(now time.Time) func(*deal.Deal) (deal.Event, error) {
-	return func(x *deal.Deal) (deal.Event, error) {
-		if ev, ok := x.ExpireIfDue(now); ok {
-			return ev, nil
-		}
-		if ev, ok := x.LapseIfDue(now); ok {
-			return ev, nil
-		}
-		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
-	}
-}
-
-// ClockActor is who the history names for what the clock decided (an
-// expiry, a lapsed window), as the sweep does.
-const ClockActor = "sweep"
+// ClockActor is who the history names for what the clock decided.
+const ClockActor = change.ClockActor
 
 func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply {
 	return Reply{

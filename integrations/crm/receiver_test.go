@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
@@ -426,6 +427,45 @@ func TestEventsAreAppliedInPages(t *testing.T) {
 			if got := dealOf(t, st, id); got.Value != want {
 				t.Errorf("deal %d value %s, want %s (its newest event)", id, got.Value, want)
 			}
+		}
+	})
+}
+
+// A CRM moving a referral on after its 14 days meets the expiry, as a
+// person would: the expiry is recorded, dated when it happened, and the
+// change is refused, whether or not the sweep ran.
+func TestChangeAfterExpiryRecordsTheExpiry(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		received := now.Add(-15 * 24 * time.Hour)
+		d, _, err := deal.Receive(deal.Draft{
+			Kind: deal.ServicesCoSell, Customer: deal.Customer{Name: "Fabrikam AB", Location: "SE", Account: deal.Managed},
+			Location: "1234567", From: "microsoft", ReceivedAt: received, CRMID: "opp-late-2",
+		}, received)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateDeal(t.Context(), d, ledger.Entry{At: received, Actor: "ana@contoso.example", Action: "received", Detail: "received"}); err != nil {
+			t.Fatal(err)
+		}
+		body := update("opp-late-2", "2026-11-20T09:00:00Z", map[string]any{"stage": "qualified"})
+		h.Post(t, "/webhooks/generic", signed("late-2", body, now), body)
+		if rep := h.Process(t); rep.Ignored != 1 {
+			t.Fatalf("report %+v, want the change refused", rep)
+		}
+		got := dealOf(t, st, d.ID)
+		if got.Status != deal.Expired {
+			t.Fatalf("status %s, want expired", got.Status)
+		}
+		hist, _ := st.History(t.Context(), d.ID)
+		var expired *ledger.Entry
+		for i := range hist {
+			if hist[i].Action == "expired" {
+				expired = &hist[i]
+			}
+		}
+		if expired == nil || !expired.At.Equal(d.ExpiresAt) {
+			t.Errorf("history %+v: want the expiry dated %s", hist, d.ExpiresAt)
 		}
 	})
 }

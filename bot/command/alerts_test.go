@@ -52,7 +52,7 @@ func TestAlertsRefuseBadInput(t *testing.T) {
 			{"subscribe #general", "invalid", "channel", "Slack channel id"},
 			{"subscribe teams:abc", "invalid", "channel", "not to \"teams\""},
 			{"subscribe discord:abc", "invalid", "channel", "Discord channel id"},
-			{"subscribe kind=enterprise", "invalid", "kind", "unknown kind"},
+			{"subscribe kind=enterprise", "invalid", "kind", "unknown deal kind"},
 			{"subscribe location=", "invalid", "location", "location id"},
 			{"unsubscribe location=7", "not_found", "", "no subscription"},
 		}

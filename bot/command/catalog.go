@@ -9,6 +9,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
@@ -17,19 +18,9 @@ func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
 	}
 	f := &form{c: c}
 	sol := deal.Solution{Name: f.str("name"), MACC: f.yes("macc"), Incentivized: f.yes("incentivized")}
-	switch src := deal.SolutionSource(strings.ToLower(f.str("source"))); src {
-	case deal.Mine, deal.Microsoft, deal.ThirdParty, deal.Assessment:
-		sol.Source = src
-	default:
-		f.bad("source", "source must be mine, microsoft, third_party or assessment, got %q", src)
-	}
+	sol.Source = deal.SolutionSource(f.term("source", vocab.SolutionSources))
 	if c.has("ip") {
-		switch ip := deal.IPKind(strings.ToLower(f.str("ip"))); ip {
-		case deal.IPAzure, deal.IPBizAppsPremium, deal.IPBizAppsStd:
-			sol.IP = ip
-		default:
-			f.bad("ip", "ip must be azure, bizapps_premium or bizapps_standard, got %q", ip)
-		}
+		sol.IP = deal.IPKind(f.term("ip", vocab.IPKinds))
 		if sol.Source != deal.Mine {
 			f.bad("ip", "only your own solutions (source=mine) carry an IP co-sell eligibility")
 		}
@@ -85,7 +76,7 @@ func userView(u access.User) UserView {
 func userText(u access.User) string {
 	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
-		roles[i] = string(r)
+		roles[i] = vocab.UserRoles.Label(string(r))
 	}
 	scope := "global"
 	if !u.Global {
@@ -110,9 +101,9 @@ func (s *Service) userAdd(ctx context.Context, c *call) (Reply, error) {
 	if a, err := mail.ParseAddress(id); err != nil || a.Address != id {
 		f.bad("id", "%q is not an e-mail address: users are known by the e-mail that puts them on deal teams", c.pos[0])
 	}
-	roles, err := access.ParseRoles(ParseList(c.get("role")))
-	if err != nil {
-		f.bad("role", "%v", err)
+	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles))
+	if err != nil && len(f.probs) == 0 {
+		f.bad("role", "%v: role takes %s", err, vocab.UserRoles.Accepts())
 	}
 	u := access.User{ID: id, Roles: roles, Global: true}
 	if locs := ParseList(c.get("locations")); len(locs) > 0 && !(len(locs) == 1 && strings.EqualFold(locs[0], "global")) {

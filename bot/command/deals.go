@@ -14,6 +14,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }
@@ -40,22 +41,29 @@ func (f *form) strp(key string) *string {
 }
 
 func (f *form) money(key string) (deal.Money, bool) {
+	m, _, ok := f.amount(key)
+	return m, ok
+}
+
+// amount reads a value as people write it (45,000 · "45 000" · €45k ·
+// "45000 EUR"), with the currency it named, if any.
+func (f *form) amount(key string) (deal.Money, string, bool) {
 	if !f.c.has(key) {
-		return 0, false
+		return 0, "", false
 	}
-	m, err := deal.ParseMoney(f.c.get(key))
+	a, err := vocab.ParseAmount(f.c.get(key))
 	if err != nil {
 		f.bad(key, "%v", err)
-		return 0, false
+		return 0, "", false
 	}
-	return m, true
+	return a.Value, a.Currency, true
 }
 
 func (f *form) date(key string) (time.Time, bool) {
 	if !f.c.has(key) {
 		return time.Time{}, false
 	}
-	t, err := ParseDate(f.c.get(key))
+	t, err := vocab.ParseDate(f.c.get(key), f.c.now)
 	if err != nil {
 		f.bad(key, "%v", err)
 		return time.Time{}, false
@@ -85,33 +93,17 @@ func (f *form) yes(key string) bool {
 	return b
 }
 
-func (f *form) kind() deal.Kind {
-	switch v := strings.ToLower(f.str("kind")); v {
-	case "ip", "ip_cosell":
-		return deal.IPCoSell
-	case "services", "services_cosell":
-		return deal.ServicesCoSell
-	case "p2p":
-		return deal.P2P
-	case "sa", "solution_assessment":
-		return deal.SolutionAssessment
-	case "":
-		return ""
-	default:
-		f.bad("kind", "unknown kind %q: use ip, services, p2p or sa", v)
-		return ""
-	}
-}
+func (f *form) kind() deal.Kind { return deal.Kind(f.term("kind", vocab.Kinds)) }
 
 func (f *form) help() deal.Help {
 	if !f.c.has("help") {
 		return ""
 	}
-	h := deal.Help(strings.ToLower(f.str("help")))
-	if !slices.Contains(deal.Helps, h) {
-		f.bad("help", "unknown help type %q: use one of none, technical, architecture, pricing, funding, executive, customer-engagement, other", h)
+	if f.str("help") == "" {
+		f.bad("help", "help= is empty: %s", "help takes "+vocab.Helps.Accepts())
+		return ""
 	}
-	return h
+	return deal.Help(f.term("help", vocab.Helps))
 }
 
 func (f *form) err() error {
@@ -162,14 +154,14 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	f := &form{c: c}
 	dr := deal.Draft{
-		Kind: f.kind(), Name: f.str("name"), Location: f.str("location"), Currency: strings.ToUpper(f.str("currency")),
-		Notes: f.str("notes"), Role: deal.Role(strings.ToLower(f.str("role"))), Program: f.str("program"),
-		SolutionArea: f.str("area"), SolutionPlay: f.str("play"), Intent: deal.Intent(strings.ToLower(f.str("intent"))),
+		Kind: f.kind(), Name: f.str("name"), Location: f.str("location"),
+		Notes: f.str("notes"), Role: deal.Role(f.term("role", vocab.PartnerRoles)), Program: f.str("program"),
+		SolutionArea: f.term("area", vocab.Areas), SolutionPlay: f.term("play", vocab.Plays), Intent: deal.Intent(f.term("intent", vocab.Intents)),
 		AssessmentLocation: strings.ToUpper(f.str("assessment_location")), Help: f.help(), Share: f.yes("share"),
 		CRMID: f.str("crm_id"), CampaignID: f.str("campaign_id"),
 		Customer: deal.Customer{
 			Name: f.str("customer"), Location: strings.ToUpper(f.str("customer_location")),
-			Account: deal.AccountClass(strings.ToLower(f.str("account"))), MACC: f.yes("customer_macc"), Consent: f.yes("consent"),
+			Account: deal.AccountClass(f.term("account", vocab.Accounts)), MACC: f.yes("customer_macc"), Consent: f.yes("consent"),
 		},
 	}
 	if from := f.str("from"); strings.EqualFold(from, "microsoft") {
@@ -179,7 +171,9 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	} else {
 		dr.From = from
 	}
-	dr.Value, _ = f.money("value")
+	var typed string
+	dr.Value, typed, _ = f.amount("value")
+	dr.Currency = f.currencyOf("value", typed)
 	dr.CloseDate, _ = f.date("close")
 	dr.ReceivedAt, _ = f.date("received")
 	dr.Team = f.people("team")
@@ -488,8 +482,12 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		Name: f.strp("name"), Notes: f.strp("notes"), CRMID: f.strp("crm_id"), CampaignID: f.strp("campaign_id"),
 		Currency: f.strp("currency"),
 	}
-	if v, ok := f.money("value"); ok {
+	if v, typed, ok := f.amount("value"); ok {
 		ch.Value = &v
+		if typed != "" {
+			cur := f.currencyOf("value", typed)
+			ch.Currency = &cur
+		}
 	}
 	if t, ok := f.date("close"); ok {
 		ch.CloseDate = &t
@@ -502,7 +500,7 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		}
 	}
 	if c.has("intent") {
-		in := deal.Intent(strings.ToLower(f.str("intent")))
+		in := deal.Intent(f.term("intent", vocab.Intents))
 		ch.Intent = &in
 	}
 	if c.has("microsoft") {
@@ -545,8 +543,14 @@ func (s *Service) dealTeamRemove(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {
-	st := deal.Stage(strings.ToLower(c.pos[1]))
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.MarkStage(st, c.now) })
+	name := strings.Join(c.pos[1:], " ") // "Collecting data" typed without quotes is still one stage
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) {
+		t, err := vocab.Stages(d.Kind).Match(name)
+		if err != nil {
+			return deal.Event{}, &deal.RuleError{Field: "stage", Rule: "stage_known", Message: err.Error()}
+		}
+		return d.MarkStage(deal.Stage(t.Slug), c.now)
+	})
 }
 
 func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {
@@ -580,7 +584,9 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(h, c.now) })
 	case len(c.pos) == 1 && c.has("partner"):
 		inv := deal.Invitation{Partner: f.str("partner"), Notes: f.str("notes"), Currency: strings.ToUpper(f.str("currency")), Help: f.help()}
-		inv.Value, _ = f.money("value")
+		var typed string
+		inv.Value, typed, _ = f.amount("value")
+		inv.Currency = f.currencyOf("value", typed)
 		inv.CloseDate, _ = f.date("close")
 		inv.Team = f.people("team")
 		inv.Solutions = s.solutions(ctx, f, "solution", "")

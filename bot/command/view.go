@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // DealView is a deal as JSON shows it, in Partner Center's vocabulary.
@@ -136,19 +137,19 @@ func Card(d *deal.Deal, now time.Time) string {
 	}
 	fmt.Fprintf(&b, "Deal #%d %s%s\n", d.ID, nameOrCustomer(d), fav)
 	fmt.Fprintf(&b, "%s · %s · %s\n", deal.KindLabel(d.Kind), d.Direction, deal.SaleTypeLabel(d.SaleType))
-	fmt.Fprintf(&b, "Status: %s · Stage: %s\n", d.Status, stageText(d))
+	fmt.Fprintf(&b, "Status: %s · Stage: %s\n", vocab.Statuses.Label(string(d.Status)), stageText(d))
 	if d.Kind == deal.SolutionAssessment && d.Status.Active() {
 		var left []string
 		for _, s := range deal.Markable(d.Kind) {
 			if !slices.Contains(d.Marked, s) {
-				left = append(left, string(s))
+				left = append(left, vocab.StageLabel(d.Kind, s))
 			}
 		}
 		if len(left) > 0 {
 			fmt.Fprintf(&b, "Stages still to mark before won: %s\n", strings.Join(left, ", "))
 		}
 	}
-	account := string(d.Customer.Account)
+	account := vocab.Accounts.Label(string(d.Customer.Account))
 	if d.Customer.MACC {
 		account += ", MACC"
 	}
@@ -178,17 +179,17 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Solutions: %s\n", strings.Join(names, ", "))
 	}
 	if d.Role != "" || d.SolutionArea != "" {
-		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(string(d.Role)), orDash(d.SolutionArea), orDash(d.SolutionPlay))
+		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(vocab.PartnerRoles.Label(string(d.Role))), orDash(vocab.Areas.Label(d.SolutionArea)), orDash(vocab.Plays.Label(d.SolutionPlay)))
 	}
 	if d.Kind == deal.IPCoSell {
-		fmt.Fprintf(&b, "Marketplace intent: %s\n", d.Intent)
+		fmt.Fprintf(&b, "Marketplace intent: %s\n", orDash(vocab.Intents.Label(string(d.Intent))))
 	}
 	if d.AssessmentLocation != "" {
 		fmt.Fprintf(&b, "Assessment location: %s\n", d.AssessmentLocation)
 	}
 	switch d.Microsoft {
 	case deal.MSInvited:
-		fmt.Fprintf(&b, "Microsoft: invited (help: %s), decides by %s (%s)\n", d.Help, d.DecisionDue.Format(time.DateOnly), until(now, d.DecisionDue))
+		fmt.Fprintf(&b, "Microsoft: invited (help: %s), decides by %s (%s)\n", vocab.Helps.Label(string(d.Help)), d.DecisionDue.Format(time.DateOnly), until(now, d.DecisionDue))
 	case deal.MSNone:
 	default:
 		fmt.Fprintf(&b, "Microsoft: %s\n", d.Microsoft)
@@ -268,10 +269,10 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 func solutionText(s deal.Solution) string {
 	var tags []string
 	if s.Source != deal.Mine {
-		tags = append(tags, string(s.Source))
+		tags = append(tags, vocab.SolutionSources.Label(string(s.Source)))
 	}
 	if s.IP != deal.IPNone {
-		tags = append(tags, "IP "+string(s.IP))
+		tags = append(tags, vocab.IPKinds.Label(string(s.IP)))
 	}
 	if s.MACC {
 		tags = append(tags, "MACC")

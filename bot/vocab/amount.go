@@ -23,7 +23,7 @@ var symbols = []struct{ sign, code string }{{"us$", "USD"}, {"€", "EUR"}, {"$"
 // ambiguous are signs that name several currencies.
 var ambiguous = map[string]string{"kr": "SEK, NOK, DKK or ISK", "kr.": "SEK, NOK, DKK or ISK"}
 
-const amountHint = "write the amount like 45000, 45,000, \"45 000\", 45k, €45k or \"45000 EUR\""
+const amountHint = "write it like 45000, 45,000, \"45 000\", 45k, €45k or \"45000 EUR\""
 
 // ParseAmount reads an amount as people write it and as cosellbot prints
 // it: thousands separated by commas, spaces or apostrophes (45,000 · 45 000
@@ -72,7 +72,7 @@ func ParseAmount(s string) (Amount, error) {
 	lower = strings.TrimSpace(lower)
 	num, err := normalizeNumber(lower)
 	if err != nil {
-		return Amount{}, fmt.Errorf("%q is not an amount: %v; %s", raw, err, amountHint)
+		return Amount{}, fmt.Errorf("%q is not an amount (%v): %s", raw, err, amountHint)
 	}
 	m, err := deal.ParseMoney(num)
 	if err != nil {

@@ -215,26 +215,6 @@ func Card(d *deal.Deal, now time.Time) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// Line renders a deal as one row of a list.
-func Line(d *deal.Deal, now time.Time) string {
-	s := fmt.Sprintf("#%d %s · %s · %s", d.ID, nameOrCustomer(d), deal.KindLabel(d.Kind), d.Status)
-	if d.Status.Active() {
-		s += fmt.Sprintf(" %d%%", d.Percent())
-	}
-	if d.Value > 0 {
-		s += fmt.Sprintf(" · %s %s", d.Value, d.Currency)
-	}
-	if d.Status == deal.Received {
-		s += " · expires " + until(now, d.ExpiresAt)
-	} else if !d.CloseDate.IsZero() && !d.Status.Terminal() {
-		s += " · close " + d.CloseDate.Format(time.DateOnly)
-	}
-	if d.Favorite {
-		s += " ♥"
-	}
-	return s
-}
-
 // History renders a deal's audit trail.
 func History(id int64, events []ledger.Entry) string {
 	var b strings.Builder

@@ -231,7 +231,7 @@ func TestSuggestions(t *testing.T) {
 		"deal acept 1":                 "did you mean deal accept?",
 		"deal new kind=ip clse=2027":   "did you mean close=?",
 		"dael list":                    "did you mean deal?",
-		"deal list expirng": "did you mean deal list expiring?",
+		"deal list expirng":            "did you mean deal list expiring?",
 		"deal team ad 1 x":             "did you mean deal team add?",
 		"deal":                         "deal needs more",
 		"solution add name=x source=y": `source takes "My company's solutions"`,

@@ -97,7 +97,6 @@ func (s *Service) Export(ctx context.Context, who access.User, what, format stri
 	return 0, usage("--format takes csv or json, not %q", format)
 }
 
-
 // WriteCSV writes a slice of JSON views as CSV: one column per field,
 // nested objects as dotted columns (customer.name), people as
 // "Name <email> +phone" joined by "; ", other lists as JSON.

@@ -70,13 +70,13 @@ func TestListPagesSearchesSortsAndTotals(t *testing.T) {
 		t.Fatalf("stage by label: %v", r.Text)
 	}
 	for line, want := range map[string]string{
-		"deal list page=9":        "page 9 is past the end: the list has 3 pages",
-		"deal list sort=valeu":    "did you mean sort=value?",
-		"deal list cursor=zzz":    "is not a cursor",
-		"deal list limit=0":       "limit= takes a whole number from 1 to 500",
-		"deal list format=xlsx":   "format takes csv",
-		"deal list stage=banana":  "sales stage",
-		"deal list favorits":      "did you mean deal list favorites?",
+		"deal list page=9":             "page 9 is past the end: the list has 3 pages",
+		"deal list sort=valeu":         "did you mean sort=value?",
+		"deal list cursor=zzz":         "is not a cursor",
+		"deal list limit=0":            "limit= takes a whole number from 1 to 500",
+		"deal list format=xlsx":        "format takes csv",
+		"deal list stage=banana":       "sales stage",
+		"deal list favorits":           "did you mean deal list favorites?",
 		"deal list page=1 cursor=b2Mw": "give page= or cursor=",
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)

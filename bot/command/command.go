@@ -330,7 +330,11 @@ func (s *Service) help(verb string) Reply {
 		}
 		if len(found) > 0 {
 			for _, sp := range found {
-				b.WriteString(sp.synopsis() + "\n    " + sp.summary + "\n")
+				b.WriteString(sp.synopsis() + "\n    " + sp.summary)
+				if len(found) == 1 || sp.verb == verb {
+					b.WriteString(sp.keyHelp()) // keys with their values (keydocs.go)
+				}
+				b.WriteString("\n")
 			}
 			return Reply{Text: strings.TrimRight(b.String(), "\n")}
 		}

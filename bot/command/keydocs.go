@@ -36,7 +36,7 @@ const (
 var keyDocs = map[string]string{
 	"name": "the deal's name", "customer": "the customer's name", "customer_location": "the customer's country: two letters, like FR or SE",
 	"location": "your MPN location (partner location ID); never changes once the deal exists",
-	"value": amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
+	"value":    amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
 	"close": dateDoc, "received": dateDoc, "until": dateDoc, "notified": dateDoc,
 	"notes": "what the customer needs, in your words", "team": personDoc, "contact": `one person: "Name <email> +phone" (needs consent=yes)`,
 	"consent": yesNoDoc, "share": yesNoDoc + ": show the deal to Microsoft sellers (partner-led)", "customer_macc": yesNoDoc,
@@ -48,8 +48,8 @@ var keyDocs = map[string]string{
 	"microsoft": "where Microsoft stands: accepted, declined or won",
 	"locations": "partner location IDs, comma-separated, or global",
 	"stage":     "a stage name as Partner Center shows it, e.g. Qualified or \"Collecting data\"",
-	"q": "words to find in deal names, customers and CRM ids",
-	"sort": "expiry, value, close, updated (default: newest first)", "page": "page number, from 1", "limit": fmt.Sprintf("rows per page, 1 to %d (default %d)", maxListLimit, listLimit),
+	"q":         "words to find in deal names, customers and CRM ids",
+	"sort":      "expiry, value, close, updated (default: newest first)", "page": "page number, from 1", "limit": fmt.Sprintf("rows per page, 1 to %d (default %d)", maxListLimit, listLimit),
 	"cursor": "next_cursor from the previous page (--json)", "format": "csv: every field, as a spreadsheet file",
 	"country": "two letters, like FR", "workload": "the workload claimed", "subscription": "the subscription id claimed",
 }

@@ -33,12 +33,12 @@ type app struct {
 	// not configured.
 	slack   *slack.Adapter
 	discord *discord.Adapter
-	// Reminders and the outbox (sweep.go): the notifiers by platform, built once.
-	mux *notify.Mux
-	// Webhooks (webhooks.go): sources, inbox processing and write-back, built once by hooks.
+	// Built in order by build: the notifiers by platform (sweep.go), the
+	// webhook machinery (webhooks.go), and serve's outbox dispatcher, whose
+	// counts /metrics reads (metrics.go).
+	mux      *notify.Mux
 	webhooks *webhooks
-	// Operations (metrics.go): serve's outbox dispatcher, built once so that /metrics reads its counts.
-	outbox *remind.Dispatcher
+	outbox   *remind.Dispatcher
 }
 
 // oneShot builds the app for a command that runs once and exits (ask,
@@ -69,7 +69,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
 	}
 	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}, metrics: prometheus.NewRegistry()}
-	if err := a.registerMetrics(); err != nil { // runtime, pool, outbox, dispatcher (metrics.go)
+	// In order: each step uses only what the steps above it built.
+	a.mux = a.buildNotifier()                                           // notifiers by platform (sweep.go)
+	a.webhooks = a.buildWebhooks()                                      // sources, processor, outgoing webhooks on a.mux (webhooks.go)
+	a.outbox = remind.NewDispatcher(a.store, a.mux, a.clock.Now, a.log) // serve's outbox dispatcher
+	if err := a.registerMetrics(); err != nil {                         // runtime, pool, outbox, dispatcher (metrics.go)
 		st.Close()
 		return nil, err
 	}
@@ -80,11 +84,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	opts := []command.Option{
 		// Capabilities add their command options here, one line each.
-		command.WithAlerts(st, a.notifier().Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
-		command.WithCPOR(st),    // cpor claims
-		a.webhookUpstream(),     // write-back of chat changes to Partner Center and CRMs (webhooks.go)
-		command.WithFAQ(kb, st), // faq questions and any text that is no command
-		a.commandObserver(),     // commands by verb and outcome on /metrics (metrics.go)
+		command.WithAlerts(st, a.mux.Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
+		command.WithCPOR(st),                      // cpor claims
+		command.WithUpstream(a.webhooks.upstream), // write-back of chat changes to Partner Center and CRMs (webhooks.go)
+		command.WithFAQ(kb, st),                   // faq questions and any text that is no command
+		a.commandObserver(),                       // commands by verb and outcome on /metrics (metrics.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil

@@ -89,7 +89,7 @@ func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io
 		return 1
 	}
 	defer a.close()
-	rep, err := a.hooks().proc.Replay(ctx, *source)
+	rep, err := a.webhooks.proc.Replay(ctx, *source)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1

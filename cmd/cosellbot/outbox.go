@@ -15,7 +15,7 @@ const dispatchEvery = 2 * time.Second
 
 // outboxLoop is serve's outbox dispatcher; every replica runs one.
 func (a *app) outboxLoop(ctx context.Context) error {
-	return a.dispatcher().Loop(ctx, dispatchEvery)
+	return a.outbox.Loop(ctx, dispatchEvery)
 }
 
 func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {

@@ -29,24 +29,22 @@ func loadRemind(getenv func(string) string) (remind.Config, error) {
 	return cfg, nil
 }
 
-// notifier is every platform's notifier behind one mux, built once: the log
-// (for the shell's channel and "log:" channels), and Slack and Discord when
-// their bot tokens are set.
-func (a *app) notifier() *notify.Mux {
-	if a.mux != nil {
-		return a.mux
-	}
-	a.mux = notify.NewMux()
+// buildNotifier is every platform's notifier behind one mux: the log (for
+// the shell's channel and "log:" channels), and Slack and Discord when
+// their bot tokens are set. build calls it once, before the webhooks add
+// theirs.
+func (a *app) buildNotifier() *notify.Mux {
+	mux := notify.NewMux()
 	logN := notify.NewLog(a.log)
-	a.mux.Handle("log", logN)
-	a.mux.Handle("shell", logN)
+	mux.Handle("log", logN)
+	mux.Handle("shell", logN)
 	if n, ok := a.slackNotifier(); ok {
-		a.mux.Handle("slack", n)
+		mux.Handle("slack", n)
 	}
 	if n, ok := a.discordNotifier(); ok {
-		a.mux.Handle("discord", n)
+		mux.Handle("discord", n)
 	}
-	return a.mux
+	return mux
 }
 
 // sweepLoop is serve's sweep: every minute, on every replica.

@@ -10,14 +10,9 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
-	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
-	"github.com/cosellbot/cosellbot/integrations/crm/generic"
-	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
-	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
-	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
+	"github.com/cosellbot/cosellbot/integrations/crm/sources"
 	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
@@ -123,49 +118,42 @@ type webhooks struct {
 	sources  []crm.Source
 	off      map[string]string
 	proc     *crm.Processor
-	pc       *pcsource.Source // nil when Partner Center is off
+	polls    []func(context.Context) error // backstop polls (Partner Center)
 	out      *crm.Outgoing
 	upstream crm.Upstreams
 	commit   *crm.Committer // serve's, created with the route
 	metrics  *crmmetrics.Metrics
 }
 
-// hooks builds the webhook machinery once.
-func (a *app) hooks() *webhooks {
-	if a.webhooks != nil {
-		return a.webhooks
-	}
+// buildWebhooks builds the webhook machinery; build calls it once, after
+// the notifiers (outgoing webhooks are delivered through the outbox).
+func (a *app) buildWebhooks() *webhooks {
 	cfg := a.cfg.Webhooks
 	h := &webhooks{off: map[string]string{}}
 	echoes := crm.NewEchoes()
-	applier := &crm.Applier{Rec: a.store, Echoes: echoes, Clock: a.clock}
+	registry := sources.Registry(sources.Settings{ // one entry per source (integrations/crm/sources)
+		Mappings: cfg.Mappings, SalesforceOrgs: cfg.SalesforceOrgs, PartnerCenter: cfg.PartnerCenter,
+		CertHosts: cfg.CertHosts, Roots: cfg.Roots, Record: a.store, Clock: a.clock, Log: a.log,
+		Applier: &crm.Applier{Rec: a.store, Echoes: echoes, Clock: a.clock},
+	})
 	for _, name := range crm.Sources {
 		secret := cfg.Secrets[name]
 		if secret == "" {
 			h.off[name] = "WEBHOOK_SECRET_" + strings.ToUpper(name) + " is not set"
 			continue
 		}
-		var src crm.Source
-		switch name {
-		case "partnercenter":
-			client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
-			if err != nil {
-				h.off[name] = err.Error()
-				continue
-			}
-			h.pc = pcsource.New(secret, pcsource.NewCerts(cfg.CertHosts, cfg.Roots, nil), client, a.store, a.clock, a.log)
-			h.upstream = append(h.upstream, h.pc.Writer())
-			src = h.pc
-		case "dynamics":
-			src = dynamics.New(secret, cfg.Mappings[name], applier)
-		case "hubspot":
-			src = hubspot.New(secret, cfg.Mappings[name], applier)
-		case "salesforce":
-			src = salesforce.New(secret, cfg.SalesforceOrgs, cfg.Mappings[name], applier)
-		case "generic":
-			src = generic.New(secret, applier)
+		built, err := registry.Build(name, secret)
+		if err != nil { // checked by loadWebhooks; kept off rather than half-built
+			h.off[name] = err.Error()
+			continue
 		}
-		h.sources = append(h.sources, src)
+		h.sources = append(h.sources, built.Source)
+		if built.Upstream != nil {
+			h.upstream = append(h.upstream, built.Upstream)
+		}
+		if built.Poll != nil {
+			h.polls = append(h.polls, built.Poll)
+		}
 	}
 	var targets []crm.Target
 	for _, name := range crm.Sources {
@@ -174,23 +162,19 @@ func (a *app) hooks() *webhooks {
 		}
 	}
 	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
-	a.notifier().Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
+	a.mux.Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
 	h.upstream = append(h.upstream, h.out)
 	h.metrics = crmmetrics.New()
 	if err := h.metrics.Register(a.metrics); err != nil {
 		a.log.Warn("webhook metrics not registered", "err", err)
 	}
 	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, h.metrics)
-	a.webhooks = h
 	return h
 }
 
-// webhookUpstream is the command option that writes chat changes back.
-func (a *app) webhookUpstream() command.Option { return command.WithUpstream(a.hooks().upstream) }
-
 // webhookRoutes mounts POST /webhooks/{source}.
 func (a *app) webhookRoutes(r *mux.Router) {
-	h := a.hooks()
+	h := a.webhooks
 	h.commit = crm.NewCommitter(a.store, 0, crm.CommitWorkers(a.store.Dialect()))
 	crm.NewReceiver(crm.ReceiverConfig{
 		Sources: h.sources, Off: h.off, Commit: h.commit, Proc: h.proc, Clock: a.clock, Log: a.log, Metrics: h.metrics,
@@ -200,13 +184,12 @@ func (a *app) webhookRoutes(r *mux.Router) {
 // webhookLoop processes the inbox and polls Partner Center, until ctx
 // ends; outgoing webhooks go through the outbox dispatcher.
 func (a *app) webhookLoop(ctx context.Context) error {
-	h := a.hooks()
-	errs := make(chan error, 2)
-	loops := 1
+	h := a.webhooks
+	errs := make(chan error, 1+len(h.polls))
+	loops := 1 + len(h.polls)
 	go func() { errs <- h.proc.Run(ctx) }()
-	if h.pc != nil {
-		loops++
-		go func() { errs <- h.pc.RunPoller(ctx, pcsource.PollEvery) }()
+	for _, poll := range h.polls {
+		go func() { errs <- poll(ctx) }()
 	}
 	var first error
 	for range loops {

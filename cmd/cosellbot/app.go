@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,9 +61,18 @@ func oneShot(ctx context.Context, cfg config, stderr io.Writer) (*app, bool) {
 // build opens the database, brings its schema up to date and assembles the
 // command service with every capability the configuration enables.
 func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	newFile := ""
+	if path, ok := sqlitePath(cfg.DatabaseURL); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			newFile = absPath(path)
+		}
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if newFile != "" { // a command run from another folder must not quietly start an empty pipeline
+		log.WarnContext(ctx, "created a new, empty SQLite database; set DATABASE_URL=sqlite:/path/to/cosellbot.db to use an existing one", "path", newFile)
 	}
 	n, err := st.Migrate(ctx)
 	if err != nil {
@@ -116,3 +130,24 @@ func (a *app) background() map[string]func(context.Context) error {
 }
 
 func (a *app) close() { a.store.Close() }
+
+// sqlitePath is the file a sqlite: URL names, without its query; ok is
+// false for other databases and for in-memory ones.
+func sqlitePath(dbURL string) (string, bool) {
+	rest, ok := strings.CutPrefix(dbURL, "sqlite:")
+	if !ok {
+		return "", false
+	}
+	rest, _, _ = strings.Cut(strings.TrimPrefix(rest, "file:"), "?")
+	if rest == "" || rest == ":memory:" || strings.HasPrefix(rest, "file::memory:") {
+		return "", false
+	}
+	return rest, true
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}

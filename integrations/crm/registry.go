@@ -12,7 +12,7 @@ import (
 // and a poll that catches what webhooks missed.
 type Built struct {
 	Source   Source
-	Upstream command.Upstream               // nil: changes are not written back this way
+	Upstream command.Upstream                // nil: changes are not written back this way
 	Poll     func(ctx context.Context) error // nil: no poll; runs until ctx ends
 }
 

@@ -47,7 +47,7 @@ func TestAlertsRefuseBadInput(t *testing.T) {
 			{"cpor claim customer=" + tenant + " country=FR engagement=modern-work", "invalid", "workload", "workload=NAME or subscription=ID"},
 			{"cpor claim customer=" + tenant + " country=FR engagement=modern-work subscription=abc", "invalid", "subscription", "GUID"},
 			{"deal snooze 1 until=2026-11-01", "invalid", "until", "not in the future"},
-			{"deal snooze 1 until=tomorrow", "invalid", "until", "YYYY-MM-DD"},
+			{"deal snooze 1 until=someday", "invalid", "until", "YYYY-MM-DD"},
 			{"deal snooze 9 until=2027-01-01", "not_found", "", "no deal #9"},
 			{"subscribe #general", "invalid", "channel", "Slack channel id"},
 			{"subscribe teams:abc", "invalid", "channel", "not to \"teams\""},

@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -98,8 +97,8 @@ func (s *Service) userAdd(ctx context.Context, c *call) (Reply, error) {
 	}
 	f := &form{c: c}
 	id := strings.ToLower(strings.TrimSpace(c.pos[0]))
-	if a, err := mail.ParseAddress(id); err != nil || a.Address != id {
-		f.bad("id", "%q is not an e-mail address: users are known by the e-mail that puts them on deal teams", c.pos[0])
+	if !deal.ValidEmail(id) { // the same check as team members', since users are matched to teams by it
+		f.bad("id", "%q is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", c.pos[0])
 	}
 	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles))
 	if err != nil && len(f.probs) == 0 {

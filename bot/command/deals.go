@@ -430,7 +430,13 @@ func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+	r, err := s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+	if err == nil {
+		if d := r.Data["deal"].(DealView); len(d.Team) == 0 {
+			r.Text += fmt.Sprintf("\nNo team yet: add who works on it with deal team add %d \"Name <email> +phone\".", d.ID)
+		}
+	}
+	return r, err
 }
 
 func (s *Service) dealEdit(ctx context.Context, c *call) (Reply, error) {

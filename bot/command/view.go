@@ -99,18 +99,30 @@ type EventView struct {
 	Detail string    `json:"detail"`
 }
 
-// until says how far a moment is, in days or hours, as a chat reads it.
+// until says how far a moment is, counted in calendar days (UTC dates): a
+// 14-day referral reads "in 14 days" all the day it arrives, not "in 13
+// days" a second later, and tomorrow is tomorrow whatever the hour.
 func until(now, t time.Time) string {
 	d := t.Sub(now)
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return "overdue"
-	case d < time.Hour:
-		return "in less than an hour"
-	case d < 48*time.Hour:
-		return fmt.Sprintf("in %d hours", int(d.Hours()))
 	}
-	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+	days := int(calendarDay(t).Sub(calendarDay(now)).Hours() / 24)
+	switch {
+	case days == 0 && d < time.Hour:
+		return "in less than an hour"
+	case days == 0:
+		h := int(d.Hours())
+		return fmt.Sprintf("today, in %d hour%s", h, plural(h))
+	case days == 1:
+		return "tomorrow"
+	}
+	return fmt.Sprintf("in %d days", days)
+}
+
+func calendarDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func stageText(d *deal.Deal) string {

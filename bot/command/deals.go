@@ -520,15 +520,11 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
-	var to deal.SaleType
-	switch strings.ToLower(c.pos[1]) {
-	case "partner-led", "partner_led", "partnerled":
-		to = deal.PartnerLed
-	case "cosell", "co-sell":
-		to = deal.CoSell
-	default:
-		return Reply{}, usage("upgrade to partner-led or cosell, not %q", c.pos[1])
+	t, err := vocab.SaleTypes.Match(c.pos[1])
+	if err != nil || t.Slug == string(deal.Private) {
+		return Reply{}, usage("upgrade to Partner-led or Co-sell, not %q", c.pos[1])
 	}
+	to := deal.SaleType(t.Slug)
 	f := &form{c: c}
 	h := f.help()
 	if err := f.err(); err != nil {

@@ -49,3 +49,13 @@ func (f *form) currencyOf(valueKey string, typed string) string {
 	}
 	return typed
 }
+
+// engagementSlug reads an engagement as its label, slug or a synonym (in
+// any case, accents and punctuation); an unknown one passes through as
+// typed, for bot/cpor's refusal.
+func engagementSlug(s string) string {
+	if t, ok := vocab.Engagements.Lookup(s); ok {
+		return t.Slug
+	}
+	return s
+}

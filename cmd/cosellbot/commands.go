@@ -239,3 +239,18 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	}
 	return fs
 }
+
+// onlyFlags parses the flags of a command that takes no other words; false
+// means the usage was printed and the command exits 2.
+func onlyFlags(fs *flag.FlagSet, args []string) bool {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return false // the flag package printed the problem and the usage
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(fs.Output(), "cosellbot %s: unexpected %q\n", fs.Name(), rest[0])
+		fs.Usage()
+		return false
+	}
+	return true
+}

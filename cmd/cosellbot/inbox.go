@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -22,12 +21,11 @@ func sourceFlag(s string) error {
 }
 
 func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("inbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("inbox", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
 	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
 	limit := fs.Int("limit", 100, "list at most this many")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	if err := sourceFlag(*source); err != nil {
@@ -74,10 +72,9 @@ func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
 }
 
 func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("replay", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	if err := sourceFlag(*source); err != nil {

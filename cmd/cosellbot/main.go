@@ -201,8 +201,8 @@ func historyFile() string {
 func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("shell", stderr)
 	user := fs.String("user", "", "act as this user (an e-mail); default the local admin")
-	if rest, err := parseFlags(fs, args); err != nil || len(rest) > 0 {
-		return usageOf(stderr, "shell")
+	if !onlyFlags(fs, args) {
+		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)
 	if !ok {
@@ -238,8 +238,8 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	withShell := fs.Bool("shell", false, "also run the local shell on this terminal; leaving it stops the server")
 	user := fs.String("user", "", "with --shell: act as this user")
 	addr := fs.String("addr", cfg.Addr, "HTTP listen address (overrides COSELLBOT_ADDR)")
-	if rest, err := parseFlags(fs, args); err != nil || len(rest) > 0 {
-		return usageOf(stderr, "serve")
+	if !onlyFlags(fs, args) {
+		return 2
 	}
 	if err := checkAddr(*addr); err != nil {
 		fmt.Fprintf(stderr, "cosellbot serve: --addr %q: %v\n", *addr, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -19,10 +18,9 @@ func (a *app) outboxLoop(ctx context.Context) error {
 }
 
 func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("outbox", stderr)
 	limit := fs.Int("limit", 50, "list at most this many dead and this many waiting messages")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)

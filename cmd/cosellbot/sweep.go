@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -64,15 +63,10 @@ func parseNow(s string) (time.Time, error) {
 }
 
 func cmdSweep(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sweep", stderr)
 	nowFlag := fs.String("now", "", "sweep as if it were this time (RFC 3339 or YYYY-MM-DD); default now")
 	dry := fs.Bool("dry-run", false, "print what the sweep would do and change nothing")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: cosellbot sweep [--now T] [--dry-run]")
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	now := time.Now().UTC()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -50,24 +51,35 @@ func (s *Store) CreateDeal(ctx context.Context, d *deal.Deal, a Audit, notices .
 	}
 	row.Version = 1
 	err = s.inTx(ctx, "create deal", func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
-			if isDuplicate(err) {
-				return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
-			}
-			return fmt.Errorf("store: insert deal %q: %w", d.Name, err)
-		}
-		if err := audit(tx, subjectDeal, strconv.FormatInt(row.ID, 10), a); err != nil {
-			return err
-		}
-		stored := *d
-		stored.ID = row.ID
-		return afterDealWrite(tx, &stored, row.Version, a.At, true, notices)
+		return insertDeal(tx, d, &row, []Audit{a}, notices)
 	})
 	if err != nil {
 		return err
 	}
 	d.ID, d.Version = row.ID, row.Version
 	return nil
+}
+
+// insertDeal inserts row (the encoded d) with its audit entries and notices.
+func insertDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notices []Notice) error {
+	if err := tx.Create(row).Error; err != nil {
+		if isDuplicate(err) {
+			return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
+		}
+		return fmt.Errorf("store: insert deal %q: %w", d.Name, err)
+	}
+	for _, a := range entries {
+		if err := audit(tx, subjectDeal, strconv.FormatInt(row.ID, 10), a); err != nil {
+			return err
+		}
+	}
+	stored := *d
+	stored.ID = row.ID
+	at := time.Time{}
+	if len(entries) > 0 {
+		at = entries[0].At
+	}
+	return afterDealWrite(tx, &stored, row.Version, at, true, notices)
 }
 
 // GetDeal reads one deal; ErrNotFound when there is no such deal.
@@ -99,37 +111,49 @@ func (s *Store) UpdateDeal(ctx context.Context, d *deal.Deal, a Audit, notices .
 	}
 	row.Version = d.Version + 1
 	err = s.inTx(ctx, fmt.Sprintf("update deal %d", d.ID), func(tx *gorm.DB) error {
-		res := tx.Model(&dealRow{}).
-			Where("id = ? AND version = ?", d.ID, d.Version).
-			Select("*").Omit("id", "created_at").
-			Updates(&row)
-		if res.Error != nil {
-			if isDuplicate(res.Error) {
-				return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
-			}
-			return fmt.Errorf("store: update deal %d: %w", d.ID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			var cur dealRow
-			err := tx.Select("id", "version").Where("id = ?", d.ID).Take(&cur).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return fmt.Errorf("deal %d: %w", d.ID, ErrNotFound)
-			}
-			if err != nil {
-				return fmt.Errorf("store: update deal %d: read its version: %w", d.ID, err)
-			}
-			return &conflictError{id: d.ID, version: cur.Version}
-		}
-		if err := audit(tx, subjectDeal, strconv.FormatInt(d.ID, 10), a); err != nil {
-			return err
-		}
-		return afterDealWrite(tx, d, row.Version, a.At, false, notices)
+		return updateDeal(tx, d, &row, []Audit{a}, notices)
 	})
 	if err != nil {
 		return err
 	}
 	d.Version = row.Version
 	return nil
+}
+
+// updateDeal writes row (the encoded d, at d.Version+1) if the deal is still
+// at d.Version, with its audit entries and notices.
+func updateDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notices []Notice) error {
+	res := tx.Model(&dealRow{}).
+		Where("id = ? AND version = ?", d.ID, d.Version).
+		Select("*").Omit("id", "created_at").
+		Updates(row)
+	if res.Error != nil {
+		if isDuplicate(res.Error) {
+			return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
+		}
+		return fmt.Errorf("store: update deal %d: %w", d.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		var cur dealRow
+		err := tx.Select("id", "version").Where("id = ?", d.ID).Take(&cur).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("deal %d: %w", d.ID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: update deal %d: read its version: %w", d.ID, err)
+		}
+		return &conflictError{id: d.ID, version: cur.Version}
+	}
+	for _, a := range entries {
+		if err := audit(tx, subjectDeal, strconv.FormatInt(d.ID, 10), a); err != nil {
+			return err
+		}
+	}
+	at := time.Time{}
+	if len(entries) > 0 {
+		at = entries[0].At
+	}
+	return afterDealWrite(tx, d, row.Version, at, false, notices)
 }
 
 // DealFilter selects deals for ListDeals; it is ledger.DealFilter. Zero

@@ -73,6 +73,7 @@ func fullDeal() *deal.Deal {
 		CreatedAt:  t0.Add(-72 * time.Hour),
 		UpdatedAt:  t0,
 		WonAt:      t0.Add(time.Second),
+		Changed:    map[string]time.Time{"value": t0.Add(2 * time.Second)},
 	}
 }
 

@@ -68,6 +68,7 @@ type syncRow struct {
 	DealID     *int64     `gorm:"column:deal_id;index:external_sync_deal_id"`
 	ModifiedAt *time.Time `gorm:"column:modified_at"`
 	ETag       string     `gorm:"column:etag;not null"`
+	Shadow     string     `gorm:"column:shadow;not null"` // JSON change.Shadow (00006)
 }
 
 // TableName is the external_sync table.
@@ -371,7 +372,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 	if st.Source == "" || st.ExternalID == "" {
 		return fmt.Errorf("store: save sync state: source and external id are required, got %q and %q", st.Source, st.ExternalID)
 	}
-	row := syncRow{Source: st.Source, ExternalID: st.ExternalID, ModifiedAt: utcPtr(st.ModifiedAt), ETag: st.ETag}
+	row := syncRow{Source: st.Source, ExternalID: st.ExternalID, ModifiedAt: utcPtr(st.ModifiedAt), ETag: st.ETag, Shadow: "{}"}
 	if st.DealID != 0 {
 		id := st.DealID
 		row.DealID = &id

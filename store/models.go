@@ -67,6 +67,8 @@ type dealBody struct {
 	CRMID              string           `json:"crm_id,omitempty"`
 	CampaignID         string           `json:"campaign_id,omitempty"`
 	Notes              string           `json:"notes,omitempty"`
+	// Changed is when each synced field last changed (bot/change).
+	Changed map[string]time.Time `json:"changed,omitempty"`
 }
 
 // customerBody is the customer minus its name and location, which are columns.
@@ -148,6 +150,19 @@ var models = []any{&dealRow{}, &auditRow{}, &solutionRow{}, &userRow{},
 	&inboxRow{}, &syncRow{}, // webhook inbox and outside records' sync state (00003)
 	&outboxRow{}, &threadRow{}, &reminderRow{}, &snoozeRow{}, &subscriptionRow{}, &claimRow{}, // outbox, reminders, CPOR (00002)
 	&faqEntryRow{}, &faqMissRow{}, // FAQ overrides and misses (00004)
+	&syncWorkRow{}, &cursorRow{}, // sync work per link, poll cursors (00006)
+}
+
+// utcMap is a map of times in UTC to the microsecond, as every stored time.
+func utcMap(m map[string]time.Time) map[string]time.Time {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]time.Time, len(m))
+	for k, t := range m {
+		out[k] = utc(t)
+	}
+	return out
 }
 
 func toDealRow(d *deal.Deal) (dealRow, error) {
@@ -174,6 +189,7 @@ func toDealRow(d *deal.Deal) (dealRow, error) {
 		CRMID:              d.CRMID,
 		CampaignID:         d.CampaignID,
 		Notes:              d.Notes,
+		Changed:            utcMap(d.Changed),
 	}
 	for _, s := range d.Marked {
 		b.Marked = append(b.Marked, string(s))
@@ -237,6 +253,7 @@ func fromDealRow(r *dealRow) (*deal.Deal, error) {
 		ReceivedAt:         fromPtr(b.ReceivedAt),
 		ExpiresAt:          fromPtr(r.ExpiresAt),
 		Reason:             b.Reason,
+		Changed:            b.Changed,
 		CreatedAt:          r.CreatedAt.UTC(),
 		UpdatedAt:          r.UpdatedAt.UTC(),
 		WonAt:              fromPtr(r.WonAt),

@@ -15,16 +15,16 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
-// Record is what the commands need of the durable record.
+// Record is what the commands need of the durable record; deals change
+// only through the change path (bot/change), which it also serves.
 type Record interface {
-	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
-	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
-	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
+	change.Record
 	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
 	History(ctx context.Context, dealID int64) ([]ledger.Entry, error)
 	AddSolution(ctx context.Context, s deal.Solution, e ledger.Entry) error
@@ -52,8 +52,10 @@ type Service struct {
 	log   *slog.Logger
 	specs []*spec
 
-	// Webhooks (issue 4): told of chat changes to write back to Partner Center and CRMs.
-	upstream Upstream
+	// The change path every deal change takes (bot/change): rules, audit,
+	// news and sync work in one transaction. WithChanges sets the one
+	// that knows the configured systems; New makes one that syncs nothing.
+	path *change.Engine
 
 	// Reminders, subscriptions and CPOR claims (issue 5): set by WithAlerts and WithCPOR.
 	alerts       AlertRecord
@@ -80,6 +82,9 @@ func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger, opts ...Op
 	s := &Service{rec: rec, clock: clock, rates: rates, log: log}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.path == nil {
+		s.path = change.New(rec, clock, nil, nil, log)
 	}
 	s.specs = s.table()
 	return s

@@ -221,7 +221,7 @@ func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft,
 	if formErr != nil || err != nil {
 		return Reply{}, merge(formErr, err)
 	}
-	if err := s.rec.CreateDeal(ctx, d, s.entry(c, ev)); err != nil {
+	if err := s.path.Create(ctx, d, ev, c.who.ID, nil); err != nil {
 		return Reply{}, fmt.Errorf("saving the new deal: %w", err)
 	}
 	return s.dealReply(d, c.now, fmt.Sprintf("%s deal #%d: %s.", headline, d.ID, ev.Detail)), nil
@@ -293,26 +293,24 @@ func scopeText(u access.User) string {
 	return "locations " + strings.Join(u.Locations, ", ") + ", deals you are on the team of"
 }
 
-// mutate applies one domain operation to a deal and stores it with its audit
-// entry; a concurrent change makes the store refuse, and the user is told.
+// mutate applies one domain operation to a deal the caller may see,
+// through the change path: the rules, the audit entry, the news and the
+// sync to every linked system (Partner Center, CRMs) are one transaction. A
+// concurrent change makes the store refuse, and the user is told.
 func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (deal.Event, error)) (Reply, error) {
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
 		return Reply{}, err
 	}
-	next := d.Clone()
-	ev, err := op(next)
+	next, ev, err := s.path.Apply(ctx, d, c.who.ID, op)
 	if err != nil {
-		return Reply{}, err
-	}
-	upstream, err := s.pushUpstream(ctx, d, next, ev) // webhooks: write back before storing
-	if err != nil {
-		return Reply{}, err
-	}
-	notices := append(dealNotices(next, ev), upstream...) // news to subscribed channels, webhooks to CRMs
-	if err := s.rec.UpdateDeal(ctx, next, s.entry(c, ev), notices...); err != nil {
 		if errors.Is(err, ledger.ErrConflict) {
 			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
+		}
+		var rule *deal.RuleError
+		var rules deal.Problems
+		if errors.As(err, &rule) || errors.As(err, &rules) {
+			return Reply{}, err
 		}
 		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
 	}

@@ -216,12 +216,3 @@ func (s *Service) subscriptionList(ctx context.Context, c *call) (Reply, error) 
 	}
 	return Reply{Text: b.String(), Data: map[string]any{"subscriptions": views}}, nil
 }
-
-// dealNotices is the news a stored deal change sends to the subscribed
-// channels: a declined referral (its sender's route is told).
-func dealNotices(d *deal.Deal, ev deal.Event) []ledger.Notice {
-	if ev.Action == "declined" {
-		return []ledger.Notice{remind.DeclinedNotice(d, ev)}
-	}
-	return nil
-}

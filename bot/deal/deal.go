@@ -6,6 +6,7 @@
 package deal
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -245,6 +246,12 @@ type Deal struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	WonAt      time.Time
+
+	// Changed is when each synced field (name, value, close, stage…) last
+	// changed, from any origin, by that origin's clock: the change path
+	// compares an outside system's change against it, so that an older
+	// change never overwrites a newer one.
+	Changed map[string]time.Time
 }
 
 // OnTeam reports whether the e-mail belongs to a member of the deal's team or
@@ -278,6 +285,7 @@ func (d *Deal) Clone() *Deal {
 	c.Team = slices.Clone(d.Team)
 	c.Solutions = slices.Clone(d.Solutions)
 	c.Partners = slices.Clone(d.Partners)
+	c.Changed = maps.Clone(d.Changed)
 	if d.Customer.Contact != nil {
 		p := *d.Customer.Contact
 		c.Customer.Contact = &p

@@ -67,7 +67,9 @@ func (dr Draft) deal(now time.Time) *Deal {
 // questions: help other than none makes it co-sell (and opens Microsoft's
 // 14-day decision window); otherwise sharing makes it partner-led, and not
 // sharing keeps it private.
-func New(dr Draft, now time.Time) (*Deal, Event, error) {
+func New(dr Draft, now time.Time) (*Deal, Event, error) { return newDeal(dr, now, nil) }
+
+func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	d := dr.deal(now)
 	d.Direction, d.Status, d.Stage = Outbound, Created, StageCreated
 	switch {
@@ -82,7 +84,7 @@ func New(dr Draft, now time.Time) (*Deal, Event, error) {
 	if dr.From != "" || !dr.ReceivedAt.IsZero() {
 		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
 	}
-	if p := d.check(now, true); len(p) > 0 {
+	if p := d.check(now, true).without(exempt); len(p) > 0 {
 		return nil, Event{}, p
 	}
 	return d, Event{"created", fmt.Sprintf("created %s deal %q (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
@@ -90,7 +92,9 @@ func New(dr Draft, now time.Time) (*Deal, Event, error) {
 
 // Receive records an inbound referral sent by Microsoft or another partner.
 // It expires ReferralWindow after it was received unless answered.
-func Receive(dr Draft, now time.Time) (*Deal, Event, error) {
+func Receive(dr Draft, now time.Time) (*Deal, Event, error) { return receiveDeal(dr, now, nil) }
+
+func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	d := dr.deal(now)
 	d.Direction, d.Status, d.SaleType = Inbound, Received, CoSell
 	d.From = dr.From
@@ -117,7 +121,7 @@ func Receive(dr Draft, now time.Time) (*Deal, Event, error) {
 	if d.Help != HelpNone {
 		return nil, Event{}, refuse("help", "help_outbound_only", "help= is asked on deals you create; an inbound referral already involves its sender")
 	}
-	p = append(p, d.check(now, true)...)
+	p = append(p, d.check(now, true)...).without(exempt)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}

@@ -87,18 +87,6 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 	return n
 }
 
-// ExpiredNotice tells that a referral expired unanswered (ev is what
-// deal.Expire returned).
-func ExpiredNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", about(d), ev.Detail), nil)
-}
-
-// DeclinedNotice tells that a referral was declined (ev is what
-// deal.Decline returned).
-func DeclinedNotice(d *deal.Deal, ev deal.Event) ledger.Notice {
-	return dealNotice(d, KindDeclined, fmt.Sprintf("Referral %s was %s.", about(d), ev.Detail), nil)
-}
-
 // DecisionDueNotice flags a co-sell deal Microsoft did not join within its
 // decision window.
 func DecisionDueNotice(d *deal.Deal) ledger.Notice {

@@ -10,16 +10,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
-// Record is what a sweep needs of the durable record.
+// Record is what a sweep needs of the durable record; deals change only
+// through the change path (bot/change), which it also serves.
 type Record interface {
+	change.Record
 	ReceivedExpiring(ctx context.Context, after time.Time, afterID int64, upTo time.Time, limit int) ([]*deal.Deal, error)
-	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
 	Deals(ctx context.Context, ids []int64) ([]*deal.Deal, error)
 	Stale(ctx context.Context, before time.Time, limit int) ([]*deal.Deal, int64, error)
 	Snoozed(ctx context.Context, subjects []string, now time.Time) (map[string]time.Time, error)
@@ -36,9 +38,10 @@ const Actor = "sweep"
 
 // Sweeper runs passes: reminders, expiries, planned checks and digests.
 type Sweeper struct {
-	rec Record
-	cfg Config
-	log *slog.Logger
+	rec     Record
+	cfg     Config
+	log     *slog.Logger
+	changes *change.Engine
 }
 
 // NewSweeper builds a sweeper over a record.
@@ -49,7 +52,15 @@ func NewSweeper(rec Record, cfg Config, log *slog.Logger) *Sweeper {
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultConfig().Batch
 	}
-	return &Sweeper{rec: rec, cfg: cfg, log: log}
+	return &Sweeper{rec: rec, cfg: cfg, log: log, changes: change.New(rec, nil, nil, nil, log)}
+}
+
+// WithChanges makes the sweeper change deals through e, the change path
+// that knows which outside systems to keep in step (an expiry is written
+// back to Partner Center like any other change).
+func (s *Sweeper) WithChanges(e *change.Engine) *Sweeper {
+	s.changes = e
+	return s
 }
 
 // Report is what one pass did, a line per reminder fired, deal expired,
@@ -145,11 +156,11 @@ func (s *Sweeper) expire(ctx context.Context, now time.Time, rep *Report) error 
 		}
 		done := 0
 		for _, d := range ds {
-			ev, err := d.Expire(now)
-			if err != nil {
+			_, _, err := s.changes.ApplyAt(ctx, d, Actor, now, func(x *deal.Deal) (deal.Event, error) { return x.Expire(now) })
+			var rule *deal.RuleError
+			if errors.As(err, &rule) {
 				continue // not due after all: the rule has the last word
 			}
-			err = s.rec.UpdateDeal(ctx, d, ledger.Entry{At: now, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, ExpiredNotice(d, ev))
 			if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
 				continue
 			}

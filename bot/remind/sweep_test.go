@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"flag"
+	"github.com/cosellbot/cosellbot/bot/change"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,8 +193,8 @@ func TestNoticeTexts(t *testing.T) {
 	var b strings.Builder
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
-		remind.ExpiredNotice(a, deal.Event{Detail: "expired unanswered after 14 days; Microsoft is notified"}),
-		remind.DeclinedNotice(a, ev),
+		change.News(a, deal.Event{Action: "expired", Detail: "expired unanswered after 14 days; Microsoft is notified"}, "sweep")[0],
+		change.News(a, ev, "ana@contoso.example")[0],
 		remind.DecisionDueNotice(c),
 		remind.ClaimClosingNotice(cl, cl.OfficialAt.Add(-23*time.Hour)),
 		remind.ClaimNotice(cl, deal.Event{Detail: "official: the customer did not decline within 5 business days"}),

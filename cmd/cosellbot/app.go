@@ -99,10 +99,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	opts := []command.Option{
 		// Capabilities add their command options here, one line each.
 		command.WithAlerts(st, a.mux.Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
-		command.WithCPOR(st),                      // cpor claims
-		command.WithUpstream(a.webhooks.upstream), // write-back of chat changes to Partner Center and CRMs (webhooks.go)
-		command.WithFAQ(kb, st),                   // faq questions and any text that is no command
-		a.commandObserver(),                       // commands by verb and outcome on /metrics (metrics.go)
+		command.WithCPOR(st),                    // cpor claims
+		command.WithChanges(a.webhooks.changes), // one change path, synced to Partner Center and CRMs (webhooks.go)
+		command.WithFAQ(kb, st),                 // faq questions and any text that is no command
+		a.commandObserver(),                     // commands by verb and outcome on /metrics (metrics.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil

@@ -75,13 +75,21 @@ func subcommands() []subcommand {
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdOutbox(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
-		{name: "inbox", args: "[--source S] [--all]", summary: "failed webhook deliveries with their reasons",
+		{name: "inbox", args: "[--source S] [--status S,…] [--all]", summary: "webhook deliveries (failed by default) with their outcome",
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdInbox(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
 		{name: "replay", args: "[--source S]", summary: "process failed webhook deliveries again",
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdReplay(ctx, in.cfg, args, in.stdout, in.stderr)
+			}},
+		{name: "sync", args: "[DEAL] [--retry-dead [--system S]] [--now]", summary: "a deal's links, what each system lacks, sync work",
+			run: func(ctx context.Context, in *invocation, args []string) int {
+				return cmdSync(ctx, in.cfg, args, in.stdout, in.stderr)
+			}},
+		{name: "poll", summary: "poll Partner Center once for referrals changed since the last poll",
+			run: func(ctx context.Context, in *invocation, args []string) int {
+				return cmdPoll(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
 		{name: "config", summary: "the effective configuration, secrets redacted, broken values marked, and its warnings", lenient: true,
 			run: func(_ context.Context, in *invocation, args []string) int {
@@ -150,7 +158,8 @@ COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,
 Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
 Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
-PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
+PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS,
+PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
 SALESFORCE_ORG_IDS. Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
 --config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
 and flags override the environment.

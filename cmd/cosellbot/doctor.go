@@ -42,8 +42,7 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	} else {
 		findings = append(findings, doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.OK, Detail: "a valid Ed25519 public key"})
 	}
-	pc := cfg.Webhooks.PartnerCenter
-	findings = append(findings, p.PartnerCenter(ctx, doctor.PartnerCenterToken{TokenURL: pc.TokenURL, ClientID: pc.ClientID, RefreshToken: pc.RefreshToken}))
+	findings = append(findings, p.PartnerCenter(cfg.Webhooks.PartnerCenter))
 	for _, s := range crm.Sources {
 		env := "WEBHOOK_SECRET_" + strings.ToUpper(s)
 		findings = append(findings, doctor.Secret(env, cfg.Webhooks.Secrets[s], "/webhooks/"+s+" answers 503"))

@@ -24,8 +24,14 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	fs := newFlags("inbox", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
 	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
+	status := fs.String("status", "", "only these outcomes, comma-separated: waiting, applied, ignored, stale, failed")
 	limit := fs.Int("limit", 100, "list at most this many")
 	if !onlyFlags(fs, args) {
+		return 2
+	}
+	statuses, err := inboxStatuses(*status)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 2
 	}
 	if err := sourceFlag(*source); err != nil {
@@ -38,7 +44,11 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	}
 	defer a.close()
 	f := store.InboxFilter{Source: *source, Limit: *limit, Statuses: []store.InboxStatus{store.InboxFailed}}
-	if *all {
+	switch {
+	case len(statuses) > 0:
+		f.Statuses = statuses
+		*all = true
+	case *all:
 		f.Statuses = nil
 	}
 	rows, err := a.store.ListInbox(ctx, f)
@@ -48,6 +58,28 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	}
 	writeInbox(stdout, rows, *all)
 	return 0
+}
+
+// inboxStatuses reads --status: the outcomes as people name them.
+// Duplicates are never stored (they are counted on /metrics).
+func inboxStatuses(s string) ([]store.InboxStatus, error) {
+	names := map[string]store.InboxStatus{
+		"waiting": store.InboxReceived, "received": store.InboxReceived, "applied": store.InboxProcessed,
+		"processed": store.InboxProcessed, "ignored": store.InboxIgnored, "stale": store.InboxStale, "failed": store.InboxFailed,
+	}
+	var out []store.InboxStatus
+	for _, w := range strings.Split(s, ",") {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "" {
+			continue
+		}
+		st, ok := names[w]
+		if !ok {
+			return nil, fmt.Errorf("--status %q: use waiting, applied, ignored, stale or failed (duplicates are not stored: see cosellbot_webhook_events_total on /metrics)", w)
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {

@@ -48,7 +48,7 @@ func (a *app) buildNotifier() *notify.Mux {
 
 // sweepLoop is serve's sweep: every minute, on every replica.
 func (a *app) sweepLoop(ctx context.Context) error {
-	return remind.NewSweeper(a.store, a.cfg.Remind, a.log).Loop(ctx, a.clock.Now, sweepEvery)
+	return remind.NewSweeper(a.store, a.cfg.Remind, a.log).WithChanges(a.webhooks.changes).Loop(ctx, a.clock.Now, sweepEvery)
 }
 
 // parseNow reads --now: RFC 3339 ("2026-12-01T09:00:00Z") or a date.

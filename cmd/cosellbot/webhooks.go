@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
+	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
 	"github.com/cosellbot/cosellbot/integrations/crm/sources"
 	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
@@ -25,6 +29,11 @@ type webhookConfig struct {
 	Roots          *x509.CertPool // PARTNERCENTER_ROOTS; nil: the system pool
 	Mappings       map[string]*crm.Mapping
 	SalesforceOrgs []string // SALESFORCE_ORG_IDS
+	// DefaultLocation is the MPN location of referrals that name none
+	// (PARTNERCENTER_DEFAULT_LOCATION).
+	DefaultLocation string
+	// PollEvery is how often Partner Center is polled (PARTNERCENTER_POLL_EVERY).
+	PollEvery time.Duration
 }
 
 // defaultCertHost is where Partner Center's signing certificate is published.
@@ -52,10 +61,20 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 	}
 	c.PartnerCenter = partnercenter.Config{
 		APIURL: getenv("PARTNERCENTER_API_URL"), TokenURL: getenv("PARTNERCENTER_TOKEN_URL"),
-		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"),
+		ClientID: getenv("PARTNERCENTER_CLIENT_ID"), ClientSecret: getenv("PARTNERCENTER_CLIENT_SECRET"),
+		RefreshToken: getenv("PARTNERCENTER_REFRESH_TOKEN"), Scope: getenv("PARTNERCENTER_SCOPE"),
 	}
 	if c.PartnerCenter.APIURL == "" {
 		c.PartnerCenter.APIURL = "https://api.partner.microsoft.com/v1.0"
+	}
+	c.DefaultLocation = strings.TrimSpace(getenv("PARTNERCENTER_DEFAULT_LOCATION"))
+	c.PollEvery = pcsource.PollEvery
+	if v := getenv("PARTNERCENTER_POLL_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Second {
+			return c, fmt.Errorf("PARTNERCENTER_POLL_EVERY must be a duration of at least 10s, like 5m; got %q", v)
+		}
+		c.PollEvery = d
 	}
 	c.CertHosts = splitList(getenv("PARTNERCENTER_CERT_HOSTS"))
 	if len(c.CertHosts) == 0 {
@@ -113,57 +132,88 @@ func splitList(s string) []string {
 	return out
 }
 
-// webhooks is the webhook machinery built from the configuration.
+// webhooks is the webhook and sync machinery built from the configuration.
 type webhooks struct {
-	sources  []crm.Source
-	off      map[string]string
-	proc     *crm.Processor
-	polls    []func(context.Context) error // backstop polls (Partner Center)
-	out      *crm.Outgoing
-	upstream crm.Upstreams
-	commit   *crm.Committer // serve's, created with the route
-	metrics  *crmmetrics.Metrics
+	sources []crm.Source
+	off     map[string]string
+	proc    *crm.Processor
+	pc      *pcsource.Source // nil when Partner Center is off
+	changes *change.Engine   // the one change path, knowing which systems to sync
+	syncer  *change.Syncer
+	commit  *crm.Committer // serve's, created with the route
+	metrics *crmmetrics.Metrics
 }
 
-// buildWebhooks builds the webhook machinery; build calls it once, after
-// the notifiers (outgoing webhooks are delivered through the outbox).
+// buildWebhooks builds the webhook machinery: which systems cosellbot
+// writes to, the change path over them, the sources that receive from them,
+// and the syncer that writes to them. build calls it once, in order.
 func (a *app) buildWebhooks() *webhooks {
 	cfg := a.cfg.Webhooks
 	h := &webhooks{off: map[string]string{}}
-	echoes := crm.NewEchoes()
-	registry := sources.Registry(sources.Settings{ // one entry per source (integrations/crm/sources)
-		Mappings: cfg.Mappings, SalesforceOrgs: cfg.SalesforceOrgs, PartnerCenter: cfg.PartnerCenter,
-		CertHosts: cfg.CertHosts, Roots: cfg.Roots, Record: a.store, Clock: a.clock, Log: a.log,
-		Applier: &crm.Applier{Rec: a.store, Echoes: echoes, Clock: a.clock},
-	})
+	var pcClient *partnercenter.Client
+	if cfg.Secrets["partnercenter"] != "" {
+		client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
+		if err != nil {
+			h.off["partnercenter"] = err.Error()
+		}
+		pcClient = client
+	}
+	systems := map[string][]change.Field{}
+	if pcClient != nil {
+		systems[pcsource.Name] = nil // every field
+	}
+	var targets []crm.Target
+	for _, name := range crm.Sources {
+		u := cfg.OutURLs[name]
+		if u == "" || name == pcsource.Name {
+			continue
+		}
+		m := cfg.Mappings[name]
+		if name == generic.Name {
+			m = generic.Mapping()
+		}
+		if m == nil {
+			continue
+		}
+		targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name]), Mapping: m})
+		systems[name] = m.Synced()
+	}
+	h.changes = change.New(a.store, a.clock, systems, func() { h.syncer.Kick() }, a.log)
+	settings := sources.Settings{ // one entry per source (integrations/crm/sources)
+		Mappings: cfg.Mappings, SalesforceOrgs: cfg.SalesforceOrgs, CertHosts: cfg.CertHosts, Roots: cfg.Roots,
+		DefaultLocation: cfg.DefaultLocation, Record: a.store, Engine: h.changes, Find: a.store, Clock: a.clock, Log: a.log,
+	}
+	if pcClient != nil {
+		settings.PartnerCenter = pcClient
+	}
+	registry := sources.Registry(settings)
 	for _, name := range crm.Sources {
 		secret := cfg.Secrets[name]
 		if secret == "" {
 			h.off[name] = "WEBHOOK_SECRET_" + strings.ToUpper(name) + " is not set"
 			continue
 		}
-		built, err := registry.Build(name, secret)
-		if err != nil { // checked by loadWebhooks; kept off rather than half-built
+		if _, off := h.off[name]; off {
+			continue
+		}
+		src, err := registry.Build(name, secret)
+		if err != nil {
 			h.off[name] = err.Error()
 			continue
 		}
-		h.sources = append(h.sources, built.Source)
-		if built.Upstream != nil {
-			h.upstream = append(h.upstream, built.Upstream)
+		if pc, ok := src.(*pcsource.Source); ok {
+			h.pc = pc // its writer, poller and cosellbot poll
 		}
-		if built.Poll != nil {
-			h.polls = append(h.polls, built.Poll)
-		}
+		h.sources = append(h.sources, src)
 	}
-	var targets []crm.Target
-	for _, name := range crm.Sources {
-		if u := cfg.OutURLs[name]; u != "" {
-			targets = append(targets, crm.Target{Source: name, URL: u, Secret: []byte(cfg.Secrets[name])})
-		}
+	writers := map[string]change.Writer{}
+	if h.pc != nil {
+		writers[pcsource.Name] = h.pc.Writer()
 	}
-	h.out = crm.NewOutgoing(targets, a.store, echoes, nil, a.clock, a.log)
-	a.mux.Handle(crm.Platform, h.out) // the outbox dispatcher delivers them
-	h.upstream = append(h.upstream, h.out)
+	for _, t := range targets {
+		writers[t.Source] = crm.NewWriter(t, nil, a.clock)
+	}
+	h.syncer = change.NewSyncer(a.store, h.changes, writers, a.clock, a.log)
 	h.metrics = crmmetrics.New()
 	if err := h.metrics.Register(a.metrics); err != nil {
 		a.log.Warn("webhook metrics not registered", "err", err)
@@ -181,15 +231,17 @@ func (a *app) webhookRoutes(r *mux.Router) {
 	}).Mount(r)
 }
 
-// webhookLoop processes the inbox and polls Partner Center, until ctx
-// ends; outgoing webhooks go through the outbox dispatcher.
+// webhookLoop processes the inbox, syncs linked systems and polls Partner
+// Center, until ctx ends.
 func (a *app) webhookLoop(ctx context.Context) error {
 	h := a.webhooks
-	errs := make(chan error, 1+len(h.polls))
-	loops := 1 + len(h.polls)
+	errs := make(chan error, 3)
+	loops := 2
 	go func() { errs <- h.proc.Run(ctx) }()
-	for _, poll := range h.polls {
-		go func() { errs <- poll(ctx) }()
+	go func() { errs <- h.syncer.Run(ctx) }()
+	if h.pc != nil {
+		loops++
+		go func() { errs <- h.pc.RunPoller(ctx, a.cfg.Webhooks.PollEvery) }()
 	}
 	var first error
 	for range loops {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -67,7 +68,7 @@ func benchReceiver(b *testing.B, st *store.Store) {
 	defer commit.Close()
 	r := mux.NewRouter()
 	crm.NewReceiver(crm.ReceiverConfig{
-		Sources: []crm.Source{generic.New(secret, &crm.Applier{Rec: st, Clock: clock})},
+		Sources: []crm.Source{generic.New(secret, crmtest.Applier(st, clock))},
 		Commit:  commit, Clock: clock,
 	}).Mount(r)
 	var seq atomic.Int64

@@ -24,6 +24,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -129,6 +131,20 @@ type Inbox interface {
 	ListInbox(ctx context.Context, f ledger.InboxFilter) ([]ledger.InboxEntry, error)
 	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
 	MarkInbox(ctx context.Context, id int64, status ledger.InboxStatus, reason string, at time.Time) error
+	DeferInbox(ctx context.Context, id int64, reason string, until time.Time) error
+}
+
+// Final reports whether an event's failure will not pass by trying again:
+// the event's own content is malformed, the deal rules refuse it, the
+// sender refused a request for good (chat.Permanent), or the record is
+// linked to no deal yet (a person must link it, then replay). Anything else
+// (the database, the network, a sender's 5xx) is transient.
+func Final(err error) bool {
+	var fe *FieldError
+	var rule *deal.RuleError
+	var rules deal.Problems
+	return errors.As(err, &fe) || errors.As(err, &rule) || errors.As(err, &rules) ||
+		chat.IsPermanent(err) || errors.Is(err, change.ErrNoDeal)
 }
 
 // Outcome is what a delivery or an event came to, as metrics count it.

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -28,8 +29,8 @@ type Mapping struct {
 	// Modified names the field holding the record's modification time, for
 	// sources whose events do not carry one.
 	Modified string `yaml:"modified,omitempty"`
-	// Origin names a CRM field that carries cosellbot's change token back,
-	// so that the echo of a change made in chat is recognised.
+	// Origin is no longer used: echoes are recognised by their values (the
+	// link's shadow), not by a token. Kept so that older files still load.
 	Origin string `yaml:"origin,omitempty"`
 	// Fields maps deal fields (name, value, currency, close, notes, reason)
 	// to CRM field names.
@@ -124,70 +125,143 @@ type Change struct {
 	Object     string            // the record's object type
 	ModifiedAt time.Time         // zero when the event does not say
 	Fields     map[string]string // CRM field name → value, as text
-	Origin     string            // cosellbot's change token, when the change came back from us
 }
 
-// Plan is what a change asks of a deal: field changes, then a stage or an
-// outcome.
-type Plan struct {
-	Changes deal.Changes
-	Target  string // "", a stage, accepted, won, lost or declined
-	Reason  string
-}
-
-// Plan translates a change's fields into deal terms. Malformed values fail,
-// naming the CRM field.
-func (m *Mapping) Plan(c Change) (Plan, error) {
-	var p Plan
+// Incoming translates a change's fields into the synced fields of a deal,
+// each stamped with the record's modification time (a per-property event
+// names one field, a full record all of them). Malformed values fail,
+// naming the CRM field; a blank CRM field says nothing.
+func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
+	in := change.Incoming{System: c.Source, RecordID: c.RecordID, Values: change.Values{}, Modified: c.ModifiedAt}
+	if in.Modified.IsZero() && m.Modified != "" {
+		if v := strings.TrimSpace(c.Fields[m.Modified]); v != "" {
+			t, err := ParseTime(v)
+			if err != nil {
+				return in, Malformed(m.Modified, "%v", err)
+			}
+			in.Modified = t
+		}
+	}
 	get := func(f string) (string, bool) {
 		name := m.Fields[f]
 		if name == "" {
 			return "", false
 		}
 		v, ok := c.Fields[name]
-		return strings.TrimSpace(v), ok
+		v = strings.TrimSpace(v)
+		return v, ok && v != ""
 	}
-	if v, ok := get("name"); ok && v != "" {
-		p.Changes.Name = &v
+	if v, ok := get("name"); ok {
+		in.Values[change.Name] = v
 	}
-	if v, ok := get("notes"); ok && v != "" {
-		p.Changes.Notes = &v
+	if v, ok := get("notes"); ok {
+		in.Values[change.Notes] = v
 	}
-	if v, ok := get("currency"); ok && v != "" {
-		up := strings.ToUpper(v)
-		p.Changes.Currency = &up
+	if v, ok := get("currency"); ok {
+		in.Values[change.Currency] = currencyCode(v)
 	}
-	if v, ok := get("value"); ok && v != "" {
+	if v, ok := get("value"); ok {
 		money, err := parseAmount(v)
 		if err != nil {
-			return p, Malformed(m.Fields["value"], "%v", err)
+			return in, Malformed(m.Fields["value"], "%v", err)
 		}
-		p.Changes.Value = &money
+		in.Values[change.Value] = change.MoneyText(money)
 	}
-	if v, ok := get("close"); ok && v != "" {
+	if v, ok := get("close"); ok {
 		t, err := ParseTime(v)
 		if err != nil {
-			return p, Malformed(m.Fields["close"], "%v", err)
+			return in, Malformed(m.Fields["close"], "%v", err)
 		}
-		y, mo, d := t.UTC().Date()
-		day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-		p.Changes.CloseDate = &day
+		in.Values[change.Close] = change.DateText(t)
 	}
 	if v, ok := get("reason"); ok {
-		p.Reason = v
+		in.Values[change.Reason] = v
 	}
 	for _, r := range m.Stages {
 		v, ok := c.Fields[r.Field]
 		if !ok {
 			continue
 		}
-		if to, ok := r.Values[strings.TrimSpace(v)]; ok {
-			p.Target = to
-			break
+		to, ok := r.Values[strings.TrimSpace(v)]
+		if !ok {
+			continue
+		}
+		if slices.Contains(targets, to) {
+			in.Values[change.Status] = to
+		} else {
+			in.Values[change.Stage] = to
+		}
+		break
+	}
+	return in, nil
+}
+
+// Synced is what cosellbot writes back to the CRM: the mapped fields, and
+// the stage and outcome when the mapping has stage rules.
+func (m *Mapping) Synced() []change.Field {
+	var out []change.Field
+	for _, f := range []string{"name", "value", "currency", "close", "notes", "reason"} {
+		if m.Fields[f] != "" {
+			out = append(out, change.Field(f))
 		}
 	}
-	return p, nil
+	if len(m.Stages) > 0 {
+		out = append(out, change.Stage, change.Status)
+	}
+	return out
 }
+
+// Outgoing translates deal fields into the CRM's field names and values:
+// amounts as decimals, dates as YYYY-MM-DD, the stage or outcome as the
+// first CRM value mapped to it.
+func (m *Mapping) Outgoing(d *deal.Deal, v change.Values) map[string]string {
+	out := map[string]string{}
+	put := func(f change.Field, key, val string) {
+		if _, ok := v[f]; ok && m.Fields[key] != "" {
+			out[m.Fields[key]] = val
+		}
+	}
+	put(change.Name, "name", d.Name)
+	put(change.Notes, "notes", d.Notes)
+	put(change.Currency, "currency", d.Currency)
+	put(change.Value, "value", strconv.FormatFloat(d.Value.Float(), 'f', 2, 64))
+	put(change.Close, "close", change.DateText(d.CloseDate))
+	put(change.Reason, "reason", d.Reason)
+	_, st := v[change.Stage]
+	_, os := v[change.Status]
+	if st || os {
+		target := string(d.Stage)
+		if d.Status.Terminal() || d.Status == deal.Received {
+			target = string(d.Status)
+		}
+		for _, r := range m.Stages {
+			if crmValue, ok := m.first(r, target); ok {
+				out[r.Field] = crmValue
+				break
+			}
+		}
+	}
+	return out
+}
+
+// first is the CRM value a stage rule maps to target (sorted, so the
+// choice is stable).
+func (m *Mapping) first(r StageRule, target string) (string, bool) {
+	var found []string
+	for crmValue, to := range r.Values {
+		if to == target {
+			found = append(found, crmValue)
+		}
+	}
+	if len(found) == 0 {
+		return "", false
+	}
+	slices.Sort(found)
+	return found[0], true
+}
+
+// currencyCode reads an ISO code ("usd", "EUR") as upper case.
+func currencyCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // parseAmount reads a CRM amount ("120000.0", "40000", "1.2E5") into money,
 // rounded to cents.

@@ -8,172 +8,101 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
-// Upstreams tells several upstreams of each chat change, in order; the
-// first refusal refuses the change.
-type Upstreams []command.Upstream
-
-// Push asks each upstream in turn and gathers their notices.
-func (us Upstreams) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
-	var all []ledger.Notice
-	for _, u := range us {
-		ns, err := u.Push(ctx, before, after, ev)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, ns...)
-	}
-	return all, nil
-}
-
-// Target is a CRM that gets a signed webhook for each change made in chat
-// to a deal linked to one of its records (the generic target gets every
-// change).
+// Target is where cosellbot writes a CRM's records: a signed webhook
+// (the generic scheme) that the partner's CRM side (a Power Automate flow, a
+// Salesforce flow, a HubSpot workflow) applies to the record, named by its
+// id and fields named as the mapping names them.
 type Target struct {
-	Source string
-	URL    string
-	Secret []byte
+	Source  string
+	URL     string
+	Secret  []byte
+	Mapping *Mapping
 }
 
-// Platform is how outgoing webhooks are named in the outbox: a message to
-// chat.Place{Platform: "webhook", Channel: SOURCE} is posted to that
-// source's target.
-const Platform = "webhook"
-
-// Outgoing sends changes made in chat to CRMs as signed webhooks (the
-// generic scheme, with X-Cosellbot-Origin carrying a token the echo is
-// recognised by). Push makes each one a notice that goes to the outbox in
-// the change's own transaction, so it survives a restart and is retried
-// with backoff by the outbox dispatcher, which calls Send: Outgoing is the
-// notifier of the "webhook" platform.
-type Outgoing struct {
-	targets []Target
-	rec     Record
-	echoes  *Echoes
-	http    *http.Client
-	clock   Clock
-	log     *slog.Logger
+// Writer writes deals to a CRM's target: it is the change.Writer of that
+// CRM, called by the syncer with what the record lacks of its deal.
+type Writer struct {
+	t     Target
+	http  *http.Client
+	clock Clock
 }
 
-// Message is the JSON body of an outgoing webhook.
-type Message struct {
-	EventID    string           `json:"event_id"`
-	Origin     string           `json:"origin"`
-	Type       string           `json:"type"` // deal.<action>: deal.accepted, deal.stage, deal.won…
-	OccurredAt time.Time        `json:"occurred_at"`
-	RecordID   string           `json:"record_id,omitempty"` // the CRM's record id, when linked
-	Detail     string           `json:"detail"`
-	Deal       command.DealView `json:"deal"`
-}
-
-// NewOutgoing builds a sender.
-func NewOutgoing(targets []Target, rec Record, echoes *Echoes, hc *http.Client, clock Clock, log *slog.Logger) *Outgoing {
+// NewWriter builds the writer of one target.
+func NewWriter(t Target, hc *http.Client, clock Clock) *Writer {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &Outgoing{targets: targets, rec: rec, echoes: echoes, http: hc, clock: clock, log: log}
+	return &Writer{t: t, http: hc, clock: clock}
 }
 
-// Push returns a webhook notice for each target that follows the deal; the
-// change and its webhooks are stored together or not at all.
-func (o *Outgoing) Push(ctx context.Context, _, d *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
-	if len(o.targets) == 0 {
-		return nil, nil
-	}
-	links, err := o.rec.SyncStatesOfDeal(ctx, d.ID)
+// Synced is what the writer writes (change.Engine's systems).
+func (w *Writer) Synced() []change.Field { return w.t.Mapping.Synced() }
+
+// Message is the JSON body of an outgoing webhook.
+type Message struct {
+	EventID    string            `json:"event_id"`
+	Type       string            `json:"type"` // deal.sync
+	OccurredAt time.Time         `json:"occurred_at"`
+	Source     string            `json:"source"`    // the CRM the record is in
+	RecordID   string            `json:"record_id"` // the CRM's record id
+	Fields     map[string]string `json:"fields"`    // CRM field name → value to set
+	Deal       command.DealView  `json:"deal"`      // the whole deal, for reference
+}
+
+// Write posts the fields the record lacks, signed; a 2xx means the CRM side
+// took them. 4xx other than 408 and 429 are final; the rest is retried by
+// the syncer with the deal's state at that time.
+func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
+	now := w.clock.Now()
+	body, err := json.Marshal(Message{
+		EventID: newToken(), Type: "deal.sync", OccurredAt: now, Source: w.t.Source, RecordID: l.RecordID,
+		Fields: w.t.Mapping.Outgoing(d, v), Deal: command.View(d),
+	})
 	if err != nil {
-		return nil, fmt.Errorf("reading which CRMs follow deal #%d: %w", d.ID, err)
+		return change.Written{}, chat.Permanent(fmt.Errorf("crm: encoding the write to %s: %w", w.t.Source, err))
 	}
-	now := o.clock.Now()
-	var notices []ledger.Notice
-	for _, t := range o.targets {
-		record := ""
-		for _, l := range links {
-			if l.Source == t.Source {
-				record = l.ExternalID
-			}
-		}
-		if record == "" && d.CRMID != "" && t.Source != "partnercenter" {
-			record = d.CRMID
-		}
-		if record == "" && t.Source != "generic" {
-			continue
-		}
-		token := newToken()
-		o.echoes.Remember(token, now)
-		body, err := json.Marshal(Message{
-			EventID: token, Origin: token, Type: "deal." + ev.Action, OccurredAt: now,
-			RecordID: record, Detail: ev.Detail, Deal: command.View(d),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("encoding the webhook of deal #%d: %w", d.ID, err)
-		}
-		notices = append(notices, ledger.Notice{
-			Key: token, Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: "webhook", Text: string(body),
-			Places: []chat.Place{{Platform: Platform, Channel: t.Source}},
-		})
+	ts := strconv.FormatInt(now.Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.t.URL, bytes.NewReader(body))
+	if err != nil {
+		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err))
 	}
-	return notices, nil
-}
-
-// Send posts one outgoing webhook, signed, to its source's target; the
-// outbox dispatcher retries what fails and gives up on what cannot work.
-func (o *Outgoing) Send(ctx context.Context, m chat.Message) (string, error) {
-	i := slices.IndexFunc(o.targets, func(t Target) bool { return t.Source == m.To.Channel })
-	if i < 0 {
-		return "", chat.Permanent(fmt.Errorf("crm: no outgoing webhook is configured for %q", m.To.Channel))
-	}
-	t := o.targets[i]
-	body := []byte(m.Text)
 	var head struct {
 		EventID string `json:"event_id"`
 	}
-	if err := json.Unmarshal(body, &head); err != nil || head.EventID == "" {
-		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: not an outgoing webhook body", t.Source))
-	}
-	ts := strconv.FormatInt(o.clock.Now().Unix(), 10)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
-	if err != nil {
-		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", t.Source, err))
-	}
+	_ = json.Unmarshal(body, &head)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, Sign(t.Secret, ts, body))
+	req.Header.Set(HeaderSignature, Sign(w.t.Secret, ts, body))
 	req.Header.Set(HeaderEventID, head.EventID)
-	req.Header.Set(HeaderOrigin, head.EventID)
-	resp, err := o.http.Do(req)
+	resp, err := w.http.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("crm: webhook to %s: %w", t.Source, err)
+		return change.Written{}, fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode/100 == 2:
-		return head.EventID, nil
+		return change.Written{}, nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return "", chat.RetryAfter(time.Duration(max(after, 1))*time.Second, fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
+		return change.Written{}, chat.RetryAfter(time.Duration(max(after, 1))*time.Second, fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status))
 	case resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout:
-		return "", chat.Permanent(fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status))
+		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status))
 	}
-	return "", fmt.Errorf("crm: webhook to %s: %s", t.Source, resp.Status)
+	return change.Written{}, fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status)
 }
 
-// newToken is a random change token.
+// newToken is a random event id.
 func newToken() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

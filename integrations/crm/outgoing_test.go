@@ -1,19 +1,24 @@
 package crm_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 )
 
-// Send tells the outbox dispatcher what to do with a failure: retry later,
-// retry no sooner than Retry-After, or give up.
-func TestOutgoingSendClassifiesFailures(t *testing.T) {
-	body := `{"event_id":"cosellbot-1","origin":"cosellbot-1","type":"deal.won","deal":{}}`
+// Write tells the syncer what to do with a failure: retry later, retry no
+// sooner than Retry-After, or give up.
+func TestWriterClassifiesFailures(t *testing.T) {
+	d := &deal.Deal{ID: 7, Name: "Lakehouse", Stage: deal.StageProposed, Status: deal.Accepted, Value: 4500000, Currency: "EUR"}
 	for _, tt := range []struct {
 		name       string
 		status     int
@@ -23,37 +28,43 @@ func TestOutgoingSendClassifiesFailures(t *testing.T) {
 	}{
 		{"accepted", http.StatusAccepted, "", false, 0},
 		{"server error is retried", http.StatusBadGateway, "", false, 0},
+		{"timeout is retried", http.StatusRequestTimeout, "", false, 0},
 		{"rate limited waits", http.StatusTooManyRequests, "7", false, 7 * time.Second},
 		{"refused is final", http.StatusBadRequest, "", true, 0},
 		{"gone is final", http.StatusGone, "", true, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			var got crm.Message
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				if err := crm.VerifySignature([]byte("s3cret"), r.Header.Get(crm.HeaderTimestamp), r.Header.Get(crm.HeaderSignature), b, fixedClock{}.Now()); err != nil {
+					t.Errorf("signature: %v", err)
+				}
+				_ = json.Unmarshal(b, &got)
 				if tt.retryAfter != "" {
 					w.Header().Set("Retry-After", tt.retryAfter)
 				}
 				w.WriteHeader(tt.status)
 			}))
 			defer srv.Close()
-			out := crm.NewOutgoing([]crm.Target{{Source: "generic", URL: srv.URL, Secret: []byte("s3cret-s3cret-s3cret")}}, nil, crm.NewEchoes(), srv.Client(), fixedClock{}, nil)
-			ref, err := out.Send(t.Context(), chat.Message{To: chat.Place{Platform: crm.Platform, Channel: "generic"}, Text: body})
+			w := crm.NewWriter(crm.Target{Source: "generic", URL: srv.URL, Secret: []byte("s3cret"), Mapping: generic.Mapping()}, srv.Client(), fixedClock{})
+			_, err := w.Write(t.Context(), change.Link{System: "generic", RecordID: "opp-7"}, d, change.Values{change.Stage: "proposed", change.Value: "4500000"})
+			if got.RecordID != "opp-7" || got.Fields["stage"] != "proposed" || got.Fields["value"] != "45000.00" || len(got.Fields) != 2 {
+				t.Errorf("sent %+v", got)
+			}
 			if tt.status/100 == 2 {
-				if err != nil || ref != "cosellbot-1" {
-					t.Fatalf("Send = %q, %v", ref, err)
+				if err != nil {
+					t.Fatalf("Write = %v", err)
 				}
 				return
 			}
 			if err == nil || chat.IsPermanent(err) != tt.permanent {
-				t.Fatalf("Send error %v: permanent %v, want %v", err, chat.IsPermanent(err), tt.permanent)
+				t.Fatalf("Write error %v: permanent %v, want %v", err, chat.IsPermanent(err), tt.permanent)
 			}
 			if d, ok := chat.RetryAfterOf(err); tt.after > 0 && (!ok || d != tt.after) {
 				t.Fatalf("retry after %v %v, want %v", d, ok, tt.after)
 			}
 		})
-	}
-	out := crm.NewOutgoing(nil, nil, crm.NewEchoes(), nil, fixedClock{}, nil)
-	if _, err := out.Send(t.Context(), chat.Message{To: chat.Place{Platform: crm.Platform, Channel: "hubspot"}, Text: body}); !chat.IsPermanent(err) {
-		t.Fatalf("a source without a target: %v, want a permanent failure", err)
 	}
 }
 

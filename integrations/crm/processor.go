@@ -69,6 +69,7 @@ func (p *Processor) Run(ctx context.Context) error {
 // Report counts what a pass did.
 type Report struct {
 	Processed, Ignored, Stale, Failed int
+	Retrying                          int                 // failed for a transient reason: tried again on their own
 	Failures                          []ledger.InboxEntry // the rows that failed, with their reason
 }
 
@@ -83,6 +84,8 @@ func (r *Report) add(e ledger.InboxEntry) {
 	case ledger.InboxFailed:
 		r.Failed++
 		r.Failures = append(r.Failures, e)
+	case ledger.InboxReceived:
+		r.Retrying++
 	}
 }
 
@@ -137,6 +140,16 @@ func (p *Processor) Process(ctx context.Context, e ledger.InboxEntry) (ledger.In
 	return done, err
 }
 
+// MaxAttempts is how often an event failing for a transient reason is
+// tried before it is failed for good (and waits for cosellbot replay).
+const MaxAttempts = 12
+
+// Backoff is the wait before attempt n+1 of an event: 5 s doubling, at
+// most 30 minutes (12 attempts span about 2 hours).
+func Backoff(n int) time.Duration {
+	return min(5*time.Second<<min(n-1, 12), 30*time.Minute)
+}
+
 // claimLease is how long a replica holds an inbox row it processes; far
 // longer than applying one event takes, short enough that a crashed
 // replica's rows are soon picked up by another.
@@ -166,6 +179,16 @@ func (p *Processor) process(ctx context.Context, e ledger.InboxEntry) (ledger.In
 		res, err = src.Apply(ctx, e)
 	}
 	now := p.clock.Now()
+	if err != nil && !Final(err) && e.Attempts+1 < MaxAttempts {
+		// Transient: the row waits and is tried again on its own.
+		until := now.Add(Backoff(e.Attempts + 1))
+		p.log.WarnContext(ctx, "webhook event not applied yet; retrying", "source", e.Source, "inbox_id", e.ID, "attempt", e.Attempts+1, "at", until, "err", err)
+		if derr := p.inbox.DeferInbox(ctx, e.ID, "will retry: "+err.Error(), until); derr != nil {
+			return e, fmt.Errorf("crm: defer inbox row %d: %w", e.ID, derr)
+		}
+		e.Error, e.Attempts = "will retry: "+err.Error(), e.Attempts+1
+		return e, nil
+	}
 	if err != nil {
 		res = Result{Status: ledger.InboxFailed, Note: err.Error()}
 		p.metrics.Count(e.Source, Failed)

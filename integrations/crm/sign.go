@@ -17,9 +17,6 @@ const (
 	HeaderSignature = "X-Cosellbot-Signature"
 	HeaderTimestamp = "X-Cosellbot-Timestamp"
 	HeaderEventID   = "X-Event-Id"
-	// HeaderOrigin carries the token of a change made in chat; a delivery
-	// bringing it back is the echo of that change.
-	HeaderOrigin = "X-Cosellbot-Origin"
 )
 
 // Sign computes the X-Cosellbot-Signature value of body sent at timestamp.

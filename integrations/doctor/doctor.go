@@ -7,7 +7,6 @@ package doctor
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,7 +14,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"golang.org/x/oauth2"
+
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
 // Finding is the outcome of one check.
@@ -167,28 +167,21 @@ func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
 	return f
 }
 
-// PartnerCenterToken is what the Partner Center token check needs.
-type PartnerCenterToken struct {
-	TokenURL, ClientID, RefreshToken string
-	Scopes                           []string
-}
-
-// PartnerCenter checks that the refresh token still yields an access token.
-func (p Platforms) PartnerCenter(ctx context.Context, t PartnerCenterToken) Finding {
+// PartnerCenter checks that the refresh token still yields an access
+// token, redeeming it as the Referrals API client does.
+func (p Platforms) PartnerCenter(cfg partnercenter.Config) Finding {
 	f := Finding{Name: "Partner Center token (PARTNERCENTER_REFRESH_TOKEN)"}
-	if t.RefreshToken == "" {
+	if cfg.RefreshToken == "" {
 		f.Status, f.Detail = Skipped, "not set: no referral fetch, poll or write-back"
 		return f
 	}
-	scopes := t.Scopes
-	if len(scopes) == 0 {
-		scopes = []string{"https://api.partner.microsoft.com/.default", "offline_access"}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = p.HTTP
 	}
-	oc := &oauth2.Config{ClientID: t.ClientID, Endpoint: oauth2.Endpoint{TokenURL: t.TokenURL, AuthStyle: oauth2.AuthStyleInParams}, Scopes: scopes}
-	tok, err := oc.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, p.HTTP), &oauth2.Token{RefreshToken: t.RefreshToken}).Token()
+	tok, err := partnercenter.FetchToken(cfg)
 	if err != nil {
-		f.Status, f.Detail = Failed, "the token endpoint refused the refresh token: "+short(err)
-		f.Fix = "sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID, and set PARTNERCENTER_REFRESH_TOKEN (and check PARTNERCENTER_TOKEN_URL's tenant)"
+		f.Status, f.Detail = Failed, strings.TrimPrefix(err.Error(), "partnercenter: ")
+		f.Fix = "sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID and set PARTNERCENTER_REFRESH_TOKEN; check PARTNERCENTER_TOKEN_URL's tenant and PARTNERCENTER_CLIENT_SECRET"
 		return f
 	}
 	f.Status, f.Detail = OK, "an access token was issued"
@@ -196,14 +189,6 @@ func (p Platforms) PartnerCenter(ctx context.Context, t PartnerCenterToken) Find
 		f.Detail += ", valid until " + tok.Expiry.UTC().Format(time.RFC3339)
 	}
 	return f
-}
-
-func short(err error) string {
-	var re *oauth2.RetrieveError
-	if errors.As(err, &re) && re.ErrorCode != "" {
-		return re.ErrorCode + ": " + re.ErrorDescription
-	}
-	return err.Error()
 }
 
 // Secret checks a shared secret's presence and strength.

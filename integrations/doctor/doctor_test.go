@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
 // fakes answers as Slack's auth.test, Discord's applications/@me and an
@@ -32,7 +34,7 @@ func fakes(t *testing.T) Platforms {
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
-		if r.Form.Get("refresh_token") != "good" || r.Form.Get("grant_type") != "refresh_token" {
+		if r.Form.Get("refresh_token") != "good" || r.Form.Get("grant_type") != "refresh_token" || !strings.Contains(r.Form.Get("scope"), "api.partner.microsoft.com") {
 			w.WriteHeader(http.StatusBadRequest)
 			w.Write([]byte(`{"error": "invalid_grant", "error_description": "AADSTS70008: The refresh token has expired"}`))
 			return
@@ -60,8 +62,9 @@ func TestTokens(t *testing.T) {
 		{p.Discord(ctx, "good", "999"), Failed, "DISCORD_APP_ID says 999"},
 		{p.Discord(ctx, "good", ""), Warning, "DISCORD_APP_ID is not set"},
 		{p.Discord(ctx, "bad", "1234"), Failed, "refused it (401)"},
-		{p.PartnerCenter(ctx, PartnerCenterToken{TokenURL: tokenURL, ClientID: "c", RefreshToken: "good"}), OK, "access token was issued"},
-		{p.PartnerCenter(ctx, PartnerCenterToken{TokenURL: tokenURL, ClientID: "c", RefreshToken: "old"}), Failed, "invalid_grant: AADSTS70008"},
+		{p.PartnerCenter(partnercenter.Config{TokenURL: tokenURL, ClientID: "c", RefreshToken: "good"}), OK, "access token was issued"},
+		{p.PartnerCenter(partnercenter.Config{TokenURL: tokenURL, ClientID: "c", RefreshToken: "old"}), Failed, "invalid_grant: AADSTS70008"},
+		{p.PartnerCenter(partnercenter.Config{}), Skipped, "not set"},
 		{Secret("WEBHOOK_SECRET_GENERIC", "short", "off"), Failed, "5 characters"},
 		{Secret("WEBHOOK_SECRET_GENERIC", "0123456789abcdef0123", "off"), OK, "20 characters"},
 	} {

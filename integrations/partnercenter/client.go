@@ -23,9 +23,10 @@ type Config struct {
 	APIURL       string // e.g. https://api.partner.microsoft.com/v1.0
 	TokenURL     string // e.g. https://login.microsoftonline.com/TENANT/oauth2/v2.0/token
 	ClientID     string
+	ClientSecret string // a confidential (web) app's secret; empty for a public client
 	RefreshToken string
-	// Scopes default to the Partner Center API's, with offline_access.
-	Scopes []string
+	// Scope defaults to DefaultScope.
+	Scope string
 	// HTTPClient carries timeouts and trusted roots for both the API and the
 	// token endpoint; nil uses a client with a 30-second timeout.
 	HTTPClient *http.Client
@@ -64,19 +65,11 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = []string{"https://api.partner.microsoft.com/.default", "offline_access"}
+	scope := strings.TrimSpace(cfg.Scope)
+	if scope == "" {
+		scope = DefaultScope
 	}
-	oc := &oauth2.Config{
-		ClientID: cfg.ClientID,
-		Endpoint: oauth2.Endpoint{TokenURL: cfg.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
-		Scopes:   scopes,
-	}
-	// The token source keeps this context for every refresh: it only carries
-	// the HTTP client, never a deadline.
-	tctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	ts := oauth2.ReuseTokenSource(nil, oc.TokenSource(tctx, &oauth2.Token{RefreshToken: cfg.RefreshToken}))
+	ts := oauth2.ReuseTokenSource(nil, &refresher{http: hc, tokenURL: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret, scope: scope, refresh: cfg.RefreshToken})
 	transport := hc.Transport
 	if transport == nil {
 		transport = http.DefaultTransport
@@ -134,35 +127,49 @@ func (c *Client) Get(ctx context.Context, id string) (*Referral, error) {
 // UpdatedSince lists the referrals updated after since, oldest update first,
 // following the API's pages (on the configured host only).
 func (c *Client) UpdatedSince(ctx context.Context, since time.Time) ([]Referral, error) {
-	q := url.Values{}
-	if !since.IsZero() {
-		q.Set("$filter", "updatedDateTime gt "+since.UTC().Format(time.RFC3339Nano))
-	}
-	q.Set("$orderby", "updatedDateTime asc")
-	next := c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	var out []Referral
-	for page := 0; next != ""; page++ {
+	next := ""
+	for page := 0; ; page++ {
 		if page == maxPages {
 			return out, fmt.Errorf("partnercenter: listing referrals updated since %s: more than %d pages", since.Format(time.RFC3339), maxPages)
 		}
-		var body struct {
-			Value    []Referral `json:"value"`
-			NextLink string     `json:"@odata.nextLink"`
-		}
-		if _, err := c.do(ctx, http.MethodGet, next, nil, nil, &body); err != nil {
+		refs, link, err := c.Page(ctx, since, next)
+		out = append(out, refs...)
+		if err != nil || link == "" {
 			return out, err
 		}
-		out = append(out, body.Value...)
-		next = ""
-		if body.NextLink != "" {
-			u, err := c.base.Parse(body.NextLink)
-			if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-				return out, fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
-			}
-			next = u.String()
-		}
+		next = link
 	}
-	return out, nil
+}
+
+// Page reads one page of the referrals updated after since, oldest update
+// first: the first page when next is "", else the page a previous one
+// linked to. It returns the link to the page after ("" at the end), which
+// is checked to be on the configured host.
+func (c *Client) Page(ctx context.Context, since time.Time, next string) ([]Referral, string, error) {
+	if next == "" {
+		q := url.Values{}
+		if !since.IsZero() {
+			q.Set("$filter", "updatedDateTime gt "+since.UTC().Format(time.RFC3339Nano))
+		}
+		q.Set("$orderby", "updatedDateTime asc")
+		next = c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+	}
+	var body struct {
+		Value    []Referral `json:"value"`
+		NextLink string     `json:"@odata.nextLink"`
+	}
+	if _, err := c.do(ctx, http.MethodGet, next, nil, nil, &body); err != nil {
+		return nil, "", err
+	}
+	if body.NextLink == "" {
+		return body.Value, "", nil
+	}
+	u, err := c.base.Parse(body.NextLink)
+	if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return body.Value, "", fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
+	}
+	return body.Value, u.String(), nil
 }
 
 // Patch applies JSON Patch operations to a referral, sending eTag as
@@ -255,4 +262,25 @@ func requestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// Create posts a new referral (the partner's own, Outgoing) and returns it
+// as Partner Center stored it, with its id and eTag.
+func (c *Client) Create(ctx context.Context, r *Referral) (*Referral, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("partnercenter: encode the new referral: %w", err)
+	}
+	var out Referral
+	resp, err := c.do(ctx, http.MethodPost, c.base.String()+"/engagements/referrals", http.Header{"Content-Type": {"application/json"}}, body, &out)
+	if err != nil {
+		return nil, err
+	}
+	if out.ETag == "" {
+		out.ETag = resp.Header.Get("ETag")
+	}
+	if !ValidID(out.ID) {
+		return nil, fmt.Errorf("partnercenter: the created referral has no id in the answer")
+	}
+	return &out, nil
 }

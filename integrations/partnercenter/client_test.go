@@ -34,7 +34,7 @@ func setup(t *testing.T) (*pcfake.API, *partnercenter.Client) {
 	t.Helper()
 	api := pcfake.New(t, func() time.Time { return now })
 	c, err := partnercenter.New(partnercenter.Config{
-		APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken,
+		APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,19 +95,53 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 	}
 }
 
-func TestBadRefreshTokenFails(t *testing.T) {
+// The token request follows the identity platform's refresh grant for an
+// app acting for a user: a request the fake (like the platform) refuses
+// fails with the platform's reason and never reaches the API.
+func TestTokenRequestRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		cfg  partnercenter.Config
+		want string
+	}{
+		{"revoked refresh token", partnercenter.Config{ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: "revoked"}, "invalid_grant"},
+		{"no client secret", partnercenter.Config{ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken}, "invalid_client"},
+		{"a scope without the API's", partnercenter.Config{ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken, Scope: "offline_access"}, "AADSTS900144"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			api := pcfake.New(t, func() time.Time { return now })
+			api.Put(fixture(t, "referral_new.json"))
+			tt.cfg.APIURL, tt.cfg.TokenURL = api.APIURL(), api.TokenURL()
+			c, err := partnercenter.New(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Get(t.Context(), newID); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Get = %v, want %s", err, tt.want)
+			}
+			if len(api.Requests()) != 0 {
+				t.Errorf("the API was called without a token: %v", api.Requests())
+			}
+		})
+	}
+}
+
+// The default request (client secret, default scope) is taken, and the
+// rotated refresh token is the one used next.
+func TestTokenRefreshRotates(t *testing.T) {
 	t.Parallel()
 	api := pcfake.New(t, func() time.Time { return now })
 	api.Put(fixture(t, "referral_new.json"))
-	c, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: "revoked"})
+	c, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Get(t.Context(), newID); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
-		t.Errorf("Get with a revoked refresh token: %v", err)
+	if _, err := c.Get(t.Context(), newID); err != nil {
+		t.Fatalf("Get: %v", err)
 	}
-	if len(api.Requests()) != 0 {
-		t.Errorf("the API was called without a token: %v", api.Requests())
+	if api.Tokens() != 1 {
+		t.Errorf("%d tokens issued, want 1 reused", api.Tokens())
 	}
 }
 
@@ -145,7 +179,7 @@ func TestUpdatedSinceStaysOnTheConfiguredHost(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"value": []any{}, "@odata.nextLink": evil.URL + "/v1.0/engagements/referrals?$skip=2"})
 	}))
 	defer list.Close()
-	c, err := partnercenter.New(partnercenter.Config{APIURL: list.URL + "/v1.0", TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	c, err := partnercenter.New(partnercenter.Config{APIURL: list.URL + "/v1.0", TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,15 @@ type Referral struct {
 	Details             Details         `json:"details"`
 	Team                Members         `json:"team,omitempty"`
 	InviteContext       InviteContext   `json:"inviteContext"`
+	Target              []Target        `json:"target,omitempty"`
 	ETag                string          `json:"eTag,omitempty"`
+}
+
+// Target is a party a new referral is shared with (Microsoft's business
+// profile location "msft" for a co-sell).
+type Target struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
 }
 
 // CustomerProfile is the referral's customer.

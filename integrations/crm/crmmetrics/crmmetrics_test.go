@@ -30,7 +30,7 @@ func TestCountsByOutcome(t *testing.T) {
 	if err := m.Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	src := generic.New("s", &crm.Applier{Rec: st, Clock: clock})
+	src := generic.New("s", crmtest.Applier(st, clock))
 	commit := crm.NewCommitter(st, 0, 1)
 	defer commit.Close()
 	proc := crm.NewProcessor(st, []crm.Source{src}, clock, nil, m)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -158,4 +159,10 @@ func History(t testing.TB, st *store.Store, id int64) []string {
 		out[i] = e.Actor + " " + e.Action
 	}
 	return out
+}
+
+// Applier is the applier serve builds, over a change path that writes to
+// no system: what a source's tests need to apply events to deals.
+func Applier(st *store.Store, clock crm.Clock) *crm.Applier {
+	return &crm.Applier{Engine: change.New(st, clock, nil, nil, quiet), Find: st}
 }

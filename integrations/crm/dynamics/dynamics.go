@@ -6,7 +6,9 @@ package dynamics
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -130,18 +132,33 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := crm.Event{Key: key(c), Body: body}
+	ev := crm.Event{Key: key(c, body), Body: body}
 	if !strings.EqualFold(c.PrimaryEntityName, s.mapping.Record) {
 		ev.Ignore = fmt.Sprintf("a %s record, not a %s", c.PrimaryEntityName, s.mapping.Record)
 	}
 	return []crm.Event{ev}, nil
 }
 
-func key(c Context) string {
-	if c.RequestID != nil && *c.RequestID != "" {
+// zeroID is the OperationId (and RequestId) of a delivery from a
+// synchronous step: every such delivery carries it.
+const zeroID = "00000000-0000-0000-0000-000000000000"
+
+// key tells deliveries apart: the request id, or the operation id. A
+// synchronous step's deliveries all carry the zero id, so theirs is the
+// correlation id with a digest of the context: a redelivery of the same
+// context is still recognised, and a second update is not mistaken for it.
+func key(c Context, body []byte) string {
+	if c.RequestID != nil && *c.RequestID != "" && *c.RequestID != zeroID {
 		return *c.RequestID
 	}
-	return c.OperationID
+	if c.OperationID != "" && c.OperationID != zeroID {
+		return c.OperationID
+	}
+	if c.OperationID == "" && (c.RequestID == nil || *c.RequestID == "") {
+		return ""
+	}
+	sum := sha256.Sum256(body)
+	return "sync:" + c.CorrelationID + ":" + hex.EncodeToString(sum[:16])
 }
 
 // Decode parses and checks a RemoteExecutionContext; errors name the field.
@@ -150,7 +167,7 @@ func Decode(body []byte) (Context, error) {
 	if err := json.Unmarshal(body, &c); err != nil {
 		return c, crm.Malformed("body", "not a Dataverse RemoteExecutionContext: %v", err)
 	}
-	if key(c) == "" {
+	if key(c, body) == "" {
 		return c, crm.Malformed("OperationId", "required (or RequestId): it tells redeliveries apart")
 	}
 	if c.PrimaryEntityName == "" {
@@ -169,7 +186,7 @@ func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 // image) and applies them through the mapping.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	if e.Headers[headerSizeExceeded] != "" {
-		return crm.Result{}, fmt.Errorf("%s: Dataverse removed the record's attributes from a context over 256 KB; register the step with fewer filtering attributes and images", headerSizeExceeded)
+		return crm.Result{}, crm.Malformed(headerSizeExceeded, "Dataverse removed the record's attributes from a context over 256 KB; register the step with fewer filtering attributes and images")
 	}
 	c, err := Decode(e.Body)
 	if err != nil {
@@ -196,7 +213,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			}
 		}
 	}
-	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields, Origin: e.Headers[crm.HeaderOrigin]}
+	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields}
 	when := c.OperationCreatedOn
 	if v := fields[s.mapping.Modified]; s.mapping.Modified != "" && v != "" {
 		when = v

@@ -28,7 +28,7 @@ func setup(t *testing.T, st *store.Store) *crmtest.Harness {
 		t.Fatal(err)
 	}
 	clock := crmtest.NewClock(now)
-	return crmtest.New(t, st, clock, dynamics.New(secret, ms["dynamics"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock}))
+	return crmtest.New(t, st, clock, dynamics.New(secret, ms["dynamics"], crmtest.Applier(st, clock)))
 }
 
 // headers are what Dataverse sends, with the secret as an HttpHeader.
@@ -138,6 +138,33 @@ func FuzzDecode(f *testing.F) {
 			for _, a := range p.Value.Attributes {
 				a.Text()
 			}
+		}
+	})
+}
+
+// Synchronous steps send the zero OperationId with every delivery: two
+// different updates are two events, the same context twice is one.
+func TestSynchronousStepDeliveriesAreToldApart(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, opportunity, now)
+		sync := strings.Replace(string(fixture(t, "opportunity_update.json")), `"OperationId": "5bf20748-4ea2-e711-8122-000d3aa2331c"`, `"OperationId": "00000000-0000-0000-0000-000000000000"`, 1)
+		first := []byte(sync)
+		second := strings.Replace(sync, `"Value": 82500.00`, `"Value": 91000.00`, 1)
+		second = strings.Replace(second, `1795600000000`, `1795600060000`, 1) // modified a minute later
+		for _, body := range [][]byte{first, first, []byte(second)} {
+			if code, resp := h.Post(t, "/webhooks/dynamics", headers("opportunity"), body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+		}
+		if rows := h.Inbox(t); len(rows) != 2 {
+			t.Fatalf("%d rows stored, want 2 (the repeated context is a duplicate)", len(rows))
+		}
+		if rep := h.Process(t); rep.Failed != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Value != 91000_00 {
+			t.Errorf("value %s, want the second update's 91,000", got.Value)
 		}
 	})
 }

@@ -6,7 +6,6 @@
 //	X-Cosellbot-Timestamp: 1795600000                 (Unix seconds, within 5 minutes)
 //	X-Cosellbot-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body, keyed with WEBHOOK_SECRET_GENERIC>
 //	X-Event-Id: <unique per event: redeliveries repeat it>
-//	X-Cosellbot-Origin: <optional: the origin of a cosellbot webhook this change echoes>
 //
 //	{"type": "deal.updated",                  (types other than deal.* are acknowledged and ignored)
 //	 "record_id": "opp-42",                   (the record's id in the sender: a deal's crm_id)
@@ -49,7 +48,7 @@ type Payload struct {
 	Type       string         `json:"type"`
 	RecordID   string         `json:"record_id"`
 	ModifiedAt string         `json:"modified_at,omitempty"`
-	Origin     string         `json:"origin,omitempty"`
+	Origin     string         `json:"origin,omitempty"` // ignored: echoes are recognised by their values
 	Fields     map[string]any `json:"fields"`
 }
 
@@ -134,10 +133,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err != nil {
 		return crm.Result{}, err
 	}
-	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Origin: p.Origin, Fields: map[string]string{}}
-	if o := e.Headers[crm.HeaderOrigin]; o != "" {
-		c.Origin = o
-	}
+	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}}
 	if p.ModifiedAt != "" {
 		c.ModifiedAt, _ = crm.ParseTime(p.ModifiedAt)
 	}

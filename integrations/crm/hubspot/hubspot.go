@@ -199,7 +199,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	ms, _ := ev.OccurredAt.Int64()
 	c := crm.Change{
 		Source: Name, RecordID: ev.ObjectID.String(), Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
-		Fields: map[string]string{}, Origin: e.Headers[crm.HeaderOrigin],
+		Fields: map[string]string{},
 	}
 	if ev.PropertyName != "" {
 		c.Fields[ev.PropertyName] = ev.PropertyValue

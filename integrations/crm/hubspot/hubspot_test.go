@@ -31,7 +31,7 @@ func setup(t *testing.T, st *store.Store) *crmtest.Harness {
 		t.Fatal(err)
 	}
 	clock := crmtest.NewClock(now)
-	src := hubspot.New(secret, ms["hubspot"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock})
+	src := hubspot.New(secret, ms["hubspot"], crmtest.Applier(st, clock))
 	return crmtest.New(t, st, clock, src)
 }
 

@@ -18,9 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cosellbot/cosellbot/bot/access"
-	"github.com/cosellbot/cosellbot/bot/chat"
-	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/change"
+
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
@@ -107,12 +106,12 @@ func setup(t *testing.T, st *store.Store) *env {
 	t.Helper()
 	clock := crmtest.NewClock(now)
 	api := pcfake.New(t, clock.Now)
-	client, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, RefreshToken: pcfake.RefreshToken})
+	client, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := newPKI(t, pcsource.Organization)
-	src := pcsource.New(secret, pcsource.NewCerts([]string{"127.0.0.1"}, p.roots, p.client), client, st, clock, nil)
+	src := pcsource.New(secret, pcsource.NewCerts([]string{"127.0.0.1"}, p.roots, p.client), client, st, change.New(st, clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil), "", clock, nil)
 	return &env{h: crmtest.New(t, st, clock, src), api: api, src: src, pki: p, st: st}
 }
 
@@ -288,60 +287,6 @@ func TestUnhandledEventsAndMalformedNotifications(t *testing.T) {
 	})
 }
 
-func TestWriteBackAndConflict(t *testing.T) {
-	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		e := setup(t, st)
-		e.api.Put(fixture(t, "referral_new.json"))
-		e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute)))
-		e.h.Process(t)
-		d, _ := st.DealByExternalID(t.Context(), newID)
-		svc := command.New(st, e.h.Clock, deal.DefaultRates(), nil, command.WithUpstream(crm.Upstreams{e.src.Writer()}))
-		run := func(line string) command.Reply {
-			return svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf(line, d.ID))
-		}
-		r := run(`deal accept %d close=2027-03-01 notes="Field Service for 40 technicians"`)
-		if !r.OK() {
-			t.Fatalf("accept: %s", r.Text)
-		}
-		ref := e.api.Referral(newID)
-		if ref["status"] != "Active" || ref["substatus"] != "Accepted" || ref["details"].(map[string]any)["closingDateTime"] != "2027-03-01T00:00:00Z" {
-			t.Errorf("referral after accept: %v %v %v", ref["status"], ref["substatus"], ref["details"])
-		}
-		if r := run("deal stage %d qualified"); !r.OK() || e.api.Referral(newID)["salesStage"] != "Qualify" {
-			t.Errorf("stage: %s; referral stage %v", r.Text, e.api.Referral(newID)["salesStage"])
-		}
-		// Someone raises the value in Partner Center; its webhook is not
-		// in yet when the partner moves the stage in chat.
-		e.api.Set(newID, "details/dealValue", 90000)
-		r = run("deal stage %d proposed")
-		if r.OK() || r.Err.Code != "conflict" || !strings.Contains(r.Text, "value 75,000 → 90,000 EUR") {
-			t.Fatalf("stage over a newer referral: %+v", r)
-		}
-		got, _ := st.GetDeal(t.Context(), d.ID)
-		if got.Stage != deal.StageQualified || got.Value != 90000_00 {
-			t.Errorf("deal after the conflict: stage %s value %s", got.Stage, got.Value)
-		}
-		if stage := e.api.Referral(newID)["salesStage"]; stage != "Qualify" {
-			t.Errorf("the refused change reached Partner Center: %v", stage)
-		}
-		// Trying again now goes through.
-		if r := run("deal stage %d proposed"); !r.OK() || e.api.Referral(newID)["salesStage"] != "Propose" {
-			t.Errorf("retry: %s", r.Text)
-		}
-		// Partner Center down: the chat change is refused, nothing stored.
-		e.api.FailNext(1)
-		if r := run("deal won %d"); r.OK() || !strings.Contains(r.Text, "Partner Center did not take the change") {
-			t.Errorf("won while Partner Center is down: %s", r.Text)
-		}
-		if got, _ := st.GetDeal(t.Context(), d.ID); got.Status != deal.Accepted {
-			t.Errorf("status %s after a refused write-back", got.Status)
-		}
-		if r := run("deal won %d"); !r.OK() || e.api.Referral(newID)["substatus"] != "Won" {
-			t.Errorf("won: %s", r.Text)
-		}
-	})
-}
-
 func TestPollBackstop(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := setup(t, st)
@@ -410,6 +355,31 @@ func FuzzDecodeNotification(f *testing.F) {
 		}
 		if id != "" && (!partnercenter.ValidID(id) || at.IsZero()) {
 			t.Errorf("accepted referral id %q at %v", id, at)
+		}
+	})
+}
+
+// A fetch that fails for a passing reason (Partner Center answers 503) is
+// tried again on its own, with backoff; no one has to run replay.
+func TestFailedFetchRetriesOnItsOwn(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.api.FailNext(100)
+		e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute)))
+		if rep := e.h.Process(t); rep.Retrying != 1 || rep.Failed != 0 {
+			t.Fatalf("report %+v, want the event waiting for a retry", rep)
+		}
+		if rep := e.h.Process(t); rep.Processed+rep.Retrying != 0 {
+			t.Fatalf("retried before its backoff: %+v", rep)
+		}
+		e.api.FailNext(0)
+		e.h.Clock.Set(now.Add(time.Minute))
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report after the backoff %+v", rep)
+		}
+		if _, err := st.DealByExternalID(t.Context(), newID); err != nil {
+			t.Errorf("no deal after the retry: %v", err)
 		}
 	})
 }

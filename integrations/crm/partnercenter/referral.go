@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -156,176 +157,129 @@ func timeOr(t *time.Time, or time.Time) time.Time {
 	return t.UTC()
 }
 
-// ApplyReferral creates or advances the deal of a referral, unless a newer
-// version of it was applied already (stale). It remembers the referral's
-// updatedDateTime and eTag.
+// Incoming is what a referral says of its deal, in the change path's
+// terms, stamped with its updatedDateTime.
+func Incoming(r *pc.Referral, now time.Time) (change.Incoming, error) {
+	in := change.Incoming{System: Name, RecordID: r.ID, Values: change.Values{}, Modified: timeOr(r.UpdatedDateTime, now), ETag: r.ETag}
+	st, err := Status(r)
+	if err != nil {
+		return in, err
+	}
+	in.Values[change.Status] = string(st)
+	if r.Name != "" {
+		in.Values[change.Name] = strings.TrimSpace(r.Name)
+	}
+	if v := money(r.Details.DealValue); v > 0 {
+		in.Values[change.Value] = change.MoneyText(v)
+	}
+	if c := strings.ToUpper(r.Details.Currency); c != "" {
+		in.Values[change.Currency] = c
+	}
+	if r.Details.ClosingDateTime != nil {
+		in.Values[change.Close] = change.DateText(day(r.Details.ClosingDateTime))
+	}
+	if r.Details.Notes != "" {
+		in.Values[change.Notes] = r.Details.Notes
+	}
+	if s, ok := stages[strings.ToLower(r.SalesStage)]; ok {
+		in.Values[change.Stage] = string(s)
+	}
+	if r.StatusReason != "" {
+		in.Values[change.Reason] = r.StatusReason
+	}
+	var team []deal.Person
+	for _, m := range r.Team {
+		if p, ok := person(m); ok {
+			team = append(team, p)
+		}
+	}
+	if len(team) > 0 {
+		in.Values[change.Team] = change.TeamText(team)
+	}
+	return in, nil
+}
+
+// ApplyReferral merges a referral into its deal through the change path,
+// or records the deal of a referral cosellbot had not seen. A version older
+// than the one applied last changes nothing (stale); cosellbot's own PATCH
+// coming back is an echo.
 func (s *Source) ApplyReferral(ctx context.Context, r *pc.Referral) (crm.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	updated := timeOr(r.UpdatedDateTime, now)
-	st, err := s.rec.SyncState(ctx, Name, r.ID)
-	switch {
-	case isNotFound(err):
-		st = ledger.SyncState{Source: Name, ExternalID: r.ID}
-	case err != nil:
+	in, err := Incoming(r, now)
+	if err != nil {
 		return crm.Result{}, err
 	}
-	if updated.Before(st.ModifiedAt) {
-		return crm.Stale("referral %s updated %s, before the version applied last (%s)", r.ID, updated.Format(time.RFC3339Nano), st.ModifiedAt.Format(time.RFC3339Nano)), nil
+	find := func(ctx context.Context) (*deal.Deal, error) { return s.rec.DealByExternalID(ctx, r.ID) }
+	make := func(ctx context.Context) (*deal.Deal, deal.Event, error) { return s.build(ctx, r, now) }
+	res, err := s.engine.Receive(ctx, in, find, make)
+	if err != nil {
+		return crm.Result{}, err
 	}
+	return crm.ResultOf(res), nil
+}
+
+// build makes the deal of a referral cosellbot had not seen, replaying its
+// life through the deal rules at the times it happened: received (or
+// created), then accepted, staged, won, lost, declined or expired. Fields
+// Partner Center does not carry are not required (deal.Import).
+func (s *Source) build(ctx context.Context, r *pc.Referral, now time.Time) (*deal.Deal, deal.Event, error) {
 	target, err := Status(r)
 	if err != nil {
-		return crm.Result{}, err
+		return nil, deal.Event{}, err
 	}
-	d, err := s.rec.DealByExternalID(ctx, r.ID)
-	var res crm.Result
-	switch {
-	case isNotFound(err):
-		d, res, err = s.create(ctx, r, target, now)
-	case err == nil:
-		d, res, err = s.update(ctx, d, r, target, updated)
-	}
-	if err != nil {
-		return crm.Result{}, err
-	}
-	st.ModifiedAt, st.ETag, st.DealID = updated, r.ETag, d.ID
-	if err := s.rec.SaveSyncState(ctx, st); err != nil {
-		return crm.Result{}, err
-	}
-	return res, nil
-}
-
-// create records a referral cosellbot had not seen, replaying its life
-// through the deal rules at the times it happened: received (or created),
-// then accepted, staged, won, lost, declined or expired.
-func (s *Source) create(ctx context.Context, r *pc.Referral, target deal.Status, now time.Time) (*deal.Deal, crm.Result, error) {
 	catalog, err := s.rec.Solutions(ctx)
 	if err != nil {
-		return nil, crm.Result{}, err
+		return nil, deal.Event{}, err
 	}
 	dr := Draft(r, catalog)
+	if dr.Location == "" {
+		dr.Location = s.location
+	}
 	created := timeOr(r.CreatedDateTime, now)
-	var d *deal.Deal
-	var ev deal.Event
-	if strings.EqualFold(r.Direction, "Outgoing") {
+	outgoing := strings.EqualFold(r.Direction, "Outgoing")
+	if outgoing {
 		dr.From = ""
 		dr.Share = saleType(r) != deal.Private
-		d, ev, err = deal.New(dr, created)
 	} else {
 		dr.ReceivedAt = created
-		d, ev, err = deal.Receive(dr, created)
-		if err == nil && r.ExpirationDateTime != nil {
-			d.ExpiresAt = r.ExpirationDateTime.UTC()
-		}
 	}
+	d, ev, err := deal.Import(dr, outgoing, created)
 	if err != nil {
-		return nil, crm.Result{}, fmt.Errorf("referral %s: %w", r.ID, err)
+		return nil, deal.Event{}, fmt.Errorf("referral %s: %w", r.ID, err)
+	}
+	if !outgoing && r.ExpirationDateTime != nil {
+		d.ExpiresAt = r.ExpirationDateTime.UTC()
 	}
 	d.SaleType = saleType(r)
-	details := []string{ev.Detail}
-	step := func(op func() (deal.Event, error)) error {
-		e, err := op()
-		if err != nil {
-			return fmt.Errorf("referral %s: %w", r.ID, err)
-		}
-		details = append(details, e.Detail)
-		return nil
-	}
-	accepted := timeOr(r.AcceptedDateTime, timeOr(r.UpdatedDateTime, created))
-	closed := timeOr(r.ClosedDateTime, timeOr(r.UpdatedDateTime, created))
-	if d.Status == deal.Received && target != deal.Received && target != deal.Declined && target != deal.Expired {
-		if err := step(func() (deal.Event, error) { return d.Accept(deal.Changes{}, accepted) }); err != nil {
-			return nil, crm.Result{}, err
-		}
-	}
-	if s, ok := stages[strings.ToLower(r.SalesStage)]; ok && d.Status.Active() {
-		if err := step(func() (deal.Event, error) { return d.MarkStage(s, timeOr(r.UpdatedDateTime, accepted)) }); err != nil {
-			return nil, crm.Result{}, err
-		}
-	}
-	reason := r.StatusReason
-	if reason == "" {
-		reason = string(target) + " in Partner Center"
-	}
-	var final func() (deal.Event, error)
-	switch target {
-	case deal.Won:
-		final = func() (deal.Event, error) { return d.Win(closed) }
-	case deal.Lost:
-		final = func() (deal.Event, error) { return d.Lose(reason, closed) }
-	case deal.Declined:
-		final = func() (deal.Event, error) { return d.Decline(reason, "", closed) }
-	case deal.Expired:
-		final = func() (deal.Event, error) {
-			if closed.Before(d.ExpiresAt) {
-				d.ExpiresAt = closed // Partner Center's word on when it expired wins
-			}
-			return d.Expire(closed)
-		}
-	}
-	if final != nil {
-		if err := step(final); err != nil {
-			return nil, crm.Result{}, err
-		}
-	}
 	d.ExternalID = r.ID
-	entry := ledger.Entry{At: now, Actor: Name, Action: ev.Action, Detail: strings.Join(details, "; ")}
-	if err := s.rec.CreateDeal(ctx, d, entry); err != nil {
-		return nil, crm.Result{}, fmt.Errorf("saving the deal of referral %s: %w", r.ID, err)
+	details := []string{ev.Detail}
+	in, _ := Incoming(r, now) // Status(r) succeeded above
+	life := change.Values{change.Status: in.Values[change.Status]}
+	if st, ok := in.Values[change.Stage]; ok {
+		life[change.Stage] = st
 	}
-	return d, crm.Processed("deal #%d: %s", d.ID, entry.Detail), nil
-}
-
-// update advances a known deal to what the referral says: fields, status
-// and sales stage, each step through the deal rules.
-func (s *Source) update(ctx context.Context, d *deal.Deal, r *pc.Referral, target deal.Status, at time.Time) (*deal.Deal, crm.Result, error) {
-	var done []string
-	if target == deal.Expired && d.Status == deal.Received {
-		next, ev, err := crm.Step(ctx, s.rec, d, Name, at, func(x *deal.Deal) (deal.Event, error) {
-			if at.Before(x.ExpiresAt) {
-				x.ExpiresAt = at
-			}
-			return x.Expire(at)
-		})
+	if rs, ok := in.Values[change.Reason]; ok {
+		life[change.Reason] = rs
+	}
+	if target != d.Status {
+		at := timeOr(r.ClosedDateTime, timeOr(r.AcceptedDateTime, timeOr(r.UpdatedDateTime, created)))
+		evs, err := change.Advance(d, life, Name, at)
 		if err != nil {
-			return d, crm.Result{}, err
+			return nil, deal.Event{}, fmt.Errorf("referral %s: %w", r.ID, err)
 		}
-		return next, crm.Processed("deal #%d: %s", d.ID, ev.Detail), nil
-	}
-	plan := crm.Plan{Reason: r.StatusReason}
-	switch target {
-	case deal.Accepted, deal.Won, deal.Lost, deal.Declined:
-		plan.Target = string(target)
-		v, cur := money(r.Details.DealValue), strings.ToUpper(r.Details.Currency)
-		if v > 0 {
-			plan.Changes.Value = &v
+		for _, e := range evs {
+			details = append(details, e.Detail)
 		}
-		if cur != "" {
-			plan.Changes.Currency = &cur
-		}
-		if r.Details.ClosingDateTime != nil {
-			c := day(r.Details.ClosingDateTime)
-			plan.Changes.CloseDate = &c
-		}
-		if r.Name != "" {
-			plan.Changes.Name = &r.Name
-		}
-	}
-	d, steps, err := crm.Advance(ctx, s.rec, d, Name, at, plan)
-	done = append(done, steps...)
-	if err != nil {
-		return d, crm.Result{}, err
-	}
-	if st, ok := stages[strings.ToLower(r.SalesStage)]; ok && d.Status.Active() {
-		d, steps, err = crm.Advance(ctx, s.rec, d, Name, at, crm.Plan{Target: string(st)})
-		done = append(done, steps...)
+	} else if st, ok := life[change.Stage]; ok && d.Status.Active() && st != string(d.Stage) {
+		evs, err := change.Advance(d, change.Values{change.Stage: st}, Name, timeOr(r.UpdatedDateTime, created))
 		if err != nil {
-			return d, crm.Result{}, err
+			return nil, deal.Event{}, fmt.Errorf("referral %s: %w", r.ID, err)
+		}
+		for _, e := range evs {
+			details = append(details, e.Detail)
 		}
 	}
-	if len(done) == 0 {
-		return d, crm.Ignored("deal #%d already matches referral %s", d.ID, r.ID), nil
-	}
-	return d, crm.Processed("deal #%d: %s", d.ID, strings.Join(done, "; ")), nil
+	return d, deal.Event{Action: ev.Action, Detail: strings.Join(details, "; ")}, nil
 }

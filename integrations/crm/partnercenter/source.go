@@ -10,6 +10,7 @@ package partnercenter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"
@@ -18,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
@@ -28,14 +32,18 @@ const Name = "partnercenter"
 // Referrals is what the source needs of the Referrals API.
 type Referrals interface {
 	Get(ctx context.Context, id string) (*pc.Referral, error)
-	UpdatedSince(ctx context.Context, since time.Time) ([]pc.Referral, error)
+	Page(ctx context.Context, since time.Time, next string) ([]pc.Referral, string, error)
 	Patch(ctx context.Context, id, eTag string, ops []pc.Op) (*pc.Referral, error)
+	Create(ctx context.Context, r *pc.Referral) (*pc.Referral, error)
 }
 
-// Record is the durable record, with the poll's resume point.
+// Record is what the source reads of the durable record, with the poll's
+// cursor.
 type Record interface {
-	crm.Record
-	LastModified(ctx context.Context, source string) (time.Time, error)
+	Solutions(ctx context.Context) ([]deal.Solution, error)
+	DealByExternalID(ctx context.Context, id string) (*deal.Deal, error)
+	Cursor(ctx context.Context, name string) (change.Cursor, error)
+	SaveCursor(ctx context.Context, name string, c change.Cursor) error
 }
 
 // Notification is the body Partner Center posts: it names the referral that
@@ -66,19 +74,23 @@ type Source struct {
 	certs  *Certs
 	api    Referrals
 	rec    Record
+	engine *change.Engine
 	clock  crm.Clock
 	log    *slog.Logger
-	mu     sync.Mutex // one referral applied at a time: webhooks, the poll and write-back refetches
+	// location is the MPN location of referrals that name none (no mpnId).
+	location string
+	mu       sync.Mutex // one referral applied at a time: webhooks, the poll and write-back refetches
 }
 
 // New builds the source. secret (WEBHOOK_SECRET_PARTNERCENTER) must be in
 // the ?secret= query of the URL registered with Partner Center, on top of
-// the RSA signature.
-func New(secret string, certs *Certs, api Referrals, rec Record, clock crm.Clock, log *slog.Logger) *Source {
+// the RSA signature. location is the MPN location given to referrals that
+// carry none (PARTNERCENTER_DEFAULT_LOCATION).
+func New(secret string, certs *Certs, api Referrals, rec Record, engine *change.Engine, location string, clock crm.Clock, log *slog.Logger) *Source {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Source{secret: []byte(secret), certs: certs, api: api, rec: rec, clock: clock, log: log}
+	return &Source{secret: []byte(secret), certs: certs, api: api, rec: rec, engine: engine, location: location, clock: clock, log: log}
 }
 
 // Name is "partnercenter".
@@ -124,7 +136,11 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 // Ack answers 200.
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
-// Apply fetches the notified referral and applies it.
+// Apply fetches the notified referral and merges it. A notification older
+// than what was applied from the referral is stale without a fetch; a
+// related-referral event is about the same engagement's referral of
+// another partner, which is fetched and merged like any other (it is
+// linked by its own id, so one engagement never makes two deals of ours).
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	_, id, at, err := DecodeNotification(e.Body)
 	if err != nil {
@@ -133,42 +149,86 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if id == "" {
 		return crm.Ignored("not a referral event"), nil
 	}
-	st, err := s.rec.SyncState(ctx, Name, id)
-	if err != nil && !isNotFound(err) {
-		return crm.Result{}, err
-	}
-	if at.Before(st.ModifiedAt) {
-		return crm.Stale("changed %s, before the version applied last (%s)", at.Format(time.RFC3339Nano), st.ModifiedAt.Format(time.RFC3339Nano)), nil
+	if l, err := s.engine.Link(ctx, Name, id); err == nil && at.Before(l.Seen) {
+		return crm.Stale("changed %s, before the version applied last (%s)", at.Format(time.RFC3339Nano), l.Seen.Format(time.RFC3339Nano)), nil
 	}
 	ref, err := s.api.Get(ctx, id)
+	var apiErr *pc.APIError
+	if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != http.StatusRequestTimeout && apiErr.Status != http.StatusTooManyRequests {
+		return crm.Result{}, chat.Permanent(fmt.Errorf("fetching referral %s: %w", id, err)) // retrying will not help
+	}
 	if err != nil {
-		return crm.Result{}, fmt.Errorf("fetching referral %s: %w", id, err)
+		return crm.Result{}, fmt.Errorf("fetching referral %s: %w", id, err) // retried with backoff
 	}
 	return s.ApplyReferral(ctx, ref)
 }
 
-// Poll applies every referral updated since the last one applied; it
-// returns how many were applied and the failures.
+// cursorName names the poll's cursor.
+const cursorName = "partnercenter-poll"
+
+// PollOverlap is how far each poll reaches back before the newest update
+// it applied, so that a referral updated in the same instant as the last
+// one seen, or listed late, is not missed; merging one twice is harmless.
+const PollOverlap = 2 * time.Minute
+
+// maxPollPages bounds the pages of one poll; the next poll resumes there.
+const maxPollPages = 50
+
+// Poll merges every referral updated since the poll's own cursor (moved
+// only by what the poll itself applied, never by webhooks), page by page:
+// a failed page is resumed, not refetched from the start, and a referral
+// that failed to apply holds the cursor back so the next poll tries it
+// again. It returns how many changed a deal, and the failures.
 func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err error) {
-	since, err := s.rec.LastModified(ctx, Name)
+	cur, err := s.rec.Cursor(ctx, cursorName)
 	if err != nil {
 		return 0, nil, err
 	}
-	refs, err := s.api.UpdatedSince(ctx, since)
-	if err != nil {
-		return 0, nil, fmt.Errorf("listing referrals updated since %s: %w", since.Format(time.RFC3339), err)
+	since := cur.At
+	if !since.IsZero() {
+		since = since.Add(-PollOverlap)
 	}
-	for i := range refs {
-		res, err := s.ApplyReferral(ctx, &refs[i])
+	newest, held := cur.At, time.Time{}
+	next := cur.Next
+	for page := 0; page < maxPollPages; page++ {
+		refs, link, err := s.api.Page(ctx, since, next)
 		if err != nil {
-			failures = append(failures, fmt.Errorf("referral %s: %w", refs[i].ID, err))
-			continue
+			_ = s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: cur.At, Next: next})
+			return applied, failures, fmt.Errorf("listing referrals updated since %s: %w", since.Format(time.RFC3339), err)
 		}
-		if res.Status == ledger.InboxProcessed {
-			applied++
+		for i := range refs {
+			res, err := s.ApplyReferral(ctx, &refs[i])
+			up := timeOr(refs[i].UpdatedDateTime, time.Time{})
+			if err != nil {
+				failures = append(failures, fmt.Errorf("referral %s: %w", refs[i].ID, err))
+				if held.IsZero() || up.Before(held) {
+					held = up
+				}
+				continue
+			}
+			if res.Status == ledger.InboxProcessed {
+				applied++
+			}
+			if up.After(newest) {
+				newest = up
+			}
+		}
+		if link == "" {
+			next = ""
+			break
+		}
+		next = link
+		if err := s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: cur.At, Next: next}); err != nil {
+			return applied, failures, err
 		}
 	}
-	return applied, failures, nil
+	if !held.IsZero() && held.Before(newest) {
+		newest = held.Add(-time.Nanosecond)
+	}
+	if next != "" {
+		newest = cur.At // mid-listing: the cursor moves once the listing ends
+	}
+	return applied, failures, s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: newest, Next: next})
 }
 
 // PollEvery is how often the backstop polls.

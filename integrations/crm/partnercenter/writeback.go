@@ -7,123 +7,165 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
-// Writer writes changes made in chat back to Partner Center: accepting,
-// declining, staging, winning or losing a deal that came from a referral
-// PATCHes the referral with If-Match. When the referral changed in Partner
-// Center meanwhile (412), the new version is fetched and applied, and the
-// chat change is refused with what changed.
+// Writer writes deals back to their Partner Center referrals: whatever the
+// change's origin (chat, a CRM, the sweep), every synced field the referral
+// lacks is PATCHed with If-Match. When the referral changed meanwhile
+// (412), the current version comes back as a *change.StaleError, which the
+// syncer merges three ways before it writes again.
 type Writer struct{ src *Source }
 
-// Writer returns the source's write-back (a command.Upstream).
+// Writer returns the source's write-back (a change.Writer).
 func (s *Source) Writer() *Writer { return &Writer{src: s} }
 
-// ChangedError refuses a chat change because the referral changed in
-// Partner Center since cosellbot last read it. It is a ledger.ErrConflict.
-type ChangedError struct {
-	DealID  int64
-	Changes []string // what changed, in words: "status received → accepted"
-}
+// Synced is every field: Partner Center holds them all.
+func (w *Writer) Synced() []change.Field { return nil }
 
-func (e *ChangedError) Error() string {
-	what := "its eTag"
-	if len(e.Changes) > 0 {
-		what = strings.Join(e.Changes, ", ")
-	}
-	return fmt.Sprintf("the referral of deal #%d changed in Partner Center since cosellbot last read it (%s), so your change was not made; cosellbot has taken the new version: look at deal show %d and try again", e.DealID, what, e.DealID)
-}
-
-// Unwrap makes it a conflict.
-func (e *ChangedError) Unwrap() error { return ledger.ErrConflict }
-
-// Ops is the JSON Patch that tells Partner Center about a chat change, or
-// nil when the change is not one Partner Center keeps.
-func Ops(after *deal.Deal, ev deal.Event) []pc.Op {
-	switch ev.Action {
-	case "accepted":
-		ops := []pc.Op{pc.Replace("/status", "Active"), pc.Replace("/substatus", "Accepted"),
-			pc.Replace("/details/dealValue", float64(after.Value)/100), pc.Replace("/details/currency", after.Currency),
-			pc.Replace("/details/notes", after.Notes)}
-		if !after.CloseDate.IsZero() {
-			ops = append(ops, pc.Replace("/details/closingDateTime", after.CloseDate.UTC().Format(time.RFC3339)))
+// Ops is the JSON Patch that gives a referral the fields v of deal d.
+// Fields Partner Center does not let a partner set (an expiry, which it
+// decides itself; a close as error) send nothing.
+func Ops(d *deal.Deal, v change.Values) []pc.Op {
+	var ops []pc.Op
+	for _, f := range v.Sorted() {
+		switch f {
+		case change.Name:
+			ops = append(ops, pc.Replace("/name", d.Name))
+		case change.Value:
+			ops = append(ops, pc.Replace("/details/dealValue", d.Value.Float()))
+		case change.Currency:
+			ops = append(ops, pc.Replace("/details/currency", d.Currency))
+		case change.Close:
+			if !d.CloseDate.IsZero() {
+				ops = append(ops, pc.Replace("/details/closingDateTime", d.CloseDate.UTC().Format(time.RFC3339)))
+			}
+		case change.Notes:
+			ops = append(ops, pc.Replace("/details/notes", d.Notes))
+		case change.Team:
+			ops = append(ops, pc.Replace("/team", members(d.Team)))
+		case change.Stage:
+			if s, ok := salesStages[d.Stage]; ok {
+				ops = append(ops, pc.Replace("/salesStage", s))
+			}
+		case change.Status:
+			if st, sub, ok := statusOf(d.Status); ok {
+				ops = append(ops, pc.Replace("/status", st), pc.Replace("/substatus", sub))
+			}
+		case change.Reason:
+			if d.Reason != "" {
+				ops = append(ops, pc.Replace("/statusReason", d.Reason))
+			}
 		}
-		return ops
-	case "declined":
-		return []pc.Op{pc.Replace("/status", "Closed"), pc.Replace("/substatus", "Declined"), pc.Replace("/statusReason", after.Reason)}
-	case "stage":
-		if s, ok := salesStages[after.Stage]; ok {
-			return []pc.Op{pc.Replace("/salesStage", s)}
-		}
-	case "won":
-		return []pc.Op{pc.Replace("/status", "Closed"), pc.Replace("/substatus", "Won")}
-	case "lost":
-		return []pc.Op{pc.Replace("/status", "Closed"), pc.Replace("/substatus", "Lost"), pc.Replace("/statusReason", after.Reason)}
 	}
-	return nil
+	return ops
 }
 
-// Push PATCHes the referral of a deal before the chat change is stored.
-func (w *Writer) Push(ctx context.Context, before, after *deal.Deal, ev deal.Event) ([]ledger.Notice, error) {
-	if after.ExternalID == "" {
-		return nil, nil
+// statusOf is the status and substatus a partner may set for a deal
+// status; expiry and errors are not theirs to set.
+func statusOf(s deal.Status) (string, string, bool) {
+	switch s {
+	case deal.Accepted:
+		return "Active", "Accepted", true
+	case deal.Won:
+		return "Closed", "Won", true
+	case deal.Lost:
+		return "Closed", "Lost", true
+	case deal.Declined:
+		return "Closed", "Declined", true
 	}
-	ops := Ops(after, ev)
-	if ops == nil {
-		return nil, nil
-	}
-	s := w.src
-	st, err := s.rec.SyncState(ctx, Name, after.ExternalID)
-	if isNotFound(err) {
-		return nil, nil // not a referral cosellbot got from Partner Center
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the Partner Center state of deal #%d: %w", after.ID, err)
-	}
-	ref, err := s.api.Patch(ctx, after.ExternalID, st.ETag, ops)
-	var stale *pc.StaleError
-	if errors.As(err, &stale) {
-		changes := Differences(before, stale.Current)
-		if _, aerr := s.ApplyReferral(ctx, stale.Current); aerr != nil {
-			s.log.WarnContext(ctx, "partner center: the newer referral could not be applied", "deal", after.ID, "err", aerr)
-		}
-		return nil, &ChangedError{DealID: after.ID, Changes: changes}
-	}
-	if err != nil {
-		return nil, &deal.RuleError{Field: "partnercenter", Rule: "partnercenter_writeback",
-			Message: fmt.Sprintf("Partner Center did not take the change, so nothing was changed; try again in a moment (%v)", err)}
-	}
-	st.ETag, st.DealID = ref.ETag, after.ID
-	if ref.UpdatedDateTime != nil {
-		st.ModifiedAt = ref.UpdatedDateTime.UTC()
-	}
-	if err := s.rec.SaveSyncState(ctx, st); err != nil {
-		s.log.WarnContext(ctx, "partner center: the new eTag was not saved", "deal", after.ID, "err", err)
-	}
-	return nil, nil
+	return "", "", false
 }
 
-// Differences lists, in words, how a referral differs from the deal as
-// cosellbot had it.
-func Differences(d *deal.Deal, r *pc.Referral) []string {
-	var out []string
-	if st, err := Status(r); err == nil && st != d.Status {
-		out = append(out, fmt.Sprintf("status %s → %s", d.Status, st))
-	}
-	if s, ok := stages[strings.ToLower(r.SalesStage)]; ok && s != d.Stage {
-		out = append(out, fmt.Sprintf("stage %s → %s", d.Stage, s))
-	}
-	if v := money(r.Details.DealValue); v > 0 && v != d.Value {
-		out = append(out, fmt.Sprintf("value %s → %s %s", d.Value, v, strings.ToUpper(r.Details.Currency)))
-	}
-	if c := strings.ToUpper(r.Details.Currency); c != "" && c != d.Currency {
-		out = append(out, fmt.Sprintf("currency %s → %s", d.Currency, c))
-	}
-	if r.Details.ClosingDateTime != nil && !day(r.Details.ClosingDateTime).Equal(d.CloseDate) {
-		out = append(out, fmt.Sprintf("close date %s → %s", d.CloseDate.Format(time.DateOnly), day(r.Details.ClosingDateTime).Format(time.DateOnly)))
+func members(team []deal.Person) []pc.Member {
+	out := make([]pc.Member, len(team))
+	for i, p := range team {
+		first, last, _ := strings.Cut(p.Name, " ")
+		out[i] = pc.Member{FirstName: first, LastName: last, Email: p.Email, PhoneNumber: p.Phone}
 	}
 	return out
+}
+
+// Write PATCHes the referral of a link with what it lacks, or creates the
+// referral of a deal made in cosellbot (a pending link).
+func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
+	if l.Pending() {
+		ref, err := w.src.api.Create(ctx, NewReferral(d))
+		var apiErr *pc.APIError
+		if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != 408 && apiErr.Status != 429 {
+			return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused to create the referral of deal #%d: %w", d.ID, err))
+		}
+		if err != nil {
+			return change.Written{}, fmt.Errorf("creating the referral of deal #%d: %w", d.ID, err)
+		}
+		return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
+	}
+	ops := Ops(d, v)
+	if len(ops) == 0 {
+		return change.Written{}, nil
+	}
+	ref, err := w.src.api.Patch(ctx, l.RecordID, l.ETag, ops)
+	var stale *pc.StaleError
+	if errors.As(err, &stale) {
+		in, ierr := Incoming(stale.Current, w.src.clock.Now())
+		if ierr != nil {
+			return change.Written{}, chat.Permanent(fmt.Errorf("the newer referral %s cannot be read: %w", l.RecordID, ierr))
+		}
+		return change.Written{}, &change.StaleError{Current: in}
+	}
+	var apiErr *pc.APIError
+	if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != 408 && apiErr.Status != 429 {
+		return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused the change of referral %s: %w", l.RecordID, err))
+	}
+	if err != nil {
+		return change.Written{}, fmt.Errorf("writing referral %s: %w", l.RecordID, err)
+	}
+	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag}, nil
+}
+
+// assistance is Partner Center's code for the help asked of Microsoft.
+var assistance = map[deal.Help]string{
+	deal.HelpTechnical: "CustomerTechnicalArchitecture", deal.HelpArchitecture: "CustomerTechnicalArchitecture",
+	deal.HelpPricing: "QuotesOrLicensing", deal.HelpFunding: "QuotesOrLicensing", deal.HelpExecutive: "GeneralOrOther",
+	deal.HelpCustomer: "PostSalesCustomerSuccess", deal.HelpOther: "GeneralOrOther",
+}
+
+// NewReferral is the referral Partner Center is asked to create for a deal
+// made in cosellbot, by its create-a-referral contract: a co-sell is Shared
+// with Microsoft (target msft, the help asked as assistanceRequestCode); a
+// partner-led deal is Independent and shared with Microsoft sellers; a
+// private one is Independent and not shared.
+func NewReferral(d *deal.Deal) *pc.Referral {
+	r := &pc.Referral{
+		Name: d.Name, Status: "New", Substatus: "Pending", Type: "Independent",
+		ExternalReferenceID: d.CRMID, CampaignID: d.CampaignID, MPNID: d.Location,
+		CustomerProfile: pc.CustomerProfile{Name: d.Customer.Name, Address: pc.Address{Country: d.Customer.Location}},
+		Consent:         pc.Consent{ShareReferralWithMicrosoftSel: d.SaleType != deal.Private, Contact: d.Customer.Consent},
+		Details:         pc.Details{Notes: d.Notes, DealValue: pc.Amount(d.Value.Float()), Currency: d.Currency},
+		Team:            members(d.Team),
+	}
+	if !d.CloseDate.IsZero() {
+		c := d.CloseDate.UTC()
+		r.Details.ClosingDateTime = &c
+	}
+	if d.Customer.Contact != nil && d.Customer.Consent {
+		first, last, _ := strings.Cut(d.Customer.Contact.Name, " ")
+		r.CustomerProfile.Team = []pc.Member{{FirstName: first, LastName: last, Email: d.Customer.Contact.Email, PhoneNumber: d.Customer.Contact.Phone}}
+	}
+	for _, s := range d.Solutions {
+		r.Details.Requirements.Solutions = append(r.Details.Requirements.Solutions, pc.SolutionRef{Name: s.Name})
+	}
+	if d.SaleType == deal.CoSell {
+		r.Type = "Shared"
+		r.Target = []pc.Target{{Type: "BusinessProfileLocation", ID: "msft"}}
+		code := assistance[d.Help]
+		if code == "" {
+			code = "GeneralOrOther"
+		}
+		r.InviteContext.AssistanceRequestCode = code
+	}
+	return r
 }

@@ -26,7 +26,7 @@ func setup(t *testing.T, st *store.Store, orgs ...string) *crmtest.Harness {
 		t.Fatal(err)
 	}
 	clock := crmtest.NewClock(now)
-	return crmtest.New(t, st, clock, salesforce.New(secret, orgs, ms["salesforce"], &crm.Applier{Rec: st, Echoes: crm.NewEchoes(), Clock: clock}))
+	return crmtest.New(t, st, clock, salesforce.New(secret, orgs, ms["salesforce"], &crm.Applier{Engine: crmtest.Applier(st, clock).Engine, Find: st, IDs: salesforce.IDForms}))
 }
 
 func soap() http.Header {

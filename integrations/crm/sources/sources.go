@@ -4,56 +4,59 @@
 package sources
 
 import (
-	"context"
 	"crypto/x509"
+	"errors"
 	"log/slog"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
 	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
 	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
-	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
 // Settings is what the sources are built from.
 type Settings struct {
 	Mappings       map[string]*crm.Mapping // dynamics, hubspot, salesforce
 	SalesforceOrgs []string
-	PartnerCenter  partnercenter.Config
-	CertHosts      []string
-	Roots          *x509.CertPool // nil: the system pool
-	Record         pcsource.Record
-	Applier        *crm.Applier
-	Clock          crm.Clock
-	Log            *slog.Logger
+	// Partner Center: its API client (nil when not configured), the
+	// certificate hosts and roots of its signatures, and the location of
+	// referrals that name none.
+	PartnerCenter   pcsource.Referrals
+	CertHosts       []string
+	Roots           *x509.CertPool // nil: the system pool
+	DefaultLocation string
+	Record          pcsource.Record
+	Engine          *change.Engine // the one change path
+	Find            crm.Finder
+	Clock           crm.Clock
+	Log             *slog.Logger
 }
 
 // Registry is every source cosellbot ships.
 func Registry(s Settings) crm.Registry {
-	plain := func(src crm.Source) (crm.Built, error) { return crm.Built{Source: src}, nil }
+	applier := &crm.Applier{Engine: s.Engine, Find: s.Find}
 	return crm.Registry{
-		"partnercenter": func(secret string) (crm.Built, error) {
-			client, err := partnercenter.New(s.PartnerCenter)
-			if err != nil {
-				return crm.Built{}, err
+		pcsource.Name: func(secret string) (crm.Source, error) {
+			if s.PartnerCenter == nil {
+				return nil, errors.New("the Partner Center API is not configured (PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID, PARTNERCENTER_REFRESH_TOKEN)")
 			}
-			src := pcsource.New(secret, pcsource.NewCerts(s.CertHosts, s.Roots, nil), client, s.Record, s.Clock, s.Log)
-			poll := func(ctx context.Context) error { return src.RunPoller(ctx, pcsource.PollEvery) }
-			return crm.Built{Source: src, Upstream: src.Writer(), Poll: poll}, nil
+			return pcsource.New(secret, pcsource.NewCerts(s.CertHosts, s.Roots, nil), s.PartnerCenter, s.Record, s.Engine, s.DefaultLocation, s.Clock, s.Log), nil
 		},
-		"dynamics": func(secret string) (crm.Built, error) {
-			return plain(dynamics.New(secret, s.Mappings["dynamics"], s.Applier))
+		"dynamics": func(secret string) (crm.Source, error) {
+			return dynamics.New(secret, s.Mappings["dynamics"], applier), nil
 		},
-		"hubspot": func(secret string) (crm.Built, error) {
-			return plain(hubspot.New(secret, s.Mappings["hubspot"], s.Applier))
+		"hubspot": func(secret string) (crm.Source, error) {
+			return hubspot.New(secret, s.Mappings["hubspot"], applier), nil
 		},
-		"salesforce": func(secret string) (crm.Built, error) {
-			return plain(salesforce.New(secret, s.SalesforceOrgs, s.Mappings["salesforce"], s.Applier))
+		"salesforce": func(secret string) (crm.Source, error) {
+			// Salesforce sends an 18- or a 15-character id for one record.
+			return salesforce.New(secret, s.SalesforceOrgs, s.Mappings["salesforce"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: salesforce.IDForms}), nil
 		},
-		"generic": func(secret string) (crm.Built, error) {
-			return plain(generic.New(secret, s.Applier))
+		generic.Name: func(secret string) (crm.Source, error) {
+			return generic.New(secret, applier), nil
 		},
 	}
 }

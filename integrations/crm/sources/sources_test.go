@@ -21,14 +21,14 @@ func TestRegistryCoversEverySource(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Fatalf("registry has %v, crm.Sources %v", names, want)
 	}
-	for _, n := range []string{"generic", "dynamics"} {
-		b, err := r.Build(n, "0123456789abcdef")
-		if err != nil || b.Source == nil || b.Source.Name() != n {
-			t.Errorf("%s: %+v, %v", n, b, err)
+	for _, n := range []string{"generic", "dynamics", "hubspot"} {
+		src, err := r.Build(n, "0123456789abcdef")
+		if err != nil || src == nil || src.Name() != n {
+			t.Errorf("%s: %v, %v", n, src, err)
 		}
 	}
 	if _, err := r.Build("partnercenter", "0123456789abcdef"); err == nil {
-		t.Error("Partner Center without its API settings was built")
+		t.Error("Partner Center without its API client was built")
 	}
 	if _, err := r.Build("bogus", "x"); err == nil {
 		t.Error("an unknown source was built")

@@ -9,14 +9,19 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 )
 
-// RefreshToken is the refresh token the fake accepts.
+// RefreshToken is the refresh token the fake accepts first; it accepts
+// every refresh token it issued after.
 const RefreshToken = "fake-refresh-token"
+
+// ClientSecret is the client secret the fake requires.
+const ClientSecret = "fake-client-secret"
 
 // ClientID is the client id the fake accepts.
 const ClientID = "fake-client-id"
@@ -33,6 +38,32 @@ type API struct {
 	requests  []string
 	clock     func() time.Time
 	failNext  int
+	// notices are the changes Partner Center would notify (referral-updated),
+	// as it does after every change, a PATCH of cosellbot's own included.
+	notices []Notice
+	issued  []string // refresh tokens answered, each good for a later refresh
+	created int
+}
+
+// Notice is a notification the fake owes: the referral that changed, when.
+type Notice struct {
+	Event string // referral-created, referral-updated
+	ID    string
+	At    time.Time
+}
+
+// Notifications returns the notifications owed since the last call, in the
+// order of the changes.
+func (a *API) Notifications() []Notice {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := a.notices
+	a.notices = nil
+	return out
+}
+
+func (a *API) notify(event, id string) {
+	a.notices = append(a.notices, Notice{Event: event, ID: id, At: a.clock().UTC()})
 }
 
 // New starts a fake; it is closed when the test ends. clock stamps the
@@ -44,6 +75,7 @@ func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
 	mux.HandleFunc("GET /v1.0/engagements/referrals", a.list)
 	mux.HandleFunc("GET /v1.0/engagements/referrals/{id}", a.get)
 	mux.HandleFunc("PATCH /v1.0/engagements/referrals/{id}", a.patch)
+	mux.HandleFunc("POST /v1.0/engagements/referrals", a.create)
 	a.Server = httptest.NewServer(mux)
 	tb.Cleanup(a.Server.Close)
 	return a
@@ -66,6 +98,7 @@ func (a *API) Put(referralJSON string) string {
 	defer a.mu.Unlock()
 	r["eTag"] = a.nextETag()
 	a.referrals[r["id"].(string)] = r
+	a.notify("referral-created", r["id"].(string))
 	return r["eTag"].(string)
 }
 
@@ -79,6 +112,7 @@ func (a *API) Set(id, path string, value any) {
 	setPath(r, path, value)
 	r["eTag"] = a.nextETag()
 	r["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+	a.notify("referral-updated", id)
 }
 
 // Referral returns a copy of a stored referral.
@@ -117,18 +151,41 @@ func (a *API) nextETag() string {
 	return fmt.Sprintf(`"%08d-0000-0000-0000-000000000000"`, a.etags)
 }
 
+// token answers the identity platform's refresh grant as it documents it
+// for an app acting for a user: it refuses a request without the scope
+// (which golang.org/x/oauth2 leaves out of a refresh), without the client's
+// id and secret, or with a refresh token it did not issue; and it rotates
+// the refresh token with every answer.
 func (a *API) token(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" ||
-		r.PostForm.Get("refresh_token") != RefreshToken || r.PostForm.Get("client_id") != ClientID {
-		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+	refuse := func(code, desc string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":%q,"error_description":%q}`, code, desc)
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "refresh_token" {
+		refuse("unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.")
+		return
+	}
+	if r.PostForm.Get("client_id") != ClientID || r.PostForm.Get("client_secret") != ClientSecret {
+		refuse("invalid_client", "AADSTS7000215: Invalid client secret provided.")
+		return
+	}
+	if !slices.Contains(strings.Fields(r.PostForm.Get("scope")), "https://api.partner.microsoft.com/.default") {
+		refuse("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
 		return
 	}
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	got := r.PostForm.Get("refresh_token")
+	if got != RefreshToken && !slices.Contains(a.issued, got) {
+		refuse("invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.")
+		return
+	}
 	a.tokens++
-	n := a.tokens
-	a.mu.Unlock()
+	next := fmt.Sprintf("%s-%d", RefreshToken, a.tokens)
+	a.issued = append(a.issued, next)
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"access_token":"access-%d","token_type":"Bearer","expires_in":3600,"refresh_token":%q}`, n, RefreshToken)
+	fmt.Fprintf(w, `{"access_token":"access-%d","token_type":"Bearer","expires_in":3600,"scope":"https://api.partner.microsoft.com/user_impersonation","refresh_token":%q}`, a.tokens, next)
 }
 
 // authorized checks the bearer token and the client-request-id, and records
@@ -248,6 +305,7 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	ref["eTag"] = a.nextETag()
 	ref["updatedDateTime"] = a.clock().UTC().Format(time.RFC3339Nano)
+	a.notify("referral-updated", r.PathValue("id"))
 	w.Header().Set("ETag", ref["eTag"].(string))
 	if r.Header.Get("Prefer") != "return=representation" {
 		w.WriteHeader(http.StatusNoContent)
@@ -255,6 +313,43 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := json.Marshal(ref)
 	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// create stores a referral the partner made: Partner Center gives it an
+// id, an eTag, its times and the Outgoing direction, refuses one without a
+// name or the customer's country, and notifies referral-created.
+func (a *API) create(w http.ResponseWriter, r *http.Request) {
+	if !a.authorized(w, r) {
+		return
+	}
+	var ref map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&ref); err != nil {
+		http.Error(w, `{"code":"BadRequest"}`, http.StatusBadRequest)
+		return
+	}
+	cp, _ := ref["customerProfile"].(map[string]any)
+	addr, _ := cp["address"].(map[string]any)
+	if ref["name"] == nil || ref["name"] == "" || addr["country"] == nil || addr["country"] == "" {
+		http.Error(w, `{"code":"InvalidInput","message":"name and customerProfile.address.country are required"}`, http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.created++
+	id := fmt.Sprintf("0c0ffee0-0000-4000-8000-%012d", a.created)
+	now := a.clock().UTC().Format(time.RFC3339Nano)
+	ref["id"], ref["eTag"], ref["direction"] = id, a.nextETag(), "Outgoing"
+	ref["createdDateTime"], ref["updatedDateTime"] = now, now
+	if ref["status"] == nil || ref["status"] == "" {
+		ref["status"], ref["substatus"] = "New", "Pending"
+	}
+	a.referrals[id] = ref
+	a.notify("referral-created", id)
+	body, _ := json.Marshal(ref)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", ref["eTag"].(string))
+	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(body)
 }
 

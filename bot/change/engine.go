@@ -1,0 +1,424 @@
+package change
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Record is what the change path needs of the durable record.
+type Record interface {
+	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
+	// Link reads one link; ledger.ErrNotFound when the record is not linked.
+	Link(ctx context.Context, system, recordID string) (Link, error)
+	LinksOf(ctx context.Context, dealID int64) ([]Link, error)
+	// Commit stores a change in one transaction: the deal (created when its
+	// ID is 0, else updated at its Version, or ledger.ErrConflict), its audit
+	// entries, the notices, the links, and sync work for the links named.
+	Commit(ctx context.Context, c *Commit) error
+}
+
+// Commit is one change as stored in one transaction.
+type Commit struct {
+	Deal    *deal.Deal // nil: only links (a merge that changed no field)
+	Entries []ledger.Entry
+	Notices []ledger.Notice
+	Links   []Link    // upserted; a zero DealID takes the deal's id
+	Work    []LinkRef // links whose system lacks some of the deal: one sync each
+	At      time.Time
+}
+
+// LinkRef names a link.
+type LinkRef struct{ System, RecordID string }
+
+// Clock tells the time; tests pass a fixed one.
+type Clock interface{ Now() time.Time }
+
+// Engine applies changes. Systems lists the systems cosellbot writes to,
+// each with the fields it takes (nil: all): only links to those get sync
+// work.
+type Engine struct {
+	rec     Record
+	clock   Clock
+	systems map[string][]Field
+	log     *slog.Logger
+	kick    func()
+}
+
+// New builds an engine. systems are the systems with a writer; kick, when
+// set, is called after a commit that left sync work (it wakes the syncer).
+func New(rec Record, clock Clock, systems map[string][]Field, kick func(), log *slog.Logger) *Engine {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Engine{rec: rec, clock: clock, systems: systems, kick: kick, log: log}
+}
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// Op is one domain operation on a deal (a bot/deal method).
+type Op func(d *deal.Deal) (deal.Event, error)
+
+// Apply carries out op on d (as read, at its Version) for actor, at the
+// engine's clock, and stores it: the deal, the audit entry, the news, and
+// sync work for every linked system now behind. A concurrent change makes
+// it fail with ledger.ErrConflict and nothing stored. It returns the deal
+// as stored.
+func (e *Engine) Apply(ctx context.Context, d *deal.Deal, actor string, op Op) (*deal.Deal, deal.Event, error) {
+	return e.ApplyAt(ctx, d, actor, e.clock.Now(), op)
+}
+
+// ApplyAt is Apply at a time of the caller's (the sweep's pass time).
+func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now time.Time, op Op) (*deal.Deal, deal.Event, error) {
+	next := d.Clone()
+	ev, err := op(next)
+	if err != nil {
+		return d, ev, err
+	}
+	stamp(d, next, now, nil)
+	links, err := e.rec.LinksOf(ctx, d.ID)
+	if err != nil {
+		return d, ev, fmt.Errorf("reading the links of deal #%d: %w", d.ID, err)
+	}
+	c := &Commit{
+		Deal:    next,
+		Entries: []ledger.Entry{{At: now, Actor: actor, Action: ev.Action, Detail: ev.Detail}},
+		Notices: News(next, ev, actor),
+		Work:    e.behind(next, links),
+		At:      now,
+	}
+	if err := e.commit(ctx, c); err != nil {
+		return d, ev, err
+	}
+	return next, ev, nil
+}
+
+// Create stores a new deal made by actor (with the event that made it) and,
+// when link is set, links it to the outside record it came from.
+func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor string, link *Link) error {
+	now := e.clock.Now()
+	stamp(&deal.Deal{}, d, now, nil)
+	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: actor, Action: ev.Action, Detail: ev.Detail}}, At: now}
+	c.Notices = News(d, ev, actor)
+	if link != nil {
+		c.Links = []Link{*link}
+	}
+	if _, ok := e.systems[PartnerCenter]; ok && link == nil && d.Direction == deal.Outbound && d.ExternalID == "" {
+		// A deal made here is made in Partner Center too: the first write
+		// creates the referral and links it.
+		c.Links = append(c.Links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
+	}
+	c.Work = e.behind(d, c.Links)
+	return e.commit(ctx, c)
+}
+
+// PartnerCenter is the system name of Partner Center's referrals.
+const PartnerCenter = "partnercenter"
+
+// token is a random id for a link whose record does not exist yet.
+func token() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (e *Engine) commit(ctx context.Context, c *Commit) error {
+	if err := e.rec.Commit(ctx, c); err != nil {
+		return err
+	}
+	if len(c.Work) > 0 && e.kick != nil {
+		e.kick()
+	}
+	return nil
+}
+
+// behind names the links whose system lacks some of the deal.
+func (e *Engine) behind(d *deal.Deal, links []Link) []LinkRef {
+	cur := Of(d)
+	var out []LinkRef
+	for _, l := range links {
+		fields, ok := e.systems[l.System]
+		if !ok || l.RecordID == "" {
+			continue
+		}
+		if len(Outgoing(cur, l.Shadow, fields)) > 0 {
+			out = append(out, LinkRef{l.System, l.RecordID})
+		}
+	}
+	return out
+}
+
+// Syncs reports whether cosellbot writes to system.
+func (e *Engine) Syncs(system string) bool { _, ok := e.systems[system]; return ok }
+
+// FieldsOf is what cosellbot writes to system (nil: every field).
+func (e *Engine) FieldsOf(system string) []Field { return e.systems[system] }
+
+// stamp records, in next.Changed, when each synced field that differs from
+// before changed: at times[f] when given (the source's time), else at now.
+func stamp(before, next *deal.Deal, now time.Time, times map[Field]time.Time) {
+	was, is := Of(before), Of(next)
+	for _, f := range Fields {
+		if was[f] == is[f] {
+			continue
+		}
+		at := now
+		if t, ok := times[f]; ok && !t.IsZero() {
+			at = t
+		}
+		if next.Changed == nil {
+			next.Changed = map[string]time.Time{}
+		}
+		next.Changed[string(f)] = at
+	}
+}
+
+// changedTimes is a deal's Changed as fields.
+func changedTimes(d *deal.Deal) map[Field]time.Time {
+	out := make(map[Field]time.Time, len(d.Changed))
+	for k, t := range d.Changed {
+		out[Field(k)] = t
+	}
+	return out
+}
+
+// Outcome is what receiving a system's record came to.
+type Outcome string
+
+// Outcomes of Receive.
+const (
+	Applied  Outcome = "applied"  // the deal changed
+	NoChange Outcome = "nochange" // nothing to apply (echo, already so, kept newer values)
+	Stale    Outcome = "stale"    // every field was older than what the system told before
+	Refused  Outcome = "refused"  // the deal rules refused what the system did
+)
+
+// Result tells what Receive did, in words for `cosellbot inbox`.
+type Result struct {
+	Outcome Outcome
+	DealID  int64
+	Note    string
+}
+
+// Finder locates the deal of a record not linked yet (by its referral id
+// or CRM id); ledger.ErrNotFound when there is none.
+type Finder func(ctx context.Context) (*deal.Deal, error)
+
+// Maker makes the deal of a record that has none (Partner Center's new
+// referral, a CRM's created record), with the event to record.
+type Maker func(ctx context.Context) (*deal.Deal, deal.Event, error)
+
+// ErrNoDeal is returned by Receive when the record has no deal and none can
+// be made from it.
+var ErrNoDeal = errors.New("no deal is linked to the record")
+
+// maxRetries bounds how often Receive retries after a concurrent change.
+const maxRetries = 5
+
+// Receive merges what a system says of its record into the linked deal and
+// stores the outcome; a record linked to no deal is linked to the one find
+// returns, or made by make (nil: ErrNoDeal).
+func (e *Engine) Receive(ctx context.Context, in Incoming, find Finder, make Maker) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := e.receive(ctx, in, find, make)
+		if errors.Is(err, ledger.ErrConflict) && attempt < maxRetries {
+			continue // someone changed the deal meanwhile: merge again with theirs
+		}
+		return res, err
+	}
+}
+
+func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Maker) (Result, error) {
+	now := e.clock.Now()
+	if in.Modified.IsZero() {
+		in.Modified = now
+	}
+	link, err := e.rec.Link(ctx, in.System, in.RecordID)
+	var d *deal.Deal
+	switch {
+	case err == nil:
+		d, err = e.rec.GetDeal(ctx, link.DealID)
+		if errors.Is(err, ledger.ErrNotFound) {
+			link.DealID = 0 // its deal is gone: link anew
+			d, err = nil, nil
+		}
+		if err != nil {
+			return Result{}, err
+		}
+	case errors.Is(err, ledger.ErrNotFound):
+		link = Link{System: in.System, RecordID: in.RecordID}
+	default:
+		return Result{}, err
+	}
+	if d == nil && find != nil {
+		d, err = find(ctx)
+		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			return Result{}, err
+		}
+		if err != nil {
+			d = nil
+		}
+	}
+	if d == nil {
+		if make == nil {
+			return Result{}, ErrNoDeal
+		}
+		return e.made(ctx, in, link, make)
+	}
+	link.DealID = d.ID
+	dec := Merge(Of(d), changedTimes(d), link.Shadow, in)
+	link.Shadow = dec.Shadow
+	if in.ETag != "" {
+		link.ETag = in.ETag
+	}
+	if in.Modified.After(link.Seen) {
+		link.Seen = in.Modified
+	}
+	c := &Commit{At: now, Links: []Link{link}}
+	var entries []ledger.Entry
+	for _, cf := range dec.Conflicts {
+		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "conflict",
+			Detail: fmt.Sprintf("kept %s (changed later); %s had %s at %s", Describe(cf.Field, cf.Kept), Label(in.System), Describe(cf.Field, cf.Lost), cf.At.UTC().Format(time.RFC3339))})
+	}
+	res := Result{DealID: d.ID}
+	next := d
+	if len(dec.Apply) > 0 {
+		next = d.Clone()
+		at := latest(dec.Times)
+		evs, err := Advance(next, dec.Apply, in.System, at)
+		var rule *deal.RuleError
+		var rules deal.Problems
+		switch {
+		case errors.As(err, &rule) || errors.As(err, &rules):
+			entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "refused",
+				Detail: fmt.Sprintf("%s changed %s; not applied: %v", Label(in.System), strings.Join(fieldNames(dec.Apply), ", "), err)})
+			res.Outcome, res.Note = Refused, fmt.Sprintf("deal #%d: not applied: %v", d.ID, err)
+			next = d
+		case err != nil:
+			return Result{}, err
+		default:
+			stamp(d, next, at, dec.Times)
+			for _, ev := range evs {
+				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail})
+				c.Notices = append(c.Notices, News(next, ev, in.System)...)
+			}
+			var done []string
+			for _, ev := range evs {
+				done = append(done, ev.Detail)
+			}
+			res.Outcome, res.Note = Applied, fmt.Sprintf("deal #%d: %s", d.ID, strings.Join(done, "; "))
+			if len(evs) == 0 {
+				res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
+			}
+		}
+	}
+	if res.Outcome == "" {
+		switch {
+		case len(dec.Stale) > 0 && len(dec.Echoes)+len(dec.Unchanged)+len(dec.Conflicts) == 0:
+			res.Outcome, res.Note = Stale, fmt.Sprintf("deal #%d: %s older than what %s told before", d.ID, strings.Join(names(dec.Stale), ", "), Label(in.System))
+		case len(dec.Conflicts) > 0:
+			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: kept the newer %s", d.ID, strings.Join(conflictNames(dec.Conflicts), ", "))
+		default:
+			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
+		}
+	}
+	if next != d || len(entries) > 0 {
+		if next == d {
+			next = d.Clone() // a history line only: the deal is stored as it was, at its version
+		}
+		c.Deal = next
+	}
+	c.Entries = entries
+	links, err := e.rec.LinksOf(ctx, d.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	links = replaceLink(links, link)
+	c.Work = e.behind(next, links)
+	if err := e.commit(ctx, c); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// made creates the deal of a record and links it, its shadow being the
+// record as received (so nothing goes back to where it came from).
+func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker) (Result, error) {
+	d, ev, err := make(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	dec := Merge(Values{}, nil, nil, in)
+	link.Shadow = dec.Shadow
+	link.ETag = in.ETag
+	link.Seen = in.Modified
+	now := e.clock.Now()
+	stamp(&deal.Deal{}, d, now, times(in))
+	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, Links: []Link{link}, At: now}
+	c.Notices = News(d, ev, in.System)
+	c.Work = e.behind(d, c.Links)
+	if err := e.commit(ctx, c); err != nil {
+		return Result{}, err
+	}
+	return Result{Outcome: Applied, DealID: d.ID, Note: fmt.Sprintf("deal #%d: %s", d.ID, ev.Detail)}, nil
+}
+
+func times(in Incoming) map[Field]time.Time {
+	out := map[Field]time.Time{}
+	for f := range in.Values {
+		out[f] = in.time(f)
+	}
+	return out
+}
+
+func replaceLink(links []Link, l Link) []Link {
+	out := slices.Clone(links)
+	for i := range out {
+		if out[i].System == l.System && out[i].RecordID == l.RecordID {
+			out[i] = l
+			return out
+		}
+	}
+	return append(out, l)
+}
+
+func latest(ts map[Field]time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}
+
+func names(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f)
+	}
+	return out
+}
+
+func conflictNames(cs []Conflict) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c.Field)
+	}
+	return out
+}
+
+// Link reads the link of a system's record (ledger.ErrNotFound: none).
+func (e *Engine) Link(ctx context.Context, system, recordID string) (Link, error) {
+	return e.rec.Link(ctx, system, recordID)
+}

@@ -1,0 +1,49 @@
+package change
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Notice kinds of the news a change sends to subscribed channels.
+const (
+	KindExpired  = "expired"
+	KindDeclined = "declined"
+)
+
+// About names a deal in news: "#12 "Name" for Fabrikam AB (IP co-sell, location 1234567)".
+func About(d *deal.Deal) string {
+	name := ""
+	if d.Name != "" {
+		name = fmt.Sprintf(" %q", d.Name)
+	}
+	return fmt.Sprintf("#%d%s for %s (%s, location %s)", d.ID, name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
+}
+
+// News is what subscribed channels are told of a change, whoever made it:
+// a referral declined or expired is news from chat, a CRM, Partner Center
+// or the sweep alike. by names who made the change.
+func News(d *deal.Deal, ev deal.Event, by string) []ledger.Notice {
+	switch ev.Action {
+	case "expired":
+		return []ledger.Notice{notice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", About(d), ev.Detail))}
+	case "declined":
+		text := fmt.Sprintf("Referral %s was %s.", About(d), ev.Detail)
+		if by != "" && !strings.Contains(by, "@") {
+			text = fmt.Sprintf("Referral %s was %s (in %s).", About(d), ev.Detail, Label(by))
+		}
+		return []ledger.Notice{notice(d, KindDeclined, text)}
+	}
+	return nil
+}
+
+func notice(d *deal.Deal, kind, text string) ledger.Notice {
+	return ledger.Notice{
+		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text,
+		Location: d.Location, DealKind: d.Kind,
+	}
+}

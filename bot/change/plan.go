@@ -1,0 +1,244 @@
+package change
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Advance carries values a system changed onto a deal, step by step through
+// the deal rules, and returns what each step did. It is the stage-driving
+// policy of every outside system:
+//   - a received referral that the system moved on (accepted, a stage, won
+//     or lost) is accepted first, with the fields that came along;
+//   - the sender's own updates to a received referral (Partner Center) are
+//     taken as they are, since the partner has not answered it yet;
+//   - field edits go through deal.Edit, then a stage (forward only: a
+//     system moving a stage back changes nothing), then the outcome;
+//   - a terminal deal changes no more: an outcome that differs is an error.
+//
+// d is changed in place only when every step succeeds.
+func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event, error) {
+	next := d.Clone()
+	var evs []deal.Event
+	step := func(ev deal.Event, err error) error {
+		if err != nil {
+			return err
+		}
+		evs = append(evs, ev)
+		return nil
+	}
+	ch, err := changes(next, v)
+	if err != nil {
+		return nil, err
+	}
+	target := deal.Status(v[Status])
+	stage := deal.Stage(v[Stage])
+	reason := v[Reason]
+	if reason == "" && target != "" {
+		reason = string(target) + " in " + Label(system)
+	}
+	if next.Status.Terminal() {
+		if target != "" && target != next.Status {
+			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
+				Message: fmt.Sprintf("deal #%d is %s in cosellbot but %s in %s: it is left as is", d.ID, next.Status, target, Label(system))}
+		}
+		if !empty(ch) || stage != "" {
+			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
+				Message: fmt.Sprintf("deal #%d is %s: nothing can change once a deal is terminal (%s changed %s)", d.ID, next.Status, Label(system), strings.Join(fieldNames(v), ", "))}
+		}
+		*d = *next
+		return nil, nil
+	}
+	if next.Status == deal.Received {
+		switch {
+		case target == deal.Declined:
+			if err := step(next.Decline(reason, "", at)); err != nil {
+				return nil, err
+			}
+			*d = *next
+			return evs, nil
+		case target == deal.Expired:
+			if at.Before(next.ExpiresAt) {
+				next.ExpiresAt = at // the system's word on when it expired wins
+			}
+			if err := step(next.Expire(at)); err != nil {
+				return nil, err
+			}
+			*d = *next
+			return evs, nil
+		case target == "" && stage == "":
+			// The sender updated the referral before the partner answered.
+			if !empty(ch) {
+				what := refresh(next, ch, at)
+				evs = append(evs, deal.Event{Action: "updated", Detail: "updated by " + Label(system) + ": " + strings.Join(what, ", ")})
+			}
+			*d = *next
+			return evs, nil
+		default:
+			acc := ch
+			acc.Team = nil // the accepting system's team is applied after, when it has members
+			if err := step(next.Accept(acc, at)); err != nil {
+				return nil, err
+			}
+			ch = deal.Changes{Team: ch.Team}
+		}
+	}
+	if !empty(ch) {
+		if err := step(next.Edit(ch, at)); err != nil {
+			return nil, err
+		}
+	}
+	if stage != "" && stage != next.Stage && stage != deal.StageWon {
+		markable := deal.Markable(next.Kind)
+		i, cur := slices.Index(markable, stage), slices.Index(markable, next.Stage)
+		switch {
+		case i < 0 && stage != deal.StageAccepted && stage != deal.StageCreated:
+			return nil, &deal.RuleError{Field: "stage", Rule: "stage_known", Message: fmt.Sprintf("%s stage %q is not a stage of %s deals", Label(system), stage, deal.KindLabel(next.Kind))}
+		case i > cur:
+			if next.Kind == deal.SolutionAssessment {
+				// Every assessment stage is mandatory: mark the ones skipped, in order.
+				for _, s := range markable[cur+1 : i+1] {
+					if err := step(next.MarkStage(s, at)); err != nil {
+						return nil, err
+					}
+				}
+			} else if err := step(next.MarkStage(stage, at)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch target {
+	case "", deal.Accepted, deal.Created, next.Status:
+	case deal.Won:
+		if err := step(next.Win(at)); err != nil {
+			return nil, err
+		}
+	case deal.Lost:
+		if err := step(next.Lose(reason, at)); err != nil {
+			return nil, err
+		}
+	case deal.Error:
+		if err := step(next.CloseAsError(reason, at)); err != nil {
+			return nil, err
+		}
+	case deal.Declined, deal.Expired:
+		return nil, &deal.RuleError{Field: "status", Rule: "status_" + string(target),
+			Message: fmt.Sprintf("deal #%d is %s: only a received referral can be %s (%s says so)", d.ID, next.Status, target, Label(system))}
+	default:
+		return nil, &deal.RuleError{Field: "status", Rule: "status_known", Message: fmt.Sprintf("%s status %q is not a deal status", Label(system), target)}
+	}
+	*d = *next
+	return evs, nil
+}
+
+// changes turns the plain fields of v into deal.Changes.
+func changes(d *deal.Deal, v Values) (deal.Changes, error) {
+	var c deal.Changes
+	if s, ok := v[Name]; ok && s != d.Name {
+		c.Name = &s
+	}
+	if s, ok := v[Notes]; ok && s != d.Notes {
+		c.Notes = &s
+	}
+	if s, ok := v[Currency]; ok && !strings.EqualFold(s, d.Currency) {
+		up := strings.ToUpper(s)
+		c.Currency = &up
+	}
+	if s, ok := v[Value]; ok && s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return c, &deal.RuleError{Field: "value", Rule: "value_format", Message: fmt.Sprintf("%q is not an amount in cents", s)}
+		}
+		if deal.Money(n) != d.Value {
+			m := deal.Money(n)
+			c.Value = &m
+		}
+	}
+	if s, ok := v[Close]; ok && s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return c, &deal.RuleError{Field: "close", Rule: "close_format", Message: fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s)}
+		}
+		if !t.Equal(d.CloseDate) {
+			c.CloseDate = &t
+		}
+	}
+	if s, ok := v[Team]; ok && s != TeamText(d.Team) {
+		team, err := ParseTeam(s)
+		if err != nil {
+			return c, &deal.RuleError{Field: "team", Rule: "team_format", Message: fmt.Sprintf("the team is not readable: %v", err)}
+		}
+		if len(team) > 0 { // a system with no team members says nothing about the team
+			c.Team = team
+		}
+	}
+	return c, nil
+}
+
+// refresh sets a received referral's fields as its sender changed them.
+func refresh(d *deal.Deal, c deal.Changes, at time.Time) []string {
+	var what []string
+	if c.Name != nil {
+		d.Name = *c.Name
+		what = append(what, "name")
+	}
+	if c.Notes != nil {
+		d.Notes = *c.Notes
+		what = append(what, "notes")
+	}
+	if c.Currency != nil {
+		d.Currency = *c.Currency
+		what = append(what, "currency "+d.Currency)
+	}
+	if c.Value != nil {
+		d.Value = *c.Value
+		what = append(what, "value "+d.Value.String())
+	}
+	if c.CloseDate != nil {
+		d.CloseDate = *c.CloseDate
+		what = append(what, "close date "+d.CloseDate.Format(time.DateOnly))
+	}
+	if c.Team != nil {
+		d.Team = c.Team
+		what = append(what, "team")
+	}
+	d.UpdatedAt = at
+	return what
+}
+
+func empty(c deal.Changes) bool {
+	return c.Name == nil && c.Notes == nil && c.Currency == nil && c.Value == nil && c.CloseDate == nil &&
+		c.Team == nil && c.Solutions == nil && c.Intent == nil && c.Microsoft == nil && c.CRMID == nil && c.CampaignID == nil
+}
+
+func fieldNames(v Values) []string {
+	var out []string
+	for _, f := range v.Sorted() {
+		out = append(out, string(f))
+	}
+	return out
+}
+
+// Label names a system for people.
+func Label(system string) string {
+	switch system {
+	case "partnercenter":
+		return "Partner Center"
+	case "dynamics":
+		return "Dynamics 365"
+	case "salesforce":
+		return "Salesforce"
+	case "hubspot":
+		return "HubSpot"
+	case "generic":
+		return "the CRM"
+	case "", "chat":
+		return "chat"
+	}
+	return system
+}

@@ -1,0 +1,244 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+)
+
+// Writer writes a deal's fields to one outside system's record.
+type Writer interface {
+	// Write sends v (the fields the system lacks, as the deal has them
+	// now) to the linked record. It returns the system's time of the write
+	// (zero when it does not say) and its new eTag. A *StaleError says the
+	// record changed in the system since cosellbot last read it: merge
+	// Current, then write again. chat.Permanent errors are not retried.
+	Write(ctx context.Context, l Link, d *deal.Deal, v Values) (Written, error)
+}
+
+// Written is what a system answered to a write. RecordID is set when the
+// write created the record (a link still Pending): the link takes its id.
+type Written struct {
+	At       time.Time
+	ETag     string
+	RecordID string
+}
+
+// PendingPrefix starts the record id of a link whose record is to be
+// created in its system by the first write.
+const PendingPrefix = "pending:"
+
+// Pending reports whether a link's record is still to be created.
+func (l Link) Pending() bool { return strings.HasPrefix(l.RecordID, PendingPrefix) }
+
+// StaleError is a write refused because the record changed meanwhile
+// (Partner Center's 412); Current is the record as it is now.
+type StaleError struct{ Current Incoming }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s record %s changed since cosellbot last read it", Label(e.Current.System), e.Current.RecordID)
+}
+
+// Claim is sync work leased to one syncer.
+type Claim struct {
+	LinkRef
+	Gen     int64 // bumped by every commit that asks for the link again
+	Attempt int   // 1 for the first try
+}
+
+// SyncRecord is what the syncer needs of the durable record.
+type SyncRecord interface {
+	Record
+	SaveLink(ctx context.Context, l Link) error
+	ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Claim, error)
+	// FinishSync ends the work, unless a commit asked for the link again
+	// since it was claimed (Gen differs): then it is due again at once.
+	FinishSync(ctx context.Context, c Claim, now time.Time) error
+	// RetrySync puts the work back for at, or marks it dead.
+	RetrySync(ctx context.Context, c Claim, at time.Time, reason string, dead bool) error
+	// RenameLink gives a pending link the id its system gave the record it
+	// created, and the deal that id as its ExternalID when it has none.
+	RenameLink(ctx context.Context, l Link, recordID string) error
+}
+
+// Syncer sends each linked system what it lacks of its deal: the current
+// state, never a queued change, so a retry after a newer change sends the
+// newer value and nothing older can land after it. One delivery per link is
+// in flight (the work is one row per link, leased).
+type Syncer struct {
+	rec     SyncRecord
+	engine  *Engine
+	writers map[string]Writer
+	clock   Clock
+	log     *slog.Logger
+	kick    chan struct{}
+	// Lease is how long a claim is held; MaxAttempts how often work is
+	// tried before it is dead.
+	Lease       time.Duration
+	MaxAttempts int
+}
+
+// NewSyncer builds a syncer over the writers, one per system.
+func NewSyncer(rec SyncRecord, engine *Engine, writers map[string]Writer, clock Clock, log *slog.Logger) *Syncer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Syncer{rec: rec, engine: engine, writers: writers, clock: clock, log: log, kick: make(chan struct{}, 1), Lease: time.Minute, MaxAttempts: 12}
+}
+
+// Kick wakes Run: new work waits.
+func (s *Syncer) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Every is how often Run looks for work without being kicked (work of
+// another replica, retries that came due).
+const Every = 2 * time.Second
+
+// Run syncs until ctx ends.
+func (s *Syncer) Run(ctx context.Context) error {
+	t := time.NewTicker(Every)
+	defer t.Stop()
+	for {
+		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "sync pass", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// PassReport counts what a pass did.
+type PassReport struct{ Sent, Done, Retried, Dead int }
+
+// Pass does the work that is due now, in batches, and reports it.
+func (s *Syncer) Pass(ctx context.Context) (PassReport, error) {
+	var rep PassReport
+	for {
+		claims, err := s.rec.ClaimSync(ctx, s.clock.Now(), s.Lease, 50)
+		if err != nil {
+			return rep, fmt.Errorf("claim sync work: %w", err)
+		}
+		for _, c := range claims {
+			if err := s.one(ctx, c, &rep); err != nil {
+				return rep, err
+			}
+		}
+		if len(claims) < 50 {
+			return rep, nil
+		}
+	}
+}
+
+// one syncs one link. Errors returned are the record's; a system's errors
+// go back into the work row.
+func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
+	for try := 0; try < 3; try++ {
+		sent, renamed, err := s.write(ctx, c)
+		if renamed != "" {
+			c.RecordID = renamed
+		}
+		var stale *StaleError
+		switch {
+		case errors.As(err, &stale):
+			if _, err := s.engine.Receive(ctx, stale.Current, nil, nil); err != nil {
+				return s.fail(ctx, c, fmt.Errorf("merging the newer %s record: %w", Label(c.System), err), rep)
+			}
+			continue // write again what the system still lacks
+		case err != nil:
+			return s.fail(ctx, c, err, rep)
+		}
+		if sent {
+			rep.Sent++
+		}
+		rep.Done++
+		return s.rec.FinishSync(ctx, c, s.clock.Now())
+	}
+	return s.fail(ctx, c, fmt.Errorf("%s record %s kept changing while cosellbot wrote to it", Label(c.System), c.RecordID), rep)
+}
+
+// write sends the link what it lacks; sent is false when it lacked nothing.
+// renamed is the record's id when the write created it.
+func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string, err error) {
+	w, ok := s.writers[c.System]
+	if !ok {
+		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (not configured)", Label(c.System)))
+	}
+	l, err := s.rec.Link(ctx, c.System, c.RecordID)
+	if err != nil {
+		return false, "", fmt.Errorf("reading the link: %w", err)
+	}
+	d, err := s.rec.GetDeal(ctx, l.DealID)
+	if err != nil {
+		return false, "", fmt.Errorf("reading deal #%d: %w", l.DealID, err)
+	}
+	out := Outgoing(Of(d), l.Shadow, s.engine.FieldsOf(c.System))
+	if len(out) == 0 {
+		return false, "", nil
+	}
+	// What is about to be sent is recorded first, so that the system's
+	// echo of it, arriving before the answer, is known for an echo.
+	l.Shadow = l.Shadow.Sending(out)
+	if err := s.rec.SaveLink(ctx, l); err != nil {
+		return false, "", err
+	}
+	got, err := w.Write(ctx, l, d, out)
+	if err != nil {
+		return false, "", err
+	}
+	if got.RecordID != "" && got.RecordID != c.RecordID {
+		if err := s.rec.RenameLink(ctx, l, got.RecordID); err != nil {
+			return false, "", fmt.Errorf("%s created record %s, but linking it failed: %w", Label(c.System), got.RecordID, err)
+		}
+		c.RecordID, renamed = got.RecordID, got.RecordID
+	}
+	// Re-read: an echo or another change may have touched the link meanwhile.
+	cur, err := s.rec.Link(ctx, c.System, c.RecordID)
+	if err != nil {
+		return false, renamed, err
+	}
+	cur.Shadow = cur.Shadow.Sent(out, got.At)
+	if got.ETag != "" {
+		cur.ETag = got.ETag
+	}
+	if got.At.After(cur.Seen) {
+		cur.Seen = got.At
+	}
+	return true, renamed, s.rec.SaveLink(ctx, cur)
+}
+
+// backoff is the wait before attempt n+1.
+func backoff(n int) time.Duration {
+	d := 2 * time.Second << min(n, 10)
+	return min(d, 30*time.Minute)
+}
+
+func (s *Syncer) fail(ctx context.Context, c Claim, err error, rep *PassReport) error {
+	dead := chat.IsPermanent(err) || errors.Is(err, ledger.ErrNotFound) || c.Attempt >= s.MaxAttempts
+	wait := backoff(c.Attempt)
+	if after, ok := chat.RetryAfterOf(err); ok && after > wait {
+		wait = after
+	}
+	if dead {
+		rep.Dead++
+		s.log.ErrorContext(ctx, "sync gave up", "system", c.System, "record", c.RecordID, "attempt", c.Attempt, "err", err)
+	} else {
+		rep.Retried++
+		s.log.WarnContext(ctx, "sync failed; retrying", "system", c.System, "record", c.RecordID, "attempt", c.Attempt, "in", wait, "err", err)
+	}
+	return s.rec.RetrySync(ctx, c, s.clock.Now().Add(wait), err.Error(), dead)
+}

@@ -1,0 +1,40 @@
+package deal
+
+import (
+	"slices"
+	"time"
+)
+
+// importExempt are the rules a deal imported from Partner Center need not
+// meet: they ask a person creating a deal for what Partner Center's API
+// does not carry (a services deal's partner role, solution area and play),
+// or what was true when the deal was made there but no longer is (a close
+// date now past, a team whose members lack a phone).
+var importExempt = []string{
+	"role_required_services", "area_required_services", "play_required_services",
+	"close_in_future", "team_required", "solution_required_ip", "received_not_expired",
+}
+
+// Import records a deal that exists in Partner Center already, as it is
+// there: outbound (the partner's own referral) or received. It keeps every
+// rule but the ones of importExempt.
+func Import(dr Draft, outbound bool, now time.Time) (*Deal, Event, error) {
+	if outbound {
+		return newDeal(dr, now, importExempt)
+	}
+	return receiveDeal(dr, now, importExempt)
+}
+
+// without drops the problems whose rule is exempt.
+func (p Problems) without(exempt []string) Problems {
+	if len(exempt) == 0 {
+		return p
+	}
+	var out Problems
+	for _, e := range p {
+		if !slices.Contains(exempt, e.Rule) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

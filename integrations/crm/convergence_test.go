@@ -1,0 +1,651 @@
+package crm_test
+
+// The convergence tests drive a change from every origin (chat, Partner
+// Center, Salesforce, HubSpot) through the real change path, receiver,
+// processor and syncer, against fakes that behave like the vendors:
+// Partner Center keeps eTags, answers 412 on a stale one and notifies after
+// every change, cosellbot's own PATCH included; Salesforce repeats every
+// selected field of the record in every outbound message; HubSpot sends one
+// event per property, batched and out of order. Whatever the origin, every
+// system must end up holding the same deal, and nothing may be reverted.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
+	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
+	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter/pcfake"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+const (
+	referralID = "7b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8" // testdata/referral_new.json
+	sfOrg      = "00D5g000004ABCDEAA"
+	sfID       = "0065g00000QRS01" // as a rep copies it from Salesforce's page: 15 characters
+	hsID       = "9001"
+	crmSecret  = "crm-secret"
+)
+
+// fakeCRM is a CRM's records as the vendor keeps them, written by
+// cosellbot's signed webhooks (applied by the partner's flow) and edited
+// by its users; each change owes cosellbot a notification, sent the way the
+// vendor sends them.
+type fakeCRM struct {
+	mu      sync.Mutex
+	name    string
+	clock   *crmtest.Clock
+	records map[string]map[string]string // id → field → value
+	owed    []owed                       // notifications not delivered yet
+	at      map[string]map[string]time.Time
+	writes  int
+	fail    int // answer the next writes 503
+	srv     *httptest.Server
+}
+
+func newFakeCRM(t *testing.T, name string, clock *crmtest.Clock) *fakeCRM {
+	f := &fakeCRM{name: name, clock: clock, records: map[string]map[string]string{}, at: map[string]map[string]time.Time{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.write))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// write takes cosellbot's webhook: checked like the partner's flow checks
+// it, then applied to the record.
+func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if err := crm.VerifySignature([]byte(crmSecret), r.Header.Get(crm.HeaderTimestamp), r.Header.Get(crm.HeaderSignature), body, f.clock.Now()); err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	var m crm.Message
+	if err := json.Unmarshal(body, &m); err != nil || m.Source != f.name {
+		http.Error(w, "bad message", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	f.writes++
+	id := m.RecordID
+	if f.name == "salesforce" && len(id) == 18 {
+		id = id[:15] // Salesforce takes either form of an id
+	}
+	for k, v := range m.Fields {
+		f.set(id, k, v)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Edit is a user changing a field in the CRM.
+func (f *fakeCRM) Edit(id, field, value string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.set(id, field, value)
+}
+
+func (f *fakeCRM) set(id, field, value string) {
+	if f.records[id] == nil {
+		f.records[id] = map[string]string{}
+		f.at[id] = map[string]time.Time{}
+	}
+	if f.records[id][field] == value {
+		return
+	}
+	f.records[id][field] = value
+	f.at[id][field] = f.clock.Now()
+	// The notification carries the record as it is at this change: every
+	// field (Salesforce) or this property (HubSpot).
+	snap := map[string]string{field: value}
+	if f.name == "salesforce" {
+		snap = map[string]string{}
+		for k, v := range f.records[id] {
+			snap[k] = v
+		}
+	}
+	f.owed = append(f.owed, owed{id: id, field: field, fields: snap, at: f.clock.Now()})
+}
+
+// owed is one notification a CRM owes cosellbot.
+type owed struct {
+	id, field string
+	fields    map[string]string
+	at        time.Time
+}
+
+func (f *fakeCRM) Record(id string) map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range f.records[id] {
+		out[k] = v
+	}
+	return out
+}
+
+// take returns the notifications owed, oldest first.
+func (f *fakeCRM) take() []owed {
+	if f == nil {
+		return nil // not linked in this test
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.owed
+	f.owed = nil
+	return out
+}
+
+// world is cosellbot with Partner Center, Salesforce and HubSpot linked.
+type world struct {
+	t      *testing.T
+	st     *store.Store
+	clock  *crmtest.Clock
+	h      *crmtest.Harness
+	pc     *pcfake.API
+	sf, hs *fakeCRM
+	sfMap  *crm.Mapping
+	hsMap  *crm.Mapping
+	engine *change.Engine
+	syncer []*change.Syncer // one per replica
+	svc    *command.Service
+	rng    *rand.Rand
+	dealID int64
+}
+
+// replicas is how many cosellbot processes share the store.
+func newWorld(t *testing.T, st *store.Store, replicas int) *world {
+	t.Helper()
+	w := &world{t: t, st: st, clock: crmtest.NewClock(now), rng: rand.New(rand.NewPCG(1, 2))}
+	ms, err := crm.LoadMappings("../../deploy/crm", "salesforce", "hubspot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sfMap, w.hsMap = ms["salesforce"], ms["hubspot"]
+	w.pc = pcfake.New(t, w.clock.Now)
+	w.sf, w.hs = newFakeCRM(t, "salesforce", w.clock), newFakeCRM(t, "hubspot", w.clock)
+	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	systems := map[string][]change.Field{pcsource.Name: nil, "salesforce": w.sfMap.Synced(), "hubspot": w.hsMap.Synced()}
+	var sources []crm.Source
+	for r := range replicas {
+		engine := change.New(st, w.clock, systems, nil, nil)
+		pc := pcsource.New("pc-secret", pcsource.NewCerts(nil, nil, nil), client, st, engine, "", w.clock, nil)
+		writers := map[string]change.Writer{
+			pcsource.Name: pc.Writer(),
+			"salesforce":  crm.NewWriter(crm.Target{Source: "salesforce", URL: w.sf.srv.URL, Secret: []byte(crmSecret), Mapping: w.sfMap}, w.sf.srv.Client(), w.clock),
+			"hubspot":     crm.NewWriter(crm.Target{Source: "hubspot", URL: w.hs.srv.URL, Secret: []byte(crmSecret), Mapping: w.hsMap}, w.hs.srv.Client(), w.clock),
+		}
+		w.syncer = append(w.syncer, change.NewSyncer(st, engine, writers, w.clock, nil))
+		if r == 0 {
+			w.engine = engine
+			sources = []crm.Source{
+				pc,
+				salesforce.New(crmSecret, []string{sfOrg}, w.sfMap, &crm.Applier{Engine: engine, Find: st, IDs: salesforce.IDForms}),
+				hubspot.New(crmSecret, w.hsMap, &crm.Applier{Engine: engine, Find: st}),
+			}
+		}
+	}
+	w.h = crmtest.New(t, st, w.clock, sources...)
+	w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+
+	// A referral arrives from Microsoft; the partner accepts it in chat and
+	// tags it with its Salesforce and HubSpot records' ids.
+	fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.pc.Put(string(fixture))
+	w.settle()
+	d, err := st.DealByExternalID(t.Context(), referralID)
+	if err != nil {
+		t.Fatalf("the referral made no deal: %v", err)
+	}
+	w.dealID = d.ID
+	w.chat(`deal accept %d close=2027-03-01 crm_id=` + sfID)
+	// The CRMs' records exist from before, with values of their own, older
+	// than the deal's; their first notifications link them.
+	w.clock.Set(w.clock.Now().Add(-time.Hour))
+	w.sf.Edit(sfID, "Name", "Tailspin (old name)")
+	w.sf.Edit(sfID, "Amount", "50000.0")
+	w.clock.Set(w.clock.Now().Add(time.Hour))
+	w.settle()
+	w.chat(`deal edit %d crm_id=` + hsID)
+	w.hs.Edit(hsID, "dealname", "Tailspin field service rollout")
+	w.settle()
+	w.converged("after linking")
+	return w
+}
+
+// chat runs a command line as the local admin; %d is the deal.
+func (w *world) chat(line string) {
+	w.t.Helper()
+	w.clock.Set(w.clock.Now().Add(time.Second))
+	if strings.Contains(line, "%d") {
+		line = fmt.Sprintf(line, w.dealID)
+	}
+	if r := w.svc.Run(context.Background(), access.LocalAdmin, chat.Place{Platform: "shell"}, line); !r.OK() {
+		w.t.Fatalf("%s: %s", line, r.Text)
+	}
+}
+
+// settle runs every replica's syncer and delivers every notification the
+// vendors owe, until nothing moves.
+func (w *world) settle() {
+	w.t.Helper()
+	for round := 0; round < 30; round++ {
+		moved := false
+		for _, s := range w.syncer {
+			rep, err := s.Pass(context.Background())
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			moved = moved || rep.Sent > 0
+		}
+		moved = w.deliverPC() || moved
+		moved = w.deliverSalesforce() || moved
+		moved = w.deliverHubSpot() || moved
+		if rep := w.h.Process(w.t); rep.Processed+rep.Ignored+rep.Stale+rep.Failed > 0 {
+			moved = true
+			if rep.Failed > 0 {
+				w.t.Fatalf("events failed: %+v", rep.Failures)
+			}
+		}
+		if !moved {
+			return
+		}
+		w.clock.Set(w.clock.Now().Add(time.Second))
+	}
+	w.t.Fatal("the systems never settled")
+}
+
+// deliverPC stores Partner Center's notifications in the inbox, as the
+// receiver does once their signature checks.
+func (w *world) deliverPC() bool {
+	ns := w.pc.Notifications()
+	var es []store.InboxEntry
+	for _, n := range ns {
+		body := fmt.Appendf(nil, `{"EventName":%q,"ResourceUri":"https://api.partnercenter.microsoft.com/engagements/v1/referrals/%s","ResourceName":"Referral","AuditUri":null,"ResourceChangeUtcDate":%q}`,
+			n.Event, n.ID, n.At.Format(time.RFC3339Nano))
+		es = append(es, store.InboxEntry{Source: pcsource.Name, Key: fmt.Sprintf("%s|%s|%s", n.Event, n.ID, n.At.Format(time.RFC3339Nano)), Body: body, Status: ledger.InboxReceived, ReceivedAt: w.clock.Now()})
+	}
+	if len(es) > 0 {
+		if _, err := w.st.AddInbox(context.Background(), es); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	return len(ns) > 0
+}
+
+// deliverSalesforce posts an outbound message per changed record, with
+// every field of the record and its 18-character id, as Salesforce does.
+func (w *world) deliverSalesforce() bool {
+	owed := w.sf.take()
+	for _, o := range owed {
+		var fields strings.Builder
+		for _, k := range []string{"Amount", "CloseDate", "CurrencyIsoCode", "Description", "Loss_Reason__c", "Name", "StageName"} {
+			if v, ok := o.fields[k]; ok {
+				fmt.Fprintf(&fields, "<sf:%s>%s</sf:%s>", k, xmlEscape(v), k)
+			} else {
+				fmt.Fprintf(&fields, `<sf:%s xsi:nil="true"/>`, k)
+			}
+		}
+		modified := o.at.UTC().Format("2006-01-02T15:04:05.000Z")
+		body := fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>%s</OrganizationId>
+   <ActionId>04k5g000000XYZ1AAA</ActionId>
+   <Notification>
+    <Id>%s</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>%s</sf:Id>%s<sf:LastModifiedDate>%s</sf:LastModifiedDate>
+    </sObject>
+   </Notification>
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>`, sfOrg, "04l"+strconv.FormatInt(w.rng.Int64(), 36), o.id+"AAA", fields.String(), modified)
+		h := http.Header{"Content-Type": {"text/xml; charset=utf-8"}, "Soapaction": {`""`}}
+		if code, resp := w.h.Post(w.t, "/webhooks/salesforce?secret="+crmSecret, h, body); code != 200 {
+			w.t.Fatalf("salesforce delivery: %d %s", code, resp)
+		}
+	}
+	return len(owed) > 0
+}
+
+// deliverHubSpot posts one event per changed property, all in one batch,
+// shuffled, as HubSpot does.
+func (w *world) deliverHubSpot() bool {
+	owed := w.hs.take()
+	var events []map[string]any
+	for _, o := range owed {
+		events = append(events, map[string]any{
+			"eventId": w.rng.Int64N(1 << 40), "subscriptionId": 1234, "portalId": 62515, "appId": 54321,
+			"occurredAt": o.at.UnixMilli(), "subscriptionType": "deal.propertyChange", "attemptNumber": 0,
+			"objectId": json.Number(o.id), "propertyName": o.field, "propertyValue": o.fields[o.field], "changeSource": "CRM_UI",
+		})
+	}
+	if len(events) == 0 {
+		return false
+	}
+	w.rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+	body, _ := json.Marshal(events)
+	ts := strconv.FormatInt(w.clock.Now().UnixMilli(), 10)
+	uri := w.h.Server.URL + "/webhooks/hubspot"
+	h := http.Header{"Content-Type": {"application/json"}}
+	h.Set(hubspot.HeaderTimestamp, ts)
+	h.Set(hubspot.HeaderSignature, hubspot.Sign([]byte(crmSecret), http.MethodPost, uri, body, ts))
+	if code, resp := w.h.Post(w.t, "/webhooks/hubspot", h, body); code != 200 {
+		w.t.Fatalf("hubspot delivery: %d %s", code, resp)
+	}
+	return true
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// views are the deal as each system holds it, in the change path's terms,
+// over the fields every one of them holds.
+func (w *world) views() map[string]change.Values {
+	w.t.Helper()
+	d, err := w.st.GetDeal(context.Background(), w.dealID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	common := []change.Field{change.Name, change.Value, change.Close, change.Notes, change.Stage}
+	pick := func(v change.Values) change.Values {
+		out := change.Values{}
+		for _, f := range common {
+			out[f] = v[f]
+		}
+		return out
+	}
+	out := map[string]change.Values{"cosellbot": pick(change.Of(d))}
+	raw, _ := json.Marshal(w.pc.Referral(referralID))
+	var ref partnercenter.Referral
+	if err := json.Unmarshal(raw, &ref); err != nil {
+		w.t.Fatal(err)
+	}
+	in, err := pcsource.Incoming(&ref, w.clock.Now())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	out["partnercenter"] = pick(in.Values)
+	for name, f := range map[string]*fakeCRM{"salesforce": w.sf, "hubspot": w.hs} {
+		id := sfID
+		m := w.sfMap
+		if name == "hubspot" {
+			id, m = hsID, w.hsMap
+		}
+		in, err := m.Incoming(crm.Change{Source: name, RecordID: id, Fields: f.Record(id)})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		out[name] = pick(in.Values)
+	}
+	// A CRM without a stage of the deal's (accepted) says nothing of it.
+	for _, sys := range []string{"salesforce", "hubspot", "partnercenter"} {
+		if out[sys][change.Stage] == "" && out["cosellbot"][change.Stage] == string(deal.StageAccepted) {
+			out[sys][change.Stage] = string(deal.StageAccepted)
+		}
+	}
+	return out
+}
+
+// converged fails unless every system holds what cosellbot holds.
+func (w *world) converged(when string) change.Values {
+	w.t.Helper()
+	vs := w.views()
+	want := vs["cosellbot"]
+	for sys, v := range vs {
+		for f, x := range want {
+			if v[f] != x {
+				w.t.Errorf("%s: %s has %s = %q, cosellbot %q", when, sys, f, v[f], x)
+			}
+		}
+	}
+	return want
+}
+
+// edit is one change of one field, made in one system.
+type edit struct {
+	field change.Field
+	chat  string    // the command line (%d: the deal)
+	pc    [2]any    // Partner Center path and value
+	sf    [2]string // Salesforce field and value
+	hs    [2]string // HubSpot property and value
+	want  string    // the field's value everywhere after
+}
+
+var edits = []edit{
+	{change.Name, `deal edit %d name="Tailspin FS rollout"`, [2]any{"name", "Tailspin FS rollout"}, [2]string{"Name", "Tailspin FS rollout"}, [2]string{"dealname", "Tailspin FS rollout"}, "Tailspin FS rollout"},
+	{change.Value, `deal edit %d value=82000`, [2]any{"details/dealValue", 82000}, [2]string{"Amount", "82000.0"}, [2]string{"amount", "82000"}, "8200000"},
+	{change.Close, `deal edit %d close=2027-05-31`, [2]any{"details/closingDateTime", "2027-05-31T00:00:00Z"}, [2]string{"CloseDate", "2027-05-31"}, [2]string{"closedate", "1811721600000"}, "2027-05-31"},
+	{change.Notes, `deal edit %d notes="Pilot with 10 technicians first"`, [2]any{"details/notes", "Pilot with 10 technicians first"}, [2]string{"Description", "Pilot with 10 technicians first"}, [2]string{"description", "Pilot with 10 technicians first"}, "Pilot with 10 technicians first"},
+	{change.Stage, `deal stage %d developed`, [2]any{"salesStage", "Develop"}, [2]string{"StageName", "Needs Analysis"}, [2]string{"dealstage", "presentationscheduled"}, "developed"},
+}
+
+// make applies an edit in one system.
+func (w *world) make(origin string, e edit) {
+	w.t.Helper()
+	w.clock.Set(w.clock.Now().Add(time.Second))
+	switch origin {
+	case "chat":
+		w.chat(e.chat)
+	case "partnercenter":
+		w.pc.Set(referralID, e.pc[0].(string), e.pc[1])
+	case "salesforce":
+		w.sf.Edit(sfID, e.sf[0], e.sf[1])
+	case "hubspot":
+		w.hs.Edit(hsID, e.hs[0], e.hs[1])
+	}
+}
+
+// A change of any synced field, made in any system, ends the same in every
+// system, and the next notifications (echoes, full records) revert nothing.
+func TestConvergenceMatrix(t *testing.T) {
+	for _, origin := range []string{"chat", "partnercenter", "salesforce", "hubspot"} {
+		t.Run(origin, func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, 1)
+				for _, e := range edits {
+					w.make(origin, e)
+					w.settle()
+					got := w.converged(fmt.Sprintf("%s changed %s", origin, e.field))
+					if got[e.field] != e.want {
+						t.Errorf("%s changed %s to %q; everyone has %q", origin, e.field, e.want, got[e.field])
+					}
+				}
+			})
+		})
+	}
+}
+
+// Two systems changing different fields at the same time both win; one
+// field changed in two systems ends at the newer change everywhere, and the
+// older one is kept in the deal's history.
+func TestConcurrentEditsAndConflicts(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 2)
+		// Different fields, before anyone hears of the other: both survive.
+		w.sf.Edit(sfID, "Amount", "91000.0")
+		w.pc.Set(referralID, "details/notes", "Needs an offline mode")
+		w.chat(`deal edit %d name="Tailspin field service"`)
+		w.settle()
+		got := w.converged("three systems, three fields")
+		if got[change.Value] != "9100000" || got[change.Notes] != "Needs an offline mode" || got[change.Name] != "Tailspin field service" {
+			t.Errorf("a concurrent change was lost: %v", got)
+		}
+		// One field in two systems: HubSpot's change is the newer one.
+		w.sf.Edit(sfID, "CloseDate", "2027-06-30")
+		w.clock.Set(w.clock.Now().Add(3 * time.Second))
+		w.hs.Edit(hsID, "closedate", "1817164800000") // 2027-08-02
+		w.deliverHubSpot()                            // HubSpot's newer change arrives first,
+		w.h.Process(t)
+		w.settle() // Salesforce's older one after it
+
+		got = w.converged("one field in two systems")
+		if got[change.Close] != "2027-08-02" {
+			t.Errorf("close %q, want HubSpot's newer 2027-08-02", got[change.Close])
+		}
+		hist, err := st.History(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range hist {
+			if e.Action == "conflict" && strings.Contains(e.Detail, "Salesforce had close date 2027-06-30") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the losing change is not in the history: %v", crmtest.History(t, st, w.dealID))
+		}
+	})
+}
+
+// Writes that fail and are retried later send the deal as it is then: an
+// older value never lands after a newer one.
+func TestRetriesSendTheNewestValue(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.sf.mu.Lock()
+		w.sf.fail = 3
+		w.sf.mu.Unlock()
+		w.chat(`deal edit %d value=70000`)
+		if rep, err := w.syncer[0].Pass(t.Context()); err != nil || rep.Retried == 0 {
+			t.Fatalf("first pass %+v %v: want Salesforce's write to fail", rep, err)
+		}
+		w.chat(`deal edit %d value=71000`)
+		w.chat(`deal edit %d value=72000`)
+		for range 6 { // backoff: let the retries come due
+			w.clock.Set(w.clock.Now().Add(5 * time.Minute))
+			w.settle()
+		}
+		if got := w.sf.Record(sfID)["Amount"]; got != "72000.00" {
+			t.Errorf("Salesforce has %q, want the newest 72000.00", got)
+		}
+		w.converged("after retries")
+		if n := w.sf.writes; n > 3 {
+			t.Errorf("%d writes reached Salesforce; the older values should not have been sent once the newer was there", n)
+		}
+	})
+}
+
+// A referral declined in Partner Center tells the subscribed channels,
+// like one declined in chat.
+func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
+		w.pc = pcfake.New(t, w.clock.Now)
+		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine := change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
+		pc := pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, engine, "", w.clock, nil)
+		w.h = crmtest.New(t, st, w.clock, pc)
+		sub := ledger.Subscription{Place: chat.Place{Platform: "slack", Channel: "C1"}, CreatedBy: "ana", CreatedAt: now}
+		if err := st.Subscribe(t.Context(), sub, ledger.Entry{At: now, Actor: "ana", Action: "subscribed", Detail: "slack C1"}); err != nil {
+			t.Fatal(err)
+		}
+		fixture, _ := os.ReadFile("../partnercenter/testdata/referral_new.json")
+		w.pc.Put(string(fixture))
+		w.deliverPC()
+		w.h.Process(t)
+		w.clock.Set(now.Add(time.Hour))
+		w.pc.Set(referralID, "status", "Closed")
+		w.pc.Set(referralID, "substatus", "Declined")
+		w.pc.Set(referralID, "statusReason", "Out of scope")
+		w.deliverPC()
+		w.h.Process(t)
+		items, err := st.ClaimOutbox(t.Context(), w.clock.Now(), time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, it := range items {
+			texts = append(texts, it.Message.Text)
+		}
+		if len(items) != 1 || !strings.Contains(items[0].Message.Text, "declined") || !strings.Contains(items[0].Message.Text, "Partner Center") {
+			t.Errorf("news: %q, want one declined notice naming Partner Center", texts)
+		}
+	})
+}
+
+// A deal made in chat is made in Partner Center too (a partner-led deal:
+// Independent, shared with Microsoft sellers); Partner Center's own
+// notification of it is an echo, and later edits are PATCHed to it.
+func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
+		w.pc = pcfake.New(t, w.clock.Now)
+		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
+		pc := pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
+		w.h = crmtest.New(t, st, w.clock, pc)
+		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
+		w.settle()
+		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
+		if err != nil || len(deals) != 1 {
+			t.Fatalf("deals %v %v", deals, err)
+		}
+		d := deals[0]
+		w.dealID = d.ID
+		if d.ExternalID == "" {
+			t.Fatal("the deal has no Partner Center referral id")
+		}
+		ref := w.pc.Referral(d.ExternalID)
+		consent, _ := ref["consent"].(map[string]any)
+		if ref["name"] != "Fabrikam rollout" || ref["type"] != "Independent" || consent["consentToShareReferralWithMicrosoftSellers"] != true {
+			t.Errorf("referral created: %v", ref)
+		}
+		w.chat(`deal edit %d value=45000`)
+		w.settle()
+		if v := w.pc.Referral(d.ExternalID)["details"].(map[string]any)["dealValue"]; v != 45000.0 {
+			t.Errorf("Partner Center's value %v, want 45000", v)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Value != 45000_00 || got.Status != deal.Created {
+			t.Errorf("deal after the echoes: value %s status %s", got.Value, got.Status)
+		}
+		work, _ := st.SyncWorkOf(t.Context(), d.ID)
+		if len(work) != 0 {
+			t.Errorf("sync work left: %+v", work)
+		}
+	})
+}

@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Links of deals to outside records and the sync work they wait for
+// (bot/change): a link is an external_sync row with its shadow; the work is
+// one sync_work row per link.
+
+// syncWorkRow is one link whose system lacks something of its deal.
+type syncWorkRow struct {
+	System     string     `gorm:"column:system;primaryKey"`
+	RecordID   string     `gorm:"column:record_id;primaryKey"`
+	Gen        int64      `gorm:"column:gen;not null"`
+	State      string     `gorm:"column:state;not null"`
+	Attempts   int        `gorm:"column:attempts;not null"`
+	DueAt      time.Time  `gorm:"column:due_at;not null;index:sync_work_due"` // partial: WHERE state = 'pending'
+	LeaseUntil *time.Time `gorm:"column:lease_until"`
+	LastError  string     `gorm:"column:last_error;not null"`
+	CreatedAt  time.Time  `gorm:"column:created_at;not null;autoCreateTime:false"`
+}
+
+// TableName is the sync_work table.
+func (syncWorkRow) TableName() string { return "sync_work" }
+
+// Sync work states.
+const (
+	SyncPending = "pending"
+	SyncDead    = "dead"
+)
+
+func linkOf(r *syncRow) (change.Link, error) {
+	l := change.Link{System: r.Source, RecordID: r.ExternalID, ETag: r.ETag, Seen: fromPtr(r.ModifiedAt)}
+	if r.DealID != nil {
+		l.DealID = *r.DealID
+	}
+	if r.Shadow != "" && r.Shadow != "{}" {
+		if err := json.Unmarshal([]byte(r.Shadow), &l.Shadow); err != nil {
+			return l, fmt.Errorf("store: decode the shadow of %s record %s: %w", r.Source, r.ExternalID, err)
+		}
+	}
+	return l, nil
+}
+
+func linkRow(l change.Link) (syncRow, error) {
+	sh := []byte("{}")
+	if len(l.Shadow) > 0 {
+		norm := make(change.Shadow, len(l.Shadow))
+		for f, m := range l.Shadow {
+			if !m.At.IsZero() {
+				m.At = utc(m.At)
+			}
+			norm[f] = m
+		}
+		var err error
+		if sh, err = json.Marshal(norm); err != nil {
+			return syncRow{}, fmt.Errorf("store: encode the shadow of %s record %s: %w", l.System, l.RecordID, err)
+		}
+	}
+	r := syncRow{Source: l.System, ExternalID: l.RecordID, ModifiedAt: utcPtr(l.Seen), ETag: l.ETag, Shadow: string(sh)}
+	if l.DealID != 0 {
+		id := l.DealID
+		r.DealID = &id
+	}
+	return r, nil
+}
+
+// Link reads the link of one outside record; ErrNotFound when it has none.
+func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link, error) {
+	var row syncRow
+	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return change.Link{}, fmt.Errorf("%s record %s: %w", system, recordID, ErrNotFound)
+	}
+	if err != nil {
+		return change.Link{}, fmt.Errorf("store: read the link of %s record %s: %w", system, recordID, err)
+	}
+	return linkOf(&row)
+}
+
+// LinksOf lists the links of a deal.
+func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error) {
+	var rows []syncRow
+	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
+	}
+	out := make([]change.Link, 0, len(rows))
+	for i := range rows {
+		l, err := linkOf(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// SaveLink writes a link, replacing what was there.
+func (s *Store) SaveLink(ctx context.Context, l change.Link) error {
+	return saveLink(s.db.WithContext(ctx), l)
+}
+
+func saveLink(tx *gorm.DB, l change.Link) error {
+	if l.System == "" || l.RecordID == "" {
+		return fmt.Errorf("store: save link: system and record id are required, got %q and %q", l.System, l.RecordID)
+	}
+	row, err := linkRow(l)
+	if err != nil {
+		return err
+	}
+	err = tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("store: save the link of %s record %s: %w", l.System, l.RecordID, err)
+	}
+	return nil
+}
+
+// Commit stores one change in one transaction (change.Record): the deal
+// (inserted when its ID is 0, else updated at its version), its audit
+// entries and notices, the links, and a sync for each link named in Work.
+func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
+	var row dealRow
+	if c.Deal != nil {
+		var err error
+		if row, err = toDealRow(c.Deal); err != nil {
+			return err
+		}
+		if c.Deal.ID == 0 {
+			row.Version = 1
+		} else {
+			row.Version = c.Deal.Version + 1
+		}
+	}
+	err := s.inTx(ctx, "commit a change", func(tx *gorm.DB) error {
+		switch {
+		case c.Deal == nil:
+		case c.Deal.ID == 0:
+			if err := insertDeal(tx, c.Deal, &row, c.Entries, c.Notices); err != nil {
+				return err
+			}
+		default:
+			if err := updateDeal(tx, c.Deal, &row, c.Entries, c.Notices); err != nil {
+				return err
+			}
+		}
+		for _, l := range c.Links {
+			if l.DealID == 0 && c.Deal != nil {
+				l.DealID = row.ID
+			}
+			if err := saveLink(tx, l); err != nil {
+				return err
+			}
+		}
+		return requestSync(tx, c.Work, c.At)
+	})
+	if err != nil {
+		return err
+	}
+	if c.Deal != nil {
+		c.Deal.ID, c.Deal.Version = row.ID, row.Version
+	}
+	return nil
+}
+
+// requestSync asks for a sync of each link: a new row due at once, or the
+// existing one's generation bumped (and a dead one revived).
+func requestSync(tx *gorm.DB, refs []change.LinkRef, at time.Time) error {
+	at = utc(at)
+	for _, r := range refs {
+		row := syncWorkRow{System: r.System, RecordID: r.RecordID, Gen: 1, State: SyncPending, DueAt: at, CreatedAt: at}
+		err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "system"}, {Name: "record_id"}},
+			DoUpdates: clause.Assignments(map[string]any{
+				"gen":      gorm.Expr("sync_work.gen + 1"),
+				"state":    SyncPending,
+				"attempts": gorm.Expr("CASE WHEN sync_work.state = 'dead' THEN 0 ELSE sync_work.attempts END"),
+				"due_at":   gorm.Expr("CASE WHEN sync_work.state = 'dead' OR sync_work.due_at > ? THEN ? ELSE sync_work.due_at END", at, at),
+			}),
+		}).Create(&row).Error
+		if err != nil {
+			return fmt.Errorf("store: ask for a sync of %s record %s: %w", r.System, r.RecordID, err)
+		}
+	}
+	return nil
+}
+
+// ClaimSync leases up to limit links due at now to the caller until
+// now+lease. On PostgreSQL rows other syncers are claiming are skipped.
+func (s *Store) ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]change.Claim, error) {
+	var rows []syncWorkRow
+	now = utc(now)
+	err := s.inTx(ctx, "claim sync work", func(tx *gorm.DB) error {
+		q := tx.Where("state = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)", now, now).
+			Order("due_at").Limit(limit)
+		if s.dialect == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&rows).Error; err != nil {
+			return fmt.Errorf("store: claim sync work: %w", err)
+		}
+		for i := range rows {
+			rows[i].Attempts++
+			err := tx.Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", rows[i].System, rows[i].RecordID).
+				Updates(map[string]any{"lease_until": utc(now.Add(lease)), "attempts": rows[i].Attempts}).Error
+			if err != nil {
+				return fmt.Errorf("store: lease sync work: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]change.Claim, len(rows))
+	for i, r := range rows {
+		out[i] = change.Claim{LinkRef: change.LinkRef{System: r.System, RecordID: r.RecordID}, Gen: r.Gen, Attempt: r.Attempts}
+	}
+	return out, nil
+}
+
+// FinishSync ends claimed work, unless it was asked for again since the
+// claim: then it is due again at now, its attempts counted afresh.
+func (s *Store) FinishSync(ctx context.Context, c change.Claim, now time.Time) error {
+	db := s.db.WithContext(ctx)
+	res := db.Where("system = ? AND record_id = ? AND gen = ?", c.System, c.RecordID, c.Gen).Delete(&syncWorkRow{})
+	if res.Error != nil {
+		return fmt.Errorf("store: finish the sync of %s record %s: %w", c.System, c.RecordID, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	err := db.Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", c.System, c.RecordID).
+		Updates(map[string]any{"lease_until": nil, "due_at": utc(now), "attempts": 0, "last_error": ""}).Error
+	if err != nil {
+		return fmt.Errorf("store: release the sync of %s record %s: %w", c.System, c.RecordID, err)
+	}
+	return nil
+}
+
+// RetrySync puts claimed work back, due at at, or dead.
+func (s *Store) RetrySync(ctx context.Context, c change.Claim, at time.Time, reason string, dead bool) error {
+	state := SyncPending
+	if dead {
+		state = SyncDead
+	}
+	if len(reason) > 2000 {
+		reason = reason[:2000]
+	}
+	err := s.db.WithContext(ctx).Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", c.System, c.RecordID).
+		Updates(map[string]any{"lease_until": nil, "due_at": utc(at), "state": state, "last_error": reason}).Error
+	if err != nil {
+		return fmt.Errorf("store: put back the sync of %s record %s: %w", c.System, c.RecordID, err)
+	}
+	return nil
+}
+
+// SyncWork is a link's pending or dead sync, as `cosellbot sync` shows it.
+type SyncWork struct {
+	System, RecordID string
+	State            string
+	Attempts         int
+	DueAt            time.Time
+	LastError        string
+}
+
+// SyncWorkOf lists the sync work of a deal's links (dealID 0: of every
+// deal, dead first).
+func (s *Store) SyncWorkOf(ctx context.Context, dealID int64) ([]SyncWork, error) {
+	q := s.db.WithContext(ctx).Model(&syncWorkRow{})
+	if dealID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM external_sync x WHERE x.source = sync_work.system AND x.external_id = sync_work.record_id AND x.deal_id = ?)", dealID)
+	}
+	var rows []syncWorkRow
+	if err := q.Order("state, due_at").Limit(500).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: read sync work: %w", err)
+	}
+	out := make([]SyncWork, len(rows))
+	for i, r := range rows {
+		out[i] = SyncWork{System: r.System, RecordID: r.RecordID, State: r.State, Attempts: r.Attempts, DueAt: r.DueAt.UTC(), LastError: r.LastError}
+	}
+	return out, nil
+}
+
+// RetryDeadSync makes dead sync work due again at now (of one system, or
+// every one for ""); it returns how many.
+func (s *Store) RetryDeadSync(ctx context.Context, system string, now time.Time) (int64, error) {
+	q := s.db.WithContext(ctx).Model(&syncWorkRow{}).Where("state = ?", SyncDead)
+	if system != "" {
+		q = q.Where("system = ?", system)
+	}
+	res := q.Updates(map[string]any{"state": SyncPending, "due_at": utc(now), "attempts": 0})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: retry dead sync work: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// DealByCRMID reads the deal whose crm_id is id; ErrNotFound when none.
+func (s *Store) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) {
+	// crm_id lives in the JSON body; a deal with it is found by the body
+	// text first, then checked exactly, so both dialects use one query.
+	var rows []dealRow
+	pattern := "%" + `"crm_id":` + jsonString(id) + "%"
+	if err := s.db.WithContext(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: find the deal with crm_id %q: %w", id, err)
+	}
+	for i := range rows {
+		d, err := fromDealRow(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		if d.CRMID == id {
+			return d, nil
+		}
+	}
+	return nil, fmt.Errorf("deal with crm_id %q: %w", id, ErrNotFound)
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// cursorRow is where a poll resumes.
+type cursorRow struct {
+	Name string     `gorm:"column:name;primaryKey"`
+	At   *time.Time `gorm:"column:at"`
+	Next string     `gorm:"column:next;not null"`
+}
+
+// TableName is the sync_cursors table.
+func (cursorRow) TableName() string { return "sync_cursors" }
+
+// Cursor reads a poll's cursor; the zero Cursor when it never ran.
+func (s *Store) Cursor(ctx context.Context, name string) (change.Cursor, error) {
+	var rows []cursorRow
+	if err := s.db.WithContext(ctx).Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
+		return change.Cursor{}, fmt.Errorf("store: read the cursor of %s: %w", name, err)
+	}
+	if len(rows) == 0 {
+		return change.Cursor{}, nil
+	}
+	return change.Cursor{At: fromPtr(rows[0].At), Next: rows[0].Next}, nil
+}
+
+// SaveCursor writes a poll's cursor.
+func (s *Store) SaveCursor(ctx context.Context, name string, c change.Cursor) error {
+	row := cursorRow{Name: name, At: utcPtr(c.At), Next: c.Next}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "name"}}, DoUpdates: clause.AssignmentColumns([]string{"at", "next"}),
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("store: save the cursor of %s: %w", name, err)
+	}
+	return nil
+}
+
+// RenameLink gives a link the id its system gave the record cosellbot had
+// it create, in one transaction: the link, its sync work, and the deal's
+// ExternalID when it has none (bumping the deal's version, so that a change
+// read before the rename cannot write the old id back).
+func (s *Store) RenameLink(ctx context.Context, l change.Link, recordID string) error {
+	return s.inTx(ctx, "rename a link", func(tx *gorm.DB) error {
+		res := tx.Model(&syncRow{}).Where("source = ? AND external_id = ?", l.System, l.RecordID).Update("external_id", recordID)
+		if res.Error != nil {
+			if isDuplicate(res.Error) {
+				return fmt.Errorf("%s record %s is linked already: %w", l.System, recordID, ErrExists)
+			}
+			return fmt.Errorf("store: rename the link of %s record %s: %w", l.System, l.RecordID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("%s record %s: %w", l.System, l.RecordID, ErrNotFound)
+		}
+		if err := tx.Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", l.System, l.RecordID).Update("record_id", recordID).Error; err != nil {
+			return fmt.Errorf("store: rename the sync work of %s record %s: %w", l.System, l.RecordID, err)
+		}
+		err := tx.Model(&dealRow{}).Where("id = ? AND external_id IS NULL", l.DealID).
+			Updates(map[string]any{"external_id": recordID, "version": gorm.Expr("version + 1")}).Error
+		if err != nil {
+			if isDuplicate(err) {
+				return fmt.Errorf("deal with external id %q: %w", recordID, ErrExists)
+			}
+			return fmt.Errorf("store: set the external id of deal %d: %w", l.DealID, err)
+		}
+		return nil
+	})
+}

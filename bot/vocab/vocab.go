@@ -56,8 +56,11 @@ func New(field, what string, terms ...Term) *Vocabulary {
 	return v
 }
 
-// fold drops accents (é → e, å → a) after a canonical decomposition.
-var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// accents drops combining marks (é → e, å → a) after a canonical
+// decomposition. A transform chain keeps state, so each call makes its own.
+func accents() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // ligatures are letters NFD does not decompose but people type both ways.
 var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "ae", "ß", "ss", "&", "and")
@@ -65,7 +68,7 @@ var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "a
 // Fold is the form under which spellings are compared: lower case, no
 // accents, letters and digits only ("Pre-sales / Vision" → "presalesvision").
 func Fold(s string) string {
-	s, _, _ = transform.String(fold, ligatures.Replace(s))
+	s, _, _ = transform.String(accents(), ligatures.Replace(s))
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {

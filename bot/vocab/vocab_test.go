@@ -208,3 +208,22 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestMatchConcurrently: every chat request matches values at once; run
+// with -race.
+func TestMatchConcurrently(t *testing.T) {
+	done := make(chan bool)
+	for range 8 {
+		go func() {
+			for range 200 {
+				if _, err := PartnerRoles.Match("Mise en œuvre et conduite du changement"); err != nil {
+					t.Error(err)
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}

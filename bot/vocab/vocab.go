@@ -68,7 +68,11 @@ var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "a
 // Fold is the form under which spellings are compared: lower case, no
 // accents, letters and digits only ("Pre-sales / Vision" → "presalesvision").
 func Fold(s string) string {
-	s, _, _ = transform.String(accents(), ligatures.Replace(s))
+	if !isASCII(s) { // most input is plain ASCII: skip the normalizer's allocations
+		s, _, _ = transform.String(accents(), ligatures.Replace(s))
+	} else if strings.IndexByte(s, '&') >= 0 {
+		s = ligatures.Replace(s)
+	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -147,4 +151,13 @@ func Quoted(label string) string {
 		return `"` + strings.ReplaceAll(label, `"`, `\"`) + `"`
 	}
 	return label
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

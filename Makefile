@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 RACE      := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test bench lint build faq-eval load clean
+.PHONY: run test bench bench-e2e lint build faq-eval load clean
 
 run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local shell
 	$(GO) run ./cmd/cosellbot serve --shell
@@ -33,6 +33,12 @@ faq-eval: ## FAQ accuracy per language and refusal rate on the evaluation set
 LOAD ?= -kind slack -rate 200 -duration 10s
 load: ## signed traffic against a running server (loopback only by default); see cmd/cosellload
 	$(GO) run ./cmd/cosellload $(LOAD)
+
+# BENCH_E2E: cosellload bench's flags, e.g. BENCH_E2E="-duration 60s -cases webhooks,mixed".
+BENCH_E2E ?=
+bench-e2e: build ## the built server under signed HTTP load on SQLite and PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL), with its baselines
+	$(GO) build -o bin/cosellload ./cmd/cosellload
+	bin/cosellload bench -bin bin/cosellbot $(BENCH_E2E)
 
 clean:
 	rm -rf bin cosellbot.db cosellbot.db-wal cosellbot.db-shm

@@ -42,7 +42,7 @@ func (s *Store) AddSolution(ctx context.Context, sol deal.Solution, a Audit) err
 // Solutions lists the catalog ordered by name, case-insensitively.
 func (s *Store) Solutions(ctx context.Context) ([]deal.Solution, error) {
 	var rows []solutionRow
-	if err := s.db.WithContext(ctx).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list solutions: %w", err)
 	}
 	// Sorted here, not in SQL: PostgreSQL's collation and SQLite's byte

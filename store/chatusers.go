@@ -82,7 +82,7 @@ func (s *Store) LinkChatUser(ctx context.Context, platform, externalID, userID s
 // ErrNotFound when the account is not linked.
 func (s *Store) ChatUser(ctx context.Context, platform, externalID string) (string, error) {
 	var row chatIdentityRow
-	err := s.db.WithContext(ctx).Where("platform = ? AND external_id = ?", platform, externalID).Take(&row).Error
+	err := s.reader(ctx).Where("platform = ? AND external_id = ?", platform, externalID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", fmt.Errorf("%s account %s: %w", platform, externalID, ErrNotFound)
 	}
@@ -101,7 +101,7 @@ func (s *Store) FirstChatEvent(ctx context.Context, platform, eventID string, at
 		return false, fmt.Errorf("store: chat event: platform %q and event id %q must both be given", platform, eventID)
 	}
 	row := chatEventRow{Platform: platform, EventID: eventID, SeenAt: utc(at)}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: record %s event %s: %w", platform, eventID, res.Error)
 	}
@@ -111,7 +111,7 @@ func (s *Store) FirstChatEvent(ctx context.Context, platform, eventID string, at
 // ForgetChatEvents drops the deliveries seen before before, once no retry or
 // replay of them can be accepted any more, and says how many it dropped.
 func (s *Store) ForgetChatEvents(ctx context.Context, before time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("seen_at < ?", utc(before)).Delete(&chatEventRow{})
+	res := s.conn(ctx).Where("seen_at < ?", utc(before)).Delete(&chatEventRow{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: forget chat events before %s: %w", before.Format(time.RFC3339), res.Error)
 	}
@@ -125,7 +125,7 @@ func (s *Store) PutChatAction(ctx context.Context, id, command string, at time.T
 		return fmt.Errorf("store: chat action: id %q and command %q must both be given", id, command)
 	}
 	row := chatActionRow{ID: id, Command: command, CreatedAt: utc(at)}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: keep chat action %s: %w", id, err)
 	}
 	return nil
@@ -134,7 +134,7 @@ func (s *Store) PutChatAction(ctx context.Context, id, command string, at time.T
 // ChatAction is the command line kept under id; ErrNotFound when unknown.
 func (s *Store) ChatAction(ctx context.Context, id string) (string, error) {
 	var row chatActionRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.reader(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", fmt.Errorf("chat action %s: %w", id, ErrNotFound)
 	}

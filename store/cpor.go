@@ -102,7 +102,7 @@ func (s *Store) CreateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices
 // GetClaim reads one claim; ErrNotFound when there is none.
 func (s *Store) GetClaim(ctx context.Context, id int64) (*cpor.Claim, error) {
 	var row claimRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.reader(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("claim %d: %w", id, ErrNotFound)
 	}
@@ -154,7 +154,7 @@ func (s *Store) UpdateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices
 // Claims lists every claim, newest first.
 func (s *Store) Claims(ctx context.Context) ([]*cpor.Claim, error) {
 	var rows []claimRow
-	if err := s.db.WithContext(ctx).Order("id DESC").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list claims: %w", err)
 	}
 	out := make([]*cpor.Claim, len(rows))

@@ -27,7 +27,7 @@ func (e *conflictError) Unwrap() error { return ErrConflict }
 // begin or commit is wrapped with what.
 func (s *Store) inTx(ctx context.Context, what string, fn func(tx *gorm.DB) error) error {
 	var fnErr error
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		fnErr = fn(tx)
 		return fnErr
 	})
@@ -85,7 +85,7 @@ func insertDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notice
 // GetDeal reads one deal; ErrNotFound when there is no such deal.
 func (s *Store) GetDeal(ctx context.Context, id int64) (*deal.Deal, error) {
 	var row dealRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.reader(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal %d: %w", id, ErrNotFound)
 	}
@@ -165,7 +165,7 @@ type DealFilter = ledger.DealFilter
 
 // ListDeals returns the deals that match f, ordered by id.
 func (s *Store) ListDeals(ctx context.Context, f DealFilter) ([]*deal.Deal, error) {
-	q := s.db.WithContext(ctx).Model(&dealRow{})
+	q := s.reader(ctx).Model(&dealRow{})
 	if f.Direction != "" {
 		q = q.Where("direction = ?", string(f.Direction))
 	}
@@ -225,7 +225,7 @@ func (s *Store) History(ctx context.Context, dealID int64) ([]Audit, error) {
 // events reads the audit trail of one subject in the order it was written.
 func (s *Store) events(ctx context.Context, subjectType, subjectID string) ([]Audit, error) {
 	var rows []auditRow
-	err := s.db.WithContext(ctx).
+	err := s.reader(ctx).
 		Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).
 		Order("id").Find(&rows).Error
 	if err != nil {

@@ -53,3 +53,7 @@ func SeedDeals(ctx context.Context, s *Store, ds []*deal.Deal) error {
 func AuditOf(at time.Time, actor string, e deal.Event) Audit {
 	return Audit{At: at, Actor: actor, Action: e.Action, Detail: e.Detail}
 }
+
+// Pools are the store's connection pools: the writer, then the read-only
+// pool when it has one of its own (an SQLite file).
+func Pools(s *Store) []*gorm.DB { return s.pools() }

@@ -76,7 +76,7 @@ func (s *Store) PutFAQ(ctx context.Context, e faq.Entry, a Audit) error {
 // FAQOverrides returns every admin entry, removals included, by id.
 func (s *Store) FAQOverrides(ctx context.Context) ([]faq.Entry, error) {
 	var rows []faqEntryRow
-	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list faq entries: %w", err)
 	}
 	out := make([]faq.Entry, 0, len(rows))
@@ -98,14 +98,14 @@ func (s *Store) FAQOverrides(ctx context.Context) ([]faq.Entry, error) {
 // so every replica can tell when to rebuild its index.
 func (s *Store) FAQVersion(ctx context.Context) (string, error) {
 	var n int64
-	db := s.db.WithContext(ctx).Model(&faqEntryRow{})
+	db := s.reader(ctx).Model(&faqEntryRow{})
 	if err := db.Count(&n).Error; err != nil {
 		return "", fmt.Errorf("store: faq version: %w", err)
 	}
 	// The newest row rather than MAX(updated_at): SQLite returns aggregates
 	// of times as text.
 	var last []faqEntryRow
-	if err := s.db.WithContext(ctx).Order("updated_at DESC").Limit(1).Find(&last).Error; err != nil {
+	if err := s.reader(ctx).Order("updated_at DESC").Limit(1).Find(&last).Error; err != nil {
 		return "", fmt.Errorf("store: faq version: %w", err)
 	}
 	v := fmt.Sprintf("%d", n)
@@ -121,7 +121,7 @@ func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
 	if row.Question == "" {
 		return fmt.Errorf("store: record faq miss: the question is empty")
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: record faq miss: %w", err)
 	}
 	return nil
@@ -131,7 +131,7 @@ func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
 // asked first (the same question in any case counts together), at most limit.
 func (s *Store) FAQMisses(ctx context.Context, since time.Time, limit int) ([]ledger.FAQMiss, error) {
 	var rows []faqMissRow
-	if err := s.db.WithContext(ctx).Where("at >= ?", utc(since)).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("at >= ?", utc(since)).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list faq misses: %w", err)
 	}
 	// Grouped here rather than in SQL: SQLite returns aggregates of times as

@@ -161,7 +161,7 @@ func (s *Store) AddInbox(ctx context.Context, entries []InboxEntry) ([]InboxAdde
 	var err error
 	if len(rows) <= maxInboxBatch {
 		// One statement is atomic on its own: no BEGIN and COMMIT round trips.
-		err = insert(s.db.WithContext(ctx))
+		err = insert(s.conn(ctx))
 	} else {
 		err = s.inTx(ctx, "add to inbox", insert)
 	}
@@ -252,7 +252,7 @@ func fromInboxRow(r *inboxRow) (InboxEntry, error) {
 // InboxEntry reads one delivery; ErrNotFound when there is none.
 func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 	var row inboxRow
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.reader(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return InboxEntry{}, fmt.Errorf("inbox row %d: %w", id, ErrNotFound)
 	}
@@ -264,7 +264,7 @@ func (s *Store) InboxEntry(ctx context.Context, id int64) (InboxEntry, error) {
 
 // ListInbox returns the deliveries that match f, oldest first.
 func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, error) {
-	q := s.db.WithContext(ctx).Model(&inboxRow{})
+	q := s.reader(ctx).Model(&inboxRow{})
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, v := range f.Statuses {
@@ -274,6 +274,9 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 	}
 	if f.Source != "" {
 		q = q.Where("source = ?", f.Source)
+	}
+	if len(f.Sources) > 0 {
+		q = q.Where("source IN ?", f.Sources)
 	}
 	if f.AfterID > 0 {
 		q = q.Where("id > ?", f.AfterID)
@@ -300,7 +303,7 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 // given time, unless another replica holds it: ok is false then, and the
 // caller leaves the row alone. MarkInbox releases the claim.
 func (s *Store) ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&inboxRow{}).
+	res := s.conn(ctx).Model(&inboxRow{}).
 		Where("id = ? AND status IN ? AND (claimed_until IS NULL OR claimed_until <= ?)",
 			id, []string{string(InboxReceived), string(InboxFailed)}, utc(now)).
 		Update("claimed_until", utc(until))
@@ -318,7 +321,7 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 	default:
 		return fmt.Errorf("store: mark inbox row %d: %q is not an outcome", id, status)
 	}
-	res := s.db.WithContext(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
+	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(status), "error": reason, "attempts": gorm.Expr("attempts + 1"), "processed_at": utc(at),
 		"claimed_until": nil,
 	})
@@ -335,7 +338,7 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 // was ever applied from it.
 func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncState, error) {
 	var row syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
+	err := s.reader(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return SyncState{}, fmt.Errorf("%s record %s: %w", source, externalID, ErrNotFound)
 	}
@@ -348,7 +351,7 @@ func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncS
 // SyncStatesOfDeal lists the outside records linked to a deal.
 func (s *Store) SyncStatesOfDeal(ctx context.Context, dealID int64) ([]SyncState, error) {
 	var rows []syncRow
-	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the outside records of deal %d: %w", dealID, err)
 	}
 	out := make([]SyncState, len(rows))
@@ -377,7 +380,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 		id := st.DealID
 		row.DealID = &id
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag"}),
 	}).Create(&row).Error
@@ -391,7 +394,7 @@ func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
 // point a poll of that source resumes from; zero when nothing was applied.
 func (s *Store) LastModified(ctx context.Context, source string) (time.Time, error) {
 	var rows []syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
+	err := s.reader(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
 		Order("modified_at DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: read the last modification applied from %s: %w", source, err)
@@ -406,7 +409,7 @@ func (s *Store) LastModified(ctx context.Context, source string) (time.Time, err
 // id) is id; ErrNotFound when there is none.
 func (s *Store) DealByExternalID(ctx context.Context, id string) (*deal.Deal, error) {
 	var row dealRow
-	err := s.db.WithContext(ctx).Where("external_id = ?", id).Take(&row).Error
+	err := s.reader(ctx).Where("external_id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal with external id %q: %w", id, ErrNotFound)
 	}

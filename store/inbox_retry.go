@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // DeferInbox puts a row back to wait, after an attempt that failed for a
@@ -16,7 +17,7 @@ func (s *Store) DeferInbox(ctx context.Context, id int64, reason string, until t
 	if len(reason) > 2000 {
 		reason = reason[:2000]
 	}
-	res := s.db.WithContext(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
+	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(InboxReceived), "error": reason, "attempts": gorm.Expr("attempts + 1"), "claimed_until": utc(until),
 	})
 	if res.Error != nil {
@@ -26,4 +27,35 @@ func (s *Store) DeferInbox(ctx context.Context, id int64, reason string, until t
 		return fmt.Errorf("inbox row %d: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// TakeInbox reads up to limit rows waiting to be processed at now (received,
+// and not held by a claim or a backoff), oldest first, leaving out the
+// sources named. Inside a Batch on PostgreSQL they are locked for the
+// batch (FOR UPDATE SKIP LOCKED): replicas take different pages and never
+// wait for each other. On SQLite the batch's transaction holds the one
+// writer, which serialises them anyway.
+func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except []string) ([]InboxEntry, error) {
+	q := s.conn(ctx).Model(&inboxRow{}).
+		Where("status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)", utc(now))
+	if len(except) > 0 {
+		q = q.Where("source NOT IN ?", except)
+	}
+	q = q.Order("id").Limit(limit)
+	if s.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	var rows []inboxRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: take inbox rows: %w", err)
+	}
+	out := make([]InboxEntry, 0, len(rows))
+	for i := range rows {
+		e, err := fromInboxRow(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

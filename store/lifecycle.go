@@ -38,7 +38,7 @@ func (s *Store) ReleaseOutbox(ctx context.Context, items []OutboxItem, now time.
 // at now: now minus it is how far the dispatchers lag behind.
 func (s *Store) OutboxOldestDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
 	var row outboxRow
-	err := s.db.WithContext(ctx).Select("id", "next_attempt_at").
+	err := s.rd.WithContext(ctx).Select("id", "next_attempt_at").
 		Where("state IN ('pending', 'sending') AND next_attempt_at <= ?", utc(now)).
 		Order("next_attempt_at").Limit(1).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -79,7 +79,7 @@ func linkRow(l change.Link) (syncRow, error) {
 // Link reads the link of one outside record; ErrNotFound when it has none.
 func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link, error) {
 	var row syncRow
-	err := s.db.WithContext(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
+	err := s.reader(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return change.Link{}, fmt.Errorf("%s record %s: %w", system, recordID, ErrNotFound)
 	}
@@ -92,7 +92,7 @@ func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link,
 // LinksOf lists the links of a deal.
 func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error) {
 	var rows []syncRow
-	if err := s.db.WithContext(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
 	}
 	out := make([]change.Link, 0, len(rows))
@@ -108,7 +108,7 @@ func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error
 
 // SaveLink writes a link, replacing what was there.
 func (s *Store) SaveLink(ctx context.Context, l change.Link) error {
-	return saveLink(s.db.WithContext(ctx), l)
+	return saveLink(s.conn(ctx), l)
 }
 
 func saveLink(tx *gorm.DB, l change.Link) error {
@@ -155,6 +155,14 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 		default:
 			if err := updateDeal(tx, c.Deal, &row, c.Entries, c.Notices); err != nil {
 				return err
+			}
+		}
+		for _, u := range c.Unlinks {
+			if err := tx.Where("source = ? AND external_id = ?", u.System, u.RecordID).Delete(&syncRow{}).Error; err != nil {
+				return fmt.Errorf("store: unlink %s record %s: %w", u.System, u.RecordID, err)
+			}
+			if err := tx.Where("system = ? AND record_id = ?", u.System, u.RecordID).Delete(&syncWorkRow{}).Error; err != nil {
+				return fmt.Errorf("store: drop the sync work of %s record %s: %w", u.System, u.RecordID, err)
 			}
 		}
 		for _, l := range c.Links {
@@ -235,7 +243,7 @@ func (s *Store) ClaimSync(ctx context.Context, now time.Time, lease time.Duratio
 // FinishSync ends claimed work, unless it was asked for again since the
 // claim: then it is due again at now, its attempts counted afresh.
 func (s *Store) FinishSync(ctx context.Context, c change.Claim, now time.Time) error {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	res := db.Where("system = ? AND record_id = ? AND gen = ?", c.System, c.RecordID, c.Gen).Delete(&syncWorkRow{})
 	if res.Error != nil {
 		return fmt.Errorf("store: finish the sync of %s record %s: %w", c.System, c.RecordID, res.Error)
@@ -260,7 +268,7 @@ func (s *Store) RetrySync(ctx context.Context, c change.Claim, at time.Time, rea
 	if len(reason) > 2000 {
 		reason = reason[:2000]
 	}
-	err := s.db.WithContext(ctx).Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", c.System, c.RecordID).
+	err := s.conn(ctx).Model(&syncWorkRow{}).Where("system = ? AND record_id = ?", c.System, c.RecordID).
 		Updates(map[string]any{"lease_until": nil, "due_at": utc(at), "state": state, "last_error": reason}).Error
 	if err != nil {
 		return fmt.Errorf("store: put back the sync of %s record %s: %w", c.System, c.RecordID, err)
@@ -280,7 +288,7 @@ type SyncWork struct {
 // SyncWorkOf lists the sync work of a deal's links (dealID 0: of every
 // deal, dead first).
 func (s *Store) SyncWorkOf(ctx context.Context, dealID int64) ([]SyncWork, error) {
-	q := s.db.WithContext(ctx).Model(&syncWorkRow{})
+	q := s.reader(ctx).Model(&syncWorkRow{})
 	if dealID != 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM external_sync x WHERE x.source = sync_work.system AND x.external_id = sync_work.record_id AND x.deal_id = ?)", dealID)
 	}
@@ -298,7 +306,7 @@ func (s *Store) SyncWorkOf(ctx context.Context, dealID int64) ([]SyncWork, error
 // RetryDeadSync makes dead sync work due again at now (of one system, or
 // every one for ""); it returns how many.
 func (s *Store) RetryDeadSync(ctx context.Context, system string, now time.Time) (int64, error) {
-	q := s.db.WithContext(ctx).Model(&syncWorkRow{}).Where("state = ?", SyncDead)
+	q := s.conn(ctx).Model(&syncWorkRow{}).Where("state = ?", SyncDead)
 	if system != "" {
 		q = q.Where("system = ?", system)
 	}
@@ -315,7 +323,7 @@ func (s *Store) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) 
 	// text first, then checked exactly, so both dialects use one query.
 	var rows []dealRow
 	pattern := "%" + `"crm_id":` + jsonString(id) + "%"
-	if err := s.db.WithContext(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: find the deal with crm_id %q: %w", id, err)
 	}
 	for i := range rows {
@@ -348,7 +356,7 @@ func (cursorRow) TableName() string { return "sync_cursors" }
 // Cursor reads a poll's cursor; the zero Cursor when it never ran.
 func (s *Store) Cursor(ctx context.Context, name string) (change.Cursor, error) {
 	var rows []cursorRow
-	if err := s.db.WithContext(ctx).Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("name = ?", name).Limit(1).Find(&rows).Error; err != nil {
 		return change.Cursor{}, fmt.Errorf("store: read the cursor of %s: %w", name, err)
 	}
 	if len(rows) == 0 {
@@ -360,7 +368,7 @@ func (s *Store) Cursor(ctx context.Context, name string) (change.Cursor, error) 
 // SaveCursor writes a poll's cursor.
 func (s *Store) SaveCursor(ctx context.Context, name string, c change.Cursor) error {
 	row := cursorRow{Name: name, At: utcPtr(c.At), Next: c.Next}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "name"}}, DoUpdates: clause.AssignmentColumns([]string{"at", "next"}),
 	}).Create(&row).Error
 	if err != nil {

@@ -241,7 +241,7 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 		}
 	}
 	var found []threadRow
-	if err := s.db.WithContext(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
+	if err := s.reader(ctx).Where("subject IN ?", subjects).Find(&found).Error; err != nil {
 		return nil, fmt.Errorf("store: read threads: %w", err)
 	}
 	out := make(map[string]string, len(found))
@@ -258,7 +258,7 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 // no common transaction: a thread left unrecorded only means the next
 // message starts its own.
 func (s *Store) MarkSent(ctx context.Context, it OutboxItem, now time.Time, ref string) (bool, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	res := db.Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
 		Updates(map[string]any{"state": OutboxSent, "sent_at": utc(now), "ref": ref, "lease_until": nil, "last_error": ""})
 	if res.Error != nil {
@@ -287,7 +287,7 @@ func (s *Store) MarkFailed(ctx context.Context, it OutboxItem, sendErr error, re
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
-	res := s.db.WithContext(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
+	res := s.conn(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
 		Updates(map[string]any{"state": state, "next_attempt_at": utc(retryAt), "lease_until": nil, "last_error": msg})
 	if res.Error != nil {
 		return false, fmt.Errorf("store: mark outbox row %d failed: %w", it.ID, res.Error)
@@ -312,7 +312,7 @@ type OutboxEntry struct {
 // pending and sending ones by due time, at most limit of each.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	var dead, waiting []outboxRow
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	if err := db.Where("state = 'dead'").Order("id DESC").Limit(limit).Find(&dead).Error; err != nil {
 		return nil, fmt.Errorf("store: list dead outbox rows: %w", err)
 	}
@@ -335,11 +335,11 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 // OutboxCounts counts the rows waiting (pending or sending) and dead, for
 // metrics and health; both counts use partial indexes.
 func (s *Store) OutboxCounts(ctx context.Context) (waiting, dead int64, err error) {
-	db := s.db.WithContext(ctx).Model(&outboxRow{})
+	db := s.reader(ctx).Model(&outboxRow{})
 	if err := db.Where("state IN ('pending', 'sending')").Count(&waiting).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count waiting outbox rows: %w", err)
 	}
-	if err := s.db.WithContext(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
+	if err := s.reader(ctx).Model(&outboxRow{}).Where("state = 'dead'").Count(&dead).Error; err != nil {
 		return 0, 0, fmt.Errorf("store: count dead outbox rows: %w", err)
 	}
 	return waiting, dead, nil

@@ -144,7 +144,7 @@ func (s *Store) Fire(ctx context.Context, now time.Time, fs []Firing) ([]ledger.
 // PlannedDue lists up to limit planned reminders due at now, oldest first.
 func (s *Store) PlannedDue(ctx context.Context, now time.Time, limit int) ([]ledger.Reminder, error) {
 	var rows []reminderRow
-	err := s.db.WithContext(ctx).Where("state = 'planned' AND due_at <= ?", utc(now)).
+	err := s.reader(ctx).Where("state = 'planned' AND due_at <= ?", utc(now)).
 		Order("due_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read due reminders: %w", err)
@@ -160,7 +160,7 @@ func (s *Store) PlannedDue(ctx context.Context, now time.Time, limit int) ([]led
 // sweep asks before composing a digest.
 func (s *Store) Fired(ctx context.Context, r ledger.Reminder) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&reminderRow{}).
+	err := s.reader(ctx).Model(&reminderRow{}).
 		Where("subject = ? AND kind = ? AND due_at = ? AND state <> 'planned'", r.Subject, r.Kind, utc(r.DueAt)).Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("store: look up reminder %s %s: %w", r.Subject, r.Kind, err)
@@ -196,7 +196,7 @@ func (s *Store) Snoozed(ctx context.Context, subjects []string, now time.Time) (
 	out := map[string]time.Time{}
 	for start := 0; start < len(subjects); start += 500 {
 		var rows []snoozeRow
-		err := s.db.WithContext(ctx).Where("subject IN ? AND until > ?", subjects[start:min(start+500, len(subjects))], utc(now)).Find(&rows).Error
+		err := s.reader(ctx).Where("subject IN ? AND until > ?", subjects[start:min(start+500, len(subjects))], utc(now)).Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: read snoozes: %w", err)
 		}
@@ -214,7 +214,7 @@ func (s *Store) Snoozed(ctx context.Context, subjects []string, now time.Time) (
 // (status, expires_at) index, so its cost grows with the deals in the range,
 // not with the table.
 func (s *Store) ReceivedExpiring(ctx context.Context, after time.Time, afterID int64, upTo time.Time, limit int) ([]*deal.Deal, error) {
-	q := s.db.WithContext(ctx).Where("status = ? AND expires_at <= ?", string(deal.Received), utc(upTo))
+	q := s.reader(ctx).Where("status = ? AND expires_at <= ?", string(deal.Received), utc(upTo))
 	if !after.IsZero() {
 		a := utc(after)
 		q = q.Where("expires_at >= ? AND (expires_at > ? OR id > ?)", a, a, afterID)
@@ -229,7 +229,7 @@ func (s *Store) ReceivedExpiring(ctx context.Context, after time.Time, afterID i
 // Stale lists up to limit created or accepted deals not changed since
 // before, oldest change first, and how many there are in all.
 func (s *Store) Stale(ctx context.Context, before time.Time, limit int) ([]*deal.Deal, int64, error) {
-	q := s.db.WithContext(ctx).Model(&dealRow{}).
+	q := s.reader(ctx).Model(&dealRow{}).
 		Where("status IN ? AND updated_at < ?", []string{string(deal.Created), string(deal.Accepted)}, utc(before))
 	var n int64
 	if err := q.Count(&n).Error; err != nil {
@@ -248,7 +248,7 @@ func (s *Store) Deals(ctx context.Context, ids []int64) ([]*deal.Deal, error) {
 	var out []*deal.Deal
 	for start := 0; start < len(ids); start += 500 {
 		var rows []dealRow
-		if err := s.db.WithContext(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Order("id").Find(&rows).Error; err != nil {
+		if err := s.reader(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Order("id").Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("store: read deals: %w", err)
 		}
 		ds, err := decodeDeals(rows)
@@ -280,8 +280,8 @@ var errRehearsal = errors.New("rehearsal: rolled back")
 // rehearsal holds the write lock while it runs.
 func (s *Store) Rehearse(ctx context.Context, fn func(*Store) error) error {
 	var fnErr error
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fnErr = fn(&Store{db: tx, dialect: s.dialect})
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(&Store{db: tx, rd: tx, dialect: s.dialect}) // reads too see the rehearsal's writes
 		if fnErr != nil {
 			return fnErr
 		}

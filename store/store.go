@@ -58,7 +58,11 @@ const acceptedForms = `"postgres://…", "postgresql://…", "sqlite:PATH" or "s
 // Store is cosellbot's database: deals, audit events, solutions and users.
 // It is safe for concurrent use.
 type Store struct {
-	db      *gorm.DB
+	// db takes every write and every transaction.
+	db *gorm.DB
+	// rd takes reads outside a transaction: on an SQLite file a read-only
+	// pool beside the single writer connection (pool.go); elsewhere db.
+	rd      *gorm.DB
 	dialect string
 }
 
@@ -78,6 +82,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		dialector gorm.Dialector
 		dialect   string
 		memory    bool
+		fileDSN   string // SQLite: "file:PATH" and the caller's parameters
+		sep       string // SQLite: what joins the store's parameters to fileDSN
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -88,30 +94,41 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			return nil, fmt.Errorf("store: open %q: give a file, as in sqlite:cosellbot.db, or sqlite::memory:", url)
 		}
 		memory = path == ":memory:"
-		sep := "?"
+		sep = "?"
 		if strings.Contains(path, "?") { // the caller's own parameters come first
 			sep = "&"
 		}
-		dialector, dialect = sqlite.Open("file:"+path+sep+sqliteParams), SQLite
+		fileDSN = "file:" + path
+		dialector, dialect = sqlite.Open(fileDSN+sep+sqliteParams), SQLite
 	default:
 		return nil, fmt.Errorf("store: unknown database URL %q: use %s", redact(url), acceptedForms)
 	}
-	db, err := gorm.Open(dialector, cfg)
+	db, err := gorm.Open(dialector, gormConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
-	}
-	if memory {
+	s := &Store{db: db, rd: db, dialect: dialect}
+	switch {
+	case memory:
 		// Every connection to ":memory:" is a database of its own: keep one.
-		sqlDB.SetMaxOpenConns(1)
+		err = sizePool(db, 1)
+	case dialect == SQLite:
+		err = sizePool(db, 1) // the writer; the readers come once the file exists
+	default:
+		err = sizePool(db, postgresConns())
 	}
-	s := &Store{db: db, dialect: dialect}
-	if err := s.Ping(ctx); err != nil {
-		_ = sqlDB.Close()
-		return nil, err
+	if err == nil {
+		err = s.Ping(ctx)
+	}
+	if err == nil && dialect == SQLite && !memory {
+		s.rd, err = sqliteSplit(db, cfg, fileDSN, sep)
+		if err == nil {
+			err = s.Ping(ctx)
+		}
+	}
+	if err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
 	}
 	return s, nil
 }
@@ -132,28 +149,41 @@ func redact(url string) string {
 	return url
 }
 
-// Ping checks that the database answers; /readyz uses it.
+// Ping checks that the database answers, through every pool; /readyz uses it.
 func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return fmt.Errorf("store: ping %s: %w", s.dialect, err)
-	}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("store: ping %s: %w", s.dialect, err)
+	for _, db := range s.pools() {
+		sqlDB, err := db.DB()
+		if err != nil {
+			return fmt.Errorf("store: ping %s: %w", s.dialect, err)
+		}
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: ping %s: %w", s.dialect, err)
+		}
 	}
 	return nil
 }
 
 // Close releases the connections.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return fmt.Errorf("store: close: %w", err)
+	var errs []error
+	for _, db := range s.pools() {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("store: close: %w", err))
+		}
 	}
-	if err := sqlDB.Close(); err != nil {
-		return fmt.Errorf("store: close: %w", err)
+	return errors.Join(errs...)
+}
+
+// pools is the writer pool, then the read pool when there is one of its own.
+func (s *Store) pools() []*gorm.DB {
+	if s.rd == nil || s.rd == s.db {
+		return []*gorm.DB{s.db}
 	}
-	return nil
+	return []*gorm.DB{s.db, s.rd}
 }
 
 // Dialect is "postgres" or "sqlite".

@@ -78,7 +78,7 @@ func (s *Store) Unsubscribe(ctx context.Context, sub ledger.Subscription, a Audi
 // Subscriptions lists every subscription, oldest first.
 func (s *Store) Subscriptions(ctx context.Context) ([]ledger.Subscription, error) {
 	var rows []subscriptionRow
-	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list subscriptions: %w", err)
 	}
 	out := make([]ledger.Subscription, len(rows))

@@ -42,7 +42,7 @@ func (s *Store) PutUser(ctx context.Context, u access.User, a Audit) error {
 func (s *Store) User(ctx context.Context, id string) (access.User, error) {
 	key := userKey(id)
 	var row userRow
-	err := s.db.WithContext(ctx).Where("id = ?", key).Take(&row).Error
+	err := s.reader(ctx).Where("id = ?", key).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return access.User{}, fmt.Errorf("user %s: %w", key, ErrNotFound)
 	}
@@ -55,7 +55,7 @@ func (s *Store) User(ctx context.Context, id string) (access.User, error) {
 // Users lists every user, ordered by id.
 func (s *Store) Users(ctx context.Context) ([]access.User, error) {
 	var rows []userRow
-	if err := s.db.WithContext(ctx).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
 	slices.SortFunc(rows, func(a, b userRow) int { return strings.Compare(a.ID, b.ID) })

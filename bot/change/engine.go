@@ -33,6 +33,7 @@ type Commit struct {
 	Entries []ledger.Entry
 	Notices []ledger.Notice
 	Links   []Link    // upserted; a zero DealID takes the deal's id
+	Unlinks []LinkRef // links removed (the record was deleted, or merged into another)
 	Work    []LinkRef // links whose system lacks some of the deal: one sync each
 	At      time.Time
 }
@@ -215,8 +216,13 @@ type Result struct {
 type Finder func(ctx context.Context) (*deal.Deal, error)
 
 // Maker makes the deal of a record that has none (Partner Center's new
-// referral, a CRM's created record), with the event to record.
-type Maker func(ctx context.Context) (*deal.Deal, deal.Event, error)
+// referral, a CRM's created record), with the event to record. in holds
+// everything the system has told of the record so far (a per-property
+// sender tells it one field at a time); in.Known says the record was seen
+// before without making a deal yet. A Maker that cannot make one from what
+// it has refuses with the deal rules' errors: the record then waits for
+// more; one that will not make any returns ErrNoDeal.
+type Maker func(ctx context.Context, in Incoming) (*deal.Deal, deal.Event, error)
 
 // ErrNoDeal is returned by Receive when the record has no deal and none can
 // be made from it.
@@ -244,6 +250,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		in.Modified = now
 	}
 	link, err := e.rec.Link(ctx, in.System, in.RecordID)
+	known := err == nil
 	var d *deal.Deal
 	switch {
 	case err == nil:
@@ -273,7 +280,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		if make == nil {
 			return Result{}, ErrNoDeal
 		}
-		return e.made(ctx, in, link, make)
+		return e.made(ctx, in, link, make, known)
 	}
 	link.DealID = d.ID
 	dec := Merge(Of(d), changedTimes(d), link.Shadow, in)
@@ -352,17 +359,33 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 }
 
 // made creates the deal of a record and links it, its shadow being the
-// record as received (so nothing goes back to where it came from).
-func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker) (Result, error) {
-	d, ev, err := make(ctx)
+// record as received (so nothing goes back to where it came from). A record
+// not complete enough for the deal rules is linked to no deal yet: what it
+// said is kept in its shadow until a later event completes it.
+func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, known bool) (Result, error) {
+	dec := Merge(Values{}, nil, link.Shadow, in)
+	all := in
+	all.Values = dec.Shadow.Values()
+	all.Known = known
+	link.Shadow = dec.Shadow
+	link.ETag = in.ETag
+	if in.Modified.After(link.Seen) {
+		link.Seen = in.Modified
+	}
+	now := e.clock.Now()
+	d, ev, err := make(ctx, all)
+	var rule *deal.RuleError
+	var rules deal.Problems
+	if errors.As(err, &rule) || errors.As(err, &rules) {
+		c := &Commit{Links: []Link{link}, At: now}
+		if err := e.commit(ctx, c); err != nil {
+			return Result{}, err
+		}
+		return Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is not complete enough for a deal yet (%v): kept until it is", Label(in.System), in.RecordID, err)}, nil
+	}
 	if err != nil {
 		return Result{}, err
 	}
-	dec := Merge(Values{}, nil, nil, in)
-	link.Shadow = dec.Shadow
-	link.ETag = in.ETag
-	link.Seen = in.Modified
-	now := e.clock.Now()
 	stamp(&deal.Deal{}, d, now, times(in))
 	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, Links: []Link{link}, At: now}
 	c.Notices = News(d, ev, in.System)
@@ -421,4 +444,45 @@ func conflictNames(cs []Conflict) []string {
 // Link reads the link of a system's record (ledger.ErrNotFound: none).
 func (e *Engine) Link(ctx context.Context, system, recordID string) (Link, error) {
 	return e.rec.Link(ctx, system, recordID)
+}
+
+// Unlink ends the link of a record its system deleted or merged away: the
+// deal stays, with a history line saying so, and nothing more is written
+// to that record. into, when set, is the record it was merged into: that
+// one is linked instead (unless it is linked already).
+func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string) (Result, error) {
+	l, err := e.rec.Link(ctx, system, recordID)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is linked to no deal", Label(system), recordID)}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	now := e.clock.Now()
+	c := &Commit{At: now, Unlinks: []LinkRef{{system, recordID}}}
+	detail := fmt.Sprintf("%s record %s %s: unlinked", Label(system), recordID, why)
+	if into != "" {
+		if _, err := e.rec.Link(ctx, system, into); errors.Is(err, ledger.ErrNotFound) {
+			c.Links = []Link{{System: system, RecordID: into, DealID: l.DealID, Shadow: l.Shadow, Seen: l.Seen}}
+			detail = fmt.Sprintf("%s record %s %s %s: linked to it instead", Label(system), recordID, why, into)
+		} else if err != nil {
+			return Result{}, err
+		}
+	}
+	if l.DealID == 0 {
+		return Result{Outcome: NoChange, Note: detail}, e.commit(ctx, c)
+	}
+	d, err := e.rec.GetDeal(ctx, l.DealID)
+	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return Result{}, err
+	}
+	if d != nil {
+		c.Deal = d.Clone()
+		c.Entries = []ledger.Entry{{At: now, Actor: system, Action: "unlinked", Detail: detail}}
+		c.Work = e.behind(c.Deal, c.Links)
+	}
+	if err := e.commit(ctx, c); err != nil {
+		return Result{}, err
+	}
+	return Result{Outcome: Applied, DealID: l.DealID, Note: fmt.Sprintf("deal #%d: %s", l.DealID, detail)}, nil
 }

@@ -55,6 +55,9 @@ type Incoming struct {
 	At       map[Field]time.Time
 	Modified time.Time
 	ETag     string
+	// Known is set by Receive for a Maker: the record was seen before and
+	// waits to be complete enough to make a deal of.
+	Known bool
 }
 
 // time of a field: its own, else the record's.

@@ -35,10 +35,17 @@ const (
 	Stage    Field = "stage"  // a deal.Stage
 	Status   Field = "status" // a deal.Status
 	Reason   Field = "reason" // why declined, lost or closed as error
+	// Created is no field of a deal: a record's shadow holds "yes" once its
+	// system told of its creation, so that a deal is made of a record
+	// created there, not of an old one nobody linked.
+	Created Field = "created"
 )
 
 // Fields lists every synced field, in the order changes are described.
 var Fields = []Field{Name, Value, Currency, Close, Notes, Team, Stage, Status, Reason}
+
+// known are the fields Values may hold: the synced ones and the markers.
+var known = append(Fields[:len(Fields):len(Fields)], Created)
 
 // Values are fields in their canonical text form; a field that is absent
 // says nothing about it (a per-property event names one field).
@@ -114,7 +121,7 @@ func Diff(want, have Values, only []Field) Values {
 // Sorted lists the fields of v in the order of Fields.
 func (v Values) Sorted() []Field {
 	var out []Field
-	for _, f := range Fields {
+	for _, f := range known {
 		if _, ok := v[f]; ok {
 			out = append(out, f)
 		}

@@ -38,3 +38,16 @@ func (p Problems) without(exempt []string) Problems {
 	}
 	return out
 }
+
+// newSince keeps the problems that were not there before: an edit may not
+// break a rule, but it need not mend one it does not touch (a deal imported
+// without a partner role can still have its value changed).
+func (p Problems) newSince(before Problems) Problems {
+	var out Problems
+	for _, e := range p {
+		if !slices.ContainsFunc(before, func(b *RuleError) bool { return b.Rule == e.Rule && b.Field == e.Field }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -311,7 +311,7 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 		return Event{}, refuse("field", "edit_nothing", "nothing to change: give at least one of %s", strings.Join(Editable, ", "))
 	}
 	next.UpdatedAt = now
-	if p := next.check(now, c.CloseDate != nil); len(p) > 0 {
+	if p := next.check(now, c.CloseDate != nil).newSince(d.check(now, false)); len(p) > 0 {
 		return Event{}, p
 	}
 	*d = *next

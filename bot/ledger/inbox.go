@@ -43,8 +43,9 @@ type InboxAdded struct {
 type InboxFilter struct {
 	Statuses []InboxStatus
 	Source   string
-	AfterID  int64 // only rows with a greater id, to page through
-	Limit    int   // 0: no limit
+	Sources  []string // any of these sources (with Source: both must hold)
+	AfterID  int64    // only rows with a greater id, to page through
+	Limit    int      // 0: no limit
 }
 
 // SyncState is what cosellbot knows of one record of an outside system: the

@@ -43,6 +43,14 @@ import (
 const discordKeyEnv = "COSELLLOAD_DISCORD_KEY"
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "bench": // the end-to-end benchmark (bench.go)
+			os.Exit(runBench(os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
+		case "baseline-server": // the trivial HMAC handler it compares against (baseline.go)
+			os.Exit(runBaselineServer(os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
@@ -56,17 +64,26 @@ type options struct {
 	text        string
 	user        string
 	allowRemote bool
+	// workers > 0 sends closed-loop: that many senders, each on its own
+	// connection, each sending its next request as soon as the last one is
+	// answered (rate is then ignored).
+	workers int
+	// deals is how many deals "{deal}" in text and the deal-updates kind
+	// cycle through (ids 1…deals, crm ids bench-1…bench-deals).
+	deals int
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cosellload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "http://127.0.0.1:8080", "the cosellbot server's base URL")
-	kind := fs.String("kind", "slack", "what to send: slack (signed /cosell commands), discord (signed interactions) or webhook (signed generic webhooks)")
+	kind := fs.String("kind", "slack", "what to send: slack (signed /cosell commands), discord (signed interactions), webhook (signed generic webhooks) or deal-updates (signed generic deal.updated events of about 2 KB, each for one of -deals deals linked by crm_id bench-N)")
 	rate := fs.Int("rate", 200, "requests per second")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send")
 	timeout := fs.Duration("timeout", 10*time.Second, "per-request timeout")
-	text := fs.String("text", "deal list", "slack and discord: the command typed after /cosell")
+	text := fs.String("text", "deal list", "slack and discord: the command typed after /cosell; {deal} is replaced by a deal id cycling through 1…-deals")
+	workers := fs.Int("workers", 0, "closed loop: this many senders, each sending its next request once the last is answered (-rate is then ignored)")
+	deals := fs.Int("deals", 200, "how many deals {deal} and -kind deal-updates cycle through")
 	user := fs.String("user", "", "slack and discord: the account the commands come from (default ULOAD for Slack, 100000000000000001 for Discord); link it with cosellbot link")
 	allowRemote := fs.Bool("allow-remote", false, "allow a target that is not on this machine")
 	keygen := fs.Bool("keygen", false, "print a new Discord key pair (DISCORD_PUBLIC_KEY for the server, "+discordKeyEnv+" for this tool) and exit")
@@ -87,9 +104,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "cosellload: -target %q: write a base URL such as http://127.0.0.1:8080\n", *target)
 		return 2
 	}
-	o := options{target: u, kind: *kind, rate: *rate, duration: *duration, timeout: *timeout, text: *text, user: *user, allowRemote: *allowRemote}
-	if o.rate <= 0 || o.duration <= 0 {
-		fmt.Fprintln(stderr, "cosellload: -rate and -duration must be positive")
+	o := options{target: u, kind: *kind, rate: *rate, duration: *duration, timeout: *timeout, text: *text, user: *user, allowRemote: *allowRemote, workers: *workers, deals: *deals}
+	if (o.rate <= 0 && o.workers <= 0) || o.duration <= 0 || o.deals <= 0 {
+		fmt.Fprintln(stderr, "cosellload: -rate (or -workers), -duration and -deals must be positive")
 		return 2
 	}
 	if !o.allowRemote && !loopback(u.Hostname()) {
@@ -104,7 +121,11 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	m := attack(ctx, o, tr)
-	fmt.Fprintf(stdout, "%s at %d/s for %s against %s\n", o.kind, o.rate, o.duration, u.Redacted())
+	if o.workers > 0 {
+		fmt.Fprintf(stdout, "%s from %d closed-loop senders for %s against %s\n", o.kind, o.workers, o.duration, u.Redacted())
+	} else {
+		fmt.Fprintf(stdout, "%s at %d/s for %s against %s\n", o.kind, o.rate, o.duration, u.Redacted())
+	}
 	if err := vegeta.NewTextReporter(&m).Report(stdout); err != nil {
 		fmt.Fprintln(stderr, "cosellload:", err)
 		return 1
@@ -128,8 +149,15 @@ func loopback(host string) bool {
 // early with what was measured.
 func attack(ctx context.Context, o options, tr vegeta.Targeter) vegeta.Metrics {
 	a := vegeta.NewAttacker(vegeta.Timeout(o.timeout), vegeta.KeepAlive(true), vegeta.Connections(64), vegeta.MaxWorkers(512))
+	rate := vegeta.Rate{Freq: o.rate, Per: time.Second}
+	if o.workers > 0 {
+		w := uint64(o.workers)
+		a = vegeta.NewAttacker(vegeta.Timeout(o.timeout), vegeta.KeepAlive(true), vegeta.Connections(o.workers), vegeta.MaxConnections(o.workers),
+			vegeta.Workers(w), vegeta.MaxWorkers(w))
+		rate = vegeta.Rate{} // as fast as the workers go
+	}
 	var m vegeta.Metrics
-	results := a.Attack(tr, vegeta.Rate{Freq: o.rate, Per: time.Second}, o.duration, o.kind)
+	results := a.Attack(tr, rate, o.duration, o.kind)
 	for {
 		select {
 		case <-ctx.Done():
@@ -155,6 +183,11 @@ func targeter(o options, getenv func(string) string, now func() time.Time) (vege
 	var seq atomic.Int64
 	run := strconv.FormatInt(now().UnixNano(), 36) // ids unique across runs against one database
 	base := strings.TrimSuffix(o.target.String(), "/")
+	deals := int64(max(o.deals, 1))
+	// text gives the command of hit n: {deal} cycles through the deal ids.
+	text := func(n int64) string {
+		return strings.ReplaceAll(o.text, "{deal}", strconv.FormatInt(n%deals+1, 10))
+	}
 	switch o.kind {
 	case "slack":
 		secret := getenv("SLACK_SIGNING_SECRET")
@@ -166,10 +199,11 @@ func targeter(o options, getenv func(string) string, now func() time.Time) (vege
 			user = "ULOAD"
 		}
 		return func(t *vegeta.Target) error {
-			n := strconv.FormatInt(seq.Add(1), 10)
+			i := seq.Add(1)
+			n := strconv.FormatInt(i, 10)
 			body := []byte(url.Values{
 				"token": {"load"}, "team_id": {"TLOAD"}, "channel_id": {"CLOAD"}, "user_id": {user}, "command": {"/cosell"},
-				"text": {o.text}, "response_url": {base + "/cosellload/response/" + n}, "trigger_id": {"load." + run + "." + n},
+				"text": {text(i)}, "response_url": {base + "/cosellload/response/" + n}, "trigger_id": {"load." + run + "." + n},
 			}.Encode())
 			stamp := strconv.FormatInt(now().Unix(), 10)
 			mac := hmac.New(sha256.New, []byte(secret))
@@ -193,13 +227,14 @@ func targeter(o options, getenv func(string) string, now func() time.Time) (vege
 			user = "100000000000000001"
 		}
 		return func(t *vegeta.Target) error {
-			n := strconv.FormatInt(seq.Add(1), 10)
+			i := seq.Add(1)
+			n := strconv.FormatInt(i, 10)
 			body, err := json.Marshal(map[string]any{
 				"id": "load" + run + n, "application_id": "LOAD", "type": 2, "token": "load" + run + n,
 				"channel_id": "CLOAD", "guild_id": "GLOAD", "version": 1,
 				"member": map[string]any{"user": map[string]any{"id": user, "username": "cosellload"}},
 				"data": map[string]any{"id": "CMD", "name": "cosell", "type": 1,
-					"options": []any{map[string]any{"name": "text", "type": 3, "value": o.text}}},
+					"options": []any{map[string]any{"name": "text", "type": 3, "value": text(i)}}},
 			})
 			if err != nil {
 				return err
@@ -231,6 +266,12 @@ func targeter(o options, getenv func(string) string, now func() time.Time) (vege
 			}}
 			return nil
 		}, nil
+	case "deal-updates":
+		secret := getenv("WEBHOOK_SECRET_GENERIC")
+		if secret == "" {
+			return nil, errors.New("-kind deal-updates needs WEBHOOK_SECRET_GENERIC, the server's")
+		}
+		return dealUpdates(base, run, []byte(secret), deals, &seq, now), nil
 	}
-	return nil, fmt.Errorf("-kind %q: use slack, discord or webhook", o.kind)
+	return nil, fmt.Errorf("-kind %q: use slack, discord, webhook or deal-updates", o.kind)
 }

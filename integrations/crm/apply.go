@@ -47,6 +47,9 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		return Result{}, err
 	}
 	in.RecordID = forms[0]
+	if c.Created {
+		in.Values[change.Created] = "yes"
+	}
 	find := func(ctx context.Context) (*deal.Deal, error) {
 		for _, id := range forms {
 			d, err := a.Find.DealByCRMID(ctx, id)
@@ -56,7 +59,20 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		}
 		return nil, fmt.Errorf("deal with crm_id %q: %w", c.RecordID, ledger.ErrNotFound)
 	}
-	res, err := a.Engine.Receive(ctx, in, find, nil)
+	var make change.Maker
+	if m.Create != nil {
+		make = func(ctx context.Context, all change.Incoming) (*deal.Deal, deal.Event, error) {
+			if all.Values[change.Created] != "yes" {
+				// Not (yet) known to be created there: HubSpot's events of
+				// one batch come in any order, so the record is kept until
+				// its creation event, or until a person links it.
+				return nil, deal.Event{}, &deal.RuleError{Field: "crm_id", Rule: "crm_record_not_created",
+					Message: fmt.Sprintf("no creation event of %s record %s yet; link it to a deal with deal edit ID crm_id=%s", change.Label(c.Source), c.RecordID, c.RecordID)}
+			}
+			return made(m, c, all)
+		}
+	}
+	res, err := a.Engine.Receive(ctx, in, find, make)
 	if errors.Is(err, change.ErrNoDeal) {
 		return Result{}, fmt.Errorf("crm_id: no deal has crm_id=%s: link it with deal edit ID crm_id=%s, then run cosellbot replay --source %s: %w", c.RecordID, c.RecordID, c.Source, err)
 	}
@@ -77,4 +93,40 @@ func ResultOf(res change.Result) Result {
 		return Ignored("refused by the deal rules: %s", res.Note)
 	}
 	return Ignored("%s", res.Note)
+}
+
+// made is the deal of a record created in the CRM: made from the record and
+// the mapping's create defaults (deal.Import: the CRM is the system of
+// record for what it holds), then moved to the record's stage or outcome.
+func made(m *Mapping, c Change, in change.Incoming) (*deal.Deal, deal.Event, error) {
+	dr, ok, err := m.Draft(c, in)
+	if err != nil {
+		return nil, deal.Event{}, err
+	}
+	if !ok {
+		return nil, deal.Event{}, fmt.Errorf("%s record %s was created, and the %s mapping makes no deals of created records (add create: with its defaults, or link it with deal edit ID crm_id=%s): %w",
+			change.Label(c.Source), c.RecordID, c.Source, c.RecordID, change.ErrNoDeal)
+	}
+	at := in.Modified
+	d, ev, err := deal.Import(dr, true, at)
+	if err != nil {
+		return nil, deal.Event{}, fmt.Errorf("%s record %s: %w", change.Label(c.Source), c.RecordID, err)
+	}
+	life := change.Values{}
+	for _, f := range []change.Field{change.Stage, change.Status, change.Reason} {
+		if v, ok := in.Values[f]; ok {
+			life[f] = v
+		}
+	}
+	details := []string{ev.Detail + " from " + change.Label(c.Source) + " record " + c.RecordID}
+	if len(life) > 0 {
+		evs, err := change.Advance(d, life, c.Source, at)
+		if err != nil {
+			return nil, deal.Event{}, fmt.Errorf("%s record %s: %w", change.Label(c.Source), c.RecordID, err)
+		}
+		for _, e := range evs {
+			details = append(details, e.Detail)
+		}
+	}
+	return d, deal.Event{Action: ev.Action, Detail: strings.Join(details, "; ")}, nil
 }

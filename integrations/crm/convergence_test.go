@@ -476,7 +476,7 @@ func TestConvergenceMatrix(t *testing.T) {
 	for _, origin := range []string{"chat", "partnercenter", "salesforce", "hubspot"} {
 		t.Run(origin, func(t *testing.T) {
 			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-				w := newWorld(t, st, 1)
+				w := newWorld(t, st, 2) // two replicas' syncers share the work
 				for _, e := range edits {
 					w.make(origin, e)
 					w.settle()

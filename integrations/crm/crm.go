@@ -57,6 +57,15 @@ type Source interface {
 	Apply(ctx context.Context, e ledger.InboxEntry) (Result, error)
 }
 
+// BodyLimiter is a source whose deliveries may be larger than MaxBody.
+type BodyLimiter interface{ MaxBody() int64 }
+
+// Faulter is a source whose sender wants refusals in its own form: Faults
+// wraps the answer so that an error written to it is turned into that form.
+type Faulter interface {
+	Faults(w http.ResponseWriter) http.ResponseWriter
+}
+
 // Event is one event of a delivery as the inbox keeps it.
 type Event struct {
 	Key  string // dedup key, unique per source
@@ -132,6 +141,11 @@ type Inbox interface {
 	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
 	MarkInbox(ctx context.Context, id int64, status ledger.InboxStatus, reason string, at time.Time) error
 	DeferInbox(ctx context.Context, id int64, reason string, until time.Time) error
+	TakeInbox(ctx context.Context, now time.Time, limit int, except []string) ([]ledger.InboxEntry, error)
+	// Batch runs fn in one transaction carried by its context; Savepoint
+	// undoes what fn wrote when it fails, and the batch goes on.
+	Batch(ctx context.Context, fn func(ctx context.Context) error) error
+	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Final reports whether an event's failure will not pass by trying again:

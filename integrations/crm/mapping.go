@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -38,6 +39,29 @@ type Mapping struct {
 	// Stages are tried in order; the first whose field is in the event and
 	// whose value is listed decides the target.
 	Stages []StageRule `yaml:"stages"`
+	// Create, when set, makes a deal of a record created in the CRM (a
+	// creation event), with these defaults for what the record lacks.
+	Create *Defaults `yaml:"create,omitempty"`
+	// Currencies maps the CRM's currency names or ids to ISO 4217 codes,
+	// beyond the common ones cosellbot knows (Dynamics 365 sends the
+	// transaction currency's name, "US Dollar", not its code).
+	Currencies map[string]string `yaml:"currencies,omitempty"`
+}
+
+// Defaults are what a deal made from a CRM record takes when the record does
+// not say: the deal's kind (ip, services, p2p), MPN location, customer and
+// its country, a team member, and a services deal's partner role, solution
+// area and play.
+type Defaults struct {
+	Kind             string `yaml:"kind"`
+	Location         string `yaml:"location"`
+	Customer         string `yaml:"customer"`
+	CustomerLocation string `yaml:"customer_location"`
+	Team             string `yaml:"team"` // "Name <email> +phone"
+	Role             string `yaml:"role"`
+	Area             string `yaml:"area"`
+	Play             string `yaml:"play"`
+	Currency         string `yaml:"currency"`
 }
 
 // StageRule maps the values of one CRM field to a deal stage or outcome:
@@ -48,8 +72,9 @@ type StageRule struct {
 	Values map[string]string `yaml:"values"`
 }
 
-// mappedFields are the deal fields a mapping may name.
-var mappedFields = []string{"name", "value", "currency", "close", "notes", "reason"}
+// mappedFields are the deal fields a mapping may name (customer only for
+// making deals of created records).
+var mappedFields = []string{"name", "value", "currency", "close", "notes", "reason", "customer"}
 
 // targets are the stage values a mapping may map to, besides stages.
 var targets = []string{"accepted", "won", "lost", "declined"}
@@ -71,6 +96,14 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	for k := range m.Fields {
 		if !slices.Contains(mappedFields, k) {
 			return nil, fmt.Errorf("mapping %s: fields.%s: not a deal field; use %s", m.Source, k, strings.Join(mappedFields, ", "))
+		}
+	}
+	if d := m.Create; d != nil {
+		if d.Location == "" || d.CustomerLocation == "" {
+			return nil, fmt.Errorf("mapping %s: create: location and customer_location are required to make deals of created records", m.Source)
+		}
+		if _, ok := kinds[d.Kind]; !ok {
+			return nil, fmt.Errorf("mapping %s: create.kind: %q is not a deal kind; use ip, services or p2p", m.Source, d.Kind)
 		}
 	}
 	known := append(slices.Clone(targets), stageNames()...)
@@ -120,6 +153,13 @@ func LoadMappings(dir string, sources ...string) (map[string]*Mapping, error) {
 
 // Change is one CRM record's new field values, as an event tells them.
 type Change struct {
+	// Created says the event is the record's creation: a deal is made of it
+	// when the mapping says how (create:).
+	Created bool
+	// Outcome is the deal outcome the event itself says (won, lost), beyond
+	// its fields: Dynamics 365's Win and Lose messages.
+	Outcome    string
+	Reason     string // why, with an Outcome
 	Source     string
 	RecordID   string            // the CRM record id (a deal's crm_id)
 	Object     string            // the record's object type
@@ -158,7 +198,11 @@ func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 		in.Values[change.Notes] = v
 	}
 	if v, ok := get("currency"); ok {
-		in.Values[change.Currency] = currencyCode(v)
+		code, err := m.currencyCode(v)
+		if err != nil {
+			return in, Malformed(m.Fields["currency"], "%v", err)
+		}
+		in.Values[change.Currency] = code
 	}
 	if v, ok := get("value"); ok {
 		money, err := parseAmount(v)
@@ -176,6 +220,13 @@ func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 	}
 	if v, ok := get("reason"); ok {
 		in.Values[change.Reason] = v
+	}
+	if c.Outcome != "" {
+		in.Values[change.Status] = c.Outcome
+		if c.Reason != "" {
+			in.Values[change.Reason] = c.Reason
+		}
+		return in, nil
 	}
 	for _, r := range m.Stages {
 		v, ok := c.Fields[r.Field]
@@ -260,8 +311,77 @@ func (m *Mapping) first(r StageRule, target string) (string, bool) {
 	return found[0], true
 }
 
-// currencyCode reads an ISO code ("usd", "EUR") as upper case.
-func currencyCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+// kinds are the deal kinds a created record may default to.
+var kinds = map[string]deal.Kind{"ip": deal.IPCoSell, "services": deal.ServicesCoSell, "p2p": deal.P2P}
+
+// currencyNames are the ISO codes of the currency names CRMs send instead
+// of codes (Dynamics 365's transaction currency), lower case.
+var currencyNames = map[string]string{
+	"us dollar": "USD", "euro": "EUR", "pound sterling": "GBP", "british pound": "GBP", "swedish krona": "SEK",
+	"norwegian krone": "NOK", "danish krone": "DKK", "swiss franc": "CHF", "japanese yen": "JPY", "canadian dollar": "CAD",
+	"australian dollar": "AUD", "new zealand dollar": "NZD", "indian rupee": "INR", "brazilian real": "BRL",
+	"mexican peso": "MXN", "polish zloty": "PLN", "south african rand": "ZAR", "singapore dollar": "SGD",
+}
+
+// currencyCode reads a CRM's currency as an ISO 4217 code: a code ("usd"),
+// a name the mapping's table or cosellbot knows ("US Dollar"). An unknown
+// name is malformed, naming what to add.
+func (m *Mapping) currencyCode(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if code, ok := m.Currencies[s]; ok {
+		return strings.ToUpper(code), nil
+	}
+	if code, ok := currencyNames[strings.ToLower(s)]; ok {
+		return code, nil
+	}
+	if len(s) == 3 && strings.IndexFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }) < 0 {
+		return strings.ToUpper(s), nil
+	}
+	return "", fmt.Errorf("%q is not an ISO currency code, nor a currency name cosellbot knows: add it under currencies: in the %s mapping", s, m.Source)
+}
+
+// Draft is the deal a record created in the CRM makes, from its fields and
+// the mapping's create defaults; ok is false when the mapping makes no
+// deals of created records.
+func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) {
+	d := m.Create
+	if d == nil {
+		return deal.Draft{}, false, nil
+	}
+	dr := deal.Draft{
+		Kind: kinds[d.Kind], Location: d.Location, Name: in.Values[change.Name], Notes: in.Values[change.Notes],
+		Currency: d.Currency, CRMID: c.RecordID, Share: true, Help: deal.HelpNone,
+		Customer: deal.Customer{Name: d.Customer, Location: strings.ToUpper(d.CustomerLocation), Account: deal.Other},
+		Role:     deal.Role(d.Role), SolutionArea: d.Area, SolutionPlay: d.Play,
+	}
+	if name := m.Fields["customer"]; name != "" && strings.TrimSpace(c.Fields[name]) != "" {
+		dr.Customer.Name = strings.TrimSpace(c.Fields[name])
+	}
+	if dr.Customer.Name == "" {
+		dr.Customer.Name = "(customer of " + change.Label(m.Source) + " record " + c.RecordID + ")"
+	}
+	if cur := in.Values[change.Currency]; cur != "" {
+		dr.Currency = cur
+	}
+	if v := in.Values[change.Value]; v != "" {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		dr.Value = deal.Money(n)
+	}
+	if v := in.Values[change.Close]; v != "" {
+		dr.CloseDate, _ = time.Parse(time.DateOnly, v)
+	}
+	if dr.Notes == "" {
+		dr.Notes = "Created from " + change.Label(m.Source) + " record " + c.RecordID
+	}
+	if d.Team != "" {
+		p, err := command.ParsePerson(d.Team)
+		if err != nil {
+			return dr, true, fmt.Errorf("mapping %s: create.team: %w", m.Source, err)
+		}
+		dr.Team = []deal.Person{p}
+	}
+	return dr, true, nil
+}
 
 // parseAmount reads a CRM amount ("120000.0", "40000", "1.2E5") into money,
 // rounded to cents.

@@ -19,13 +19,23 @@ type Processor struct {
 	metrics Metrics
 	kick    chan struct{}
 	mu      sync.Mutex
+	// fetching are the sources that call out while applying: their events
+	// are applied one at a time, outside any page's transaction.
+	fetching []string
 }
+
+// Fetcher is a source that calls out while it applies an event (Partner
+// Center fetches the referral): its events are not applied in pages.
+type Fetcher interface{ Fetches() bool }
 
 // NewProcessor builds a processor over the configured sources.
 func NewProcessor(inbox Inbox, sources []Source, clock Clock, log *slog.Logger, m Metrics) *Processor {
 	p := &Processor{inbox: inbox, sources: map[string]Source{}, clock: clock, log: log, metrics: m, kick: make(chan struct{}, 1)}
 	for _, s := range sources {
 		p.sources[s.Name()] = s
+		if f, ok := s.(Fetcher); ok && f.Fetches() {
+			p.fetching = append(p.fetching, s.Name())
+		}
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -69,9 +79,16 @@ func (p *Processor) Run(ctx context.Context) error {
 // Report counts what a pass did.
 type Report struct {
 	Processed, Ignored, Stale, Failed int
-	Retrying                          int                 // failed for a transient reason: tried again on their own
-	Failures                          []ledger.InboxEntry // the rows that failed, with their reason
+	Retrying                          int // failed for a transient reason: tried again on their own
+	// Failures samples the rows that failed, with their reason and without
+	// their body (which stays in the inbox): at most MaxFailures, so that a
+	// pass over a failing backlog holds little memory.
+	Failures []ledger.InboxEntry
+	Pages    int // batches committed (one commit each)
 }
+
+// MaxFailures is how many failed rows a Report keeps as samples.
+const MaxFailures = 50
 
 func (r *Report) add(e ledger.InboxEntry) {
 	switch e.Status {
@@ -83,15 +100,90 @@ func (r *Report) add(e ledger.InboxEntry) {
 		r.Stale++
 	case ledger.InboxFailed:
 		r.Failed++
-		r.Failures = append(r.Failures, e)
+		if len(r.Failures) < MaxFailures {
+			e.Body = nil
+			r.Failures = append(r.Failures, e)
+		}
 	case ledger.InboxReceived:
 		r.Retrying++
 	}
 }
 
-// Pending processes every event waiting in the inbox.
+// Pending processes every event waiting in the inbox: in pages, each
+// applied in one transaction with a savepoint per event (one bad event
+// does not undo the page) and committed once; then, one at a time, the
+// events of sources that call out while applying (Partner Center fetches
+// the referral), which must not hold a transaction open over the network.
 func (p *Processor) Pending(ctx context.Context) (Report, error) {
-	return p.pass(ctx, ledger.InboxFilter{Statuses: []ledger.InboxStatus{ledger.InboxReceived}})
+	p.mu.Lock()
+	var rep Report
+	err := p.pages(ctx, &rep)
+	p.mu.Unlock()
+	if err != nil {
+		return rep, err
+	}
+	if len(p.fetching) == 0 {
+		return rep, nil
+	}
+	one, err := p.pass(ctx, ledger.InboxFilter{Statuses: []ledger.InboxStatus{ledger.InboxReceived}, Sources: p.fetching})
+	rep.merge(one)
+	return rep, err
+}
+
+func (r *Report) merge(o Report) {
+	r.Processed, r.Ignored, r.Stale, r.Failed, r.Retrying, r.Pages = r.Processed+o.Processed, r.Ignored+o.Ignored, r.Stale+o.Stale, r.Failed+o.Failed, r.Retrying+o.Retrying, r.Pages+o.Pages
+	for _, f := range o.Failures {
+		if len(r.Failures) < MaxFailures {
+			r.Failures = append(r.Failures, f)
+		}
+	}
+}
+
+// PageSize is how many events one batch applies.
+const PageSize = 100
+
+// pages applies the waiting events of sources that apply without calling
+// out, a page per transaction, until none is left.
+func (p *Processor) pages(ctx context.Context, rep *Report) error {
+	for {
+		var page Report
+		n := 0
+		err := p.inbox.Batch(ctx, func(ctx context.Context) error {
+			rows, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
+			if err != nil {
+				return err
+			}
+			n = len(rows)
+			for _, e := range rows {
+				var res Result
+				var aerr error
+				serr := p.inbox.Savepoint(ctx, func(ctx context.Context) error {
+					res, aerr = p.apply(ctx, e)
+					return aerr
+				})
+				if serr != nil && aerr == nil {
+					return serr // the transaction itself failed: the page is retried whole
+				}
+				done, err := p.outcome(ctx, e, res, aerr)
+				if err != nil {
+					return err
+				}
+				page.add(done)
+			}
+			return nil
+		})
+		if err != nil {
+			// Nothing of the page was marked: it waits for the next pass.
+			return fmt.Errorf("crm: apply a page of the inbox: %w", err)
+		}
+		if n > 0 {
+			page.Pages = 1
+			rep.merge(page)
+		}
+		if n < PageSize {
+			return nil
+		}
+	}
 }
 
 // Replay processes the failed events again, of one source or ("") all.
@@ -150,10 +242,12 @@ func Backoff(n int) time.Duration {
 	return min(5*time.Second<<min(n-1, 12), 30*time.Minute)
 }
 
-// claimLease is how long a replica holds an inbox row it processes; far
-// longer than applying one event takes, short enough that a crashed
-// replica's rows are soon picked up by another.
-const claimLease = 2 * time.Minute
+// claimLease is how long a replica holds an inbox row it processes one at
+// a time (a Partner Center notification: a fetch of at most 30 s, then the
+// merge), so that a crashed replica's rows are taken over within a minute.
+// Rows applied in pages hold no lease: the page's transaction locks them,
+// and a crashed replica's locks go with its connection at once.
+const claimLease = 45 * time.Second
 
 // claimed processes a row if this replica wins its claim; mine is false
 // when another replica holds it (or has finished it).
@@ -167,17 +261,26 @@ func (p *Processor) claimed(ctx context.Context, e ledger.InboxEntry) (ledger.In
 	return done, true, err
 }
 
-// process applies one event. An error returned is the inbox's own (the row
-// could not be marked); the event's failure is in the returned row.
+// process applies one event and marks its row. An error returned is the
+// inbox's own (the row could not be marked); the event's failure is in the
+// returned row.
 func (p *Processor) process(ctx context.Context, e ledger.InboxEntry) (ledger.InboxEntry, error) {
+	res, err := p.apply(ctx, e)
+	return p.outcome(ctx, e, res, err)
+}
+
+// apply applies one event through its source.
+func (p *Processor) apply(ctx context.Context, e ledger.InboxEntry) (Result, error) {
 	src, ok := p.sources[e.Source]
-	var res Result
-	var err error
 	if !ok {
-		err = fmt.Errorf("webhooks from %s are not configured now", e.Source)
-	} else {
-		res, err = src.Apply(ctx, e)
+		return Result{}, fmt.Errorf("webhooks from %s are not configured now", e.Source)
 	}
+	return src.Apply(ctx, e)
+}
+
+// outcome marks an event's row with what applying it came to: done,
+// deferred for a transient failure, or failed.
+func (p *Processor) outcome(ctx context.Context, e ledger.InboxEntry, res Result, err error) (ledger.InboxEntry, error) {
 	now := p.clock.Now()
 	if err != nil && !Final(err) && e.Attempts+1 < MaxAttempts {
 		// Transient: the row waits and is tried again on its own.

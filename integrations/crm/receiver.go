@@ -78,11 +78,18 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, http.StatusNotFound, "unknown_source", fmt.Sprintf("no webhook source %q: use one of %s", name, strings.Join(Sources, ", ")))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	limit := int64(MaxBody)
+	if l, ok := src.(BodyLimiter); ok {
+		limit = l.MaxBody()
+	}
+	if f, ok := src.(Faulter); ok {
+		w = f.Faults(w) // refusals in the sender's own form (Salesforce: SOAP faults)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", MaxBody))
+			web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", limit))
 			return
 		}
 		web.WriteError(w, http.StatusBadRequest, "unreadable", "the body could not be read: "+err.Error())

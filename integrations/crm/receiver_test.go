@@ -330,3 +330,97 @@ func TestDefaultMappingsLoad(t *testing.T) {
 		t.Error("a missing mapping file loaded")
 	}
 }
+
+// A record created in the sender (deal.created) makes a deal linked to it;
+// later updates of the record change that deal.
+func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		body, _ := json.Marshal(map[string]any{"type": "deal.created", "record_id": "opp-new", "modified_at": "2026-11-20T09:00:00Z", "fields": map[string]any{
+			"name": "Contoso expansion", "value": "30000", "currency": "EUR", "close": "2027-02-01", "stage": "qualified",
+			"kind": "services", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
+			"team": "Ana Diaz <ana@contoso.example> +46701234567", "role": "transaction",
+		}})
+		if code, resp := h.Post(t, "/webhooks/generic", signed("c-1", body, now), body); code != 200 {
+			t.Fatalf("%d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d, err := st.DealByCRMID(t.Context(), "opp-new")
+		if err != nil {
+			t.Fatalf("no deal for the created record: %v", err)
+		}
+		if d.Name != "Contoso expansion" || d.Customer.Name != "Contoso GmbH" || d.Value != 30000_00 || d.Stage != deal.StageQualified || d.Location != "1234567" {
+			t.Errorf("deal %+v", d)
+		}
+		upd := update("opp-new", "2026-11-20T09:30:00Z", map[string]any{"value": "35000"})
+		h.Post(t, "/webhooks/generic", signed("c-2", upd, now), upd)
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("update report %+v %+v", rep, h.Inbox(t)[1].Error)
+		}
+		if got := dealOf(t, st, d.ID); got.Value != 35000_00 {
+			t.Errorf("value %s after the update", got.Value)
+		}
+	})
+}
+
+// An event that failed because its record was not linked yet is replayed
+// after a newer event of the same record was applied: what it changed and
+// the newer one did not is still applied; what the newer one changed stays.
+func TestReplayAfterLinkingAppliesWhatIsStillNewer(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		old := update("opp-r", "2026-11-20T09:00:00Z", map[string]any{"stage": "developed", "value": "50000"})
+		h.Post(t, "/webhooks/generic", signed("r-1", old, now), old)
+		if rep := h.Process(t); rep.Failed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d := crmtest.AcceptedDeal(t, st, "opp-r", now.Add(-2*time.Hour))
+		newer := update("opp-r", "2026-11-20T09:30:00Z", map[string]any{"value": "70000"})
+		h.Post(t, "/webhooks/generic", signed("r-2", newer, now), newer)
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		rep, err := h.Proc.Replay(t.Context(), "generic")
+		if err != nil || rep.Processed != 1 {
+			t.Fatalf("replay: %+v, %v", rep, err)
+		}
+		got := dealOf(t, st, d.ID)
+		if got.Stage != deal.StageDeveloped || got.Value != 70000_00 {
+			t.Errorf("after replay: stage %s (want developed), value %s (want the newer 70,000)", got.Stage, got.Value)
+		}
+	})
+}
+
+// Events are applied in pages of one transaction each, with a savepoint per
+// event: a bad event fails alone and its neighbours are applied, and 250
+// events cost three commits.
+func TestEventsAreAppliedInPages(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		var ids []int64
+		for i := range 5 {
+			ids = append(ids, crmtest.AcceptedDeal(t, st, fmt.Sprintf("opp-p%d", i), now).ID)
+		}
+		for i := range 250 {
+			body := update(fmt.Sprintf("opp-p%d", i%5), fmt.Sprintf("2026-11-20T09:%02d:%02dZ", i/60, i%60), map[string]any{"value": fmt.Sprint(61000 + i)})
+			if i == 120 {
+				body = update("opp-p0", "2026-11-20T09:02:00Z", map[string]any{"value": "lots"})
+			}
+			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("p-%d", i), body, now), body); code != 200 {
+				t.Fatalf("%d %s", code, resp)
+			}
+		}
+		rep := h.Process(t)
+		if rep.Processed != 249 || rep.Failed != 1 || rep.Pages != 3 {
+			t.Fatalf("report: %d processed, %d failed, %d pages; want 249, 1, 3", rep.Processed, rep.Failed, rep.Pages)
+		}
+		for i, id := range ids {
+			want := deal.Money((61000 + 245 + i) * 100) // event 245+i is the deal's newest
+			if got := dealOf(t, st, id); got.Value != want {
+				t.Errorf("deal %d value %s, want %s (its newest event)", id, got.Value, want)
+			}
+		}
+	})
+}

@@ -69,7 +69,8 @@ type Attribute struct {
 }
 
 // Text renders an attribute value as the mapping compares it: option sets
-// and money as their Value, references as their Id.
+// and money as their Value, references as their Id (a transaction
+// currency's as its name, "US Dollar", which the mapping reads as USD).
 func (a Attribute) Text() (string, bool) {
 	v := strings.TrimSpace(string(a.Value))
 	if v == "" || v == "null" {
@@ -80,12 +81,17 @@ func (a Attribute) Text() (string, bool) {
 		return s, true
 	}
 	var obj struct {
-		Value json.RawMessage `json:"Value"`
-		ID    string          `json:"Id"`
+		Value       json.RawMessage `json:"Value"`
+		ID          string          `json:"Id"`
+		LogicalName string          `json:"LogicalName"`
+		Name        string          `json:"Name"`
 	}
 	if strings.HasPrefix(v, "{") && json.Unmarshal(a.Value, &obj) == nil {
 		if len(obj.Value) > 0 {
 			return strings.Trim(string(obj.Value), `"`), true
+		}
+		if obj.LogicalName == "transactioncurrency" && obj.Name != "" {
+			return obj.Name, true // the currency's name; the mapping turns it into its ISO code
 		}
 		if obj.ID != "" {
 			return obj.ID, true
@@ -213,7 +219,24 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			}
 		}
 	}
-	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields}
+	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create")}
+	switch strings.ToLower(c.MessageName) {
+	case "win", "lose":
+		// Win and Lose carry an OpportunityClose, not the opportunity's
+		// fields: the outcome is the message, the reason its description.
+		ch.Outcome = map[string]string{"win": "won", "lose": "lost"}[strings.ToLower(c.MessageName)]
+		for _, p := range c.InputParameters {
+			var close Entity
+			if p.Key != "OpportunityClose" || json.Unmarshal(p.Value, &close) != nil {
+				continue
+			}
+			for _, a := range close.Attributes {
+				if v, ok := a.Text(); ok && (a.Key == "description" || (a.Key == "subject" && ch.Reason == "")) {
+					ch.Reason = v
+				}
+			}
+		}
+	}
 	when := c.OperationCreatedOn
 	if v := fields[s.mapping.Modified]; s.mapping.Modified != "" && v != "" {
 		when = v

@@ -7,11 +7,16 @@
 //	X-Cosellbot-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body, keyed with WEBHOOK_SECRET_GENERIC>
 //	X-Event-Id: <unique per event: redeliveries repeat it>
 //
-//	{"type": "deal.updated",                  (types other than deal.* are acknowledged and ignored)
+//	{"type": "deal.updated",                  (deal.created makes a deal when GENERIC_CREATE_* defaults are set;
+//	                                           types other than deal.* are acknowledged and ignored)
 //	 "record_id": "opp-42",                   (the record's id in the sender: a deal's crm_id)
 //	 "modified_at": "2026-11-20T10:00:00Z",   (optional: an older update than the last applied is stale)
 //	 "fields": {"name": "…", "value": "60000", "currency": "EUR", "close": "2027-03-01",
 //	            "notes": "…", "stage": "proposed|…|accepted|won|lost|declined", "reason": "…"}}
+//
+//	deal.created also takes, for the new deal: "kind" (ip|services|p2p, default services),
+//	"location" (MPN location), "customer", "customer_location" (country code), "team"
+//	("Name <email> +phone"), and for services "role", "area", "play".
 package generic
 
 import (
@@ -133,7 +138,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err != nil {
 		return crm.Result{}, err
 	}
-	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}}
+	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}, Created: p.Type == "deal.created"}
 	if p.ModifiedAt != "" {
 		c.ModifiedAt, _ = crm.ParseTime(p.ModifiedAt)
 	}
@@ -142,5 +147,17 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			c.Fields[k] = fmt.Sprint(v)
 		}
 	}
-	return s.applier.Apply(ctx, Mapping(), c)
+	m := Mapping()
+	if c.Created {
+		// A created record brings what a new deal needs in its own fields.
+		m.Fields["customer"] = "customer"
+		m.Create = &crm.Defaults{
+			Kind: c.Fields["kind"], Location: c.Fields["location"], CustomerLocation: c.Fields["customer_location"],
+			Team: c.Fields["team"], Role: c.Fields["role"], Area: c.Fields["area"], Play: c.Fields["play"],
+		}
+		if m.Create.Kind == "" {
+			m.Create.Kind = "services"
+		}
+	}
+	return s.applier.Apply(ctx, m, c)
 }

@@ -47,6 +47,10 @@ type Event struct {
 	PropertyValue    string      `json:"propertyValue,omitempty"`
 	ChangeSource     string      `json:"changeSource,omitempty"`
 	SourceID         string      `json:"sourceId,omitempty"`
+	// Merges: the records merged away, and the record they became.
+	MergedObjectIDs []json.Number `json:"mergedObjectIds,omitempty"`
+	PrimaryObjectID json.Number   `json:"primaryObjectId,omitempty"`
+	NewObjectID     json.Number   `json:"newObjectId,omitempty"`
 }
 
 // dealObject is the objectTypeId of deals in generic subscriptions.
@@ -55,13 +59,22 @@ const dealObject = "0-3"
 // handled reports whether the event is about a deal's creation or a
 // property change.
 func (e Event) handled() bool {
-	switch e.SubscriptionType {
-	case "deal.creation", "deal.propertyChange":
+	switch e.kind() {
+	case "creation", "propertyChange", "deletion", "restore", "merge":
 		return true
-	case "object.creation", "object.propertyChange":
-		return e.ObjectTypeID == dealObject
 	}
 	return false
+}
+
+// kind is what happened to a deal ("creation", "merge"…), from either
+// subscription form (deal.X, or object.X of object type 0-3); "" when the
+// event is not about a deal.
+func (e Event) kind() string {
+	obj, what, _ := strings.Cut(e.SubscriptionType, ".")
+	if obj == "deal" || (obj == "object" && e.ObjectTypeID == dealObject) {
+		return what
+	}
+	return ""
 }
 
 // key is the dedup key: eventId alone is not unique, so it is combined with
@@ -197,12 +210,46 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		return crm.Result{}, err
 	}
 	ms, _ := ev.OccurredAt.Int64()
+	id := ev.ObjectID.String()
+	switch ev.kind() {
+	case "deletion":
+		return s.unlink(ctx, id, "was deleted in HubSpot", "")
+	case "merge":
+		into := ev.PrimaryObjectID.String()
+		if n := ev.NewObjectID.String(); n != "" {
+			into = n
+		}
+		var last crm.Result
+		for _, m := range ev.MergedObjectIDs {
+			if m.String() == into {
+				continue
+			}
+			r, err := s.unlink(ctx, m.String(), "was merged into HubSpot record", into)
+			if err != nil {
+				return crm.Result{}, err
+			}
+			last = r
+		}
+		if last.Status == "" {
+			return crm.Ignored("merge into %s: no merged record was linked", into), nil
+		}
+		return last, nil
+	}
 	c := crm.Change{
-		Source: Name, RecordID: ev.ObjectID.String(), Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
-		Fields: map[string]string{},
+		Source: Name, RecordID: id, Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
+		Fields: map[string]string{}, Created: ev.kind() == "creation",
 	}
 	if ev.PropertyName != "" {
 		c.Fields[ev.PropertyName] = ev.PropertyValue
 	}
 	return s.applier.Apply(ctx, s.mapping, c)
+}
+
+// unlink ends the link of a record HubSpot deleted or merged away.
+func (s *Source) unlink(ctx context.Context, id, why, into string) (crm.Result, error) {
+	res, err := s.applier.Engine.Unlink(ctx, Name, id, why, into)
+	if err != nil {
+		return crm.Result{}, err
+	}
+	return crm.ResultOf(res), nil
 }

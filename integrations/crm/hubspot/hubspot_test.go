@@ -1,11 +1,13 @@
 package hubspot_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,6 +128,86 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 		if _, err := e.OccurredAt.Int64(); err != nil {
 			t.Errorf("accepted an event without a numeric occurredAt: %q", e.OccurredAt)
+		}
+	})
+}
+
+// eventIDs numbers the events the tests make, each anew as HubSpot does.
+var eventIDs atomic.Int64
+
+// events is a batch of HubSpot events as JSON.
+func events(t *testing.T, es ...map[string]any) []byte {
+	t.Helper()
+	for _, e := range es {
+		e["eventId"], e["subscriptionId"], e["portalId"], e["appId"] = 5000+eventIDs.Add(1), 77, 12345678, 9
+		if _, ok := e["occurredAt"]; !ok {
+			e["occurredAt"] = now.Add(-time.Second).UnixMilli()
+		}
+	}
+	b, err := json.Marshal(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A deal created in HubSpot comes as a creation event and one event per
+// property: the deal is made once the record has what a deal needs, and
+// linked; a deletion unlinks it, a merge links the record it became.
+func TestCreationDeletionAndMerge(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ms, err := crm.LoadMappings("../../../deploy/crm", "hubspot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ms["hubspot"]
+		m.Create = &crm.Defaults{Kind: "ip", Location: "1234567", Customer: "Contoso", CustomerLocation: "US", Team: "Ana Diaz <ana@contoso.example> +46701234567"}
+		clock := crmtest.NewClock(now)
+		h := crmtest.New(t, st, clock, hubspot.New(secret, m, crmtest.Applier(st, clock)))
+		post := func(body []byte) {
+			t.Helper()
+			if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+		}
+		post(events(t,
+			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "amount", "propertyValue": "42000"},
+			map[string]any{"subscriptionType": "deal.creation", "objectId": 777},
+			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "closedate", "propertyValue": "1811721600000"},
+			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "dealname", "propertyValue": "Contoso data platform"},
+		))
+		if rep := h.Process(t); rep.Failed != 0 || rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d, err := st.DealByCRMID(t.Context(), "777")
+		if err != nil {
+			t.Fatalf("no deal made of the created record: %v", err)
+		}
+		if d.Name != "Contoso data platform" || d.Value != 42000_00 || d.CloseDate.Format(time.DateOnly) != "2027-05-31" {
+			t.Errorf("deal %q %s %s", d.Name, d.Value, d.CloseDate)
+		}
+		post(events(t, map[string]any{"subscriptionType": "deal.merge", "objectId": 888, "primaryObjectId": 888, "mergedObjectIds": []int{777, 888}, "newObjectId": 888}))
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("merge report %+v", rep)
+		}
+		if l, err := st.Link(t.Context(), "hubspot", "888"); err != nil || l.DealID != d.ID {
+			t.Errorf("the merged record's deal: %+v %v", l, err)
+		}
+		if _, err := st.Link(t.Context(), "hubspot", "777"); err == nil {
+			t.Error("the record merged away is still linked")
+		}
+		post(events(t, map[string]any{"subscriptionType": "deal.deletion", "objectId": 888}))
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("deletion report %+v", rep)
+		}
+		if _, err := st.Link(t.Context(), "hubspot", "888"); err == nil {
+			t.Error("a deleted record is still linked")
+		}
+		if got, err := st.GetDeal(t.Context(), d.ID); err != nil || got.Status.Terminal() {
+			t.Errorf("the deal after its record was deleted: %+v %v", got, err)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "hubspot unlinked" {
+			t.Errorf("history %v", hist)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -380,6 +381,26 @@ func TestFailedFetchRetriesOnItsOwn(t *testing.T) {
 		}
 		if _, err := st.DealByExternalID(t.Context(), newID); err != nil {
 			t.Errorf("no deal after the retry: %v", err)
+		}
+	})
+}
+
+// A related-referral event names another party's referral of the same
+// engagement: it makes no second deal.
+func TestRelatedReferralMakesNoSecondDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute)))
+		related := strings.Replace(fixture(t, "referral_new.json"), newID, "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", 1)
+		e.api.Put(related)
+		e.deliver(t, notification("related-referral-created", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", now.Add(-time.Minute)))
+		rep := e.h.Process(t)
+		if rep.Processed != 1 || rep.Ignored != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		if ds, _ := st.ListDeals(t.Context(), ledger.DealFilter{}); len(ds) != 1 {
+			t.Errorf("%d deals for one engagement", len(ds))
 		}
 	})
 }

@@ -212,7 +212,9 @@ func (s *Source) ApplyReferral(ctx context.Context, r *pc.Referral) (crm.Result,
 		return crm.Result{}, err
 	}
 	find := func(ctx context.Context) (*deal.Deal, error) { return s.rec.DealByExternalID(ctx, r.ID) }
-	make := func(ctx context.Context) (*deal.Deal, deal.Event, error) { return s.build(ctx, r, now) }
+	make := func(ctx context.Context, _ change.Incoming) (*deal.Deal, deal.Event, error) {
+		return s.build(ctx, r, now)
+	}
 	res, err := s.engine.Receive(ctx, in, find, make)
 	if err != nil {
 		return crm.Result{}, err

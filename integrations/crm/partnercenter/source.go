@@ -96,6 +96,10 @@ func New(secret string, certs *Certs, api Referrals, rec Record, engine *change.
 // Name is "partnercenter".
 func (s *Source) Name() string { return Name }
 
+// Fetches is true: applying a notification fetches the referral, so its
+// events are applied one at a time, outside any page's transaction.
+func (s *Source) Fetches() bool { return true }
+
 // DecodeNotification parses and checks a notification; errors name the
 // field. For referral events it returns the referral id and change time.
 func DecodeNotification(body []byte) (Notification, string, time.Time, error) {
@@ -159,6 +163,17 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	}
 	if err != nil {
 		return crm.Result{}, fmt.Errorf("fetching referral %s: %w", id, err) // retried with backoff
+	}
+	if n, _, _, _ := DecodeNotification(e.Body); strings.HasPrefix(strings.ToLower(n.EventName), "related-referral") {
+		// Another party's referral in one of our engagements (Microsoft's
+		// side of a co-sell, say): it updates a deal only when it is one of
+		// ours; it never makes a second deal of the engagement.
+		if _, err := s.rec.DealByExternalID(ctx, ref.ID); err != nil {
+			if !isNotFound(err) {
+				return crm.Result{}, err
+			}
+			return crm.Ignored("related referral %s (engagement %s, of %s) is another party's: no deal of ours is made of it", ref.ID, ref.EngagementID, orgName(ref)), nil
+		}
 	}
 	return s.ApplyReferral(ctx, ref)
 }
@@ -255,4 +270,15 @@ func (s *Source) RunPoller(ctx context.Context, interval time.Duration) error {
 		case <-t.C:
 		}
 	}
+}
+
+// orgName names the organization a referral belongs to.
+func orgName(r *pc.Referral) string {
+	if r.OrganizationName != "" {
+		return r.OrganizationName
+	}
+	if r.OrganizationID != "" {
+		return r.OrganizationID
+	}
+	return "another organization"
 }

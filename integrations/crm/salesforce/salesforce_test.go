@@ -133,3 +133,25 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 	})
 }
+
+// Salesforce shows a refusal in its outbound message queue as the SOAP
+// fault it got: a wrong secret answers 401 with one, naming the reason.
+func TestRefusalIsASOAPFault(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st, "00D5g000004ABCD")
+		body, err := os.ReadFile("testdata/outbound.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, resp := h.Post(t, "/webhooks/salesforce?secret=wrong", soap(), body)
+		if code != 401 || !strings.Contains(resp, "<soapenv:Fault>") || !strings.Contains(resp, "<faultcode>soapenv:Client</faultcode>") || !strings.Contains(resp, "bad_signature") {
+			t.Errorf("refusal: %d %s", code, resp)
+		}
+		// 100 notifications with long descriptions fit.
+		n := strings.Repeat(`<Notification><Id>04l5g00000ABC01AAA</Id><sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>0065g00000QRS01AAA</sf:Id><sf:Description>`+strings.Repeat("x", 32000)+`</sf:Description></sObject></Notification>`, 100)
+		big := strings.Replace(string(body), "<Notification>", n+"<Notification>", 1)
+		if code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), []byte(big)); code == http.StatusRequestEntityTooLarge {
+			t.Errorf("a message of 100 notifications (%d bytes) was too large: %s", len(big), resp[:min(len(resp), 200)])
+		}
+	})
+}

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// A batch is one transaction that several operations share: the inbox
+// processor applies a page of events in one (a savepoint each), so that a
+// page costs one commit instead of several per event. The transaction
+// travels in the context: every store method called with that context
+// works in it, and a store transaction begun inside it is a savepoint.
+
+// txKey is the context key of a batch's transaction.
+type txKey struct{}
+
+// conn is the handle for writes (and transactions) under ctx: the batch's
+// transaction when ctx carries one, else the writer pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// reader is the handle for reads under ctx: the batch's transaction when
+// ctx carries one (a batch reads what it wrote), else the read pool.
+func (s *Store) reader(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.rd.WithContext(ctx)
+}
+
+// Batch runs fn in one transaction, committed when fn returns nil and
+// rolled back otherwise; the ctx fn gets carries it. Inside, Savepoint
+// isolates one operation.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	var fnErr error
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(context.WithValue(ctx, txKey{}, tx))
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return fmt.Errorf("store: batch: %w", err)
+	}
+	return err
+}
+
+// Savepoint runs fn so that, when it fails, what it wrote is undone and the
+// batch around it goes on (outside a batch, it is a transaction of its own).
+func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.Batch(ctx, fn)
+}

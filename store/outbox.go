@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -106,6 +107,9 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 		if n.DealKind == "" {
 			n.DealKind = d.Kind
 		}
+		if n.Team == nil {
+			n.Team = ledger.TeamOf(d)
+		}
 		if n.Key == "" {
 			n.Key = fmt.Sprintf("%s#v%d#%s", n.Subject, version, n.Kind)
 		}
@@ -125,6 +129,10 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 	if err := tx.Order("id").Find(&subs).Error; err != nil {
 		return fmt.Errorf("store: read subscriptions: %w", err)
 	}
+	makers, err := subscribers(tx, subs)
+	if err != nil {
+		return err
+	}
 	at = utc(at)
 	var rows []outboxRow
 	seen := map[string]bool{}
@@ -134,7 +142,8 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 		}
 		places := slices.Clone(n.Places)
 		for _, r := range subs {
-			if len(n.Places) == 0 && r.subscription().Matches(n.Location, n.DealKind) {
+			if len(n.Places) == 0 && r.subscription().Matches(n.Location, n.DealKind) &&
+				access.Receives(makers[userKey(r.CreatedBy)], chat.Place{Platform: r.Platform, Channel: r.Channel}, strings.HasPrefix(n.Subject, "claim:"), n.Audience()) {
 				places = append(places, chat.Place{Platform: r.Platform, Channel: r.Channel})
 			}
 		}
@@ -144,7 +153,7 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 				continue
 			}
 			seen[key] = true
-			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions})
+			payload, err := json.Marshal(chat.Message{To: p, Subject: n.Subject, Text: n.Text, Actions: n.Actions, State: n.Kind == ledger.KindState})
 			if err != nil {
 				return fmt.Errorf("store: encode notice %s: %w", n.Key, err)
 			}
@@ -157,7 +166,7 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
+	err = tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
 		Omit("id").CreateInBatches(rows, 500).Error
 	if err != nil {
 		return fmt.Errorf("store: write %d outbox rows: %w", len(rows), err)
@@ -224,6 +233,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		}
 		m.Thread = threads[threadKey(r.Platform, r.Channel, r.Subject)]
 		out[i] = OutboxItem{ID: r.ID, Attempt: r.Attempts + 1, Kind: r.Kind, Key: r.DedupKey, Message: m}
+	}
+	if err := s.stateEdits(ctx, rows, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -88,4 +89,178 @@ func ParseRoles(list []string) ([]Role, error) {
 		return nil, fmt.Errorf("give at least one role")
 	}
 	return out, nil
+}
+
+// Permission is what a verb of the command table needs; the runner checks
+// it once, before the verb runs, with May.
+type Permission string
+
+// Permissions of the command table.
+const (
+	// Anyone: help, questions to the FAQ.
+	Anyone Permission = "anyone"
+	// Deals: read and work the deals one can see (referrals-admin or -user).
+	Deals Permission = "deals"
+	// Claims: CPOR claims (incentives-admin or -user).
+	Claims Permission = "claims"
+	// Users: grant and remove roles, each admin only the roles of their
+	// own family (see MayGrant).
+	Users Permission = "users"
+	// Admin: either admin role (FAQ entries, the solution catalog's
+	// maintenance, …).
+	Admin Permission = "admin"
+	// Alerts: subscriptions; anyone with a role may subscribe their own
+	// direct messages, a channel needs a referrals admin (see MayRoute).
+	Alerts Permission = "alerts"
+	// Catalog: change the partner's solution catalog (referrals admin).
+	Catalog Permission = "catalog"
+)
+
+// May is the role check of a permission: nil, or a Denied saying which
+// roles the verb needs.
+func (u User) May(p Permission) error {
+	switch p {
+	case Anyone:
+		return nil
+	case Deals:
+		if u.Referrals() {
+			return nil
+		}
+		return Deny("%s has no referrals role: deals need referrals-admin or referrals-user", u.ID)
+	case Claims:
+		if u.Has(IncentivesAdmin) || u.Has(IncentivesUser) {
+			return nil
+		}
+		return Deny("%s has no incentives role: CPOR claims need incentives-admin or incentives-user", u.ID)
+	case Users, Admin:
+		if u.Admin() {
+			return nil
+		}
+		return Deny("only a referrals admin or an incentives admin may do this")
+	case Alerts:
+		if len(u.Roles) > 0 {
+			return nil
+		}
+		return Deny("%s has no role: ask an admin for one", u.ID)
+	case Catalog:
+		if u.Has(ReferralsAdmin) {
+			return nil
+		}
+		return Deny("only a referrals admin manages the solution catalog")
+	}
+	// Fail closed: a verb the command table gives no permission is refused.
+	return Deny("this command has no permission in the command table")
+}
+
+// Decide is the one rule of what a user may see and do with a deal: the
+// verb's permission, then Partner Center's visibility. A deal the user may
+// not see is reported exactly as a deal that does not exist (Hidden), so a
+// refusal never tells that it exists.
+func Decide(u User, p Permission, d *deal.Deal) error {
+	if err := u.May(p); err != nil {
+		return err
+	}
+	if d != nil && !u.CanSee(d) {
+		return &Hidden{ID: d.ID}
+	}
+	return nil
+}
+
+// Hidden is a deal the user may not see; it reads as "no deal #N", the
+// same words as a deal that does not exist.
+type Hidden struct{ ID int64 }
+
+func (e *Hidden) Error() string { return NoDeal(e.ID) }
+
+// NoDeal is the one wording of both a missing and a hidden deal.
+func NoDeal(id int64) string { return fmt.Sprintf("no deal #%d", id) }
+
+// Family is the roles one admin role manages.
+func Family(r Role) []Role {
+	switch r {
+	case ReferralsAdmin, ReferralsUser:
+		return []Role{ReferralsAdmin, ReferralsUser}
+	case IncentivesAdmin, IncentivesUser:
+		return []Role{IncentivesAdmin, IncentivesUser}
+	}
+	return nil
+}
+
+// MayGrant reports whether the user may grant or take away role r: a
+// referrals admin manages the referrals roles, an incentives admin the
+// incentives roles, and neither the other's.
+func (u User) MayGrant(r Role) bool {
+	switch r {
+	case ReferralsAdmin, ReferralsUser:
+		return u.Has(ReferralsAdmin)
+	case IncentivesAdmin, IncentivesUser:
+		return u.Has(IncentivesAdmin)
+	}
+	return false
+}
+
+// Managed splits a user's roles into those the admin manages and the
+// others, which an add or remove by that admin must leave as they are.
+func (u User) Managed(roles []Role) (mine, others []Role) {
+	for _, r := range roles {
+		if u.MayGrant(r) {
+			mine = append(mine, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	return mine, others
+}
+
+// SeesNews reports whether news about a subject reaches a subscriber:
+// deal news (loc and team set from the deal) only if the subscriber may see
+// the deal; CPOR claim news (claim true) only to incentives roles and to
+// referrals admins, who route a whole channel.
+func (u User) SeesNews(claim bool, d *deal.Deal) bool {
+	if claim {
+		return u.Has(IncentivesAdmin) || u.Has(IncentivesUser) || u.Has(ReferralsAdmin)
+	}
+	if d == nil {
+		return u.Referrals()
+	}
+	return u.CanSee(d)
+}
+
+// Personal reports whether a chat place is one person's direct messages
+// with the bot, as far as its id tells: a Slack conversation id starting
+// with D is a direct message; the local shell is its user's own. Discord
+// ids do not tell, so a Discord place counts as a channel.
+func Personal(p chat.Place) bool {
+	switch p.Platform {
+	case "slack":
+		return strings.HasPrefix(p.Channel, "D")
+	case "shell":
+		return true
+	}
+	return false
+}
+
+// Receives is the one rule of who gets news through a subscription: the
+// subscriber (the user who made it; nil when no longer a user) must be
+// allowed to see what the news is about (d, nil for news about no deal;
+// claim for CPOR claim news). A subscription whose maker is gone keeps a
+// channel informed, as the referrals admin who routed it decided, but
+// never a person's direct messages.
+func Receives(subscriber *User, place chat.Place, claim bool, d *deal.Deal) bool {
+	if subscriber == nil {
+		return !Personal(place)
+	}
+	return subscriber.SeesNews(claim, d)
+}
+
+// MayRoute says whether the user may subscribe place: anyone with a role
+// their own direct messages, a referrals admin any channel.
+func (u User) MayRoute(place chat.Place) error {
+	if err := u.May(Alerts); err != nil {
+		return err
+	}
+	if u.Has(ReferralsAdmin) || Personal(place) {
+		return nil
+	}
+	return Deny("subscribing a channel needs a referrals admin: everyone in %s would read its news. Subscribe your own direct messages with cosellbot instead (type subscribe there)", place)
 }

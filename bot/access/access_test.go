@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -151,5 +152,120 @@ func TestDeny(t *testing.T) {
 	}
 	if !(User{Roles: []Role{ReferralsUser}}).Has(ReferralsUser) || (User{}).Has(ReferralsUser) {
 		t.Errorf("Has is wrong")
+	}
+}
+
+// Issue 12, part 2: Decide is the one rule of what a user may see and do;
+// a hidden deal is refused with the words of a missing one.
+func TestDecideOneRule(t *testing.T) {
+	d := parisDeal()
+	d.ID = 7
+	tests := []struct {
+		name      string
+		user      User
+		perm      Permission
+		wantErr   bool
+		wantHides bool
+	}{
+		{"decide: on the team in the location", User{ID: "alice@contoso.com", Roles: []Role{ReferralsUser}, Locations: []string{"contoso-fr-01"}}, Deals, false, false},
+		{"decide: off the team the deal is hidden", User{ID: "eve@contoso.com", Roles: []Role{ReferralsUser}, Locations: []string{"contoso-fr-01"}}, Deals, true, true},
+		{"decide: no referrals role is forbidden, before visibility", User{ID: "inc@contoso.com", Roles: []Role{IncentivesUser}}, Deals, true, false},
+		{"decide: a verb without a permission is refused", LocalAdmin, "", true, false},
+		{"decide: anyone may ask for help", User{ID: "x@contoso.com"}, Anyone, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			target := d
+			if tc.perm == Anyone {
+				target = nil
+			}
+			err := Decide(tc.user, tc.perm, target)
+			var hidden *Hidden
+			if (err != nil) != tc.wantErr || errors.As(err, &hidden) != tc.wantHides {
+				t.Fatalf("Decide = %v; want error %v, hidden %v", err, tc.wantErr, tc.wantHides)
+			}
+			if tc.wantHides && err.Error() != NoDeal(7) {
+				t.Errorf("hidden reads %q, want %q like a missing deal", err, NoDeal(7))
+			}
+		})
+	}
+}
+
+// Issue 12, part 7: each admin role manages its own family of roles.
+func TestAdminManagesItsOwnRoles(t *testing.T) {
+	ref := User{ID: "r@x", Roles: []Role{ReferralsAdmin}}
+	inc := User{ID: "i@x", Roles: []Role{IncentivesAdmin}}
+	tests := []struct {
+		name string
+		by   User
+		role Role
+		want bool
+	}{
+		{"roles: referrals admin grants referrals-admin", ref, ReferralsAdmin, true},
+		{"roles: referrals admin grants referrals-user", ref, ReferralsUser, true},
+		{"roles: referrals admin cannot grant incentives-user", ref, IncentivesUser, false},
+		{"roles: incentives admin cannot grant referrals-admin", inc, ReferralsAdmin, false},
+		{"roles: incentives admin grants incentives-admin", inc, IncentivesAdmin, true},
+		{"roles: a referrals user grants nothing", User{Roles: []Role{ReferralsUser}}, ReferralsUser, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.by.MayGrant(tc.role); got != tc.want {
+				t.Errorf("MayGrant(%s) = %v, want %v", tc.role, got, tc.want)
+			}
+		})
+	}
+}
+
+// Issue 12, part 2: a channel needs a referrals admin, a person's own
+// direct messages only a role; news reaches a subscriber only about what
+// they may see.
+func TestSubscriptionsRouteOnlyWhatTheSubscriberMaySee(t *testing.T) {
+	scoped := User{ID: "eve@contoso.com", Roles: []Role{ReferralsUser}, Locations: []string{"contoso-fr-01"}}
+	alice := User{ID: "alice@contoso.com", Roles: []Role{ReferralsUser}, Locations: []string{"contoso-fr-01"}}
+	admin := User{ID: "boss@contoso.com", Roles: []Role{ReferralsAdmin}}
+	channel := chat.Place{Platform: "slack", Channel: "C0SALES01"}
+	dm := chat.Place{Platform: "slack", Channel: "D0EVE0001"}
+	route := []struct {
+		name  string
+		user  User
+		place chat.Place
+		ok    bool
+	}{
+		{"subscribe: a scoped user may not route a channel", scoped, channel, false},
+		{"subscribe: a scoped user routes their own DM", scoped, dm, true},
+		{"subscribe: a referrals admin routes a channel", admin, channel, true},
+		{"subscribe: the shell is its user's own", scoped, chat.Place{Platform: "shell", Channel: "local"}, true},
+		{"subscribe: a Discord channel is a channel", scoped, chat.Place{Platform: "discord", Channel: "123456789012345678"}, false},
+		{"subscribe: no role, no subscription", User{ID: "x@x"}, dm, false},
+	}
+	for _, tc := range route {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.user.MayRoute(tc.place); (err == nil) != tc.ok {
+				t.Errorf("MayRoute = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+	d := parisDeal()
+	news := []struct {
+		name  string
+		maker *User
+		place chat.Place
+		claim bool
+		want  bool
+	}{
+		{"news: a scoped subscriber off the team gets nothing of the deal", &scoped, dm, false, false},
+		{"news: a subscriber on the team gets it", &alice, dm, false, true},
+		{"news: an admin's channel gets it", &admin, channel, false, true},
+		{"news: a DM whose maker is gone gets nothing", nil, dm, false, false},
+		{"news: a channel whose maker is gone keeps its news", nil, channel, false, true},
+		{"news: claim news not to a referrals user", &alice, dm, true, false},
+	}
+	for _, tc := range news {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Receives(tc.maker, tc.place, tc.claim, d); got != tc.want {
+				t.Errorf("Receives = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

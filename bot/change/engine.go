@@ -91,9 +91,13 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 	if err != nil {
 		return d, ev, fmt.Errorf("reading the links of deal #%d: %w", d.ID, err)
 	}
+	at := now
+	if !ev.At.IsZero() {
+		at = ev.At // an event the clock decided (an expiry) is dated when it happened
+	}
 	c := &Commit{
 		Deal:    next,
-		Entries: []ledger.Entry{{At: now, Actor: actor, Action: ev.Action, Detail: ev.Detail}},
+		Entries: []ledger.Entry{{At: at, Actor: actor, Action: ev.Action, Detail: ev.Detail}},
 		Notices: News(next, ev, actor),
 		Work:    e.behind(next, links),
 		At:      now,
@@ -134,6 +138,7 @@ func token() string {
 }
 
 func (e *Engine) commit(ctx context.Context, c *Commit) error {
+	c.Notices = append(c.Notices, stateNotices(c)...) // chat messages about the deal follow it
 	if err := e.rec.Commit(ctx, c); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -37,13 +39,31 @@ func News(d *deal.Deal, ev deal.Event, by string) []ledger.Notice {
 			text = fmt.Sprintf("Referral %s was %s (in %s).", About(d), ev.Detail, Label(by))
 		}
 		return []ledger.Notice{notice(d, KindDeclined, text)}
+	case "microsoft_lapsed":
+		return []ledger.Notice{LapsedNotice(d)}
 	}
 	return nil
+}
+
+// KindDecisionDue is the notice kind of a Microsoft decision window that
+// closed without an answer.
+const KindDecisionDue = "decision-due"
+
+// LapsedNotice flags a co-sell deal Microsoft did not join within its
+// decision window. Its key is the window's end, so the sweep and a person's
+// action that both notice it send it once.
+func LapsedNotice(d *deal.Deal) ledger.Notice {
+	text := fmt.Sprintf("⚑ Deal %s: Microsoft has not joined within its 14 days (asked %s, due %s). Follow up with your Microsoft contact, or carry on partner-led.",
+		About(d), d.InvitedAt.UTC().Format(time.DateOnly), d.DecisionDue.UTC().Format(time.DateOnly))
+	n := notice(d, KindDecisionDue, text)
+	n.Actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
+	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, KindDecisionDue, d.DecisionDue.UTC().UnixMicro())
+	return n
 }
 
 func notice(d *deal.Deal, kind, text string) ledger.Notice {
 	return ledger.Notice{
 		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text,
-		Location: d.Location, DealKind: d.Kind,
+		Location: d.Location, DealKind: d.Kind, Team: ledger.TeamOf(d),
 	}
 }

@@ -46,6 +46,32 @@ type Message struct {
 	// Subject to this place, so that later news threads under it (Slack) or
 	// replies to it (Discord). Empty for the first message.
 	Thread string `json:"thread,omitempty"`
+	// State says that Text is the current state of Subject, not news: the
+	// notifier posts nothing new but edits in place the messages already
+	// sent about Subject to this place (Edits), appending Text as their
+	// state line; the first of them (Thread) also takes Actions in place of
+	// its own buttons, the others lose theirs. With no Edits there is
+	// nothing to update and Send does nothing.
+	State bool `json:"state,omitempty"`
+	// Edits are the messages already sent about Subject to this place,
+	// oldest first, as the outbox fills them in for a State message.
+	Edits []Sent `json:"-"`
+}
+
+// Sent is a message already delivered: its platform reference and what it
+// said, so that a state update can rewrite it with a new state line.
+type Sent struct {
+	Ref  string `json:"ref"`
+	Text string `json:"text"`
+}
+
+// StateText is what an edited message shows: its own text, then the
+// subject's current state on a line of its own.
+func StateText(original, state string) string {
+	if state == "" {
+		return original
+	}
+	return original + "\n" + state
 }
 
 // Notifier delivers messages to one platform. It returns the platform's

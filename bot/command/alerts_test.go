@@ -10,6 +10,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -84,21 +85,27 @@ func TestRolesGateAlertsAndClaims(t *testing.T) {
 		e.run("user add ref@x.example role=referrals-user locations=1234567")
 		inc, _ := e.svc.Resolve(context.Background(), "inc@x.example")
 		ref, _ := e.svc.Resolve(context.Background(), "ref@x.example")
+		dm := chat.Place{Platform: "slack", Channel: "D0REFDM01"}
 		for _, tt := range []struct {
-			who  access.User
-			line string
+			who     access.User
+			where   chat.Place
+			line    string
+			allowed bool
 		}{
-			{inc, "subscribe"},
-			{ref, "cpor list"},
-			{ref, "subscribe"},                  // lists: allowed
-			{ref, "subscribe location=999"},     // outside the scope
-			{ref, "subscribe kind=ip"},          // every location: more than the scope
-			{ref, "subscribe location=1234567"}, // allowed
+			{inc, slackHere, "subscribe", true}, // lists their own (none)
+			{ref, slackHere, "cpor list", false},
+			{ref, slackHere, "subscribe", true},                   // lists: allowed
+			{ref, slackHere, "subscribe location=999", false},     // a channel needs a referrals admin
+			{ref, slackHere, "subscribe kind=ip", false},          // a channel needs a referrals admin
+			{ref, slackHere, "subscribe location=1234567", false}, // even in their own location
+			{ref, slackHere, "subscribe #C0OTHER01 location=1234567", false},
+			{ref, dm, "subscribe location=1234567", true}, // their own direct messages
+			{ref, dm, "subscribe kind=ip", true},          // filtered to what they may see when sent
+			{inc, dm, "subscribe", true},
 		} {
-			r := e.at(slackHere, tt.who, tt.line)
-			allowed := tt.line == "subscribe location=1234567" || (tt.who.ID == ref.ID && tt.line == "subscribe")
-			if r.OK() != allowed || (!allowed && r.Err.Code != "forbidden") {
-				t.Errorf("%s by %s → %q; allowed=%v expected", tt.line, tt.who.ID, r.Text, allowed)
+			r := e.at(tt.where, tt.who, tt.line)
+			if r.OK() != tt.allowed || (!tt.allowed && r.Err.Code != "forbidden") {
+				t.Errorf("%s by %s in %s → %q; allowed=%v expected", tt.line, tt.who.ID, tt.where, r.Text, tt.allowed)
 			}
 		}
 		if r := e.at(slackHere, inc, "cpor claim customer="+tenant+" country=SE engagement=bizapps-usage workload=Sales"); !r.OK() {
@@ -146,9 +153,13 @@ func TestDeclineTellsTheChannels(t *testing.T) {
 		e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1234567 from="partner:Litware"`)
 		e.run("deal decline 1 reason=\"no capacity\"")
 		rows, err := st.Outbox(context.Background(), 10)
-		if err != nil || len(rows) != 1 || rows[0].Place != slackHere || rows[0].Kind != remind.KindDeclined ||
-			!strings.Contains(rows[0].Text, "declined: no capacity; partner Litware is notified") {
+		if err != nil || len(rows) != 2 || rows[0].Place != slackHere || rows[0].Kind != remind.KindDeclined ||
+			!strings.Contains(rows[0].Text, "declined: no capacity; this referral was recorded by hand, so nothing reaches partner Litware: tell them yourself") {
 			t.Errorf("outbox %+v, %v; want the decline for %s", rows, err, slackHere)
+		}
+		// Then the deal's new state, which edits what the channel has about it.
+		if len(rows) == 2 && (rows[1].Kind != ledger.KindState || !strings.Contains(rows[1].Text, "by admin@localhost")) {
+			t.Errorf("outbox row 2 %+v; want the state of deal 1", rows[1])
 		}
 	})
 }

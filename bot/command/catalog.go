@@ -91,39 +91,8 @@ func (s *Service) mayManageUsers(who access.User) error {
 	return nil
 }
 
-func (s *Service) userAdd(ctx context.Context, c *call) (Reply, error) {
-	if err := s.mayManageUsers(c.who); err != nil {
-		return Reply{}, err
-	}
-	f := &form{c: c}
-	id := strings.ToLower(strings.TrimSpace(c.pos[0]))
-	if !deal.ValidEmail(id) { // the same check as team members', since users are matched to teams by it
-		f.bad("id", "%q is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", c.pos[0])
-	}
-	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles))
-	if err != nil && len(f.probs) == 0 {
-		f.bad("role", "%v: role takes %s", err, vocab.UserRoles.Accepts())
-	}
-	u := access.User{ID: id, Roles: roles, Global: true}
-	if locs := ParseList(c.get("locations")); len(locs) > 0 && !(len(locs) == 1 && strings.EqualFold(locs[0], "global")) {
-		u.Global, u.Locations = false, locs
-		for _, l := range locs {
-			if !deal.ValidLocation(l) {
-				f.bad("locations", "%q is not a partner location ID", l)
-			}
-		}
-	} else if c.has("locations") && len(locs) == 0 {
-		f.bad("locations", "give location IDs separated by commas, or global")
-	}
-	if err := f.err(); err != nil {
-		return Reply{}, err
-	}
-	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "granted", Detail: "granted " + userText(u)}
-	if err := s.rec.PutUser(ctx, u, e); err != nil {
-		return Reply{}, fmt.Errorf("saving user %s: %w", u.ID, err)
-	}
-	return Reply{Text: "User saved: " + userText(u), Data: map[string]any{"user": userView(u)}}, nil
-}
+// userAdd grants roles; see grant (users.go) for who may grant what.
+func (s *Service) userAdd(ctx context.Context, c *call) (Reply, error) { return s.grant(ctx, c) }
 
 func (s *Service) userList(ctx context.Context, c *call) (Reply, error) {
 	if err := s.mayManageUsers(c.who); err != nil {
@@ -143,14 +112,5 @@ func (s *Service) userList(ctx context.Context, c *call) (Reply, error) {
 	return Reply{Text: b.String(), Data: map[string]any{"users": views}}, nil
 }
 
-func (s *Service) userRemove(ctx context.Context, c *call) (Reply, error) {
-	if err := s.mayManageUsers(c.who); err != nil {
-		return Reply{}, err
-	}
-	id := strings.ToLower(c.pos[0])
-	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "removed", Detail: "removed user " + id}
-	if err := s.rec.RemoveUser(ctx, id, e); err != nil {
-		return Reply{}, fmt.Errorf("user %s: %w", id, err)
-	}
-	return Reply{Text: "Removed user " + id + "."}, nil
-}
+// userRemove takes roles away; see revoke (users.go).
+func (s *Service) userRemove(ctx context.Context, c *call) (Reply, error) { return s.revoke(ctx, c) }

@@ -128,7 +128,7 @@ func (s *Service) Resolve(ctx context.Context, id string) (access.User, error) {
 	u, err := s.rec.User(ctx, strings.ToLower(id))
 	if err != nil {
 		if isNotFound(err) {
-			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user", id, id)
+			return access.User{}, access.Deny("%s is not a cosellbot user: ask an admin to run user add %s role=referrals-user locations=LOC", id, id)
 		}
 		return access.User{}, err
 	}
@@ -171,6 +171,9 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 		return Reply{}, s.unknownVerb(args.Words)
 	}
 	args.Words = words
+	if err := s.permit(ctx, who, sp); err != nil {
+		return Reply{}, err
+	}
 	c := &call{who: who, where: where, verb: sp.verb, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]
 	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {

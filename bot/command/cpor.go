@@ -44,12 +44,8 @@ func (s *Service) cporSpecs() []*spec {
 	}
 }
 
-func mayClaim(who access.User) error {
-	if !who.Has(access.IncentivesAdmin) && !who.Has(access.IncentivesUser) {
-		return access.Deny("%s has no incentives role: CPOR claims need incentives-admin or incentives-user", who.ID)
-	}
-	return nil
-}
+// mayClaim is the claims permission (the runner already enforced it).
+func mayClaim(who access.User) error { return who.May(access.Claims) }
 
 // ClaimView is a claim as JSON shows it.
 type ClaimView struct {
@@ -64,12 +60,14 @@ type ClaimView struct {
 	Status          cpor.Status     `json:"status"`
 	Notes           string          `json:"notes,omitempty"`
 	Reason          string          `json:"reason,omitempty"`
-	Calendar        string          `json:"calendar"` // the country's holidays, or "weekends-only"
-	NotifiedAt      *time.Time      `json:"notified_at,omitempty"`
-	OfficialAt      *time.Time      `json:"official_at,omitempty"`
+	Calendar        string          `json:"calendar"`  // the country's holidays, or "weekends-only"
+	TimeZone        string          `json:"time_zone"` // the customer's zone, whose days count
+	LastDay         string          `json:"last_day_to_decline,omitempty"`
+	NotifiedAt      *Timestamp      `json:"notified_at,omitempty"`
+	OfficialAt      *Timestamp      `json:"official_at,omitempty"`
 	CreatedBy       string          `json:"created_by"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	CreatedAt       Timestamp       `json:"created_at"`
+	UpdatedAt       Timestamp       `json:"updated_at"`
 }
 
 // ViewClaim converts a claim for JSON.
@@ -78,12 +76,17 @@ func ViewClaim(c *cpor.Claim) ClaimView {
 	if !cpor.HasCalendar(c.Country) {
 		cal = "weekends-only"
 	}
-	return ClaimView{
+	v := ClaimView{
 		ID: c.ID, Version: c.Version, Customer: c.TenantID, Country: c.Country, Engagement: c.Engagement,
 		EngagementLabel: c.Engagement.Label(), Workload: c.Workload, Subscription: c.Subscription, Status: c.Status,
 		Notes: c.Notes, Reason: c.Reason, Calendar: cal, NotifiedAt: optTime(c.NotifiedAt), OfficialAt: optTime(c.OfficialAt),
-		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedBy: c.CreatedBy, CreatedAt: Timestamp(c.CreatedAt), UpdatedAt: Timestamp(c.UpdatedAt),
+		TimeZone: cpor.Zone(c.Country).String(),
 	}
+	if !c.OfficialAt.IsZero() {
+		v.LastDay = dateOf(c.LastDay())
+	}
+	return v
 }
 
 // ClaimCard shows a claim in a few lines.
@@ -95,9 +98,9 @@ func ClaimCard(c *cpor.Claim) string {
 	fmt.Fprintf(&b, "Claimed: %s", c.Target())
 	switch c.Status {
 	case cpor.Notified:
-		fmt.Fprintf(&b, "\nCustomer notified %s: official on %s unless they decline", c.NotifiedAt.Format(time.DateOnly), c.OfficialAt.Format(time.DateOnly))
+		fmt.Fprintf(&b, "\nCustomer notified %s: their last day to decline is %s (%s time); official after that unless they decline", c.NotifiedAt.In(cpor.Zone(c.Country)).Format(time.DateOnly), c.LastDay().Format(time.DateOnly), cpor.Zone(c.Country))
 	case cpor.Official:
-		fmt.Fprintf(&b, "\nOfficial since %s", c.OfficialAt.Format(time.DateOnly))
+		fmt.Fprintf(&b, "\nOfficial since %s (the customer's last day to decline was %s)", c.OfficialAt.UTC().Format(time.RFC3339), c.LastDay().Format(time.DateOnly))
 	case cpor.Declined:
 		if c.Reason != "" {
 			fmt.Fprintf(&b, "\nDeclined: %s", c.Reason)
@@ -215,7 +218,7 @@ func (s *Service) cporShow(ctx context.Context, c *call) (Reply, error) {
 	r.Text = strings.TrimPrefix(r.Text, "\n")
 	views := make([]EventView, len(events))
 	for i, e := range events {
-		views[i] = EventView{At: e.At, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
+		views[i] = EventView{At: Timestamp(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail}
 		r.Text += fmt.Sprintf("\n%s  %s  %s — %s", e.At.Format("2006-01-02 15:04"), e.Action, e.Detail, e.Actor)
 	}
 	r.Data["events"] = views
@@ -224,10 +227,24 @@ func (s *Service) cporShow(ctx context.Context, c *call) (Reply, error) {
 
 // changeClaim applies one operation and stores it with its history line and
 // the notices it sends.
+//
+// A window that closed since the sweep last looked is recorded first (dated
+// when it closed, with its news, once), so that the operation meets the
+// claim as it really stands: a decline after the window is refused.
 func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Claim) (deal.Event, bool, error)) (Reply, error) {
 	cl, err := s.claim(ctx, c)
 	if err != nil {
 		return Reply{}, err
+	}
+	official := *cl
+	if ev, ok := official.MakeOfficialIfDue(c.now); ok {
+		err := s.claims.UpdateClaim(ctx, &official, ledger.Entry{At: ev.At, Actor: ClockActor, Action: ev.Action, Detail: ev.Detail}, remind.ClaimNotice(&official, ev))
+		if err != nil && !errors.Is(err, ledger.ErrConflict) {
+			return Reply{}, fmt.Errorf("saving claim #%d: %w", cl.ID, err)
+		}
+		if cl, err = s.claim(ctx, c); err != nil {
+			return Reply{}, err
+		}
 	}
 	next := *cl
 	ev, notify, err := op(&next)
@@ -248,15 +265,22 @@ func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Cla
 }
 
 func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
-	notified := c.now
+	var day time.Time
 	if c.has("notified") {
 		t, err := ParseDate(c.get("notified"))
 		if err != nil {
 			return Reply{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
 		}
-		notified = t
+		day = t
 	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
+		notified := c.now
+		if !day.IsZero() {
+			// A date is the customer's date: the start of that day in
+			// their zone, not in UTC (which is the day before in the US).
+			y, m, d := day.Date()
+			notified = time.Date(y, m, d, 0, 0, 0, 0, cpor.Zone(cl.Country))
+		}
 		ev, _, err := cl.Confirm(notified, c.now)
 		return ev, false, err
 	})

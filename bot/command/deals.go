@@ -194,12 +194,9 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	return dr, f.err()
 }
 
-func (s *Service) mayWorkDeals(who access.User) error {
-	if !who.Referrals() {
-		return access.Deny("%s has no referrals role: deals need referrals-admin or referrals-user", who.ID)
-	}
-	return nil
-}
+// mayWorkDeals is the deals permission, for callers outside the runner's
+// check (the runner already enforced it for every deal verb).
+func (s *Service) mayWorkDeals(who access.User) error { return who.May(access.Deals) }
 
 func (s *Service) dealNew(ctx context.Context, c *call) (Reply, error) {
 	return s.createDeal(ctx, c, deal.New, "Created")
@@ -210,9 +207,6 @@ func (s *Service) dealReceive(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft, time.Time) (*deal.Deal, deal.Event, error), headline string) (Reply, error) {
-	if err := s.mayWorkDeals(c.who); err != nil {
-		return Reply{}, err
-	}
 	dr, formErr := s.draft(ctx, c)
 	if !c.who.InLocation(dr.Location) {
 		return Reply{}, access.Deny("%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
@@ -263,12 +257,10 @@ func (c *call) dealID() (int64, error) {
 	return id, nil
 }
 
-// visibleDeal loads a deal the caller may see; one they may not see is
-// reported as absent, so that scopes do not leak what exists elsewhere.
+// visibleDeal loads a deal the caller may see (access.Decide). A deal they
+// may not see is refused with the very words and code of a deal that does
+// not exist, so that nobody learns what exists outside their scope.
 func (s *Service) visibleDeal(ctx context.Context, c *call) (*deal.Deal, error) {
-	if err := s.mayWorkDeals(c.who); err != nil {
-		return nil, err
-	}
 	id, err := c.dealID()
 	if err != nil {
 		return nil, err
@@ -276,15 +268,21 @@ func (s *Service) visibleDeal(ctx context.Context, c *call) (*deal.Deal, error) 
 	d, err := s.rec.GetDeal(ctx, id)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, refused(ledger.ErrNotFound, "no deal #%d", id)
+			return nil, noDeal(id)
 		}
 		return nil, fmt.Errorf("loading deal #%d: %w", id, err)
 	}
-	if !c.who.CanSee(d) {
-		return nil, refused(ledger.ErrNotFound, "no deal #%d that you can see (your scope: %s)", id, scopeText(c.who))
+	var hidden *access.Hidden
+	if err := access.Decide(c.who, perms[c.verb], d); errors.As(err, &hidden) {
+		return nil, noDeal(id)
+	} else if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
+
+// noDeal is the one refusal for a deal that is missing or hidden.
+func noDeal(id int64) error { return refused(ledger.ErrNotFound, "%s", access.NoDeal(id)) }
 
 func scopeText(u access.User) string {
 	if u.Global || u.Has(access.ReferralsAdmin) {
@@ -297,9 +295,18 @@ func scopeText(u access.User) string {
 // through the change path: the rules, the audit entry, the news and the
 // sync to every linked system (Partner Center, CRMs) are one transaction. A
 // concurrent change makes the store refuse, and the user is told.
+//
+// The clock's rules come first: a referral whose 14 days ran out, or a
+// Microsoft window that closed, since the sweep last looked is recorded
+// now (dated when it happened, with its news, once) before the action runs
+// against the deal as it really stands, so that the action is refused
+// because the referral expired.
 func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (deal.Event, error)) (Reply, error) {
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
+		return Reply{}, err
+	}
+	if d, err = s.recordDue(ctx, c, d); err != nil {
 		return Reply{}, err
 	}
 	next, ev, err := s.path.Apply(ctx, d, c.who.ID, op)
@@ -316,6 +323,50 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	}
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
 }
+
+// recordDue stores, through the change path, the transitions the clock
+// decided on d by now (a referral's expiry, Microsoft's lapsed window),
+// each dated when it happened (the event's At) with its news, and returns
+// the deal as stored. Someone else recording it first (a sweep on another
+// replica) is no error: the deal is read again.
+func (s *Service) recordDue(ctx context.Context, c *call, d *deal.Deal) (*deal.Deal, error) {
+	for range 3 {
+		if len(d.Clone().DueEvents(c.now)) == 0 {
+			return d, nil
+		}
+		next, _, err := s.path.ApplyAt(ctx, d, ClockActor, c.now, dueOp(c.now))
+		switch {
+		case err == nil:
+			d = next
+			continue
+		case errors.Is(err, ledger.ErrConflict):
+		default:
+			return nil, fmt.Errorf("recording what fell due on deal #%d: %w", d.ID, err)
+		}
+		if d, err = s.rec.GetDeal(ctx, d.ID); err != nil {
+			return nil, fmt.Errorf("loading deal #%d: %w", d.ID, err)
+		}
+	}
+	return d, nil
+}
+
+// dueOp is the operation that records the first transition the clock
+// decided by now.
+func dueOp(now time.Time) func(*deal.Deal) (deal.Event, error) {
+	return func(x *deal.Deal) (deal.Event, error) {
+		if ev, ok := x.ExpireIfDue(now); ok {
+			return ev, nil
+		}
+		if ev, ok := x.LapseIfDue(now); ok {
+			return ev, nil
+		}
+		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
+	}
+}
+
+// ClockActor is who the history names for what the clock decided (an
+// expiry, a lapsed window), as the sweep does.
+const ClockActor = "sweep"
 
 func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply {
 	return Reply{
@@ -344,6 +395,11 @@ func Next(d *deal.Deal) []Action {
 			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary"})
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
+		// Chat opens a form for each, asking for these keys.
+		if d.Microsoft == deal.MSNone && d.Customer.Contact != nil { // Microsoft needs a customer contact
+			out = append(out, Action{Label: "Invite Microsoft", Command: "deal invite " + id + " microsoft", Ask: []string{"help"}})
+		}
+		out = append(out, Action{Label: "Invite a partner", Command: "deal invite " + id, Ask: []string{"partner", "solution", "value", "close", "notes"}})
 		return append(out, favAction(d))
 	case d.Status == deal.Won:
 		return []Action{{Label: "Check registration", Command: "deal register " + id}, favAction(d)}
@@ -358,11 +414,21 @@ func favAction(d *deal.Deal) Action {
 	return Action{Label: "Favorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
 }
 
+// asOf is the deal as the clock has it at now: an expiry or a lapsed
+// window not recorded yet is shown as done (reads never write; the next
+// action or sweep records it).
+func asOf(d *deal.Deal, now time.Time) *deal.Deal {
+	c := d.Clone()
+	c.DueEvents(now)
+	return c
+}
+
 func (s *Service) dealShow(ctx context.Context, c *call) (Reply, error) {
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now)
 	return Reply{Text: Card(d, c.now), Data: map[string]any{"deal": View(d)}, Actions: Next(d)}, nil
 }
 
@@ -377,7 +443,7 @@ func (s *Service) dealHistory(ctx context.Context, c *call) (Reply, error) {
 	}
 	views := make([]EventView, len(events))
 	for i, e := range events {
-		views[i] = EventView{At: e.At, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
+		views[i] = EventView{At: Timestamp(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail}
 	}
 	return Reply{Text: History(d.ID, events), Data: map[string]any{"events": views}}, nil
 }
@@ -419,6 +485,10 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 	if c.has("microsoft") {
 		ms := deal.MicrosoftState(strings.ToLower(f.str("microsoft")))
 		ch.Microsoft = &ms
+	}
+	if c.has("account") {
+		a := deal.AccountClass(strings.ToLower(f.str("account")))
+		ch.Account = &a
 	}
 	return ch, f.err()
 }
@@ -540,6 +610,7 @@ func (s *Service) dealRegister(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now)
 	e := d.Registration(s.rates)
 	return Reply{Text: Registration(d, e), Data: map[string]any{"registration": e, "deal": View(d)}}, nil
 }

@@ -132,7 +132,10 @@ type column struct {
 	path []int
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType  = reflect.TypeOf(time.Time{})
+	marshaler = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
+)
 
 func columns(t reflect.Type, prefix string) []column {
 	for t.Kind() == reflect.Pointer {
@@ -152,7 +155,7 @@ func columns(t reflect.Type, prefix string) []column {
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
-		if ft.Kind() == reflect.Struct && ft != timeType && ft != reflect.TypeOf(deal.Person{}) {
+		if ft.Kind() == reflect.Struct && ft != timeType && ft != reflect.TypeOf(deal.Person{}) && !ft.Implements(marshaler) {
 			for _, sub := range columns(ft, prefix+tag+".") {
 				out = append(out, column{sub.name, append([]int{i}, sub.path...)})
 			}
@@ -203,6 +206,17 @@ func cell(v reflect.Value, path []int) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case bool:
 		return strconv.FormatBool(x)
+	}
+	if m, ok := v.Interface().(json.Marshaler); ok { // a view's own time or date type
+		b, err := m.MarshalJSON()
+		if err != nil || string(b) == "null" {
+			return ""
+		}
+		var str string
+		if json.Unmarshal(b, &str) == nil {
+			return str
+		}
+		return string(b)
 	}
 	switch v.Kind() {
 	case reflect.String:

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -30,73 +29,24 @@ type FAQRecord interface {
 // WithFAQ answers `faq QUESTION`, and any text that is no command, from the
 // shipped knowledge base merged with the entries admins add from chat.
 func WithFAQ(base []faq.Entry, rec FAQRecord) Option {
-	return func(s *Service) { s.faq = &faqBook{base: base, rec: rec} }
+	return func(s *Service) { s.faq = &faqBook{Live: faq.NewLive(base, rec), rec: rec} }
 }
 
-// faqRecheck is how often a replica looks for entries another replica's
-// admin changed; changes made here rebuild at once.
-const faqRecheck = 30 * time.Second
-
-// faqBook keeps the search index current with the admins' entries.
+// faqBook is the FAQ capability: the live index (bot/faq) and the record
+// that stores admins' entries and misses.
 type faqBook struct {
-	base []faq.Entry
-	rec  FAQRecord
-
-	mu      sync.Mutex
-	ix      *faq.Index
-	version string
-	checked time.Time
+	*faq.Live
+	rec FAQRecord
 }
 
-// index returns the current index, rebuilding it when the admins' entries
-// changed since it was built.
-func (b *faqBook) index(ctx context.Context, now time.Time) (*faq.Index, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.ix != nil && now.Sub(b.checked) < faqRecheck {
-		return b.ix, nil
+// WarmFAQ builds the FAQ index now, so that the first question does not
+// wait for it; serve calls it in the background at start. Without the FAQ
+// capability it does nothing.
+func (s *Service) WarmFAQ(ctx context.Context) error {
+	if s.faq == nil {
+		return nil
 	}
-	v, err := b.rec.FAQVersion(ctx)
-	if err != nil {
-		if b.ix != nil { // an older index beats no answer while the database blips
-			return b.ix, nil
-		}
-		return nil, err
-	}
-	b.checked = now
-	if b.ix != nil && v == b.version {
-		return b.ix, nil
-	}
-	over, err := b.rec.FAQOverrides(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := faq.NewIndex(faq.Merge(b.base, over))
-	if err != nil {
-		return nil, fmt.Errorf("building the FAQ index: %w", err)
-	}
-	if old := b.ix; old != nil {
-		// Questions in flight may still hold the old index: close it later.
-		time.AfterFunc(time.Minute, func() { _ = old.Close() })
-	}
-	b.ix, b.version = ix, v
-	return ix, nil
-}
-
-// entries is the merged knowledge base as it stands in the database.
-func (b *faqBook) entries(ctx context.Context) ([]faq.Entry, error) {
-	over, err := b.rec.FAQOverrides(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return faq.Merge(b.base, over), nil
-}
-
-// invalidate makes the next question rebuild the index.
-func (b *faqBook) invalidate() {
-	b.mu.Lock()
-	b.checked = time.Time{}
-	b.mu.Unlock()
+	return s.faq.Warm(ctx, s.clock.Now())
 }
 
 // faqWords are a reply's fixed phrases in the asker's language.
@@ -129,7 +79,7 @@ func (s *Service) faqAsk(ctx context.Context, c *call) (Reply, error) {
 
 // answer looks a question up and words the reply in the asker's language.
 func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, error) {
-	ix, err := s.faq.index(ctx, c.now)
+	ix, err := s.faq.Index(ctx, c.now)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -209,7 +159,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	all, err := s.faq.entries(ctx)
+	all, err := s.faq.Entries(ctx)
 	if err != nil {
 		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
 	}
@@ -265,7 +215,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
 		return Reply{}, fmt.Errorf("saving FAQ entry %s: %w", id, err)
 	}
-	s.faq.invalidate()
+	s.faq.Invalidate()
 	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
 }
 
@@ -311,7 +261,7 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	all, err := s.faq.entries(ctx)
+	all, err := s.faq.Entries(ctx)
 	if err != nil {
 		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
 	}
@@ -322,7 +272,7 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 	if err := s.faq.rec.PutFAQ(ctx, faq.Entry{ID: id, Removed: true}, le); err != nil {
 		return Reply{}, fmt.Errorf("removing FAQ entry %s: %w", id, err)
 	}
-	s.faq.invalidate()
+	s.faq.Invalidate()
 	return Reply{Text: "FAQ entry " + id + " removed.", Data: map[string]any{"entry_id": id}}, nil
 }
 

@@ -186,8 +186,9 @@ func (lq listQuery) matches(d *deal.Deal) bool {
 
 // order sorts deals by the query's order, ties newest first.
 func (s *Service) order(deals []*deal.Deal, by string) {
+	rates := s.rates.Latest() // a sort key, not a registration verdict: the latest month will do
 	usd := func(d *deal.Deal) float64 {
-		v, ok := s.rates.USD(d.Value, d.Currency)
+		v, ok := rates.USD(d.Value, d.Currency)
 		if !ok {
 			return d.Value.Float()
 		}
@@ -238,9 +239,14 @@ func (s *Service) visibleDeals(ctx context.Context, c *call, lq listQuery) ([]*d
 	}
 	var deals []*deal.Deal
 	for _, d := range all {
-		if c.who.CanSee(d) && lq.matches(d) {
-			deals = append(deals, d)
+		if access.Decide(c.who, access.Deals, d) != nil || !lq.matches(d) {
+			continue
 		}
+		d = asOf(d, c.now) // an expiry the sweep has not recorded yet shows as done
+		if len(lq.filter.Statuses) > 0 && !slices.Contains(lq.filter.Statuses, d.Status) {
+			continue
+		}
+		deals = append(deals, d)
 	}
 	s.order(deals, lq.sort)
 	return deals, nil

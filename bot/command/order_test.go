@@ -38,7 +38,7 @@ func TestNaturalWordOrder(t *testing.T) {
 		"shwo deal 1":     "did you mean",
 		"stage=qualified": "start with a verb",
 		"lsit deals":      "did you mean",
-		"delete user x@y": "not found",
+		"delete user x@y": "no user x@y",
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		if r.Data["answered"] != nil || !strings.Contains(r.Text, want) {

@@ -17,6 +17,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	d = asOf(d, c.now) // a referral past its 14 days has no reminders left, recorded or not
 	until, err := vocab.ParseDate(c.get("until"), c.now)
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}
@@ -45,6 +46,6 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	}
 	return Reply{
 		Text: fmt.Sprintf("Deal #%d: %s; they resume on %s.", d.ID, detail, until.Format(time.DateOnly)),
-		Data: map[string]any{"deal": View(d), "snoozed_until": until},
+		Data: map[string]any{"deal": View(d), "snoozed_until": dateOf(until)},
 	}, nil
 }

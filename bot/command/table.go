@@ -42,7 +42,7 @@ func (s *Service) coreSpecs() []*spec {
 		{verb: "deal accept", args: []string{"ID"}, optional: []string{"name", "value", "currency", "close", "notes", "team", "crm_id", "campaign_id"},
 			summary: "accept a received referral", run: s.dealAccept},
 		{verb: "deal decline", args: []string{"ID"}, required: []string{"reason"}, optional: []string{"notes"},
-			summary: "decline a received referral; the sender is told", run: s.dealDecline},
+			summary: "decline a received referral (written back to Partner Center when linked; else tell the sender)", run: s.dealDecline},
 		{verb: "deal edit", args: []string{"ID"}, optional: deal.Editable,
 			summary: "change a created or accepted deal (never its location)", run: s.dealEdit},
 		{verb: "deal team add", args: []string{"ID", "\"Name <email> +phone\""}, summary: "add a team member", run: s.dealTeamAdd},

@@ -13,53 +13,118 @@ import (
 
 // DealView is a deal as JSON shows it, in Partner Center's vocabulary.
 type DealView struct {
-	ID                 int64             `json:"id"`
-	Version            int64             `json:"version"`
-	Name               string            `json:"name"`
-	Direction          deal.Direction    `json:"direction"`
-	Kind               deal.Kind         `json:"kind"`
-	Visibility         deal.SaleType     `json:"visibility"`
-	SaleType           deal.SaleType     `json:"sale_type"`
-	Status             deal.Status       `json:"status"`
-	Stage              deal.Stage        `json:"stage"`
-	StagePercent       int               `json:"stage_percent"`
-	MCEMStage          string            `json:"mcem_stage,omitempty"`
-	MarkedStages       []deal.Stage      `json:"marked_stages,omitempty"`
-	Value              float64           `json:"value"`
-	Currency           string            `json:"currency"`
-	CloseDate          string            `json:"close_date,omitempty"`
-	Location           string            `json:"location"`
-	Customer           deal.Customer     `json:"customer"`
-	Team               []deal.Person     `json:"team"`
-	Solutions          []deal.Solution   `json:"solutions"`
-	CRMID              string            `json:"crm_id,omitempty"`
-	CampaignID         string            `json:"campaign_id,omitempty"`
-	Notes              string            `json:"notes"`
-	PartnerRole        deal.Role         `json:"partner_role,omitempty"`
-	PartnerProgram     string            `json:"partner_program,omitempty"`
-	SolutionArea       string            `json:"solution_area,omitempty"`
-	SolutionPlay       string            `json:"solution_play,omitempty"`
-	MarketplaceIntent  deal.Intent       `json:"marketplace_intent,omitempty"`
-	AssessmentLocation string            `json:"assessment_location,omitempty"`
-	Help               deal.Help         `json:"help"`
-	Microsoft          string            `json:"microsoft,omitempty"`
-	DecisionDue        *time.Time        `json:"microsoft_decision_due,omitempty"`
-	Partners           []deal.Invitation `json:"partners,omitempty"`
-	From               string            `json:"from,omitempty"`
-	Reason             string            `json:"reason,omitempty"`
-	Favorite           bool              `json:"favorite"`
-	ReceivedAt         *time.Time        `json:"received_at,omitempty"`
-	ExpiresAt          *time.Time        `json:"expires_at"`
-	WonAt              *time.Time        `json:"won_at,omitempty"`
-	CreatedAt          time.Time         `json:"created_at"`
-	UpdatedAt          time.Time         `json:"updated_at"`
+	ID                 int64            `json:"id"`
+	Version            int64            `json:"version"`
+	Name               string           `json:"name"`
+	Direction          deal.Direction   `json:"direction"`
+	Kind               deal.Kind        `json:"kind"`
+	Visibility         deal.SaleType    `json:"visibility"`
+	SaleType           deal.SaleType    `json:"sale_type"`
+	Status             deal.Status      `json:"status"`
+	Stage              deal.Stage       `json:"stage"`
+	StagePercent       int              `json:"stage_percent"`
+	MCEMStage          string           `json:"mcem_stage,omitempty"`
+	MarkedStages       []deal.Stage     `json:"marked_stages,omitempty"`
+	Value              float64          `json:"value"`
+	Currency           string           `json:"currency"`
+	CloseDate          string           `json:"close_date,omitempty"`
+	Location           string           `json:"location"`
+	Customer           deal.Customer    `json:"customer"`
+	Team               []deal.Person    `json:"team"`
+	Solutions          []deal.Solution  `json:"solutions"`
+	CRMID              string           `json:"crm_id,omitempty"`
+	CampaignID         string           `json:"campaign_id,omitempty"`
+	Notes              string           `json:"notes"`
+	PartnerRole        deal.Role        `json:"partner_role,omitempty"`
+	PartnerProgram     string           `json:"partner_program,omitempty"`
+	SolutionArea       string           `json:"solution_area,omitempty"`
+	SolutionPlay       string           `json:"solution_play,omitempty"`
+	MarketplaceIntent  deal.Intent      `json:"marketplace_intent,omitempty"`
+	AssessmentLocation string           `json:"assessment_location,omitempty"`
+	Help               deal.Help        `json:"help,omitempty"` // asked on outbound deals only
+	Microsoft          string           `json:"microsoft,omitempty"`
+	DecisionDue        *Timestamp       `json:"microsoft_decision_due,omitempty"`
+	Partners           []InvitationView `json:"partners,omitempty"`
+	From               string           `json:"from,omitempty"`
+	Reason             string           `json:"reason,omitempty"`
+	Favorite           bool             `json:"favorite"`
+	ReceivedAt         *Timestamp       `json:"received_at,omitempty"`
+	ExpiresAt          *Timestamp       `json:"expires_at"`
+	WonAt              *Timestamp       `json:"won_at,omitempty"`
+	CreatedAt          Timestamp        `json:"created_at"`
+	UpdatedAt          Timestamp        `json:"updated_at"`
 }
 
-func optTime(t time.Time) *time.Time {
+// InvitationView is an invited partner's share as JSON shows it: its value
+// in currency units like the deal's, its close date as a date, and only
+// what somebody set.
+type InvitationView struct {
+	Partner   string          `json:"partner"`
+	Value     float64         `json:"value"`
+	Currency  string          `json:"currency"`
+	CloseDate string          `json:"close_date,omitempty"`
+	Notes     string          `json:"notes,omitempty"`
+	Help      deal.Help       `json:"help,omitempty"`
+	Team      []deal.Person   `json:"team"`
+	Solutions []deal.Solution `json:"solutions"`
+	InvitedAt Timestamp       `json:"invited_at"`
+}
+
+// Timestamp is a moment as JSON shows every moment: RFC 3339 in UTC, to
+// the second ("2026-11-22T09:00:00Z").
+type Timestamp time.Time
+
+// MarshalJSON writes the moment in UTC.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339) + `"`), nil
+}
+
+// UnmarshalJSON reads an RFC 3339 moment, so that a DealView round-trips
+// (outgoing webhooks carry one).
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	var v time.Time
+	if err := v.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*t = Timestamp(v.UTC())
+	return nil
+}
+
+// Time is the moment as a time.Time.
+func (t Timestamp) Time() time.Time { return time.Time(t) }
+
+func optTime(t time.Time) *Timestamp {
 	if t.IsZero() {
 		return nil
 	}
-	return &t
+	s := Timestamp(t)
+	return &s
+}
+
+// dateOf writes a calendar date as JSON shows dates: YYYY-MM-DD ("" when unset).
+func dateOf(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func viewInvitations(invs []deal.Invitation) []InvitationView {
+	var out []InvitationView
+	for _, inv := range invs {
+		v := InvitationView{
+			Partner: inv.Partner, Value: inv.Value.Float(), Currency: inv.Currency, CloseDate: dateOf(inv.CloseDate),
+			Notes: inv.Notes, Help: inv.Help, Team: inv.Team, Solutions: inv.Solutions, InvitedAt: Timestamp(inv.InvitedAt),
+		}
+		if v.Team == nil {
+			v.Team = []deal.Person{}
+		}
+		if v.Solutions == nil {
+			v.Solutions = []deal.Solution{}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // View converts a deal for JSON.
@@ -71,13 +136,14 @@ func View(d *deal.Deal) DealView {
 		Location: d.Location, Customer: d.Customer, Team: d.Team, Solutions: d.Solutions,
 		CRMID: d.CRMID, CampaignID: d.CampaignID, Notes: d.Notes, PartnerRole: d.Role,
 		PartnerProgram: d.Program, SolutionArea: d.SolutionArea, SolutionPlay: d.SolutionPlay,
-		MarketplaceIntent: d.Intent, AssessmentLocation: d.AssessmentLocation, Help: d.Help,
-		Microsoft: string(d.Microsoft), DecisionDue: optTime(d.DecisionDue), Partners: d.Partners,
+		MarketplaceIntent: d.Intent, AssessmentLocation: d.AssessmentLocation,
+		Microsoft: string(d.Microsoft), DecisionDue: optTime(d.DecisionDue), Partners: viewInvitations(d.Partners),
 		From: d.From, Reason: d.Reason, Favorite: d.Favorite, ReceivedAt: optTime(d.ReceivedAt),
-		ExpiresAt: optTime(d.ExpiresAt), WonAt: optTime(d.WonAt), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		ExpiresAt: optTime(d.ExpiresAt), WonAt: optTime(d.WonAt), CreatedAt: Timestamp(d.CreatedAt), UpdatedAt: Timestamp(d.UpdatedAt),
+		CloseDate: dateOf(d.CloseDate),
 	}
-	if !d.CloseDate.IsZero() {
-		v.CloseDate = d.CloseDate.Format(time.DateOnly)
+	if d.Direction == deal.Outbound {
+		v.Help = d.Help
 	}
 	if info, ok := deal.StageOf(d.Kind, d.Stage); ok {
 		v.MCEMStage = info.MCEM
@@ -93,7 +159,7 @@ func View(d *deal.Deal) DealView {
 
 // EventView is a history line as JSON shows it.
 type EventView struct {
-	At     time.Time `json:"at"`
+	At     Timestamp `json:"at"`
 	Actor  string    `json:"actor"`
 	Action string    `json:"action"`
 	Detail string    `json:"detail"`

@@ -80,17 +80,28 @@ func HasCalendar(country string) bool {
 }
 
 // WindowEnd is when a claim whose customer (in country) was notified at
-// notified becomes official unless declined: the start (00:00 UTC) of the day
-// after the customer's fifth business day following the notification. The
-// notification day itself does not count. fallback reports that the country
-// has no holiday calendar and only weekends were skipped.
+// notified becomes official unless declined: the end of the customer's
+// fifth business day following the notification, that is midnight starting
+// the next day in the customer's time zone (Zone), returned in UTC. The
+// notification day itself does not count; days are the customer's, so a US
+// customer notified on a Monday evening in New York was notified on Monday
+// though it was Tuesday in UTC. fallback reports that the country has no
+// holiday calendar and only weekends were skipped (in UTC).
 func WindowEnd(country string, notified time.Time) (end time.Time, fallback bool) {
 	c, ok := calendars[country]
 	if !ok {
 		c = weekendsOnly
 	}
-	y, m, d := notified.UTC().Date()
-	last := c.WorkdaysFrom(time.Date(y, m, d, 12, 0, 0, 0, time.UTC), DeclineWindow)
+	loc := Zone(country)
+	y, m, d := notified.In(loc).Date()
+	last := c.WorkdaysFrom(time.Date(y, m, d, 12, 0, 0, 0, loc), DeclineWindow)
 	y, m, d = last.Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC), !ok
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc).UTC(), !ok
+}
+
+// LastDay is the customer's last day to decline a claim whose window ends
+// at end: the calendar day, in the customer's zone, before the end.
+func LastDay(country string, end time.Time) time.Time {
+	y, m, d := end.In(Zone(country)).Date()
+	return time.Date(y, m, d-1, 0, 0, 0, 0, Zone(country))
 }

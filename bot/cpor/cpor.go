@@ -216,7 +216,7 @@ func (c *Claim) Confirm(notified, now time.Time) (ev deal.Event, fallback bool, 
 	}
 	end, fallback := WindowEnd(c.Country, notified)
 	c.Status, c.NotifiedAt, c.OfficialAt, c.UpdatedAt = Notified, notified, end, now
-	return deal.Event{Action: "customer_notified", Detail: fmt.Sprintf("Microsoft validated the claim and notified the customer on %s; official on %s unless the customer declines", notified.Format(time.DateOnly), end.Format(time.DateOnly))}, fallback, nil
+	return deal.Event{Action: "customer_notified", Detail: fmt.Sprintf("Microsoft validated the claim and notified the customer on %s; the customer may decline until the end of %s, their last business day (%s time); official after that", notified.In(Zone(c.Country)).Format(time.DateOnly), c.LastDay().Format(time.DateOnly), Zone(c.Country))}, fallback, nil
 }
 
 // RequestInfo records that Microsoft asked for more information while
@@ -235,11 +235,11 @@ func (c *Claim) RequestInfo(notes string, now time.Time) (deal.Event, error) {
 // Decline records that the customer declined the association within the
 // window (or before Microsoft reported the notification).
 func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
+	if c.WindowClosed(now) || (c.Status == Official && !c.OfficialAt.IsZero()) {
+		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
+	}
 	if err := c.need("decline", Submitted, Notified, InfoRequested); err != nil {
 		return deal.Event{}, err
-	}
-	if c.Status == Notified && !now.Before(c.OfficialAt) {
-		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed on %s: the association is official", c.ID, c.OfficialAt.Format(time.DateOnly))
 	}
 	c.Status, c.Reason, c.UpdatedAt = Declined, strings.TrimSpace(reason), now
 	detail := "the customer declined: the partner is not recognised as partner of record"
@@ -255,11 +255,31 @@ func (c *Claim) MakeOfficial(now time.Time) (deal.Event, error) {
 		return deal.Event{}, err
 	}
 	if now.Before(c.OfficialAt) {
-		return deal.Event{}, rule("official_at", "window_open", "claim %d becomes official only on %s", c.ID, c.OfficialAt.Format(time.DateOnly))
+		return deal.Event{}, rule("official_at", "window_open", "claim %d becomes official only after %s, the customer's last day to decline (%s time)", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
 	}
-	c.Status, c.UpdatedAt = Official, now
-	return deal.Event{Action: "official", Detail: fmt.Sprintf("official: the customer did not decline within %d business days", DeclineWindow)}, nil
+	c.Status, c.UpdatedAt = Official, c.OfficialAt
+	return deal.Event{Action: "official", Detail: fmt.Sprintf("official: the customer did not decline within %d business days (last day %s)", DeclineWindow, c.LastDay().Format(time.DateOnly)), At: c.OfficialAt}, nil
 }
+
+// WindowClosed reports whether the customer's window to decline ran out at
+// now, recorded or not: the rule holds at the moment of action.
+func (c *Claim) WindowClosed(now time.Time) bool {
+	return c.Status == Notified && !c.OfficialAt.IsZero() && !now.Before(c.OfficialAt)
+}
+
+// MakeOfficialIfDue makes a notified claim official once its window has
+// closed at now, and returns the event dated when it closed (OfficialAt),
+// for the caller to record once. ok is false when nothing was due.
+func (c *Claim) MakeOfficialIfDue(now time.Time) (ev deal.Event, ok bool) {
+	if !c.WindowClosed(now) {
+		return deal.Event{}, false
+	}
+	ev, err := c.MakeOfficial(now)
+	return ev, err == nil
+}
+
+// LastDay is the customer's last day to decline, a date in their zone.
+func (c *Claim) LastDay() time.Time { return LastDay(c.Country, c.OfficialAt) }
 
 // Reminder kinds the record plans for a notified claim.
 const (

@@ -16,7 +16,7 @@ func TestWindowEnd(t *testing.T) {
 	tests := []struct {
 		name, country string
 		notified      time.Time
-		want          time.Time // official at 00:00 UTC of this day
+		want          time.Time // official at 00:00 of this day, the customer's time
 		fallback      bool
 	}{
 		{"plain week", "FR", date(2026, 11, 2), date(2026, 11, 10), false},                    // Mon → Tue..Mon(9): official Tue 10
@@ -32,7 +32,7 @@ func TestWindowEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, fallback := cpor.WindowEnd(tt.country, tt.notified)
-			want := time.Date(tt.want.Year(), tt.want.Month(), tt.want.Day(), 0, 0, 0, 0, time.UTC)
+			want := time.Date(tt.want.Year(), tt.want.Month(), tt.want.Day(), 0, 0, 0, 0, cpor.Zone(tt.country))
 			if !got.Equal(want) || fallback != tt.fallback {
 				t.Errorf("WindowEnd(%s, %s) = %s, %v; want %s, %v", tt.country, tt.notified.Format("Mon 2006-01-02"),
 					got.Format("Mon 2006-01-02"), fallback, want.Format("Mon 2006-01-02"), tt.fallback)
@@ -124,7 +124,7 @@ func TestLifecycle(t *testing.T) {
 	if _, fallback, err := c.Confirm(now, now); err != nil || fallback || c.Status != cpor.Notified {
 		t.Fatalf("Confirm: %v, %v, %s", err, fallback, c.Status)
 	}
-	if want := time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC); !c.OfficialAt.Equal(want) {
+	if want := time.Date(2027, 1, 5, 0, 0, 0, 0, cpor.Zone("SE")); !c.OfficialAt.Equal(want) {
 		t.Errorf("official at %s, want %s", c.OfficialAt, want)
 	}
 	plans := c.Plans()
@@ -162,4 +162,80 @@ func FuzzNew(f *testing.F) {
 			t.Fatalf("accepted an invalid claim %+v", c)
 		}
 	})
+}
+
+// Issue 12, part 5: the CPOR window runs in the customer's time. A US
+// customer notified on Monday 2026-11-02 has until the end of Monday
+// 2026-11-09 in New York; at 19:00 there (00:00 UTC on the 10th) a decline
+// is still taken, and a refusal names the 9th, the last day.
+func TestCPORWindowInCustomerTime(t *testing.T) {
+	ny := cpor.Zone("US")
+	notified := time.Date(2026, 11, 2, 9, 0, 0, 0, ny)
+	lastDay := time.Date(2026, 11, 9, 0, 0, 0, 0, ny)
+	tests := []struct {
+		name    string
+		at      time.Time
+		wantErr bool
+	}{
+		{"CPOR customer time: 19:00 New York on the last day (next day in UTC) declines", time.Date(2026, 11, 9, 19, 0, 0, 0, ny), false},
+		{"CPOR customer time: 23:59 New York on the last day declines", time.Date(2026, 11, 9, 23, 59, 0, 0, ny), false},
+		{"CPOR customer time: midnight New York after the last day is too late", time.Date(2026, 11, 10, 0, 0, 0, 0, ny), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := cpor.New(cpor.Draft{TenantID: tenant, Country: "US", Engagement: "modern-work", Workload: "Teams"}, "i@x", notified.Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := c.Confirm(notified, notified); err != nil {
+				t.Fatal(err)
+			}
+			if !c.LastDay().Equal(lastDay) {
+				t.Fatalf("last day %s, want %s", c.LastDay(), lastDay)
+			}
+			_, err = c.Decline("not our partner", tt.at.UTC())
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Decline at %s: %v, want error %v", tt.at, err, tt.wantErr)
+			}
+			if err != nil && (!strings.Contains(err.Error(), "last day to decline was 2026-11-09") || strings.Contains(err.Error(), "2026-11-10")) {
+				t.Errorf("refusal %q must name 2026-11-09 as the last day", err)
+			}
+		})
+	}
+	t.Run("CPOR customer time: notified Monday 20:00 New York is Monday there, Tuesday in UTC", func(t *testing.T) {
+		end, _ := cpor.WindowEnd("US", time.Date(2026, 11, 2, 20, 0, 0, 0, ny))
+		if want := time.Date(2026, 11, 10, 0, 0, 0, 0, ny); !end.Equal(want) {
+			t.Errorf("window end %s, want %s", end, want)
+		}
+	})
+	t.Run("CPOR customer time: every country with holidays has a zone", func(t *testing.T) {
+		for _, cc := range []string{"AR", "AT", "BE", "BG", "BR", "CA", "CH", "CZ", "DE", "DK", "ES", "FR", "GB", "GR", "HR", "IE", "IT", "JP", "LT", "LV", "MW", "NC", "NL", "NO", "NZ", "PL", "RO", "RU", "SE", "SI", "SK", "UA", "US", "ZA"} {
+			if !cpor.HasCalendar(cc) || cpor.Zone(cc) == time.UTC {
+				t.Errorf("%s: calendar %v, zone %s", cc, cpor.HasCalendar(cc), cpor.Zone(cc))
+			}
+		}
+	})
+}
+
+// Issue 12, part 1: the CPOR window holds at the moment of action, and the
+// official event is dated when the window closed.
+func TestCPOROfficialDatedAtWindowEnd(t *testing.T) {
+	c, _, err := cpor.New(cpor.Draft{TenantID: tenant, Country: "FR", Engagement: "modern-work", Workload: "Teams"}, "i@x", date(2026, 11, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Confirm(date(2026, 11, 2), date(2026, 11, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.MakeOfficialIfDue(c.OfficialAt.Add(-time.Second)); ok {
+		t.Fatal("official before the window closed")
+	}
+	late := c.OfficialAt.Add(5 * 24 * time.Hour) // a sweep down for five days
+	ev, ok := c.MakeOfficialIfDue(late)
+	if !ok || !ev.At.Equal(c.OfficialAt) || !c.UpdatedAt.Equal(c.OfficialAt) || c.Status != cpor.Official {
+		t.Fatalf("MakeOfficialIfDue = %+v, %v; claim %+v", ev, ok, c)
+	}
+	if _, again := c.MakeOfficialIfDue(late); again {
+		t.Error("official twice")
+	}
 }

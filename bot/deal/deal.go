@@ -182,6 +182,8 @@ const (
 	MSAccepted MicrosoftState = "accepted"
 	MSDeclined MicrosoftState = "declined"
 	MSWon      MicrosoftState = "won"
+	// MSLapsed: Microsoft did not answer within its 14-day decision window.
+	MSLapsed MicrosoftState = "lapsed"
 )
 
 // MicrosoftDecisionWindow is how long Microsoft sellers have to decide whether

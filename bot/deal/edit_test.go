@@ -132,8 +132,10 @@ func invitedIP(t *testing.T) *Deal {
 
 // TestLocationNeverEditable checks that location, kind and customer have no
 // edit key and no field in Changes: "location ... never editable afterwards".
+// (account= is the one customer key, and it only records Microsoft's account
+// matching of an "other" account: see TestAccountMatchRecorded.)
 func TestLocationNeverEditable(t *testing.T) {
-	for _, key := range []string{"location", "kind", "customer", "customer_location", "account", "direction", "assessment_location"} {
+	for _, key := range []string{"location", "kind", "customer", "customer_location", "direction", "assessment_location"} {
 		t.Run("location is never editable: no "+key+" key", func(t *testing.T) {
 			if slices.Contains(Editable, key) {
 				t.Errorf("deal.Editable contains %q: it is fixed at creation", key)

@@ -11,6 +11,10 @@ import (
 type Event struct {
 	Action string // stable verb: created, received, accepted, stage, won, ...
 	Detail string
+	// At is when it happened, for events that happen by the clock (an
+	// expiry, a lapsed window) and are recorded later; zero means "now",
+	// the moment the operation ran.
+	At time.Time
 }
 
 // Draft holds what a user gives to create or record a deal.
@@ -87,7 +91,7 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if p := d.check(now, true).without(exempt); len(p) > 0 {
 		return nil, Event{}, p
 	}
-	return d, Event{"created", fmt.Sprintf("created %s deal %q (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
+	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal %q (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
 }
 
 // Receive records an inbound referral sent by Microsoft or another partner.
@@ -125,7 +129,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}
-	return d, Event{"received", fmt.Sprintf("received %s referral from %s for %s; expires %s", KindLabel(d.Kind), senderLabel(d.From), d.Customer.Name, d.ExpiresAt.Format(time.DateOnly))}, nil
+	return d, Event{Action: "received", Detail: fmt.Sprintf("received %s referral from %s for %s; expires %s", KindLabel(d.Kind), senderLabel(d.From), d.Customer.Name, d.ExpiresAt.Format(time.DateOnly))}, nil
 }
 
 func checkSender(from string) error {
@@ -145,15 +149,25 @@ func senderLabel(from string) string {
 	return "Microsoft"
 }
 
-func (d *Deal) mutable(verb string) error {
+// mutable refuses any change to a terminal deal, and to a received
+// referral whose 14 days ran out at now even if nobody has recorded the
+// expiry yet: the rule holds at the moment a person acts, not when a sweep
+// last ran.
+func (d *Deal) mutable(verb string, now time.Time) error {
+	if d.ExpiredAt(now) {
+		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered for 14 days: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
+	}
+	if d.Status == Expired && !d.ExpiresAt.IsZero() {
+		return refuse("status", "terminal_immutable", "referral #%d expired on %s, unanswered for 14 days: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
+	}
 	if d.Status.Terminal() {
 		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status, verb)
 	}
 	return nil
 }
 
-func (d *Deal) needStatus(verb string, allowed ...Status) error {
-	if err := d.mutable(verb); err != nil {
+func (d *Deal) needStatus(verb string, now time.Time, allowed ...Status) error {
+	if err := d.mutable(verb, now); err != nil {
 		return err
 	}
 	if !slices.Contains(allowed, d.Status) {
@@ -176,15 +190,18 @@ type Changes struct {
 	Solutions                      []Solution
 	Intent                         *Intent
 	Microsoft                      *MicrosoftState
+	// Account records Microsoft's account matching: an "other" (DUNS)
+	// account found to be a managed one.
+	Account *AccountClass
 }
 
-func (c Changes) onlyMicrosoft() bool {
-	return c.Microsoft != nil && c.Name == nil && c.Notes == nil && c.CRMID == nil && c.CampaignID == nil &&
+func (c Changes) onlyAnswers() bool {
+	return (c.Microsoft != nil || c.Account != nil) && c.Name == nil && c.Notes == nil && c.CRMID == nil && c.CampaignID == nil &&
 		c.Value == nil && c.Currency == nil && c.CloseDate == nil && c.Team == nil && c.Solutions == nil && c.Intent == nil
 }
 
 // Editable lists the chat keys that deal edit accepts.
-var Editable = []string{"name", "notes", "crm_id", "campaign_id", "value", "currency", "close", "team", "solution", "intent", "microsoft"}
+var Editable = []string{"name", "notes", "crm_id", "campaign_id", "value", "currency", "close", "team", "solution", "intent", "microsoft", "account"}
 
 func (d *Deal) apply(c Changes) []string {
 	var what []string
@@ -226,16 +243,20 @@ func (d *Deal) apply(c Changes) []string {
 		d.Microsoft = *c.Microsoft
 		what = append(what, "Microsoft "+string(d.Microsoft))
 	}
+	if c.Account != nil && *c.Account != d.Customer.Account {
+		d.Customer.Account = *c.Account
+		what = append(what, "customer account matched to a Microsoft managed account")
+	}
 	return what
 }
 
 // Accept answers a received referral: the partner commits to work it. The
 // deal must then carry a name, value, close date and notes.
 func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
-	if err := d.needStatus("accept", Received); err != nil {
+	if err := d.needStatus("accept", now, Received); err != nil {
 		return Event{}, err
 	}
-	if c.Solutions != nil || c.Intent != nil || c.Microsoft != nil {
+	if c.Solutions != nil || c.Intent != nil || c.Microsoft != nil || c.Account != nil {
 		return Event{}, refuse("solution", "accept_fields", "accepting takes name, value, close, notes, crm_id, campaign_id and team; edit the rest afterwards")
 	}
 	next := d.Clone()
@@ -246,12 +267,13 @@ func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
 		return Event{}, p
 	}
 	*d = *next
-	return Event{"accepted", fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
+	return Event{Action: "accepted", Detail: fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
 }
 
-// Decline turns a received referral down; the sender is told.
+// Decline turns a received referral down. The event says truthfully how
+// the sender learns of it (see whoIsTold).
 func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
-	if err := d.needStatus("decline", Received); err != nil {
+	if err := d.needStatus("decline", now, Received); err != nil {
 		return Event{}, err
 	}
 	if strings.TrimSpace(reason) == "" {
@@ -261,19 +283,21 @@ func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 	if notes != "" {
 		d.Notes = notes
 	}
-	return Event{"declined", fmt.Sprintf("declined: %s; %s is notified", reason, senderLabel(d.From))}, nil
+	return Event{Action: "declined", Detail: fmt.Sprintf("declined: %s; %s", reason, d.whoIsTold("decline"))}, nil
 }
 
 // Expire archives a referral nobody answered within ReferralWindow.
+// The event is dated at the real expiry (ExpiresAt), whatever now is, so
+// that history tells when it happened rather than when it was noticed.
 func (d *Deal) Expire(now time.Time) (Event, error) {
-	if err := d.needStatus("expire", Received); err != nil {
-		return Event{}, err
+	if d.Status != Received {
+		return Event{}, d.needStatus("expire", now, Received)
 	}
 	if now.Before(d.ExpiresAt) {
-		return Event{}, refuse("expires_at", "expire_not_due", "deal %d expires only at %s", d.ID, d.ExpiresAt.Format(time.RFC3339))
+		return Event{}, refuse("expires_at", "expire_not_due", "deal %d expires only at %s", d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	d.Status, d.UpdatedAt = Expired, now
-	return Event{"expired", fmt.Sprintf("expired unanswered after 14 days; %s is notified", senderLabel(d.From))}, nil
+	d.Status, d.UpdatedAt = Expired, d.ExpiresAt
+	return Event{Action: "expired", Detail: "expired unanswered after 14 days; " + d.whoIsTold("expiry"), At: d.ExpiresAt}, nil
 }
 
 // Edit changes the fields Partner Center lets a partner change on a created or
@@ -284,8 +308,8 @@ func (d *Deal) Expire(now time.Time) (Event, error) {
 // deal waits for it (registration needs Microsoft to accept or mark won), so
 // it can still be recorded once the partner has marked the deal won.
 func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
-	if !(d.Status == Won && c.onlyMicrosoft()) {
-		if err := d.needStatus("edit", Created, Accepted); err != nil {
+	if !(d.Status == Won && c.onlyAnswers()) {
+		if err := d.needStatus("edit", now, Created, Accepted); err != nil {
 			return Event{}, err
 		}
 	}
@@ -304,6 +328,17 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 		default:
 			return Event{}, refuse("microsoft", "microsoft_answer", "microsoft must be accepted, declined or won, got %q", *c.Microsoft)
 		}
+		if d.MicrosoftWindowClosed(now) {
+			return Event{}, refuse("microsoft", "microsoft_window_closed", "Microsoft's 14 days to decide on deal %d ended on %s without an answer: its answer can no longer be recorded; invite Microsoft again on a new deal or carry on partner-led", d.ID, d.DecisionDue.UTC().Format(time.DateOnly))
+		}
+	}
+	if c.Account != nil {
+		if *c.Account != Managed {
+			return Event{}, refuse("account", "account_match_managed", "account= records Microsoft's account matching: only account=managed is accepted, got %q", *c.Account)
+		}
+		if d.Customer.Account != Other {
+			return Event{}, refuse("account", "account_match_other", "only an \"other\" (DUNS) account is matched to a managed one; deal %d's account is %s", d.ID, d.Customer.Account)
+		}
 	}
 	next := d.Clone()
 	what := next.apply(c)
@@ -315,12 +350,12 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 		return Event{}, p
 	}
 	*d = *next
-	return Event{"edited", "changed " + strings.Join(what, ", ")}, nil
+	return Event{Action: "edited", Detail: "changed " + strings.Join(what, ", ")}, nil
 }
 
 // AddMember puts a person on the deal team.
 func (d *Deal) AddMember(p Person, now time.Time) (Event, error) {
-	if err := d.mutable("change the team"); err != nil {
+	if err := d.mutable("change the team", now); err != nil {
 		return Event{}, err
 	}
 	if probs := CheckPerson("team", p); len(probs) > 0 {
@@ -331,12 +366,12 @@ func (d *Deal) AddMember(p Person, now time.Time) (Event, error) {
 	}
 	d.Team = append(d.Team, p)
 	d.UpdatedAt = now
-	return Event{"team", fmt.Sprintf("added %s <%s> to the team", p.Name, p.Email)}, nil
+	return Event{Action: "team", Detail: fmt.Sprintf("added %s <%s> to the team", p.Name, p.Email)}, nil
 }
 
 // RemoveMember takes a person off the team; an outbound deal keeps at least one.
 func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
-	if err := d.mutable("change the team"); err != nil {
+	if err := d.mutable("change the team", now); err != nil {
 		return Event{}, err
 	}
 	i := slices.IndexFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, email) })
@@ -349,14 +384,14 @@ func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
 	removed := d.Team[i]
 	d.Team = slices.Delete(slices.Clone(d.Team), i, i+1)
 	d.UpdatedAt = now
-	return Event{"team", fmt.Sprintf("removed %s <%s> from the team", removed.Name, removed.Email)}, nil
+	return Event{Action: "team", Detail: fmt.Sprintf("removed %s <%s> from the team", removed.Name, removed.Email)}, nil
 }
 
 // MarkStage moves an active deal to a sales stage. Stages only move forward.
 // For solution assessments every stage is mandatory, so they are marked in
 // order; co-sell deals may skip stages.
 func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
-	if err := d.needStatus("mark a stage on", Created, Accepted); err != nil {
+	if err := d.needStatus("mark a stage on", now, Created, Accepted); err != nil {
 		return Event{}, err
 	}
 	if s == StageWon {
@@ -378,7 +413,7 @@ func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
 	d.Marked = append(slices.Clone(d.Marked), s)
 	d.UpdatedAt = now
 	info, _ := StageOf(d.Kind, s)
-	return Event{"stage", fmt.Sprintf("moved to %s (%d%%)", info.Label, info.Percent)}, nil
+	return Event{Action: "stage", Detail: fmt.Sprintf("moved to %s (%d%%)", info.Label, info.Percent)}, nil
 }
 
 // NextStage is the stage a "next stage" button moves to, if any.
@@ -396,7 +431,7 @@ func (d *Deal) NextStage() (Stage, bool) {
 
 // Win marks the deal won. A solution assessment needs every stage marked first.
 func (d *Deal) Win(now time.Time) (Event, error) {
-	if err := d.needStatus("mark won", Created, Accepted); err != nil {
+	if err := d.needStatus("mark won", now, Created, Accepted); err != nil {
 		return Event{}, err
 	}
 	if d.Kind == SolutionAssessment {
@@ -407,38 +442,38 @@ func (d *Deal) Win(now time.Time) (Event, error) {
 		}
 	}
 	d.Status, d.Stage, d.WonAt, d.UpdatedAt = Won, StageWon, now, now
-	return Event{"won", fmt.Sprintf("won at %s %s", d.Value, d.Currency)}, nil
+	return Event{Action: "won", Detail: fmt.Sprintf("won at %s %s", d.Value, d.Currency)}, nil
 }
 
 // Lose marks the deal lost, with a reason.
 func (d *Deal) Lose(reason string, now time.Time) (Event, error) {
-	if err := d.needStatus("mark lost", Created, Accepted); err != nil {
+	if err := d.needStatus("mark lost", now, Created, Accepted); err != nil {
 		return Event{}, err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return Event{}, refuse("reason", "lost_reason", "a lost deal needs a reason, like reason=\"budget cut\"")
 	}
 	d.Status, d.Reason, d.UpdatedAt = Lost, reason, now
-	return Event{"lost", "lost: " + reason}, nil
+	return Event{Action: "lost", Detail: "lost: " + reason}, nil
 }
 
 // CloseAsError takes a deal out of the pipeline at any time before it is
 // terminal, e.g. a duplicate or the wrong customer.
 func (d *Deal) CloseAsError(reason string, now time.Time) (Event, error) {
-	if err := d.mutable("close as error"); err != nil {
+	if err := d.mutable("close as error", now); err != nil {
 		return Event{}, err
 	}
 	if strings.TrimSpace(reason) == "" {
 		return Event{}, refuse("reason", "error_reason", "closing as error needs a reason, like reason=duplicate or reason=\"wrong customer\"")
 	}
 	d.Status, d.Reason, d.UpdatedAt = Error, reason, now
-	return Event{"error", "closed as error: " + reason}, nil
+	return Event{Action: "error", Detail: "closed as error: " + reason}, nil
 }
 
 // InviteMicrosoft asks Microsoft sellers for help; the deal becomes co-sell
 // and Microsoft has 14 days to decide whether to join.
 func (d *Deal) InviteMicrosoft(help Help, now time.Time) (Event, error) {
-	if err := d.mutable("invite Microsoft to"); err != nil {
+	if err := d.mutable("invite Microsoft to", now); err != nil {
 		return Event{}, err
 	}
 	if d.Status == Received {
@@ -458,14 +493,14 @@ func (d *Deal) InviteMicrosoft(help Help, now time.Time) (Event, error) {
 		return Event{}, p
 	}
 	*d = *next
-	return Event{"invited", fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))}, nil
+	return Event{Action: "invited", Detail: fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))}, nil
 }
 
 // InvitePartner invites another co-sell partner with its own share of the
 // deal: value, close date, notes, team (defaulting to the deal's) and at
 // least one solution.
 func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
-	if err := d.mutable("invite a partner to"); err != nil {
+	if err := d.mutable("invite a partner to", now); err != nil {
 		return Event{}, err
 	}
 	if d.Status == Received {
@@ -494,11 +529,16 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 	if strings.TrimSpace(inv.Notes) == "" {
 		p.add("notes", "invite_notes", "say why you invite this partner: notes=...")
 	}
-	if len(inv.Solutions) == 0 {
+	switch {
+	case d.Kind == SolutionAssessment && len(inv.Solutions) > 0:
+		// Seeds 002 and 004: an SA deal carries exactly one assessment
+		// type and no other solution, whoever brings it.
+		p.add("solution", "assessment_no_other_solution", "a solution assessment deal carries exactly one assessment type and no other solution: invite the partner without solution=")
+	case d.Kind != SolutionAssessment && len(inv.Solutions) == 0:
 		p.add("solution", "invite_solution", "name at least one solution the invited partner brings: solution=NAME")
 	}
-	if inv.Help == "" {
-		inv.Help = HelpOther
+	if inv.Help != "" && !slices.Contains(Helps, inv.Help) {
+		p.add("help", "help_type", "help must be one of %s", joinHelps())
 	}
 	if len(inv.Team) == 0 {
 		inv.Team = slices.Clone(d.Team)
@@ -510,18 +550,18 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 		return Event{}, p
 	}
 	inv.InvitedAt = now
+	// Sharing with Microsoft is the partner's answer to its own question
+	// ("Do you want Microsoft sellers to see this deal?"): inviting another
+	// partner leaves the sale type as it was.
 	d.Partners = append(slices.Clone(d.Partners), inv)
-	if d.SaleType == Private {
-		d.SaleType = PartnerLed
-	}
 	d.UpdatedAt = now
-	return Event{"invited", fmt.Sprintf("invited partner %s for %s %s, closing %s", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))}, nil
+	return Event{Action: "invited", Detail: fmt.Sprintf("invited partner %s for %s %s, closing %s", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))}, nil
 }
 
 // Upgrade widens a private deal to partner-led or co-sell (or a partner-led
 // one to co-sell) at any time before it is terminal.
 func (d *Deal) Upgrade(to SaleType, help Help, now time.Time) (Event, error) {
-	if err := d.mutable("upgrade"); err != nil {
+	if err := d.mutable("upgrade", now); err != nil {
 		return Event{}, err
 	}
 	rank := map[SaleType]int{Private: 0, PartnerLed: 1, CoSell: 2}
@@ -536,7 +576,7 @@ func (d *Deal) Upgrade(to SaleType, help Help, now time.Time) (Event, error) {
 		return d.InviteMicrosoft(help, now)
 	}
 	d.SaleType, d.UpdatedAt = PartnerLed, now
-	return Event{"upgraded", "upgraded to partner-led: Microsoft sellers can now see the deal"}, nil
+	return Event{Action: "upgraded", Detail: "upgraded to partner-led: Microsoft sellers can now see the deal"}, nil
 }
 
 // ToggleFavorite tags or untags the deal with the heart. It is a personal
@@ -545,9 +585,9 @@ func (d *Deal) ToggleFavorite(now time.Time) Event {
 	d.Favorite = !d.Favorite
 	d.UpdatedAt = now
 	if d.Favorite {
-		return Event{"favorite", "added to favorites"}
+		return Event{Action: "favorite", Detail: "added to favorites"}
 	}
-	return Event{"favorite", "removed from favorites"}
+	return Event{Action: "favorite", Detail: "removed from favorites"}
 }
 
 // KindLabel is the name people use for a kind.

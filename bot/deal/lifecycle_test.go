@@ -337,7 +337,7 @@ func TestInvitePartner(t *testing.T) {
 		want     []string
 		wantSale SaleType
 	}{
-		{name: "invite partner: private deal becomes partner-led", wantSale: PartnerLed},
+		{name: "invite partner: a private deal stays private (inviting a partner is not sharing with Microsoft)", wantSale: Private},
 		{name: "invite partner: partner-led deal stays partner-led", deal: func(t *testing.T) *Deal {
 			dr := validIP()
 			dr.Share = true
@@ -389,7 +389,7 @@ func TestInvitePartner(t *testing.T) {
 			if !slices.Equal(got.Team, d.Team) {
 				t.Errorf("invited team = %+v, want the deal team %+v by default", got.Team, d.Team)
 			}
-			if got.Currency != d.Currency || got.Help != HelpOther || !got.InvitedAt.Equal(t0) {
+			if got.Currency != d.Currency || got.Help != "" || !got.InvitedAt.Equal(t0) {
 				t.Errorf("invitation defaults: currency %q, help %q, invited %v", got.Currency, got.Help, got.InvitedAt)
 			}
 		})

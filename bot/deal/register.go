@@ -17,11 +17,18 @@ const RegistrationMinimumUSD = 25000
 // and marking it won, or registration may be rejected.
 const WonAfterCreation = 72 // hours
 
-// Rates converts deal values to US dollars with a month's published rates.
-type Rates struct {
-	Month      string             `json:"month"`
-	Source     string             `json:"source"`
+// MonthRates are one month's published conversion rates to US dollars.
+type MonthRates struct {
+	Month      string             `json:"month"` // YYYY-MM
+	Source     string             `json:"source,omitempty"`
 	USDPerUnit map[string]float64 `json:"usd_per_unit"`
+}
+
+// Rates is a dated table of monthly rates: a deal's value is converted at
+// the rates of the month it was won, as Partner Center does.
+type Rates struct {
+	Source string       `json:"source,omitempty"`
+	Months []MonthRates `json:"months"` // oldest first
 }
 
 //go:embed rates.json
@@ -36,30 +43,77 @@ func DefaultRates() Rates {
 	return r
 }
 
-// ParseRates reads a rates table such as the one COSELLBOT_RATES_FILE names.
+// ParseRates reads a rates table such as the one COSELLBOT_RATES_FILE names:
+// {"months": [{"month": "2026-10", "usd_per_unit": {...}}, ...]}, or a
+// single month {"month": "2026-11", "usd_per_unit": {...}} as before.
 func ParseRates(data []byte) (Rates, error) {
-	var r Rates
-	if err := json.Unmarshal(data, &r); err != nil {
+	var probe struct {
+		Months json.RawMessage `json:"months"`
+		Month  *string         `json:"month"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
 		return Rates{}, fmt.Errorf("rates: %w", err)
 	}
-	if _, err := time.Parse("2006-01", r.Month); err != nil {
-		return Rates{}, fmt.Errorf("rates: month must be YYYY-MM, got %q", r.Month)
+	var r Rates
+	if probe.Months == nil {
+		var m MonthRates
+		if err := json.Unmarshal(data, &m); err != nil {
+			return Rates{}, fmt.Errorf("rates: %w", err)
+		}
+		r.Months = []MonthRates{m}
+	} else if err := json.Unmarshal(data, &r); err != nil {
+		return Rates{}, fmt.Errorf("rates: %w", err)
 	}
-	if r.USDPerUnit["USD"] != 1 {
-		return Rates{}, fmt.Errorf("rates: usd_per_unit must hold USD at 1")
+	if len(r.Months) == 0 {
+		return Rates{}, fmt.Errorf("rates: give at least one month")
 	}
-	for cur, v := range r.USDPerUnit {
-		if !ValidCurrency(cur) || v <= 0 {
-			return Rates{}, fmt.Errorf("rates: %q must be an ISO currency with a positive rate, got %v", cur, v)
+	seen := map[string]bool{}
+	for _, m := range r.Months {
+		if _, err := time.Parse("2006-01", m.Month); err != nil {
+			return Rates{}, fmt.Errorf("rates: month must be YYYY-MM, got %q", m.Month)
+		}
+		if seen[m.Month] {
+			return Rates{}, fmt.Errorf("rates: month %s is given twice", m.Month)
+		}
+		seen[m.Month] = true
+		if m.USDPerUnit["USD"] != 1 {
+			return Rates{}, fmt.Errorf("rates: %s: usd_per_unit must hold USD at 1", m.Month)
+		}
+		for cur, v := range m.USDPerUnit {
+			if !ValidCurrency(cur) || v <= 0 {
+				return Rates{}, fmt.Errorf("rates: %s: %q must be an ISO currency with a positive rate, got %v", m.Month, cur, v)
+			}
 		}
 	}
+	slices.SortFunc(r.Months, func(a, b MonthRates) int { return strings.Compare(a.Month, b.Month) })
 	return r, nil
 }
 
-// USD converts an amount; ok is false for a currency the table lacks.
-func (r Rates) USD(m Money, currency string) (float64, bool) {
-	rate, ok := r.USDPerUnit[strings.ToUpper(currency)]
-	return m.Float() * rate, ok
+// Latest is the most recent month of the table.
+func (r Rates) Latest() MonthRates {
+	if len(r.Months) == 0 {
+		return MonthRates{}
+	}
+	return r.Months[len(r.Months)-1]
+}
+
+// For is the month whose rates apply at t: t's own month, or, when the
+// table lacks it, the latest month published before it (exact reports
+// which). ok is false when the table starts after t.
+func (r Rates) For(t time.Time) (m MonthRates, exact, ok bool) {
+	want := t.UTC().Format("2006-01")
+	for i := len(r.Months) - 1; i >= 0; i-- {
+		if r.Months[i].Month <= want {
+			return r.Months[i], r.Months[i].Month == want, true
+		}
+	}
+	return MonthRates{}, false, false
+}
+
+// USD converts an amount; ok is false for a currency the month lacks.
+func (m MonthRates) USD(v Money, currency string) (float64, bool) {
+	rate, ok := m.USDPerUnit[strings.ToUpper(currency)]
+	return v.Float() * rate, ok
 }
 
 // Criterion is one registration rule with its verdict.
@@ -125,12 +179,33 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 		add("microsoft_accepted", false, "for a co-sell deal Microsoft must accept the invitation or mark the deal won (Microsoft: %s)", msLabel(d.Microsoft))
 	}
 
-	if usd, ok := rates.USD(d.Value, d.Currency); !ok {
-		add("value", false, "no %s rate for %s in the rates table: cannot convert %s %s", rates.Month, d.Currency, d.Value, d.Currency)
+	// The value converts at the rates of the month the deal was won; a
+	// deal not won yet is shown at the latest month's.
+	month, when := rates.Latest(), "latest"
+	if d.Status == Won && !d.WonAt.IsZero() {
+		m, exact, ok := rates.For(d.WonAt)
+		switch {
+		case !ok:
+			month, when = MonthRates{Month: d.WonAt.UTC().Format("2006-01")}, "won-month"
+		case exact:
+			month, when = m, "won-month"
+		default:
+			month, when = m, "before-won"
+		}
+	}
+	label := "the rates of " + month.Month
+	switch when {
+	case "won-month":
+		label += ", the month it was won"
+	case "before-won":
+		label += fmt.Sprintf(", the latest published before it was won in %s", d.WonAt.UTC().Format("2006-01"))
+	}
+	if usd, ok := month.USD(d.Value, d.Currency); !ok {
+		add("value", false, "no rate for %s in %s: cannot convert %s %s", d.Currency, label, d.Value, d.Currency)
 	} else if usd >= RegistrationMinimumUSD {
-		add("value", true, "%s %s is about %s USD at %s rates (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), rates.Month)
+		add("value", true, "%s %s is about %s USD at %s (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), label)
 	} else {
-		add("value", false, "%s %s is about %s USD at %s rates, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), rates.Month)
+		add("value", false, "%s %s is about %s USD at %s, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), label)
 	}
 
 	switch d.Customer.Account {
@@ -152,11 +227,12 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 	if !d.ReceivedAt.IsZero() {
 		born = d.ReceivedAt
 	}
-	if d.Status == Won && d.WonAt.Sub(born).Hours() < WonAfterCreation {
-		e.Warnings = append(e.Warnings, fmt.Sprintf("won %.0f hours after creation: leave at least 72 hours between creating a deal and marking it won, or registration may be rejected", d.WonAt.Sub(born).Hours()))
+	// Compare durations, never rounded hours: 71 h 59 min is under 72 h.
+	if gap := d.WonAt.Sub(born); d.Status == Won && gap < WonAfterCreation*time.Hour {
+		e.Warnings = append(e.Warnings, fmt.Sprintf("won %s after creation: leave at least 72 hours between creating a deal and marking it won, or registration may be rejected", hoursMinutes(gap)))
 	}
-	if d.Kind == P2P || len(d.Partners) > 0 {
-		e.Warnings = append(e.Warnings, "in a partner-to-partner deal only the partner holding the end-customer contract registers it")
+	if d.InvolvesPartner() {
+		e.Warnings = append(e.Warnings, "another partner is involved in this deal: in a partner-to-partner deal only the partner holding the end-customer contract registers it, so check that it is yours")
 	}
 	return e
 }
@@ -166,4 +242,24 @@ func msLabel(s MicrosoftState) string {
 		return "not invited"
 	}
 	return string(s)
+}
+
+// InvolvesPartner reports whether another partner takes part in the deal:
+// a P2P deal, a referral received from a partner, or one with a partner
+// invited.
+func (d *Deal) InvolvesPartner() bool {
+	return d.Kind == P2P || strings.HasPrefix(d.From, "partner:") || len(d.Partners) > 0
+}
+
+// hoursMinutes writes a duration as "71 h 59 min", truncated, never rounded
+// up past a threshold.
+func hoursMinutes(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if m == 0 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
 }

@@ -197,6 +197,10 @@ func TestParseRates(t *testing.T) {
 		{name: "ParseRates: zero rate refused", json: `{"month":"2026-11","usd_per_unit":{"EUR":0}}`, wantErr: true},
 		{name: "ParseRates: negative rate refused", json: `{"month":"2026-11","usd_per_unit":{"EUR":-1.08}}`, wantErr: true},
 		{name: "ParseRates: rate must be a number", json: `{"month":"2026-11","usd_per_unit":{"EUR":"1.08"}}`, wantErr: true},
+		{name: "ParseRates: dated table of several months", json: `{"months":[{"month":"2026-11","usd_per_unit":{"USD":1}},{"month":"2026-10","usd_per_unit":{"USD":1,"EUR":1.1}}]}`},
+		{name: "ParseRates: a month twice refused", json: `{"months":[{"month":"2026-11","usd_per_unit":{"USD":1}},{"month":"2026-11","usd_per_unit":{"USD":1}}]}`, wantErr: true},
+		{name: "ParseRates: empty table refused", json: `{"months":[]}`, wantErr: true},
+		{name: "ParseRates: a bad month in a table refused", json: `{"months":[{"month":"2026-11","usd_per_unit":{"USD":1,"EUR":-1}}]}`, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,15 +208,19 @@ func TestParseRates(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("ParseRates error = %v, want error %v", err, tc.wantErr)
 			}
-			if err == nil && r.Month != "2026-11" {
-				t.Errorf("Month = %q", r.Month)
+			if err == nil && r.Latest().Month != "2026-11" {
+				t.Errorf("Month = %q", r.Latest().Month)
 			}
 		})
 	}
 }
 
 func TestDefaultRates(t *testing.T) {
-	r := DefaultRates()
+	table := DefaultRates()
+	if len(table.Months) < 2 {
+		t.Errorf("DefaultRates ships %d months, want a dated table of several", len(table.Months))
+	}
+	r := table.Latest()
 	if r.Month == "" {
 		t.Errorf("DefaultRates loads: month missing")
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -39,13 +38,7 @@ import (
 //     (at the same position, which coverage uses to group them). Its
 //     dictionary is built from the knowledge base's own Swedish words at
 //     NewIndex time plus a few common domain words, which is why the analyzer
-//     is defined per index mapping rather than once globally.
-
-// analyzerType is the bleve analyzer type registered for each language; each
-// index mapping defines an analyzer of that type named analyzerName.
-var analyzerType = map[Lang]string{EN: "cosellfaq_en", FR: "cosellfaq_fr", SV: "cosellfaq_sv"}
-
-const analyzerName = "faq"
+//     is built per index rather than once globally.
 
 // compoundWordsKey is the analyzer config key holding the decompounding
 // dictionary (folded words).
@@ -66,28 +59,6 @@ var extraCompoundParts = []string{
 	"kund", "kunder", "konto", "roll", "steg", "faser", "program", "avgift", "partner",
 	"lösning", "lösningar", "registrering", "försäljning", "hänvisning", "möjlighet", "plats",
 	"timmar", "dagar", "datum", "provision", "favorit", "team", "kontakt",
-}
-
-func init() {
-	for _, l := range Langs {
-		if err := registry.RegisterAnalyzer(analyzerType[l], func(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-			return newAnalyzer(l, config, cache)
-		}); err != nil {
-			panic(err)
-		}
-	}
-}
-
-// addAnalyzer defines the language's analyzer on m, under analyzerName.
-func addAnalyzer(m *mapping.IndexMappingImpl, l Lang, compoundWords []string) error {
-	words := make([]interface{}, len(compoundWords))
-	for i, w := range compoundWords {
-		words[i] = w
-	}
-	return m.AddCustomAnalyzer(analyzerName, map[string]interface{}{
-		"type":           analyzerType[l],
-		compoundWordsKey: words,
-	})
 }
 
 // swedishCompoundWords builds the decompounding dictionary from the Swedish
@@ -131,12 +102,23 @@ var stopMapName = map[Lang]string{EN: en.StopName, FR: fr.StopName, SV: sv.StopN
 // they are unknown to the knowledge base and would lower every confidence.
 var chatStopWords = map[Lang][]string{
 	EN: {"can", "could", "would", "may", "might", "cant", "cannot", "dont", "doesnt", "isnt", "arent", "didnt",
-		"werent", "wasnt", "havent", "hasnt", "wouldnt", "shouldnt", "couldnt", "im", "ive", "whats",
-		"hi", "hello", "hey", "please", "pls", "thanks", "thank", "question", "quick", "ok", "tell", "know",
-		"thing", "exactly"},
-	FR: {"quoi", "comment", "bonjour", "salut", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
-		"dois", "doit", "est-ce", "exactement", "chose"},
-	SV: {"hej", "tack", "snälla", "fråga", "menas", "betyder", "innebär", "exakt", "gäller", "egentligen"},
+		"werent", "wasnt", "havent", "hasnt", "wouldnt", "shouldnt", "couldnt", "im", "ive", "whats", "wheres", "hows",
+		"hi", "hello", "hey", "please", "pls", "plz", "thanks", "thank", "thx", "question", "quick", "ok", "okay", "tell", "know",
+		"thing", "things", "stuff", "exactly", "btw", "actually", "basically", "really", "just", "guys", "anyone", "someone",
+		"kinda", "wondering", "wonder", "idea", "ur", "pc", "stand", "stands", "mean", "means", "meaning", "definition",
+		"define", "explain", "explained", "overview", "exist", "exists", "there", "etc", "yet", "also", "still",
+		"way", "anything", "something", "do", "does", "did", "done", "now",
+		"want"},
+	FR: {"quoi", "koi", "comment", "bonjour", "salut", "coucou", "hello", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
+		"dois", "doit", "est-ce", "exactement", "chose", "deja", "coup", "fait", "genre", "bon", "alors", "bref", "vraiment",
+		"qqn", "qqch", "quelqu", "quelque", "jsp", "sais", "savoir", "pk", "pq", "qd", "pr", "tt", "bcp", "ds", "ya", "abreviation",
+		"signifie", "signification", "veut", "dire", "definition", "explique", "expliquer", "expliques", "existe", "existent",
+		"ca", "cela", "ceci", "faire", "fais", "font", "avoir", "ai", "as", "ont",
+		"maintenant", "aide", "aider", "sert", "servent"},
+	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
+		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
+		"står", "förklara", "förklaring", "finns", "grej", "grejen",
+		"ska", "skulle", "vill", "kan", "kunna", "måste", "man", "vi", "oss", "det", "den", "används"},
 }
 
 // foldedStopWords returns the language's stop words, original and folded.

@@ -1,32 +1,46 @@
 package faq
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 	"time"
 )
 
-// BenchmarkAsk asks the whole eval set per iteration and reports per-question
-// latency percentiles (the budget is p99 ≤ 2 ms).
+// BenchmarkAsk asks the whole hold-out set per iteration and reports
+// per-question percentiles (the budget is p99 ≤ 2 ms): wall time, and on
+// Linux the CPU time of the question's thread, which a loaded machine does
+// not inflate.
 func BenchmarkAsk(b *testing.B) {
 	ix := loadIndex(b)
-	cases := loadCases(b, "testdata/eval.yaml")
-	durations := make([]time.Duration, 0, len(cases)*max(b.N, 1))
+	cases := loadCases(b, "testdata/holdout.yaml")
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	wall := make([]time.Duration, 0, len(cases)*max(b.N, 1))
+	cpu := make([]time.Duration, 0, len(cases)*max(b.N, 1))
 	b.ResetTimer()
 	for b.Loop() {
 		for _, c := range cases {
+			c0, ok := threadCPU()
 			start := time.Now()
 			ix.Ask(c.Question)
-			durations = append(durations, time.Since(start))
+			wall = append(wall, time.Since(start))
+			if c1, _ := threadCPU(); ok {
+				cpu = append(cpu, c1-c0)
+			}
 		}
 	}
 	b.StopTimer()
-	slices.Sort(durations)
-	pct := func(p float64) float64 {
-		return float64(durations[int(p*float64(len(durations)-1))].Microseconds())
+	pct := func(ds []time.Duration, p float64) float64 {
+		slices.Sort(ds)
+		return float64(ds[int(p*float64(len(ds)-1))].Microseconds())
 	}
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	b.ReportMetric(pct(wall, 0.50), "p50-µs")
+	b.ReportMetric(pct(wall, 0.99), "p99-µs")
+	if len(cpu) > 0 {
+		b.ReportMetric(pct(cpu, 0.50), "cpu-p50-µs")
+		b.ReportMetric(pct(cpu, 0.99), "cpu-p99-µs")
+	}
 	b.ReportMetric(float64(len(cases)), "questions/op")
 }
 

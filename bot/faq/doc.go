@@ -2,29 +2,39 @@
 // partner IDs and programs in English, French and Swedish.
 //
 // The knowledge base is data, not code: kb/*.yaml is embedded and loaded by
-// Load, and the database layer may add, edit or remove entries; the caller
-// merges both with Merge and builds an Index with NewIndex. A rebuild takes a
-// fraction of a second, so a knowledge-base edit simply means a new Index
-// swapped in for the old one (then closed).
+// Load, and the database layer may add, edit or remove entries; Live merges
+// both (Merge) and keeps an Index built from them (NewIndex), warmed at
+// serve start and rebuilt when an admin changes an entry.
 //
-// How a question is answered (index.go):
+// How a question is answered, by file:
 //
-//   - its language is detected (lang.go) and it is searched in that
-//     language's in-memory bleve index: BM25 over each entry's question,
-//     alternates (same high boost) and answer (low boost), with stemming,
-//     accent folding and Swedish decompounding (analysis.go), synonyms and
-//     question intents such as "why" or "how long" (synonyms.go), and a
-//     low-boost disjunct of the known words a misspelt word may stand for
-//     (typo.go);
-//   - bleve scores are unbounded and not comparable across questions, so the
-//     best hit gets a confidence in [0,1] from how much of the question it
-//     explains (coverage), how its score compares with the score of its own
-//     canonical question, and its lead over the runner-up;
-//   - under DefaultThreshold, tuned on testdata/eval.yaml, the other two
-//     languages are searched too; still under it, Ask does not answer and
-//     offers up to three suggestions instead: a wrong answer about deal
-//     registration costs a partner more than "did you mean…?". The answer,
-//     suggestions and follow-ups are always in the user's language.
+//   - lang.go detects the language (function words, letters, the knowledge
+//     base's own vocabulary, a trigram detector);
+//   - query.go prepares the text the same way for questions and entries:
+//     numbers normalised, spelt-out names folded into their acronym
+//     ("claiming partner of record" → "cpor"), question intents such as
+//     "why", "how long", "what does X stand for", "what happens to", "how
+//     much" turned into tokens (synonyms.go); analysis.go then folds
+//     accents, drops stop words and chat filler per language ("hey", "btw",
+//     "du coup", "liksom"), stems, and splits Swedish compounds; typo.go
+//     finds the known words a misspelt one may stand for;
+//   - build.go turns each entry, in each language, into term lists: every
+//     phrasing (question and alternates) and the answer;
+//   - score.go finds the candidate entries of the question in all three
+//     languages (a Swedish question may use the English name of a thing; the
+//     answer still comes in Swedish) and describes each by bounded features:
+//     how much of the question it explains (phrasings, answer), how well its
+//     best phrasing and the question cover each other, whether intents agree,
+//     whether a cost question meets an answer that states no cost;
+//   - model.go weighs the features into a ranking score, and the winner's
+//     features and lead into a confidence in [0,1]; under the threshold Ask
+//     refuses and offers up to three suggestions: a wrong answer about deal
+//     registration costs a partner more than "did you mean…?";
+//   - calibrate.go fits those weights and the threshold on the tuning set
+//     (testdata/tuning.yaml and legacy-*.yaml; `go run ./cmd/faqeval
+//     -calibrate` writes calibration.go). testdata/holdout.yaml was written
+//     before any tuning and is only ever measured.
 //
-// Evaluate scores an Index against labelled questions; cmd/faqeval prints it.
+// Evaluate scores an Index against labelled questions; cmd/faqeval prints it
+// for both sets (make faq-eval).
 package faq

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,11 +16,25 @@ import (
 // OutOfScope is the Expect value of a Case the bot must refuse to answer.
 const OutOfScope = "out-of-scope"
 
-// Case is one labelled question of the evaluation set (testdata/eval.yaml).
+// Case is one labelled question of an evaluation set (testdata/*.yaml).
 type Case struct {
-	Question string `yaml:"q"`
-	Lang     Lang   `yaml:"lang"`   // language the question is written in
-	Expect   string `yaml:"expect"` // entry ID, or OutOfScope
+	Question string
+	Lang     Lang   // language the question is written in
+	Expect   string // entry ID, or OutOfScope
+}
+
+// caseItem is one item of an evaluation file: either a single case
+// ({q, lang, expect}) or a group of questions for one entry, per language
+// ({id, en: [...], fr: [...], sv: [...]}), which keeps the paraphrases of an
+// entry together so that "at least five per language" is easy to check.
+type caseItem struct {
+	Question string   `yaml:"q"`
+	Lang     Lang     `yaml:"lang"`
+	Expect   string   `yaml:"expect"`
+	ID       string   `yaml:"id"`
+	EN       []string `yaml:"en"`
+	FR       []string `yaml:"fr"`
+	SV       []string `yaml:"sv"`
 }
 
 // ParseCases decodes an evaluation set and checks each case is complete, so a
@@ -26,9 +42,27 @@ type Case struct {
 func ParseCases(data []byte) ([]Case, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var cases []Case
-	if err := dec.Decode(&cases); err != nil && !errors.Is(err, io.EOF) {
+	var items []caseItem
+	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
+	}
+	var cases []Case
+	for i, it := range items {
+		if it.ID == "" {
+			cases = append(cases, Case{Question: it.Question, Lang: it.Lang, Expect: it.Expect})
+			continue
+		}
+		if it.Question != "" || it.Lang != "" || it.Expect != "" {
+			return nil, fmt.Errorf("faq: eval item %d (%s): a group takes id and en/fr/sv lists, not q/lang/expect", i, it.ID)
+		}
+		for _, g := range []struct {
+			l  Lang
+			qs []string
+		}{{EN, it.EN}, {FR, it.FR}, {SV, it.SV}} {
+			for _, q := range g.qs {
+				cases = append(cases, Case{Question: q, Lang: g.l, Expect: it.ID})
+			}
+		}
 	}
 	for i, c := range cases {
 		switch {
@@ -76,6 +110,7 @@ type Report struct {
 	CorrectRefusals    int
 	RefusalRate        float64 // CorrectRefusals / OutOfScope
 	FalseRefusals      int     // in-scope cases refused
+	Wrong              int     // in-scope cases answered with another entry
 	FalseRefusalRate   float64 // FalseRefusals / InScope
 	Failures           []Failure
 }
@@ -84,8 +119,11 @@ type Report struct {
 func Evaluate(ix *Index, cases []Case) Report {
 	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
 	for _, c := range cases {
-		res, top := ix.ask(c.Question)
-		fail := Failure{Case: c, Answered: res.Answered, Got: top.id, GotLang: res.Lang, Confidence: res.Confidence}
+		res, cands := ix.ask(c.Question)
+		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
+		if len(cands) > 0 {
+			fail.Got = cands[0].id
+		}
 		if c.Expect == OutOfScope {
 			r.OutOfScope++
 			if res.Answered {
@@ -116,6 +154,7 @@ func Evaluate(ix *Index, cases []Case) Report {
 			r.Correct++
 		default:
 			lr.Wrong++
+			r.Wrong++
 			r.Failures = append(r.Failures, fail)
 		}
 		r.ByLang[c.Lang] = lr
@@ -151,7 +190,7 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "%s  accuracy %5.1f%%  (%d/%d correct, %d wrong, %d refused, %d language mismatches)\n",
 			l, 100*lr.Accuracy, lr.Correct, lr.Cases, lr.Wrong, lr.Refused, lr.LangMismatch)
 	}
-	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d)\n", 100*r.Accuracy, r.Correct, r.InScope)
+	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d), wrong answers %d (%.1f%%)\n", 100*r.Accuracy, r.Correct, r.InScope, r.Wrong, 100*ratio(r.Wrong, r.InScope))
 	fmt.Fprintf(&b, "out-of-scope refusal rate %5.1f%%  (%d/%d)\n", 100*r.RefusalRate, r.CorrectRefusals, r.OutOfScope)
 	fmt.Fprintf(&b, "false refusals %d/%d (%.1f%%), expected entry suggested in %d of them\n",
 		r.FalseRefusals, r.InScope, 100*r.FalseRefusalRate, r.SuggestedOnRefusal)
@@ -167,4 +206,28 @@ func (r Report) String() string {
 		}
 	}
 	return b.String()
+}
+
+// The evaluation files, in testdata/. The tuning files are what retrieval
+// is tuned and calibrated on; the hold-out file is only measured.
+var (
+	TuningFiles = []string{"tuning.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
+	HoldoutFile = "holdout.yaml"
+)
+
+// LoadCaseFiles reads and concatenates evaluation files from dir.
+func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
+	var all []Case
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		cs, err := ParseCases(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		all = append(all, cs...)
+	}
+	return all, nil
 }

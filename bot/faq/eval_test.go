@@ -5,55 +5,105 @@ import (
 	"testing"
 )
 
-// TestEval is the quality gate: accuracy per language and refusal of
-// out-of-scope questions on testdata/eval.yaml (behaviour, not timing).
+// evalBar is what each evaluation set must keep: regressions fail, the
+// goals of issue 15 (95 % per language, 90 % refusals, 2 % wrong) are
+// reported by make faq-eval. Bars sit just under the figures measured when
+// they were set.
+type evalBar struct {
+	file                    []string
+	perLang, refusal, wrong float64
+}
+
+// TestEval checks accuracy per language, out-of-scope refusals and wrong
+// answers on the tuning set and on the hold-out set (behaviour, not timing).
 func TestEval(t *testing.T) {
 	ix := loadIndex(t)
-	cases := loadCases(t, "testdata/eval.yaml")
-	perLang := map[Lang]int{}
-	oos := 0
-	for _, c := range cases {
-		if c.Expect == OutOfScope {
-			oos++
-			continue
+	for _, bar := range []evalBar{
+		{TuningFiles, 0.87, 0.88, 0.025},
+		{[]string{HoldoutFile}, 0.79, 0.75, 0.025},
+	} {
+		cases, err := LoadCaseFiles("testdata", bar.file...)
+		if err != nil {
+			t.Fatal(err)
 		}
-		perLang[c.Lang]++
-		if _, ok := ix.entries[c.Expect]; !ok {
-			t.Errorf("eval case %q expects unknown entry %q", c.Question, c.Expect)
+		perLang, oos := map[Lang]map[string]int{}, 0
+		for _, c := range cases {
+			if c.Expect == OutOfScope {
+				oos++
+				continue
+			}
+			if _, ok := ix.entries[c.Expect]; !ok {
+				t.Errorf("%v: case %q expects unknown entry %q", bar.file, c.Question, c.Expect)
+			}
+			if perLang[c.Lang] == nil {
+				perLang[c.Lang] = map[string]int{}
+			}
+			perLang[c.Lang][c.Expect]++
 		}
-	}
-	if n := len(cases) - oos; n < 75 || oos < 12 {
-		t.Fatalf("eval set has %d in-scope and %d out-of-scope cases, want ≥ 75 and ≥ 12", n, oos)
-	}
-	r := Evaluate(ix, cases)
-	t.Logf("\n%s", r)
-	for _, l := range Langs {
-		if perLang[l] == 0 {
-			t.Errorf("no eval case in %s", l)
+		if oos < 30 {
+			t.Errorf("%v: %d out-of-scope cases, want ≥ 30", bar.file, oos)
 		}
-		if acc := r.ByLang[l].Accuracy; acc < 0.85 {
-			t.Errorf("%s accuracy %.3f, want ≥ 0.85", l, acc)
+		r := Evaluate(ix, cases)
+		if bar.file[0] == HoldoutFile {
+			r.Failures = nil // measured, never looked into
 		}
-	}
-	if r.RefusalRate < 0.8 {
-		t.Errorf("out-of-scope refusal rate %.3f, want ≥ 0.8", r.RefusalRate)
+		t.Logf("%v\n%s", bar.file, r)
+		for _, l := range Langs {
+			if len(perLang[l]) < len(ix.order) {
+				t.Errorf("%v: %s covers %d of %d entries", bar.file, l, len(perLang[l]), len(ix.order))
+			}
+			if acc := r.ByLang[l].Accuracy; acc < bar.perLang {
+				t.Errorf("%v: %s accuracy %.3f, want ≥ %.2f", bar.file, l, acc, bar.perLang)
+			}
+		}
+		if r.RefusalRate < bar.refusal {
+			t.Errorf("%v: out-of-scope refusal rate %.3f, want ≥ %.2f", bar.file, r.RefusalRate, bar.refusal)
+		}
+		if w := float64(r.Wrong) / float64(r.InScope); w > bar.wrong {
+			t.Errorf("%v: wrong answers %.3f, want ≤ %.3f", bar.file, w, bar.wrong)
+		}
 	}
 }
 
-// TestHoldout guards generalisation on questions never used for tuning.
-// Its bar is lower than TestEval's on purpose: it measures, it is not a
-// target to tune against.
-func TestHoldout(t *testing.T) {
+// TestParaphrasesPerEntry: every entry has at least five questions per
+// language over the tuning and hold-out sets together (issue 15, part 1).
+func TestParaphrasesPerEntry(t *testing.T) {
 	ix := loadIndex(t)
-	r := Evaluate(ix, loadCases(t, "testdata/holdout.yaml"))
-	t.Logf("\n%s", r)
-	for _, l := range Langs {
-		if acc := r.ByLang[l].Accuracy; acc < 0.75 {
-			t.Errorf("%s hold-out accuracy %.3f, want ≥ 0.75", l, acc)
+	cases, err := LoadCaseFiles("testdata", append(TuningFiles, HoldoutFile)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, c := range cases {
+		n[string(c.Lang)+"/"+c.Expect]++
+	}
+	for _, id := range ix.order {
+		for _, l := range Langs {
+			if k := n[string(l)+"/"+id]; k < 5 {
+				t.Errorf("%s has %d questions in %s, want ≥ 5", id, k, l)
+			}
 		}
 	}
-	if r.RefusalRate < 0.8 {
-		t.Errorf("hold-out refusal rate %.3f, want ≥ 0.8", r.RefusalRate)
+}
+
+// TestHoldoutIsDisjoint: no hold-out question also sits in a tuning file.
+func TestHoldoutIsDisjoint(t *testing.T) {
+	tuning, err := LoadCaseFiles("testdata", TuningFiles...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdout, err := LoadCaseFiles("testdata", HoldoutFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range tuning {
+		seen[strings.Join(words(foldLower(c.Question)), " ")] = true
+	}
+	for _, c := range holdout {
+		if seen[strings.Join(words(foldLower(c.Question)), " ")] {
+			t.Errorf("hold-out question %q is also a tuning question", c.Question)
+		}
 	}
 }
 
@@ -62,6 +112,8 @@ func TestParseCases(t *testing.T) {
 		name, yaml, wantErr string
 	}{
 		{"ok", "- {q: hello, lang: en, expect: out-of-scope}\n", ""},
+		{"group", "- {id: x, en: [a, b], fr: [c], sv: [d]}\n", ""},
+		{"group with q", "- {id: x, q: hello, en: [a]}\n", "not q/lang/expect"},
 		{"empty file", "", ""},
 		{"unknown key", "- {q: hello, lang: en, expected: x}\n", "expected"},
 		{"bad lang", "- {q: hello, lang: de, expect: x}\n", "unsupported lang"},

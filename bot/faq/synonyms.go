@@ -34,6 +34,12 @@ var synonymGroups = map[Lang][][]string{
 		{"create", "creation", "creating", "created"},
 		{"commission", "fees"},
 		{"click", "select", "press"},
+		{"cosell", "cosells"},
+		{"enroll", "enrol", "join", "signup", "sign"},
+		{"greyed", "grayed", "disabled", "grey", "gray"},
+		{"licence", "license"},
+		{"minimum", "min", "least", "threshold", "lowest"},
+		{"get", "obtain", "acquire"},
 	},
 	FR: {
 		{"obligatoire", "requis", "exigé", "nécessaire"},
@@ -55,6 +61,10 @@ var synonymGroups = map[Lang][][]string{
 		{"ouvrés", "ouvrables"},
 		{"cliquer", "sélectionner"},
 		{"évaluation", "assessment"},
+		{"cosell", "covente"},
+		{"minimum", "minimal", "minimale", "seuil"},
+		{"grisé", "grisée", "désactivé", "désactivée"},
+		{"inscrire", "inscription", "adhérer", "adhésion", "rejoindre"},
 	},
 	SV: {
 		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},
@@ -73,6 +83,10 @@ var synonymGroups = map[Lang][][]string{
 		{"fas", "faser", "steg", "etapp"},
 		{"skapa", "skapad", "skapat", "skapats", "skapades"},
 		{"lösningsutvärdering", "lösningsutvärderingar", "lösningsbedömning", "assessment"},
+		{"cosell", "säljsamarbete", "säljsamarbeten", "samförsäljning"},
+		{"minsta", "minimum", "lägsta", "gräns"},
+		{"få", "skaffa", "erhålla"},
+		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
 	},
 }
 
@@ -86,6 +100,35 @@ type intent struct {
 	re    map[Lang]*regexp.Regexp
 }
 
+// intentHints are substrings without which an intent's pattern cannot
+// match: checking them first skips most regexp runs (a regexp costs a few
+// microseconds; a question is matched against every intent of every
+// language). TestIntentHints checks each pattern's matches contain a hint.
+var intentHints = map[string]map[Lang][]string{
+	"qqdur":   {EN: {"how", "deadline"}, FR: {"combien", "delai"}, SV: {"hur", "tidsgrans"}},
+	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
+	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
+	"qqwhere": {EN: {"where"}, FR: {"ou "}, SV: {"var", "vart"}},
+	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique"}, SV: {"vad", "for", "betyd", "forklara"}},
+	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
+	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
+	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
+	"qqnot":   {EN: {"no", "never", "can", "dont", "don't", "werent", "weren't", "isnt", "isn't", "hidden", "n't"}, FR: {"pas", "non", "jamais", "aucun", "invisible"}, SV: {"inte", "ej", "ingen", "inga", "aldrig", "osynlig"}},
+	"qqhow":   {EN: {"how"}, FR: {"comment"}, SV: {"hur"}},
+	"qqwhen":  {EN: {"when", "since", "date"}, FR: {"quand", "qd", "date"}, SV: {"nar", "datum"}},
+	"qqcan":   {EN: {"can", "could", "may"}, FR: {"puis", "peut", "peux"}, SV: {"kan", "far"}},
+}
+
+// mayMatch reports whether text contains one of the intent's hints in l.
+func mayMatch(token string, l Lang, text string) bool {
+	for _, h := range intentHints[token][l] {
+		if strings.Contains(text, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // Patterns run on folded lower-case text.
 var intents = []intent{
 	{"qqdur", map[Lang]*regexp.Regexp{
@@ -94,9 +137,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bhur (lang|lange|manga dagar|manga timmar)\b|\btidsgrans\b`),
 	}},
 	{"qqwhy", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bwhy\b`),
-		FR: regexp.MustCompile(`\bpourquoi\b`),
-		SV: regexp.MustCompile(`\bvarfor\b`),
+		EN: regexp.MustCompile(`\bwhy\b|\breason\b|\bpurpose\b|\bpoint of\b`),
+		FR: regexp.MustCompile(`\bpourquoi\b|\bpk\b|\bpq\b|\braison\b|\bbut du\b`),
+		SV: regexp.MustCompile(`\bvarfor\b|\banledning|\bsyftet?\b`),
 	}},
 	{"qqwho", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bwho\b`),
@@ -109,9 +152,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar)\b|\bvart\b`),
 	}},
 	{"qqdef", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`^(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b`),
-		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bque (veut dire|signifie)\b`),
-		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b`),
+		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b`),
+		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bsignification\b|\bdefinition\b|\bexplique`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bbetyder\b|\bbetydelse\b|\bforklara`),
 	}},
 	{"qqdiff", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),
@@ -119,14 +162,14 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bskillnad|\bjamfor|\bskiljer`),
 	}},
 	{"qqcost", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bhow much\b|\bcost\b|\bprice\b`),
-		FR: regexp.MustCompile(`\bcombien (coute|rapporte)\b|\bprix\b|\bcout\b`),
-		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad\b`),
+		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay(s|out|outs)?\b|\bpaid\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b|\bearn(s|ed)?\b|\bworth\b`),
+		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
+		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},
 	{"qqif", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b`),
-		FR: regexp.MustCompile(`\bque se passe|\bque devien|\bqu'?arrive`),
-		SV: regexp.MustCompile(`\bvad (hander|sker)\b`),
+		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b|\bhappens? (to|if|with|when)\b|\bend up\b|\bwhat now\b`),
+		FR: regexp.MustCompile(`\bque se passe|\bse passe t il\b|\bil se passe quoi\b|\bque devien|\bqu'?arrive|\bet maintenant\b|\bet si\b`),
+		SV: regexp.MustCompile(`\bvad (hander|sker)\b|\bhamnar\b|\bvart tar\b|\bvad nu\b`),
 	}},
 	{"qqnot", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\b(not|no|cannot|cant|can't|dont|don't|never|werent|weren't|isnt|isn't|hidden)\b|n't\b`),
@@ -137,6 +180,11 @@ var intents = []intent{
 		EN: regexp.MustCompile(`^how\b|\bhow (do|can|to|should|does|would)\b`),
 		FR: regexp.MustCompile(`^comment\b|\bcomment (faire|puis|peut|dois|on|je|obtenir|creer|devenir)\b`),
 		SV: regexp.MustCompile(`^hur\b`),
+	}},
+	{"qqwhen", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bwhen\b|\bsince (when|what date)\b|\bwhat date\b`),
+		FR: regexp.MustCompile(`\bquand\b|\bqd\b|\bquelle date\b`),
+		SV: regexp.MustCompile(`\bnar\b|\bvilket datum\b`),
 	}},
 	{"qqcan", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`^(can|could|may) (i|we|a|an|the|my|our|you)\b`),
@@ -158,10 +206,10 @@ var intentTokens = func() map[string]bool {
 // though it starts like one, so qqdiff cancels qqdef. A bare term of one or
 // two words ("CPOR?", "PGA ID") is read as "what is it?".
 func withIntents(l Lang, text string) string {
-	f := strings.TrimSpace(foldLower(text))
+	f := strings.TrimSpace(text) // folded by neutral
 	var found []string
 	for _, it := range intents {
-		if re := it.re[l]; re != nil && re.MatchString(f) {
+		if re := it.re[l]; re != nil && mayMatch(it.token, l, f) && re.MatchString(f) {
 			found = append(found, it.token)
 		}
 	}

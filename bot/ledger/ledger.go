@@ -6,6 +6,8 @@ package ledger
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -53,14 +55,56 @@ type Notice struct {
 	// Subject is what the news is about ("deal:12", "claim:3"); messages
 	// about one subject thread together. CreateDeal fills an empty one with
 	// the new deal, and replaces "{id}" in Text and action commands with its id.
-	Subject  string
-	Kind     string // what happened: declined, expired, reminder, digest…
+	Subject string
+	// Kind is what happened: declined, expired, reminder, digest…; KindState
+	// makes the notice the current state of Subject (see KindState).
+	Kind     string
 	Text     string
 	Actions  []chat.Action
 	Location string    // the deal's location, matched against subscriptions; "" matches all
 	DealKind deal.Kind // matched against subscriptions' kind; "" matches all
-	Places   []chat.Place
+	// Team is the e-mails of everyone on the deal's teams: with Location it
+	// decides which subscribers may see the news (bot/access).
+	Team   []string
+	Places []chat.Place
 }
+
+// Audience is the deal a notice is about, as far as visibility needs it
+// (its location and team), or nil for news about no deal.
+func (n Notice) Audience() *deal.Deal {
+	if !strings.HasPrefix(n.Subject, "deal:") {
+		return nil
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(n.Subject, "deal:"), 10, 64)
+	d := &deal.Deal{ID: id, Location: n.Location, Kind: n.DealKind}
+	for _, e := range n.Team {
+		d.Team = append(d.Team, deal.Person{Email: e})
+	}
+	return d
+}
+
+// TeamOf lists the e-mails of a deal's team and its invited partners' teams.
+func TeamOf(d *deal.Deal) []string {
+	var out []string
+	for _, p := range d.Team {
+		out = append(out, p.Email)
+	}
+	for _, inv := range d.Partners {
+		for _, p := range inv.Team {
+			out = append(out, p.Email)
+		}
+	}
+	return out
+}
+
+// KindState is the Kind of a notice that is the current state of its
+// Subject rather than news: it is delivered by editing in place the
+// messages already sent about Subject to each place (chat.Message.State),
+// never as a new message. Its Text is the state line (the new state, who
+// changed it and when) and its Actions replace the buttons of the first
+// message; none removes them. Emit one with every change of a deal, from
+// any origin; with an empty Key each version of the subject gets one.
+const KindState = "state"
 
 // Reminder is a check planned for a moment: the subject, what to check, and
 // when. (Subject, Kind, DueAt) is unique, so planning it twice is harmless.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -61,41 +62,42 @@ func sender(from string) string {
 	return "Microsoft"
 }
 
-func answerActions(d *deal.Deal) []chat.Action {
-	id := strconv.FormatInt(d.ID, 10)
-	return []chat.Action{
-		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
-		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
-	}
-}
+func answerActions(d *deal.Deal) []chat.Action { return change.AnswerActions(d) }
+
+// StateNotice is change.StateNotice: a deal's current state, which edits
+// the channel messages already sent about it.
+func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice { return change.StateNotice(d, e) }
 
 func dealNotice(d *deal.Deal, kind, text string, actions []chat.Action) ledger.Notice {
 	return ledger.Notice{
 		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text, Actions: actions,
-		Location: d.Location, DealKind: d.Kind,
+		Location: d.Location, DealKind: d.Kind, Team: ledger.TeamOf(d),
 	}
 }
 
+// LateAfter is how late a reminder may go out before it says so: a sweep
+// runs every minute, so anything later means it was not running (a restart,
+// an outage) when the reminder fell due.
+const LateAfter = 15 * time.Minute
+
 // ReminderNotice is the alert that a received referral expires in offset;
-// its key is the reminder's, so each reminder reaches a channel once.
+// its key is the reminder's, so each reminder reaches a channel once. One
+// sent more than LateAfter after it fell due says that it is late.
 func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.Notice {
+	due := d.ExpiresAt.Add(-offset)
 	text := fmt.Sprintf("⏰ Referral %s from %s expires in %s, on %s: accept or decline it, or Partner Center archives it as expired.",
 		about(d), sender(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt))
+	if late := now.Sub(due); late > LateAfter {
+		text += fmt.Sprintf(" (Sent late: this %s reminder was due %s, while cosellbot's sweep was not running.)", OffsetLabel(offset), when(due))
+	}
 	n := dealNotice(d, KindReminder, text, answerActions(d))
-	due := d.ExpiresAt.Add(-offset)
 	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, beforeKind(offset), due.UTC().UnixMicro())
 	return n
 }
 
 // DecisionDueNotice flags a co-sell deal Microsoft did not join within its
-// decision window.
-func DecisionDueNotice(d *deal.Deal) ledger.Notice {
-	text := fmt.Sprintf("⚑ Deal %s: Microsoft has not joined within its 14 days (asked %s, due %s). Follow up with your Microsoft contact, or carry on partner-led.",
-		about(d), d.InvitedAt.UTC().Format(time.DateOnly), d.DecisionDue.UTC().Format(time.DateOnly))
-	n := dealNotice(d, KindDecisionDue, text, []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}})
-	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, KindDecisionDue, d.DecisionDue.UTC().UnixMicro())
-	return n
-}
+// decision window (the change path's news of the lapse).
+func DecisionDueNotice(d *deal.Deal) ledger.Notice { return change.LapsedNotice(d) }
 
 func claimAbout(c *cpor.Claim) string {
 	return fmt.Sprintf("#%d (tenant %s, %s, %s)", c.ID, c.TenantID, c.Target(), c.Engagement.Label())
@@ -103,8 +105,8 @@ func claimAbout(c *cpor.Claim) string {
 
 // ClaimClosingNotice warns that a claim's decline window closes soon.
 func ClaimClosingNotice(c *cpor.Claim, now time.Time) ledger.Notice {
-	text := fmt.Sprintf("CPOR claim %s: the customer's window to decline closes in %s; unless they decline, the association is official on %s.",
-		claimAbout(c), left(c.OfficialAt, now), c.OfficialAt.UTC().Format(time.DateOnly))
+	text := fmt.Sprintf("CPOR claim %s: the customer's window to decline closes in %s; their last day to decline is %s (%s time), and unless they decline the association is official after it.",
+		claimAbout(c), left(c.OfficialAt, now), c.LastDay().Format(time.DateOnly), cpor.Zone(c.Country))
 	return ledger.Notice{
 		Subject: c.Subject(), Kind: KindClaim, Text: text,
 		Key: fmt.Sprintf("%s#%s#%d", c.Subject(), cpor.PlanClosing, c.OfficialAt.UTC().UnixMicro()),

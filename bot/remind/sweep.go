@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
@@ -31,6 +33,7 @@ type Record interface {
 	GetClaim(ctx context.Context, id int64) (*cpor.Claim, error)
 	UpdateClaim(ctx context.Context, c *cpor.Claim, e ledger.Entry, notices ...ledger.Notice) error
 	Subscriptions(ctx context.Context) ([]ledger.Subscription, error)
+	User(ctx context.Context, id string) (access.User, error)
 }
 
 // Actor is who the history says expired a referral or made a claim official.
@@ -42,6 +45,9 @@ type Sweeper struct {
 	cfg     Config
 	log     *slog.Logger
 	changes *change.Engine
+
+	mu   sync.Mutex
+	last time.Time // when this sweeper's previous pass ran; zero before the first
 }
 
 // NewSweeper builds a sweeper over a record.
@@ -83,26 +89,61 @@ func (s *Sweeper) Run(ctx context.Context, now time.Time) (Report, error) {
 			return rep, err
 		}
 	}
+	s.mu.Lock()
+	s.last = now
+	s.mu.Unlock()
 	return rep, nil
+}
+
+// catchingUp reports whether reminders may have been missed before now: on
+// a sweeper's first pass (a restart, a one-shot sweep) or after a gap longer
+// than CatchUp between passes (a stalled loop).
+func (s *Sweeper) catchingUp(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last.IsZero() || now.Sub(s.last) > s.cfg.CatchUp
 }
 
 // remind fires the referral reminders due within the catch-up window: for
 // each offset, the received deals expiring in (now+offset-CatchUp,
 // now+offset], read page by page along the (status, expires_at) index.
+//
+// After downtime (see catchingUp) it looks further back: for each deal, the
+// latest reminder that fell due is still sent, late and saying so, rather
+// than dropped; older ones are superseded by it. For the offset off followed
+// by the shorter next, those are the deals expiring in (now+next, now+off].
 func (s *Sweeper) remind(ctx context.Context, now time.Time, rep *Report) error {
-	for _, off := range s.cfg.Before {
+	wide := s.catchingUp(now)
+	for i, off := range s.cfg.Before {
+		next := time.Duration(0)
+		if i+1 < len(s.cfg.Before) {
+			next = s.cfg.Before[i+1]
+		}
 		after, afterID := now.Add(off-s.cfg.CatchUp), int64(0)
+		if wide && now.Add(next).Before(after) {
+			after = now.Add(next)
+		}
 		for {
-			ds, err := s.rec.ReceivedExpiring(ctx, after, afterID, now.Add(off), s.cfg.Batch)
+			page, err := s.rec.ReceivedExpiring(ctx, after, afterID, now.Add(off), s.cfg.Batch)
 			if err != nil {
 				return fmt.Errorf("remind %s before expiry: %w", OffsetLabel(off), err)
 			}
-			if len(ds) == 0 {
+			if len(page) == 0 {
 				break
 			}
-			if err := s.fireReminders(ctx, now, off, ds, rep); err != nil {
-				return err
+			ds := page
+			if wide {
+				// A deal whose next reminder is due too gets that one instead.
+				ds = slices.DeleteFunc(slices.Clone(page), func(d *deal.Deal) bool {
+					return next > 0 && !d.ExpiresAt.Add(-next).After(now) && d.ExpiresAt.Add(-off).Before(now.Add(-s.cfg.CatchUp))
+				})
 			}
+			if len(ds) > 0 {
+				if err := s.fireReminders(ctx, now, off, ds, rep); err != nil {
+					return err
+				}
+			}
+			ds = page
 			if len(ds) < s.cfg.Batch {
 				break
 			}
@@ -140,6 +181,10 @@ func (s *Sweeper) fireReminders(ctx context.Context, now time.Time, off time.Dur
 			rep.add("skipped the %s reminder of deal #%d: snoozed until %s", OffsetLabel(off), d.ID, until.Format(time.DateOnly))
 			continue
 		}
+		if due := d.ExpiresAt.Add(-off); now.Sub(due) > LateAfter {
+			rep.add("reminded: deal #%d expires in %s (%s reminder) — late, it was due %s", d.ID, left(d.ExpiresAt, now), OffsetLabel(off), when(due))
+			continue
+		}
 		rep.add("reminded: deal #%d expires in %s (%s reminder)", d.ID, left(d.ExpiresAt, now), OffsetLabel(off))
 	}
 	return nil
@@ -161,6 +206,10 @@ func (s *Sweeper) expire(ctx context.Context, now time.Time, rep *Report) error 
 			if errors.As(err, &rule) {
 				continue // not due after all: the rule has the last word
 			}
+			// The expiry event is dated at the real expiry (ev.At), and the
+			// change path dates the history with it: after an outage the
+			// history says when the referral expired, not when the sweep
+			// noticed.
 			if errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
 				continue
 			}
@@ -210,10 +259,23 @@ func (s *Sweeper) planned(ctx context.Context, now time.Time, rep *Report) error
 		switch r.Kind {
 		case ledger.PlanDecisionDue:
 			id, _ := idOf(r.Subject, "deal:")
-			if d, ok := deals[id]; ok && d.Microsoft == deal.MSInvited && !d.Status.Terminal() && d.DecisionDue.Equal(r.DueAt) {
-				f.Skip, f.Notices = false, []ledger.Notice{DecisionDueNotice(d)}
-				lines[key(r)] = fmt.Sprintf("flagged: Microsoft did not join deal #%d within 14 days", d.ID)
+			d, ok := deals[id]
+			if !ok || !d.DecisionDue.Equal(r.DueAt) {
+				break
 			}
+			// The lapse is recorded on the deal through the change path,
+			// dated at the window's end, with its news; a person's action
+			// may have recorded it first.
+			_, _, err := s.changes.ApplyAt(ctx, d, Actor, now, lapse(now))
+			var rule *deal.RuleError
+			if errors.As(err, &rule) || errors.Is(err, ledger.ErrConflict) || errors.Is(err, ledger.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("planned checks: deal #%d: %w", d.ID, err)
+			}
+			f.Skip = false
+			lines[key(r)] = fmt.Sprintf("flagged: Microsoft did not join deal #%d within 14 days", d.ID)
 		case cpor.PlanClosing, cpor.PlanOfficial:
 			line, n, err := s.claimCheck(ctx, now, r)
 			if err != nil {
@@ -270,7 +332,7 @@ func (s *Sweeper) claimCheck(ctx context.Context, now time.Time, r ledger.Remind
 		if err != nil {
 			return "", nil, nil
 		}
-		err = s.rec.UpdateClaim(ctx, c, ledger.Entry{At: now, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, ClaimNotice(c, ev))
+		err = s.rec.UpdateClaim(ctx, c, ledger.Entry{At: ev.At, Actor: Actor, Action: ev.Action, Detail: ev.Detail}, ClaimNotice(c, ev))
 		if errors.Is(err, ledger.ErrConflict) {
 			return "", nil, nil
 		}
@@ -322,7 +384,11 @@ func (s *Sweeper) digest(ctx context.Context, now time.Time, rep *Report) error 
 			}
 			loaded = true
 		}
-		n, ok := DigestNotice(p, now, covered(byPlace[p], expiring), covered(byPlace[p], stale), s.cfg.StaleAfter)
+		makers, err := s.subscribers(ctx, byPlace[p])
+		if err != nil {
+			return fmt.Errorf("digest for %s: %w", p, err)
+		}
+		n, ok := DigestNotice(p, now, covered(byPlace[p], makers, expiring), covered(byPlace[p], makers, stale), s.cfg.StaleAfter)
 		f := ledger.Firing{Reminder: r, Skip: !ok}
 		if ok {
 			f.Notices = []ledger.Notice{n}
@@ -338,15 +404,45 @@ func (s *Sweeper) digest(ctx context.Context, now time.Time, rep *Report) error 
 	return nil
 }
 
-// covered keeps the deals one of the subscriptions covers.
-func covered(subs []ledger.Subscription, ds []*deal.Deal) []*deal.Deal {
+// covered keeps the deals one of the subscriptions covers and its maker
+// may see (access.Receives: the same rule as every other notice).
+func covered(subs []ledger.Subscription, makers map[string]*access.User, ds []*deal.Deal) []*deal.Deal {
 	var out []*deal.Deal
 	for _, d := range ds {
-		if slices.ContainsFunc(subs, func(s ledger.Subscription) bool { return s.Matches(d.Location, d.Kind) }) {
+		if slices.ContainsFunc(subs, func(s ledger.Subscription) bool {
+			return s.Matches(d.Location, d.Kind) && access.Receives(makers[strings.ToLower(s.CreatedBy)], s.Place, false, d)
+		}) {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// subscribers reads the makers of subscriptions: nil for one no longer a
+// user, the local admin for the shell's.
+func (s *Sweeper) subscribers(ctx context.Context, subs []ledger.Subscription) (map[string]*access.User, error) {
+	out := map[string]*access.User{}
+	for _, sub := range subs {
+		id := strings.ToLower(sub.CreatedBy)
+		if _, ok := out[id]; ok {
+			continue
+		}
+		if strings.EqualFold(id, access.LocalAdmin.ID) {
+			admin := access.LocalAdmin
+			out[id] = &admin
+			continue
+		}
+		u, err := s.rec.User(ctx, id)
+		switch {
+		case err == nil:
+			out[id] = &u
+		case errors.Is(err, ledger.ErrNotFound):
+			out[id] = nil
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func subject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
@@ -382,5 +478,16 @@ func (s *Sweeper) Loop(ctx context.Context, now func() time.Time, every time.Dur
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// lapse is the operation that records Microsoft's lapsed decision window,
+// refused when nothing is due.
+func lapse(now time.Time) change.Op {
+	return func(x *deal.Deal) (deal.Event, error) {
+		if ev, ok := x.LapseIfDue(now); ok {
+			return ev, nil
+		}
+		return deal.Event{}, &deal.RuleError{Field: "microsoft", Rule: "lapse_not_due", Message: fmt.Sprintf("Microsoft's window on deal %d has not closed unanswered", x.ID)}
 	}
 }

@@ -107,6 +107,26 @@ func TestLifeOfAReferral(t *testing.T) {
 			"deal:2 discord ⌛": 1,                        // B: snoozed, so no reminder; loc-2 is not the sales channel's
 			"deal:3 slack ⚑":   1, "deal:3 discord ⚑": 1, // C: Microsoft did not join
 			"claim:1 slack CPOR": 2, "claim:1 discord CPOR": 2, // closing soon, then official
+			// The expiries' new state, and C's (Microsoft's window lapsed),
+			// which edits what each place has.
+			"deal:1 slack ➜": 1, "deal:1 discord ➜": 1, "deal:2 discord ➜": 1,
+			"deal:3 slack ➜": 1, "deal:3 discord ➜": 1,
+		}
+		for _, m := range n.messages() {
+			if !m.State {
+				continue
+			}
+			if m.Subject == "deal:3" {
+				// C is still open: its state offers to show it.
+				if len(m.Actions) != 1 || m.Actions[0].Command != "deal show 3" {
+					t.Errorf("state of deal:3 to %s: actions %v, want Show", m.To, m.Actions)
+				}
+				continue
+			}
+			// A's three reminders are edited in place: no more Accept.
+			if want := map[string]int{"deal:1": 3, "deal:2": 0}[m.Subject]; len(m.Edits) != want || len(m.Actions) != 0 {
+				t.Errorf("state of %s to %s: %d edits, actions %v; want %d edits, no actions", m.Subject, m.To, len(m.Edits), m.Actions, want)
+			}
 		}
 		for k, w := range want {
 			if count[k] != w {
@@ -190,14 +210,31 @@ func TestNoticeTexts(t *testing.T) {
 	cl.ID = 3
 	_, _, _ = cl.Confirm(t0, t0)
 	ev, _ := c.Clone().Decline("no capacity", "", now)
+	accepted := a.Clone()
+	accepted.Status, accepted.Stage = deal.Accepted, deal.StageAccepted
+	declined := a.Clone()
+	if _, err := declined.Decline("no capacity", "", now); err != nil {
+		t.Fatal(err)
+	}
+	expired, _ := a.Clone().Expire(a.ExpiresAt)
+	linked := a.Clone()
+	linked.ExternalID = "pc-referral-1"
+	expiredLinked, _ := linked.Expire(a.ExpiresAt)
+	official := *cl
+	officialEv, _ := official.MakeOfficial(cl.OfficialAt)
 	var b strings.Builder
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
-		change.News(a, deal.Event{Action: "expired", Detail: "expired unanswered after 14 days; Microsoft is notified"}, "sweep")[0],
+		remind.ReminderNotice(a, 3*24*time.Hour, now.Add(30*time.Hour)), // after an outage
+		change.News(a, expired, "sweep")[0],
+		change.News(linked, expiredLinked, "sweep")[0],
 		change.News(a, ev, "ana@contoso.example")[0],
 		remind.DecisionDueNotice(c),
 		remind.ClaimClosingNotice(cl, cl.OfficialAt.Add(-23*time.Hour)),
-		remind.ClaimNotice(cl, deal.Event{Detail: "official: the customer did not decline within 5 business days"}),
+		remind.ClaimNotice(&official, officialEv),
+		remind.StateNotice(a, ledger.Entry{At: now, Actor: "ana@partner.example", Action: "received", Detail: "received from Microsoft"}),
+		remind.StateNotice(accepted, ledger.Entry{At: now, Actor: "hubspot", Action: "accepted", Detail: "accepted"}),
+		remind.StateNotice(declined, ledger.Entry{At: now, Actor: "cosellbot", Action: "expired", Detail: "expired unanswered after 14 days"}),
 	} {
 		b.WriteString(n.Kind + " [" + n.Subject + "] " + n.Text + "\n")
 		for _, act := range n.Actions {

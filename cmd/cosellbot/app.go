@@ -125,6 +125,7 @@ func (a *app) background() map[string]func(context.Context) error {
 		"outbox":   a.outboxLoop,  // outbox dispatcher (outbox.go)
 		"chat":     a.chatLoop,    // Discord registration, old deliveries, late answers (slack.go)
 		"webhooks": a.webhookLoop, // inbox processing, outgoing webhooks, Partner Center poll (webhooks.go)
+		"faq":      a.faqWarm,     // builds the FAQ index at start (faq.go)
 	}
 	return loops
 }

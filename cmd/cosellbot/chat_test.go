@@ -53,7 +53,7 @@ func TestLink(t *testing.T) {
 		t.Errorf("unknown user: %s", msg)
 	}
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"ask", "user", "add", "ana@contoso.com", "role=referrals-user"}, strings.NewReader(""), &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"ask", "user", "add", "ana@contoso.com", "role=referrals-user", "locations=global"}, strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatalf("user add: %d %s%s", code, out.String(), errOut.String())
 	}
 	link(0, "discord", "123456789", "Ana@Contoso.com")

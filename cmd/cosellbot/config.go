@@ -44,9 +44,11 @@ func settings() []setting {
 		{Name: "COSELLBOT_SHUTDOWN_TIMEOUT", Default: defaultShutdownTimeout.String()},
 		{Name: "SLACK_SIGNING_SECRET", Secret: true},
 		{Name: "SLACK_BOT_TOKEN", Secret: true},
+		{Name: "SLACK_API_URL", Default: "https://slack.com/api/"},
 		{Name: "DISCORD_PUBLIC_KEY"},
 		{Name: "DISCORD_BOT_TOKEN", Secret: true},
 		{Name: "DISCORD_APP_ID"},
+		{Name: "DISCORD_API_URL", Default: "https://discord.com/api/v10"},
 	}
 	for _, s := range crm.Sources {
 		out = append(out, setting{Name: "WEBHOOK_SECRET_" + strings.ToUpper(s), Secret: true})
@@ -251,7 +253,7 @@ func validateEnv(getenv func(string) string) error {
 	if len(set) > 0 && len(missing) > 0 {
 		errs = append(errs, fmt.Errorf("%s set without %s: Partner Center needs all three, or none", strings.Join(set, ", "), strings.Join(missing, ", ")))
 	}
-	for _, name := range []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL"} {
+	for _, name := range []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "SLACK_API_URL", "DISCORD_API_URL"} {
 		if v := getenv(name); v != "" {
 			if u, err := url.Parse(v); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
 				errs = append(errs, fmt.Errorf("%s %q: write an https:// URL", name, v))

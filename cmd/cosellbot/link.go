@@ -41,7 +41,7 @@ func cmdLink(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	e := ledger.Entry{At: a.clock.Now(), Actor: access.LocalAdmin.ID, Action: "linked", Detail: platform + " account " + account}
 	if err := a.store.LinkChatUser(ctx, platform, account, email, e); err != nil {
 		if errors.Is(err, ledger.ErrNotFound) {
-			fmt.Fprintf(stderr, "cosellbot link: %s is not a cosellbot user: add them first, e.g. cosellbot ask user add %s role=referrals-user\n", email, email)
+			fmt.Fprintf(stderr, "cosellbot link: %s is not a cosellbot user: add them first, e.g. cosellbot ask user add %s role=referrals-user locations=LOC\n", email, email)
 		} else {
 			fmt.Fprintln(stderr, "cosellbot link:", err)
 		}

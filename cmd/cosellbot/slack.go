@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -14,10 +15,15 @@ import (
 type slackConfig struct {
 	SigningSecret string // SLACK_SIGNING_SECRET; unset: the Slack routes answer 503
 	BotToken      string // SLACK_BOT_TOKEN; enables modals, App Home, e-mail lookup, notifications
+	APIURL        string // SLACK_API_URL; the Web API base, Slack's when unset (tests point it at a fake)
 }
 
 func loadSlack(getenv func(string) string) slackConfig {
-	return slackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN")}
+	c := slackConfig{SigningSecret: getenv("SLACK_SIGNING_SECRET"), BotToken: getenv("SLACK_BOT_TOKEN"), APIURL: getenv("SLACK_API_URL")}
+	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/" // slack-go appends method names to the base
+	}
+	return c
 }
 
 // chatRoutes builds the Slack and Discord adapters that the configuration
@@ -28,7 +34,7 @@ func (a *app) chatRoutes(r *mux.Router) {
 		slack.Unavailable(r)
 	} else {
 		ad, err := slack.New(slack.Config{
-			SigningSecret: a.cfg.Slack.SigningSecret, BotToken: a.cfg.Slack.BotToken, Clock: a.clock, Log: a.log,
+			SigningSecret: a.cfg.Slack.SigningSecret, BotToken: a.cfg.Slack.BotToken, APIURL: a.cfg.Slack.APIURL, Clock: a.clock, Log: a.log,
 		}, a.svc, a.store)
 		if err != nil {
 			a.log.Error("Slack is off", "err", err)
@@ -43,7 +49,8 @@ func (a *app) chatRoutes(r *mux.Router) {
 		return
 	}
 	ad, err := discord.New(discord.Config{
-		PublicKey: a.cfg.Discord.PublicKey, BotToken: a.cfg.Discord.BotToken, AppID: a.cfg.Discord.AppID, Clock: a.clock, Log: a.log,
+		PublicKey: a.cfg.Discord.PublicKey, BotToken: a.cfg.Discord.BotToken, AppID: a.cfg.Discord.AppID,
+		APIURL: a.cfg.Discord.APIURL, Version: version, Clock: a.clock, Log: a.log,
 	}, a.svc, a.store)
 	if err != nil {
 		a.log.Error("Discord is off", "err", err)
@@ -98,7 +105,7 @@ func (a *app) slackNotifier() (*slack.Notifier, bool) {
 	if a.cfg.Slack.BotToken == "" {
 		return nil, false
 	}
-	n, err := slack.NewNotifier(a.cfg.Slack.BotToken, "", nil)
+	n, err := slack.NewNotifier(a.cfg.Slack.BotToken, a.cfg.Slack.APIURL, nil)
 	if err != nil {
 		a.log.Error("no Slack notifications", "err", err)
 		return nil, false

@@ -16,6 +16,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Target is where cosellbot writes a CRM's records: a signed webhook
@@ -86,20 +87,16 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	req.Header.Set(HeaderEventID, head.EventID)
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return change.Written{}, fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err)
+		return change.Written{}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode/100 == 2:
-		return change.Written{}, nil
-	case resp.StatusCode == http.StatusTooManyRequests:
-		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return change.Written{}, chat.RetryAfter(time.Duration(max(after, 1))*time.Second, fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status))
-	case resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusRequestTimeout:
-		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status))
+	// The verdict every outbound call shares (chatkit.Classify): 4xx is
+	// final except 408/429; Retry-After honoured, in seconds or as a date.
+	if err := chatkit.Classify(now, resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status)); err != nil {
+		return change.Written{}, err
 	}
-	return change.Written{}, fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status)
+	return change.Written{}, nil
 }
 
 // newToken is a random event id.

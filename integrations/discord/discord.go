@@ -21,18 +21,18 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/bot/access"
-	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -43,11 +43,7 @@ const Platform = "discord"
 const CommandName = "cosell"
 
 // Runner is what the adapter needs of the command service.
-type Runner interface {
-	Resolve(ctx context.Context, id string) (access.User, error)
-	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
-	ReadOnly(line string) bool
-}
+type Runner = chatkit.Runner
 
 // Directory links Discord accounts to cosellbot users, remembers the
 // interactions already handled, and keeps the command lines of buttons too
@@ -67,14 +63,23 @@ type Config struct {
 	// BotToken and AppID register the /cosell command at start; BotToken
 	// also lets the notifier post to channels.
 	BotToken, AppID string
+	// APIURL is the REST API base, https://discord.com/api/v10 when empty;
+	// tests point it at a fake.
+	APIURL string
+	// Version goes into the User-Agent Discord asks bots to send,
+	// "DiscordBot (URL, VERSION)".
+	Version string
 	// HTTPClient sends the calls to Discord's API; nil means a client with a
-	// 10-second timeout. Tests route it to a fake.
+	// 10-second timeout.
 	HTTPClient *http.Client
-	// Deadline is how long a command may run before Discord gets a
+	// Deadline is how long an interaction may take before Discord gets a
 	// deferred answer; 0 means 2.5 s, inside Discord's 3 s.
 	Deadline time.Duration
-	Clock    command.Clock
-	Log      *slog.Logger
+	// After starts the deadline's countdown (time.After when nil); tests
+	// pass one they fire, to prove a route answers whatever blocks.
+	After func(time.Duration) <-chan time.Time
+	Clock command.Clock
+	Log   *slog.Logger
 }
 
 // ParsePublicKey reads the hex public key the Developer Portal shows.
@@ -90,8 +95,7 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 }
 
 const (
-	maxBody     = 1 << 20
-	workTimeout = 30 * time.Second
+	maxBody = 1 << 20
 	// window is how far an interaction's signed timestamp may be from now;
 	// discordgo.VerifyInteraction checks the signature only.
 	window = 5 * time.Minute
@@ -104,7 +108,10 @@ type Adapter struct {
 	dir     Directory
 	session *discordgo.Session
 	log     *slog.Logger
-	late    sync.WaitGroup
+	bg      chatkit.Background
+	// accounts remembers who a Discord account is, and that one is not a
+	// user yet, so that clicks do not repeat the database reads.
+	accounts *chatkit.Accounts
 }
 
 // New builds the adapter. A missing public key is refused: Discord routes
@@ -122,20 +129,79 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Adapter{cfg: cfg, svc: svc, dir: dir, session: session(cfg.BotToken, cfg.HTTPClient), log: cfg.Log.With("platform", Platform)}, nil
+	ses, err := session(cfg.BotToken, cfg.APIURL, cfg.Version, cfg.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	a := &Adapter{cfg: cfg, svc: svc, dir: dir, session: ses, log: cfg.Log.With("platform", Platform)}
+	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Now: func() time.Time { return cfg.Clock.Now() }})
+	return a, nil
+}
+
+// deadline is the time an interaction has before Discord gives up on it.
+func (a *Adapter) deadline() chatkit.Deadline {
+	return chatkit.Deadline{Within: a.cfg.Deadline, After: a.cfg.After}
+}
+
+// ProjectURL is the URL in the User-Agent.
+const ProjectURL = "https://github.com/cosellbot/cosellbot"
+
+// UserAgent is the User-Agent Discord documents for bots:
+// "DiscordBot ($url, $versionNumber)".
+func UserAgent(version string) string {
+	if version == "" {
+		version = "dev"
+	}
+	return "DiscordBot (" + ProjectURL + ", " + version + ")"
 }
 
 // session is a REST-only discordgo session. Follow-ups to interactions use
-// the interaction token and need no bot token.
-func session(botToken string, hc *http.Client) *discordgo.Session {
-	s := &discordgo.Session{
-		Token: "Bot " + botToken, Client: hc, UserAgent: "cosellbot (https://github.com/cosellbot/cosellbot)",
+// the interaction token and need no bot token. apiURL, when set, replaces
+// Discord's API base in every call: discordgo's endpoints are fixed, so
+// the client's transport rewrites them.
+func session(botToken, apiURL, version string, hc *http.Client) (*discordgo.Session, error) {
+	client := hc
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if apiURL != "" {
+		base, err := url.Parse(strings.TrimRight(apiURL, "/"))
+		if err != nil || base.Scheme == "" || base.Host == "" {
+			return nil, fmt.Errorf("discord: the API URL %q is not an absolute URL", apiURL)
+		}
+		c := *client
+		next := c.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		c.Transport = rebase{base: base, next: next}
+		client = &c
+	}
+	return &discordgo.Session{
+		Token: "Bot " + botToken, Client: client, UserAgent: UserAgent(version),
 		Ratelimiter: discordgo.NewRatelimiter(), MaxRestRetries: 1, ShouldRetryOnRateLimit: false,
+	}, nil
+}
+
+// rebase sends the calls discordgo makes to discordgo.EndpointAPI to
+// another base URL.
+type rebase struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (rb rebase) RoundTrip(r *http.Request) (*http.Response, error) {
+	rest, ok := strings.CutPrefix(r.URL.String(), discordgo.EndpointAPI)
+	if !ok {
+		return rb.next.RoundTrip(r)
 	}
-	if s.Client == nil {
-		s.Client = &http.Client{Timeout: 10 * time.Second}
+	u, err := url.Parse(rb.base.String() + "/" + rest)
+	if err != nil {
+		return nil, fmt.Errorf("discord: rebase %s: %w", r.URL, err)
 	}
-	return s
+	r = r.Clone(r.Context())
+	r.URL, r.Host = u, u.Host
+	return rb.next.RoundTrip(r)
 }
 
 // Routes mounts POST /discord/interactions.
@@ -153,15 +219,9 @@ func Unavailable(r *mux.Router) {
 
 // Wait blocks until the work that went on after interactions were answered
 // (deferred results) is done; call it after the HTTP server has shut down.
-func (a *Adapter) Wait() { a.late.Wait() }
+func (a *Adapter) Wait() { a.bg.Wait() }
 
-func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), workTimeout)
-	a.late.Go(func() {
-		defer cancel()
-		fn(ctx)
-	})
-}
+func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) { a.bg.Go(r.Context(), fn) }
 
 // Commands is the application command set cosellbot registers: /cosell
 // with one string option, text, taking what Slack's /cosell takes.
@@ -213,12 +273,18 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	return body, true
 }
 
-// user finds the cosellbot user linked to a Discord account. Discord does
-// not share e-mails with bots, so an admin links accounts explicitly.
+// user finds the cosellbot user linked to a Discord account, remembered
+// for a while whether found or not.
 func (a *Adapter) user(ctx context.Context, discordID string) (access.User, error) {
 	if discordID == "" {
 		return access.User{}, access.Deny("the interaction names no Discord user")
 	}
+	return a.accounts.Get(ctx, discordID)
+}
+
+// lookup reads the cosellbot user linked to a Discord account. Discord does
+// not share e-mails with bots, so an admin links accounts explicitly.
+func (a *Adapter) lookup(ctx context.Context, discordID string) (access.User, error) {
 	id, err := a.dir.ChatUser(ctx, Platform, discordID)
 	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
 		return access.User{}, err

@@ -6,33 +6,41 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
 // ShareFlag ends a command whose answer everyone in the channel should see;
 // without it only the person who typed the command sees the answer.
-const ShareFlag = "--share"
+const ShareFlag = chatkit.ShareFlag
 
 // noMentions keeps text such as "@everyone" in a deal's notes from pinging.
 var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 
 // cutShare strips a trailing --share from a command line.
-func cutShare(text string) (string, bool) {
-	text = strings.TrimSpace(text)
-	if rest, ok := strings.CutSuffix(text, ShareFlag); ok && (rest == "" || strings.HasSuffix(rest, " ")) {
-		return strings.TrimSpace(rest), true
-	}
-	return text, false
+func cutShare(text string) (string, bool) { return chatkit.CutShare(text) }
+
+// result is what an interaction's work came to: a reply, a form to open,
+// or an HTTP error instead of either (a replay, a database that did not
+// answer).
+type result struct {
+	reply   command.Reply
+	modal   *discordgo.InteractionResponse
+	code    int
+	errCode string
+	why     string
 }
 
-// interactions serves Discord's interactions endpoint.
+// interactions serves Discord's interactions endpoint. After the signature
+// and the JSON, everything (the replay record, the account, the stored
+// command of a button, the command itself) runs under the deadline; past
+// it Discord gets a deferred answer and the result follows by editing it.
 func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	body, ok := a.verified(w, r)
 	if !ok {
@@ -47,24 +55,21 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusOK, discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
 		return
 	}
-	ctx := r.Context()
 	if in.ID == "" {
 		web.WriteError(w, http.StatusBadRequest, "bad_interaction", "the interaction has no id")
 		return
 	}
-	var userID string
+	var userID, name string
 	switch {
 	case in.Member != nil && in.Member.User != nil:
-		userID = in.Member.User.ID
+		userID, name = in.Member.User.ID, displayName(in.Member.User)
 	case in.User != nil:
-		userID = in.User.ID
-	}
-	who, err := a.user(ctx, userID)
-	if err != nil {
-		a.write(ctx, w, discordgo.InteractionResponseChannelMessageWithSource, command.Refusal(err), false)
-		return
+		userID, name = in.User.ID, displayName(in.User)
 	}
 	where := chat.Place{Platform: Platform, Channel: in.ChannelID}
+	// A click on a message only the clicker sees may replace it; on a
+	// message in the channel the answer is for the clicker alone.
+	private := in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
 	switch in.Type {
 	case discordgo.InteractionApplicationCommand:
 		var text string
@@ -74,65 +79,79 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		line, share := cutShare(text)
-		if !a.once(ctx, w, &in, line) {
-			return
-		}
-		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, line) }, share, false)
+		a.answer(w, r, &in, share, false, func(ctx context.Context) result { return a.run(ctx, &in, userID, where, line) })
 	case discordgo.InteractionMessageComponent:
-		id, err := a.customID(ctx, in.MessageComponentData().CustomID)
-		if err != nil {
-			a.write(ctx, w, discordgo.InteractionResponseChannelMessageWithSource, command.Refusal(err), false)
-			return
-		}
-		if keys, line, ok := cutAsk(id); ok {
-			web.WriteJSON(w, http.StatusOK, askModal(in.MessageComponentData().CustomID, line, keys))
-			return
-		}
-		if !a.once(ctx, w, &in, id) {
-			return
-		}
-		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, id) }, false, true)
+		cid := in.MessageComponentData().CustomID
+		a.answer(w, r, &in, false, private, func(ctx context.Context) result {
+			id, err := a.customID(ctx, cid)
+			if err != nil {
+				return result{reply: command.Refusal(err)}
+			}
+			if ref, ok := formRef(id); ok {
+				return a.openForm(ctx, userID, name, where, ref)
+			}
+			return a.run(ctx, &in, userID, where, id)
+		})
 	case discordgo.InteractionModalSubmit:
 		data := in.ModalSubmitData()
-		id, err := a.customID(ctx, data.CustomID)
-		if err != nil {
-			a.write(ctx, w, discordgo.InteractionResponseChannelMessageWithSource, command.Refusal(err), false)
-			return
-		}
-		keys, line, ok := cutAsk(id)
-		if !ok {
-			web.WriteError(w, http.StatusBadRequest, "bad_interaction", "a form cosellbot did not open")
-			return
-		}
-		line += answers(data.Components, keys)
-		if !a.once(ctx, w, &in, line) {
-			return
-		}
-		a.answer(w, r, &in, func(ctx context.Context) command.Reply { return a.svc.Run(ctx, who, where, line) }, false, in.Message != nil)
+		a.answer(w, r, &in, false, private, func(ctx context.Context) result {
+			id, err := a.customID(ctx, data.CustomID)
+			if err != nil {
+				return result{reply: command.Refusal(err)}
+			}
+			ref, ok := formRef(id)
+			f, known := chatkit.ParseRef(ref)
+			if !ok || !known {
+				return result{code: http.StatusBadRequest, errCode: "bad_interaction", why: "a form cosellbot did not open"}
+			}
+			res := a.run(ctx, &in, userID, where, f.Line(inputs(data.Components)))
+			if res.code == 0 && !res.reply.OK() {
+				res.reply.Text = f.ErrorText(res.reply) // Discord shows no errors under a modal's inputs
+			}
+			return res
+		})
 	default:
 		web.WriteError(w, http.StatusBadRequest, "bad_interaction", "an interaction type cosellbot does not handle")
 	}
 }
 
+func displayName(u *discordgo.User) string {
+	if u.GlobalName != "" {
+		return u.GlobalName
+	}
+	return u.Username
+}
+
+// run carries out a command line as the interaction's user, once.
+func (a *Adapter) run(ctx context.Context, in *discordgo.Interaction, userID string, where chat.Place, line string) result {
+	if res, first := a.once(ctx, in, line); !first {
+		return res
+	}
+	who, err := a.user(ctx, userID)
+	if err != nil {
+		return result{reply: command.Refusal(err)}
+	}
+	return result{reply: a.svc.Run(ctx, who, where, line)}
+}
+
 // once records the interaction so that a replay of it is refused. A
 // command that changes nothing skips the record: answering its replay again
 // is harmless, and the write was most of its cost.
-func (a *Adapter) once(ctx context.Context, w http.ResponseWriter, in *discordgo.Interaction, line string) bool {
+func (a *Adapter) once(ctx context.Context, in *discordgo.Interaction, line string) (result, bool) {
 	if a.svc.ReadOnly(line) {
-		return true
+		return result{}, true
 	}
 	first, err := a.dir.FirstChatEvent(ctx, Platform, "interaction:"+in.ID, a.cfg.Clock.Now())
 	if err != nil {
 		a.log.ErrorContext(ctx, "cannot record the interaction", "err", err)
-		web.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the database did not answer; try again")
-		return false
+		return result{code: http.StatusServiceUnavailable, errCode: "unavailable", why: "the database did not answer; try again",
+			reply: command.Reply{Text: "✗ The database did not answer, nothing was done; try again.", Err: &command.Failure{Code: "unavailable", Message: "the database did not answer"}}}, false
 	}
 	if !first {
 		a.log.WarnContext(ctx, "refused a replayed interaction", "id", in.ID)
-		web.WriteError(w, http.StatusConflict, "replayed", "this interaction was already handled")
-		return false
+		return result{code: http.StatusConflict, errCode: "replayed", why: "this interaction was already handled"}, false
 	}
-	return true
+	return result{}, true
 }
 
 // customID gives the command a component carries, fetching it when the
@@ -149,90 +168,105 @@ func (a *Adapter) customID(ctx context.Context, id string) (string, error) {
 	return line, err
 }
 
-// cutAsk splits "ask:KEY,KEY:COMMAND".
-func cutAsk(id string) (keys []string, line string, ok bool) {
-	rest, ok := strings.CutPrefix(id, askPrefix)
+// formRef reads a custom_id that opens a form: "form:REF", or
+// "ask:KEYS:COMMAND" of older messages.
+func formRef(id string) (string, bool) {
+	if ref, ok := strings.CutPrefix(id, formPrefix); ok {
+		return ref, true
+	}
+	if strings.HasPrefix(id, askPrefix) {
+		return id, true
+	}
+	return "", false
+}
+
+// openForm answers a button that needs input with its form (a modal, type
+// 9), prefilled with what the deal already says and with the clicker on
+// the team. The modal must be the first answer, so the prefill gets only
+// part of the deadline; past it the form opens with what is known.
+func (a *Adapter) openForm(ctx context.Context, userID, name string, where chat.Place, ref string) result {
+	f, ok := chatkit.ParseRef(ref)
 	if !ok {
-		return nil, "", false
+		return result{reply: command.Refusal(errors.New("this button is no longer known; type the command instead"))}
 	}
-	k, line, ok := strings.Cut(rest, ":")
-	if !ok || k == "" {
-		return nil, "", false
-	}
-	return strings.Split(k, ","), line, true
-}
-
-// askModal is the small form that asks for what an action needs (the
-// reason of a decline), one text input per key.
-func askModal(customID, line string, keys []string) discordgo.InteractionResponse {
-	var rows []discordgo.MessageComponent
-	for _, k := range keys {
-		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.TextInput{CustomID: k, Label: chat.Clip(strings.ToUpper(k[:1])+k[1:], 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 500},
-		}})
-	}
-	return discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
-		CustomID: customID, Title: chat.Clip(line, 45), Components: rows,
-	}}
-}
-
-// answers appends the form's values to a command line as key="value".
-func answers(rows []discordgo.MessageComponent, keys []string) string {
-	var b strings.Builder
-	for _, row := range rows {
-		ar, ok := row.(*discordgo.ActionsRow)
-		if !ok {
-			continue
+	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) prefill {
+		who, err := a.user(ctx, userID)
+		if err != nil {
+			return prefill{}
 		}
-		for _, c := range ar.Components {
-			if ti, ok := c.(*discordgo.TextInput); ok && containsKey(keys, ti.CustomID) {
-				b.WriteString(" " + ti.CustomID + "=" + command.Quote(ti.Value))
+		p := prefill{me: chatkit.Person(name, who.ID, "")}
+		if id, ok := dealOf(f.Command); ok {
+			if rep := a.svc.Run(ctx, who, where, "deal show "+id); rep.OK() {
+				if d, ok := rep.Data["deal"].(command.DealView); ok {
+					p.deal = &d
+				}
 			}
 		}
+		return p
+	})
+	f.Prefill(pre.deal, pre.me)
+	modal, err := a.formModal(ctx, f)
+	if err != nil {
+		return result{reply: command.Refusal(err)}
 	}
-	return b.String()
+	return result{modal: &modal}
 }
 
-func containsKey(keys []string, k string) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
-	}
-	return false
+// prefill is what a form opens with.
+type prefill struct {
+	deal *command.DealView
+	me   string
 }
 
-// answer runs a command under the deadline. In time, the result is the
-// HTTP answer: a new message (ephemeral unless shared) or, for a button,
-// the updated card. Late, Discord gets a deferred answer and the result
-// follows by editing it. A refused button press leaves the card alone and
-// tells only the presser why.
-func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.Interaction, run func(context.Context) command.Reply, share, update bool) {
-	done := make(chan command.Reply, 1)
-	a.afterReply(r, func(ctx context.Context) { done <- run(ctx) })
-	timer := time.NewTimer(a.cfg.Deadline)
-	defer timer.Stop()
-	select {
-	case reply := <-done:
-		kind := discordgo.InteractionResponseChannelMessageWithSource
-		if update && reply.OK() {
-			kind = discordgo.InteractionResponseUpdateMessage
-		}
-		a.write(r.Context(), w, kind, reply, share)
-	case <-timer.C:
-		ack := discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
-		if update {
-			ack.Type = discordgo.InteractionResponseDeferredMessageUpdate
-		} else if !share {
-			ack.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
-		}
-		web.WriteJSON(w, http.StatusOK, ack)
-		a.afterReply(r, func(ctx context.Context) {
-			if err := a.followUp(ctx, in, <-done, update); err != nil {
-				a.log.ErrorContext(ctx, "the late answer was not delivered", "err", err)
-			}
-		})
+// dealOf is the deal id a "deal VERB ID" command acts on.
+func dealOf(line string) (string, bool) {
+	w := strings.Fields(line)
+	if len(w) >= 3 && w[0] == "deal" {
+		return strings.TrimPrefix(w[2], "#"), true
 	}
+	return "", false
+}
+
+// answer runs an interaction's work under the deadline. In time, the
+// result is the HTTP answer: a form, or a message for the person alone
+// (type 4, flag 64) unless shared, or, for a click on their own ephemeral
+// message, that message updated (type 7). Late, Discord gets a deferred
+// answer of the same kind and the result follows by editing it. A refused
+// click leaves the clicked message alone.
+func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.Interaction, share, update bool, work func(context.Context) result) {
+	res, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), work)
+	if inTime {
+		switch {
+		case res.code != 0:
+			web.WriteError(w, res.code, res.errCode, res.why)
+		case res.modal != nil:
+			web.WriteJSON(w, http.StatusOK, res.modal)
+		case update && res.reply.OK():
+			a.write(r.Context(), w, discordgo.InteractionResponseUpdateMessage, res.reply, false)
+		default:
+			a.write(r.Context(), w, discordgo.InteractionResponseChannelMessageWithSource, res.reply, share)
+		}
+		return
+	}
+	ack := discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	if update {
+		ack.Type = discordgo.InteractionResponseDeferredMessageUpdate
+	} else if !share {
+		ack.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+	}
+	web.WriteJSON(w, http.StatusOK, ack)
+	a.afterReply(r, func(ctx context.Context) {
+		res := <-late
+		switch {
+		case res.code == http.StatusConflict:
+			return // a replay: the first interaction answered
+		case res.modal != nil: // a form can only be a first answer
+			res.reply = command.Reply{Text: "✗ The form took too long to open; click the button again."}
+		}
+		if err := a.followUp(ctx, in, res.reply, update); err != nil {
+			a.log.ErrorContext(ctx, "the late answer was not delivered", "err", err)
+		}
+	})
 }
 
 // write answers an interaction with a message rendered from reply.
@@ -248,20 +282,25 @@ func (a *Adapter) write(ctx context.Context, w http.ResponseWriter, kind discord
 // render renders a reply and keeps the command lines its buttons refer to.
 func (a *Adapter) render(ctx context.Context, reply command.Reply) Message {
 	m := Render(reply.Text, reply.Actions, !reply.OK())
-	for ref, line := range m.IDs {
-		if err := a.dir.PutChatAction(ctx, strings.TrimPrefix(ref, refPrefix), line, a.cfg.Clock.Now()); err != nil {
-			a.log.ErrorContext(ctx, "cannot keep a button's command; it will not work", "err", err)
-		}
-	}
+	a.keep(ctx, m.IDs)
 	if m.Components == nil {
 		m.Components = []discordgo.MessageComponent{} // an update removes the old buttons
 	}
 	return m
 }
 
-// followUp delivers a late result: it edits the deferred answer (the card,
-// for a button), or, when a button's command was refused, adds an ephemeral
-// message and leaves the card alone.
+// keep stores the command lines of buttons too long for a custom_id.
+func (a *Adapter) keep(ctx context.Context, ids map[string]string) {
+	for ref, line := range ids {
+		if err := a.dir.PutChatAction(ctx, strings.TrimPrefix(ref, refPrefix), line, a.cfg.Clock.Now()); err != nil {
+			a.log.ErrorContext(ctx, "cannot keep a button's command; it will not work", "err", err)
+		}
+	}
+}
+
+// followUp delivers a late result: it edits the deferred answer (the
+// clicker's own message, for an update), or, when an update was refused,
+// adds an ephemeral message and leaves the message alone.
 func (a *Adapter) followUp(ctx context.Context, in *discordgo.Interaction, reply command.Reply, update bool) error {
 	m := a.render(ctx, reply)
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}

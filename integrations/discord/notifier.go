@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"golang.org/x/time/rate"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Discord allows about 5 messages per 5 seconds per channel.
@@ -28,44 +28,66 @@ type ActionKeeper interface {
 	PutChatAction(ctx context.Context, id, command string, at time.Time) error
 }
 
+// NotifierConfig is what a notifier needs.
+type NotifierConfig struct {
+	BotToken string
+	APIURL   string // the REST API base; "" for Discord's
+	Version  string // for the User-Agent
+	// HTTPClient sends the calls; nil means a client with a 10-second timeout.
+	HTTPClient *http.Client
+	Keep       ActionKeeper // stores the command lines of long buttons
+	Now        func() time.Time
+}
+
 // Notifier posts outbound messages (reminders, news about deals) to
-// Discord channels. It implements chat.Notifier.
+// Discord channels and keeps them current by editing them. It implements
+// chat.Notifier.
 type Notifier struct {
 	session *discordgo.Session
 	keep    ActionKeeper
-	clock   func() time.Time
-
-	mu     sync.Mutex
-	limits map[string]*rate.Limiter // per channel
+	now     func() time.Time
+	limits  *chatkit.Limiter
 }
 
 var _ chat.Notifier = (*Notifier)(nil)
 
-// NewNotifier posts with the bot token through hc (nil for a client with a
-// 10-second timeout); keep stores the command lines of long buttons.
-func NewNotifier(botToken string, hc *http.Client, keep ActionKeeper) (*Notifier, error) {
-	if strings.TrimSpace(botToken) == "" {
+// NewNotifier builds a notifier posting with the bot token.
+func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
+	if strings.TrimSpace(cfg.BotToken) == "" {
 		return nil, errors.New("discord notifier: the bot token is empty")
 	}
-	return &Notifier{session: session(botToken, hc), keep: keep, clock: time.Now, limits: map[string]*rate.Limiter{}}, nil
+	if cfg.Keep == nil {
+		return nil, errors.New("discord notifier: nowhere to keep the commands of long buttons")
+	}
+	s, err := session(cfg.BotToken, cfg.APIURL, cfg.Version, cfg.HTTPClient)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Notifier{session: s, keep: cfg.Keep, now: cfg.Now, limits: chatkit.NewLimiter(channelRate, channelBurst)}, nil
 }
 
 // Send posts m to its channel, as a reply to the message m.Thread names when
-// set, and returns the new message's id. It never waits: a busy channel or
-// Discord's HTTP 429 comes back as chat.RetryAfter, and other 4xx answers
-// (unknown channel, missing access, a rejected message) as chat.Permanent.
+// set, and returns the new message's id. A state message (m.State) posts
+// nothing: it edits the messages already sent about its subject (see
+// update). It never waits: a busy channel or Discord's HTTP 429 comes back
+// as chat.RetryAfter, and other 4xx answers (unknown channel, missing
+// access, a rejected message) as chat.Permanent.
 func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	if m.To.Platform != Platform || m.To.Channel == "" {
 		return "", chat.Permanent(fmt.Errorf("discord notifier: cannot send to %s", m.To))
 	}
-	if d := n.reserve(m.To.Channel); d > 0 {
+	if m.State {
+		return n.update(ctx, m)
+	}
+	if d := n.limits.Reserve(m.To.Channel, 1, n.now()); d > 0 {
 		return "", chat.RetryAfter(d, errChannelBusy)
 	}
-	r := Render(m.Text, m.Actions, false)
-	for ref, line := range r.IDs {
-		if err := n.keep.PutChatAction(ctx, strings.TrimPrefix(ref, refPrefix), line, n.clock()); err != nil {
-			return "", fmt.Errorf("discord notifier: keep a button's command: %w", err)
-		}
+	r, err := n.render(ctx, m.Text, m.Actions)
+	if err != nil {
+		return "", err
 	}
 	send := &discordgo.MessageSend{Embeds: r.Embeds, Components: r.Components, AllowedMentions: noMentions}
 	if m.Thread != "" {
@@ -74,39 +96,71 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	}
 	msg, err := n.session.ChannelMessageSendComplex(m.To.Channel, send, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 	if err != nil {
-		return "", classify(fmt.Errorf("discord: post to channel %s: %w", m.To.Channel, err))
+		return "", n.classify(fmt.Errorf("discord: post to channel %s: %w", m.To.Channel, err))
 	}
 	return msg.ID, nil
 }
 
-func (n *Notifier) reserve(channel string) time.Duration {
-	n.mu.Lock()
-	l, ok := n.limits[channel]
-	if !ok {
-		l = rate.NewLimiter(channelRate, channelBurst)
-		n.limits[channel] = l
+func (n *Notifier) render(ctx context.Context, text string, actions []chat.Action) (Message, error) {
+	r := Render(text, actions, false)
+	for ref, line := range r.IDs {
+		if err := n.keep.PutChatAction(ctx, strings.TrimPrefix(ref, refPrefix), line, n.now()); err != nil {
+			return Message{}, fmt.Errorf("discord notifier: keep a button's command: %w", err)
+		}
 	}
-	n.mu.Unlock()
-	r := l.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return d
+	if r.Components == nil {
+		r.Components = []discordgo.MessageComponent{} // an edit removes the old buttons
 	}
-	return 0
+	return r, nil
 }
 
-// classify tells a failure to retry from one to give up on.
-func classify(err error) error {
+// update edits each message already sent about m's subject to m's channel
+// (PATCH /channels/{id}/messages/{id}): its own text with m.Text as its
+// state line; the first message (the thread) takes m.Actions as its
+// buttons, the others lose theirs. A message deleted meanwhile is skipped.
+func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
+	if len(m.Edits) == 0 {
+		return "", nil // nothing was sent about the subject here: nothing to update
+	}
+	if d := n.limits.Reserve(m.To.Channel, len(m.Edits), n.now()); d > 0 {
+		return "", chat.RetryAfter(d, errChannelBusy)
+	}
+	for i, e := range m.Edits {
+		var actions []chat.Action
+		if e.Ref == m.Thread || (m.Thread == "" && i == 0) {
+			actions = m.Actions
+		}
+		r, err := n.render(ctx, chat.StateText(e.Text, m.Text), actions)
+		if err != nil {
+			return "", err
+		}
+		edit := discordgo.NewMessageEdit(m.To.Channel, e.Ref)
+		edit.Embeds, edit.Components, edit.AllowedMentions = &r.Embeds, &r.Components, noMentions
+		_, err = n.session.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+		var rest *discordgo.RESTError
+		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusNotFound {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return "", n.classify(fmt.Errorf("discord: edit message %s in %s: %w", e.Ref, m.To.Channel, err))
+		}
+	}
+	if m.Thread != "" {
+		return m.Thread, nil
+	}
+	return m.Edits[0].Ref, nil
+}
+
+// classify tells a failure to retry from one to give up on, by the verdict
+// every outbound call shares (chatkit.Classify).
+func (n *Notifier) classify(err error) error {
 	var limited *discordgo.RateLimitError
 	if errors.As(err, &limited) && limited.RateLimit != nil && limited.TooManyRequests != nil {
 		return chat.RetryAfter(limited.RetryAfter, err)
 	}
 	var rest *discordgo.RESTError
 	if errors.As(err, &rest) && rest.Response != nil {
-		// 429 comes back as a RateLimitError, handled above.
-		if code := rest.Response.StatusCode; code >= 400 && code < 500 && code != http.StatusRequestTimeout {
-			return chat.Permanent(err)
-		}
+		return chatkit.Classify(n.now(), rest.Response.StatusCode, rest.Response.Header.Get("Retry-After"), err)
 	}
-	return err
+	return chatkit.Classify(n.now(), 0, "", err)
 }

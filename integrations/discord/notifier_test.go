@@ -1,19 +1,22 @@
 package discord_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/integrations/discord"
+	"github.com/cosellbot/cosellbot/integrations/discord/discordtest"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
 func TestNotifier(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	f := newFakeDiscord(t)
-	n, err := discord.NewNotifier("bot-token", f.client(), st)
+	f := discordtest.New(t)
+	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +30,7 @@ func TestNotifier(t *testing.T) {
 	if _, err := n.Send(t.Context(), msg); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.took(http.MethodPost, "/channels/C9/messages")
+	posts := f.Took(http.MethodPost, "/channels/C9/messages")
 	if len(posts) != 2 {
 		t.Fatalf("%d posts", len(posts))
 	}
@@ -51,7 +54,7 @@ func TestNotifier(t *testing.T) {
 	} else if d, ok := chat.RetryAfterOf(err); !ok || d <= 0 {
 		t.Errorf("over the channel rate: %v", err)
 	}
-	if len(f.took(http.MethodPost, "/channels/C9/messages")) != 5 {
+	if len(f.Took(http.MethodPost, "/channels/C9/messages")) != 5 {
 		t.Error("a deferred message reached Discord")
 	}
 }
@@ -68,9 +71,9 @@ func TestNotifierFailures(t *testing.T) {
 		{http.StatusInternalServerError, false, 0},
 	}
 	for _, tt := range tests {
-		f := newFakeDiscord(t)
-		f.status = tt.status
-		n, err := discord.NewNotifier("bot-token", f.client(), storetest.OpenSQLite(t))
+		f := discordtest.New(t)
+		f.Status = tt.status
+		n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: storetest.OpenSQLite(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,5 +87,50 @@ func TestNotifierFailures(t *testing.T) {
 		if d, _ := chat.RetryAfterOf(err); d != tt.after {
 			t.Errorf("%d: retry after %s, want %s", tt.status, d, tt.after)
 		}
+	}
+}
+
+// A state notice edits the messages sent about its subject in place
+// (PATCH): each keeps its text with the new state line, the first takes
+// the new buttons, the others lose theirs; nothing new is posted, the
+// User-Agent is Discord's documented one, and a deleted message is skipped.
+func TestNotifierState(t *testing.T) {
+	f := discordtest.New(t)
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "1.2.3", Keep: storetest.OpenSQLite(t),
+		Now: func() time.Time { at = at.Add(time.Minute); return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := chat.Place{Platform: "discord", Channel: "C9"}
+	accept := []chat.Action{{Label: "Accept", Command: "deal accept 1"}}
+	first, _ := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Text: "Referral #1 expires in 7 days", Actions: accept})
+	second, _ := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Thread: first, Text: "Referral #1 expires in 3 days", Actions: accept})
+	ref, err := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Thread: first, State: true, Text: "➜ Accepted — by ana@x",
+		Actions: []chat.Action{{Label: "Show", Command: "deal show 1"}},
+		Edits:   []chat.Sent{{Ref: first, Text: "Referral #1 expires in 7 days"}, {Ref: second, Text: "Referral #1 expires in 3 days"}, {Ref: "M404", Text: "gone"}}})
+	if err != nil || ref != first {
+		t.Fatalf("state: %q, %v", ref, err)
+	}
+	msgs := f.Messages("C9")
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages: a state notice posted", len(msgs))
+	}
+	for i, m := range msgs {
+		raw, _ := json.Marshal(m.Body)
+		if m.Edits != 1 || !strings.Contains(string(raw), "expires in") || !strings.Contains(string(raw), "Accepted — by ana@x") {
+			t.Errorf("message %d: %s", i, raw)
+		}
+		if strings.Contains(string(raw), "deal accept 1") || strings.Contains(string(raw), "deal show 1") != (i == 0) {
+			t.Errorf("message %d buttons: %s", i, raw)
+		}
+	}
+	for _, c := range f.Calls() {
+		if c.UserAgent != "DiscordBot (https://github.com/cosellbot/cosellbot, 1.2.3)" {
+			t.Errorf("User-Agent %q", c.UserAgent)
+		}
+	}
+	if p := f.Problems(); len(p) > 0 {
+		t.Errorf("Discord refused: %v", p)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Discord's message limits that shape a rendered message.
@@ -26,8 +27,9 @@ const (
 // Prefixes of a component's custom_id. A bare custom_id is the command line
 // itself; these mark the others.
 const (
-	refPrefix = "ref:" // the command line is kept server-side under this id
-	askPrefix = "ask:" // "ask:KEY,KEY:COMMAND": a command to complete with a form
+	refPrefix  = "ref:"  // the command line is kept server-side under this id
+	formPrefix = "form:" // "form:REF": opens the form chatkit.ParseRef(REF) names
+	askPrefix  = "ask:"  // "ask:KEY,KEY:COMMAND": a form of older messages
 )
 
 // markdown are the characters Discord reads as formatting; they are shown
@@ -56,11 +58,17 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 	}
 	var m Message
 	total := 0
+	note := utf8.RuneCountInString(truncationNote)
 	chunks := split(markdown.Replace(text), chunkLimit)
 	for i, c := range chunks {
 		n := utf8.RuneCountInString(c)
-		last := i == len(chunks)-1
-		if !last && (len(m.Embeds) == maxEmbeds-1 || total+n+utf8.RuneCountInString(truncationNote) > embedTotal) {
+		fits := len(m.Embeds) < maxEmbeds && total+n <= embedTotal
+		if i < len(chunks)-1 {
+			// Leave room for the note, should the next chunk not fit.
+			fits = fits && len(m.Embeds) < maxEmbeds-1 && total+n+note <= embedTotal
+		}
+		if !fits {
+			// The chunk before made sure the note fits.
 			m.Embeds = append(m.Embeds, &discordgo.MessageEmbed{Description: truncationNote, Color: color})
 			break
 		}
@@ -73,8 +81,11 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 			break
 		}
 		id := a.Command
-		if len(a.Ask) > 0 {
-			id = askPrefix + strings.Join(a.Ask, ",") + ":" + a.Command
+		if f, ok := chatkit.FormFor(a); ok {
+			id = formPrefix + f.Ref()
+		}
+		if id == "" {
+			continue
 		}
 		if len(id) > CustomIDLimit {
 			ref := refPrefix + Ref(id)
@@ -84,7 +95,11 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 			m.IDs[ref] = id
 			id = ref
 		}
-		b := discordgo.Button{Label: chat.Clip(a.Label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
+		label := strings.TrimSpace(a.Label)
+		if label == "" { // Discord refuses a button without a label or emoji
+			label = a.Command
+		}
+		b := discordgo.Button{Label: chat.Clip(label, buttonLabel), CustomID: id, Style: discordgo.SecondaryButton}
 		switch a.Style {
 		case "primary":
 			b.Style = discordgo.PrimaryButton

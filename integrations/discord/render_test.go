@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,6 +155,28 @@ func TestCutShare(t *testing.T) {
 		line, share := cutShare(in)
 		if line != want[0] || (share && want[1] != "true") || (!share && want[1] != "false") {
 			t.Errorf("cutShare(%q) = %q, %v", in, line, share)
+		}
+	}
+}
+
+// The last chunk counts toward the 6,000 characters of all embeds too: a
+// 50-line list of long names used to go over (and Discord refused it).
+func TestRenderLastChunkWithinTotal(t *testing.T) {
+	var b strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&b, "#%d %s · IP co-sell · received · expires in 3 days\n", i+1, strings.Repeat("Fabrikam Northwind Contoso ", 5))
+	}
+	// Chunks of 1,999, 1,999 and 1,899 characters leave room for the note
+	// but not for a last chunk of 1,499.
+	exact := strings.Repeat("a", 1999) + "\n" + strings.Repeat("b", 1999) + "\n" + strings.Repeat("c", 1899) + "\n" + strings.Repeat("d", 1499)
+	for _, text := range []string{b.String(), exact, strings.Repeat("x", 5999), strings.Repeat("line of text\n", 470)} {
+		m := Render(text, nil, false)
+		total := 0
+		for _, e := range m.Embeds {
+			total += utf8.RuneCountInString(e.Description)
+		}
+		if total > 6000 || len(m.Embeds) > 10 {
+			t.Errorf("%d embeds of %d characters together, over Discord's 10 and 6,000", len(m.Embeds), total)
 		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +20,9 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/discord"
+	"github.com/cosellbot/cosellbot/integrations/discord/discordtest"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -30,71 +31,6 @@ import (
 type clock struct{ t time.Time }
 
 func (c clock) Now() time.Time { return c.t }
-
-type call struct {
-	Method, Path string
-	Body         map[string]any
-}
-
-// fakeDiscord is Discord's REST API, reached through the HTTP client's
-// transport, recording what the bot sends.
-type fakeDiscord struct {
-	srv    *httptest.Server
-	status int // answer to channel messages; 0 means 200
-	mu     sync.Mutex
-	calls  []call
-}
-
-func newFakeDiscord(t testing.TB) *fakeDiscord {
-	f := &fakeDiscord{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ := io.ReadAll(r.Body)
-		c := call{Method: r.Method, Path: r.URL.Path}
-		_ = json.Unmarshal(raw, &c.Body)
-		f.mu.Lock()
-		f.calls = append(f.calls, c)
-		status := f.status
-		f.mu.Unlock()
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/commands"):
-			_, _ = w.Write(raw)
-		case strings.HasSuffix(r.URL.Path, "/messages") && status != 0:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, `{"message": "refused", "code": 10003, "retry_after": 2.5, "global": false}`)
-		default:
-			web.WriteJSON(w, 200, map[string]any{"id": "M" + strconv.Itoa(len(f.calls)), "channel_id": "C1"})
-		}
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// client sends every request to the fake, whatever host it names.
-func (f *fakeDiscord) client() *http.Client {
-	target := f.srv.Listener.Addr().String()
-	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-		r = r.Clone(r.Context())
-		r.URL.Scheme, r.URL.Host, r.Host = "http", target, target
-		return http.DefaultTransport.RoundTrip(r)
-	})}
-}
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func (f *fakeDiscord) took(method, suffix string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []call
-	for _, c := range f.calls {
-		if c.Method == method && strings.HasSuffix(c.Path, suffix) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 type runner struct {
 	*command.Service
@@ -112,13 +48,14 @@ type env struct {
 	t     testing.TB
 	st    *store.Store
 	key   ed25519.PrivateKey
-	api   *fakeDiscord
+	api   *discordtest.Fake
 	ad    *discord.Adapter
 	srv   *httptest.Server
 	clk   clock
 	run   *runner
 	seq   int
 	admin access.User
+	flags int // of the clicked message: 64 (ephemeral) unless a test sets 0
 }
 
 func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
@@ -128,10 +65,10 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 		t.Fatal(err)
 	}
 	clk := clock{time.Now().UTC().Truncate(time.Second)}
-	e := &env{t: t, st: st, key: priv, api: newFakeDiscord(t), clk: clk}
-	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil)}
+	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
+	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
 	e.ad, err = discord.New(discord.Config{
-		PublicKey: pub, BotToken: "bot-token", AppID: "APP", HTTPClient: e.api.client(), Deadline: deadline,
+		PublicKey: pub, BotToken: "bot-token", AppID: "APP", APIURL: e.api.APIURL(), Version: "test", Deadline: deadline,
 		Clock: clk, Log: slog.New(slog.DiscardHandler),
 	}, e.run, st)
 	if err != nil {
@@ -183,7 +120,9 @@ func (e *env) interaction(kind int, user string, data map[string]any) []byte {
 		"data":   data,
 	}
 	if kind == 3 || kind == 5 {
-		in["message"] = map[string]any{"id": "M0", "channel_id": "C1"}
+		// The clicked message: the person's own ephemeral answer, unless
+		// the test clicks on a message in the channel.
+		in["message"] = map[string]any{"id": "M0", "channel_id": "C1", "flags": e.flags}
 	}
 	raw, err := json.Marshal(in)
 	if err != nil {
@@ -212,6 +151,9 @@ func (e *env) answer(body []byte) map[string]any {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		e.t.Fatalf("%s: %v", raw, err)
+	}
+	if errs := discordtest.CheckResponse(m); len(errs) > 0 {
+		e.t.Errorf("Discord would refuse the answer: %v", errs)
 	}
 	return m
 }
@@ -321,20 +263,29 @@ func TestSignedInteractions(t *testing.T) {
 	})
 }
 
-// The whole flow with buttons: Accept, every Next stage, Won, each click
-// updating the card in place; Decline asks for the reason in a form.
+// The whole flow with buttons: Accept opens its form (type 9), prefilled
+// from the referral and with the clicker on the team; submitted, the deal is
+// accepted; then every Next stage and Won, each click on the person's own
+// card updating it in place.
 func TestButtonFlow(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, time.Minute)
 		e.receive()
 		card := e.answer(e.slash("111", "deal show 1"))
-		card = e.answer(e.click("111", buttons(card)["Accept"]))
+		form := e.answer(e.click("111", buttons(card)["Accept"]))
+		values := formValues(form)
+		if form["type"] != float64(9) || values["name"] != "Fabrikam BI" || values["value"] != "60000 EUR" || values["close"] != "2031-03-01" ||
+			values["team"] != "ana <ana@partner.example>" {
+			t.Fatalf("Accept: %+v, want the form prefilled", form)
+		}
+		values["team"] += " +46 70 123 45 67"
+		card = e.answer(e.submit("111", form, values))
 		if card["type"] != float64(7) || !strings.Contains(description(card), "accepted") {
-			t.Fatalf("Accept: %+v", card)
+			t.Fatalf("Accept submitted: %+v", card)
 		}
 		for _, stage := range []string{"Qualified", "Developed", "Proposed", "Negotiated"} {
 			card = e.answer(e.click("111", buttons(card)["Next stage: "+stage]))
-			if !strings.Contains(description(card), "moved to "+stage) {
+			if card["type"] != float64(7) || !strings.Contains(description(card), "moved to "+stage) {
 				t.Fatalf("Next stage %s: %s", stage, description(card))
 			}
 		}
@@ -353,20 +304,40 @@ func TestButtonFlow(t *testing.T) {
 	})
 }
 
+// A click on a message in the channel answers the clicker alone: a new
+// ephemeral message (flag 64), never an update of what everyone sees.
+func TestClickOnSharedMessage(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, time.Minute)
+		e.receive()
+		e.flags = 0
+		got := e.answer(e.click("111", "deal fav 1"))
+		if got["type"] != float64(4) || got["data"].(map[string]any)["flags"] != float64(64) || !strings.Contains(description(got), "favorite") {
+			t.Errorf("click on a shared message: %+v", got)
+		}
+	})
+}
+
+// Decline opens a form; without a reason the answer lists the field and
+// its rule's message, for the clicker alone, and nothing changes; with one,
+// the referral is declined.
 func TestDeclineForm(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, time.Minute)
 		e.receive()
 		card := e.answer(e.slash("111", "deal show 1"))
-		id := buttons(card)["Decline"]
-		form := e.answer(e.click("111", id))
+		form := e.answer(e.click("111", buttons(card)["Decline"]))
 		if form["type"] != float64(9) {
 			t.Fatalf("Decline: %+v, want a modal", form)
 		}
-		submit := e.interaction(5, "111", map[string]any{"custom_id": id, "components": []any{
-			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "reason", "value": `no "capacity"`}}},
-		}})
-		got := e.answer(submit)
+		bad := e.answer(e.submit("111", form, map[string]string{"reason": " "}))
+		if bad["type"] != float64(4) || bad["data"].(map[string]any)["flags"] != float64(64) || !strings.Contains(description(bad), "Reason:") {
+			t.Errorf("no reason: %+v", bad)
+		}
+		if got := strings.Join(dealHistory(t, st), " "); got != "received" {
+			t.Fatalf("a refused form changed the deal: %s", got)
+		}
+		got := e.answer(e.submit("111", form, map[string]string{"reason": `no "capacity"`}))
 		if got["type"] != float64(7) || !strings.Contains(description(got), `declined: no "capacity"`) {
 			t.Errorf("submitted form: %s", description(got))
 		}
@@ -385,9 +356,9 @@ func TestDeferred(t *testing.T) {
 		}
 		close(e.run.hold)
 		e.ad.Wait()
-		edits := e.api.took(http.MethodPatch, "/webhooks/APP/tok1/messages/@original")
+		edits := e.api.Took(http.MethodPatch, "/webhooks/APP/tok1/messages/@original")
 		if len(edits) != 1 {
-			t.Fatalf("edits: %+v", e.api.calls)
+			t.Fatalf("edits: %+v", e.api.Calls())
 		}
 		embeds, _ := edits[0].Body["embeds"].([]any)
 		if len(embeds) != 1 || embeds[0].(map[string]any)["description"] != "No open deals." {
@@ -401,9 +372,9 @@ func TestRegister(t *testing.T) {
 	if err := e.ad.Register(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	puts := e.api.took(http.MethodPut, "/applications/APP/commands")
+	puts := e.api.Took(http.MethodPut, "/applications/APP/commands")
 	if len(puts) != 1 {
-		t.Fatalf("bulk overwrite calls: %+v", e.api.calls)
+		t.Fatalf("bulk overwrite calls: %+v", e.api.Calls())
 	}
 }
 
@@ -422,4 +393,31 @@ func TestUnconfigured(t *testing.T) {
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", w.Code)
 	}
+}
+
+// formValues reads what a modal opens with, by input.
+func formValues(m map[string]any) map[string]string {
+	out := map[string]string{}
+	data, _ := m["data"].(map[string]any)
+	rows, _ := data["components"].([]any)
+	for _, r := range rows {
+		cs, _ := r.(map[string]any)["components"].([]any)
+		for _, c := range cs {
+			cm := c.(map[string]any)
+			id, _ := cm["custom_id"].(string)
+			v, _ := cm["value"].(string)
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// submit is the modal submission (type 5) of form with values.
+func (e *env) submit(user string, form map[string]any, values map[string]string) []byte {
+	data, _ := form["data"].(map[string]any)
+	var rows []any
+	for k, v := range values {
+		rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": k, "value": v}}})
+	}
+	return e.interaction(5, user, map[string]any{"custom_id": data["custom_id"], "components": rows})
 }

@@ -32,8 +32,20 @@ func NewLog(log *slog.Logger) *Log {
 	return &Log{log: log}
 }
 
-// Send logs the message.
+// Send logs the message. A state message (chat.Message.State) is logged as
+// the edits a platform would make; it posts nothing, so it returns the
+// thread it updates, or nothing when nothing was sent about its subject.
 func (l *Log) Send(ctx context.Context, m chat.Message) (string, error) {
+	if m.State {
+		if len(m.Edits) == 0 {
+			return "", nil
+		}
+		l.log.InfoContext(ctx, "notification state", "to", m.To.String(), "subject", m.Subject, "state", m.Text, "edits", len(m.Edits))
+		if m.Thread != "" {
+			return m.Thread, nil
+		}
+		return m.Edits[0].Ref, nil
+	}
 	ref := "log-" + strconv.FormatInt(l.seq.Add(1), 10)
 	var actions []string
 	for _, a := range m.Actions {

@@ -1,34 +1,54 @@
 package slack
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
 // ShareFlag ends a command whose answer everyone in the channel should see;
 // without it only the person who typed the command sees the answer.
-const ShareFlag = "--share"
+const ShareFlag = chatkit.ShareFlag
 
 // cutShare strips a trailing --share from a command line.
-func cutShare(text string) (string, bool) {
-	text = strings.TrimSpace(text)
-	if rest, ok := strings.CutSuffix(text, ShareFlag); ok && (rest == "" || strings.HasSuffix(rest, " ")) {
-		return strings.TrimSpace(rest), true
+func cutShare(text string) (string, bool) { return chatkit.CutShare(text) }
+
+// sslCheck answers the check Slack makes of a slash command's URL
+// (ssl_check=1, sent when the URL is saved): 200 and nothing else. It
+// reads nothing but that flag and does nothing, so it needs no signature;
+// the body is put back for the signature check of every other request.
+func sslCheck(w http.ResponseWriter, r *http.Request) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return false
 	}
-	return text, false
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("ssl_check") != "1" {
+		return false
+	}
+	w.WriteHeader(http.StatusOK)
+	return true
 }
 
-// commands serves the /cosell slash command.
+// commands serves the /cosell slash command. Everything that may be slow
+// (the replay record, the identity lookup, the command) runs under the
+// deadline; past it Slack gets an acknowledgement and the answer follows
+// through the response_url.
 func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
+	if sslCheck(w, r) {
+		return
+	}
 	body, sig, ok := a.verified(w, r)
 	if !ok {
 		return
@@ -38,45 +58,53 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, http.StatusBadRequest, "bad_form", "the slash command body is not a form: "+err.Error())
 		return
 	}
-	ctx := r.Context()
-	line, share := cutShare(form.Get("text"))
-	if !a.svc.ReadOnly(line) && !a.once(w, r, sig) {
-		return
-	}
-	who, err := a.user(ctx, form.Get("user_id"))
-	if err != nil {
-		writeMessage(w, command.Refusal(err), false)
-		return
-	}
-	if strings.EqualFold(strings.Join(strings.Fields(line), " "), "deal new") && a.api != nil && form.Get("trigger_id") != "" {
-		// The bare verb opens the form; trigger_id expires in seconds, so
-		// the modal opens now, inside the request.
-		if _, err := a.api.OpenViewContext(ctx, form.Get("trigger_id"), newDealModal(form.Get("channel_id"))); err != nil {
-			a.log.ErrorContext(ctx, "views.open failed", "err", err)
-			writeMessage(w, command.Reply{Text: "✗ The new deal form could not open (" + err.Error() + "). Type the command with its keys instead: help deal new."}, false)
-			return
-		}
+	raw, share := cutShare(form.Get("text"))
+	responseURL := form.Get("response_url")
+	if strings.EqualFold(strings.Join(strings.Fields(raw), " "), "deal new") && a.api != nil && form.Get("trigger_id") != "" {
+		// The bare verb opens the form; trigger_id is valid for 3 seconds
+		// from the command, so the modal opens right after the answer.
 		w.WriteHeader(http.StatusOK)
+		a.afterReply(r, func(ctx context.Context) {
+			if _, err := a.api.OpenViewContext(ctx, form.Get("trigger_id"), newDealModal(form.Get("channel_id"))); err != nil {
+				a.log.ErrorContext(ctx, "views.open failed", "err", err)
+				a.deliver(ctx, responseURL, command.Reply{Text: "✗ The new deal form could not open (" + err.Error() + "). Type the command with its keys instead: help deal new."}, false)
+			}
+		})
 		return
 	}
 	where := chat.Place{Platform: Platform, Channel: form.Get("channel_id")}
-	done := make(chan command.Reply, 1)
-	a.afterReply(r, func(ctx context.Context) { done <- a.svc.Run(ctx, who, where, line) })
-	timer := time.NewTimer(a.cfg.Deadline)
-	defer timer.Stop()
-	select {
-	case reply := <-done:
-		writeMessage(w, reply, share)
-	case <-timer.C:
-		writeMessage(w, command.Reply{Text: "⏳ Working on it…"}, false)
-		responseURL := form.Get("response_url")
-		a.afterReply(r, func(ctx context.Context) {
-			reply := <-done
-			if err := a.respond(ctx, responseURL, reply, share, true); err != nil {
-				a.log.ErrorContext(ctx, "the late answer was not delivered", "err", err)
+	userID := form.Get("user_id")
+	out, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), func(ctx context.Context) outcome {
+		line := a.decode(ctx, raw)
+		if !a.svc.ReadOnly(line) {
+			if o, first := a.once(ctx, sig); !first {
+				return o
 			}
-		})
+		}
+		who, err := a.user(ctx, userID)
+		if err != nil {
+			return outcome{reply: command.Refusal(err)}
+		}
+		return outcome{reply: a.svc.Run(ctx, who, where, line)}
+	})
+	if inTime {
+		if out.code != 0 {
+			out.write(w)
+			return
+		}
+		writeMessage(w, out.reply, share)
+		return
 	}
+	writeMessage(w, command.Reply{Text: "⏳ Working on it…"}, false)
+	a.afterReply(r, func(ctx context.Context) {
+		o := <-late
+		if o.code == http.StatusConflict {
+			return // a replay: the first request answered
+		}
+		if err := a.respond(ctx, responseURL, o.reply, share, true); err != nil {
+			a.log.ErrorContext(ctx, "the late answer was not delivered", "err", err)
+		}
+	})
 }
 
 // message is a reply as a slash command or response_url answer.
@@ -94,7 +122,8 @@ func writeMessage(w http.ResponseWriter, reply command.Reply, share bool) {
 }
 
 // respond posts an answer to a response_url; replace swaps it for the
-// message the interaction came from.
+// message the interaction came from, which only a message the person alone
+// sees may be (see blockActions).
 func (a *Adapter) respond(ctx context.Context, responseURL string, reply command.Reply, share, replace bool) error {
 	if responseURL == "" {
 		return errNoResponseURL

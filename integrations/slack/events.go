@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -46,20 +47,44 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, http.StatusBadRequest, "bad_event", "an event_callback without an event_id")
 		return
 	}
-	first, err := a.dir.FirstChatEvent(r.Context(), Platform, "event:"+cb.EventID, a.cfg.Clock.Now())
-	if err != nil {
-		a.log.ErrorContext(r.Context(), "cannot record the event", "err", err)
+	// The record of handled events is a database write: under the deadline,
+	// so that a slow database never makes Slack retry a delivered event.
+	home, _ := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
+	handle := func(ctx context.Context) { // after the record said the event is new
+		if home != nil && home.Tab == "home" && a.api != nil {
+			a.publishHome(ctx, home.User)
+		}
+	}
+	type recorded struct {
+		first bool
+		err   error
+	}
+	rec, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), func(ctx context.Context) recorded {
+		first, err := a.dir.FirstChatEvent(ctx, Platform, "event:"+cb.EventID, a.cfg.Clock.Now())
+		return recorded{first, err}
+	})
+	if !inTime {
+		w.WriteHeader(http.StatusOK)
+		a.afterReply(r, func(ctx context.Context) {
+			if rec := <-late; rec.err == nil && rec.first {
+				handle(ctx)
+			} else if rec.err != nil {
+				a.log.ErrorContext(ctx, "cannot record the event", "err", rec.err)
+			}
+		})
+		return
+	}
+	if rec.err != nil {
+		a.log.ErrorContext(r.Context(), "cannot record the event", "err", rec.err)
 		web.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the database did not answer; try again")
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-	if !first {
+	if !rec.first {
 		a.log.InfoContext(r.Context(), "ignored a retried event", "event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
 		return
 	}
-	if home, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && home.Tab == "home" && a.api != nil {
-		a.afterReply(r, func(ctx context.Context) { a.publishHome(ctx, home.User) })
-	}
+	a.afterReply(r, handle)
 }
 
 // publishHome shows a person their App Home: a New deal button, their open

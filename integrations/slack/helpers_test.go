@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +23,9 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/slack/slacktest"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -37,76 +38,12 @@ type clock struct{ t time.Time }
 
 func (c clock) Now() time.Time { return c.t }
 
-// call is one request the bot made to the fake Slack.
-type call struct {
-	Path string
-	Form url.Values
-	JSON map[string]any
-}
-
-// fakeSlack is the Slack Web API and the response_url endpoint, recording
-// what the bot sends.
-type fakeSlack struct {
-	srv    *httptest.Server
-	emails map[string]string // users.info answers, by Slack user id
-	mu     sync.Mutex
-	calls  []call
-}
-
-func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{emails: map[string]string{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c := call{Path: r.URL.Path}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		_ = json.Unmarshal(body, &c.JSON)
-	} else {
-		c.Form, _ = url.ParseQuery(string(body))
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, c)
-	f.mu.Unlock()
-	switch r.URL.Path {
-	case "/api/users.info":
-		id := c.Form.Get("user")
-		if email, ok := f.emails[id]; ok {
-			web.WriteJSON(w, 200, map[string]any{"ok": true, "user": map[string]any{"id": id, "profile": map[string]any{"email": email}}})
-			return
-		}
-		web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "user_not_found"})
-	case "/api/views.open", "/api/views.publish":
-		web.WriteJSON(w, 200, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
-	case "/api/chat.postMessage":
-		web.WriteJSON(w, 200, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": "1700000000.000100"})
-	default: // a response_url
-		_, _ = io.WriteString(w, "ok")
-	}
-}
-
-// took returns the calls made to a path, in order.
-func (f *fakeSlack) took(path string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []call
-	for _, c := range f.calls {
-		if c.Path == path {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // env is a real router, a real store and a Slack adapter, served over HTTP.
 type env struct {
 	t     testing.TB
 	st    *store.Store
 	svc   *command.Service
-	slack *fakeSlack
+	slack *slacktest.Fake
 	ad    *slack.Adapter
 	srv   *httptest.Server
 	clk   clock
@@ -133,9 +70,9 @@ func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, lin
 func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Helper()
 	clk := clock{time.Now().UTC().Truncate(time.Second)}
-	svc := command.New(st, clk, deal.DefaultRates(), nil)
-	e := &env{t: t, st: st, svc: svc, slack: newFakeSlack(t), clk: clk}
-	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.srv.URL + "/api/", Clock: clk, Log: slog.New(slog.DiscardHandler)}
+	svc := command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before))
+	e := &env{t: t, st: st, svc: svc, slack: slacktest.New(t), clk: clk}
+	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.APIURL(), Clock: clk, Log: slog.New(slog.DiscardHandler)}
 	run := &runner{Service: svc}
 	for _, o := range opts {
 		o(&cfg, run)
@@ -154,6 +91,7 @@ func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	if err := st.PutUser(ctx, admin, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "user added", Detail: admin.ID}); err != nil {
 		t.Fatal(err)
 	}
+	e.slack.Profiles["U_ANA"] = [3]string{"Ana Diaz", admin.ID, "+46 70 123 45 67"}
 	if err := st.LinkChatUser(ctx, slack.Platform, "U_ANA", admin.ID, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "linked", Detail: "slack U_ANA"}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +132,7 @@ func (e *env) commandBody(user, text string) string {
 	e.seq++
 	return url.Values{
 		"token": {"legacy"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {user}, "command": {"/cosell"},
-		"text": {text}, "response_url": {e.slack.srv.URL + "/response/" + strconv.Itoa(e.seq)},
+		"text": {text}, "response_url": {e.slack.ResponseURL(strconv.Itoa(e.seq))},
 		"trigger_id": {"trig." + strconv.Itoa(e.seq)},
 	}.Encode()
 }
@@ -292,4 +230,76 @@ func blocksOf(t *testing.T, v any) []any {
 		t.Fatal(err)
 	}
 	return m.Blocks
+}
+
+// openForm clicks a button that opens a form and returns the view Slack
+// was asked to open.
+func (e *env) openForm(user string, c control) map[string]any {
+	e.t.Helper()
+	before := len(e.slack.Took("/api/views.open"))
+	if resp := e.interact(e.blockAction(user, c)); resp.StatusCode != 200 {
+		e.t.Fatalf("click %q: status %d", c.Label, resp.StatusCode)
+	}
+	e.ad.Wait()
+	opened := e.slack.Took("/api/views.open")
+	if len(opened) != before+1 {
+		e.t.Fatalf("click %q opened %d views", c.Label, len(opened)-before)
+	}
+	view, _ := opened[len(opened)-1].JSON["view"].(map[string]any)
+	return view
+}
+
+// inputValues reads what a form opens with, by block id.
+func inputValues(view map[string]any) map[string]string {
+	out := map[string]string{}
+	blocks, _ := view["blocks"].([]any)
+	for _, b := range blocks {
+		bm, _ := b.(map[string]any)
+		el, _ := bm["element"].(map[string]any)
+		id, _ := bm["block_id"].(string)
+		if v, ok := el["initial_value"].(string); ok {
+			out[id] = v
+		}
+		if v, ok := el["initial_date"].(string); ok {
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// submitForm posts a view_submission of view with values, as Slack would
+// (date pickers give selected_date), and decodes the answer.
+func (e *env) submitForm(user string, view map[string]any, values map[string]string) slackapi.ViewSubmissionResponse {
+	e.t.Helper()
+	state := map[string]any{}
+	blocks, _ := view["blocks"].([]any)
+	for _, b := range blocks {
+		bm, _ := b.(map[string]any)
+		el, _ := bm["element"].(map[string]any)
+		id, _ := bm["block_id"].(string)
+		v := values[id]
+		switch el["type"] {
+		case "datepicker":
+			state[id] = map[string]any{id: map[string]any{"type": "datepicker", "selected_date": v}}
+		default:
+			state[id] = map[string]any{id: map[string]any{"type": "plain_text_input", "value": v}}
+		}
+	}
+	e.seq++
+	resp := e.interact(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.s" + strconv.Itoa(e.seq),
+		"view": map[string]any{"id": "V1", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+			"state": map[string]any{"values": state}},
+	})
+	var got slackapi.ViewSubmissionResponse
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("submit: status %d: %s", resp.StatusCode, raw)
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &got); err != nil {
+			e.t.Fatalf("submit answer %s: %v", raw, err)
+		}
+	}
+	return got
 }

@@ -12,15 +12,16 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
 var errNoResponseURL = errors.New("slack: the interaction has no response_url to answer on")
 
-// interactions serves buttons, selects and the new deal modal.
+// interactions serves buttons and the forms (modals).
 func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	body, sig, ok := a.verified(w, r)
-	if !ok || !a.once(w, r, sig) {
+	if !ok {
 		return
 	}
 	form, err := url.ParseQuery(string(body))
@@ -35,86 +36,202 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	}
 	switch cb.Type {
 	case slackapi.InteractionTypeBlockActions:
-		a.blockActions(w, r, &cb)
+		a.blockActions(w, r, &cb, sig)
 	case slackapi.InteractionTypeViewSubmission:
-		a.viewSubmission(w, r, &cb)
+		a.viewSubmission(w, r, &cb, sig)
 	default:
 		// Other kinds (view_closed, shortcuts) need nothing from cosellbot.
 		w.WriteHeader(http.StatusOK)
 	}
 }
 
-// blockActions runs the command a button or a reason picker carries. Slack
-// only needs an empty 200 here; the answer replaces the message through the
-// response_url, so the card shows the deal's new state and its next buttons.
-func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slackapi.InteractionCallback) {
+// blockActions answers a button at once (Slack only needs an empty 200)
+// and does the work after: a button that needs input opens its form, any
+// other runs its command as the person who clicked. The answer is for
+// them alone: on a message in a channel it comes as an ephemeral message,
+// never replacing the message everyone sees (whose state line the outbox
+// updates); on their own ephemeral message it replaces that message.
+func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slackapi.InteractionCallback, sig string) {
+	w.WriteHeader(http.StatusOK)
 	if len(cb.ActionCallback.BlockActions) == 0 {
-		w.WriteHeader(http.StatusOK)
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
-	ctx := r.Context()
-	who, err := a.user(ctx, cb.User.ID)
-	if err != nil {
-		w.WriteHeader(http.StatusOK)
-		a.afterReply(r, func(ctx context.Context) { a.deliver(ctx, cb.ResponseURL, command.Refusal(err), false) })
-		return
-	}
 	var line string
 	switch {
 	case act.ActionID == actionNewDeal:
-		if a.api == nil {
-			w.WriteHeader(http.StatusOK)
-			return
+		if a.api != nil {
+			a.afterReply(r, func(ctx context.Context) {
+				if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, newDealModal(cb.Channel.ID)); err != nil {
+					a.log.ErrorContext(ctx, "views.open failed", "err", err)
+				}
+			})
 		}
-		if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, newDealModal(cb.Channel.ID)); err != nil {
-			a.log.ErrorContext(ctx, "views.open failed", "err", err)
-		}
-		w.WriteHeader(http.StatusOK)
 		return
-	case strings.HasPrefix(act.ActionID, actionAsk):
+	case strings.HasPrefix(act.ActionID, actionForm):
+		a.afterReply(r, func(ctx context.Context) { a.openForm(ctx, cb, act.Value) })
+		return
+	case strings.HasPrefix(act.ActionID, actionAsk): // a reason picker of older messages
 		line = act.SelectedOption.Value
 	case strings.HasPrefix(act.ActionID, actionRun):
 		line = act.Value
 	default:
-		w.WriteHeader(http.StatusOK)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
 	where := chat.Place{Platform: Platform, Channel: cb.Channel.ID}
+	private := cb.Container.IsEphemeral
 	a.afterReply(r, func(ctx context.Context) {
-		a.deliver(ctx, cb.ResponseURL, a.svc.Run(ctx, who, where, line), true)
+		if _, first := a.once(ctx, sig); !first {
+			return
+		}
+		who, err := a.user(ctx, cb.User.ID)
+		if err != nil {
+			a.deliver(ctx, cb.ResponseURL, command.Refusal(err), false)
+			return
+		}
+		a.deliver(ctx, cb.ResponseURL, a.svc.Run(ctx, who, where, line), private)
 	})
 }
 
-// deliver posts an answer on a response_url and logs a failure: the
-// request was answered already, so there is no one else to tell.
+// deliver posts an answer on a response_url, for the clicker alone, and
+// logs a failure: the request was answered already, so there is no one
+// else to tell. replace swaps the clicked message (the clicker's own) for
+// the answer; a refused action leaves it as it was, with its buttons.
 func (a *Adapter) deliver(ctx context.Context, responseURL string, reply command.Reply, replace bool) {
-	// A refused action leaves the card as it was, with its buttons.
 	if err := a.respond(ctx, responseURL, reply, false, replace && reply.OK()); err != nil {
 		a.log.ErrorContext(ctx, "the answer to an action was not delivered", "err", err)
 	}
 }
 
-// viewSubmission runs the new deal modal. Slack waits for the answer in the
-// HTTP response: either errors shown under the fields they concern, or the
-// modal replaced by the result.
-func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *slackapi.InteractionCallback) {
-	if cb.View.CallbackID != newDealCallback {
+// openForm opens the form a button needs, prefilled with what the deal
+// already says and with the clicker on the team, then leaves the rest to
+// the submission. A click on a card never runs a command bound to fail
+// for lack of input.
+func (a *Adapter) openForm(ctx context.Context, cb *slackapi.InteractionCallback, ref string) {
+	f, ok := chatkit.ParseRef(ref)
+	if !ok {
+		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "✗ This button is no longer known; type the command instead."}, false)
+		return
+	}
+	if a.api == nil {
+		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "Forms need the app's bot token. Type the command with its keys instead: help " + f.Command}, false)
+		return
+	}
+	where := chat.Place{Platform: Platform, Channel: cb.Channel.ID}
+	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) prefill {
+		return a.prefill(ctx, cb.User.ID, where, f)
+	})
+	f.Prefill(pre.deal, pre.me)
+	if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, formModal(f, cb.Channel.ID)); err != nil {
+		a.log.ErrorContext(ctx, "views.open failed", "form", f.Kind, "err", err)
+		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "✗ The form could not open (" + err.Error() + "). Type the command with its keys instead: help " + f.Command}, false)
+	}
+}
+
+// prefill is what a form opens with.
+type prefill struct {
+	deal *command.DealView
+	me   string
+}
+
+// prefill reads the deal a form acts on, as the clicker may see it, and
+// how the clicker is written on a team.
+func (a *Adapter) prefill(ctx context.Context, slackID string, where chat.Place, f chatkit.Form) prefill {
+	who, err := a.user(ctx, slackID)
+	if err != nil {
+		return prefill{}
+	}
+	var p prefill
+	if me, err := a.people.Get(ctx, slackID); err == nil {
+		p.me = me
+	} else {
+		p.me = chatkit.Person("", who.ID, "")
+	}
+	if id, ok := dealOf(f.Command); ok {
+		if rep := a.svc.Run(ctx, who, where, "deal show "+id); rep.OK() {
+			if d, ok := rep.Data["deal"].(command.DealView); ok {
+				p.deal = &d
+			}
+		}
+	}
+	return p
+}
+
+// dealOf is the deal id a "deal VERB ID" command acts on.
+func dealOf(line string) (string, bool) {
+	w := strings.Fields(line)
+	if len(w) >= 3 && w[0] == "deal" {
+		return strings.TrimPrefix(w[2], "#"), true
+	}
+	return "", false
+}
+
+// viewSubmission runs a submitted form: the new deal modal, or the form
+// of an action. Slack waits for the answer in the HTTP response: errors
+// shown under the fields they concern, or the form replaced by the result.
+// The work runs under the deadline like a command; past it the form shows
+// that it is working and is updated (views.update) with the result.
+func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *slackapi.InteractionCallback, sig string) {
+	var (
+		title  string
+		line   string
+		errsOf func(command.Reply) map[string]string
+		first  string
+		where  = chat.Place{Platform: Platform}
+	)
+	switch cb.View.CallbackID {
+	case newDealCallback:
+		title, line, errsOf, first = "New deal", newDealLine(cb.View.State), fieldErrors, newDealFields[0].key
+		where.Channel = cb.View.PrivateMetadata
+	case formCallback:
+		var meta formMeta
+		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
+			web.WriteError(w, http.StatusBadRequest, "bad_payload", "a form cosellbot did not open")
+			return
+		}
+		f, ok := chatkit.ParseRef(meta.Ref)
+		if !ok || len(f.Fields) == 0 {
+			web.WriteError(w, http.StatusBadRequest, "bad_payload", "a form cosellbot did not open")
+			return
+		}
+		title, line, errsOf, first = f.Title, f.Line(formValues(f, cb.View.State)), f.Errors, f.Fields[0].Key
+		where.Channel = meta.Channel
+	default:
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	ctx := r.Context()
-	who, err := a.user(ctx, cb.User.ID)
-	if err != nil {
-		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(map[string]string{newDealFields[0].key: command.Refusal(err).Err.Message}))
+	out, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), func(ctx context.Context) outcome {
+		if o, first := a.once(ctx, sig); !first {
+			return o
+		}
+		who, err := a.user(ctx, cb.User.ID)
+		if err != nil {
+			return outcome{reply: command.Refusal(err)}
+		}
+		return outcome{reply: a.svc.Run(ctx, who, where, line)}
+	})
+	if !inTime {
+		web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(title, command.Reply{Text: "⏳ Working on it…"})))
+		viewID := cb.View.ID
+		a.afterReply(r, func(ctx context.Context) {
+			o := <-late
+			if o.code == http.StatusConflict || a.api == nil {
+				return
+			}
+			if _, err := a.api.UpdateViewContext(ctx, *resultModal(title, o.reply), "", "", viewID); err != nil {
+				a.log.ErrorContext(ctx, "views.update failed", "err", err)
+			}
+		})
 		return
 	}
-	line := newDealLine(cb.View.State)
-	reply := a.svc.Run(ctx, who, chat.Place{Platform: Platform, Channel: cb.View.PrivateMetadata}, line)
-	if !reply.OK() {
-		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(fieldErrors(reply)))
-		return
+	switch {
+	case out.code == http.StatusConflict:
+		w.WriteHeader(http.StatusOK) // a replay: the first submission answered
+	case out.code != 0:
+		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(map[string]string{first: out.why}))
+	case !out.reply.OK():
+		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(errsOf(out.reply)))
+	default:
+		web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(title, out.reply)))
 	}
-	web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(reply)))
 }

@@ -19,6 +19,7 @@ func TestManifest(t *testing.T) {
 		Features struct {
 			SlashCommands []struct {
 				Command, URL string
+				Escape       bool `yaml:"should_escape"`
 			} `yaml:"slash_commands"`
 		}
 		OAuth struct {
@@ -46,6 +47,11 @@ func TestManifest(t *testing.T) {
 	}
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/cosell" || path(m.Features.SlashCommands[0].URL) != "/slack/commands" {
 		t.Errorf("slash command: %+v", m.Features.SlashCommands)
+	}
+	// Channels and people must arrive as ids (<#C…|name>, <@U…>), which
+	// subscribe and Decode read; a bare #name cannot be resolved.
+	if len(m.Features.SlashCommands) == 1 && !m.Features.SlashCommands[0].Escape {
+		t.Error("the slash command needs should_escape: true")
 	}
 	if path(m.Settings.Interactivity.URL) != "/slack/interactions" || path(m.Settings.Events.URL) != "/slack/events" {
 		t.Errorf("request URLs: %+v", m.Settings)

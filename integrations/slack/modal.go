@@ -1,11 +1,15 @@
 package slack
 
 import (
+	"encoding/json"
 	"strings"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // newDealCallback identifies the new deal modal's submissions.
@@ -158,10 +162,85 @@ func inModal(key string) bool {
 	return false
 }
 
-// resultModal replaces the submitted form with what the command answered.
-func resultModal(reply command.Reply) *slackapi.ModalViewRequest {
+// Slack's limits on a modal.
+const (
+	viewTitle    = 24   // characters of a modal's title and its buttons
+	metadataMax  = 3000 // characters of private_metadata
+	placeholder  = 150  // characters of an input's placeholder
+	inputMaxSize = 3000 // a plain_text_input's max_length
+)
+
+// resultModal replaces the submitted form with what the command answered:
+// only the person who submitted it sees it.
+func resultModal(title string, reply command.Reply) *slackapi.ModalViewRequest {
 	return &slackapi.ModalViewRequest{
-		Type: slackapi.VTModal, Title: plain("New deal"), Close: plain("Done"),
+		Type: slackapi.VTModal, Title: plain(chat.Clip(title, viewTitle)), Close: plain("Done"),
 		Blocks: slackapi.Blocks{BlockSet: Blocks(reply.Text, nil, homeBlocks)},
 	}
+}
+
+// formCallback identifies the submissions of an action's form.
+const formCallback = "cosell_form"
+
+// formMeta is what a form's private_metadata keeps: which form it is and
+// the channel the button was in.
+type formMeta struct {
+	Ref     string `json:"ref"`
+	Channel string `json:"channel,omitempty"`
+}
+
+// FormView is formModal, for tests of Slack's limits.
+func FormView(f chatkit.Form, channel string) slackapi.ModalViewRequest { return formModal(f, channel) }
+
+// formModal draws an action's form as a modal: one input per field, its
+// block id and action id the chat key it fills, a date picker for dates.
+func formModal(f chatkit.Form, channel string) slackapi.ModalViewRequest {
+	var blocks []slackapi.Block
+	for _, fd := range f.Fields {
+		var el slackapi.BlockElement
+		switch fd.Input {
+		case chatkit.Date:
+			dp := slackapi.NewDatePickerBlockElement(fd.Key)
+			if _, err := time.Parse(time.DateOnly, fd.Value); err == nil {
+				dp.InitialDate = fd.Value
+			}
+			el = dp
+		default:
+			in := slackapi.NewPlainTextInputBlockElement(nil, fd.Key)
+			in.Multiline = fd.Input == chatkit.Long
+			in.InitialValue = fd.Value
+			in.MaxLength = min(max(fd.Max, len([]rune(fd.Value))), inputMaxSize)
+			el = in
+		}
+		var hint *slackapi.TextBlockObject
+		if fd.Hint != "" {
+			hint = plain(fd.Hint)
+		}
+		in := slackapi.NewInputBlock(fd.Key, plain(fd.Label), hint, el)
+		in.Optional = fd.Optional
+		blocks = append(blocks, in)
+	}
+	meta, _ := json.Marshal(formMeta{Ref: f.Ref(), Channel: channel})
+	return slackapi.ModalViewRequest{
+		Type: slackapi.VTModal, CallbackID: formCallback, PrivateMetadata: string(meta),
+		Title: plain(chat.Clip(f.Title, viewTitle)), Submit: plain(chat.Clip(f.Submit, viewTitle)), Close: plain("Cancel"),
+		Blocks: slackapi.Blocks{BlockSet: blocks},
+	}
+}
+
+// formValues reads a submitted form's inputs by chat key.
+func formValues(f chatkit.Form, state *slackapi.ViewState) map[string]string {
+	out := map[string]string{}
+	if state == nil {
+		return out
+	}
+	for _, fd := range f.Fields {
+		act := state.Values[fd.Key][fd.Key]
+		v := act.Value
+		if fd.Input == chatkit.Date {
+			v = act.SelectedDate
+		}
+		out[fd.Key] = v
+	}
+	return out
 }

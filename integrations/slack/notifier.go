@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Slack posts about one message per second per channel, with short bursts.
@@ -24,12 +24,12 @@ const (
 var errChannelBusy = errors.New("slack: this channel's message rate is used up")
 
 // Notifier posts outbound messages (reminders, news about deals) to Slack
-// channels with chat.postMessage. It implements chat.Notifier.
+// channels with chat.postMessage, and keeps them current with chat.update.
+// It implements chat.Notifier.
 type Notifier struct {
-	api *slackapi.Client
-
-	mu     sync.Mutex
-	limits map[string]*rate.Limiter // per channel
+	api    *slackapi.Client
+	limits *chatkit.Limiter
+	now    func() time.Time
 }
 
 var _ chat.Notifier = (*Notifier)(nil)
@@ -43,19 +43,30 @@ func NewNotifier(botToken, apiURL string, hc *http.Client) (*Notifier, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Notifier{api: slackapi.New(botToken, apiOptions(apiURL, hc)...), limits: map[string]*rate.Limiter{}}, nil
+	return &Notifier{api: slackapi.New(botToken, apiOptions(apiURL, hc)...), limits: chatkit.NewLimiter(channelRate, channelBurst), now: time.Now}, nil
+}
+
+// WithClock sets the clock the channel rate is counted by (tests).
+func (n *Notifier) WithClock(now func() time.Time) *Notifier {
+	n.now = now
+	return n
 }
 
 // Send posts m to its channel, under the thread of m.Thread when set, and
-// returns the reference "CHANNEL:TS" that later messages thread under. It
-// never waits: a busy channel or Slack's HTTP 429 comes back as
-// chat.RetryAfter, and what retrying cannot fix (unknown channel, revoked
-// token, a rejected message) as chat.Permanent.
+// returns the reference "CHANNEL:TS" that later messages thread under. A
+// state message (m.State) posts nothing: it rewrites the messages already
+// sent about its subject (see update). It never waits: a busy channel or
+// Slack's HTTP 429 comes back as chat.RetryAfter, and what retrying cannot
+// fix (unknown channel, revoked token, a rejected message) as
+// chat.Permanent.
 func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	if m.To.Platform != Platform || m.To.Channel == "" {
 		return "", chat.Permanent(fmt.Errorf("slack notifier: cannot send to %s", m.To))
 	}
-	if d := n.reserve(m.To.Channel); d > 0 {
+	if m.State {
+		return n.update(ctx, m)
+	}
+	if d := n.limits.Reserve(m.To.Channel, 1, n.now()); d > 0 {
 		return "", chat.RetryAfter(d, errChannelBusy)
 	}
 	opts := []slackapi.MsgOption{
@@ -67,27 +78,47 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	}
 	channel, ts, err := n.api.PostMessageContext(ctx, m.To.Channel, opts...)
 	if err != nil {
-		return "", classify(fmt.Errorf("slack chat.postMessage to %s: %w", m.To.Channel, err))
+		return "", n.classify(fmt.Errorf("slack chat.postMessage to %s: %w", m.To.Channel, err))
 	}
 	return channel + ":" + ts, nil
 }
 
-// reserve takes a slot of the channel's rate, or says how long until one
-// frees up (taking nothing).
-func (n *Notifier) reserve(channel string) time.Duration {
-	n.mu.Lock()
-	l, ok := n.limits[channel]
-	if !ok {
-		l = rate.NewLimiter(channelRate, channelBurst)
-		n.limits[channel] = l
+// update edits each message already sent about m's subject to m's channel
+// (chat.update): its own text with m.Text as its state line; the first
+// message (the thread) takes m.Actions as its buttons, the others lose
+// theirs. A message deleted meanwhile is skipped. Every edit is redone on
+// a retry, which is harmless: each writes the same thing.
+func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
+	if len(m.Edits) == 0 {
+		return "", nil // nothing was sent about the subject here: nothing to update
 	}
-	n.mu.Unlock()
-	r := l.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return d
+	if d := n.limits.Reserve(m.To.Channel, len(m.Edits), n.now()); d > 0 {
+		return "", chat.RetryAfter(d, errChannelBusy)
 	}
-	return 0
+	for i, e := range m.Edits {
+		ch, ts, ok := strings.Cut(e.Ref, ":")
+		if !ok || ch != m.To.Channel {
+			continue
+		}
+		var actions []chat.Action
+		if e.Ref == m.Thread || (m.Thread == "" && i == 0) {
+			actions = m.Actions
+		}
+		text := chat.StateText(e.Text, m.Text)
+		_, _, _, err := n.api.UpdateMessageContext(ctx, ch, ts,
+			slackapi.MsgOptionText(Fallback(text), false), slackapi.MsgOptionBlocks(Blocks(text, actions, messageBlocks)...))
+		var api slackapi.SlackErrorResponse
+		if errors.As(err, &api) && (api.Err == "message_not_found" || api.Err == "cant_update_message") {
+			continue
+		}
+		if err != nil {
+			return "", n.classify(fmt.Errorf("slack chat.update of %s: %w", e.Ref, err))
+		}
+	}
+	if m.Thread != "" {
+		return m.Thread, nil
+	}
+	return m.Edits[0].Ref, nil
 }
 
 // transient are the Web API errors that a later attempt may not meet.
@@ -96,22 +127,24 @@ var transient = map[string]bool{
 	"service_unavailable": true, "request_timeout": true, "team_added_to_org": true,
 }
 
-// classify tells a failure to retry from one to give up on.
-func classify(err error) error {
+// classify tells a failure to retry from one to give up on: HTTP answers by
+// the verdict every outbound call shares (chatkit.Classify), Slack's own
+// ok:false errors by whether a later attempt may not meet them.
+func (n *Notifier) classify(err error) error {
 	var limited *slackapi.RateLimitedError
 	if errors.As(err, &limited) {
 		return chat.RetryAfter(limited.RetryAfter, err)
 	}
 	var status slackapi.StatusCodeError
 	if errors.As(err, &status) {
-		if status.Code >= 400 && status.Code < 500 && status.Code != http.StatusTooManyRequests && status.Code != http.StatusRequestTimeout {
-			return chat.Permanent(err)
-		}
-		return err
+		return chatkit.Classify(n.now(), status.Code, "", err)
 	}
 	var api slackapi.SlackErrorResponse
-	if errors.As(err, &api) && !transient[api.Err] {
+	if errors.As(err, &api) {
+		if transient[api.Err] {
+			return err
+		}
 		return chat.Permanent(err)
 	}
-	return err
+	return chatkit.Classify(n.now(), 0, "", err) // the network: retried
 }

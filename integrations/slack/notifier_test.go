@@ -1,38 +1,41 @@
 package slack_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/slack/slacktest"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
 func TestNotifier(t *testing.T) {
-	f := newFakeSlack(t)
-	n, err := slack.NewNotifier("xoxb-test", f.srv.URL+"/api/", nil)
+	f := slacktest.New(t)
+	n, err := slack.NewNotifier("xoxb-test", f.APIURL(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg := chat.Message{To: chat.Place{Platform: "slack", Channel: "C9"}, Subject: "deal:1", Text: "Deal #1 expires in 3 days",
 		Actions: []chat.Action{{Label: "Accept", Command: "deal accept 1", Style: "primary"}}}
 	ref, err := n.Send(t.Context(), msg)
-	if err != nil || ref != "C9:1700000000.000100" {
+	if err != nil || ref != "C9:1700000000.000001" {
 		t.Fatalf("first message: %q, %v", ref, err)
 	}
 	msg.Thread = ref
 	if _, err := n.Send(t.Context(), msg); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.took("/api/chat.postMessage")
+	posts := f.Took("/api/chat.postMessage")
 	if len(posts) != 2 {
 		t.Fatalf("%d posts", len(posts))
 	}
-	if posts[0].Form.Get("thread_ts") != "" || posts[1].Form.Get("thread_ts") != "1700000000.000100" {
+	if posts[0].Form.Get("thread_ts") != "" || posts[1].Form.Get("thread_ts") != "1700000000.000001" {
 		t.Errorf("thread_ts: %q then %q", posts[0].Form.Get("thread_ts"), posts[1].Form.Get("thread_ts"))
 	}
 	if posts[0].Form.Get("channel") != "C9" || posts[0].Form.Get("text") != "Deal #1 expires in 3 days" || posts[0].Form.Get("blocks") == "" {
@@ -46,7 +49,7 @@ func TestNotifier(t *testing.T) {
 	if d, ok := chat.RetryAfterOf(err); !ok || d <= 0 {
 		t.Errorf("over the channel rate: %v, want RetryAfter", err)
 	}
-	if len(f.took("/api/chat.postMessage")) != 3 {
+	if len(f.Took("/api/chat.postMessage")) != 3 {
 		t.Error("a deferred message reached Slack")
 	}
 	if _, err := n.Send(t.Context(), chat.Message{To: chat.Place{Platform: "discord", Channel: "1"}}); !chat.IsPermanent(err) {
@@ -100,5 +103,49 @@ func TestNotifierFailures(t *testing.T) {
 				t.Errorf("the cause is lost: %v", err)
 			}
 		})
+	}
+}
+
+// A state notice rewrites the messages sent about its subject: each keeps
+// its text with the new state line, the first takes the new buttons, the
+// others lose theirs; nothing new is posted.
+func TestNotifierState(t *testing.T) {
+	f := slacktest.New(t)
+	n, err := slack.NewNotifier("xoxb-test", f.APIURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	n.WithClock(func() time.Time { at = at.Add(time.Minute); return at }) // never over the channel's rate
+	to := chat.Place{Platform: "slack", Channel: "C9"}
+	accept := []chat.Action{{Label: "Accept", Command: "deal accept 1"}}
+	first, _ := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Text: "Referral #1 expires in 7 days", Actions: accept})
+	second, _ := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Thread: first, Text: "Referral #1 expires in 3 days", Actions: accept})
+	ref, err := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Thread: first, State: true, Text: "➜ Accepted — by ana@x",
+		Actions: []chat.Action{{Label: "Show", Command: "deal show 1"}},
+		Edits:   []chat.Sent{{Ref: first, Text: "Referral #1 expires in 7 days"}, {Ref: second, Text: "Referral #1 expires in 3 days"}}})
+	if err != nil || ref != first {
+		t.Fatalf("state: %q, %v", ref, err)
+	}
+	msgs := f.Messages("C9")
+	if len(msgs) != 2 || len(f.Took("/api/chat.postMessage")) != 2 {
+		t.Fatalf("%d messages, %d posts: a state notice posted", len(msgs), len(f.Took("/api/chat.postMessage")))
+	}
+	for i, m := range msgs {
+		if m.Updates != 1 || !strings.Contains(m.Text, "expires in") || !strings.Contains(m.Text, "➜ Accepted — by ana@x") {
+			t.Errorf("message %d: %+v", i, m)
+		}
+		raw, _ := json.Marshal(m.Blocks)
+		hasAccept, hasShow := strings.Contains(string(raw), "deal accept 1"), strings.Contains(string(raw), "deal show 1")
+		if hasAccept || hasShow != (i == 0) {
+			t.Errorf("message %d buttons: %s", i, raw)
+		}
+	}
+	if p := f.Problems(); len(p) > 0 {
+		t.Errorf("Slack refused: %v", p)
+	}
+	// Nothing sent about a subject: nothing to update, and no call.
+	if ref, err := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:2", State: true, Text: "x"}); ref != "" || err != nil {
+		t.Errorf("state without messages: %q %v", ref, err)
 	}
 }

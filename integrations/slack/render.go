@@ -8,7 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
-	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Slack's Block Kit limits that shape a rendered message.
@@ -18,7 +18,8 @@ const (
 	homeBlocks     = 100  // blocks in a Home tab or modal
 	actionElements = 25   // elements in one actions block
 	buttonLabel    = 75   // characters of a button's text
-	optionValue    = 150  // characters of a select option's value
+	buttonValue    = 2000 // characters of a button's value
+	actionID       = 255  // characters of an action id
 	fallbackLimit  = 3000 // characters of the notification fallback text
 )
 
@@ -26,13 +27,10 @@ const (
 // the id only has to be unique within the message.
 const (
 	actionRun     = "cosell_run_"    // a button whose value is the command line
-	actionAsk     = "cosell_ask_"    // a select whose chosen value is the full command line
+	actionForm    = "cosell_form_"   // a button whose value names the form it opens (chatkit.Form.Ref)
+	actionAsk     = "cosell_ask_"    // a select whose chosen value is the full command line (older messages)
 	actionNewDeal = "cosell_newdeal" // opens the new deal modal
 )
-
-// reasons are what the reason picker offers for an action that asks for a
-// reason (decline, lost). Free text is always possible by typing the command.
-var reasons = []string{"no capacity", "not a fit", "customer not interested", "budget cut", "lost to competitor", "duplicate", "other"}
 
 // escape makes text literal in mrkdwn: Slack reads &, < and > as entities,
 // links and mentions (a team member is shown as "Name <email>").
@@ -40,18 +38,25 @@ var escape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // Blocks renders a reply or a notification as Block Kit: its text in mrkdwn
 // sections of at most 3,000 characters, cut between lines, then its actions
-// as buttons (or a reason picker for an action that asks for a reason).
-// maxBlocks is the container's limit (50 in a message, 100 in a view); text
-// that would not fit ends with a note instead of being cut silently.
+// as buttons: one that runs its command, or, when the action needs input,
+// one that opens its form. maxBlocks is the container's limit (50 in a
+// message, 100 in a view); text that would not fit ends with a note
+// instead of being cut silently. An action whose command does not fit a
+// button's value is left out (it can be typed).
 func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block {
-	var acts []slackapi.Block
-	for start := 0; start < len(actions); start += actionElements {
-		end := min(start+actionElements, len(actions))
-		var els []slackapi.BlockElement
-		for i, a := range actions[start:end] {
-			els = append(els, element(start+i, a))
+	var els []slackapi.BlockElement
+	for i, a := range actions {
+		if el, ok := element(i, a); ok {
+			els = append(els, el)
 		}
-		acts = append(acts, slackapi.NewActionBlock(fmt.Sprintf("cosell_actions_%d", start/actionElements), els...))
+	}
+	var acts []slackapi.Block
+	for start := 0; start < len(els); start += actionElements {
+		end := min(start+actionElements, len(els))
+		acts = append(acts, slackapi.NewActionBlock(fmt.Sprintf("cosell_actions_%d", start/actionElements), els[start:end]...))
+	}
+	if len(acts) > maxBlocks/2 {
+		acts = acts[:maxBlocks/2]
 	}
 	chunks := split(escape(text), sectionLimit)
 	room := maxBlocks - len(acts)
@@ -65,39 +70,41 @@ func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block 
 	return append(blocks, acts...)
 }
 
-// element is one action: a button running its command, or, when the action
-// asks for a reason, a select whose options are complete command lines.
-func element(i int, a chat.Action) slackapi.BlockElement {
-	label := chat.Clip(a.Label, buttonLabel)
-	if len(a.Ask) == 1 && a.Ask[0] == "reason" {
-		var opts []*slackapi.OptionBlockObject
-		for _, r := range reasons {
-			line := a.Command + " reason=" + command.Quote(r)
-			if utf8.RuneCountInString(line) > optionValue {
-				continue
-			}
-			opts = append(opts, slackapi.NewOptionBlockObject(line, slackapi.NewTextBlockObject(slackapi.PlainTextType, r, false, false), nil))
-		}
-		if len(opts) > 0 {
-			return slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic,
-				slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(a.Label+": why?", buttonLabel), false, false),
-				fmt.Sprintf("%s%d", actionAsk, i), opts...)
-		}
+// element is one action's button: it runs its command, or opens the form
+// the action needs (chatkit.FormFor).
+func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
+	id, value := fmt.Sprintf("%s%d", actionRun, i), a.Command
+	if f, ok := chatkit.FormFor(a); ok {
+		id, value = fmt.Sprintf("%s%d", actionForm, i), f.Ref()
 	}
-	b := slackapi.NewButtonBlockElement(fmt.Sprintf("%s%d", actionRun, i), a.Command,
-		slackapi.NewTextBlockObject(slackapi.PlainTextType, label, false, false))
+	if value == "" || utf8.RuneCountInString(value) > buttonValue {
+		return nil, false
+	}
+	label := strings.TrimSpace(a.Label)
+	if label == "" { // Slack refuses a button without text
+		label = a.Command
+	}
+	b := slackapi.NewButtonBlockElement(id, value,
+		slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(label, buttonLabel), false, false))
 	switch a.Style {
 	case "primary":
 		b = b.WithStyle(slackapi.StylePrimary)
 	case "danger":
 		b = b.WithStyle(slackapi.StyleDanger)
 	}
-	return b
+	return b, true
 }
 
 // Fallback is the plain text Slack shows in notifications and where blocks
-// cannot be shown.
-func Fallback(text string) string { return chat.Clip(escape(text), fallbackLimit) }
+// cannot be shown, escaped, and cut (never inside an entity) to its limit.
+func Fallback(text string) string {
+	e := escape(text)
+	if utf8.RuneCountInString(e) <= fallbackLimit {
+		return e
+	}
+	rs := []rune(e)
+	return string(rs[:entityCut(rs, fallbackLimit-1)]) + "…"
+}
 
 // split cuts escaped text into sections of at most limit characters, never
 // inside an entity such as &lt;, so that no section shows half an escape.

@@ -17,16 +17,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/cosellbot/cosellbot/bot/access"
-	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -34,11 +33,7 @@ import (
 const Platform = "slack"
 
 // Runner is what the adapter needs of the command service.
-type Runner interface {
-	Resolve(ctx context.Context, id string) (access.User, error)
-	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
-	ReadOnly(line string) bool
-}
+type Runner = chatkit.Runner
 
 // Directory links Slack accounts to cosellbot users and remembers the
 // deliveries already handled; the store implements it.
@@ -60,20 +55,19 @@ type Config struct {
 	// HTTPClient sends Web API calls and response_url posts; nil means a
 	// client with a 10-second timeout.
 	HTTPClient *http.Client
-	// Deadline is how long a command may run before Slack gets an
-	// acknowledgement and the answer goes through the response_url; 0 means
-	// 2.5 s, inside Slack's 3 s.
+	// Deadline is how long a request may take before Slack gets an
+	// acknowledgement and the answer goes through the response_url (or
+	// views.update, for a form); 0 means 2.5 s, inside Slack's 3 s.
 	Deadline time.Duration
-	Clock    command.Clock
-	Log      *slog.Logger
+	// After starts the deadline's countdown (time.After when nil); tests
+	// pass one they fire, to prove a route answers whatever blocks.
+	After func(time.Duration) <-chan time.Time
+	Clock command.Clock
+	Log   *slog.Logger
 }
 
 // maxBody caps what is read of a request: Slack's payloads are a few KB.
 const maxBody = 1 << 20
-
-// workTimeout bounds a command that outlived the deadline, and the calls
-// made after a request was answered; response_url stays valid for 30 min.
-const workTimeout = 30 * time.Second
 
 // Adapter serves Slack's requests.
 type Adapter struct {
@@ -83,26 +77,19 @@ type Adapter struct {
 	api  *slackapi.Client // nil without a bot token
 	http *http.Client
 	log  *slog.Logger
-	// late tracks work that goes on after a request was answered (answers
-	// through response_url, App Home publishing), so that shutdown and
-	// tests can wait for it.
-	late sync.WaitGroup
-	// known remembers who an account is for a few seconds: every command
-	// needs it, and reading the link and the user costs two queries.
-	mu    sync.Mutex
-	known map[string]known
+	// bg tracks work that goes on after a request was answered (answers
+	// through response_url, forms, App Home publishing), so that shutdown
+	// and tests can wait for it.
+	bg chatkit.Background
+	// accounts remembers who a Slack account is, and that one is not a
+	// user yet, so that clicks do not repeat the database reads and the
+	// users.info call; people remembers how a member is written on a team.
+	accounts *chatkit.Accounts
+	people   *chatkit.Cache[string]
 }
 
-// known is a remembered account.
-type known struct {
-	user  access.User
-	until time.Time
-}
-
-// knownTTL is how long an account is remembered: a removed user, a changed
-// role or a relink made by another process (cosellbot link) counts within
-// it.
-const knownTTL = 10 * time.Second
+// lookupTimeout bounds one users.info call.
+const lookupTimeout = 5 * time.Second
 
 // New builds the adapter. An empty signing secret is refused: Slack routes
 // without one answer 503 (see Unavailable), never accept unsigned requests.
@@ -123,11 +110,19 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	a := &Adapter{cfg: cfg, svc: svc, dir: dir, http: hc, log: cfg.Log.With("platform", Platform), known: map[string]known{}}
+	a := &Adapter{cfg: cfg, svc: svc, dir: dir, http: hc, log: cfg.Log.With("platform", Platform)}
 	if cfg.BotToken != "" {
 		a.api = slackapi.New(cfg.BotToken, apiOptions(cfg.APIURL, hc)...)
 	}
+	now := func() time.Time { return cfg.Clock.Now() }
+	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Timeout: lookupTimeout, Now: now})
+	a.people = chatkit.NewCache(a.profile, chatkit.AccountsConfig{Hit: 10 * time.Minute, Miss: time.Minute, Timeout: lookupTimeout, Now: now})
 	return a, nil
+}
+
+// deadline is the time a request has before Slack gives up on it.
+func (a *Adapter) deadline() chatkit.Deadline {
+	return chatkit.Deadline{Within: a.cfg.Deadline, After: a.cfg.After}
 }
 
 func apiOptions(apiURL string, hc *http.Client) []slackapi.Option {
@@ -158,16 +153,12 @@ func Unavailable(r *mux.Router) {
 
 // Wait blocks until the work that went on after requests were answered is
 // done; call it after the HTTP server has shut down.
-func (a *Adapter) Wait() { a.late.Wait() }
+func (a *Adapter) Wait() { a.bg.Wait() }
 
-// afterReply runs fn once the request is answered, bounded by workTimeout
-// and detached from the request's cancellation.
+// afterReply runs fn once the request is answered, bounded by
+// chatkit.WorkTimeout and detached from the request's cancellation.
 func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), workTimeout)
-	a.late.Go(func() {
-		defer cancel()
-		fn(ctx)
-	})
+	a.bg.Go(r.Context(), fn)
 }
 
 // verify reads the body once and checks Slack's signature over it; it
@@ -203,47 +194,52 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, stri
 	return body, sig, true
 }
 
-// once records a delivery and reports whether it is the first: a request
-// seen before gets 409 (a replay: Slack does not resend commands or
-// interactions), an error 503. Every replica shares the record.
-func (a *Adapter) once(w http.ResponseWriter, r *http.Request, sig string) bool {
-	first, err := a.dir.FirstChatEvent(r.Context(), Platform, "sig:"+sig, a.cfg.Clock.Now())
-	if err != nil {
-		a.log.ErrorContext(r.Context(), "cannot record the request", "err", err)
-		web.WriteError(w, http.StatusServiceUnavailable, "unavailable", "the database did not answer; try again")
-		return false
-	}
-	if !first {
-		a.log.WarnContext(r.Context(), "refused a replayed request", "path", r.URL.Path)
-		web.WriteError(w, http.StatusConflict, "replayed", "this signed request was already handled")
-		return false
-	}
-	return true
+// outcome is what a request's work came to: a reply, or an HTTP error
+// instead of one (a replay, a database that did not answer).
+type outcome struct {
+	reply        command.Reply
+	code         int // 0: the reply is the answer
+	errCode, why string
 }
 
-// user finds the cosellbot user behind a Slack account: by the stored link,
-// else, with a bot token, by the e-mail Slack has for the account (and the
-// link is stored). An unknown account gets a refusal saying what to ask an
-// admin.
+func (o outcome) write(w http.ResponseWriter) { web.WriteError(w, o.code, o.errCode, o.why) }
+
+// once records a delivery and reports whether it is the first: a request
+// seen before is a replay (Slack does not resend commands or
+// interactions), refused with 409; a failure to record it is a 503. Every
+// replica shares the record.
+func (a *Adapter) once(ctx context.Context, sig string) (outcome, bool) {
+	first, err := a.dir.FirstChatEvent(ctx, Platform, "sig:"+sig, a.cfg.Clock.Now())
+	if err != nil {
+		a.log.ErrorContext(ctx, "cannot record the request", "err", err)
+		return outcome{code: http.StatusServiceUnavailable, errCode: "unavailable", why: "the database did not answer; try again",
+			reply: command.Reply{Text: "✗ The database did not answer, nothing was done; try again.", Err: &command.Failure{Code: "unavailable", Message: "the database did not answer"}}}, false
+	}
+	if !first {
+		a.log.WarnContext(ctx, "refused a replayed request")
+		return outcome{code: http.StatusConflict, errCode: "replayed", why: "this signed request was already handled"}, false
+	}
+	return outcome{}, true
+}
+
+// user finds the cosellbot user behind a Slack account, remembered for a
+// while whether found or not (see lookup).
 func (a *Adapter) user(ctx context.Context, slackID string) (access.User, error) {
 	if slackID == "" {
 		return access.User{}, access.Deny("the request names no Slack user")
 	}
-	now := a.cfg.Clock.Now()
-	a.mu.Lock()
-	k, ok := a.known[slackID]
-	a.mu.Unlock()
-	if ok && now.Before(k.until) {
-		return k.user, nil
-	}
+	return a.accounts.Get(ctx, slackID)
+}
+
+// lookup finds the cosellbot user behind a Slack account: by the stored
+// link, else, with a bot token, by the e-mail Slack has for the account
+// (and the link is stored). An unknown account gets a refusal saying what
+// to ask an admin.
+func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, error) {
 	id, err := a.dir.ChatUser(ctx, Platform, slackID)
 	switch {
 	case err == nil:
-		u, err := a.resolve(ctx, id, slackID)
-		if err == nil {
-			a.remember(slackID, u, now)
-		}
-		return u, err
+		return a.resolve(ctx, id, slackID)
 	case !errors.Is(err, ledger.ErrNotFound):
 		return access.User{}, err
 	}
@@ -257,8 +253,6 @@ func (a *Adapter) user(ctx context.Context, slackID string) (access.User, error)
 				e := ledger.Entry{At: a.cfg.Clock.Now(), Actor: Platform, Action: "linked", Detail: "Slack account " + slackID + ", matched by its e-mail"}
 				if err := a.dir.LinkChatUser(ctx, Platform, slackID, u.ID, e); err != nil {
 					a.log.WarnContext(ctx, "cannot store the account link", "user", slackID, "err", err)
-				} else {
-					a.remember(slackID, u, now)
 				}
 				return u, nil
 			}
@@ -271,13 +265,34 @@ func (a *Adapter) user(ctx context.Context, slackID string) (access.User, error)
 	return access.User{}, notLinked(slackID)
 }
 
-func (a *Adapter) remember(slackID string, u access.User, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.known) > 10000 { // a bound, far above a partner's headcount
-		clear(a.known)
+// profile is how a Slack member is written as a team member, "Name
+// <email> +phone", from users.info.
+func (a *Adapter) profile(ctx context.Context, slackID string) (string, error) {
+	if a.api == nil {
+		return "", access.Deny("no bot token to look up Slack members")
 	}
-	a.known[slackID] = known{user: u, until: now.Add(knownTTL)}
+	info, err := a.api.GetUserInfoContext(ctx, slackID)
+	if err != nil {
+		return "", err
+	}
+	p := info.Profile
+	name := p.RealName
+	if name == "" {
+		name = info.RealName
+	}
+	if p.Email == "" {
+		return "", access.Deny("Slack shares no e-mail for %s", slackID)
+	}
+	return chatkit.Person(name, p.Email, p.Phone), nil
+}
+
+// decode reads text as Slack sends it, writing mentioned members as team
+// members (see Decode); a lookup that fails leaves the mention as it is.
+func (a *Adapter) decode(ctx context.Context, raw string) string {
+	return Decode(raw, func(id string) (string, bool) {
+		p, err := a.people.Get(ctx, id)
+		return p, err == nil
+	})
 }
 
 // resolve turns a linked id into a user, never into the local admin the

@@ -120,8 +120,9 @@ func TestCommandAnswers(t *testing.T) {
 		if !strings.Contains(text(blocks), "Deal #1 Fabrikam BI") {
 			t.Errorf("deal show text:\n%s", text(blocks))
 		}
-		if got := controls(blocks); len(got) < 2 || got[0].Value != "deal accept 1" || !got[1].Select {
-			t.Errorf("deal show controls: %+v, want Accept then the reason picker", got)
+		if got := controls(blocks); len(got) != 2 || got[0].Value != "deal accept 1" || got[1].Value != "deal decline 1" ||
+			!strings.HasPrefix(got[0].ActionID, "cosell_form_") || !strings.HasPrefix(got[1].ActionID, "cosell_form_") {
+			t.Errorf("deal show controls: %+v, want Accept and Decline, each opening its form", got)
 		}
 
 		if _, m := e.command("U_ANA", "deal list expiring --share"); m.ResponseType != slackapi.ResponseTypeInChannel || !strings.Contains(m.Text, "1 expiring deal") {
@@ -147,8 +148,8 @@ func TestCommandAnswers(t *testing.T) {
 func TestEmailLookup(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, withBotToken)
-		e.slack.emails["U_BO"] = "Bo@Partner.Example"
-		e.slack.emails["U_EVE"] = "eve@elsewhere.example"
+		e.slack.Profiles["U_BO"] = [3]string{"Bo", "Bo@Partner.Example", ""}
+		e.slack.Profiles["U_EVE"] = [3]string{"Eve", "eve@elsewhere.example", ""}
 		bo := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
 		if err := st.PutUser(t.Context(), bo, ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}); err != nil {
 			t.Fatal(err)
@@ -160,7 +161,7 @@ func TestEmailLookup(t *testing.T) {
 			t.Errorf("link of U_BO: %q, %v", id, err)
 		}
 		e.command("U_BO", "deal list")
-		if n := len(e.slack.took("/api/users.info")); n != 1 {
+		if n := len(e.slack.Took("/api/users.info")); n != 1 {
 			t.Errorf("users.info called %d times, want once (then the link is used)", n)
 		}
 		if _, m := e.command("U_EVE", "deal list"); !strings.Contains(m.Text, "not a cosellbot user") {
@@ -185,7 +186,7 @@ func TestLateAnswer(t *testing.T) {
 		}
 		close(hold)
 		e.ad.Wait()
-		got := e.slack.took("/response/1")
+		got := e.slack.Took("/response/1")
 		if len(got) != 1 {
 			t.Fatalf("response_url posts: %+v", got)
 		}
@@ -207,7 +208,7 @@ func (e *env) blockAction(user string, c control) map[string]any {
 	}
 	return map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
-		"trigger_id": "trig.b" + url.QueryEscape(c.Value), "response_url": e.slack.srv.URL + "/response/b" + strconv.Itoa(e.seq),
+		"trigger_id": "trig.b" + url.QueryEscape(c.Value), "response_url": e.slack.Server.URL + "/response/b" + strconv.Itoa(e.seq),
 		"actions": []any{act},
 	}
 }
@@ -221,9 +222,14 @@ func (e *env) press(user string, c control) []any {
 	}
 	e.ad.Wait()
 	u, _ := url.Parse(p["response_url"].(string))
-	got := e.slack.took(u.Path)
+	got := e.slack.Took(u.Path)
 	if len(got) != 1 {
 		e.t.Fatalf("press %q: %d answers on the response_url", c.Label, len(got))
+	}
+	// A click on a message in a channel answers the clicker alone, and never
+	// replaces the message everyone sees.
+	if got[0].JSON["response_type"] != "ephemeral" || got[0].JSON["replace_original"] == true {
+		e.t.Fatalf("press %q: answered %v, replace_original %v; want ephemeral, not replacing", c.Label, got[0].JSON["response_type"], got[0].JSON["replace_original"])
 	}
 	blocks, _ := got[0].JSON["blocks"].([]any)
 	return blocks
@@ -240,19 +246,27 @@ func find(t *testing.T, cs []control, label string) control {
 	return control{}
 }
 
-// The whole flow by buttons: a received referral is accepted, moved through
-// every stage and won, each press replacing the card with the next one.
+// The whole flow by buttons: Accept on a received referral opens its form,
+// prefilled from the referral and with the clicker on the team; submitted,
+// the deal is accepted; then every stage and Won by buttons, each answer
+// for the clicker alone.
 func TestButtonFlow(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+		e := newEnv(t, st, withBotToken)
 		e.receive()
 		_, m := e.command("U_ANA", "deal show 1")
-		card := blocksOf(t, m)
-		accept := find(t, controls(card), "Accept")
-		card = e.press("U_ANA", accept)
-		if !strings.Contains(text(card), "accepted") {
-			t.Fatalf("after Accept:\n%s", text(card))
+		view := e.openForm("U_ANA", find(t, controls(blocksOf(t, m)), "Accept"))
+		values := inputValues(view)
+		if values["name"] != "Fabrikam BI" || values["value"] != "60000 EUR" || values["close"] != "2031-03-01" ||
+			values["notes"] != "BI for 12 plants" || values["team"] != "Ana Diaz <ana@partner.example> +46 70 123 45 67" {
+			t.Fatalf("the Accept form opened with %v", values)
 		}
+		got := e.submitForm("U_ANA", view, values)
+		if got.ResponseAction != slackapi.RAUpdate || !strings.Contains(mustJSON(t, got.View), "accepted") {
+			t.Fatalf("Accept submitted: %s", mustJSON(t, got))
+		}
+		_, m = e.command("U_ANA", "deal show 1")
+		card := blocksOf(t, m)
 		for _, stage := range []string{"Qualified", "Developed", "Proposed", "Negotiated"} {
 			next := find(t, controls(card), "Next stage: "+stage)
 			card = e.press("U_ANA", next)
@@ -278,7 +292,7 @@ func TestButtonFlow(t *testing.T) {
 		if got := strings.Join(actions, " "); got != "received accepted stage stage stage stage won" {
 			t.Errorf("history: %s", got)
 		}
-		// Pressing Won again (the same click replayed) is refused: nothing changes.
+		// Pressing Won again is refused: nothing changes.
 		if resp := e.interact(e.blockAction("U_ANA", control{ActionID: "cosell_run_1", Value: "deal won 1"})); resp.StatusCode != 200 {
 			t.Fatalf("second Won: %d", resp.StatusCode)
 		}
@@ -286,28 +300,51 @@ func TestButtonFlow(t *testing.T) {
 		if h := history(t, st); len(h) != 7 {
 			t.Errorf("a second Won changed the history: %d entries", len(h))
 		}
+		if p := e.slack.Problems(); len(p) > 0 {
+			t.Errorf("Slack refused: %v", p)
+		}
 	})
 }
 
-// Declining picks a reason from the select; the answer carries it.
-func TestDeclineWithReason(t *testing.T) {
+// Decline opens a form asking why; without a reason the form shows the
+// rule's message under the field and nothing changes; with one, the
+// referral is declined.
+func TestDeclineForm(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+		e := newEnv(t, st, withBotToken)
 		e.receive()
 		_, m := e.command("U_ANA", "deal show 1")
-		card := e.press("U_ANA", find(t, controls(blocksOf(t, m)), "no capacity"))
-		if !strings.Contains(text(card), "declined: no capacity") {
-			t.Fatalf("after decline:\n%s", text(card))
+		view := e.openForm("U_ANA", find(t, controls(blocksOf(t, m)), "Decline"))
+		got := e.submitForm("U_ANA", view, map[string]string{"reason": "", "notes": "later"})
+		if got.ResponseAction != slackapi.RAErrors || got.Errors["reason"] == "" {
+			t.Fatalf("decline without a reason: %s", mustJSON(t, got))
 		}
-		// An interaction replayed byte for byte is refused.
+		if h := history(t, st); len(h) != 1 {
+			t.Fatalf("a refused form changed the deal: %+v", h)
+		}
+		got = e.submitForm("U_ANA", view, map[string]string{"reason": "no capacity", "notes": "R&D team busy"})
+		if got.ResponseAction != slackapi.RAUpdate || !strings.Contains(mustJSON(t, got.View), "declined: no capacity") {
+			t.Fatalf("decline: %s", mustJSON(t, got))
+		}
+		// An interaction replayed byte for byte is acknowledged and ignored.
 		p := e.blockAction("U_ANA", control{ActionID: "cosell_run_0", Value: "deal fav 1"})
 		raw, _ := json.Marshal(p)
 		body := url.Values{"payload": {string(raw)}}.Encode()
 		ts := time.Now()
 		first := e.post("/slack/interactions", body, secret, ts, body)
 		again := e.post("/slack/interactions", body, secret, ts, body)
-		if first.StatusCode != 200 || again.StatusCode != http.StatusConflict {
-			t.Errorf("replayed interaction: %d then %d, want 200 then 409", first.StatusCode, again.StatusCode)
+		e.ad.Wait()
+		if first.StatusCode != 200 || again.StatusCode != 200 {
+			t.Errorf("replayed interaction: %d then %d, want 200 twice", first.StatusCode, again.StatusCode)
+		}
+		favs := 0
+		for _, h := range history(t, st) {
+			if h.Action == "favorite" {
+				favs++
+			}
+		}
+		if favs != 1 {
+			t.Errorf("a replayed click ran %d times", favs)
 		}
 	})
 }
@@ -340,7 +377,8 @@ func TestNewDealModal(t *testing.T) {
 		if code, _ := e.command("U_ANA", "deal new"); code != 200 {
 			t.Fatalf("deal new: %d", code)
 		}
-		opened := e.slack.took("/api/views.open")
+		e.ad.Wait()
+		opened := e.slack.Took("/api/views.open")
 		if len(opened) != 1 {
 			t.Fatalf("views.open calls: %d", len(opened))
 		}
@@ -407,7 +445,7 @@ func TestEvents(t *testing.T) {
 			t.Errorf("retry: %d, want 200", retry.StatusCode)
 		}
 		e.ad.Wait()
-		published := e.slack.took("/api/views.publish")
+		published := e.slack.Took("/api/views.publish")
 		if len(published) != 1 {
 			t.Fatalf("views.publish calls: %d, want 1", len(published))
 		}
@@ -454,4 +492,23 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(raw)
+}
+
+// A click on the person's own ephemeral card replaces that card.
+func TestClickOnOwnCardReplacesIt(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.receive()
+		p := e.blockAction("U_ANA", control{ActionID: "cosell_run_0", Value: "deal fav 1"})
+		p["container"] = map[string]any{"type": "message", "is_ephemeral": true}
+		if resp := e.interact(p); resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		e.ad.Wait()
+		u, _ := url.Parse(p["response_url"].(string))
+		got := e.slack.Took(u.Path)
+		if len(got) != 1 || got[0].JSON["replace_original"] != true || got[0].JSON["response_type"] != "ephemeral" {
+			t.Fatalf("answers: %+v", got)
+		}
+	})
 }

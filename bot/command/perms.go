@@ -1,0 +1,41 @@
+package command
+
+import (
+	"context"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+)
+
+// perms is the permission each verb of the command table needs. The runner
+// checks it once, before the verb runs (Service.permit), so no handler can
+// forget it; a verb missing here is refused to everyone (access.May fails
+// closed) and TestEveryVerbHasAPermission names it.
+var perms = map[string]access.Permission{
+	"help": access.Anyone,
+	"faq":  access.Anyone,
+
+	"deal new": access.Deals, "deal receive": access.Deals, "deal list": access.Deals,
+	"deal show": access.Deals, "deal history": access.Deals, "deal accept": access.Deals,
+	"deal decline": access.Deals, "deal edit": access.Deals, "deal team add": access.Deals,
+	"deal team remove": access.Deals, "deal stage": access.Deals, "deal won": access.Deals,
+	"deal lost": access.Deals, "deal error": access.Deals, "deal invite": access.Deals,
+	"deal upgrade": access.Deals, "deal fav": access.Deals, "deal register": access.Deals,
+	"deal snooze": access.Deals,
+
+	"solution add":  access.Catalog,
+	"solution list": access.Deals,
+
+	"user add": access.Users, "user list": access.Users, "user remove": access.Users,
+
+	"subscribe": access.Alerts, "unsubscribe": access.Alerts,
+
+	"cpor claim": access.Claims, "cpor list": access.Claims, "cpor show": access.Claims,
+	"cpor confirm": access.Claims, "cpor info": access.Claims, "cpor decline": access.Claims,
+
+	"faq add": access.Admin, "faq edit": access.Admin, "faq remove": access.Admin, "faq misses": access.Admin,
+}
+
+// permit is the one permission check of a verb, run before its handler.
+func (s *Service) permit(_ context.Context, who access.User, sp *spec) error {
+	return who.May(perms[sp.verb])
+}

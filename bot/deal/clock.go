@@ -1,0 +1,92 @@
+package deal
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// This file holds the rules that the clock decides: a received referral
+// expires 14 days after it arrived, and Microsoft's decision window on a
+// co-sell invitation closes 14 days after it was asked. Both hold at the
+// moment of any action, whether or not a sweep has recorded them yet, and
+// both are recorded dated at the moment they happened.
+
+// ExpiredAt reports whether the deal is a received referral whose 14 days
+// ran out at now, recorded or not.
+func (d *Deal) ExpiredAt(now time.Time) bool {
+	return d.Status == Received && !d.ExpiresAt.IsZero() && !now.Before(d.ExpiresAt)
+}
+
+// ExpireIfDue archives a received referral whose time ran out at now, and
+// returns the expiry event dated at ExpiresAt (not now), for the caller to
+// record once with its news. ok is false when nothing was due.
+func (d *Deal) ExpireIfDue(now time.Time) (ev Event, ok bool) {
+	if !d.ExpiredAt(now) {
+		return Event{}, false
+	}
+	ev, err := d.Expire(now)
+	return ev, err == nil
+}
+
+// MicrosoftWindowClosed reports whether Microsoft was asked for help and
+// its 14 days to decide ran out at now without an answer.
+func (d *Deal) MicrosoftWindowClosed(now time.Time) bool {
+	if d.Microsoft == MSLapsed {
+		return true
+	}
+	return d.Microsoft == MSInvited && !d.DecisionDue.IsZero() && !now.Before(d.DecisionDue)
+}
+
+// LapseIfDue records that Microsoft did not join a deal within its
+// decision window, dated at DecisionDue. Only deals still worked (or won
+// and waiting for Microsoft) lapse; lost, declined and error ones are over.
+func (d *Deal) LapseIfDue(now time.Time) (ev Event, ok bool) {
+	if d.Microsoft != MSInvited || !d.MicrosoftWindowClosed(now) {
+		return Event{}, false
+	}
+	if d.Status != Created && d.Status != Accepted && d.Status != Won {
+		return Event{}, false
+	}
+	d.Microsoft = MSLapsed
+	if d.UpdatedAt.Before(d.DecisionDue) {
+		d.UpdatedAt = d.DecisionDue
+	}
+	return Event{
+		Action: "microsoft_lapsed",
+		Detail: fmt.Sprintf("Microsoft did not join within its 14 days (asked %s, window closed %s)", d.InvitedAt.UTC().Format(time.DateOnly), d.DecisionDue.UTC().Format(time.DateOnly)),
+		At:     d.DecisionDue,
+	}, true
+}
+
+// DueEvents applies every transition the clock decided by now (referral
+// expiry, Microsoft's lapsed window) and returns their events, oldest
+// first, for the caller to record before acting on the deal.
+func (d *Deal) DueEvents(now time.Time) []Event {
+	var out []Event
+	if ev, ok := d.ExpireIfDue(now); ok {
+		out = append(out, ev)
+	}
+	if ev, ok := d.LapseIfDue(now); ok {
+		out = append(out, ev)
+	}
+	return out
+}
+
+// LinkedToPartnerCenter reports whether the deal mirrors a Partner Center
+// referral, so that its decline or expiry is written back there and Partner
+// Center tells the sender; a referral recorded by hand has no such link.
+func (d *Deal) LinkedToPartnerCenter() bool { return strings.TrimSpace(d.ExternalID) != "" }
+
+// whoIsTold says, truthfully, how the sender learns of a decline or an
+// expiry: through Partner Center for a linked referral, or from whoever
+// recorded it by hand.
+func (d *Deal) whoIsTold(what string) string {
+	if d.Direction != Inbound {
+		return "nobody else is involved"
+	}
+	if d.LinkedToPartnerCenter() {
+		return fmt.Sprintf("the %s is written back to Partner Center, which tells %s", what, senderLabel(d.From))
+	}
+	return fmt.Sprintf("this referral was recorded by hand, so nothing reaches %s: tell them yourself", senderLabel(d.From))
+}

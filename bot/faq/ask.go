@@ -1,0 +1,106 @@
+package faq
+
+// suggestFloor keeps junk out of "did you mean…?": a candidate explaining
+// less than this share of the question is more confusing than no
+// suggestion at all.
+const suggestFloor = 0.34
+
+// Suggestion points at an entry, worded in the user's language; the chat
+// layer renders it as a button that asks that entry's question.
+type Suggestion struct {
+	EntryID  string
+	Question string
+}
+
+// Result is Ask's answer. When Answered is false, Answer is empty and
+// Suggestions holds up to three candidates (possibly none).
+type Result struct {
+	Answered    bool
+	EntryID     string
+	Lang        Lang    // detected language; Question, Answer and suggestions use it
+	Confidence  float64 // in [0,1]; Answered iff it reaches the threshold
+	Question    string  // canonical question of the entry answered
+	Answer      string
+	Suggestions []Suggestion // when not answered: "did you mean…?"
+	Related     []Suggestion // when answered: follow-ups from the entry's Related
+}
+
+// Ask answers a free-text question in the language it is written in. It never
+// fails: empty or unintelligible input gives an unanswered Result.
+func (ix *Index) Ask(question string) Result {
+	res, _ := ix.ask(question)
+	return res
+}
+
+// ask also returns the ranked candidates for Evaluate and calibration.
+func (ix *Index) ask(question string) (Result, []candidate) {
+	q := sanitize(question)
+	lang := detectLang(q, ix.vocab)
+	res := Result{Lang: lang}
+	if q == "" || ix.closed.Load() {
+		return res, nil
+	}
+	cands := ix.rank(q, lang, &ix.model, 0)
+	if len(cands) == 0 {
+		return res, nil
+	}
+	res.Confidence = ix.model.confidence(cands)
+	if res.Confidence >= ix.threshold {
+		ix.answer(&res, cands[0].id)
+		return res, cands
+	}
+	for _, c := range cands {
+		if len(res.Suggestions) == 3 || c.x[fCov] < suggestFloor {
+			break
+		}
+		res.Suggestions = append(res.Suggestions, Suggestion{EntryID: c.id, Question: ix.entries[c.id].Text[lang].Question})
+	}
+	return res, cands
+}
+
+// answer fills res with entry id, worded in res.Lang.
+func (ix *Index) answer(res *Result, id string) {
+	e := ix.entries[id]
+	t := e.Text[res.Lang]
+	res.Answered = true
+	res.EntryID = e.ID
+	res.Question = t.Question
+	res.Answer = t.Answer
+	for _, r := range e.Related {
+		if re, ok := ix.entries[r]; ok {
+			res.Related = append(res.Related, Suggestion{EntryID: r, Question: re.Text[res.Lang].Question})
+		}
+	}
+}
+
+// rank scores the question against every language's index and returns one
+// candidate per entry (its best language), best first.
+func (ix *Index) rank(q string, asked Lang, m *Model, mask float64) []candidate {
+	n := neutral(q)
+	lists := make([][]candidate, len(Langs))
+	for i, l := range Langs {
+		lists[i] = ix.langs[l].candidates(n, asked, mask)
+	}
+	return ix.merge(lists, m)
+}
+
+// merge scores the candidates of each language with m, keeps each entry's
+// best, and sorts them best first; ties keep the knowledge base's order, so
+// results are deterministic. The lists are not modified.
+func (ix *Index) merge(lists [][]candidate, m *Model) []candidate {
+	best := map[string]int{}
+	var out []candidate
+	for _, list := range lists {
+		for _, c := range list {
+			c.rank = m.score(c.x)
+			if i, ok := best[c.id]; !ok {
+				best[c.id] = len(out)
+				out = append(out, c)
+			} else if c.rank > out[i].rank {
+				out[i] = c
+			}
+		}
+	}
+	sortCandidates(ix, out)
+	return out
+}

@@ -1,0 +1,268 @@
+package faq
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// langIndex is one language's view of the knowledge base: per entry the
+// analysed terms of its phrasings (question and alternates) and of its
+// answer, the postings that find candidate entries for a query's words, and
+// the entry frequencies idf comes from. It is a plain in-memory structure
+// (about a hundred entries per language), built in milliseconds, so a
+// one-shot `cosellbot ask` can afford to build it.
+type langIndex struct {
+	lang     Lang
+	analyzer analysis.Analyzer
+	ids      []string
+	docs     []entryDoc
+	// termID numbers the terms of the knowledge base; idfs and postings are
+	// indexed by it.
+	termID map[string]int32
+	idfs   []float64
+	// postings lists, per term, the entries using it in a phrasing or in
+	// the answer, in entry order.
+	postings [][]int32
+	n        int
+	// synonyms maps a stem to the stems of its synonym group (synonyms.go).
+	synonyms map[string][]string
+	// intentTerms are the analysed forms of the intent tokens (synonyms.go).
+	intentTerms map[string]bool
+	// typos finds known terms close to a misspelt word (typo.go).
+	typos *typoIndex
+	// costTerm is the analysed qqcost intent token.
+	costTerm string
+}
+
+// entryDoc is one entry in one language, analysed. Term lists hold term IDs.
+type entryDoc struct {
+	q         []int32   // distinct terms of the question and alternates
+	a         []int32   // distinct terms of the answer
+	phrasings [][]int32 // each phrasing's distinct terms
+	phraseW   []float64 // each phrasing's total idf
+	// phraseIntents are each phrasing's own intents.
+	phraseIntents [][]string
+	// intents are the question intents of the question and alternates, plus
+	// those the answer implies (a price, rate or "free" answers a cost
+	// question; see answerIntents).
+	intents map[string]bool
+}
+
+// answerIntents mark answers that state a cost, a rate or that something is
+// free: "is there any cost?" is answered by "it is free", although the
+// question shares no word with it. Patterns run on folded lower-case text.
+var answerIntents = map[Lang]*regexp.Regexp{
+	EN: regexp.MustCompile(`\d ?(%|eur|usd)|\bfree\b|\bfees?\b|\bcommission`),
+	FR: regexp.MustCompile(`\d ?(%|eur|usd|€)|\bgratuit|\bfrais\b|\bcotisation|\bcommission`),
+	SV: regexp.MustCompile(`\d ?(%|eur|usd|€)|\bgratis\b|kostnadsfri|\bavgift|\bprovision`),
+}
+
+func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
+	var compoundWords []string
+	if l == SV {
+		var texts []string
+		for _, e := range entries {
+			t := e.Text[l]
+			texts = append(texts, t.Question, t.Answer)
+			texts = append(texts, t.Alternates...)
+		}
+		compoundWords = swedishCompoundWords(texts)
+	}
+	an, err := newAnalyzer(l, map[string]interface{}{compoundWordsKey: compoundWords}, registry.NewCache())
+	if err != nil {
+		return nil, fmt.Errorf("faq: %s analyzer: %w", l, err)
+	}
+	li := &langIndex{
+		lang:        l,
+		analyzer:    an,
+		n:           len(entries),
+		termID:      map[string]int32{},
+		synonyms:    map[string][]string{},
+		intentTerms: map[string]bool{},
+	}
+	for tok := range intentTokens {
+		for _, t := range li.terms(tok) {
+			li.intentTerms[t] = true
+		}
+	}
+	li.costTerm = li.intentTerm("qqcost")
+	li.buildSynonyms()
+	raw := make([]rawDoc, len(entries))
+	for i, e := range entries {
+		raw[i] = li.analyseEntry(e.Text[l])
+		li.ids = append(li.ids, e.ID)
+	}
+	li.number(raw)
+	vocab := map[string]bool{}
+	for _, r := range raw {
+		for _, p := range r.phrasings {
+			for _, t := range p {
+				vocab[t] = true
+			}
+		}
+	}
+	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
+	return li, nil
+}
+
+// number gives every term an ID, counts entry frequencies and turns the
+// analysed entries into ID lists with their idf weights.
+func (li *langIndex) number(raw []rawDoc) {
+	id := func(t string) int32 {
+		if i, ok := li.termID[t]; ok {
+			return i
+		}
+		i := int32(len(li.postings))
+		li.termID[t] = i
+		li.postings = append(li.postings, nil)
+		return i
+	}
+	li.docs = make([]entryDoc, len(raw))
+	for i, r := range raw {
+		d := &li.docs[i]
+		d.intents, d.phraseIntents = r.intents, r.phraseIntents
+		seenQ := map[int32]bool{}
+		for _, p := range r.phrasings {
+			var ids []int32
+			for _, t := range p {
+				x := id(t)
+				ids = append(ids, x)
+				if !seenQ[x] {
+					seenQ[x] = true
+					d.q = append(d.q, x)
+				}
+			}
+			d.phrasings = append(d.phrasings, ids)
+		}
+		for t := range r.a {
+			d.a = append(d.a, id(t))
+		}
+		slices.Sort(d.a)
+		all := map[int32]bool{}
+		for _, x := range d.q {
+			all[x] = true
+		}
+		for _, x := range d.a {
+			all[x] = true
+		}
+		for _, x := range slices.Sorted(maps.Keys(all)) {
+			li.postings[x] = append(li.postings[x], int32(i))
+		}
+	}
+	li.idfs = make([]float64, len(li.postings))
+	for x, ps := range li.postings {
+		li.idfs[x] = idf(len(ps), li.n)
+	}
+	for i := range li.docs {
+		d := &li.docs[i]
+		for _, p := range d.phrasings {
+			w := 0.0
+			for _, x := range p {
+				w += li.idfs[x]
+			}
+			d.phraseW = append(d.phraseW, w)
+		}
+	}
+}
+
+// idf is BM25's idf over entries; a term no entry uses gets the highest
+// value, so unknown words (typical of out-of-scope questions) weigh most.
+func idf(df, n int) float64 {
+	return math.Log(1 + (float64(n-df)+0.5)/(float64(df)+0.5))
+}
+
+// df is how many entries use term t.
+func (li *langIndex) df(t string) int {
+	if x, ok := li.termID[t]; ok {
+		return len(li.postings[x])
+	}
+	return 0
+}
+
+// buildSynonyms expands synonymGroups to stems, each pointing at the others.
+func (li *langIndex) buildSynonyms() {
+	for _, group := range synonymGroups[li.lang] {
+		var stems []string
+		for _, w := range group {
+			// Main terms only: the parts of a Swedish compound are not
+			// synonyms of the group ("lösning" is not "assessment").
+			for _, g := range li.parse(neutral(w)).groups {
+				stems = append(stems, g.main)
+			}
+		}
+		for _, a := range stems {
+			for _, b := range stems {
+				if a != b && !slices.Contains(li.synonyms[a], b) {
+					li.synonyms[a] = append(li.synonyms[a], b)
+				}
+			}
+		}
+	}
+	for k := range li.synonyms {
+		sort.Strings(li.synonyms[k])
+	}
+}
+
+// rawDoc is an entry analysed into terms, before numbering.
+type rawDoc struct {
+	phrasings     [][]string
+	phraseIntents [][]string
+	a             map[string]struct{}
+	intents       map[string]bool
+}
+
+// analyseEntry turns one language's wording of an entry into terms.
+func (li *langIndex) analyseEntry(t Text) rawDoc {
+	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}}
+	for _, p := range append([]string{t.Question}, t.Alternates...) {
+		var terms, intents []string
+		for _, term := range li.terms(prepare(li.lang, p, true)) {
+			if li.intentTerms[term] {
+				d.intents[term] = true
+				if !slices.Contains(intents, term) {
+					intents = append(intents, term)
+				}
+				continue
+			}
+			if !slices.Contains(terms, term) {
+				terms = append(terms, term)
+			}
+		}
+		d.phrasings = append(d.phrasings, terms)
+		d.phraseIntents = append(d.phraseIntents, intents)
+	}
+	for _, term := range li.terms(prepare(li.lang, t.Answer, false)) {
+		d.a[term] = struct{}{}
+	}
+	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {
+		d.intents[li.costTerm] = true
+	}
+	return d
+}
+
+// intentTerm is the analysed form of an intent token.
+func (li *langIndex) intentTerm(tok string) string {
+	if ts := li.terms(tok); len(ts) == 1 {
+		return ts[0]
+	}
+	return tok
+}
+
+// terms analyses text into its terms, in order, repeats kept.
+func (li *langIndex) terms(text string) []string {
+	toks := li.analyzer.Analyze([]byte(text))
+	out := make([]string, 0, len(toks))
+	for _, tok := range toks {
+		if len(tok.Term) > 0 {
+			out = append(out, string(tok.Term))
+		}
+	}
+	return out
+}

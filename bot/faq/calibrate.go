@@ -1,0 +1,367 @@
+package faq
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Calibration. The ranking weights are a conditional logit (softmax over a
+// question's candidates) fitted so that the expected entry ranks first; the
+// confidence is a logistic regression of "the winner is the right answer"
+// (false for every out-of-scope question) on the winner's features; the
+// threshold maximises right answers minus wrongCost times wrong ones over
+// the tuning set. Both fits use Newton's method with a small L2 penalty:
+// deterministic, so TestCalibrationIsCurrent can refit and compare.
+
+// wrongCost is what a wrong answer (or an answered out-of-scope question)
+// costs against a right one: a partner who acts on a wrong deal-registration
+// rule loses more than one who gets "I don't know" and three suggestions.
+const wrongCost = 3.0
+
+// l2 is the ridge penalty of both fits; it only keeps weights finite where
+// a feature separates the tuning set perfectly.
+const l2 = 0.5
+
+// oosWeight is the weight of an out-of-scope question in the confidence fit.
+const oosWeight = 4.0
+
+// calibrationMask hides, while calibrating, the phrasings a tuning question
+// matches almost word for word (see langIndex.features): alternates were
+// written from the tuning set's misses, and a question must not be scored
+// against its own copy.
+const calibrationMask = 0.9
+
+// calibrationRounds is how often the ranking weights are refitted on the
+// merge of languages the previous weights make.
+const calibrationRounds = 3
+
+// tuningCase is a tuning question with its candidates in each language,
+// computed once: features do not depend on the weights being fitted.
+type tuningCase struct {
+	c     Case
+	lists [][]candidate
+}
+
+// Calibrate fits a Model on labelled cases (the tuning set, never the
+// hold-out) with ix's candidate features.
+func Calibrate(ix *Index, cases []Case) (Model, error) {
+	tcs := make([]tuningCase, len(cases))
+	for i, c := range cases {
+		q := sanitize(c.Question)
+		asked, n := detectLang(q, ix.vocab), neutral(q)
+		tcs[i] = tuningCase{c: c}
+		for _, l := range Langs {
+			tcs[i].lists = append(tcs[i].lists, ix.langs[l].candidates(n, asked, calibrationMask))
+		}
+	}
+	m, err := fitRanking(ix, tcs)
+	if err != nil {
+		return m, err
+	}
+	outcomes := make([]outcome, 0, len(tcs))
+	for _, tc := range tcs {
+		cands := ix.merge(tc.lists, &m)
+		if len(cands) == 0 {
+			continue // never answered, whatever the weights
+		}
+		// Right means the right entry: whether the language was detected
+		// right is not the confidence's business ("cpor?" has none).
+		right := tc.c.Expect != OutOfScope && cands[0].id == tc.c.Expect
+		outcomes = append(outcomes, outcome{right, tc.c.Expect == OutOfScope, confFeatures(cands)})
+	}
+	copy(m.Conf[:], fitConfidence(outcomes))
+	m.Threshold = pickThreshold(&m, outcomes)
+	return m, nil
+}
+
+// outcome is the winner of one tuning question under the ranking weights.
+type outcome struct {
+	right, oos bool
+	x          [nConf]float64
+}
+
+// fitRanking fits the ranking weights. An entry is a candidate in each
+// language; ranking keeps its best language, which depends on the weights
+// being fitted. So it starts from "native language first, then coverage"
+// and refits on the merge the previous weights make, a few rounds (it
+// settles in two).
+func fitRanking(ix *Index, tcs []tuningCase) (Model, error) {
+	var m Model
+	m.Rank[fCov], m.Rank[fCross] = 1, -10
+	for round := 0; round < calibrationRounds; round++ {
+		var groups [][][nRank]float64
+		var want []int
+		for _, tc := range tcs {
+			if tc.c.Expect == OutOfScope {
+				continue
+			}
+			cands := ix.merge(tc.lists, &m)
+			i := slices.IndexFunc(cands, func(c candidate) bool { return c.id == tc.c.Expect })
+			if i < 0 || len(cands) < 2 {
+				continue
+			}
+			xs := make([][nRank]float64, len(cands))
+			for j, c := range cands {
+				xs[j] = c.x
+			}
+			groups = append(groups, xs)
+			want = append(want, i)
+		}
+		if len(groups) == 0 {
+			return m, fmt.Errorf("faq: calibrate: no in-scope case has its entry among the candidates")
+		}
+		copy(m.Rank[:], fitSoftmax(groups, want, nRank))
+	}
+	return m, nil
+}
+
+// fitConfidence fits the confidence weights: out-of-scope questions are few
+// in the tuning set (one in fifteen) but what the confidence must above all
+// refuse, so they weigh oosWeight each.
+func fitConfidence(outcomes []outcome) []float64 {
+	X := make([][]float64, len(outcomes))
+	y := make([]float64, len(outcomes))
+	wts := make([]float64, len(outcomes))
+	for i := range outcomes {
+		X[i] = outcomes[i].x[:]
+		y[i] = b2f(outcomes[i].right)
+		wts[i] = 1
+		if outcomes[i].oos {
+			wts[i] = oosWeight
+		}
+	}
+	return fitLogistic(X, y, wts, nConf)
+}
+
+// pickThreshold answers the questions whose confidence is above the
+// threshold; it returns the middle of the interval between two consecutive
+// confidences where right answers minus wrongCost times wrong ones peak.
+func pickThreshold(m *Model, outcomes []outcome) float64 {
+	type point struct {
+		p     float64
+		right bool
+	}
+	pts := make([]point, len(outcomes))
+	for i, o := range outcomes {
+		s := 0.0
+		for j, w := range m.Conf {
+			s += w * o.x[j]
+		}
+		pts[i] = point{sigmoid(s), o.right}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].p > pts[j].p })
+	best, util, bestI := 0.0, 0.0, -1
+	for i, p := range pts { // answering the i+1 most confident
+		if p.right {
+			util++
+		} else {
+			util -= wrongCost
+		}
+		if util > best {
+			best, bestI = util, i
+		}
+	}
+	switch {
+	case bestI < 0:
+		return 1
+	case bestI == len(pts)-1:
+		return pts[bestI].p / 2
+	}
+	return (pts[bestI].p + pts[bestI+1].p) / 2
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sortCandidates(ix *Index, cs []candidate) {
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].rank != cs[j].rank {
+			return cs[i].rank > cs[j].rank
+		}
+		return ix.pos[cs[i].id] < ix.pos[cs[j].id]
+	})
+}
+
+// fitSoftmax maximises Σ log softmax(w·x)[want] − l2/2·|w|² by Newton's
+// method. The bias feature cancels out of a softmax; the penalty keeps it 0.
+func fitSoftmax(groups [][][nRank]float64, want []int, dim int) []float64 {
+	w := make([]float64, dim)
+	var mean, d [nRank]float64
+	for iter := 0; iter < 50; iter++ {
+		g := make([]float64, dim)
+		h := make([][]float64, dim)
+		for i := range h {
+			h[i] = make([]float64, dim)
+		}
+		for k, xs := range groups {
+			ps := softmax(w, xs)
+			mean = [nRank]float64{}
+			for j := range xs {
+				for a := 0; a < dim; a++ {
+					mean[a] += ps[j] * xs[j][a]
+				}
+			}
+			for a := 0; a < dim; a++ {
+				g[a] += xs[want[k]][a] - mean[a]
+			}
+			for j := range xs {
+				for a := 0; a < dim; a++ {
+					d[a] = xs[j][a] - mean[a]
+				}
+				p := ps[j]
+				for a := 0; a < dim; a++ {
+					pa := p * d[a]
+					for b := a; b < dim; b++ {
+						h[a][b] += pa * d[b]
+					}
+				}
+			}
+		}
+		for a := 0; a < dim; a++ {
+			for b := 0; b < a; b++ {
+				h[a][b] = h[b][a]
+			}
+		}
+		if newtonStep(w, g, h) < 1e-9 {
+			break
+		}
+	}
+	return w
+}
+
+func softmax(w []float64, xs [][nRank]float64) []float64 {
+	ps := make([]float64, len(xs))
+	mx := math.Inf(-1)
+	for j, x := range xs {
+		s := 0.0
+		for a := range w {
+			s += w[a] * x[a]
+		}
+		ps[j] = s
+		mx = math.Max(mx, s)
+	}
+	sum := 0.0
+	for j := range ps {
+		ps[j] = math.Exp(ps[j] - mx)
+		sum += ps[j]
+	}
+	for j := range ps {
+		ps[j] /= sum
+	}
+	return ps
+}
+
+// fitLogistic maximises the weighted log-likelihood of y given X − l2/2·|w|².
+func fitLogistic(X [][]float64, y, wts []float64, dim int) []float64 {
+	w := make([]float64, dim)
+	for iter := 0; iter < 50; iter++ {
+		g := make([]float64, dim)
+		h := make([][]float64, dim)
+		for i := range h {
+			h[i] = make([]float64, dim)
+		}
+		for k, x := range X {
+			s := 0.0
+			for a := range w {
+				s += w[a] * x[a]
+			}
+			p := sigmoid(s)
+			for a := 0; a < dim; a++ {
+				g[a] += wts[k] * (y[k] - p) * x[a]
+				for b := 0; b < dim; b++ {
+					h[a][b] += wts[k] * p * (1 - p) * x[a] * x[b]
+				}
+			}
+		}
+		if newtonStep(w, g, h) < 1e-10 {
+			break
+		}
+	}
+	return w
+}
+
+// newtonStep adds the L2 penalty to gradient g and (negated) Hessian h,
+// solves h·d = g and moves w by d; it returns |d|.
+func newtonStep(w, g []float64, h [][]float64) float64 {
+	n := len(w)
+	for a := 0; a < n; a++ {
+		g[a] -= l2 * w[a]
+		h[a][a] += l2
+	}
+	d := solve(h, g)
+	norm := 0.0
+	for a := range w {
+		w[a] += d[a]
+		norm += d[a] * d[a]
+	}
+	return math.Sqrt(norm)
+}
+
+// solve solves a·x = b by Gaussian elimination with partial pivoting; a is
+// symmetric positive definite here (a Hessian plus a ridge).
+func solve(a [][]float64, b []float64) []float64 {
+	n := len(b)
+	m := make([][]float64, n)
+	for i := range a {
+		m[i] = append(append([]float64{}, a[i]...), b[i])
+	}
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		m[c], m[p] = m[p], m[c]
+		for r := c + 1; r < n; r++ {
+			f := m[r][c] / m[c][c]
+			for k := c; k <= n; k++ {
+				m[r][k] -= f * m[c][k]
+			}
+		}
+	}
+	x := make([]float64, n)
+	for r := n - 1; r >= 0; r-- {
+		s := m[r][n]
+		for k := r + 1; k < n; k++ {
+			s -= m[r][k] * x[k]
+		}
+		x[r] = s / m[r][r]
+	}
+	return x
+}
+
+// GoSource renders the model as calibration.go.
+func (m Model) GoSource(origin string) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by `go run ./cmd/faqeval -calibrate`; DO NOT EDIT.\n\npackage faq\n\n")
+	fmt.Fprintf(&b, "// calibrated was fitted by Calibrate on %s.\nvar calibrated = Model{\n\tRank: [nRank]float64{\n", origin)
+	for i, w := range m.Rank {
+		fmt.Fprintf(&b, "\t\t%v, // %s\n", w, rankFeatureNames[i])
+	}
+	fmt.Fprintf(&b, "\t},\n\tConf: [nConf]float64{\n")
+	for i, w := range m.Conf {
+		name := "winner's rank score"
+		switch {
+		case i < nRank:
+			name = "winner's " + rankFeatureNames[i]
+		case i == cMargin:
+			name = "lead over the runner-up"
+		case i == cProb:
+			name = "softmax share"
+		case i == cCovLow:
+			name = "coverage under 0.6"
+		}
+		fmt.Fprintf(&b, "\t\t%v, // %s\n", w, name)
+	}
+	fmt.Fprintf(&b, "\t},\n\tThreshold: %v,\n}\n", m.Threshold)
+	return format.Source(b.Bytes())
+}

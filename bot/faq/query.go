@@ -1,0 +1,277 @@
+package faq
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Query analysis: what a question (or an entry's phrasing) becomes before
+// scoring. The same steps run on the knowledge base and on questions, so
+// both meet in the same terms:
+//
+//  1. numbers and units are normalised ("25 000", "25k" → "25000");
+//  2. names are folded into their acronym ("claiming partner of record" →
+//     "cpor", "partner-to-partner" → "p2p"), so a question using either
+//     form matches an entry using the other;
+//  3. question intents ("why", "how long", "what does X stand for") become
+//     synthetic tokens (synonyms.go), because stop-word removal would throw
+//     them away;
+//  4. the language's analyzer (analysis.go) folds accents, drops stop words
+//     and chat filler ("hey", "btw", "du coup", "liksom"), stems and splits
+//     Swedish compounds.
+
+// normalize makes numbers and units tokenise the same way in the knowledge
+// base and in questions: "25 000", "25,000", "25k" and "25000" all become
+// "25000", and "72h" becomes "72 h".
+var (
+	digitGroups = regexp.MustCompile(`(\d)[ ,.\x{00a0}\x{202f}](\d{3})\b`)
+	thousands   = regexp.MustCompile(`\b(\d+) ?[kK]\b`)
+	digitLetter = regexp.MustCompile(`(\d)(\pL)`)
+)
+
+func normalize(s string) string {
+	if !strings.ContainsAny(s, "0123456789") {
+		return s // most text has no number: skip three regexps
+	}
+	for i := 0; i < 3 && digitGroups.MatchString(s); i++ { // 1 000 000 needs two passes
+		s = digitGroups.ReplaceAllString(s, "$1$2")
+	}
+	s = thousands.ReplaceAllString(s, "${1}000")
+	return digitLetter.ReplaceAllString(s, "$1 $2")
+}
+
+// sanitize bounds the work per question and makes any input valid UTF-8.
+func sanitize(q string) string {
+	q = strings.ToValidUTF8(q, " ")
+	if len(q) > maxQuestionBytes {
+		cut := maxQuestionBytes
+		for cut > 0 && !utf8.RuneStart(q[cut]) {
+			cut--
+		}
+		q = q[:cut]
+	}
+	return normalize(strings.TrimSpace(q))
+}
+
+// acronym folds the spelt-out name of something the documents abbreviate
+// into the abbreviation. Patterns run on folded lower-case text, and only
+// when the text contains hint (a regexp costs a microsecond or two; most
+// questions contain no name at all).
+type acronym struct {
+	hint []string
+	re   *regexp.Regexp
+	abbr string
+}
+
+var acronyms = []acronym{
+	{[]string{"claiming"}, regexp.MustCompile(`\bclaiming partner of record\b`), "cpor"},
+	{[]string{"provider", "fournisseur"}, regexp.MustCompile(`\bcloud solutions? providers?\b|\bfournisseurs? de solutions cloud\b`), "csp"},
+	{[]string{"global"}, regexp.MustCompile(`\bpartner global account\b|\bcompte global (du )?partenaire\b|\bglobalt partnerkonto\b`), "pga"},
+	{[]string{"consumption"}, regexp.MustCompile(`\b(microsoft )?azure consumption commitment\b`), "macc"},
+	{[]string{"advisor"}, regexp.MustCompile(`\bcertified software advisors?\b`), "csa"},
+	{[]string{"to partner", "to-partner", "a partenaire", "a-partenaire", "till partner", "till-partner"}, regexp.MustCompile(`\bpartner[- ]to[- ]partner\b|\bpartenaire[- ]a[- ]partenaire\b|\bpartner[- ]till[- ]partner\b`), "p2p"},
+	{[]string{"vendor", "editeur", "oberoende"}, regexp.MustCompile(`\bindependent software vendors?\b|\bediteurs? de logiciels? independants?\b|\boberoende programvaruleverantor(er)?\b`), "isv"},
+	{[]string{"letter", "lettre"}, regexp.MustCompile(`\bletter of engagement\b|\blettre d'?engagement\b`), "loe"},
+	{[]string{"methodology"}, regexp.MustCompile(`\bmicrosoft customer engagement methodology\b`), "mcem"},
+	{[]string{"organi"}, regexp.MustCompile(`\bvirtual organi[sz]ation information center\b`), "voice"},
+	{[]string{"network"}, regexp.MustCompile(`\bmicrosoft partner network\b`), "mpn"},
+	{[]string{"ms"}, regexp.MustCompile(`\bms\b`), "microsoft"},
+	{[]string{"sell"}, regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
+}
+
+// saAbbr is "SA", the documents' abbreviation of solution assessment. Only
+// the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
+// a French possessive and a folded Swedish "så". It becomes saMarker, which
+// each language then spells out.
+var (
+	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
+	saLowerDeal = regexp.MustCompile(`\bsa (deals?|stages?|transactions?|affar(er)?)\b`)
+	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
+)
+
+const saMarker = "zzsolassess"
+
+// neutral runs the language-independent steps 1 and 2, once per question.
+func neutral(text string) string {
+	text = normalize(text)
+	if strings.Contains(text, "SA") {
+		text = saAbbr.ReplaceAllString(text, saMarker)
+	}
+	f := foldLower(text)
+	if strings.Contains(f, "sa ") {
+		f = saLowerDeal.ReplaceAllString(f, saMarker+" $1")
+	}
+	for _, a := range acronyms {
+		for _, h := range a.hint {
+			if strings.Contains(f, h) {
+				f = a.re.ReplaceAllString(f, a.abbr)
+				break
+			}
+		}
+	}
+	return f
+}
+
+// forLang finishes the preparation of neutral text n for language l:
+// "SA" spelt out, and intents added to questions and phrasings (question
+// true), not to answers.
+func forLang(l Lang, n string, question bool) string {
+	if strings.Contains(n, saMarker) {
+		n = strings.ReplaceAll(n, saMarker, saExpansion[l])
+	}
+	if question {
+		n = withIntents(l, n)
+	}
+	return n
+}
+
+// prepare runs steps 1-3 on text in language l.
+func prepare(l Lang, text string, question bool) string {
+	return forLang(l, neutral(text), question)
+}
+
+// qgroup is one word of the question after analysis: its stem and, for a
+// Swedish compound, the stems of the known words inside it.
+type qgroup struct {
+	main  string
+	parts []string
+}
+
+// parsedQuery is a question analysed for one language.
+type parsedQuery struct {
+	groups  []qgroup // content words
+	intents []string // intent terms
+	// typos maps each word unknown to the knowledge base to the known
+	// words it may be a misspelling of.
+	typos map[string][]typoMatch
+}
+
+// parse analyses a question, already through neutral, for this language.
+func (li *langIndex) parse(n string) parsedQuery {
+	var pq parsedQuery
+	// Tokens sharing a position are a word and the parts the Swedish
+	// decompounder found in it; the first is the word itself.
+	var order []int
+	byPos := map[int][]tokSpan{}
+	for _, tok := range li.analyzer.Analyze([]byte(forLang(li.lang, n, true))) {
+		t := string(tok.Term)
+		if t == "" {
+			continue
+		}
+		if li.intentTerms[t] {
+			if !slices.Contains(pq.intents, t) {
+				pq.intents = append(pq.intents, t)
+			}
+			continue
+		}
+		if _, ok := byPos[tok.Position]; !ok {
+			order = append(order, tok.Position)
+		}
+		byPos[tok.Position] = append(byPos[tok.Position], tokSpan{t, tok.Start, tok.End})
+	}
+	for _, pos := range order {
+		toks := byPos[pos]
+		g := qgroup{main: toks[0].term}
+		for _, p := range segment(toks[0].start, toks[0].end, toks[1:]) {
+			if p.term != g.main && !slices.Contains(g.parts, p.term) {
+				g.parts = append(g.parts, p.term)
+			}
+		}
+		if len(pq.groups) < maxTerms && !slices.ContainsFunc(pq.groups, func(x qgroup) bool { return x.main == g.main }) {
+			pq.groups = append(pq.groups, g)
+		}
+	}
+	for _, g := range pq.groups {
+		if li.df(g.main) > 0 || len(g.parts) > 0 || li.typos == nil {
+			continue
+		}
+		if m := li.typos.lookup(g.main, fuzziness(g.main)); len(m) > 0 {
+			if pq.typos == nil {
+				pq.typos = map[string][]typoMatch{}
+			}
+			pq.typos[g.main] = m
+		}
+	}
+	return pq
+}
+
+// segment splits a word (byte span [start,end)) into a chain of the parts
+// the decompounder found, as a real compound splits: from its first letter,
+// with at most one linking letter between parts ("avtal-s-värde") and at
+// most two letters of inflection at the end ("faser-na"). Among possible
+// chains it keeps the one leaving fewest letters unexplained, then the one
+// with fewest parts ("avtal-s-värde", not "avtal-svar-de"). It returns nil
+// when no chain exists: the dictionary filter also reports accidental
+// substrings ("konto" in "kontoret", "ange" in "stänger"), which must not
+// count as the word's meaning.
+func segment(start, end int, parts []tokSpan) []tokSpan {
+	if end-start > maxCompoundBytes {
+		return nil
+	}
+	byStart := map[int][]tokSpan{}
+	for _, p := range parts {
+		if p.start >= start && p.end <= end && (p.start != start || p.end != end) {
+			byStart[p.start] = append(byStart[p.start], p)
+		}
+	}
+	// best[pos] is the best chain for the rest of the word when a part has
+	// just ended at pos; computed from the end, so each position is solved
+	// once (a long run of overlapping parts would otherwise explode).
+	type sol struct {
+		ok    bool
+		gaps  int
+		chain []tokSpan
+	}
+	memo := map[int]sol{}
+	var solve func(pos int, first bool) sol
+	solve = func(pos int, first bool) sol {
+		if v, ok := memo[pos]; ok && !first {
+			return v
+		}
+		var best sol
+		if !first && end-pos <= 2 {
+			best = sol{ok: true, gaps: end - pos}
+		}
+		for skip := 0; skip <= 1; skip++ {
+			if first && skip == 1 {
+				break
+			}
+			for _, p := range byStart[pos+skip] {
+				rest := solve(p.end, false)
+				if !rest.ok {
+					continue
+				}
+				g := rest.gaps + skip
+				if !best.ok || g < best.gaps || (g == best.gaps && len(rest.chain)+1 < len(best.chain)) {
+					best = sol{ok: true, gaps: g, chain: append([]tokSpan{p}, rest.chain...)}
+				}
+			}
+		}
+		if !first {
+			memo[pos] = best
+		}
+		return best
+	}
+	return solve(start, true).chain
+}
+
+// tokSpan is an analysed token with its byte span in the (folded) text.
+type tokSpan struct {
+	term       string
+	start, end int
+}
+
+// fuzziness allows one edit from 5 letters, two from 9: short stems are too
+// close to each other for fuzzy matching to mean anything ("joke" is one
+// edit from "role").
+func fuzziness(term string) int {
+	switch n := utf8.RuneCountInString(term); {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,336 @@
+package faq
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// Scoring. Every entry that shares a term (or a synonym, a typo candidate,
+// a compound part) with the question is a candidate, in each of the three
+// languages: a Swedish question may use the English name of a thing
+// ("deal registration"), and the answer still comes in Swedish. Each
+// candidate is described by a few bounded features, comparable across
+// questions; the model (model.go) weighs them into a ranking score, and the
+// winner's features and lead into a confidence. The weights are fitted on
+// the tuning set, not set by hand.
+
+// Rank features of one (question, entry) pair.
+const (
+	fBias       = iota
+	fCov        // idf-weighted share of the question's words the entry explains (phrasings 1, answer ½)
+	fCovQ       // the same, phrasings only
+	fCovA       // the same, answer only
+	fPhrase     // best phrasing's F-measure: the question covers it and it covers the question
+	fPrec       // that phrasing's share explained by the question
+	fPhraseInt  // best phrasing F-measure weighted by how its intents agree with the question's
+	fIntentHit  // share of the question's intents the entry has
+	fIntentMiss // 1 when the question has intents and the entry none of them
+	fCostMiss   // 1 when the question asks a cost or rate and the entry states none
+	fCross      // 1 when the match is in another language than the question's
+	fUnknown    // share of the question's weight in words the knowledge base does not know
+	fTypo       // share of the question's weight known only as a possible typo of a known word
+	nRank
+)
+
+// rankFeatureNames label the features in calibration.go and reports.
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo"}
+
+// candidate is a scored entry for one question.
+type candidate struct {
+	id   string
+	lang Lang // language of the index that matched it best
+	x    [nRank]float64
+	rank float64 // model score, the ranking key
+}
+
+// Credit for a question word found in an entry other than as itself.
+const (
+	creditSynonym = 0.85
+	creditTypo    = 0.7
+	creditAnswer  = 0.5
+)
+
+// maxCandidates bounds the entries scored in full per language: those whose
+// question-word overlap (a cheap upper bound of coverage) is highest.
+const maxCandidates = 24
+
+// queryTerms is a question analysed against one language's index: each of
+// its words (groups) with an idf weight, and per known term the words and
+// compound parts it counts for, with what credit.
+type queryTerms struct {
+	weights []float64
+	total   float64
+	unknown float64
+	typo    float64
+	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
+	refs    map[int32][]termRef
+	intents []string
+}
+
+type termRef struct {
+	group, part int32 // part -1: the word itself
+	credit      float64
+}
+
+// expand weighs each word of the question and lists what counts as it: the
+// word itself, its synonyms, the known words it may be a typo of, and for a
+// Swedish compound its parts.
+func (li *langIndex) expand(pq parsedQuery) *queryTerms {
+	qt := &queryTerms{refs: map[int32][]termRef{}, intents: pq.intents, partOff: []int{0}}
+	for gi, g := range pq.groups {
+		w, known := li.idf(g.main), li.df(g.main) > 0
+		for _, s := range li.synonyms[g.main] {
+			if !known && li.df(s) > 0 {
+				// The concept is known under another word: weigh it as such.
+				w, known = math.Min(w, li.idf(s)), true
+			}
+		}
+		if m := pq.typos[g.main]; !known && len(m) > 0 {
+			w, known = li.idf(m[0].term), true // a typo is as informative as its word
+			qt.typo += w
+		}
+		li.addRefs(qt, int32(gi), -1, g.main, pq.typos)
+		if len(g.parts) > 0 {
+			var pw float64
+			for k, p := range g.parts {
+				li.addRefs(qt, int32(gi), int32(k), p, nil)
+				pw += li.idf(p)
+			}
+			if li.df(g.main) == 0 {
+				w, known = pw/float64(len(g.parts)), true // an unknown compound weighs what its parts do
+			}
+		}
+		qt.partOff = append(qt.partOff, qt.partOff[gi]+len(g.parts))
+		qt.weights = append(qt.weights, w)
+		qt.total += w
+		if !known {
+			qt.unknown += w
+		}
+	}
+	return qt
+}
+
+func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, typos map[string][]typoMatch) {
+	add := func(term string, c float64) {
+		if x, ok := li.termID[term]; ok {
+			qt.refs[x] = append(qt.refs[x], termRef{g, part, c})
+		}
+	}
+	add(t, 1)
+	for _, s := range li.synonyms[t] {
+		add(s, creditSynonym)
+	}
+	for _, m := range typos[t] {
+		add(m.term, creditTypo/float64(m.dist))
+	}
+}
+
+// idf of a term by its text; unknown terms get the highest value.
+func (li *langIndex) idf(t string) float64 {
+	if x, ok := li.termID[t]; ok {
+		return li.idfs[x]
+	}
+	return idf(0, li.n)
+}
+
+// credits says how well a list of terms explains each question word: main
+// and parts (flat) receive the best credit found, per word and per part.
+type credits struct {
+	main, parts []float64
+}
+
+func (qt *queryTerms) newCredits() credits {
+	return credits{main: make([]float64, len(qt.weights)), parts: make([]float64, qt.partOff[len(qt.partOff)-1])}
+}
+
+func (qt *queryTerms) fill(c credits, terms []int32) {
+	clear(c.main)
+	clear(c.parts)
+	for _, x := range terms {
+		for _, r := range qt.refs[x] {
+			if r.part < 0 {
+				c.main[r.group] = math.Max(c.main[r.group], r.credit)
+			} else {
+				i := qt.partOff[r.group] + int(r.part)
+				c.parts[i] = math.Max(c.parts[i], r.credit)
+			}
+		}
+	}
+}
+
+// merge keeps in c the best of c and o, word by word.
+func (c credits) merge(o credits) {
+	for i, v := range o.main {
+		c.main[i] = math.Max(c.main[i], v)
+	}
+	for i, v := range o.parts {
+		c.parts[i] = math.Max(c.parts[i], v)
+	}
+}
+
+// group is the credit of word g: the word itself, or the average over a
+// compound's parts.
+func (qt *queryTerms) group(c credits, g int) float64 {
+	v := c.main[g]
+	if lo, hi := qt.partOff[g], qt.partOff[g+1]; hi > lo {
+		sum := 0.0
+		for _, p := range c.parts[lo:hi] {
+			sum += p
+		}
+		v = math.Max(v, sum/float64(hi-lo))
+	}
+	return v
+}
+
+// coverage is the idf-weighted share of the question's words c explains.
+func (qt *queryTerms) coverage(c credits) float64 {
+	got := 0.0
+	for g, w := range qt.weights {
+		got += w * qt.group(c, g)
+	}
+	return got / qt.total
+}
+
+// candidates lists the entries sharing a term with the question (in neutral
+// form), with their features; the model's ranking score is filled in by the
+// caller. mask is 0 except while calibrating (see features).
+func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate {
+	pq := li.parse(n)
+	if len(pq.groups) == 0 {
+		return nil // only stop words or intents: nothing to go on
+	}
+	qt := li.expand(pq)
+	if qt.total == 0 || len(qt.refs) == 0 {
+		return nil
+	}
+	docs := li.shortlist(qt)
+	costAsked := slices.Contains(pq.intents, li.costTerm)
+	out := make([]candidate, 0, len(docs))
+	for _, d := range docs {
+		c := candidate{id: li.ids[d], lang: li.lang}
+		li.features(&c.x, &li.docs[d], qt, mask)
+		c.x[fBias] = 1
+		c.x[fUnknown] = qt.unknown / qt.total
+		c.x[fTypo] = qt.typo / qt.total
+		if asked != li.lang {
+			c.x[fCross] = 1
+		}
+		if costAsked && !li.docs[d].intents[li.costTerm] {
+			c.x[fCostMiss] = 1
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// shortlist returns the entries sharing a term with the question, at most
+// maxCandidates of them: those whose best credit per question word, summed
+// with the words' weights, is highest (ties in entry order).
+func (li *langIndex) shortlist(qt *queryTerms) []int32 {
+	G := len(qt.weights)
+	best := make([]float64, li.n*G)
+	hit := make([]bool, li.n)
+	for x, refs := range qt.refs {
+		for _, d := range li.postings[x] {
+			hit[d] = true
+			for _, r := range refs {
+				c := r.credit
+				if r.part >= 0 {
+					c /= float64(qt.partOff[r.group+1] - qt.partOff[r.group])
+				}
+				i := int(d)*G + int(r.group)
+				best[i] = math.Max(best[i], c)
+			}
+		}
+	}
+	var docs []int32
+	bound := make([]float64, li.n)
+	for d := range hit {
+		if !hit[d] {
+			continue
+		}
+		for g, w := range qt.weights {
+			bound[d] += w * best[d*G+g]
+		}
+		docs = append(docs, int32(d))
+	}
+	if len(docs) > maxCandidates {
+		sort.SliceStable(docs, func(i, j int) bool { return bound[docs[i]] > bound[docs[j]] })
+		docs = docs[:maxCandidates]
+		slices.Sort(docs)
+	}
+	return docs
+}
+
+// features fills the coverage, phrasing and intent features of one entry.
+// A mask above 0 (calibration only) hides the phrasings the question matches
+// at least that well: a tuning question whose near-copy an editor added as
+// an alternate must be scored as the unseen question it stands for, or the
+// confidence would be fitted on answers that look easier than real ones.
+func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64) {
+	union, pc, ac := qt.newCredits(), qt.newCredits(), qt.newCredits()
+	for i, p := range d.phrasings {
+		qt.fill(pc, p)
+		rec := qt.coverage(pc)
+		matched := 0.0
+		for _, t := range p {
+			if _, ok := qt.refs[t]; ok {
+				matched += li.idfs[t]
+			}
+		}
+		prec := 0.0
+		if d.phraseW[i] > 0 {
+			prec = matched / d.phraseW[i]
+		}
+		f := 0.0
+		if rec+prec > 0 {
+			f = 2 * rec * prec / (rec + prec)
+		}
+		if mask > 0 && f >= mask {
+			continue
+		}
+		union.merge(pc)
+		if f > x[fPhrase] {
+			x[fPhrase], x[fPrec] = f, prec
+		}
+		if fi := f * (0.5 + 0.5*jaccard(qt.intents, d.phraseIntents[i])); fi > x[fPhraseInt] {
+			x[fPhraseInt] = fi
+		}
+	}
+	qt.fill(ac, d.a)
+	var cov, covQ, covA float64
+	for g, w := range qt.weights {
+		cq, ca := qt.group(union, g), qt.group(ac, g)
+		covQ += w * cq
+		covA += w * ca
+		cov += w * math.Max(cq, creditAnswer*ca)
+	}
+	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
+	if len(qt.intents) > 0 {
+		hit := 0
+		for _, it := range qt.intents {
+			if d.intents[it] {
+				hit++
+			}
+		}
+		x[fIntentHit] = float64(hit) / float64(len(qt.intents))
+		if hit == 0 {
+			x[fIntentMiss] = 1
+		}
+	}
+}
+
+// jaccard is the overlap of two small sets of intents; two empty sets agree.
+func jaccard(a, b []string) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	inter := 0
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}

@@ -1,0 +1,39 @@
+package faq
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestIntentHints: every intent pattern has hints in every language, and
+// no question of the evaluation sets matches, in its language, a pattern without containing
+// one of its hints (the hint check would then hide the intent).
+func TestIntentHints(t *testing.T) {
+	cases, err := LoadCaseFiles("testdata", append(TuningFiles, HoldoutFile)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One question in three is plenty to catch a hint missing from a
+	// pattern, and keeps the test short under -race.
+	texts := map[Lang][]string{}
+	for i, c := range cases {
+		if i%3 == 0 {
+			texts[c.Lang] = append(texts[c.Lang], neutral(c.Question))
+		}
+	}
+	for _, it := range intents {
+		for l, re := range it.re {
+			if len(intentHints[it.token][l]) == 0 {
+				t.Errorf("intent %s has no hints in %s", it.token, l)
+			}
+			for _, f := range texts[l] { // questions are matched in their own language
+				if !mayMatch(it.token, l, f) && re.MatchString(f) {
+					t.Errorf("intent %s/%s matches %q but no hint does", it.token, l, f)
+				}
+			}
+		}
+	}
+	if mayMatch("qqwhy", EN, strings.ToLower("how long")) {
+		t.Error("qqwhy hint found in 'how long'")
+	}
+}

@@ -1,0 +1,344 @@
+package chatkit
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+)
+
+// Input is how a form field is typed.
+type Input int
+
+// Inputs a form field can take; each platform draws them its own way.
+const (
+	Text Input = iota // one line
+	Long              // several lines
+	Date              // a date, YYYY-MM-DD (Slack shows a date picker)
+)
+
+// Field is one input of a form. Key is the chat key it fills, so the
+// command's refusals, which name chat keys, land under the right input.
+type Field struct {
+	Key string
+	// Also is a second key the same input fills with its last word, when
+	// that word is a currency code: "60000 EUR" is value=60000 currency=EUR.
+	// Discord modals hold five inputs; Accept needs six keys.
+	Also        string
+	Label, Hint string
+	Input       Input
+	Optional    bool
+	Value       string // what the form opens with
+	Max         int    // characters the input takes
+}
+
+// Form asks for what an action needs before it runs. Its submission becomes
+// a command line (Line) run through the same command service as typed
+// commands, so it is checked by the same rules with the same messages, and
+// the refusal's problems are shown under the fields they concern (Errors).
+type Form struct {
+	Kind    string // accept, decline, reason, snooze, invite, ask
+	Title   string
+	Submit  string
+	Command string // the action's command line, "deal accept 12"
+	Fields  []Field
+	// keys is the Ask list of a generic form, kept in its reference.
+	keys []string
+}
+
+// Limits every platform's form takes: Discord holds five inputs, labels of
+// 45 characters and titles of 45; Slack's are wider.
+const (
+	MaxFields  = 5
+	LabelLimit = 45
+	TitleLimit = 45
+	HintLimit  = 100
+	ValueLimit = 3000 // Slack's plain_text_input max_length; Discord's is 4,000
+)
+
+var dealVerb = regexp.MustCompile(`^deal (accept|decline|lost|error|snooze|invite) #?([0-9]+)( microsoft)?$`)
+
+// FormFor is the form an action needs, if any: Accept, Decline, Lost,
+// Close as error, Snooze and Invite on a deal always open one (a click must
+// never run a command bound to fail for lack of input), and so does any
+// action that names keys to ask. An action whose command is complete runs
+// as it is.
+func FormFor(a chat.Action) (Form, bool) {
+	if f, ok := formOf(a.Command); ok {
+		return f, true
+	}
+	if len(a.Ask) == 0 {
+		return Form{}, false
+	}
+	return askForm(a.Command, a.Ask), true
+}
+
+// Ref is how a button names the form it opens, to be read back by
+// ParseRef: the command for a known form, "ask:KEY,KEY:COMMAND" otherwise.
+func (f Form) Ref() string {
+	if f.Kind == "ask" {
+		return "ask:" + strings.Join(f.keys, ",") + ":" + f.Command
+	}
+	return f.Command
+}
+
+// ParseRef reads a form reference back.
+func ParseRef(ref string) (Form, bool) {
+	if rest, ok := strings.CutPrefix(ref, "ask:"); ok {
+		k, cmd, ok := strings.Cut(rest, ":")
+		if !ok || k == "" || strings.TrimSpace(cmd) == "" {
+			return Form{}, false
+		}
+		if f, ok := formOf(cmd); ok { // "ask:reason:deal decline 12" of older messages
+			return f, true
+		}
+		return askForm(cmd, strings.Split(k, ",")), true
+	}
+	return formOf(ref)
+}
+
+func formOf(cmd string) (Form, bool) {
+	m := dealVerb.FindStringSubmatch(strings.Join(strings.Fields(strings.ToLower(cmd)), " "))
+	if m == nil {
+		return Form{}, false
+	}
+	id := m[2]
+	cmd = "deal " + m[1] + " " + id
+	if m[3] != "" {
+		if m[1] != "invite" {
+			return Form{}, false
+		}
+		return Form{Kind: "invite-microsoft", Title: "Invite Microsoft onto #" + id, Submit: "Invite", Command: cmd + " microsoft", Fields: []Field{
+			{Key: "help", Label: "Help wanted from Microsoft", Hint: "technical, architecture, pricing, funding, executive, customer-engagement or other", Max: 40},
+		}}, true
+	}
+	reason := Field{Key: "reason", Label: "Reason", Hint: "Why, in a few words", Max: 500}
+	notes := Field{Key: "notes", Label: "Notes", Input: Long, Max: 2000}
+	switch m[1] {
+	case "accept":
+		return Form{Kind: "accept", Title: "Accept referral #" + id, Submit: "Accept", Command: cmd, Fields: []Field{
+			{Key: "name", Label: "Deal name", Max: 200},
+			{Key: "value", Also: "currency", Label: "Value and currency", Hint: "A number, then the currency: 60000 EUR (USD when left out)", Max: 40},
+			{Key: "close", Label: "Estimated close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
+			{Key: "notes", Label: "Notes", Hint: "What the customer needs", Input: Long, Max: 2000},
+			{Key: "team", Label: "Team", Hint: `"Name <email> +phone"; several separated by ;`, Input: Long, Max: 1000},
+		}}, true
+	case "decline":
+		notes.Optional = true
+		return Form{Kind: "decline", Title: "Decline referral #" + id, Submit: "Decline", Command: cmd, Fields: []Field{reason, notes}}, true
+	case "lost":
+		return Form{Kind: "reason", Title: "Deal #" + id + " lost", Submit: "Mark lost", Command: cmd, Fields: []Field{reason}}, true
+	case "error":
+		reason.Hint = "Duplicate deal, wrong customer selected…"
+		return Form{Kind: "reason", Title: "Close deal #" + id + " as error", Submit: "Close", Command: cmd, Fields: []Field{reason}}, true
+	case "snooze":
+		return Form{Kind: "snooze", Title: "Snooze reminders of #" + id, Submit: "Snooze", Command: cmd, Fields: []Field{
+			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: 10},
+		}}, true
+	case "invite":
+		return Form{Kind: "invite", Title: "Invite a partner onto #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
+			{Key: "partner", Label: "Partner", Hint: "The invited partner's name", Max: 200},
+			{Key: "solution", Label: "Their solutions", Hint: "Names from your catalog, comma-separated", Max: 500},
+			{Key: "value", Also: "currency", Label: "Their value and currency", Hint: "A number, then the currency: 60000 EUR", Max: 40},
+			{Key: "close", Label: "Their close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
+			{Key: "notes", Label: "Notes for the partner", Input: Long, Max: 2000},
+		}}, true
+	}
+	return Form{}, false
+}
+
+func askForm(cmd string, keys []string) Form {
+	f := Form{Kind: "ask", Title: cmd, Submit: "Run", Command: strings.TrimSpace(cmd), keys: keys}
+	for _, k := range keys {
+		if k == "" || len(f.Fields) == MaxFields || slices.ContainsFunc(f.Fields, func(fd Field) bool { return fd.Key == k }) {
+			continue
+		}
+		f.Fields = append(f.Fields, Field{Key: k, Label: strings.ToUpper(k[:1]) + k[1:], Max: 500})
+	}
+	return f
+}
+
+// Prefill fills the form from the deal it acts on (deal show's data) and
+// from the person clicking, as a Person value "Name <email> +phone": Accept
+// opens with what the referral already says and the clicker on the team.
+func (f *Form) Prefill(d *command.DealView, me string) {
+	set := func(key, v string) {
+		for i := range f.Fields {
+			if f.Fields[i].Key == key && f.Fields[i].Value == "" {
+				f.Fields[i].Value = chipTo(v, f.Fields[i].Max)
+			}
+		}
+	}
+	if d != nil && (f.Kind == "accept" || f.Kind == "invite") {
+		if f.Kind == "accept" {
+			set("name", d.Name)
+			set("notes", d.Notes)
+		}
+		if d.Value > 0 {
+			set("value", strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', -1, 64)+" "+d.Currency))
+		}
+		set("close", d.CloseDate)
+	}
+	if f.Kind == "accept" {
+		var team []string
+		mine := false
+		if d != nil {
+			for _, p := range d.Team {
+				team = append(team, p.Name+" <"+p.Email+"> "+p.Phone)
+				mine = mine || (me != "" && strings.Contains(strings.ToLower(me), "<"+strings.ToLower(p.Email)+">"))
+			}
+		}
+		if me != "" && !mine {
+			team = append(team, me)
+		}
+		set("team", strings.Join(team, "; "))
+	}
+}
+
+// PrefillValues fills the form with values submitted before (to fix a
+// refused submission).
+func (f *Form) PrefillValues(values map[string]string) {
+	for i := range f.Fields {
+		if v, ok := values[f.Fields[i].Key]; ok {
+			if f.Fields[i].Also != "" && values[f.Fields[i].Also] != "" {
+				v += " " + values[f.Fields[i].Also]
+			}
+			f.Fields[i].Value = chipTo(v, f.Fields[i].Max)
+		}
+	}
+}
+
+func chipTo(v string, n int) string {
+	if n <= 0 || len([]rune(v)) <= n {
+		return v
+	}
+	return string([]rune(v)[:n])
+}
+
+var currency = regexp.MustCompile(`^[A-Za-z]{3}$`)
+
+// Values reads a submission into chat keys: an input with Also gives its
+// last word to that key when it is a currency code.
+func (f Form) Values(inputs map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, fd := range f.Fields {
+		v := strings.TrimSpace(inputs[fd.Key])
+		if v == "" {
+			continue
+		}
+		if fd.Also != "" {
+			if i := strings.LastIndexAny(v, " \t"); i > 0 && currency.MatchString(v[i+1:]) {
+				out[fd.Also] = strings.ToUpper(v[i+1:])
+				v = strings.TrimSpace(v[:i])
+			} else if currency.MatchString(v) {
+				out[fd.Also], v = strings.ToUpper(v), ""
+			}
+		}
+		if v != "" {
+			out[fd.Key] = v
+		}
+	}
+	return out
+}
+
+// Line is the command line a submission stands for, each value quoted as
+// the grammar reads it back.
+func (f Form) Line(inputs map[string]string) string {
+	vals := f.Values(inputs)
+	var b strings.Builder
+	b.WriteString(f.Command)
+	keys := make([]string, 0, len(vals))
+	for _, fd := range f.Fields {
+		keys = append(keys, fd.Key)
+		if fd.Also != "" {
+			keys = append(keys, fd.Also)
+		}
+	}
+	for _, k := range keys {
+		if v, ok := vals[k]; ok {
+			b.WriteString(" " + k + "=" + command.Quote(v))
+		}
+	}
+	return b.String()
+}
+
+// Errors maps a refused submission's problems to the form's fields, by the
+// chat key each problem names. A problem about a key the form lacks, or a
+// refusal naming none, goes under the first field, since platforms show
+// errors only on inputs.
+func (f Form) Errors(reply command.Reply) map[string]string {
+	errs := map[string]string{}
+	if reply.Err == nil || len(f.Fields) == 0 {
+		return errs
+	}
+	add := func(key, msg string) {
+		field := ""
+		for _, fd := range f.Fields {
+			if fd.Key == key || (fd.Also != "" && fd.Also == key) {
+				field = fd.Key
+			}
+		}
+		if field == "" {
+			if key != "" && !strings.HasPrefix(msg, key) {
+				msg = key + ": " + msg
+			}
+			field = f.Fields[0].Key
+		}
+		if prev, ok := errs[field]; ok && !strings.Contains(prev, msg) {
+			msg = prev + "; " + msg
+		}
+		errs[field] = msg
+	}
+	for _, p := range reply.Err.Problems {
+		add(p.Field, p.Message)
+	}
+	if len(errs) == 0 {
+		add(reply.Err.Field, strings.TrimPrefix(reply.Err.Message, reply.Err.Field+": "))
+	}
+	return errs
+}
+
+// Label is the label of the field a key is shown under.
+func (f Form) Label(key string) string {
+	if i := slices.IndexFunc(f.Fields, func(fd Field) bool { return fd.Key == key }); i >= 0 {
+		return f.Fields[i].Label
+	}
+	return key
+}
+
+// ErrorText lists a refusal's problems by field, for platforms that cannot
+// show errors under a form's inputs (Discord answers a form with a message).
+func (f Form) ErrorText(reply command.Reply) string {
+	errs := f.Errors(reply)
+	var b strings.Builder
+	b.WriteString("✗ Nothing was changed. Fix ")
+	if len(errs) == 1 {
+		b.WriteString("this:")
+	} else {
+		b.WriteString("these:")
+	}
+	for _, fd := range f.Fields {
+		if msg, ok := errs[fd.Key]; ok {
+			b.WriteString("\n• " + fd.Label + ": " + msg)
+		}
+	}
+	return b.String()
+}
+
+// Person is how a form shows the clicker as a team member.
+func Person(name, email, phone string) string {
+	s := strings.TrimSpace(name)
+	if s == "" {
+		s = email
+	}
+	if email != "" {
+		s += " <" + email + ">"
+	}
+	if phone = strings.TrimSpace(phone); phone != "" {
+		s += " " + phone
+	}
+	return s
+}

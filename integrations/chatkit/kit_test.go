@@ -1,0 +1,205 @@
+package chatkit
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+)
+
+// fire is a deadline the test ends by hand.
+type fire chan time.Time
+
+func (f fire) after(time.Duration) <-chan time.Time { return f }
+
+func TestRaceInTimeAndLate(t *testing.T) {
+	var bg Background
+	d := Deadline{After: fire(make(chan time.Time)).after}
+	v, ok, _ := Race(t.Context(), &bg, d, func(context.Context) int { return 1 })
+	if !ok || v != 1 {
+		t.Fatalf("fast work: %d, %v", v, ok)
+	}
+	// Work that blocks until released: the deadline fires first, and the
+	// result arrives on the late channel.
+	release := make(chan struct{})
+	f := make(fire, 1)
+	f <- time.Time{}
+	_, ok, late := Race(t.Context(), &bg, Deadline{After: f.after}, func(context.Context) int { <-release; return 2 })
+	if ok || late == nil {
+		t.Fatal("blocked work came back in time")
+	}
+	close(release)
+	if v := <-late; v != 2 {
+		t.Fatalf("late result %d", v)
+	}
+	bg.Wait()
+}
+
+func TestAccountsCacheBothWays(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	var calls atomic.Int64
+	a := NewAccounts(func(_ context.Context, acct string) (access.User, error) {
+		calls.Add(1)
+		switch acct {
+		case "U_ANA":
+			return access.User{ID: "ana@x"}, nil
+		case "U_DOWN":
+			return access.User{}, errors.New("database is locked")
+		}
+		return access.User{}, access.Deny("not linked")
+	}, AccountsConfig{Hit: 10 * time.Second, Miss: 30 * time.Second, Fail: 5 * time.Second, Max: 2, Now: clock})
+	ctx := t.Context()
+	for range 3 {
+		if u, err := a.Get(ctx, "U_ANA"); err != nil || u.ID != "ana@x" {
+			t.Fatalf("U_ANA: %v %v", u, err)
+		}
+		var denied *access.Denied
+		if _, err := a.Get(ctx, "U_NOBODY"); !errors.As(err, &denied) {
+			t.Fatalf("U_NOBODY: %v", err)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d lookups for two accounts asked three times each, want 2 (found and not found are both remembered)", n)
+	}
+	advance(11 * time.Second) // the hit expired, the miss did not
+	a.Get(ctx, "U_ANA")
+	a.Get(ctx, "U_NOBODY")
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("%d lookups after the hit expired, want 3", n)
+	}
+	a.Get(ctx, "U_DOWN")
+	a.Get(ctx, "U_DOWN")
+	if n := calls.Load(); n != 4 {
+		t.Fatalf("a failed lookup is not remembered: %d lookups", n)
+	}
+	if a.Len() != 2 {
+		t.Fatalf("%d accounts remembered, bound is 2", a.Len())
+	}
+}
+
+// A lookup that never answers does not hold its caller past the caller's
+// deadline, and callers of the same account share it.
+func TestAccountsNeverBlockPastTheCaller(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	var calls atomic.Int64
+	started := make(chan struct{}, 10)
+	a := NewAccounts(func(ctx context.Context, _ string) (access.User, error) {
+		calls.Add(1)
+		started <- struct{}{}
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return access.User{}, ctx.Err()
+	}, AccountsConfig{Timeout: time.Hour})
+	for range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		if _, err := a.Get(ctx, "U_SLOW"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v", err)
+		}
+	}
+	<-started
+	if calls.Load() != 1 {
+		t.Fatalf("%d lookups in flight for one account", calls.Load())
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	l := NewLimiter(1, 3)
+	for i := range 3 {
+		if d := l.Reserve("C1", 1, now); d != 0 {
+			t.Fatalf("message %d waits %v within the burst", i, d)
+		}
+	}
+	if d := l.Reserve("C1", 1, now); d != time.Second {
+		t.Fatalf("the fourth waits %v, want 1s", d)
+	}
+	if d := l.Reserve("C2", 1, now); d != 0 {
+		t.Fatalf("another channel waits %v", d)
+	}
+	if d := l.Reserve("C1", 1, now.Add(time.Second)); d != 0 {
+		t.Fatalf("a second later: %v", d)
+	}
+}
+
+func TestCutShare(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"deal show 1 --share": {"deal show 1", "true"},
+		"--share":             {"", "true"},
+		"deal show 1":         {"deal show 1", "false"},
+		"note x--share":       {"note x--share", "false"},
+	} {
+		line, share := CutShare(in)
+		if line != want[0] || (share && want[1] != "true") || (!share && want[1] == "true") {
+			t.Errorf("CutShare(%q) = %q, %v", in, line, share)
+		}
+	}
+}
+
+func TestForms(t *testing.T) {
+	f, ok := FormFor(chat.Action{Label: "Accept", Command: "deal accept 12"})
+	if !ok || f.Kind != "accept" || len(f.Fields) > MaxFields {
+		t.Fatalf("accept form %+v", f)
+	}
+	if _, ok := FormFor(chat.Action{Command: "deal accept 12 name=x value=1 close=2030-01-01 notes=y"}); ok {
+		t.Fatal("a complete command opened a form")
+	}
+	if _, ok := FormFor(chat.Action{Command: "deal show 12"}); ok {
+		t.Fatal("deal show opened a form")
+	}
+	f.Prefill(&command.DealView{Name: "Fabrikam BI", Value: 60000, Currency: "EUR", CloseDate: "2031-03-01", Notes: `BI "now"`}, "Ana <ana@x> +46 1")
+	got := map[string]string{}
+	for _, fd := range f.Fields {
+		got[fd.Key] = fd.Value
+	}
+	if got["name"] != "Fabrikam BI" || got["value"] != "60000 EUR" || got["close"] != "2031-03-01" || got["team"] != "Ana <ana@x> +46 1" {
+		t.Fatalf("prefilled %v", got)
+	}
+	line := f.Line(got)
+	want := `deal accept 12 name="Fabrikam BI" value="60000" currency="EUR" close="2031-03-01" notes="BI \"now\"" team="Ana <ana@x> +46 1"`
+	if line != want {
+		t.Fatalf("line\n%s\nwant\n%s", line, want)
+	}
+	args, err := command.Parse(line)
+	if err != nil || args.Pairs["notes"] != `BI "now"` {
+		t.Fatalf("the grammar reads back %v, %v", args.Pairs, err)
+	}
+	// Refusals land under their fields; currency under value, unknown keys first.
+	errs := f.Errors(command.Reply{Err: &command.Failure{Problems: []command.Problem{
+		{Field: "currency", Message: "unknown currency"}, {Field: "close", Message: "bad date"}, {Field: "location", Message: "nope"},
+	}}})
+	if errs["value"] != "unknown currency" || errs["close"] != "bad date" || errs["name"] != "location: nope" {
+		t.Fatalf("errors %v", errs)
+	}
+	ms, _ := FormFor(chat.Action{Command: "deal invite 3 microsoft"})
+	if l := ms.Line(map[string]string{"help": "technical"}); l != `deal invite 3 microsoft help="technical"` {
+		t.Fatalf("invite microsoft: %s", l)
+	}
+	inv, _ := FormFor(chat.Action{Command: "deal invite 3"})
+	if l := inv.Line(map[string]string{"partner": "Litware", "value": "10 usd"}); l != `deal invite 3 partner="Litware" value="10" currency="USD"` {
+		t.Fatalf("invite partner: %s", l)
+	}
+	ask, ok := FormFor(chat.Action{Command: "faq edit 3", Ask: []string{"answer"}})
+	if !ok {
+		t.Fatal("ask form")
+	}
+	back, ok := ParseRef(ask.Ref())
+	if !ok || back.Command != "faq edit 3" || back.Fields[0].Key != "answer" {
+		t.Fatalf("ParseRef(%q) = %+v", ask.Ref(), back)
+	}
+	if old, ok := ParseRef("ask:reason:deal decline 12"); !ok || old.Kind != "decline" {
+		t.Fatalf("an older message's decline: %+v", old)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,5 +144,36 @@ func TestPortInUseNamesTheSetting(t *testing.T) {
 	t.Setenv("COSELLBOT_ADDR", ln.Addr().String())
 	if _, e := runCLI(t, 1, "serve"); !strings.Contains(e, "set COSELLBOT_ADDR to a free address") {
 		t.Errorf("serve on a busy port: %s", e)
+	}
+}
+
+// TestDoctorChecksTokensAtTheConfiguredEndpoints: doctor calls the API
+// bases serve would (SLACK_API_URL, DISCORD_API_URL), and a refused token
+// fails the run with what to fix.
+func TestDoctorChecksTokensAtTheConfiguredEndpoints(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slack/auth.test":
+			w.Write([]byte(`{"ok": false, "error": "token_revoked"}`))
+		case "/discord/applications/@me":
+			w.Write([]byte(`{"id": "42", "name": "cosellbot"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "doc.db"))
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-old")
+	t.Setenv("SLACK_SIGNING_SECRET", "0123456789abcdef0123")
+	t.Setenv("SLACK_API_URL", srv.URL+"/slack/")
+	t.Setenv("DISCORD_BOT_TOKEN", "bot")
+	t.Setenv("DISCORD_APP_ID", "42")
+	t.Setenv("DISCORD_API_URL", srv.URL+"/discord")
+	runCLI(t, 0, "migrate")
+	o, _ := runCLI(t, 1, "doctor")
+	for _, want := range []string{"✗ Slack bot token (SLACK_BOT_TOKEN): auth.test refused it: token_revoked", "fix: copy the Bot User OAuth Token", "✓ Discord bot token (DISCORD_BOT_TOKEN): accepted: application cosellbot (42)", "1 problem to fix."} {
+		if !strings.Contains(o, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, o)
+		}
 	}
 }

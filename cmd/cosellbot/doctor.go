@@ -32,6 +32,12 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	findings = append(findings, doctorDatabase(ctx, in.cfg)...)
 	p := doctorPlatforms()
 	cfg := in.cfg
+	if cfg.Slack.APIURL != "" { // the endpoints serve would call
+		p.SlackAPI = cfg.Slack.APIURL
+	}
+	if cfg.Discord.APIURL != "" {
+		p.DiscordAPI = cfg.Discord.APIURL
+	}
 	findings = append(findings,
 		doctor.Secret("SLACK_SIGNING_SECRET", cfg.Slack.SigningSecret, "the Slack routes answer 503"),
 		p.Slack(ctx, cfg.Slack.BotToken),

@@ -288,6 +288,11 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list the inbox: %w", err)
 	}
+	return fromInboxRows(rows)
+}
+
+// fromInboxRows decodes rows read from the inbox, in their order.
+func fromInboxRows(rows []inboxRow) ([]InboxEntry, error) {
 	out := make([]InboxEntry, 0, len(rows))
 	for i := range rows {
 		e, err := fromInboxRow(&rows[i])

@@ -49,13 +49,5 @@ func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except 
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: take inbox rows: %w", err)
 	}
-	out := make([]InboxEntry, 0, len(rows))
-	for i := range rows {
-		e, err := fromInboxRow(&rows[i])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return fromInboxRows(rows)
 }

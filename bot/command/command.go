@@ -68,6 +68,9 @@ type Service struct {
 
 	// Observability (issue 7): told of every command's verb, outcome and duration; set by WithObserver.
 	observe Observer
+
+	// Pipeline page (issue 17): makes one-time sign-in links; set by WithWebLinks.
+	web WebLinks
 }
 
 // Option adds an optional capability to a Service (FAQ answers, CPOR

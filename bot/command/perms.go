@@ -32,6 +32,8 @@ var perms = map[string]access.Permission{
 	"cpor claim": access.Claims, "cpor list": access.Claims, "cpor show": access.Claims,
 	"cpor confirm": access.Claims, "cpor info": access.Claims, "cpor decline": access.Claims,
 
+	"web": access.Anyone, // the page shows each person what they may see, by the same rules
+
 	"faq add": access.Admin, "faq edit": access.Admin, "faq remove": access.Admin, "faq misses": access.Admin,
 }
 

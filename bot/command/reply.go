@@ -19,6 +19,9 @@ type Reply struct {
 	Data    map[string]any
 	Actions []Action
 	Err     *Failure
+	// Private marks an answer for its asker's eyes only (a sign-in link):
+	// adapters never post it to the channel, even when asked to share.
+	Private bool
 }
 
 // OK reports whether the command was carried out.

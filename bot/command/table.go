@@ -22,6 +22,7 @@ func (s *Service) table() []*spec {
 	specs = append(specs, s.alertSpecs()...) // subscribe, unsubscribe, deal snooze (subscribe.go)
 	specs = append(specs, s.cporSpecs()...)  // cpor claims (cpor.go)
 	specs = append(specs, s.faqSpecs()...)   // faq questions and admin entries (faq.go)
+	specs = append(specs, s.webSpecs()...)   // web: a sign-in link to the pipeline page (web.go)
 	return specs
 }
 

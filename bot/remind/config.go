@@ -33,6 +33,9 @@ type Config struct {
 	StaleAfter time.Duration
 	// Batch bounds how many rows one query of a pass reads.
 	Batch int
+	// PageURL is the pipeline page's address, which the daily digest
+	// links to; empty when the page is not set up (COSELLBOT_PUBLIC_URL).
+	PageURL string
 }
 
 // DefaultBefore is the default of COSELLBOT_REMIND_BEFORE.

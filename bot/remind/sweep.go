@@ -389,6 +389,9 @@ func (s *Sweeper) digest(ctx context.Context, now time.Time, rep *Report) error 
 			return fmt.Errorf("digest for %s: %w", p, err)
 		}
 		n, ok := DigestNotice(p, now, covered(byPlace[p], makers, expiring), covered(byPlace[p], makers, stale), s.cfg.StaleAfter)
+		if ok && s.cfg.PageURL != "" {
+			n.Text += "\nSee it all on the pipeline page: " + s.cfg.PageURL + " (sign in with /cosell web)"
+		}
 		f := ledger.Firing{Reminder: r, Skip: !ok}
 		if ok {
 			f.Notices = []ledger.Notice{n}

@@ -22,6 +22,7 @@ import (
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/notify"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web/pipeline"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -44,6 +45,8 @@ type app struct {
 	mux      *notify.Mux
 	webhooks *webhooks
 	outbox   *remind.Dispatcher
+	// Pipeline page (web.go): built once when COSELLBOT_PUBLIC_URL is set.
+	page *pipeline.Server
 }
 
 // oneShot builds the app for a command that runs once and exits (ask,
@@ -103,6 +106,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		command.WithChanges(a.webhooks.changes), // one change path, synced to Partner Center and CRMs (webhooks.go)
 		command.WithFAQ(kb, st),                 // faq questions and any text that is no command
 		a.commandObserver(),                     // commands by verb and outcome on /metrics (metrics.go)
+		a.webLinks(),                            // web: sign-in links to the pipeline page (web.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil
@@ -114,6 +118,7 @@ func (a *app) routes(r *mux.Router) {
 	r.Handle("/metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{Registry: a.metrics})).Methods(http.MethodGet)
 	a.chatRoutes(r)    // Slack and Discord (slack.go)
 	a.webhookRoutes(r) // POST /webhooks/{source} (webhooks.go)
+	a.webRoutes(r)     // the pipeline page: /, /deals/{id}, /charts… (web.go)
 }
 
 // background lists the loops serve runs beside the HTTP server, by name.

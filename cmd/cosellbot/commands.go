@@ -91,6 +91,10 @@ func subcommands() []subcommand {
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdPoll(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
+		{name: "web-link", args: "--user EMAIL", summary: "print a one-time sign-in link to the pipeline page (needs COSELLBOT_PUBLIC_URL)",
+			run: func(ctx context.Context, in *invocation, args []string) int {
+				return cmdWebLink(ctx, in.cfg, args, in.stdout, in.stderr)
+			}},
 		{name: "config", summary: "the effective configuration, secrets redacted, broken values marked, and its warnings", lenient: true,
 			run: func(_ context.Context, in *invocation, args []string) int {
 				return cmdConfig(in.cfg, in.cfgErr, in.layers, args, in.stdout, in.stderr)
@@ -160,7 +164,8 @@ Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (un
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
 PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS,
 PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
-SALESFORCE_ORG_IDS. Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
+SALESFORCE_ORG_IDS. Pipeline page: COSELLBOT_PUBLIC_URL (where people reach cosellbot).
+Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
 --config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
 and flags override the environment.
 Exit status: 0 done, 1 refused, 2 usage error.

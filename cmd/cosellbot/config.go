@@ -42,6 +42,7 @@ func settings() []setting {
 		{Name: "COSELLBOT_REMIND_BEFORE", Default: "7d,3d,1d"},
 		{Name: "COSELLBOT_DRAIN_DELAY", Default: defaultDrainDelay.String()},
 		{Name: "COSELLBOT_SHUTDOWN_TIMEOUT", Default: defaultShutdownTimeout.String()},
+		{Name: "COSELLBOT_PUBLIC_URL"},
 		{Name: "SLACK_SIGNING_SECRET", Secret: true},
 		{Name: "SLACK_BOT_TOKEN", Secret: true},
 		{Name: "SLACK_API_URL", Default: "https://slack.com/api/"},

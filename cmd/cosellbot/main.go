@@ -46,6 +46,7 @@ type config struct {
 	Discord     discordConfig   // DISCORD_* (discord.go)
 	Webhooks    webhookConfig   // WEBHOOK_*, PARTNERCENTER_*, COSELLBOT_CRM_MAPPING, SALESFORCE_ORG_IDS (webhooks.go)
 	Lifecycle   lifecycleConfig // COSELLBOT_DRAIN_DELAY, COSELLBOT_SHUTDOWN_TIMEOUT (config.go)
+	Web         webConfig       // COSELLBOT_PUBLIC_URL (web.go)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -88,6 +89,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if c.Lifecycle, err = loadLifecycle(getenv); err != nil { // shutdown (config.go)
+		return c, err
+	}
+	if c.Web, err = loadWeb(getenv, &c.Remind); err != nil { // pipeline page (web.go)
 		return c, err
 	}
 	return c, nil

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,10 @@ func TestRun(t *testing.T) {
 	defer srv.Close()
 	out.Reset()
 	code := run([]string{"-target", srv.URL, "-kind", "webhook", "-rate", "50", "-duration", "300ms"}, envOf("WEBHOOK_SECRET_GENERIC", "s"), &out, &errOut)
-	if code != 0 || !strings.Contains(out.String(), "Latencies") || !strings.Contains(out.String(), "202:15") {
+	// Every request answered 202; how many a 300 ms run sends depends on the
+	// machine's load, so only that some were sent is asserted.
+	codes := regexp.MustCompile(`Status Codes +\[code:count\] +(.*)`).FindStringSubmatch(out.String())
+	if code != 0 || !strings.Contains(out.String(), "Latencies") || len(codes) < 2 || !regexp.MustCompile(`^202:[1-9][0-9]* *$`).MatchString(strings.TrimSpace(codes[1])) {
 		t.Errorf("a short run: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }

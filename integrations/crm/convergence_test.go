@@ -565,14 +565,7 @@ func TestRetriesSendTheNewestValue(t *testing.T) {
 // like one declined in chat.
 func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
-		w.pc = pcfake.New(t, w.clock.Now)
-		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		engine := change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
-		pc := pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, engine, "", w.clock, nil)
+		w, pc := pcWorld(t, st)
 		w.h = crmtest.New(t, st, w.clock, pc)
 		sub := ledger.Subscription{Place: chat.Place{Platform: "slack", Channel: "C1"}, CreatedBy: "ana", CreatedAt: now}
 		if err := st.Subscribe(t.Context(), sub, ledger.Entry{At: now, Actor: "ana", Action: "subscribed", Detail: "slack C1"}); err != nil {
@@ -612,14 +605,7 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 // notification of it is an echo, and later edits are PATCHed to it.
 func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
-		w.pc = pcfake.New(t, w.clock.Now)
-		client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
-		pc := pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+		w, pc := pcWorld(t, st)
 		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
 		w.h = crmtest.New(t, st, w.clock, pc)
 		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
@@ -653,4 +639,18 @@ func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
 			t.Errorf("sync work left: %+v", work)
 		}
 	})
+}
+
+// pcWorld is cosellbot linked to Partner Center only, with the change path
+// writing to it.
+func pcWorld(t *testing.T, st *store.Store) (*world, *pcsource.Source) {
+	t.Helper()
+	w := &world{t: t, st: st, clock: crmtest.NewClock(now)}
+	w.pc = pcfake.New(t, w.clock.Now)
+	client, err := partnercenter.New(partnercenter.Config{APIURL: w.pc.APIURL(), TokenURL: w.pc.TokenURL(), ClientID: pcfake.ClientID, ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
+	return w, pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
 }

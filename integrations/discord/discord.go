@@ -302,7 +302,7 @@ func (a *Adapter) lookup(ctx context.Context, discordID string) (access.User, er
 }
 
 func notLinked(discordID string) error {
-	return access.Deny("your Discord account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user "+
+	return access.Deny("your Discord account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION "+
 		"and then cosellbot link discord %s YOUR-EMAIL", discordID, discordID)
 }
 

@@ -273,7 +273,7 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.I
 func (a *Adapter) write(ctx context.Context, w http.ResponseWriter, kind discordgo.InteractionResponseType, reply command.Reply, share bool) {
 	m := a.render(ctx, reply)
 	data := &discordgo.InteractionResponseData{Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions}
-	if kind == discordgo.InteractionResponseChannelMessageWithSource && !(share && reply.OK()) {
+	if kind == discordgo.InteractionResponseChannelMessageWithSource && !(share && reply.OK() && !reply.Private) {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	web.WriteJSON(w, http.StatusOK, discordgo.InteractionResponse{Type: kind, Data: data})
@@ -304,6 +304,16 @@ func (a *Adapter) keep(ctx context.Context, ids map[string]string) {
 func (a *Adapter) followUp(ctx context.Context, in *discordgo.Interaction, reply command.Reply, update bool) error {
 	m := a.render(ctx, reply)
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
+	if reply.Private { // a late private answer (a sign-in link) never lands in a shared deferred message
+		if _, err := a.session.FollowupMessageCreate(in, false, &discordgo.WebhookParams{
+			Embeds: m.Embeds, Components: m.Components, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+		}, opts...); err != nil {
+			return err
+		}
+		note := "The answer is private: it was sent to you only."
+		_, err := a.session.InteractionResponseEdit(in, &discordgo.WebhookEdit{Content: &note, AllowedMentions: noMentions}, opts...)
+		return err
+	}
 	if update && !reply.OK() {
 		_, err := a.session.FollowupMessageCreate(in, false, &discordgo.WebhookParams{
 			Embeds: m.Embeds, Components: m.Components, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,

@@ -111,7 +111,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 func message(reply command.Reply, share bool) slackapi.Msg {
 	m := slackapi.Msg{ResponseType: slackapi.ResponseTypeEphemeral, Text: Fallback(reply.Text),
 		Blocks: slackapi.Blocks{BlockSet: Blocks(reply.Text, reply.Actions, messageBlocks)}}
-	if share && reply.OK() {
+	if share && reply.OK() && !reply.Private {
 		m.ResponseType = slackapi.ResponseTypeInChannel
 	}
 	return m

@@ -310,6 +310,6 @@ func (a *Adapter) resolve(ctx context.Context, id, slackID string) (access.User,
 }
 
 func notLinked(slackID string) error {
-	return access.Deny("your Slack account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user; "+
+	return access.Deny("your Slack account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION; "+
 		"if your Slack e-mail differs, they also run cosellbot link slack %s YOUR-EMAIL", slackID, slackID)
 }

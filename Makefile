@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 RACE      := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race,)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test bench bench-e2e lint build faq-eval load clean
+.PHONY: run test bench bench-e2e lint build faq-eval load clean fuzz soak
 
 run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local shell
 	$(GO) run ./cmd/cosellbot serve --shell
@@ -39,6 +39,22 @@ BENCH_E2E ?=
 bench-e2e: build ## the built server under signed HTTP load on SQLite and PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL), with its baselines
 	$(GO) build -o bin/cosellload ./cmd/cosellload
 	bin/cosellload bench -bin bin/cosellbot $(BENCH_E2E)
+
+# FUZZTIME: how long each fuzz target runs (CI length by default).
+FUZZTIME ?= 5s
+fuzz: ## run every fuzz target for FUZZTIME each; a crasher is saved in the package's testdata/fuzz (check it in)
+	@failed=""; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/^func //'); do \
+	    echo "fuzz $$dir $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$dir || failed="$$failed $$dir:$$target"; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz failures:$$failed"; exit 1; fi
+
+# SOAK_N: deliveries per fault test (make test runs them with a few hundred).
+SOAK_N ?= 20000
+soak: ## the fault tests at length: kill -9 of the built server, PostgreSQL backends terminated under load (set TEST_DATABASE_URL)
+	COSELLBOT_SOAK_N=$(SOAK_N) $(GO) test -count=1 -timeout 60m -v -run 'TestServerFaults|TestTerminatedBackendsUnderLoad' ./cmd/cosellbot ./integrations/crm
 
 clean:
 	rm -rf bin cosellbot.db cosellbot.db-wal cosellbot.db-shm

@@ -56,6 +56,8 @@ type inboxRow struct {
 	ProcessedAt *time.Time `gorm:"column:processed_at"`
 	// ClaimedUntil holds the row for the replica processing it.
 	ClaimedUntil *time.Time `gorm:"column:claimed_until"`
+	// Duplicates counts the redeliveries of the row's key (00008).
+	Duplicates int `gorm:"column:duplicates;not null"`
 }
 
 // TableName is the inbox table.
@@ -168,6 +170,15 @@ func (s *Store) AddInbox(ctx context.Context, entries []InboxEntry) ([]InboxAdde
 	if err != nil {
 		return nil, err
 	}
+	// Redeliveries are counted on the row they repeat (rare: no cost on
+	// the common path). A failed count loses nothing but the count.
+	for i, a := range out {
+		if a.Duplicate {
+			e := entries[i]
+			_ = s.conn(ctx).Model(&inboxRow{}).Where("source = ? AND dedup_key = ?", e.Source, e.Key).
+				Update("duplicates", gorm.Expr("duplicates + 1")).Error
+		}
+	}
 	return out, nil
 }
 
@@ -246,6 +257,7 @@ func fromInboxRow(r *inboxRow) (InboxEntry, error) {
 	return InboxEntry{
 		ID: r.ID, Source: r.Source, Key: r.DedupKey, Headers: h, Body: r.Body, Status: InboxStatus(r.Status),
 		Error: r.Error, Attempts: r.Attempts, ReceivedAt: r.ReceivedAt.UTC(), ProcessedAt: fromPtr(r.ProcessedAt),
+		Duplicates: r.Duplicates,
 	}, nil
 }
 
@@ -277,6 +289,9 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 	}
 	if len(f.Sources) > 0 {
 		q = q.Where("source IN ?", f.Sources)
+	}
+	if f.Duplicated {
+		q = q.Where("duplicates > 0")
 	}
 	if f.AfterID > 0 {
 		q = q.Where("id > ?", f.AfterID)
@@ -326,6 +341,9 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 	default:
 		return fmt.Errorf("store: mark inbox row %d: %q is not an outcome", id, status)
 	}
+	// The reason often quotes the event (a record id); a NUL or invalid
+	// UTF-8 in it must not make the row impossible to mark.
+	reason = storableText(reason, maxReason)
 	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(status), "error": reason, "attempts": gorm.Expr("attempts + 1"), "processed_at": utc(at),
 		"claimed_until": nil,

@@ -14,9 +14,7 @@ import (
 // it stays received, with the reason and the attempt counted, and no
 // replica claims it before until.
 func (s *Store) DeferInbox(ctx context.Context, id int64, reason string, until time.Time) error {
-	if len(reason) > 2000 {
-		reason = reason[:2000]
-	}
+	reason = storableText(reason, maxReason) // a cut inside a character, a NUL: PostgreSQL would refuse the row
 	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(InboxReceived), "error": reason, "attempts": gorm.Expr("attempts + 1"), "claimed_until": utc(until),
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	secrets "github.com/cosellbot/cosellbot/bot/redact"
 )
 
 // The outbox (DESIGN.md, Delivery semantics): every notice becomes one row
@@ -295,10 +296,7 @@ func (s *Store) MarkFailed(ctx context.Context, it OutboxItem, sendErr error, re
 	if dead {
 		state = OutboxDead
 	}
-	msg := sendErr.Error()
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
+	msg := storableText(secrets.Text(sendErr.Error()), 2000) // an out URL's ?code= stays out of the table
 	res := s.conn(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
 		Updates(map[string]any{"state": state, "next_attempt_at": utc(retryAt), "lease_until": nil, "last_error": msg})
 	if res.Error != nil {

@@ -31,6 +31,7 @@ type InboxEntry struct {
 	Attempts    int    // how many times processing was tried
 	ReceivedAt  time.Time
 	ProcessedAt time.Time // zero until processed, failed, ignored or found stale
+	Duplicates  int       // how often the sender delivered it again
 }
 
 // InboxAdded tells what AddInbox did with one entry.
@@ -44,8 +45,11 @@ type InboxFilter struct {
 	Statuses []InboxStatus
 	Source   string
 	Sources  []string // any of these sources (with Source: both must hold)
-	AfterID  int64    // only rows with a greater id, to page through
-	Limit    int      // 0: no limit
+	// Duplicated keeps the rows that were delivered again (the duplicate
+	// outcome: a redelivery is not stored, it is counted on its row).
+	Duplicated bool
+	AfterID    int64 // only rows with a greater id, to page through
+	Limit      int   // 0: no limit
 }
 
 // SyncState is what cosellbot knows of one record of an outside system: the

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	urlredact "github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/bot/spell"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
@@ -257,7 +258,7 @@ func validateEnv(getenv func(string) string) error {
 	for _, name := range []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "SLACK_API_URL", "DISCORD_API_URL"} {
 		if v := getenv(name); v != "" {
 			if u, err := url.Parse(v); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-				errs = append(errs, fmt.Errorf("%s %q: write an https:// URL", name, v))
+				errs = append(errs, fmt.Errorf("%s %q: write an https:// URL", name, urlredact.URL(v)))
 			}
 		}
 	}
@@ -385,6 +386,8 @@ func cmdConfig(cfg config, cfgErr error, l layers, args []string, stdout, stderr
 			v = redact(v)
 		case s.Name == "DATABASE_URL":
 			v = redactURL(v)
+		case strings.HasSuffix(s.Name, "_URL") || strings.Contains(s.Name, "_URL_"):
+			v = urlredact.URL(v) // a ?code= or ?sig= key in an outgoing URL is a secret too
 		}
 		mark := ""
 		if _, broken := problems[s.Name]; broken {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -24,12 +25,12 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	fs := newFlags("inbox", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
 	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
-	status := fs.String("status", "", "only these outcomes, comma-separated: waiting, applied, ignored, stale, failed")
+	status := fs.String("status", "", "only these outcomes, comma-separated: waiting, applied, ignored, stale, failed, duplicate")
 	limit := fs.Int("limit", 100, "list at most this many")
 	if !onlyFlags(fs, args) {
 		return 2
 	}
-	statuses, err := inboxStatuses(*status)
+	statuses, dups, err := inboxStatuses(*status)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 2
@@ -45,8 +46,8 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	defer a.close()
 	f := store.InboxFilter{Source: *source, Limit: *limit, Statuses: []store.InboxStatus{store.InboxFailed}}
 	switch {
-	case len(statuses) > 0:
-		f.Statuses = statuses
+	case len(statuses) > 0 || dups:
+		f.Statuses, f.Duplicated = statuses, dups
 		*all = true
 	case *all:
 		f.Statuses = nil
@@ -61,25 +62,29 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 }
 
 // inboxStatuses reads --status: the outcomes as people name them.
-// Duplicates are never stored (they are counted on /metrics).
-func inboxStatuses(s string) ([]store.InboxStatus, error) {
+// duplicate is no status of its own: a redelivery is not stored again but
+// counted on the row it repeats, so it selects the rows delivered again.
+func inboxStatuses(s string) (statuses []store.InboxStatus, duplicates bool, err error) {
 	names := map[string]store.InboxStatus{
 		"waiting": store.InboxReceived, "received": store.InboxReceived, "applied": store.InboxProcessed,
 		"processed": store.InboxProcessed, "ignored": store.InboxIgnored, "stale": store.InboxStale, "failed": store.InboxFailed,
 	}
-	var out []store.InboxStatus
 	for _, w := range strings.Split(s, ",") {
 		w = strings.ToLower(strings.TrimSpace(w))
 		if w == "" {
 			continue
 		}
+		if w == "duplicate" || w == "duplicates" {
+			duplicates = true
+			continue
+		}
 		st, ok := names[w]
 		if !ok {
-			return nil, fmt.Errorf("--status %q: use waiting, applied, ignored, stale or failed (duplicates are not stored: see cosellbot_webhook_events_total on /metrics)", w)
+			return nil, false, fmt.Errorf("--status %q: use waiting, applied, ignored, stale, failed or duplicate", w)
 		}
-		out = append(out, st)
+		statuses = append(statuses, st)
 	}
-	return out, nil
+	return statuses, duplicates, nil
 }
 
 func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
@@ -92,10 +97,10 @@ func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSOURCE\tSTATUS\tTRIES\tRECEIVED\tKEY\tREASON")
+	fmt.Fprintln(tw, "ID\tSOURCE\tSTATUS\tTRIES\tDUPLICATES\tRECEIVED\tKEY\tREASON")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Source, r.Status, r.Attempts,
-			r.ReceivedAt.Format("2006-01-02 15:04:05"), r.Key, strings.ReplaceAll(r.Error, "\n", " "))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.Source, r.Status, r.Attempts, r.Duplicates,
+			r.ReceivedAt.Format("2006-01-02 15:04:05"), escape.Line(r.Key), escape.Line(r.Error)) // keys and reasons come from outside
 	}
 	tw.Flush()
 	if !all {

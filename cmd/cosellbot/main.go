@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,7 +97,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 }
 
 func logger(cfg config, w io.Writer, level slog.Leveler) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: web.SafeAttr} // no URL credential, no megabyte value
 	// web.LogHandler adds the request id to what is logged during a request.
 	if cfg.LogFormat == "json" {
 		return slog.New(web.LogHandler{Handler: slog.NewJSONHandler(w, opts)})
@@ -272,9 +271,10 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 		log.Error("cannot start", "err", fmt.Errorf("HTTP metrics: %w", err))
 		return 1
 	}
-	srv := &http.Server{
-		Handler: obs.Wrap(router), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	srv, err := newServer(router, obs, a.metrics, log, cfg.Lifecycle.ShutdownTimeout) // limits and panic recovery (server.go)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

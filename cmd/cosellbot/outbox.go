@@ -7,6 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // dispatchEvery is how often an idle dispatcher looks for due messages.
@@ -53,11 +56,8 @@ func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io
 		if detail == "" {
 			detail = r.Text
 		}
-		detail = strings.ReplaceAll(detail, "\n", " ")
-		if len(detail) > 80 {
-			detail = detail[:77] + "…"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Attempts, next, r.Place, r.Subject, r.Kind, detail)
+		detail = chat.Clip(escape.Line(strings.ReplaceAll(detail, "\n", " ")), 80) // deal names and errors come from outside
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Attempts, next, escape.Line(r.Place.String()), escape.Line(r.Subject), r.Kind, detail)
 	}
 	_ = tw.Flush()
 	return 0

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	urlredact "github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
@@ -54,7 +55,7 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s needs WEBHOOK_SECRET_%s to sign with", env, env)
 			}
 			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s must be an http(s) URL, got %q", env, v)
+				return c, fmt.Errorf("WEBHOOK_OUT_URL_%s must be an http(s) URL, got %q", env, urlredact.URL(v))
 			}
 			c.OutURLs[s] = v
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
@@ -65,8 +66,9 @@ type Message struct {
 // the syncer with the deal's state at that time.
 func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
 	now := w.clock.Now()
+	id := newToken()
 	body, err := json.Marshal(Message{
-		EventID: newToken(), Type: "deal.sync", OccurredAt: now, Source: w.t.Source, RecordID: l.RecordID,
+		EventID: id, Type: "deal.sync", OccurredAt: now, Source: w.t.Source, RecordID: l.RecordID,
 		Fields: w.t.Mapping.Outgoing(d, v), Deal: command.View(d),
 	})
 	if err != nil {
@@ -75,19 +77,15 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	ts := strconv.FormatInt(now.Unix(), 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.t.URL, bytes.NewReader(body))
 	if err != nil {
-		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err))
+		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
 	}
-	var head struct {
-		EventID string `json:"event_id"`
-	}
-	_ = json.Unmarshal(body, &head)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, ts)
 	req.Header.Set(HeaderSignature, Sign(w.t.Secret, ts, body))
-	req.Header.Set(HeaderEventID, head.EventID)
+	req.Header.Set(HeaderEventID, id)
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return change.Written{}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, err))
+		return change.Written{}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -98,6 +96,14 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	}
 	return change.Written{}, nil
 }
+
+// redacted is an error whose text has the credentials of any URL in it
+// hidden (a ?code= key of WEBHOOK_OUT_URL_*, say): the net/http errors
+// quote the whole URL, and the text goes to logs and sync_work.last_error.
+type redacted struct{ err error }
+
+func (r redacted) Error() string { return redact.Text(r.err.Error()) }
+func (r redacted) Unwrap() error { return r.err }
 
 // newToken is a random event id.
 func newToken() string {

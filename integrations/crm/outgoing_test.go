@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,3 +72,13 @@ func TestWriterClassifiesFailures(t *testing.T) {
 type fixedClock struct{}
 
 func (fixedClock) Now() time.Time { return time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) }
+
+// A write that cannot reach its URL says why without the URL's credentials
+// (a ?code= key), which go to logs and the sync work's last error.
+func TestWriterErrorsHideCredentials(t *testing.T) {
+	w := crm.NewWriter(crm.Target{Source: "dynamics", URL: "http://127.0.0.1:1/api/flow?code=s3cr3t-key&x=1", Secret: []byte("s"), Mapping: generic.Mapping()}, nil, fixedClock{})
+	_, err := w.Write(t.Context(), change.Link{System: "dynamics", RecordID: "r"}, &deal.Deal{ID: 1}, change.Values{change.Name: "x"})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t-key") {
+		t.Errorf("Write = %v; want an error without the key", err)
+	}
+}

@@ -4,17 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/cosellbot/cosellbot/bot/escape"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -61,12 +61,6 @@ func (rv *Receiver) Mount(r *mux.Router) {
 	r.Handle("/webhooks/{source}", rv).Methods(http.MethodPost)
 }
 
-// keptHeaders are stored with the body besides every X-… header.
-var keptHeaders = []string{"Content-Type", "User-Agent", "Authorization"}
-
-// secretHeaders are never stored: they are the shared secret itself.
-var secretHeaders = []string{"X-Cosellbot-Secret"}
-
 func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["source"]
 	src, ok := rv.sources[name]
@@ -75,7 +69,7 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			web.WriteError(w, http.StatusServiceUnavailable, "source_off", fmt.Sprintf("webhooks from %s are off: %s", name, why))
 			return
 		}
-		web.WriteError(w, http.StatusNotFound, "unknown_source", fmt.Sprintf("no webhook source %q: use one of %s", name, strings.Join(Sources, ", ")))
+		web.WriteError(w, http.StatusNotFound, "unknown_source", fmt.Sprintf("no webhook source %s: use one of %s", escape.Quote(name, 0), strings.Join(Sources, ", ")))
 		return
 	}
 	limit := int64(MaxBody)
@@ -92,35 +86,48 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", limit))
 			return
 		}
-		web.WriteError(w, http.StatusBadRequest, "unreadable", "the body could not be read: "+err.Error())
+		if web.TimedOut(err) {
+			web.WriteError(w, http.StatusRequestTimeout, "timeout", "the body did not arrive in time; send it whole")
+			return
+		}
+		web.WriteError(w, http.StatusBadRequest, "unreadable", "the body could not be read: "+bounded(err.Error()))
+		return
+	}
+	if fe := checkHeaders(r.Header); fe != nil {
+		writeFieldError(w, fe)
 		return
 	}
 	now := rv.clock.Now()
 	if err := src.Verify(r, body, now); err != nil {
-		rv.log.WarnContext(r.Context(), "webhook refused", "source", name, "err", err)
-		web.WriteError(w, http.StatusUnauthorized, "bad_signature", err.Error())
+		// Whatever the sources quote of the request, the echo is bounded:
+		// an unauthenticated stranger must not be able to write megabytes
+		// of log or of answer.
+		msg := bounded(err.Error())
+		rv.log.WarnContext(r.Context(), "webhook refused", "source", name, "err", msg)
+		web.WriteError(w, http.StatusUnauthorized, "bad_signature", msg)
+		return
+	}
+	if fe := checkBody(body); fe != nil {
+		writeFieldError(w, fe)
 		return
 	}
 	events, err := src.Decode(r, body)
 	if err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			web.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid", "message": fe.Error(), "field": fe.Field}})
+			writeFieldError(w, fe)
 			return
 		}
-		web.WriteError(w, http.StatusBadRequest, "invalid", err.Error())
+		web.WriteError(w, http.StatusBadRequest, "invalid", bounded(err.Error()))
 		return
 	}
-	headers := map[string]string{}
-	for k, vs := range r.Header {
-		canon := http.CanonicalHeaderKey(k)
-		if slices.Contains(secretHeaders, canon) {
-			continue
-		}
-		if strings.HasPrefix(canon, "X-") || slices.Contains(keptHeaders, canon) {
-			headers[canon] = strings.Join(vs, ", ")
+	for _, ev := range events {
+		if fe := checkKey(r.Header, ev.Key); fe != nil {
+			writeFieldError(w, fe)
+			return
 		}
 	}
+	headers := storedHeaders(r.Header)
 	entries := make([]ledger.InboxEntry, len(events))
 	for i, ev := range events {
 		entries[i] = ledger.InboxEntry{Source: name, Key: ev.Key, Headers: headers, Body: ev.Body, ReceivedAt: now}
@@ -254,8 +261,19 @@ func (c *Committer) commit(batch []*commitReq, n int) {
 		all = append(all, r.entries...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
 	added, err := c.inbox.AddInbox(ctx, all)
-	cancel()
+	if err != nil && len(batch) > 1 && ctx.Err() == nil {
+		// One bad delivery must never fail its neighbours: the batch is
+		// split and each request stored on its own, within what is left of
+		// the commit's time. Only the request that cannot be stored (or
+		// every one, when the database is down) is answered with an error.
+		for _, r := range batch {
+			a, err := c.inbox.AddInbox(ctx, r.entries)
+			r.reply <- commitReply{added: a, err: err}
+		}
+		return
+	}
 	off := 0
 	for _, r := range batch {
 		if err != nil {

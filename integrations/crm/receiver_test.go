@@ -146,6 +146,11 @@ func TestDuplicateDeliveryAppliedOnce(t *testing.T) {
 		if rep := h.Process(t); rep.Processed+rep.Failed != 0 {
 			t.Errorf("late duplicate processed: %+v", rep)
 		}
+		// The duplicate outcome shows on the row that was delivered again.
+		dups, err := st.ListInbox(t.Context(), store.InboxFilter{Duplicated: true})
+		if err != nil || len(dups) != 1 || dups[0].Duplicates != 3 {
+			t.Errorf("rows delivered again: %+v, %v; want the one row, 3 duplicates", dups, err)
+		}
 	})
 }
 

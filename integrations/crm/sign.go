@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // The generic signature scheme, used by the generic source and by every
@@ -36,7 +38,7 @@ func VerifySignature(secret []byte, timestamp, signature string, body []byte, no
 	}
 	sec, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil {
-		return Unverified("%s %q is not Unix seconds", HeaderTimestamp, timestamp)
+		return Unverified("%s %s is not Unix seconds", HeaderTimestamp, escape.Quote(timestamp, 0))
 	}
 	if d := now.Sub(time.Unix(sec, 0)); d > Window || d < -Window {
 		return Unverified("%s is %s away from now, more than %s", HeaderTimestamp, d.Round(time.Second), Window)

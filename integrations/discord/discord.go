@@ -33,6 +33,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
+	"github.com/cosellbot/cosellbot/integrations/panics"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -133,7 +134,7 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Adapter{cfg: cfg, svc: svc, dir: dir, session: ses, log: cfg.Log.With("platform", Platform)}
+	a := &Adapter{cfg: cfg, svc: panics.Guard(svc, cfg.Log), dir: dir, session: ses, log: cfg.Log.With("platform", Platform)}
 	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Now: func() time.Time { return cfg.Clock.Now() }})
 	return a, nil
 }
@@ -221,7 +222,12 @@ func Unavailable(r *mux.Router) {
 // (deferred results) is done; call it after the HTTP server has shut down.
 func (a *Adapter) Wait() { a.bg.Wait() }
 
-func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) { a.bg.Go(r.Context(), fn) }
+func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
+	a.bg.Go(r.Context(), func(ctx context.Context) {
+		defer panics.Recover(ctx, a.log, "work after the reply") // this goroutine is beyond the HTTP server's recovery
+		fn(ctx)
+	})
+}
 
 // Commands is the application command set cosellbot registers: /cosell
 // with one string option, text, taking what Slack's /cosell takes.

@@ -72,11 +72,10 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	private := in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
 	switch in.Type {
 	case discordgo.InteractionApplicationCommand:
-		var text string
-		for _, o := range in.ApplicationCommandData().Options {
-			if o.Name == "text" && o.Type == discordgo.ApplicationCommandOptionString {
-				text = o.StringValue()
-			}
+		text, refused := commandText(in.ApplicationCommandData())
+		if refused != nil {
+			a.write(r.Context(), w, discordgo.InteractionResponseChannelMessageWithSource, *refused, false)
+			return
 		}
 		line, share := cutShare(text)
 		a.answer(w, r, &in, share, false, func(ctx context.Context) result { return a.run(ctx, &in, userID, where, line) })

@@ -7,6 +7,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
@@ -59,7 +60,7 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 	var m Message
 	total := 0
 	note := utf8.RuneCountInString(truncationNote)
-	chunks := split(markdown.Replace(text), chunkLimit)
+	chunks := split(markdown.Replace(escape.Text(text)), chunkLimit) // control characters and bidi overrides shown, not obeyed
 	for i, c := range chunks {
 		n := utf8.RuneCountInString(c)
 		fits := len(m.Embeds) < maxEmbeds && total+n <= embedTotal

@@ -18,6 +18,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // Runner carries out one command line.
@@ -142,5 +143,7 @@ func Render(r command.Reply) string {
 			fmt.Fprintf(&b, "%s: %s", a.Label, cmd)
 		}
 	}
-	return b.String()
+	// Deal names, notes and record ids come from chat and CRMs: a terminal
+	// must print their escape sequences, never obey them.
+	return escape.Text(b.String())
 }

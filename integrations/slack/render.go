@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
+	printable "github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
@@ -58,7 +59,7 @@ func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block 
 	if len(acts) > maxBlocks/2 {
 		acts = acts[:maxBlocks/2]
 	}
-	chunks := split(escape(text), sectionLimit)
+	chunks := split(escape(printable.Text(text)), sectionLimit) // control characters and bidi overrides shown, not obeyed
 	room := maxBlocks - len(acts)
 	if len(chunks) > room {
 		chunks = append(chunks[:room-1], "_… the rest does not fit in Slack; narrow the command or use cosellbot ask --json._")

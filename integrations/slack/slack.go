@@ -24,8 +24,10 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
+	printable "github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
+	"github.com/cosellbot/cosellbot/integrations/panics"
 	"github.com/cosellbot/cosellbot/integrations/web"
 )
 
@@ -110,7 +112,7 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	a := &Adapter{cfg: cfg, svc: svc, dir: dir, http: hc, log: cfg.Log.With("platform", Platform)}
+	a := &Adapter{cfg: cfg, svc: panics.Guard(svc, cfg.Log), dir: dir, http: hc, log: cfg.Log.With("platform", Platform)}
 	if cfg.BotToken != "" {
 		a.api = slackapi.New(cfg.BotToken, apiOptions(cfg.APIURL, hc)...)
 	}
@@ -158,7 +160,10 @@ func (a *Adapter) Wait() { a.bg.Wait() }
 // afterReply runs fn once the request is answered, bounded by
 // chatkit.WorkTimeout and detached from the request's cancellation.
 func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
-	a.bg.Go(r.Context(), fn)
+	a.bg.Go(r.Context(), func(ctx context.Context) {
+		defer panics.Recover(ctx, a.log, "work after the reply") // this goroutine is beyond the HTTP server's recovery
+		fn(ctx)
+	})
 }
 
 // verify reads the body once and checks Slack's signature over it; it
@@ -187,7 +192,9 @@ func (a *Adapter) verify(r *http.Request) ([]byte, string, error) {
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
 	body, sig, err := a.verify(r)
 	if err != nil {
-		a.log.WarnContext(r.Context(), "refused an unverified request", "path", r.URL.Path, "err", err)
+		// The error may quote a header (strconv quotes a bad timestamp
+		// whole): bounded, so a stranger cannot flood the log.
+		a.log.WarnContext(r.Context(), "refused an unverified request", "path", printable.Quote(r.URL.Path, 0), "err", printable.Bound(err.Error(), 0))
 		web.WriteError(w, http.StatusUnauthorized, "bad_signature", "the request is not signed by Slack with this app's signing secret, or is older than 5 minutes")
 		return nil, "", false
 	}

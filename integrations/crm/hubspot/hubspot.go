@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
 
@@ -139,7 +140,7 @@ func (s *Source) Verify(r *http.Request, body []byte, now time.Time) error {
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return crm.Unverified("%s %q is not epoch milliseconds", HeaderTimestamp, ts)
+		return crm.Unverified("%s %s is not epoch milliseconds", HeaderTimestamp, escape.Quote(ts, 0))
 	}
 	if d := now.Sub(time.UnixMilli(ms)); d > crm.Window || d < -crm.Window {
 		return crm.Unverified("%s is %s away from now, more than %s", HeaderTimestamp, d.Round(time.Second), crm.Window)

@@ -8,6 +8,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
@@ -16,19 +17,9 @@ func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
 	}
 	f := &form{c: c}
 	sol := deal.Solution{Name: f.str("name"), MACC: f.yes("macc"), Incentivized: f.yes("incentivized")}
-	switch src := deal.SolutionSource(strings.ToLower(f.str("source"))); src {
-	case deal.Mine, deal.Microsoft, deal.ThirdParty, deal.Assessment:
-		sol.Source = src
-	default:
-		f.bad("source", "source must be mine, microsoft, third_party or assessment, got %q", src)
-	}
+	sol.Source = deal.SolutionSource(f.term("source", vocab.SolutionSources))
 	if c.has("ip") {
-		switch ip := deal.IPKind(strings.ToLower(f.str("ip"))); ip {
-		case deal.IPAzure, deal.IPBizAppsPremium, deal.IPBizAppsStd:
-			sol.IP = ip
-		default:
-			f.bad("ip", "ip must be azure, bizapps_premium or bizapps_standard, got %q", ip)
-		}
+		sol.IP = deal.IPKind(f.term("ip", vocab.IPKinds))
 		if sol.Source != deal.Mine {
 			f.bad("ip", "only your own solutions (source=mine) carry an IP co-sell eligibility")
 		}
@@ -84,7 +75,7 @@ func userView(u access.User) UserView {
 func userText(u access.User) string {
 	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
-		roles[i] = string(r)
+		roles[i] = vocab.UserRoles.Label(string(r))
 	}
 	scope := "global"
 	if !u.Global {

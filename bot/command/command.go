@@ -169,10 +169,11 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 		}
 		return s.help(""), nil
 	}
-	sp, n := s.lookup(args.Words)
+	sp, n, words := s.find(args.Words) // also "list deals", "show deal 1" (order.go)
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
 	}
+	args.Words = words
 	if err := s.permit(ctx, who, sp); err != nil {
 		return Reply{}, err
 	}
@@ -215,18 +216,12 @@ func (s *Service) isQuestion(line string) bool {
 		return false
 	}
 	first := strings.ToLower(words[0])
-	var verbs []string
 	for _, sp := range s.specs {
-		v, _, _ := strings.Cut(sp.verb, " ")
-		if v == first {
+		if v, _, _ := strings.Cut(sp.verb, " "); v == first {
 			return false
 		}
-		verbs = append(verbs, v)
 	}
-	if _, near := spell.Closest(first, verbs); near && (len(words) <= 3 || strings.Contains(line, "=")) {
-		return false
-	}
-	return true
+	return !s.looksLikeCommand(words, line) // order.go
 }
 
 // ReadOnly reports whether a command line changes nothing, so that an
@@ -240,7 +235,7 @@ func (s *Service) ReadOnly(line string) bool {
 	if err != nil || len(args.Words) == 0 {
 		return err == nil // a blank line shows help
 	}
-	sp, _ := s.lookup(args.Words)
+	sp, _, _ := s.find(args.Words)
 	return sp != nil && sp.reads
 }
 
@@ -268,6 +263,9 @@ func (s *Service) lookup(words []string) (*spec, int) {
 }
 
 func (s *Service) unknownVerb(words []string) error {
+	if hint, ok := s.objectHint(words); ok { // "accept 12" → did you mean deal accept 12? (order.go)
+		return hint
+	}
 	// Suggest against verbs sharing the words that did match.
 	var cands []string
 	prefix := ""
@@ -343,7 +341,11 @@ func (s *Service) help(verb string) Reply {
 		}
 		if len(found) > 0 {
 			for _, sp := range found {
-				b.WriteString(sp.synopsis() + "\n    " + sp.summary + "\n")
+				b.WriteString(sp.synopsis() + "\n    " + sp.summary)
+				if len(found) == 1 || sp.verb == verb {
+					b.WriteString(sp.keyHelp()) // keys with their values (keydocs.go)
+				}
+				b.WriteString("\n")
 			}
 			return Reply{Text: strings.TrimRight(b.String(), "\n")}
 		}

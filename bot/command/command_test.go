@@ -187,11 +187,11 @@ func TestRefusals(t *testing.T) {
 			{"missing required key", "deal new kind=ip name=x", "usage", "", ""},
 			{"bad date", strings.Replace(base, "2027-01-01", "01/01/2027", 1), "invalid", "close", "format"},
 			{"close date in the past", strings.Replace(base, "2027-01-01", "2025-01-01", 1), "invalid", "close", "close_in_future"},
-			{"bad value", strings.Replace(base, "30000", "30,000", 1), "invalid", "value", "format"},
+			{"bad value", strings.Replace(base, "30000", "30.000", 1), "invalid", "value", "format"},
 			{"bad country", strings.Replace(base, "customer_location=FR", "customer_location=France", 1), "invalid", "customer_location", "customer_location_country"},
 			{"team email invalid", strings.Replace(base, "ana@contoso-partner.com", "ana-at-contoso", 1), "invalid", "team", "person_email"},
 			{"unknown solution", strings.Replace(base, `"Contoso Insight"`, `"Contoso Insite"`, 1), "invalid", "solution", "format"},
-			{"services need a role", strings.Replace(base, "kind=ip", "kind=services", 1) + " area=Data play=Analytics", "invalid", "role", "role_required_services"},
+			{"services need a role", strings.Replace(base, "kind=ip", "kind=services", 1) + ` area="Data & AI" play="Unify your data platform"`, "invalid", "role", "role_required_services"},
 			{"SA needs a vetted assessment type", strings.Replace(strings.Replace(base, "kind=ip", "kind=sa", 1), `solution="Contoso Insight"`, "assessment=Unknown assessment_location=FR", 1), "invalid", "assessment", "format"},
 			{"terminal deal is immutable", "deal edit 1 notes=late", "invalid", "status", "terminal_immutable"},
 			{"no such deal", "deal show 99", "not_found", "", ""},
@@ -231,10 +231,10 @@ func TestSuggestions(t *testing.T) {
 		"deal acept 1":                 "did you mean deal accept?",
 		"deal new kind=ip clse=2027":   "did you mean close=?",
 		"dael list":                    "did you mean deal?",
-		"deal list expirng":            "did you mean expiring?",
+		"deal list expirng":            "did you mean deal list expiring?",
 		"deal team ad 1 x":             "did you mean deal team add?",
 		"deal":                         "deal needs more",
-		"solution add name=x source=y": "source must be mine, microsoft, third_party or assessment",
+		"solution add name=x source=y": `source takes "My company's solutions"`,
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		if r.OK() || !strings.Contains(r.Text, want) {

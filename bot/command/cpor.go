@@ -148,7 +148,7 @@ func (s *Service) cporClaim(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	cl, ev, err := cpor.New(cpor.Draft{
-		TenantID: c.get("customer"), Country: c.get("country"), Engagement: c.get("engagement"),
+		TenantID: c.get("customer"), Country: c.get("country"), Engagement: engagementSlug(c.get("engagement")),
 		Workload: c.get("workload"), Subscription: c.get("subscription"), Notes: c.get("notes"),
 	}, c.who.ID, c.now)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }
@@ -41,22 +42,29 @@ func (f *form) strp(key string) *string {
 }
 
 func (f *form) money(key string) (deal.Money, bool) {
+	m, _, ok := f.amount(key)
+	return m, ok
+}
+
+// amount reads a value as people write it (45,000 · "45 000" · €45k ·
+// "45000 EUR"), with the currency it named, if any.
+func (f *form) amount(key string) (deal.Money, string, bool) {
 	if !f.c.has(key) {
-		return 0, false
+		return 0, "", false
 	}
-	m, err := deal.ParseMoney(f.c.get(key))
+	a, err := vocab.ParseAmount(f.c.get(key))
 	if err != nil {
 		f.bad(key, "%v", err)
-		return 0, false
+		return 0, "", false
 	}
-	return m, true
+	return a.Value, a.Currency, true
 }
 
 func (f *form) date(key string) (time.Time, bool) {
 	if !f.c.has(key) {
 		return time.Time{}, false
 	}
-	t, err := ParseDate(f.c.get(key))
+	t, err := vocab.ParseDate(f.c.get(key), f.c.now)
 	if err != nil {
 		f.bad(key, "%v", err)
 		return time.Time{}, false
@@ -86,33 +94,17 @@ func (f *form) yes(key string) bool {
 	return b
 }
 
-func (f *form) kind() deal.Kind {
-	switch v := strings.ToLower(f.str("kind")); v {
-	case "ip", "ip_cosell":
-		return deal.IPCoSell
-	case "services", "services_cosell":
-		return deal.ServicesCoSell
-	case "p2p":
-		return deal.P2P
-	case "sa", "solution_assessment":
-		return deal.SolutionAssessment
-	case "":
-		return ""
-	default:
-		f.bad("kind", "unknown kind %q: use ip, services, p2p or sa", v)
-		return ""
-	}
-}
+func (f *form) kind() deal.Kind { return deal.Kind(f.term("kind", vocab.Kinds)) }
 
 func (f *form) help() deal.Help {
 	if !f.c.has("help") {
 		return ""
 	}
-	h := deal.Help(strings.ToLower(f.str("help")))
-	if !slices.Contains(deal.Helps, h) {
-		f.bad("help", "unknown help type %q: use one of none, technical, architecture, pricing, funding, executive, customer-engagement, other", h)
+	if f.str("help") == "" {
+		f.bad("help", "help= is empty: %s", "help takes "+vocab.Helps.Accepts())
+		return ""
 	}
-	return h
+	return deal.Help(f.term("help", vocab.Helps))
 }
 
 func (f *form) err() error {
@@ -163,14 +155,14 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	f := &form{c: c}
 	dr := deal.Draft{
-		Kind: f.kind(), Name: f.str("name"), Location: f.str("location"), Currency: strings.ToUpper(f.str("currency")),
-		Notes: f.str("notes"), Role: deal.Role(strings.ToLower(f.str("role"))), Program: f.str("program"),
-		SolutionArea: f.str("area"), SolutionPlay: f.str("play"), Intent: deal.Intent(strings.ToLower(f.str("intent"))),
+		Kind: f.kind(), Name: f.str("name"), Location: f.str("location"),
+		Notes: f.str("notes"), Role: deal.Role(f.term("role", vocab.PartnerRoles)), Program: f.str("program"),
+		SolutionArea: f.term("area", vocab.Areas), SolutionPlay: f.term("play", vocab.Plays), Intent: deal.Intent(f.term("intent", vocab.Intents)),
 		AssessmentLocation: strings.ToUpper(f.str("assessment_location")), Help: f.help(), Share: f.yes("share"),
 		CRMID: f.str("crm_id"), CampaignID: f.str("campaign_id"),
 		Customer: deal.Customer{
 			Name: f.str("customer"), Location: strings.ToUpper(f.str("customer_location")),
-			Account: deal.AccountClass(strings.ToLower(f.str("account"))), MACC: f.yes("customer_macc"), Consent: f.yes("consent"),
+			Account: deal.AccountClass(f.term("account", vocab.Accounts)), MACC: f.yes("customer_macc"), Consent: f.yes("consent"),
 		},
 	}
 	if from := f.str("from"); strings.EqualFold(from, "microsoft") {
@@ -180,7 +172,9 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	} else {
 		dr.From = from
 	}
-	dr.Value, _ = f.money("value")
+	var typed string
+	dr.Value, typed, _ = f.amount("value")
+	dr.Currency = f.currencyOf("value", typed)
 	dr.CloseDate, _ = f.date("close")
 	dr.ReceivedAt, _ = f.date("received")
 	dr.Team = f.people("team")
@@ -419,92 +413,6 @@ func (s *Service) dealHistory(ctx context.Context, c *call) (Reply, error) {
 	return Reply{Text: History(d.ID, events), Data: map[string]any{"events": views}}, nil
 }
 
-// listLimit bounds how many rows a chat reply shows; JSON data has them all.
-const listLimit = 50
-
-// ExpiringWithin is how far ahead "deal list expiring" looks.
-const ExpiringWithin = 7 * 24 * time.Hour
-
-func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
-	f := ledger.DealFilter{Statuses: []deal.Status{deal.Received, deal.Created, deal.Accepted}}
-	tab := "open"
-	if len(c.pos) == 1 {
-		tab = strings.ToLower(c.pos[0])
-	}
-	switch tab {
-	case "open":
-	case "inbound":
-		f.Direction = deal.Inbound
-	case "outbound":
-		f.Direction = deal.Outbound
-	case "favorites":
-		f.Favorite, f.Statuses = true, nil
-	case "expiring":
-		f.Statuses, f.ExpiringBefore = []deal.Status{deal.Received}, c.now.Add(ExpiringWithin)
-	case "closed":
-		f.Statuses = []deal.Status{deal.Won, deal.Lost, deal.Declined, deal.Expired, deal.Error}
-	default:
-		tabs := []string{"inbound", "outbound", "favorites", "expiring", "closed"}
-		if guess, ok := spell.Closest(tab, tabs); ok {
-			return Reply{}, usage("unknown list %q: did you mean %s?", tab, guess)
-		}
-		return Reply{}, usage("unknown list %q: use one of %s", tab, strings.Join(tabs, ", "))
-	}
-	if loc := c.get("location"); loc != "" {
-		f.Locations = []string{loc}
-	}
-	if c.has("kind") {
-		fm := &form{c: c}
-		f.Kind = fm.kind()
-		if err := fm.err(); err != nil {
-			return Reply{}, err
-		}
-	}
-	if st := c.get("stage"); st != "" {
-		f.Stage = deal.Stage(strings.ToLower(st))
-	}
-	if !c.who.Global && !c.who.Has(access.ReferralsAdmin) {
-		if len(f.Locations) == 0 {
-			f.Locations = c.who.Locations
-		} else if !c.who.InLocation(f.Locations[0]) {
-			return Reply{}, access.Deny("location %s is outside your scope (%s)", f.Locations[0], scopeText(c.who))
-		}
-	}
-	all, err := s.rec.ListDeals(ctx, f)
-	if err != nil {
-		return Reply{}, fmt.Errorf("listing deals: %w", err)
-	}
-	var deals []*deal.Deal
-	views := []DealView{}
-	for _, d := range all {
-		if access.Decide(c.who, access.Deals, d) == nil {
-			d = asOf(d, c.now)
-			if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, d.Status) {
-				continue // expired since the sweep last looked
-			}
-			deals = append(deals, d)
-			views = append(views, View(d))
-		}
-	}
-	if tab == "expiring" {
-		slices.SortStableFunc(deals, func(a, b *deal.Deal) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
-	}
-	var b strings.Builder
-	if len(deals) == 0 {
-		fmt.Fprintf(&b, "No %s deals.", tab)
-	} else {
-		fmt.Fprintf(&b, "%d %s deal%s:", len(deals), tab, plural(len(deals)))
-		for i, d := range deals {
-			if i == listLimit {
-				fmt.Fprintf(&b, "\n… and %d more (narrow with location=, kind= or stage=)", len(deals)-listLimit)
-				break
-			}
-			b.WriteString("\n" + Line(d, c.now))
-		}
-	}
-	return Reply{Text: b.String(), Data: map[string]any{"deals": views}}, nil
-}
-
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -518,8 +426,12 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		Name: f.strp("name"), Notes: f.strp("notes"), CRMID: f.strp("crm_id"), CampaignID: f.strp("campaign_id"),
 		Currency: f.strp("currency"),
 	}
-	if v, ok := f.money("value"); ok {
+	if v, typed, ok := f.amount("value"); ok {
 		ch.Value = &v
+		if typed != "" {
+			cur := f.currencyOf("value", typed)
+			ch.Currency = &cur
+		}
 	}
 	if t, ok := f.date("close"); ok {
 		ch.CloseDate = &t
@@ -532,7 +444,7 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		}
 	}
 	if c.has("intent") {
-		in := deal.Intent(strings.ToLower(f.str("intent")))
+		in := deal.Intent(f.term("intent", vocab.Intents))
 		ch.Intent = &in
 	}
 	if c.has("microsoft") {
@@ -551,7 +463,13 @@ func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+	r, err := s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+	if err == nil {
+		if d := r.Data["deal"].(DealView); len(d.Team) == 0 {
+			r.Text += fmt.Sprintf("\nNo team yet: add who works on it with deal team add %d \"Name <email> +phone\".", d.ID)
+		}
+	}
+	return r, err
 }
 
 func (s *Service) dealEdit(ctx context.Context, c *call) (Reply, error) {
@@ -579,8 +497,14 @@ func (s *Service) dealTeamRemove(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {
-	st := deal.Stage(strings.ToLower(c.pos[1]))
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.MarkStage(st, c.now) })
+	name := strings.Join(c.pos[1:], " ") // "Collecting data" typed without quotes is still one stage
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) {
+		t, err := vocab.Stages(d.Kind).Match(name)
+		if err != nil {
+			return deal.Event{}, &deal.RuleError{Field: "stage", Rule: "stage_known", Message: err.Error()}
+		}
+		return d.MarkStage(deal.Stage(t.Slug), c.now)
+	})
 }
 
 func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {
@@ -614,7 +538,9 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(h, c.now) })
 	case len(c.pos) == 1 && c.has("partner"):
 		inv := deal.Invitation{Partner: f.str("partner"), Notes: f.str("notes"), Currency: strings.ToUpper(f.str("currency")), Help: f.help()}
-		inv.Value, _ = f.money("value")
+		var typed string
+		inv.Value, typed, _ = f.amount("value")
+		inv.Currency = f.currencyOf("value", typed)
 		inv.CloseDate, _ = f.date("close")
 		inv.Team = f.people("team")
 		inv.Solutions = s.solutions(ctx, f, "solution", "")
@@ -627,15 +553,11 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
-	var to deal.SaleType
-	switch strings.ToLower(c.pos[1]) {
-	case "partner-led", "partner_led", "partnerled":
-		to = deal.PartnerLed
-	case "cosell", "co-sell":
-		to = deal.CoSell
-	default:
-		return Reply{}, usage("upgrade to partner-led or cosell, not %q", c.pos[1])
+	t, err := vocab.SaleTypes.Match(c.pos[1])
+	if err != nil || t.Slug == string(deal.Private) {
+		return Reply{}, usage("upgrade to Partner-led or Co-sell, not %q", c.pos[1])
 	}
+	to := deal.SaleType(t.Slug)
 	f := &form{c: c}
 	h := f.help()
 	if err := f.err(); err != nil {

@@ -97,18 +97,18 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	if res.Answered {
 		b.WriteString(res.Answer)
 		if len(res.Related) > 0 {
+			// The titles go in the actions only (buttons, or the commands the
+			// shell prints): listing them in the text as well showed each twice.
 			b.WriteString("\n" + words.related)
 			for _, r := range res.Related {
-				b.WriteString("\n• " + r.Question)
 				actions = append(actions, askAction(r))
 			}
 		}
 	} else {
 		b.WriteString(words.unknown)
 		if len(res.Suggestions) > 0 {
-			b.WriteString("\n" + words.closest)
+			b.WriteString("\n" + words.closest) // titles in the actions only, as for related ones
 			for _, r := range res.Suggestions {
-				b.WriteString("\n• " + r.Question)
 				actions = append(actions, askAction(r))
 			}
 		}

@@ -85,6 +85,7 @@ func usage(format string, args ...any) error { return &usageError{fmt.Sprintf(fo
 
 // fail turns any error into the reply that explains it.
 func fail(err error) Reply {
+	relabel(err) // refusals list Partner Center's labels (labels.go)
 	f := &Failure{Code: "unavailable", Message: err.Error()}
 	var rule *deal.RuleError
 	var denied *access.Denied

@@ -223,7 +223,7 @@ func TestActionOnExpiredReferralRecordsTheExpiryOnce(t *testing.T) {
 		if rep, err := remind.NewSweeper(st, remind.DefaultConfig(), nil).Run(context.Background(), e.clk.t); err != nil || strings.Contains(strings.Join(rep.Lines, "\n"), "expired: deal #1") {
 			t.Errorf("the sweep expired deal #1 again: %v %v", rep.Lines, err)
 		}
-		if r := e.run("deal show 1"); !strings.Contains(r.Text, "Status: expired") {
+		if r := e.run("deal show 1"); !strings.Contains(r.Text, "Status: Expired") {
 			t.Errorf("deal show: %s", r.Text)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // dealSnooze holds a deal's reminders until the start (00:00 UTC) of a date
@@ -17,7 +18,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	d = asOf(d, c.now) // a referral past its 14 days has no reminders left, recorded or not
-	until, err := ParseDate(c.get("until"))
+	until, err := vocab.ParseDate(c.get("until"), c.now)
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}
 	}
@@ -30,8 +31,15 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 			Message: fmt.Sprintf("deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)}
 	}
 	detail := "reminders snoozed until " + until.Format(time.DateOnly)
-	if !d.ExpiresAt.IsZero() && !until.Before(d.ExpiresAt) {
-		detail += fmt.Sprintf(" (the referral expires before, on %s)", d.ExpiresAt.Format(time.DateOnly))
+	if exp := d.ExpiresAt; d.Status == deal.Received && !exp.IsZero() && until.After(calendarDay(exp)) {
+		// Capped: a snooze past the expiry would silence the last reminders
+		// before a referral is lost for good.
+		until = calendarDay(exp)
+		if !until.After(c.now) {
+			return Reply{}, &deal.RuleError{Field: "until", Rule: "until_before_expiry",
+				Message: fmt.Sprintf("deal %d expires today (%s): there is nothing left to snooze; answer it with deal accept %d or deal decline %d", d.ID, exp.Format("15:04 MST"), d.ID, d.ID)}
+		}
+		detail = fmt.Sprintf("reminders snoozed until %s, the day the referral expires (you asked for later)", until.Format(time.DateOnly))
 	}
 	if err := s.alerts.Snooze(ctx, d.ID, until, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "snoozed", Detail: detail}); err != nil {
 		return Reply{}, fmt.Errorf("snoozing deal #%d: %w", d.ID, err)

@@ -3,13 +3,14 @@ package command
 import (
 	"context"
 	"fmt"
-	"net/mail"
+
 	"slices"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // grant carries out user add. Each admin role manages its own family of
@@ -21,12 +22,12 @@ import (
 func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	f := &form{c: c}
 	id := strings.ToLower(strings.TrimSpace(c.pos[0]))
-	if a, err := mail.ParseAddress(id); err != nil || a.Address != id {
-		f.bad("id", "%q is not an e-mail address: users are known by the e-mail that puts them on deal teams", c.pos[0])
+	if !deal.ValidEmail(id) { // the same check as team members', since users are matched to teams by it
+		f.bad("id", "%q is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", c.pos[0])
 	}
-	roles, err := access.ParseRoles(ParseList(c.get("role")))
-	if err != nil {
-		f.bad("role", "%v", err)
+	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles)) // labels too: role="Referrals admin"
+	if err != nil && len(f.probs) == 0 {
+		f.bad("role", "%v: role takes %s", err, vocab.UserRoles.Accepts())
 	}
 	for _, r := range roles {
 		if !c.who.MayGrant(r) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // DealView is a deal as JSON shows it, in Partner Center's vocabulary.
@@ -164,18 +165,30 @@ type EventView struct {
 	Detail string    `json:"detail"`
 }
 
-// until says how far a moment is, in days or hours, as a chat reads it.
+// until says how far a moment is, counted in calendar days (UTC dates): a
+// 14-day referral reads "in 14 days" all the day it arrives, not "in 13
+// days" a second later, and tomorrow is tomorrow whatever the hour.
 func until(now, t time.Time) string {
 	d := t.Sub(now)
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return "overdue"
-	case d < time.Hour:
-		return "in less than an hour"
-	case d < 48*time.Hour:
-		return fmt.Sprintf("in %d hours", int(d.Hours()))
 	}
-	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+	days := int(calendarDay(t).Sub(calendarDay(now)).Hours() / 24)
+	switch {
+	case days == 0 && d < time.Hour:
+		return "in less than an hour"
+	case days == 0:
+		h := int(d.Hours())
+		return fmt.Sprintf("today, in %d hour%s", h, plural(h))
+	case days == 1:
+		return "tomorrow"
+	}
+	return fmt.Sprintf("in %d days", days)
+}
+
+func calendarDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func stageText(d *deal.Deal) string {
@@ -202,19 +215,19 @@ func Card(d *deal.Deal, now time.Time) string {
 	}
 	fmt.Fprintf(&b, "Deal #%d %s%s\n", d.ID, nameOrCustomer(d), fav)
 	fmt.Fprintf(&b, "%s · %s · %s\n", deal.KindLabel(d.Kind), d.Direction, deal.SaleTypeLabel(d.SaleType))
-	fmt.Fprintf(&b, "Status: %s · Stage: %s\n", d.Status, stageText(d))
+	fmt.Fprintf(&b, "Status: %s · Stage: %s\n", vocab.Statuses.Label(string(d.Status)), stageText(d))
 	if d.Kind == deal.SolutionAssessment && d.Status.Active() {
 		var left []string
 		for _, s := range deal.Markable(d.Kind) {
 			if !slices.Contains(d.Marked, s) {
-				left = append(left, string(s))
+				left = append(left, vocab.StageLabel(d.Kind, s))
 			}
 		}
 		if len(left) > 0 {
 			fmt.Fprintf(&b, "Stages still to mark before won: %s\n", strings.Join(left, ", "))
 		}
 	}
-	account := string(d.Customer.Account)
+	account := vocab.Accounts.Label(string(d.Customer.Account))
 	if d.Customer.MACC {
 		account += ", MACC"
 	}
@@ -244,17 +257,17 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Solutions: %s\n", strings.Join(names, ", "))
 	}
 	if d.Role != "" || d.SolutionArea != "" {
-		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(string(d.Role)), orDash(d.SolutionArea), orDash(d.SolutionPlay))
+		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(vocab.PartnerRoles.Label(string(d.Role))), orDash(vocab.Areas.Label(d.SolutionArea)), orDash(vocab.Plays.Label(d.SolutionPlay)))
 	}
 	if d.Kind == deal.IPCoSell {
-		fmt.Fprintf(&b, "Marketplace intent: %s\n", d.Intent)
+		fmt.Fprintf(&b, "Marketplace intent: %s\n", orDash(vocab.Intents.Label(string(d.Intent))))
 	}
 	if d.AssessmentLocation != "" {
 		fmt.Fprintf(&b, "Assessment location: %s\n", d.AssessmentLocation)
 	}
 	switch d.Microsoft {
 	case deal.MSInvited:
-		fmt.Fprintf(&b, "Microsoft: invited (help: %s), decides by %s (%s)\n", d.Help, d.DecisionDue.Format(time.DateOnly), until(now, d.DecisionDue))
+		fmt.Fprintf(&b, "Microsoft: invited (help: %s), decides by %s (%s)\n", vocab.Helps.Label(string(d.Help)), d.DecisionDue.Format(time.DateOnly), until(now, d.DecisionDue))
 	case deal.MSNone:
 	default:
 		fmt.Fprintf(&b, "Microsoft: %s\n", d.Microsoft)
@@ -278,26 +291,6 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Notes: %s\n", d.Notes)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// Line renders a deal as one row of a list.
-func Line(d *deal.Deal, now time.Time) string {
-	s := fmt.Sprintf("#%d %s · %s · %s", d.ID, nameOrCustomer(d), deal.KindLabel(d.Kind), d.Status)
-	if d.Status.Active() {
-		s += fmt.Sprintf(" %d%%", d.Percent())
-	}
-	if d.Value > 0 {
-		s += fmt.Sprintf(" · %s %s", d.Value, d.Currency)
-	}
-	if d.Status == deal.Received {
-		s += " · expires " + until(now, d.ExpiresAt)
-	} else if !d.CloseDate.IsZero() && !d.Status.Terminal() {
-		s += " · close " + d.CloseDate.Format(time.DateOnly)
-	}
-	if d.Favorite {
-		s += " ♥"
-	}
-	return s
 }
 
 // History renders a deal's audit trail.
@@ -334,10 +327,10 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 func solutionText(s deal.Solution) string {
 	var tags []string
 	if s.Source != deal.Mine {
-		tags = append(tags, string(s.Source))
+		tags = append(tags, vocab.SolutionSources.Label(string(s.Source)))
 	}
 	if s.IP != deal.IPNone {
-		tags = append(tags, "IP "+string(s.IP))
+		tags = append(tags, vocab.IPKinds.Label(string(s.IP)))
 	}
 	if s.MACC {
 		tags = append(tags, "MACC")

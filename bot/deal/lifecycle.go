@@ -378,7 +378,7 @@ func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
 	if i < 0 {
 		return Event{}, refuse("team", "team_member_known", "%s is not on the team of deal %d", email, d.ID)
 	}
-	if len(d.Team) == 1 && d.Direction == Outbound {
+	if len(d.Team) == 1 { // the team rule of check, for inbound and outbound deals alike
 		return Event{}, refuse("team", "team_required", "a deal keeps at least one team member: add someone before removing %s", email)
 	}
 	removed := d.Team[i]

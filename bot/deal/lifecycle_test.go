@@ -186,13 +186,13 @@ func TestTeam(t *testing.T) {
 		{name: "team: remove matches e-mail case-insensitively", deal: twoMemberDeal, remove: "Bjorn@Contoso.SE", wantTeam: []string{"alice@contoso.com"}},
 		{name: "team: remove an unknown member is refused", deal: twoMemberDeal, remove: "eve@contoso.com", want: []string{"team/team_member_known"}},
 		{name: "team: last member of an outbound deal cannot be removed", remove: "alice@contoso.com", want: []string{"team/team_required"}},
-		{name: "team: last member of an inbound deal may be removed", deal: func(t *testing.T) *Deal {
+		{name: "team: last member of an inbound deal cannot be removed either (one team rule)", deal: func(t *testing.T) *Deal {
 			d := acceptedReferral(t)
 			if _, err := d.AddMember(alice(), t0); err != nil {
 				t.Fatal(err)
 			}
 			return d
-		}, remove: "alice@contoso.com", wantTeam: []string{}},
+		}, remove: "alice@contoso.com", want: []string{"team/team_required"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func CheckPerson(field string, p Person) Problems {
 	if strings.TrimSpace(p.Name) == "" {
 		probs.add(field, "person_name", "every person needs a name, written \"Name <email> +phone\"")
 	}
-	if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || !strings.Contains(p.Email[strings.LastIndex(p.Email, "@")+1:], ".") {
+	if !ValidEmail(p.Email) {
 		probs.add(field, "person_email", "%q is not a valid e-mail address for %s", p.Email, nameOr(p.Name))
 	}
 	digits := 0
@@ -73,6 +73,13 @@ func CheckPerson(field string, p Person) Problems {
 		probs.add(field, "person_phone", "%q is not a valid phone number for %s: use international form, like +33 1 23 45 67 89", p.Phone, nameOr(p.Name))
 	}
 	return probs
+}
+
+// ValidEmail is the one e-mail check, for deal teams and for users (who are
+// matched to teams by it): a bare address with a dotted domain.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
 }
 
 func nameOr(name string) string {
@@ -171,7 +178,7 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		if strings.TrimSpace(d.Notes) == "" {
 			p.add("notes", "notes_required", "notes are required: say what the customer needs")
 		}
-		if !inbound && len(d.Team) == 0 {
+		if !inbound && len(d.Team) == 0 { // inbound: the team is optional on accept (seed 004), and once there never emptied (RemoveMember)
 			p.add("team", "team_required", "add at least one team member: team=\"Name <email> +phone\"")
 		}
 	}

@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,12 +39,12 @@ type app struct {
 	// not configured.
 	slack   *slack.Adapter
 	discord *discord.Adapter
-	// Reminders and the outbox (sweep.go): the notifiers by platform, built once.
-	mux *notify.Mux
-	// Webhooks (webhooks.go): sources, inbox processing and write-back, built once by hooks.
+	// Built in order by build: the notifiers by platform (sweep.go), the
+	// webhook machinery (webhooks.go), and serve's outbox dispatcher, whose
+	// counts /metrics reads (metrics.go).
+	mux      *notify.Mux
 	webhooks *webhooks
-	// Operations (metrics.go): serve's outbox dispatcher, built once so that /metrics reads its counts.
-	outbox *remind.Dispatcher
+	outbox   *remind.Dispatcher
 	// Pipeline page (web.go): built once when COSELLBOT_PUBLIC_URL is set.
 	page *pipeline.Server
 }
@@ -59,9 +64,18 @@ func oneShot(ctx context.Context, cfg config, stderr io.Writer) (*app, bool) {
 // build opens the database, brings its schema up to date and assembles the
 // command service with every capability the configuration enables.
 func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	newFile := ""
+	if path, ok := sqlitePath(cfg.DatabaseURL); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			newFile = absPath(path)
+		}
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if newFile != "" { // a command run from another folder must not quietly start an empty pipeline
+		log.WarnContext(ctx, "created a new, empty SQLite database; set DATABASE_URL=sqlite:/path/to/cosellbot.db to use an existing one", "path", newFile)
 	}
 	n, err := st.Migrate(ctx)
 	if err != nil {
@@ -72,7 +86,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
 	}
 	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}, metrics: prometheus.NewRegistry()}
-	if err := a.registerMetrics(); err != nil { // runtime, pool, outbox, dispatcher (metrics.go)
+	// In order: each step uses only what the steps above it built.
+	a.mux = a.buildNotifier()                                           // notifiers by platform (sweep.go)
+	a.webhooks = a.buildWebhooks()                                      // sources, processor, outgoing webhooks on a.mux (webhooks.go)
+	a.outbox = remind.NewDispatcher(a.store, a.mux, a.clock.Now, a.log) // serve's outbox dispatcher
+	if err := a.registerMetrics(); err != nil {                         // runtime, pool, outbox, dispatcher (metrics.go)
 		st.Close()
 		return nil, err
 	}
@@ -83,12 +101,12 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	opts := []command.Option{
 		// Capabilities add their command options here, one line each.
-		command.WithAlerts(st, a.notifier().Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
-		command.WithCPOR(st),    // cpor claims
-		a.changePath(),          // one change path, synced to Partner Center and CRMs (webhooks.go)
-		command.WithFAQ(kb, st), // faq questions and any text that is no command
-		a.commandObserver(),     // commands by verb and outcome on /metrics (metrics.go)
-		a.webLinks(),            // web: sign-in links to the pipeline page (web.go)
+		command.WithAlerts(st, a.mux.Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
+		command.WithCPOR(st),                    // cpor claims
+		command.WithChanges(a.webhooks.changes), // one change path, synced to Partner Center and CRMs (webhooks.go)
+		command.WithFAQ(kb, st),                 // faq questions and any text that is no command
+		a.commandObserver(),                     // commands by verb and outcome on /metrics (metrics.go)
+		a.webLinks(),                            // web: sign-in links to the pipeline page (web.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil
@@ -118,3 +136,24 @@ func (a *app) background() map[string]func(context.Context) error {
 }
 
 func (a *app) close() { a.store.Close() }
+
+// sqlitePath is the file a sqlite: URL names, without its query; ok is
+// false for other databases and for in-memory ones.
+func sqlitePath(dbURL string) (string, bool) {
+	rest, ok := strings.CutPrefix(dbURL, "sqlite:")
+	if !ok {
+		return "", false
+	}
+	rest, _, _ = strings.Cut(strings.TrimPrefix(rest, "file:"), "?")
+	if rest == "" || rest == ":memory:" || strings.HasPrefix(rest, "file::memory:") {
+		return "", false
+	}
+	return rest, true
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	urlredact "github.com/cosellbot/cosellbot/bot/redact"
+	"github.com/cosellbot/cosellbot/bot/spell"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
 
@@ -161,7 +162,7 @@ func closestSetting(name string) string {
 	}
 	best, bestD := "", 4
 	for _, s := range settings() {
-		if d := editDistance(up, s.Name); d < bestD {
+		if d := spell.Distance(up, s.Name, 3); d < bestD {
 			best, bestD = s.Name, d
 		}
 	}
@@ -169,26 +170,6 @@ func closestSetting(name string) string {
 		return " (see the Configuration section of the README)"
 	}
 	return ": did you mean " + best + "?"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // get is the effective value of name: the environment's, else the file's.
@@ -377,9 +358,11 @@ func redactURL(s string) string {
 	return strings.Replace(u.String(), ":%2A%2A%2A%2A@", ":****@", 1)
 }
 
-// cmdConfig prints the effective configuration, secrets redacted, and the
-// warnings; an invalid configuration never gets here (run refuses it).
-func cmdConfig(cfg config, l layers, args []string, stdout, stderr io.Writer) int {
+// cmdConfig prints the effective configuration, secrets redacted, with the
+// broken values marked ✗ and what is wrong with them, then the warnings. It
+// runs even when the configuration is broken: that is when it is needed.
+// Exit status 2 when something is broken.
+func cmdConfig(cfg config, cfgErr error, l layers, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "usage: cosellbot [--config FILE] config")
 		return 2
@@ -388,9 +371,10 @@ func cmdConfig(cfg config, l layers, args []string, stdout, stderr io.Writer) in
 	if l.path != "" {
 		from = "configuration file " + l.path
 	}
+	problems := configProblems(cfgErr)
 	fmt.Fprintf(stdout, "# cosellbot %s: %s, then the environment\n", version, from)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VARIABLE\tVALUE\tFROM")
+	fmt.Fprintln(tw, "VARIABLE\tVALUE\tFROM\t")
 	for _, s := range settings() {
 		v, origin := l.get(s.Name), l.origin(s.Name)
 		switch {
@@ -405,9 +389,20 @@ func cmdConfig(cfg config, l layers, args []string, stdout, stderr io.Writer) in
 		case strings.HasSuffix(s.Name, "_URL") || strings.Contains(s.Name, "_URL_"):
 			v = urlredact.URL(v) // a ?code= or ?sig= key in an outgoing URL is a secret too
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, v, origin)
+		mark := ""
+		if _, broken := problems[s.Name]; broken {
+			mark = "✗ broken"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, v, origin, mark)
 	}
 	_ = tw.Flush()
+	if cfgErr != nil {
+		for _, line := range strings.Split(cfgErr.Error(), "\n") {
+			fmt.Fprintln(stdout, "✗", line)
+		}
+		fmt.Fprintln(stdout, "Fix the values marked ✗: every other command refuses to start until then.")
+		return 2
+	}
 	warnings := configWarnings(cfg, l.get)
 	for _, w := range warnings {
 		fmt.Fprintln(stdout, "warning:", w)
@@ -417,6 +412,44 @@ func cmdConfig(cfg config, l layers, args []string, stdout, stderr io.Writer) in
 	}
 	return 0
 }
+
+// configProblems maps each variable an error names to that error's line:
+// the loaders name the variable in every message they return.
+func configProblems(err error) map[string]string {
+	out := map[string]string{}
+	if err == nil {
+		return out
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		for _, s := range settings() {
+			if containsWord(line, s.Name) {
+				out[s.Name] = line
+			}
+		}
+	}
+	return out
+}
+
+// containsWord reports whether name occurs in line as a whole word, so that
+// WEBHOOK_SECRET_GENERIC does not mark WEBHOOK_SECRET_GENERIC_X.
+func containsWord(line, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(line[i:], name)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(name)
+		before := j == 0 || !isNameByte(line[j-1])
+		after := end == len(line) || !isNameByte(line[end])
+		if before && after {
+			return true
+		}
+		i = end
+	}
+}
+
+func isNameByte(b byte) bool { return b == '_' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
 
 // globalFlags takes --config FILE (or --config=FILE) from before the
 // command; ok is false when --config lacks its file.

@@ -22,6 +22,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -40,6 +41,7 @@ type manifests struct {
 	config     *corev1.ConfigMap
 	pdb        *policyv1.PodDisruptionBudget
 	job        *batchv1.Job
+	ingress    *networkingv1.Ingress
 }
 
 func loadManifests(t *testing.T) manifests {
@@ -80,6 +82,9 @@ func loadManifests(t *testing.T) manifests {
 			case "batch/v1 Job":
 				m.job = &batchv1.Job{}
 				obj = m.job
+			case "networking.k8s.io/v1 Ingress":
+				m.ingress = &networkingv1.Ingress{}
+				obj = m.ingress
 			default:
 				t.Fatalf("%s: unexpected %s %s; teach this test about it", where, meta.APIVersion, meta.Kind)
 			}
@@ -88,8 +93,8 @@ func loadManifests(t *testing.T) manifests {
 			}
 		}
 	}
-	if m.deployment == nil || m.service == nil || m.config == nil || m.pdb == nil || m.job == nil {
-		t.Fatalf("deploy/k8s lacks a Deployment, Service, ConfigMap, PodDisruptionBudget or Job: %+v", m)
+	if m.deployment == nil || m.service == nil || m.config == nil || m.pdb == nil || m.job == nil || m.ingress == nil {
+		t.Fatalf("deploy/k8s lacks a Deployment, Service, ConfigMap, PodDisruptionBudget, Job or Ingress: %+v", m)
 	}
 	return m
 }
@@ -217,6 +222,38 @@ func (pingOK) Ping(context.Context) error { return nil }
 
 // A strict decoder catches a misplaced field (this is what the test above
 // relies on).
+// TestIngress: the example Ingress serves every route Slack, Discord and
+// the webhooks call, over TLS for the same host, to the Service's port.
+func TestIngress(t *testing.T) {
+	t.Parallel()
+	m := loadManifests(t)
+	in := m.ingress
+	if len(in.Spec.TLS) == 0 || in.Spec.TLS[0].SecretName == "" {
+		t.Fatal("the Ingress has no TLS: Slack and Discord call HTTPS endpoints only")
+	}
+	var prefixes []string
+	for _, rule := range in.Spec.Rules {
+		if !slices.Contains(in.Spec.TLS[0].Hosts, rule.Host) {
+			t.Errorf("host %s is not covered by the TLS certificate %v", rule.Host, in.Spec.TLS[0].Hosts)
+		}
+		for _, p := range rule.HTTP.Paths {
+			b := p.Backend.Service
+			if b == nil || b.Name != m.service.Name || b.Port.Name != m.service.Spec.Ports[0].Name {
+				t.Errorf("path %s goes to %+v, want Service %s port %s", p.Path, b, m.service.Name, m.service.Spec.Ports[0].Name)
+			}
+			prefixes = append(prefixes, p.Path)
+		}
+	}
+	for _, route := range []string{"/slack/commands", "/slack/interactions", "/slack/events", "/discord/interactions", "/webhooks/generic", "/webhooks/partnercenter"} {
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(route, p) }) {
+			t.Errorf("the Ingress does not route %s", route)
+		}
+	}
+	if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix("/metrics", p) }) {
+		t.Error("the Ingress exposes /metrics to the internet")
+	}
+}
+
 func TestStrictDecodingCatchesTypos(t *testing.T) {
 	t.Parallel()
 	doc := []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replica: 2\n")
@@ -323,6 +360,13 @@ func TestCompose(t *testing.T) {
 			if k == "DATABASE_URL" && !strings.HasPrefix(v, "postgres://") {
 				t.Errorf("compose %s DATABASE_URL %s, want PostgreSQL", name, v)
 			}
+		}
+	}
+	// Every variable cosellbot reads reaches the bot: one left out is a
+	// setting in .env that is silently ignored.
+	for _, s := range settings() {
+		if _, ok := bot.Environment[s.Name]; !ok {
+			t.Errorf("compose bot does not pass %s: add %s: ${%s:-}", s.Name, s.Name, s.Name)
 		}
 	}
 	if !slices.Equal(bot.Command, []string{"serve"}) || !slices.Equal(migrate.Command, []string{"migrate"}) {

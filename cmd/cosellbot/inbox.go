@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -23,13 +22,12 @@ func sourceFlag(s string) error {
 }
 
 func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("inbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("inbox", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
 	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
 	status := fs.String("status", "", "only these outcomes, comma-separated: waiting, applied, ignored, stale, failed, duplicate")
 	limit := fs.Int("limit", 100, "list at most this many")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	statuses, dups, err := inboxStatuses(*status)
@@ -111,10 +109,9 @@ func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
 }
 
 func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("replay", stderr)
 	source := fs.String("source", "", "only deliveries from this source")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	if err := sourceFlag(*source); err != nil {
@@ -126,7 +123,7 @@ func cmdReplay(ctx context.Context, cfg config, args []string, stdout, stderr io
 		return 1
 	}
 	defer a.close()
-	rep, err := a.hooks().proc.Replay(ctx, *source)
+	rep, err := a.webhooks.proc.Replay(ctx, *source)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1

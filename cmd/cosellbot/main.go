@@ -6,15 +6,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,103 +30,8 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usageText = `cosellbot — co-sell assistant for Microsoft partners
-
-usage: cosellbot [--config FILE] COMMAND …
-
-  cosellbot serve [--shell] [--user U] [--addr A]  HTTP server (and, with --shell, the local shell)
-  cosellbot migrate                      apply schema migrations and exit
-  cosellbot ask [--user U] [--json] TEXT run one chat command, print the reply
-  cosellbot shell [--user U]             type chat commands interactively
-  cosellbot link slack|discord ACCOUNT EMAIL   link a chat account to a cosellbot user
-  cosellbot sweep [--now T] [--dry-run]  one reminder/expiry pass; print what it did (or would do)
-  cosellbot outbox [--limit N]           list dead and waiting notifications
-  cosellbot inbox [--source S] [--status S,…] [--all]   list webhook deliveries (failed by default) with their outcome
-  cosellbot replay [--source S]          process the failed webhook deliveries again
-  cosellbot sync [DEAL] [--retry-dead [--system S]] [--now]   a deal's links, what each system lacks, sync work
-  cosellbot poll                         poll Partner Center once for referrals changed since the last poll
-  cosellbot config                       print the effective configuration (secrets redacted) and its warnings
-  cosellbot probe [--path P] [--addr A]  ask a running server's /readyz; exit 0 when ready (container health checks)
-  cosellbot web-link --user EMAIL        print a one-time sign-in link to the pipeline page (needs COSELLBOT_PUBLIC_URL)
-  cosellbot version                      print the version (also --version)
-
-TEXT is what you would type after /cosell in Slack or Discord.
-Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
-COSELLBOT_LOG_FORMAT (text|json), COSELLBOT_RATES_FILE (registration currency rates).
-COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,3d,1d).
-Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
-Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
-WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
-PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS, PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
-SALESFORCE_ORG_IDS. Pipeline page: COSELLBOT_PUBLIC_URL (where people reach cosellbot). Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
---config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
-and flags override the environment.
-Exit status: 0 done, 1 refused, 2 usage error.
-`
-
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-}
-
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	configPath, args, ok := globalFlags(args)
-	if !ok || len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
-		return 2
-	}
-	switch args[0] {
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "cosellbot", version, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText)
-		return 0
-	}
-	l, err := loadLayers(configPath, os.Getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot: configuration:", err)
-		return 2
-	}
-	cfg, err := loadConfig(l.get)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot: configuration:", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	switch args[0] {
-	case "serve":
-		return cmdServe(ctx, stop, cfg, configWarnings(cfg, l.get), args[1:], stdin, stdout, stderr)
-	case "config":
-		return cmdConfig(cfg, l, args[1:], stdout, stderr)
-	case "probe":
-		return cmdProbe(ctx, cfg, args[1:], stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, cfg, stdout, stderr)
-	case "ask":
-		return cmdAsk(ctx, cfg, args[1:], stdout, stderr)
-	case "shell":
-		return cmdShell(ctx, cfg, args[1:], stdin, stdout, stderr)
-	case "link":
-		return cmdLink(ctx, cfg, args[1:], stdout, stderr)
-	case "sweep":
-		return cmdSweep(ctx, cfg, args[1:], stdout, stderr)
-	case "outbox":
-		return cmdOutbox(ctx, cfg, args[1:], stdout, stderr)
-	case "inbox":
-		return cmdInbox(ctx, cfg, args[1:], stdout, stderr)
-	case "replay":
-		return cmdReplay(ctx, cfg, args[1:], stdout, stderr)
-	case "sync":
-		return cmdSync(ctx, cfg, args[1:], stdout, stderr)
-	case "poll":
-		return cmdPoll(ctx, cfg, args[1:], stdout, stderr)
-	case "web-link":
-		return cmdWebLink(ctx, cfg, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "cosellbot: unknown command %q\n\n%s", args[0], usageText)
-	return 2
 }
 
 // config is what the environment sets.
@@ -241,16 +145,19 @@ func joinText(args []string) string {
 }
 
 func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("ask", stderr)
 	user := fs.String("user", "", "act as this user (an e-mail); default the local admin")
 	asJSON := fs.Bool("json", false, "print the reply as one JSON object")
-	if err := fs.Parse(args); err != nil {
+	share := fs.Bool("share", false, "accepted as in Slack and Discord; the CLI has no channel to post in")
+	text, err := parseFlags(fs, args) // flags anywhere: ask deal list --user ana@…
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: cosellbot ask [--user U] [--json] TEXT")
-		return 2
+	if len(text) == 0 {
+		return usageOf(stderr, "ask")
+	}
+	if *share {
+		fmt.Fprintln(stderr, "cosellbot: --share posts in a Slack or Discord channel; here the answer is only printed")
 	}
 	a, ok := oneShot(ctx, cfg, stderr)
 	if !ok {
@@ -261,7 +168,7 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	if who, err := a.svc.Resolve(ctx, *user); err != nil {
 		reply = command.Refusal(err)
 	} else {
-		reply = a.svc.Run(ctx, who, shell.Place, joinText(fs.Args()))
+		reply = a.svc.Run(ctx, who, shell.Place, joinText(text))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -271,10 +178,19 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	} else {
 		fmt.Fprintln(stdout, shell.Render(reply))
 	}
-	if !reply.OK() {
-		return 1
+	return exitCode(reply)
+}
+
+// exitCode is the CLI contract: 0 done, 1 refused, 2 usage error (a line
+// the grammar or the command table could not take).
+func exitCode(r command.Reply) int {
+	switch {
+	case r.OK():
+		return 0
+	case r.Err.Code == "usage":
+		return 2
 	}
-	return 0
+	return 1
 }
 
 func historyFile() string {
@@ -286,10 +202,9 @@ func historyFile() string {
 }
 
 func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("shell", stderr)
 	user := fs.String("user", "", "act as this user (an e-mail); default the local admin")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)
@@ -322,12 +237,11 @@ func runShell(ctx context.Context, a *app, user string, stdin io.Reader, stdout,
 // the background loops stop, since requests use them (webhook commits, late
 // chat answers), and the outbox dispatcher gives back what it has not sent.
 func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, warnings []string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", stderr)
 	withShell := fs.Bool("shell", false, "also run the local shell on this terminal; leaving it stops the server")
 	user := fs.String("user", "", "with --shell: act as this user")
 	addr := fs.String("addr", cfg.Addr, "HTTP listen address (overrides COSELLBOT_ADDR)")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	if err := checkAddr(*addr); err != nil {
@@ -364,7 +278,7 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		log.Error("cannot listen", "addr", *addr, "err", err)
+		log.Error("cannot listen", "addr", *addr, "err", err, "fix", listenFix(*addr, addrSetBy(fs), err))
 		return 1
 	}
 	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", a.store.Dialect(), "version", version)
@@ -417,4 +331,27 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	}
 	log.Info("cosellbot stopped")
 	return code
+}
+
+// addrSetBy names where serve's address came from, for messages.
+func addrSetBy(fs *flag.FlagSet) string {
+	by := "COSELLBOT_ADDR"
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "addr" {
+			by = "serve --addr"
+		}
+	})
+	return by
+}
+
+// listenFix says what to do when the address cannot be listened on, naming
+// the setting to change.
+func listenFix(addr, setBy string, err error) string {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Sprintf("another program listens on %s: stop it (ss -ltnp shows which), or set %s to a free address such as :8081", addr, setBy)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Sprintf("%s needs privileges this user lacks: set %s to a port above 1023, such as :8080", addr, setBy)
+	}
+	return "check " + setBy + ": HOST:PORT or :PORT, as in :8080"
 }

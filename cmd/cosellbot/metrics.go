@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/cosellbot/cosellbot/bot/command"
-	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
 // commandMetrics counts chat commands by verb and outcome (command.Observer).
@@ -109,7 +108,7 @@ func (a *app) registerMetrics() error {
 		return err
 	}
 	a.metrics.MustRegister(collectors.NewDBStatsCollector(db, a.store.Dialect()), newOutboxCollector(a))
-	d := a.dispatcher()
+	d := a.outbox
 	for outcome, n := range map[string]interface{ Load() int64 }{"sent": &d.Sent, "retried": &d.Retried, "dead": &d.Dead} {
 		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "cosellbot", Subsystem: "outbox", Name: "deliveries_total",
@@ -118,12 +117,4 @@ func (a *app) registerMetrics() error {
 		}, func() float64 { return float64(n.Load()) }))
 	}
 	return nil
-}
-
-// dispatcher is serve's outbox dispatcher, built once.
-func (a *app) dispatcher() *remind.Dispatcher {
-	if a.outbox == nil {
-		a.outbox = remind.NewDispatcher(a.store, a.notifier(), a.clock.Now, a.log)
-	}
-	return a.outbox
 }

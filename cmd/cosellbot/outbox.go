@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -18,14 +17,13 @@ const dispatchEvery = 2 * time.Second
 
 // outboxLoop is serve's outbox dispatcher; every replica runs one.
 func (a *app) outboxLoop(ctx context.Context) error {
-	return a.dispatcher().Loop(ctx, dispatchEvery)
+	return a.outbox.Loop(ctx, dispatchEvery)
 }
 
 func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("outbox", stderr)
 	limit := fs.Int("limit", 50, "list at most this many dead and this many waiting messages")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -14,12 +13,11 @@ import (
 // answers 200: the container health check of an image without a shell or
 // curl (distroless), used by the Dockerfile and compose.
 func cmdProbe(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("probe", stderr)
 	addr := fs.String("addr", cfg.Addr, "the server's listen address; an empty host means 127.0.0.1")
 	path := fs.String("path", "/readyz", "the route to ask: /readyz or /healthz")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	host, port, err := net.SplitHostPort(*addr)

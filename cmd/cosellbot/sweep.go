@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -29,29 +28,27 @@ func loadRemind(getenv func(string) string) (remind.Config, error) {
 	return cfg, nil
 }
 
-// notifier is every platform's notifier behind one mux, built once: the log
-// (for the shell's channel and "log:" channels), and Slack and Discord when
-// their bot tokens are set.
-func (a *app) notifier() *notify.Mux {
-	if a.mux != nil {
-		return a.mux
-	}
-	a.mux = notify.NewMux()
+// buildNotifier is every platform's notifier behind one mux: the log (for
+// the shell's channel and "log:" channels), and Slack and Discord when
+// their bot tokens are set. build calls it once, before the webhooks add
+// theirs.
+func (a *app) buildNotifier() *notify.Mux {
+	mux := notify.NewMux()
 	logN := notify.NewLog(a.log)
-	a.mux.Handle("log", logN)
-	a.mux.Handle("shell", logN)
+	mux.Handle("log", logN)
+	mux.Handle("shell", logN)
 	if n, ok := a.slackNotifier(); ok {
-		a.mux.Handle("slack", n)
+		mux.Handle("slack", n)
 	}
 	if n, ok := a.discordNotifier(); ok {
-		a.mux.Handle("discord", n)
+		mux.Handle("discord", n)
 	}
-	return a.mux
+	return mux
 }
 
 // sweepLoop is serve's sweep: every minute, on every replica.
 func (a *app) sweepLoop(ctx context.Context) error {
-	return remind.NewSweeper(a.store, a.cfg.Remind, a.log).WithChanges(a.hooks().changes).Loop(ctx, a.clock.Now, sweepEvery)
+	return remind.NewSweeper(a.store, a.cfg.Remind, a.log).WithChanges(a.webhooks.changes).Loop(ctx, a.clock.Now, sweepEvery)
 }
 
 // parseNow reads --now: RFC 3339 ("2026-12-01T09:00:00Z") or a date.
@@ -66,15 +63,10 @@ func parseNow(s string) (time.Time, error) {
 }
 
 func cmdSweep(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sweep", stderr)
 	nowFlag := fs.String("now", "", "sweep as if it were this time (RFC 3339 or YYYY-MM-DD); default now")
 	dry := fs.Bool("dry-run", false, "print what the sweep would do and change nothing")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: cosellbot sweep [--now T] [--dry-run]")
+	if !onlyFlags(fs, args) {
 		return 2
 	}
 	now := time.Now().UTC()

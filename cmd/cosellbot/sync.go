@@ -53,7 +53,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		fmt.Fprintf(stdout, "%d dead sync %s due again.\n", n, plural(n, "write is", "writes are"))
 	}
 	if *now {
-		rep, err := a.hooks().syncer.Pass(ctx)
+		rep, err := a.webhooks.syncer.Pass(ctx)
 		if err != nil {
 			fmt.Fprintln(stderr, "cosellbot:", err)
 			return 1
@@ -82,7 +82,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 				fmt.Fprintf(stdout, ", eTag %s", l.ETag)
 			}
 			fmt.Fprintln(stdout, ")")
-			h := a.hooks()
+			h := a.webhooks
 			if !h.changes.Syncs(l.System) {
 				fmt.Fprintf(stdout, "  cosellbot does not write to %s here (not configured): changes are received only.\n", change.Label(l.System))
 			}
@@ -164,7 +164,7 @@ func cmdPoll(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		return 1
 	}
 	defer a.close()
-	h := a.hooks()
+	h := a.webhooks
 	if h.pc == nil {
 		fmt.Fprintln(stderr, "cosellbot: Partner Center is not configured: set WEBHOOK_SECRET_PARTNERCENTER and the PARTNERCENTER_* settings")
 		return 1

@@ -12,15 +12,12 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/bot/change"
-	"github.com/cosellbot/cosellbot/bot/command"
 	urlredact "github.com/cosellbot/cosellbot/bot/redact"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
-	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
-	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
 	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
-	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
+	"github.com/cosellbot/cosellbot/integrations/crm/sources"
 	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
@@ -148,13 +145,10 @@ type webhooks struct {
 	metrics *crmmetrics.Metrics
 }
 
-// hooks builds the webhook machinery once: which systems cosellbot writes
-// to, the change path over them, the sources that receive from them, and
-// the syncer that writes to them.
-func (a *app) hooks() *webhooks {
-	if a.webhooks != nil {
-		return a.webhooks
-	}
+// buildWebhooks builds the webhook machinery: which systems cosellbot
+// writes to, the change path over them, the sources that receive from them,
+// and the syncer that writes to them. build calls it once, in order.
+func (a *app) buildWebhooks() *webhooks {
 	cfg := a.cfg.Webhooks
 	h := &webhooks{off: map[string]string{}}
 	var pcClient *partnercenter.Client
@@ -186,29 +180,30 @@ func (a *app) hooks() *webhooks {
 		systems[name] = m.Synced()
 	}
 	h.changes = change.New(a.store, a.clock, systems, func() { h.syncer.Kick() }, a.log)
-	applier := &crm.Applier{Engine: h.changes, Find: a.store}
+	settings := sources.Settings{ // one entry per source (integrations/crm/sources)
+		Mappings: cfg.Mappings, SalesforceOrgs: cfg.SalesforceOrgs, CertHosts: cfg.CertHosts, Roots: cfg.Roots,
+		DefaultLocation: cfg.DefaultLocation, Record: a.store, Engine: h.changes, Find: a.store, Clock: a.clock, Log: a.log,
+	}
+	if pcClient != nil {
+		settings.PartnerCenter = pcClient
+	}
+	registry := sources.Registry(settings)
 	for _, name := range crm.Sources {
 		secret := cfg.Secrets[name]
 		if secret == "" {
 			h.off[name] = "WEBHOOK_SECRET_" + strings.ToUpper(name) + " is not set"
 			continue
 		}
-		var src crm.Source
-		switch name {
-		case "partnercenter":
-			if pcClient == nil {
-				continue
-			}
-			h.pc = pcsource.New(secret, pcsource.NewCerts(cfg.CertHosts, cfg.Roots, nil), pcClient, a.store, h.changes, cfg.DefaultLocation, a.clock, a.log)
-			src = h.pc
-		case "dynamics":
-			src = dynamics.New(secret, cfg.Mappings[name], applier)
-		case "hubspot":
-			src = hubspot.New(secret, cfg.Mappings[name], applier)
-		case "salesforce":
-			src = salesforce.New(secret, cfg.SalesforceOrgs, cfg.Mappings[name], &crm.Applier{Engine: h.changes, Find: a.store, IDs: salesforce.IDForms})
-		case "generic":
-			src = generic.New(secret, applier)
+		if _, off := h.off[name]; off {
+			continue
+		}
+		src, err := registry.Build(name, secret)
+		if err != nil {
+			h.off[name] = err.Error()
+			continue
+		}
+		if pc, ok := src.(*pcsource.Source); ok {
+			h.pc = pc // its writer, poller and cosellbot poll
 		}
 		h.sources = append(h.sources, src)
 	}
@@ -225,17 +220,12 @@ func (a *app) hooks() *webhooks {
 		a.log.Warn("webhook metrics not registered", "err", err)
 	}
 	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, h.metrics)
-	a.webhooks = h
 	return h
 }
 
-// changePath is the command option that makes chat changes take the one
-// change path, which syncs them to Partner Center and CRMs.
-func (a *app) changePath() command.Option { return command.WithChanges(a.hooks().changes) }
-
 // webhookRoutes mounts POST /webhooks/{source}.
 func (a *app) webhookRoutes(r *mux.Router) {
-	h := a.hooks()
+	h := a.webhooks
 	h.commit = crm.NewCommitter(a.store, 0, crm.CommitWorkers(a.store.Dialect()))
 	crm.NewReceiver(crm.ReceiverConfig{
 		Sources: h.sources, Off: h.off, Commit: h.commit, Proc: h.proc, Clock: a.clock, Log: a.log, Metrics: h.metrics,
@@ -245,7 +235,7 @@ func (a *app) webhookRoutes(r *mux.Router) {
 // webhookLoop processes the inbox, syncs linked systems and polls Partner
 // Center, until ctx ends.
 func (a *app) webhookLoop(ctx context.Context) error {
-	h := a.hooks()
+	h := a.webhooks
 	errs := make(chan error, 3)
 	loops := 2
 	go func() { errs <- h.proc.Run(ctx) }()

@@ -136,6 +136,10 @@ func Render(r command.Reply) string {
 			for _, k := range a.Ask {
 				cmd += " " + k + "=…"
 			}
+			if strings.Contains(cmd, a.Label) { // faq "Question?": the command already says it
+				b.WriteString(cmd)
+				continue
+			}
 			fmt.Fprintf(&b, "%s: %s", a.Label, cmd)
 		}
 	}

@@ -1,0 +1,99 @@
+package command_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// TestConsistency: the same rule and the same wording on every path.
+func TestConsistency(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
+	e.seedCatalog()
+	refused := func(line, want string) {
+		t.Helper()
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
+		}
+	}
+	// Countdowns by calendar day: 14 days all the day it arrives.
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.clk.t = start.Add(5 * time.Second)
+	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(in 14 days)") {
+		t.Errorf("seconds after receipt:\n%s", r.Text)
+	}
+	e.clk.t = start.Add(13*24*time.Hour + 14*time.Hour) // 23:00 the day before it expires
+	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(tomorrow)") {
+		t.Errorf("the eve of expiry:\n%s", r.Text)
+	}
+	e.clk.t = start.Add(14*24*time.Hour - 2*time.Hour)
+	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(today, in 2 hours)") {
+		t.Errorf("the day of expiry:\n%s", r.Text)
+	}
+	e.clk.t = start
+	// Snooze is capped at the expiry.
+	if r := e.run("deal snooze 1 until=+30d"); !strings.Contains(r.Text, "until 2026-12-06, the day the referral expires") {
+		t.Errorf("snooze past the expiry: %s", r.Text)
+	}
+	// Accept without a team is allowed (Partner Center's accept form makes it
+	// optional) and says how to add one; the last member never goes.
+	r := e.run(`deal accept 1 name="Fabrikam Teams" value="1.200.000 SEK" close=+60d notes="900 seats"`)
+	if !strings.Contains(r.Text, `No team yet: add who works on it with deal team add 1 "Name <email> +phone"`) {
+		t.Errorf("accept without team:\n%s", r.Text)
+	}
+	e.run(`deal team add 1 "Ana Diaz <ana@contoso-partner.com> +33 1 23 45 67 89"`)
+	refused("deal team remove 1 ana@contoso-partner.com", "a deal keeps at least one team member")
+	// One e-mail check: what a team refuses, user add refuses too.
+	refused(`deal team add 1 "Dee <dee@contoso> +46 8 123 456"`, `"dee@contoso" is not a valid e-mail address`)
+	refused("user add dee@contoso role=referrals-user", `"dee@contoso" is not an e-mail address`)
+	// Areas and plays are Partner Center's.
+	refused(`deal new kind=services name=x customer=y customer_location=FR location=LOC1 value=1 close=+1d notes=n role=poc area=banana play=42 `+team, `unknown solution area "banana"`)
+	// Plurals.
+	e.run("deal fav 1")
+	if r := e.run("deal list favorites"); !strings.Contains(r.Text, "1 favorite deal ·") {
+		t.Errorf("plural: %s", r.Text)
+	}
+}
+
+// TestLabelsRoundTrip: what the card prints and what Partner Center shows
+// is accepted as input.
+func TestLabelsRoundTrip(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	r := e.run(`deal new kind="Services co-sell" name=Teams customer=Fabrikam customer_location=SE location=LOC1 value="45 000" currency=eur close=tomorrow notes=n role="Pre-sales / Vision" area="Modern Work" play="converged communications" account="Microsoft managed" ` + team)
+	v := r.Data["deal"].(command.DealView)
+	if v.PartnerRole != "pre-sales-vision" || v.Value != 45000 || v.Currency != "EUR" || v.SolutionArea != "modern-work" || v.CloseDate != "2026-11-23" {
+		t.Fatalf("labels not read: %+v", v)
+	}
+	for _, want := range []string{"Partner role: Pre-sales / Vision · Solution area: Modern Work · Play: Converged Communications", "(SE, Microsoft managed)", "Value: 45,000 EUR"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("card lacks %q:\n%s", want, r.Text)
+		}
+	}
+	// The card's own value and stage read back.
+	e.run(`deal edit 1 value="60,000 EUR"`)
+	e.run(`deal stage 1 "Proposed"`)
+	e.run(`deal new kind=sa name=Ready customer=Northwind customer_location=US location=LOC1 value=€15k close=+30d notes=n assessment="Readiness Assessment" assessment_location=US ` + team)
+	e.run(`deal stage 2 "Securing the customer's letter of engagement (LOE)"`)
+	e.run(`deal stage 2 Collecting data`)
+	if r := e.run("deal show 2"); !strings.Contains(r.Text, "Stage: Collecting data (40%)") {
+		t.Errorf("SA stage by label:\n%s", r.Text)
+	}
+	e.run(`user add bo@fabrikam.se role="Referrals admin, incentives user"`)
+	if r := e.run("user list"); !strings.Contains(r.Text, "bo@fabrikam.se — Referrals admin, Incentives user") {
+		t.Errorf("user roles by label: %s", r.Text)
+	}
+	r = e.svc.Run(context.Background(), access.LocalAdmin, here, `deal edit 1 value="45000 EUR" currency=USD`)
+	if r.OK() || !strings.Contains(r.Text, "value= says EUR but currency= says USD") {
+		t.Errorf("conflicting currencies: %s", r.Text)
+	}
+}

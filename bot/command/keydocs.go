@@ -1,0 +1,99 @@
+package command
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/vocab"
+)
+
+// keyDoc says what a key takes, for help VERB: accepted values come from
+// the vocabularies, so help and the parser never disagree.
+func keyDoc(key string) string {
+	if v, ok := keyVocab[key]; ok {
+		return v.What + ": " + v.Accepts()
+	}
+	if d, ok := keyDocs[key]; ok {
+		return d
+	}
+	return ""
+}
+
+var keyVocab = map[string]*vocab.Vocabulary{
+	"kind": vocab.Kinds, "role": vocab.PartnerRoles, "help": vocab.Helps, "account": vocab.Accounts,
+	"intent": vocab.Intents, "area": vocab.Areas, "play": vocab.Plays, "source": vocab.SolutionSources,
+	"ip": vocab.IPKinds, "engagement": vocab.Engagements,
+}
+
+const (
+	amountDoc = `amount: 45000, 45,000, "45 000", 45k, €45k or "45000 EUR"`
+	dateDoc   = "date: " + vocab.DateHint
+	personDoc = `people: "Name <email> +phone", several separated by ;`
+	yesNoDoc  = "yes or no"
+)
+
+var keyDocs = map[string]string{
+	"name": "the deal's name", "customer": "the customer's name", "customer_location": "the customer's country: two letters, like FR or SE",
+	"location": "your MPN location (partner location ID); never changes once the deal exists",
+	"value":    amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
+	"close": dateDoc, "received": dateDoc, "until": dateDoc, "notified": dateDoc,
+	"notes": "what the customer needs, in your words", "team": personDoc, "contact": `one person: "Name <email> +phone" (needs consent=yes)`,
+	"consent": yesNoDoc, "share": yesNoDoc + ": show the deal to Microsoft sellers (partner-led)", "customer_macc": yesNoDoc,
+	"macc": yesNoDoc, "incentivized": yesNoDoc,
+	"solution": "names from your catalog (solution list), comma-separated", "assessment": "an assessment type from your catalog (source=assessment)",
+	"assessment_location": "the country of the assessment: two letters", "crm_id": "your CRM's id for the deal", "campaign_id": "the marketing campaign id",
+	"from": `microsoft or "partner:NAME"`, "program": "the partner program of an inbound services deal",
+	"reason": "why, in a few words (quoted if it has spaces)", "partner": "the partner's name",
+	"microsoft": "where Microsoft stands: accepted, declined or won",
+	"locations": "partner location IDs, comma-separated, or global",
+	"stage":     "a stage name as Partner Center shows it, e.g. Qualified or \"Collecting data\"",
+	"q":         "words to find in deal names, customers and CRM ids",
+	"sort":      "expiry, value, close, updated (default: newest first)", "page": "page number, from 1", "limit": fmt.Sprintf("rows per page, 1 to %d (default %d)", maxListLimit, listLimit),
+	"cursor": "next_cursor from the previous page (--json)", "format": "csv: every field, as a spreadsheet file",
+	"country": "two letters, like FR", "workload": "the workload claimed", "subscription": "the subscription id claimed",
+}
+
+// helpMore explains what the keys alone do not say.
+var helpMore = map[string]string{
+	"deal accept": "A received referral needs name=, value=, close= and notes= on accept unless it already holds them " +
+		"(deal show ID shows what it holds), and at least one team member with name, e-mail and phone (team=) unless it has one.",
+	"deal snooze": "Reminders stop until that date; never past the referral's expiry.",
+	"deal stage":  "Co-sell stages: " + markable(deal.IPCoSell) + ".\n  Solution assessment stages (all mandatory, in order): " + markable(deal.SolutionAssessment) + ".",
+	"deal list":   "Open deals by default; inbound, outbound, favorites, expiring (received, expiring within 7 days) or closed. Next/Previous buttons page through.",
+	"user add":    "The user's role: " + vocab.UserRoles.Accepts() + "; several comma-separated.",
+}
+
+// keyHelp is the required and optional keys of a verb, each with what it
+// takes, for help VERB.
+func (sp *spec) keyHelp() string {
+	var b strings.Builder
+	section := func(title string, keys []string) {
+		if len(keys) == 0 {
+			return
+		}
+		b.WriteString("\n  " + title + ":")
+		for _, k := range keys {
+			doc := keyDoc(k)
+			if k == "role" && strings.HasPrefix(sp.verb, "user") {
+				doc = vocab.UserRoles.What + ": " + vocab.UserRoles.Accepts()
+			}
+			fmt.Fprintf(&b, "\n    %-20s %s", k+"=", doc)
+		}
+	}
+	section("required", sp.required)
+	section("optional", sp.optional)
+	if more, ok := helpMore[sp.verb]; ok {
+		b.WriteString("\n  " + more)
+	}
+	return b.String()
+}
+
+// markable lists the labels of the stages a person marks, for help.
+func markable(k deal.Kind) string {
+	var out []string
+	for _, st := range deal.Markable(k) {
+		out = append(out, vocab.Quoted(vocab.StageLabel(k, st)))
+	}
+	return strings.Join(out, ", ")
+}

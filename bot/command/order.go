@@ -1,0 +1,198 @@
+package command
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/cosellbot/cosellbot/bot/spell"
+)
+
+// objects are the nouns people put first or second, by the verb they
+// belong to: "list deals", "show deal 1", "new deal", "list claims".
+var objects = map[string]string{
+	"deal": "deal", "deals": "deal", "referral": "deal", "referrals": "deal", "opportunity": "deal", "opportunities": "deal",
+	"solution": "solution", "solutions": "solution", "catalog": "solution",
+	"user": "user", "users": "user",
+	"cpor": "cpor", "claim": "cpor", "claims": "cpor",
+}
+
+// verbSynonyms are words people use for the table's verbs.
+var verbSynonyms = map[string]string{
+	"create": "new", "add": "new", "view": "show", "get": "show", "open": "show", "display": "show",
+	"ls": "list", "find": "list", "search": "list", "delete": "remove", "rm": "remove",
+}
+
+// keyPair finds a key=value pair: natural language never has one.
+var keyPair = regexp.MustCompile(`(^|\s)[A-Za-z_][A-Za-z0-9_-]*=`)
+
+// subverbs lists the second words of the table's verbs for an object
+// ("deal" → new, receive, list, show, …).
+func (s *Service) subverbs(object string) []string {
+	var out []string
+	for _, sp := range s.specs {
+		vw := strings.Fields(sp.verb)
+		if len(vw) >= 2 && vw[0] == object && !slices.Contains(out, vw[1]) {
+			out = append(out, vw[1])
+		}
+	}
+	return out
+}
+
+// reorder turns verb-first and plural wordings into the table's
+// object-first verbs: "list deals" → "deal list", "show deal 1" → "deal
+// show 1", "deals" → "deal list", "new deal" → "deal new", "add solution" →
+// "solution add". ok is false when the words are no such wording.
+func (s *Service) reorder(words []string) ([]string, bool) {
+	if len(words) == 0 {
+		return nil, false
+	}
+	lower := func(i int) string { return strings.ToLower(words[i]) }
+	verbOf := func(object, w string) (string, bool) {
+		subs := s.subverbs(object)
+		if slices.Contains(subs, w) {
+			return w, true
+		}
+		if syn, ok := verbSynonyms[w]; ok && slices.Contains(subs, syn) {
+			return syn, true
+		}
+		if syn, ok := verbSynonyms[w]; ok && syn == "new" && slices.Contains(subs, "add") {
+			return "add", true // "create solution" → solution add
+		}
+		return "", false
+	}
+	// Object first, with a plural or a synonym: "deals list", "deal create".
+	if obj, ok := objects[lower(0)]; ok {
+		if len(words) == 1 {
+			if lower(0) != obj && slices.Contains(s.subverbs(obj), "list") {
+				return []string{obj, "list"}, true // "deals" alone
+			}
+			return nil, false
+		}
+		if v, ok := verbOf(obj, lower(1)); ok && (obj != lower(0) || v != lower(1)) {
+			return append([]string{obj, v}, words[2:]...), true
+		}
+		return nil, false
+	}
+	// Verb first: "list deals", "show deal 1", "new deal", "accept referral 3".
+	if len(words) >= 2 {
+		if obj, ok := objects[lower(1)]; ok {
+			if v, ok := verbOf(obj, lower(0)); ok {
+				return append([]string{obj, v}, words[2:]...), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// looksLikeCommand tells a command-shaped line from a question, for lines
+// whose first word is not a verb: a key=value pair, a verb-first or plural
+// wording, a table verb's second word leading a short line or followed by
+// a deal number ("accept 12"), or a near miss of a verb.
+func (s *Service) looksLikeCommand(words []string, line string) bool {
+	if keyPair.MatchString(line) {
+		return true
+	}
+	if _, ok := s.reorder(words); ok {
+		return true
+	}
+	if _, ok := s.nearOrder(words); ok {
+		return true
+	}
+	first := strings.ToLower(words[0])
+	var verbs []string
+	for _, sp := range s.specs {
+		v, _, _ := strings.Cut(sp.verb, " ")
+		verbs = append(verbs, v)
+	}
+	if _, near := spell.Closest(first, verbs); near && len(words) <= 3 {
+		return true
+	}
+	if slices.Contains(s.subverbs("deal"), first) && (len(words) <= 2 || isNumber(strings.TrimPrefix(words[1], "#"))) {
+		return true
+	}
+	return false
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// find looks a verb up as typed, then in natural word order; it returns
+// the words in the table's order.
+func (s *Service) find(words []string) (*spec, int, []string) {
+	if sp, n := s.lookup(words); sp != nil {
+		return sp, n, words
+	}
+	if re, ok := s.reorder(words); ok {
+		if sp, n := s.lookup(re); sp != nil {
+			return sp, n, re
+		}
+	}
+	return nil, 0, words
+}
+
+// objectHint answers a line that starts with a verb of the table's second
+// position but names no object ("accept 12"): it suggests the full verb.
+func (s *Service) objectHint(words []string) (error, bool) {
+	if fixed, ok := s.nearOrder(words); ok {
+		return usage("unknown command %q: did you mean %s?", strings.Join(words[:min(2, len(words))], " "), strings.Join(fixed, " ")), true
+	}
+	first := strings.ToLower(words[0])
+	for _, obj := range []string{"deal", "solution", "user", "cpor"} {
+		v := first
+		if syn, ok := verbSynonyms[first]; ok {
+			v = syn
+		}
+		if slices.Contains(s.subverbs(obj), v) {
+			return usage("unknown command %q: did you mean %s?", first, strings.Join(append([]string{obj, v}, words[1:]...), " ")), true
+		}
+	}
+	return nil, false
+}
+
+// nearOrder reads a verb-first wording with a typo in the verb or the
+// object ("shwo deal 1", "lsit deals") as the command it nearly is.
+func (s *Service) nearOrder(words []string) ([]string, bool) {
+	if len(words) < 2 {
+		return nil, false
+	}
+	nouns := make([]string, 0, len(objects))
+	for n := range objects {
+		nouns = append(nouns, n)
+	}
+	slices.Sort(nouns)
+	w0, w1 := strings.ToLower(words[0]), strings.ToLower(words[1])
+	if _, isObject := objects[w0]; isObject {
+		return nil, false // object first: unknownVerb suggests within it
+	}
+	obj, ok := objects[w1]
+	if !ok {
+		n, near := spell.Closest(w1, nouns)
+		if !near {
+			return nil, false
+		}
+		obj = objects[n]
+	}
+	subs := s.subverbs(obj)
+	v := w0
+	if syn, ok := verbSynonyms[w0]; ok {
+		v = syn
+	}
+	if !slices.Contains(subs, v) {
+		near, ok := spell.Closest(w0, subs)
+		if !ok {
+			return nil, false
+		}
+		v = near
+	}
+	return append([]string{obj, v}, words[2:]...), true
+}

@@ -1,0 +1,141 @@
+package vocab
+
+import "github.com/cosellbot/cosellbot/bot/deal"
+
+// The vocabularies of deals. Slugs are the values the record and JSON keep
+// (DESIGN.md); labels are Partner Center's; Also holds the chat grammar's
+// short forms and what people type in French and Swedish or copy from a CRM.
+var (
+	// Kinds of co-sell opportunity.
+	Kinds = New("kind", "deal kind",
+		Term{string(deal.IPCoSell), "IP co-sell", []string{"ip", "ip cosell", "co-vente IP", "co-vente de solution IP", "IP-samförsäljning", "samförsäljning IP"}},
+		Term{string(deal.ServicesCoSell), "Services co-sell", []string{"services", "service", "co-vente de services", "co-vente services", "tjänstesamförsäljning", "samförsäljning tjänster"}},
+		Term{string(deal.P2P), "Partner-to-partner (P2P)", []string{"p2p", "partner to partner", "partenaire à partenaire", "partner till partner"}},
+		Term{string(deal.SolutionAssessment), "Solution assessment", []string{"sa", "assessment", "évaluation de solution", "évaluation de solutions", "lösningsutvärdering", "lösningsbedömning"}},
+	)
+
+	// SaleTypes say how much Microsoft sees of a deal.
+	SaleTypes = New("sale_type", "sale type",
+		Term{string(deal.Private), "Private", []string{"privé", "privée", "privat"}},
+		Term{string(deal.PartnerLed), "Partner-led", []string{"partner led", "partnerled", "mené par le partenaire", "partnerledd"}},
+		Term{string(deal.CoSell), "Co-sell", []string{"co-vente", "covente", "samförsäljning"}},
+	)
+
+	// Statuses of the lifecycle.
+	Statuses = New("status", "status",
+		Term{string(deal.Received), "Received", []string{"new", "reçu", "mottagen"}},
+		Term{string(deal.Created), "Created", []string{"créé", "skapad"}},
+		Term{string(deal.Accepted), "Accepted", []string{"active", "accepté", "accepterad"}},
+		Term{string(deal.Won), "Won", []string{"gagné", "vunnen", "vunnet", "closed won"}},
+		Term{string(deal.Lost), "Lost", []string{"perdu", "förlorad", "förlorat", "closed lost"}},
+		Term{string(deal.Declined), "Declined", []string{"refusé", "décliné", "avböjd"}},
+		Term{string(deal.Expired), "Expired", []string{"expiré", "utgången"}},
+		Term{string(deal.Error), "Closed as error", []string{"error", "erreur", "fel"}},
+	)
+
+	// PartnerRoles of a services co-sell deal.
+	PartnerRoles = New("role", "partner role",
+		Term{"pre-sales-vision", "Pre-sales / Vision", []string{"presales", "pre-sales", "vision", "avant-vente", "avant-vente / vision", "förförsäljning", "förförsäljning / vision"}},
+		Term{"solution-design", "Solution design", []string{"design", "conception de solution", "conception de la solution", "lösningsdesign"}},
+		Term{"proof-of-concept", "Proof of concept", []string{"poc", "preuve de concept", "validation de concept", "konceptbevis", "konceptvalidering"}},
+		Term{"business-strategy", "Business strategy", []string{"stratégie commerciale", "stratégie d'entreprise", "affärsstrategi"}},
+		Term{"deployment-services", "Deployment services", []string{"deployment", "services de déploiement", "déploiement", "driftsättningstjänster", "driftsättning"}},
+		Term{"implementation-change-management", "Implementation & change management", []string{"implementation", "change management", "implementation/change management", "mise en œuvre et conduite du changement", "mise en œuvre et gestion du changement", "implémentation et gestion du changement", "implementering och förändringsledning"}},
+		Term{"transaction", "Transaction", []string{"transaktion"}},
+		Term{"managed-services", "Managed services", []string{"managed", "services managés", "services gérés", "förvaltade tjänster", "hanterade tjänster"}},
+	)
+
+	// Helps are the answers to Partner Center's "what help do you need from Microsoft".
+	Helps = New("help", "help type",
+		Term{string(deal.HelpNone), "No help needed", []string{"no", "no help", "aucune", "aucune aide", "pas besoin d'aide", "ingen", "ingen hjälp"}},
+		Term{string(deal.HelpTechnical), "Technical help", []string{"tech", "aide technique", "technique", "teknisk", "teknisk hjälp"}},
+		Term{string(deal.HelpArchitecture), "Architecture review", []string{"architecture", "revue d'architecture", "arkitektur", "arkitekturgranskning"}},
+		Term{string(deal.HelpPricing), "Pricing and licensing", []string{"pricing", "licensing", "tarification", "prix", "licences", "prissättning", "licensiering"}},
+		Term{string(deal.HelpFunding), "Funding and investments", []string{"funding", "investments", "financement", "investissements", "finansiering", "investeringar"}},
+		Term{string(deal.HelpExecutive), "Executive sponsorship", []string{"executive", "sponsor", "parrainage de la direction", "sponsor exécutif", "ledningssponsring"}},
+		Term{string(deal.HelpCustomer), "Customer engagement", []string{"customer", "engagement client", "relation client", "kundengagemang", "kundkontakt"}},
+		Term{string(deal.HelpOther), "Other", []string{"autre", "annan", "övrigt"}},
+	)
+
+	// Accounts are the classes of the customer picker.
+	Accounts = New("account", "account class",
+		Term{string(deal.Managed), "Microsoft managed", []string{"managed", "géré", "géré par Microsoft", "hanterad", "hanterad av Microsoft"}},
+		Term{string(deal.Unmanaged), "Microsoft unmanaged", []string{"unmanaged", "non géré", "non géré par Microsoft", "ohanterad", "ej hanterad"}},
+		Term{string(deal.Other), "Other (DUNS)", []string{"duns", "d&b", "dun & bradstreet", "autre", "annan"}},
+	)
+
+	// Intents are the marketplace intents of an IP co-sell deal.
+	Intents = New("intent", "marketplace intent",
+		Term{string(deal.IntentYes), "Yes", []string{"y", "true", "oui", "ja"}},
+		Term{string(deal.IntentNo), "No", []string{"n", "false", "non", "nej"}},
+		Term{string(deal.IntentUndecided), "Undecided", []string{"unsure", "maybe", "not sure", "indécis", "ne sait pas", "vet inte", "osäker", "obestämd"}},
+	)
+
+	// SolutionSources say whose solution a catalog entry is.
+	SolutionSources = New("source", "solution source",
+		Term{string(deal.Mine), "My company's solutions", []string{"mine", "my solution", "own", "nos solutions", "mes solutions", "våra lösningar", "egen"}},
+		Term{string(deal.Microsoft), "Microsoft solutions", []string{"microsoft", "ms", "solutions Microsoft", "Microsofts lösningar"}},
+		Term{string(deal.ThirdParty), "Other third-party co-sell solutions", []string{"third party", "third-party", "3rd party", "tiers", "solutions tierces", "tredje part"}},
+		Term{string(deal.Assessment), "Solution assessments", []string{"assessment", "évaluation de solution", "lösningsutvärdering"}},
+	)
+
+	// IPKinds are the co-sell eligibilities of a partner's own IP solution.
+	IPKinds = New("ip", "IP co-sell eligibility",
+		Term{string(deal.IPAzure), "Azure IP co-sell eligible", []string{"azure", "azure ip", "azure ip co-sell"}},
+		Term{string(deal.IPBizAppsPremium), "Business Applications IP co-sell premium", []string{"bizapps premium", "biz apps premium", "premium"}},
+		Term{string(deal.IPBizAppsStd), "Business Applications IP co-sell standard", []string{"bizapps standard", "biz apps standard", "standard"}},
+	)
+)
+
+// stageAlso are other names of the sales stages: French, Swedish, and the
+// stage names of Dynamics 365 and Salesforce's default sales processes.
+var stageAlso = map[deal.Stage][]string{
+	deal.StageCreated:     {"créé", "skapad", "prospecting"},
+	deal.StageAccepted:    {"accepté", "accepterad"},
+	deal.StageQualified:   {"qualify", "qualification", "qualifié", "kvalificerad", "kvalificering"},
+	deal.StageDeveloped:   {"develop", "needs analysis", "value proposition", "développé", "développement", "utvecklad", "utveckling"},
+	deal.StageProposed:    {"propose", "proposal", "proposal/price quote", "proposé", "proposition", "föreslagen", "offert"},
+	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociation", "förhandlad", "förhandling"},
+	deal.StageWon:         {"closed won", "gagné", "vunnen"},
+	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "uppdragsbrev"},
+	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "datainsamling", "samla in data"},
+	deal.StageReport:      {"assessment report", "preparing the report", "rapport", "rapport d'évaluation", "préparation du rapport", "utvärderingsrapport", "rapport"},
+	deal.StagePresent:     {"presentation", "presenting", "présentation", "présentation au client", "presentation för kunden"},
+}
+
+var coSellStages, assessmentStages = stages(deal.IPCoSell), stages(deal.SolutionAssessment)
+
+func stages(k deal.Kind) *Vocabulary {
+	var terms []Term
+	for _, info := range deal.Stages(k) {
+		terms = append(terms, Term{string(info.Stage), info.Label, stageAlso[info.Stage]})
+	}
+	what := "sales stage"
+	if k == deal.SolutionAssessment {
+		what = "solution assessment stage"
+	}
+	return New("stage", what, terms...)
+}
+
+// Stages is the stage vocabulary of a deal kind: solution assessments have
+// their own table.
+func Stages(k deal.Kind) *Vocabulary {
+	if k == deal.SolutionAssessment {
+		return assessmentStages
+	}
+	return coSellStages
+}
+
+// AnyStage matches a stage of either table, for filters that span kinds.
+func AnyStage(s string) (deal.Stage, bool) {
+	if t, ok := coSellStages.Lookup(s); ok {
+		return deal.Stage(t.Slug), true
+	}
+	if t, ok := assessmentStages.Lookup(s); ok {
+		return deal.Stage(t.Slug), true
+	}
+	return "", false
+}
+
+// StageLabel is the label of a deal's stage in its kind's table.
+func StageLabel(k deal.Kind, s deal.Stage) string { return Stages(k).Label(string(s)) }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// runCLI runs cosellbot in-process with the test's environment.
+func runCLI(t *testing.T, want int, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, strings.NewReader(""), &out, &errOut); code != want {
+		t.Fatalf("cosellbot %q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, want, out.String(), errOut.String())
+	}
+	return out.String(), errOut.String()
+}
+
+// TestCLIContract: exit 2 for usage, 1 for refusals, 0 otherwise; flags
+// anywhere on the line; suggestions for mistyped commands.
+func TestCLIContract(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "cli.db"))
+	if _, e := runCLI(t, 2, "serv"); !strings.Contains(e, "did you mean cosellbot serve?") {
+		t.Errorf("typo: %s", e)
+	}
+	if _, e := runCLI(t, 2, "bogus"); !strings.Contains(e, "the commands are serve, migrate, ask") {
+		t.Errorf("unknown: %s", e)
+	}
+	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=LOC1")
+	runCLI(t, 0, "ask", "--json", "solution", "add", "name=Insight", "source=mine")
+	// Usage errors exit 2, refusals 1.
+	if o, _ := runCLI(t, 2, "ask", "deal", "acept", "1"); !strings.Contains(o, "did you mean deal accept?") {
+		t.Errorf("verb typo: %s", o)
+	}
+	runCLI(t, 2, "ask", "deal", "lost", "3")
+	runCLI(t, 1, "ask", "deal", "show", "2")
+	// Flags after the text, and --share as typed in Slack.
+	if o, _ := runCLI(t, 0, "ask", "deal", "list", "--user", "ana@contoso.com", "--json"); !strings.Contains(o, `"ok": true`) {
+		t.Errorf("flags after the text: %s", o)
+	}
+	if o, e := runCLI(t, 1, "ask", "deal", "show", "2", "--share"); !strings.Contains(o, "no deal #2") || !strings.Contains(e, "--share") {
+		t.Errorf("--share: %s %s", o, e)
+	}
+	if o, _ := runCLI(t, 0, "ask", "--", "help", "deal", "accept"); !strings.Contains(o, "A received referral needs name=") {
+		t.Errorf("help deal accept: %s", o)
+	}
+	if o, _ := runCLI(t, 0, "help"); !strings.Contains(o, "cosellbot doctor") || !strings.Contains(o, "cosellbot export deals|claims") {
+		t.Errorf("usage lacks the new commands:\n%s", o)
+	}
+}
+
+func TestExport(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "export.db"))
+	runCLI(t, 0, "ask", `solution add name=Insight source=mine ip=azure`)
+	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=LOC1 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
+	o, e := runCLI(t, 0, "export", "deals")
+	rows, err := csv.NewReader(strings.NewReader(o)).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][2] != "Contoso, phase 1" || !strings.Contains(e, "exported 1 deals") {
+		t.Fatalf("csv: %v %q\n%s", err, rows, e)
+	}
+	if o, _ := runCLI(t, 0, "export", "--format", "json", "deals"); !strings.Contains(o, `"currency": "EUR"`) {
+		t.Errorf("json: %s", o)
+	}
+	runCLI(t, 2, "export", "leads")
+	runCLI(t, 2, "export", "deals", "--format", "xlsx")
+	runCLI(t, 1, "export", "claims", "--user", "nobody@contoso.com")
+}
+
+func TestConfigMarksBrokenValues(t *testing.T) {
+	t.Setenv("COSELLBOT_ADDR", ":80800")
+	t.Setenv("DATABASE_URL", "mysql://db/x")
+	o, _ := runCLI(t, 2, "config")
+	for _, want := range []string{"COSELLBOT_ADDR", ":80800", "✗ broken", `✗ COSELLBOT_ADDR ":80800": port "80800"`, "DATABASE_URL scheme \"mysql\""} {
+		if !strings.Contains(o, want) {
+			t.Errorf("config output lacks %q:\n%s", want, o)
+		}
+	}
+	for _, line := range strings.Split(o, "\n") {
+		if strings.HasPrefix(line, "COSELLBOT_LOG_FORMAT") && strings.Contains(line, "broken") {
+			t.Errorf("a good value marked broken: %s", line)
+		}
+	}
+	if _, e := runCLI(t, 2, "migrate"); !strings.Contains(e, "cosellbot config shows") {
+		t.Errorf("other commands point at config: %s", e)
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(dir, "missing.db"))
+	t.Setenv("WEBHOOK_SECRET_GENERIC", "short")
+	o, _ := runCLI(t, 1, "doctor")
+	for _, want := range []string{"✗ database: no SQLite file at " + dir, "run cosellbot migrate", "✗ WEBHOOK_SECRET_GENERIC: 5 characters", "2 problems to fix"} {
+		if !strings.Contains(o, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, o)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("doctor created the database file")
+	}
+	t.Setenv("WEBHOOK_SECRET_GENERIC", "0123456789abcdef0123")
+	runCLI(t, 0, "migrate")
+	if o, _ := runCLI(t, 0, "doctor"); !strings.Contains(o, "✓ migrations: schema current") {
+		t.Errorf("healthy:\n%s", o)
+	}
+}
+
+func TestNewDatabaseIsAnnounced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fresh.db")
+	t.Setenv("DATABASE_URL", "sqlite:"+path)
+	if _, e := runCLI(t, 0, "ask", "deal", "list"); !strings.Contains(e, "created a new, empty SQLite database") || !strings.Contains(e, path) {
+		t.Errorf("first run: %s", e)
+	}
+	if _, e := runCLI(t, 0, "ask", "deal", "list"); strings.Contains(e, "created") {
+		t.Errorf("second run announced again: %s", e)
+	}
+}
+
+func TestPortInUseNamesTheSetting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = net.Listen("tcp", ln.Addr().String())
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Skipf("this system reports a busy port as %v", err)
+	}
+	for setBy, want := range map[string]string{"COSELLBOT_ADDR": "set COSELLBOT_ADDR to a free address", "serve --addr": "set serve --addr"} {
+		if got := listenFix(ln.Addr().String(), setBy, err); !strings.Contains(got, want) {
+			t.Errorf("%s: %q", setBy, got)
+		}
+	}
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "port.db"))
+	t.Setenv("COSELLBOT_ADDR", ln.Addr().String())
+	if _, e := runCLI(t, 1, "serve"); !strings.Contains(e, "set COSELLBOT_ADDR to a free address") {
+		t.Errorf("serve on a busy port: %s", e)
+	}
+}
+
+// TestDoctorChecksTokensAtTheConfiguredEndpoints: doctor calls the API
+// bases serve would (SLACK_API_URL, DISCORD_API_URL), and a refused token
+// fails the run with what to fix.
+func TestDoctorChecksTokensAtTheConfiguredEndpoints(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slack/auth.test":
+			w.Write([]byte(`{"ok": false, "error": "token_revoked"}`))
+		case "/discord/applications/@me":
+			w.Write([]byte(`{"id": "42", "name": "cosellbot"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "doc.db"))
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-old")
+	t.Setenv("SLACK_SIGNING_SECRET", "0123456789abcdef0123")
+	t.Setenv("SLACK_API_URL", srv.URL+"/slack/")
+	t.Setenv("DISCORD_BOT_TOKEN", "bot")
+	t.Setenv("DISCORD_APP_ID", "42")
+	t.Setenv("DISCORD_API_URL", srv.URL+"/discord")
+	runCLI(t, 0, "migrate")
+	o, _ := runCLI(t, 1, "doctor")
+	for _, want := range []string{"✗ Slack bot token (SLACK_BOT_TOKEN): auth.test refused it: token_revoked", "fix: copy the Bot User OAuth Token", "✓ Discord bot token (DISCORD_BOT_TOKEN): accepted: application cosellbot (42)", "1 problem to fix."} {
+		if !strings.Contains(o, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, o)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+// Package doctor checks that a deployment can do its work: the database
+// answers and its schema is current, and each configured token is accepted
+// by the platform that issued it. Each finding says what to fix, in the
+// words of the setting to change.
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
+)
+
+// Finding is the outcome of one check.
+type Finding struct {
+	Name   string // what was checked: "database", "Slack bot token", …
+	Status Status
+	Detail string // what was found
+	Fix    string // what to do, when not OK
+}
+
+// Status is how a check went.
+type Status int
+
+// Statuses: a skipped check is one whose settings are unset.
+const (
+	OK Status = iota
+	Failed
+	Skipped
+	Warning
+)
+
+func (s Status) mark() string {
+	return [...]string{"✓", "✗", "-", "!"}[s]
+}
+
+// String renders a finding as one line, with the fix under it.
+func (f Finding) String() string {
+	s := fmt.Sprintf("%s %s: %s", f.Status.mark(), f.Name, f.Detail)
+	if f.Fix != "" && f.Status != OK {
+		s += "\n    fix: " + f.Fix
+	}
+	return s
+}
+
+// Failed reports whether any finding failed.
+func AnyFailed(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Status == Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// Platforms are the endpoints the token checks call; tests point them at
+// fakes.
+type Platforms struct {
+	SlackAPI   string // https://slack.com/api/
+	DiscordAPI string // https://discord.com/api/v10
+	HTTP       *http.Client
+}
+
+// Live are the real endpoints.
+func Live() Platforms {
+	return Platforms{SlackAPI: slack.APIURL, DiscordAPI: "https://discord.com/api/v10", HTTP: &http.Client{Timeout: 15 * time.Second}}
+}
+
+// Store is what the database check needs.
+type Store interface {
+	Ping(ctx context.Context) error
+	Migrations(ctx context.Context) (current, latest int64, err error)
+	Dialect() string
+}
+
+// Database checks that the database answers and its schema is current.
+func Database(ctx context.Context, st Store, where string) []Finding {
+	if err := st.Ping(ctx); err != nil {
+		return []Finding{{Name: "database", Status: Failed, Detail: fmt.Sprintf("%s at %s does not answer: %v", st.Dialect(), where, err),
+			Fix: "check DATABASE_URL (host, port, user, password, database) and that the server runs"}}
+	}
+	out := []Finding{{Name: "database", Status: OK, Detail: fmt.Sprintf("%s at %s answers", st.Dialect(), where)}}
+	cur, latest, err := st.Migrations(ctx)
+	switch {
+	case err != nil:
+		out = append(out, Finding{Name: "migrations", Status: Failed, Detail: err.Error(), Fix: "run cosellbot migrate, and check that the user may create tables"})
+	case cur < latest:
+		out = append(out, Finding{Name: "migrations", Status: Failed, Detail: fmt.Sprintf("schema at version %d, this build needs %d", cur, latest),
+			Fix: "run cosellbot migrate (serve also migrates at start)"})
+	case cur > latest:
+		out = append(out, Finding{Name: "migrations", Status: Failed, Detail: fmt.Sprintf("schema at version %d is newer than this build knows (%d)", cur, latest),
+			Fix: "run the cosellbot version that migrated this database, or a newer one"})
+	default:
+		out = append(out, Finding{Name: "migrations", Status: OK, Detail: fmt.Sprintf("schema current (version %d)", cur)})
+	}
+	return out
+}
+
+// Slack checks a bot token with auth.test.
+func (p Platforms) Slack(ctx context.Context, token string) Finding {
+	f := Finding{Name: "Slack bot token (SLACK_BOT_TOKEN)"}
+	if token == "" {
+		f.Status, f.Detail = Skipped, "not set: no new deal form, App Home, e-mail matching or notifications in Slack"
+		return f
+	}
+	api := slack.New(token, slack.OptionAPIURL(p.SlackAPI), slack.OptionHTTPClient(p.HTTP))
+	res, err := api.AuthTestContext(ctx)
+	if err != nil {
+		f.Status, f.Detail = Failed, "auth.test refused it: "+err.Error()
+		f.Fix = "copy the Bot User OAuth Token (xoxb-…) from your Slack app's Install App page into SLACK_BOT_TOKEN, and reinstall the app if it was revoked"
+		return f
+	}
+	f.Status, f.Detail = OK, fmt.Sprintf("accepted: bot %s in workspace %s", res.User, res.Team)
+	return f
+}
+
+// Discord checks a bot token against the application it belongs to, and
+// that it is the application DISCORD_APP_ID names.
+func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
+	f := Finding{Name: "Discord bot token (DISCORD_BOT_TOKEN)"}
+	if token == "" {
+		f.Status, f.Detail = Skipped, "not set: /cosell is not registered and no notifications go to Discord"
+		return f
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(p.DiscordAPI, "/")+"/applications/@me", nil)
+	if err != nil {
+		f.Status, f.Detail = Failed, err.Error()
+		return f
+	}
+	req.Header.Set("Authorization", "Bot "+token)
+	resp, err := p.HTTP.Do(req)
+	if err != nil {
+		f.Status, f.Detail, f.Fix = Failed, "Discord did not answer: "+err.Error(), "check this host's outbound HTTPS access to discord.com"
+		return f
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode == http.StatusUnauthorized {
+		f.Status, f.Detail = Failed, "Discord refused it (401)"
+		f.Fix = "reset the token on your application's Bot page in the Discord Developer Portal and set DISCORD_BOT_TOKEN"
+		return f
+	}
+	var app struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &app) != nil || app.ID == "" {
+		f.Status, f.Detail = Failed, fmt.Sprintf("unexpected answer %d from Discord", resp.StatusCode)
+		return f
+	}
+	if appID != "" && appID != app.ID {
+		f.Status, f.Detail = Failed, fmt.Sprintf("the token belongs to application %s (%s), DISCORD_APP_ID says %s", app.ID, app.Name, appID)
+		f.Fix = "set DISCORD_APP_ID=" + app.ID + " or use that application's token"
+		return f
+	}
+	f.Status, f.Detail = OK, fmt.Sprintf("accepted: application %s (%s)", app.Name, app.ID)
+	if appID == "" {
+		f.Status, f.Detail, f.Fix = Warning, f.Detail+"; DISCORD_APP_ID is not set, so /cosell is not registered", "set DISCORD_APP_ID="+app.ID
+	}
+	return f
+}
+
+// PartnerCenter checks that the refresh token still yields an access
+// token, redeeming it as the Referrals API client does.
+func (p Platforms) PartnerCenter(cfg partnercenter.Config) Finding {
+	f := Finding{Name: "Partner Center token (PARTNERCENTER_REFRESH_TOKEN)"}
+	if cfg.RefreshToken == "" {
+		f.Status, f.Detail = Skipped, "not set: no referral fetch, poll or write-back"
+		return f
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = p.HTTP
+	}
+	tok, err := partnercenter.FetchToken(cfg)
+	if err != nil {
+		f.Status, f.Detail = Failed, strings.TrimPrefix(err.Error(), "partnercenter: ")
+		f.Fix = "sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID and set PARTNERCENTER_REFRESH_TOKEN; check PARTNERCENTER_TOKEN_URL's tenant and PARTNERCENTER_CLIENT_SECRET"
+		return f
+	}
+	f.Status, f.Detail = OK, "an access token was issued"
+	if !tok.Expiry.IsZero() {
+		f.Detail += ", valid until " + tok.Expiry.UTC().Format(time.RFC3339)
+	}
+	return f
+}
+
+// Secret checks a shared secret's presence and strength.
+func Secret(name, value, without string) Finding {
+	f := Finding{Name: name}
+	switch {
+	case value == "":
+		f.Status, f.Detail = Skipped, "not set: "+without
+	case len(value) < 16:
+		f.Status, f.Detail = Failed, fmt.Sprintf("%d characters long: a guessable secret lets anyone forge deliveries", len(value))
+		f.Fix = "set " + name + " to at least 16 random characters, e.g. from openssl rand -hex 24, here and in the sender"
+	default:
+		f.Status, f.Detail = OK, fmt.Sprintf("set (%d characters)", len(value))
+	}
+	return f
+}

@@ -1,0 +1,205 @@
+package change
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+
+// Merge takes, per field, only what the system changed since the shadow,
+// and only when it is newer than the field's last change from anywhere.
+func TestMerge(t *testing.T) {
+	cur := Values{Name: "Lakehouse", Value: "4500000", Stage: "proposed"}
+	changed := map[Field]time.Time{Name: at(10), Value: at(10), Stage: at(10)}
+	tests := []struct {
+		name                   string
+		shadow                 Shadow
+		in                     Incoming
+		apply, conflict, stale []Field
+		echo, unchanged        []Field
+		shadowAfter            map[Field]string
+	}{
+		{
+			name:   "a newer change the system made is applied",
+			shadow: Shadow{Value: {Value: "4500000", At: at(5)}},
+			in:     Incoming{System: "hubspot", Values: Values{Value: "5000000"}, Modified: at(20)},
+			apply:  []Field{Value}, shadowAfter: map[Field]string{Value: "5000000"},
+		},
+		{
+			name:   "a full record repeats unchanged fields: only the changed one counts",
+			shadow: Shadow{Name: {Value: "Lakehouse", At: at(5)}, Value: {Value: "4500000", At: at(5)}, Stage: {Value: "proposed", At: at(5)}},
+			in:     Incoming{System: "salesforce", Values: Values{Name: "Lakehouse", Value: "4500000", Stage: "negotiated"}, Modified: at(20)},
+			apply:  []Field{Stage}, echo: []Field{Name, Value},
+		},
+		{
+			name:   "the value cosellbot sent coming back is an echo, even before it was confirmed",
+			shadow: Shadow{Name: {Value: "Old", At: at(5), Sent: "Lakehouse", Pending: true}},
+			in:     Incoming{System: "partnercenter", Values: Values{Name: "Lakehouse"}, Modified: at(30)},
+			echo:   []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
+		},
+		{
+			name:   "an older event of the same property is stale",
+			shadow: Shadow{Value: {Value: "5000000", At: at(20)}},
+			in:     Incoming{System: "hubspot", Values: Values{Value: "4800000"}, Modified: at(15)},
+			stale:  []Field{Value}, shadowAfter: map[Field]string{Value: "5000000"},
+		},
+		{
+			name:     "a change older than the field's last change elsewhere loses, and is a conflict",
+			shadow:   Shadow{Stage: {Value: "developed", At: at(1)}},
+			in:       Incoming{System: "dynamics", Values: Values{Stage: "negotiated"}, Modified: at(8)},
+			conflict: []Field{Stage}, shadowAfter: map[Field]string{Stage: "negotiated"},
+		},
+		{
+			name:      "a change that matches the deal already changes only the shadow",
+			in:        Incoming{System: "generic", Values: Values{Name: "Lakehouse"}, Modified: at(30)},
+			unchanged: []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
+		},
+		{
+			name:   "per-field times win over the record's",
+			in:     Incoming{System: "hubspot", Values: Values{Value: "1", Name: "X"}, At: map[Field]time.Time{Value: at(2)}, Modified: at(30)},
+			apply:  []Field{Name}, conflict: []Field{Value},
+			shadowAfter: map[Field]string{Value: "1", Name: "X"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			was := tt.shadow.Clone()
+			d := Merge(cur, changed, tt.shadow, tt.in)
+			var conflicts []Field
+			for _, c := range d.Conflicts {
+				conflicts = append(conflicts, c.Field)
+			}
+			check := func(what string, got, want []Field) {
+				t.Helper()
+				if len(got) != len(want) {
+					t.Errorf("%s = %v, want %v", what, got, want)
+					return
+				}
+				for i := range got {
+					if got[i] != want[i] {
+						t.Errorf("%s = %v, want %v", what, got, want)
+					}
+				}
+			}
+			check("applied", d.Apply.Sorted(), tt.apply)
+			check("conflicts", conflicts, tt.conflict)
+			check("stale", d.Stale, tt.stale)
+			check("echoes", d.Echoes, tt.echo)
+			check("unchanged", d.Unchanged, tt.unchanged)
+			for f, v := range tt.shadowAfter {
+				if d.Shadow[f].Value != v {
+					t.Errorf("shadow %s = %q, want %q", f, d.Shadow[f].Value, v)
+				}
+			}
+			for f, m := range was {
+				if tt.shadow[f] != m {
+					t.Errorf("the merge changed the link's shadow in place: %s %+v, was %+v", f, tt.shadow[f], m)
+				}
+			}
+		})
+	}
+}
+
+// What goes out is the deal's current value of each field the system
+// lacks, among the fields it takes.
+func TestOutgoing(t *testing.T) {
+	cur := Values{Name: "Lakehouse", Value: "4500000", Team: "[]"}
+	sh := Shadow{Name: {Value: "Lakehouse"}, Value: {Value: "4000000"}}
+	got := Outgoing(cur, sh, []Field{Name, Value})
+	if len(got) != 1 || got[Value] != "4500000" {
+		t.Errorf("Outgoing = %v, want only the value", got)
+	}
+	if all := Outgoing(cur, sh, nil); len(all) != 2 {
+		t.Errorf("Outgoing to a system that takes every field = %v, want value and team", all)
+	}
+	sent := sh.Sending(got)
+	if !sent[Value].Pending || sent[Value].Sent != "4500000" || sh[Value].Pending {
+		t.Errorf("Sending: %+v (the original must not change: %+v)", sent[Value], sh[Value])
+	}
+	if done := sent.Sent(got, at(3)); done[Value].Pending || done[Value].Value != "4500000" || !done[Value].At.Equal(at(3)) {
+		t.Errorf("Sent: %+v", done[Value])
+	}
+}
+
+// Advance drives a deal the way outside systems move it: accepting a
+// received referral first, marking every skipped assessment stage,
+// refusing what the rules refuse, and never moving a stage back.
+func TestAdvance(t *testing.T) {
+	received := func(kind deal.Kind) *deal.Deal {
+		dr := deal.Draft{
+			Kind: kind, Name: "Lakehouse", Value: 4500000, Currency: "EUR", CloseDate: at(0).AddDate(1, 0, 0), Notes: "n",
+			Location: "1", From: "microsoft", Customer: deal.Customer{Name: "C", Location: "SE", Account: deal.Managed},
+			Team: []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.com", Phone: "+46 70 123 45 67"}},
+		}
+		switch kind {
+		case deal.SolutionAssessment:
+			dr.Solutions, dr.AssessmentLocation = []deal.Solution{{Name: "Migration assessment", Source: deal.Assessment}}, "SE"
+		case deal.IPCoSell:
+			dr.Solutions = []deal.Solution{{Name: "Lakehouse IP", Source: deal.Mine, IP: deal.IPAzure}}
+		case deal.ServicesCoSell:
+			dr.Role, dr.SolutionArea, dr.SolutionPlay = "transaction", "Data and AI", "Analytics"
+		}
+		d, _, err := deal.Import(dr, false, at(0))
+		if err != nil {
+			t.Fatalf("a received %s referral: %v", kind, err)
+		}
+		d.ID = 1
+		return d
+	}
+	tests := []struct {
+		name      string
+		d         *deal.Deal
+		v         Values
+		status    deal.Status
+		stage     deal.Stage
+		refused   bool
+		wantSteps int
+	}{
+		{"a stage on a received referral accepts it first", received(deal.ServicesCoSell), Values{Stage: "proposed"}, deal.Accepted, deal.StageProposed, false, 2},
+		{"won on a received referral accepts then wins", received(deal.IPCoSell), Values{Status: "won"}, deal.Won, deal.StageWon, false, 2},
+		{"declined", received(deal.ServicesCoSell), Values{Status: "declined", Reason: "no capacity"}, deal.Declined, "", false, 1},
+		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1},
+		{"assessment stages skipped are marked in order", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Accepted, deal.StageReport, false, 4},
+		{"an unknown stage is refused", received(deal.ServicesCoSell), Values{Stage: "launch"}, deal.Received, "", true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tt.d.Clone()
+			evs, err := Advance(tt.d, tt.v, "hubspot", at(30))
+			if tt.refused {
+				if err == nil {
+					t.Fatalf("Advance = %v, want a refusal", evs)
+				}
+				if tt.d.Status != before.Status || tt.d.Stage != before.Stage {
+					t.Errorf("a refused advance changed the deal: %s %s", tt.d.Status, tt.d.Stage)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Advance: %v", err)
+			}
+			if tt.d.Status != tt.status || tt.d.Stage != tt.stage || len(evs) != tt.wantSteps {
+				t.Errorf("status %s stage %s after %d steps; want %s %s after %d", tt.d.Status, tt.d.Stage, len(evs), tt.status, tt.stage, tt.wantSteps)
+			}
+		})
+	}
+	// A stage behind the deal's changes nothing; a terminal deal changes no more.
+	d := received(deal.ServicesCoSell)
+	if _, err := Advance(d, Values{Stage: "negotiated"}, "hubspot", at(30)); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := Advance(d, Values{Stage: "qualified"}, "hubspot", at(31)); err != nil || len(evs) != 0 || d.Stage != deal.StageNegotiated {
+		t.Errorf("moving back: %v %v, stage %s", evs, err, d.Stage)
+	}
+	if _, err := Advance(d, Values{Status: "won"}, "hubspot", at(32)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Advance(d, Values{Status: "lost", Reason: "x"}, "hubspot", at(33)); err == nil {
+		t.Error("a won deal was lost by a CRM")
+	}
+}

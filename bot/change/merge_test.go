@@ -60,9 +60,9 @@ func TestMerge(t *testing.T) {
 			unchanged: []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
 		},
 		{
-			name:   "per-field times win over the record's",
-			in:     Incoming{System: "hubspot", Values: Values{Value: "1", Name: "X"}, At: map[Field]time.Time{Value: at(2)}, Modified: at(30)},
-			apply:  []Field{Name}, conflict: []Field{Value},
+			name:  "per-field times win over the record's",
+			in:    Incoming{System: "hubspot", Values: Values{Value: "1", Name: "X"}, At: map[Field]time.Time{Value: at(2)}, Modified: at(30)},
+			apply: []Field{Name}, conflict: []Field{Value},
 			shadowAfter: map[Field]string{Value: "1", Name: "X"},
 		},
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -28,8 +29,11 @@ type File struct {
 // cosellbot export, since chat messages have size limits.
 const csvInChat = 2000
 
-func csvReply(deals []*deal.Deal, tab string, now time.Time) (Reply, error) {
+func (s *Service) csvReply(deals []*deal.Deal, tab string, now time.Time) (Reply, error) {
 	if len(deals) > csvInChat {
+		if s.web != nil {
+			return Reply{Text: fmt.Sprintf("%d deals is more than a chat message holds (%d): download them as a CSV file from the pipeline page, %s (sign in with /cosell web first)", len(deals), csvInChat, s.web.CSVURL(csvQuery(tab))), Private: true}, nil
+		}
 		return Reply{}, usage("%d deals is more than a chat message holds (%d): narrow the list, or run cosellbot export deals --format csv on the server", len(deals), csvInChat)
 	}
 	views := make([]DealView, len(deals))
@@ -42,7 +46,27 @@ func csvReply(deals []*deal.Deal, tab string, now time.Time) (Reply, error) {
 	}
 	f := File{Name: fmt.Sprintf("cosellbot-deals-%s-%s.csv", tab, now.Format("2006-01-02")), ContentType: "text/csv", Content: buf.String()}
 	text := fmt.Sprintf("%d deal%s as CSV (%s):\n```\n%s```", len(deals), plural(len(deals)), f.Name, f.Content)
-	return Reply{Text: text, Data: map[string]any{"file": f, "total": len(deals)}}, nil
+	data := map[string]any{"file": f, "total": len(deals)}
+	if s.web != nil {
+		// Chat shows the text; the same list downloads as a file from the page.
+		link := s.web.CSVURL(csvQuery(tab))
+		text = fmt.Sprintf("%d deal%s as CSV: download the file from %s (sign in with /cosell web first), or copy it from here (%s):\n```\n%s```", len(deals), plural(len(deals)), link, f.Name, f.Content)
+		data["link"] = link
+	}
+	return Reply{Text: text, Data: data}, nil
+}
+
+// csvQuery is the page's filter for a list's tab.
+func csvQuery(tab string) url.Values {
+	q := url.Values{}
+	switch tab {
+	case "closed":
+		q.Set("status", "closed")
+	case "open", "":
+	default:
+		q.Set("status", "all")
+	}
+	return q
 }
 
 // Export writes every deal or every CPOR claim who may see, with every

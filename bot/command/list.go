@@ -327,7 +327,7 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	if lq.format == "csv" {
-		return csvReply(deals, lq.tab, c.now)
+		return s.csvReply(deals, lq.tab, c.now)
 	}
 	pages := max(1, (len(deals)+lq.limit-1)/lq.limit)
 	if lq.page > pages {

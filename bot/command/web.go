@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -14,6 +15,9 @@ type WebLinks interface {
 	// SignInLink returns a signed link that opens a session for user once,
 	// until expires.
 	SignInLink(ctx context.Context, user string, now time.Time) (link string, expires time.Time, err error)
+	// CSVURL is where a signed-in person downloads the deals they may see
+	// as a CSV file, filtered by query (the pipeline page's filters).
+	CSVURL(query url.Values) string
 }
 
 // WithWebLinks adds the web verb: a private sign-in link to the pipeline page.

@@ -3,6 +3,7 @@ package command_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,10 @@ type links struct {
 	user string
 	now  time.Time
 	err  error
+}
+
+func (l *links) CSVURL(q url.Values) string {
+	return "https://cosellbot.example.com/deals.csv?" + q.Encode()
 }
 
 func (l *links) SignInLink(_ context.Context, user string, now time.Time) (string, time.Time, error) {

@@ -161,6 +161,7 @@ func (s *Server) Mount(r *mux.Router) {
 	r.HandleFunc("/deals/{id}", s.authed(s.dealPage)).Methods(get...)
 	r.HandleFunc("/claims", s.authed(s.claimsPage)).Methods(get...)
 	r.HandleFunc("/charts", s.authed(s.charts)).Methods(get...)
+	r.HandleFunc("/deals.csv", s.authed(s.dealsCSV)).Methods(get...)
 	r.HandleFunc("/signin", s.signinForm).Methods(get...)
 	r.HandleFunc("/signin", s.signin).Methods(http.MethodPost)
 	r.HandleFunc("/signout", s.signout).Methods(http.MethodPost)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
@@ -29,8 +28,6 @@ type (
 	InboxAdded = ledger.InboxAdded
 	// InboxFilter is ledger.InboxFilter.
 	InboxFilter = ledger.InboxFilter
-	// SyncState is ledger.SyncState.
-	SyncState = ledger.SyncState
 )
 
 // Inbox statuses (see ledger).
@@ -355,77 +352,6 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 		return fmt.Errorf("inbox row %d: %w", id, ErrNotFound)
 	}
 	return nil
-}
-
-// SyncState reads the state of one outside record; ErrNotFound when nothing
-// was ever applied from it.
-func (s *Store) SyncState(ctx context.Context, source, externalID string) (SyncState, error) {
-	var row syncRow
-	err := s.reader(ctx).Where("source = ? AND external_id = ?", source, externalID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return SyncState{}, fmt.Errorf("%s record %s: %w", source, externalID, ErrNotFound)
-	}
-	if err != nil {
-		return SyncState{}, fmt.Errorf("store: read the sync state of %s record %s: %w", source, externalID, err)
-	}
-	return fromSyncRow(&row), nil
-}
-
-// SyncStatesOfDeal lists the outside records linked to a deal.
-func (s *Store) SyncStatesOfDeal(ctx context.Context, dealID int64) ([]SyncState, error) {
-	var rows []syncRow
-	if err := s.reader(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: read the outside records of deal %d: %w", dealID, err)
-	}
-	out := make([]SyncState, len(rows))
-	for i := range rows {
-		out[i] = fromSyncRow(&rows[i])
-	}
-	return out, nil
-}
-
-func fromSyncRow(r *syncRow) SyncState {
-	st := SyncState{Source: r.Source, ExternalID: r.ExternalID, ModifiedAt: fromPtr(r.ModifiedAt), ETag: r.ETag}
-	if r.DealID != nil {
-		st.DealID = *r.DealID
-	}
-	return st
-}
-
-// SaveSyncState writes the state of one outside record, replacing what was
-// there.
-func (s *Store) SaveSyncState(ctx context.Context, st SyncState) error {
-	if st.Source == "" || st.ExternalID == "" {
-		return fmt.Errorf("store: save sync state: source and external id are required, got %q and %q", st.Source, st.ExternalID)
-	}
-	row := syncRow{Source: st.Source, ExternalID: st.ExternalID, ModifiedAt: utcPtr(st.ModifiedAt), ETag: st.ETag, Shadow: "{}"}
-	if st.DealID != 0 {
-		id := st.DealID
-		row.DealID = &id
-	}
-	err := s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag"}),
-	}).Create(&row).Error
-	if err != nil {
-		return fmt.Errorf("store: save the sync state of %s record %s: %w", st.Source, st.ExternalID, err)
-	}
-	return nil
-}
-
-// LastModified is the latest modification time applied from a source, the
-// point a poll of that source resumes from; zero when nothing was applied.
-func (s *Store) LastModified(ctx context.Context, source string) (time.Time, error) {
-	var rows []syncRow
-	err := s.reader(ctx).Where("source = ? AND modified_at IS NOT NULL", source).
-		Order("modified_at DESC").Limit(1).Find(&rows).Error
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: read the last modification applied from %s: %w", source, err)
-	}
-	if len(rows) == 0 {
-		return time.Time{}, nil
-	}
-	return fromPtr(rows[0].ModifiedAt), nil
 }
 
 // DealByExternalID reads the deal whose ExternalID (a Partner Center referral

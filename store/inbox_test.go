@@ -3,9 +3,12 @@ package store_test
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cosellbot/cosellbot/bot/change"
 
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -132,44 +135,50 @@ func TestInboxMarkAndList(t *testing.T) {
 	})
 }
 
-func TestSyncState(t *testing.T) {
+func TestLinksAndCursors(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		if _, err := s.SyncState(ctx, "partnercenter", "r1"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Link(ctx, "partnercenter", "r1"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown record: %v", err)
 		}
-		if last, err := s.LastModified(ctx, "partnercenter"); err != nil || !last.IsZero() {
-			t.Fatalf("LastModified of nothing = %v, %v", last, err)
+		if cur, err := s.Cursor(ctx, "partnercenter-poll"); err != nil || !cur.At.IsZero() || cur.Next != "" {
+			t.Fatalf("Cursor of nothing = %+v, %v", cur, err)
 		}
 		d := outbound("linked", "loc-1")
 		d.ExternalID = "r1"
 		if err := s.CreateDeal(ctx, d, at("partnercenter", "received", "")); err != nil {
 			t.Fatal(err)
 		}
-		st := store.SyncState{Source: "partnercenter", ExternalID: "r1", DealID: d.ID, ModifiedAt: t0, ETag: `"e1"`}
-		if err := s.SaveSyncState(ctx, st); err != nil {
+		l := change.Link{System: "partnercenter", RecordID: "r1", DealID: d.ID, Seen: t0, ETag: `"e1"`,
+			Shadow: change.Shadow{change.Name: {Value: "linked", At: t0}}}
+		if err := s.SaveLink(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		st.ModifiedAt, st.ETag = t0.Add(time.Hour), `"e2"`
-		if err := s.SaveSyncState(ctx, st); err != nil {
+		l.Seen, l.ETag = t0.Add(time.Hour), `"e2"`
+		l.Shadow = l.Shadow.Sending(change.Values{change.Value: "100"})
+		if err := s.SaveLink(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveSyncState(ctx, store.SyncState{Source: "partnercenter", ExternalID: "r0", ModifiedAt: t0}); err != nil {
+		if err := s.SaveLink(ctx, change.Link{System: "partnercenter", RecordID: "r0", Seen: t0}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.SyncState(ctx, "partnercenter", "r1")
-		if err != nil || got != st {
-			t.Errorf("SyncState = %+v, %v; want %+v", got, err, st)
+		got, err := s.Link(ctx, "partnercenter", "r1")
+		if err != nil || !reflect.DeepEqual(got, l) {
+			t.Errorf("Link = %+v, %v; want %+v", got, err, l)
 		}
-		links, err := s.SyncStatesOfDeal(ctx, d.ID)
-		if err != nil || len(links) != 1 || links[0] != st {
-			t.Errorf("SyncStatesOfDeal = %+v, %v", links, err)
+		links, err := s.LinksOf(ctx, d.ID)
+		if err != nil || len(links) != 1 || !reflect.DeepEqual(links[0], l) {
+			t.Errorf("LinksOf = %+v, %v", links, err)
 		}
-		if last, err := s.LastModified(ctx, "partnercenter"); err != nil || !last.Equal(t0.Add(time.Hour)) {
-			t.Errorf("LastModified = %v, %v", last, err)
+		want := change.Cursor{At: t0.Add(time.Hour), Next: "https://api.example/next"}
+		if err := s.SaveCursor(ctx, "partnercenter-poll", want); err != nil {
+			t.Fatal(err)
 		}
-		if err := s.SaveSyncState(ctx, store.SyncState{Source: "partnercenter"}); err == nil {
-			t.Error("a sync state without an external id was saved")
+		if cur, err := s.Cursor(ctx, "partnercenter-poll"); err != nil || cur != want {
+			t.Errorf("Cursor = %+v, %v; want %+v", cur, err, want)
+		}
+		if err := s.SaveLink(ctx, change.Link{System: "partnercenter"}); err == nil {
+			t.Error("a link without a record id was saved")
 		}
 		byExt, err := s.DealByExternalID(ctx, "r1")
 		if err != nil || byExt.ID != d.ID {

@@ -51,14 +51,3 @@ type InboxFilter struct {
 	AfterID    int64 // only rows with a greater id, to page through
 	Limit      int   // 0: no limit
 }
-
-// SyncState is what cosellbot knows of one record of an outside system: the
-// deal it is linked to, the source's modification time last applied and
-// the eTag to send as If-Match.
-type SyncState struct {
-	Source     string
-	ExternalID string
-	DealID     int64     // 0: not linked to a deal
-	ModifiedAt time.Time // zero: unknown
-	ETag       string
-}

@@ -120,19 +120,6 @@ func Unverified(format string, args ...any) error {
 // Clock tells the time; tests pass a fixed one.
 type Clock interface{ Now() time.Time }
 
-// Record is what processing needs of the durable record (the store).
-type Record interface {
-	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
-	CreateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
-	UpdateDeal(ctx context.Context, d *deal.Deal, e ledger.Entry, notices ...ledger.Notice) error
-	ListDeals(ctx context.Context, f ledger.DealFilter) ([]*deal.Deal, error)
-	Solutions(ctx context.Context) ([]deal.Solution, error)
-	DealByExternalID(ctx context.Context, id string) (*deal.Deal, error)
-	SyncState(ctx context.Context, source, externalID string) (ledger.SyncState, error)
-	SaveSyncState(ctx context.Context, st ledger.SyncState) error
-	SyncStatesOfDeal(ctx context.Context, dealID int64) ([]ledger.SyncState, error)
-}
-
 // Inbox is what the receiver and the processor need of the inbox.
 type Inbox interface {
 	AddInbox(ctx context.Context, entries []ledger.InboxEntry) ([]ledger.InboxAdded, error)

@@ -171,9 +171,9 @@ func TestNewReferralBecomesAReceivedDeal(t *testing.T) {
 				t.Errorf("unexpected API call %s", r)
 			}
 		}
-		sync, err := st.SyncState(t.Context(), pcsource.Name, newID)
-		if err != nil || sync.ETag == "" || sync.DealID != d.ID {
-			t.Errorf("sync state %+v, %v", sync, err)
+		link, err := st.Link(t.Context(), pcsource.Name, newID)
+		if err != nil || link.ETag == "" || link.DealID != d.ID || link.Shadow[change.Status].Value != "received" {
+			t.Errorf("link %+v, %v", link, err)
 		}
 	})
 }

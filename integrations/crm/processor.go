@@ -191,14 +191,11 @@ func (p *Processor) Replay(ctx context.Context, source string) (Report, error) {
 	return p.pass(ctx, ledger.InboxFilter{Statuses: []ledger.InboxStatus{ledger.InboxFailed}, Source: source})
 }
 
-// pageSize is how many rows a pass reads at a time.
-const pageSize = 100
-
 func (p *Processor) pass(ctx context.Context, f ledger.InboxFilter) (Report, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var rep Report
-	f.Limit = pageSize
+	f.Limit = PageSize
 	for {
 		rows, err := p.inbox.ListInbox(ctx, f)
 		if err != nil {
@@ -213,7 +210,7 @@ func (p *Processor) pass(ctx context.Context, f ledger.InboxFilter) (Report, err
 				rep.add(done)
 			}
 		}
-		if len(rows) < pageSize {
+		if len(rows) < PageSize {
 			return rep, nil
 		}
 		f.AfterID = rows[len(rows)-1].ID

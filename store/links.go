@@ -95,6 +95,25 @@ func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error
 	if err := s.reader(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
 	}
+	return linksOf(rows)
+}
+
+// LinksOfRecord reads a record's link and every other link of its deal, in
+// one query; none when the record is not linked.
+func (s *Store) LinksOfRecord(ctx context.Context, system, recordID string) ([]change.Link, error) {
+	var rows []syncRow
+	err := s.reader(ctx).
+		Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
+			system, recordID, system, recordID).
+		Order("source, external_id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: read the links of %s record %s: %w", system, recordID, err)
+	}
+	return linksOf(rows)
+}
+
+// linksOf decodes link rows, in their order.
+func linksOf(rows []syncRow) ([]change.Link, error) {
 	out := make([]change.Link, 0, len(rows))
 	for i := range rows {
 		l, err := linkOf(&rows[i])

@@ -20,6 +20,9 @@ type Record interface {
 	GetDeal(ctx context.Context, id int64) (*deal.Deal, error)
 	// Link reads one link; ledger.ErrNotFound when the record is not linked.
 	Link(ctx context.Context, system, recordID string) (Link, error)
+	// LinksOfRecord reads a record's link with every other link of its
+	// deal, in one read (none: the record is not linked).
+	LinksOfRecord(ctx context.Context, system, recordID string) ([]Link, error)
 	LinksOf(ctx context.Context, dealID int64) ([]Link, error)
 	// Commit stores a change in one transaction: the deal (created when its
 	// ID is 0, else updated at its Version, or ledger.ErrConflict), its audit
@@ -254,7 +257,18 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	if in.Modified.IsZero() {
 		in.Modified = now
 	}
-	link, err := e.rec.Link(ctx, in.System, in.RecordID)
+	// The record's link and its deal's other links, in one read: the
+	// outgoing side needs them all.
+	links, err := e.rec.LinksOfRecord(ctx, in.System, in.RecordID)
+	if err != nil {
+		return Result{}, err
+	}
+	link, err := Link{}, error(ledger.ErrNotFound)
+	for _, l := range links {
+		if l.System == in.System && l.RecordID == in.RecordID {
+			link, err = l, nil
+		}
+	}
 	known := err == nil
 	var d *deal.Deal
 	switch {
@@ -356,9 +370,11 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		c.Deal = next
 	}
 	c.Entries = entries
-	links, err := e.rec.LinksOf(ctx, d.ID)
-	if err != nil {
-		return Result{}, err
+	if !known || len(links) == 0 || links[0].DealID != d.ID {
+		// Linked just now, or to another deal than before: read its links.
+		if links, err = e.rec.LinksOf(ctx, d.ID); err != nil {
+			return Result{}, err
+		}
 	}
 	links = replaceLink(links, link)
 	c.Work = e.behind(next, links)

@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 )
 
@@ -22,10 +21,6 @@ const (
 	// connMaxIdleTime closes connections that a past burst needed and the
 	// present load does not.
 	connMaxIdleTime = 10 * time.Minute
-	// prepareStmtMaxSize bounds the prepared statements kept per pool: the
-	// store's queries are a few dozen shapes, but "IN (?, ?, …)" grows one
-	// per list length.
-	prepareStmtMaxSize = 256
 )
 
 // postgresConns is the PostgreSQL pool size: enough for the concurrent
@@ -44,15 +39,14 @@ func sqliteReaders() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // file's and was set by the writer.
 const sqliteReadParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 
-// gormConfig is both pools' GORM configuration. PrepareStmt keeps each SQL
-// text prepared once per connection: SQLite otherwise parses and plans
-// every statement at every call (31 % of the CPU of a "deal show" in issue
-// 16's profile). With pgx it replaces pgx's own per-connection cache to the
-// same effect.
+// gormConfig is both pools' GORM configuration. Statements are prepared
+// once per connection below GORM, not by GORM's PrepareStmt, which prepares
+// a statement again in every transaction (stmtcache.go): pgx keeps each
+// connection's statements by itself, and the SQLite connections are
+// wrapped to do the same.
 func gormConfig(cfg *gorm.Config) *gorm.Config {
 	c := *cfg
-	c.PrepareStmt = true
-	c.PrepareStmtMaxSize = prepareStmtMaxSize
+	c.PrepareStmt = false
 	return &c
 }
 
@@ -79,7 +73,11 @@ func sqliteSplit(db *gorm.DB, cfg *gorm.Config, dsn, sep string) (*gorm.DB, erro
 	if err := sizePool(db, 1); err != nil {
 		return nil, err
 	}
-	rd, err := gorm.Open(sqlite.Open(dsn+sep+sqliteReadParams), gormConfig(cfg))
+	dialector, err := sqliteDialector(dsn + sep + sqliteReadParams)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := gorm.Open(dialector, gormConfig(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/ledger"
-	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -84,6 +83,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		memory    bool
 		fileDSN   string // SQLite: "file:PATH" and the caller's parameters
 		sep       string // SQLite: what joins the store's parameters to fileDSN
+		err       error
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -99,7 +99,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			sep = "&"
 		}
 		fileDSN = "file:" + path
-		dialector, dialect = sqlite.Open(fileDSN+sep+sqliteParams), SQLite
+		if dialector, err = sqliteDialector(fileDSN + sep + sqliteParams); err != nil {
+			return nil, fmt.Errorf("store: open %q: %w", url, err)
+		}
+		dialect = SQLite
 	default:
 		return nil, fmt.Errorf("store: unknown database URL %q: use %s", redact(url), acceptedForms)
 	}

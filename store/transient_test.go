@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the "sqlite" database/sql driver
 	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"

@@ -24,10 +24,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the harness reads the inbox and writes the SQLite baseline with the server's driver
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // and the same for PostgreSQL
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+	_ "modernc.org/sqlite" // the harness reads the inbox and writes the SQLite baseline with the server's driver
 )
 
 // benchSecrets are the test secrets the server under test is started with.

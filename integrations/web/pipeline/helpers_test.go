@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // database/sql driver "sqlite", for the test's own queries
+	_ "modernc.org/sqlite" // database/sql driver "sqlite", for the test's own queries
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"

@@ -31,6 +31,11 @@ type langIndex struct {
 	// the answer, in entry order.
 	postings [][]int32
 	n        int
+	// pf counts, per term, the phrasings (of all entries) using it, and
+	// nPhrasings counts all phrasings: the background of the term profile
+	// (profile.go).
+	pf         []float64
+	nPhrasings float64
 	// synonyms maps a stem to the stems of its synonym group (synonyms.go).
 	synonyms map[string][]string
 	// intentTerms are the analysed forms of the intent tokens (synonyms.go).
@@ -47,6 +52,9 @@ type entryDoc struct {
 	a         []int32   // distinct terms of the answer
 	phrasings [][]int32 // each phrasing's distinct terms
 	phraseW   []float64 // each phrasing's total idf
+	// nKB is how many phrasings come from the knowledge base (question and
+	// alternates); the rest are learned examples.
+	nKB int
 	// phraseIntents are each phrasing's own intents.
 	phraseIntents [][]string
 	// intents are the question intents of the question and alternates, plus
@@ -64,7 +72,7 @@ var answerIntents = map[Lang]*regexp.Regexp{
 	SV: regexp.MustCompile(`\d ?(%|eur|usd|€)|\bgratis\b|kostnadsfri|\bavgift|\bprovision`),
 }
 
-func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
+func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 	var compoundWords []string
 	if l == SV {
 		var texts []string
@@ -72,6 +80,7 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 			t := e.Text[l]
 			texts = append(texts, t.Question, t.Answer)
 			texts = append(texts, t.Alternates...)
+			texts = append(texts, ex[e.ID][l]...)
 		}
 		compoundWords = swedishCompoundWords(texts)
 	}
@@ -96,7 +105,7 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 	li.buildSynonyms()
 	raw := make([]rawDoc, len(entries))
 	for i, e := range entries {
-		raw[i] = li.analyseEntry(e.Text[l])
+		raw[i] = li.analyseEntry(e.Text[l], ex[e.ID][l])
 		li.ids = append(li.ids, e.ID)
 	}
 	li.number(raw)
@@ -127,7 +136,7 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents = r.intents, r.phraseIntents
+		d.intents, d.phraseIntents, d.nKB = r.intents, r.phraseIntents, r.nKB
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -154,6 +163,15 @@ func (li *langIndex) number(raw []rawDoc) {
 		}
 		for _, x := range slices.Sorted(maps.Keys(all)) {
 			li.postings[x] = append(li.postings[x], int32(i))
+		}
+	}
+	li.pf = make([]float64, len(li.postings))
+	for i := range li.docs {
+		for _, p := range li.docs[i].phrasings {
+			li.nPhrasings++
+			for _, x := range p {
+				li.pf[x]++
+			}
 		}
 	}
 	li.idfs = make([]float64, len(li.postings))
@@ -212,16 +230,19 @@ func (li *langIndex) buildSynonyms() {
 
 // rawDoc is an entry analysed into terms, before numbering.
 type rawDoc struct {
+	nKB           int
 	phrasings     [][]string
 	phraseIntents [][]string
 	a             map[string]struct{}
 	intents       map[string]bool
 }
 
-// analyseEntry turns one language's wording of an entry into terms.
-func (li *langIndex) analyseEntry(t Text) rawDoc {
-	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}}
-	for _, p := range append([]string{t.Question}, t.Alternates...) {
+// analyseEntry turns one language's wording of an entry, and the entry's
+// learned examples, into terms.
+func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
+	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}, nKB: 1 + len(t.Alternates)}
+	phrasings := append(append([]string{t.Question}, t.Alternates...), learned...)
+	for _, p := range phrasings {
 		var terms, intents []string
 		for _, term := range li.terms(prepare(li.lang, p, true)) {
 			if li.intentTerms[term] {

@@ -33,7 +33,7 @@ const oosWeight = 4.0
 // matches almost word for word (see langIndex.features): alternates were
 // written from the tuning set's misses, and a question must not be scored
 // against its own copy.
-const calibrationMask = 0.9
+const calibrationMask = 0.999
 
 // calibrationRounds is how often the ranking weights are refitted on the
 // merge of languages the previous weights make.

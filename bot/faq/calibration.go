@@ -5,38 +5,40 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-7.771561172376096e-15, // bias
-		4.574710170398588,      // cov
-		2.335499075983071,      // covQ
-		1.601123353085404,      // covA
-		4.640799903084299,      // phrase
-		2.06187745546778,       // prec
-		3.9874191154094523,     // phraseIntent
-		1.5034039673894726,     // intentHit
-		-1.7624832319315566,    // intentMiss
-		0.19124304341423212,    // costMiss
-		2.302055861331922,      // cross
-		-0.2737019402372942,    // unknown
-		1.0538228486121224,     // typo
+		1.5765166949677223e-14, // bias
+		2.239406015054468,      // cov
+		0.2065116194682795,     // covQ
+		1.1754059711852771,     // covA
+		4.570335471032386,      // phrase
+		2.8351756355482456,     // prec
+		4.338058707431935,      // phraseIntent
+		2.908215536945519,      // intentHit
+		-2.278852977336354,     // intentMiss
+		-0.04622940355637845,   // costMiss
+		-0.4056321997488679,    // cross
+		0.055377195342617036,   // unknown
+		0.03620375161628065,    // typo
+		1.1450022857270272,     // profile
 	},
 	Conf: [nConf]float64{
-		-3.2627900265937737,   // winner's bias
-		-0.012797801943496086, // winner's cov
-		-0.4177500272741769,   // winner's covQ
-		0.1054190042522333,    // winner's covA
-		-0.021547320371623553, // winner's phrase
-		-0.23883472279480222,  // winner's prec
-		1.2473234006561704,    // winner's phraseIntent
-		-0.9124298417826879,   // winner's intentHit
-		0.4189575536929239,    // winner's intentMiss
-		-2.0310231794581513,   // winner's costMiss
-		0.1860800696117455,    // winner's cross
-		-0.9115535998701969,   // winner's unknown
-		-1.4588837662479848,   // winner's typo
-		0.15762452627588686,   // winner's rank score
-		0.32070399602599076,   // lead over the runner-up
-		2.277394491182887,     // softmax share
-		-3.135410664827353,    // coverage under 0.6
+		-5.33733587029761,    // winner's bias
+		1.5951630697909962,   // winner's cov
+		1.155754056839027,    // winner's covQ
+		0.22519894764945653,  // winner's covA
+		-1.3882086273547236,  // winner's phrase
+		0.26045493149357746,  // winner's prec
+		1.6079913227670501,   // winner's phraseIntent
+		-1.381813496050993,   // winner's intentHit
+		-0.32911037408887217, // winner's intentMiss
+		-0.9503224414343456,  // winner's costMiss
+		2.924799372102817,    // winner's cross
+		-2.411889413504478,   // winner's unknown
+		-0.7488765283418328,  // winner's typo
+		-0.5809674327136747,  // winner's profile
+		0.208049572184163,    // winner's rank score
+		0.12981128010774357,  // lead over the runner-up
+		3.500397041292988,    // softmax share
+		-2.1752908480443227,  // coverage under 0.6
 	},
-	Threshold: 0.7798457229337197,
+	Threshold: 0.39517577632223744,
 }

@@ -44,6 +44,10 @@ func NewIndex(entries []Entry) (*Index, error) {
 	if err := Validate(live); err != nil {
 		return nil, err
 	}
+	ex, err := embeddedExamples()
+	if err != nil {
+		return nil, err
+	}
 	ix := &Index{
 		langs:     make(map[Lang]*langIndex, len(Langs)),
 		entries:   make(map[string]*Entry, len(live)),
@@ -71,7 +75,7 @@ func NewIndex(entries []Entry) (*Index, error) {
 	errs := make([]error, len(Langs))
 	var wg sync.WaitGroup
 	for i, l := range Langs {
-		wg.Go(func() { built[i], errs[i] = newLangIndex(l, live) })
+		wg.Go(func() { built[i], errs[i] = newLangIndex(l, live, ex) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

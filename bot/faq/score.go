@@ -30,11 +30,12 @@ const (
 	fCross      // 1 when the match is in another language than the question's
 	fUnknown    // share of the question's weight in words the knowledge base does not know
 	fTypo       // share of the question's weight known only as a possible typo of a known word
+	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -66,6 +67,9 @@ type queryTerms struct {
 	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
 	refs    map[int32][]termRef
 	intents []string
+	// bg is each word's background rate: the share of all phrasings using
+	// it (or what counts as it); 0 when the knowledge base does not know it.
+	bg []float64
 }
 
 type termRef struct {
@@ -101,6 +105,7 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 				w, known = pw/float64(len(g.parts)), true // an unknown compound weighs what its parts do
 			}
 		}
+		qt.bg = append(qt.bg, 0)
 		qt.partOff = append(qt.partOff, qt.partOff[gi]+len(g.parts))
 		qt.weights = append(qt.weights, w)
 		qt.total += w
@@ -204,6 +209,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	if qt.total == 0 || len(qt.refs) == 0 {
 		return nil
 	}
+	li.background(qt)
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
 	out := make([]candidate, 0, len(docs))
@@ -264,12 +270,16 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 }
 
 // features fills the coverage, phrasing and intent features of one entry.
-// A mask above 0 (calibration only) hides the phrasings the question matches
-// at least that well: a tuning question whose near-copy an editor added as
-// an alternate must be scored as the unseen question it stands for, or the
-// confidence would be fitted on answers that look easier than real ones.
+// A mask above 0 (calibration only) hides the alternates and learned
+// examples the question matches at least that well: a tuning question whose
+// near-copy an editor added as an alternate, or which is itself a learned
+// example, must be scored as the unseen question it stands for, or the
+// confidence would be fitted on answers that look easier than real ones. The
+// canonical question (phrasing 0) is never hidden: unseen questions meet it
+// too.
 func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64) {
 	union, pc, ac := qt.newCredits(), qt.newCredits(), qt.newCredits()
+	prof := newProfile(qt)
 	for i, p := range d.phrasings {
 		qt.fill(pc, p)
 		rec := qt.coverage(pc)
@@ -287,10 +297,11 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 		if rec+prec > 0 {
 			f = 2 * rec * prec / (rec + prec)
 		}
-		if mask > 0 && f >= mask {
+		if mask > 0 && i > 0 && f >= mask {
 			continue
 		}
 		union.merge(pc)
+		prof.add(pc)
 		if f > x[fPhrase] {
 			x[fPhrase], x[fPrec] = f, prec
 		}
@@ -307,6 +318,7 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 		cov += w * math.Max(cq, creditAnswer*ca)
 	}
 	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
+	x[fProfile] = prof.score()
 	if len(qt.intents) > 0 {
 		hit := 0
 		for _, it := range qt.intents {

@@ -115,7 +115,7 @@ type Report struct {
 	// RankedFirst counts in-scope cases whose expected entry ranks first,
 	// answered or not: what ranking alone achieves, before the confidence.
 	RankedFirst int
-	Failures           []Failure
+	Failures    []Failure
 }
 
 // Evaluate asks every case and scores the outcome.

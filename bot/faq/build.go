@@ -42,8 +42,8 @@ type langIndex struct {
 	intentTerms map[string]bool
 	// typos finds known terms close to a misspelt word (typo.go).
 	typos *typoIndex
-	// costTerm is the analysed qqcost intent token.
-	costTerm string
+	// costTerm and defTerm are the analysed qqcost and qqdef intent tokens.
+	costTerm, defTerm string
 }
 
 // entryDoc is one entry in one language, analysed. Term lists hold term IDs.
@@ -57,6 +57,9 @@ type entryDoc struct {
 	nKB int
 	// phraseIntents are each phrasing's own intents.
 	phraseIntents [][]string
+	// defines holds the acronyms the answer spells out ("partner global
+	// account (PGA)"), analysed: the entry says what they stand for.
+	defines map[string]bool
 	// intents are the question intents of the question and alternates, plus
 	// those the answer implies (a price, rate or "free" answers a cost
 	// question; see answerIntents).
@@ -101,24 +104,45 @@ func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 			li.intentTerms[t] = true
 		}
 	}
-	li.costTerm = li.intentTerm("qqcost")
+	li.costTerm, li.defTerm = li.intentTerm("qqcost"), li.intentTerm("qqdef")
 	li.buildSynonyms()
 	raw := make([]rawDoc, len(entries))
 	for i, e := range entries {
 		raw[i] = li.analyseEntry(e.Text[l], ex[e.ID][l])
 		li.ids = append(li.ids, e.ID)
 	}
-	li.number(raw)
+	// Typos are looked up among the knowledge base's own words: a learned
+	// example may be misspelt ("assesment"), and its misspelling must not
+	// become a word of one entry; it is read as the word it stands for.
 	vocab := map[string]bool{}
 	for _, r := range raw {
-		for _, p := range r.phrasings {
+		for _, p := range r.phrasings[:r.nKB] {
 			for _, t := range p {
 				vocab[t] = true
 			}
 		}
 	}
 	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
+	for _, r := range raw {
+		for _, p := range r.phrasings[r.nKB:] {
+			li.correct(p, vocab)
+		}
+	}
+	li.number(raw)
 	return li, nil
+}
+
+// correct replaces, in a learned example's terms, each word the knowledge
+// base does not know by the known word it is a likely typo of.
+func (li *langIndex) correct(terms []string, vocab map[string]bool) {
+	for i, t := range terms {
+		if vocab[t] {
+			continue
+		}
+		if m := li.typos.lookup(t, fuzziness(t)); len(m) > 0 && !slices.Contains(terms, m[0].term) {
+			terms[i] = m[0].term
+		}
+	}
 }
 
 // number gives every term an ID, counts entry frequencies and turns the
@@ -136,7 +160,7 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents, d.nKB = r.intents, r.phraseIntents, r.nKB
+		d.intents, d.phraseIntents, d.nKB, d.defines = r.intents, r.phraseIntents, r.nKB, r.defines
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -230,6 +254,7 @@ func (li *langIndex) buildSynonyms() {
 
 // rawDoc is an entry analysed into terms, before numbering.
 type rawDoc struct {
+	defines       map[string]bool
 	nKB           int
 	phrasings     [][]string
 	phraseIntents [][]string
@@ -264,6 +289,12 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	}
 	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {
 		d.intents[li.costTerm] = true
+	}
+	d.defines = map[string]bool{}
+	for _, a := range spelledOut(t.Answer) {
+		for _, term := range li.terms(a) {
+			d.defines[term] = true
+		}
 	}
 	return d
 }

@@ -20,7 +20,7 @@ import (
 // wrongCost is what a wrong answer (or an answered out-of-scope question)
 // costs against a right one: a partner who acts on a wrong deal-registration
 // rule loses more than one who gets "I don't know" and three suggestions.
-const wrongCost = 3.0
+const wrongCost = 4.0
 
 // l2 is the ridge penalty of both fits; it only keeps weights finite where
 // a feature separates the tuning set perfectly.
@@ -33,7 +33,7 @@ const oosWeight = 4.0
 // matches almost word for word (see langIndex.features): alternates were
 // written from the tuning set's misses, and a question must not be scored
 // against its own copy.
-const calibrationMask = 0.999
+const calibrationMask = 0.9
 
 // calibrationRounds is how often the ranking weights are refitted on the
 // merge of languages the previous weights make.

@@ -5,40 +5,44 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.5765166949677223e-14, // bias
-		2.239406015054468,      // cov
-		0.2065116194682795,     // covQ
-		1.1754059711852771,     // covA
-		4.570335471032386,      // phrase
-		2.8351756355482456,     // prec
-		4.338058707431935,      // phraseIntent
-		2.908215536945519,      // intentHit
-		-2.278852977336354,     // intentMiss
-		-0.04622940355637845,   // costMiss
-		-0.4056321997488679,    // cross
-		0.055377195342617036,   // unknown
-		0.03620375161628065,    // typo
-		1.1450022857270272,     // profile
+		-1.2434497875801753e-14, // bias
+		3.6046638043898223,      // cov
+		-0.2378772194086065,     // covQ
+		1.5554876666597033,      // covA
+		5.112047470461215,       // phrase
+		2.5578766294712763,      // prec
+		3.6049544949841046,      // phraseIntent
+		2.3489365309464785,      // intentHit
+		-2.9408482183225573,     // intentMiss
+		-0.03548846667110632,    // costMiss
+		0.9151156715108462,      // cross
+		0.029920703590137945,    // unknown
+		-0.04372436485006335,    // typo
+		0.8780134284377061,      // profile
+		-0.120554299940355,      // costGap
+		0.6387692068348617,      // defines
 	},
 	Conf: [nConf]float64{
-		-5.33733587029761,    // winner's bias
-		1.5951630697909962,   // winner's cov
-		1.155754056839027,    // winner's covQ
-		0.22519894764945653,  // winner's covA
-		-1.3882086273547236,  // winner's phrase
-		0.26045493149357746,  // winner's prec
-		1.6079913227670501,   // winner's phraseIntent
-		-1.381813496050993,   // winner's intentHit
-		-0.32911037408887217, // winner's intentMiss
-		-0.9503224414343456,  // winner's costMiss
-		2.924799372102817,    // winner's cross
-		-2.411889413504478,   // winner's unknown
-		-0.7488765283418328,  // winner's typo
-		-0.5809674327136747,  // winner's profile
-		0.208049572184163,    // winner's rank score
-		0.12981128010774357,  // lead over the runner-up
-		3.500397041292988,    // softmax share
-		-2.1752908480443227,  // coverage under 0.6
+		-4.3543268843512895,  // winner's bias
+		0.6100448258194497,   // winner's cov
+		0.48191313160722876,  // winner's covQ
+		-0.5424846676399636,  // winner's covA
+		-0.5788970566984448,  // winner's phrase
+		-0.5519555317152459,  // winner's prec
+		1.008770164183669,    // winner's phraseIntent
+		-1.1016465958306902,  // winner's intentHit
+		-0.07970216248492971, // winner's intentMiss
+		-0.24899938596960233, // winner's costMiss
+		1.6384833618744576,   // winner's cross
+		-2.4768871678648026,  // winner's unknown
+		-0.8098927270061153,  // winner's typo
+		-0.659721227254504,   // winner's profile
+		-4.769535758604401,   // winner's costGap
+		1.0851637834337056,   // winner's defines
+		0.31107671859825153,  // winner's rank score
+		0.21618391230294154,  // lead over the runner-up
+		2.9459710888088355,   // softmax share
+		-2.6042757674481845,  // coverage under 0.6
 	},
-	Threshold: 0.39517577632223744,
+	Threshold: 0.7877674268044705,
 }

@@ -31,11 +31,13 @@ const (
 	fUnknown    // share of the question's weight in words the knowledge base does not know
 	fTypo       // share of the question's weight known only as a possible typo of a known word
 	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
+	fCostGap    // for a cost or rate question: the share of its words the entry does not mention at all
+	fDefines    // 1 when a definition question names an acronym the entry's answer spells out (acronym.go)
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -67,6 +69,10 @@ type queryTerms struct {
 	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
 	refs    map[int32][]termRef
 	intents []string
+	// defQ is true when the question asks what something is (qqdef), and
+	// mains are its words' stems.
+	defQ  bool
+	mains []string
 	// bg is each word's background rate: the share of all phrasings using
 	// it (or what counts as it); 0 when the knowledge base does not know it.
 	bg []float64
@@ -210,6 +216,10 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		return nil
 	}
 	li.background(qt)
+	qt.defQ = slices.Contains(pq.intents, li.defTerm)
+	for _, g := range pq.groups {
+		qt.mains = append(qt.mains, g.main)
+	}
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
 	out := make([]candidate, 0, len(docs))
@@ -224,6 +234,9 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		}
 		if costAsked && !li.docs[d].intents[li.costTerm] {
 			c.x[fCostMiss] = 1
+		}
+		if !costAsked {
+			c.x[fCostGap] = 0
 		}
 		out = append(out, c)
 	}
@@ -310,15 +323,26 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 		}
 	}
 	qt.fill(ac, d.a)
-	var cov, covQ, covA float64
+	var cov, covQ, covA, gap float64
 	for g, w := range qt.weights {
 		cq, ca := qt.group(union, g), qt.group(ac, g)
 		covQ += w * cq
 		covA += w * ca
 		cov += w * math.Max(cq, creditAnswer*ca)
+		if cq == 0 && ca == 0 {
+			gap += w
+		}
 	}
 	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
+	x[fCostGap] = gap / qt.total // kept by candidates for cost questions only
 	x[fProfile] = prof.score()
+	if qt.defQ && len(d.defines) > 0 {
+		for _, g := range qt.mains {
+			if d.defines[g] {
+				x[fDefines] = 1
+			}
+		}
+	}
 	if len(qt.intents) > 0 {
 		hit := 0
 		for _, it := range qt.intents {

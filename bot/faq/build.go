@@ -189,6 +189,12 @@ func (li *langIndex) number(raw []rawDoc) {
 			li.postings[x] = append(li.postings[x], int32(i))
 		}
 	}
+	li.weigh()
+}
+
+// weigh counts phrasing frequencies (the term profile's background) and
+// entry frequencies (idf), and each phrasing's total idf.
+func (li *langIndex) weigh() {
 	li.pf = make([]float64, len(li.postings))
 	for i := range li.docs {
 		for _, p := range li.docs[i].phrasings {

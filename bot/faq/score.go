@@ -322,19 +322,7 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fPhraseInt] = fi
 		}
 	}
-	qt.fill(ac, d.a)
-	var cov, covQ, covA, gap float64
-	for g, w := range qt.weights {
-		cq, ca := qt.group(union, g), qt.group(ac, g)
-		covQ += w * cq
-		covA += w * ca
-		cov += w * math.Max(cq, creditAnswer*ca)
-		if cq == 0 && ca == 0 {
-			gap += w
-		}
-	}
-	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
-	x[fCostGap] = gap / qt.total // kept by candidates for cost questions only
+	li.coverage(x, qt, union, ac, d)
 	x[fProfile] = prof.score()
 	if qt.defQ && len(d.defines) > 0 {
 		for _, g := range qt.mains {
@@ -355,6 +343,24 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fIntentMiss] = 1
 		}
 	}
+}
+
+// coverage fills the coverage features of an entry whose phrasings (those
+// not masked) explain the question's words as union does.
+func (li *langIndex) coverage(x *[nRank]float64, qt *queryTerms, union, ac credits, d *entryDoc) {
+	qt.fill(ac, d.a)
+	var cov, covQ, covA, gap float64
+	for g, w := range qt.weights {
+		cq, ca := qt.group(union, g), qt.group(ac, g)
+		covQ += w * cq
+		covA += w * ca
+		cov += w * math.Max(cq, creditAnswer*ca)
+		if cq == 0 && ca == 0 {
+			gap += w
+		}
+	}
+	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
+	x[fCostGap] = gap / qt.total // kept by candidates for cost questions only
 }
 
 // jaccard is the overlap of two small sets of intents; two empty sets agree.

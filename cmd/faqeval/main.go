@@ -1,5 +1,6 @@
 // Command faqeval scores the FAQ engine on its evaluation sets and prints,
-// for the tuning set and the hold-out set, accuracy per language, wrong
+// for the tuning set (leave-one-out: its questions are indexed as learned
+// examples) and the hold-out set, accuracy per language, wrong
 // answers and the out-of-scope refusal rate. Run it from the repository
 // root after editing bot/faq/kb or the scoring.
 //

@@ -28,19 +28,20 @@ type Result struct {
 // Ask answers a free-text question in the language it is written in. It never
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
-	res, _ := ix.ask(question)
+	res, _ := ix.ask(question, 0)
 	return res
 }
 
-// ask also returns the ranked candidates for Evaluate and calibration.
-func (ix *Index) ask(question string) (Result, []candidate) {
+// ask also returns the ranked candidates for Evaluate and calibration. A
+// mask above 0 scores the question leave-one-out (see langIndex.features).
+func (ix *Index) ask(question string, mask float64) (Result, []candidate) {
 	q := sanitize(question)
 	lang := detectLang(q, ix.vocab)
 	res := Result{Lang: lang}
 	if q == "" || ix.closed.Load() {
 		return res, nil
 	}
-	cands := ix.rank(q, lang, &ix.model, 0)
+	cands := ix.rank(q, lang, &ix.model, mask)
 	if len(cands) == 0 {
 		return res, nil
 	}

@@ -31,14 +31,19 @@ type langIndex struct {
 	// the answer, in entry order.
 	postings [][]int32
 	n        int
+	// pf counts, per term, the phrasings (of all entries) using it, and
+	// nPhrasings counts all phrasings: the background of the term profile
+	// (profile.go).
+	pf         []float64
+	nPhrasings float64
 	// synonyms maps a stem to the stems of its synonym group (synonyms.go).
 	synonyms map[string][]string
 	// intentTerms are the analysed forms of the intent tokens (synonyms.go).
 	intentTerms map[string]bool
 	// typos finds known terms close to a misspelt word (typo.go).
 	typos *typoIndex
-	// costTerm is the analysed qqcost intent token.
-	costTerm string
+	// costTerm and defTerm are the analysed qqcost and qqdef intent tokens.
+	costTerm, defTerm string
 }
 
 // entryDoc is one entry in one language, analysed. Term lists hold term IDs.
@@ -47,8 +52,14 @@ type entryDoc struct {
 	a         []int32   // distinct terms of the answer
 	phrasings [][]int32 // each phrasing's distinct terms
 	phraseW   []float64 // each phrasing's total idf
+	// nKB is how many phrasings come from the knowledge base (question and
+	// alternates); the rest are learned examples.
+	nKB int
 	// phraseIntents are each phrasing's own intents.
 	phraseIntents [][]string
+	// defines holds the acronyms the answer spells out ("partner global
+	// account (PGA)"), analysed: the entry says what they stand for.
+	defines map[string]bool
 	// intents are the question intents of the question and alternates, plus
 	// those the answer implies (a price, rate or "free" answers a cost
 	// question; see answerIntents).
@@ -64,7 +75,7 @@ var answerIntents = map[Lang]*regexp.Regexp{
 	SV: regexp.MustCompile(`\d ?(%|eur|usd|€)|\bgratis\b|kostnadsfri|\bavgift|\bprovision`),
 }
 
-func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
+func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 	var compoundWords []string
 	if l == SV {
 		var texts []string
@@ -72,6 +83,7 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 			t := e.Text[l]
 			texts = append(texts, t.Question, t.Answer)
 			texts = append(texts, t.Alternates...)
+			texts = append(texts, ex[e.ID][l]...)
 		}
 		compoundWords = swedishCompoundWords(texts)
 	}
@@ -92,24 +104,45 @@ func newLangIndex(l Lang, entries []Entry) (*langIndex, error) {
 			li.intentTerms[t] = true
 		}
 	}
-	li.costTerm = li.intentTerm("qqcost")
+	li.costTerm, li.defTerm = li.intentTerm("qqcost"), li.intentTerm("qqdef")
 	li.buildSynonyms()
 	raw := make([]rawDoc, len(entries))
 	for i, e := range entries {
-		raw[i] = li.analyseEntry(e.Text[l])
+		raw[i] = li.analyseEntry(e.Text[l], ex[e.ID][l])
 		li.ids = append(li.ids, e.ID)
 	}
-	li.number(raw)
+	// Typos are looked up among the knowledge base's own words: a learned
+	// example may be misspelt ("assesment"), and its misspelling must not
+	// become a word of one entry; it is read as the word it stands for.
 	vocab := map[string]bool{}
 	for _, r := range raw {
-		for _, p := range r.phrasings {
+		for _, p := range r.phrasings[:r.nKB] {
 			for _, t := range p {
 				vocab[t] = true
 			}
 		}
 	}
 	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
+	for _, r := range raw {
+		for _, p := range r.phrasings[r.nKB:] {
+			li.correct(p, vocab)
+		}
+	}
+	li.number(raw)
 	return li, nil
+}
+
+// correct replaces, in a learned example's terms, each word the knowledge
+// base does not know by the known word it is a likely typo of.
+func (li *langIndex) correct(terms []string, vocab map[string]bool) {
+	for i, t := range terms {
+		if vocab[t] {
+			continue
+		}
+		if m := li.typos.lookup(t, fuzziness(t)); len(m) > 0 && !slices.Contains(terms, m[0].term) {
+			terms[i] = m[0].term
+		}
+	}
 }
 
 // number gives every term an ID, counts entry frequencies and turns the
@@ -127,7 +160,7 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents = r.intents, r.phraseIntents
+		d.intents, d.phraseIntents, d.nKB, d.defines = r.intents, r.phraseIntents, r.nKB, r.defines
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -154,6 +187,21 @@ func (li *langIndex) number(raw []rawDoc) {
 		}
 		for _, x := range slices.Sorted(maps.Keys(all)) {
 			li.postings[x] = append(li.postings[x], int32(i))
+		}
+	}
+	li.weigh()
+}
+
+// weigh counts phrasing frequencies (the term profile's background) and
+// entry frequencies (idf), and each phrasing's total idf.
+func (li *langIndex) weigh() {
+	li.pf = make([]float64, len(li.postings))
+	for i := range li.docs {
+		for _, p := range li.docs[i].phrasings {
+			li.nPhrasings++
+			for _, x := range p {
+				li.pf[x]++
+			}
 		}
 	}
 	li.idfs = make([]float64, len(li.postings))
@@ -212,16 +260,20 @@ func (li *langIndex) buildSynonyms() {
 
 // rawDoc is an entry analysed into terms, before numbering.
 type rawDoc struct {
+	defines       map[string]bool
+	nKB           int
 	phrasings     [][]string
 	phraseIntents [][]string
 	a             map[string]struct{}
 	intents       map[string]bool
 }
 
-// analyseEntry turns one language's wording of an entry into terms.
-func (li *langIndex) analyseEntry(t Text) rawDoc {
-	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}}
-	for _, p := range append([]string{t.Question}, t.Alternates...) {
+// analyseEntry turns one language's wording of an entry, and the entry's
+// learned examples, into terms.
+func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
+	d := rawDoc{a: map[string]struct{}{}, intents: map[string]bool{}, nKB: 1 + len(t.Alternates)}
+	phrasings := append(append([]string{t.Question}, t.Alternates...), learned...)
+	for _, p := range phrasings {
 		var terms, intents []string
 		for _, term := range li.terms(prepare(li.lang, p, true)) {
 			if li.intentTerms[term] {
@@ -243,6 +295,12 @@ func (li *langIndex) analyseEntry(t Text) rawDoc {
 	}
 	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {
 		d.intents[li.costTerm] = true
+	}
+	d.defines = map[string]bool{}
+	for _, a := range spelledOut(t.Answer) {
+		for _, term := range li.terms(a) {
+			d.defines[term] = true
+		}
 	}
 	return d
 }

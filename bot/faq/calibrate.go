@@ -20,7 +20,7 @@ import (
 // wrongCost is what a wrong answer (or an answered out-of-scope question)
 // costs against a right one: a partner who acts on a wrong deal-registration
 // rule loses more than one who gets "I don't know" and three suggestions.
-const wrongCost = 3.0
+const wrongCost = 4.0
 
 // l2 is the ridge penalty of both fits; it only keeps weights finite where
 // a feature separates the tuning set perfectly.

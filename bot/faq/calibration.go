@@ -5,38 +5,44 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-7.771561172376096e-15, // bias
-		4.574710170398588,      // cov
-		2.335499075983071,      // covQ
-		1.601123353085404,      // covA
-		4.640799903084299,      // phrase
-		2.06187745546778,       // prec
-		3.9874191154094523,     // phraseIntent
-		1.5034039673894726,     // intentHit
-		-1.7624832319315566,    // intentMiss
-		0.19124304341423212,    // costMiss
-		2.302055861331922,      // cross
-		-0.2737019402372942,    // unknown
-		1.0538228486121224,     // typo
+		-1.2434497875801753e-14, // bias
+		3.6046638043898223,      // cov
+		-0.2378772194086065,     // covQ
+		1.5554876666597033,      // covA
+		5.112047470461215,       // phrase
+		2.5578766294712763,      // prec
+		3.6049544949841046,      // phraseIntent
+		2.3489365309464785,      // intentHit
+		-2.9408482183225573,     // intentMiss
+		-0.03548846667110632,    // costMiss
+		0.9151156715108462,      // cross
+		0.029920703590137945,    // unknown
+		-0.04372436485006335,    // typo
+		0.8780134284377061,      // profile
+		-0.120554299940355,      // costGap
+		0.6387692068348617,      // defines
 	},
 	Conf: [nConf]float64{
-		-3.2627900265937737,   // winner's bias
-		-0.012797801943496086, // winner's cov
-		-0.4177500272741769,   // winner's covQ
-		0.1054190042522333,    // winner's covA
-		-0.021547320371623553, // winner's phrase
-		-0.23883472279480222,  // winner's prec
-		1.2473234006561704,    // winner's phraseIntent
-		-0.9124298417826879,   // winner's intentHit
-		0.4189575536929239,    // winner's intentMiss
-		-2.0310231794581513,   // winner's costMiss
-		0.1860800696117455,    // winner's cross
-		-0.9115535998701969,   // winner's unknown
-		-1.4588837662479848,   // winner's typo
-		0.15762452627588686,   // winner's rank score
-		0.32070399602599076,   // lead over the runner-up
-		2.277394491182887,     // softmax share
-		-3.135410664827353,    // coverage under 0.6
+		-4.3543268843512895,  // winner's bias
+		0.6100448258194497,   // winner's cov
+		0.48191313160722876,  // winner's covQ
+		-0.5424846676399636,  // winner's covA
+		-0.5788970566984448,  // winner's phrase
+		-0.5519555317152459,  // winner's prec
+		1.008770164183669,    // winner's phraseIntent
+		-1.1016465958306902,  // winner's intentHit
+		-0.07970216248492971, // winner's intentMiss
+		-0.24899938596960233, // winner's costMiss
+		1.6384833618744576,   // winner's cross
+		-2.4768871678648026,  // winner's unknown
+		-0.8098927270061153,  // winner's typo
+		-0.659721227254504,   // winner's profile
+		-4.769535758604401,   // winner's costGap
+		1.0851637834337056,   // winner's defines
+		0.31107671859825153,  // winner's rank score
+		0.21618391230294154,  // lead over the runner-up
+		2.9459710888088355,   // softmax share
+		-2.6042757674481845,  // coverage under 0.6
 	},
-	Threshold: 0.7798457229337197,
+	Threshold: 0.7877674268044705,
 }

@@ -19,13 +19,17 @@
 //     "du coup", "liksom"), stems, and splits Swedish compounds; typo.go
 //     finds the known words a misspelt one may stand for;
 //   - build.go turns each entry, in each language, into term lists: every
-//     phrasing (question and alternates) and the answer;
+//     phrasing (question, alternates, and the tuning questions learned as
+//     examples, examples.go) and the answer;
 //   - score.go finds the candidate entries of the question in all three
 //     languages (a Swedish question may use the English name of a thing; the
 //     answer still comes in Swedish) and describes each by bounded features:
 //     how much of the question it explains (phrasings, answer), how well its
-//     best phrasing and the question cover each other, whether intents agree,
-//     whether a cost question meets an answer that states no cost;
+//     best phrasing and the question cover each other, how typical its
+//     words are of the entry (profile.go), whether intents agree, whether a
+//     cost question meets an answer that states no cost or leaves words of
+//     the question unmentioned (a near miss), whether a definition question
+//     names an acronym the answer spells out (acronym.go);
 //   - model.go weighs the features into a ranking score, and the winner's
 //     features and lead into a confidence in [0,1]; under the threshold Ask
 //     refuses and offers up to three suggestions: a wrong answer about deal
@@ -33,7 +37,8 @@
 //   - calibrate.go fits those weights and the threshold on the tuning set
 //     (testdata/tuning.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go). testdata/holdout.yaml was written
-//     before any tuning and is only ever measured.
+//     before any tuning and is only ever measured. The tuning set is scored
+//     leave-one-out (EvaluateLeaveOneOut), since its questions are indexed.
 //
 // Evaluate scores an Index against labelled questions; cmd/faqeval prints it
 // for both sets (make faq-eval).

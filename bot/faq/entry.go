@@ -209,6 +209,11 @@ func Merge(base, overrides []Entry) []Entry {
 //go:embed kb/*.yaml
 var kbFS embed.FS
 
+// testdataFS holds the tuning files, the learned examples (examples.go).
+//
+//go:embed testdata/tuning.yaml testdata/legacy-eval.yaml testdata/legacy-holdout.yaml
+var testdataFS embed.FS
+
 // yamlText and yamlEntry mirror the file format; they are kept apart from
 // Entry so the public type does not carry YAML tags the DB layer won't use.
 type yamlText struct {

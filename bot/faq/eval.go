@@ -112,14 +112,29 @@ type Report struct {
 	FalseRefusals      int     // in-scope cases refused
 	Wrong              int     // in-scope cases answered with another entry
 	FalseRefusalRate   float64 // FalseRefusals / InScope
-	Failures           []Failure
+	// RankedFirst counts in-scope cases whose expected entry ranks first,
+	// answered or not: what ranking alone achieves, before the confidence.
+	RankedFirst int
+	Failures    []Failure
 }
 
 // Evaluate asks every case and scores the outcome.
 func Evaluate(ix *Index, cases []Case) Report {
+	return evaluate(ix, cases, 0)
+}
+
+// EvaluateLeaveOneOut scores the tuning set as Calibrate sees it: each
+// question without the phrasings it matches almost word for word, among them
+// its own learned example. Evaluate would find every tuning question's copy
+// in the index and report a figure no unseen question reaches.
+func EvaluateLeaveOneOut(ix *Index, cases []Case) Report {
+	return evaluate(ix, cases, calibrationMask)
+}
+
+func evaluate(ix *Index, cases []Case, mask float64) Report {
 	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
 	for _, c := range cases {
-		res, cands := ix.ask(c.Question)
+		res, cands := ix.ask(c.Question, mask)
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
 		if len(cands) > 0 {
 			fail.Got = cands[0].id
@@ -134,6 +149,9 @@ func Evaluate(ix *Index, cases []Case) Report {
 			continue
 		}
 		r.InScope++
+		if len(cands) > 0 && cands[0].id == c.Expect {
+			r.RankedFirst++
+		}
 		lr := r.ByLang[c.Lang]
 		lr.Cases++
 		if res.Lang != c.Lang {
@@ -192,6 +210,7 @@ func (r Report) String() string {
 	}
 	fmt.Fprintf(&b, "all accuracy %5.1f%%  (%d/%d), wrong answers %d (%.1f%%)\n", 100*r.Accuracy, r.Correct, r.InScope, r.Wrong, 100*ratio(r.Wrong, r.InScope))
 	fmt.Fprintf(&b, "out-of-scope refusal rate %5.1f%%  (%d/%d)\n", 100*r.RefusalRate, r.CorrectRefusals, r.OutOfScope)
+	fmt.Fprintf(&b, "expected entry ranked first %d/%d (%.1f%%)\n", r.RankedFirst, r.InScope, 100*ratio(r.RankedFirst, r.InScope))
 	fmt.Fprintf(&b, "false refusals %d/%d (%.1f%%), expected entry suggested in %d of them\n",
 		r.FalseRefusals, r.InScope, 100*r.FalseRefusalRate, r.SuggestedOnRefusal)
 	if len(r.Failures) > 0 {

@@ -19,8 +19,11 @@ type evalBar struct {
 func TestEval(t *testing.T) {
 	ix := loadIndex(t)
 	for _, bar := range []evalBar{
-		{TuningFiles, 0.87, 0.88, 0.025},
-		{[]string{HoldoutFile}, 0.79, 0.75, 0.025},
+		// The tuning set is scored leave-one-out, as Calibrate sees it;
+		// its wrong answers include questions whose language is ambiguous
+		// ("cpor?" labelled French).
+		{TuningFiles, 0.79, 0.93, 0.05},
+		{[]string{HoldoutFile}, 0.81, 0.80, 0.021},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {
@@ -43,8 +46,9 @@ func TestEval(t *testing.T) {
 		if oos < 30 {
 			t.Errorf("%v: %d out-of-scope cases, want ≥ 30", bar.file, oos)
 		}
-		r := Evaluate(ix, cases)
+		r := EvaluateLeaveOneOut(ix, cases)
 		if bar.file[0] == HoldoutFile {
+			r = Evaluate(ix, cases)
 			r.Failures = nil // measured, never looked into
 		}
 		t.Logf("%v\n%s", bar.file, r)

@@ -30,11 +30,14 @@ const (
 	fCross      // 1 when the match is in another language than the question's
 	fUnknown    // share of the question's weight in words the knowledge base does not know
 	fTypo       // share of the question's weight known only as a possible typo of a known word
+	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
+	fCostGap    // for a cost or rate question: the share of its words the entry does not mention at all
+	fDefines    // 1 when a definition question names an acronym the entry's answer spells out (acronym.go)
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -66,6 +69,13 @@ type queryTerms struct {
 	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
 	refs    map[int32][]termRef
 	intents []string
+	// defQ is true when the question asks what something is (qqdef), and
+	// mains are its words' stems.
+	defQ  bool
+	mains []string
+	// bg is each word's background rate: the share of all phrasings using
+	// it (or what counts as it); 0 when the knowledge base does not know it.
+	bg []float64
 }
 
 type termRef struct {
@@ -101,6 +111,7 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 				w, known = pw/float64(len(g.parts)), true // an unknown compound weighs what its parts do
 			}
 		}
+		qt.bg = append(qt.bg, 0)
 		qt.partOff = append(qt.partOff, qt.partOff[gi]+len(g.parts))
 		qt.weights = append(qt.weights, w)
 		qt.total += w
@@ -204,6 +215,11 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	if qt.total == 0 || len(qt.refs) == 0 {
 		return nil
 	}
+	li.background(qt)
+	qt.defQ = slices.Contains(pq.intents, li.defTerm)
+	for _, g := range pq.groups {
+		qt.mains = append(qt.mains, g.main)
+	}
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
 	out := make([]candidate, 0, len(docs))
@@ -218,6 +234,9 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		}
 		if costAsked && !li.docs[d].intents[li.costTerm] {
 			c.x[fCostMiss] = 1
+		}
+		if !costAsked {
+			c.x[fCostGap] = 0
 		}
 		out = append(out, c)
 	}
@@ -264,12 +283,16 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 }
 
 // features fills the coverage, phrasing and intent features of one entry.
-// A mask above 0 (calibration only) hides the phrasings the question matches
-// at least that well: a tuning question whose near-copy an editor added as
-// an alternate must be scored as the unseen question it stands for, or the
-// confidence would be fitted on answers that look easier than real ones.
+// A mask above 0 (calibration only) hides the alternates and learned
+// examples the question matches at least that well: a tuning question whose
+// near-copy an editor added as an alternate, or which is itself a learned
+// example, must be scored as the unseen question it stands for, or the
+// confidence would be fitted on answers that look easier than real ones. The
+// canonical question (phrasing 0) is never hidden: unseen questions meet it
+// too.
 func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64) {
 	union, pc, ac := qt.newCredits(), qt.newCredits(), qt.newCredits()
+	prof := newProfile(qt)
 	for i, p := range d.phrasings {
 		qt.fill(pc, p)
 		rec := qt.coverage(pc)
@@ -287,10 +310,11 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 		if rec+prec > 0 {
 			f = 2 * rec * prec / (rec + prec)
 		}
-		if mask > 0 && f >= mask {
+		if mask > 0 && i > 0 && f >= mask {
 			continue
 		}
 		union.merge(pc)
+		prof.add(pc)
 		if f > x[fPhrase] {
 			x[fPhrase], x[fPrec] = f, prec
 		}
@@ -298,15 +322,15 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fPhraseInt] = fi
 		}
 	}
-	qt.fill(ac, d.a)
-	var cov, covQ, covA float64
-	for g, w := range qt.weights {
-		cq, ca := qt.group(union, g), qt.group(ac, g)
-		covQ += w * cq
-		covA += w * ca
-		cov += w * math.Max(cq, creditAnswer*ca)
+	li.coverage(x, qt, union, ac, d)
+	x[fProfile] = prof.score()
+	if qt.defQ && len(d.defines) > 0 {
+		for _, g := range qt.mains {
+			if d.defines[g] {
+				x[fDefines] = 1
+			}
+		}
 	}
-	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
 	if len(qt.intents) > 0 {
 		hit := 0
 		for _, it := range qt.intents {
@@ -319,6 +343,24 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fIntentMiss] = 1
 		}
 	}
+}
+
+// coverage fills the coverage features of an entry whose phrasings (those
+// not masked) explain the question's words as union does.
+func (li *langIndex) coverage(x *[nRank]float64, qt *queryTerms, union, ac credits, d *entryDoc) {
+	qt.fill(ac, d.a)
+	var cov, covQ, covA, gap float64
+	for g, w := range qt.weights {
+		cq, ca := qt.group(union, g), qt.group(ac, g)
+		covQ += w * cq
+		covA += w * ca
+		cov += w * math.Max(cq, creditAnswer*ca)
+		if cq == 0 && ca == 0 {
+			gap += w
+		}
+	}
+	x[fCov], x[fCovQ], x[fCovA] = cov/qt.total, covQ/qt.total, covA/qt.total
+	x[fCostGap] = gap / qt.total // kept by candidates for cost questions only
 }
 
 // jaccard is the overlap of two small sets of intents; two empty sets agree.

@@ -40,6 +40,14 @@ var synonymGroups = map[Lang][][]string{
 		{"licence", "license"},
 		{"minimum", "min", "least", "threshold", "lowest"},
 		{"get", "obtain", "acquire"},
+		// Everyday words for the documents' terms.
+		{"company", "organization", "organisation", "business", "firm"},
+		{"expire", "expired", "expires", "lapse", "lapsed"},
+		{"email", "mail", "e-mail"},
+		{"apply", "request"},
+		{"accept", "approve"},
+		{"seller", "salesperson", "rep"},
+		{"find", "locate"},
 	},
 	FR: {
 		{"obligatoire", "requis", "exigé", "nécessaire"},
@@ -65,6 +73,11 @@ var synonymGroups = map[Lang][][]string{
 		{"minimum", "minimal", "minimale", "seuil"},
 		{"grisé", "grisée", "désactivé", "désactivée"},
 		{"inscrire", "inscription", "adhérer", "adhésion", "rejoindre"},
+		{"entreprise", "société", "organisation", "boîte"},
+		{"expirer", "expire", "expirée", "périmée", "périmé"},
+		{"courriel", "email", "mail", "e-mail"},
+		{"vendeur", "commercial"},
+		{"trouver", "localiser"},
 	},
 	SV: {
 		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},
@@ -87,6 +100,18 @@ var synonymGroups = map[Lang][][]string{
 		{"minsta", "minimum", "lägsta", "gräns"},
 		{"få", "skaffa", "erhålla"},
 		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
+		// Everyday Swedish for the documents' terms.
+		{"företag", "bolag", "organisation", "firma"},
+		{"gratis", "kostnadsfri", "kostnadsfritt", "avgiftsfri", "avgiftsfritt"},
+		{"mejl", "mail", "e-post", "epost"},
+		{"säljare", "försäljare"},
+		{"hitta", "leta"},
+		{"förfalla", "förfaller", "förfallen", "utgå", "utgår", "löpa", "löper"},
+		{"acceptera", "godkänna", "godta"},
+		{"ansöka", "ansökan", "begära", "söka"},
+		{"kund", "kunder", "klient", "kunden"},
+		{"jobba", "arbeta"},
+		{"dold", "dolt", "gömd", "gömt", "osynlig"},
 	},
 }
 

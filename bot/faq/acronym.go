@@ -1,0 +1,46 @@
+package faq
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// "What does PGA stand for?" asks for the entry that spells the acronym out,
+// not for any entry that mentions it. The knowledge base's answers spell
+// acronyms out in two ways: "partner global account (PGA)", and the names
+// the acronyms table of query.go folds ("claiming partner of record"). An
+// entry whose answer does either defines the acronym; a definition question
+// (intent qqdef) about it prefers that entry (feature fDefines).
+
+// parenAcronym finds "(PGA)", "(CSP)", "(DUNS)": two to six letters or
+// digits, at least two of them capitals.
+var parenAcronym = regexp.MustCompile(`\(([A-Za-z0-9]{2,6})\)`)
+
+// spelledOut lists the acronyms answer spells out, lower case, once each.
+func spelledOut(answer string) []string {
+	var out []string
+	add := func(a string) {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for _, m := range parenAcronym.FindAllStringSubmatch(answer, -1) {
+		caps := 0
+		for _, r := range m[1] {
+			if r >= 'A' && r <= 'Z' {
+				caps++
+			}
+		}
+		if caps >= 2 {
+			add(strings.ToLower(m[1]))
+		}
+	}
+	f := foldLower(normalize(answer))
+	for _, a := range acronyms {
+		if len(a.abbr) > 1 && a.abbr != "microsoft" && a.abbr != "cosell" && a.re.MatchString(f) {
+			add(a.abbr)
+		}
+	}
+	return out
+}

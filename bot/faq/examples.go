@@ -1,0 +1,52 @@
+package faq
+
+import (
+	"fmt"
+	"path"
+	"sync"
+)
+
+// Learned examples. The tuning set is a few hundred questions written the
+// way partners type them in chat, each labelled with its entry: indexed as
+// extra phrasings of that entry, they teach retrieval the everyday words,
+// abbreviations and filler of real questions, which the knowledge base's
+// own wording lacks. The hold-out set is never indexed, so it still
+// measures unseen questions; tuning questions are scored leave-one-out
+// (Calibrate and EvaluateLeaveOneOut hide the example a question matches
+// itself, see langIndex.features).
+
+// examples maps entry ID → language → tuning questions of that entry.
+type examples map[string]map[Lang][]string
+
+// embeddedExamples parses the embedded tuning files once per process.
+var embeddedExamples = sync.OnceValues(func() (examples, error) {
+	var cases []Case
+	for _, name := range TuningFiles {
+		data, err := testdataFS.ReadFile(path.Join("testdata", name))
+		if err != nil {
+			return nil, fmt.Errorf("faq: examples: %w", err)
+		}
+		cs, err := ParseCases(data)
+		if err != nil {
+			return nil, fmt.Errorf("faq: examples: %s: %w", name, err)
+		}
+		cases = append(cases, cs...)
+	}
+	return examplesOf(cases), nil
+})
+
+// examplesOf groups the in-scope cases by entry and language; out-of-scope
+// cases have no entry to teach.
+func examplesOf(cases []Case) examples {
+	ex := examples{}
+	for _, c := range cases {
+		if c.Expect == OutOfScope {
+			continue
+		}
+		if ex[c.Expect] == nil {
+			ex[c.Expect] = map[Lang][]string{}
+		}
+		ex[c.Expect][c.Lang] = append(ex[c.Expect][c.Lang], c.Question)
+	}
+	return ex
+}

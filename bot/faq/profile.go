@@ -1,0 +1,70 @@
+package faq
+
+import "math"
+
+// Term profile. Coverage asks whether an entry's phrasings contain the
+// question's words at all; the profile asks how typical they are of the
+// entry: a word found in most of an entry's phrasings (its knowledge-base
+// wording and the tuning questions learned as examples) says more about the
+// entry than one found in a single alternate. It is a naive-Bayes
+// likelihood ratio, per question word, of the entry's phrasings against all
+// phrasings, Dirichlet-smoothed towards the background so an entry with few
+// phrasings is not judged on one of them.
+
+// profileMu is the Dirichlet prior's weight, in phrasings.
+const profileMu = 2.0
+
+// background fills qt.bg: per word, the share of all phrasings using it or
+// a word counting as it (synonym, typo candidate), credit-weighted.
+func (li *langIndex) background(qt *queryTerms) {
+	for x, refs := range qt.refs {
+		for _, r := range refs {
+			if r.part < 0 {
+				qt.bg[r.group] += r.credit * li.pf[x]
+			}
+		}
+	}
+	for g, v := range qt.bg {
+		if v > 0 {
+			qt.bg[g] = math.Min(1, (v+0.5)/(li.nPhrasings+1))
+		}
+	}
+}
+
+// profile accumulates, per question word, the credit it gets in each of an
+// entry's phrasings.
+type profile struct {
+	qt  *queryTerms
+	cnt []float64
+	n   float64 // phrasings counted
+}
+
+func newProfile(qt *queryTerms) *profile {
+	return &profile{qt: qt, cnt: make([]float64, len(qt.weights))}
+}
+
+// add counts one phrasing, whose credits are c.
+func (p *profile) add(c credits) {
+	p.n++
+	for g := range p.cnt {
+		p.cnt[g] += c.main[g]
+	}
+}
+
+// score is the idf-weighted mean, over the question's known words, of the
+// log ratio of the word's smoothed rate in the entry to its background rate.
+func (p *profile) score() float64 {
+	s, w := 0.0, 0.0
+	for g, bg := range p.qt.bg {
+		if bg <= 0 {
+			continue
+		}
+		rate := (p.cnt[g] + profileMu*bg) / (p.n + profileMu)
+		s += p.qt.weights[g] * math.Log(rate/bg)
+		w += p.qt.weights[g]
+	}
+	if w == 0 {
+		return 0
+	}
+	return s / p.qt.total
+}

@@ -20,7 +20,7 @@ type txKey struct{}
 // transaction when ctx carries one, else the writer pool.
 func (s *Store) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
+		return entered(ctx, tx.WithContext(ctx))
 	}
 	return s.db.WithContext(ctx)
 }
@@ -29,7 +29,7 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 // ctx carries one (a batch reads what it wrote), else the read pool.
 func (s *Store) reader(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
+		return entered(ctx, tx.WithContext(ctx))
 	}
 	return s.rd.WithContext(ctx)
 }
@@ -52,5 +52,19 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 // Savepoint runs fn so that, when it fails, what it wrote is undone and the
 // batch around it goes on (outside a batch, it is a transaction of its own).
 func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	if u := unitOf(ctx); u != nil {
+		return u.savepoint(ctx, fn)
+	}
 	return s.Batch(ctx, fn)
+}
+
+// entered is db once a unit under ctx (if any) has written what it holds;
+// db carries the error when it could not.
+func entered(ctx context.Context, db *gorm.DB) *gorm.DB {
+	if u := unitOf(ctx); u != nil {
+		if err := u.enter(); err != nil {
+			_ = db.AddError(err)
+		}
+	}
+	return db
 }

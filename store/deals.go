@@ -84,6 +84,9 @@ func insertDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notice
 
 // GetDeal reads one deal; ErrNotFound when there is no such deal.
 func (s *Store) GetDeal(ctx context.Context, id int64) (*deal.Deal, error) {
+	if u := unitOf(ctx); u != nil {
+		return u.deal(id)
+	}
 	var row dealRow
 	err := s.reader(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

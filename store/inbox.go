@@ -341,6 +341,10 @@ func (s *Store) MarkInbox(ctx context.Context, id int64, status InboxStatus, rea
 	// The reason often quotes the event (a record id); a NUL or invalid
 	// UTF-8 in it must not make the row impossible to mark.
 	reason = storableText(reason, maxReason)
+	if u := unitOf(ctx); u != nil {
+		u.marks = append(u.marks, inboxMark{id: id, status: status, reason: reason, at: at})
+		return nil
+	}
 	res := s.conn(ctx).Model(&inboxRow{}).Where("id = ?", id).Updates(map[string]any{
 		"status": string(status), "error": reason, "attempts": gorm.Expr("attempts + 1"), "processed_at": utc(at),
 		"claimed_until": nil,

@@ -78,6 +78,14 @@ func linkRow(l change.Link) (syncRow, error) {
 
 // Link reads the link of one outside record; ErrNotFound when it has none.
 func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link, error) {
+	if u := unitOf(ctx); u != nil {
+		if l, ok := u.links[change.LinkRef{System: system, RecordID: recordID}]; ok {
+			if l == nil {
+				return change.Link{}, fmt.Errorf("%s record %s: %w", system, recordID, ErrNotFound)
+			}
+			return *l, nil
+		}
+	}
 	var row syncRow
 	err := s.reader(ctx).Where("source = ? AND external_id = ?", system, recordID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -91,6 +99,9 @@ func (s *Store) Link(ctx context.Context, system, recordID string) (change.Link,
 
 // LinksOf lists the links of a deal.
 func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error) {
+	if u := unitOf(ctx); u != nil {
+		return u.linksOfDeal(dealID)
+	}
 	var rows []syncRow
 	if err := s.reader(ctx).Where("deal_id = ?", dealID).Order("source, external_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
@@ -101,6 +112,9 @@ func (s *Store) LinksOf(ctx context.Context, dealID int64) ([]change.Link, error
 // LinksOfRecord reads a record's link and every other link of its deal, in
 // one query; none when the record is not linked.
 func (s *Store) LinksOfRecord(ctx context.Context, system, recordID string) ([]change.Link, error) {
+	if u := unitOf(ctx); u != nil {
+		return u.linksOfRecord(system, recordID)
+	}
 	var rows []syncRow
 	err := s.reader(ctx).
 		Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
@@ -152,6 +166,12 @@ func saveLink(tx *gorm.DB, l change.Link) error {
 // (inserted when its ID is 0, else updated at its version), its audit
 // entries and notices, the links, and a sync for each link named in Work.
 func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
+	if u := unitOf(ctx); u != nil {
+		if u.holds(c) {
+			return u.commit(c)
+		}
+		defer u.forgetCommit(c) // written through below: what the unit read of it is old
+	}
 	var row dealRow
 	if c.Deal != nil {
 		var err error

@@ -80,15 +80,28 @@ func dealSubject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
 // one, and the notices. created says that the deal was just inserted, so
 // that "{id}" in notices is replaced by its id.
 func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, created bool, notices []Notice) error {
-	subject := dealSubject(d.ID)
-	if d.Microsoft == deal.MSInvited && !d.DecisionDue.IsZero() && !d.Status.Terminal() {
-		if err := plan(tx, []ledger.Reminder{{Subject: subject, Kind: ledger.PlanDecisionDue, DueAt: d.DecisionDue}}); err != nil {
-			return err
-		}
+	if err := planDecision(tx, d); err != nil {
+		return err
 	}
+	return enqueue(tx, at, dealNotices(d, version, created, notices))
+}
+
+// planDecision plans the check of Microsoft's decision when the deal waits
+// for one.
+func planDecision(tx *gorm.DB, d *deal.Deal) error {
+	if d.Microsoft == deal.MSInvited && !d.DecisionDue.IsZero() && !d.Status.Terminal() {
+		return plan(tx, []ledger.Reminder{{Subject: dealSubject(d.ID), Kind: ledger.PlanDecisionDue, DueAt: d.DecisionDue}})
+	}
+	return nil
+}
+
+// dealNotices completes a deal change's notices: subject, place filters,
+// team, and a key unique to the deal's version.
+func dealNotices(d *deal.Deal, version int64, created bool, notices []Notice) []Notice {
 	if len(notices) == 0 {
 		return nil
 	}
+	subject := dealSubject(d.ID)
 	id := strconv.FormatInt(d.ID, 10)
 	out := make([]Notice, len(notices))
 	for i, n := range notices {
@@ -116,14 +129,30 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 		}
 		out[i] = n
 	}
-	return enqueue(tx, at, out)
+	return out
+}
+
+// queued is a notice with the time it was written.
+type queued struct {
+	at time.Time
+	n  Notice
 }
 
 // enqueue writes one outbox row per notice and place: the notice's own
 // places, or else the subscribed places whose filters match. A (key, place) pair
 // already written is skipped, which makes every writer idempotent.
 func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
-	if len(notices) == 0 {
+	items := make([]queued, len(notices))
+	for i, n := range notices {
+		items[i] = queued{at: at, n: n}
+	}
+	return enqueueAll(tx, items)
+}
+
+// enqueueAll is enqueue of notices written at different times, in one
+// read of the subscriptions and one insert.
+func enqueueAll(tx *gorm.DB, items []queued) error {
+	if len(items) == 0 {
 		return nil
 	}
 	var subs []subscriptionRow
@@ -134,10 +163,10 @@ func enqueue(tx *gorm.DB, at time.Time, notices []Notice) error {
 	if err != nil {
 		return err
 	}
-	at = utc(at)
 	var rows []outboxRow
 	seen := map[string]bool{}
-	for _, n := range notices {
+	for _, it := range items {
+		n, at := it.n, utc(it.at)
 		if n.Key == "" || n.Subject == "" {
 			return fmt.Errorf("store: notice %q has no key or subject", n.Text)
 		}

@@ -132,6 +132,9 @@ type Inbox interface {
 	// Batch runs fn in one transaction carried by its context; Savepoint
 	// undoes what fn wrote when it fails, and the batch goes on.
 	Batch(ctx context.Context, fn func(ctx context.Context) error) error
+	// Unit is Batch keeping the deal changes in memory until fn returns;
+	// fn may run twice (a unit that cannot hold them runs as a Batch).
+	Unit(ctx context.Context, fn func(ctx context.Context) error) error
 	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
 }
 

@@ -143,17 +143,19 @@ func (r *Report) merge(o Report) {
 const PageSize = 100
 
 // pages applies the waiting events of sources that apply without calling
-// out, a page per transaction, until none is left.
+// out, a page per unit of the store (one transaction, a savepoint per
+// event, the page's deal changes written together at its end), until none
+// is left.
 func (p *Processor) pages(ctx context.Context, rep *Report) error {
 	for {
 		var page Report
-		n := 0
-		err := p.inbox.Batch(ctx, func(ctx context.Context) error {
+		var done []ledger.InboxEntry
+		err := p.inbox.Unit(ctx, func(ctx context.Context) error {
+			page, done = Report{}, done[:0] // a unit that falls back runs again
 			rows, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
 			if err != nil {
 				return err
 			}
-			n = len(rows)
 			for _, e := range rows {
 				var res Result
 				var aerr error
@@ -164,11 +166,12 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 				if serr != nil && aerr == nil {
 					return serr // the transaction itself failed: the page is retried whole
 				}
-				done, err := p.outcome(ctx, e, res, aerr)
+				e, err := p.outcome(ctx, e, res, aerr)
 				if err != nil {
 					return err
 				}
-				page.add(done)
+				page.add(e)
+				done = append(done, e)
 			}
 			return nil
 		})
@@ -176,11 +179,14 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 			// Nothing of the page was marked: it waits for the next pass.
 			return fmt.Errorf("crm: apply a page of the inbox: %w", err)
 		}
-		if n > 0 {
+		for _, e := range done {
+			p.count(ctx, e)
+		}
+		if len(done) > 0 {
 			page.Pages = 1
 			rep.merge(page)
 		}
-		if n < PageSize {
+		if len(done) < PageSize {
 			return nil
 		}
 	}
@@ -255,6 +261,9 @@ func (p *Processor) claimed(ctx context.Context, e ledger.InboxEntry) (ledger.In
 		return e, false, err
 	}
 	done, err := p.process(ctx, e)
+	if err == nil {
+		p.count(ctx, done)
+	}
 	return done, true, err
 }
 
@@ -275,6 +284,21 @@ func (p *Processor) apply(ctx context.Context, e ledger.InboxEntry) (Result, err
 	return src.Apply(ctx, e)
 }
 
+// count counts an event's outcome, once its row is stored, and logs a
+// failure.
+func (p *Processor) count(ctx context.Context, e ledger.InboxEntry) {
+	switch e.Status {
+	case ledger.InboxFailed:
+		p.metrics.Count(e.Source, Failed)
+		p.log.WarnContext(ctx, "webhook event failed", "source", e.Source, "key", e.Key, "inbox_id", e.ID, "err", e.Error)
+	case ledger.InboxProcessed:
+		p.metrics.Count(e.Source, Applied)
+	case ledger.InboxReceived: // deferred: counted when it ends
+	default:
+		p.metrics.Count(e.Source, Dropped)
+	}
+}
+
 // outcome marks an event's row with what applying it came to: done,
 // deferred for a transient failure, or failed.
 func (p *Processor) outcome(ctx context.Context, e ledger.InboxEntry, res Result, err error) (ledger.InboxEntry, error) {
@@ -291,12 +315,6 @@ func (p *Processor) outcome(ctx context.Context, e ledger.InboxEntry, res Result
 	}
 	if err != nil {
 		res = Result{Status: ledger.InboxFailed, Note: err.Error()}
-		p.metrics.Count(e.Source, Failed)
-		p.log.WarnContext(ctx, "webhook event failed", "source", e.Source, "key", e.Key, "inbox_id", e.ID, "err", err)
-	} else if res.Status == ledger.InboxProcessed {
-		p.metrics.Count(e.Source, Applied)
-	} else {
-		p.metrics.Count(e.Source, Dropped)
 	}
 	if merr := p.inbox.MarkInbox(ctx, e.ID, res.Status, res.Note, now); merr != nil {
 		return e, fmt.Errorf("crm: mark inbox row %d %s: %w", e.ID, res.Status, merr)

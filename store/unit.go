@@ -1,0 +1,595 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// A unit is a batch (one transaction) whose deal changes stay in memory
+// until it ends, then are written together: each changed deal once, at its
+// last version, the audit entries, notices and links in one statement
+// each, the inbox rows marked in one. The inbox processor applies a page of
+// events in a unit: per event it costs a savepoint and whatever the change
+// path reads that the unit has not read already, instead of some fifteen
+// statements (each a round trip to PostgreSQL).
+//
+// The unit reads deals and links through itself (a deal read twice in a
+// page is read once) and keeps what the page committed. Everything else
+// the store does under a unit's context goes to the database, which first
+// receives what the unit holds ("enter"), so that no read misses a write.
+//
+// Savepoints: an event that fails is undone in memory (a journal); if it
+// had already reached the database, the database rolls back to its
+// savepoint, opened just before, and the unit forgets what it read. An
+// event that reaches the database after changing the unit's memory cannot
+// be split that way: the unit is abandoned and the page is applied again
+// the plain way (Batch), as it is when its writing fails.
+
+// errSplit abandons a unit (see above).
+var errSplit = errors.New("store: an operation of a unit reached the database after changing it in memory")
+
+// unitKey is the context key of a unit.
+type unitKey struct{}
+
+// unit is the memory of one unit.
+type unit struct {
+	tx      *gorm.DB
+	dialect string
+	deals   map[int64]*unitDeal
+	links   map[change.LinkRef]*change.Link // nil: known not to be linked
+	ofDeal  map[int64][]change.LinkRef      // a deal's links, when all are known
+	dirty   map[change.LinkRef]bool         // links to write
+	audits  []auditRow
+	notices []queued
+	work    []queuedWork
+	marks   []inboxMark
+	journal []func()
+	scopes  []*scope
+	failed  error
+}
+
+// unitDeal is a deal as the unit holds it.
+type unitDeal struct {
+	d       *deal.Deal // as last committed in the unit (or read)
+	stored  int64      // the version in the database
+	changed bool       // to write
+}
+
+// queuedWork is a sync request with its time.
+type queuedWork struct {
+	refs []change.LinkRef
+	at   time.Time
+}
+
+// inboxMark is an inbox row's outcome, written when the unit ends.
+type inboxMark struct {
+	id     int64
+	status InboxStatus
+	reason string
+	at     time.Time
+}
+
+// scope is an open savepoint of the unit.
+type scope struct {
+	mark   int // journal length at its start
+	name   string
+	opened bool // the database savepoint exists
+	sizes  [4]int
+}
+
+func unitOf(ctx context.Context) *unit {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	return u
+}
+
+// Unit runs fn as a unit (see above) in one transaction, committed when fn
+// returns nil. A unit that cannot hold what fn does is rolled back and fn
+// runs again as a plain Batch: fn must be safe to run twice (it reads its
+// work inside).
+func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) error {
+	if unitOf(ctx) != nil || ctx.Value(txKey{}) != nil {
+		return s.Batch(ctx, fn) // already in a transaction: join it
+	}
+	var fnErr error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u := &unit{tx: tx, dialect: s.dialect, deals: map[int64]*unitDeal{},
+			links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{}}
+		uctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), unitKey{}, u)
+		if fnErr = fn(uctx); fnErr != nil {
+			return fnErr
+		}
+		if u.failed != nil {
+			return u.failed
+		}
+		fnErr = u.flush()
+		return fnErr
+	})
+	if err == nil {
+		return nil
+	}
+	if fnErr != nil && !errors.Is(err, errSplit) && !isUnitWrite(err) {
+		return err // fn's own failure: the caller's to handle
+	}
+	return s.Batch(ctx, fn)
+}
+
+// unitWriteError is a failure to write what a unit held.
+type unitWriteError struct{ err error }
+
+func (e *unitWriteError) Error() string { return e.err.Error() }
+func (e *unitWriteError) Unwrap() error { return e.err }
+
+func isUnitWrite(err error) bool {
+	var w *unitWriteError
+	return errors.As(err, &w)
+}
+
+// enter makes the database hold what the unit holds, before an operation
+// the unit does not know runs on it.
+func (u *unit) enter() error {
+	if u.failed != nil {
+		return u.failed
+	}
+	if sc := u.top(); sc != nil && !sc.opened && len(u.journal) > sc.mark {
+		u.failed = errSplit
+		return errSplit
+	}
+	if err := u.flush(); err != nil {
+		u.failed = err
+		return err
+	}
+	for _, sc := range u.scopes {
+		if sc.opened {
+			continue
+		}
+		if err := u.tx.SavePoint(sc.name).Error; err != nil {
+			u.failed = &unitWriteError{fmt.Errorf("store: savepoint: %w", err)}
+			return u.failed
+		}
+		sc.opened = true
+	}
+	return nil
+}
+
+func (u *unit) top() *scope {
+	if len(u.scopes) == 0 {
+		return nil
+	}
+	return u.scopes[len(u.scopes)-1]
+}
+
+// savepoint runs fn so that what it does is undone when it fails.
+func (u *unit) savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	sc := &scope{mark: len(u.journal), name: "unit" + strconv.Itoa(len(u.scopes)),
+		sizes: [4]int{len(u.audits), len(u.notices), len(u.work), len(u.marks)}}
+	u.scopes = append(u.scopes, sc)
+	err := fn(ctx)
+	u.scopes = u.scopes[:len(u.scopes)-1]
+	if u.failed != nil {
+		return u.failed
+	}
+	switch {
+	case err != nil && sc.opened:
+		if rerr := u.tx.RollbackTo(sc.name).Error; rerr != nil {
+			u.failed = &unitWriteError{fmt.Errorf("store: roll back to savepoint: %w", rerr)}
+			return u.failed
+		}
+		u.forget()
+	case err != nil:
+		u.undo(sc)
+	case sc.opened:
+		if rerr := u.tx.Exec("RELEASE SAVEPOINT " + sc.name).Error; rerr != nil {
+			u.failed = &unitWriteError{fmt.Errorf("store: release savepoint: %w", rerr)}
+			return u.failed
+		}
+	}
+	return err
+}
+
+// undo reverts the memory to the start of sc.
+func (u *unit) undo(sc *scope) {
+	for i := len(u.journal) - 1; i >= sc.mark; i-- {
+		u.journal[i]()
+	}
+	u.journal = u.journal[:sc.mark]
+	u.audits, u.notices, u.work = u.audits[:sc.sizes[0]], u.notices[:sc.sizes[1]], u.work[:sc.sizes[2]]
+	u.marks = u.marks[:sc.sizes[3]]
+}
+
+// forget drops what the unit read and holds after the database rolled
+// back: it was all written before the savepoint, or is undone with it.
+func (u *unit) forget() {
+	clear(u.deals)
+	clear(u.links)
+	clear(u.ofDeal)
+	clear(u.dirty)
+	u.audits, u.notices, u.work, u.journal = nil, nil, nil, nil
+}
+
+// remember journals how to restore a deal's and some links' entries.
+func (u *unit) remember(dealID int64, refs []change.LinkRef) {
+	if len(u.scopes) == 0 {
+		return // outside a savepoint nothing is undone
+	}
+	prev, had := u.deals[dealID]
+	var saved unitDeal
+	if had {
+		saved = *prev
+	}
+	u.journal = append(u.journal, func() {
+		if had {
+			*prev = saved
+			u.deals[dealID] = prev
+		} else {
+			delete(u.deals, dealID)
+		}
+	})
+	prevOf, hadOf := u.ofDeal[dealID]
+	prevOf = slices.Clone(prevOf)
+	u.journal = append(u.journal, func() {
+		if hadOf {
+			u.ofDeal[dealID] = prevOf
+		} else {
+			delete(u.ofDeal, dealID)
+		}
+	})
+	for _, r := range refs {
+		l, had := u.links[r]
+		wasDirty := u.dirty[r]
+		var saved *change.Link
+		if l != nil {
+			c := *l
+			saved = &c
+		}
+		u.journal = append(u.journal, func() {
+			if had {
+				u.links[r] = saved
+			} else {
+				delete(u.links, r)
+			}
+			if wasDirty {
+				u.dirty[r] = true
+			} else {
+				delete(u.dirty, r)
+			}
+		})
+	}
+}
+
+// deal reads a deal through the unit.
+func (u *unit) deal(id int64) (*deal.Deal, error) {
+	if ud, ok := u.deals[id]; ok {
+		return ud.d.Clone(), nil
+	}
+	var row dealRow
+	err := u.tx.Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("deal %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: read deal %d: %w", id, err)
+	}
+	d, err := fromDealRow(&row)
+	if err != nil {
+		return nil, err
+	}
+	u.deals[id] = &unitDeal{d: d, stored: d.Version}
+	return d.Clone(), nil
+}
+
+// linksOfDeal reads a deal's links through the unit, in (system, record)
+// order.
+func (u *unit) linksOfDeal(dealID int64) ([]change.Link, error) {
+	if refs, ok := u.ofDeal[dealID]; ok {
+		return u.linksAt(refs), nil
+	}
+	var rows []syncRow
+	if err := u.tx.Where("deal_id = ?", dealID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
+	}
+	return u.learn(dealID, rows)
+}
+
+// linksOfRecord is LinksOfRecord through the unit.
+func (u *unit) linksOfRecord(system, recordID string) ([]change.Link, error) {
+	ref := change.LinkRef{System: system, RecordID: recordID}
+	if l, ok := u.links[ref]; ok {
+		if l == nil || l.DealID == 0 {
+			return u.linksAt([]change.LinkRef{ref}), nil
+		}
+		return u.linksOfDeal(l.DealID)
+	}
+	var rows []syncRow
+	err := u.tx.Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
+		system, recordID, system, recordID).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: read the links of %s record %s: %w", system, recordID, err)
+	}
+	var dealID int64
+	for _, r := range rows {
+		if r.Source == system && r.ExternalID == recordID && r.DealID != nil {
+			dealID = *r.DealID
+		}
+	}
+	if dealID == 0 {
+		if len(rows) == 0 {
+			u.links[ref] = nil
+		} else if l, err := linkOf(&rows[0]); err == nil {
+			u.links[ref] = &l
+		}
+		return u.linksAt([]change.LinkRef{ref}), nil
+	}
+	return u.learn(dealID, rows)
+}
+
+// learn keeps a deal's links as read, the unit's own newer ones winning.
+func (u *unit) learn(dealID int64, rows []syncRow) ([]change.Link, error) {
+	refs := make([]change.LinkRef, 0, len(rows))
+	for i := range rows {
+		ref := change.LinkRef{System: rows[i].Source, RecordID: rows[i].ExternalID}
+		if _, ok := u.links[ref]; !ok {
+			l, err := linkOf(&rows[i])
+			if err != nil {
+				return nil, err
+			}
+			u.links[ref] = &l
+		}
+		refs = append(refs, ref)
+	}
+	for ref, l := range u.links { // linked in this unit, not stored yet
+		if l != nil && l.DealID == dealID && !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	refs = slices.DeleteFunc(refs, func(r change.LinkRef) bool { l := u.links[r]; return l == nil || l.DealID != dealID })
+	u.ofDeal[dealID] = refs
+	return u.linksAt(refs), nil
+}
+
+// linksAt is the unit's links of refs (the known ones), sorted.
+func (u *unit) linksAt(refs []change.LinkRef) []change.Link {
+	out := make([]change.Link, 0, len(refs))
+	for _, r := range refs {
+		if l := u.links[r]; l != nil {
+			out = append(out, *l)
+		}
+	}
+	slices.SortFunc(out, func(a, b change.Link) int {
+		return cmp.Or(strings.Compare(a.System, b.System), strings.Compare(a.RecordID, b.RecordID))
+	})
+	return out
+}
+
+// holds reports whether the unit can keep c in memory: a change of a deal
+// it read (or links only), with nothing removed.
+func (u *unit) holds(c *change.Commit) bool {
+	if len(c.Unlinks) > 0 {
+		return false
+	}
+	if c.Deal == nil {
+		for _, l := range c.Links {
+			if l.DealID == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	_, ok := u.deals[c.Deal.ID]
+	return c.Deal.ID != 0 && ok
+}
+
+// commit keeps c in memory (holds(c) is true).
+func (u *unit) commit(c *change.Commit) error {
+	dealID := int64(0)
+	if c.Deal != nil {
+		dealID = c.Deal.ID
+	}
+	refs := make([]change.LinkRef, len(c.Links))
+	for i, l := range c.Links {
+		refs[i] = change.LinkRef{System: l.System, RecordID: l.RecordID}
+	}
+	u.remember(dealID, refs)
+	if c.Deal != nil {
+		ud := u.deals[dealID]
+		if ud.d.Version != c.Deal.Version {
+			return &conflictError{id: dealID, version: ud.d.Version}
+		}
+		next := c.Deal.Clone()
+		next.Version++
+		ud.d, ud.changed = next, true
+		id := strconv.FormatInt(dealID, 10)
+		for _, a := range c.Entries {
+			if a.At.IsZero() {
+				return fmt.Errorf("store: audit event %q on deal %s has no time", a.Action, id)
+			}
+			u.audits = append(u.audits, auditRow{At: utc(a.At), Actor: a.Actor, SubjectType: subjectDeal, SubjectID: id, Action: a.Action, Detail: a.Detail})
+		}
+		at := time.Time{}
+		if len(c.Entries) > 0 {
+			at = c.Entries[0].At
+		}
+		for _, n := range dealNotices(next, next.Version, false, c.Notices) {
+			u.notices = append(u.notices, queued{at: at, n: n})
+		}
+		c.Deal.Version = next.Version
+	}
+	for i, l := range c.Links {
+		if l.DealID == 0 {
+			l.DealID = dealID
+		}
+		if old := u.links[refs[i]]; old != nil && old.DealID != l.DealID {
+			delete(u.ofDeal, old.DealID) // moved: its old deal's list is stale
+		}
+		u.links[refs[i]] = &l
+		u.dirty[refs[i]] = true
+		if known, ok := u.ofDeal[l.DealID]; ok && !slices.Contains(known, refs[i]) {
+			u.ofDeal[l.DealID] = append(slices.Clone(known), refs[i])
+		}
+	}
+	if len(c.Work) > 0 {
+		u.work = append(u.work, queuedWork{refs: c.Work, at: c.At})
+	}
+	return nil
+}
+
+// forgetCommit drops what a commit written through to the database made
+// the unit's memory out of date.
+func (u *unit) forgetCommit(c *change.Commit) {
+	if c.Deal != nil {
+		delete(u.deals, c.Deal.ID)
+		delete(u.ofDeal, c.Deal.ID)
+	}
+	for _, l := range c.Links {
+		delete(u.links, change.LinkRef{System: l.System, RecordID: l.RecordID})
+	}
+	for _, r := range c.Unlinks {
+		if l := u.links[r]; l != nil {
+			delete(u.ofDeal, l.DealID)
+		}
+		delete(u.links, r)
+	}
+}
+
+// flush writes what the unit holds.
+func (u *unit) flush() error {
+	if err := u.write(); err != nil {
+		return &unitWriteError{err}
+	}
+	for _, ud := range u.deals {
+		ud.stored, ud.changed = ud.d.Version, false
+	}
+	clear(u.dirty)
+	u.audits, u.notices, u.work, u.marks, u.journal = nil, nil, nil, nil, nil
+	return nil
+}
+
+func (u *unit) write() error {
+	ids := make([]int64, 0, len(u.deals))
+	for id, ud := range u.deals {
+		if ud.changed {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // one lock order for every writer
+	for _, id := range ids {
+		if err := u.writeDeal(u.deals[id]); err != nil {
+			return err
+		}
+	}
+	if len(u.audits) > 0 {
+		if err := u.tx.CreateInBatches(u.audits, 500).Error; err != nil {
+			return fmt.Errorf("store: write %d audit events: %w", len(u.audits), err)
+		}
+	}
+	if err := enqueueAll(u.tx, u.notices); err != nil {
+		return err
+	}
+	if err := u.writeLinks(); err != nil {
+		return err
+	}
+	for _, w := range u.work {
+		if err := requestSync(u.tx, w.refs, w.at); err != nil {
+			return err
+		}
+	}
+	return markInbox(u.tx, u.dialect, u.marks)
+}
+
+// writeDeal stores a deal at its last version, if the database still has
+// the version the unit read.
+func (u *unit) writeDeal(ud *unitDeal) error {
+	row, err := toDealRow(ud.d)
+	if err != nil {
+		return err
+	}
+	row.Version = ud.d.Version
+	was := *ud.d
+	was.Version = ud.stored
+	return updateDeal(u.tx, &was, &row, nil, nil)
+}
+
+// writeLinks upserts the links the unit changed, in one statement.
+func (u *unit) writeLinks() error {
+	if len(u.dirty) == 0 {
+		return nil
+	}
+	rows := make([]syncRow, 0, len(u.dirty))
+	for ref := range u.dirty {
+		l := u.links[ref]
+		if l == nil {
+			continue
+		}
+		row, err := linkRow(*l)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(a, b syncRow) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.ExternalID, b.ExternalID))
+	})
+	err := u.tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
+	}).CreateInBatches(rows, 200).Error
+	if err != nil {
+		return fmt.Errorf("store: save %d links: %w", len(rows), err)
+	}
+	return nil
+}
+
+// markInbox writes inbox outcomes in one statement: a VALUES list joined
+// to the rows (PostgreSQL needs the list's types spelled out).
+func markInbox(tx *gorm.DB, dialect string, marks []inboxMark) error {
+	for len(marks) > 0 {
+		n := min(len(marks), maxInboxBatch)
+		if err := markChunk(tx, dialect, marks[:n]); err != nil {
+			return err
+		}
+		marks = marks[n:]
+	}
+	return nil
+}
+
+func markChunk(tx *gorm.DB, dialect string, marks []inboxMark) error {
+	var b strings.Builder
+	args := make([]any, 0, 4*len(marks))
+	b.WriteString("WITH v(id, status, reason, at) AS (VALUES ")
+	for i, m := range marks {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 0 && dialect == Postgres {
+			b.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ))")
+		} else {
+			b.WriteString("(?, ?, ?, ?)")
+		}
+		args = append(args, m.id, string(m.status), m.reason, utc(m.at))
+	}
+	b.WriteString(`) UPDATE inbox SET
+		status = (SELECT status FROM v WHERE v.id = inbox.id),
+		error = (SELECT reason FROM v WHERE v.id = inbox.id),
+		processed_at = (SELECT at FROM v WHERE v.id = inbox.id),
+		attempts = attempts + 1, claimed_until = NULL
+		WHERE id IN (SELECT id FROM v)`)
+	res := tx.Exec(b.String(), args...)
+	if res.Error != nil {
+		return fmt.Errorf("store: mark %d inbox rows: %w", len(marks), res.Error)
+	}
+	if int(res.RowsAffected) != len(marks) {
+		return fmt.Errorf("store: mark %d inbox rows: %d found: %w", len(marks), res.RowsAffected, ErrNotFound)
+	}
+	return nil
+}

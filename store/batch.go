@@ -19,8 +19,11 @@ type txKey struct{}
 // conn is the handle for writes (and transactions) under ctx: the batch's
 // transaction when ctx carries one, else the writer pool.
 func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if u := unitOf(ctx); u != nil {
+		return u.db(ctx, true)
+	}
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return entered(ctx, tx.WithContext(ctx))
+		return tx.WithContext(ctx)
 	}
 	return s.db.WithContext(ctx)
 }
@@ -28,8 +31,11 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 // reader is the handle for reads under ctx: the batch's transaction when
 // ctx carries one (a batch reads what it wrote), else the read pool.
 func (s *Store) reader(ctx context.Context) *gorm.DB {
+	if u := unitOf(ctx); u != nil {
+		return u.db(ctx, false)
+	}
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return entered(ctx, tx.WithContext(ctx))
+		return tx.WithContext(ctx)
 	}
 	return s.rd.WithContext(ctx)
 }
@@ -56,15 +62,4 @@ func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) erro
 		return u.savepoint(ctx, fn)
 	}
 	return s.Batch(ctx, fn)
-}
-
-// entered is db once a unit under ctx (if any) has written what it holds;
-// db carries the error when it could not.
-func entered(ctx context.Context, db *gorm.DB) *gorm.DB {
-	if u := unitOf(ctx); u != nil {
-		if err := u.enter(); err != nil {
-			_ = db.AddError(err)
-		}
-	}
-	return db
 }

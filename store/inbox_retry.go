@@ -34,7 +34,13 @@ func (s *Store) DeferInbox(ctx context.Context, id int64, reason string, until t
 // wait for each other. On SQLite the batch's transaction holds the one
 // writer, which serialises them anyway.
 func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except []string) ([]InboxEntry, error) {
-	q := s.conn(ctx).Model(&inboxRow{}).
+	db := s.conn(ctx)
+	if s.dialect == SQLite {
+		// No row locks to take: a unit reads its page without holding the
+		// one writer (store/unit.go); a batch's reader is its transaction.
+		db = s.reader(ctx)
+	}
+	q := db.Model(&inboxRow{}).
 		Where("status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)", utc(now))
 	if len(except) > 0 {
 		q = q.Where("source NOT IN ?", except)

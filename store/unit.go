@@ -45,8 +45,9 @@ type unitKey struct{}
 
 // unit is the memory of one unit.
 type unit struct {
-	tx      *gorm.DB
-	dialect string
+	s       *Store
+	ctx     context.Context
+	tx      *gorm.DB // nil until begun
 	deals   map[int64]*unitDeal
 	links   map[change.LinkRef]*change.Link // nil: known not to be linked
 	ofDeal  map[int64][]change.LinkRef      // a deal's links, when all are known
@@ -98,31 +99,109 @@ func unitOf(ctx context.Context) *unit {
 // returns nil. A unit that cannot hold what fn does is rolled back and fn
 // runs again as a plain Batch: fn must be safe to run twice (it reads its
 // work inside).
+//
+// On SQLite the transaction begins only when the unit first writes (at its
+// end, as a rule): until then it reads from the read pool, so that the one
+// writer connection is held for the writing alone, not for the whole page,
+// and webhook deliveries are stored meanwhile. On PostgreSQL it begins at
+// once (the page's rows are locked as they are taken).
 func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) error {
 	if unitOf(ctx) != nil || ctx.Value(txKey{}) != nil {
 		return s.Batch(ctx, fn) // already in a transaction: join it
 	}
-	var fnErr error
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u := &unit{tx: tx, dialect: s.dialect, deals: map[int64]*unitDeal{},
-			links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{}}
-		uctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), unitKey{}, u)
-		if fnErr = fn(uctx); fnErr != nil {
-			return fnErr
-		}
-		if u.failed != nil {
-			return u.failed
-		}
-		fnErr = u.flush()
-		return fnErr
-	})
+	u := &unit{s: s, ctx: ctx, deals: map[int64]*unitDeal{},
+		links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{}}
+	err := s.runUnit(u, fn)
 	if err == nil {
 		return nil
 	}
-	if fnErr != nil && !errors.Is(err, errSplit) && !isUnitWrite(err) {
+	if !errors.Is(err, errSplit) && !isUnitWrite(err) {
 		return err // fn's own failure: the caller's to handle
 	}
 	return s.Batch(ctx, fn)
+}
+
+func (s *Store) runUnit(u *unit, fn func(ctx context.Context) error) (err error) {
+	if s.dialect != SQLite || s.rd == s.db {
+		if err := u.begin(); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		if err != nil && u.tx != nil {
+			_ = u.tx.Rollback().Error
+		}
+	}()
+	if err := fn(context.WithValue(u.ctx, unitKey{}, u)); err != nil {
+		return err
+	}
+	if u.failed != nil {
+		return u.failed
+	}
+	if !u.pending() && u.tx == nil {
+		return nil // read only
+	}
+	if err := u.begin(); err != nil {
+		return err
+	}
+	if err := u.flush(); err != nil {
+		return err
+	}
+	if err := u.tx.Commit().Error; err != nil {
+		return &unitWriteError{fmt.Errorf("store: commit a unit: %w", err)}
+	}
+	return nil
+}
+
+// begin begins the unit's transaction, once.
+func (u *unit) begin() error {
+	if u.tx != nil {
+		return nil
+	}
+	tx := u.s.db.WithContext(u.ctx).Begin()
+	if tx.Error != nil {
+		return &unitWriteError{fmt.Errorf("store: begin a unit: %w", tx.Error)}
+	}
+	u.tx = tx
+	return nil
+}
+
+// read is where the unit reads: its transaction once begun (it sees what
+// the unit wrote), else the read pool.
+func (u *unit) read() *gorm.DB {
+	if u.tx != nil {
+		return u.tx
+	}
+	return u.s.rd.WithContext(u.ctx)
+}
+
+// pending reports whether the unit holds anything to write.
+func (u *unit) pending() bool {
+	if len(u.audits)+len(u.notices)+len(u.work)+len(u.marks)+len(u.dirty) > 0 {
+		return true
+	}
+	for _, ud := range u.deals {
+		if ud.changed {
+			return true
+		}
+	}
+	return false
+}
+
+// db is the handle for an operation the unit does not hold, under ctx:
+// the read pool when the unit has neither begun nor anything to write and
+// the operation only reads; else the transaction, once it holds what the
+// unit holds. It carries the error when that failed.
+func (u *unit) db(ctx context.Context, write bool) *gorm.DB {
+	if !write && u.failed == nil && u.tx == nil && !u.pending() {
+		return u.s.rd.WithContext(ctx)
+	}
+	if err := u.enter(); err != nil {
+		db := u.s.db.WithContext(ctx)
+		_ = db.AddError(err)
+		return db
+	}
+	return u.tx.WithContext(ctx)
 }
 
 // unitWriteError is a failure to write what a unit held.
@@ -141,6 +220,10 @@ func isUnitWrite(err error) bool {
 func (u *unit) enter() error {
 	if u.failed != nil {
 		return u.failed
+	}
+	if err := u.begin(); err != nil {
+		u.failed = err
+		return err
 	}
 	if sc := u.top(); sc != nil && !sc.opened && len(u.journal) > sc.mark {
 		u.failed = errSplit
@@ -274,7 +357,7 @@ func (u *unit) deal(id int64) (*deal.Deal, error) {
 		return ud.d.Clone(), nil
 	}
 	var row dealRow
-	err := u.tx.Where("id = ?", id).Take(&row).Error
+	err := u.read().Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal %d: %w", id, ErrNotFound)
 	}
@@ -296,7 +379,7 @@ func (u *unit) linksOfDeal(dealID int64) ([]change.Link, error) {
 		return u.linksAt(refs), nil
 	}
 	var rows []syncRow
-	if err := u.tx.Where("deal_id = ?", dealID).Find(&rows).Error; err != nil {
+	if err := u.read().Where("deal_id = ?", dealID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: read the links of deal %d: %w", dealID, err)
 	}
 	return u.learn(dealID, rows)
@@ -312,7 +395,7 @@ func (u *unit) linksOfRecord(system, recordID string) ([]change.Link, error) {
 		return u.linksOfDeal(l.DealID)
 	}
 	var rows []syncRow
-	err := u.tx.Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
+	err := u.read().Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
 		system, recordID, system, recordID).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read the links of %s record %s: %w", system, recordID, err)
@@ -504,7 +587,7 @@ func (u *unit) write() error {
 			return err
 		}
 	}
-	return markInbox(u.tx, u.dialect, u.marks)
+	return markInbox(u.tx, u.s.dialect, u.marks)
 }
 
 // writeDeal stores a deal at its last version, if the database still has
@@ -583,13 +666,90 @@ func markChunk(tx *gorm.DB, dialect string, marks []inboxMark) error {
 		error = (SELECT reason FROM v WHERE v.id = inbox.id),
 		processed_at = (SELECT at FROM v WHERE v.id = inbox.id),
 		attempts = attempts + 1, claimed_until = NULL
-		WHERE id IN (SELECT id FROM v)`)
+		WHERE id IN (SELECT id FROM v) AND status = 'received'`)
 	res := tx.Exec(b.String(), args...)
 	if res.Error != nil {
 		return fmt.Errorf("store: mark %d inbox rows: %w", len(marks), res.Error)
 	}
 	if int(res.RowsAffected) != len(marks) {
 		return fmt.Errorf("store: mark %d inbox rows: %d found: %w", len(marks), res.RowsAffected, ErrNotFound)
+	}
+	return nil
+}
+
+// Prefetch reads, for a unit, the links of a system's records, every
+// other link of their deals, and the deals, in two queries: a page's
+// events then find them in the unit instead of reading them one by one.
+// Outside a unit it does nothing.
+func (s *Store) Prefetch(ctx context.Context, system string, recordIDs []string) error {
+	u := unitOf(ctx)
+	if u == nil || len(recordIDs) == 0 {
+		return nil
+	}
+	var todo []string
+	for _, id := range recordIDs {
+		if _, ok := u.links[change.LinkRef{System: system, RecordID: id}]; !ok && !slices.Contains(todo, id) {
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	var rows []syncRow
+	err := u.read().Where("(source = ? AND external_id IN ?) OR deal_id IN (SELECT deal_id FROM external_sync WHERE source = ? AND external_id IN ?)",
+		system, todo, system, todo).Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("store: read the links of %d %s records: %w", len(todo), system, err)
+	}
+	byDeal := map[int64][]syncRow{}
+	for i := range rows {
+		if rows[i].DealID == nil {
+			ref := change.LinkRef{System: rows[i].Source, RecordID: rows[i].ExternalID}
+			if _, ok := u.links[ref]; !ok {
+				l, err := linkOf(&rows[i])
+				if err != nil {
+					return err
+				}
+				u.links[ref] = &l
+			}
+			continue
+		}
+		byDeal[*rows[i].DealID] = append(byDeal[*rows[i].DealID], rows[i])
+	}
+	ids := make([]int64, 0, len(byDeal))
+	for id, rs := range byDeal {
+		if _, err := u.learn(id, rs); err != nil { // the unit's own links win
+			return err
+		}
+		if _, ok := u.deals[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range todo {
+		ref := change.LinkRef{System: system, RecordID: id}
+		if _, ok := u.links[ref]; !ok {
+			u.links[ref] = nil // not linked
+		}
+	}
+	slices.Sort(ids)
+	return u.prefetchDeals(ids)
+}
+
+// prefetchDeals reads deals the unit has not read, in one query.
+func (u *unit) prefetchDeals(ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []dealRow
+	if err := u.read().Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: read %d deals: %w", len(ids), err)
+	}
+	for i := range rows {
+		d, err := fromDealRow(&rows[i])
+		if err != nil {
+			return err
+		}
+		u.deals[d.ID] = &unitDeal{d: d, stored: d.Version}
 	}
 	return nil
 }

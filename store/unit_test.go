@@ -39,10 +39,15 @@ func setAmount(ctx context.Context, s *store.Store, id int64, rec string, amount
 	if err != nil {
 		return err
 	}
-	if len(links) != 1 || links[0].DealID != id {
+	var l change.Link
+	for _, x := range links {
+		if x.System == "generic" && x.RecordID == rec && x.DealID == id {
+			l = x
+		}
+	}
+	if l.DealID == 0 {
 		return fmt.Errorf("links of %s: %+v", rec, links)
 	}
-	l := links[0]
 	l.Shadow = change.Shadow{"amount": {Value: fmt.Sprint(int64(amount)), At: t0}}
 	d.Value = amount
 	return s.Commit(ctx, &change.Commit{Deal: d, Links: []change.Link{l}, At: t0,
@@ -317,4 +322,53 @@ func TestUnitFallsBackWhenTheDealChangedMeanwhile(t *testing.T) {
 	if runs != 2 {
 		t.Errorf("runs %d, want 2", runs)
 	}
+}
+
+func TestPrefetchReadsAPagesRecordsTogetherAndKeepsTheUnitsOwn(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, b := unitDeal(t, s, "ra"), unitDeal(t, s, "rb")
+		if err := s.SaveLink(ctx, change.Link{System: "salesforce", RecordID: "006A", DealID: a.ID}); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Unit(ctx, func(ctx context.Context) error {
+			if err := setAmount(ctx, s, a.ID, "ra", 4200); err != nil { // the unit's own, before the prefetch
+				return err
+			}
+			if err := s.Prefetch(ctx, "generic", []string{"ra", "rb", "nowhere", "rb"}); err != nil {
+				return err
+			}
+			la, err := s.LinksOfRecord(ctx, "generic", "ra")
+			if err != nil {
+				return err
+			}
+			if len(la) != 2 || la[0].System != "generic" || la[0].Shadow["amount"].Value != "4200" || la[1].System != "salesforce" {
+				return fmt.Errorf("links of ra %+v: want the unit's generic link and the salesforce one", la)
+			}
+			da, err := s.GetDeal(ctx, a.ID)
+			if err != nil || da.Value != 4200 {
+				return fmt.Errorf("deal a %v, %v: the unit's change must survive the prefetch", da, err)
+			}
+			lb, err := s.LinksOfRecord(ctx, "generic", "rb")
+			if err != nil || len(lb) != 1 || lb[0].DealID != b.ID {
+				return fmt.Errorf("links of rb %+v, %v", lb, err)
+			}
+			if db, err := s.GetDeal(ctx, b.ID); err != nil || db.Version != b.Version {
+				return fmt.Errorf("deal b %v, %v", db, err)
+			}
+			if ln, err := s.LinksOfRecord(ctx, "generic", "nowhere"); err != nil || len(ln) != 0 {
+				return fmt.Errorf("an unlinked record: %+v, %v", ln, err)
+			}
+			if _, err := s.Link(ctx, "generic", "nowhere"); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("Link of an unlinked record: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.GetDeal(ctx, a.ID); got.Value != 4200 {
+			t.Errorf("stored amount %d", got.Value)
+		}
+	})
 }

@@ -135,7 +135,17 @@ type Inbox interface {
 	// Unit is Batch keeping the deal changes in memory until fn returns;
 	// fn may run twice (a unit that cannot hold them runs as a Batch).
 	Unit(ctx context.Context, fn func(ctx context.Context) error) error
+	// Prefetch reads, in a unit, the links and deals of a system's records
+	// together.
+	Prefetch(ctx context.Context, system string, recordIDs []string) error
 	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Recorder is a source that tells which of its records an event is about
+// without applying it (the id links use, "" when it cannot tell): a page's
+// records are then read together before its events are applied.
+type Recorder interface {
+	Record(e ledger.InboxEntry) string
 }
 
 // Final reports whether an event's failure will not pass by trying again:

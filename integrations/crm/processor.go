@@ -58,8 +58,14 @@ func (p *Processor) Kick() {
 // a restart, or when another replica received them).
 const Sweep = 10 * time.Second
 
-// Run processes waiting events whenever kicked and every Sweep, until ctx
-// ends.
+// Linger is how long Run waits after a kick before it takes a page, so
+// that deliveries arriving together are applied together: one write per
+// deal and one commit per page instead of one per delivery, which under
+// load leaves SQLite's one writer to the deliveries themselves.
+const Linger = 20 * time.Millisecond
+
+// Run processes waiting events whenever kicked (after Linger) and every
+// Sweep, until ctx ends.
 func (p *Processor) Run(ctx context.Context) error {
 	t := time.NewTicker(Sweep)
 	defer t.Stop()
@@ -71,6 +77,11 @@ func (p *Processor) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-p.kick:
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(Linger):
+			}
 		case <-t.C:
 		}
 	}
@@ -156,6 +167,9 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 			if err != nil {
 				return err
 			}
+			if err := p.prefetch(ctx, rows); err != nil {
+				return err
+			}
 			for _, e := range rows {
 				var res Result
 				var aerr error
@@ -190,6 +204,24 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 			return nil
 		}
 	}
+}
+
+// prefetch reads the records of a page's events together, per source.
+func (p *Processor) prefetch(ctx context.Context, rows []ledger.InboxEntry) error {
+	records := map[string][]string{}
+	for _, e := range rows {
+		if r, ok := p.sources[e.Source].(Recorder); ok {
+			if id := r.Record(e); id != "" {
+				records[e.Source] = append(records[e.Source], id)
+			}
+		}
+	}
+	for src, ids := range records {
+		if err := p.inbox.Prefetch(ctx, src, ids); err != nil {
+			return fmt.Errorf("crm: read the records of a page: %w", err)
+		}
+	}
+	return nil
 }
 
 // Replay processes the failed events again, of one source or ("") all.

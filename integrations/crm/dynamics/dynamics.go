@@ -188,6 +188,15 @@ func Decode(body []byte) (Context, error) {
 // Ack answers 200.
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
+// Record is the record an execution context is about (crm.Recorder).
+func (s *Source) Record(e ledger.InboxEntry) string {
+	c, err := Decode(e.Body)
+	if err != nil {
+		return ""
+	}
+	return c.PrimaryEntityID
+}
+
 // Apply reads the record's attributes (the Target, overlaid with the post
 // image) and applies them through the mapping.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {

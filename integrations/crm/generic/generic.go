@@ -132,6 +132,15 @@ func (s *Source) Ack(w http.ResponseWriter) {
 	_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
 }
 
+// Record is the record an event is about (crm.Recorder).
+func (s *Source) Record(e ledger.InboxEntry) string {
+	p, err := Decode(e.Body)
+	if err != nil {
+		return ""
+	}
+	return p.RecordID
+}
+
 // Apply applies one stored event.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	p, err := Decode(e.Body)

@@ -203,6 +203,15 @@ func DecodeEvent(b []byte) (Event, error) {
 // Ack answers 200.
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
+// Record is the record an event is about (crm.Recorder).
+func (s *Source) Record(e ledger.InboxEntry) string {
+	ev, err := DecodeEvent(e.Body)
+	if err != nil {
+		return ""
+	}
+	return ev.ObjectID.String()
+}
+
 // Apply applies one stored event: a deal property change through the
 // mapping, a deal creation by linking it.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {

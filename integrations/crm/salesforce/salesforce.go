@@ -193,6 +193,16 @@ func (s *Source) Ack(w http.ResponseWriter) {
 	_, _ = io.WriteString(w, Ack)
 }
 
+// Record is the record a notification is about, in the form links use
+// (crm.Recorder).
+func (s *Source) Record(e ledger.InboxEntry) string {
+	n, err := DecodeNotification(e.Body)
+	if err != nil {
+		return ""
+	}
+	return IDForms(n.Object.Values()["Id"])[0]
+}
+
 // Apply applies one notification's field values through the mapping.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	n, err := DecodeNotification(e.Body)

@@ -5,44 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.2434497875801753e-14, // bias
-		3.6046638043898223,      // cov
-		-0.2378772194086065,     // covQ
-		1.5554876666597033,      // covA
-		5.112047470461215,       // phrase
-		2.5578766294712763,      // prec
-		3.6049544949841046,      // phraseIntent
-		2.3489365309464785,      // intentHit
-		-2.9408482183225573,     // intentMiss
-		-0.03548846667110632,    // costMiss
-		0.9151156715108462,      // cross
-		0.029920703590137945,    // unknown
-		-0.04372436485006335,    // typo
-		0.8780134284377061,      // profile
-		-0.120554299940355,      // costGap
-		0.6387692068348617,      // defines
+		2.90878432451791e-14,  // bias
+		1.394162882979718,     // cov
+		-0.2000910469525751,   // covQ
+		0.6844443721657278,    // covA
+		3.698143002236979,     // phrase
+		0.9230647128273183,    // prec
+		2.8307156766514807,    // phraseIntent
+		3.8693258105905466,    // intentHit
+		-2.02348042747908,     // intentMiss
+		-0.003453899421346843, // costMiss
+		0.8805813199597523,    // cross
+		0.1908321409015454,    // unknown
+		-0.056734909178059,    // typo
+		0.9191925911687853,    // profile
+		0.07754207762893531,   // costGap
+		0.3792851073900694,    // defines
+		5.081762792378944,     // class
+		0.04619186825827027,   // classLead
+		-4.5808543006926e-16,  // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.3543268843512895,  // winner's bias
-		0.6100448258194497,   // winner's cov
-		0.48191313160722876,  // winner's covQ
-		-0.5424846676399636,  // winner's covA
-		-0.5788970566984448,  // winner's phrase
-		-0.5519555317152459,  // winner's prec
-		1.008770164183669,    // winner's phraseIntent
-		-1.1016465958306902,  // winner's intentHit
-		-0.07970216248492971, // winner's intentMiss
-		-0.24899938596960233, // winner's costMiss
-		1.6384833618744576,   // winner's cross
-		-2.4768871678648026,  // winner's unknown
-		-0.8098927270061153,  // winner's typo
-		-0.659721227254504,   // winner's profile
-		-4.769535758604401,   // winner's costGap
-		1.0851637834337056,   // winner's defines
-		0.31107671859825153,  // winner's rank score
-		0.21618391230294154,  // lead over the runner-up
-		2.9459710888088355,   // softmax share
-		-2.6042757674481845,  // coverage under 0.6
+		-3.442247881753552,   // winner's bias
+		1.0123437857809956,   // winner's cov
+		1.0651608978168323,   // winner's covQ
+		0.1168911881470575,   // winner's covA
+		0.5257563305142349,   // winner's phrase
+		-0.7338050238060094,  // winner's prec
+		1.7389081603769367,   // winner's phraseIntent
+		-1.0026177255405067,  // winner's intentHit
+		-0.12383113879118474, // winner's intentMiss
+		-0.7544649270333962,  // winner's costMiss
+		2.807766490959244,    // winner's cross
+		-2.8235454411257854,  // winner's unknown
+		-0.39091017903127545, // winner's typo
+		-0.878823525893765,   // winner's profile
+		-2.37728800895834,    // winner's costGap
+		1.1608376842654378,   // winner's defines
+		-1.0181250434923115,  // winner's class
+		0.06018387068509,     // winner's classLead
+		-5.427343727545691,   // winner's classOOS
+		0.07416905315926388,  // winner's rank score
+		0.290422881015045,    // lead over the runner-up
+		4.41168920409886,     // softmax share
+		-1.636501808924167,   // coverage under 0.6
 	},
-	Threshold: 0.7877674268044705,
+	Threshold: 0.8144640194547998,
 }

@@ -27,7 +27,12 @@ type Index struct {
 	vocab     langVocab
 	model     Model
 	threshold float64
+	ranker    *ranker // the learned ranker (ranker.go)
 	closed    atomic.Bool
+	// oof memoises the tuning set's cross-fitted ranker probabilities
+	// (crossfit.go), used only by Calibrate and EvaluateLeaveOneOut.
+	oofMu sync.Mutex
+	oof   map[uint64][][]float64
 }
 
 // NewIndex validates entries and indexes those not marked Removed. Pass
@@ -84,6 +89,11 @@ func NewIndex(entries []Entry) (*Index, error) {
 	for i, l := range Langs {
 		ix.langs[l] = built[i]
 	}
+	tuning, err := embeddedTuning()
+	if err != nil {
+		return nil, err
+	}
+	ix.ranker = ix.newRanker(tuning)
 	return ix, nil
 }
 

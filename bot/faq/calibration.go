@@ -5,50 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.90878432451791e-14,  // bias
-		1.394162882979718,     // cov
-		-0.2000910469525751,   // covQ
-		0.6844443721657278,    // covA
-		3.698143002236979,     // phrase
-		0.9230647128273183,    // prec
-		2.8307156766514807,    // phraseIntent
-		3.8693258105905466,    // intentHit
-		-2.02348042747908,     // intentMiss
-		-0.003453899421346843, // costMiss
-		0.8805813199597523,    // cross
-		0.1908321409015454,    // unknown
-		-0.056734909178059,    // typo
-		0.9191925911687853,    // profile
-		0.07754207762893531,   // costGap
-		0.3792851073900694,    // defines
-		5.081762792378944,     // class
-		0.04619186825827027,   // classLead
-		-4.5808543006926e-16,  // classOOS
+		5.617728504603292e-14,  // bias
+		1.2888152911041548,     // cov
+		-0.39873111242402975,   // covQ
+		0.5739425631721476,     // covA
+		3.5526745703027514,     // phrase
+		1.002938987665279,      // prec
+		2.8929730348054905,     // phraseIntent
+		3.7914671752063964,     // intentHit
+		-1.9699509749899877,    // intentMiss
+		-0.0032096629696024407, // costMiss
+		0.8573098568213225,     // cross
+		0.33551712811415596,    // unknown
+		0.08508982704440499,    // typo
+		0.9268813085961654,     // profile
+		0.014387481825075004,   // costGap
+		0.23031795347059253,    // defines
+		5.437581839929336,      // class
+		0.24207299634845691,    // classLead
+		-9.423244846926541e-17, // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.442247881753552,   // winner's bias
-		1.0123437857809956,   // winner's cov
-		1.0651608978168323,   // winner's covQ
-		0.1168911881470575,   // winner's covA
-		0.5257563305142349,   // winner's phrase
-		-0.7338050238060094,  // winner's prec
-		1.7389081603769367,   // winner's phraseIntent
-		-1.0026177255405067,  // winner's intentHit
-		-0.12383113879118474, // winner's intentMiss
-		-0.7544649270333962,  // winner's costMiss
-		2.807766490959244,    // winner's cross
-		-2.8235454411257854,  // winner's unknown
-		-0.39091017903127545, // winner's typo
-		-0.878823525893765,   // winner's profile
-		-2.37728800895834,    // winner's costGap
-		1.1608376842654378,   // winner's defines
-		-1.0181250434923115,  // winner's class
-		0.06018387068509,     // winner's classLead
-		-5.427343727545691,   // winner's classOOS
-		0.07416905315926388,  // winner's rank score
-		0.290422881015045,    // lead over the runner-up
-		4.41168920409886,     // softmax share
-		-1.636501808924167,   // coverage under 0.6
+		-3.6648293963775953,   // winner's bias
+		0.7799947286702288,    // winner's cov
+		1.1017970658695122,    // winner's covQ
+		-0.054536041714492535, // winner's covA
+		0.8910279167068624,    // winner's phrase
+		-0.7959870383679338,   // winner's prec
+		1.847724945027297,     // winner's phraseIntent
+		-1.0934270480526247,   // winner's intentHit
+		-0.14849466736637731,  // winner's intentMiss
+		-0.010353371333658455, // winner's costMiss
+		3.416405133167177,     // winner's cross
+		-2.589953897679885,    // winner's unknown
+		-0.23112866833885468,  // winner's typo
+		-0.9360198741276792,   // winner's profile
+		-1.637372383641465,    // winner's costGap
+		1.0595812826575342,    // winner's defines
+		-1.044985364033886,    // winner's class
+		0.009934632861688565,  // winner's classLead
+		-6.498337926563334,    // winner's classOOS
+		0.10753199343495398,   // winner's rank score
+		0.33205259912136215,   // lead over the runner-up
+		4.208088048966044,     // softmax share
+		-1.8203876384496467,   // coverage under 0.6
 	},
-	Threshold: 0.8144640194547998,
+	Threshold: 0.8020895150840466,
 }

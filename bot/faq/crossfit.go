@@ -117,7 +117,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec) [][]float64
 			}
 			if assign[ti] == f {
 				p := make([]float64, nClass)
-				r.model.probs(vectorize(raw[ti], dict, false, spec), p)
+				r.classProbs(vectorize(raw[ti], dict, false, spec), p)
 				out[ci] = p
 			}
 			ti--
@@ -126,7 +126,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec) [][]float64
 	return out
 }
 
-// oofProbs memoises crossFit with the shipped specs: Calibrate and
+// oofProbs memoises crossFit with the index's settings: Calibrate and
 // EvaluateLeaveOneOut both need it for the same cases, and it trains five
 // models.
 func (ix *Index) oofProbs(cases []Case) [][]float64 {
@@ -140,7 +140,7 @@ func (ix *Index) oofProbs(cases []Case) [][]float64 {
 	if p, ok := ix.oof[key]; ok {
 		return p
 	}
-	p := ix.crossFit(cases, defaultFeatSpec, defaultTrainSpec)
+	p := ix.crossFit(cases, ix.setting.f, ix.setting.t)
 	if ix.oof == nil {
 		ix.oof = map[uint64][][]float64{}
 	}
@@ -203,17 +203,20 @@ type cvSetting struct {
 }
 
 func (g cvSetting) String() string {
-	return fmt.Sprintf("%s w%.1f/b%.1f/c%.1f(%d-%d) ep%d lr%.2f l2%.0e", g.f, g.f.wWord, g.f.wBigram, g.f.wChar, g.f.charMin, g.f.charMax, g.t.epochs, g.t.lr, g.t.l2)
+	return fmt.Sprintf("%s w%.1f/b%.1f/c%.1f(%d-%d) ep%dx%d lr%.1f l2 %.0e ans%.1f", g.f, g.f.wWord, g.f.wBigram, g.f.wChar, g.f.charMin, g.f.charMax, g.t.epochs, max(g.t.members, 1), g.t.lr, g.t.l2, g.t.answerW)
 }
 
-// cvGrid holds the settings compared; the shipped ones come first.
+// cvGrid holds the settings compared; the shipped ones come first. On the
+// tuning set all reach 81-85 % top-1 alone; character n-grams add 2-3
+// points (typos, missing accents), bigrams and the rest are within the
+// noise of SGD's seed, so the cheaper settings won (see README).
 var cvGrid = []cvSetting{
 	{defaultFeatSpec, defaultTrainSpec},
-	{featSpec{bigrams: false, charMin: 3, charMax: 5, wWord: 1, wChar: 1}, defaultTrainSpec},
-	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 0}, defaultTrainSpec},
-	{featSpec{bigrams: true, charMin: 3, charMax: 4, wWord: 1, wBigram: 0.5, wChar: 1}, defaultTrainSpec},
-	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 0.5}, defaultTrainSpec},
-	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}, trainSpec{epochs: 25, lr: 0.5, l2: 1e-4, seed: 15}},
-	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}, trainSpec{epochs: 12, lr: 1, l2: 1e-5, seed: 15}},
-	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}, trainSpec{epochs: 12, lr: 0.2, l2: 1e-3, seed: 15}},
+	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}, defaultTrainSpec},
+	{featSpec{bigrams: true, wWord: 1, wBigram: 0.5}, defaultTrainSpec},
+	{featSpec{charMin: 3, charMax: 4, wWord: 1, wChar: 1}, defaultTrainSpec},
+	{featSpec{charMin: 3, charMax: 5, wWord: 1, wChar: 0.5}, defaultTrainSpec},
+	{defaultFeatSpec, trainSpec{epochs: 12, lr: 0.5, l2: 1e-4, seed: 15, members: 1, answerW: 0.3}},
+	{defaultFeatSpec, trainSpec{epochs: 6, lr: 0.5, l2: 1e-4, seed: 15, members: 2, answerW: 0.1}},
+	{defaultFeatSpec, trainSpec{epochs: 6, lr: 0.2, l2: 1e-3, seed: 15, members: 2, answerW: 0.3}},
 }

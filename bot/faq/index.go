@@ -27,7 +27,8 @@ type Index struct {
 	vocab     langVocab
 	model     Model
 	threshold float64
-	ranker    *ranker // the learned ranker (ranker.go)
+	ranker    *ranker   // the learned ranker (ranker.go)
+	setting   cvSetting // its features and training
 	closed    atomic.Bool
 	// oof memoises the tuning set's cross-fitted ranker probabilities
 	// (crossfit.go), used only by Calibrate and EvaluateLeaveOneOut.
@@ -60,6 +61,7 @@ func NewIndex(entries []Entry) (*Index, error) {
 		vocab:     langVocab{},
 		model:     calibrated,
 		threshold: calibrated.Threshold,
+		setting:   cvGrid[0],
 	}
 	for i := range live {
 		e := &live[i]

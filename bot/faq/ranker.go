@@ -25,10 +25,6 @@ const (
 	tuningText                  // a tuning question (learned example or out-of-scope)
 )
 
-// answerWeight is the training weight of an answer against a question's 1:
-// answers use the entry's words but are not worded like questions.
-const answerWeight = 0.3
-
 // rankerText is one training text of the ranker.
 type rankerText struct {
 	text  string
@@ -37,11 +33,13 @@ type rankerText struct {
 	kind  textKind
 }
 
-// ranker is a trained classifier with the dictionary of its features.
+// ranker is a trained classifier with the dictionary of its features: an
+// average of models trained from different seeds.
 type ranker struct {
-	spec  featSpec
-	dict  map[string]int32
-	model *softmaxModel
+	spec   featSpec
+	dict   map[string]int32
+	models []*softmaxModel
+	nClass int
 }
 
 // rankerTexts lists the training texts of entries (in ix order) and of the
@@ -112,25 +110,48 @@ func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, n
 		}
 		w := float32(1)
 		if t.kind == kbAnswer {
-			w = answerWeight
+			w = float32(ts.answerW)
 		}
 		items = append(items, trainItem{vectorize(raw[i], dict, false, spec), t.class, w})
 	}
-	return &ranker{spec: spec, dict: dict, model: trainSoftmax(items, len(dict), nClass, ts)}
+	r := &ranker{spec: spec, dict: dict, models: make([]*softmaxModel, max(ts.members, 1)), nClass: nClass}
+	var wg sync.WaitGroup
+	for k := range r.models {
+		wg.Go(func() {
+			t := ts
+			t.seed += uint64(k)
+			r.models[k] = trainSoftmax(items, len(dict), nClass, t)
+		})
+	}
+	wg.Wait()
+	return r
+}
+
+// classProbs writes the class probabilities of x into p (len nClass): the
+// members' average.
+func (r *ranker) classProbs(x sparse, p []float64) {
+	clear(p)
+	q := make([]float64, r.nClass)
+	for _, m := range r.models {
+		m.probs(x, q)
+		for c, v := range q {
+			p[c] += v / float64(len(r.models))
+		}
+	}
 }
 
 // newRanker trains the index's ranker on the knowledge base and tuning.
 func (ix *Index) newRanker(tuning []Case) *ranker {
 	texts := ix.rankerTexts(tuning)
-	raw, dict := ix.featurize(texts, defaultFeatSpec)
-	return trainRanker(texts, raw, dict, len(ix.order)+1, defaultFeatSpec, defaultTrainSpec, nil)
+	raw, dict := ix.featurize(texts, ix.setting.f)
+	return trainRanker(texts, raw, dict, len(ix.order)+1, ix.setting.f, ix.setting.t, nil)
 }
 
 // probs returns the class probabilities of question q (sanitised), read
 // in language l: one per entry in ix order, then out-of-scope.
 func (ix *Index) probs(r *ranker, q string, l Lang) []float64 {
 	rf := ix.langs[l].textFeatures(q, true, r.spec)
-	p := make([]float64, r.model.nClass)
-	r.model.probs(vectorize(rf, r.dict, false, r.spec), p)
+	p := make([]float64, r.nClass)
+	r.classProbs(vectorize(rf, r.dict, false, r.spec), p)
 	return p
 }

@@ -18,9 +18,16 @@ type trainSpec struct {
 	lr     float64 // AdaGrad's base step
 	l2     float64 // ridge penalty, per example seen
 	seed   uint64
+	// members is how many models, with seeds seed, seed+1…, are trained
+	// (side by side) and averaged: SGD's result depends on the order it
+	// visits examples, and averaging evens that out.
+	members int
+	// answerW is the weight of an answer against a question's 1: answers
+	// use the entry's words but are not worded like questions.
+	answerW float64
 }
 
-var defaultTrainSpec = trainSpec{epochs: 12, lr: 0.5, l2: 1e-4, seed: 15}
+var defaultTrainSpec = trainSpec{epochs: 6, lr: 0.5, l2: 1e-4, seed: 15, members: 2, answerW: 0.3}
 
 // gradFloor: classes whose gradient on an example is below it are not
 // updated for that example. Most of the 100-odd classes have a probability

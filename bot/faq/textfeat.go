@@ -40,7 +40,7 @@ type featSpec struct {
 	wChar            float64
 }
 
-var defaultFeatSpec = featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}
+var defaultFeatSpec = featSpec{charMin: 3, charMax: 5, wWord: 1, wChar: 1}
 
 // sparse is a feature vector: dictionary IDs and their values.
 type sparse struct {
@@ -152,7 +152,7 @@ var stopWordsOf = func() func(Lang) stopSet {
 	}
 }()
 
-// featureKey is a compact description of spec for reports.
+// String names the blocks spec uses, for faqeval -cv.
 func (s featSpec) String() string {
 	var b strings.Builder
 	b.WriteString("words")

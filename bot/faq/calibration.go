@@ -5,50 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.617728504603292e-14,  // bias
-		1.2888152911041548,     // cov
-		-0.39873111242402975,   // covQ
-		0.5739425631721476,     // covA
+		4.8183679268731794e-14, // bias
+		1.2888152911041517,     // cov
+		-0.39873111242402776,   // covQ
+		0.5739425631721478,     // covA
 		3.5526745703027514,     // phrase
-		1.002938987665279,      // prec
+		1.0029389876652786,     // prec
 		2.8929730348054905,     // phraseIntent
-		3.7914671752063964,     // intentHit
+		3.791467175206397,      // intentHit
 		-1.9699509749899877,    // intentMiss
-		-0.0032096629696024407, // costMiss
-		0.8573098568213225,     // cross
-		0.33551712811415596,    // unknown
-		0.08508982704440499,    // typo
-		0.9268813085961654,     // profile
-		0.014387481825075004,   // costGap
-		0.23031795347059253,    // defines
-		5.437581839929336,      // class
-		0.24207299634845691,    // classLead
-		-9.423244846926541e-17, // classOOS
+		-0.003209662969602436,  // costMiss
+		0.8573098568213221,     // cross
+		0.33551712811415585,    // unknown
+		0.08508982704440492,    // typo
+		0.9268813085961655,     // profile
+		0.014387481825074796,   // costGap
+		0.2303179534705929,     // defines
+		5.437581839929332,      // class
+		0.24207299634845797,    // classLead
+		1.4076190055585506e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.6648293963775953,   // winner's bias
-		0.7799947286702288,    // winner's cov
-		1.1017970658695122,    // winner's covQ
-		-0.054536041714492535, // winner's covA
-		0.8910279167068624,    // winner's phrase
-		-0.7959870383679338,   // winner's prec
-		1.847724945027297,     // winner's phraseIntent
-		-1.0934270480526247,   // winner's intentHit
-		-0.14849466736637731,  // winner's intentMiss
-		-0.010353371333658455, // winner's costMiss
-		3.416405133167177,     // winner's cross
-		-2.589953897679885,    // winner's unknown
-		-0.23112866833885468,  // winner's typo
-		-0.9360198741276792,   // winner's profile
-		-1.637372383641465,    // winner's costGap
-		1.0595812826575342,    // winner's defines
-		-1.044985364033886,    // winner's class
-		0.009934632861688565,  // winner's classLead
-		-6.498337926563334,    // winner's classOOS
-		0.10753199343495398,   // winner's rank score
-		0.33205259912136215,   // lead over the runner-up
-		4.208088048966044,     // softmax share
-		-1.8203876384496467,   // coverage under 0.6
+		-3.6648293963775593,   // winner's bias
+		0.7799947286702229,    // winner's cov
+		1.1017970658695035,    // winner's covQ
+		-0.054536041714489496, // winner's covA
+		0.8910279167068675,    // winner's phrase
+		-0.7959870383679339,   // winner's prec
+		1.8477249450273059,    // winner's phraseIntent
+		-1.0934270480526156,   // winner's intentHit
+		-0.1484946673663783,   // winner's intentMiss
+		-0.010353371333658518, // winner's costMiss
+		3.4164051331671756,    // winner's cross
+		-2.5899538976798886,   // winner's unknown
+		-0.2311286683388578,   // winner's typo
+		-0.9360198741276736,   // winner's profile
+		-1.637372383641464,    // winner's costGap
+		1.059581282657534,     // winner's defines
+		-1.0449853640339009,   // winner's class
+		0.009934632861694112,  // winner's classLead
+		-6.498337926563336,    // winner's classOOS
+		0.1075319934349518,    // winner's rank score
+		0.3320525991213614,    // lead over the runner-up
+		4.208088048966042,     // softmax share
+		-1.8203876384496502,   // coverage under 0.6
 	},
 	Threshold: 0.8020895150840466,
 }

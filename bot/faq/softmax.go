@@ -86,13 +86,16 @@ func (m *softmaxModel) step(x sparse, g, g2, b2 []float32, ts trainSpec) {
 		if gc > -gradFloor && gc < gradFloor {
 			continue
 		}
-		b2[c] += gc * gc
-		m.bias[c] -= lr * gc / sqrt32(b2[c]+1e-8)
+		// The explicit conversions round every product, which forbids
+		// fused multiply-adds: the model, hence calibration.go, is then the
+		// same on every platform (TestCalibrationIsCurrent).
+		b2[c] += float32(gc * gc)
+		m.bias[c] -= float32(lr*gc) / sqrt32(b2[c]+1e-8)
 		for j, f := range x.ids {
 			i := int(f)*m.nClass + c
-			d := gc*x.vals[j] + l2*m.w[i]
-			g2[i] += d * d
-			m.w[i] -= lr * d / sqrt32(g2[i]+1e-8)
+			d := float32(gc*x.vals[j]) + float32(l2*m.w[i])
+			g2[i] += float32(d * d)
+			m.w[i] -= float32(lr*d) / sqrt32(g2[i]+1e-8)
 		}
 	}
 }
@@ -107,7 +110,7 @@ func (m *softmaxModel) probs(x sparse, p []float64) {
 		v := x.vals[j]
 		row := m.w[int(f)*m.nClass : int(f+1)*m.nClass]
 		for c, w := range row {
-			s[c] += v * w
+			s[c] += float32(v * w) // rounded: no fused multiply-add (see step)
 		}
 	}
 	mx := float32(math.Inf(-1))

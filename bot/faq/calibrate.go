@@ -47,7 +47,9 @@ type tuningCase struct {
 }
 
 // Calibrate fits a Model on labelled cases (the tuning set, never the
-// hold-out) with ix's candidate features.
+// hold-out) with ix's candidate features; the learned ranker's features
+// come from cross-fitted models (crossfit.go), since ix's ranker was
+// trained on these very cases.
 func Calibrate(ix *Index, cases []Case) (Model, error) {
 	oof := ix.oofProbs(cases)
 	tcs := make([]tuningCase, len(cases))

@@ -7,9 +7,10 @@
 //	go run ./cmd/faqeval              # tuning and hold-out reports
 //	go run ./cmd/faqeval -failures    # also list every miss of the tuning set
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
+//	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
 //
 // The hold-out set is only ever measured: -failures lists tuning misses,
-// never hold-out ones, and -calibrate reads the tuning set alone.
+// never hold-out ones, and -calibrate and -cv read the tuning set alone.
 package main
 
 import (

@@ -207,9 +207,11 @@ func (g cvSetting) String() string {
 }
 
 // cvGrid holds the settings compared; the shipped ones come first. On the
-// tuning set all reach 81-85 % top-1 alone; character n-grams add 2-3
-// points (typos, missing accents), bigrams and the rest are within the
-// noise of SGD's seed, so the cheaper settings won (see README).
+// tuning set the ranker alone names the right entry first for 82-87 % of
+// questions: character n-grams add about 4 points (typos, missing
+// accents), averaging two seeds about 2; bigrams, n-gram lengths, the
+// answers' weight and the step size move it less than a change of seed
+// does, so the simpler settings won.
 var cvGrid = []cvSetting{
 	{defaultFeatSpec, defaultTrainSpec},
 	{featSpec{bigrams: true, charMin: 3, charMax: 5, wWord: 1, wBigram: 0.5, wChar: 1}, defaultTrainSpec},

@@ -1,5 +1,7 @@
 package faq
 
+import "math"
+
 // suggestFloor keeps junk out of "did you mean…?": a candidate explaining
 // less than this share of the question is more confusing than no
 // suggestion at all.
@@ -28,20 +30,25 @@ type Result struct {
 // Ask answers a free-text question in the language it is written in. It never
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
-	res, _ := ix.ask(question, 0)
+	res, _ := ix.ask(question, 0, nil)
 	return res
 }
 
 // ask also returns the ranked candidates for Evaluate and calibration. A
-// mask above 0 scores the question leave-one-out (see langIndex.features).
-func (ix *Index) ask(question string, mask float64) (Result, []candidate) {
+// mask above 0 scores the question leave-one-out (see langIndex.features);
+// probs, when not nil, replaces the learned ranker's probabilities (with
+// cross-fitted ones, see crossfit.go).
+func (ix *Index) ask(question string, mask float64, probs []float64) (Result, []candidate) {
 	q := sanitize(question)
 	lang := detectLang(q, ix.vocab)
 	res := Result{Lang: lang}
 	if q == "" || ix.closed.Load() {
 		return res, nil
 	}
-	cands := ix.rank(q, lang, &ix.model, mask)
+	if probs == nil {
+		probs = ix.probs(ix.ranker, q, lang)
+	}
+	cands := ix.rank(q, lang, &ix.model, mask, probs)
 	if len(cands) == 0 {
 		return res, nil
 	}
@@ -75,14 +82,44 @@ func (ix *Index) answer(res *Result, id string) {
 }
 
 // rank scores the question against every language's index and returns one
-// candidate per entry (its best language), best first.
-func (ix *Index) rank(q string, asked Lang, m *Model, mask float64) []candidate {
+// candidate per entry (its best language), best first; probs are the
+// learned ranker's class probabilities for the question.
+func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []float64) []candidate {
 	n := neutral(q)
 	lists := make([][]candidate, len(Langs))
 	for i, l := range Langs {
 		lists[i] = ix.langs[l].candidates(n, asked, mask)
 	}
+	ix.classFeatures(lists, probs)
 	return ix.merge(lists, m)
+}
+
+// classFeatures fills the learned ranker's features of every candidate
+// from its class probabilities probs (entries in ix order, then
+// out-of-scope).
+func (ix *Index) classFeatures(lists [][]candidate, probs []float64) {
+	oos := len(ix.order)
+	best, second := 0.0, 0.0 // the two highest entry probabilities
+	for _, p := range probs[:oos] {
+		if p > best {
+			best, second = p, best
+		} else if p > second {
+			second = p
+		}
+	}
+	for _, list := range lists {
+		for k := range list {
+			c := &list[k]
+			p := probs[ix.pos[c.id]]
+			other := best
+			if p == best {
+				other = second
+			}
+			c.x[fClass] = (max(math.Log(p), -10) + 10) / 10
+			c.x[fClassLead] = p - other
+			c.x[fClassOOS] = probs[oos]
+		}
+	}
 }
 
 // merge scores the candidates of each language with m, keeps each entry's

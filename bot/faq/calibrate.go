@@ -47,8 +47,11 @@ type tuningCase struct {
 }
 
 // Calibrate fits a Model on labelled cases (the tuning set, never the
-// hold-out) with ix's candidate features.
+// hold-out) with ix's candidate features; the learned ranker's features
+// come from cross-fitted models (crossfit.go), since ix's ranker was
+// trained on these very cases.
 func Calibrate(ix *Index, cases []Case) (Model, error) {
+	oof := ix.oofProbs(cases)
 	tcs := make([]tuningCase, len(cases))
 	for i, c := range cases {
 		q := sanitize(c.Question)
@@ -57,6 +60,11 @@ func Calibrate(ix *Index, cases []Case) (Model, error) {
 		for _, l := range Langs {
 			tcs[i].lists = append(tcs[i].lists, ix.langs[l].candidates(n, asked, calibrationMask))
 		}
+		probs := oof[i]
+		if probs == nil {
+			probs = ix.probs(ix.ranker, q, asked)
+		}
+		ix.classFeatures(tcs[i].lists, probs)
 	}
 	m, err := fitRanking(ix, tcs)
 	if err != nil {
@@ -288,8 +296,15 @@ func fitLogistic(X [][]float64, y, wts []float64, dim int) []float64 {
 	return w
 }
 
+// maxNewtonStep bounds the length of a Newton step (damped Newton): far
+// from the optimum, where a feature such as the learned ranker's
+// probability nearly separates the tuning set, the quadratic model
+// overshoots and plain Newton diverges.
+const maxNewtonStep = 4.0
+
 // newtonStep adds the L2 penalty to gradient g and (negated) Hessian h,
-// solves h·d = g and moves w by d; it returns |d|.
+// solves h·d = g and moves w by d, at most maxNewtonStep long; it returns
+// the length moved.
 func newtonStep(w, g []float64, h [][]float64) float64 {
 	n := len(w)
 	for a := 0; a < n; a++ {
@@ -298,11 +313,18 @@ func newtonStep(w, g []float64, h [][]float64) float64 {
 	}
 	d := solve(h, g)
 	norm := 0.0
-	for a := range w {
-		w[a] += d[a]
+	for a := range d {
 		norm += d[a] * d[a]
 	}
-	return math.Sqrt(norm)
+	norm = math.Sqrt(norm)
+	scale := 1.0
+	if norm > maxNewtonStep {
+		scale = maxNewtonStep / norm
+	}
+	for a := range w {
+		w[a] += scale * d[a]
+	}
+	return scale * norm
 }
 
 // solve solves a·x = b by Gaussian elimination with partial pivoting; a is

@@ -5,44 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.2434497875801753e-14, // bias
-		3.6046638043898223,      // cov
-		-0.2378772194086065,     // covQ
-		1.5554876666597033,      // covA
-		5.112047470461215,       // phrase
-		2.5578766294712763,      // prec
-		3.6049544949841046,      // phraseIntent
-		2.3489365309464785,      // intentHit
-		-2.9408482183225573,     // intentMiss
-		-0.03548846667110632,    // costMiss
-		0.9151156715108462,      // cross
-		0.029920703590137945,    // unknown
-		-0.04372436485006335,    // typo
-		0.8780134284377061,      // profile
-		-0.120554299940355,      // costGap
-		0.6387692068348617,      // defines
+		4.8183679268731794e-14, // bias
+		1.2888152911041517,     // cov
+		-0.39873111242402776,   // covQ
+		0.5739425631721478,     // covA
+		3.5526745703027514,     // phrase
+		1.0029389876652786,     // prec
+		2.8929730348054905,     // phraseIntent
+		3.791467175206397,      // intentHit
+		-1.9699509749899877,    // intentMiss
+		-0.003209662969602436,  // costMiss
+		0.8573098568213221,     // cross
+		0.33551712811415585,    // unknown
+		0.08508982704440492,    // typo
+		0.9268813085961655,     // profile
+		0.014387481825074796,   // costGap
+		0.2303179534705929,     // defines
+		5.437581839929332,      // class
+		0.24207299634845797,    // classLead
+		1.4076190055585506e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.3543268843512895,  // winner's bias
-		0.6100448258194497,   // winner's cov
-		0.48191313160722876,  // winner's covQ
-		-0.5424846676399636,  // winner's covA
-		-0.5788970566984448,  // winner's phrase
-		-0.5519555317152459,  // winner's prec
-		1.008770164183669,    // winner's phraseIntent
-		-1.1016465958306902,  // winner's intentHit
-		-0.07970216248492971, // winner's intentMiss
-		-0.24899938596960233, // winner's costMiss
-		1.6384833618744576,   // winner's cross
-		-2.4768871678648026,  // winner's unknown
-		-0.8098927270061153,  // winner's typo
-		-0.659721227254504,   // winner's profile
-		-4.769535758604401,   // winner's costGap
-		1.0851637834337056,   // winner's defines
-		0.31107671859825153,  // winner's rank score
-		0.21618391230294154,  // lead over the runner-up
-		2.9459710888088355,   // softmax share
-		-2.6042757674481845,  // coverage under 0.6
+		-3.6648293963775593,   // winner's bias
+		0.7799947286702229,    // winner's cov
+		1.1017970658695035,    // winner's covQ
+		-0.054536041714489496, // winner's covA
+		0.8910279167068675,    // winner's phrase
+		-0.7959870383679339,   // winner's prec
+		1.8477249450273059,    // winner's phraseIntent
+		-1.0934270480526156,   // winner's intentHit
+		-0.1484946673663783,   // winner's intentMiss
+		-0.010353371333658518, // winner's costMiss
+		3.4164051331671756,    // winner's cross
+		-2.5899538976798886,   // winner's unknown
+		-0.2311286683388578,   // winner's typo
+		-0.9360198741276736,   // winner's profile
+		-1.637372383641464,    // winner's costGap
+		1.059581282657534,     // winner's defines
+		-1.0449853640339009,   // winner's class
+		0.009934632861694112,  // winner's classLead
+		-6.498337926563336,    // winner's classOOS
+		0.1075319934349518,    // winner's rank score
+		0.3320525991213614,    // lead over the runner-up
+		4.208088048966042,     // softmax share
+		-1.8203876384496502,   // coverage under 0.6
 	},
-	Threshold: 0.7877674268044705,
+	Threshold: 0.8020895150840466,
 }

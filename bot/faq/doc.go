@@ -30,6 +30,14 @@
 //     cost question meets an answer that states no cost or leaves words of
 //     the question unmentioned (a near miss), whether a definition question
 //     names an acronym the answer spells out (acronym.go);
+//   - ranker.go adds a learned ranker: a softmax classifier over the
+//     entries and an out-of-scope class (softmax.go), on the question's
+//     analysed words and character n-grams (textfeat.go), trained when the
+//     index is built on the knowledge base's questions, alternates and
+//     answers and on the tuning questions; its probability of each
+//     candidate, its lead over the other entries and its out-of-scope
+//     probability are three more features, so it settles what lexical
+//     features leave open between neighbouring entries;
 //   - model.go weighs the features into a ranking score, and the winner's
 //     features and lead into a confidence in [0,1]; under the threshold Ask
 //     refuses and offers up to three suggestions: a wrong answer about deal
@@ -38,7 +46,11 @@
 //     (testdata/tuning.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go). testdata/holdout.yaml was written
 //     before any tuning and is only ever measured. The tuning set is scored
-//     leave-one-out (EvaluateLeaveOneOut), since its questions are indexed.
+//     leave-one-out (EvaluateLeaveOneOut), since its questions are indexed
+//     and the ranker is trained on them: calibration and that score read
+//     each tuning question's ranker probabilities from a model trained
+//     without its fold (crossfit.go; `go run ./cmd/faqeval -cv` compares
+//     the ranker's settings that way, on the tuning set only).
 //
 // Evaluate scores an Index against labelled questions; cmd/faqeval prints it
 // for both sets (make faq-eval).

@@ -125,16 +125,26 @@ func Evaluate(ix *Index, cases []Case) Report {
 
 // EvaluateLeaveOneOut scores the tuning set as Calibrate sees it: each
 // question without the phrasings it matches almost word for word, among them
-// its own learned example. Evaluate would find every tuning question's copy
-// in the index and report a figure no unseen question reaches.
+// its own learned example, and with the learned ranker's probabilities from
+// a model trained without it (crossfit.go). Evaluate would find every tuning
+// question's copy in the index and report a figure no unseen question
+// reaches.
 func EvaluateLeaveOneOut(ix *Index, cases []Case) Report {
 	return evaluate(ix, cases, calibrationMask)
 }
 
 func evaluate(ix *Index, cases []Case, mask float64) Report {
 	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
-	for _, c := range cases {
-		res, cands := ix.ask(c.Question, mask)
+	var oof [][]float64
+	if mask > 0 {
+		oof = ix.oofProbs(cases)
+	}
+	for i, c := range cases {
+		var probs []float64
+		if oof != nil {
+			probs = oof[i]
+		}
+		res, cands := ix.ask(c.Question, mask, probs)
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
 		if len(cands) > 0 {
 			fail.Got = cands[0].id

@@ -18,8 +18,8 @@ import (
 // examples maps entry ID → language → tuning questions of that entry.
 type examples map[string]map[Lang][]string
 
-// embeddedExamples parses the embedded tuning files once per process.
-var embeddedExamples = sync.OnceValues(func() (examples, error) {
+// embeddedTuning parses the embedded tuning files once per process.
+var embeddedTuning = sync.OnceValues(func() ([]Case, error) {
 	var cases []Case
 	for _, name := range TuningFiles {
 		data, err := testdataFS.ReadFile(path.Join("testdata", name))
@@ -31,6 +31,15 @@ var embeddedExamples = sync.OnceValues(func() (examples, error) {
 			return nil, fmt.Errorf("faq: examples: %s: %w", name, err)
 		}
 		cases = append(cases, cs...)
+	}
+	return cases, nil
+})
+
+// embeddedExamples groups the embedded tuning set's in-scope questions.
+var embeddedExamples = sync.OnceValues(func() (examples, error) {
+	cases, err := embeddedTuning()
+	if err != nil {
+		return nil, err
 	}
 	return examplesOf(cases), nil
 })

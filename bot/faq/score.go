@@ -33,11 +33,14 @@ const (
 	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
 	fCostGap    // for a cost or rate question: the share of its words the entry does not mention at all
 	fDefines    // 1 when a definition question names an acronym the entry's answer spells out (acronym.go)
+	fClass      // the learned ranker's log-probability of the entry, mapped from [-10, 0] to [0, 1] (ranker.go)
+	fClassLead  // the ranker's probability of the entry minus the highest of the other entries
+	fClassOOS   // the ranker's probability that the question is out of scope (the same for every candidate)
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "class", "classLead", "classOOS"}
 
 // candidate is a scored entry for one question.
 type candidate struct {

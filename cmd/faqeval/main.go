@@ -7,9 +7,10 @@
 //	go run ./cmd/faqeval              # tuning and hold-out reports
 //	go run ./cmd/faqeval -failures    # also list every miss of the tuning set
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
+//	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
 //
 // The hold-out set is only ever measured: -failures lists tuning misses,
-// never hold-out ones, and -calibrate reads the tuning set alone.
+// never hold-out ones, and -calibrate and -cv read the tuning set alone.
 package main
 
 import (
@@ -26,7 +27,15 @@ func main() {
 	failures := flag.Bool("failures", false, "list the tuning set's failures")
 	calibrate := flag.Bool("calibrate", false, "refit the confidence model on the tuning set and rewrite calibration.go")
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
+	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
 	flag.Parse()
+	if *cv {
+		if err := crossValidate(*dir); err != nil {
+			fmt.Fprintln(os.Stderr, "faqeval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dir, *failures, *calibrate, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "faqeval:", err)
 		os.Exit(1)
@@ -75,5 +84,27 @@ func run(dir string, failures, calibrate bool, out string) error {
 	hr.Failures = nil // measured, never looked into: see testdata/holdout.yaml
 	fmt.Printf("\n== tuning, leave-one-out (%s): %d cases\n%s", strings.Join(faq.TuningFiles, ", "), len(tuning), tr)
 	fmt.Printf("\n== hold-out (%s): %d cases\n%s", faq.HoldoutFile, len(holdout), hr)
+	return nil
+}
+
+// crossValidate prints the learned ranker's cross-validated top-1 accuracy
+// on the tuning set for each setting compared (never on the hold-out set).
+func crossValidate(dir string) error {
+	entries, err := faq.Load()
+	if err != nil {
+		return err
+	}
+	ix, err := faq.NewIndex(entries)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	tuning, err := faq.LoadCaseFiles(dir, faq.TuningFiles...)
+	if err != nil {
+		return err
+	}
+	for _, r := range faq.CrossValidate(ix, tuning) {
+		fmt.Println(r)
+	}
 	return nil
 }

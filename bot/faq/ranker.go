@@ -1,0 +1,157 @@
+package faq
+
+import (
+	"sync"
+)
+
+// The learned ranker: a softmax classifier over the entries, plus an
+// out-of-scope class, trained when the index is built on the knowledge
+// base's questions and alternates, its answers (down-weighted), the tuning
+// questions learned as examples (examples.go) and the tuning set's
+// out-of-scope questions. Lexical features (score.go) say how well an entry
+// covers the question; the ranker says which of the entries that cover it
+// the question is about, which is where lexical scoring confused
+// neighbours. Its probabilities enter the ranking and the confidence as
+// features (fClass, fClassLead, fClassOOS), weighed by Calibrate like the
+// others.
+
+// textKind says where a training text comes from.
+type textKind uint8
+
+const (
+	kbQuestion  textKind = iota // an entry's canonical question
+	kbAlternate                 // an entry's alternate phrasing
+	kbAnswer                    // an entry's answer
+	tuningText                  // a tuning question (learned example or out-of-scope)
+)
+
+// rankerText is one training text of the ranker.
+type rankerText struct {
+	text  string
+	lang  Lang
+	class int32 // entry's place in Index.order; len(order) for out-of-scope
+	kind  textKind
+}
+
+// ranker is a trained classifier with the dictionary of its features: an
+// average of models trained from different seeds.
+type ranker struct {
+	spec   featSpec
+	dict   map[string]int32
+	models []*softmaxModel
+	nClass int
+}
+
+// rankerTexts lists the training texts of entries (in ix order) and of the
+// tuning cases (in-scope ones as examples, out-of-scope ones for the
+// out-of-scope class).
+func (ix *Index) rankerTexts(cases []Case) []rankerText {
+	var out []rankerText
+	for i, id := range ix.order {
+		e := ix.entries[id]
+		for _, l := range Langs {
+			t := e.Text[l]
+			out = append(out, rankerText{t.Question, l, int32(i), kbQuestion})
+			for _, a := range t.Alternates {
+				out = append(out, rankerText{a, l, int32(i), kbAlternate})
+			}
+			out = append(out, rankerText{t.Answer, l, int32(i), kbAnswer})
+		}
+	}
+	for _, c := range cases {
+		class, ok := ix.classOf(c.Expect)
+		if ok {
+			out = append(out, rankerText{c.Question, c.Lang, class, tuningText})
+		}
+	}
+	return out
+}
+
+// classOf is the ranker's class of an expected entry ID or OutOfScope; an
+// entry the index does not hold (removed by an admin) has none.
+func (ix *Index) classOf(expect string) (int32, bool) {
+	if expect == OutOfScope {
+		return int32(len(ix.order)), true
+	}
+	p, ok := ix.pos[expect]
+	return int32(p), ok
+}
+
+// featurize analyses every text in its language, the languages side by
+// side, and numbers the features in text order, so the dictionary is the
+// same from run to run.
+func (ix *Index) featurize(texts []rankerText, spec featSpec) ([]rawFeatures, map[string]int32) {
+	raw := make([]rawFeatures, len(texts))
+	var wg sync.WaitGroup
+	for _, l := range Langs {
+		wg.Go(func() {
+			li := ix.langs[l]
+			for i, t := range texts {
+				if t.lang == l {
+					raw[i] = li.textFeatures(t.text, t.kind != kbAnswer, spec)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	dict := map[string]int32{}
+	for _, rf := range raw {
+		vectorize(rf, dict, true, spec)
+	}
+	return raw, dict
+}
+
+// trainRanker trains on the texts for which keep is true (nil: all).
+func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, nClass int, spec featSpec, ts trainSpec, keep func(int) bool) *ranker {
+	items := make([]trainItem, 0, len(texts))
+	for i, t := range texts {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		w := float32(1)
+		if t.kind == kbAnswer {
+			w = float32(ts.answerW)
+		}
+		items = append(items, trainItem{vectorize(raw[i], dict, false, spec), t.class, w})
+	}
+	r := &ranker{spec: spec, dict: dict, models: make([]*softmaxModel, max(ts.members, 1)), nClass: nClass}
+	var wg sync.WaitGroup
+	for k := range r.models {
+		wg.Go(func() {
+			t := ts
+			t.seed += uint64(k)
+			r.models[k] = trainSoftmax(items, len(dict), nClass, t)
+		})
+	}
+	wg.Wait()
+	return r
+}
+
+// classProbs writes the class probabilities of x into p (len nClass): the
+// members' average.
+func (r *ranker) classProbs(x sparse, p []float64) {
+	clear(p)
+	q := make([]float64, r.nClass)
+	for _, m := range r.models {
+		m.probs(x, q)
+		for c, v := range q {
+			p[c] += v / float64(len(r.models))
+		}
+	}
+}
+
+// newRanker trains the index's ranker on the knowledge base and tuning.
+func (ix *Index) newRanker(tuning []Case) *ranker {
+	texts := ix.rankerTexts(tuning)
+	raw, dict := ix.featurize(texts, ix.setting.f)
+	return trainRanker(texts, raw, dict, len(ix.order)+1, ix.setting.f, ix.setting.t, nil)
+}
+
+// probs returns the class probabilities of question q (sanitised), read
+// in language l: one per entry in ix order, then out-of-scope.
+func (ix *Index) probs(r *ranker, q string, l Lang) []float64 {
+	rf := ix.langs[l].textFeatures(q, true, r.spec)
+	p := make([]float64, r.nClass)
+	r.classProbs(vectorize(rf, r.dict, false, r.spec), p)
+	return p
+}

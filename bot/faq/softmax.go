@@ -1,0 +1,128 @@
+package faq
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Multinomial logistic regression (softmax) over sparse features, trained
+// by stochastic gradient descent with AdaGrad step sizes and an L2 penalty.
+// Hand-written because it is small: a machine-learning dependency would
+// weigh more than the model. Training is deterministic: examples are
+// visited in an order drawn from a fixed seed, and there is no concurrency.
+
+// trainSpec sets the optimiser; defaultTrainSpec was chosen by
+// cross-validation on the tuning set (go run ./cmd/faqeval -cv).
+type trainSpec struct {
+	epochs int
+	lr     float64 // AdaGrad's base step
+	l2     float64 // ridge penalty, per example seen
+	seed   uint64
+	// members is how many models, with seeds seed, seed+1…, are trained
+	// (side by side) and averaged: SGD's result depends on the order it
+	// visits examples, and averaging evens that out.
+	members int
+	// answerW is the weight of an answer against a question's 1: answers
+	// use the entry's words but are not worded like questions.
+	answerW float64
+}
+
+var defaultTrainSpec = trainSpec{epochs: 6, lr: 0.5, l2: 1e-4, seed: 15, members: 2, answerW: 0.3}
+
+// gradFloor: classes whose gradient on an example is below it are not
+// updated for that example. Most of the 100-odd classes have a probability
+// near zero on most examples; skipping them makes training about ten times
+// faster, and their weights, never active, would only be shrunk by the
+// penalty.
+const gradFloor = 2e-3
+
+// trainItem is one labelled text, weighed (answers weigh less than
+// questions: they are worded unlike what users type).
+type trainItem struct {
+	x      sparse
+	class  int32
+	weight float32
+}
+
+// softmaxModel scores classes: w[f*nClass+c] is feature f's weight for
+// class c.
+type softmaxModel struct {
+	nClass int
+	w      []float32
+	bias   []float32
+}
+
+// trainSoftmax fits a softmax model of nClass classes over nFeat features.
+func trainSoftmax(items []trainItem, nFeat, nClass int, ts trainSpec) *softmaxModel {
+	m := &softmaxModel{nClass: nClass, w: make([]float32, nFeat*nClass), bias: make([]float32, nClass)}
+	g2 := make([]float32, len(m.w)) // AdaGrad: sum of squared gradients
+	b2 := make([]float32, nClass)
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(ts.seed, 0x5eed))
+	p := make([]float64, nClass)
+	g := make([]float32, nClass)
+	for range ts.epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, k := range order {
+			it := &items[k]
+			m.probs(it.x, p)
+			for c := range g {
+				g[c] = float32(p[c]) * it.weight
+			}
+			g[it.class] -= it.weight
+			m.step(it.x, g, g2, b2, ts)
+		}
+	}
+	return m
+}
+
+// step moves the weights of x's features against gradient g (per class).
+func (m *softmaxModel) step(x sparse, g, g2, b2 []float32, ts trainSpec) {
+	lr, l2 := float32(ts.lr), float32(ts.l2)
+	for c, gc := range g {
+		if gc > -gradFloor && gc < gradFloor {
+			continue
+		}
+		// The explicit conversions round every product, which forbids
+		// fused multiply-adds: the model, hence calibration.go, is then the
+		// same on every platform (TestCalibrationIsCurrent).
+		b2[c] += float32(gc * gc)
+		m.bias[c] -= float32(lr*gc) / sqrt32(b2[c]+1e-8)
+		for j, f := range x.ids {
+			i := int(f)*m.nClass + c
+			d := float32(gc*x.vals[j]) + float32(l2*m.w[i])
+			g2[i] += float32(d * d)
+			m.w[i] -= float32(lr*d) / sqrt32(g2[i]+1e-8)
+		}
+	}
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+// probs writes the class probabilities of x into p (len nClass).
+func (m *softmaxModel) probs(x sparse, p []float64) {
+	s := make([]float32, m.nClass)
+	copy(s, m.bias)
+	for j, f := range x.ids {
+		v := x.vals[j]
+		row := m.w[int(f)*m.nClass : int(f+1)*m.nClass]
+		for c, w := range row {
+			s[c] += float32(v * w) // rounded: no fused multiply-add (see step)
+		}
+	}
+	mx := float32(math.Inf(-1))
+	for _, v := range s {
+		mx = max(mx, v)
+	}
+	sum := 0.0
+	for c, v := range s {
+		p[c] = math.Exp(float64(v - mx))
+		sum += p[c]
+	}
+	for c := range p {
+		p[c] /= sum
+	}
+}

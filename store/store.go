@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -63,6 +64,8 @@ type Store struct {
 	// pool beside the single writer connection (pool.go); elsewhere db.
 	rd      *gorm.DB
 	dialect string
+	// fallbacks counts units run again as plain batches (UnitFallbacks).
+	fallbacks atomic.Int64
 }
 
 // Open connects to the database named by url: "postgres://…" or

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -118,8 +121,15 @@ func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) er
 	if !errors.Is(err, errSplit) && !isUnitWrite(err) {
 		return err // fn's own failure: the caller's to handle
 	}
+	s.fallbacks.Add(1)
+	slog.DebugContext(ctx, "store: a unit runs again as a plain batch", "reason", err)
 	return s.Batch(ctx, fn)
 }
+
+// UnitFallbacks counts the units that ran again as a plain batch since the
+// store was opened: a count that keeps rising means pages are not applied
+// in bulk (the reason is logged at debug level).
+func (s *Store) UnitFallbacks() int64 { return s.fallbacks.Load() }
 
 func (s *Store) runUnit(u *unit, fn func(ctx context.Context) error) (err error) {
 	if s.dialect != SQLite || s.rd == s.db {
@@ -566,10 +576,8 @@ func (u *unit) write() error {
 		}
 	}
 	slices.Sort(ids) // one lock order for every writer
-	for _, id := range ids {
-		if err := u.writeDeal(u.deals[id]); err != nil {
-			return err
-		}
+	if err := u.writeDeals(ids); err != nil {
+		return err
 	}
 	if len(u.audits) > 0 {
 		if err := u.tx.CreateInBatches(u.audits, 500).Error; err != nil {
@@ -590,17 +598,113 @@ func (u *unit) write() error {
 	return markInbox(u.tx, u.s.dialect, u.marks)
 }
 
-// writeDeal stores a deal at its last version, if the database still has
-// the version the unit read.
-func (u *unit) writeDeal(ud *unitDeal) error {
-	row, err := toDealRow(ud.d)
+// dealsPerUpdate bounds the deals of one UPDATE statement (23 parameters
+// each).
+const dealsPerUpdate = 200
+
+// writeDeals stores deals at their last version, each only if the
+// database still has the version the unit read, in one statement per
+// dealsPerUpdate: a VALUES list joined to the table. Any deal that changed
+// meanwhile fails the whole write (ErrConflict), and the page runs again
+// plainly.
+func (u *unit) writeDeals(ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), dealsPerUpdate)
+		if err := u.writeDealChunk(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+func (u *unit) writeDealChunk(ids []int64) error {
+	sch, err := dealSchema(u.tx)
 	if err != nil {
 		return err
 	}
-	row.Version = ud.d.Version
-	was := *ud.d
-	was.Version = ud.stored
-	return updateDeal(u.tx, &was, &row, nil, nil)
+	cols := sch.DBNames
+	var b strings.Builder
+	b.WriteString("WITH v(prev")
+	for _, c := range cols {
+		b.WriteString(", " + c)
+	}
+	b.WriteString(") AS (VALUES ")
+	args := make([]any, 0, len(ids)*(len(cols)+1))
+	for i, id := range ids {
+		ud := u.deals[id]
+		row, err := toDealRow(ud.d)
+		if err != nil {
+			return err
+		}
+		row.Version = ud.d.Version
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + u.param(i, "bigint"))
+		args = append(args, ud.stored)
+		rv := reflect.ValueOf(&row).Elem()
+		for _, c := range cols {
+			f := sch.FieldsByDBName[c]
+			b.WriteString(", " + u.param(i, string(u.tx.Dialector.DataTypeOf(f))))
+			v, _ := f.ValueOf(u.ctx, rv)
+			args = append(args, v)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(") UPDATE deals SET ")
+	first := true
+	for _, c := range cols {
+		if c == "id" || c == "created_at" {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(c + " = v." + c)
+	}
+	b.WriteString(" FROM v WHERE deals.id = v.id AND deals.version = v.prev")
+	res := u.tx.Exec(b.String(), args...)
+	if res.Error != nil {
+		if isDuplicate(res.Error) {
+			return fmt.Errorf("store: update %d deals: an external id is taken: %w", len(ids), ErrExists)
+		}
+		return fmt.Errorf("store: update %d deals: %w", len(ids), res.Error)
+	}
+	if int(res.RowsAffected) != len(ids) {
+		return fmt.Errorf("store: update %d deals: %d had the version read: %w", len(ids), res.RowsAffected, ErrConflict)
+	}
+	for _, id := range ids {
+		if err := planDecision(u.tx, u.deals[id].d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// param is a placeholder of a VALUES list: on PostgreSQL the first row
+// spells out the column types, which VALUES cannot infer from parameters.
+func (u *unit) param(row int, typ string) string {
+	if row == 0 && u.s.dialect == Postgres {
+		if t, ok := serialTypes[typ]; ok {
+			typ = t // an autoincrement column's type is its integer's
+		}
+		return "CAST(? AS " + typ + ")"
+	}
+	return "?"
+}
+
+// serialTypes are PostgreSQL's autoincrement types and their integers.
+var serialTypes = map[string]string{"bigserial": "bigint", "serial": "integer", "smallserial": "smallint"}
+
+// dealSchema is the deals table as GORM sees it.
+func dealSchema(db *gorm.DB) (*schema.Schema, error) {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(&dealRow{}); err != nil {
+		return nil, fmt.Errorf("store: the deals table: %w", err)
+	}
+	return stmt.Schema, nil
 }
 
 // writeLinks upserts the links the unit changed, in one statement.

@@ -54,6 +54,15 @@ func setAmount(ctx context.Context, s *store.Store, id int64, rec string, amount
 		Entries: []ledger.Entry{{At: t0, Actor: "generic", Action: "edit", Detail: fmt.Sprintf("amount → %d", amount)}}})
 }
 
+// noFallback fails the test when a unit ran again as a plain batch: the
+// bulk path must have done the work.
+func noFallback(t *testing.T, s *store.Store, before int64) {
+	t.Helper()
+	if n := s.UnitFallbacks() - before; n != 0 {
+		t.Errorf("%d units ran again as plain batches; want the unit to hold the page", n)
+	}
+}
+
 func history(t *testing.T, s *store.Store, id int64) []string {
 	t.Helper()
 	h, err := s.History(context.Background(), id)
@@ -71,6 +80,7 @@ func TestUnitWritesTheDealOnceAtItsLastVersion(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		d := unitDeal(t, s, "r1")
+		fb := s.UnitFallbacks()
 		err := s.Unit(ctx, func(ctx context.Context) error {
 			for _, amount := range []deal.Money{1000, 2000, 3000} {
 				if err := setAmount(ctx, s, d.ID, "r1", amount); err != nil {
@@ -86,6 +96,7 @@ func TestUnitWritesTheDealOnceAtItsLastVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		got, err := s.GetDeal(ctx, d.ID)
 		if err != nil || got.Value != 3000 || got.Version != d.Version+3 {
 			t.Fatalf("stored: amount %d version %d (%v), want 3000 at %d", got.Value, got.Version, err, d.Version+3)
@@ -106,6 +117,7 @@ func TestUnitSavepointUndoesOnlyTheFailedEvent(t *testing.T) {
 		a, b := unitDeal(t, s, "ra"), unitDeal(t, s, "rb")
 		bad := errors.New("refused")
 		var errs []error
+		fb := s.UnitFallbacks()
 		err := s.Unit(ctx, func(ctx context.Context) error {
 			errs = errs[:0]
 			for _, ev := range []struct {
@@ -129,6 +141,7 @@ func TestUnitSavepointUndoesOnlyTheFailedEvent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		if !errors.Is(errs[1], bad) || !errors.Is(errs[2], bad) || errs[0] != nil || errs[3] != nil {
 			t.Fatalf("event errors %v", errs)
 		}
@@ -184,6 +197,7 @@ func TestUnitWritesWhatItHoldsBeforeAnOperationItDoesNotKnow(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		d := unitDeal(t, s, "r1")
+		fb := s.UnitFallbacks()
 		err := s.Unit(ctx, func(ctx context.Context) error {
 			if err := s.Savepoint(ctx, func(ctx context.Context) error { return setAmount(ctx, s, d.ID, "r1", 700) }); err != nil {
 				return err
@@ -206,6 +220,7 @@ func TestUnitWritesWhatItHoldsBeforeAnOperationItDoesNotKnow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		got, _ := s.GetDeal(ctx, d.ID)
 		if got.Value != 800 || got.Version != d.Version+2 {
 			t.Errorf("amount %d version %d, want 800 at %d", got.Value, got.Version, d.Version+2)
@@ -217,6 +232,7 @@ func TestUnitSavepointAfterWritingThroughRollsBackTheDatabaseToo(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		d := unitDeal(t, s, "r1")
+		fb := s.UnitFallbacks()
 		err := s.Unit(ctx, func(ctx context.Context) error {
 			if err := s.Savepoint(ctx, func(ctx context.Context) error { return setAmount(ctx, s, d.ID, "r1", 100) }); err != nil {
 				return err
@@ -241,6 +257,7 @@ func TestUnitSavepointAfterWritingThroughRollsBackTheDatabaseToo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		got, _ := s.GetDeal(ctx, d.ID)
 		if got.Value != 300 || got.Version != d.Version+2 {
 			t.Errorf("amount %d version %d, want 300 at %d (the refused event undone)", got.Value, got.Version, d.Version+2)
@@ -263,6 +280,7 @@ func TestUnitMarksInboxRowsTogether(t *testing.T) {
 			t.Fatal(err)
 		}
 		statuses := []store.InboxStatus{store.InboxProcessed, store.InboxIgnored, store.InboxFailed}
+		fb := s.UnitFallbacks()
 		err = s.Unit(ctx, func(ctx context.Context) error {
 			for i, a := range added {
 				if err := s.MarkInbox(ctx, a.ID, statuses[i], fmt.Sprint("note ", i), t0.Add(time.Duration(i)*time.Second)); err != nil {
@@ -274,6 +292,7 @@ func TestUnitMarksInboxRowsTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		for i, a := range added {
 			e, err := s.InboxEntry(ctx, a.ID)
 			if err != nil {
@@ -331,6 +350,7 @@ func TestPrefetchReadsAPagesRecordsTogetherAndKeepsTheUnitsOwn(t *testing.T) {
 		if err := s.SaveLink(ctx, change.Link{System: "salesforce", RecordID: "006A", DealID: a.ID}); err != nil {
 			t.Fatal(err)
 		}
+		fb := s.UnitFallbacks()
 		err := s.Unit(ctx, func(ctx context.Context) error {
 			if err := setAmount(ctx, s, a.ID, "ra", 4200); err != nil { // the unit's own, before the prefetch
 				return err
@@ -367,6 +387,7 @@ func TestPrefetchReadsAPagesRecordsTogetherAndKeepsTheUnitsOwn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noFallback(t, s, fb)
 		if got, _ := s.GetDeal(ctx, a.ID); got.Value != 4200 {
 			t.Errorf("stored amount %d", got.Value)
 		}

@@ -5,50 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		4.8183679268731794e-14, // bias
-		1.2888152911041517,     // cov
-		-0.39873111242402776,   // covQ
-		0.5739425631721478,     // covA
-		3.5526745703027514,     // phrase
-		1.0029389876652786,     // prec
-		2.8929730348054905,     // phraseIntent
-		3.791467175206397,      // intentHit
-		-1.9699509749899877,    // intentMiss
-		-0.003209662969602436,  // costMiss
-		0.8573098568213221,     // cross
-		0.33551712811415585,    // unknown
-		0.08508982704440492,    // typo
-		0.9268813085961655,     // profile
-		0.014387481825074796,   // costGap
-		0.2303179534705929,     // defines
-		5.437581839929332,      // class
-		0.24207299634845797,    // classLead
-		1.4076190055585506e-16, // classOOS
+		1.509903313490213e-14,  // bias
+		1.28869955285455,       // cov
+		-0.3977533484767141,    // covQ
+		0.573978086598595,      // covA
+		3.5512882762147613,     // phrase
+		1.0038124526984304,     // prec
+		2.8941001523970273,     // phraseIntent
+		3.78945276201599,       // intentHit
+		-1.9696268517614777,    // intentMiss
+		-0.003221466831934058,  // costMiss
+		0.8569347989337397,     // cross
+		0.3354467414322617,     // unknown
+		0.08590065918564632,    // typo
+		0.9268560047766103,     // profile
+		0.015623910974782433,   // costGap
+		0.22880629754970114,    // defines
+		5.436514410694445,      // class
+		0.24257969807315424,    // classLead
+		-4.691099046761871e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.6648293963775593,   // winner's bias
-		0.7799947286702229,    // winner's cov
-		1.1017970658695035,    // winner's covQ
-		-0.054536041714489496, // winner's covA
-		0.8910279167068675,    // winner's phrase
-		-0.7959870383679339,   // winner's prec
-		1.8477249450273059,    // winner's phraseIntent
-		-1.0934270480526156,   // winner's intentHit
-		-0.1484946673663783,   // winner's intentMiss
-		-0.010353371333658518, // winner's costMiss
-		3.4164051331671756,    // winner's cross
-		-2.5899538976798886,   // winner's unknown
-		-0.2311286683388578,   // winner's typo
-		-0.9360198741276736,   // winner's profile
-		-1.637372383641464,    // winner's costGap
-		1.059581282657534,     // winner's defines
-		-1.0449853640339009,   // winner's class
-		0.009934632861694112,  // winner's classLead
-		-6.498337926563336,    // winner's classOOS
-		0.1075319934349518,    // winner's rank score
-		0.3320525991213614,    // lead over the runner-up
-		4.208088048966042,     // softmax share
-		-1.8203876384496502,   // coverage under 0.6
+		-3.6634807727430467,   // winner's bias
+		0.7832464777038577,    // winner's cov
+		1.1033619827424377,    // winner's covQ
+		-0.05506813733440113,  // winner's covA
+		0.8908819614054623,    // winner's phrase
+		-0.7922339211052902,   // winner's prec
+		1.8472490082686466,    // winner's phraseIntent
+		-1.091406204492527,    // winner's intentHit
+		-0.14835619176040293,  // winner's intentMiss
+		-0.010328839848719828, // winner's costMiss
+		3.417660155177541,     // winner's cross
+		-2.5875685480830994,   // winner's unknown
+		-0.22946604015583583,  // winner's typo
+		-0.9364076610641375,   // winner's profile
+		-1.6402097885383307,   // winner's costGap
+		1.0612312197046199,    // winner's defines
+		-1.047724393685645,    // winner's class
+		0.01160585012419157,   // winner's classLead
+		-6.500888187616313,    // winner's classOOS
+		0.10708154697805589,   // winner's rank score
+		0.332023247839056,     // lead over the runner-up
+		4.208821922230019,     // softmax share
+		-1.8195956179299315,   // coverage under 0.6
 	},
-	Threshold: 0.8020895150840466,
+	Threshold: 0.8030239432521595,
 }

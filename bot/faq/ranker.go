@@ -121,6 +121,7 @@ func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, n
 			t := ts
 			t.seed += uint64(k)
 			r.models[k] = trainSoftmax(items, len(dict), nClass, t)
+			r.models[k].compact()
 		})
 	}
 	wg.Wait()

@@ -45,11 +45,38 @@ type trainItem struct {
 }
 
 // softmaxModel scores classes: w[f*nClass+c] is feature f's weight for
-// class c.
+// class c while it trains; once compacted, q[f*nClass+c]·scale[f].
 type softmaxModel struct {
 	nClass int
 	w      []float32
 	bias   []float32
+	q      []int8
+	scale  []float32
+}
+
+// compact replaces the trained weights by 8-bit ones with a scale per
+// feature: a quarter of the memory (the index holds two models of some
+// 20,000 features × 117 classes: 20 MB as float32, 5 MB so), for
+// probabilities that move by well under a thousandth.
+func (m *softmaxModel) compact() {
+	nFeat := len(m.w) / m.nClass
+	m.q, m.scale = make([]int8, len(m.w)), make([]float32, nFeat)
+	for f := range nFeat {
+		row := m.w[f*m.nClass : (f+1)*m.nClass]
+		var mx float32
+		for _, w := range row {
+			mx = max(mx, float32(math.Abs(float64(w))))
+		}
+		if mx == 0 {
+			continue
+		}
+		sc := mx / 127
+		m.scale[f] = sc
+		for c, w := range row {
+			m.q[f*m.nClass+c] = int8(math.Round(float64(w / sc)))
+		}
+	}
+	m.w = nil
 }
 
 // trainSoftmax fits a softmax model of nClass classes over nFeat features.
@@ -108,6 +135,13 @@ func (m *softmaxModel) probs(x sparse, p []float64) {
 	copy(s, m.bias)
 	for j, f := range x.ids {
 		v := x.vals[j]
+		if m.w == nil {
+			vs := float32(v * m.scale[f])
+			for c, q := range m.q[int(f)*m.nClass : int(f+1)*m.nClass] {
+				s[c] += float32(vs * float32(q)) // rounded: no fused multiply-add (see step)
+			}
+			continue
+		}
 		row := m.w[int(f)*m.nClass : int(f+1)*m.nClass]
 		for c, w := range row {
 			s[c] += float32(v * w) // rounded: no fused multiply-add (see step)

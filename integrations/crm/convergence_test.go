@@ -485,6 +485,11 @@ func TestConvergenceMatrix(t *testing.T) {
 						t.Errorf("%s changed %s to %q; everyone has %q", origin, e.field, e.want, got[e.field])
 					}
 				}
+				// The pages were applied in bulk: no unit had to run again
+				// as a plain batch.
+				if n := st.UnitFallbacks(); n != 0 {
+					t.Errorf("%d inbox pages fell back from a unit to a plain batch", n)
+				}
 			})
 		})
 	}

@@ -30,6 +30,9 @@ import (
 // length; the least recently used is finalized when the cache is full.
 const stmtCacheSize = 256
 
+// maxCachedStatement is the longest SQL text the cache keeps (bytes).
+const maxCachedStatement = 2048
+
 // sqliteDriverParams are what GORM's SQLite dialector (libtnb/sqlite) adds
 // to a DSN it opens itself, given here since the store opens the connections:
 // times written in the format SQLite's date functions read, and read back
@@ -134,10 +137,17 @@ func (c *cachingConn) Close() error {
 	return errors.Join(append(errs, c.innerConn.Close())...)
 }
 
-// cacheable tells the statements worth keeping: the data statements.
-// Transaction control (BEGIN, SAVEPOINT sp…, RELEASE) is cheap to parse and,
-// for savepoints, named afresh each time; scripts and DDL run once.
+// cacheable tells the statements worth keeping: the data statements of
+// ordinary size. Transaction control (BEGIN, SAVEPOINT sp…, RELEASE) is
+// cheap to parse and, for savepoints, named afresh each time; scripts and
+// DDL run once; a statement of many rows (a page's VALUES list, a batch
+// insert) has a text of its own for every row count, and its compiled
+// program, kept in SQLite's memory outside Go's heap, is large: a cache of
+// them held tens of megabytes per connection under load.
 func cacheable(query string) bool {
+	if len(query) > maxCachedStatement {
+		return false
+	}
 	q := strings.TrimLeft(query, " \t\r\n(")
 	for _, kw := range [...]string{"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"} {
 		if len(q) > len(kw) && strings.EqualFold(q[:len(kw)], kw) {

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -194,6 +195,7 @@ func TestCacheable(t *testing.T) {
 		"PRAGMA foreign_keys = 1":              false,
 		"":                                     false,
 		"SELECT":                               false,
+		"INSERT INTO x VALUES " + strings.Repeat("(?, ?), ", 400) + "(?, ?)": false, // a batch: one of a kind
 	} {
 		if got := cacheable(q); got != want {
 			t.Errorf("cacheable(%q) = %v, want %v", q, got, want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"database/sql"
@@ -213,6 +214,8 @@ type process struct {
 	url  string
 	done chan struct{}
 	err  error
+	// startPeak is the peak resident memory (kB) once started and warm.
+	startPeak int64
 }
 
 func (p *process) stop() {
@@ -256,7 +259,13 @@ func startBaseline(ctx context.Context, dir string) (*process, error) {
 // baseEnv is the environment every child starts from: no secret or
 // database of the caller's leaks into the server under test.
 func baseEnv(dir string) []string {
-	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir()}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir()}
+	for _, k := range []string{"GOMEMLIMIT", "GOGC"} { // the Go runtime's own settings reach the server
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // database is one fresh database to benchmark on.
@@ -366,6 +375,7 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 		return nil, err
 	}
 	defer srv.stop()
+	fmt.Fprintf(stderr, "%s: server warm (FAQ index built); start-up RSS peak %d MB\n", dialect, srv.startPeak/1024)
 	h := &harness{o: o, db: db, srv: srv, secrets: secrets, pprofAddr: pprofAddr, stderr: stderr, baselinePid: baseline.cmd.Process.Pid}
 	var rows []benchRow
 	add := func(r benchRow) { r.db = dialect; rows = append(rows, r) }
@@ -491,7 +501,8 @@ func startServer(ctx context.Context, bin string, env []string, dir string) (*pr
 		}
 		if res, err := http.Get(p.url + "/readyz"); err == nil {
 			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
+			if res.StatusCode == http.StatusOK && warm(logf.Name()) {
+				p.startPeak = readHWM(cmd.Process.Pid)
 				return p, nil
 			}
 		}
@@ -499,6 +510,18 @@ func startServer(ctx context.Context, bin string, env []string, dir string) (*pr
 	p.stop()
 	return nil, fmt.Errorf("cosellbot serve not ready after 60 s (log: %s)", logf.Name())
 }
+
+// warm reports whether the server has built its FAQ index (it does so in
+// the background at start, training the FAQ's ranker): the cases measure
+// the server in its steady state, and the start-up's memory peak is
+// reported on its own.
+func warm(logPath string) bool {
+	b, err := os.ReadFile(logPath)
+	return err == nil && (bytes.Contains(b, []byte("FAQ index built")) || bytes.Contains(b, []byte("FAQ index not built")))
+}
+
+// readHWM is VmHWM (the peak resident memory) of pid in kB.
+func readHWM(pid int) int64 { return readStatus(pid, "VmHWM:") }
 
 // harness measures one running server.
 type harness struct {
@@ -578,13 +601,16 @@ func sampleRSS(pid int, stop <-chan struct{}) *rssSampler {
 }
 
 // readRSS is VmRSS of pid in kB, from /proc (0 where there is none).
-func readRSS(pid int) int64 {
+func readRSS(pid int) int64 { return readStatus(pid, "VmRSS:") }
+
+// readStatus reads a kB figure of /proc/PID/status (0 where there is none).
+func readStatus(pid int, key string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, key); ok {
 			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return n
 		}

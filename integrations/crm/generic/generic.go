@@ -134,15 +134,31 @@ func (s *Source) Ack(w http.ResponseWriter) {
 
 // Record is the record an event is about (crm.Recorder).
 func (s *Source) Record(e ledger.InboxEntry) string {
-	// Only the id: decoding the fields too would double the page's JSON
-	// work, since Apply decodes the event whole.
-	var p struct {
-		RecordID string `json:"record_id"`
-	}
-	if json.Unmarshal(e.Body, &p) != nil {
+	// Only the id, read as a stream that stops there: decoding the fields
+	// too would double the page's JSON work, since Apply decodes the event
+	// whole (and senders put record_id before the fields).
+	dec := json.NewDecoder(bytes.NewReader(e.Body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return ""
 	}
-	return p.RecordID
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "record_id" {
+			var id string
+			if dec.Decode(&id) != nil {
+				return ""
+			}
+			return id
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // Apply applies one stored event.

@@ -220,6 +220,7 @@ func (a *app) buildWebhooks() *webhooks {
 		a.log.Warn("webhook metrics not registered", "err", err)
 	}
 	h.proc = crm.NewProcessor(a.store, h.sources, a.clock, a.log, h.metrics)
+	h.proc.AfterPage = h.syncer.Kick
 	return h
 }
 

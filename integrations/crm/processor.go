@@ -22,6 +22,10 @@ type Processor struct {
 	// fetching are the sources that call out while applying: their events
 	// are applied one at a time, outside any page's transaction.
 	fetching []string
+	// AfterPage, when set, is called once a page is stored: the sync work
+	// its changes asked for is visible only then (the change path's own
+	// wake-up came while the page was still being applied).
+	AfterPage func()
 }
 
 // Fetcher is a source that calls out while it applies an event (Partner
@@ -198,6 +202,9 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 		}
 		for _, e := range done {
 			p.count(ctx, e)
+		}
+		if len(done) > 0 && p.AfterPage != nil {
+			p.AfterPage()
 		}
 		if len(done) > 0 {
 			page.Pages = 1

@@ -400,17 +400,22 @@ func TestReplayAfterLinkingAppliesWhatIsStillNewer(t *testing.T) {
 }
 
 // Events are applied in pages of one transaction each, with a savepoint per
-// event: a bad event fails alone and its neighbours are applied, and 250
-// events cost three commits.
+// event: a bad event fails alone and its neighbours are applied, and two
+// and a half pages of events cost three commits, each page applied as a
+// unit (no fallback) and followed by a wake-up of the syncer.
 func TestEventsAreAppliedInPages(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
+		pages := 0
+		h.Proc.AfterPage = func() { pages++ }
 		var ids []int64
 		for i := range 5 {
 			ids = append(ids, crmtest.AcceptedDeal(t, st, fmt.Sprintf("opp-p%d", i), now).ID)
 		}
-		for i := range 250 {
-			body := update(fmt.Sprintf("opp-p%d", i%5), fmt.Sprintf("2026-11-20T09:%02d:%02dZ", i/60, i%60), map[string]any{"value": fmt.Sprint(61000 + i)})
+		n := 2*crm.PageSize + crm.PageSize/2
+		for i := range n {
+			at := now.Add(-time.Hour + time.Duration(i)*time.Second).UTC().Format(time.RFC3339)
+			body := update(fmt.Sprintf("opp-p%d", i%5), at, map[string]any{"value": fmt.Sprint(61000 + i)})
 			if i == 120 {
 				body = update("opp-p0", "2026-11-20T09:02:00Z", map[string]any{"value": "lots"})
 			}
@@ -419,11 +424,14 @@ func TestEventsAreAppliedInPages(t *testing.T) {
 			}
 		}
 		rep := h.Process(t)
-		if rep.Processed != 249 || rep.Failed != 1 || rep.Pages != 3 {
-			t.Fatalf("report: %d processed, %d failed, %d pages; want 249, 1, 3", rep.Processed, rep.Failed, rep.Pages)
+		if rep.Processed != n-1 || rep.Failed != 1 || rep.Pages != 3 || pages != 3 {
+			t.Fatalf("report: %d processed, %d failed, %d pages (%d wake-ups); want %d, 1, 3 (3)", rep.Processed, rep.Failed, rep.Pages, pages, n-1)
+		}
+		if f := st.UnitFallbacks(); f != 0 {
+			t.Errorf("%d pages fell back to plain batches", f)
 		}
 		for i, id := range ids {
-			want := deal.Money((61000 + 245 + i) * 100) // event 245+i is the deal's newest
+			want := deal.Money((61000 + n - 5 + i) * 100) // event n-5+i is the deal's newest
 			if got := dealOf(t, st, id); got.Value != want {
 				t.Errorf("deal %d value %s, want %s (its newest event)", id, got.Value, want)
 			}

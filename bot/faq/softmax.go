@@ -91,11 +91,12 @@ func trainSoftmax(items []trainItem, nFeat, nClass int, ts trainSpec) *softmaxMo
 	rng := rand.New(rand.NewPCG(ts.seed, 0x5eed))
 	p := make([]float64, nClass)
 	g := make([]float32, nClass)
+	scores := make([]float32, nClass)
 	for range ts.epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, k := range order {
 			it := &items[k]
-			m.probs(it.x, p)
+			m.probsInto(it.x, p, scores)
 			for c := range g {
 				g[c] = float32(p[c]) * it.weight
 			}
@@ -131,7 +132,13 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 // probs writes the class probabilities of x into p (len nClass).
 func (m *softmaxModel) probs(x sparse, p []float64) {
-	s := make([]float32, m.nClass)
+	m.probsInto(x, p, make([]float32, m.nClass))
+}
+
+// probsInto is probs with the caller's scratch for the scores (len nClass):
+// training calls it once per example and epoch, and a fresh slice each
+// time was most of an index build's garbage.
+func (m *softmaxModel) probsInto(x sparse, p []float64, s []float32) {
 	copy(s, m.bias)
 	for j, f := range x.ids {
 		v := x.vals[j]

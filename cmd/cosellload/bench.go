@@ -549,10 +549,10 @@ func (h *harness) inbox(ctx context.Context) (processed, waiting int64, err erro
 			return 0, 0, err
 		}
 		switch status {
-		case "processed", "failed", "ignored":
-			processed += n
-		default:
+		case "received": // not applied yet (or waiting to be retried)
 			waiting += n
+		default: // processed, stale, ignored, failed: done with
+			processed += n
 		}
 	}
 	return processed, waiting, rows.Err()

@@ -156,9 +156,10 @@ func (r *Report) merge(o Report) {
 
 // PageSize is how many events one unit applies. Large, because a unit
 // reads and writes each deal once however many of the page's events are
-// about it: under load a page of 500 events over a few hundred deals costs
-// little more than one of 100.
-const PageSize = 500
+// about it: under load a page of 1,000 events over a few hundred deals costs
+// little more than one of 100 (PostgreSQL, 32 senders: pages of 500
+// applied 2,200 of 3,000 deliveries a second, pages of 1,000 kept up).
+const PageSize = 1000
 
 // pages applies the waiting events of sources that apply without calling
 // out, a page per unit of the store (one transaction, a savepoint per

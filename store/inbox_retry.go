@@ -27,31 +27,66 @@ func (s *Store) DeferInbox(ctx context.Context, id int64, reason string, until t
 	return nil
 }
 
+// maxPageBytes bounds the bodies one TakeInbox returns, whatever its limit:
+// a page of large events (Salesforce sends up to 100 records in one) would
+// otherwise hold them all in memory at once.
+const maxPageBytes = 8 << 20
+
 // TakeInbox reads up to limit rows waiting to be processed at now (received,
 // and not held by a claim or a backoff), oldest first, leaving out the
-// sources named. Inside a Batch on PostgreSQL they are locked for the
+// sources named, and no more than about maxPageBytes of bodies (at least one
+// row). more says the page was cut short by either bound: more rows may be
+// waiting. Inside a Batch on PostgreSQL they are locked for the
 // batch (FOR UPDATE SKIP LOCKED): replicas take different pages and never
 // wait for each other. On SQLite the batch's transaction holds the one
 // writer, which serialises them anyway.
-func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except []string) ([]InboxEntry, error) {
+func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except []string) (rows []InboxEntry, more bool, err error) {
 	db := s.conn(ctx)
 	if s.dialect == SQLite {
 		// No row locks to take: a unit reads its page without holding the
 		// one writer (store/unit.go); a batch's reader is its transaction.
 		db = s.reader(ctx)
 	}
-	q := db.Model(&inboxRow{}).
-		Where("status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)", utc(now))
-	if len(except) > 0 {
-		q = q.Where("source NOT IN ?", except)
+	waiting := func() *gorm.DB {
+		q := db.Model(&inboxRow{}).
+			Where("status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)", utc(now))
+		if len(except) > 0 {
+			q = q.Where("source NOT IN ?", except)
+		}
+		return q.Order("id")
 	}
-	q = q.Order("id").Limit(limit)
+	var sizes []int64
+	if err := waiting().Limit(limit).Pluck(s.bodyLength(), &sizes).Error; err != nil {
+		return nil, false, fmt.Errorf("store: size the inbox page: %w", err)
+	}
+	if len(sizes) == 0 {
+		return nil, false, nil
+	}
+	more = len(sizes) == limit
+	n, total := 0, int64(0)
+	for _, size := range sizes {
+		if n > 0 && total+size > maxPageBytes {
+			more = true
+			break
+		}
+		n, total = n+1, total+size
+	}
+	q := waiting().Limit(n)
 	if s.dialect == Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 	}
-	var rows []inboxRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: take inbox rows: %w", err)
+	var found []inboxRow
+	if err := q.Find(&found).Error; err != nil {
+		return nil, false, fmt.Errorf("store: take inbox rows: %w", err)
 	}
-	return fromInboxRows(rows)
+	rows, err = fromInboxRows(found)
+	return rows, more, err
+}
+
+// bodyLength is the SQL of an inbox body's size in bytes.
+func (s *Store) bodyLength() string {
+	if s.dialect == Postgres {
+		return "octet_length(body)"
+	}
+	return "length(body)"
 }

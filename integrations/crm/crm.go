@@ -128,7 +128,8 @@ type Inbox interface {
 	ClaimInbox(ctx context.Context, id int64, now, until time.Time) (bool, error)
 	MarkInbox(ctx context.Context, id int64, status ledger.InboxStatus, reason string, at time.Time) error
 	DeferInbox(ctx context.Context, id int64, reason string, until time.Time) error
-	TakeInbox(ctx context.Context, now time.Time, limit int, except []string) ([]ledger.InboxEntry, error)
+	// TakeInbox takes a page of waiting rows; more says more may wait.
+	TakeInbox(ctx context.Context, now time.Time, limit int, except []string) (rows []ledger.InboxEntry, more bool, err error)
 	// Batch runs fn in one transaction carried by its context; Savepoint
 	// undoes what fn wrote when it fails, and the batch goes on.
 	Batch(ctx context.Context, fn func(ctx context.Context) error) error

@@ -169,9 +169,11 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 	for {
 		var page Report
 		var done []ledger.InboxEntry
+		more := false
 		err := p.inbox.Unit(ctx, func(ctx context.Context) error {
 			page, done = Report{}, done[:0] // a unit that falls back runs again
-			rows, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
+			rows, full, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
+			more = full
 			if err != nil {
 				return err
 			}
@@ -211,7 +213,7 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 			page.Pages = 1
 			rep.merge(page)
 		}
-		if len(done) < PageSize {
+		if !more {
 			return nil
 		}
 	}

@@ -26,8 +26,11 @@ const wrongCost = 4.0
 // a feature separates the tuning set perfectly.
 const l2 = 0.5
 
-// oosWeight is the weight of an out-of-scope question in the confidence fit.
-const oosWeight = 4.0
+// oosShare is the weight of the out-of-scope questions in the confidence
+// fit, all together, relative to the in-scope ones: fixed as a share, so
+// that writing more out-of-scope tuning questions teaches the fit what
+// they look like without by itself making the bot refuse more.
+const oosShare = 0.25
 
 // calibrationMask hides, while calibrating, the phrasings a tuning question
 // matches almost word for word (see langIndex.features): alternates were
@@ -128,18 +131,27 @@ func fitRanking(ix *Index, tcs []tuningCase) (Model, error) {
 }
 
 // fitConfidence fits the confidence weights: out-of-scope questions are few
-// in the tuning set (one in fifteen) but what the confidence must above all
-// refuse, so they weigh oosWeight each.
+// in the tuning set (one in ten) but what the confidence must above all
+// refuse, so together they weigh oosShare of the in-scope ones (about two
+// each).
 func fitConfidence(outcomes []outcome) []float64 {
 	X := make([][]float64, len(outcomes))
 	y := make([]float64, len(outcomes))
 	wts := make([]float64, len(outcomes))
+	nOOS := 0
+	for _, o := range outcomes {
+		nOOS += int(b2f(o.oos))
+	}
+	oosW := 1.0
+	if nOOS > 0 {
+		oosW = oosShare * float64(len(outcomes)-nOOS) / float64(nOOS)
+	}
 	for i := range outcomes {
 		X[i] = outcomes[i].x[:]
 		y[i] = b2f(outcomes[i].right)
 		wts[i] = 1
 		if outcomes[i].oos {
-			wts[i] = oosWeight
+			wts[i] = oosW
 		}
 	}
 	return fitLogistic(X, y, wts, nConf)

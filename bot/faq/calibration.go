@@ -5,50 +5,50 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.509903313490213e-14,  // bias
-		1.28869955285455,       // cov
-		-0.3977533484767141,    // covQ
-		0.573978086598595,      // covA
-		3.5512882762147613,     // phrase
-		1.0038124526984304,     // prec
-		2.8941001523970273,     // phraseIntent
-		3.78945276201599,       // intentHit
-		-1.9696268517614777,    // intentMiss
-		-0.003221466831934058,  // costMiss
-		0.8569347989337397,     // cross
-		0.3354467414322617,     // unknown
-		0.08590065918564632,    // typo
-		0.9268560047766103,     // profile
-		0.015623910974782433,   // costGap
-		0.22880629754970114,    // defines
-		5.436514410694445,      // class
-		0.24257969807315424,    // classLead
-		-4.691099046761871e-16, // classOOS
+		-4.884981308350689e-15, // bias
+		1.407337195216798,      // cov
+		-0.20746701240992943,   // covQ
+		0.6908043432473453,     // covA
+		3.57596850416021,       // phrase
+		1.0774469854801152,     // prec
+		2.986542790376783,      // phraseIntent
+		3.549348814516849,      // intentHit
+		-2.017415949914223,     // intentMiss
+		-0.0051251175808785425, // costMiss
+		0.9502733329566186,     // cross
+		0.15540078397550985,    // unknown
+		0.21074720789878468,    // typo
+		0.9027186538203598,     // profile
+		0.012742855392075286,   // costGap
+		0.16958130482551698,    // defines
+		4.992302043758594,      // class
+		0.23333168100868948,    // classLead
+		-3.543115326435342e-17, // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.6634807727430467,   // winner's bias
-		0.7832464777038577,    // winner's cov
-		1.1033619827424377,    // winner's covQ
-		-0.05506813733440113,  // winner's covA
-		0.8908819614054623,    // winner's phrase
-		-0.7922339211052902,   // winner's prec
-		1.8472490082686466,    // winner's phraseIntent
-		-1.091406204492527,    // winner's intentHit
-		-0.14835619176040293,  // winner's intentMiss
-		-0.010328839848719828, // winner's costMiss
-		3.417660155177541,     // winner's cross
-		-2.5875685480830994,   // winner's unknown
-		-0.22946604015583583,  // winner's typo
-		-0.9364076610641375,   // winner's profile
-		-1.6402097885383307,   // winner's costGap
-		1.0612312197046199,    // winner's defines
-		-1.047724393685645,    // winner's class
-		0.01160585012419157,   // winner's classLead
-		-6.500888187616313,    // winner's classOOS
-		0.10708154697805589,   // winner's rank score
-		0.332023247839056,     // lead over the runner-up
-		4.208821922230019,     // softmax share
-		-1.8195956179299315,   // coverage under 0.6
+		-3.7961463892719087,  // winner's bias
+		0.8162187384093484,   // winner's cov
+		0.9120902105710277,   // winner's covQ
+		0.48848194276389606,  // winner's covA
+		0.5992819269526131,   // winner's phrase
+		-0.9236728512474058,  // winner's prec
+		0.5093045084084031,   // winner's phraseIntent
+		-1.164386941881064,   // winner's intentHit
+		-0.04530777101655757, // winner's intentMiss
+		-0.13373765587937173, // winner's costMiss
+		3.5010117531172957,   // winner's cross
+		-3.6457893462546807,  // winner's unknown
+		-0.6753380450814226,  // winner's typo
+		-0.5521787947955984,  // winner's profile
+		-2.3877953319112386,  // winner's costGap
+		1.1748994241191681,   // winner's defines
+		-0.4091935223851589,  // winner's class
+		-0.10761995663134952, // winner's classLead
+		-4.815565706393816,   // winner's classOOS
+		0.14550763268920527,  // winner's rank score
+		0.24798533030058523,  // lead over the runner-up
+		3.4523344742238424,   // softmax share
+		-1.0055658610590485,  // coverage under 0.6
 	},
-	Threshold: 0.8030239432521595,
+	Threshold: 0.7857433545484168,
 }

@@ -5,50 +5,52 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-4.884981308350689e-15, // bias
-		1.407337195216798,      // cov
-		-0.20746701240992943,   // covQ
-		0.6908043432473453,     // covA
-		3.57596850416021,       // phrase
-		1.0774469854801152,     // prec
-		2.986542790376783,      // phraseIntent
-		3.549348814516849,      // intentHit
-		-2.017415949914223,     // intentMiss
-		-0.0051251175808785425, // costMiss
-		0.9502733329566186,     // cross
-		0.15540078397550985,    // unknown
-		0.21074720789878468,    // typo
-		0.9027186538203598,     // profile
-		0.012742855392075286,   // costGap
-		0.16958130482551698,    // defines
-		4.992302043758594,      // class
-		0.23333168100868948,    // classLead
-		-3.543115326435342e-17, // classOOS
+		-1.9095836023552692e-14, // bias
+		1.407136477874365,       // cov
+		-0.2072791284417271,     // covQ
+		0.6907328510527015,      // covA
+		3.576093291695899,       // phrase
+		1.077431819860992,       // prec
+		2.9862968456627352,      // phraseIntent
+		3.5489706809854824,      // intentHit
+		-2.0175873006659737,     // intentMiss
+		-0.005068981748633702,   // costMiss
+		0.9502545452827694,      // cross
+		0.1553886222782727,      // unknown
+		0.21074872967194938,     // typo
+		0.9026895632173652,      // profile
+		0.014645272016079045,    // costGap
+		0.16932802888752402,     // defines
+		-0.08511210803256365,    // figureMiss
+		4.991877879085437,       // class
+		0.2333605422032575,      // classLead
+		-5.57757343800419e-16,   // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.7961463892719087,  // winner's bias
-		0.8162187384093484,   // winner's cov
-		0.9120902105710277,   // winner's covQ
-		0.48848194276389606,  // winner's covA
-		0.5992819269526131,   // winner's phrase
-		-0.9236728512474058,  // winner's prec
-		0.5093045084084031,   // winner's phraseIntent
-		-1.164386941881064,   // winner's intentHit
-		-0.04530777101655757, // winner's intentMiss
-		-0.13373765587937173, // winner's costMiss
-		3.5010117531172957,   // winner's cross
-		-3.6457893462546807,  // winner's unknown
-		-0.6753380450814226,  // winner's typo
-		-0.5521787947955984,  // winner's profile
-		-2.3877953319112386,  // winner's costGap
-		1.1748994241191681,   // winner's defines
-		-0.4091935223851589,  // winner's class
-		-0.10761995663134952, // winner's classLead
-		-4.815565706393816,   // winner's classOOS
-		0.14550763268920527,  // winner's rank score
-		0.24798533030058523,  // lead over the runner-up
-		3.4523344742238424,   // softmax share
-		-1.0055658610590485,  // coverage under 0.6
+		-3.8402223195755387,   // winner's bias
+		0.7261305169340889,    // winner's cov
+		1.1736876696463967,    // winner's covQ
+		0.028918777975433605,  // winner's covA
+		0.5268150548238406,    // winner's phrase
+		-0.8077584153656434,   // winner's prec
+		0.7376914599139831,    // winner's phraseIntent
+		-1.1612576413394313,   // winner's intentHit
+		-0.05765065012329411,  // winner's intentMiss
+		-0.11618921594584788,  // winner's costMiss
+		2.9187331802321963,    // winner's cross
+		-2.699965345005037,    // winner's unknown
+		-0.7660543277595762,   // winner's typo
+		-0.7387099097271057,   // winner's profile
+		-2.7583650527543218,   // winner's costGap
+		1.1198770544040055,    // winner's defines
+		-3.5528476768845914,   // winner's figureMiss
+		-0.3624791481645827,   // winner's class
+		-0.060846270902178916, // winner's classLead
+		-4.960439710104978,    // winner's classOOS
+		0.16438866957285106,   // winner's rank score
+		0.27720244351163326,   // lead over the runner-up
+		3.5072629947496097,    // softmax share
+		-1.591698307549177,    // coverage under 0.6
 	},
-	Threshold: 0.7857433545484168,
+	Threshold: 0.8264500809264256,
 }

@@ -60,6 +60,8 @@ type entryDoc struct {
 	// defines holds the acronyms the answer spells out ("partner global
 	// account (PGA)"), analysed: the entry says what they stand for.
 	defines map[string]bool
+	// figure is whether the answer states a number (fFigureMiss).
+	figure bool
 	// intents are the question intents of the question and alternates, plus
 	// those the answer implies (a price, rate or "free" answers a cost
 	// question; see answerIntents).
@@ -160,7 +162,7 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents, d.nKB, d.defines = r.intents, r.phraseIntents, r.nKB, r.defines
+		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -266,6 +268,7 @@ type rawDoc struct {
 	phraseIntents [][]string
 	a             map[string]struct{}
 	intents       map[string]bool
+	figure        bool
 }
 
 // analyseEntry turns one language's wording of an entry, and the entry's
@@ -296,6 +299,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {
 		d.intents[li.costTerm] = true
 	}
+	d.figure = figureAnswer.MatchString(foldLower(t.Answer))
 	d.defines = map[string]bool{}
 	for _, a := range spelledOut(t.Answer) {
 		for _, term := range li.terms(a) {

@@ -5,50 +5,52 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.509903313490213e-14,  // bias
-		1.28869955285455,       // cov
-		-0.3977533484767141,    // covQ
-		0.573978086598595,      // covA
-		3.5512882762147613,     // phrase
-		1.0038124526984304,     // prec
-		2.8941001523970273,     // phraseIntent
-		3.78945276201599,       // intentHit
-		-1.9696268517614777,    // intentMiss
-		-0.003221466831934058,  // costMiss
-		0.8569347989337397,     // cross
-		0.3354467414322617,     // unknown
-		0.08590065918564632,    // typo
-		0.9268560047766103,     // profile
-		0.015623910974782433,   // costGap
-		0.22880629754970114,    // defines
-		5.436514410694445,      // class
-		0.24257969807315424,    // classLead
-		-4.691099046761871e-16, // classOOS
+		-1.9095836023552692e-14, // bias
+		1.407136477874365,       // cov
+		-0.2072791284417271,     // covQ
+		0.6907328510527015,      // covA
+		3.576093291695899,       // phrase
+		1.077431819860992,       // prec
+		2.9862968456627352,      // phraseIntent
+		3.5489706809854824,      // intentHit
+		-2.0175873006659737,     // intentMiss
+		-0.005068981748633702,   // costMiss
+		0.9502545452827694,      // cross
+		0.1553886222782727,      // unknown
+		0.21074872967194938,     // typo
+		0.9026895632173652,      // profile
+		0.014645272016079045,    // costGap
+		0.16932802888752402,     // defines
+		-0.08511210803256365,    // figureMiss
+		4.991877879085437,       // class
+		0.2333605422032575,      // classLead
+		-5.57757343800419e-16,   // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.6634807727430467,   // winner's bias
-		0.7832464777038577,    // winner's cov
-		1.1033619827424377,    // winner's covQ
-		-0.05506813733440113,  // winner's covA
-		0.8908819614054623,    // winner's phrase
-		-0.7922339211052902,   // winner's prec
-		1.8472490082686466,    // winner's phraseIntent
-		-1.091406204492527,    // winner's intentHit
-		-0.14835619176040293,  // winner's intentMiss
-		-0.010328839848719828, // winner's costMiss
-		3.417660155177541,     // winner's cross
-		-2.5875685480830994,   // winner's unknown
-		-0.22946604015583583,  // winner's typo
-		-0.9364076610641375,   // winner's profile
-		-1.6402097885383307,   // winner's costGap
-		1.0612312197046199,    // winner's defines
-		-1.047724393685645,    // winner's class
-		0.01160585012419157,   // winner's classLead
-		-6.500888187616313,    // winner's classOOS
-		0.10708154697805589,   // winner's rank score
-		0.332023247839056,     // lead over the runner-up
-		4.208821922230019,     // softmax share
-		-1.8195956179299315,   // coverage under 0.6
+		-3.8402223195755387,   // winner's bias
+		0.7261305169340889,    // winner's cov
+		1.1736876696463967,    // winner's covQ
+		0.028918777975433605,  // winner's covA
+		0.5268150548238406,    // winner's phrase
+		-0.8077584153656434,   // winner's prec
+		0.7376914599139831,    // winner's phraseIntent
+		-1.1612576413394313,   // winner's intentHit
+		-0.05765065012329411,  // winner's intentMiss
+		-0.11618921594584788,  // winner's costMiss
+		2.9187331802321963,    // winner's cross
+		-2.699965345005037,    // winner's unknown
+		-0.7660543277595762,   // winner's typo
+		-0.7387099097271057,   // winner's profile
+		-2.7583650527543218,   // winner's costGap
+		1.1198770544040055,    // winner's defines
+		-3.5528476768845914,   // winner's figureMiss
+		-0.3624791481645827,   // winner's class
+		-0.060846270902178916, // winner's classLead
+		-4.960439710104978,    // winner's classOOS
+		0.16438866957285106,   // winner's rank score
+		0.27720244351163326,   // lead over the runner-up
+		3.5072629947496097,    // softmax share
+		-1.591698307549177,    // coverage under 0.6
 	},
-	Threshold: 0.8030239432521595,
+	Threshold: 0.8264500809264256,
 }

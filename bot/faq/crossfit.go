@@ -12,9 +12,10 @@ import (
 // the ranking and the confidence on it would trust the ranker far more
 // than it deserves on unseen questions. Calibrate and EvaluateLeaveOneOut
 // therefore read each tuning question's probabilities from a model trained
-// without it: k-fold, grouped so that near-duplicates of a question (its
+// without it: k-fold, grouped so that a question's near-duplicates (its
 // translation keeping the same acronyms and figures, an alternate written
-// from its miss) are held out with it.
+// from its miss) and, for an out-of-scope question, all its translations
+// (see rankerTexts) are held out with it.
 
 // cvFolds is the number of folds.
 const cvFolds = 5
@@ -23,10 +24,11 @@ const cvFolds = 5
 // overlap at least this much are near-duplicates.
 const nearDupJaccard = 0.5
 
-// cvAssign gives each text its fold: tuning questions and the alternates
-// near-duplicating them, by group, round robin over the groups in order of
-// their first tuning question; -1 for texts always trained on (canonical
-// questions, answers, alternates no tuning question resembles).
+// cvAssign gives each text its fold: tuning questions with their
+// translations (Case.Group) and the alternates near-duplicating them, by
+// group, round robin over the groups in order of their first tuning
+// question; -1 for texts always trained on (canonical questions, answers,
+// alternates no tuning question resembles).
 func cvAssign(texts []rankerText, k int) []int {
 	parent := make([]int, len(texts))
 	for i := range parent {
@@ -46,6 +48,17 @@ func cvAssign(texts []rankerText, k int) []int {
 		if t.kind == kbAlternate || t.kind == tuningText {
 			grams[i] = trigramSet(t.text)
 			byClass[t.class] = append(byClass[t.class], i)
+		}
+	}
+	firstOf := map[string]int{}
+	for i, t := range texts {
+		if t.kind != tuningText || t.group == "" {
+			continue
+		}
+		if j, ok := firstOf[t.group]; ok {
+			parent[find(i)] = find(j)
+		} else {
+			firstOf[t.group] = i
 		}
 	}
 	for _, members := range byClass {
@@ -132,7 +145,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec) [][]float64
 func (ix *Index) oofProbs(cases []Case) [][]float64 {
 	h := fnv.New64a()
 	for _, c := range cases {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", c.Question, c.Lang, c.Expect)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Question, c.Lang, c.Expect, c.Group)
 	}
 	key := h.Sum64()
 	ix.oofMu.Lock()

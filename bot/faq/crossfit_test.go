@@ -6,17 +6,21 @@ import (
 )
 
 // TestCVAssign: near-duplicates of one entry share a fold, whatever their
-// language; different entries' questions and texts always trained on do not
+// language, and so do translations (one Case.Group) however they are
+// worded; different entries' questions and texts always trained on do not
 // get one.
 func TestCVAssign(t *testing.T) {
 	texts := []rankerText{
-		{"what is cpor", EN, 0, kbQuestion},
-		{"cpor commission 20%", EN, 0, kbAlternate}, // copies the first tuning question
-		{"cpor commission 20%?", EN, 0, tuningText},
-		{"commission cpor 20 % ?", FR, 0, tuningText}, // its translation
-		{"how do i claim cpor", EN, 0, tuningText},
-		{"csa commission 20%?", EN, 1, tuningText}, // alike, but another entry
-		{"an answer", EN, 1, kbAnswer},
+		{"what is cpor", EN, 0, kbQuestion, ""},
+		{"cpor commission 20%", EN, 0, kbAlternate, ""}, // copies the first tuning question
+		{"cpor commission 20%?", EN, 0, tuningText, ""},
+		{"commission cpor 20 % ?", FR, 0, tuningText, ""}, // its translation
+		{"how do i claim cpor", EN, 0, tuningText, ""},
+		{"csa commission 20%?", EN, 1, tuningText, ""}, // alike, but another entry
+		{"an answer", EN, 1, kbAnswer, ""},
+		{"price of an office licence", EN, 2, tuningText, "t.yaml:3/0"},
+		{"tell me a joke", EN, 2, tuningText, "t.yaml:3/1"},
+		{"pris på en kontorslicens", SV, 2, tuningText, "t.yaml:3/0"}, // a translation sharing few trigrams
 	}
 	got := cvAssign(texts, 5)
 	if got[0] != -1 || got[6] != -1 {
@@ -27,6 +31,9 @@ func TestCVAssign(t *testing.T) {
 	}
 	if got[4] == got[2] || got[5] == got[2] {
 		t.Errorf("folds %v: a distinct question or another entry's shares the group's fold", got)
+	}
+	if got[7] != got[9] || got[8] == got[7] {
+		t.Errorf("folds %v: translations apart, or another question of the item with them", got[7:])
 	}
 }
 

@@ -29,7 +29,9 @@
 //     words are of the entry (profile.go), whether intents agree, whether a
 //     cost question meets an answer that states no cost or leaves words of
 //     the question unmentioned (a near miss), whether a definition question
-//     names an acronym the answer spells out (acronym.go);
+//     names an acronym the answer spells out (acronym.go), whether a
+//     question asking a count, a maximum or a share meets an answer that
+//     states no figure (figure.go);
 //   - ranker.go adds a learned ranker: a softmax classifier over the
 //     entries and an out-of-scope class (softmax.go), on the question's
 //     analysed words and character n-grams (textfeat.go), trained when the
@@ -44,13 +46,16 @@
 //     registration costs a partner more than "did you mean…?";
 //   - calibrate.go fits those weights and the threshold on the tuning set
 //     (testdata/tuning.yaml and legacy-*.yaml; `go run ./cmd/faqeval
-//     -calibrate` writes calibration.go). testdata/holdout.yaml was written
-//     before any tuning and is only ever measured. The tuning set is scored
-//     leave-one-out (EvaluateLeaveOneOut), since its questions are indexed
-//     and the ranker is trained on them: calibration and that score read
-//     each tuning question's ranker probabilities from a model trained
-//     without its fold (crossfit.go; `go run ./cmd/faqeval -cv` compares
-//     the ranker's settings that way, on the tuning set only).
+//     -calibrate` writes calibration.go): the threshold maximises right
+//     answers minus four times wrong ones, averaged over its neighbours.
+//     testdata/holdout.yaml was written before any tuning and is only ever
+//     measured. The tuning set is scored leave-one-out
+//     (EvaluateLeaveOneOut), since its questions are indexed and the
+//     ranker is trained on them: calibration and that score read each
+//     tuning question's ranker probabilities from a model trained without
+//     its fold, an out-of-scope question's translations held out with it
+//     (crossfit.go; `go run ./cmd/faqeval -cv` compares the ranker's
+//     settings that way, on the tuning set only).
 //
 // Evaluate scores an Index against labelled questions; cmd/faqeval prints it
 // for both sets (make faq-eval).

@@ -21,6 +21,12 @@ type Case struct {
 	Question string
 	Lang     Lang   // language the question is written in
 	Expect   string // entry ID, or OutOfScope
+	// Group is shared by the translations of one question (the same place
+	// in a group item's en, fr and sv lists), so that cross-fitting can
+	// hold them out together (see rankerTexts): a model that saw "prix
+	// d'une licence office 365" finds "price of an office 365 licence"
+	// easy. Empty for single cases.
+	Group string
 }
 
 // caseItem is one item of an evaluation file: either a single case
@@ -59,8 +65,8 @@ func ParseCases(data []byte) ([]Case, error) {
 			l  Lang
 			qs []string
 		}{{EN, it.EN}, {FR, it.FR}, {SV, it.SV}} {
-			for _, q := range g.qs {
-				cases = append(cases, Case{Question: q, Lang: g.l, Expect: it.ID})
+			for k, q := range g.qs {
+				cases = append(cases, Case{Question: q, Lang: g.l, Expect: it.ID, Group: fmt.Sprintf("%d/%d", i, k)})
 			}
 		}
 	}
@@ -255,6 +261,11 @@ func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
 		cs, err := ParseCases(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		for i := range cs {
+			if cs[i].Group != "" {
+				cs[i].Group = n + ":" + cs[i].Group // groups of different files are unrelated
+			}
 		}
 		all = append(all, cs...)
 	}

@@ -22,8 +22,8 @@ func TestEval(t *testing.T) {
 		// The tuning set is scored leave-one-out, as Calibrate sees it;
 		// its wrong answers include questions whose language is ambiguous
 		// ("cpor?" labelled French).
-		{TuningFiles, 0.85, 0.96, 0.04},
-		{[]string{HoldoutFile}, 0.88, 0.84, 0.015},
+		{TuningFiles, 0.81, 0.96, 0.04},
+		{[]string{HoldoutFile}, 0.85, 0.88, 0.01},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -33,6 +33,7 @@ const (
 	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
 	fCostGap    // for a cost or rate question: the share of its words the entry does not mention at all
 	fDefines    // 1 when a definition question names an acronym the entry's answer spells out (acronym.go)
+	fFigureMiss // 1 when the question asks a count, a maximum or a share and the entry's answer states no figure
 	fClass      // the learned ranker's log-probability of the entry, mapped from [-10, 0] to [0, 1] (ranker.go)
 	fClassLead  // the ranker's probability of the entry minus the highest of the other entries
 	fClassOOS   // the ranker's probability that the question is out of scope (the same for every candidate)
@@ -40,7 +41,7 @@ const (
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "class", "classLead", "classOOS"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "figureMiss", "class", "classLead", "classOOS"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -225,6 +226,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	}
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
+	figureAsked := mayAskFigure(n) && figureQuestion.MatchString(n)
 	out := make([]candidate, 0, len(docs))
 	for _, d := range docs {
 		c := candidate{id: li.ids[d], lang: li.lang}
@@ -240,6 +242,9 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		}
 		if !costAsked {
 			c.x[fCostGap] = 0
+		}
+		if figureAsked && !li.docs[d].figure {
+			c.x[fFigureMiss] = 1
 		}
 		out = append(out, c)
 	}

@@ -1,0 +1,69 @@
+package faq
+
+import "testing"
+
+func TestFigureQuestion(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"how many people can we add to a deal team at most", true},
+		{"what percentage of deals are won", true},
+		{"combien d'évaluations peut-on faire par an", true},
+		{"combien de jours pour accepter", true},
+		{"hur många lösningsutvärderingar per år", true},
+		{"hur stor andel blir vunna", true},
+		{"how do i add people to the deal team", false},
+		{"combien coute le csp", false}, // a price: fCostMiss's business
+		{"vem äger registreringen", false},
+		{"what is the minimum deal value", false},
+	}
+	for _, tt := range tests {
+		n := neutral(tt.q)
+		if got := mayAskFigure(n) && figureQuestion.MatchString(n); got != tt.want {
+			t.Errorf("%q: figure question %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestFigureAnswer(t *testing.T) {
+	tests := []struct {
+		a    string
+		want bool
+	}{
+		{"The deal value must be 25,000 USD or more.", true},
+		{"Four stages: make the most of your membership", true},
+		{"Kunden har fem arbetsdagar på sig.", true},
+		{"Add the employees who will work on the deal.", false},
+		{"In a P2P deal the team can mix employees.", false},
+		{"Sélectionnez la solution dans la liste.", false},
+	}
+	for _, tt := range tests {
+		if got := figureAnswer.MatchString(foldLower(tt.a)); got != tt.want {
+			t.Errorf("%q: states a figure %v, want %v", tt.a, got, tt.want)
+		}
+	}
+}
+
+// TestFigureMiss: a count question meets the deal-team entry, whose answer
+// states none, with fFigureMiss set; the referral-expiry entry states its
+// days.
+func TestFigureMiss(t *testing.T) {
+	ix := loadIndex(t)
+	find := func(q, id string) candidate {
+		t.Helper()
+		for _, c := range ix.langs[EN].candidates(neutral(q), EN, 0) {
+			if c.id == id {
+				return c
+			}
+		}
+		t.Fatalf("%q: %s not a candidate", q, id)
+		return candidate{}
+	}
+	if c := find("how many people can a deal team have at most", "deal-team"); c.x[fFigureMiss] != 1 {
+		t.Errorf("deal-team: figureMiss %v, want 1", c.x[fFigureMiss])
+	}
+	if c := find("how many days do we have to accept a referral", "referral-expiry-14-days"); c.x[fFigureMiss] != 0 {
+		t.Errorf("referral-expiry-14-days: figureMiss %v, want 0", c.x[fFigureMiss])
+	}
+}

@@ -42,20 +42,31 @@ func main() {
 	}
 }
 
-func run(dir string, failures, calibrate bool, out string) error {
+// open builds the index of the shipped knowledge base and reads the tuning
+// set.
+func open(dir string) (*faq.Index, []faq.Case, error) {
 	entries, err := faq.Load()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ix, err := faq.NewIndex(entries)
+	if err != nil {
+		return nil, nil, err
+	}
+	tuning, err := faq.LoadCaseFiles(dir, faq.TuningFiles...)
+	if err != nil {
+		_ = ix.Close()
+		return nil, nil, err
+	}
+	return ix, tuning, nil
+}
+
+func run(dir string, failures, calibrate bool, out string) error {
+	ix, tuning, err := open(dir)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	tuning, err := faq.LoadCaseFiles(dir, faq.TuningFiles...)
-	if err != nil {
-		return err
-	}
 	if calibrate {
 		m, err := faq.Calibrate(ix, tuning)
 		if err != nil {
@@ -90,19 +101,11 @@ func run(dir string, failures, calibrate bool, out string) error {
 // crossValidate prints the learned ranker's cross-validated top-1 accuracy
 // on the tuning set for each setting compared (never on the hold-out set).
 func crossValidate(dir string) error {
-	entries, err := faq.Load()
-	if err != nil {
-		return err
-	}
-	ix, err := faq.NewIndex(entries)
+	ix, tuning, err := open(dir)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	tuning, err := faq.LoadCaseFiles(dir, faq.TuningFiles...)
-	if err != nil {
-		return err
-	}
 	for _, r := range faq.CrossValidate(ix, tuning) {
 		fmt.Println(r)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // DeferInbox puts a row back to wait, after an attempt that failed for a
@@ -47,16 +46,17 @@ func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except 
 		// one writer (store/unit.go); a batch's reader is its transaction.
 		db = s.reader(ctx)
 	}
-	waiting := func() *gorm.DB {
-		q := db.Model(&inboxRow{}).
-			Where("status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)", utc(now))
-		if len(except) > 0 {
-			q = q.Where("source NOT IN ?", except)
-		}
-		return q.Order("id")
+	// The LIMIT is a parameter, so that every page size is one statement
+	// (shapes.go); GORM's Limit would write it into the text.
+	where := "status = 'received' AND (claimed_until IS NULL OR claimed_until <= ?)"
+	args := []any{utc(now)}
+	if len(except) > 0 {
+		where += " AND source NOT IN ?"
+		args = append(args, except)
 	}
 	var sizes []int64
-	if err := waiting().Limit(limit).Pluck(s.bodyLength(), &sizes).Error; err != nil {
+	err = db.Raw("SELECT "+s.bodyLength()+" FROM inbox WHERE "+where+" ORDER BY id LIMIT ?", append(args, limit)...).Scan(&sizes).Error
+	if err != nil {
 		return nil, false, fmt.Errorf("store: size the inbox page: %w", err)
 	}
 	if len(sizes) == 0 {
@@ -71,12 +71,13 @@ func (s *Store) TakeInbox(ctx context.Context, now time.Time, limit int, except 
 		}
 		n, total = n+1, total+size
 	}
-	q := waiting().Limit(n)
+	lock := ""
 	if s.dialect == Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	q := db.Raw("SELECT * FROM inbox WHERE "+where+" ORDER BY id LIMIT ?"+lock, append(args, n)...)
 	var found []inboxRow
-	if err := q.Find(&found).Error; err != nil {
+	if err := q.Scan(&found).Error; err != nil {
 		return nil, false, fmt.Errorf("store: take inbox rows: %w", err)
 	}
 	rows, err = fromInboxRows(found)

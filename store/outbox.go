@@ -196,8 +196,10 @@ func enqueueAll(tx *gorm.DB, items []queued) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	err = tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
-		Omit("id").CreateInBatches(rows, 500).Error
+	err = eachChunk(rows, 256, func(rows []outboxRow) error {
+		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).
+			Omit("id").Create(&rows).Error
+	})
 	if err != nil {
 		return fmt.Errorf("store: write %d outbox rows: %w", len(rows), err)
 	}

@@ -142,7 +142,7 @@ func (s *Store) Prefetch(ctx context.Context, system string, recordIDs []string)
 	}
 	var rows []syncRow
 	err := u.read().Where("(source = ? AND external_id IN ?) OR deal_id IN (SELECT deal_id FROM external_sync WHERE source = ? AND external_id IN ?)",
-		system, todo, system, todo).Find(&rows).Error
+		system, padded(todo), system, padded(todo)).Find(&rows).Error
 	if err != nil {
 		return fmt.Errorf("store: read the links of %d %s records: %w", len(todo), system, err)
 	}
@@ -186,7 +186,7 @@ func (u *unit) prefetchDeals(ids []int64) error {
 		return nil
 	}
 	var rows []dealRow
-	if err := u.read().Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := u.read().Where("id IN ?", padded(ids)).Find(&rows).Error; err != nil {
 		return fmt.Errorf("store: read %d deals: %w", len(ids), err)
 	}
 	for i := range rows {

@@ -40,10 +40,9 @@ func (u *unit) write() error {
 	if err := u.writeDeals(ids); err != nil {
 		return err
 	}
-	if len(u.audits) > 0 {
-		if err := u.tx.CreateInBatches(u.audits, 500).Error; err != nil {
-			return fmt.Errorf("store: write %d audit events: %w", len(u.audits), err)
-		}
+	err := eachChunk(u.audits, 256, func(rows []auditRow) error { return u.tx.Create(&rows).Error })
+	if err != nil {
+		return fmt.Errorf("store: write %d audit events: %w", len(u.audits), err)
 	}
 	if err := enqueueAll(u.tx, u.notices); err != nil {
 		return err
@@ -60,8 +59,8 @@ func (u *unit) write() error {
 }
 
 // dealsPerUpdate bounds the deals of one UPDATE statement (23 parameters
-// each).
-const dealsPerUpdate = 200
+// each); a power of two (shapes.go).
+const dealsPerUpdate = 128
 
 // writeDeals stores deals at their last version, each only if the
 // database still has the version the unit read, in one statement per
@@ -69,14 +68,7 @@ const dealsPerUpdate = 200
 // meanwhile fails the whole write (ErrConflict), and the page runs again
 // plainly.
 func (u *unit) writeDeals(ids []int64) error {
-	for len(ids) > 0 {
-		n := min(len(ids), dealsPerUpdate)
-		if err := u.writeDealChunk(ids[:n]); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
+	return eachChunk(ids, dealsPerUpdate, u.writeDealChunk)
 }
 
 func (u *unit) writeDealChunk(ids []int64) error {
@@ -158,27 +150,22 @@ func (u *unit) writeLinks() error {
 	slices.SortFunc(rows, func(a, b syncRow) int {
 		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.ExternalID, b.ExternalID))
 	})
-	err := u.tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
-	}).CreateInBatches(rows, 200).Error
+	err := eachChunk(rows, 128, func(rows []syncRow) error {
+		return u.tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
+		}).Create(&rows).Error
+	})
 	if err != nil {
 		return fmt.Errorf("store: save %d links: %w", len(rows), err)
 	}
 	return nil
 }
 
-// markInbox writes inbox outcomes in one statement: a VALUES list joined
+// markInbox writes inbox outcomes, a statement per chunk: a VALUES list joined
 // to the rows (PostgreSQL needs the list's types spelled out).
 func markInbox(tx *gorm.DB, dialect string, marks []inboxMark) error {
-	for len(marks) > 0 {
-		n := min(len(marks), maxInboxBatch)
-		if err := markChunk(tx, dialect, marks[:n]); err != nil {
-			return err
-		}
-		marks = marks[n:]
-	}
-	return nil
+	return eachChunk(marks, 512, func(marks []inboxMark) error { return markChunk(tx, dialect, marks) })
 }
 
 func markChunk(tx *gorm.DB, dialect string, marks []inboxMark) error {

@@ -129,16 +129,15 @@ func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, n
 		items = append(items, trainItem{vectorize(raw[i], dict, false, spec), t.class, w})
 	}
 	r := &ranker{spec: spec, dict: dict, models: make([]*softmaxModel, max(ts.members, 1)), nClass: nClass}
-	var wg sync.WaitGroup
+	// One member after the other: each holds its float weights and its
+	// optimiser's state (10 MB apiece) only while it trains, so the build's
+	// peak memory holds one member's, not all of them.
 	for k := range r.models {
-		wg.Go(func() {
-			t := ts
-			t.seed += uint64(k)
-			r.models[k] = trainSoftmax(items, len(dict), nClass, t)
-			r.models[k].compact()
-		})
+		t := ts
+		t.seed += uint64(k)
+		r.models[k] = trainSoftmax(items, len(dict), nClass, t)
+		r.models[k].compact()
 	}
-	wg.Wait()
 	return r
 }
 

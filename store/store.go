@@ -15,6 +15,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,6 +65,8 @@ type Store struct {
 	// pool beside the single writer connection (pool.go); elsewhere db.
 	rd      *gorm.DB
 	dialect string
+	// readSQL is rd's database/sql handle, for the plain reads (readDeal).
+	readSQL *sql.DB
 	// fallbacks counts units run again as plain batches (UnitFallbacks).
 	fallbacks atomic.Int64
 }
@@ -131,6 +134,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		if err == nil {
 			err = s.Ping(ctx)
 		}
+	}
+	if err == nil {
+		s.readSQL, err = s.rd.DB()
 	}
 	if err != nil {
 		_ = s.Close()

@@ -393,3 +393,31 @@ func TestPrefetchReadsAPagesRecordsTogetherAndKeepsTheUnitsOwn(t *testing.T) {
 		}
 	})
 }
+
+// GetDeal reads with a plain query outside a transaction and through GORM
+// inside one: both readings of every field are the same.
+func TestReadDealMatchesGORM(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := fullDeal()
+		if err := s.CreateDeal(ctx, d, at("ana", "create", "made")); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := s.GetDeal(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var viaGORM *deal.Deal
+		if err := s.Batch(ctx, func(ctx context.Context) error {
+			viaGORM, err = s.GetDeal(ctx, d.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		assertDeal(t, viaGORM, plain)
+		assertDeal(t, d, plain)
+		if _, err := s.GetDeal(ctx, d.ID+1000); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a missing deal: %v, want ErrNotFound", err)
+		}
+	})
+}

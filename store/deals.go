@@ -89,20 +89,28 @@ func (s *Store) GetDeal(ctx context.Context, id int64) (*deal.Deal, error) {
 	if u := unitOf(ctx); u != nil {
 		return u.deal(id)
 	}
-	var row dealRow
-	var err error
-	if ctx.Value(txKey{}) == nil {
-		err = s.readDeal(ctx, id, &row)
-	} else {
-		err = s.reader(ctx).Where("id = ?", id).Take(&row).Error
+	if ctx.Value(txKey{}) != nil {
+		return takeDeal(s.reader(ctx), id) // the batch's transaction
 	}
+	var row dealRow
+	return dealOf(id, &row, s.readDeal(ctx, id, &row))
+}
+
+// takeDeal reads one deal through GORM on db.
+func takeDeal(db *gorm.DB, id int64) (*deal.Deal, error) {
+	var row dealRow
+	return dealOf(id, &row, db.Where("id = ?", id).Take(&row).Error)
+}
+
+// dealOf is the deal of a row read for id, or what its read came to.
+func dealOf(id int64, row *dealRow, err error) (*deal.Deal, error) {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("deal %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: read deal %d: %w", id, err)
 	}
-	return fromDealRow(&row)
+	return fromDealRow(row)
 }
 
 // dealColumns are the deals table's columns in dealRow's order.

@@ -116,14 +116,22 @@ func (s *Store) LinksOfRecord(ctx context.Context, system, recordID string) ([]c
 		return u.linksOfRecord(system, recordID)
 	}
 	var rows []syncRow
-	err := s.reader(ctx).
-		Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
-			system, recordID, system, recordID).
+	err := s.reader(ctx).Where(linksOfRecordWhere, system, recordID, system, recordID).
 		Order("source, external_id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read the links of %s record %s: %w", system, recordID, err)
 	}
 	return linksOf(rows)
+}
+
+// linksOfRecordWhere selects a record's link and every link of its deal
+// (arguments: system, record id, twice).
+const linksOfRecordWhere = "(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)"
+
+// linkUpsert writes a link over the one stored for its record.
+var linkUpsert = clause.OnConflict{
+	Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
+	DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
 }
 
 // linksOf decodes link rows, in their order.
@@ -152,10 +160,7 @@ func saveLink(tx *gorm.DB, l change.Link) error {
 	if err != nil {
 		return err
 	}
-	err = tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
-	}).Create(&row).Error
+	err = tx.Clauses(linkUpsert).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("store: save the link of %s record %s: %w", l.System, l.RecordID, err)
 	}

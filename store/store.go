@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,10 @@ type Store struct {
 	dialect string
 	// readSQL is rd's database/sql handle, for the plain reads (readDeal).
 	readSQL *sql.DB
+	// dealShape is a unit's deal update, worked out once (unit_write.go).
+	dealShapeOnce sync.Once
+	dealShape     *dealUpdateShape
+	dealShapeErr  error
 	// fallbacks counts units run again as plain batches (UnitFallbacks).
 	fallbacks atomic.Int64
 }

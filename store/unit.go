@@ -384,20 +384,26 @@ func (u *unit) commit(c *change.Commit) error {
 	for i, l := range c.Links {
 		refs[i] = change.LinkRef{System: l.System, RecordID: l.RecordID}
 	}
+	if c.Deal != nil {
+		// Refused before anything changes: outside a savepoint nothing
+		// would undo a half-kept commit.
+		if cur := u.deals[dealID].d.Version; cur != c.Deal.Version {
+			return &conflictError{id: dealID, version: cur}
+		}
+		for _, a := range c.Entries {
+			if a.At.IsZero() {
+				return fmt.Errorf("store: audit event %q on deal %d has no time", a.Action, dealID)
+			}
+		}
+	}
 	u.remember(dealID, refs)
 	if c.Deal != nil {
 		ud := u.deals[dealID]
-		if ud.d.Version != c.Deal.Version {
-			return &conflictError{id: dealID, version: ud.d.Version}
-		}
 		next := c.Deal.Clone()
 		next.Version++
 		ud.d, ud.changed = next, true
 		id := strconv.FormatInt(dealID, 10)
 		for _, a := range c.Entries {
-			if a.At.IsZero() {
-				return fmt.Errorf("store: audit event %q on deal %s has no time", a.Action, id)
-			}
 			u.audits = append(u.audits, auditRow{At: utc(a.At), Actor: a.Actor, SubjectType: subjectDeal, SubjectID: id, Action: a.Action, Detail: a.Detail})
 		}
 		at := time.Time{}

@@ -3,12 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-
-	"gorm.io/gorm"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -23,15 +20,7 @@ func (u *unit) deal(id int64) (*deal.Deal, error) {
 	if ud, ok := u.deals[id]; ok {
 		return ud.d.Clone(), nil
 	}
-	var row dealRow
-	err := u.read().Where("id = ?", id).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("deal %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: read deal %d: %w", id, err)
-	}
-	d, err := fromDealRow(&row)
+	d, err := takeDeal(u.read(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +51,7 @@ func (u *unit) linksOfRecord(system, recordID string) ([]change.Link, error) {
 		return u.linksOfDeal(l.DealID)
 	}
 	var rows []syncRow
-	err := u.read().Where("(source = ? AND external_id = ?) OR deal_id = (SELECT deal_id FROM external_sync WHERE source = ? AND external_id = ?)",
-		system, recordID, system, recordID).Find(&rows).Error
+	err := u.read().Where(linksOfRecordWhere, system, recordID, system, recordID).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read the links of %s record %s: %w", system, recordID, err)
 	}
@@ -98,8 +86,8 @@ func (u *unit) learn(dealID int64, rows []syncRow) ([]change.Link, error) {
 		}
 		refs = append(refs, ref)
 	}
-	for ref, l := range u.links { // linked in this unit, not stored yet
-		if l != nil && l.DealID == dealID && !slices.Contains(refs, ref) {
+	for ref := range u.dirty { // linked in this unit, not stored yet
+		if l := u.links[ref]; l != nil && l.DealID == dealID && !slices.Contains(refs, ref) {
 			refs = append(refs, ref)
 		}
 	}

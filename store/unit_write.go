@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 )
 
@@ -63,8 +62,8 @@ func (u *unit) write() error {
 const dealsPerUpdate = 128
 
 // writeDeals stores deals at their last version, each only if the
-// database still has the version the unit read, in one statement per
-// dealsPerUpdate: a VALUES list joined to the table. Any deal that changed
+// database still has the version the unit read, a statement per chunk of
+// at most dealsPerUpdate: a VALUES list joined to the table. Any deal that changed
 // meanwhile fails the whole write (ErrConflict), and the page runs again
 // plainly.
 func (u *unit) writeDeals(ids []int64) error {
@@ -72,18 +71,11 @@ func (u *unit) writeDeals(ids []int64) error {
 }
 
 func (u *unit) writeDealChunk(ids []int64) error {
-	sch, err := dealSchema(u.tx)
+	shape, err := u.s.dealUpdate()
 	if err != nil {
 		return err
 	}
-	cols, types := []string{"prev"}, []string{"bigint"}
-	var set []string
-	for _, c := range sch.DBNames {
-		cols, types = append(cols, c), append(types, string(u.tx.Dialector.DataTypeOf(sch.FieldsByDBName[c])))
-		if c != "id" && c != "created_at" {
-			set = append(set, c+" = v."+c)
-		}
-	}
+	sch, cols, types := shape.sch, shape.cols, shape.types
 	rows := make([][]any, len(ids))
 	for i, id := range ids {
 		ud := u.deals[id]
@@ -100,7 +92,7 @@ func (u *unit) writeDealChunk(ids []int64) error {
 		}
 	}
 	with, args := valuesCTE(u.s.dialect, cols, types, rows)
-	res := u.tx.Exec(with+" UPDATE deals SET "+strings.Join(set, ", ")+" FROM v WHERE deals.id = v.id AND deals.version = v.prev", args...)
+	res := u.tx.Exec(with+shape.update, args...)
 	if res.Error != nil {
 		if isDuplicate(res.Error) {
 			return fmt.Errorf("store: update %d deals: an external id is taken: %w", len(ids), ErrExists)
@@ -121,16 +113,40 @@ func (u *unit) writeDealChunk(ids []int64) error {
 // serialTypes are PostgreSQL's autoincrement types and their integers.
 var serialTypes = map[string]string{"bigserial": "bigint", "serial": "integer", "smallserial": "smallint"}
 
-// dealSchema is the deals table as GORM sees it.
-func dealSchema(db *gorm.DB) (*schema.Schema, error) {
-	stmt := &gorm.Statement{DB: db}
-	if err := stmt.Parse(&dealRow{}); err != nil {
-		return nil, fmt.Errorf("store: the deals table: %w", err)
-	}
-	return stmt.Schema, nil
+// dealUpdateShape is what a unit's deal update is made of: the deals
+// table as GORM sees it, the VALUES list's columns ("prev", the version
+// read, then the table's) with their SQL types, and the UPDATE that joins
+// the list to the table.
+type dealUpdateShape struct {
+	sch         *schema.Schema
+	cols, types []string
+	update      string
 }
 
-// writeLinks upserts the links the unit changed, in one statement.
+// dealUpdate is the store's deal update shape, worked out once.
+func (s *Store) dealUpdate() (*dealUpdateShape, error) {
+	s.dealShapeOnce.Do(func() {
+		stmt := &gorm.Statement{DB: s.db}
+		if err := stmt.Parse(&dealRow{}); err != nil {
+			s.dealShapeErr = fmt.Errorf("store: the deals table: %w", err)
+			return
+		}
+		sh := &dealUpdateShape{sch: stmt.Schema, cols: []string{"prev"}, types: []string{"bigint"}}
+		var set []string
+		for _, c := range stmt.Schema.DBNames {
+			sh.cols = append(sh.cols, c)
+			sh.types = append(sh.types, string(s.db.Dialector.DataTypeOf(stmt.Schema.FieldsByDBName[c])))
+			if c != "id" && c != "created_at" {
+				set = append(set, c+" = v."+c)
+			}
+		}
+		sh.update = " UPDATE deals SET " + strings.Join(set, ", ") + " FROM v WHERE deals.id = v.id AND deals.version = v.prev"
+		s.dealShape = sh
+	})
+	return s.dealShape, s.dealShapeErr
+}
+
+// writeLinks upserts the links the unit changed, a statement per chunk.
 func (u *unit) writeLinks() error {
 	if len(u.dirty) == 0 {
 		return nil
@@ -151,10 +167,7 @@ func (u *unit) writeLinks() error {
 		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.ExternalID, b.ExternalID))
 	})
 	err := eachChunk(rows, 128, func(rows []syncRow) error {
-		return u.tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
-		}).Create(&rows).Error
+		return u.tx.Clauses(linkUpsert).Create(&rows).Error
 	})
 	if err != nil {
 		return fmt.Errorf("store: save %d links: %w", len(rows), err)

@@ -74,6 +74,16 @@ func StateText(original, state string) string {
 	return original + "\n" + state
 }
 
+// EditActions are the buttons edit i of a state message (m.Edits[i]) ends
+// with: m.Actions on the thread's first message (the first edit when the
+// thread is not known), none on the others. Every platform edits alike.
+func (m Message) EditActions(i int) []Action {
+	if m.Edits[i].Ref == m.Thread || (m.Thread == "" && i == 0) {
+		return m.Actions
+	}
+	return nil
+}
+
 // Notifier delivers messages to one platform. It returns the platform's
 // reference of the sent message (Slack channel+ts, Discord message id).
 // A failure is retried unless wrapped with Permanent; RetryAfter says when.

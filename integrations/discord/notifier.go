@@ -126,10 +126,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 		return "", chat.RetryAfter(d, errChannelBusy)
 	}
 	for i, e := range m.Edits {
-		var actions []chat.Action
-		if e.Ref == m.Thread || (m.Thread == "" && i == 0) {
-			actions = m.Actions
-		}
+		actions := m.EditActions(i)
 		r, err := n.render(ctx, chat.StateText(e.Text, m.Text), actions)
 		if err != nil {
 			return "", err

@@ -100,10 +100,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 		if !ok || ch != m.To.Channel {
 			continue
 		}
-		var actions []chat.Action
-		if e.Ref == m.Thread || (m.Thread == "" && i == 0) {
-			actions = m.Actions
-		}
+		actions := m.EditActions(i)
 		text := chat.StateText(e.Text, m.Text)
 		_, _, _, err := n.api.UpdateMessageContext(ctx, ch, ts,
 			slackapi.MsgOptionText(Fallback(text), false), slackapi.MsgOptionBlocks(Blocks(text, actions, messageBlocks)...))

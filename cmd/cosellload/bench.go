@@ -715,13 +715,8 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 		<-rss.done
 		r.rssPeak, r.rssEnd = rss.peak, rss.last
 		if kind == "deal-updates" {
-			p1, waiting, err := h.inbox(ctx)
-			if err != nil {
+			if err := h.backlog(ctx, &r, p0, elapsed); err != nil {
 				r.note = err.Error()
-			} else {
-				r.processed = float64(p1-p0) / elapsed.Seconds()
-				r.backlog = waiting
-				r.drain = h.drain(ctx, waiting)
 			}
 		}
 		if s0 >= 0 {
@@ -747,6 +742,20 @@ func (h *harness) fill(r *benchRow, m *vegeta.Metrics) {
 		}
 		r.note = strings.Join(codes, " ")
 	}
+}
+
+// backlog fills in r what the server applied during a case that began with
+// p0 events applied and lasted elapsed, what was left waiting, and how long
+// that took to drain.
+func (h *harness) backlog(ctx context.Context, r *benchRow, p0 int64, elapsed time.Duration) error {
+	p1, waiting, err := h.inbox(ctx)
+	if err != nil {
+		return err
+	}
+	r.processed = float64(p1-p0) / elapsed.Seconds()
+	r.backlog = waiting
+	r.drain = h.drain(ctx, waiting)
+	return nil
 }
 
 // drain waits for the backlog to empty, up to -drain, and says how long it took.
@@ -815,10 +824,8 @@ func (h *harness) mixed(ctx context.Context) benchRow {
 		r.cpuPerReq = float64(readCPU(h.srv.cmd.Process.Pid)-cpu0) / n
 	}
 	r.rssPeak, r.rssEnd = rss.peak, rss.last
-	if p1, waiting, err := h.inbox(ctx); err == nil {
-		r.processed = float64(p1-p0) / elapsed.Seconds()
-		r.backlog = waiting
-		r.drain = h.drain(ctx, waiting)
+	if err := h.backlog(ctx, &r, p0, elapsed); err != nil {
+		r.note = err.Error()
 	}
 	if s0 >= 0 {
 		r.sessions = h.sessions(ctx) - s0

@@ -11,6 +11,19 @@ import (
 // hardCut, which each platform uses to keep its escapes whole (an HTML
 // entity, a backslash with its character). Empty text gives no chunk.
 func Split(text string, limit int, hardCut func(line []rune, limit int) int) []string {
+	if len(text) <= limit || utf8.RuneCountInString(text) <= limit {
+		// Fits whole: the one chunk the loop below would make, without
+		// copying every line through runes (most replies take this path).
+		if t := strings.Trim(text, "\n"); t != "" {
+			return []string{t}
+		}
+		return nil
+	}
+	return split(text, limit, hardCut)
+}
+
+// split is Split for text longer than limit.
+func split(text string, limit int, hardCut func(line []rune, limit int) int) []string {
 	var chunks []string
 	var cur []rune
 	flush := func() {

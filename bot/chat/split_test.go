@@ -36,6 +36,7 @@ func TestSplit(t *testing.T) {
 
 func FuzzSplit(f *testing.F) {
 	f.Add("line one\nline two is longer than the limit\n\nend", 7)
+	f.Add("\n\nshort\n\n text \n", 40)
 	f.Fuzz(func(t *testing.T, text string, limit int) {
 		if limit < 2 || limit > 200 || !utf8.ValidString(text) {
 			return
@@ -49,6 +50,11 @@ func FuzzSplit(f *testing.F) {
 		squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
 		if got := squash(strings.Join(Split(text, limit, func(_ []rune, l int) int { return l }), "")); got != squash(text) {
 			t.Fatalf("text changed: %q → %q", squash(text), got)
+		}
+		// Text that fits takes a shortcut; it must cut as the loop does.
+		hard := func(_ []rune, l int) int { return l }
+		if fast, loop := Split(text, limit, hard), split(text, limit, hard); !reflect.DeepEqual(fast, loop) {
+			t.Fatalf("Split(%q, %d) = %q, the loop makes %q", text, limit, fast, loop)
 		}
 	})
 }

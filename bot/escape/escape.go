@@ -82,6 +82,14 @@ func escape(s string, keepLayout bool) string {
 	// Fast path: most text needs nothing.
 	clean := true
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII: only C0 controls and DEL need escaping
+			if c == 0x7f || (c < 0x20 && !(keepLayout && (c == '\n' || c == '\t'))) {
+				clean = false
+				break
+			}
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if (r == utf8.RuneError && size == 1) || unsafe(r, keepLayout) {
 			clean = false

@@ -74,6 +74,13 @@ func FuzzLine(f *testing.F) {
 		if escape.Clean(s) && got != s {
 			t.Fatalf("Line(%q) = %q changed clean text", s, got)
 		}
+		text := escape.Text(s)
+		if layout := strings.NewReplacer("\n", "", "\t", "").Replace(text); !utf8.ValidString(text) || !escape.Clean(layout) {
+			t.Fatalf("Text(%q) = %q still needs escaping", s, text)
+		}
+		if escape.Clean(strings.NewReplacer("\n", "", "\t", "").Replace(s)) && text != s {
+			t.Fatalf("Text(%q) = %q changed clean text", s, text)
+		}
 		q := escape.Quote(s, 16)
 		if len(q) > 16*6+40 || strings.ContainsAny(q, "\n\r\x1b") {
 			t.Fatalf("Quote(%q) = %q is not short and on one line", s, q)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
@@ -100,7 +101,43 @@ func ParseRef(ref string) (Form, bool) {
 	return formOf(ref)
 }
 
+// formVerbs are the deal verbs that always open a form (dealVerb).
+var formVerbs = [...]string{"accept", "decline", "lost", "error", "snooze", "invite"}
+
+// mayOpenForm is a necessary condition of dealVerb matching cmd, checked
+// without allocating: every button of every rendered reply asks, and few are
+// one of these verbs.
+func mayOpenForm(cmd string) bool {
+	rest, ok := cutWord(cmd, "deal")
+	if !ok {
+		return false
+	}
+	for _, v := range formVerbs {
+		if _, ok := cutWord(rest, v); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// cutWord reports whether s, past leading spaces, starts with the word w
+// (any case) followed by a space or the end, and returns what follows.
+func cutWord(s, w string) (string, bool) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		end = len(s)
+	}
+	if !strings.EqualFold(s[:end], w) {
+		return "", false
+	}
+	return s[end:], true
+}
+
 func formOf(cmd string) (Form, bool) {
+	if !mayOpenForm(cmd) {
+		return Form{}, false
+	}
 	m := dealVerb.FindStringSubmatch(strings.Join(strings.Fields(strings.ToLower(cmd)), " "))
 	if m == nil {
 		return Form{}, false

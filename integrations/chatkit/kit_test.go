@@ -3,6 +3,7 @@ package chatkit
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,4 +203,18 @@ func TestForms(t *testing.T) {
 	if old, ok := ParseRef("ask:reason:deal decline 12"); !ok || old.Kind != "decline" {
 		t.Fatalf("an older message's decline: %+v", old)
 	}
+}
+
+// FuzzMayOpenForm checks that the allocation-free pre-check never turns
+// away a command the form pattern matches.
+func FuzzMayOpenForm(f *testing.F) {
+	for _, s := range []string{"deal accept 12", " DEAL   Invite #3  microsoft ", "deal show 1", "deal\tlost\t9", "dealaccept 1", "deal error"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cmd string) {
+		matches := dealVerb.MatchString(strings.Join(strings.Fields(strings.ToLower(cmd)), " "))
+		if matches && !mayOpenForm(cmd) {
+			t.Fatalf("mayOpenForm(%q) = false, but the pattern matches", cmd)
+		}
+	})
 }

@@ -27,9 +27,10 @@ type FAQRecord interface {
 }
 
 // WithFAQ answers `faq QUESTION`, and any text that is no command, from the
-// shipped knowledge base merged with the entries admins add from chat.
-func WithFAQ(base []faq.Entry, rec FAQRecord) Option {
-	return func(s *Service) { s.faq = &faqBook{Live: faq.NewLive(base, rec), rec: rec} }
+// shipped knowledge base merged with the entries admins add from chat;
+// opts configure the index's builds (faq.WithModelCache).
+func WithFAQ(base []faq.Entry, rec FAQRecord, opts ...faq.Option) Option {
+	return func(s *Service) { s.faq = &faqBook{Live: faq.NewLive(base, rec, opts...), rec: rec} }
 }
 
 // faqBook is the FAQ capability: the live index (bot/faq) and the record

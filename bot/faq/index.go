@@ -42,7 +42,11 @@ type Index struct {
 // ranker on two cores (see BenchmarkNewIndex). Training at build time, not
 // shipping weights, keeps the ranker in step with admins' edits; serve
 // builds in the background at start, so no question waits for it.
-func NewIndex(entries []Entry) (*Index, error) {
+func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
+	var o buildOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var live []Entry
 	for _, e := range entries {
 		if !e.Removed {
@@ -97,7 +101,7 @@ func NewIndex(entries []Entry) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.ranker = ix.newRanker(tuning)
+	ix.ranker = ix.cachedRanker(tuning, o.cache)
 	return ix, nil
 }
 

@@ -26,6 +26,7 @@ const Recheck = 30 * time.Second
 type Live struct {
 	base []Entry
 	src  OverrideSource
+	opts []Option // of every build
 
 	mu      sync.Mutex // held while building: one build at a time
 	ix      *Index
@@ -35,8 +36,8 @@ type Live struct {
 
 // NewLive returns a Live over the shipped entries base and the database's
 // overrides; nothing is built until Warm or Index.
-func NewLive(base []Entry, src OverrideSource) *Live {
-	return &Live{base: base, src: src}
+func NewLive(base []Entry, src OverrideSource, opts ...Option) *Live {
+	return &Live{base: base, src: src, opts: opts}
 }
 
 // Warm builds the index now (serve calls it in the background at start).
@@ -72,7 +73,7 @@ func (l *Live) Index(ctx context.Context, now time.Time) (*Index, error) {
 		}
 		return nil, fmt.Errorf("faq: reading the admins' entries: %w", err)
 	}
-	ix, err := NewIndex(Merge(l.base, over))
+	ix, err := NewIndex(Merge(l.base, over), l.opts...)
 	if err != nil {
 		return nil, fmt.Errorf("faq: building the index: %w", err)
 	}

@@ -104,12 +104,29 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		command.WithAlerts(st, a.mux.Platforms(), cfg.Remind.Before), // subscribe, unsubscribe, deal snooze (sweep.go)
 		command.WithCPOR(st),                    // cpor claims
 		command.WithChanges(a.webhooks.changes), // one change path, synced to Partner Center and CRMs (webhooks.go)
-		command.WithFAQ(kb, st),                 // faq questions and any text that is no command
+		command.WithFAQ(kb, st, faqCache(cfg)),  // faq questions and any text that is no command
 		a.commandObserver(),                     // commands by verb and outcome on /metrics (metrics.go)
 		a.webLinks(),                            // web: sign-in links to the pipeline page (web.go)
 	}
 	a.svc = command.New(st, a.clock, cfg.Rates, log, opts...)
 	return a, nil
+}
+
+// faqCache keeps the FAQ's trained ranker in COSELLBOT_CACHE_DIR (the
+// user's cache folder by default), so that a one-shot ask or a restart
+// loads it instead of training again (most of an index build); "off", or no
+// cache folder, trains every time.
+func faqCache(cfg config) faq.Option {
+	dir := cfg.CacheDir
+	if dir == "" {
+		if base, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(base, "cosellbot")
+		}
+	}
+	if dir == "off" {
+		dir = ""
+	}
+	return faq.WithModelCache(faq.DirCache(dir))
 }
 
 // routes mounts the platform adapters' HTTP routes.

@@ -159,6 +159,7 @@ lists a verb's keys and the values they take.
 Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
 COSELLBOT_LOG_FORMAT (text|json), COSELLBOT_RATES_FILE (registration currency rates).
 COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,3d,1d).
+COSELLBOT_CACHE_DIR (where the trained FAQ ranker is kept between runs; off: nowhere).
 Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
 Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
 WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,

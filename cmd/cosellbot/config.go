@@ -40,6 +40,7 @@ func settings() []setting {
 		{Name: "COSELLBOT_ADDR", Default: ":8080"},
 		{Name: "COSELLBOT_LOG_FORMAT", Default: "text"},
 		{Name: "COSELLBOT_RATES_FILE"},
+		{Name: "COSELLBOT_CACHE_DIR", Default: "the user's cache folder + /cosellbot"},
 		{Name: "COSELLBOT_REMIND_BEFORE", Default: "7d,3d,1d"},
 		{Name: "COSELLBOT_DRAIN_DELAY", Default: defaultDrainDelay.String()},
 		{Name: "COSELLBOT_SHUTDOWN_TIMEOUT", Default: defaultShutdownTimeout.String()},

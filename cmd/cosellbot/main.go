@@ -39,6 +39,7 @@ type config struct {
 	DatabaseURL string
 	Addr        string
 	LogFormat   string
+	CacheDir    string // COSELLBOT_CACHE_DIR: "off", a folder, or "" for the user's cache folder (faqCache)
 	Rates       deal.Rates
 	Remind      remind.Config   // COSELLBOT_REMIND_BEFORE (sweep.go)
 	Slack       slackConfig     // SLACK_* (slack.go)
@@ -52,7 +53,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := validateEnv(getenv); err != nil { // values no loader below checks (config.go)
 		return config{}, err
 	}
-	c := config{DatabaseURL: getenv("DATABASE_URL"), Addr: getenv("COSELLBOT_ADDR"), LogFormat: getenv("COSELLBOT_LOG_FORMAT"), Rates: deal.DefaultRates()}
+	c := config{DatabaseURL: getenv("DATABASE_URL"), Addr: getenv("COSELLBOT_ADDR"), LogFormat: getenv("COSELLBOT_LOG_FORMAT"), CacheDir: getenv("COSELLBOT_CACHE_DIR"), Rates: deal.DefaultRates()}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:cosellbot.db"
 	}

@@ -1,0 +1,249 @@
+package faq
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ModelCache keeps trained rankers between processes. Training is most of
+// an index build (about 0.6 s of 0.7); a one-shot `cosellbot ask` would
+// otherwise train again for every question. Get returns what Put stored
+// under key, or false; Put may fail silently (a cache, not a store).
+type ModelCache interface {
+	Get(key string) ([]byte, bool)
+	Put(key string, b []byte)
+}
+
+// Option configures NewIndex (and NewLive's builds).
+type Option func(*buildOptions)
+
+type buildOptions struct {
+	cache ModelCache
+}
+
+// WithModelCache reuses a ranker trained earlier on exactly the same
+// training texts and settings by the same executable, and keeps the ranker
+// trained otherwise.
+func WithModelCache(c ModelCache) Option {
+	return func(o *buildOptions) { o.cache = c }
+}
+
+// rankerFormat names the encoding below; a change of it (or of anything
+// the ranker holds) must change this, though the executable's identity in
+// the key already keeps one build from reading another's file.
+const rankerFormat = "faq-ranker-v1"
+
+// rankerKey identifies a ranker by everything that decides its weights:
+// the training texts, the setting, the class count, and the executable
+// that trains (a rebuilt binary may train differently).
+func (ix *Index) rankerKey(texts []rankerText) string {
+	h := sha256.New()
+	put := func(s string) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	put(rankerFormat)
+	put(executableID())
+	put(fmt.Sprintf("%#v", ix.setting))
+	put(fmt.Sprint(len(ix.order) + 1))
+	for _, t := range texts {
+		put(t.text)
+		put(string(t.lang))
+		put(fmt.Sprint(t.class, t.kind))
+		put(t.group)
+	}
+	return rankerFormat + "-" + hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// executableID tells this build of the program from others: its path, size
+// and modification time (go run and go test rebuild into a new file when
+// the code changes). Empty when the executable cannot be found, which only
+// makes every build share a key with other such builds of the same texts.
+func executableID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return exe
+	}
+	return fmt.Sprintf("%s|%d|%d", exe, st.Size(), st.ModTime().UnixNano())
+}
+
+// rankerFile is a ranker as the cache keeps it.
+type rankerFile struct {
+	Format   string
+	Bigrams  bool
+	CharMin  int
+	CharMax  int
+	WWord    float64
+	WBigram  float64
+	WChar    float64
+	Dict     map[string]int32
+	NClass   int
+	Members  []memberFile
+	Checksum string // of the fields above, so a torn or foreign file is retrained
+}
+
+type memberFile struct {
+	NClass int
+	Bias   []float32
+	Q      []int8
+	Scale  []float32
+}
+
+func encodeRanker(r *ranker) ([]byte, error) {
+	f := rankerFile{
+		Format: rankerFormat, Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
+		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, Dict: r.dict, NClass: r.nClass,
+	}
+	for _, m := range r.models {
+		if m.w != nil {
+			return nil, fmt.Errorf("faq: a ranker member is not compacted")
+		}
+		f.Members = append(f.Members, memberFile{NClass: m.nClass, Bias: m.bias, Q: m.q, Scale: m.scale})
+	}
+	f.Checksum = f.sum()
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(&f); err != nil {
+		return nil, fmt.Errorf("faq: encode the ranker: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func decodeRanker(b []byte) (*ranker, error) {
+	var f rankerFile
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+		return nil, fmt.Errorf("faq: decode a cached ranker: %w", err)
+	}
+	if f.Format != rankerFormat || f.Checksum != f.sum() {
+		return nil, fmt.Errorf("faq: a cached ranker of another format or damaged")
+	}
+	for w, id := range f.Dict {
+		if id < 0 || int(id) >= len(f.Dict) {
+			return nil, fmt.Errorf("faq: a cached ranker's feature %q has id %d of %d", w, id, len(f.Dict))
+		}
+	}
+	r := &ranker{
+		spec:   featSpec{bigrams: f.Bigrams, charMin: f.CharMin, charMax: f.CharMax, wWord: f.WWord, wBigram: f.WBigram, wChar: f.WChar},
+		dict:   f.Dict,
+		nClass: f.NClass,
+	}
+	for _, m := range f.Members {
+		if m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Q) != len(m.Scale)*m.NClass || len(m.Scale) < len(f.Dict) {
+			return nil, fmt.Errorf("faq: a cached ranker's member has inconsistent sizes")
+		}
+		r.models = append(r.models, &softmaxModel{nClass: m.NClass, bias: m.Bias, q: m.Q, scale: m.Scale})
+	}
+	if len(r.models) == 0 {
+		return nil, fmt.Errorf("faq: a cached ranker without members")
+	}
+	return r, nil
+}
+
+// sum is a digest of the file's content (its Checksum excepted).
+func (f *rankerFile) sum() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%v|%d|%d|%v|%v|%v|%d|", f.Format, f.Bigrams, f.CharMin, f.CharMax, f.WWord, f.WBigram, f.WChar, f.NClass)
+	// The dictionary in a stable order: by id, since ids are dense.
+	words := make([]string, len(f.Dict))
+	for w, id := range f.Dict {
+		if int(id) >= 0 && int(id) < len(words) {
+			words[id] = w
+		}
+	}
+	for _, w := range words {
+		writeLen(h, len(w))
+		h.Write([]byte(w))
+	}
+	for _, m := range f.Members {
+		_ = binary.Write(h, binary.LittleEndian, int64(m.NClass))
+		_ = binary.Write(h, binary.LittleEndian, m.Bias)
+		_ = binary.Write(h, binary.LittleEndian, m.Q)
+		_ = binary.Write(h, binary.LittleEndian, m.Scale)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func writeLen(h hash.Hash, n int) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	h.Write(b[:])
+}
+
+// cachedRanker is newRanker through the cache: the ranker stored under the
+// training's key, else one trained now and stored.
+func (ix *Index) cachedRanker(tuning []Case, c ModelCache) *ranker {
+	if c == nil {
+		return ix.newRanker(tuning)
+	}
+	key := ix.rankerKey(ix.rankerTexts(tuning))
+	if b, ok := c.Get(key); ok {
+		if r, err := decodeRanker(b); err == nil {
+			return r
+		}
+	}
+	r := ix.newRanker(tuning)
+	if b, err := encodeRanker(r); err == nil {
+		c.Put(key, b)
+	}
+	return r
+}
+
+// DirCache is a ModelCache of files in a directory (created when first
+// written), one per key; writing a key removes the files of other keys, so
+// that the directory holds the current ranker only.
+type DirCache string
+
+// Get reads key's file.
+func (d DirCache) Get(key string) ([]byte, bool) {
+	if d == "" || !validKey(key) {
+		return nil, false
+	}
+	b, err := os.ReadFile(filepath.Join(string(d), key+".gob"))
+	return b, err == nil
+}
+
+// Put writes key's file atomically (a temporary file renamed), then
+// removes the other keys' files. Errors are ignored: the next build trains.
+func (d DirCache) Put(key string, b []byte) {
+	if d == "" || !validKey(key) {
+		return
+	}
+	if err := os.MkdirAll(string(d), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(string(d), key+".*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	final := filepath.Join(string(d), key+".gob")
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), final) != nil {
+		_ = os.Remove(tmp.Name())
+		return
+	}
+	old, _ := filepath.Glob(filepath.Join(string(d), rankerFormat+"-*.gob"))
+	for _, f := range old {
+		if f != final {
+			_ = os.Remove(f)
+		}
+	}
+}
+
+// validKey accepts the keys rankerKey makes: no path separators.
+func validKey(key string) bool {
+	return key != "" && !strings.ContainsAny(key, `/\`) && !strings.Contains(key, "..")
+}

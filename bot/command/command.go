@@ -90,6 +90,9 @@ func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger, opts ...Op
 		s.path = change.New(rec, clock, nil, nil, log)
 	}
 	s.specs = s.table()
+	for _, sp := range s.specs {
+		sp.words = strings.Fields(sp.verb)
+	}
 	return s
 }
 
@@ -97,6 +100,7 @@ func New(rec Record, clock Clock, rates deal.Rates, log *slog.Logger, opts ...Op
 // Help, suggestions and validation are all generated from this table.
 type spec struct {
 	verb     string   // "deal team add"
+	words    []string // the verb's words, split once (lookup runs for every line)
 	args     []string // positional arguments after the verb, e.g. "ID"
 	optArgs  int      // how many trailing args may be omitted
 	variadic bool     // the last argument takes every remaining word
@@ -244,7 +248,7 @@ func (s *Service) lookup(words []string) (*spec, int) {
 	var best *spec
 	bestN := 0
 	for _, sp := range s.specs {
-		vw := strings.Fields(sp.verb)
+		vw := sp.words
 		if len(vw) > len(words) || len(vw) <= bestN {
 			continue
 		}
@@ -273,7 +277,7 @@ func (s *Service) unknownVerb(words []string) error {
 		seen := map[string]bool{}
 		var next []string
 		for _, sp := range s.specs {
-			vw := strings.Fields(sp.verb)
+			vw := sp.words
 			if depth < len(vw) && strings.HasPrefix(sp.verb+" ", prefix) && !seen[vw[depth]] {
 				seen[vw[depth]] = true
 				next = append(next, vw[depth])

@@ -31,7 +31,7 @@ var keyPair = regexp.MustCompile(`(^|\s)[A-Za-z_][A-Za-z0-9_-]*=`)
 func (s *Service) subverbs(object string) []string {
 	var out []string
 	for _, sp := range s.specs {
-		vw := strings.Fields(sp.verb)
+		vw := sp.words
 		if len(vw) >= 2 && vw[0] == object && !slices.Contains(out, vw[1]) {
 			out = append(out, vw[1])
 		}

@@ -30,6 +30,18 @@ func TestDetectLang(t *testing.T) {
 		{"kan jag ta bort en favorit", SV},
 		{"avtalsregistrering", SV},
 		{"partenaire", FR},
+		// French typography: a space before the question mark.
+		{"cpor ?", FR},
+		{"25000 usd minimum ?", FR},
+		{"cpor?", EN},
+		// One word the knowledge base uses in a single language outweighs
+		// whatlanggo, which calls these French and English.
+		{"become services partner microsoft", EN},
+		{"phase fermee", FR},
+		// Only product words several languages share: whatlanggo's
+		// unreliable guess (French) does not count, English does.
+		{"partner role options", EN},
+		{"macc eligible solution", EN},
 		// Nothing to go on: English.
 		{"", EN},
 		{"???", EN},

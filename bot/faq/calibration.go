@@ -5,52 +5,52 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.9095836023552692e-14, // bias
-		1.407136477874365,       // cov
-		-0.2072791284417271,     // covQ
-		0.6907328510527015,      // covA
-		3.576093291695899,       // phrase
-		1.077431819860992,       // prec
-		2.9862968456627352,      // phraseIntent
-		3.5489706809854824,      // intentHit
-		-2.0175873006659737,     // intentMiss
-		-0.005068981748633702,   // costMiss
-		0.9502545452827694,      // cross
-		0.1553886222782727,      // unknown
-		0.21074872967194938,     // typo
-		0.9026895632173652,      // profile
-		0.014645272016079045,    // costGap
-		0.16932802888752402,     // defines
-		-0.08511210803256365,    // figureMiss
-		4.991877879085437,       // class
-		0.2333605422032575,      // classLead
-		-5.57757343800419e-16,   // classOOS
+		1.1546319456101628e-14, // bias
+		1.4050238493862028,     // cov
+		-0.20057263441372067,   // covQ
+		0.6924705225071868,     // covA
+		3.5797604560606477,     // phrase
+		1.0780412641121586,     // prec
+		2.986797484335602,      // phraseIntent
+		3.5449024271251623,     // intentHit
+		-2.020060265627223,     // intentMiss
+		-0.005089226395954845,  // costMiss
+		0.9298045049235423,     // cross
+		0.16036594389482373,    // unknown
+		0.20218128260893015,    // typo
+		0.9004539108235249,     // profile
+		0.02193862686966417,    // costGap
+		0.169520433325454,      // defines
+		-0.08515374215095947,   // figureMiss
+		4.991455408824227,      // class
+		0.23458632144514074,    // classLead
+		7.766539276159225e-16,  // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.8402223195755387,   // winner's bias
-		0.7261305169340889,    // winner's cov
-		1.1736876696463967,    // winner's covQ
-		0.028918777975433605,  // winner's covA
-		0.5268150548238406,    // winner's phrase
-		-0.8077584153656434,   // winner's prec
-		0.7376914599139831,    // winner's phraseIntent
-		-1.1612576413394313,   // winner's intentHit
-		-0.05765065012329411,  // winner's intentMiss
-		-0.11618921594584788,  // winner's costMiss
-		2.9187331802321963,    // winner's cross
-		-2.699965345005037,    // winner's unknown
-		-0.7660543277595762,   // winner's typo
-		-0.7387099097271057,   // winner's profile
-		-2.7583650527543218,   // winner's costGap
-		1.1198770544040055,    // winner's defines
-		-3.5528476768845914,   // winner's figureMiss
-		-0.3624791481645827,   // winner's class
-		-0.060846270902178916, // winner's classLead
-		-4.960439710104978,    // winner's classOOS
-		0.16438866957285106,   // winner's rank score
-		0.27720244351163326,   // lead over the runner-up
-		3.5072629947496097,    // softmax share
-		-1.591698307549177,    // coverage under 0.6
+		-3.8481000125467575,   // winner's bias
+		0.7291422393513667,    // winner's cov
+		1.1961532211885846,    // winner's covQ
+		0.04377179480429195,   // winner's covA
+		0.5236851212246237,    // winner's phrase
+		-0.8229480761220843,   // winner's prec
+		0.7468625052334217,    // winner's phraseIntent
+		-1.1567167328508592,   // winner's intentHit
+		-0.05848432603788919,  // winner's intentMiss
+		-0.11630159958244968,  // winner's costMiss
+		2.925323122597021,     // winner's cross
+		-2.674736486585778,    // winner's unknown
+		-0.7677220805727761,   // winner's typo
+		-0.7381918539121001,   // winner's profile
+		-2.7598805487019855,   // winner's costGap
+		1.114955971341897,     // winner's defines
+		-3.5538702012549965,   // winner's figureMiss
+		-0.3560743669281873,   // winner's class
+		-0.055718449642866284, // winner's classLead
+		-4.965701270872886,    // winner's classOOS
+		0.16316572661404297,   // winner's rank score
+		0.27665345269200886,   // lead over the runner-up
+		3.5048328943165026,    // softmax share
+		-1.5697840755806436,   // coverage under 0.6
 	},
-	Threshold: 0.8264500809264256,
+	Threshold: 0.8277671687410908,
 }

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -122,6 +123,9 @@ func detectLang(q string, vocab langVocab) Lang {
 			score[FR] += 1.5
 		}
 	}
+	if frenchSpacing.MatchString(q) {
+		score[FR] += 1.5
+	}
 	ws := words(strings.ToLower(q))
 	for _, w := range ws {
 		if ambiguousWords[w] {
@@ -145,10 +149,14 @@ func detectLang(q string, vocab langVocab) Lang {
 	}
 	// whatlanggo adds at most whatlangWeight, so it can only matter when the
 	// leader is closer than that; skipping it otherwise saves its trigram
-	// counting on most questions.
+	// counting on most questions. On a question with no signal of its own
+	// ("partner role options", "macc eligible solution": product words the
+	// knowledge base uses in several languages) only a guess it calls
+	// reliable counts: on a few such words it mostly guesses French, and
+	// English, the language of those names, is the better fallback.
 	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
 		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
-		if l, ok := whatlangToLang[info.Lang]; ok {
+		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || info.IsReliable()) {
 			score[l] += whatlangWeight * info.Confidence
 		}
 	}
@@ -162,9 +170,24 @@ func detectLang(q string, vocab langVocab) Lang {
 }
 
 // whatlangWeight is the most whatlanggo's vote can add (its confidence is in
-// [0,1]): less than one function word, because on a few words it is often
-// wrong.
-const whatlangWeight = 1.5
+// [0,1]): less than one function word or one word the knowledge base uses
+// in a single language, because on a few words it is often wrong
+// ("become services partner microsoft" is French to it).
+const whatlangWeight = 1.0
+
+// frenchSpacing matches French typography's space before ? ! ; and :
+// ("cpor ?"): a sign of French even on a question made of acronyms.
+var frenchSpacing = regexp.MustCompile(`[^\s?!;:]\s+[?!;:]`)
+
+// hasVote reports whether some language scored.
+func hasVote(score map[Lang]float64) bool {
+	for _, v := range score {
+		if v > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // leadOf is the margin between the best and second-best language scores.
 func leadOf(score map[Lang]float64) float64 {

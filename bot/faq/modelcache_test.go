@@ -2,7 +2,6 @@ package faq
 
 import (
 	"bytes"
-	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -76,9 +75,7 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 				t.Fatalf("%q: class %d probability %v trained, %v loaded", c.Question, i, a[i], b[i])
 			}
 		}
-		// Ask itself may differ in the last bit between two calls (sums over
-		// maps), hence the tolerance.
-		if x, y := trained.Ask(c.Question), loaded.Ask(c.Question); x.EntryID != y.EntryID || math.Abs(x.Confidence-y.Confidence) > 1e-12 {
+		if x, y := trained.Ask(c.Question), loaded.Ask(c.Question); x.EntryID != y.EntryID || x.Confidence != y.Confidence {
 			t.Fatalf("%q: trained answers %s (%v), loaded %s (%v)", c.Question, x.EntryID, x.Confidence, y.EntryID, y.Confidence)
 		}
 	}

@@ -1,6 +1,10 @@
 package faq
 
-import "math"
+import (
+	"maps"
+	"math"
+	"slices"
+)
 
 // Term profile. Coverage asks whether an entry's phrasings contain the
 // question's words at all; the profile asks how typical they are of the
@@ -17,8 +21,10 @@ const profileMu = 2.0
 // background fills qt.bg: per word, the share of all phrasings using it or
 // a word counting as it (synonym, typo candidate), credit-weighted.
 func (li *langIndex) background(qt *queryTerms) {
-	for x, refs := range qt.refs {
-		for _, r := range refs {
+	// In a fixed order: a sum over the map's order would differ in its last
+	// bits from one call to the next, and so could an answer on the threshold.
+	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
+		for _, r := range qt.refs[x] {
 			if r.part < 0 {
 				qt.bg[r.group] += r.credit * li.pf[x]
 			}

@@ -358,7 +358,10 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 		return nil, err
 	}
 	defer db.drop()
-	env := append(baseEnv(dbDir), "DATABASE_URL="+db.url, "COSELLBOT_LOG_FORMAT=json",
+	// One FAQ cache for the run, as a server restarted on its machine finds
+	// it: seeding trains the ranker once (its last line is a question) and
+	// every server start loads it.
+	env := append(baseEnv(dbDir), "DATABASE_URL="+db.url, "COSELLBOT_LOG_FORMAT=json", "COSELLBOT_CACHE_DIR="+filepath.Join(dir, "faq-cache"),
 		"SLACK_SIGNING_SECRET="+secrets["SLACK_SIGNING_SECRET"], "WEBHOOK_SECRET_GENERIC="+secrets["WEBHOOK_SECRET_GENERIC"],
 		"DISCORD_PUBLIC_KEY="+secrets["DISCORD_PUBLIC_KEY"])
 	fmt.Fprintf(stderr, "%s: seeding %d deals…\n", dialect, o.deals)
@@ -375,7 +378,7 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 		return nil, err
 	}
 	defer srv.stop()
-	fmt.Fprintf(stderr, "%s: server warm (FAQ index built); start-up RSS peak %d MB\n", dialect, srv.startPeak/1024)
+	fmt.Fprintf(stderr, "%s: server warm (FAQ index built, its ranker loaded from the cache); start-up RSS peak %d MB\n", dialect, srv.startPeak/1024)
 	h := &harness{o: o, db: db, srv: srv, secrets: secrets, pprofAddr: pprofAddr, stderr: stderr, baselinePid: baseline.cmd.Process.Pid}
 	var rows []benchRow
 	add := func(r benchRow) { r.db = dialect; rows = append(rows, r) }
@@ -441,6 +444,7 @@ func seed(ctx context.Context, o benchOptions, env []string, dir string) error {
 		fmt.Fprintf(&in, `deal receive kind=services customer="Fabrikam %d" customer_location=SE account=managed location=1234567 from=microsoft notes="seeded by cosellload bench" team="Ana Diaz <ana@contoso.example> +46 70 123 45 67" role=deployment-services area=infra play=migrate crm_id=bench-%d`+"\n", i, i)
 		fmt.Fprintf(&in, `deal accept %d name="Bench deal %d" value=60000 close=%s notes="seeded by cosellload bench"`+"\n", i, i, closeDate)
 	}
+	in.WriteString("faq what is cpor\n") // trains the FAQ ranker into the run's cache
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, o.bin, "shell")
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, strings.NewReader(in.String()), &out, &out

@@ -67,6 +67,7 @@ type benchRow struct {
 	drain            time.Duration
 	rssPeak, rssEnd  int64   // kB
 	sessions         int64   // PostgreSQL sessions opened during the case; <0: not applicable
+	commitsPerEvent  float64 // PostgreSQL transactions committed per event applied (webhook cases); <0: not applicable
 	cpuPerReq        float64 // server CPU time per answered request, µs; 0: not measured
 	note             string
 }
@@ -415,7 +416,7 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 					return rows, fmt.Errorf("raw insert baseline: %w", raw.err)
 				}
 				add(benchRow{name: "raw single-row INSERT, 2 KB", conns: n, rps: raw.rate(), p50: ms(raw.p50), p99: ms(raw.p99), ok: 1,
-					processed: -1, backlog: -1, sessions: -1})
+					processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1})
 				r := h.load(ctx, "generic webhook, deal update 2 KB", srv.url, "deal-updates", n, "")
 				r.base, r.baseRPS, r.baseP99 = "raw INSERT", raw.rate(), ms(raw.p99)
 				add(r)
@@ -562,19 +563,25 @@ func (h *harness) inbox(ctx context.Context) (processed, waiting int64, err erro
 	return processed, waiting, rows.Err()
 }
 
-// sessions is pg_stat_database.sessions of the bench database; -1 on SQLite.
-func (h *harness) sessions(ctx context.Context) int64 {
+// pgStats are the bench database's counters in pg_stat_database.
+type pgStats struct {
+	sessions int64 // sessions opened
+	commits  int64 // transactions committed (xact_commit: read-only ones and the harness's own included)
+}
+
+// stats reads pgStats; false on SQLite or when they cannot be read.
+func (h *harness) stats(ctx context.Context) (pgStats, bool) {
 	if h.db.dialect != "postgres" {
-		return -1
+		return pgStats{}, false
 	}
 	// A backend reports its statistics at most once a second.
 	time.Sleep(1100 * time.Millisecond)
-	var n int64
-	if err := h.db.sql.QueryRowContext(ctx, "SELECT sessions FROM pg_stat_database WHERE datname = $1", h.db.name).Scan(&n); err != nil {
+	var st pgStats
+	if err := h.db.sql.QueryRowContext(ctx, "SELECT sessions, xact_commit FROM pg_stat_database WHERE datname = $1", h.db.name).Scan(&st.sessions, &st.commits); err != nil {
 		fmt.Fprintln(h.stderr, "cosellload bench: pg_stat_database:", err)
-		return -1
+		return pgStats{}, false
 	}
-	return n
+	return st, true
 }
 
 // rss samples the server's resident memory until stop is closed.
@@ -679,7 +686,7 @@ func (h *harness) profile(name string, d time.Duration) func() {
 // case's duration and measures the server around it.
 func (h *harness) load(ctx context.Context, name, target, kind string, workers int, text string) benchRow {
 	fmt.Fprintf(h.stderr, "%s: %s, %d connections, %s…\n", h.db.dialect, name, workers, h.o.duration)
-	r := benchRow{name: name, conns: workers, processed: -1, backlog: -1, sessions: -1}
+	r := benchRow{name: name, conns: workers, processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1}
 	u, _ := url.Parse(target)
 	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, deals: h.o.deals}
 	tr, err := targeter(o, func(k string) string { return h.secrets[k] }, time.Now)
@@ -693,10 +700,12 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 		pid = h.baselinePid
 	}
 	cpu0 := readCPU(pid)
-	var p0, s0 int64
+	var p0 int64
+	var st0 pgStats
+	var pg bool
 	if isServer {
 		p0, _, _ = h.inbox(ctx)
-		s0 = h.sessions(ctx)
+		st0, pg = h.stats(ctx)
 	}
 	stop := make(chan struct{})
 	var rss *rssSampler
@@ -723,8 +732,13 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 				r.note = err.Error()
 			}
 		}
-		if s0 >= 0 {
-			r.sessions = h.sessions(ctx) - s0
+		if st1, ok := h.stats(ctx); pg && ok {
+			r.sessions = st1.sessions - st0.sessions
+			// Every commit of the case, the drain included, over every
+			// event applied by then: the "commits per event".
+			if p2, _, err := h.inbox(ctx); kind == "deal-updates" && err == nil && p2 > p0 {
+				r.commitsPerEvent = float64(st1.commits-st0.commits) / float64(p2-p0)
+			}
 		}
 	}
 	waitProfile()
@@ -782,14 +796,14 @@ func (h *harness) drain(ctx context.Context, waiting int64) time.Duration {
 // memory check: conns/2 Slack, conns/4 Discord and 8 webhook senders.
 func (h *harness) mixed(ctx context.Context) benchRow {
 	fmt.Fprintf(h.stderr, "%s: mixed load, %s…\n", h.db.dialect, h.o.duration)
-	r := benchRow{name: "mixed: Slack + Discord + webhooks", processed: -1, backlog: -1, sessions: -1}
+	r := benchRow{name: "mixed: Slack + Discord + webhooks", processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1}
 	u, _ := url.Parse(h.srv.url)
 	kinds := []struct {
 		kind    string
 		workers int
 	}{{"slack", max(h.o.conns/2, 1)}, {"discord", max(h.o.conns/4, 1)}, {"deal-updates", 8}}
 	p0, _, _ := h.inbox(ctx)
-	s0 := h.sessions(ctx)
+	st0, pg := h.stats(ctx)
 	stop := make(chan struct{})
 	rss := sampleRSS(h.srv.cmd.Process.Pid, stop)
 	cpu0 := readCPU(h.srv.cmd.Process.Pid)
@@ -831,8 +845,8 @@ func (h *harness) mixed(ctx context.Context) benchRow {
 	if err := h.backlog(ctx, &r, p0, elapsed); err != nil {
 		r.note = err.Error()
 	}
-	if s0 >= 0 {
-		r.sessions = h.sessions(ctx) - s0
+	if st1, ok := h.stats(ctx); pg && ok {
+		r.sessions = st1.sessions - st0.sessions
 	}
 	waitProfile()
 	return r
@@ -845,10 +859,10 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "\ncosellload bench: %s per case, %d deals, %s/%s, %d CPUs, %s (%s)\n\n", o.duration, o.deals, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), host)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server CPU µs/req\t| server RSS peak MB\t| PG sessions opened\t| notes\t|")
-	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
+	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server CPU µs/req\t| server RSS peak MB\t| PG sessions opened\t| PG commits/event\t| notes\t|")
+	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
 	for _, r := range rows {
-		ratio, pratio, processed, backlog, drain, cpu, rss, sessions := "", "", "", "", "", "", "", ""
+		ratio, pratio, processed, backlog, drain, cpu, rss, sessions, commits := "", "", "", "", "", "", "", "", ""
 		if r.cpuPerReq > 0 {
 			cpu = fmt.Sprintf("%.0f", r.cpuPerReq)
 		}
@@ -876,12 +890,15 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 		if r.sessions >= 0 {
 			sessions = strconv.FormatInt(r.sessions, 10)
 		}
+		if r.commitsPerEvent >= 0 {
+			commits = fmt.Sprintf("%.2f", r.commitsPerEvent)
+		}
 		note := r.note
 		if r.ok < 1 {
 			note = strings.TrimSpace(fmt.Sprintf("%.1f%% ok %s", 100*r.ok, note))
 		}
-		fmt.Fprintf(tw, "| %s\t| %s\t| %d\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
-			r.db, r.name, r.conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, note)
+		fmt.Fprintf(tw, "| %s\t| %s\t| %d\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
+			r.db, r.name, r.conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, commits, note)
 	}
 	tw.Flush()
 }

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -48,4 +49,29 @@ func TestGroupCommitSplitsAFailingBatch(t *testing.T) {
 			t.Errorf("stored %d rows (%v), want the 3 good ones", len(rows), err)
 		}
 	})
+}
+
+// TestLingerEndsOnEnoughDeliveries: a page is taken as soon as
+// LingerDeliveries were kicked, without waiting out Linger (an ended
+// context shows whether linger waited at all), and counting starts again
+// once a page is taken.
+func TestLingerEndsOnEnoughDeliveries(t *testing.T) {
+	t.Parallel()
+	p := NewProcessor(nil, nil, nil, nil, nil)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range LingerDeliveries - 1 {
+		p.Kick()
+	}
+	if err := p.linger(ended, time.Hour); err == nil {
+		t.Fatalf("with %d deliveries kicked, linger did not wait", LingerDeliveries-1)
+	}
+	p.Kick()
+	if err := p.linger(ended, time.Hour); err != nil {
+		t.Fatalf("with %d deliveries kicked, linger waited: %v", LingerDeliveries, err)
+	}
+	p.kicked.Store(0) // as Pending does when it takes pages
+	if err := p.linger(ended, time.Hour); err == nil {
+		t.Fatal("after a page was taken, linger did not wait for new deliveries")
+	}
 }

@@ -2,55 +2,55 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, legacy-eval.yaml, legacy-holdout.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.1546319456101628e-14, // bias
-		1.4050238493862028,     // cov
-		-0.20057263441372067,   // covQ
-		0.6924705225071868,     // covA
-		3.5797604560606477,     // phrase
-		1.0780412641121586,     // prec
-		2.986797484335602,      // phraseIntent
-		3.5449024271251623,     // intentHit
-		-2.020060265627223,     // intentMiss
-		-0.005089226395954845,  // costMiss
-		0.9298045049235423,     // cross
-		0.16036594389482373,    // unknown
-		0.20218128260893015,    // typo
-		0.9004539108235249,     // profile
-		0.02193862686966417,    // costGap
-		0.169520433325454,      // defines
-		-0.08515374215095947,   // figureMiss
-		4.991455408824227,      // class
-		0.23458632144514074,    // classLead
-		7.766539276159225e-16,  // classOOS
+		-3.8191672047105385e-14, // bias
+		1.2443304609845407,      // cov
+		-0.31388932474147146,    // covQ
+		1.192657457595592,       // covA
+		2.994129308301301,       // phrase
+		0.8214134648569729,      // prec
+		1.9776845276808703,      // phraseIntent
+		4.338726533185622,       // intentHit
+		-1.5404756632292569,     // intentMiss
+		-0.4701242507167073,     // costMiss
+		-1.3916784488573946,     // cross
+		-0.40149772954749235,    // unknown
+		-0.051253286839287406,   // typo
+		0.5717184170370954,      // profile
+		-0.43946294682104853,    // costGap
+		0.8226765334957972,      // defines
+		0.024162389846387192,    // figureMiss
+		6.110122618741252,       // class
+		0.22122143539673544,     // classLead
+		3.859140947115515e-15,   // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.8481000125467575,   // winner's bias
-		0.7291422393513667,    // winner's cov
-		1.1961532211885846,    // winner's covQ
-		0.04377179480429195,   // winner's covA
-		0.5236851212246237,    // winner's phrase
-		-0.8229480761220843,   // winner's prec
-		0.7468625052334217,    // winner's phraseIntent
-		-1.1567167328508592,   // winner's intentHit
-		-0.05848432603788919,  // winner's intentMiss
-		-0.11630159958244968,  // winner's costMiss
-		2.925323122597021,     // winner's cross
-		-2.674736486585778,    // winner's unknown
-		-0.7677220805727761,   // winner's typo
-		-0.7381918539121001,   // winner's profile
-		-2.7598805487019855,   // winner's costGap
-		1.114955971341897,     // winner's defines
-		-3.5538702012549965,   // winner's figureMiss
-		-0.3560743669281873,   // winner's class
-		-0.055718449642866284, // winner's classLead
-		-4.965701270872886,    // winner's classOOS
-		0.16316572661404297,   // winner's rank score
-		0.27665345269200886,   // lead over the runner-up
-		3.5048328943165026,    // softmax share
-		-1.5697840755806436,   // coverage under 0.6
+		-5.206093787531884,  // winner's bias
+		0.8554461483513119,  // winner's cov
+		1.0994045713153777,  // winner's covQ
+		-0.2960643454341857, // winner's covA
+		0.9595214653205048,  // winner's phrase
+		-0.6238835509166484, // winner's prec
+		0.04344055518534218, // winner's phraseIntent
+		-1.4565302849067148, // winner's intentHit
+		-0.527515841519586,  // winner's intentMiss
+		-0.7464059650470342, // winner's costMiss
+		2.046238850612576,   // winner's cross
+		-4.631767584077588,  // winner's unknown
+		0.10681956160754885, // winner's typo
+		-0.6428617403509057, // winner's profile
+		-2.432017420022114,  // winner's costGap
+		1.619557389230729,   // winner's defines
+		-3.029485104781084,  // winner's figureMiss
+		0.26543856818193096, // winner's class
+		0.0826174314205866,  // winner's classLead
+		-2.9093590846411725, // winner's classOOS
+		0.26370162121860286, // winner's rank score
+		0.2556497434876142,  // lead over the runner-up
+		3.1273745478045227,  // softmax share
+		-0.6274480000742497, // coverage under 0.6
 	},
-	Threshold: 0.8277671687410908,
+	Threshold: 0.8013691465634287,
 }

@@ -45,7 +45,7 @@
 //     refuses and offers up to three suggestions: a wrong answer about deal
 //     registration costs a partner more than "did you mean…?";
 //   - calibrate.go fits those weights and the threshold on the tuning set
-//     (testdata/tuning.yaml and legacy-*.yaml; `go run ./cmd/faqeval
+//     (testdata/tuning.yaml, tuning-chat.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go): the threshold maximises right
 //     answers minus four times wrong ones, averaged over its neighbours.
 //     testdata/holdout.yaml was written before any tuning and is only ever

@@ -246,7 +246,7 @@ func (r Report) String() string {
 // The evaluation files, in testdata/. The tuning files are what retrieval
 // is tuned and calibrated on; the hold-out file is only measured.
 var (
-	TuningFiles = []string{"tuning.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
 	HoldoutFile = "holdout.yaml"
 )
 

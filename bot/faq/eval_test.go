@@ -21,9 +21,15 @@ func TestEval(t *testing.T) {
 	for _, bar := range []evalBar{
 		// The tuning set is scored leave-one-out, as Calibrate sees it;
 		// its wrong answers include questions whose language is ambiguous
-		// ("cpor?" labelled French).
-		{TuningFiles, 0.81, 0.96, 0.04},
-		{[]string{HoldoutFile}, 0.85, 0.88, 0.01},
+		// ("cpor?" labelled French). Its bars fell (0.81 to 0.80 per
+		// language, 0.96 to 0.95 refused) when tuning-chat.yaml joined it:
+		// its chat-style questions are harder (76 % answered leave-one-out)
+		// and the refit threshold fell from 0.83 to 0.80, so five more of the
+		// older files' 135 near misses are answered (126 refused) while
+		// all 54 new ones are refused; the older in-scope questions went
+		// from 85.5 % to 87.5 % and the hold-out from 86.8 % to 92.9 %.
+		{TuningFiles, 0.80, 0.95, 0.04},
+		{[]string{HoldoutFile}, 0.91, 0.88, 0.01},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -112,21 +112,26 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
-// faqCache keeps the FAQ's trained ranker in COSELLBOT_CACHE_DIR (the
-// user's cache folder by default), so that a one-shot ask or a restart
-// loads it instead of training again (most of an index build); "off", or no
-// cache folder, trains every time.
+// faqCache keeps the FAQ's trained ranker in cacheDir, so that a one-shot
+// ask or a restart loads it instead of training again (most of an index
+// build).
 func faqCache(cfg config) faq.Option {
-	dir := cfg.CacheDir
-	if dir == "" {
+	return faq.WithModelCache(faq.DirCache(cacheDir(cfg)))
+}
+
+// cacheDir is COSELLBOT_CACHE_DIR: the user's cache folder + /cosellbot
+// when unset; "" (nothing kept) for "off" or when there is no cache folder.
+func cacheDir(cfg config) string {
+	switch cfg.CacheDir {
+	case "off":
+		return ""
+	case "":
 		if base, err := os.UserCacheDir(); err == nil {
-			dir = filepath.Join(base, "cosellbot")
+			return filepath.Join(base, "cosellbot")
 		}
+		return ""
 	}
-	if dir == "off" {
-		dir = ""
-	}
-	return faq.WithModelCache(faq.DirCache(dir))
+	return cfg.CacheDir
 }
 
 // routes mounts the platform adapters' HTTP routes.

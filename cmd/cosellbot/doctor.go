@@ -48,7 +48,7 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	} else {
 		findings = append(findings, doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.OK, Detail: "a valid Ed25519 public key"})
 	}
-	findings = append(findings, p.PartnerCenter(cfg.Webhooks.PartnerCenter))
+	findings = append(findings, p.PartnerCenter(cfg.Webhooks.PartnerCenter), doctor.CacheDir(cacheDir(cfg)))
 	for _, s := range crm.Sources {
 		env := "WEBHOOK_SECRET_" + strings.ToUpper(s)
 		findings = append(findings, doctor.Secret(env, cfg.Webhooks.Secrets[s], "/webhooks/"+s+" answers 503"))

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +50,38 @@ func (f Finding) String() string {
 		s += "\n    fix: " + f.Fix
 	}
 	return s
+}
+
+// CacheDir checks that the FAQ cache folder (COSELLBOT_CACHE_DIR, dir ""
+// when off) can be written: the folder, or the nearest existing folder it
+// would be made in. It writes and removes one empty file there.
+func CacheDir(dir string) Finding {
+	f := Finding{Name: "COSELLBOT_CACHE_DIR"}
+	if dir == "" {
+		f.Status, f.Detail = Skipped, "off: the FAQ's ranker is trained at every start (about a second)"
+		return f
+	}
+	at := dir
+	for {
+		if st, err := os.Stat(at); err == nil && st.IsDir() {
+			break
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			break
+		}
+		at = parent
+	}
+	tmp, err := os.CreateTemp(at, ".cosellbot-doctor-*")
+	if err != nil {
+		f.Status, f.Detail = Warning, fmt.Sprintf("cannot write in %s (%v): the FAQ's ranker is trained at every start", at, err)
+		f.Fix = "set COSELLBOT_CACHE_DIR to a writable folder, or to off"
+		return f
+	}
+	tmp.Close()
+	_ = os.Remove(tmp.Name())
+	f.Status, f.Detail = OK, "the FAQ's trained ranker is kept in "+dir
+	return f
 }
 
 // Failed reports whether any finding failed.

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -99,5 +102,43 @@ func TestDatabase(t *testing.T) {
 	}
 	if fs := Database(ctx, store{ping: errors.New("connection refused")}, "db:5432"); !AnyFailed(fs) || !strings.Contains(fs[0].Fix, "DATABASE_URL") {
 		t.Errorf("down: %v", fs)
+	}
+}
+
+func TestCacheDir(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	cases := []struct {
+		name string
+		dir  string
+		want Status
+	}{
+		{"off", "", Skipped},
+		{"an existing folder", tmp, OK},
+		{"a folder still to make", filepath.Join(tmp, "cache", "cosellbot"), OK},
+	}
+	if runtime.GOOS == "linux" {
+		cases = append(cases, struct {
+			name string
+			dir  string
+			want Status
+		}{"a folder nobody may write", "/proc/cosellbot-cache", Warning})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := CacheDir(c.dir)
+			if f.Status != c.want {
+				t.Fatalf("CacheDir(%q) = %s; want status %d", c.dir, f, c.want)
+			}
+			if f.Status == Warning && f.Fix == "" {
+				t.Fatalf("a warning without a fix: %s", f)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "cache")); err == nil {
+		t.Fatal("doctor made the cache folder; it must only look")
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, ".cosellbot-doctor-*")); len(left) > 0 {
+		t.Fatalf("doctor left %v behind", left)
 	}
 }

@@ -226,14 +226,22 @@ func (u User) SeesNews(claim bool, d *deal.Deal) bool {
 	return u.CanSee(d)
 }
 
+// DiscordDM prefixes the channel of a Discord place that is a person's
+// direct messages with the bot ("dm:CHANNEL"): Discord's channel ids do not
+// tell a DM from a guild channel, so the Discord adapter marks the place
+// from the interaction's context, and its notifier posts to the id after it.
+const DiscordDM = "dm:"
+
 // Personal reports whether a chat place is one person's direct messages
 // with the bot, as far as its id tells: a Slack conversation id starting
-// with D is a direct message; the local shell is its user's own. Discord
-// ids do not tell, so a Discord place counts as a channel.
+// with D is a direct message, a Discord place the adapter marked DiscordDM
+// is one; the local shell is its user's own.
 func Personal(p chat.Place) bool {
 	switch p.Platform {
 	case "slack":
 		return strings.HasPrefix(p.Channel, "D")
+	case "discord":
+		return strings.HasPrefix(p.Channel, DiscordDM)
 	case "shell":
 		return true
 	}

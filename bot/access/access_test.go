@@ -269,3 +269,29 @@ func TestSubscriptionsRouteOnlyWhatTheSubscriberMaySee(t *testing.T) {
 		})
 	}
 }
+
+// TestPersonalAndRouting: a person's own direct messages with the bot are
+// recognised on each platform, and a person with a role may subscribe them
+// but not a channel.
+func TestPersonalAndRouting(t *testing.T) {
+	t.Parallel()
+	seller := User{ID: "bo@partner.example", Roles: []Role{ReferralsUser}}
+	for _, c := range []struct {
+		place    chat.Place
+		personal bool
+	}{
+		{chat.Place{Platform: "slack", Channel: "D0123"}, true},
+		{chat.Place{Platform: "slack", Channel: "C0123"}, false},
+		{chat.Place{Platform: "discord", Channel: DiscordDM + "9001"}, true},
+		{chat.Place{Platform: "discord", Channel: "9001"}, false},
+		{chat.Place{Platform: "shell"}, true},
+		{chat.Place{Platform: "log", Channel: "dm:1"}, false},
+	} {
+		if got := Personal(c.place); got != c.personal {
+			t.Errorf("Personal(%s) = %v", c.place, got)
+		}
+		if err := seller.MayRoute(c.place); (err == nil) != c.personal {
+			t.Errorf("a referrals user subscribing %s: %v", c.place, err)
+		}
+	}
+}

@@ -230,9 +230,13 @@ func (a *Adapter) afterReply(r *http.Request, fn func(ctx context.Context)) {
 }
 
 // Commands is the application command set cosellbot registers: /cosell
-// with one string option, text, taking what Slack's /cosell takes.
+// with one string option, text, taking what Slack's /cosell takes, usable
+// in guild channels and in a direct message with the bot (where a person
+// subscribes their own messages, access.DiscordDM).
 func Commands() []*discordgo.ApplicationCommand {
+	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	return []*discordgo.ApplicationCommand{{
+		Contexts:    &contexts,
 		Name:        CommandName,
 		Description: "Your Partner Center co-sell pipeline: deals, referrals, catalog (try: help)",
 		Options: []*discordgo.ApplicationCommandOption{{

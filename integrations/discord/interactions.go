@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -66,7 +67,7 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 	case in.User != nil:
 		userID, name = in.User.ID, displayName(in.User)
 	}
-	where := chat.Place{Platform: Platform, Channel: in.ChannelID}
+	where := placeOf(&in)
 	// A click on a message only the clicker sees may replace it; on a
 	// message in the channel the answer is for the clicker alone.
 	private := in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
@@ -321,4 +322,16 @@ func (a *Adapter) followUp(ctx context.Context, in *discordgo.Interaction, reply
 	}
 	_, err := a.session.InteractionResponseEdit(in, &discordgo.WebhookEdit{Embeds: &m.Embeds, Components: &m.Components, AllowedMentions: noMentions}, opts...)
 	return err
+}
+
+// placeOf is where an interaction was made. A direct message with the bot
+// (no guild, the bot-DM context) is marked access.DiscordDM, so that it
+// counts as the person's own place (subscribing it needs no admin, and a
+// subscription made there never outlives its maker); a group DM or a guild
+// channel is a channel.
+func placeOf(in *discordgo.Interaction) chat.Place {
+	if in.GuildID == "" && in.Member == nil && in.Context == discordgo.InteractionContextBotDM {
+		return chat.Place{Platform: Platform, Channel: access.DiscordDM + in.ChannelID}
+	}
+	return chat.Place{Platform: Platform, Channel: in.ChannelID}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"golang.org/x/time/rate"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
@@ -92,9 +93,9 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	send := &discordgo.MessageSend{Embeds: r.Embeds, Components: r.Components, AllowedMentions: noMentions}
 	if m.Thread != "" {
 		keepGoing := false // the first message may be gone: then post without the reply
-		send.Reference = &discordgo.MessageReference{MessageID: m.Thread, ChannelID: m.To.Channel, FailIfNotExists: &keepGoing}
+		send.Reference = &discordgo.MessageReference{MessageID: m.Thread, ChannelID: channelID(m.To), FailIfNotExists: &keepGoing}
 	}
-	msg, err := n.session.ChannelMessageSendComplex(m.To.Channel, send, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	msg, err := n.session.ChannelMessageSendComplex(channelID(m.To), send, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 	if err != nil {
 		return "", n.classify(fmt.Errorf("discord: post to channel %s: %w", m.To.Channel, err))
 	}
@@ -131,7 +132,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		edit := discordgo.NewMessageEdit(m.To.Channel, e.Ref)
+		edit := discordgo.NewMessageEdit(channelID(m.To), e.Ref)
 		edit.Embeds, edit.Components, edit.AllowedMentions = &r.Embeds, &r.Components, noMentions
 		_, err = n.session.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 		var rest *discordgo.RESTError
@@ -161,3 +162,7 @@ func (n *Notifier) classify(err error) error {
 	}
 	return chatkit.Classify(n.now(), 0, "", err)
 }
+
+// channelID is the Discord channel a place names: a direct message's
+// channel without its access.DiscordDM mark.
+func channelID(p chat.Place) string { return strings.TrimPrefix(p.Channel, access.DiscordDM) }

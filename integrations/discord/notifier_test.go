@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/discord/discordtest"
@@ -132,5 +133,23 @@ func TestNotifierState(t *testing.T) {
 	}
 	if p := f.Problems(); len(p) > 0 {
 		t.Errorf("Discord refused: %v", p)
+	}
+}
+
+// TestNotifierDirectMessage: a DM place (access.DiscordDM) is posted to
+// the channel id after the mark.
+func TestNotifierDirectMessage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	f := discordtest.New(t)
+	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := chat.Place{Platform: "discord", Channel: access.DiscordDM + "D77"}
+	if _, err := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Text: "Deal #1 expires in 3 days"}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := f.Took(http.MethodPost, "/channels/D77/messages"); len(posts) != 1 {
+		t.Fatalf("%d posts to D77; calls: %+v", len(posts), f.Calls())
 	}
 }

@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -376,6 +379,11 @@ func TestRegister(t *testing.T) {
 	if len(puts) != 1 {
 		t.Fatalf("bulk overwrite calls: %+v", e.api.Calls())
 	}
+	// Guild channels and direct messages with the bot, where a person
+	// subscribes their own messages (TestDirectMessageIsPersonal).
+	if c := discord.Commands()[0].Contexts; c == nil || !slices.Equal(*c, []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}) {
+		t.Errorf("/cosell registered for contexts %v; want guild and bot DM", c)
+	}
 }
 
 // Without a public key the route answers 503 and accepts nothing.
@@ -420,4 +428,46 @@ func (e *env) submit(user string, form map[string]any, values map[string]string)
 		rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": k, "value": v}}})
 	}
 	return e.interaction(5, user, map[string]any{"custom_id": data["custom_id"], "components": rows})
+}
+
+// TestDirectMessageIsPersonal: in a direct message with the bot (no guild,
+// the bot-DM context) a person with a role subscribes their own messages
+// without an admin, and the subscription names the DM; in a guild channel
+// the same command is refused.
+func TestDirectMessageIsPersonal(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, time.Minute)
+	seller := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
+	at := ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}
+	if err := st.PutUser(t.Context(), seller, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LinkChatUser(t.Context(), discord.Platform, "222", seller.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if m := e.answer(e.slash("222", "subscribe location=LOC1")); !strings.Contains(description(m), "needs a referrals admin") {
+		t.Fatalf("subscribing a guild channel as a referrals user: %s", description(m))
+	}
+	var dm map[string]any
+	if err := json.Unmarshal(e.slash("222", "subscribe location=LOC1"), &dm); err != nil {
+		t.Fatal(err)
+	}
+	delete(dm, "guild_id")
+	delete(dm, "member")
+	dm["user"] = map[string]any{"id": "222", "username": "bo"}
+	dm["channel_id"], dm["context"] = "D77", 1
+	body, err := json.Marshal(dm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := e.answer(body); strings.Contains(description(m), "needs a referrals admin") {
+		t.Fatalf("subscribing one's own DM: %s", description(m))
+	}
+	subs, err := st.Subscriptions(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].Place != (chat.Place{Platform: discord.Platform, Channel: access.DiscordDM + "D77"}) || subs[0].CreatedBy != seller.ID {
+		t.Fatalf("subscriptions %+v; want bo's DM D77", subs)
+	}
 }

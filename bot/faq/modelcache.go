@@ -46,12 +46,7 @@ const rankerFormat = "faq-ranker-v1"
 // that trains (a rebuilt binary may train differently).
 func (ix *Index) rankerKey(texts []rankerText) string {
 	h := sha256.New()
-	put := func(s string) {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
+	put := func(s string) { writeString(h, s) }
 	put(rankerFormat)
 	put(executableID())
 	put(fmt.Sprintf("%#v", ix.setting))
@@ -164,8 +159,7 @@ func (f *rankerFile) sum() string {
 		}
 	}
 	for _, w := range words {
-		writeLen(h, len(w))
-		h.Write([]byte(w))
+		writeString(h, w)
 	}
 	for _, m := range f.Members {
 		_ = binary.Write(h, binary.LittleEndian, int64(m.NClass))
@@ -176,25 +170,29 @@ func (f *rankerFile) sum() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func writeLen(h hash.Hash, n int) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(n))
-	h.Write(b[:])
+// writeString hashes s after its length, so that no two lists of strings
+// hash alike by moving a boundary.
+func writeString(h hash.Hash, s string) {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+	h.Write(n[:])
+	h.Write([]byte(s))
 }
 
 // cachedRanker is newRanker through the cache: the ranker stored under the
 // training's key, else one trained now and stored.
 func (ix *Index) cachedRanker(tuning []Case, c ModelCache) *ranker {
+	texts := ix.rankerTexts(tuning)
 	if c == nil {
-		return ix.newRanker(tuning)
+		return ix.newRanker(texts)
 	}
-	key := ix.rankerKey(ix.rankerTexts(tuning))
+	key := ix.rankerKey(texts)
 	if b, ok := c.Get(key); ok {
 		if r, err := decodeRanker(b); err == nil {
 			return r
 		}
 	}
-	r := ix.newRanker(tuning)
+	r := ix.newRanker(texts)
 	if b, err := encodeRanker(r); err == nil {
 		c.Put(key, b)
 	}

@@ -154,9 +154,8 @@ func (r *ranker) classProbs(x sparse, p []float64) {
 	}
 }
 
-// newRanker trains the index's ranker on the knowledge base and tuning.
-func (ix *Index) newRanker(tuning []Case) *ranker {
-	texts := ix.rankerTexts(tuning)
+// newRanker trains the index's ranker on texts (rankerTexts).
+func (ix *Index) newRanker(texts []rankerText) *ranker {
 	raw, dict := ix.featurize(texts, ix.setting.f)
 	return trainRanker(texts, raw, dict, len(ix.order)+1, ix.setting.f, ix.setting.t, nil)
 }

@@ -3,11 +3,12 @@ package crm
 import (
 	"context"
 	"fmt"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
 // Processor applies stored events, oldest first, one at a time (so that two
@@ -195,11 +196,10 @@ const PageSize = 1000
 // is left.
 func (p *Processor) pages(ctx context.Context, rep *Report) error {
 	for {
-		var page Report
 		var done []ledger.InboxEntry
 		more := false
 		err := p.inbox.Unit(ctx, func(ctx context.Context) error {
-			page, done = Report{}, done[:0] // a unit that falls back runs again
+			done = done[:0] // a unit that falls back runs again
 			rows, full, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
 			more = full
 			if err != nil {
@@ -222,7 +222,6 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 				if err != nil {
 					return err
 				}
-				page.add(e)
 				done = append(done, e)
 			}
 			return nil
@@ -231,15 +230,16 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 			// Nothing of the page was marked: it waits for the next pass.
 			return fmt.Errorf("crm: apply a page of the inbox: %w", err)
 		}
-		for _, e := range done {
-			p.count(ctx, e)
-		}
-		if len(done) > 0 && p.AfterPage != nil {
-			p.AfterPage()
-		}
 		if len(done) > 0 {
-			page.Pages = 1
+			page := Report{Pages: 1}
+			for _, e := range done {
+				page.add(e)
+				p.count(ctx, e)
+			}
 			rep.merge(page)
+			if p.AfterPage != nil {
+				p.AfterPage()
+			}
 		}
 		if !more {
 			return nil

@@ -72,6 +72,11 @@ type benchRow struct {
 	note             string
 }
 
+// newRow is a row whose optional figures are not measured (yet).
+func newRow(name string, conns int) benchRow {
+	return benchRow{name: name, conns: conns, processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1}
+}
+
 const benchUsage = `usage: cosellload bench [flags]
 
 Builds nothing: give the cosellbot binary built by "make build" (-bin). For each
@@ -387,7 +392,6 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 	baseHMAC := func() benchRow {
 		if hmacRow == nil {
 			r := h.load(ctx, "HMAC baseline (other process)", baselineURL, "slack", o.conns, "deal show {deal}")
-			r.processed, r.backlog, r.sessions = -1, -1, -1
 			r.rssPeak, r.rssEnd = 0, 0
 			hmacRow = &r
 			add(r)
@@ -407,7 +411,6 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 			}
 			r := h.load(ctx, name, srv.url, c, o.conns, "deal show {deal}")
 			r.base, r.baseRPS, r.baseP99 = "HMAC handler", b.rps, b.p99
-			r.processed, r.backlog = -1, -1
 			add(r)
 		case "webhooks":
 			for _, n := range o.senders {
@@ -415,8 +418,9 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 				if raw.err != nil {
 					return rows, fmt.Errorf("raw insert baseline: %w", raw.err)
 				}
-				add(benchRow{name: "raw single-row INSERT, 2 KB", conns: n, rps: raw.rate(), p50: ms(raw.p50), p99: ms(raw.p99), ok: 1,
-					processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1})
+				base := newRow("raw single-row INSERT, 2 KB", n)
+				base.rps, base.p50, base.p99, base.ok = raw.rate(), ms(raw.p50), ms(raw.p99), 1
+				add(base)
 				r := h.load(ctx, "generic webhook, deal update 2 KB", srv.url, "deal-updates", n, "")
 				r.base, r.baseRPS, r.baseP99 = "raw INSERT", raw.rate(), ms(raw.p99)
 				add(r)
@@ -686,7 +690,7 @@ func (h *harness) profile(name string, d time.Duration) func() {
 // case's duration and measures the server around it.
 func (h *harness) load(ctx context.Context, name, target, kind string, workers int, text string) benchRow {
 	fmt.Fprintf(h.stderr, "%s: %s, %d connections, %s…\n", h.db.dialect, name, workers, h.o.duration)
-	r := benchRow{name: name, conns: workers, processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1}
+	r := newRow(name, workers)
 	u, _ := url.Parse(target)
 	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, deals: h.o.deals}
 	tr, err := targeter(o, func(k string) string { return h.secrets[k] }, time.Now)
@@ -796,7 +800,7 @@ func (h *harness) drain(ctx context.Context, waiting int64) time.Duration {
 // memory check: conns/2 Slack, conns/4 Discord and 8 webhook senders.
 func (h *harness) mixed(ctx context.Context) benchRow {
 	fmt.Fprintf(h.stderr, "%s: mixed load, %s…\n", h.db.dialect, h.o.duration)
-	r := benchRow{name: "mixed: Slack + Discord + webhooks", processed: -1, backlog: -1, sessions: -1, commitsPerEvent: -1}
+	r := newRow("mixed: Slack + Discord + webhooks", 0)
 	u, _ := url.Parse(h.srv.url)
 	kinds := []struct {
 		kind    string

@@ -116,7 +116,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 // ask or a restart loads it instead of training again (most of an index
 // build).
 func faqCache(cfg config) faq.Option {
-	return faq.WithModelCache(faq.DirCache(cacheDir(cfg)))
+	dir := cacheDir(cfg)
+	if dir == "" {
+		return faq.WithModelCache(nil) // nothing kept: no key to work out either
+	}
+	return faq.WithModelCache(faq.DirCache(dir))
 }
 
 // cacheDir is COSELLBOT_CACHE_DIR: the user's cache folder + /cosellbot

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -117,16 +116,18 @@ func dealOf(id int64, row *dealRow, err error) (*deal.Deal, error) {
 const dealColumns = "id, version, name, direction, kind, sale_type, status, stage, location, value, currency, close_date, " +
 	"customer_name, customer_location, external_id, favorite, expires_at, decision_due, created_at, updated_at, won_at, body"
 
+// readDealSQL is readDeal's query per dialect, written once.
+var readDealSQL = map[string]string{
+	SQLite:   "SELECT " + dealColumns + " FROM deals WHERE id = ?",
+	Postgres: "SELECT " + dealColumns + " FROM deals WHERE id = $1",
+}
+
 // readDeal reads one deal from the read pool with a plain query and scan:
 // the most frequent read ("deal show", every button) spent more time in
 // GORM building the statement and scanning by reflection than in the
 // database. TestReadDealMatchesGORM keeps the two readings equal.
 func (s *Store) readDeal(ctx context.Context, id int64, r *dealRow) error {
-	q := "SELECT " + dealColumns + " FROM deals WHERE id = ?"
-	if s.dialect == Postgres {
-		q = strings.Replace(q, "?", "$1", 1)
-	}
-	err := s.readSQL.QueryRowContext(ctx, q, id).Scan(&r.ID, &r.Version, &r.Name, &r.Direction, &r.Kind, &r.SaleType,
+	err := s.readSQL.QueryRowContext(ctx, readDealSQL[s.dialect], id).Scan(&r.ID, &r.Version, &r.Name, &r.Direction, &r.Kind, &r.SaleType,
 		&r.Status, &r.Stage, &r.Location, &r.Value, &r.Currency, &r.CloseDate, &r.CustomerName, &r.CustomerLocation,
 		&r.ExternalID, &r.Favorite, &r.ExpiresAt, &r.DecisionDue, &r.CreatedAt, &r.UpdatedAt, &r.WonAt, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {

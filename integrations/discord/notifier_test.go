@@ -14,13 +14,19 @@ import (
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-func TestNotifier(t *testing.T) {
-	st := storetest.OpenSQLite(t)
+// newNotifier is a notifier on a fake Discord and an SQLite store.
+func newNotifier(t *testing.T) (*discord.Notifier, *discordtest.Fake) {
+	t.Helper()
 	f := discordtest.New(t)
-	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: st})
+	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: storetest.OpenSQLite(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n, f
+}
+
+func TestNotifier(t *testing.T) {
+	n, f := newNotifier(t)
 	msg := chat.Message{To: chat.Place{Platform: "discord", Channel: "C9"}, Subject: "deal:1", Text: "Deal #1 expires in 3 days",
 		Actions: []chat.Action{{Label: "Accept", Command: "deal accept 1", Style: "primary"}}}
 	ref, err := n.Send(t.Context(), msg)
@@ -139,12 +145,7 @@ func TestNotifierState(t *testing.T) {
 // TestNotifierDirectMessage: a DM place (access.DiscordDM) is posted to
 // the channel id after the mark.
 func TestNotifierDirectMessage(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	f := discordtest.New(t)
-	n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: st})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, f := newNotifier(t)
 	to := chat.Place{Platform: "discord", Channel: access.DiscordDM + "D77"}
 	if _, err := n.Send(t.Context(), chat.Message{To: to, Subject: "deal:1", Text: "Deal #1 expires in 3 days"}); err != nil {
 		t.Fatal(err)

@@ -16,9 +16,10 @@ func (a *app) faqWarm(ctx context.Context) error {
 		a.log.WarnContext(ctx, "FAQ index not built at start; the first question will retry", "err", err)
 	} else {
 		a.log.InfoContext(ctx, "FAQ index built", "took", time.Since(start))
-		// Training the FAQ's ranker leaves tens of megabytes of scratch
-		// (its optimiser's state) that the runtime would hand back to the
-		// system only over minutes: hand it back now, once, at start.
+		// Building the index leaves scratch (training the ranker: tens of
+		// megabytes of optimiser state; loading it from the cache: the
+		// decoded file) that the runtime would hand back to the system
+		// only over minutes: hand it back now, once, at start.
 		debug.FreeOSMemory()
 	}
 	<-ctx.Done()

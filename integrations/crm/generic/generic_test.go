@@ -2,7 +2,9 @@ package generic_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -72,4 +74,71 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzDecodeMatchesEncodingJSON keeps Decode's faster decoder reading
+// what encoding/json reads (numbers as json.Number): the same payload for
+// a valid document, or an error from both.
+func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"deal.updated","record_id":"opp-42","modified_at":"2026-11-20T10:00:00Z","fields":{"stage":"proposed","value":60000,"close":null}}`,
+		`{"TYPE":"deal.updated","Record_ID":"x","fields":{"notes":"\u00e9\ud800","value":-1.5e3}}`,
+		"{\"type\":\"deal.updated\",\"record_id\":\"x\",\"fields\":{\"notes\":\"\xff\",\"notes\":\"y\"}}",
+		`{"type":"deal.updated","record_id":"x","fields":{"stage":true}}`,
+		`{"type":"deal.updated","record_id":"x","fields":null}`,
+		`{"type":"deal.updated","record_id":"x","fields":[]}`,
+		`{"type":1}`, `[`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := generic.Decode(b)
+		if !json.Valid(b) {
+			if err == nil {
+				t.Fatalf("%q is not JSON, Decode accepted it: %+v", b, got)
+			}
+			return
+		}
+		var want generic.Payload
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		errStd := dec.Decode(&want)
+		if errStd == nil && strings.HasPrefix(want.Type, "deal.") {
+			for _, v := range want.Fields {
+				switch v.(type) {
+				case string, json.Number, nil:
+				default:
+					errStd = errors.New("a field is neither a string nor a number")
+				}
+			}
+		}
+		if errStd != nil || want.Type == "" {
+			if err == nil && errStd != nil {
+				t.Fatalf("%q: encoding/json says %v, Decode accepted %+v", b, errStd, got)
+			}
+			return
+		}
+		if err != nil && !strings.HasPrefix(want.Type, "deal.") {
+			t.Fatalf("%q: encoding/json reads %+v, Decode says %v", b, want, err)
+		}
+		if !strings.HasPrefix(want.Type, "deal.") {
+			// Other events are acknowledged and ignored: only their type matters.
+			want = generic.Payload{Type: want.Type, RecordID: want.RecordID, ModifiedAt: want.ModifiedAt, Origin: want.Origin}
+			got.Fields = nil
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: encoding/json reads %+v, Decode %+v", b, want, got)
+		}
+	})
+}
+
+// BenchmarkDecode decodes a 2 KB deal update, as cosellload sends it.
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(`{"type":"deal.updated","record_id":"opp-42","modified_at":"2026-11-20T10:00:00Z","fields":{"name":"Contoso migration","value":60000,"currency":"EUR","stage":"proposed","notes":"` + strings.Repeat("n", 1800) + `"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := generic.Decode(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

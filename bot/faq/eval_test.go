@@ -12,6 +12,8 @@ import (
 type evalBar struct {
 	file                    []string
 	perLang, refusal, wrong float64
+	// spot: the set covers some entries, not every one in every language.
+	spot bool
 }
 
 // TestEval checks accuracy per language, out-of-scope refusals and wrong
@@ -28,8 +30,14 @@ func TestEval(t *testing.T) {
 		// older files' 135 near misses are answered (126 refused) while
 		// all 54 new ones are refused; the older in-scope questions went
 		// from 85.5 % to 87.5 % and the hold-out from 86.8 % to 92.9 %.
-		{TuningFiles, 0.80, 0.95, 0.04},
-		{[]string{HoldoutFile}, 0.91, 0.88, 0.01},
+		{TuningFiles, 0.80, 0.95, 0.04, false},
+		{[]string{HoldoutFile}, 0.91, 0.88, 0.01, false},
+		// The fresh set, written after all tuning (2026-11-28): 31 entries,
+		// two questions per language each. Its figures when it was written:
+		// en 77.4 %, fr 75.8 %, sv 77.4 %, 100 % refused, 2.7 % wrong, right
+		// entry ranked first 91.9 % — the gap to the hold-out is what unseen
+		// questions still cost.
+		{[]string{FreshFile}, 0.74, 0.95, 0.04, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {
@@ -53,13 +61,13 @@ func TestEval(t *testing.T) {
 			t.Errorf("%v: %d out-of-scope cases, want ≥ 30", bar.file, oos)
 		}
 		r := EvaluateLeaveOneOut(ix, cases)
-		if bar.file[0] == HoldoutFile {
+		if bar.file[0] != TuningFiles[0] {
 			r = Evaluate(ix, cases)
 			r.Failures = nil // measured, never looked into
 		}
 		t.Logf("%v\n%s", bar.file, r)
 		for _, l := range Langs {
-			if len(perLang[l]) < len(ix.order) {
+			if !bar.spot && len(perLang[l]) < len(ix.order) {
 				t.Errorf("%v: %s covers %d of %d entries", bar.file, l, len(perLang[l]), len(ix.order))
 			}
 			if acc := r.ByLang[l].Accuracy; acc < bar.perLang {
@@ -96,23 +104,21 @@ func TestParaphrasesPerEntry(t *testing.T) {
 	}
 }
 
-// TestHoldoutIsDisjoint: no hold-out question also sits in a tuning file.
+// TestHoldoutIsDisjoint: no hold-out or fresh question also sits in a
+// tuning file or in the other measured set.
 func TestHoldoutIsDisjoint(t *testing.T) {
-	tuning, err := LoadCaseFiles("testdata", TuningFiles...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	holdout, err := LoadCaseFiles("testdata", HoldoutFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, c := range tuning {
-		seen[strings.Join(words(foldLower(c.Question)), " ")] = true
-	}
-	for _, c := range holdout {
-		if seen[strings.Join(words(foldLower(c.Question)), " ")] {
-			t.Errorf("hold-out question %q is also a tuning question", c.Question)
+	seen := map[string]string{}
+	for _, names := range [][]string{TuningFiles, {HoldoutFile}, {FreshFile}} {
+		cases, err := LoadCaseFiles("testdata", names...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			k := strings.Join(words(foldLower(c.Question)), " ")
+			if first, ok := seen[k]; ok && first != names[0] {
+				t.Errorf("%s question %q is also in %s", names[0], c.Question, first)
+			}
+			seen[k] = names[0]
 		}
 	}
 }

@@ -5,52 +5,54 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-3.8191672047105385e-14, // bias
-		1.2443304609845407,      // cov
-		-0.31388932474147146,    // covQ
-		1.192657457595592,       // covA
-		2.994129308301301,       // phrase
-		0.8214134648569729,      // prec
-		1.9776845276808703,      // phraseIntent
-		4.338726533185622,       // intentHit
-		-1.5404756632292569,     // intentMiss
-		-0.4701242507167073,     // costMiss
-		-1.3916784488573946,     // cross
-		-0.40149772954749235,    // unknown
-		-0.051253286839287406,   // typo
-		0.5717184170370954,      // profile
-		-0.43946294682104853,    // costGap
-		0.8226765334957972,      // defines
-		0.024162389846387192,    // figureMiss
-		6.110122618741252,       // class
-		0.22122143539673544,     // classLead
-		3.859140947115515e-15,   // classOOS
+		9.681144774731365e-14,   // bias
+		1.7566511190813814,      // cov
+		-0.2919296193316852,     // covQ
+		1.1008424692806995,      // covA
+		3.8512778130559755,      // phrase
+		1.0366880786036747,      // prec
+		2.87375219006466,        // phraseIntent
+		4.223527956109173,       // intentHit
+		-1.5487794570851192,     // intentMiss
+		-0.46856128888161747,    // costMiss
+		-0.949991503712959,      // cross
+		0.21711026040277714,     // unknown
+		0.12872431337544507,     // typo
+		0.4903126531651913,      // profile
+		-0.32695846624297614,    // costGap
+		0.7871756427646873,      // defines
+		-0.015034022796613172,   // figureMiss
+		0.2792355008154661,      // numberMiss
+		5.4282090653763975,      // class
+		0.3096826474507507,      // classLead
+		-2.3960907480852576e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-5.206093787531884,  // winner's bias
-		0.8554461483513119,  // winner's cov
-		1.0994045713153777,  // winner's covQ
-		-0.2960643454341857, // winner's covA
-		0.9595214653205048,  // winner's phrase
-		-0.6238835509166484, // winner's prec
-		0.04344055518534218, // winner's phraseIntent
-		-1.4565302849067148, // winner's intentHit
-		-0.527515841519586,  // winner's intentMiss
-		-0.7464059650470342, // winner's costMiss
-		2.046238850612576,   // winner's cross
-		-4.631767584077588,  // winner's unknown
-		0.10681956160754885, // winner's typo
-		-0.6428617403509057, // winner's profile
-		-2.432017420022114,  // winner's costGap
-		1.619557389230729,   // winner's defines
-		-3.029485104781084,  // winner's figureMiss
-		0.26543856818193096, // winner's class
-		0.0826174314205866,  // winner's classLead
-		-2.9093590846411725, // winner's classOOS
-		0.26370162121860286, // winner's rank score
-		0.2556497434876142,  // lead over the runner-up
-		3.1273745478045227,  // softmax share
-		-0.6274480000742497, // coverage under 0.6
+		-5.221276448272718,    // winner's bias
+		-0.22877195715839513,  // winner's cov
+		0.24805257895432867,   // winner's covQ
+		-0.15593010061759086,  // winner's covA
+		0.42514520587147664,   // winner's phrase
+		-0.3034634353792601,   // winner's prec
+		0.3002265251693927,    // winner's phraseIntent
+		-1.6075948384169059,   // winner's intentHit
+		-0.5952093092941785,   // winner's intentMiss
+		-1.4144898545119253,   // winner's costMiss
+		0.2441506068521397,    // winner's cross
+		0.13854608602631055,   // winner's unknown
+		-0.015191914404233925, // winner's typo
+		-0.34951737147527856,  // winner's profile
+		-1.6874056291826898,   // winner's costGap
+		0.7240876954048788,    // winner's defines
+		-4.620597608206986,    // winner's figureMiss
+		-2.2010244371543917,   // winner's numberMiss
+		0.6918701848215618,    // winner's class
+		0.09151873005834114,   // winner's classLead
+		-3.40512043893634,     // winner's classOOS
+		0.31981846913371414,   // winner's rank score
+		0.3410020145461739,    // lead over the runner-up
+		2.52304160163874,      // softmax share
+		-3.481072109032999,    // coverage under 0.6
 	},
-	Threshold: 0.8013691465634287,
+	Threshold: 0.7565494199109715,
 }

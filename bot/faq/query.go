@@ -146,6 +146,10 @@ type parsedQuery struct {
 	// typos maps each word unknown to the knowledge base to the known
 	// words it may be a misspelling of.
 	typos map[string][]typoMatch
+	// hidden are known terms scored as unknown: while a tuning question is
+	// scored leave-one-out, the terms only its own learned example (or a
+	// masked near-copy of it) uses (see langIndex.selfOnly).
+	hidden map[string]bool
 }
 
 // parse analyses a question, already through neutral, for this language.
@@ -183,8 +187,23 @@ func (li *langIndex) parse(n string) parsedQuery {
 			pq.groups = append(pq.groups, g)
 		}
 	}
+	li.findTypos(&pq)
+	return pq
+}
+
+// hide returns pq with the terms of hidden scored as unknown, and their
+// typo candidates looked up as an unknown word's are.
+func (li *langIndex) hide(pq parsedQuery, hidden map[string]bool) parsedQuery {
+	pq.hidden = hidden
+	pq.typos = nil
+	li.findTypos(&pq)
+	return pq
+}
+
+// findTypos fills pq.typos for the words the knowledge base does not know.
+func (li *langIndex) findTypos(pq *parsedQuery) {
 	for _, g := range pq.groups {
-		if li.df(g.main) > 0 || len(g.parts) > 0 || li.typos == nil {
+		if (li.df(g.main) > 0 && !pq.hidden[g.main]) || len(g.parts) > 0 || li.typos == nil {
 			continue
 		}
 		if m := li.typos.lookup(g.main, fuzziness(g.main)); len(m) > 0 {
@@ -194,7 +213,6 @@ func (li *langIndex) parse(n string) parsedQuery {
 			pq.typos[g.main] = m
 		}
 	}
-	return pq
 }
 
 // segment splits a word (byte span [start,end)) into a chain of the parts

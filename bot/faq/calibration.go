@@ -5,54 +5,54 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		9.681144774731365e-14,   // bias
-		1.7566511190813814,      // cov
-		-0.2919296193316852,     // covQ
-		1.1008424692806995,      // covA
-		3.8512778130559755,      // phrase
-		1.0366880786036747,      // prec
-		2.87375219006466,        // phraseIntent
-		4.223527956109173,       // intentHit
-		-1.5487794570851192,     // intentMiss
-		-0.46856128888161747,    // costMiss
-		-0.949991503712959,      // cross
-		0.21711026040277714,     // unknown
-		0.12872431337544507,     // typo
-		0.4903126531651913,      // profile
-		-0.32695846624297614,    // costGap
-		0.7871756427646873,      // defines
-		-0.015034022796613172,   // figureMiss
-		0.2792355008154661,      // numberMiss
-		5.4282090653763975,      // class
-		0.3096826474507507,      // classLead
-		-2.3960907480852576e-15, // classOOS
+		-2.5091040356528538e-14, // bias
+		1.8541332931719383,      // cov
+		-0.1998916689588189,     // covQ
+		1.1299726761843347,      // covA
+		4.073079964807807,       // phrase
+		0.8863189653695827,      // prec
+		2.672166527932813,       // phraseIntent
+		4.235985280707027,       // intentHit
+		-1.6037252183956383,     // intentMiss
+		-0.45010794613623323,    // costMiss
+		-0.872977519674351,      // cross
+		0.2513914453777977,      // unknown
+		0.1506567432350113,      // typo
+		0.417704301946153,       // profile
+		-0.3530901246595176,     // costGap
+		0.7853367334661002,      // defines
+		-0.015553636313507082,   // figureMiss
+		0.1420420152528749,      // numberMiss
+		5.272959488823992,       // class
+		0.3356347836247457,      // classLead
+		-1.1416566803411984e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-5.221276448272718,    // winner's bias
-		-0.22877195715839513,  // winner's cov
-		0.24805257895432867,   // winner's covQ
-		-0.15593010061759086,  // winner's covA
-		0.42514520587147664,   // winner's phrase
-		-0.3034634353792601,   // winner's prec
-		0.3002265251693927,    // winner's phraseIntent
-		-1.6075948384169059,   // winner's intentHit
-		-0.5952093092941785,   // winner's intentMiss
-		-1.4144898545119253,   // winner's costMiss
-		0.2441506068521397,    // winner's cross
-		0.13854608602631055,   // winner's unknown
-		-0.015191914404233925, // winner's typo
-		-0.34951737147527856,  // winner's profile
-		-1.6874056291826898,   // winner's costGap
-		0.7240876954048788,    // winner's defines
-		-4.620597608206986,    // winner's figureMiss
-		-2.2010244371543917,   // winner's numberMiss
-		0.6918701848215618,    // winner's class
-		0.09151873005834114,   // winner's classLead
-		-3.40512043893634,     // winner's classOOS
-		0.31981846913371414,   // winner's rank score
-		0.3410020145461739,    // lead over the runner-up
-		2.52304160163874,      // softmax share
-		-3.481072109032999,    // coverage under 0.6
+		-5.32648413984084,    // winner's bias
+		-0.2037858689322846,  // winner's cov
+		0.28429248392603795,  // winner's covQ
+		-0.16627614445094013, // winner's covA
+		0.758941506438658,    // winner's phrase
+		-0.4695283461432725,  // winner's prec
+		0.29246252727836075,  // winner's phraseIntent
+		-1.5553453710531298,  // winner's intentHit
+		-0.5534385796352705,  // winner's intentMiss
+		-1.366982001450497,   // winner's costMiss
+		0.44276394375861833,  // winner's cross
+		-0.16308078631055795, // winner's unknown
+		-0.2978346288896862,  // winner's typo
+		-0.3788734287170596,  // winner's profile
+		-1.7145706627995714,  // winner's costGap
+		0.5834421117842467,   // winner's defines
+		-4.652518628899382,   // winner's figureMiss
+		-2.2426031027819042,  // winner's numberMiss
+		0.44344067851988545,  // winner's class
+		0.1773155595786522,   // winner's classLead
+		-3.306771046605575,   // winner's classOOS
+		0.3329838216162887,   // winner's rank score
+		0.35225851471528397,  // lead over the runner-up
+		2.5338467755548453,   // softmax share
+		-3.3241483439703376,  // coverage under 0.6
 	},
-	Threshold: 0.7565494199109715,
+	Threshold: 0.7713661614138403,
 }

@@ -83,11 +83,12 @@ var acronyms = []acronym{
 
 // saAbbr is "SA", the documents' abbreviation of solution assessment. Only
 // the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
-// a French possessive and a folded Swedish "så". It becomes saMarker, which
+// a French possessive and a folded Swedish "så"; "sa-affär" and "sa:n"
+// are not. It becomes saMarker, which
 // each language then spells out.
 var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
-	saLowerDeal = regexp.MustCompile(`\bsa (deals?|stages?|transactions?|affar(er)?)\b`)
+	saLowerDeal = regexp.MustCompile(`\bsa[- ](deals?|stages?|transactions?|affar(en|er|erna)?)\b|\bsa:(n|s)\b`)
 	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
 )
 
@@ -100,8 +101,13 @@ func neutral(text string) string {
 		text = saAbbr.ReplaceAllString(text, saMarker)
 	}
 	f := foldLower(text)
-	if strings.Contains(f, "sa ") {
-		f = saLowerDeal.ReplaceAllString(f, saMarker+" $1")
+	if strings.Contains(f, "sa ") || strings.Contains(f, "sa-") || strings.Contains(f, "sa:") {
+		f = saLowerDeal.ReplaceAllStringFunc(f, func(m string) string {
+			if rest := m[3:]; m[2] != ':' {
+				return saMarker + " " + rest
+			}
+			return saMarker
+		})
 	}
 	for _, a := range acronyms {
 		for _, h := range a.hint {

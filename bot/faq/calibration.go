@@ -54,5 +54,5 @@ var calibrated = Model{
 		2.5338467755548453,   // softmax share
 		-3.3241483439703376,  // coverage under 0.6
 	},
-	Threshold: 0.7713661614138403,
+	Threshold: 0.8480793162849114,
 }

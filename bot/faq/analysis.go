@@ -115,7 +115,13 @@ var chatStopWords = map[Lang][]string{
 		"somebody", "quickly", "sorry", "sure", "wondered", "curious", "asking", "ask", "wanted",
 		"fyi", "tbh", "imo", "afaik", "iirc", "ya", "gonna", "wanna", "gotta", "u", "r", "ppl", "pls", "plz",
 		"honestly", "literally", "like", "right", "well", "anyway", "anyways", "though", "again",
-		"remind", "reminder", "confirm", "clarify", "wait", "hm", "mate", "bit", "lot", "whole"},
+		"remind", "reminder", "confirm", "clarify", "wait", "hm", "mate", "bit", "lot", "whole",
+		// How the answer should be put, and who is asking: the form of the
+		// question, never its topic ("cpor in a nutshell", "noob question").
+		"noob", "newbie", "beginner", "dumb", "silly", "stupid", "nutshell", "tldr", "eli5", "brief", "briefly",
+		"summary", "summarize", "summarise", "sentence", "sentences", "plain", "simple", "simply", "concretely",
+		"oops", "whoops", "ugh", "argh", "cheers", "tia", "guess", "suppose", "maybe", "perhaps", "probably",
+		"totally", "pretty", "super", "understand", "confused"},
 	FR: {"quoi", "koi", "comment", "bonjour", "salut", "coucou", "hello", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
 		"dois", "doit", "est-ce", "exactement", "chose", "deja", "coup", "fait", "genre", "bon", "alors", "bref", "vraiment",
 		"qqn", "qqch", "quelqu", "quelque", "jsp", "sais", "savoir", "pk", "pq", "qd", "pr", "tt", "bcp", "ds", "ya", "abreviation",
@@ -125,7 +131,13 @@ var chatStopWords = map[Lang][]string{
 		"euh", "bah", "ben", "hein", "enfin", "fin", "franchement", "juste", "svp", "stp", "mdr", "lol",
 		"oui", "ouais", "voila", "voilà", "dites", "dis", "rappel", "rappelle", "rappeler", "confirmer",
 		"confirme", "preciser", "précise", "petite", "petit", "demande", "demander", "fait", "sinon",
-		"bien", "trop", "genre", "style", "tous", "gens", "equipe", "équipe", "monde", "vite", "rapide"},
+		"bien", "trop", "genre", "style", "tous", "gens", "equipe", "équipe", "monde", "vite", "rapide",
+		// La forme de la réponse et qui demande ("le cpor en bref",
+		// "question de débutant").
+		"débutant", "debutant", "débutante", "novice", "bête", "bete", "résumé", "resume", "résumer", "phrase",
+		"phrases", "mots", "simplement", "simple", "concrètement", "concretement", "oups", "zut", "mince",
+		"truc", "trucs", "machin", "carrément", "tiens", "écoute", "ecoute", "peut-être", "comprends",
+		"comprendre", "explication", "explications", "perso", "apparemment", "svp"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
 		"står", "förklara", "förklaring", "finns", "grej", "grejen",
@@ -133,7 +145,13 @@ var chatStopWords = map[Lang][]string{
 		"asså", "assa", "ba", "va", "eh", "öh", "hmm", "aa", "ja", "jo", "nej", "okej", "ok", "förresten",
 		"iaf", "btw", "lol", "snabb", "snabbt", "kort", "påminn", "påminna", "bekräfta", "förtydliga",
 		"någon", "nån", "nåt", "nånting", "alla", "folk", "ni", "du", "dig", "hjälp", "hjälpa", "tacksam",
-		"undra", "undrade", "fundera", "funderar", "grejer", "sak", "saker"},
+		"undra", "undrade", "fundera", "funderar", "grejer", "sak", "saker",
+		// Hur svaret ska ges och vem som frågar ("cpor i korthet",
+		// "nybörjarfråga", "på ren svenska").
+		"nybörjare", "nybörjarfråga", "dum", "dumt", "korthet", "kortfattat", "sammanfattning", "sammanfatta",
+		"mening", "meningar", "svenska", "enkelt", "enkla", "konkret", "konkreta", "rent", "hoppsan", "oj", "oops",
+		"precis", "nuförtiden", "numera", "kanske", "tydligen", "visst", "fattar", "förstår", "guida",
+		"guide", "ärligt", "grejen"},
 }
 
 // foldedStopWords returns the language's stop words, original and folded.

@@ -190,7 +190,7 @@ func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
 	// In scope but indirect: not answered, yet the right entry is offered,
 	// in the user's language.
-	r := ix.Ask("referral disappeared after some days, why")
+	r := ix.Ask("referral disappeared from the list after days")
 	if r.Answered {
 		t.Fatalf("now answered (%s, %.2f): the suggestions path needs a vaguer question here", r.EntryID, r.Confidence)
 	}

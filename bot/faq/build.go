@@ -25,8 +25,9 @@ type langIndex struct {
 	docs     []entryDoc
 	// termID numbers the terms of the knowledge base; idfs and postings are
 	// indexed by it.
-	termID map[string]int32
-	idfs   []float64
+	termID   map[string]int32
+	termText []string // term ID → term
+	idfs     []float64
 	// postings lists, per term, the entries using it in a phrasing or in
 	// the answer, in entry order.
 	postings [][]int32
@@ -60,8 +61,12 @@ type entryDoc struct {
 	// defines holds the acronyms the answer spells out ("partner global
 	// account (PGA)"), analysed: the entry says what they stand for.
 	defines map[string]bool
-	// figure is whether the answer states a number (fFigureMiss).
-	figure bool
+	// figure is whether the answer states a number, and amounts the
+	// currencies (and "%") it states an amount in (fFigureMiss).
+	figure  bool
+	amounts map[string]bool
+	// numbers are the numbers the answer states (fNumberMiss).
+	numbers map[string]bool
 	// intents are the question intents of the question and alternates, plus
 	// those the answer implies (a price, rate or "free" answers a cost
 	// question; see answerIntents).
@@ -156,13 +161,14 @@ func (li *langIndex) number(raw []rawDoc) {
 		}
 		i := int32(len(li.postings))
 		li.termID[t] = i
+		li.termText = append(li.termText, t)
 		li.postings = append(li.postings, nil)
 		return i
 	}
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure
+		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -269,6 +275,8 @@ type rawDoc struct {
 	a             map[string]struct{}
 	intents       map[string]bool
 	figure        bool
+	amounts       map[string]bool
+	numbers       map[string]bool
 }
 
 // analyseEntry turns one language's wording of an entry, and the entry's
@@ -300,6 +308,8 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 		d.intents[li.costTerm] = true
 	}
 	d.figure = figureAnswer.MatchString(foldLower(t.Answer))
+	d.amounts = statedAmounts(foldLower(normalize(t.Answer)))
+	d.numbers = answerNumbers(foldLower(normalize(t.Answer)))
 	d.defines = map[string]bool{}
 	for _, a := range spelledOut(t.Answer) {
 		for _, term := range li.terms(a) {

@@ -5,52 +5,54 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-3.8191672047105385e-14, // bias
-		1.2443304609845407,      // cov
-		-0.31388932474147146,    // covQ
-		1.192657457595592,       // covA
-		2.994129308301301,       // phrase
-		0.8214134648569729,      // prec
-		1.9776845276808703,      // phraseIntent
-		4.338726533185622,       // intentHit
-		-1.5404756632292569,     // intentMiss
-		-0.4701242507167073,     // costMiss
-		-1.3916784488573946,     // cross
-		-0.40149772954749235,    // unknown
-		-0.051253286839287406,   // typo
-		0.5717184170370954,      // profile
-		-0.43946294682104853,    // costGap
-		0.8226765334957972,      // defines
-		0.024162389846387192,    // figureMiss
-		6.110122618741252,       // class
-		0.22122143539673544,     // classLead
-		3.859140947115515e-15,   // classOOS
+		-2.5091040356528538e-14, // bias
+		1.8541332931719383,      // cov
+		-0.1998916689588189,     // covQ
+		1.1299726761843347,      // covA
+		4.073079964807807,       // phrase
+		0.8863189653695827,      // prec
+		2.672166527932813,       // phraseIntent
+		4.235985280707027,       // intentHit
+		-1.6037252183956383,     // intentMiss
+		-0.45010794613623323,    // costMiss
+		-0.872977519674351,      // cross
+		0.2513914453777977,      // unknown
+		0.1506567432350113,      // typo
+		0.417704301946153,       // profile
+		-0.3530901246595176,     // costGap
+		0.7853367334661002,      // defines
+		-0.015553636313507082,   // figureMiss
+		0.1420420152528749,      // numberMiss
+		5.272959488823992,       // class
+		0.3356347836247457,      // classLead
+		-1.1416566803411984e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-5.206093787531884,  // winner's bias
-		0.8554461483513119,  // winner's cov
-		1.0994045713153777,  // winner's covQ
-		-0.2960643454341857, // winner's covA
-		0.9595214653205048,  // winner's phrase
-		-0.6238835509166484, // winner's prec
-		0.04344055518534218, // winner's phraseIntent
-		-1.4565302849067148, // winner's intentHit
-		-0.527515841519586,  // winner's intentMiss
-		-0.7464059650470342, // winner's costMiss
-		2.046238850612576,   // winner's cross
-		-4.631767584077588,  // winner's unknown
-		0.10681956160754885, // winner's typo
-		-0.6428617403509057, // winner's profile
-		-2.432017420022114,  // winner's costGap
-		1.619557389230729,   // winner's defines
-		-3.029485104781084,  // winner's figureMiss
-		0.26543856818193096, // winner's class
-		0.0826174314205866,  // winner's classLead
-		-2.9093590846411725, // winner's classOOS
-		0.26370162121860286, // winner's rank score
-		0.2556497434876142,  // lead over the runner-up
-		3.1273745478045227,  // softmax share
-		-0.6274480000742497, // coverage under 0.6
+		-5.32648413984084,    // winner's bias
+		-0.2037858689322846,  // winner's cov
+		0.28429248392603795,  // winner's covQ
+		-0.16627614445094013, // winner's covA
+		0.758941506438658,    // winner's phrase
+		-0.4695283461432725,  // winner's prec
+		0.29246252727836075,  // winner's phraseIntent
+		-1.5553453710531298,  // winner's intentHit
+		-0.5534385796352705,  // winner's intentMiss
+		-1.366982001450497,   // winner's costMiss
+		0.44276394375861833,  // winner's cross
+		-0.16308078631055795, // winner's unknown
+		-0.2978346288896862,  // winner's typo
+		-0.3788734287170596,  // winner's profile
+		-1.7145706627995714,  // winner's costGap
+		0.5834421117842467,   // winner's defines
+		-4.652518628899382,   // winner's figureMiss
+		-2.2426031027819042,  // winner's numberMiss
+		0.44344067851988545,  // winner's class
+		0.1773155595786522,   // winner's classLead
+		-3.306771046605575,   // winner's classOOS
+		0.3329838216162887,   // winner's rank score
+		0.35225851471528397,  // lead over the runner-up
+		2.5338467755548453,   // softmax share
+		-3.3241483439703376,  // coverage under 0.6
 	},
-	Threshold: 0.8013691465634287,
+	Threshold: 0.8480793162849114,
 }

@@ -37,3 +37,140 @@ func mayAskFigure(n string) bool {
 // small number in words ("four stages", "sex fält"); not the digit of a
 // name such as "P2P".
 var figureAnswer = regexp.MustCompile(`\b\d+\b|\b(two|three|four|five|six|seven|eight|nine|ten|twelve|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|tva|tre|fyra|fem|sex|sju|atta|nio|tio|tolv)\b`)
+
+// Amount questions. "How much are the cloud credits worth?" meets the entry
+// on ISV Success, whose answer says the credits are free: a cost intent
+// answered, no value stated. "How much is 1560 EUR in USD?" meets the
+// entry stating the fee in euros. Both ask an amount the knowledge base
+// does not give, in a currency or as a worth; fFigureMiss marks a candidate
+// whose answer states no amount (worthQuestion), or none in the currency the
+// question converts to (currencyTarget). "How much does it cost?" is not
+// one: "it is free" answers it.
+var (
+	worthQuestion  = regexp.MustCompile(`\bworth\b|\bvalen?t\b|\bvaut\b|\bvarda?\b`)
+	currencyTarget = regexp.MustCompile(`\b(?:in|into|en|i)\s+(usd|us dollars?|dollars?|eur|euros?|sek|kronor|couronnes?)\b|\b(usd|eur|sek|dollar|euro)\s+(?:value|valeur|vardet?)\b`)
+	answerAmount   = regexp.MustCompile(`\d\s?(%|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
+)
+
+// amountHints are substrings without which neither question pattern can
+// match.
+var amountHints = []string{"worth", "val", "vaut", "vard", "usd", "eur", "dollar", "sek", "kronor", "couronne"}
+
+// currencyOf canonicalises a currency as the patterns above capture it.
+func currencyOf(s string) string {
+	switch {
+	case s == "%":
+		return "%"
+	case strings.Contains(s, "dollar"), s == "usd", s == "$":
+		return "usd"
+	case strings.HasPrefix(s, "eur"), s == "€":
+		return "eur"
+	}
+	return "sek"
+}
+
+// amountAsk is what a question asks of an amount: any amount at all
+// (worth), and the currencies it converts to.
+type amountAsk struct {
+	worth bool
+	to    []string
+}
+
+func (a amountAsk) asked() bool { return a.worth || len(a.to) > 0 }
+
+// askedAmount reads n, a question through neutral.
+func askedAmount(n string) amountAsk {
+	var a amountAsk
+	hinted := false
+	for _, h := range amountHints {
+		if strings.Contains(n, h) {
+			hinted = true
+			break
+		}
+	}
+	if !hinted {
+		return a
+	}
+	a.worth = worthQuestion.MatchString(n)
+	for _, m := range currencyTarget.FindAllStringSubmatch(n, -1) {
+		c := m[1]
+		if c == "" {
+			c = m[2]
+		}
+		a.to = append(a.to, currencyOf(c))
+	}
+	return a
+}
+
+// statedAmounts lists the currencies (and "%") in which a folded answer
+// states an amount.
+func statedAmounts(answer string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range answerAmount.FindAllStringSubmatch(answer, -1) {
+		c := m[1]
+		if c == "" {
+			c = m[2]
+		}
+		out[currencyOf(c)] = true
+	}
+	return out
+}
+
+// misses reports whether an answer stating amounts misses what a asks.
+func (a amountAsk) misses(amounts map[string]bool) bool {
+	if a.worth && len(amounts) == 0 {
+		return true
+	}
+	for _, c := range a.to {
+		if !amounts[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// Stated numbers. "What's the exact capability score threshold, 70?" and
+// "can I cancel a subscription after 7 days" name a figure no answer gives:
+// the entry they meet is about the thing, not about that figure. In scope,
+// a number a question names is almost always in its answer ("cpor 5
+// business days", "the 1560 fee"). fNumberMiss marks a candidate whose
+// answer does not state a number the question names.
+
+// standaloneNumber is a number written on its own ("70", "20000"), not the
+// digit of a name ("p2p", "m365", "e5").
+var standaloneNumber = regexp.MustCompile(`(?:^|[\s(])(\d+)(?:$|[\s?.,!:;%)])`)
+
+// questionNumbers lists the standalone numbers of n, a question through
+// neutral.
+func questionNumbers(n string) []string {
+	if !strings.ContainsAny(n, "0123456789") {
+		return nil
+	}
+	var out []string
+	for _, m := range standaloneNumber.FindAllStringSubmatch(n, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// numberWords are the small numbers answers spell out, folded.
+var numberWords = map[string]string{
+	"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+	"nine": "9", "ten": "10", "twelve": "12", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4",
+	"cinq": "5", "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "douze": "12", "ett": "1", "tva": "2",
+	"tre": "3", "fyra": "4", "fem": "5", "sex": "6", "sju": "7", "atta": "8", "nio": "9", "tio": "10", "tolv": "12",
+}
+
+// answerNumbers is the set of numbers a folded, normalised answer states,
+// in digits or in words.
+func answerNumbers(a string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range words(a) {
+		if isDigits(w) {
+			out[w] = true
+		} else if d, ok := numberWords[w]; ok {
+			out[d] = true
+		}
+	}
+	return out
+}

@@ -83,11 +83,12 @@ var acronyms = []acronym{
 
 // saAbbr is "SA", the documents' abbreviation of solution assessment. Only
 // the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
-// a French possessive and a folded Swedish "så". It becomes saMarker, which
+// a French possessive and a folded Swedish "så"; "sa-affär" and "sa:n"
+// are not. It becomes saMarker, which
 // each language then spells out.
 var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
-	saLowerDeal = regexp.MustCompile(`\bsa (deals?|stages?|transactions?|affar(er)?)\b`)
+	saLowerDeal = regexp.MustCompile(`\bsa[- ](deals?|stages?|transactions?|affar(en|er|erna)?)\b|\bsa:(n|s)\b`)
 	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
 )
 
@@ -100,8 +101,13 @@ func neutral(text string) string {
 		text = saAbbr.ReplaceAllString(text, saMarker)
 	}
 	f := foldLower(text)
-	if strings.Contains(f, "sa ") {
-		f = saLowerDeal.ReplaceAllString(f, saMarker+" $1")
+	if strings.Contains(f, "sa ") || strings.Contains(f, "sa-") || strings.Contains(f, "sa:") {
+		f = saLowerDeal.ReplaceAllStringFunc(f, func(m string) string {
+			if rest := m[3:]; m[2] != ':' {
+				return saMarker + " " + rest
+			}
+			return saMarker
+		})
 	}
 	for _, a := range acronyms {
 		for _, h := range a.hint {
@@ -146,6 +152,10 @@ type parsedQuery struct {
 	// typos maps each word unknown to the knowledge base to the known
 	// words it may be a misspelling of.
 	typos map[string][]typoMatch
+	// hidden are known terms scored as unknown: while a tuning question is
+	// scored leave-one-out, the terms only its own learned example (or a
+	// masked near-copy of it) uses (see langIndex.selfOnly).
+	hidden map[string]bool
 }
 
 // parse analyses a question, already through neutral, for this language.
@@ -183,8 +193,23 @@ func (li *langIndex) parse(n string) parsedQuery {
 			pq.groups = append(pq.groups, g)
 		}
 	}
+	li.findTypos(&pq)
+	return pq
+}
+
+// hide returns pq with the terms of hidden scored as unknown, and their
+// typo candidates looked up as an unknown word's are.
+func (li *langIndex) hide(pq parsedQuery, hidden map[string]bool) parsedQuery {
+	pq.hidden = hidden
+	pq.typos = nil
+	li.findTypos(&pq)
+	return pq
+}
+
+// findTypos fills pq.typos for the words the knowledge base does not know.
+func (li *langIndex) findTypos(pq *parsedQuery) {
 	for _, g := range pq.groups {
-		if li.df(g.main) > 0 || len(g.parts) > 0 || li.typos == nil {
+		if (li.df(g.main) > 0 && !pq.hidden[g.main]) || len(g.parts) > 0 || li.typos == nil {
 			continue
 		}
 		if m := li.typos.lookup(g.main, fuzziness(g.main)); len(m) > 0 {
@@ -194,7 +219,6 @@ func (li *langIndex) parse(n string) parsedQuery {
 			pq.typos[g.main] = m
 		}
 	}
-	return pq
 }
 
 // segment splits a word (byte span [start,end)) into a chain of the parts

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -33,7 +34,8 @@ const (
 	fProfile    // how much likelier the question's words are in the entry's phrasings than in all (profile.go)
 	fCostGap    // for a cost or rate question: the share of its words the entry does not mention at all
 	fDefines    // 1 when a definition question names an acronym the entry's answer spells out (acronym.go)
-	fFigureMiss // 1 when the question asks a count, a maximum or a share and the entry's answer states no figure
+	fFigureMiss // 1 when the question asks a count, a maximum or a share and the entry's answer states no figure, or asks an amount it states in no or another currency (figure.go)
+	fNumberMiss // 1 when the question names a number the entry's answer does not state (figure.go)
 	fClass      // the learned ranker's log-probability of the entry, mapped from [-10, 0] to [0, 1] (ranker.go)
 	fClassLead  // the ranker's probability of the entry minus the highest of the other entries
 	fClassOOS   // the ranker's probability that the question is out of scope (the same for every candidate)
@@ -41,7 +43,7 @@ const (
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "figureMiss", "class", "classLead", "classOOS"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "figureMiss", "numberMiss", "class", "classLead", "classOOS"}
 
 // candidate is a scored entry for one question.
 type candidate struct {
@@ -94,8 +96,11 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 	qt := &queryTerms{refs: map[int32][]termRef{}, intents: pq.intents, partOff: []int{0}}
 	for gi, g := range pq.groups {
 		w, known := li.idf(g.main), li.df(g.main) > 0
+		if pq.hidden[g.main] {
+			w, known = idf(0, li.n), false
+		}
 		for _, s := range li.synonyms[g.main] {
-			if !known && li.df(s) > 0 {
+			if !known && li.df(s) > 0 && !pq.hidden[s] {
 				// The concept is known under another word: weigh it as such.
 				w, known = math.Min(w, li.idf(s)), true
 			}
@@ -104,14 +109,14 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 			w, known = li.idf(m[0].term), true // a typo is as informative as its word
 			qt.typo += w
 		}
-		li.addRefs(qt, int32(gi), -1, g.main, pq.typos)
+		li.addRefs(qt, int32(gi), -1, g.main, pq.typos, pq.hidden)
 		if len(g.parts) > 0 {
 			var pw float64
 			for k, p := range g.parts {
-				li.addRefs(qt, int32(gi), int32(k), p, nil)
+				li.addRefs(qt, int32(gi), int32(k), p, nil, pq.hidden)
 				pw += li.idf(p)
 			}
-			if li.df(g.main) == 0 {
+			if li.df(g.main) == 0 || pq.hidden[g.main] {
 				w, known = pw/float64(len(g.parts)), true // an unknown compound weighs what its parts do
 			}
 		}
@@ -126,9 +131,9 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 	return qt
 }
 
-func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, typos map[string][]typoMatch) {
+func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, typos map[string][]typoMatch, hidden map[string]bool) {
 	add := func(term string, c float64) {
-		if x, ok := li.termID[term]; ok {
+		if x, ok := li.termID[term]; ok && !hidden[term] {
 			qt.refs[x] = append(qt.refs[x], termRef{g, part, c})
 		}
 	}
@@ -216,6 +221,12 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		return nil // only stop words or intents: nothing to go on
 	}
 	qt := li.expand(pq)
+	if mask > 0 {
+		if hidden := li.selfOnly(qt, mask); len(hidden) > 0 {
+			pq = li.hide(pq, hidden)
+			qt = li.expand(pq)
+		}
+	}
 	if qt.total == 0 || len(qt.refs) == 0 {
 		return nil
 	}
@@ -227,6 +238,8 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
 	figureAsked := mayAskFigure(n) && figureQuestion.MatchString(n)
+	amount := askedAmount(n)
+	nums := questionNumbers(n)
 	out := make([]candidate, 0, len(docs))
 	for _, d := range docs {
 		c := candidate{id: li.ids[d], lang: li.lang}
@@ -243,8 +256,13 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		if !costAsked {
 			c.x[fCostGap] = 0
 		}
-		if figureAsked && !li.docs[d].figure {
+		if figureAsked && !li.docs[d].figure || amount.asked() && amount.misses(li.docs[d].amounts) {
 			c.x[fFigureMiss] = 1
+		}
+		for _, x := range nums {
+			if !li.docs[d].numbers[x] {
+				c.x[fNumberMiss] = 1
+			}
 		}
 		out = append(out, c)
 	}
@@ -290,6 +308,79 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 	return docs
 }
 
+// selfOnly lists the question's known terms that no answer and no phrasing
+// left visible by mask uses (calibration only): the words only a tuning
+// question's own learned example, or a masked near-copy of it, contains.
+// Scored as known, they would tell calibration that tuning questions never
+// hold words the knowledge base lacks, which unseen questions often do, and
+// the confidence would learn to refuse every unknown word as out of scope.
+func (li *langIndex) selfOnly(qt *queryTerms, mask float64) map[string]bool {
+	var hidden map[string]bool
+	pc := qt.newCredits()
+	type key struct{ d, i int32 }
+	fs := map[key]float64{}
+	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
+		used := false
+		for _, d := range li.postings[x] {
+			doc := &li.docs[d]
+			if _, ok := slices.BinarySearch(doc.a, x); ok {
+				used = true
+				break
+			}
+			for i, p := range doc.phrasings {
+				if !slices.Contains(p, x) {
+					continue
+				}
+				if i == 0 {
+					used = true
+					break
+				}
+				k := key{d, int32(i)}
+				f, ok := fs[k]
+				if !ok {
+					f, _ = li.phraseF(qt, pc, doc, i)
+					fs[k] = f
+				}
+				if f < mask {
+					used = true
+					break
+				}
+			}
+			if used {
+				break
+			}
+		}
+		if !used {
+			if hidden == nil {
+				hidden = map[string]bool{}
+			}
+			hidden[li.termText[x]] = true
+		}
+	}
+	return hidden
+}
+
+// phraseF is the F-measure of phrasing i of d against the question, and
+// the share of the phrasing the question explains; pc is scratch space.
+func (li *langIndex) phraseF(qt *queryTerms, pc credits, d *entryDoc, i int) (f, prec float64) {
+	p := d.phrasings[i]
+	qt.fill(pc, p)
+	rec := qt.coverage(pc)
+	matched := 0.0
+	for _, t := range p {
+		if _, ok := qt.refs[t]; ok {
+			matched += li.idfs[t]
+		}
+	}
+	if d.phraseW[i] > 0 {
+		prec = matched / d.phraseW[i]
+	}
+	if rec+prec > 0 {
+		f = 2 * rec * prec / (rec + prec)
+	}
+	return f, prec
+}
+
 // features fills the coverage, phrasing and intent features of one entry.
 // A mask above 0 (calibration only) hides the alternates and learned
 // examples the question matches at least that well: a tuning question whose
@@ -301,23 +392,8 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64) {
 	union, pc, ac := qt.newCredits(), qt.newCredits(), qt.newCredits()
 	prof := newProfile(qt)
-	for i, p := range d.phrasings {
-		qt.fill(pc, p)
-		rec := qt.coverage(pc)
-		matched := 0.0
-		for _, t := range p {
-			if _, ok := qt.refs[t]; ok {
-				matched += li.idfs[t]
-			}
-		}
-		prec := 0.0
-		if d.phraseW[i] > 0 {
-			prec = matched / d.phraseW[i]
-		}
-		f := 0.0
-		if rec+prec > 0 {
-			f = 2 * rec * prec / (rec + prec)
-		}
+	for i := range d.phrasings {
+		f, prec := li.phraseF(qt, pc, d, i)
 		if mask > 0 && i > 0 && f >= mask {
 			continue
 		}

@@ -23,21 +23,24 @@ func TestEval(t *testing.T) {
 	for _, bar := range []evalBar{
 		// The tuning set is scored leave-one-out, as Calibrate sees it;
 		// its wrong answers include questions whose language is ambiguous
-		// ("cpor?" labelled French). Its bars fell (0.81 to 0.80 per
-		// language, 0.96 to 0.95 refused) when tuning-chat.yaml joined it:
-		// its chat-style questions are harder (76 % answered leave-one-out)
-		// and the refit threshold fell from 0.83 to 0.80, so five more of the
-		// older files' 135 near misses are answered (126 refused) while
-		// all 54 new ones are refused; the older in-scope questions went
-		// from 85.5 % to 87.5 % and the hold-out from 86.8 % to 92.9 %.
-		{TuningFiles, 0.80, 0.95, 0.04, false},
-		{[]string{HoldoutFile}, 0.91, 0.88, 0.01, false},
+		// ("cpor?" labelled French). Since leave-one-out also hides the
+		// words only a question's own example uses (they count as unknown,
+		// as a new question's would), its figures are lower and honest:
+		// 84.1 / 80.4 / 83.7 %, wrong 2.0 %, 98.9 % refused.
+		{TuningFiles, 0.80, 0.95, 0.025, false},
+		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
+		// change: the refit threshold (0.85, wrong answers costing six
+		// right ones) answers one more of its 45 near misses (39 refused)
+		// while in-scope answers rose from 92.9 % to 93.3 % and the fresh
+		// set's from 76.9 % to 83.9 %.
+		{[]string{HoldoutFile}, 0.91, 0.86, 0.01, false},
 		// The fresh set, written after all tuning (2026-11-28): 31 entries,
 		// two questions per language each. Its figures when it was written:
 		// en 77.4 %, fr 75.8 %, sv 77.4 %, 100 % refused, 2.7 % wrong, right
-		// entry ranked first 91.9 % — the gap to the hold-out is what unseen
-		// questions still cost.
-		{[]string{FreshFile}, 0.74, 0.95, 0.04, true},
+		// entry ranked first 91.9 %; after the honest leave-one-out refit
+		// 87.1 / 82.3 / 82.3 %, 1.6 % wrong, 100 % refused, 92.5 % ranked
+		// first. The gap to the hold-out is what unseen questions still cost.
+		{[]string{FreshFile}, 0.80, 0.95, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

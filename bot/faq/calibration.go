@@ -5,54 +5,54 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-2.5091040356528538e-14, // bias
-		1.8541332931719383,      // cov
-		-0.1998916689588189,     // covQ
-		1.1299726761843347,      // covA
-		4.073079964807807,       // phrase
-		0.8863189653695827,      // prec
-		2.672166527932813,       // phraseIntent
-		4.235985280707027,       // intentHit
-		-1.6037252183956383,     // intentMiss
-		-0.45010794613623323,    // costMiss
-		-0.872977519674351,      // cross
-		0.2513914453777977,      // unknown
-		0.1506567432350113,      // typo
-		0.417704301946153,       // profile
-		-0.3530901246595176,     // costGap
-		0.7853367334661002,      // defines
-		-0.015553636313507082,   // figureMiss
-		0.1420420152528749,      // numberMiss
-		5.272959488823992,       // class
-		0.3356347836247457,      // classLead
-		-1.1416566803411984e-15, // classOOS
+		2.2870594307278225e-14, // bias
+		1.842000935407754,      // cov
+		0.18831585477137486,    // covQ
+		0.9561765519335912,     // covA
+		4.761669143689889,      // phrase
+		1.04028720875751,       // prec
+		2.6967548913964676,     // phraseIntent
+		3.4482107343891415,     // intentHit
+		-2.0702649426192274,    // intentMiss
+		-0.5809147134926922,    // costMiss
+		-0.654034404628752,     // cross
+		0.7227464291720489,     // unknown
+		0.08446112345029734,    // typo
+		0.4608622086821794,     // profile
+		-0.20842704925844108,   // costGap
+		0.8395187169587487,     // defines
+		-0.03582543229145369,   // figureMiss
+		0.1233947704134535,     // numberMiss
+		5.113672256269587,      // class
+		0.318016529075515,      // classLead
+		-5.954607608839666e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-5.32648413984084,    // winner's bias
-		-0.2037858689322846,  // winner's cov
-		0.28429248392603795,  // winner's covQ
-		-0.16627614445094013, // winner's covA
-		0.758941506438658,    // winner's phrase
-		-0.4695283461432725,  // winner's prec
-		0.29246252727836075,  // winner's phraseIntent
-		-1.5553453710531298,  // winner's intentHit
-		-0.5534385796352705,  // winner's intentMiss
-		-1.366982001450497,   // winner's costMiss
-		0.44276394375861833,  // winner's cross
-		-0.16308078631055795, // winner's unknown
-		-0.2978346288896862,  // winner's typo
-		-0.3788734287170596,  // winner's profile
-		-1.7145706627995714,  // winner's costGap
-		0.5834421117842467,   // winner's defines
-		-4.652518628899382,   // winner's figureMiss
-		-2.2426031027819042,  // winner's numberMiss
-		0.44344067851988545,  // winner's class
-		0.1773155595786522,   // winner's classLead
-		-3.306771046605575,   // winner's classOOS
-		0.3329838216162887,   // winner's rank score
-		0.35225851471528397,  // lead over the runner-up
-		2.5338467755548453,   // softmax share
-		-3.3241483439703376,  // coverage under 0.6
+		-4.464193696855405,    // winner's bias
+		-0.2457882582703128,   // winner's cov
+		0.029630261741213745,  // winner's covQ
+		-0.061255124690649976, // winner's covA
+		0.7136760492550097,    // winner's phrase
+		-0.6817800393854353,   // winner's prec
+		0.12383798998046154,   // winner's phraseIntent
+		-1.379431538906518,    // winner's intentHit
+		-0.6087494507141977,   // winner's intentMiss
+		-1.4146029343373447,   // winner's costMiss
+		0.5355943251749717,    // winner's cross
+		-0.3264428437512903,   // winner's unknown
+		0.04149129715636255,   // winner's typo
+		-0.4282341919760518,   // winner's profile
+		-1.7681743367947638,   // winner's costGap
+		0.6076337591506941,    // winner's defines
+		-4.693093606000793,    // winner's figureMiss
+		-1.8880435110055023,   // winner's numberMiss
+		0.07961790083534913,   // winner's class
+		0.15850815945580696,   // winner's classLead
+		-3.460420797155251,    // winner's classOOS
+		0.3340111522346435,    // winner's rank score
+		0.3652718904620439,    // lead over the runner-up
+		2.2297127780077894,    // softmax share
+		-3.7706126484349887,   // coverage under 0.6
 	},
-	Threshold: 0.8480793162849114,
+	Threshold: 0.8657484590944855,
 }

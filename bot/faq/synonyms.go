@@ -112,6 +112,7 @@ var synonymGroups = map[Lang][][]string{
 		{"kund", "kunder", "klient", "kunden"},
 		{"jobba", "arbeta"},
 		{"dold", "dolt", "gömd", "gömt", "osynlig"},
+		{"dubblett", "duplicerat", "duplicerad"},
 	},
 }
 

@@ -5,54 +5,54 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.2870594307278225e-14, // bias
-		1.842000935407754,      // cov
-		0.18831585477137486,    // covQ
-		0.9561765519335912,     // covA
-		4.761669143689889,      // phrase
-		1.04028720875751,       // prec
-		2.6967548913964676,     // phraseIntent
-		3.4482107343891415,     // intentHit
-		-2.0702649426192274,    // intentMiss
-		-0.5809147134926922,    // costMiss
-		-0.654034404628752,     // cross
-		0.7227464291720489,     // unknown
-		0.08446112345029734,    // typo
-		0.4608622086821794,     // profile
-		-0.20842704925844108,   // costGap
-		0.8395187169587487,     // defines
-		-0.03582543229145369,   // figureMiss
-		0.1233947704134535,     // numberMiss
-		5.113672256269587,      // class
-		0.318016529075515,      // classLead
-		-5.954607608839666e-15, // classOOS
+		-8.659739592076221e-14, // bias
+		1.6873906395205638,     // cov
+		0.20140423352003506,    // covQ
+		1.0286603942703647,     // covA
+		4.7534823405223685,     // phrase
+		0.9969536717436087,     // prec
+		2.9176258926982994,     // phraseIntent
+		3.5533013501233057,     // intentHit
+		-2.059152163125835,     // intentMiss
+		-0.54583467351866,      // costMiss
+		-0.6424806971834334,    // cross
+		0.6801513822246759,     // unknown
+		0.0786816881460305,     // typo
+		0.4581589659404698,     // profile
+		-0.1997462163576277,    // costGap
+		0.8332386193708609,     // defines
+		-0.034564095964669,     // figureMiss
+		-0.8612237987969521,    // numberMiss
+		4.984214313134182,      // class
+		0.41519615354454936,    // classLead
+		1.1600921274450617e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.464193696855405,    // winner's bias
-		-0.2457882582703128,   // winner's cov
-		0.029630261741213745,  // winner's covQ
-		-0.061255124690649976, // winner's covA
-		0.7136760492550097,    // winner's phrase
-		-0.6817800393854353,   // winner's prec
-		0.12383798998046154,   // winner's phraseIntent
-		-1.379431538906518,    // winner's intentHit
-		-0.6087494507141977,   // winner's intentMiss
-		-1.4146029343373447,   // winner's costMiss
-		0.5355943251749717,    // winner's cross
-		-0.3264428437512903,   // winner's unknown
-		0.04149129715636255,   // winner's typo
-		-0.4282341919760518,   // winner's profile
-		-1.7681743367947638,   // winner's costGap
-		0.6076337591506941,    // winner's defines
-		-4.693093606000793,    // winner's figureMiss
-		-1.8880435110055023,   // winner's numberMiss
-		0.07961790083534913,   // winner's class
-		0.15850815945580696,   // winner's classLead
-		-3.460420797155251,    // winner's classOOS
-		0.3340111522346435,    // winner's rank score
-		0.3652718904620439,    // lead over the runner-up
-		2.2297127780077894,    // softmax share
-		-3.7706126484349887,   // coverage under 0.6
+		-4.591605502383435,   // winner's bias
+		-0.415560176590605,   // winner's cov
+		-0.1908670618552583,  // winner's covQ
+		-0.16898291610362745, // winner's covA
+		0.8022673243509171,   // winner's phrase
+		-0.5379478590905984,  // winner's prec
+		0.13733114697624055,  // winner's phraseIntent
+		-1.3610851996690476,  // winner's intentHit
+		-0.5327994319680386,  // winner's intentMiss
+		-1.4882958795202545,  // winner's costMiss
+		0.3786832335462488,   // winner's cross
+		-0.22724711451577537, // winner's unknown
+		0.04860050737384045,  // winner's typo
+		-0.36879772648477654, // winner's profile
+		-1.8517024619618359,  // winner's costGap
+		0.5561313256689779,   // winner's defines
+		-4.770293469176284,   // winner's figureMiss
+		-1.696024245243241,   // winner's numberMiss
+		-0.29312256465205666, // winner's class
+		0.21803388828929182,  // winner's classLead
+		-3.5713590989514405,  // winner's classOOS
+		0.36292428754270717,  // winner's rank score
+		0.33223270621742457,  // lead over the runner-up
+		2.5073472655431908,   // softmax share
+		-3.7494952467732032,  // coverage under 0.6
 	},
-	Threshold: 0.8657484590944855,
+	Threshold: 0.8520815507223289,
 }

@@ -28,31 +28,32 @@ var calibrated = Model{
 		1.1600921274450617e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.591605502383435,   // winner's bias
-		-0.415560176590605,   // winner's cov
-		-0.1908670618552583,  // winner's covQ
-		-0.16898291610362745, // winner's covA
-		0.8022673243509171,   // winner's phrase
-		-0.5379478590905984,  // winner's prec
-		0.13733114697624055,  // winner's phraseIntent
-		-1.3610851996690476,  // winner's intentHit
-		-0.5327994319680386,  // winner's intentMiss
-		-1.4882958795202545,  // winner's costMiss
-		0.3786832335462488,   // winner's cross
-		-0.22724711451577537, // winner's unknown
-		0.04860050737384045,  // winner's typo
-		-0.36879772648477654, // winner's profile
-		-1.8517024619618359,  // winner's costGap
-		0.5561313256689779,   // winner's defines
-		-4.770293469176284,   // winner's figureMiss
-		-1.696024245243241,   // winner's numberMiss
-		-0.29312256465205666, // winner's class
-		0.21803388828929182,  // winner's classLead
-		-3.5713590989514405,  // winner's classOOS
-		0.36292428754270717,  // winner's rank score
-		0.33223270621742457,  // lead over the runner-up
-		2.5073472655431908,   // softmax share
-		-3.7494952467732032,  // coverage under 0.6
+		-4.599588752493596,   // winner's bias
+		-0.40557842314030185, // winner's cov
+		-0.13903509143976928, // winner's covQ
+		-0.1354890564516137,  // winner's covA
+		0.9781159908816156,   // winner's phrase
+		-0.5460097659622093,  // winner's prec
+		0.15932982252011504,  // winner's phraseIntent
+		-1.2419577466225007,  // winner's intentHit
+		-0.5287942202084167,  // winner's intentMiss
+		-1.5179783118925056,  // winner's costMiss
+		0.36329170879498235,  // winner's cross
+		-0.1646996990274493,  // winner's unknown
+		0.14709044714169275,  // winner's typo
+		-0.3580963397296903,  // winner's profile
+		-1.8679054412660137,  // winner's costGap
+		0.5615674241823253,   // winner's defines
+		-4.806157485496677,   // winner's figureMiss
+		-1.7686433210774857,  // winner's numberMiss
+		-0.5422041780676807,  // winner's class
+		-0.5533537942217394,  // winner's classLead
+		-3.1366612171288795,  // winner's classOOS
+		0.32282693173283417,  // winner's rank score
+		0.3377471453793886,   // lead over the runner-up
+		2.4216270047287956,   // softmax share
+		-3.642220525496817,   // coverage under 0.6
+		1.4901630931976944,   // ranker's probability
 	},
-	Threshold: 0.8520815507223289,
+	Threshold: 0.8471863216554381,
 }

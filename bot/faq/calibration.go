@@ -5,55 +5,55 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-8.659739592076221e-14, // bias
-		1.6873906395205638,     // cov
-		0.20140423352003506,    // covQ
-		1.0286603942703647,     // covA
-		4.7534823405223685,     // phrase
-		0.9969536717436087,     // prec
-		2.9176258926982994,     // phraseIntent
-		3.5533013501233057,     // intentHit
-		-2.059152163125835,     // intentMiss
-		-0.54583467351866,      // costMiss
-		-0.6424806971834334,    // cross
-		0.6801513822246759,     // unknown
-		0.0786816881460305,     // typo
-		0.4581589659404698,     // profile
-		-0.1997462163576277,    // costGap
-		0.8332386193708609,     // defines
-		-0.034564095964669,     // figureMiss
-		-0.8612237987969521,    // numberMiss
-		4.984214313134182,      // class
-		0.41519615354454936,    // classLead
-		1.1600921274450617e-15, // classOOS
+		0,                      // bias
+		1.689855569590016,      // cov
+		0.19760597029412286,    // covQ
+		1.039191429324866,      // covA
+		4.721189098088487,      // phrase
+		1.0034337720894018,     // prec
+		2.9884462398464353,     // phraseIntent
+		3.544903564354216,      // intentHit
+		-2.04125630530235,      // intentMiss
+		-0.5534890299362774,    // costMiss
+		-0.6389139553536298,    // cross
+		0.6859612178134876,     // unknown
+		0.07869847544923522,    // typo
+		0.45743685625310565,    // profile
+		-0.19528210283272182,   // costGap
+		0.8296955789532762,     // defines
+		-0.03684609631437015,   // figureMiss
+		-0.8542690224142022,    // numberMiss
+		4.9184269553913245,     // class
+		0.4426246880129103,     // classLead
+		-7.000488521866283e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.599588752493596,   // winner's bias
-		-0.40557842314030185, // winner's cov
-		-0.13903509143976928, // winner's covQ
-		-0.1354890564516137,  // winner's covA
-		0.9781159908816156,   // winner's phrase
-		-0.5460097659622093,  // winner's prec
-		0.15932982252011504,  // winner's phraseIntent
-		-1.2419577466225007,  // winner's intentHit
-		-0.5287942202084167,  // winner's intentMiss
-		-1.5179783118925056,  // winner's costMiss
-		0.36329170879498235,  // winner's cross
-		-0.1646996990274493,  // winner's unknown
-		0.14709044714169275,  // winner's typo
-		-0.3580963397296903,  // winner's profile
-		-1.8679054412660137,  // winner's costGap
-		0.5615674241823253,   // winner's defines
-		-4.806157485496677,   // winner's figureMiss
-		-1.7686433210774857,  // winner's numberMiss
-		-0.5422041780676807,  // winner's class
-		-0.5533537942217394,  // winner's classLead
-		-3.1366612171288795,  // winner's classOOS
-		0.32282693173283417,  // winner's rank score
-		0.3377471453793886,   // lead over the runner-up
-		2.4216270047287956,   // softmax share
-		-3.642220525496817,   // coverage under 0.6
-		1.4901630931976944,   // ranker's probability
+		-4.6327544820419755,  // winner's bias
+		-0.4532865485618314,  // winner's cov
+		-0.07748945028466987, // winner's covQ
+		-0.06901200139972864, // winner's covA
+		0.9660218855827841,   // winner's phrase
+		-0.6252535542443507,  // winner's prec
+		0.1373391574028523,   // winner's phraseIntent
+		-1.2667152481168045,  // winner's intentHit
+		-0.5333743078022417,  // winner's intentMiss
+		-1.532744989191226,   // winner's costMiss
+		0.36836623282847264,  // winner's cross
+		-0.1408086791105102,  // winner's unknown
+		0.15503047274294487,  // winner's typo
+		-0.3640045839470291,  // winner's profile
+		-1.8395240280814256,  // winner's costGap
+		0.5450532879619372,   // winner's defines
+		-4.795651908453659,   // winner's figureMiss
+		-1.7639366662183393,  // winner's numberMiss
+		-0.47599639421034656, // winner's class
+		-0.6135930930978893,  // winner's classLead
+		-3.103605905995887,   // winner's classOOS
+		0.33354701114683455,  // winner's rank score
+		0.33776112008309034,  // lead over the runner-up
+		2.2901016530259586,   // softmax share
+		-3.6113038180199144,  // coverage under 0.6
+		1.537888489379407,    // ranker's probability
 	},
-	Threshold: 0.8471863216554381,
+	Threshold: 0.8447384579948016,
 }

@@ -84,7 +84,8 @@ var acronyms = []acronym{
 // everyday rewrites the everyday phrases partners use for an action the
 // documents name with one verb: "say yes to a deal", "tacka ja", "dire
 // oui" is accepting it; "say no", "turn down", "tacka nej", "dire non" is
-// declining it; "entered it twice", "doublon", "två gånger" is a
+// declining it; "comment avoir", "pour avoir" is "obtenir" (the
+// French chat verb for getting something is a stop word); "entered it twice", "doublon", "två gånger" is a
 // duplicate. Left as they are, the phrases' only content words are "yes"
 // and "no", which chat filler drops ("ja", "oui") or the not-intent
 // reads as a negation, so accepting and declining looked alike. Each
@@ -104,6 +105,7 @@ var everydays = []everyday{
 	{[]string{"non"}, regexp.MustCompile(`\b(dire|dis|dit|disent|dites|disons|repondre|reponds|repond)( leur| lui)? non( a)?\b`), "refuser"},
 	{[]string{"ja"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? ja( till)?\b`), "acceptera"},
 	{[]string{"nej"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? nej( till)?\b`), "avboja"},
+	{[]string{"avoir"}, regexp.MustCompile(`\b(comment|pour) (on |je |nous )?avoir\b`), "$1 obtenir"},
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},

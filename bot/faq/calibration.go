@@ -5,55 +5,55 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		0,                      // bias
-		1.689855569590016,      // cov
-		0.19760597029412286,    // covQ
-		1.039191429324866,      // covA
-		4.721189098088487,      // phrase
-		1.0034337720894018,     // prec
-		2.9884462398464353,     // phraseIntent
-		3.544903564354216,      // intentHit
-		-2.04125630530235,      // intentMiss
-		-0.5534890299362774,    // costMiss
-		-0.6389139553536298,    // cross
-		0.6859612178134876,     // unknown
-		0.07869847544923522,    // typo
-		0.45743685625310565,    // profile
-		-0.19528210283272182,   // costGap
-		0.8296955789532762,     // defines
-		-0.03684609631437015,   // figureMiss
-		-0.8542690224142022,    // numberMiss
-		4.9184269553913245,     // class
-		0.4426246880129103,     // classLead
-		-7.000488521866283e-15, // classOOS
+		-7.993605777301127e-15,  // bias
+		1.7533682403214985,      // cov
+		0.18038381641046966,     // covQ
+		1.015230533308678,       // covA
+		4.6482143835487015,      // phrase
+		1.1196156780603226,      // prec
+		3.1043893530363875,      // phraseIntent
+		3.5395191384369427,      // intentHit
+		-2.046930115828037,      // intentMiss
+		-0.5601540883709325,     // costMiss
+		-0.6516523899578811,     // cross
+		0.6858737159388064,      // unknown
+		0.0741961131533405,      // typo
+		0.4747559806054453,      // profile
+		-0.18630724135212498,    // costGap
+		0.8303472049287001,      // defines
+		-0.03759529824516875,    // figureMiss
+		-0.8525903683007233,     // numberMiss
+		4.87688967526187,        // class
+		0.4551128993862096,      // classLead
+		-2.8456675771029833e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.6327544820419755,  // winner's bias
-		-0.4532865485618314,  // winner's cov
-		-0.07748945028466987, // winner's covQ
-		-0.06901200139972864, // winner's covA
-		0.9660218855827841,   // winner's phrase
-		-0.6252535542443507,  // winner's prec
-		0.1373391574028523,   // winner's phraseIntent
-		-1.2667152481168045,  // winner's intentHit
-		-0.5333743078022417,  // winner's intentMiss
-		-1.532744989191226,   // winner's costMiss
-		0.36836623282847264,  // winner's cross
-		-0.1408086791105102,  // winner's unknown
-		0.15503047274294487,  // winner's typo
-		-0.3640045839470291,  // winner's profile
-		-1.8395240280814256,  // winner's costGap
-		0.5450532879619372,   // winner's defines
-		-4.795651908453659,   // winner's figureMiss
-		-1.7639366662183393,  // winner's numberMiss
-		-0.47599639421034656, // winner's class
-		-0.6135930930978893,  // winner's classLead
-		-3.103605905995887,   // winner's classOOS
-		0.33354701114683455,  // winner's rank score
-		0.33776112008309034,  // lead over the runner-up
-		2.2901016530259586,   // softmax share
-		-3.6113038180199144,  // coverage under 0.6
-		1.537888489379407,    // ranker's probability
+		-4.599541124787997,   // winner's bias
+		-0.3373093823049406,  // winner's cov
+		-0.09472526286063518, // winner's covQ
+		-0.13975645904021183, // winner's covA
+		0.8626786642215108,   // winner's phrase
+		-0.6170022783948456,  // winner's prec
+		0.09026877948999461,  // winner's phraseIntent
+		-1.266369627307275,   // winner's intentHit
+		-0.5265638479101954,  // winner's intentMiss
+		-1.5223690523980211,  // winner's costMiss
+		0.34997736390396766,  // winner's cross
+		-0.12580932337034526, // winner's unknown
+		-0.257565369294171,   // winner's typo
+		-0.39092854838708674, // winner's profile
+		-1.857470861752238,   // winner's costGap
+		0.5366953666687314,   // winner's defines
+		-4.8907595616834465,  // winner's figureMiss
+		-2.0694457524350023,  // winner's numberMiss
+		-0.3982236180700727,  // winner's class
+		-0.5297733057969047,  // winner's classLead
+		-3.1827273587914218,  // winner's classOOS
+		0.3349056412147856,   // winner's rank score
+		0.3516540116115683,   // lead over the runner-up
+		2.2355532346782447,   // softmax share
+		-3.6986947348293167,  // coverage under 0.6
+		1.371762637277372,    // ranker's probability
 	},
-	Threshold: 0.8447384579948016,
+	Threshold: 0.8511879266213633,
 }

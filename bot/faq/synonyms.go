@@ -78,6 +78,7 @@ var synonymGroups = map[Lang][][]string{
 		{"courriel", "email", "mail", "e-mail"},
 		{"vendeur", "commercial"},
 		{"trouver", "localiser"},
+		{"réclamer", "toucher", "percevoir"},
 	},
 	SV: {
 		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},

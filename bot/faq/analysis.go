@@ -58,7 +58,7 @@ var extraCompoundParts = []string{
 	"avtal", "affär", "affärer", "regel", "regler", "värde", "belopp", "profil", "profiler",
 	"kund", "kunder", "konto", "roll", "steg", "faser", "program", "avgift", "partner",
 	"lösning", "lösningar", "registrering", "försäljning", "hänvisning", "möjlighet", "plats",
-	"timmar", "dagar", "datum", "provision", "favorit", "team", "kontakt",
+	"timmar", "dagar", "datum", "provision", "favorit", "team", "kontakt", "dubblett",
 }
 
 // swedishCompoundWords builds the decompounding dictionary from the Swedish

@@ -421,6 +421,8 @@ func (m Model) GoSource(origin string) ([]byte, error) {
 			name = "softmax share"
 		case i == cCovLow:
 			name = "coverage under 0.6"
+		case i == cClassP:
+			name = "ranker's probability"
 		}
 		fmt.Fprintf(&b, "\t\t%v, // %s\n", w, name)
 	}

@@ -5,54 +5,55 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-2.5091040356528538e-14, // bias
-		1.8541332931719383,      // cov
-		-0.1998916689588189,     // covQ
-		1.1299726761843347,      // covA
-		4.073079964807807,       // phrase
-		0.8863189653695827,      // prec
-		2.672166527932813,       // phraseIntent
-		4.235985280707027,       // intentHit
-		-1.6037252183956383,     // intentMiss
-		-0.45010794613623323,    // costMiss
-		-0.872977519674351,      // cross
-		0.2513914453777977,      // unknown
-		0.1506567432350113,      // typo
-		0.417704301946153,       // profile
-		-0.3530901246595176,     // costGap
-		0.7853367334661002,      // defines
-		-0.015553636313507082,   // figureMiss
-		0.1420420152528749,      // numberMiss
-		5.272959488823992,       // class
-		0.3356347836247457,      // classLead
-		-1.1416566803411984e-15, // classOOS
+		-7.993605777301127e-15,  // bias
+		1.7533682403214985,      // cov
+		0.18038381641046966,     // covQ
+		1.015230533308678,       // covA
+		4.6482143835487015,      // phrase
+		1.1196156780603226,      // prec
+		3.1043893530363875,      // phraseIntent
+		3.5395191384369427,      // intentHit
+		-2.046930115828037,      // intentMiss
+		-0.5601540883709325,     // costMiss
+		-0.6516523899578811,     // cross
+		0.6858737159388064,      // unknown
+		0.0741961131533405,      // typo
+		0.4747559806054453,      // profile
+		-0.18630724135212498,    // costGap
+		0.8303472049287001,      // defines
+		-0.03759529824516875,    // figureMiss
+		-0.8525903683007233,     // numberMiss
+		4.87688967526187,        // class
+		0.4551128993862096,      // classLead
+		-2.8456675771029833e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-5.32648413984084,    // winner's bias
-		-0.2037858689322846,  // winner's cov
-		0.28429248392603795,  // winner's covQ
-		-0.16627614445094013, // winner's covA
-		0.758941506438658,    // winner's phrase
-		-0.4695283461432725,  // winner's prec
-		0.29246252727836075,  // winner's phraseIntent
-		-1.5553453710531298,  // winner's intentHit
-		-0.5534385796352705,  // winner's intentMiss
-		-1.366982001450497,   // winner's costMiss
-		0.44276394375861833,  // winner's cross
-		-0.16308078631055795, // winner's unknown
-		-0.2978346288896862,  // winner's typo
-		-0.3788734287170596,  // winner's profile
-		-1.7145706627995714,  // winner's costGap
-		0.5834421117842467,   // winner's defines
-		-4.652518628899382,   // winner's figureMiss
-		-2.2426031027819042,  // winner's numberMiss
-		0.44344067851988545,  // winner's class
-		0.1773155595786522,   // winner's classLead
-		-3.306771046605575,   // winner's classOOS
-		0.3329838216162887,   // winner's rank score
-		0.35225851471528397,  // lead over the runner-up
-		2.5338467755548453,   // softmax share
-		-3.3241483439703376,  // coverage under 0.6
+		-4.599541124787997,   // winner's bias
+		-0.3373093823049406,  // winner's cov
+		-0.09472526286063518, // winner's covQ
+		-0.13975645904021183, // winner's covA
+		0.8626786642215108,   // winner's phrase
+		-0.6170022783948456,  // winner's prec
+		0.09026877948999461,  // winner's phraseIntent
+		-1.266369627307275,   // winner's intentHit
+		-0.5265638479101954,  // winner's intentMiss
+		-1.5223690523980211,  // winner's costMiss
+		0.34997736390396766,  // winner's cross
+		-0.12580932337034526, // winner's unknown
+		-0.257565369294171,   // winner's typo
+		-0.39092854838708674, // winner's profile
+		-1.857470861752238,   // winner's costGap
+		0.5366953666687314,   // winner's defines
+		-4.8907595616834465,  // winner's figureMiss
+		-2.0694457524350023,  // winner's numberMiss
+		-0.3982236180700727,  // winner's class
+		-0.5297733057969047,  // winner's classLead
+		-3.1827273587914218,  // winner's classOOS
+		0.3349056412147856,   // winner's rank score
+		0.3516540116115683,   // lead over the runner-up
+		2.2355532346782447,   // softmax share
+		-3.6986947348293167,  // coverage under 0.6
+		1.371762637277372,    // ranker's probability
 	},
-	Threshold: 0.8480793162849114,
+	Threshold: 0.8511879266213633,
 }

@@ -21,6 +21,7 @@ const (
 	cMargin                // its lead over the runner-up's score
 	cProb                  // its share of the softmax over all candidates' scores
 	cCovLow                // how far its coverage falls under 0.6 (a hinge: a lead means little when the winner explains little)
+	cClassP                // the learned ranker's probability of it (fClass is its logarithm)
 	nConf
 )
 
@@ -40,6 +41,7 @@ func confFeatures(cands []candidate) [nConf]float64 {
 	}
 	x[cProb] = 1 / sum
 	x[cCovLow] = math.Max(0, 0.6-top.x[fCov])
+	x[cClassP] = math.Exp(10*top.x[fClass] - 10)
 	return x
 }
 

@@ -81,6 +81,36 @@ var acronyms = []acronym{
 	{[]string{"sell"}, regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
 }
 
+// everyday rewrites the everyday phrases partners use for an action the
+// documents name with one verb: "say yes to a deal", "tacka ja", "dire
+// oui" is accepting it; "say no", "turn down", "tacka nej", "dire non" is
+// declining it; "comment avoir", "pour avoir" is "obtenir" (the
+// French chat verb for getting something is a stop word); "entered it twice", "doublon", "två gånger" is a
+// duplicate. Left as they are, the phrases' only content words are "yes"
+// and "no", which chat filler drops ("ja", "oui") or the not-intent
+// reads as a negation, so accepting and declining looked alike. Each
+// phrase becomes the documents' verb in its own language; patterns run on
+// folded lower-case text, only when the text contains a hint.
+type everyday struct {
+	hint []string
+	re   *regexp.Regexp
+	to   string
+}
+
+var everydays = []everyday{
+	{[]string{"yes"}, regexp.MustCompile(`\b(say|says|said|saying) yes( to)?\b`), "accept"},
+	{[]string{"no"}, regexp.MustCompile(`\b(say|says|said|saying) no( to)?\b`), "decline"},
+	{[]string{"down"}, regexp.MustCompile(`\bturn(s|ed|ing)? (it |them |this |that )?down\b`), "decline"},
+	{[]string{"oui"}, regexp.MustCompile(`\b(dire|dis|dit|disent|dites|disons|repondre|reponds|repond)( leur| lui)? oui( a)?\b`), "accepter"},
+	{[]string{"non"}, regexp.MustCompile(`\b(dire|dis|dit|disent|dites|disons|repondre|reponds|repond)( leur| lui)? non( a)?\b`), "refuser"},
+	{[]string{"ja"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? ja( till)?\b`), "acceptera"},
+	{[]string{"nej"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? nej( till)?\b`), "avboja"},
+	{[]string{"avoir"}, regexp.MustCompile(`\b(comment|pour) (on |je |nous )?avoir\b`), "$1 obtenir"},
+	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
+	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
+	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},
+}
+
 // saAbbr is "SA", the documents' abbreviation of solution assessment. Only
 // the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
 // a French possessive and a folded Swedish "så"; "sa-affär" and "sa:n"
@@ -108,6 +138,14 @@ func neutral(text string) string {
 			}
 			return saMarker
 		})
+	}
+	for _, e := range everydays {
+		for _, h := range e.hint {
+			if strings.Contains(f, h) {
+				f = e.re.ReplaceAllString(f, e.to)
+				break
+			}
+		}
 	}
 	for _, a := range acronyms {
 		for _, h := range a.hint {

@@ -78,6 +78,7 @@ var synonymGroups = map[Lang][][]string{
 		{"courriel", "email", "mail", "e-mail"},
 		{"vendeur", "commercial"},
 		{"trouver", "localiser"},
+		{"réclamer", "toucher", "percevoir"},
 	},
 	SV: {
 		{"obligatorisk", "obligatoriskt", "krävs", "nödvändig"},
@@ -112,6 +113,7 @@ var synonymGroups = map[Lang][][]string{
 		{"kund", "kunder", "klient", "kunden"},
 		{"jobba", "arbeta"},
 		{"dold", "dolt", "gömd", "gömt", "osynlig"},
+		{"dubblett", "duplicerat", "duplicerad"},
 	},
 }
 
@@ -142,6 +144,7 @@ var intentHints = map[string]map[Lang][]string{
 	"qqhow":   {EN: {"how"}, FR: {"comment"}, SV: {"hur"}},
 	"qqwhen":  {EN: {"when", "since", "date"}, FR: {"quand", "qd", "date"}, SV: {"nar", "datum"}},
 	"qqcan":   {EN: {"can", "could", "may"}, FR: {"puis", "peut", "peux"}, SV: {"kan", "far"}},
+	"qqmiss":  {EN: {"miss", "too late", "forg", "in time"}, FR: {"rate", "loupe", "oubli", "trop tard", "a temps"}, SV: {"missa", "for sent", "glom", "i tid"}},
 }
 
 // mayMatch reports whether text contains one of the intent's hints in l.
@@ -210,6 +213,14 @@ var intents = []intent{
 		EN: regexp.MustCompile(`\bwhen\b|\bsince (when|what date)\b|\bwhat date\b`),
 		FR: regexp.MustCompile(`\bquand\b|\bqd\b|\bquelle date\b`),
 		SV: regexp.MustCompile(`\bnar\b|\bvilket datum\b`),
+	}},
+	// Something was missed: a deadline passed, a step was forgotten. What
+	// then is another entry than how to do it in time ("missed the
+	// migration deadline" against "profile migration deadline").
+	{"qqmiss", map[Lang]*regexp.Regexp{
+		EN: regexp.MustCompile(`\bmiss(ed)?\b|\btoo late\b|\bforg(o|e)t(ten)?\b|\bnot in time\b`),
+		FR: regexp.MustCompile(`\b(ratee?s?|loupee?s?|oubliee?s?)\b|\btrop tard\b|\bpas a temps\b`),
+		SV: regexp.MustCompile(`\bmissa(de|t|r)?\b|\bfor sent\b|\bglom(de|t|mer)?\b|\binte i tid\b`),
 	}},
 	{"qqcan", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`^(can|could|may) (i|we|a|an|the|my|our|you)\b`),

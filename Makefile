@@ -17,7 +17,7 @@ run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local sh
 # bot/faq's 7.5 minutes on 2 cores) while the concurrency they share with
 # other tests (the index build, cross-fitting) is raced there. They run once,
 # without -race, after the race run of everything else.
-FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent)$$
+FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit)$$
 
 test: lint ## vet, format check, and every test (store tests also on Postgres when TEST_DATABASE_URL is set)
 	$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) -skip '$(FAQ_EVAL_TESTS)' $(PKGS)

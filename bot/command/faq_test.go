@@ -20,7 +20,7 @@ func faqEnv(t *testing.T, st *store.Store) *env {
 		t.Fatal(err)
 	}
 	e := newEnv(t, st)
-	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, st))
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, st, faq.WithModelCache(faqCache)))
 	return e
 }
 

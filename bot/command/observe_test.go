@@ -28,7 +28,7 @@ func TestObserver(t *testing.T) {
 		got = append(got, seen{verb, outcome})
 	})
 	st := storetest.Open(t)
-	svc := command.New(st, &clock{start}, deal.DefaultRates(), nil, command.WithFAQ(kb, st), obs)
+	svc := command.New(st, &clock{start}, deal.DefaultRates(), nil, command.WithFAQ(kb, st, faq.WithModelCache(faqCache)), obs)
 	for _, tt := range []struct{ line, verb, outcome string }{
 		{"deal list", "deal list", "ok"},
 		{"DEAL show 99", "deal show", "not_found"},

@@ -28,32 +28,32 @@ var calibrated = Model{
 		-2.8456675771029833e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.599541124787997,   // winner's bias
-		-0.3373093823049406,  // winner's cov
-		-0.09472526286063518, // winner's covQ
-		-0.13975645904021183, // winner's covA
-		0.8626786642215108,   // winner's phrase
-		-0.6170022783948456,  // winner's prec
-		0.09026877948999461,  // winner's phraseIntent
-		-1.266369627307275,   // winner's intentHit
-		-0.5265638479101954,  // winner's intentMiss
-		-1.5223690523980211,  // winner's costMiss
-		0.34997736390396766,  // winner's cross
-		-0.12580932337034526, // winner's unknown
-		-0.257565369294171,   // winner's typo
-		-0.39092854838708674, // winner's profile
-		-1.857470861752238,   // winner's costGap
-		0.5366953666687314,   // winner's defines
-		-4.8907595616834465,  // winner's figureMiss
-		-2.0694457524350023,  // winner's numberMiss
-		-0.3982236180700727,  // winner's class
-		-0.5297733057969047,  // winner's classLead
-		-3.1827273587914218,  // winner's classOOS
-		0.3349056412147856,   // winner's rank score
-		0.3516540116115683,   // lead over the runner-up
-		2.2355532346782447,   // softmax share
-		-3.6986947348293167,  // coverage under 0.6
-		1.371762637277372,    // ranker's probability
+		-4.808606855287268,   // winner's bias
+		-0.5769924055875809,  // winner's cov
+		-0.2898161486536694,  // winner's covQ
+		-0.27589522483814166, // winner's covA
+		1.0831129985119985,   // winner's phrase
+		-0.9860652259787218,  // winner's prec
+		-0.12475892117168684, // winner's phraseIntent
+		-1.2717239106530134,  // winner's intentHit
+		-0.3830382049377506,  // winner's intentMiss
+		-1.4303801363778383,  // winner's costMiss
+		0.3923108620252668,   // winner's cross
+		-0.07433817676385174, // winner's unknown
+		-0.18840816509756578, // winner's typo
+		-0.39679062941374416, // winner's profile
+		-1.7621633910528527,  // winner's costGap
+		0.72409652503112,     // winner's defines
+		-4.910468497611669,   // winner's figureMiss
+		-2.092344689966644,   // winner's numberMiss
+		-0.19308850832782173, // winner's class
+		-0.9039599855728158,  // winner's classLead
+		-3.126703610393694,   // winner's classOOS
+		0.3191748958648996,   // winner's rank score
+		0.46447361294082407,  // lead over the runner-up
+		2.408064130456053,    // softmax share
+		-3.5229015262159424,  // coverage under 0.6
+		1.4662825614683954,   // ranker's probability
 	},
-	Threshold: 0.8511879266213633,
+	Threshold: 0.7760013512277426,
 }

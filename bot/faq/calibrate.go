@@ -23,7 +23,11 @@ import (
 // It was 4 until leave-one-out stopped leaking a tuning question's own words
 // into the vocabulary: the honest scores then set the threshold at 0.77 and
 // 2.8 % of tuning questions were answered wrongly; at 6 the threshold is
-// 0.85 and wrong answers are 2.0 % (the goal: at most 2 %).
+// 0.85 and wrong answers are 2.0 % (the goal: at most 2 %). With wrong
+// winners weighing double in the confidence fit (wrongWeight), 5 would
+// answer 1.7 points more of the tuning set for wrong answers at 1.8 %, but
+// the fresh set's wrong answers then pass TestEval's bar (5 of 186): kept
+// at 6.
 const wrongCost = 6.0
 
 // l2 is the ridge penalty of both fits; it only keeps weights finite where
@@ -35,6 +39,16 @@ const l2 = 0.5
 // that writing more out-of-scope tuning questions teaches the fit what
 // they look like without by itself making the bot refuse more.
 const oosShare = 0.25
+
+// wrongWeight is the weight, in the confidence fit, of an in-scope question
+// whose winner is the wrong entry, against one of a right winner. The fit
+// otherwise spends itself telling the bulk of easy right answers from the
+// refusals far under the threshold; what the threshold needs is the
+// order among the confident winners, where the wrong ones are few. At 2 the
+// tuning set's leave-one-out wrong answers fell from 33 to 27 (1.7 to
+// 1.4 %) for 3 fewer right ones (84.0 to 83.9 %); at 3 and 4 the trade
+// was worse.
+const wrongWeight = 2.0
 
 // calibrationMask hides, while calibrating, the phrasings a tuning question
 // matches almost word for word (see langIndex.features): alternates were
@@ -156,6 +170,8 @@ func fitConfidence(outcomes []outcome) []float64 {
 		wts[i] = 1
 		if outcomes[i].oos {
 			wts[i] = oosW
+		} else if !outcomes[i].right {
+			wts[i] = wrongWeight
 		}
 	}
 	return fitLogistic(X, y, wts, nConf)

@@ -5,55 +5,55 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-7.993605777301127e-15,  // bias
-		1.7533682403214985,      // cov
-		0.18038381641046966,     // covQ
-		1.015230533308678,       // covA
-		4.6482143835487015,      // phrase
-		1.1196156780603226,      // prec
-		3.1043893530363875,      // phraseIntent
-		3.5395191384369427,      // intentHit
-		-2.046930115828037,      // intentMiss
-		-0.5601540883709325,     // costMiss
-		-0.6516523899578811,     // cross
-		0.6858737159388064,      // unknown
-		0.0741961131533405,      // typo
-		0.4747559806054453,      // profile
-		-0.18630724135212498,    // costGap
-		0.8303472049287001,      // defines
-		-0.03759529824516875,    // figureMiss
-		-0.8525903683007233,     // numberMiss
-		4.87688967526187,        // class
-		0.4551128993862096,      // classLead
-		-2.8456675771029833e-15, // classOOS
+		9.992007221626409e-15,  // bias
+		1.7748690330924382,     // cov
+		0.16551816056993307,    // covQ
+		1.0119693721927798,     // covA
+		4.605559477631828,      // phrase
+		1.1561882674888337,     // prec
+		3.0926258379248526,     // phraseIntent
+		3.5426059809675166,     // intentHit
+		-2.0441350896009065,    // intentMiss
+		-0.5583637579556404,    // costMiss
+		-0.6434145027570797,    // cross
+		0.6767468414701743,     // unknown
+		0.07294225303946864,    // typo
+		0.4719631775004146,     // profile
+		-0.17912013312037212,   // costGap
+		0.8223551343650449,     // defines
+		-0.03876141787007598,   // figureMiss
+		-0.8524575472250787,    // numberMiss
+		4.82587508543416,       // class
+		0.47128035462300594,    // classLead
+		1.8787103974038706e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.599541124787997,   // winner's bias
-		-0.3373093823049406,  // winner's cov
-		-0.09472526286063518, // winner's covQ
-		-0.13975645904021183, // winner's covA
-		0.8626786642215108,   // winner's phrase
-		-0.6170022783948456,  // winner's prec
-		0.09026877948999461,  // winner's phraseIntent
-		-1.266369627307275,   // winner's intentHit
-		-0.5265638479101954,  // winner's intentMiss
-		-1.5223690523980211,  // winner's costMiss
-		0.34997736390396766,  // winner's cross
-		-0.12580932337034526, // winner's unknown
-		-0.257565369294171,   // winner's typo
-		-0.39092854838708674, // winner's profile
-		-1.857470861752238,   // winner's costGap
-		0.5366953666687314,   // winner's defines
-		-4.8907595616834465,  // winner's figureMiss
-		-2.0694457524350023,  // winner's numberMiss
-		-0.3982236180700727,  // winner's class
-		-0.5297733057969047,  // winner's classLead
-		-3.1827273587914218,  // winner's classOOS
-		0.3349056412147856,   // winner's rank score
-		0.3516540116115683,   // lead over the runner-up
-		2.2355532346782447,   // softmax share
-		-3.6986947348293167,  // coverage under 0.6
-		1.371762637277372,    // ranker's probability
+		-4.88375186678195,    // winner's bias
+		-0.5585539782983125,  // winner's cov
+		-0.28603952399866767, // winner's covQ
+		-0.27009634740740973, // winner's covA
+		1.0323772653586045,   // winner's phrase
+		-0.900798236926333,   // winner's prec
+		-0.1007349385248721,  // winner's phraseIntent
+		-1.31752340000295,    // winner's intentHit
+		-0.3743690996916175,  // winner's intentMiss
+		-1.4586908376053767,  // winner's costMiss
+		0.3768127793824038,   // winner's cross
+		-0.08425193039493785, // winner's unknown
+		-0.23623781348953318, // winner's typo
+		-0.4190856799202907,  // winner's profile
+		-1.6097255320157282,  // winner's costGap
+		0.7264569291827394,   // winner's defines
+		-4.9301140954829,     // winner's figureMiss
+		-2.0920737063724584,  // winner's numberMiss
+		-0.11888873015390326, // winner's class
+		-0.9461387489669421,  // winner's classLead
+		-3.152506126182838,   // winner's classOOS
+		0.3280023218719595,   // winner's rank score
+		0.47024074942011,     // lead over the runner-up
+		2.291660654175815,    // softmax share
+		-3.3653668412306397,  // coverage under 0.6
+		1.4470792155810421,   // ranker's probability
 	},
-	Threshold: 0.8511879266213633,
+	Threshold: 0.7747781874848337,
 }

@@ -135,10 +135,10 @@ var intentHints = map[string]map[Lang][]string{
 	"qqdur":   {EN: {"how", "deadline"}, FR: {"combien", "delai"}, SV: {"hur", "tidsgrans"}},
 	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
 	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
-	"qqwhere": {EN: {"where"}, FR: {"ou "}, SV: {"var", "vart"}},
+	"qqwhere": {EN: {"where", "page"}, FR: {"ou ", "page"}, SV: {"var", "vart", "sida"}},
 	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique"}, SV: {"vad", "for", "betyd", "forklara"}},
 	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
-	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
+	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime", "pai", "pay"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
 	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
 	"qqnot":   {EN: {"no", "never", "can", "dont", "don't", "werent", "weren't", "isnt", "isn't", "hidden", "n't"}, FR: {"pas", "non", "jamais", "aucun", "invisible"}, SV: {"inte", "ej", "ingen", "inga", "aldrig", "osynlig"}},
 	"qqhow":   {EN: {"how"}, FR: {"comment"}, SV: {"hur"}},
@@ -175,9 +175,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bvem\b`),
 	}},
 	{"qqwhere", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bwhere\b`),
-		FR: regexp.MustCompile(`(^|\s)ou (trouver|voir|sont|est|vont|va|arrivent|apparait|gerer|reclamer)\b`),
-		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar)\b|\bvart\b`),
+		EN: regexp.MustCompile(`\bwhere\b|\bwhich page\b`),
+		FR: regexp.MustCompile(`(^|\s)ou (trouver|voir|sont|est|vont|va|arrivent|apparait|gerer|reclamer|dans)\b|\bquelle page\b`),
+		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar|i)\b|\bvart\b|\bvilken sida\b`),
 	}},
 	{"qqdef", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b`),
@@ -191,7 +191,7 @@ var intents = []intent{
 	}},
 	{"qqcost", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay(s|out|outs)?\b|\bpaid\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b|\bearn(s|ed)?\b|\bworth\b`),
-		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
+		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
 		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},
 	{"qqif", map[Lang]*regexp.Regexp{

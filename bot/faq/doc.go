@@ -47,16 +47,20 @@
 //   - calibrate.go fits those weights and the threshold on the tuning set
 //     (testdata/tuning.yaml, tuning-chat.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go): the threshold maximises right
-//     answers minus four times wrong ones, averaged over its neighbours.
+//     answers minus six times wrong ones, averaged over its neighbours, and
+//     in the confidence fit a question whose winner is wrong weighs double.
 //     testdata/holdout.yaml was written before any tuning and is only ever
-//     measured. The tuning set is scored leave-one-out
-//     (EvaluateLeaveOneOut), since its questions are indexed and the
-//     ranker is trained on them: calibration and that score read each
-//     tuning question's ranker probabilities from a model trained without
-//     its fold, an out-of-scope question's translations held out with it
-//     (crossfit.go; `go run ./cmd/faqeval -cv` compares the ranker's
-//     settings that way, on the tuning set only).
+//     measured, as is testdata/fresh.yaml, written after every tuning round
+//     by someone who had not read the hold-out. The tuning set is scored
+//     leave-one-out (EvaluateLeaveOneOut), since its questions are indexed
+//     and the ranker is trained on them: its own phrasings are hidden, the
+//     words only they use count as unknown (as a new question's would), and
+//     calibration and that score read each tuning question's ranker
+//     probabilities from a model trained without its fold, an out-of-scope
+//     question's translations held out with it (crossfit.go; `go run
+//     ./cmd/faqeval -cv` compares the ranker's settings that way, on the
+//     tuning set only).
 //
 // Evaluate scores an Index against labelled questions; cmd/faqeval prints it
-// for both sets (make faq-eval).
+// for the three sets (make faq-eval).
 package faq

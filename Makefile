@@ -34,7 +34,7 @@ lint: ## go vet and gofmt must be clean
 build: ## a static binary in bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/cosellbot ./cmd/cosellbot
 
-faq-eval: ## FAQ accuracy per language, wrong answers and refusals, on the tuning and the hold-out sets
+faq-eval: ## FAQ accuracy per language, wrong answers and refusals, on the tuning, hold-out and fresh sets
 	$(GO) run ./cmd/faqeval
 
 # LOAD: cosellload's flags, e.g. LOAD="-kind discord -rate 500 -duration 30s".

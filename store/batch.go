@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 )
@@ -15,6 +16,28 @@ import (
 
 // txKey is the context key of a batch's transaction.
 type txKey struct{}
+
+// writtenKey is the context key of the deals a batch wrote.
+type writtenKey struct{}
+
+// writtenDeals are the deals a batch wrote: forgotten from the deal cache
+// when they are written and again when the batch ends, since a read
+// between the two may have cached what the batch was about to replace.
+type writtenDeals struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+// forgetDeals drops deals ids, just written under ctx, from the deal cache;
+// inside a batch, again when it ends.
+func (s *Store) forgetDeals(ctx context.Context, ids ...int64) {
+	s.cache.forget(ids...)
+	if w, ok := ctx.Value(writtenKey{}).(*writtenDeals); ok {
+		w.mu.Lock()
+		w.ids = append(w.ids, ids...)
+		w.mu.Unlock()
+	}
+}
 
 // conn is the handle for writes (and transactions) under ctx: the batch's
 // transaction when ctx carries one, else the writer pool.
@@ -44,6 +67,11 @@ func (s *Store) reader(ctx context.Context) *gorm.DB {
 // rolled back otherwise; the ctx fn gets carries it. Inside, Savepoint
 // isolates one operation.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, nested := ctx.Value(writtenKey{}).(*writtenDeals); !nested {
+		w := &writtenDeals{}
+		ctx = context.WithValue(ctx, writtenKey{}, w)
+		defer func() { s.cache.forget(w.ids...) }() // once committed (or rolled back)
+	}
 	var fnErr error
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		fnErr = fn(context.WithValue(ctx, txKey{}, tx))

@@ -91,8 +91,7 @@ func (s *Store) GetDeal(ctx context.Context, id int64) (*deal.Deal, error) {
 	if ctx.Value(txKey{}) != nil {
 		return takeDeal(s.reader(ctx), id) // the batch's transaction
 	}
-	var row dealRow
-	return dealOf(id, &row, s.readDeal(ctx, id, &row))
+	return s.cachedDeal(ctx, id)
 }
 
 // takeDeal reads one deal through GORM on db.
@@ -154,6 +153,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *deal.Deal, a Audit, notices .
 	err = s.inTx(ctx, fmt.Sprintf("update deal %d", d.ID), func(tx *gorm.DB) error {
 		return updateDeal(tx, d, &row, []Audit{a}, notices)
 	})
+	s.forgetDeals(ctx, d.ID)
 	if err != nil {
 		return err
 	}

@@ -57,3 +57,13 @@ func AuditOf(at time.Time, actor string, e deal.Event) Audit {
 // Pools are the store's connection pools: the writer, then the read-only
 // pool when it has one of its own (an SQLite file).
 func Pools(s *Store) []*gorm.DB { return s.pools() }
+
+// DealCacheHits counts the deals GetDeal served from its cache.
+func DealCacheHits(s *Store) int64 { return s.cache.hits.Load() }
+
+// DealCacheLive reports whether GetDeal's cache is on (CacheDeals watching).
+func DealCacheLive(s *Store) bool {
+	s.cache.mu.RLock()
+	defer s.cache.mu.RUnlock()
+	return s.cache.live
+}

@@ -219,6 +219,9 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 		}
 		return requestSync(tx, c.Work, c.At)
 	})
+	if c.Deal != nil && c.Deal.ID != 0 {
+		s.forgetDeals(ctx, c.Deal.ID)
+	}
 	if err != nil {
 		return err
 	}
@@ -426,6 +429,7 @@ func (s *Store) SaveCursor(ctx context.Context, name string, c change.Cursor) er
 // ExternalID when it has none (bumping the deal's version, so that a change
 // read before the rename cannot write the old id back).
 func (s *Store) RenameLink(ctx context.Context, l change.Link, recordID string) error {
+	defer s.forgetDeals(ctx, l.DealID)
 	return s.inTx(ctx, "rename a link", func(tx *gorm.DB) error {
 		res := tx.Model(&syncRow{}).Where("source = ? AND external_id = ?", l.System, l.RecordID).Update("external_id", recordID)
 		if res.Error != nil {

@@ -74,6 +74,10 @@ type Store struct {
 	dealShapeErr  error
 	// fallbacks counts units run again as plain batches (UnitFallbacks).
 	fallbacks atomic.Int64
+	// url is what Open was given: the deal cache's watcher connects with it.
+	url string
+	// cache keeps GetDeal's deals while CacheDeals runs (dealcache.go).
+	cache dealCache
 }
 
 // Open connects to the database named by url: "postgres://…" or
@@ -121,7 +125,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
 	}
-	s := &Store{db: db, rd: db, dialect: dialect}
+	s := &Store{db: db, rd: db, dialect: dialect, url: url}
 	switch {
 	case memory:
 		// Every connection to ":memory:" is a database of its own: keep one.

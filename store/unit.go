@@ -152,10 +152,26 @@ func (s *Store) runUnit(u *unit, fn func(ctx context.Context) error) (err error)
 	if err := u.flush(); err != nil {
 		return err
 	}
-	if err := u.tx.Commit().Error; err != nil {
+	err = u.tx.Commit().Error
+	u.forgetWritten()
+	if err != nil {
 		return &unitWriteError{fmt.Errorf("store: commit a unit: %w", err)}
 	}
 	return nil
+}
+
+// forgetWritten drops the deals the unit wrote from the deal cache, once
+// its transaction ended.
+func (u *unit) forgetWritten() {
+	var ids []int64
+	for id, ud := range u.deals {
+		if ud.changed {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		u.s.cache.forget(ids...)
+	}
 }
 
 // begin begins the unit's transaction, once.

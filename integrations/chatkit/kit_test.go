@@ -42,6 +42,32 @@ func TestRaceInTimeAndLate(t *testing.T) {
 	bg.Wait()
 }
 
+// Background reuses its workers; whichever runs a piece of work, each runs
+// once with its parent's values and without its cancellation, and Wait
+// waits for all of it.
+func TestBackgroundRunsEveryPieceOnce(t *testing.T) {
+	type key struct{}
+	var bg Background
+	var ran atomic.Int64
+	parent, cancel := context.WithCancel(context.WithValue(t.Context(), key{}, "v"))
+	cancel() // the request ended: its work goes on
+	for round := range 5 {
+		for range 50 {
+			bg.Go(parent, func(ctx context.Context) {
+				if ctx.Value(key{}) != "v" || ctx.Err() != nil {
+					t.Errorf("round %d: value %v, err %v", round, ctx.Value(key{}), ctx.Err())
+				}
+				time.Sleep(time.Millisecond)
+				ran.Add(1)
+			})
+		}
+		bg.Wait()
+		if got, want := ran.Load(), int64(50*(round+1)); got != want {
+			t.Fatalf("round %d: %d pieces ran by Wait, want %d", round, got, want)
+		}
+	}
+}
+
 func TestAccountsCacheBothWays(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	var mu sync.Mutex

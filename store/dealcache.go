@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// The deal cache. "deal show" and every button read one deal by id; on
+// PostgreSQL that read was the one round trip of the request (30 % of the
+// server's CPU in a profile of `cosellload bench`, plus the backend's on the
+// same cores), on SQLite a third of the request's CPU. GetDeal keeps the
+// deals it read and serves them again until they change.
+//
+// A cached deal must never outlive a write it has not seen, whoever wrote:
+// this process, another replica, or the CLI on the same SQLite file. So the
+// cache is live only while a watcher that sees every commit runs
+// (CacheDeals): on PostgreSQL a LISTEN on the notifications that a trigger
+// on deals sends when a writing transaction commits (migration 00009); on
+// SQLite a poll of PRAGMA data_version, which changes whenever another
+// connection commits. When the watcher loses its connection the cache is
+// emptied and bypassed until it is back. This process's own writes also
+// forget their deals at once, so that a user reads what they just wrote
+// without waiting for the notification.
+//
+// Fills race with writes: a read that began before a write committed may
+// return the old deal after the write forgot it. Every forget bumps an
+// epoch, and a fill is kept only if no forget happened since its read
+// began, so an old deal is never put back.
+
+// dealCacheMax bounds the cached deals (a partner has hundreds to a few
+// thousand; each is a few kilobytes).
+const dealCacheMax = 10000
+
+// sqlitePollEvery is how often the SQLite watcher reads data_version: the
+// longest a deal written by another process can be shown as it was.
+const sqlitePollEvery = 20 * time.Millisecond
+
+// dealsChannel is the PostgreSQL notification channel of migration 00009,
+// followed by the deals table's schema.
+const dealsChannel = "cosellbot_deals:"
+
+// dealCache holds deals by id while a watcher runs. Cached deals are never
+// handed out: get returns a copy.
+type dealCache struct {
+	hits  atomic.Int64 // deals served from the cache (tests read it)
+	mu    sync.RWMutex
+	live  bool
+	epoch uint64
+	deals map[int64]*deal.Deal
+}
+
+// get returns a copy of the cached deal id; ok is false on a miss. epoch is
+// what a fill after a miss must give put, live whether to fill at all.
+func (c *dealCache) get(id int64) (d *deal.Deal, epoch uint64, live, ok bool) {
+	c.mu.RLock()
+	cached, ok := c.deals[id]
+	epoch, live = c.epoch, c.live
+	c.mu.RUnlock()
+	if ok {
+		c.hits.Add(1)
+		return cached.Clone(), epoch, live, true
+	}
+	return nil, epoch, live, false
+}
+
+// put keeps d (which the caller no longer changes) if nothing was forgotten
+// since epoch.
+func (c *dealCache) put(d *deal.Deal, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live || c.epoch != epoch {
+		return
+	}
+	if c.deals == nil {
+		c.deals = make(map[int64]*deal.Deal)
+	}
+	if len(c.deals) >= dealCacheMax {
+		for id := range c.deals { // an arbitrary one: maps iterate at random
+			delete(c.deals, id)
+			break
+		}
+	}
+	c.deals[d.ID] = d
+}
+
+// forget drops the deals ids.
+func (c *dealCache) forget(ids ...int64) {
+	c.mu.Lock()
+	c.epoch++
+	for _, id := range ids {
+		delete(c.deals, id)
+	}
+	c.mu.Unlock()
+}
+
+// reset empties the cache and turns it on or off.
+func (c *dealCache) reset(live bool) {
+	c.mu.Lock()
+	c.epoch++
+	clear(c.deals)
+	c.live = live
+	c.mu.Unlock()
+}
+
+// cachedDeal is GetDeal outside a unit or batch: from the cache when it
+// holds the deal, else read and kept.
+func (s *Store) cachedDeal(ctx context.Context, id int64) (*deal.Deal, error) {
+	d, epoch, live, ok := s.cache.get(id)
+	if ok {
+		return d, nil
+	}
+	var row dealRow
+	d, err := dealOf(id, &row, s.readDeal(ctx, id, &row))
+	if err == nil && live {
+		s.cache.put(d.Clone(), epoch)
+	}
+	return d, err
+}
+
+// CacheDeals keeps GetDeal's cache live until ctx ends, watching the
+// database for commits by anyone; serve runs it beside the HTTP server.
+// Without it (the CLI, tests) every GetDeal reads the database. It returns
+// nil when ctx ends; while the watcher cannot connect it retries, the cache
+// bypassed, and logs why.
+func (s *Store) CacheDeals(ctx context.Context) error {
+	defer s.cache.reset(false)
+	watch := s.watchPostgres
+	if s.dialect == SQLite {
+		if s.rd == s.db {
+			return nil // in memory: no other process can write, but nothing to watch with either
+		}
+		watch = s.watchSQLite
+	}
+	wait := time.Second
+	for ctx.Err() == nil {
+		err := watch(ctx)
+		s.cache.reset(false)
+		if ctx.Err() != nil {
+			break
+		}
+		slog.WarnContext(ctx, "store: the deal cache is off until the database can be watched again", "err", err, "retry in", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+	return nil
+}
+
+// watchPostgres listens for the deals' notifications on a connection of its
+// own and forgets each deal named; it returns when the connection fails or
+// ctx ends.
+func (s *Store) watchPostgres(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return fmt.Errorf("store: watch deals: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var schema string
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("store: watch deals: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{dealsChannel + schema}.Sanitize()); err != nil {
+		return fmt.Errorf("store: watch deals: %w", err)
+	}
+	// Only now are commits seen: what was cached before is not trusted.
+	s.cache.reset(true)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("store: watch deals: %w", err)
+		}
+		id, err := strconv.ParseInt(n.Payload, 10, 64)
+		if err != nil {
+			s.cache.reset(true) // not a deal id: forget them all
+			continue
+		}
+		s.cache.forget(id)
+	}
+}
+
+// watchSQLite polls PRAGMA data_version on a read connection of its own
+// (the pool grows by one for it) and empties the cache whenever another
+// connection, in this process or another, committed.
+func (s *Store) watchSQLite(ctx context.Context) error {
+	s.readSQL.SetMaxOpenConns(sqliteReaders() + 1)
+	s.readSQL.SetMaxIdleConns(sqliteReaders() + 1)
+	defer func() {
+		s.readSQL.SetMaxOpenConns(sqliteReaders())
+		s.readSQL.SetMaxIdleConns(sqliteReaders())
+	}()
+	conn, err := s.readSQL.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: watch deals: %w", err)
+	}
+	defer conn.Close()
+	version := func() (int64, error) {
+		var v int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			return 0, fmt.Errorf("store: watch deals: %w", err)
+		}
+		return v, nil
+	}
+	last, err := version()
+	if err != nil {
+		return err
+	}
+	s.cache.reset(true)
+	tick := time.NewTicker(sqlitePollEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		v, err := version()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if v != last {
+			last = v
+			s.cache.reset(true)
+		}
+	}
+}

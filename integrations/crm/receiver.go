@@ -135,6 +135,9 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = ledger.InboxIgnored, ev.Ignore, now
 		}
 	}
+	if rv.proc != nil {
+		rv.proc.Throttle(r.Context()) // while more than a page waits to be applied
+	}
 	added, err := rv.commit.Add(r.Context(), entries)
 	if err != nil {
 		// Nothing is acknowledged: the sender retries, and the retry is new

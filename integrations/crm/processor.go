@@ -30,11 +30,13 @@ type Processor struct {
 	// wake-up came while the page was still being applied).
 	AfterPage func()
 	// behind is set while the last page taken was full: more than a page
-	// waits, and deliveries are held (Throttle) until the next page is
-	// applied. pageDone is closed when a page ends, then replaced.
+	// waits, and deliveries are held (Throttle), each until an event was
+	// applied (a token). caughtUp is closed when the processor stops being
+	// behind, then replaced.
 	behind   atomic.Bool
+	tokens   chan struct{}
 	pageMu   sync.Mutex
-	pageDone chan struct{}
+	caughtUp chan struct{}
 }
 
 // Fetcher is a source that calls out while it applies an event (Partner
@@ -43,7 +45,8 @@ type Fetcher interface{ Fetches() bool }
 
 // NewProcessor builds a processor over the configured sources.
 func NewProcessor(inbox Inbox, sources []Source, clock Clock, log *slog.Logger, m Metrics) *Processor {
-	p := &Processor{inbox: inbox, sources: map[string]Source{}, clock: clock, log: log, metrics: m, kick: make(chan struct{}, 1), pageDone: make(chan struct{})}
+	p := &Processor{inbox: inbox, sources: map[string]Source{}, clock: clock, log: log, metrics: m, kick: make(chan struct{}, 1),
+		tokens: make(chan struct{}, throttleBurst), caughtUp: make(chan struct{})}
 	for _, s := range sources {
 		p.sources[s.Name()] = s
 		if f, ok := s.(Fetcher); ok && f.Fetches() {
@@ -68,41 +71,58 @@ func (p *Processor) Kick() {
 	}
 }
 
+// throttleBurst is how many deliveries may pass at once when the processor
+// falls behind: the tokens of the events applied just before.
+const throttleBurst = 32
+
 // MaxThrottle bounds how long Throttle holds a delivery: far below the
 // senders' timeouts (HubSpot and Dynamics wait 5 s or more for an answer).
 const MaxThrottle = time.Second
 
 // Throttle holds a delivery while the processor is behind (the last page it
-// took was full) until the next page is applied, at most MaxThrottle.
+// took was full) until one more event was applied, at most MaxThrottle.
 // Without it, deliveries that arrive faster than they can be applied (32
 // senders on PostgreSQL on two cores: 2,160 acknowledged a second, 1,950
 // applied) are all acknowledged and the backlog grows for as long as the
 // load lasts (12,700 waiting after 60 s), every change reaching the other
 // systems later and later. Held deliveries slow their senders to the pace
-// of processing instead, and the backlog stays about a page.
+// of processing instead, one for each event applied, and the backlog
+// stays about a page.
 func (p *Processor) Throttle(ctx context.Context) {
 	if !p.behind.Load() {
 		return
 	}
 	p.pageMu.Lock()
-	done := p.pageDone
+	caughtUp := p.caughtUp
 	p.pageMu.Unlock()
 	t := time.NewTimer(MaxThrottle)
 	defer t.Stop()
 	select {
-	case <-done:
+	case <-p.tokens:
+	case <-caughtUp:
 	case <-t.C:
 	case <-ctx.Done():
 	}
 }
 
-// pageEnded records whether the processor is behind after a page and lets
-// the deliveries held for it go.
+// applied lets one held delivery go.
+func (p *Processor) applied() {
+	select {
+	case p.tokens <- struct{}{}:
+	default:
+	}
+}
+
+// pageEnded records whether the processor is behind after a page; when it
+// is not, every held delivery goes.
 func (p *Processor) pageEnded(behind bool) {
 	p.behind.Store(behind)
+	if behind {
+		return
+	}
 	p.pageMu.Lock()
-	close(p.pageDone)
-	p.pageDone = make(chan struct{})
+	close(p.caughtUp)
+	p.caughtUp = make(chan struct{})
 	p.pageMu.Unlock()
 }
 
@@ -268,6 +288,7 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 					return err
 				}
 				done = append(done, e)
+				p.applied()
 			}
 			return nil
 		})

@@ -39,43 +39,52 @@ func TestProcessorBehindWhilePagesAreFull(t *testing.T) {
 }
 
 // Throttle lets a delivery go at once while the processor keeps up; while it
-// is behind, it holds it until the next page ends, or MaxThrottle, or the
-// request ends.
-func TestThrottleHoldsUntilThePageEnds(t *testing.T) {
+// is behind, it holds it until an event was applied, or the processor
+// caught up, or the request ended (or MaxThrottle).
+func TestThrottleHoldsUntilAnEventIsApplied(t *testing.T) {
 	p := NewProcessor(nil, nil, nil, nil, nil)
 	returned := func(ctx context.Context) <-chan struct{} {
 		c := make(chan struct{})
 		go func() { p.Throttle(ctx); close(c) }()
 		return c
 	}
-	select {
-	case <-returned(t.Context()):
-	case <-time.After(5 * time.Second):
-		t.Fatal("held while the processor keeps up")
+	goes := func(c <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(5 * time.Second):
+			t.Fatal(what)
+		}
 	}
+	holds := func(c <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+			t.Fatal(what)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	goes(returned(t.Context()), "held while the processor keeps up")
 
 	p.pageEnded(true)
 	held := returned(t.Context())
-	select {
-	case <-held:
-		t.Fatal("let go while the processor is behind, before a page ended")
-	case <-time.After(50 * time.Millisecond):
-	}
-	p.pageEnded(true)
-	select {
-	case <-held:
-	case <-time.After(5 * time.Second):
-		t.Fatal("still held after the page ended")
-	}
+	holds(held, "let go while the processor is behind, before an event was applied")
+	p.applied()
+	goes(held, "still held after an event was applied")
 
+	a, b := returned(t.Context()), returned(t.Context())
+	holds(a, "let go before an event was applied")
+	p.pageEnded(true) // still behind: nobody goes for that
+	holds(b, "let go at the end of a page while still behind")
+	p.pageEnded(false)
+	goes(a, "still held after the processor caught up")
+	goes(b, "still held after the processor caught up")
+
+	p.pageEnded(true)
 	ctx, cancel := context.WithCancel(t.Context())
 	gone := returned(ctx)
 	cancel()
-	select {
-	case <-gone:
-	case <-time.After(5 * time.Second):
-		t.Fatal("still held after the request ended")
-	}
+	goes(gone, "still held after the request ended")
 	p.pageEnded(false)
 }
 

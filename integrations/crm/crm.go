@@ -172,6 +172,7 @@ const (
 	Failed    Outcome = "failed"    // an event whose processing failed
 	Applied   Outcome = "applied"   // an event applied to deals
 	Dropped   Outcome = "ignored"   // an event that needed nothing, or was stale
+	Held      Outcome = "held"      // a delivery held while the processor was behind (Processor.Throttle)
 )
 
 // Metrics counts events by source and outcome (the crmmetrics package

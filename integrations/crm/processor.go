@@ -87,10 +87,10 @@ const MaxThrottle = time.Second
 // load lasts (12,700 waiting after 60 s), every change reaching the other
 // systems later and later. Held deliveries slow their senders to the pace
 // of processing instead, one for each event applied, and the backlog
-// stays about a page.
-func (p *Processor) Throttle(ctx context.Context) {
+// stays about a page. It reports whether it held the delivery.
+func (p *Processor) Throttle(ctx context.Context) bool {
 	if !p.behind.Load() {
-		return
+		return false
 	}
 	p.pageMu.Lock()
 	caughtUp := p.caughtUp
@@ -103,6 +103,7 @@ func (p *Processor) Throttle(ctx context.Context) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
+	return true
 }
 
 // applied lets one held delivery go.

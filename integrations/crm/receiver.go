@@ -135,8 +135,8 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = ledger.InboxIgnored, ev.Ignore, now
 		}
 	}
-	if rv.proc != nil {
-		rv.proc.Throttle(r.Context()) // while more than a page waits to be applied
+	if rv.proc != nil && rv.proc.Throttle(r.Context()) { // while more than a page waits to be applied
+		rv.metrics.Count(name, Held)
 	}
 	added, err := rv.commit.Add(r.Context(), entries)
 	if err != nil {

@@ -37,9 +37,10 @@ import (
 // epoch, and a fill is kept only if no forget happened since its read
 // began, so an old deal is never put back.
 
-// dealCacheMax bounds the cached deals (a partner has hundreds to a few
-// thousand; each is a few kilobytes).
-const dealCacheMax = 10000
+// dealCacheMax bounds the cached deals: people look at the deals they work
+// on, a few hundred at a time, and each takes one to a few kilobytes, so
+// the cache stays within a few megabytes of the 100 MB the server keeps to.
+const dealCacheMax = 2000
 
 // sqlitePollEvery is how often the SQLite watcher reads data_version: the
 // longest a deal written by another process can be shown as it was.

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +45,14 @@ const dealCacheMax = 2000
 // sqlitePollEvery is how often the SQLite watcher reads data_version: the
 // longest a deal written by another process can be shown as it was.
 const sqlitePollEvery = 20 * time.Millisecond
+
+// heartbeat is how long the PostgreSQL watcher stays quiet before it
+// checks that its connection is still heard; probeWithin how long a probe
+// may take to come back.
+const (
+	heartbeat   = 30 * time.Second
+	probeWithin = 5 * time.Second
+)
 
 // dealsChannel is the PostgreSQL notification channel of migration 00009,
 // followed by the deals table's schema.
@@ -102,6 +110,13 @@ func (c *dealCache) forget(ids ...int64) {
 		delete(c.deals, id)
 	}
 	c.mu.Unlock()
+}
+
+// isLive reports whether the cache is on.
+func (c *dealCache) isLive() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.live
 }
 
 // reset empties the cache and turns it on or off.
@@ -162,6 +177,13 @@ func (s *Store) CacheDeals(ctx context.Context) error {
 // watchPostgres listens for the deals' notifications on a connection of its
 // own and forgets each deal named; it returns when the connection fails or
 // ctx ends.
+//
+// A LISTEN that succeeds does not prove notifications arrive: behind a
+// pooler in transaction mode they never do, and a connection cut without a
+// word goes quiet too, while every cached deal would stay as it was. So the
+// cache goes live only once a probe, notified through the pool the writes
+// take, came back on the listening connection, and after each quiet
+// heartbeat a probe must come back again within probeWithin.
 func (s *Store) watchPostgres(ctx context.Context) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
@@ -172,25 +194,59 @@ func (s *Store) watchPostgres(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		return fmt.Errorf("store: watch deals: %w", err)
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{dealsChannel + schema}.Sanitize()); err != nil {
+	channel := dealsChannel + schema
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return fmt.Errorf("store: watch deals: %w", err)
 	}
-	// Only now are commits seen: what was cached before is not trusted.
-	s.cache.reset(true)
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("store: watch deals: %w", err)
+	probes := 0
+	probe := func() (string, error) {
+		probes++
+		payload := fmt.Sprintf("probe:%p:%d", s, probes)
+		if err := s.db.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", channel, payload).Error; err != nil {
+			return "", fmt.Errorf("store: watch deals: notify a probe: %w", err)
 		}
-		id, err := strconv.ParseInt(n.Payload, 10, 64)
-		if err != nil {
-			s.cache.reset(true) // not a deal id: forget them all
+		return payload, nil
+	}
+	waiting, err := probe()
+	if err != nil {
+		return err
+	}
+	sent := time.Now()
+	for {
+		wait := heartbeat
+		if waiting != "" {
+			wait = max(probeWithin-time.Since(sent), time.Millisecond)
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil && wctx.Err() == nil:
+			return fmt.Errorf("store: watch deals: %w", err)
+		case err != nil && waiting != "":
+			return fmt.Errorf("store: watch deals: a probe did not come back within %s; is a pooler in transaction mode between cosellbot and PostgreSQL?", probeWithin)
+		case err != nil: // a quiet heartbeat: is the connection still heard?
+			if waiting, err = probe(); err != nil {
+				return err
+			}
+			sent = time.Now()
 			continue
 		}
-		s.cache.forget(id)
+		if n.Payload == waiting {
+			if !s.cache.isLive() {
+				// Only now are commits seen: what was cached before is not trusted.
+				s.cache.reset(true)
+			}
+			waiting = ""
+			continue
+		}
+		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+			s.cache.forget(id)
+		} else if !strings.HasPrefix(n.Payload, "probe:") {
+			s.cache.reset(s.cache.isLive()) // not a deal id: forget them all
+		}
 	}
 }
 

@@ -62,8 +62,4 @@ func Pools(s *Store) []*gorm.DB { return s.pools() }
 func DealCacheHits(s *Store) int64 { return s.cache.hits.Load() }
 
 // DealCacheLive reports whether GetDeal's cache is on (CacheDeals watching).
-func DealCacheLive(s *Store) bool {
-	s.cache.mu.RLock()
-	defer s.cache.mu.RUnlock()
-	return s.cache.live
-}
+func DealCacheLive(s *Store) bool { return s.cache.isLive() }

@@ -65,6 +65,9 @@ type entryDoc struct {
 	// currencies (and "%") it states an amount in (fFigureMiss).
 	figure  bool
 	amounts map[string]bool
+	// minimum is whether the answer states a minimum of one (a figure for
+	// a count question that asks no maximum).
+	minimum bool
 	// numbers are the numbers the answer states (fNumberMiss).
 	numbers map[string]bool
 	// intents are the question intents of the question and alternates, plus
@@ -169,6 +172,7 @@ func (li *langIndex) number(raw []rawDoc) {
 	for i, r := range raw {
 		d := &li.docs[i]
 		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
+		d.minimum = r.minimum
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -275,6 +279,7 @@ type rawDoc struct {
 	a             map[string]struct{}
 	intents       map[string]bool
 	figure        bool
+	minimum       bool
 	amounts       map[string]bool
 	numbers       map[string]bool
 }
@@ -308,6 +313,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 		d.intents[li.costTerm] = true
 	}
 	d.figure = figureAnswer.MatchString(foldLower(t.Answer))
+	d.minimum = minimumAnswer.MatchString(foldLower(t.Answer))
 	d.amounts = statedAmounts(foldLower(normalize(t.Answer)))
 	d.numbers = answerNumbers(foldLower(normalize(t.Answer)))
 	d.defines = map[string]bool{}

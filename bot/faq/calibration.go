@@ -5,55 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		9.992007221626409e-15,  // bias
-		1.7748690330924382,     // cov
-		0.16551816056993307,    // covQ
-		1.0119693721927798,     // covA
-		4.605559477631828,      // phrase
-		1.1561882674888337,     // prec
-		3.0926258379248526,     // phraseIntent
-		3.5426059809675166,     // intentHit
-		-2.0441350896009065,    // intentMiss
-		-0.5583637579556404,    // costMiss
-		-0.6434145027570797,    // cross
-		0.6767468414701743,     // unknown
-		0.07294225303946864,    // typo
-		0.4719631775004146,     // profile
-		-0.17912013312037212,   // costGap
-		0.8223551343650449,     // defines
-		-0.03876141787007598,   // figureMiss
-		-0.8524575472250787,    // numberMiss
-		4.82587508543416,       // class
-		0.47128035462300594,    // classLead
-		1.8787103974038706e-15, // classOOS
+		5.921189464668175e-16, // bias
+		2.1621871334564364,    // cov
+		0.6964223447264981,    // covQ
+		1.1821550136899208,    // covA
+		4.689576391426838,     // phrase
+		0.70477538990669,      // prec
+		3.2333550155487982,    // phraseIntent
+		3.687547820716025,     // intentHit
+		-2.2019485884472516,   // intentMiss
+		-0.3341021112918384,   // costMiss
+		0.5190432928101898,    // cross
+		-0.36686084802920715,  // unknown
+		0.14362352465722597,   // typo
+		0.18704573281056294,   // profile
+		-0.23841535873970518,  // costGap
+		1.027937616904992,     // defines
+		-0.07249984215820489,  // figureMiss
+		-0.7799196210001922,   // numberMiss
+		5.486700822362207,     // class
+		0.29640450741820806,   // classLead
+		8.734327162190386e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.88375186678195,    // winner's bias
-		-0.5585539782983125,  // winner's cov
-		-0.28603952399866767, // winner's covQ
-		-0.27009634740740973, // winner's covA
-		1.0323772653586045,   // winner's phrase
-		-0.900798236926333,   // winner's prec
-		-0.1007349385248721,  // winner's phraseIntent
-		-1.31752340000295,    // winner's intentHit
-		-0.3743690996916175,  // winner's intentMiss
-		-1.4586908376053767,  // winner's costMiss
-		0.3768127793824038,   // winner's cross
-		-0.08425193039493785, // winner's unknown
-		-0.23623781348953318, // winner's typo
-		-0.4190856799202907,  // winner's profile
-		-1.6097255320157282,  // winner's costGap
-		0.7264569291827394,   // winner's defines
-		-4.9301140954829,     // winner's figureMiss
-		-2.0920737063724584,  // winner's numberMiss
-		-0.11888873015390326, // winner's class
-		-0.9461387489669421,  // winner's classLead
-		-3.152506126182838,   // winner's classOOS
-		0.3280023218719595,   // winner's rank score
-		0.47024074942011,     // lead over the runner-up
-		2.291660654175815,    // softmax share
-		-3.3653668412306397,  // coverage under 0.6
-		1.4470792155810421,   // ranker's probability
+		-4.243011677836032,    // winner's bias
+		-1.5332961905897655,   // winner's cov
+		-0.7702382658401111,   // winner's covQ
+		-0.17682287718676046,  // winner's covA
+		1.259358466942074,     // winner's phrase
+		-0.8945333500273238,   // winner's prec
+		-0.19179862359907895,  // winner's phraseIntent
+		-1.2479241808757937,   // winner's intentHit
+		-0.4814069805191977,   // winner's intentMiss
+		-1.2731030457768993,   // winner's costMiss
+		-0.010043280874147568, // winner's cross
+		-1.701871023554777,    // winner's unknown
+		0.506118788379852,     // winner's typo
+		-0.32119838242369614,  // winner's profile
+		-1.1991694042906396,   // winner's costGap
+		0.53781085265629,      // winner's defines
+		-6.492432231591429,    // winner's figureMiss
+		-1.6277241663183024,   // winner's numberMiss
+		-0.1015058890786323,   // winner's class
+		0.46196074144583354,   // winner's classLead
+		-2.8340207928093646,   // winner's classOOS
+		0.26881712550962905,   // winner's rank score
+		0.41625932510969066,   // lead over the runner-up
+		1.401202086120293,     // softmax share
+		-3.0361546097803407,   // coverage under 0.6
+		-0.16985240409907593,  // ranker's probability
+		0.31254690094408,      // first on lexical score
+		1.472952324312929,     // ranker's probability of the runner-up
+		1.9402856529305859,    // coverage of known words
+		-1.051861651354388,    // ranker's probability times coverage
+		0.39202095014648575,   // winner's rank score
 	},
-	Threshold: 0.7747781874848337,
+	Threshold: 0.7536068178041522,
 }

@@ -28,8 +28,10 @@ const nearDupJaccard = 0.5
 // translations (Case.Group) and the alternates near-duplicating them, by
 // group, round robin over the groups in order of their first tuning
 // question; -1 for texts always trained on (canonical questions, answers,
-// alternates no tuning question resembles).
-func cvAssign(texts []rankerText, k int) []int {
+// alternates no tuning question resembles). A salt other than 0 deals the
+// groups to folds by a hash of it instead: another partition, for
+// calibration to average over (calibrationPartitions).
+func cvAssign(texts []rankerText, k, salt int) []int {
 	parent := make([]int, len(texts))
 	for i := range parent {
 		parent[i] = i
@@ -74,7 +76,13 @@ func cvAssign(texts []rankerText, k int) []int {
 	for i, t := range texts {
 		if t.kind == tuningText {
 			if _, ok := fold[find(i)]; !ok {
-				fold[find(i)] = len(fold) % k
+				f := len(fold) % k
+				if salt != 0 {
+					h := fnv.New32a()
+					fmt.Fprint(h, salt, len(fold))
+					f = int(h.Sum32() % uint32(k))
+				}
+				fold[find(i)] = f
 			}
 		}
 	}
@@ -115,10 +123,10 @@ func jaccardSet(a, b map[string]bool) float64 {
 
 // crossFit returns, per case, the class probabilities of a ranker trained
 // without the case's fold (nil for a case whose entry ix does not hold).
-func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec) [][]float64 {
+func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [][]float64 {
 	texts := ix.rankerTexts(cases)
 	raw, dict := ix.featurize(texts, spec)
-	assign := cvAssign(texts, cvFolds)
+	assign := cvAssign(texts, cvFolds, salt)
 	out := make([][]float64, len(cases))
 	nClass := len(ix.order) + 1
 	for f := range cvFolds {
@@ -139,11 +147,12 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec) [][]float64
 	return out
 }
 
-// oofProbs memoises crossFit with the index's settings: Calibrate and
-// EvaluateLeaveOneOut both need it for the same cases, and it trains five
-// models.
-func (ix *Index) oofProbs(cases []Case) [][]float64 {
+// oofProbs memoises crossFit with the index's settings and the partition
+// salt: Calibrate and EvaluateLeaveOneOut both need it for the same cases
+// (the latter with salt 0), and it trains five models.
+func (ix *Index) oofProbs(cases []Case, salt int) [][]float64 {
 	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00", salt)
 	for _, c := range cases {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Question, c.Lang, c.Expect, c.Group)
 	}
@@ -153,7 +162,7 @@ func (ix *Index) oofProbs(cases []Case) [][]float64 {
 	if p, ok := ix.oof[key]; ok {
 		return p
 	}
-	p := ix.crossFit(cases, ix.setting.f, ix.setting.t)
+	p := ix.crossFit(cases, ix.setting.f, ix.setting.t, salt)
 	if ix.oof == nil {
 		ix.oof = map[uint64][][]float64{}
 	}
@@ -186,7 +195,7 @@ func (r CVResult) String() string {
 func CrossValidate(ix *Index, cases []Case) []CVResult {
 	var out []CVResult
 	for _, g := range cvGrid {
-		probs := ix.crossFit(cases, g.f, g.t)
+		probs := ix.crossFit(cases, g.f, g.t, 0)
 		r := CVResult{Spec: g.String(), ByLang: map[Lang][2]int{}}
 		for i, c := range cases {
 			if probs[i] == nil {

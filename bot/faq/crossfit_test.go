@@ -22,7 +22,7 @@ func TestCVAssign(t *testing.T) {
 		{"tell me a joke", EN, 2, tuningText, "t.yaml:3/1"},
 		{"pris på en kontorslicens", SV, 2, tuningText, "t.yaml:3/0"}, // a translation sharing few trigrams
 	}
-	got := cvAssign(texts, 5)
+	got := cvAssign(texts, 5, 0)
 	if got[0] != -1 || got[6] != -1 {
 		t.Errorf("canonical question and answer in folds %d, %d; want -1 (always trained on)", got[0], got[6])
 	}
@@ -46,7 +46,7 @@ func TestCrossFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oof := ix.oofProbs(cases)
+	oof := ix.oofProbs(cases, 0)
 	var inScope, top1 int
 	var sumOOF, sumFull float64
 	for i, c := range cases {

@@ -41,7 +41,8 @@
 //     probability are three more features, so it settles what lexical
 //     features leave open between neighbouring entries;
 //   - model.go weighs the features into a ranking score, and the winner's
-//     features and lead into a confidence in [0,1]; under the threshold Ask
+//     features and lead into a confidence in [0,1] (with how far the
+//     lexical scores and the ranker agree on it); under the threshold Ask
 //     refuses and offers up to three suggestions: a wrong answer about deal
 //     registration costs a partner more than "did you mean…?";
 //   - calibrate.go fits those weights and the threshold on the tuning set
@@ -57,7 +58,9 @@
 //     words only they use count as unknown (as a new question's would), and
 //     calibration and that score read each tuning question's ranker
 //     probabilities from a model trained without its fold, an out-of-scope
-//     question's translations held out with it (crossfit.go; `go run
+//     question's translations held out with it (crossfit.go; calibration
+//     stacks three partitions into folds, so that no one partition's luck
+//     sets the threshold; `go run
 //     ./cmd/faqeval -cv` compares the ranker's settings that way, on the
 //     tuning set only).
 //

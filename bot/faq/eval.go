@@ -143,7 +143,7 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 	r := Report{Threshold: ix.threshold, ByLang: map[Lang]LangReport{}}
 	var oof [][]float64
 	if mask > 0 {
-		oof = ix.oofProbs(cases)
+		oof = ix.oofProbs(cases, 0)
 	}
 	for i, c := range cases {
 		var probs []float64

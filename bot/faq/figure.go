@@ -38,6 +38,19 @@ func mayAskFigure(n string) bool {
 // name such as "P2P".
 var figureAnswer = regexp.MustCompile(`\b\d+\b|\b(two|three|four|five|six|seven|eight|nine|ten|twelve|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|tva|tre|fyra|fem|sex|sju|atta|nio|tio|tolv)\b`)
 
+// minimumAnswer matches answers, folded, that state a minimum of one ("at
+// least one team member", "au moins un", "minst en"): the figure of "how
+// many team members minimum", not of a maximum (maximumQuestion).
+var (
+	minimumAnswer   = regexp.MustCompile(`\bat least one\b|\bau moins une?\b|\bminst (en|ett)\b`)
+	maximumQuestion = regexp.MustCompile(`\bat most\b|\bmax|\bau plus\b|\bsom mest\b|\bhogst\b|\blimit|\blimite|\bgrans`)
+)
+
+// kindsQuestion asks how many kinds of something there are ("how many
+// deal types", "combien de types de transactions", "hur många typer"):
+// an answer listing them answers it, with or without a figure.
+var kindsQuestion = regexp.MustCompile(`\bhow many (\S+ ){0,2}(types?|kinds?|sorts?)\b|\bcombien (y a[- ]t[- ]il )?de (types|sortes|genres)\b|\bhur manga (\S+ ){0,2}(typer|sorter|slags)\b`)
+
 // Amount questions. "How much are the cloud credits worth?" meets the entry
 // on ISV Success, whose answer says the credits are free: a cost intent
 // answered, no value stated. "How much is 1560 EUR in USD?" meets the
@@ -51,6 +64,17 @@ var (
 	currencyTarget = regexp.MustCompile(`\b(?:in|into|en|i)\s+(usd|us dollars?|dollars?|eur|euros?|sek|kronor|couronnes?)\b|\b(usd|eur|sek|dollar|euro)\s+(?:value|valeur|vardet?)\b`)
 	answerAmount   = regexp.MustCompile(`\d\s?(%|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
 )
+
+// worthIdiom asks whether something is worth the effort ("is isv success
+// worth it", "ca vaut le coup", "är det värt det"): what one gets, not an
+// amount.
+var worthIdiom = regexp.MustCompile(`\bworth (it|the (effort|trouble|money|time))\b|\bvaut (le coup|la peine)\b|\bvart (det|modan|besvaret)\b`)
+
+// amountBefore must precede a currency for it to be one the question
+// converts to: an amount, or a "how much" ("how much is 1560 eur in usd",
+// "combien font 1560 eur en usd"); "our deal is in sek" names the deal's
+// currency.
+var amountBefore = regexp.MustCompile(`\d|\bhow much\b|\bcombien\b|\bhur mycket\b|\bworth\b|\bvalen?t\b|\bvard[ae]?\b`)
 
 // amountHints are substrings without which neither question pattern can
 // match.
@@ -91,8 +115,17 @@ func askedAmount(n string) amountAsk {
 	if !hinted {
 		return a
 	}
-	a.worth = worthQuestion.MatchString(n)
-	for _, m := range currencyTarget.FindAllStringSubmatch(n, -1) {
+	a.worth = worthQuestion.MatchString(worthIdiom.ReplaceAllString(n, ""))
+	for _, ix := range currencyTarget.FindAllStringSubmatchIndex(n, -1) {
+		if !amountBefore.MatchString(n[:ix[0]]) {
+			continue // "our deal is in sek": the deal's currency, not one to convert to
+		}
+		m := make([]string, 3)
+		for k := 1; k < 3; k++ {
+			if ix[2*k] >= 0 {
+				m[k] = n[ix[2*k]:ix[2*k+1]]
+			}
+		}
 		c := m[1]
 		if c == "" {
 			c = m[2]

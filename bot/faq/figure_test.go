@@ -66,4 +66,34 @@ func TestFigureMiss(t *testing.T) {
 	if c := find("how many days do we have to accept a referral", "referral-expiry-14-days"); c.x[fFigureMiss] != 0 {
 		t.Errorf("referral-expiry-14-days: figureMiss %v, want 0", c.x[fFigureMiss])
 	}
+	// "At least one fully filled team member" is the minimum asked.
+	if c := find("how many team members minimum", "deal-team"); c.x[fFigureMiss] != 0 {
+		t.Errorf("deal-team, minimum: figureMiss %v, want 0", c.x[fFigureMiss])
+	}
+	// A list of the types answers how many there are.
+	if c := find("how many deal types are there in co-sell", "cosell-types"); c.x[fFigureMiss] != 0 {
+		t.Errorf("cosell-types: figureMiss %v, want 0", c.x[fFigureMiss])
+	}
+}
+
+func TestAskedAmount(t *testing.T) {
+	tests := []struct {
+		q     string
+		worth bool
+		to    int
+	}{
+		{"how much are cloud credits worth in isv success", true, 0},
+		{"is isv success worth it, what do we actually get", false, 0},
+		{"isv success ca vaut le coup", false, 0},
+		{"how much is 1560 eur in usd", false, 1},
+		{"combien font 1560 eur en usd", false, 1},
+		{"our deal is in sek, how do they convert it for the registration threshold", false, 0},
+		{"var affar ar i kronor, hur raknar de om den", false, 0},
+	}
+	for _, tt := range tests {
+		a := askedAmount(neutral(tt.q))
+		if a.worth != tt.worth || len(a.to) != tt.to {
+			t.Errorf("%q: worth %v, to %v; want %v, %d currencies", tt.q, a.worth, a.to, tt.worth, tt.to)
+		}
+	}
 }

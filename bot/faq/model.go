@@ -15,18 +15,27 @@ type Model struct {
 	Threshold float64
 }
 
-// Confidence features: the winner's rank features, then these.
+// Confidence features: the winner's rank features, then these. The last
+// five (faq4) tell the confidence where the lexical scores and the learned
+// ranker agree: with them the tuning set's right answers at equal wrong
+// ones, the confidence fit cross-validated over it, rose by about one
+// point.
 const (
-	cRank   = nRank + iota // the winner's ranking score
-	cMargin                // its lead over the runner-up's score
-	cProb                  // its share of the softmax over all candidates' scores
-	cCovLow                // how far its coverage falls under 0.6 (a hinge: a lead means little when the winner explains little)
-	cClassP                // the learned ranker's probability of it (fClass is its logarithm)
+	cRank        = nRank + iota // the winner's ranking score
+	cMargin                     // its lead over the runner-up's score
+	cProb                       // its share of the softmax over all candidates' scores
+	cCovLow                     // how far its coverage falls under 0.6 (a hinge: a lead means little when the winner explains little)
+	cClassP                     // the learned ranker's probability of it (fClass is its logarithm)
+	cLexTop                     // 1 when it also leads on lexical score alone (the ranking score without the ranker's features)
+	cRunnerP                    // the ranker's probability of the runner-up
+	cCovKnown                   // its coverage of the question's known words
+	cClassCov                   // the ranker's probability of it times its coverage
+	cMarginClass                // its lead (at most 5) times the ranker's probability of it: a lead both scores agree on
 	nConf
 )
 
 // confFeatures describes the winner of a ranked candidate list.
-func confFeatures(cands []candidate) [nConf]float64 {
+func (m *Model) confFeatures(cands []candidate) [nConf]float64 {
 	var x [nConf]float64
 	top := cands[0]
 	copy(x[:nRank], top.x[:])
@@ -42,6 +51,31 @@ func confFeatures(cands []candidate) [nConf]float64 {
 	x[cProb] = 1 / sum
 	x[cCovLow] = math.Max(0, 0.6-top.x[fCov])
 	x[cClassP] = math.Exp(10*top.x[fClass] - 10)
+	// The lexical score alone: where it and the ranker disagree on the
+	// winner, one of them is wrong.
+	lex := func(c candidate) float64 {
+		return c.rank - m.Rank[fClass]*c.x[fClass] - m.Rank[fClassLead]*c.x[fClassLead] - m.Rank[fClassOOS]*c.x[fClassOOS]
+	}
+	x[cLexTop] = 1
+	if len(cands) > 1 {
+		tl := lex(top)
+		for _, c := range cands[1:] {
+			if lex(c) > tl {
+				x[cLexTop] = 0
+				break
+			}
+		}
+		x[cRunnerP] = math.Exp(10*cands[1].x[fClass] - 10)
+	}
+	// Coverage of the words the knowledge base knows: an unknown word
+	// already weighs through fUnknown; this tells a winner that explains
+	// what it can from one that leaves known words unexplained.
+	x[cCovKnown] = top.x[fCov]
+	if u := top.x[fUnknown]; u < 1 {
+		x[cCovKnown] = math.Min(1, top.x[fCov]/(1-u))
+	}
+	x[cClassCov] = x[cClassP] * top.x[fCov]
+	x[cMarginClass] = math.Min(x[cMargin], 5) * x[cClassP]
 	return x
 }
 
@@ -54,7 +88,7 @@ func (m *Model) score(x [nRank]float64) float64 {
 }
 
 func (m *Model) confidence(cands []candidate) float64 {
-	x := confFeatures(cands)
+	x := m.confFeatures(cands)
 	s := 0.0
 	for i, w := range m.Conf {
 		s += w * x[i]

@@ -237,7 +237,8 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	}
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
-	figureAsked := mayAskFigure(n) && figureQuestion.MatchString(n)
+	figureAsked := mayAskFigure(n) && figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
+	maxAsked := figureAsked && maximumQuestion.MatchString(n)
 	amount := askedAmount(n)
 	nums := questionNumbers(n)
 	out := make([]candidate, 0, len(docs))
@@ -256,7 +257,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		if !costAsked {
 			c.x[fCostGap] = 0
 		}
-		if figureAsked && !li.docs[d].figure || amount.asked() && amount.misses(li.docs[d].amounts) {
+		if figureAsked && !li.docs[d].figure && (maxAsked || !li.docs[d].minimum) || amount.asked() && amount.misses(li.docs[d].amounts) {
 			c.x[fFigureMiss] = 1
 		}
 		for _, x := range nums {

@@ -132,7 +132,7 @@ type intent struct {
 // microseconds; a question is matched against every intent of every
 // language). TestIntentHints checks each pattern's matches contain a hint.
 var intentHints = map[string]map[Lang][]string{
-	"qqdur":   {EN: {"how", "deadline"}, FR: {"combien", "delai"}, SV: {"hur", "tidsgrans"}},
+	"qqdur":   {EN: {"how", "deadline", "waiting"}, FR: {"combien", "delai", "attente"}, SV: {"hur", "tidsgrans", "vantetid"}},
 	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
 	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
 	"qqwhere": {EN: {"where", "page"}, FR: {"ou ", "page"}, SV: {"var", "vart", "sida"}},
@@ -160,9 +160,9 @@ func mayMatch(token string, l Lang, text string) bool {
 // Patterns run on folded lower-case text.
 var intents = []intent{
 	{"qqdur", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bhow (long|many (days|hours)|much time)\b|\bdeadline\b`),
-		FR: regexp.MustCompile(`\bcombien de (temps|jours|heures)\b|\bdelai\b`),
-		SV: regexp.MustCompile(`\bhur (lang|lange|manga dagar|manga timmar)\b|\btidsgrans\b`),
+		EN: regexp.MustCompile(`\bhow (long|soon|quickly|many (days|hours|weeks)|much time)\b|\bdeadline\b|\bwaiting (time|period)\b`),
+		FR: regexp.MustCompile(`\bcombien de (temps|jours|heures|semaines)\b|\bdelai\b|\btemps d'?attente\b`),
+		SV: regexp.MustCompile(`\bhur (lang|lange|snart|fort|manga dagar|manga timmar|manga veckor)\b|\btidsgrans\b|\bvantetid\b`),
 	}},
 	{"qqwhy", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bwhy\b|\breason\b|\bpurpose\b|\bpoint of\b`),

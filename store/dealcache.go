@@ -26,8 +26,8 @@ import (
 // cache is live only while a watcher that sees every commit runs
 // (CacheDeals): on PostgreSQL a LISTEN on the notifications that a trigger
 // on deals sends when a writing transaction commits (migration 00009); on
-// SQLite a poll of PRAGMA data_version, which changes whenever another
-// connection commits. When the watcher loses its connection the cache is
+// SQLite a poll of PRAGMA data_version on the writer's connection, which
+// changes whenever another process commits. When the watcher loses its connection the cache is
 // emptied and bypassed until it is back. This process's own writes also
 // forget their deals at once, so that a user reads what they just wrote
 // without waiting for the notification.
@@ -250,29 +250,36 @@ func (s *Store) watchPostgres(ctx context.Context) error {
 	}
 }
 
-// watchSQLite polls PRAGMA data_version on a read connection of its own
-// (the pool grows by one for it) and empties the cache whenever another
-// connection, in this process or another, committed.
+// watchSQLite polls PRAGMA data_version on the writer's connection and
+// empties the cache when another process committed. data_version changes
+// when a connection other than the one asking commits; asked on the
+// writer, the process's one writing connection, it ignores the process's
+// own writes (they forget their deals themselves) and sees only other
+// processes' (the CLI on the same file). Asked on a reader, it changed with
+// every one of the process's own commits, and each Slack command commits
+// its replay record: the cache emptied every 20 ms under load. When the
+// pool replaced the writer's connection the values are not comparable, and
+// the cache is emptied too.
 func (s *Store) watchSQLite(ctx context.Context) error {
-	s.readSQL.SetMaxOpenConns(sqliteReaders() + 1)
-	s.readSQL.SetMaxIdleConns(sqliteReaders() + 1)
-	defer func() {
-		s.readSQL.SetMaxOpenConns(sqliteReaders())
-		s.readSQL.SetMaxIdleConns(sqliteReaders())
-	}()
-	conn, err := s.readSQL.Conn(ctx)
+	writer, err := s.db.DB()
 	if err != nil {
 		return fmt.Errorf("store: watch deals: %w", err)
 	}
-	defer conn.Close()
-	version := func() (int64, error) {
-		var v int64
-		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-			return 0, fmt.Errorf("store: watch deals: %w", err)
+	version := func() (conn any, v int64, err error) {
+		c, err := writer.Conn(ctx) // waits for the write in flight, if any
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: watch deals: %w", err)
 		}
-		return v, nil
+		defer c.Close()
+		if err := c.Raw(func(dc any) error { conn = dc; return nil }); err != nil {
+			return nil, 0, fmt.Errorf("store: watch deals: %w", err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			return nil, 0, fmt.Errorf("store: watch deals: %w", err)
+		}
+		return conn, v, nil
 	}
-	last, err := version()
+	lastConn, last, err := version()
 	if err != nil {
 		return err
 	}
@@ -285,15 +292,15 @@ func (s *Store) watchSQLite(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
-		v, err := version()
+		conn, v, err := version()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		if v != last {
-			last = v
+		if conn != lastConn || v != last {
+			lastConn, last = conn, v
 			s.cache.reset(true)
 		}
 	}

@@ -69,6 +69,21 @@ func TestDealCacheSeesEveryWriter(t *testing.T) {
 		waitFor(t, "a read served from the cache", func() bool { read(); return store.DealCacheHits(srv) > hits })
 		first := read()
 
+		// The process's own commits about other things (a Slack command
+		// commits its replay record) leave the deal cached.
+		if _, err := srv.FirstChatEvent(ctx, "slack", "sig:abc", t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.CreateDeal(ctx, outbound("Another", "loc-fr"), at("alice@x.example", "created", "")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * 20 * time.Millisecond) // several of the SQLite watcher's polls
+		hits = store.DealCacheHits(srv)
+		read()
+		if store.DealCacheHits(srv) == hits {
+			t.Fatal("the process's own unrelated commits emptied the cache")
+		}
+
 		// What a caller does to the deal it got stays its own.
 		first.Name = "changed by the caller"
 		first.Team = append(first.Team, deal.Person{Name: "Mallory"})

@@ -33,6 +33,9 @@ func sslCheck(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil {
 		return false
 	}
+	if !bytes.Contains(body, []byte("ssl_check=")) {
+		return false // every command: no second parse of its form
+	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("ssl_check") != "1" {
 		return false

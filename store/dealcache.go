@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -212,18 +213,23 @@ func (s *Store) watchPostgres(ctx context.Context) error {
 		return err
 	}
 	sent := time.Now()
+	quietFor := heartbeat
+	if s.heartbeat > 0 {
+		quietFor = s.heartbeat
+	}
 	for {
-		wait := heartbeat
+		wait := quietFor
 		if waiting != "" {
 			wait = max(probeWithin-time.Since(sent), time.Millisecond)
 		}
 		wctx, cancel := context.WithTimeout(ctx, wait)
 		n, err := conn.WaitForNotification(wctx)
+		quiet := errors.Is(wctx.Err(), context.DeadlineExceeded) // before cancel sets it
 		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case err != nil && wctx.Err() == nil:
+		case err != nil && !quiet:
 			return fmt.Errorf("store: watch deals: %w", err)
 		case err != nil && waiting != "":
 			return fmt.Errorf("store: watch deals: a probe did not come back within %s; is a pooler in transaction mode between cosellbot and PostgreSQL?", probeWithin)

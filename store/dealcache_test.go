@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -15,11 +16,14 @@ import (
 
 // serving opens a store on url with its deal cache watching, as serve runs
 // it, and waits until the cache is live.
-func serving(t *testing.T, url string) *store.Store {
+func serving(t *testing.T, url string, opts ...func(*store.Store)) *store.Store {
 	t.Helper()
 	s, err := store.Open(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -117,6 +121,22 @@ func TestDealCacheSeesEveryWriter(t *testing.T) {
 			t.Fatalf("batch write not read back: %q", got.Notes)
 		}
 
+		// Its own write in a unit, as the inbox processor writes a page:
+		// read back once the unit committed.
+		if err := srv.SaveLink(ctx, change.Link{System: "generic", RecordID: "cache-r1", DealID: d.ID}); err != nil {
+			t.Fatal(err)
+		}
+		read()
+		fb := srv.UnitFallbacks()
+		if err := srv.Unit(ctx, func(ctx context.Context) error { return setAmount(ctx, srv, d.ID, "cache-r1", 77000) }); err != nil {
+			t.Fatal(err)
+		}
+		noFallback(t, srv, fb)
+		if got := read(); got.Value != 77000 {
+			fresh, err := other.GetDeal(ctx, d.ID)
+			t.Fatalf("unit write not read back: value %d (database: %+v, %v)", got.Value, fresh.Value, err)
+		}
+
 		eventually := func(what string, want func(*deal.Deal) bool) {
 			t.Helper()
 			read() // cached before the other process writes
@@ -201,5 +221,37 @@ func TestDealCacheOffWhileNotListening(t *testing.T) {
 	waitFor(t, "the cache to come back", func() bool { return store.DealCacheLive(srv) })
 	if now, err := srv.GetDeal(ctx, d.ID); err != nil || now.Notes != got.Notes {
 		t.Fatalf("after the watcher came back, read %+v, %v", now, err)
+	}
+}
+
+// A quiet PostgreSQL watcher probes its connection after every heartbeat
+// and, while the probes come back, stays live with the cache kept.
+func TestDealCacheHeartbeatKeepsTheCache(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	ctx := t.Context()
+	other := openMigrated(t, url)
+	srv := serving(t, url, func(s *store.Store) { store.SetDealHeartbeat(s, 50*time.Millisecond) })
+	d := outbound("Quiet", "loc-se")
+	if err := other.CreateDeal(ctx, d, at("alice@x.example", "created", "")); err != nil {
+		t.Fatal(err)
+	}
+	read := func() {
+		t.Helper()
+		if _, err := srv.GetDeal(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hits := store.DealCacheHits(srv)
+	waitFor(t, "a read served from the cache", func() bool { read(); return store.DealCacheHits(srv) > hits })
+	for range 10 { // a dozen heartbeats and their probes
+		time.Sleep(60 * time.Millisecond)
+		if !store.DealCacheLive(srv) {
+			t.Fatal("the cache went off while the watcher's probes came back")
+		}
+		hits = store.DealCacheHits(srv)
+		read()
+		if store.DealCacheHits(srv) == hits {
+			t.Fatal("a heartbeat emptied the cache")
+		}
 	}
 }

@@ -63,3 +63,7 @@ func DealCacheHits(s *Store) int64 { return s.cache.hits.Load() }
 
 // DealCacheLive reports whether GetDeal's cache is on (CacheDeals watching).
 func DealCacheLive(s *Store) bool { return s.cache.isLive() }
+
+// SetDealHeartbeat sets how long s's PostgreSQL deal watcher stays quiet
+// before it probes its connection; call it before CacheDeals.
+func SetDealHeartbeat(s *Store, d time.Duration) { s.heartbeat = d }

@@ -78,6 +78,8 @@ type Store struct {
 	url string
 	// cache keeps GetDeal's deals while CacheDeals runs (dealcache.go).
 	cache dealCache
+	// heartbeat, when set, replaces the deal watcher's (tests).
+	heartbeat time.Duration
 }
 
 // Open connects to the database named by url: "postgres://…" or

@@ -55,6 +55,9 @@ type unit struct {
 	work    []queuedWork
 	marks   []inboxMark
 	journal []func()
+	// written are the deals written so far, forgotten from the deal cache
+	// when the transaction ends (forgetWritten).
+	written []int64
 	scopes  []*scope
 	failed  error
 }
@@ -163,14 +166,8 @@ func (s *Store) runUnit(u *unit, fn func(ctx context.Context) error) (err error)
 // forgetWritten drops the deals the unit wrote from the deal cache, once
 // its transaction ended.
 func (u *unit) forgetWritten() {
-	var ids []int64
-	for id, ud := range u.deals {
-		if ud.changed {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) > 0 {
-		u.s.cache.forget(ids...)
+	if len(u.written) > 0 {
+		u.s.cache.forget(u.written...)
 	}
 }
 

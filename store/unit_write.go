@@ -36,6 +36,7 @@ func (u *unit) write() error {
 		}
 	}
 	slices.Sort(ids) // one lock order for every writer
+	u.written = append(u.written, ids...)
 	if err := u.writeDeals(ids); err != nil {
 		return err
 	}

@@ -8,9 +8,10 @@
 //	go run ./cmd/faqeval -failures    # also list every miss of the tuning set
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
 //	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
+//	go run ./cmd/faqeval -curve       # right answers at fixed wrong counts, on the tuning set
 //
 // The hold-out and fresh sets are only ever measured: -failures lists
-// tuning misses, never theirs, and -calibrate and -cv read the tuning set alone.
+// tuning misses, never theirs, and -calibrate, -cv and -curve read the tuning set alone.
 package main
 
 import (
@@ -28,7 +29,20 @@ func main() {
 	calibrate := flag.Bool("calibrate", false, "refit the confidence model on the tuning set and rewrite calibration.go")
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
 	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
+	curve := flag.Bool("curve", false, "print right answers at fixed numbers of wrong ones for the confidence model, fitted and cross-validated on the tuning set")
 	flag.Parse()
+	if *curve {
+		ix, tuning, err := open(*dir)
+		if err == nil {
+			err = faq.ConfidenceCurve(ix, tuning, os.Stdout)
+			ix.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "faqeval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cv {
 		if err := crossValidate(*dir); err != nil {
 			fmt.Fprintln(os.Stderr, "faqeval:", err)

@@ -79,17 +79,19 @@ const throttleBurst = 32
 // senders' timeouts (HubSpot and Dynamics wait 5 s or more for an answer).
 const MaxThrottle = time.Second
 
-// Throttle holds a delivery while the processor is behind (the last page it
-// took was full) until one more event was applied, at most MaxThrottle.
-// Without it, deliveries that arrive faster than they can be applied (32
-// senders on PostgreSQL on two cores: 2,160 acknowledged a second, 1,950
-// applied) are all acknowledged and the backlog grows for as long as the
-// load lasts (12,700 waiting after 60 s), every change reaching the other
-// systems later and later. Held deliveries slow their senders to the pace
-// of processing instead, one for each event applied, and the backlog
-// stays about a page. It reports whether it held the delivery.
-func (p *Processor) Throttle(ctx context.Context) bool {
-	if !p.behind.Load() {
+// Throttle holds a delivery of events events while the processor is
+// behind (the last page it took was full) until as many events were
+// applied, at most MaxThrottle. Without it, deliveries that arrive faster
+// than they can be applied (32 senders on PostgreSQL on two cores: 2,160
+// acknowledged a second, 1,950 applied) are all acknowledged and the
+// backlog grows for as long as the load lasts (12,700 waiting after 60 s),
+// every change reaching the other systems later and later. Held deliveries
+// slow their senders to the pace of processing instead, an event let in
+// for each event applied (a Salesforce message of 100 records waits for
+// 100), and the backlog stays about a page. It reports whether it held the
+// delivery.
+func (p *Processor) Throttle(ctx context.Context, events int) bool {
+	if !p.behind.Load() || events <= 0 {
 		return false
 	}
 	p.pageMu.Lock()
@@ -97,16 +99,21 @@ func (p *Processor) Throttle(ctx context.Context) bool {
 	p.pageMu.Unlock()
 	t := time.NewTimer(MaxThrottle)
 	defer t.Stop()
-	select {
-	case <-p.tokens:
-	case <-caughtUp:
-	case <-t.C:
-	case <-ctx.Done():
+	for range events {
+		select {
+		case <-p.tokens:
+		case <-caughtUp:
+			return true
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return true
+		}
 	}
 	return true
 }
 
-// applied lets one held delivery go.
+// applied lets one held event in.
 func (p *Processor) applied() {
 	select {
 	case p.tokens <- struct{}{}:

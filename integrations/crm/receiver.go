@@ -135,7 +135,7 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = ledger.InboxIgnored, ev.Ignore, now
 		}
 	}
-	if rv.proc != nil && rv.proc.Throttle(r.Context()) { // while more than a page waits to be applied
+	if rv.proc != nil && rv.proc.Throttle(r.Context(), toApply(entries)) { // while more than a page waits to be applied
 		rv.metrics.Count(name, Held)
 	}
 	added, err := rv.commit.Add(r.Context(), entries)
@@ -163,6 +163,17 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fresh && rv.proc != nil {
 		rv.proc.Kick()
 	}
+}
+
+// toApply counts the entries that will wait to be applied (not ignored).
+func toApply(entries []ledger.InboxEntry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Status == "" || e.Status == ledger.InboxReceived {
+			n++
+		}
+	}
+	return n
 }
 
 // Committer stores inbox entries for many concurrent requests in few

@@ -39,15 +39,16 @@ func TestProcessorBehindWhilePagesAreFull(t *testing.T) {
 }
 
 // Throttle lets a delivery go at once while the processor keeps up; while it
-// is behind, it holds it until an event was applied, or the processor
-// caught up, or the request ended (or MaxThrottle).
+// is behind, it holds it until as many events as it brings were applied,
+// or the processor caught up, or the request ended (or MaxThrottle).
 func TestThrottleHoldsUntilAnEventIsApplied(t *testing.T) {
 	p := NewProcessor(nil, nil, nil, nil, nil)
-	returned := func(ctx context.Context) <-chan struct{} {
+	returnedAfter := func(ctx context.Context, events int) <-chan struct{} {
 		c := make(chan struct{})
-		go func() { p.Throttle(ctx); close(c) }()
+		go func() { p.Throttle(ctx, events); close(c) }()
 		return c
 	}
+	returned := func(ctx context.Context) <-chan struct{} { return returnedAfter(ctx, 1) }
 	goes := func(c <-chan struct{}, what string) {
 		t.Helper()
 		select {
@@ -80,7 +81,15 @@ func TestThrottleHoldsUntilAnEventIsApplied(t *testing.T) {
 	goes(a, "still held after the processor caught up")
 	goes(b, "still held after the processor caught up")
 
+	// A delivery of three events waits for three events applied.
 	p.pageEnded(true)
+	three := returnedAfter(t.Context(), 3)
+	p.applied()
+	p.applied()
+	holds(three, "let a delivery of three events go after two were applied")
+	p.applied()
+	goes(three, "still held after three events were applied")
+
 	ctx, cancel := context.WithCancel(t.Context())
 	gone := returned(ctx)
 	cancel()

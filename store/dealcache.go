@@ -19,19 +19,20 @@ import (
 // The deal cache. "deal show" and every button read one deal by id; on
 // PostgreSQL that read was the one round trip of the request (30 % of the
 // server's CPU in a profile of `cosellload bench`, plus the backend's on the
-// same cores), on SQLite a third of the request's CPU. GetDeal keeps the
+// same cores), on SQLite a quarter of the request's CPU. GetDeal keeps the
 // deals it read and serves them again until they change.
 //
 // A cached deal must never outlive a write it has not seen, whoever wrote:
 // this process, another replica, or the CLI on the same SQLite file. So the
 // cache is live only while a watcher that sees every commit runs
 // (CacheDeals): on PostgreSQL a LISTEN on the notifications that a trigger
-// on deals sends when a writing transaction commits (migration 00009); on
-// SQLite a poll of PRAGMA data_version on the writer's connection, which
-// changes whenever another process commits. When the watcher loses its connection the cache is
-// emptied and bypassed until it is back. This process's own writes also
-// forget their deals at once, so that a user reads what they just wrote
-// without waiting for the notification.
+// on deals sends when a writing transaction commits (migration 00009),
+// proven heard by probes; on SQLite a poll of PRAGMA data_version on the
+// writer's connection, which changes whenever another process commits.
+// When the watcher loses its connection the cache is emptied and bypassed
+// until it is back. This process's own writes forget their deals at once,
+// so that a user reads what they just wrote without waiting for the
+// watcher.
 //
 // Fills race with writes: a read that began before a write committed may
 // return the old deal after the write forgot it. Every forget bumps an

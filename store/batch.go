@@ -17,26 +17,39 @@ import (
 // txKey is the context key of a batch's transaction.
 type txKey struct{}
 
-// writtenKey is the context key of the deals a batch wrote.
+// writtenKey is the context key of the deals a batch or unit wrote.
 type writtenKey struct{}
 
-// writtenDeals are the deals a batch wrote: forgotten from the deal cache
-// when they are written and again when the batch ends, since a read
-// between the two may have cached what the batch was about to replace.
+// writtenDeals are the deals written in a batch or unit, forgotten from the
+// deal cache when its transaction ends: before, the old deal is still what
+// is committed, and a read between the write and the end would otherwise
+// put it back.
 type writtenDeals struct {
 	mu  sync.Mutex
 	ids []int64
 }
 
-// forgetDeals drops deals ids, just written under ctx, from the deal cache;
-// inside a batch, again when it ends.
+// forgetDeals drops deals ids, just written under ctx, from the deal cache
+// once their write is committed: at once outside a batch or unit, else
+// when the outermost one ends (forgetAtEnd).
 func (s *Store) forgetDeals(ctx context.Context, ids ...int64) {
-	s.cache.forget(ids...)
 	if w, ok := ctx.Value(writtenKey{}).(*writtenDeals); ok {
 		w.mu.Lock()
 		w.ids = append(w.ids, ids...)
 		w.mu.Unlock()
+		return
 	}
+	s.cache.forget(ids...)
+}
+
+// forgetAtEnd collects, under the ctx it returns, the deals a batch or unit
+// writes, and end forgets them; inside another one, the outermost does.
+func (s *Store) forgetAtEnd(ctx context.Context) (_ context.Context, end func()) {
+	if _, nested := ctx.Value(writtenKey{}).(*writtenDeals); nested {
+		return ctx, func() {}
+	}
+	w := &writtenDeals{}
+	return context.WithValue(ctx, writtenKey{}, w), func() { s.cache.forget(w.ids...) }
 }
 
 // conn is the handle for writes (and transactions) under ctx: the batch's
@@ -67,11 +80,8 @@ func (s *Store) reader(ctx context.Context) *gorm.DB {
 // rolled back otherwise; the ctx fn gets carries it. Inside, Savepoint
 // isolates one operation.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, nested := ctx.Value(writtenKey{}).(*writtenDeals); !nested {
-		w := &writtenDeals{}
-		ctx = context.WithValue(ctx, writtenKey{}, w)
-		defer func() { s.cache.forget(w.ids...) }() // once committed (or rolled back)
-	}
+	ctx, end := s.forgetAtEnd(ctx)
+	defer end() // once committed (or rolled back)
 	var fnErr error
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		fnErr = fn(context.WithValue(ctx, txKey{}, tx))

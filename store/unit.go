@@ -55,9 +55,6 @@ type unit struct {
 	work    []queuedWork
 	marks   []inboxMark
 	journal []func()
-	// written are the deals written so far, forgotten from the deal cache
-	// when the transaction ends (forgetWritten).
-	written []int64
 	scopes  []*scope
 	failed  error
 }
@@ -110,6 +107,8 @@ func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) er
 	if unitOf(ctx) != nil || ctx.Value(txKey{}) != nil {
 		return s.Batch(ctx, fn) // already in a transaction: join it
 	}
+	ctx, end := s.forgetAtEnd(ctx) // the unit's deals, and its fallback batch's
+	defer end()
 	u := &unit{s: s, ctx: ctx, deals: map[int64]*unitDeal{},
 		links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{}}
 	err := s.runUnit(u, fn)
@@ -155,20 +154,10 @@ func (s *Store) runUnit(u *unit, fn func(ctx context.Context) error) (err error)
 	if err := u.flush(); err != nil {
 		return err
 	}
-	err = u.tx.Commit().Error
-	u.forgetWritten()
-	if err != nil {
+	if err := u.tx.Commit().Error; err != nil {
 		return &unitWriteError{fmt.Errorf("store: commit a unit: %w", err)}
 	}
 	return nil
-}
-
-// forgetWritten drops the deals the unit wrote from the deal cache, once
-// its transaction ended.
-func (u *unit) forgetWritten() {
-	if len(u.written) > 0 {
-		u.s.cache.forget(u.written...)
-	}
 }
 
 // begin begins the unit's transaction, once.

@@ -36,7 +36,7 @@ func (u *unit) write() error {
 		}
 	}
 	slices.Sort(ids) // one lock order for every writer
-	u.written = append(u.written, ids...)
+	u.s.forgetDeals(u.ctx, ids...)
 	if err := u.writeDeals(ids); err != nil {
 		return err
 	}

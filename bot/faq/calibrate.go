@@ -93,9 +93,11 @@ var calibrationPartitions = []int{0, 1, 2}
 // rank (once per partition), and that question's case.
 func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, error) {
 	lists := make([][][]candidate, len(cases))
+	qs, askeds := make([]string, len(cases)), make([]Lang, len(cases))
 	for i, c := range cases {
 		q := sanitize(c.Question)
 		asked, n := detectLang(q, ix.vocab), neutral(q)
+		qs[i], askeds[i] = q, asked
 		for _, l := range Langs {
 			lists[i] = append(lists[i], ix.langs[l].candidates(n, asked, calibrationMask))
 		}
@@ -110,8 +112,7 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 			}
 			probs := oof[i]
 			if probs == nil {
-				q := sanitize(c.Question)
-				probs = ix.probs(ix.ranker, q, detectLang(q, ix.vocab))
+				probs = ix.probs(ix.ranker, qs[i], askeds[i])
 			}
 			ix.classFeatures(tc.lists, probs)
 			tcs = append(tcs, tc)
@@ -228,11 +229,7 @@ func pickThreshold(m *Model, outcomes []outcome) float64 {
 	}
 	pts := make([]point, len(outcomes))
 	for i, o := range outcomes {
-		s := 0.0
-		for j, w := range m.Conf {
-			s += w * o.x[j]
-		}
-		pts[i] = point{sigmoid(s), o.right}
+		pts[i] = point{confidenceOf(m.Conf[:], &o.x), o.right}
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].p > pts[j].p })
 	utils := make([]float64, len(pts)) // answering the i+1 most confident

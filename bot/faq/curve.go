@@ -49,7 +49,7 @@ func ConfidenceCurve(ix *Index, cases []Case, out io.Writer) error {
 		in, cv := make([]float64, len(xs)), make([]float64, len(xs))
 		w := fitConfidence(xs, weight)
 		for i, o := range xs {
-			in[i] = curveConf(w, o.x)
+			in[i] = confidenceOf(w, &o.x)
 		}
 		for f := range k {
 			var tr []outcome
@@ -61,21 +61,13 @@ func ConfidenceCurve(ix *Index, cases []Case, out io.Writer) error {
 			w := fitConfidence(tr, weight)
 			for i, o := range xs {
 				if fold[i] == f {
-					cv[i] = curveConf(w, o.x)
+					cv[i] = confidenceOf(w, &o.x)
 				}
 			}
 		}
 		fmt.Fprintf(out, "%-4s in %s\n%-4s cv %s\n", set.name, curveLine(xs, in, len(salts)), set.name, curveLine(xs, cv, len(salts)))
 	}
 	return nil
-}
-
-func curveConf(w []float64, x [nConf]float64) float64 {
-	s := 0.0
-	for i, v := range w {
-		s += v * x[i]
-	}
-	return sigmoid(s)
 }
 
 // curveLine lists the right answers at most w wrong ones, for a few w (each

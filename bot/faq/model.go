@@ -89,9 +89,15 @@ func (m *Model) score(x [nRank]float64) float64 {
 
 func (m *Model) confidence(cands []candidate) float64 {
 	x := m.confFeatures(cands)
+	return confidenceOf(m.Conf[:], &x)
+}
+
+// confidenceOf is the confidence that weights w give a winner described by
+// x: Ask's, the threshold fit's and the confidence curve's.
+func confidenceOf(w []float64, x *[nConf]float64) float64 {
 	s := 0.0
-	for i, w := range m.Conf {
-		s += w * x[i]
+	for i, v := range w {
+		s += v * x[i]
 	}
 	return sigmoid(s)
 }

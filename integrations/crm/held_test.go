@@ -4,35 +4,40 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/crm/crmmetrics"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-// countingMetrics counts outcomes per source.
-type countingMetrics struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (m *countingMetrics) Count(source string, o crm.Outcome) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.n[source+" "+string(o)]++
-}
-
-func (m *countingMetrics) get(key string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.n[key]
+// counted is the value of cosellbot_webhook_events_total{source, outcome}
+// as /metrics would show it.
+func counted(t *testing.T, reg *prometheus.Registry, source string, o crm.Outcome) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if f.GetName() == "cosellbot_webhook_events_total" && labels["source"] == source && labels["outcome"] == string(o) {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 // Through the real receiver: while the processor is behind, a delivery is
@@ -46,7 +51,10 @@ func TestDeliveryHeldWhileProcessingIsBehind(t *testing.T) {
 	proc := crm.NewProcessor(st, []crm.Source{src}, clock, nil, nil)
 	commit := crm.NewCommitter(st, 0, 1)
 	defer commit.Close()
-	metrics := &countingMetrics{n: map[string]int{}}
+	metrics, reg := crmmetrics.New(), prometheus.NewRegistry()
+	if err := metrics.Register(reg); err != nil {
+		t.Fatal(err)
+	}
 	r := mux.NewRouter()
 	crm.NewReceiver(crm.ReceiverConfig{Sources: []crm.Source{src}, Commit: commit, Proc: proc, Clock: clock, Metrics: metrics}).Mount(r)
 	srv := httptest.NewServer(r)
@@ -93,8 +101,8 @@ func TestDeliveryHeldWhileProcessingIsBehind(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the held delivery was not let go after an event was applied")
 	}
-	if n := metrics.get("generic held"); n != 1 {
-		t.Fatalf("held counted %d times, want 1", n)
+	if n := counted(t, reg, "generic", crm.Held); n != 1 {
+		t.Fatalf("held counted %v times, want 1", n)
 	}
 
 	proc.SetBehind(false)
@@ -109,8 +117,8 @@ func TestDeliveryHeldWhileProcessingIsBehind(t *testing.T) {
 	if rows := len(inbox(t, st)); rows != 2 {
 		t.Fatalf("%d rows stored, want both deliveries", rows)
 	}
-	if n := metrics.get("generic held"); n != 1 {
-		t.Fatalf("held counted %d times, want 1", n)
+	if n := counted(t, reg, "generic", crm.Held); n != 1 {
+		t.Fatalf("held counted %v times, want 1", n)
 	}
 }
 

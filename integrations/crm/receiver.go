@@ -129,13 +129,16 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	headers := storedHeaders(r.Header)
 	entries := make([]ledger.InboxEntry, len(events))
+	toApply := 0 // the events that will wait to be applied
 	for i, ev := range events {
 		entries[i] = ledger.InboxEntry{Source: name, Key: ev.Key, Headers: headers, Body: ev.Body, ReceivedAt: now}
 		if ev.Ignore != "" {
 			entries[i].Status, entries[i].Error, entries[i].ProcessedAt = ledger.InboxIgnored, ev.Ignore, now
+		} else {
+			toApply++
 		}
 	}
-	if rv.proc != nil && rv.proc.Throttle(r.Context(), toApply(entries)) { // while more than a page waits to be applied
+	if rv.proc != nil && rv.proc.Throttle(r.Context(), toApply) { // while more than a page waits to be applied
 		rv.metrics.Count(name, Held)
 	}
 	added, err := rv.commit.Add(r.Context(), entries)
@@ -163,17 +166,6 @@ func (rv *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fresh && rv.proc != nil {
 		rv.proc.Kick()
 	}
-}
-
-// toApply counts the entries that will wait to be applied (not ignored).
-func toApply(entries []ledger.InboxEntry) int {
-	n := 0
-	for _, e := range entries {
-		if e.Status == "" || e.Status == ledger.InboxReceived {
-			n++
-		}
-	}
-	return n
 }
 
 // Committer stores inbox entries for many concurrent requests in few

@@ -97,6 +97,9 @@ func (p *Processor) Throttle(ctx context.Context, events int) bool {
 	p.pageMu.Lock()
 	caughtUp := p.caughtUp
 	p.pageMu.Unlock()
+	if !p.behind.Load() {
+		return false // caught up meanwhile: caughtUp may be the next one, not closed for us
+	}
 	t := time.NewTimer(MaxThrottle)
 	defer t.Stop()
 	for range events {

@@ -1,5 +1,5 @@
 // Package crmmetrics counts webhook events with Prometheus: received,
-// duplicate, failed, applied and ignored, by source.
+// duplicate, failed, applied, ignored and held, by source.
 package crmmetrics
 
 import (
@@ -17,7 +17,7 @@ type Metrics struct {
 func New() *Metrics {
 	return &Metrics{events: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "cosellbot", Subsystem: "webhook", Name: "events_total",
-		Help: "Webhook events by source and outcome: received (stored in the inbox), duplicate (delivered before), applied, ignored (nothing to do, or stale) and failed (left for cosellbot replay).",
+		Help: "Webhook events by source and outcome: received (stored in the inbox), duplicate (delivered before), applied, ignored (nothing to do, or stale), failed (left for cosellbot replay), and held (a delivery held before it was stored while processing was behind).",
 	}, []string{"source", "outcome"})}
 }
 

@@ -57,7 +57,7 @@ func TestCountsByOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `
-# HELP cosellbot_webhook_events_total Webhook events by source and outcome: received (stored in the inbox), duplicate (delivered before), applied, ignored (nothing to do, or stale) and failed (left for cosellbot replay).
+# HELP cosellbot_webhook_events_total Webhook events by source and outcome: received (stored in the inbox), duplicate (delivered before), applied, ignored (nothing to do, or stale), failed (left for cosellbot replay), and held (a delivery held before it was stored while processing was behind).
 # TYPE cosellbot_webhook_events_total counter
 cosellbot_webhook_events_total{outcome="applied",source="generic"} 1
 cosellbot_webhook_events_total{outcome="duplicate",source="generic"} 1

@@ -67,3 +67,18 @@ func DealCacheLive(s *Store) bool { return s.cache.isLive() }
 // SetDealHeartbeat sets how long s's PostgreSQL deal watcher stays quiet
 // before it probes its connection; call it before CacheDeals.
 func SetDealHeartbeat(s *Store, d time.Duration) { s.heartbeat = d }
+
+// MigrateDownTo rolls the schema back to version v (Migrate brings it up
+// again): how a test sees a migration fill a column from older rows.
+func MigrateDownTo(ctx context.Context, s *Store, v int64) error {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, v)
+	return err
+}
+
+// WrittenEarly counts the writes units made before their end instead of
+// holding them.
+func WrittenEarly(s *Store) int64 { return s.early.Load() }

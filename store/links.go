@@ -176,6 +176,7 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 			return u.commit(c)
 		}
 		defer u.forgetCommit(c) // written through below: what the unit read of it is old
+		s.early.Add(1)
 	}
 	var row dealRow
 	if c.Deal != nil {
@@ -366,28 +367,20 @@ func (s *Store) RetryDeadSync(ctx context.Context, system string, now time.Time)
 
 // DealByCRMID reads the deal whose crm_id is id; ErrNotFound when none.
 func (s *Store) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) {
-	// crm_id lives in the JSON body; a deal with it is found by the body
-	// text first, then checked exactly, so both dialects use one query.
+	if id == "" {
+		return nil, fmt.Errorf("deal with no crm_id: %w", ErrNotFound) // "" is every deal without one
+	}
+	if u := unitOf(ctx); u != nil {
+		return u.dealByCRMID(id)
+	}
 	var rows []dealRow
-	pattern := "%" + `"crm_id":` + jsonString(id) + "%"
-	if err := s.reader(ctx).Where("body LIKE ?", pattern).Order("id").Limit(20).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("crm_id = ?", id).Order("id").Limit(1).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: find the deal with crm_id %q: %w", id, err)
 	}
-	for i := range rows {
-		d, err := fromDealRow(&rows[i])
-		if err != nil {
-			return nil, err
-		}
-		if d.CRMID == id {
-			return d, nil
-		}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("deal with crm_id %q: %w", id, ErrNotFound)
 	}
-	return nil, fmt.Errorf("deal with crm_id %q: %w", id, ErrNotFound)
-}
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	return fromDealRow(&rows[0])
 }
 
 // cursorRow is where a poll resumes.

@@ -21,13 +21,27 @@ var migrations embed.FS
 // applied. On PostgreSQL it holds an advisory lock while it works, so that
 // replicas starting together apply each migration once.
 func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return 0, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return len(results), fmt.Errorf("store: migrate %s: %w", s.dialect, err)
+	}
+	return len(results), nil
+}
+
+// migrations is the goose provider of the store's dialect, locked on
+// PostgreSQL.
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 	dir, err := fs.Sub(migrations, "migrations/"+s.dialect)
 	if err != nil {
-		return 0, fmt.Errorf("store: migrate: %w", err)
+		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
-		return 0, fmt.Errorf("store: migrate: %w", err)
+		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
 	gooseDialect := goose.DialectSQLite3
@@ -35,23 +49,19 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		gooseDialect = goose.DialectPostgres
 		id, err := s.lockID(ctx)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id))
 		if err != nil {
-			return 0, fmt.Errorf("store: migrate: %w", err)
+			return nil, fmt.Errorf("store: migrate: %w", err)
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(gooseDialect, sqlDB, dir, opts...)
 	if err != nil {
-		return 0, fmt.Errorf("store: migrate %s: %w", s.dialect, err)
+		return nil, fmt.Errorf("store: migrate %s: %w", s.dialect, err)
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return len(results), fmt.Errorf("store: migrate %s: %w", s.dialect, err)
-	}
-	return len(results), nil
+	return p, nil
 }
 
 // lockID is the advisory lock that serializes migrations: one per schema, so

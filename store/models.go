@@ -40,7 +40,10 @@ type dealRow struct {
 	CreatedAt        time.Time  `gorm:"column:created_at;not null;autoCreateTime:false"`
 	UpdatedAt        time.Time  `gorm:"column:updated_at;not null;autoUpdateTime:false;index:deals_updated_at"`
 	WonAt            *time.Time `gorm:"column:won_at"`
-	Body             string     `gorm:"column:body;not null"`
+	// CRMID repeats the body's crm_id so that a CRM record's first event
+	// finds its deal by index, not by reading every body (00010).
+	CRMID string `gorm:"column:crm_id;not null;index:deals_crm_id"`
+	Body  string `gorm:"column:body;not null"`
 }
 
 // TableName is the deals table.
@@ -215,7 +218,7 @@ func toDealRow(d *deal.Deal) (dealRow, error) {
 		ExternalID: ext, Favorite: d.Favorite,
 		ExpiresAt: utcPtr(d.ExpiresAt), DecisionDue: utcPtr(d.DecisionDue),
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), WonAt: utcPtr(d.WonAt),
-		Body: string(body),
+		CRMID: d.CRMID, Body: string(body),
 	}, nil
 }
 

@@ -74,6 +74,10 @@ type Store struct {
 	dealShapeErr  error
 	// fallbacks counts units run again as plain batches (UnitFallbacks).
 	fallbacks atomic.Int64
+	// early counts a unit's writes before its end: a commit it could not
+	// hold, an operation it does not know flushing what it held (tests
+	// tell held work from work written piecemeal with it).
+	early atomic.Int64
 	// url is what Open was given: the deal cache's watcher connects with it.
 	url string
 	// cache keeps GetDeal's deals while CacheDeals runs (dealcache.go).

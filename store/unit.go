@@ -49,6 +49,7 @@ type unit struct {
 	deals   map[int64]*unitDeal
 	links   map[change.LinkRef]*change.Link // nil: known not to be linked
 	ofDeal  map[int64][]change.LinkRef      // a deal's links, when all are known
+	byCRM   map[string][]int64              // deals stored with a crm_id, when read
 	dirty   map[change.LinkRef]bool         // links to write
 	audits  []auditRow
 	notices []queued
@@ -110,7 +111,8 @@ func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) er
 	ctx, end := s.forgetAtEnd(ctx) // the unit's deals, and its fallback batch's
 	defer end()
 	u := &unit{s: s, ctx: ctx, deals: map[int64]*unitDeal{},
-		links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{}}
+		links: map[change.LinkRef]*change.Link{}, ofDeal: map[int64][]change.LinkRef{}, dirty: map[change.LinkRef]bool{},
+		byCRM: map[string][]int64{}}
 	err := s.runUnit(u, fn)
 	if err == nil {
 		return nil
@@ -236,6 +238,9 @@ func (u *unit) enter() error {
 		u.failed = errSplit
 		return errSplit
 	}
+	if u.pending() {
+		u.s.early.Add(1)
+	}
 	if err := u.flush(); err != nil {
 		u.failed = err
 		return err
@@ -305,6 +310,7 @@ func (u *unit) forget() {
 	clear(u.links)
 	clear(u.ofDeal)
 	clear(u.dirty)
+	clear(u.byCRM)
 	u.audits, u.notices, u.work, u.journal = nil, nil, nil, nil
 }
 
@@ -439,6 +445,7 @@ func (u *unit) commit(c *change.Commit) error {
 // forgetCommit drops what a commit written through to the database made
 // the unit's memory out of date.
 func (u *unit) forgetCommit(c *change.Commit) {
+	clear(u.byCRM) // a deal made or edited here may carry any crm_id
 	if c.Deal != nil {
 		delete(u.deals, c.Deal.ID)
 		delete(u.ofDeal, c.Deal.ID)

@@ -158,14 +158,86 @@ func (s *Store) Prefetch(ctx context.Context, system string, recordIDs []string)
 			ids = append(ids, id)
 		}
 	}
+	var unlinked []string // first contacts: their deals are found by crm_id
 	for _, id := range todo {
 		ref := change.LinkRef{System: system, RecordID: id}
-		if _, ok := u.links[ref]; !ok {
+		l, ok := u.links[ref]
+		if !ok {
 			u.links[ref] = nil // not linked
+		}
+		if l == nil || l.DealID == 0 {
+			if _, known := u.byCRM[id]; !known {
+				unlinked = append(unlinked, id)
+			}
 		}
 	}
 	slices.Sort(ids)
-	return u.prefetchDeals(ids)
+	if err := u.prefetchDeals(ids); err != nil {
+		return err
+	}
+	return u.prefetchCRMIDs(unlinked)
+}
+
+// dealByCRMID is DealByCRMID through the unit: the deal it then commits
+// is held like every deal the unit read, and the unit's own versions
+// decide, so that a crm_id edited earlier in the unit counts before it is
+// written.
+func (u *unit) dealByCRMID(id string) (*deal.Deal, error) {
+	ids, ok := u.byCRM[id]
+	if !ok {
+		if err := u.prefetchCRMIDs([]string{id}); err != nil {
+			return nil, err
+		}
+		ids = u.byCRM[id]
+	}
+	var found *deal.Deal
+	consider := func(d *deal.Deal) {
+		if d.CRMID == id && (found == nil || d.ID < found.ID) {
+			found = d
+		}
+	}
+	for _, did := range ids {
+		if ud, ok := u.deals[did]; ok {
+			consider(ud.d)
+		}
+	}
+	for _, ud := range u.deals {
+		if ud.changed {
+			consider(ud.d)
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("deal with crm_id %q: %w", id, ErrNotFound)
+	}
+	return found.Clone(), nil
+}
+
+// prefetchCRMIDs reads the deals stored with one of the crm_ids, in one
+// query, and remembers which deals carry each (none, for most).
+func (u *unit) prefetchCRMIDs(crmIDs []string) error {
+	if len(crmIDs) == 0 {
+		return nil
+	}
+	var rows []dealRow
+	if err := u.read().Where("crm_id IN ?", padded(crmIDs)).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: find the deals of %d crm_ids: %w", len(crmIDs), err)
+	}
+	for _, id := range crmIDs {
+		u.byCRM[id] = nil
+	}
+	for i := range rows {
+		r := &rows[i]
+		u.byCRM[r.CRMID] = append(u.byCRM[r.CRMID], r.ID)
+		if _, ok := u.deals[r.ID]; ok {
+			continue // the unit's own version wins
+		}
+		d, err := fromDealRow(r)
+		if err != nil {
+			return err
+		}
+		u.deals[d.ID] = &unitDeal{d: d, stored: d.Version}
+	}
+	return nil
 }
 
 // prefetchDeals reads deals the unit has not read, in one query.

@@ -1,0 +1,167 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// A CRM record's first event finds its deal by crm_id: exactly that id,
+// whatever it contains, and never a deal without one.
+func TestDealByCRMID(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		create := func(name, crmID string) *deal.Deal {
+			t.Helper()
+			d := outbound(name, "loc-1")
+			d.CRMID = crmID
+			if err := s.CreateDeal(ctx, d, at("alice@x.example", "created", name)); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		create("No CRM record", "")
+		a := create("Percent", `50%_"quoted"\x`)
+		b := create("Plain", "opp-1")
+		create("Longer", "opp-10")
+
+		for _, tc := range []struct {
+			id   string
+			want int64 // 0: not found
+		}{
+			{"opp-1", b.ID},
+			{`50%_"quoted"\x`, a.ID},
+			{"opp-%", 0},
+			{"OPP-1", 0},
+			{"opp-", 0},
+			{"", 0},
+		} {
+			d, err := s.DealByCRMID(ctx, tc.id)
+			switch {
+			case tc.want == 0 && !errors.Is(err, store.ErrNotFound):
+				t.Errorf("DealByCRMID(%q) = %v, %v; want ErrNotFound", tc.id, d, err)
+			case tc.want != 0 && (err != nil || d.ID != tc.want):
+				t.Errorf("DealByCRMID(%q) = %v, %v; want deal %d", tc.id, d, err, tc.want)
+			}
+		}
+
+		// A deal's crm_id edited: found by the new id only.
+		b.CRMID = "opp-2"
+		if err := s.UpdateDeal(ctx, b, at("alice@x.example", "edited", "crm id")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DealByCRMID(ctx, "opp-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old crm_id after the edit: %v, want ErrNotFound", err)
+		}
+		if d, err := s.DealByCRMID(ctx, "opp-2"); err != nil || d.ID != b.ID || d.CRMID != "opp-2" {
+			t.Errorf("new crm_id after the edit = %v, %v; want deal %d", d, err, b.ID)
+		}
+	})
+}
+
+// Migration 00010 fills the indexed column from the bodies of deals stored
+// before it: rolled back and applied again, it finds them.
+func TestCRMIDMigrationFillsStoredDeals(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		d := outbound("Stored before 00010", "loc-1")
+		d.CRMID = "opp-old"
+		other := outbound("Without a CRM record", "loc-1")
+		for _, x := range []*deal.Deal{d, other} {
+			if err := s.CreateDeal(ctx, x, at("alice@x.example", "created", x.Name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.MigrateDownTo(ctx, s, 9); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate after rolling back 00010 = %d, %v; want 1, nil", n, err)
+		}
+		got, err := s.DealByCRMID(ctx, "opp-old")
+		if err != nil || got.ID != d.ID {
+			t.Fatalf("DealByCRMID after 00010 = %v, %v; want deal %d", got, err, d.ID)
+		}
+		if _, err := s.DealByCRMID(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("empty crm_id after 00010: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// Inside a unit (a page of CRM events), first contacts are found by crm_id
+// through the unit: read ahead together, their commits held like those of
+// linked records, and a crm_id edited earlier in the unit counts before it
+// is written.
+func TestUnitFindsFirstContactsByCRMID(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		x, y := outbound("Contoso X", "FR"), outbound("Contoso Y", "FR")
+		x.CRMID, y.CRMID = "opp-x", "opp-y"
+		for _, d := range []*deal.Deal{x, y} {
+			if err := s.CreateDeal(ctx, d, at("ana", "create", "made")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fb, through := s.UnitFallbacks(), store.WrittenEarly(s)
+		err := s.Unit(ctx, func(ctx context.Context) error {
+			if err := s.Prefetch(ctx, "generic", []string{"opp-x", "opp-y", "opp-none"}); err != nil {
+				return err
+			}
+			dx, err := s.DealByCRMID(ctx, "opp-x")
+			if err != nil || dx.ID != x.ID {
+				return fmt.Errorf("opp-x: %v, %v; want deal %d", dx, err, x.ID)
+			}
+			dx.Value = 7100
+			if err := s.Commit(ctx, &change.Commit{Deal: dx, At: t0,
+				Links:   []change.Link{{System: "generic", RecordID: "opp-x", DealID: dx.ID}},
+				Entries: []ledger.Entry{{At: t0, Actor: "generic", Action: "edit", Detail: "amount → 7100"}}}); err != nil {
+				return err
+			}
+			dy, err := s.DealByCRMID(ctx, "opp-y")
+			if err != nil || dy.ID != y.ID {
+				return fmt.Errorf("opp-y: %v, %v; want deal %d", dy, err, y.ID)
+			}
+			dy.CRMID = "opp-z"
+			if err := s.Commit(ctx, &change.Commit{Deal: dy, At: t0,
+				Entries: []ledger.Entry{{At: t0, Actor: "ana", Action: "edit", Detail: "crm_id → opp-z"}}}); err != nil {
+				return err
+			}
+			if d, err := s.DealByCRMID(ctx, "opp-y"); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("opp-y after its edit in the unit: %v, %v; want ErrNotFound", d, err)
+			}
+			if d, err := s.DealByCRMID(ctx, "opp-z"); err != nil || d.ID != y.ID {
+				return fmt.Errorf("opp-z after the edit in the unit: %v, %v; want deal %d", d, err, y.ID)
+			}
+			if d, err := s.DealByCRMID(ctx, "opp-none"); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("opp-none: %v, %v; want ErrNotFound", d, err)
+			}
+			if d, err := s.DealByCRMID(ctx, "opp-x"); err != nil || d.Value != 7100 {
+				return fmt.Errorf("opp-x again: %v, %v; want the unit's own version", d, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noFallback(t, s, fb)
+		if n := store.WrittenEarly(s) - through; n != 0 {
+			t.Errorf("%d writes before the unit's end; want the unit to hold first contacts' commits", n)
+		}
+		if d, err := s.DealByCRMID(ctx, "opp-z"); err != nil || d.ID != y.ID {
+			t.Errorf("opp-z stored: %v, %v", d, err)
+		}
+		if d, err := s.GetDeal(ctx, x.ID); err != nil || d.Value != 7100 {
+			t.Errorf("deal x stored: %v, %v; want amount 7100", d, err)
+		}
+		if l, err := s.Link(ctx, "generic", "opp-x"); err != nil || l.DealID != x.ID {
+			t.Errorf("link of opp-x: %+v, %v", l, err)
+		}
+	})
+}

@@ -24,6 +24,9 @@ func (u *unit) flush() error {
 		ud.stored, ud.changed = ud.d.Version, false
 	}
 	clear(u.dirty)
+	// What was read by crm_id predates the deals' edits just written (no
+	// longer marked changed): read again, the transaction now holds them.
+	clear(u.byCRM)
 	u.audits, u.notices, u.work, u.marks, u.journal = nil, nil, nil, nil, nil
 	return nil
 }

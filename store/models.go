@@ -19,7 +19,7 @@ import (
 // dealRow is a deal as stored. What lists filter or sort on is a real column;
 // everything else is in Body, a JSON document of dealBody.
 type dealRow struct {
-	ID               int64      `gorm:"column:id;primaryKey;autoIncrement"`
+	ID               int64      `gorm:"column:id;primaryKey;autoIncrement;index:deals_crm_id,priority:2"`
 	Version          int64      `gorm:"column:version;not null"`
 	Name             string     `gorm:"column:name;not null"`
 	Direction        string     `gorm:"column:direction;not null;index:deals_direction_status,priority:1"`
@@ -41,8 +41,11 @@ type dealRow struct {
 	UpdatedAt        time.Time  `gorm:"column:updated_at;not null;autoUpdateTime:false;index:deals_updated_at"`
 	WonAt            *time.Time `gorm:"column:won_at"`
 	// CRMID repeats the body's crm_id so that a CRM record's first event
-	// finds its deal by index, not by reading every body (00010).
-	CRMID string `gorm:"column:crm_id;not null;index:deals_crm_id"`
+	// finds its deal by index, not by reading every body (00010). The
+	// index holds the id too: the first deal by id is then the index's
+	// first entry, where PostgreSQL's generic plan of "crm_id = $1 ORDER
+	// BY id LIMIT 1" walked the primary key instead (2 ms at 10,000 deals).
+	CRMID string `gorm:"column:crm_id;not null;index:deals_crm_id,priority:1"`
 	Body  string `gorm:"column:body;not null"`
 }
 

@@ -70,9 +70,11 @@ type entryDoc struct {
 	minimum bool
 	// numbers are the numbers the answer states (fNumberMiss).
 	numbers map[string]bool
-	// intents are the question intents of the question and alternates, plus
-	// those the answer implies (a price, rate or "free" answers a cost
-	// question; see answerIntents).
+	// intents are those the answer implies (a price, rate or "free"
+	// answers a cost question; see answerIntents). The phrasings' own
+	// intents are in phraseIntents: features counts those of the phrasings
+	// a question is scored against, so that leave-one-out does not credit
+	// a tuning question with the intents of its own learned example.
 	intents map[string]bool
 }
 
@@ -293,7 +295,6 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 		var terms, intents []string
 		for _, term := range li.terms(prepare(li.lang, p, true)) {
 			if li.intentTerms[term] {
-				d.intents[term] = true
 				if !slices.Contains(intents, term) {
 					intents = append(intents, term)
 				}

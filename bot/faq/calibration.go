@@ -5,60 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.921189464668175e-16, // bias
-		2.1621871334564364,    // cov
-		0.6964223447264981,    // covQ
-		1.1821550136899208,    // covA
-		4.689576391426838,     // phrase
-		0.70477538990669,      // prec
-		3.2333550155487982,    // phraseIntent
-		3.687547820716025,     // intentHit
-		-2.2019485884472516,   // intentMiss
-		-0.3341021112918384,   // costMiss
-		0.5190432928101898,    // cross
-		-0.36686084802920715,  // unknown
-		0.14362352465722597,   // typo
-		0.18704573281056294,   // profile
-		-0.23841535873970518,  // costGap
-		1.027937616904992,     // defines
-		-0.07249984215820489,  // figureMiss
-		-0.7799196210001922,   // numberMiss
-		5.486700822362207,     // class
-		0.29640450741820806,   // classLead
-		8.734327162190386e-16, // classOOS
+		-9.547918011776551e-15, // bias
+		2.4874175948642177,     // cov
+		0.8139112332499314,     // covQ
+		1.3024206467748292,     // covA
+		3.8351881088331004,     // phrase
+		0.7503309316767752,     // prec
+		4.323865209698397,      // phraseIntent
+		0.6824242040761247,     // intentHit
+		-0.43056136909363396,   // intentMiss
+		-0.9057177105052727,    // costMiss
+		0.6381417464424212,     // cross
+		-0.31029834934956346,   // unknown
+		0.17847882270386375,    // typo
+		0.11156852996492976,    // profile
+		-0.25918004880685636,   // costGap
+		0.9986734673024658,     // defines
+		-0.425676283686277,     // figureMiss
+		-0.18260536246006548,   // numberMiss
+		5.557962585134516,      // class
+		0.2849516529517677,     // classLead
+		-6.364877493023361e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.243011677836032,    // winner's bias
-		-1.5332961905897655,   // winner's cov
-		-0.7702382658401111,   // winner's covQ
-		-0.17682287718676046,  // winner's covA
-		1.259358466942074,     // winner's phrase
-		-0.8945333500273238,   // winner's prec
-		-0.19179862359907895,  // winner's phraseIntent
-		-1.2479241808757937,   // winner's intentHit
-		-0.4814069805191977,   // winner's intentMiss
-		-1.2731030457768993,   // winner's costMiss
-		-0.010043280874147568, // winner's cross
-		-1.701871023554777,    // winner's unknown
-		0.506118788379852,     // winner's typo
-		-0.32119838242369614,  // winner's profile
-		-1.1991694042906396,   // winner's costGap
-		0.53781085265629,      // winner's defines
-		-6.492432231591429,    // winner's figureMiss
-		-1.6277241663183024,   // winner's numberMiss
-		-0.1015058890786323,   // winner's class
-		0.46196074144583354,   // winner's classLead
-		-2.8340207928093646,   // winner's classOOS
-		0.26881712550962905,   // winner's rank score
-		0.41625932510969066,   // lead over the runner-up
-		1.401202086120293,     // softmax share
-		-3.0361546097803407,   // coverage under 0.6
-		-0.16985240409907593,  // ranker's probability
-		0.31254690094408,      // first on lexical score
-		1.472952324312929,     // ranker's probability of the runner-up
-		1.9402856529305859,    // coverage of known words
-		-1.051861651354388,    // ranker's probability times coverage
-		0.39202095014648575,   // winner's rank score
+		-4.012892134815497,   // winner's bias
+		-1.455833687806577,   // winner's cov
+		-1.2206304131158474,  // winner's covQ
+		-0.25999486406100086, // winner's covA
+		0.6036360438290329,   // winner's phrase
+		-0.9759978439492255,  // winner's prec
+		-0.03659927562370523, // winner's phraseIntent
+		-0.5301098137936124,  // winner's intentHit
+		-0.23153512888347552, // winner's intentMiss
+		-2.9278949814390476,  // winner's costMiss
+		-0.500580426959297,   // winner's cross
+		-1.666523030498601,   // winner's unknown
+		0.47814919960325025,  // winner's typo
+		-0.2851874087336988,  // winner's profile
+		-1.0234772261879577,  // winner's costGap
+		0.681995967249848,    // winner's defines
+		-6.195478145961495,   // winner's figureMiss
+		-1.353079504751473,   // winner's numberMiss
+		-0.5144717356554368,  // winner's class
+		0.7128876428735774,   // winner's classLead
+		-2.6503270013005187,  // winner's classOOS
+		0.2865162497904518,   // winner's rank score
+		0.38913495440851237,  // lead over the runner-up
+		1.7104523351657581,   // softmax share
+		-2.930696465345393,   // coverage under 0.6
+		-0.42846651020623927, // ranker's probability
+		0.07073849447755837,  // first on lexical score
+		1.8744332185092825,   // ranker's probability of the runner-up
+		2.2217180913646866,   // coverage of known words
+		-0.8775558507713428,  // ranker's probability times coverage
+		0.44665462298271397,  // lead times ranker's probability
 	},
-	Threshold: 0.7536068178041522,
+	Threshold: 0.7410085734493925,
 }

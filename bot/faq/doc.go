@@ -48,7 +48,7 @@
 //   - calibrate.go fits those weights and the threshold on the tuning set
 //     (testdata/tuning.yaml, tuning-chat.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go): the threshold maximises right
-//     answers minus six times wrong ones, averaged over its neighbours, and
+//     answers minus seven times wrong ones, averaged over its neighbours, and
 //     in the confidence fit a question whose winner is wrong weighs double.
 //     testdata/holdout.yaml was written before any tuning and is only ever
 //     measured, as is testdata/fresh.yaml, written after every tuning round

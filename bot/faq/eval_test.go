@@ -35,7 +35,10 @@ func TestEval(t *testing.T) {
 		// fixes, agreement features, three partitions stacked, 46 more
 		// chat questions and 14 out-of-scope topics) 84.9 / 83.8 / 86.9 %,
 		// wrong 1.4 %, 98.3 % refused on the larger set, and 86.1 % right
-		// with the same 27 wrong on the questions it had before.
+		// with the same 27 wrong on the questions it had before. After
+		// faq5 (a tuning question no longer meets its own example's
+		// intents) 83.2 / 82.5 / 86.3 %, wrong 1.7 %, 98.3 % refused: lower
+		// because more honest, not worse on unseen questions.
 		{TuningFiles, 0.80, 0.95, 0.025, false},
 		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
 		// change: the refit threshold (0.85, wrong answers costing six
@@ -44,8 +47,9 @@ func TestEval(t *testing.T) {
 		// set's from 76.9 % to 83.9 %. After faq-round3 unchanged: 95.1 /
 		// 92.2 / 92.8 %, wrong 1.0 %, 39 of 45 refused; after faq4 96.0 /
 		// 91.7 / 92.0 % (973 right against 975), 9 wrong against 10, 39 of
-		// 45 refused.
-		{[]string{HoldoutFile}, 0.91, 0.86, 0.01, false},
+		// 45 refused; after faq5 97.4 / 93.4 / 92.8 % (987 right), 9
+		// wrong, 39 of 45 refused.
+		{[]string{HoldoutFile}, 0.92, 0.86, 0.01, false},
 		// The fresh set, written after all tuning (2026-11-28): 31 entries,
 		// two questions per language each. Its figures when it was written:
 		// en 77.4 %, fr 75.8 %, sv 77.4 %, 100 % refused, 2.7 % wrong, right
@@ -54,7 +58,8 @@ func TestEval(t *testing.T) {
 		// first; after the faq-round2 branch 90.3 / 83.9 / 83.9 %, 2.2 %
 		// wrong (4 of 186), 100 % refused, 94.6 % ranked first; after
 		// faq-round3 90.3 / 83.9 / 88.7 %, the same 4 wrong, 100 % refused;
-		// after faq4 90.3 / 87.1 / 88.7 %, 3 wrong, 100 % refused.
+		// after faq4 90.3 / 87.1 / 88.7 %, 3 wrong, 100 % refused; after
+		// faq5 the same.
 		// The gap to the hold-out is what unseen questions still cost.
 		{[]string{FreshFile}, 0.80, 0.95, 0.025, true},
 	} {

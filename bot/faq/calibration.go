@@ -5,60 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-9.547918011776551e-15, // bias
-		2.4874175948642177,     // cov
-		0.8139112332499314,     // covQ
-		1.3024206467748292,     // covA
-		3.8351881088331004,     // phrase
-		0.7503309316767752,     // prec
-		4.323865209698397,      // phraseIntent
-		0.6824242040761247,     // intentHit
-		-0.43056136909363396,   // intentMiss
-		-0.9057177105052727,    // costMiss
-		0.6381417464424212,     // cross
-		-0.31029834934956346,   // unknown
-		0.17847882270386375,    // typo
-		0.11156852996492976,    // profile
-		-0.25918004880685636,   // costGap
-		0.9986734673024658,     // defines
-		-0.425676283686277,     // figureMiss
-		-0.18260536246006548,   // numberMiss
-		5.557962585134516,      // class
-		0.2849516529517677,     // classLead
-		-6.364877493023361e-16, // classOOS
+		4.1078251911131095e-14, // bias
+		2.5698275122728726,     // cov
+		0.9785352017515996,     // covQ
+		1.2937318214417444,     // covA
+		3.8835895398426574,     // phrase
+		0.7374704913397264,     // prec
+		4.353973793538929,      // phraseIntent
+		0.6608285332915037,     // intentHit
+		-0.4423567416539858,    // intentMiss
+		-0.9217518882706409,    // costMiss
+		0.6445250122727403,     // cross
+		-0.239411756887208,     // unknown
+		0.14338837566707052,    // typo
+		0.04992163944804169,    // profile
+		-0.26888700103533625,   // costGap
+		0.9966068444360241,     // defines
+		-0.42472202020155364,   // figureMiss
+		-0.18168882666529126,   // numberMiss
+		5.567325489585036,      // class
+		0.28566972388691186,    // classLead
+		3.2779534007553183e-16, // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.012892134815497,   // winner's bias
-		-1.455833687806577,   // winner's cov
-		-1.2206304131158474,  // winner's covQ
-		-0.25999486406100086, // winner's covA
-		0.6036360438290329,   // winner's phrase
-		-0.9759978439492255,  // winner's prec
-		-0.03659927562370523, // winner's phraseIntent
-		-0.5301098137936124,  // winner's intentHit
-		-0.23153512888347552, // winner's intentMiss
-		-2.9278949814390476,  // winner's costMiss
-		-0.500580426959297,   // winner's cross
-		-1.666523030498601,   // winner's unknown
-		0.47814919960325025,  // winner's typo
-		-0.2851874087336988,  // winner's profile
-		-1.0234772261879577,  // winner's costGap
-		0.681995967249848,    // winner's defines
-		-6.195478145961495,   // winner's figureMiss
-		-1.353079504751473,   // winner's numberMiss
-		-0.5144717356554368,  // winner's class
-		0.7128876428735774,   // winner's classLead
-		-2.6503270013005187,  // winner's classOOS
-		0.2865162497904518,   // winner's rank score
-		0.38913495440851237,  // lead over the runner-up
-		1.7104523351657581,   // softmax share
-		-2.930696465345393,   // coverage under 0.6
-		-0.42846651020623927, // ranker's probability
-		0.07073849447755837,  // first on lexical score
-		1.8744332185092825,   // ranker's probability of the runner-up
-		2.2217180913646866,   // coverage of known words
-		-0.8775558507713428,  // ranker's probability times coverage
-		0.44665462298271397,  // lead times ranker's probability
+		-3.8619650947166217,   // winner's bias
+		-1.431495093191485,    // winner's cov
+		-1.425860444909792,    // winner's covQ
+		-0.21928123489092521,  // winner's covA
+		0.5418398180341983,    // winner's phrase
+		-0.9144701754177688,   // winner's prec
+		-0.017161449477345946, // winner's phraseIntent
+		-0.5051595431388118,   // winner's intentHit
+		-0.22117515036804716,  // winner's intentMiss
+		-2.9678611946476487,   // winner's costMiss
+		-0.5499180686997638,   // winner's cross
+		-1.773292772978809,    // winner's unknown
+		0.4782138930318145,    // winner's typo
+		-0.19604603979304056,  // winner's profile
+		-1.0742729016028796,   // winner's costGap
+		0.679313950519717,     // winner's defines
+		-6.22320786053744,     // winner's figureMiss
+		-1.3726163972690817,   // winner's numberMiss
+		-0.4366194572783168,   // winner's class
+		0.7626003882085443,    // winner's classLead
+		-2.6869341337274535,   // winner's classOOS
+		0.2715062934210412,    // winner's rank score
+		0.3853453574153223,    // lead over the runner-up
+		1.7168696501092562,    // softmax share
+		-3.003692147863018,    // coverage under 0.6
+		-0.42838071819989915,  // ranker's probability
+		0.1001555363697954,    // first on lexical score
+		1.9088216555923687,    // ranker's probability of the runner-up
+		2.1301514455252644,    // coverage of known words
+		-0.911763809036454,    // ranker's probability times coverage
+		0.4394381134641364,    // lead times ranker's probability
 	},
-	Threshold: 0.7410085734493925,
+	Threshold: 0.7396794974744114,
 }

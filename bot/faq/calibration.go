@@ -5,60 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		4.1078251911131095e-14, // bias
-		2.5698275122728726,     // cov
-		0.9785352017515996,     // covQ
-		1.2937318214417444,     // covA
-		3.8835895398426574,     // phrase
-		0.7374704913397264,     // prec
-		4.353973793538929,      // phraseIntent
-		0.6608285332915037,     // intentHit
-		-0.4423567416539858,    // intentMiss
-		-0.9217518882706409,    // costMiss
-		0.6445250122727403,     // cross
-		-0.239411756887208,     // unknown
-		0.14338837566707052,    // typo
-		0.04992163944804169,    // profile
-		-0.26888700103533625,   // costGap
-		0.9966068444360241,     // defines
-		-0.42472202020155364,   // figureMiss
-		-0.18168882666529126,   // numberMiss
-		5.567325489585036,      // class
-		0.28566972388691186,    // classLead
-		3.2779534007553183e-16, // classOOS
+		-1.9761969838327818e-14, // bias
+		2.5705854162211743,      // cov
+		0.9772565908979094,      // covQ
+		1.2932700384273692,      // covA
+		3.884536807231987,       // phrase
+		0.7361515593227552,      // prec
+		4.354239392587681,       // phraseIntent
+		0.6610869035303317,      // intentHit
+		-0.4434097577616256,     // intentMiss
+		-0.9211023345495203,     // costMiss
+		0.6453228942316575,      // cross
+		-0.23976399106490584,    // unknown
+		0.1432864674403728,      // typo
+		0.05046217535467318,     // profile
+		-0.26845961866459594,    // costGap
+		0.9986323370965797,      // defines
+		-0.42420507785296985,    // figureMiss
+		-0.18233106047572326,    // numberMiss
+		5.57346953668125,        // class
+		0.28384248624539327,     // classLead
+		-2.195591208824364e-15,  // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.8619650947166217,   // winner's bias
-		-1.431495093191485,    // winner's cov
-		-1.425860444909792,    // winner's covQ
-		-0.21928123489092521,  // winner's covA
-		0.5418398180341983,    // winner's phrase
-		-0.9144701754177688,   // winner's prec
-		-0.017161449477345946, // winner's phraseIntent
-		-0.5051595431388118,   // winner's intentHit
-		-0.22117515036804716,  // winner's intentMiss
-		-2.9678611946476487,   // winner's costMiss
-		-0.5499180686997638,   // winner's cross
-		-1.773292772978809,    // winner's unknown
-		0.4782138930318145,    // winner's typo
-		-0.19604603979304056,  // winner's profile
-		-1.0742729016028796,   // winner's costGap
-		0.679313950519717,     // winner's defines
-		-6.22320786053744,     // winner's figureMiss
-		-1.3726163972690817,   // winner's numberMiss
-		-0.4366194572783168,   // winner's class
-		0.7626003882085443,    // winner's classLead
-		-2.6869341337274535,   // winner's classOOS
-		0.2715062934210412,    // winner's rank score
-		0.3853453574153223,    // lead over the runner-up
-		1.7168696501092562,    // softmax share
-		-3.003692147863018,    // coverage under 0.6
-		-0.42838071819989915,  // ranker's probability
-		0.1001555363697954,    // first on lexical score
-		1.9088216555923687,    // ranker's probability of the runner-up
-		2.1301514455252644,    // coverage of known words
-		-0.911763809036454,    // ranker's probability times coverage
-		0.4394381134641364,    // lead times ranker's probability
+		-3.869193232370593,    // winner's bias
+		-1.430587358098225,    // winner's cov
+		-1.4263683602953077,   // winner's covQ
+		-0.22051622697919807,  // winner's covA
+		0.5378250886027455,    // winner's phrase
+		-0.916645062592851,    // winner's prec
+		-0.019882935035362717, // winner's phraseIntent
+		-0.5044319798600769,   // winner's intentHit
+		-0.21943872309447576,  // winner's intentMiss
+		-2.9679103066714423,   // winner's costMiss
+		-0.537041405456217,    // winner's cross
+		-1.7763483192330154,   // winner's unknown
+		0.476057617162613,     // winner's typo
+		-0.1958452309782064,   // winner's profile
+		-1.0746026200802736,   // winner's costGap
+		0.6918789307308278,    // winner's defines
+		-6.221214992139974,    // winner's figureMiss
+		-1.3717566617182417,   // winner's numberMiss
+		-0.43399937328357424,  // winner's class
+		0.7598718225270351,    // winner's classLead
+		-2.6892092880812046,   // winner's classOOS
+		0.2719273270288148,    // winner's rank score
+		0.3850855478991957,    // lead over the runner-up
+		1.7268995485668643,    // softmax share
+		-3.0047399026067567,   // coverage under 0.6
+		-0.4277770269733647,   // ranker's probability
+		0.09726745120576895,   // first on lexical score
+		1.9129794923415058,    // ranker's probability of the runner-up
+		2.1274833923722505,    // coverage of known words
+		-0.9112594204461921,   // ranker's probability times coverage
+		0.43925224105796,      // lead times ranker's probability
 	},
-	Threshold: 0.7396794974744114,
+	Threshold: 0.7396730610992464,
 }

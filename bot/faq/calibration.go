@@ -5,60 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-9.547918011776551e-15, // bias
-		2.4874175948642177,     // cov
-		0.8139112332499314,     // covQ
-		1.3024206467748292,     // covA
-		3.8351881088331004,     // phrase
-		0.7503309316767752,     // prec
-		4.323865209698397,      // phraseIntent
-		0.6824242040761247,     // intentHit
-		-0.43056136909363396,   // intentMiss
-		-0.9057177105052727,    // costMiss
-		0.6381417464424212,     // cross
-		-0.31029834934956346,   // unknown
-		0.17847882270386375,    // typo
-		0.11156852996492976,    // profile
-		-0.25918004880685636,   // costGap
-		0.9986734673024658,     // defines
-		-0.425676283686277,     // figureMiss
-		-0.18260536246006548,   // numberMiss
-		5.557962585134516,      // class
-		0.2849516529517677,     // classLead
-		-6.364877493023361e-16, // classOOS
+		-1.9761969838327818e-14, // bias
+		2.5705854162211743,      // cov
+		0.9772565908979094,      // covQ
+		1.2932700384273692,      // covA
+		3.884536807231987,       // phrase
+		0.7361515593227552,      // prec
+		4.354239392587681,       // phraseIntent
+		0.6610869035303317,      // intentHit
+		-0.4434097577616256,     // intentMiss
+		-0.9211023345495203,     // costMiss
+		0.6453228942316575,      // cross
+		-0.23976399106490584,    // unknown
+		0.1432864674403728,      // typo
+		0.05046217535467318,     // profile
+		-0.26845961866459594,    // costGap
+		0.9986323370965797,      // defines
+		-0.42420507785296985,    // figureMiss
+		-0.18233106047572326,    // numberMiss
+		5.57346953668125,        // class
+		0.28384248624539327,     // classLead
+		-2.195591208824364e-15,  // classOOS
 	},
 	Conf: [nConf]float64{
-		-4.012892134815497,   // winner's bias
-		-1.455833687806577,   // winner's cov
-		-1.2206304131158474,  // winner's covQ
-		-0.25999486406100086, // winner's covA
-		0.6036360438290329,   // winner's phrase
-		-0.9759978439492255,  // winner's prec
-		-0.03659927562370523, // winner's phraseIntent
-		-0.5301098137936124,  // winner's intentHit
-		-0.23153512888347552, // winner's intentMiss
-		-2.9278949814390476,  // winner's costMiss
-		-0.500580426959297,   // winner's cross
-		-1.666523030498601,   // winner's unknown
-		0.47814919960325025,  // winner's typo
-		-0.2851874087336988,  // winner's profile
-		-1.0234772261879577,  // winner's costGap
-		0.681995967249848,    // winner's defines
-		-6.195478145961495,   // winner's figureMiss
-		-1.353079504751473,   // winner's numberMiss
-		-0.5144717356554368,  // winner's class
-		0.7128876428735774,   // winner's classLead
-		-2.6503270013005187,  // winner's classOOS
-		0.2865162497904518,   // winner's rank score
-		0.38913495440851237,  // lead over the runner-up
-		1.7104523351657581,   // softmax share
-		-2.930696465345393,   // coverage under 0.6
-		-0.42846651020623927, // ranker's probability
-		0.07073849447755837,  // first on lexical score
-		1.8744332185092825,   // ranker's probability of the runner-up
-		2.2217180913646866,   // coverage of known words
-		-0.8775558507713428,  // ranker's probability times coverage
-		0.44665462298271397,  // lead times ranker's probability
+		-3.869193232370593,    // winner's bias
+		-1.430587358098225,    // winner's cov
+		-1.4263683602953077,   // winner's covQ
+		-0.22051622697919807,  // winner's covA
+		0.5378250886027455,    // winner's phrase
+		-0.916645062592851,    // winner's prec
+		-0.019882935035362717, // winner's phraseIntent
+		-0.5044319798600769,   // winner's intentHit
+		-0.21943872309447576,  // winner's intentMiss
+		-2.9679103066714423,   // winner's costMiss
+		-0.537041405456217,    // winner's cross
+		-1.7763483192330154,   // winner's unknown
+		0.476057617162613,     // winner's typo
+		-0.1958452309782064,   // winner's profile
+		-1.0746026200802736,   // winner's costGap
+		0.6918789307308278,    // winner's defines
+		-6.221214992139974,    // winner's figureMiss
+		-1.3717566617182417,   // winner's numberMiss
+		-0.43399937328357424,  // winner's class
+		0.7598718225270351,    // winner's classLead
+		-2.6892092880812046,   // winner's classOOS
+		0.2719273270288148,    // winner's rank score
+		0.3850855478991957,    // lead over the runner-up
+		1.7268995485668643,    // softmax share
+		-3.0047399026067567,   // coverage under 0.6
+		-0.4277770269733647,   // ranker's probability
+		0.09726745120576895,   // first on lexical score
+		1.9129794923415058,    // ranker's probability of the runner-up
+		2.1274833923722505,    // coverage of known words
+		-0.9112594204461921,   // ranker's probability times coverage
+		0.43925224105796,      // lead times ranker's probability
 	},
-	Threshold: 0.7410085734493925,
+	Threshold: 0.7396730610992464,
 }

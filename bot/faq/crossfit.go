@@ -127,6 +127,14 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [
 	texts := ix.rankerTexts(cases)
 	raw, dict := ix.featurize(texts, spec)
 	assign := cvAssign(texts, cvFolds, salt)
+	// A held-out question is read as Ask reads a new one: in the language
+	// detected, not the one it is labelled with ("cpor?" labelled French
+	// is read as English).
+	asked := make([]rawFeatures, len(cases))
+	for ci, c := range cases {
+		q := sanitize(c.Question)
+		asked[ci] = ix.langs[detectLang(q, ix.vocab)].textFeatures(q, true, spec)
+	}
 	out := make([][]float64, len(cases))
 	nClass := len(ix.order) + 1
 	for f := range cvFolds {
@@ -138,7 +146,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [
 			}
 			if assign[ti] == f {
 				p := make([]float64, nClass)
-				r.classProbs(vectorize(raw[ti], dict, false, spec), p)
+				r.classProbs(vectorize(asked[ci], dict, false, spec), p)
 				out[ci] = p
 			}
 			ti--

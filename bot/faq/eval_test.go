@@ -38,7 +38,9 @@ func TestEval(t *testing.T) {
 		// with the same 27 wrong on the questions it had before. After
 		// faq5 (a tuning question no longer meets its own example's
 		// intents) 83.2 / 82.5 / 86.3 %, wrong 1.7 %, 98.3 % refused: lower
-		// because more honest, not worse on unseen questions.
+		// because more honest, not worse on unseen questions. After faq6
+		// (the profile's background leaves masked phrasings out) 83.3 /
+		// 82.6 / 85.8 %, wrong 1.7 %, 98.3 % refused.
 		{TuningFiles, 0.80, 0.95, 0.025, false},
 		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
 		// change: the refit threshold (0.85, wrong answers costing six
@@ -48,7 +50,8 @@ func TestEval(t *testing.T) {
 		// 92.2 / 92.8 %, wrong 1.0 %, 39 of 45 refused; after faq4 96.0 /
 		// 91.7 / 92.0 % (973 right against 975), 9 wrong against 10, 39 of
 		// 45 refused; after faq5 97.4 / 93.4 / 92.8 % (987 right), 9
-		// wrong, 39 of 45 refused.
+		// wrong, 39 of 45 refused; after faq6 97.4 / 93.4 / 93.1 % (988
+		// right), the same 9 wrong and 39 refused.
 		{[]string{HoldoutFile}, 0.92, 0.86, 0.01, false},
 		// The fresh set, written after all tuning (2026-11-28): 31 entries,
 		// two questions per language each. Its figures when it was written:
@@ -59,7 +62,7 @@ func TestEval(t *testing.T) {
 		// wrong (4 of 186), 100 % refused, 94.6 % ranked first; after
 		// faq-round3 90.3 / 83.9 / 88.7 %, the same 4 wrong, 100 % refused;
 		// after faq4 90.3 / 87.1 / 88.7 %, 3 wrong, 100 % refused; after
-		// faq5 the same.
+		// faq5 and faq6 the same.
 		// The gap to the hold-out is what unseen questions still cost.
 		{[]string{FreshFile}, 0.80, 0.95, 0.025, true},
 	} {

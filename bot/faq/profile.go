@@ -19,8 +19,11 @@ import (
 const profileMu = 2.0
 
 // background fills qt.bg: per word, the share of all phrasings using it or
-// a word counting as it (synonym, typo candidate), credit-weighted.
-func (li *langIndex) background(qt *queryTerms) {
+// a word counting as it (synonym, typo candidate), credit-weighted. The
+// phrasings masked leave-one-out (calibration only) are left out of it, as
+// they are of every entry's own rate: a question unseen has no phrasing of
+// its own in the background.
+func (li *langIndex) background(qt *queryTerms, masked [][]int32) {
 	// In a fixed order: a sum over the map's order would differ in its last
 	// bits from one call to the next, and so could an answer on the threshold.
 	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
@@ -30,9 +33,21 @@ func (li *langIndex) background(qt *queryTerms) {
 			}
 		}
 	}
+	for _, p := range masked {
+		for _, x := range p {
+			for _, r := range qt.refs[x] {
+				if r.part < 0 {
+					qt.bg[r.group] -= r.credit
+				}
+			}
+		}
+	}
+	n := li.nPhrasings - float64(len(masked))
 	for g, v := range qt.bg {
-		if v > 0 {
-			qt.bg[g] = math.Min(1, (v+0.5)/(li.nPhrasings+1))
+		if v > 1e-9 {
+			qt.bg[g] = math.Min(1, (v+0.5)/(n+1))
+		} else {
+			qt.bg[g] = 0
 		}
 	}
 }

@@ -230,7 +230,11 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	if qt.total == 0 || len(qt.refs) == 0 {
 		return nil
 	}
-	li.background(qt)
+	var masked [][]int32
+	if mask > 0 {
+		masked = li.maskedPhrasings(qt, mask)
+	}
+	li.background(qt, masked)
 	qt.defQ = slices.Contains(pq.intents, li.defTerm)
 	for _, g := range pq.groups {
 		qt.mains = append(qt.mains, g.main)
@@ -356,6 +360,31 @@ func (li *langIndex) selfOnly(qt *queryTerms, mask float64) map[string]bool {
 		}
 	}
 	return hidden
+}
+
+// maskedPhrasings lists the phrasings features hides from the question at
+// mask (calibration only): the alternates and learned examples, of any
+// entry, it matches at least that well.
+func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
+	pc := qt.newCredits()
+	seen := map[[2]int32]bool{}
+	var out [][]int32
+	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
+		for _, d := range li.postings[x] {
+			doc := &li.docs[d]
+			for i, p := range doc.phrasings {
+				k := [2]int32{d, int32(i)}
+				if i == 0 || seen[k] || !slices.Contains(p, x) {
+					continue
+				}
+				seen[k] = true
+				if f, _ := li.phraseF(qt, pc, doc, i); f >= mask {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // phraseF is the F-measure of phrasing i of d against the question, and

@@ -136,7 +136,9 @@ func Render(r command.Reply) string {
 			for _, k := range a.Ask {
 				cmd += " " + k + "=…"
 			}
-			if strings.Contains(cmd, a.Label) { // faq "Question?": the command already says it
+			// faq "Question?": the command already says it, also when the
+			// label was cut to fit a button ("…").
+			if strings.Contains(cmd, strings.TrimSuffix(a.Label, "…")) {
 				b.WriteString(cmd)
 				continue
 			}

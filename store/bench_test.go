@@ -64,15 +64,7 @@ func BenchmarkListDeals10k(b *testing.B) {
 	const n = 10_000
 	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
 		ctx := b.Context()
-		ds := make([]*deal.Deal, n)
-		for i := range ds {
-			d := fullDeal()
-			d.ExternalID = fmt.Sprintf("seed-%d", i)
-			ds[i] = d
-		}
-		if err := store.SeedDeals(ctx, s, ds); err != nil {
-			b.Fatal(err)
-		}
+		seedFullDeals(b, s, n)
 		for b.Loop() {
 			got, err := s.ListDeals(ctx, store.DealFilter{})
 			if err != nil {
@@ -92,15 +84,7 @@ func BenchmarkDealByCRMID10k(b *testing.B) {
 	const n = 10_000
 	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
 		ctx := b.Context()
-		ds := make([]*deal.Deal, n)
-		for i := range ds {
-			d := fullDeal()
-			d.ExternalID, d.CRMID = fmt.Sprintf("seed-%d", i), fmt.Sprintf("opp-%d", i)
-			ds[i] = d
-		}
-		if err := store.SeedDeals(ctx, s, ds); err != nil {
-			b.Fatal(err)
-		}
+		seedFullDeals(b, s, n)
 		i := 0
 		for b.Loop() {
 			id := fmt.Sprintf("opp-%d", i*7919%n)
@@ -111,4 +95,19 @@ func BenchmarkDealByCRMID10k(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// seedFullDeals stores n full deals, deal i with external id seed-i and
+// crm_id opp-i, outside the timing.
+func seedFullDeals(b *testing.B, s *store.Store, n int) {
+	b.Helper()
+	ds := make([]*deal.Deal, n)
+	for i := range ds {
+		d := fullDeal()
+		d.ExternalID, d.CRMID = fmt.Sprintf("seed-%d", i), fmt.Sprintf("opp-%d", i)
+		ds[i] = d
+	}
+	if err := store.SeedDeals(b.Context(), s, ds); err != nil {
+		b.Fatal(err)
+	}
 }

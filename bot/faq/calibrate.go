@@ -475,28 +475,11 @@ func (m Model) GoSource(origin string) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, "\t},\n\tConf: [nConf]float64{\n")
 	for i, w := range m.Conf {
-		name := "winner's rank score"
-		switch {
-		case i < nRank:
+		var name string
+		if i < nRank {
 			name = "winner's " + rankFeatureNames[i]
-		case i == cMargin:
-			name = "lead over the runner-up"
-		case i == cProb:
-			name = "softmax share"
-		case i == cCovLow:
-			name = "coverage under 0.6"
-		case i == cClassP:
-			name = "ranker's probability"
-		case i == cLexTop:
-			name = "first on lexical score"
-		case i == cRunnerP:
-			name = "ranker's probability of the runner-up"
-		case i == cCovKnown:
-			name = "coverage of known words"
-		case i == cClassCov:
-			name = "ranker's probability times coverage"
-		case i == cMarginClass:
-			name = "lead times ranker's probability"
+		} else {
+			name = confFeatureNames[i-nRank]
 		}
 		fmt.Fprintf(&b, "\t\t%v, // %s\n", w, name)
 	}

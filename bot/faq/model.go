@@ -34,6 +34,21 @@ const (
 	nConf
 )
 
+// confFeatureNames label the confidence features after the winner's rank
+// features, in calibration.go.
+var confFeatureNames = [nConf - nRank]string{
+	cRank - nRank:        "winner's rank score",
+	cMargin - nRank:      "lead over the runner-up",
+	cProb - nRank:        "softmax share",
+	cCovLow - nRank:      "coverage under 0.6",
+	cClassP - nRank:      "ranker's probability",
+	cLexTop - nRank:      "first on lexical score",
+	cRunnerP - nRank:     "ranker's probability of the runner-up",
+	cCovKnown - nRank:    "coverage of known words",
+	cClassCov - nRank:    "ranker's probability times coverage",
+	cMarginClass - nRank: "lead times ranker's probability",
+}
+
 // confFeatures describes the winner of a ranked candidate list.
 func (m *Model) confFeatures(cands []candidate) [nConf]float64 {
 	var x [nConf]float64

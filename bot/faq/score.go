@@ -343,7 +343,7 @@ func (li *langIndex) selfOnly(qt *queryTerms, mask float64) map[string]bool {
 					f, _ = li.phraseF(qt, pc, doc, i)
 					fs[k] = f
 				}
-				if f < mask {
+				if !hides(mask, f, i) {
 					used = true
 					break
 				}
@@ -378,7 +378,7 @@ func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
 					continue
 				}
 				seen[k] = true
-				if f, _ := li.phraseF(qt, pc, doc, i); f >= mask {
+				if f, _ := li.phraseF(qt, pc, doc, i); hides(mask, f, i) {
 					out = append(out, p)
 				}
 			}
@@ -386,6 +386,12 @@ func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
 	}
 	return out
 }
+
+// hides reports whether mask hides phrasing i, of F-measure f against the
+// question, from it (calibration only): a learned example or alternate the
+// question near-copies. The canonical question (0) is never hidden, and
+// mask 0 hides nothing.
+func hides(mask, f float64, i int) bool { return mask > 0 && i > 0 && f >= mask }
 
 // phraseF is the F-measure of phrasing i of d against the question, and
 // the share of the phrasing the question explains; pc is scratch space.
@@ -427,7 +433,7 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 	var has []string
 	for i := range d.phrasings {
 		f, prec := li.phraseF(qt, pc, d, i)
-		if mask > 0 && i > 0 && f >= mask {
+		if hides(mask, f, i) {
 			continue
 		}
 		for _, it := range d.phraseIntents[i] {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,4 +111,49 @@ func seedFullDeals(b *testing.B, s *store.Store, n int) {
 	if err := store.SeedDeals(b.Context(), s, ds); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkForgetInbox10k forgets 10,000 applied deliveries of 2 KB, with
+// 1,000 recent ones kept behind them, per iteration (the seeding is not
+// timed): the cost of serve's hourly retention pass, and how long it holds
+// the writer in all. Each iteration's deliveries come 60 days after the
+// last's, as time goes on in service, so that the last iteration's recent
+// ones are forgotten too.
+func BenchmarkForgetInbox10k(b *testing.B) {
+	const n, recent = 10_000, 1_000
+	storetest.BenchDialects(b, func(b *testing.B, s *store.Store) {
+		ctx := b.Context()
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		body := []byte(strings.Repeat("x", 2048))
+		seeded, kept := 0, 0
+		seed := func(count int, at time.Time) {
+			entries := make([]store.InboxEntry, count)
+			for i := range entries {
+				entries[i] = store.InboxEntry{Source: "generic", Key: fmt.Sprintf("k-%d", seeded), Body: body,
+					Status: store.InboxProcessed, ReceivedAt: at, ProcessedAt: at}
+				seeded++
+			}
+			for start := 0; start < count; start += 500 {
+				if _, err := s.AddInbox(ctx, entries[start:min(start+500, count)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		forgotten := 0
+		for b.Loop() {
+			b.StopTimer()
+			cut := at.Add(30 * 24 * time.Hour)
+			seed(n, at)
+			seed(recent, cut.Add(time.Hour))
+			b.StartTimer()
+			got, err := s.ForgetInbox(ctx, cut)
+			if want := n + kept; err != nil || got != int64(want) {
+				b.Fatalf("forgot %d, %v; want %d", got, err, want)
+			}
+			forgotten += int(got)
+			kept = recent
+			at = at.Add(60 * 24 * time.Hour)
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(forgotten), "µs/row")
+	})
 }

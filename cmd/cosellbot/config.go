@@ -42,6 +42,7 @@ func settings() []setting {
 		{Name: "COSELLBOT_RATES_FILE"},
 		{Name: "COSELLBOT_CACHE_DIR", Default: "the user's cache folder + /cosellbot"},
 		{Name: "COSELLBOT_REMIND_BEFORE", Default: "7d,3d,1d"},
+		{Name: "COSELLBOT_INBOX_KEEP", Default: "30d"},
 		{Name: "COSELLBOT_DRAIN_DELAY", Default: defaultDrainDelay.String()},
 		{Name: "COSELLBOT_SHUTDOWN_TIMEOUT", Default: defaultShutdownTimeout.String()},
 		{Name: "COSELLBOT_PUBLIC_URL"},

@@ -41,6 +41,8 @@ func TestConfigValidation(t *testing.T) {
 		{name: "two problems at once", env: []string{"COSELLBOT_ADDR", "x", "DATABASE_URL", "mongodb://x"}, err: []string{"COSELLBOT_ADDR", "DATABASE_URL"}},
 		{name: "remind offsets", env: []string{"COSELLBOT_REMIND_BEFORE", "15d"}, err: []string{"COSELLBOT_REMIND_BEFORE"}},
 		{name: "log format", env: []string{"COSELLBOT_LOG_FORMAT", "xml"}, err: []string{"COSELLBOT_LOG_FORMAT", "text or json"}},
+		{name: "inbox keep", env: []string{"COSELLBOT_INBOX_KEEP", "3d"}, err: []string{"COSELLBOT_INBOX_KEEP", "30d", "off"}},
+		{name: "inbox keep off", env: []string{"COSELLBOT_INBOX_KEEP", "off"}},
 		{name: "drain delay", env: []string{"COSELLBOT_DRAIN_DELAY", "5"}, err: []string{"COSELLBOT_DRAIN_DELAY", "5s"}},
 		{name: "shutdown timeout too short", env: []string{"COSELLBOT_SHUTDOWN_TIMEOUT", "10ms"}, err: []string{"COSELLBOT_SHUTDOWN_TIMEOUT"}},
 		{name: "partial partner center", env: []string{"PARTNERCENTER_CLIENT_ID", "c"},

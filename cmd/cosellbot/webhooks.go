@@ -35,6 +35,9 @@ type webhookConfig struct {
 	DefaultLocation string
 	// PollEvery is how often Partner Center is polled (PARTNERCENTER_POLL_EVERY).
 	PollEvery time.Duration
+	// InboxKeep is how long finished deliveries are kept
+	// (COSELLBOT_INBOX_KEEP); 0 keeps them all.
+	InboxKeep time.Duration
 }
 
 // defaultCertHost is where Partner Center's signing certificate is published.
@@ -76,6 +79,14 @@ func loadWebhooks(getenv func(string) string) (webhookConfig, error) {
 			return c, fmt.Errorf("PARTNERCENTER_POLL_EVERY must be a duration of at least 10s, like 5m; got %q", v)
 		}
 		c.PollEvery = d
+	}
+	c.InboxKeep = crm.DefaultKeep
+	if v := getenv("COSELLBOT_INBOX_KEEP"); v != "" {
+		d, err := crm.ParseKeep(v)
+		if err != nil {
+			return c, err
+		}
+		c.InboxKeep = d
 	}
 	c.CertHosts = splitList(getenv("PARTNERCENTER_CERT_HOSTS"))
 	if len(c.CertHosts) == 0 {
@@ -233,14 +244,18 @@ func (a *app) webhookRoutes(r *mux.Router) {
 	}).Mount(r)
 }
 
-// webhookLoop processes the inbox, syncs linked systems and polls Partner
-// Center, until ctx ends.
+// webhookLoop processes the inbox, syncs linked systems, forgets finished
+// deliveries after COSELLBOT_INBOX_KEEP and polls Partner Center, until ctx
+// ends.
 func (a *app) webhookLoop(ctx context.Context) error {
 	h := a.webhooks
-	errs := make(chan error, 3)
-	loops := 2
+	errs := make(chan error, 4)
+	loops := 3
 	go func() { errs <- h.proc.Run(ctx) }()
 	go func() { errs <- h.syncer.Run(ctx) }()
+	go func() {
+		errs <- crm.Retention{Inbox: a.store, Clock: a.clock, Keep: a.cfg.Webhooks.InboxKeep, Log: a.log}.Run(ctx)
+	}()
 	if h.pc != nil {
 		loops++
 		go func() { errs <- h.pc.RunPoller(ctx, a.cfg.Webhooks.PollEvery) }()

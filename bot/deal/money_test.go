@@ -135,6 +135,19 @@ func TestCheckPerson(t *testing.T) {
 			expectRules(t, CheckPerson("team", tc.p).err(), tc.want...)
 		})
 	}
+	// A missing address or number is said as missing, with the form to
+	// write, not quoted as an invalid "".
+	t.Run("CheckPerson: missing phone and e-mail are named", func(t *testing.T) {
+		err := CheckPerson("team", Person{Name: "Bo Ek"}).err()
+		for _, want := range []string{"Bo Ek has no e-mail address", "Bo Ek has no phone number", `"Name <email> +phone"`} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("error %v, want it to say %s", err, want)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), `""`) {
+			t.Errorf("error %v quotes an empty value", err)
+		}
+	})
 	t.Run("CheckPerson: field names the chat key", func(t *testing.T) {
 		expectRules(t, CheckPerson("contact", Person{Name: "x", Email: "x@y.z", Phone: "1"}).err(), "contact/person_phone")
 	})

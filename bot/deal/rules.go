@@ -60,7 +60,10 @@ func CheckPerson(field string, p Person) Problems {
 	if strings.TrimSpace(p.Name) == "" {
 		probs.add(field, "person_name", "every person needs a name, written \"Name <email> +phone\"")
 	}
-	if !ValidEmail(p.Email) {
+	switch {
+	case strings.TrimSpace(p.Email) == "":
+		probs.add(field, "person_email", "%s has no e-mail address: write \"Name <email> +phone\", like \"Ana Diaz <ana@contoso.com> +46 70 123 45 67\"", nameOr(p.Name))
+	case !ValidEmail(p.Email):
 		probs.add(field, "person_email", "%q is not a valid e-mail address for %s", p.Email, nameOr(p.Name))
 	}
 	digits := 0
@@ -69,7 +72,11 @@ func CheckPerson(field string, p Person) Problems {
 			digits++
 		}
 	}
-	if !phoneRE.MatchString(p.Phone) || digits < 6 || digits > 15 {
+	switch {
+	case strings.TrimSpace(p.Phone) == "":
+		// Partner Center asks a phone number of every person on a deal.
+		probs.add(field, "person_phone", "%s has no phone number: write \"Name <email> +phone\", like \"Ana Diaz <ana@contoso.com> +46 70 123 45 67\"", nameOr(p.Name))
+	case !phoneRE.MatchString(p.Phone) || digits < 6 || digits > 15:
 		probs.add(field, "person_phone", "%q is not a valid phone number for %s: use international form, like +33 1 23 45 67 89", p.Phone, nameOr(p.Name))
 	}
 	return probs

@@ -13,6 +13,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // ClaimRecord is what CPOR claims need of the durable record.
@@ -265,21 +266,25 @@ func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Cla
 }
 
 func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
-	var day time.Time
-	if c.has("notified") {
-		t, err := ParseDate(c.get("notified"))
-		if err != nil {
+	if c.has("notified") { // refused before the claim is read: the date's reading needs no claim
+		if _, err := vocab.ParseDate(c.get("notified"), c.now); err != nil {
 			return Reply{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
 		}
-		day = t
 	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
 		notified := c.now
-		if !day.IsZero() {
+		if c.has("notified") {
 			// A date is the customer's date: the start of that day in
-			// their zone, not in UTC (which is the day before in the US).
-			y, m, d := day.Date()
-			notified = time.Date(y, m, d, 0, 0, 0, 0, cpor.Zone(cl.Country))
+			// their zone, not in UTC (which is the day before in the US),
+			// and today and +1d count from their today.
+			zone := cpor.Zone(cl.Country)
+			y, m, d := c.now.In(zone).Date()
+			day, err := vocab.ParseDate(c.get("notified"), time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				return deal.Event{}, false, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
+			}
+			y, m, d = day.Date()
+			notified = time.Date(y, m, d, 0, 0, 0, 0, zone)
 		}
 		ev, _, err := cl.Confirm(notified, c.now)
 		return ev, false, err

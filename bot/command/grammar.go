@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -158,15 +157,6 @@ func ParsePeople(s string) ([]deal.Person, error) {
 		return nil, fmt.Errorf("no person given: write \"Name <email> +phone\", several separated by ;")
 	}
 	return out, nil
-}
-
-// ParseDate reads YYYY-MM-DD as a UTC date.
-func ParseDate(s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date: write YYYY-MM-DD", s)
-	}
-	return t, nil
 }
 
 // ParseBool reads yes/no (and true/false).

@@ -14,6 +14,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
@@ -444,4 +445,29 @@ func TestCPORDeclineAfterWindowInChat(t *testing.T) {
 			t.Errorf("a second refusal wrote history")
 		}
 	})
+}
+
+// cpor confirm's notified= reads dates as deal dates do, and today is the
+// customer's today: at 03:00 UTC on 24 November it is still the 23rd in
+// New York. A date with slashes is refused with its ISO readings, and
+// changes nothing.
+func TestCPORConfirmNotifiedDates(t *testing.T) {
+	e := newAlertEnv(t, storetest.Open(t))
+	e.run("cpor claim customer=" + tenant + " country=US engagement=modern-work workload=Teams")
+	e.clk.t = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
+	r := e.at(slackHere, access.LocalAdmin, "cpor confirm 1 notified=11/23/2026")
+	if r.OK() || !strings.Contains(r.Text, "2026-11-23") {
+		t.Fatalf("notified=11/23/2026 → %q; want refused, offering 2026-11-23", r.Text)
+	}
+	if cl, err := e.st.GetClaim(t.Context(), 1); err != nil || !cl.NotifiedAt.IsZero() {
+		t.Fatalf("a refused confirm changed the claim: %+v, %v", cl, err)
+	}
+	e.run("cpor confirm 1 notified=today")
+	cl, err := e.st.GetClaim(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cl.NotifiedAt.In(cpor.Zone("US")).Format(time.DateOnly); got != "2026-11-23" {
+		t.Fatalf("notified=today recorded %s (%s), want 2026-11-23, New York's today", got, cl.NotifiedAt)
+	}
 }

@@ -17,9 +17,11 @@ var relative = map[string]int{
 }
 
 // ParseDate reads a calendar date as a UTC midnight: ISO 8601
-// (2026-03-31), today and tomorrow (also in French and Swedish), or an
-// offset from today in days, weeks or months (+7d, +2w, +3m; +7j and +2s
-// in French). today is today's date in UTC, which callers take from their
+// (2026-03-31), the month in words (Mar 1, 2027; 1 mars 2027), today and
+// tomorrow (also in French and Swedish), or an offset from today in days,
+// weeks or months (+7d, +2w, +3m; +7j and +2s in French). A numeric date
+// with slashes or dots (3/1/2027) is refused with its ISO readings: it
+// means another day in another country. today is today's date in UTC, which callers take from their
 // clock, never from the wall.
 func ParseDate(s string, today time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -49,5 +51,113 @@ func ParseDate(s string, today time.Time) (time.Time, error) {
 			}
 		}
 	}
+	if t, ok := namedMonthDate(s); ok {
+		return t, nil
+	}
+	if a, b, y, ok := slashDate(s); ok {
+		return time.Time{}, slashRefusal(s, a, b, y)
+	}
 	return time.Time{}, fmt.Errorf("%q is not a date: write %s", s, DateHint)
+}
+
+// months are the month names and abbreviations of en, fr and sv, folded.
+var months = func() map[string]time.Month {
+	m := map[string]time.Month{}
+	for i, names := range [12]string{
+		"january jan janvier janv januari",
+		"february feb fevrier fevr fev februari",
+		"march mar mars",
+		"april apr avril avr",
+		"may mai maj",
+		"june jun juin juni",
+		"july jul juillet juil juli",
+		"august aug aout augusti",
+		"september sep sept septembre",
+		"october oct octobre oktober okt",
+		"november nov novembre",
+		"december dec decembre",
+	} {
+		for _, n := range strings.Fields(names) {
+			m[n] = time.Month(i + 1)
+		}
+	}
+	return m
+}()
+
+// namedMonthDate reads a date with the month in words, as people and
+// Partner Center's English pages write it: "Mar 1, 2027", "1 March 2027",
+// "1er mars 2027", "1 mars 2027".
+func namedMonthDate(s string) (time.Time, bool) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '.' })
+	if len(words) != 3 {
+		return time.Time{}, false
+	}
+	for i, w := range words {
+		words[i] = Fold(w)
+	}
+	var month time.Month
+	day, year := 0, 0
+	for _, w := range words {
+		if m, ok := months[w]; ok && month == 0 {
+			month = m
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(w, "er"), "st"))
+		switch {
+		case err != nil:
+			return time.Time{}, false
+		case len(w) == 4 && year == 0:
+			year = n
+		case n >= 1 && n <= 31 && day == 0:
+			day = n
+		default:
+			return time.Time{}, false
+		}
+	}
+	if month == 0 || day == 0 || year == 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day { // 31 April
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// slashDate splits a numeric date like 3/1/2027 or 01.03.2027.
+func slashDate(s string) (a, b, year int, ok bool) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '.' })
+	if len(parts) != 3 || len(parts[2]) != 4 {
+		return 0, 0, 0, false
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 {
+			return 0, 0, 0, false
+		}
+		n[i] = v
+	}
+	return n[0], n[1], n[2], true
+}
+
+// slashRefusal explains why 3/1/2027 is refused: Partner Center and CRMs
+// show dates in the reader's locale, so it may be 1 March (en-US) or 3
+// January (fr-FR); the readings that are dates are offered in ISO form.
+func slashRefusal(s string, a, b, year int) error {
+	valid := func(m, d int) (time.Time, bool) {
+		t := time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+		return t, m >= 1 && m <= 12 && d >= 1 && t.Day() == d
+	}
+	mdy, okMDY := valid(a, b)
+	dmy, okDMY := valid(b, a)
+	switch {
+	case okMDY && okDMY && !mdy.Equal(dmy):
+		return fmt.Errorf("%q could be %s or %s depending on the country: write it as YYYY-MM-DD", s, mdy.Format(time.DateOnly), dmy.Format(time.DateOnly))
+	case okMDY:
+		return fmt.Errorf("%q is not a date cosellbot reads: write %s", s, mdy.Format(time.DateOnly))
+	case okDMY:
+		return fmt.Errorf("%q is not a date cosellbot reads: write %s", s, dmy.Format(time.DateOnly))
+	}
+	return fmt.Errorf("%q is not a date: write %s", s, DateHint)
 }

@@ -82,13 +82,37 @@ func Fold(s string) string {
 	return b.String()
 }
 
-// Lookup finds the term written as s, under Fold.
+// Lookup finds the term written as s, under Fold. A value copied as
+// cosellbot prints it, with a note in parentheses after it ("Proposed
+// (60%, MCEM Empower & achieve)"), is the value before the note, unless
+// the whole is a term ("Other (DUNS)").
 func (v *Vocabulary) Lookup(s string) (Term, bool) {
 	i, ok := v.index[Fold(s)]
 	if !ok {
-		return Term{}, false
+		bare, noted := withoutNote(s)
+		if !noted {
+			return Term{}, false
+		}
+		if i, ok = v.index[Fold(bare)]; !ok {
+			return Term{}, false
+		}
 	}
 	return v.Terms[i], true
+}
+
+// withoutNote is s without a last parenthesised note, and whether it had
+// one after some text.
+func withoutNote(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ")") {
+		return s, false
+	}
+	open := strings.LastIndex(s, "(")
+	if open <= 0 {
+		return s, false
+	}
+	bare := strings.TrimSpace(s[:open])
+	return bare, bare != ""
 }
 
 // Match finds the term written as s, or explains what to write instead:

@@ -49,10 +49,26 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{Stages(deal.IPCoSell), "Negotiation/Review", "negotiated"},
 		{Stages(deal.IPCoSell), "Qualifié", "qualified"},
 		{Engagements, "Usage recognition – Biz Apps", "bizapps-usage"},
+		// As cosellbot prints a stage: the note in parentheses is not the value.
+		{Stages(deal.IPCoSell), "Proposed (60%)", "proposed"},
+		{Stages(deal.IPCoSell), "Negotiated (80%, MCEM Empower & achieve)", "negotiated"},
+		{Stages(deal.SolutionAssessment), "Securing the customer's letter of engagement (LOE) (20%)", "loe"},
+		{Kinds, "Partner-to-partner (P2P)", "p2p"},
+		{Kinds, "p2p (partner to partner)", "p2p"},
 	} {
 		got, err := tc.v.Match(tc.in)
 		if err != nil || got.Slug != tc.want {
 			t.Errorf("%s.Match(%q) = %q, %v; want %q", tc.v.Field, tc.in, got.Slug, err, tc.want)
+		}
+	}
+}
+
+// A note in parentheses is dropped only after some text: "(60%)" alone,
+// or a typo before a note, is still refused.
+func TestLookupNoteAlone(t *testing.T) {
+	for _, in := range []string{"(60%)", "()", "Proposd (60%)", "Proposed (60%"} {
+		if got, ok := Stages(deal.IPCoSell).Lookup(in); ok {
+			t.Errorf("Lookup(%q) = %q, want no stage", in, got.Slug)
 		}
 	}
 }
@@ -162,15 +178,33 @@ func TestParseDate(t *testing.T) {
 		"2027-03-31": day(2027, 3, 31), "today": day(2026, 11, 28), "Tomorrow": day(2026, 11, 29),
 		"demain": day(2026, 11, 29), "imorgon": day(2026, 11, 29), "aujourd'hui": day(2026, 11, 28),
 		"+7d": day(2026, 12, 5), "+2w": day(2026, 12, 12), "+3m": day(2027, 2, 28), "+0d": day(2026, 11, 28),
+		// The month in words, in English, French and Swedish.
+		"Mar 1, 2027": day(2027, 3, 1), "March 1st, 2027": day(2027, 3, 1), "1 March 2027": day(2027, 3, 1),
+		"1er mars 2027": day(2027, 3, 1), "15 févr. 2027": day(2027, 2, 15), "3 maj 2027": day(2027, 5, 3),
+		"2027 Dec 31": day(2027, 12, 31), "sept 9 2027": day(2027, 9, 9),
 	} {
 		got, err := ParseDate(in, now)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("ParseDate(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "31/03/2027", "+7", "+xd", "-7d", "+99999d", "next week"} {
+	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "31 April 2027", "Mar 2027",
+		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27"} {
 		if _, err := ParseDate(in, now); err == nil || !strings.Contains(err.Error(), DateHint) {
 			t.Errorf("ParseDate(%q): %v, want a refusal naming %s", in, err, DateHint)
+		}
+	}
+	// A numeric date is another day in another country: refused, with the
+	// readings that are dates in ISO form.
+	for in, want := range map[string]string{
+		"3/1/2027":   `"3/1/2027" could be 2027-03-01 or 2027-01-03 depending on the country: write it as YYYY-MM-DD`,
+		"31/03/2027": `"31/03/2027" is not a date cosellbot reads: write 2027-03-31`,
+		"3/15/2027":  `"3/15/2027" is not a date cosellbot reads: write 2027-03-15`,
+		"01.03.2027": `"01.03.2027" could be 2027-01-03 or 2027-03-01 depending on the country: write it as YYYY-MM-DD`,
+		"5/5/2027":   `"5/5/2027" is not a date cosellbot reads: write 2027-05-05`,
+	} {
+		if _, err := ParseDate(in, now); err == nil || err.Error() != want {
+			t.Errorf("ParseDate(%q): %v, want %s", in, err, want)
 		}
 	}
 }

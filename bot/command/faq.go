@@ -107,13 +107,15 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		}
 	} else {
 		b.WriteString(words.unknown)
+		b.WriteString("\n" + words.addHint)
 		if len(res.Suggestions) > 0 {
-			b.WriteString("\n" + words.closest) // titles in the actions only, as for related ones
+			// Last, right above the buttons it introduces (the titles are in
+			// the actions only, as for related ones).
+			b.WriteString("\n" + words.closest)
 			for _, r := range res.Suggestions {
 				actions = append(actions, askAction(r))
 			}
 		}
-		b.WriteString("\n" + words.addHint)
 		miss := ledger.FAQMiss{Question: question, Lang: string(res.Lang), Actor: c.who.ID, At: c.now}
 		if strings.TrimSpace(question) != "" {
 			if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {

@@ -90,6 +90,33 @@ func TestFAQUnknownAndMisses(t *testing.T) {
 	})
 }
 
+// A refusal with closest topics ends with their heading, right above the
+// buttons (or the commands the shell prints) it introduces, in the
+// asker's language; the hint for admins comes before it.
+func TestFAQRefusalHeadsItsSuggestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	heading := map[string]string{"en": "Closest topics:", "fr": "Sujets les plus proches :", "sv": "Närmaste ämnen:"}
+	shown := 0
+	for _, q := range []string{
+		"comment devenir partenaire de co-vente ?", "vad kostar det att registrera en affär?",
+		"how much does an azure vm cost per hour", "quel est le taux d'incitation pour le co-sell",
+		"vilken provision får vi för azure", "what is the price of a teams licence",
+	} {
+		r := e.run(q)
+		if r.Data["answered"] != false || len(r.Actions) == 0 {
+			continue
+		}
+		shown++
+		lines := strings.Split(r.Text, "\n")
+		if last := lines[len(lines)-1]; last != heading[r.Data["lang"].(string)] {
+			t.Errorf("%q: the refusal ends with %q, want the closest topics' heading right above its %d buttons:\n%s", q, last, len(r.Actions), r.Text)
+		}
+	}
+	if shown == 0 {
+		t.Fatal("no question was refused with closest topics: pick near misses the knowledge base does not answer")
+	}
+}
+
 // TestFAQAdmin: admins add, edit and remove entries; the index follows at
 // once; bad entries are refused naming the key, and change nothing.
 func TestFAQAdmin(t *testing.T) {

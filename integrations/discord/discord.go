@@ -140,7 +140,9 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 		return nil, err
 	}
 	a := &Adapter{cfg: cfg, svc: panics.Guard(svc, cfg.Log), dir: dir, session: ses, key: key, log: cfg.Log.With("platform", Platform)}
-	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Now: func() time.Time { return cfg.Clock.Now() }})
+	// An account that is no user yet is read again after a second (a
+	// database read): the admin's cosellbot link counts at once.
+	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Miss: time.Second, Now: func() time.Time { return cfg.Clock.Now() }})
 	return a, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,9 +32,24 @@ import (
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-type clock struct{ t time.Time }
+// clock stands still unless a test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c clock) Now() time.Time { return c.t }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// advance moves the clock on by d.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 type runner struct {
 	*command.Service
@@ -54,7 +70,7 @@ type env struct {
 	api   *discordtest.Fake
 	ad    *discord.Adapter
 	srv   *httptest.Server
-	clk   clock
+	clk   *clock
 	run   *runner
 	seq   int
 	admin access.User
@@ -67,7 +83,7 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := clock{time.Now().UTC().Truncate(time.Second)}
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
 	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
 	e.ad, err = discord.New(discord.Config{
@@ -262,6 +278,15 @@ func TestSignedInteractions(t *testing.T) {
 		m = e.answer(e.slash("999", "deal won 1"))
 		if !strings.Contains(description(m), "cosellbot link discord 999") {
 			t.Errorf("unknown account: %s", description(m))
+		}
+		// The admin links the account as the refusal asks (another
+		// process, as cosellbot link is): its next command is the user's.
+		if err := e.st.LinkChatUser(t.Context(), discord.Platform, "999", e.admin.ID, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "linked"}); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.advance(2 * time.Second)
+		if m := e.answer(e.slash("999", "deal show 1")); !strings.Contains(description(m), "Fabrikam BI") {
+			t.Errorf("linked account, 2 s later: %s", description(m))
 		}
 	})
 }

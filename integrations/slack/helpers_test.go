@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,11 +33,25 @@ import (
 
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
-// clock is fixed: the rules see one moment, while signatures use the wall
-// clock as Slack does.
-type clock struct{ t time.Time }
+// clock stands still unless a test moves it: the rules see one moment,
+// while signatures use the wall clock as Slack does.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c clock) Now() time.Time { return c.t }
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// advance moves the clock on by d.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // env is a real router, a real store and a Slack adapter, served over HTTP.
 type env struct {
@@ -46,7 +61,7 @@ type env struct {
 	slack *slacktest.Fake
 	ad    *slack.Adapter
 	srv   *httptest.Server
-	clk   clock
+	clk   *clock
 	seq   int
 }
 
@@ -69,7 +84,7 @@ func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, lin
 
 func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Helper()
-	clk := clock{time.Now().UTC().Truncate(time.Second)}
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	svc := command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before))
 	e := &env{t: t, st: st, svc: svc, slack: slacktest.New(t), clk: clk}
 	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.APIURL(), Clock: clk, Log: slog.New(slog.DiscardHandler)}

@@ -34,7 +34,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // quote must not reach the log.
 func TestRefusalEchoIsBounded(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	clk := clock{time.Now().UTC().Truncate(time.Second)}
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	logs := &lockedBuffer{}
 	ad, err := slack.New(slack.Config{SigningSecret: secret, Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil))},
 		command.New(st, clk, deal.DefaultRates(), nil), st)

@@ -142,8 +142,8 @@ func (a *Adapter) prefill(ctx context.Context, slackID string, where chat.Place,
 		return prefill{}
 	}
 	var p prefill
-	if me, err := a.people.Get(ctx, slackID); err == nil {
-		p.me = me
+	if me, err := a.members.Get(ctx, slackID); err == nil {
+		p.me = me.person()
 	} else {
 		p.me = chatkit.Person("", who.ID, "")
 	}

@@ -83,12 +83,19 @@ type Adapter struct {
 	// through response_url, forms, App Home publishing), so that shutdown
 	// and tests can wait for it.
 	bg chatkit.Background
-	// accounts remembers who a Slack account is, and that one is not a
-	// user yet, so that clicks do not repeat the database reads and the
-	// users.info call; people remembers how a member is written on a team.
+	// accounts remembers who a Slack account is, so that clicks do not
+	// repeat the database reads; members remembers what users.info says of
+	// a member (the slow call, rate-limited by Slack), for matching an
+	// account by its e-mail and writing a member on a team.
 	accounts *chatkit.Accounts
-	people   *chatkit.Cache[string]
+	members  *chatkit.Cache[member]
 }
+
+// member is a Slack member as users.info describes them.
+type member struct{ name, email, phone string }
+
+// person is how m is written as a team member, "Name <email> +phone".
+func (m member) person() string { return chatkit.Person(m.name, m.email, m.phone) }
 
 // lookupTimeout bounds one users.info call.
 const lookupTimeout = 5 * time.Second
@@ -117,8 +124,11 @@ func New(cfg Config, svc Runner, dir Directory) (*Adapter, error) {
 		a.api = slackapi.New(cfg.BotToken, apiOptions(cfg.APIURL, hc)...)
 	}
 	now := func() time.Time { return cfg.Clock.Now() }
-	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Timeout: lookupTimeout, Now: now})
-	a.people = chatkit.NewCache(a.profile, chatkit.AccountsConfig{Hit: 10 * time.Minute, Miss: time.Minute, Timeout: lookupTimeout, Now: now})
+	// An account that is no user yet is looked up again after a second:
+	// that costs a database read (its e-mail stays in members), and an
+	// admin's user add then counts at the member's next command.
+	a.accounts = chatkit.NewAccounts(a.lookup, chatkit.AccountsConfig{Miss: time.Second, Timeout: lookupTimeout, Now: now})
+	a.members = chatkit.NewCache(a.profile, chatkit.AccountsConfig{Hit: 10 * time.Minute, Miss: time.Minute, Timeout: lookupTimeout, Now: now})
 	return a, nil
 }
 
@@ -251,10 +261,11 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 		return access.User{}, err
 	}
 	if a.api != nil {
-		info, err := a.api.GetUserInfoContext(ctx, slackID)
-		if err != nil {
+		m, err := a.members.Get(ctx, slackID)
+		var denied *access.Denied
+		if err != nil && !errors.As(err, &denied) {
 			a.log.WarnContext(ctx, "users.info failed", "user", slackID, "err", err)
-		} else if email := strings.TrimSpace(info.Profile.Email); email != "" {
+		} else if email := strings.TrimSpace(m.email); err == nil && email != "" {
 			u, err := a.resolve(ctx, email, slackID)
 			if err == nil {
 				e := ledger.Entry{At: a.cfg.Clock.Now(), Actor: Platform, Action: "linked", Detail: "Slack account " + slackID + ", matched by its e-mail"}
@@ -272,15 +283,15 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 	return access.User{}, notLinked(slackID)
 }
 
-// profile is how a Slack member is written as a team member, "Name
-// <email> +phone", from users.info.
-func (a *Adapter) profile(ctx context.Context, slackID string) (string, error) {
+// profile is what users.info says of a Slack member; a member whose
+// e-mail Slack does not share is refused (access.Denied).
+func (a *Adapter) profile(ctx context.Context, slackID string) (member, error) {
 	if a.api == nil {
-		return "", access.Deny("no bot token to look up Slack members")
+		return member{}, access.Deny("no bot token to look up Slack members")
 	}
 	info, err := a.api.GetUserInfoContext(ctx, slackID)
 	if err != nil {
-		return "", err
+		return member{}, err
 	}
 	p := info.Profile
 	name := p.RealName
@@ -288,17 +299,17 @@ func (a *Adapter) profile(ctx context.Context, slackID string) (string, error) {
 		name = info.RealName
 	}
 	if p.Email == "" {
-		return "", access.Deny("Slack shares no e-mail for %s", slackID)
+		return member{}, access.Deny("Slack shares no e-mail for %s", slackID)
 	}
-	return chatkit.Person(name, p.Email, p.Phone), nil
+	return member{name: name, email: p.Email, phone: p.Phone}, nil
 }
 
 // decode reads text as Slack sends it, writing mentioned members as team
 // members (see Decode); a lookup that fails leaves the mention as it is.
 func (a *Adapter) decode(ctx context.Context, raw string) string {
 	return Decode(raw, func(id string) (string, bool) {
-		p, err := a.people.Get(ctx, id)
-		return p, err == nil
+		m, err := a.members.Get(ctx, id)
+		return m.person(), err == nil
 	})
 }
 

@@ -167,6 +167,19 @@ func TestEmailLookup(t *testing.T) {
 		if _, m := e.command("U_EVE", "deal list"); !strings.Contains(m.Text, "not a cosellbot user") {
 			t.Errorf("eve: %q", m.Text)
 		}
+		// The admin adds Eve as the refusal asks: her next command works,
+		// and Slack was asked her e-mail once.
+		eve := access.User{ID: "eve@elsewhere.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
+		if err := st.PutUser(t.Context(), eve, ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.advance(2 * time.Second)
+		if _, m := e.command("U_EVE", "deal list"); m.Text != "No open deals." {
+			t.Errorf("eve, once added: %q", m.Text)
+		}
+		if n := len(e.slack.Took("/api/users.info")); n != 2 {
+			t.Errorf("users.info called %d times for two members, want twice", n)
+		}
 	})
 }
 

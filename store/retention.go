@@ -28,26 +28,42 @@ var finishedStatuses = []string{string(InboxProcessed), string(InboxIgnored), st
 //
 // It walks the inbox by id: received_at grows with the id, so the first row
 // received at or after before bounds what can go, and each batch reads the
-// primary key below that bound rather than every row kept.
+// primary key from where the last one ended up to that bound, rather than
+// every row kept (or, on PostgreSQL, the dead index entries of the rows
+// deleted before vacuum removes them).
 func (s *Store) ForgetInbox(ctx context.Context, before time.Time) (int64, error) {
 	bound, err := s.firstInboxIDFrom(ctx, before)
 	if err != nil {
 		return 0, err
 	}
-	var total int64
+	var total, after int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		batch := s.conn(ctx).Model(&inboxRow{}).Select("id").
-			Where("id < ? AND status IN ? AND received_at < ? AND processed_at < ?", bound, finishedStatuses, utc(before), utc(before)).
-			Order("id").Limit(forgetBatch)
-		res := s.conn(ctx).Where("id IN (?)", batch).Delete(&inboxRow{})
+		var ids []int64
+		finished := func(db *gorm.DB) *gorm.DB {
+			return db.Where("status IN ? AND received_at < ? AND processed_at < ?", finishedStatuses, utc(before), utc(before))
+		}
+		err := finished(s.conn(ctx).Model(&inboxRow{}).Where("id > ? AND id < ?", after, bound)).
+			Order("id").Limit(forgetBatch).Pluck("id", &ids).Error
+		if err != nil {
+			return total, fmt.Errorf("store: find deliveries finished before %s: %w", before.Format(time.RFC3339), err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		// The rows found are every finished one from after to the last
+		// found: delete that range, with the conditions again (a row may
+		// have changed since it was read).
+		last := ids[len(ids)-1]
+		res := finished(s.conn(ctx).Where("id > ? AND id <= ?", after, last)).Delete(&inboxRow{})
 		if res.Error != nil {
 			return total, fmt.Errorf("store: forget deliveries finished before %s: %w", before.Format(time.RFC3339), res.Error)
 		}
 		total += res.RowsAffected
-		if res.RowsAffected < forgetBatch {
+		after = last
+		if len(ids) < forgetBatch {
 			return total, nil
 		}
 	}

@@ -78,9 +78,9 @@ func TestEveryButtonInEveryState(t *testing.T) {
 			ids := buttons(e.answer(e.slash("111", fmt.Sprintf("deal show %d", id))))
 			var actions []chat.Action
 			if state == "received" {
-				actions = append(actions, remind.ReminderNotice(d, 72*time.Hour, e.clk.t).Actions...)
+				actions = append(actions, remind.ReminderNotice(d, 72*time.Hour, e.clk.Now()).Actions...)
 			}
-			actions = append(actions, remind.StateNotice(d, ledger.Entry{At: e.clk.t, Actor: "hubspot", Detail: "changed"}).Actions...)
+			actions = append(actions, remind.StateNotice(d, ledger.Entry{At: e.clk.Now(), Actor: "hubspot", Detail: "changed"}).Actions...)
 			r := discord.Render("x", actions, false)
 			raw, _ := json.Marshal(map[string]any{"data": map[string]any{"components": r.Components}})
 			var notice map[string]any

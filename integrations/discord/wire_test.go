@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -31,25 +31,6 @@ import (
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
-
-// clock stands still unless a test moves it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// advance moves the clock on by d.
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type runner struct {
 	*command.Service
@@ -70,7 +51,7 @@ type env struct {
 	api   *discordtest.Fake
 	ad    *discord.Adapter
 	srv   *httptest.Server
-	clk   *clock
+	clk   *clocktest.Clock
 	run   *runner
 	seq   int
 	admin access.User
@@ -83,7 +64,7 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
 	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
 	e.ad, err = discord.New(discord.Config{
@@ -98,7 +79,7 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	e.srv = httptest.NewServer(router)
 	t.Cleanup(func() { e.srv.Close(); e.ad.Wait() })
 	e.admin = access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
-	at := ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "user added"}
+	at := ledger.Entry{At: clk.Now(), Actor: "admin@localhost", Action: "user added"}
 	if err := st.PutUser(t.Context(), e.admin, at); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +265,7 @@ func TestSignedInteractions(t *testing.T) {
 		if err := e.st.LinkChatUser(t.Context(), discord.Platform, "999", e.admin.ID, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "linked"}); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.advance(2 * time.Second)
+		e.clk.Add(2 * time.Second)
 		if m := e.answer(e.slash("999", "deal show 1")); !strings.Contains(description(m), "Fabrikam BI") {
 			t.Errorf("linked account, 2 s later: %s", description(m))
 		}
@@ -463,7 +444,7 @@ func TestDirectMessageIsPersonal(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, time.Minute)
 	seller := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
-	at := ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}
+	at := ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}
 	if err := st.PutUser(t.Context(), seller, at); err != nil {
 		t.Fatal(err)
 	}

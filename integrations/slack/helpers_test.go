@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
@@ -33,26 +33,6 @@ import (
 
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
-// clock stands still unless a test moves it: the rules see one moment,
-// while signatures use the wall clock as Slack does.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// advance moves the clock on by d.
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a real router, a real store and a Slack adapter, served over HTTP.
 type env struct {
 	t     testing.TB
@@ -61,7 +41,7 @@ type env struct {
 	slack *slacktest.Fake
 	ad    *slack.Adapter
 	srv   *httptest.Server
-	clk   *clock
+	clk   *clocktest.Clock // stands still unless a test moves it; signatures use the wall clock, as Slack does
 	seq   int
 }
 
@@ -84,7 +64,7 @@ func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, lin
 
 func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Helper()
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	svc := command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before))
 	e := &env{t: t, st: st, svc: svc, slack: slacktest.New(t), clk: clk}
 	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.APIURL(), Clock: clk, Log: slog.New(slog.DiscardHandler)}
@@ -103,11 +83,11 @@ func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Cleanup(func() { e.srv.Close(); ad.Wait() })
 	ctx := t.Context()
 	admin := access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
-	if err := st.PutUser(ctx, admin, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "user added", Detail: admin.ID}); err != nil {
+	if err := st.PutUser(ctx, admin, ledger.Entry{At: clk.Now(), Actor: "admin@localhost", Action: "user added", Detail: admin.ID}); err != nil {
 		t.Fatal(err)
 	}
 	e.slack.Profiles["U_ANA"] = [3]string{"Ana Diaz", admin.ID, "+46 70 123 45 67"}
-	if err := st.LinkChatUser(ctx, slack.Platform, "U_ANA", admin.ID, ledger.Entry{At: clk.t, Actor: "admin@localhost", Action: "linked", Detail: "slack U_ANA"}); err != nil {
+	if err := st.LinkChatUser(ctx, slack.Platform, "U_ANA", admin.ID, ledger.Entry{At: clk.Now(), Actor: "admin@localhost", Action: "linked", Detail: "slack U_ANA"}); err != nil {
 		t.Fatal(err)
 	}
 	return e

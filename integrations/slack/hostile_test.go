@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/slack"
@@ -34,7 +35,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 // quote must not reach the log.
 func TestRefusalEchoIsBounded(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	logs := &lockedBuffer{}
 	ad, err := slack.New(slack.Config{SigningSecret: secret, Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil))},
 		command.New(st, clk, deal.DefaultRates(), nil), st)

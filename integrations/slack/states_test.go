@@ -86,10 +86,10 @@ func TestEveryButtonInEveryState(t *testing.T) {
 			_, m := e.command("U_ANA", fmt.Sprintf("deal show %d", id))
 			labels := controls(blocksOf(t, m))
 			if state == "received" { // reminders are about received referrals
-				rem := remind.ReminderNotice(d, 72*time.Hour, e.clk.t)
+				rem := remind.ReminderNotice(d, 72*time.Hour, e.clk.Now())
 				labels = append(labels, controls(blocksOf(t, slackapi.Msg{Blocks: slackapi.Blocks{BlockSet: slack.Blocks("x", rem.Actions, 50)}}))...)
 			}
-			sn := remind.StateNotice(d, ledger.Entry{At: e.clk.t, Actor: "hubspot", Action: "changed", Detail: "changed"})
+			sn := remind.StateNotice(d, ledger.Entry{At: e.clk.Now(), Actor: "hubspot", Action: "changed", Detail: "changed"})
 			labels = append(labels, controls(blocksOf(t, slackapi.Msg{Blocks: slackapi.Blocks{BlockSet: slack.Blocks("x", sn.Actions, 50)}}))...)
 			for _, c := range labels {
 				target := freshIn(state)

@@ -33,7 +33,7 @@ var chatPlace = chat.Place{Platform: slack.Platform, Channel: "C1"}
 func (e *env) receive() {
 	e.t.Helper()
 	// Received ten days ago, it expires within the week.
-	line := referral + " received=" + e.clk.t.AddDate(0, 0, -10).Format(time.DateOnly)
+	line := referral + " received=" + e.clk.Now().AddDate(0, 0, -10).Format(time.DateOnly)
 	if r := e.svc.Run(e.t.Context(), access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}, chatPlace, line); !r.OK() {
 		e.t.Fatalf("receive: %+v", r.Err)
 	}
@@ -151,7 +151,7 @@ func TestEmailLookup(t *testing.T) {
 		e.slack.Profiles["U_BO"] = [3]string{"Bo", "Bo@Partner.Example", ""}
 		e.slack.Profiles["U_EVE"] = [3]string{"Eve", "eve@elsewhere.example", ""}
 		bo := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
-		if err := st.PutUser(t.Context(), bo, ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}); err != nil {
+		if err := st.PutUser(t.Context(), bo, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, m := e.command("U_BO", "deal list"); m.Text != "No open deals." {
@@ -170,10 +170,10 @@ func TestEmailLookup(t *testing.T) {
 		// The admin adds Eve as the refusal asks: her next command works,
 		// and Slack was asked her e-mail once.
 		eve := access.User{ID: "eve@elsewhere.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
-		if err := st.PutUser(t.Context(), eve, ledger.Entry{At: e.clk.t, Actor: "admin@localhost", Action: "user added"}); err != nil {
+		if err := st.PutUser(t.Context(), eve, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.advance(2 * time.Second)
+		e.clk.Add(2 * time.Second)
 		if _, m := e.command("U_EVE", "deal list"); m.Text != "No open deals." {
 			t.Errorf("eve, once added: %q", m.Text)
 		}

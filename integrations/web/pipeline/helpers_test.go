@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/remind"
@@ -26,20 +26,6 @@ import (
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-// clock is a clock the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // t0 is when the tests happen.
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
@@ -47,7 +33,7 @@ var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 type env struct {
 	st    *store.Store
 	db    *sql.DB // the same SQLite file, for the test's own counts
-	clock *clock
+	clock *clocktest.Clock
 	svc   *command.Service
 	page  *pipeline.Server
 	srv   *httptest.Server
@@ -71,7 +57,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
-	e := &env{st: st, db: raw, clock: &clock{t: t0}, rates: deal.DefaultRates().Latest()}
+	e := &env{st: st, db: raw, clock: clocktest.New(t0), rates: deal.DefaultRates().Latest()}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	router := web.Router(st, log)
 	e.srv = httptest.NewUnstartedServer(router)

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/web/pipeline"
 	"github.com/cosellbot/cosellbot/store"
@@ -38,7 +39,7 @@ func BenchmarkBoardInProcess(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	c := &clock{t: now}
+	c := clocktest.New(now)
 	p, err := pipeline.New(pipeline.Config{PublicURL: "http://127.0.0.1", Record: st, Sessions: st, Users: staticUsers{}, Clock: c, Rates: deal.DefaultRates(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)

@@ -43,6 +43,9 @@ type langIndex struct {
 	intentTerms map[string]bool
 	// typos finds known terms close to a misspelt word (typo.go).
 	typos *typoIndex
+	// trans maps a term to its likeliest English translations (translate.go;
+	// nil for English).
+	trans translations
 	// costTerm and defTerm are the analysed qqcost and qqdef intent tokens.
 	costTerm, defTerm string
 }

@@ -5,60 +5,60 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.9761969838327818e-14, // bias
-		2.5705854162211743,      // cov
-		0.9772565908979094,      // covQ
-		1.2932700384273692,      // covA
-		3.884536807231987,       // phrase
-		0.7361515593227552,      // prec
-		4.354239392587681,       // phraseIntent
-		0.6610869035303317,      // intentHit
-		-0.4434097577616256,     // intentMiss
-		-0.9211023345495203,     // costMiss
-		0.6453228942316575,      // cross
-		-0.23976399106490584,    // unknown
-		0.1432864674403728,      // typo
-		0.05046217535467318,     // profile
-		-0.26845961866459594,    // costGap
-		0.9986323370965797,      // defines
-		-0.42420507785296985,    // figureMiss
-		-0.18233106047572326,    // numberMiss
-		5.57346953668125,        // class
-		0.28384248624539327,     // classLead
-		-2.195591208824364e-15,  // classOOS
+		2.1094237467877633e-14, // bias
+		1.9044445236516918,     // cov
+		0.5464556474020534,     // covQ
+		1.378089508638024,      // covA
+		4.274086995801349,      // phrase
+		0.39870723079443027,    // prec
+		3.648851466518283,      // phraseIntent
+		0.22892610301167468,    // intentHit
+		-0.3856474455021247,    // intentMiss
+		-0.8541876844273392,    // costMiss
+		0.6903255149544367,     // cross
+		-0.2827390557892758,    // unknown
+		0.10522422032349799,    // typo
+		0.04754478505013894,    // profile
+		-0.2956755028873266,    // costGap
+		1.06989821019673,       // defines
+		-0.22478531681581335,   // figureMiss
+		-0.22758387889296325,   // numberMiss
+		5.124622976324028,      // class
+		0.6096376534677559,     // classLead
+		-1.016382079546434e-15, // classOOS
 	},
 	Conf: [nConf]float64{
-		-3.869193232370593,    // winner's bias
-		-1.430587358098225,    // winner's cov
-		-1.4263683602953077,   // winner's covQ
-		-0.22051622697919807,  // winner's covA
-		0.5378250886027455,    // winner's phrase
-		-0.916645062592851,    // winner's prec
-		-0.019882935035362717, // winner's phraseIntent
-		-0.5044319798600769,   // winner's intentHit
-		-0.21943872309447576,  // winner's intentMiss
-		-2.9679103066714423,   // winner's costMiss
-		-0.537041405456217,    // winner's cross
-		-1.7763483192330154,   // winner's unknown
-		0.476057617162613,     // winner's typo
-		-0.1958452309782064,   // winner's profile
-		-1.0746026200802736,   // winner's costGap
-		0.6918789307308278,    // winner's defines
-		-6.221214992139974,    // winner's figureMiss
-		-1.3717566617182417,   // winner's numberMiss
-		-0.43399937328357424,  // winner's class
-		0.7598718225270351,    // winner's classLead
-		-2.6892092880812046,   // winner's classOOS
-		0.2719273270288148,    // winner's rank score
-		0.3850855478991957,    // lead over the runner-up
-		1.7268995485668643,    // softmax share
-		-3.0047399026067567,   // coverage under 0.6
-		-0.4277770269733647,   // ranker's probability
-		0.09726745120576895,   // first on lexical score
-		1.9129794923415058,    // ranker's probability of the runner-up
-		2.1274833923722505,    // coverage of known words
-		-0.9112594204461921,   // ranker's probability times coverage
-		0.43925224105796,      // lead times ranker's probability
+		-3.6825828492939015,   // winner's bias
+		-1.0107284633108702,   // winner's cov
+		-1.2879606967251698,   // winner's covQ
+		-0.5121604626239405,   // winner's covA
+		0.5583262148997239,    // winner's phrase
+		-1.1810502947690595,   // winner's prec
+		0.5858498920632761,    // winner's phraseIntent
+		-0.1449870580226966,   // winner's intentHit
+		0.1686356076200058,    // winner's intentMiss
+		-2.3461016694081933,   // winner's costMiss
+		0.29287258994611576,   // winner's cross
+		-2.051595318315249,    // winner's unknown
+		0.4963330889394419,    // winner's typo
+		-0.30248715792182124,  // winner's profile
+		-0.6050794301626732,   // winner's costGap
+		0.5743207501076475,    // winner's defines
+		-6.0741476120766515,   // winner's figureMiss
+		-1.4654692447822188,   // winner's numberMiss
+		-1.1511528819396906,   // winner's class
+		0.4275663025253914,    // winner's classLead
+		-2.7735230496256027,   // winner's classOOS
+		0.29820646259835926,   // winner's rank score
+		0.4475425142489435,    // lead over the runner-up
+		1.2525998831260208,    // softmax share
+		-2.52233535300775,     // coverage under 0.6
+		-0.1761451349548033,   // ranker's probability
+		-0.007806998579446162, // first on lexical score
+		1.870127456345696,     // ranker's probability of the runner-up
+		2.2256172431839114,    // coverage of known words
+		0.1932999345847345,    // ranker's probability times coverage
+		0.2713437443675475,    // lead times ranker's probability
 	},
-	Threshold: 0.7396730610992464,
+	Threshold: 0.7728389717782693,
 }

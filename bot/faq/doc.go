@@ -17,7 +17,10 @@
 //     much" turned into tokens (synonyms.go); analysis.go then folds
 //     accents, drops stop words and chat filler per language ("hey", "btw",
 //     "du coup", "liksom"), stems, and splits Swedish compounds; typo.go
-//     finds the known words a misspelt one may stand for;
+//     finds the known words a misspelt one may stand for; translate.go
+//     learns, from the knowledge base's parallel phrasings (IBM Model 1),
+//     the English terms each French and Swedish term translates to, which
+//     the learned ranker reads as a fourth block of features;
 //   - build.go turns each entry, in each language, into term lists: every
 //     phrasing (question, alternates, and the tuning questions learned as
 //     examples, examples.go) and the answer;

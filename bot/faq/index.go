@@ -97,6 +97,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	for i, l := range Langs {
 		ix.langs[l] = built[i]
 	}
+	ix.buildTranslations(live)
 	tuning, err := embeddedTuning()
 	if err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func WithModelCache(c ModelCache) Option {
 // rankerFormat names the encoding below; a change of it (or of anything
 // the ranker holds) must change this, though the executable's identity in
 // the key already keeps one build from reading another's file.
-const rankerFormat = "faq-ranker-v1"
+const rankerFormat = "faq-ranker-v2"
 
 // rankerKey identifies a ranker by everything that decides its weights:
 // the training texts, the setting, the class count, and the executable
@@ -85,6 +85,7 @@ type rankerFile struct {
 	WWord    float64
 	WBigram  float64
 	WChar    float64
+	WTrans   float64
 	Dict     map[string]int32
 	NClass   int
 	Members  []memberFile
@@ -101,7 +102,7 @@ type memberFile struct {
 func encodeRanker(r *ranker) ([]byte, error) {
 	f := rankerFile{
 		Format: rankerFormat, Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
-		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, Dict: r.dict, NClass: r.nClass,
+		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, WTrans: r.spec.wTrans, Dict: r.dict, NClass: r.nClass,
 	}
 	for _, m := range r.models {
 		if m.w != nil {
@@ -131,7 +132,7 @@ func decodeRanker(b []byte) (*ranker, error) {
 		}
 	}
 	r := &ranker{
-		spec:   featSpec{bigrams: f.Bigrams, charMin: f.CharMin, charMax: f.CharMax, wWord: f.WWord, wBigram: f.WBigram, wChar: f.WChar},
+		spec:   featSpec{bigrams: f.Bigrams, charMin: f.CharMin, charMax: f.CharMax, wWord: f.WWord, wBigram: f.WBigram, wChar: f.WChar, wTrans: f.WTrans},
 		dict:   f.Dict,
 		nClass: f.NClass,
 	}
@@ -150,7 +151,7 @@ func decodeRanker(b []byte) (*ranker, error) {
 // sum is a digest of the file's content (its Checksum excepted).
 func (f *rankerFile) sum() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%v|%d|%d|%v|%v|%v|%d|", f.Format, f.Bigrams, f.CharMin, f.CharMax, f.WWord, f.WBigram, f.WChar, f.NClass)
+	fmt.Fprintf(h, "%s|%v|%d|%d|%v|%v|%v|%v|%d|", f.Format, f.Bigrams, f.CharMin, f.CharMax, f.WWord, f.WBigram, f.WChar, f.WTrans, f.NClass)
 	// The dictionary in a stable order: by id, since ids are dense.
 	words := make([]string, len(f.Dict))
 	for w, id := range f.Dict {

@@ -25,7 +25,11 @@ import (
 //   - bigrams of consecutive terms ("partner role" is not "role partner");
 //   - character n-grams of the folded words, filler excluded: robust to
 //     typos and missing accents, and shared across languages for acronyms
-//     and product names ("cpor", "partnersource").
+//     and product names ("cpor", "partnersource");
+//   - English concepts: an English question's terms, a French or Swedish
+//     question's terms' English translations learned from the knowledge
+//     base (translate.go), so that what the training texts of one language
+//     teach about a word serves its translations in the other two.
 //
 // A block's norm counts features the model has never seen: a question
 // made mostly of words the training data lacks gets a faint vector and so a
@@ -38,9 +42,10 @@ type featSpec struct {
 	charMin, charMax int // character n-gram lengths; charMax 0: none
 	wWord, wBigram   float64
 	wChar            float64
+	wTrans           float64 // the English concepts block (translate.go); 0: none
 }
 
-var defaultFeatSpec = featSpec{charMin: 3, charMax: 5, wWord: 1, wChar: 1}
+var defaultFeatSpec = featSpec{charMin: 3, charMax: 5, wWord: 1, wChar: 1, wTrans: 2}
 
 // sparse is a feature vector: dictionary IDs and their values.
 type sparse struct {
@@ -49,7 +54,7 @@ type sparse struct {
 }
 
 // rawFeatures are a text's features by name, per block, before numbering.
-type rawFeatures [3][]string
+type rawFeatures [4][]string
 
 // textFeatures names the features of text (in language l) per block.
 func (li *langIndex) textFeatures(text string, question bool, spec featSpec) rawFeatures {
@@ -63,6 +68,14 @@ func (li *langIndex) textFeatures(text string, question bool, spec featSpec) raw
 			}
 		}
 		rf[0] = append(rf[0], "w"+t)
+		if spec.wTrans > 0 {
+			if li.lang == EN {
+				rf[3] = append(rf[3], "t"+t)
+			}
+			for _, e := range li.trans[t] {
+				rf[3] = append(rf[3], "t"+e)
+			}
+		}
 		if syn := li.synonyms[t]; len(syn) > 0 && syn[0] < t {
 			rf[0] = append(rf[0], "w"+syn[0])
 		}
@@ -126,7 +139,7 @@ func vectorize(rf rawFeatures, dict map[string]int32, grow bool, spec featSpec) 
 }
 
 func (s featSpec) blockWeight(b int) float64 {
-	return [3]float64{s.wWord, s.wBigram, s.wChar}[b]
+	return [4]float64{s.wWord, s.wBigram, s.wChar, s.wTrans}[b]
 }
 
 // stopSet is a language's folded stop and filler words.
@@ -161,6 +174,9 @@ func (s featSpec) String() string {
 	}
 	if s.charMax > 0 {
 		b.WriteString("+chars")
+	}
+	if s.wTrans > 0 {
+		b.WriteString("+trans")
 	}
 	return b.String()
 }

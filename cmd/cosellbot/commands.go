@@ -40,7 +40,7 @@ type invocation struct {
 
 func subcommands() []subcommand {
 	return []subcommand{
-		{name: "serve", args: "[--shell] [--user U] [--addr A]", summary: "HTTP server, reminder sweep, outbox dispatcher, webhook processing (with --shell, the local shell too)",
+		{name: "serve", args: "[--shell] [--user U] [--addr A]", summary: "HTTP server, reminder sweep, outbox dispatcher, webhook processing and retention (with --shell, the local shell too)",
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdServe(ctx, in.stop, in.cfg, configWarnings(in.cfg, in.layers.get), args, in.stdin, in.stdout, in.stderr)
 			}},

@@ -222,7 +222,7 @@ func FuzzParseAmount(f *testing.F) {
 }
 
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2026-01-01", "+7d", "today", "+3m"} {
+	for _, s := range []string{"2026-01-01", "+7d", "today", "+3m", "Mar 1, 2027", "1er mars 2027", "3/1/2027", "31.03.2027"} {
 		f.Add(s)
 	}
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -231,11 +231,17 @@ func FuzzParseDate(f *testing.F) {
 		if err == nil && (d.Hour() != 0 || d.Location() != time.UTC) {
 			t.Fatalf("%q: %v is not a UTC date", s, d)
 		}
+		// A numeric date with slashes or dots is never read: it is another
+		// day in another country.
+		if _, _, _, ok := slashDate(s); ok && err == nil {
+			t.Fatalf("%q read as %v", s, d)
+		}
 	})
 }
 
 func FuzzMatch(f *testing.F) {
 	f.Add("Proof of concept")
+	f.Add("Proof of concept (PoC)")
 	f.Fuzz(func(t *testing.T, s string) {
 		if term, err := PartnerRoles.Match(s); err == nil && !slices.Contains(PartnerRoles.Slugs(), term.Slug) {
 			t.Fatalf("%q matched %q", s, term.Slug)

@@ -83,3 +83,17 @@ func TestRetentionPass(t *testing.T) {
 		t.Errorf("left %+v, want the failed delivery alone", left)
 	}
 }
+
+// Whatever is typed, ParseKeep reads off or a number of days within the
+// bounds, or refuses.
+func FuzzParseKeep(f *testing.F) {
+	for _, s := range []string{"30d", "off", "7d", "6d", "3650d", "-1d", "1e3d", "0d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseKeep(s)
+		if err == nil && d != 0 && (d < MinKeep || d > 3650*24*time.Hour || d%(24*time.Hour) != 0) {
+			t.Fatalf("%q read as %v", s, d)
+		}
+	})
+}

@@ -154,6 +154,16 @@ func senderLabel(from string) string {
 // expiry yet: the rule holds at the moment a person acts, not when a sweep
 // last ran.
 func (d *Deal) mutable(verb string, now time.Time) error {
+	if d.Status != "" && d.Status == leadsTo[verb] {
+		// A second click on the button that did it, or a command typed
+		// again: say what the deal already is (same rule as any other
+		// refusal in that state, so scripts see no difference).
+		rule := "terminal_immutable"
+		if !d.Status.Terminal() {
+			rule = "status_" + strings.ReplaceAll(verb, " ", "_")
+		}
+		return refuse("status", rule, "deal %d is already %s: nothing to do", d.ID, d.Status)
+	}
 	if d.ExpiredAt(now) {
 		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered for 14 days: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
 	}
@@ -165,6 +175,10 @@ func (d *Deal) mutable(verb string, now time.Time) error {
 	}
 	return nil
 }
+
+// leadsTo is the status a verb leaves a deal in, for the verbs that end
+// in one.
+var leadsTo = map[string]Status{"accept": Accepted, "decline": Declined, "expire": Expired, "mark won": Won, "mark lost": Lost, "close as error": Error}
 
 func (d *Deal) needStatus(verb string, now time.Time, allowed ...Status) error {
 	if err := d.mutable(verb, now); err != nil {

@@ -1,8 +1,10 @@
 package deal
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,6 +120,35 @@ func TestTerminalStatesAreImmutable(t *testing.T) {
 				t.Errorf("tagging changed the status to %s", d.Status)
 			}
 		})
+	}
+}
+
+// The command (or button) that put a deal in its state, given again, says
+// the deal already is so, under the rule any refusal in that state has.
+func TestSameActionTwiceSaysAlready(t *testing.T) {
+	later := t0.AddDate(0, 0, 1)
+	for _, tc := range []struct {
+		status Status
+		rule   string
+		again  func(*Deal) error
+	}{
+		{Won, "status/terminal_immutable", func(d *Deal) error { _, err := d.Win(later); return err }},
+		{Lost, "status/terminal_immutable", func(d *Deal) error { _, err := d.Lose("budget cut", later); return err }},
+		{Declined, "status/terminal_immutable", func(d *Deal) error { _, err := d.Decline("no capacity", "", later); return err }},
+		{Error, "status/terminal_immutable", func(d *Deal) error { _, err := d.CloseAsError("duplicate deal", later); return err }},
+	} {
+		d := terminalDeals(t)[tc.status]
+		err := tc.again(d)
+		expectRules(t, err, tc.rule)
+		if want := fmt.Sprintf("deal %d is already %s", d.ID, tc.status); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s twice: %v, want it to say %q", tc.status, err, want)
+		}
+	}
+	d := acceptedReferral(t)
+	_, err := d.Accept(acceptChanges(), later)
+	expectRules(t, err, "status/status_accept")
+	if err == nil || !strings.Contains(err.Error(), "is already accepted") {
+		t.Errorf("accept twice: %v, want it to say the deal is already accepted", err)
 	}
 }
 

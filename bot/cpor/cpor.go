@@ -188,9 +188,17 @@ func New(dr Draft, by string, now time.Time) (*Claim, deal.Event, error) {
 	return c, deal.Event{Action: "claimed", Detail: fmt.Sprintf("claimed tenant %s (%s) for %s under %s", c.TenantID, c.Country, c.Target(), c.Engagement.Label())}, nil
 }
 
+// claimLeadsTo is the status a verb leaves a claim in, for the verbs that
+// end in one.
+var claimLeadsTo = map[string]Status{"confirm": Notified, "decline": Declined, "make official": Official}
+
 func (c *Claim) need(verb string, allowed ...Status) error {
 	if slices.Contains(allowed, c.Status) {
 		return nil
+	}
+	if c.Status == claimLeadsTo[verb] {
+		// A second click, or the command typed again: say so.
+		return rule("status", "claim_status", "claim %d: already %s, nothing to do", c.ID, c.Status.Label())
 	}
 	names := make([]string, len(allowed))
 	for i, s := range allowed {

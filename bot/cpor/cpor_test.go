@@ -124,6 +124,11 @@ func TestLifecycle(t *testing.T) {
 	if _, fallback, err := c.Confirm(now, now); err != nil || fallback || c.Status != cpor.Notified {
 		t.Fatalf("Confirm: %v, %v, %s", err, fallback, c.Status)
 	}
+	// Confirmed twice (a second click): said to be done already, nothing changed.
+	before := *c
+	if _, _, err := c.Confirm(now, now); err == nil || !strings.Contains(err.Error(), "already customer notified") || c.OfficialAt != before.OfficialAt {
+		t.Errorf("Confirm twice: %v, want it to say the claim is already customer notified", err)
+	}
 	if want := time.Date(2027, 1, 5, 0, 0, 0, 0, cpor.Zone("SE")); !c.OfficialAt.Equal(want) {
 		t.Errorf("official at %s, want %s", c.OfficialAt, want)
 	}
@@ -146,6 +151,9 @@ func TestLifecycle(t *testing.T) {
 	}
 	if _, err := c.Decline("late", c.OfficialAt); err == nil {
 		t.Error("an official claim was declined")
+	}
+	if _, err := declined.Decline("again", c.OfficialAt.Add(-time.Hour)); err == nil || !strings.Contains(err.Error(), "already declined") {
+		t.Errorf("Decline twice: %v, want it to say the claim is already declined", err)
 	}
 }
 

@@ -166,6 +166,16 @@ func (l *locale) Deals(n int) string {
 	return l.F("deals.other", n)
 }
 
+// Pct is a percentage as the language writes it: 80% in English, 80 %
+// (a no-break space) in French and Swedish, as chat writes the same stage
+// in English.
+func (l *locale) Pct(n int) string {
+	if l.Lang == "en" {
+		return fmt.Sprintf("%d%%", n)
+	}
+	return fmt.Sprintf("%d\u00a0%%", n)
+}
+
 // Urgent reports whether t is less than three days away (or passed).
 func (l *locale) Urgent(t time.Time) bool { return !t.IsZero() && t.Sub(l.now) < 3*24*time.Hour }
 

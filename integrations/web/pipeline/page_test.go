@@ -245,15 +245,17 @@ func TestLanguage(t *testing.T) {
 	e.seed(t)
 	c := client(t)
 	e.signIn(t, c, "ana@contoso.com")
-	for _, tc := range []struct{ accept, lang, word string }{
-		{"fr-FR,fr;q=0.9,en;q=0.5", "fr", "Tableau"},
-		{"sv-SE,sv;q=0.9", "sv", "Tavla"},
-		{"de-DE", "en", "Board"},
-		{"", "en", "Board"},
+	// Percentages as each language writes them: 20% in English (as chat
+	// writes the stage), 20 % with a no-break space in French and Swedish.
+	for _, tc := range []struct{ accept, lang, word, pct string }{
+		{"fr-FR,fr;q=0.9,en;q=0.5", "fr", "Tableau", "20\u00a0%"},
+		{"sv-SE,sv;q=0.9", "sv", "Tavla", "20\u00a0%"},
+		{"de-DE", "en", "Board", ">20%<"},
+		{"", "en", "Board", ">20%<"},
 	} {
 		_, body, _ := get(t, c, e.url+"/", "Accept-Language", tc.accept)
-		if !strings.Contains(body, `<html lang="`+tc.lang+`">`) || !strings.Contains(body, tc.word) {
-			t.Errorf("Accept-Language %q: want %s with %q", tc.accept, tc.lang, tc.word)
+		if !strings.Contains(body, `<html lang="`+tc.lang+`">`) || !strings.Contains(body, tc.word) || !strings.Contains(body, tc.pct) {
+			t.Errorf("Accept-Language %q: want %s with %q and %q", tc.accept, tc.lang, tc.word, tc.pct)
 		}
 	}
 	// A chosen language sticks, whatever the browser says.

@@ -385,6 +385,12 @@ var sortText = map[string]string{
 
 func (lq listQuery) narrowed() string {
 	var parts []string
+	if lq.filter.Kind != "" {
+		parts = append(parts, vocab.Kinds.Label(string(lq.filter.Kind)))
+	}
+	if len(lq.filter.Locations) > 0 {
+		parts = append(parts, "location "+strings.Join(lq.filter.Locations, ", "))
+	}
 	if lq.customer != "" {
 		parts = append(parts, "customer matching "+strconv.Quote(lq.customer))
 	}

@@ -69,6 +69,11 @@ func TestListPagesSearchesSortsAndTotals(t *testing.T) {
 	if r.Data["total"] != 1 {
 		t.Fatalf("stage by label: %v", r.Text)
 	}
+	// The heading says how the list was narrowed, each key as typed.
+	r = e.run(`deal list kind="IP co-sell" location=LOC1 stage="Qualified (20%)"`)
+	if !strings.HasPrefix(r.Text, "1 open deal (IP co-sell, location LOC1, at Qualified) · ") {
+		t.Errorf("narrowed heading:\n%s", r.Text)
+	}
 	for line, want := range map[string]string{
 		"deal list page=9":             "page 9 is past the end: the list has 3 pages",
 		"deal list sort=valeu":         "did you mean sort=value?",

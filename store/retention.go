@@ -36,16 +36,18 @@ func (s *Store) ForgetInbox(ctx context.Context, before time.Time) (int64, error
 	if err != nil {
 		return 0, err
 	}
+	finished := func(db *gorm.DB) *gorm.DB {
+		return db.Where("status IN ? AND received_at < ? AND processed_at < ?", finishedStatuses, utc(before), utc(before))
+	}
 	var total, after int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
+		// Read from the read pool: on SQLite the writer is taken only to
+		// delete.
 		var ids []int64
-		finished := func(db *gorm.DB) *gorm.DB {
-			return db.Where("status IN ? AND received_at < ? AND processed_at < ?", finishedStatuses, utc(before), utc(before))
-		}
-		err := finished(s.conn(ctx).Model(&inboxRow{}).Where("id > ? AND id < ?", after, bound)).
+		err := finished(s.reader(ctx).Model(&inboxRow{}).Where("id > ? AND id < ?", after, bound)).
 			Order("id").Limit(forgetBatch).Pluck("id", &ids).Error
 		if err != nil {
 			return total, fmt.Errorf("store: find deliveries finished before %s: %w", before.Format(time.RFC3339), err)

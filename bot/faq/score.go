@@ -39,11 +39,12 @@ const (
 	fClass      // the learned ranker's log-probability of the entry, mapped from [-10, 0] to [0, 1] (ranker.go)
 	fClassLead  // the ranker's probability of the entry minus the highest of the other entries
 	fClassOOS   // the ranker's probability that the question is out of scope (the same for every candidate)
+	fUnknownAll // the least share of the question's weight unknown to a language's index, over the three (the same for every candidate)
 	nRank
 )
 
 // rankFeatureNames label the features in calibration.go and reports.
-var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "figureMiss", "numberMiss", "class", "classLead", "classOOS"}
+var rankFeatureNames = [nRank]string{"bias", "cov", "covQ", "covA", "phrase", "prec", "phraseIntent", "intentHit", "intentMiss", "costMiss", "cross", "unknown", "typo", "profile", "costGap", "defines", "figureMiss", "numberMiss", "class", "classLead", "classOOS", "unknownAll"}
 
 // candidate is a scored entry for one question.
 type candidate struct {

@@ -394,3 +394,31 @@ func TestAskAfterClose(t *testing.T) {
 		t.Errorf("closed index answered %+v", r)
 	}
 }
+
+// TestUnknownAll: every candidate of a question carries the least share of
+// it unknown to a language's index; a word no language knows raises it,
+// an English word in a Swedish question does not.
+func TestUnknownAll(t *testing.T) {
+	ix := loadIndex(t)
+	unknownAll := func(q string) float64 {
+		t.Helper()
+		s := sanitize(q)
+		l := detectLang(s, ix.vocab)
+		cands := ix.rank(s, l, &ix.model, 0, ix.probs(ix.ranker, s, l))
+		if len(cands) == 0 {
+			t.Fatalf("%q: no candidate", q)
+		}
+		for _, c := range cands[1:] {
+			if c.x[fUnknownAll] != cands[0].x[fUnknownAll] {
+				t.Fatalf("%q: unknownAll differs between candidates", q)
+			}
+		}
+		return cands[0].x[fUnknownAll]
+	}
+	if u := unknownAll("how do i register a deal"); u != 0 {
+		t.Errorf("known words: unknownAll %v, want 0", u)
+	}
+	if u := unknownAll("how do i register a zorblax deal"); u <= 0 {
+		t.Errorf("an unknown word: unknownAll %v, want > 0", u)
+	}
+}

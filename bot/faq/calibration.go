@@ -5,60 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.1094237467877633e-14, // bias
-		1.9044445236516918,     // cov
-		0.5464556474020534,     // covQ
-		1.378089508638024,      // covA
-		4.274086995801349,      // phrase
-		0.39870723079443027,    // prec
-		3.648851466518283,      // phraseIntent
-		0.22892610301167468,    // intentHit
-		-0.3856474455021247,    // intentMiss
-		-0.8541876844273392,    // costMiss
-		0.6903255149544367,     // cross
-		-0.2827390557892758,    // unknown
-		0.10522422032349799,    // typo
-		0.04754478505013894,    // profile
-		-0.2956755028873266,    // costGap
-		1.06989821019673,       // defines
-		-0.22478531681581335,   // figureMiss
-		-0.22758387889296325,   // numberMiss
-		5.124622976324028,      // class
-		0.6096376534677559,     // classLead
-		-1.016382079546434e-15, // classOOS
+		1.369275063704361e-14,   // bias
+		1.9044445236516905,      // cov
+		0.5464556474020545,      // covQ
+		1.3780895086380245,      // covA
+		4.274086995801348,       // phrase
+		0.39870723079443193,     // prec
+		3.6488514665182823,      // phraseIntent
+		0.2289261030116741,      // intentHit
+		-0.385647445502125,      // intentMiss
+		-0.8541876844273393,     // costMiss
+		0.6903255149544363,      // cross
+		-0.28273905578927594,    // unknown
+		0.10522422032349801,     // typo
+		0.04754478505013923,     // profile
+		-0.2956755028873267,     // costGap
+		1.0698982101967296,      // defines
+		-0.2247853168158134,     // figureMiss
+		-0.2275838788929639,     // numberMiss
+		5.12462297632403,        // class
+		0.6096376534677553,      // classLead
+		-1.1803502677653956e-15, // classOOS
+		1.3137639124731034e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.6825828492939015,   // winner's bias
-		-1.0107284633108702,   // winner's cov
-		-1.2879606967251698,   // winner's covQ
-		-0.5121604626239405,   // winner's covA
-		0.5583262148997239,    // winner's phrase
-		-1.1810502947690595,   // winner's prec
-		0.5858498920632761,    // winner's phraseIntent
-		-0.1449870580226966,   // winner's intentHit
-		0.1686356076200058,    // winner's intentMiss
-		-2.3461016694081933,   // winner's costMiss
-		0.29287258994611576,   // winner's cross
-		-2.051595318315249,    // winner's unknown
-		0.4963330889394419,    // winner's typo
-		-0.30248715792182124,  // winner's profile
-		-0.6050794301626732,   // winner's costGap
-		0.5743207501076475,    // winner's defines
-		-6.0741476120766515,   // winner's figureMiss
-		-1.4654692447822188,   // winner's numberMiss
-		-1.1511528819396906,   // winner's class
-		0.4275663025253914,    // winner's classLead
-		-2.7735230496256027,   // winner's classOOS
-		0.29820646259835926,   // winner's rank score
-		0.4475425142489435,    // lead over the runner-up
-		1.2525998831260208,    // softmax share
-		-2.52233535300775,     // coverage under 0.6
-		-0.1761451349548033,   // ranker's probability
-		-0.007806998579446162, // first on lexical score
-		1.870127456345696,     // ranker's probability of the runner-up
-		2.2256172431839114,    // coverage of known words
-		0.1932999345847345,    // ranker's probability times coverage
-		0.2713437443675475,    // lead times ranker's probability
+		-3.5787791023592392,  // winner's bias
+		-1.2871658590110704,  // winner's cov
+		-1.454369423752094,   // winner's covQ
+		-0.5036307618127072,  // winner's covA
+		0.6527684209975609,   // winner's phrase
+		-1.1857649901853655,  // winner's prec
+		0.6861459342842194,   // winner's phraseIntent
+		-0.13308741517092756, // winner's intentHit
+		0.15340785828484332,  // winner's intentMiss
+		-2.3686752180130246,  // winner's costMiss
+		-0.06900429451349153, // winner's cross
+		-0.9304193654942594,  // winner's unknown
+		0.5292843299994576,   // winner's typo
+		-0.2891002737186765,  // winner's profile
+		-0.6250478010022407,  // winner's costGap
+		0.5943065169012056,   // winner's defines
+		-6.086264237419084,   // winner's figureMiss
+		-1.4343154625581653,  // winner's numberMiss
+		-1.0936973090609898,  // winner's class
+		0.4704908094464938,   // winner's classLead
+		-2.821440999083627,   // winner's classOOS
+		-1.8328996761698966,  // winner's unknownAll
+		0.26900263993745777,  // winner's rank score
+		0.4551379704171733,   // lead over the runner-up
+		1.296072766400167,    // softmax share
+		-2.366913767689011,   // coverage under 0.6
+		-0.18257160306409478, // ranker's probability
+		0.004085929223161435, // first on lexical score
+		1.862413741537839,    // ranker's probability of the runner-up
+		2.7224574766461562,   // coverage of known words
+		0.19858019165791063,  // ranker's probability times coverage
+		0.25081469441201076,  // lead times ranker's probability
 	},
-	Threshold: 0.7728389717782693,
+	Threshold: 0.763293369241116,
 }

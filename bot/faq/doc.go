@@ -27,7 +27,8 @@
 //   - score.go finds the candidate entries of the question in all three
 //     languages (a Swedish question may use the English name of a thing; the
 //     answer still comes in Swedish) and describes each by bounded features:
-//     how much of the question it explains (phrasings, answer), how well its
+//     how much of the question it explains (phrasings, answer), how much of
+//     the question no language's index knows at all, how well its
 //     best phrasing and the question cover each other, how typical its
 //     words are of the entry (profile.go), whether intents agree, whether a
 //     cost question meets an answer that states no cost or leaves words of

@@ -97,12 +97,11 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	for i, l := range Langs {
 		ix.langs[l] = built[i]
 	}
-	ix.buildTranslations(live)
 	tuning, err := embeddedTuning()
 	if err != nil {
 		return nil, err
 	}
-	ix.ranker = ix.cachedRanker(tuning, o.cache)
+	ix.ranker = ix.cachedRanker(live, tuning, o.cache)
 	return ix, nil
 }
 

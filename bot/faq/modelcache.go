@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -39,7 +41,7 @@ func WithModelCache(c ModelCache) Option {
 // rankerFormat names the encoding below; a change of it (or of anything
 // the ranker holds) must change this, though the executable's identity in
 // the key already keeps one build from reading another's file.
-const rankerFormat = "faq-ranker-v2"
+const rankerFormat = "faq-ranker-v3"
 
 // rankerKey identifies a ranker by everything that decides its weights:
 // the training texts, the setting, the class count, and the executable
@@ -89,6 +91,7 @@ type rankerFile struct {
 	Dict     map[string]int32
 	NClass   int
 	Members  []memberFile
+	Trans    map[Lang]translations
 	Checksum string // of the fields above, so a torn or foreign file is retrained
 }
 
@@ -103,6 +106,7 @@ func encodeRanker(r *ranker) ([]byte, error) {
 	f := rankerFile{
 		Format: rankerFormat, Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
 		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, WTrans: r.spec.wTrans, Dict: r.dict, NClass: r.nClass,
+		Trans: r.trans,
 	}
 	for _, m := range r.models {
 		if m.w != nil {
@@ -135,6 +139,7 @@ func decodeRanker(b []byte) (*ranker, error) {
 		spec:   featSpec{bigrams: f.Bigrams, charMin: f.CharMin, charMax: f.CharMax, wWord: f.WWord, wBigram: f.WBigram, wChar: f.WChar, wTrans: f.WTrans},
 		dict:   f.Dict,
 		nClass: f.NClass,
+		trans:  f.Trans,
 	}
 	for _, m := range f.Members {
 		if m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Q) != len(m.Scale)*m.NClass || len(m.Scale) < len(f.Dict) {
@@ -168,6 +173,16 @@ func (f *rankerFile) sum() string {
 		_ = binary.Write(h, binary.LittleEndian, m.Q)
 		_ = binary.Write(h, binary.LittleEndian, m.Scale)
 	}
+	for _, l := range slices.Sorted(maps.Keys(f.Trans)) {
+		writeString(h, string(l))
+		for _, w := range slices.Sorted(maps.Keys(f.Trans[l])) {
+			writeString(h, w)
+			for _, e := range f.Trans[l][w] {
+				writeString(h, e)
+			}
+			writeString(h, "") // ends w's list
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -182,20 +197,25 @@ func writeString(h hash.Hash, s string) {
 
 // cachedRanker is newRanker through the cache: the ranker stored under the
 // training's key, else one trained now and stored.
-func (ix *Index) cachedRanker(tuning []Case, c ModelCache) *ranker {
+func (ix *Index) cachedRanker(entries []Entry, tuning []Case, c ModelCache) *ranker {
 	texts := ix.rankerTexts(tuning)
-	if c == nil {
-		return ix.newRanker(texts)
-	}
-	key := ix.rankerKey(texts)
-	if b, ok := c.Get(key); ok {
-		if r, err := decodeRanker(b); err == nil {
-			return r
+	key := ""
+	if c != nil {
+		key = ix.rankerKey(texts) // the entries' texts decide the translations too
+		if b, ok := c.Get(key); ok {
+			if r, err := decodeRanker(b); err == nil {
+				ix.useTranslations(r.trans)
+				return r
+			}
 		}
 	}
+	ix.buildTranslations(entries)
 	r := ix.newRanker(texts)
-	if b, err := encodeRanker(r); err == nil {
-		c.Put(key, b)
+	r.trans = ix.translations()
+	if c != nil {
+		if b, err := encodeRanker(r); err == nil {
+			c.Put(key, b)
+		}
 	}
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 )
@@ -67,6 +68,10 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	if cache.hits != 1 || cache.puts != 1 {
 		t.Fatalf("second build: %d hits, %d writes in all; want 1 and 1", cache.hits, cache.puts)
 	}
+	// The translation tables come with the ranker, not learned again.
+	if got, want := loaded.translations(), trained.translations(); len(want[FR]) == 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("loaded translation tables differ from the trained ones (%d and %d French terms)", len(got[FR]), len(want[FR]))
+	}
 	for _, c := range loadCases(t, "testdata/tuning.yaml") {
 		lang := detectLang(c.Question, trained.vocab)
 		a, b := trained.probs(trained.ranker, c.Question, lang), loaded.probs(loaded.ranker, c.Question, lang)
@@ -85,6 +90,7 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 func tinyRanker() *ranker {
 	return &ranker{
 		spec: defaultFeatSpec, dict: map[string]int32{"cpor": 0, "mcem": 1}, nClass: 2,
+		trans:  map[Lang]translations{FR: {"reclam": {"claim"}}, SV: {"avtal": {"deal", "agreement"}}},
 		models: []*softmaxModel{{nClass: 2, bias: []float32{0.1, -0.1}, q: []int8{1, -2, 3, -4}, scale: []float32{0.5, 0.25}}},
 	}
 }
@@ -99,13 +105,14 @@ func TestRankerFileRoundTripAndDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.spec != defaultFeatSpec || r.nClass != 2 || r.dict["mcem"] != 1 || len(r.models) != 1 || r.models[0].q[3] != -4 {
+	if r.spec != defaultFeatSpec || r.nClass != 2 || r.dict["mcem"] != 1 || len(r.models) != 1 || r.models[0].q[3] != -4 ||
+		!reflect.DeepEqual(r.trans, tinyRanker().trans) {
 		t.Fatalf("decoded %+v", r)
 	}
 	for i := range b { // any byte changed: refused (or still the same ranker), never a different one
 		d := bytes.Clone(b)
 		d[i] ^= 0x41
-		if r, err := decodeRanker(d); err == nil && (r.nClass != 2 || r.models[0].q[3] != -4 || r.models[0].scale[1] != 0.25) {
+		if r, err := decodeRanker(d); err == nil && (r.nClass != 2 || r.models[0].q[3] != -4 || r.models[0].scale[1] != 0.25 || !reflect.DeepEqual(r.trans, tinyRanker().trans)) {
 			t.Fatalf("byte %d damaged: decoded a different ranker %+v", i, r)
 		}
 	}

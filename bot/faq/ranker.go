@@ -57,6 +57,10 @@ type ranker struct {
 	dict   map[string]int32
 	models []*softmaxModel
 	nClass int
+	// trans are the translation tables its English-concepts features were
+	// made with (translate.go), kept with it in the cache: learning them
+	// is most of an index build once the ranker is cached.
+	trans map[Lang]translations
 }
 
 // rankerTexts lists the training texts of entries (in ix order) and of the

@@ -72,6 +72,25 @@ func (ix *Index) buildTranslations(entries []Entry) {
 	wg.Wait()
 }
 
+// translations are each language index's tables, by language.
+func (ix *Index) translations() map[Lang]translations {
+	out := map[Lang]translations{}
+	for l, li := range ix.langs {
+		if li.trans != nil {
+			out[l] = li.trans
+		}
+	}
+	return out
+}
+
+// useTranslations gives each language index its table from trans (a
+// cached ranker's).
+func (ix *Index) useTranslations(trans map[Lang]translations) {
+	for l, li := range ix.langs {
+		li.trans = trans[l]
+	}
+}
+
 // distinct is terms without repeats, in first-seen order.
 func distinct(terms []string) []string {
 	var out []string

@@ -266,9 +266,9 @@ func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Cla
 }
 
 func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
-	if c.has("notified") { // refused before the claim is read: the date's reading needs no claim
-		if _, err := vocab.ParseDate(c.get("notified"), c.now); err != nil {
-			return Reply{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
+	if c.has("notified") { // a bad date is refused before the claim is read
+		if _, err := notifiedDay(c, c.now); err != nil {
+			return Reply{}, err
 		}
 	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
@@ -279,9 +279,9 @@ func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
 			// and today and +1d count from their today.
 			zone := cpor.Zone(cl.Country)
 			y, m, d := c.now.In(zone).Date()
-			day, err := vocab.ParseDate(c.get("notified"), time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+			day, err := notifiedDay(c, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 			if err != nil {
-				return deal.Event{}, false, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
+				return deal.Event{}, false, err
 			}
 			y, m, d = day.Date()
 			notified = time.Date(y, m, d, 0, 0, 0, 0, zone)
@@ -289,6 +289,15 @@ func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
 		ev, _, err := cl.Confirm(notified, c.now)
 		return ev, false, err
 	})
+}
+
+// notifiedDay reads notified= as a date, today being today.
+func notifiedDay(c *call, today time.Time) (time.Time, error) {
+	day, err := vocab.ParseDate(c.get("notified"), today)
+	if err != nil {
+		return time.Time{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
+	}
+	return day, nil
 }
 
 func (s *Service) cporInfo(ctx context.Context, c *call) (Reply, error) {

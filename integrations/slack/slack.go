@@ -260,27 +260,27 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 	case !errors.Is(err, ledger.ErrNotFound):
 		return access.User{}, err
 	}
-	if a.api != nil {
-		m, err := a.members.Get(ctx, slackID)
-		var denied *access.Denied
-		if err != nil && !errors.As(err, &denied) {
-			a.log.WarnContext(ctx, "users.info failed", "user", slackID, "err", err)
-		} else if email := strings.TrimSpace(m.email); err == nil && email != "" {
-			u, err := a.resolve(ctx, email, slackID)
-			if err == nil {
-				e := ledger.Entry{At: a.cfg.Clock.Now(), Actor: Platform, Action: "linked", Detail: "Slack account " + slackID + ", matched by its e-mail"}
-				if err := a.dir.LinkChatUser(ctx, Platform, slackID, u.ID, e); err != nil {
-					a.log.WarnContext(ctx, "cannot store the account link", "user", slackID, "err", err)
-				}
-				return u, nil
-			}
-			var denied *access.Denied
-			if !errors.As(err, &denied) {
-				return access.User{}, err
-			}
-		}
+	if a.api == nil {
+		return access.User{}, notLinked(slackID)
 	}
-	return access.User{}, notLinked(slackID)
+	m, err := a.members.Get(ctx, slackID)
+	var denied *access.Denied
+	switch {
+	case errors.As(err, &denied): // Slack shares no e-mail for the member
+		return access.User{}, notLinked(slackID)
+	case err != nil:
+		a.log.WarnContext(ctx, "users.info failed", "user", slackID, "err", err)
+		return access.User{}, notLinked(slackID)
+	}
+	u, err := a.resolve(ctx, strings.TrimSpace(m.email), slackID) // notLinked when no user has the e-mail
+	if err != nil {
+		return access.User{}, err
+	}
+	e := ledger.Entry{At: a.cfg.Clock.Now(), Actor: Platform, Action: "linked", Detail: "Slack account " + slackID + ", matched by its e-mail"}
+	if err := a.dir.LinkChatUser(ctx, Platform, slackID, u.ID, e); err != nil {
+		a.log.WarnContext(ctx, "cannot store the account link", "user", slackID, "err", err)
+	}
+	return u, nil
 }
 
 // profile is what users.info says of a Slack member; a member whose

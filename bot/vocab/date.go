@@ -102,7 +102,7 @@ func namedMonthDate(s string) (time.Time, bool) {
 			month = m
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(w, "er"), "st"))
+		n, err := strconv.Atoi(withoutOrdinal(w))
 		switch {
 		case err != nil:
 			return time.Time{}, false
@@ -122,6 +122,17 @@ func namedMonthDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// withoutOrdinal is a day number without its ordinal suffix: 1st, 2nd,
+// 3rd, 4th, 1er, 2e (folded words).
+func withoutOrdinal(w string) string {
+	for _, suffix := range []string{"st", "nd", "rd", "th", "er", "e"} {
+		if n, ok := strings.CutSuffix(w, suffix); ok {
+			return n
+		}
+	}
+	return w
 }
 
 // slashDate splits a numeric date like 3/1/2027 or 01.03.2027.

@@ -182,6 +182,7 @@ func TestParseDate(t *testing.T) {
 		"Mar 1, 2027": day(2027, 3, 1), "March 1st, 2027": day(2027, 3, 1), "1 March 2027": day(2027, 3, 1),
 		"1er mars 2027": day(2027, 3, 1), "15 févr. 2027": day(2027, 2, 15), "3 maj 2027": day(2027, 5, 3),
 		"2027 Dec 31": day(2027, 12, 31), "sept 9 2027": day(2027, 9, 9),
+		"March 2nd, 2027": day(2027, 3, 2), "3rd Mar 2027": day(2027, 3, 3), "2e mars 2027": day(2027, 3, 2),
 	} {
 		got, err := ParseDate(in, now)
 		if err != nil || !got.Equal(want) {

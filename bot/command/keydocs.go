@@ -60,7 +60,7 @@ var helpMore = map[string]string{
 		"(deal show ID shows what it holds), and at least one team member with name, e-mail and phone (team=) unless it has one.",
 	"deal snooze": "Reminders stop until that date; never past the referral's expiry.",
 	"deal stage":  "Co-sell stages: " + markable(deal.IPCoSell) + ".\n  Solution assessment stages (all mandatory, in order): " + markable(deal.SolutionAssessment) + ".",
-	"deal list":   "Open deals by default; inbound, outbound, favorites, expiring (received, expiring within 7 days) or closed. Next/Previous buttons page through.",
+	"deal list":   "Open deals by default; inbound, outbound, favorites, expiring (received, expiring within 7 days), closed, or all (open and closed). Next/Previous buttons page through.",
 	"user add":    "The user's role: " + vocab.UserRoles.Accepts() + "; several comma-separated.",
 }
 

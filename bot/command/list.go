@@ -28,8 +28,8 @@ const maxListLimit = 500
 const ExpiringWithin = 7 * 24 * time.Hour
 
 // listTabs are the lists of Partner Center's tabs, with open (every deal
-// still being worked) as the default.
-var listTabs = []string{"inbound", "outbound", "favorites", "expiring", "closed"}
+// still being worked) as the default, and all (open and closed together).
+var listTabs = []string{"inbound", "outbound", "favorites", "expiring", "closed", "all"}
 
 // listSorts are the orders sort= takes; the default is newest first.
 var listSorts = []string{"newest", "expiry", "value", "close", "updated"}
@@ -69,7 +69,9 @@ func (s *Service) readList(c *call) (listQuery, error) {
 	case "closed":
 		lq.filter.Statuses = []deal.Status{deal.Won, deal.Lost, deal.Declined, deal.Expired, deal.Error}
 		lq.sort = "updated"
-	case "deals", "all": // "list deals" and "deal list all" mean the default list
+	case "all": // what a partner means by "deal list all": closed ones too
+		lq.filter.Statuses = nil
+	case "deals": // "list deals" means the default list
 		lq.tab = "open"
 	default:
 		if guess, ok := spell.Closest(lq.tab, listTabs); ok {
@@ -345,15 +347,18 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 		data["stages"] = []StageTotal{}
 	}
 	var b strings.Builder
-	what := lq.tab
-	if what == "favorites" {
-		what = "favorite"
+	what := lq.tab + " "
+	switch lq.tab {
+	case "favorites":
+		what = "favorite "
+	case "all":
+		what = ""
 	}
 	if len(deals) == 0 {
-		fmt.Fprintf(&b, "No %s deals%s.", what, lq.narrowed())
+		fmt.Fprintf(&b, "No %sdeals%s.", what, lq.narrowed())
 		return Reply{Text: b.String(), Data: data}, nil
 	}
-	fmt.Fprintf(&b, "%d %s deal%s%s", len(deals), what, plural(len(deals)), lq.narrowed())
+	fmt.Fprintf(&b, "%d %sdeal%s%s", len(deals), what, plural(len(deals)), lq.narrowed())
 	if pages > 1 {
 		fmt.Fprintf(&b, " · page %d of %d", lq.page, pages)
 	}

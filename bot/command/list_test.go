@@ -121,3 +121,32 @@ func TestListAsCSVHasEveryField(t *testing.T) {
 		t.Errorf("platforms without uploads get the CSV as text:\n%s", r.Text)
 	}
 }
+
+// TestListClosedAndAll: "deal list all" is what a partner types for the
+// whole pipeline, so it lists closed deals too (it once meant the open list,
+// and a lost deal seemed gone); closed lists only those.
+func TestListClosedAndAll(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	for i := 1; i <= 3; i++ {
+		e.clk.t = start.Add(time.Duration(i) * time.Minute)
+		e.run(fmt.Sprintf(`deal new kind=ip name="Deal %d" customer="Contoso SA" customer_location=FR location=LOC1 value="%d,000 EUR" close=+30d notes=n solution="Contoso Insight" %s`, i, i, team))
+	}
+	e.run(`deal lost 2 reason=Budget`)
+	for line, want := range map[string]string{
+		"deal list":               "2 open deals · newest first:\n#3 Deal 3",
+		"deal list closed":        "1 closed deal · latest change first:\n#2 Deal 2",
+		"deal list all":           "3 deals · newest first:\n#3 Deal 3",
+		"list all deals":          "3 deals · newest first:",
+		"list deals":              "2 open deals · newest first:",
+		"list closed deals":       "1 closed deal · ",
+		"list expiring referrals": "No expiring deals.",
+	} {
+		if r := e.run(line); !strings.HasPrefix(r.Text, want) {
+			t.Errorf("%s:\n%s\nwant it to start with %q", line, r.Text, want)
+		}
+	}
+	if r := e.run("deal list all"); !strings.Contains(r.Text, "#2 Deal 2") || !strings.Contains(r.Text, "Lost: 1 (2,000 EUR)") {
+		t.Errorf("deal list all leaves out the lost deal:\n%s", r.Text)
+	}
+}

@@ -82,6 +82,13 @@ func (s *Service) reorder(words []string) ([]string, bool) {
 			}
 		}
 	}
+	// A list named between verb and object: "list closed deals", "list
+	// expiring referrals", "list all deals".
+	if len(words) >= 3 && slices.Contains(listTabs, lower(1)) && objects[lower(2)] == "deal" {
+		if v, ok := verbOf("deal", lower(0)); ok && v == "list" {
+			return append([]string{"deal", "list", words[1]}, words[3:]...), true
+		}
+	}
 	return nil, false
 }
 

@@ -17,7 +17,8 @@ var relative = map[string]int{
 }
 
 // ParseDate reads a calendar date as a UTC midnight: ISO 8601
-// (2026-03-31), the month in words (Mar 1, 2027; 1 mars 2027), today and
+// (2026-03-31), the month in words (Mar 1, 2027; 1 mars 2027; without a
+// year, Mar 1 is the one nearest today, past or coming), today and
 // tomorrow (also in French and Swedish), or an offset from today in days,
 // weeks or months (+7d, +2w, +3m; +7j and +2s in French). A numeric date
 // with slashes or dots (3/1/2027) is refused with its ISO readings: it
@@ -51,7 +52,7 @@ func ParseDate(s string, today time.Time) (time.Time, error) {
 			}
 		}
 	}
-	if t, ok := namedMonthDate(s); ok {
+	if t, ok := namedMonthDate(s, base); ok {
 		return t, nil
 	}
 	if a, b, y, ok := slashDate(s); ok {
@@ -86,10 +87,12 @@ var months = func() map[string]time.Month {
 
 // namedMonthDate reads a date with the month in words, as people and
 // Partner Center's English pages write it: "Mar 1, 2027", "1 March 2027",
-// "1er mars 2027", "1 mars 2027".
-func namedMonthDate(s string) (time.Time, bool) {
+// "1er mars 2027", "1 mars 2027". Without a year ("Nov 27", "27 nov") it
+// is the date nearest today: people leave the year out of a date a few
+// weeks away, whether it is a close date ahead or a notice just behind.
+func namedMonthDate(s string, today time.Time) (time.Time, bool) {
 	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '.' })
-	if len(words) != 3 {
+	if len(words) != 2 && len(words) != 3 {
 		return time.Time{}, false
 	}
 	for i, w := range words {
@@ -114,14 +117,27 @@ func namedMonthDate(s string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if month == 0 || day == 0 || year == 0 {
+	if month == 0 || day == 0 || (year == 0) != (len(words) == 2) {
 		return time.Time{}, false
 	}
+	if year != 0 {
+		return calendarDay(year, month, day)
+	}
+	var best time.Time
+	for y := today.Year() - 1; y <= today.Year()+1; y++ {
+		t, ok := calendarDay(y, month, day)
+		if ok && (best.IsZero() || t.Sub(today).Abs() < best.Sub(today).Abs()) {
+			best = t
+		}
+	}
+	return best, !best.IsZero()
+}
+
+// calendarDay is the date, unless the day is not in the month (31 April,
+// 29 February of a common year).
+func calendarDay(year int, month time.Month, day int) (time.Time, bool) {
 	t := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day { // 31 April
-		return time.Time{}, false
-	}
-	return t, true
+	return t, t.Day() == day
 }
 
 // withoutOrdinal is a day number without its ordinal suffix: 1st, 2nd,

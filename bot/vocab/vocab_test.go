@@ -183,6 +183,9 @@ func TestParseDate(t *testing.T) {
 		"1er mars 2027": day(2027, 3, 1), "15 févr. 2027": day(2027, 2, 15), "3 maj 2027": day(2027, 5, 3),
 		"2027 Dec 31": day(2027, 12, 31), "sept 9 2027": day(2027, 9, 9),
 		"March 2nd, 2027": day(2027, 3, 2), "3rd Mar 2027": day(2027, 3, 3), "2e mars 2027": day(2027, 3, 2),
+		// Without a year: the date nearest today, behind or ahead.
+		"Nov 27": day(2026, 11, 27), "27 nov.": day(2026, 11, 27), "Jan 15": day(2027, 1, 15),
+		"15 janv": day(2027, 1, 15), "1st March": day(2027, 3, 1), "3 juni": day(2026, 6, 3), "May 20": day(2027, 5, 20),
 	} {
 		got, err := ParseDate(in, now)
 		if err != nil || !got.Equal(want) {
@@ -190,7 +193,8 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "31 April 2027", "Mar 2027",
-		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27"} {
+		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27",
+		"Feb 29", "31 April", "Mar", "Mar 1 2 3"} {
 		if _, err := ParseDate(in, now); err == nil || !strings.Contains(err.Error(), DateHint) {
 			t.Errorf("ParseDate(%q): %v, want a refusal naming %s", in, err, DateHint)
 		}

@@ -266,7 +266,9 @@ func startBaseline(ctx context.Context, dir string) (*process, error) {
 // database of the caller's leaks into the server under test.
 func baseEnv(dir string) []string {
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir()}
-	for _, k := range []string{"GOMEMLIMIT", "GOGC"} { // the Go runtime's own settings reach the server
+	// The Go runtime's own settings reach the server, and a pprof build's
+	// listener (go build -tags pprof), for heap and allocation profiles.
+	for _, k := range []string{"GOMEMLIMIT", "GOGC", "GODEBUG", "COSELLBOT_PPROF_ADDR"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}

@@ -52,6 +52,17 @@ var keyDocs = map[string]string{
 	"sort":      "expiry, value, close, updated (default: newest first)", "page": "page number, from 1", "limit": fmt.Sprintf("rows per page, 1 to %d (default %d)", maxListLimit, listLimit),
 	"cursor": "next_cursor from the previous page (--json)", "format": "csv: every field, as a spreadsheet file",
 	"country": "two letters, like FR", "workload": "the workload claimed", "subscription": "the subscription id claimed",
+	"seed": "the source document the entry's facts come from, for audits", "related": "ids of entries to offer as follow-ups, comma-separated",
+	"days": "how far back to look, in days (default 30)",
+}
+
+// The FAQ entry keys, one set per language.
+func init() {
+	for lang, name := range map[string]string{"en": "English", "fr": "French", "sv": "Swedish"} {
+		keyDocs[lang+"_question"] = "the question in " + name + ", as the entry's title"
+		keyDocs[lang+"_answer"] = "the answer in " + name
+		keyDocs[lang+"_alternates"] = "other ways people ask it in " + name + ", separated by |"
+	}
 }
 
 // helpMore explains what the keys alone do not say.

@@ -70,7 +70,8 @@ func (s *Service) faqSpecs() []*spec {
 		{verb: "faq add", args: []string{"ID"}, optional: entryKeys, usage: "(all of en_ fr_ sv_ question and answer; alternates separated by |)", summary: "admins: add an FAQ entry", run: s.faqPut},
 		{verb: "faq edit", args: []string{"ID"}, optional: entryKeys, summary: "admins: change an FAQ entry (shipped or added)", run: s.faqPut},
 		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},
-		{verb: "faq misses", optional: []string{"days"}, summary: "admins: the questions nobody could answer lately", run: s.faqMisses},
+		{verb: "faq teach", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "admins: teach an entry another way people ask it (faq misses suggests these)", run: s.faqTeach},
+		{verb: "faq misses", optional: []string{"days"}, summary: "admins: the questions nobody could answer lately, with the entry each is closest to", run: s.faqMisses},
 	}
 }
 
@@ -295,22 +296,102 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("listing FAQ misses: %w", err)
 	}
+	ix, err := s.faq.Index(ctx, c.now)
+	if err != nil {
+		return Reply{}, err
+	}
 	type view struct {
 		Question string    `json:"question"`
 		Lang     string    `json:"lang"`
 		Count    int       `json:"count"`
 		Last     time.Time `json:"last_asked"`
+		Closest  string    `json:"closest_entry_id,omitempty"`
 	}
 	views := []view{}
 	var b strings.Builder
-	if len(misses) == 0 {
-		fmt.Fprintf(&b, "No unanswered questions in the last %d days.", days)
-	} else {
-		fmt.Fprintf(&b, "Unanswered questions in the last %d days (most asked first):", days)
-	}
+	var actions []Action
 	for _, m := range misses {
-		views = append(views, view{m.Question, m.Lang, m.Count, m.At})
+		// Asked again now: a question taught since, or answered by an entry
+		// added since, is no longer a miss.
+		res := ix.Ask(m.Question)
+		if res.Answered {
+			continue
+		}
+		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At}
 		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
+		if len(res.Suggestions) > 0 {
+			v.Closest = res.Suggestions[0].EntryID
+			teach := "faq teach " + v.Closest + " " + Quote(m.Question)
+			fmt.Fprintf(&b, "\n      closest: %s → %s", v.Closest, teach)
+			if len(actions) < maxTeachButtons {
+				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+m.Question, buttonLabelMax), Command: teach})
+			}
+		}
+		views = append(views, v)
 	}
-	return Reply{Text: b.String(), Data: map[string]any{"misses": views}}, nil
+	head := fmt.Sprintf("No unanswered questions in the last %d days.", days)
+	if len(views) > 0 {
+		head = fmt.Sprintf("Unanswered questions in the last %d days (most asked first):", days)
+	}
+	return Reply{Text: head + b.String(), Data: map[string]any{"misses": views}, Actions: actions}, nil
 }
+
+// maxTeachButtons bounds the buttons under faq misses: the most asked
+// misses get one each, the rest their command in the text.
+const maxTeachButtons = 5
+
+// faqTeach adds a question as another way to ask an entry, in the
+// question's language (lang= when detection would guess wrong): what an
+// admin does with a miss whose entry exists but did not match.
+func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
+	if err := s.mayEditFAQ(c.who); err != nil {
+		return Reply{}, err
+	}
+	id := strings.ToLower(c.pos[0])
+	question := strings.TrimSpace(strings.Join(c.pos[1:], " "))
+	if question == "" {
+		return Reply{}, usage("say the question to teach: faq teach %s \"how people ask it\"", id)
+	}
+	all, err := s.faq.Entries(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+	}
+	i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
+	if i < 0 {
+		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+	}
+	var lang faq.Lang
+	if c.has("lang") {
+		lang = faq.Lang(strings.ToLower(c.get("lang")))
+		if !slices.Contains(faq.Langs, lang) {
+			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
+		}
+	} else {
+		ix, err := s.faq.Index(ctx, c.now)
+		if err != nil {
+			return Reply{}, err
+		}
+		lang = ix.Ask(question).Lang
+	}
+	e := all[i]
+	e.Text = maps(e.Text)
+	t := e.Text[lang]
+	if strings.EqualFold(t.Question, question) || slices.ContainsFunc(t.Alternates, func(a string) bool { return strings.EqualFold(a, question) }) {
+		return Reply{}, refused(ledger.ErrExists, "FAQ entry %s already has %q in %s", id, question, langNames[lang])
+	}
+	t.Alternates = append(slices.Clone(t.Alternates), question)
+	e.Text[lang] = t
+	all[i] = e
+	if err := faq.Validate(all); err != nil {
+		return Reply{}, faqProblems(err, id)
+	}
+	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "faq-edited", Detail: fmt.Sprintf("taught FAQ entry %s: %q (%s)", id, question, lang)}
+	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
+		return Reply{}, fmt.Errorf("saving FAQ entry %s: %w", id, err)
+	}
+	s.faq.Invalidate()
+	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], t.Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
+}
+
+// langNames name the FAQ's languages in replies.
+var langNames = map[faq.Lang]string{faq.EN: "English", faq.FR: "French", faq.SV: "Swedish"}

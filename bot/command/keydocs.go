@@ -53,7 +53,7 @@ var keyDocs = map[string]string{
 	"cursor": "next_cursor from the previous page (--json)", "format": "csv: every field, as a spreadsheet file",
 	"country": "two letters, like FR", "workload": "the workload claimed", "subscription": "the subscription id claimed",
 	"seed": "the source document the entry's facts come from, for audits", "related": "ids of entries to offer as follow-ups, comma-separated",
-	"days": "how far back to look, in days (default 30)",
+	"days": "how far back to look, in days (default 30)", "lang": "en, fr or sv (default: the question's own language)",
 }
 
 // The FAQ entry keys, one set per language.

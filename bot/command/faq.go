@@ -52,9 +52,9 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 
 // faqWords are a reply's fixed phrases in the asker's language.
 var faqWords = map[faq.Lang]struct{ unknown, closest, related, addHint string }{
-	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me with faq add."},
-	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse avec faq add."},
-	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret med faq add."},
+	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question."},
+	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question."},
+	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan."},
 }
 
 func (s *Service) faqSpecs() []*spec {

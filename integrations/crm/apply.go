@@ -79,7 +79,13 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
-	return ResultOf(res), nil
+	r := ResultOf(res)
+	if field, value, ok := m.unreadStage(c); ok && res.Outcome == change.NoChange {
+		// Said so, the operator reading the inbox knows why a stage change
+		// in the CRM did not move the deal, and which file to extend.
+		r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", field, value, c.Source)
+	}
+	return r, nil
 }
 
 // ResultOf turns what the change path did into an inbox result.

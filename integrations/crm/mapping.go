@@ -247,6 +247,27 @@ func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 	return in, nil
 }
 
+// unreadStage finds a stage field the event carries whose value no stage
+// rule maps, when no rule matched: a CRM stage the mapping does not know
+// (a custom Salesforce stage, a HubSpot pipeline added later), skipped by
+// Incoming.
+func (m *Mapping) unreadStage(c Change) (field, value string, ok bool) {
+	for _, r := range m.Stages {
+		v, present := c.Fields[r.Field]
+		v = strings.TrimSpace(v)
+		if !present || v == "" {
+			continue
+		}
+		if _, mapped := r.Values[v]; mapped {
+			return "", "", false
+		}
+		if !ok {
+			field, value, ok = r.Field, v, true
+		}
+	}
+	return field, value, ok
+}
+
 // Synced is what cosellbot writes back to the CRM: the mapped fields, and
 // the stage and outcome when the mapping has stage rules.
 func (m *Mapping) Synced() []change.Field {

@@ -83,6 +83,32 @@ func TestGenericStageAdvancesTheDeal(t *testing.T) {
 	})
 }
 
+// TestGenericStageAsCosellbotWritesIt: a stage copied from a deal card
+// ("Proposed (60%)") or named as Partner Center shows it moves the deal.
+// It was once skipped as unknown, and the event, with nothing left in it,
+// was ignored as "already says so": the change was lost without a word.
+func TestGenericStageAsCosellbotWritesIt(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-42", now)
+		for i, step := range []struct {
+			stage string
+			want  deal.Stage
+		}{{"Qualified", deal.StageQualified}, {"Proposed (60%)", deal.StageProposed}, {" NEGOTIATED ", deal.StageNegotiated}} {
+			body := update("opp-42", now.Add(time.Duration(i+1)*time.Second).Format(time.RFC3339), map[string]any{"stage": step.stage})
+			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("evt-%d", i), body, now), body); code != http.StatusOK {
+				t.Fatalf("%q: %d %s", step.stage, code, resp)
+			}
+			if rep := h.Process(t); rep.Processed != 1 {
+				t.Fatalf("%q: report %+v", step.stage, rep)
+			}
+			if got := dealOf(t, st, d.ID); got.Stage != step.want {
+				t.Errorf("after stage %q the deal is at %s, want %s", step.stage, got.Stage, step.want)
+			}
+		}
+	})
+}
+
 func TestRefusedDeliveriesStoreNothing(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
@@ -108,6 +134,8 @@ func TestRefusedDeliveriesStoreNothing(t *testing.T) {
 			{"not json", "/webhooks/generic", signed("e", []byte("{"), now), []byte("{"), 400, `"field":"body"`},
 			{"no record", "/webhooks/generic", signed("e", []byte(`{"type":"deal.updated"}`), now), []byte(`{"type":"deal.updated"}`), 400, `"field":"record_id"`},
 			{"bad time", "/webhooks/generic", signed("e", update("x", "yesterday", nil), now), update("x", "yesterday", nil), 400, "modified_at"},
+			{"unknown stage", "/webhooks/generic", signed("e", update("x", "", map[string]any{"stage": "Closing"}), now), update("x", "", map[string]any{"stage": "Closing"}), 400, `\"Closing\" is not a stage or outcome: use one of qualified`},
+			{"stage as a number", "/webhooks/generic", signed("e", update("x", "", map[string]any{"stage": 3}), now), update("x", "", map[string]any{"stage": 3}), 400, `"field":"fields.stage"`},
 			{"source off", "/webhooks/hubspot", signed("e", body, now), body, 503, "WEBHOOK_SECRET_hubspot"},
 			{"unknown source", "/webhooks/pipedrive", signed("e", body, now), body, 404, "partnercenter, dynamics"},
 		}
@@ -474,6 +502,37 @@ func TestChangeAfterExpiryRecordsTheExpiry(t *testing.T) {
 		}
 		if expired == nil || !expired.At.Equal(d.ExpiresAt) {
 			t.Errorf("history %+v: want the expiry dated %s", hist, d.ExpiresAt)
+		}
+	})
+}
+
+// TestUnmappedCRMStageIsNamed: a CRM stage the mapping does not know is
+// skipped (a CRM's stage fields also carry values that rightly map to
+// nothing), but when it was all the event said, the inbox says which value
+// and which mapping, instead of a bare "already says so".
+func TestUnmappedCRMStageIsNamed(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		clock := crmtest.NewClock(now)
+		d := crmtest.AcceptedDeal(t, st, "0065g00000QRS01", now)
+		m, err := crm.ParseMapping([]byte("source: salesforce\nrecord: Opportunity\nfields: {name: Name, value: Amount}\nstages:\n  - field: StageName\n    values: {Proposal/Price Quote: proposed, Closed Won: won}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := crmtest.Applier(st, clock)
+		c := crm.Change{Source: "salesforce", RecordID: "0065g00000QRS01", Object: "Opportunity", ModifiedAt: now,
+			Fields: map[string]string{"StageName": "Discovery"}}
+		res, err := a.Apply(context.Background(), m, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `(StageName "Discovery" maps to no stage or outcome: add it to the salesforce mapping's stages)`
+		if res.Status != store.InboxIgnored || !strings.Contains(res.Note, want) {
+			t.Errorf("unmapped stage: %s %q, want ignored saying %s", res.Status, res.Note, want)
+		}
+		c.Fields = map[string]string{"StageName": "Proposal/Price Quote"}
+		c.ModifiedAt = now.Add(time.Second)
+		if res, err := a.Apply(context.Background(), m, c); err != nil || res.Status != store.InboxProcessed || dealOf(t, st, d.ID).Stage != deal.StageProposed {
+			t.Errorf("mapped stage: %+v %v", res, err)
 		}
 	})
 }

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,16 +34,21 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
 
 // Name is the source's name.
 const Name = "generic"
 
+// stageValues are the stage and outcome ids the schema's stage field
+// takes; Stage reads the names people and cosellbot write for them too.
+var stageValues = []string{"qualified", "developed", "proposed", "negotiated", "loe", "collect-data", "report", "present", "accepted", "won", "lost", "declined"}
+
 // Mapping is the generic schema's: fields are named as in the chat grammar.
 func Mapping() *crm.Mapping {
 	values := map[string]string{}
-	for _, v := range []string{"qualified", "developed", "proposed", "negotiated", "loe", "collect-data", "report", "present", "accepted", "won", "lost", "declined"} {
+	for _, v := range stageValues {
 		values[v] = v
 	}
 	return &crm.Mapping{
@@ -89,6 +95,9 @@ func (s *Source) Decode(r *http.Request, body []byte) ([]crm.Event, error) {
 	p, err := Decode(body)
 	if err != nil {
 		return nil, err
+	}
+	if err := p.readStage(); err != nil {
+		return nil, err // refused now, while the sender can still fix it
 	}
 	ev := crm.Event{Key: id, Body: body}
 	if !strings.HasPrefix(p.Type, "deal.") {
@@ -139,6 +148,46 @@ func Decode(body []byte) (Payload, error) {
 		}
 	}
 	return p, nil
+}
+
+// readStage turns the stage field into its id: the schema's ids, and the
+// names cosellbot and Partner Center show ("Proposed", "Proposed (60%)",
+// "Collecting data"), so that a value copied from a deal card is the
+// stage. A value it cannot read is refused naming the field: skipped, it
+// made the event "already say so" and the change was lost. An empty
+// stage is no stage.
+func (p *Payload) readStage() error {
+	v, ok := p.Fields["stage"]
+	if !ok || v == nil {
+		return nil
+	}
+	s, isText := v.(string)
+	if !isText {
+		return crm.Malformed("fields.stage", "must be a stage name, like \"proposed\", not %v", v)
+	}
+	if strings.TrimSpace(s) == "" {
+		delete(p.Fields, "stage")
+		return nil
+	}
+	id, ok := Stage(s)
+	if !ok {
+		return crm.Malformed("fields.stage", "%q is not a stage or outcome: use one of %s", s, strings.Join(stageValues, ", "))
+	}
+	p.Fields["stage"] = id
+	return nil
+}
+
+// Stage is the schema's id for a stage or outcome as written in an event:
+// the id itself in any case, or a stage's name as the chat grammar reads
+// it.
+func Stage(s string) (string, bool) {
+	if id := strings.ToLower(strings.TrimSpace(s)); slices.Contains(stageValues, id) {
+		return id, true
+	}
+	if st, ok := vocab.AnyStage(s); ok && slices.Contains(stageValues, string(st)) {
+		return string(st), true
+	}
+	return "", false
 }
 
 // wirePayload is Payload as read off the wire: field values stay raw
@@ -199,6 +248,9 @@ func (s *Source) Record(e ledger.InboxEntry) string {
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	p, err := Decode(e.Body)
 	if err != nil {
+		return crm.Result{}, err
+	}
+	if err := p.readStage(); err != nil {
 		return crm.Result{}, err
 	}
 	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}, Created: p.Type == "deal.created"}

@@ -142,3 +142,41 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestStage reads a stage as senders write it: the schema's ids, and the
+// names cosellbot's cards and Partner Center show.
+func TestStage(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"proposed": "proposed", "Proposed": "proposed", "Proposed (60%)": "proposed", " WON ": "won",
+		"Collecting data": "collect-data", "collect-data": "collect-data", "Negotiated (80 %)": "negotiated", "declined": "declined",
+	} {
+		if got, ok := generic.Stage(in); !ok || got != want {
+			t.Errorf("Stage(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "Closing", "created", "60%", "proposed please"} {
+		if got, ok := generic.Stage(in); ok {
+			t.Errorf("Stage(%q) = %q, want it refused", in, got)
+		}
+	}
+}
+
+func FuzzStage(f *testing.F) {
+	for _, s := range []string{"proposed", "Proposed (60%)", "Collecting data", "won", "x (y)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := generic.Stage(s)
+		if !ok {
+			return
+		}
+		// An id read is one the mapping maps, and reads as itself.
+		if again, ok := generic.Stage(id); !ok || again != id {
+			t.Fatalf("Stage(%q) = %q, which reads as %q, %v", s, id, again, ok)
+		}
+		if _, mapped := generic.Mapping().Stages[0].Values[id]; !mapped {
+			t.Fatalf("Stage(%q) = %q, which the mapping does not map", s, id)
+		}
+	})
+}

@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.369275063704361e-14,   // bias
-		1.9044445236516905,      // cov
-		0.5464556474020545,      // covQ
-		1.3780895086380245,      // covA
-		4.274086995801348,       // phrase
-		0.39870723079443193,     // prec
-		3.6488514665182823,      // phraseIntent
-		0.2289261030116741,      // intentHit
-		-0.385647445502125,      // intentMiss
-		-0.8541876844273393,     // costMiss
-		0.6903255149544363,      // cross
-		-0.28273905578927594,    // unknown
-		0.10522422032349801,     // typo
-		0.04754478505013923,     // profile
-		-0.2956755028873267,     // costGap
-		1.0698982101967296,      // defines
-		-0.2247853168158134,     // figureMiss
-		-0.2275838788929639,     // numberMiss
-		5.12462297632403,        // class
-		0.6096376534677553,      // classLead
-		-1.1803502677653956e-15, // classOOS
-		1.3137639124731034e-15,  // unknownAll
+		-1.1398289719485353e-14, // bias
+		2.0518243215170386,      // cov
+		0.27609266507011954,     // covQ
+		1.3214157816885734,      // covA
+		4.542536623344864,       // phrase
+		0.1004581131119696,      // prec
+		3.743669790913407,       // phraseIntent
+		0.04317694548824108,     // intentHit
+		-0.5616726652048817,     // intentMiss
+		-0.9204338950401475,     // costMiss
+		-0.024671517534914297,   // cross
+		-0.05471136070434406,    // unknown
+		0.03146551499002144,     // typo
+		0.039814053552906875,    // profile
+		-0.3510554906016372,     // costGap
+		1.0371089126218447,      // defines
+		-0.19764398199736408,    // figureMiss
+		-0.25375821150526534,    // numberMiss
+		5.488638567508065,       // class
+		0.5324937035043418,      // classLead
+		-9.51960532589521e-16,   // classOOS
+		-3.2196467714129524e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.5787791023592392,  // winner's bias
-		-1.2871658590110704,  // winner's cov
-		-1.454369423752094,   // winner's covQ
-		-0.5036307618127072,  // winner's covA
-		0.6527684209975609,   // winner's phrase
-		-1.1857649901853655,  // winner's prec
-		0.6861459342842194,   // winner's phraseIntent
-		-0.13308741517092756, // winner's intentHit
-		0.15340785828484332,  // winner's intentMiss
-		-2.3686752180130246,  // winner's costMiss
-		-0.06900429451349153, // winner's cross
-		-0.9304193654942594,  // winner's unknown
-		0.5292843299994576,   // winner's typo
-		-0.2891002737186765,  // winner's profile
-		-0.6250478010022407,  // winner's costGap
-		0.5943065169012056,   // winner's defines
-		-6.086264237419084,   // winner's figureMiss
-		-1.4343154625581653,  // winner's numberMiss
-		-1.0936973090609898,  // winner's class
-		0.4704908094464938,   // winner's classLead
-		-2.821440999083627,   // winner's classOOS
-		-1.8328996761698966,  // winner's unknownAll
-		0.26900263993745777,  // winner's rank score
-		0.4551379704171733,   // lead over the runner-up
-		1.296072766400167,    // softmax share
-		-2.366913767689011,   // coverage under 0.6
-		-0.18257160306409478, // ranker's probability
-		0.004085929223161435, // first on lexical score
-		1.862413741537839,    // ranker's probability of the runner-up
-		2.7224574766461562,   // coverage of known words
-		0.19858019165791063,  // ranker's probability times coverage
-		0.25081469441201076,  // lead times ranker's probability
+		-3.3439802363136137,  // winner's bias
+		-1.0187457478373503,  // winner's cov
+		-1.3814218195126762,  // winner's covQ
+		-0.48016090725017707, // winner's covA
+		0.8006734770687448,   // winner's phrase
+		-1.2667745140201996,  // winner's prec
+		0.4336237219827697,   // winner's phraseIntent
+		-0.14399024134129543, // winner's intentHit
+		0.09070892399926302,  // winner's intentMiss
+		-2.592157003286697,   // winner's costMiss
+		0.052916594783612096, // winner's cross
+		-1.1810511623659994,  // winner's unknown
+		0.47567235082132975,  // winner's typo
+		-0.32731975632005506, // winner's profile
+		-0.682803880845788,   // winner's costGap
+		0.6073788968841248,   // winner's defines
+		-6.133258174445462,   // winner's figureMiss
+		-1.2040205605408714,  // winner's numberMiss
+		-1.251737835933835,   // winner's class
+		0.6116362447805452,   // winner's classLead
+		-2.894132991953282,   // winner's classOOS
+		-1.7732740401256653,  // winner's unknownAll
+		0.26369270417480933,  // winner's rank score
+		0.444895487803553,    // lead over the runner-up
+		1.359560913600151,    // softmax share
+		-2.1929707434624475,  // coverage under 0.6
+		-0.4443762822803874,  // ranker's probability
+		-0.04854988749587337, // first on lexical score
+		1.7007943979860543,   // ranker's probability of the runner-up
+		2.768007409548312,    // coverage of known words
+		-0.17001346711749804, // ranker's probability times coverage
+		0.3312329632139714,   // lead times ranker's probability
 	},
-	Threshold: 0.763293369241116,
+	Threshold: 0.7483357492773273,
 }

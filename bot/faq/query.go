@@ -79,6 +79,21 @@ var acronyms = []acronym{
 	{[]string{"network"}, regexp.MustCompile(`\bmicrosoft partner network\b`), "mpn"},
 	{[]string{"ms"}, regexp.MustCompile(`\bms\b`), "microsoft"},
 	{[]string{"sell"}, regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
+	// The French documents say "co-vente", which the analyzer splits into
+	// "co" and "vente", two common words, so the synonym group {cosell,
+	// covente} never met it and a French question typing the English
+	// "co-sell" missed entries saying "co-vente": folded like co-sell, either
+	// form meets the other (faq9: tuning leave-one-out 1750 → 1761 right,
+	// 29 → 27 wrong; expected entry ranked first on the tuning, hold-out and
+	// fresh sets 1935 → 1942, 1019 → 1021, 178 → 179).
+	//
+	// Tried beside it and not kept: folding "Partner Center", "Espace
+	// partenaires" into one term "partnercenter" (French questions type
+	// the English name the French documents translate). With the co-vente
+	// fold the hold-out had 993 right (10 wrong), the fresh set 166 (one
+	// fewer); alone the refit threshold rose to 0.78 and the hold-out fell
+	// to 989 right.
+	{[]string{"vente"}, regexp.MustCompile(`\bco[- ]?ventes?\b`), "cosell"},
 }
 
 // everyday rewrites the everyday phrases partners use for an action the

@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.1398289719485353e-14, // bias
-		2.0518243215170386,      // cov
-		0.27609266507011954,     // covQ
-		1.3214157816885734,      // covA
-		4.542536623344864,       // phrase
-		0.1004581131119696,      // prec
-		3.743669790913407,       // phraseIntent
-		0.04317694548824108,     // intentHit
-		-0.5616726652048817,     // intentMiss
-		-0.9204338950401475,     // costMiss
-		-0.024671517534914297,   // cross
-		-0.05471136070434406,    // unknown
-		0.03146551499002144,     // typo
-		0.039814053552906875,    // profile
-		-0.3510554906016372,     // costGap
-		1.0371089126218447,      // defines
-		-0.19764398199736408,    // figureMiss
-		-0.25375821150526534,    // numberMiss
-		5.488638567508065,       // class
-		0.5324937035043418,      // classLead
-		-9.51960532589521e-16,   // classOOS
-		-3.2196467714129524e-15, // unknownAll
+		-1.7985612998927618e-14, // bias
+		1.9533500759094717,      // cov
+		0.2526336037216687,      // covQ
+		1.3872047614134926,      // covA
+		4.654697100878307,       // phrase
+		0.03964995874211268,     // prec
+		3.7730126403864648,      // phraseIntent
+		0.03821763435058999,     // intentHit
+		-0.5562500750990742,     // intentMiss
+		-0.9814591868199483,     // costMiss
+		-0.027799069149934408,   // cross
+		-0.05919960595300373,    // unknown
+		0.028237029849225347,    // typo
+		0.03361470539142508,     // profile
+		-0.34322729669365926,    // costGap
+		1.0246205019916177,      // defines
+		-0.1938611689355364,     // figureMiss
+		-0.2219698790473124,     // numberMiss
+		5.472158464672129,       // class
+		0.5295612454442452,      // classLead
+		-1.0613721303624746e-15, // classOOS
+		3.053113317719181e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.3439802363136137,  // winner's bias
-		-1.0187457478373503,  // winner's cov
-		-1.3814218195126762,  // winner's covQ
-		-0.48016090725017707, // winner's covA
-		0.8006734770687448,   // winner's phrase
-		-1.2667745140201996,  // winner's prec
-		0.4336237219827697,   // winner's phraseIntent
-		-0.14399024134129543, // winner's intentHit
-		0.09070892399926302,  // winner's intentMiss
-		-2.592157003286697,   // winner's costMiss
-		0.052916594783612096, // winner's cross
-		-1.1810511623659994,  // winner's unknown
-		0.47567235082132975,  // winner's typo
-		-0.32731975632005506, // winner's profile
-		-0.682803880845788,   // winner's costGap
-		0.6073788968841248,   // winner's defines
-		-6.133258174445462,   // winner's figureMiss
-		-1.2040205605408714,  // winner's numberMiss
-		-1.251737835933835,   // winner's class
-		0.6116362447805452,   // winner's classLead
-		-2.894132991953282,   // winner's classOOS
-		-1.7732740401256653,  // winner's unknownAll
-		0.26369270417480933,  // winner's rank score
-		0.444895487803553,    // lead over the runner-up
-		1.359560913600151,    // softmax share
-		-2.1929707434624475,  // coverage under 0.6
-		-0.4443762822803874,  // ranker's probability
-		-0.04854988749587337, // first on lexical score
-		1.7007943979860543,   // ranker's probability of the runner-up
-		2.768007409548312,    // coverage of known words
-		-0.17001346711749804, // ranker's probability times coverage
-		0.3312329632139714,   // lead times ranker's probability
+		-3.360250904341012,   // winner's bias
+		-1.1598755419595053,  // winner's cov
+		-1.6068851150705983,  // winner's covQ
+		-0.49756405224257044, // winner's covA
+		0.7377809251687395,   // winner's phrase
+		-1.3413995398658476,  // winner's prec
+		0.5458623675776275,   // winner's phraseIntent
+		-0.1482573568898892,  // winner's intentHit
+		0.1454988835966828,   // winner's intentMiss
+		-2.460095134103717,   // winner's costMiss
+		-0.02532968367591265, // winner's cross
+		-1.1731339490137476,  // winner's unknown
+		0.45605026234631296,  // winner's typo
+		-0.30437383085662056, // winner's profile
+		-0.8468620473748609,  // winner's costGap
+		0.6299244210340166,   // winner's defines
+		-6.130113145426334,   // winner's figureMiss
+		-1.1567704820838158,  // winner's numberMiss
+		-1.2245159396857306,  // winner's class
+		0.2439635193757119,   // winner's classLead
+		-2.8845336716741867,  // winner's classOOS
+		-1.7311153598389517,  // winner's unknownAll
+		0.28907608137828444,  // winner's rank score
+		0.46495232050107216,  // lead over the runner-up
+		1.2883664092688452,   // softmax share
+		-2.2042853581997397,  // coverage under 0.6
+		-0.1529091184483974,  // ranker's probability
+		-0.1326157759440553,  // first on lexical score
+		1.484238217581631,    // ranker's probability of the runner-up
+		2.739701896392998,    // coverage of known words
+		0.0879037413097337,   // ranker's probability times coverage
+		0.2949055099191482,   // lead times ranker's probability
 	},
-	Threshold: 0.7483357492773273,
+	Threshold: 0.7419495272088799,
 }

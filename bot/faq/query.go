@@ -125,6 +125,17 @@ var everydays = []everyday{
 	{[]string{"ja"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? ja( till)?\b`), "acceptera"},
 	{[]string{"nej"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? nej( till)?\b`), "avboja"},
 	{[]string{"avoir"}, regexp.MustCompile(`\b(comment|pour) (on |je |nous )?avoir\b`), "$1 obtenir"},
+	// "Mettre à jour" is French for update, which the documents also
+	// say "modifier": left as it is, its content words are "mettre" and
+	// "jour" (day), which meet the wrong entries. faq9, refitted: tuning
+	// leave-one-out French 577 → 581 right (all 1761 either way, 28 wrong
+	// against 27), the hold-out 993 → 994 right (9 wrong, 39 of 45 refused
+	// either way), the fresh set 167 right either way with 3 wrong against
+	// 2. Over ranker seeds 15-17 French tuning right rose in each (+4, +6,
+	// +9), the hold-out averaged 988.3 right against 988.7 (7.7 wrong
+	// against 7.0, 39.0 refused against 38.7), the fresh set 166.0
+	// against 165.7 (3.0 wrong against 2.3).
+	{[]string{"jour"}, regexp.MustCompile(`\b(mettre|mets|met|mettez|mettons|mettent|mis|mise|mises) a jour\b`), "modifier"},
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},
@@ -142,6 +153,12 @@ var (
 )
 
 const saMarker = "zzsolassess"
+
+// Tried in faq9 and not kept: dropping the ending Swedish writes after a
+// colon on an abbreviation ("partner-ID:t", "CSP:er", "API:et"), which
+// the tokenizer keeps in one unknown word "id:t". Refitted, the threshold
+// rose to 0.766: the hold-out 991 right (Swedish 323, against 993 and
+// 325), the fresh set 166 (against 167).
 
 // neutral runs the language-independent steps 1 and 2, once per question.
 func neutral(text string) string {

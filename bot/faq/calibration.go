@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.369275063704361e-14,   // bias
-		1.9044445236516905,      // cov
-		0.5464556474020545,      // covQ
-		1.3780895086380245,      // covA
-		4.274086995801348,       // phrase
-		0.39870723079443193,     // prec
-		3.6488514665182823,      // phraseIntent
-		0.2289261030116741,      // intentHit
-		-0.385647445502125,      // intentMiss
-		-0.8541876844273393,     // costMiss
-		0.6903255149544363,      // cross
-		-0.28273905578927594,    // unknown
-		0.10522422032349801,     // typo
-		0.04754478505013923,     // profile
-		-0.2956755028873267,     // costGap
-		1.0698982101967296,      // defines
-		-0.2247853168158134,     // figureMiss
-		-0.2275838788929639,     // numberMiss
-		5.12462297632403,        // class
-		0.6096376534677553,      // classLead
-		-1.1803502677653956e-15, // classOOS
-		1.3137639124731034e-15,  // unknownAll
+		-1.7985612998927618e-14, // bias
+		1.9533500759094717,      // cov
+		0.2526336037216687,      // covQ
+		1.3872047614134926,      // covA
+		4.654697100878307,       // phrase
+		0.03964995874211268,     // prec
+		3.7730126403864648,      // phraseIntent
+		0.03821763435058999,     // intentHit
+		-0.5562500750990742,     // intentMiss
+		-0.9814591868199483,     // costMiss
+		-0.027799069149934408,   // cross
+		-0.05919960595300373,    // unknown
+		0.028237029849225347,    // typo
+		0.03361470539142508,     // profile
+		-0.34322729669365926,    // costGap
+		1.0246205019916177,      // defines
+		-0.1938611689355364,     // figureMiss
+		-0.2219698790473124,     // numberMiss
+		5.472158464672129,       // class
+		0.5295612454442452,      // classLead
+		-1.0613721303624746e-15, // classOOS
+		3.053113317719181e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.5787791023592392,  // winner's bias
-		-1.2871658590110704,  // winner's cov
-		-1.454369423752094,   // winner's covQ
-		-0.5036307618127072,  // winner's covA
-		0.6527684209975609,   // winner's phrase
-		-1.1857649901853655,  // winner's prec
-		0.6861459342842194,   // winner's phraseIntent
-		-0.13308741517092756, // winner's intentHit
-		0.15340785828484332,  // winner's intentMiss
-		-2.3686752180130246,  // winner's costMiss
-		-0.06900429451349153, // winner's cross
-		-0.9304193654942594,  // winner's unknown
-		0.5292843299994576,   // winner's typo
-		-0.2891002737186765,  // winner's profile
-		-0.6250478010022407,  // winner's costGap
-		0.5943065169012056,   // winner's defines
-		-6.086264237419084,   // winner's figureMiss
-		-1.4343154625581653,  // winner's numberMiss
-		-1.0936973090609898,  // winner's class
-		0.4704908094464938,   // winner's classLead
-		-2.821440999083627,   // winner's classOOS
-		-1.8328996761698966,  // winner's unknownAll
-		0.26900263993745777,  // winner's rank score
-		0.4551379704171733,   // lead over the runner-up
-		1.296072766400167,    // softmax share
-		-2.366913767689011,   // coverage under 0.6
-		-0.18257160306409478, // ranker's probability
-		0.004085929223161435, // first on lexical score
-		1.862413741537839,    // ranker's probability of the runner-up
-		2.7224574766461562,   // coverage of known words
-		0.19858019165791063,  // ranker's probability times coverage
-		0.25081469441201076,  // lead times ranker's probability
+		-3.360250904341012,   // winner's bias
+		-1.1598755419595053,  // winner's cov
+		-1.6068851150705983,  // winner's covQ
+		-0.49756405224257044, // winner's covA
+		0.7377809251687395,   // winner's phrase
+		-1.3413995398658476,  // winner's prec
+		0.5458623675776275,   // winner's phraseIntent
+		-0.1482573568898892,  // winner's intentHit
+		0.1454988835966828,   // winner's intentMiss
+		-2.460095134103717,   // winner's costMiss
+		-0.02532968367591265, // winner's cross
+		-1.1731339490137476,  // winner's unknown
+		0.45605026234631296,  // winner's typo
+		-0.30437383085662056, // winner's profile
+		-0.8468620473748609,  // winner's costGap
+		0.6299244210340166,   // winner's defines
+		-6.130113145426334,   // winner's figureMiss
+		-1.1567704820838158,  // winner's numberMiss
+		-1.2245159396857306,  // winner's class
+		0.2439635193757119,   // winner's classLead
+		-2.8845336716741867,  // winner's classOOS
+		-1.7311153598389517,  // winner's unknownAll
+		0.28907608137828444,  // winner's rank score
+		0.46495232050107216,  // lead over the runner-up
+		1.2883664092688452,   // softmax share
+		-2.2042853581997397,  // coverage under 0.6
+		-0.1529091184483974,  // ranker's probability
+		-0.1326157759440553,  // first on lexical score
+		1.484238217581631,    // ranker's probability of the runner-up
+		2.739701896392998,    // coverage of known words
+		0.0879037413097337,   // ranker's probability times coverage
+		0.2949055099191482,   // lead times ranker's probability
 	},
-	Threshold: 0.763293369241116,
+	Threshold: 0.7419495272088799,
 }

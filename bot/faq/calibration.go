@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.369275063704361e-14,   // bias
-		1.9044445236516905,      // cov
-		0.5464556474020545,      // covQ
-		1.3780895086380245,      // covA
-		4.274086995801348,       // phrase
-		0.39870723079443193,     // prec
-		3.6488514665182823,      // phraseIntent
-		0.2289261030116741,      // intentHit
-		-0.385647445502125,      // intentMiss
-		-0.8541876844273393,     // costMiss
-		0.6903255149544363,      // cross
-		-0.28273905578927594,    // unknown
-		0.10522422032349801,     // typo
-		0.04754478505013923,     // profile
-		-0.2956755028873267,     // costGap
-		1.0698982101967296,      // defines
-		-0.2247853168158134,     // figureMiss
-		-0.2275838788929639,     // numberMiss
-		5.12462297632403,        // class
-		0.6096376534677553,      // classLead
-		-1.1803502677653956e-15, // classOOS
-		1.3137639124731034e-15,  // unknownAll
+		3.915386533511431e-14,  // bias
+		1.9027580708906382,     // cov
+		0.5408263280355021,     // covQ
+		1.383416454865784,      // covA
+		4.28267635010783,       // phrase
+		0.4042601724155335,     // prec
+		3.6410062352402077,     // phraseIntent
+		0.2336096868410522,     // intentHit
+		-0.3844274093156221,    // intentMiss
+		-0.8555369445559512,    // costMiss
+		0.7049808743683537,     // cross
+		-0.2880965871019941,    // unknown
+		0.10660150228596693,    // typo
+		0.04859231537411779,    // profile
+		-0.28694016933959116,   // costGap
+		1.067608921408068,      // defines
+		-0.22570369808213156,   // figureMiss
+		-0.26746530178270383,   // numberMiss
+		5.127733152136461,      // class
+		0.6089413291985939,     // classLead
+		-8.532018629898433e-16, // classOOS
+		1.7208456881689926e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.5787791023592392,  // winner's bias
-		-1.2871658590110704,  // winner's cov
-		-1.454369423752094,   // winner's covQ
-		-0.5036307618127072,  // winner's covA
-		0.6527684209975609,   // winner's phrase
-		-1.1857649901853655,  // winner's prec
-		0.6861459342842194,   // winner's phraseIntent
-		-0.13308741517092756, // winner's intentHit
-		0.15340785828484332,  // winner's intentMiss
-		-2.3686752180130246,  // winner's costMiss
-		-0.06900429451349153, // winner's cross
-		-0.9304193654942594,  // winner's unknown
-		0.5292843299994576,   // winner's typo
-		-0.2891002737186765,  // winner's profile
-		-0.6250478010022407,  // winner's costGap
-		0.5943065169012056,   // winner's defines
-		-6.086264237419084,   // winner's figureMiss
-		-1.4343154625581653,  // winner's numberMiss
-		-1.0936973090609898,  // winner's class
-		0.4704908094464938,   // winner's classLead
-		-2.821440999083627,   // winner's classOOS
-		-1.8328996761698966,  // winner's unknownAll
-		0.26900263993745777,  // winner's rank score
-		0.4551379704171733,   // lead over the runner-up
-		1.296072766400167,    // softmax share
-		-2.366913767689011,   // coverage under 0.6
-		-0.18257160306409478, // ranker's probability
-		0.004085929223161435, // first on lexical score
-		1.862413741537839,    // ranker's probability of the runner-up
-		2.7224574766461562,   // coverage of known words
-		0.19858019165791063,  // ranker's probability times coverage
-		0.25081469441201076,  // lead times ranker's probability
+		-3.519040357950672,   // winner's bias
+		-1.3429783028189797,  // winner's cov
+		-1.4050135377682942,  // winner's covQ
+		-0.5574257415968763,  // winner's covA
+		0.664853054509326,    // winner's phrase
+		-1.1590235667719722,  // winner's prec
+		0.6654990362916292,   // winner's phraseIntent
+		-0.13821395434194259, // winner's intentHit
+		0.16801542946987513,  // winner's intentMiss
+		-2.353385708822971,   // winner's costMiss
+		0.031870720681770576, // winner's cross
+		-0.9703027741082427,  // winner's unknown
+		0.5173402560235189,   // winner's typo
+		-0.30242150465693235, // winner's profile
+		-0.5990104463473929,  // winner's costGap
+		0.5982137926790102,   // winner's defines
+		-6.097460524083478,   // winner's figureMiss
+		-1.2972487500828922,  // winner's numberMiss
+		-1.0830422430754572,  // winner's class
+		0.5177160968459472,   // winner's classLead
+		-2.8312366742517496,  // winner's classOOS
+		-1.7928512556545337,  // winner's unknownAll
+		0.269934155180756,    // winner's rank score
+		0.4574743035544067,   // lead over the runner-up
+		1.1726948545908447,   // softmax share
+		-2.458514811566198,   // coverage under 0.6
+		-0.2781136735566979,  // ranker's probability
+		0.03208914981978397,  // first on lexical score
+		1.9189091510149139,   // ranker's probability of the runner-up
+		2.7485703183602888,   // coverage of known words
+		0.27993892378988433,  // ranker's probability times coverage
+		0.25122822636557446,  // lead times ranker's probability
 	},
-	Threshold: 0.763293369241116,
+	Threshold: 0.7529980294074591,
 }

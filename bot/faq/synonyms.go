@@ -229,6 +229,14 @@ var intents = []intent{
 	}},
 }
 
+// leadingFiller matches the greetings and discourse words a chat question
+// may open with (folded lower-case text), with the punctuation after them.
+var leadingFiller = map[Lang]*regexp.Regexp{
+	EN: regexp.MustCompile(`^((hey|hi|hello|hiya|yo|btw|so|ok|okay|and|also|um|uh|oh|well|quick question|question|sorry|folks|guys|team)\b[\s,!.:;-]*)+`),
+	FR: regexp.MustCompile(`^((salut|bonjour|rebonjour|coucou|hello|hey|btw|bon|alors|du coup|euh|ok|dites|dis|et|sinon|au fait|petite question|question rapide|question|bref|tiens|ben|bah|hum)\b[\s,!.:;-]*)+`),
+	SV: regexp.MustCompile(`^((hej|hejsan|halla|tjena|tja|liksom|btw|assa|alltsa|okej|ok|och|forresten|eh|typ|snabb fraga|en fraga|fraga|ba|aa|jo)\b[\s,!.:;-]*)+`),
+}
+
 var intentTokens = func() map[string]bool {
 	m := map[string]bool{}
 	for _, it := range intents {
@@ -243,6 +251,12 @@ var intentTokens = func() map[string]bool {
 // two words ("CPOR?", "PGA ID") is read as "what is it?".
 func withIntents(l Lang, text string) string {
 	f := strings.TrimSpace(text) // folded by neutral
+	// Intents anchored at the start ("^vad är", "^qu'est-ce que", "^how")
+	// are read after a leading greeting or discourse word: "liksom vad är
+	// cpor", "salut, comment on crée une sa", "ok so how do i…".
+	if re := leadingFiller[l]; re != nil {
+		f = re.ReplaceAllString(f, "")
+	}
 	var found []string
 	for _, it := range intents {
 		if re := it.re[l]; re != nil && mayMatch(it.token, l, f) && re.MatchString(f) {

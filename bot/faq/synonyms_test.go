@@ -37,3 +37,23 @@ func TestIntentHints(t *testing.T) {
 		t.Error("qqwhy hint found in 'how long'")
 	}
 }
+
+// TestLeadingFiller: an intent anchored at the start of a question is read
+// after the greeting or discourse word a chat question opens with.
+func TestLeadingFiller(t *testing.T) {
+	for _, c := range []struct {
+		l    Lang
+		q    string
+		want string
+	}{
+		{SV, "liksom vad är cpor", "qqdef"},
+		{SV, "hej! hur registrerar jag en affär", "qqhow"},
+		{FR, "salut, qu'est-ce que le cpor", "qqdef"},
+		{FR, "du coup comment on crée une transaction", "qqhow"},
+		{EN, "ok so how do i register a deal", "qqhow"},
+	} {
+		if got := withIntents(c.l, neutral(c.q)); !strings.Contains(got, c.want) {
+			t.Errorf("%s %q: intents %q, want %s", c.l, c.q, got, c.want)
+		}
+	}
+}

@@ -121,7 +121,9 @@ var chatStopWords = map[Lang][]string{
 		"noob", "newbie", "beginner", "dumb", "silly", "stupid", "nutshell", "tldr", "eli5", "brief", "briefly",
 		"summary", "summarize", "summarise", "sentence", "sentences", "plain", "simple", "simply", "concretely",
 		"oops", "whoops", "ugh", "argh", "cheers", "tia", "guess", "suppose", "maybe", "perhaps", "probably",
-		"totally", "pretty", "super", "understand", "confused"},
+		"totally", "pretty", "super", "understand", "confused",
+		// The definition question's own words (qqdef reads them).
+		"abbreviation", "abbreviations", "abbreviated", "acronym", "acronyms", "abbr"},
 	FR: {"quoi", "koi", "comment", "bonjour", "salut", "coucou", "hello", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
 		"dois", "doit", "est-ce", "exactement", "chose", "deja", "coup", "fait", "genre", "bon", "alors", "bref", "vraiment",
 		"qqn", "qqch", "quelqu", "quelque", "jsp", "sais", "savoir", "pk", "pq", "qd", "pr", "tt", "bcp", "ds", "ya", "abreviation",
@@ -138,7 +140,7 @@ var chatStopWords = map[Lang][]string{
 		"phrases", "mots", "simplement", "simple", "concrètement", "concretement", "oups", "zut", "mince",
 		"truc", "trucs", "machin", "carrément", "tiens", "écoute", "ecoute", "peut-être", "comprends",
 		"comprendre", "explication", "explications", "perso", "apparemment", "svp",
-		"btw"},
+		"btw", "acronyme", "acronymes", "abreviations"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
 		"står", "förklara", "förklaring", "finns", "grej", "grejen",
@@ -152,7 +154,8 @@ var chatStopWords = map[Lang][]string{
 		"nybörjare", "nybörjarfråga", "dum", "dumt", "korthet", "kortfattat", "sammanfattning", "sammanfatta",
 		"mening", "meningar", "svenska", "enkelt", "enkla", "konkret", "konkreta", "rent", "hoppsan", "oj", "oops",
 		"precis", "nuförtiden", "numera", "kanske", "tydligen", "visst", "fattar", "förstår", "guida",
-		"guide", "ärligt", "grejen"},
+		"guide", "ärligt", "grejen",
+		"förkortning", "förkortningen", "förkortningar", "förkortat", "förkortad", "akronym", "akronymen"},
 }
 
 // foldedStopWords returns the language's stop words, original and folded.

@@ -106,6 +106,9 @@ var everydays = []everyday{
 	{[]string{"ja"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? ja( till)?\b`), "acceptera"},
 	{[]string{"nej"}, regexp.MustCompile(`\b(tacka|tackar|tackade|tackat|saga|sager|sa)( jag| vi| man| du| ni)? nej( till)?\b`), "avboja"},
 	{[]string{"avoir"}, regexp.MustCompile(`\b(comment|pour) (on |je |nous )?avoir\b`), "$1 obtenir"},
+	// "What's CPOR short for" is the stand-for question; its "short"
+	// would otherwise be a content word.
+	{[]string{"short for"}, regexp.MustCompile(`\bshort for\b`), "stand for"},
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},

@@ -136,7 +136,7 @@ var intentHints = map[string]map[Lang][]string{
 	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
 	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
 	"qqwhere": {EN: {"where", "page"}, FR: {"ou ", "page"}, SV: {"var", "vart", "sida"}},
-	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique"}, SV: {"vad", "for", "betyd", "forklara"}},
+	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition", "abbreviat", "acronym"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique", "acronyme"}, SV: {"vad", "for", "betyd", "forklara", "akronym"}},
 	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
 	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime", "pai", "pay"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
 	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
@@ -180,9 +180,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar|i)\b|\bvart\b|\bvilken sida\b`),
 	}},
 	{"qqdef", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b`),
-		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bsignification\b|\bdefinition\b|\bexplique`),
-		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bbetyder\b|\bbetydelse\b|\bforklara`),
+		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b|\babbreviat|\bacronym`),
+		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bacronyme\b|\bsignification\b|\bdefinition\b|\bexplique`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bstar for vad\b|\bforkortning|\bakronym|\bbetyder\b|\bbetydelse\b|\bforklara`),
 	}},
 	{"qqdiff", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),

@@ -102,6 +102,15 @@ var synonymGroups = map[Lang][][]string{
 		{"få", "skaffa", "erhålla"},
 		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
 		// Everyday Swedish for the documents' terms.
+		//
+		// Tried in faq9b and not kept: "hjärta(t)" with "hjärtikon",
+		// "frivillig" with "valfri", "utgått" with "utgången", French
+		// "optionnel" with "facultatif" (and, in a first try, "kolla"
+		// with "kontrollera", "knep" with "tips"). Tuning ranked 1943 first
+		// against 1935, but the refit threshold rose to 0.78: 1741 right
+		// against 1760, hold-out 991 against 993, fresh unchanged; the
+		// tuning curve 8453 against 8459. The larger try: 1942 first,
+		// threshold 0.79, hold-out 991.
 		{"företag", "bolag", "organisation", "firma"},
 		{"gratis", "kostnadsfri", "kostnadsfritt", "avgiftsfri", "avgiftsfritt"},
 		{"mejl", "mail", "e-post", "epost"},
@@ -194,6 +203,11 @@ var intents = []intent{
 		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
 		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},
+	// Tried in faq9b and not kept: French "qu'est-ce qui se passe / arrive",
+	// "ce qui se passe", "qu'advient", Swedish "vad hände", "vad blir det
+	// av", and qqif cancelling qqdef ("qu'est-ce qui…" read as a
+	// definition). Tuning 1760 → 1759 right, 29 → 30 wrong; hold-out
+	// 993 → 992; fresh unchanged.
 	{"qqif", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b|\bhappens? (to|if|with|when)\b|\bend up\b|\bwhat now\b`),
 		FR: regexp.MustCompile(`\bque se passe|\bse passe t il\b|\bil se passe quoi\b|\bque devien|\bqu'?arrive|\bet maintenant\b|\bet si\b`),

@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.7985612998927618e-14, // bias
-		1.9533500759094717,      // cov
-		0.2526336037216687,      // covQ
-		1.3872047614134926,      // covA
-		4.654697100878307,       // phrase
-		0.03964995874211268,     // prec
-		3.7730126403864648,      // phraseIntent
-		0.03821763435058999,     // intentHit
-		-0.5562500750990742,     // intentMiss
-		-0.9814591868199483,     // costMiss
-		-0.027799069149934408,   // cross
-		-0.05919960595300373,    // unknown
-		0.028237029849225347,    // typo
-		0.03361470539142508,     // profile
-		-0.34322729669365926,    // costGap
-		1.0246205019916177,      // defines
-		-0.1938611689355364,     // figureMiss
-		-0.2219698790473124,     // numberMiss
-		5.472158464672129,       // class
-		0.5295612454442452,      // classLead
-		-1.0613721303624746e-15, // classOOS
-		3.053113317719181e-15,   // unknownAll
+		5.329070518200652e-15,  // bias
+		1.960559279328595,      // cov
+		0.25162169579957505,    // covQ
+		1.3845936938717545,     // covA
+		4.646999098521469,      // phrase
+		0.04781571448798115,    // prec
+		3.7574974417031095,     // phraseIntent
+		0.037189463641798357,   // intentHit
+		-0.559199017874977,     // intentMiss
+		-0.980688643697371,     // costMiss
+		-0.02782634473754023,   // cross
+		-0.05580352571628478,   // unknown
+		0.028318194789175074,   // typo
+		0.033636449416064466,   // profile
+		-0.34201880019860437,   // costGap
+		1.0327254135198005,     // defines
+		-0.19369593131097124,   // figureMiss
+		-0.25793528123034787,   // numberMiss
+		5.474633664710551,      // class
+		0.5295291787014139,     // classLead
+		1.8130014971815138e-15, // classOOS
+		-8.881784197001238e-16, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.360250904341012,   // winner's bias
-		-1.1598755419595053,  // winner's cov
-		-1.6068851150705983,  // winner's covQ
-		-0.49756405224257044, // winner's covA
-		0.7377809251687395,   // winner's phrase
-		-1.3413995398658476,  // winner's prec
-		0.5458623675776275,   // winner's phraseIntent
-		-0.1482573568898892,  // winner's intentHit
-		0.1454988835966828,   // winner's intentMiss
-		-2.460095134103717,   // winner's costMiss
-		-0.02532968367591265, // winner's cross
-		-1.1731339490137476,  // winner's unknown
-		0.45605026234631296,  // winner's typo
-		-0.30437383085662056, // winner's profile
-		-0.8468620473748609,  // winner's costGap
-		0.6299244210340166,   // winner's defines
-		-6.130113145426334,   // winner's figureMiss
-		-1.1567704820838158,  // winner's numberMiss
-		-1.2245159396857306,  // winner's class
-		0.2439635193757119,   // winner's classLead
-		-2.8845336716741867,  // winner's classOOS
-		-1.7311153598389517,  // winner's unknownAll
-		0.28907608137828444,  // winner's rank score
-		0.46495232050107216,  // lead over the runner-up
-		1.2883664092688452,   // softmax share
-		-2.2042853581997397,  // coverage under 0.6
-		-0.1529091184483974,  // ranker's probability
-		-0.1326157759440553,  // first on lexical score
-		1.484238217581631,    // ranker's probability of the runner-up
-		2.739701896392998,    // coverage of known words
-		0.0879037413097337,   // ranker's probability times coverage
-		0.2949055099191482,   // lead times ranker's probability
+		-3.329084183910532,    // winner's bias
+		-1.1721897240141745,   // winner's cov
+		-1.6573977671076394,   // winner's covQ
+		-0.5038822389758449,   // winner's covA
+		0.7450841330088502,    // winner's phrase
+		-1.3133817109403665,   // winner's prec
+		0.5041432298240824,    // winner's phraseIntent
+		-0.17314630890226337,  // winner's intentHit
+		0.13244372031858895,   // winner's intentMiss
+		-2.4313112691779417,   // winner's costMiss
+		-0.016048716243557703, // winner's cross
+		-1.1987187874338368,   // winner's unknown
+		0.46108655373376134,   // winner's typo
+		-0.29515626994377925,  // winner's profile
+		-0.8311133117466397,   // winner's costGap
+		0.6267866537253313,    // winner's defines
+		-6.148367790864525,    // winner's figureMiss
+		-1.1377219843770119,   // winner's numberMiss
+		-1.1874552055591479,   // winner's class
+		0.24148600729162875,   // winner's classLead
+		-2.8547462485638198,   // winner's classOOS
+		-1.750729394714978,    // winner's unknownAll
+		0.298310226529977,     // winner's rank score
+		0.4683582725413305,    // lead over the runner-up
+		1.1043395087982875,    // softmax share
+		-2.2286014142195465,   // coverage under 0.6
+		-0.18494057549671344,  // ranker's probability
+		-0.13600914160469293,  // first on lexical score
+		1.4946178692822731,    // ranker's probability of the runner-up
+		2.779309320790125,     // coverage of known words
+		0.06027263775997192,   // ranker's probability times coverage
+		0.301471729237514,     // lead times ranker's probability
 	},
-	Threshold: 0.7419495272088799,
+	Threshold: 0.7409864302287021,
 }

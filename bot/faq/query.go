@@ -138,6 +138,9 @@ var everydays = []everyday{
 	// against 7.0, 39.0 refused against 38.7), the fresh set 166.0
 	// against 165.7 (3.0 wrong against 2.3).
 	{[]string{"jour"}, regexp.MustCompile(`\b(mettre|mets|met|mettez|mettons|mettent|mis|mise|mises) a jour\b`), "modifier"},
+	// "What's CPOR short for" is the stand-for question; its "short"
+	// would otherwise be a content word.
+	{[]string{"short for"}, regexp.MustCompile(`\bshort for\b`), "stand for"},
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},

@@ -24,6 +24,19 @@ import (
 //     86.7-87.9 % over three seeds, and refitted the hold-out fell from 988
 //     to 977 right.
 //
+// Tried in faq9b and not kept: 27 or 36 more near-miss out-of-scope tuning
+// questions (testdata/near-miss-faq9b.yaml, not loaded: a rate, price,
+// date or count next to one the knowledge base states for something
+// else). With all 36 the hold-out refused 42 of 45 out-of-scope questions
+// (the issue asks 41) against 39, but answered 984 right against 993 and
+// the fresh set 165 at 4 wrong (threshold 0.79); with the 27 less close
+// ones, 40 of 45, 989 right, fresh 162 at 5 wrong. The refusals are there
+// to have if the confidence can keep its right answers. They come from
+// calibration seeing such questions, not from the ranker: the 36 given to
+// the shipped ranker only (calibration and leave-one-out as before), the
+// hold-out refused 39 of 45, with 991 right and 11 wrong, the fresh set
+// 167 right at 4 wrong.
+//
 // Kept from faq7: an English-concepts block of features learned from the
 // kb's parallel phrasings (translate.go). It ranks better (tuning 1908 →
 // 1935 first, hold-out 1016 → 1019); over ranker seeds 15, 16 and 17 the

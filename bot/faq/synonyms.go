@@ -48,6 +48,13 @@ var synonymGroups = map[Lang][][]string{
 		{"accept", "approve"},
 		{"seller", "salesperson", "rep"},
 		{"find", "locate"},
+		// Tried in faq9b and not kept: chat shorthand, "opp", "opps",
+		// "oppty" with opportunity (French "opp", "oppo" too), "reg" with
+		// registration, "prereq(s)" with prerequisite (French "prérequis").
+		// Tuning ranked 1939 first against 1935, but the refit threshold
+		// rose to 0.77: 1749 right against 1760, 226 of 231 refused against
+		// 227; hold-out 992 against 993 (1020 ranked first against 1019);
+		// fresh unchanged.
 	},
 	FR: {
 		{"obligatoire", "requis", "exigé", "nécessaire"},
@@ -102,6 +109,15 @@ var synonymGroups = map[Lang][][]string{
 		{"få", "skaffa", "erhålla"},
 		{"utgråad", "utgråat", "gråmarkerad", "grå", "avstängd"},
 		// Everyday Swedish for the documents' terms.
+		//
+		// Tried in faq9b and not kept: "hjärta(t)" with "hjärtikon",
+		// "frivillig" with "valfri", "utgått" with "utgången", French
+		// "optionnel" with "facultatif" (and, in a first try, "kolla"
+		// with "kontrollera", "knep" with "tips"). Tuning ranked 1943 first
+		// against 1935, but the refit threshold rose to 0.78: 1741 right
+		// against 1760, hold-out 991 against 993, fresh unchanged; the
+		// tuning curve 8453 against 8459. The larger try: 1942 first,
+		// threshold 0.79, hold-out 991.
 		{"företag", "bolag", "organisation", "firma"},
 		{"gratis", "kostnadsfri", "kostnadsfritt", "avgiftsfri", "avgiftsfritt"},
 		{"mejl", "mail", "e-post", "epost"},
@@ -136,7 +152,7 @@ var intentHints = map[string]map[Lang][]string{
 	"qqwhy":   {EN: {"why", "reason", "purpose", "point of"}, FR: {"pourquoi", "pk", "pq", "raison", "but du"}, SV: {"varfor", "anledning", "syfte"}},
 	"qqwho":   {EN: {"who"}, FR: {"qui"}, SV: {"vem"}},
 	"qqwhere": {EN: {"where", "page"}, FR: {"ou ", "page"}, SV: {"var", "vart", "sida"}},
-	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique"}, SV: {"vad", "for", "betyd", "forklara"}},
+	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition", "abbreviat", "acronym"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique", "acronyme"}, SV: {"vad", "for", "betyd", "forklara", "akronym"}},
 	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
 	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime", "pai", "pay"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
 	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
@@ -180,9 +196,9 @@ var intents = []intent{
 		SV: regexp.MustCompile(`^var\b|\bvar (hittar|finns|ser|hamnar|hanterar|i)\b|\bvart\b|\bvilken sida\b`),
 	}},
 	{"qqdef", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b`),
-		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bsignification\b|\bdefinition\b|\bexplique`),
-		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bbetyder\b|\bbetydelse\b|\bforklara`),
+		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b|\babbreviat|\bacronym`),
+		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bacronyme\b|\bsignification\b|\bdefinition\b|\bexplique`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bstar for vad\b|\bforkortning|\bakronym|\bbetyder\b|\bbetydelse\b|\bforklara`),
 	}},
 	{"qqdiff", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),
@@ -194,6 +210,11 @@ var intents = []intent{
 		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
 		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},
+	// Tried in faq9b and not kept: French "qu'est-ce qui se passe / arrive",
+	// "ce qui se passe", "qu'advient", Swedish "vad hände", "vad blir det
+	// av", and qqif cancelling qqdef ("qu'est-ce qui…" read as a
+	// definition). Tuning 1760 → 1759 right, 29 → 30 wrong; hold-out
+	// 993 → 992; fresh unchanged.
 	{"qqif", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bwhat (happens|if)\b|\bwhat will happen\b|\bhappens? (to|if|with|when)\b|\bend up\b|\bwhat now\b`),
 		FR: regexp.MustCompile(`\bque se passe|\bse passe t il\b|\bil se passe quoi\b|\bque devien|\bqu'?arrive|\bet maintenant\b|\bet si\b`),
@@ -229,6 +250,14 @@ var intents = []intent{
 	}},
 }
 
+// leadingFiller matches the greetings and discourse words a chat question
+// may open with (folded lower-case text), with the punctuation after them.
+var leadingFiller = map[Lang]*regexp.Regexp{
+	EN: regexp.MustCompile(`^((hey|hi|hello|hiya|yo|btw|so|ok|okay|and|also|um|uh|oh|well|quick question|question|sorry|folks|guys|team)\b[\s,!.:;-]*)+`),
+	FR: regexp.MustCompile(`^((salut|bonjour|rebonjour|coucou|hello|hey|btw|bon|alors|du coup|euh|ok|dites|dis|et|sinon|au fait|petite question|question rapide|question|bref|tiens|ben|bah|hum)\b[\s,!.:;-]*)+`),
+	SV: regexp.MustCompile(`^((hej|hejsan|halla|tjena|tja|liksom|btw|assa|alltsa|okej|ok|och|forresten|eh|typ|snabb fraga|en fraga|fraga|ba|aa|jo)\b[\s,!.:;-]*)+`),
+}
+
 var intentTokens = func() map[string]bool {
 	m := map[string]bool{}
 	for _, it := range intents {
@@ -237,12 +266,30 @@ var intentTokens = func() map[string]bool {
 	return m
 }()
 
+// Tried in faq9b and not kept: question words closing a chat question
+// ("migrate profiles to partner ids how", "le lead arrive ou", "p2p
+// registration qui"; 37 tuning questions) read as qqhow, qqwhere and
+// French qqwho. Tuning ranked 1944 first against 1935 and the tuning curve
+// (-curve, all cv, sum w15..w40) rose from 8459 to 8487, but the refit
+// threshold rose to 0.79: 1738 right at 26 wrong against 1760 at 29;
+// hold-out 987 against 993; fresh 167 at 3 wrong, unchanged. With the
+// shorthand and everyday synonyms below as well: 1944 first, 1740 right
+// at 25 wrong, hold-out 989 at 9 wrong. Ranking gains that a threshold
+// refit turns into fewer answers, to retry with the confidence model of
+// the day.
+//
 // withIntents appends the intent tokens of text (in language l) to it. A
 // comparison ("what is the difference between…") is not a definition even
 // though it starts like one, so qqdiff cancels qqdef. A bare term of one or
 // two words ("CPOR?", "PGA ID") is read as "what is it?".
 func withIntents(l Lang, text string) string {
 	f := strings.TrimSpace(text) // folded by neutral
+	// Intents anchored at the start ("^vad är", "^qu'est-ce que", "^how")
+	// are read after a leading greeting or discourse word: "liksom vad är
+	// cpor", "salut, comment on crée une sa", "ok so how do i…".
+	if re := leadingFiller[l]; re != nil {
+		f = re.ReplaceAllString(f, "")
+	}
 	var found []string
 	for _, it := range intents {
 		if re := it.re[l]; re != nil && mayMatch(it.token, l, f) && re.MatchString(f) {

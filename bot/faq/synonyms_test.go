@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,49 @@ func TestIntentHints(t *testing.T) {
 	}
 	if mayMatch("qqwhy", EN, strings.ToLower("how long")) {
 		t.Error("qqwhy hint found in 'how long'")
+	}
+}
+
+// TestLeadingFiller: an intent anchored at the start of a question is read
+// after the greeting or discourse word a chat question opens with.
+func TestLeadingFiller(t *testing.T) {
+	for _, c := range []struct {
+		l    Lang
+		q    string
+		want string
+	}{
+		{SV, "liksom vad är cpor", "qqdef"},
+		{SV, "hej! hur registrerar jag en affär", "qqhow"},
+		{FR, "salut, qu'est-ce que le cpor", "qqdef"},
+		{FR, "du coup comment on crée une transaction", "qqhow"},
+		{EN, "ok so how do i register a deal", "qqhow"},
+	} {
+		if got := withIntents(c.l, neutral(c.q)); !strings.Contains(got, c.want) {
+			t.Errorf("%s %q: intents %q, want %s", c.l, c.q, got, c.want)
+		}
+	}
+}
+
+// TestDefinitionWords: the stand-for question in its other wordings is a
+// definition question, and its own words are not content words.
+func TestDefinitionWords(t *testing.T) {
+	ix := loadIndex(t)
+	for _, c := range []struct {
+		l Lang
+		q string
+	}{
+		{EN, "what's cpor short for"},
+		{EN, "what is isv an abbreviation of"},
+		{FR, "pga c'est l'acronyme de quoi"},
+		{SV, "cpor står för vad"},
+		{SV, "macc är en förkortning för vad"},
+	} {
+		pq := ix.langs[c.l].parse(neutral(c.q))
+		if !slices.Contains(pq.intents, ix.langs[c.l].defTerm) {
+			t.Errorf("%s %q: intents %v, want the definition intent", c.l, c.q, pq.intents)
+		}
+		if len(pq.groups) != 1 {
+			t.Errorf("%s %q: words %v, want the acronym alone", c.l, c.q, pq.groups)
+		}
 	}
 }

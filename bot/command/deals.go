@@ -178,13 +178,7 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	dr.CloseDate, _ = f.date("close")
 	dr.ReceivedAt, _ = f.date("received")
 	dr.Team = f.people("team")
-	if c.has("contact") {
-		if p, err := ParsePerson(c.get("contact")); err != nil {
-			f.bad("contact", "%v", err)
-		} else {
-			dr.Customer.Contact = &p
-		}
-	}
+	dr.Customer.Contact = f.contact()
 	dr.Solutions = s.solutions(ctx, f, "solution", "")
 	if c.has("assessment") {
 		dr.Solutions = append(dr.Solutions, s.solutions(ctx, f, "assessment", deal.Assessment)...)
@@ -361,8 +355,12 @@ func Next(d *deal.Deal) []Action {
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
 		// Chat opens a form for each, asking for these keys.
-		if d.Microsoft == deal.MSNone && d.Customer.Contact != nil { // Microsoft needs a customer contact
-			out = append(out, Action{Label: "Invite Microsoft", Command: "deal invite " + id + " microsoft", Ask: []string{"help"}})
+		if d.Microsoft == deal.MSNone {
+			ask := []string{"help"}
+			if d.Customer.Contact == nil { // Microsoft needs one: it is given with the invitation
+				ask = append(ask, "contact", "consent")
+			}
+			out = append(out, Action{Label: "Invite Microsoft", Command: "deal invite " + id + " microsoft", Ask: ask})
 		}
 		out = append(out, Action{Label: "Invite a partner", Command: "deal invite " + id, Ask: []string{"partner", "solution", "value", "close", "notes"}})
 		return append(out, favAction(d))
@@ -531,12 +529,15 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		if c.has("partner") {
 			return Reply{}, usage("invite either microsoft or partner=NAME, one at a time")
 		}
-		h := f.help()
+		inv := f.microsoftInvite()
 		if err := f.err(); err != nil {
 			return Reply{}, err
 		}
-		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(h, c.now) })
+		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(inv, c.now) })
 	case len(c.pos) == 1 && c.has("partner"):
+		if c.has("contact") || c.has("consent") {
+			return Reply{}, usage("contact= and consent= go with deal invite ID microsoft: a partner is invited without the customer's contact")
+		}
 		inv := deal.Invitation{Partner: f.str("partner"), Notes: f.str("notes"), Currency: strings.ToUpper(f.str("currency")), Help: f.help()}
 		var typed string
 		inv.Value, typed, _ = f.amount("value")
@@ -549,7 +550,7 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		}
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InvitePartner(inv, c.now) })
 	}
-	return Reply{}, usage("usage: deal invite ID microsoft help=… | deal invite ID partner=NAME value=… close=… notes=… solution=…")
+	return Reply{}, usage("usage: deal invite ID microsoft help=… [contact=\"Name <email> +phone\" consent=yes] | deal invite ID partner=NAME value=… close=… notes=… solution=…")
 }
 
 func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
@@ -559,11 +560,32 @@ func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
 	}
 	to := deal.SaleType(t.Slug)
 	f := &form{c: c}
-	h := f.help()
+	inv := f.microsoftInvite()
 	if err := f.err(); err != nil {
 		return Reply{}, err
 	}
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Upgrade(to, h, c.now) })
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Upgrade(to, inv, c.now) })
+}
+
+// microsoftInvite reads what inviting Microsoft takes: help=, and the
+// customer's contact= with consent= when the deal has none yet.
+func (f *form) microsoftInvite() deal.MicrosoftInvite {
+	inv := deal.MicrosoftInvite{Help: f.help(), Consent: f.yes("consent")}
+	inv.Contact = f.contact()
+	return inv
+}
+
+// contact reads contact=, one person, or nil when not given.
+func (f *form) contact() *deal.Person {
+	if !f.c.has("contact") {
+		return nil
+	}
+	p, err := ParsePerson(f.c.get("contact"))
+	if err != nil {
+		f.bad("contact", "%v", err)
+		return nil
+	}
+	return &p
 }
 
 func (s *Service) dealFav(ctx context.Context, c *call) (Reply, error) {

@@ -484,9 +484,21 @@ func (d *Deal) CloseAsError(reason string, now time.Time) (Event, error) {
 	return Event{Action: "error", Detail: "closed as error: " + reason}, nil
 }
 
+// MicrosoftInvite is what inviting Microsoft takes: the help asked for and,
+// unless the deal holds one already, the customer contact Microsoft's
+// sellers will reach, with the customer's consent to share it. A deal made
+// without a contact gets it here: it has no other place to be added, and
+// Partner Center asks for it in the same step.
+type MicrosoftInvite struct {
+	Help    Help
+	Contact *Person // nil: keep the deal's
+	Consent bool    // the customer agreed to share Contact
+}
+
 // InviteMicrosoft asks Microsoft sellers for help; the deal becomes co-sell
 // and Microsoft has 14 days to decide whether to join.
-func (d *Deal) InviteMicrosoft(help Help, now time.Time) (Event, error) {
+func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error) {
+	help := inv.Help
 	if err := d.mutable("invite Microsoft to", now); err != nil {
 		return Event{}, err
 	}
@@ -501,13 +513,21 @@ func (d *Deal) InviteMicrosoft(help Help, now time.Time) (Event, error) {
 	}
 	next := d.Clone()
 	next.Help, next.SaleType = help, CoSell
+	if inv.Contact != nil {
+		c := *inv.Contact
+		next.Customer.Contact, next.Customer.Consent = &c, inv.Consent
+	}
 	next.Microsoft, next.InvitedAt, next.DecisionDue = MSInvited, now, now.Add(MicrosoftDecisionWindow)
 	next.UpdatedAt = now
 	if p := next.check(now, false); len(p) > 0 {
 		return Event{}, p
 	}
 	*d = *next
-	return Event{Action: "invited", Detail: fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))}, nil
+	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))
+	if inv.Contact != nil {
+		detail += "; customer contact " + inv.Contact.Name
+	}
+	return Event{Action: "invited", Detail: detail}, nil
 }
 
 // InvitePartner invites another co-sell partner with its own share of the
@@ -573,8 +593,9 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 }
 
 // Upgrade widens a private deal to partner-led or co-sell (or a partner-led
-// one to co-sell) at any time before it is terminal.
-func (d *Deal) Upgrade(to SaleType, help Help, now time.Time) (Event, error) {
+// one to co-sell, inv saying what inviting Microsoft takes) at any time
+// before it is terminal.
+func (d *Deal) Upgrade(to SaleType, inv MicrosoftInvite, now time.Time) (Event, error) {
 	if err := d.mutable("upgrade", now); err != nil {
 		return Event{}, err
 	}
@@ -587,7 +608,7 @@ func (d *Deal) Upgrade(to SaleType, help Help, now time.Time) (Event, error) {
 		return Event{}, refuse("sale_type", "upgrade_forward", "deal %d is already %s: upgrades only widen what Microsoft sees", d.ID, SaleTypeLabel(d.SaleType))
 	}
 	if to == CoSell {
-		return d.InviteMicrosoft(help, now)
+		return d.InviteMicrosoft(inv, now)
 	}
 	d.SaleType, d.UpdatedAt = PartnerLed, now
 	return Event{Action: "upgraded", Detail: "upgraded to partner-led: Microsoft sellers can now see the deal"}, nil

@@ -87,10 +87,19 @@ func TestTerminalStatesAreImmutable(t *testing.T) {
 		{"win", func(d *Deal) error { _, err := d.Win(later); return err }},
 		{"lose", func(d *Deal) error { _, err := d.Lose("budget cut", later); return err }},
 		{"close as error", func(d *Deal) error { _, err := d.CloseAsError("duplicate deal", later); return err }},
-		{"invite Microsoft", func(d *Deal) error { _, err := d.InviteMicrosoft(HelpTechnical, later); return err }},
+		{"invite Microsoft", func(d *Deal) error {
+			_, err := d.InviteMicrosoft(MicrosoftInvite{Help: HelpTechnical}, later)
+			return err
+		}},
 		{"invite partner", func(d *Deal) error { _, err := d.InvitePartner(validInvitation(), later); return err }},
-		{"upgrade to partner-led", func(d *Deal) error { _, err := d.Upgrade(PartnerLed, HelpNone, later); return err }},
-		{"upgrade to co-sell", func(d *Deal) error { _, err := d.Upgrade(CoSell, HelpTechnical, later); return err }},
+		{"upgrade to partner-led", func(d *Deal) error {
+			_, err := d.Upgrade(PartnerLed, MicrosoftInvite{Help: HelpNone}, later)
+			return err
+		}},
+		{"upgrade to co-sell", func(d *Deal) error {
+			_, err := d.Upgrade(CoSell, MicrosoftInvite{Help: HelpTechnical}, later)
+			return err
+		}},
 	}
 	for _, status := range []Status{Won, Lost, Declined, Expired, Error} {
 		for _, op := range ops {
@@ -281,6 +290,35 @@ func TestToggleFavorite(t *testing.T) {
 
 // TestInviteMicrosoft: "Help requested from Microsoft ≠ no help needed turns a
 // deal into an active co-sell; Microsoft sellers then have 14 days".
+// TestInviteMicrosoftWithTheContact: a deal made without a customer
+// contact takes one when Microsoft is invited, the step that needs it (it
+// had nowhere else to be added, so such a deal could never invite
+// Microsoft); the contact still needs the customer's consent.
+func TestInviteMicrosoftWithTheContact(t *testing.T) {
+	at := t0.Add(time.Hour)
+	d := mustNew(t, validIP())
+	before := d.Clone()
+	_, err := d.InviteMicrosoft(MicrosoftInvite{Help: HelpTechnical, Contact: customerContact()}, at)
+	expectRules(t, err, "consent/contact_consent")
+	if !reflect.DeepEqual(before, d) {
+		t.Fatal("a refused invitation changed the deal")
+	}
+	ev, err := d.InviteMicrosoft(MicrosoftInvite{Help: HelpTechnical, Contact: customerContact(), Consent: true}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Customer.Contact == nil || *d.Customer.Contact != *customerContact() || !d.Customer.Consent || d.Microsoft != MSInvited {
+		t.Errorf("after invite: contact %+v consent %v Microsoft %q", d.Customer.Contact, d.Customer.Consent, d.Microsoft)
+	}
+	if !strings.Contains(ev.Detail, "customer contact "+customerContact().Name) {
+		t.Errorf("event %q does not name the contact added", ev.Detail)
+	}
+	up := mustNew(t, validIP())
+	if _, err := up.Upgrade(CoSell, MicrosoftInvite{Help: HelpPricing, Contact: customerContact(), Consent: true}, at); err != nil || up.Customer.Contact == nil {
+		t.Errorf("upgrade to co-sell with the contact: %v, contact %+v", err, up.Customer.Contact)
+	}
+}
+
 func TestInviteMicrosoft(t *testing.T) {
 	withContact := func(t *testing.T) *Deal {
 		dr := validIP()
@@ -330,7 +368,7 @@ func TestInviteMicrosoft(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.deal(t)
 			before := d.Clone()
-			ev, err := d.InviteMicrosoft(tc.help, at)
+			ev, err := d.InviteMicrosoft(MicrosoftInvite{Help: tc.help}, at)
 			expectRules(t, err, tc.want...)
 			if err != nil {
 				if !reflect.DeepEqual(before, d) {
@@ -479,7 +517,7 @@ func TestUpgrade(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.deal(t)
 			before := d.Clone()
-			_, err := d.Upgrade(tc.to, tc.help, t0)
+			_, err := d.Upgrade(tc.to, MicrosoftInvite{Help: tc.help}, t0)
 			expectRules(t, err, tc.want...)
 			if err != nil {
 				if !reflect.DeepEqual(before, d) {

@@ -23,8 +23,8 @@ func TestExpiryAtTheMomentOfAction(t *testing.T) {
 		{"expiry at action: team add", func(d *Deal) (Event, error) { return d.AddMember(bjorn(), late) }},
 		{"expiry at action: team remove", func(d *Deal) (Event, error) { return d.RemoveMember(alice().Email, late) }},
 		{"expiry at action: close as error", func(d *Deal) (Event, error) { return d.CloseAsError("duplicate", late) }},
-		{"expiry at action: invite Microsoft", func(d *Deal) (Event, error) { return d.InviteMicrosoft(HelpTechnical, late) }},
-		{"expiry at action: upgrade", func(d *Deal) (Event, error) { return d.Upgrade(CoSell, HelpTechnical, late) }},
+		{"expiry at action: invite Microsoft", func(d *Deal) (Event, error) { return d.InviteMicrosoft(MicrosoftInvite{Help: HelpTechnical}, late) }},
+		{"expiry at action: upgrade", func(d *Deal) (Event, error) { return d.Upgrade(CoSell, MicrosoftInvite{Help: HelpTechnical}, late) }},
 		{"expiry at action: stage", func(d *Deal) (Event, error) { return d.MarkStage(StageQualified, late) }},
 		{"expiry at action: won", func(d *Deal) (Event, error) { return d.Win(late) }},
 	}

@@ -150,6 +150,10 @@ func formOf(cmd string) (Form, bool) {
 		}
 		return Form{Kind: "invite-microsoft", Title: "Invite Microsoft onto #" + id, Submit: "Invite", Command: cmd + " microsoft", Fields: []Field{
 			{Key: "help", Label: "Help wanted from Microsoft", Hint: "technical, architecture, pricing, funding, executive, customer-engagement or other", Max: 40},
+			// Microsoft needs the customer's contact; Prefill drops these
+			// two when the deal holds one already.
+			{Key: "contact", Label: "Customer contact", Hint: `"Name <email> +phone": the person Microsoft may reach`, Optional: true, Max: 300},
+			{Key: "consent", Label: "The customer agreed to share it", Hint: "yes or no", Optional: true, Max: 3},
 		}}, true
 	}
 	reason := Field{Key: "reason", Label: "Reason", Hint: "Why, in a few words", Max: 500}
@@ -208,6 +212,9 @@ func (f *Form) Prefill(d *command.DealView, me string) {
 				f.Fields[i].Value = chipTo(v, f.Fields[i].Max)
 			}
 		}
+	}
+	if d != nil && f.Kind == "invite-microsoft" && d.Customer.Contact != nil {
+		f.Fields = slices.DeleteFunc(f.Fields, func(fd Field) bool { return fd.Key == "contact" || fd.Key == "consent" })
 	}
 	if d != nil && (f.Kind == "accept" || f.Kind == "invite") {
 		if f.Kind == "accept" {

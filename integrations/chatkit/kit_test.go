@@ -3,6 +3,7 @@ package chatkit
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
 // fire is a deadline the test ends by hand.
@@ -213,6 +215,17 @@ func TestForms(t *testing.T) {
 	ms, _ := FormFor(chat.Action{Command: "deal invite 3 microsoft"})
 	if l := ms.Line(map[string]string{"help": "technical"}); l != `deal invite 3 microsoft help="technical"` {
 		t.Fatalf("invite microsoft: %s", l)
+	}
+	// Microsoft needs the customer's contact: the form asks for it while
+	// the deal has none (once it could not be given anywhere), and not after.
+	if l := ms.Line(map[string]string{"help": "technical", "contact": "Eva Lund <eva@fabrikam.se> +46 8 123 456", "consent": "yes"}); l != `deal invite 3 microsoft help="technical" contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent="yes"` {
+		t.Fatalf("invite microsoft with the contact: %s", l)
+	}
+	withContact := ms
+	withContact.Fields = slices.Clone(ms.Fields)
+	withContact.Prefill(&command.DealView{Customer: deal.Customer{Contact: &deal.Person{Name: "Eva Lund", Email: "eva@fabrikam.se", Phone: "+46 8 123 456"}, Consent: true}}, "")
+	if len(withContact.Fields) != 1 || withContact.Fields[0].Key != "help" || len(ms.Fields) != 3 {
+		t.Fatalf("invite microsoft on a deal with a contact asks %+v (without one %d fields)", withContact.Fields, len(ms.Fields))
 	}
 	inv, _ := FormFor(chat.Action{Command: "deal invite 3"})
 	if l := inv.Line(map[string]string{"partner": "Litware", "value": "10 usd"}); l != `deal invite 3 partner="Litware" value="10" currency="USD"` {

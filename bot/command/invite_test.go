@@ -1,0 +1,44 @@
+package command_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// TestInviteMicrosoftGivesTheContact: a deal made without a customer
+// contact could never invite Microsoft (the rule asked for contact=, which
+// neither deal invite nor deal edit took). The invitation now carries it,
+// the card's button asks for it, and it needs the customer's consent.
+func TestInviteMicrosoftGivesTheContact(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name="NW" customer="Northwind" customer_location=US location=LOC1 value=50000 close=+30d notes=n solution="Contoso Insight" ` + team)
+	r := e.run("deal show 1")
+	var ask []string
+	for _, a := range r.Actions {
+		if a.Label == "Invite Microsoft" {
+			ask = a.Ask
+		}
+	}
+	if strings.Join(ask, ",") != "help,contact,consent" {
+		t.Fatalf("Invite Microsoft asks %v on a deal without a contact", ask)
+	}
+	for line, want := range map[string]string{
+		`deal invite 1 microsoft help=technical`:                                                       "inviting Microsoft needs a customer contact",
+		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se> +46 8 123 456"`:    "consent=yes",
+		`deal invite 1 partner=Litware contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent=yes`: "contact= and consent= go with deal invite ID microsoft",
+		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se>" consent=yes`:      "phone",
+	} {
+		if r := e.svc.Run(context.Background(), access.LocalAdmin, here, line); r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
+		}
+	}
+	r = e.run(`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent=yes`)
+	if !strings.Contains(r.Text, "invited Microsoft") || !strings.Contains(r.Text, "Customer contact: Eva Lund <eva@fabrikam.se> +46 8 123 456") {
+		t.Fatalf("invite with the contact:\n%s", r.Text)
+	}
+}

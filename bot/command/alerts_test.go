@@ -163,3 +163,22 @@ func TestDeclineTellsTheChannels(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimTwiceIsRefused: the same claim submitted twice (a double click,
+// two colleagues) is refused naming the standing one, and stores nothing.
+func TestClaimTwiceIsRefused(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newAlertEnv(t, st)
+		line := "cpor claim customer=" + tenant + " country=SE engagement=modern-work workload=Teams"
+		if r := e.at(slackHere, access.LocalAdmin, line); !r.OK() {
+			t.Fatalf("first claim: %s", r.Text)
+		}
+		r := e.at(slackHere, access.LocalAdmin, line)
+		if r.OK() || r.Err.Field != "customer" || !strings.Contains(r.Text, "claim #1 already claims") {
+			t.Fatalf("second claim: %q %+v", r.Text, r.Err)
+		}
+		if claims, _ := st.Claims(context.Background()); len(claims) != 1 {
+			t.Errorf("%d claims stored, want 1", len(claims))
+		}
+	})
+}

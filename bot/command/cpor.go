@@ -155,6 +155,13 @@ func (s *Service) cporClaim(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	existing, err := s.claims.Claims(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("reading the claims: %w", err)
+	}
+	if err := cpor.Repeats(existing, cl); err != nil {
+		return Reply{}, err
+	}
 	if err := s.claims.CreateClaim(ctx, cl, ledger.Entry{At: c.now, Actor: c.who.ID, Action: ev.Action, Detail: ev.Detail}); err != nil {
 		return Reply{}, fmt.Errorf("saving the claim: %w", err)
 	}

@@ -188,6 +188,24 @@ func New(dr Draft, by string, now time.Time) (*Claim, deal.Event, error) {
 	return c, deal.Event{Action: "claimed", Detail: fmt.Sprintf("claimed tenant %s (%s) for %s under %s", c.TenantID, c.Country, c.Target(), c.Engagement.Label())}, nil
 }
 
+// Repeats finds, among the claims already made, one that claims what c
+// claims (the same tenant, engagement and workload or subscription) and
+// still stands: a second claim of the same thing is a double click or two
+// colleagues at once, and Microsoft would validate it twice. A declined
+// claim does not stand: claiming again after it is how a partner tries
+// anew.
+func Repeats(existing []*Claim, c *Claim) error {
+	for _, o := range existing {
+		if o.Status == Declined || o.TenantID != c.TenantID || o.Engagement != c.Engagement ||
+			o.Subscription != c.Subscription || !strings.EqualFold(o.Workload, c.Workload) {
+			continue
+		}
+		return rule("customer", "claim_once", "claim #%d already claims tenant %s for %s under %s (%s): see cpor show %d",
+			o.ID, o.TenantID, o.Target(), o.Engagement.Label(), o.Status.Label(), o.ID)
+	}
+	return nil
+}
+
 // claimLeadsTo is the status a verb leaves a claim in, for the verbs that
 // end in one.
 var claimLeadsTo = map[string]Status{"confirm": Notified, "decline": Declined, "make official": Official}

@@ -247,3 +247,34 @@ func TestCPOROfficialDatedAtWindowEnd(t *testing.T) {
 		t.Error("official twice")
 	}
 }
+
+// TestRepeats: a claim of what a standing claim already claims is refused,
+// naming it; another workload, engagement or tenant is not a repeat, and a
+// declined claim may be made again.
+func TestRepeats(t *testing.T) {
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	mk := func(id int64, tenantID, engagement, workload string, st cpor.Status) *cpor.Claim {
+		c, _, err := cpor.New(cpor.Draft{TenantID: tenantID, Country: "SE", Engagement: engagement, Workload: workload}, "ana", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ID, c.Status = id, st
+		return c
+	}
+	existing := []*cpor.Claim{mk(1, tenant, "modern-work", "Teams", cpor.InfoRequested), mk(2, tenant, "modern-work", "Exchange", cpor.Declined)}
+	err := cpor.Repeats(existing, mk(0, "{"+strings.ToUpper(tenant)+"}", "modern-work", "teams", cpor.Submitted))
+	var re *deal.RuleError
+	if !errors.As(err, &re) || re.Rule != "claim_once" || !strings.Contains(re.Message, "claim #1 already claims") || !strings.Contains(re.Message, "cpor show 1") {
+		t.Errorf("a repeat of claim #1: %v", err)
+	}
+	for name, c := range map[string]*cpor.Claim{
+		"another workload":            mk(0, tenant, "modern-work", "SharePoint", cpor.Submitted),
+		"another engagement":          mk(0, tenant, "bizapps-usage", "Teams", cpor.Submitted),
+		"another tenant":              mk(0, "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d", "modern-work", "Teams", cpor.Submitted),
+		"again after it was declined": mk(0, tenant, "modern-work", "Exchange", cpor.Submitted),
+	} {
+		if err := cpor.Repeats(existing, c); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package command_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,6 +180,23 @@ func TestClaimTwiceIsRefused(t *testing.T) {
 		}
 		if claims, _ := st.Claims(context.Background()); len(claims) != 1 {
 			t.Errorf("%d claims stored, want 1", len(claims))
+		}
+	})
+}
+
+// TestClaimDoubleClick: the same claim sent twice at once (a double click's
+// two requests) stores one.
+func TestClaimDoubleClick(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := newAlertEnv(t, st)
+		line := "cpor claim customer=" + tenant + " country=SE engagement=modern-work workload=Teams"
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() { e.at(slackHere, access.LocalAdmin, line) })
+		}
+		wg.Wait()
+		if claims, _ := st.Claims(context.Background()); len(claims) != 1 {
+			t.Errorf("%d claims stored from four simultaneous submissions, want 1", len(claims))
 		}
 	})
 }

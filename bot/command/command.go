@@ -6,6 +6,7 @@ package command
 
 import (
 	"github.com/cosellbot/cosellbot/bot/spell"
+	"sync"
 
 	"context"
 	"log/slog"
@@ -62,6 +63,10 @@ type Service struct {
 	platforms    []string
 	remindBefore []time.Duration
 	claims       ClaimRecord
+	// claiming holds the check for a repeated claim and the claim's
+	// creation together, so that a double click's two requests cannot both
+	// pass the check (within this process; replicas each hold their own).
+	claiming sync.Mutex
 
 	// FAQ answers (issue 6): set by WithFAQ.
 	faq *faqBook

@@ -155,6 +155,8 @@ func (s *Service) cporClaim(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	s.claiming.Lock()
+	defer s.claiming.Unlock()
 	existing, err := s.claims.Claims(ctx)
 	if err != nil {
 		return Reply{}, fmt.Errorf("reading the claims: %w", err)

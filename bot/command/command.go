@@ -5,14 +5,12 @@
 package command
 
 import (
-	"github.com/cosellbot/cosellbot/bot/spell"
-	"sync"
-
 	"context"
 	"log/slog"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -20,6 +18,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/spell"
 )
 
 // Record is what the commands need of the durable record; deals change

@@ -570,9 +570,7 @@ func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
 // microsoftInvite reads what inviting Microsoft takes: help=, and the
 // customer's contact= with consent= when the deal has none yet.
 func (f *form) microsoftInvite() deal.MicrosoftInvite {
-	inv := deal.MicrosoftInvite{Help: f.help(), Consent: f.yes("consent")}
-	inv.Contact = f.contact()
-	return inv
+	return deal.MicrosoftInvite{Help: f.help(), Contact: f.contact(), Consent: f.yes("consent")}
 }
 
 // contact reads contact=, one person, or nil when not given.

@@ -210,17 +210,27 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		}
 		e.Text[l] = t
 	}
+	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
+	if err := s.saveEntry(ctx, c, all, i, e, action, fmt.Sprintf("%s FAQ entry %s", strings.TrimPrefix(action, "faq-"), id)); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
+}
+
+// saveEntry puts e in place of all[i], checks the whole knowledge base
+// with it, and stores it with its audit line; the index follows at once.
+// faq add, faq edit and faq teach all save this way.
+func (s *Service) saveEntry(ctx context.Context, c *call, all []faq.Entry, i int, e faq.Entry, action, detail string) error {
 	all[i] = e
 	if err := faq.Validate(all); err != nil {
-		return Reply{}, faqProblems(err, id)
+		return faqProblems(err, e.ID)
 	}
-	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
-	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: fmt.Sprintf("%s FAQ entry %s", strings.TrimPrefix(action, "faq-"), id)}
+	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: detail}
 	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
-		return Reply{}, fmt.Errorf("saving FAQ entry %s: %w", id, err)
+		return fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
 	}
 	s.faq.Invalidate()
-	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
+	return nil
 }
 
 // faqProblems turns the knowledge base's validation errors about one entry
@@ -371,7 +381,7 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		lang = ix.Ask(question).Lang
+		lang = ix.Language(question)
 	}
 	e := all[i]
 	e.Text = maps(e.Text)
@@ -381,15 +391,9 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	}
 	t.Alternates = append(slices.Clone(t.Alternates), question)
 	e.Text[lang] = t
-	all[i] = e
-	if err := faq.Validate(all); err != nil {
-		return Reply{}, faqProblems(err, id)
+	if err := s.saveEntry(ctx, c, all, i, e, "faq-edited", fmt.Sprintf("taught FAQ entry %s: %q (%s)", id, question, lang)); err != nil {
+		return Reply{}, err
 	}
-	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "faq-edited", Detail: fmt.Sprintf("taught FAQ entry %s: %q (%s)", id, question, lang)}
-	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
-		return Reply{}, fmt.Errorf("saving FAQ entry %s: %w", id, err)
-	}
-	s.faq.Invalidate()
 	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], t.Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
 }
 

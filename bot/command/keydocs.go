@@ -58,10 +58,10 @@ var keyDocs = map[string]string{
 
 // The FAQ entry keys, one set per language.
 func init() {
-	for lang, name := range map[string]string{"en": "English", "fr": "French", "sv": "Swedish"} {
-		keyDocs[lang+"_question"] = "the question in " + name + ", as the entry's title"
-		keyDocs[lang+"_answer"] = "the answer in " + name
-		keyDocs[lang+"_alternates"] = "other ways people ask it in " + name + ", separated by |"
+	for lang, name := range langNames {
+		keyDocs[string(lang)+"_question"] = "the question in " + name + ", as the entry's title"
+		keyDocs[string(lang)+"_answer"] = "the answer in " + name
+		keyDocs[string(lang)+"_alternates"] = "other ways people ask it in " + name + ", separated by |"
 	}
 }
 

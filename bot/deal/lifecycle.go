@@ -498,21 +498,20 @@ type MicrosoftInvite struct {
 // InviteMicrosoft asks Microsoft sellers for help; the deal becomes co-sell
 // and Microsoft has 14 days to decide whether to join.
 func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error) {
-	help := inv.Help
 	if err := d.mutable("invite Microsoft to", now); err != nil {
 		return Event{}, err
 	}
 	if d.Status == Received {
 		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
 	}
-	if help == HelpNone || help == "" {
+	if inv.Help == HelpNone || inv.Help == "" {
 		return Event{}, refuse("help", "help_needed", "say what help you need from Microsoft: help=%s", strings.Join(strings.Split(joinHelps(), ", ")[1:], "|"))
 	}
 	if d.Microsoft != MSNone {
 		return Event{}, refuse("microsoft", "microsoft_once", "Microsoft is already on deal %d (%s)", d.ID, d.Microsoft)
 	}
 	next := d.Clone()
-	next.Help, next.SaleType = help, CoSell
+	next.Help, next.SaleType = inv.Help, CoSell
 	if inv.Contact != nil {
 		c := *inv.Contact
 		next.Customer.Contact, next.Customer.Consent = &c, inv.Consent
@@ -523,7 +522,7 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 		return Event{}, p
 	}
 	*d = *next
-	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", help, d.DecisionDue.Format(time.DateOnly))
+	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", inv.Help, d.DecisionDue.Format(time.DateOnly))
 	if inv.Contact != nil {
 		detail += "; customer contact " + inv.Contact.Name
 	}

@@ -34,6 +34,12 @@ func (ix *Index) Ask(question string) Result {
 	return res
 }
 
+// Language is the language a question is written in, as Ask reads it,
+// without ranking the entries.
+func (ix *Index) Language(question string) Lang {
+	return detectLang(sanitize(question), ix.vocab)
+}
+
 // ask also returns the ranked candidates for Evaluate and calibration. A
 // mask above 0 scores the question leave-one-out (see langIndex.features);
 // probs, when not nil, replaces the learned ranker's probabilities (with

@@ -173,8 +173,10 @@ func slashDate(s string) (a, b, year int, ok bool) {
 // January (fr-FR); the readings that are dates are offered in ISO form.
 func slashRefusal(s string, a, b, year int) error {
 	valid := func(m, d int) (time.Time, bool) {
-		t := time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-		return t, m >= 1 && m <= 12 && d >= 1 && t.Day() == d
+		if m < 1 || m > 12 || d < 1 {
+			return time.Time{}, false
+		}
+		return calendarDay(year, time.Month(m), d)
 	}
 	mdy, okMDY := valid(a, b)
 	dmy, okDMY := valid(b, a)

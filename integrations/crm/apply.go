@@ -80,10 +80,10 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		return Result{}, err
 	}
 	r := ResultOf(res)
-	if field, value, ok := m.unreadStage(c); ok && res.Outcome == change.NoChange {
+	if _, unread := m.stage(c); unread != nil && res.Outcome == change.NoChange {
 		// Said so, the operator reading the inbox knows why a stage change
 		// in the CRM did not move the deal, and which file to extend.
-		r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", field, value, c.Source)
+		r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", unread[0], unread[1], c.Source)
 	}
 	return r, nil
 }

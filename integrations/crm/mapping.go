@@ -228,44 +228,34 @@ func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 		}
 		return in, nil
 	}
-	for _, r := range m.Stages {
-		v, ok := c.Fields[r.Field]
-		if !ok {
-			continue
-		}
-		to, ok := r.Values[strings.TrimSpace(v)]
-		if !ok {
-			continue
-		}
-		if slices.Contains(targets, to) {
-			in.Values[change.Status] = to
-		} else {
-			in.Values[change.Stage] = to
-		}
-		break
+	if to, _ := m.stage(c); slices.Contains(targets, to) {
+		in.Values[change.Status] = to
+	} else if to != "" {
+		in.Values[change.Stage] = to
 	}
 	return in, nil
 }
 
-// unreadStage finds a stage field the event carries whose value no stage
-// rule maps, when no rule matched: a CRM stage the mapping does not know
-// (a custom Salesforce stage, a HubSpot pipeline added later), skipped by
-// Incoming.
-func (m *Mapping) unreadStage(c Change) (field, value string, ok bool) {
+// stage reads the event's stage through the stage rules, tried in order:
+// to is what the first rule whose field is present with a listed value
+// maps it to. When none matched, unread is the first stage field present
+// with a value no rule lists (a custom Salesforce stage, a HubSpot
+// pipeline added later), which Incoming skips and the inbox names.
+func (m *Mapping) stage(c Change) (to string, unread *[2]string) {
 	for _, r := range m.Stages {
 		v, present := c.Fields[r.Field]
 		v = strings.TrimSpace(v)
 		if !present || v == "" {
 			continue
 		}
-		if _, mapped := r.Values[v]; mapped {
-			return "", "", false
+		if to, mapped := r.Values[v]; mapped {
+			return to, nil
 		}
-		if !ok {
-			field, value, ok = r.Field, v, true
+		if unread == nil {
+			unread = &[2]string{r.Field, v}
 		}
 	}
-	return field, value, ok
+	return "", unread
 }
 
 // Synced is what cosellbot writes back to the CRM: the mapped fields, and

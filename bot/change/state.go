@@ -46,7 +46,7 @@ func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
 func AnswerActions(d *deal.Deal) []chat.Action {
 	id := strconv.FormatInt(d.ID, 10)
 	return []chat.Action{
-		{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
+		{Label: "Accept", Command: "deal accept " + id, Style: "primary", Ask: deal.AcceptAsks(d)},
 		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
 		{Label: "Snooze", Command: "deal snooze " + id, Ask: []string{"until"}},
 	}

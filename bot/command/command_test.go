@@ -88,7 +88,10 @@ func TestSession(t *testing.T) {
 	say(`deal receive kind=services customer="Fabrikam AB" customer_location=SE location=1234567 from=microsoft notes="Teams rollout, 900 seats"`)
 	e.clk.t = e.clk.t.Add(8 * 24 * time.Hour)
 	say("deal list expiring")
+	say("deal accept 2") // the referral came without name, value and close: the refusal says how
 	say(`deal accept 2 name="Fabrikam Teams rollout" value=120000 currency=SEK close=2027-02-15 ` + team)
+	say(`deal team add 2 "Bo Ek <bo@example.com> +46 70 000 00 00"`)
+	say("deal team remove 2 bo ek") // as the card names him
 	say("deal history 2")
 	say(`deal new kind=sa name="Readiness for Northwind" customer="Northwind" customer_location=US location=1234567 value=15000 close=2027-01-31 notes="Assessment of 3 data centres" assessment="Readiness Assessment" assessment_location=US ` + team)
 	say("deal won 3")

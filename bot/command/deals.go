@@ -341,7 +341,7 @@ func Next(d *deal.Deal) []Action {
 	switch {
 	case d.Status == deal.Received:
 		return []Action{
-			{Label: "Accept", Command: "deal accept " + id, Style: "primary"},
+			{Label: "Accept", Command: "deal accept " + id, Style: "primary", Ask: deal.AcceptAsks(d)},
 			{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
 		}
 	case d.Status.Active():
@@ -491,7 +491,7 @@ func (s *Service) dealTeamAdd(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealTeamRemove(ctx context.Context, c *call) (Reply, error) {
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.RemoveMember(c.pos[1], c.now) })
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.RemoveMember(strings.Join(c.pos[1:], " "), c.now) })
 }
 
 func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {

@@ -47,7 +47,7 @@ func (s *Service) coreSpecs() []*spec {
 		{verb: "deal edit", args: []string{"ID"}, optional: deal.Editable,
 			summary: "change a created or accepted deal (never its location)", run: s.dealEdit},
 		{verb: "deal team add", args: []string{"ID", "\"Name <email> +phone\""}, summary: "add a team member", run: s.dealTeamAdd},
-		{verb: "deal team remove", args: []string{"ID", "EMAIL"}, summary: "remove a team member", run: s.dealTeamRemove},
+		{verb: "deal team remove", args: []string{"ID", "EMAIL|NAME"}, variadic: true, summary: "remove a team member, named by e-mail or by name", run: s.dealTeamRemove},
 		{verb: "deal stage", args: []string{"ID", "STAGE"}, variadic: true, summary: "mark a sales stage, named as Partner Center shows it", run: s.dealStage},
 		{verb: "deal won", args: []string{"ID"}, summary: "mark a deal won", run: s.dealWon},
 		{verb: "deal lost", args: []string{"ID"}, required: []string{"reason"}, summary: "mark a deal lost", run: s.dealLost},

@@ -278,10 +278,61 @@ func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
 	next.Status, next.Stage = Accepted, StageAccepted
 	next.UpdatedAt = now
 	if p := next.check(now, true); len(p) > 0 {
-		return Event{}, p
+		return Event{}, p.acceptHint(d.ID)
 	}
 	*d = *next
 	return Event{Action: "accepted", Detail: fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
+}
+
+// acceptRequired are the keys a referral may arrive without (one recorded
+// by hand, a partner's) that accepting it needs, by their rule names.
+var acceptRequired = []struct{ rule, key string }{
+	{"name_required", "name"}, {"value_required", "value"}, {"close_required", "close"}, {"notes_required", "notes"},
+}
+
+// AcceptAsks are the keys a received referral lacks that accepting it
+// needs, for a button to ask (chat forms ask every accept key anyway; the
+// shell prints them).
+func AcceptAsks(d *Deal) []string {
+	var ask []string
+	for _, k := range acceptRequired {
+		var missing bool
+		switch k.key {
+		case "name":
+			missing = strings.TrimSpace(d.Name) == ""
+		case "value":
+			missing = d.Value <= 0
+		case "close":
+			missing = d.CloseDate.IsZero()
+		case "notes":
+			missing = strings.TrimSpace(d.Notes) == ""
+		}
+		if missing {
+			ask = append(ask, k.key)
+		}
+	}
+	return ask
+}
+
+// acceptHint ends the refusal of an accept that lacks required keys with
+// the command that gives them all, so that the person can type it at once.
+func (p Problems) acceptHint(id int64) Problems {
+	var keys []string
+	last := -1
+	for _, k := range acceptRequired {
+		if i := slices.IndexFunc(p, func(e *RuleError) bool { return e.Rule == k.rule }); i >= 0 {
+			keys = append(keys, k.key+"=…")
+			last = max(last, i)
+		}
+	}
+	if last < 0 {
+		return p
+	}
+	out := slices.Clone(p)
+	e := *out[last]
+	e.Message += fmt.Sprintf(" (accept with them: deal accept %d %s)", id, strings.Join(keys, " "))
+	out[last] = &e
+	return out
 }
 
 // Decline turns a received referral down. The event says truthfully how
@@ -388,17 +439,50 @@ func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
 	if err := d.mutable("change the team", now); err != nil {
 		return Event{}, err
 	}
-	i := slices.IndexFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, email) })
-	if i < 0 {
-		return Event{}, refuse("team", "team_member_known", "%s is not on the team of deal %d", email, d.ID)
+	i, err := d.member(email)
+	if err != nil {
+		return Event{}, err
 	}
 	if len(d.Team) == 1 { // the team rule of check, for inbound and outbound deals alike
-		return Event{}, refuse("team", "team_required", "a deal keeps at least one team member: add someone before removing %s", email)
+		return Event{}, refuse("team", "team_required", "a deal keeps at least one team member: add someone before removing %s", d.Team[i].Email)
 	}
 	removed := d.Team[i]
 	d.Team = slices.Delete(slices.Clone(d.Team), i, i+1)
 	d.UpdatedAt = now
 	return Event{Action: "team", Detail: fmt.Sprintf("removed %s <%s> from the team", removed.Name, removed.Email)}, nil
+}
+
+// member finds a team member as people name one: the e-mail, the card's
+// "Name <email> +phone" line pasted back, or the name when only one member
+// has it (any case).
+func (d *Deal) member(who string) (int, error) {
+	who = strings.TrimSpace(who)
+	email := who
+	if open, end := strings.IndexByte(who, '<'), strings.IndexByte(who, '>'); open >= 0 && end > open {
+		email = strings.TrimSpace(who[open+1 : end])
+	}
+	if i := slices.IndexFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, email) }); i >= 0 {
+		return i, nil
+	}
+	var named []int
+	for i, m := range d.Team {
+		if strings.EqualFold(strings.Join(strings.Fields(m.Name), " "), strings.Join(strings.Fields(who), " ")) {
+			named = append(named, i)
+		}
+	}
+	if len(named) == 1 {
+		return named[0], nil
+	}
+	var emails []string // those called so, or else everyone
+	for i, m := range d.Team {
+		if len(named) == 0 || slices.Contains(named, i) {
+			emails = append(emails, m.Email)
+		}
+	}
+	if len(named) > 1 {
+		return -1, refuse("team", "team_member_unique", "%d members of deal %d are called %s: name one by e-mail (%s)", len(named), d.ID, who, strings.Join(emails, ", "))
+	}
+	return -1, refuse("team", "team_member_known", "%s is not on the team of deal %d; its members: %s", who, d.ID, strings.Join(emails, ", "))
 }
 
 // MarkStage moves an active deal to a sales stage. Stages only move forward.
@@ -456,7 +540,14 @@ func (d *Deal) Win(now time.Time) (Event, error) {
 		}
 	}
 	d.Status, d.Stage, d.WonAt, d.UpdatedAt = Won, StageWon, now, now
-	return Event{Action: "won", Detail: fmt.Sprintf("won at %s %s", d.Value, d.Currency)}, nil
+	detail := fmt.Sprintf("won at %s %s", d.Value, d.Currency)
+	// Registration may be rejected for a deal won within 72 hours of its
+	// creation: say so the moment it is won, on every path (chat, button,
+	// CRM webhook), not only when someone later asks deal register.
+	if gap, early := d.wonEarly(); early && d.Kind == IPCoSell {
+		detail += fmt.Sprintf(" (%s after creation: registration may be rejected before 72 hours)", hoursMinutes(gap))
+	}
+	return Event{Action: "won", Detail: detail}, nil
 }
 
 // Lose marks the deal lost, with a reason.

@@ -225,6 +225,17 @@ func TestTeam(t *testing.T) {
 		{name: "team: remove a member", deal: twoMemberDeal, remove: "bjorn@contoso.se", wantTeam: []string{"alice@contoso.com"}},
 		{name: "team: remove matches e-mail case-insensitively", deal: twoMemberDeal, remove: "Bjorn@Contoso.SE", wantTeam: []string{"alice@contoso.com"}},
 		{name: "team: remove an unknown member is refused", deal: twoMemberDeal, remove: "eve@contoso.com", want: []string{"team/team_member_known"}},
+		{name: "team: remove by name, as the card shows it", deal: twoMemberDeal, remove: bjorn().Name, wantTeam: []string{"alice@contoso.com"}},
+		{name: "team: remove by name in another case and spacing", deal: twoMemberDeal, remove: " " + strings.ToUpper(bjorn().Name) + " ", wantTeam: []string{"alice@contoso.com"}},
+		{name: "team: remove by the card's whole line pasted back", deal: twoMemberDeal, remove: bjorn().Name + " <" + bjorn().Email + "> " + bjorn().Phone, wantTeam: []string{"alice@contoso.com"}},
+		{name: "team: remove an unknown name is refused", deal: twoMemberDeal, remove: "Eve", want: []string{"team/team_member_known"}},
+		{name: "team: a name two members share is refused", deal: func(t *testing.T) *Deal {
+			d := twoMemberDeal(t)
+			if _, err := d.AddMember(Person{Name: bjorn().Name, Email: "bjorn2@contoso.se", Phone: "+46 70 000 00 02"}, t0); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, remove: bjorn().Name, want: []string{"team/team_member_unique"}},
 		{name: "team: last member of an outbound deal cannot be removed", remove: "alice@contoso.com", want: []string{"team/team_required"}},
 		{name: "team: last member of an inbound deal cannot be removed either (one team rule)", deal: func(t *testing.T) *Deal {
 			d := acceptedReferral(t)

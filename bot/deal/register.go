@@ -221,14 +221,7 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 	for _, c := range e.Criteria {
 		e.Eligible = e.Eligible && c.OK
 	}
-	// An inbound deal came into being when its sender created it, which is
-	// as close as we know to when it was received.
-	born := d.CreatedAt
-	if !d.ReceivedAt.IsZero() {
-		born = d.ReceivedAt
-	}
-	// Compare durations, never rounded hours: 71 h 59 min is under 72 h.
-	if gap := d.WonAt.Sub(born); d.Status == Won && gap < WonAfterCreation*time.Hour {
+	if gap, early := d.wonEarly(); early {
 		e.Warnings = append(e.Warnings, fmt.Sprintf("won %s after creation: leave at least 72 hours between creating a deal and marking it won, or registration may be rejected", hoursMinutes(gap)))
 	}
 	if d.InvolvesPartner() {
@@ -249,6 +242,20 @@ func msLabel(s MicrosoftState) string {
 // invited.
 func (d *Deal) InvolvesPartner() bool {
 	return d.Kind == P2P || strings.HasPrefix(d.From, "partner:") || len(d.Partners) > 0
+}
+
+// wonEarly reports whether a won deal was won less than 72 hours after it
+// came into being, and how long after. An inbound deal came into being when
+// its sender created it, which is as close as we know to when it was
+// received.
+func (d *Deal) wonEarly() (time.Duration, bool) {
+	born := d.CreatedAt
+	if !d.ReceivedAt.IsZero() {
+		born = d.ReceivedAt
+	}
+	// Compare durations, never rounded hours: 71 h 59 min is under 72 h.
+	gap := d.WonAt.Sub(born)
+	return gap, d.Status == Won && gap < WonAfterCreation*time.Hour
 }
 
 // hoursMinutes writes a duration as "71 h 59 min", truncated, never rounded

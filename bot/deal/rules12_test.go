@@ -237,8 +237,13 @@ func TestWonAfter72HoursNotRounded(t *testing.T) {
 			dr := validIP()
 			dr.Share = true
 			d := mustNew(t, dr)
-			if _, err := d.Win(t0.Add(tc.gap)); err != nil {
+			ev, err := d.Win(t0.Add(tc.gap))
+			if err != nil {
 				t.Fatal(err)
+			}
+			// The moment it is won says so too, not only deal register.
+			if early := strings.Contains(ev.Detail, "registration may be rejected"); early != (tc.wantWarn != "") {
+				t.Errorf("won event %q: warns = %v, want %v", ev.Detail, early, tc.wantWarn != "")
 			}
 			var got string
 			for _, w := range d.Registration(DefaultRates()).Warnings {
@@ -396,4 +401,25 @@ func FuzzParseRates(f *testing.F) {
 			t.Fatalf("For finds no month in a non-empty table")
 		}
 	})
+}
+
+// The 72-hour advice concerns registration, which only IP co-sell deals
+// have: winning another kind early says nothing of it.
+func TestEarlyWinWarnsOnlyForRegistrableKinds(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			d := Deal{ID: 1, Kind: kind, Status: Created, Stage: StageCreated, CreatedAt: t0, Value: 3000000, Currency: "EUR"}
+			if kind == SolutionAssessment {
+				d.Marked = Markable(kind)
+			}
+			ev, err := d.Win(t0.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := kind == IPCoSell
+			if got := strings.Contains(ev.Detail, "1 h after creation: registration may be rejected"); got != want {
+				t.Errorf("won event %q: warns = %v, want %v", ev.Detail, got, want)
+			}
+		})
+	}
 }

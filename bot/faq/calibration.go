@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, legacy-eval.yaml, legacy-holdout.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.329070518200652e-15,  // bias
-		1.960559279328595,      // cov
-		0.25162169579957505,    // covQ
-		1.3845936938717545,     // covA
-		4.646999098521469,      // phrase
-		0.04781571448798115,    // prec
-		3.7574974417031095,     // phraseIntent
-		0.037189463641798357,   // intentHit
-		-0.559199017874977,     // intentMiss
-		-0.980688643697371,     // costMiss
-		-0.02782634473754023,   // cross
-		-0.05580352571628478,   // unknown
-		0.028318194789175074,   // typo
-		0.033636449416064466,   // profile
-		-0.34201880019860437,   // costGap
-		1.0327254135198005,     // defines
-		-0.19369593131097124,   // figureMiss
-		-0.25793528123034787,   // numberMiss
-		5.474633664710551,      // class
-		0.5295291787014139,     // classLead
-		1.8130014971815138e-15, // classOOS
-		-8.881784197001238e-16, // unknownAll
+		-1.21384384025683e-14,   // bias
+		5.844283866639997,       // cov
+		-3.7360585189390108,     // covQ
+		1.7778403760623311,      // covA
+		3.3792982063059944,      // phrase
+		0.18406747025640868,     // prec
+		3.5978010558435414,      // phraseIntent
+		-0.3473673749684028,     // intentHit
+		-0.11090262481570097,    // intentMiss
+		-1.0190607925014459,     // costMiss
+		-0.8056247467008608,     // cross
+		-0.47044549728852897,    // unknown
+		-0.05880280580049299,    // typo
+		-0.11342565056570546,    // profile
+		-1.246213700826765,      // costGap
+		0.28498400144196906,     // defines
+		-0.39828629327206877,    // figureMiss
+		-0.3014225357797096,     // numberMiss
+		8.27250291789794,        // class
+		0.3722848011539626,      // classLead
+		-2.6013535627872334e-15, // classOOS
+		3.0346096006420995e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.329084183910532,    // winner's bias
-		-1.1721897240141745,   // winner's cov
-		-1.6573977671076394,   // winner's covQ
-		-0.5038822389758449,   // winner's covA
-		0.7450841330088502,    // winner's phrase
-		-1.3133817109403665,   // winner's prec
-		0.5041432298240824,    // winner's phraseIntent
-		-0.17314630890226337,  // winner's intentHit
-		0.13244372031858895,   // winner's intentMiss
-		-2.4313112691779417,   // winner's costMiss
-		-0.016048716243557703, // winner's cross
-		-1.1987187874338368,   // winner's unknown
-		0.46108655373376134,   // winner's typo
-		-0.29515626994377925,  // winner's profile
-		-0.8311133117466397,   // winner's costGap
-		0.6267866537253313,    // winner's defines
-		-6.148367790864525,    // winner's figureMiss
-		-1.1377219843770119,   // winner's numberMiss
-		-1.1874552055591479,   // winner's class
-		0.24148600729162875,   // winner's classLead
-		-2.8547462485638198,   // winner's classOOS
-		-1.750729394714978,    // winner's unknownAll
-		0.298310226529977,     // winner's rank score
-		0.4683582725413305,    // lead over the runner-up
-		1.1043395087982875,    // softmax share
-		-2.2286014142195465,   // coverage under 0.6
-		-0.18494057549671344,  // ranker's probability
-		-0.13600914160469293,  // first on lexical score
-		1.4946178692822731,    // ranker's probability of the runner-up
-		2.779309320790125,     // coverage of known words
-		0.06027263775997192,   // ranker's probability times coverage
-		0.301471729237514,     // lead times ranker's probability
+		-4.034075693701945,   // winner's bias
+		-1.8617480577379013,  // winner's cov
+		-3.1575152846578107,  // winner's covQ
+		-1.2686579056417893,  // winner's covA
+		1.3282404487587938,   // winner's phrase
+		-1.2274831086636233,  // winner's prec
+		-0.07748766939287692, // winner's phraseIntent
+		0.4771298846965912,   // winner's intentHit
+		0.5879523894722233,   // winner's intentMiss
+		-1.9012417720061945,  // winner's costMiss
+		-0.9429283010775569,  // winner's cross
+		-1.7793518339060261,  // winner's unknown
+		0.18256801404021814,  // winner's typo
+		0.022904921823436307, // winner's profile
+		-1.3990198209480902,  // winner's costGap
+		0.6424983379107498,   // winner's defines
+		-5.755382357748101,   // winner's figureMiss
+		-0.7650171742547065,  // winner's numberMiss
+		-1.2459917192128942,  // winner's class
+		0.9027580524092523,   // winner's classLead
+		-4.833524028429246,   // winner's classOOS
+		-2.376045047513605,   // winner's unknownAll
+		0.4124148792134695,   // winner's rank score
+		0.39175716294261537,  // lead over the runner-up
+		1.4384936493569487,   // softmax share
+		-1.2809772959803478,  // coverage under 0.6
+		-1.6578754935248028,  // ranker's probability
+		-0.10272742605719128, // first on lexical score
+		0.3571018149840826,   // ranker's probability of the runner-up
+		3.9933090374581144,   // coverage of known words
+		-0.27660692833400835, // ranker's probability times coverage
+		0.2709163867330498,   // lead times ranker's probability
 	},
-	Threshold: 0.7409864302287021,
+	Threshold: 0.7246540829372369,
 }

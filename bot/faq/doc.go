@@ -50,7 +50,7 @@
 //     refuses and offers up to three suggestions: a wrong answer about deal
 //     registration costs a partner more than "did you mean…?";
 //   - calibrate.go fits those weights and the threshold on the tuning set
-//     (testdata/tuning.yaml, tuning-chat.yaml and legacy-*.yaml; `go run ./cmd/faqeval
+//     (testdata/tuning.yaml, tuning-chat*.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go): the threshold maximises right
 //     answers minus seven times wrong ones, averaged over its neighbours, and
 //     in the confidence fit a question whose winner is wrong weighs double.

@@ -249,7 +249,7 @@ func (r Report) String() string {
 // who had not read the hold-out: it says how questions nobody has seen
 // fare, which a hold-out watched over several rounds overstates.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFile   = "fresh.yaml"
 )

@@ -308,7 +308,8 @@ func (li *langIndex) findTypos(pq *parsedQuery) {
 // with fewest parts ("avtal-s-värde", not "avtal-svar-de"). It returns nil
 // when no chain exists: the dictionary filter also reports accidental
 // substrings ("konto" in "kontoret", "ange" in "stänger"), which must not
-// count as the word's meaning.
+// count as the word's meaning, and for a word that is one dictionary word
+// inflected.
 func segment(start, end int, parts []tokSpan) []tokSpan {
 	if end-start > maxCompoundBytes {
 		return nil
@@ -357,7 +358,12 @@ func segment(start, end int, parts []tokSpan) []tokSpan {
 		}
 		return best
 	}
-	return solve(start, true).chain
+	// One part and an ending is the word inflected ("kontor-et"), which
+	// the stemmer reads already, not a compound.
+	if chain := solve(start, true).chain; len(chain) > 1 {
+		return chain
+	}
+	return nil
 }
 
 // tokSpan is an analysed token with its byte span in the (folded) text.

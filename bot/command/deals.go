@@ -364,8 +364,10 @@ func Next(d *deal.Deal) []Action {
 		}
 		out = append(out, Action{Label: "Invite a partner", Command: "deal invite " + id, Ask: []string{"partner", "solution", "value", "close", "notes"}})
 		return append(out, favAction(d))
-	case d.Status == deal.Won:
+	case d.Status == deal.Won && d.Kind == deal.IPCoSell:
 		return []Action{{Label: "Check registration", Command: "deal register " + id}, favAction(d)}
+	case d.Status == deal.Won:
+		return []Action{favAction(d)}
 	}
 	return nil
 }
@@ -507,8 +509,9 @@ func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {
 
 func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {
 	r, err := s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Win(c.now) })
-	if err == nil {
-		d := r.Data["deal"].(DealView)
+	// Only IP co-sell deals are registered: pointing another kind there
+	// would send the person to a check that can only say no.
+	if d, ok := r.Data["deal"].(DealView); err == nil && ok && d.Kind == deal.IPCoSell {
 		r.Text += "\nNext: deal register " + strconv.FormatInt(d.ID, 10) + " checks whether it can be registered."
 	}
 	return r, err

@@ -1,0 +1,52 @@
+package command_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
+
+// Only IP co-sell deals are registered: a won deal of another kind offers
+// no registration check, which could only answer no.
+func TestWonOffersRegistrationOnlyForIPCoSell(t *testing.T) {
+	for _, kind := range deal.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			d := &deal.Deal{ID: 7, Kind: kind, Status: deal.Won, Stage: deal.StageWon}
+			got := slices.ContainsFunc(command.Next(d), func(a chat.Action) bool { return a.Command == "deal register 7" })
+			if want := kind == deal.IPCoSell; got != want {
+				t.Errorf("won %s deal offers deal register: %v, want %v (%+v)", kind, got, want, command.Next(d))
+			}
+		})
+	}
+}
+
+// A referral that arrived without what accepting needs offers an Accept
+// that asks for exactly that, so the shell prints a command that can work.
+func TestAcceptAsksWhatTheReferralLacks(t *testing.T) {
+	tests := []struct {
+		name string
+		d    deal.Deal
+		want []string
+	}{
+		{"nothing given", deal.Deal{}, []string{"name", "value", "close", "notes"}},
+		{"only notes given", deal.Deal{Notes: "Teams rollout"}, []string{"name", "value", "close"}},
+		{"all given", deal.Deal{Name: "Fabrikam", Value: 100, CloseDate: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Notes: "n"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			d.ID, d.Status = 3, deal.Received
+			i := slices.IndexFunc(command.Next(&d), func(a chat.Action) bool { return a.Label == "Accept" })
+			if i < 0 {
+				t.Fatalf("no Accept on a received referral: %+v", command.Next(&d))
+			}
+			if got := command.Next(&d)[i].Ask; !slices.Equal(got, tc.want) {
+				t.Errorf("Accept asks %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -452,6 +452,15 @@ func (d *Deal) RemoveMember(email string, now time.Time) (Event, error) {
 	return Event{Action: "team", Detail: fmt.Sprintf("removed %s <%s> from the team", removed.Name, removed.Email)}, nil
 }
 
+// stageLabel names a stage as Partner Center shows it ("Proposed (60%)"),
+// the way cards print it, rather than by its command slug.
+func stageLabel(k Kind, s Stage) string {
+	if info, ok := StageOf(k, s); ok {
+		return fmt.Sprintf("%s (%d%%)", info.Label, info.Percent)
+	}
+	return string(s)
+}
+
 // member finds a team member as people name one: the e-mail, the card's
 // "Name <email> +phone" line pasted back, or the name when only one member
 // has it (any case).
@@ -502,10 +511,11 @@ func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
 	}
 	current := slices.Index(markable, d.Stage)
 	if target <= current {
-		return Event{}, refuse("stage", "stage_forward", "deal %d is already at %s: stages move forward only", d.ID, d.Stage)
+		return Event{}, refuse("stage", "stage_forward", "deal %d is already at %s: stages move forward only", d.ID, stageLabel(d.Kind, d.Stage))
 	}
 	if d.Kind == SolutionAssessment && target != current+1 {
-		return Event{}, refuse("stage", "assessment_stage_order", "solution assessment stages are all mandatory and marked in order: next is %s", markable[current+1])
+		next := markable[current+1]
+		return Event{}, refuse("stage", "assessment_stage_order", "solution assessment stages are all mandatory and marked in order: next is %s (deal stage %d %s)", stageLabel(d.Kind, next), d.ID, next)
 	}
 	d.Stage = s
 	d.Marked = append(slices.Clone(d.Marked), s)

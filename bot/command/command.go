@@ -194,6 +194,12 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	allowed := append(slices.Clone(sp.required), sp.optional...)
 	for _, k := range args.Keys {
 		if !slices.Contains(allowed, k) {
+			if k == "location" && sp.verb == "deal edit" {
+				return Reply{}, usage("location= cannot change once a deal exists (Partner Center fixes it at creation); a deal made at the wrong location is closed as error (deal error ID reason=\"wrong location\") and created again")
+			}
+			if alias, ok := keyAliases[k]; ok && slices.Contains(allowed, alias) {
+				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, alias)
+			}
 			if guess, ok := spell.Closest(k, allowed); ok {
 				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, guess)
 			}
@@ -365,4 +371,19 @@ func (s *Service) help(verb string) Reply {
 	b.WriteString("Type help VERB for the keys of a command, e.g. help deal new.\n")
 	b.WriteString("Values with spaces go in double quotes; lists are comma-separated; people are \"Name <email> +phone\", separated by ;.")
 	return Reply{Text: b.String()}
+}
+
+// keyAliases are the names people give a key from other tools' forms
+// (Partner Center's labels, a CRM's fields), which no spelling distance
+// finds: "country" for customer_location=, "amount" for value=.
+var keyAliases = map[string]string{
+	"country": "customer_location", "customer_country": "customer_location",
+	"amount": "value", "price": "value", "deal_value": "value",
+	"date": "close", "close_date": "close", "closing": "close", "closedate": "close", "purchase_date": "close",
+	"note": "notes", "description": "notes",
+	"member": "team", "members": "team",
+	"type": "kind", "title": "name", "deal_name": "name",
+	"mpn": "location", "mpn_id": "location", "partner_location": "location",
+	"solutions": "solution", "customer_contact": "contact",
+	"tenant": "customer", "tenant_id": "customer",
 }

@@ -238,6 +238,13 @@ func TestSuggestions(t *testing.T) {
 		"deal team ad 1 x":             "did you mean deal team add?",
 		"deal":                         "deal needs more",
 		"solution add name=x source=y": `source takes "My company's solutions"`,
+		// Other tools' names for a key, which no spelling distance finds
+		// ("amount" is closer to account= than to value=).
+		"deal new country=SE":            "did you mean customer_location=?",
+		"deal new amount=5000":           "did you mean value=?",
+		"deal new close_date=2027-01-01": "did you mean close=?",
+		"deal new title=Contoso":         "did you mean name=?",
+		"deal edit 1 location=LOC2":      "location= cannot change once a deal exists",
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		if r.OK() || !strings.Contains(r.Text, want) {

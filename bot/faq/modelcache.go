@@ -41,7 +41,7 @@ func WithModelCache(c ModelCache) Option {
 // rankerFormat names the encoding below; a change of it (or of anything
 // the ranker holds) must change this, though the executable's identity in
 // the key already keeps one build from reading another's file.
-const rankerFormat = "faq-ranker-v3"
+const rankerFormat = "faq-ranker-v4"
 
 // rankerKey identifies a ranker by everything that decides its weights:
 // the training texts, the setting, the class count, and the executable
@@ -88,31 +88,39 @@ type rankerFile struct {
 	WBigram  float64
 	WChar    float64
 	WTrans   float64
-	Dict     map[string]int32
+	Words    []string // the feature dictionary, by id (ids are dense)
 	NClass   int
 	Members  []memberFile
 	Trans    map[Lang]translations
 	Checksum string // of the fields above, so a torn or foreign file is retrained
 }
 
+// memberFile holds the quantised weights as bytes: gob writes and reads a
+// []byte whole, but an []int8 element by element (in v3 that was a third
+// of a cached start-up's time, as was the dictionary's map).
 type memberFile struct {
 	NClass int
 	Bias   []float32
-	Q      []int8
+	Q      []byte // int8 weights, two's complement
 	Scale  []float32
 }
 
 func encodeRanker(r *ranker) ([]byte, error) {
 	f := rankerFile{
 		Format: rankerFormat, Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
-		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, WTrans: r.spec.wTrans, Dict: r.dict, NClass: r.nClass,
+		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, WTrans: r.spec.wTrans, Words: dictWords(r.dict), NClass: r.nClass,
 		Trans: r.trans,
+	}
+	for id, w := range f.Words {
+		if w == "" {
+			return nil, fmt.Errorf("faq: the ranker's dictionary is not dense (no feature %d)", id)
+		}
 	}
 	for _, m := range r.models {
 		if m.w != nil {
 			return nil, fmt.Errorf("faq: a ranker member is not compacted")
 		}
-		f.Members = append(f.Members, memberFile{NClass: m.nClass, Bias: m.bias, Q: m.q, Scale: m.scale})
+		f.Members = append(f.Members, memberFile{NClass: m.nClass, Bias: m.bias, Q: int8Bytes(m.q), Scale: m.scale})
 	}
 	f.Checksum = f.sum()
 	var b bytes.Buffer
@@ -130,22 +138,24 @@ func decodeRanker(b []byte) (*ranker, error) {
 	if f.Format != rankerFormat || f.Checksum != f.sum() {
 		return nil, fmt.Errorf("faq: a cached ranker of another format or damaged")
 	}
-	for w, id := range f.Dict {
-		if id < 0 || int(id) >= len(f.Dict) {
-			return nil, fmt.Errorf("faq: a cached ranker's feature %q has id %d of %d", w, id, len(f.Dict))
+	dict := make(map[string]int32, len(f.Words))
+	for id, w := range f.Words {
+		if _, dup := dict[w]; dup {
+			return nil, fmt.Errorf("faq: a cached ranker's feature %q appears twice", w)
 		}
+		dict[w] = int32(id)
 	}
 	r := &ranker{
 		spec:   featSpec{bigrams: f.Bigrams, charMin: f.CharMin, charMax: f.CharMax, wWord: f.WWord, wBigram: f.WBigram, wChar: f.WChar, wTrans: f.WTrans},
-		dict:   f.Dict,
+		dict:   dict,
 		nClass: f.NClass,
 		trans:  f.Trans,
 	}
 	for _, m := range f.Members {
-		if m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Q) != len(m.Scale)*m.NClass || len(m.Scale) < len(f.Dict) {
+		if m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Q) != len(m.Scale)*m.NClass || len(m.Scale) < len(f.Words) {
 			return nil, fmt.Errorf("faq: a cached ranker's member has inconsistent sizes")
 		}
-		r.models = append(r.models, &softmaxModel{nClass: m.NClass, bias: m.Bias, q: m.Q, scale: m.Scale})
+		r.models = append(r.models, &softmaxModel{nClass: m.NClass, bias: m.Bias, q: bytesInt8(m.Q), scale: m.Scale})
 	}
 	if len(r.models) == 0 {
 		return nil, fmt.Errorf("faq: a cached ranker without members")
@@ -157,14 +167,7 @@ func decodeRanker(b []byte) (*ranker, error) {
 func (f *rankerFile) sum() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%v|%d|%d|%v|%v|%v|%v|%d|", f.Format, f.Bigrams, f.CharMin, f.CharMax, f.WWord, f.WBigram, f.WChar, f.WTrans, f.NClass)
-	// The dictionary in a stable order: by id, since ids are dense.
-	words := make([]string, len(f.Dict))
-	for w, id := range f.Dict {
-		if int(id) >= 0 && int(id) < len(words) {
-			words[id] = w
-		}
-	}
-	for _, w := range words {
+	for _, w := range f.Words {
 		writeString(h, w)
 	}
 	for _, m := range f.Members {
@@ -265,4 +268,31 @@ func (d DirCache) Put(key string, b []byte) {
 // validKey accepts the keys rankerKey makes: no path separators.
 func validKey(key string) bool {
 	return key != "" && !strings.ContainsAny(key, `/\`) && !strings.Contains(key, "..")
+}
+
+// dictWords lists a dense dictionary's words by id.
+func dictWords(dict map[string]int32) []string {
+	words := make([]string, len(dict))
+	for w, id := range dict {
+		if int(id) >= 0 && int(id) < len(words) {
+			words[id] = w // a gap stays "", which encodeRanker refuses
+		}
+	}
+	return words
+}
+
+func int8Bytes(q []int8) []byte {
+	b := make([]byte, len(q))
+	for i, v := range q {
+		b[i] = byte(v)
+	}
+	return b
+}
+
+func bytesInt8(b []byte) []int8 {
+	q := make([]int8, len(b))
+	for i, v := range b {
+		q[i] = int8(v)
+	}
+	return q
 }

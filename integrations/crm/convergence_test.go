@@ -387,6 +387,11 @@ func (w *world) views() map[string]change.Values {
 		for _, f := range common {
 			out[f] = v[f]
 		}
+		// A closed deal is compared by its outcome: a CRM's stage field
+		// then holds the outcome, and Partner Center keeps its last stage.
+		if deal.Status(v[change.Status]).Terminal() {
+			out[change.Stage], out[change.Status] = "", v[change.Status]
+		}
 		return out
 	}
 	out := map[string]change.Values{"cosellbot": pick(change.Of(d))}
@@ -658,4 +663,72 @@ func pcWorld(t *testing.T, st *store.Store) (*world, *pcsource.Source) {
 	}
 	w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
 	return w, pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+}
+
+// A CRM user's stage value is theirs: when several of the CRM's values
+// read as one stage (HubSpot's appointmentscheduled and qualifiedtobuy;
+// Salesforce's Needs Analysis and Id. Decision Makers), cosellbot takes the
+// stage and leaves the value as they set it, rather than write back the
+// first value its mapping lists for that stage. Nothing is echoed back
+// either: a record that already says the deal's stage or outcome gets no
+// stage write.
+func TestCRMStageValueIsKept(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		for _, step := range []struct {
+			crm          *fakeCRM
+			id, field, v string
+			stage        deal.Stage
+		}{
+			{w.hs, hsID, "dealstage", "qualifiedtobuy", deal.StageQualified},
+			{w.sf, sfID, "StageName", "Needs Analysis", deal.StageDeveloped},
+		} {
+			step.crm.Edit(step.id, step.field, step.v)
+			w.settle()
+			d, err := st.GetDeal(t.Context(), w.dealID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Stage != step.stage {
+				t.Errorf("%s %s=%q: deal at %s, want %s", step.crm.name, step.field, step.v, d.Stage, step.stage)
+			}
+			w.converged(step.crm.name + " set " + step.v)
+			for _, f := range []*fakeCRM{w.hs, w.sf} {
+				id := map[*fakeCRM]string{w.hs: hsID, w.sf: sfID}[f]
+				if f == step.crm && f.Record(id)[step.field] != step.v {
+					t.Errorf("%s's %s is %q after cosellbot synced, want the user's %q", f.name, step.field, f.Record(id)[step.field], step.v)
+				}
+			}
+		}
+		// A deal made in chat and tagged with a HubSpot record nobody
+		// synced yet, whose first event is its stage: the stage is taken,
+		// the record keeps its value, and no empty lost reason (a field
+		// cosellbot never saw) is written over the record's.
+		w.chat(`deal new kind=services name="Second" customer=Contoso customer_location=FR location=1234567 value=50000 close=2027-06-30 notes=x role="Deployment services" area=Security play="Data Security" team="Ann <ann@contoso.com> +33 1 00 00 00 01" crm_id=9002`)
+		w.hs.Edit("9002", "dealstage", "qualifiedtobuy")
+		w.settle()
+		rec := w.hs.Record("9002")
+		if rec["dealstage"] != "qualifiedtobuy" {
+			t.Errorf("a new HubSpot record's dealstage became %q, want the user's qualifiedtobuy", rec["dealstage"])
+		}
+		if v, ok := rec["closed_lost_reason"]; ok {
+			t.Errorf("an empty lost reason was written to a new HubSpot record: %q", v)
+		}
+		if rec["amount"] != "50000.00" || rec["dealname"] != "Second" {
+			t.Errorf("the new HubSpot record did not get the deal's fields: %v", rec)
+		}
+
+		// Won in Salesforce: the record says so already, so nothing is
+		// written back to it, while HubSpot is told.
+		before := w.sf.writes
+		w.sf.Edit(sfID, "StageName", "Closed Won")
+		w.settle()
+		if d, _ := st.GetDeal(t.Context(), w.dealID); d.Status != deal.Won {
+			t.Fatalf("Salesforce's Closed Won: deal %s", d.Status)
+		}
+		if w.sf.writes != before {
+			t.Errorf("Closed Won from Salesforce was written back to it (%d writes)", w.sf.writes-before)
+		}
+		w.converged("won in Salesforce")
+	})
 }

@@ -275,13 +275,24 @@ func (m *Mapping) Synced() []change.Field {
 
 // Outgoing translates deal fields into the CRM's field names and values:
 // amounts as decimals, dates as YYYY-MM-DD, the stage or outcome as the
-// first CRM value mapped to it.
-func (m *Mapping) Outgoing(d *deal.Deal, v change.Values) map[string]string {
+// first CRM value mapped to it. sh is what the record is known to hold
+// (the link's shadow): an empty value is not sent for a field the record
+// was never known to have (blanking what cosellbot never saw), and the
+// stage field is left alone when what it holds already reads as the
+// deal's stage or outcome. Several CRM values may read as one stage
+// (HubSpot's appointmentscheduled and qualifiedtobuy), and a stage field
+// cannot say created from accepted: rewriting it then would replace the
+// CRM user's own value with another, or echo it back.
+func (m *Mapping) Outgoing(d *deal.Deal, v change.Values, sh change.Shadow) map[string]string {
 	out := map[string]string{}
 	put := func(f change.Field, key, val string) {
-		if _, ok := v[f]; ok && m.Fields[key] != "" {
-			out[m.Fields[key]] = val
+		if _, ok := v[f]; !ok || m.Fields[key] == "" {
+			return
 		}
+		if _, known := sh[f]; val == "" && !known {
+			return
+		}
+		out[m.Fields[key]] = val
 	}
 	put(change.Name, "name", d.Name)
 	put(change.Notes, "notes", d.Notes)
@@ -296,6 +307,9 @@ func (m *Mapping) Outgoing(d *deal.Deal, v change.Values) map[string]string {
 		if d.Status.Terminal() || d.Status == deal.Received {
 			target = string(d.Status)
 		}
+		if stageHeld(sh) == target {
+			return out
+		}
 		for _, r := range m.Stages {
 			if crmValue, ok := m.first(r, target); ok {
 				out[r.Field] = crmValue
@@ -304,6 +318,21 @@ func (m *Mapping) Outgoing(d *deal.Deal, v change.Values) map[string]string {
 		}
 	}
 	return out
+}
+
+// stageHeld is what a record's stage field is known to say, in the
+// terms Outgoing's target uses: the outcome when the record holds one (or
+// the referral's received state), else its stage; "" when unknown.
+func stageHeld(sh change.Shadow) string {
+	if st, ok := sh[change.Status]; ok {
+		if s := deal.Status(st.Value); s.Terminal() || s == deal.Received {
+			return st.Value
+		}
+	}
+	if st, ok := sh[change.Stage]; ok {
+		return st.Value
+	}
+	return ""
 }
 
 // first is the CRM value a stage rule maps to target (sorted, so the

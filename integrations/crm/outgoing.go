@@ -66,10 +66,17 @@ type Message struct {
 // the syncer with the deal's state at that time.
 func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
 	now := w.clock.Now()
+	fields := w.t.Mapping.Outgoing(d, v, l.Shadow)
+	if len(fields) == 0 {
+		// What the record lacked, it holds in its own terms (its stage
+		// value reads as the deal's stage): nothing to send, and the
+		// syncer records the record as holding it.
+		return change.Written{}, nil
+	}
 	id := newToken()
 	body, err := json.Marshal(Message{
 		EventID: id, Type: "deal.sync", OccurredAt: now, Source: w.t.Source, RecordID: l.RecordID,
-		Fields: w.t.Mapping.Outgoing(d, v), Deal: command.View(d),
+		Fields: fields, Deal: command.View(d),
 	})
 	if err != nil {
 		return change.Written{}, chat.Permanent(fmt.Errorf("crm: encoding the write to %s: %w", w.t.Source, err))

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -77,8 +78,62 @@ func (fixedClock) Now() time.Time { return time.Date(2026, 11, 22, 9, 0, 0, 0, t
 // (a ?code= key), which go to logs and the sync work's last error.
 func TestWriterErrorsHideCredentials(t *testing.T) {
 	w := crm.NewWriter(crm.Target{Source: "dynamics", URL: "http://127.0.0.1:1/api/flow?code=s3cr3t-key&x=1", Secret: []byte("s"), Mapping: generic.Mapping()}, nil, fixedClock{})
-	_, err := w.Write(t.Context(), change.Link{System: "dynamics", RecordID: "r"}, &deal.Deal{ID: 1}, change.Values{change.Name: "x"})
+	_, err := w.Write(t.Context(), change.Link{System: "dynamics", RecordID: "r"}, &deal.Deal{ID: 1, Name: "x"}, change.Values{change.Name: "x"})
 	if err == nil || strings.Contains(err.Error(), "s3cr3t-key") {
 		t.Errorf("Write = %v; want an error without the key", err)
+	}
+}
+
+// What a write to a CRM holds, given what its record is known to hold (the
+// link's shadow). The first case is a HubSpot record whose first event set
+// dealstage=qualifiedtobuy on a deal made in chat: its status and lost
+// reason were never known, and the write used to carry dealstage
+// "appointmentscheduled" (the first value mapped to qualified) and an empty
+// closed_lost_reason.
+func TestOutgoingLeavesTheCRMsOwnStage(t *testing.T) {
+	ms, err := crm.LoadMappings("../../deploy/crm", "hubspot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := ms["hubspot"]
+	open := &deal.Deal{Name: "HS2", Value: 5000000, Currency: "USD", Status: deal.Created, Stage: deal.StageQualified}
+	won := &deal.Deal{Name: "HS2", Value: 5000000, Currency: "USD", Status: deal.Won, Stage: deal.StageWon}
+	lostHere := &deal.Deal{Name: "HS2", Value: 5000000, Currency: "USD", Status: deal.Lost, Stage: deal.StageQualified, Reason: "budget"}
+	mark := func(v string) change.Mark { return change.Mark{Value: v} }
+	tests := []struct {
+		name string
+		d    *deal.Deal
+		v    change.Values
+		sh   change.Shadow
+		want map[string]string
+	}{
+		{"stage known, status and reason never: only the other fields", open,
+			change.Values{change.Name: "HS2", change.Status: "created", change.Reason: ""},
+			change.Shadow{change.Stage: mark("qualified")},
+			map[string]string{"dealname": "HS2"}},
+		{"the record's stage is older: it is written", open,
+			change.Values{change.Stage: "qualified"},
+			change.Shadow{change.Stage: mark("accepted")},
+			map[string]string{"dealstage": "appointmentscheduled"}},
+		{"the record says won already: no echo", won,
+			change.Values{change.Stage: "won"},
+			change.Shadow{change.Status: mark("won")},
+			map[string]string{}},
+		{"the record says the deal is open, it was lost here: lost is written", lostHere,
+			change.Values{change.Status: "lost", change.Reason: "budget"},
+			change.Shadow{change.Stage: mark("qualified"), change.Status: mark("created")},
+			map[string]string{"dealstage": "closedlost", "closed_lost_reason": "budget"}},
+		{"a reason the record had is cleared", open,
+			change.Values{change.Reason: ""},
+			change.Shadow{change.Reason: mark("budget")},
+			map[string]string{"closed_lost_reason": ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := hs.Outgoing(tc.d, tc.v, tc.sh)
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("Outgoing = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

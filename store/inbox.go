@@ -279,16 +279,21 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) ([]InboxEntry, err
 		for i, v := range f.Statuses {
 			st[i] = string(v)
 		}
-		q = q.Where("status IN ?", st)
+		// Outcomes and redeliveries are alternatives: --status
+		// ignored,duplicate lists the rows that are either.
+		if f.Duplicated {
+			q = q.Where("status IN ? OR duplicates > 0", st)
+		} else {
+			q = q.Where("status IN ?", st)
+		}
+	} else if f.Duplicated {
+		q = q.Where("duplicates > 0")
 	}
 	if f.Source != "" {
 		q = q.Where("source = ?", f.Source)
 	}
 	if len(f.Sources) > 0 {
 		q = q.Where("source IN ?", f.Sources)
-	}
-	if f.Duplicated {
-		q = q.Where("duplicates > 0")
 	}
 	if f.AfterID > 0 {
 		q = q.Where("id > ?", f.AfterID)

@@ -62,6 +62,16 @@ func TestInboxAddDeduplicates(t *testing.T) {
 			!first.ProcessedAt.IsZero() || first.Attempts != 0 {
 			t.Errorf("round trip: %+v", first)
 		}
+		// An outcome and redeliveries together list the rows that are
+		// either (inbox --status ignored,duplicate): none is ignored, two
+		// came again.
+		either, err := s.ListInbox(ctx, store.InboxFilter{Statuses: []store.InboxStatus{store.InboxIgnored}, Duplicated: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(either) != 2 || either[0].Key != "e1" || either[1].Key != "e2" {
+			t.Errorf("ignored or delivered again: %d rows %+v, want e1 and e2", len(either), either)
+		}
 	})
 }
 

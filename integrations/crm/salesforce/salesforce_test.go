@@ -85,6 +85,14 @@ func TestOrganizationAndSecretChecked(t *testing.T) {
 		if code, _ := h2.Post(t, "/webhooks/salesforce", hdr, body); code != 200 {
 			t.Errorf("secret in the header: %d", code)
 		}
+		// The right secret and a broken body: the body is named (400), not
+		// the secret (401), which would send an admin after the wrong fix.
+		if code, resp := h2.Post(t, "/webhooks/salesforce?secret="+secret, soap(), []byte(`<soapenv:Envelope><broken`)); code != 400 || !strings.Contains(resp, "body") {
+			t.Errorf("broken XML with the right secret: %d %s, want 400 naming the body", code, resp)
+		}
+		if code, _ := h2.Post(t, "/webhooks/salesforce?secret=wrong", soap(), []byte(`<soapenv:Envelope><broken`)); code != 401 {
+			t.Errorf("broken XML with a wrong secret: %d, want 401", code)
+		}
 	})
 }
 

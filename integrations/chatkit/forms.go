@@ -1,14 +1,17 @@
 package chatkit
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
 // Input is how a form field is typed.
@@ -208,9 +211,20 @@ func askForm(cmd string, keys []string) Form {
 func (f *Form) Prefill(d *command.DealView, me string) {
 	set := func(key, v string) {
 		for i := range f.Fields {
-			if f.Fields[i].Key == key && f.Fields[i].Value == "" {
-				f.Fields[i].Value = chipTo(v, f.Fields[i].Max)
+			fd := &f.Fields[i]
+			if fd.Key != key || fd.Value != "" {
+				continue
 			}
+			// A value longer than the input holds (long notes, a big
+			// team) is not cut to fit: submitted unchanged, the cut
+			// value would replace the whole one. The input opens empty,
+			// and left empty keeps what the deal holds.
+			if n := utf8.RuneCountInString(v); fd.Max > 0 && n > fd.Max {
+				fd.Optional = true
+				fd.Hint = fmt.Sprintf("Leave empty to keep the current %d characters, or type to replace them", n)
+				continue
+			}
+			fd.Value = v
 		}
 	}
 	if d != nil && f.Kind == "invite-microsoft" && d.Customer.Contact != nil {
@@ -277,7 +291,10 @@ func (f Form) Values(inputs map[string]string) map[string]string {
 			if i := strings.LastIndexAny(v, " \t"); i > 0 && currency.MatchString(v[i+1:]) {
 				out[fd.Also] = strings.ToUpper(v[i+1:])
 				v = strings.TrimSpace(v[:i])
-			} else if currency.MatchString(v) {
+			} else if currency.MatchString(v) && deal.ValidCurrency(strings.ToUpper(v)) {
+				// A currency alone ("EUR") changes the currency; any other
+				// lone word is the value, for its parser to name ("abc" is
+				// not an amount, not an unknown currency).
 				out[fd.Also], v = strings.ToUpper(v), ""
 			}
 		}

@@ -3,6 +3,8 @@ package chatkit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -204,6 +206,38 @@ func TestForms(t *testing.T) {
 	args, err := command.Parse(line)
 	if err != nil || args.Pairs["notes"] != `BI "now"` {
 		t.Fatalf("the grammar reads back %v, %v", args.Pairs, err)
+	}
+	// Notes and a team longer than their inputs are not cut to fit (the
+	// cut value, submitted unchanged, would replace the whole): the inputs
+	// open empty and optional, and left empty the deal keeps its own.
+	long, _ := FormFor(chat.Action{Command: "deal accept 12"})
+	var team []deal.Person
+	for i := range 30 {
+		team = append(team, deal.Person{Name: fmt.Sprintf("Member %d", i), Email: fmt.Sprintf("m%d@contoso.com", i), Phone: "+46 8 000 00 00"})
+	}
+	notes := strings.Repeat("Notes that go on. ", 200) + "THE END"
+	long.Prefill(&command.DealView{Name: "Big", Value: 1, Currency: "EUR", CloseDate: "2031-03-01", Notes: notes, Team: team}, "Ana <ana@x> +46 1")
+	sent := map[string]string{}
+	for _, fd := range long.Fields {
+		if (fd.Key == "notes" || fd.Key == "team") && (fd.Value != "" || !fd.Optional || !strings.Contains(fd.Hint, "Leave empty to keep")) {
+			t.Errorf("a long %s opens as %q (optional %v, hint %q), want empty, optional, saying it is kept", fd.Key, fd.Value, fd.Optional, fd.Hint)
+		}
+		sent[fd.Key] = fd.Value
+	}
+	if l := long.Line(sent); strings.Contains(l, "notes=") || strings.Contains(l, "team=") {
+		t.Errorf("submitted unchanged, the form sends %s; want the long values left out (kept)", l)
+	}
+	// The value-and-currency input: a number and a code split, a code alone
+	// is the currency, any other word is the value for its parser to name.
+	for in, want := range map[string]map[string]string{
+		"60000 EUR": {"value": "60000", "currency": "EUR"},
+		"sek":       {"currency": "SEK"},
+		"abc":       {"value": "abc"},
+		"45k":       {"value": "45k"},
+	} {
+		if got := f.Values(map[string]string{"value": in}); !maps.Equal(got, want) {
+			t.Errorf("value input %q reads as %v, want %v", in, got, want)
+		}
 	}
 	// Refusals land under their fields; currency under value, unknown keys first.
 	errs := f.Errors(command.Reply{Err: &command.Failure{Problems: []command.Problem{

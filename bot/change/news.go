@@ -21,7 +21,7 @@ const (
 func About(d *deal.Deal) string {
 	name := ""
 	if d.Name != "" {
-		name = fmt.Sprintf(" %q", d.Name)
+		name = " \"" + d.Name + "\"" // as typed: %q would show \" and \u escapes to people
 	}
 	return fmt.Sprintf("#%d%s for %s (%s, location %s)", d.ID, name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
 }

@@ -91,7 +91,7 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if p := d.check(now, true).without(exempt); len(p) > 0 {
 		return nil, Event{}, p
 	}
-	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal %q (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
+	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal \"%s\" (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
 }
 
 // Receive records an inbound referral sent by Microsoft or another partner.
@@ -281,7 +281,7 @@ func (d *Deal) Accept(c Changes, now time.Time) (Event, error) {
 		return Event{}, p.acceptHint(d.ID)
 	}
 	*d = *next
-	return Event{Action: "accepted", Detail: fmt.Sprintf("accepted %q: %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
+	return Event{Action: "accepted", Detail: fmt.Sprintf("accepted \"%s\": %s %s, closing %s", d.Name, d.Value, d.Currency, d.CloseDate.Format(time.DateOnly))}, nil
 }
 
 // acceptRequired are the keys a referral may arrive without (one recorded

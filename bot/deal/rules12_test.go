@@ -423,3 +423,17 @@ func TestEarlyWinWarnsOnlyForRegistrableKinds(t *testing.T) {
 		})
 	}
 }
+
+// History and news show a deal's name as typed: Go's %q escaping (\" and
+// \u) is for programmers, not for the people reading a channel.
+func TestEventsNameTheDealAsTyped(t *testing.T) {
+	dr := validIP()
+	dr.Name = `Øresund "Phase 2"`
+	_, ev, err := New(dr, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ev.Detail, `"Øresund "Phase 2""`) || strings.Contains(ev.Detail, `\`) {
+		t.Errorf("created event %q, want the name as typed", ev.Detail)
+	}
+}

@@ -210,13 +210,15 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 		}
 	}
 	var missing []string
+	var probs deal.Problems
 	for _, k := range sp.required {
 		if strings.TrimSpace(c.get(k)) == "" {
 			missing = append(missing, k+"=")
+			probs = append(probs, &deal.RuleError{Field: k, Rule: "required", Message: "required: " + keyDoc(k)})
 		}
 	}
 	if len(missing) > 0 {
-		return Reply{}, usage("%s needs %s; usage: %s", sp.verb, strings.Join(missing, " "), sp.synopsis())
+		return Reply{}, &usageError{msg: sp.verb + " needs " + strings.Join(missing, " ") + "; usage: " + sp.synopsis(), missing: probs}
 	}
 	return sp.run(ctx, c)
 }

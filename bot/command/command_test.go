@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +327,32 @@ func TestButtons(t *testing.T) {
 	r = e.run(r.Actions[0].Command) // Won
 	if got := r.Data["deal"].(command.DealView); got.Status != deal.Won {
 		t.Fatalf("won button: %s", got.Status)
+	}
+}
+
+// Missing required keys come back one problem each, named by key, so that a
+// form shows each under its own input (a blank Name under Name, not the
+// usage line under Kind); the line typed keeps its usage text and code.
+func TestMissingKeysAreProblemsByKey(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	for line, want := range map[string][]string{
+		"deal new kind=ip customer=x name=  ": {"name", "customer_location", "location", "value", "close", "notes", "team"},
+		"deal lost 1":                         {"reason"},
+		"deal invite 1 value=10k close=+30d":  {"partner"},
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if r.Err == nil || r.Err.Code != "usage" {
+			t.Fatalf("%s: %+v, want a usage refusal", line, r.Err)
+		}
+		var got []string
+		for _, p := range r.Err.Problems {
+			got = append(got, p.Field)
+			if !strings.HasPrefix(p.Message, "required") {
+				t.Errorf("%s: problem %+v does not say it is required", line, p)
+			}
+		}
+		if !slices.Equal(got, want) || r.Err.Field != want[0] {
+			t.Errorf("%s: problems on %v (field %q), want %v", line, got, r.Err.Field, want)
+		}
 	}
 }

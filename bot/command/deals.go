@@ -552,6 +552,11 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 			return Reply{}, err
 		}
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InvitePartner(inv, c.now) })
+	case len(c.pos) == 1 && (c.has("solution") || c.has("value") || c.has("close") || c.has("notes") || c.has("team")):
+		// A partner's invitation without the partner (a blank Partner
+		// input): say so under that input, not with both usages.
+		return Reply{}, &usageError{msg: "inviting a partner needs partner=NAME: deal invite " + c.pos[0] + " partner=NAME value=… close=… notes=… solution=…",
+			missing: deal.Problems{{Field: "partner", Rule: "required", Message: "required: the invited partner's name"}}}
 	}
 	return Reply{}, usage("usage: deal invite ID microsoft help=… [contact=\"Name <email> +phone\" consent=yes] | deal invite ID partner=NAME value=… close=… notes=… solution=…")
 }

@@ -77,11 +77,24 @@ func refused(kind error, format string, args ...any) error {
 }
 
 // usageError is a line the grammar or the command table could not take.
-type usageError struct{ msg string }
+type usageError struct {
+	msg string
+	// missing are the required keys not given, one problem each, so that
+	// a form shows each under its own input rather than the usage line
+	// under the first one.
+	missing deal.Problems
+}
 
 func (e *usageError) Error() string { return e.msg }
 
-func usage(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func (e *usageError) Unwrap() error {
+	if len(e.missing) == 0 {
+		return nil
+	}
+	return e.missing
+}
+
+func usage(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // fail turns any error into the reply that explains it.
 func fail(err error) Reply {
@@ -109,7 +122,14 @@ func fail(err error) Reply {
 	}
 	text := "✗ " + f.Message
 	var probs deal.Problems
-	if errors.As(err, &probs) && len(probs) > 1 {
+	if errors.As(err, &probs) && len(probs) > 0 && f.Field == "" {
+		f.Field, f.Rule = probs[0].Field, probs[0].Rule
+	}
+	if use != nil && len(probs) > 0 {
+		for _, p := range probs {
+			f.Problems = append(f.Problems, Problem{Field: p.Field, Rule: p.Rule, Message: p.Message})
+		}
+	} else if errors.As(err, &probs) && len(probs) > 1 {
 		lines := make([]string, len(probs))
 		for i, p := range probs {
 			lines[i] = "  • " + p.Error()

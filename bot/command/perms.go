@@ -41,3 +41,23 @@ var perms = map[string]access.Permission{
 func (s *Service) permit(_ context.Context, who access.User, sp *spec) error {
 	return who.May(perms[sp.verb])
 }
+
+// Permits refuses, as Run would, a line whose verb who may not run; nil
+// when the verb is allowed or the line is no command. A button checks it
+// before opening a form, so that nobody types into a form whose
+// submission can only be refused.
+func (s *Service) Permits(ctx context.Context, who access.User, line string) *Reply {
+	args, err := Parse(line)
+	if err != nil || len(args.Words) == 0 {
+		return nil
+	}
+	sp, _, _ := s.find(args.Words)
+	if sp == nil {
+		return nil
+	}
+	if err := s.permit(ctx, who, sp); err != nil {
+		r := fail(err)
+		return &r
+	}
+	return nil
+}

@@ -23,6 +23,9 @@ type Runner interface {
 	Resolve(ctx context.Context, id string) (access.User, error)
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
 	ReadOnly(line string) bool
+	// Permits is the refusal Run would give line for its verb alone (nil
+	// when allowed): a button checks it before opening a form.
+	Permits(ctx context.Context, who access.User, line string) *command.Reply
 }
 
 // ShareFlag ends a command whose answer everyone in the channel should see;

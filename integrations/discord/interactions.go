@@ -189,42 +189,22 @@ func (a *Adapter) openForm(ctx context.Context, userID, name string, where chat.
 	if !ok {
 		return result{reply: command.Refusal(errors.New("this button is no longer known; type the command instead"))}
 	}
-	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) prefill {
+	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) chatkit.Opening {
 		who, err := a.user(ctx, userID)
 		if err != nil {
-			return prefill{}
+			return chatkit.Opening{}
 		}
-		p := prefill{me: chatkit.Person(name, who.ID, "")}
-		if id, ok := dealOf(f.Command); ok {
-			if rep := a.svc.Run(ctx, who, where, "deal show "+id); rep.OK() {
-				if d, ok := rep.Data["deal"].(command.DealView); ok {
-					p.deal = &d
-				}
-			}
-		}
-		return p
+		return chatkit.Open(ctx, a.svc, who, where, f, chatkit.Person(name, who.ID, ""))
 	})
-	f.Prefill(pre.deal, pre.me)
+	if pre.Refused != nil {
+		return result{reply: *pre.Refused}
+	}
+	f.Prefill(pre.Deal, pre.Me)
 	modal, err := a.formModal(ctx, f)
 	if err != nil {
 		return result{reply: command.Refusal(err)}
 	}
 	return result{modal: &modal}
-}
-
-// prefill is what a form opens with.
-type prefill struct {
-	deal *command.DealView
-	me   string
-}
-
-// dealOf is the deal id a "deal VERB ID" command acts on.
-func dealOf(line string) (string, bool) {
-	w := strings.Fields(line)
-	if len(w) >= 3 && w[0] == "deal" {
-		return strings.TrimPrefix(w[2], "#"), true
-	}
-	return "", false
 }
 
 // answer runs an interaction's work under the deadline. In time, the

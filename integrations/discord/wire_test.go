@@ -477,3 +477,34 @@ func TestDirectMessageIsPersonal(t *testing.T) {
 		t.Fatalf("subscriptions %+v; want bo's DM D77", subs)
 	}
 }
+
+// A button opens no form its clicker cannot submit: an incentives-only
+// user's Lost is refused at the click, naming the role it needs, and a
+// deal they cannot see is "no deal", as the submission would answer; the
+// admin's click opens the form.
+func TestFormRefusedAtTheClick(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, time.Minute)
+	e.receive()
+	at := ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}
+	for id, u := range map[string]access.User{
+		"333": {ID: "inc@partner.example", Roles: []access.Role{access.IncentivesUser}, Global: true},
+		"444": {ID: "lo@partner.example", Roles: []access.Role{access.ReferralsUser}, Locations: []string{"OTHER"}},
+	} {
+		if err := st.PutUser(t.Context(), u, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.LinkChatUser(t.Context(), discord.Platform, id, u.ID, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for clicker, want := range map[string]string{"333": "has no referrals role", "444": "no deal"} {
+		got := e.answer(e.click(clicker, "form:deal decline 1"))
+		if got["type"] == float64(9) || !strings.Contains(description(got), want) {
+			t.Errorf("clicker %s: %+v, want no form and %q", clicker, got, want)
+		}
+	}
+	if got := e.answer(e.click("111", "form:deal decline 1")); got["type"] != float64(9) {
+		t.Errorf("the admin's click: %+v, want the form", got)
+	}
+}

@@ -22,6 +22,7 @@ type Runner interface {
 	Resolve(ctx context.Context, id string) (access.User, error)
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
 	ReadOnly(line string) bool
+	Permits(ctx context.Context, who access.User, line string) *command.Reply
 }
 
 // Guard wraps r so that a command that panics is answered with a failure

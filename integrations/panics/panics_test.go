@@ -16,8 +16,9 @@ import (
 
 type buggy struct{}
 
-func (buggy) Resolve(context.Context, string) (access.User, error) { return access.User{}, nil }
-func (buggy) ReadOnly(string) bool                                 { return false }
+func (buggy) Resolve(context.Context, string) (access.User, error)        { return access.User{}, nil }
+func (buggy) ReadOnly(string) bool                                        { return false }
+func (buggy) Permits(context.Context, access.User, string) *command.Reply { return nil }
 func (buggy) Run(_ context.Context, _ access.User, _ chat.Place, line string) command.Reply {
 	if line == "boom" {
 		var d map[string]int

@@ -118,52 +118,32 @@ func (a *Adapter) openForm(ctx context.Context, cb *slackapi.InteractionCallback
 		return
 	}
 	where := chat.Place{Platform: Platform, Channel: cb.Channel.ID}
-	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) prefill {
-		return a.prefill(ctx, cb.User.ID, where, f)
+	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) chatkit.Opening {
+		return a.opening(ctx, cb.User.ID, where, f)
 	})
-	f.Prefill(pre.deal, pre.me)
+	if pre.Refused != nil {
+		a.deliver(ctx, cb.ResponseURL, *pre.Refused, false)
+		return
+	}
+	f.Prefill(pre.Deal, pre.Me)
 	if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, formModal(f, cb.Channel.ID)); err != nil {
 		a.log.ErrorContext(ctx, "views.open failed", "form", f.Kind, "err", err)
 		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "✗ The form could not open (" + err.Error() + "). Type the command with its keys instead: help " + f.Command}, false)
 	}
 }
 
-// prefill is what a form opens with.
-type prefill struct {
-	deal *command.DealView
-	me   string
-}
-
-// prefill reads the deal a form acts on, as the clicker may see it, and
-// how the clicker is written on a team.
-func (a *Adapter) prefill(ctx context.Context, slackID string, where chat.Place, f chatkit.Form) prefill {
+// opening reads what the form needs as the clicker (chatkit.Open), with
+// the clicker named as Slack knows them.
+func (a *Adapter) opening(ctx context.Context, slackID string, where chat.Place, f chatkit.Form) chatkit.Opening {
 	who, err := a.user(ctx, slackID)
 	if err != nil {
-		return prefill{}
+		return chatkit.Opening{}
 	}
-	var p prefill
-	if me, err := a.members.Get(ctx, slackID); err == nil {
-		p.me = me.person()
-	} else {
-		p.me = chatkit.Person("", who.ID, "")
+	me := chatkit.Person("", who.ID, "")
+	if m, err := a.members.Get(ctx, slackID); err == nil {
+		me = m.person()
 	}
-	if id, ok := dealOf(f.Command); ok {
-		if rep := a.svc.Run(ctx, who, where, "deal show "+id); rep.OK() {
-			if d, ok := rep.Data["deal"].(command.DealView); ok {
-				p.deal = &d
-			}
-		}
-	}
-	return p
-}
-
-// dealOf is the deal id a "deal VERB ID" command acts on.
-func dealOf(line string) (string, bool) {
-	w := strings.Fields(line)
-	if len(w) >= 3 && w[0] == "deal" {
-		return strings.TrimPrefix(w[2], "#"), true
-	}
-	return "", false
+	return chatkit.Open(ctx, a.svc, who, where, f, me)
 }
 
 // viewSubmission runs a submitted form: the new deal modal, or the form

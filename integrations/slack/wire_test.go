@@ -525,3 +525,33 @@ func TestClickOnOwnCardReplacesIt(t *testing.T) {
 		}
 	})
 }
+
+// A button opens no form its clicker cannot submit: an incentives-only
+// user's Decline is refused at the click (on the response_url, naming the
+// role), and no view is opened.
+func TestFormRefusedAtTheClick(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken)
+	e.receive()
+	_, m := e.command("U_ANA", "deal show 1")
+	decline := find(t, controls(blocksOf(t, m)), "Decline")
+	e.slack.Profiles["U_INC"] = [3]string{"Inc", "inc@partner.example", ""}
+	inc := access.User{ID: "inc@partner.example", Roles: []access.Role{access.IncentivesUser}, Global: true}
+	if err := st.PutUser(t.Context(), inc, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(e.slack.Took("/api/views.open"))
+	p := e.blockAction("U_INC", decline)
+	if resp := e.interact(p); resp.StatusCode != 200 {
+		t.Fatalf("click: status %d", resp.StatusCode)
+	}
+	e.ad.Wait()
+	if n := len(e.slack.Took("/api/views.open")) - before; n != 0 {
+		t.Errorf("the click opened %d forms, want none", n)
+	}
+	u, _ := url.Parse(p["response_url"].(string))
+	got := e.slack.Took(u.Path)
+	if len(got) != 1 || !strings.Contains(mustJSON(t, got[0].JSON), "has no referrals role") {
+		t.Errorf("answer on the response_url: %v, want the refusal", got)
+	}
+}

@@ -2,6 +2,7 @@ package chatkit
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -89,8 +90,44 @@ func (f Form) Ref() string {
 	return f.Command
 }
 
+// retryPrefix starts the reference of a form reopened with the values of a
+// refused submission (RetryRef).
+const retryPrefix = "retry:"
+
+// RetryRef names f reopened with the inputs of a refused submission, by
+// field key: Discord cannot keep a modal open to show what was wrong, so
+// its refusal offers a button that reopens the form as it was sent, to be
+// fixed rather than typed again. The reference is long; Discord keeps it
+// server-side like any long button.
+func (f Form) RetryRef(inputs map[string]string) string {
+	q := url.Values{}
+	for k, v := range inputs {
+		if strings.TrimSpace(v) != "" {
+			q.Set(k, v)
+		}
+	}
+	return retryPrefix + q.Encode() + "\n" + f.Ref()
+}
+
 // ParseRef reads a form reference back.
 func ParseRef(ref string) (Form, bool) {
+	if rest, ok := strings.CutPrefix(ref, retryPrefix); ok {
+		enc, inner, ok := strings.Cut(rest, "\n")
+		q, err := url.ParseQuery(enc)
+		if !ok || err != nil {
+			return Form{}, false
+		}
+		f, ok := ParseRef(inner)
+		if !ok {
+			return Form{}, false
+		}
+		values := map[string]string{}
+		for k := range q {
+			values[k] = q.Get(k)
+		}
+		f.PrefillValues(values)
+		return f, true
+	}
 	if rest, ok := strings.CutPrefix(ref, "ask:"); ok {
 		k, cmd, ok := strings.Cut(rest, ":")
 		if !ok || k == "" || strings.TrimSpace(cmd) == "" {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -288,6 +289,29 @@ func FuzzMayOpenForm(f *testing.F) {
 		matches := dealVerb.MatchString(strings.Join(strings.Fields(strings.ToLower(cmd)), " "))
 		if matches && !mayOpenForm(cmd) {
 			t.Fatalf("mayOpenForm(%q) = false, but the pattern matches", cmd)
+		}
+	})
+}
+
+// ParseRef reads what a button or modal carries back (Discord's custom_id,
+// Slack's private_metadata): whatever it is given, it either refuses or
+// returns a form whose every field holds at most what its input takes, and
+// a retry reference reads back its values.
+func FuzzParseRef(f *testing.F) {
+	accept, _ := FormFor(chat.Action{Command: "deal accept 12"})
+	f.Add(accept.RetryRef(map[string]string{"name": "Fabrikam", "value": "abc"}))
+	f.Add("ask:reason:deal decline 12")
+	f.Add("retry:\n")
+	f.Add("retry:name=%ZZ\ndeal accept 1")
+	f.Fuzz(func(t *testing.T, ref string) {
+		form, ok := ParseRef(ref)
+		if !ok {
+			return
+		}
+		for _, fd := range form.Fields {
+			if fd.Max > 0 && utf8.RuneCountInString(fd.Value) > fd.Max {
+				t.Errorf("field %s holds %d characters, more than its %d", fd.Key, utf8.RuneCountInString(fd.Value), fd.Max)
+			}
 		}
 	})
 }

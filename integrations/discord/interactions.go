@@ -104,9 +104,12 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			if !ok || !known {
 				return result{code: http.StatusBadRequest, errCode: "bad_interaction", why: "a form cosellbot did not open"}
 			}
-			res := a.run(ctx, &in, userID, where, f.Line(inputs(data.Components)))
+			sent := inputs(data.Components)
+			res := a.run(ctx, &in, userID, where, f.Line(sent))
 			if res.code == 0 && !res.reply.OK() {
 				res.reply.Text = f.ErrorText(res.reply) // Discord shows no errors under a modal's inputs
+				// ...nor keeps the modal open: a button reopens it as sent.
+				res.reply.Actions = []chat.Action{{Label: "Fix and submit again", Command: formPrefix + f.RetryRef(sent), Style: "primary"}}
 			}
 			return res
 		})

@@ -508,3 +508,31 @@ func TestFormRefusedAtTheClick(t *testing.T) {
 		t.Errorf("the admin's click: %+v, want the form", got)
 	}
 }
+
+// Discord cannot keep a refused modal open: the refusal offers a button
+// that reopens the form with what was sent, to fix one value rather than
+// type everything again; fixed and sent, it works.
+func TestRefusedFormReopensAsSent(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, time.Minute)
+	e.receive()
+	card := e.answer(e.slash("111", "deal show 1"))
+	form := e.answer(e.click("111", buttons(card)["Accept"]))
+	values := formValues(form)
+	values["name"], values["value"], values["notes"] = "Fabrikam BI, phase 2", "abc", "Kick-off in May"
+	values["team"] += " +46 70 123 45 67"
+	bad := e.answer(e.submit("111", form, values))
+	retry, ok := buttons(bad)["Fix and submit again"]
+	if !ok || !strings.Contains(description(bad), "not an amount") {
+		t.Fatalf("refused submission: %s, buttons %v", description(bad), buttons(bad))
+	}
+	again := e.answer(e.click("111", retry))
+	got := formValues(again)
+	if again["type"] != float64(9) || got["name"] != values["name"] || got["value"] != "abc" || got["notes"] != "Kick-off in May" || got["team"] != values["team"] {
+		t.Fatalf("reopened form: %v, want what was sent %v", got, values)
+	}
+	got["value"] = "60000 EUR"
+	if done := e.answer(e.submit("111", again, got)); !strings.Contains(description(done), `accepted "Fabrikam BI, phase 2"`) {
+		t.Errorf("fixed and sent: %s", description(done))
+	}
+}

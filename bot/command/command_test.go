@@ -356,3 +356,24 @@ func TestMissingKeysAreProblemsByKey(t *testing.T) {
 		}
 	}
 }
+
+// An unreadable value and the rules the rest breaks come back together, so
+// that a form shows every problem at once rather than one per submission;
+// nothing is saved.
+func TestUnreadableAndRuleProblemsTogether(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.run(`deal receive kind=services customer="Fabrikam AB" customer_location=SE location=1234567 from=microsoft`)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1 name=N3 value=45.000 close=2020-01-01 notes=ok team="Bob <bob@> 12"`)
+	var got []string
+	if r.Err != nil {
+		for _, p := range r.Err.Problems {
+			got = append(got, p.Field)
+		}
+	}
+	if want := []string{"value", "close", "team", "team"}; !slices.Equal(got, want) {
+		t.Errorf("problems on %v, want %v (%s)", got, want, r.Text)
+	}
+	if h := e.svc.Run(context.Background(), access.LocalAdmin, here, "deal history 1"); strings.Contains(h.Text, "accepted") {
+		t.Errorf("the refused accept was saved: %s", h.Text)
+	}
+}

@@ -458,12 +458,44 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 	return ch, f.err()
 }
 
+// withRules adds to a command's unreadable values the rules that what it
+// could read breaks, checked on a copy of the deal (nothing is saved), so
+// that one refusal names every problem: a form shows each under its input
+// instead of one more per submission. A rule on a field already named
+// unreadable is left out ("45.000" is ambiguous, not also "required").
+func (s *Service) withRules(ctx context.Context, c *call, unreadable error, op func(d *deal.Deal) (deal.Event, error)) error {
+	var probs deal.Problems
+	if !errors.As(unreadable, &probs) {
+		return unreadable
+	}
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return unreadable
+	}
+	_, broken := op(d.Clone())
+	var more deal.Problems
+	var one *deal.RuleError
+	switch {
+	case errors.As(broken, &more):
+	case errors.As(broken, &one):
+		more = deal.Problems{one}
+	}
+	out := slices.Clone(probs)
+	for _, p := range more {
+		if !slices.ContainsFunc(probs, func(q *deal.RuleError) bool { return q.Field == p.Field }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 	ch, err := s.changes(ctx, c)
+	op := func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) }
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, s.withRules(ctx, c, err, op)
 	}
-	r, err := s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Accept(ch, c.now) })
+	r, err := s.mutate(ctx, c, op)
 	if err == nil {
 		if d := r.Data["deal"].(DealView); len(d.Team) == 0 {
 			r.Text += fmt.Sprintf("\nNo team yet: add who works on it with deal team add %d \"Name <email> +phone\".", d.ID)
@@ -474,10 +506,11 @@ func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 
 func (s *Service) dealEdit(ctx context.Context, c *call) (Reply, error) {
 	ch, err := s.changes(ctx, c)
+	op := func(d *deal.Deal) (deal.Event, error) { return d.Edit(ch, c.now) }
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, s.withRules(ctx, c, err, op)
 	}
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Edit(ch, c.now) })
+	return s.mutate(ctx, c, op)
 }
 
 func (s *Service) dealDecline(ctx context.Context, c *call) (Reply, error) {

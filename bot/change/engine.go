@@ -355,7 +355,10 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	}
 	if res.Outcome == "" {
 		switch {
-		case len(dec.Stale) > 0 && len(dec.Echoes)+len(dec.Unchanged)+len(dec.Conflicts) == 0:
+		// A whole record (Salesforce, Dynamics) repeats every field: one
+		// older than what the system told before makes the event stale,
+		// whatever the repeated ones say.
+		case len(dec.Stale) > 0 && len(dec.Conflicts) == 0:
 			res.Outcome, res.Note = Stale, fmt.Sprintf("deal #%d: %s older than what %s told before", d.ID, strings.Join(names(dec.Stale), ", "), Label(in.System))
 		case len(dec.Conflicts) > 0:
 			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: kept the newer %s", d.ID, strings.Join(conflictNames(dec.Conflicts), ", "))

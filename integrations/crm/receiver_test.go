@@ -187,8 +187,10 @@ func TestOutOfOrderDeliveryIsStale(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
 		d := crmtest.AcceptedDeal(t, st, "opp-9", now)
-		newer := update("opp-9", "2026-11-20T09:30:00Z", map[string]any{"value": "70000"})
-		older := update("opp-9", "2026-11-20T09:10:00Z", map[string]any{"value": "50000"})
+		// Both carry the name, as a whole record repeats every field: the
+		// older one's repeated name does not hide that its value is stale.
+		newer := update("opp-9", "2026-11-20T09:30:00Z", map[string]any{"value": "70000", "name": "Fabrikam BI, phase 2"})
+		older := update("opp-9", "2026-11-20T09:10:00Z", map[string]any{"value": "50000", "name": "Fabrikam BI, phase 2"})
 		h.Post(t, "/webhooks/generic", signed("new", newer, now), newer)
 		h.Process(t)
 		h.Post(t, "/webhooks/generic", signed("old", older, now), older)

@@ -459,10 +459,9 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 }
 
 // withRules adds to a command's unreadable values the rules that what it
-// could read breaks, checked on a copy of the deal (nothing is saved), so
-// that one refusal names every problem: a form shows each under its input
-// instead of one more per submission. A rule on a field already named
-// unreadable is left out ("45.000" is ambiguous, not also "required").
+// could read breaks, checked on a copy of the deal (nothing is saved), as
+// createDeal does for a draft (merge): one refusal names every problem, so
+// a form shows each under its input instead of one more per submission.
 func (s *Service) withRules(ctx context.Context, c *call, unreadable error, op func(d *deal.Deal) (deal.Event, error)) error {
 	var probs deal.Problems
 	if !errors.As(unreadable, &probs) {
@@ -473,20 +472,12 @@ func (s *Service) withRules(ctx context.Context, c *call, unreadable error, op f
 		return unreadable
 	}
 	_, broken := op(d.Clone())
-	var more deal.Problems
+	var rules deal.Problems
 	var one *deal.RuleError
-	switch {
-	case errors.As(broken, &more):
-	case errors.As(broken, &one):
-		more = deal.Problems{one}
+	if !errors.As(broken, &rules) && !errors.As(broken, &one) {
+		return unreadable // no rule said anything (or something else failed)
 	}
-	out := slices.Clone(probs)
-	for _, p := range more {
-		if !slices.ContainsFunc(probs, func(q *deal.RuleError) bool { return q.Field == p.Field }) {
-			out = append(out, p)
-		}
-	}
-	return out
+	return merge(unreadable, broken)
 }
 
 func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -71,7 +72,10 @@ func claimNotices(c *cpor.Claim, notices []Notice) []Notice {
 }
 
 // CreateClaim stores a new claim with its audit entry and notices, and sets
-// its ID and Version (1).
+// its ID and Version (1). A claim that repeats one still standing is refused
+// with cpor.Repeats's error: the check and the insert share a transaction
+// under a lock on the tenant, so that a double click's two requests (or two
+// colleagues), on one replica or two, cannot both pass the check.
 func (s *Store) CreateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices ...Notice) error {
 	if c.ID != 0 {
 		return fmt.Errorf("store: create claim: it already has id %d", c.ID)
@@ -79,6 +83,9 @@ func (s *Store) CreateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices
 	row := toClaimRow(c)
 	row.Version = 1
 	err := s.inTx(ctx, "create claim", func(tx *gorm.DB) error {
+		if err := s.refuseRepeat(tx, c); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return fmt.Errorf("store: insert claim: %w", err)
 		}
@@ -97,6 +104,31 @@ func (s *Store) CreateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices
 	}
 	c.ID, c.Version = row.ID, row.Version
 	return nil
+}
+
+// refuseRepeat returns cpor.Repeats's error when a standing claim already
+// claims what c claims. SQLite's write transactions are immediate (one
+// writer at a time); on PostgreSQL an advisory lock per tenant, held to the
+// end of the transaction, makes concurrent claims of one tenant take turns.
+func (s *Store) refuseRepeat(tx *gorm.DB, c *cpor.Claim) error {
+	if s.dialect == Postgres {
+		h := fnv.New64a()
+		h.Write([]byte("cosellbot-claim:" + c.TenantID))
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error; err != nil {
+			return fmt.Errorf("store: lock the claims of tenant %s: %w", c.TenantID, err)
+		}
+	}
+	var rows []claimRow
+	err := tx.Where("tenant_id = ? AND engagement = ? AND subscription = ? AND status <> ?",
+		c.TenantID, string(c.Engagement), c.Subscription, string(cpor.Declined)).Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("store: read the claims of tenant %s: %w", c.TenantID, err)
+	}
+	standing := make([]*cpor.Claim, len(rows))
+	for i := range rows {
+		standing[i] = fromClaimRow(&rows[i])
+	}
+	return cpor.Repeats(standing, c)
 }
 
 // GetClaim reads one claim; ErrNotFound when there is none.

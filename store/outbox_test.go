@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -369,6 +372,85 @@ func TestReceivedExpiringPages(t *testing.T) {
 		}
 		if !slices.Equal(seen, []int64{1, 2, 3, 4, 5}) {
 			t.Errorf("pages gave %v, want every deal once", seen)
+		}
+	})
+}
+
+// A claim is made once, whoever makes it: the same claim submitted at once
+// through two replicas (a double click, two colleagues), eight times each,
+// is stored once; the others get cpor.Repeats's refusal naming the claim
+// that stands. Once it is declined, the claim can be made again.
+func TestClaimOnceAcrossReplicas(t *testing.T) {
+	storetest.URLs(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		replicas := make([]*store.Store, 2)
+		for i := range replicas {
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if i == 0 {
+				if _, err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			replicas[i] = s
+		}
+		draft := cpor.Draft{TenantID: "8F3C2A1E-5B7D-4E9F-A0C1-2D3E4F5A6B7C", Country: "fr", Engagement: "modern-work", Workload: "Teams"}
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			made    []int64
+			refused []string
+		)
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, ev, err := cpor.New(draft, "i@x.example", t0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				err = replicas[i%2].CreateClaim(ctx, c, store.AuditOf(t0, "i@x.example", ev))
+				mu.Lock()
+				defer mu.Unlock()
+				var re *deal.RuleError
+				switch {
+				case err == nil:
+					made = append(made, c.ID)
+				case errors.As(err, &re) && re.Rule == "claim_once":
+					refused = append(refused, re.Message)
+				default:
+					t.Errorf("claim %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if len(made) != 1 || len(refused) != 15 {
+			t.Fatalf("made %v and refused %d of 16, want one made", made, len(refused))
+		}
+		if want := fmt.Sprintf("claim #%d already claims", made[0]); !strings.Contains(refused[0], want) {
+			t.Errorf("refusal %q does not name the claim that stands (%q)", refused[0], want)
+		}
+		c, err := replicas[1].GetClaim(ctx, made[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := c.Decline("the customer declined", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := replicas[1].UpdateClaim(ctx, c, store.AuditOf(t0, "i@x.example", ev)); err != nil {
+			t.Fatal(err)
+		}
+		again, ev, err := cpor.New(draft, "i@x.example", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := replicas[0].CreateClaim(ctx, again, store.AuditOf(t0, "i@x.example", ev)); err != nil {
+			t.Fatalf("claiming again after a decline: %v", err)
 		}
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -62,10 +61,6 @@ type Service struct {
 	platforms    []string
 	remindBefore []time.Duration
 	claims       ClaimRecord
-	// claiming holds the check for a repeated claim and the claim's
-	// creation together, so that a double click's two requests cannot both
-	// pass the check (within this process; replicas each hold their own).
-	claiming sync.Mutex
 
 	// FAQ answers (issue 6): set by WithFAQ.
 	faq *faqBook

@@ -18,6 +18,8 @@ import (
 
 // ClaimRecord is what CPOR claims need of the durable record.
 type ClaimRecord interface {
+	// CreateClaim refuses, with cpor.Repeats's error, a claim that repeats
+	// a standing one, checked atomically with the write.
 	CreateClaim(ctx context.Context, c *cpor.Claim, e ledger.Entry, notices ...ledger.Notice) error
 	GetClaim(ctx context.Context, id int64) (*cpor.Claim, error)
 	UpdateClaim(ctx context.Context, c *cpor.Claim, e ledger.Entry, notices ...ledger.Notice) error
@@ -155,16 +157,13 @@ func (s *Service) cporClaim(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	s.claiming.Lock()
-	defer s.claiming.Unlock()
-	existing, err := s.claims.Claims(ctx)
-	if err != nil {
-		return Reply{}, fmt.Errorf("reading the claims: %w", err)
-	}
-	if err := cpor.Repeats(existing, cl); err != nil {
-		return Reply{}, err
-	}
+	// The record refuses a claim that repeats a standing one (cpor.Repeats),
+	// checked where it is written, so that replicas cannot both make it.
 	if err := s.claims.CreateClaim(ctx, cl, ledger.Entry{At: c.now, Actor: c.who.ID, Action: ev.Action, Detail: ev.Detail}); err != nil {
+		var re *deal.RuleError
+		if errors.As(err, &re) {
+			return Reply{}, err
+		}
 		return Reply{}, fmt.Errorf("saving the claim: %w", err)
 	}
 	return s.claimReply(cl, fmt.Sprintf("Submitted CPOR claim #%d. Once Microsoft has validated it and notified the customer, record it with cpor confirm %d.", cl.ID, cl.ID)), nil

@@ -97,3 +97,59 @@ func TestLabelsRoundTrip(t *testing.T) {
 		t.Errorf("conflicting currencies: %s", r.Text)
 	}
 }
+
+// TestTypedBack: what a card or a list prints, typed back into the command
+// it belongs to, is read as what it says; what cannot be read is refused
+// alone, without a second problem about what was given.
+func TestTypedBack(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	r := e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=45000 currency=USD close=2027-03-01 notes=n account=duns solution="Contoso Insight" ` + team)
+	card := r.Text
+	solLine := ""
+	for _, l := range strings.Split(card, "\n") {
+		if s, ok := strings.CutPrefix(l, "Solutions: "); ok {
+			solLine = s
+		}
+	}
+	if !strings.Contains(solLine, "(") || !strings.Contains(solLine, ",") {
+		t.Fatalf("the card's solution line has no note with a comma to type back: %q", solLine)
+	}
+	refused := func(line string) string {
+		t.Helper()
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if r.OK() {
+			t.Fatalf("%s: accepted, want refused", line)
+		}
+		return r.Text
+	}
+	// The solution as the card prints it: the same solution, so nothing to change.
+	if got := refused(`deal edit 1 solution=` + command.Quote(solLine)); !strings.Contains(got, "nothing to change: deal 1 already has the solution given") {
+		t.Errorf("the card's solution line typed back: %s", got)
+	}
+	// The same value as the card prints it.
+	if got := refused(`deal edit 1 value="45,000 USD" close=2027-03-01`); !strings.Contains(got, "nothing to change: deal 1 already has the value, currency, close given") {
+		t.Errorf("same values: %s", got)
+	}
+	// An unreadable value is the only problem.
+	if got := refused(`deal edit 1 value=-5`); strings.Contains(got, "nothing to change") || !strings.Contains(got, "not an amount") {
+		t.Errorf("unreadable value: %s", got)
+	}
+	// The account as the card prints it.
+	if r := e.run(`deal edit 1 account="Microsoft managed"`); !strings.Contains(r.Text, "Microsoft managed") {
+		t.Errorf("account by label: %s", r.Text)
+	}
+	// A status as a list row prints it, as stage=.
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal decline 3 reason="Not a fit"`)
+	if r := e.run(`deal list stage=Received`); !strings.Contains(r.Text, "#2 ") || strings.Contains(r.Text, "#1 ") || strings.Contains(r.Text, "#3 ") {
+		t.Errorf("deal list stage=Received:\n%s", r.Text)
+	}
+	if r := e.run(`deal list closed stage=Declined`); !strings.Contains(r.Text, "#3 ") || strings.Contains(r.Text, "#2 ") {
+		t.Errorf("deal list closed stage=Declined:\n%s", r.Text)
+	}
+	if got := refused(`deal list stage=Declined`); !strings.Contains(got, "deal list closed stage=Declined") {
+		t.Errorf("a closed status in the open list: %s", got)
+	}
+}

@@ -133,7 +133,16 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 	}
 	var out []deal.Solution
 	for _, name := range names {
-		i := slices.IndexFunc(catalog, func(sol deal.Solution) bool { return strings.EqualFold(sol.Name, name) })
+		find := func(name string) int {
+			return slices.IndexFunc(catalog, func(sol deal.Solution) bool { return strings.EqualFold(sol.Name, name) })
+		}
+		i := find(name)
+		if bare, ok := vocab.WithoutNote(name); i < 0 && ok {
+			// As the card prints it, with its note.
+			if j := find(bare); j >= 0 {
+				i, name = j, bare
+			}
+		}
 		switch {
 		case i < 0 && source == deal.Assessment:
 			f.bad(key, "%q is not an assessment type in your catalog: only partners vetted for solution assessments create them; once vetted, add it with solution add name=%q source=assessment", name, name)
@@ -452,7 +461,9 @@ func (s *Service) changes(ctx context.Context, c *call) (deal.Changes, error) {
 		ch.Microsoft = &ms
 	}
 	if c.has("account") {
-		a := deal.AccountClass(strings.ToLower(f.str("account")))
+		// The label the card prints ("Microsoft managed") as well as the
+		// short form; the deal rules say which class may be recorded.
+		a := deal.AccountClass(f.term("account", vocab.Accounts))
 		ch.Account = &a
 	}
 	return ch, f.err()
@@ -476,6 +487,9 @@ func (s *Service) withRules(ctx context.Context, c *call, unreadable error, op f
 	var one *deal.RuleError
 	if !errors.As(broken, &rules) && !errors.As(broken, &one) {
 		return unreadable // no rule said anything (or something else failed)
+	}
+	if one != nil && one.Rule == "edit_nothing" {
+		return unreadable // nothing left to change because what was given could not be read
 	}
 	return merge(unreadable, broken)
 }

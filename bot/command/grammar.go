@@ -111,14 +111,29 @@ func isKey(k string) bool {
 	return true
 }
 
-// ParseList splits a comma-separated list, dropping empty items.
+// ParseList splits a comma-separated list, dropping empty items. A comma
+// inside parentheses does not split: cards print notes such as
+// "Contoso Insight (Azure IP co-sell eligible, MACC)", typed back as they are.
 func ParseList(s string) []string {
 	var out []string
-	for _, item := range strings.Split(s, ",") {
+	depth, start := 0, 0
+	add := func(item string) {
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
 		}
 	}
+	for i, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case r == ',' && depth == 0:
+			add(s[start:i])
+			start = i + 1
+		}
+	}
+	add(s[start:])
 	return out
 }
 

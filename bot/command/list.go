@@ -89,6 +89,19 @@ func (s *Service) readList(c *call) (listQuery, error) {
 	if st := f.str("stage"); st != "" {
 		if stage, ok := vocab.AnyStage(st); ok {
 			lq.filter.Stage = stage
+		} else if t, ok := vocab.Statuses.Lookup(st); ok {
+			// A row shows a deal that has no stage (Received) or is closed
+			// by its status ("Lost"): read back, it names that status.
+			status := deal.Status(t.Slug)
+			if lq.filter.Statuses != nil && !slices.Contains(lq.filter.Statuses, status) {
+				tab := "closed"
+				if !status.Terminal() {
+					tab = "open"
+				}
+				f.bad("stage", "%s deals are not in the %s list: deal list %s stage=%s", t.Label, lq.tab, tab, quoteIfNeeded(t.Label))
+			} else {
+				lq.filter.Statuses = []deal.Status{status}
+			}
 		} else {
 			_, err := vocab.Stages(lq.filter.Kind).Match(st)
 			f.bad("stage", "%v", err)

@@ -214,6 +214,19 @@ func (c Changes) onlyAnswers() bool {
 		c.Value == nil && c.Currency == nil && c.CloseDate == nil && c.Team == nil && c.Solutions == nil && c.Intent == nil
 }
 
+// given lists the chat keys of the changes c carries, in Editable's order.
+func (c Changes) given() []string {
+	set := []bool{c.Name != nil, c.Notes != nil, c.CRMID != nil, c.CampaignID != nil, c.Value != nil, c.Currency != nil,
+		c.CloseDate != nil, c.Team != nil, c.Solutions != nil, c.Intent != nil, c.Microsoft != nil, c.Account != nil}
+	var keys []string
+	for i, ok := range set {
+		if ok {
+			keys = append(keys, Editable[i])
+		}
+	}
+	return keys
+}
+
 // Editable lists the chat keys that deal edit accepts.
 var Editable = []string{"name", "notes", "crm_id", "campaign_id", "value", "currency", "close", "team", "solution", "intent", "microsoft", "account"}
 
@@ -241,11 +254,11 @@ func (d *Deal) apply(c Changes) []string {
 		d.CloseDate = *c.CloseDate
 		what = append(what, "close date "+d.CloseDate.Format(time.DateOnly))
 	}
-	if c.Team != nil {
+	if c.Team != nil && !slices.Equal(c.Team, d.Team) {
 		d.Team = c.Team
 		what = append(what, "team")
 	}
-	if c.Solutions != nil {
+	if c.Solutions != nil && !slices.Equal(c.Solutions, d.Solutions) {
 		d.Solutions = c.Solutions
 		what = append(what, "solutions")
 	}
@@ -408,6 +421,11 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 	next := d.Clone()
 	what := next.apply(c)
 	if len(what) == 0 {
+		if given := c.given(); len(given) > 0 {
+			// Typed back as the card shows it: say so rather than ask for
+			// what was given.
+			return Event{}, refuse(given[0], "edit_nothing", "nothing to change: deal %d already has the %s given", d.ID, strings.Join(given, ", "))
+		}
 		return Event{}, refuse("field", "edit_nothing", "nothing to change: give at least one of %s", strings.Join(Editable, ", "))
 	}
 	next.UpdatedAt = now

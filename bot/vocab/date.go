@@ -2,6 +2,7 @@ package vocab
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,21 @@ func ParseDate(s string, today time.Time) (time.Time, error) {
 	if a, b, y, ok := slashDate(s); ok {
 		return time.Time{}, slashRefusal(s, a, b, y)
 	}
+	if day, month, year, ok := slashDate(reversed(s)); ok && month >= 1 && month <= 12 && day >= 1 {
+		// Year first (2027/11/28, 2027.11.28) reads one way only.
+		if t, ok := calendarDay(year, time.Month(month), day); ok {
+			return time.Time{}, fmt.Errorf("%q is not a date cosellbot reads: write %s", s, t.Format(time.DateOnly))
+		}
+	}
 	return time.Time{}, fmt.Errorf("%q is not a date: write %s", s, DateHint)
+}
+
+// reversed is a numeric date's parts in the other order: 2027/11/28 as
+// 28/11/2027, which slashDate splits into day, month and year.
+func reversed(s string) string {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '.' })
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
 }
 
 // months are the month names and abbreviations of en, fr and sv, folded.

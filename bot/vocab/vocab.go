@@ -89,7 +89,7 @@ func Fold(s string) string {
 func (v *Vocabulary) Lookup(s string) (Term, bool) {
 	i, ok := v.index[Fold(s)]
 	if !ok {
-		bare, noted := withoutNote(s)
+		bare, noted := WithoutNote(s)
 		if !noted {
 			return Term{}, false
 		}
@@ -100,9 +100,9 @@ func (v *Vocabulary) Lookup(s string) (Term, bool) {
 	return v.Terms[i], true
 }
 
-// withoutNote is s without a last parenthesised note, and whether it had
+// WithoutNote is s without a last parenthesised note, and whether it had
 // one after some text.
-func withoutNote(s string) (string, bool) {
+func WithoutNote(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if !strings.HasSuffix(s, ")") {
 		return s, false

@@ -193,7 +193,7 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "31 April 2027", "Mar 2027",
-		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27",
+		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27", "2027/13/01", "2027/02/30",
 		"Feb 29", "31 April", "Mar", "Mar 1 2 3"} {
 		if _, err := ParseDate(in, now); err == nil || !strings.Contains(err.Error(), DateHint) {
 			t.Errorf("ParseDate(%q): %v, want a refusal naming %s", in, err, DateHint)
@@ -207,6 +207,9 @@ func TestParseDate(t *testing.T) {
 		"3/15/2027":  `"3/15/2027" is not a date cosellbot reads: write 2027-03-15`,
 		"01.03.2027": `"01.03.2027" could be 2027-01-03 or 2027-03-01 depending on the country: write it as YYYY-MM-DD`,
 		"5/5/2027":   `"5/5/2027" is not a date cosellbot reads: write 2027-05-05`,
+		// Year first reads one way only.
+		"2027/11/28": `"2027/11/28" is not a date cosellbot reads: write 2027-11-28`,
+		"2027.03.31": `"2027.03.31" is not a date cosellbot reads: write 2027-03-31`,
 	} {
 		if _, err := ParseDate(in, now); err == nil || err.Error() != want {
 			t.Errorf("ParseDate(%q): %v, want %s", in, err, want)

@@ -50,6 +50,9 @@ func TestCLIContract(t *testing.T) {
 	if o, e := runCLI(t, 1, "ask", "deal", "show", "2", "--share"); !strings.Contains(o, "no deal #2") || !strings.Contains(e, "--share") {
 		t.Errorf("--share: %s %s", o, e)
 	}
+	if o, e := runCLI(t, 1, "ask", "deal show 2 --share"); !strings.Contains(o, "no deal #2") || !strings.Contains(e, "--share") {
+		t.Errorf("--share inside one argument: %s %s", o, e)
+	}
 	if o, _ := runCLI(t, 0, "ask", "--", "help", "deal", "accept"); !strings.Contains(o, "A received referral needs name=") {
 		t.Errorf("help deal accept: %s", o)
 	}

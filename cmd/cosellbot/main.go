@@ -22,6 +22,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/remind"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/shell"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store"
@@ -157,8 +158,9 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	if len(text) == 0 {
 		return usageOf(stderr, "ask")
 	}
-	if *share {
-		fmt.Fprintln(stderr, "cosellbot: --share posts in a Slack or Discord channel; here the answer is only printed")
+	line, shared := chatkit.CutShare(joinText(text)) // also inside one quoted argument
+	if *share || shared {
+		fmt.Fprintln(stderr, "cosellbot: "+shell.ShareNote)
 	}
 	a, ok := oneShot(ctx, cfg, stderr)
 	if !ok {
@@ -169,7 +171,7 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	if who, err := a.svc.Resolve(ctx, *user); err != nil {
 		reply = command.Refusal(err)
 	} else {
-		reply = a.svc.Run(ctx, who, shell.Place, joinText(text))
+		reply = a.svc.Run(ctx, who, shell.Place, line)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

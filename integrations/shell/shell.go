@@ -19,6 +19,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/escape"
+	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
 // Runner carries out one command line.
@@ -116,10 +117,18 @@ func (s *Shell) handle(ctx context.Context, line string) bool {
 	case "exit", "quit", "\\q":
 		return true
 	}
+	line, shared := chatkit.CutShare(line)
 	r := s.Runner.Run(ctx, s.User, Place, line)
+	if shared {
+		fmt.Fprintln(s.Out, ShareNote)
+	}
 	fmt.Fprintln(s.Out, Render(r))
 	return false
 }
+
+// ShareNote answers a --share typed where there is no channel: the command
+// runs, as it would in Slack or Discord, and its answer is only printed.
+const ShareNote = "--share posts in a Slack or Discord channel; here the answer is only printed"
 
 // Render is the plain-text form of a reply, with its actions as the commands
 // a person would type.

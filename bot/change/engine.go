@@ -121,13 +121,23 @@ func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor 
 	if link != nil {
 		c.Links = []Link{*link}
 	}
-	if _, ok := e.systems[PartnerCenter]; ok && link == nil && d.Direction == deal.Outbound && d.ExternalID == "" {
-		// A deal made here is made in Partner Center too: the first write
-		// creates the referral and links it.
-		c.Links = append(c.Links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
+	if link == nil {
+		c.Links = e.madeInPartnerCenter(d, c.Links)
 	}
 	c.Work = e.behind(d, c.Links)
 	return e.commit(ctx, c)
+}
+
+// madeInPartnerCenter adds to the links of a deal made here (in chat, or of
+// a record created in a CRM) a pending Partner Center link: the first write
+// creates the referral and links it. A deal that came from Partner Center
+// has its referral already.
+func (e *Engine) madeInPartnerCenter(d *deal.Deal, links []Link) []Link {
+	if _, ok := e.systems[PartnerCenter]; !ok || d.Direction != deal.Outbound || d.ExternalID != "" ||
+		slices.ContainsFunc(links, func(l Link) bool { return l.System == PartnerCenter }) {
+		return links
+	}
+	return append(links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
 }
 
 // PartnerCenter is the system name of Partner Center's referrals.
@@ -417,6 +427,7 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 	}
 	stamp(&deal.Deal{}, d, now, times(in))
 	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, Links: []Link{link}, At: now}
+	c.Links = e.madeInPartnerCenter(d, c.Links)
 	c.Notices = News(d, ev, in.System)
 	c.Work = e.behind(d, c.Links)
 	if err := e.commit(ctx, c); err != nil {

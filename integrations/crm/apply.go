@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/change"
@@ -12,9 +13,11 @@ import (
 )
 
 // Finder finds the deal a CRM record is about before they are linked: the
-// deal whose crm_id is the record's id.
+// deal whose crm_id is the record's id; and, for a deal made of a created
+// record, the partner's solution catalog its solutions come from.
 type Finder interface {
 	DealByCRMID(ctx context.Context, id string) (*deal.Deal, error)
+	Solutions(ctx context.Context) ([]deal.Solution, error)
 }
 
 // Applier hands CRM changes to the change path (bot/change), which merges
@@ -69,7 +72,7 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 				return nil, deal.Event{}, &deal.RuleError{Field: "crm_id", Rule: "crm_record_not_created",
 					Message: fmt.Sprintf("no creation event of %s record %s yet; link it to a deal with deal edit ID crm_id=%s", change.Label(c.Source), c.RecordID, c.RecordID)}
 			}
-			return made(m, c, all)
+			return made(ctx, a.Find, m, c, all)
 		}
 	}
 	res, err := a.Engine.Receive(ctx, in, find, make)
@@ -102,9 +105,11 @@ func ResultOf(res change.Result) Result {
 }
 
 // made is the deal of a record created in the CRM: made from the record and
-// the mapping's create defaults (deal.Import: the CRM is the system of
-// record for what it holds), then moved to the record's stage or outcome.
-func made(m *Mapping, c Change, in change.Incoming) (*deal.Deal, deal.Event, error) {
+// the mapping's create defaults, then moved to the record's stage or
+// outcome. It is a new deal, made in Partner Center after it (unlike a
+// referral imported from there), so every rule of deal new holds: a record
+// that lacks what the rules ask is kept until it has it.
+func made(ctx context.Context, find Finder, m *Mapping, c Change, in change.Incoming) (*deal.Deal, deal.Event, error) {
 	dr, ok, err := m.Draft(c, in)
 	if err != nil {
 		return nil, deal.Event{}, err
@@ -113,8 +118,27 @@ func made(m *Mapping, c Change, in change.Incoming) (*deal.Deal, deal.Event, err
 		return nil, deal.Event{}, fmt.Errorf("%s record %s was created, and the %s mapping makes no deals of created records (add create: with its defaults, or link it with deal edit ID crm_id=%s): %w",
 			change.Label(c.Source), c.RecordID, c.Source, c.RecordID, change.ErrNoDeal)
 	}
+	if names := m.solutionNames(c); len(names) > 0 {
+		catalog, err := find.Solutions(ctx)
+		if err != nil {
+			return nil, deal.Event{}, fmt.Errorf("reading the solution catalog: %w", err)
+		}
+		var unknown deal.Problems
+		for _, name := range names {
+			i := slices.IndexFunc(catalog, func(s deal.Solution) bool { return strings.EqualFold(s.Name, name) })
+			if i < 0 {
+				unknown = append(unknown, &deal.RuleError{Field: "solution", Rule: "solution_known",
+					Message: fmt.Sprintf("no solution %q in your catalog: add it with solution add name=%q source=mine", name, name)})
+				continue
+			}
+			dr.Solutions = append(dr.Solutions, catalog[i])
+		}
+		if len(unknown) > 0 {
+			return nil, deal.Event{}, unknown
+		}
+	}
 	at := in.Modified
-	d, ev, err := deal.Import(dr, true, at)
+	d, ev, err := deal.New(dr, at)
 	if err != nil {
 		return nil, deal.Event{}, fmt.Errorf("%s record %s: %w", change.Label(c.Source), c.RecordID, err)
 	}

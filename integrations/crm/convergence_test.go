@@ -32,6 +32,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
+	"github.com/cosellbot/cosellbot/integrations/crm/generic"
 	"github.com/cosellbot/cosellbot/integrations/crm/hubspot"
 	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
 	"github.com/cosellbot/cosellbot/integrations/crm/salesforce"
@@ -730,5 +731,52 @@ func TestCRMStageValueIsKept(t *testing.T) {
 			t.Errorf("Closed Won from Salesforce was written back to it (%d writes)", w.sf.writes-before)
 		}
 		w.converged("won in Salesforce")
+	})
+}
+
+// A record created in a CRM makes a deal under deal new's rules, read from
+// Partner Center's labels as chat reads them, and the deal is made in
+// Partner Center like one made in chat. A record that lacks what the rules
+// ask makes no deal, and the inbox says what it lacks.
+func TestCRMRecordIsMadeInPartnerCenter(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w, pc := pcWorld(t, st)
+		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
+		w.h = crmtest.New(t, st, w.clock, pc, generic.New(secret, &crm.Applier{Engine: w.engine, Find: st}))
+		created := func(id string, fields map[string]any) {
+			t.Helper()
+			w.clock.Set(w.clock.Now().Add(time.Second))
+			body, _ := json.Marshal(map[string]any{"type": "deal.created", "record_id": "opp-born", "modified_at": w.clock.Now().Format(time.RFC3339), "fields": fields})
+			if code, resp := w.h.Post(t, "/webhooks/generic", signed(id, body, w.clock.Now()), body); code != 200 {
+				t.Fatalf("%d %s", code, resp)
+			}
+			w.settle()
+		}
+		fields := map[string]any{
+			"name": "Born in the CRM", "value": "30000", "currency": "EUR", "close": "2027-02-01",
+			"kind": "Services co-sell", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
+			"role": "Proof of concept", "area": "Security",
+		}
+		created("born-1", fields) // no team, no play
+		if deals, _ := st.ListDeals(t.Context(), ledger.DealFilter{}); len(deals) != 0 {
+			t.Fatalf("an incomplete record made a deal: %+v", deals[0])
+		}
+		rows, err := st.ListInbox(t.Context(), ledger.InboxFilter{Source: "generic"})
+		if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Error, "team") || !strings.Contains(rows[0].Error, "play") {
+			t.Fatalf("the inbox does not say what the record lacks: %+v %v", rows, err)
+		}
+		fields["team"] = "Ana Diaz <ana@contoso.example> +46701234567"
+		fields["play"] = "Cloud security"
+		created("born-2", fields)
+		d, err := st.DealByCRMID(t.Context(), "opp-born")
+		if err != nil {
+			t.Fatalf("the complete record made no deal: %v", err)
+		}
+		if d.Kind != deal.ServicesCoSell || d.Role != "proof-of-concept" || d.ExternalID == "" {
+			t.Fatalf("deal %+v: want services co-sell, proof-of-concept, made in Partner Center", d)
+		}
+		if ref := w.pc.Referral(d.ExternalID); ref["name"] != "Born in the CRM" {
+			t.Errorf("Partner Center's referral: %v", ref)
+		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // Mapping translates one CRM's records to deals: which object type is a
@@ -49,19 +50,31 @@ type Mapping struct {
 }
 
 // Defaults are what a deal made from a CRM record takes when the record does
-// not say: the deal's kind (ip, services, p2p), MPN location, customer and
-// its country, a team member, and a services deal's partner role, solution
-// area and play.
+// not say: the deal's kind (ip, services, p2p, or Partner Center's label),
+// MPN location, customer and its country, a team member, an IP co-sell
+// deal's solutions (names in the catalog, comma-separated), and a services
+// deal's partner role, solution area and play. A deal made of a record
+// keeps every rule of deal new: without them, the record waits.
 type Defaults struct {
 	Kind             string `yaml:"kind"`
 	Location         string `yaml:"location"`
 	Customer         string `yaml:"customer"`
 	CustomerLocation string `yaml:"customer_location"`
 	Team             string `yaml:"team"` // "Name <email> +phone"
+	Solution         string `yaml:"solution"`
 	Role             string `yaml:"role"`
 	Area             string `yaml:"area"`
 	Play             string `yaml:"play"`
 	Currency         string `yaml:"currency"`
+}
+
+// solutionNames are the catalog names of the solutions a created record's
+// deal takes.
+func (m *Mapping) solutionNames(c Change) []string {
+	if m.Create == nil {
+		return nil
+	}
+	return command.ParseList(m.Create.Solution)
 }
 
 // StageRule maps the values of one CRM field to a deal stage or outcome:
@@ -102,7 +115,7 @@ func ParseMapping(data []byte) (*Mapping, error) {
 		if d.Location == "" || d.CustomerLocation == "" {
 			return nil, fmt.Errorf("mapping %s: create: location and customer_location are required to make deals of created records", m.Source)
 		}
-		if _, ok := kinds[d.Kind]; !ok {
+		if _, ok := kindOf(d.Kind); !ok {
 			return nil, fmt.Errorf("mapping %s: create.kind: %q is not a deal kind; use ip, services or p2p", m.Source, d.Kind)
 		}
 	}
@@ -352,7 +365,28 @@ func (m *Mapping) first(r StageRule, target string) (string, bool) {
 }
 
 // kinds are the deal kinds a created record may default to.
-var kinds = map[string]deal.Kind{"ip": deal.IPCoSell, "services": deal.ServicesCoSell, "p2p": deal.P2P}
+// madeKinds are the kinds a CRM record can make a deal of: a solution
+// assessment needs a vetted assessment type, which no CRM record carries.
+var madeKinds = []deal.Kind{deal.IPCoSell, deal.ServicesCoSell, deal.P2P}
+
+// kindOf reads a deal kind as a mapping or a record writes it: the short
+// form (ip) or Partner Center's label (IP co-sell).
+func kindOf(s string) (deal.Kind, bool) {
+	if t, ok := vocab.Kinds.Lookup(s); ok && slices.Contains(madeKinds, deal.Kind(t.Slug)) {
+		return deal.Kind(t.Slug), true
+	}
+	return deal.Kind(s), false
+}
+
+// term is the slug of a value written as Partner Center's label, the short
+// form or a synonym; a value it does not know is kept as written, for the
+// deal rules to refuse by name.
+func term(v *vocab.Vocabulary, s string) string {
+	if t, ok := v.Lookup(s); ok {
+		return t.Slug
+	}
+	return s
+}
 
 // currencyNames are the ISO codes of the currency names CRMs send instead
 // of codes (Dynamics 365's transaction currency), lower case.
@@ -389,11 +423,12 @@ func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) 
 		return deal.Draft{}, false, nil
 	}
 	dr := deal.Draft{
-		Kind: kinds[d.Kind], Location: d.Location, Name: in.Values[change.Name], Notes: in.Values[change.Notes],
+		Location: d.Location, Name: in.Values[change.Name], Notes: in.Values[change.Notes],
 		Currency: d.Currency, CRMID: c.RecordID, Share: true, Help: deal.HelpNone,
 		Customer: deal.Customer{Name: d.Customer, Location: strings.ToUpper(d.CustomerLocation), Account: deal.Other},
-		Role:     deal.Role(d.Role), SolutionArea: d.Area, SolutionPlay: d.Play,
+		Role:     deal.Role(term(vocab.PartnerRoles, d.Role)), SolutionArea: term(vocab.Areas, d.Area), SolutionPlay: term(vocab.Plays, d.Play),
 	}
+	dr.Kind, _ = kindOf(d.Kind)
 	if name := m.Fields["customer"]; name != "" && strings.TrimSpace(c.Fields[name]) != "" {
 		dr.Customer.Name = strings.TrimSpace(c.Fields[name])
 	}

@@ -376,6 +376,7 @@ func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
 			"name": "Contoso expansion", "value": "30000", "currency": "EUR", "close": "2027-02-01", "stage": "qualified",
 			"kind": "services", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
 			"team": "Ana Diaz <ana@contoso.example> +46701234567", "role": "transaction",
+			"area": "Business Applications", "play": "Finance and Supply Chain",
 		}})
 		if code, resp := h.Post(t, "/webhooks/generic", signed("c-1", body, now), body); code != 200 {
 			t.Fatalf("%d %s", code, resp)

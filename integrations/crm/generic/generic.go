@@ -7,16 +7,19 @@
 //	X-Cosellbot-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body, keyed with WEBHOOK_SECRET_GENERIC>
 //	X-Event-Id: <unique per event: redeliveries repeat it>
 //
-//	{"type": "deal.updated",                  (deal.created makes a deal when GENERIC_CREATE_* defaults are set;
+//	{"type": "deal.updated",                  (deal.created makes a deal of a new record, below;
 //	                                           types other than deal.* are acknowledged and ignored)
 //	 "record_id": "opp-42",                   (the record's id in the sender: a deal's crm_id)
 //	 "modified_at": "2026-11-20T10:00:00Z",   (optional: an older update than the last applied is stale)
 //	 "fields": {"name": "…", "value": "60000", "currency": "EUR", "close": "2027-03-01",
 //	            "notes": "…", "stage": "proposed|…|accepted|won|lost|declined", "reason": "…"}}
 //
-//	deal.created also takes, for the new deal: "kind" (ip|services|p2p, default services),
-//	"location" (MPN location), "customer", "customer_location" (country code), "team"
-//	("Name <email> +phone"), and for services "role", "area", "play".
+//	deal.created also takes, for the new deal: "kind" (ip|services|p2p or Partner Center's
+//	label, default services), "location" (MPN location), "customer", "customer_location"
+//	(country code), "team" ("Name <email> +phone"), for IP co-sell "solution" (catalog
+//	names, comma-separated), and for services "role", "area", "play" (labels or short
+//	forms, as in chat). The deal keeps every rule of deal new: a record without what they
+//	ask makes no deal (the inbox says what it lacks) until deal.created is sent again with it.
 package generic
 
 import (
@@ -268,7 +271,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		m.Fields["customer"] = "customer"
 		m.Create = &crm.Defaults{
 			Kind: c.Fields["kind"], Location: c.Fields["location"], CustomerLocation: c.Fields["customer_location"],
-			Team: c.Fields["team"], Role: c.Fields["role"], Area: c.Fields["area"], Play: c.Fields["play"],
+			Team: c.Fields["team"], Solution: c.Fields["solution"], Role: c.Fields["role"], Area: c.Fields["area"], Play: c.Fields["play"],
 		}
 		if m.Create.Kind == "" {
 			m.Create.Kind = "services"

@@ -161,7 +161,10 @@ func TestCreationDeletionAndMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := ms["hubspot"]
-		m.Create = &crm.Defaults{Kind: "ip", Location: "1234567", Customer: "Contoso", CustomerLocation: "US", Team: "Ana Diaz <ana@contoso.example> +46701234567"}
+		m.Create = &crm.Defaults{Kind: "IP co-sell", Location: "1234567", Customer: "Contoso", CustomerLocation: "US", Team: "Ana Diaz <ana@contoso.example> +46701234567", Solution: "contoso insight"}
+		if err := st.AddSolution(t.Context(), deal.Solution{Name: "Contoso Insight", Source: deal.Mine, IP: deal.IPAzure}, store.Audit{At: now, Actor: "admin@contoso.example", Action: "added", Detail: "Contoso Insight"}); err != nil {
+			t.Fatal(err)
+		}
 		clock := crmtest.NewClock(now)
 		h := crmtest.New(t, st, clock, hubspot.New(secret, m, crmtest.Applier(st, clock)))
 		post := func(body []byte) {

@@ -159,18 +159,25 @@ func TestAdvance(t *testing.T) {
 		stage     deal.Stage
 		refused   bool
 		wantSteps int
+		from      string // the system; hubspot when empty
 	}{
-		{"a stage on a received referral accepts it first", received(deal.ServicesCoSell), Values{Stage: "proposed"}, deal.Accepted, deal.StageProposed, false, 2},
-		{"won on a received referral accepts then wins", received(deal.IPCoSell), Values{Status: "won"}, deal.Won, deal.StageWon, false, 2},
-		{"declined", received(deal.ServicesCoSell), Values{Status: "declined", Reason: "no capacity"}, deal.Declined, "", false, 1},
-		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1},
-		{"assessment stages skipped are marked in order", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Accepted, deal.StageReport, false, 4},
-		{"an unknown stage is refused", received(deal.ServicesCoSell), Values{Stage: "launch"}, deal.Received, "", true, 0},
+		{"a stage on a received referral accepts it first", received(deal.ServicesCoSell), Values{Stage: "proposed"}, deal.Accepted, deal.StageProposed, false, 2, ""},
+		{"won on a received referral accepts then wins", received(deal.IPCoSell), Values{Status: "won"}, deal.Won, deal.StageWon, false, 2, ""},
+		{"declined", received(deal.ServicesCoSell), Values{Status: "declined", Reason: "no capacity"}, deal.Declined, "", false, 1, ""},
+		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1, ""},
+		{"Partner Center's later assessment stage marks the ones between", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Accepted, deal.StageReport, false, 4, PartnerCenter},
+		{"a CRM skipping assessment stages is refused, as in chat", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Received, "", true, 0, ""},
+		{"a CRM marks the next assessment stage", received(deal.SolutionAssessment), Values{Stage: "loe"}, deal.Accepted, deal.StageLOE, false, 2, ""},
+		{"an unknown stage is refused", received(deal.ServicesCoSell), Values{Stage: "launch"}, deal.Received, "", true, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := tt.d.Clone()
-			evs, err := Advance(tt.d, tt.v, "hubspot", at(30))
+			from := tt.from
+			if from == "" {
+				from = "hubspot"
+			}
+			evs, err := Advance(tt.d, tt.v, from, at(30))
 			if tt.refused {
 				if err == nil {
 					t.Fatalf("Advance = %v, want a refusal", evs)

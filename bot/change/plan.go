@@ -18,7 +18,9 @@ import (
 //   - the sender's own updates to a received referral (Partner Center) are
 //     taken as they are, since the partner has not answered it yet;
 //   - field edits go through deal.Edit, then a stage (forward only: a
-//     system moving a stage back changes nothing), then the outcome;
+//     system moving a stage back changes nothing; a solution assessment's
+//     stages one at a time, as in chat, except from Partner Center, which
+//     marks them so itself), then the outcome;
 //   - a terminal deal changes no more: an outcome that differs is an error.
 //
 // d is changed in place only when every step succeeds.
@@ -100,8 +102,11 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 		case i < 0 && stage != deal.StageAccepted && stage != deal.StageCreated:
 			return nil, &deal.RuleError{Field: "stage", Rule: "stage_known", Message: fmt.Sprintf("%s stage %q is not a stage of %s deals", Label(system), stage, deal.KindLabel(next.Kind))}
 		case i > cur:
-			if next.Kind == deal.SolutionAssessment {
-				// Every assessment stage is mandatory: mark the ones skipped, in order.
+			if next.Kind == deal.SolutionAssessment && system == PartnerCenter {
+				// Partner Center marks every assessment stage, in order, before
+				// the next: a later one there (a missed notification) means the
+				// ones between were marked too. A CRM enforces no such thing:
+				// its jump is refused, as in chat.
 				for _, s := range markable[cur+1 : i+1] {
 					if err := step(next.MarkStage(s, at)); err != nil {
 						return nil, err

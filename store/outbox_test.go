@@ -438,6 +438,9 @@ func TestClaimOnceAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, _, err := c.Confirm(t0, t0); err != nil {
+			t.Fatal(err)
+		}
 		ev, err := c.Decline("the customer declined", t0)
 		if err != nil {
 			t.Fatal(err)

@@ -43,7 +43,7 @@ func (s *Service) cporSpecs() []*spec {
 		{verb: "cpor confirm", args: []string{"ID"}, optional: []string{"notified"},
 			summary: "Microsoft validated the claim and notified the customer (notified=DATE, default today): the 5-business-day window starts", run: s.cporConfirm},
 		{verb: "cpor info", args: []string{"ID"}, required: []string{"notes"}, summary: "Microsoft asked for more information", run: s.cporInfo},
-		{verb: "cpor decline", args: []string{"ID"}, optional: []string{"reason"}, summary: "the customer declined the association", run: s.cporDecline},
+		{verb: "cpor decline", args: []string{"ID"}, optional: []string{"reason"}, summary: "the customer, once notified (cpor confirm), declined the association", run: s.cporDecline},
 	}
 }
 

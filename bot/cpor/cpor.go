@@ -76,8 +76,9 @@ func ParseEngagement(s string) (Engagement, bool) {
 type Status string
 
 // Claim statuses: submitted → customer notified → official (after the
-// decline window), or declined by the customer, or more information
-// requested by Microsoft (answered by a new validation).
+// decline window), or declined by the customer (only once notified), or
+// more information requested by Microsoft (answered by a new validation,
+// still before the customer is notified).
 const (
 	Submitted     Status = "submitted"
 	Notified      Status = "customer_notified"
@@ -226,23 +227,32 @@ func (c *Claim) need(verb string, allowed ...Status) error {
 }
 
 // Confirm records that Microsoft validated the claim and notified the
-// customer at notified (not in the future, not before the claim): the
-// customer's decline window of DeclineWindow business days starts (a window
-// that closed already makes the claim official at the next sweep). fallback
-// reports that the customer's country has no holiday calendar.
+// customer at notified: the customer's decline window of DeclineWindow
+// business days starts (a window that closed already makes the claim
+// official at the next sweep). fallback reports that the customer's country
+// has no holiday calendar.
+//
+// The notification is judged by the customer's calendar days (Zone), the
+// days the window counts: it may not fall on a day after the customer's
+// today, nor on a day before the customer's day on which the claim was made.
+// A notification on the claim's own day is taken in every zone, whether the
+// date is given as midnight of that day in the customer's zone (which is the
+// day before in UTC east of UTC) or as any moment of it.
 func (c *Claim) Confirm(notified, now time.Time) (ev deal.Event, fallback bool, err error) {
 	if err := c.need("confirm", Submitted, InfoRequested); err != nil {
 		return deal.Event{}, false, err
 	}
-	if notified.After(now) {
-		return deal.Event{}, false, rule("notified", "notified_not_future", "the notification date %s is in the future", notified.Format(time.DateOnly))
+	zone := Zone(c.Country)
+	on, today, claimed := c.customerDay(notified), c.customerDay(now), c.customerDay(c.CreatedAt)
+	if on.After(today) {
+		return deal.Event{}, false, rule("notified", "notified_not_future", "the notification date %s is in the future", on.Format(time.DateOnly))
 	}
-	if day(notified).Before(day(c.CreatedAt)) {
-		return deal.Event{}, false, rule("notified", "notified_after_claim", "the customer cannot have been notified on %s, before the claim was made on %s", notified.Format(time.DateOnly), c.CreatedAt.Format(time.DateOnly))
+	if on.Before(claimed) {
+		return deal.Event{}, false, rule("notified", "notified_after_claim", "the customer cannot have been notified on %s, before the claim was made on %s (%s time)", on.Format(time.DateOnly), claimed.Format(time.DateOnly), zone)
 	}
 	end, fallback := WindowEnd(c.Country, notified)
 	c.Status, c.NotifiedAt, c.OfficialAt, c.UpdatedAt = Notified, notified, end, now
-	return deal.Event{Action: "customer_notified", Detail: fmt.Sprintf("Microsoft validated the claim and notified the customer on %s; the customer may decline until the end of %s, their last business day (%s time); official after that", notified.In(Zone(c.Country)).Format(time.DateOnly), c.LastDay().Format(time.DateOnly), Zone(c.Country))}, fallback, nil
+	return deal.Event{Action: "customer_notified", Detail: fmt.Sprintf("Microsoft validated the claim and notified the customer on %s; the customer may decline until the end of %s, their last business day (%s time); official after that", on.Format(time.DateOnly), c.LastDay().Format(time.DateOnly), zone)}, fallback, nil
 }
 
 // RequestInfo records that Microsoft asked for more information while
@@ -259,12 +269,20 @@ func (c *Claim) RequestInfo(notes string, now time.Time) (deal.Event, error) {
 }
 
 // Decline records that the customer declined the association within the
-// window (or before Microsoft reported the notification).
+// window. Only a notified customer can decline: Microsoft validates the
+// claim first (and may ask for more information), then tells the customer,
+// whose five business days to decline start then. A submitted claim, or one
+// Microsoft asked more information about, has not reached the customer, so
+// a decline is refused, saying to record the notification first (cpor
+// confirm), which starts the window the decline is then checked against.
 func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
 	if c.WindowClosed(now) || (c.Status == Official && !c.OfficialAt.IsZero()) {
 		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
 	}
-	if err := c.need("decline", Submitted, Notified, InfoRequested); err != nil {
+	if c.Status == Submitted || c.Status == InfoRequested {
+		return deal.Event{}, rule("status", "decline_needs_notification", "cannot record a decline on claim %d while it is %s: the customer can decline only once Microsoft has validated the claim and notified them. If Microsoft notified the customer, record that first with cpor confirm %d notified=DATE (the day they were notified), then cpor decline %d", c.ID, c.Status.Label(), c.ID, c.ID)
+	}
+	if err := c.need("decline", Notified); err != nil {
 		return deal.Event{}, err
 	}
 	c.Status, c.Reason, c.UpdatedAt = Declined, strings.TrimSpace(reason), now
@@ -328,7 +346,10 @@ func (c *Claim) Plans() []ledger.Reminder {
 	}
 }
 
-func day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
+// customerDay is the calendar day of t in the customer's zone (Zone), as a
+// date at midnight UTC, so that days compare and print the same whatever the
+// zone.
+func (c *Claim) customerDay(t time.Time) time.Time {
+	y, m, d := t.In(Zone(c.Country)).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

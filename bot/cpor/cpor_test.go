@@ -278,3 +278,119 @@ func TestRepeats(t *testing.T) {
 		}
 	}
 }
+
+// midnight is the start of a calendar day in the customer's zone: what
+// cpor confirm notified=DATE (or today) passes to Confirm.
+func midnight(country string, y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, cpor.Zone(country))
+}
+
+// TestConfirmNotifiedDayInCustomerZone: the notification day and the claim's
+// day are both the customer's calendar days. A notification on the claim's
+// own day is taken east (FR, SE) and west (US) of UTC alike, even when
+// midnight in the customer's zone is the day before in UTC, or when the
+// claim was made late in the customer's evening (the next day in UTC); a
+// day truly before the claim's is refused, and so is a day after the
+// customer's today, while the customer's today is never in the future.
+func TestConfirmNotifiedDayInCustomerZone(t *testing.T) {
+	repro := time.Date(2026, 11, 29, 7, 35, 0, 0, time.UTC)
+	tests := []struct {
+		name, country string
+		created, now  time.Time
+		notified      time.Time
+		rule          string // "" when taken
+		says          string // in the refusal
+	}{
+		// The reported case: claimed and confirmed notified=today at 07:35 UTC.
+		{"FR: notified the claim's day (Paris midnight is the day before in UTC)", "FR", repro, repro, midnight("FR", 2026, 11, 29), "", ""},
+		{"SE: notified the claim's day (Stockholm midnight is the day before in UTC)", "SE", repro, repro, midnight("SE", 2026, 11, 29), "", ""},
+		{"US: notified the claim's day", "US", repro, repro, midnight("US", 2026, 11, 29), "", ""},
+		{"IN: no calendar, days in UTC, notified the claim's day", "IN", repro, repro, midnight("IN", 2026, 11, 29), "", ""},
+		{"FR: notified the day before the claim", "FR", repro, repro, midnight("FR", 2026, 11, 28), "notified_after_claim", "notified on 2026-11-28, before the claim was made on 2026-11-29"},
+		{"SE: notified the day before the claim", "SE", repro, repro, midnight("SE", 2026, 11, 28), "notified_after_claim", "before the claim was made on 2026-11-29"},
+		{"US: notified the day before the claim", "US", repro, repro, midnight("US", 2026, 11, 28), "notified_after_claim", "before the claim was made on 2026-11-29"},
+
+		// Near midnight east of UTC: 22:30 UTC on the 29th is 23:30 the
+		// 29th in Paris; 23:30 UTC on the 28th is already the 29th there.
+		{"FR: claimed 23:30 Paris, notified that day", "FR", time.Date(2026, 11, 29, 22, 30, 0, 0, time.UTC), time.Date(2026, 11, 29, 22, 40, 0, 0, time.UTC), midnight("FR", 2026, 11, 29), "", ""},
+		{"FR: claimed 00:30 Paris (still the 28th in UTC), notified that day", "FR", time.Date(2026, 11, 28, 23, 30, 0, 0, time.UTC), repro, midnight("FR", 2026, 11, 29), "", ""},
+		{"FR: claimed 00:30 Paris (still the 28th in UTC), notified the 28th", "FR", time.Date(2026, 11, 28, 23, 30, 0, 0, time.UTC), repro, midnight("FR", 2026, 11, 28), "notified_after_claim", "before the claim was made on 2026-11-29"},
+		{"SE: claimed 23:50 Stockholm, notified that day", "SE", time.Date(2026, 11, 29, 22, 50, 0, 0, time.UTC), time.Date(2026, 11, 29, 22, 55, 0, 0, time.UTC), midnight("SE", 2026, 11, 29), "", ""},
+		// Near midnight west of UTC: 03:00 UTC on the 30th is 22:00 the
+		// 29th in New York.
+		{"US: claimed 22:00 New York (the next day in UTC), notified that day", "US", time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 3, 10, 0, 0, time.UTC), midnight("US", 2026, 11, 29), "", ""},
+		{"US: claimed 22:00 New York, notified the day before", "US", time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 3, 10, 0, 0, time.UTC), midnight("US", 2026, 11, 28), "notified_after_claim", "before the claim was made on 2026-11-29"},
+		{"US: notified a moment of the claim's day, given in UTC", "US", time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 3, 10, 0, 0, time.UTC), time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC), "", ""},
+
+		// Not in the future: the customer's today never is, their tomorrow is.
+		{"FR: today just after midnight Paris (still yesterday in UTC)", "FR", date(2026, 11, 20), time.Date(2026, 11, 29, 23, 5, 0, 0, time.UTC), midnight("FR", 2026, 11, 30), "", ""},
+		{"SE: today at 00:00 Stockholm exactly", "SE", date(2026, 11, 20), midnight("SE", 2026, 11, 30), midnight("SE", 2026, 11, 30), "", ""},
+		{"US: today late evening New York (tomorrow in UTC)", "US", date(2026, 11, 20), time.Date(2026, 11, 30, 4, 55, 0, 0, time.UTC), midnight("US", 2026, 11, 29), "", ""},
+		{"FR: tomorrow Paris is in the future", "FR", date(2026, 11, 20), repro, midnight("FR", 2026, 11, 30), "notified_not_future", "2026-11-30 is in the future"},
+		{"US: the UTC day, tomorrow in New York, is in the future", "US", date(2026, 11, 20), time.Date(2026, 11, 30, 4, 55, 0, 0, time.UTC), midnight("US", 2026, 11, 30), "notified_not_future", "2026-11-30 is in the future"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := cpor.New(cpor.Draft{TenantID: tenant, Country: tt.country, Engagement: "modern-work", Workload: "Teams"}, "i@x", tt.created)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ID = 3
+			_, _, err = c.Confirm(tt.notified, tt.now)
+			if tt.rule == "" {
+				if err != nil || c.Status != cpor.Notified || !c.NotifiedAt.Equal(tt.notified) {
+					t.Fatalf("Confirm(%s, now %s) on a claim of %s = %v, status %s; want it taken", tt.notified, tt.now, tt.created, err, c.Status)
+				}
+				return
+			}
+			var re *deal.RuleError
+			if !errors.As(err, &re) || re.Rule != tt.rule || !strings.Contains(re.Message, tt.says) {
+				t.Fatalf("Confirm(%s, now %s) on a claim of %s = %v; want %s saying %q", tt.notified, tt.now, tt.created, err, tt.rule, tt.says)
+			}
+			if c.Status != cpor.Submitted || !c.NotifiedAt.IsZero() {
+				t.Errorf("a refused Confirm changed the claim: %+v", c)
+			}
+		})
+	}
+}
+
+// TestDeclineNeedsNotification: the customer declines within the window
+// Microsoft's notification opens, so a claim not yet notified (submitted,
+// or with more information requested) cannot be declined; the refusal says
+// to record the notification first, and the claim is unchanged. Once
+// notified, the decline is taken.
+func TestDeclineNeedsNotification(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	for _, st := range []cpor.Status{cpor.Submitted, cpor.InfoRequested} {
+		t.Run(string(st), func(t *testing.T) {
+			c, _, err := cpor.New(cpor.Draft{TenantID: tenant, Country: "FR", Engagement: "modern-work", Workload: "Teams"}, "i@x", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ID = 3
+			if st == cpor.InfoRequested {
+				if _, err := c.RequestInfo("proof of delivery", now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := *c
+			_, err = c.Decline("not our partner", now.Add(time.Hour))
+			var re *deal.RuleError
+			if !errors.As(err, &re) || re.Rule != "decline_needs_notification" || re.Field != "status" ||
+				!strings.Contains(re.Message, "only once Microsoft has validated the claim and notified them") ||
+				!strings.Contains(re.Message, "cpor confirm 3 notified=DATE") || !strings.Contains(re.Message, st.Label()) {
+				t.Fatalf("Decline while %s = %v; want refused, saying to record the notification with cpor confirm 3 notified=DATE", st, err)
+			}
+			if *c != before {
+				t.Errorf("a refused decline changed the claim: %+v", c)
+			}
+			// Recording the notification first, then the decline: taken.
+			if _, _, err := c.Confirm(midnight("FR", 2026, 11, 24), now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Decline("not our partner", now.Add(2*time.Hour)); err != nil || c.Status != cpor.Declined || c.Reason != "not our partner" {
+				t.Errorf("Decline once notified: %v, %s", err, c.Status)
+			}
+		})
+	}
+}

@@ -345,6 +345,11 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 				Detail: fmt.Sprintf("%s changed %s; not applied: %v", Label(in.System), strings.Join(fieldNames(dec.Apply), ", "), err)})
 			res.Outcome, res.Note = Refused, fmt.Sprintf("deal #%d: not applied: %v", d.ID, err)
 			next = d
+			for f := range dec.Apply {
+				m := link.Shadow[f]
+				m.Refused = true
+				link.Shadow[f] = m
+			}
 		case err != nil:
 			return Result{}, err
 		default:

@@ -12,6 +12,10 @@ type Mark struct {
 	At      time.Time `json:"at,omitzero"`
 	Sent    string    `json:"s,omitempty"`
 	Pending bool      `json:"p,omitempty"`
+	// Refused is set when the deal rules refused the system's Value: the
+	// system still holds it, but it was never applied. Said again with a
+	// newer time it is no echo; the rules judge it again.
+	Refused bool `json:"r,omitempty"`
 }
 
 // Shadow is a link's view of what its system holds, per field.
@@ -91,7 +95,8 @@ type Decision struct {
 
 // Merge merges a system's record into the deal three ways, per field:
 //   - a value equal to the shadow's (what was last exchanged) or to what
-//     cosellbot sent is no change in that system: an echo, never applied;
+//     cosellbot sent is no change in that system: an echo, never applied,
+//     unless the rules refused it and the system says it again, later;
 //   - a value older than what that system told before is stale;
 //   - otherwise the system changed the field: it is applied when its time
 //     is newer than the field's last change from any origin (changed),
@@ -107,7 +112,8 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 	for _, f := range in.Values.Sorted() {
 		v, at := in.Values[f], in.time(f)
 		m, known := sh[f]
-		if known && (v == m.Value || (m.Pending && v == m.Sent)) {
+		again := known && m.Refused && v == m.Value && at.After(m.At)
+		if known && !again && (v == m.Value || (m.Pending && v == m.Sent)) {
 			if !at.Before(m.At) {
 				d.Shadow[f] = Mark{Value: v, At: at, Sent: m.Sent, Pending: m.Pending && v != m.Sent}
 			}

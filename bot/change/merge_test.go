@@ -210,3 +210,17 @@ func TestAdvance(t *testing.T) {
 		t.Error("a won deal was lost by a CRM")
 	}
 }
+
+// A value the rules refused is judged again when the system says it again
+// later; repeated at its own time (a whole record resent) it stays an echo.
+func TestMergeJudgesARefusedValueAgain(t *testing.T) {
+	sh := Shadow{Stage: {Value: "won", At: at(10), Refused: true}}
+	cur := Values{Stage: "report"}
+	if dec := Merge(cur, nil, sh, Incoming{System: "generic", Values: Values{Stage: "won"}, Modified: at(10)}); len(dec.Apply) != 0 {
+		t.Errorf("repeated at its own time: applied %v", dec.Apply)
+	}
+	dec := Merge(cur, nil, sh, Incoming{System: "generic", Values: Values{Stage: "won"}, Modified: at(20)})
+	if dec.Apply[Stage] != "won" || dec.Shadow[Stage].Refused {
+		t.Errorf("said again later: apply %v, shadow %+v", dec.Apply, dec.Shadow[Stage])
+	}
+}

@@ -539,3 +539,51 @@ func TestUnmappedCRMStageIsNamed(t *testing.T) {
 		}
 	})
 }
+
+// A change the deal rules refused is not forgotten: the CRM still holds
+// it, and when the CRM says it again later (the stages it lacked since
+// marked), it is judged again rather than dropped as "already says so".
+func TestRefusedChangeIsJudgedAgain(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		ctx := t.Context()
+		d, _, err := deal.New(deal.Draft{
+			Kind: deal.SolutionAssessment, Name: "Migration check", Value: 15_000_00, Currency: "EUR", CloseDate: now.AddDate(0, 3, 0), Notes: "n",
+			Location: "1234567", CRMID: "opp-sa", AssessmentLocation: "SE", Customer: deal.Customer{Name: "Fabrikam AB", Location: "SE", Account: deal.Managed},
+			Solutions: []deal.Solution{{Name: "Migration assessment", Source: deal.Assessment}},
+			Team:      []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.example", Phone: "+46 70 123 45 67"}},
+		}, now.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateDeal(ctx, d, ledger.Entry{At: now.Add(-time.Hour), Actor: "ana@contoso.example", Action: "created", Detail: "created"}); err != nil {
+			t.Fatal(err)
+		}
+		won := func(id, at string) {
+			t.Helper()
+			body := update("opp-sa", at, map[string]any{"stage": "won"})
+			if code, resp := h.Post(t, "/webhooks/generic", signed(id, body, now), body); code != http.StatusOK {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+			h.Process(t)
+		}
+		won("sa-1", "2026-11-20T09:10:00Z")
+		if got := dealOf(t, st, d.ID); got.Status == deal.Won {
+			t.Fatal("an assessment with no stage marked was won")
+		}
+		// The partner marks every stage, as chat does.
+		got := dealOf(t, st, d.ID)
+		for _, s := range deal.Markable(deal.SolutionAssessment) {
+			if _, err := got.MarkStage(s, now.Add(-30*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.UpdateDeal(ctx, got, ledger.Entry{At: now.Add(-30 * time.Minute), Actor: "ana@contoso.example", Action: "stage", Detail: "stages"}); err != nil {
+			t.Fatal(err)
+		}
+		won("sa-2", "2026-11-20T09:40:00Z")
+		if got := dealOf(t, st, d.ID); got.Status != deal.Won {
+			t.Errorf("the CRM's won, said again once every stage was marked: deal %s; history %v", got.Status, crmtest.History(t, st, d.ID))
+		}
+	})
+}

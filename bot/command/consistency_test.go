@@ -153,3 +153,41 @@ func TestTypedBack(t *testing.T) {
 		t.Errorf("a closed status in the open list: %s", got)
 	}
 }
+
+// TestPermitsAtTheClick: a button that opens a form asks Permits first; a
+// deal in a state its verb cannot act on (a referral already answered or
+// expired, a deal closed) is refused there, with the submission's words,
+// and the database is left as it was. Allowed clicks pass.
+func TestPermitsAtTheClick(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
+	e.seedCatalog()
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)                                                                // 1: received
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)                                                               // 2: declined
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 3: won
+	e.run(`deal decline 2 reason="Not a fit"`)
+	e.run(`deal won 3`)
+	for line, want := range map[string]string{
+		"deal accept 2":   "deal 2 is declined",
+		"deal decline 2":  "already declined",
+		"deal lost 3":     "is won",
+		"deal error 3":    "is won",
+		"deal snooze 3":   "no reminders left",
+		"deal team add 3": "is won",
+	} {
+		before := snapshot(t, st)
+		r := e.svc.Permits(context.Background(), access.LocalAdmin, line)
+		if r == nil || !strings.Contains(r.Text, want) {
+			t.Errorf("%s at the click: %v, want a refusal saying %q", line, r, want)
+		}
+		if snapshot(t, st) != before {
+			t.Errorf("%s at the click changed the database", line)
+		}
+	}
+	for _, line := range []string{"deal accept 1", "deal decline 1", "deal snooze 1", "deal lost 99", "deal show 3", "faq what is cpor"} {
+		if r := e.svc.Permits(context.Background(), access.LocalAdmin, line); r != nil {
+			t.Errorf("%s at the click refused: %s", line, r.Text)
+		}
+	}
+}

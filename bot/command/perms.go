@@ -2,8 +2,11 @@ package command
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
 // perms is the permission each verb of the command table needs. The runner
@@ -42,16 +45,17 @@ func (s *Service) permit(_ context.Context, who access.User, sp *spec) error {
 	return who.May(perms[sp.verb])
 }
 
-// Permits refuses, as Run would, a line whose verb who may not run; nil
-// when the verb is allowed or the line is no command. A button checks it
-// before opening a form, so that nobody types into a form whose
-// submission can only be refused.
+// Permits refuses, as Run would, a line whose verb who may not run, or
+// whose deal is in a state the verb cannot act on (a referral answered or
+// expired, a deal closed); nil when the verb is allowed or the line is no
+// command. A button checks it before opening a form, so that nobody types
+// into a form whose submission can only be refused.
 func (s *Service) Permits(ctx context.Context, who access.User, line string) *Reply {
 	args, err := Parse(line)
 	if err != nil || len(args.Words) == 0 {
 		return nil
 	}
-	sp, _, _ := s.find(args.Words)
+	sp, n, words := s.find(args.Words)
 	if sp == nil {
 		return nil
 	}
@@ -59,5 +63,37 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 		r := fail(err)
 		return &r
 	}
+	check, ok := stateChecks[sp.verb]
+	if !ok || len(words) <= n {
+		return nil
+	}
+	c := &call{who: who, verb: sp.verb, now: s.clock.Now(), pos: words[n:]}
+	d, err := s.visibleDeal(ctx, c)
+	if err != nil {
+		return nil // unreadable, missing or hidden: the opening or the submission says so
+	}
+	var re *deal.RuleError
+	if err := check(asOf(d, c.now), c.now); errors.As(err, &re) && re.Field == "status" {
+		r := fail(re)
+		return &r
+	}
 	return nil
+}
+
+// stateChecks try a verb that changes a deal on a copy of it, with stand-in
+// values for what its form asks: a refusal about the deal's status is what
+// the submission would give whatever is typed in the form.
+var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
+	"deal accept":  func(d *deal.Deal, now time.Time) error { _, err := d.Accept(deal.Changes{}, now); return err },
+	"deal decline": func(d *deal.Deal, now time.Time) error { _, err := d.Decline("-", "", now); return err },
+	"deal lost":    func(d *deal.Deal, now time.Time) error { _, err := d.Lose("-", now); return err },
+	"deal error":   func(d *deal.Deal, now time.Time) error { _, err := d.CloseAsError("-", now); return err },
+	"deal won":     func(d *deal.Deal, now time.Time) error { _, err := d.Win(now); return err },
+	"deal edit":    func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
+	"deal invite":  func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
+	"deal team add": func(d *deal.Deal, now time.Time) error {
+		_, err := d.AddMember(deal.Person{Name: "-", Email: "-@example.com", Phone: "+1"}, now)
+		return err
+	},
+	"deal snooze": func(d *deal.Deal, _ time.Time) error { return snoozable(d) },
 }

@@ -26,9 +26,8 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "until_future",
 			Message: fmt.Sprintf("until=%s is not in the future: snooze until a later date", until.Format(time.DateOnly))}
 	}
-	if d.Status.Terminal() {
-		return Reply{}, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
-			Message: fmt.Sprintf("deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)}
+	if err := snoozable(d); err != nil {
+		return Reply{}, err
 	}
 	detail := "reminders snoozed until " + until.Format(time.DateOnly)
 	if exp := d.ExpiresAt; d.Status == deal.Received && !exp.IsZero() && until.After(calendarDay(exp)) {
@@ -48,4 +47,14 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		Text: fmt.Sprintf("Deal #%d: %s; they resume on %s.", d.ID, detail, until.Format(time.DateOnly)),
 		Data: map[string]any{"deal": View(d), "snoozed_until": dateOf(until)},
 	}, nil
+}
+
+// snoozable refuses a deal that has no reminders left: a closed one (a
+// referral past its 14 days included, once asOf has applied them).
+func snoozable(d *deal.Deal) error {
+	if d.Status.Terminal() {
+		return &deal.RuleError{Field: "status", Rule: "terminal_immutable",
+			Message: fmt.Sprintf("deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)}
+	}
+	return nil
 }

@@ -205,7 +205,9 @@ func formOf(cmd string) (Form, bool) {
 			{Key: "value", Also: "currency", Label: "Value and currency", Hint: "A number, then the currency: 60000 EUR (USD when left out)", Max: 40},
 			{Key: "close", Label: "Estimated close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
 			{Key: "notes", Label: "Notes", Hint: "What the customer needs", Input: Long, Max: 2000},
-			{Key: "team", Label: "Team", Hint: `"Name <email> +phone"; several separated by ;`, Input: Long, Max: 1000},
+			// Optional, as in Partner Center's accept form: a team can be
+			// added later (deal team add).
+			{Key: "team", Label: "Team", Hint: `Optional: "Name <email> +phone"; several separated by ;`, Input: Long, Max: 1000, Optional: true},
 		}}, true
 	case "decline":
 		notes.Optional = true
@@ -286,7 +288,9 @@ func (f *Form) Prefill(d *command.DealView, me string) {
 				mine = mine || (me != "" && strings.Contains(strings.ToLower(me), "<"+strings.ToLower(p.Email)+">"))
 			}
 		}
-		if me != "" && !mine {
+		// The clicker joins the team only with a phone: a member without
+		// one is refused, and would make a form left as it opened fail.
+		if p, err := command.ParsePerson(me); me != "" && !mine && err == nil && p.Phone != "" {
 			team = append(team, me)
 		}
 		set("team", strings.Join(team, "; "))

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -273,7 +274,8 @@ func TestSignedInteractions(t *testing.T) {
 }
 
 // The whole flow with buttons: Accept opens its form (type 9), prefilled
-// from the referral and with the clicker on the team; submitted, the deal is
+// from the referral, its team optional and empty (the clicker, known by no
+// phone, would be refused as a member); submitted, the deal is
 // accepted; then every Next stage and Won, each click on the person's own
 // card updating it in place.
 func TestButtonFlow(t *testing.T) {
@@ -281,16 +283,21 @@ func TestButtonFlow(t *testing.T) {
 		e := newEnv(t, st, time.Minute)
 		e.receive()
 		card := e.answer(e.slash("111", "deal show 1"))
-		form := e.answer(e.click("111", buttons(card)["Accept"]))
+		accept := buttons(card)["Accept"]
+		form := e.answer(e.click("111", accept))
 		values := formValues(form)
 		if form["type"] != float64(9) || values["name"] != "Fabrikam BI" || values["value"] != "60000 EUR" || values["close"] != "2031-03-01" ||
-			values["team"] != "ana <ana@partner.example>" {
-			t.Fatalf("Accept: %+v, want the form prefilled", form)
+			values["team"] != "" || !strings.Contains(fmt.Sprint(form), "custom_id:team label:Team max_length:1000 placeholder:Optional") {
+			t.Fatalf("Accept: %+v, want the form prefilled and its team optional", form)
 		}
-		values["team"] += " +46 70 123 45 67"
+		values["team"] = "ana <ana@partner.example> +46 70 123 45 67"
 		card = e.answer(e.submit("111", form, values))
 		if card["type"] != float64(7) || !strings.Contains(description(card), "accepted") {
 			t.Fatalf("Accept submitted: %+v", card)
+		}
+		// The old card's Accept, clicked again: no form, the refusal at once.
+		if again := e.answer(e.click("111", accept)); again["type"] == float64(9) || !strings.Contains(fmt.Sprint(again), "already accepted") {
+			t.Errorf("Accept on an accepted referral: %+v, want no form and the refusal", again)
 		}
 		for _, stage := range []string{"Qualified", "Developed", "Proposed", "Negotiated"} {
 			card = e.answer(e.click("111", buttons(card)["Next stage: "+stage]))
@@ -520,7 +527,7 @@ func TestRefusedFormReopensAsSent(t *testing.T) {
 	form := e.answer(e.click("111", buttons(card)["Accept"]))
 	values := formValues(form)
 	values["name"], values["value"], values["notes"] = "Fabrikam BI, phase 2", "abc", "Kick-off in May"
-	values["team"] += " +46 70 123 45 67"
+	values["team"] = "ana <ana@partner.example> +46 70 123 45 67"
 	bad := e.answer(e.submit("111", form, values))
 	retry, ok := buttons(bad)["Fix and submit again"]
 	if !ok || !strings.Contains(description(bad), "not an amount") {

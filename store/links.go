@@ -233,7 +233,10 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 }
 
 // requestSync asks for a sync of each link: a new row due at once, or the
-// existing one's generation bumped (and a dead one revived).
+// existing one's generation bumped (and a dead one revived). A link waiting
+// out a failure (a backoff, a 429's Retry-After) keeps its time: the
+// system said when to come back, and the write then sends the deal as it
+// is by then, the newer change included.
 func requestSync(tx *gorm.DB, refs []change.LinkRef, at time.Time) error {
 	at = utc(at)
 	for _, r := range refs {
@@ -244,7 +247,7 @@ func requestSync(tx *gorm.DB, refs []change.LinkRef, at time.Time) error {
 				"gen":      gorm.Expr("sync_work.gen + 1"),
 				"state":    SyncPending,
 				"attempts": gorm.Expr("CASE WHEN sync_work.state = 'dead' THEN 0 ELSE sync_work.attempts END"),
-				"due_at":   gorm.Expr("CASE WHEN sync_work.state = 'dead' OR sync_work.due_at > ? THEN ? ELSE sync_work.due_at END", at, at),
+				"due_at":   gorm.Expr("CASE WHEN sync_work.state = 'dead' THEN ? WHEN sync_work.last_error <> '' THEN sync_work.due_at WHEN sync_work.due_at > ? THEN ? ELSE sync_work.due_at END", at, at, at),
 			}),
 		}).Create(&row).Error
 		if err != nil {

@@ -62,7 +62,9 @@ type fakeCRM struct {
 	owed    []owed                       // notifications not delivered yet
 	at      map[string]map[string]time.Time
 	writes  int
-	fail    int // answer the next writes 503
+	tries   int    // writes received, refused ones included
+	fail    int    // answer the next writes 503 (429 with retryAfter)
+	retryAf string // Retry-After of a refused write, in seconds: a 429
 	srv     *httptest.Server
 }
 
@@ -88,8 +90,14 @@ func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.tries++
 	if f.fail > 0 {
 		f.fail--
+		if f.retryAf != "" {
+			w.Header().Set("Retry-After", f.retryAf)
+			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			return
+		}
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
@@ -778,5 +786,36 @@ func TestCRMRecordIsMadeInPartnerCenter(t *testing.T) {
 		if ref := w.pc.Referral(d.ExternalID); ref["name"] != "Born in the CRM" {
 			t.Errorf("Partner Center's referral: %v", ref)
 		}
+	})
+}
+
+// A system that answered 429 with Retry-After is not written to before
+// then, however many changes (chat edits, other systems' echoes) ask for
+// it meanwhile; then it gets the newest value.
+func TestRetryAfterIsKept(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.sf.mu.Lock()
+		w.sf.fail, w.sf.retryAf = 1, "20"
+		w.sf.mu.Unlock()
+		w.chat(`deal edit %d value=70000`)
+		if rep, err := w.syncer[0].Pass(t.Context()); err != nil || rep.Retried == 0 {
+			t.Fatalf("first pass %+v %v: want Salesforce's write refused", rep, err)
+		}
+		tries := w.sf.tries
+		w.chat(`deal edit %d value=71000`)
+		w.clock.Set(w.clock.Now().Add(5 * time.Second))
+		if _, err := w.syncer[0].Pass(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if w.sf.tries != tries {
+			t.Errorf("Salesforce was written to %d more times within its Retry-After of 20 s", w.sf.tries-tries)
+		}
+		w.clock.Set(w.clock.Now().Add(20 * time.Second))
+		w.settle()
+		if got := w.sf.Record(sfID)["Amount"]; got != "71000.00" {
+			t.Errorf("Salesforce has %q after its Retry-After, want the newest 71000.00", got)
+		}
+		w.converged("after the Retry-After")
 	})
 }

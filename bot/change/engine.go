@@ -333,6 +333,11 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	}
 	res := Result{DealID: d.ID}
 	next := d
+	if _, ok := dec.Apply[Stage]; ok && d.Status.Terminal() && in.Values[Status] == string(d.Status) {
+		// The record is closed as the deal is; the sales stage it keeps
+		// (Partner Center keeps the last one) says nothing more.
+		delete(dec.Apply, Stage)
+	}
 	if len(dec.Apply) > 0 {
 		next = d.Clone()
 		at := latest(dec.Times)

@@ -819,3 +819,42 @@ func TestRetryAfterIsKept(t *testing.T) {
 		w.converged("after the Retry-After")
 	})
 }
+
+// Winning a deal in chat is written to Partner Center, whose notification
+// of that write (the referral closed as won, its sales stage where it was)
+// is cosellbot's own change coming back: nothing in the history says
+// Partner Center changed anything.
+func TestWonInChatIsNoPartnerCenterChange(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w, pc := pcWorld(t, st)
+		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
+		w.h = crmtest.New(t, st, w.clock, pc)
+		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+		w.chat(`solution add name="Contoso Insight" source=mine ip=azure`)
+		w.chat(`deal new kind=ip name="Chat deal B" customer="Contoso Retail" customer_location=US account=managed location=1234567 value=60000 currency=USD close=2027-03-15 notes="chat B" team="Ana Diaz <ana@contoso.com> +46701234567" solution="Contoso Insight" share=yes`)
+		w.settle()
+		w.dealID = 1
+		w.chat(`deal stage %d proposed`)
+		if _, err := w.syncer[0].Pass(t.Context()); err != nil { // the stage written, its notification owed
+			t.Fatal(err)
+		}
+		w.chat(`deal won %d`) // before the notification arrives, as typed right after
+		w.settle()
+		d, err := st.GetDeal(t.Context(), 1)
+		if err != nil || d.Status != deal.Won {
+			t.Fatalf("deal %v %v", d, err)
+		}
+		if ref := w.pc.Referral(d.ExternalID); ref["status"] != "Closed" || ref["substatus"] != "Won" {
+			t.Errorf("Partner Center's referral: %v %v", ref["status"], ref["substatus"])
+		}
+		// Partner Center's closed referral keeps a sales stage of its own
+		// (its last, or one saved with the close): it is no change.
+		w.pc.Set(d.ExternalID, "salesStage", "Qualify")
+		w.settle()
+		for _, h := range crmtest.History(t, st, 1) {
+			if strings.HasPrefix(h, "partnercenter ") {
+				t.Errorf("history line from Partner Center after cosellbot's own writes: %q (all: %v)", h, crmtest.History(t, st, 1))
+			}
+		}
+	})
+}

@@ -188,7 +188,7 @@ func formOf(cmd string) (Form, bool) {
 		if m[1] != "invite" {
 			return Form{}, false
 		}
-		return Form{Kind: "invite-microsoft", Title: "Invite Microsoft onto #" + id, Submit: "Invite", Command: cmd + " microsoft", Fields: []Field{
+		return Form{Kind: "invite-microsoft", Title: "Invite Microsoft #" + id, Submit: "Invite", Command: cmd + " microsoft", Fields: []Field{
 			{Key: "help", Label: "Help wanted from Microsoft", Hint: "technical, architecture, pricing, funding, executive, customer-engagement or other", Max: 40},
 			// Microsoft needs the customer's contact; Prefill drops these
 			// two when the deal holds one already.
@@ -216,13 +216,13 @@ func formOf(cmd string) (Form, bool) {
 		return Form{Kind: "reason", Title: "Deal #" + id + " lost", Submit: "Mark lost", Command: cmd, Fields: []Field{reason}}, true
 	case "error":
 		reason.Hint = "Duplicate deal, wrong customer selected…"
-		return Form{Kind: "reason", Title: "Close deal #" + id + " as error", Submit: "Close", Command: cmd, Fields: []Field{reason}}, true
+		return Form{Kind: "reason", Title: "Close #" + id + " as error", Submit: "Close", Command: cmd, Fields: []Field{reason}}, true
 	case "snooze":
-		return Form{Kind: "snooze", Title: "Snooze reminders of #" + id, Submit: "Snooze", Command: cmd, Fields: []Field{
+		return Form{Kind: "snooze", Title: "Snooze reminders #" + id, Submit: "Snooze", Command: cmd, Fields: []Field{
 			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: 10},
 		}}, true
 	case "invite":
-		return Form{Kind: "invite", Title: "Invite a partner onto #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
+		return Form{Kind: "invite", Title: "Invite a partner #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
 			{Key: "partner", Label: "Partner", Hint: "The invited partner's name", Max: 200},
 			{Key: "solution", Label: "Their solutions", Hint: "Names from your catalog, comma-separated", Max: 500},
 			{Key: "value", Also: "currency", Label: "Their value and currency", Hint: "A number, then the currency: 60000 EUR", Max: 40},
@@ -432,7 +432,15 @@ func (f Form) ErrorText(reply command.Reply) string {
 
 // Person is how a form shows the clicker as a team member.
 func Person(name, email, phone string) string {
-	s := strings.TrimSpace(name)
+	// A display name is whatever the person chose ("Zoë <Admin>"): the
+	// angle brackets and separators that delimit a person would make the
+	// value the form prefills one it refuses.
+	s := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if strings.ContainsRune("<>;", r) {
+			return ' '
+		}
+		return r
+	}, name)), " ")
 	if s == "" {
 		s = email
 	}

@@ -315,3 +315,38 @@ func FuzzParseRef(f *testing.F) {
 		}
 	})
 }
+
+// Every deal form names its deal within Slack's 24-character modal title,
+// up to six-digit deal ids: a clipped "Invite a partner onto #…" left the
+// person with several forms open unable to tell which deal it was.
+func TestFormTitlesKeepTheDeal(t *testing.T) {
+	const slackTitle = 24
+	for _, cmd := range []string{"deal accept 123456", "deal decline 123456", "deal lost 123456", "deal error 123456",
+		"deal snooze 123456", "deal invite 123456", "deal invite 123456 microsoft"} {
+		f, ok := FormFor(chat.Action{Command: cmd})
+		if !ok {
+			t.Fatalf("%s: no form", cmd)
+		}
+		if n := utf8.RuneCountInString(f.Title); n > slackTitle || !strings.Contains(f.Title, "#123456") {
+			t.Errorf("%s: title %q (%d characters), want the deal within %d", cmd, f.Title, n, slackTitle)
+		}
+	}
+}
+
+// A clicker's display name is whatever they chose: written as a person it
+// still reads back as that person, so the form's prefilled team is not one
+// the same form refuses.
+func TestPersonFromADisplayName(t *testing.T) {
+	for name, want := range map[string]string{
+		"Zoë <Admin> & *Boss*": "Zoë Admin & *Boss*",
+		"Åsa *Admin* <@&1>":    "Åsa *Admin* @&1",
+		"  Ana;Diaz ":          "Ana Diaz",
+		"":                     "ana@contoso.com",
+	} {
+		s := Person(name, "ana@contoso.com", "+46 70 123 45 67")
+		p, err := command.ParsePerson(s)
+		if err != nil || p.Name != want || p.Email != "ana@contoso.com" || p.Phone != "+46 70 123 45 67" {
+			t.Errorf("Person(%q) = %q, read back as %+v, %v; want the name %q", name, s, p, err, want)
+		}
+	}
+}

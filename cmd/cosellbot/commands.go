@@ -207,6 +207,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		in.layers = l
 		in.cfg, err = loadConfig(l.get)
+		err = withFileProblems(l.problems, err)
 		if err != nil && !sc.lenient {
 			fmt.Fprintln(stderr, "cosellbot: configuration:", err)
 			fmt.Fprintln(stderr, "cosellbot config shows every setting with the broken ones marked.")

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,9 +19,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cosellbot/cosellbot/bot/deal"
 	urlredact "github.com/cosellbot/cosellbot/bot/redact"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/bot/spell"
 	"github.com/cosellbot/cosellbot/integrations/crm"
+	"github.com/cosellbot/cosellbot/integrations/web/pipeline"
 )
 
 // Configuration comes from three layers: an optional YAML file (--config
@@ -40,7 +48,7 @@ func settings() []setting {
 		{Name: "COSELLBOT_ADDR", Default: ":8080"},
 		{Name: "COSELLBOT_LOG_FORMAT", Default: "text"},
 		{Name: "COSELLBOT_RATES_FILE"},
-		{Name: "COSELLBOT_CACHE_DIR", Default: "the user's cache folder + /cosellbot"},
+		{Name: "COSELLBOT_CACHE_DIR", Default: defaultCacheDir()},
 		{Name: "COSELLBOT_REMIND_BEFORE", Default: "7d,3d,1d"},
 		{Name: "COSELLBOT_INBOX_KEEP", Default: "30d"},
 		{Name: "COSELLBOT_DRAIN_DELAY", Default: defaultDrainDelay.String()},
@@ -79,15 +87,28 @@ func settings() []setting {
 // configEnv names the configuration file when --config does not.
 const configEnv = "COSELLBOT_CONFIG"
 
+// defaultCacheDir is the FAQ cache folder when COSELLBOT_CACHE_DIR is
+// unset, as `cosellbot config` shows it: the effective path.
+func defaultCacheDir() string {
+	if dir := cacheDir(config{}); dir != "" {
+		return dir
+	}
+	return "off (this user has no cache folder)"
+}
+
 // layers is the file and the environment, merged.
 type layers struct {
-	path string            // the file, or ""
-	file map[string]string // its values
-	env  func(string) string
+	path     string            // the file, or ""
+	file     map[string]string // its values
+	problems problems          // what is wrong with the file, reported by loadConfig
+	env      func(string) string
 }
 
 // loadLayers reads the configuration file, if any: path (from --config),
-// else COSELLBOT_CONFIG.
+// else COSELLBOT_CONFIG. What is wrong with the file (unreadable, not YAML,
+// unknown names) is not returned here but kept in the layers (problems),
+// to be reported with every other problem (withFileProblems), so the error
+// is always nil.
 func loadLayers(path string, env func(string) string) (layers, error) {
 	l := layers{path: path, env: env}
 	if l.path == "" {
@@ -98,43 +119,54 @@ func loadLayers(path string, env func(string) string) (layers, error) {
 	}
 	data, err := os.ReadFile(l.path)
 	if err != nil {
-		return l, fmt.Errorf("the configuration file: %w", err)
+		l.problems = problems{{Msg: fmt.Sprintf("the configuration file %s: %s: write the path of a readable YAML file with --config or %s, or leave both unset",
+			l.path, pathProblem(err), configEnv)}}
+		return l, nil
 	}
-	if l.file, err = parseConfigFile(data); err != nil {
-		return l, fmt.Errorf("the configuration file %s: %w", l.path, err)
+	var ps problems
+	l.file, ps = parseConfigFile(data)
+	for _, p := range ps {
+		p.Msg = fmt.Sprintf("the configuration file %s: %s", l.path, p.Msg)
+		l.problems = append(l.problems, p)
 	}
 	return l, nil
 }
 
 // parseConfigFile reads a YAML mapping of variable names to values:
 // scalars, or lists of scalars (joined with commas, as in
-// SALESFORCE_ORG_IDS: [a, b]). An unknown name is an error, with the
-// closest known one.
-func parseConfigFile(data []byte) (map[string]string, error) {
+// SALESFORCE_ORG_IDS: [a, b]). It returns the values it could read and
+// every problem: an unknown name (with the closest known one), a name set
+// twice, a value that is neither.
+func parseConfigFile(data []byte) (map[string]string, problems) {
+	out := map[string]string{}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
+		return out, problems{{Msg: err.Error() + ": write YAML, one NAME: value a line, as in DATABASE_URL: postgres://…"}}
 	}
-	out := map[string]string{}
 	if len(doc.Content) == 0 {
 		return out, nil
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("line %d: write a mapping of variable names to values, as in DATABASE_URL: postgres://…", root.Line)
+		return out, problems{{Msg: fmt.Sprintf("line %d: write a mapping of variable names to values, as in DATABASE_URL: postgres://…", root.Line)}}
 	}
 	known := map[string]bool{}
 	for _, s := range settings() {
 		known[s.Name] = true
 	}
+	var ps problems
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if !known[k.Value] {
-			return nil, fmt.Errorf("line %d: unknown variable %s%s", k.Line, k.Value, closestSetting(k.Value))
+			ps = append(ps, problem{Msg: fmt.Sprintf("line %d: unknown variable %s%s", k.Line, k.Value, closestSetting(k.Value))})
+			continue
 		}
-		if _, dup := out[k.Value]; dup {
-			return nil, fmt.Errorf("line %d: %s is set twice", k.Line, k.Value)
+		if seen[k.Value] {
+			ps = append(ps, problem{Vars: []string{k.Value}, Msg: fmt.Sprintf("line %d: %s is set twice: keep one", k.Line, k.Value)})
+			continue
 		}
+		seen[k.Value] = true
 		switch v.Kind {
 		case yaml.ScalarNode:
 			out[k.Value] = v.Value
@@ -142,16 +174,20 @@ func parseConfigFile(data []byte) (map[string]string, error) {
 			var items []string
 			for _, it := range v.Content {
 				if it.Kind != yaml.ScalarNode {
-					return nil, fmt.Errorf("line %d: %s: a list holds plain values only", it.Line, k.Value)
+					ps = append(ps, problem{Vars: []string{k.Value}, Msg: fmt.Sprintf("line %d: %s: a list holds plain values only, as in %s: [a, b]", it.Line, k.Value, k.Value)})
+					items = nil
+					break
 				}
 				items = append(items, it.Value)
 			}
-			out[k.Value] = strings.Join(items, ",")
+			if items != nil {
+				out[k.Value] = strings.Join(items, ",")
+			}
 		default:
-			return nil, fmt.Errorf("line %d: %s takes a value or a list of values", v.Line, k.Value)
+			ps = append(ps, problem{Vars: []string{k.Value}, Msg: fmt.Sprintf("line %d: %s takes a value or a list of values, as in %s: value", v.Line, k.Value, k.Value)})
 		}
 	}
-	return out, nil
+	return out, ps
 }
 
 // closestSetting suggests a known name for a misspelt one.
@@ -193,6 +229,55 @@ func (l layers) origin(name string) string {
 	return "default"
 }
 
+// withFileProblems is err (loadConfig's) with the configuration file's
+// problems before its own: every command reports them all at once, and
+// `cosellbot config` marks them in its table.
+func withFileProblems(file problems, err error) error {
+	if len(file) == 0 {
+		return err
+	}
+	return append(slices.Clone(file), configProblemsOf(err)...)
+}
+
+// envPrefixes begin cosellbot's variables: a variable with one of them that
+// cosellbot does not read is likely misspelt.
+var envPrefixes = []string{"COSELLBOT_", "WEBHOOK_SECRET_", "WEBHOOK_OUT_URL_", "SLACK_", "DISCORD_", "PARTNERCENTER_", "SALESFORCE_"}
+
+// otherVariables have those prefixes and are read outside the
+// configuration: the file's name, the profiling build, and tests.
+var otherVariables = []string{configEnv, "COSELLBOT_PPROF_ADDR", "COSELLBOT_SCREENSHOTS", "COSELLBOT_SOAK_N", "COSELLBOT_SOAK_EVENTS", "COSELLBOT_BENCH_LARGE"}
+
+// unknownVariables warns of the variables in environ (NAME=value, as
+// os.Environ gives them) that look like cosellbot's but are none of them:
+// other tools share the prefixes, so this is a warning, not an error.
+func unknownVariables(environ []string) []string {
+	known := map[string]bool{}
+	for _, s := range settings() {
+		known[s.Name] = true
+	}
+	for _, name := range otherVariables {
+		known[name] = true
+	}
+	var names []string
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if value == "" || known[name] || !slices.ContainsFunc(envPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var w []string
+	for _, name := range slices.Compact(names) {
+		hint := closestSetting(name)
+		if !strings.HasPrefix(hint, ":") && (strings.HasPrefix(name, "WEBHOOK_SECRET_") || strings.HasPrefix(name, "WEBHOOK_OUT_URL_")) {
+			hint = ": the sources are " + strings.ToUpper(strings.Join(crm.Sources, ", "))
+		}
+		w = append(w, fmt.Sprintf("%s is set but cosellbot reads no such variable, so it is ignored%s", name, hint))
+	}
+	return w
+}
+
 // Lifecycle settings.
 const (
 	defaultDrainDelay      = 0 * time.Second
@@ -211,60 +296,333 @@ type lifecycleConfig struct {
 	ShutdownTimeout time.Duration
 }
 
+// lifecycleDurations are the lifecycle variables and their least values.
+var lifecycleDurations = []struct {
+	name string
+	min  time.Duration
+}{{"COSELLBOT_DRAIN_DELAY", 0}, {"COSELLBOT_SHUTDOWN_TIMEOUT", time.Second}}
+
 func loadLifecycle(getenv func(string) string) (lifecycleConfig, error) {
 	c := lifecycleConfig{DrainDelay: defaultDrainDelay, ShutdownTimeout: defaultShutdownTimeout}
-	for _, f := range []struct {
-		name string
-		dst  *time.Duration
-		min  time.Duration
-	}{{"COSELLBOT_DRAIN_DELAY", &c.DrainDelay, 0}, {"COSELLBOT_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, time.Second}} {
+	dst := map[string]*time.Duration{"COSELLBOT_DRAIN_DELAY": &c.DrainDelay, "COSELLBOT_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout}
+	var errs []error
+	for _, f := range lifecycleDurations {
 		v := getenv(f.name)
 		if v == "" {
 			continue
 		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d < f.min || d > 10*time.Minute {
-			return c, fmt.Errorf("%s %q: write a duration from %s to 10m, as in 5s", f.name, v, f.min)
+		d, err := parseLifecycleDuration(f.name, v, f.min)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
-		*f.dst = d
+		*dst[f.name] = d
 	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
-// validateEnv checks the values no capability's loader checks, and reports
-// every problem at once.
+func parseLifecycleDuration(name, v string, min time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > 10*time.Minute {
+		return 0, fmt.Errorf("%s %q: write a duration from %s to 10m, as in 5s", name, v, min)
+	}
+	return d, nil
+}
+
+// problem is one thing wrong with the configuration.
+type problem struct {
+	// Vars are the variables `cosellbot config` marks broken; none for a
+	// problem of the configuration file as a whole (an unknown name).
+	Vars []string
+	// Msg names the variable, says what is wrong and what to write.
+	Msg string
+	// needs are variables that are right but need the broken ones (a
+	// webhook secret that needs its mapping file): doctor leaves them out
+	// too, with the broken ones, to check what could be read.
+	needs []string
+}
+
+// problems is every problem of a configuration, as loadConfig returns it.
+type problems []problem
+
+func (ps problems) Error() string {
+	if len(ps) == 1 {
+		return ps[0].Msg
+	}
+	lines := []string{fmt.Sprintf("%d problems:", len(ps))}
+	for _, p := range ps {
+		lines = append(lines, "  "+p.Msg)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// add records a problem of the variables vars, the first of which it is
+// about.
+func (ps *problems) add(vars []string, format string, args ...any) {
+	*ps = append(*ps, problem{Vars: vars, Msg: fmt.Sprintf(format, args...)})
+}
+
+// configProblemsOf is the problems err tells: loadConfig's own, or one
+// per line of an error a loader returned, about the variables it names (not
+// those it suggests).
+func configProblemsOf(err error) problems {
+	if err == nil {
+		return nil
+	}
+	var ps problems
+	if errors.As(err, &ps) {
+		return ps
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		about, _, _ := strings.Cut(line, "did you mean")
+		p := problem{Msg: line}
+		for _, s := range settings() {
+			if containsWord(about, s.Name) {
+				p.Vars = append(p.Vars, s.Name)
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// validateEnv checks every variable on its own, with the parsers the
+// loaders use, and reports every problem at once, each naming the variable
+// and what to write; the loaders stop at their first.
 func validateEnv(getenv func(string) string) error {
-	var errs []error
+	var ps problems
 	if v := getenv("DATABASE_URL"); v != "" {
 		if err := checkDatabaseURL(v); err != nil {
-			errs = append(errs, err)
+			ps.add([]string{"DATABASE_URL"}, "%v", err)
 		}
 	}
 	if v := getenv("COSELLBOT_ADDR"); v != "" {
 		if err := checkAddr(v); err != nil {
-			errs = append(errs, fmt.Errorf("COSELLBOT_ADDR %q: %w", v, err))
+			ps.add([]string{"COSELLBOT_ADDR"}, "COSELLBOT_ADDR %q: %v", v, err)
 		}
 	}
-	pc := []string{"PARTNERCENTER_TOKEN_URL", "PARTNERCENTER_CLIENT_ID", "PARTNERCENTER_REFRESH_TOKEN"}
+	switch v := getenv("COSELLBOT_LOG_FORMAT"); v {
+	case "", "text", "json":
+	default:
+		ps.add([]string{"COSELLBOT_LOG_FORMAT"}, "COSELLBOT_LOG_FORMAT %q: write text or json", v)
+	}
+	if path := getenv("COSELLBOT_RATES_FILE"); path != "" {
+		if msg := checkRatesFile(path); msg != "" {
+			ps.add([]string{"COSELLBOT_RATES_FILE"}, "%s", msg)
+		}
+	}
+	if v := getenv("COSELLBOT_REMIND_BEFORE"); v != "" {
+		if _, err := remind.ParseOffsets(v); err != nil {
+			ps.add([]string{"COSELLBOT_REMIND_BEFORE"}, "COSELLBOT_REMIND_BEFORE %q: %s", v, withWhatToWrite(err, "write offsets before expiry such as "+remind.DefaultBefore))
+		}
+	}
+	if v := getenv("COSELLBOT_INBOX_KEEP"); v != "" {
+		if _, err := crm.ParseKeep(v); err != nil {
+			ps.add([]string{"COSELLBOT_INBOX_KEEP"}, "%v", err) // names the variable and what to write
+		}
+	}
+	for _, f := range lifecycleDurations {
+		if v := getenv(f.name); v != "" {
+			if _, err := parseLifecycleDuration(f.name, v, f.min); err != nil {
+				ps.add([]string{f.name}, "%v", err)
+			}
+		}
+	}
+	if v := getenv("COSELLBOT_PUBLIC_URL"); v != "" {
+		if _, err := pipeline.ParsePublicURL(v); err != nil {
+			ps.add([]string{"COSELLBOT_PUBLIC_URL"}, "COSELLBOT_PUBLIC_URL %v", err) // says what to write
+		}
+	}
+	for _, name := range []string{"SLACK_API_URL", "DISCORD_API_URL", "PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL"} {
+		if v := getenv(name); v != "" {
+			if u, err := url.Parse(v); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+				ps.add([]string{name}, "%s %q: write an https:// URL", name, urlredact.URL(v))
+			}
+		}
+	}
+	if v := getenv("DISCORD_PUBLIC_KEY"); v != "" {
+		if msg := checkDiscordKey(v); msg != "" {
+			ps.add([]string{"DISCORD_PUBLIC_KEY"}, "%s", msg)
+		}
+	}
+	for _, s := range crm.Sources {
+		secret, out := "WEBHOOK_SECRET_"+strings.ToUpper(s), "WEBHOOK_OUT_URL_"+strings.ToUpper(s)
+		v := getenv(out)
+		switch {
+		case v == "":
+		case !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://"):
+			ps.add([]string{out}, "%s %q: write the https:// URL where cosellbot sends this CRM's changes", out, urlredact.URL(v))
+		case getenv(secret) == "":
+			ps.add([]string{out}, "%s needs %s to sign with: set %s to at least 16 random characters, shared with the receiver, or unset %s", out, secret, secret, out)
+		}
+	}
+	ps = append(ps, partnerCenterProblems(getenv)...)
+	if v := getenv("PARTNERCENTER_POLL_EVERY"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 10*time.Second {
+			ps.add([]string{"PARTNERCENTER_POLL_EVERY"}, "PARTNERCENTER_POLL_EVERY %q: write a duration of at least 10s, as in 5m", v)
+		}
+	}
+	if path := getenv("PARTNERCENTER_ROOTS"); path != "" {
+		if msg := checkRoots(path); msg != "" {
+			ps.add([]string{"PARTNERCENTER_ROOTS"}, "%s", msg)
+		}
+	}
+	ps = append(ps, mappingProblems(getenv)...)
+	if getenv("WEBHOOK_SECRET_SALESFORCE") != "" && len(splitList(getenv("SALESFORCE_ORG_IDS"))) == 0 {
+		ps = append(ps, problem{Vars: []string{"SALESFORCE_ORG_IDS"}, needs: []string{"WEBHOOK_SECRET_SALESFORCE"},
+			Msg: "WEBHOOK_SECRET_SALESFORCE is set, so SALESFORCE_ORG_IDS must list the organization ids allowed to send: write them separated by commas, as in 00D5g000001AbcD,00D5g000002EfgH"})
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// withWhatToWrite is err's text, followed by how when it does not say.
+func withWhatToWrite(err error, how string) string {
+	if strings.Contains(err.Error(), "write") {
+		return err.Error()
+	}
+	return err.Error() + ": " + how
+}
+
+// pathProblem says briefly why a file could not be read.
+func pathProblem(err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "this user may not read it"
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+const ratesExample = `{"months": [{"month": "2026-11", "usd_per_unit": {"USD": 1, "EUR": 1.08}}]}`
+
+// checkRatesFile says what is wrong with COSELLBOT_RATES_FILE's file, if
+// anything.
+func checkRatesFile(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("COSELLBOT_RATES_FILE %s: %s: write the path of a JSON rates table, as in %s, or unset it to use the shipped table",
+			path, pathProblem(err), ratesExample)
+	}
+	if _, err := deal.ParseRates(data); err != nil {
+		return fmt.Sprintf("COSELLBOT_RATES_FILE %s: %v: write one entry per month, as in %s", path, err, ratesExample)
+	}
+	return ""
+}
+
+// checkDiscordKey says what is wrong with DISCORD_PUBLIC_KEY, if anything.
+// The value is not repeated: it may be a token pasted in the wrong place.
+func checkDiscordKey(v string) string {
+	const how = "copy the Public Key from your application's General Information page in the Discord Developer Portal: 64 hexadecimal characters"
+	b, err := hex.DecodeString(strings.TrimSpace(v))
+	switch {
+	case err != nil:
+		return "DISCORD_PUBLIC_KEY is not hexadecimal (0-9, a-f): " + how
+	case len(b) != ed25519.PublicKeySize:
+		return fmt.Sprintf("DISCORD_PUBLIC_KEY has %d hexadecimal characters: %s", 2*len(b), how)
+	}
+	return ""
+}
+
+// checkRoots says what is wrong with PARTNERCENTER_ROOTS's file, if
+// anything.
+func checkRoots(path string) string {
+	const how = "write the path of a PEM file of the roots that sign Partner Center's webhook certificates, or unset it to use the system roots"
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("PARTNERCENTER_ROOTS %s: %s: %s", path, pathProblem(err), how)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Sprintf("PARTNERCENTER_ROOTS %s holds no PEM certificate: %s", path, how)
+	}
+	return ""
+}
+
+// partnerCenterProblems checks that the Partner Center credentials are all
+// set or none, and all set when the Partner Center webhook is on.
+func partnerCenterProblems(getenv func(string) string) problems {
+	var ps problems
+	creds := []string{"PARTNERCENTER_TOKEN_URL", "PARTNERCENTER_CLIENT_ID", "PARTNERCENTER_REFRESH_TOKEN"}
 	var set, missing []string
-	for _, name := range pc {
+	for _, name := range creds {
 		if getenv(name) != "" {
 			set = append(set, name)
 		} else {
 			missing = append(missing, name)
 		}
 	}
-	if len(set) > 0 && len(missing) > 0 {
-		errs = append(errs, fmt.Errorf("%s set without %s: Partner Center needs all three, or none", strings.Join(set, ", "), strings.Join(missing, ", ")))
+	switch {
+	case len(set) > 0 && len(missing) > 0:
+		ps.add(creds, "%s set without %s: Partner Center needs all three, or none: set %s (see Connecting Partner Center in the README)",
+			strings.Join(set, ", "), strings.Join(missing, ", "), strings.Join(missing, ", "))
+	case len(set) == 0 && getenv("WEBHOOK_SECRET_PARTNERCENTER") != "":
+		ps = append(ps, problem{Vars: append([]string{"WEBHOOK_SECRET_PARTNERCENTER"}, creds...),
+			Msg: fmt.Sprintf("WEBHOOK_SECRET_PARTNERCENTER is set, so Partner Center needs %s: set them (see Connecting Partner Center in the README), or unset WEBHOOK_SECRET_PARTNERCENTER",
+				strings.Join(creds, ", "))})
 	}
-	for _, name := range []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "SLACK_API_URL", "DISCORD_API_URL"} {
-		if v := getenv(name); v != "" {
-			if u, err := url.Parse(v); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-				errs = append(errs, fmt.Errorf("%s %q: write an https:// URL", name, urlredact.URL(v)))
-			}
+	return ps
+}
+
+// mappingProblems checks that COSELLBOT_CRM_MAPPING holds the mapping file
+// of each CRM whose webhook secret is set.
+func mappingProblems(getenv func(string) string) problems {
+	var secrets, files []string
+	for _, s := range mappedSources {
+		if getenv("WEBHOOK_SECRET_"+strings.ToUpper(s)) != "" {
+			secrets = append(secrets, "WEBHOOK_SECRET_"+strings.ToUpper(s))
+			files = append(files, s+".yaml")
 		}
 	}
-	return errors.Join(errs...)
+	if len(secrets) == 0 {
+		return nil
+	}
+	dir, by := getenv("COSELLBOT_CRM_MAPPING"), "COSELLBOT_CRM_MAPPING"
+	if dir == "" {
+		dir, by = "deploy/crm", "COSELLBOT_CRM_MAPPING (unset, so deploy/crm in the working folder)"
+	}
+	var shipped []string
+	for _, s := range mappedSources {
+		shipped = append(shipped, s+".yaml")
+	}
+	how := fmt.Sprintf("set COSELLBOT_CRM_MAPPING to the folder holding the mapping files %s (deploy/crm in the repository, /app/deploy/crm in the image)", strings.Join(shipped, ", "))
+	why := fmt.Sprintf("%s %s set, so cosellbot needs %s", strings.Join(secrets, " and "), map[bool]string{true: "is", false: "are"}[len(secrets) == 1], strings.Join(files, " and "))
+	broken := func(format string, args ...any) problem {
+		return problem{Vars: []string{"COSELLBOT_CRM_MAPPING"}, needs: secrets, Msg: fmt.Sprintf(format, args...)}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		what := "not a folder"
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			what = "no such folder"
+		case err != nil:
+			what = pathProblem(err)
+		}
+		return problems{broken("%s: %s: %s: %s; %s", by, absPath(dir), what, why, how)}
+	}
+	var ps problems
+	var absent []string
+	for _, s := range mappedSources {
+		if !slices.Contains(files, s+".yaml") {
+			continue
+		}
+		if _, err := crm.LoadMappings(dir, s); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				absent = append(absent, s+".yaml")
+				continue
+			}
+			ps = append(ps, broken("%s: %v: correct the file, or %s", by, strings.TrimPrefix(err.Error(), "COSELLBOT_CRM_MAPPING: "), how))
+		}
+	}
+	if len(absent) > 0 {
+		ps = append(problems{broken("%s: %s has no %s: %s; %s", by, absPath(dir), strings.Join(absent, " or "), why, how)}, ps...)
+	}
+	return ps
 }
 
 func checkDatabaseURL(v string) error {
@@ -304,9 +662,11 @@ func checkAddr(v string) error {
 	return nil
 }
 
-// configWarnings lists what works but is likely a mistake.
+// configWarnings lists what works but is likely a mistake, the
+// environment's variables that look like cosellbot's but are none of them
+// first.
 func configWarnings(cfg config, getenv func(string) string) []string {
-	var w []string
+	w := unknownVariables(os.Environ())
 	if strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		w = append(w, "DATABASE_URL is SQLite: run a single replica only; several replicas need PostgreSQL")
 	}
@@ -373,7 +733,13 @@ func cmdConfig(cfg config, cfgErr error, l layers, args []string, stdout, stderr
 	if l.path != "" {
 		from = "configuration file " + l.path
 	}
-	problems := configProblems(cfgErr)
+	ps := configProblemsOf(cfgErr)
+	broken := map[string]bool{}
+	for _, p := range ps {
+		for _, name := range p.Vars {
+			broken[name] = true
+		}
+	}
 	fmt.Fprintf(stdout, "# cosellbot %s: %s, then the environment\n", version, from)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VARIABLE\tVALUE\tFROM\t")
@@ -392,15 +758,20 @@ func cmdConfig(cfg config, cfgErr error, l layers, args []string, stdout, stderr
 			v = urlredact.URL(v) // a ?code= or ?sig= key in an outgoing URL is a secret too
 		}
 		mark := ""
-		if _, broken := problems[s.Name]; broken {
+		if broken[s.Name] {
 			mark = "✗ broken"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, v, origin, mark)
 	}
 	_ = tw.Flush()
-	if cfgErr != nil {
-		for _, line := range strings.Split(cfgErr.Error(), "\n") {
-			fmt.Fprintln(stdout, "✗", line)
+	if len(ps) > 0 {
+		for _, p := range ps {
+			fmt.Fprintln(stdout, "✗", p.Msg)
+		}
+		// What a broken value hides cannot be judged; a misspelt name
+		// may be why a value is missing.
+		for _, w := range unknownVariables(os.Environ()) {
+			fmt.Fprintln(stdout, "warning:", w)
 		}
 		fmt.Fprintln(stdout, "Fix the values marked ✗: every other command refuses to start until then.")
 		return 2
@@ -415,21 +786,33 @@ func cmdConfig(cfg config, cfgErr error, l layers, args []string, stdout, stderr
 	return 0
 }
 
-// configProblems maps each variable an error names to that error's line:
-// the loaders name the variable in every message they return.
-func configProblems(err error) map[string]string {
-	out := map[string]string{}
-	if err == nil {
-		return out
+// readableConfig is the configuration with its broken variables left
+// unset, and those that need them, for doctor to check what could be read;
+// off lists the variables left out. When the problems cannot be told apart
+// it is the zero config.
+func readableConfig(getenv func(string) string) (config, map[string]bool) {
+	off := map[string]bool{}
+	get := func(name string) string {
+		if off[name] {
+			return ""
+		}
+		return getenv(name)
 	}
-	for _, line := range strings.Split(err.Error(), "\n") {
-		for _, s := range settings() {
-			if containsWord(line, s.Name) {
-				out[s.Name] = line
+	for {
+		cfg, err := loadConfig(get)
+		if err == nil {
+			return cfg, off
+		}
+		n := len(off)
+		for _, p := range configProblemsOf(err) {
+			for _, name := range append(p.Vars, p.needs...) {
+				off[name] = true
 			}
 		}
+		if len(off) == n { // nothing more to leave out
+			return config{}, off
+		}
 	}
-	return out
 }
 
 // containsWord reports whether name occurs in line as a whole word, so that

@@ -23,15 +23,39 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 		return usageOf(in.stderr, "doctor")
 	}
 	var findings []doctor.Finding
+	cfg, off := in.cfg, map[string]bool{}
 	if in.cfgErr != nil {
-		findings = append(findings, doctor.Finding{Name: "configuration", Status: doctor.Failed,
-			Detail: strings.ReplaceAll(in.cfgErr.Error(), "\n", "; "), Fix: "cosellbot config shows the broken values; the checks below use what could be read"})
+		ps := configProblemsOf(in.cfgErr)
+		for i, p := range ps {
+			f := doctor.Finding{Name: "configuration", Status: doctor.Failed, Detail: p.Msg}
+			if i == len(ps)-1 {
+				f.Fix = "cosellbot config shows every setting with the broken ones marked; the checks below use what could be read"
+			}
+			findings = append(findings, f)
+		}
+		cfg, off = readableConfig(in.layers.get)
+	}
+	// unless is the finding of a check whose variables are broken: the
+	// check would test a value nobody set.
+	unless := func(name string, vars []string, check func() doctor.Finding) doctor.Finding {
+		for _, v := range vars {
+			if off[v] {
+				return doctor.Finding{Name: name, Status: doctor.Skipped, Detail: "not checked: " + v + " is broken (see above)"}
+			}
+		}
+		return check()
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	findings = append(findings, doctorDatabase(ctx, in.cfg)...)
+	switch {
+	case off["DATABASE_URL"]:
+		findings = append(findings, doctor.Finding{Name: "database", Status: doctor.Skipped, Detail: "not checked: DATABASE_URL is broken (see above)"})
+	case cfg.DatabaseURL == "": // readableConfig could not tell the problems apart
+		findings = append(findings, doctor.Finding{Name: "database", Status: doctor.Skipped, Detail: "not checked: the configuration could not be read (see above)"})
+	default:
+		findings = append(findings, doctorDatabase(ctx, cfg)...)
+	}
 	p := doctorPlatforms()
-	cfg := in.cfg
 	if cfg.Slack.APIURL != "" { // the endpoints serve would call
 		p.SlackAPI = cfg.Slack.APIURL
 	}
@@ -39,19 +63,25 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 		p.DiscordAPI = cfg.Discord.APIURL
 	}
 	findings = append(findings,
-		doctor.Secret("SLACK_SIGNING_SECRET", cfg.Slack.SigningSecret, "the Slack routes answer 503"),
-		p.Slack(ctx, cfg.Slack.BotToken),
-		p.Discord(ctx, cfg.Discord.BotToken, cfg.Discord.AppID),
+		// Secrets are judged as written: no other value changes them.
+		doctor.Secret("SLACK_SIGNING_SECRET", in.layers.get("SLACK_SIGNING_SECRET"), "the Slack routes answer 503"),
+		unless(doctor.SlackCheck, []string{"SLACK_BOT_TOKEN", "SLACK_API_URL"}, func() doctor.Finding { return p.Slack(ctx, cfg.Slack.BotToken) }),
+		unless(doctor.DiscordCheck, []string{"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_API_URL"}, func() doctor.Finding {
+			return p.Discord(ctx, cfg.Discord.BotToken, cfg.Discord.AppID)
+		}),
+		unless("DISCORD_PUBLIC_KEY", []string{"DISCORD_PUBLIC_KEY"}, func() doctor.Finding {
+			if cfg.Discord.PublicKey == nil {
+				return doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.Skipped, Detail: "not set: /discord/interactions answers 503"}
+			}
+			return doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.OK, Detail: "a valid Ed25519 public key"}
+		}),
+		unless(doctor.PartnerCenterCheck, []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "PARTNERCENTER_CLIENT_ID", "PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN", "PARTNERCENTER_SCOPE"},
+			func() doctor.Finding { return p.PartnerCenter(cfg.Webhooks.PartnerCenter) }),
+		doctor.CacheDir(cacheDir(cfg)),
 	)
-	if cfg.Discord.PublicKey == nil {
-		findings = append(findings, doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.Skipped, Detail: "not set: /discord/interactions answers 503"})
-	} else {
-		findings = append(findings, doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.OK, Detail: "a valid Ed25519 public key"})
-	}
-	findings = append(findings, p.PartnerCenter(cfg.Webhooks.PartnerCenter), doctor.CacheDir(cacheDir(cfg)))
 	for _, s := range crm.Sources {
 		env := "WEBHOOK_SECRET_" + strings.ToUpper(s)
-		findings = append(findings, doctor.Secret(env, cfg.Webhooks.Secrets[s], "/webhooks/"+s+" answers 503"))
+		findings = append(findings, doctor.Secret(env, in.layers.get(env), "/webhooks/"+s+" answers 503"))
 	}
 	failed := 0
 	for _, f := range findings {

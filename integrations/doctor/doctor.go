@@ -7,9 +7,13 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,9 +65,16 @@ func CacheDir(dir string) Finding {
 		f.Status, f.Detail = Skipped, "off: the FAQ's ranker is trained at every start (about a second)"
 		return f
 	}
+	const without = "the FAQ's ranker is trained at every start"
+	f.Fix = "set COSELLBOT_CACHE_DIR to a writable folder, or to off"
 	at := dir
 	for {
-		if st, err := os.Stat(at); err == nil && st.IsDir() {
+		st, err := os.Stat(at)
+		if err == nil && !st.IsDir() {
+			f.Status, f.Detail = Warning, fmt.Sprintf("cannot keep the cache in %s: %s is a file, not a folder: %s", dir, at, without)
+			return f
+		}
+		if err == nil {
 			break
 		}
 		parent := filepath.Dir(at)
@@ -74,13 +85,19 @@ func CacheDir(dir string) Finding {
 	}
 	tmp, err := os.CreateTemp(at, ".cosellbot-doctor-*")
 	if err != nil {
-		f.Status, f.Detail = Warning, fmt.Sprintf("cannot write in %s (%v): the FAQ's ranker is trained at every start", at, err)
-		f.Fix = "set COSELLBOT_CACHE_DIR to a writable folder, or to off"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the probe file's name says nothing
+		}
+		f.Status, f.Detail = Warning, fmt.Sprintf("cannot write in %s (%v): %s", dir, err, without)
+		if at != dir {
+			f.Detail = fmt.Sprintf("cannot make %s: %s, where it would be made, is not writable (%v): %s", dir, at, err, without)
+		}
 		return f
 	}
 	tmp.Close()
 	_ = os.Remove(tmp.Name())
-	f.Status, f.Detail = OK, "the FAQ's trained ranker is kept in "+dir
+	f.Status, f.Detail, f.Fix = OK, "the FAQ's trained ranker is kept in "+dir, ""
 	return f
 }
 
@@ -97,14 +114,45 @@ func AnyFailed(fs []Finding) bool {
 // Platforms are the endpoints the token checks call; tests point them at
 // fakes.
 type Platforms struct {
-	SlackAPI   string // https://slack.com/api/
-	DiscordAPI string // https://discord.com/api/v10
+	SlackAPI   string // https://slack.com/api/, or SLACK_API_URL
+	DiscordAPI string // https://discord.com/api/v10, or DISCORD_API_URL
 	HTTP       *http.Client
 }
 
+// The platforms' own API bases, which Live returns.
+const (
+	slackAPI   = slack.APIURL
+	discordAPI = "https://discord.com/api/v10"
+)
+
 // Live are the real endpoints.
 func Live() Platforms {
-	return Platforms{SlackAPI: slack.APIURL, DiscordAPI: "https://discord.com/api/v10", HTTP: &http.Client{Timeout: 15 * time.Second}}
+	return Platforms{SlackAPI: slackAPI, DiscordAPI: discordAPI, HTTP: &http.Client{Timeout: 15 * time.Second}}
+}
+
+// The names of the token checks' findings.
+const (
+	SlackCheck         = "Slack bot token (SLACK_BOT_TOKEN)"
+	DiscordCheck       = "Discord bot token (DISCORD_BOT_TOKEN)"
+	PartnerCenterCheck = "Partner Center token (PARTNERCENTER_REFRESH_TOKEN)"
+)
+
+// unreachable reports whether err is a failure to get an answer at all
+// (refused, no route, name not found, TLS, time-out), which says nothing
+// of the token sent.
+func unreachable(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// reachFix says what to check when an API could not be reached: the
+// variable that points elsewhere, or the way out to the platform.
+func reachFix(setting, base, official, host string) string {
+	if strings.TrimRight(base, "/") != strings.TrimRight(official, "/") {
+		return fmt.Sprintf("check %s (%s): nothing answers there from this host; unset it to call %s", setting, base, official)
+	}
+	return fmt.Sprintf("check this host's outbound HTTPS access to %s (firewall, proxy: HTTPS_PROXY, DNS), then run cosellbot doctor again", host)
 }
 
 // Store is what the database check needs.
@@ -137,28 +185,49 @@ func Database(ctx context.Context, st Store, where string) []Finding {
 	return out
 }
 
-// Slack checks a bot token with auth.test.
+// Slack checks a bot token with auth.test. Only Slack's own refusal (an
+// error code such as invalid_auth) says the token is wrong; an API that
+// cannot be reached or answers an HTTP error says nothing of it.
 func (p Platforms) Slack(ctx context.Context, token string) Finding {
-	f := Finding{Name: "Slack bot token (SLACK_BOT_TOKEN)"}
+	f := Finding{Name: SlackCheck}
 	if token == "" {
 		f.Status, f.Detail = Skipped, "not set: no new deal form, App Home, e-mail matching or notifications in Slack"
 		return f
 	}
 	api := slack.New(token, slack.OptionAPIURL(p.SlackAPI), slack.OptionHTTPClient(p.HTTP))
 	res, err := api.AuthTestContext(ctx)
-	if err != nil {
+	var refused slack.SlackErrorResponse
+	var status slack.StatusCodeError
+	var limited *slack.RateLimitedError
+	switch {
+	case err == nil:
+		f.Status, f.Detail = OK, fmt.Sprintf("accepted: bot %s in workspace %s", res.User, res.Team)
+	case errors.As(err, &refused):
 		f.Status, f.Detail = Failed, "auth.test refused it: "+err.Error()
 		f.Fix = "copy the Bot User OAuth Token (xoxb-…) from your Slack app's Install App page into SLACK_BOT_TOKEN, and reinstall the app if it was revoked"
-		return f
+	case unreachable(err):
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: the Slack API at %s could not be reached: %v", p.SlackAPI, err)
+		f.Fix = reachFix("SLACK_API_URL", p.SlackAPI, slackAPI, "slack.com")
+	case errors.As(err, &status) || errors.As(err, &limited):
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: the Slack API at %s answered %v", p.SlackAPI, err)
+		f.Fix = "run cosellbot doctor again later (status.slack.com tells of outages)"
+		if strings.TrimRight(p.SlackAPI, "/") != strings.TrimRight(slackAPI, "/") {
+			f.Fix += "; check SLACK_API_URL (" + p.SlackAPI + ")"
+		}
+	default: // an answer that is not Slack's: a proxy's page, say
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: the answer from %s is not the Slack API's: %v", p.SlackAPI, err)
+		f.Fix = "check this host's proxy: something between it and slack.com answered in Slack's place"
+		if strings.TrimRight(p.SlackAPI, "/") != strings.TrimRight(slackAPI, "/") {
+			f.Fix = fmt.Sprintf("check SLACK_API_URL (%s): what answers there is not the Slack Web API; unset it to call %s", p.SlackAPI, slackAPI)
+		}
 	}
-	f.Status, f.Detail = OK, fmt.Sprintf("accepted: bot %s in workspace %s", res.User, res.Team)
 	return f
 }
 
 // Discord checks a bot token against the application it belongs to, and
 // that it is the application DISCORD_APP_ID names.
 func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
-	f := Finding{Name: "Discord bot token (DISCORD_BOT_TOKEN)"}
+	f := Finding{Name: DiscordCheck}
 	if token == "" {
 		f.Status, f.Detail = Skipped, "not set: /cosell is not registered and no notifications go to Discord"
 		return f
@@ -171,7 +240,8 @@ func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
 	req.Header.Set("Authorization", "Bot "+token)
 	resp, err := p.HTTP.Do(req)
 	if err != nil {
-		f.Status, f.Detail, f.Fix = Failed, "Discord did not answer: "+err.Error(), "check this host's outbound HTTPS access to discord.com"
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: the Discord API at %s could not be reached: %v", p.DiscordAPI, err)
+		f.Fix = reachFix("DISCORD_API_URL", p.DiscordAPI, discordAPI, "discord.com")
 		return f
 	}
 	defer resp.Body.Close()
@@ -186,7 +256,11 @@ func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
 		Name string `json:"name"`
 	}
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &app) != nil || app.ID == "" {
-		f.Status, f.Detail = Failed, fmt.Sprintf("unexpected answer %d from Discord", resp.StatusCode)
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: unexpected answer %d from the Discord API at %s", resp.StatusCode, p.DiscordAPI)
+		f.Fix = "run cosellbot doctor again later (discordstatus.com tells of outages)"
+		if strings.TrimRight(p.DiscordAPI, "/") != strings.TrimRight(discordAPI, "/") {
+			f.Fix += "; check DISCORD_API_URL (" + p.DiscordAPI + ")"
+		}
 		return f
 	}
 	if appID != "" && appID != app.ID {
@@ -204,7 +278,7 @@ func (p Platforms) Discord(ctx context.Context, token, appID string) Finding {
 // PartnerCenter checks that the refresh token still yields an access
 // token, redeeming it as the Referrals API client does.
 func (p Platforms) PartnerCenter(cfg partnercenter.Config) Finding {
-	f := Finding{Name: "Partner Center token (PARTNERCENTER_REFRESH_TOKEN)"}
+	f := Finding{Name: PartnerCenterCheck}
 	if cfg.RefreshToken == "" {
 		f.Status, f.Detail = Skipped, "not set: no referral fetch, poll or write-back"
 		return f
@@ -213,6 +287,11 @@ func (p Platforms) PartnerCenter(cfg partnercenter.Config) Finding {
 		cfg.HTTPClient = p.HTTP
 	}
 	tok, err := partnercenter.FetchToken(cfg)
+	if err != nil && unreachable(err) {
+		f.Status, f.Detail = Failed, fmt.Sprintf("not checked: the token endpoint %s could not be reached: %s", cfg.TokenURL, strings.TrimPrefix(err.Error(), "partnercenter: "))
+		f.Fix = "check PARTNERCENTER_TOKEN_URL (https://login.microsoftonline.com/TENANT/oauth2/v2.0/token) and this host's outbound HTTPS access to it (firewall, proxy: HTTPS_PROXY, DNS)"
+		return f
+	}
 	if err != nil {
 		f.Status, f.Detail = Failed, strings.TrimPrefix(err.Error(), "partnercenter: ")
 		f.Fix = "sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID and set PARTNERCENTER_REFRESH_TOKEN; check PARTNERCENTER_TOKEN_URL's tenant and PARTNERCENTER_CLIENT_SECRET"

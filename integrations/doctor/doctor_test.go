@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cosellbot/cosellbot/integrations/partnercenter"
@@ -124,6 +126,15 @@ func TestCacheDir(t *testing.T) {
 			want Status
 		}{"a folder nobody may write", "/proc/cosellbot-cache", Warning})
 	}
+	file := filepath.Join(tmp, "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, struct {
+		name string
+		dir  string
+		want Status
+	}{"a file, not a folder", filepath.Join(file, "cosellbot"), Warning})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := CacheDir(c.dir)
@@ -133,6 +144,11 @@ func TestCacheDir(t *testing.T) {
 			if f.Status == Warning && f.Fix == "" {
 				t.Fatalf("a warning without a fix: %s", f)
 			}
+			// The finding names the folder COSELLBOT_CACHE_DIR says, not
+			// only the parent where the probe failed.
+			if f.Status != Skipped && !strings.Contains(f.Detail, c.dir) {
+				t.Fatalf("CacheDir(%q) = %s: does not name the configured folder", c.dir, f)
+			}
 		})
 	}
 	if _, err := os.Stat(filepath.Join(tmp, "cache")); err == nil {
@@ -140,5 +156,70 @@ func TestCacheDir(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(tmp, ".cosellbot-doctor-*")); len(left) > 0 {
 		t.Fatalf("doctor left %v behind", left)
+	}
+}
+
+// roundTrip makes an http.Client's transport of a function.
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A token check that gets no answer, or an answer that is not the
+// platform's verdict on the token, says so and what to check; only the
+// platform's refusal says the token is wrong.
+func TestUnreachableIsNotARefusedToken(t *testing.T) {
+	ctx := context.Background()
+	refused := &http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	})}
+	answering := func(code int, body string) Platforms {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(code)
+			w.Write([]byte(body))
+		}))
+		t.Cleanup(srv.Close)
+		return Platforms{SlackAPI: srv.URL + "/slack/", DiscordAPI: srv.URL + "/discord", HTTP: srv.Client()}
+	}
+	proxy := Platforms{SlackAPI: "http://proxy.internal/slack/", DiscordAPI: "http://proxy.internal/discord", HTTP: refused}
+	direct := Live()
+	direct.HTTP = refused
+	down := answering(http.StatusServiceUnavailable, "<html>down</html>")
+	html := answering(http.StatusOK, "<html>sign in to the proxy</html>")
+	for _, tc := range []struct {
+		name string
+		f    Finding
+		says []string
+		fix  []string
+	}{
+		{"Slack through SLACK_API_URL", proxy.Slack(ctx, "xoxb-1"), []string{"the Slack API at http://proxy.internal/slack/ could not be reached", "connection refused"},
+			[]string{"check SLACK_API_URL (http://proxy.internal/slack/)"}},
+		{"Slack directly", direct.Slack(ctx, "xoxb-1"), []string{"the Slack API at https://slack.com/api/ could not be reached"}, []string{"outbound HTTPS access to slack.com"}},
+		{"Slack answering 503", down.Slack(ctx, "xoxb-1"), []string{"answered", "503"}, []string{"again later", "SLACK_API_URL"}},
+		{"Slack's address answering a page", html.Slack(ctx, "xoxb-1"), []string{"is not the Slack API's"}, []string{"SLACK_API_URL"}},
+		{"Discord through DISCORD_API_URL", proxy.Discord(ctx, "bot", "42"), []string{"the Discord API at http://proxy.internal/discord could not be reached"},
+			[]string{"check DISCORD_API_URL (http://proxy.internal/discord)"}},
+		{"Discord directly", direct.Discord(ctx, "bot", "42"), []string{"the Discord API at https://discord.com/api/v10 could not be reached"}, []string{"outbound HTTPS access to discord.com"}},
+		{"Discord answering 503", down.Discord(ctx, "bot", "42"), []string{"unexpected answer 503"}, []string{"again later", "DISCORD_API_URL"}},
+		{"Partner Center", direct.PartnerCenter(partnercenter.Config{TokenURL: "https://login.example/t/oauth2/v2.0/token", ClientID: "c", RefreshToken: "r"}),
+			[]string{"the token endpoint https://login.example/t/oauth2/v2.0/token could not be reached"}, []string{"check PARTNERCENTER_TOKEN_URL"}},
+	} {
+		if tc.f.Status != Failed {
+			t.Errorf("%s: %s, want a failure", tc.name, tc.f)
+		}
+		for _, says := range tc.says {
+			if !strings.Contains(tc.f.Detail, says) {
+				t.Errorf("%s: %q, want it to say %q", tc.name, tc.f.Detail, says)
+			}
+		}
+		for _, fix := range tc.fix {
+			if !strings.Contains(tc.f.Fix, fix) {
+				t.Errorf("%s: fix %q, want it to say %q", tc.name, tc.f.Fix, fix)
+			}
+		}
+		for _, wrong := range []string{"refused it", "copy the Bot User OAuth Token", "reset the token", "sign in again"} {
+			if strings.Contains(tc.f.String(), wrong) {
+				t.Errorf("%s: %s\nblames the token (%q)", tc.name, tc.f, wrong)
+			}
+		}
 	}
 }

@@ -139,9 +139,16 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 }
 
 // Outgoing is what a link's system lacks of the deal: the fields it syncs
-// (only; nil for all) whose deal value differs from the shadow.
+// (only; nil for all) whose deal value differs from the shadow. A deal has
+// a reason only once lost, declined or closed as error: an empty one means
+// none, and is never written over the reason a CRM user typed on an open
+// record (or to a record that never had one).
 func Outgoing(cur Values, sh Shadow, only []Field) Values {
-	return Diff(cur, sh.Values(), only)
+	out := Diff(cur, sh.Values(), only)
+	if v, ok := out[Reason]; ok && v == "" {
+		delete(out, Reason)
+	}
+	return out
 }
 
 // Sending marks fields as sent and not yet confirmed.

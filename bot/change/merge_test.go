@@ -117,6 +117,13 @@ func TestOutgoing(t *testing.T) {
 	if all := Outgoing(cur, sh, nil); len(all) != 2 {
 		t.Errorf("Outgoing to a system that takes every field = %v, want value and team", all)
 	}
+	// An open deal has no reason: a CRM user's reason is not erased.
+	if got := Outgoing(Values{Name: "Lakehouse", Reason: ""}, Shadow{Name: {Value: "Lakehouse"}, Reason: {Value: "Pricing concerns"}}, nil); len(got) != 0 {
+		t.Errorf("Outgoing of an open deal over a CRM's reason = %v, want nothing", got)
+	}
+	if got := Outgoing(Values{Reason: "Lost to a competitor"}, Shadow{Reason: {Value: "Pricing concerns"}}, nil); got[Reason] != "Lost to a competitor" {
+		t.Errorf("Outgoing of a lost deal's reason = %v", got)
+	}
 	sent := sh.Sending(got)
 	if !sent[Value].Pending || sent[Value].Sent != "4500000" || sh[Value].Pending {
 		t.Errorf("Sending: %+v (the original must not change: %+v)", sent[Value], sh[Value])

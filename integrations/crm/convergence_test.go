@@ -858,3 +858,20 @@ func TestWonInChatIsNoPartnerCenterChange(t *testing.T) {
 		}
 	})
 }
+
+// A lost reason a CRM user types on an open deal is theirs: cosellbot has
+// none to give (a deal has one once lost) and writes nothing over it.
+func TestCRMReasonOnAnOpenDealIsKept(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.hs.Edit(hsID, "closed_lost_reason", "Pricing concerns")
+		w.sf.Edit(sfID, "Loss_Reason__c", "SF user reason")
+		w.settle()
+		if got := w.hs.Record(hsID)["closed_lost_reason"]; got != "Pricing concerns" {
+			t.Errorf("HubSpot's reason became %q", got)
+		}
+		if got := w.sf.Record(sfID)["Loss_Reason__c"]; got != "SF user reason" {
+			t.Errorf("Salesforce's reason became %q", got)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -125,7 +126,10 @@ func (s *Syncer) Run(ctx context.Context) error {
 // PassReport counts what a pass did.
 type PassReport struct{ Sent, Done, Retried, Dead int }
 
-// Pass does the work that is due now, in batches, and reports it.
+// Pass does the work that is due now, in batches, and reports it. Each
+// system's work runs on its own, in order: a system that hangs (up to its
+// client's timeout per write) holds up its own records, not Partner
+// Center's or another CRM's.
 func (s *Syncer) Pass(ctx context.Context) (PassReport, error) {
 	var rep PassReport
 	for {
@@ -133,10 +137,35 @@ func (s *Syncer) Pass(ctx context.Context) (PassReport, error) {
 		if err != nil {
 			return rep, fmt.Errorf("claim sync work: %w", err)
 		}
+		bySystem := map[string][]Claim{}
 		for _, c := range claims {
-			if err := s.one(ctx, c, &rep); err != nil {
-				return rep, err
-			}
+			bySystem[c.System] = append(bySystem[c.System], c)
+		}
+		var (
+			mu   sync.Mutex
+			errs []error
+			wg   sync.WaitGroup
+		)
+		for _, cs := range bySystem {
+			wg.Go(func() {
+				var r PassReport
+				var err error
+				for _, c := range cs {
+					if err = s.one(ctx, c, &r); err != nil {
+						break
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				rep.Sent, rep.Done, rep.Retried, rep.Dead = rep.Sent+r.Sent, rep.Done+r.Done, rep.Retried+r.Retried, rep.Dead+r.Dead
+				if err != nil {
+					errs = append(errs, err)
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return rep, err
 		}
 		if len(claims) < 50 {
 			return rep, nil

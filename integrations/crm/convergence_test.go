@@ -62,9 +62,10 @@ type fakeCRM struct {
 	owed    []owed                       // notifications not delivered yet
 	at      map[string]map[string]time.Time
 	writes  int
-	tries   int    // writes received, refused ones included
-	fail    int    // answer the next writes 503 (429 with retryAfter)
-	retryAf string // Retry-After of a refused write, in seconds: a 429
+	tries   int           // writes received, refused ones included
+	fail    int           // answer the next writes 503 (429 with retryAfter)
+	retryAf string        // Retry-After of a refused write, in seconds: a 429
+	hang    chan struct{} // when set, a write waits until it is closed
 	srv     *httptest.Server
 }
 
@@ -87,6 +88,12 @@ func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
 	if err := json.Unmarshal(body, &m); err != nil || m.Source != f.name {
 		http.Error(w, "bad message", http.StatusBadRequest)
 		return
+	}
+	f.mu.Lock()
+	hang := f.hang
+	f.mu.Unlock()
+	if hang != nil {
+		<-hang // a system that does not answer
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -873,5 +880,40 @@ func TestCRMReasonOnAnOpenDealIsKept(t *testing.T) {
 		if got := w.sf.Record(sfID)["Loss_Reason__c"]; got != "SF user reason" {
 			t.Errorf("Salesforce's reason became %q", got)
 		}
+	})
+}
+
+// A CRM that does not answer holds up its own records only: Partner Center
+// and the other CRM get the change meanwhile.
+func TestAHungSystemHoldsUpOnlyItself(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		release := make(chan struct{})
+		w.hs.mu.Lock()
+		w.hs.hang = release
+		w.hs.mu.Unlock()
+		w.chat(`deal edit %d value=88000`)
+		done := make(chan error, 1)
+		go func() {
+			_, err := w.syncer[0].Pass(context.Background())
+			done <- err
+		}()
+		pcValue := func() any { return w.pc.Referral(referralID)["details"].(map[string]any)["dealValue"] }
+		for deadline := time.Now().Add(20 * time.Second); w.sf.Record(sfID)["Amount"] != "88000.00" || pcValue() != 88000.0; {
+			if time.Now().After(deadline) {
+				close(release)
+				t.Fatalf("while HubSpot hangs: Salesforce has %q, Partner Center %v; want 88000 in both", w.sf.Record(sfID)["Amount"], pcValue())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.hs.mu.Lock()
+		w.hs.hang = nil
+		w.hs.mu.Unlock()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		w.settle()
+		w.converged("after HubSpot answered")
 	})
 }

@@ -338,6 +338,15 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		// (Partner Center keeps the last one) says nothing more.
 		delete(dec.Apply, Stage)
 	}
+	var back string
+	if st, ok := dec.Apply[Stage]; ok && d.Status.Active() && behind(d, deal.Stage(st)) {
+		// Stages only move forward: the deal keeps its own (sent back to
+		// the system), and the history says what the system did, rather
+		// than the move vanishing as "already says so".
+		delete(dec.Apply, Stage)
+		back = fmt.Sprintf("kept %s: %s moved it back to %s, and stages only move forward", Describe(Stage, string(d.Stage)), Label(in.System), strings.TrimPrefix(Describe(Stage, st), "stage "))
+		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: back})
+	}
 	if len(dec.Apply) > 0 {
 		next = d.Clone()
 		at := latest(dec.Times)
@@ -382,6 +391,8 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			res.Outcome, res.Note = Stale, fmt.Sprintf("deal #%d: %s older than what %s told before", d.ID, strings.Join(names(dec.Stale), ", "), Label(in.System))
 		case len(dec.Conflicts) > 0:
 			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: kept the newer %s", d.ID, strings.Join(conflictNames(dec.Conflicts), ", "))
+		case back != "":
+			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: %s", d.ID, back)
 		default:
 			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
 		}

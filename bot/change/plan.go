@@ -141,6 +141,14 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 	return evs, nil
 }
 
+// behind reports whether stage s comes before the deal's current stage:
+// a system moving it there asks what the rules never do.
+func behind(d *deal.Deal, s deal.Stage) bool {
+	order := append([]deal.Stage{deal.StageCreated, deal.StageAccepted}, deal.Markable(d.Kind)...)
+	i, cur := slices.Index(order, s), slices.Index(order, d.Stage)
+	return i >= 0 && cur >= 0 && i < cur
+}
+
 // changes turns the plain fields of v into deal.Changes.
 func changes(d *deal.Deal, v Values) (deal.Changes, error) {
 	var c deal.Changes

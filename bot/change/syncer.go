@@ -30,6 +30,10 @@ type Written struct {
 	At       time.Time
 	ETag     string
 	RecordID string
+	// Skipped are fields the write could not express in the system (a
+	// stage its mapping has no value for): it still holds what it held,
+	// so they stay what the link knew, not what was sent.
+	Skipped []Field
 }
 
 // PendingPrefix starts the record id of a link whose record is to be
@@ -221,6 +225,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	}
 	// What is about to be sent is recorded first, so that the system's
 	// echo of it, arriving before the answer, is known for an echo.
+	before := l.Shadow
 	l.Shadow = l.Shadow.Sending(out)
 	if err := s.rec.SaveLink(ctx, l); err != nil {
 		return false, "", err
@@ -239,6 +244,16 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	cur, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if err != nil {
 		return false, renamed, err
+	}
+	for _, f := range got.Skipped {
+		if m := cur.Shadow[f]; m.Pending && m.Sent == out[f] { // no echo came meanwhile
+			if was, ok := before[f]; ok {
+				cur.Shadow[f] = was
+			} else {
+				delete(cur.Shadow, f)
+			}
+		}
+		delete(out, f)
 	}
 	cur.Shadow = cur.Shadow.Sent(out, got.At)
 	if got.ETag != "" {

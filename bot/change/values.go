@@ -148,6 +148,12 @@ func Describe(f Field, v string) string {
 		}
 	case Close:
 		return "close date " + v
+	case Stage:
+		for _, k := range []deal.Kind{deal.IPCoSell, deal.SolutionAssessment} {
+			if info, ok := deal.StageOf(k, deal.Stage(v)); ok {
+				return "stage " + info.Label
+			}
+		}
 	}
 	if v == "" {
 		return string(f) + " (empty)"

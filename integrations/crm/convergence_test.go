@@ -917,3 +917,56 @@ func TestAHungSystemHoldsUpOnlyItself(t *testing.T) {
 		w.converged("after HubSpot answered")
 	})
 }
+
+// A CRM's change the rules refuse is sent back when the mapping can say
+// the deal's value; when it cannot (an assessment stage in HubSpot's deal
+// pipeline), the link goes on knowing that the record holds the refused
+// value, so the sync view shows the difference instead of "in step".
+func TestUnsayableStageIsNotTakenAsSent(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.chat(`solution add name="Azure Migration Assessment" source=assessment`)
+		w.chat(`deal new kind=sa name="SA deal" customer=Litware customer_location=FR account=managed location=1234567 value=30000 currency=EUR close=2027-03-03 notes=sa team="Ana Diaz <ana@contoso.com> +46701234567" assessment="Azure Migration Assessment" assessment_location=FR crm_id=9012`)
+		w.hs.Edit("9012", "dealname", "SA deal")
+		w.settle()
+		w.hs.Edit("9012", "dealstage", "closedwon")
+		w.settle()
+		d, err := st.DealByCRMID(t.Context(), "9012")
+		if err != nil || d.Status == deal.Won {
+			t.Fatalf("deal %+v %v: want the assessment not won", d, err)
+		}
+		l, err := w.engine.Link(t.Context(), "hubspot", "9012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Shadow[change.Status].Value; got != string(deal.Won) {
+			t.Errorf("the link says HubSpot holds status %q; it holds closedwon (won)", got)
+		}
+		if w.hs.Record("9012")["dealstage"] != "closedwon" {
+			t.Errorf("HubSpot's dealstage: %q", w.hs.Record("9012")["dealstage"])
+		}
+	})
+}
+
+// A CRM user moving a deal's stage back: the deal keeps its stage (stages
+// only move forward), the CRM is sent it back, and the history and the
+// inbox say what happened instead of "already says so".
+func TestStageMovedBackInACRMIsSaid(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.chat(`deal stage %d developed`)
+		w.settle()
+		w.hs.Edit(hsID, "dealstage", "appointmentscheduled") // Qualified
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Stage != deal.StageDeveloped {
+			t.Fatalf("deal at %s, want Developed kept", d.Stage)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		last := es[len(es)-1]
+		if last.Actor != "hubspot" || last.Action != "kept" || !strings.Contains(last.Detail, "kept stage Developed: HubSpot moved it back to Qualified") {
+			t.Errorf("last history line: %+v", last)
+		}
+		w.converged("after HubSpot moved the stage back")
+	})
+}

@@ -295,9 +295,12 @@ func (m *Mapping) Synced() []change.Field {
 // deal's stage or outcome. Several CRM values may read as one stage
 // (HubSpot's appointmentscheduled and qualifiedtobuy), and a stage field
 // cannot say created from accepted: rewriting it then would replace the
-// CRM user's own value with another, or echo it back.
-func (m *Mapping) Outgoing(d *deal.Deal, v change.Values, sh change.Shadow) map[string]string {
-	out := map[string]string{}
+// CRM user's own value with another, or echo it back. skipped are the
+// fields of v it cannot express: a stage or outcome the mapping has no CRM
+// value for (an assessment stage in HubSpot's deal pipeline), which the
+// record goes on holding as it was.
+func (m *Mapping) Outgoing(d *deal.Deal, v change.Values, sh change.Shadow) (out map[string]string, skipped []change.Field) {
+	out = map[string]string{}
 	put := func(f change.Field, key, val string) {
 		if _, ok := v[f]; !ok || m.Fields[key] == "" {
 			return
@@ -321,16 +324,25 @@ func (m *Mapping) Outgoing(d *deal.Deal, v change.Values, sh change.Shadow) map[
 			target = string(d.Status)
 		}
 		if stageHeld(sh) == target {
-			return out
+			return out, nil
 		}
+		written := false
 		for _, r := range m.Stages {
 			if crmValue, ok := m.first(r, target); ok {
 				out[r.Field] = crmValue
+				written = true
 				break
 			}
 		}
+		if !written {
+			for _, f := range []change.Field{change.Stage, change.Status} {
+				if _, ok := v[f]; ok {
+					skipped = append(skipped, f)
+				}
+			}
+		}
 	}
-	return out
+	return out, skipped
 }
 
 // stageHeld is what a record's stage field is known to say, in the

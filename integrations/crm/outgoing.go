@@ -66,12 +66,12 @@ type Message struct {
 // the syncer with the deal's state at that time.
 func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
 	now := w.clock.Now()
-	fields := w.t.Mapping.Outgoing(d, v, l.Shadow)
+	fields, skipped := w.t.Mapping.Outgoing(d, v, l.Shadow)
 	if len(fields) == 0 {
 		// What the record lacked, it holds in its own terms (its stage
-		// value reads as the deal's stage): nothing to send, and the
-		// syncer records the record as holding it.
-		return change.Written{}, nil
+		// value reads as the deal's stage), or cannot hold (skipped):
+		// nothing to send.
+		return change.Written{Skipped: skipped}, nil
 	}
 	id := newToken()
 	body, err := json.Marshal(Message{
@@ -101,7 +101,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	if err := chatkit.Classify(now, resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status)); err != nil {
 		return change.Written{}, err
 	}
-	return change.Written{}, nil
+	return change.Written{Skipped: skipped}, nil
 }
 
 // redacted is an error whose text has the credentials of any URL in it

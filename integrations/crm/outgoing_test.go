@@ -130,7 +130,7 @@ func TestOutgoingLeavesTheCRMsOwnStage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := hs.Outgoing(tc.d, tc.v, tc.sh)
+			got, _ := hs.Outgoing(tc.d, tc.v, tc.sh)
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("Outgoing = %v, want %v", got, tc.want)
 			}

@@ -351,6 +351,23 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		next = d.Clone()
 		at := latest(dec.Times)
 		evs, err := Advance(next, dec.Apply, in.System, at)
+		var partly error // what the rules refused of a change applied in part
+		var refused Values
+		if bad := refusedFields(err, dec.Apply); len(bad) > 0 && len(bad) < len(dec.Apply) {
+			// What the rules take is applied, field by field: a team
+			// member without a phone must not cost the value that came
+			// with it in the same record.
+			rest := Values{}
+			for f, v := range dec.Apply {
+				if _, ok := bad[f]; !ok {
+					rest[f] = v
+				}
+			}
+			n := d.Clone()
+			if evsRest, errRest := Advance(n, rest, in.System, at); errRest == nil {
+				next, evs, partly, refused, err = n, evsRest, err, bad, nil
+			}
+		}
 		var rule *deal.RuleError
 		var rules deal.Problems
 		switch {
@@ -379,6 +396,16 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			res.Outcome, res.Note = Applied, fmt.Sprintf("deal #%d: %s", d.ID, strings.Join(done, "; "))
 			if len(evs) == 0 {
 				res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
+			}
+			if partly != nil {
+				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "refused",
+					Detail: fmt.Sprintf("%s changed %s; not applied: %v", Label(in.System), strings.Join(fieldNames(refused), ", "), partly)})
+				res.Note += fmt.Sprintf("; %s not applied: %v", strings.Join(fieldNames(refused), ", "), partly)
+				for f := range refused {
+					m := link.Shadow[f]
+					m.Refused = true
+					link.Shadow[f] = m
+				}
 			}
 		}
 	}
@@ -455,6 +482,41 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 		return Result{}, err
 	}
 	return Result{Outcome: Applied, DealID: d.ID, Note: fmt.Sprintf("deal #%d: %s", d.ID, ev.Detail)}, nil
+}
+
+// ruleFields are the deal fields a rule refusal names, as the fields of a
+// change; "stage" and "status" refusals are about both.
+var ruleFields = map[string][]Field{
+	"name": {Name}, "notes": {Notes}, "value": {Value}, "currency": {Currency}, "close": {Close},
+	"team": {Team}, "reason": {Reason}, "stage": {Stage, Status}, "status": {Stage, Status},
+}
+
+// refusedFields are the fields of apply that the rule refusal err is
+// about; nil when err is no refusal or names something else (then the
+// change cannot be taken apart).
+func refusedFields(err error, apply Values) Values {
+	var one *deal.RuleError
+	var many deal.Problems
+	switch {
+	case errors.As(err, &many):
+	case errors.As(err, &one):
+		many = deal.Problems{one}
+	default:
+		return nil
+	}
+	out := Values{}
+	for _, p := range many {
+		fs, ok := ruleFields[p.Field]
+		if !ok {
+			return nil
+		}
+		for _, f := range fs {
+			if v, ok := apply[f]; ok {
+				out[f] = v
+			}
+		}
+	}
+	return out
 }
 
 func times(in Incoming) map[Field]time.Time {

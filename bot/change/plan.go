@@ -186,8 +186,10 @@ func changes(d *deal.Deal, v Values) (deal.Changes, error) {
 		if err != nil {
 			return c, &deal.RuleError{Field: "team", Rule: "team_format", Message: fmt.Sprintf("the team is not readable: %v", err)}
 		}
-		if len(team) > 0 { // a system with no team members says nothing about the team
-			c.Team = team
+		if len(team) > 0 || len(d.Team) > 0 {
+			// An empty team is news only to a deal that has one (the
+			// rules keep its last member); to one without, it says nothing.
+			c.Team = append([]deal.Person{}, team...)
 		}
 	}
 	return c, nil

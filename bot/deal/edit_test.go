@@ -179,3 +179,21 @@ func TestMicrosoftAnswerAfterWon(t *testing.T) {
 		}
 	}
 }
+
+// No path removes a deal's last team member: an edit to an empty team is
+// refused like RemoveMember, inbound deals too.
+func TestEditKeepsTheLastMember(t *testing.T) {
+	inbound := acceptedReferral(t)
+	if _, err := inbound.AddMember(Person{Name: "Bo Ek", Email: "bo@contoso.com", Phone: "+46 70 000 00 00"}, t0); err != nil && len(inbound.Team) == 0 {
+		t.Fatal(err)
+	}
+	for _, d := range []*Deal{mustNew(t, validIP()), inbound} {
+		before := d.Clone()
+		if _, err := d.Edit(Changes{Team: []Person{}}, t0.Add(time.Hour)); err == nil {
+			t.Errorf("%s deal: emptied its team", d.Direction)
+		}
+		if !reflect.DeepEqual(before, d) {
+			t.Errorf("a refused edit changed the deal")
+		}
+	}
+}

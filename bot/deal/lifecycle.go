@@ -391,6 +391,11 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 			return Event{}, err
 		}
 	}
+	if c.Team != nil && len(c.Team) == 0 && len(d.Team) > 0 {
+		// One team rule on every path (RemoveMember's): an edit, or a
+		// system saving an empty team, does not remove the last member.
+		return Event{}, refuse("team", "team_required", "a deal keeps at least one team member: name who works on deal %d (deal team add %d \"Name <email> +phone\")", d.ID, d.ID)
+	}
 	if c.Solutions != nil && d.Kind == SolutionAssessment {
 		return Event{}, refuse("solution", "assessment_solution_fixed", "the assessment type of a solution assessment deal cannot change after creation")
 	}

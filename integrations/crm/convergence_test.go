@@ -970,3 +970,64 @@ func TestStageMovedBackInACRMIsSaid(t *testing.T) {
 		w.converged("after HubSpot moved the stage back")
 	})
 }
+
+// Partner Center saved with no team: the deal keeps its team (no path
+// removes its last member), Partner Center is sent it back, and the
+// history says so.
+func TestTeamEmptiedInPartnerCenterIsSentBack(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.chat(`deal team add %d "Cy Lee <cy@contoso.com> +46701234567"`)
+		w.settle()
+		w.pc.Set(referralID, "team", []any{})
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if len(d.Team) == 0 {
+			t.Fatal("the deal lost its team")
+		}
+		if team, _ := w.pc.Referral(referralID)["team"].([]any); len(team) != len(d.Team) {
+			t.Errorf("Partner Center's team %v, want the deal's %d members sent back", w.pc.Referral(referralID)["team"], len(d.Team))
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		if last := es[len(es)-1]; last.Actor != "partnercenter" {
+			t.Errorf("last history line %+v: want Partner Center's emptied team said", last)
+		}
+		w.converged("after Partner Center's empty team")
+	})
+}
+
+// A Partner Center save that changes the value and adds a member without a
+// phone: the value is applied, the member refused (said in the history),
+// and Partner Center is sent the deal's team back.
+func TestPartOfARecordTheRulesRefuse(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		ref := w.pc.Referral(referralID)
+		team := ref["team"].([]any)
+		team = append(team, map[string]any{"firstName": "No", "lastName": "Phone", "email": "nophone@contoso.com"})
+		w.pc.Set(referralID, "team", team)
+		w.pc.Set(referralID, "details/dealValue", 91000)
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Value != 91000_00 {
+			t.Errorf("value %s, want Partner Center's 91,000 applied", d.Value)
+		}
+		for _, p := range d.Team {
+			if p.Email == "nophone@contoso.com" {
+				t.Errorf("a member without a phone joined the team: %+v", p)
+			}
+		}
+		if got := len(w.pc.Referral(referralID)["team"].([]any)); got != len(d.Team) {
+			t.Errorf("Partner Center's team has %d members, want the deal's %d sent back", got, len(d.Team))
+		}
+		said := false
+		es, _ := st.History(t.Context(), w.dealID)
+		for _, e := range es {
+			said = said || (e.Actor == "partnercenter" && e.Action == "refused" && strings.Contains(e.Detail, "No Phone has no phone number"))
+		}
+		if !said {
+			t.Errorf("no history line says the member was refused: %+v", es[len(es)-1])
+		}
+		w.converged("after a partly refused save")
+	})
+}

@@ -187,13 +187,15 @@ func Incoming(r *pc.Referral, now time.Time) (change.Incoming, error) {
 	if r.StatusReason != "" {
 		in.Values[change.Reason] = r.StatusReason
 	}
-	var team []deal.Person
-	for _, m := range r.Team {
-		if p, ok := person(m); ok {
-			team = append(team, p)
+	if r.Team != nil {
+		// Every member as Partner Center holds them, an empty team too:
+		// the deal rules judge them (a member without a phone, the last
+		// member removed) and what they refuse is said and sent back,
+		// rather than dropped while the two teams differ.
+		team := make([]deal.Person, len(r.Team))
+		for i, m := range r.Team {
+			team[i] = deal.Person{Name: m.Name(), Email: m.Email, Phone: m.PhoneNumber}
 		}
-	}
-	if len(team) > 0 {
 		in.Values[change.Team] = change.TeamText(team)
 	}
 	return in, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/store"
 )
 
 // runCLI runs cosellbot in-process with the test's environment.
@@ -177,6 +182,53 @@ func TestDoctorChecksTokensAtTheConfiguredEndpoints(t *testing.T) {
 	for _, want := range []string{"✗ Slack bot token (SLACK_BOT_TOKEN): auth.test refused it: token_revoked", "fix: copy the Bot User OAuth Token", "✓ Discord bot token (DISCORD_BOT_TOKEN): accepted: application cosellbot (42)", "1 problem to fix."} {
 		if !strings.Contains(o, want) {
 			t.Errorf("doctor lacks %q:\n%s", want, o)
+		}
+	}
+}
+
+// TestInboxPages: a list that does not fit says so and gives the command
+// of the next page, which lists the rest.
+func TestInboxPages(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "inbox.db")
+	t.Setenv("DATABASE_URL", url)
+	runCLI(t, 0, "migrate")
+	st, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []store.InboxEntry
+	for i := range 5 {
+		es = append(es, store.InboxEntry{Source: "generic", Key: fmt.Sprintf("e-%d", i), Body: []byte("{}"), Status: store.InboxFailed, ReceivedAt: time.Now().UTC()})
+	}
+	if _, err := st.AddInbox(t.Context(), es); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, _ := runCLI(t, 0, "inbox", "--limit", "3")
+	_, next, ok := strings.Cut(out, "… more deliveries: cosellbot ")
+	if !ok || strings.Count(out, "e-") != 3 {
+		t.Fatalf("first page:\n%s", out)
+	}
+	rest, _ := runCLI(t, 0, strings.Fields(next)...)
+	if strings.Count(rest, "e-") != 2 || !strings.Contains(rest, "e-3") || strings.Contains(rest, "more deliveries") {
+		t.Errorf("next page (%s):\n%s", next, rest)
+	}
+}
+
+// TestSyncShowsValuesAsDealShow: amounts in units and stages by label, as
+// every other view prints them (values travel in cents).
+func TestSyncShowsValuesAsDealShow(t *testing.T) {
+	for _, tc := range []struct {
+		f       change.Field
+		v, want string
+	}{
+		{change.Value, "7500000", "75,000"},
+		{change.Stage, "developed", "Developed"},
+		{change.Stage, "loe", "Securing the customer's letter of engagement (LOE)"},
+		{change.Name, "Fabrikam", "Fabrikam"},
+	} {
+		if got := shown(tc.f, tc.v); got != tc.want {
+			t.Errorf("shown(%s, %q) = %q, want %q", tc.f, tc.v, got, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -27,7 +28,12 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	all := fs.Bool("all", false, "list every delivery, not only the failed ones")
 	status := fs.String("status", "", "only these outcomes, comma-separated: waiting, applied, ignored, stale, failed, duplicate")
 	limit := fs.Int("limit", 100, "list at most this many")
+	after := fs.Int64("after", 0, "only deliveries with a greater id: the next page")
 	if !onlyFlags(fs, args) {
+		return 2
+	}
+	if *limit < 1 {
+		fmt.Fprintf(stderr, "cosellbot: --limit %d: list at least 1\n", *limit)
 		return 2
 	}
 	statuses, dups, err := inboxStatuses(*status)
@@ -44,7 +50,8 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		return 1
 	}
 	defer a.close()
-	f := store.InboxFilter{Source: *source, Limit: *limit, Statuses: []store.InboxStatus{store.InboxFailed}}
+	// One more than asked: whether there is a next page to point at.
+	f := store.InboxFilter{Source: *source, Limit: *limit + 1, AfterID: *after, Statuses: []store.InboxStatus{store.InboxFailed}}
 	switch {
 	case len(statuses) > 0 || dups:
 		f.Statuses, f.Duplicated = statuses, dups
@@ -57,7 +64,20 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
+	more := len(rows) > *limit
+	if more {
+		rows = rows[:*limit]
+	}
 	writeInbox(stdout, rows, *all)
+	if more {
+		next := []string{"cosellbot", "inbox"}
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "after" {
+				next = append(next, "--"+f.Name+"="+f.Value.String())
+			}
+		})
+		fmt.Fprintf(stdout, "… more deliveries: %s --after=%d\n", strings.Join(next, " "), rows[len(rows)-1].ID)
+	}
 	return 0
 }
 

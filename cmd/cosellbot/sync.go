@@ -96,6 +96,10 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 					state = "never exchanged"
 				case m.Pending:
 					state = "sent, not confirmed"
+				case m.Value != cur[f] && m.Refused:
+					state = "theirs, refused by the deal rules"
+				case m.Value != cur[f] && f == change.Reason && cur[f] == "":
+					state = "theirs (an open deal has no reason)"
 				case m.Value != cur[f]:
 					state = "to send"
 				}
@@ -103,7 +107,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 				if !m.At.IsZero() {
 					at = m.At.Format("2006-01-02 15:04:05")
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(cur[f]), short(m.Value), at, state)
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(shown(f, m.Value)), at, state)
 			}
 			tw.Flush()
 		}
@@ -128,6 +132,18 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 }
 
 // short clips a value for a table cell, on one line.
+// shown is a field's value as deal show prints it: an amount in units
+// (values travel in cents), a stage by its label.
+func shown(f change.Field, v string) string {
+	switch f {
+	case change.Value:
+		return strings.TrimPrefix(change.Describe(f, v), "value ")
+	case change.Stage:
+		return strings.TrimPrefix(change.Describe(f, v), "stage ")
+	}
+	return v
+}
+
 func short(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	if strings.HasPrefix(s, "[{") { // a team

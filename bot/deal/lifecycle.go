@@ -628,22 +628,28 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 	if d.Status == Received {
 		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
 	}
-	if inv.Help == HelpNone || inv.Help == "" {
-		return Event{}, refuse("help", "help_needed", "say what help you need from Microsoft: help=%s", strings.Join(strings.Split(joinHelps(), ", ")[1:], "|"))
-	}
 	if d.Microsoft != MSNone {
 		return Event{}, refuse("microsoft", "microsoft_once", "Microsoft is already on deal %d (%s)", d.ID, d.Microsoft)
 	}
+	// Every problem at once: a missing help and what an invitation with
+	// help needs (the customer's contact, their consent) in one refusal,
+	// rather than one per try.
+	var probs Problems
+	help := inv.Help
+	if help == HelpNone || help == "" {
+		probs.add("help", "help_needed", "say what help you need from Microsoft: help=%s", strings.Join(strings.Split(joinHelps(), ", ")[1:], "|"))
+		help = HelpOther // stands in, so that the rules say what any help needs
+	}
 	next := d.Clone()
-	next.Help, next.SaleType = inv.Help, CoSell
+	next.Help, next.SaleType = help, CoSell
 	if inv.Contact != nil {
 		c := *inv.Contact
 		next.Customer.Contact, next.Customer.Consent = &c, inv.Consent
 	}
 	next.Microsoft, next.InvitedAt, next.DecisionDue = MSInvited, now, now.Add(MicrosoftDecisionWindow)
 	next.UpdatedAt = now
-	if p := next.check(now, false); len(p) > 0 {
-		return Event{}, p
+	if probs = append(probs, next.check(now, false)...); len(probs) > 0 {
+		return Event{}, probs
 	}
 	*d = *next
 	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", inv.Help, d.DecisionDue.Format(time.DateOnly))

@@ -353,6 +353,8 @@ func TestInviteMicrosoft(t *testing.T) {
 		{name: "Microsoft invite needs a known help type", deal: withContact, help: "moral-support", want: []string{"help/help_type"}},
 		{name: "Microsoft invite needs a customer contact", deal: func(t *testing.T) *Deal { return mustNew(t, validIP()) }, help: HelpTechnical,
 			want: []string{"contact/contact_required_for_microsoft"}},
+		{name: "Microsoft invite without help or contact says both at once", deal: func(t *testing.T) *Deal { return mustNew(t, validIP()) }, help: HelpNone,
+			want: []string{"contact/contact_required_for_microsoft", "help/help_needed"}},
 		{name: "Microsoft is invited once only", deal: invitedIP, help: HelpPricing, want: []string{"microsoft/microsoft_once"}},
 		{name: "Microsoft cannot be invited again after declining", deal: func(t *testing.T) *Deal {
 			d := invitedIP(t)

@@ -568,7 +568,7 @@ func (d *Deal) Win(now time.Time) (Event, error) {
 	if d.Kind == SolutionAssessment {
 		for _, s := range Markable(d.Kind) {
 			if !slices.Contains(d.Marked, s) {
-				return Event{}, refuse("stage", "assessment_stages_before_won", "a solution assessment is won only once every stage is marked: %s is not (deal stage %d %s)", s, d.ID, s)
+				return Event{}, refuse("stage", "assessment_stages_before_won", "a solution assessment is won only once every stage is marked: %s is not (deal stage %d %s)", stageLabel(d.Kind, s), d.ID, s)
 			}
 		}
 	}

@@ -82,10 +82,12 @@ func Markable(k Kind) []Stage {
 	return out
 }
 
+// stageNames lists the stages a partner marks, by label, as replies print
+// them (and deal stage takes them).
 func stageNames(k Kind) string {
 	var names []string
 	for _, s := range Markable(k) {
-		names = append(names, string(s))
+		names = append(names, stageLabel(k, s))
 	}
 	return strings.Join(names, ", ")
 }

@@ -160,7 +160,7 @@ func (e *env) interact(payload any) *http.Response {
 	return e.post("/slack/interactions", body, secret, time.Now(), body)
 }
 
-// text joins the mrkdwn of a message's sections.
+// text joins the text of a message's sections, plain_text or mrkdwn.
 func text(blocks []any) string {
 	var b strings.Builder
 	for _, bl := range blocks {

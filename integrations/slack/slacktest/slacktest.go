@@ -3,9 +3,10 @@
 // limits of what cosellbot sends (Block Kit: 50 blocks in a message, 100 in
 // a view, 3,000 characters in a section, 75 in a button's text, 2,000 in
 // its value, 255 in an action id, 24 in a view's title) and Slack's entity
-// encoding of mrkdwn (& < > escaped), refusing a call that breaks one the
-// way Slack does (ok: false, invalid_blocks), so a test fails on it. It
-// keeps the messages posted, so chat.update can be checked against them.
+// encoding of mrkdwn (& < > escaped, no mention, a web address the only
+// link), refusing a call that breaks one the way Slack does (ok: false,
+// invalid_blocks), so a test fails on it. It keeps the messages posted, so
+// chat.update can be checked against them.
 package slacktest
 
 import (
@@ -318,10 +319,11 @@ func CheckBlocks(blocks []any) []string {
 }
 
 // checkEntities refuses text Slack would misread: cosellbot sends no
-// links or mentions, so every < and > must be escaped, and every & must
-// start one of the three entities.
+// mentions and no labelled links, only a web address as a link of its
+// own, <https://…>, so every other < and > must be escaped, and every &
+// must start one of the three entities.
 func checkEntities(where, s string) []string {
-	if strings.ContainsAny(s, "<>") {
+	if rest := withoutLinks(s); strings.ContainsAny(rest, "<>") {
 		return []string{where + ": an unescaped < or > (" + strconv.Quote(clip(s)) + ")"}
 	}
 	for i := strings.IndexByte(s, '&'); i >= 0; {
@@ -336,6 +338,28 @@ func checkEntities(where, s string) []string {
 		i += 1 + j
 	}
 	return nil
+}
+
+// withoutLinks removes from mrkdwn each link to a web address with no
+// label, <http://…> or <https://…>: what is left must hold no < or >.
+func withoutLinks(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return b.String() + s
+		}
+		b.WriteString(s[:i])
+		rest := s[i+1:]
+		end := strings.IndexByte(rest, '>')
+		if end < 0 || !(strings.HasPrefix(rest, "http://") || strings.HasPrefix(rest, "https://")) ||
+			strings.ContainsAny(rest[:end], "<| \t\n") {
+			b.WriteByte('<')
+			s = rest
+			continue
+		}
+		s = rest[end+1:]
+	}
 }
 
 func clip(s string) string {

@@ -2,6 +2,7 @@ package command_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,28 @@ func TestPermitsAtTheClick(t *testing.T) {
 		if r := e.svc.Permits(context.Background(), access.LocalAdmin, line); r != nil {
 			t.Errorf("%s at the click refused: %s", line, r.Text)
 		}
+	}
+}
+
+// TestByStageOrder: the totals follow the pipeline, a referral not answered
+// yet first, then Created before Accepted (both at 0 %), then the stages.
+func TestByStageOrder(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal accept 2 name=N value=1000 close=2027-01-01 notes=n`)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal stage 4 proposed`)
+	r := e.run(`deal list`)
+	_, totals, _ := strings.Cut(r.Text, "By stage: ")
+	var got []string
+	for _, p := range strings.Split(totals, " · ") {
+		name, _, _ := strings.Cut(p, ":")
+		got = append(got, name)
+	}
+	if want := []string{"Received", "Created", "Accepted", "Proposed"}; !slices.Equal(got, want) {
+		t.Errorf("By stage order %q, want %q\n%s", got, want, r.Text)
 	}
 }

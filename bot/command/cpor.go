@@ -116,7 +116,7 @@ func ClaimCard(c *cpor.Claim) string {
 }
 
 func claimLine(c *cpor.Claim) string {
-	return fmt.Sprintf("#%d  %-26s %s (%s) · %s · %s", c.ID, c.Status.Label(), c.TenantID, c.Country, c.Target(), c.Engagement)
+	return fmt.Sprintf("#%d  %-26s %s (%s) · %s · %s", c.ID, c.Status.Label(), c.TenantID, c.Country, c.Target(), c.Engagement.Label())
 }
 
 // fallbackNote says that a country's business days skip weekends only.

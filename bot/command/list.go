@@ -294,17 +294,29 @@ func stageTotals(deals []*deal.Deal) []StageTotal {
 			out[i].Value[d.Currency] += d.Value.Float()
 		}
 	}
-	// Pipeline order: by stage percentage, then label.
-	pct := func(t StageTotal) int {
+	// Pipeline order: by stage percentage, then the stage's place in its
+	// table (Created before Accepted, both at 0 %), then label; a referral
+	// not answered yet first, closed deals last.
+	rank := func(t StageTotal) (int, int) {
 		for _, k := range []deal.Kind{deal.IPCoSell, deal.SolutionAssessment} {
-			if info, ok := deal.StageOf(k, t.Stage); ok && info.Label == t.Label {
-				return info.Percent
+			for i, info := range deal.Stages(k) {
+				if info.Stage == t.Stage && info.Label == t.Label {
+					return info.Percent, i
+				}
 			}
 		}
-		return -1
+		if t.Label == vocab.Statuses.Label(string(deal.Received)) {
+			return -2, 0
+		}
+		return 101, 0 // lost, declined, expired, closed as error
 	}
 	slices.SortStableFunc(out, func(a, b StageTotal) int {
-		if c := cmp.Compare(pct(a), pct(b)); c != 0 {
+		pa, ia := rank(a)
+		pb, ib := rank(b)
+		if c := cmp.Compare(pa, pb); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ia, ib); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Label, b.Label)
@@ -346,7 +358,10 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 	}
 	pages := max(1, (len(deals)+lq.limit-1)/lq.limit)
 	if lq.page > pages {
-		return Reply{}, usage("page %d is past the end: the list has %d page%s", lq.page, pages, plural(pages))
+		// A well-formed command over data that changed (a page that
+		// emptied): a refusal like other bad values, with the last page.
+		return Reply{}, &deal.RuleError{Field: "page", Rule: "page_past_end",
+			Message: fmt.Sprintf("page %d is past the end: the list has %d page%s (%s)", lq.page, pages, plural(pages), lq.line(c, pages))}
 	}
 	from := (lq.page - 1) * lq.limit
 	shown := deals[from:min(from+lq.limit, len(deals))]
@@ -390,8 +405,7 @@ func (s *Service) dealList(ctx context.Context, c *call) (Reply, error) {
 	}
 	if lq.page < pages {
 		actions = append(actions, Action{Label: "Next", Command: lq.line(c, lq.page+1), Style: "primary"})
-		data["next_cursor"] = encodeCursor(lq.page * lq.limit)
-		fmt.Fprintf(&b, "\nMore: %s", lq.line(c, lq.page+1))
+		data["next_cursor"] = encodeCursor(lq.page * lq.limit) // the Next action says the command, on every surface
 	}
 	return Reply{Text: b.String(), Data: data, Actions: actions}, nil
 }

@@ -298,7 +298,7 @@ func History(id int64, events []ledger.Entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "History of deal #%d\n", id)
 	for _, e := range events {
-		fmt.Fprintf(&b, "%s  %-9s %s — %s\n", e.At.UTC().Format("2006-01-02 15:04"), e.Action, e.Detail, e.Actor)
+		fmt.Fprintf(&b, "%s  %-9s %s — %s\n", e.At.UTC().Format("2006-01-02 15:04"), strings.ReplaceAll(e.Action, "_", " "), e.Detail, e.Actor) // microsoft_lapsed reads as words
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

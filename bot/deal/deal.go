@@ -114,6 +114,22 @@ const (
 // Helps lists the accepted help types.
 var Helps = []Help{HelpNone, HelpTechnical, HelpArchitecture, HelpPricing, HelpFunding, HelpExecutive, HelpCustomer, HelpOther}
 
+// helpLabels are Partner Center's words for the help types: history lines
+// and cards print them (vocab.Helps reads them too).
+var helpLabels = map[Help]string{
+	HelpNone: "No help needed", HelpTechnical: "Technical help", HelpArchitecture: "Architecture review",
+	HelpPricing: "Pricing and licensing", HelpFunding: "Funding and investments", HelpExecutive: "Executive sponsorship",
+	HelpCustomer: "Customer engagement", HelpOther: "Other",
+}
+
+// Label is the help type as Partner Center names it.
+func (h Help) Label() string {
+	if l, ok := helpLabels[h]; ok {
+		return l
+	}
+	return string(h)
+}
+
 // Role is the partner role of a services co-sell deal.
 type Role string
 

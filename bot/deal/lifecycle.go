@@ -244,7 +244,7 @@ func (d *Deal) apply(c Changes) []string {
 	set("campaign ID", &d.CampaignID, c.CampaignID)
 	if c.Currency != nil {
 		up := strings.ToUpper(*c.Currency)
-		set("currency", &d.Currency, &up)
+		set("currency "+up, &d.Currency, &up)
 	}
 	if c.Value != nil && *c.Value != d.Value {
 		d.Value = *c.Value
@@ -652,7 +652,7 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 		return Event{}, probs
 	}
 	*d = *next
-	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", inv.Help, d.DecisionDue.Format(time.DateOnly))
+	detail := fmt.Sprintf("invited Microsoft (help: %s); Microsoft decides by %s", inv.Help.Label(), d.DecisionDue.Format(time.DateOnly))
 	if inv.Contact != nil {
 		detail += "; customer contact " + inv.Contact.Name
 	}

@@ -47,14 +47,14 @@ var (
 
 	// Helps are the answers to Partner Center's "what help do you need from Microsoft".
 	Helps = New("help", "help type",
-		Term{string(deal.HelpNone), "No help needed", []string{"no", "no help", "aucune", "aucune aide", "pas besoin d'aide", "ingen", "ingen hjälp"}},
-		Term{string(deal.HelpTechnical), "Technical help", []string{"tech", "aide technique", "technique", "teknisk", "teknisk hjälp"}},
-		Term{string(deal.HelpArchitecture), "Architecture review", []string{"architecture", "revue d'architecture", "arkitektur", "arkitekturgranskning"}},
-		Term{string(deal.HelpPricing), "Pricing and licensing", []string{"pricing", "licensing", "tarification", "prix", "licences", "prissättning", "licensiering"}},
-		Term{string(deal.HelpFunding), "Funding and investments", []string{"funding", "investments", "financement", "investissements", "finansiering", "investeringar"}},
-		Term{string(deal.HelpExecutive), "Executive sponsorship", []string{"executive", "sponsor", "parrainage de la direction", "sponsor exécutif", "ledningssponsring"}},
-		Term{string(deal.HelpCustomer), "Customer engagement", []string{"customer", "engagement client", "relation client", "kundengagemang", "kundkontakt"}},
-		Term{string(deal.HelpOther), "Other", []string{"autre", "annan", "övrigt"}},
+		Term{string(deal.HelpNone), deal.HelpNone.Label(), []string{"no", "no help", "aucune", "aucune aide", "pas besoin d'aide", "ingen", "ingen hjälp"}},
+		Term{string(deal.HelpTechnical), deal.HelpTechnical.Label(), []string{"tech", "aide technique", "technique", "teknisk", "teknisk hjälp"}},
+		Term{string(deal.HelpArchitecture), deal.HelpArchitecture.Label(), []string{"architecture", "revue d'architecture", "arkitektur", "arkitekturgranskning"}},
+		Term{string(deal.HelpPricing), deal.HelpPricing.Label(), []string{"pricing", "licensing", "tarification", "prix", "licences", "prissättning", "licensiering"}},
+		Term{string(deal.HelpFunding), deal.HelpFunding.Label(), []string{"funding", "investments", "financement", "investissements", "finansiering", "investeringar"}},
+		Term{string(deal.HelpExecutive), deal.HelpExecutive.Label(), []string{"executive", "sponsor", "parrainage de la direction", "sponsor exécutif", "ledningssponsring"}},
+		Term{string(deal.HelpCustomer), deal.HelpCustomer.Label(), []string{"customer", "engagement client", "relation client", "kundengagemang", "kundkontakt"}},
+		Term{string(deal.HelpOther), deal.HelpOther.Label(), []string{"autre", "annan", "övrigt"}},
 	)
 
 	// Accounts are the classes of the customer picker.
@@ -137,5 +137,13 @@ func AnyStage(s string) (deal.Stage, bool) {
 	return "", false
 }
 
-// StageLabel is the label of a deal's stage in its kind's table.
-func StageLabel(k deal.Kind, s deal.Stage) string { return Stages(k).Label(string(s)) }
+// StageLabel is the label of a deal's stage in its kind's table; with no
+// kind, in whichever table has it (a list filtered by stage alone).
+func StageLabel(k deal.Kind, s deal.Stage) string {
+	if k == "" {
+		if _, ok := assessmentStages.Lookup(string(s)); ok {
+			return assessmentStages.Label(string(s))
+		}
+	}
+	return Stages(k).Label(string(s))
+}

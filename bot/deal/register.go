@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -203,9 +204,9 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 	if usd, ok := month.USD(d.Value, d.Currency); !ok {
 		add("value", false, "no rate for %s in %s: cannot convert %s %s", d.Currency, label, d.Value, d.Currency)
 	} else if usd >= RegistrationMinimumUSD {
-		add("value", true, "%s %s is about %s USD at %s (minimum 25,000 USD)", d.Value, d.Currency, Money(usd*100), label)
+		add("value", true, "%s %s is about %s USD at %s (minimum 25,000 USD)", d.Value, d.Currency, Money(math.Round(usd*100)), label)
 	} else {
-		add("value", false, "%s %s is about %s USD at %s, under the 25,000 USD minimum", d.Value, d.Currency, Money(usd*100), label)
+		add("value", false, "%s %s is about %s USD at %s, under the 25,000 USD minimum", d.Value, d.Currency, Money(math.Round(usd*100)), label)
 	}
 
 	switch d.Customer.Account {

@@ -255,3 +255,19 @@ func TestMicrosoftReferralCanRecordMicrosoftAnswer(t *testing.T) {
 	_, err := d.Edit(Changes{Microsoft: ptr(MSWon)}, t0.Add(time.Hour))
 	expectRules(t, err)
 }
+
+// The converted value is rounded to the cent: 27,000 CHF at 1.13 is 30,510
+// USD, not the 30,509.99 a float product truncates to.
+func TestRegistrationValueRounds(t *testing.T) {
+	rates, err := ParseRates([]byte(`{"months":[{"month":"2020-01","usd_per_unit":{"USD":1,"CHF":1.13}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := registrable(t)
+	d.Value, d.Currency = 27_000_00, "CHF"
+	for _, c := range d.Registration(rates).Criteria {
+		if c.Name == "value" && !strings.Contains(c.Why, "about 30,510 USD") {
+			t.Errorf("value criterion: %q", c.Why)
+		}
+	}
+}

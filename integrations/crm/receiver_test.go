@@ -55,6 +55,25 @@ func dealOf(t *testing.T, st *store.Store, id int64) *deal.Deal {
 	return d
 }
 
+// An amount written as chat takes it ("€60k") is read as chat reads it,
+// with its currency.
+func TestGenericValueAsChatWritesIt(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-43", now)
+		body := update("opp-43", "2026-11-20T09:59:00Z", map[string]any{"value": "€65.5k"})
+		if code, resp := h.Post(t, "/webhooks/generic", signed("evt-v", body, now), body); code != http.StatusOK {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := dealOf(t, st, d.ID); got.Value != 65500_00 || got.Currency != "EUR" {
+			t.Errorf("deal after €65.5k: %s %s", got.Value, got.Currency)
+		}
+	})
+}
+
 func TestGenericStageAdvancesTheDeal(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
@@ -136,6 +155,8 @@ func TestRefusedDeliveriesStoreNothing(t *testing.T) {
 			{"bad time", "/webhooks/generic", signed("e", update("x", "yesterday", nil), now), update("x", "yesterday", nil), 400, "modified_at"},
 			{"unknown stage", "/webhooks/generic", signed("e", update("x", "", map[string]any{"stage": "Closing"}), now), update("x", "", map[string]any{"stage": "Closing"}), 400, `\"Closing\" is not a stage or outcome: use one of qualified`},
 			{"stage as a number", "/webhooks/generic", signed("e", update("x", "", map[string]any{"stage": 3}), now), update("x", "", map[string]any{"stage": 3}), 400, `"field":"fields.stage"`},
+			{"unreadable value", "/webhooks/generic", signed("e", update("x", "", map[string]any{"value": "lots"}), now), update("x", "", map[string]any{"value": "lots"}), 400, `"field":"fields.value"`},
+			{"two currencies", "/webhooks/generic", signed("e", update("x", "", map[string]any{"value": "€60k", "currency": "USD"}), now), update("x", "", map[string]any{"value": "€60k", "currency": "USD"}), 400, `"field":"fields.currency"`},
 			{"source off", "/webhooks/hubspot", signed("e", body, now), body, 503, "WEBHOOK_SECRET_hubspot"},
 			{"unknown source", "/webhooks/pipedrive", signed("e", body, now), body, 404, "partnercenter, dynamics"},
 		}
@@ -448,7 +469,7 @@ func TestEventsAreAppliedInPages(t *testing.T) {
 			at := now.Add(-time.Hour + time.Duration(i)*time.Second).UTC().Format(time.RFC3339)
 			body := update(fmt.Sprintf("opp-p%d", i%5), at, map[string]any{"value": fmt.Sprint(61000 + i)})
 			if i == 120 {
-				body = update("opp-p0", "2026-11-20T09:02:00Z", map[string]any{"value": "lots"})
+				body = update("opp-nobody", "2026-11-20T09:02:00Z", map[string]any{"value": "1000"}) // no deal: fails when applied
 			}
 			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("p-%d", i), body, now), body); code != 200 {
 				t.Fatalf("%d %s", code, resp)

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (s *Source) Decode(r *http.Request, body []byte) ([]crm.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.readStage(); err != nil {
+	if err := p.read(); err != nil {
 		return nil, err // refused now, while the sender can still fix it
 	}
 	ev := crm.Event{Key: id, Body: body}
@@ -151,6 +152,41 @@ func Decode(body []byte) (Payload, error) {
 		}
 	}
 	return p, nil
+}
+
+// read checks and normalises the fields whose values the schema reads
+// (stage, value), so that what cannot be read is refused at receipt.
+func (p *Payload) read() error {
+	if err := p.readStage(); err != nil {
+		return err
+	}
+	return p.readValue()
+}
+
+// readValue reads the value field as the mapping does (a number, "60000",
+// "1.2E5") or as chat writes an amount ("€60k", "60,000 EUR", bringing its
+// currency); anything else is refused naming the field, rather than
+// acknowledged and then failed in the inbox.
+func (p *Payload) readValue() error {
+	s, isText := p.Fields["value"].(string)
+	if !isText || strings.TrimSpace(s) == "" {
+		return nil // a JSON number, or none
+	}
+	if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		return nil
+	}
+	a, err := vocab.ParseAmount(s)
+	if err != nil {
+		return crm.Malformed("fields.value", "%q is not an amount: write a number, like \"60000\", or an amount as chat takes it, like \"60,000 EUR\"", s)
+	}
+	p.Fields["value"] = strconv.FormatFloat(a.Value.Float(), 'f', 2, 64)
+	if a.Currency != "" {
+		if cur, _ := p.Fields["currency"].(string); cur != "" && !strings.EqualFold(cur, a.Currency) {
+			return crm.Malformed("fields.currency", "%q, but fields.value %q says %s: give one currency", cur, s, a.Currency)
+		}
+		p.Fields["currency"] = a.Currency
+	}
+	return nil
 }
 
 // readStage turns the stage field into its id: the schema's ids, and the
@@ -253,7 +289,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err != nil {
 		return crm.Result{}, err
 	}
-	if err := p.readStage(); err != nil {
+	if err := p.read(); err != nil {
 		return crm.Result{}, err
 	}
 	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}, Created: p.Type == "deal.created"}

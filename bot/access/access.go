@@ -66,12 +66,22 @@ func (u User) CanSee(d *deal.Deal) bool {
 }
 
 // Denied is a refusal for lack of a role or scope.
-type Denied struct{ Reason string }
+type Denied struct {
+	Reason string
+	// Field is the input the denial is about (a location someone may not
+	// create in), so that a form shows it there; "" for the whole command.
+	Field string
+}
 
 func (e *Denied) Error() string { return "not allowed: " + e.Reason }
 
 // Deny builds a Denied error.
-func Deny(format string, args ...any) error { return &Denied{fmt.Sprintf(format, args...)} }
+func Deny(format string, args ...any) error { return &Denied{Reason: fmt.Sprintf(format, args...)} }
+
+// DenyField builds a Denied error about one input.
+func DenyField(field, format string, args ...any) error {
+	return &Denied{Reason: fmt.Sprintf(format, args...), Field: field}
+}
 
 // ParseRoles reads "referrals-admin,incentives-user".
 func ParseRoles(list []string) ([]Role, error) {

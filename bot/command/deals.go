@@ -213,7 +213,7 @@ func (s *Service) dealReceive(ctx context.Context, c *call) (Reply, error) {
 func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft, time.Time) (*deal.Deal, deal.Event, error), headline string) (Reply, error) {
 	dr, formErr := s.draft(ctx, c)
 	if !c.who.InLocation(dr.Location) {
-		return Reply{}, access.Deny("%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
+		return Reply{}, access.DenyField("location", "%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
 	}
 	d, ev, err := make(dr, c.now)
 	if formErr != nil || err != nil {

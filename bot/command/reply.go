@@ -110,7 +110,7 @@ func fail(err error) Reply {
 	case errors.As(err, &rule):
 		f.Code, f.Field, f.Rule = "invalid", rule.Field, rule.Rule
 	case errors.As(err, &denied):
-		f.Code = "forbidden"
+		f.Code, f.Field = "forbidden", denied.Field
 	case errors.Is(err, ledger.ErrNotFound):
 		f.Code = "not_found"
 	case errors.Is(err, ledger.ErrConflict):

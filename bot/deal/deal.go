@@ -179,6 +179,21 @@ const (
 	IPBizAppsStd     IPKind = "bizapps_standard"
 )
 
+// ipLabels are Partner Center's names of the IP co-sell eligibilities
+// (vocab.IPKinds reads them too).
+var ipLabels = map[IPKind]string{
+	IPAzure: "Azure IP co-sell eligible", IPBizAppsPremium: "Business Applications IP co-sell premium",
+	IPBizAppsStd: "Business Applications IP co-sell standard",
+}
+
+// Label is the eligibility as Partner Center names it.
+func (k IPKind) Label() string {
+	if l, ok := ipLabels[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
 // Solution is an entry of the partner's solution catalog as attached to a deal.
 type Solution struct {
 	Name         string         `json:"name"`

@@ -158,7 +158,7 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 
 	i := slices.IndexFunc(d.Solutions, eligibleIP)
 	if i >= 0 {
-		add("eligible_solution", true, "%s is an IP co-sell eligible solution (%s)", d.Solutions[i].Name, d.Solutions[i].IP)
+		add("eligible_solution", true, "%s is a solution of yours, %s", d.Solutions[i].Name, d.Solutions[i].IP.Label())
 	} else {
 		add("eligible_solution", false, "no Azure IP co-sell, Biz Apps premium or Biz Apps standard solution of yours is on the deal")
 	}

@@ -81,9 +81,9 @@ var (
 
 	// IPKinds are the co-sell eligibilities of a partner's own IP solution.
 	IPKinds = New("ip", "IP co-sell eligibility",
-		Term{string(deal.IPAzure), "Azure IP co-sell eligible", []string{"azure", "azure ip", "azure ip co-sell"}},
-		Term{string(deal.IPBizAppsPremium), "Business Applications IP co-sell premium", []string{"bizapps premium", "biz apps premium", "premium"}},
-		Term{string(deal.IPBizAppsStd), "Business Applications IP co-sell standard", []string{"bizapps standard", "biz apps standard", "standard"}},
+		Term{string(deal.IPAzure), deal.IPAzure.Label(), []string{"azure", "azure ip", "azure ip co-sell"}},
+		Term{string(deal.IPBizAppsPremium), deal.IPBizAppsPremium.Label(), []string{"bizapps premium", "biz apps premium", "premium"}},
+		Term{string(deal.IPBizAppsStd), deal.IPBizAppsStd.Label(), []string{"bizapps standard", "biz apps standard", "standard"}},
 	)
 )
 

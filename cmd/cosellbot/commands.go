@@ -156,17 +156,9 @@ func usageText() string {
 const usageFooter = `
 TEXT is what you would type after /cosell in Slack or Discord; help VERB (cosellbot ask help deal new)
 lists a verb's keys and the values they take.
-Environment: DATABASE_URL (default sqlite:cosellbot.db), COSELLBOT_ADDR (default :8080),
-COSELLBOT_LOG_FORMAT (text|json), COSELLBOT_RATES_FILE (registration currency rates).
-COSELLBOT_REMIND_BEFORE (reminder offsets before a referral expires, default 7d,3d,1d).
-COSELLBOT_CACHE_DIR (where the trained FAQ ranker is kept between runs; off: nowhere).
-Slack: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN. Discord: DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN, DISCORD_APP_ID.
-Webhooks: WEBHOOK_SECRET_<PARTNERCENTER|DYNAMICS|HUBSPOT|SALESFORCE|GENERIC> (unset: that source answers 503),
-WEBHOOK_OUT_URL_<SOURCE>, PARTNERCENTER_API_URL, PARTNERCENTER_TOKEN_URL, PARTNERCENTER_CLIENT_ID,
-PARTNERCENTER_REFRESH_TOKEN, PARTNERCENTER_DEFAULT_LOCATION, PARTNERCENTER_POLL_EVERY, PARTNERCENTER_CERT_HOSTS,
-PARTNERCENTER_ROOTS, COSELLBOT_CRM_MAPPING (default deploy/crm),
-SALESFORCE_ORG_IDS, COSELLBOT_INBOX_KEEP (how long applied deliveries are kept, default 30d; off: always). Pipeline page: COSELLBOT_PUBLIC_URL (where people reach cosellbot).
-Shutdown: COSELLBOT_DRAIN_DELAY (default 0s), COSELLBOT_SHUTDOWN_TIMEOUT (default 25s).
+Environment: cosellbot config lists every variable (DATABASE_URL, COSELLBOT_*, SLACK_*, DISCORD_*,
+WEBHOOK_*, PARTNERCENTER_*, SALESFORCE_ORG_IDS) with its value and where it comes from; the README's
+Configuration table says what each means.
 --config FILE (or COSELLBOT_CONFIG): a YAML file of the same variables; the environment overrides it,
 and flags override the environment.
 Exit status: 0 done, 1 refused, 2 usage error.

@@ -631,10 +631,7 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 // notification of it is an echo, and later edits are PATCHed to it.
 func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w, pc := pcWorld(t, st)
-		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
-		w.h = crmtest.New(t, st, w.clock, pc)
-		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+		w := pcChatWorld(t, st)
 		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
 		w.settle()
 		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
@@ -679,6 +676,21 @@ func pcWorld(t *testing.T, st *store.Store) (*world, *pcsource.Source) {
 	}
 	w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
 	return w, pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+}
+
+// pcChatWorld is pcWorld with chat and a syncer writing to Partner Center,
+// and the sources more makes receiving too.
+func pcChatWorld(t *testing.T, st *store.Store, more ...func(*world) crm.Source) *world {
+	t.Helper()
+	w, pc := pcWorld(t, st)
+	w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
+	sources := []crm.Source{pc}
+	for _, m := range more {
+		sources = append(sources, m(w))
+	}
+	w.h = crmtest.New(t, st, w.clock, sources...)
+	w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+	return w
 }
 
 // A CRM user's stage value is theirs: when several of the CRM's values
@@ -755,9 +767,7 @@ func TestCRMStageValueIsKept(t *testing.T) {
 // ask makes no deal, and the inbox says what it lacks.
 func TestCRMRecordIsMadeInPartnerCenter(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w, pc := pcWorld(t, st)
-		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
-		w.h = crmtest.New(t, st, w.clock, pc, generic.New(secret, &crm.Applier{Engine: w.engine, Find: st}))
+		w := pcChatWorld(t, st, func(w *world) crm.Source { return generic.New(secret, &crm.Applier{Engine: w.engine, Find: st}) })
 		created := func(id string, fields map[string]any) {
 			t.Helper()
 			w.clock.Set(w.clock.Now().Add(time.Second))
@@ -833,10 +843,7 @@ func TestRetryAfterIsKept(t *testing.T) {
 // Partner Center changed anything.
 func TestWonInChatIsNoPartnerCenterChange(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w, pc := pcWorld(t, st)
-		w.syncer = []*change.Syncer{change.NewSyncer(st, w.engine, map[string]change.Writer{pcsource.Name: pc.Writer()}, w.clock, nil)}
-		w.h = crmtest.New(t, st, w.clock, pc)
-		w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
+		w := pcChatWorld(t, st)
 		w.chat(`solution add name="Contoso Insight" source=mine ip=azure`)
 		w.chat(`deal new kind=ip name="Chat deal B" customer="Contoso Retail" customer_location=US account=managed location=1234567 value=60000 currency=USD close=2027-03-15 notes="chat B" team="Ana Diaz <ana@contoso.com> +46701234567" solution="Contoso Insight" share=yes`)
 		w.settle()

@@ -778,7 +778,7 @@ func TestCRMRecordIsMadeInPartnerCenter(t *testing.T) {
 			w.settle()
 		}
 		fields := map[string]any{
-			"name": "Born in the CRM", "value": "30000", "currency": "EUR", "close": "2027-02-01",
+			"name": "Born in the CRM", "value": "30000", "currency": "EUR", "close": "2027-02-01", "notes": "Rollout in 3 plants",
 			"kind": "Services co-sell", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
 			"role": "Proof of concept", "area": "Security",
 		}

@@ -444,9 +444,6 @@ func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) 
 	if name := m.Fields["customer"]; name != "" && strings.TrimSpace(c.Fields[name]) != "" {
 		dr.Customer.Name = strings.TrimSpace(c.Fields[name])
 	}
-	if dr.Customer.Name == "" {
-		dr.Customer.Name = "(customer of " + change.Label(m.Source) + " record " + c.RecordID + ")"
-	}
 	if cur := in.Values[change.Currency]; cur != "" {
 		dr.Currency = cur
 	}
@@ -456,9 +453,6 @@ func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) 
 	}
 	if v := in.Values[change.Close]; v != "" {
 		dr.CloseDate, _ = time.Parse(time.DateOnly, v)
-	}
-	if dr.Notes == "" {
-		dr.Notes = "Created from " + change.Label(m.Source) + " record " + c.RecordID
 	}
 	if d.Team != "" {
 		p, err := command.ParsePerson(d.Team)

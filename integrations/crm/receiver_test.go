@@ -394,7 +394,7 @@ func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
 		body, _ := json.Marshal(map[string]any{"type": "deal.created", "record_id": "opp-new", "modified_at": "2026-11-20T09:00:00Z", "fields": map[string]any{
-			"name": "Contoso expansion", "value": "30000", "currency": "EUR", "close": "2027-02-01", "stage": "qualified",
+			"name": "Contoso expansion", "value": "30000", "currency": "EUR", "close": "2027-02-01", "stage": "qualified", "notes": "Expansion to 3 sites",
 			"kind": "services", "location": "1234567", "customer": "Contoso GmbH", "customer_location": "DE",
 			"team": "Ana Diaz <ana@contoso.example> +46701234567", "role": "transaction",
 			"area": "Business Applications", "play": "Finance and Supply Chain",

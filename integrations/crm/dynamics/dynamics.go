@@ -93,6 +93,9 @@ func (a Attribute) Text() (string, bool) {
 		if obj.LogicalName == "transactioncurrency" && obj.Name != "" {
 			return obj.Name, true // the currency's name; the mapping turns it into its ISO code
 		}
+		if (obj.LogicalName == "account" || obj.LogicalName == "contact") && obj.Name != "" {
+			return obj.Name, true // the opportunity's customer (customerid), by name
+		}
 		if obj.ID != "" {
 			return obj.ID, true
 		}

@@ -171,3 +171,43 @@ func TestSynchronousStepDeliveriesAreToldApart(t *testing.T) {
 		}
 	})
 }
+
+// An opportunity created in Dynamics 365 makes a deal with the mapping's
+// defaults, its customer read from customerid by name and its notes from
+// the description: nothing invented. Without a customer or a description
+// it makes no deal, and the inbox says what it lacks.
+func TestCreatedOpportunityMakesADeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		hd := headers("opportunity")
+		hd.Set("X-Ms-Dynamics-Request-Name", "Create")
+		body := fixture(t, "opportunity_create.json")
+		if code, resp := h.Post(t, "/webhooks/dynamics", hd, body); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v %v", rep, h.Inbox(t))
+		}
+		d, err := st.DealByCRMID(t.Context(), "1b2c3d4e-0000-4000-8000-00000000d001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Customer.Name != "Fabrikam AB" || d.Notes != "Finance and supply chain for 3 plants" || d.Value != 120000_00 || d.Currency != "USD" {
+			t.Errorf("deal: customer %q notes %q value %s %s", d.Customer.Name, d.Notes, d.Value, d.Currency)
+		}
+		// The same, without a customer: no deal, and the reason.
+		bare := strings.Replace(strings.Replace(string(body), "1b2c3d4e-0000-4000-8000-00000000d001", "1b2c3d4e-0000-4000-8000-00000000d002", -1), `"key": "customerid"`, `"key": "ignored"`, 1)
+		bare = strings.Replace(bare, "6c031859-5fb3-e711-8122-000d3aa2331c", "6c031859-5fb3-e711-8122-000d3aa2331d", 1)
+		if code, resp := h.Post(t, "/webhooks/dynamics", hd, []byte(bare)); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		h.Process(t)
+		if _, err := st.DealByCRMID(t.Context(), "1b2c3d4e-0000-4000-8000-00000000d002"); err == nil {
+			t.Error("an opportunity without a customer made a deal")
+		}
+		rows := h.Inbox(t)
+		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "customer") {
+			t.Errorf("inbox note %q does not say the customer is missing", last.Error)
+		}
+	})
+}

@@ -15,7 +15,8 @@
 //	            "notes": "…", "stage": "proposed|…|accepted|won|lost|declined", "reason": "…"}}
 //
 //	deal.created also takes, for the new deal: "kind" (ip|services|p2p or Partner Center's
-//	label, default services), "location" (MPN location), "customer", "customer_location"
+//	label, default services), "location" (MPN location), "customer" and "notes" (required,
+//	as in deal new), "customer_location"
 //	(country code), "team" ("Name <email> +phone"), for IP co-sell "solution" (catalog
 //	names, comma-separated), and for services "role", "area", "play" (labels or short
 //	forms, as in chat). The deal keeps every rule of deal new: a record without what they

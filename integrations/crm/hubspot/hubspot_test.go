@@ -178,6 +178,7 @@ func TestCreationDeletionAndMerge(t *testing.T) {
 			map[string]any{"subscriptionType": "deal.creation", "objectId": 777},
 			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "closedate", "propertyValue": "1811721600000"},
 			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "dealname", "propertyValue": "Contoso data platform"},
+			map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 777, "propertyName": "description", "propertyValue": "Data platform for 3 plants"},
 		))
 		if rep := h.Process(t); rep.Failed != 0 || rep.Processed != 1 {
 			t.Fatalf("report %+v", rep)

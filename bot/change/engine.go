@@ -424,6 +424,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
 		}
 	}
+	dealChanged := next != d
 	if next != d || len(entries) > 0 {
 		if next == d {
 			next = d.Clone() // a history line only: the deal is stored as it was, at its version
@@ -438,6 +439,13 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		}
 	}
 	links = replaceLink(links, link)
+	if !dealChanged {
+		// The deal did not change: only the system that spoke may lack it
+		// (it lost a conflict, the rules refused it). The others are asked
+		// for nothing, so that an echo does not wake work waiting out a
+		// failure or revive what gave up.
+		links = []Link{link}
+	}
 	c.Work = e.behind(next, links)
 	if err := e.commit(ctx, c); err != nil {
 		return Result{}, err

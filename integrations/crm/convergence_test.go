@@ -65,6 +65,7 @@ type fakeCRM struct {
 	tries   int           // writes received, refused ones included
 	fail    int           // answer the next writes 503 (429 with retryAfter)
 	retryAf string        // Retry-After of a refused write, in seconds: a 429
+	failAs  int           // the status of a refused write when set (400: final)
 	hang    chan struct{} // when set, a write waits until it is closed
 	srv     *httptest.Server
 }
@@ -103,6 +104,10 @@ func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
 		if f.retryAf != "" {
 			w.Header().Set("Retry-After", f.retryAf)
 			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			return
+		}
+		if f.failAs != 0 {
+			http.Error(w, "refused", f.failAs)
 			return
 		}
 		http.Error(w, "busy", http.StatusServiceUnavailable)
@@ -1036,5 +1041,30 @@ func TestPartOfARecordTheRulesRefuse(t *testing.T) {
 			t.Errorf("no history line says the member was refused: %+v", es[len(es)-1])
 		}
 		w.converged("after a partly refused save")
+	})
+}
+
+// A write a system refused for good (a 400) is not sent again because
+// another system's echo of the same change arrives: only a new change of
+// the deal (or sync --retry-dead) tries it again.
+func TestGivenUpWriteStaysDeadThroughEchoes(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.sf.mu.Lock()
+		w.sf.fail, w.sf.failAs, w.sf.tries = 1, http.StatusBadRequest, 0
+		w.sf.mu.Unlock()
+		w.chat(`deal edit %d value=86000`)
+		w.settle() // Partner Center and HubSpot written, their echoes delivered
+		if w.sf.tries != 1 {
+			t.Errorf("Salesforce got %d writes; a 400 is final, the echoes of the others are no new change", w.sf.tries)
+		}
+		work, _ := st.SyncWorkOf(t.Context(), w.dealID)
+		dead := false
+		for _, wk := range work {
+			dead = dead || (wk.System == "salesforce" && wk.State == "dead")
+		}
+		if !dead {
+			t.Errorf("sync work %+v: want Salesforce's dead", work)
+		}
 	})
 }

@@ -259,12 +259,18 @@ func requestSync(tx *gorm.DB, refs []change.LinkRef, at time.Time) error {
 
 // ClaimSync leases up to limit links due at now to the caller until
 // now+lease. On PostgreSQL rows other syncers are claiming are skipped.
-func (s *Store) ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]change.Claim, error) {
+func (s *Store) ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int, f change.SyncFilter) ([]change.Claim, error) {
 	var rows []syncWorkRow
 	now = utc(now)
 	err := s.inTx(ctx, "claim sync work", func(tx *gorm.DB) error {
 		q := tx.Where("state = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)", now, now).
 			Order("due_at").Limit(limit)
+		if len(f.Systems) > 0 {
+			q = q.Where("system IN ?", f.Systems)
+		}
+		if len(f.Except) > 0 {
+			q = q.Where("system NOT IN ?", f.Except)
+		}
 		if s.dialect == Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,7 @@ type Claim struct {
 type SyncRecord interface {
 	Record
 	SaveLink(ctx context.Context, l Link) error
-	ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Claim, error)
+	ClaimSync(ctx context.Context, now time.Time, lease time.Duration, limit int, f SyncFilter) ([]Claim, error)
 	// FinishSync ends the work, unless a commit asked for the link again
 	// since it was claimed (Gen differs): then it is due again at once.
 	FinishSync(ctx context.Context, c Claim, now time.Time) error
@@ -73,6 +74,12 @@ type SyncRecord interface {
 	RenameLink(ctx context.Context, l Link, recordID string) error
 }
 
+// SyncFilter narrows the work ClaimSync takes to some systems (none: all),
+// leaving out others.
+type SyncFilter struct {
+	Systems, Except []string
+}
+
 // Syncer sends each linked system what it lacks of its deal: the current
 // state, never a queued change, so a retry after a newer change sends the
 // newer value and nothing older can land after it. One delivery per link is
@@ -81,9 +88,10 @@ type Syncer struct {
 	rec     SyncRecord
 	engine  *Engine
 	writers map[string]Writer
+	systems []string // the writers' systems, sorted: one Run loop each
 	clock   Clock
 	log     *slog.Logger
-	kick    chan struct{}
+	kicks   []chan struct{} // one per loop of Run
 	// Lease is how long a claim is held; MaxAttempts how often work is
 	// tried before it is dead.
 	Lease       time.Duration
@@ -95,14 +103,25 @@ func NewSyncer(rec SyncRecord, engine *Engine, writers map[string]Writer, clock 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Syncer{rec: rec, engine: engine, writers: writers, clock: clock, log: log, kick: make(chan struct{}, 1), Lease: time.Minute, MaxAttempts: 12}
+	s := &Syncer{rec: rec, engine: engine, writers: writers, clock: clock, log: log, Lease: time.Minute, MaxAttempts: 12}
+	for sys := range writers {
+		s.systems = append(s.systems, sys)
+	}
+	slices.Sort(s.systems)
+	s.kicks = make([]chan struct{}, len(s.systems)+1)
+	for i := range s.kicks {
+		s.kicks[i] = make(chan struct{}, 1)
+	}
+	return s
 }
 
 // Kick wakes Run: new work waits.
 func (s *Syncer) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	for _, k := range s.kicks {
+		select {
+		case k <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -110,18 +129,31 @@ func (s *Syncer) Kick() {
 // another replica, retries that came due).
 const Every = 2 * time.Second
 
-// Run syncs until ctx ends.
+// Run syncs until ctx ends: a loop per system it writes to, so that one
+// that hangs (up to its client's timeout per write, for each of its
+// records) holds up no other, and one for the work of systems it does not
+// write to here (found dead, with the reason).
 func (s *Syncer) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for i, sys := range s.systems {
+		wg.Go(func() { s.loop(ctx, SyncFilter{Systems: []string{sys}}, s.kicks[i]) })
+	}
+	wg.Go(func() { s.loop(ctx, SyncFilter{Except: s.systems}, s.kicks[len(s.systems)]) })
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (s *Syncer) loop(ctx context.Context, f SyncFilter, kick <-chan struct{}) {
 	t := time.NewTicker(Every)
 	defer t.Stop()
 	for {
-		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "sync pass", "err", err)
+		if _, err := s.pass(ctx, f); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "sync pass", "systems", f.Systems, "err", err)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.kick:
+			return
+		case <-kick:
 		case <-t.C:
 		}
 	}
@@ -134,10 +166,12 @@ type PassReport struct{ Sent, Done, Retried, Dead int }
 // system's work runs on its own, in order: a system that hangs (up to its
 // client's timeout per write) holds up its own records, not Partner
 // Center's or another CRM's.
-func (s *Syncer) Pass(ctx context.Context) (PassReport, error) {
+func (s *Syncer) Pass(ctx context.Context) (PassReport, error) { return s.pass(ctx, SyncFilter{}) }
+
+func (s *Syncer) pass(ctx context.Context, f SyncFilter) (PassReport, error) {
 	var rep PassReport
 	for {
-		claims, err := s.rec.ClaimSync(ctx, s.clock.Now(), s.Lease, 50)
+		claims, err := s.rec.ClaimSync(ctx, s.clock.Now(), s.Lease, 50, f)
 		if err != nil {
 			return rep, fmt.Errorf("claim sync work: %w", err)
 		}

@@ -1068,3 +1068,42 @@ func TestGivenUpWriteStaysDeadThroughEchoes(t *testing.T) {
 		}
 	})
 }
+
+// Running, each system has its own loop: a change made while a CRM write
+// hangs reaches Partner Center and the other CRM meanwhile, not once the
+// hung write gives up.
+func TestAChangeDuringAHangIsNotHeldUp(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		release := make(chan struct{})
+		w.hs.mu.Lock()
+		w.hs.hang = release
+		w.hs.mu.Unlock()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.syncer[0].Run(ctx) }()
+		defer func() {
+			cancel()
+			<-done
+		}()
+		defer close(release)
+		w.chat(`deal edit %d value=79000`) // HubSpot's write of it hangs
+		for deadline := time.Now().Add(20 * time.Second); w.pcValue() != 79000.0; {
+			if time.Now().After(deadline) {
+				t.Fatalf("Partner Center never got the first change: %v", w.pcValue())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.chat(`deal edit %d notes="during the hang"`)
+		for deadline := time.Now().Add(20 * time.Second); w.sf.Record(sfID)["Description"] != "during the hang"; {
+			if time.Now().After(deadline) {
+				t.Fatalf("while HubSpot hangs, Salesforce never got the second change: %v", w.sf.Record(sfID))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+func (w *world) pcValue() any {
+	return w.pc.Referral(referralID)["details"].(map[string]any)["dealValue"]
+}

@@ -153,6 +153,9 @@ func TestTypedBack(t *testing.T) {
 	if got := refused(`deal list stage=Declined`); !strings.Contains(got, "deal list closed stage=Declined") {
 		t.Errorf("a closed status in the open list: %s", got)
 	}
+	if got := refused(`deal list stage=Won`); !strings.Contains(got, "deal list closed stage=Won") {
+		t.Errorf("Won in the open list: %s", got)
+	}
 }
 
 // TestPermitsAtTheClick: a button that opens a form asks Permits first; a

@@ -87,7 +87,9 @@ func (s *Service) readList(c *call) (listQuery, error) {
 		lq.filter.Kind = f.kind()
 	}
 	if st := f.str("stage"); st != "" {
-		if stage, ok := vocab.AnyStage(st); ok {
+		if stage, ok := vocab.AnyStage(st); ok && stage == deal.StageWon && lq.filter.Statuses != nil && !slices.Contains(lq.filter.Statuses, deal.Won) {
+			f.bad("stage", "Won deals are not in the %s list: deal list closed stage=Won", lq.tab)
+		} else if ok {
 			lq.filter.Stage = stage
 		} else if t, ok := vocab.Statuses.Lookup(st); ok {
 			// A row shows a deal that has no stage (Received) or is closed

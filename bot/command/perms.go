@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -67,6 +68,12 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 	if !ok || len(words) <= n {
 		return nil
 	}
+	if sp.verb == "deal invite" && len(words) > n+1 && strings.EqualFold(words[n+1], "microsoft") {
+		check = func(d *deal.Deal, now time.Time) error {
+			_, err := d.InviteMicrosoft(deal.MicrosoftInvite{Help: deal.HelpOther}, now)
+			return err
+		}
+	}
 	c := &call{who: who, verb: sp.verb, now: s.clock.Now(), pos: words[n:]}
 	d, err := s.visibleDeal(ctx, c)
 	if err != nil {
@@ -90,7 +97,10 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 	"deal error":   func(d *deal.Deal, now time.Time) error { _, err := d.CloseAsError("-", now); return err },
 	"deal won":     func(d *deal.Deal, now time.Time) error { _, err := d.Win(now); return err },
 	"deal edit":    func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
-	"deal invite":  func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
+	"deal invite": func(d *deal.Deal, now time.Time) error {
+		_, err := d.InvitePartner(deal.Invitation{}, now)
+		return err
+	},
 	"deal team add": func(d *deal.Deal, now time.Time) error {
 		_, err := d.AddMember(deal.Person{Name: "-", Email: "-@example.com", Phone: "+1"}, now)
 		return err

@@ -141,8 +141,8 @@ func AnyStage(s string) (deal.Stage, bool) {
 // kind, in whichever table has it (a list filtered by stage alone).
 func StageLabel(k deal.Kind, s deal.Stage) string {
 	if k == "" {
-		if _, ok := assessmentStages.Lookup(string(s)); ok {
-			return assessmentStages.Label(string(s))
+		if l := assessmentStages.Label(string(s)); l != string(s) {
+			return l
 		}
 	}
 	return Stages(k).Label(string(s))

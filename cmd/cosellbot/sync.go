@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/store"
 )
 
 // cmdSync shows how a deal stands with the systems it is linked to: each
@@ -76,7 +78,13 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			fmt.Fprintln(stdout, "Linked to no outside record: it syncs nowhere.")
 		}
 		cur := change.Of(d)
+		work, err := a.store.SyncWorkOf(ctx, dealID)
+		if err != nil {
+			fmt.Fprintln(stderr, "cosellbot:", err)
+			return 1
+		}
 		for _, l := range links {
+			queued := slices.ContainsFunc(work, func(w store.SyncWork) bool { return w.System == l.System && w.RecordID == l.RecordID })
 			fmt.Fprintf(stdout, "\n%s record %s (seen %s", change.Label(l.System), l.RecordID, l.Seen.Format("2006-01-02 15:04:05"))
 			if l.ETag != "" {
 				fmt.Fprintf(stdout, ", eTag %s", l.ETag)
@@ -100,8 +108,12 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 					state = "theirs, refused by the deal rules"
 				case m.Value != cur[f] && f == change.Reason && cur[f] == "":
 					state = "theirs (an open deal has no reason)"
-				case m.Value != cur[f]:
+				case m.Value != cur[f] && queued:
 					state = "to send"
+				case m.Value != cur[f]:
+					// Nothing waits to send it: the system cannot hold the
+					// deal's value (a stage its mapping has no value for).
+					state = "theirs: nothing can be sent (see the history)"
 				}
 				at := ""
 				if !m.At.IsZero() {

@@ -218,3 +218,21 @@ func TestByStageOrder(t *testing.T) {
 		t.Errorf("By stage order %q, want %q\n%s", got, want, r.Text)
 	}
 }
+
+// TestSnoozeRecordsTheExpiry: a referral past its 14 days meets its expiry
+// at the first action, a snooze too, which records it as every other verb
+// does (the sweep need not have run).
+func TestSnoozeRecordsTheExpiry(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.clk.t = start.Add(15 * 24 * time.Hour)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal snooze 1 until=+2d`)
+	if r.OK() || !strings.Contains(r.Text, "expired") {
+		t.Fatalf("snooze past expiry: %s", r.Text)
+	}
+	if h := e.run(`deal history 1`); !strings.Contains(h.Text, "expired unanswered") {
+		t.Errorf("the expiry was not recorded:\n%s", h.Text)
+	}
+}

@@ -17,7 +17,11 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	d = asOf(d, c.now) // a referral past its 14 days has no reminders left, recorded or not
+	// A referral past its 14 days has no reminders left: the first action
+	// that meets the expiry records it, this one too.
+	if d, err = s.recordDue(ctx, c, d); err != nil {
+		return Reply{}, err
+	}
 	until, err := vocab.ParseDate(c.get("until"), c.now)
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}

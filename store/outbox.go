@@ -336,6 +336,19 @@ func (s *Store) MarkFailed(ctx context.Context, it OutboxItem, sendErr error, re
 	return res.RowsAffected == 1, nil
 }
 
+// DeferOutbox puts a claimed row back unsent, due at at, and takes back the
+// attempt its claim counted: the message was held back by cosellbot's own
+// pacing, not refused, and must not die of waiting its turn. It reports
+// false when the row was no longer this dispatcher's.
+func (s *Store) DeferOutbox(ctx context.Context, it OutboxItem, at time.Time) (bool, error) {
+	res := s.conn(ctx).Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
+		Updates(map[string]any{"state": OutboxPending, "next_attempt_at": utc(at), "lease_until": nil, "attempts": gorm.Expr("attempts - 1")})
+	if res.Error != nil {
+		return false, fmt.Errorf("store: put back outbox row %d: %w", it.ID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // OutboxEntry is an outbox row as `cosellbot outbox` lists it.
 type OutboxEntry struct {
 	ID            int64

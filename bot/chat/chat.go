@@ -118,8 +118,25 @@ func (l *later) Unwrap() error { return l.err }
 // (HTTP 429 with Retry-After).
 func RetryAfter(d time.Duration, err error) error { return &later{d, err} }
 
+type paced struct{ later }
+
+// Paced marks a message cosellbot itself held back for d to keep to a
+// platform's pace (a channel's messages per second): nothing was sent and
+// nothing failed, so it is no attempt; RetryAfterOf reads its delay too.
+func Paced(d time.Duration, err error) error { return &paced{later{d, err}} }
+
+// IsPaced reports whether err is a message held back by Paced.
+func IsPaced(err error) bool {
+	var p *paced
+	return errors.As(err, &p)
+}
+
 // RetryAfterOf returns the delay a failure asked for, if any.
 func RetryAfterOf(err error) (time.Duration, bool) {
+	var p *paced
+	if errors.As(err, &p) {
+		return p.after, true
+	}
 	var l *later
 	if errors.As(err, &l) {
 		return l.after, true

@@ -15,6 +15,9 @@ type Outbox interface {
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ledger.Delivery, error)
 	MarkSent(ctx context.Context, it ledger.Delivery, now time.Time, ref string) (bool, error)
 	MarkFailed(ctx context.Context, it ledger.Delivery, sendErr error, retryAt time.Time, dead bool) (bool, error)
+	// DeferOutbox puts a message back unsent, due at at, its attempt not
+	// counted (held back by cosellbot's own pacing).
+	DeferOutbox(ctx context.Context, it ledger.Delivery, at time.Time) (bool, error)
 }
 
 // Releaser is an Outbox that can give claimed messages back unsent (the
@@ -134,6 +137,15 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
 			d.log.WarnContext(ctx, "outbox: lease ran out before the send finished; another dispatcher may send it too", "id", it.ID)
 		}
 		d.Sent.Add(1)
+		return true
+	}
+	if chat.IsPaced(sendErr) {
+		// Held back to keep to the channel's pace: its turn comes, however
+		// many wait (a sweep after downtime reminds of dozens at once).
+		after, _ := chat.RetryAfterOf(sendErr)
+		if _, err := d.box.DeferOutbox(ctx, it, now.Add(after)); err != nil {
+			d.log.ErrorContext(ctx, "outbox: held-back message not put back; it returns when its lease runs out", "id", it.ID, "err", err)
+		}
 		return true
 	}
 	dead := chat.IsPermanent(sendErr) || it.Attempt >= MaxAttempts

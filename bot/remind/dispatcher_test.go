@@ -86,3 +86,33 @@ func TestDispatcherRetries(t *testing.T) {
 		}
 	})
 }
+
+// A message cosellbot itself holds back to keep a channel's pace (60
+// reminders due at once to one channel) waits its turn however long: it is
+// no failed attempt, and never dies of waiting.
+func TestPacedMessagesNeverDie(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		n := ledger.Notice{Key: "busy", Subject: "deal:1", Kind: "x", Text: "busy", Places: []chat.Place{{Platform: "log", Channel: "busy"}}}
+		if err := st.Notify(ctx, t0, n); err != nil {
+			t.Fatal(err)
+		}
+		f := &fakeNotifier{fail: func(m chat.Message, try int) error {
+			if try <= 3*remind.MaxAttempts {
+				return chat.Paced(time.Second, errors.New("this channel's message rate is used up"))
+			}
+			return nil
+		}}
+		now := t0
+		d := remind.NewDispatcher(st, f, func() time.Time { return now }, nil)
+		for range 3*remind.MaxAttempts + 1 {
+			if _, err := d.Once(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Second)
+		}
+		if waiting, dead, err := st.OutboxCounts(ctx); err != nil || waiting != 0 || dead != 0 || d.Sent.Load() != 1 {
+			t.Errorf("after %d paced turns: %d waiting, %d dead, %d sent, %v; want it sent", 3*remind.MaxAttempts, waiting, dead, d.Sent.Load(), err)
+		}
+	})
+}

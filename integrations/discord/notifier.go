@@ -84,7 +84,7 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 		return n.update(ctx, m)
 	}
 	if d := n.limits.Reserve(m.To.Channel, 1, n.now()); d > 0 {
-		return "", chat.RetryAfter(d, errChannelBusy)
+		return "", chat.Paced(d, errChannelBusy)
 	}
 	r, err := n.render(ctx, m.Text, m.Actions)
 	if err != nil {
@@ -124,7 +124,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 		return "", nil // nothing was sent about the subject here: nothing to update
 	}
 	if d := n.limits.Reserve(m.To.Channel, len(m.Edits), n.now()); d > 0 {
-		return "", chat.RetryAfter(d, errChannelBusy)
+		return "", chat.Paced(d, errChannelBusy)
 	}
 	for i, e := range m.Edits {
 		actions := m.EditActions(i)

@@ -83,7 +83,30 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 	if err := planDecision(tx, d); err != nil {
 		return err
 	}
+	if err := dropAnsweredReminders(tx, d); err != nil {
+		return err
+	}
 	return enqueue(tx, at, dealNotices(d, version, created, notices))
+}
+
+// RemindKind is the notice kind of a referral's reminder (remind.KindReminder,
+// which this package cannot import; a test holds them equal).
+const RemindKind = "reminder"
+
+// dropAnsweredReminders removes the reminders of a referral no longer
+// waiting for an answer that have not gone out yet (a channel's 429, a
+// sweep's batch still queued): posted later they would offer Accept on a
+// referral answered meanwhile, and the state messages that keep sent ones
+// current cannot edit a message not posted. In the change's transaction.
+func dropAnsweredReminders(tx *gorm.DB, d *deal.Deal) error {
+	if d.Status == deal.Received {
+		return nil
+	}
+	err := tx.Where("subject = ? AND kind = ? AND state = ?", dealSubject(d.ID), RemindKind, OutboxPending).Delete(&outboxRow{}).Error
+	if err != nil {
+		return fmt.Errorf("store: drop the reminders of answered deal #%d: %w", d.ID, err)
+	}
+	return nil
 }
 
 // planDecision plans the check of Microsoft's decision when the deal waits

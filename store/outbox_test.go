@@ -13,6 +13,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -456,4 +457,41 @@ func TestClaimOnceAcrossReplicas(t *testing.T) {
 			t.Fatalf("claiming again after a decline: %v", err)
 		}
 	})
+}
+
+// A reminder not yet posted (a channel's 429, a batch still queued) is
+// dropped when the referral is answered: posted later, it would offer
+// Accept on a referral answered meanwhile.
+func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		d := received("R", "LOC1")
+		if err := st.CreateDeal(ctx, d, store.Audit{At: t0, Actor: "ana@contoso.example", Action: "received", Detail: "received"}); err != nil {
+			t.Fatal(err)
+		}
+		rem := ledger.Notice{Key: "deal:r#7d", Subject: fmt.Sprintf("deal:%d", d.ID), Kind: remind.KindReminder, Text: "⏰ expires in 7 days", Places: []chat.Place{sales}}
+		if err := st.Notify(ctx, t0, rem); err != nil {
+			t.Fatal(err)
+		}
+		d.Status, d.Stage = deal.Declined, "" // answered
+		if err := st.UpdateDeal(ctx, d, store.Audit{At: t0, Actor: "ana@contoso.example", Action: "declined", Detail: "declined"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := st.Outbox(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Kind == remind.KindReminder {
+				t.Errorf("a reminder of a declined referral still waits: %+v", r)
+			}
+		}
+	})
+}
+
+// The store's reminder kind is remind's.
+func TestRemindKindIsRemind(t *testing.T) {
+	if store.RemindKind != remind.KindReminder {
+		t.Errorf("store drops reminders of kind %q, remind writes %q", store.RemindKind, remind.KindReminder)
+	}
 }

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -38,6 +39,28 @@ const (
 // messages are sent with no allowed mentions, and embeds never ping.
 var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`, "#", `\#`, "[", `\[`, "]", `\]`)
 
+// webAddress is what Discord shows as a link: an http or https address up
+// to a space or a bracket, without the punctuation that ends a sentence.
+var webAddress = regexp.MustCompile(`https?://[^\s<>()\[\]"]*[^\s<>()\[\]".,;:!?'*_~|]`)
+
+// literal escapes text's markdown except in its web addresses: a sign-in
+// link's token holds _, and Discord takes an escaped one into the link it
+// opens (\_ in the URL), so the link would not work.
+func literal(text string) string {
+	if !strings.Contains(text, "://") {
+		return markdown.Replace(text)
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range webAddress.FindAllStringIndex(text, -1) {
+		b.WriteString(markdown.Replace(text[at:m[0]]))
+		b.WriteString(text[m[0]:m[1]])
+		at = m[1]
+	}
+	b.WriteString(markdown.Replace(text[at:]))
+	return b.String()
+}
+
 // Message is a rendered reply: embeds for the text, rows of buttons for the
 // actions. IDs maps the custom_ids that stand for a command line too long
 // for one (ref:…) to that line; the caller keeps them server-side.
@@ -60,7 +83,7 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 	var m Message
 	total := 0
 	note := utf8.RuneCountInString(truncationNote)
-	chunks := split(markdown.Replace(escape.Text(text)), chunkLimit) // control characters and bidi overrides shown, not obeyed
+	chunks := split(literal(escape.Text(text)), chunkLimit) // control characters and bidi overrides shown, not obeyed
 	for i, c := range chunks {
 		n := utf8.RuneCountInString(c)
 		fits := len(m.Embeds) < maxEmbeds && total+n <= embedTotal

@@ -180,3 +180,14 @@ func TestRenderLastChunkWithinTotal(t *testing.T) {
 		}
 	}
 }
+
+// A web address is shown as it is, so the link Discord makes of it opens
+// it (a sign-in token holds _); the text around it stays literal.
+func TestWebAddressesStayLinks(t *testing.T) {
+	link := "https://cosellbot.example.com/web/signin?t=Ab_cD-ef_Gh"
+	m := Render("Sign in: "+link+". *Not bold* _nor italic_", nil, false)
+	desc := m.Embeds[0].Description
+	if !strings.Contains(desc, link+".") || !strings.Contains(desc, `\*Not bold\*`) || !strings.Contains(desc, `\_nor italic\_`) {
+		t.Errorf("description %q: want the address as is and the rest escaped", desc)
+	}
+}

@@ -85,10 +85,20 @@ const LateAfter = 15 * time.Minute
 // sent more than LateAfter after it fell due says that it is late.
 func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.Notice {
 	due := d.ExpiresAt.Add(-offset)
-	text := fmt.Sprintf("⏰ Referral %s from %s expires in %s, on %s: accept or decline it, or Partner Center archives it as expired.",
-		about(d), sender(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt))
+	// A referral recorded by hand expires in cosellbot only: Partner Center
+	// archives only its own.
+	archiver := "cosellbot records it as expired"
+	if d.ExternalID != "" {
+		archiver = "Partner Center archives it as expired"
+	}
+	text := fmt.Sprintf("⏰ Referral %s from %s expires in %s, on %s: accept or decline it, or %s.",
+		about(d), sender(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt), archiver)
 	if late := now.Sub(due); late > LateAfter {
-		text += fmt.Sprintf(" (Sent late: this %s reminder was due %s, while cosellbot's sweep was not running.)", OffsetLabel(offset), when(due))
+		why := "while cosellbot's sweep was not running"
+		if d.CreatedAt.After(due) {
+			why = "before the referral was recorded here"
+		}
+		text += fmt.Sprintf(" (Sent late: this %s reminder was due %s, %s.)", OffsetLabel(offset), when(due), why)
 	}
 	n := dealNotice(d, KindReminder, text, answerActions(d))
 	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, beforeKind(offset), due.UTC().UnixMicro())

@@ -48,7 +48,12 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, now time.Time, 
 		}
 		q.Set("lang", ln[0])
 		href := r.URL.Path + "?" + q.Encode()
-		if r.URL.Query().Has("t") || r.Method != http.MethodGet { // never copy a sign-in token into a link
+		switch t := r.URL.Query().Get("t"); {
+		case nav == "signin" && r.Method == http.MethodGet && t != "":
+			// The sign-in page in another language, still able to sign in:
+			// the token goes only to this same page (no-referrer holds it in).
+			href = "/signin?" + url.Values{"t": {t}, "lang": {ln[0]}}.Encode()
+		case r.URL.Query().Has("t") || r.Method != http.MethodGet: // never copy a sign-in token into another link
 			href = "/signin?lang=" + ln[0]
 		}
 		pg.Langs = append(pg.Langs, langLink{Code: ln[0], Name: ln[1], Href: href, Current: ln[0] == lang})

@@ -267,3 +267,25 @@ func TestLanguage(t *testing.T) {
 }
 
 var placeTest = chatPlace()
+
+// The sign-in page in another language can still sign in: its language
+// links keep the one-time token (to the same page only), and the token
+// still works from there.
+func TestSignInPageLanguageKeepsTheLink(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	c := client(t)
+	l := e.link(t, "ana@contoso.com")
+	_, body, _ := get(t, c, l)
+	want := "/signin?" + url.Values{"lang": {"fr"}, "t": {token(l)}}.Encode()
+	if !strings.Contains(body, strings.ReplaceAll(want, "&", "&amp;")) {
+		t.Fatalf("the French link of the sign-in page lacks the token (want %s):\n%s", want, body)
+	}
+	_, fr, _ := get(t, c, e.url+want)
+	if !strings.Contains(fr, `<html lang="fr">`) || !strings.Contains(fr, "signin-button") {
+		t.Errorf("the sign-in page in French cannot sign in:\n%s", fr)
+	}
+	if code, _, _ := post(t, c, e.url+"/signin", url.Values{"t": {token(l)}}); code != http.StatusSeeOther {
+		t.Errorf("signing in after the switch: %d", code)
+	}
+}

@@ -197,6 +197,10 @@ func (l *locale) Label(prefix string, v any) string {
 // messages holds every text of the page by language.
 var messages = map[string]map[string]string{
 	"en": {
+		"acct.managed": "Microsoft managed", "acct.unmanaged": "Microsoft unmanaged", "acct.other": "Other (DUNS)",
+		"intent.yes": "Yes", "intent.no": "No", "intent.undecided": "Undecided", "from.microsoft": "Microsoft",
+		"src.mine": "My company's solutions", "src.microsoft": "Microsoft solutions", "src.third_party": "Other third-party co-sell solutions", "src.assessment": "Solution assessments",
+		"ip.azure": "Azure IP co-sell eligible", "ip.bizapps_premium": "Business Applications IP co-sell premium", "ip.bizapps_standard": "Business Applications IP co-sell standard",
 		"title": "Co-sell pipeline", "skip": "Skip to the content", "nav": "Sections",
 		"nav.board": "Board", "nav.expiring": "Expiring soon", "nav.charts": "Charts", "nav.claims": "CPOR claims",
 		"signout": "Sign out", "signed_in_as": "Signed in as %s", "language": "Language",
@@ -253,6 +257,10 @@ var messages = map[string]map[string]string{
 		"dir.inbound": "inbound", "dir.outbound": "outbound",
 	},
 	"fr": {
+		"acct.managed": "Géré par Microsoft", "acct.unmanaged": "Non géré par Microsoft", "acct.other": "Autre (DUNS)",
+		"intent.yes": "Oui", "intent.no": "Non", "intent.undecided": "Indécis", "from.microsoft": "Microsoft",
+		"src.mine": "Solutions de mon entreprise", "src.microsoft": "Solutions Microsoft", "src.third_party": "Autres solutions tierces en co-vente", "src.assessment": "Évaluations de solution",
+		"ip.azure": "Éligible à la co-vente IP Azure", "ip.bizapps_premium": "Co-vente IP Business Applications premium", "ip.bizapps_standard": "Co-vente IP Business Applications standard",
 		"title": "Pipeline de co-vente", "skip": "Aller au contenu", "nav": "Rubriques",
 		"nav.board": "Tableau", "nav.expiring": "Expirent bientôt", "nav.charts": "Graphiques", "nav.claims": "Demandes CPOR",
 		"signout": "Se déconnecter", "signed_in_as": "Connecté en tant que %s", "language": "Langue",
@@ -315,6 +323,10 @@ var messages = map[string]map[string]string{
 		"claim.submitted": "soumise", "claim.customer_notified": "client notifié", "claim.official": "officielle", "claim.declined": "refusée", "claim.info_requested": "informations demandées",
 	},
 	"sv": {
+		"acct.managed": "Hanterad av Microsoft", "acct.unmanaged": "Ej hanterad av Microsoft", "acct.other": "Annan (DUNS)",
+		"intent.yes": "Ja", "intent.no": "Nej", "intent.undecided": "Obestämd", "from.microsoft": "Microsoft",
+		"src.mine": "Mitt företags lösningar", "src.microsoft": "Microsofts lösningar", "src.third_party": "Andra lösningar från tredje part", "src.assessment": "Lösningsutvärderingar",
+		"ip.azure": "Berättigad till Azure IP-samförsäljning", "ip.bizapps_premium": "Business Applications IP-samförsäljning premium", "ip.bizapps_standard": "Business Applications IP-samförsäljning standard",
 		"title": "Co-sell-pipeline", "skip": "Hoppa till innehållet", "nav": "Avsnitt",
 		"nav.board": "Tavla", "nav.expiring": "Går snart ut", "nav.charts": "Diagram", "nav.claims": "CPOR-anspråk",
 		"signout": "Logga ut", "signed_in_as": "Inloggad som %s", "language": "Språk",

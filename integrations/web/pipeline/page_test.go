@@ -289,3 +289,24 @@ func TestSignInPageLanguageKeepsTheLink(t *testing.T) {
 		t.Errorf("signing in after the switch: %d", code)
 	}
 }
+
+// The deal page names values as chat and Partner Center do, in the page's
+// language: the account class, the intent, a solution's source and IP
+// eligibility, not their codes.
+func TestDealPageShowsLabels(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	c := client(t)
+	e.signIn(t, c, "carl@contoso.com")
+	_, body, _ := get(t, c, e.url+"/deals/1")
+	for _, want := range []string{"Other (DUNS)", "My company&#39;s solutions", "Azure IP co-sell eligible", "Undecided"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the deal page lacks %q", want)
+		}
+	}
+	for _, code := range []string{">other<", ">mine<", ">azure<", ">undecided<"} {
+		if strings.Contains(body, code) {
+			t.Errorf("the deal page shows the code %q", code)
+		}
+	}
+}

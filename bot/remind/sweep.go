@@ -326,7 +326,7 @@ func (s *Sweeper) claimCheck(ctx context.Context, now time.Time, r ledger.Remind
 		if !c.OfficialAt.Add(-cpor.ClosingNotice).Equal(r.DueAt) || !now.Before(c.OfficialAt) {
 			return "", nil, nil
 		}
-		return fmt.Sprintf("warned: the window of claim #%d closes on %s", c.ID, c.OfficialAt.Format(time.DateOnly)), []ledger.Notice{ClaimClosingNotice(c, now)}, nil
+		return fmt.Sprintf("warned: the customer of claim #%d may decline until the end of %s (%s time)", c.ID, c.LastDay().Format(time.DateOnly), cpor.Zone(c.Country)), []ledger.Notice{ClaimClosingNotice(c, now)}, nil
 	default:
 		ev, err := c.MakeOfficial(now)
 		if err != nil {

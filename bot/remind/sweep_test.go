@@ -147,7 +147,7 @@ func TestLifeOfAReferral(t *testing.T) {
 			t.Errorf("claim is %s, want official", got.Status)
 		}
 		joined := strings.Join(lines, "\n")
-		for _, w := range []string{"reminded: deal #1", "skipped the 7d reminder of deal #2", "expired: deal #1", "flagged: Microsoft did not join deal #3", "official: claim #1", "warned: the window of claim #1"} {
+		for _, w := range []string{"reminded: deal #1", "skipped the 7d reminder of deal #2", "expired: deal #1", "flagged: Microsoft did not join deal #3", "official: claim #1", "warned: the customer of claim #1 may decline until the end of 2026-11-09 (Europe/Paris time)"} {
 			if !strings.Contains(joined, w) {
 				t.Errorf("the reports lack %q:\n%s", w, joined)
 			}

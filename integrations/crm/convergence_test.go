@@ -124,6 +124,16 @@ func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// hangWrites makes the CRM's writes wait, unanswered, until the channel it
+// returns is closed (or hang is cleared).
+func (f *fakeCRM) hangWrites() chan struct{} {
+	release := make(chan struct{})
+	f.mu.Lock()
+	f.hang = release
+	f.mu.Unlock()
+	return release
+}
+
 // Edit is a user changing a field in the CRM.
 func (f *fakeCRM) Edit(id, field, value string) {
 	f.mu.Lock()
@@ -900,21 +910,17 @@ func TestCRMReasonOnAnOpenDealIsKept(t *testing.T) {
 func TestAHungSystemHoldsUpOnlyItself(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
-		release := make(chan struct{})
-		w.hs.mu.Lock()
-		w.hs.hang = release
-		w.hs.mu.Unlock()
+		release := w.hs.hangWrites()
 		w.chat(`deal edit %d value=88000`)
 		done := make(chan error, 1)
 		go func() {
 			_, err := w.syncer[0].Pass(context.Background())
 			done <- err
 		}()
-		pcValue := func() any { return w.pc.Referral(referralID)["details"].(map[string]any)["dealValue"] }
-		for deadline := time.Now().Add(20 * time.Second); w.sf.Record(sfID)["Amount"] != "88000.00" || pcValue() != 88000.0; {
+		for deadline := time.Now().Add(20 * time.Second); w.sf.Record(sfID)["Amount"] != "88000.00" || w.pcValue() != 88000.0; {
 			if time.Now().After(deadline) {
 				close(release)
-				t.Fatalf("while HubSpot hangs: Salesforce has %q, Partner Center %v; want 88000 in both", w.sf.Record(sfID)["Amount"], pcValue())
+				t.Fatalf("while HubSpot hangs: Salesforce has %q, Partner Center %v; want 88000 in both", w.sf.Record(sfID)["Amount"], w.pcValue())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -1075,10 +1081,7 @@ func TestGivenUpWriteStaysDeadThroughEchoes(t *testing.T) {
 func TestAChangeDuringAHangIsNotHeldUp(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
-		release := make(chan struct{})
-		w.hs.mu.Lock()
-		w.hs.hang = release
-		w.hs.mu.Unlock()
+		release := w.hs.hangWrites()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- w.syncer[0].Run(ctx) }()

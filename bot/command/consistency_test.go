@@ -236,3 +236,17 @@ func TestSnoozeRecordsTheExpiry(t *testing.T) {
 		t.Errorf("the expiry was not recorded:\n%s", h.Text)
 	}
 }
+
+// TestReceivedAtAMoment: received= given as a moment (as Partner Center's
+// createdDateTime reads) keeps its time; the 14 days run from it.
+func TestReceivedAtAMoment(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	r := e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft received=2026-11-20T08:40:00Z`)
+	if !strings.Contains(r.Text, "Answer by 2026-12-04 08:40 UTC") {
+		t.Errorf("a referral received at 08:40:\n%s", r.Text)
+	}
+	r = e.run(`deal receive kind=services customer=Northwind customer_location=SE location=LOC1 from=microsoft received=2026-11-20`)
+	if !strings.Contains(r.Text, "Answer by 2026-12-04 00:00 UTC") {
+		t.Errorf("a referral received on a day:\n%s", r.Text)
+	}
+}

@@ -186,6 +186,11 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	dr.Currency = f.currencyOf("value", typed)
 	dr.CloseDate, _ = f.date("close")
 	dr.ReceivedAt, _ = f.date("received")
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(c.get("received"))); err == nil {
+		// A moment (as Partner Center's createdDateTime gives it) is kept:
+		// the 14 days run from it, not from the day's midnight.
+		dr.ReceivedAt = t.UTC()
+	}
 	dr.Team = f.people("team")
 	dr.Customer.Contact = f.contact()
 	dr.Solutions = s.solutions(ctx, f, "solution", "")

@@ -226,6 +226,19 @@ func (s *Store) ReceivedExpiring(ctx context.Context, after time.Time, afterID i
 	return decodeDeals(rows)
 }
 
+// ReceivedSince lists up to limit received referrals recorded after since,
+// with an id above afterID, by id: the ones a running sweep has not looked
+// at yet (a referral recorded already past a reminder's point).
+func (s *Store) ReceivedSince(ctx context.Context, since time.Time, afterID int64, limit int) ([]*deal.Deal, error) {
+	var rows []dealRow
+	err := s.reader(ctx).Where("status = ? AND created_at > ? AND id > ?", string(deal.Received), utc(since), afterID).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list referrals recorded since %s: %w", since.UTC().Format(time.RFC3339), err)
+	}
+	return decodeDeals(rows)
+}
+
 // Stale lists up to limit created or accepted deals not changed since
 // before, oldest change first, and how many there are in all.
 func (s *Store) Stale(ctx context.Context, before time.Time, limit int) ([]*deal.Deal, int64, error) {

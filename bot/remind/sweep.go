@@ -24,6 +24,7 @@ import (
 type Record interface {
 	change.Record
 	ReceivedExpiring(ctx context.Context, after time.Time, afterID int64, upTo time.Time, limit int) ([]*deal.Deal, error)
+	ReceivedSince(ctx context.Context, since time.Time, afterID int64, limit int) ([]*deal.Deal, error)
 	Deals(ctx context.Context, ids []int64) ([]*deal.Deal, error)
 	Stale(ctx context.Context, before time.Time, limit int) ([]*deal.Deal, int64, error)
 	Snoozed(ctx context.Context, subjects []string, now time.Time) (map[string]time.Time, error)
@@ -114,6 +115,11 @@ func (s *Sweeper) catchingUp(now time.Time) bool {
 // by the shorter next, those are the deals expiring in (now+next, now+off].
 func (s *Sweeper) remind(ctx context.Context, now time.Time, rep *Report) error {
 	wide := s.catchingUp(now)
+	if !wide {
+		if err := s.remindRecorded(ctx, now, rep); err != nil {
+			return err
+		}
+	}
 	for i, off := range s.cfg.Before {
 		next := time.Duration(0)
 		if i+1 < len(s.cfg.Before) {
@@ -152,6 +158,47 @@ func (s *Sweeper) remind(ctx context.Context, now time.Time, rep *Report) error 
 		}
 	}
 	return nil
+}
+
+// remindRecorded sends, for each referral recorded since the previous pass
+// already past a reminder's point (received= a week ago, a referral Partner
+// Center had held), the latest reminder that fell due, late and saying why,
+// as a pass after downtime would: the window of remind looks only at
+// reminders falling due now.
+func (s *Sweeper) remindRecorded(ctx context.Context, now time.Time, rep *Report) error {
+	s.mu.Lock()
+	since := s.last.Add(-s.cfg.CatchUp)
+	s.mu.Unlock()
+	for afterID := int64(0); ; {
+		page, err := s.rec.ReceivedSince(ctx, since, afterID, s.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("remind newly recorded referrals: %w", err)
+		}
+		byOffset := map[time.Duration][]*deal.Deal{}
+		for _, d := range page {
+			afterID = d.ID
+			if !d.ExpiresAt.After(now) {
+				continue // the expiry step has it
+			}
+			// The latest reminder that fell due before the narrow window.
+			for _, off := range slices.Backward(s.cfg.Before) {
+				if due := d.ExpiresAt.Add(-off); !due.After(now) {
+					if due.Before(now.Add(-s.cfg.CatchUp)) {
+						byOffset[off] = append(byOffset[off], d)
+					}
+					break
+				}
+			}
+		}
+		for off, ds := range byOffset {
+			if err := s.fireReminders(ctx, now, off, ds, rep); err != nil {
+				return err
+			}
+		}
+		if len(page) < s.cfg.Batch {
+			return nil
+		}
+	}
 }
 
 func (s *Sweeper) fireReminders(ctx context.Context, now time.Time, off time.Duration, ds []*deal.Deal, rep *Report) error {

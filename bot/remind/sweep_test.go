@@ -2,6 +2,7 @@ package remind_test
 
 import (
 	"flag"
+	"fmt"
 	"github.com/cosellbot/cosellbot/bot/change"
 	"os"
 	"path/filepath"
@@ -262,4 +263,48 @@ func golden(t *testing.T, name, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs:\n--- want\n%s\n--- got\n%s", name, want, got)
 	}
+}
+
+// A referral recorded while the sweep runs, already past its 7-day point
+// (received a week ago), gets that reminder from the running sweep, late
+// and saying why, once: not only from a sweep that starts after.
+func TestRunningSweepRemindsARecordedLateReferral(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		if err := st.Subscribe(ctx, ledger.Subscription{Place: sales, CreatedBy: "a", CreatedAt: t0}, entry(t0, "subscribed")); err != nil {
+			t.Fatal(err)
+		}
+		sw := remind.NewSweeper(st, remind.DefaultConfig(), nil)
+		if _, err := sw.Run(ctx, t0); err != nil { // running, before the referral exists
+			t.Fatal(err)
+		}
+		now := t0.Add(30 * time.Second)
+		d := referral("Late", "loc-1", t0.Add(-8*24*time.Hour)) // its 7-day point a day ago
+		d.CreatedAt, d.UpdatedAt = now, now
+		if err := st.CreateDeal(ctx, d, entry(now, "received")); err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, at := range []time.Time{now.Add(30 * time.Second), now.Add(90 * time.Second)} {
+			rep, err := sw.Run(ctx, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, rep.Lines...)
+		}
+		n := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, fmt.Sprintf("reminded: deal #%d", d.ID)) && strings.Contains(l, "(7d reminder) — late") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the 7d reminder of a referral recorded late was sent %d times by the running sweep, want once:\n%s", n, strings.Join(lines, "\n"))
+		}
+		f := &fakeNotifier{}
+		drain(t, st, f, now.Add(2*time.Minute))
+		if sent := f.messages(); len(sent) != 1 || !strings.Contains(sent[0].Text, "before the referral was recorded here") {
+			t.Errorf("sent %v", sent)
+		}
+	})
 }

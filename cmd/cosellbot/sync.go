@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -73,7 +74,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			fmt.Fprintln(stderr, "cosellbot:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "Deal #%d %q (%s, stage %s)\n", d.ID, d.Name, d.Status, d.Stage)
+		fmt.Fprintf(stdout, "Deal #%d %s (%s, stage %s)\n", d.ID, d.Name, vocab.Statuses.Label(string(d.Status)), shown(change.Stage, string(d.Stage)))
 		if len(links) == 0 {
 			fmt.Fprintln(stdout, "Linked to no outside record: it syncs nowhere.")
 		}

@@ -705,17 +705,33 @@ func redact(s string) string {
 	return "****"
 }
 
-// redactURL hides a URL's password.
+// redactURL hides a database URL's passwords: the userinfo's, and the
+// query's (libpq and pgx take ?password= and ?sslpassword= too); the user
+// name and the rest stay, for an operator to read.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
 		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s, "://") {
 			return s[:strings.Index(s, "://")+3] + "****" + s[i:]
 		}
 		return s
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "****")
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "****")
+		}
+	}
+	if q := u.Query(); len(q) > 0 {
+		masked := false
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q.Set(k, "****")
+				masked = true
+			}
+		}
+		if masked {
+			u.RawQuery = strings.ReplaceAll(q.Encode(), "%2A%2A%2A%2A", "****")
+		}
 	}
 	return strings.Replace(u.String(), ":%2A%2A%2A%2A@", ":****@", 1)
 }

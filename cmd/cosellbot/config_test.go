@@ -193,6 +193,9 @@ func TestRedact(t *testing.T) {
 		"postgres://h/db":        "postgres://h/db",
 		"sqlite:cosellbot.db":    "sqlite:cosellbot.db",
 		"postgres://u:p%zz@h/db": "postgres://****@h/db",
+		// libpq and pgx take the password in the query too.
+		"postgres://postgres@h:5432/db?sslmode=disable&password=pw2secret": "postgres://postgres@h:5432/db?password=****&sslmode=disable",
+		"postgres://u:p@h/db?sslpassword=k&sslmode=require":                "postgres://u:****@h/db?sslmode=require&sslpassword=****",
 	} {
 		got := redact(in)
 		if strings.Contains(in, "://") || strings.HasPrefix(in, "sqlite:") {

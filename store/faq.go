@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -53,19 +54,68 @@ type faqTextBody struct {
 	Answer     string   `json:"answer"`
 }
 
-// PutFAQ adds or replaces an admin's FAQ entry (or its removal), with its
-// audit event.
-func (s *Store) PutFAQ(ctx context.Context, e faq.Entry, a Audit) error {
+// faqBodyOf is an entry's stored form (the map's keys come out sorted, so
+// the same entry always encodes the same).
+func faqBodyOf(e faq.Entry) (string, error) {
 	b := faqBody{Seed: e.Seed, Related: e.Related, Text: map[string]faqTextBody{}}
 	for l, t := range e.Text {
 		b.Text[string(l)] = faqTextBody{Question: t.Question, Alternates: t.Alternates, Answer: t.Answer}
 	}
 	body, err := json.Marshal(b)
 	if err != nil {
-		return fmt.Errorf("store: encode faq entry %s: %w", e.ID, err)
+		return "", fmt.Errorf("store: encode faq entry %s: %w", e.ID, err)
 	}
-	row := faqEntryRow{ID: e.ID, Body: string(body), Removed: e.Removed, UpdatedAt: utc(a.At), UpdatedBy: a.Actor}
+	return string(body), nil
+}
+
+// PutFAQ adds or replaces an admin's FAQ entry (or its removal), with its
+// audit event, whatever is stored.
+func (s *Store) PutFAQ(ctx context.Context, e faq.Entry, a Audit) error {
+	return s.putFAQ(ctx, e, nil, false, a)
+}
+
+// ReplaceFAQ stores e in place of the admin entry was, as it was read (nil:
+// there was none), with its audit event; ErrConflict when the stored entry
+// is no longer was: another admin's change (a teach, an edit) landed
+// meanwhile, and writing e, made from the older one, would undo it. The
+// caller reads again and makes its change anew. Concurrent replacements of
+// one entry take turns (SQLite's immediate transactions; an advisory lock
+// per entry on PostgreSQL).
+func (s *Store) ReplaceFAQ(ctx context.Context, e faq.Entry, was *faq.Entry, a Audit) error {
+	return s.putFAQ(ctx, e, was, true, a)
+}
+
+func (s *Store) putFAQ(ctx context.Context, e faq.Entry, was *faq.Entry, check bool, a Audit) error {
+	body, err := faqBodyOf(e)
+	if err != nil {
+		return err
+	}
+	var wasBody string
+	if was != nil {
+		if wasBody, err = faqBodyOf(*was); err != nil {
+			return err
+		}
+	}
+	row := faqEntryRow{ID: e.ID, Body: body, Removed: e.Removed, UpdatedAt: utc(a.At), UpdatedBy: a.Actor}
 	return s.inTx(ctx, "put faq entry "+e.ID, func(tx *gorm.DB) error {
+		if check {
+			if s.dialect == Postgres {
+				h := fnv.New64a()
+				h.Write([]byte("cosellbot-faq:" + e.ID))
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error; err != nil {
+					return fmt.Errorf("store: lock faq entry %s: %w", e.ID, err)
+				}
+			}
+			var cur []faqEntryRow
+			if err := tx.Where("id = ?", e.ID).Find(&cur).Error; err != nil {
+				return fmt.Errorf("store: read faq entry %s: %w", e.ID, err)
+			}
+			same := (was == nil && len(cur) == 0) ||
+				(was != nil && len(cur) == 1 && cur[0].Removed == was.Removed && cur[0].Body == wasBody)
+			if !same {
+				return fmt.Errorf("FAQ entry %s was changed by someone else meanwhile: %w", e.ID, ErrConflict)
+			}
+		}
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, UpdateAll: true}).Create(&row).Error; err != nil {
 			return fmt.Errorf("store: put faq entry %s: %w", e.ID, err)
 		}

@@ -19,7 +19,9 @@ import (
 // FAQRecord is what the FAQ capability needs of the durable record: the
 // admins' entries and the questions nobody could answer.
 type FAQRecord interface {
-	PutFAQ(ctx context.Context, e faq.Entry, le ledger.Entry) error
+	// ReplaceFAQ stores e in place of the admin entry was as read (nil:
+	// none), or fails with ledger.ErrConflict when it changed meanwhile.
+	ReplaceFAQ(ctx context.Context, e faq.Entry, was *faq.Entry, le ledger.Entry) error
 	FAQOverrides(ctx context.Context) ([]faq.Entry, error)
 	FAQVersion(ctx context.Context) (string, error)
 	RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error
@@ -163,74 +165,102 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	all, err := s.faq.Entries(ctx)
-	if err != nil {
-		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
-	}
-	i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
 	adding := c.verb == "faq add"
-	var e faq.Entry
-	switch {
-	case adding && i >= 0:
-		return Reply{}, refused(ledger.ErrExists, "FAQ entry %s exists already: use faq edit %s", id, id)
-	case !adding && i < 0:
-		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
-	case adding:
-		e = faq.Entry{ID: id, Seed: "admin", Text: map[faq.Lang]faq.Text{}}
-		all = append(all, e)
-		i = len(all) - 1
-	default:
-		e = all[i]
-		e.Text = maps(e.Text)
-	}
 	if len(c.args.Keys) == 0 {
 		return Reply{}, usage("say what to change, e.g. %s %s en_answer=\"…\"", c.verb, id)
 	}
-	if c.has("seed") {
-		e.Seed = c.get("seed")
-	}
-	if c.has("related") {
-		e.Related = ParseList(c.get("related"))
-	}
-	for _, l := range faq.Langs {
-		t := e.Text[l]
-		if k := string(l) + "_question"; c.has(k) {
-			t.Question = strings.TrimSpace(c.get(k))
+	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
+	e, err := s.saveEntry(ctx, c, id, action, func(all []faq.Entry, i int) (faq.Entry, error) {
+		var e faq.Entry
+		switch {
+		case adding && i >= 0:
+			return e, refused(ledger.ErrExists, "FAQ entry %s exists already: use faq edit %s", id, id)
+		case !adding && i < 0:
+			return e, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+		case adding:
+			e = faq.Entry{ID: id, Seed: "admin", Text: map[faq.Lang]faq.Text{}}
+		default:
+			e = all[i]
+			e.Text = maps(e.Text)
 		}
-		if k := string(l) + "_answer"; c.has(k) {
-			t.Answer = strings.TrimSpace(c.get(k))
+		if c.has("seed") {
+			e.Seed = c.get("seed")
 		}
-		if k := string(l) + "_alternates"; c.has(k) {
-			t.Alternates = nil
-			for _, a := range strings.Split(c.get(k), "|") {
-				if a = strings.TrimSpace(a); a != "" {
-					t.Alternates = append(t.Alternates, a)
+		if c.has("related") {
+			e.Related = ParseList(c.get("related"))
+		}
+		for _, l := range faq.Langs {
+			t := e.Text[l]
+			if k := string(l) + "_question"; c.has(k) {
+				t.Question = strings.TrimSpace(c.get(k))
+			}
+			if k := string(l) + "_answer"; c.has(k) {
+				t.Answer = strings.TrimSpace(c.get(k))
+			}
+			if k := string(l) + "_alternates"; c.has(k) {
+				t.Alternates = nil
+				for _, a := range strings.Split(c.get(k), "|") {
+					if a = strings.TrimSpace(a); a != "" {
+						t.Alternates = append(t.Alternates, a)
+					}
 				}
 			}
+			e.Text[l] = t
 		}
-		e.Text[l] = t
-	}
-	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
-	if err := s.saveEntry(ctx, c, all, i, e, action, fmt.Sprintf("%s FAQ entry %s", strings.TrimPrefix(action, "faq-"), id)); err != nil {
+		return e, nil
+	}, func(faq.Entry) string { return fmt.Sprintf("%s FAQ entry %s", strings.TrimPrefix(action, "faq-"), id) })
+	if err != nil {
 		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
 }
 
-// saveEntry puts e in place of all[i], checks the whole knowledge base
-// with it, and stores it with its audit line; the index follows at once.
-// faq add, faq edit and faq teach all save this way.
-func (s *Service) saveEntry(ctx context.Context, c *call, all []faq.Entry, i int, e faq.Entry, action, detail string) error {
-	all[i] = e
-	if err := faq.Validate(all); err != nil {
-		return faqProblems(err, e.ID)
+// saveEntry makes an entry's change and stores it with its audit line: the
+// knowledge base as it stands, the entry made by change from it (i: the
+// entry's place in all, or -1), checked whole, then stored only if the
+// admin entry is still what it was read as; if another admin's change landed
+// meanwhile, the change is made again from it rather than undoing it. The
+// index follows at once. faq add, edit, teach and remove all save this way.
+func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
+	for try := 0; ; try++ {
+		over, err := s.faq.rec.FAQOverrides(ctx)
+		if err != nil {
+			return faq.Entry{}, fmt.Errorf("reading the FAQ: %w", err)
+		}
+		var was *faq.Entry
+		if j := slices.IndexFunc(over, func(e faq.Entry) bool { return e.ID == id }); j >= 0 {
+			was = &over[j]
+		}
+		all, err := s.faq.Entries(ctx)
+		if err != nil {
+			return faq.Entry{}, fmt.Errorf("reading the FAQ: %w", err)
+		}
+		i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
+		e, err := change(all, i)
+		if err != nil {
+			return faq.Entry{}, err
+		}
+		if !e.Removed {
+			if i < 0 {
+				all = append(all, e)
+			} else {
+				all[i] = e
+			}
+			if err := faq.Validate(all); err != nil {
+				return faq.Entry{}, faqProblems(err, e.ID)
+			}
+		}
+		le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: detail(e)}
+		err = s.faq.rec.ReplaceFAQ(ctx, e, was, le)
+		if errors.Is(err, ledger.ErrConflict) && try < 8 {
+			continue // another admin's change landed: make this one again from it
+		}
+		if err != nil {
+			return faq.Entry{}, fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
+		}
+		s.faq.Invalidate()
+		return e, nil
 	}
-	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: detail}
-	if err := s.faq.rec.PutFAQ(ctx, e, le); err != nil {
-		return fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
-	}
-	s.faq.Invalidate()
-	return nil
 }
 
 // faqProblems turns the knowledge base's validation errors about one entry
@@ -275,18 +305,15 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	all, err := s.faq.Entries(ctx)
+	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(_ []faq.Entry, i int) (faq.Entry, error) {
+		if i < 0 {
+			return faq.Entry{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+		}
+		return faq.Entry{ID: id, Removed: true}, nil
+	}, func(faq.Entry) string { return "removed FAQ entry " + id })
 	if err != nil {
-		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+		return Reply{}, err
 	}
-	if !slices.ContainsFunc(all, func(e faq.Entry) bool { return e.ID == id }) {
-		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
-	}
-	le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "faq-removed", Detail: "removed FAQ entry " + id}
-	if err := s.faq.rec.PutFAQ(ctx, faq.Entry{ID: id, Removed: true}, le); err != nil {
-		return Reply{}, fmt.Errorf("removing FAQ entry %s: %w", id, err)
-	}
-	s.faq.Invalidate()
 	return Reply{Text: "FAQ entry " + id + " removed.", Data: map[string]any{"entry_id": id}}, nil
 }
 
@@ -362,39 +389,38 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	if question == "" {
 		return Reply{}, usage("say the question to teach: faq teach %s \"how people ask it\"", id)
 	}
-	all, err := s.faq.Entries(ctx)
-	if err != nil {
-		return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
-	}
-	i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
-	if i < 0 {
-		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
-	}
 	var lang faq.Lang
 	if c.has("lang") {
 		lang = faq.Lang(strings.ToLower(c.get("lang")))
 		if !slices.Contains(faq.Langs, lang) {
 			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
 		}
-	} else {
-		ix, err := s.faq.Index(ctx, c.now)
-		if err != nil {
-			return Reply{}, err
+	}
+	e, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int) (faq.Entry, error) {
+		if i < 0 {
+			return faq.Entry{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
 		}
-		lang = ix.Language(question)
-	}
-	e := all[i]
-	e.Text = maps(e.Text)
-	t := e.Text[lang]
-	if strings.EqualFold(t.Question, question) || slices.ContainsFunc(t.Alternates, func(a string) bool { return strings.EqualFold(a, question) }) {
-		return Reply{}, refused(ledger.ErrExists, "FAQ entry %s already has %q in %s", id, question, langNames[lang])
-	}
-	t.Alternates = append(slices.Clone(t.Alternates), question)
-	e.Text[lang] = t
-	if err := s.saveEntry(ctx, c, all, i, e, "faq-edited", fmt.Sprintf("taught FAQ entry %s: %q (%s)", id, question, lang)); err != nil {
+		if lang == "" {
+			ix, err := s.faq.Index(ctx, c.now)
+			if err != nil {
+				return faq.Entry{}, err
+			}
+			lang = ix.Language(question)
+		}
+		e := all[i]
+		e.Text = maps(e.Text)
+		t := e.Text[lang]
+		if strings.EqualFold(t.Question, question) || slices.ContainsFunc(t.Alternates, func(a string) bool { return strings.EqualFold(a, question) }) {
+			return faq.Entry{}, refused(ledger.ErrExists, "FAQ entry %s already has %q in %s", id, question, langNames[lang])
+		}
+		t.Alternates = append(slices.Clone(t.Alternates), question)
+		e.Text[lang] = t
+		return e, nil
+	}, func(faq.Entry) string { return fmt.Sprintf("taught FAQ entry %s: %q (%s)", id, question, lang) })
+	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], t.Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
+	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], e.Text[lang].Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
 }
 
 // langNames name the FAQ's languages in replies.

@@ -2,7 +2,9 @@ package command_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -46,6 +48,37 @@ func TestFAQTeachFromMisses(t *testing.T) {
 		} {
 			if r := e.svc.Run(context.Background(), access.LocalAdmin, here, line); r.OK() || !strings.Contains(r.Text, want) {
 				t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
+			}
+		}
+	})
+}
+
+// Admins changing one entry at once (two replicas' commands, Teach buttons
+// pressed quickly, edits of different languages): every change lands,
+// none undoes another (each is made again from the other's when it lands
+// first).
+func TestFAQChangesAtOnceAllLand(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		other := smallFAQEnv(t, st) // another replica, the same database
+		id := "partner-id-where"
+		var wg sync.WaitGroup
+		for i := range 6 {
+			svc := e.svc
+			if i%2 == 1 {
+				svc = other.svc
+			}
+			wg.Go(func() {
+				if r := svc.Run(context.Background(), access.LocalAdmin, here, fmt.Sprintf(`faq teach %s "zeta ask %d" lang=en`, id, i)); !r.OK() {
+					t.Errorf("teach %d: %s", i, r.Text)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range 6 {
+			r := e.svc.Run(context.Background(), access.LocalAdmin, here, fmt.Sprintf(`faq teach %s "zeta ask %d" lang=en`, id, i))
+			if r.OK() || !strings.Contains(r.Text, "already has") {
+				t.Errorf("taught question %d was lost: teaching it again says %s", i, r.Text)
 			}
 		}
 	})

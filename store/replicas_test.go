@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -17,11 +18,14 @@ import (
 )
 
 // countingNotifier counts deliveries per message; victim, when set, makes
-// Send hang on its first message until the dispatcher is killed.
+// Send hang on its first message for as long as the test runs: the
+// replica died in the middle of a send (a dispatcher that is merely
+// stopped finishes its send and records it).
 type countingNotifier struct {
 	mu     sync.Mutex
 	counts map[string]int
 	hang   chan struct{} // closed when the hanging send has started
+	dead   chan struct{} // closed when the test ends
 	once   sync.Once
 	victim bool
 }
@@ -29,8 +33,8 @@ type countingNotifier struct {
 func (n *countingNotifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	if n.victim {
 		n.once.Do(func() { close(n.hang) })
-		<-ctx.Done() // killed mid-send: never returns a delivery
-		return "", ctx.Err()
+		<-n.dead // killed mid-send: never returns a delivery
+		return "", errors.New("the process died")
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -104,9 +108,10 @@ func TestReplicasDeliverExactlyOnce(t *testing.T) {
 	// A fourth dispatcher claims the first batch the planners write and hangs
 	// sending its first message; then it is killed.
 	victimCtx, kill := context.WithCancel(ctx)
-	victim := &countingNotifier{victim: true, hang: make(chan struct{})}
+	victim := &countingNotifier{victim: true, hang: make(chan struct{}), dead: make(chan struct{})}
 	victimDone := make(chan struct{})
 	victimStore := open()
+	t.Cleanup(func() { close(victim.dead); <-victimDone }) // before its store closes
 	go func() {
 		defer close(victimDone)
 		d := remind.NewDispatcher(victimStore, victim, tick, nil)
@@ -122,8 +127,7 @@ func TestReplicasDeliverExactlyOnce(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the victim never claimed a message")
 	}
-	kill()
-	<-victimDone
+	kill() // the process is gone: its send never returns, its lease runs out
 
 	stores := []*store.Store{open(), open(), open()}
 	drain := func() {

@@ -87,10 +87,7 @@ func (d *Dispatcher) Once(ctx context.Context) (int, error) {
 			d.release(ctx, items[i:])
 			return len(items), ctx.Err()
 		}
-		if !d.deliver(ctx, it) {
-			d.release(ctx, items[i:])
-			return len(items), ctx.Err()
-		}
+		d.deliver(ctx, it)
 	}
 	return len(items), nil
 }
@@ -112,18 +109,17 @@ func (d *Dispatcher) release(ctx context.Context, items []ledger.Delivery) {
 	d.log.InfoContext(ctx, "outbox: released unsent messages for another dispatcher", "count", n)
 }
 
-// deliver sends one message and records the outcome. It reports false,
-// recording nothing, when the send failed because ctx ended: the caller
-// releases the message. A send that succeeded is recorded even when ctx
-// ended meanwhile, so that a stopping replica does not leave it to be sent
-// twice.
-func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
-	sendCtx, cancel := context.WithTimeout(ctx, Lease/2)
+// deliver sends one message and records the outcome, also when ctx ends
+// meanwhile (see below).
+func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
+	// A send under way is not cut off when the dispatcher stops: the
+	// request may have reached the platform, and given back unrecorded the
+	// message would be posted again by another replica. It finishes (the
+	// notifiers' clients time out in seconds, inside the shutdown budget)
+	// and is recorded; the rest of the batch is given back.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), Lease/2)
 	ref, sendErr := d.notifier.Send(sendCtx, it.Message)
 	cancel()
-	if sendErr != nil && ctx.Err() != nil {
-		return false
-	}
 	now := d.now()
 	ctx, cancelMark := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancelMark()
@@ -131,13 +127,13 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
 		owned, err := d.box.MarkSent(ctx, it, now, ref)
 		if err != nil {
 			d.log.ErrorContext(ctx, "outbox: sent but not marked; it may be sent again", "id", it.ID, "err", err)
-			return true
+			return
 		}
 		if !owned {
 			d.log.WarnContext(ctx, "outbox: lease ran out before the send finished; another dispatcher may send it too", "id", it.ID)
 		}
 		d.Sent.Add(1)
-		return true
+		return
 	}
 	if chat.IsPaced(sendErr) {
 		// Held back to keep to the channel's pace: its turn comes, however
@@ -146,7 +142,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
 		if _, err := d.box.DeferOutbox(ctx, it, now.Add(after)); err != nil {
 			d.log.ErrorContext(ctx, "outbox: held-back message not put back; it returns when its lease runs out", "id", it.ID, "err", err)
 		}
-		return true
+		return
 	}
 	dead := chat.IsPermanent(sendErr) || it.Attempt >= MaxAttempts
 	wait := Backoff(it.Attempt)
@@ -155,18 +151,17 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) bool {
 	}
 	if _, err := d.box.MarkFailed(ctx, it, sendErr, now.Add(wait), dead); err != nil {
 		d.log.ErrorContext(ctx, "outbox: failure not recorded; the row returns when its lease runs out", "id", it.ID, "err", err)
-		return true
+		return
 	}
 	if dead {
 		d.Dead.Add(1)
 		d.log.ErrorContext(ctx, "outbox: message is dead", "id", it.ID, "to", it.Message.To.String(), "subject", it.Message.Subject,
 			"attempts", it.Attempt, "err", sendErr)
-		return true
+		return
 	}
 	d.Retried.Add(1)
 	d.log.WarnContext(ctx, "outbox: send failed, will retry", "id", it.ID, "to", it.Message.To.String(), "attempt", it.Attempt,
 		"retry_in", wait, "err", sendErr)
-	return true
 }
 
 // Loop dispatches until ctx ends: at once again while batches come full,

@@ -1,7 +1,9 @@
 package remind_test
 
 import (
+	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,4 +117,54 @@ func TestPacedMessagesNeverDie(t *testing.T) {
 			t.Errorf("after %d paced turns: %d waiting, %d dead, %d sent, %v; want it sent", 3*remind.MaxAttempts, waiting, dead, d.Sent.Load(), err)
 		}
 	})
+}
+
+// A dispatcher stopped (SIGTERM) in the middle of a send lets the send
+// finish and records it: given back unrecorded, it would be posted again by
+// another replica though the platform had it already.
+func TestStoppedMidSendIsRecordedNotRepeated(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		n := ledger.Notice{Key: "slow", Subject: "deal:1", Kind: "x", Text: "slow", Places: []chat.Place{{Platform: "log", Channel: "slow"}}}
+		if err := st.Notify(ctx, t0, n); err != nil {
+			t.Fatal(err)
+		}
+		started, answer := make(chan struct{}), make(chan struct{})
+		slow := &blockingNotifier{started: started, answer: answer}
+		stop, cancel := context.WithCancel(ctx)
+		d := remind.NewDispatcher(st, slow, func() time.Time { return t0 }, nil)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = d.Once(stop)
+		}()
+		<-started
+		cancel() // SIGTERM while the platform has the request
+		close(answer)
+		<-done
+		if waiting, _, err := st.OutboxCounts(ctx); err != nil || waiting != 0 || d.Sent.Load() != 1 {
+			t.Fatalf("after a stop mid-send: %d waiting, %d sent, %v; want it recorded as sent", waiting, d.Sent.Load(), err)
+		}
+		again := &fakeNotifier{}
+		if _, err := remind.NewDispatcher(st, again, func() time.Time { return t0.Add(remind.Lease) }, nil).Once(ctx); err != nil || len(again.messages()) != 0 {
+			t.Errorf("another replica sent %v again (%v)", again.messages(), err)
+		}
+	})
+}
+
+// blockingNotifier answers a send only once answer is closed, as a slow
+// platform does, whatever happens to the caller's context meanwhile.
+type blockingNotifier struct {
+	started, answer chan struct{}
+	once            sync.Once
+}
+
+func (b *blockingNotifier) Send(ctx context.Context, _ chat.Message) (string, error) {
+	b.once.Do(func() { close(b.started) })
+	select {
+	case <-b.answer:
+		return "ref", nil
+	case <-ctx.Done(): // a caller that gives up aborts the request, as an HTTP client does
+		return "", ctx.Err()
+	}
 }

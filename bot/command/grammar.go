@@ -25,23 +25,34 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s", e.Pos+1, e.Msg) }
 
 // Quote writes a value the way the grammar reads it back as one value: in
-// double quotes, with \ and " escaped. Typographic quotes are made plain
-// first, since Parse folds them into " before it reads a line.
+// double quotes, with \ and " escaped; typographic quotes inside are text.
 func Quote(v string) string {
-	return `"` + quoteEscape.Replace(quoteFold.Replace(v)) + `"`
+	return `"` + quoteEscape.Replace(v) + `"`
 }
 
 var quoteEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// quoteFold maps the typographic quotes that Slack and phone keyboards
-// substitute to the plain double quote the grammar uses.
+// quoteFold maps the typographic quotes to the plain one: for telling a
+// line's first words apart (isQuestion), not for reading values.
 var quoteFold = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u00ab", `"`, "\u00bb", `"`, "\u2033", `"`)
+
+// closers are the quotes that open a quoted value and, for each, the ones
+// that close it: the plain double quote, and the typographic quotes Slack
+// and phone keyboards put in its place (“…”, „…“, «…», ”…”). Inside a value,
+// quotes of another kind are text: an answer may hold “blue” or « bleu ».
+var closers = map[rune]string{
+	'"':      `"`,
+	'\u201c': "\u201d\"\u201c",
+	'\u201d': "\u201d\"",
+	'\u201e': "\u201c\u201d\"",
+	'\u00ab': "\u00bb",
+	'\u2033': "\u2033\"",
+}
 
 // Parse splits what follows /cosell into words and key=value pairs. Values
 // with spaces are double-quoted; inside quotes \" and \\ escape. A key may
 // appear once.
 func Parse(line string) (Args, error) {
-	line = quoteFold.Replace(line)
 	args := Args{Pairs: map[string]string{}}
 	rs := []rune(line)
 	i := 0
@@ -55,7 +66,8 @@ func Parse(line string) (Args, error) {
 		start := i
 		var tok strings.Builder
 		for i < len(rs) && !unicode.IsSpace(rs[i]) {
-			if rs[i] != '"' {
+			closing, quoted := closers[rs[i]]
+			if !quoted {
 				tok.WriteRune(rs[i])
 				i++
 				continue
@@ -66,12 +78,12 @@ func Parse(line string) (Args, error) {
 				if i >= len(rs) {
 					return Args{}, &SyntaxError{open, "this double quote is never closed"}
 				}
-				if rs[i] == '\\' && i+1 < len(rs) && (rs[i+1] == '"' || rs[i+1] == '\\') {
+				if rs[i] == '\\' && i+1 < len(rs) && (rs[i+1] == '"' || rs[i+1] == '\\' || strings.ContainsRune(closing, rs[i+1])) {
 					tok.WriteRune(rs[i+1])
 					i += 2
 					continue
 				}
-				if rs[i] == '"' {
+				if strings.ContainsRune(closing, rs[i]) {
 					i++
 					break
 				}

@@ -96,20 +96,46 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// Quote writes what Parse reads back as the same single value.
+// Quote writes what Parse reads back as the same single value, its
+// typographic quotes kept as text.
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
-		"no capacity":  `"no capacity"`,
-		`say "hi"`:     `"say \"hi\""`,
-		`back\slash`:   `"back\\slash"`,
-		"“curly” word": `"\"curly\" word"`,
+		"no capacity":      `"no capacity"`,
+		`say "hi"`:         `"say \"hi\""`,
+		`back\slash`:       `"back\\slash"`,
+		"“curly” word":     `"“curly” word"`,
+		"le « ciel » bleu": `"le « ciel » bleu"`,
 	} {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
 		}
 		args, err := Parse("x " + Quote(in))
-		if err != nil || len(args.Words) != 2 || args.Words[1] != quoteFold.Replace(in) {
+		if err != nil || len(args.Words) != 2 || args.Words[1] != in {
 			t.Errorf("Parse(Quote(%q)) = %q, %v", in, args.Words, err)
+		}
+	}
+}
+
+// Quotes of another kind inside a quoted value are text: an answer holds
+// “blue” or « bleu »; a value may also be quoted with Slack's curly quotes
+// or with guillemets.
+func TestQuotesInsideValues(t *testing.T) {
+	for line, want := range map[string]string{
+		`faq edit x sv_answer="Himlen är ”blå” här, säger “Åsa”."`: "Himlen är ”blå” här, säger “Åsa”.",
+		`faq edit x fr_answer="Le ciel est « bleu » ici."`:         "Le ciel est « bleu » ici.",
+		`faq edit x fr_answer=«Le ciel est "bleu" ici.»`:           `Le ciel est "bleu" ici.`,
+		"faq edit x en_answer=“The sky is blue”":                   "The sky is blue",
+		`faq edit x en_answer="It is \"blue\" here."`:              `It is "blue" here.`,
+	} {
+		args, err := Parse(line)
+		if err != nil {
+			t.Errorf("Parse(%s): %v", line, err)
+			continue
+		}
+		for _, v := range args.Pairs {
+			if v != want {
+				t.Errorf("Parse(%s) = %q, want %q", line, v, want)
+			}
 		}
 	}
 }

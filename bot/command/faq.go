@@ -420,6 +420,21 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	// Said only when true: the new phrasing competes with every entry's,
+	// and another (an entry whose title it is, say) may keep the question.
+	ix, err := s.faq.Index(ctx, c.now)
+	if err != nil {
+		return Reply{}, err
+	}
+	if res := ix.Ask(question); !res.Answered || res.EntryID != id {
+		text := fmt.Sprintf("FAQ entry %s learnt %q (%s), but the question is still ", id, question, langNames[lang])
+		if res.Answered {
+			text += fmt.Sprintf("answered by FAQ entry %s (%s): edit that entry, or teach %s a phrasing of its own.", res.EntryID, res.Question, id)
+		} else {
+			text += fmt.Sprintf("not answered (confidence %.2f): teach %s more ways people ask it.", res.Confidence, id)
+		}
+		return Reply{Text: text, Data: map[string]any{"entry_id": id, "lang": string(lang), "answered_by": res.EntryID}}, nil
+	}
 	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], e.Text[lang].Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
 }
 

@@ -83,3 +83,17 @@ func TestFAQChangesAtOnceAllLand(t *testing.T) {
 		}
 	})
 }
+
+// Teaching an entry a phrasing another entry keeps (its very title) says
+// so, naming that entry, instead of "now answers".
+func TestFAQTeachSaysWhenAnotherEntryKeepsIt(t *testing.T) {
+	e := smallFAQEnv(t, storetest.Open(t))
+	title := e.run(`faq where do I find my partner id`).Data["entry_id"]
+	if title != "partner-id-where" {
+		t.Skipf("the small index answers %v", title)
+	}
+	r := e.run(`faq teach partner-id-get "Where do I find my partner ID?" lang=en`)
+	if strings.Contains(r.Text, "now answers") || !strings.Contains(r.Text, "still answered by FAQ entry partner-id-where") {
+		t.Errorf("teach of another entry's title: %s", r.Text)
+	}
+}

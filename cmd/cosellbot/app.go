@@ -22,6 +22,7 @@ import (
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/notify"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/integrations/web/pipeline"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -47,6 +48,9 @@ type app struct {
 	outbox   *remind.Dispatcher
 	// Pipeline page (web.go): built once when COSELLBOT_PUBLIC_URL is set.
 	page *pipeline.Server
+	// ready is serve's readiness, held not ready while the FAQ index is
+	// built at start (faq.go); nil in one-shot commands.
+	ready *web.Drain
 }
 
 // oneShot builds the app for a command that runs once and exits (ask,

@@ -16,6 +16,10 @@ import (
 // worth keeping (the ranker cache is written atomically), so a SIGTERM
 // during start-up would otherwise outlast the shutdown timeout and end the
 // process with an error.
+//
+// /readyz answers 503 "starting" until the build ends (or fails: the
+// first question then retries it), so that no question is sent to a
+// replica still building.
 func (a *app) faqWarm(ctx context.Context) error {
 	start := time.Now()
 	built := make(chan error, 1)
@@ -25,6 +29,9 @@ func (a *app) faqWarm(ctx context.Context) error {
 		a.log.InfoContext(ctx, "shutting down before the FAQ index was built; the build is abandoned")
 		return nil
 	case err := <-built:
+		if a.ready != nil {
+			a.ready.Started()
+		}
 		if err != nil {
 			a.log.WarnContext(ctx, "FAQ index not built at start; the first question will retry", "err", err)
 			break

@@ -267,6 +267,8 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	defer a.close()
 
 	drain := web.NewDrain(a.store)
+	drain.Starting() // until the FAQ index is built (faqWarm)
+	a.ready = drain
 	router := web.Router(drain, log)
 	a.routes(router)
 	obs := web.NewObserver(log)

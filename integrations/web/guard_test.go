@@ -191,3 +191,23 @@ func TestBodyGuardLimitsSize(t *testing.T) {
 		t.Errorf("an 11-byte body over a 10-byte limit answered %d", resp.StatusCode)
 	}
 }
+
+// A server warming up (its FAQ index being built) is not ready: no
+// question goes to it before it answers as fast as the rest.
+func TestNotReadyWhileStarting(t *testing.T) {
+	d := web.NewDrain(okDB{})
+	r := web.Router(d, slog.New(slog.DiscardHandler))
+	ready := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		return w
+	}
+	d.Starting()
+	if w := ready(); w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "starting") {
+		t.Errorf("/readyz while starting: %d %s", w.Code, w.Body.String())
+	}
+	d.Started()
+	if w := ready(); w.Code != http.StatusOK {
+		t.Errorf("/readyz once started: %d %s", w.Code, w.Body.String())
+	}
+}

@@ -30,7 +30,19 @@ var ErrDraining = errors.New("draining")
 type Drain struct {
 	db       Pinger
 	draining atomic.Bool
+	starting atomic.Bool
 }
+
+// ErrStarting is what a Drain's Ping answers while the server warms up.
+var ErrStarting = errors.New("starting")
+
+// Starting holds the server not ready until Started: what its first
+// requests need is being built (the FAQ index), so that they are answered
+// as fast as the rest.
+func (d *Drain) Starting() { d.starting.Store(true) }
+
+// Started ends Starting.
+func (d *Drain) Started() { d.starting.Store(false) }
 
 // NewDrain wraps the readiness check of db.
 func NewDrain(db Pinger) *Drain { return &Drain{db: db} }
@@ -42,6 +54,9 @@ func (d *Drain) Start() { d.draining.Store(true) }
 func (d *Drain) Ping(ctx context.Context) error {
 	if d.draining.Load() {
 		return ErrDraining
+	}
+	if d.starting.Load() {
+		return ErrStarting
 	}
 	return d.db.Ping(ctx)
 }
@@ -58,6 +73,10 @@ func Router(db Pinger, log *slog.Logger) *mux.Router {
 		if err := db.Ping(ctx); err != nil {
 			if errors.Is(err, ErrDraining) {
 				WriteError(w, http.StatusServiceUnavailable, "draining", "shutting down: send new requests to another replica")
+				return
+			}
+			if errors.Is(err, ErrStarting) {
+				WriteError(w, http.StatusServiceUnavailable, "starting", "building the FAQ index: ready in a few seconds")
 				return
 			}
 			log.WarnContext(ctx, "not ready", "err", err)

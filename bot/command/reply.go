@@ -118,7 +118,10 @@ func fail(err error) Reply {
 	case errors.Is(err, ledger.ErrExists):
 		f.Code = "exists"
 	default:
-		f.Message = "the database did not answer, nothing was changed; try again in a moment (" + err.Error() + ")"
+		// The cause (a connection string's host and user, a file's path)
+		// is the operator's: it is in the server's log ("command failed"),
+		// not in a chat reply.
+		f.Message = "cosellbot could not reach or write its database, so nothing was changed; try again in a moment, and tell your cosellbot admin if it goes on (the server's log says why)"
 	}
 	text := "✗ " + f.Message
 	var probs deal.Problems

@@ -64,12 +64,15 @@ func (s *Service) faqSpecs() []*spec {
 		return nil
 	}
 	entryKeys := []string{"seed", "related"}
+	var texts, alternates []string // a new entry needs every language's question and answer
 	for _, l := range faq.Langs {
 		entryKeys = append(entryKeys, string(l)+"_question", string(l)+"_answer", string(l)+"_alternates")
+		texts = append(texts, string(l)+"_question", string(l)+"_answer")
+		alternates = append(alternates, string(l)+"_alternates")
 	}
 	return []*spec{
 		{verb: "faq", args: []string{"QUESTION"}, variadic: true, summary: "ask a question about Partner Center, co-sell, CPOR… in English, French or Swedish (any text that is no command works too)", run: s.faqAsk},
-		{verb: "faq add", args: []string{"ID"}, optional: entryKeys, usage: "(all of en_ fr_ sv_ question and answer; alternates separated by |)", summary: "admins: add an FAQ entry", run: s.faqPut},
+		{verb: "faq add", args: []string{"ID"}, required: texts, optional: append([]string{"seed", "related"}, alternates...), usage: "(alternates separated by |)", summary: "admins: add an FAQ entry", run: s.faqPut},
 		{verb: "faq edit", args: []string{"ID"}, optional: entryKeys, summary: "admins: change an FAQ entry (shipped or added)", run: s.faqPut},
 		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},
 		{verb: "faq teach", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "admins: teach an entry another way people ask it (faq misses suggests these)", run: s.faqTeach},

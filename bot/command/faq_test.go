@@ -155,7 +155,7 @@ func TestFAQAdmin(t *testing.T) {
 		if r := e.run("où trouver mon ID partenaire ?"); r.Data["entry_id"] == "partner-id-where" {
 			t.Fatal("a removed entry still answers")
 		}
-		if r := e.svc.Run(ctx, access.LocalAdmin, here, "faq add teams-phone en_answer=x"); r.OK() || r.Err.Code != "exists" {
+		if r := e.svc.Run(ctx, access.LocalAdmin, here, "faq add teams-phone en_question=q en_answer=x fr_question=q fr_answer=x sv_question=q sv_answer=x"); r.OK() || r.Err.Code != "exists" {
 			t.Fatalf("adding an existing id: %+v", r.Err)
 		}
 	})

@@ -120,6 +120,16 @@ func TestDoctor(t *testing.T) {
 	if o, _ := runCLI(t, 0, "doctor"); !strings.Contains(o, "✓ migrations: schema current") {
 		t.Errorf("healthy:\n%s", o)
 	}
+	// A file it cannot write (a read-only volume, another owner) reads
+	// fine: doctor says so. Root writes anything, so only others can see it.
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(filepath.Join(dir, "missing.db"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := runCLI(t, 1, "doctor"); !strings.Contains(o, "SQLite cannot write") {
+			t.Errorf("read-only database:\n%s", o)
+		}
+	}
 }
 
 func TestNewDatabaseIsAnnounced(t *testing.T) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -35,19 +34,30 @@ func (s *Store) ReleaseOutbox(ctx context.Context, items []OutboxItem, now time.
 
 // OutboxOldestDue is when the most overdue waiting message (pending, or
 // sending with its lease run out) became due, and false when none is due
-// at now: now minus it is how far the dispatchers lag behind.
+// at now: now minus it is how far the dispatchers lag behind. A message
+// held back for a channel's pace (never tried, due again in a moment) is
+// due since it was written: pacing a backlog is lag too.
 func (s *Store) OutboxOldestDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
-	var row outboxRow
+	var due, paced []outboxRow
 	err := s.rd.WithContext(ctx).Select("id", "next_attempt_at").
 		Where("state IN ('pending', 'sending') AND next_attempt_at <= ?", utc(now)).
-		Order("next_attempt_at").Limit(1).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return time.Time{}, false, nil
+		Order("next_attempt_at").Limit(1).Find(&due).Error
+	if err == nil {
+		err = s.rd.WithContext(ctx).Select("id", "created_at").
+			Where("state = 'pending' AND attempts = 0 AND next_attempt_at > ?", utc(now)).
+			Order("created_at").Limit(1).Find(&paced).Error
 	}
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: oldest due outbox row: %w", err)
 	}
-	return row.NextAttemptAt.UTC(), true, nil
+	var oldest time.Time
+	if len(due) == 1 {
+		oldest = due[0].NextAttemptAt.UTC()
+	}
+	if len(paced) == 1 && (oldest.IsZero() || paced[0].CreatedAt.Before(oldest)) {
+		oldest = paced[0].CreatedAt.UTC()
+	}
+	return oldest, !oldest.IsZero(), nil
 }
 
 // SQL is the connection pool, for its statistics (sql.DBStats) on /metrics.

@@ -52,3 +52,28 @@ func TestReleaseOutbox(t *testing.T) {
 		}
 	})
 }
+
+// A message held back for a channel's pace is lag from when it was
+// written, though it is due again only in a moment: a backlog paced out
+// over minutes shows on the metric.
+func TestPacedMessageIsLag(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		n := ledger.Notice{Key: "p", Subject: "deal:1", Kind: "x", Text: "p", Places: []chat.Place{{Platform: "log", Channel: "busy"}}}
+		if err := s.Notify(ctx, t0, n); err != nil {
+			t.Fatal(err)
+		}
+		now := t0.Add(30 * time.Second)
+		items, err := s.ClaimOutbox(ctx, now, time.Minute, 10)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("claimed %v %v", items, err)
+		}
+		if ok, err := s.DeferOutbox(ctx, items[0], now.Add(time.Second)); err != nil || !ok {
+			t.Fatalf("defer: %v %v", ok, err)
+		}
+		due, ok, err := s.OutboxOldestDue(ctx, now)
+		if err != nil || !ok || !due.Equal(t0.Truncate(time.Microsecond)) {
+			t.Errorf("oldest due %v %v %v, want %v: the paced message waits since it was written", due, ok, err, t0)
+		}
+	})
+}

@@ -106,17 +106,25 @@ func (s *Store) CreateClaim(ctx context.Context, c *cpor.Claim, a Audit, notices
 	return nil
 }
 
+// takeTurn makes the transactions that name key take turns until they end:
+// on PostgreSQL an advisory lock held to the transaction's end; SQLite's
+// write transactions are immediate, one at a time already.
+func (s *Store) takeTurn(tx *gorm.DB, key string) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error
+}
+
 // refuseRepeat returns cpor.Repeats's error when a standing claim already
 // claims what c claims. SQLite's write transactions are immediate (one
 // writer at a time); on PostgreSQL an advisory lock per tenant, held to the
 // end of the transaction, makes concurrent claims of one tenant take turns.
 func (s *Store) refuseRepeat(tx *gorm.DB, c *cpor.Claim) error {
-	if s.dialect == Postgres {
-		h := fnv.New64a()
-		h.Write([]byte("cosellbot-claim:" + c.TenantID))
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error; err != nil {
-			return fmt.Errorf("store: lock the claims of tenant %s: %w", c.TenantID, err)
-		}
+	if err := s.takeTurn(tx, "cosellbot-claim:"+c.TenantID); err != nil {
+		return fmt.Errorf("store: lock the claims of tenant %s: %w", c.TenantID, err)
 	}
 	var rows []claimRow
 	err := tx.Where("tenant_id = ? AND engagement = ? AND subscription = ? AND status <> ?",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -99,12 +98,8 @@ func (s *Store) putFAQ(ctx context.Context, e faq.Entry, was *faq.Entry, check b
 	row := faqEntryRow{ID: e.ID, Body: body, Removed: e.Removed, UpdatedAt: utc(a.At), UpdatedBy: a.Actor}
 	return s.inTx(ctx, "put faq entry "+e.ID, func(tx *gorm.DB) error {
 		if check {
-			if s.dialect == Postgres {
-				h := fnv.New64a()
-				h.Write([]byte("cosellbot-faq:" + e.ID))
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error; err != nil {
-					return fmt.Errorf("store: lock faq entry %s: %w", e.ID, err)
-				}
+			if err := s.takeTurn(tx, "cosellbot-faq:"+e.ID); err != nil {
+				return fmt.Errorf("store: lock faq entry %s: %w", e.ID, err)
 			}
 			var cur []faqEntryRow
 			if err := tx.Where("id = ?", e.ID).Find(&cur).Error; err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	secrets "github.com/cosellbot/cosellbot/bot/redact"
+	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
 // The outbox (DESIGN.md, Delivery semantics): every notice becomes one row
@@ -89,10 +90,6 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 	return enqueue(tx, at, dealNotices(d, version, created, notices))
 }
 
-// RemindKind is the notice kind of a referral's reminder (remind.KindReminder,
-// which this package cannot import; a test holds them equal).
-const RemindKind = "reminder"
-
 // dropAnsweredReminders removes the reminders of a referral no longer
 // waiting for an answer that have not gone out yet (a channel's 429, a
 // sweep's batch still queued): posted later they would offer Accept on a
@@ -102,7 +99,7 @@ func dropAnsweredReminders(tx *gorm.DB, d *deal.Deal) error {
 	if d.Status == deal.Received {
 		return nil
 	}
-	err := tx.Where("subject = ? AND kind = ? AND state = ?", dealSubject(d.ID), RemindKind, OutboxPending).Delete(&outboxRow{}).Error
+	err := tx.Where("subject = ? AND kind = ? AND state = ?", dealSubject(d.ID), remind.KindReminder, OutboxPending).Delete(&outboxRow{}).Error
 	if err != nil {
 		return fmt.Errorf("store: drop the reminders of answered deal #%d: %w", d.ID, err)
 	}

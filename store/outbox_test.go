@@ -488,10 +488,3 @@ func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
 		}
 	})
 }
-
-// The store's reminder kind is remind's.
-func TestRemindKindIsRemind(t *testing.T) {
-	if store.RemindKind != remind.KindReminder {
-		t.Errorf("store drops reminders of kind %q, remind writes %q", store.RemindKind, remind.KindReminder)
-	}
-}

@@ -63,6 +63,11 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		}
 		fmt.Fprintf(stdout, "sync pass: %d sent, %d done, %d to retry, %d dead\n", rep.Sent, rep.Done, rep.Retried, rep.Dead)
 	}
+	work, err := a.store.SyncWorkOf(ctx, dealID)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosellbot:", err)
+		return 1
+	}
 	if dealID != 0 {
 		d, err := a.store.GetDeal(ctx, dealID)
 		if err != nil {
@@ -79,11 +84,6 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			fmt.Fprintln(stdout, "Linked to no outside record: it syncs nowhere.")
 		}
 		cur := change.Of(d)
-		work, err := a.store.SyncWorkOf(ctx, dealID)
-		if err != nil {
-			fmt.Fprintln(stderr, "cosellbot:", err)
-			return 1
-		}
 		for _, l := range links {
 			queued := slices.ContainsFunc(work, func(w store.SyncWork) bool { return w.System == l.System && w.RecordID == l.RecordID })
 			fmt.Fprintf(stdout, "\n%s record %s (seen %s", change.Label(l.System), l.RecordID, l.Seen.Format("2006-01-02 15:04:05"))
@@ -124,11 +124,6 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			}
 			tw.Flush()
 		}
-	}
-	work, err := a.store.SyncWorkOf(ctx, dealID)
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
-		return 1
 	}
 	if len(work) == 0 {
 		fmt.Fprintln(stdout, "\nNo sync work waiting.")

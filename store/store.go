@@ -129,7 +129,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	db, err := gorm.Open(dialector, gormConfig(cfg))
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
+		return nil, openError(dialect, url, err)
 	}
 	s := &Store{db: db, rd: db, dialect: dialect, url: url}
 	switch {
@@ -155,9 +155,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
+		return nil, openError(dialect, url, err)
 	}
 	return s, nil
+}
+
+// openError words a failure to open the database, with what the file
+// system says about an SQLite file when it explains the failure.
+func openError(dialect, url string, err error) error {
+	if dialect == SQLite {
+		if why := sqliteFileProblem(strings.TrimPrefix(url, "sqlite:")); why != nil {
+			return fmt.Errorf("store: open sqlite database: %w (%w)", why, err)
+		}
+	}
+	return fmt.Errorf("store: open %s database: %w", dialect, err)
 }
 
 // redact hides a password in a URL that is quoted in an error message.

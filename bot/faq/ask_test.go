@@ -42,6 +42,11 @@ func TestDetectLang(t *testing.T) {
 		// unreliable guess (French) does not count, English does.
 		{"partner role options", EN},
 		{"macc eligible solution", EN},
+		// British spellings are English too, though the knowledge base
+		// writes them only in its French text.
+		{"partner programme", EN},
+		{"csp programme requirements", EN},
+		{"le programme partenaire", FR},
 		// Nothing to go on: English.
 		{"", EN},
 		{"???", EN},

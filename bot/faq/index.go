@@ -83,6 +83,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 			ix.vocab.add(l, t.Answer)
 		}
 	}
+	ix.vocab.add(EN, britishSpellings)
 	// The languages are independent: build them side by side.
 	built := make([]*langIndex, len(Langs))
 	errs := make([]error, len(Langs))

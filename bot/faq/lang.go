@@ -56,6 +56,12 @@ var functionWords = map[Lang][]string{
 		"hej", "tack", "snälla"},
 }
 
+// britishSpellings are English words the knowledge base's English text
+// spells the American way ("program") and its French text uses as they are
+// ("programme"): a partner in London typing "partner programme" asks in
+// English, so these words must not vote French alone.
+const britishSpellings = "programme programmes catalogue catalogues licence licences centre centres organisation organisations"
+
 // ambiguousWords are common in more than one of our languages (English and
 // French "a", Swedish and English "i", French and Swedish "du", "se", "en",
 // "de"): they vote for nobody, even folded.
@@ -153,10 +159,11 @@ func detectLang(q string, vocab langVocab) Lang {
 	// ("partner role options", "macc eligible solution": product words the
 	// knowledge base uses in several languages) only a guess it calls
 	// reliable counts: on a few such words it mostly guesses French, and
-	// English, the language of those names, is the better fallback.
+	// English, the language of those names, is the better fallback; and
+	// on one or two words even a "reliable" guess is not.
 	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
 		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
-		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || info.IsReliable()) {
+		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || info.IsReliable() && len(ws) >= minWordsAlone) {
 			score[l] += whatlangWeight * info.Confidence
 		}
 	}
@@ -168,6 +175,10 @@ func detectLang(q string, vocab langVocab) Lang {
 	}
 	return best
 }
+
+// minWordsAlone is the fewest words on which whatlanggo's guess decides
+// alone: on two it calls "partner programme" French with full confidence.
+const minWordsAlone = 3
 
 // whatlangWeight is the most whatlanggo's vote can add (its confidence is in
 // [0,1]): less than one function word or one word the knowledge base uses

@@ -50,3 +50,31 @@ func sqliteFileProblem(path string) error {
 	f.Close()
 	return nil
 }
+
+// Writable reports whether the SQLite file and its folder can be written
+// (WritableFile); nil for PostgreSQL and an in-memory database.
+func (s *Store) Writable() error {
+	if s.file == "" {
+		return nil
+	}
+	return WritableFile(s.file)
+}
+
+// WritableFile reports whether the SQLite file at path and its folder can
+// be written, changing neither: the file opened for writing and closed, a
+// scratch file made in the folder and removed (SQLite keeps its -wal and
+// -shm files beside the database). A file SQLite cannot write reads fine
+// and fails every change.
+func WritableFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("SQLite cannot write %s: %w", path, err)
+	}
+	f.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cosellbot-probe-*")
+	if err != nil {
+		return fmt.Errorf("SQLite cannot write in the folder of %s: %w", path, err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}

@@ -46,3 +46,22 @@ func TestOpenNamesTheSQLiteFileProblem(t *testing.T) {
 		}
 	})
 }
+
+// TestPingFailsOnAFileItCannotWrite checks that readiness (Ping) fails when
+// the SQLite file can no longer be written: it reads fine and every change
+// fails. Root writes any ordinary file, so the file is made to be one no
+// user writes: a folder of procfs's, as on a read-only mount.
+func TestPingFailsOnAFileItCannotWrite(t *testing.T) {
+	s, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("a writable file: %v", err)
+	}
+	s.file = "/proc/version"
+	if err := s.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), "SQLite cannot write") {
+		t.Fatalf("Ping = %v, want SQLite cannot write", err)
+	}
+}

@@ -80,6 +80,8 @@ type Store struct {
 	early atomic.Int64
 	// url is what Open was given: the deal cache's watcher connects with it.
 	url string
+	// file is the SQLite file, when the database is one (Writable).
+	file string
 	// cache keeps GetDeal's deals while CacheDeals runs (dealcache.go).
 	cache dealCache
 	// heartbeat, when set, replaces the deal watcher's (tests).
@@ -132,6 +134,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, openError(dialect, url, err)
 	}
 	s := &Store{db: db, rd: db, dialect: dialect, url: url}
+	if dialect == SQLite && !memory {
+		s.file, _, _ = strings.Cut(strings.TrimPrefix(fileDSN, "file:"), "?")
+	}
 	switch {
 	case memory:
 		// Every connection to ":memory:" is a database of its own: keep one.
@@ -142,12 +147,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		err = sizePool(db, postgresConns())
 	}
 	if err == nil {
-		err = s.Ping(ctx)
+		err = s.ping(ctx)
 	}
 	if err == nil && dialect == SQLite && !memory {
 		s.rd, err = sqliteSplit(db, cfg, fileDSN, sep)
 		if err == nil {
-			err = s.Ping(ctx)
+			err = s.ping(ctx)
 		}
 	}
 	if err == nil {
@@ -187,8 +192,18 @@ func redact(url string) string {
 	return url
 }
 
-// Ping checks that the database answers, through every pool; /readyz uses it.
+// Ping checks that the database answers, through every pool, and that an
+// SQLite file can be written (Writable); /readyz uses it. A file that turned
+// read-only reads fine and fails every change: the server is not ready.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.ping(ctx); err != nil {
+		return err
+	}
+	return s.Writable()
+}
+
+// ping checks that the database answers, through every pool.
+func (s *Store) ping(ctx context.Context) error {
 	for _, db := range s.pools() {
 		sqlDB, err := db.DB()
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -99,23 +98,6 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	return 0
 }
 
-// writable reports whether the SQLite file at path and its folder can be
-// written, changing neither: the file opened for writing and closed, a
-// scratch file made in the folder and removed.
-func writable(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	f.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cosellbot-doctor-*")
-	if err != nil {
-		return err
-	}
-	tmp.Close()
-	return os.Remove(tmp.Name())
-}
-
 func doctorDatabase(ctx context.Context, cfg config) []doctor.Finding {
 	where := redactURL(cfg.DatabaseURL)
 	if path, ok := sqlitePath(cfg.DatabaseURL); ok {
@@ -124,10 +106,8 @@ func doctorDatabase(ctx context.Context, cfg config) []doctor.Finding {
 				Fix: "run cosellbot migrate to create it there, or set DATABASE_URL to the database you use (sqlite:/path/to/cosellbot.db or postgres://…)"}}
 		}
 		where = absPath(path)
-		// SQLite writes the file and, beside it, its -wal and -shm files:
-		// a file or folder it cannot write reads fine and fails every change.
-		if err := writable(path); err != nil {
-			return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: fmt.Sprintf("SQLite cannot write %s: every change would fail (%v)", where, err),
+		if err := store.WritableFile(where); err != nil {
+			return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: fmt.Sprintf("%v: every change would fail", err),
 				Fix: "give the user cosellbot runs as write access to the file and its folder (SQLite keeps -wal and -shm files beside it)"}}
 		}
 	}

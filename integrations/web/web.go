@@ -80,7 +80,7 @@ func Router(db Pinger, log *slog.Logger) *mux.Router {
 				return
 			}
 			log.WarnContext(ctx, "not ready", "err", err)
-			WriteError(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer: "+err.Error())
+			WriteError(w, http.StatusServiceUnavailable, "database_unavailable", "the database cannot be used: "+err.Error())
 			return
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -82,3 +82,6 @@ func MigrateDownTo(ctx context.Context, s *Store, v int64) error {
 // WrittenEarly counts the writes units made before their end instead of
 // holding them.
 func WrittenEarly(s *Store) int64 { return s.early.Load() }
+
+// MigrationLockID is the advisory lock Migrate takes on PostgreSQL.
+func MigrationLockID(ctx context.Context, s *Store) (int64, error) { return s.lockID(ctx) }

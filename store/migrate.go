@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"log/slog"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -51,11 +53,14 @@ func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 		if err != nil {
 			return nil, err
 		}
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id))
+		// Poll each second, for up to five minutes as goose's default does
+		// (every 5 s): a replica waiting for another's migration starts
+		// soon after it ends.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("store: migrate: %w", err)
 		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+		opts = append(opts, goose.WithSessionLocker(sayWaiting{locker, id}))
 	}
 	p, err := goose.NewProvider(gooseDialect, sqlDB, dir, opts...)
 	if err != nil {
@@ -75,4 +80,29 @@ func (s *Store) lockID(ctx context.Context) (int64, error) {
 	h := fnv.New64a()
 	h.Write([]byte("cosellbot-migrate:" + schema))
 	return int64(h.Sum64()), nil
+}
+
+// sayWaiting is a session locker that logs when the lock is held by
+// another session, so that a replica waiting for another's migration
+// (or for a session left holding it) says why it does not start.
+type sayWaiting struct {
+	lock.SessionLocker
+	id int64
+}
+
+// SessionLock takes the lock at once when it is free, else logs and waits.
+func (w sayWaiting) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	var got bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", w.id).Scan(&got); err != nil {
+		return fmt.Errorf("store: migrate: take the migration lock: %w", err)
+	}
+	if got {
+		return nil
+	}
+	slog.WarnContext(ctx, "store: another replica is migrating this schema: waiting for it (up to 5 minutes)", "advisory lock", w.id)
+	if err := w.SessionLocker.SessionLock(ctx, conn); err != nil {
+		return fmt.Errorf("store: migrate: the migration lock (pg_advisory_lock %d) stayed held for 5 minutes: see pg_locks for the session holding it: %w", w.id, err)
+	}
+	slog.InfoContext(ctx, "store: the other replica's migration ended")
+	return nil
 }

@@ -1,11 +1,14 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm/schema"
 
@@ -92,6 +95,77 @@ func TestMigrate(t *testing.T) {
 // Replicas that start together each run Migrate; every migration must be
 // applied exactly once: the advisory lock serializes them. (Several replicas
 // need PostgreSQL; SQLite serves one.)
+// TestMigrateSaysItWaits checks that a replica waiting for another's
+// migration says so, instead of starting minutes later without a word, and
+// goes on once the lock is free.
+func TestMigrateSaysItWaits(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	ctx := t.Context()
+	holder, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	id, err := store.MigrationLockID(ctx, holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := store.GormDB(holder).DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", id); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	defer slog.SetDefault(prev)
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan error, 1)
+	go func() { _, err := s.Migrate(ctx); done <- err }()
+	for !strings.Contains(logs.String(), "another replica is migrating this schema") {
+		select {
+		case err := <-done:
+			t.Fatalf("Migrate ended (%v) while the lock was held; log: %s", err, logs.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", id); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Migrate after the lock was freed: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 func TestMigrateConcurrently(t *testing.T) {
 	t.Parallel()
 	url := storetest.PostgresURL(t)

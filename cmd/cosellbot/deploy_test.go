@@ -231,7 +231,7 @@ func TestIngress(t *testing.T) {
 	if len(in.Spec.TLS) == 0 || in.Spec.TLS[0].SecretName == "" {
 		t.Fatal("the Ingress has no TLS: Slack and Discord call HTTPS endpoints only")
 	}
-	var prefixes []string
+	var paths []networkingv1.HTTPIngressPath
 	for _, rule := range in.Spec.Rules {
 		if !slices.Contains(in.Spec.TLS[0].Hosts, rule.Host) {
 			t.Errorf("host %s is not covered by the TLS certificate %v", rule.Host, in.Spec.TLS[0].Hosts)
@@ -241,17 +241,34 @@ func TestIngress(t *testing.T) {
 			if b == nil || b.Name != m.service.Name || b.Port.Name != m.service.Spec.Ports[0].Name {
 				t.Errorf("path %s goes to %+v, want Service %s port %s", p.Path, b, m.service.Name, m.service.Spec.Ports[0].Name)
 			}
-			prefixes = append(prefixes, p.Path)
+			paths = append(paths, p)
 		}
 	}
-	for _, route := range []string{"/slack/commands", "/slack/interactions", "/slack/events", "/discord/interactions", "/webhooks/generic", "/webhooks/partnercenter"} {
-		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(route, p) }) {
+	routed := func(route string) bool { return slices.ContainsFunc(paths, func(p networkingv1.HTTPIngressPath) bool { return ingressMatches(p, route) }) }
+	for _, route := range []string{"/slack/commands", "/slack/interactions", "/slack/events", "/discord/interactions", "/webhooks/generic", "/webhooks/partnercenter",
+		// the pipeline page's routes (integrations/web/pipeline)
+		"/", "/expiring", "/deals/12", "/deals.csv", "/claims", "/charts", "/signin", "/signout"} {
+		if !routed(route) {
 			t.Errorf("the Ingress does not route %s", route)
 		}
 	}
-	if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix("/metrics", p) }) {
-		t.Error("the Ingress exposes /metrics to the internet")
+	for _, inside := range []string{"/metrics", "/healthz", "/readyz"} {
+		if routed(inside) {
+			t.Errorf("the Ingress exposes %s to the internet", inside)
+		}
 	}
+}
+
+// ingressMatches reports whether an Ingress path routes a request path, as
+// Kubernetes defines pathType: Exact matches the path as written; Prefix
+// matches it element by element ("/deals" routes "/deals/12", not
+// "/deals.csv").
+func ingressMatches(p networkingv1.HTTPIngressPath, route string) bool {
+	if p.PathType != nil && *p.PathType == networkingv1.PathTypeExact {
+		return route == p.Path
+	}
+	prefix := strings.TrimSuffix(p.Path, "/")
+	return route == prefix || prefix == "" || strings.HasPrefix(route, prefix+"/")
 }
 
 func TestStrictDecodingCatchesTypos(t *testing.T) {
@@ -367,6 +384,20 @@ func TestCompose(t *testing.T) {
 	for _, s := range settings() {
 		if _, ok := bot.Environment[s.Name]; !ok {
 			t.Errorf("compose bot does not pass %s: add %s: ${%s:-}", s.Name, s.Name, s.Name)
+		}
+	}
+	// A variable the image sets (Dockerfile ENV) must not be blanked by
+	// the pass-through when the shell leaves it unset: "${X:-}" would
+	// replace the image's value with nothing (the FAQ cache went to a
+	// folder the image's user cannot write).
+	df, err := os.ReadFile(filepath.Join(deployDir, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^(?:ENV\s+|\s+)([A-Z][A-Z_]+)=(\S+?)\s*\\?$`).FindAllStringSubmatch(string(df), -1) {
+		name, image := m[1], m[2]
+		if v, ok := bot.Environment[name]; ok && strings.HasSuffix(v, ":-}") {
+			t.Errorf("compose bot sets %s to %q: unset in the shell, it blanks the image's %s; write ${%s:-%s}", name, v, image, name, image)
 		}
 	}
 	if !slices.Equal(bot.Command, []string{"serve"}) || !slices.Equal(migrate.Command, []string{"migrate"}) {

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 
 	"gorm.io/gorm/schema"
 
+	"github.com/cosellbot/cosellbot/bot/logcapture"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -122,7 +122,7 @@ func TestMigrateSaysItWaits(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", id); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs logcapture.Buffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 	defer slog.SetDefault(prev)
@@ -146,24 +146,6 @@ func TestMigrateSaysItWaits(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Migrate after the lock was freed: %v", err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestMigrateConcurrently(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/cosellbot/cosellbot/bot/logcapture"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
@@ -19,30 +20,12 @@ import (
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-// syncBuffer is a log sink that concurrent requests may write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
-
 // hostileServer is the generic source's receiver on a real HTTP server,
 // logging into a buffer the test reads.
-func hostileServer(t *testing.T, st *store.Store) (*httptest.Server, *syncBuffer) {
+func hostileServer(t *testing.T, st *store.Store) (*httptest.Server, *logcapture.Buffer) {
 	t.Helper()
 	clock := crmtest.NewClock(now)
-	logs := &syncBuffer{}
+	logs := &logcapture.Buffer{}
 	commit := crm.NewCommitter(st, 0, crm.CommitWorkers(st.Dialect()))
 	r := mux.NewRouter()
 	crm.NewReceiver(crm.ReceiverConfig{

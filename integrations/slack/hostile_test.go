@@ -1,34 +1,22 @@
 package slack_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/logcapture"
 	"github.com/cosellbot/cosellbot/integrations/slack"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
 
 // An unsigned request with a 900 KB timestamp is refused with a short
 // answer and a short log line: strconv quotes a bad number whole, and that
@@ -36,7 +24,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 func TestRefusalEchoIsBounded(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
-	logs := &lockedBuffer{}
+	logs := &logcapture.Buffer{}
 	ad, err := slack.New(slack.Config{SigningSecret: secret, Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil))},
 		command.New(st, clk, deal.DefaultRates(), nil), st)
 	if err != nil {
@@ -59,9 +47,7 @@ func TestRefusalEchoIsBounded(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || len(body) > 1024 {
 		t.Errorf("answered %d with %d bytes", resp.StatusCode, len(body))
 	}
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
-	if n := logs.b.Len(); n == 0 || n > 2048 {
+	if n := logs.Len(); n == 0 || n > 2048 {
 		t.Errorf("logged %d bytes for one refused request", n)
 	}
 }

@@ -317,6 +317,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		return Result{}, err
 	}
 	link.DealID = d.ID
+	held := link.Shadow // what the system was known to hold before this
 	dec := Merge(Of(d), changedTimes(d), link.Shadow, in)
 	link.Shadow = dec.Shadow
 	if in.ETag != "" {
@@ -337,6 +338,20 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		// The record is closed as the deal is; the sales stage it keeps
 		// (Partner Center keeps the last one) says nothing more.
 		delete(dec.Apply, Stage)
+	}
+	if at, ok := reopened(d, held, in, dec); ok {
+		// The system held the deal closed and now puts it at an ordinary
+		// stage: someone reopened it there. A closed deal stays closed;
+		// the history says what the system did, and the link records that
+		// the record no longer holds the outcome, so that it is sent back
+		// (else its stage, equal to the deal's last one, read as "already
+		// says so" and the record stayed open).
+		delete(dec.Apply, Stage)
+		why := fmt.Sprintf("deal #%d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error", d.ID, d.Status)
+		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "refused",
+			Detail: fmt.Sprintf("%s reopened it at %s; not applied: %s", Label(in.System), Describe(Stage, in.Values[Stage]), why)})
+		link.Shadow[Status] = Mark{Value: "", At: at, Refused: true}
+		res.Outcome, res.Note = Refused, fmt.Sprintf("deal #%d: not applied: %s reopened it; %s", d.ID, Label(in.System), why)
 	}
 	var back string
 	if st, ok := dec.Apply[Stage]; ok && d.Status.Active() && behind(d, deal.Stage(st)) {
@@ -660,4 +675,25 @@ func dueOp(now time.Time) Op {
 		}
 		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
 	}
+}
+
+// reopened reports whether a system's record, known to hold the deal's
+// outcome (a closed stage), now says an ordinary stage and no outcome: it
+// was reopened there, at the time returned. Only for a closed deal, and not
+// for a stage value older than what the system told before.
+func reopened(d *deal.Deal, held Shadow, in Incoming, dec Decision) (time.Time, bool) {
+	if !d.Status.Terminal() {
+		return time.Time{}, false
+	}
+	if _, ok := in.Values[Stage]; !ok {
+		return time.Time{}, false
+	}
+	if _, ok := in.Values[Status]; ok {
+		return time.Time{}, false
+	}
+	m, ok := held[Status]
+	if !ok || !deal.Status(m.Value).Terminal() || slices.Contains(dec.Stale, Stage) {
+		return time.Time{}, false
+	}
+	return in.time(Stage), true
 }

@@ -1,6 +1,8 @@
 package change
 
 import (
+	"hash/fnv"
+	"slices"
 	"time"
 )
 
@@ -16,6 +18,36 @@ type Mark struct {
 	// system still holds it, but it was never applied. Said again with a
 	// newer time it is no echo; the rules judge it again.
 	Refused bool `json:"r,omitempty"`
+	// Lost is set when the system's Value lost a conflict to a newer change
+	// made elsewhere. A system that tells each field's own time (HubSpot's
+	// one event per property) saying it again, later, set it again: that
+	// is no echo either. A whole record's time (Salesforce) says nothing of
+	// the field, so there it stays an echo.
+	Lost bool `json:"l,omitempty"`
+	// Earlier holds hashes of values cosellbot sent before Sent: a system's
+	// late notification of one of them is cosellbot's own write, not a
+	// person's change, and is not written to the history as a conflict.
+	Earlier []uint32 `json:"e,omitempty"`
+}
+
+// maxEarlier bounds Mark.Earlier: a burst of writes to one field longer
+// than this may leave late notifications of its first ones unrecognised.
+const maxEarlier = 32
+
+// sentBefore reports whether v is Sent or one of the values sent before it.
+func (m Mark) sentBefore(v string) bool {
+	if m.Sent == v && (m.Pending || v != "") {
+		return true
+	}
+	return slices.Contains(m.Earlier, hashValue(v))
+}
+
+// hashValue is a value's 32-bit FNV-1a hash: enough to recognise a few
+// dozen earlier values of one field without storing them.
+func hashValue(v string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(v))
+	return h.Sum32()
 }
 
 // Shadow is a link's view of what its system holds, per field.
@@ -111,28 +143,50 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 	}
 	for _, f := range in.Values.Sorted() {
 		v, at := in.Values[f], in.time(f)
+		_, own := in.At[f]
 		m, known := sh[f]
-		again := known && m.Refused && v == m.Value && at.After(m.At)
+		again := known && v == m.Value && at.After(m.At) && (m.Refused || m.Lost && own)
 		if known && !again && (v == m.Value || (m.Pending && v == m.Sent)) {
 			if !at.Before(m.At) {
-				d.Shadow[f] = Mark{Value: v, At: at, Sent: m.Sent, Pending: m.Pending && v != m.Sent}
+				n := m
+				n.Value, n.At, n.Pending = v, at, m.Pending && v != m.Sent
+				if v != m.Value {
+					n.Refused, n.Lost = false, false
+				}
+				d.Shadow[f] = n
 			}
 			d.Echoes = append(d.Echoes, f)
 			continue
 		}
 		if known && !m.At.IsZero() && !at.After(m.At) {
 			d.Stale = append(d.Stale, f)
+			if own && v != m.Value && v != cur[f] && !m.sentBefore(v) {
+				// A person's change, told late (HubSpot delivers one event
+				// per property, out of order): it lost to what the system
+				// told since, and the history says so. Not applied.
+				d.Conflicts = append(d.Conflicts, Conflict{Field: f, Kept: cur[f], Lost: v, System: in.System, At: at})
+			}
 			continue
 		}
-		d.Shadow[f] = Mark{Value: v, At: at, Sent: m.Sent, Pending: m.Pending}
+		n := m
+		n.Value, n.At, n.Refused, n.Lost = v, at, false, false
 		if cur[f] == v {
+			d.Shadow[f] = n
 			d.Unchanged = append(d.Unchanged, f)
 			continue
 		}
 		if last := changed[f]; !last.IsZero() && !at.After(last) {
-			d.Conflicts = append(d.Conflicts, Conflict{Field: f, Kept: cur[f], Lost: v, System: in.System, At: at})
+			if !m.sentBefore(v) {
+				// cosellbot's own earlier write, told late, is no person's
+				// change: the system holds it, and is sent the deal's value,
+				// but the history does not call it a conflict.
+				n.Lost = true
+				d.Conflicts = append(d.Conflicts, Conflict{Field: f, Kept: cur[f], Lost: v, System: in.System, At: at})
+			}
+			d.Shadow[f] = n
 			continue
 		}
+		d.Shadow[f] = n
 		d.Apply[f], d.Times[f] = v, at
 	}
 	return d
@@ -151,11 +205,13 @@ func Outgoing(cur Values, sh Shadow, only []Field) Values {
 	return out
 }
 
-// Sending marks fields as sent and not yet confirmed.
+// Sending marks fields as sent and not yet confirmed, remembering what was
+// sent before (Mark.Earlier).
 func (s Shadow) Sending(v Values) Shadow {
 	out := s.Clone()
 	for f, val := range v {
 		m := out[f]
+		m.Earlier = remember(m.Earlier, m.Sent, val)
 		m.Sent, m.Pending = val, true
 		out[f] = m
 	}
@@ -166,7 +222,28 @@ func (s Shadow) Sending(v Values) Shadow {
 func (s Shadow) Sent(v Values, at time.Time) Shadow {
 	out := s.Clone()
 	for f, val := range v {
-		out[f] = Mark{Value: val, At: at}
+		m := out[f]
+		out[f] = Mark{Value: val, At: at, Earlier: remember(remember(m.Earlier, m.Sent, val), val, "")}
+	}
+	return out
+}
+
+// remember adds prev, a value sent before next, to the hashes of earlier
+// values, the newest last, at most maxEarlier of them.
+func remember(earlier []uint32, prev, next string) []uint32 {
+	if prev == "" || prev == next {
+		return earlier
+	}
+	h := hashValue(prev)
+	out := make([]uint32, 0, min(len(earlier)+1, maxEarlier))
+	for _, e := range earlier {
+		if e != h {
+			out = append(out, e)
+		}
+	}
+	out = append(out, h)
+	if len(out) > maxEarlier {
+		out = out[len(out)-maxEarlier:]
 	}
 	return out
 }

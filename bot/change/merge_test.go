@@ -1,6 +1,7 @@
 package change
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -60,6 +61,37 @@ func TestMerge(t *testing.T) {
 			unchanged: []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
 		},
 		{
+			name:   "a value that lost a conflict, set again later in a system that times each field, is judged again",
+			shadow: Shadow{Stage: {Value: "developed", At: at(1), Lost: true}},
+			in:     Incoming{System: "hubspot", Values: Values{Stage: "developed"}, At: map[Field]time.Time{Stage: at(20)}, Modified: at(20)},
+			apply:  []Field{Stage}, shadowAfter: map[Field]string{Stage: "developed"},
+		},
+		{
+			name:   "a whole record repeating a value that lost a conflict is an echo: its time is not the field's",
+			shadow: Shadow{Stage: {Value: "developed", At: at(1), Lost: true}},
+			in:     Incoming{System: "salesforce", Values: Values{Stage: "developed"}, Modified: at(20)},
+			echo:   []Field{Stage}, shadowAfter: map[Field]string{Stage: "developed"},
+		},
+		{
+			name:     "a person's change told after a newer one is stale, and the history keeps it as a conflict",
+			shadow:   Shadow{Name: {Value: "Lakehouse", At: at(20), Sent: "Lakehouse"}},
+			in:       Incoming{System: "hubspot", Values: Values{Name: "Typed in HubSpot"}, At: map[Field]time.Time{Name: at(12)}, Modified: at(12)},
+			stale:    []Field{Name},
+			conflict: []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
+		},
+		{
+			name:   "cosellbot's own earlier write told late is stale and no conflict",
+			shadow: Shadow{Name: {Value: "Lakehouse", At: at(20), Sent: "Lakehouse", Earlier: []uint32{hashValue("Lake 1")}}},
+			in:     Incoming{System: "hubspot", Values: Values{Name: "Lake 1"}, At: map[Field]time.Time{Name: at(12)}, Modified: at(12)},
+			stale:  []Field{Name}, shadowAfter: map[Field]string{Name: "Lakehouse"},
+		},
+		{
+			name:        "cosellbot's own earlier write, older than the deal's change, is held by the system but is no conflict",
+			shadow:      Shadow{Name: {Value: "Lake 2", At: at(2), Sent: "Lakehouse", Pending: true, Earlier: []uint32{hashValue("Lake 1")}}},
+			in:          Incoming{System: "hubspot", Values: Values{Name: "Lake 1"}, At: map[Field]time.Time{Name: at(5)}, Modified: at(5)},
+			shadowAfter: map[Field]string{Name: "Lake 1"},
+		},
+		{
 			name:  "per-field times win over the record's",
 			in:    Incoming{System: "hubspot", Values: Values{Value: "1", Name: "X"}, At: map[Field]time.Time{Value: at(2)}, Modified: at(30)},
 			apply: []Field{Name}, conflict: []Field{Value},
@@ -97,7 +129,7 @@ func TestMerge(t *testing.T) {
 				}
 			}
 			for f, m := range was {
-				if tt.shadow[f] != m {
+				if !reflect.DeepEqual(tt.shadow[f], m) {
 					t.Errorf("the merge changed the link's shadow in place: %s %+v, was %+v", f, tt.shadow[f], m)
 				}
 			}
@@ -229,5 +261,31 @@ func TestMergeJudgesARefusedValueAgain(t *testing.T) {
 	dec := Merge(cur, nil, sh, Incoming{System: "generic", Values: Values{Stage: "won"}, Modified: at(20)})
 	if dec.Apply[Stage] != "won" || dec.Shadow[Stage].Refused {
 		t.Errorf("said again later: apply %v, shadow %+v", dec.Apply, dec.Shadow[Stage])
+	}
+}
+
+// What cosellbot sends is remembered, so that a late notification of an
+// earlier write is recognised, and the memory stays bounded.
+func TestShadowRemembersWhatWasSent(t *testing.T) {
+	sh := Shadow{}
+	for i := range maxEarlier + 5 {
+		v := Values{Notes: "burst " + string(rune('A'+i))}
+		sh = sh.Sending(v)
+		if i%2 == 0 {
+			sh = sh.Sent(v, at(i))
+		}
+	}
+	m := sh[Notes]
+	if len(m.Earlier) > maxEarlier {
+		t.Fatalf("%d earlier values kept, want at most %d", len(m.Earlier), maxEarlier)
+	}
+	last := "burst " + string(rune('A'+maxEarlier+4))
+	for _, v := range []string{last, "burst " + string(rune('A'+maxEarlier+3)), "burst " + string(rune('A'+10))} {
+		if !m.sentBefore(v) {
+			t.Errorf("%q was sent, and is not recognised", v)
+		}
+	}
+	if m.sentBefore("typed by a person") {
+		t.Error("a value never sent is taken for cosellbot's")
 	}
 }

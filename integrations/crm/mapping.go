@@ -174,10 +174,15 @@ type Change struct {
 	Outcome    string
 	Reason     string // why, with an Outcome
 	Source     string
-	RecordID   string            // the CRM record id (a deal's crm_id)
-	Object     string            // the record's object type
-	ModifiedAt time.Time         // zero when the event does not say
-	Fields     map[string]string // CRM field name → value, as text
+	RecordID   string    // the CRM record id (a deal's crm_id)
+	Object     string    // the record's object type
+	ModifiedAt time.Time // zero when the event does not say
+	// PerField says the event tells of the fields it names only, each set
+	// by a person at ModifiedAt (HubSpot's one event per property), unlike
+	// a whole record (Salesforce, Dynamics) whose time may belong to any
+	// of its fields: the change path then knows each field's own time.
+	PerField bool
+	Fields   map[string]string // CRM field name → value, as text
 }
 
 // Incoming translates a change's fields into the synced fields of a deal,
@@ -185,6 +190,17 @@ type Change struct {
 // names one field, a full record all of them). Malformed values fail,
 // naming the CRM field; a blank CRM field says nothing.
 func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
+	in, err := m.incoming(c)
+	if err == nil && c.PerField && !in.Modified.IsZero() {
+		in.At = make(map[change.Field]time.Time, len(in.Values))
+		for f := range in.Values {
+			in.At[f] = in.Modified
+		}
+	}
+	return in, err
+}
+
+func (m *Mapping) incoming(c Change) (change.Incoming, error) {
 	in := change.Incoming{System: c.Source, RecordID: c.RecordID, Values: change.Values{}, Modified: c.ModifiedAt}
 	if in.Modified.IsZero() && m.Modified != "" {
 		if v := strings.TrimSpace(c.Fields[m.Modified]); v != "" {

@@ -247,7 +247,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	}
 	c := crm.Change{
 		Source: Name, RecordID: id, Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
-		Fields: map[string]string{}, Created: ev.kind() == "creation",
+		Fields: map[string]string{}, Created: ev.kind() == "creation", PerField: ev.PropertyName != "",
 	}
 	if ev.PropertyName != "" {
 		c.Fields[ev.PropertyName] = ev.PropertyValue

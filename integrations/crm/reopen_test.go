@@ -1,0 +1,109 @@
+package crm_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/store"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// A CRM user reopening a closed deal (HubSpot's dealstage from closedlost
+// to an ordinary stage): the deal stays lost, the history says what HubSpot
+// did, and HubSpot is sent the outcome back, whether the stage it was
+// reopened at equals the deal's last stage (which read as "already says
+// so", and nothing went back) or not (refused, and nothing went back).
+func TestReopenedInACRMIsRefusedAndSentBack(t *testing.T) {
+	for _, stage := range []string{"appointmentscheduled", "contractsent"} {
+		t.Run(stage, func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, 1)
+				w.chat(`deal lost %d reason="No budget"`)
+				w.settle()
+				if got := w.hs.Record(hsID)["dealstage"]; got != "closedlost" {
+					t.Fatalf("HubSpot's dealstage %q after the loss, want closedlost", got)
+				}
+				w.clock.Set(w.clock.Now().Add(time.Minute))
+				w.hs.Edit(hsID, "dealstage", stage)
+				w.settle()
+				d, _ := st.GetDeal(t.Context(), w.dealID)
+				if d.Status != deal.Lost {
+					t.Fatalf("deal %s, want lost kept", d.Status)
+				}
+				if got := w.hs.Record(hsID)["dealstage"]; got != "closedlost" {
+					t.Errorf("HubSpot's dealstage %q, want closedlost sent back", got)
+				}
+				es, _ := st.History(t.Context(), w.dealID)
+				found := false
+				for _, e := range es {
+					found = found || e.Actor == "hubspot" && e.Action == "refused" && strings.Contains(e.Detail, "HubSpot reopened it")
+				}
+				if !found {
+					t.Errorf("no history line says HubSpot reopened the deal: %+v", es)
+				}
+				w.converged("after HubSpot reopened the deal")
+			})
+		})
+	}
+}
+
+// A HubSpot value that lost a conflict (older than the deal's own stage,
+// which HubSpot's pipeline cannot say, so nothing is sent back) and is set
+// again later in HubSpot is applied: the second setting is a person's, not
+// an echo of the first.
+func TestValueSetAgainAfterLosingIsApplied(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		back := w.clock.Now()
+		w.clock.Set(back.Add(-time.Hour)) // HubSpot's event predates the deal's acceptance
+		w.hs.Edit(hsID, "dealstage", "presentationscheduled")
+		w.clock.Set(back)
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Stage == deal.StageDeveloped {
+			t.Fatalf("deal at %s: the older HubSpot stage should have lost", d.Stage)
+		}
+		// Later the HubSpot user sets Developed again.
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.mu.Lock()
+		w.hs.records[hsID]["dealstage"] = "" // the fake notifies only a change
+		w.hs.mu.Unlock()
+		w.hs.Edit(hsID, "dealstage", "presentationscheduled")
+		w.settle()
+		d, _ = st.GetDeal(t.Context(), w.dealID)
+		if d.Stage != deal.StageDeveloped {
+			t.Errorf("deal at %s, want Developed: HubSpot's user set it again, later", d.Stage)
+		}
+		w.converged("after HubSpot set the stage again")
+	})
+}
+
+// A HubSpot user's edit told after cosellbot's newer write of the same
+// field (one event per property, out of order) loses, and the history keeps
+// it as a conflict instead of dropping it as stale.
+func TestLateCRMEditIsKeptInTheHistory(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.hs.Edit(hsID, "description", "typed in HubSpot first")
+		typed := w.hs.take() // HubSpot holds this event back
+		w.clock.Set(w.clock.Now().Add(time.Second))
+		w.chat(`deal edit %d notes="typed in chat later"`)
+		w.settle() // cosellbot writes HubSpot, whose notification of it arrives first
+		w.hs.mu.Lock()
+		w.hs.owed = append(w.hs.owed, typed...)
+		w.hs.mu.Unlock()
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Notes != "typed in chat later" {
+			t.Fatalf("notes %q, want chat's (newer)", d.Notes)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		last := es[len(es)-1]
+		if last.Action != "conflict" || !strings.Contains(last.Detail, "typed in HubSpot first") {
+			t.Errorf("last history line %+v, want the HubSpot edit kept as a conflict", last)
+		}
+		w.converged("after the late HubSpot edit")
+	})
+}

@@ -158,6 +158,17 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 			d.Echoes = append(d.Echoes, f)
 			continue
 		}
+		if known && m.At.IsZero() && v != m.Value && v != m.Sent && m.sentBefore(v) {
+			// A CRM's write answers with no time of its own, so until the
+			// notification of cosellbot's last write comes, those of its
+			// earlier writes cannot be told stale by their time: they are
+			// echoes too, and say nothing of what the record holds now
+			// (else each wrote a false conflict and the value was sent
+			// again). A person setting one of those values again in that
+			// second or two is taken for an echo.
+			d.Echoes = append(d.Echoes, f)
+			continue
+		}
 		if known && !m.At.IsZero() && !at.After(m.At) {
 			d.Stale = append(d.Stale, f)
 			if own && v != m.Value && v != cur[f] && !m.sentBefore(v) {

@@ -92,6 +92,13 @@ func TestMerge(t *testing.T) {
 			shadowAfter: map[Field]string{Name: "Lake 1"},
 		},
 		{
+			name:        "a notification of cosellbot's earlier write, after a later write the CRM took without a time, is an echo",
+			shadow:      Shadow{Name: {Value: "Lake 3", Earlier: []uint32{hashValue("Lake 1"), hashValue("Lake 2")}}},
+			in:          Incoming{System: "hubspot", Values: Values{Name: "Lake 1"}, At: map[Field]time.Time{Name: at(20)}, Modified: at(20)},
+			echo:        []Field{Name},
+			shadowAfter: map[Field]string{Name: "Lake 3"},
+		},
+		{
 			name:  "per-field times win over the record's",
 			in:    Incoming{System: "hubspot", Values: Values{Value: "1", Name: "X"}, At: map[Field]time.Time{Value: at(2)}, Modified: at(30)},
 			apply: []Field{Name}, conflict: []Field{Value},

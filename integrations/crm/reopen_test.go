@@ -107,3 +107,50 @@ func TestLateCRMEditIsKeptInTheHistory(t *testing.T) {
 		w.converged("after the late HubSpot edit")
 	})
 }
+
+// Quick edits in chat, each written to HubSpot before HubSpot's
+// notifications of the earlier ones arrive: those notifications are
+// cosellbot's own writes, not conflicts, and nothing is sent again.
+func TestBurstOfWritesMakesNoConflicts(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		before, _ := st.History(t.Context(), w.dealID)
+		// HubSpot notifies each write after cosellbot wrote the next one.
+		var late []owed
+		for _, n := range []string{"66000", "67000", "68000"} {
+			w.clock.Set(w.clock.Now().Add(300 * time.Millisecond))
+			w.chat(`deal edit %d value=` + n + ` notes="note ` + n + `"`)
+			if _, err := w.syncer[0].Pass(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			this := w.hs.take()
+			if len(late) > 0 {
+				w.hs.mu.Lock()
+				w.hs.owed = append(w.hs.owed, late...)
+				w.hs.mu.Unlock()
+				w.deliverHubSpot()
+				w.h.Process(t)
+			}
+			late = this
+		}
+		w.hs.mu.Lock()
+		w.hs.owed = append(w.hs.owed, late...)
+		wrote := w.hs.writes
+		w.hs.mu.Unlock()
+		w.settle()
+		w.hs.mu.Lock()
+		again := w.hs.writes - wrote
+		w.hs.mu.Unlock()
+		if again != 0 {
+			t.Errorf("HubSpot was written %d more times after its notifications of cosellbot's own writes", again)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		for _, e := range es[len(before):] {
+			if e.Action == "conflict" {
+				t.Errorf("history: %s %s — %s: cosellbot's own writes are no conflict", e.Action, e.Detail, e.Actor)
+			}
+		}
+		w.converged("after a burst of writes")
+	})
+}

@@ -91,6 +91,10 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		return Reply{}, err
 	}
 	res := ix.Ask(question)
+	if res.SmallTalk != "" {
+		// Thanks, a greeting: a reply in kind, no "I don't know" and no miss.
+		return Reply{Text: res.Answer, Data: map[string]any{"answered": false, "small_talk": res.SmallTalk, "lang": string(res.Lang)}}, nil
+	}
 	words := faqWords[res.Lang]
 	if words.unknown == "" {
 		words = faqWords[faq.EN]

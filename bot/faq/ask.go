@@ -25,11 +25,19 @@ type Result struct {
 	Answer      string
 	Suggestions []Suggestion // when not answered: "did you mean…?"
 	Related     []Suggestion // when answered: follow-ups from the entry's Related
+	// SmallTalk is the kind of a message that is no question (thanks, a
+	// greeting, the time: see smalltalk.go), with Answer its reply; the
+	// message is neither answered from the knowledge base nor a miss.
+	SmallTalk string
 }
 
 // Ask answers a free-text question in the language it is written in. It never
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
+	if kind := smallTalkOf(question); kind != "" {
+		lang := ix.Language(question)
+		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
+	}
 	res, _ := ix.ask(question, 0, nil)
 	return res
 }

@@ -52,8 +52,29 @@ func sanitize(q string) string {
 		}
 		q = q[:cut]
 	}
-	return normalize(strings.TrimSpace(q))
+	return normalize(strings.TrimSpace(chatTokens(q)))
 }
+
+// chatTokens removes what chat adds to a question without being part of
+// it: Slack's emoji shortcodes (":pray:", which Slack sends for 🙏 in a
+// slash command's text), its mention and channel tokens ("<@U0123|ana>",
+// "<!here>", "<#C0123|sales>") and "@name" mentions. Left in, a short
+// question's words were diluted by tokens no entry knows ("where is my
+// partner id :pray:" was refused, with no closest topic).
+func chatTokens(q string) string {
+	if !strings.ContainsAny(q, ":<@") {
+		return q
+	}
+	q = slackToken.ReplaceAllString(q, " ")
+	q = shortcode.ReplaceAllString(q, " ")
+	return atMention.ReplaceAllString(q, "$1 ")
+}
+
+var (
+	slackToken = regexp.MustCompile(`<[@!#][^<>\s]*>`)
+	shortcode  = regexp.MustCompile(`:[a-z][a-z0-9_+'-]*:`)
+	atMention  = regexp.MustCompile(`(^|\s)@[\pL\pN._-]+`)
+)
 
 // acronym folds the spelt-out name of something the documents abbreviate
 // into the abbreviation. Patterns run on folded lower-case text, and only

@@ -1,0 +1,69 @@
+package faq
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Small talk. In chat people thank the bot, greet it, wish it a nice
+// weekend or ask it the time, and the ranker, which only knows the
+// knowledge base, found a confident entry in a single shared word
+// ("quelle heure est-il ?" → the 72 hours rule, "stort tack!" → the
+// registration minimum). Such a message, whole, gets a short reply in its
+// language instead of an answer or an "I don't know" (it is no question
+// the admins should teach).
+
+// SmallTalk kinds.
+const (
+	Thanks   = "thanks"
+	Greeting = "greeting"
+	Offtopic = "offtopic" // the time, goodbyes: not what cosellbot answers
+)
+
+// smallTalk matches a whole message, folded to lower-case ASCII with its
+// punctuation removed.
+var smallTalk = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{Thanks, regexp.MustCompile(`^(?:(?:ok|okay|great|super|parfait|perfekt|bra|nice|cool|top|genial) )?` +
+		`(?:thanks?(?: you)?|thank you|thx|ty|cheers|merci|tack|stort tack|tusen tack)` +
+		`(?: (?:very much|so much|a lot|a bunch|beaucoup|bien|infiniment|mille fois|sa mycket|sa hemskt mycket|sa jattemycket|for (?:the|your) help|pour (?:ton|votre|l) aide|for hjalpen|cosellbot))*$`)},
+	{Greeting, regexp.MustCompile(`^(?:hi|hello|hey|hej|hejsan|tjena|bonjour|bonsoir|salut|coucou|good (?:morning|afternoon|evening)|god (?:morgon|kvall))(?: (?:there|all|everyone|cosellbot|tout le monde|a tous|allihop|alla))*$`)},
+	{Offtopic, regexp.MustCompile(`^(?:what time is it|what s the time|quelle heure est il|il est quelle heure|vad ar klockan|hur mycket ar klockan)(?: (?:now|maintenant|nu|in|a|i) ?\w*)?$|` +
+		`^(?:bye|goodbye|see you|see ya|have a (?:nice|good|great) (?:day|weekend|evening)|bonne (?:journee|soiree|fin de journee)|bon (?:weekend|week end)|a plus|a bientot|au revoir|trevlig helg|ha det bra|hej da|vi ses)(?: (?:all|everyone|tout le monde|a tous|alla|allihop))*$`)},
+}
+
+// smallTalkOf returns the kind of small talk q is, or "".
+func smallTalkOf(q string) string {
+	if len(q) > 80 {
+		return "" // a question that long is no thanks or greeting
+	}
+	f := strings.Join(strings.FieldsFunc(foldLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	for _, st := range smallTalk {
+		if st.re.MatchString(f) {
+			return st.kind
+		}
+	}
+	return ""
+}
+
+// smallTalkReplies are the replies per kind and language.
+var smallTalkReplies = map[string]map[Lang]string{
+	Thanks: {
+		EN: "You're welcome! Ask me anything else about co-sell, referrals, CPOR or deal registration.",
+		FR: "Avec plaisir ! Posez-moi une autre question sur le co-sell, les références, le CPOR ou l'enregistrement des transactions.",
+		SV: "Varsågod! Fråga gärna något mer om co-sell, hänvisningar, CPOR eller avtalsregistrering.",
+	},
+	Greeting: {
+		EN: "Hi! Ask me a question about Partner Center co-sell, referrals, CPOR or deal registration, or type help for the commands.",
+		FR: "Bonjour ! Posez-moi une question sur le co-sell de l'Espace partenaires, les références, le CPOR ou l'enregistrement des transactions, ou tapez help pour les commandes.",
+		SV: "Hej! Ställ en fråga om co-sell i Partnercenter, hänvisningar, CPOR eller avtalsregistrering, eller skriv help för kommandona.",
+	},
+	Offtopic: {
+		EN: "I only answer questions about Partner Center co-sell, referrals, CPOR and deal registration; type help for the commands.",
+		FR: "Je réponds seulement aux questions sur le co-sell de l'Espace partenaires, les références, le CPOR et l'enregistrement des transactions ; tapez help pour les commandes.",
+		SV: "Jag svarar bara på frågor om co-sell i Partnercenter, hänvisningar, CPOR och avtalsregistrering; skriv help för kommandona.",
+	},
+}

@@ -339,6 +339,17 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		// (Partner Center keeps the last one) says nothing more.
 		delete(dec.Apply, Stage)
 	}
+	if _, ok := dec.Apply[Stage]; ok && d.Status == deal.Received && firstSight(held, in, Stage) {
+		if _, answered := dec.Apply[Status]; !answered {
+			// A whole record (Salesforce, Dynamics) seen for the first time
+			// since the referral was linked holds some stage, the first of
+			// a new opportunity as a rule: its state, not a move. Only a
+			// stage that changed there answers the referral (accepts it);
+			// else every edit of a linked record accepted Microsoft's
+			// referral in the partner's name.
+			delete(dec.Apply, Stage)
+		}
+	}
 	if at, ok := reopened(d, held, in, dec); ok {
 		// The system held the deal closed and now puts it at an ordinary
 		// stage: someone reopened it there. A closed deal stays closed;
@@ -696,4 +707,14 @@ func reopened(d *deal.Deal, held Shadow, in Incoming, dec Decision) (time.Time, 
 		return time.Time{}, false
 	}
 	return in.time(Stage), true
+}
+
+// firstSight reports whether a record tells field f without its own time
+// (a whole record's) and the link knew nothing of it before.
+func firstSight(held Shadow, in Incoming, f Field) bool {
+	if _, own := in.At[f]; own {
+		return false
+	}
+	_, known := held[f]
+	return !known
 }

@@ -154,3 +154,40 @@ func TestBurstOfWritesMakesNoConflicts(t *testing.T) {
 		w.converged("after a burst of writes")
 	})
 }
+
+// A received referral linked to a Salesforce record is not accepted by
+// the record's first notification, which holds whatever stage the new
+// opportunity has: only a stage that changed there answers the referral.
+func TestWholeRecordsFirstStageDoesNotAccept(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		const id = "0065g00000QRS77"
+		w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
+		d, err := st.DealByCRMID(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sf.mu.Lock()
+		w.sf.set(id, "Name", "Coho ERP")
+		w.sf.set(id, "Amount", "20000")
+		w.sf.set(id, "CloseDate", "2027-02-01")
+		w.sf.set(id, "CurrencyIsoCode", "USD")
+		w.sf.set(id, "StageName", "Prospecting")
+		w.sf.owed = nil // the opportunity was made before the referral was linked
+		w.sf.mu.Unlock()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.sf.Edit(id, "Description", "Wine ERP, 3 sites") // an edit of the notes only
+		w.settle()
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Status != deal.Received {
+			t.Fatalf("deal %s after an edit of the notes, want received: no stage moved in Salesforce", got.Status)
+		}
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.sf.Edit(id, "StageName", "Needs Analysis")
+		w.settle()
+		got, _ = st.GetDeal(t.Context(), d.ID)
+		if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
+			t.Errorf("deal %s at %s after the stage moved in Salesforce, want accepted at Developed", got.Status, got.Stage)
+		}
+	})
+}

@@ -89,6 +89,9 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 	if err != nil {
 		return d, ev, err
 	}
+	if err := e.crmIDFree(ctx, next, d.CRMID); err != nil {
+		return d, ev, err
+	}
 	stamp(d, next, now, nil)
 	links, err := e.rec.LinksOf(ctx, d.ID)
 	if err != nil {
@@ -102,9 +105,9 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 		Deal:    next,
 		Entries: []ledger.Entry{{At: at, Actor: actor, Action: ev.Action, Detail: ev.Detail}},
 		Notices: News(next, ev, actor),
-		Work:    e.behind(next, links),
 		At:      now,
 	}
+	c.Work = e.behind(next, links)
 	if err := e.commit(ctx, c); err != nil {
 		return d, ev, err
 	}
@@ -114,6 +117,11 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 // Create stores a new deal made by actor (with the event that made it) and,
 // when link is set, links it to the outside record it came from.
 func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor string, link *Link) error {
+	if link == nil {
+		if err := e.crmIDFree(ctx, d, ""); err != nil {
+			return err
+		}
+	}
 	now := e.clock.Now()
 	stamp(&deal.Deal{}, d, now, nil)
 	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: actor, Action: ev.Action, Detail: ev.Detail}}, At: now}
@@ -328,6 +336,23 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	}
 	c := &Commit{At: now, Links: []Link{link}}
 	var entries []ledger.Entry
+	if !known {
+		// Linked just now, by the deal's CRM ID: a record of the same
+		// system the deal was linked to before (its CRM ID changed) is
+		// unlinked, so that one CRM links one record to the deal and the
+		// old record's edits stop landing on it and in the new one.
+		was, err := e.rec.LinksOf(ctx, d.ID)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, l := range was {
+			if l.System == in.System && l.RecordID != in.RecordID {
+				c.Unlinks = append(c.Unlinks, LinkRef{l.System, l.RecordID})
+				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "unlinked",
+					Detail: fmt.Sprintf("unlinked from %s record %s: record %s holds its CRM ID now", Label(l.System), l.RecordID, in.RecordID)})
+			}
+		}
+	}
 	for _, cf := range dec.Conflicts {
 		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "conflict",
 			Detail: fmt.Sprintf("kept %s (changed later); %s had %s at %s", Describe(cf.Field, cf.Kept), Label(in.System), Describe(cf.Field, cf.Lost), cf.At.UTC().Format(time.RFC3339))})
@@ -465,6 +490,9 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		}
 	}
 	links = replaceLink(links, link)
+	for _, u := range c.Unlinks {
+		links = slices.DeleteFunc(links, func(l Link) bool { return l.System == u.System && l.RecordID == u.RecordID })
+	}
 	if !dealChanged {
 		// The deal did not change: only the system that spoke may lack it
 		// (it lost a conflict, the rules refused it). The others are asked
@@ -717,4 +745,32 @@ func firstSight(held Shadow, in Incoming, f Field) bool {
 	}
 	_, known := held[f]
 	return !known
+}
+
+// CRMIDFinder finds the deal holding a CRM ID (the store does); an engine
+// whose store cannot does not check that a CRM ID is free.
+type CRMIDFinder interface {
+	DealByCRMID(ctx context.Context, id string) (*deal.Deal, error)
+}
+
+// crmIDFree refuses a CRM ID that another deal holds: a CRM record links
+// to one deal, and a second deal naming it would never sync (the record's
+// events go to the first) or, once linked, take the other's record over.
+// was is the deal's CRM ID before: unchanged, nothing is checked.
+func (e *Engine) crmIDFree(ctx context.Context, d *deal.Deal, was string) error {
+	f, ok := e.rec.(CRMIDFinder)
+	if !ok || d.CRMID == "" || d.CRMID == was {
+		return nil
+	}
+	other, err := f.DealByCRMID(ctx, d.CRMID)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("checking CRM ID %s: %w", d.CRMID, err)
+	case other.ID == d.ID:
+		return nil
+	}
+	return &deal.RuleError{Field: "crm_id", Rule: "crm_id_unique",
+		Message: fmt.Sprintf("another deal already has CRM ID %s, and a CRM record links to one deal: check the ID (or clear it on the other deal first)", d.CRMID)}
 }

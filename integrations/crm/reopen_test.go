@@ -1,10 +1,13 @@
 package crm_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -188,6 +191,77 @@ func TestWholeRecordsFirstStageDoesNotAccept(t *testing.T) {
 		got, _ = st.GetDeal(t.Context(), d.ID)
 		if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
 			t.Errorf("deal %s at %s after the stage moved in Salesforce, want accepted at Developed", got.Status, got.Stage)
+		}
+	})
+}
+
+// Correcting a deal's CRM ID to another record of the same CRM: once that
+// record is linked, the old one is unlinked (the history says so), and
+// the old record's edits no longer land on the deal.
+func TestNewCRMIDReplacesTheOldRecordOfThatCRM(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		const newID = "9555"
+		w.chat(`deal edit %d crm_id=` + newID)
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.Edit(newID, "description", "from the right record")
+		w.settle()
+		links, err := st.LinksOf(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hs []string
+		for _, l := range links {
+			if l.System == "hubspot" {
+				hs = append(hs, l.RecordID)
+			}
+		}
+		if len(hs) != 1 || hs[0] != newID {
+			t.Fatalf("HubSpot links %v, want only %s", hs, newID)
+		}
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.Edit(hsID, "description", "edited in the old record")
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Notes != "from the right record" {
+			t.Errorf("notes %q: the old record's edit landed on the deal", d.Notes)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		found := false
+		for _, e := range es {
+			found = found || e.Action == "unlinked" && strings.Contains(e.Detail, "HubSpot record "+hsID)
+		}
+		if !found {
+			t.Error("no history line says the old HubSpot record was unlinked")
+		}
+	})
+}
+
+// A CRM ID another deal holds is refused, on creation and on edit, and
+// changes nothing.
+func TestCRMIDOfAnotherDealIsRefused(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		for _, line := range []string{
+			`deal new kind=services name="Second" customer=Contoso customer_location=FR location=1234567 value=50000 close=2027-06-30 notes=x role="Deployment services" area=Security play="Data Security" team="Ann <ann@contoso.com> +33 1 00 00 00 01" crm_id=` + hsID,
+		} {
+			r := w.svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, line)
+			if r.OK() || !strings.Contains(r.Text, "another deal already has CRM ID "+hsID) {
+				t.Errorf("%s:\n%s\nwant refused: another deal has the CRM ID", line, r.Text)
+			}
+		}
+		w.chat(`deal new kind=services name="Third" customer=Contoso customer_location=FR location=1234567 value=50000 close=2027-06-30 notes=x role="Deployment services" area=Security play="Data Security" team="Ann <ann@contoso.com> +33 1 00 00 00 01" crm_id=7777`)
+		third, err := st.DealByCRMID(t.Context(), "7777")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf("deal edit %d crm_id=%s", third.ID, hsID))
+		if r.OK() || !strings.Contains(r.Text, "another deal already has CRM ID") {
+			t.Errorf("edit to a taken CRM ID:\n%s", r.Text)
+		}
+		if d, _ := st.GetDeal(t.Context(), third.ID); d.CRMID != "7777" {
+			t.Errorf("the refused edit changed the CRM ID to %s", d.CRMID)
 		}
 	})
 }

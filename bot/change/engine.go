@@ -398,6 +398,18 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		back = fmt.Sprintf("kept %s: %s moved it back to %s, and stages only move forward", Describe(Stage, string(d.Stage)), Label(in.System), strings.TrimPrefix(Describe(Stage, st), "stage "))
 		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: back})
 	}
+	invented := false // the reason of a close the system gave none for
+	if st, ok := dec.Apply[Status]; ok && deal.Status(st).Terminal() && deal.Status(st) != deal.Won && !d.Status.Terminal() {
+		if _, given := dec.Apply[Reason]; !given {
+			if held := link.Shadow[Reason]; held.Value != "" && !held.Refused {
+				// The system told its reason before the close (HubSpot's
+				// events of one save come in any order): it is the close's.
+				dec.Apply[Reason], dec.Times[Reason] = held.Value, dec.Times[Status]
+			} else {
+				invented = true
+			}
+		}
+	}
 	if len(dec.Apply) > 0 {
 		next = d.Clone()
 		at := latest(dec.Times)
@@ -435,6 +447,15 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		case err != nil:
 			return Result{}, err
 		default:
+			if invented && next.Reason == DefaultReason(next.Status, in.System) {
+				// Older than any reason the system tells for this close, so
+				// that its own (same time, HubSpot's next event) replaces it;
+				// and taken as what the system holds, so that it is not
+				// written over the record's reason field.
+				early := at.Add(-time.Millisecond)
+				dec.Times[Reason] = early
+				link.Shadow[Reason] = Mark{Value: next.Reason, At: early}
+			}
 			stamp(d, next, at, dec.Times)
 			for _, ev := range evs {
 				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail})

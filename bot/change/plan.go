@@ -42,9 +42,18 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 	stage := deal.Stage(v[Stage])
 	reason := v[Reason]
 	if reason == "" && target != "" {
-		reason = string(target) + " in " + Label(system)
+		reason = DefaultReason(target, system)
 	}
 	if next.Status.Terminal() {
+		if r := v[Reason]; r != "" && r != next.Reason && next.Reason == DefaultReason(next.Status, system) &&
+			(target == "" || target == next.Status) && empty(ch) && (stage == "" || stage == next.Stage) {
+			// The system closed the deal and tells its reason apart (HubSpot:
+			// one event per property, the stage first): its reason takes the
+			// place of the one cosellbot wrote for want of it.
+			next.Reason = r
+			*d = *next
+			return []deal.Event{{Action: "reason", Detail: fmt.Sprintf("%s reason: %s", next.Status, r)}}, nil
+		}
 		if target != "" && target != next.Status {
 			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
 				Message: fmt.Sprintf("deal #%d is %s in cosellbot but %s in %s: it is left as is", d.ID, next.Status, target, Label(system))}
@@ -256,4 +265,11 @@ func Label(system string) string {
 		return "chat"
 	}
 	return system
+}
+
+// DefaultReason is the reason cosellbot records when a system closes a deal
+// (lost, declined) without one: the rules want a reason, and the system's
+// own, told later, replaces it.
+func DefaultReason(status deal.Status, system string) string {
+	return string(status) + " in " + Label(system)
 }

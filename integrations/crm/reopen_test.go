@@ -265,3 +265,40 @@ func TestCRMIDOfAnotherDealIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A HubSpot user closing a deal as lost with a reason: HubSpot sends the
+// stage and the reason as two events of one time, in either order. The
+// deal is lost with the user's reason, which is not overwritten in HubSpot
+// with one cosellbot made up.
+func TestLostReasonFromHubSpotInEitherOrder(t *testing.T) {
+	for _, order := range [][]string{{"dealstage", "closed_lost_reason"}, {"closed_lost_reason", "dealstage"}} {
+		t.Run(order[0]+" first", func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, 1)
+				w.settle()
+				w.clock.Set(w.clock.Now().Add(time.Minute))
+				values := map[string]string{"dealstage": "closedlost", "closed_lost_reason": "Concurrent moins cher"}
+				var events []owed
+				for _, p := range order {
+					w.hs.Edit(hsID, p, values[p])
+					events = append(events, w.hs.take()...)
+				}
+				for _, e := range events { // each in its own delivery, in this order
+					w.hs.mu.Lock()
+					w.hs.owed = append(w.hs.owed, e)
+					w.hs.mu.Unlock()
+					w.deliverHubSpot()
+					w.h.Process(t)
+				}
+				w.settle()
+				d, _ := st.GetDeal(t.Context(), w.dealID)
+				if d.Status != deal.Lost || d.Reason != "Concurrent moins cher" {
+					t.Errorf("deal %s, reason %q; want lost with HubSpot's reason", d.Status, d.Reason)
+				}
+				if got := w.hs.Record(hsID)["closed_lost_reason"]; got != "Concurrent moins cher" {
+					t.Errorf("HubSpot's reason is now %q: overwritten", got)
+				}
+			})
+		})
+	}
+}

@@ -18,7 +18,9 @@ import (
 func userKey(id string) string { return strings.ToLower(strings.TrimSpace(id)) }
 
 // PutUser inserts a user or replaces the one with the same id, with its audit
-// event. The id is stored in lower case.
+// event. The id is stored in lower case. A user inserted (new, or added
+// again after a removal) starts with no pipeline page sessions or unspent
+// sign-in links: whatever was left for the address before is dropped.
 func (s *Store) PutUser(ctx context.Context, u access.User, a Audit) error {
 	id := userKey(u.ID)
 	if id == "" {
@@ -29,6 +31,15 @@ func (s *Store) PutUser(ctx context.Context, u access.User, a Audit) error {
 		return err
 	}
 	return s.inTx(ctx, "put user "+id, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&userRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: read user %s: %w", id, err)
+		}
+		if n == 0 {
+			if err := forgetWebAccess(tx, id); err != nil {
+				return err
+			}
+		}
 		err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, UpdateAll: true}).
 			Create(&row).Error
 		if err != nil {
@@ -70,7 +81,10 @@ func (s *Store) Users(ctx context.Context) ([]access.User, error) {
 	return out, nil
 }
 
-// RemoveUser deletes a user, with its audit event; ErrNotFound when unknown.
+// RemoveUser deletes a user, with its audit event, and ends every pipeline
+// page session of theirs in the same transaction; ErrNotFound when unknown.
+// Their unspent sign-in links stay, so that one spent later is refused
+// saying why (ErrLinkNoUser), until the address is added again (PutUser).
 func (s *Store) RemoveUser(ctx context.Context, id string, a Audit) error {
 	key := userKey(id)
 	return s.inTx(ctx, "remove user "+key, func(tx *gorm.DB) error {
@@ -80,6 +94,9 @@ func (s *Store) RemoveUser(ctx context.Context, id string, a Audit) error {
 		}
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("user %s: %w", key, ErrNotFound)
+		}
+		if err := endWebSessions(tx, key); err != nil {
+			return err
 		}
 		return audit(tx, subjectUser, key, a)
 	})

@@ -6,10 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/cosellbot/cosellbot/bot/access"
 )
 
 // The pipeline page (issue 17) signs people in with one-time links and keeps
@@ -25,6 +28,9 @@ var (
 	ErrLinkUsed = fmt.Errorf("already used: %w", ErrConflict)
 	// ErrLinkExpired means the link's time is over.
 	ErrLinkExpired = fmt.Errorf("expired: %w", ErrConflict)
+	// ErrLinkNoUser means the link's user is no longer a cosellbot user
+	// (removed after the link was made): a session would belong to no one.
+	ErrLinkNoUser = fmt.Errorf("no longer a cosellbot user: %w", ErrConflict)
 )
 
 type webKeyRow struct {
@@ -131,7 +137,8 @@ func linkUsable(row *webLinkRow, now time.Time) error {
 // cookie, until sessionExpires; it answers the user the link was made for.
 // A link is spent once: of two requests racing with it, one gets the session
 // and the other ErrLinkUsed. ErrNotFound, ErrLinkUsed or ErrLinkExpired (at
-// a.At) when it cannot be used; then nothing changes.
+// a.At) when it cannot be used, and ErrLinkNoUser when its user was removed
+// since it was made; then nothing changes.
 func (s *Store) UseWebLink(ctx context.Context, idHash, sessionHash string, sessionExpires time.Time, a Audit) (string, error) {
 	var user string
 	err := s.inTx(ctx, "use web link", func(tx *gorm.DB) error {
@@ -144,6 +151,9 @@ func (s *Store) UseWebLink(ctx context.Context, idHash, sessionHash string, sess
 			return fmt.Errorf("store: read web link: %w", err)
 		}
 		if err := linkUsable(&row, a.At); err != nil {
+			return err
+		}
+		if err := s.userStays(tx, row.UserID); err != nil {
 			return err
 		}
 		res := tx.Model(&webLinkRow{}).Where("id_hash = ? AND used_at IS NULL", idHash).Update("used_at", utc(a.At))
@@ -161,6 +171,54 @@ func (s *Store) UseWebLink(ctx context.Context, idHash, sessionHash string, sess
 		return audit(tx, subjectUser, row.UserID, a)
 	})
 	return user, err
+}
+
+// userStays checks, inside the transaction that opens a session, that id
+// is still a user, and holds its row so that a removal waits for the
+// session (and then ends it, see RemoveUser) instead of passing it by: a
+// session opened for someone removed a moment before would otherwise
+// outlive the removal and come back to life if the address is added again.
+// The local admin of the shell is no row and always stays.
+func (s *Store) userStays(tx *gorm.DB, id string) error {
+	if strings.EqualFold(id, access.LocalAdmin.ID) {
+		return nil
+	}
+	q := tx.Where("id = ?", userKey(id))
+	if s.dialect == Postgres { // SQLite runs one writing transaction at a time
+		q = q.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	var u userRow
+	err := q.Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("sign-in link of %s: %w", id, ErrLinkNoUser)
+	}
+	if err != nil {
+		return fmt.Errorf("store: read user %s: %w", id, err)
+	}
+	return nil
+}
+
+// endWebSessions ends every session of user id, however it was opened
+// (ids are compared in lower case: a link's user is whatever its maker gave).
+func endWebSessions(tx *gorm.DB, id string) error {
+	if err := tx.Where("LOWER(user_id) = ?", userKey(id)).Delete(&webSessionRow{}).Error; err != nil {
+		return fmt.Errorf("store: end web sessions of %s: %w", id, err)
+	}
+	return nil
+}
+
+// forgetWebAccess ends the sessions and drops the unspent sign-in links
+// left for id from before it was a user (made before a removal, or
+// sessions from before removals ended them): a user added, or added
+// again, starts with none, so that nothing of a former user comes back.
+func forgetWebAccess(tx *gorm.DB, id string) error {
+	if err := endWebSessions(tx, id); err != nil {
+		return err
+	}
+	if err := tx.Where("LOWER(user_id) = ? AND used_at IS NULL", userKey(id)).Delete(&webLinkRow{}).Error; err != nil {
+		return fmt.Errorf("store: drop sign-in links of %s: %w", id, err)
+	}
+	return nil
 }
 
 // WebSession is the user of the session whose cookie hashes to idHash, and

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store"
@@ -17,6 +18,12 @@ func TestWebLinksAndSessions(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		// A link opens a session only for a user (see TestWebAccessEndsWithTheUser).
+		for _, id := range []string{"ana@partner.example", "bo@partner.example"} {
+			if err := s.PutUser(ctx, access.User{ID: id, Roles: []access.Role{access.ReferralsUser}, Global: true}, at("admin@partner.example", "granted", id)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		at := func(d time.Duration) store.Audit {
 			return store.Audit{At: now.Add(d), Actor: "ana@partner.example", Action: "web", Detail: "test"}
 		}
@@ -107,8 +114,88 @@ func TestWebLinksAndSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(hist) != 3 { // two links made, one used
+		if len(hist) != 4 { // granted, two links made, one used
 			t.Errorf("ana's history: %v", hist)
+		}
+	})
+}
+
+// TestWebAccessEndsWithTheUser: a removed user keeps no way into the
+// pipeline page. Removal ends every session of theirs, also one opened from
+// a link made before; a link spent after the removal is refused and opens
+// none; and adding the address again brings back neither (vis #6, #10).
+func TestWebAccessEndsWithTheUser(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		gus := access.User{ID: "gus@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
+		by := func(action string, d time.Duration) store.Audit {
+			return store.Audit{At: now.Add(d), Actor: "admin@partner.example", Action: action, Detail: "test"}
+		}
+		if err := s.PutUser(ctx, gus, by("granted", 0)); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []string{"l1", "l2", "l3"} {
+			if err := s.CreateWebLink(ctx, l, gus.ID, now.Add(10*time.Minute), by("web-link", 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, l := range []string{"l1", "l2"} {
+			if _, err := s.UseWebLink(ctx, l, "sess-"+l, now.Add(12*time.Hour), by("signed-in", time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.RemoveUser(ctx, gus.ID, by("removed", 2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for _, sess := range []string{"sess-l1", "sess-l2"} {
+			if u, _, err := s.WebSession(ctx, sess, now.Add(3*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("session %s outlived user remove: %q %v", sess, u, err)
+			}
+		}
+		// The link made before the removal: still whose it is, refused, no session.
+		if u, err := s.WebLinkUser(ctx, "l3", now.Add(3*time.Minute)); err != nil || u != gus.ID {
+			t.Errorf("link of a removed user: %q %v, want its user told", u, err)
+		}
+		u, err := s.UseWebLink(ctx, "l3", "sess-l3", now.Add(12*time.Hour), by("signed-in", 3*time.Minute))
+		if !errors.Is(err, store.ErrLinkNoUser) || !errors.Is(err, store.ErrConflict) {
+			t.Errorf("spending a removed user's link: %q %v, want ErrLinkNoUser", u, err)
+		}
+		if _, _, err := s.WebSession(ctx, "sess-l3", now.Add(4*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a refused link opened a session: %v", err)
+		}
+		// Added again: the old link opens nothing, and no session is back.
+		if err := s.PutUser(ctx, gus, by("granted", 5*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UseWebLink(ctx, "l3", "sess-l3b", now.Add(12*time.Hour), by("signed-in", 6*time.Minute)); err == nil {
+			t.Error("a link made before the removal opened a session after the user was added again")
+		}
+		for _, sess := range []string{"sess-l1", "sess-l2", "sess-l3", "sess-l3b"} {
+			if _, _, err := s.WebSession(ctx, sess, now.Add(7*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("session %s is back after adding the user again: %v", sess, err)
+			}
+		}
+		// A fresh link works, and a change of roles keeps the session.
+		if err := s.CreateWebLink(ctx, "l4", gus.ID, now.Add(20*time.Minute), by("web-link", 8*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UseWebLink(ctx, "l4", "sess-l4", now.Add(12*time.Hour), by("signed-in", 9*time.Minute)); err != nil {
+			t.Fatalf("a link made after adding the user again: %v", err)
+		}
+		gus.Global, gus.Locations = false, []string{"1111111"}
+		if err := s.PutUser(ctx, gus, by("granted", 10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.WebSession(ctx, "sess-l4", now.Add(11*time.Minute)); err != nil {
+			t.Errorf("a change of scope ended the session: %v", err)
+		}
+		// The local admin of the shell is no row, and signs in.
+		if err := s.CreateWebLink(ctx, "l5", access.LocalAdmin.ID, now.Add(20*time.Minute), by("web-link", 8*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UseWebLink(ctx, "l5", "sess-l5", now.Add(12*time.Hour), by("signed-in", 9*time.Minute)); err != nil {
+			t.Errorf("the local admin's link: %v", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
 // Role is a Partner Center role as cosellbot grants it.
@@ -120,7 +121,8 @@ const (
 	// maintenance, …).
 	Admin Permission = "admin"
 	// Alerts: subscriptions; anyone with a role may subscribe their own
-	// direct messages, a channel needs a referrals admin (see MayRoute).
+	// direct messages, a channel needs a referrals admin (see MayRoute;
+	// CPOR claim news has its own rule, MayRouteClaims).
 	Alerts Permission = "alerts"
 	// Catalog: change the partner's solution catalog (referrals admin).
 	Catalog Permission = "catalog"
@@ -222,6 +224,17 @@ func (u User) Managed(roles []Role) (mine, others []Role) {
 	return mine, others
 }
 
+// ClaimNews is the kind of a subscription made for CPOR claim news
+// (subscribe kind=cpor). A claim has no deal location or kind, so claim
+// notices carry ClaimNews as their kind and ClaimLocation as their
+// location: a subscription by location or by deal kind never matches them
+// (ledger.Subscription.Matches), a kind=cpor one does.
+const ClaimNews = ledger.ClaimNews
+
+// ClaimLocation is the location claim notices carry so that no location
+// subscription matches them; subscribe refuses it as a location.
+const ClaimLocation = "cpor"
+
 // SeesNews reports whether news about a subject reaches a subscriber:
 // deal news (loc and team set from the deal) only if the subscriber may see
 // the deal; CPOR claim news (claim true) only to incentives roles and to
@@ -261,14 +274,23 @@ func Personal(p chat.Place) bool {
 // Receives is the one rule of who gets news through a subscription: the
 // subscriber (the user who made it; nil when no longer a user) must be
 // allowed to see what the news is about (d, nil for news about no deal;
-// claim for CPOR claim news). A subscription whose maker is gone keeps a
-// channel informed, as the referrals admin who routed it decided, but
-// never a person's direct messages.
+// claim for CPOR claim news).
+//
+// A deal-news subscription whose maker is gone keeps a channel informed,
+// as the referrals admin who routed it decided, so that a route does not
+// die silently when its maker leaves (subscribe lists it as orphaned, to
+// be taken over or ended), but never a person's direct messages. CPOR
+// claim news, which only incentives roles may read, reaches a subscription
+// only while its maker could still make it (MayRouteClaims): never an
+// orphan, never a channel whose maker lost the admin role.
 func Receives(subscriber *User, place chat.Place, claim bool, d *deal.Deal) bool {
+	if claim {
+		return subscriber != nil && subscriber.MayRouteClaims(place) == nil
+	}
 	if subscriber == nil {
 		return !Personal(place)
 	}
-	return subscriber.SeesNews(claim, d)
+	return subscriber.SeesNews(false, d)
 }
 
 // MayRoute says whether the user may subscribe place: anyone with a role
@@ -281,4 +303,25 @@ func (u User) MayRoute(place chat.Place) error {
 		return nil
 	}
 	return Deny("subscribing a channel needs a referrals admin: everyone in %s would read its news. Subscribe your own direct messages with cosellbot instead (type subscribe there)", place)
+}
+
+// MayRouteClaims says whether the user may subscribe place to CPOR claim
+// news (subscribe kind=cpor), after MayRoute's pattern: anyone with an
+// incentives role their own direct messages, a referrals or incentives
+// admin any channel. A referrals user without an incentives role may not:
+// claims are not theirs to read.
+func (u User) MayRouteClaims(place chat.Place) error {
+	if err := u.May(Alerts); err != nil {
+		return err
+	}
+	if u.Has(ReferralsAdmin) || u.Has(IncentivesAdmin) {
+		return nil
+	}
+	if !u.Has(IncentivesUser) {
+		return Deny("%s has no incentives role: CPOR claim news goes to incentives-admin or incentives-user, and to channels a referrals or incentives admin routes (subscribe kind=cpor there)", u.ID)
+	}
+	if Personal(place) {
+		return nil
+	}
+	return Deny("subscribing a channel to CPOR claim news needs a referrals or incentives admin: everyone in %s would read the claims. Subscribe your own direct messages with cosellbot instead (type subscribe kind=cpor there)", place)
 }

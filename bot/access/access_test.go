@@ -295,3 +295,47 @@ func TestPersonalAndRouting(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimNewsOnlyThroughClaimRoutes: CPOR claim news reaches a
+// subscription only while its maker could make it (subscribe kind=cpor):
+// an incentives role for their own DMs, a referrals or incentives admin for
+// a channel; never a channel whose maker is gone, which keeps only its deal
+// news (vis #7, #11).
+func TestClaimNewsOnlyThroughClaimRoutes(t *testing.T) {
+	t.Parallel()
+	vic := User{ID: "vic@contoso.com", Roles: []Role{IncentivesUser}}
+	incAdmin := User{ID: "ina@contoso.com", Roles: []Role{IncentivesAdmin}}
+	refAdmin := User{ID: "rad@contoso.com", Roles: []Role{ReferralsAdmin}}
+	seller := User{ID: "ana@contoso.com", Roles: []Role{ReferralsUser}, Global: true}
+	channel := chat.Place{Platform: "slack", Channel: "C0CLAIMS1"}
+	dm := chat.Place{Platform: "slack", Channel: "D0VIC0001"}
+	for _, tc := range []struct {
+		name  string
+		maker *User
+		place chat.Place
+		ok    bool
+	}{
+		{"an incentives user, her own DM", &vic, dm, true},
+		{"an incentives user, a channel", &vic, channel, false},
+		{"an incentives admin, a channel", &incAdmin, channel, true},
+		{"a referrals admin, a channel", &refAdmin, channel, true},
+		{"a referrals user, her own DM", &seller, dm, false},
+		{"a referrals user, a channel", &seller, channel, false},
+		{"no role", &User{ID: "x@x"}, dm, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.maker.MayRouteClaims(tc.place); (err == nil) != tc.ok {
+				t.Errorf("MayRouteClaims = %v, want ok %v", err, tc.ok)
+			}
+			if got := Receives(tc.maker, tc.place, true, nil); got != tc.ok {
+				t.Errorf("claim news received = %v, want %v (the same as may route)", got, tc.ok)
+			}
+		})
+	}
+	if Receives(nil, channel, true, nil) {
+		t.Error("a channel whose maker is gone received claim news")
+	}
+	if !Receives(nil, channel, false, parisDeal()) {
+		t.Error("a channel whose maker is gone lost its deal news")
+	}
+}

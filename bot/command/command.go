@@ -6,6 +6,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sort"
@@ -162,6 +163,32 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	if s.faq != nil && s.isQuestion(line) {
 		return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
 	}
+	r, err := s.command(ctx, who, where, line)
+	if err != nil && s.faq != nil && s.answers(ctx, line, err) {
+		// "deal registration requirements?", "cpor what is it": a question
+		// that starts with a command's noun. What does not read as that
+		// command and that the FAQ answers with confidence is the question.
+		return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
+	}
+	return r, err
+}
+
+// answers reports whether a line refused as a command's usage (no
+// key=value in it) is a question the FAQ answers with confidence.
+func (s *Service) answers(ctx context.Context, line string, err error) bool {
+	var use *usageError
+	if !errors.As(err, &use) || strings.Contains(line, "=") {
+		return false
+	}
+	ix, ierr := s.faq.Index(ctx, s.clock.Now())
+	if ierr != nil {
+		return false
+	}
+	return ix.Ask(line).Answered
+}
+
+// command runs a line as a command (not a question).
+func (s *Service) command(ctx context.Context, who access.User, where chat.Place, line string) (Reply, error) {
 	args, err := Parse(line)
 	if err != nil {
 		return Reply{}, err

@@ -220,6 +220,16 @@ func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft,
 	if !c.who.InLocation(dr.Location) {
 		return Reply{}, access.DenyField("location", "%s may create deals only in %s, not in location %s", c.who.ID, strings.Join(c.who.Locations, ", "), dr.Location)
 	}
+	// A user with a location scope sees a deal only while on its team
+	// (access.CanSee): created without them, it would vanish from them at
+	// once, after a reply full of actions they could no longer take. A
+	// malformed team= is left to its own problem, which says more.
+	var form deal.Problems
+	errors.As(formErr, &form)
+	teamBad := slices.ContainsFunc(form, func(p *deal.RuleError) bool { return p.Field == "team" })
+	if !teamBad && !c.who.CanSee(&deal.Deal{Location: dr.Location, Team: dr.Team}) {
+		return Reply{}, access.DenyField("team", "%s has a location scope and sees only the deals they are on the team of, so a deal without them on its team would be hidden from them as soon as it is made: add yourself to team= (team=\"Your Name <%s> +PHONE\", more people separated by ;), or ask a referrals admin to create it", c.who.ID, c.who.ID)
+	}
 	d, ev, err := make(dr, c.now)
 	if formErr != nil || err != nil {
 		return Reply{}, merge(formErr, err)
@@ -311,14 +321,28 @@ func scopeText(u access.User) string {
 // against the deal as it really stands, so that the action is refused
 // because the referral expired.
 func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (deal.Event, error)) (Reply, error) {
-	d, err := s.visibleDeal(ctx, c)
-	if err != nil {
-		return Reply{}, err
+	var (
+		d, next *deal.Deal
+		ev      deal.Event
+		err     error
+	)
+	for attempt := 0; ; attempt++ {
+		if d, err = s.visibleDeal(ctx, c); err != nil {
+			return Reply{}, err
+		}
+		if d, err = s.recordDue(ctx, c, d); err != nil {
+			return Reply{}, err
+		}
+		next, ev, err = s.path.Apply(ctx, d, c.who.ID, op)
+		if !errors.Is(err, ledger.ErrConflict) || attempt == maxRetries {
+			break
+		}
+		// The deal changed between the read and the write (a notification
+		// of Partner Center or a CRM applied meanwhile, as a rule): the
+		// command is applied again to the deal as it is now, and its rules
+		// judged again, rather than refused to a person who did nothing
+		// wrong.
 	}
-	if d, err = s.recordDue(ctx, c, d); err != nil {
-		return Reply{}, err
-	}
-	next, ev, err := s.path.Apply(ctx, d, c.who.ID, op)
 	if err != nil {
 		if errors.Is(err, ledger.ErrConflict) {
 			return Reply{}, refused(ledger.ErrConflict, "deal #%d changed while you were working on it, so nothing of yours was saved: look at deal show %d and try again", d.ID, d.ID)
@@ -332,6 +356,10 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 	}
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
 }
+
+// maxRetries bounds how often a command is applied again after the deal
+// changed under it.
+const maxRetries = 3
 
 // recordDue stores what fell due on d by the call's time (change.RecordDue).
 func (s *Service) recordDue(ctx context.Context, c *call, d *deal.Deal) (*deal.Deal, error) {

@@ -67,6 +67,13 @@ func TestFAQ(t *testing.T) {
 			}
 		}
 	}
+	// A question starting with a command's noun, which does not read as
+	// that command, is the question (not "deal takes one of: …").
+	for _, q := range []string{"deal registration requirements?", "cpor what is it"} {
+		if r := e.svc.Run(context.Background(), access.LocalAdmin, here, q); r.Data["answered"] != true {
+			t.Errorf("%s → %s", q, r.Text)
+		}
+	}
 	// Commands stay commands, typos of them are pointed out, not answered.
 	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "dael list"); r.OK() || !strings.Contains(r.Text, "did you mean deal") {
 		t.Errorf("a verb typo went to the FAQ: %q", r.Text)

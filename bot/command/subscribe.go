@@ -14,6 +14,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // AlertRecord is what subscriptions and snoozes need of the durable record.
@@ -37,12 +38,18 @@ func (s *Service) alertSpecs() []*spec {
 	}
 	return []*spec{
 		{verb: "subscribe", args: []string{"#channel"}, optArgs: 1, optional: []string{"location", "kind"},
-			summary: "send reminders and deal news for a location or kind to a channel (here by default); alone, list subscriptions", run: s.subscribe},
+			summary: "send reminders and deal news for a location or kind, or CPOR claim news (kind=cpor), to a channel (here by default); alone, list subscriptions", run: s.subscribe},
 		{verb: "unsubscribe", args: []string{"#channel"}, optArgs: 1, optional: []string{"location", "kind"},
 			summary: "stop a subscription (same channel and keys as when subscribing)", run: s.unsubscribe},
 		{verb: "deal snooze", args: []string{"ID"}, required: []string{"until"},
 			summary: "hold a deal's reminders until a date", run: s.dealSnooze},
 	}
+}
+
+func init() {
+	helpMore["subscribe"] = "kind=cpor subscribes to CPOR claim news instead of deal news (claims have no location): " +
+		"anyone with an incentives role may subscribe their own direct messages, a referrals or incentives admin a channel. " +
+		"Claim news goes nowhere else: not to subscriptions by location or deal kind."
 }
 
 // channelSyntax is what a channel id looks like on each platform cosellbot
@@ -96,22 +103,46 @@ func (s *Service) place(c *call) (chat.Place, error) {
 // subscription reads the channel and filters of subscribe and unsubscribe,
 // and checks that the caller may route news there: a channel needs a
 // referrals admin, a person's own direct messages only a role
-// (access.MayRoute). What a subscriber then receives is only what they may
-// see (access.Receives, applied when news is fanned out and in digests).
+// (access.MayRoute); CPOR claim news (kind=cpor) an incentives role for
+// one's own direct messages, a referrals or incentives admin for a channel
+// (access.MayRouteClaims). What a subscriber then receives is only what
+// they may see (access.Receives, applied when news is fanned out and in
+// digests).
 func (s *Service) subscription(c *call) (ledger.Subscription, error) {
 	p, err := s.place(c)
 	if err != nil {
 		return ledger.Subscription{}, err
 	}
 	f := &form{c: c}
-	sub := ledger.Subscription{Place: p, Location: f.str("location"), DealKind: f.kind(), CreatedBy: c.who.ID, CreatedAt: c.now}
+	sub := ledger.Subscription{Place: p, Location: f.str("location"), CreatedBy: c.who.ID, CreatedAt: c.now}
+	claims := strings.EqualFold(f.str("kind"), string(access.ClaimNews))
+	switch {
+	case claims:
+		sub.DealKind = access.ClaimNews
+		if c.has("location") {
+			f.bad("location", "CPOR claims have no deal location: leave location= out of subscribe kind=cpor")
+		}
+	case f.str("kind") != "":
+		if _, err := vocab.Kinds.Match(f.str("kind")); err != nil {
+			f.bad("kind", "%v; or kind=cpor for CPOR claim news", err)
+		} else {
+			sub.DealKind = f.kind()
+		}
+	}
+	if !claims && strings.EqualFold(sub.Location, access.ClaimLocation) {
+		f.bad("location", "%q is not a location: for CPOR claim news, subscribe kind=cpor without location=", sub.Location)
+	}
 	if c.has("location") && sub.Location == "" {
 		f.bad("location", "give a location id, or leave location= out for every location")
 	}
 	if err := f.err(); err != nil {
 		return ledger.Subscription{}, err
 	}
-	if err := c.who.MayRoute(p); err != nil {
+	route := c.who.MayRoute
+	if claims {
+		route = c.who.MayRouteClaims
+	}
+	if err := route(p); err != nil {
 		return ledger.Subscription{}, err
 	}
 	return sub, nil
@@ -125,9 +156,15 @@ type SubscriptionView struct {
 	Kind      deal.Kind `json:"kind,omitempty"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt Timestamp `json:"created_at"`
+	// MakerGone marks a subscription whose maker is no longer a user (see
+	// orphanNote).
+	MakerGone bool `json:"maker_gone,omitempty"`
 }
 
 func subscriptionLine(sub ledger.Subscription) string {
+	if sub.DealKind == access.ClaimNews {
+		return fmt.Sprintf("%s: CPOR claim news", sub.Place)
+	}
 	loc, kind := "every location", "every kind"
 	if sub.Location != "" {
 		loc = "location " + sub.Location
@@ -147,16 +184,84 @@ func (s *Service) subscribe(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	line := subscriptionLine(sub)
-	if err := s.alerts.Subscribe(ctx, sub, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "subscribed", Detail: line}); err != nil {
-		if errors.Is(err, ledger.ErrExists) {
-			return Reply{}, refused(ledger.ErrExists, "%s is subscribed already", line)
-		}
+	what := fmt.Sprintf("Reminders go there %s before inbound referrals expire, with a daily digest.", s.offsetsText())
+	if sub.DealKind == access.ClaimNews {
+		what = "CPOR claim news goes there: a warning before a customer's window to decline closes, and when a claim is declined, asked for more information or made official."
+	}
+	err = s.alerts.Subscribe(ctx, sub, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "subscribed", Detail: line})
+	if errors.Is(err, ledger.ErrExists) {
+		return s.takeOver(ctx, c, sub, what)
+	}
+	if err != nil {
 		return Reply{}, fmt.Errorf("subscribing %s: %w", sub.Place, err)
 	}
 	return Reply{
-		Text: fmt.Sprintf("Subscribed %s. Reminders go there %s before inbound referrals expire, with a daily digest.", line, s.offsetsText()),
+		Text: fmt.Sprintf("Subscribed %s. %s", line, what),
 		Data: map[string]any{"subscription": viewSubscription(sub)},
 	}, nil
+}
+
+// takeOver answers subscribing what is subscribed already. A subscription
+// whose maker is no longer a user is taken over: from then on it gets what
+// the new maker may see (access.Receives), and claim news again. One whose
+// maker is still a user is refused.
+func (s *Service) takeOver(ctx context.Context, c *call, sub ledger.Subscription, what string) (Reply, error) {
+	line := subscriptionLine(sub)
+	all, err := s.alerts.Subscriptions(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("listing subscriptions: %w", err)
+	}
+	i := slices.IndexFunc(all, func(o ledger.Subscription) bool {
+		return o.Place == sub.Place && o.Location == sub.Location && o.DealKind == sub.DealKind
+	})
+	if i < 0 { // unsubscribed meanwhile
+		return Reply{}, refused(ledger.ErrExists, "%s is subscribed already", line)
+	}
+	old := all[i]
+	gone, err := s.makersGone(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !gone(old.CreatedBy) {
+		return Reply{}, refused(ledger.ErrExists, "%s is subscribed already", line)
+	}
+	detail := fmt.Sprintf("%s, taken over from %s, no longer a user", line, old.CreatedBy)
+	if err := s.alerts.Unsubscribe(ctx, old, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "unsubscribed", Detail: detail}); err != nil && !isNotFound(err) {
+		return Reply{}, fmt.Errorf("taking over %s: %w", sub.Place, err)
+	}
+	if err := s.alerts.Subscribe(ctx, sub, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "subscribed", Detail: detail}); err != nil {
+		return Reply{}, fmt.Errorf("taking over %s: %w", sub.Place, err)
+	}
+	return Reply{
+		Text: fmt.Sprintf("Took over %s from %s, who is no longer a cosellbot user: it now gets what you may see. %s", line, old.CreatedBy, what),
+		Data: map[string]any{"subscription": viewSubscription(sub)},
+	}, nil
+}
+
+// makersGone reads the users once and answers whether a subscription's
+// maker is no longer one of them (the shell's local admin is no user row
+// and never gone).
+func (s *Service) makersGone(ctx context.Context) (func(id string) bool, error) {
+	users, err := s.rec.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	known := map[string]bool{strings.ToLower(access.LocalAdmin.ID): true}
+	for _, u := range users {
+		known[strings.ToLower(u.ID)] = true
+	}
+	return func(id string) bool { return !known[strings.ToLower(strings.TrimSpace(id))] }, nil
+}
+
+// orphanNote marks, in the list, a subscription whose maker is no longer a
+// user. Such a channel keeps getting the deal news it matched (a route does
+// not die silently when an admin leaves, access.Receives), but no claim
+// news; the note says how to end it or take it over.
+func orphanNote(sub ledger.Subscription) string {
+	if sub.DealKind == access.ClaimNews {
+		return fmt.Sprintf(" (made by %s, no longer a user, so it gets no claim news: unsubscribe or subscribe again to take it over)", sub.CreatedBy)
+	}
+	return fmt.Sprintf(" (made by %s, no longer a user: unsubscribe or subscribe again to take it over)", sub.CreatedBy)
 }
 
 // offsetsText says when reminders go: "7d, 3d and 1d".
@@ -195,24 +300,37 @@ func (s *Service) subscriptionList(ctx context.Context, c *call) (Reply, error) 
 	if err != nil {
 		return Reply{}, fmt.Errorf("listing subscriptions: %w", err)
 	}
-	// A referrals admin routes channels and sees every route; anyone else
-	// sees their own.
+	// A referrals admin routes channels and sees every route, an
+	// incentives admin every claim route; anyone else sees their own.
 	var subs []ledger.Subscription
 	for _, sub := range all {
-		if c.who.Has(access.ReferralsAdmin) || strings.EqualFold(sub.CreatedBy, c.who.ID) {
+		if c.who.Has(access.ReferralsAdmin) || strings.EqualFold(sub.CreatedBy, c.who.ID) ||
+			(c.who.Has(access.IncentivesAdmin) && sub.DealKind == access.ClaimNews) {
 			subs = append(subs, sub)
 		}
 	}
+	gone, err := s.makersGone(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
 	views := []SubscriptionView{}
 	var b strings.Builder
-	if len(subs) == 0 {
-		b.WriteString("No subscriptions: type subscribe location=LOC in the channel that should hear about that location's referrals.")
-	} else {
+	switch {
+	case len(subs) > 0:
 		fmt.Fprintf(&b, "%d subscription%s:", len(subs), plural(len(subs)))
+	case !c.who.Referrals():
+		b.WriteString("No subscriptions: type subscribe kind=cpor in your direct messages with cosellbot for CPOR claim news.")
+	default:
+		b.WriteString("No subscriptions: type subscribe location=LOC in the channel that should hear about that location's referrals.")
 	}
 	for _, sub := range subs {
-		views = append(views, viewSubscription(sub))
-		b.WriteString("\n" + subscriptionLine(sub))
+		v := viewSubscription(sub)
+		line := subscriptionLine(sub)
+		if v.MakerGone = gone(sub.CreatedBy); v.MakerGone {
+			line += orphanNote(sub)
+		}
+		views = append(views, v)
+		b.WriteString("\n" + line)
 	}
 	return Reply{Text: b.String(), Data: map[string]any{"subscriptions": views}}, nil
 }

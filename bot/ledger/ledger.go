@@ -133,8 +133,18 @@ type Subscription struct {
 // goes to this subscription; a notice without a location or kind (a CPOR
 // claim, say) goes to every subscription.
 func (s Subscription) Matches(loc string, k deal.Kind) bool {
+	if k == ClaimNews || s.DealKind == ClaimNews {
+		// Claim news only through a subscription made for it: an unfiltered
+		// channel subscription is for deal news, and its readers may not
+		// open claims.
+		return s.DealKind == k
+	}
 	return (s.Location == "" || loc == "" || s.Location == loc) && (s.DealKind == "" || k == "" || s.DealKind == k)
 }
+
+// ClaimNews is the kind claim notices and the subscriptions made for them
+// (subscribe kind=cpor) carry.
+const ClaimNews deal.Kind = "cpor"
 
 // Firing is a reminder whose time has come, with the notices it sends; Skip
 // records it as skipped (snoozed, or no longer relevant) and sends nothing.

@@ -16,6 +16,8 @@ var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 var (
 	sales = chat.Place{Platform: "slack", Channel: "C0SALES01"}
 	ops   = chat.Place{Platform: "discord", Channel: "123456789012345678"}
+	// claimsChannel is subscribed for CPOR claim news (kind=cpor).
+	claimsChannel = chat.Place{Platform: "slack", Channel: "C0CLAIMS1"}
 )
 
 // referral is an inbound referral received at at, in a location.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
@@ -109,6 +110,14 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 // decision window (the change path's news of the lapse).
 func DecisionDueNotice(d *deal.Deal) ledger.Notice { return change.LapsedNotice(d) }
 
+// claimNotice is news about a claim, routed to the subscriptions made for
+// claims only (subscribe kind=cpor): a claim has no deal location or kind,
+// and a notice without them would match every location subscription, so
+// that sellers read claims they may not open (access.ClaimNews).
+func claimNotice(c *cpor.Claim, text string) ledger.Notice {
+	return ledger.Notice{Subject: c.Subject(), Kind: KindClaim, Text: text, Location: access.ClaimLocation, DealKind: access.ClaimNews}
+}
+
 func claimAbout(c *cpor.Claim) string {
 	return fmt.Sprintf("#%d (tenant %s, %s, %s)", c.ID, c.TenantID, c.Target(), c.Engagement.Label())
 }
@@ -117,16 +126,15 @@ func claimAbout(c *cpor.Claim) string {
 func ClaimClosingNotice(c *cpor.Claim, now time.Time) ledger.Notice {
 	text := fmt.Sprintf("CPOR claim %s: the customer's window to decline closes in %s; their last day to decline is %s (%s time), and unless they decline the association is official after it.",
 		claimAbout(c), left(c.OfficialAt, now), c.LastDay().Format(time.DateOnly), cpor.Zone(c.Country))
-	return ledger.Notice{
-		Subject: c.Subject(), Kind: KindClaim, Text: text,
-		Key: fmt.Sprintf("%s#%s#%d", c.Subject(), cpor.PlanClosing, c.OfficialAt.UTC().UnixMicro()),
-	}
+	n := claimNotice(c, text)
+	n.Key = fmt.Sprintf("%s#%s#%d", c.Subject(), cpor.PlanClosing, c.OfficialAt.UTC().UnixMicro())
+	return n
 }
 
 // ClaimNotice tells what happened to a claim (ev is what its operation
 // returned).
 func ClaimNotice(c *cpor.Claim, ev deal.Event) ledger.Notice {
-	return ledger.Notice{Subject: c.Subject(), Kind: KindClaim, Text: fmt.Sprintf("CPOR claim %s: %s.", claimAbout(c), ev.Detail)}
+	return claimNotice(c, fmt.Sprintf("CPOR claim %s: %s.", claimAbout(c), ev.Detail))
 }
 
 // digestShown bounds the deals a digest lists per section.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -47,9 +48,16 @@ func drain(t *testing.T, st *store.Store, n chat.Notifier, now time.Time) {
 func TestLifeOfAReferral(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
+		// Claim news goes only to a subscription made for claims (kind=cpor)
+		// by someone who may make it, here an incentives admin's channel.
+		ina := access.User{ID: "ina@contoso.com", Roles: []access.Role{access.IncentivesAdmin}}
+		if err := st.PutUser(ctx, ina, entry(t0, "granted")); err != nil {
+			t.Fatal(err)
+		}
 		for _, sub := range []ledger.Subscription{
 			{Place: sales, Location: "loc-1", CreatedBy: "a", CreatedAt: t0},
 			{Place: ops, CreatedBy: "a", CreatedAt: t0},
+			{Place: claimsChannel, DealKind: access.ClaimNews, CreatedBy: ina.ID, CreatedAt: t0},
 		} {
 			if err := st.Subscribe(ctx, sub, entry(t0, "subscribed")); err != nil {
 				t.Fatal(err)
@@ -99,6 +107,9 @@ func TestLifeOfAReferral(t *testing.T) {
 		}
 		count := map[string]int{}
 		for _, m := range n.messages() {
+			if (m.To == claimsChannel) != strings.HasPrefix(m.Subject, "claim:") {
+				t.Errorf("%s to %s: claim news goes to the claims channel, and nothing else does", m.Subject, m.To)
+			}
 			kind := strings.Fields(m.Text)[0]
 			count[m.Subject+" "+m.To.Platform+" "+kind]++
 		}
@@ -107,7 +118,7 @@ func TestLifeOfAReferral(t *testing.T) {
 			"deal:1 slack ⌛": 1, "deal:1 discord ⌛": 1, // A expired
 			"deal:2 discord ⌛": 1,                        // B: snoozed, so no reminder; loc-2 is not the sales channel's
 			"deal:3 slack ⚑":   1, "deal:3 discord ⚑": 1, // C: Microsoft did not join
-			"claim:1 slack CPOR": 2, "claim:1 discord CPOR": 2, // closing soon, then official
+			"claim:1 slack CPOR": 2, // closing soon, then official: to the claims channel only
 			// The expiries' new state, and C's (Microsoft's window lapsed),
 			// which edits what each place has.
 			"deal:1 slack ➜": 1, "deal:1 discord ➜": 1, "deal:2 discord ➜": 1,

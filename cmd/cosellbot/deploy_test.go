@@ -244,7 +244,9 @@ func TestIngress(t *testing.T) {
 			paths = append(paths, p)
 		}
 	}
-	routed := func(route string) bool { return slices.ContainsFunc(paths, func(p networkingv1.HTTPIngressPath) bool { return ingressMatches(p, route) }) }
+	routed := func(route string) bool {
+		return slices.ContainsFunc(paths, func(p networkingv1.HTTPIngressPath) bool { return ingressMatches(p, route) })
+	}
 	for _, route := range []string{"/slack/commands", "/slack/interactions", "/slack/events", "/discord/interactions", "/webhooks/generic", "/webhooks/partnercenter",
 		// the pipeline page's routes (integrations/web/pipeline)
 		"/", "/expiring", "/deals/12", "/deals.csv", "/claims", "/charts", "/signin", "/signout"} {

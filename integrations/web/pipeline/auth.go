@@ -141,6 +141,38 @@ type signinData struct {
 	Token, User string
 	Problem     string
 	Again       bool
+	// Ask, when set, replaces "get a new link" after the problem: what to
+	// do when a new link would not help either.
+	Ask string
+}
+
+// linkGone answers a link whose user is no longer a cosellbot user: Forbidden,
+// saying so and whom to ask, since a new link would not help.
+var linkGone = &linkProblem{"signin.gone", http.StatusForbidden}
+
+// gone reports whether the user a link was made for is no longer a
+// cosellbot user (removed since), as the chat would refuse them; a failed
+// lookup is an error.
+func (s *Server) gone(ctx context.Context, user string) (bool, error) {
+	if user == "" {
+		return false, nil
+	}
+	_, err := s.users.Resolve(ctx, user)
+	var denied *access.Denied
+	if errors.As(err, &denied) {
+		return true, nil
+	}
+	return false, err
+}
+
+// refuse shows the sign-in page with why the link does not sign anyone in.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, d *signinData, prob *linkProblem) {
+	d.Token, d.Again = "", true
+	d.Problem = d.L.T(prob.key)
+	if prob == linkGone {
+		d.Problem, d.Ask = d.L.F(prob.key, d.User), d.L.F("signin.ask", d.User)
+	}
+	s.render(w, r, prob.code, "signin", d)
 }
 
 // signinForm is the page a link opens: the button that spends it, or why it
@@ -165,20 +197,30 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
 			err = nil
 		}
 	}
+	if err == nil && prob != linkBad {
+		// Removed since the link was made: say so rather than offer a
+		// button, or a new link, that cannot help.
+		var isGone bool
+		if isGone, err = s.gone(r.Context(), d.User); isGone {
+			prob = linkGone
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if prob != nil {
-		d.Problem, d.Again = pg.L.T(prob.key), true
-		s.render(w, r, prob.code, "signin", d)
+		s.refuse(w, r, d, prob)
 		return
 	}
 	d.Token = token
 	s.render(w, r, http.StatusOK, "signin", d)
 }
 
-// signin spends a link and opens the session.
+// signin spends a link and opens the session. A link whose user is no
+// longer a cosellbot user opens none: the record refuses it in the
+// transaction that would open it (so a removal cannot slip in between),
+// and the page says why and whom to ask.
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	pg := s.newPage(w, r, now, access.User{}, "signin")
@@ -188,6 +230,20 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if prob == nil {
+		// Whose link it is, to tell a removed user why it fails; the
+		// record's own answer about the link comes from spending it.
+		d.User, _ = s.sess.WebLinkUser(r.Context(), hashHex(id), now)
+		isGone, err := s.gone(r.Context(), d.User)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if isGone {
+			s.refuse(w, r, d, linkGone)
+			return
+		}
 	}
 	if prob == nil {
 		var raw [32]byte
@@ -201,6 +257,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		if prob != nil && prob != linkBad {
+			// Removed between the check above and the spending.
+			if isGone, _ := s.gone(r.Context(), d.User); isGone {
+				prob = linkGone
+			}
+		}
 		if prob == nil {
 			http.SetCookie(w, &http.Cookie{
 				Name: sessionCookie, Value: cookie, Path: "/", Expires: until, MaxAge: int(SessionTTL / time.Second),
@@ -211,8 +273,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d.Problem, d.Again = pg.L.T(prob.key), true
-	s.render(w, r, prob.code, "signin", d)
+	s.refuse(w, r, d, prob)
 }
 
 // signout ends the session.

@@ -200,6 +200,55 @@ func TestSessionEnds(t *testing.T) {
 	}
 }
 
+// TestRemovedUserSignsNoOneIn: a link spent by someone removed since it
+// was made opens no session and says why and whom to ask; user remove ends
+// every session, and adding the address again brings none back (vis #6, #10).
+func TestRemovedUserSignsNoOneIn(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	sessions := func() int {
+		t.Helper()
+		var n int
+		if err := e.db.QueryRow(`SELECT count(*) FROM web_sessions WHERE user_id = 'ana@contoso.com'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	c := client(t)
+	e.signIn(t, c, "ana@contoso.com")
+	l := e.link(t, "ana@contoso.com")
+	e.run(t, "", "user remove ana@contoso.com")
+	if n := sessions(); n != 0 {
+		t.Errorf("user remove left %d sessions of ana", n)
+	}
+	for _, want := range []string{"ana@contoso.com is no longer a cosellbot user", "user add ana@contoso.com role="} {
+		code, body, _ := get(t, client(t), l)
+		if code != http.StatusForbidden || !strings.Contains(body, want) || strings.Contains(body, "signin-button") {
+			t.Errorf("opening a removed user's link: %d, want 403 saying %q and no button\n%s", code, want, body)
+		}
+		code, body, h := post(t, client(t), e.url+"/signin", url.Values{"t": {token(l)}})
+		if code != http.StatusForbidden || !strings.Contains(body, want) || strings.Contains(h.Get("Set-Cookie"), "cosellbot_session=") {
+			t.Errorf("spending a removed user's link: %d %q, want 403 saying %q and no cookie\n%s", code, h.Get("Set-Cookie"), want, body)
+		}
+	}
+	if n := sessions(); n != 0 {
+		t.Errorf("a removed user's link opened %d sessions", n)
+	}
+	// Added again: neither the old session nor the old link comes back.
+	e.run(t, "", "user add ana@contoso.com role=referrals-user locations=1111111")
+	if code, _, h := get(t, c, e.url+"/"); code != http.StatusSeeOther || h.Get("Location") != "/signin" {
+		t.Errorf("a session from before the removal, after adding ana again: %d %v", code, h)
+	}
+	if code, _, h := post(t, client(t), e.url+"/signin", url.Values{"t": {token(l)}}); code == http.StatusSeeOther || h.Get("Set-Cookie") != "" {
+		t.Errorf("a link from before the removal, after adding ana again: %d %v", code, h)
+	}
+	if n := sessions(); n != 0 {
+		t.Errorf("after adding ana again: %d sessions", n)
+	}
+	// A new link works.
+	e.signIn(t, client(t), "ana@contoso.com")
+}
+
 func TestScopedBoardIsTheChatsRule(t *testing.T) {
 	e := newEnv(t)
 	hers := e.seed(t)

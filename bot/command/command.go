@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/change"
@@ -173,11 +174,23 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	return r, err
 }
 
-// answers reports whether a line refused as a command's usage (no
-// key=value in it) is a question the FAQ answers with confidence.
+// answers reports whether a line refused as a command's usage reads as a
+// question (a question mark or word, no key=value, no deal number) that
+// the FAQ answers with confidence. "new deal" and "accept 1" stay commands
+// with their own help.
 func (s *Service) answers(ctx context.Context, line string, err error) bool {
 	var use *usageError
 	if !errors.As(err, &use) || strings.Contains(line, "=") {
+		return false
+	}
+	asks := strings.HasSuffix(strings.TrimSpace(line), "?")
+	for _, w := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if strings.Trim(w, "0123456789") == "" {
+			return false // a deal or claim number: a command with a slip
+		}
+		asks = asks || questionWords[w]
+	}
+	if !asks {
 		return false
 	}
 	ix, ierr := s.faq.Index(ctx, s.clock.Now())
@@ -185,6 +198,13 @@ func (s *Service) answers(ctx context.Context, line string, err error) bool {
 		return false
 	}
 	return ix.Ask(line).Answered
+}
+
+// questionWords start questions in English, French and Swedish.
+var questionWords = map[string]bool{
+	"what": true, "how": true, "who": true, "when": true, "where": true, "why": true, "which": true, "whats": true,
+	"quoi": true, "comment": true, "qui": true, "quand": true, "où": true, "pourquoi": true, "quel": true, "quelle": true, "quels": true, "quelles": true, "combien": true,
+	"vad": true, "hur": true, "vem": true, "när": true, "varför": true, "vilken": true, "vilka": true, "vilket": true,
 }
 
 // command runs a line as a command (not a question).

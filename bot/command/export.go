@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -123,7 +124,10 @@ func (s *Service) Export(ctx context.Context, who access.User, what, format stri
 
 // WriteCSV writes a slice of JSON views as CSV: one column per field,
 // nested objects as dotted columns (customer.name), people as
-// "Name <email> +phone" joined by "; ", other lists as JSON.
+// "Name <email> +phone" joined by "; ", other lists as JSON. A text cell
+// that a spreadsheet would read as a formula is written as text (see
+// inert). Every CSV cosellbot makes goes through here: cosellbot export,
+// deal list format=csv and the pipeline page's /deals.csv.
 func WriteCSV(w io.Writer, slice any) error {
 	v := reflect.ValueOf(slice)
 	if v.Kind() != reflect.Slice {
@@ -141,7 +145,11 @@ func WriteCSV(w io.Writer, slice any) error {
 	for i := 0; i < v.Len(); i++ {
 		row := make([]string, len(header))
 		for j, col := range header {
-			row[j] = cell(v.Index(i), col.path)
+			text, fixed := cell(v.Index(i), col.path)
+			if !fixed {
+				text = inert(text)
+			}
+			row[j] = text
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -190,11 +198,15 @@ func columns(t reflect.Type, prefix string) []column {
 	return out
 }
 
-func cell(v reflect.Value, path []int) string {
+// cell is a view's field as CSV text, and whether cosellbot wrote that
+// text itself in a fixed format (a number, a yes/no, a moment), which holds
+// nothing anybody typed and needs no guarding as a formula: a negative
+// number stays a number a spreadsheet can add up.
+func cell(v reflect.Value, path []int) (text string, fixed bool) {
 	for _, i := range path {
 		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 			if v.IsNil() {
-				return ""
+				return "", true
 			}
 			v = v.Elem()
 		}
@@ -202,57 +214,75 @@ func cell(v reflect.Value, path []int) string {
 	}
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return ""
+			return "", true
 		}
 		v = v.Elem()
 	}
 	switch x := v.Interface().(type) {
 	case time.Time:
 		if x.IsZero() {
-			return ""
+			return "", true
 		}
-		return x.UTC().Format(time.RFC3339)
+		return x.UTC().Format(time.RFC3339), true
 	case deal.Person:
-		return personText(x)
+		return personText(x), false
 	case []deal.Person:
 		parts := make([]string, len(x))
 		for i, p := range x {
 			parts[i] = personText(p)
 		}
-		return strings.Join(parts, "; ")
+		return strings.Join(parts, "; "), false
 	case []deal.Solution:
 		parts := make([]string, len(x))
 		for i, s := range x {
 			parts[i] = s.Name
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, ", "), false
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return strconv.FormatFloat(x, 'f', -1, 64), true
 	case bool:
-		return strconv.FormatBool(x)
+		return strconv.FormatBool(x), true
 	}
 	if m, ok := v.Interface().(json.Marshaler); ok { // a view's own time or date type
 		b, err := m.MarshalJSON()
 		if err != nil || string(b) == "null" {
-			return ""
+			return "", true
 		}
 		var str string
 		if json.Unmarshal(b, &str) == nil {
-			return str
+			return str, false // a string type may carry what somebody typed
 		}
-		return string(b)
+		return string(b), false
 	}
 	switch v.Kind() {
 	case reflect.String:
-		return v.String()
+		return v.String(), false
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return strconv.FormatInt(v.Int(), 10)
+		return strconv.FormatInt(v.Int(), 10), true
 	case reflect.Slice, reflect.Map:
 		if v.Len() == 0 {
-			return ""
+			return "", true
 		}
 		b, _ := json.Marshal(v.Interface())
-		return string(b)
+		return string(b), false
 	}
-	return fmt.Sprint(v.Interface())
+	return fmt.Sprint(v.Interface()), false
+}
+
+// formulaLeads are the first characters that make a spreadsheet (Excel,
+// LibreOffice, Google Sheets) read a cell as a formula, or that Excel
+// skips before looking for one (tab, carriage return): OWASP's list for
+// CSV injection, plus the full-width = + - @ that some locales' input
+// converts. A deal name "=HYPERLINK(…)" or notes "+cmd|' /C calc'!A0"
+// typed by one user would otherwise run in every other user's export.
+const formulaLeads = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+
+// inert makes a text cell read as text in a spreadsheet: one that starts
+// with a formula character gets a leading ', OWASP's recommendation, which
+// spreadsheets show as a text marker. Everything else is left as it is.
+func inert(text string) string {
+	if r, _ := utf8.DecodeRuneInString(text); text != "" && strings.ContainsRune(formulaLeads, r) {
+		return "'" + text
+	}
+	return text
 }

@@ -22,7 +22,12 @@ import (
 func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	f := &form{c: c}
 	id := strings.ToLower(strings.TrimSpace(c.pos[0]))
-	if !deal.ValidEmail(id) { // the same check as team members', since users are matched to teams by it
+	// The same checks as team members', since users are matched to teams
+	// by their e-mail: a lookalike (a Cyrillic а in ana@…) would be given
+	// the roles an admin meant for somebody else.
+	if err := deal.EmailScript(id); err != nil {
+		f.bad("id", "%v", err)
+	} else if !deal.ValidEmail(id) {
 		f.bad("id", "%q is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", c.pos[0])
 	}
 	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles)) // labels too: role="Referrals admin"

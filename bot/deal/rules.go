@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/runenames"
 )
 
 // RuleError is a refusal: which field, which rule, and what to do about it.
@@ -63,8 +65,12 @@ func CheckPerson(field string, p Person) Problems {
 	switch {
 	case strings.TrimSpace(p.Email) == "":
 		probs.add(field, "person_email", "%s has no e-mail address: write \"Name <email> +phone\", like \"Ana Diaz <ana@contoso.com> +46 70 123 45 67\"", nameOr(p.Name))
-	case !ValidEmail(p.Email):
+	case !wellFormedEmail(p.Email):
 		probs.add(field, "person_email", "%q is not a valid e-mail address for %s", p.Email, nameOr(p.Name))
+	default:
+		if err := EmailScript(p.Email); err != nil {
+			probs.add(field, "person_email", "%s's e-mail %v", nameOr(p.Name), err)
+		}
 	}
 	digits := 0
 	for _, r := range p.Phone {
@@ -83,10 +89,157 @@ func CheckPerson(field string, p Person) Problems {
 }
 
 // ValidEmail is the one e-mail check, for deal teams and for users (who are
-// matched to teams by it): a bare address with a dotted domain.
+// matched to teams by it): a bare address with a dotted domain, whose
+// local part and domain labels are each written in one script (see
+// EmailScript).
 func ValidEmail(s string) bool {
+	return wellFormedEmail(s) && EmailScript(s) == nil
+}
+
+// wellFormedEmail reports a bare address with a dotted domain.
+func wellFormedEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
+}
+
+// EmailScript refuses an address whose local part or a domain label mixes
+// scripts, such as "аna@contoso.com" with a Cyrillic а (U+0430): it reads
+// exactly like ana@contoso.com, so an admin granting it a role, or a
+// colleague reading a team, takes it for somebody else. The error names
+// the character that does not belong and says to type the address in one
+// script. An address in one other script (пётр@пример.рф) is fine, and so
+// are the mixes a language writes itself (UTS #39's "highly restrictive"
+// level: Latin with Han and the Japanese kana, with Han and Bopomofo, or
+// with Han and Hangul); digits and punctuation belong to every script.
+func EmailScript(s string) error {
+	parts := []string{s}
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		parts = append([]string{s[:at]}, strings.Split(s[at+1:], ".")...)
+	}
+	for _, part := range parts {
+		if r, script, base, ok := mixedScript(part); ok {
+			return fmt.Errorf("%q mixes scripts in %q: %U %s is %s among %s letters, so the address looks like one it is not; type the address in one script (all %s)",
+				s, part, r, runeName(r), script, base, base)
+		}
+	}
+	return nil
+}
+
+// mixedScript finds the first character of part whose script does not go
+// with the others': against the script most of part is in (a tie goes to
+// Latin, else to the first), since the lookalike is the odd one out. ok
+// is false when part is in one script, or in a mix that UTS #39 allows
+// (see EmailScript).
+func mixedScript(part string) (odd rune, script, base string, ok bool) {
+	count := map[string]int{}
+	var order []string
+	for _, r := range part {
+		if sc := scriptOf(r); sc != "" {
+			if count[sc] == 0 {
+				order = append(order, sc)
+			}
+			count[sc]++
+		}
+	}
+	if len(order) < 2 {
+		return 0, "", "", false
+	}
+	base = order[0]
+	if count["Latin"] > 0 {
+		base = "Latin"
+	}
+	for _, sc := range order {
+		if count[sc] > count[base] {
+			base = sc
+		}
+	}
+	seen := []string{base}
+	for _, r := range part {
+		sc := scriptOf(r)
+		if sc == "" || slices.Contains(seen, sc) {
+			continue
+		}
+		if !scriptsGo(append(seen, sc)) {
+			return r, sc, base, true
+		}
+		seen = append(seen, sc)
+	}
+	return 0, "", "", false
+}
+
+// scriptMixes are the script sets a language writes together (UTS #39,
+// highly restrictive): Japanese, Chinese with Bopomofo, Korean, each with
+// Latin.
+var scriptMixes = [][]string{
+	{"Latin", "Han", "Hiragana", "Katakana"},
+	{"Latin", "Han", "Bopomofo"},
+	{"Latin", "Han", "Hangul"},
+}
+
+// scriptsGo reports whether scripts may stand together in one part.
+func scriptsGo(scripts []string) bool {
+	if len(scripts) < 2 {
+		return true
+	}
+	for _, mix := range scriptMixes {
+		all := true
+		for _, sc := range scripts {
+			all = all && slices.Contains(mix, sc)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptNames are Go's Unicode scripts, sorted, Common and Inherited left
+// out: a character of those (a digit, a dot, a combining accent) goes with
+// any script.
+var scriptNames = func() []string {
+	var out []string
+	for name := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// scriptOf is the Unicode script of r, such as "Latin" or "Cyrillic"; ""
+// for a character of every script (Common, Inherited) and "Unknown" for
+// one Unicode has not assigned.
+func scriptOf(r rune) string {
+	switch {
+	case r < 0x80:
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return "Latin"
+		}
+		return ""
+	case unicode.Is(unicode.Common, r) || unicode.Is(unicode.Inherited, r):
+		return ""
+	}
+	for _, name := range scriptNames {
+		if unicode.Is(unicode.Scripts[name], r) {
+			return name
+		}
+	}
+	return "Unknown"
+}
+
+// runeName is the character's Unicode name, as character tables list it
+// ("CYRILLIC SMALL LETTER A"), so that a message can tell two lookalikes
+// apart in words.
+func runeName(r rune) string {
+	n := runenames.Name(r)
+	if n == "" {
+		return "(unnamed)"
+	}
+	if strings.HasPrefix(n, "<") { // a name made by rule, "<CJK Ideograph>"
+		return strings.ToUpper(strings.Trim(n, "<>"))
+	}
+	return n
 }
 
 func nameOr(name string) string {

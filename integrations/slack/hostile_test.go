@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/clocktest"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/logcapture"
 	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/integrations/slack/slacktest"
 	"github.com/cosellbot/cosellbot/integrations/web"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -50,4 +53,71 @@ func TestRefusalEchoIsBounded(t *testing.T) {
 	if n := logs.Len(); n == 0 || n > 2048 {
 		t.Errorf("logged %d bytes for one refused request", n)
 	}
+}
+
+// The fallback text, which push and desktop notifications show, is escaped
+// exactly as the blocks are: a bidi override or a terminal escape in a
+// customer's name is shown as \u202e or \x1b, never obeyed, and Slack's
+// own markup (<!channel>, <@U1>) stays text.
+func TestFallbackEscapedAsBlocks(t *testing.T) {
+	for _, tt := range []struct{ name, text, want string }{
+		{"bidi override", "⏰ Referral #13 for Evil\u202eRLO Co", `⏰ Referral #13 for Evil\u202eRLO Co`},
+		{"terminal escape", "Notes: \x1b[2J\x1b[31mred", `Notes: \x1b[2J\x1b[31mred`},
+		{"isolate and zero-width", "a\u2066b\u200bc", `a\u2066b\u200bc`},
+		{"invalid UTF-8", "bad \xff byte", `bad \xff byte`},
+		{"NUL and DEL", "a\x00b\x7fc", `a\x00b\x7fc`},
+		{"newlines and tabs kept", "line 1\n\tline 2", "line 1\n\tline 2"},
+		{"Slack markup is text", "ask <@U123> & <!channel>", "ask &lt;@U123&gt; &amp; &lt;!channel&gt;"},
+		{"ordinary text unchanged", "Deal #1 Fabrikam · Åsa 😀", "Deal #1 Fabrikam · Åsa 😀"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := slack.Fallback(tt.text); got != tt.want {
+				t.Errorf("Fallback(%q)\n got %q\nwant %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// rawHostile reports what a message's text must never carry raw.
+func rawHostile(s string) bool { return strings.ContainsAny(s, "\u202e\x1b") }
+
+// A notification posted to a channel and a command's answer carry their
+// fallback text escaped, as their blocks are.
+func TestFallbackEscapedAtTheWire(t *testing.T) {
+	hostile := "Evil\u202eRLO \x1b[2J Co"
+	t.Run("chat.postMessage", func(t *testing.T) {
+		f := slacktest.New(t)
+		n, err := slack.NewNotifier("xoxb-test", f.APIURL(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Send(t.Context(), chat.Message{To: chat.Place{Platform: "slack", Channel: "C9"}, Text: "⏰ Referral #13 for " + hostile}); err != nil {
+			t.Fatal(err)
+		}
+		posts := f.Took("/api/chat.postMessage")
+		if len(posts) != 1 {
+			t.Fatalf("%d posts", len(posts))
+		}
+		text, blocks := posts[0].Form.Get("text"), posts[0].Form.Get("blocks")
+		if rawHostile(text) || !strings.Contains(text, `Evil\u202eRLO \x1b[2J Co`) {
+			t.Errorf("text: %q", text)
+		}
+		if !strings.Contains(blocks, `Evil\\u202eRLO \\x1b[2J Co`) {
+			t.Errorf("blocks: %s", blocks)
+		}
+	})
+	t.Run("slash command answer", func(t *testing.T) {
+		e := newEnv(t, storetest.OpenSQLite(t))
+		if _, m := e.command("U_ANA", `deal receive kind=ip customer="`+hostile+`" customer_location=SE account=managed location=1234567 from=microsoft notes=n`); strings.HasPrefix(m.Text, "✗") {
+			t.Fatalf("receive: %s", m.Text)
+		}
+		_, m := e.command("U_ANA", "deal show 1 --share")
+		if rawHostile(m.Text) || !strings.Contains(m.Text, `Evil\u202eRLO \x1b[2J Co`) {
+			t.Errorf("text: %q", m.Text)
+		}
+		raw, _ := json.Marshal(m.Blocks)
+		if rawHostile(string(raw)) || !strings.Contains(string(raw), `Evil\\u202eRLO \\x1b[2J Co`) {
+			t.Errorf("blocks: %s", raw)
+		}
+	})
 }

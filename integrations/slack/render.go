@@ -69,7 +69,7 @@ func Blocks(text string, actions []chat.Action, maxBlocks int) []slackapi.Block 
 	if len(acts) > maxBlocks/2 {
 		acts = acts[:maxBlocks/2]
 	}
-	parts := sections(printable.Text(text), sectionLimit) // control characters and bidi overrides shown, not obeyed
+	parts := sections(shown(text), sectionLimit)
 	room := maxBlocks - len(acts)
 	if len(parts) > room && room > 0 {
 		parts = append(parts[:room-1], part{mrkdwn: true, text: "_… the rest does not fit in Slack; narrow the command or use cosellbot ask --json._"})
@@ -355,10 +355,20 @@ func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
 	return b, true
 }
 
+// shown is a message's text as Slack gets it, in its blocks and in its
+// fallback alike: control characters, terminal escapes, invalid UTF-8 and
+// bidirectional overrides written as escapes (\x1b, \u202e), shown rather
+// than obeyed. One function for both, since the fallback is what push and
+// desktop notifications show: an override escaped in the blocks but raw
+// there would still reverse the line everyone in the channel is notified
+// with.
+func shown(text string) string { return printable.Text(text) }
+
 // Fallback is the plain text Slack shows in notifications and where blocks
-// cannot be shown, escaped, and cut (never inside an entity) to its limit.
+// cannot be shown: escaped as the blocks are (see shown), its &, < and >
+// as entities, and cut (never inside an entity) to its limit.
 func Fallback(text string) string {
-	e := escape(text)
+	e := escape(shown(text))
 	if utf8.RuneCountInString(e) <= fallbackLimit {
 		return e
 	}

@@ -91,8 +91,9 @@ type Adapter struct {
 	members  *chatkit.Cache[member]
 }
 
-// member is a Slack member as users.info describes them.
-type member struct{ name, email, phone string }
+// member is a Slack member as users.info describes them: display is the
+// name Slack shows after @, empty when they set none.
+type member struct{ name, display, email, phone string }
 
 // person is how m is written as a team member, "Name <email> +phone".
 func (m member) person() string { return chatkit.Person(m.name, m.email, m.phone) }
@@ -301,15 +302,20 @@ func (a *Adapter) profile(ctx context.Context, slackID string) (member, error) {
 	if p.Email == "" {
 		return member{}, access.Deny("Slack shares no e-mail for %s", slackID)
 	}
-	return member{name: name, email: p.Email, phone: p.Phone}, nil
+	return member{name: name, display: strings.Join(strings.Fields(p.DisplayName), " "), email: p.Email, phone: p.Phone}, nil
 }
 
-// decode reads text as Slack sends it, writing mentioned members as team
-// members (see Decode); a lookup that fails leaves the mention as it is.
+// decode reads text as Slack sends it: a mentioned member as a team
+// member where the command takes people, by name elsewhere (see Decode);
+// a lookup that fails leaves the mention as @ and its label or id.
 func (a *Adapter) decode(ctx context.Context, raw string) string {
-	return Decode(raw, func(id string) (string, bool) {
+	return Decode(raw, func(id string) (Mention, bool) {
 		m, err := a.members.Get(ctx, id)
-		return m.person(), err == nil
+		if err != nil {
+			return Mention{}, false
+		}
+		name := strings.Join(strings.Fields(m.name), " ")
+		return Mention{Name: name, Display: m.display, Person: m.person()}, true
 	})
 }
 

@@ -51,3 +51,35 @@ func TestDealsCSV(t *testing.T) {
 		t.Errorf("chat CSV answer: %s", r.Text)
 	}
 }
+
+// The page's download is a spreadsheet's input too: a deal name, customer
+// or note planted as a formula arrives as text (a leading '), the numbers
+// as numbers.
+func TestDealsCSVNeutralisesFormulas(t *testing.T) {
+	e := newEnv(t)
+	e.run(t, "", `solution add name="Contoso Insight" source=mine ip=azure`)
+	e.run(t, "", `user add ana@contoso.com role=referrals-user locations=1111111`)
+	e.run(t, "", `deal new kind=ip name="=HYPERLINK(\"http://evil.example/x\",\"Click\")" customer="@Contoso" customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes="+cmd|' /C calc'!A0" team="`+ana+`" solution="Contoso Insight" crm_id="-2+3"`)
+	c := client(t)
+	e.signIn(t, c, "ana@contoso.com")
+	code, body, _ := get(t, c, e.url+"/deals.csv?status=all")
+	if code != http.StatusOK {
+		t.Fatalf("download: %d\n%s", code, body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("CSV: %v, %d rows\n%s", err, len(rows), body)
+	}
+	for col, want := range map[string]string{
+		"name": `'=HYPERLINK("http://evil.example/x","Click")`, "customer.name": "'@Contoso",
+		"notes": "'+cmd|' /C calc'!A0", "crm_id": "'-2+3", "value": "50000",
+	} {
+		i := slices.Index(rows[0], col)
+		if i < 0 {
+			t.Fatalf("no %s column in %v", col, rows[0])
+		}
+		if rows[1][i] != want {
+			t.Errorf("column %s = %q, want %q", col, rows[1][i], want)
+		}
+	}
+}

@@ -57,8 +57,10 @@ func (dr Draft) deal(now time.Time) *Deal {
 	if dr.Kind == IPCoSell && dr.Intent == "" {
 		dr.Intent = IntentUndecided
 	}
+	cust := dr.Customer
+	cust.Name = OneLine(cust.Name)
 	return &Deal{
-		Name: strings.TrimSpace(dr.Name), Kind: dr.Kind, Customer: dr.Customer, Location: dr.Location,
+		Name: OneLine(dr.Name), Kind: dr.Kind, Customer: cust, Location: dr.Location,
 		Value: dr.Value, Currency: strings.ToUpper(dr.Currency), CloseDate: dr.CloseDate, Notes: dr.Notes,
 		Team: dr.Team, Solutions: dr.Solutions, Role: dr.Role, Program: dr.Program,
 		SolutionArea: dr.SolutionArea, SolutionPlay: dr.SolutionPlay, Intent: dr.Intent,
@@ -238,7 +240,10 @@ func (d *Deal) apply(c Changes) []string {
 			what = append(what, label)
 		}
 	}
-	set("name", &d.Name, c.Name)
+	if c.Name != nil {
+		one := OneLine(*c.Name)
+		set("name", &d.Name, &one)
+	}
 	set("notes", &d.Notes, c.Notes)
 	set("CRM ID", &d.CRMID, c.CRMID)
 	set("campaign ID", &d.CampaignID, c.CampaignID)

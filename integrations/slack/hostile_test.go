@@ -111,12 +111,14 @@ func TestFallbackEscapedAtTheWire(t *testing.T) {
 		if _, m := e.command("U_ANA", `deal receive kind=ip customer="`+hostile+`" customer_location=SE account=managed location=1234567 from=microsoft notes=n`); strings.HasPrefix(m.Text, "✗") {
 			t.Fatalf("receive: %s", m.Text)
 		}
+		// A name is stored on one line (the ESC is a space now); the bidi
+		// override stays, shown escaped.
 		_, m := e.command("U_ANA", "deal show 1 --share")
-		if rawHostile(m.Text) || !strings.Contains(m.Text, `Evil\u202eRLO \x1b[2J Co`) {
+		if rawHostile(m.Text) || !strings.Contains(m.Text, `Evil\u202eRLO [2J Co`) {
 			t.Errorf("text: %q", m.Text)
 		}
 		raw, _ := json.Marshal(m.Blocks)
-		if rawHostile(string(raw)) || !strings.Contains(string(raw), `Evil\\u202eRLO \\x1b[2J Co`) {
+		if rawHostile(string(raw)) || !strings.Contains(string(raw), `Evil\\u202eRLO [2J Co`) {
 			t.Errorf("blocks: %s", raw)
 		}
 	})

@@ -97,6 +97,13 @@ func (s *Service) place(c *call) (chat.Place, error) {
 		return chat.Place{}, &deal.RuleError{Field: "channel", Rule: "channel_known",
 			Message: fmt.Sprintf("unknown channel %s on %s: give %s", raw, p.Platform, hint)}
 	}
+	if access.Personal(p) && p != c.where {
+		// A direct message is one person's: named from elsewhere, it may be
+		// someone else's (subscribed, their DMs would get your news; or
+		// their own subscription ended by you).
+		return chat.Place{}, &deal.RuleError{Field: "channel", Rule: "channel_own_dm",
+			Message: fmt.Sprintf("%s is a person's direct messages with cosellbot: type subscribe (or unsubscribe) in your own direct messages with cosellbot, with no channel", raw)}
+	}
 	return p, nil
 }
 

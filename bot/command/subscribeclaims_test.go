@@ -153,3 +153,25 @@ func problemText(f *command.Failure) string {
 	}
 	return b.String()
 }
+
+// A direct message named from elsewhere may be someone else's: nobody
+// subscribes or unsubscribes it but from inside it.
+func TestNobodySubscribesAnotherPersonsDM(t *testing.T) {
+	e := newAlertEnv(t, storetest.Open(t))
+	e.run(`user add ana@contoso.com role=referrals-user locations=1111111`)
+	ana, err := e.svc.Resolve(context.Background(), "ana@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anaDM := chat.Place{Platform: "slack", Channel: "D0ANA0001"}
+	for _, line := range []string{"subscribe D0BOB12345 location=1111111", "unsubscribe D0BOB12345", "subscribe slack:D0BOB12345"} {
+		for _, who := range []access.User{ana, access.LocalAdmin} {
+			if r := e.at(anaDM, who, line); r.OK() || !strings.Contains(r.Text, "a person's direct messages") {
+				t.Errorf("%s by %s: %q", line, who.ID, r.Text)
+			}
+		}
+	}
+	if r := e.at(anaDM, ana, "subscribe location=1111111"); !r.OK() {
+		t.Errorf("her own DM: %q", r.Text)
+	}
+}

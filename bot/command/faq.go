@@ -336,7 +336,7 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		}
 		days = n
 	}
-	misses, err := s.faq.rec.FAQMisses(ctx, c.now.AddDate(0, 0, -days), 50)
+	misses, err := s.faq.rec.FAQMisses(ctx, c.now.AddDate(0, 0, -days), maxMissesRead)
 	if err != nil {
 		return Reply{}, fmt.Errorf("listing FAQ misses: %w", err)
 	}
@@ -354,11 +354,16 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 	views := []view{}
 	var b strings.Builder
 	var actions []Action
+	more := 0 // still unanswered, beyond what is shown
 	for _, m := range misses {
 		// Asked again now: a question taught since, or answered by an entry
 		// added since, is no longer a miss.
 		res := ix.Ask(m.Question)
-		if res.Answered {
+		if res.Answered || res.SmallTalk != "" {
+			continue
+		}
+		if len(views) == maxMissesShown {
+			more++
 			continue
 		}
 		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At}
@@ -377,8 +382,23 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 	if len(views) > 0 {
 		head = fmt.Sprintf("Unanswered questions in the last %d days (most asked first):", days)
 	}
-	return Reply{Text: head + b.String(), Data: map[string]any{"misses": views}, Actions: actions}, nil
+	if more > 0 {
+		// Said, not silently cut: the list shows the most asked first.
+		plus := ""
+		if len(misses) == maxMissesRead {
+			plus = " or more"
+		}
+		fmt.Fprintf(&b, "\n… and %d%s asked fewer times, not shown: teach these first, or narrow the window with days=", more, plus)
+	}
+	return Reply{Text: head + b.String(), Data: map[string]any{"misses": views, "not_shown": more}, Actions: actions}, nil
 }
+
+// maxMissesShown is how many misses faq misses lists (most asked first);
+// maxMissesRead how many it reads to count the rest.
+const (
+	maxMissesShown = 50
+	maxMissesRead  = 500
+)
 
 // maxTeachButtons bounds the buttons under faq misses: the most asked
 // misses get one each, the rest their command in the text.

@@ -2,6 +2,7 @@ package command_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -94,7 +95,27 @@ func TestFAQUnknownAndMisses(t *testing.T) {
 		if !strings.Contains(r.Text, "weather in paris") || !strings.Contains(r.Text, "quel temps") {
 			t.Fatalf("misses: %s", r.Text)
 		}
+		if strings.Contains(r.Text, "not shown") {
+			t.Errorf("two misses said to be cut: %s", r.Text)
+		}
 	})
+}
+
+// faq misses shows the 50 most asked and says how many more there are,
+// rather than cutting the list silently.
+func TestFAQMissesSaysWhatItDoesNotShow(t *testing.T) {
+	e := smallFAQEnv(t, storetest.Open(t))
+	for i := range 53 {
+		e.run(fmt.Sprintf("faq how many parking spaces does building %d have", i))
+	}
+	e.run("faq how many parking spaces does building 0 have") // the most asked
+	r := e.run("faq misses")
+	if n := strings.Count(r.Text, "× ["); n != 50 {
+		t.Errorf("%d misses listed, want 50", n)
+	}
+	if !strings.Contains(r.Text, "… and 3 asked fewer times, not shown") || !strings.Contains(r.Text, "building 0 have") {
+		t.Errorf("misses: %s", r.Text[max(0, len(r.Text)-300):])
+	}
 }
 
 // A refusal with closest topics ends with their heading, right above the

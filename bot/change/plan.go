@@ -71,6 +71,9 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			if err := step(next.Decline(reason, "", at)); err != nil {
 				return nil, err
 			}
+			// Said where it happened: "written back to Partner Center" is
+			// untrue of what came from there.
+			evs[len(evs)-1].Detail = fmt.Sprintf("declined in %s: %s", Label(system), reason)
 			*d = *next
 			return evs, nil
 		case target == deal.Expired:
@@ -80,6 +83,10 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			if err := step(next.Expire(at)); err != nil {
 				return nil, err
 			}
+			// Partner Center expires a referral at its own time (its
+			// expirationDateTime), not always 14 days after cosellbot heard
+			// of it, and tells the sender itself.
+			evs[len(evs)-1].Detail = fmt.Sprintf("expired in %s, unanswered", Label(system))
 			*d = *next
 			return evs, nil
 		case target == "" && stage == "":

@@ -271,6 +271,10 @@ func (a *Adapter) Register(ctx context.Context) error {
 // of the request is used.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", maxBody))
+		return nil, false
+	}
 	ts := r.Header.Get("X-Signature-Timestamp")
 	ok := err == nil && a.key.verify(ts, body, r.Header.Get("X-Signature-Ed25519"))
 	if ok {

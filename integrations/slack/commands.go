@@ -29,10 +29,14 @@ func cutShare(text string) (string, bool) { return chatkit.CutShare(text) }
 // the body is put back for the signature check of every other request.
 func sslCheck(w http.ResponseWriter, r *http.Request) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
+		// Put back as an error, so that the signature check refuses the
+		// request for what it is (too large, unreadable), not for a
+		// signature over the part that was read.
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 		return false
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !bytes.Contains(body, []byte("ssl_check=")) {
 		return false // every command: no second parse of its form
 	}
@@ -147,3 +151,8 @@ func (a *Adapter) respond(ctx context.Context, responseURL string, reply command
 		Text: m.Text, Blocks: &slackapi.Blocks{BlockSet: m.Blocks}, ResponseType: m.ResponseType, ReplaceOriginal: replace,
 	})
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

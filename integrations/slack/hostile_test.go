@@ -55,6 +55,35 @@ func TestRefusalEchoIsBounded(t *testing.T) {
 	}
 }
 
+// A correctly signed request over 1 MiB is refused as too large, not as
+// badly signed (the signature was checked over the part read).
+func TestSignedButTooLargeIs413(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
+	ad, err := slack.New(slack.Config{SigningSecret: secret, Clock: clk}, command.New(st, clk, deal.DefaultRates(), nil), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := web.Router(st, slog.New(slog.DiscardHandler))
+	ad.Routes(router)
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	defer ad.Wait()
+	body := "text=" + strings.Repeat("x", 1<<20+10)
+	for _, path := range []string{"/slack/commands", "/slack/interactions"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		sign(req, secret, clk.Now(), body)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s answered %d, want 413", path, resp.StatusCode)
+		}
+	}
+}
+
 // The fallback text, which push and desktop notifications show, is escaped
 // exactly as the blocks are: a bidi override or a terminal escape in a
 // customer's name is shown as \u202e or \x1b, never obeyed, and Slack's

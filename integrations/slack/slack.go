@@ -202,6 +202,11 @@ func (a *Adapter) verify(r *http.Request) ([]byte, string, error) {
 // request goes no further. It returns the body and the signature.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
 	body, sig, err := a.verify(r)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		web.WriteError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is over %d bytes", maxBody))
+		return nil, "", false
+	}
 	if err != nil {
 		// The error may quote a header (strconv quotes a bad timestamp
 		// whole): bounded, so a stranger cannot flood the log.

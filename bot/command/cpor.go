@@ -87,7 +87,7 @@ func ViewClaim(c *cpor.Claim) ClaimView {
 		TimeZone: cpor.Zone(c.Country).String(),
 	}
 	if !c.OfficialAt.IsZero() {
-		v.LastDay = dateOf(c.LastDay())
+		v.LastDay = c.LastDay().Format(time.DateOnly) // a date in the customer's zone: in UTC it is the day before east of UTC
 	}
 	return v
 }

@@ -96,6 +96,15 @@ func TestCPORConfirmNotifiedInCustomerDays(t *testing.T) {
 			if !strings.Contains(r.Text, "notified the customer on "+tt.day) {
 				t.Errorf("reply %q does not name %s", r.Text, tt.day)
 			}
+			// The last day to decline is one date everywhere: the text, the
+			// JSON and the export (a date in the customer's zone, which is
+			// the day before in UTC east of it).
+			last := cl.LastDay().Format(time.DateOnly)
+			show := e.at(slackHere, inc, "cpor show 1")
+			view, _ := show.Data["claim"].(command.ClaimView)
+			if view.LastDay != last || !strings.Contains(r.Text, last) {
+				t.Errorf("last day %s; the JSON says %q, the reply %q", last, view.LastDay, r.Text)
+			}
 		})
 	}
 }

@@ -20,6 +20,9 @@ type subcommand struct {
 	name    string
 	args    string // synopsis after the name
 	summary string
+	// help, when set, is what `cosellbot help NAME` prints after the
+	// synopsis: what the flags do, beyond the one-line summary.
+	help string
 	// bare commands run before the configuration is loaded (help,
 	// version); lenient ones get it even when it is broken (config,
 	// doctor), to show what is wrong.
@@ -83,7 +86,7 @@ func subcommands() []subcommand {
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdReplay(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
-		{name: "sync", args: "[DEAL] [--retry-dead [--system S]] [--now]", summary: "a deal's links, what each system lacks, sync work",
+		{name: "sync", args: "[DEAL] [--retry-dead [--system S]] [--now]", summary: "a deal's links, what each system lacks, sync work", help: syncHelp,
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdSync(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
@@ -116,7 +119,7 @@ func subcommands() []subcommand {
 			run: func(_ context.Context, in *invocation, args []string) int {
 				if len(args) == 1 {
 					if sc, ok := findSubcommand(args[0]); ok {
-						fmt.Fprintf(in.stdout, "usage: cosellbot %s %s\n  %s\n", sc.name, sc.args, sc.summary)
+						fmt.Fprintf(in.stdout, "usage: cosellbot %s %s\n  %s\n%s", sc.name, sc.args, sc.summary, sc.help)
 						return 0
 					}
 				}

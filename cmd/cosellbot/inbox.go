@@ -81,13 +81,32 @@ func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	return 0
 }
 
-// inboxStatuses reads --status: the outcomes as people name them.
-// duplicate is no status of its own: a redelivery is not stored again but
-// counted on the row it repeats, so it selects the rows delivered again.
+// statusWords are the outcomes as people name them, in `cosellbot inbox`'s
+// STATUS column and its --status filter alike (the README's list): the
+// store's received and processed read waiting and applied. A list that
+// printed processed while --status took applied made the filter look
+// broken.
+var statusWords = map[store.InboxStatus]string{
+	store.InboxReceived: "waiting", store.InboxProcessed: "applied", store.InboxIgnored: "ignored",
+	store.InboxStale: "stale", store.InboxFailed: "failed",
+}
+
+// statusWord is a row's status as `cosellbot inbox` prints it.
+func statusWord(s store.InboxStatus) string {
+	if w, ok := statusWords[s]; ok {
+		return w
+	}
+	return string(s)
+}
+
+// inboxStatuses reads --status: the outcomes as people name them (the
+// store's own words received and processed are taken too). duplicate is
+// no status of its own: a redelivery is not stored again but counted on
+// the row it repeats, so it selects the rows delivered again.
 func inboxStatuses(s string) (statuses []store.InboxStatus, duplicates bool, err error) {
-	names := map[string]store.InboxStatus{
-		"waiting": store.InboxReceived, "received": store.InboxReceived, "applied": store.InboxProcessed,
-		"processed": store.InboxProcessed, "ignored": store.InboxIgnored, "stale": store.InboxStale, "failed": store.InboxFailed,
+	names := map[string]store.InboxStatus{"received": store.InboxReceived, "processed": store.InboxProcessed}
+	for st, w := range statusWords {
+		names[w] = st
 	}
 	for _, w := range strings.Split(s, ",") {
 		w = strings.ToLower(strings.TrimSpace(w))
@@ -119,7 +138,7 @@ func writeInbox(w io.Writer, rows []store.InboxEntry, all bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSOURCE\tSTATUS\tTRIES\tDUPLICATES\tRECEIVED\tKEY\tREASON")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.Source, r.Status, r.Attempts, r.Duplicates,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.Source, statusWord(r.Status), r.Attempts, r.Duplicates,
 			r.ReceivedAt.Format("2006-01-02 15:04:05"), escape.Line(r.Key), escape.Line(r.Error)) // keys and reasons come from outside
 	}
 	tw.Flush()

@@ -10,22 +10,25 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/vocab"
 	"github.com/cosellbot/cosellbot/store"
 )
 
 // cmdSync shows how a deal stands with the systems it is linked to: each
 // link's shadow (what that system holds as far as cosellbot knows) and the
-// fields it still lacks, and the sync work waiting or dead. --retry-dead
-// makes dead work due again; --now runs one sync pass.
+// fields it still lacks, and the sync work waiting or dead, with the whole
+// of each last error. --retry-dead makes dead work due again; --now sends,
+// from this command, the work that is due (syncHelp says what that means).
 func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	retry := fs.Bool("retry-dead", false, "make the dead sync work due again (of --system, or every system)")
 	system := fs.String("system", "", "with --retry-dead: only this system")
-	now := fs.Bool("now", false, "run one sync pass now and print what it did")
+	now := fs.Bool("now", false, "send the sync work that is due now, from this command, and print what it did (dead work only with --retry-dead)")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return 2
 	}
@@ -68,6 +71,11 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
+	if *now && !*retry && slices.ContainsFunc(work, func(w store.SyncWork) bool { return w.State == "dead" }) {
+		// The pass does not send what gave up: said, so that a table
+		// unchanged after --now does not read as --now doing nothing.
+		fmt.Fprintln(stdout, "Dead work is not sent by --now alone: fix the cause (the last error says it), then cosellbot sync --retry-dead --now.")
+	}
 	if dealID != 0 {
 		d, err := a.store.GetDeal(ctx, dealID)
 		if err != nil {
@@ -85,7 +93,9 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		}
 		cur := change.Of(d)
 		for _, l := range links {
-			queued := slices.ContainsFunc(work, func(w store.SyncWork) bool { return w.System == l.System && w.RecordID == l.RecordID })
+			i := slices.IndexFunc(work, func(w store.SyncWork) bool { return w.System == l.System && w.RecordID == l.RecordID })
+			queued := i >= 0
+			dead := queued && work[i].State == "dead"
 			fmt.Fprintf(stdout, "\n%s record %s (seen %s", change.Label(l.System), l.RecordID, l.Seen.Format("2006-01-02 15:04:05"))
 			if l.ETag != "" {
 				fmt.Fprintf(stdout, ", eTag %s", l.ETag)
@@ -99,23 +109,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			fmt.Fprintln(tw, "  FIELD\tCOSELLBOT\tTHERE\tAT\tSTATE")
 			for _, f := range change.Fields {
 				m, known := l.Shadow[f]
-				state := "in step"
-				switch {
-				case !known:
-					state = "never exchanged"
-				case m.Pending:
-					state = "sent, not confirmed"
-				case m.Value != cur[f] && m.Refused:
-					state = "theirs, refused by the deal rules"
-				case m.Value != cur[f] && f == change.Reason && cur[f] == "":
-					state = "theirs (an open deal has no reason)"
-				case m.Value != cur[f] && queued:
-					state = "to send"
-				case m.Value != cur[f]:
-					// Nothing waits to send it: the system cannot hold the
-					// deal's value (a stage its mapping has no value for).
-					state = "theirs: nothing can be sent (see the history)"
-				}
+				state := fieldState(f, m, known, cur[f], queued, dead)
 				at := ""
 				if !m.At.IsZero() {
 					at = m.At.Format("2006-01-02 15:04:05")
@@ -129,17 +123,110 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		fmt.Fprintln(stdout, "\nNo sync work waiting.")
 		return 0
 	}
-	fmt.Fprintln(stdout, "\nSync work:")
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SYSTEM\tRECORD\tSTATE\tTRIES\tDUE\tLAST ERROR")
-	for _, w := range work {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", w.System, w.RecordID, w.State, w.Attempts, w.DueAt.Format("2006-01-02 15:04:05"), short(w.LastError))
-	}
-	tw.Flush()
+	writeSyncWork(stdout, work)
 	return 0
 }
 
-// short clips a value for a table cell, on one line.
+// fieldState is how a field of a link stands: m is what the system holds
+// as far as cosellbot knows (known: it was ever exchanged), cur the deal's
+// value, queued whether sync work waits for the link, dead whether it gave
+// up.
+func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, dead bool) string {
+	switch {
+	case !known:
+		return "never exchanged"
+	case m.Pending && dead:
+		// The write gave up (a 4xx, or every try failed): the system never
+		// took the value, whatever "sent" suggested.
+		return "sent, refused (see the last error under Sync work)"
+	case m.Pending:
+		return "sent, not confirmed"
+	case m.Value != cur && m.Refused:
+		return "theirs, refused by the deal rules"
+	case m.Value != cur && f == change.Reason && cur == "":
+		return "theirs (an open deal has no reason)"
+	case m.Value != cur && queued:
+		return "to send"
+	case m.Value != cur:
+		// Nothing waits to send it: the system cannot hold the deal's
+		// value (a stage its mapping has no value for).
+		return "theirs: nothing can be sent (see the history)"
+	}
+	return "in step"
+}
+
+// maxErrorCell is the longest last error the sync work table shows in its
+// own cell; a longer one is written in full under the table.
+const maxErrorCell = 50
+
+// errorWidth is the width the last errors under the table are wrapped to.
+const errorWidth = 100
+
+// writeSyncWork is the sync work table, then, each on its own lines, the
+// last errors too long for a cell: whole, wrapped between words. An error
+// cut to fit ("crm: webhook to hubspot: Post \"http://1…") hid the cause
+// (a timeout, what the CRM answered), which is at its end.
+func writeSyncWork(w io.Writer, work []store.SyncWork) {
+	fmt.Fprintln(w, "\nSync work:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SYSTEM\tRECORD\tSTATE\tTRIES\tDUE\tLAST ERROR")
+	var long []store.SyncWork
+	for _, sw := range work {
+		msg := escape.Line(sw.LastError) // it may quote what a system answered
+		if utf8.RuneCountInString(msg) > maxErrorCell {
+			long = append(long, sw)
+			msg = "(below)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", sw.System, sw.RecordID, sw.State, sw.Attempts, sw.DueAt.Format("2006-01-02 15:04:05"), msg)
+	}
+	tw.Flush()
+	for _, sw := range long {
+		fmt.Fprintf(w, "\nLast error of %s record %s:\n", change.Label(sw.System), sw.RecordID)
+		for _, line := range wrap(escape.Line(sw.LastError), errorWidth) {
+			fmt.Fprintln(w, "  "+line)
+		}
+	}
+}
+
+// wrap breaks s into lines of at most width characters, between words; a
+// word longer than width (a URL) has a line of its own, whole.
+func wrap(s string, width int) []string {
+	var lines []string
+	var line strings.Builder
+	n := 0
+	for _, word := range strings.Fields(s) {
+		wn := utf8.RuneCountInString(word)
+		if n > 0 && n+1+wn > width {
+			lines = append(lines, line.String())
+			line.Reset()
+			n = 0
+		}
+		if n > 0 {
+			line.WriteByte(' ')
+			n++
+		}
+		line.WriteString(word)
+		n += wn
+	}
+	if n > 0 {
+		lines = append(lines, line.String())
+	}
+	return lines
+}
+
+// syncHelp is what `cosellbot help sync` says beyond the synopsis.
+const syncHelp = `  DEAL: each linked record's fields as cosellbot and that system hold them, then the sync
+  work waiting or dead for the deal's records, each last error whole. Without DEAL: the
+  sync work of every deal, dead first.
+  --retry-dead [--system S]  make the dead work (a write the system refused for good, or that
+                             failed 12 times) due again, once you fixed its cause.
+  --now                      send the work that is due now from this command, and print what
+                             the pass did. A running serve sends due work within 2 seconds by
+                             itself: --now is for when serve is not running, or together with
+                             --retry-dead. Work waiting out a backoff stays until its DUE
+                             time; dead work is sent only with --retry-dead.
+`
+
 // shown is a field's value as deal show prints it: an amount in units
 // (values travel in cents), a stage by its label.
 func shown(f change.Field, v string) string {
@@ -152,6 +239,7 @@ func shown(f change.Field, v string) string {
 	return v
 }
 
+// short clips a value for a table cell, on one line.
 func short(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	if strings.HasPrefix(s, "[{") { // a team

@@ -36,7 +36,7 @@ type Applier struct {
 // is an echo, stale, or kept as a conflict in the deal's history.
 func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, error) {
 	if m.Record != "" && !strings.EqualFold(c.Object, m.Record) {
-		return Ignored("a %s record, not a %s: nothing to do", c.Object, m.Record), nil
+		return Ignored("%s record, not %s: nothing to do", A(c.Object), A(m.Record)), nil
 	}
 	if c.RecordID == "" {
 		return Result{}, Malformed("record id", "the event names no record")
@@ -77,7 +77,13 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 	}
 	res, err := a.Engine.Receive(ctx, in, find, make)
 	if errors.Is(err, change.ErrNoDeal) {
-		return Result{}, fmt.Errorf("crm_id: no deal has crm_id=%s: link it with deal edit ID crm_id=%s, then run cosellbot replay --source %s: %w", c.RecordID, c.RecordID, c.Source, err)
+		// A CRM sends every record's changes (a Salesforce outbound
+		// message, a HubSpot subscription fire for each opportunity of the
+		// org), and most records are no co-sell deal: nothing failed.
+		// Failed, they filled `cosellbot inbox` forever and buried the real
+		// failures. Ignored, `cosellbot inbox --all` still lists them, with
+		// how to link the one that is a deal.
+		return Ignored("%s", unlinked(m, c)), nil
 	}
 	if err != nil {
 		return Result{}, err
@@ -89,6 +95,30 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", unread[0], unread[1], c.Source)
 	}
 	return r, nil
+}
+
+// unlinked says why a record linked to no deal was not applied, and how to
+// link it: the record's next change then applies (the event itself is
+// not replayed: it was ignored, not failed).
+func unlinked(m *Mapping, c Change) string {
+	what := fmt.Sprintf("%s record %s is linked to no deal", change.Label(c.Source), c.RecordID)
+	if c.Created && m.Create == nil {
+		what += fmt.Sprintf(" (the %s mapping makes no deals of created records: add create: with its defaults to make them)", c.Source)
+	}
+	return fmt.Sprintf("%s: nothing to apply. If it is a co-sell deal, link it with deal edit ID crm_id=%s; the record's next change then applies", what, c.RecordID)
+}
+
+// Unlink ends the link of a record its CRM deleted or merged away, through
+// the change path (the deal stays, and its history says so); into, when
+// set, is the record it was merged into, linked instead. Every source's
+// deletion takes this path: HubSpot's deal.deletion and merge, Dataverse's
+// Delete message.
+func (a *Applier) Unlink(ctx context.Context, system, recordID, why, into string) (Result, error) {
+	res, err := a.Engine.Unlink(ctx, system, recordID, why, into)
+	if err != nil {
+		return Result{}, err
+	}
+	return ResultOf(res), nil
 }
 
 // ResultOf turns what the change path did into an inbox result.

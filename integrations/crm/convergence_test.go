@@ -118,10 +118,42 @@ func (f *fakeCRM) write(w http.ResponseWriter, r *http.Request) {
 	if f.name == "salesforce" && len(id) == 18 {
 		id = id[:15] // Salesforce takes either form of an id
 	}
-	for k, v := range m.Fields {
-		f.set(id, k, v)
+	if f.name == "salesforce" {
+		// One save of the record, one outbound message: with every field
+		// as the save left it. (A message per field, each with the fields
+		// not yet written still empty, would tell of clearings nobody made.)
+		f.save(id, m.Fields)
+	} else {
+		for k, v := range m.Fields {
+			f.set(id, k, v)
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// save sets several fields of a record at once, owing one notification
+// of the whole record (Salesforce's), when any changed.
+func (f *fakeCRM) save(id string, fields map[string]string) {
+	if f.records[id] == nil {
+		f.records[id] = map[string]string{}
+		f.at[id] = map[string]time.Time{}
+	}
+	changed := ""
+	for k, v := range fields {
+		if f.records[id][k] != v {
+			f.records[id][k] = v
+			f.at[id][k] = f.clock.Now()
+			changed = k
+		}
+	}
+	if changed == "" {
+		return
+	}
+	snap := map[string]string{}
+	for k, v := range f.records[id] {
+		snap[k] = v
+	}
+	f.owed = append(f.owed, owed{id: id, field: changed, fields: snap, at: f.clock.Now()})
 }
 
 // hangWrites makes the CRM's writes wait, unanswered, until the channel it
@@ -342,9 +374,9 @@ func (w *world) deliverSalesforce() bool {
 	for _, o := range owed {
 		var fields strings.Builder
 		for _, k := range []string{"Amount", "CloseDate", "CurrencyIsoCode", "Description", "Loss_Reason__c", "Name", "StageName"} {
-			if v, ok := o.fields[k]; ok {
+			if v := o.fields[k]; v != "" {
 				fmt.Fprintf(&fields, "<sf:%s>%s</sf:%s>", k, xmlEscape(v), k)
-			} else {
+			} else { // Salesforce sends a field without a value as nil
 				fmt.Fprintf(&fields, `<sf:%s xsi:nil="true"/>`, k)
 			}
 		}

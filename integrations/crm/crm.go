@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
@@ -184,6 +185,24 @@ type Metrics interface {
 type noMetrics struct{}
 
 func (noMetrics) Count(string, Outcome) {}
+
+// A is word preceded by its indefinite article, for the inbox's sentences
+// about CRM object types that come from outside ("an Account record, not
+// an Opportunity"): "an" before a vowel sound, judged by the spelling,
+// with the common words whose initial vowel is said as a consonant ("a
+// User", "a Unit", "a one-off").
+func A(word string) string {
+	w := strings.ToLower(strings.TrimSpace(word))
+	if w == "" || !strings.ContainsRune("aeiou", rune(w[0])) {
+		return "a " + word
+	}
+	for _, p := range []string{"uni", "use", "usa", "usu", "uti", "ura", "eu", "one", "once"} {
+		if strings.HasPrefix(w, p) {
+			return "a " + word
+		}
+	}
+	return "an " + word
+}
 
 // isNotFound reports a missing record.
 func isNotFound(err error) bool { return errors.Is(err, ledger.ErrNotFound) }

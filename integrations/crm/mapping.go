@@ -182,13 +182,22 @@ type Change struct {
 	// a whole record (Salesforce, Dynamics) whose time may belong to any
 	// of its fields: the change path then knows each field's own time.
 	PerField bool
-	Fields   map[string]string // CRM field name → value, as text
+	// Fields are CRM field name → value, as text. A field the event holds
+	// empty was cleared there; one it does not hold says nothing.
+	Fields map[string]string
 }
 
 // Incoming translates a change's fields into the synced fields of a deal,
 // each stamped with the record's modification time (a per-property event
 // names one field, a full record all of them). Malformed values fail,
-// naming the CRM field; a blank CRM field says nothing.
+// naming the CRM field. A field the change does not hold says nothing; one
+// it holds empty was cleared in the CRM (the adapters put a field in
+// Fields empty only when the vendor says so: a Dataverse attribute set to
+// null, a Salesforce xsi:nil field, a HubSpot property changed to ""), and
+// arrives as an empty value for the deal rules to judge: taken where a
+// field may be empty, refused (kept in the history, and the deal's value
+// sent back) where the rules require it. Dropped instead, the CRM and
+// cosellbot went on disagreeing while `cosellbot sync` said "in step".
 func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 	in, err := m.incoming(c)
 	if err == nil && c.PerField && !in.Modified.IsZero() {
@@ -217,8 +226,7 @@ func (m *Mapping) incoming(c Change) (change.Incoming, error) {
 			return "", false
 		}
 		v, ok := c.Fields[name]
-		v = strings.TrimSpace(v)
-		return v, ok && v != ""
+		return strings.TrimSpace(v), ok
 	}
 	if v, ok := get("name"); ok {
 		in.Values[change.Name] = v
@@ -227,25 +235,36 @@ func (m *Mapping) incoming(c Change) (change.Incoming, error) {
 		in.Values[change.Notes] = v
 	}
 	if v, ok := get("currency"); ok {
-		code, err := m.currencyCode(v)
-		if err != nil {
-			return in, Malformed(m.Fields["currency"], "%v", err)
+		code := ""
+		if v != "" {
+			var err error
+			if code, err = m.currencyCode(v); err != nil {
+				return in, Malformed(m.Fields["currency"], "%v", err)
+			}
 		}
 		in.Values[change.Currency] = code
 	}
 	if v, ok := get("value"); ok {
-		money, err := parseAmount(v)
-		if err != nil {
-			return in, Malformed(m.Fields["value"], "%v", err)
+		amount := ""
+		if v != "" {
+			money, err := parseAmount(v)
+			if err != nil {
+				return in, Malformed(m.Fields["value"], "%v", err)
+			}
+			amount = change.MoneyText(money)
 		}
-		in.Values[change.Value] = change.MoneyText(money)
+		in.Values[change.Value] = amount
 	}
 	if v, ok := get("close"); ok {
-		t, err := ParseTime(v)
-		if err != nil {
-			return in, Malformed(m.Fields["close"], "%v", err)
+		date := ""
+		if v != "" {
+			t, err := ParseTime(v)
+			if err != nil {
+				return in, Malformed(m.Fields["close"], "%v", err)
+			}
+			date = change.DateText(t)
 		}
-		in.Values[change.Close] = change.DateText(t)
+		in.Values[change.Close] = date
 	}
 	if v, ok := get("reason"); ok {
 		in.Values[change.Reason] = v

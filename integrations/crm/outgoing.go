@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -95,13 +97,59 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		return change.Written{}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
 	}
 	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	why := resp.Status
+	if ex := Excerpt(answer); ex != "" && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		// What the CRM side said is wrong (a Power Automate flow's or a
+		// HubSpot workflow's error) is the one clue to the fix: kept in
+		// the error, it reaches the log and `cosellbot sync DEAL`.
+		why += ": " + ex
+	}
 	// The verdict every outbound call shares (chatkit.Classify): 4xx is
 	// final except 408/429; Retry-After honoured, in seconds or as a date.
-	if err := chatkit.Classify(now, resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", w.t.Source, resp.Status)); err != nil {
+	if err := chatkit.Classify(now, resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", w.t.Source, why)); err != nil {
 		return change.Written{}, err
 	}
 	return change.Written{Skipped: skipped}, nil
+}
+
+// MaxExcerpt is how many characters of a refusing answer's body Excerpt
+// keeps.
+const MaxExcerpt = 300
+
+// Excerpt is a response body as an error may quote it: at most MaxExcerpt
+// characters, on one line (line breaks, tabs and runs of spaces become one
+// space), without control or invisible formatting characters (dropped) or
+// invalid UTF-8, and with the credentials of any URL in it hidden
+// (redact.Text, which hides a key's value up to the next space).
+// The body comes from outside: it must not break a log line or a
+// terminal, nor fill sync_work.last_error.
+func Excerpt(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	var b strings.Builder
+	n, space := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue // an escape sequence's ESC, a bidi override: dropped
+		}
+		if n >= MaxExcerpt {
+			b.WriteString("…")
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return redact.Text(b.String())
 }
 
 // redacted is an error whose text has the credentials of any URL in it

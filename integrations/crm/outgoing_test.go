@@ -137,3 +137,36 @@ func TestOutgoingLeavesTheCRMsOwnStage(t *testing.T) {
 		})
 	}
 }
+
+// A CRM side that refuses a write says why in its answer (a Power Automate
+// flow's error, a HubSpot workflow's): the error keeps a bounded excerpt of
+// it, on one line and free of control characters (it goes to the log and
+// to `cosellbot sync`), with the credentials of any URL in it hidden.
+func TestWriterKeepsWhatTheCRMAnswered(t *testing.T) {
+	long := strings.Repeat("x", 1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "{\"error\":{\"code\":\"InvalidTemplate\",\n\t\"message\":\"Unable to process template \x1b[31mlanguage\x1b[0m expressions\",\r\n \"see\":\"https://prod.westeurope.logic.azure.com/workflows/1?sig=s3cr3t-sig\"},\"pad\":\""+long+"\"}")
+	}))
+	defer srv.Close()
+	w := crm.NewWriter(crm.Target{Source: "dynamics", URL: srv.URL, Secret: []byte("s"), Mapping: generic.Mapping()}, srv.Client(), fixedClock{})
+	_, err := w.Write(t.Context(), change.Link{System: "dynamics", RecordID: "r"}, &deal.Deal{ID: 1, Name: "x"}, change.Values{change.Name: "x"})
+	if err == nil || !chat.IsPermanent(err) {
+		t.Fatalf("Write = %v, want a final error", err)
+	}
+	msg := err.Error()
+	want := `crm: webhook to dynamics: 400 Bad Request: {"error":{"code":"InvalidTemplate", "message":"Unable to process template [31mlanguage[0m expressions", "see":"https://prod.westeurope.logic.azure.com/workflows/1?sig=REDACTED`
+	if !strings.HasPrefix(msg, want) {
+		t.Errorf("error\n%q\nwant it to start with\n%q", msg, want)
+	}
+	if strings.ContainsAny(msg, "\n\r\t\x1b") || strings.Contains(msg, "s3cr3t") {
+		t.Errorf("error %q: want one line, no control characters, no credentials", msg)
+	}
+	if ex := crm.Excerpt([]byte(long)); len([]rune(ex)) != crm.MaxExcerpt+1 || !strings.HasSuffix(ex, "…") {
+		t.Errorf("Excerpt of 1,000 characters: %d characters, want %d and an ellipsis", len([]rune(ex)), crm.MaxExcerpt+1)
+	}
+	if ex := crm.Excerpt(nil); ex != "" {
+		t.Errorf("Excerpt of nothing: %q", ex)
+	}
+}

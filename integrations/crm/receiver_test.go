@@ -243,24 +243,30 @@ func TestUnknownEventTypeIgnored(t *testing.T) {
 	})
 }
 
-// A change whose deal rules refuse it, or that names no known deal, leaves
-// the row failed with the reason and the payload; replay applies it once
-// the cause is fixed.
+// An event that cannot be read as it is (here a Dynamics 365 transaction
+// currency the mapping has no code for) leaves the row failed with the
+// reason and the payload; replay applies it once the cause is fixed. (A
+// record linked to no deal is no failure: TestRecordLinkedToNoDealIsIgnored.)
 func TestFailedEventIsKeptAndReplayed(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		h := setup(t, st)
-		body := update("opp-late", "2026-11-20T09:00:00Z", map[string]any{"stage": "qualified"})
-		h.Post(t, "/webhooks/generic", signed("late", body, now), body)
-		if rep := h.Process(t); rep.Failed != 1 || !strings.Contains(rep.Failures[0].Error, "crm_id=opp-late") {
+		m := dynamicsMapping(t)
+		h := dynamicsSetup(t, st, m)
+		const opp = "3c1d0c22-8c2e-f111-8a4c-6045bd0a1c01"
+		d := crmtest.AcceptedDeal(t, st, opp, now)
+		body := dataverse("Update", "9a000001-4ea2-e711-8122-000d3aa2331c", opp,
+			[]attr{{"salesstage", option(0)}, {"transactioncurrencyid", lookup("transactioncurrency", "ff4e2a1b-2222-e711-8122-000d3aa2331c", nil)}, {"modifiedon", wcf(now.Add(-time.Hour))}},
+			[]attr{{"transactioncurrencyid", lookup("transactioncurrency", "ff4e2a1b-2222-e711-8122-000d3aa2331c", "Hong Kong Dollar")}})
+		postDynamics(t, h, body)
+		if rep := h.Process(t); rep.Failed != 1 || !strings.Contains(rep.Failures[0].Error, `"Hong Kong Dollar" is not an ISO currency code`) {
 			t.Fatalf("report %+v", rep)
 		}
-		d := crmtest.AcceptedDeal(t, st, "opp-late", now)
-		rep, err := h.Proc.Replay(t.Context(), "generic")
+		m.Currencies["Hong Kong Dollar"] = "HKD" // the admin adds it to the mapping
+		rep, err := h.Proc.Replay(t.Context(), "dynamics")
 		if err != nil || rep.Processed != 1 {
 			t.Fatalf("replay: %+v, %v", rep, err)
 		}
-		if got := dealOf(t, st, d.ID); got.Stage != deal.StageQualified {
-			t.Errorf("stage after replay: %s", got.Stage)
+		if got := dealOf(t, st, d.ID); got.Stage != deal.StageQualified || got.Currency != "HKD" {
+			t.Errorf("after replay: stage %s currency %s", got.Stage, got.Currency)
 		}
 		if rows := h.Inbox(t); rows[0].Attempts != 2 || rows[0].Status != store.InboxProcessed {
 			t.Errorf("row after replay %+v", rows[0])
@@ -423,24 +429,30 @@ func TestCreatedRecordMakesALinkedDeal(t *testing.T) {
 	})
 }
 
-// An event that failed because its record was not linked yet is replayed
-// after a newer event of the same record was applied: what it changed and
-// the newer one did not is still applied; what the newer one changed stays.
-func TestReplayAfterLinkingAppliesWhatIsStillNewer(t *testing.T) {
+// An event that failed (a currency the mapping lacked) is replayed after a
+// newer event of the same record was applied: what it changed and the
+// newer one did not is still applied; what the newer one changed stays.
+func TestReplayAppliesWhatIsStillNewer(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		h := setup(t, st)
-		old := update("opp-r", "2026-11-20T09:00:00Z", map[string]any{"stage": "developed", "value": "50000"})
-		h.Post(t, "/webhooks/generic", signed("r-1", old, now), old)
+		m := dynamicsMapping(t)
+		h := dynamicsSetup(t, st, m)
+		const opp = "3c1d0c22-8c2e-f111-8a4c-6045bd0a1c02"
+		d := crmtest.AcceptedDeal(t, st, opp, now.Add(-2*time.Hour))
+		hkd := lookup("transactioncurrency", "ff4e2a1b-2222-e711-8122-000d3aa2331c", "Hong Kong Dollar")
+		old := dataverse("Update", "9a000002-4ea2-e711-8122-000d3aa2331c", opp,
+			[]attr{{"salesstage", option(1)}, {"estimatedvalue", money(50000)}, {"transactioncurrencyid", hkd}, {"modifiedon", wcf(now.Add(-time.Hour))}}, []attr{})
+		postDynamics(t, h, old)
 		if rep := h.Process(t); rep.Failed != 1 {
 			t.Fatalf("report %+v", rep)
 		}
-		d := crmtest.AcceptedDeal(t, st, "opp-r", now.Add(-2*time.Hour))
-		newer := update("opp-r", "2026-11-20T09:30:00Z", map[string]any{"value": "70000"})
-		h.Post(t, "/webhooks/generic", signed("r-2", newer, now), newer)
+		newer := dataverse("Update", "9a000003-4ea2-e711-8122-000d3aa2331c", opp,
+			[]attr{{"estimatedvalue", money(70000)}, {"modifiedon", wcf(now.Add(-30 * time.Minute))}}, []attr{})
+		postDynamics(t, h, newer)
 		if rep := h.Process(t); rep.Processed != 1 {
 			t.Fatalf("report %+v", rep)
 		}
-		rep, err := h.Proc.Replay(t.Context(), "generic")
+		m.Currencies["Hong Kong Dollar"] = "HKD"
+		rep, err := h.Proc.Replay(t.Context(), "dynamics")
 		if err != nil || rep.Processed != 1 {
 			t.Fatalf("replay: %+v, %v", rep, err)
 		}
@@ -469,7 +481,7 @@ func TestEventsAreAppliedInPages(t *testing.T) {
 			at := now.Add(-time.Hour + time.Duration(i)*time.Second).UTC().Format(time.RFC3339)
 			body := update(fmt.Sprintf("opp-p%d", i%5), at, map[string]any{"value": fmt.Sprint(61000 + i)})
 			if i == 120 {
-				body = update("opp-nobody", "2026-11-20T09:02:00Z", map[string]any{"value": "1000"}) // no deal: fails when applied
+				body = update("opp-p0", "2026-11-20T09:02:00Z", map[string]any{"close": "2027-02-30"}) // no date: fails when applied
 			}
 			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("p-%d", i), body, now), body); code != 200 {
 				t.Fatalf("%d %s", code, resp)

@@ -51,7 +51,7 @@ func TestCountsByOutcome(t *testing.T) {
 	}
 	post("a", `{"type":"deal.updated","record_id":"opp-1","fields":{"stage":"proposed"}}`)
 	post("a", `{"type":"deal.updated","record_id":"opp-1","fields":{"stage":"proposed"}}`)
-	post("b", `{"type":"deal.updated","record_id":"opp-unknown","fields":{"stage":"proposed"}}`)
+	post("b", `{"type":"deal.updated","record_id":"opp-1","fields":{"close":"2027-02-30"}}`)
 	post("c", `{"type":"contact.created"}`)
 	if _, err := proc.Pending(context.Background()); err != nil {
 		t.Fatal(err)

@@ -80,21 +80,16 @@ func (a Attribute) Text() (string, bool) {
 	if json.Unmarshal(a.Value, &s) == nil {
 		return s, true
 	}
-	var obj struct {
-		Value       json.RawMessage `json:"Value"`
-		ID          string          `json:"Id"`
-		LogicalName string          `json:"LogicalName"`
-		Name        string          `json:"Name"`
-	}
-	if strings.HasPrefix(v, "{") && json.Unmarshal(a.Value, &obj) == nil {
+	if strings.HasPrefix(v, "{") {
+		var obj reference
+		if json.Unmarshal(a.Value, &obj) != nil {
+			return v, true
+		}
 		if len(obj.Value) > 0 {
 			return strings.Trim(string(obj.Value), `"`), true
 		}
-		if obj.LogicalName == "transactioncurrency" && obj.Name != "" {
-			return obj.Name, true // the currency's name; the mapping turns it into its ISO code
-		}
-		if (obj.LogicalName == "account" || obj.LogicalName == "contact") && obj.Name != "" {
-			return obj.Name, true // the opportunity's customer (customerid), by name
+		if obj.named() && obj.Name != "" {
+			return obj.Name, true // a currency's name (the mapping turns it into its ISO code), a customer's
 		}
 		if obj.ID != "" {
 			return obj.ID, true
@@ -102,6 +97,50 @@ func (a Attribute) Text() (string, bool) {
 		return "", false
 	}
 	return v, true
+}
+
+// Null reports an attribute that is there with no value: Dataverse puts an
+// attribute a user emptied in the Target as null. (An entity image leaves
+// out the attributes that have no value instead.)
+func (a Attribute) Null() bool {
+	v := strings.TrimSpace(string(a.Value))
+	return v == "" || v == "null"
+}
+
+// Unnamed is a lookup that cosellbot reads by name (the transaction
+// currency, the customer account or contact) sent without its name, and
+// the lookup's logical name and id. The Target of a step carries its
+// lookups so (Dataverse fills in Name only in entity images): the step
+// needs a post image holding them.
+func (a Attribute) Unnamed() (logicalName, id string, ok bool) {
+	v := strings.TrimSpace(string(a.Value))
+	if !strings.HasPrefix(v, "{") {
+		return "", "", false
+	}
+	var obj reference
+	if json.Unmarshal(a.Value, &obj) != nil || len(obj.Value) > 0 || !obj.named() || obj.Name != "" || obj.ID == "" {
+		return "", "", false
+	}
+	return obj.LogicalName, obj.ID, true
+}
+
+// reference is an attribute value that is an object: an OptionSetValue or
+// Money (Value), or an EntityReference (Id, LogicalName, Name).
+type reference struct {
+	Value       json.RawMessage `json:"Value"`
+	ID          string          `json:"Id"`
+	LogicalName string          `json:"LogicalName"`
+	Name        string          `json:"Name"`
+}
+
+// named reports a lookup the mapping reads by its name: the transaction
+// currency, and the customer (an account or a contact).
+func (r reference) named() bool {
+	switch r.LogicalName {
+	case "transactioncurrency", "account", "contact":
+		return true
+	}
+	return false
 }
 
 // Source verifies and applies Dynamics 365 webhooks.
@@ -143,7 +182,7 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 	}
 	ev := crm.Event{Key: key(c, body), Body: body}
 	if !strings.EqualFold(c.PrimaryEntityName, s.mapping.Record) {
-		ev.Ignore = fmt.Sprintf("a %s record, not a %s", c.PrimaryEntityName, s.mapping.Record)
+		ev.Ignore = fmt.Sprintf("%s record, not %s", crm.A(c.PrimaryEntityName), crm.A(s.mapping.Record))
 	}
 	return []crm.Event{ev}, nil
 }
@@ -201,7 +240,10 @@ func (s *Source) Record(e ledger.InboxEntry) string {
 }
 
 // Apply reads the record's attributes (the Target, overlaid with the post
-// image) and applies them through the mapping.
+// image) and applies them through the mapping. An attribute the Target
+// holds as null was emptied by a user: it arrives empty, for the deal
+// rules to judge; one the context does not hold says nothing. A Delete
+// unlinks the deal, as HubSpot's deletion does.
 func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, error) {
 	if e.Headers[headerSizeExceeded] != "" {
 		return crm.Result{}, crm.Malformed(headerSizeExceeded, "Dataverse removed the record's attributes from a context over 256 KB; register the step with fewer filtering attributes and images")
@@ -210,7 +252,31 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err != nil {
 		return crm.Result{}, err
 	}
+	if strings.EqualFold(c.MessageName, "Delete") {
+		// The record is gone: the deal stays, unlinked, with a history line
+		// saying so, and nothing more is written to the record. (Answered
+		// "already says so" before, the deal went on being written to a
+		// record that no longer existed.)
+		return s.applier.Unlink(ctx, Name, c.PrimaryEntityID, "was deleted in Dynamics 365", "")
+	}
 	fields := map[string]string{}
+	unnamed := map[string]string{} // attribute → "account <id>": a lookup sent without its name
+	read := func(a Attribute) {
+		if ln, id, ok := a.Unnamed(); ok {
+			if _, named := fields[a.Key]; !named {
+				unnamed[a.Key] = ln + " " + id
+			}
+			return
+		}
+		if a.Null() {
+			fields[a.Key] = ""
+		} else if v, ok := a.Text(); ok {
+			fields[a.Key] = v
+		} else {
+			return
+		}
+		delete(unnamed, a.Key)
+	}
 	for _, p := range c.InputParameters {
 		if p.Key != "Target" {
 			continue
@@ -218,18 +284,20 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		var target Entity
 		if json.Unmarshal(p.Value, &target) == nil {
 			for _, a := range target.Attributes {
-				if v, ok := a.Text(); ok {
-					fields[a.Key] = v
-				}
+				read(a)
 			}
 		}
 	}
 	for _, img := range c.PostEntityImages {
 		for _, a := range img.Value.Attributes {
-			if v, ok := a.Text(); ok {
-				fields[a.Key] = v
-			}
+			read(a)
 		}
+	}
+	if err := s.lookups(fields, unnamed); err != nil {
+		return crm.Result{}, err
+	}
+	if close := s.mapping.Fields["close"]; close != "" && fields[close] != "" {
+		fields[close] = DateOnly(fields[close])
 	}
 	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create")}
 	switch strings.ToLower(c.MessageName) {
@@ -260,5 +328,63 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		}
 		ch.ModifiedAt = t
 	}
-	return s.applier.Apply(ctx, s.mapping, ch)
+	res, err := s.applier.Apply(ctx, s.mapping, ch)
+	if err != nil {
+		return res, err
+	}
+	if id, ok := unnamed[s.mapping.Fields["customer"]]; ok && res.Status != ledger.InboxProcessed {
+		// Said where the admin looks: otherwise the inbox says the
+		// customer's name is required of an opportunity that has one.
+		res.Note += fmt.Sprintf(" (%s came without the %s's name: %s)", s.mapping.Fields["customer"], strings.Fields(id)[0], postImage)
+	}
+	return res, nil
+}
+
+// postImage is what to do when a lookup comes without its name.
+const postImage = "the step sends no post image holding it; register a PostImage on the Create and Update steps holding every mapped attribute (the header of deploy/crm/dynamics.yaml lists them)"
+
+// lookups checks the lookups that came without their name. The currency
+// cannot be read from its id unless the mapping lists the id under
+// currencies: the event fails, saying the post image is missing (rather
+// than that a GUID is no ISO currency code). A customer without its name
+// is left out (its id is no customer name: a deal made of it would carry
+// the GUID to Partner Center); Apply says why in the inbox.
+func (s *Source) lookups(fields, unnamed map[string]string) error {
+	cur := s.mapping.Fields["currency"]
+	if ref, ok := unnamed[cur]; ok && cur != "" {
+		id := strings.Fields(ref)[1]
+		if _, mapped := s.mapping.Currencies[id]; mapped {
+			fields[cur] = id
+			return nil
+		}
+		return crm.Malformed(cur, "Dataverse sent the transaction currency %s without its name: %s. Or map the id under currencies: in the dynamics mapping (\"%s\": EUR), then run cosellbot replay --source dynamics", id, postImage, id)
+	}
+	return nil
+}
+
+// DateOnly reads the close date of an opportunity as the day its user
+// chose. Dataverse's estimatedclosedate is a Date Only column with the
+// User Local behaviour: "when a user sets a date in a model-driven app,
+// the time part is automatically set to midnight in their time zone"
+// (https://learn.microsoft.com/power-apps/maker/data-platform/behavior-format-date-time-field),
+// stored in UTC, so a Paris user's 2027-04-15 arrives as
+// 2027-04-14T22:00:00Z and, read as a UTC date, landed a day early. A
+// local midnight is within 12 hours of the UTC midnight of the same day
+// for every offset from UTC-12 to UTC+12 (half-way, 12:00Z, is taken as
+// the next day: UTC+12, New Zealand, rather than UTC-12, where nobody
+// lives), so the nearest UTC midnight is the user's date. Offsets beyond
+// +12 (UTC+13 and +14: New Zealand summer time, Tonga, Samoa, Kiribati)
+// still read a day early: there, give the column the Date Only behaviour,
+// whose values carry no time. A value without a time part, and one that is
+// no time (which the mapping then refuses, naming the field), are kept.
+func DateOnly(v string) string {
+	t, err := crm.ParseTime(v)
+	if err != nil {
+		return v
+	}
+	day := 24 * time.Hour
+	if t.Truncate(day).Equal(t) {
+		return v
+	}
+	return t.Round(day).Format(time.DateOnly)
 }

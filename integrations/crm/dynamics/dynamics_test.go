@@ -2,12 +2,14 @@ package dynamics_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
@@ -90,8 +92,8 @@ func TestOtherEntitiesIgnoredAndSecretChecked(t *testing.T) {
 			t.Fatalf("WebhookKey ?code=: %d %s", code, resp)
 		}
 		rows := h.Inbox(t)
-		if len(rows) != 1 || rows[0].Status != store.InboxIgnored || !strings.Contains(rows[0].Error, "contact") {
-			t.Errorf("inbox %+v", rows)
+		if len(rows) != 1 || rows[0].Status != store.InboxIgnored || rows[0].Error != "a contact record, not an opportunity" {
+			t.Errorf("inbox %q", reasons(rows))
 		}
 		noOp := []byte(strings.Replace(string(body), `"OperationId": "4af10637-4ea2-e711-8122-000d3aa2331c",`, "", 1))
 		if code, resp := h.Post(t, "/webhooks/dynamics", headers("contact"), noOp); code != 400 || !strings.Contains(resp, "OperationId") {
@@ -208,6 +210,185 @@ func TestCreatedOpportunityMakesADeal(t *testing.T) {
 		rows := h.Inbox(t)
 		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "customer") {
 			t.Errorf("inbox note %q does not say the customer is missing", last.Error)
+		}
+	})
+}
+
+// reasons are the inbox rows' outcomes, without their bodies.
+func reasons(rows []store.InboxEntry) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, string(r.Status)+": "+r.Error)
+	}
+	return out
+}
+
+// post delivers a fixture and applies it.
+func post(t *testing.T, h *crmtest.Harness, name string) crm.Report {
+	t.Helper()
+	if code, resp := h.Post(t, "/webhooks/dynamics", headers("opportunity"), fixture(t, name)); code != 200 {
+		t.Fatalf("%s: %d %s", name, code, resp)
+	}
+	return h.Process(t)
+}
+
+// A user empties the description: Dataverse sends the attribute as null
+// in the Target (and leaves it out of the post image). It reaches the deal
+// rules as empty notes, which they refuse (notes are required): the
+// history says so, and the link knows Dynamics holds none, so the deal's
+// notes are sent back instead of `cosellbot sync` saying "in step". An
+// attribute the context does not hold (the update before it has no
+// description) says nothing.
+func TestEmptiedAttributeReachesTheDealRules(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, opportunity, now)
+		if rep := post(t, h, "opportunity_update.json"); rep.Processed != 1 {
+			t.Fatalf("update: %+v %q", rep, reasons(h.Inbox(t)))
+		}
+		if l, err := st.Link(t.Context(), dynamics.Name, opportunity); err != nil {
+			t.Fatal(err)
+		} else if m, ok := l.Shadow[change.Notes]; ok {
+			t.Errorf("a context without description told notes %+v", m)
+		}
+		if rep := post(t, h, "opportunity_clear.json"); rep.Ignored != 1 {
+			t.Fatalf("clear: %+v %q", rep, reasons(h.Inbox(t)))
+		}
+		rows := h.Inbox(t)
+		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "refused by the deal rules") || !strings.Contains(last.Error, "notes are required") {
+			t.Errorf("inbox reason %q: want the empty notes refused by the rules", last.Error)
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Notes != "BI for 12 plants" {
+			t.Errorf("notes %q, want the deal's kept", got.Notes)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "dynamics refused" {
+			t.Errorf("history %v: want Dynamics' empty notes refused", hist)
+		}
+		l, err := st.Link(t.Context(), dynamics.Name, opportunity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := l.Shadow[change.Notes]; !ok || m.Value != "" {
+			t.Errorf("the link says Dynamics holds notes %+v, want empty (so the deal's are sent back)", m)
+		}
+	})
+}
+
+// A Paris user picks 2027-04-15 as the close date: the User Local
+// behaviour of estimatedclosedate stores their midnight in UTC,
+// 2027-04-14T22:00:00Z. The deal's close date is the day they chose.
+func TestUserLocalCloseDateIsTheDayChosen(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, opportunity, now)
+		if rep := post(t, h, "opportunity_userlocal.json"); rep.Processed != 1 {
+			t.Fatalf("report %+v %q", rep, reasons(h.Inbox(t)))
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.CloseDate.Format(time.DateOnly) != "2027-04-15" {
+			t.Errorf("close %s, want 2027-04-15 as the Paris user chose it", got.CloseDate.Format(time.DateOnly))
+		}
+	})
+}
+
+// The time zones a local midnight can come from read back as its day: the
+// nearest UTC midnight, for offsets from UTC-11 to UTC+12 (UTC-12, where
+// nobody lives, is half-way and taken as UTC+12's; +13 and +14 are said in
+// the README: a day early unless the column is Date Only).
+func TestLocalMidnightsReadAsTheirDay(t *testing.T) {
+	m := &crm.Mapping{Source: dynamics.Name, Record: "opportunity", Fields: map[string]string{"close": "estimatedclosedate"}}
+	for _, offset := range []int{-11, -10, -8, -5, -3, 0, 1, 2, 3, 5, 8, 9, 10, 12} {
+		local := time.Date(2027, 4, 15, 0, 0, 0, 0, time.FixedZone("", offset*3600))
+		in, err := m.Incoming(crm.Change{Source: dynamics.Name, Fields: map[string]string{"estimatedclosedate": dynamics.DateOnly(fmt.Sprintf(`/Date(%d)/`, local.UnixMilli()))}})
+		if err != nil || in.Values[change.Close] != "2027-04-15" {
+			t.Errorf("UTC%+d: close %q %v, want 2027-04-15", offset, in.Values[change.Close], err)
+		}
+	}
+	if got := dynamics.DateOnly("/Date(1806624000000)/"); got != "/Date(1806624000000)/" {
+		t.Errorf("a UTC midnight (Date Only behaviour) became %q", got)
+	}
+}
+
+// A step registered without a post image sends lookups as the Target
+// holds them: Id and LogicalName, Name null. The inbox says the post image
+// is missing and how to register it, not that a GUID is no ISO currency
+// code; and an opportunity whose customer came without its name makes no
+// deal of the GUID (nothing made up for Partner Center).
+func TestLookupWithoutItsNameSaysThePostImageIsMissing(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		ms, err := crm.LoadMappings("../../../deploy/crm", "dynamics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ms["dynamics"]
+		clock := crmtest.NewClock(now)
+		h := crmtest.New(t, st, clock, dynamics.New(secret, m, crmtest.Applier(st, clock)))
+		hd := headers("opportunity")
+		hd.Set("X-Ms-Dynamics-Request-Name", "Create")
+		if code, resp := h.Post(t, "/webhooks/dynamics", hd, fixture(t, "opportunity_create_noimage.json")); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		rep := h.Process(t)
+		if rep.Failed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		why := rep.Failures[0].Error
+		for _, want := range []string{"transactioncurrencyid", "5a6b7c8d-0000-4000-8000-0000000000c1", "without its name", "PostImage"} {
+			if !strings.Contains(why, want) {
+				t.Errorf("inbox reason %q does not say %q", why, want)
+			}
+		}
+		if strings.Contains(why, "not an ISO currency code") {
+			t.Errorf("inbox reason %q calls the GUID a currency code", why)
+		}
+		// The currency's id mapped (the other way out the reason names),
+		// the customer still comes without its name: no deal, and why.
+		m.Currencies["5a6b7c8d-0000-4000-8000-0000000000c1"] = "USD"
+		if rep, err := h.Proc.Replay(t.Context(), dynamics.Name); err != nil || rep.Ignored != 1 {
+			t.Fatalf("replay: %+v %v", rep, err)
+		}
+		if _, err := st.DealByCRMID(t.Context(), "1b2c3d4e-0000-4000-8000-00000000d003"); err == nil {
+			t.Fatal("an opportunity whose customer came without its name made a deal")
+		}
+		rows := h.Inbox(t)
+		why = rows[len(rows)-1].Error
+		for _, want := range []string{"the customer's name is required", "customerid came without the account's name", "PostImage"} {
+			if !strings.Contains(why, want) {
+				t.Errorf("inbox reason %q does not say %q", why, want)
+			}
+		}
+	})
+}
+
+// Deleting an opportunity (a Delete step) unlinks its deal, as HubSpot's
+// deletion does: the deal stays, its history says so, and nothing more is
+// written to a record that is gone. (It was "already says so".)
+func TestDeleteUnlinksTheDeal(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, opportunity, now)
+		if rep := post(t, h, "opportunity_update.json"); rep.Processed != 1 {
+			t.Fatalf("update: %+v", rep)
+		}
+		hd := headers("opportunity")
+		hd.Set("X-Ms-Dynamics-Request-Name", "Delete")
+		if code, resp := h.Post(t, "/webhooks/dynamics", hd, fixture(t, "opportunity_delete.json")); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("delete: %+v %q", rep, reasons(h.Inbox(t)))
+		}
+		if _, err := st.Link(t.Context(), dynamics.Name, opportunity); err == nil {
+			t.Error("the deleted opportunity is still linked")
+		}
+		rows := h.Inbox(t)
+		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted in Dynamics 365: unlinked") {
+			t.Errorf("inbox reason %q", last.Error)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "dynamics unlinked" {
+			t.Errorf("history %v", hist)
+		}
+		if got, err := st.GetDeal(t.Context(), d.ID); err != nil || got.Status.Terminal() {
+			t.Errorf("the deal after its opportunity was deleted: %+v %v", got, err)
 		}
 	})
 }

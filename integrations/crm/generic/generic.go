@@ -13,6 +13,7 @@
 //	 "modified_at": "2026-11-20T10:00:00Z",   (optional: an older update than the last applied is stale)
 //	 "fields": {"name": "…", "value": "60000", "currency": "EUR", "close": "2027-03-01",
 //	            "notes": "…", "stage": "proposed|…|accepted|won|lost|declined", "reason": "…"}}
+//	                                          (a field left out, empty or null says nothing)
 //
 //	deal.created also takes, for the new deal: "kind" (ip|services|p2p or Partner Center's
 //	label, default services), "location" (MPN location), "customer" and "notes" (required,
@@ -298,7 +299,11 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		c.ModifiedAt, _ = crm.ParseTime(p.ModifiedAt)
 	}
 	for k, v := range p.Fields {
-		if v != nil {
+		// An empty or null field says nothing, as it always did in this
+		// schema: the mapping would read one as cleared, and senders fill
+		// the fields they have no value for so. (Every synced field but
+		// the reason is one the deal rules require anyway.)
+		if v != nil && strings.TrimSpace(fmt.Sprint(v)) != "" {
 			c.Fields[k] = fmt.Sprint(v)
 		}
 	}

@@ -45,9 +45,11 @@ type Event struct {
 	AttemptNumber    int         `json:"attemptNumber"`
 	ObjectID         json.Number `json:"objectId"`
 	PropertyName     string      `json:"propertyName,omitempty"`
-	PropertyValue    string      `json:"propertyValue,omitempty"`
-	ChangeSource     string      `json:"changeSource,omitempty"`
-	SourceID         string      `json:"sourceId,omitempty"`
+	// PropertyValue is the property's new value: "" when a user emptied
+	// it, nil when the event carries none.
+	PropertyValue *string `json:"propertyValue,omitempty"`
+	ChangeSource  string  `json:"changeSource,omitempty"`
+	SourceID      string  `json:"sourceId,omitempty"`
 	// Merges: the records merged away, and the record they became.
 	MergedObjectIDs []json.Number `json:"mergedObjectIds,omitempty"`
 	PrimaryObjectID json.Number   `json:"primaryObjectId,omitempty"`
@@ -223,43 +225,69 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	id := ev.ObjectID.String()
 	switch ev.kind() {
 	case "deletion":
-		return s.unlink(ctx, id, "was deleted in HubSpot", "")
+		return s.applier.Unlink(ctx, Name, id, "was deleted in HubSpot", "")
 	case "merge":
-		into := ev.PrimaryObjectID.String()
-		if n := ev.NewObjectID.String(); n != "" {
-			into = n
-		}
-		var last crm.Result
-		for _, m := range ev.MergedObjectIDs {
-			if m.String() == into {
-				continue
-			}
-			r, err := s.unlink(ctx, m.String(), "was merged into HubSpot record", into)
-			if err != nil {
-				return crm.Result{}, err
-			}
-			last = r
-		}
-		if last.Status == "" {
-			return crm.Ignored("merge into %s: no merged record was linked", into), nil
-		}
-		return last, nil
+		return s.merge(ctx, ev)
 	}
 	c := crm.Change{
 		Source: Name, RecordID: id, Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
 		Fields: map[string]string{}, Created: ev.kind() == "creation", PerField: ev.PropertyName != "",
 	}
-	if ev.PropertyName != "" {
-		c.Fields[ev.PropertyName] = ev.PropertyValue
+	if ev.PropertyName != "" && ev.PropertyValue != nil {
+		// "" is a property a user emptied: the mapping reads it as cleared.
+		c.Fields[ev.PropertyName] = *ev.PropertyValue
 	}
-	return s.applier.Apply(ctx, s.mapping, c)
-}
-
-// unlink ends the link of a record HubSpot deleted or merged away.
-func (s *Source) unlink(ctx context.Context, id, why, into string) (crm.Result, error) {
-	res, err := s.applier.Engine.Unlink(ctx, Name, id, why, into)
+	if ev.kind() != "restore" {
+		return s.applier.Apply(ctx, s.mapping, c)
+	}
+	// A restored record is linked again to the deal whose crm_id it is
+	// (its deletion unlinked it): say so, rather than "already says so".
+	_, err = s.applier.Engine.Link(ctx, Name, id)
+	wasLinked := err == nil
+	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return crm.Result{}, err
+	}
+	res, err := s.applier.Apply(ctx, s.mapping, c)
+	if err != nil || wasLinked {
+		return res, err
+	}
+	l, err := s.applier.Engine.Link(ctx, Name, id)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return res, nil // no deal has its id: res says so
+	}
 	if err != nil {
 		return crm.Result{}, err
 	}
-	return crm.ResultOf(res), nil
+	note := fmt.Sprintf("deal #%d: HubSpot record %s was restored: linked to it again", l.DealID, id)
+	if res.Status == ledger.InboxProcessed {
+		note += "; " + res.Note
+	}
+	return crm.Processed("%s", note), nil
+}
+
+// merge links the deal of a record merged away to the record it became.
+// Every merged record is unlinked; the inbox says what became of each one
+// that was linked (the relink, not "linked to no deal" of the last one).
+func (s *Source) merge(ctx context.Context, ev Event) (crm.Result, error) {
+	into := ev.PrimaryObjectID.String()
+	if n := ev.NewObjectID.String(); n != "" {
+		into = n
+	}
+	var done []string
+	for _, m := range ev.MergedObjectIDs {
+		if m.String() == into {
+			continue
+		}
+		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into)
+		if err != nil {
+			return crm.Result{}, err
+		}
+		if r.Status == ledger.InboxProcessed {
+			done = append(done, r.Note)
+		}
+	}
+	if len(done) == 0 {
+		return crm.Ignored("merge into %s: no merged record was linked to a deal", into), nil
+	}
+	return crm.Processed("%s", strings.Join(done, "; ")), nil
 }

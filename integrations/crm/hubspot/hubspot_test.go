@@ -3,6 +3,7 @@ package hubspot_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
@@ -212,6 +214,83 @@ func TestCreationDeletionAndMerge(t *testing.T) {
 		}
 		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "hubspot unlinked" {
 			t.Errorf("history %v", hist)
+		}
+	})
+}
+
+// A user empties the deal's description: HubSpot sends the property with
+// propertyValue "". It reaches the deal rules as empty notes, which they
+// refuse: the history says so, and the link knows HubSpot holds none (so
+// the notes are sent back), instead of "already says so".
+func TestEmptiedPropertyReachesTheDealRules(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "9001", now)
+		body, err := os.ReadFile("testdata/description_emptied.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Ignored != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		if rows := h.Inbox(t); !strings.Contains(rows[0].Error, "refused by the deal rules") || !strings.Contains(rows[0].Error, "notes are required") {
+			t.Errorf("inbox reason %q: want the empty notes refused", rows[0].Error)
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Notes != "BI for 12 plants" {
+			t.Errorf("notes %q, want the deal's kept", got.Notes)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "hubspot refused" {
+			t.Errorf("history %v", hist)
+		}
+		l, err := st.Link(t.Context(), hubspot.Name, "9001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := l.Shadow[change.Notes]; !ok || m.Value != "" {
+			t.Errorf("the link says HubSpot holds notes %+v, want empty", m)
+		}
+	})
+}
+
+// A merge that relinked the deal says so in the inbox, whichever merged
+// record came last (one linked to no deal said "linked to no deal"); a
+// restore that linked the deal again says that, not "already says so".
+func TestMergeAndRestoreSayTheRelink(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "18400001", now)
+		post := func(es ...map[string]any) store.InboxEntry {
+			t.Helper()
+			body := events(t, es...)
+			if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+			h.Process(t)
+			rows := h.Inbox(t)
+			return rows[len(rows)-1]
+		}
+		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400001, "propertyName": "dealstage", "propertyValue": "qualifiedtobuy"})
+		row := post(map[string]any{"subscriptionType": "deal.deletion", "objectId": 18400001})
+		if row.Status != store.InboxProcessed {
+			t.Fatalf("deletion: %s %q", row.Status, row.Error)
+		}
+		// Restored, the record (the deal's CRM ID) is linked again.
+		row = post(map[string]any{"subscriptionType": "deal.restore", "objectId": 18400001})
+		if row.Status != store.InboxProcessed || row.Error != fmt.Sprintf("deal #%d: HubSpot record 18400001 was restored: linked to it again", d.ID) {
+			t.Errorf("restore: %s %q", row.Status, row.Error)
+		}
+		if l, err := st.Link(t.Context(), hubspot.Name, "18400001"); err != nil || l.DealID != d.ID {
+			t.Fatalf("the restored record: %+v %v", l, err)
+		}
+		row = post(map[string]any{"subscriptionType": "deal.merge", "objectId": 18400005, "primaryObjectId": 18400005, "newObjectId": 18400005, "mergedObjectIds": []int{18400001, 18400004}})
+		if row.Status != store.InboxProcessed || !strings.Contains(row.Error, fmt.Sprintf("deal #%d: HubSpot record 18400001 was merged into HubSpot record 18400005: linked to it instead", d.ID)) {
+			t.Errorf("merge: %s %q", row.Status, row.Error)
+		}
+		if l, err := st.Link(t.Context(), hubspot.Name, "18400005"); err != nil || l.DealID != d.ID {
+			t.Errorf("the record merged into: %+v %v", l, err)
 		}
 	})
 }

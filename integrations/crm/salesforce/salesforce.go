@@ -75,13 +75,19 @@ func (o SObject) Object() string {
 	return t
 }
 
-// Values are the fields as text, nil fields left out.
+// Values are the fields as text. A nil field (xsi:nil="true") is empty:
+// an outbound message holds every field it was set up with, and sends one
+// the record has no value for as nil, so a user who emptied the field in
+// Salesforce is heard (the mapping reads an empty field as cleared). A
+// field the message was not set up with is absent, and says nothing.
 func (o SObject) Values() map[string]string {
 	out := map[string]string{}
 	for _, f := range o.Fields {
-		if f.Nil != "true" {
-			out[f.XMLName.Local] = strings.TrimSpace(f.Value)
+		if f.Nil == "true" {
+			out[f.XMLName.Local] = ""
+			continue
 		}
+		out[f.XMLName.Local] = strings.TrimSpace(f.Value)
 	}
 	return out
 }
@@ -163,7 +169,7 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 		}
 		ev := crm.Event{Key: n.ID, Body: raw}
 		if !strings.EqualFold(n.Object.Object(), s.mapping.Record) {
-			ev.Ignore = fmt.Sprintf("a %s record, not a %s", n.Object.Object(), s.mapping.Record)
+			ev.Ignore = fmt.Sprintf("%s record, not %s", crm.A(n.Object.Object()), crm.A(s.mapping.Record))
 		}
 		out = append(out, ev)
 	}

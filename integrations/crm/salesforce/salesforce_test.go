@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
@@ -160,6 +161,55 @@ func TestRefusalIsASOAPFault(t *testing.T) {
 		big := strings.Replace(string(body), "<Notification>", n+"<Notification>", 1)
 		if code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), []byte(big)); code == http.StatusRequestEntityTooLarge {
 			t.Errorf("a message of 100 notifications (%d bytes) was too large: %s", len(big), resp[:min(len(resp), 200)])
+		}
+	})
+}
+
+// The outbound message sends the emptied Description as xsi:nil: it is
+// empty notes for the deal rules, which refuse them (the rest of the record
+// is applied; the history says so; the link knows Salesforce holds none, so
+// the notes are sent back). Fields the message was not set up with
+// (CurrencyIsoCode, Loss_Reason__c here) say nothing. The Account in the
+// same message is ignored, in English.
+func TestNilFieldIsAnEmptyValue(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st, "00D5g000004ABCD")
+		d := crmtest.AcceptedDeal(t, st, "0065g00000QRS01AAA", now)
+		body, err := os.ReadFile("testdata/outbound.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, resp := h.Post(t, "/webhooks/salesforce?secret="+secret, soap(), body); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		rows := h.Inbox(t)
+		if !strings.Contains(rows[0].Error, "notes not applied: notes: notes are required") {
+			t.Errorf("inbox reason %q: want the nil Description refused as empty notes", rows[0].Error)
+		}
+		if rows[1].Error != "an Account record, not an Opportunity" {
+			t.Errorf("inbox reason %q", rows[1].Error)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Notes != "BI for 12 plants" || got.Value != 120000_00 {
+			t.Errorf("deal: notes %q value %s", got.Notes, got.Value)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "salesforce refused" {
+			t.Errorf("history %v: want Salesforce's empty notes refused", hist)
+		}
+		l, err := st.Link(t.Context(), salesforce.Name, "0065g00000QRS01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := l.Shadow[change.Notes]; !ok || m.Value != "" {
+			t.Errorf("the link says Salesforce holds notes %+v, want empty", m)
+		}
+		for _, f := range []change.Field{change.Currency, change.Reason} {
+			if m, ok := l.Shadow[f]; ok {
+				t.Errorf("a field the message does not carry told %s %+v", f, m)
+			}
 		}
 	})
 }

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/store"
+)
+
+// The sync work's last error is shown whole: a short one in its cell, a
+// long one (a CRM's answer, a timeout after a URL) under the table, wrapped
+// between words, never cut (it once ended at `Post "http://1…`, the cause
+// out of sight).
+func TestSyncShowsTheWholeLastError(t *testing.T) {
+	timeout := `crm: webhook to hubspot: Post "http://127.0.0.1:18401/hubspot": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
+	refused := `crm: webhook to dynamics: 400 Bad Request: {"error":{"code":"InvalidTemplate","message":"Unable to process template language expressions in action 'Update_a_row' inputs at line '0' and column '0'"}}`
+	var out bytes.Buffer
+	writeSyncWork(&out, []store.SyncWork{
+		{System: "salesforce", RecordID: "0065g00000QRS01", State: "waiting", Attempts: 1, DueAt: time.Now(), LastError: "crm: webhook to salesforce: 503 busy"},
+		{System: "hubspot", RecordID: "18400003", State: "waiting", Attempts: 2, DueAt: time.Now(), LastError: timeout},
+		{System: "dynamics", RecordID: "5f3c9a10", State: "dead", Attempts: 1, DueAt: time.Now(), LastError: refused},
+	})
+	got := out.String()
+	if !strings.Contains(got, "crm: webhook to salesforce: 503 busy") {
+		t.Errorf("a short error is not in its cell:\n%s", got)
+	}
+	for _, e := range []string{timeout, refused} {
+		var lines []string
+		for _, l := range strings.Split(got, "\n") {
+			if strings.HasPrefix(l, "  ") {
+				lines = append(lines, strings.TrimSpace(l))
+			}
+		}
+		if !strings.Contains(strings.Join(lines, " "), e) {
+			t.Errorf("the error %q is not shown whole:\n%s", e, got)
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if strings.Contains(l, "…") || len([]rune(l)) > errorWidth+2 && !strings.HasPrefix(l, "SYSTEM") && !strings.Contains(l, "(below)") {
+			t.Errorf("line cut or too long: %q", l)
+		}
+	}
+	if !strings.Contains(got, "Last error of HubSpot record 18400003:") || !strings.Contains(got, "Last error of Dynamics 365 record 5f3c9a10:") {
+		t.Errorf("the long errors are not named:\n%s", got)
+	}
+}
+
+// A value whose write the system refused for good reads so, not "sent,
+// not confirmed" as if an answer were awaited.
+func TestSyncSaysARefusedWrite(t *testing.T) {
+	m := change.Mark{Value: "HS notes", Sent: "n400", Pending: true}
+	if got := fieldState(change.Notes, m, true, "n400", true, true); !strings.HasPrefix(got, "sent, refused") {
+		t.Errorf("dead write: %q", got)
+	}
+	if got := fieldState(change.Notes, m, true, "n400", true, false); got != "sent, not confirmed" {
+		t.Errorf("write in flight: %q", got)
+	}
+}
+
+// help sync says what --now and --retry-dead do.
+func TestHelpSyncExplainsNow(t *testing.T) {
+	out, _ := runCLI(t, 0, "help", "sync")
+	for _, want := range []string{"--now", "due now", "serve", "--retry-dead"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help sync lacks %q:\n%s", want, out)
+		}
+	}
+}

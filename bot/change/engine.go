@@ -178,7 +178,7 @@ func (e *Engine) behind(d *deal.Deal, links []Link) []LinkRef {
 		if !ok || l.RecordID == "" {
 			continue
 		}
-		if len(Outgoing(cur, l.Shadow, fields)) > 0 {
+		if len(OutgoingTo(l.System, cur, l.Shadow, fields)) > 0 {
 			out = append(out, LinkRef{l.System, l.RecordID})
 		}
 	}

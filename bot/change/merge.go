@@ -4,6 +4,8 @@ import (
 	"hash/fnv"
 	"slices"
 	"time"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
 // Mark is one field of a link's shadow: the value as last exchanged with
@@ -211,6 +213,17 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 func Outgoing(cur Values, sh Shadow, only []Field) Values {
 	out := Diff(cur, sh.Values(), only)
 	if v, ok := out[Reason]; ok && v == "" {
+		delete(out, Reason)
+	}
+	return out
+}
+
+// OutgoingTo is Outgoing for one system: a reason cosellbot made up when
+// that system closed the deal without one ("lost in HubSpot") is not
+// written to it, over the empty or picklist field its user left.
+func OutgoingTo(system string, cur Values, sh Shadow, only []Field) Values {
+	out := Outgoing(cur, sh, only)
+	if r, ok := out[Reason]; ok && r == DefaultReason(deal.Status(cur[Status]), system) {
 		delete(out, Reason)
 	}
 	return out

@@ -45,6 +45,13 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 		reason = DefaultReason(target, system)
 	}
 	if next.Status.Terminal() {
+		if r, ok := v[Reason]; ok && r == "" && next.Reason != "" && next.Reason != DefaultReason(next.Status, system) && empty(ch) && stage == "" {
+			// A reason emptied in the system after the close: a closed
+			// deal keeps it (and the system is sent it back). One cosellbot
+			// made up for want of the system's is no reason to keep there.
+			return nil, &deal.RuleError{Field: "reason", Rule: "terminal_immutable",
+				Message: fmt.Sprintf("deal #%d is %s: its reason stays %q (%s emptied it)", d.ID, next.Status, next.Reason, Label(system))}
+		}
 		if r := v[Reason]; r != "" && r != next.Reason && next.Reason == DefaultReason(next.Status, system) &&
 			(target == "" || target == next.Status) && empty(ch) && (stage == "" || stage == next.Stage) {
 			// The system closed the deal and tells its reason apart (HubSpot:
@@ -177,6 +184,15 @@ func changes(d *deal.Deal, v Values) (deal.Changes, error) {
 	if s, ok := v[Currency]; ok && !strings.EqualFold(s, d.Currency) {
 		up := strings.ToUpper(s)
 		c.Currency = &up
+	}
+	if s, ok := v[Value]; ok && s == "" && d.Value != 0 {
+		// Emptied in the system: a change the rules judge (the value is
+		// required), not nothing.
+		zero := deal.Money(0)
+		c.Value = &zero
+	}
+	if s, ok := v[Close]; ok && s == "" && !d.CloseDate.IsZero() {
+		c.CloseDate = &time.Time{}
 	}
 	if s, ok := v[Value]; ok && s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)

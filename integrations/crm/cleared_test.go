@@ -43,9 +43,9 @@ func TestClearedCRMFieldsMeetTheDealRules(t *testing.T) {
 			refused  bool // the history says the rules refused it
 		}{
 			{"dealname", change.Name, true},
-			{"amount", change.Value, false},
+			{"amount", change.Value, true},
 			{"deal_currency_code", change.Currency, true},
-			{"closedate", change.Close, false},
+			{"closedate", change.Close, true},
 			{"description", change.Notes, true},
 		} {
 			d, _ := st.GetDeal(t.Context(), w.dealID)
@@ -99,6 +99,10 @@ func TestClearedCRMFieldsMeetTheDealRules(t *testing.T) {
 		}
 		if got := w.hs.Record(hsID)["closed_lost_reason"]; got != "No budget" {
 			t.Errorf("lost reason emptied in HubSpot: HubSpot holds %q, want No budget sent back", got)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		if last := es[len(es)-1]; last.Action != "refused" || !strings.Contains(last.Detail, `its reason stays "No budget"`) {
+			t.Errorf("lost reason emptied in HubSpot: last history line %+v, want it refused", last)
 		}
 	})
 }

@@ -302,3 +302,37 @@ func TestLostReasonFromHubSpotInEitherOrder(t *testing.T) {
 		})
 	}
 }
+
+// Salesforce closing a deal as lost with no reason: the deal needs one and
+// records "lost in Salesforce", which is never written into Salesforce's
+// reason field (often a restricted picklist), and its later messages, which
+// repeat the empty field, change nothing.
+func TestMadeUpReasonIsNotWrittenBack(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.sf.Edit(sfID, "StageName", "Closed Lost")
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Status != deal.Lost || d.Reason != "lost in Salesforce" {
+			t.Fatalf("deal %s %q", d.Status, d.Reason)
+		}
+		if got := w.sf.Record(sfID)["Loss_Reason__c"]; got != "" {
+			t.Errorf("Salesforce's reason field was written %q", got)
+		}
+		before, _ := st.History(t.Context(), w.dealID)
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.sf.Edit(sfID, "NextStep", "call the customer") // a field cosellbot does not map: the message repeats the rest
+		w.settle()
+		if got := w.sf.Record(sfID)["Loss_Reason__c"]; got != "" {
+			t.Errorf("Salesforce's reason field was written %q after a later save", got)
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		for _, e := range es[len(before):] {
+			if strings.Contains(e.Detail, "reason") {
+				t.Errorf("history after a later save: %s %s", e.Action, e.Detail)
+			}
+		}
+	})
+}

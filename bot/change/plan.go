@@ -65,6 +65,16 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
 				Message: fmt.Sprintf("deal #%d is %s in cosellbot but %s in %s: it is left as is", d.ID, next.Status, target, Label(system))}
 		}
+		if closed, ok := next.Changed[string(Status)]; ok && at.Equal(closed) && !empty(ch) && (stage == "" || stage == next.Stage) {
+			// Changed in the same save as the close (one time to the
+			// millisecond: HubSpot's events of one save, in any order): the
+			// deal was closed with these values.
+			if err := step(next.AmendClose(ch, at)); err != nil {
+				return nil, err
+			}
+			*d = *next
+			return evs, nil
+		}
 		if !empty(ch) || stage != "" {
 			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
 				Message: fmt.Sprintf("deal #%d is %s: nothing can change once a deal is terminal (%s changed %s)", d.ID, next.Status, Label(system), strings.Join(fieldNames(v), ", "))}

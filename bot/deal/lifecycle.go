@@ -369,6 +369,26 @@ func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 	return Event{Action: "declined", Detail: fmt.Sprintf("declined: %s; %s", reason, d.whoIsTold("decline"))}, nil
 }
 
+// AmendClose takes what a system changed in the same save as it closed the
+// deal: HubSpot tells "amount 70,000, close date, Closed won" as three
+// events of one time, in any order, and the close must not be judged on
+// the values it replaced. Only the figures and texts of the deal (name,
+// value, currency, close date, notes) may come along; the caller checks
+// that the change is of the close's own time.
+func (d *Deal) AmendClose(c Changes, now time.Time) (Event, error) {
+	if !d.Status.Terminal() {
+		return Event{}, d.needStatus("amend the close of", now, Won, Lost, Declined, Expired, Error)
+	}
+	if c.CRMID != nil || c.CampaignID != nil || c.Team != nil || c.Solutions != nil || c.Intent != nil || c.Microsoft != nil || c.Account != nil {
+		return Event{}, refuse("status", "terminal_immutable", "deal #%d is %s: nothing can change once a deal is terminal", d.ID, d.Status)
+	}
+	what := d.apply(c)
+	if p := d.check(now, false); len(p) > 0 {
+		return Event{}, p
+	}
+	return Event{Action: "edited", Detail: fmt.Sprintf("%s with %s (the same save)", d.Status, strings.Join(what, ", "))}, nil
+}
+
 // Expire archives a referral nobody answered within ReferralWindow.
 // The event is dated at the real expiry (ExpiresAt), whatever now is, so
 // that history tells when it happened rather than when it was noticed.

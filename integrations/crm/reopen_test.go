@@ -336,3 +336,43 @@ func TestMadeUpReasonIsNotWrittenBack(t *testing.T) {
 		}
 	})
 }
+
+// A HubSpot user closing a deal as won with its final amount and close
+// date in one save: three events of one time, in any order. The deal is
+// won at the new amount, and HubSpot is not sent the old values back.
+func TestWonWithItsFinalFiguresInOneSave(t *testing.T) {
+	for _, first := range []string{"dealstage", "amount"} {
+		t.Run(first+" first", func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, 1)
+				w.settle()
+				w.clock.Set(w.clock.Now().Add(time.Minute))
+				props := []string{"dealstage", "amount", "closedate"}
+				if first == "amount" {
+					props = []string{"amount", "closedate", "dealstage"}
+				}
+				values := map[string]string{"dealstage": "closedwon", "amount": "70000", "closedate": "2026-12-01"}
+				var events []owed
+				for _, p := range props {
+					w.hs.Edit(hsID, p, values[p])
+					events = append(events, w.hs.take()...)
+				}
+				for _, e := range events {
+					w.hs.mu.Lock()
+					w.hs.owed = append(w.hs.owed, e)
+					w.hs.mu.Unlock()
+					w.deliverHubSpot()
+					w.h.Process(t)
+				}
+				w.settle()
+				d, _ := st.GetDeal(t.Context(), w.dealID)
+				if d.Status != deal.Won || d.Value != deal.Money(7000000) || d.CloseDate.Format(time.DateOnly) != "2026-12-01" {
+					t.Errorf("deal %s at %s closing %s; want won at 70,000 closing 2026-12-01", d.Status, d.Value, d.CloseDate.Format(time.DateOnly))
+				}
+				if got := w.hs.Record(hsID)["amount"]; got != "70000" && got != "70000.00" {
+					t.Errorf("HubSpot's amount is %q: the user's was overwritten", got)
+				}
+			})
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -397,6 +398,22 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		delete(dec.Apply, Stage)
 		back = fmt.Sprintf("kept %s: %s moved it back to %s, and stages only move forward", Describe(Stage, string(d.Stage)), Label(in.System), strings.TrimPrefix(Describe(Stage, st), "stage "))
 		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: back})
+	}
+	if d.Status == deal.Received && len(dec.Apply) > 0 {
+		if _, ok := dec.Apply[Stage]; !ok {
+			if m := link.Shadow[Stage]; m.Refused && m.Value != "" && m.At.Equal(latest(dec.Times)) {
+				// The system moved the referral on in the same save as it
+				// gave its name and figures (HubSpot: one event per
+				// property, the stage's first, refused for want of them):
+				// once they are all here, the move accepts it. Until then
+				// each figure is kept on the referral as it comes.
+				with := Values{Stage: m.Value}
+				maps.Copy(with, dec.Apply)
+				if _, err := Advance(d.Clone(), with, in.System, m.At); err == nil {
+					dec.Apply[Stage], dec.Times[Stage] = m.Value, m.At
+				}
+			}
+		}
 	}
 	invented := false // the reason of a close the system gave none for
 	if st, ok := dec.Apply[Status]; ok && deal.Status(st).Terminal() && deal.Status(st) != deal.Won && !d.Status.Terminal() {

@@ -376,3 +376,37 @@ func TestWonWithItsFinalFiguresInOneSave(t *testing.T) {
 		})
 	}
 }
+
+// A received referral moved on in HubSpot in one save with its name and
+// figures: the stage event, told first, is refused for want of them; the
+// ones that bring them accept the referral at that stage, whatever the
+// order HubSpot sends them in.
+func TestReferralMovedOnInOneSaveIsAccepted(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		const id = "18400300"
+		w.chat(`deal receive kind=p2p customer="Contoso Pharma" customer_location=CH location=1234567 from=microsoft notes="Lab data" crm_id=` + id)
+		d, err := st.DealByCRMID(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		values := map[string]string{"dealstage": "presentationscheduled", "dealname": "Pharma lab", "amount": "64000", "closedate": "2027-05-31", "deal_currency_code": "CHF"}
+		var events []owed
+		for _, p := range []string{"dealstage", "dealname", "amount", "closedate", "deal_currency_code"} {
+			w.hs.Edit(id, p, values[p])
+			events = append(events, w.hs.take()...)
+		}
+		for _, e := range events {
+			w.hs.mu.Lock()
+			w.hs.owed = append(w.hs.owed, e)
+			w.hs.mu.Unlock()
+			w.deliverHubSpot()
+			w.h.Process(t)
+		}
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
+			t.Errorf("referral %s at %s, want accepted at Developed", got.Status, got.Stage)
+		}
+	})
+}

@@ -215,6 +215,15 @@ func Outgoing(cur Values, sh Shadow, only []Field) Values {
 	if v, ok := out[Reason]; ok && v == "" {
 		delete(out, Reason)
 	}
+	for f, v := range out {
+		if _, known := sh[f]; !known && (v == "" || f == Value && v == "0") {
+			// What the record holds there is unknown, and the deal has
+			// nothing to say (a referral not answered yet has no name,
+			// value or close date): blanking the record's own value is
+			// never right.
+			delete(out, f)
+		}
+	}
 	return out
 }
 

@@ -410,3 +410,29 @@ func TestReferralMovedOnInOneSaveIsAccepted(t *testing.T) {
 		}
 	})
 }
+
+// Linking a received referral to a record the sales team already works in
+// HubSpot: cosellbot writes nothing empty nor zero over the record (the
+// referral has no name, value or close date yet), whatever the first
+// event is about.
+func TestLinkingAReferralBlanksNothing(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		const id = "18400701"
+		w.hs.mu.Lock()
+		w.hs.set(id, "dealname", "Coho wine ERP")
+		w.hs.set(id, "amount", "30000")
+		w.hs.set(id, "closedate", "2027-06-01")
+		w.hs.owed = nil // the record existed before
+		w.hs.mu.Unlock()
+		w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.Edit(id, "hs_next_step", "call them") // a property cosellbot does not map
+		w.settle()
+		for p, want := range map[string]string{"dealname": "Coho wine ERP", "amount": "30000", "closedate": "2027-06-01"} {
+			if got := w.hs.Record(id)[p]; got != want {
+				t.Errorf("HubSpot's %s is %q after linking, want %q kept", p, got, want)
+			}
+		}
+	})
+}

@@ -254,6 +254,13 @@ func TestIngress(t *testing.T) {
 			t.Errorf("the Ingress does not route %s", route)
 		}
 	}
+	// NGINX refuses larger bodies itself (413, not in the sender's form):
+	// the annotation must let the largest delivery cosellbot takes through,
+	// a Salesforce outbound message of 16 MiB.
+	size := in.Annotations["nginx.ingress.kubernetes.io/proxy-body-size"]
+	if mb, err := strconv.Atoi(strings.TrimSuffix(size, "m")); err != nil || !strings.HasSuffix(size, "m") || mb < 16 {
+		t.Errorf("proxy-body-size %q: want at least 16m for Salesforce's 16 MiB messages", size)
+	}
 	for _, inside := range []string{"/metrics", "/healthz", "/readyz"} {
 		if routed(inside) {
 			t.Errorf("the Ingress exposes %s to the internet", inside)

@@ -299,7 +299,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if close := s.mapping.Fields["close"]; close != "" && fields[close] != "" {
 		fields[close] = DateOnly(fields[close])
 	}
-	ch := crm.Change{Source: Name, RecordID: c.PrimaryEntityID, Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create")}
+	ch := crm.Change{Source: Name, RecordID: GUID(c.PrimaryEntityID), Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create")}
 	switch strings.ToLower(c.MessageName) {
 	case "win", "lose":
 		// Win and Lose carry an OpportunityClose, not the opportunity's
@@ -313,6 +313,14 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			for _, a := range close.Attributes {
 				if v, ok := a.Text(); ok && (a.Key == "description" || (a.Key == "subject" && ch.Reason == "")) {
 					ch.Reason = v
+				}
+				if a.Key == "opportunityid" && emptyGUID(ch.RecordID) {
+					// The opportunity closed, named by the OpportunityClose:
+					// the context's PrimaryEntityId is not always it.
+					var ref reference
+					if json.Unmarshal(a.Value, &ref) == nil && ref.ID != "" {
+						ch.RecordID = GUID(ref.ID)
+					}
 				}
 			}
 		}
@@ -387,4 +395,25 @@ func DateOnly(v string) string {
 		return v
 	}
 	return t.Round(day).Format(time.DateOnly)
+}
+
+// GUID is a Dataverse id as cosellbot keeps it: lower case, without braces.
+// Dynamics shows ids either way (Excel exports in upper case, session
+// details in braces), and a CRM ID typed in one form must link the record
+// sent in the other.
+func GUID(id string) string {
+	return strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
+}
+
+// emptyGUID reports the all-zero id Dataverse puts where it names nothing.
+func emptyGUID(id string) bool {
+	return strings.Trim(id, "0-{}") == ""
+}
+
+// IDForms are the forms a deal's CRM ID may hold a Dataverse id in, as
+// people copy it: the one cosellbot keeps first (crm.Applier.IDs).
+func IDForms(id string) []string {
+	g := GUID(id)
+	up := strings.ToUpper(g)
+	return []string{g, up, "{" + up + "}", "{" + g + "}"}
 }

@@ -202,6 +202,15 @@ func DecodeEvent(b []byte) (Event, error) {
 	return e, nil
 }
 
+// maxBody is the largest delivery HubSpot's webhooks take: up to 100
+// events a request, a multi-line text property's change carrying its whole
+// value (up to 65,536 characters). Refused at 1 MiB, a bulk edit's batch
+// was lost whole after HubSpot's retries.
+const maxBody = 8 << 20
+
+// MaxBody is the largest delivery accepted (crm.BodyLimiter).
+func (s *Source) MaxBody() int64 { return maxBody }
+
 // Ack answers 200.
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 

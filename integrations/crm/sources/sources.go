@@ -46,7 +46,8 @@ func Registry(s Settings) crm.Registry {
 			return pcsource.New(secret, pcsource.NewCerts(s.CertHosts, s.Roots, nil), s.PartnerCenter, s.Record, s.Engine, s.DefaultLocation, s.Clock, s.Log), nil
 		},
 		"dynamics": func(secret string) (crm.Source, error) {
-			return dynamics.New(secret, s.Mappings["dynamics"], applier), nil
+			// Dynamics ids are GUIDs people copy in upper case or braces.
+			return dynamics.New(secret, s.Mappings["dynamics"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: dynamics.IDForms}), nil
 		},
 		"hubspot": func(secret string) (crm.Source, error) {
 			return hubspot.New(secret, s.Mappings["hubspot"], applier), nil

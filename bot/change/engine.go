@@ -335,6 +335,19 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	if in.Modified.After(link.Seen) {
 		link.Seen = in.Modified
 	}
+	if in.System == PartnerCenter && d.Status == deal.Accepted {
+		// Partner Center closed the referral (expired, declined) before
+		// the acceptance made here reached it: it refuses answers to closed
+		// referrals, so its close stands though older than the acceptance,
+		// rather than the systems disagreeing for good.
+		dec.Conflicts = slices.DeleteFunc(dec.Conflicts, func(cf Conflict) bool {
+			closed := cf.Field == Status && cf.Kept == string(deal.Accepted) && (cf.Lost == string(deal.Expired) || cf.Lost == string(deal.Declined))
+			if closed {
+				dec.Apply[Status], dec.Times[Status] = cf.Lost, cf.At
+			}
+			return closed
+		})
+	}
 	c := &Commit{At: now, Links: []Link{link}}
 	var entries []ledger.Entry
 	if !known {

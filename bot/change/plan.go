@@ -165,6 +165,12 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			return nil, err
 		}
 	case deal.Declined, deal.Expired:
+		if system == PartnerCenter && next.Status == deal.Accepted && next.Direction == deal.Inbound {
+			if err := step(next.ClosedUnanswered(target, reason, at)); err != nil {
+				return nil, err
+			}
+			break
+		}
 		return nil, &deal.RuleError{Field: "status", Rule: "status_" + string(target),
 			Message: fmt.Sprintf("deal #%d is %s: only a received referral can be %s (%s says so)", d.ID, next.Status, target, Label(system))}
 	default:

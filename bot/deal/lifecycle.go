@@ -369,6 +369,35 @@ func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 	return Event{Action: "declined", Detail: fmt.Sprintf("declined: %s; %s", reason, d.whoIsTold("decline"))}, nil
 }
 
+// ClosedUnanswered records that the sender's system (Partner Center)
+// expired or declined a referral before the partner's acceptance reached
+// it: Partner Center takes no answer to a closed referral, so the
+// acceptance, made here a moment too late, is void. The deal is closed as
+// the sender's system says, at its time.
+func (d *Deal) ClosedUnanswered(status Status, reason string, at time.Time) (Event, error) {
+	if d.Status != Accepted || d.Direction != Inbound {
+		return Event{}, refuse("status", "status_"+string(status), "deal #%d is %s: only a received referral can be %s", d.ID, d.Status, status)
+	}
+	accepted := "the acceptance"
+	switch status {
+	case Expired:
+		d.Status, d.ExpiresAt = Expired, at
+	case Declined:
+		if strings.TrimSpace(reason) == "" {
+			return Event{}, refuse("reason", "decline_reason", "declining needs a reason")
+		}
+		d.Status, d.Reason = Declined, reason
+	default:
+		return Event{}, refuse("status", "status_known", "a referral is closed unanswered as expired or declined, not %s", status)
+	}
+	d.Stage, d.UpdatedAt = "", at
+	detail := fmt.Sprintf("%s in Partner Center at %s UTC, before %s reached it: Partner Center takes no answer to a closed referral, so %s is void", status, at.UTC().Format("2006-01-02 15:04"), accepted, accepted)
+	if status == Declined {
+		detail += ": " + reason
+	}
+	return Event{Action: string(status), Detail: detail, At: at}, nil
+}
+
 // AmendClose takes what a system changed in the same save as it closed the
 // deal: HubSpot tells "amount 70,000, close date, Closed won" as three
 // events of one time, in any order, and the close must not be judged on

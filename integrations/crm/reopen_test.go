@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -433,6 +434,45 @@ func TestLinkingAReferralBlanksNothing(t *testing.T) {
 			if got := w.hs.Record(id)[p]; got != want {
 				t.Errorf("HubSpot's %s is %q after linking, want %q kept", p, got, want)
 			}
+		}
+	})
+}
+
+// Partner Center expired a referral, and a moment later (before its
+// notification arrived) someone accepted it in chat: Partner Center takes
+// no answer to a closed referral, so its expiry stands, the acceptance is
+// void and the history says so, and every system ends expired.
+func TestPartnerCenterCloseBeforeTheAcceptanceStands(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		fixture, _ := os.ReadFile("../partnercenter/testdata/referral_new.json")
+		w.pc.Put(string(fixture))
+		w.deliverPC()
+		w.h.Process(t)
+		d, err := st.DealByExternalID(t.Context(), referralID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(w.clock.Now().Add(time.Hour))
+		w.pc.Set(referralID, "status", "Closed")
+		w.pc.Set(referralID, "substatus", "Expired")
+		w.clock.Set(w.clock.Now().Add(200 * time.Millisecond))
+		if r := w.svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf(`deal accept %d name="Late" value=30000 close=2027-03-01 notes="accepting at the last minute"`, d.ID)); !r.OK() {
+			t.Fatalf("accept: %s", r.Text)
+		}
+		w.deliverPC() // Partner Center's notification of its expiry, before any sync
+		w.h.Process(t)
+		w.settle()
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Status != deal.Expired {
+			t.Fatalf("deal %s, want expired as in Partner Center", got.Status)
+		}
+		if ref := w.pc.Referral(referralID); ref["status"] != "Closed" || ref["substatus"] != "Expired" {
+			t.Errorf("Partner Center now %v/%v", ref["status"], ref["substatus"])
+		}
+		es, _ := st.History(t.Context(), d.ID)
+		if last := es[len(es)-1]; last.Action != "expired" || !strings.Contains(last.Detail, "before the acceptance reached it") {
+			t.Errorf("last history line %+v", last)
 		}
 	})
 }

@@ -66,6 +66,11 @@ type Defaults struct {
 	Area             string `yaml:"area"`
 	Play             string `yaml:"play"`
 	Currency         string `yaml:"currency"`
+	// Share is Partner Center's "Do you want Microsoft sellers to see this
+	// deal?": yes makes the deals of created records partner-led. Unset or
+	// no keeps them private, as deal new without share= does: a CRM posts
+	// every opportunity anyone creates, and Microsoft must not see them all.
+	Share bool `yaml:"share"`
 }
 
 // solutionNames are the catalog names of the solutions a created record's
@@ -471,7 +476,7 @@ func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) 
 	}
 	dr := deal.Draft{
 		Location: d.Location, Name: in.Values[change.Name], Notes: in.Values[change.Notes],
-		Currency: d.Currency, CRMID: c.RecordID, Share: true, Help: deal.HelpNone,
+		Currency: d.Currency, CRMID: c.RecordID, Share: d.Share, Help: deal.HelpNone,
 		Customer: deal.Customer{Name: d.Customer, Location: strings.ToUpper(d.CustomerLocation), Account: deal.Other},
 		Role:     deal.Role(term(vocab.PartnerRoles, d.Role)), SolutionArea: term(vocab.Areas, d.Area), SolutionPlay: term(vocab.Plays, d.Play),
 	}

@@ -97,8 +97,10 @@ func (a *Adapter) publishHome(ctx context.Context, slackID string) {
 		blocks = append(blocks, Blocks(command.Refusal(err).Text, nil, homeBlocks-len(blocks))...)
 	} else {
 		where := chat.Place{Platform: Platform}
-		blocks = append(blocks, slackapi.NewActionBlock("cosell_home",
-			slackapi.NewButtonBlockElement(actionNewDeal, "deal new", plain("New deal")).WithStyle(slackapi.StylePrimary)))
+		if a.svc.Permits(ctx, who, "deal new") == nil { // a button only for who may create deals
+			blocks = append(blocks, slackapi.NewActionBlock("cosell_home",
+				slackapi.NewButtonBlockElement(actionNewDeal, "deal new", plain("New deal")).WithStyle(slackapi.StylePrimary)))
+		}
 		for _, part := range []struct{ title, line string }{
 			{"Your open deals", "deal list"},
 			{"Expiring within 7 days", "deal list expiring"},

@@ -62,6 +62,14 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 	case act.ActionID == actionNewDeal:
 		if a.api != nil {
 			a.afterReply(r, func(ctx context.Context) {
+				if refused := a.mayCreate(ctx, cb.User.ID); refused != nil {
+					// Refused before the form, as every other form is: nobody
+					// fills 19 fields to be told no.
+					if cb.ResponseURL != "" {
+						a.deliver(ctx, cb.ResponseURL, *refused, false)
+					}
+					return
+				}
 				if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, newDealModal(cb.Channel.ID)); err != nil {
 					a.log.ErrorContext(ctx, "views.open failed", "err", err)
 				}
@@ -214,4 +222,16 @@ func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *sla
 	default:
 		web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(title, out.reply)))
 	}
+}
+
+// mayCreate is the refusal a Slack member gets for deal new (not a user,
+// or a role that creates no deals), or nil: checked before the new deal
+// form opens.
+func (a *Adapter) mayCreate(ctx context.Context, slackID string) *command.Reply {
+	who, err := a.user(ctx, slackID)
+	if err != nil {
+		r := command.Refusal(err)
+		return &r
+	}
+	return a.svc.Permits(ctx, who, "deal new")
 }

@@ -1,0 +1,51 @@
+package slack_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/slack"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// Someone who may not create deals (an incentives-only user) is refused
+// before the new deal form opens, on /cosell deal new, and gets no New
+// deal button on the App Home: nobody fills 19 fields to be told no.
+func TestNewDealFormOnlyForWhoMayCreate(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken)
+	vic := access.User{ID: "vic@partner.example", Roles: []access.Role{access.IncentivesUser}}
+	at := ledger.Entry{At: time.Now(), Actor: "admin@localhost", Action: "user added", Detail: vic.ID}
+	if err := st.PutUser(t.Context(), vic, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LinkChatUser(t.Context(), slack.Platform, "U_VIC", vic.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	before := len(e.slack.Took("/api/views.open"))
+	if code, _ := e.command("U_VIC", "deal new"); code != 200 {
+		t.Fatalf("deal new: %d", code)
+	}
+	e.ad.Wait()
+	if n := len(e.slack.Took("/api/views.open")) - before; n != 0 {
+		t.Errorf("the form opened (%d views.open) for someone who may not create deals", n)
+	}
+	got := e.slack.Took("/response/" + strconv.Itoa(e.seq))
+	if len(got) != 1 || !strings.Contains(mustJSON(t, got[0].JSON), "not allowed") {
+		t.Errorf("refusal: %v", got)
+	}
+	home := `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev9","event_time":1700000000,` +
+		`"event":{"type":"app_home_opened","user":"U_VIC","channel":"D9","tab":"home","event_ts":"1700000000.1"}}`
+	if code := e.post("/slack/events", home, secret, time.Now(), home).StatusCode; code != 200 {
+		t.Fatalf("app_home_opened: %d", code)
+	}
+	e.ad.Wait()
+	published := e.slack.Took("/api/views.publish")
+	if len(published) == 0 || strings.Contains(mustJSON(t, published[len(published)-1].JSON), "cosell_newdeal") {
+		t.Errorf("the App Home offers New deal to someone who may not create deals")
+	}
+}

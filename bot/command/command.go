@@ -348,10 +348,10 @@ func (s *Service) unknownVerb(words []string) error {
 		cands = next
 		sort.Strings(cands)
 		if guess, ok := spell.Closest(w, cands); ok {
-			return usage("unknown command %q: did you mean %s?", strings.TrimSpace(prefix+w), strings.TrimSpace(prefix+guess))
+			return usage("unknown command %s: did you mean %s?", cite(strings.TrimSpace(prefix+w)), strings.TrimSpace(prefix+guess))
 		}
 		if prefix == "" {
-			return usage("unknown command %q; type help for the list", w)
+			return usage("unknown command %s; type help for the list", cite(w))
 		}
 		return usage("%s takes one of: %s", strings.TrimSpace(prefix), strings.Join(cands, ", "))
 	}

@@ -202,7 +202,7 @@ func (s *Service) claim(ctx context.Context, c *call) (*cpor.Claim, error) {
 	raw := strings.TrimPrefix(c.pos[0], "#")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, usage("%q is not a claim ID: claim IDs are numbers, like 3", c.pos[0])
+		return nil, usage("%s is not a claim ID: claim IDs are numbers, like 3", cite(c.pos[0]))
 	}
 	cl, err := s.claims.GetClaim(ctx, id)
 	if err != nil {

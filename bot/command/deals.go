@@ -145,15 +145,15 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 		}
 		switch {
 		case i < 0 && source == deal.Assessment:
-			f.bad(key, "%q is not an assessment type in your catalog: only partners vetted for solution assessments create them; once vetted, add it with solution add name=%q source=assessment", name, name)
+			f.bad(key, "%s is not an assessment type in your catalog: only partners vetted for solution assessments create them; once vetted, add it with solution add name=%s source=assessment", cite(name), cite(name))
 		case i < 0:
 			if guess, ok := spell.Closest(strings.ToLower(name), known); ok {
-				f.bad(key, "no solution %q in your catalog: did you mean %q?", name, guess)
+				f.bad(key, "no solution %s in your catalog: did you mean %q?", cite(name), guess)
 			} else {
-				f.bad(key, "no solution %q in your catalog: add it with solution add name=%q source=mine", name, name)
+				f.bad(key, "no solution %s in your catalog: add it with solution add name=%s source=mine", cite(name), cite(name))
 			}
 		case source == deal.Assessment && catalog[i].Source != deal.Assessment:
-			f.bad(key, "%q is not an assessment type (its source is %s)", name, catalog[i].Source)
+			f.bad(key, "%s is not an assessment type (its source is %s)", cite(name), catalog[i].Source)
 		default:
 			out = append(out, catalog[i])
 		}
@@ -271,7 +271,7 @@ func (c *call) dealID() (int64, error) {
 	raw := strings.TrimPrefix(c.pos[0], "#")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usage("%q is not a deal ID: deal IDs are numbers, like 12", c.pos[0])
+		return 0, usage("%s is not a deal ID: deal IDs are numbers, like 12", cite(c.pos[0]))
 	}
 	return id, nil
 }
@@ -635,7 +635,7 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
 	t, err := vocab.SaleTypes.Match(c.pos[1])
 	if err != nil || t.Slug == string(deal.Private) {
-		return Reply{}, usage("upgrade to Partner-led or Co-sell, not %q", c.pos[1])
+		return Reply{}, usage("upgrade to Partner-led or Co-sell, not %s", cite(c.pos[1]))
 	}
 	to := deal.SaleType(t.Slug)
 	f := &form{c: c}

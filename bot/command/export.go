@@ -108,7 +108,7 @@ func (s *Service) Export(ctx context.Context, who access.User, what, format stri
 		}
 		rows, n = views, len(views)
 	default:
-		return 0, usage("export deals or claims, not %q", what)
+		return 0, usage("export deals or claims, not %s", cite(what))
 	}
 	switch format {
 	case "csv":
@@ -119,7 +119,7 @@ func (s *Service) Export(ctx context.Context, who access.User, what, format stri
 		enc.SetEscapeHTML(false)
 		return n, enc.Encode(rows)
 	}
-	return 0, usage("--format takes csv or json, not %q", format)
+	return 0, usage("--format takes csv or json, not %s", cite(format))
 }
 
 // WriteCSV writes a slice of JSON views as CSV: one column per field,

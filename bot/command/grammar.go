@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/escape"
 )
 
 // Args is a parsed command line: bare words in order, then key=value pairs.
@@ -29,6 +30,11 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s",
 func Quote(v string) string {
 	return `"` + quoteEscape.Replace(v) + `"`
 }
+
+// cite is how a refusal quotes what someone typed: escaped, on one line,
+// and cut to escape.MaxQuote bytes with the full size, so that a 5,000-digit
+// "deal ID" is not echoed whole into a chat answer.
+func cite(v string) string { return escape.Quote(v, 0) }
 
 var quoteEscape = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 

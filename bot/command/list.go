@@ -75,9 +75,9 @@ func (s *Service) readList(c *call) (listQuery, error) {
 		lq.tab = "open"
 	default:
 		if guess, ok := spell.Closest(lq.tab, listTabs); ok {
-			return lq, usage("unknown list %q: did you mean deal list %s?", lq.tab, guess)
+			return lq, usage("unknown list %s: did you mean deal list %s?", cite(lq.tab), guess)
 		}
-		return lq, usage("unknown list %q: use one of %s (or nothing, for every open deal)", lq.tab, strings.Join(listTabs, ", "))
+		return lq, usage("unknown list %s: use one of %s (or nothing, for every open deal)", cite(lq.tab), strings.Join(listTabs, ", "))
 	}
 	f := &form{c: c}
 	if loc := f.str("location"); loc != "" {
@@ -132,7 +132,7 @@ func (s *Service) readList(c *call) (listQuery, error) {
 			if g, ok := spell.Closest(sv, listSorts); ok {
 				hint = " did you mean sort=" + g + "?"
 			}
-			f.bad("sort", "unknown order %q:%s sort takes %s", sv, hint, strings.Join(listSorts, ", "))
+			f.bad("sort", "unknown order %s:%s sort takes %s", cite(sv), hint, strings.Join(listSorts, ", "))
 		}
 	}
 	lq.page = f.count("page", 1, 1<<20)
@@ -143,7 +143,7 @@ func (s *Service) readList(c *call) (listQuery, error) {
 		} else if off, ok := decodeCursor(cur); ok {
 			lq.page = off/lq.limit + 1
 		} else {
-			f.bad("cursor", "%q is not a cursor from a previous deal list: copy next_cursor as it is, or use page=", cur)
+			f.bad("cursor", "%s is not a cursor from a previous deal list: copy next_cursor as it is, or use page=", cite(cur))
 		}
 	}
 	if c.has("format") {
@@ -152,7 +152,7 @@ func (s *Service) readList(c *call) (listQuery, error) {
 			lq.format = fm
 		case "text", "":
 		default:
-			f.bad("format", "format takes csv (a spreadsheet file) or text, not %q", fm)
+			f.bad("format", "format takes csv (a spreadsheet file) or text, not %s", cite(fm))
 		}
 	}
 	return lq, f.err()
@@ -165,7 +165,7 @@ func (f *form) count(key string, def, hi int) int {
 	}
 	n, err := strconv.Atoi(f.str(key))
 	if err != nil || n < 1 || n > hi {
-		f.bad(key, "%s= takes a whole number from 1 to %d, not %q", key, hi, f.str(key))
+		f.bad(key, "%s= takes a whole number from 1 to %d, not %s", key, hi, cite(f.str(key)))
 		return def
 	}
 	return n

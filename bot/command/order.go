@@ -151,7 +151,7 @@ func (s *Service) find(words []string) (*spec, int, []string) {
 // position but names no object ("accept 12"): it suggests the full verb.
 func (s *Service) objectHint(words []string) (error, bool) {
 	if fixed, ok := s.nearOrder(words); ok {
-		return usage("unknown command %q: did you mean %s?", strings.Join(words[:min(2, len(words))], " "), strings.Join(fixed, " ")), true
+		return usage("unknown command %s: did you mean %s?", cite(strings.Join(words[:min(2, len(words))], " ")), strings.Join(fixed, " ")), true
 	}
 	first := strings.ToLower(words[0])
 	for _, obj := range []string{"deal", "solution", "user", "cpor"} {
@@ -160,7 +160,7 @@ func (s *Service) objectHint(words []string) (error, bool) {
 			v = syn
 		}
 		if slices.Contains(s.subverbs(obj), v) {
-			return usage("unknown command %q: did you mean %s?", first, strings.Join(append([]string{obj, v}, words[1:]...), " ")), true
+			return usage("unknown command %s: did you mean %s?", cite(first), strings.Join(append([]string{obj, v}, words[1:]...), " ")), true
 		}
 	}
 	return nil, false

@@ -137,7 +137,7 @@ func (s *Service) subscription(c *call) (ledger.Subscription, error) {
 		}
 	}
 	if !claims && strings.EqualFold(sub.Location, access.ClaimLocation) {
-		f.bad("location", "%q is not a location: for CPOR claim news, subscribe kind=cpor without location=", sub.Location)
+		f.bad("location", "%s is not a location: for CPOR claim news, subscribe kind=cpor without location=", cite(sub.Location))
 	}
 	if c.has("location") && sub.Location == "" {
 		f.bad("location", "give a location id, or leave location= out for every location")

@@ -28,7 +28,7 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	if err := deal.EmailScript(id); err != nil {
 		f.bad("id", "%v", err)
 	} else if !deal.ValidEmail(id) {
-		f.bad("id", "%q is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", c.pos[0])
+		f.bad("id", "%s is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", cite(c.pos[0]))
 	}
 	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles)) // labels too: role="Referrals admin"
 	if err != nil && len(f.probs) == 0 {
@@ -54,7 +54,7 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	case !global:
 		for _, l := range locs {
 			if !deal.ValidLocation(l) {
-				f.bad("locations", "%q is not a partner location ID", l)
+				f.bad("locations", "%s is not a partner location ID", cite(l))
 			}
 		}
 	}

@@ -27,6 +27,12 @@ type Runner interface {
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
 }
 
+// Resolver is a Runner that reads who a user is now (command.Service):
+// the shell then resolves its user for every line.
+type Resolver interface {
+	Resolve(ctx context.Context, id string) (access.User, error)
+}
+
 // Shell reads command lines and prints replies.
 type Shell struct {
 	Runner  Runner
@@ -118,7 +124,19 @@ func (s *Shell) handle(ctx context.Context, line string) bool {
 		return true
 	}
 	line, shared := chatkit.CutShare(line)
-	r := s.Runner.Run(ctx, s.User, Place, line)
+	who := s.User
+	if res, ok := s.Runner.(Resolver); ok {
+		// As every chat command does: a user removed or given another role
+		// while the shell is open acts as what they are now, not as what
+		// they were when it started.
+		u, err := res.Resolve(ctx, s.User.ID)
+		if err != nil {
+			fmt.Fprintln(s.Out, Render(command.Refusal(err)))
+			return false
+		}
+		who = u
+	}
+	r := s.Runner.Run(ctx, who, Place, line)
 	if shared {
 		fmt.Fprintln(s.Out, ShareNote)
 	}

@@ -2,9 +2,12 @@ package shell_test
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
@@ -56,5 +59,66 @@ func TestShareInTheShell(t *testing.T) {
 	}
 	if want := shell.ShareNote + "\nran deal show 1\nran deal list\n"; out.String() != want {
 		t.Errorf("printed %q\nwant    %q", out.String(), want)
+	}
+}
+
+// people is a Runner that knows who is a user now, and records as whom
+// each line ran.
+type people struct {
+	mu    sync.Mutex
+	users map[string]access.User
+	ran   []string
+}
+
+func (p *people) ranSafe() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.ran)
+}
+
+func (p *people) Resolve(_ context.Context, id string) (access.User, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, ok := p.users[id]
+	if !ok {
+		return access.User{}, access.Deny("%s is not a cosellbot user", id)
+	}
+	return u, nil
+}
+
+func (p *people) Run(_ context.Context, who access.User, _ chat.Place, line string) command.Reply {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ran = append(p.ran, who.ID+": "+line)
+	return command.Reply{Text: "ran"}
+}
+
+// A shell opened as a user acts as what they are at each line: removed
+// while it is open, they are refused from the next line on.
+func TestShellUserIsResolvedEachLine(t *testing.T) {
+	ana := access.User{ID: "ana@contoso.com", Roles: []access.Role{access.ReferralsUser}}
+	p := &people{users: map[string]access.User{ana.ID: ana}}
+	var out strings.Builder
+	r, w := io.Pipe()
+	sh := &shell.Shell{Runner: p, User: ana, In: r, Out: &out}
+	done := make(chan error, 1)
+	go func() { done <- sh.Run(t.Context()) }()
+	io.WriteString(w, "deal list\n")
+	for len(p.ranSafe()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	p.mu.Lock()
+	delete(p.users, ana.ID) // user remove, from elsewhere
+	p.mu.Unlock()
+	io.WriteString(w, "deal edit 3 notes=after\n")
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"ana@contoso.com: deal list"}; !slices.Equal(p.ranSafe(), want) {
+		t.Errorf("ran %q, want only the line before the removal", p.ranSafe())
+	}
+	if !strings.Contains(out.String(), "not a cosellbot user") {
+		t.Errorf("printed %q", out.String())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
@@ -813,7 +814,7 @@ func (e *Engine) crmIDFree(ctx context.Context, d *deal.Deal, was string) error 
 	if !ok || d.CRMID == "" || d.CRMID == was {
 		return nil
 	}
-	for _, id := range crmIDForms(d.CRMID) {
+	for _, id := range crmid.Forms(d.CRMID) {
 		other, err := f.DealByCRMID(ctx, id)
 		switch {
 		case errors.Is(err, ledger.ErrNotFound):
@@ -827,16 +828,4 @@ func (e *Engine) crmIDFree(ctx context.Context, d *deal.Deal, was string) error 
 			Message: fmt.Sprintf("another deal already has CRM ID %s, and a CRM record links to one deal: check the ID (or clear it on the other deal first)", d.CRMID)}
 	}
 	return nil
-}
-
-// crmIDForms are the forms one CRM ID may be held in: a GUID (Dynamics)
-// in either case, with or without braces; any other id as it is
-// (Salesforce's are case-sensitive).
-func crmIDForms(id string) []string {
-	g := strings.ToLower(strings.Trim(id, "{}"))
-	if len(g) != 36 || strings.Trim(g, "0123456789abcdef-") != "" || strings.Count(g, "-") != 4 {
-		return []string{id}
-	}
-	up := strings.ToUpper(g)
-	return []string{g, up, "{" + g + "}", "{" + up + "}"}
 }

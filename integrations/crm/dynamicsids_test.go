@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
@@ -17,7 +18,7 @@ func dynamicsWithIDs(t *testing.T, st *store.Store) *crmtest.Harness {
 	t.Helper()
 	clock := crmtest.NewClock(now)
 	a := crmtest.Applier(st, clock)
-	a.IDs = dynamics.IDForms
+	a.IDs = crmid.Forms
 	return crmtest.New(t, st, clock, dynamics.New(secret, dynamicsMapping(t), a))
 }
 

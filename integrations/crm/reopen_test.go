@@ -264,6 +264,20 @@ func TestCRMIDOfAnotherDealIsRefused(t *testing.T) {
 		if d, _ := st.GetDeal(t.Context(), third.ID); d.CRMID != "7777" {
 			t.Errorf("the refused edit changed the CRM ID to %s", d.CRMID)
 		}
+		// One record in another spelling is the same record: a Dynamics GUID
+		// in upper case or braces, a Salesforce id in 15 or 18 characters
+		// (else a seller could take another team's opportunity over).
+		for _, tc := range []struct{ held, typed string }{
+			{"e18e7399-8c2e-f111-8a4c-6045bd0a1c09", "{E18E7399-8C2E-F111-8A4C-6045BD0A1C09}"},
+			{"001A0000006Vm9rIAC", "001A0000006Vm9r"},
+			{"001B0000006Vm9r", "001B0000006Vm9rIAC"},
+		} {
+			w.chat(fmt.Sprintf("deal edit %d crm_id=%s", third.ID, tc.held))
+			r := w.svc.Run(t.Context(), access.LocalAdmin, chat.Place{Platform: "shell"}, fmt.Sprintf("deal edit %d crm_id=%s", w.dealID, tc.typed))
+			if r.OK() || !strings.Contains(r.Text, "another deal already has CRM ID") {
+				t.Errorf("%s while another deal holds %s:\n%s", tc.typed, tc.held, r.Text)
+			}
+		}
 	})
 }
 

@@ -11,11 +11,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/crmid"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
 
@@ -397,23 +398,11 @@ func DateOnly(v string) string {
 	return t.Round(day).Format(time.DateOnly)
 }
 
-// GUID is a Dataverse id as cosellbot keeps it: lower case, without braces.
-// Dynamics shows ids either way (Excel exports in upper case, session
-// details in braces), and a CRM ID typed in one form must link the record
-// sent in the other.
-func GUID(id string) string {
-	return strings.ToLower(strings.Trim(strings.TrimSpace(id), "{}"))
-}
+// GUID is a Dataverse id as cosellbot keeps it: lower case, without
+// braces (crmid.Forms' first).
+func GUID(id string) string { return crmid.Forms(id)[0] }
 
 // emptyGUID reports the all-zero id Dataverse puts where it names nothing.
 func emptyGUID(id string) bool {
 	return strings.Trim(id, "0-{}") == ""
-}
-
-// IDForms are the forms a deal's CRM ID may hold a Dataverse id in, as
-// people copy it: the one cosellbot keeps first (crm.Applier.IDs).
-func IDForms(id string) []string {
-	g := GUID(id)
-	up := strings.ToUpper(g)
-	return []string{g, up, "{" + up + "}", "{" + g + "}"}
 }

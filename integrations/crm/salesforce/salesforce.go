@@ -13,13 +13,14 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/cosellbot/cosellbot/bot/ledger"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/crmid"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 )
 
@@ -231,32 +232,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 }
 
 // idSuffix is the alphabet of an 18-character id's checksum.
-const idSuffix = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-// IDForms are the forms one Salesforce record id takes, the one links use
-// first: Salesforce shows the case-sensitive 15-character id in its UI and
-// sends the 18-character one (the same id plus a checksum of where its
-// upper case letters are) in outbound messages, so a crm_id typed either
-// way names the same record. The 15-character form is the link's. Anything
-// that is not a 15- or 18-character id is its only form.
-func IDForms(id string) []string {
-	if len(id) != 15 && len(id) != 18 {
-		return []string{id}
-	}
-	short := id[:15]
-	var suffix [3]byte
-	for chunk := 0; chunk < 3; chunk++ {
-		n := 0
-		for i := 0; i < 5; i++ {
-			if c := short[chunk*5+i]; c >= 'A' && c <= 'Z' {
-				n |= 1 << i
-			}
-		}
-		suffix[chunk] = idSuffix[n]
-	}
-	out := []string{short, short + string(suffix[:])}
-	if len(id) == 18 && id != out[1] {
-		out = append(out, id) // as sent, whatever its checksum says
-	}
-	return out
-}
+// IDForms are the forms one Salesforce record id takes (crmid.Forms): the
+// case-sensitive 15-character id Salesforce shows first, which links use,
+// then the 18-character one outbound messages send.
+func IDForms(id string) []string { return crmid.Forms(id) }

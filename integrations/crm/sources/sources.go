@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
 	"github.com/cosellbot/cosellbot/integrations/crm/generic"
@@ -47,14 +48,14 @@ func Registry(s Settings) crm.Registry {
 		},
 		"dynamics": func(secret string) (crm.Source, error) {
 			// Dynamics ids are GUIDs people copy in upper case or braces.
-			return dynamics.New(secret, s.Mappings["dynamics"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: dynamics.IDForms}), nil
+			return dynamics.New(secret, s.Mappings["dynamics"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: crmid.Forms}), nil
 		},
 		"hubspot": func(secret string) (crm.Source, error) {
 			return hubspot.New(secret, s.Mappings["hubspot"], applier), nil
 		},
 		"salesforce": func(secret string) (crm.Source, error) {
 			// Salesforce sends an 18- or a 15-character id for one record.
-			return salesforce.New(secret, s.SalesforceOrgs, s.Mappings["salesforce"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: salesforce.IDForms}), nil
+			return salesforce.New(secret, s.SalesforceOrgs, s.Mappings["salesforce"], &crm.Applier{Engine: s.Engine, Find: s.Find, IDs: crmid.Forms}), nil
 		},
 		generic.Name: func(secret string) (crm.Source, error) {
 			return generic.New(secret, applier), nil

@@ -824,8 +824,14 @@ func (e *Engine) crmIDFree(ctx context.Context, d *deal.Deal, was string) error 
 		case other.ID == d.ID:
 			continue
 		}
+		fix := "check the ID (or clear it on the other deal first)"
+		if other.Status.Terminal() {
+			// A closed deal's fields cannot change: the advice above could
+			// not be followed.
+			fix = "a closed deal keeps it, so leave crm_id empty here and link this deal to a new record"
+		}
 		return &deal.RuleError{Field: "crm_id", Rule: "crm_id_unique",
-			Message: fmt.Sprintf("another deal already has CRM ID %s, and a CRM record links to one deal: check the ID (or clear it on the other deal first)", d.CRMID)}
+			Message: fmt.Sprintf("another deal already has CRM ID %s, and a CRM record links to one deal: %s", d.CRMID, fix)}
 	}
 	return nil
 }

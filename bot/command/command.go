@@ -183,6 +183,11 @@ func (s *Service) answers(ctx context.Context, line string, err error) bool {
 	if !errors.As(err, &use) || strings.Contains(line, "=") {
 		return false
 	}
+	if args, perr := Parse(strings.TrimRight(strings.TrimSpace(line), "?")); perr == nil {
+		if sp, n, words := s.find(args.Words); sp != nil && n == len(words) {
+			return false // "cpor list?": the command, with a question mark
+		}
+	}
 	asks := strings.HasSuffix(strings.TrimSpace(line), "?")
 	for _, w := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if strings.Trim(w, "0123456789") == "" {

@@ -75,6 +75,16 @@ func TestFAQ(t *testing.T) {
 			t.Errorf("%s → %s", q, r.Text)
 		}
 	}
+	// A command with a question mark is the command's business, not the
+	// FAQ's (which knows what CPOR is).
+	kb, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCPOR := command.New(e.st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, e.st, faq.WithModelCache(faqCache)), command.WithCPOR(e.st))
+	if r := withCPOR.Run(context.Background(), access.LocalAdmin, here, "cpor list?"); r.Data["answered"] == true {
+		t.Errorf("cpor list? was answered from the FAQ: %s", r.Text)
+	}
 	// Commands stay commands, typos of them are pointed out, not answered.
 	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "dael list"); r.OK() || !strings.Contains(r.Text, "did you mean deal") {
 		t.Errorf("a verb typo went to the FAQ: %q", r.Text)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -67,5 +68,28 @@ func TestScopedUserCreatesOnlyDealsOnHerTeam(t *testing.T) {
 	}
 	if n := deals(); n != 4 {
 		t.Errorf("%d deals, want 4", n)
+	}
+}
+
+// A scoped user cannot take herself off a deal's team: she would lose
+// sight of it at once. Someone else may.
+func TestScopedUserDoesNotRemoveHerselfFromTheTeam(t *testing.T) {
+	e := newAlertEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`user add ana@contoso.com role=referrals-user locations=1234567`)
+	ana, err := e.svc.Resolve(context.Background(), "ana@contoso.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(`deal new kind=ip name="Shared" customer=Contoso customer_location=SE account=managed location=1234567 value=50000 close=2027-03-01 notes=x solution="Contoso Insight" team="Ana Diaz <ana@contoso.com> +46 70 123 45 67; Bob Lee <bob@contoso.com> +1 206 555 0100"`)
+	r := e.at(chat.Place{Platform: "shell"}, ana, "deal team remove 1 ana@contoso.com")
+	if r.OK() || !strings.Contains(r.Text, "would be hidden from them") {
+		t.Fatalf("refusal: %s", r.Text)
+	}
+	if d, _ := e.st.GetDeal(context.Background(), 1); len(d.Team) != 2 {
+		t.Errorf("the refused removal changed the team: %v", d.Team)
+	}
+	if r := e.at(chat.Place{Platform: "shell"}, ana, "deal team remove 1 bob@contoso.com"); !r.OK() {
+		t.Errorf("removing a colleague: %s", r.Text)
 	}
 }

@@ -333,6 +333,12 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 		if d, err = s.recordDue(ctx, c, d); err != nil {
 			return Reply{}, err
 		}
+		if trial := d.Clone(); opHides(op, trial, c.who) {
+			// A location-scoped user taking themselves off a deal's team
+			// would lose sight of it at once, after a reply full of
+			// actions they could no longer take.
+			return Reply{}, access.DenyField("team", "%s sees a deal only while on its team: after this, deal #%d would be hidden from them. Ask a colleague on the team or a referrals admin to do it", c.who.ID, d.ID)
+		}
 		next, ev, err = s.path.Apply(ctx, d, c.who.ID, op)
 		if !errors.Is(err, ledger.ErrConflict) || attempt == maxRetries {
 			break
@@ -355,6 +361,13 @@ func (s *Service) mutate(ctx context.Context, c *call, op func(d *deal.Deal) (de
 		return Reply{}, fmt.Errorf("saving deal #%d: %w", d.ID, err)
 	}
 	return s.dealReply(next, c.now, fmt.Sprintf("Deal #%d: %s.", next.ID, ev.Detail)), nil
+}
+
+// opHides reports whether op, carried out on d (a copy), leaves a deal who
+// may no longer see.
+func opHides(op func(d *deal.Deal) (deal.Event, error), d *deal.Deal, who access.User) bool {
+	_, err := op(d)
+	return err == nil && !who.CanSee(d)
 }
 
 // maxRetries bounds how often a command is applied again after the deal

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -89,6 +90,11 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		return Result{}, err
 	}
 	r := ResultOf(res)
+	if len(in.Values) == 0 && !c.Created && res.Outcome == change.NoChange && len(c.Fields) > 0 {
+		// "already says so" of an event about a field cosellbot does not
+		// map (HubSpot's hs_next_step) reads as if it were applied.
+		r.Note = fmt.Sprintf("deal #%d: %s maps none of %s: nothing to apply", res.DealID, c.Source, strings.Join(slices.Sorted(maps.Keys(c.Fields)), ", "))
+	}
 	if _, unread := m.stage(c); unread != nil && res.Outcome == change.NoChange {
 		// Said so, the operator reading the inbox knows why a stage change
 		// in the CRM did not move the deal, and which file to extend.

@@ -490,3 +490,22 @@ func TestPartnerCenterCloseBeforeTheAcceptanceStands(t *testing.T) {
 		}
 	})
 }
+
+// An event about a CRM field cosellbot does not map says so in the inbox,
+// rather than "already says so" as if it had been applied.
+func TestUnmappedPropertySaysSo(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	w := newWorld(t, st, 1)
+	w.settle()
+	w.clock.Set(w.clock.Now().Add(time.Minute))
+	w.hs.Edit(hsID, "hs_next_step", "call them")
+	w.settle()
+	rows, err := st.ListInbox(t.Context(), store.InboxFilter{Sources: []string{"hubspot"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rows[len(rows)-1]
+	if !strings.Contains(last.Error, "hubspot maps none of hs_next_step") {
+		t.Errorf("inbox: %s %s", last.Status, last.Error)
+	}
+}

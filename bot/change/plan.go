@@ -65,11 +65,16 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
 				Message: fmt.Sprintf("deal #%d is %s in cosellbot but %s in %s: it is left as is", d.ID, next.Status, target, Label(system))}
 		}
-		if closed, ok := next.Changed[string(Status)]; ok && at.Equal(closed) && !empty(ch) && (stage == "" || stage == next.Stage) {
+		if closed, ok := next.Changed[string(Status)]; ok && !at.After(closed) && !empty(ch) && (stage == "" || stage == next.Stage) && (target == "" || target == next.Status) {
 			// Changed in the same save as the close (one time to the
-			// millisecond: HubSpot's events of one save, in any order): the
-			// deal was closed with these values.
-			if err := step(next.AmendClose(ch, at)); err != nil {
+			// millisecond: HubSpot's events of one save, in any order), or
+			// before it and told after it (Dataverse's asynchronous steps
+			// keep no order; a CRM edit made before a deal won in chat): the
+			// deal was closed with these values, not the older ones, which
+			// writing back would have put over the CRM user's. (A change
+			// older than the field's own last change elsewhere never gets
+			// here: it lost a conflict.)
+			if err := step(next.AmendClose(ch, at, at.Before(closed))); err != nil {
 				return nil, err
 			}
 			*d = *next

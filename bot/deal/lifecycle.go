@@ -399,12 +399,12 @@ func (d *Deal) ClosedUnanswered(status Status, reason string, at time.Time) (Eve
 }
 
 // AmendClose takes what a system changed in the same save as it closed the
-// deal: HubSpot tells "amount 70,000, close date, Closed won" as three
-// events of one time, in any order, and the close must not be judged on
-// the values it replaced. Only the figures and texts of the deal (name,
+// deal (before: or earlier, told after the close): HubSpot tells "amount
+// 70,000, close date, Closed won" as three events of one time, in any
+// order, and the close must not be judged on the values it replaced. Only the figures and texts of the deal (name,
 // value, currency, close date, notes) may come along; the caller checks
 // that the change is of the close's own time.
-func (d *Deal) AmendClose(c Changes, now time.Time) (Event, error) {
+func (d *Deal) AmendClose(c Changes, now time.Time, before bool) (Event, error) {
 	if !d.Status.Terminal() {
 		return Event{}, d.needStatus("amend the close of", now, Won, Lost, Declined, Expired, Error)
 	}
@@ -415,7 +415,11 @@ func (d *Deal) AmendClose(c Changes, now time.Time) (Event, error) {
 	if p := d.check(now, false); len(p) > 0 {
 		return Event{}, p
 	}
-	return Event{Action: "edited", Detail: fmt.Sprintf("%s with %s (the same save)", d.Status, strings.Join(what, ", "))}, nil
+	when := "the same save"
+	if before {
+		when = "changed before the close, told after it"
+	}
+	return Event{Action: "edited", Detail: fmt.Sprintf("%s with %s (%s)", d.Status, strings.Join(what, ", "), when)}, nil
 }
 
 // Expire archives a referral nobody answered within ReferralWindow.

@@ -509,3 +509,28 @@ func TestUnmappedPropertySaysSo(t *testing.T) {
 		t.Errorf("inbox: %s %s", last.Status, last.Error)
 	}
 }
+
+// A CRM edit made before the deal was won in chat, told after it, is part
+// of the deal: not refused as a change to a closed deal, and not reverted
+// in the CRM.
+func TestCRMEditMadeBeforeTheCloseIsKept(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.Edit(hsID, "amount", "81000")
+		held := w.hs.take() // HubSpot is slow to tell
+		w.chat(`deal won %d`)
+		w.hs.mu.Lock()
+		w.hs.owed = append(w.hs.owed, held...)
+		w.hs.mu.Unlock()
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Status != deal.Won || d.Value != deal.Money(8100000) {
+			t.Errorf("deal %s at %s, want won at 81,000 (HubSpot's, made before the win)", d.Status, d.Value)
+		}
+		if got := w.hs.Record(hsID)["amount"]; got != "81000" && got != "81000.00" {
+			t.Errorf("HubSpot's amount is %q: reverted", got)
+		}
+	})
+}

@@ -3,9 +3,11 @@ package crm_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
 	"github.com/cosellbot/cosellbot/integrations/crm/dynamics"
 	"github.com/cosellbot/cosellbot/store"
@@ -64,4 +66,43 @@ func TestDynamicsWinNamedByItsOpportunityClose(t *testing.T) {
 			t.Errorf("deal %s after the Win, want won (%v)", got.Status, h.Inbox(t))
 		}
 	})
+}
+
+// A received referral linked to an opportunity already past its first
+// stage: the first Update after linking, whose Target changes the sales
+// stage, moved it on in Dynamics and accepts it; one whose Target changes
+// only the description (its post image holding the stage) does not.
+func TestDynamicsTargetStageAcceptsTheReferral(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		target []attr
+		want   deal.Status
+	}{
+		{"stage changed", []attr{{"salesstage", option(2)}}, deal.Accepted},
+		{"description changed", []attr{{"description", "ERP, 3 sites"}}, deal.Received},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				h := dynamicsWithIDs(t, st)
+				const id = "44444444-8c2e-f111-8a4c-6045bd0a1c44"
+				d, _, err := deal.Receive(deal.Draft{Kind: deal.P2P, Customer: deal.Customer{Name: "Coho", Location: "US", Account: deal.Other}, Location: "1234567", From: "microsoft", Notes: "ERP", CRMID: id}, now.Add(-time.Hour))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := st.CreateDeal(t.Context(), d, ledger.Entry{At: now.Add(-time.Hour), Actor: "test", Action: "received"}); err != nil {
+					t.Fatal(err)
+				}
+				image := []attr{{"name", "Coho ERP"}, {"estimatedvalue", money(55000)}, {"estimatedclosedate", wcf(now.AddDate(0, 6, 0))}, {"salesstage", option(2)}, {"statecode", option(0)}}
+				postDynamics(t, h, dataverse("Update", "5bf20748-4ea2-e711-8122-000d3aa23303", id, tc.target, image))
+				h.Process(t)
+				if got, _ := st.GetDeal(t.Context(), d.ID); got.Status != tc.want {
+					var notes []string
+					for _, r := range h.Inbox(t) {
+						notes = append(notes, string(r.Status)+": "+r.Error)
+					}
+					t.Errorf("deal %s, want %s (%q)", got.Status, tc.want, notes)
+				}
+			})
+		})
+	}
 }

@@ -187,6 +187,10 @@ type Change struct {
 	// a whole record (Salesforce, Dynamics) whose time may belong to any
 	// of its fields: the change path then knows each field's own time.
 	PerField bool
+	// Changed names the CRM fields the event says the operation changed
+	// (a Dataverse Target's attributes, beside its post image's whole
+	// record): those have the event's time as their own.
+	Changed []string
 	// Fields are CRM field name → value, as text. A field the event holds
 	// empty was cleared there; one it does not hold says nothing.
 	Fields map[string]string
@@ -205,13 +209,26 @@ type Change struct {
 // cosellbot went on disagreeing while `cosellbot sync` said "in step".
 func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 	in, err := m.incoming(c)
-	if err == nil && c.PerField && !in.Modified.IsZero() {
+	if err != nil || in.Modified.IsZero() {
+		return in, err
+	}
+	if c.PerField {
 		in.At = make(map[change.Field]time.Time, len(in.Values))
 		for f := range in.Values {
 			in.At[f] = in.Modified
 		}
 	}
-	return in, err
+	for _, name := range c.Changed {
+		for _, f := range m.synced(name) {
+			if _, ok := in.Values[f]; ok {
+				if in.At == nil {
+					in.At = map[change.Field]time.Time{}
+				}
+				in.At[f] = in.Modified
+			}
+		}
+	}
+	return in, nil
 }
 
 func (m *Mapping) incoming(c Change) (change.Incoming, error) {
@@ -287,6 +304,23 @@ func (m *Mapping) incoming(c Change) (change.Incoming, error) {
 		in.Values[change.Stage] = to
 	}
 	return in, nil
+}
+
+// synced is what a CRM field reads as among the deal's synced fields: a
+// mapped field, or a stage field (the stage, or the outcome it says).
+func (m *Mapping) synced(name string) []change.Field {
+	var out []change.Field
+	for key, field := range m.Fields {
+		if field == name {
+			out = append(out, change.Field(key))
+		}
+	}
+	for _, r := range m.Stages {
+		if r.Field == name {
+			out = append(out, change.Stage, change.Status)
+		}
+	}
+	return out
 }
 
 // stage reads the event's stage through the stage rules, tried in order:

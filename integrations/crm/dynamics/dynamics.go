@@ -261,6 +261,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		return s.applier.Unlink(ctx, Name, c.PrimaryEntityID, "was deleted in Dynamics 365", "")
 	}
 	fields := map[string]string{}
+	var changed []string           // the Target's attributes: what the operation changed
 	unnamed := map[string]string{} // attribute → "account <id>": a lookup sent without its name
 	read := func(a Attribute) {
 		if ln, id, ok := a.Unnamed(); ok {
@@ -286,6 +287,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		if json.Unmarshal(p.Value, &target) == nil {
 			for _, a := range target.Attributes {
 				read(a)
+				changed = append(changed, a.Key)
 			}
 		}
 	}
@@ -300,7 +302,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if close := s.mapping.Fields["close"]; close != "" && fields[close] != "" {
 		fields[close] = DateOnly(fields[close])
 	}
-	ch := crm.Change{Source: Name, RecordID: GUID(c.PrimaryEntityID), Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create")}
+	ch := crm.Change{Source: Name, RecordID: GUID(c.PrimaryEntityID), Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create"), Changed: changed}
 	switch strings.ToLower(c.MessageName) {
 	case "win", "lose":
 		// Win and Lose carry an OpportunityClose, not the opportunity's

@@ -62,6 +62,11 @@ func sanitize(q string) string {
 // question's words were diluted by tokens no entry knows ("where is my
 // partner id :pray:" was refused, with no closest topic).
 func chatTokens(q string) string {
+	if loc := greeting.FindStringIndex(q); loc != nil && loc[1] < len(q) {
+		// "good morning, what is cpor": a greeting of two words the
+		// analyzers' filler lists (one word each) do not drop.
+		q = q[loc[1]:]
+	}
 	if !strings.ContainsAny(q, ":<@") {
 		return q
 	}
@@ -71,6 +76,7 @@ func chatTokens(q string) string {
 }
 
 var (
+	greeting   = regexp.MustCompile(`(?i)^\s*(?:good\s+(?:morning|afternoon|evening|day)|god\s+(?:morgon|middag|kväll|kvall)|(?:hi|hey|hello|hej|hejsan|yo)\s+(?:there|all|team|everyone|alla|allihop)|bonjour\s+(?:à|a)\s+tous|yo)\b[\s,!.:;-]*`)
 	slackToken = regexp.MustCompile(`<[@!#][^<>\s]*>`)
 	shortcode  = regexp.MustCompile(`:[a-z][a-z0-9_+'-]*:`)
 	atMention  = regexp.MustCompile(`(^|\s)@[\pL\pN._-]+`)

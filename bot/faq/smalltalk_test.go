@@ -53,7 +53,7 @@ func TestAskSmallTalkAndChatTokens(t *testing.T) {
 	if !plain.Answered {
 		t.Fatalf("the plain question is not answered: %+v", plain)
 	}
-	for _, q := range []string{"where is my partner id :pray:", ":wave: where is my partner id", "where is my partner id <@U0REF|ana>", "@ana where is my partner id", "where is my partner id <!here>"} {
+	for _, q := range []string{"good morning, where is my partner id", "hey there where is my partner id", "where is my partner id :pray:", ":wave: where is my partner id", "where is my partner id <@U0REF|ana>", "@ana where is my partner id", "where is my partner id <!here>"} {
 		if res := ix.Ask(q); !res.Answered || res.EntryID != plain.EntryID {
 			t.Errorf("Ask(%q) = %s answered %v (%.2f), want %s as without the chat tokens", q, res.EntryID, res.Answered, res.Confidence, plain.EntryID)
 		}

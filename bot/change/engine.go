@@ -715,6 +715,14 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string)
 	}
 	if d != nil {
 		c.Deal = d.Clone()
+		if c.Links != nil && slices.Contains(crmid.Forms(recordID), d.CRMID) {
+			// The deal's CRM ID named the record merged away: it names the
+			// record merged into now, so that the card and a search by it
+			// find the deal. (A deleted record's stays: HubSpot restores a
+			// deleted deal, and the restore links it again by it.)
+			c.Deal.CRMID = into
+			detail += "; CRM ID now " + into
+		}
 		c.Entries = []ledger.Entry{{At: now, Actor: system, Action: "unlinked", Detail: detail}}
 		c.Work = e.behind(c.Deal, c.Links)
 	}

@@ -292,5 +292,10 @@ func TestMergeAndRestoreSayTheRelink(t *testing.T) {
 		if l, err := st.Link(t.Context(), hubspot.Name, "18400005"); err != nil || l.DealID != d.ID {
 			t.Errorf("the record merged into: %+v %v", l, err)
 		}
+		// The card and a search by CRM ID find the deal by the record it
+		// is linked to now.
+		if got, err := st.GetDeal(t.Context(), d.ID); err != nil || got.CRMID != "18400005" {
+			t.Errorf("the deal's CRM ID after the merge: %q %v", got.CRMID, err)
+		}
 	})
 }

@@ -68,6 +68,9 @@ type Config struct {
 	Log   *slog.Logger
 }
 
+// maxLookups bounds the members one command's text looks up in Slack.
+const maxLookups = 20
+
 // maxBody caps what is read of a request: Slack's payloads are a few KB.
 const maxBody = 1 << 20
 
@@ -314,7 +317,14 @@ func (a *Adapter) profile(ctx context.Context, slackID string) (member, error) {
 // member where the command takes people, by name elsewhere (see Decode);
 // a lookup that fails leaves the mention as @ and its label or id.
 func (a *Adapter) decode(ctx context.Context, raw string) string {
+	asked := 0
 	return Decode(raw, func(id string) (Mention, bool) {
+		if asked++; asked > maxLookups {
+			// 300 mentions in one command were 300 users.info calls (and
+			// Slack's rate limit for every other command): past a few, a
+			// member is written as Slack labelled it.
+			return Mention{}, false
+		}
 		m, err := a.members.Get(ctx, id)
 		if err != nil {
 			return Mention{}, false

@@ -166,11 +166,7 @@ func TestWholeRecordsFirstStageDoesNotAccept(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
 		const id = "0065g00000QRS77"
-		w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
-		d, err := st.DealByCRMID(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := w.referral(id)
 		w.sf.mu.Lock()
 		w.sf.set(id, "Name", "Coho ERP")
 		w.sf.set(id, "Amount", "20000")
@@ -293,18 +289,7 @@ func TestLostReasonFromHubSpotInEitherOrder(t *testing.T) {
 				w.settle()
 				w.clock.Set(w.clock.Now().Add(time.Minute))
 				values := map[string]string{"dealstage": "closedlost", "closed_lost_reason": "Concurrent moins cher"}
-				var events []owed
-				for _, p := range order {
-					w.hs.Edit(hsID, p, values[p])
-					events = append(events, w.hs.take()...)
-				}
-				for _, e := range events { // each in its own delivery, in this order
-					w.hs.mu.Lock()
-					w.hs.owed = append(w.hs.owed, e)
-					w.hs.mu.Unlock()
-					w.deliverHubSpot()
-					w.h.Process(t)
-				}
+				w.saveInHubSpot(hsID, order, values)
 				w.settle()
 				d, _ := st.GetDeal(t.Context(), w.dealID)
 				if d.Status != deal.Lost || d.Reason != "Concurrent moins cher" {
@@ -367,18 +352,7 @@ func TestWonWithItsFinalFiguresInOneSave(t *testing.T) {
 					props = []string{"amount", "closedate", "dealstage"}
 				}
 				values := map[string]string{"dealstage": "closedwon", "amount": "70000", "closedate": "2026-12-01"}
-				var events []owed
-				for _, p := range props {
-					w.hs.Edit(hsID, p, values[p])
-					events = append(events, w.hs.take()...)
-				}
-				for _, e := range events {
-					w.hs.mu.Lock()
-					w.hs.owed = append(w.hs.owed, e)
-					w.hs.mu.Unlock()
-					w.deliverHubSpot()
-					w.h.Process(t)
-				}
+				w.saveInHubSpot(hsID, props, values)
 				w.settle()
 				d, _ := st.GetDeal(t.Context(), w.dealID)
 				if d.Status != deal.Won || d.Value != deal.Money(7000000) || d.CloseDate.Format(time.DateOnly) != "2026-12-01" {
@@ -400,25 +374,10 @@ func TestReferralMovedOnInOneSaveIsAccepted(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
 		const id = "18400300"
-		w.chat(`deal receive kind=p2p customer="Contoso Pharma" customer_location=CH location=1234567 from=microsoft notes="Lab data" crm_id=` + id)
-		d, err := st.DealByCRMID(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := w.referral(id)
 		w.clock.Set(w.clock.Now().Add(time.Minute))
 		values := map[string]string{"dealstage": "presentationscheduled", "dealname": "Pharma lab", "amount": "64000", "closedate": "2027-05-31", "deal_currency_code": "CHF"}
-		var events []owed
-		for _, p := range []string{"dealstage", "dealname", "amount", "closedate", "deal_currency_code"} {
-			w.hs.Edit(id, p, values[p])
-			events = append(events, w.hs.take()...)
-		}
-		for _, e := range events {
-			w.hs.mu.Lock()
-			w.hs.owed = append(w.hs.owed, e)
-			w.hs.mu.Unlock()
-			w.deliverHubSpot()
-			w.h.Process(t)
-		}
+		w.saveInHubSpot(id, []string{"dealstage", "dealname", "amount", "closedate", "deal_currency_code"}, values)
 		got, _ := st.GetDeal(t.Context(), d.ID)
 		if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
 			t.Errorf("referral %s at %s, want accepted at Developed", got.Status, got.Stage)
@@ -533,4 +492,42 @@ func TestCRMEditMadeBeforeTheCloseIsKept(t *testing.T) {
 			t.Errorf("HubSpot's amount is %q: reverted", got)
 		}
 	})
+}
+
+// saveInHubSpot is one save of a HubSpot record's properties: each set at
+// one time, HubSpot's events of them delivered one each in the order of
+// props (HubSpot keeps none), each applied before the next.
+func (w *world) saveInHubSpot(id string, props []string, values map[string]string) {
+	w.t.Helper()
+	var events []owed
+	for _, p := range props {
+		w.hs.Edit(id, p, values[p])
+		events = append(events, w.hs.take()...)
+	}
+	w.deliverEach(events)
+}
+
+// deliverEach delivers HubSpot's held events one delivery each, in this
+// order, applying each before the next.
+func (w *world) deliverEach(events []owed) {
+	w.t.Helper()
+	for _, e := range events {
+		w.hs.mu.Lock()
+		w.hs.owed = append(w.hs.owed, e)
+		w.hs.mu.Unlock()
+		w.deliverHubSpot()
+		w.h.Process(w.t)
+	}
+}
+
+// referral records a referral from Microsoft linked to CRM record id, as a
+// person does in chat, and returns it.
+func (w *world) referral(id string) *deal.Deal {
+	w.t.Helper()
+	w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
+	d, err := w.st.DealByCRMID(w.t.Context(), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d
 }

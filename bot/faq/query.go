@@ -76,7 +76,7 @@ func chatTokens(q string) string {
 }
 
 var (
-	greeting   = regexp.MustCompile(`(?i)^\s*(?:good\s+(?:morning|afternoon|evening|day)|god\s+(?:morgon|middag|kväll|kvall)|(?:hi|hey|hello|hej|hejsan|yo)\s+(?:there|all|team|everyone|alla|allihop)|bonjour\s+(?:à|a)\s+tous|yo)\b[\s,!.:;-]*`)
+	greeting   = regexp.MustCompile(`(?i)^\s*(?:good\s+(?:morning|afternoon|evening|day)|god\s+(?:morgon|middag|kväll|kvall)|(?:hi|hey|hello|hej|hejsan|yo)\s+there|yo)\b[\s,!.:;-]*`)
 	slackToken = regexp.MustCompile(`<[@!#][^<>\s]*>`)
 	shortcode  = regexp.MustCompile(`:[a-z][a-z0-9_+'-]*:`)
 	atMention  = regexp.MustCompile(`(^|\s)@[\pL\pN._-]+`)

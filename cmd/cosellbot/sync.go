@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/vocab"
+	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -265,6 +268,13 @@ func plural(n int64, one, many string) string {
 	return many
 }
 
+// pollRetries and maxPollWait bound how often and how long cosellbot poll
+// waits for a Partner Center that throttles it.
+const (
+	pollRetries = 3
+	maxPollWait = 30 * time.Second
+)
+
 // cmdPoll polls Partner Center once, from the poll's own cursor.
 func cmdPoll(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
@@ -282,13 +292,30 @@ func cmdPoll(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		return 1
 	}
 	n, failures, err := h.pc.Poll(ctx)
+	for try := 1; err != nil && try <= pollRetries; try++ {
+		// Partner Center throttles with 429 and a Retry-After of seconds:
+		// waited here, as the sync's writes wait, rather than failing.
+		var apiErr *pc.APIError
+		if !errors.As(err, &apiErr) || apiErr.RetryAfter <= 0 || apiErr.RetryAfter > maxPollWait {
+			break
+		}
+		fmt.Fprintf(stderr, "cosellbot: Partner Center asked to wait %s (%d); polling again then\n", apiErr.RetryAfter, apiErr.Status)
+		select {
+		case <-ctx.Done():
+			return 1
+		case <-time.After(apiErr.RetryAfter):
+		}
+		n, failures, err = h.pc.Poll(ctx)
+	}
+	if err != nil {
+		// No summary: "0 referrals changed a deal, 0 failed" said a poll
+		// that did not happen had gone well.
+		fmt.Fprintln(stderr, "cosellbot: polling Partner Center failed:", err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "polled Partner Center: %d referrals changed a deal, %d failed\n", n, len(failures))
 	for _, f := range failures {
 		fmt.Fprintln(stdout, "  ", f)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "cosellbot:", err)
-		return 1
 	}
 	if len(failures) > 0 {
 		return 1

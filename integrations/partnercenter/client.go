@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +86,9 @@ type APIError struct {
 	Method, URL string
 	Status      int
 	Body        string // the start of the answer, for the log
+	// RetryAfter is how long the API asked to wait (429 or 503 with a
+	// Retry-After of seconds or a date); 0 when it did not say.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
@@ -243,7 +247,7 @@ func (c *Client) do(ctx context.Context, method, u string, h http.Header, body [
 		if len(snippet) > 300 {
 			snippet = snippet[:300] + "…"
 		}
-		return resp, &APIError{Method: method, URL: u, Status: resp.StatusCode, Body: snippet}
+		return resp, &APIError{Method: method, URL: u, Status: resp.StatusCode, Body: snippet, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	if resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(data)) == 0 {
 		return resp, nil
@@ -283,4 +287,13 @@ func (c *Client) Create(ctx context.Context, r *Referral) (*Referral, error) {
 		return nil, fmt.Errorf("partnercenter: the created referral has no id in the answer")
 	}
 	return &out, nil
+}
+
+// retryAfter reads a Retry-After header in seconds, as Partner Center
+// sends it; 0 when absent or not a number of seconds.
+func retryAfter(v string) time.Duration {
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
 }

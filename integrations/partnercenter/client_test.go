@@ -268,3 +268,15 @@ func FuzzIDFromURI(f *testing.F) {
 		}
 	})
 }
+
+// Partner Center throttles with 429 and a Retry-After of seconds: the error
+// says how long it asked to wait.
+func TestThrottledCallSaysHowLongToWait(t *testing.T) {
+	api, c := setup(t)
+	api.ThrottleNext(1)
+	_, err := c.Get(t.Context(), "anything")
+	var apiErr *partnercenter.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != 429 || apiErr.RetryAfter != 2*time.Second {
+		t.Fatalf("got %v (%+v), want a 429 asking to wait 2s", err, apiErr)
+	}
+}

@@ -99,7 +99,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 			return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused to create the referral of deal #%d: %w", d.ID, err))
 		}
 		if err != nil {
-			return change.Written{}, fmt.Errorf("creating the referral of deal #%d: %w", d.ID, err)
+			return change.Written{}, honour(fmt.Errorf("creating the referral of deal #%d: %w", d.ID, err))
 		}
 		return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
 	}
@@ -121,7 +121,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused the change of referral %s: %w", l.RecordID, err))
 	}
 	if err != nil {
-		return change.Written{}, fmt.Errorf("writing referral %s: %w", l.RecordID, err)
+		return change.Written{}, honour(fmt.Errorf("writing referral %s: %w", l.RecordID, err))
 	}
 	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag}, nil
 }
@@ -168,4 +168,14 @@ func NewReferral(d *deal.Deal) *pc.Referral {
 		r.InviteContext.AssistanceRequestCode = code
 	}
 	return r
+}
+
+// honour makes the wait Partner Center asked for (a 429's Retry-After) the
+// retry's, so that the sync does not call again sooner.
+func honour(err error) error {
+	var apiErr *pc.APIError
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+		return chat.RetryAfter(apiErr.RetryAfter, err)
+	}
+	return err
 }

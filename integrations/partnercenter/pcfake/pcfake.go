@@ -38,6 +38,7 @@ type API struct {
 	requests  []string
 	clock     func() time.Time
 	failNext  int
+	throttle  int // the next calls answer 429 with Retry-After: 2
 	// notices are the changes Partner Center would notify (referral-updated),
 	// as it does after every change, a PATCH of cosellbot's own included.
 	notices []Notice
@@ -139,6 +140,14 @@ func (a *API) Tokens() int {
 	return a.tokens
 }
 
+// ThrottleNext makes the next n API calls answer 429 with Retry-After: 2,
+// as Partner Center throttles a partner's calls.
+func (a *API) ThrottleNext(n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.throttle = n
+}
+
 // FailNext makes the next n API calls answer 503.
 func (a *API) FailNext(n int) {
 	a.mu.Lock()
@@ -200,6 +209,12 @@ func (a *API) authorized(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if r.Header.Get("client-request-id") == "" {
 		http.Error(w, `{"code":"MissingClientRequestId"}`, http.StatusBadRequest)
+		return false
+	}
+	if a.throttle > 0 {
+		a.throttle--
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, `{"code":"TooManyRequests"}`, http.StatusTooManyRequests)
 		return false
 	}
 	if a.failNext > 0 {

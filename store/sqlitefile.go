@@ -35,12 +35,9 @@ func sqliteFileProblem(path string) error {
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a folder: DATABASE_URL=sqlite:PATH names a file, as in sqlite:%s", abs, filepath.Join(abs, "cosellbot.db"))
 	} else if errors.Is(err, fs.ErrNotExist) {
-		probe, err := os.CreateTemp(dir, ".cosellbot-probe-*")
-		if err != nil {
+		if createIn(dir) != nil {
 			return fmt.Errorf("%s cannot be created: the folder %s is not writable by this user (make it writable, or set DATABASE_URL=sqlite:PATH elsewhere)", abs, dir)
 		}
-		probe.Close()
-		os.Remove(probe.Name())
 		return nil
 	}
 	f, err := os.OpenFile(abs, os.O_RDONLY, 0)
@@ -71,9 +68,18 @@ func WritableFile(path string) error {
 		return fmt.Errorf("SQLite cannot write %s: %w", path, err)
 	}
 	f.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cosellbot-probe-*")
-	if err != nil {
+	if err := createIn(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("SQLite cannot write in the folder of %s: %w", path, err)
+	}
+	return nil
+}
+
+// createIn reports whether a file can be made in dir: a scratch file, made
+// and removed.
+func createIn(dir string) error {
+	tmp, err := os.CreateTemp(dir, ".cosellbot-probe-*")
+	if err != nil {
+		return err
 	}
 	tmp.Close()
 	return os.Remove(tmp.Name())

@@ -180,7 +180,7 @@ func (e *Engine) behind(d *deal.Deal, links []Link) []LinkRef {
 		if !ok || l.RecordID == "" {
 			continue
 		}
-		if len(OutgoingTo(l.System, cur, l.Shadow, fields)) > 0 {
+		if len(Outgoing(l.System, cur, l.Shadow, fields)) > 0 {
 			out = append(out, LinkRef{l.System, l.RecordID})
 		}
 	}
@@ -351,13 +351,13 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	}
 	c := &Commit{At: now, Links: []Link{link}}
 	var entries []ledger.Entry
+	var was []Link // the deal's links, read once when the record is linked just now
 	if !known {
 		// Linked just now, by the deal's CRM ID: a record of the same
 		// system the deal was linked to before (its CRM ID changed) is
 		// unlinked, so that one CRM links one record to the deal and the
 		// old record's edits stop landing on it and in the new one.
-		was, err := e.rec.LinksOf(ctx, d.ID)
-		if err != nil {
+		if was, err = e.rec.LinksOf(ctx, d.ID); err != nil {
 			return Result{}, err
 		}
 		for _, l := range was {
@@ -535,8 +535,11 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		c.Deal = next
 	}
 	c.Entries = entries
-	if !known || len(links) == 0 || links[0].DealID != d.ID {
-		// Linked just now, or to another deal than before: read its links.
+	switch {
+	case !known:
+		links = was // linked just now: its deal's links, read above
+	case len(links) == 0 || links[0].DealID != d.ID:
+		// Linked to another deal than before: read its links.
 		if links, err = e.rec.LinksOf(ctx, d.ID); err != nil {
 			return Result{}, err
 		}

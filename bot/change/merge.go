@@ -205,14 +205,16 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 	return d
 }
 
-// Outgoing is what a link's system lacks of the deal: the fields it syncs
-// (only; nil for all) whose deal value differs from the shadow. A deal has
+// Outgoing is what system lacks of the deal: the fields it syncs (only;
+// nil for all) whose deal value differs from the link's shadow. A deal has
 // a reason only once lost, declined or closed as error: an empty one means
 // none, and is never written over the reason a CRM user typed on an open
-// record (or to a record that never had one).
-func Outgoing(cur Values, sh Shadow, only []Field) Values {
+// record (or to a record that never had one); nor is one cosellbot made up
+// when that system closed the deal without one ("lost in HubSpot") written
+// to it, over the empty or picklist field its user left.
+func Outgoing(system string, cur Values, sh Shadow, only []Field) Values {
 	out := Diff(cur, sh.Values(), only)
-	if v, ok := out[Reason]; ok && v == "" {
+	if r, ok := out[Reason]; ok && (r == "" || r == DefaultReason(deal.Status(cur[Status]), system)) {
 		delete(out, Reason)
 	}
 	for f, v := range out {
@@ -223,17 +225,6 @@ func Outgoing(cur Values, sh Shadow, only []Field) Values {
 			// never right.
 			delete(out, f)
 		}
-	}
-	return out
-}
-
-// OutgoingTo is Outgoing for one system: a reason cosellbot made up when
-// that system closed the deal without one ("lost in HubSpot") is not
-// written to it, over the empty or picklist field its user left.
-func OutgoingTo(system string, cur Values, sh Shadow, only []Field) Values {
-	out := Outgoing(cur, sh, only)
-	if r, ok := out[Reason]; ok && r == DefaultReason(deal.Status(cur[Status]), system) {
-		delete(out, Reason)
 	}
 	return out
 }

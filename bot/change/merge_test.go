@@ -149,18 +149,18 @@ func TestMerge(t *testing.T) {
 func TestOutgoing(t *testing.T) {
 	cur := Values{Name: "Lakehouse", Value: "4500000", Team: "[]"}
 	sh := Shadow{Name: {Value: "Lakehouse"}, Value: {Value: "4000000"}}
-	got := Outgoing(cur, sh, []Field{Name, Value})
+	got := Outgoing("hubspot", cur, sh, []Field{Name, Value})
 	if len(got) != 1 || got[Value] != "4500000" {
 		t.Errorf("Outgoing = %v, want only the value", got)
 	}
-	if all := Outgoing(cur, sh, nil); len(all) != 2 {
+	if all := Outgoing("hubspot", cur, sh, nil); len(all) != 2 {
 		t.Errorf("Outgoing to a system that takes every field = %v, want value and team", all)
 	}
 	// An open deal has no reason: a CRM user's reason is not erased.
-	if got := Outgoing(Values{Name: "Lakehouse", Reason: ""}, Shadow{Name: {Value: "Lakehouse"}, Reason: {Value: "Pricing concerns"}}, nil); len(got) != 0 {
+	if got := Outgoing("hubspot", Values{Name: "Lakehouse", Reason: ""}, Shadow{Name: {Value: "Lakehouse"}, Reason: {Value: "Pricing concerns"}}, nil); len(got) != 0 {
 		t.Errorf("Outgoing of an open deal over a CRM's reason = %v, want nothing", got)
 	}
-	if got := Outgoing(Values{Reason: "Lost to a competitor"}, Shadow{Reason: {Value: "Pricing concerns"}}, nil); got[Reason] != "Lost to a competitor" {
+	if got := Outgoing("hubspot", Values{Reason: "Lost to a competitor"}, Shadow{Reason: {Value: "Pricing concerns"}}, nil); got[Reason] != "Lost to a competitor" {
 		t.Errorf("Outgoing of a lost deal's reason = %v", got)
 	}
 	sent := sh.Sending(got)

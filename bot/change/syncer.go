@@ -253,7 +253,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	if err != nil {
 		return false, "", fmt.Errorf("reading deal #%d: %w", l.DealID, err)
 	}
-	out := OutgoingTo(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System))
+	out := Outgoing(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System))
 	if len(out) == 0 {
 		return false, "", nil
 	}

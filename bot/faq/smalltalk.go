@@ -3,7 +3,6 @@ package faq
 import (
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 // Small talk. In chat people thank the bot, greet it, wish it a nice
@@ -40,7 +39,7 @@ func smallTalkOf(q string) string {
 	if len(q) > 80 {
 		return "" // a question that long is no thanks or greeting
 	}
-	f := strings.Join(strings.FieldsFunc(foldLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	f := strings.Join(words(foldLower(q)), " ")
 	for _, st := range smallTalk {
 		if st.re.MatchString(f) {
 			return st.kind

@@ -28,6 +28,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -271,7 +272,7 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 			w.engine = engine
 			sources = []crm.Source{
 				pc,
-				salesforce.New(crmSecret, []string{sfOrg}, w.sfMap, &crm.Applier{Engine: engine, Find: st, IDs: salesforce.IDForms}),
+				salesforce.New(crmSecret, []string{sfOrg}, w.sfMap, &crm.Applier{Engine: engine, Find: st, IDs: crmid.Forms}),
 				hubspot.New(crmSecret, w.hsMap, &crm.Applier{Engine: engine, Find: st}),
 			}
 		}

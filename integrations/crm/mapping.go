@@ -182,14 +182,11 @@ type Change struct {
 	RecordID   string    // the CRM record id (a deal's crm_id)
 	Object     string    // the record's object type
 	ModifiedAt time.Time // zero when the event does not say
-	// PerField says the event tells of the fields it names only, each set
-	// by a person at ModifiedAt (HubSpot's one event per property), unlike
-	// a whole record (Salesforce, Dynamics) whose time may belong to any
-	// of its fields: the change path then knows each field's own time.
-	PerField bool
-	// Changed names the CRM fields the event says the operation changed
-	// (a Dataverse Target's attributes, beside its post image's whole
-	// record): those have the event's time as their own.
+	// Changed names the CRM fields the event says were set at ModifiedAt
+	// (HubSpot's one event per property; a Dataverse Target's attributes,
+	// beside its post image's whole record): those have the event's time as
+	// their own, unlike a whole record's fields (Salesforce), whose time may
+	// belong to any of them.
 	Changed []string
 	// Fields are CRM field name → value, as text. A field the event holds
 	// empty was cleared there; one it does not hold says nothing.
@@ -211,12 +208,6 @@ func (m *Mapping) Incoming(c Change) (change.Incoming, error) {
 	in, err := m.incoming(c)
 	if err != nil || in.Modified.IsZero() {
 		return in, err
-	}
-	if c.PerField {
-		in.At = make(map[change.Field]time.Time, len(in.Values))
-		for f := range in.Values {
-			in.At[f] = in.Modified
-		}
 	}
 	for _, name := range c.Changed {
 		for _, f := range m.synced(name) {

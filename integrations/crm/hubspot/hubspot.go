@@ -240,11 +240,12 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	}
 	c := crm.Change{
 		Source: Name, RecordID: id, Object: "deal", ModifiedAt: time.UnixMilli(ms).UTC(),
-		Fields: map[string]string{}, Created: ev.kind() == "creation", PerField: ev.PropertyName != "",
+		Fields: map[string]string{}, Created: ev.kind() == "creation",
 	}
 	if ev.PropertyName != "" && ev.PropertyValue != nil {
 		// "" is a property a user emptied: the mapping reads it as cleared.
 		c.Fields[ev.PropertyName] = *ev.PropertyValue
+		c.Changed = []string{ev.PropertyName} // set by a person at occurredAt
 	}
 	if ev.kind() != "restore" {
 		return s.applier.Apply(ctx, s.mapping, c)

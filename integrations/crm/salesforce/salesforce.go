@@ -210,7 +210,7 @@ func (s *Source) Record(e ledger.InboxEntry) string {
 	if err != nil {
 		return ""
 	}
-	return IDForms(n.Object.Values()["Id"])[0]
+	return crmid.Forms(n.Object.Values()["Id"])[0] // the 15-character id links use
 }
 
 // Apply applies one notification's field values through the mapping.
@@ -232,7 +232,3 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 }
 
 // idSuffix is the alphabet of an 18-character id's checksum.
-// IDForms are the forms one Salesforce record id takes (crmid.Forms): the
-// case-sensitive 15-character id Salesforce shows first, which links use,
-// then the 18-character one outbound messages send.
-func IDForms(id string) []string { return crmid.Forms(id) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/crm/crmtest"
@@ -27,7 +28,7 @@ func setup(t *testing.T, st *store.Store, orgs ...string) *crmtest.Harness {
 		t.Fatal(err)
 	}
 	clock := crmtest.NewClock(now)
-	return crmtest.New(t, st, clock, salesforce.New(secret, orgs, ms["salesforce"], &crm.Applier{Engine: crmtest.Applier(st, clock).Engine, Find: st, IDs: salesforce.IDForms}))
+	return crmtest.New(t, st, clock, salesforce.New(secret, orgs, ms["salesforce"], &crm.Applier{Engine: crmtest.Applier(st, clock).Engine, Find: st, IDs: crmid.Forms}))
 }
 
 func soap() http.Header {

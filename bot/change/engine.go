@@ -109,6 +109,9 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 		Notices: News(next, ev, actor),
 		At:      now,
 	}
+	if next.CRMID != d.CRMID {
+		links = e.unlinkOthers(c, links, next.CRMID, actor, now)
+	}
 	c.Work = e.behind(next, links)
 	if err := e.commit(ctx, c); err != nil {
 		return d, ev, err
@@ -148,6 +151,29 @@ func (e *Engine) madeInPartnerCenter(d *deal.Deal, links []Link) []Link {
 		return links
 	}
 	return append(links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
+}
+
+// unlinkOthers removes from links, and unlinks in c, the CRM records the
+// deal's new CRM ID no longer names (a person corrected or cleared it):
+// else the edits that follow, until the named record speaks and is linked
+// in its place, were written onto the old record, someone else's
+// opportunity. The records a CRM ID names link when they send a change,
+// as for a deal made with a CRM ID.
+func (e *Engine) unlinkOthers(c *Commit, links []Link, crmID, actor string, now time.Time) []Link {
+	forms := crmid.Forms(crmID)
+	return slices.DeleteFunc(links, func(l Link) bool {
+		if l.System == PartnerCenter || slices.Contains(forms, l.RecordID) {
+			return false
+		}
+		why := "the deal has no CRM ID now"
+		if crmID != "" {
+			why = "the deal's CRM ID is " + crmID + " now; that record links when it sends a change"
+		}
+		c.Unlinks = append(c.Unlinks, LinkRef{l.System, l.RecordID})
+		c.Entries = append(c.Entries, ledger.Entry{At: now, Actor: actor, Action: "unlinked",
+			Detail: fmt.Sprintf("unlinked from %s record %s: %s", Label(l.System), l.RecordID, why)})
+		return true
+	})
 }
 
 // PartnerCenter is the system name of Partner Center's referrals.

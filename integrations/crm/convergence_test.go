@@ -281,7 +281,10 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 	w.svc = command.New(st, w.clock, deal.DefaultRates(), nil, command.WithChanges(w.engine))
 
 	// A referral arrives from Microsoft; the partner accepts it in chat and
-	// tags it with its Salesforce and HubSpot records' ids.
+	// tags it with its HubSpot record's id. The deal is also linked to a
+	// Salesforce record (a deal links one record per CRM; a CRM ID names
+	// one, so the second link is made here as the store keeps it), so that
+	// one world has Partner Center and both kinds of CRM.
 	fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
 	if err != nil {
 		t.Fatal(err)
@@ -293,15 +296,17 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 		t.Fatalf("the referral made no deal: %v", err)
 	}
 	w.dealID = d.ID
-	w.chat(`deal accept %d close=2027-03-01 crm_id=` + sfID)
+	w.chat(`deal accept %d close=2027-03-01 crm_id=` + hsID)
+	if err := st.Commit(t.Context(), &change.Commit{Links: []change.Link{{System: "salesforce", RecordID: sfID, DealID: d.ID}}, At: w.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	// The CRMs' records exist from before, with values of their own, older
-	// than the deal's; their first notifications link them.
+	// than the deal's; their first notifications merge them.
 	w.clock.Set(w.clock.Now().Add(-time.Hour))
 	w.sf.Edit(sfID, "Name", "Tailspin (old name)")
 	w.sf.Edit(sfID, "Amount", "50000.0")
 	w.clock.Set(w.clock.Now().Add(time.Hour))
 	w.settle()
-	w.chat(`deal edit %d crm_id=` + hsID)
 	w.hs.Edit(hsID, "dealname", "Tailspin field service rollout")
 	w.settle()
 	w.converged("after linking")

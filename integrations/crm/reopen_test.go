@@ -531,3 +531,48 @@ func (w *world) referral(id string) *deal.Deal {
 	}
 	return d
 }
+
+// Right after a deal's CRM ID is corrected in chat, before the newly named
+// record has said anything, a chat edit must not land on the old record:
+// the correction itself unlinks it (the deal names another record now).
+func TestCorrectedCRMIDStopsWritesToTheOldRecord(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		w.chat(`deal edit %d crm_id=9556`)
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.chat(`deal edit %d notes="meant for the right record"`)
+		w.settle()
+		if got := w.hs.Record(hsID)["description"]; got == "meant for the right record" {
+			t.Errorf("the old HubSpot record %s was written the edit made after the CRM ID was corrected", hsID)
+		}
+		links, err := st.LinksOf(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range links {
+			if l.System == "hubspot" && l.RecordID == hsID {
+				t.Errorf("deal still linked to HubSpot record %s after its CRM ID became 9556", hsID)
+			}
+		}
+		es, _ := st.History(t.Context(), w.dealID)
+		found := false
+		for _, e := range es {
+			found = found || e.Action == "unlinked" && strings.Contains(e.Detail, "HubSpot record "+hsID)
+		}
+		if !found {
+			t.Error("no history line says the old HubSpot record was unlinked")
+		}
+		// The newly named record links when it speaks, and takes later edits.
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.hs.Edit("9556", "description", "from the right record")
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.chat(`deal edit %d notes="second edit"`)
+		w.settle()
+		if got := w.hs.Record("9556")["description"]; got != "second edit" {
+			t.Errorf("HubSpot record 9556 description %q, want the chat edit", got)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -224,12 +226,7 @@ func TestNewCRMIDReplacesTheOldRecordOfThatCRM(t *testing.T) {
 		if d.Notes != "from the right record" {
 			t.Errorf("notes %q: the old record's edit landed on the deal", d.Notes)
 		}
-		es, _ := st.History(t.Context(), w.dealID)
-		found := false
-		for _, e := range es {
-			found = found || e.Action == "unlinked" && strings.Contains(e.Detail, "HubSpot record "+hsID)
-		}
-		if !found {
+		if !w.historySays("unlinked", "HubSpot record "+hsID) {
 			t.Error("no history line says the old HubSpot record was unlinked")
 		}
 	})
@@ -556,12 +553,7 @@ func TestCorrectedCRMIDStopsWritesToTheOldRecord(t *testing.T) {
 				t.Errorf("deal still linked to HubSpot record %s after its CRM ID became 9556", hsID)
 			}
 		}
-		es, _ := st.History(t.Context(), w.dealID)
-		found := false
-		for _, e := range es {
-			found = found || e.Action == "unlinked" && strings.Contains(e.Detail, "HubSpot record "+hsID)
-		}
-		if !found {
+		if !w.historySays("unlinked", "HubSpot record "+hsID) {
 			t.Error("no history line says the old HubSpot record was unlinked")
 		}
 		// The newly named record links when it speaks, and takes later edits.
@@ -575,4 +567,15 @@ func TestCorrectedCRMIDStopsWritesToTheOldRecord(t *testing.T) {
 			t.Errorf("HubSpot record 9556 description %q, want the chat edit", got)
 		}
 	})
+}
+
+// historySays reports whether a line of the deal's history has action and
+// a detail containing part.
+func (w *world) historySays(action, part string) bool {
+	w.t.Helper()
+	es, err := w.st.History(w.t.Context(), w.dealID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return slices.ContainsFunc(es, func(e ledger.Entry) bool { return e.Action == action && strings.Contains(e.Detail, part) })
 }

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 )
 
@@ -759,6 +761,50 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string)
 		return Result{}, err
 	}
 	return Result{Outcome: Applied, DealID: l.DealID, Note: fmt.Sprintf("deal #%d: %s", l.DealID, detail)}, nil
+}
+
+// KindSyncFailed is the notice kind, and ActionNotSynced the history
+// action, of a change cosellbot gave up writing to a linked system.
+const (
+	KindSyncFailed  = "sync-failed"
+	ActionNotSynced = "not synced"
+)
+
+// GaveUp records, on the deal of a link, that cosellbot stopped trying to
+// write the deal to that system: a history line and news to the deal's
+// channels with the system's reason and how to send it again. Else a change
+// accepted in chat that the system refused for good (a referral Partner
+// Center closed meanwhile, a CRM's validation rule) reached nobody: chat
+// said done, the system never had it, and only the server's log and
+// `cosellbot sync` knew.
+func (e *Engine) GaveUp(ctx context.Context, system, recordID, reason string) error {
+	for range 3 {
+		l, err := e.rec.Link(ctx, system, recordID)
+		if errors.Is(err, ledger.ErrNotFound) || err == nil && l.DealID == 0 {
+			return nil // unlinked meanwhile: nothing waits to be written there
+		}
+		if err != nil {
+			return err
+		}
+		d, err := e.rec.GetDeal(ctx, l.DealID)
+		if errors.Is(err, ledger.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := e.clock.Now()
+		detail := fmt.Sprintf("not written to %s record %s, given up: %s; the deal keeps its values here", Label(system), recordID, escape.Bound(reason, 0))
+		n := notice(d, KindSyncFailed, fmt.Sprintf("⚠ Deal %s: %s did not take its latest changes and cosellbot stopped trying: %s. The deal keeps them here; an admin can send them again with `cosellbot sync %d --retry-dead`.",
+			About(d), Label(system), escape.Bound(reason, 0), d.ID))
+		n.Actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
+		c := &Commit{Deal: d.Clone(), At: now, Entries: []ledger.Entry{{At: now, Actor: system, Action: ActionNotSynced, Detail: detail}}, Notices: []ledger.Notice{n}}
+		err = e.commit(ctx, c)
+		if !errors.Is(err, ledger.ErrConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("recording that %s record %s was given up: %w", Label(system), recordID, ledger.ErrConflict)
 }
 
 // ClockActor is who the history names for what the clock decided (an

@@ -54,13 +54,14 @@ func AnswerActions(d *deal.Deal) []chat.Action {
 
 // stateNotices is the state notice of a commit that changes a stored deal,
 // from its last entry that changed something (a refusal or a kept
-// conflict changes nothing). A new deal has no messages to edit yet.
+// conflict changes nothing, nor does a write given up). A new deal has no
+// messages to edit yet.
 func stateNotices(c *Commit) []ledger.Notice {
 	if c.Deal == nil || c.Deal.ID == 0 {
 		return nil
 	}
 	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := c.Entries[i]; e.Action != "refused" && e.Action != "conflict" {
+		if e := c.Entries[i]; e.Action != "refused" && e.Action != "conflict" && e.Action != ActionNotSynced {
 			return []ledger.Notice{StateNotice(c.Deal, e)}
 		}
 	}

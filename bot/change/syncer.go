@@ -238,12 +238,17 @@ func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
 	return s.fail(ctx, c, fmt.Errorf("%s record %s kept changing while cosellbot wrote to it", Label(c.System), c.RecordID), rep)
 }
 
+// errNotConfigured is work for a system this server has no writer for
+// (configured on another replica, or no longer): given up without news,
+// since nobody's change was refused.
+var errNotConfigured = errors.New("not configured")
+
 // write sends the link what it lacks; sent is false when it lacked nothing.
 // renamed is the record's id when the write created it.
 func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string, err error) {
 	w, ok := s.writers[c.System]
 	if !ok {
-		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (not configured)", Label(c.System)))
+		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (%w)", Label(c.System), errNotConfigured))
 	}
 	l, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if err != nil {
@@ -314,6 +319,11 @@ func (s *Syncer) fail(ctx context.Context, c Claim, err error, rep *PassReport) 
 	if dead {
 		rep.Dead++
 		s.log.ErrorContext(ctx, "sync gave up", "system", c.System, "record", c.RecordID, "attempt", c.Attempt, "err", err)
+		if !errors.Is(err, ledger.ErrNotFound) && !errors.Is(err, errNotConfigured) && s.engine != nil {
+			if terr := s.engine.GaveUp(ctx, c.System, c.RecordID, err.Error()); terr != nil {
+				s.log.ErrorContext(ctx, "telling the deal a sync gave up", "system", c.System, "record", c.RecordID, "err", terr)
+			}
+		}
 	} else {
 		rep.Retried++
 		s.log.WarnContext(ctx, "sync failed; retrying", "system", c.System, "record", c.RecordID, "attempt", c.Attempt, "in", wait, "err", err)

@@ -1113,6 +1113,54 @@ func TestGivenUpWriteStaysDeadThroughEchoes(t *testing.T) {
 	})
 }
 
+// A change accepted in chat that a system refused for good is not lost
+// silently: the deal's history and its channels say which system did not
+// take it, why, and how to send it again.
+func TestGivenUpWriteIsSaid(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		sub := ledger.Subscription{Place: chat.Place{Platform: "slack", Channel: "C1"}, CreatedBy: "ana", CreatedAt: now}
+		if err := st.Subscribe(t.Context(), sub, ledger.Entry{At: now, Actor: "ana", Action: "subscribed", Detail: "slack C1"}); err != nil {
+			t.Fatal(err)
+		}
+		w.sf.mu.Lock()
+		w.sf.fail, w.sf.failAs = 1, http.StatusBadRequest
+		w.sf.mu.Unlock()
+		w.chat(`deal edit %d value=86000`)
+		w.settle()
+		if !w.historySays("not synced", "Salesforce record "+sfID) {
+			t.Error("no history line says the change was not written to Salesforce")
+		}
+		items, err := st.ClaimOutbox(t.Context(), w.clock.Now(), time.Minute, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var said []string
+		for _, it := range items {
+			if it.Kind == change.KindSyncFailed {
+				said = append(said, it.Message.Text)
+			}
+		}
+		want := fmt.Sprintf("cosellbot sync %d --retry-dead", w.dealID)
+		if len(said) != 1 || !strings.Contains(said[0], "Salesforce") || !strings.Contains(said[0], "refused") || !strings.Contains(said[0], want) {
+			t.Errorf("news of the refused write: %q, want one naming Salesforce, its reason and %s", said, want)
+		}
+		// Given up once, said once: the other systems' echoes say nothing more.
+		w.chat(`deal edit %d notes="after"`)
+		w.settle()
+		es, _ := st.History(t.Context(), w.dealID)
+		n := 0
+		for _, e := range es {
+			if e.Action == "not synced" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d history lines say a write was given up, want 1 (the next change reached Salesforce)", n)
+		}
+	})
+}
+
 // Running, each system has its own loop: a change made while a CRM write
 // hangs reaches Partner Center and the other CRM meanwhile, not once the
 // hung write gives up.

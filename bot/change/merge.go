@@ -188,6 +188,23 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 			d.Unchanged = append(d.Unchanged, f)
 			continue
 		}
+		if f == Team && known && cur[f] != m.Value {
+			// Both sides changed the team since they last agreed: its
+			// members are merged, whichever change is newer, so that
+			// neither side's additions or removals are lost.
+			if merged, ok := mergeTeam(m.Value, cur[f], v); ok {
+				d.Shadow[f] = n
+				if merged == cur[f] {
+					d.Unchanged = append(d.Unchanged, f)
+					continue
+				}
+				d.Apply[f], d.Times[f] = merged, at
+				if last := changed[f]; last.After(at) {
+					d.Times[f] = last // the merge is as new as the newer side
+				}
+				continue
+			}
+		}
 		if last := changed[f]; !last.IsZero() && !at.After(last) {
 			if !m.sentBefore(v) {
 				// cosellbot's own earlier write, told late, is no person's

@@ -296,3 +296,49 @@ func TestShadowRemembersWhatWasSent(t *testing.T) {
 		t.Error("a value never sent is taken for cosellbot's")
 	}
 }
+
+// A team changed on both sides since they last agreed is merged member by
+// member, whichever side changed later.
+func TestMergeTeam(t *testing.T) {
+	ann := deal.Person{Name: "Ann", Email: "ann@contoso.com", Phone: "+33 1 00 00 00 01"}
+	bob := deal.Person{Name: "Bob", Email: "bob@contoso.com", Phone: "+33 1 00 00 00 02"}
+	cat := deal.Person{Name: "Cat", Email: "cat@contoso.com", Phone: "+33 1 00 00 00 03"}
+	dan := deal.Person{Name: "Dan", Email: "dan@contoso.com", Phone: "+33 1 00 00 00 04"}
+	newPhone := func(p deal.Person) deal.Person { p.Phone = "+46 8 00 00 00"; return p }
+	team := func(ps ...deal.Person) string { return TeamText(ps) }
+	tests := []struct {
+		name               string
+		base, ours, theirs string
+		want               string
+	}{
+		{"each side added one", team(ann), team(ann, bob), team(ann, cat), team(ann, bob, cat)},
+		{"both added the same", team(ann), team(ann, bob), team(ann, bob), team(ann, bob)},
+		{"they removed one we kept as it was", team(ann, bob), team(ann, bob, cat), team(ann), team(ann, cat)},
+		{"we removed one they kept", team(ann, bob), team(ann), team(ann, bob, dan), team(ann, dan)},
+		{"they edited one we left", team(ann, bob), team(ann, bob, cat), team(ann, newPhone(bob)), team(ann, newPhone(bob), cat)},
+		{"we edited one they removed: our edit stays", team(ann, bob), team(ann, newPhone(bob)), team(ann), team(ann, newPhone(bob))},
+		{"both edited one: ours", team(ann), team(newPhone(ann)), team(deal.Person{Name: "Ann B", Email: ann.Email, Phone: ann.Phone}), team(newPhone(ann))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := mergeTeam(tt.base, tt.ours, tt.theirs)
+			if !ok || got != tt.want {
+				t.Errorf("mergeTeam = %s, %v; want %s", got, ok, tt.want)
+			}
+		})
+	}
+	if _, ok := mergeTeam("{not json", team(ann), team(bob)); ok {
+		t.Error("an unreadable base merged")
+	}
+	// Through Merge: the system's change is newer, ours was not sent yet.
+	sh := Shadow{Team: {Value: team(ann), At: at(1)}}
+	d := Merge(Values{Team: team(ann, bob)}, map[Field]time.Time{Team: at(5)}, sh, Incoming{System: "partnercenter", Values: Values{Team: team(ann, cat)}, Modified: at(8)})
+	if d.Apply[Team] != team(ann, bob, cat) || !d.Times[Team].Equal(at(8)) || d.Shadow[Team].Value != team(ann, cat) {
+		t.Errorf("newer system change: apply %q at %v, shadow %q", d.Apply[Team], d.Times[Team], d.Shadow[Team].Value)
+	}
+	// Ours is newer: the system's addition still joins, no conflict.
+	d = Merge(Values{Team: team(ann, bob)}, map[Field]time.Time{Team: at(9)}, sh, Incoming{System: "partnercenter", Values: Values{Team: team(ann, cat)}, Modified: at(8)})
+	if d.Apply[Team] != team(ann, bob, cat) || len(d.Conflicts) != 0 || !d.Times[Team].Equal(at(9)) {
+		t.Errorf("older system change: apply %q at %v, conflicts %v", d.Apply[Team], d.Times[Team], d.Conflicts)
+	}
+}

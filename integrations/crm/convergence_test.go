@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1195,4 +1196,32 @@ func TestAChangeDuringAHangIsNotHeldUp(t *testing.T) {
 
 func (w *world) pcValue() any {
 	return w.pc.Referral(referralID)["details"].(map[string]any)["dealValue"]
+}
+
+// One person adds a team member in chat while another adds one in Partner
+// Center, before cosellbot's write reached it: both are on the team, in
+// every system (the newer whole list dropped the other addition).
+func TestTeamAddedInTwoPlacesKeepsBoth(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		team, _ := w.pc.Referral(referralID)["team"].([]any)
+		w.chat(`deal team add %d "Cy Lee <cy@contoso.com> +46701234567"`)
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.pc.Set(referralID, "team", append(slices.Clone(team), map[string]any{"firstName": "Dee", "lastName": "Park", "email": "dee@contoso.com", "phoneNumber": "+46701234568"}))
+		w.deliverPC() // Partner Center's notification comes before cosellbot's write went out
+		w.h.Process(t)
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		var emails []string
+		for _, p := range d.Team {
+			emails = append(emails, p.Email)
+		}
+		if !slices.Contains(emails, "cy@contoso.com") || !slices.Contains(emails, "dee@contoso.com") {
+			t.Errorf("deal team %v, want both Cy (added in chat) and Dee (added in Partner Center)", emails)
+		}
+		if pcTeam, _ := w.pc.Referral(referralID)["team"].([]any); len(pcTeam) != len(d.Team) {
+			t.Errorf("Partner Center's team has %d members, the deal %d", len(pcTeam), len(d.Team))
+		}
+		w.converged("after team additions in two places")
+	})
 }

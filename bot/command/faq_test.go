@@ -89,6 +89,31 @@ func TestFAQ(t *testing.T) {
 	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "dael list"); r.OK() || !strings.Contains(r.Text, "did you mean deal") {
 		t.Errorf("a verb typo went to the FAQ: %q", r.Text)
 	}
+	// A deal or claim named as replies print it is the show command it
+	// asks for: the FAQ matched a bare number to whichever entry held it
+	// ("#18" → "all 18 countries or regions", at 0.97).
+	for line, want := range map[string]string{
+		"#18":            "did you mean deal show 18?",
+		"18":             "did you mean deal show 18?",
+		"deal #18":       "did you mean deal show 18?",
+		"deal 18":        "did you mean deal show 18?",
+		"what about #12": "did you mean deal show 12?",
+		"claim #2":       "did you mean cpor show 2?",
+		"show #18":       "did you mean deal show 18?",
+		"#18?":           "did you mean deal show 18?",
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if want == "" {
+			continue
+		}
+		if r.OK() || r.Data["answered"] == true || !strings.Contains(r.Text, want) {
+			t.Errorf("%s → %q, want %q", line, r.Text, want)
+		}
+	}
+	// A number in a question is still the question's.
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "how long is the 14 day window for referrals"); r.Data["answered"] != true {
+		t.Errorf("a question holding a number was not answered: %q", r.Text)
+	}
 }
 
 // TestFAQUnknownAndMisses: out-of-scope questions are refused, not answered

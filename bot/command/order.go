@@ -118,8 +118,40 @@ func (s *Service) looksLikeCommand(words []string, line string) bool {
 	if slices.Contains(s.subverbs("deal"), first) && (len(words) <= 2 || isNumber(strings.TrimPrefix(words[1], "#"))) {
 		return true
 	}
-	return false
+	_, ok := refHint(words)
+	return ok
 }
+
+// refHint reads a line that names a deal or a claim the way replies print
+// them ("#18", "18", "deal #18", "claim #2", "what about #12") as the show
+// command it asks for; a plain number only in a short line ("deal 18", not
+// "what happens to a deal 18 months old"). Answered by the FAQ instead, a bare number matched
+// whichever entry's text holds it ("all 18 countries or regions").
+func refHint(words []string) (string, bool) {
+	var id string
+	claim := false
+	for i, w := range words {
+		lw := strings.ToLower(strings.Trim(w, "?!.,:;"))
+		switch {
+		case strings.HasPrefix(lw, "#") && isNumber(lw[1:]) && id == "":
+			id = lw[1:]
+		case isNumber(lw) && id == "" && len(words) <= 3 && (len(words) == 1 || i > 0 && refNouns[strings.ToLower(words[i-1])]):
+			id = lw
+		case lw == "claim" || lw == "cpor" || lw == "claims":
+			claim = true
+		}
+	}
+	if id == "" {
+		return "", false
+	}
+	if claim {
+		return "cpor show " + id, true
+	}
+	return "deal show " + id, true
+}
+
+// refNouns are the words a plain number after them names a deal or claim by.
+var refNouns = map[string]bool{"deal": true, "deals": true, "claim": true, "cpor": true, "referral": true, "affaire": true, "dossier": true, "affär": true, "affären": true}
 
 func isNumber(s string) bool {
 	if s == "" {
@@ -150,6 +182,9 @@ func (s *Service) find(words []string) (*spec, int, []string) {
 // objectHint answers a line that starts with a verb of the table's second
 // position but names no object ("accept 12"): it suggests the full verb.
 func (s *Service) objectHint(words []string) (error, bool) {
+	if show, ok := refHint(words); ok {
+		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), show), true
+	}
 	if fixed, ok := s.nearOrder(words); ok {
 		return usage("unknown command %s: did you mean %s?", cite(strings.Join(words[:min(2, len(words))], " ")), strings.Join(fixed, " ")), true
 	}

@@ -409,6 +409,12 @@ func Next(d *deal.Deal) []Action {
 			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary"})
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
+		// A duplicate or a deal made by mistake is closed as error at any
+		// stage (DOMAIN): its form asks why.
+		out = append(out, Action{Label: "Close as error", Command: "deal error " + id, Ask: []string{"reason"}})
+		if d.SaleType == deal.Private {
+			out = append(out, Action{Label: "Upgrade to partner-led", Command: "deal upgrade " + id + " partner-led"})
+		}
 		// Chat opens a form for each, asking for these keys.
 		if d.Microsoft == deal.MSNone {
 			ask := []string{"help"}

@@ -62,6 +62,11 @@ const (
 	TitleLimit = 45
 	HintLimit  = 100
 	ValueLimit = 3000 // Slack's plain_text_input max_length; Discord's is 4,000
+	// DateLimit is the characters a date input takes where it is typed
+	// (Discord; Slack shows a date picker): every form the grammar reads,
+	// not only YYYY-MM-DD: "1er mars 2027", "Wednesday, April 14, 2027",
+	// 2027-03-01T00:00:00+01:00.
+	DateLimit = 40
 )
 
 var dealVerb = regexp.MustCompile(`^deal (accept|decline|lost|error|snooze|invite) #?([0-9]+)( microsoft)?$`)
@@ -203,7 +208,7 @@ func formOf(cmd string) (Form, bool) {
 		return Form{Kind: "accept", Title: "Accept referral #" + id, Submit: "Accept", Command: cmd, Fields: []Field{
 			{Key: "name", Label: "Deal name", Max: 200},
 			{Key: "value", Also: "currency", Label: "Value and currency", Hint: "A number, then the currency: 60000 EUR (USD when left out)", Max: 40},
-			{Key: "close", Label: "Estimated close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
+			{Key: "close", Label: "Estimated close date", Hint: "YYYY-MM-DD", Input: Date, Max: DateLimit},
 			{Key: "notes", Label: "Notes", Hint: "What the customer needs", Input: Long, Max: 2000},
 			// Optional, as in Partner Center's accept form: a team can be
 			// added later (deal team add).
@@ -219,14 +224,14 @@ func formOf(cmd string) (Form, bool) {
 		return Form{Kind: "reason", Title: "Close #" + id + " as error", Submit: "Close", Command: cmd, Fields: []Field{reason}}, true
 	case "snooze":
 		return Form{Kind: "snooze", Title: "Snooze reminders #" + id, Submit: "Snooze", Command: cmd, Fields: []Field{
-			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: 10},
+			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: DateLimit},
 		}}, true
 	case "invite":
 		return Form{Kind: "invite", Title: "Invite a partner #" + id, Submit: "Invite", Command: cmd, Fields: []Field{
 			{Key: "partner", Label: "Partner", Hint: "The invited partner's name", Max: 200},
 			{Key: "solution", Label: "Their solutions", Hint: "Names from your catalog, comma-separated", Max: 500},
 			{Key: "value", Also: "currency", Label: "Their value and currency", Hint: "A number, then the currency: 60000 EUR", Max: 40},
-			{Key: "close", Label: "Their close date", Hint: "YYYY-MM-DD", Input: Date, Max: 10},
+			{Key: "close", Label: "Their close date", Hint: "YYYY-MM-DD", Input: Date, Max: DateLimit},
 			{Key: "notes", Label: "Notes for the partner", Input: Long, Max: 2000},
 		}}, true
 	}
@@ -368,39 +373,80 @@ func (f Form) Line(inputs map[string]string) string {
 }
 
 // Errors maps a refused submission's problems to the form's fields, by the
-// chat key each problem names. A problem about a key the form lacks, or a
-// refusal naming none, goes under the first field, since platforms show
-// errors only on inputs.
+// chat key each problem names. A problem about no field of the form (a
+// status, a permission, a key the form lacks, or a refusal naming none) is
+// left out: no input can fix it, and shown under one it would send the
+// person to fix the wrong thing. Aside lists those.
 func (f Form) Errors(reply command.Reply) map[string]string {
+	errs, _ := SplitProblems(reply, f.field)
+	return errs
+}
+
+// Aside lists a refused submission's problems that concern no field of
+// the form, each as "key: message", for the platform to show with the
+// form rather than under one of its inputs.
+func (f Form) Aside(reply command.Reply) []string {
+	_, aside := SplitProblems(reply, f.field)
+	return aside
+}
+
+// field is the key of the input that key is typed in: the field itself,
+// or the one whose Also it is.
+func (f Form) field(key string) (string, bool) {
+	for _, fd := range f.Fields {
+		if key != "" && (fd.Key == key || fd.Also == key) {
+			return fd.Key, true
+		}
+	}
+	return "", false
+}
+
+// SplitProblems sorts a refusal's problems: those about an input of a form
+// (field gives the input a chat key is typed in), joined by input, and the
+// rest, each as "key: message" (the message alone when it names no key or
+// starts with it already), in the order given.
+func SplitProblems(reply command.Reply, field func(key string) (string, bool)) (map[string]string, []string) {
 	errs := map[string]string{}
-	if reply.Err == nil || len(f.Fields) == 0 {
-		return errs
+	var aside []string
+	if reply.Err == nil {
+		return errs, aside
 	}
 	add := func(key, msg string) {
-		field := ""
-		for _, fd := range f.Fields {
-			if fd.Key == key || (fd.Also != "" && fd.Also == key) {
-				field = fd.Key
-			}
-		}
-		if field == "" {
+		in, ok := field(key)
+		if !ok {
 			if key != "" && !strings.HasPrefix(msg, key) {
 				msg = key + ": " + msg
 			}
-			field = f.Fields[0].Key
+			if !slices.Contains(aside, msg) {
+				aside = append(aside, msg)
+			}
+			return
 		}
-		if prev, ok := errs[field]; ok && !strings.Contains(prev, msg) {
+		if prev, ok := errs[in]; ok {
+			if strings.Contains(prev, msg) {
+				return
+			}
 			msg = prev + "; " + msg
 		}
-		errs[field] = msg
+		errs[in] = msg
 	}
 	for _, p := range reply.Err.Problems {
 		add(p.Field, p.Message)
 	}
-	if len(errs) == 0 {
+	if len(errs) == 0 && len(aside) == 0 {
 		add(reply.Err.Field, strings.TrimPrefix(reply.Err.Message, reply.Err.Field+": "))
 	}
-	return errs
+	return errs, aside
+}
+
+// Retryable reports whether submitting the form again may succeed: some
+// problem is about one of its inputs, or the refusal was a failure to
+// reach the database (nothing wrong with what was typed).
+func (f Form) Retryable(reply command.Reply) bool {
+	if reply.Err == nil {
+		return false
+	}
+	return len(f.Errors(reply)) > 0 || reply.Err.Code == "unavailable"
 }
 
 // Label is the label of the field a key is shown under.
@@ -412,12 +458,21 @@ func (f Form) Label(key string) string {
 }
 
 // ErrorText lists a refusal's problems by field, for platforms that cannot
-// show errors under a form's inputs (Discord answers a form with a message).
+// show errors under a form's inputs (Discord answers a form with a
+// message); the problems about no field of the form follow, unlabelled. A
+// refusal about no field at all is the command's own text: nothing in the
+// form is to be fixed.
 func (f Form) ErrorText(reply command.Reply) string {
-	errs := f.Errors(reply)
+	errs, aside := SplitProblems(reply, f.field)
+	if len(errs) == 0 {
+		if reply.Text != "" {
+			return reply.Text
+		}
+		return "✗ " + strings.Join(aside, "; ")
+	}
 	var b strings.Builder
 	b.WriteString("✗ Nothing was changed. Fix ")
-	if len(errs) == 1 {
+	if len(errs)+len(aside) == 1 {
 		b.WriteString("this:")
 	} else {
 		b.WriteString("these:")
@@ -426,6 +481,9 @@ func (f Form) ErrorText(reply command.Reply) string {
 		if msg, ok := errs[fd.Key]; ok {
 			b.WriteString("\n• " + fd.Label + ": " + msg)
 		}
+	}
+	for _, msg := range aside {
+		b.WriteString("\n• " + msg)
 	}
 	return b.String()
 }

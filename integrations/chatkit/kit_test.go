@@ -240,12 +240,17 @@ func TestForms(t *testing.T) {
 			t.Errorf("value input %q reads as %v, want %v", in, got, want)
 		}
 	}
-	// Refusals land under their fields; currency under value, unknown keys first.
-	errs := f.Errors(command.Reply{Err: &command.Failure{Problems: []command.Problem{
+	// Refusals land under their fields, currency under value; a key the
+	// form lacks under none of them, but aside.
+	mixed := command.Reply{Err: &command.Failure{Problems: []command.Problem{
 		{Field: "currency", Message: "unknown currency"}, {Field: "close", Message: "bad date"}, {Field: "location", Message: "nope"},
-	}}})
-	if errs["value"] != "unknown currency" || errs["close"] != "bad date" || errs["name"] != "location: nope" {
+	}}}
+	errs := f.Errors(mixed)
+	if len(errs) != 2 || errs["value"] != "unknown currency" || errs["close"] != "bad date" {
 		t.Fatalf("errors %v", errs)
+	}
+	if aside := f.Aside(mixed); !slices.Equal(aside, []string{"location: nope"}) {
+		t.Fatalf("aside %v", aside)
 	}
 	ms, _ := FormFor(chat.Action{Command: "deal invite 3 microsoft"})
 	if l := ms.Line(map[string]string{"help": "technical"}); l != `deal invite 3 microsoft help="technical"` {
@@ -319,6 +324,81 @@ func FuzzParseRef(f *testing.F) {
 // Every deal form names its deal within Slack's 24-character modal title,
 // up to six-digit deal ids: a clipped "Invite a partner onto #…" left the
 // person with several forms open unable to tell which deal it was.
+// A refusal about nothing in the form (the referral expired while the form
+// was open, a permission, a refusal naming no key) is pinned under none of
+// its inputs: Errors leaves it out, Aside has it, ErrorText is the
+// command's own text and no resubmission is offered, since no input can
+// fix it. A database that did not answer may be retried.
+func TestRefusalAboutNoField(t *testing.T) {
+	f, _ := FormFor(chat.Action{Command: "deal accept 20"})
+	for _, tt := range []struct {
+		name  string
+		err   command.Failure
+		text  string
+		aside []string
+		retry bool
+	}{
+		{"status", command.Failure{Code: "invalid", Field: "status", Message: "status: referral #20 expired on 2026-11-29 (tried to accept)"},
+			"✗ status: referral #20 expired on 2026-11-29 (tried to accept)", []string{"status: referral #20 expired on 2026-11-29 (tried to accept)"}, false},
+		{"no key", command.Failure{Code: "not_found", Message: "no deal #20"}, "✗ no deal #20", []string{"no deal #20"}, false},
+		{"several, none in the form", command.Failure{Code: "invalid", Problems: []command.Problem{{Field: "status", Message: "expired"}, {Field: "location", Message: "not yours"}}},
+			"✗ 2 things", []string{"status: expired", "location: not yours"}, false},
+		{"database", command.Failure{Code: "unavailable", Message: "cosellbot could not reach its database"}, "✗ cosellbot could not", []string{"cosellbot could not reach its database"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reply := command.Reply{Text: "✗ " + tt.err.Message, Err: &tt.err}
+			if tt.err.Message == "" {
+				reply.Text = "✗ 2 things to fix: …"
+			}
+			if errs := f.Errors(reply); len(errs) != 0 {
+				t.Errorf("pinned under inputs: %v", errs)
+			}
+			if aside := f.Aside(reply); !slices.Equal(aside, tt.aside) {
+				t.Errorf("aside %q, want %q", aside, tt.aside)
+			}
+			if got := f.ErrorText(reply); !strings.HasPrefix(got, tt.text) || strings.Contains(got, "Deal name") {
+				t.Errorf("error text %q, want the command's own, starting %q", got, tt.text)
+			}
+			if got := f.Retryable(reply); got != tt.retry {
+				t.Errorf("retryable %v, want %v", got, tt.retry)
+			}
+		})
+	}
+	// With a problem about an input too, both are listed, by label then
+	// aside, and fixing the form is offered.
+	both := command.Reply{Text: "✗ 2 things to fix", Err: &command.Failure{Code: "invalid", Problems: []command.Problem{
+		{Field: "status", Message: "expired"}, {Field: "close", Message: "bad date"}}}}
+	if got, want := f.ErrorText(both), "✗ Nothing was changed. Fix these:\n• Estimated close date: bad date\n• status: expired"; got != want {
+		t.Errorf("error text %q, want %q", got, want)
+	}
+	if !f.Retryable(both) {
+		t.Error("a refusal about an input is not retryable")
+	}
+}
+
+// Date inputs take every form the grammar reads, not only YYYY-MM-DD:
+// Discord enforces an input's max_length as it is typed.
+func TestDateInputsTakeLongForms(t *testing.T) {
+	for _, cmd := range []string{"deal accept 3", "deal snooze 3", "deal invite 3"} {
+		f, _ := FormFor(chat.Action{Command: cmd})
+		dates := 0
+		for _, fd := range f.Fields {
+			if fd.Input != Date {
+				continue
+			}
+			dates++
+			for _, typed := range []string{"1er mars 2027", "Mar 1, 2027", "2027-03-01T00:00:00Z", "Wednesday, April 14, 2027", "2027-03-01T00:00:00+01:00"} {
+				if n := utf8.RuneCountInString(typed); fd.Max < n {
+					t.Errorf("%s: %s takes %d characters, %q has %d", cmd, fd.Key, fd.Max, typed, n)
+				}
+			}
+		}
+		if dates != 1 {
+			t.Errorf("%s: %d date inputs", cmd, dates)
+		}
+	}
+}
+
 func TestFormTitlesKeepTheDeal(t *testing.T) {
 	const slackTitle = 24
 	for _, cmd := range []string{"deal accept 123456", "deal decline 123456", "deal lost 123456", "deal error 123456",

@@ -108,8 +108,12 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			res := a.run(ctx, &in, userID, where, f.Line(sent))
 			if res.code == 0 && !res.reply.OK() {
 				res.reply.Text = f.ErrorText(res.reply) // Discord shows no errors under a modal's inputs
-				// ...nor keeps the modal open: a button reopens it as sent.
-				res.reply.Actions = []chat.Action{{Label: "Fix and submit again", Command: formPrefix + f.RetryRef(sent), Style: "primary"}}
+				// ...nor keeps the modal open: a button reopens it as sent,
+				// when sending it again may succeed. A refusal no input can
+				// fix (the referral expired meanwhile) keeps its own.
+				if f.Retryable(res.reply) {
+					res.reply.Actions = []chat.Action{{Label: "Fix and submit again", Command: formPrefix + f.RetryRef(sent), Style: "primary"}}
+				}
 			}
 			return res
 		})

@@ -76,7 +76,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 				a.deliver(ctx, responseURL, *refused, false)
 				return
 			}
-			if _, err := a.api.OpenViewContext(ctx, form.Get("trigger_id"), newDealModal(form.Get("channel_id"))); err != nil {
+			if _, err := a.api.OpenViewContext(ctx, form.Get("trigger_id"), newDealModal(form.Get("channel_id"), a.me(ctx, form.Get("user_id")))); err != nil {
 				a.log.ErrorContext(ctx, "views.open failed", "err", err)
 				a.deliver(ctx, responseURL, command.Reply{Text: "✗ The new deal form could not open (" + err.Error() + "). Type the command with its keys instead: help deal new."}, false)
 			}

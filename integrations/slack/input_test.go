@@ -64,18 +64,19 @@ func TestSSLCheck(t *testing.T) {
 	}
 }
 
-// A mention in free text is stored as the member's name, as Slack shows
-// it: never their e-mail and phone from users.info, which the bot may read
+// A mention in free text is stored as the member's name only (README:
+// "@Ana Diaz"; their profile's name, not the label Slack's escape carries):
+// never their e-mail and phone from users.info, which the bot may read
 // even where the workspace hides them, and which would then sit in the
 // deal for every viewer, export and Partner Center. Where a person is
 // expected (team=, deal team add) the mention is the member's profile, as
-// README says. <!channel> is stored as text.
+// README says. <!channel> is stored as text, <#C9|sales> as #sales.
 func TestMentionInFreeTextIsAName(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, withBotToken)
 		e.receive()
 		e.slack.Profiles["U0OUT"] = [3]string{"Out Sider", "outsider@evil.example", "+46 70 000 00 05"}
-		e.slack.Profiles["U0BO"] = [3]string{"Bo Ek", "bo@partner.example", "+46 70 765 43 21"}
+		e.slack.Profiles["U0BO"] = [3]string{"Bo & <Ek>", "bo@partner.example", "+46 70 765 43 21"}
 		for _, line := range []string{
 			`deal accept 1 name="<!channel> hi <@U0BO|bo>" value=60000 close=2031-03-01 notes="who is <@U0OUT> and <@U0BO|bo>" team=<@U0BO>`,
 			`deal team add 1 <@U0OUT>`,
@@ -88,15 +89,23 @@ func TestMentionInFreeTextIsAName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Notes != "who is @Out Sider and @bo" || d.Name != "@channel hi @bo" {
+		if d.Notes != "who is @Out Sider and @Bo & <Ek>" || d.Name != "@channel hi @Bo & <Ek>" {
 			t.Errorf("free text stored as name %q, notes %q", d.Name, d.Notes)
 		}
 		var team []string
 		for _, p := range d.Team {
 			team = append(team, p.Name+" <"+p.Email+"> "+p.Phone)
 		}
-		if got := strings.Join(team, "; "); got != "Bo Ek <bo@partner.example> +46 70 765 43 21; Out Sider <outsider@evil.example> +46 70 000 00 05" {
+		if got := strings.Join(team, "; "); got != "Bo & Ek <bo@partner.example> +46 70 765 43 21; Out Sider <outsider@evil.example> +46 70 000 00 05" {
 			t.Errorf("team: %s", got)
+		}
+		// As the tester sent it: a labelled mention, @channel, an entity
+		// and a channel, in notes.
+		if _, m := e.command("U_ANA", `deal edit 1 notes="ping <@U0BO|bo> and <!channel> &amp; <#C9ABCDEF|sales>"`); strings.HasPrefix(m.Text, "✗") {
+			t.Fatal(m.Text)
+		}
+		if d, err := st.GetDeal(t.Context(), 1); err != nil || d.Notes != "ping @Bo & <Ek> and @channel & #sales" {
+			t.Errorf("notes stored as %q (%v)", d.Notes, err)
 		}
 	})
 }

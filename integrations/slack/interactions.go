@@ -64,13 +64,13 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 			a.afterReply(r, func(ctx context.Context) {
 				if refused := a.mayCreate(ctx, cb.User.ID); refused != nil {
 					// Refused before the form, as every other form is: nobody
-					// fills 19 fields to be told no.
+					// fills 21 fields to be told no.
 					if cb.ResponseURL != "" {
 						a.deliver(ctx, cb.ResponseURL, *refused, false)
 					}
 					return
 				}
-				if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, newDealModal(cb.Channel.ID)); err != nil {
+				if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, newDealModal(cb.Channel.ID, a.me(ctx, cb.User.ID))); err != nil {
 					a.log.ErrorContext(ctx, "views.open failed", "err", err)
 				}
 			})
@@ -140,6 +140,20 @@ func (a *Adapter) openForm(ctx context.Context, cb *slackapi.InteractionCallback
 	}
 }
 
+// me is the Slack member as a team member ("Name <email> +phone"), for the
+// new deal form to open with, or "" when users.info does not answer within
+// the form's budget: the form opens anyway, with the team empty.
+func (a *Adapter) me(ctx context.Context, slackID string) string {
+	me, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) string {
+		m, err := a.members.Get(ctx, slackID)
+		if err != nil {
+			return ""
+		}
+		return m.person()
+	})
+	return me
+}
+
 // opening reads what the form needs as the clicker (chatkit.Open), with
 // the clicker named as Slack knows them.
 func (a *Adapter) opening(ctx context.Context, slackID string, where chat.Place, f chatkit.Form) chatkit.Opening {
@@ -161,15 +175,15 @@ func (a *Adapter) opening(ctx context.Context, slackID string, where chat.Place,
 // that it is working and is updated (views.update) with the result.
 func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *slackapi.InteractionCallback, sig string) {
 	var (
-		title  string
-		line   string
-		errsOf func(command.Reply) map[string]string
-		first  string
-		where  = chat.Place{Platform: Platform}
+		title   string
+		line    string
+		errsOf  func(command.Reply) map[string]string
+		asideOf func(command.Reply) []string
+		where   = chat.Place{Platform: Platform}
 	)
 	switch cb.View.CallbackID {
 	case newDealCallback:
-		title, line, errsOf, first = "New deal", newDealLine(cb.View.State), fieldErrors, newDealFields[0].key
+		title, line, errsOf, asideOf = "New deal", newDealLine(cb.View.State), fieldErrors, asideErrors
 		where.Channel = cb.View.PrivateMetadata
 	case formCallback:
 		var meta formMeta
@@ -182,7 +196,7 @@ func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *sla
 			web.WriteError(w, http.StatusBadRequest, "bad_payload", "a form cosellbot did not open")
 			return
 		}
-		title, line, errsOf, first = f.Title, f.Line(formValues(f, cb.View.State)), f.Errors, f.Fields[0].Key
+		title, line, errsOf, asideOf = f.Title, f.Line(formValues(f, cb.View.State)), f.Errors, f.Aside
 		where.Channel = meta.Channel
 	default:
 		w.WriteHeader(http.StatusOK)
@@ -216,11 +230,32 @@ func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *sla
 	case out.code == http.StatusConflict:
 		w.WriteHeader(http.StatusOK) // a replay: the first submission answered
 	case out.code != 0:
-		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(map[string]string{first: out.why}))
+		// Nothing typed is wrong (the database did not answer): the
+		// message goes over the form, which Back brings back as it was, to
+		// submit again.
+		web.WriteJSON(w, http.StatusOK, slackapi.NewPushViewSubmissionResponse(noteModal(title, out.reply)))
 	case !out.reply.OK():
-		web.WriteJSON(w, http.StatusOK, slackapi.NewErrorsViewSubmissionResponse(errsOf(out.reply)))
+		web.WriteJSON(w, http.StatusOK, refusedView(title, out.reply, errsOf(out.reply), asideOf(out.reply)))
 	default:
 		web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(title, out.reply)))
+	}
+}
+
+// refusedView is how a refused submission is shown. Slack shows errors
+// only under a form's inputs, so problems about them go there; a refusal
+// about nothing in the form (the referral expired while it was open, a
+// permission) replaces the form, as a result does, since no input can fix
+// it; one about both, or a failure to reach the database, goes over the
+// form, listing every problem, and Back returns to the form as it was
+// typed, to fix or submit again.
+func refusedView(title string, reply command.Reply, errs map[string]string, aside []string) *slackapi.ViewSubmissionResponse {
+	switch {
+	case len(aside) == 0 && len(errs) > 0:
+		return slackapi.NewErrorsViewSubmissionResponse(errs)
+	case len(errs) == 0 && (reply.Err == nil || reply.Err.Code != "unavailable"):
+		return slackapi.NewUpdateViewSubmissionResponse(resultModal(title, reply))
+	default:
+		return slackapi.NewPushViewSubmissionResponse(noteModal(title, reply))
 	}
 }
 

@@ -21,6 +21,7 @@ const (
 	longInput
 	dateInput
 	kindInput
+	checkInput // a checkbox: key=yes when ticked, nothing otherwise
 )
 
 // field is one input of the new deal modal. Its block id and action id are
@@ -51,21 +52,31 @@ var newDealFields = []field{
 	{key: "area", label: "Solution area", optional: true},
 	{key: "play", label: "Solution play", optional: true},
 	{key: "help", label: "Help from Microsoft", hint: "none, technical, architecture, pricing, funding, executive, customer-engagement or other", optional: true},
+	// Inviting Microsoft (help=) needs the customer's contact and their
+	// consent to share it, as the Invite Microsoft form asks.
+	{key: "contact", label: "Customer contact", hint: `"Name <email> +phone": the person Microsoft may reach; needed with help from Microsoft`, optional: true},
+	{key: "consent", label: "Customer consent", input: checkInput, optional: true},
 	{key: "share", label: "Share with Microsoft", hint: "yes or no", optional: true},
 	{key: "assessment", label: "Assessment type", hint: "Solution assessments only", optional: true},
 	{key: "assessment_location", label: "Assessment location", hint: "Solution assessments only", optional: true},
 }
 
 // kinds are the deal kinds the modal offers, as the grammar spells them.
-var kinds = [][2]string{{"ip", "IP co-sell"}, {"services", "Services co-sell"}, {"p2p", "Partner to partner"}, {"sa", "Solution assessment"}}
+// The labels are vocab.Kinds', as every reply and filter prints them.
+var kinds = [][2]string{{"ip", "IP co-sell"}, {"services", "Services co-sell"}, {"p2p", "Partner-to-partner (P2P)"}, {"sa", "Solution assessment"}}
+
+// consentOption is the consent checkbox's one option.
+var consentOption = [2]string{"yes", "The customer agreed to share this contact with Microsoft"}
 
 func plain(s string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, false, false)
 }
 
 // newDealModal is the form behind "deal new" with no keys, and the App
-// Home's New deal button. private_metadata keeps the channel it came from.
-func newDealModal(channel string) slackapi.ModalViewRequest {
+// Home's New deal button. private_metadata keeps the channel it came from;
+// me, the person opening it as a team member ("Name <email> +phone", or ""
+// when unknown), is the team it opens with, as the Accept form's.
+func newDealModal(channel, me string) slackapi.ModalViewRequest {
 	var blocks []slackapi.Block
 	for _, f := range newDealFields {
 		var el slackapi.BlockElement
@@ -76,6 +87,8 @@ func newDealModal(channel string) slackapi.ModalViewRequest {
 				opts = append(opts, slackapi.NewOptionBlockObject(k[0], plain(k[1]), nil))
 			}
 			el = slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain("Pick a kind"), f.key, opts...)
+		case checkInput:
+			el = slackapi.NewCheckboxGroupsBlockElement(f.key, slackapi.NewOptionBlockObject(consentOption[0], plain(consentOption[1]), nil))
 		case dateInput:
 			el = slackapi.NewDatePickerBlockElement(f.key)
 		case longInput:
@@ -83,7 +96,11 @@ func newDealModal(channel string) slackapi.ModalViewRequest {
 			in.Multiline = true
 			el = in
 		default:
-			el = slackapi.NewPlainTextInputBlockElement(nil, f.key)
+			in := slackapi.NewPlainTextInputBlockElement(nil, f.key)
+			if f.key == "team" && me != "" && len([]rune(me)) <= inputMaxSize {
+				in.InitialValue = me
+			}
+			el = in
 		}
 		var hint *slackapi.TextBlockObject
 		if f.hint != "" {
@@ -115,6 +132,13 @@ func newDealLine(state *slackapi.ViewState) string {
 			v = act.SelectedOption.Value
 		case dateInput:
 			v = act.SelectedDate
+		case checkInput:
+			v = ""
+			for _, o := range act.SelectedOptions {
+				if o.Value == consentOption[0] {
+					v = consentOption[0]
+				}
+			}
 		}
 		if v = strings.TrimSpace(v); v != "" {
 			b.WriteString(" " + f.key + "=" + command.Quote(v))
@@ -126,32 +150,21 @@ func newDealLine(state *slackapi.ViewState) string {
 // fieldErrors maps a refused command's problems to the modal's inputs: each
 // problem names the chat key it concerns, which is the input's block id.
 // Problems about a key the modal lacks, and refusals naming no key, are
-// shown under the first input, since Slack only shows errors on inputs.
+// left out (see asideErrors): shown under an input, they would send the
+// person to fix the wrong one.
 func fieldErrors(reply command.Reply) map[string]string {
-	errs := map[string]string{}
-	add := func(key, msg string) {
-		if !inModal(key) {
-			if key != "" {
-				msg = key + ": " + msg
-			}
-			key = newDealFields[0].key
-		}
-		if prev, ok := errs[key]; ok {
-			msg = prev + "; " + msg
-		}
-		errs[key] = msg
-	}
-	if reply.Err == nil {
-		return errs
-	}
-	for _, p := range reply.Err.Problems {
-		add(p.Field, p.Message)
-	}
-	if len(errs) == 0 {
-		add(reply.Err.Field, strings.TrimPrefix(reply.Err.Message, reply.Err.Field+": "))
-	}
+	errs, _ := chatkit.SplitProblems(reply, modalField)
 	return errs
 }
+
+// asideErrors are a refused command's problems that concern no input of the
+// new deal modal.
+func asideErrors(reply command.Reply) []string {
+	_, aside := chatkit.SplitProblems(reply, modalField)
+	return aside
+}
+
+func modalField(key string) (string, bool) { return key, inModal(key) }
 
 func inModal(key string) bool {
 	for _, f := range newDealFields {
@@ -177,6 +190,14 @@ func resultModal(title string, reply command.Reply) *slackapi.ModalViewRequest {
 		Type: slackapi.VTModal, Title: plain(chat.Clip(title, viewTitle)), Close: plain("Done"),
 		Blocks: slackapi.Blocks{BlockSet: Blocks(reply.Text, nil, homeBlocks)},
 	}
+}
+
+// noteModal is a message over a submitted form: only its Back button,
+// which returns to the form as it was typed.
+func noteModal(title string, reply command.Reply) *slackapi.ModalViewRequest {
+	v := resultModal(title, reply)
+	v.Close = plain("Back")
+	return v
 }
 
 // formCallback identifies the submissions of an action's form.

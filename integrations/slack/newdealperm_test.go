@@ -51,20 +51,25 @@ func TestNewDealFormOnlyForWhoMayCreate(t *testing.T) {
 }
 
 // One command's mentions are looked up in Slack a few at a time at most:
-// 300 of them were 300 users.info calls.
+// 300 of them were 300 users.info calls. Labelled ones too (<@U…|name>):
+// free text is written with the member's profile name, which takes a
+// lookup.
 func TestMentionLookupsAreBounded(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, withBotToken)
 	e.command("U_ANA", `deal new kind=p2p name="x" customer=Contoso customer_location=FR location=1234567 value=25000 close=2031-06-30 notes=n team="Ana Diaz <ana@partner.example> +33 1 23 45 67 89"`)
 	e.ad.Wait()
 	before := len(e.slack.Took("/api/users.info"))
-	var b strings.Builder
-	for i := range 300 {
-		b.WriteString("<@UZ" + strconv.Itoa(10000+i) + "> ")
-	}
-	e.command("U_ANA", `deal edit 1 notes="`+b.String()+`"`)
-	e.ad.Wait()
-	if n := len(e.slack.Took("/api/users.info")) - before; n > 25 {
-		t.Errorf("%d users.info calls for one command", n)
+	for _, label := range []string{"", "|someone"} {
+		var b strings.Builder
+		for i := range 300 {
+			b.WriteString("<@UZ" + strconv.Itoa(10000+i) + label + "> ")
+		}
+		e.command("U_ANA", `deal edit 1 notes="`+b.String()+`"`)
+		e.ad.Wait()
+		if n := len(e.slack.Took("/api/users.info")) - before; n > 25 {
+			t.Errorf("%d users.info calls for one command (label %q)", n, label)
+		}
+		before = len(e.slack.Took("/api/users.info"))
 	}
 }

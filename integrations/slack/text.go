@@ -27,17 +27,22 @@ var personKeys = map[string]bool{"team": true, "contact": true}
 
 // Decode turns text as Slack sends it (a slash command's text, with the
 // manifest's should_escape: true) into what the person typed:
-//   - <#C0123ABCD|sales>, a channel, stays as it is: subscribe reads it;
+//   - <#C0123ABCD|sales>, a channel, stays as it is where subscribe or
+//     unsubscribe reads it (their channel word); anywhere else, in free
+//     text, it reads #sales, as Slack shows it (# and the id without a
+//     label);
 //   - <@U0123ABCD> or <@U0123ABCD|ana>, a person, depends on where it
 //     stands. Where the command takes people (team=, contact=, the person
 //     of deal team add) it becomes what member says of them, their
 //     Person ("Name <email> +phone"), quoted as one value unless it
 //     already stands inside quotes; as the one to take off a team (deal
 //     team remove) their Name. Anywhere else, in free text (notes, names,
-//     reasons, a question), it reads @ and their display name, as Slack
-//     shows it: a mention must not copy a member's e-mail and phone into
-//     a deal that every viewer, every export and Partner Center then get.
-//     Without an answer: @ and the label, else @ and the id;
+//     reasons, a question), it reads @ and their name only ("@Ana Diaz",
+//     their profile's, as a team lists them; their display name when the
+//     profile has none): a mention must not copy a member's e-mail and
+//     phone into a deal that every viewer, every export and Partner
+//     Center then get. Without an answer: @ and the label Slack gave,
+//     else @ and the id;
 //   - <mailto:a@b.example|a@b.example>, <https://…|label>: the label (what
 //     was typed), else the address;
 //   - <!here>, <!subteam^S1|@sales>: @here, the label, as text (cosellbot
@@ -46,9 +51,10 @@ var personKeys = map[string]bool{"team": true, "contact": true}
 //
 // Decode splits the line into words as command.Parse does, to know which
 // key or which word of the command each token stands in. member may be
-// nil; it is asked only about members whose name is needed.
+// nil; it is asked once about each member mentioned (the caller bounds how
+// many it looks up).
 func Decode(raw string, member func(id string) (Mention, bool)) string {
-	d := decoder{member: member}
+	d := decoder{member: member, known: map[string]lookup{}}
 	for i := 0; i < len(raw); {
 		if isSpace(raw, i) {
 			j := i
@@ -69,18 +75,39 @@ func Decode(raw string, member func(id string) (Mention, bool)) string {
 // so far (the leading ones name the verb).
 type decoder struct {
 	member func(string) (Mention, bool)
+	known  map[string]lookup // what member said of each id asked
 	b      strings.Builder
 	verb   []string // the first three words, lower-cased: deal team add
 	words  int      // how many words (not key=value pairs) came so far
+}
+
+// lookup is one answer of member.
+type lookup struct {
+	m  Mention
+	ok bool
+}
+
+// lookup asks member about id, once per Decode.
+func (d *decoder) lookup(id string) (Mention, bool) {
+	if d.member == nil {
+		return Mention{}, false
+	}
+	l, seen := d.known[id]
+	if !seen {
+		l.m, l.ok = d.member(id)
+		d.known[id] = l
+	}
+	return l.m, l.ok
 }
 
 // mentionUse is what a mention stands for where it is typed.
 type mentionUse int
 
 const (
-	asText   mentionUse = iota // free text: @ and the display name
-	asPerson                   // a people value: "Name <email> +phone"
-	asName                     // a team member to remove: the name
+	asText    mentionUse = iota // free text: @ and the name
+	asPerson                    // a people value: "Name <email> +phone"
+	asName                      // a team member to remove: the name
+	asChannel                   // the channel subscribe reads: kept as Slack wrote it
 )
 
 // word decodes the word that starts at raw[i] (up to a space outside
@@ -97,13 +124,16 @@ func (d *decoder) word(raw string, i int) int {
 			use = asPerson
 		}
 	} else {
-		if d.words >= 4 && d.verb[0] == "deal" && d.verb[1] == "team" { // after the verb and the deal ID
+		switch {
+		case d.words >= 4 && d.verb[0] == "deal" && d.verb[1] == "team": // after the verb and the deal ID
 			switch d.verb[2] {
 			case "add":
 				use = asPerson
 			case "remove":
 				use = asName
 			}
+		case d.words >= 1 && (d.verb[0] == "subscribe" || d.verb[0] == "unsubscribe"):
+			use = asChannel
 		}
 	}
 	start := d.b.Len()
@@ -176,20 +206,21 @@ func (d *decoder) token(in string, closing string, use mentionUse) string {
 	label = entities.Replace(label)
 	switch {
 	case strings.HasPrefix(ref, "#"):
-		return "<" + in + ">"
+		if use == asChannel {
+			return "<" + in + ">"
+		}
+		name := strings.TrimPrefix(label, "#")
+		if name == "" {
+			name = ref[1:]
+		}
+		return literal("#"+name, closing)
 	case strings.HasPrefix(ref, "@"):
 		id := ref[1:]
 		fallback := "@" + id
 		if label != "" {
 			fallback = "@" + strings.TrimPrefix(label, "@")
 		}
-		if use == asText && label != "" {
-			return literal(fallback, closing) // the label is the name Slack showed: no lookup needed
-		}
-		if d.member == nil {
-			return literal(fallback, closing)
-		}
-		m, ok := d.member(id)
+		m, ok := d.lookup(id)
 		if !ok {
 			return literal(fallback, closing)
 		}
@@ -199,9 +230,9 @@ func (d *decoder) token(in string, closing string, use mentionUse) string {
 		case asName:
 			return literal(m.Name, closing)
 		}
-		name := m.Display
+		name := m.Name
 		if name == "" {
-			name = m.Name
+			name = m.Display
 		}
 		if name == "" {
 			return literal(fallback, closing)

@@ -371,6 +371,8 @@ func viewSubmission(user string, values map[string]string) map[string]any {
 			state[k] = map[string]any{k: map[string]any{"type": "static_select", "selected_option": map[string]any{"value": v}}}
 		case "close":
 			state[k] = map[string]any{k: map[string]any{"type": "datepicker", "selected_date": v}}
+		case "consent": // a checkbox: v is the ticked option's value
+			state[k] = map[string]any{k: map[string]any{"type": "checkboxes", "selected_options": []any{map[string]any{"value": v}}}}
 		default:
 			state[k] = map[string]any{k: map[string]any{"type": "plain_text_input", "value": v}}
 		}

@@ -19,9 +19,11 @@ import (
 // or won deal; a closed deal keeps none. Every commit of a change to a
 // stored deal carries one (see stateNotices).
 func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
-	state := string(d.Status)
-	if d.Status.Active() {
-		state += fmt.Sprintf(", stage %s (%d %%)", d.Stage, d.Percent())
+	// As cards print it: the stage of a deal being worked ("Qualified
+	// (20%)"; its status goes without saying), else the status.
+	state := capital(d.Status.Label())
+	if info, ok := deal.StageOf(d.Kind, d.Stage); ok && d.Status.Active() {
+		state = fmt.Sprintf("%s (%d%%)", info.Label, info.Percent)
 	}
 	detail := e.Detail
 	if detail == "" {

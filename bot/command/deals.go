@@ -72,6 +72,22 @@ func (f *form) date(key string) (time.Time, bool) {
 	return t, true
 }
 
+// moment reads key as a moment or a date: a moment (as Partner Center's
+// createdDateTime gives it, or as cosellbot prints one, "2026-11-28 09:15
+// UTC") is kept, so that a referral's 14 days run from it, not from the
+// day's midnight.
+func (f *form) moment(key string) (time.Time, bool) {
+	if !f.c.has(key) {
+		return time.Time{}, false
+	}
+	t, err := vocab.ParseMoment(f.c.get(key), f.c.now)
+	if err != nil {
+		f.bad(key, "%v", err)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
 func (f *form) people(key string) []deal.Person {
 	if !f.c.has(key) {
 		return nil
@@ -153,7 +169,7 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 				f.bad(key, "no solution %s in your catalog: add it with solution add name=%s source=mine", cite(name), cite(name))
 			}
 		case source == deal.Assessment && catalog[i].Source != deal.Assessment:
-			f.bad(key, "%s is not an assessment type (its source is %s)", cite(name), catalog[i].Source)
+			f.bad(key, "%s is not an assessment type (its source is %s)", cite(name), vocab.SolutionSources.Label(string(catalog[i].Source)))
 		default:
 			out = append(out, catalog[i])
 		}
@@ -185,12 +201,7 @@ func (s *Service) draft(ctx context.Context, c *call) (deal.Draft, error) {
 	dr.Value, typed, _ = f.amount("value")
 	dr.Currency = f.currencyOf("value", typed)
 	dr.CloseDate, _ = f.date("close")
-	dr.ReceivedAt, _ = f.date("received")
-	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(c.get("received"))); err == nil {
-		// A moment (as Partner Center's createdDateTime gives it) is kept:
-		// the 14 days run from it, not from the day's midnight.
-		dr.ReceivedAt = t.UTC()
-	}
+	dr.ReceivedAt, _ = f.moment("received")
 	dr.Team = f.people("team")
 	dr.Customer.Contact = f.contact()
 	dr.Solutions = s.solutions(ctx, f, "solution", "")
@@ -588,13 +599,50 @@ func (s *Service) dealTeamRemove(ctx context.Context, c *call) (Reply, error) {
 
 func (s *Service) dealStage(ctx context.Context, c *call) (Reply, error) {
 	name := strings.Join(c.pos[1:], " ") // "Collecting data" typed without quotes is still one stage
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) {
-		t, err := vocab.Stages(d.Kind).Match(name)
-		if err != nil {
-			return deal.Event{}, &deal.RuleError{Field: "stage", Rule: "stage_known", Message: err.Error()}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return markStage(d, name, c.now) })
+}
+
+// markStage carries out deal stage on d: name is the stage as typed. A
+// name that no stage of the deal's kind bears is refused with what to type
+// instead (ux #9): the verb that ends a deal for Lost, Closed as error or
+// Won, the stages deal stage takes for that kind otherwise; and, with it,
+// any rule the deal's status breaks (a won deal takes no stage), so that
+// one refusal names every problem.
+func markStage(d *deal.Deal, name string, now time.Time) (deal.Event, error) {
+	if t, ok := vocab.Stages(d.Kind).Lookup(name); ok {
+		return d.MarkStage(deal.Stage(t.Slug), now)
+	}
+	unknown := &deal.RuleError{Field: "stage", Rule: "stage_known", Message: stageRefusal(d, name).Error()}
+	var status *deal.RuleError
+	if err := d.StageStatus(now); errors.As(err, &status) {
+		return deal.Event{}, deal.Problems{status, unknown}
+	}
+	return deal.Event{}, unknown
+}
+
+// stageRefusal says why name is no stage of d and what to type instead.
+func stageRefusal(d *deal.Deal, name string) error {
+	verbs := fmt.Sprintf("a deal ends with deal won %d, deal lost %d reason=… or deal error %d reason=…", d.ID, d.ID, d.ID)
+	if t, ok := vocab.Statuses.Lookup(name); ok {
+		switch deal.Status(t.Slug) {
+		case deal.Lost:
+			return fmt.Errorf("%s is not a sales stage: mark the deal lost with deal lost %d reason=…", cite(name), d.ID)
+		case deal.Error:
+			return fmt.Errorf("%s is not a sales stage: close the deal as error with deal error %d reason=… (a duplicate, the wrong customer…)", cite(name), d.ID)
+		case deal.Won:
+			return fmt.Errorf("%s is not a sales stage: mark the deal won with deal won %d", cite(name), d.ID)
+		case deal.Declined:
+			return fmt.Errorf("%s is not a sales stage: a received referral is declined with deal decline %d reason=…; a deal you work ends with deal lost %d reason=…", cite(name), d.ID, d.ID)
 		}
-		return d.MarkStage(deal.Stage(t.Slug), c.now)
-	})
+	}
+	if f := vocab.Fold(name); f == "closed" || f == "close" && d.Kind == deal.SolutionAssessment {
+		return fmt.Errorf("%s is not a sales stage: %s", cite(name), verbs)
+	}
+	_, err := vocab.MarkableStages(d.Kind).Match(name)
+	if err == nil { // a stage of the kind's table that Lookup missed: cannot happen
+		return fmt.Errorf("%s is not a stage deal stage takes", cite(name))
+	}
+	return fmt.Errorf("%v; %s", err, verbs)
 }
 
 func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {

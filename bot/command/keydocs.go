@@ -20,6 +20,51 @@ func keyDoc(key string) string {
 	return ""
 }
 
+// keyDocFor is what key takes in verb: the verb's own words where a key
+// means something else there (customer= of cpor claim is a tenant GUID,
+// not a name), else keyDoc's.
+func keyDocFor(verb, key string) string {
+	if d, ok := verbKeyDocs[verb][key]; ok {
+		return d
+	}
+	if key == "role" && strings.HasPrefix(verb, "user") {
+		return vocab.UserRoles.What + ": " + vocab.UserRoles.Accepts()
+	}
+	return keyDoc(key)
+}
+
+// verbKeyDocs are the keys whose meaning differs from one verb to another.
+var verbKeyDocs = map[string]map[string]string{
+	"cpor claim": {
+		"customer":     "the customer's Microsoft Entra tenant id, a GUID like 8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c (not its name)",
+		"country":      "the customer's country: two letters, like FR or SE (its business days count the 5 days to decline)",
+		"workload":     "the workload claimed (or subscription=, not both)",
+		"subscription": "the subscription id claimed, a GUID (or workload=, not both)",
+		"notes":        "what Microsoft's validation should know about the claim",
+	},
+	"cpor info":    {"notes": "what Microsoft asked for, in its words"},
+	"cpor decline": {"reason": "why the customer declined, if they said"},
+	"cpor confirm": {"notified": "the day Microsoft notified the customer (" + vocab.DateHint + "; default today): their 5 business days start"},
+	"solution add": {"name": "the solution's name, as deals will name it (solution=); no , or ;"},
+	"deal decline": {"notes": "your answer to the sender, beyond the reason"},
+	"deal invite": {
+		"value":    "the invited partner's share: " + amountDoc,
+		"close":    "when the invited partner should finish their part: " + dateDoc,
+		"notes":    "why you invite this partner (with partner=), in your words",
+		"solution": "the solutions the invited partner brings, from your catalog (solution list), comma-separated",
+		"team":     "the invited partner's people (default: the deal's team): " + personDoc,
+		"help":     "with microsoft: " + vocab.Helps.What + ": " + vocab.Helps.Accepts(),
+	},
+	"deal upgrade": {"help": "to co-sell: " + vocab.Helps.What + ": " + vocab.Helps.Accepts()},
+	"deal list": {
+		"customer": "part of a customer's name",
+		"location": "a partner location ID: only its deals",
+		"kind":     "only deals of this kind: " + vocab.Kinds.Accepts(),
+	},
+	"subscribe":   {"location": "only deals of this partner location ID", "kind": "only deals of this kind: " + vocab.Kinds.Accepts() + ", or cpor for claims"},
+	"unsubscribe": {"location": "the location= of the subscription to end", "kind": "the kind= of the subscription to end"},
+}
+
 var keyVocab = map[string]*vocab.Vocabulary{
 	"kind": vocab.Kinds, "role": vocab.PartnerRoles, "help": vocab.Helps, "account": vocab.Accounts,
 	"intent": vocab.Intents, "area": vocab.Areas, "play": vocab.Plays, "source": vocab.SolutionSources,
@@ -28,7 +73,7 @@ var keyVocab = map[string]*vocab.Vocabulary{
 
 const (
 	amountDoc = `amount: 45000, 45,000, "45 000", 45k, €45k or "45000 EUR"`
-	dateDoc   = "date: " + vocab.DateHint
+	dateDoc   = "date: " + vocab.DateHint + ", or " + vocab.WordsHint
 	personDoc = `people: "Name <email> +phone", several separated by ;`
 	yesNoDoc  = "yes or no"
 )
@@ -37,7 +82,7 @@ var keyDocs = map[string]string{
 	"name": "the deal's name", "customer": "the customer's name", "customer_location": "the customer's country: two letters, like FR or SE",
 	"location": "your MPN location (partner location ID); never changes once the deal exists",
 	"value":    amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
-	"close": dateDoc, "received": dateDoc + ", or a moment such as 2026-11-20T08:40:00Z (the 14 days run from it)", "until": dateDoc, "notified": dateDoc,
+	"close": dateDoc, "received": dateDoc + ", or a moment such as " + vocab.MomentHint + " (the 14 days run from it)", "until": dateDoc, "notified": dateDoc,
 	"notes": "what the customer needs, in your words", "team": personDoc, "contact": `one person: "Name <email> +phone" (needs consent=yes)`,
 	"consent": yesNoDoc, "share": yesNoDoc + ": show the deal to Microsoft sellers (partner-led)", "customer_macc": yesNoDoc,
 	"macc": yesNoDoc, "incentivized": yesNoDoc,
@@ -85,11 +130,7 @@ func (sp *spec) keyHelp() string {
 		}
 		b.WriteString("\n  " + title + ":")
 		for _, k := range keys {
-			doc := keyDoc(k)
-			if k == "role" && strings.HasPrefix(sp.verb, "user") {
-				doc = vocab.UserRoles.What + ": " + vocab.UserRoles.Accepts()
-			}
-			fmt.Fprintf(&b, "\n    %-20s %s", k+"=", doc)
+			fmt.Fprintf(&b, "\n    %-20s %s", k+"=", keyDocFor(sp.verb, k))
 		}
 	}
 	section("required", sp.required)

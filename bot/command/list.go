@@ -47,6 +47,10 @@ type listQuery struct {
 	page     int // from 1
 	limit    int
 	format   string // "" or "csv"
+
+	// customer= and q= as typed, for the list's heading: "Fabrikam &
+	// Sons", not the folded search key.
+	customerTyped, qTyped string
 }
 
 func (s *Service) readList(c *call) (listQuery, error) {
@@ -110,6 +114,7 @@ func (s *Service) readList(c *call) (listQuery, error) {
 		}
 	}
 	lq.customer, lq.q = vocab.Fold(f.str("customer")), vocab.Fold(f.str("q"))
+	lq.customerTyped, lq.qTyped = f.str("customer"), f.str("q")
 	if c.has("customer") && lq.customer == "" {
 		f.bad("customer", "customer= needs part of a customer's name")
 	}
@@ -426,10 +431,10 @@ func (lq listQuery) narrowed() string {
 		parts = append(parts, "location "+strings.Join(lq.filter.Locations, ", "))
 	}
 	if lq.customer != "" {
-		parts = append(parts, "customer matching "+strconv.Quote(lq.customer))
+		parts = append(parts, "customer matching "+cite(lq.customerTyped))
 	}
 	if lq.q != "" {
-		parts = append(parts, "matching "+strconv.Quote(lq.q))
+		parts = append(parts, "matching "+cite(lq.qTyped))
 	}
 	if lq.filter.Stage != "" {
 		parts = append(parts, "at "+vocab.StageLabel(lq.filter.Kind, lq.filter.Stage))

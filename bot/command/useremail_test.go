@@ -20,8 +20,8 @@ func TestLookalikeEmailsRefused(t *testing.T) {
 	e.run(`deal new kind=ip name=N customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
 	const why = `"аna@contoso.com" mixes scripts in "аna": U+0430 CYRILLIC SMALL LETTER A is Cyrillic among Latin letters`
 	for _, tt := range []struct{ name, line, field string }{
-		{"user add", "user add аna@contoso.com role=referrals-user locations=global", "id"},
-		{"user add, an admin", "user add АNA@contoso.com role=referrals-admin", "id"},
+		{"user add", "user add аna@contoso.com role=referrals-user locations=global", "email"},
+		{"user add, an admin", "user add АNA@contoso.com role=referrals-admin", "email"},
 		{"deal team add", `deal team add 1 "Ana Fake <аna@contoso.com> +46 70 123 45 99"`, "team"},
 		{"team= on deal new", `deal new kind=ip name=N customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" team="Ana Fake <аna@contoso.com> +46 70 123 45 99"`, "team"},
 		{"a domain label, deal edit", `deal edit 1 team="Ana Fake <ana@cоntoso.com> +46 70 123 45 99"`, "team"},

@@ -25,10 +25,12 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	// The same checks as team members', since users are matched to teams
 	// by their e-mail: a lookalike (a Cyrillic а in ana@…) would be given
 	// the roles an admin meant for somebody else.
+	// The refusal is under "email", the argument as user add's usage names
+	// it (user add EMAIL): nobody types an id=.
 	if err := deal.EmailScript(id); err != nil {
-		f.bad("id", "%v", err)
+		f.bad("email", "%v", err)
 	} else if !deal.ValidEmail(id) {
-		f.bad("id", "%s is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", cite(c.pos[0]))
+		f.bad("email", "%s is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", cite(c.pos[0]))
 	}
 	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles)) // labels too: role="Referrals admin"
 	if err != nil && len(f.probs) == 0 {

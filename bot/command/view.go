@@ -308,8 +308,13 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 	var b strings.Builder
 	if e.Eligible {
 		fmt.Fprintf(&b, "Deal #%d can be registered.\n", d.ID)
-	} else {
+	} else if d.Registrable() {
 		fmt.Fprintf(&b, "Deal #%d cannot be registered yet.\n", d.ID)
+	} else if d.Kind != deal.IPCoSell && d.Kind != deal.P2P {
+		// Not "yet": only IP co-sell deals are ever registered.
+		fmt.Fprintf(&b, "Deal #%d cannot be registered: only IP co-sell deals are.\n", d.ID)
+	} else {
+		fmt.Fprintf(&b, "Deal #%d cannot be registered: it is %s.\n", d.ID, d.Status.Label())
 	}
 	for _, c := range e.Criteria {
 		mark := "✓"

@@ -118,7 +118,7 @@ func TestNewRules(t *testing.T) {
 		{name: "SA: no other solution beside the assessment", base: validSA, edit: func(d *Draft) { d.Solutions = append(d.Solutions, azureSolution()) }, want: []string{"assessment/assessment_exactly_one"}},
 		{name: "SA: a non-assessment solution alone is refused", base: validSA, edit: func(d *Draft) { d.Solutions = []Solution{azureSolution()} }, want: []string{"assessment/assessment_exactly_one"}},
 		{name: "SA: assessment location is required", base: validSA, edit: func(d *Draft) { d.AssessmentLocation = "" }, want: []string{"assessment_location/assessment_location_required"}},
-		{name: "SA: assessment location must be a country code", base: validSA, edit: func(d *Draft) { d.AssessmentLocation = "Stockholm" }, want: []string{"assessment_location/assessment_location_required"}},
+		{name: "SA: assessment location must be a country code", base: validSA, edit: func(d *Draft) { d.AssessmentLocation = "Stockholm" }, want: []string{"assessment_location/assessment_location_country"}},
 		{name: "assessment solution is refused on an IP co-sell deal", base: validIP, edit: func(d *Draft) { d.Solutions = append(d.Solutions, assessmentSolution()) }, want: []string{"solution/assessment_only_in_sa"}},
 		{name: "assessment solution is refused on a services co-sell deal", base: validServices, edit: func(d *Draft) { d.Solutions = []Solution{assessmentSolution()} }, want: []string{"solution/assessment_only_in_sa"}},
 

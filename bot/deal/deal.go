@@ -95,6 +95,18 @@ const (
 	IntentUndecided Intent = "undecided"
 )
 
+// intentLabels are Partner Center's answers to the marketplace intent
+// question (vocab.Intents labels them the same).
+var intentLabels = map[Intent]string{IntentYes: "Yes", IntentNo: "No", IntentUndecided: "Undecided"}
+
+// Label is the marketplace intent as Partner Center writes it.
+func (i Intent) Label() string {
+	if l, ok := intentLabels[i]; ok {
+		return l
+	}
+	return string(i)
+}
+
 // Help is the kind of help asked of Microsoft; anything but HelpNone makes
 // the deal an active co-sell.
 type Help string

@@ -120,7 +120,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	}
 	var p Problems
 	if d.ReceivedAt.After(now) {
-		p.add("received", "received_not_future", "the received date %s is in the future", d.ReceivedAt.Format(time.DateOnly))
+		p.add("received", "received_not_future", "the received %s is in the future (it is %s now)", dateOrMoment(d.ReceivedAt), now.UTC().Format("2006-01-02 15:04 UTC"))
 	} else if !now.Before(d.ExpiresAt) {
 		p.add("received", "received_not_expired", "a referral received on %s expired on %s: Partner Center has archived it already", d.ReceivedAt.Format(time.DateOnly), d.ExpiresAt.Format(time.DateOnly))
 	}
@@ -164,7 +164,7 @@ func (d *Deal) mutable(verb string, now time.Time) error {
 		if !d.Status.Terminal() {
 			rule = "status_" + strings.ReplaceAll(verb, " ", "_")
 		}
-		return refuse("status", rule, "deal %d is already %s: nothing to do", d.ID, d.Status)
+		return refuse("status", rule, "deal %d is already %s: nothing to do", d.ID, d.Status.Label())
 	}
 	if d.ExpiredAt(now) {
 		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered for 14 days: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
@@ -173,7 +173,7 @@ func (d *Deal) mutable(verb string, now time.Time) error {
 		return refuse("status", "terminal_immutable", "referral #%d expired on %s, unanswered for 14 days: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
 	}
 	if d.Status.Terminal() {
-		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status, verb)
+		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status.Label(), verb)
 	}
 	return nil
 }
@@ -189,11 +189,52 @@ func (d *Deal) needStatus(verb string, now time.Time, allowed ...Status) error {
 	if !slices.Contains(allowed, d.Status) {
 		names := make([]string, len(allowed))
 		for i, s := range allowed {
-			names[i] = string(s)
+			names[i] = s.Label()
 		}
-		return refuse("status", "status_"+strings.ReplaceAll(verb, " ", "_"), "cannot %s deal %d while it is %s (only when %s)", verb, d.ID, d.Status, strings.Join(names, " or "))
+		return refuse("status", "status_"+strings.ReplaceAll(verb, " ", "_"), "cannot %s deal %d while it is %s (only when %s)%s", verb, d.ID, d.Status.Label(), strings.Join(names, " or "), d.answerFirst(verb))
 	}
 	return nil
+}
+
+// answerFirst points a refusal on a received referral to what comes first:
+// accepting it (with the keys it still lacks), or, where the person meant
+// to end it (mark lost), declining it.
+func (d *Deal) answerFirst(verb string) string {
+	if d.Status != Received {
+		return ""
+	}
+	accept := fmt.Sprintf("deal accept %d", d.ID)
+	for _, k := range AcceptAsks(d) {
+		accept += " " + k + "=…"
+	}
+	if verb == "mark lost" {
+		return fmt.Sprintf(": a referral you do not take is declined (deal decline %d reason=…); one you take is accepted first (%s)", d.ID, accept)
+	}
+	return fmt.Sprintf(": accept the referral first (%s)", accept)
+}
+
+// statusLabels are the statuses as replies write them in a sentence
+// ("deal 3 is closed as error"), as vocab.Statuses labels them.
+var statusLabels = map[Status]string{Error: "closed as error"}
+
+// Label is the status as a sentence writes it: its name, and "closed as
+// error" for Error.
+func (s Status) Label() string {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// dateOrMoment names a moment with its time ("time 2026-11-29 23:59
+// UTC"), or a date alone when it is a day's midnight, a date given without
+// a time ("date 2026-11-30").
+func dateOrMoment(t time.Time) string {
+	t = t.UTC()
+	if t.Equal(day(t)) {
+		return "date " + t.Format(time.DateOnly)
+	}
+	return "time " + t.Format("2006-01-02 15:04 UTC")
 }
 
 // Changes are edits to a deal; nil fields stay as they are.
@@ -269,7 +310,7 @@ func (d *Deal) apply(c Changes) []string {
 	}
 	if c.Intent != nil && *c.Intent != d.Intent {
 		d.Intent = *c.Intent
-		what = append(what, "marketplace intent "+string(d.Intent))
+		what = append(what, "marketplace intent "+d.Intent.Label())
 	}
 	if c.Microsoft != nil && *c.Microsoft != d.Microsoft {
 		d.Microsoft = *c.Microsoft
@@ -376,7 +417,7 @@ func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 // the sender's system says, at its time.
 func (d *Deal) ClosedUnanswered(status Status, reason string, at time.Time) (Event, error) {
 	if d.Status != Accepted || d.Direction != Inbound {
-		return Event{}, refuse("status", "status_"+string(status), "deal #%d is %s: only a received referral can be %s", d.ID, d.Status, status)
+		return Event{}, refuse("status", "status_"+string(status), "deal #%d is %s: only a received referral can be %s", d.ID, d.Status.Label(), status)
 	}
 	accepted := "the acceptance"
 	switch status {
@@ -409,7 +450,7 @@ func (d *Deal) AmendClose(c Changes, now time.Time, before bool) (Event, error) 
 		return Event{}, d.needStatus("amend the close of", now, Won, Lost, Declined, Expired, Error)
 	}
 	if c.CRMID != nil || c.CampaignID != nil || c.Team != nil || c.Solutions != nil || c.Intent != nil || c.Microsoft != nil || c.Account != nil {
-		return Event{}, refuse("status", "terminal_immutable", "deal #%d is %s: nothing can change once a deal is terminal", d.ID, d.Status)
+		return Event{}, refuse("status", "terminal_immutable", "deal #%d is %s: nothing can change once a deal is terminal", d.ID, d.Status.Label())
 	}
 	what := d.apply(c)
 	if p := d.check(now, false); len(p) > 0 {
@@ -575,11 +616,18 @@ func (d *Deal) member(who string) (int, error) {
 	return -1, refuse("team", "team_member_known", "%s is not on the team of deal %d; its members: %s", who, d.ID, strings.Join(emails, ", "))
 }
 
+// StageStatus refuses marking a stage on a deal in a status that takes
+// none (received, or terminal), as MarkStage would: the refusal of a stage
+// nobody can read names that rule too.
+func (d *Deal) StageStatus(now time.Time) error {
+	return d.needStatus("mark a stage on", now, Created, Accepted)
+}
+
 // MarkStage moves an active deal to a sales stage. Stages only move forward.
 // For solution assessments every stage is mandatory, so they are marked in
 // order; co-sell deals may skip stages.
 func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
-	if err := d.needStatus("mark a stage on", now, Created, Accepted); err != nil {
+	if err := d.StageStatus(now); err != nil {
 		return Event{}, err
 	}
 	if s == StageWon {

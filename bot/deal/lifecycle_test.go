@@ -149,7 +149,7 @@ func TestSameActionTwiceSaysAlready(t *testing.T) {
 		d := terminalDeals(t)[tc.status]
 		err := tc.again(d)
 		expectRules(t, err, tc.rule)
-		if want := fmt.Sprintf("deal %d is already %s", d.ID, tc.status); err == nil || !strings.Contains(err.Error(), want) {
+		if want := fmt.Sprintf("deal %d is already %s", d.ID, tc.status.Label()); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s twice: %v, want it to say %q", tc.status, err, want)
 		}
 	}

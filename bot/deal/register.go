@@ -153,7 +153,7 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 	if d.Status == Won {
 		add("won", true, "the deal is won")
 	} else {
-		add("won", false, "the deal must be won first; it is %s", d.Status)
+		add("won", false, "the deal must be won first; %s", d.where())
 	}
 
 	i := slices.IndexFunc(d.Solutions, eligibleIP)
@@ -229,6 +229,26 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 		e.Warnings = append(e.Warnings, "another partner is involved in this deal: in a partner-to-partner deal only the partner holding the end-customer contract registers it, so check that it is yours")
 	}
 	return e
+}
+
+// where says where a deal not won stands, by status and, while it is
+// worked, by stage: "it is at Negotiated (80%)", "it is received (not
+// accepted yet)".
+func (d *Deal) where() string {
+	switch {
+	case d.Status.Active():
+		return "it is at " + stageLabel(d.Kind, d.Stage)
+	case d.Status == Received:
+		return "it is a received referral, not accepted yet"
+	}
+	return "it is " + d.Status.Label()
+}
+
+// Registrable reports whether a deal could ever be registered: an IP
+// co-sell (or P2P) deal still worked or won. Any other kind, or a deal
+// lost, declined, expired or closed as error, never can.
+func (d *Deal) Registrable() bool {
+	return (d.Kind == IPCoSell || d.Kind == P2P) && (d.Status == Won || !d.Status.Terminal())
 }
 
 func msLabel(s MicrosoftState) string {

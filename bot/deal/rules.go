@@ -376,8 +376,11 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		if n != 1 || len(d.Solutions) != 1 {
 			p.add("assessment", "assessment_exactly_one", "a solution assessment deal carries exactly one assessment type and no other solution")
 		}
-		if !ValidCountry(d.AssessmentLocation) {
+		switch {
+		case strings.TrimSpace(d.AssessmentLocation) == "":
 			p.add("assessment_location", "assessment_location_required", "the assessment location (country code) is required: it decides the incentive payment")
+		case !ValidCountry(d.AssessmentLocation):
+			p.add("assessment_location", "assessment_location_country", "the assessment location must be a two-letter country code like DE or SE (it decides the incentive payment), got %q", d.AssessmentLocation)
 		}
 	}
 	if d.Role != "" && !slices.Contains(Roles, d.Role) {
@@ -394,7 +397,7 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 	case "", IntentUndecided, IntentNo:
 	case IntentYes:
 		if !slices.ContainsFunc(d.Solutions, func(s Solution) bool { return s.Incentivized }) {
-			p.add("intent", "intent_needs_incentivized", "marketplace intent yes needs an incentivized marketplace solution on the deal")
+			p.add("intent", "intent_needs_incentivized", "marketplace intent Yes needs an incentivized marketplace solution on the deal")
 		}
 	default:
 		p.add("intent", "intent_value", "intent must be yes, no or undecided, got %q", d.Intent)

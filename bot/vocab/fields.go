@@ -1,6 +1,10 @@
 package vocab
 
-import "github.com/cosellbot/cosellbot/bot/deal"
+import (
+	"slices"
+
+	"github.com/cosellbot/cosellbot/bot/deal"
+)
 
 // The vocabularies of deals. Slugs are the values the record and JSON keep
 // (DESIGN.md); labels are Partner Center's; Also holds the chat grammar's
@@ -66,9 +70,9 @@ var (
 
 	// Intents are the marketplace intents of an IP co-sell deal.
 	Intents = New("intent", "marketplace intent",
-		Term{string(deal.IntentYes), "Yes", []string{"y", "true", "oui", "ja"}},
-		Term{string(deal.IntentNo), "No", []string{"n", "false", "non", "nej"}},
-		Term{string(deal.IntentUndecided), "Undecided", []string{"unsure", "maybe", "not sure", "indécis", "ne sait pas", "vet inte", "osäker", "obestämd"}},
+		Term{string(deal.IntentYes), deal.IntentYes.Label(), []string{"y", "true", "oui", "ja"}},
+		Term{string(deal.IntentNo), deal.IntentNo.Label(), []string{"n", "false", "non", "nej"}},
+		Term{string(deal.IntentUndecided), deal.IntentUndecided.Label(), []string{"unsure", "maybe", "not sure", "indécis", "ne sait pas", "vet inte", "osäker", "obestämd"}},
 	)
 
 	// SolutionSources say whose solution a catalog entry is.
@@ -90,12 +94,15 @@ var (
 // stageAlso are other names of the sales stages: French, Swedish, and the
 // stage names of Dynamics 365 and Salesforce's default sales processes.
 var stageAlso = map[deal.Stage][]string{
-	deal.StageCreated:     {"créé", "skapad", "prospecting"},
-	deal.StageAccepted:    {"accepté", "accepterad"},
-	deal.StageQualified:   {"qualify", "qualification", "qualifié", "kvalificerad", "kvalificering"},
-	deal.StageDeveloped:   {"develop", "needs analysis", "value proposition", "développé", "développement", "utvecklad", "utveckling"},
-	deal.StageProposed:    {"propose", "proposal", "proposal/price quote", "proposé", "proposition", "föreslagen", "offert"},
-	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociation", "förhandlad", "förhandling"},
+	deal.StageCreated:   {"créé", "skapad", "prospecting"},
+	deal.StageAccepted:  {"accepté", "accepterad"},
+	deal.StageQualified: {"qualify", "qualification", "qualifié", "kvalificerad", "kvalificering"},
+	deal.StageDeveloped: {"develop", "needs analysis", "value proposition", "développé", "développement", "utvecklad", "utveckling"},
+	deal.StageProposed:  {"propose", "proposal", "proposal/price quote", "proposé", "proposition", "föreslagen", "offert"},
+	// Close is Dynamics 365's fourth stage (Qualify, Develop, Propose,
+	// Close), the one before the opportunity is won or lost: negotiated, as
+	// deploy/crm/dynamics.yaml maps its salesstage 3.
+	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "close", "négocié", "négociation", "förhandlad", "förhandling"},
 	deal.StageWon:         {"closed won", "gagné", "vunnen"},
 	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "uppdragsbrev"},
 	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "datainsamling", "samla in data"},
@@ -103,11 +110,18 @@ var stageAlso = map[deal.Stage][]string{
 	deal.StagePresent:     {"presentation", "presenting", "présentation", "présentation au client", "presentation för kunden"},
 }
 
-var coSellStages, assessmentStages = stages(deal.IPCoSell), stages(deal.SolutionAssessment)
+var coSellStages, assessmentStages = stages(deal.IPCoSell, false), stages(deal.SolutionAssessment, false)
 
-func stages(k deal.Kind) *Vocabulary {
+var coSellMarkable, assessmentMarkable = stages(deal.IPCoSell, true), stages(deal.SolutionAssessment, true)
+
+// stages is the vocabulary of a kind's stage table, or of the stages a
+// person marks (deal.Markable) only.
+func stages(k deal.Kind, markable bool) *Vocabulary {
 	var terms []Term
 	for _, info := range deal.Stages(k) {
+		if markable && !slices.Contains(deal.Markable(k), info.Stage) {
+			continue
+		}
 		terms = append(terms, Term{string(info.Stage), info.Label, stageAlso[info.Stage]})
 	}
 	what := "sales stage"
@@ -124,6 +138,16 @@ func Stages(k deal.Kind) *Vocabulary {
 		return assessmentStages
 	}
 	return coSellStages
+}
+
+// MarkableStages is the vocabulary of what deal stage takes for a deal
+// kind: the stages between created or accepted and won, which a refusal
+// lists (created and accepted are where a deal starts, won has its verb).
+func MarkableStages(k deal.Kind) *Vocabulary {
+	if k == deal.SolutionAssessment {
+		return assessmentMarkable
+	}
+	return coSellMarkable
 }
 
 // AnyStage matches a stage of either table, for filters that span kinds.

@@ -48,6 +48,13 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{Stages(deal.SolutionAssessment), "Securing the customer's letter of engagement (LOE)", "loe"},
 		{Stages(deal.IPCoSell), "Negotiation/Review", "negotiated"},
 		{Stages(deal.IPCoSell), "Qualifié", "qualified"},
+		// Dynamics 365's four stages (ux #9: Close was unknown).
+		{Stages(deal.IPCoSell), "Qualify", "qualified"},
+		{Stages(deal.IPCoSell), "Develop", "developed"},
+		{Stages(deal.IPCoSell), "Propose", "proposed"},
+		{Stages(deal.IPCoSell), "Close", "negotiated"},
+		{MarkableStages(deal.IPCoSell), "Close", "negotiated"},
+		{MarkableStages(deal.SolutionAssessment), "Collecting data", "collect-data"},
 		{Engagements, "Usage recognition – Biz Apps", "bizapps-usage"},
 		// As cosellbot prints a stage: the note in parentheses is not the value.
 		{Stages(deal.IPCoSell), "Proposed (60%)", "proposed"},
@@ -69,6 +76,24 @@ func TestLookupNoteAlone(t *testing.T) {
 	for _, in := range []string{"(60%)", "()", "Proposd (60%)", "Proposed (60%"} {
 		if got, ok := Stages(deal.IPCoSell).Lookup(in); ok {
 			t.Errorf("Lookup(%q) = %q, want no stage", in, got.Slug)
+		}
+	}
+}
+
+// What deal stage takes lists only the stages a person marks: created and
+// accepted are where a deal starts, won has its own verb (ux #9).
+func TestMarkableStagesList(t *testing.T) {
+	for k, want := range map[deal.Kind]string{
+		deal.IPCoSell:           `unknown sales stage "Pending": stage takes Qualified, Developed, Proposed, Negotiated`,
+		deal.SolutionAssessment: `unknown solution assessment stage "Pending": stage takes "Securing the customer's letter of engagement (LOE)", "Collecting data", "Preparing the assessment report", "Presenting to the customer"`,
+	} {
+		if _, err := MarkableStages(k).Match("Pending"); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", k, err, want)
+		}
+		for _, s := range []string{"Created", "Accepted", "Won"} {
+			if term, ok := MarkableStages(k).Lookup(s); ok {
+				t.Errorf("%s: %s read as %s", k, s, term.Slug)
+			}
 		}
 	}
 }
@@ -192,7 +217,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("ParseDate(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "31 April 2027", "Mar 2027",
+	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "Mar 2027",
 		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27", "2027/13/01", "2027/02/30",
 		"Feb 29", "31 April", "Mar", "Mar 1 2 3"} {
 		if _, err := ParseDate(in, now); err == nil || !strings.Contains(err.Error(), DateHint) {
@@ -213,6 +238,106 @@ func TestParseDate(t *testing.T) {
 	} {
 		if _, err := ParseDate(in, now); err == nil || err.Error() != want {
 			t.Errorf("ParseDate(%q): %v, want %s", in, err, want)
+		}
+	}
+}
+
+// A day its month lacks is refused saying so, not as if the form were
+// wrong (ux #10); a month-in-words date that is not read names those forms.
+func TestParseDateSaysWhatIsWrong(t *testing.T) {
+	now := time.Date(2026, 11, 29, 13, 0, 0, 0, time.UTC)
+	for in, want := range map[string]string{
+		"2026-02-30":                `"2026-02-30" is not a date: February 2026 has no 30th day (its last is the 28th)`,
+		"2028-02-30":                `"2028-02-30" is not a date: February 2028 has no 30th day (its last is the 29th)`,
+		"2027-04-31":                `"2027-04-31" is not a date: April 2027 has no 31st day (its last is the 30th)`,
+		"2027-13-01":                `"2027-13-01" is not a date: there is no month 13 (YYYY-MM-DD: the month comes second, 01 to 12)`,
+		"2027-02-00":                `"2027-02-00" is not a date: days start at 1, not 0`,
+		"31 April 2027":             `"31 April 2027" is not a date: April 2027 has no 31st day (its last is the 30th)`,
+		"Feb 29th, 2027":            `"Feb 29th, 2027" is not a date: February 2027 has no 29th day (its last is the 28th)`,
+		"Tuesday, April 14, 2027":   `"Tuesday, April 14, 2027" is in doubt: 2027-04-14 is a Wednesday, not a Tuesday; write the date as YYYY-MM-DD`,
+		"someday":                   `"someday" is not a date: write ` + DateHint + `, or ` + WordsHint,
+		"the 11th of April in 2027": `"the 11th of April in 2027" is not a date: write ` + DateHint + `, or ` + WordsHint,
+		"2026-11-28 25:00":          `"2026-11-28 25:00" is not a moment: 25:00 is not a time of day (00:00 to 23:59)`,
+	} {
+		if _, err := ParseDate(in, now); err == nil || err.Error() != want {
+			t.Errorf("ParseDate(%q):\n got %v\nwant %s", in, err, want)
+		}
+	}
+}
+
+// Long dates as Outlook and Partner Center write them (ordinal suffixes,
+// a day of the week first), a month's offset clamped to the last day of a
+// shorter month, and moments as cosellbot prints them, read as their UTC
+// day (ux #10, #5).
+func TestParseDateLongFormsAndMonthEnds(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		in   string
+		now  time.Time
+		want time.Time
+	}{
+		{"11th April 2027", day(2026, 11, 29), day(2027, 4, 11)},
+		{"March 31st, 2027", day(2026, 11, 29), day(2027, 3, 31)},
+		{"Wednesday, April 14, 2027", day(2026, 11, 29), day(2027, 4, 14)},
+		{"Wed, Apr 14, 2027", day(2026, 11, 29), day(2027, 4, 14)},
+		{"mercredi 14 avril 2027", day(2026, 11, 29), day(2027, 4, 14)},
+		{"onsdag 14 april 2027", day(2026, 11, 29), day(2027, 4, 14)},
+		{"22nd November 2026", day(2026, 11, 29), day(2026, 11, 22)},
+		{"+3m", day(2026, 11, 29), day(2027, 2, 28)},
+		{"+3m", day(2026, 11, 30), day(2027, 2, 28)},
+		{"+3m", day(2027, 11, 30), day(2028, 2, 29)},
+		{"+1m", day(2027, 1, 31), day(2027, 2, 28)},
+		{"+1m", day(2027, 8, 31), day(2027, 9, 30)},
+		{"+2m", day(2026, 12, 31), day(2027, 2, 28)},
+		{"+12m", day(2028, 2, 29), day(2029, 2, 28)},
+		{"+1m", day(2026, 11, 15), day(2026, 12, 15)},
+		{"+0m", day(2026, 11, 29), day(2026, 11, 29)},
+		{"2026-11-28 09:15 UTC", day(2026, 11, 29), day(2026, 11, 28)},
+		{"2026-11-28 23:15 -05:00", day(2026, 11, 29), day(2026, 11, 29)},
+	} {
+		got, err := ParseDate(tc.in, tc.now)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("ParseDate(%q) on %s = %v, %v; want %s", tc.in, tc.now.Format(time.DateOnly), got, err, tc.want.Format(time.DateOnly))
+		}
+	}
+}
+
+// received= takes a moment as cosellbot prints it (UTC when no zone is
+// given, as history lines are), and its refusal names the moment forms
+// (ux #5).
+func TestParseMoment(t *testing.T) {
+	now := time.Date(2026, 11, 29, 13, 0, 0, 0, time.UTC)
+	at := func(d, h, m, s int) time.Time { return time.Date(2026, 11, d, h, m, s, 0, time.UTC) }
+	for in, want := range map[string]time.Time{
+		"2026-11-28 09:15 UTC":      at(28, 9, 15, 0),
+		"2026-11-28 09:15":          at(28, 9, 15, 0),
+		"2026-11-28 9:15 utc":       at(28, 9, 15, 0),
+		"2026-11-28 09:15:30 UTC":   at(28, 9, 15, 30),
+		"2026-11-28T09:15:00Z":      at(28, 9, 15, 0),
+		"2026-11-28T09:15":          at(28, 9, 15, 0),
+		"2026-11-28 09:15Z":         at(28, 9, 15, 0),
+		"2026-11-28 10:15 +01:00":   at(28, 9, 15, 0),
+		"2026-11-28 04:15 -0500":    at(28, 9, 15, 0),
+		"2026-11-28T10:15:00+01:00": at(28, 9, 15, 0),
+		"2026-11-28":                at(28, 0, 0, 0),
+		"today":                     at(29, 0, 0, 0),
+		"Nov 28, 2026":              at(28, 0, 0, 0),
+	} {
+		got, err := ParseMoment(in, now)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("ParseMoment(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"Nov 28, 2026 9:15 AM":    `"Nov 28, 2026 9:15 AM" is not a date or a moment: write a moment such as ` + MomentHint + `, or a date: ` + DateHint + `, or ` + WordsHint,
+		"2026-11-28 09:15 CET":    `"2026-11-28 09:15 CET" is not a date or a moment: write a moment such as ` + MomentHint + `, or a date: ` + DateHint + `, or ` + WordsHint,
+		"2026-11-28 24:00 UTC":    `"2026-11-28 24:00 UTC" is not a moment: 24:00 is not a time of day (00:00 to 23:59)`,
+		"2026-11-28 09:15 +15:00": `"2026-11-28 09:15 +15:00" is not a moment: +15:00 is not a time zone offset (-12:00 to +14:00)`,
+		"2026-02-30 09:15 UTC":    `"2026-02-30 09:15 UTC" is not a date: February 2026 has no 30th day (its last is the 28th)`,
+		"3/1/2027":                `"3/1/2027" could be 2027-03-01 or 2027-01-03 depending on the country: write it as YYYY-MM-DD`,
+	} {
+		if _, err := ParseMoment(in, now); err == nil || err.Error() != want {
+			t.Errorf("ParseMoment(%q):\n got %v\nwant %s", in, err, want)
 		}
 	}
 }
@@ -243,6 +368,26 @@ func FuzzParseDate(f *testing.F) {
 		// day in another country.
 		if _, _, _, ok := slashDate(s); ok && err == nil {
 			t.Fatalf("%q read as %v", s, d)
+		}
+	})
+}
+
+func FuzzParseMoment(f *testing.F) {
+	for _, s := range []string{"2026-11-28 09:15 UTC", "2026-11-28T09:15:00Z", "2026-11-28 09:15", "2026-11-28 9:15 +01:00", "2026-11-28", "Wednesday, April 14, 2027", "11th April 2027"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMoment(s, now)
+		if err != nil {
+			return
+		}
+		if m.Location() != time.UTC {
+			t.Fatalf("%q: %v is not in UTC", s, m)
+		}
+		// What ParseDate reads, ParseMoment reads as the same day.
+		if d, derr := ParseDate(s, now); derr == nil && !m.Equal(d) && !m.Truncate(24*time.Hour).Equal(d) {
+			t.Fatalf("%q: moment %v, date %v", s, m, d)
 		}
 	})
 }

@@ -73,6 +73,7 @@ type dealBody struct {
 	From               string           `json:"from,omitempty"`
 	ReceivedAt         *time.Time       `json:"received_at,omitempty"`
 	Reason             string           `json:"reason,omitempty"`
+	DeclineNotes       string           `json:"decline_notes,omitempty"`
 	CRMID              string           `json:"crm_id,omitempty"`
 	CampaignID         string           `json:"campaign_id,omitempty"`
 	Notes              string           `json:"notes,omitempty"`
@@ -195,6 +196,7 @@ func toDealRow(d *deal.Deal) (dealRow, error) {
 		From:               d.From,
 		ReceivedAt:         utcPtr(d.ReceivedAt),
 		Reason:             d.Reason,
+		DeclineNotes:       d.DeclineNotes,
 		CRMID:              d.CRMID,
 		CampaignID:         d.CampaignID,
 		Notes:              d.Notes,
@@ -269,6 +271,7 @@ func fromDealRow(r *dealRow) (*deal.Deal, error) {
 		ReceivedAt:         fromPtr(b.ReceivedAt),
 		ExpiresAt:          fromPtr(r.ExpiresAt),
 		Reason:             b.Reason,
+		DeclineNotes:       b.DeclineNotes,
 		Changed:            b.Changed,
 		CreatedAt:          r.CreatedAt.UTC(),
 		UpdatedAt:          r.UpdatedAt.UTC(),

@@ -62,9 +62,19 @@ func Of(d *deal.Deal) Values {
 		Team:     TeamText(d.Team),
 		Stage:    string(d.Stage),
 		Status:   string(d.Status),
-		Reason:   d.Reason,
+		Reason:   reasonText(d),
 	}
 	return v
+}
+
+// reasonText is the reason as the other systems hold it. A decline's notes,
+// the partner's answer to the sender, go with its reason: Partner Center's
+// statusReason is the one text of a declined referral the sender reads.
+func reasonText(d *deal.Deal) string {
+	if d.Status == deal.Declined && d.DeclineNotes != "" {
+		return d.Reason + " — " + d.DeclineNotes
+	}
+	return d.Reason
 }
 
 // DateText is a date as Values hold it: YYYY-MM-DD, or "" for none.

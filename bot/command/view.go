@@ -47,6 +47,7 @@ type DealView struct {
 	Partners           []InvitationView `json:"partners,omitempty"`
 	From               string           `json:"from,omitempty"`
 	Reason             string           `json:"reason,omitempty"`
+	DeclineNotes       string           `json:"decline_notes,omitempty"`
 	Favorite           bool             `json:"favorite"`
 	ReceivedAt         *Timestamp       `json:"received_at,omitempty"`
 	ExpiresAt          *Timestamp       `json:"expires_at"`
@@ -138,7 +139,7 @@ func View(d *deal.Deal) DealView {
 		PartnerProgram: d.Program, SolutionArea: d.SolutionArea, SolutionPlay: d.SolutionPlay,
 		MarketplaceIntent: d.Intent, AssessmentLocation: d.AssessmentLocation,
 		Microsoft: string(d.Microsoft), DecisionDue: optTime(d.DecisionDue), Partners: viewInvitations(d.Partners),
-		From: d.From, Reason: d.Reason, Favorite: d.Favorite, ReceivedAt: optTime(d.ReceivedAt),
+		From: d.From, Reason: d.Reason, DeclineNotes: d.DeclineNotes, Favorite: d.Favorite, ReceivedAt: optTime(d.ReceivedAt),
 		ExpiresAt: optTime(d.ExpiresAt), WonAt: optTime(d.WonAt), CreatedAt: Timestamp(d.CreatedAt), UpdatedAt: Timestamp(d.UpdatedAt),
 		CloseDate: dateOf(d.CloseDate),
 	}
@@ -283,6 +284,9 @@ func Card(d *deal.Deal, now time.Time) string {
 	}
 	if d.Reason != "" {
 		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
+	}
+	if d.DeclineNotes != "" {
+		fmt.Fprintf(&b, "Told the sender: %s\n", d.DeclineNotes)
 	}
 	if d.CRMID != "" || d.CampaignID != "" {
 		fmt.Fprintf(&b, "CRM ID: %s · Campaign: %s\n", orDash(d.CRMID), orDash(d.CampaignID))

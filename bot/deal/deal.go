@@ -288,9 +288,13 @@ type Deal struct {
 	ReceivedAt time.Time
 	ExpiresAt  time.Time
 	Reason     string // why it was declined, lost or closed as error
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	WonAt      time.Time
+	// DeclineNotes is what the partner told the sender with a decline:
+	// kept apart from Notes, which hold the sender's description of what
+	// the customer needs.
+	DeclineNotes string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	WonAt        time.Time
 
 	// Changed is when each synced field (name, value, close, stage…) last
 	// changed, from any origin, by that origin's clock: the change path

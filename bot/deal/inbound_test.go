@@ -2,6 +2,7 @@ package deal
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -184,8 +185,15 @@ func TestDecline(t *testing.T) {
 				}
 				return
 			}
-			if d.Status != Declined || d.Reason != tc.reason || d.Notes != tc.notes || ev.Action != "declined" {
-				t.Errorf("declined deal: status %s, reason %q, notes %q, action %q", d.Status, d.Reason, d.Notes, ev.Action)
+			if d.Status != Declined || d.Reason != tc.reason || d.DeclineNotes != tc.notes || ev.Action != "declined" {
+				t.Errorf("declined deal: status %s, reason %q, decline notes %q, action %q", d.Status, d.Reason, d.DeclineNotes, ev.Action)
+			}
+			// The referral's notes are the sender's: a decline keeps them.
+			if d.Notes != before.Notes {
+				t.Errorf("notes %q after the decline, want the referral's %q", d.Notes, before.Notes)
+			}
+			if tc.notes != "" && !strings.Contains(ev.Detail, tc.notes) {
+				t.Errorf("history %q does not hold the decline's notes", ev.Detail)
 			}
 			if !d.Status.Terminal() {
 				t.Errorf("declined must be terminal")

@@ -404,10 +404,12 @@ func (d *Deal) Decline(reason, notes string, now time.Time) (Event, error) {
 		return Event{}, refuse("reason", "decline_reason", "declining needs a reason, like reason=\"no capacity\"")
 	}
 	d.Status, d.Reason, d.UpdatedAt = Declined, reason, now
-	if notes != "" {
-		d.Notes = notes
+	d.DeclineNotes = strings.TrimSpace(notes) // the referral's own notes stay: they are the sender's
+	why := reason
+	if d.DeclineNotes != "" {
+		why += " (" + d.DeclineNotes + ")"
 	}
-	return Event{Action: "declined", Detail: fmt.Sprintf("declined: %s; %s", reason, d.whoIsTold("decline"))}, nil
+	return Event{Action: "declined", Detail: fmt.Sprintf("declined: %s; %s", why, d.whoIsTold("decline"))}, nil
 }
 
 // ClosedUnanswered records that the sender's system (Partner Center)

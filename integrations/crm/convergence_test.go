@@ -1225,3 +1225,39 @@ func TestTeamAddedInTwoPlacesKeepsBoth(t *testing.T) {
 		w.converged("after team additions in two places")
 	})
 }
+
+// Declining a referral with notes keeps the sender's notes, in cosellbot
+// and in Partner Center, and gives the sender the partner's answer with
+// the reason (statusReason, the text of a declined referral they read).
+func TestDeclineNotesAreTheAnswerNotTheReferralsNotes(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.pc.Put(string(fixture))
+		w.settle()
+		d, err := st.DealByExternalID(t.Context(), referralID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.dealID = d.ID
+		senders := d.Notes
+		w.chat(`deal decline %d reason="No capacity" notes="we are full this quarter"`)
+		w.settle()
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Notes != senders || got.DeclineNotes != "we are full this quarter" {
+			t.Errorf("notes %q, decline notes %q; want the sender's %q kept", got.Notes, got.DeclineNotes, senders)
+		}
+		ref := w.pc.Referral(referralID)
+		details, _ := ref["details"].(map[string]any)
+		if ref["substatus"] != "Declined" || ref["statusReason"] != "No capacity — we are full this quarter" || details["notes"] != senders {
+			t.Errorf("Partner Center: substatus %v, statusReason %q, notes %q", ref["substatus"], ref["statusReason"], details["notes"])
+		}
+		got, _ = st.GetDeal(t.Context(), d.ID) // Partner Center's notification of the write changed nothing
+		if got.Reason != "No capacity" || got.DeclineNotes != "we are full this quarter" {
+			t.Errorf("after Partner Center's echo: reason %q, decline notes %q", got.Reason, got.DeclineNotes)
+		}
+	})
+}

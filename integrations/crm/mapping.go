@@ -380,7 +380,7 @@ func (m *Mapping) Outgoing(d *deal.Deal, v change.Values, sh change.Shadow) (out
 	put(change.Currency, "currency", d.Currency)
 	put(change.Value, "value", strconv.FormatFloat(d.Value.Float(), 'f', 2, 64))
 	put(change.Close, "close", change.DateText(d.CloseDate))
-	put(change.Reason, "reason", d.Reason)
+	put(change.Reason, "reason", v[change.Reason]) // Of(d): a decline carries its notes
 	_, st := v[change.Stage]
 	_, os := v[change.Status]
 	if st || os {

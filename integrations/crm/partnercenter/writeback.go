@@ -56,8 +56,8 @@ func Ops(d *deal.Deal, v change.Values) []pc.Op {
 				ops = append(ops, pc.Replace("/status", st), pc.Replace("/substatus", sub))
 			}
 		case change.Reason:
-			if d.Reason != "" {
-				ops = append(ops, pc.Replace("/statusReason", d.Reason))
+			if r := v[change.Reason]; r != "" { // with a decline's notes, the answer the sender reads
+				ops = append(ops, pc.Replace("/statusReason", r))
 			}
 		}
 	}

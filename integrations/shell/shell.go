@@ -56,15 +56,50 @@ func (s *Shell) Run(ctx context.Context) error {
 	}
 	sc := bufio.NewScanner(s.In)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		if ctx.Err() != nil {
+	scan := func() (string, error) {
+		if sc.Scan() {
+			return sc.Text(), nil
+		}
+		if err := sc.Err(); err != nil {
+			return "", err
+		}
+		return "", io.EOF
+	}
+	for {
+		line, err := readLine(ctx, scan)
+		if ctx.Err() != nil || errors.Is(err, io.EOF) {
 			return nil
 		}
-		if done := s.handle(ctx, sc.Text()); done {
+		if err != nil {
+			return err
+		}
+		if done := s.handle(ctx, line); done {
 			return nil
 		}
 	}
-	return sc.Err()
+}
+
+// readLine waits for read's line or for ctx to end, whichever comes first:
+// a signal (Ctrl-C where the terminal sends one, SIGTERM) ends the shell,
+// and so the server behind it, at once, not at the next line typed, which
+// then ran on a server already stopping ("could not reach its database").
+// A read left waiting is abandoned: the process is ending.
+func readLine(ctx context.Context, read func() (string, error)) (string, error) {
+	type result struct {
+		line string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		line, err := read()
+		got <- result{line, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-got:
+		return r.line, r.err
+	}
 }
 
 func isTerminal(f *os.File) bool {
@@ -86,8 +121,8 @@ func (s *Shell) interactive(ctx context.Context) error {
 	fmt.Fprintln(s.Out, banner)
 	prompt := fmt.Sprintf("%s /cosell ", s.User.ID)
 	for ctx.Err() == nil {
-		line, err := ln.Prompt(prompt)
-		if errors.Is(err, liner.ErrPromptAborted) || errors.Is(err, io.EOF) {
+		line, err := readLine(ctx, func() (string, error) { return ln.Prompt(prompt) })
+		if ctx.Err() != nil || errors.Is(err, liner.ErrPromptAborted) || errors.Is(err, io.EOF) {
 			fmt.Fprintln(s.Out)
 			return nil
 		}

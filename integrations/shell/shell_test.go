@@ -122,3 +122,29 @@ func TestShellUserIsResolvedEachLine(t *testing.T) {
 		t.Errorf("printed %q", out.String())
 	}
 }
+
+// A signal ending the context ends the shell while it waits for a line,
+// not at the next line typed (which then ran on a server already
+// stopping).
+func TestShellEndsWithItsContext(t *testing.T) {
+	ana := access.User{ID: "ana@contoso.com", Roles: []access.Role{access.ReferralsUser}}
+	p := &people{users: map[string]access.User{ana.ID: ana}}
+	r, w := io.Pipe()
+	defer w.Close()
+	sh := &shell.Shell{Runner: p, User: ana, In: r, Out: io.Discard}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- sh.Run(ctx) }()
+	cancel() // Ctrl-C, SIGTERM
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell still waits for a line after its context ended")
+	}
+	if ran := p.ranSafe(); len(ran) != 0 {
+		t.Errorf("ran %q", ran)
+	}
+}

@@ -72,7 +72,7 @@ func TestLabelsRoundTrip(t *testing.T) {
 	e.seedCatalog()
 	r := e.run(`deal new kind="Services co-sell" name=Teams customer=Fabrikam customer_location=SE location=LOC1 value="45 000" currency=eur close=tomorrow notes=n role="Pre-sales / Vision" area="Modern Work" play="converged communications" account="Microsoft managed" ` + team)
 	v := r.Data["deal"].(command.DealView)
-	if v.PartnerRole != "pre-sales-vision" || v.Value != 45000 || v.Currency != "EUR" || v.SolutionArea != "modern-work" || v.CloseDate != "2026-11-23" {
+	if v.PartnerRole != "pre-sales-vision" || v.Value == nil || *v.Value != 45000 || v.Currency != "EUR" || v.SolutionArea != "modern-work" || v.CloseDate != "2026-11-23" {
 		t.Fatalf("labels not read: %+v", v)
 	}
 	for _, want := range []string{"Partner role: Pre-sales / Vision · Solution area: Modern Work · Play: Converged Communications", "(SE, Microsoft managed)", "Value: 45,000 EUR"} {

@@ -51,9 +51,11 @@ func TestWriteCSVNeutralisesFormulas(t *testing.T) {
 		{"a formula later in the cell is text already", "notes", command.DealView{Notes: "call =1+1 later"}, "call =1+1 later"},
 		{"a phone inside a team cell is not at its start", "team", command.DealView{Team: []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.com", Phone: "+46 70 123 45 67"}}},
 			"Ana Diaz <ana@contoso.com> +46 70 123 45 67"},
-		{"a negative number stays a number", "value", command.DealView{Value: -1500.5}, "-1500.5"},
+		{"a negative number stays a number", "value", command.DealView{Value: ptr(-1500.5)}, "-1500.5"},
 		{"a date is left alone", "close_date", command.DealView{CloseDate: "2027-03-01"}, "2027-03-01"},
 		{"an empty cell stays empty", "crm_id", command.DealView{}, ""},
+		{"a value nobody gave is empty, not 0", "value", command.View(&deal.Deal{Status: deal.Received, Currency: "USD"}), ""},
+		{"and so is its currency", "currency", command.View(&deal.Deal{Status: deal.Received, Currency: "USD"}), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,3 +100,6 @@ func TestCSVOutputsNeutraliseFormulas(t *testing.T) {
 	}
 	check("cosellbot export deals", buf.String())
 }
+
+// ptr is a pointer to v, for optional view fields.
+func ptr[T any](v T) *T { return &v }

@@ -13,20 +13,22 @@ import (
 
 // DealView is a deal as JSON shows it, in Partner Center's vocabulary.
 type DealView struct {
-	ID                 int64            `json:"id"`
-	Version            int64            `json:"version"`
-	Name               string           `json:"name"`
-	Direction          deal.Direction   `json:"direction"`
-	Kind               deal.Kind        `json:"kind"`
-	Visibility         deal.SaleType    `json:"visibility"`
-	SaleType           deal.SaleType    `json:"sale_type"`
-	Status             deal.Status      `json:"status"`
-	Stage              deal.Stage       `json:"stage"`
-	StagePercent       int              `json:"stage_percent"`
-	MCEMStage          string           `json:"mcem_stage,omitempty"`
-	MarkedStages       []deal.Stage     `json:"marked_stages,omitempty"`
-	Value              float64          `json:"value"`
-	Currency           string           `json:"currency"`
+	ID           int64          `json:"id"`
+	Version      int64          `json:"version"`
+	Name         string         `json:"name,omitempty"` // a referral received has none until accepted
+	Direction    deal.Direction `json:"direction"`
+	Kind         deal.Kind      `json:"kind"`
+	Visibility   deal.SaleType  `json:"visibility"`
+	SaleType     deal.SaleType  `json:"sale_type"`
+	Status       deal.Status    `json:"status"`
+	Stage        deal.Stage     `json:"stage"`
+	StagePercent int            `json:"stage_percent"`
+	MCEMStage    string         `json:"mcem_stage,omitempty"`
+	MarkedStages []deal.Stage   `json:"marked_stages,omitempty"`
+	// Value and Currency are left out until a value is given (a referral
+	// received without one): 0 USD would read as a deal worth nothing.
+	Value              *float64         `json:"value,omitempty"`
+	Currency           string           `json:"currency,omitempty"`
 	CloseDate          string           `json:"close_date,omitempty"`
 	Location           string           `json:"location"`
 	Customer           deal.Customer    `json:"customer"`
@@ -133,7 +135,7 @@ func View(d *deal.Deal) DealView {
 	v := DealView{
 		ID: d.ID, Version: d.Version, Name: d.Name, Direction: d.Direction, Kind: d.Kind,
 		Visibility: d.SaleType, SaleType: d.SaleType, Status: d.Status, Stage: d.Stage,
-		StagePercent: d.Percent(), MarkedStages: d.Marked, Value: d.Value.Float(), Currency: d.Currency,
+		StagePercent: d.Percent(), MarkedStages: d.Marked,
 		Location: d.Location, Customer: d.Customer, Team: d.Team, Solutions: d.Solutions,
 		CRMID: d.CRMID, CampaignID: d.CampaignID, Notes: d.Notes, PartnerRole: d.Role,
 		PartnerProgram: d.Program, SolutionArea: d.SolutionArea, SolutionPlay: d.SolutionPlay,
@@ -142,6 +144,10 @@ func View(d *deal.Deal) DealView {
 		From: d.From, Reason: d.Reason, DeclineNotes: d.DeclineNotes, Favorite: d.Favorite, ReceivedAt: optTime(d.ReceivedAt),
 		ExpiresAt: optTime(d.ExpiresAt), WonAt: optTime(d.WonAt), CreatedAt: Timestamp(d.CreatedAt), UpdatedAt: Timestamp(d.UpdatedAt),
 		CloseDate: dateOf(d.CloseDate),
+	}
+	if d.Value > 0 {
+		value := d.Value.Float()
+		v.Value, v.Currency = &value, d.Currency
 	}
 	if d.Direction == deal.Outbound {
 		v.Help = d.Help

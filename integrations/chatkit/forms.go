@@ -279,8 +279,8 @@ func (f *Form) Prefill(d *command.DealView, me string) {
 			set("name", d.Name)
 			set("notes", d.Notes)
 		}
-		if d.Value > 0 {
-			set("value", strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', -1, 64)+" "+d.Currency))
+		if d.Value != nil {
+			set("value", strings.TrimSpace(strconv.FormatFloat(*d.Value, 'f', -1, 64)+" "+d.Currency))
 		}
 		set("close", d.CloseDate)
 	}

@@ -191,7 +191,7 @@ func TestForms(t *testing.T) {
 	if _, ok := FormFor(chat.Action{Command: "deal show 12"}); ok {
 		t.Fatal("deal show opened a form")
 	}
-	f.Prefill(&command.DealView{Name: "Fabrikam BI", Value: 60000, Currency: "EUR", CloseDate: "2031-03-01", Notes: `BI "now"`}, "Ana <ana@x> +46 1")
+	f.Prefill(&command.DealView{Name: "Fabrikam BI", Value: ptr(60000.0), Currency: "EUR", CloseDate: "2031-03-01", Notes: `BI "now"`}, "Ana <ana@x> +46 1")
 	got := map[string]string{}
 	for _, fd := range f.Fields {
 		got[fd.Key] = fd.Value
@@ -217,7 +217,7 @@ func TestForms(t *testing.T) {
 		team = append(team, deal.Person{Name: fmt.Sprintf("Member %d", i), Email: fmt.Sprintf("m%d@contoso.com", i), Phone: "+46 8 000 00 00"})
 	}
 	notes := strings.Repeat("Notes that go on. ", 200) + "THE END"
-	long.Prefill(&command.DealView{Name: "Big", Value: 1, Currency: "EUR", CloseDate: "2031-03-01", Notes: notes, Team: team}, "Ana <ana@x> +46 1")
+	long.Prefill(&command.DealView{Name: "Big", Value: ptr(1.0), Currency: "EUR", CloseDate: "2031-03-01", Notes: notes, Team: team}, "Ana <ana@x> +46 1")
 	sent := map[string]string{}
 	for _, fd := range long.Fields {
 		if (fd.Key == "notes" || fd.Key == "team") && (fd.Value != "" || !fd.Optional || !strings.Contains(fd.Hint, "Leave empty to keep")) {
@@ -430,3 +430,6 @@ func TestPersonFromADisplayName(t *testing.T) {
 		}
 	}
 }
+
+// ptr is a pointer to v, for optional view fields.
+func ptr[T any](v T) *T { return &v }

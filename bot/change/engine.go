@@ -155,6 +155,30 @@ func (e *Engine) madeInPartnerCenter(d *deal.Deal, links []Link) []Link {
 	return append(links, Link{System: PartnerCenter, RecordID: PendingPrefix + token()})
 }
 
+// sameOrKept is the note of a record that changed nothing: the deal says
+// so already, or it keeps its own values of fields where the record
+// repeats what lost to newer changes here (a whole record says every field
+// again), and, when cosellbot does not write to that system, the record
+// keeps them ("already says so" there was false: the two differed).
+func (e *Engine) sameOrKept(d *deal.Deal, in Incoming) string {
+	cur := Of(d)
+	only, writes := e.systems[in.System]
+	var differ []Field
+	for _, f := range in.Values.Sorted() {
+		if slices.Contains(Fields, f) && in.Values[f] != cur[f] && (only == nil || slices.Contains(only, f)) {
+			differ = append(differ, f)
+		}
+	}
+	if len(differ) == 0 {
+		return fmt.Sprintf("deal #%d already says so", d.ID)
+	}
+	note := fmt.Sprintf("deal #%d keeps its own %s: %s repeats what lost to newer changes here", d.ID, strings.Join(names(differ), ", "), Label(in.System))
+	if !writes {
+		note += fmt.Sprintf("; cosellbot does not write to %s here, so the record keeps its values", Label(in.System))
+	}
+	return note
+}
+
 // unlinkOthers removes from links, and unlinks in c, the CRM records the
 // deal's new CRM ID no longer names (a person corrected or cleared it):
 // else the edits that follow, until the named record speaks and is linked
@@ -552,7 +576,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		case back != "":
 			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: %s", d.ID, back)
 		default:
-			res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
+			res.Outcome, res.Note = NoChange, e.sameOrKept(d, in)
 		}
 	}
 	dealChanged := next != d

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -617,6 +618,45 @@ func TestRefusedChangeIsJudgedAgain(t *testing.T) {
 		won("sa-2", "2026-11-20T09:40:00Z")
 		if got := dealOf(t, st, d.ID); got.Status != deal.Won {
 			t.Errorf("the CRM's won, said again once every stage was marked: deal %s; history %v", got.Status, crmtest.History(t, st, d.ID))
+		}
+	})
+}
+
+// A record that repeats a value which lost to a newer change here does not
+// read "already says so": the deal and the record differ, and the inbox
+// says the deal keeps its own.
+func TestRepeatedLostValueIsNotAlreadySaid(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "opp-50", now)
+		link := update("opp-50", now.Add(-2*time.Hour).Format(time.RFC3339), map[string]any{"notes": "linked"})
+		if code, resp := h.Post(t, "/webhooks/generic", signed("link", link, now), link); code != http.StatusOK {
+			t.Fatalf("%d %s", code, resp)
+		}
+		h.Process(t)
+		// The value changes here (in chat) at now.
+		engine := change.New(st, crmtest.NewClock(now), nil, nil, nil)
+		d, _, err := engine.Apply(t.Context(), dealOf(t, st, d.ID), "ana@contoso.com", func(d *deal.Deal) (deal.Event, error) {
+			v := deal.Money(7000000)
+			return d.Edit(deal.Changes{Value: &v}, now)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, at := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} { // older than the deal's value, then said again
+			body := update("opp-50", at.Format(time.RFC3339), map[string]any{"value": 1})
+			if code, resp := h.Post(t, "/webhooks/generic", signed(fmt.Sprintf("lost-%d", i), body, now), body); code != http.StatusOK {
+				t.Fatalf("%d %s", code, resp)
+			}
+			h.Process(t)
+		}
+		rows := h.Inbox(t)
+		last := rows[len(rows)-1]
+		if strings.Contains(last.Error, "already says so") || !strings.Contains(last.Error, "keeps its own value") {
+			t.Errorf("inbox note %q, want the deal keeping its own value", last.Error)
+		}
+		if got := dealOf(t, st, d.ID); got.Value != d.Value {
+			t.Errorf("value %v, want the deal's %v kept", got.Value, d.Value)
 		}
 	})
 }

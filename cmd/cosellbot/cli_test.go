@@ -72,7 +72,7 @@ func TestExport(t *testing.T) {
 	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=LOC1 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
 	o, e := runCLI(t, 0, "export", "deals")
 	rows, err := csv.NewReader(strings.NewReader(o)).ReadAll()
-	if err != nil || len(rows) != 2 || rows[1][2] != "Contoso, phase 1" || !strings.Contains(e, "exported 1 deals") {
+	if err != nil || len(rows) != 2 || rows[1][2] != "Contoso, phase 1" || !strings.Contains(e, "exported 1 deal\n") {
 		t.Fatalf("csv: %v %q\n%s", err, rows, e)
 	}
 	if o, _ := runCLI(t, 0, "export", "--format", "json", "deals"); !strings.Contains(o, `"currency": "EUR"`) {

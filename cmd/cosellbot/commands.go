@@ -78,7 +78,7 @@ func subcommands() []subcommand {
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdOutbox(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
-		{name: "inbox", args: "[--source S] [--status S,…] [--all] [--limit N] [--after ID]", summary: "webhook deliveries (failed by default) with their outcome",
+		{name: "inbox", args: "[--source S] [--status S,…] [--all] [--limit N] [--after ID]", summary: "webhook deliveries (failed by default) with their outcome", help: inboxHelp,
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdInbox(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},

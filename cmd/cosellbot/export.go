@@ -36,7 +36,11 @@ func cmdExport(ctx context.Context, cfg config, args []string, stdout, stderr io
 		var n int
 		n, err = a.svc.Export(ctx, who, rest[0], strings.ToLower(*format), stdout)
 		if err == nil {
-			fmt.Fprintf(stderr, "cosellbot: exported %d %s\n", n, rest[0])
+			what := rest[0] // deals or claims
+			if n == 1 {
+				what = strings.TrimSuffix(what, "s")
+			}
+			fmt.Fprintf(stderr, "cosellbot: exported %d %s\n", n, what)
 			return 0
 		}
 	}

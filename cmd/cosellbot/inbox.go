@@ -22,6 +22,22 @@ func sourceFlag(s string) error {
 	return nil
 }
 
+// inboxHelp is what `cosellbot help inbox` says beyond the synopsis: the
+// words of --status, which are those of the STATUS column.
+const inboxHelp = `  --status S,…    only deliveries with these outcomes (the STATUS column says the same words):
+                    waiting    stored, not applied yet (or retrying after a passing failure)
+                    applied    applied to its deal
+                    ignored    nothing to apply (a record linked to no deal, an event of no
+                               interest, a change the deal already has), with the reason
+                    stale      older than what its system told before
+                    failed     could not be applied: the reason says what to fix, then
+                               cosellbot replay
+                    duplicate  delivered again by its sender (counted on the first delivery)
+  --all            every delivery, not only the failed ones
+  --source S       only deliveries from one source
+  --limit N        at most N rows; --after ID continues after the last one shown
+`
+
 func cmdInbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("inbox", stderr)
 	source := fs.String("source", "", "only deliveries from this source")

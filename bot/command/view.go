@@ -280,7 +280,18 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Microsoft: %s\n", d.Microsoft)
 	}
 	for _, inv := range d.Partners {
-		fmt.Fprintf(&b, "Partner invited: %s for %s %s, closing %s\n", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))
+		fmt.Fprintf(&b, "Partner invited: %s for %s %s, closing %s", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))
+		if len(inv.Solutions) > 0 {
+			names := make([]string, len(inv.Solutions))
+			for i, s := range inv.Solutions {
+				names[i] = s.Name
+			}
+			fmt.Fprintf(&b, " · their solutions: %s", strings.Join(names, ", "))
+		}
+		b.WriteString("\n")
+	}
+	if d.Program != "" { // inbound services referrals since 2023-04-03
+		fmt.Fprintf(&b, "Partner program: %s\n", d.Program)
 	}
 	if d.Direction == deal.Inbound {
 		fmt.Fprintf(&b, "From: %s · Received %s\n", senderText(d.From), d.ReceivedAt.Format(time.DateOnly))

@@ -409,6 +409,7 @@ func Next(d *deal.Deal) []Action {
 		return []Action{
 			{Label: "Accept", Command: "deal accept " + id, Style: "primary", Ask: deal.AcceptAsks(d)},
 			{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
+			{Label: "Close as error", Command: "deal error " + id, Ask: []string{"reason"}}, // a duplicate referral
 		}
 	case d.Status.Active():
 		var out []Action
@@ -635,7 +636,7 @@ func stageRefusal(d *deal.Deal, name string) error {
 			return fmt.Errorf("%s is not a sales stage: a received referral is declined with deal decline %d reason=…; a deal you work ends with deal lost %d reason=…", cite(name), d.ID, d.ID)
 		}
 	}
-	if f := vocab.Fold(name); f == "closed" || f == "close" && d.Kind == deal.SolutionAssessment {
+	if f := vocab.Fold(name); f == "closed" || f == "close" {
 		return fmt.Errorf("%s is not a sales stage: %s", cite(name), verbs)
 	}
 	_, err := vocab.MarkableStages(d.Kind).Match(name)

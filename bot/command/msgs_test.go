@@ -83,7 +83,7 @@ func TestMessagesSayWhatToType(t *testing.T) {
 			want: []string{`stage takes "Securing the customer's letter of engagement (LOE)", "Collecting data", "Preparing the assessment report", "Presenting to the customer"`}, not: []string{"Created"}},
 		{name: "won SA, unknown stage", line: "deal stage 5 qualified",
 			want: []string{"2 things to fix", "deal 5 is won: nothing can change", `unknown solution assessment stage "qualified"`}},
-		{name: "Dynamics' Close", line: "deal stage 1 Close", ok: true, want: []string{"moved to Negotiated (80%)"}},
+		{name: "Close, typed in chat, is closing", line: "deal stage 1 Close", want: []string{"deal won 1, deal lost 1 reason=… or deal error 1 reason=…"}, not: []string{"Negotiated"}},
 		// #10
 		{name: "February 30th", line: "deal edit 1 close=2026-02-30", field: "close", want: []string{`"2026-02-30" is not a date: February 2026 has no 30th day (its last is the 28th)`}},
 		{name: "a long date", line: `deal edit 1 close="Wednesday, April 14, 2027"`, ok: true, want: []string{"close date 2027-04-14"}},
@@ -92,7 +92,7 @@ func TestMessagesSayWhatToType(t *testing.T) {
 		// #11
 		{name: "closed as error", line: "deal edit 4 notes=late", want: []string{"deal 4 is closed as error: nothing can change"}, not: []string{"is error"}},
 		{name: "register before won", line: "deal register 1", ok: true,
-			want: []string{"Deal #1 cannot be registered yet.", "the deal must be won first; it is at Negotiated (80%)"}},
+			want: []string{"Deal #1 cannot be registered yet.", "the deal must be won first; it is at Created (10%)"}},
 		{name: "register an SA deal", line: "deal register 3", ok: true, want: []string{"Deal #3 cannot be registered: only IP co-sell deals are."}, not: []string{"yet"}},
 		{name: "register a deal closed as error", line: "deal register 4", ok: true, want: []string{"Deal #4 cannot be registered: it is closed as error."}},
 		{name: "intent label", line: "deal edit 1 intent=no", ok: true, want: []string{"changed marketplace intent No"}},

@@ -123,29 +123,33 @@ func (s *Service) looksLikeCommand(words []string, line string) bool {
 }
 
 // refHint reads a line that names a deal or a claim the way replies print
-// them ("#18", "18", "deal #18", "claim #2", "what about #12") as the show
-// command it asks for; a plain number only in a short line ("deal 18", not
-// "what happens to a deal 18 months old"). Answered by the FAQ instead, a bare number matched
-// whichever entry's text holds it ("all 18 countries or regions").
+// them as the show command it asks for: "#18" or "18" alone, a noun and
+// the number ending the line ("deal #18", "claim 2", "referral 14?"), or
+// "#12" ending a line of three words ("what about #12", "show #18").
+// Answered by the FAQ instead, a bare number matched whichever entry's
+// text held it ("all 18 countries or regions"). A number inside a longer
+// line is the question's ("referral 14 days", "what is the #1 reason").
 func refHint(words []string) (string, bool) {
-	var id string
-	claim := false
-	for i, w := range words {
-		lw := strings.ToLower(strings.Trim(w, "?!.,:;"))
-		switch {
-		case strings.HasPrefix(lw, "#") && isNumber(lw[1:]) && id == "":
-			id = lw[1:]
-		case isNumber(lw) && id == "" && len(words) <= 3 && (len(words) == 1 || i > 0 && refNouns[strings.ToLower(words[i-1])]):
-			id = lw
-		case lw == "claim" || lw == "cpor" || lw == "claims":
-			claim = true
-		}
-	}
-	if id == "" {
+	last := len(words) - 1
+	num := strings.ToLower(strings.TrimRight(words[last], "?!.,:;"))
+	hash := strings.HasPrefix(num, "#")
+	id := strings.TrimPrefix(num, "#")
+	if !isNumber(id) {
 		return "", false
 	}
-	if claim {
-		return "cpor show " + id, true
+	noun := ""
+	if last > 0 {
+		noun = strings.ToLower(words[last-1])
+	}
+	switch {
+	case last == 0, refNouns[noun], hash && last <= 2:
+	default:
+		return "", false
+	}
+	for _, w := range words {
+		if lw := strings.ToLower(w); lw == "claim" || lw == "claims" || lw == "cpor" {
+			return "cpor show " + id, true
+		}
 	}
 	return "deal show " + id, true
 }

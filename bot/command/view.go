@@ -303,7 +303,7 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Reason: %s\n", d.Reason)
 	}
 	if d.DeclineNotes != "" {
-		fmt.Fprintf(&b, "Told the sender: %s\n", d.DeclineNotes)
+		fmt.Fprintf(&b, "Decline notes: %s\n", d.DeclineNotes)
 	}
 	if d.CRMID != "" || d.CampaignID != "" {
 		fmt.Fprintf(&b, "CRM ID: %s · Campaign: %s\n", orDash(d.CRMID), orDash(d.CampaignID))

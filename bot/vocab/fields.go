@@ -99,10 +99,10 @@ var stageAlso = map[deal.Stage][]string{
 	deal.StageQualified: {"qualify", "qualification", "qualifié", "kvalificerad", "kvalificering"},
 	deal.StageDeveloped: {"develop", "needs analysis", "value proposition", "développé", "développement", "utvecklad", "utveckling"},
 	deal.StageProposed:  {"propose", "proposal", "proposal/price quote", "proposé", "proposition", "föreslagen", "offert"},
-	// Close is Dynamics 365's fourth stage (Qualify, Develop, Propose,
-	// Close), the one before the opportunity is won or lost: negotiated, as
-	// deploy/crm/dynamics.yaml maps its salesstage 3.
-	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "close", "négocié", "négociation", "förhandlad", "förhandling"},
+	// Not "close", Dynamics 365's fourth stage: typed in chat it reads as
+	// closing the deal (won, lost, as error), which deal stage refuses with
+	// those verbs; the Dynamics mapping reads its salesstage 3 itself.
+	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociation", "förhandlad", "förhandling"},
 	deal.StageWon:         {"closed won", "gagné", "vunnen"},
 	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "uppdragsbrev"},
 	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "datainsamling", "samla in data"},

@@ -215,7 +215,9 @@ func formOf(cmd string) (Form, bool) {
 			{Key: "team", Label: "Team", Hint: `Optional: "Name <email> +phone"; several separated by ;`, Input: Long, Max: 1000, Optional: true},
 		}}, true
 	case "decline":
-		notes.Optional = true
+		// Sent with the reason to the sender's system; the referral's own
+		// notes stay as the sender wrote them.
+		notes.Label, notes.Hint, notes.Optional = "Decline notes", "Optional: your answer to the sender, with the reason", true
 		return Form{Kind: "decline", Title: "Decline referral #" + id, Submit: "Decline", Command: cmd, Fields: []Field{reason, notes}}, true
 	case "lost":
 		return Form{Kind: "reason", Title: "Deal #" + id + " lost", Submit: "Mark lost", Command: cmd, Fields: []Field{reason}}, true

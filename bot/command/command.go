@@ -234,7 +234,14 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 	}
 	c := &call{who: who, where: where, verb: sp.verb, now: s.clock.Now(), args: Args{Pairs: args.Pairs, Keys: args.Keys}}
 	rest := args.Words[n:]
-	if (len(rest) > len(sp.args) && !sp.variadic) || len(rest) < len(sp.args)-sp.optArgs {
+	if len(rest) > len(sp.args) && !sp.variadic {
+		extra := rest[len(sp.args)]
+		if strings.HasPrefix(extra, "--") {
+			return Reply{}, usage("%s takes no flag %s; usage: %s", sp.verb, cite(extra), sp.synopsis())
+		}
+		return Reply{}, usage("%s takes no word %s after %s; usage: %s", sp.verb, cite(extra), strings.Join(rest[:len(sp.args)], " "), sp.synopsis())
+	}
+	if len(rest) < len(sp.args)-sp.optArgs {
 		return Reply{}, usage("usage: %s", sp.synopsis())
 	}
 	c.pos = rest
@@ -261,7 +268,7 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 	for _, k := range sp.required {
 		if strings.TrimSpace(c.get(k)) == "" {
 			missing = append(missing, k+"=")
-			probs = append(probs, &deal.RuleError{Field: k, Rule: "required", Message: "required: " + keyDoc(k)})
+			probs = append(probs, &deal.RuleError{Field: k, Rule: "required", Message: "required: " + keyDocFor(sp.verb, k)})
 		}
 	}
 	if len(missing) > 0 {

@@ -91,6 +91,8 @@ func TestMessagesSayWhatToType(t *testing.T) {
 		{name: "an unread date", line: `deal edit 1 close="next spring"`, want: []string{`or the month in words, like "Apr 8, 2027"`}},
 		// #11
 		{name: "closed as error", line: "deal edit 4 notes=late", want: []string{"deal 4 is closed as error: nothing can change"}, not: []string{"is error"}},
+		{name: "an extra word", line: "deal show 1 extra", want: []string{`deal show takes no word "extra" after 1; usage: deal show ID`}},
+		{name: "a flag typed in chat", line: "deal show 1 --json", want: []string{`deal show takes no flag "--json"`}},
 		{name: "register before won", line: "deal register 1", ok: true,
 			want: []string{"Deal #1 cannot be registered yet.", "the deal must be won first; it is at Created (10%)"}},
 		{name: "register an SA deal", line: "deal register 3", ok: true, want: []string{"Deal #3 cannot be registered: only IP co-sell deals are."}, not: []string{"yet"}},

@@ -286,17 +286,7 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 	// Salesforce record (a deal links one record per CRM; a CRM ID names
 	// one, so the second link is made here as the store keeps it), so that
 	// one world has Partner Center and both kinds of CRM.
-	fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.pc.Put(string(fixture))
-	w.settle()
-	d, err := st.DealByExternalID(t.Context(), referralID)
-	if err != nil {
-		t.Fatalf("the referral made no deal: %v", err)
-	}
-	w.dealID = d.ID
+	d := w.referralArrives()
 	w.chat(`deal accept %d close=2027-03-01 crm_id=` + hsID)
 	if err := st.Commit(t.Context(), &change.Commit{Links: []change.Link{{System: "salesforce", RecordID: sfID, DealID: d.ID}}, At: w.clock.Now()}); err != nil {
 		t.Fatal(err)
@@ -312,6 +302,25 @@ func newWorld(t *testing.T, st *store.Store, replicas int) *world {
 	w.settle()
 	w.converged("after linking")
 	return w
+}
+
+// referralArrives puts Microsoft's referral (testdata/referral_new.json) in
+// Partner Center, lets its notification make the deal, and makes that the
+// world's deal.
+func (w *world) referralArrives() *deal.Deal {
+	w.t.Helper()
+	fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.pc.Put(string(fixture))
+	w.settle()
+	d, err := w.st.DealByExternalID(w.t.Context(), referralID)
+	if err != nil {
+		w.t.Fatalf("the referral made no deal: %v", err)
+	}
+	w.dealID = d.ID
+	return d
 }
 
 // chat runs a command line as the local admin; %d is the deal.
@@ -1232,17 +1241,7 @@ func TestTeamAddedInTwoPlacesKeepsBoth(t *testing.T) {
 func TestDeclineNotesAreTheAnswerNotTheReferralsNotes(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := pcChatWorld(t, st)
-		fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.pc.Put(string(fixture))
-		w.settle()
-		d, err := st.DealByExternalID(t.Context(), referralID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.dealID = d.ID
+		d := w.referralArrives()
 		senders := d.Notes
 		w.chat(`deal decline %d reason="No capacity" notes="we are full this quarter"`)
 		w.settle()

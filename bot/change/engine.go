@@ -817,10 +817,10 @@ func (e *Engine) GaveUp(ctx context.Context, system, recordID, reason string) er
 		if err != nil {
 			return err
 		}
-		now := e.clock.Now()
-		detail := fmt.Sprintf("not written to %s record %s, given up: %s; the deal keeps its values here", Label(system), recordID, escape.Bound(reason, 0))
+		now, why := e.clock.Now(), escape.Bound(reason, 0)
+		detail := fmt.Sprintf("not written to %s record %s, given up: %s; the deal keeps its values here", Label(system), recordID, why)
 		n := notice(d, KindSyncFailed, fmt.Sprintf("⚠ Deal %s: %s did not take its latest changes and cosellbot stopped trying: %s. The deal keeps them here; an admin can send them again with `cosellbot sync %d --retry-dead`.",
-			About(d), Label(system), escape.Bound(reason, 0), d.ID))
+			About(d), Label(system), why, d.ID))
 		n.Actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
 		c := &Commit{Deal: d.Clone(), At: now, Entries: []ledger.Entry{{At: now, Actor: system, Action: ActionNotSynced, Detail: detail}}, Notices: []ledger.Notice{n}}
 		err = e.commit(ctx, c)

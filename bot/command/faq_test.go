@@ -103,9 +103,6 @@ func TestFAQ(t *testing.T) {
 		"#18?":           "did you mean deal show 18?",
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
-		if want == "" {
-			continue
-		}
 		if r.OK() || r.Data["answered"] == true || !strings.Contains(r.Text, want) {
 			t.Errorf("%s → %q, want %q", line, r.Text, want)
 		}

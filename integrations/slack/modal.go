@@ -9,6 +9,8 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 )
 
@@ -61,9 +63,14 @@ var newDealFields = []field{
 	{key: "assessment_location", label: "Assessment location", hint: "Solution assessments only", optional: true},
 }
 
-// kinds are the deal kinds the modal offers, as the grammar spells them.
-// The labels are vocab.Kinds', as every reply and filter prints them.
-var kinds = [][2]string{{"ip", "IP co-sell"}, {"services", "Services co-sell"}, {"p2p", "Partner-to-partner (P2P)"}, {"sa", "Solution assessment"}}
+// kinds are the deal kinds the modal offers, as the grammar spells them,
+// labelled as every reply and filter prints them.
+var kinds = [][2]string{
+	{"ip", vocab.Kinds.Label(string(deal.IPCoSell))},
+	{"services", vocab.Kinds.Label(string(deal.ServicesCoSell))},
+	{"p2p", vocab.Kinds.Label(string(deal.P2P))},
+	{"sa", vocab.Kinds.Label(string(deal.SolutionAssessment))},
+}
 
 // consentOption is the consent checkbox's one option.
 var consentOption = [2]string{"yes", "The customer agreed to share this contact with Microsoft"}

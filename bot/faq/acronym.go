@@ -38,7 +38,7 @@ func spelledOut(answer string) []string {
 	}
 	f := foldLower(normalize(answer))
 	for _, a := range acronyms {
-		if len(a.abbr) > 1 && a.abbr != "microsoft" && a.abbr != "cosell" && a.re.MatchString(f) {
+		if len(a.abbr) > 1 && a.abbr != "microsoft" && a.abbr != "cosell" && a.hinted(f) && a.re.MatchString(f) {
 			add(a.abbr)
 		}
 	}

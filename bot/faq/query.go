@@ -216,14 +216,22 @@ func neutral(text string) string {
 		}
 	}
 	for _, a := range acronyms {
-		for _, h := range a.hint {
-			if strings.Contains(f, h) {
-				f = a.re.ReplaceAllString(f, a.abbr)
-				break
-			}
+		if a.hinted(f) {
+			f = a.re.ReplaceAllString(f, a.abbr)
 		}
 	}
 	return f
+}
+
+// hinted reports whether folded text f contains one of a's hints: a may
+// match it.
+func (a acronym) hinted(f string) bool {
+	for _, h := range a.hint {
+		if strings.Contains(f, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // forLang finishes the preparation of neutral text n for language l:

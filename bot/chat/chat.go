@@ -34,6 +34,11 @@ type Action struct {
 	// Ask names keys the platform must ask for before running (a decline
 	// reason, say); the answers are appended as key=value pairs.
 	Ask []string `json:"ask,omitempty"`
+	// Confirm is the question the platform asks before running an action
+	// that cannot be undone (marking a deal won, sharing a private one);
+	// the action runs only once the clicker says yes. Empty: it runs at
+	// once.
+	Confirm string `json:"confirm,omitempty"`
 }
 
 // Message is an outbound notification.

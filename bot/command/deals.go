@@ -418,14 +418,16 @@ func Next(d *deal.Deal) []Action {
 			out = append(out, Action{Label: "Next stage: " + info.Label, Command: "deal stage " + id + " " + string(next), Style: "primary"})
 		}
 		if _, more := d.NextStage(); d.Kind != deal.SolutionAssessment || !more {
-			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary"})
+			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary",
+				Confirm: confirmation("deal won " + id)})
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
 		// A duplicate or a deal made by mistake is closed as error at any
 		// stage (DOMAIN): its form asks why.
 		out = append(out, Action{Label: "Close as error", Command: "deal error " + id, Ask: []string{"reason"}})
 		if d.SaleType == deal.Private {
-			out = append(out, Action{Label: "Upgrade to partner-led", Command: "deal upgrade " + id + " partner-led"})
+			out = append(out, Action{Label: "Upgrade to partner-led", Command: "deal upgrade " + id + " partner-led",
+				Confirm: confirmation("deal upgrade " + id + " partner-led")})
 		}
 		// Chat opens a form for each, asking for these keys.
 		if d.Microsoft == deal.MSNone {
@@ -443,6 +445,31 @@ func Next(d *deal.Deal) []Action {
 		return []Action{favAction(d)}
 	}
 	return nil
+}
+
+// Confirmation is the question chat asks before running line from a
+// button, for the commands that cannot be undone: marking a deal won, and
+// widening who sees a private one; and the command that shows the deal
+// again, for a Cancel where the question replaces its card. "" for any
+// other line. One place for both the action's Confirm (Slack's dialog)
+// and the question Discord, which has no dialog, answers the press with.
+func Confirmation(line string) (question, cancel string) {
+	f := strings.Fields(line)
+	switch {
+	case len(f) == 3 && f[0] == "deal" && f[1] == "won":
+		question = "Mark deal #" + f[2] + " won? A won deal is closed for good: it cannot be reopened or edited."
+	case len(f) == 4 && f[0] == "deal" && f[1] == "upgrade" && f[3] == "partner-led":
+		question = "Upgrade deal #" + f[2] + " to partner-led? Microsoft's sellers will see it, and it cannot be made private again."
+	default:
+		return "", ""
+	}
+	return question, "deal show " + f[2]
+}
+
+// confirmation is Confirmation's question alone, an action's Confirm.
+func confirmation(line string) string {
+	q, _ := Confirmation(line)
+	return q
 }
 
 func favAction(d *deal.Deal) Action {

@@ -50,3 +50,30 @@ func TestAcceptAsksWhatTheReferralLacks(t *testing.T) {
 		})
 	}
 }
+
+// The buttons that cannot be undone (Won, Upgrade) ask first; the others,
+// which a form or the next click can set right, do not. The question is
+// the one Confirmation gives for the action's own command, with the card
+// to go back to.
+func TestIrreversibleButtonsAskFirst(t *testing.T) {
+	d := &deal.Deal{ID: 9, Kind: deal.ServicesCoSell, Status: deal.Accepted, Stage: deal.StageNegotiated, SaleType: deal.Private}
+	asked := map[string]bool{}
+	for _, a := range command.Next(d) {
+		if a.Confirm == "" {
+			continue
+		}
+		asked[a.Label] = true
+		q, cancel := command.Confirmation(a.Command)
+		if q != a.Confirm || cancel != "deal show 9" {
+			t.Errorf("%s: Confirm %q, Confirmation(%q) = %q, %q", a.Label, a.Confirm, a.Command, q, cancel)
+		}
+	}
+	if !asked["Won"] || !asked["Upgrade to partner-led"] || len(asked) != 2 {
+		t.Errorf("buttons that ask first: %v, want Won and Upgrade to partner-led", asked)
+	}
+	for _, line := range []string{"deal lost 9", "deal won", "deal won 9 extra", "deal upgrade 9 cosell", "deal show 9"} {
+		if q, _ := command.Confirmation(line); q != "" {
+			t.Errorf("Confirmation(%q) = %q, want none", line, q)
+		}
+	}
+}

@@ -90,6 +90,9 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			if ref, ok := formRef(id); ok {
 				return a.openForm(ctx, userID, name, where, ref)
 			}
+			if q, ok := confirmQuestion(id); ok {
+				return result{reply: q}
+			}
 			return a.run(ctx, &in, userID, where, id)
 		})
 	case discordgo.InteractionModalSubmit:
@@ -170,7 +173,7 @@ func (a *Adapter) customID(ctx context.Context, id string) (string, error) {
 	}
 	line, err := a.dir.ChatAction(ctx, ref)
 	if errors.Is(err, ledger.ErrNotFound) {
-		return "", errors.New("this button is no longer known; type the command instead")
+		return "", errButtonGone
 	}
 	return line, err
 }
@@ -194,7 +197,7 @@ func formRef(id string) (string, bool) {
 func (a *Adapter) openForm(ctx context.Context, userID, name string, where chat.Place, ref string) result {
 	f, ok := chatkit.ParseRef(ref)
 	if !ok {
-		return result{reply: command.Refusal(errors.New("this button is no longer known; type the command instead"))}
+		return result{reply: command.Refusal(errButtonGone)}
 	}
 	pre, _ := chatkit.Within(ctx, &a.bg, a.deadline(), chatkit.FormBudget(a.cfg.Deadline), func(ctx context.Context) chatkit.Opening {
 		who, err := a.user(ctx, userID)
@@ -322,3 +325,29 @@ func placeOf(in *discordgo.Interaction) chat.Place {
 	}
 	return chat.Place{Platform: Platform, Channel: in.ChannelID}
 }
+
+// confirmQuestion is the answer to the press of a confirmPrefix button:
+// the command's question (command.Confirmation), a button that runs it,
+// and Cancel, which shows the deal again (the question replaces the card
+// when the card was the presser's alone).
+func confirmQuestion(id string) (command.Reply, bool) {
+	line, ok := strings.CutPrefix(id, confirmPrefix)
+	if !ok {
+		return command.Reply{}, false
+	}
+	q, cancel := command.Confirmation(line)
+	if q == "" {
+		return command.Refusal(errButtonGone), true
+	}
+	return command.Reply{Text: q, Actions: []chat.Action{{Label: "Yes, go ahead", Command: line, Style: "primary"}, {Label: "Cancel", Command: cancel}}}, true
+}
+
+// errButtonGone refuses a button whose command cosellbot no longer knows
+// (kept server-side and since removed, or from an older version): a
+// not-found refusal, not a database failure.
+var errButtonGone = buttonGone{}
+
+type buttonGone struct{}
+
+func (buttonGone) Error() string        { return "this button is no longer known; type the command instead" }
+func (buttonGone) Is(target error) bool { return target == ledger.ErrNotFound }

@@ -31,7 +31,11 @@ const (
 const (
 	refPrefix  = "ref:"  // the command line is kept server-side under this id
 	formPrefix = "form:" // "form:REF": opens the form chatkit.ParseRef(REF) names
-	askPrefix  = "ask:"  // "ask:KEY,KEY:COMMAND": a form of older messages
+	// "confirm:COMMAND": asks the command's question (an action's
+	// Confirm) with a button that runs it: Discord has no confirmation
+	// dialog.
+	confirmPrefix = "confirm:"
+	askPrefix     = "ask:" // "ask:KEY,KEY:COMMAND": a form of older messages
 )
 
 // markdown are the characters Discord reads as formatting; they are shown
@@ -107,6 +111,8 @@ func Render(text string, actions []chat.Action, refused bool) Message {
 		id := a.Command
 		if f, ok := chatkit.FormFor(a); ok {
 			id = formPrefix + f.Ref()
+		} else if a.Confirm != "" && a.Command != "" {
+			id = confirmPrefix + a.Command
 		}
 		if id == "" {
 			continue

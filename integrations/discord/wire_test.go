@@ -305,12 +305,33 @@ func TestButtonFlow(t *testing.T) {
 				t.Fatalf("Next stage %s: %s", stage, description(card))
 			}
 		}
-		card = e.answer(e.click("111", buttons(card)["Won"]))
+		// Won cannot be undone: the press asks first, for the presser
+		// alone, and changes nothing until the answer is yes.
+		question := e.answer(e.click("111", buttons(card)["Won"]))
+		if !strings.Contains(description(question), `Mark deal \#1 won?`) {
+			t.Fatalf("Won: %s, want the question first", description(question))
+		}
+		if got := strings.Join(dealHistory(t, st), " "); got != "received accepted stage stage stage stage" {
+			t.Fatalf("history after the question: %s", got)
+		}
+		// Cancel shows the card again, changing nothing.
+		if back := e.answer(e.click("111", buttons(question)["Cancel"])); !strings.Contains(description(back), "Negotiated") {
+			t.Fatalf("Cancel: %s, want the card", description(back))
+		}
+		if got := strings.Join(dealHistory(t, st), " "); got != "received accepted stage stage stage stage" {
+			t.Fatalf("history after Cancel: %s", got)
+		}
+		card = e.answer(e.click("111", buttons(question)["Yes, go ahead"]))
 		if !strings.Contains(description(card), "won at 60,000 EUR") {
 			t.Fatalf("Won: %s", description(card))
 		}
 		if got := strings.Join(dealHistory(t, st), " "); got != "received accepted stage stage stage stage won" {
 			t.Errorf("history: %s", got)
+		}
+		// A button whose command cosellbot no longer keeps is refused as
+		// such, not as a database failure.
+		if gone := e.answer(e.click("111", "ref:no-such-button")); !strings.Contains(description(gone), "no longer known") {
+			t.Errorf("unknown ref: %s", description(gone))
 		}
 		// Won again: refused, the card stays, only the presser is told.
 		again := e.answer(e.click("111", "deal won 1"))

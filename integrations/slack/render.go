@@ -352,7 +352,32 @@ func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
 	case "danger":
 		b = b.WithStyle(slackapi.StyleDanger)
 	}
+	if a.Confirm != "" {
+		b = b.WithConfirm(confirmation(a, label))
+	}
 	return b, true
+}
+
+// Slack's limits on a confirmation dialog's texts.
+const (
+	confirmTitle  = 100
+	confirmText   = 300
+	confirmButton = 30
+)
+
+// confirmation is the dialog Slack shows before it sends the press of an
+// action with a Confirm question: the question as its text, the action's
+// label on the button that goes ahead, Cancel on the other.
+func confirmation(a chat.Action, label string) *slackapi.ConfirmationBlockObject {
+	plainText := func(s string, n int) *slackapi.TextBlockObject {
+		return slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(s, n), false, false)
+	}
+	c := slackapi.NewConfirmationBlockObject(plainText("Are you sure?", confirmTitle), plainText(shown(a.Confirm), confirmText),
+		plainText(label, confirmButton), plainText("Cancel", confirmButton))
+	if a.Style == "danger" {
+		c = c.WithStyle(slackapi.StyleDanger)
+	}
+	return c
 }
 
 // shown is a message's text as Slack gets it, in its blocks and in its

@@ -67,7 +67,7 @@ func TestBlocksGolden(t *testing.T) {
 		}},
 		{"accepted", "Deal #1: accepted \"Fabrikam BI\".", []chat.Action{
 			{Label: "Next stage: Qualified", Command: "deal stage 1 qualified", Style: "primary"},
-			{Label: "Won", Command: "deal won 1", Style: "primary"},
+			{Label: "Won", Command: "deal won 1", Style: "primary", Confirm: "Mark deal #1 won? A won deal is closed for good: it cannot be reopened or edited."},
 			{Label: "Lost", Command: "deal lost 1", Style: "danger", Ask: []string{"reason"}},
 			{Label: "Favorite", Command: "deal fav 1"},
 		}},

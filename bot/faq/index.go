@@ -84,6 +84,15 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		}
 	}
 	ix.vocab.add(EN, britishSpellings)
+	tuning, err := embeddedTuning()
+	if err != nil {
+		return nil, err
+	}
+	// A cached ranker is read and decoded while the languages are
+	// analysed: neither needs the other, and together they were most of a
+	// cached build (a one-shot ask) one after the other.
+	cached := make(chan cachedRanker, 1)
+	go func() { cached <- ix.readRanker(tuning, o.cache) }()
 	// The languages are independent: build them side by side.
 	built := make([]*langIndex, len(Langs))
 	errs := make([]error, len(Langs))
@@ -92,17 +101,14 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		wg.Go(func() { built[i], errs[i] = newLangIndex(l, live, ex) })
 	}
 	wg.Wait()
+	c := <-cached
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	for i, l := range Langs {
 		ix.langs[l] = built[i]
 	}
-	tuning, err := embeddedTuning()
-	if err != nil {
-		return nil, err
-	}
-	ix.ranker = ix.cachedRanker(live, tuning, o.cache)
+	ix.ranker = ix.useRanker(live, c, o.cache)
 	return ix, nil
 }
 

@@ -198,26 +198,44 @@ func writeString(h hash.Hash, s string) {
 	h.Write([]byte(s))
 }
 
-// cachedRanker is newRanker through the cache: the ranker stored under the
-// training's key, else one trained now and stored.
-func (ix *Index) cachedRanker(entries []Entry, tuning []Case, c ModelCache) *ranker {
-	texts := ix.rankerTexts(tuning)
-	key := ""
-	if c != nil {
-		key = ix.rankerKey(texts) // the entries' texts decide the translations too
-		if b, ok := c.Get(key); ok {
-			if r, err := decodeRanker(b); err == nil {
-				ix.useTranslations(r.trans)
-				return r
-			}
+// cachedRanker is what readRanker found: the training texts, their key,
+// and the cached ranker (nil when there was none to use).
+type cachedRanker struct {
+	texts []rankerText
+	key   string
+	r     *ranker
+}
+
+// readRanker looks the ranker of the training texts up in the cache. It
+// reads only the entries (ix.order), not the languages' indexes, so it
+// runs while they are built.
+func (ix *Index) readRanker(tuning []Case, c ModelCache) cachedRanker {
+	cr := cachedRanker{texts: ix.rankerTexts(tuning)}
+	if c == nil {
+		return cr
+	}
+	cr.key = ix.rankerKey(cr.texts) // the entries' texts decide the translations too
+	if b, ok := c.Get(cr.key); ok {
+		if r, err := decodeRanker(b); err == nil {
+			cr.r = r
 		}
 	}
+	return cr
+}
+
+// useRanker is newRanker through the cache: the ranker readRanker found,
+// else one trained now and stored.
+func (ix *Index) useRanker(entries []Entry, cr cachedRanker, c ModelCache) *ranker {
+	if cr.r != nil {
+		ix.useTranslations(cr.r.trans)
+		return cr.r
+	}
 	ix.buildTranslations(entries)
-	r := ix.newRanker(texts)
+	r := ix.newRanker(cr.texts)
 	r.trans = ix.translations()
 	if c != nil {
 		if b, err := encodeRanker(r); err == nil {
-			c.Put(key, b)
+			c.Put(cr.key, b)
 		}
 	}
 	return r

@@ -159,6 +159,12 @@ func TestAskTypos(t *testing.T) {
 		{"who can creat a solution assesment", "sa-who-can-create", EN},
 		{"ou trouver mon id partenaier", "partner-id-where", FR},
 		{"vad krävs för avtalsregistrerng", "deal-registration-criteria", SV},
+		// A mistyped question word opening the question is a stop word,
+		// not an unknown word of the topic (mistypedQuestionWord).
+		{"wat is cpor", "cpor-what", EN},
+		{"waht is cpor", "cpor-what", EN},
+		{"qest ce que le cpor", "cpor-what", FR},
+		{"vaad är cpor", "cpor-what", SV},
 	}
 	for _, tt := range tests {
 		askCase(t, ix, tt.q, tt.id, tt.lang)
@@ -338,6 +344,34 @@ func TestSwedishDecompounding(t *testing.T) {
 		}
 		if !slices.Equal(g[0].parts, tt.parts) {
 			t.Errorf("%s: parts %v, want %v", tt.word, g[0].parts, tt.parts)
+		}
+	}
+}
+
+// Only the first word is read as a mistyped question word, only when the
+// knowledge base does not know it, and never when it is all the question
+// says: "car" and "vat" later in a question are words of its topic.
+func TestMistypedQuestionWord(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		lang  Lang
+		q     string
+		first string // the first content word parse keeps
+	}{
+		{EN, "wat is cpor", "cpor"},
+		{EN, "hwo long before a referral expires", "long"},
+		{EN, "cpor wat", "cpor"},
+		{EN, "car price", "car"},
+		{EN, "wat", "wat"},
+		{SV, "vaad är cpor", "cpor"},
+		{FR, "qest ce que le cpor", "cpor"},
+		{FR, "quand expire un referral", "quand"}, // a word the knowledge base knows
+		{FR, "kuand expire un referral", "kuand"}, // a typo of a word the knowledge base knows: findTypos reads it
+	}
+	for _, tt := range tests {
+		pq := ix.langs[tt.lang].parse(neutral(tt.q))
+		if len(pq.groups) == 0 || pq.groups[0].main != tt.first {
+			t.Errorf("%s %q: first word %+v, want %q", tt.lang, tt.q, pq.groups, tt.first)
 		}
 	}
 }

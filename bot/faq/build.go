@@ -43,6 +43,9 @@ type langIndex struct {
 	intentTerms map[string]bool
 	// typos finds known terms close to a misspelt word (typo.go).
 	typos *typoIndex
+	// questionTypos finds the question words a misspelt unknown word may
+	// stand for (questionWords).
+	questionTypos *typoIndex
 	// trans maps a term to its likeliest English translations (translate.go;
 	// nil for English).
 	trans translations
@@ -138,6 +141,7 @@ func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 		}
 	}
 	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
+	li.questionTypos = newTypoIndex(slices.Clone(questionWords[l]))
 	for _, r := range raw {
 		for _, p := range r.phrasings[r.nKB:] {
 			li.correct(p, vocab)

@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.21384384025683e-14,   // bias
-		5.844283866639997,       // cov
-		-3.7360585189390108,     // covQ
-		1.7778403760623311,      // covA
-		3.3792982063059944,      // phrase
-		0.18406747025640868,     // prec
-		3.5978010558435414,      // phraseIntent
-		-0.3473673749684028,     // intentHit
-		-0.11090262481570097,    // intentMiss
-		-1.0190607925014459,     // costMiss
-		-0.8056247467008608,     // cross
-		-0.47044549728852897,    // unknown
-		-0.05880280580049299,    // typo
-		-0.11342565056570546,    // profile
-		-1.246213700826765,      // costGap
-		0.28498400144196906,     // defines
-		-0.39828629327206877,    // figureMiss
-		-0.3014225357797096,     // numberMiss
-		8.27250291789794,        // class
-		0.3722848011539626,      // classLead
-		-2.6013535627872334e-15, // classOOS
-		3.0346096006420995e-15,  // unknownAll
+		2.3388698385436488e-14, // bias
+		5.844287669214331,      // cov
+		-3.7360485697879287,    // covQ
+		1.7778370881970813,     // covA
+		3.3792909303625223,     // phrase
+		0.18407170204607567,    // prec
+		3.597805401618779,      // phraseIntent
+		-0.34739778910338714,   // intentHit
+		-0.11093090666117317,   // intentMiss
+		-1.019065323439443,     // costMiss
+		-0.805761745449849,     // cross
+		-0.47053862720381107,   // unknown
+		-0.05880712539212846,   // typo
+		-0.1134277535599548,    // profile
+		-1.2462370457999998,    // costGap
+		0.28498511120887104,    // defines
+		-0.3982860641476353,    // figureMiss
+		-0.3014224182801676,    // numberMiss
+		8.272510943428918,      // class
+		0.3722831245150007,     // classLead
+		3.1306054503877183e-16, // classOOS
+		2.794061278639978e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.034075693701945,   // winner's bias
-		-1.8617480577379013,  // winner's cov
-		-3.1575152846578107,  // winner's covQ
-		-1.2686579056417893,  // winner's covA
-		1.3282404487587938,   // winner's phrase
-		-1.2274831086636233,  // winner's prec
-		-0.07748766939287692, // winner's phraseIntent
-		0.4771298846965912,   // winner's intentHit
-		0.5879523894722233,   // winner's intentMiss
-		-1.9012417720061945,  // winner's costMiss
-		-0.9429283010775569,  // winner's cross
-		-1.7793518339060261,  // winner's unknown
-		0.18256801404021814,  // winner's typo
-		0.022904921823436307, // winner's profile
-		-1.3990198209480902,  // winner's costGap
-		0.6424983379107498,   // winner's defines
-		-5.755382357748101,   // winner's figureMiss
-		-0.7650171742547065,  // winner's numberMiss
-		-1.2459917192128942,  // winner's class
-		0.9027580524092523,   // winner's classLead
-		-4.833524028429246,   // winner's classOOS
-		-2.376045047513605,   // winner's unknownAll
-		0.4124148792134695,   // winner's rank score
-		0.39175716294261537,  // lead over the runner-up
-		1.4384936493569487,   // softmax share
-		-1.2809772959803478,  // coverage under 0.6
-		-1.6578754935248028,  // ranker's probability
-		-0.10272742605719128, // first on lexical score
-		0.3571018149840826,   // ranker's probability of the runner-up
-		3.9933090374581144,   // coverage of known words
-		-0.27660692833400835, // ranker's probability times coverage
-		0.2709163867330498,   // lead times ranker's probability
+		-4.034070543813546,   // winner's bias
+		-1.8617639340899492,  // winner's cov
+		-3.1575241120627395,  // winner's covQ
+		-1.2686565522041169,  // winner's covA
+		1.3282449328319037,   // winner's phrase
+		-1.2274854839631715,  // winner's prec
+		-0.07749249344164645, // winner's phraseIntent
+		0.47714164913849266,  // winner's intentHit
+		0.5879626383046826,   // winner's intentMiss
+		-1.901242356373611,   // winner's costMiss
+		-0.9428347904310554,  // winner's cross
+		-1.7793240982361236,  // winner's unknown
+		0.18256819277237343,  // winner's typo
+		0.022906393159373324, // winner's profile
+		-1.3990155350266023,  // winner's costGap
+		0.6424968866206056,   // winner's defines
+		-5.755384565874741,   // winner's figureMiss
+		-0.7650166523217053,  // winner's numberMiss
+		-1.2460018718543584,  // winner's class
+		0.9027575856675815,   // winner's classLead
+		-4.8335273810144,     // winner's classOOS
+		-2.3760481077954165,  // winner's unknownAll
+		0.41241490229826966,  // winner's rank score
+		0.391757117875075,    // lead over the runner-up
+		1.4385002771644735,   // softmax share
+		-1.2809720720690476,  // coverage under 0.6
+		-1.6578792517705883,  // ranker's probability
+		-0.10272833848504168, // first on lexical score
+		0.3571012090822178,   // ranker's probability of the runner-up
+		3.993325479087198,    // coverage of known words
+		-0.2766034112329275,  // ranker's probability times coverage
+		0.27091645814660953,  // lead times ranker's probability
 	},
-	Threshold: 0.7246540829372369,
+	Threshold: 0.7246542717762539,
 }

@@ -308,7 +308,38 @@ func (li *langIndex) parse(n string) parsedQuery {
 		}
 	}
 	li.findTypos(&pq)
+	if len(pq.groups) > 1 && li.mistypedQuestionWord(pq.groups[0], &pq) {
+		pq.groups = pq.groups[1:]
+	}
 	return pq
+}
+
+// questionWords are the words that open a question, folded: a misspelling
+// of one of them opening a question ("wat is cpor", "qest ce que", "vaad
+// är") is a stop word mistyped, not a word of the topic. Left out: words of
+// one or two letters ("is", "är", "où"), and verbs short enough that other
+// words are one edit from them ("can", "are", "est", "kan", "var": "car",
+// "vat", "test" would go).
+var questionWords = map[Lang][]string{
+	EN: {"what", "whats", "which", "who", "where", "when", "why", "how"},
+	FR: {"quoi", "quel", "quelle", "quels", "quelles", "qui", "quand", "pourquoi", "comment", "combien", "qu'est", "quest"},
+	SV: {"vad", "vem", "vilken", "vilket", "vilka", "nar", "varfor", "hur"},
+}
+
+// mistypedQuestionWord reports whether g, the first word of a question
+// after its stop words, is a word the knowledge base does not know, no typo
+// of one of its words, one edit from a question word: counted as unknown, it took a third of a three-word question's
+// weight, and the confidence refused "wat is cpor" (0.34) while answering
+// "what is cpor" (1.00). Short words only: a question word has at most
+// eight letters, and a longer unknown word is more likely the topic.
+func (li *langIndex) mistypedQuestionWord(g qgroup, pq *parsedQuery) bool {
+	if li.df(g.main) > 0 || len(g.parts) > 0 || pq.typos[g.main] != nil || li.questionTypos == nil {
+		return false
+	}
+	if n := utf8.RuneCountInString(g.main); n < 3 || n > 8 {
+		return false
+	}
+	return len(li.questionTypos.lookup(g.main, 1)) > 0
 }
 
 // hide returns pq with the terms of hidden scored as unknown, and their

@@ -42,3 +42,18 @@ func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 		t.Fatalf("invite with the contact:\n%s", r.Text)
 	}
 }
+
+// The card shows what an invited partner was asked (the invitation's
+// notes), not only JSON: the channel reads the card.
+func TestCardShowsInvitationNotes(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	r := e.run(`deal invite 1 partner=Northwind value=20000 close=2027-03-01 notes="run the Azure workshop" solution="Azure OpenAI"`)
+	if !r.OK() {
+		t.Fatal(r.Text)
+	}
+	if card := e.run("deal show 1").Text; !strings.Contains(card, "Partner invited: Northwind for 20,000 EUR, closing 2027-03-01") || !strings.Contains(card, "· notes: run the Azure workshop") {
+		t.Errorf("card:\n%s\nwant the invitation with its notes", card)
+	}
+}

@@ -288,6 +288,9 @@ func Card(d *deal.Deal, now time.Time) string {
 			}
 			fmt.Fprintf(&b, " · their solutions: %s", strings.Join(names, ", "))
 		}
+		if inv.Notes != "" { // what was asked of them: the invitation's own words
+			fmt.Fprintf(&b, " · notes: %s", inv.Notes)
+		}
 		b.WriteString("\n")
 	}
 	if d.Program != "" { // inbound services referrals since 2023-04-03

@@ -93,9 +93,27 @@ var answerIntents = map[Lang]*regexp.Regexp{
 	SV: regexp.MustCompile(`\d ?(%|eur|usd|€)|\bgratis\b|kostnadsfri|\bavgift|\bprovision`),
 }
 
-func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
+// analysedLang is one language's analysis of the knowledge base: the
+// Swedish compound dictionary its analyzer splits with, and each entry's
+// terms (rawDoc). It is what an index build spends most of its time on,
+// and depends only on the texts and the code, so the model cache keeps it
+// (docsfile.go).
+type analysedLang struct {
+	compounds []string
+	raw       []rawDoc
+}
+
+// newLangIndex builds one language's index; cached, when not nil, is its
+// analysis as an earlier build of the same texts by the same executable
+// made it, and saves analysing again. It returns the analysis it used.
+func newLangIndex(l Lang, entries []Entry, ex examples, cached *analysedLang) (*langIndex, *analysedLang, error) {
+	if cached != nil && len(cached.raw) != len(entries) {
+		cached = nil // not this knowledge base's: analyse
+	}
 	var compoundWords []string
-	if l == SV {
+	if cached != nil {
+		compoundWords = cached.compounds
+	} else if l == SV {
 		var texts []string
 		for _, e := range entries {
 			t := e.Text[l]
@@ -107,7 +125,7 @@ func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 	}
 	an, err := newAnalyzer(l, map[string]interface{}{compoundWordsKey: compoundWords}, registry.NewCache())
 	if err != nil {
-		return nil, fmt.Errorf("faq: %s analyzer: %w", l, err)
+		return nil, nil, fmt.Errorf("faq: %s analyzer: %w", l, err)
 	}
 	li := &langIndex{
 		lang:        l,
@@ -124,9 +142,16 @@ func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 	}
 	li.costTerm, li.defTerm = li.intentTerm("qqcost"), li.intentTerm("qqdef")
 	li.buildSynonyms()
-	raw := make([]rawDoc, len(entries))
-	for i, e := range entries {
-		raw[i] = li.analyseEntry(e.Text[l], ex[e.ID][l])
+	var raw []rawDoc
+	if cached != nil {
+		raw = cached.raw
+	} else {
+		raw = make([]rawDoc, len(entries))
+		for i, e := range entries {
+			raw[i] = li.analyseEntry(e.Text[l], ex[e.ID][l])
+		}
+	}
+	for _, e := range entries {
 		li.ids = append(li.ids, e.ID)
 	}
 	// Typos are looked up among the knowledge base's own words: a learned
@@ -148,7 +173,10 @@ func newLangIndex(l Lang, entries []Entry, ex examples) (*langIndex, error) {
 		}
 	}
 	li.number(raw)
-	return li, nil
+	// correct has already replaced the learned examples' typos in raw;
+	// doing it again on a cached analysis changes nothing (a corrected
+	// term is a known one).
+	return li, &analysedLang{compounds: compoundWords, raw: raw}, nil
 }
 
 // correct replaces, in a learned example's terms, each word the knowledge

@@ -93,17 +93,37 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	// cached build (a one-shot ask) one after the other.
 	cached := make(chan cachedRanker, 1)
 	go func() { cached <- ix.readRanker(tuning, o.cache) }()
+	// The analysis of the texts, when a build of the same texts by this
+	// executable kept it (docsfile.go).
+	var docs map[Lang]*analysedLang
+	dkey := ""
+	if o.cache != nil {
+		dkey = docsKey(live, ex)
+		if b, ok := o.cache.Get(dkey); ok {
+			docs, _ = decodeDocs(b) // nil when unreadable: analysed again, and kept anew
+		}
+	}
 	// The languages are independent: build them side by side.
 	built := make([]*langIndex, len(Langs))
+	analysed := make([]*analysedLang, len(Langs))
 	errs := make([]error, len(Langs))
 	var wg sync.WaitGroup
 	for i, l := range Langs {
-		wg.Go(func() { built[i], errs[i] = newLangIndex(l, live, ex) })
+		wg.Go(func() { built[i], analysed[i], errs[i] = newLangIndex(l, live, ex, docs[l]) })
 	}
 	wg.Wait()
 	c := <-cached
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if o.cache != nil && docs == nil {
+		keep := map[Lang]*analysedLang{}
+		for i, l := range Langs {
+			keep[l] = analysed[i]
+		}
+		if b, err := encodeDocs(keep); err == nil {
+			o.cache.Put(dkey, b)
+		}
 	}
 	for i, l := range Langs {
 		ix.langs[l] = built[i]

@@ -15,9 +15,10 @@ import (
 	"strings"
 )
 
-// ModelCache keeps trained rankers between processes. Training is most of
-// an index build (about 0.6 s of 0.7); a one-shot `cosellbot ask` would
-// otherwise train again for every question. Get returns what Put stored
+// ModelCache keeps trained rankers, and the analysed knowledge base
+// (docsfile.go), between processes. Training is most of an index build
+// (about 3 s on two cores), the analysis most of the rest; a one-shot
+// `cosellbot ask` would otherwise do both again for every question. Get returns what Put stored
 // under key, or false; Put may fail silently (a cache, not a store).
 type ModelCache interface {
 	Get(key string) ([]byte, bool)
@@ -242,8 +243,9 @@ func (ix *Index) useRanker(entries []Entry, cr cachedRanker, c ModelCache) *rank
 }
 
 // DirCache is a ModelCache of files in a directory (created when first
-// written), one per key; writing a key removes the files of other keys, so
-// that the directory holds the current ranker only.
+// written), one per key; writing a key removes the files of other keys of
+// its kind, so that the directory holds the current ranker and analysis
+// only.
 type DirCache string
 
 // Get reads key's file.
@@ -275,7 +277,13 @@ func (d DirCache) Put(key string, b []byte) {
 		_ = os.Remove(tmp.Name())
 		return
 	}
-	old, _ := filepath.Glob(filepath.Join(string(d), rankerFormat+"-*.gob"))
+	// A key is its kind (a format, "faq-ranker-v4") and a digest after the
+	// last dash: the files of other keys of that kind are stale.
+	kind := key
+	if i := strings.LastIndex(key, "-"); i >= 0 {
+		kind = key[:i+1]
+	}
+	old, _ := filepath.Glob(filepath.Join(string(d), kind+"*.gob"))
 	for _, f := range old {
 		if f != final {
 			_ = os.Remove(f)

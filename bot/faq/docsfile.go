@@ -1,0 +1,159 @@
+package faq
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// The analysed knowledge base in the model cache. Analysing every phrasing
+// of every entry in three languages (the learned examples included) is most
+// of an index build once the ranker is cached: about 330 ms of CPU, which a
+// one-shot `cosellbot ask` paid on every question. It depends only on the
+// texts and the code, so the cache keeps it beside the ranker, in a file of
+// its own: it is read before the languages are built, while the ranker is
+// read beside them (NewIndex).
+
+// docsFormat names the encoding below; the executable's identity in the key
+// already keeps one build from reading another's file.
+const docsFormat = "faq-docs-v1"
+
+// docsKey identifies the analysis of entries (in this order) with their
+// learned examples by this executable.
+func docsKey(entries []Entry, ex examples) string {
+	h := sha256.New()
+	writeString(h, docsFormat)
+	writeString(h, executableID())
+	for _, e := range entries {
+		writeString(h, e.ID)
+		for _, l := range Langs {
+			t := e.Text[l]
+			writeString(h, string(l))
+			writeString(h, t.Question)
+			for _, a := range t.Alternates {
+				writeString(h, a)
+			}
+			writeString(h, "\x00alternates")
+			writeString(h, t.Answer)
+			for _, q := range ex[e.ID][l] {
+				writeString(h, q)
+			}
+			writeString(h, "\x00examples")
+		}
+	}
+	return docsFormat + "-" + hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// docsFile is the analysis as the cache keeps it: Payload is the gob of
+// the languages' analyses, Sum its digest, so that a torn file is analysed
+// again rather than read wrong.
+type docsFile struct {
+	Format  string
+	Sum     []byte
+	Payload []byte
+}
+
+type langDocsFile struct {
+	Lang      Lang
+	Compounds []string
+	Docs      []rawDocFile
+}
+
+// rawDocFile is a rawDoc with its sets as sorted lists.
+type rawDocFile struct {
+	Defines, A, Intents, Amounts, Numbers []string
+	NKB                                   int
+	Phrasings, PhraseIntents              [][]string
+	Figure, Minimum                       bool
+}
+
+func encodeDocs(langs map[Lang]*analysedLang) ([]byte, error) {
+	var files []langDocsFile
+	for _, l := range Langs {
+		al := langs[l]
+		if al == nil {
+			return nil, fmt.Errorf("faq: no analysis of %s to keep", l)
+		}
+		f := langDocsFile{Lang: l, Compounds: al.compounds}
+		for _, r := range al.raw {
+			f.Docs = append(f.Docs, rawDocFile{
+				Defines: setList(r.defines), A: slices.Sorted(maps.Keys(r.a)), Intents: setList(r.intents),
+				Amounts: setList(r.amounts), Numbers: setList(r.numbers), NKB: r.nKB,
+				Phrasings: r.phrasings, PhraseIntents: r.phraseIntents, Figure: r.figure, Minimum: r.minimum,
+			})
+		}
+		files = append(files, f)
+	}
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(files); err != nil {
+		return nil, fmt.Errorf("faq: encode the analysis: %w", err)
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(docsFile{Format: docsFormat, Sum: sum[:], Payload: payload.Bytes()}); err != nil {
+		return nil, fmt.Errorf("faq: encode the analysis: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func decodeDocs(b []byte) (map[Lang]*analysedLang, error) {
+	var f docsFile
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+		return nil, fmt.Errorf("faq: decode the cached analysis: %w", err)
+	}
+	if sum := sha256.Sum256(f.Payload); f.Format != docsFormat || !bytes.Equal(sum[:], f.Sum) {
+		return nil, fmt.Errorf("faq: the cached analysis is torn or of another format")
+	}
+	var files []langDocsFile
+	if err := gob.NewDecoder(bytes.NewReader(f.Payload)).Decode(&files); err != nil {
+		return nil, fmt.Errorf("faq: decode the cached analysis: %w", err)
+	}
+	out := map[Lang]*analysedLang{}
+	for _, lf := range files {
+		al := &analysedLang{compounds: lf.Compounds}
+		for _, d := range lf.Docs {
+			r := rawDoc{
+				defines: listSet(d.Defines), nKB: d.NKB, phrasings: d.Phrasings, phraseIntents: d.PhraseIntents,
+				a: make(map[string]struct{}, len(d.A)), intents: listSet(d.Intents), figure: d.Figure, minimum: d.Minimum,
+				amounts: listSet(d.Amounts), numbers: listSet(d.Numbers),
+			}
+			for _, t := range d.A {
+				r.a[t] = struct{}{}
+			}
+			if r.nKB < 0 || r.nKB > len(r.phrasings) || len(r.phraseIntents) != len(r.phrasings) {
+				return nil, fmt.Errorf("faq: the cached analysis has inconsistent sizes")
+			}
+			al.raw = append(al.raw, r)
+		}
+		out[lf.Lang] = al
+	}
+	for _, l := range Langs {
+		if out[l] == nil {
+			return nil, fmt.Errorf("faq: the cached analysis lacks %s", l)
+		}
+	}
+	return out, nil
+}
+
+func setList(m map[string]bool) []string {
+	var out []string
+	for k, v := range m {
+		if v {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func listSet(l []string) map[string]bool {
+	m := make(map[string]bool, len(l))
+	for _, k := range l {
+		m[k] = true
+	}
+	return m
+}

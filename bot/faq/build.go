@@ -16,8 +16,9 @@ import (
 // analysed terms of its phrasings (question and alternates) and of its
 // answer, the postings that find candidate entries for a query's words, and
 // the entry frequencies idf comes from. It is a plain in-memory structure
-// (about a hundred entries per language), built in milliseconds, so a
-// one-shot `cosellbot ask` can afford to build it.
+// (about a hundred entries per language); analysing the texts is most of
+// building it (about 100 ms of CPU per language), which the model cache
+// saves a restart or a one-shot `cosellbot ask` (docsfile.go).
 type langIndex struct {
 	lang     Lang
 	analyzer analysis.Analyzer

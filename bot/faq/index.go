@@ -38,10 +38,11 @@ type Index struct {
 
 // NewIndex validates entries and indexes those not marked Removed. Pass
 // Merge(base, overrides) to include admin edits. Building is pure in-memory
-// work: about 0.2 s of CPU for the lexical indexes and 3 s to train the
+// work: about 0.3 s of CPU for the lexical indexes and 3 s to train the
 // learned ranker on two cores (see BenchmarkNewIndex), both saved when a
-// ModelCache holds them for the same texts (WithModelCache). Training at build time, not
-// shipping weights, keeps the ranker in step with admins' edits; serve
+// ModelCache holds them for the same texts (WithModelCache). Training at
+// build time, not shipping weights, keeps the ranker in step with admins'
+// edits; serve
 // builds in the background at start, so no question waits for it.
 func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	var o buildOptions

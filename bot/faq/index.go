@@ -42,8 +42,8 @@ type Index struct {
 // learned ranker on two cores (see BenchmarkNewIndex), both saved when a
 // ModelCache holds them for the same texts (WithModelCache). Training at
 // build time, not shipping weights, keeps the ranker in step with admins'
-// edits; serve
-// builds in the background at start, so no question waits for it.
+// edits; serve builds in the background at start, so no question waits for
+// it.
 func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	var o buildOptions
 	for _, opt := range opts {

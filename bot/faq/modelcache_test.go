@@ -140,6 +140,65 @@ func docTerms(li *langIndex) []string {
 	return out
 }
 
+// tinyRanker is a valid ranker small enough for the fuzz seeds.
+func tinyRanker() *ranker {
+	return &ranker{
+		spec: defaultFeatSpec, dict: map[string]int32{"cpor": 0, "mcem": 1}, nClass: 2,
+		trans:  map[Lang]translations{FR: {"reclam": {"claim"}}, SV: {"avtal": {"deal", "agreement"}}},
+		models: []*softmaxModel{{nClass: 2, bias: []float32{0.1, -0.1}, q: []int8{1, -2, 3, -4}, scale: []float32{0.5, 0.25}}},
+	}
+}
+
+func TestRankerFileRoundTripAndDamage(t *testing.T) {
+	t.Parallel()
+	b, err := encodeRanker(tinyRanker())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := decodeRanker(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.spec != defaultFeatSpec || r.nClass != 2 || r.dict["mcem"] != 1 || len(r.models) != 1 || r.models[0].q[3] != -4 ||
+		!reflect.DeepEqual(r.trans, tinyRanker().trans) {
+		t.Fatalf("decoded %+v", r)
+	}
+	for i := range b { // any byte changed: refused (or still the same ranker), never a different one
+		d := bytes.Clone(b)
+		d[i] ^= 0x41
+		if r, err := decodeRanker(d); err == nil && (r.nClass != 2 || r.models[0].q[3] != -4 || r.models[0].scale[1] != 0.25 || !reflect.DeepEqual(r.trans, tinyRanker().trans)) {
+			t.Fatalf("byte %d damaged: decoded a different ranker %+v", i, r)
+		}
+	}
+	if _, ok := DirCache(t.TempDir()).Get("../escape"); ok {
+		t.Fatal("a key with a path in it was read")
+	}
+}
+
+// FuzzDecodeRanker: a damaged or foreign cache file is refused, never a
+// panic, and what is accepted can be used.
+func FuzzDecodeRanker(f *testing.F) {
+	b, err := encodeRanker(tinyRanker())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("not gob"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := decodeRanker(data)
+		if err != nil {
+			return
+		}
+		p := make([]float64, r.nClass)
+		ids := make([]int32, 0, len(r.dict))
+		vals := make([]float32, 0, len(r.dict))
+		for _, id := range r.dict {
+			ids, vals = append(ids, id), append(vals, 1)
+		}
+		r.classProbs(sparse{ids: ids, vals: vals}, p)
+	})
+}
+
 func TestDocsFileRoundTripAndDamage(t *testing.T) {
 	t.Parallel()
 	langs := map[Lang]*analysedLang{}

@@ -68,6 +68,11 @@
 //     ./cmd/faqeval -cv` compares the ranker's settings that way, on the
 //     tuning set only).
 //
+// A ModelCache (modelcache.go, docsfile.go) keeps the trained ranker and the
+// analysed knowledge base between processes, keyed by the texts and the
+// executable, so that a restart or a one-shot `cosellbot ask` neither
+// trains nor analyses again.
+//
 // Evaluate scores an Index against labelled questions; cmd/faqeval prints it
 // for the three sets (make faq-eval).
 package faq

@@ -666,10 +666,9 @@ func stageRefusal(d *deal.Deal, name string) error {
 	if f := vocab.Fold(name); f == "closed" || f == "close" {
 		return fmt.Errorf("%s is not a sales stage: %s", cite(name), verbs)
 	}
+	// Match refuses name (Lookup missed it in the kind's whole table, of
+	// which these are a part), with a did-you-mean and what deal stage takes.
 	_, err := vocab.MarkableStages(d.Kind).Match(name)
-	if err == nil { // a stage of the kind's table that Lookup missed: cannot happen
-		return fmt.Errorf("%s is not a stage deal stage takes", cite(name))
-	}
 	return fmt.Errorf("%v; %s", err, verbs)
 }
 

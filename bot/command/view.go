@@ -257,11 +257,7 @@ func Card(d *deal.Deal, now time.Time) string {
 		fmt.Fprintf(&b, "Team: %s\n", strings.Join(names, "; "))
 	}
 	if len(d.Solutions) > 0 {
-		names := make([]string, len(d.Solutions))
-		for i, s := range d.Solutions {
-			names[i] = solutionText(s)
-		}
-		fmt.Fprintf(&b, "Solutions: %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(&b, "Solutions: %s\n", solutionList(d.Solutions, solutionText))
 	}
 	if d.Role != "" || d.SolutionArea != "" {
 		fmt.Fprintf(&b, "Partner role: %s · Solution area: %s · Play: %s\n", orDash(vocab.PartnerRoles.Label(string(d.Role))), orDash(vocab.Areas.Label(d.SolutionArea)), orDash(vocab.Plays.Label(d.SolutionPlay)))
@@ -282,11 +278,7 @@ func Card(d *deal.Deal, now time.Time) string {
 	for _, inv := range d.Partners {
 		fmt.Fprintf(&b, "Partner invited: %s for %s %s, closing %s", inv.Partner, inv.Value, inv.Currency, inv.CloseDate.Format(time.DateOnly))
 		if len(inv.Solutions) > 0 {
-			names := make([]string, len(inv.Solutions))
-			for i, s := range inv.Solutions {
-				names[i] = s.Name
-			}
-			fmt.Fprintf(&b, " · their solutions: %s", strings.Join(names, ", "))
+			fmt.Fprintf(&b, " · their solutions: %s", solutionList(inv.Solutions, func(s deal.Solution) string { return s.Name }))
 		}
 		if inv.Notes != "" { // what was asked of them: the invitation's own words
 			fmt.Fprintf(&b, " · notes: %s", inv.Notes)
@@ -353,6 +345,17 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// solutionList writes solutions, each as text writes it, comma-separated.
+func solutionList(ss []deal.Solution, text func(deal.Solution) string) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = text(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// solutionText is a solution as the card lists it: its name, and its IP
+// eligibility, MACC and incentive tags.
 func solutionText(s deal.Solution) string {
 	var tags []string
 	if s.Source != deal.Mine {

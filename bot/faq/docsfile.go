@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -18,35 +17,10 @@ import (
 // its own: it is read before the languages are built, while the ranker is
 // read beside them (NewIndex).
 
-// docsFormat names the encoding below; the executable's identity in the key
-// already keeps one build from reading another's file.
+// docsFormat names the encoding below; the file's key is it and the
+// build's digest (buildDigest), which names the texts and the executable,
+// so one build never reads another's file.
 const docsFormat = "faq-docs-v1"
-
-// docsKey identifies the analysis of entries (in this order) with their
-// learned examples by this executable.
-func docsKey(entries []Entry, ex examples) string {
-	h := sha256.New()
-	writeString(h, docsFormat)
-	writeString(h, executableID())
-	for _, e := range entries {
-		writeString(h, e.ID)
-		for _, l := range Langs {
-			t := e.Text[l]
-			writeString(h, string(l))
-			writeString(h, t.Question)
-			for _, a := range t.Alternates {
-				writeString(h, a)
-			}
-			writeString(h, "\x00alternates")
-			writeString(h, t.Answer)
-			for _, q := range ex[e.ID][l] {
-				writeString(h, q)
-			}
-			writeString(h, "\x00examples")
-		}
-	}
-	return docsFormat + "-" + hex.EncodeToString(h.Sum(nil)[:12])
-}
 
 // docsFile is the analysis as the cache keeps it: Payload is the gob of
 // the languages' analyses, Sum its digest, so that a torn file is analysed

@@ -90,17 +90,23 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The cache keys the ranker and the analysis by one digest of the
+	// training texts (buildDigest).
+	texts := ix.rankerTexts(tuning)
+	rkey, dkey := "", ""
+	if o.cache != nil {
+		digest := ix.buildDigest(texts)
+		rkey, dkey = rankerFormat+"-"+digest, docsFormat+"-"+digest
+	}
 	// A cached ranker is read and decoded while the languages are
 	// analysed: neither needs the other, and together they were most of a
 	// cached build (a one-shot ask) one after the other.
 	cached := make(chan cachedRanker, 1)
-	go func() { cached <- ix.readRanker(tuning, o.cache) }()
+	go func() { cached <- readRanker(texts, rkey, o.cache) }()
 	// The analysis of the texts, when a build of the same texts by this
 	// executable kept it (docsfile.go).
 	var docs map[Lang]*analysedLang
-	dkey := ""
 	if o.cache != nil {
-		dkey = docsKey(live, ex)
 		if b, ok := o.cache.Get(dkey); ok {
 			docs, _ = decodeDocs(b) // nil when unreadable: analysed again, and kept anew
 		}

@@ -44,10 +44,12 @@ func WithModelCache(c ModelCache) Option {
 // the key already keeps one build from reading another's file.
 const rankerFormat = "faq-ranker-v4"
 
-// rankerKey identifies a ranker by everything that decides its weights:
-// the training texts, the setting, the class count, and the executable
-// that trains (a rebuilt binary may train differently).
-func (ix *Index) rankerKey(texts []rankerText) string {
+// buildDigest identifies a build by everything that decides the ranker's
+// weights: the training texts, the setting, the class count, and the
+// executable that trains (a rebuilt binary may train differently). It
+// names the analysis too (docsFormat): the entries' texts and the learned
+// examples it reads are among those texts, and the executable analyses.
+func (ix *Index) buildDigest(texts []rankerText) string {
 	h := sha256.New()
 	put := func(s string) { writeString(h, s) }
 	put(rankerFormat)
@@ -60,7 +62,7 @@ func (ix *Index) rankerKey(texts []rankerText) string {
 		put(fmt.Sprint(t.class, t.kind))
 		put(t.group)
 	}
-	return rankerFormat + "-" + hex.EncodeToString(h.Sum(nil)[:12])
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // executableID tells this build of the program from others: its path, size
@@ -199,24 +201,23 @@ func writeString(h hash.Hash, s string) {
 	h.Write([]byte(s))
 }
 
-// cachedRanker is what readRanker found: the training texts, their key,
-// and the cached ranker (nil when there was none to use).
+// cachedRanker is what readRanker found: the training texts, the key of
+// their ranker, and the cached ranker (nil when there was none to use).
 type cachedRanker struct {
 	texts []rankerText
 	key   string
 	r     *ranker
 }
 
-// readRanker looks the ranker of the training texts up in the cache. It
-// reads only the entries (ix.order), not the languages' indexes, so it
-// runs while they are built.
-func (ix *Index) readRanker(tuning []Case, c ModelCache) cachedRanker {
-	cr := cachedRanker{texts: ix.rankerTexts(tuning)}
+// readRanker looks the ranker of the training texts up in the cache, under
+// key (rankerFormat and the build's digest). It reads nothing of the
+// languages' indexes, so it runs while they are built.
+func readRanker(texts []rankerText, key string, c ModelCache) cachedRanker {
+	cr := cachedRanker{texts: texts, key: key}
 	if c == nil {
 		return cr
 	}
-	cr.key = ix.rankerKey(cr.texts) // the entries' texts decide the translations too
-	if b, ok := c.Get(cr.key); ok {
+	if b, ok := c.Get(key); ok {
 		if r, err := decodeRanker(b); err == nil {
 			cr.r = r
 		}
@@ -291,7 +292,7 @@ func (d DirCache) Put(key string, b []byte) {
 	}
 }
 
-// validKey accepts the keys rankerKey makes: no path separators.
+// validKey accepts the keys NewIndex makes: no path separators.
 func validKey(key string) bool {
 	return key != "" && !strings.ContainsAny(key, `/\`) && !strings.Contains(key, "..")
 }

@@ -344,8 +344,7 @@ func element(i int, a chat.Action) (slackapi.BlockElement, bool) {
 	if label == "" { // Slack refuses a button without text
 		label = a.Command
 	}
-	b := slackapi.NewButtonBlockElement(id, value,
-		slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(label, buttonLabel), false, false))
+	b := slackapi.NewButtonBlockElement(id, value, plain(chat.Clip(label, buttonLabel)))
 	switch a.Style {
 	case "primary":
 		b = b.WithStyle(slackapi.StylePrimary)
@@ -369,11 +368,8 @@ const (
 // action with a Confirm question: the question as its text, the action's
 // label on the button that goes ahead, Cancel on the other.
 func confirmation(a chat.Action, label string) *slackapi.ConfirmationBlockObject {
-	plainText := func(s string, n int) *slackapi.TextBlockObject {
-		return slackapi.NewTextBlockObject(slackapi.PlainTextType, chat.Clip(s, n), false, false)
-	}
-	c := slackapi.NewConfirmationBlockObject(plainText("Are you sure?", confirmTitle), plainText(shown(a.Confirm), confirmText),
-		plainText(label, confirmButton), plainText("Cancel", confirmButton))
+	c := slackapi.NewConfirmationBlockObject(plain(chat.Clip("Are you sure?", confirmTitle)), plain(chat.Clip(shown(a.Confirm), confirmText)),
+		plain(chat.Clip(label, confirmButton)), plain(chat.Clip("Cancel", confirmButton)))
 	if a.Style == "danger" {
 		c = c.WithStyle(slackapi.StyleDanger)
 	}

@@ -305,28 +305,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	ch := crm.Change{Source: Name, RecordID: GUID(c.PrimaryEntityID), Object: c.PrimaryEntityName, Fields: fields, Created: strings.EqualFold(c.MessageName, "Create"), Changed: changed}
 	switch strings.ToLower(c.MessageName) {
 	case "win", "lose":
-		// Win and Lose carry an OpportunityClose, not the opportunity's
-		// fields: the outcome is the message, the reason its description.
-		ch.Outcome = map[string]string{"win": "won", "lose": "lost"}[strings.ToLower(c.MessageName)]
-		for _, p := range c.InputParameters {
-			var close Entity
-			if p.Key != "OpportunityClose" || json.Unmarshal(p.Value, &close) != nil {
-				continue
-			}
-			for _, a := range close.Attributes {
-				if v, ok := a.Text(); ok && (a.Key == "description" || (a.Key == "subject" && ch.Reason == "")) {
-					ch.Reason = v
-				}
-				if a.Key == "opportunityid" && emptyGUID(ch.RecordID) {
-					// The opportunity closed, named by the OpportunityClose:
-					// the context's PrimaryEntityId is not always it.
-					var ref reference
-					if json.Unmarshal(a.Value, &ref) == nil && ref.ID != "" {
-						ch.RecordID = GUID(ref.ID)
-					}
-				}
-			}
-		}
+		closeOpportunity(&c, &ch)
 	}
 	when := c.OperationCreatedOn
 	if v := fields[s.mapping.Modified]; s.mapping.Modified != "" && v != "" {
@@ -407,4 +386,74 @@ func GUID(id string) string { return crmid.Forms(id)[0] }
 // emptyGUID reports the all-zero id Dataverse puts where it names nothing.
 func emptyGUID(id string) bool {
 	return strings.Trim(id, "0-{}") == ""
+}
+
+// lostStatusReasons are the labels of the opportunity's status reasons for
+// Lost in a Dataverse organization as installed (statuscode 4 and 5); an
+// organization's own reasons (100000000 on) are named by their number.
+var lostStatusReasons = map[string]string{"4": "Canceled", "5": "Out-Sold"}
+
+// closeOpportunity reads a Win or Lose: they carry an OpportunityClose and
+// the status reason chosen, not the opportunity's fields. The outcome is the
+// message; a loss's reason is what the Close Opportunity dialog holds: the
+// status reason, the competitor it was lost to (when the reference carries
+// its name) and the description (or the activity's subject), so that
+// Partner Center and the history say why, not only that it was lost.
+func closeOpportunity(c *Context, ch *crm.Change) {
+	ch.Outcome = map[string]string{"win": "won", "lose": "lost"}[strings.ToLower(c.MessageName)]
+	var status, competitor, description, subject string
+	for _, p := range c.InputParameters {
+		switch p.Key {
+		case "Status":
+			status, _ = Attribute{Value: p.Value}.Text()
+		case "OpportunityClose":
+			var close Entity
+			if json.Unmarshal(p.Value, &close) != nil {
+				continue
+			}
+			for _, a := range close.Attributes {
+				switch a.Key {
+				case "description":
+					description, _ = a.Text()
+				case "subject":
+					subject, _ = a.Text()
+				case "competitorid":
+					var ref reference
+					if json.Unmarshal(a.Value, &ref) == nil {
+						competitor = strings.TrimSpace(ref.Name)
+					}
+				case "opportunityid":
+					if !emptyGUID(ch.RecordID) {
+						continue
+					}
+					// The opportunity closed, named by the OpportunityClose:
+					// the context's PrimaryEntityId is not always it.
+					var ref reference
+					if json.Unmarshal(a.Value, &ref) == nil && ref.ID != "" {
+						ch.RecordID = GUID(ref.ID)
+					}
+				}
+			}
+		}
+	}
+	if ch.Outcome != "lost" {
+		return
+	}
+	var why []string
+	if label := lostStatusReasons[status]; label != "" {
+		why = append(why, label)
+	} else if status != "" && status != "-1" { // -1: the platform picked the default
+		why = append(why, "status reason "+status)
+	}
+	if competitor != "" {
+		why = append(why, "lost to "+competitor)
+	}
+	text := strings.TrimSpace(description)
+	if text == "" {
+		text = strings.TrimSpace(subject)
+	}
+	if text != "" {
+		why = append(why, text)
+	}
+	ch.Reason = strings.Join(why, ", ")
 }

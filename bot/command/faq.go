@@ -52,8 +52,11 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 	return s.faq.Warm(ctx, s.clock.Now())
 }
 
+// faqWordSet are a reply's fixed phrases in one language.
+type faqWordSet struct{ unknown, closest, related, addHint string }
+
 // faqWords are a reply's fixed phrases in the asker's language.
-var faqWords = map[faq.Lang]struct{ unknown, closest, related, addHint string }{
+var faqWords = map[faq.Lang]faqWordSet{
 	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question."},
 	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question."},
 	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan."},
@@ -99,9 +102,8 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	if words.unknown == "" {
 		words = faqWords[faq.EN]
 	}
-	data := map[string]any{
-		"answered": res.Answered, "entry_id": res.EntryID, "lang": string(res.Lang),
-		"confidence": res.Confidence, "suggestions": suggestionViews(res.Suggestions), "related": suggestionViews(res.Related),
+	if res.Also != nil {
+		return s.answerTwo(ctx, c, question, res, words)
 	}
 	var b strings.Builder
 	var actions []Action
@@ -126,15 +128,93 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 				actions = append(actions, askAction(r))
 			}
 		}
-		miss := ledger.FAQMiss{Question: question, Lang: string(res.Lang), Actor: c.who.ID, At: c.now}
-		if strings.TrimSpace(question) != "" {
-			if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
-				// The asker still gets their answer; the miss list is a nicety.
-				s.log.WarnContext(ctx, "faq miss not recorded", "err", err)
-			}
+		s.recordMiss(ctx, c, question, res.Lang)
+	}
+	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
+}
+
+// answerTwo words the reply to a message asking two things (faq.Result.Also):
+// each half quoted, in the order asked, then its answer or "I don't know";
+// below, the buttons of both: related entries of the answers, closest
+// topics of a half not answered, each once and none already answered. A
+// half not answered is a miss of its own.
+func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet) (Reply, error) {
+	halves := []faq.Result{res, *res.Also}
+	if i, j := strings.Index(question, res.Part), strings.Index(question, res.Also.Part); j >= 0 && (i < 0 || j < i) {
+		halves[0], halves[1] = halves[1], halves[0]
+	}
+	var b strings.Builder
+	var more []faq.Suggestion
+	answered := map[string]bool{}
+	for _, r := range halves {
+		if r.Answered {
+			answered[r.EntryID] = true
 		}
 	}
-	return Reply{Text: b.String(), Data: data, Actions: actions}, nil
+	closest := false
+	for i, r := range halves {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("> " + r.Part + "\n")
+		if r.Answered {
+			b.WriteString(r.Answer)
+			more = append(more, r.Related...)
+			continue
+		}
+		b.WriteString(words.unknown)
+		more = append(more, r.Suggestions...)
+		closest = closest || len(r.Suggestions) > 0
+		// The whole message is the miss: its half alone may read as
+		// another question ("and how do I create one"), which faq
+		// misses, asking again, would find answered.
+		s.recordMiss(ctx, c, question, r.Lang)
+	}
+	var actions []Action
+	seen := map[string]bool{}
+	for _, sg := range more {
+		if answered[sg.EntryID] || seen[sg.EntryID] {
+			continue
+		}
+		seen[sg.EntryID] = true
+		actions = append(actions, askAction(sg))
+	}
+	switch {
+	case len(actions) == 0:
+	case closest && len(res.Related)+len(res.Also.Related) == 0:
+		b.WriteString("\n" + words.closest)
+	default:
+		b.WriteString("\n" + words.related)
+	}
+	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
+}
+
+// recordMiss keeps a question nobody could answer for faq misses.
+func (s *Service) recordMiss(ctx context.Context, c *call, question string, lang faq.Lang) {
+	if strings.TrimSpace(question) == "" {
+		return
+	}
+	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now}
+	if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
+		// The asker still gets their answer; the miss list is a nicety.
+		s.log.WarnContext(ctx, "faq miss not recorded", "err", err)
+	}
+}
+
+// resultData is an FAQ answer as JSON shows it; a message asking two things
+// has the other half's in "also", and each half says which it answers.
+func resultData(res faq.Result) map[string]any {
+	data := map[string]any{
+		"answered": res.Answered, "entry_id": res.EntryID, "lang": string(res.Lang),
+		"confidence": res.Confidence, "suggestions": suggestionViews(res.Suggestions), "related": suggestionViews(res.Related),
+	}
+	if res.Part != "" {
+		data["part"] = res.Part
+	}
+	if res.Also != nil {
+		data["also"] = resultData(*res.Also)
+	}
+	return data
 }
 
 // SuggestionView is an FAQ suggestion as JSON shows it.
@@ -350,6 +430,9 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		Count    int       `json:"count"`
 		Last     time.Time `json:"last_asked"`
 		Closest  string    `json:"closest_entry_id,omitempty"`
+		// Unanswered is the half of a message asking two things that is
+		// still not answered (the other is).
+		Unanswered string `json:"unanswered,omitempty"`
 	}
 	views := []view{}
 	var b strings.Builder
@@ -359,6 +442,9 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		// Asked again now: a question taught since, or answered by an entry
 		// added since, is no longer a miss.
 		res := ix.Ask(m.Question)
+		if res.Also != nil && !res.Also.Answered {
+			res = *res.Also // answered in part: the half nobody answers is the miss
+		}
 		if res.Answered || res.SmallTalk != "" {
 			continue
 		}
@@ -366,14 +452,19 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			more++
 			continue
 		}
-		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At}
+		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part}
 		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
+		asked := m.Question
+		if res.Part != "" {
+			asked = res.Part // what to teach is the half, not two questions as one
+			fmt.Fprintf(&b, "\n      unanswered: %s", asked)
+		}
 		if len(res.Suggestions) > 0 {
 			v.Closest = res.Suggestions[0].EntryID
-			teach := "faq teach " + v.Closest + " " + Quote(m.Question)
+			teach := "faq teach " + v.Closest + " " + Quote(asked)
 			fmt.Fprintf(&b, "\n      closest: %s → %s", v.Closest, teach)
 			if len(actions) < maxTeachButtons {
-				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+m.Question, buttonLabelMax), Command: teach})
+				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach})
 			}
 		}
 		views = append(views, v)

@@ -253,3 +253,33 @@ func TestReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// A message asking two things is answered half by half, in the order
+// asked, each half quoted above its answer; a half nobody answers says so,
+// and faq misses lists the message with that half.
+func TestFAQTwoQuestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	r := e.run("what is cpor and who validates the claims")
+	first, second := strings.Index(r.Text, "> what is cpor\nCPOR (Claiming Partner of Record) is"), strings.Index(r.Text, "> who validates the claims\n")
+	if first < 0 || second < first || r.Data["entry_id"] != "cpor-validation" {
+		t.Fatalf("two answers, in the order asked:\n%s\n%v", r.Text, r.Data)
+	}
+	if also, _ := r.Data["also"].(map[string]any); also["entry_id"] != "cpor-what" || also["part"] != "what is cpor" {
+		t.Errorf("data also = %v", r.Data["also"])
+	}
+	for _, a := range r.Actions {
+		if strings.Contains(a.Command, "What is CPOR") || strings.Contains(a.Command, "validate CPOR") {
+			t.Errorf("a button asks again what was just answered: %q", a.Command)
+		}
+	}
+
+	r = e.run("c'est quoi une transaction p2p et comment on en cree une")
+	if !strings.Contains(r.Text, "> c'est quoi une transaction p2p\nDans une opportunité partenaire à partenaire") ||
+		!strings.Contains(r.Text, "> comment on en cree une\nJe n'ai pas encore de réponse à cette question.") {
+		t.Fatalf("one half answered, the other not:\n%s", r.Text)
+	}
+	misses := e.run("faq misses")
+	if !strings.Contains(misses.Text, "[fr] c'est quoi une transaction p2p et comment on en cree une\n      unanswered: comment on en cree une") {
+		t.Errorf("the message answered in part is a miss, saying which half:\n%s", misses.Text)
+	}
+}

@@ -29,6 +29,11 @@ type Result struct {
 	// greeting, the time: see smalltalk.go), with Answer its reply; the
 	// message is neither answered from the knowledge base nor a miss.
 	SmallTalk string
+	// Part is the half of a message asking two things that this result
+	// answers (see parts.go), when the message as a whole was refused;
+	// Also is then the other half's result, answered or not.
+	Part string
+	Also *Result
 }
 
 // Ask answers a free-text question in the language it is written in. It never
@@ -38,8 +43,8 @@ func (ix *Index) Ask(question string) Result {
 		lang := ix.Language(question)
 		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
 	}
-	res, _ := ix.ask(question, 0, nil)
-	return res
+	res, cands := ix.ask(question, 0, nil)
+	return ix.askTwo(question, res, cands)
 }
 
 // Language is the language a question is written in, as Ask reads it,
@@ -54,7 +59,13 @@ func (ix *Index) Language(question string) Lang {
 // cross-fitted ones, see crossfit.go).
 func (ix *Index) ask(question string, mask float64, probs []float64) (Result, []candidate) {
 	q := sanitize(question)
-	lang := detectLang(q, ix.vocab)
+	return ix.askIn(q, detectLang(q, ix.vocab), mask, probs)
+}
+
+// askIn is ask of a sanitized question in a language given: the halves of
+// a message asking two things are answered in the message's language,
+// which a half of three words may not show.
+func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Result, []candidate) {
 	res := Result{Lang: lang}
 	if q == "" || ix.closed.Load() {
 		return res, nil

@@ -151,6 +151,11 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 			probs = oof[i]
 		}
 		res, cands := ix.ask(c.Question, mask, probs)
+		if mask == 0 {
+			// As Ask answers: a message asking two things may be answered
+			// by its halves. The first answer is the one scored.
+			res = ix.askTwo(c.Question, res, cands)
+		}
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
 		if len(cands) > 0 {
 			fail.Got = cands[0].id

@@ -14,33 +14,46 @@ func FuzzAsk(f *testing.F) {
 		"\xff\xfe\xfd", "🙂🙃", "CPOR CPOR CPOR CPOR", strings.Repeat("avtalsregistrering", 50),
 		"what is the difference vs versus compared", "-- ++ ~~ ^^ \"\" :: **",
 		"försäljningsfaserna kontoret stänger", "ÅÄÖåäö éèêç œ",
+		"what is cpor and who validates the claims", "c'est quoi le csa ? et la commission ?", "? ? and what", "vad är en privat affär? och en partnerledd affär?",
 	} {
 		f.Add(s)
 	}
 	ix := loadIndex(f)
 	f.Fuzz(func(t *testing.T, q string) {
 		r := ix.Ask(q)
-		if r.Confidence < 0 || r.Confidence > 1 || r.Confidence != r.Confidence {
-			t.Fatalf("confidence %v out of [0,1]", r.Confidence)
-		}
-		if !isLang(r.Lang) {
-			t.Fatalf("language %q", r.Lang)
-		}
-		if r.Answered {
-			e, ok := ix.entries[r.EntryID]
-			if !ok || r.Answer != e.Text[r.Lang].Answer || r.Confidence < ix.threshold {
-				t.Fatalf("inconsistent answer %+v", r)
+		checkResult(t, ix, r)
+		if r.Also != nil {
+			if r.Part == "" || r.Also.Part == "" || r.Also.Also != nil || r.Also.Lang != r.Lang || (!r.Answered && !r.Also.Answered) {
+				t.Fatalf("inconsistent halves %+v / %+v", r, *r.Also)
 			}
-			if len(r.Suggestions) != 0 {
-				t.Fatalf("suggestions with an answer: %+v", r)
-			}
-		} else if r.Answer != "" || r.EntryID != "" || len(r.Suggestions) > 3 || len(r.Related) != 0 {
-			t.Fatalf("inconsistent refusal %+v", r)
-		}
-		for _, s := range append(r.Suggestions, r.Related...) {
-			if _, ok := ix.entries[s.EntryID]; !ok || s.Question == "" {
-				t.Fatalf("bad suggestion %+v", s)
-			}
+			checkResult(t, ix, *r.Also)
 		}
 	})
+}
+
+// checkResult fails unless r is a consistent answer or refusal.
+func checkResult(t *testing.T, ix *Index, r Result) {
+	t.Helper()
+	if r.Confidence < 0 || r.Confidence > 1 || r.Confidence != r.Confidence {
+		t.Fatalf("confidence %v out of [0,1]", r.Confidence)
+	}
+	if !isLang(r.Lang) {
+		t.Fatalf("language %q", r.Lang)
+	}
+	if r.Answered {
+		e, ok := ix.entries[r.EntryID]
+		if !ok || r.Answer != e.Text[r.Lang].Answer || r.Confidence < ix.threshold {
+			t.Fatalf("inconsistent answer %+v", r)
+		}
+		if len(r.Suggestions) != 0 {
+			t.Fatalf("suggestions with an answer: %+v", r)
+		}
+	} else if r.Answer != "" || r.EntryID != "" || len(r.Suggestions) > 3 || len(r.Related) != 0 || r.Confidence >= ix.threshold {
+		t.Fatalf("inconsistent refusal %+v", r)
+	}
+	for _, s := range append(r.Suggestions, r.Related...) {
+		if _, ok := ix.entries[s.EntryID]; !ok || s.Question == "" {
+			t.Fatalf("bad suggestion %+v", s)
+		}
+	}
 }

@@ -1,0 +1,104 @@
+package faq
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Two questions in one. People ask two things in one message ("what is
+// cpor and who validates the claims", "c'est quoi le csa et combien de
+// commission", "vad är en privat affär? och en partnerledd?"). Scored whole,
+// such a message is answered with one of its two entries, or refused when
+// the ranker splits between them. Ask also asks each half alone, in the
+// message's language, and answers the other half too when it is answered
+// as surely as any question (the same threshold) by another entry that the
+// whole message ranks among its best few. That last test keeps out a half
+// whose words, alone, say too little ("and how do I create one" is about
+// the p2p deal the first half named, not about creating an assessment).
+
+// wholeTop is how many of the whole message's best entries a half's answer
+// must be among. Probes of two questions in one (TestAskTwoQuestions): the
+// right second entry ranked second to fourth for the whole message; the
+// wrong answers of a half alone (a pronoun for its topic) ranked lower.
+const wholeTop = 4
+
+// secondQuestion finds where a second question starts after "and", "et",
+// "och" (or "&", "plus"; after an optional comma): a question word of any
+// of the three languages. Only words that open a question ("what", "how",
+// "is", "can"), never a noun or article: "ip and services co-sell" is one
+// question. A question mark with more text after it starts one too.
+var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:what|what's|whats|which|who|whom|where|when|why|how|do|does|did|can|could|is|are|should|must|will|quel|quelle|quels|quelles|qui|quand|pourquoi|comment|combien|est-ce|c'est|qu'est|où|ou|faut-il|peut-on|doit-on|vad|vem|vilken|vilket|vilka|när|var|varför|hur|kan|måste|ska|får|finns)\b)`)
+
+// conjunctions a second question may open with after a question mark.
+var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\s+`)
+
+// splitTwo returns the two questions of a message asking two, or nil. Each
+// half has at least two words: "…, and how?" asks nothing of its own.
+func splitTwo(q string) []string {
+	var first, second string
+	if i := strings.IndexByte(q, '?'); i >= 0 && strings.TrimSpace(strings.Trim(q[i:], "? ")) != "" {
+		first, second = q[:i], afterMark.ReplaceAllString(strings.TrimSpace(q[i+1:]), "")
+	} else if m := secondQuestion.FindStringSubmatchIndex(q); m != nil {
+		first, second = q[:m[0]], q[m[2]:]
+	} else {
+		return nil
+	}
+	first = strings.TrimSpace(strings.TrimRight(first, " ,;?"))
+	second = strings.TrimSpace(second)
+	if len(strings.Fields(first)) < 2 || len(strings.Fields(second)) < 2 {
+		return nil
+	}
+	return []string{first, second}
+}
+
+// askTwo answers the halves of a message asking two things, given the
+// whole message's result and ranked candidates (see the top of the file).
+// Answered whole, the result gains the other half's answer (Also), when
+// there is one. Refused whole, it is the first half answered, its Part
+// said, with the other half's result, answered or not, in Also; or the
+// whole's refusal when no half is answered.
+func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result {
+	halves := splitTwo(strings.TrimSpace(chatTokens(strings.ToValidUTF8(question, " "))))
+	if halves == nil {
+		return whole
+	}
+	top := make([]string, 0, wholeTop)
+	for _, c := range cands[:min(wholeTop, len(cands))] {
+		top = append(top, c.id)
+	}
+	var rs [2]Result
+	for i, h := range halves {
+		rs[i], _ = ix.askIn(sanitize(h), whole.Lang, 0, nil)
+		rs[i].Part = h
+		if rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
+			// A half answered by an entry the whole message hardly
+			// considers: its words alone said something else. Refused,
+			// with no confidence to show and no closest topic to offer.
+			rs[i] = Result{Lang: whole.Lang, Part: h}
+		}
+	}
+	if whole.Answered {
+		for i, r := range rs {
+			if r.Answered && r.EntryID != whole.EntryID {
+				whole.Part = halves[1-i]
+				whole.Also = &r
+				break
+			}
+		}
+		return whole
+	}
+	switch {
+	case !rs[0].Answered && !rs[1].Answered:
+		return whole
+	case rs[0].Answered && rs[1].Answered && rs[0].EntryID == rs[1].EntryID:
+		r := rs[0] // one entry answers both halves: it answers the message
+		r.Part, r.Confidence = "", min(rs[0].Confidence, rs[1].Confidence)
+		return r
+	case !rs[0].Answered:
+		rs[0], rs[1] = rs[1], rs[0]
+	}
+	r, also := rs[0], rs[1]
+	r.Also = &also
+	return r
+}

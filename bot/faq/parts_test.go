@@ -1,0 +1,98 @@
+package faq
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSplitTwo(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"what is cpor and who validates the claims", []string{"what is cpor", "who validates the claims"}},
+		{"what is a private deal? and what is a partner-led deal?", []string{"what is a private deal", "what is a partner-led deal?"}},
+		{"c'est quoi une transaction privee ? et une transaction dirigee par le partenaire ?", []string{"c'est quoi une transaction privee", "une transaction dirigee par le partenaire ?"}},
+		{"vad är partner-id och var hittar jag det", []string{"vad är partner-id", "var hittar jag det"}},
+		{"montant minimum pour l'enregistrement, et quelles solutions sont eligibles", []string{"montant minimum pour l'enregistrement", "quelles solutions sont eligibles"}},
+		// One question: "and" joins nouns, or a half has one word.
+		{"ip and services co-sell, what is the difference", nil},
+		{"what is cpor?", nil},
+		{"what is cpor? thanks", nil},
+		{"cpor and how", nil},
+		{"partner id and profiles", nil},
+		{"", nil},
+	} {
+		if got := splitTwo(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("splitTwo(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+// FuzzSplitTwo checks that the halves are the message's own text, of two
+// words or more each, in order.
+func FuzzSplitTwo(f *testing.F) {
+	for _, s := range []string{"what is cpor and who validates it", "a? b c", "x y ? and z w", "?", "и что and what is", "\xff and what \xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		h := splitTwo(q)
+		if h == nil {
+			return
+		}
+		i, j := strings.Index(q, h[0]), strings.LastIndex(q, h[1])
+		if len(h) != 2 || i < 0 || j < 0 || i+len(h[0]) > j || len(strings.Fields(h[0])) < 2 || len(strings.Fields(h[1])) < 2 {
+			t.Fatalf("splitTwo(%q) = %q", q, h)
+		}
+	})
+}
+
+// Messages asking two things get both answers, each worded for its half:
+// first the whole message's answer (or, when the whole is refused, its
+// first half's), then the other half's. A half whose words alone point
+// elsewhere than the whole message (a pronoun for its topic) is not
+// answered. None of these sentences is in a tuning set.
+func TestAskTwoQuestions(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		q, first, also string // also "-": the second half refused; "": one answer
+	}{
+		{"what is cpor and who validates the claims", "cpor-validation", "cpor-what"},
+		{"what's a p2p deal and how do i create one", "p2p-create", "p2p-deal"},
+		{"how long do we have to accept a referral and how do i decline it", "referral-expiry-14-days", "referral-decline"},
+		{"what is the csa program and how much is the commission", "csa-what", "csa-commission-rate"},
+		{"what is a private deal? and what is a partner-led deal?", "private-deal", "partner-led-deal"},
+		{"what percentage is qualify and which mcem stage is it", "sales-stages", "mcem-stages"},
+		{"montant minimum pour l'enregistrement et quelles solutions sont eligibles", "deal-registration-value", "deal-registration-solutions"},
+		{"c'est quoi une transaction privee ? et une transaction dirigee par le partenaire ?", "private-deal", "partner-led-deal"},
+		{"combien de temps pour accepter une reference et comment la refuser", "referral-expiry-14-days", "referral-decline"},
+		{"vad är partner-id och var hittar jag det", "partner-id-where", "partner-id-what"},
+		{"vad är en privat affär? och en partnerledd affär?", "private-deal", "partner-led-deal"},
+		{"vilken procent är kvalificera och vilket mcem steg", "sales-stages", "mcem-stages"},
+		// "comment on en cree une", alone, is about creating an assessment.
+		{"c'est quoi une transaction p2p et comment on en cree une", "p2p-deal", "-"},
+		// The second half alone says another thing the whole does not ask.
+		{"what is macc and what do i do on the deal", "macc", ""},
+		{"hur stänger jag en affär skapad av misstag och kan jag ändra den efteråt", "close-as-error", ""},
+	} {
+		r := ix.Ask(tc.q)
+		got := []string{r.EntryID}
+		if r.Also != nil {
+			got = append(got, r.Also.EntryID)
+			if !r.Also.Answered {
+				got[1] = "-"
+			}
+			if !strings.Contains(tc.q, r.Part) || !strings.Contains(tc.q, r.Also.Part) {
+				t.Errorf("%q: halves %q and %q are not the message's", tc.q, r.Part, r.Also.Part)
+			}
+		}
+		want := []string{tc.first}
+		if tc.also != "" {
+			want = append(want, tc.also)
+		}
+		if !r.Answered || !slices.Equal(got, want) {
+			t.Errorf("%q: answered %v with %q, want %q", tc.q, r.Answered, got, want)
+		}
+	}
+}

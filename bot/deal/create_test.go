@@ -81,6 +81,7 @@ func TestNewRules(t *testing.T) {
 		{name: "customer contact is optional when Microsoft is not invited", base: validIP},
 		{name: "customer contact with consent is accepted", base: validIP, edit: func(d *Draft) { d.Customer.Contact, d.Customer.Consent = customerContact(), true }},
 		{name: "customer contact needs the customer's consent", base: validIP, edit: func(d *Draft) { d.Customer.Contact = customerContact() }, want: []string{"consent/contact_consent"}},
+		{name: "consent needs a contact to consent to", base: validIP, edit: func(d *Draft) { d.Customer.Consent = true }, want: []string{"consent/consent_without_contact"}},
 		{name: "customer contact is validated like a person", base: validIP,
 			edit: func(d *Draft) {
 				d.Customer.Contact, d.Customer.Consent = customerContact(), true

@@ -40,6 +40,19 @@ import (
 //     NewIndex time plus a few common domain words, which is why the analyzer
 //     is built per index rather than once globally.
 //
+// Tried in session 15 and not kept: a question in another language than an
+// index's, matched against it, losing its own stop and filler words there
+// when every other word is known to that index ("c'est quoi les sales
+// stages", "vad är close as error": English names in French and Swedish
+// sentences, which partners write and the measured sets hardly hold).
+// Coverage of such questions rose to 1.0, but refitted (threshold 0.729)
+// "les sales stages" stayed refused (0.62 against 0.03; cross-language
+// winners weigh less), while tuning leave-one-out fell to 2,670 right
+// (against 2,676), the hold-out stayed at 995 right, 10 wrong, 39 of 45
+// refused, and the fresh set fell to 169 (against 170). Dropping them
+// whatever the other words: tuning 2,655, hold-out 995 with 38 refused,
+// fresh 168.
+//
 // Tried in faq9 and not kept: mapping the stems of Swedish inflected forms
 // to their base form's where Snowball tells them apart ("avtalet" and
 // "avtal", "kontot" and "konto", "affärer" → "affar" against "affär" →

@@ -30,6 +30,15 @@ type Mark struct {
 	// late notification of one of them is cosellbot's own write, not a
 	// person's change, and is not written to the history as a conflict.
 	Earlier []uint32 `json:"e,omitempty"`
+	// Prior is what the system held before cosellbot's write of Value, and
+	// Acked when that write was answered (cosellbot's clock), kept while
+	// the system has not said its own time for the write (a CRM answers a
+	// write with no time; its notification of it tells one). A record the
+	// system sent before the write landed, arriving after the answer (a
+	// person's edit of another field, queued meanwhile), holds Prior there:
+	// the record as it was, not a change to apply over the chat's.
+	Prior string    `json:"b,omitempty"`
+	Acked time.Time `json:"k,omitzero"`
 }
 
 // maxEarlier bounds Mark.Earlier: a burst of writes to one field longer
@@ -155,9 +164,21 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 				if v != m.Value {
 					n.Refused, n.Lost = false, false
 				}
+				if !at.IsZero() {
+					// The system's own time for the write: older records are
+					// told stale by it from now on.
+					n.Prior, n.Acked = "", time.Time{}
+				}
 				d.Shadow[f] = n
 			}
 			d.Echoes = append(d.Echoes, f)
+			continue
+		}
+		if known && m.At.IsZero() && !m.Acked.IsZero() && v == m.Prior && v != m.Value && !at.After(m.Acked) {
+			// The record as it was before cosellbot's write landed, sent
+			// before the write was answered and arriving after (see
+			// Mark.Prior): the system holds the written value now.
+			d.Stale = append(d.Stale, f)
 			continue
 		}
 		if known && m.At.IsZero() && v != m.Value && v != m.Sent && m.sentBefore(v) {
@@ -259,12 +280,24 @@ func (s Shadow) Sending(v Values) Shadow {
 	return out
 }
 
-// Sent records that the system took v at its time at.
-func (s Shadow) Sent(v Values, at time.Time) Shadow {
+// Sent records that the system took v at its time at, answering at acked
+// (cosellbot's clock). A system that gives no time of its own (at zero)
+// leaves the value it held before in Prior (see Mark.Prior).
+func (s Shadow) Sent(v Values, at, acked time.Time) Shadow {
 	out := s.Clone()
 	for f, val := range v {
 		m := out[f]
-		out[f] = Mark{Value: val, At: at, Earlier: remember(remember(m.Earlier, m.Sent, val), val, "")}
+		n := Mark{Value: val, At: at, Earlier: remember(remember(m.Earlier, m.Sent, val), val, "")}
+		if _, known := s[f]; known && at.IsZero() && m.Value != val {
+			n.Prior, n.Acked = m.Value, acked
+			if m.Prior != "" && m.At.IsZero() {
+				// Written twice before the system told a time: its record
+				// from before the first write holds the first Prior (the
+				// value between is a write of cosellbot's, see Earlier).
+				n.Prior = m.Prior
+			}
+		}
+		out[f] = n
 	}
 	return out
 }

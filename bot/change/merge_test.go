@@ -2,6 +2,7 @@ package change
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -167,7 +168,7 @@ func TestOutgoing(t *testing.T) {
 	if !sent[Value].Pending || sent[Value].Sent != "4500000" || sh[Value].Pending {
 		t.Errorf("Sending: %+v (the original must not change: %+v)", sent[Value], sh[Value])
 	}
-	if done := sent.Sent(got, at(3)); done[Value].Pending || done[Value].Value != "4500000" || !done[Value].At.Equal(at(3)) {
+	if done := sent.Sent(got, at(3), at(3)); done[Value].Pending || done[Value].Value != "4500000" || !done[Value].At.Equal(at(3)) {
 		t.Errorf("Sent: %+v", done[Value])
 	}
 }
@@ -271,6 +272,36 @@ func TestMergeJudgesARefusedValueAgain(t *testing.T) {
 	}
 }
 
+// A CRM answers a write with no time of its own. A record it sent before
+// the write landed, arriving after the answer, holds the value the record
+// had before: stale, not applied over the chat's. The same value said
+// after the answer (a person setting it back) is a change, and once the
+// CRM's notification of the write tells its time, the time decides.
+func TestMergeRecordFromBeforeAnAnsweredWrite(t *testing.T) {
+	sh := Shadow{Close: {Value: "2027-04-03", At: at(1)}}
+	sh = sh.Sending(Values{Close: "2027-05-15"}).Sent(Values{Close: "2027-05-15"}, time.Time{}, at(10))
+	if m := sh[Close]; m.Prior != "2027-04-03" || !m.Acked.Equal(at(10)) || !m.At.IsZero() {
+		t.Fatalf("after the answer: %+v", m)
+	}
+	cur := Values{Close: "2027-05-15"}
+	changed := map[Field]time.Time{Close: at(5)}
+	dec := Merge(cur, changed, sh, Incoming{System: "salesforce", Values: Values{Close: "2027-04-03", Value: "2200000"}, Modified: at(9)})
+	if _, ok := dec.Apply[Close]; ok || !slices.Contains(dec.Stale, Close) || dec.Apply[Value] != "2200000" {
+		t.Errorf("record from before the write: apply %v, stale %v", dec.Apply, dec.Stale)
+	}
+	if dec.Shadow[Close].Value != "2027-05-15" {
+		t.Errorf("the shadow must keep what the CRM holds now: %+v", dec.Shadow[Close])
+	}
+	if dec := Merge(cur, changed, sh, Incoming{System: "salesforce", Values: Values{Close: "2027-04-03"}, Modified: at(12)}); dec.Apply[Close] != "2027-04-03" {
+		t.Errorf("set back after the answer: apply %v, stale %v", dec.Apply, dec.Stale)
+	}
+	// The notification of the write itself tells the CRM's time for it.
+	dec = Merge(cur, changed, sh, Incoming{System: "salesforce", Values: Values{Close: "2027-05-15"}, Modified: at(11)})
+	if m := dec.Shadow[Close]; m.Prior != "" || !m.Acked.IsZero() || !m.At.Equal(at(11)) {
+		t.Errorf("after the write's own notification: %+v", m)
+	}
+}
+
 // What cosellbot sends is remembered, so that a late notification of an
 // earlier write is recognised, and the memory stays bounded.
 func TestShadowRemembersWhatWasSent(t *testing.T) {
@@ -279,7 +310,7 @@ func TestShadowRemembersWhatWasSent(t *testing.T) {
 		v := Values{Notes: "burst " + string(rune('A'+i))}
 		sh = sh.Sending(v)
 		if i%2 == 0 {
-			sh = sh.Sent(v, at(i))
+			sh = sh.Sent(v, at(i), at(i))
 		}
 	}
 	m := sh[Notes]

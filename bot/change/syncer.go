@@ -294,7 +294,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 		}
 		delete(out, f)
 	}
-	cur.Shadow = cur.Shadow.Sent(out, got.At)
+	cur.Shadow = cur.Shadow.Sent(out, got.At, s.clock.Now())
 	if got.ETag != "" {
 		cur.ETag = got.ETag
 	}

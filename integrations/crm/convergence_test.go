@@ -1260,3 +1260,53 @@ func TestDeclineNotesAreTheAnswerNotTheReferralsNotes(t *testing.T) {
 		}
 	})
 }
+
+// A Salesforce user saves another field just after a chat edit, while
+// cosellbot's write of it is on its way; Salesforce's message of that save, holding the record
+// as it was before the write landed, arrives after the write was answered.
+// Its close date is the record as it was, not a change: the chat's close
+// date stays in every system (it was reverted, and the old date written to
+// Partner Center), and the user's amount is applied.
+func TestARecordSavedBeforeTheWriteLandedRevertsNothing(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		// The close date the record holds is a Salesforce user's, not one
+		// cosellbot wrote (those it knows for its own).
+		w.sf.Edit(sfID, "CloseDate", "2027-04-03")
+		w.settle()
+		before, err := st.History(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.chat(`deal edit %d close=2027-05-15`)
+		// After the chat edit, before its write lands: the record still
+		// has the old close date.
+		w.clock.Set(w.clock.Now().Add(500 * time.Millisecond))
+		w.sf.Edit(sfID, "Amount", "22000.0")
+		early := w.sf.take() // on its way while the chat edit is written
+		w.clock.Set(w.clock.Now().Add(300 * time.Millisecond))
+		if _, err := w.syncer[0].Pass(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.sf.Record(sfID)["CloseDate"]; got != "2027-05-15" {
+			t.Fatalf("Salesforce close %q after the write, want 2027-05-15", got)
+		}
+		w.sf.mu.Lock()
+		w.sf.owed = append(early, w.sf.owed...) // the early message first
+		w.sf.mu.Unlock()
+		w.settle()
+		got := w.converged("after the early message")
+		if got[change.Close] != "2027-05-15" || got[change.Value] != "2200000" {
+			t.Errorf("close %q (want the chat's 2027-05-15), value %q (want Salesforce's 2200000)", got[change.Close], got[change.Value])
+		}
+		hist, err := st.History(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range hist[len(before):] {
+			if e.Actor == "salesforce" && strings.Contains(e.Detail, "close date") {
+				t.Errorf("the record from before the write was applied, then the write's own message: %s %s", e.Action, e.Detail)
+			}
+		}
+	})
+}

@@ -216,8 +216,8 @@ func changes(d *deal.Deal, v Values) (deal.Changes, error) {
 		c.CloseDate = &time.Time{}
 	}
 	if s, ok := v[Value]; ok && s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
+		n, err := strconv.ParseInt(s, 10, 64) // a negative value: the rules refuse it
+		if err != nil {
 			return c, &deal.RuleError{Field: "value", Rule: "value_format", Message: fmt.Sprintf("%q is not an amount in cents", s)}
 		}
 		if deal.Money(n) != d.Value {

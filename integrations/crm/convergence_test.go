@@ -1310,3 +1310,26 @@ func TestARecordSavedBeforeTheWriteLandedRevertsNothing(t *testing.T) {
 		}
 	})
 }
+
+// A Salesforce record with a negative amount: the deal rules refuse the
+// value (it must be above zero), the rest of the save applies, and the
+// deal's value is sent back; the whole message failed before, its rename
+// and stage with it, on every save of the record.
+func TestNegativeCRMAmountIsRefusedAlone(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		was, _ := st.GetDeal(t.Context(), w.dealID)
+		w.sf.mu.Lock()
+		w.sf.save(sfID, map[string]string{"Amount": "-500.0", "Name": "Tailspin renamed in Salesforce"})
+		w.sf.mu.Unlock()
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		if d.Name != "Tailspin renamed in Salesforce" || d.Value != was.Value {
+			t.Errorf("name %q value %s; want the rename applied and the value kept at %s", d.Name, d.Value, was.Value)
+		}
+		if got := w.sf.Record(sfID)["Amount"]; got == "-500.0" {
+			t.Errorf("Salesforce still holds %s: the deal's value was not sent back", got)
+		}
+		w.converged("after a negative amount")
+	})
+}

@@ -530,10 +530,13 @@ func (m *Mapping) Draft(c Change, in change.Incoming) (deal.Draft, bool, error) 
 }
 
 // parseAmount reads a CRM amount ("120000.0", "40000", "1.2E5") into money,
-// rounded to cents.
+// rounded to cents. A negative amount is read: it is a value a person typed,
+// which the deal rules refuse (a value is above zero) field by field, and
+// the deal's value is sent back; refused here, it failed the whole record,
+// every other field with it, again on every save.
 func parseAmount(s string) (deal.Money, error) {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e15 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e15 {
 		return 0, fmt.Errorf("%q is not an amount", s)
 	}
 	return deal.Money(math.Round(f * 100)), nil

@@ -697,6 +697,10 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		if c.has("partner") {
 			return Reply{}, usage("invite either microsoft or partner=NAME, one at a time")
 		}
+		if k := firstKey(c, "notes", "value", "close", "solution", "team", "currency"); k != "" {
+			// Taken and dropped, the invitation went out without them.
+			return Reply{}, usage("%s= goes with deal invite ID partner=NAME (a partner's share of the deal); Microsoft is invited with help=, and contact= consent= when the deal has no customer contact. To change the deal itself: deal edit %s %s=…", k, c.pos[0], k)
+		}
 		inv := f.microsoftInvite()
 		if err := f.err(); err != nil {
 			return Reply{}, err
@@ -732,12 +736,27 @@ func (s *Service) dealUpgrade(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, usage("upgrade to Partner-led or Co-sell, not %s", cite(c.pos[1]))
 	}
 	to := deal.SaleType(t.Slug)
+	if k := firstKey(c, "help", "contact", "consent"); k != "" && to == deal.PartnerLed {
+		// Taken and dropped, the deal became partner-led, for good, while
+		// help was asked: co-sell is what asking Microsoft for help makes.
+		return Reply{}, usage("%s= invites Microsoft, which makes the deal co-sell: deal upgrade %s co-sell help=… (partner-led only shows the deal to Microsoft's sellers, without asking help)", k, c.pos[0])
+	}
 	f := &form{c: c}
 	inv := f.microsoftInvite()
 	if err := f.err(); err != nil {
 		return Reply{}, err
 	}
 	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.Upgrade(to, inv, c.now) })
+}
+
+// firstKey is the first of keys the command was given, or "".
+func firstKey(c *call, keys ...string) string {
+	for _, k := range keys {
+		if c.has(k) {
+			return k
+		}
+	}
+	return ""
 }
 
 // microsoftInvite reads what inviting Microsoft takes: help=, and the

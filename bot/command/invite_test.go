@@ -32,10 +32,18 @@ func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se> +46 8 123 456"`:    "consent=yes",
 		`deal invite 1 partner=Litware contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent=yes`: "contact= and consent= go with deal invite ID microsoft",
 		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se>" consent=yes`:      "phone",
+		// Keys an invitation of Microsoft does not take were dropped.
+		`deal invite 1 microsoft help=technical notes="please join"`: "notes= goes with deal invite ID partner=NAME",
+		// Asking help makes a deal co-sell: a partner-led upgrade (for
+		// good) dropped it.
+		`deal upgrade 1 partner-led help=technical`: "help= invites Microsoft, which makes the deal co-sell: deal upgrade 1 co-sell help=",
 	} {
 		if r := e.svc.Run(context.Background(), access.LocalAdmin, here, line); r.OK() || !strings.Contains(r.Text, want) {
 			t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
 		}
+	}
+	if h := e.run("deal history 1").Text; strings.Contains(h, "upgraded") || strings.Contains(h, "invited") {
+		t.Fatalf("a refusal changed the deal:\n%s", h)
 	}
 	r = e.run(`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent=yes`)
 	if !strings.Contains(r.Text, "invited Microsoft") || !strings.Contains(r.Text, "Customer contact: Eva Lund <eva@fabrikam.se> +46 8 123 456") {

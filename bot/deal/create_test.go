@@ -82,6 +82,7 @@ func TestNewRules(t *testing.T) {
 		{name: "customer contact with consent is accepted", base: validIP, edit: func(d *Draft) { d.Customer.Contact, d.Customer.Consent = customerContact(), true }},
 		{name: "customer contact needs the customer's consent", base: validIP, edit: func(d *Draft) { d.Customer.Contact = customerContact() }, want: []string{"consent/contact_consent"}},
 		{name: "consent needs a contact to consent to", base: validIP, edit: func(d *Draft) { d.Customer.Consent = true }, want: []string{"consent/consent_without_contact"}},
+		{name: "an assessment location only on an assessment", base: validIP, edit: func(d *Draft) { d.AssessmentLocation = "FR" }, want: []string{"assessment_location/assessment_location_sa_only"}},
 		{name: "customer contact is validated like a person", base: validIP,
 			edit: func(d *Draft) {
 				d.Customer.Contact, d.Customer.Consent = customerContact(), true

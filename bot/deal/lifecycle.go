@@ -90,20 +90,26 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if dr.From != "" || !dr.ReceivedAt.IsZero() {
 		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
 	}
-	if p := append(d.check(now, true), consentAlone(d)...).without(exempt); len(p) > 0 {
+	if p := append(d.check(now, true), givenForNothing(d)...).without(exempt); len(p) > 0 {
 		return nil, Event{}, p
 	}
 	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal \"%s\" (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
 }
 
-// consentAlone refuses a new deal's consent=yes without a contact: consent
-// is the customer's agreement to share one person's details, and kept
-// without one it would stand for whoever is added later. Checked when a
-// deal is made, not by check: deals stored so before still change.
-func consentAlone(d *Deal) Problems {
+// givenForNothing refuses, when a deal is made, what was given that the
+// deal does not use, which it would keep and show as if it did: consent=yes
+// without a contact (consent is the customer's agreement to share one
+// person's details; kept alone it would stand for whoever is added later),
+// and an assessment location on a deal that is no solution assessment.
+// Checked when a deal is made, not by check: deals stored so before still
+// change.
+func givenForNothing(d *Deal) Problems {
 	var p Problems
 	if d.Customer.Consent && d.Customer.Contact == nil {
 		p.add("consent", "consent_without_contact", "consent=yes is the customer's agreement to share a contact, and there is none: add contact=\"Name <email> +phone\", or leave consent out")
+	}
+	if d.Kind != SolutionAssessment && d.AssessmentLocation != "" {
+		p.add("assessment_location", "assessment_location_sa_only", "assessment_location= is the country of a solution assessment (kind=sa); a %s deal has none: leave it out", KindLabel(d.Kind))
 	}
 	return p
 }
@@ -139,7 +145,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if d.Help != HelpNone {
 		return nil, Event{}, refuse("help", "help_outbound_only", "help= is asked on deals you create; an inbound referral already involves its sender")
 	}
-	p = append(append(p, d.check(now, true)...), consentAlone(d)...).without(exempt)
+	p = append(append(p, d.check(now, true)...), givenForNothing(d)...).without(exempt)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}

@@ -378,6 +378,17 @@ func TestAdminsManageTheirOwnRoles(t *testing.T) {
 	if dual.Has(access.ReferralsUser) || !dual.Has(access.IncentivesUser) {
 		t.Errorf("dual = %+v: want the incentives role kept, the referrals one removed", dual)
 	}
+	// An admin of both families (the local shell) granting CPOR work keeps
+	// the salesperson's deal role and scope; it replaced every role.
+	e.run("user add cy@x.example role=incentives-admin")
+	if cy, _ := e.st.User(ctx, "cy@x.example"); !cy.Has(access.ReferralsUser) || !cy.Has(access.IncentivesAdmin) || cy.Global || !slices.Equal(cy.Locations, []string{"LOC1"}) {
+		t.Errorf("cy = %+v: want referrals-user at LOC1 kept beside incentives-admin", cy)
+	}
+	// Within one family the grant replaces: a referrals user made admin.
+	e.run("user add cy@x.example role=referrals-admin")
+	if cy, _ := e.st.User(ctx, "cy@x.example"); cy.Has(access.ReferralsUser) || !cy.Has(access.ReferralsAdmin) || !cy.Has(access.IncentivesAdmin) || !cy.Global {
+		t.Errorf("cy = %+v: want referrals-admin in place of referrals-user, incentives-admin kept", cy)
+	}
 }
 
 // Issue 12, part 7: deal edit account=managed records the account match of

@@ -67,13 +67,24 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	if referralsUser && !global {
 		u.Global, u.Locations = false, locs
 	}
-	// Keep what the caller does not manage.
+	// The roles given replace the user's roles of their families only:
+	// granting CPOR work (an incentives role) keeps a salesperson's deal
+	// role and locations, whoever grants it (an admin of both families
+	// replaced them all). Roles of a family the caller does not manage are
+	// never touched: the caller cannot grant them (checked above).
 	old, err := s.rec.User(ctx, id)
 	switch {
 	case err == nil:
-		_, others := c.who.Managed(old.Roles)
-		u.Roles = append(u.Roles, others...)
-		if !c.who.MayGrant(access.ReferralsUser) {
+		given := map[access.Role]bool{}
+		for _, r := range roles {
+			given[familyOf(r)] = true
+		}
+		for _, r := range old.Roles {
+			if !given[familyOf(r)] && !slices.Contains(u.Roles, r) {
+				u.Roles = append(u.Roles, r)
+			}
+		}
+		if !given[access.ReferralsAdmin] {
 			u.Global, u.Locations = old.Global, old.Locations
 		}
 	case !isNotFound(err):
@@ -117,8 +128,16 @@ func (s *Service) revoke(ctx context.Context, c *call) (Reply, error) {
 		Data: map[string]any{"user": userView(u)}}, nil
 }
 
-func familyAdmin(r access.Role) string {
+// familyOf is a role's family, named by the admin role that manages it.
+func familyOf(r access.Role) access.Role {
 	if slices.Contains(access.Family(access.IncentivesAdmin), r) {
+		return access.IncentivesAdmin
+	}
+	return access.ReferralsAdmin
+}
+
+func familyAdmin(r access.Role) string {
+	if familyOf(r) == access.IncentivesAdmin {
 		return "incentives admin"
 	}
 	return "referrals admin"

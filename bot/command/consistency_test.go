@@ -194,6 +194,17 @@ func TestPermitsAtTheClick(t *testing.T) {
 			t.Errorf("%s at the click refused: %s", line, r.Text)
 		}
 	}
+	// Past its expiry, before the sweep: the click on Accept is refused
+	// and, being an action, records the expiry (dated when it happened),
+	// once, as the command does.
+	e.clk.t = start.Add(15 * 24 * time.Hour)
+	if r := e.svc.Permits(context.Background(), access.LocalAdmin, "deal accept 1"); r == nil || !strings.Contains(r.Text, "expired on") {
+		t.Fatalf("deal accept 1 after its expiry at the click: %v", r)
+	}
+	e.svc.Permits(context.Background(), access.LocalAdmin, "deal decline 1")
+	if h := e.run("deal history 1").Text; strings.Count(h, "expired unanswered") != 1 {
+		t.Errorf("the click did not record the expiry once:\n%s", h)
+	}
 }
 
 // TestByStageOrder: the totals follow the pipeline, a referral not answered

@@ -50,7 +50,9 @@ func (s *Service) permit(_ context.Context, who access.User, sp *spec) error {
 // whose deal is in a state the verb cannot act on (a referral answered or
 // expired, a deal closed); nil when the verb is allowed or the line is no
 // command. A button checks it before opening a form, so that nobody types
-// into a form whose submission can only be refused.
+// into a form whose submission can only be refused. It writes only what
+// the click, an action, meets that is due and not recorded yet (an expiry),
+// as the command would.
 func (s *Service) Permits(ctx context.Context, who access.User, line string) *Reply {
 	args, err := Parse(line)
 	if err != nil || len(args.Words) == 0 {
@@ -81,6 +83,15 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 	}
 	var re *deal.RuleError
 	if err := check(asOf(d, c.now), c.now); errors.As(err, &re) && re.Field == "status" {
+		// A click is an action: an expiry (or a lapsed Microsoft window)
+		// it meets that the sweep has not recorded yet is recorded now,
+		// dated when it happened, with its news, as the command would.
+		// (Refused without it, the history and the channel went on saying
+		// "received" until the next sweep.)
+		if _, err := s.recordDue(ctx, c, d); err != nil {
+			r := fail(err)
+			return &r
+		}
 		r := fail(re)
 		return &r
 	}

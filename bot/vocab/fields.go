@@ -91,22 +91,24 @@ var (
 	)
 )
 
-// stageAlso are other names of the sales stages: French, Swedish, and the
-// stage names of Dynamics 365 and Salesforce's default sales processes.
+// stageAlso are other names of the sales stages: French, Swedish (Partner
+// Center's own labels in those languages among them, as its stage tables
+// print them: "Utvecklat", "Collecter les données"), and the stage names of
+// Dynamics 365 and Salesforce's default sales processes.
 var stageAlso = map[deal.Stage][]string{
 	deal.StageCreated:   {"créé", "skapad", "prospecting"},
-	deal.StageAccepted:  {"accepté", "accepterad"},
-	deal.StageQualified: {"qualify", "qualification", "qualifié", "kvalificerad", "kvalificering"},
-	deal.StageDeveloped: {"develop", "needs analysis", "value proposition", "développé", "développement", "utvecklad", "utveckling"},
-	deal.StageProposed:  {"propose", "proposal", "proposal/price quote", "proposé", "proposition", "föreslagen", "offert"},
+	deal.StageAccepted:  {"accepté", "acceptée", "accepterad", "har godkänts", "godkänd"},
+	deal.StageQualified: {"qualify", "qualification", "qualifié", "qualifiée", "kvalificerad", "kvalificering"},
+	deal.StageDeveloped: {"develop", "needs analysis", "value proposition", "développé", "développée", "développement", "utvecklad", "utvecklat", "utveckling"},
+	deal.StageProposed:  {"propose", "proposal", "proposal/price quote", "proposé", "proposée", "proposition", "föreslagen", "föreslaget", "offert"},
 	// Not "close", Dynamics 365's fourth stage: typed in chat it reads as
 	// closing the deal (won, lost, as error), which deal stage refuses with
 	// those verbs; the Dynamics mapping reads its salesstage 3 itself.
-	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociation", "förhandlad", "förhandling"},
-	deal.StageWon:         {"closed won", "gagné", "vunnen"},
-	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "uppdragsbrev"},
-	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "datainsamling", "samla in data"},
-	deal.StageReport:      {"assessment report", "preparing the report", "rapport", "rapport d'évaluation", "préparation du rapport", "utvärderingsrapport", "rapport"},
+	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociée", "négociation", "förhandlad", "förhandlat", "förhandling"},
+	deal.StageWon:         {"closed won", "gagné", "conclue", "conclu", "vunnen", "vunnet"},
+	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "sécurisation de la lettre d'engagement", "sécurisation de la lettre d'engagement (LOE) du client", "uppdragsbrev"},
+	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "collecter les données", "datainsamling", "samla in data"},
+	deal.StageReport:      {"assessment report", "preparing the report", "rapport", "rapport d'évaluation", "préparation du rapport", "préparation du rapport d'évaluation", "utvärderingsrapport", "rapport"},
 	deal.StagePresent:     {"presentation", "presenting", "présentation", "présentation au client", "presentation för kunden"},
 }
 

@@ -60,6 +60,16 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{Stages(deal.SolutionAssessment), "Securing the customer's letter of engagement (LOE) (20%)", "loe"},
 		{Kinds, "Partner-to-partner (P2P)", "p2p"},
 		{Kinds, "p2p (partner to partner)", "p2p"},
+		// Partner Center's own French and Swedish stage labels, as its
+		// stage tables print them (seeds 002 and 004).
+		{Stages(deal.SolutionAssessment), "Sécurisation de la lettre d’engagement (LOE) du client", "loe"},
+		{Stages(deal.SolutionAssessment), "Collecter les données", "collect-data"},
+		{Stages(deal.SolutionAssessment), "Préparation du rapport d’évaluation", "report"},
+		{Stages(deal.SolutionAssessment), "Conclue", "won"},
+		{Stages(deal.IPCoSell), "Har godkänts", "accepted"},
+		{Stages(deal.IPCoSell), "Utvecklat", "developed"},
+		{Stages(deal.IPCoSell), "Förhandlat", "negotiated"},
+		{Stages(deal.IPCoSell), "Vunnet", "won"},
 	} {
 		got, err := tc.v.Match(tc.in)
 		if err != nil || got.Slug != tc.want {

@@ -107,7 +107,11 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 	"deal lost":    func(d *deal.Deal, now time.Time) error { _, err := d.Lose("-", now); return err },
 	"deal error":   func(d *deal.Deal, now time.Time) error { _, err := d.CloseAsError("-", now); return err },
 	"deal won":     func(d *deal.Deal, now time.Time) error { _, err := d.Win(now); return err },
-	"deal edit":    func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
+	"deal upgrade": func(d *deal.Deal, now time.Time) error {
+		_, err := d.Upgrade(deal.CoSell, deal.MicrosoftInvite{Help: deal.HelpOther}, now)
+		return err
+	},
+	"deal edit": func(d *deal.Deal, now time.Time) error { _, err := d.Edit(deal.Changes{}, now); return err },
 	"deal invite": func(d *deal.Deal, now time.Time) error {
 		_, err := d.InvitePartner(deal.Invitation{}, now)
 		return err

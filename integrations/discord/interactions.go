@@ -91,6 +91,14 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 				return a.openForm(ctx, userID, name, where, ref)
 			}
 			if q, ok := confirmQuestion(id); ok {
+				// Asked only when the yes can succeed: on a deal won since
+				// the card was sent, the refusal the yes would meet.
+				line := strings.TrimPrefix(id, confirmPrefix)
+				if who, err := a.user(ctx, userID); err == nil {
+					if r := a.svc.Permits(ctx, who, line); r != nil {
+						return result{reply: *r}
+					}
+				}
 				return result{reply: q}
 			}
 			return a.run(ctx, &in, userID, where, id)

@@ -338,6 +338,13 @@ func TestButtonFlow(t *testing.T) {
 		if again["type"] != float64(4) || again["data"].(map[string]any)["flags"] != float64(64) {
 			t.Errorf("second Won: %+v", again)
 		}
+		// The old card's Won, or Upgrade, on the deal won since: the
+		// refusal at once, not a question whose yes can only be refused.
+		for _, id := range []string{"confirm:deal won 1", "confirm:deal upgrade 1 partner-led"} {
+			if got := description(e.answer(e.click("111", id))); strings.Contains(got, "Yes, go ahead") || strings.Contains(got, "?") || !strings.Contains(got, "won") {
+				t.Errorf("%s on a won deal: %s, want the refusal", id, got)
+			}
+		}
 	})
 }
 

@@ -67,7 +67,7 @@ type ClaimView struct {
 	TimeZone        string          `json:"time_zone"` // the customer's zone, whose days count
 	LastDay         string          `json:"last_day_to_decline,omitempty"`
 	NotifiedAt      *Timestamp      `json:"notified_at,omitempty"`
-	OfficialAt      *Timestamp      `json:"official_at,omitempty"`
+	OfficialAt      *Timestamp      `json:"official_at,omitempty"` // when it became (or, notified, becomes) official; never on a declined claim
 	CreatedBy       string          `json:"created_by"`
 	CreatedAt       Timestamp       `json:"created_at"`
 	UpdatedAt       Timestamp       `json:"updated_at"`
@@ -88,6 +88,12 @@ func ViewClaim(c *cpor.Claim) ClaimView {
 	}
 	if !c.OfficialAt.IsZero() {
 		v.LastDay = c.LastDay().Format(time.DateOnly) // a date in the customer's zone: in UTC it is the day before east of UTC
+	}
+	if c.Status == cpor.Declined {
+		// The claim will never be official: the time its window closed is
+		// not when it became so (the last day to decline still says when
+		// the window ran out).
+		v.OfficialAt = nil
 	}
 	return v
 }

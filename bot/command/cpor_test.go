@@ -170,4 +170,9 @@ func TestCPORDeclineNeedsNotification(t *testing.T) {
 	if cl, err := e.st.GetClaim(t.Context(), 1); err != nil || cl.Status != cpor.Declined || cl.Reason != "not our partner" {
 		t.Errorf("after the decline: %+v, %v", cl, err)
 	}
+	// A declined claim is never official: its view has no official_at (the
+	// last day to decline stays).
+	if v := r.Data["claim"].(command.ClaimView); v.OfficialAt != nil || v.LastDay == "" {
+		t.Errorf("declined claim view: official_at %v, last day %q; want none, and the last day", v.OfficialAt, v.LastDay)
+	}
 }

@@ -276,10 +276,14 @@ func (s *Service) visibleDeals(ctx context.Context, c *call, lq listQuery) ([]*d
 
 // StageTotal is the count and value of a list's deals at one stage.
 type StageTotal struct {
-	Stage deal.Stage         `json:"stage"`
-	Label string             `json:"label"`
-	Count int                `json:"count"`
-	Value map[string]float64 `json:"value"` // by currency
+	Stage deal.Stage `json:"stage,omitempty"`
+	// Status names a bucket of deals counted by status, not stage: a
+	// referral not answered yet, and lost, declined, expired and closed as
+	// error deals (Stage is then empty: theirs differ).
+	Status deal.Status        `json:"status,omitempty"`
+	Label  string             `json:"label"`
+	Count  int                `json:"count"`
+	Value  map[string]float64 `json:"value"` // by currency
 }
 
 func stageTotals(deals []*deal.Deal) []StageTotal {
@@ -287,14 +291,17 @@ func stageTotals(deals []*deal.Deal) []StageTotal {
 	idx := map[string]int{}
 	for _, d := range deals {
 		label := vocab.StageLabel(d.Kind, d.Stage)
+		t := StageTotal{Stage: d.Stage}
 		if d.Stage == "" || d.Status.Terminal() && d.Status != deal.Won {
 			label = vocab.Statuses.Label(string(d.Status))
+			t = StageTotal{Status: d.Status}
 		}
 		i, ok := idx[label]
 		if !ok {
 			i = len(out)
 			idx[label] = i
-			out = append(out, StageTotal{Stage: d.Stage, Label: label, Value: map[string]float64{}})
+			t.Label, t.Value = label, map[string]float64{}
+			out = append(out, t)
 		}
 		out[i].Count++
 		if d.Value > 0 && d.Currency != "" {

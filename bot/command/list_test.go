@@ -150,3 +150,26 @@ func TestListClosedAndAll(t *testing.T) {
 		t.Errorf("deal list all leaves out the lost deal:\n%s", r.Text)
 	}
 }
+
+// Buckets counted by status (a lost deal, a referral not answered yet) say
+// so in JSON: a script grouping by stage read three of them as "created".
+func TestStageTotalsNameStatusBuckets(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	for range 3 {
+		e.run(`deal new kind=ip name=A customer=C customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	}
+	e.run(`deal receive kind=ip customer=R customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal lost 2 reason=budget`)
+	e.run(`deal error 3 reason=duplicate`)
+	got := map[string]string{}
+	for _, st := range e.run("deal list all").Data["stages"].([]command.StageTotal) {
+		got[st.Label] = string(st.Stage) + "/" + string(st.Status)
+	}
+	want := map[string]string{"Created": "created/", "Received": "/received", "Lost": "/lost", "Closed as error": "/error"}
+	for label, w := range want {
+		if got[label] != w {
+			t.Errorf("bucket %q: stage/status %q, want %q (all: %v)", label, got[label], w, got)
+		}
+	}
+}

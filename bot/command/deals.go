@@ -717,8 +717,16 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		inv.CloseDate, _ = f.date("close")
 		inv.Team = f.people("team")
 		inv.Solutions = s.solutions(ctx, f, "solution", "")
-		if err := f.err(); err != nil {
-			return Reply{}, err
+		if formErr := f.err(); formErr != nil {
+			// Every problem at once, as deal new says them: the rules the
+			// rest of the invitation breaks (a past close date, no notes),
+			// tried on a copy of the deal, beside the malformed values.
+			d, err := s.visibleDeal(ctx, c)
+			if err != nil {
+				return Reply{}, formErr
+			}
+			_, ruleErr := asOf(d, c.now).InvitePartner(inv, c.now)
+			return Reply{}, merge(formErr, ruleErr)
 		}
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InvitePartner(inv, c.now) })
 	case len(c.pos) == 1 && (c.has("solution") || c.has("value") || c.has("close") || c.has("notes") || c.has("team")):

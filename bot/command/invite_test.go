@@ -65,3 +65,21 @@ func TestCardShowsInvitationNotes(t *testing.T) {
 		t.Errorf("card:\n%s\nwant the invitation with its notes", card)
 	}
 }
+
+// A partner's invitation with several problems says them all at once: the
+// malformed values and the rules the rest breaks (it said value and
+// solution, then, fixed, the past close date and the missing notes).
+func TestInvitePartnerSaysEveryProblem(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal invite 1 partner=Adatum value=45.000 close=2020-01-01 solution=Nope`)
+	for _, field := range []string{"value", "solution", "close", "notes"} {
+		if r.OK() || !strings.Contains(r.Text, field) {
+			t.Errorf("refusal %q does not name %s", r.Text, field)
+		}
+	}
+	if h := e.run("deal history 1").Text; strings.Contains(h, "invited") {
+		t.Errorf("a refused invitation changed the deal:\n%s", h)
+	}
+}

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -31,7 +32,10 @@ func (s *Service) solutionAdd(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	e := ledger.Entry{At: c.now, Actor: c.who.ID, Action: "added", Detail: "added solution " + solutionText(sol)}
-	if err := s.rec.AddSolution(ctx, sol, e); err != nil {
+	if err := s.rec.AddSolution(ctx, sol, e); errors.Is(err, ledger.ErrExists) {
+		// The store's own wording named the solution twice and no way on.
+		return Reply{}, fmt.Errorf("solution %q %w in your catalog (names are unique, in any case): solution list shows it; add this one under another name", sol.Name, ledger.ErrExists)
+	} else if err != nil {
 		return Reply{}, fmt.Errorf("solution %q: %w", sol.Name, err)
 	}
 	return Reply{Text: "Added to your catalog: " + solutionText(sol), Data: map[string]any{"solution": sol}}, nil

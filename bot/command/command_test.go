@@ -377,3 +377,14 @@ func TestUnreadableAndRuleProblemsTogether(t *testing.T) {
 		t.Errorf("the refused accept was saved: %s", h.Text)
 	}
 }
+
+// A solution added twice is refused once, naming it and where it is, with
+// the code scripts read ("exists"); it said the name twice and no way on.
+func TestSolutionAddedTwice(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `solution add name="contoso insight" source=mine ip=azure`)
+	if r.OK() || r.Err.Code != "exists" || strings.Count(r.Text, "contoso insight") != 1 || !strings.Contains(r.Text, "solution list") {
+		t.Errorf("second add: %q (%+v)", r.Text, r.Err)
+	}
+}

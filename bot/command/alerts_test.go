@@ -200,3 +200,19 @@ func TestClaimDoubleClick(t *testing.T) {
 		}
 	})
 }
+
+// subscribe typed in a channel of a platform cosellbot cannot post to
+// (Discord without its bot token) is refused saying why: subscribed, every
+// notice went dead in the outbox while the reply promised reminders.
+func TestSubscribeWhereNothingCanBePosted(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"log", "shell", "slack"}, nil))
+	r := e.at(chat.Place{Platform: "discord", Channel: "112233445566778899"}, access.LocalAdmin, "subscribe location=LOC1")
+	if r.OK() || r.Err.Rule != "channel_platform" || !strings.Contains(r.Text, "DISCORD_BOT_TOKEN") {
+		t.Errorf("subscribe in Discord without its notifier: %q", r.Text)
+	}
+	if subs, _ := st.Subscriptions(t.Context()); len(subs) != 0 {
+		t.Errorf("a refused subscribe was kept: %+v", subs)
+	}
+}

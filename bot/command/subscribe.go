@@ -70,6 +70,13 @@ var channelHint = map[string]string{
 // where the command was typed when there is none.
 func (s *Service) place(c *call) (chat.Place, error) {
 	if len(c.pos) == 0 {
+		if !slices.Contains(s.platforms, c.where.Platform) {
+			// Typed in a channel of a platform cosellbot cannot post to
+			// (Discord without its bot token): subscribed, every notice
+			// went dead in the outbox.
+			return chat.Place{}, &deal.RuleError{Field: "channel", Rule: "channel_platform",
+				Message: fmt.Sprintf("cosellbot cannot post to %s: its bot token is not configured (%s_BOT_TOKEN; the README says how), so news would never arrive here. It delivers to %s", c.where.Platform, strings.ToUpper(c.where.Platform), strings.Join(s.platforms, ", "))}
+		}
 		return c.where, nil
 	}
 	raw := strings.TrimSpace(c.pos[0])

@@ -83,6 +83,8 @@ func TestNewRules(t *testing.T) {
 		{name: "customer contact needs the customer's consent", base: validIP, edit: func(d *Draft) { d.Customer.Contact = customerContact() }, want: []string{"consent/contact_consent"}},
 		{name: "consent needs a contact to consent to", base: validIP, edit: func(d *Draft) { d.Customer.Consent = true }, want: []string{"consent/consent_without_contact"}},
 		{name: "an assessment location only on an assessment", base: validIP, edit: func(d *Draft) { d.AssessmentLocation = "FR" }, want: []string{"assessment_location/assessment_location_sa_only"}},
+		{name: "an IP co-sell deal sells a co-sell-eligible solution", base: validIP,
+			edit: func(d *Draft) { d.Solutions = []Solution{{Name: "Azure OpenAI", Source: Microsoft}} }, want: []string{"solution/solution_ip_eligible"}},
 		{name: "customer contact is validated like a person", base: validIP,
 			edit: func(d *Draft) {
 				d.Customer.Contact, d.Customer.Consent = customerContact(), true

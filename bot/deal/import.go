@@ -9,10 +9,12 @@ import (
 // meet: they ask a person creating a deal for what Partner Center's API
 // does not carry (a services deal's partner role, solution area and play),
 // or what was true when the deal was made there but no longer is (a close
-// date now past, a team whose members lack a phone).
+// date now past, a team whose members lack a phone), or what only this
+// partner's catalog says (whether a solution Partner Center named is
+// co-sell eligible: the catalog may not flag it).
 var importExempt = []string{
 	"role_required_services", "area_required_services", "play_required_services",
-	"close_in_future", "team_required", "solution_required_ip", "received_not_expired",
+	"close_in_future", "team_required", "solution_required_ip", "solution_ip_eligible", "received_not_expired",
 }
 
 // Import records a deal that exists in Partner Center already, as it is

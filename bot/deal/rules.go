@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -353,6 +354,8 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		}
 		if len(d.Solutions) == 0 && !inbound {
 			p.add("solution", "solution_required_ip", "IP co-sell deals need at least one solution from your catalog")
+		} else if !inbound && !slices.ContainsFunc(d.Solutions, func(s Solution) bool { return s.IP != IPNone }) {
+			p.add("solution", "solution_ip_eligible", "an IP co-sell deal sells at least one co-sell-eligible solution (Azure IP or Business Applications IP co-sell; solution list says which are): %s is not one", solutionNames(d.Solutions))
 		}
 	case ServicesCoSell:
 		if !waiting && !inbound {
@@ -426,6 +429,15 @@ func joinHelps() string {
 	names := make([]string, len(Helps))
 	for i, h := range Helps {
 		names[i] = string(h)
+	}
+	return strings.Join(names, ", ")
+}
+
+// solutionNames lists solutions' names as a refusal quotes them.
+func solutionNames(ss []Solution) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = strconv.Quote(s.Name)
 	}
 	return strings.Join(names, ", ")
 }

@@ -388,3 +388,15 @@ func TestSolutionAddedTwice(t *testing.T) {
 		t.Errorf("second add: %q (%+v)", r.Text, r.Err)
 	}
 }
+
+// deal team add with two people says it adds one, and how to give several;
+// it said the first person's phone number was invalid.
+func TestTeamAddOnePerson(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=A customer=C customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal team add 1 "Bo Ek <bo@x.se> +46 70 111 22 33; Eva Lund <eva@x.se> +46 70 222 33 44"`)
+	if r.OK() || !strings.Contains(r.Text, "adds one person") || strings.Contains(r.Text, "phone number") {
+		t.Errorf("two people: %q", r.Text)
+	}
+}

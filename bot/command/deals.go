@@ -614,6 +614,12 @@ func (s *Service) dealDecline(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) dealTeamAdd(ctx context.Context, c *call) (Reply, error) {
+	if strings.Contains(c.pos[1], ";") {
+		// Several people, as team= takes them: parsed as one, the refusal
+		// spoke of an invalid phone number ("+46 70 …; Bob").
+		return Reply{}, &deal.RuleError{Field: "team", Rule: "format",
+			Message: fmt.Sprintf("deal team add adds one person: add them one at a time (deal team add %s \"Name <email> +phone\"), or give the whole team with deal edit %s team=\"A <a@x.com> +1 …; B <b@x.com> +1 …\"", c.pos[0], c.pos[0])}
+	}
 	p, err := ParsePerson(c.pos[1])
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "team", Rule: "format", Message: err.Error()}

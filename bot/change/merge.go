@@ -286,9 +286,9 @@ func (s Shadow) Sending(v Values) Shadow {
 func (s Shadow) Sent(v Values, at, acked time.Time) Shadow {
 	out := s.Clone()
 	for f, val := range v {
-		m := out[f]
+		m, known := out[f]
 		n := Mark{Value: val, At: at, Earlier: remember(remember(m.Earlier, m.Sent, val), val, "")}
-		if _, known := s[f]; known && at.IsZero() && m.Value != val {
+		if known && at.IsZero() && m.Value != val {
 			n.Prior, n.Acked = m.Value, acked
 			if m.Prior != "" && m.At.IsZero() {
 				// Written twice before the system told a time: its record

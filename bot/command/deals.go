@@ -713,7 +713,7 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		}
 		return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.InviteMicrosoft(inv, c.now) })
 	case len(c.pos) == 1 && c.has("partner"):
-		if c.has("contact") || c.has("consent") {
+		if firstKey(c, "contact", "consent") != "" {
 			return Reply{}, usage("contact= and consent= go with deal invite ID microsoft: a partner is invited without the customer's contact")
 		}
 		inv := deal.Invitation{Partner: f.str("partner"), Notes: f.str("notes"), Currency: strings.ToUpper(f.str("currency")), Help: f.help()}

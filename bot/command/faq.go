@@ -139,10 +139,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 // topics of a half not answered, each once and none already answered. A
 // half not answered is a miss of its own.
 func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet) (Reply, error) {
-	halves := []faq.Result{res, *res.Also}
-	if i, j := strings.Index(question, res.Part), strings.Index(question, res.Also.Part); j >= 0 && (i < 0 || j < i) {
-		halves[0], halves[1] = halves[1], halves[0]
-	}
+	halves := res.Halves()
 	var b strings.Builder
 	var more []faq.Suggestion
 	answered := map[string]bool{}

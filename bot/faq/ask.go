@@ -34,6 +34,8 @@ type Result struct {
 	// Also is then the other half's result, answered or not.
 	Part string
 	Also *Result
+	// alsoFirst: Also's half came first in the message (see Halves).
+	alsoFirst bool
 }
 
 // Ask answers a free-text question in the language it is written in. It never

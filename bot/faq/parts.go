@@ -59,7 +59,7 @@ func splitTwo(q string) []string {
 // said, with the other half's result, answered or not, in Also; or the
 // whole's refusal when no half is answered.
 func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result {
-	halves := splitTwo(strings.TrimSpace(chatTokens(strings.ToValidUTF8(question, " "))))
+	halves := splitTwo(chatText(question))
 	if halves == nil {
 		return whole
 	}
@@ -82,7 +82,7 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 		for i, r := range rs {
 			if r.Answered && r.EntryID != whole.EntryID {
 				whole.Part = halves[1-i]
-				whole.Also = &r
+				whole.Also, whole.alsoFirst = &r, i == 0
 				break
 			}
 		}
@@ -96,9 +96,24 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 		r.Part, r.Confidence = "", min(rs[0].Confidence, rs[1].Confidence)
 		return r
 	case !rs[0].Answered:
-		rs[0], rs[1] = rs[1], rs[0]
+		r, also := rs[1], rs[0]
+		r.Also, r.alsoFirst = &also, true
+		return r
 	}
 	r, also := rs[0], rs[1]
 	r.Also = &also
 	return r
+}
+
+// Halves are the results of a message asking two things (Also set) in the
+// order its halves were asked, for a reply that follows the question; a
+// result without Also is alone.
+func (r Result) Halves() []Result {
+	if r.Also == nil {
+		return []Result{r}
+	}
+	if r.alsoFirst {
+		return []Result{*r.Also, r}
+	}
+	return []Result{r, *r.Also}
 }

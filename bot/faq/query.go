@@ -42,8 +42,16 @@ func normalize(s string) string {
 	return digitLetter.ReplaceAllString(s, "$1 $2")
 }
 
-// sanitize bounds the work per question and makes any input valid UTF-8.
+// sanitize bounds the work per question, makes any input valid UTF-8 and
+// drops what chat adds (chatText), then normalizes its numbers.
 func sanitize(q string) string {
+	return normalize(chatText(q))
+}
+
+// chatText is a question as its asker wrote it: valid UTF-8, at most
+// maxQuestionBytes, without chat's tokens (chatTokens). The halves of a
+// message asking two things are cut from it, so that each reads as typed.
+func chatText(q string) string {
 	q = strings.ToValidUTF8(q, " ")
 	if len(q) > maxQuestionBytes {
 		cut := maxQuestionBytes
@@ -52,7 +60,7 @@ func sanitize(q string) string {
 		}
 		q = q[:cut]
 	}
-	return normalize(strings.TrimSpace(chatTokens(q)))
+	return strings.TrimSpace(chatTokens(q))
 }
 
 // chatTokens removes what chat adds to a question without being part of

@@ -395,65 +395,58 @@ var lostStatusReasons = map[string]string{"4": "Canceled", "5": "Out-Sold"}
 
 // closeOpportunity reads a Win or Lose: they carry an OpportunityClose and
 // the status reason chosen, not the opportunity's fields. The outcome is the
-// message; a loss's reason is what the Close Opportunity dialog holds: the
-// status reason, the competitor it was lost to (when the reference carries
-// its name) and the description (or the activity's subject), so that
-// Partner Center and the history say why, not only that it was lost.
+// message; a loss's reason is what the Close Opportunity dialog holds (see
+// lossReason), so that Partner Center and the history say why, not only
+// that it was lost.
 func closeOpportunity(c *Context, ch *crm.Change) {
 	ch.Outcome = map[string]string{"win": "won", "lose": "lost"}[strings.ToLower(c.MessageName)]
-	var status, competitor, description, subject string
+	var status string
+	var close Entity
 	for _, p := range c.InputParameters {
 		switch p.Key {
 		case "Status":
 			status, _ = Attribute{Value: p.Value}.Text()
 		case "OpportunityClose":
-			var close Entity
-			if json.Unmarshal(p.Value, &close) != nil {
-				continue
-			}
-			for _, a := range close.Attributes {
-				switch a.Key {
-				case "description":
-					description, _ = a.Text()
-				case "subject":
-					subject, _ = a.Text()
-				case "competitorid":
-					var ref reference
-					if json.Unmarshal(a.Value, &ref) == nil {
-						competitor = strings.TrimSpace(ref.Name)
-					}
-				case "opportunityid":
-					if !emptyGUID(ch.RecordID) {
-						continue
-					}
-					// The opportunity closed, named by the OpportunityClose:
-					// the context's PrimaryEntityId is not always it.
-					var ref reference
-					if json.Unmarshal(a.Value, &ref) == nil && ref.ID != "" {
-						ch.RecordID = GUID(ref.ID)
-					}
-				}
-			}
+			_ = json.Unmarshal(p.Value, &close) // a malformed one says nothing
 		}
 	}
-	if ch.Outcome != "lost" {
-		return
+	attr := map[string]Attribute{}
+	for _, a := range close.Attributes {
+		attr[a.Key] = a
 	}
+	if a, ok := attr["opportunityid"]; ok && emptyGUID(ch.RecordID) {
+		// The opportunity closed, named by the OpportunityClose: the
+		// context's PrimaryEntityId is not always it.
+		var ref reference
+		if json.Unmarshal(a.Value, &ref) == nil && ref.ID != "" {
+			ch.RecordID = GUID(ref.ID)
+		}
+	}
+	if ch.Outcome == "lost" {
+		ch.Reason = lossReason(status, attr)
+	}
+}
+
+// lossReason is the Close Opportunity dialog's answer: the status reason
+// (lostStatusReasons, or an organization's own by its number; -1 is the
+// platform's default, no choice), the competitor when the reference carries
+// its name, and the description, else the activity's subject.
+func lossReason(status string, close map[string]Attribute) string {
 	var why []string
 	if label := lostStatusReasons[status]; label != "" {
 		why = append(why, label)
-	} else if status != "" && status != "-1" { // -1: the platform picked the default
+	} else if status != "" && status != "-1" {
 		why = append(why, "status reason "+status)
 	}
-	if competitor != "" {
-		why = append(why, "lost to "+competitor)
+	var ref reference
+	if a, ok := close["competitorid"]; ok && json.Unmarshal(a.Value, &ref) == nil && strings.TrimSpace(ref.Name) != "" {
+		why = append(why, "lost to "+strings.TrimSpace(ref.Name))
 	}
-	text := strings.TrimSpace(description)
-	if text == "" {
-		text = strings.TrimSpace(subject)
+	for _, key := range []string{"description", "subject"} {
+		if v, ok := close[key].Text(); ok && strings.TrimSpace(v) != "" {
+			why = append(why, strings.TrimSpace(v))
+			break
+		}
 	}
-	if text != "" {
-		why = append(why, text)
-	}
-	ch.Reason = strings.Join(why, ", ")
+	return strings.Join(why, ", ")
 }

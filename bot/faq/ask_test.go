@@ -116,6 +116,8 @@ func TestAskIssueExamples(t *testing.T) {
 		{"is there any cost for a partner id", "partner-id-what", EN},
 		{"what happens to leads of profiles we never migrated", "profile-leads-unmigrated", EN},
 		{"what does claiming partner of record mean", "cpor-what", EN},
+		// French partners call leads "pistes" (a tester's refused question).
+		{"où sont les pistes de mon profil non migré", "profile-leads-unmigrated", FR},
 	}
 	for _, tt := range tests {
 		askCase(t, ix, tt.q, tt.id, tt.lang)

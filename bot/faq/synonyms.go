@@ -71,7 +71,7 @@ var synonymGroups = map[Lang][][]string{
 		{"enregistrer", "enregistrement"},
 		{"conclue", "gagnée", "gagné", "conclu"},
 		{"refuser", "rejeter", "décliner"},
-		{"prospect", "lead", "leads"},
+		{"prospect", "lead", "leads", "piste", "pistes"},
 		{"délai", "temps"},
 		{"étape", "phase"},
 		{"éligible", "éligibilité", "admissible"},

@@ -68,6 +68,7 @@ type syncRow struct {
 	ModifiedAt *time.Time `gorm:"column:modified_at"`
 	ETag       string     `gorm:"column:etag;not null"`
 	Shadow     string     `gorm:"column:shadow;not null"` // JSON change.Shadow (00006)
+	GoneAt     *time.Time `gorm:"column:gone_at"`         // change.Link.Gone (00011)
 }
 
 // TableName is the external_sync table.

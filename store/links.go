@@ -41,7 +41,7 @@ const (
 )
 
 func linkOf(r *syncRow) (change.Link, error) {
-	l := change.Link{System: r.Source, RecordID: r.ExternalID, ETag: r.ETag, Seen: fromPtr(r.ModifiedAt)}
+	l := change.Link{System: r.Source, RecordID: r.ExternalID, ETag: r.ETag, Seen: fromPtr(r.ModifiedAt), Gone: fromPtr(r.GoneAt)}
 	if r.DealID != nil {
 		l.DealID = *r.DealID
 	}
@@ -68,7 +68,7 @@ func linkRow(l change.Link) (syncRow, error) {
 			return syncRow{}, fmt.Errorf("store: encode the shadow of %s record %s: %w", l.System, l.RecordID, err)
 		}
 	}
-	r := syncRow{Source: l.System, ExternalID: l.RecordID, ModifiedAt: utcPtr(l.Seen), ETag: l.ETag, Shadow: string(sh)}
+	r := syncRow{Source: l.System, ExternalID: l.RecordID, ModifiedAt: utcPtr(l.Seen), ETag: l.ETag, Shadow: string(sh), GoneAt: utcPtr(l.Gone)}
 	if l.DealID != 0 {
 		id := l.DealID
 		r.DealID = &id
@@ -131,7 +131,7 @@ const linksOfRecordWhere = "(source = ? AND external_id = ?) OR deal_id = (SELEC
 // linkUpsert writes a link over the one stored for its record.
 var linkUpsert = clause.OnConflict{
 	Columns:   []clause.Column{{Name: "source"}, {Name: "external_id"}},
-	DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow"}),
+	DoUpdates: clause.AssignmentColumns([]string{"deal_id", "modified_at", "etag", "shadow", "gone_at"}),
 }
 
 // linksOf decodes link rows, in their order.
@@ -211,7 +211,7 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 			}
 		}
 		for _, l := range c.Links {
-			if l.DealID == 0 && c.Deal != nil {
+			if l.DealID == 0 && c.Deal != nil && l.Gone.IsZero() {
 				l.DealID = row.ID
 			}
 			if err := saveLink(tx, l); err != nil {

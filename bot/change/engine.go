@@ -39,7 +39,7 @@ type Commit struct {
 	Deal    *deal.Deal // nil: only links (a merge that changed no field)
 	Entries []ledger.Entry
 	Notices []ledger.Notice
-	Links   []Link    // upserted; a zero DealID takes the deal's id
+	Links   []Link    // upserted; a zero DealID takes the deal's id, unless the link is Gone
 	Unlinks []LinkRef // links removed (the record was deleted, or merged into another)
 	Work    []LinkRef // links whose system lacks some of the deal: one sync each
 	At      time.Time
@@ -342,6 +342,14 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		}
 	}
 	known := err == nil
+	if known && !link.Gone.IsZero() {
+		if in.Modified.Before(link.Gone) {
+			return Result{Outcome: Stale, Note: fmt.Sprintf("%s record %s was deleted at %s, after this change (%s): not applied",
+				Label(in.System), in.RecordID, link.Gone.UTC().Format(time.RFC3339), in.Modified.UTC().Format(time.RFC3339))}, nil
+		}
+		// Restored, or changed after its deletion: a record like a new one.
+		link, known = Link{System: in.System, RecordID: in.RecordID}, false
+	}
 	var d *deal.Deal
 	switch {
 	case err == nil:
@@ -741,17 +749,32 @@ func (e *Engine) Link(ctx context.Context, system, recordID string) (Link, error
 // Unlink ends the link of a record its system deleted or merged away: the
 // deal stays, with a history line saying so, and nothing more is written
 // to that record. into, when set, is the record it was merged into: that
-// one is linked instead (unless it is linked already).
-func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string) (Result, error) {
+// one is linked instead (unless it is linked already). A deleted record
+// (into empty) keeps a tombstone dated at, the deletion's time in the
+// system (zero: now): its events older than that are stale.
+func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string, at time.Time) (Result, error) {
+	now := e.clock.Now()
+	var tomb []Link
+	if into == "" {
+		if at.IsZero() {
+			at = now
+		}
+		tomb = []Link{{System: system, RecordID: recordID, Gone: at}}
+	}
 	l, err := e.rec.Link(ctx, system, recordID)
 	if errors.Is(err, ledger.ErrNotFound) {
-		return Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is linked to no deal", Label(system), recordID)}, nil
+		res := Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is linked to no deal", Label(system), recordID)}
+		if tomb == nil {
+			return res, nil
+		}
+		// Not linked yet, but a deal may hold its CRM ID: the tombstone
+		// keeps a late event of the record from linking it.
+		return res, e.commit(ctx, &Commit{At: now, Links: tomb})
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	now := e.clock.Now()
-	c := &Commit{At: now, Unlinks: []LinkRef{{system, recordID}}}
+	c := &Commit{At: now, Unlinks: []LinkRef{{system, recordID}}, Links: tomb}
 	detail := fmt.Sprintf("%s record %s %s: unlinked", Label(system), recordID, why)
 	if into != "" {
 		if _, err := e.rec.Link(ctx, system, into); errors.Is(err, ledger.ErrNotFound) {
@@ -770,7 +793,7 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string)
 	}
 	if d != nil {
 		c.Deal = d.Clone()
-		if c.Links != nil && slices.Contains(crmid.Forms(recordID), d.CRMID) {
+		if into != "" && c.Links != nil && slices.Contains(crmid.Forms(recordID), d.CRMID) {
 			// The deal's CRM ID named the record merged away: it names the
 			// record merged into now, so that the card and a search by it
 			// find the deal. (A deleted record's stays: HubSpot restores a

@@ -90,6 +90,13 @@ type Link struct {
 	ETag     string    // Partner Center: sent as If-Match
 	Seen     time.Time // the system's newest modification time applied
 	Shadow   Shadow
+	// Gone is when the system deleted the record (zero: it was not). The
+	// link then ties it to no deal and stays as a tombstone: an event of
+	// the record older than its deletion, delivered late, is stale, where
+	// it would link the record again by the deal's CRM ID (and chat edits
+	// would go on being written to a record that is gone). A later one (a
+	// restore) links it anew.
+	Gone time.Time
 }
 
 // Incoming is what a system says of its record: some fields, each with the

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -118,9 +119,9 @@ func unlinked(m *Mapping, c Change) string {
 // the change path (the deal stays, and its history says so); into, when
 // set, is the record it was merged into, linked instead. Every source's
 // deletion takes this path: HubSpot's deal.deletion and merge, Dataverse's
-// Delete message.
-func (a *Applier) Unlink(ctx context.Context, system, recordID, why, into string) (Result, error) {
-	res, err := a.Engine.Unlink(ctx, system, recordID, why, into)
+// Delete message. at is when the CRM deleted the record (zero: unknown).
+func (a *Applier) Unlink(ctx context.Context, system, recordID, why, into string, at time.Time) (Result, error) {
+	res, err := a.Engine.Unlink(ctx, system, recordID, why, into, at)
 	if err != nil {
 		return Result{}, err
 	}

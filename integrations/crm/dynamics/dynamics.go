@@ -258,7 +258,13 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		// saying so, and nothing more is written to the record. (Answered
 		// "already says so" before, the deal went on being written to a
 		// record that no longer existed.)
-		return s.applier.Unlink(ctx, Name, c.PrimaryEntityID, "was deleted in Dynamics 365", "")
+		var at time.Time
+		if c.OperationCreatedOn != "" {
+			if at, err = crm.ParseTime(c.OperationCreatedOn); err != nil {
+				return crm.Result{}, crm.Malformed("OperationCreatedOn", "%v", err)
+			}
+		}
+		return s.applier.Unlink(ctx, Name, c.PrimaryEntityID, "was deleted in Dynamics 365", "", at)
 	}
 	fields := map[string]string{}
 	var changed []string           // the Target's attributes: what the operation changed

@@ -359,6 +359,65 @@ func TestLookupWithoutItsNameSaysThePostImageIsMissing(t *testing.T) {
 	})
 }
 
+// Dataverse does not keep the order of its steps' deliveries: an Update
+// saved before the opportunity was deleted may arrive after the Delete. It
+// is stale (the record is gone); it found the deal again by its CRM ID,
+// linked the deleted record back and applied, and the deal's later edits
+// were written to a record that no longer exists. So whether the record
+// was linked before (an earlier event) or only named by the deal's CRM ID.
+func TestLateUpdateOfADeletedOpportunityIsStale(t *testing.T) {
+	for _, linked := range []bool{true, false} {
+		t.Run(map[bool]string{true: "linked", false: "named by the crm id"}[linked], func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) { lateUpdateOfADeletedOpportunity(t, st, linked) })
+		})
+	}
+}
+
+func lateUpdateOfADeletedOpportunity(t *testing.T, st *store.Store, linked bool) {
+	t.Helper()
+	h := setup(t, st)
+	d := crmtest.AcceptedDeal(t, st, opportunity, now)
+	version := d.Version
+	if linked {
+		if err := st.SaveLink(t.Context(), change.Link{System: dynamics.Name, RecordID: opportunity, DealID: d.ID}); err != nil {
+			t.Fatal(err)
+		}
+		version++ // the unlink's history line
+	}
+	hd := headers("opportunity")
+	hd.Set("X-Ms-Dynamics-Request-Name", "Delete")
+	if code, resp := h.Post(t, "/webhooks/dynamics", hd, fixture(t, "opportunity_delete.json")); code != 200 {
+		t.Fatalf("delivery: %d %s", code, resp)
+	}
+	if rep := h.Process(t); rep.Processed+rep.Ignored != 1 {
+		t.Fatalf("delete: %+v %q", rep, reasons(h.Inbox(t)))
+	}
+	// Saved at 1795600000000, 30 s before the deletion.
+	if rep := post(t, h, "opportunity_update.json"); rep.Stale != 1 {
+		t.Fatalf("late update: %+v %q, want it stale", rep, reasons(h.Inbox(t)))
+	}
+	rows := h.Inbox(t)
+	if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted at 2026-11-25T09:47:10Z") || !strings.Contains(last.Error, "not applied") {
+		t.Errorf("inbox reason %q: want the deletion's time and \"not applied\"", last.Error)
+	}
+	links, err := st.LinksOf(t.Context(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		if l.System == dynamics.Name {
+			t.Errorf("the deleted opportunity is linked again: %+v", l)
+		}
+	}
+	got, err := st.GetDeal(t.Context(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != version {
+		t.Errorf("linked %v: deal version %d after the late update, want %d (unchanged since the delete)", linked, got.Version, version)
+	}
+}
+
 // Deleting an opportunity (a Delete step) unlinks its deal, as HubSpot's
 // deletion does: the deal stays, its history says so, and nothing more is
 // written to a record that is gone. (It was "already says so".)
@@ -377,8 +436,8 @@ func TestDeleteUnlinksTheDeal(t *testing.T) {
 		if rep := h.Process(t); rep.Processed != 1 {
 			t.Fatalf("delete: %+v %q", rep, reasons(h.Inbox(t)))
 		}
-		if _, err := st.Link(t.Context(), dynamics.Name, opportunity); err == nil {
-			t.Error("the deleted opportunity is still linked")
+		if l, err := st.Link(t.Context(), dynamics.Name, opportunity); err != nil || l.DealID != 0 || l.Gone.IsZero() {
+			t.Errorf("the deleted opportunity's link %+v, %v: want a tombstone (no deal, the deletion's time)", l, err)
 		}
 		rows := h.Inbox(t)
 		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted in Dynamics 365: unlinked") {

@@ -234,7 +234,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	id := ev.ObjectID.String()
 	switch ev.kind() {
 	case "deletion":
-		return s.applier.Unlink(ctx, Name, id, "was deleted in HubSpot", "")
+		return s.applier.Unlink(ctx, Name, id, "was deleted in HubSpot", "", time.UnixMilli(ms).UTC())
 	case "merge":
 		return s.merge(ctx, ev)
 	}
@@ -252,8 +252,8 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	}
 	// A restored record is linked again to the deal whose crm_id it is
 	// (its deletion unlinked it): say so, rather than "already says so".
-	_, err = s.applier.Engine.Link(ctx, Name, id)
-	wasLinked := err == nil
+	l, err := s.applier.Engine.Link(ctx, Name, id)
+	wasLinked := err == nil && l.DealID != 0 // a deleted record's link is a tombstone
 	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
 		return crm.Result{}, err
 	}
@@ -261,8 +261,8 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err != nil || wasLinked {
 		return res, err
 	}
-	l, err := s.applier.Engine.Link(ctx, Name, id)
-	if errors.Is(err, ledger.ErrNotFound) {
+	l, err = s.applier.Engine.Link(ctx, Name, id)
+	if errors.Is(err, ledger.ErrNotFound) || err == nil && l.DealID == 0 {
 		return res, nil // no deal has its id: res says so
 	}
 	if err != nil {
@@ -288,7 +288,7 @@ func (s *Source) merge(ctx context.Context, ev Event) (crm.Result, error) {
 		if m.String() == into {
 			continue
 		}
-		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into)
+		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into, time.Time{})
 		if err != nil {
 			return crm.Result{}, err
 		}

@@ -206,8 +206,8 @@ func TestCreationDeletionAndMerge(t *testing.T) {
 		if rep := h.Process(t); rep.Processed != 1 {
 			t.Fatalf("deletion report %+v", rep)
 		}
-		if _, err := st.Link(t.Context(), "hubspot", "888"); err == nil {
-			t.Error("a deleted record is still linked")
+		if l, err := st.Link(t.Context(), "hubspot", "888"); err != nil || l.DealID != 0 || l.Gone.IsZero() {
+			t.Errorf("the deleted record's link %+v, %v: want a tombstone (no deal, the deletion's time)", l, err)
 		}
 		if got, err := st.GetDeal(t.Context(), d.ID); err != nil || got.Status.Terminal() {
 			t.Errorf("the deal after its record was deleted: %+v %v", got, err)
@@ -251,6 +251,49 @@ func TestEmptiedPropertyReachesTheDealRules(t *testing.T) {
 		}
 		if m, ok := l.Shadow[change.Notes]; !ok || m.Value != "" {
 			t.Errorf("the link says HubSpot holds notes %+v, want empty", m)
+		}
+	})
+}
+
+// HubSpot does not keep the order of its events: a property changed just
+// before the deal was deleted may arrive after the deletion. It is stale
+// (it linked the deleted record back by the deal's CRM ID, and the deal's
+// later edits went to a record that no longer exists); the restore, later
+// than the deletion, links it again, and the record's news applies.
+func TestLateEventOfADeletedDealIsStale(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "18400002", now)
+		post := func(es ...map[string]any) store.InboxEntry {
+			t.Helper()
+			body := events(t, es...)
+			if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
+				t.Fatalf("delivery: %d %s", code, resp)
+			}
+			h.Process(t)
+			rows := h.Inbox(t)
+			return rows[len(rows)-1]
+		}
+		at := func(d time.Duration) int64 { return now.Add(d).UnixMilli() }
+		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout", "occurredAt": at(-time.Hour)})
+		post(map[string]any{"subscriptionType": "deal.deletion", "objectId": 18400002, "occurredAt": at(-10 * time.Second)})
+		row := post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout phase 2", "occurredAt": at(-20 * time.Second)})
+		if row.Status != store.InboxStale || !strings.Contains(row.Error, "HubSpot record 18400002 was deleted at") {
+			t.Errorf("a late event of the deleted record: %s %q, want stale", row.Status, row.Error)
+		}
+		if l, err := st.Link(t.Context(), hubspot.Name, "18400002"); err != nil || l.DealID != 0 {
+			t.Errorf("the deleted record after a late event: %+v %v, want it linked to no deal", l, err)
+		}
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Name != "Fabrikam rollout" {
+			t.Errorf("deal name %q after a late event of its deleted record", got.Name)
+		}
+		row = post(map[string]any{"subscriptionType": "deal.restore", "objectId": 18400002, "occurredAt": at(-5 * time.Second)})
+		if row.Status != store.InboxProcessed || !strings.Contains(row.Error, "was restored: linked to it again") {
+			t.Errorf("restore: %s %q", row.Status, row.Error)
+		}
+		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout phase 3", "occurredAt": at(-time.Second)})
+		if got, _ := st.GetDeal(t.Context(), d.ID); got.Name != "Fabrikam rollout phase 3" {
+			t.Errorf("deal name %q after the restored record's change", got.Name)
 		}
 	})
 }

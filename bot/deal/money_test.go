@@ -115,6 +115,7 @@ func TestCheckPerson(t *testing.T) {
 		{name: "CheckPerson: complete person", p: ok},
 		{name: "CheckPerson: phone with parentheses and dashes", p: Person{Name: "Bob", Email: "bob@contoso.com", Phone: "+1 (555) 010-9999"}},
 		{name: "CheckPerson: phone without plus", p: Person{Name: "Bob", Email: "bob@contoso.com", Phone: "08 123 456 78"}},
+		{name: "CheckPerson: area code in parentheses first", p: Person{Name: "Bob", Email: "bob@contoso.com", Phone: "(425) 555-0100"}},
 		{name: "CheckPerson: sub-domain e-mail", p: Person{Name: "Bob", Email: "bob.smith@sales.contoso.co.uk", Phone: "+44 20 7946 0000"}},
 		{name: "CheckPerson: missing name", p: Person{Email: ok.Email, Phone: ok.Phone}, want: []string{"team/person_name"}},
 		{name: "CheckPerson: blank name", p: Person{Name: "  ", Email: ok.Email, Phone: ok.Phone}, want: []string{"team/person_name"}},

@@ -53,9 +53,10 @@ func refuse(field, rule, format string, args ...any) error {
 	return &RuleError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}
 }
 
-// phoneRE accepts international numbers as people write them: an optional +,
-// digits, spaces, dots, dashes and parentheses.
-var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{5,24}$`)
+// phoneRE accepts numbers as people write them: an optional +, digits,
+// spaces, dots, dashes and parentheses, an area code in parentheses first
+// included ("(425) 555-0100", as American numbers are written).
+var phoneRE = regexp.MustCompile(`^(\+?[0-9]|\([0-9])[0-9 ().-]{5,24}$`)
 
 // CheckPerson validates a team member or contact; field names the chat key.
 func CheckPerson(field string, p Person) Problems {

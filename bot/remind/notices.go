@@ -32,8 +32,11 @@ func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // left says how long until t, to the nearest day from a day on, else to
 // the nearest hour: a reminder sent a minute late still says "3 days".
+// Under an hour it says so (a reminder a minute before expiry said "less
+// than 2 hours").
 func left(t, now time.Time) string {
-	hours := int(t.Sub(now).Round(time.Hour) / time.Hour)
+	d := t.Sub(now)
+	hours := int(d.Round(time.Hour) / time.Hour)
 	switch {
 	case hours >= 36:
 		return strconv.Itoa((hours+12)/24) + " days"
@@ -41,8 +44,10 @@ func left(t, now time.Time) string {
 		return "1 day"
 	case hours >= 2:
 		return strconv.Itoa(hours) + " hours"
-	case t.After(now):
-		return "less than 2 hours"
+	case d >= time.Hour:
+		return "1 hour"
+	case d > 0:
+		return "less than an hour"
 	}
 	return "no time"
 }

@@ -237,7 +237,7 @@ func (s *Source) Record(e ledger.InboxEntry) string {
 	if err != nil {
 		return ""
 	}
-	return c.PrimaryEntityID
+	return GUID(c.PrimaryEntityID) // as Apply links it, whatever its case and braces
 }
 
 // Apply reads the record's attributes (the Target, overlaid with the post
@@ -264,7 +264,7 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 				return crm.Result{}, crm.Malformed("OperationCreatedOn", "%v", err)
 			}
 		}
-		return s.applier.Unlink(ctx, Name, c.PrimaryEntityID, "was deleted in Dynamics 365", "", at)
+		return s.applier.Unlink(ctx, Name, GUID(c.PrimaryEntityID), "was deleted in Dynamics 365", "", at)
 	}
 	fields := map[string]string{}
 	var changed []string           // the Target's attributes: what the operation changed

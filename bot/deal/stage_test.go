@@ -96,7 +96,10 @@ func TestMarkStage(t *testing.T) {
 		{name: "co-sell: the same stage twice is refused", base: validIP, marks: []Stage{StageDeveloped}, mark: StageDeveloped, want: []string{"stage/stage_forward"}},
 		{name: "co-sell: accepted referral moves on to qualified", received: true, mark: StageQualified, wantPct: 20, wantMarked: []Stage{StageQualified}},
 		{name: "unknown stage is refused", base: validIP, mark: "closing", want: []string{"stage/stage_known"}},
-		{name: "created is not a markable stage", base: validIP, mark: StageCreated, want: []string{"stage/stage_known"}},
+		// Where a deal starts, as the card prints it ("Accepted (10%, …)")
+		// typed back: behind every markable stage, not "not a stage".
+		{name: "created is where a deal starts", base: validIP, mark: StageCreated, want: []string{"stage/stage_forward"}},
+		{name: "accepted is where a referral starts", base: validIP, mark: StageAccepted, want: []string{"stage/stage_forward"}},
 		{name: "SA stage on a co-sell deal is refused", base: validIP, mark: StageLOE, want: []string{"stage/stage_known"}},
 		{name: "co-sell stage on an SA deal is refused", base: validSA, mark: StageQualified, want: []string{"stage/stage_known"}},
 		{name: "won via MarkStage is refused (use Win)", base: validIP, mark: StageWon, want: []string{"stage/stage_won_verb"}},

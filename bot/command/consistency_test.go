@@ -170,8 +170,12 @@ func TestPermitsAtTheClick(t *testing.T) {
 	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)                                                                // 1: received
 	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)                                                               // 2: declined
 	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 3: won
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 4: co-sell
 	e.run(`deal decline 2 reason="Not a fit"`)
 	e.run(`deal won 3`)
+	if r := e.run(`deal invite 4 microsoft help=technical contact="Eva Lund <eva@contoso.fr> +33 1 23 45 67 89" consent=yes`); !r.OK() {
+		t.Fatalf("inviting Microsoft: %s", r.Text)
+	}
 	for line, want := range map[string]string{
 		"deal accept 2":   "deal 2 is declined",
 		"deal decline 2":  "already declined",
@@ -179,6 +183,14 @@ func TestPermitsAtTheClick(t *testing.T) {
 		"deal error 3":    "is won",
 		"deal snooze 3":   "no reminders left",
 		"deal team add 3": "is won",
+		// A deal that does not exist, for a button as for the command.
+		"deal lost 99": "no deal #99",
+		"deal won 99":  "no deal #99",
+		// What the deal, not the form's values, refuses: an upgrade the
+		// deal is past, Microsoft invited twice.
+		"deal upgrade 4 partner-led": "already co-sell",
+		"deal upgrade 4 co-sell":     "already co-sell",
+		"deal invite 4 microsoft":    "Microsoft is already on deal 4",
 	} {
 		before := snapshot(t, st)
 		r := e.svc.Permits(context.Background(), access.LocalAdmin, line)
@@ -189,7 +201,7 @@ func TestPermitsAtTheClick(t *testing.T) {
 			t.Errorf("%s at the click changed the database", line)
 		}
 	}
-	for _, line := range []string{"deal accept 1", "deal decline 1", "deal snooze 1", "deal lost 99", "deal show 3", "faq what is cpor"} {
+	for _, line := range []string{"deal accept 1", "deal decline 1", "deal snooze 1", "deal show 3", "faq what is cpor"} {
 		if r := e.svc.Permits(context.Background(), access.LocalAdmin, line); r != nil {
 			t.Errorf("%s at the click refused: %s", line, r.Text)
 		}

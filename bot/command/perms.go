@@ -8,6 +8,8 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
 // perms is the permission each verb of the command table needs. The runner
@@ -76,13 +78,25 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 			return err
 		}
 	}
+	if sp.verb == "deal upgrade" && len(words) > n+1 {
+		if t, err := vocab.SaleTypes.Match(words[n+1]); err == nil && t.Slug != string(deal.Private) {
+			check = func(d *deal.Deal, now time.Time) error { // to the sale type the button names
+				_, err := d.Upgrade(deal.SaleType(t.Slug), deal.MicrosoftInvite{Help: deal.HelpOther}, now)
+				return err
+			}
+		}
+	}
 	c := &call{who: who, verb: sp.verb, now: s.clock.Now(), pos: words[n:]}
 	d, err := s.visibleDeal(ctx, c)
+	if errors.Is(err, ledger.ErrNotFound) {
+		r := fail(err) // no deal #N (or hidden), for a button as for the command
+		return &r
+	}
 	if err != nil {
-		return nil // unreadable, missing or hidden: the opening or the submission says so
+		return nil // unreadable: the opening or the submission says so
 	}
 	var re *deal.RuleError
-	if err := check(asOf(d, c.now), c.now); errors.As(err, &re) && re.Field == "status" {
+	if err := check(asOf(d, c.now), c.now); errors.As(err, &re) && (re.Field == "status" || stateRules[re.Rule]) {
 		// A click is an action: an expiry (or a lapsed Microsoft window)
 		// it meets that the sweep has not recorded yet is recorded now,
 		// dated when it happened, with its news, as the command would.
@@ -96,6 +110,15 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 		return &r
 	}
 	return nil
+}
+
+// stateRules are the refusals of stateChecks that, like any about the
+// deal's status, hold whatever the form or question would be answered: the
+// deal, not the stand-in values, breaks them.
+var stateRules = map[string]bool{
+	"assessment_stages_before_won": true, // a stage left to mark first
+	"upgrade_forward":               true, // already partner-led or co-sell
+	"microsoft_once":                true, // Microsoft already invited
 }
 
 // stateChecks try a verb that changes a deal on a copy of it, with stand-in

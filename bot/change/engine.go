@@ -229,8 +229,8 @@ func (e *Engine) behind(d *deal.Deal, links []Link) []LinkRef {
 	var out []LinkRef
 	for _, l := range links {
 		fields, ok := e.systems[l.System]
-		if !ok || l.RecordID == "" {
-			continue
+		if !ok || l.RecordID == "" || !l.Gone.IsZero() {
+			continue // not written to, or deleted there
 		}
 		if len(Outgoing(l.System, cur, l.Shadow, fields)) > 0 {
 			out = append(out, LinkRef{l.System, l.RecordID})
@@ -448,6 +448,15 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			// else every edit of a linked record accepted Microsoft's
 			// referral in the partner's name.
 			delete(dec.Apply, Stage)
+		}
+	}
+	if toldBeforeClose(d, held, in) {
+		// A stage the record had before the system closed it, delivered
+		// after the close (HubSpot and Dataverse do not keep order): stale,
+		// not a reopening to refuse and write the outcome back over.
+		delete(dec.Apply, Stage)
+		if !slices.Contains(dec.Stale, Stage) {
+			dec.Stale = append(dec.Stale, Stage)
 		}
 	}
 	if at, ok := reopened(d, held, in, dec); ok {
@@ -774,6 +783,13 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 	if err != nil {
 		return Result{}, err
 	}
+	if tomb != nil && l.DealID != 0 && l.Seen.After(at) {
+		// The record told something newer than its deletion: it was
+		// restored since, and the restore came first (HubSpot does not
+		// keep order). Unlinked, the deal's edits would skip a live record.
+		return Result{Outcome: Stale, DealID: l.DealID, Note: fmt.Sprintf("deal #%d: %s record %s was deleted at %s, before its change of %s (restored since): still linked",
+			l.DealID, Label(system), recordID, at.UTC().Format(time.RFC3339), l.Seen.UTC().Format(time.RFC3339))}, nil
+	}
 	c := &Commit{At: now, Unlinks: []LinkRef{{system, recordID}}, Links: tomb}
 	detail := fmt.Sprintf("%s record %s %s: unlinked", Label(system), recordID, why)
 	if into != "" {
@@ -896,6 +912,23 @@ func dueOp(now time.Time) Op {
 		}
 		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
 	}
+}
+
+// toldBeforeClose reports whether a system's record, known to hold the
+// closed deal's outcome, tells an ordinary stage as of no later than the
+// outcome: a stage it had before it was closed.
+func toldBeforeClose(d *deal.Deal, held Shadow, in Incoming) bool {
+	if !d.Status.Terminal() {
+		return false
+	}
+	if _, ok := in.Values[Stage]; !ok {
+		return false
+	}
+	if _, ok := in.Values[Status]; ok {
+		return false
+	}
+	m, ok := held[Status]
+	return ok && deal.Status(m.Value).Terminal() && !in.time(Stage).After(m.At)
 }
 
 // reopened reports whether a system's record, known to hold the deal's

@@ -254,6 +254,9 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	if err != nil {
 		return false, "", fmt.Errorf("reading the link: %w", err)
 	}
+	if l.DealID == 0 {
+		return false, "", nil // unlinked since (deleted there): nothing to write
+	}
 	d, err := s.rec.GetDeal(ctx, l.DealID)
 	if err != nil {
 		return false, "", fmt.Errorf("reading deal #%d: %w", l.DealID, err)

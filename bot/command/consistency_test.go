@@ -170,7 +170,7 @@ func TestPermitsAtTheClick(t *testing.T) {
 	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)                                                                // 1: received
 	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)                                                               // 2: declined
 	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 3: won
-	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 4: co-sell
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)  // 4: co-sell
 	e.run(`deal decline 2 reason="Not a fit"`)
 	e.run(`deal won 3`)
 	if r := e.run(`deal invite 4 microsoft help=technical contact="Eva Lund <eva@contoso.fr> +33 1 23 45 67 89" consent=yes`); !r.OK() {

@@ -117,8 +117,8 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 // deal, not the stand-in values, breaks them.
 var stateRules = map[string]bool{
 	"assessment_stages_before_won": true, // a stage left to mark first
-	"upgrade_forward":               true, // already partner-led or co-sell
-	"microsoft_once":                true, // Microsoft already invited
+	"upgrade_forward":              true, // already partner-led or co-sell
+	"microsoft_once":               true, // Microsoft already invited
 }
 
 // stateChecks try a verb that changes a deal on a copy of it, with stand-in

@@ -436,6 +436,14 @@ func (w *world) deliverHubSpot() bool {
 		return false
 	}
 	w.rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+	w.postHubSpot(events...)
+	return true
+}
+
+// postHubSpot posts events to the HubSpot receiver in one batch, in the
+// order given, signed as HubSpot signs.
+func (w *world) postHubSpot(events ...map[string]any) {
+	w.t.Helper()
 	body, _ := json.Marshal(events)
 	ts := strconv.FormatInt(w.clock.Now().UnixMilli(), 10)
 	uri := w.h.Server.URL + "/webhooks/hubspot"
@@ -445,7 +453,6 @@ func (w *world) deliverHubSpot() bool {
 	if code, resp := w.h.Post(w.t, "/webhooks/hubspot", h, body); code != 200 {
 		w.t.Fatalf("hubspot delivery: %d %s", code, resp)
 	}
-	return true
 }
 
 func xmlEscape(s string) string {

@@ -192,16 +192,22 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 // synchronous step: every such delivery carries it.
 const zeroID = "00000000-0000-0000-0000-000000000000"
 
-// key tells deliveries apart: the request id, or the operation id. A
-// synchronous step's deliveries all carry the zero id, so theirs is the
-// correlation id with a digest of the context: a redelivery of the same
-// context is still recognised, and a second update is not mistaken for it.
+// key tells deliveries apart: the operation id (an asynchronous step's
+// system job, which its retries keep), else the request id with the
+// message. One request runs several steps: a WinOpportunity request fires
+// the Win step and the Update step on statecode that the README has users
+// register, each its own delivery; keyed by the request id alone, the
+// second was dropped as a duplicate and the Win (or a Lose and its reason)
+// was lost. A synchronous step's deliveries all carry the zero id, so
+// theirs is the correlation id with a digest of the context: a redelivery
+// of the same context is still recognised, and a second update is not
+// mistaken for it.
 func key(c Context, body []byte) string {
-	if c.RequestID != nil && *c.RequestID != "" && *c.RequestID != zeroID {
-		return *c.RequestID
-	}
 	if c.OperationID != "" && c.OperationID != zeroID {
 		return c.OperationID
+	}
+	if c.RequestID != nil && *c.RequestID != "" && *c.RequestID != zeroID {
+		return *c.RequestID + ":" + strings.ToLower(c.MessageName)
 	}
 	if c.OperationID == "" && (c.RequestID == nil || *c.RequestID == "") {
 		return ""

@@ -76,6 +76,34 @@ func TestOpportunityUpdateApplied(t *testing.T) {
 	})
 }
 
+// One request runs several steps, each its own asynchronous delivery with
+// the request's RequestId and an OperationId of its own (a WinOpportunity
+// request: the Win step, and the Update step on statecode). Both apply;
+// keyed by the RequestId, the second was dropped as a duplicate and the
+// Win lost. A redelivery of one step (its OperationId again) is still a
+// duplicate.
+func TestStepsOfOneRequestAreEachApplied(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		crmtest.AcceptedDeal(t, st, opportunity, now)
+		base := string(fixture(t, "opportunity_update.json"))
+		base = strings.Replace(base, `"RequestId": null`, `"RequestId": "9d2c6a10-3b4e-4f5a-8c7d-0e1f2a3b4c5d"`, 1)
+		first := base
+		second := strings.Replace(base, `"OperationId": "5bf20748-4ea2-e711-8122-000d3aa2331c"`, `"OperationId": "6c031859-4ea2-e711-8122-000d3aa2331c"`, 1)
+		if second == first {
+			t.Fatal("the fixture's OperationId moved")
+		}
+		for i, body := range []string{first, second, second} {
+			if code, resp := h.Post(t, "/webhooks/dynamics", headers("opportunity"), []byte(body)); code != 200 {
+				t.Fatalf("delivery %d: %d %s", i, code, resp)
+			}
+		}
+		if rows := h.Inbox(t); len(rows) != 2 {
+			t.Errorf("%d inbox rows, want 2 (two steps; the redelivery a duplicate): %q", len(rows), reasons(rows))
+		}
+	})
+}
+
 func TestOtherEntitiesIgnoredAndSecretChecked(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)

@@ -291,6 +291,33 @@ type Result struct {
 	Note    string
 }
 
+// maxAhead is how far a system's clock may run ahead of cosellbot's. A
+// time later than that is no change that has happened (a misset clock, a
+// generic sender's typo): kept, it would outrank every other system's edit
+// of the field until that date. It counts as now.
+const maxAhead = 5 * time.Minute
+
+// notAhead is in with its times past now+maxAhead set to now.
+func notAhead(in Incoming, now time.Time) Incoming {
+	limit := now.Add(maxAhead)
+	if in.Modified.After(limit) {
+		in.Modified = now
+	}
+	var at map[Field]time.Time // a copy: the caller's map stays as it was
+	for f, t := range in.At {
+		if t.After(limit) {
+			if at == nil {
+				at = maps.Clone(in.At)
+			}
+			at[f] = now
+		}
+	}
+	if at != nil {
+		in.At = at
+	}
+	return in
+}
+
 // Finder locates the deal of a record not linked yet (by its referral id
 // or CRM id); ledger.ErrNotFound when there is none.
 type Finder func(ctx context.Context) (*deal.Deal, error)
@@ -329,6 +356,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	if in.Modified.IsZero() {
 		in.Modified = now
 	}
+	in = notAhead(in, now)
 	// The record's link and its deal's other links, in one read: the
 	// outgoing side needs them all.
 	links, err := e.rec.LinksOfRecord(ctx, in.System, in.RecordID)

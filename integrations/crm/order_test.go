@@ -1,5 +1,8 @@
 package crm_test
 
+// Events out of order, late, or dated ahead of the clock: deletions and
+// restores, a stage from before a close, a misset clock.
+
 import (
 	"encoding/json"
 	"strings"
@@ -135,5 +138,26 @@ func TestStageFromBeforeTheCloseIsStale(t *testing.T) {
 			t.Errorf("the outcome is written back to HubSpot, which holds it: %+v", work)
 		}
 		w.converged("after the close")
+	})
+}
+
+// A system's clock set a year ahead (or a generic sender's typo) tells a
+// change of a year from now: it counts as received now. Kept as told, it
+// outranked every other system's edit of the field for a year (a
+// Salesforce user's notes were "kept the newer notes").
+func TestATimeAheadOfTheClockCountsAsNow(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.hs.mu.Lock()
+		w.hs.records[hsID]["description"] = "HubSpot, clock ahead" // as HubSpot holds it
+		w.hs.mu.Unlock()
+		w.postHubSpot(w.hsEvent("propertyChange", w.clock.Now().AddDate(1, 0, 0), "description", "HubSpot, clock ahead"))
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Minute))
+		w.sf.Edit(sfID, "Description", "Salesforce, a minute later")
+		w.settle()
+		if got := w.converged("after the Salesforce edit"); got[change.Notes] != "Salesforce, a minute later" {
+			t.Errorf("notes %q, want Salesforce's later edit", got[change.Notes])
+		}
 	})
 }

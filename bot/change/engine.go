@@ -819,13 +819,23 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 			l.DealID, Label(system), recordID, at.UTC().Format(time.RFC3339), l.Seen.UTC().Format(time.RFC3339))}, nil
 	}
 	c := &Commit{At: now, Unlinks: []LinkRef{{system, recordID}}, Links: tomb}
+	if into != "" {
+		why += " " + into
+	}
 	detail := fmt.Sprintf("%s record %s %s: unlinked", Label(system), recordID, why)
 	if into != "" {
-		if _, err := e.rec.Link(ctx, system, into); errors.Is(err, ledger.ErrNotFound) {
-			c.Links = []Link{{System: system, RecordID: into, DealID: l.DealID, Shadow: l.Shadow, Seen: l.Seen}}
-			detail = fmt.Sprintf("%s record %s %s %s: linked to it instead", Label(system), recordID, why, into)
-		} else if err != nil {
+		other, err := e.rec.Link(ctx, system, into)
+		switch {
+		case errors.Is(err, ledger.ErrNotFound) || err == nil && other.DealID == 0:
+			// With no shadow: the record merged into keeps its own values
+			// (HubSpot keeps the primary's), which cosellbot has not seen,
+			// so the deal is written to it whole, as to a new link.
+			c.Links = []Link{{System: system, RecordID: into, DealID: l.DealID}}
+			detail = fmt.Sprintf("%s record %s %s: linked to it instead", Label(system), recordID, why)
+		case err != nil:
 			return Result{}, err
+		case other.DealID != l.DealID:
+			detail = fmt.Sprintf("%s record %s %s, which is linked to deal #%d: unlinked", Label(system), recordID, why, other.DealID)
 		}
 	}
 	if l.DealID == 0 {

@@ -161,3 +161,30 @@ func TestATimeAheadOfTheClockCountsAsNow(t *testing.T) {
 		}
 	})
 }
+
+// HubSpot merges the deal's record into another, which keeps its own
+// values (the primary's): the deal's are written to it. The link took the
+// merged-away record's shadow for the new record's, so "in step" was said
+// of values the record never held, and nothing was written.
+func TestMergedIntoRecordIsWritten(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.hs.mu.Lock()
+		w.hs.records["9002"] = map[string]string{"dealname": "Primary record", "amount": "1000"}
+		w.hs.at["9002"] = map[string]time.Time{}
+		w.hs.mu.Unlock()
+		merge := w.hsEvent("merge", w.clock.Now())
+		merge["objectId"], merge["primaryObjectId"], merge["newObjectId"] = json.Number("9002"), json.Number("9002"), json.Number("9002")
+		merge["mergedObjectIds"] = []json.Number{hsID, "9002"}
+		w.postHubSpot(merge)
+		w.settle()
+		d, err := st.GetDeal(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := w.hs.Record("9002")
+		if got["dealname"] != d.Name || got["amount"] == "1000" {
+			t.Errorf("the record merged into holds %q, %q; want the deal's name %q and value", got["dealname"], got["amount"], d.Name)
+		}
+	})
+}

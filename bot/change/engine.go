@@ -247,10 +247,18 @@ func (e *Engine) FieldsOf(system string) []Field { return e.systems[system] }
 
 // stamp records, in next.Changed, when each synced field that differs from
 // before changed: at times[f] when given (the source's time), else at now.
+// The stage a deal starts at (Created, or Accepted with the referral) is
+// nobody's choice and gets no time: a linked CRM record's stage, however
+// old, is newer news (a Salesforce opportunity at Needs Analysis since
+// yesterday, linked to a deal made today, lost to "Created" for good).
 func stamp(before, next *deal.Deal, now time.Time, times map[Field]time.Time) {
 	was, is := Of(before), Of(next)
 	for _, f := range Fields {
 		if was[f] == is[f] {
+			continue
+		}
+		if f == Stage && (is[f] == string(deal.StageCreated) || is[f] == string(deal.StageAccepted)) {
+			delete(next.Changed, string(f))
 			continue
 		}
 		at := now

@@ -1340,3 +1340,26 @@ func TestNegativeCRMAmountIsRefusedAlone(t *testing.T) {
 		w.converged("after a negative amount")
 	})
 }
+
+// A deal made or accepted in chat starts at a stage nobody chose: a CRM
+// record linked to it, at Needs Analysis since the day before, gives the
+// deal its stage. It lost to "Accepted" for good ("kept the newer stage";
+// `cosellbot sync` said "theirs: nothing can be sent").
+func TestLinkedRecordsStageIsTaken(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		now := w.clock.Now()
+		w.clock.Set(now.Add(-24 * time.Hour))
+		w.sf.Edit(sfID, "StageName", "Needs Analysis")
+		w.clock.Set(now)
+		w.settle()
+		d, err := st.GetDeal(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Stage != deal.StageDeveloped {
+			t.Errorf("deal at %s, want Developed (Salesforce's Needs Analysis)", d.Stage)
+		}
+		w.converged("after the linked record's stage")
+	})
+}

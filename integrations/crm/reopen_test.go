@@ -55,15 +55,16 @@ func TestReopenedInACRMIsRefusedAndSentBack(t *testing.T) {
 	}
 }
 
-// A HubSpot value that lost a conflict (older than the deal's own stage,
-// which HubSpot's pipeline cannot say, so nothing is sent back) and is set
-// again later in HubSpot is applied: the second setting is a person's, not
-// an echo of the first.
+// A HubSpot value that lost a conflict (older than the stage marked in
+// chat) and is set again later in HubSpot is applied: the second setting is
+// a person's, not an echo of the first. (The stage a deal starts at has no
+// time: any stage a system tells is newer than it.)
 func TestValueSetAgainAfterLosingIsApplied(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
+		w.chat(`deal stage %d qualified`)
 		back := w.clock.Now()
-		w.clock.Set(back.Add(-time.Hour)) // HubSpot's event predates the deal's acceptance
+		w.clock.Set(back.Add(-time.Hour)) // HubSpot's event predates the chat's stage
 		w.hs.Edit(hsID, "dealstage", "presentationscheduled")
 		w.clock.Set(back)
 		w.settle()

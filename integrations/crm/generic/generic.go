@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -108,6 +109,19 @@ func (s *Source) Decode(r *http.Request, body []byte) ([]crm.Event, error) {
 	ev := crm.Event{Key: id, Body: body}
 	if !strings.HasPrefix(p.Type, "deal.") {
 		ev.Ignore = fmt.Sprintf("event type %q is not handled", p.Type)
+		return []crm.Event{ev}, nil
+	}
+	// Read as Apply will read it: a field the mapping cannot read (a close
+	// date of "2027-13-45", a currency it does not know) is refused now,
+	// naming it. Acknowledged, it failed the event in the inbox, the rest
+	// of its fields (a rename) with it, and replay could not mend it.
+	c := p.change()
+	if _, err := mappingFor(c).Incoming(c); err != nil {
+		var fe *crm.FieldError
+		if errors.As(err, &fe) {
+			return nil, crm.Malformed("fields."+fe.Field, "%s", fe.Message)
+		}
+		return nil, err
 	}
 	return []crm.Event{ev}, nil
 }
@@ -294,6 +308,12 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 	if err := p.read(); err != nil {
 		return crm.Result{}, err
 	}
+	c := p.change()
+	return s.applier.Apply(ctx, mappingFor(c), c)
+}
+
+// change is the event as the mapping reads it (p read).
+func (p *Payload) change() crm.Change {
 	c := crm.Change{Source: Name, RecordID: p.RecordID, Object: "deal", Fields: map[string]string{}, Created: p.Type == "deal.created"}
 	if p.ModifiedAt != "" {
 		c.ModifiedAt, _ = crm.ParseTime(p.ModifiedAt)
@@ -307,6 +327,12 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			c.Fields[k] = fmt.Sprint(v)
 		}
 	}
+	return c
+}
+
+// mappingFor is the mapping of c: the schema's, with the create defaults
+// a created record brings in its own fields.
+func mappingFor(c crm.Change) *crm.Mapping {
 	m := Mapping()
 	if c.Created {
 		// A created record brings what a new deal needs in its own fields.
@@ -319,5 +345,5 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 			m.Create.Kind = "services"
 		}
 	}
-	return s.applier.Apply(ctx, m, c)
+	return m
 }

@@ -130,8 +130,9 @@ func (f *form) err() error {
 	return f.probs
 }
 
-// solutions resolves catalog names; an assessment type must be in the
-// catalog as source=assessment, which only a vetted partner adds.
+// solutions resolves catalog names; source is what a name missing from the
+// catalog is to be added as (empty: your own). An assessment type must be
+// in the catalog as source=assessment, which only a vetted partner adds.
 func (s *Service) solutions(ctx context.Context, f *form, key string, source deal.SolutionSource) []deal.Solution {
 	names := ParseList(f.c.get(key))
 	if len(names) == 0 {
@@ -166,7 +167,13 @@ func (s *Service) solutions(ctx context.Context, f *form, key string, source dea
 			if guess, ok := spell.Closest(strings.ToLower(name), known); ok {
 				f.bad(key, "no solution %s in your catalog: did you mean %q?", cite(name), guess)
 			} else {
-				f.bad(key, "no solution %s in your catalog: add it with solution add name=%s source=mine", cite(name), cite(name))
+				add := "mine"
+				if source == deal.ThirdParty {
+					// The invited partner's solution: yours would count
+					// as a solution of yours for registration.
+					add = "third-party"
+				}
+				f.bad(key, "no solution %s in your catalog: add it with solution add name=%s source=%s", cite(name), cite(name), add)
 			}
 		case source == deal.Assessment && catalog[i].Source != deal.Assessment:
 			f.bad(key, "%s is not an assessment type (its source is %s)", cite(name), vocab.SolutionSources.Label(string(catalog[i].Source)))
@@ -722,7 +729,7 @@ func (s *Service) dealInvite(ctx context.Context, c *call) (Reply, error) {
 		inv.Currency = f.currencyOf("value", typed)
 		inv.CloseDate, _ = f.date("close")
 		inv.Team = f.people("team")
-		inv.Solutions = s.solutions(ctx, f, "solution", "")
+		inv.Solutions = s.solutions(ctx, f, "solution", deal.ThirdParty)
 		if formErr := f.err(); formErr != nil {
 			// Every problem at once, as deal new says them: the rules the
 			// rest of the invitation breaks (a past close date, no notes),

@@ -32,6 +32,9 @@ func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se> +46 8 123 456"`:    "consent=yes",
 		`deal invite 1 partner=Litware contact="Eva Lund <eva@fabrikam.se> +46 8 123 456" consent=yes`: "contact= and consent= go with deal invite ID microsoft",
 		`deal invite 1 microsoft help=technical contact="Eva Lund <eva@fabrikam.se>" consent=yes`:      "phone",
+		// The invited partner's solution is a third party's: added as
+		// your own, it would count as yours for registration.
+		`deal invite 1 partner=Tailwind value=1000 close=+1m notes=x solution="TW Thing"`: `solution add name="TW Thing" source=third-party`,
 		// Keys an invitation of Microsoft does not take were dropped.
 		`deal invite 1 microsoft help=technical notes="please join"`: "notes= goes with deal invite ID partner=NAME",
 		// Asking help makes a deal co-sell: a partner-led upgrade (for

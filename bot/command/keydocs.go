@@ -113,7 +113,8 @@ func init() {
 // helpMore explains what the keys alone do not say.
 var helpMore = map[string]string{
 	"deal accept": "A received referral needs name=, value=, close= and notes= on accept unless it already holds them " +
-		"(deal show ID shows what it holds), and at least one team member with name, e-mail and phone (team=) unless it has one.",
+		"(deal show ID shows what it holds). team= is optional: a referral accepted without a team gets one later with deal team add " +
+		"(every member with name, e-mail and phone).",
 	"deal snooze": "Reminders stop until that date; never past the referral's expiry.",
 	"deal stage":  "Co-sell stages: " + markable(deal.IPCoSell) + ".\n  Solution assessment stages (all mandatory, in order): " + markable(deal.SolutionAssessment) + ".",
 	"deal list":   "Open deals by default; inbound, outbound, favorites, expiring (received, expiring within 7 days), closed, or all (open and closed). Next/Previous buttons page through.",

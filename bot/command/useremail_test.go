@@ -51,3 +51,17 @@ func TestLookalikeEmailsRefused(t *testing.T) {
 	// One script throughout is someone's real address.
 	e.run("user add пётр@пример.рф role=referrals-user locations=global")
 }
+
+// A mistyped role is the one problem said: locations= is judged against
+// the roles once they are read (it also said "locations= scopes referrals
+// users only", a rule the user did not break).
+func TestMistypedRoleIsTheOneProblem(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, "user add x@contoso.com role=referals-user locations=1234567")
+	if r.OK() || !strings.Contains(r.Text, `did you mean "Referrals user"?`) {
+		t.Fatalf("user add with a mistyped role: %q", r.Text)
+	}
+	if strings.Contains(r.Text, "locations") {
+		t.Errorf("a mistyped role also refused locations=: %q", r.Text)
+	}
+}

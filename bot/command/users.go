@@ -32,10 +32,14 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	} else if !deal.ValidEmail(id) {
 		f.bad("email", "%s is not an e-mail address like ana@contoso.com: users are known by the e-mail that puts them on deal teams", cite(c.pos[0]))
 	}
+	before := len(f.probs)
 	roles, err := access.ParseRoles(f.terms("role", vocab.UserRoles)) // labels too: role="Referrals admin"
 	if err != nil && len(f.probs) == 0 {
 		f.bad("role", "%v: role takes %s", err, vocab.UserRoles.Accepts())
 	}
+	// Whether locations= fits the roles is only known once the roles are
+	// read: with a mistyped role it said a rule nobody broke.
+	rolesRead := err == nil && len(f.probs) == before
 	for _, r := range roles {
 		if !c.who.MayGrant(r) {
 			return Reply{}, access.Deny("%s is managed by a %s: you manage %s", r, familyAdmin(r), managedText(c.who))
@@ -47,10 +51,10 @@ func (s *Service) grant(ctx context.Context, c *call) (Reply, error) {
 	switch {
 	case c.has("locations") && len(locs) == 0:
 		f.bad("locations", "give location IDs separated by commas, or global")
-	case referralsUser && !c.has("locations"):
+	case rolesRead && referralsUser && !c.has("locations"):
 		f.probs = append(f.probs, &deal.RuleError{Field: "locations", Rule: "locations_required",
 			Message: "a referrals user sees deals by location: add locations=LOC,… (the deals of those locations whose team they are on) or locations=global (every deal)"})
-	case c.has("locations") && !referralsUser:
+	case rolesRead && c.has("locations") && !referralsUser:
 		f.probs = append(f.probs, &deal.RuleError{Field: "locations", Rule: "locations_referrals_user",
 			Message: "locations= scopes referrals users only: referrals admins see every location, and incentives roles do not work deals"})
 	case !global:

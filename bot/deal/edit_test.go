@@ -50,6 +50,8 @@ func TestEdit(t *testing.T) {
 			},
 			changes: Changes{Solutions: []Solution{{Name: "Contoso Forms", Source: Mine, IP: IPBizAppsStd}}}, want: []string{"intent/intent_needs_incentivized"}},
 		{name: "microsoft answer only after an invite", deal: ipDeal, changes: Changes{Microsoft: ptr(MSAccepted)}, want: []string{"microsoft/microsoft_not_invited"}},
+		{name: "Microsoft's own referral has no invitation to decline", deal: acceptedReferral, changes: Changes{Microsoft: ptr(MSDeclined)}, want: []string{"microsoft/microsoft_sent_it"}},
+		{name: "Microsoft marks its own referral won", deal: acceptedReferral, changes: Changes{Microsoft: ptr(MSWon)}},
 		{name: "microsoft answer after an invite: accepted", deal: invitedIP, changes: Changes{Microsoft: ptr(MSAccepted)},
 			check: func(t *testing.T, d *Deal) {
 				if d.Microsoft != MSAccepted {

@@ -527,6 +527,11 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 			if d.Microsoft == MSNone {
 				return Event{}, refuse("microsoft", "microsoft_not_invited", "Microsoft was not invited to deal %d: deal invite %d microsoft help=...", d.ID, d.ID)
 			}
+			if *c.Microsoft == MSDeclined && d.From == "microsoft" {
+				// Its sellers sent the referral: there was no invitation
+				// to decline, and registration would then be refused.
+				return Event{}, refuse("microsoft", "microsoft_sent_it", "Microsoft sent deal %d: it is on the deal from the start, and there is no invitation to decline (microsoft= records the answer to one, or that Microsoft marked the deal won)", d.ID)
+			}
 		default:
 			return Event{}, refuse("microsoft", "microsoft_answer", "microsoft must be accepted, declined or won, got %q", *c.Microsoft)
 		}

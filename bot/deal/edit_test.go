@@ -30,6 +30,10 @@ func TestEdit(t *testing.T) {
 				}
 			}},
 		{name: "edit on an accepted deal", deal: acceptedReferral, changes: Changes{Notes: ptr("Met the CIO")}},
+		// Each once: a second Alice could not be named to remove her.
+		{name: "a member given twice is refused", deal: ipDeal, changes: Changes{Team: []Person{alice(), bjorn(), alice()}}, want: []string{"team/team_unique"}},
+		{name: "a solution given twice is refused", deal: ipDeal,
+			changes: Changes{Solutions: []Solution{{Name: "Contoso Forms", Source: Mine, IP: IPBizAppsStd}, {Name: "Contoso Forms", Source: Mine, IP: IPBizAppsStd}}}, want: []string{"solution/solution_unique"}},
 		{name: "edit refused while received", deal: func(t *testing.T) *Deal { return mustReceive(t, referral()) }, changes: Changes{Notes: ptr("x")}, want: []string{"status/status_edit"}},
 		{name: "solutions are editable on an IP co-sell deal", deal: ipDeal,
 			changes: Changes{Solutions: []Solution{{Name: "Contoso Forms", Source: Mine, IP: IPBizAppsStd}}}},

@@ -344,8 +344,25 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 			p.add("team", "team_required", "add at least one team member: team=\"Name <email> +phone\"")
 		}
 	}
+	seen := map[string]bool{}
 	for _, m := range d.Team {
 		p = append(p, CheckPerson("team", m)...)
+		// One member once: a second Ana could not be named by e-mail to
+		// remove her ("2 members are called ana diaz: name one by e-mail").
+		if e := strings.ToLower(strings.TrimSpace(m.Email)); e != "" {
+			if seen[e] {
+				p.add("team", "team_unique", "%s is on the team twice: give each member once", e)
+			}
+			seen[e] = true
+		}
+	}
+	clear(seen)
+	for _, s := range d.Solutions {
+		if n := strings.ToLower(s.Name); seen[n] {
+			p.add("solution", "solution_unique", "%s is given twice: give each solution once", s.Name)
+		} else {
+			seen[n] = true
+		}
 	}
 
 	switch d.Kind {

@@ -600,11 +600,24 @@ func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 	}
 	r, err := s.mutate(ctx, c, op)
 	if err == nil {
-		if d := r.Data["deal"].(DealView); len(d.Team) == 0 {
+		d := r.Data["deal"].(DealView)
+		if len(d.Team) == 0 {
 			r.Text += fmt.Sprintf("\nNo team yet: add who works on it with deal team add %d \"Name <email> +phone\".", d.ID)
 		}
+		r.Text += noRegistrableSolution(d)
 	}
 	return r, err
+}
+
+// noRegistrableSolution warns, on an IP co-sell deal with no solution that
+// registration takes, that it needs one before it is won (a won deal
+// cannot change); "" otherwise. Microsoft's referral may name none, and
+// nothing else says so until deal register refuses for good.
+func noRegistrableSolution(d DealView) string {
+	if d.Kind != deal.IPCoSell || deal.RegistrableSolution(d.Solutions) {
+		return ""
+	}
+	return fmt.Sprintf("\nNo co-sell-eligible solution of yours yet: registering the deal once won needs one (Azure IP or Business Applications IP co-sell). Add it before the deal is won, which it cannot be after: deal edit %d solution=\"…\".", d.ID)
 }
 
 func (s *Service) dealEdit(ctx context.Context, c *call) (Reply, error) {
@@ -690,7 +703,11 @@ func (s *Service) dealWon(ctx context.Context, c *call) (Reply, error) {
 	// Only IP co-sell deals are registered: pointing another kind there
 	// would send the person to a check that can only say no.
 	if d, ok := r.Data["deal"].(DealView); err == nil && ok && d.Kind == deal.IPCoSell {
-		r.Text += "\nNext: deal register " + strconv.FormatInt(d.ID, 10) + " checks whether it can be registered."
+		if deal.RegistrableSolution(d.Solutions) {
+			r.Text += "\nNext: deal register " + strconv.FormatInt(d.ID, 10) + " checks whether it can be registered."
+		} else {
+			r.Text += "\nIt cannot be registered: no co-sell-eligible solution of yours is on it, and a won deal cannot change."
+		}
 	}
 	return r, err
 }

@@ -136,6 +136,12 @@ func eligibleIP(s Solution) bool {
 	return s.Source == Mine && (s.IP == IPAzure || s.IP == IPBizAppsPremium || s.IP == IPBizAppsStd)
 }
 
+// RegistrableSolution reports whether one of sols would let a deal be
+// registered once won (an Azure IP or Business Applications IP co-sell
+// solution of yours). A won deal cannot change: an IP co-sell referral
+// accepted without one must get it before it is won.
+func RegistrableSolution(sols []Solution) bool { return slices.ContainsFunc(sols, eligibleIP) }
+
 // Registration evaluates every deal registration criterion, so the partner
 // sees all that is missing at once rather than one rule at a time.
 func (d *Deal) Registration(rates Rates) Eligibility {

@@ -12,8 +12,8 @@ import (
 var (
 	// Kinds of co-sell opportunity.
 	Kinds = New("kind", "deal kind",
-		Term{string(deal.IPCoSell), "IP co-sell", []string{"ip", "ip cosell", "co-vente IP", "co-vente de solution IP", "IP-samförsäljning", "samförsäljning IP"}},
-		Term{string(deal.ServicesCoSell), "Services co-sell", []string{"services", "service", "co-vente de services", "co-vente services", "tjänstesamförsäljning", "samförsäljning tjänster"}},
+		Term{string(deal.IPCoSell), "IP co-sell", []string{"ip", "ip cosell", "co-vente IP", "co-vente de solution IP", "IP-samförsäljning", "samförsäljning IP", "IP-säljsamarbete", "säljsamarbete IP"}},
+		Term{string(deal.ServicesCoSell), "Services co-sell", []string{"services", "service", "co-vente de services", "co-vente services", "tjänstesamförsäljning", "samförsäljning tjänster", "Services-säljsamarbete", "tjänstesäljsamarbete", "säljsamarbete tjänster"}},
 		Term{string(deal.P2P), "Partner-to-partner (P2P)", []string{"p2p", "partner to partner", "partenaire à partenaire", "partner till partner"}},
 		Term{string(deal.SolutionAssessment), "Solution assessment", []string{"sa", "assessment", "évaluation de solution", "évaluation de solutions", "lösningsutvärdering", "lösningsbedömning"}},
 	)
@@ -21,8 +21,10 @@ var (
 	// SaleTypes say how much Microsoft sees of a deal.
 	SaleTypes = New("sale_type", "sale type",
 		Term{string(deal.Private), "Private", []string{"privé", "privée", "privat"}},
-		Term{string(deal.PartnerLed), "Partner-led", []string{"partner led", "partnerled", "mené par le partenaire", "partnerledd"}},
-		Term{string(deal.CoSell), "Co-sell", []string{"co-vente", "covente", "samförsäljning"}},
+		Term{string(deal.PartnerLed), "Partner-led", []string{"partner led", "partnerled", "mené par le partenaire", "partnerledd", "partnerlett"}},
+		// Partner Center's Swedish says "säljsamarbete" (seed 004), and so
+		// does the FAQ's Swedish answer on sale types.
+		Term{string(deal.CoSell), "Co-sell", []string{"co-vente", "covente", "samförsäljning", "säljsamarbete", "aktivt säljsamarbete"}},
 	)
 
 	// Statuses of the lifecycle.
@@ -63,8 +65,8 @@ var (
 
 	// Accounts are the classes of the customer picker.
 	Accounts = New("account", "account class",
-		Term{string(deal.Managed), "Microsoft managed", []string{"managed", "géré", "géré par Microsoft", "hanterad", "hanterad av Microsoft"}},
-		Term{string(deal.Unmanaged), "Microsoft unmanaged", []string{"unmanaged", "non géré", "non géré par Microsoft", "ohanterad", "ej hanterad"}},
+		Term{string(deal.Managed), "Microsoft managed", []string{"managed", "géré", "géré par Microsoft", "hanterad", "hanterad av Microsoft", "Microsoft-hanterad"}},
+		Term{string(deal.Unmanaged), "Microsoft unmanaged", []string{"unmanaged", "non géré", "non géré par Microsoft", "ohanterad", "ej hanterad", "Microsoft-ohanterad", "inte hanterad av Microsoft"}},
 		Term{string(deal.Other), "Other (DUNS)", []string{"duns", "d&b", "dun & bradstreet", "autre", "annan"}},
 	)
 

@@ -37,6 +37,12 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{Helps, "customer-engagement", "customer-engagement"},
 		{Accounts, "Microsoft managed", "managed"},
 		{Accounts, "Other (DUNS)", "other"},
+		// Partner Center's Swedish, and the FAQ's Swedish answers.
+		{Kinds, "IP-säljsamarbete", "ip_cosell"},
+		{Kinds, "Services-säljsamarbete", "services_cosell"},
+		{SaleTypes, "partnerlett", "partner_led"},
+		{SaleTypes, "säljsamarbete", "cosell"},
+		{Accounts, "Microsoft-hanterad", "managed"},
 		{Intents, "oui", "yes"},
 		{SolutionSources, "third_party", "third_party"},
 		{IPKinds, "bizapps_premium", "bizapps_premium"},

@@ -7,6 +7,7 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
@@ -418,6 +419,17 @@ func (s *Service) help(verb string) Reply {
 				b.WriteString("\n")
 			}
 			return Reply{Text: strings.TrimRight(b.String(), "\n")}
+		}
+		// A mistyped verb ("help deal stge") got the whole help with no
+		// word of the typo: say which verb it nearly is.
+		verbs := make([]string, len(s.specs))
+		for i, sp := range s.specs {
+			verbs[i] = sp.verb
+		}
+		if guess, ok := spell.Closest(verb, verbs); ok {
+			fmt.Fprintf(&b, "No command %s: did you mean help %s?\n", cite(verb), guess)
+		} else {
+			fmt.Fprintf(&b, "No command %s.\n", cite(verb))
 		}
 	}
 	b.WriteString("cosellbot: your Partner Center co-sell pipeline, from chat. Commands:\n")

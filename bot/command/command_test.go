@@ -246,11 +246,24 @@ func TestSuggestions(t *testing.T) {
 		"deal new close_date=2027-01-01": "did you mean close=?",
 		"deal new title=Contoso":         "did you mean name=?",
 		"deal edit 1 location=LOC2":      "location= cannot change once a deal exists",
+		// A sentence naming a deal and what to do with it (read as deal
+		// show 3, and as a question for the FAQ).
+		"invite microsoft to deal 3": "did you mean deal invite 3 microsoft?",
+		"mark deal 3 won":            "did you mean deal won 3?",
+		"mark deal 3 as lost":        "did you mean deal lost 3?",
 	} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
 		if r.OK() || !strings.Contains(r.Text, want) {
 			t.Errorf("%s → %q, want it to contain %q", line, r.Text, want)
 		}
+	}
+	// A question going on after the number stays a question.
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "what happens to a won deal 3 days after"); strings.Contains(r.Text, "did you mean") {
+		t.Errorf("a question read as a command: %q", r.Text)
+	}
+	// A mistyped verb to help says which it nearly is.
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "help deal stge"); !strings.HasPrefix(r.Text, `No command "deal stge": did you mean help deal stage?`) {
+		t.Errorf("help deal stge → %q", r.Text)
 	}
 }
 

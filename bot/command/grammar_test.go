@@ -2,6 +2,7 @@ package command
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -138,4 +139,28 @@ func TestQuotesInsideValues(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzVerbRef: whatever sentence verbRef reads as a command names a deal
+// verb of the table and the deal's number.
+func FuzzVerbRef(f *testing.F) {
+	for _, seed := range []string{
+		"invite microsoft to deal 3", "mark deal 3 won", "mark deal 3 as lost", "what happens to a won deal 3 days after",
+		"how do I accept referral 14?", "deal #3", "#4 won #5", "won deal", "deal deal 1 1",
+	} {
+		f.Add(seed)
+	}
+	s := &Service{}
+	s.specs = s.table()
+	f.Fuzz(func(t *testing.T, line string) {
+		words := strings.Fields(line)
+		cmd, ok := s.verbRef(words)
+		if !ok {
+			return
+		}
+		parts := strings.Fields(cmd)
+		if len(parts) < 3 || parts[0] != "deal" || !slices.Contains(s.subverbs("deal"), parts[1]) || !isNumber(parts[2]) {
+			t.Fatalf("verbRef(%q) = %q: want deal VERB NUMBER …", line, cmd)
+		}
+	})
 }

@@ -118,8 +118,68 @@ func (s *Service) looksLikeCommand(words []string, line string) bool {
 	if slices.Contains(s.subverbs("deal"), first) && (len(words) <= 2 || isNumber(strings.TrimPrefix(words[1], "#"))) {
 		return true
 	}
+	if _, ok := s.verbRef(words); ok {
+		return true
+	}
 	_, ok := refHint(words)
 	return ok
+}
+
+// refFiller are the words a sentence puts around a verb and a deal's
+// number ("invite microsoft to deal 3", "mark deal 3 as won").
+var refFiller = map[string]bool{"to": true, "the": true, "a": true, "as": true, "on": true, "for": true, "please": true, "mark": true, "set": true}
+
+// verbRef reads a sentence naming a deal by its number and what to do with
+// it, in any order, as the command: "invite microsoft to deal 3" → deal
+// invite 3 microsoft, "mark deal 3 won" → deal won 3. Only words of the
+// verb's own (and filler) may follow the deal's number, so that a question
+// going on ("a won deal 3 days after …") stays one. (The first was read as
+// "deal show 3", the second as a question for the FAQ.)
+func (s *Service) verbRef(words []string) (string, bool) {
+	clean := func(w string) string { return strings.ToLower(strings.TrimRight(w, "?!.,:;")) }
+	ref := -1 // index of the number
+	for i, w := range words {
+		w = clean(w)
+		switch {
+		case strings.HasPrefix(w, "#") && isNumber(w[1:]):
+			ref = i
+		case isNumber(w) && i > 0 && objects[clean(words[i-1])] == "deal":
+			ref = i
+		}
+	}
+	if ref < 0 {
+		return "", false
+	}
+	verb := -1
+	for i, w := range words {
+		w = clean(w)
+		if i == ref || objects[w] == "deal" {
+			continue
+		}
+		switch w {
+		case "new", "receive", "list", "show":
+			continue // take no deal's number, or are the show refHint says
+		}
+		if slices.Contains(s.subverbs("deal"), w) {
+			verb = i
+			break
+		}
+	}
+	if verb < 0 {
+		return "", false
+	}
+	for i := ref + 1; i < len(words) && i != verb; i++ {
+		if !refFiller[clean(words[i])] {
+			return "", false // a question going on after the number
+		}
+	}
+	out := []string{"deal", clean(words[verb]), strings.TrimPrefix(clean(words[ref]), "#")}
+	for i := verb + 1; i < len(words); i++ {
+		if w := clean(words[i]); i != ref && !refFiller[w] && objects[w] != "deal" {
+			out = append(out, words[i])
+		}
+	}
+	return strings.Join(out, " "), true
 }
 
 // refHint reads a line that names a deal or a claim the way replies print
@@ -186,6 +246,9 @@ func (s *Service) find(words []string) (*spec, int, []string) {
 // objectHint answers a line that starts with a verb of the table's second
 // position but names no object ("accept 12"): it suggests the full verb.
 func (s *Service) objectHint(words []string) (error, bool) {
+	if cmd, ok := s.verbRef(words); ok {
+		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), cmd), true
+	}
 	if show, ok := refHint(words); ok {
 		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), show), true
 	}

@@ -111,6 +111,12 @@ func TestNewRules(t *testing.T) {
 		{name: "services co-sell refuses an unknown partner role", base: validServices, edit: func(d *Draft) { d.Role = "cheerleader" }, want: []string{"role/role_known"}},
 		{name: "services co-sell requires solution area", base: validServices, edit: func(d *Draft) { d.SolutionArea = "" }, want: []string{"area/area_required_services"}},
 		{name: "services co-sell requires solution play", base: validServices, edit: func(d *Draft) { d.SolutionPlay = "" }, want: []string{"play/play_required_services"}},
+		{name: "services co-sell: a play of another area is refused", base: validServices,
+			edit: func(d *Draft) { d.SolutionArea, d.SolutionPlay = "modern-work", "data-security" }, want: []string{"play/play_in_area"}},
+		{name: "services co-sell: a play of its current area", base: validServices,
+			edit: func(d *Draft) { d.SolutionArea, d.SolutionPlay = "security", "data-security" }},
+		{name: "services co-sell: a play of its legacy area", base: validServices,
+			edit: func(d *Draft) { d.SolutionArea, d.SolutionPlay = "data-ai", "unify-data" }},
 		{name: "services co-sell: solutions are optional", base: validServices, edit: func(d *Draft) { d.Solutions = nil }},
 		{name: "services co-sell may carry solutions", base: validServices, edit: func(d *Draft) { d.Solutions = []Solution{{Name: "Azure SQL", Source: Microsoft}} }},
 

@@ -387,6 +387,12 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 				p.add("play", "play_required_services", "services co-sell deals need a solution play")
 			}
 		}
+		if !inbound && !PlayFitsArea(d.SolutionArea, d.SolutionPlay) {
+			// In Partner Center each play is offered under its area only
+			// (a referral brings Partner Center's own pair, taken as is).
+			// Said in the keys' own values, which chat takes as typed.
+			p.add("play", "play_in_area", "play=%s is not a play of area=%s: it is one of area=%s", d.SolutionPlay, d.SolutionArea, strings.Join(AreasOfPlay(d.SolutionPlay), " or area="))
+		}
 	case SolutionAssessment:
 		n := 0
 		for _, s := range d.Solutions {

@@ -255,6 +255,19 @@ func TestEmptiedPropertyReachesTheDealRules(t *testing.T) {
 	})
 }
 
+// postLast delivers a batch of events, processes it, and returns the newest
+// inbox row.
+func postLast(t *testing.T, h *crmtest.Harness, es ...map[string]any) store.InboxEntry {
+	t.Helper()
+	body := events(t, es...)
+	if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
+		t.Fatalf("delivery: %d %s", code, resp)
+	}
+	h.Process(t)
+	rows := h.Inbox(t)
+	return rows[len(rows)-1]
+}
+
 // HubSpot does not keep the order of its events: a property changed just
 // before the deal was deleted may arrive after the deletion. It is stale
 // (it linked the deleted record back by the deal's CRM ID, and the deal's
@@ -264,16 +277,7 @@ func TestLateEventOfADeletedDealIsStale(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
 		d := crmtest.AcceptedDeal(t, st, "18400002", now)
-		post := func(es ...map[string]any) store.InboxEntry {
-			t.Helper()
-			body := events(t, es...)
-			if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
-				t.Fatalf("delivery: %d %s", code, resp)
-			}
-			h.Process(t)
-			rows := h.Inbox(t)
-			return rows[len(rows)-1]
-		}
+		post := func(es ...map[string]any) store.InboxEntry { t.Helper(); return postLast(t, h, es...) }
 		at := func(d time.Duration) int64 { return now.Add(d).UnixMilli() }
 		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout", "occurredAt": at(-time.Hour)})
 		post(map[string]any{"subscriptionType": "deal.deletion", "objectId": 18400002, "occurredAt": at(-10 * time.Second)})
@@ -305,16 +309,7 @@ func TestMergeAndRestoreSayTheRelink(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		h := setup(t, st)
 		d := crmtest.AcceptedDeal(t, st, "18400001", now)
-		post := func(es ...map[string]any) store.InboxEntry {
-			t.Helper()
-			body := events(t, es...)
-			if code, resp := h.Post(t, path, signed(h, body, now), body); code != 200 {
-				t.Fatalf("delivery: %d %s", code, resp)
-			}
-			h.Process(t)
-			rows := h.Inbox(t)
-			return rows[len(rows)-1]
-		}
+		post := func(es ...map[string]any) store.InboxEntry { t.Helper(); return postLast(t, h, es...) }
 		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400001, "propertyName": "dealstage", "propertyValue": "qualifiedtobuy"})
 		row := post(map[string]any{"subscriptionType": "deal.deletion", "objectId": 18400001})
 		if row.Status != store.InboxProcessed {

@@ -664,7 +664,7 @@ func (d *Deal) MarkStage(s Stage, now time.Time) (Event, error) {
 		if s == StageCreated || s == StageAccepted {
 			// Where a deal starts (the card shows "Accepted (10%, …)"):
 			// a stage of the kind, behind every stage that can be marked.
-			return Event{}, refuse("stage", "stage_forward", "deal %d starts at %s and is at %s: stages move forward only; mark one of %s", d.ID, stageLabel(d.Kind, s), stageLabel(d.Kind, d.Stage), stageNames(d.Kind))
+			return Event{}, refuse("stage", "stage_forward", "%s is where a deal starts, not a stage to mark: deal %d is at %s, and stages move forward only; mark one of %s", stageLabel(d.Kind, s), d.ID, stageLabel(d.Kind, d.Stage), stageNames(d.Kind))
 		}
 		return Event{}, refuse("stage", "stage_known", "%q is not a stage of %s deals: use one of %s", s, KindLabel(d.Kind), stageNames(d.Kind))
 	}

@@ -25,6 +25,11 @@ func TestReceiveRules(t *testing.T) {
 		{name: "already expired referral is refused (received 14 days ago)", edit: func(d *Draft) { d.ReceivedAt = t0.Add(-14 * 24 * time.Hour) }, want: []string{"received/received_not_expired"}},
 		{name: "referral received just under 14 days ago is recorded", edit: func(d *Draft) { d.ReceivedAt = t0.Add(-14*24*time.Hour + time.Minute) }, wantSale: CoSell},
 		{name: "help is refused on an inbound referral", edit: func(d *Draft) { d.Help = HelpTechnical }, want: []string{"help/help_outbound_only"}},
+		// Sent by partners (DOMAIN: a partner invites other partners).
+		{name: "a P2P referral from Microsoft is refused", edit: func(d *Draft) { d.Kind = P2P }, want: []string{"from/p2p_from_partner"}},
+		{name: "a P2P referral from a partner is recorded", edit: func(d *Draft) { d.Kind, d.From = P2P, "partner:Northwind" }, wantSale: PartnerLed},
+		// Created by vetted partners, never received.
+		{name: "a solution assessment is never received", edit: func(d *Draft) { d.Kind = SolutionAssessment }, want: []string{"kind/sa_not_received"}},
 		{name: "minimal fields allowed while received: IP referral without name, value, close, notes, team or solutions",
 			edit: func(d *Draft) { d.Kind = IPCoSell }, wantSale: CoSell},
 		{name: "minimal fields allowed while received: close date in the past is not checked", edit: func(d *Draft) { d.CloseDate = t0.AddDate(0, 0, -3) }, wantSale: CoSell},

@@ -145,6 +145,15 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if d.Help != HelpNone {
 		return nil, Event{}, refuse("help", "help_outbound_only", "help= is asked on deals you create; an inbound referral already involves its sender")
 	}
+	if d.Kind == SolutionAssessment && !slices.Contains(exempt, "sa_not_received") {
+		// Only vetted partners create them (DOMAIN); Partner Center lists
+		// them among the partner's outbound deals (seed 002). The one
+		// problem to say: the assessment's own rules would follow it.
+		return nil, Event{}, refuse("kind", "sa_not_received", "solution assessment deals are created by a vetted partner (deal new kind=sa), never received from a sender")
+	}
+	if d.Kind == P2P && d.From == "microsoft" {
+		p.add("from", "p2p_from_partner", "a partner-to-partner referral is sent by a partner: from=\"partner:NAME\"")
+	}
 	p = append(append(p, d.check(now, true)...), givenForNothing(d)...).without(exempt)
 	if len(p) > 0 {
 		return nil, Event{}, p

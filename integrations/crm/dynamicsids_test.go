@@ -85,7 +85,7 @@ func TestDynamicsTargetStageAcceptsTheReferral(t *testing.T) {
 			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 				h := dynamicsWithIDs(t, st)
 				const id = "44444444-8c2e-f111-8a4c-6045bd0a1c44"
-				d, _, err := deal.Receive(deal.Draft{Kind: deal.P2P, Customer: deal.Customer{Name: "Coho", Location: "US", Account: deal.Other}, Location: "1234567", From: "microsoft", Notes: "ERP", CRMID: id}, now.Add(-time.Hour))
+				d, _, err := deal.Receive(deal.Draft{Kind: deal.IPCoSell, Customer: deal.Customer{Name: "Coho", Location: "US", Account: deal.Other}, Location: "1234567", From: "microsoft", Notes: "ERP", CRMID: id}, now.Add(-time.Hour))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -397,7 +397,7 @@ func TestLinkingAReferralBlanksNothing(t *testing.T) {
 		w.hs.set(id, "closedate", "2027-06-01")
 		w.hs.owed = nil // the record existed before
 		w.hs.mu.Unlock()
-		w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
+		w.chat(`deal receive kind=ip customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
 		w.clock.Set(w.clock.Now().Add(time.Minute))
 		w.hs.Edit(id, "hs_next_step", "call them") // a property cosellbot does not map
 		w.settle()
@@ -522,7 +522,7 @@ func (w *world) deliverEach(events []owed) {
 // person does in chat, and returns it.
 func (w *world) referral(id string) *deal.Deal {
 	w.t.Helper()
-	w.chat(`deal receive kind=p2p customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
+	w.chat(`deal receive kind=ip customer="Coho Winery" customer_location=US location=1234567 from=microsoft notes="Wine ERP" crm_id=` + id)
 	d, err := w.st.DealByCRMID(w.t.Context(), id)
 	if err != nil {
 		w.t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
-const referralLine = `deal receive kind=p2p name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE account=managed location=1234567 from=microsoft notes="BI for 12 plants"`
+const referralLine = `deal receive kind=ip name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE account=managed location=1234567 from=microsoft notes="BI for 12 plants"`
 
 const createdLine = `deal new kind=p2p name="Contoso rollout" customer="Contoso" customer_location=FR location=1234567 value=25000 close=2031-06-30 notes="Rollout" team="Ana Diaz <ana@partner.example> +33 1 23 45 67 89" contact="Jo Lee <jo@contoso.example> +33 1 98 76 54 32" consent=yes`
 

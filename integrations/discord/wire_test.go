@@ -161,7 +161,7 @@ func (e *env) answer(body []byte) map[string]any {
 
 func (e *env) receive() {
 	e.t.Helper()
-	line := `deal receive kind=p2p name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE location=1234567 from=microsoft notes="BI for 12 plants"`
+	line := `deal receive kind=ip name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE location=1234567 from=microsoft notes="BI for 12 plants"`
 	if r := e.run.Service.Run(e.t.Context(), e.admin, chat.Place{Platform: "discord", Channel: "C1"}, line); !r.OK() {
 		e.t.Fatalf("receive: %+v", r.Err)
 	}

@@ -61,7 +61,7 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 		run(slackSales, "subscribe location=1234567")
 		run(discordSales, "subscribe location=1234567")
 		for i, name := range []string{"Chat", "Webhook", "Sweep"} {
-			run(slackSales, `deal receive kind=p2p name="`+name+`" customer="Fabrikam & Sons <AB>" customer_location=SE location=1234567 from=microsoft crm_id=opp-`+strconv.Itoa(i+1))
+			run(slackSales, `deal receive kind=ip name="`+name+`" customer="Fabrikam & Sons <AB>" customer_location=SE location=1234567 from=microsoft crm_id=opp-`+strconv.Itoa(i+1))
 		}
 
 		sf, df := slacktest.New(t), discordtest.New(t)

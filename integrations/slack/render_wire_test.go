@@ -20,7 +20,7 @@ func TestCSVAnswerAtTheWire(t *testing.T) {
 	e := newEnv(t, storetest.OpenSQLite(t))
 	admin := access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
 	for i := range 125 {
-		line := fmt.Sprintf("deal receive kind=p2p name=\"Deal %d *Q4* _x_\" value=60000 currency=EUR close=2031-03-01 "+
+		line := fmt.Sprintf("deal receive kind=ip name=\"Deal %d *Q4* _x_\" value=60000 currency=EUR close=2031-03-01 "+
 			"customer=\"Fabrikam *Großhandel* _Ægir_ ~x~ `y` | <@U123> <!channel> & co\" customer_location=SE account=managed "+
 			"location=1234567 from=microsoft notes=\"R&D :tada: > 2026\"", i+1)
 		if r := e.svc.Run(t.Context(), admin, chatPlace, line); !r.OK() {

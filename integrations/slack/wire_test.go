@@ -25,7 +25,7 @@ import (
 
 // referral is an inbound referral as Microsoft sends one: named, valued
 // and dated, so that Accept needs nothing more.
-const referral = `deal receive kind=p2p name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE account=managed location=1234567 from=microsoft notes="BI for 12 plants"`
+const referral = `deal receive kind=ip name="Fabrikam BI" value=60000 currency=EUR close=2031-03-01 customer="Fabrikam AB" customer_location=SE account=managed location=1234567 from=microsoft notes="BI for 12 plants"`
 
 var chatPlace = chat.Place{Platform: slack.Platform, Channel: "C1"}
 

@@ -293,11 +293,16 @@ func Receives(subscriber *User, place chat.Place, claim bool, d *deal.Deal) bool
 	return subscriber.SeesNews(false, d)
 }
 
-// MayRoute says whether the user may subscribe place: anyone with a role
-// their own direct messages, a referrals admin any channel.
+// MayRoute says whether the user may subscribe place to deal news: anyone
+// with a referrals role their own direct messages, a referrals admin any
+// channel. An incentives role alone sees no deal, so the subscription's
+// news would never reach it (Receives): refused rather than kept dead.
 func (u User) MayRoute(place chat.Place) error {
 	if err := u.May(Alerts); err != nil {
 		return err
+	}
+	if !u.Referrals() {
+		return Deny("%s has no referrals role: deal news reaches only who may see deals. For CPOR claim news, subscribe kind=cpor", u.ID)
 	}
 	if u.Has(ReferralsAdmin) || Personal(place) {
 		return nil

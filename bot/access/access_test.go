@@ -238,6 +238,9 @@ func TestSubscriptionsRouteOnlyWhatTheSubscriberMaySee(t *testing.T) {
 		{"subscribe: the shell is its user's own", scoped, chat.Place{Platform: "shell", Channel: "local"}, true},
 		{"subscribe: a Discord channel is a channel", scoped, chat.Place{Platform: "discord", Channel: "123456789012345678"}, false},
 		{"subscribe: no role, no subscription", User{ID: "x@x"}, dm, false},
+		// Deal news reaches only who may see deals: kept, it was dead.
+		{"subscribe: an incentives role alone sees no deal news", User{ID: "ivy@contoso.com", Roles: []Role{IncentivesUser}}, dm, false},
+		{"subscribe: an incentives admin routes no deal news", User{ID: "ian@contoso.com", Roles: []Role{IncentivesAdmin}}, channel, false},
 	}
 	for _, tc := range route {
 		t.Run(tc.name, func(t *testing.T) {

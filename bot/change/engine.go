@@ -486,7 +486,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			delete(dec.Apply, Stage)
 		}
 	}
-	if toldBeforeClose(d, held, in) {
+	if toldBeforeClose(d, in) {
 		// A stage the record had before the system closed it, delivered
 		// after the close (HubSpot and Dataverse do not keep order): stale,
 		// not a reopening to refuse and write the outcome back over.
@@ -960,10 +960,11 @@ func dueOp(now time.Time) Op {
 	}
 }
 
-// toldBeforeClose reports whether a system's record, known to hold the
-// closed deal's outcome, tells an ordinary stage as of no later than the
-// outcome: a stage it had before it was closed.
-func toldBeforeClose(d *deal.Deal, held Shadow, in Incoming) bool {
+// toldBeforeClose reports whether a system's record tells a closed deal an
+// ordinary stage as of no later than the deal was closed, wherever it was
+// closed (in that system, in chat, in Partner Center): a stage the record
+// had before the close.
+func toldBeforeClose(d *deal.Deal, in Incoming) bool {
 	if !d.Status.Terminal() {
 		return false
 	}
@@ -973,8 +974,13 @@ func toldBeforeClose(d *deal.Deal, held Shadow, in Incoming) bool {
 	if _, ok := in.Values[Status]; ok {
 		return false
 	}
-	m, ok := held[Status]
-	return ok && deal.Status(m.Value).Terminal() && !in.time(Stage).After(m.At)
+	closed, ok := d.Changed[string(Status)]
+	if d.Status == deal.Expired {
+		// Recorded when the sweep or an action met it, it happened at
+		// the referral's expiry: a stage told since is no older news.
+		closed, ok = d.ExpiresAt, !d.ExpiresAt.IsZero()
+	}
+	return ok && !in.time(Stage).After(closed)
 }
 
 // reopened reports whether a system's record, known to hold the deal's

@@ -188,3 +188,45 @@ func TestMergedIntoRecordIsWritten(t *testing.T) {
 		}
 	})
 }
+
+// The deal is won in chat; a HubSpot stage saved just before, delivered
+// after, lost to the newer close: a conflict, kept in the history. It also
+// read as "HubSpot reopened it": refused, said a second time in the
+// history, and the outcome written to HubSpot again.
+func TestStageFromBeforeAChatCloseIsStale(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.chat(`deal won %d`)
+		won := w.clock.Now()
+		before, err := st.History(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// cosellbot writes the outcome; HubSpot's notification of it is
+		// on its way when the older stage arrives.
+		if _, err := w.syncer[0].Pass(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		echo := w.hs.take()
+		writes := w.hs.writes
+		w.postHubSpot(w.hsEvent("propertyChange", won.Add(-2*time.Second), "dealstage", "contractsent"))
+		w.h.Process(t)
+		w.hs.mu.Lock()
+		w.hs.owed = append(w.hs.owed, echo...)
+		w.hs.mu.Unlock()
+		w.settle()
+		if row := w.lastInbox(); strings.Contains(row.Error, "reopened") {
+			t.Errorf("the stage from before the close: %s %q, read as a reopening", row.Status, row.Error)
+		}
+		hist, err := st.History(t.Context(), w.dealID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if added := hist[len(before):]; len(added) != 1 || added[0].Action != "conflict" {
+			t.Errorf("history after the stage from before the close: %+v, want one conflict line", added)
+		}
+		if w.hs.writes != writes {
+			t.Errorf("HubSpot was written the outcome again (%d writes)", w.hs.writes-writes)
+		}
+	})
+}

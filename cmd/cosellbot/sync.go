@@ -17,6 +17,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/vocab"
+	"github.com/cosellbot/cosellbot/integrations/crm"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -26,6 +27,18 @@ import (
 // fields it still lacks, and the sync work waiting or dead, with the whole
 // of each last error. --retry-dead makes dead work due again; --now sends,
 // from this command, the work that is due (syncHelp says what that means).
+// systemFlag reads --system as a source's name or as sync's table prints
+// it ("HubSpot", "Partner Center"); another name is refused, naming them
+// (it matched no work and said "0 dead sync writes are due again").
+func systemFlag(s string) (string, error) {
+	for _, name := range crm.Sources {
+		if strings.EqualFold(s, name) || strings.EqualFold(strings.TrimSpace(s), change.Label(name)) {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("--system %q: use one of %s", s, strings.Join(crm.Sources, ", "))
+}
+
 func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -47,6 +60,14 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			return 2
 		}
 		dealID = id
+	}
+	if *system != "" {
+		name, err := systemFlag(*system)
+		if err != nil {
+			fmt.Fprintln(stderr, "cosellbot:", err)
+			return 2
+		}
+		*system = name
 	}
 	a, ok := oneShot(ctx, cfg, stderr)
 	if !ok {

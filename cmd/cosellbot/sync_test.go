@@ -69,3 +69,17 @@ func TestHelpSyncExplainsNow(t *testing.T) {
 		}
 	}
 }
+
+// --system takes a source's name in any case, or as the sync table prints
+// it; another name is refused naming them (it matched no work and said
+// "0 dead sync writes are due again").
+func TestSyncSystemFlag(t *testing.T) {
+	for in, want := range map[string]string{"hubspot": "hubspot", "HubSpot": "hubspot", "Partner Center": "partnercenter", "Dynamics 365": "dynamics", "SALESFORCE": "salesforce"} {
+		if got, err := systemFlag(in); err != nil || got != want {
+			t.Errorf("systemFlag(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := systemFlag("hubspott"); err == nil || !strings.Contains(err.Error(), "use one of partnercenter, dynamics, hubspot") {
+		t.Errorf("systemFlag(hubspott) = %v, want a refusal naming the systems", err)
+	}
+}

@@ -602,7 +602,13 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 				done = append(done, ev.Detail)
 			}
 			res.Outcome, res.Note = Applied, fmt.Sprintf("deal #%d: %s", d.ID, strings.Join(done, "; "))
-			if len(evs) == 0 {
+			switch {
+			case len(evs) > 0:
+			case len(dec.Conflicts) > 0:
+				// Said "already says so" while the history kept a
+				// conflict per field and the record was written back.
+				res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d: kept the newer %s", d.ID, strings.Join(conflictNames(dec.Conflicts), ", "))
+			default:
 				res.Outcome, res.Note = NoChange, fmt.Sprintf("deal #%d already says so", d.ID)
 			}
 			if partly != nil {

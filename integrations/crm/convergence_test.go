@@ -1363,3 +1363,55 @@ func TestLinkedRecordsStageIsTaken(t *testing.T) {
 		w.converged("after the linked record's stage")
 	})
 }
+
+// A record created in the sender that names a deal made in chat since,
+// with older values, loses each field to the chat's (a conflict in the
+// history per field, the record written back): the inbox says "kept the
+// newer", not "already says so", which it said while the two differed.
+func TestCreatedRecordThatLostSaysSo(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st, func(w *world) crm.Source { return generic.New(secret, &crm.Applier{Engine: w.engine, Find: st}) })
+		older := w.clock.Now().Add(-time.Hour)
+		w.chat(`deal new kind=services name="Chat" customer=Contoso customer_location=FR location=1234567 value=50000 close=2027-03-01 notes=n1 role="Deployment services" area=Security play="Data Security" team="Ann <ann@contoso.com> +33 1 00 00 00 01" crm_id=opp-chat`)
+		w.settle()
+		body, _ := json.Marshal(map[string]any{"type": "deal.created", "record_id": "opp-chat", "modified_at": older.Format(time.RFC3339),
+			"fields": map[string]any{"name": "CRM", "value": "40000", "close": "2027-02-01", "notes": "n0"}})
+		if code, resp := w.h.Post(t, "/webhooks/generic", signed("created-old", body, w.clock.Now()), body); code != 200 {
+			t.Fatalf("%d %s", code, resp)
+		}
+		w.settle()
+		rows, err := st.ListInbox(t.Context(), ledger.InboxFilter{Source: "generic"})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("inbox %+v %v", rows, err)
+		}
+		if !strings.Contains(rows[0].Error, "kept the newer") {
+			t.Errorf("inbox %q, want \"kept the newer\"", rows[0].Error)
+		}
+	})
+}
+
+// A generic deal.deleted unlinks the deal, as HubSpot's and Dataverse's
+// deletions do (it read as an update with no fields: "already says so").
+func TestGenericDeletionUnlinks(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := crmtest.New(t, st, crmtest.NewClock(now), generic.New(secret, crmtest.Applier(st, crmtest.NewClock(now))))
+		d := crmtest.AcceptedDeal(t, st, "opp-gone", now)
+		for i, typ := range []string{"deal.updated", "deal.deleted"} {
+			body, _ := json.Marshal(map[string]any{"type": typ, "record_id": "opp-gone", "modified_at": now.Add(time.Duration(i-2) * time.Minute).Format(time.RFC3339), "fields": map[string]any{"notes": "n" + strconv.Itoa(i)}})
+			if code, resp := h.Post(t, "/webhooks/generic", signed("gone-"+strconv.Itoa(i), body, now), body); code != 200 {
+				t.Fatalf("%s: %d %s", typ, code, resp)
+			}
+			h.Process(t)
+		}
+		rows := h.Inbox(t)
+		if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted in the CRM: unlinked") {
+			t.Errorf("deal.deleted: %s %q", last.Status, last.Error)
+		}
+		if l, err := st.Link(t.Context(), "generic", "opp-gone"); err != nil || l.DealID != 0 || l.Gone.IsZero() {
+			t.Errorf("the deleted record's link %+v, %v: want a tombstone", l, err)
+		}
+		if hist := crmtest.History(t, st, d.ID); hist[len(hist)-1] != "generic unlinked" {
+			t.Errorf("history %v", hist)
+		}
+	})
+}

@@ -111,6 +111,9 @@ func (s *Source) Decode(r *http.Request, body []byte) ([]crm.Event, error) {
 		ev.Ignore = fmt.Sprintf("event type %q is not handled", p.Type)
 		return []crm.Event{ev}, nil
 	}
+	if p.Type == "deal.deleted" {
+		return []crm.Event{ev}, nil
+	}
 	// Read as Apply will read it: a field the mapping cannot read (a close
 	// date of "2027-13-45", a currency it does not know) is refused now,
 	// naming it. Acknowledged, it failed the event in the inbox, the rest
@@ -309,6 +312,12 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 		return crm.Result{}, err
 	}
 	c := p.change()
+	if p.Type == "deal.deleted" {
+		// As HubSpot's deletion and Dataverse's Delete: the deal stays,
+		// unlinked, and the record's older events are stale. (It read as
+		// an update with no fields: "already says so", nothing unlinked.)
+		return s.applier.Unlink(ctx, Name, p.RecordID, "was deleted in the CRM", "", c.ModifiedAt)
+	}
 	return s.applier.Apply(ctx, mappingFor(c), c)
 }
 

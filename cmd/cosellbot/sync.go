@@ -163,6 +163,10 @@ func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, d
 		// The write gave up (a 4xx, or every try failed): the system never
 		// took the value, whatever "sent" suggested.
 		return "sent, refused (see the last error under Sync work)"
+	case m.Pending && queued:
+		// Recorded before the write (an echo racing its answer is known
+		// for one), then the write failed or waits: "sent" overstated it.
+		return "being sent, not confirmed (see Sync work)"
 	case m.Pending:
 		return "sent, not confirmed"
 	case m.Value != cur && m.Refused:

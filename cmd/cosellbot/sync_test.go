@@ -55,8 +55,12 @@ func TestSyncSaysARefusedWrite(t *testing.T) {
 	if got := fieldState(change.Notes, m, true, "n400", true, true); !strings.HasPrefix(got, "sent, refused") {
 		t.Errorf("dead write: %q", got)
 	}
-	if got := fieldState(change.Notes, m, true, "n400", true, false); got != "sent, not confirmed" {
-		t.Errorf("write in flight: %q", got)
+	// A write that failed and is retried was not "sent" (a 503).
+	if got := fieldState(change.Notes, m, true, "n400", true, false); got != "being sent, not confirmed (see Sync work)" {
+		t.Errorf("write retried: %q", got)
+	}
+	if got := fieldState(change.Notes, m, true, "n400", false, false); got != "sent, not confirmed" {
+		t.Errorf("write answered, its echo not in: %q", got)
 	}
 }
 

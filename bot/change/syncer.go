@@ -33,7 +33,8 @@ type Written struct {
 	RecordID string
 	// Skipped are fields the write could not express in the system (a
 	// stage its mapping has no value for): it still holds what it held,
-	// so they stay what the link knew, not what was sent.
+	// so they stay what the link knew, not what was sent. A failed write
+	// names them too.
 	Skipped []Field
 }
 
@@ -274,6 +275,19 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	}
 	got, err := w.Write(ctx, l, d, out)
 	if err != nil {
+		if len(got.Skipped) > 0 {
+			// What the write could not express was never sent, whatever
+			// became of the rest: kept "sending", it stayed so for good
+			// (the retry does not send it again) and sync said "sent".
+			cur, rerr := s.rec.Link(ctx, c.System, c.RecordID)
+			if rerr == nil {
+				unsend(cur.Shadow, before, out, got.Skipped)
+				rerr = s.rec.SaveLink(ctx, cur)
+			}
+			if rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 		return false, "", err
 	}
 	if got.RecordID != "" && got.RecordID != c.RecordID {
@@ -287,16 +301,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	if err != nil {
 		return false, renamed, err
 	}
-	for _, f := range got.Skipped {
-		if m := cur.Shadow[f]; m.Pending && m.Sent == out[f] { // no echo came meanwhile
-			if was, ok := before[f]; ok {
-				cur.Shadow[f] = was
-			} else {
-				delete(cur.Shadow, f)
-			}
-		}
-		delete(out, f)
-	}
+	unsend(cur.Shadow, before, out, got.Skipped)
 	cur.Shadow = cur.Shadow.Sent(out, got.At, s.clock.Now())
 	if got.ETag != "" {
 		cur.ETag = got.ETag
@@ -305,6 +310,22 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 		cur.Seen = got.At
 	}
 	return true, renamed, s.rec.SaveLink(ctx, cur)
+}
+
+// unsend takes back, in sh, the marks "sending" of the fields a write
+// skipped (it could not express them), unless an echo came meanwhile: sh
+// holds again what it held before, and out no longer holds them.
+func unsend(sh, before Shadow, out Values, skipped []Field) {
+	for _, f := range skipped {
+		if m := sh[f]; m.Pending && m.Sent == out[f] { // no echo came meanwhile
+			if was, ok := before[f]; ok {
+				sh[f] = was
+			} else {
+				delete(sh, f)
+			}
+		}
+		delete(out, f)
+	}
 }
 
 // backoff is the wait before attempt n+1.

@@ -1415,3 +1415,38 @@ func TestGenericDeletionUnlinks(t *testing.T) {
 		}
 	})
 }
+
+// A write that fails (a 503) leaves what it could not express (HubSpot's
+// pipeline has no Accepted stage) as the link knew it: recorded "sending"
+// before the write, it stayed so for good, and sync said "sent, not
+// confirmed" of a stage never sent, even after the retry succeeded.
+func TestFailedWriteTakesBackWhatItCouldNotSend(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		before, err := st.Link(t.Context(), "hubspot", hsID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.hs.mu.Lock()
+		w.hs.fail = 1
+		w.hs.mu.Unlock()
+		w.chat(`deal edit %d value=64000`)
+		if _, err := w.syncer[0].Pass(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for _, when := range []string{"after the failed write", "after the retry"} {
+			l, err := st.Link(t.Context(), "hubspot", hsID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []change.Field{change.Stage, change.Status} {
+				if m := l.Shadow[f]; m.Pending && !before.Shadow[f].Pending {
+					t.Errorf("%s: HubSpot's %s is %+v, sending, though HubSpot cannot hold it", when, f, m)
+				}
+			}
+			w.clock.Set(w.clock.Now().Add(time.Minute))
+			w.settle()
+		}
+		w.converged("after the retry")
+	})
+}

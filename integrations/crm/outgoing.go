@@ -81,12 +81,12 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		Fields: fields, Deal: command.View(d),
 	})
 	if err != nil {
-		return change.Written{}, chat.Permanent(fmt.Errorf("crm: encoding the write to %s: %w", w.t.Source, err))
+		return change.Written{Skipped: skipped}, chat.Permanent(fmt.Errorf("crm: encoding the write to %s: %w", w.t.Source, err))
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.t.URL, bytes.NewReader(body))
 	if err != nil {
-		return change.Written{}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
+		return change.Written{Skipped: skipped}, chat.Permanent(fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, ts)
@@ -94,7 +94,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	req.Header.Set(HeaderEventID, id)
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return change.Written{}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
+		return change.Written{Skipped: skipped}, chatkit.Classify(now, 0, "", fmt.Errorf("crm: webhook to %s: %w", w.t.Source, redacted{err}))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -109,7 +109,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 	// The verdict every outbound call shares (chatkit.Classify): 4xx is
 	// final except 408/429; Retry-After honoured, in seconds or as a date.
 	if err := chatkit.Classify(now, resp.StatusCode, resp.Header.Get("Retry-After"), fmt.Errorf("crm: webhook to %s: %s", w.t.Source, why)); err != nil {
-		return change.Written{}, err
+		return change.Written{Skipped: skipped}, err
 	}
 	return change.Written{Skipped: skipped}, nil
 }

@@ -169,10 +169,14 @@ func (d *Deal) Registration(rates Rates) Eligibility {
 		add("eligible_solution", false, "no Azure IP co-sell, Biz Apps premium or Biz Apps standard solution of yours is on the deal")
 	}
 
-	if d.SaleType == PartnerLed || d.SaleType == CoSell {
+	switch {
+	case d.SaleType == PartnerLed || d.SaleType == CoSell:
 		add("sale_type", true, "%s deals qualify", SaleTypeLabel(d.SaleType))
-	} else {
-		add("sale_type", false, "the deal must be partner-led or co-sell; it is %s (deal upgrade)", SaleTypeLabel(d.SaleType))
+	case d.Status.Terminal():
+		// deal upgrade, the way on while it was open, is refused now.
+		add("sale_type", false, "the deal must be partner-led or co-sell; it was %s when it closed, and a closed deal can no longer be upgraded", SaleTypeLabel(d.SaleType))
+	default:
+		add("sale_type", false, "the deal must be partner-led or co-sell; it is %s (deal upgrade %d partner-led, before it is won)", SaleTypeLabel(d.SaleType), d.ID)
 	}
 
 	switch {

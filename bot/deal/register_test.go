@@ -271,3 +271,26 @@ func TestRegistrationValueRounds(t *testing.T) {
 		}
 	}
 }
+
+// A private deal's way to qualify is an upgrade while it is open; once won
+// the criterion says it can no longer be (it pointed to deal upgrade,
+// which a won deal refuses).
+func TestRegistrationSaleTypeWay(t *testing.T) {
+	d := registrable(t)
+	d.SaleType = Private
+	why := func() string {
+		for _, c := range d.Registration(DefaultRates()).Criteria {
+			if c.Name == "sale_type" {
+				return c.Why
+			}
+		}
+		return ""
+	}
+	if got := why(); !strings.Contains(got, "can no longer be upgraded") || strings.Contains(got, "deal upgrade") {
+		t.Errorf("won private deal: %q", got)
+	}
+	d.Status = Accepted
+	if got := why(); !strings.Contains(got, "deal upgrade") {
+		t.Errorf("open private deal: %q", got)
+	}
+}

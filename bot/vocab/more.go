@@ -14,9 +14,12 @@ var (
 	// customers (CPOR); slugs are bot/cpor's.
 	Engagements = New("engagement", "incentive engagement",
 		Term{"bizapps-presales", "MCI BizApps Presales Advisor", []string{"presales advisor", "bizapps presales", "mci presales", "conseiller avant-vente bizapps"}},
-		Term{"modern-work", "Modern Work and Security usage", []string{"modern work", "modern work security", "mws usage", "utilisation modern work et sécurité", "användning modern work och säkerhet"}},
-		Term{"bizapps-usage", "Usage recognition – Biz Apps", []string{"bizapps usage", "usage recognition", "reconnaissance de l'utilisation biz apps", "användningserkännande biz apps"}},
-		Term{"bizapps-revenue", "Microsoft Business Applications revenue", []string{"bizapps revenue", "business applications revenue", "revenus business applications", "intäkter business applications"}},
+		Term{"modern-work", "Modern Work and Security usage", []string{"modern work", "modern work security", "mws usage", "utilisation modern work et sécurité", "användning modern work och säkerhet",
+			"Utilisation moderne du travail et de la sécurité"}}, // Partner Center's French (seed 003)
+		Term{"bizapps-usage", "Usage recognition – Biz Apps", []string{"bizapps usage", "usage recognition", "reconnaissance de l'utilisation biz apps", "användningserkännande biz apps",
+			"Reconnaissance de l’utilisation - Applications Biz", "Reconnaissance de l'utilisation - Applications Biz"}},
+		Term{"bizapps-revenue", "Microsoft Business Applications revenue", []string{"bizapps revenue", "business applications revenue", "revenus business applications", "intäkter business applications",
+			"Chiffre d’affaires microsoft Business Applications", "Chiffre d'affaires Microsoft Business Applications"}},
 	)
 
 	// Areas are Microsoft's solution areas as Partner Center lists them on a

@@ -43,6 +43,10 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{SaleTypes, "partnerlett", "partner_led"},
 		{SaleTypes, "säljsamarbete", "cosell"},
 		{Accounts, "Microsoft-hanterad", "managed"},
+		// The engagements as seed 003 (Partner Center's French) names them.
+		{Engagements, "Utilisation moderne du travail et de la sécurité", "modern-work"},
+		{Engagements, "Reconnaissance de l’utilisation - Applications Biz", "bizapps-usage"},
+		{Engagements, "Chiffre d'affaires microsoft Business Applications", "bizapps-revenue"},
 		{Intents, "oui", "yes"},
 		{SolutionSources, "third_party", "third_party"},
 		{IPKinds, "bizapps_premium", "bizapps_premium"},

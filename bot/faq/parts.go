@@ -28,7 +28,20 @@ const wholeTop = 4
 // of the three languages. Only words that open a question ("what", "how",
 // "is", "can"), never a noun or article: "ip and services co-sell" is one
 // question. A question mark with more text after it starts one too.
-var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:what|what's|whats|which|who|whom|where|when|why|how|do|does|did|can|could|is|are|should|must|will|quel|quelle|quels|quelles|qui|quand|pourquoi|comment|combien|est-ce|c'est|qu'est|où|ou|faut-il|peut-on|doit-on|vad|vem|vilken|vilket|vilka|när|var|varför|hur|kan|måste|ska|får|finns)\b)`)
+var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:` + questionOpeners + `)\b)`)
+
+// questionOpeners open a question in one of the three languages.
+const questionOpeners = `what|what's|whats|which|who|whom|where|when|why|how|do|does|did|can|could|is|are|should|must|will|quel|quelle|quels|quelles|qui|quand|pourquoi|comment|combien|est-ce|c'est|qu'est|où|ou|faut-il|peut-on|doit-on|vad|vem|vilken|vilket|vilka|när|var|varför|hur|kan|måste|ska|får|finns`
+
+// opensQuestion matches a half that opens with a question word.
+var opensQuestion = regexp.MustCompile(`(?i)^(?:` + questionOpeners + `)\b`)
+
+// markSplit reports whether q is split at its first question mark: one
+// with more text after it.
+func markSplit(q string) bool {
+	i := strings.IndexByte(q, '?')
+	return i >= 0 && strings.TrimSpace(strings.Trim(q[i:], "? ")) != ""
+}
 
 // conjunctions a second question may open with after a question mark.
 var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\s+`)
@@ -37,7 +50,8 @@ var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\
 // half has at least two words: "…, and how?" asks nothing of its own.
 func splitTwo(q string) []string {
 	var first, second string
-	if i := strings.IndexByte(q, '?'); i >= 0 && strings.TrimSpace(strings.Trim(q[i:], "? ")) != "" {
+	if markSplit(q) {
+		i := strings.IndexByte(q, '?')
 		first, second = q[:i], afterMark.ReplaceAllString(strings.TrimSpace(q[i+1:]), "")
 	} else if m := secondQuestion.FindStringSubmatchIndex(q); m != nil {
 		first, second = q[:m[0]], q[m[2]:]
@@ -59,10 +73,15 @@ func splitTwo(q string) []string {
 // said, with the other half's result, answered or not, in Also; or the
 // whole's refusal when no half is answered.
 func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result {
-	halves := splitTwo(chatText(question))
+	text := chatText(question)
+	halves := splitTwo(text)
 	if halves == nil {
 		return whole
 	}
+	// asks says whether half i is a question of its own, not a remark
+	// after one ("what is cpor? I need it for a client"): it opens with a
+	// question word, or a question mark ends it.
+	asks := func(i int) bool { return opensQuestion.MatchString(halves[i]) || i == 0 && markSplit(text) }
 	top := make([]string, 0, wholeTop)
 	for _, c := range cands[:min(wholeTop, len(cands))] {
 		top = append(top, c.id)
@@ -71,10 +90,13 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 	for i, h := range halves {
 		rs[i], _ = ix.askIn(sanitize(h), whole.Lang, 0, nil)
 		rs[i].Part = h
-		if rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
-			// A half answered by an entry the whole message hardly
-			// considers: its words alone said something else. Refused,
+		if i == 1 && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
+			// A second half answered by an entry the whole message
+			// hardly considers: its words alone said something else (it
+			// leans on the first: "and how do I create one"). Refused,
 			// with no confidence to show and no closest topic to offer.
+			// The first half leans on nothing before it: "c'est quoi
+			// CPOR ? et combien de jours…" lost its answer to the guard.
 			rs[i] = Result{Lang: whole.Lang, Part: h}
 		}
 	}
@@ -83,8 +105,18 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 			if r.Answered && r.EntryID != whole.EntryID {
 				whole.Part = halves[1-i]
 				whole.Also, whole.alsoFirst = &r, i == 0
-				break
+				return whole
 			}
+		}
+		if rs[1].Answered && rs[1].EntryID == whole.EntryID && !rs[0].Answered && asks(0) {
+			// The whole message's answer is the second half's; the first,
+			// a question of its own nobody answers, says so (it was
+			// dropped without a word, and faq misses never saw it). A
+			// second half left is not said: the whole's answer may cover
+			// it ("what is macc and what do i do on the deal").
+			first := rs[0]
+			whole.Part = halves[1]
+			whole.Also, whole.alsoFirst = &first, true
 		}
 		return whole
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -134,6 +135,20 @@ func (l *locale) Date(t time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
+// CustomerDay is the day t falls on in a claim's customer country, as
+// chat says a claim's dates: the notification day, and the last day the
+// customer may decline (the window is counted in their time zone). In UTC
+// the page said a day later than chat east of UTC and earlier west of it.
+func (l *locale) CustomerDay(t time.Time, country string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(cpor.Zone(country)).Format(time.DateOnly)
+}
+
+// Zone names a claim's customer time zone, as chat does.
+func (l *locale) Zone(country string) string { return cpor.Zone(country).String() }
+
 // Time is a moment to the minute, in UTC.
 func (l *locale) Time(t time.Time) string {
 	if t.IsZero() {
@@ -239,7 +254,7 @@ var messages = map[string]map[string]string{
 		"yes": "yes", "no": "no",
 		"claims.title": "CPOR claims", "claims.none": "No CPOR claims yet.", "claims.denied": "CPOR claims need the incentives-admin or incentives-user role, as in chat.",
 		"th.claim": "Claim", "th.tenant": "Customer tenant", "th.country": "Country", "th.engagement": "Engagement", "th.target": "Workload or subscription",
-		"th.status": "Status", "th.notified": "Customer notified", "th.window": "Decline window closes",
+		"th.status": "Status", "th.notified": "Customer notified", "th.window": "Last day to decline (customer's time)",
 		"charts.title": "Charts", "chart.funnel": "Funnel: deals and value per stage", "chart.funnel.note": "Open and won deals by current stage; lost, declined, expired and error deals are left out.",
 		"chart.count": "Deals", "chart.value": "Value (USD, converted)", "chart.months": "Value of open deals by expected close month",
 		"chart.months.note": "Open deals (received, created, accepted) by the month of their expected close date.",
@@ -300,7 +315,7 @@ var messages = map[string]map[string]string{
 		"yes": "oui", "no": "non",
 		"claims.title": "Demandes CPOR", "claims.none": "Aucune demande CPOR pour l’instant.", "claims.denied": "Les demandes CPOR demandent le rôle incentives-admin ou incentives-user, comme dans le chat.",
 		"th.claim": "Demande", "th.tenant": "Locataire du client", "th.country": "Pays", "th.engagement": "Engagement", "th.target": "Charge de travail ou abonnement",
-		"th.status": "Statut", "th.notified": "Client notifié", "th.window": "Fin du délai de refus",
+		"th.status": "Statut", "th.notified": "Client notifié", "th.window": "Dernier jour pour refuser (heure du client)",
 		"charts.title": "Graphiques", "chart.funnel": "Entonnoir : affaires et valeur par étape", "chart.funnel.note": "Affaires ouvertes et gagnées par étape actuelle ; les affaires perdues, refusées, expirées et en erreur sont exclues.",
 		"chart.count": "Affaires", "chart.value": "Valeur (USD, convertie)", "chart.months": "Valeur des affaires ouvertes par mois de clôture prévue",
 		"chart.months.note": "Affaires ouvertes (reçues, créées, acceptées) par mois de leur date de clôture prévue.",
@@ -367,7 +382,7 @@ var messages = map[string]map[string]string{
 		"yes": "ja", "no": "nej",
 		"claims.title": "CPOR-anspråk", "claims.none": "Inga CPOR-anspråk ännu.", "claims.denied": "CPOR-anspråk kräver rollen incentives-admin eller incentives-user, som i chatten.",
 		"th.claim": "Anspråk", "th.tenant": "Kundens klient", "th.country": "Land", "th.engagement": "Engagemang", "th.target": "Arbetsbelastning eller prenumeration",
-		"th.status": "Status", "th.notified": "Kunden meddelad", "th.window": "Fristen för att avböja stänger",
+		"th.status": "Status", "th.notified": "Kunden meddelad", "th.window": "Sista dag att avböja (kundens tid)",
 		"charts.title": "Diagram", "chart.funnel": "Tratt: affärer och värde per steg", "chart.funnel.note": "Öppna och vunna affärer efter nuvarande steg; förlorade, avböjda, utgångna och felaktiga affärer ingår inte.",
 		"chart.count": "Affärer", "chart.value": "Värde (USD, omräknat)", "chart.months": "Värde av öppna affärer per förväntad avslutsmånad",
 		"chart.months.note": "Öppna affärer (mottagna, skapade, accepterade) efter månaden för deras förväntade stängningsdatum.",

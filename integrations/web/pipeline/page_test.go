@@ -363,3 +363,31 @@ func TestDealPageShowsLabels(t *testing.T) {
 		}
 	}
 }
+
+// The claims page says a claim's dates as chat does, in the customer
+// country's time: the day the customer was notified and the last day they
+// may decline (in UTC it said the Tokyo customer was notified the day
+// before, and gave London's last day a day late).
+func TestClaimDatesAreTheCustomers(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	e.clock.Set(time.Date(2026, 11, 20, 20, 0, 0, 0, time.UTC)) // Saturday 05:00 in Tokyo
+	notified := regexp.MustCompile(`notified the customer on (\d{4}-\d\d-\d\d); the customer may decline until the end of (\d{4}-\d\d-\d\d)`)
+	for i, country := range []string{"JP", "GB", "US"} {
+		e.run(t, "", "cpor claim customer=aaaaaaaa-bbbb-cccc-dddd-00000000000"+itoa(int64(i+1))+" country="+country+" engagement=bizapps-usage workload=Dynamics")
+	}
+	c := client(t)
+	e.signIn(t, c, "carl@contoso.com")
+	for i, country := range []string{"JP", "GB", "US"} {
+		r := e.run(t, "", "cpor confirm "+itoa(int64(i+1)))
+		m := notified.FindStringSubmatch(r.Text)
+		if m == nil {
+			t.Fatalf("cpor confirm %d: %q", i+1, r.Text)
+		}
+		_, body, _ := get(t, c, e.url+"/claims")
+		row := regexp.MustCompile(`(?s)<tr data-claim="` + itoa(int64(i+1)) + `">.*?</tr>`).FindString(body)
+		if !strings.Contains(row, "<td>"+m[1]+"</td>") || !strings.Contains(row, m[2]) {
+			t.Errorf("%s: chat says notified %s, last day %s; the page's row:\n%s", country, m[1], m[2], row)
+		}
+	}
+}

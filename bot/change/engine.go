@@ -380,7 +380,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	known := err == nil
 	if known && !link.Gone.IsZero() {
 		if in.Modified.Before(link.Gone) {
-			return Result{Outcome: Stale, Note: fmt.Sprintf("%s record %s was deleted at %s, after this change (%s): not applied",
+			return Result{Outcome: Stale, Note: fmt.Sprintf("%s record %s was deleted or merged away at %s, after this change (%s): not applied",
 				Label(in.System), in.RecordID, link.Gone.UTC().Format(time.RFC3339), in.Modified.UTC().Format(time.RFC3339))}, nil
 		}
 		// Restored, or changed after its deletion: a record like a new one.
@@ -800,32 +800,26 @@ func (e *Engine) Link(ctx context.Context, system, recordID string) (Link, error
 // Unlink ends the link of a record its system deleted or merged away: the
 // deal stays, with a history line saying so, and nothing more is written
 // to that record. into, when set, is the record it was merged into: that
-// one is linked instead (unless it is linked already). A deleted record
-// (into empty) keeps a tombstone dated at, the deletion's time in the
-// system (zero: now): its events older than that are stale.
+// one is linked instead (unless it is linked already). The record gone
+// keeps a tombstone dated at, the deletion's or merge's time in the system
+// (zero: now): its events older than that are stale.
 func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string, at time.Time) (Result, error) {
 	now := e.clock.Now()
-	var tomb []Link
-	if into == "" {
-		if at.IsZero() {
-			at = now
-		}
-		tomb = []Link{{System: system, RecordID: recordID, Gone: at}}
+	if at.IsZero() {
+		at = now
 	}
+	tomb := []Link{{System: system, RecordID: recordID, Gone: at}}
 	l, err := e.rec.Link(ctx, system, recordID)
 	if errors.Is(err, ledger.ErrNotFound) {
-		res := Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is linked to no deal", Label(system), recordID)}
-		if tomb == nil {
-			return res, nil
-		}
 		// Not linked yet, but a deal may hold its CRM ID: the tombstone
 		// keeps a late event of the record from linking it.
+		res := Result{Outcome: NoChange, Note: fmt.Sprintf("%s record %s is linked to no deal", Label(system), recordID)}
 		return res, e.commit(ctx, &Commit{At: now, Links: tomb})
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	if tomb != nil && l.DealID != 0 && l.Seen.After(at) {
+	if into == "" && l.DealID != 0 && l.Seen.After(at) {
 		// The record told something newer than its deletion: it was
 		// restored since, and the restore came first (HubSpot does not
 		// keep order). Unlinked, the deal's edits would skip a live record.
@@ -837,6 +831,7 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 		why += " " + into
 	}
 	detail := fmt.Sprintf("%s record %s %s: unlinked", Label(system), recordID, why)
+	relinked := false
 	if into != "" {
 		other, err := e.rec.Link(ctx, system, into)
 		switch {
@@ -844,7 +839,7 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 			// With no shadow: the record merged into keeps its own values
 			// (HubSpot keeps the primary's), which cosellbot has not seen,
 			// so the deal is written to it whole, as to a new link.
-			c.Links = []Link{{System: system, RecordID: into, DealID: l.DealID}}
+			c.Links, relinked = append(c.Links, Link{System: system, RecordID: into, DealID: l.DealID}), true
 			detail = fmt.Sprintf("%s record %s %s: linked to it instead", Label(system), recordID, why)
 		case err != nil:
 			return Result{}, err
@@ -861,7 +856,7 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 	}
 	if d != nil {
 		c.Deal = d.Clone()
-		if into != "" && c.Links != nil && slices.Contains(crmid.Forms(recordID), d.CRMID) {
+		if relinked && slices.Contains(crmid.Forms(recordID), d.CRMID) {
 			// The deal's CRM ID named the record merged away: it names the
 			// record merged into now, so that the card and a search by it
 			// find the deal. (A deleted record's stays: HubSpot restores a

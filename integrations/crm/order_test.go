@@ -64,7 +64,7 @@ func TestDeletedRecordIsWrittenNoMore(t *testing.T) {
 		w.settle()
 		w.postHubSpot(w.hsEvent("propertyChange", deleted.Add(-3*time.Second), "amount", "77000"))
 		w.settle()
-		if row := w.lastInbox(); row.Status != store.InboxStale || !strings.Contains(row.Error, "was deleted at") {
+		if row := w.lastInbox(); row.Status != store.InboxStale || !strings.Contains(row.Error, "was deleted or merged away at") {
 			t.Errorf("the late event: %s %q, want stale", row.Status, row.Error)
 		}
 		writes := w.hs.writes
@@ -227,6 +227,32 @@ func TestStageFromBeforeAChatCloseIsStale(t *testing.T) {
 		}
 		if w.hs.writes != writes {
 			t.Errorf("HubSpot was written the outcome again (%d writes)", w.hs.writes-writes)
+		}
+	})
+}
+
+// A change of a record saved before HubSpot merged it away, delivered
+// after the merge, is stale: it linked the merged-away record back to its
+// deal, and the deal's edits went to a record that no longer exists.
+func TestLateEventOfAMergedAwayRecordIsStale(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		merged := w.clock.Now()
+		merge := w.hsEvent("merge", merged)
+		merge["objectId"], merge["primaryObjectId"], merge["newObjectId"] = json.Number("9002"), json.Number("9002"), json.Number("9002")
+		merge["mergedObjectIds"] = []json.Number{hsID, "9002"}
+		w.hs.mu.Lock()
+		w.hs.records["9002"], w.hs.at["9002"] = map[string]string{}, map[string]time.Time{}
+		w.hs.mu.Unlock()
+		w.postHubSpot(merge)
+		w.settle()
+		w.postHubSpot(w.hsEvent("propertyChange", merged.Add(-3*time.Second), "amount", "61000"))
+		w.settle()
+		if row := w.lastInbox(); row.Status != store.InboxStale {
+			t.Errorf("a late event of the merged-away record: %s %q, want stale", row.Status, row.Error)
+		}
+		if l, err := st.Link(t.Context(), "hubspot", hsID); err != nil || l.DealID != 0 {
+			t.Errorf("the merged-away record: %+v %v, want it linked to no deal", l, err)
 		}
 	})
 }

@@ -431,7 +431,7 @@ func lateUpdateOfADeletedOpportunity(t *testing.T, st *store.Store, linked bool)
 		t.Fatalf("late update: %+v %q, want it stale", rep, reasons(h.Inbox(t)))
 	}
 	rows := h.Inbox(t)
-	if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted at 2026-11-25T09:47:10Z") || !strings.Contains(last.Error, "not applied") {
+	if last := rows[len(rows)-1]; !strings.Contains(last.Error, "was deleted or merged away at 2026-11-25T09:47:10Z") || !strings.Contains(last.Error, "not applied") {
 		t.Errorf("inbox reason %q: want the deletion's time and \"not applied\"", last.Error)
 	}
 	links, err := st.LinksOf(t.Context(), d.ID)

@@ -288,7 +288,8 @@ func (s *Source) merge(ctx context.Context, ev Event) (crm.Result, error) {
 		if m.String() == into {
 			continue
 		}
-		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into, time.Time{})
+		ms, _ := ev.OccurredAt.Int64()
+		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into, time.UnixMilli(ms).UTC())
 		if err != nil {
 			return crm.Result{}, err
 		}

@@ -199,8 +199,8 @@ func TestCreationDeletionAndMerge(t *testing.T) {
 		if l, err := st.Link(t.Context(), "hubspot", "888"); err != nil || l.DealID != d.ID {
 			t.Errorf("the merged record's deal: %+v %v", l, err)
 		}
-		if _, err := st.Link(t.Context(), "hubspot", "777"); err == nil {
-			t.Error("the record merged away is still linked")
+		if l, err := st.Link(t.Context(), "hubspot", "777"); err != nil || l.DealID != 0 || l.Gone.IsZero() {
+			t.Errorf("the record merged away: %+v, %v; want a tombstone", l, err)
 		}
 		post(events(t, map[string]any{"subscriptionType": "deal.deletion", "objectId": 888}))
 		if rep := h.Process(t); rep.Processed != 1 {
@@ -282,7 +282,7 @@ func TestLateEventOfADeletedDealIsStale(t *testing.T) {
 		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout", "occurredAt": at(-time.Hour)})
 		post(map[string]any{"subscriptionType": "deal.deletion", "objectId": 18400002, "occurredAt": at(-10 * time.Second)})
 		row := post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400002, "propertyName": "dealname", "propertyValue": "Fabrikam rollout phase 2", "occurredAt": at(-20 * time.Second)})
-		if row.Status != store.InboxStale || !strings.Contains(row.Error, "HubSpot record 18400002 was deleted at") {
+		if row.Status != store.InboxStale || !strings.Contains(row.Error, "HubSpot record 18400002 was deleted or merged away at") {
 			t.Errorf("a late event of the deleted record: %s %q, want stale", row.Status, row.Error)
 		}
 		if l, err := st.Link(t.Context(), hubspot.Name, "18400002"); err != nil || l.DealID != 0 {

@@ -74,8 +74,9 @@ func (d *Deal) DueEvents(now time.Time) []Event {
 }
 
 // LinkedToPartnerCenter reports whether the deal mirrors a Partner Center
-// referral, so that its decline or expiry is written back there and Partner
-// Center tells the sender; a referral recorded by hand has no such link.
+// referral, so that its decline is written back there (an expiry Partner
+// Center decides itself) and Partner Center tells the sender; a referral
+// recorded by hand has no such link.
 func (d *Deal) LinkedToPartnerCenter() bool { return strings.TrimSpace(d.ExternalID) != "" }
 
 // whoIsTold says, truthfully, how the sender learns of a decline or an
@@ -86,6 +87,11 @@ func (d *Deal) whoIsTold(what string) string {
 		return "nobody else is involved"
 	}
 	if d.LinkedToPartnerCenter() {
+		if what == "expiry" {
+			// Partner Center expires its referrals itself, at its own
+			// time: nothing is written back (it said so, untrue).
+			return fmt.Sprintf("Partner Center expires the referral itself and tells %s", senderLabel(d.From))
+		}
 		return fmt.Sprintf("the %s is written back to Partner Center, which tells %s", what, senderLabel(d.From))
 	}
 	return fmt.Sprintf("this referral was recorded by hand, so nothing reaches %s: tell them yourself", senderLabel(d.From))

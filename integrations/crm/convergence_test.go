@@ -1450,3 +1450,29 @@ func TestFailedWriteTakesBackWhatItCouldNotSend(t *testing.T) {
 		w.converged("after the retry")
 	})
 }
+
+// A deal closed as error in chat cannot be closed so by a partner in
+// Partner Center (it sends no status for it): the link does not take the
+// error for Partner Center's, and sync says the two differ (it said "in
+// step" while Partner Center held the referral open).
+func TestErrorIsNotTakenForSentToPartnerCenter(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
+		w.settle()
+		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
+		if err != nil || len(deals) != 1 || deals[0].ExternalID == "" {
+			t.Fatalf("deals %v %v", deals, err)
+		}
+		w.dealID = deals[0].ID
+		w.chat(`deal error %d reason="duplicate deal"`)
+		w.settle()
+		l, err := st.Link(t.Context(), pcsource.Name, deals[0].ExternalID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := l.Shadow[change.Status]; m.Value == string(deal.Error) || m.Sent == string(deal.Error) {
+			t.Errorf("the link takes the error for Partner Center's: %+v (Partner Center holds %v)", m, w.pc.Referral(deals[0].ExternalID)["status"])
+		}
+	})
+}

@@ -103,27 +103,41 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		}
 		return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
 	}
-	ops := Ops(d, v)
+	ops, skipped := Ops(d, v), unsayable(d, v)
 	if len(ops) == 0 {
-		return change.Written{}, nil
+		return change.Written{Skipped: skipped}, nil
 	}
 	ref, err := w.src.api.Patch(ctx, l.RecordID, l.ETag, ops)
 	var stale *pc.StaleError
 	if errors.As(err, &stale) {
 		in, ierr := Incoming(stale.Current, w.src.clock.Now())
 		if ierr != nil {
-			return change.Written{}, chat.Permanent(fmt.Errorf("the newer referral %s cannot be read: %w", l.RecordID, ierr))
+			return change.Written{Skipped: skipped}, chat.Permanent(fmt.Errorf("the newer referral %s cannot be read: %w", l.RecordID, ierr))
 		}
-		return change.Written{}, &change.StaleError{Current: in}
+		return change.Written{Skipped: skipped}, &change.StaleError{Current: in}
 	}
 	var apiErr *pc.APIError
 	if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != 408 && apiErr.Status != 429 {
-		return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused the change of referral %s: %w", l.RecordID, err))
+		return change.Written{Skipped: skipped}, chat.Permanent(fmt.Errorf("Partner Center refused the change of referral %s: %w", l.RecordID, err))
 	}
 	if err != nil {
-		return change.Written{}, honour(fmt.Errorf("writing referral %s: %w", l.RecordID, err))
+		return change.Written{Skipped: skipped}, honour(fmt.Errorf("writing referral %s: %w", l.RecordID, err))
 	}
-	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag}, nil
+	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, Skipped: skipped}, nil
+}
+
+// unsayable are the fields of v that Ops sends nothing for: a status a
+// partner may not set (an expiry, which Partner Center decides itself; a
+// close as error). Taken for sent, sync said "in step" of a referral
+// Partner Center still held open.
+func unsayable(d *deal.Deal, v change.Values) []change.Field {
+	var out []change.Field
+	if _, ok := v[change.Status]; ok {
+		if _, _, ok := statusOf(d.Status); !ok {
+			out = append(out, change.Status)
+		}
+	}
+	return out
 }
 
 // assistance is Partner Center's code for the help asked of Microsoft.

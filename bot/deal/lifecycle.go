@@ -829,6 +829,11 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 	} else if !ValidCurrency(inv.Currency) {
 		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", inv.Currency)
 	}
+	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && inv.Value > d.Value {
+		// Its part of the overall deal (seed 004), so no more than the
+		// whole. (In another currency there is no rate to compare by.)
+		p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than the whole deal (%s %s): give their part of it", inv.Value, inv.Currency, d.Value, d.Currency)
+	}
 	if inv.CloseDate.IsZero() {
 		p.add("close", "invite_close", "the date the invited partner should finish their part is required")
 	} else if inv.CloseDate.Before(day(now)) {

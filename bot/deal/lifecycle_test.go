@@ -429,6 +429,8 @@ func TestInvitePartner(t *testing.T) {
 		{name: "invite partner on an accepted referral", deal: acceptedReferral, wantSale: CoSell},
 		{name: "invite partner: partner name required", edit: func(i *Invitation) { i.Partner = " " }, want: []string{"partner/partner_required"}},
 		{name: "invite partner: value required", edit: func(i *Invitation) { i.Value = 0 }, want: []string{"value/invite_value"}},
+		// Their part of the overall deal (seed 004): no more than the whole.
+		{name: "invite partner: a share above the whole deal is refused", edit: func(i *Invitation) { i.Value, i.Currency = 1_000_000_000_00, "" }, want: []string{"value/invite_value_share"}},
 		{name: "invite partner: close date required", edit: func(i *Invitation) { i.CloseDate = time.Time{} }, want: []string{"close/invite_close"}},
 		{name: "invite partner: close date not in the past", edit: func(i *Invitation) { i.CloseDate = t0.AddDate(0, 0, -1) }, want: []string{"close/close_in_future"}},
 		{name: "invite partner: notes required", edit: func(i *Invitation) { i.Notes = "" }, want: []string{"notes/invite_notes"}},

@@ -216,3 +216,19 @@ func TestSubscribeWhereNothingCanBePosted(t *testing.T) {
 		t.Errorf("a refused subscribe was kept: %+v", subs)
 	}
 }
+
+// A channel named in the local shell without its platform is refused
+// saying the shell has none and how to name one (it said "#deals is a
+// person's direct messages").
+func TestSubscribeAChannelFromTheShell(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell", "slack"}, nil))
+	r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe #deals location=LOC1")
+	if r.OK() || !strings.Contains(r.Text, "the local shell has no channels") || strings.Contains(r.Text, "direct messages") {
+		t.Errorf("subscribe #deals in the shell: %q", r.Text)
+	}
+	if r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe slack:C0SALES01 location=LOC1"); !r.OK() {
+		t.Errorf("subscribe slack:C0SALES01 from the shell: %q", r.Text)
+	}
+}

@@ -83,6 +83,11 @@ func (s *Service) place(c *call) (chat.Place, error) {
 	p := chat.Place{Platform: c.where.Platform, Channel: strings.TrimPrefix(raw, "#")}
 	if platform, ch, ok := strings.Cut(raw, ":"); ok {
 		p = chat.Place{Platform: strings.ToLower(platform), Channel: strings.TrimPrefix(ch, "#")}
+	} else if c.where.Platform == "shell" {
+		// The shell has no channels: "#deals" read as the shell's own
+		// place was refused as "a person's direct messages".
+		return chat.Place{}, &deal.RuleError{Field: "channel", Rule: "channel_known",
+			Message: fmt.Sprintf("the local shell has no channels: name %s with its platform (slack:C0123ABCD, discord:123456789012345678), or type subscribe without a channel for this shell", raw)}
 	}
 	if p.Platform == "slack" && !strings.HasPrefix(p.Channel, "<") {
 		p.Channel = strings.ToUpper(p.Channel)

@@ -702,17 +702,7 @@ func TestDeclineFromPartnerCenterIsNews(t *testing.T) {
 func TestDealMadeInChatIsCreatedInPartnerCenter(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := pcChatWorld(t, st)
-		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
-		w.settle()
-		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
-		if err != nil || len(deals) != 1 {
-			t.Fatalf("deals %v %v", deals, err)
-		}
-		d := deals[0]
-		w.dealID = d.ID
-		if d.ExternalID == "" {
-			t.Fatal("the deal has no Partner Center referral id")
-		}
+		d := w.madeInChat()
 		ref := w.pc.Referral(d.ExternalID)
 		consent, _ := ref["consent"].(map[string]any)
 		if ref["name"] != "Fabrikam rollout" || ref["type"] != "Independent" || consent["consentToShareReferralWithMicrosoftSellers"] != true {
@@ -746,6 +736,24 @@ func pcWorld(t *testing.T, st *store.Store) (*world, *pcsource.Source) {
 	}
 	w.engine = change.New(st, w.clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil)
 	return w, pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
+}
+
+// madeInChat makes a partner-led services deal in chat, lets it be made in
+// Partner Center, and makes it the world's deal.
+func (w *world) madeInChat() *deal.Deal {
+	w.t.Helper()
+	w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
+	w.settle()
+	deals, err := w.st.ListDeals(w.t.Context(), ledger.DealFilter{})
+	if err != nil || len(deals) != 1 {
+		w.t.Fatalf("deals %v %v", deals, err)
+	}
+	d := deals[0]
+	w.dealID = d.ID
+	if d.ExternalID == "" {
+		w.t.Fatal("the deal has no Partner Center referral id")
+	}
+	return d
 }
 
 // pcChatWorld is pcWorld with chat and a syncer writing to Partner Center,
@@ -1458,21 +1466,15 @@ func TestFailedWriteTakesBackWhatItCouldNotSend(t *testing.T) {
 func TestErrorIsNotTakenForSentToPartnerCenter(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := pcChatWorld(t, st)
-		w.chat(`deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=2027-02-01 notes="Rollout in 3 plants" team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" share=yes`)
-		w.settle()
-		deals, err := st.ListDeals(t.Context(), ledger.DealFilter{})
-		if err != nil || len(deals) != 1 || deals[0].ExternalID == "" {
-			t.Fatalf("deals %v %v", deals, err)
-		}
-		w.dealID = deals[0].ID
+		made := w.madeInChat()
 		w.chat(`deal error %d reason="duplicate deal"`)
 		w.settle()
-		l, err := st.Link(t.Context(), pcsource.Name, deals[0].ExternalID)
+		l, err := st.Link(t.Context(), pcsource.Name, made.ExternalID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if m := l.Shadow[change.Status]; m.Value == string(deal.Error) || m.Sent == string(deal.Error) {
-			t.Errorf("the link takes the error for Partner Center's: %+v (Partner Center holds %v)", m, w.pc.Referral(deals[0].ExternalID)["status"])
+			t.Errorf("the link takes the error for Partner Center's: %+v (Partner Center holds %v)", m, w.pc.Referral(made.ExternalID)["status"])
 		}
 	})
 }

@@ -546,6 +546,20 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			}
 		}
 	}
+	// Team members a system added that the rules refuse (no phone) are
+	// refused alone: the rest of its team change (a member it removed)
+	// applies. Refused whole, the removal was undone and written back.
+	var newcomers deal.Problems
+	if s, ok := dec.Apply[Team]; ok {
+		if kept, bad := validNewcomers(d, s); len(bad) > 0 {
+			newcomers = bad
+			if kept == TeamText(d.Team) {
+				delete(dec.Apply, Team)
+			} else {
+				dec.Apply[Team] = kept
+			}
+		}
+	}
 	if len(dec.Apply) > 0 {
 		next = d.Clone()
 		at := latest(dec.Times)
@@ -621,6 +635,19 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 					link.Shadow[f] = m
 				}
 			}
+		}
+	}
+	if len(newcomers) > 0 {
+		what := fmt.Sprintf("%s added to the team; not applied: %v", Label(in.System), newcomers)
+		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "refused", Detail: what})
+		m := link.Shadow[Team]
+		m.Refused = true
+		link.Shadow[Team] = m
+		switch res.Outcome {
+		case "", NoChange:
+			res.Outcome, res.Note = Refused, fmt.Sprintf("deal #%d: %s", d.ID, what)
+		default:
+			res.Note += "; " + what
 		}
 	}
 	if res.Outcome == "" {
@@ -959,6 +986,31 @@ func dueOp(now time.Time) Op {
 		}
 		return deal.Event{}, &deal.RuleError{Field: "status", Rule: "nothing_due", Message: fmt.Sprintf("nothing fell due on deal %d", x.ID)}
 	}
+}
+
+// validNewcomers splits a team a system tells (TeamText) into what the
+// deal may take: kept is the team without the members new to the deal
+// that the person rules refuse, bad says why each was refused.
+func validNewcomers(d *deal.Deal, s string) (kept string, bad deal.Problems) {
+	team, err := ParseTeam(s)
+	if err != nil {
+		return s, nil // unreadable: the rules say so, whole
+	}
+	on := map[string]bool{}
+	for _, p := range d.Team {
+		on[strings.ToLower(strings.TrimSpace(p.Email))] = true
+	}
+	var ok []deal.Person
+	for _, p := range team {
+		if !on[strings.ToLower(strings.TrimSpace(p.Email))] {
+			if probs := deal.CheckPerson("team", p); len(probs) > 0 {
+				bad = append(bad, probs...)
+				continue
+			}
+		}
+		ok = append(ok, p)
+	}
+	return TeamText(ok), bad
 }
 
 // toldBeforeClose reports whether a system's record tells a closed deal an

@@ -1478,3 +1478,44 @@ func TestErrorIsNotTakenForSentToPartnerCenter(t *testing.T) {
 		}
 	})
 }
+
+// A Partner Center save that removes one member and adds one without a
+// phone: the removal applies, the newcomer alone is refused (said in the
+// history) and Partner Center is sent the deal's team. Refused whole, the
+// removed member came back, in the deal and in Partner Center.
+func TestTeamRemovalAppliesBesideARefusedNewcomer(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.chat(`deal team add %d "Bo Berg <bo@contoso.com> +46701234568"`)
+		w.settle()
+		var team []any
+		for _, m := range w.pc.Referral(referralID)["team"].([]any) {
+			if m.(map[string]any)["email"] != "bo@contoso.com" {
+				team = append(team, m)
+			}
+		}
+		team = append(team, map[string]any{"firstName": "Dee", "lastName": "NoPhone", "email": "dee@contoso.com"})
+		w.pc.Set(referralID, "team", team)
+		w.settle()
+		d, _ := st.GetDeal(t.Context(), w.dealID)
+		for _, p := range d.Team {
+			if p.Email == "bo@contoso.com" || p.Email == "dee@contoso.com" {
+				t.Errorf("team member %s after Partner Center removed Bo and added Dee without a phone", p.Email)
+			}
+		}
+		for _, m := range w.pc.Referral(referralID)["team"].([]any) {
+			if e := m.(map[string]any)["email"]; e == "bo@contoso.com" {
+				t.Errorf("Bo, removed in Partner Center, was written back to it")
+			}
+		}
+		said := false
+		es, _ := st.History(t.Context(), w.dealID)
+		for _, e := range es {
+			said = said || (e.Actor == "partnercenter" && e.Action == "refused" && strings.Contains(e.Detail, "Dee NoPhone has no phone number"))
+		}
+		if !said {
+			t.Errorf("no history line says Dee was refused: %+v", es[len(es)-1])
+		}
+		w.converged("after the team save")
+	})
+}

@@ -738,6 +738,19 @@ func pcWorld(t *testing.T, st *store.Store) (*world, *pcsource.Source) {
 	return w, pcsource.New("s", pcsource.NewCerts(nil, nil, nil), client, st, w.engine, "", w.clock, nil)
 }
 
+// saidRefused reports whether the deal's history has Partner Center's
+// refusal saying why.
+func (w *world) saidRefused(why string) bool {
+	w.t.Helper()
+	es, err := w.st.History(w.t.Context(), w.dealID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return slices.ContainsFunc(es, func(e ledger.Entry) bool {
+		return e.Actor == "partnercenter" && e.Action == "refused" && strings.Contains(e.Detail, why)
+	})
+}
+
 // madeInChat makes a partner-led services deal in chat, lets it be made in
 // Partner Center, and makes it the world's deal.
 func (w *world) madeInChat() *deal.Deal {
@@ -1101,13 +1114,8 @@ func TestPartOfARecordTheRulesRefuse(t *testing.T) {
 		if got := len(w.pc.Referral(referralID)["team"].([]any)); got != len(d.Team) {
 			t.Errorf("Partner Center's team has %d members, want the deal's %d sent back", got, len(d.Team))
 		}
-		said := false
-		es, _ := st.History(t.Context(), w.dealID)
-		for _, e := range es {
-			said = said || (e.Actor == "partnercenter" && e.Action == "refused" && strings.Contains(e.Detail, "No Phone has no phone number"))
-		}
-		if !said {
-			t.Errorf("no history line says the member was refused: %+v", es[len(es)-1])
+		if !w.saidRefused("No Phone has no phone number") {
+			t.Error("no history line says the member was refused")
 		}
 		w.converged("after a partly refused save")
 	})
@@ -1508,13 +1516,8 @@ func TestTeamRemovalAppliesBesideARefusedNewcomer(t *testing.T) {
 				t.Errorf("Bo, removed in Partner Center, was written back to it")
 			}
 		}
-		said := false
-		es, _ := st.History(t.Context(), w.dealID)
-		for _, e := range es {
-			said = said || (e.Actor == "partnercenter" && e.Action == "refused" && strings.Contains(e.Detail, "Dee NoPhone has no phone number"))
-		}
-		if !said {
-			t.Errorf("no history line says Dee was refused: %+v", es[len(es)-1])
+		if !w.saidRefused("Dee NoPhone has no phone number") {
+			t.Error("no history line says Dee was refused")
 		}
 		w.converged("after the team save")
 	})

@@ -996,13 +996,9 @@ func validNewcomers(d *deal.Deal, s string) (kept string, bad deal.Problems) {
 	if err != nil {
 		return s, nil // unreadable: the rules say so, whole
 	}
-	on := map[string]bool{}
-	for _, p := range d.Team {
-		on[strings.ToLower(strings.TrimSpace(p.Email))] = true
-	}
 	var ok []deal.Person
 	for _, p := range team {
-		if !on[strings.ToLower(strings.TrimSpace(p.Email))] {
+		if !d.HasMember(p.Email) {
 			if probs := deal.CheckPerson("team", p); len(probs) > 0 {
 				bad = append(bad, probs...)
 				continue
@@ -1013,18 +1009,21 @@ func validNewcomers(d *deal.Deal, s string) (kept string, bad deal.Problems) {
 	return TeamText(ok), bad
 }
 
+// stageOfClosed reports whether a system's record tells a closed deal an
+// ordinary stage and no outcome: a stage from before the close, or a
+// reopening (toldBeforeClose and reopened tell which).
+func stageOfClosed(d *deal.Deal, in Incoming) bool {
+	_, stage := in.Values[Stage]
+	_, outcome := in.Values[Status]
+	return d.Status.Terminal() && stage && !outcome
+}
+
 // toldBeforeClose reports whether a system's record tells a closed deal an
 // ordinary stage as of no later than the deal was closed, wherever it was
 // closed (in that system, in chat, in Partner Center): a stage the record
 // had before the close.
 func toldBeforeClose(d *deal.Deal, in Incoming) bool {
-	if !d.Status.Terminal() {
-		return false
-	}
-	if _, ok := in.Values[Stage]; !ok {
-		return false
-	}
-	if _, ok := in.Values[Status]; ok {
+	if !stageOfClosed(d, in) {
 		return false
 	}
 	closed, ok := d.Changed[string(Status)]
@@ -1041,13 +1040,7 @@ func toldBeforeClose(d *deal.Deal, in Incoming) bool {
 // was reopened there, at the time returned. Only for a closed deal, and not
 // for a stage value older than what the system told before.
 func reopened(d *deal.Deal, held Shadow, in Incoming, dec Decision) (time.Time, bool) {
-	if !d.Status.Terminal() {
-		return time.Time{}, false
-	}
-	if _, ok := in.Values[Stage]; !ok {
-		return time.Time{}, false
-	}
-	if _, ok := in.Values[Status]; ok {
+	if !stageOfClosed(d, in) {
 		return time.Time{}, false
 	}
 	m, ok := held[Status]

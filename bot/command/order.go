@@ -150,7 +150,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 	if ref < 0 {
 		return "", false
 	}
-	verb := -1
+	verb, subs := -1, s.subverbs("deal")
 	for i, w := range words {
 		w = clean(w)
 		if i == ref || objects[w] == "deal" {
@@ -160,7 +160,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 		case "new", "receive", "list", "show":
 			continue // take no deal's number, or are the show refHint says
 		}
-		if slices.Contains(s.subverbs("deal"), w) {
+		if slices.Contains(subs, w) {
 			verb = i
 			break
 		}

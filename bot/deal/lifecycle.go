@@ -574,6 +574,14 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 	return Event{Action: "edited", Detail: "changed " + strings.Join(what, ", ")}, nil
 }
 
+// HasMember reports whether a member of d's own team has the e-mail
+// address (any case, spaces around it ignored): members are told apart by
+// it. (OnTeam also counts the invited partners' teams.)
+func (d *Deal) HasMember(email string) bool {
+	email = strings.TrimSpace(email)
+	return slices.ContainsFunc(d.Team, func(m Person) bool { return strings.EqualFold(strings.TrimSpace(m.Email), email) })
+}
+
 // AddMember puts a person on the deal team.
 func (d *Deal) AddMember(p Person, now time.Time) (Event, error) {
 	if err := d.mutable("change the team", now); err != nil {
@@ -582,7 +590,7 @@ func (d *Deal) AddMember(p Person, now time.Time) (Event, error) {
 	if probs := CheckPerson("team", p); len(probs) > 0 {
 		return Event{}, probs
 	}
-	if slices.ContainsFunc(d.Team, func(m Person) bool { return strings.EqualFold(m.Email, p.Email) }) {
+	if d.HasMember(p.Email) {
 		return Event{}, refuse("team", "team_unique", "%s is already on the team of deal %d", p.Email, d.ID)
 	}
 	d.Team = append(d.Team, p)

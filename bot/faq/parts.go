@@ -36,11 +36,14 @@ const questionOpeners = `what|what's|whats|which|who|whom|where|when|why|how|do|
 // opensQuestion matches a half that opens with a question word.
 var opensQuestion = regexp.MustCompile(`(?i)^(?:` + questionOpeners + `)\b`)
 
-// markSplit reports whether q is split at its first question mark: one
-// with more text after it.
-func markSplit(q string) bool {
+// markSplit is where q is split at its first question mark, when more
+// text follows it; -1 when it is not.
+func markSplit(q string) int {
 	i := strings.IndexByte(q, '?')
-	return i >= 0 && strings.TrimSpace(strings.Trim(q[i:], "? ")) != ""
+	if i < 0 || strings.TrimSpace(strings.Trim(q[i:], "? ")) == "" {
+		return -1
+	}
+	return i
 }
 
 // conjunctions a second question may open with after a question mark.
@@ -50,8 +53,7 @@ var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\
 // half has at least two words: "…, and how?" asks nothing of its own.
 func splitTwo(q string) []string {
 	var first, second string
-	if markSplit(q) {
-		i := strings.IndexByte(q, '?')
+	if i := markSplit(q); i >= 0 {
 		first, second = q[:i], afterMark.ReplaceAllString(strings.TrimSpace(q[i+1:]), "")
 	} else if m := secondQuestion.FindStringSubmatchIndex(q); m != nil {
 		first, second = q[:m[0]], q[m[2]:]
@@ -81,7 +83,8 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 	// asks says whether half i is a question of its own, not a remark
 	// after one ("what is cpor? I need it for a client"): it opens with a
 	// question word, or a question mark ends it.
-	asks := func(i int) bool { return opensQuestion.MatchString(halves[i]) || i == 0 && markSplit(text) }
+	marked := markSplit(text) >= 0
+	asks := func(i int) bool { return opensQuestion.MatchString(halves[i]) || i == 0 && marked }
 	top := make([]string, 0, wholeTop)
 	for _, c := range cands[:min(wholeTop, len(cands))] {
 		top = append(top, c.id)

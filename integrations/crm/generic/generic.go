@@ -339,20 +339,25 @@ func (p *Payload) change() crm.Change {
 	return c
 }
 
-// mappingFor is the mapping of c: the schema's, with the create defaults
-// a created record brings in its own fields.
+// schema is the schema's mapping, built once: every delivery is read
+// through it twice (the receiver's check, then Apply), and it is only read.
+var schema = Mapping()
+
+// mappingFor is the mapping of c: the schema's, or for a created record a
+// copy with the create defaults it brings in its own fields.
 func mappingFor(c crm.Change) *crm.Mapping {
+	if !c.Created {
+		return schema
+	}
+	// A created record brings what a new deal needs in its own fields.
 	m := Mapping()
-	if c.Created {
-		// A created record brings what a new deal needs in its own fields.
-		m.Fields["customer"] = "customer"
-		m.Create = &crm.Defaults{
-			Kind: c.Fields["kind"], Location: c.Fields["location"], CustomerLocation: c.Fields["customer_location"],
-			Team: c.Fields["team"], Solution: c.Fields["solution"], Role: c.Fields["role"], Area: c.Fields["area"], Play: c.Fields["play"],
-		}
-		if m.Create.Kind == "" {
-			m.Create.Kind = "services"
-		}
+	m.Fields["customer"] = "customer"
+	m.Create = &crm.Defaults{
+		Kind: c.Fields["kind"], Location: c.Fields["location"], CustomerLocation: c.Fields["customer_location"],
+		Team: c.Fields["team"], Solution: c.Fields["solution"], Role: c.Fields["role"], Area: c.Fields["area"], Play: c.Fields["play"],
+	}
+	if m.Create.Kind == "" {
+		m.Create.Kind = "services"
 	}
 	return m
 }

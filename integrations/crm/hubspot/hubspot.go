@@ -284,12 +284,13 @@ func (s *Source) merge(ctx context.Context, ev Event) (crm.Result, error) {
 		into = n
 	}
 	var done []string
+	ms, _ := ev.OccurredAt.Int64()
+	at := time.UnixMilli(ms).UTC()
 	for _, m := range ev.MergedObjectIDs {
 		if m.String() == into {
 			continue
 		}
-		ms, _ := ev.OccurredAt.Int64()
-		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into, time.UnixMilli(ms).UTC())
+		r, err := s.applier.Unlink(ctx, Name, m.String(), "was merged into HubSpot record", into, at)
 		if err != nil {
 			return crm.Result{}, err
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -173,6 +175,104 @@ func TestUnitFindsFirstContactsByCRMID(t *testing.T) {
 		}
 		if l, err := s.Link(ctx, "generic", "opp-x"); err != nil || l.DealID != x.ID {
 			t.Errorf("link of opp-x: %+v, %v", l, err)
+		}
+	})
+}
+
+// staleFinder is a store whose first look for a CRM ID misses the deal that
+// holds it: as if another person's commit landed between the engine's
+// check and its own.
+type staleFinder struct {
+	*store.Store
+	committed bool
+}
+
+func (f *staleFinder) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) {
+	if !f.committed {
+		return nil, fmt.Errorf("deal with crm_id %q: %w", id, ledger.ErrNotFound)
+	}
+	return f.Store.DealByCRMID(ctx, id)
+}
+
+func (f *staleFinder) Commit(ctx context.Context, c *change.Commit) error {
+	f.committed = true // the engine's own check is behind it
+	return f.Store.Commit(ctx, c)
+}
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return t0 }
+
+// Two people give two deals one CRM ID at the same moment: the engine's
+// check passes for both, and the commit's transaction refuses the second
+// with the engine's own words, in whichever form the ID was typed. Nothing
+// of the refused change is stored.
+func TestCRMIDClaimedTwiceAtOnce(t *testing.T) {
+	const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		first := outbound("First", "loc-1")
+		first.CRMID = "{" + strings.ToUpper(guid) + "}"
+		if err := change.New(s, fixedClock{}, nil, nil, nil).Create(ctx, first, deal.Event{Action: "created"}, "alice@x.example", nil); err != nil {
+			t.Fatal(err)
+		}
+
+		second := outbound("Second", "loc-1")
+		second.CRMID = guid
+		err := change.New(&staleFinder{Store: s}, fixedClock{}, nil, nil, nil).Create(ctx, second, deal.Event{Action: "created"}, "bob@x.example", nil)
+		var re *deal.RuleError
+		if !errors.As(err, &re) || re.Rule != "crm_id_unique" || !strings.Contains(re.Message, "another deal already has CRM ID "+guid) {
+			t.Fatalf("second deal with the same CRM ID: %v; want the crm_id_unique refusal", err)
+		}
+		if got, _ := s.ListDeals(ctx, store.DealFilter{}); len(got) != 1 {
+			t.Errorf("%d deals stored, want the first only", len(got))
+		}
+
+		// An edit giving a deal the ID, past a stale check: refused too.
+		third := outbound("Third", "loc-1")
+		eng := change.New(s, fixedClock{}, nil, nil, nil)
+		if err := eng.Create(ctx, third, deal.Event{Action: "created"}, "bob@x.example", nil); err != nil {
+			t.Fatal(err)
+		}
+		id := guid
+		_, _, err = change.New(&staleFinder{Store: s}, fixedClock{}, nil, nil, nil).Apply(ctx, third, "bob@x.example", func(d *deal.Deal) (deal.Event, error) {
+			return d.Edit(deal.Changes{CRMID: &id}, t0)
+		})
+		if !errors.As(err, &re) || re.Rule != "crm_id_unique" {
+			t.Fatalf("edit to a held CRM ID: %v; want the crm_id_unique refusal", err)
+		}
+		if got, err := s.GetDeal(ctx, third.ID); err != nil || got.CRMID != "" || got.Version != third.Version {
+			t.Errorf("deal after the refused edit = %+v, %v; want it unchanged", got, err)
+		}
+	})
+}
+
+// Many commits claim one CRM ID at once, on every dialect: exactly one
+// deal gets it (PostgreSQL: the advisory lock orders them; SQLite: its one
+// writer does).
+func TestCRMIDClaimedConcurrently(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				d := outbound(fmt.Sprintf("Racer %d", i), "loc-1")
+				d.CRMID = "opp-race"
+				errs <- s.Commit(ctx, &change.Commit{Deal: d, Entries: []ledger.Entry{{At: t0, Actor: "x", Action: "created"}}, At: t0, ClaimsCRMID: true})
+			}()
+		}
+		won := 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				won++
+			case !errors.Is(err, store.ErrCRMIDTaken):
+				t.Errorf("a racing commit failed with %v; want ErrCRMIDTaken", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d deals got CRM ID opp-race, want 1", won)
 		}
 	})
 }

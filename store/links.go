@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/crmid"
 	"github.com/cosellbot/cosellbot/bot/deal"
 )
 
@@ -191,6 +192,11 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 		}
 	}
 	err := s.inTx(ctx, "commit a change", func(tx *gorm.DB) error {
+		if c.ClaimsCRMID && c.Deal != nil {
+			if err := s.crmIDHeld(tx, c.Deal); err != nil {
+				return err
+			}
+		}
 		switch {
 		case c.Deal == nil:
 		case c.Deal.ID == 0:
@@ -456,4 +462,32 @@ func (s *Store) RenameLink(ctx context.Context, l change.Link, recordID string) 
 		}
 		return nil
 	})
+}
+
+// crmIDLock is the PostgreSQL advisory lock that commits claiming a CRM ID
+// take (in their transaction, until it ends): the check and the write of
+// one cannot interleave with another's on any replica. Claims are rare (a
+// CRM ID typed in chat), so one lock for all of them costs nothing.
+const crmIDLock = 0x636f73656c6c // "cosell"
+
+// crmIDHeld fails with ledger.ErrCRMIDTaken when a deal other than d holds
+// d's CRM ID in any of its forms. SQLite's write transactions are
+// serialised already (_txlock=immediate); PostgreSQL's take crmIDLock.
+func (s *Store) crmIDHeld(tx *gorm.DB, d *deal.Deal) error {
+	if d.CRMID == "" {
+		return nil
+	}
+	if s.dialect == Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", crmIDLock).Error; err != nil {
+			return fmt.Errorf("store: lock CRM IDs: %w", err)
+		}
+	}
+	var ids []int64
+	if err := tx.Model(&dealRow{}).Where("crm_id IN ? AND id <> ?", crmid.Forms(d.CRMID), d.ID).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("store: check CRM ID %s: %w", d.CRMID, err)
+	}
+	if len(ids) > 0 {
+		return fmt.Errorf("deal #%d has CRM ID %s: %w", ids[0], d.CRMID, ErrCRMIDTaken)
+	}
+	return nil
 }

@@ -40,6 +40,8 @@ var (
 	ErrConflict = ledger.ErrConflict
 	// ErrExists means a unique name or id is already taken.
 	ErrExists = ledger.ErrExists
+	// ErrCRMIDTaken means a commit gave a deal a CRM ID another deal holds.
+	ErrCRMIDTaken = ledger.ErrCRMIDTaken
 )
 
 // Dialect names as returned by Store.Dialect.

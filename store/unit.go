@@ -367,7 +367,9 @@ func (u *unit) remember(dealID int64, refs []change.LinkRef) {
 // holds reports whether the unit can keep c in memory: a change of a deal
 // it read (or links only), with nothing removed.
 func (u *unit) holds(c *change.Commit) bool {
-	if len(c.Unlinks) > 0 {
+	if len(c.Unlinks) > 0 || c.ClaimsCRMID {
+		// A CRM ID claimed is checked in the transaction (Commit), not in
+		// the unit's memory.
 		return false
 	}
 	if c.Deal == nil {

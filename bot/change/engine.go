@@ -43,6 +43,12 @@ type Commit struct {
 	Unlinks []LinkRef // links removed (the record was deleted, or merged into another)
 	Work    []LinkRef // links whose system lacks some of the deal: one sync each
 	At      time.Time
+	// ClaimsCRMID: the commit gives the deal a CRM ID no other deal may
+	// hold. The engine checked it before (crmIDFree), outside any
+	// transaction; the store checks again inside the commit's, where two
+	// people giving two deals one ID at the same moment cannot both pass
+	// (ledger.ErrCRMIDTaken).
+	ClaimsCRMID bool
 }
 
 // LinkRef names a link.
@@ -113,10 +119,11 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 	}
 	if next.CRMID != d.CRMID {
 		links = e.unlinkOthers(c, links, next.CRMID, actor, now)
+		c.ClaimsCRMID = next.CRMID != ""
 	}
 	c.Work = e.behind(next, links)
 	if err := e.commit(ctx, c); err != nil {
-		return d, ev, err
+		return d, ev, e.taken(ctx, next, err)
 	}
 	return next, ev, nil
 }
@@ -138,9 +145,10 @@ func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor 
 	}
 	if link == nil {
 		c.Links = e.madeInPartnerCenter(d, c.Links)
+		c.ClaimsCRMID = d.CRMID != ""
 	}
 	c.Work = e.behind(d, c.Links)
-	return e.commit(ctx, c)
+	return e.taken(ctx, d, e.commit(ctx, c))
 }
 
 // madeInPartnerCenter adds to the links of a deal made here (in chat, or of
@@ -1064,6 +1072,20 @@ func firstSight(held Shadow, in Incoming, f Field) bool {
 // whose store cannot does not check that a CRM ID is free.
 type CRMIDFinder interface {
 	DealByCRMID(ctx context.Context, id string) (*deal.Deal, error)
+}
+
+// taken turns the store's finding that d's CRM ID went to another deal
+// between crmIDFree and the commit into crmIDFree's refusal (read again,
+// it now sees that deal); other errors pass through.
+func (e *Engine) taken(ctx context.Context, d *deal.Deal, err error) error {
+	if !errors.Is(err, ledger.ErrCRMIDTaken) {
+		return err
+	}
+	if rerr := e.crmIDFree(ctx, d, ""); rerr != nil {
+		return rerr
+	}
+	return &deal.RuleError{Field: "crm_id", Rule: "crm_id_unique",
+		Message: fmt.Sprintf("another deal already has CRM ID %s, and a CRM record links to one deal: check the ID (or clear it on the other deal first)", d.CRMID)}
 }
 
 // crmIDFree refuses a CRM ID that another deal holds: a CRM record links

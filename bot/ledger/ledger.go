@@ -40,6 +40,10 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("changed by someone else")
 	ErrExists   = errors.New("already exists")
+	// ErrCRMIDTaken: a commit gave a deal a CRM ID that another deal
+	// holds (change.Commit.ClaimsCRMID), found inside the commit's
+	// transaction.
+	ErrCRMIDTaken = errors.New("CRM ID held by another deal")
 )
 
 // Notice is news to deliver to chat, written to the outbox in the same

@@ -26,18 +26,20 @@ func TestConsistency(t *testing.T) {
 			t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
 		}
 	}
-	// Countdowns by calendar day: 14 days all the day it arrives.
+	// Countdowns say the time left as reminders do (deal.TimeLeft): "14
+	// days" when it arrives, hours on the last day, never "tomorrow" for
+	// what ends in ten hours.
 	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
 	e.clk.t = start.Add(5 * time.Second)
 	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(in 14 days)") {
 		t.Errorf("seconds after receipt:\n%s", r.Text)
 	}
 	e.clk.t = start.Add(13*24*time.Hour + 14*time.Hour) // 23:00 the day before it expires
-	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(tomorrow)") {
+	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(in 10 hours)") {
 		t.Errorf("the eve of expiry:\n%s", r.Text)
 	}
 	e.clk.t = start.Add(14*24*time.Hour - 2*time.Hour)
-	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(today, in 2 hours)") {
+	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(in 2 hours)") {
 		t.Errorf("the day of expiry:\n%s", r.Text)
 	}
 	e.clk.t = start

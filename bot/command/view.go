@@ -172,25 +172,13 @@ type EventView struct {
 	Detail string    `json:"detail"`
 }
 
-// until says how far a moment is, counted in calendar days (UTC dates): a
-// 14-day referral reads "in 14 days" all the day it arrives, not "in 13
-// days" a second later, and tomorrow is tomorrow whatever the hour.
+// until says how far a deadline is, as reminders and digests say it
+// (deal.TimeLeft).
 func until(now, t time.Time) string {
-	d := t.Sub(now)
-	if d <= 0 {
-		return "overdue"
+	if s := deal.TimeLeft(now, t); s != "" {
+		return "in " + s
 	}
-	days := int(calendarDay(t).Sub(calendarDay(now)).Hours() / 24)
-	switch {
-	case days == 0 && d < time.Hour:
-		return "in less than an hour"
-	case days == 0:
-		h := int(d.Hours())
-		return fmt.Sprintf("today, in %d hour%s", h, plural(h))
-	case days == 1:
-		return "tomorrow"
-	}
-	return fmt.Sprintf("in %d days", days)
+	return "overdue"
 }
 
 func calendarDay(t time.Time) time.Time {

@@ -96,3 +96,37 @@ func (d *Deal) whoIsTold(what string) string {
 	}
 	return fmt.Sprintf("this referral was recorded by hand, so nothing reaches %s: tell them yourself", senderLabel(d.From))
 }
+
+// TimeLeft says how long until t, from now, the one way every reply,
+// reminder and digest says it: whole days and hours, to the nearest hour
+// ("7 days", "1 day 12 hours", "5 hours", "1 hour"), "less than an hour" in
+// the last one, "" once t has passed. Calendar days read a referral that
+// expires at midnight 24 hours away as "in 2 days"; rounding to days read
+// 36 hours as 2 days: a deadline is never said to be further than it is by
+// more than half an hour.
+func TimeLeft(now, t time.Time) string {
+	d := t.Sub(now)
+	hours := int(d.Round(time.Hour) / time.Hour)
+	switch {
+	case d <= 0:
+		return ""
+	case hours >= 24:
+		s := count(hours/24, "day")
+		if h := hours % 24; h > 0 {
+			s += " " + count(h, "hour")
+		}
+		return s
+	case hours >= 2:
+		return count(hours, "hour")
+	case d >= time.Hour:
+		return "1 hour"
+	}
+	return "less than an hour"
+}
+
+func count(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -14,9 +14,11 @@ func TestLeft(t *testing.T) {
 		want string
 	}{
 		{7*24*time.Hour - time.Minute, "7 days"},
-		{36 * time.Hour, "2 days"},
+		{36 * time.Hour, "1 day 12 hours"},
+		{6*24*time.Hour + 23*time.Hour, "6 days 23 hours"},
+		{24*time.Hour + 24*time.Minute, "1 day"}, // a tester read "in 2 days" here
 		{24 * time.Hour, "1 day"},
-		{20 * time.Hour, "1 day"},
+		{20 * time.Hour, "20 hours"},
 		{3 * time.Hour, "3 hours"},
 		{2*time.Hour - 20*time.Minute, "2 hours"},
 		{80 * time.Minute, "1 hour"},

@@ -30,24 +30,11 @@ func beforeKind(offset time.Duration) string { return "before-" + OffsetLabel(of
 // when is a time as notices show it.
 func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
-// left says how long until t, to the nearest day from a day on, else to
-// the nearest hour: a reminder sent a minute late still says "3 days".
-// Under an hour it says so (a reminder a minute before expiry said "less
-// than 2 hours").
+// left says how long until t as every reply says it (deal.TimeLeft): a
+// reminder sent a minute late still says "3 days".
 func left(t, now time.Time) string {
-	d := t.Sub(now)
-	hours := int(d.Round(time.Hour) / time.Hour)
-	switch {
-	case hours >= 36:
-		return strconv.Itoa((hours+12)/24) + " days"
-	case hours >= 20:
-		return "1 day"
-	case hours >= 2:
-		return strconv.Itoa(hours) + " hours"
-	case d >= time.Hour:
-		return "1 hour"
-	case d > 0:
-		return "less than an hour"
+	if s := deal.TimeLeft(now, t); s != "" {
+		return s
 	}
 	return "no time"
 }

@@ -76,6 +76,14 @@ func cmdSweep(ctx context.Context, cfg config, args []string, stdout, stderr io.
 			fmt.Fprintln(stderr, "cosellbot:", err)
 			return 2
 		}
+		if !*dry && t.After(now.Add(time.Minute)) {
+			// A pass records what is due at its time: run ahead of the
+			// clock, it would expire referrals that still have days left,
+			// dated in the future, and tell the channels so.
+			fmt.Fprintf(stderr, "cosellbot: --now %s is in the future (it is %s now): a sweep that changes things runs at the real time; add --dry-run to see what it would do then\n",
+				t.Format(time.RFC3339), now.Format("2006-01-02 15:04 UTC"))
+			return 2
+		}
 		now = t
 	}
 	a, ok := oneShot(ctx, cfg, stderr)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cli runs cosellbot in-process and returns its exit status and output.
@@ -21,16 +22,30 @@ func cli(t *testing.T, args ...string) (int, string) {
 func TestSweepAndOutboxCommands(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "sweep.db"))
 	t.Setenv("COSELLBOT_REMIND_BEFORE", "7d,1d")
+	// Dates from the real clock (the CLI reads it): received eight days
+	// ago at midnight, it expires in six days; its 7d reminder was due
+	// yesterday at midnight, and the sweep runs an hour after that.
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	received := today.AddDate(0, 0, -8)
 	for _, line := range []string{
 		"subscribe log:alerts",
-		"deal receive kind=services customer=Fabrikam customer_location=SE location=1234567 from=microsoft received=2026-11-20",
+		"deal receive kind=services customer=Fabrikam customer_location=SE location=1234567 from=microsoft received=" + received.Format(time.DateOnly),
 	} {
 		if code, out := cli(t, "ask", line); code != 0 {
 			t.Fatalf("ask %s: %d\n%s", line, code, out)
 		}
 	}
-	now := "--now=2026-11-27T01:00:00Z" // received 2026-11-20 00:00: the 7d reminder is an hour old
-	for i, want := range []string{"would do (dry run, nothing changed):\n  reminded: deal #1 expires in 7 days (7d reminder)", "did:\n  reminded: deal #1", "nothing due"} {
+	// A pass ahead of the clock that would change things is refused: it
+	// would expire the referral six days early. Dry, it may look ahead.
+	ahead := "--now=" + received.AddDate(0, 0, 15).Format(time.RFC3339)
+	if code, out := cli(t, "sweep", ahead); code != 2 || !strings.Contains(out, "is in the future") || !strings.Contains(out, "--dry-run") {
+		t.Errorf("sweep ahead of the clock: exit %d\n%s", code, out)
+	}
+	if code, out := cli(t, "sweep", ahead, "--dry-run"); code != 0 || !strings.Contains(out, "expired: deal #1") {
+		t.Errorf("dry sweep ahead of the clock: exit %d\n%s", code, out)
+	}
+	now := "--now=" + today.AddDate(0, 0, -1).Add(time.Hour).Format(time.RFC3339)
+	for i, want := range []string{"would do (dry run, nothing changed):\n  reminded: deal #1 expires in 6 days 23 hours (7d reminder)", "did:\n  reminded: deal #1", "nothing due"} {
 		args := []string{"sweep", now}
 		if i == 0 {
 			args = append(args, "--dry-run")

@@ -13,6 +13,7 @@ import (
 
 // Notice kinds of the news a change sends to subscribed channels.
 const (
+	KindReceived = "received"
 	KindExpired  = "expired"
 	KindDeclined = "declined"
 )
@@ -23,7 +24,17 @@ func About(d *deal.Deal) string {
 	if d.Name != "" {
 		name = " \"" + d.Name + "\"" // as typed: %q would show \" and \u escapes to people
 	}
-	return fmt.Sprintf("#%d%s for %s (%s, location %s)", d.ID, name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
+	return fmt.Sprintf("#%s%s for %s (%s, location %s)", idOf(d), name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
+}
+
+// idOf is the deal's number in news; a deal not stored yet has none, and
+// the store writes it in for "{id}" (with the notice's subject) when it
+// stores the deal and its news together.
+func idOf(d *deal.Deal) string {
+	if d.ID == 0 {
+		return "{id}"
+	}
+	return strconv.FormatInt(d.ID, 10)
 }
 
 // News is what subscribed channels are told of a change, whoever made it:
@@ -31,6 +42,16 @@ func About(d *deal.Deal) string {
 // or the sweep alike. by names who made the change.
 func News(d *deal.Deal, ev deal.Event, by string) []ledger.Notice {
 	switch ev.Action {
+	case "received":
+		if d.Status != deal.Received {
+			return nil // recorded from a system already answered or closed
+		}
+		// Half of the 14 days went by unheard when the first word was the
+		// 7-day reminder: the channel hears of a referral as it arrives.
+		n := notice(d, KindReceived, fmt.Sprintf("📥 New referral %s from %s: accept or decline it by %s, or it expires.",
+			About(d), deal.SenderLabel(d.From), d.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")))
+		n.Actions = AnswerActions(d)
+		return []ledger.Notice{n}
 	case "expired":
 		return []ledger.Notice{notice(d, KindExpired, fmt.Sprintf("⌛ Referral %s %s.", About(d), ev.Detail))}
 	case "declined":
@@ -62,8 +83,9 @@ func LapsedNotice(d *deal.Deal) ledger.Notice {
 }
 
 func notice(d *deal.Deal, kind, text string) ledger.Notice {
-	return ledger.Notice{
-		Subject: "deal:" + strconv.FormatInt(d.ID, 10), Kind: kind, Text: text,
-		Location: d.Location, DealKind: d.Kind, Team: ledger.TeamOf(d),
+	n := ledger.Notice{Kind: kind, Text: text, Location: d.Location, DealKind: d.Kind, Team: ledger.TeamOf(d)}
+	if d.ID != 0 {
+		n.Subject = "deal:" + strconv.FormatInt(d.ID, 10) // else the store's, with the id
 	}
+	return n
 }

@@ -46,7 +46,7 @@ func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
 // AnswerActions are what a received referral offers in a channel: accept
 // it, decline it, or hold its reminders (each opens its form in chat).
 func AnswerActions(d *deal.Deal) []chat.Action {
-	id := strconv.FormatInt(d.ID, 10)
+	id := idOf(d)
 	return []chat.Action{
 		{Label: "Accept", Command: "deal accept " + id, Style: "primary", Ask: deal.AcceptAsks(d)},
 		{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},

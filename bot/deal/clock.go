@@ -90,11 +90,11 @@ func (d *Deal) whoIsTold(what string) string {
 		if what == "expiry" {
 			// Partner Center expires its referrals itself, at its own
 			// time: nothing is written back (it said so, untrue).
-			return fmt.Sprintf("Partner Center expires the referral itself and tells %s", senderLabel(d.From))
+			return fmt.Sprintf("Partner Center expires the referral itself and tells %s", SenderLabel(d.From))
 		}
-		return fmt.Sprintf("the %s is written back to Partner Center, which tells %s", what, senderLabel(d.From))
+		return fmt.Sprintf("the %s is written back to Partner Center, which tells %s", what, SenderLabel(d.From))
 	}
-	return fmt.Sprintf("this referral was recorded by hand, so nothing reaches %s: tell them yourself", senderLabel(d.From))
+	return fmt.Sprintf("this referral was recorded by hand, so nothing reaches %s: tell them yourself", SenderLabel(d.From))
 }
 
 // TimeLeft says how long until t, from now, the one way every reply,

@@ -158,7 +158,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}
-	return d, Event{Action: "received", Detail: fmt.Sprintf("received %s referral from %s for %s; expires %s", KindLabel(d.Kind), senderLabel(d.From), d.Customer.Name, d.ExpiresAt.Format(time.DateOnly))}, nil
+	return d, Event{Action: "received", Detail: fmt.Sprintf("received %s referral from %s for %s; expires %s", KindLabel(d.Kind), SenderLabel(d.From), d.Customer.Name, d.ExpiresAt.Format(time.DateOnly))}, nil
 }
 
 func checkSender(from string) error {
@@ -171,7 +171,8 @@ func checkSender(from string) error {
 	return refuse("from", "from_sender", "from must be microsoft or \"partner:NAME\", got %q", from)
 }
 
-func senderLabel(from string) string {
+// SenderLabel names who sent a referral: "Microsoft" or "partner NAME".
+func SenderLabel(from string) string {
 	if name, ok := strings.CutPrefix(from, "partner:"); ok {
 		return "partner " + name
 	}

@@ -39,22 +39,6 @@ func left(t, now time.Time) string {
 	return "no time"
 }
 
-// about names a deal in a notice: "#12 for Fabrikam AB (IP co-sell, location 1234567)".
-func about(d *deal.Deal) string {
-	name := ""
-	if d.Name != "" {
-		name = fmt.Sprintf(" %q", d.Name)
-	}
-	return fmt.Sprintf("#%d%s for %s (%s, location %s)", d.ID, name, d.Customer.Name, deal.KindLabel(d.Kind), d.Location)
-}
-
-func sender(from string) string {
-	if name, ok := strings.CutPrefix(from, "partner:"); ok {
-		return "partner " + name
-	}
-	return "Microsoft"
-}
-
 func answerActions(d *deal.Deal) []chat.Action { return change.AnswerActions(d) }
 
 // StateNotice is change.StateNotice: a deal's current state, which edits
@@ -85,7 +69,7 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 		archiver = "Partner Center archives it as expired"
 	}
 	text := fmt.Sprintf("⏰ Referral %s from %s expires in %s, on %s: accept or decline it, or %s.",
-		about(d), sender(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt), archiver)
+		change.About(d), deal.SenderLabel(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt), archiver)
 	if late := now.Sub(due); late > LateAfter {
 		why := "while cosellbot's sweep was not running"
 		if d.CreatedAt.After(due) {
@@ -155,11 +139,11 @@ func DigestNotice(place chat.Place, now time.Time, expiring, stale []*deal.Deal,
 		}
 	}
 	section("Referrals expiring this week", expiring, func(d *deal.Deal) string {
-		return fmt.Sprintf("%s expires in %s", about(d), left(d.ExpiresAt, now))
+		return fmt.Sprintf("%s expires in %s", change.About(d), left(d.ExpiresAt, now))
 	})
 	days := int(staleAfter / (24 * time.Hour))
 	section(fmt.Sprintf("Open deals with no change in %d days", days), stale, func(d *deal.Deal) string {
-		return fmt.Sprintf("%s, %s since %s", about(d), d.Status, d.UpdatedAt.UTC().Format(time.DateOnly))
+		return fmt.Sprintf("%s, %s since %s", change.About(d), d.Status, d.UpdatedAt.UTC().Format(time.DateOnly))
 	})
 	day := now.UTC().Format(time.DateOnly)
 	return ledger.Notice{

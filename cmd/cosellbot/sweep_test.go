@@ -55,8 +55,8 @@ func TestSweepAndOutboxCommands(t *testing.T) {
 			t.Errorf("sweep pass %d: exit %d\n%s\nwant %q", i, code, out, want)
 		}
 	}
-	code, out := cli(t, "outbox")
-	if code != 0 || !strings.Contains(out, "1 waiting (pending or sending), 0 dead") || !strings.Contains(out, "log:alerts") {
+	code, out := cli(t, "outbox") // the referral's arrival and its reminder
+	if code != 0 || !strings.Contains(out, "2 waiting (pending or sending), 0 dead") || !strings.Contains(out, "log:alerts") {
 		t.Errorf("outbox: exit %d\n%s", code, out)
 	}
 	if code, out := cli(t, "sweep", "--now=yesterday"); code != 2 || !strings.Contains(out, "2026-12-01T09:00:00Z") {

@@ -91,17 +91,26 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 				}
 			}
 		}
-		deliver() // the receipts' states: nothing was sent about them, nothing to edit
-		if len(sf.Messages(slackSales.Channel)) != 0 || len(df.Messages(discordSales.Channel)) != 0 {
-			t.Fatal("a state notice posted a message")
+		deliver() // each arrival is news, with its answers; its state edits nothing more
+		for _, msgs := range [][2]int{{len(sf.Messages(slackSales.Channel)), 0}, {len(df.Messages(discordSales.Channel)), 1}} {
+			if msgs[0] != 3 {
+				t.Fatalf("%d messages on platform %d after three arrivals, want 3", msgs[0], msgs[1])
+			}
+		}
+		for _, m := range sf.Messages(slackSales.Channel) {
+			raw, _ := json.Marshal(m.Blocks)
+			if !strings.Contains(m.Text, "New referral #") || !strings.Contains(string(raw), "deal accept") || m.Updates != 0 ||
+				strings.Contains(m.Text+string(raw), "{id}") || strings.Contains(m.Text, "#0 ") {
+				t.Errorf("arrival message: %s (%d updates)\n%s", m.Text, m.Updates, raw)
+			}
 		}
 		now = now.Add(7*24*time.Hour + time.Minute)
 		if _, err := remind.NewSweeper(st, cfg, nil).Run(ctx, now); err != nil {
 			t.Fatal(err)
 		}
 		deliver()
-		if n := len(sf.Messages(slackSales.Channel)); n != 3 {
-			t.Fatalf("%d Slack reminders, want 3", n)
+		if n := len(sf.Messages(slackSales.Channel)); n != 6 {
+			t.Fatalf("%d Slack messages, want the 3 arrivals and 3 reminders", n)
 		}
 
 		// From chat, by someone else than the sweep: accepted.
@@ -137,18 +146,22 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 				}
 			}
 			switch {
-			case m.ThreadTS != "": // later news (the expiry, the decline) threads under the deal's reminder
+			case m.ThreadTS != "" && strings.Contains(m.Text, "⏰"): // a reminder threads under the arrival, shown in the channel too
+				if !m.Broadcast {
+					t.Errorf("a reminder hidden in the arrival's thread: %s", m.Text)
+				}
+			case m.ThreadTS != "": // later news (the expiry, the decline) threads under the deal's arrival
 				if !strings.Contains(m.Text, "expired") && !strings.Contains(m.Text, "declined") {
 					t.Errorf("threaded message: %s", m.Text)
 				}
 			case name == "":
 				t.Errorf("a message about no deal: %s", m.Text)
 			case m.Updates == 0 || !strings.Contains(m.Text, want[name]) || strings.Contains(string(raw), "deal accept"):
-				t.Errorf("Slack reminder of %s not brought up to date (%d updates): %s\n%s", name, m.Updates, m.Text, raw)
+				t.Errorf("Slack arrival of %s not brought up to date (%d updates): %s\n%s", name, m.Updates, m.Text, raw)
 			}
 		}
-		if len(sf.Messages(slackSales.Channel)) != 5 {
-			t.Errorf("%d Slack messages, want 3 reminders, the decline and the expiry", len(sf.Messages(slackSales.Channel)))
+		if len(sf.Messages(slackSales.Channel)) != 8 {
+			t.Errorf("%d Slack messages, want 3 arrivals, 3 reminders, the decline and the expiry", len(sf.Messages(slackSales.Channel)))
 		}
 		edited := 0
 		for _, m := range df.Messages(discordSales.Channel) {
@@ -160,8 +173,8 @@ func TestNoticesFollowTheDeal(t *testing.T) {
 				}
 			}
 		}
-		if edited != 3 {
-			t.Errorf("%d Discord reminders edited, want 3", edited)
+		if edited != 6 {
+			t.Errorf("%d Discord messages edited, want the 3 arrivals and 3 reminders", edited)
 		}
 		for _, p := range append(sf.Problems(), df.Problems()...) {
 			t.Errorf("refused by the platform: %s", p)

@@ -75,6 +75,12 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	}
 	if ch, ts, ok := strings.Cut(m.Thread, ":"); ok && ch == m.To.Channel && ts != "" {
 		opts = append(opts, slackapi.MsgOptionTS(ts))
+		if len(m.Actions) > 0 {
+			// Something to act on (a reminder's Accept) is not hidden in
+			// the thread of the referral's first message: the channel
+			// sees it too.
+			opts = append(opts, slackapi.MsgOptionBroadcast())
+		}
 	}
 	channel, ts, err := n.api.PostMessageContext(ctx, m.To.Channel, opts...)
 	if err != nil {

@@ -47,7 +47,8 @@ type Call struct {
 type Message struct {
 	Channel, TS, ThreadTS, Text string
 	Blocks                      []any
-	Updates                     int // chat.update calls it took
+	Updates                     int  // chat.update calls it took
+	Broadcast                   bool // a thread reply also shown in the channel (reply_broadcast)
 }
 
 // Fake is the Slack Web API (under /api/) and response_url endpoints
@@ -199,7 +200,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.seq++
-		m := &Message{Channel: channel, TS: ts(f.seq), ThreadTS: c.Form.Get("thread_ts"), Text: c.Form.Get("text"), Blocks: blocks}
+		m := &Message{Channel: channel, TS: ts(f.seq), ThreadTS: c.Form.Get("thread_ts"), Text: c.Form.Get("text"), Blocks: blocks,
+			Broadcast: c.Form.Get("reply_broadcast") == "true"}
 		f.messages[channel+":"+m.TS] = m
 		writeJSON(w, map[string]any{"ok": true, "channel": channel, "ts": m.TS})
 	default:

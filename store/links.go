@@ -491,3 +491,28 @@ func (s *Store) crmIDHeld(tx *gorm.DB, d *deal.Deal) error {
 	}
 	return nil
 }
+
+// DealsBeingCreated reads the deals whose record in system is still to be
+// created (their link is pending: the first write creates it), oldest
+// first. A record that system tells of before cosellbot heard back from
+// its create (a timeout, a crash) is one of theirs.
+func (s *Store) DealsBeingCreated(ctx context.Context, system string) ([]*deal.Deal, error) {
+	var ids []int64
+	err := s.reader(ctx).Model(&syncRow{}).Where("source = ? AND external_id LIKE ? AND deal_id IS NOT NULL", system, change.PendingPrefix+"%").
+		Order("deal_id").Pluck("deal_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: find the deals whose %s record is being created: %w", system, err)
+	}
+	out := make([]*deal.Deal, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.GetDeal(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -455,7 +455,8 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	}
 	c := &Commit{At: now, Links: []Link{link}}
 	var entries []ledger.Entry
-	var was []Link // the deal's links, read once when the record is linked just now
+	var was []Link     // the deal's links, read once when the record is linked just now
+	var adopted string // the history line of a record linked in place of its pending create
 	if !known {
 		// Linked just now, by the deal's CRM ID: a record of the same
 		// system the deal was linked to before (its CRM ID changed) is
@@ -467,8 +468,15 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		for _, l := range was {
 			if l.System == in.System && l.RecordID != in.RecordID {
 				c.Unlinks = append(c.Unlinks, LinkRef{l.System, l.RecordID})
-				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "unlinked",
-					Detail: fmt.Sprintf("unlinked from %s record %s: record %s holds its CRM ID now", Label(l.System), l.RecordID, in.RecordID)})
+				action, detail := "unlinked", fmt.Sprintf("unlinked from %s record %s: record %s holds its CRM ID now", Label(l.System), l.RecordID, in.RecordID)
+				if l.Pending() {
+					// The record cosellbot asked the system to create, told
+					// of before the create's answer came back (found by the
+					// caller's Finder): it is linked, and not created again.
+					action, detail = "linked", fmt.Sprintf("linked to %s record %s, the one cosellbot asked %s to create (its answer never came back): not created again", Label(l.System), in.RecordID, Label(l.System))
+					adopted = detail
+				}
+				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: action, Detail: detail})
 			}
 		}
 	}
@@ -673,12 +681,18 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			res.Outcome, res.Note = NoChange, e.sameOrKept(d, in)
 		}
 	}
+	if adopted != "" && res.Outcome == NoChange {
+		res.Outcome, res.Note = Applied, fmt.Sprintf("deal #%d: %s", d.ID, adopted)
+	}
 	dealChanged := next != d
 	if next != d || len(entries) > 0 {
 		if next == d {
 			next = d.Clone() // a history line only: the deal is stored as it was, at its version
 		}
 		c.Deal = next
+	}
+	if !known && in.System == PartnerCenter && c.Deal != nil && c.Deal.ExternalID == "" {
+		c.Deal.ExternalID = in.RecordID // as a create's answer sets it (RenameLink)
 	}
 	c.Entries = entries
 	switch {

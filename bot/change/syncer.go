@@ -252,6 +252,11 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (%w)", Label(c.System), errNotConfigured))
 	}
 	l, err := s.rec.Link(ctx, c.System, c.RecordID)
+	if errors.Is(err, ledger.ErrNotFound) && strings.HasPrefix(c.RecordID, PendingPrefix) {
+		// The record being created was told of (its create timed out) and
+		// linked in the pending link's place: nothing is left to create.
+		return false, "", nil
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("reading the link: %w", err)
 	}
@@ -291,7 +296,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 		return false, "", err
 	}
 	if got.RecordID != "" && got.RecordID != c.RecordID {
-		if err := s.rec.RenameLink(ctx, l, got.RecordID); err != nil {
+		if err := s.rec.RenameLink(ctx, l, got.RecordID); err != nil && !s.linkedMeanwhile(ctx, c.System, got.RecordID, l.DealID) {
 			return false, "", fmt.Errorf("%s created record %s, but linking it failed: %w", Label(c.System), got.RecordID, err)
 		}
 		c.RecordID, renamed = got.RecordID, got.RecordID
@@ -353,4 +358,13 @@ func (s *Syncer) fail(ctx context.Context, c Claim, err error, rep *PassReport) 
 		s.log.WarnContext(ctx, "sync failed; retrying", "system", c.System, "record", c.RecordID, "attempt", c.Attempt, "in", wait, "err", err)
 	}
 	return s.rec.RetrySync(ctx, c, s.clock.Now().Add(wait), err.Error(), dead)
+}
+
+// linkedMeanwhile reports whether the record a create answered with is
+// linked to the deal already: the system told of it (a notification, a
+// poll) while the create's answer was on its way, and it was linked in the
+// pending link's place.
+func (s *Syncer) linkedMeanwhile(ctx context.Context, system, recordID string, dealID int64) bool {
+	l, err := s.rec.Link(ctx, system, recordID)
+	return err == nil && l.DealID == dealID
 }

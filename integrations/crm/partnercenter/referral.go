@@ -213,7 +213,13 @@ func (s *Source) ApplyReferral(ctx context.Context, r *pc.Referral) (crm.Result,
 	if err != nil {
 		return crm.Result{}, err
 	}
-	find := func(ctx context.Context) (*deal.Deal, error) { return s.rec.DealByExternalID(ctx, r.ID) }
+	find := func(ctx context.Context) (*deal.Deal, error) {
+		d, err := s.rec.DealByExternalID(ctx, r.ID)
+		if errors.Is(err, ledger.ErrNotFound) {
+			return s.beingCreated(ctx, r)
+		}
+		return d, err
+	}
 	make := func(ctx context.Context, _ change.Incoming) (*deal.Deal, deal.Event, error) {
 		return s.build(ctx, r, now)
 	}
@@ -286,4 +292,43 @@ func (s *Source) build(ctx context.Context, r *pc.Referral, now time.Time) (*dea
 		}
 	}
 	return d, deal.Event{Action: ev.Action, Detail: strings.Join(details, "; ")}, nil
+}
+
+// beingCreated finds the deal whose referral r is when cosellbot asked
+// Partner Center to create it and never heard back: the create timed out
+// after Partner Center stored it, or cosellbot stopped while it waited.
+// Told of it (a notification, the poll) before the create is tried again,
+// it is that deal's referral, not a deal of its own, which the retry would
+// then have made twice in Partner Center too. Two deals that both match
+// leave it unknown: linking either could be wrong.
+func (s *Source) beingCreated(ctx context.Context, r *pc.Referral) (*deal.Deal, error) {
+	notFound := fmt.Errorf("referral %s: %w", r.ID, ledger.ErrNotFound)
+	if !strings.EqualFold(r.Direction, "Outgoing") {
+		return nil, notFound
+	}
+	ds, err := s.rec.DealsBeingCreated(ctx, Name)
+	if err != nil {
+		return nil, err
+	}
+	var found *deal.Deal
+	for _, d := range ds {
+		if Asked(r, d) {
+			if found != nil {
+				return nil, notFound
+			}
+			found = d
+		}
+	}
+	if found == nil {
+		return nil, notFound
+	}
+	return found, nil
+}
+
+// Asked reports whether r is the referral NewReferral(d) asks for: the
+// name, customer, location, currency and value cosellbot sent, which
+// Partner Center keeps as sent.
+func Asked(r *pc.Referral, d *deal.Deal) bool {
+	return strings.TrimSpace(r.Name) == strings.TrimSpace(d.Name) && strings.EqualFold(strings.TrimSpace(r.CustomerProfile.Name), strings.TrimSpace(d.Customer.Name)) &&
+		r.MPNID == d.Location && strings.EqualFold(r.Details.Currency, d.Currency) && money(r.Details.DealValue) == d.Value
 }

@@ -42,6 +42,9 @@ type Referrals interface {
 type Record interface {
 	Solutions(ctx context.Context) ([]deal.Solution, error)
 	DealByExternalID(ctx context.Context, id string) (*deal.Deal, error)
+	// DealsBeingCreated are the deals whose referral cosellbot asked
+	// Partner Center to create and has no answer for yet.
+	DealsBeingCreated(ctx context.Context, system string) ([]*deal.Deal, error)
 	Cursor(ctx context.Context, name string) (change.Cursor, error)
 	SaveCursor(ctx context.Context, name string, c change.Cursor) error
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 )
 
@@ -93,7 +94,14 @@ func members(team []deal.Person) []pc.Member {
 // referral of a deal made in cosellbot (a pending link).
 func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v change.Values) (change.Written, error) {
 	if l.Pending() {
-		ref, err := w.src.api.Create(ctx, NewReferral(d))
+		ref, err := w.src.created(ctx, d)
+		if err != nil {
+			return change.Written{}, honour(fmt.Errorf("looking for the referral of deal #%d before creating it: %w", d.ID, err))
+		}
+		if ref != nil {
+			return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
+		}
+		ref, err = w.src.api.Create(ctx, NewReferral(d))
 		var apiErr *pc.APIError
 		if errors.As(err, &apiErr) && apiErr.Status/100 == 4 && apiErr.Status != 408 && apiErr.Status != 429 {
 			return change.Written{}, chat.Permanent(fmt.Errorf("Partner Center refused to create the referral of deal #%d: %w", d.ID, err))
@@ -192,4 +200,40 @@ func honour(err error) error {
 		return chat.RetryAfter(apiErr.RetryAfter, err)
 	}
 	return err
+}
+
+// created finds the referral Partner Center already holds for d, made by
+// an earlier create whose answer never came back (a timeout after Partner
+// Center stored it, cosellbot stopped while it waited): among the
+// referrals changed since the deal was made, an outgoing one as
+// NewReferral(d) asked for it and linked to no other deal. Creating again
+// would give Microsoft's sellers the deal twice. nil when there is none.
+func (s *Source) created(ctx context.Context, d *deal.Deal) (*pc.Referral, error) {
+	since, next := d.CreatedAt.Add(-time.Minute), ""
+	for page := 0; page < maxPollPages; page++ {
+		refs, link, err := s.api.Page(ctx, since, next)
+		if err != nil {
+			return nil, err
+		}
+		for i := range refs {
+			r := &refs[i]
+			if !strings.EqualFold(r.Direction, "Outgoing") || !Asked(r, d) {
+				continue
+			}
+			other, err := s.rec.DealByExternalID(ctx, r.ID)
+			switch {
+			case errors.Is(err, ledger.ErrNotFound):
+				return r, nil
+			case err != nil:
+				return nil, err
+			case other.ID == d.ID:
+				return r, nil
+			}
+		}
+		if link == "" {
+			return nil, nil
+		}
+		next = link
+	}
+	return nil, nil
 }

@@ -44,6 +44,10 @@ type API struct {
 	notices []Notice
 	issued  []string // refresh tokens answered, each good for a later refresh
 	created int
+	// loseCreate: the next create is stored and notified, and its answer
+	// is a 504, as when the gateway gives up on a create the service
+	// carries out.
+	loseCreate bool
 }
 
 // Notice is a notification the fake owes: the referral that changed, when.
@@ -146,6 +150,22 @@ func (a *API) ThrottleNext(n int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.throttle = n
+}
+
+// LoseNextCreateAnswer makes the next create store the referral and
+// notify it, then answer 504 Gateway Timeout: the caller cannot tell it
+// was made.
+func (a *API) LoseNextCreateAnswer() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.loseCreate = true
+}
+
+// Created is how many referrals were created.
+func (a *API) Created() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.created
 }
 
 // FailNext makes the next n API calls answer 503.
@@ -361,6 +381,11 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 	}
 	a.referrals[id] = ref
 	a.notify("referral-created", id)
+	if a.loseCreate {
+		a.loseCreate = false
+		http.Error(w, `{"code":"GatewayTimeout"}`, http.StatusGatewayTimeout)
+		return
+	}
 	body, _ := json.Marshal(ref)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", ref["eTag"].(string))

@@ -199,7 +199,13 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 			d.Echoes = append(d.Echoes, f)
 			continue
 		}
-		if known && !m.At.IsZero() && !at.After(m.At) {
+		// The system changed its own value again within one tick of its
+		// clock (Salesforce's LastModifiedDate and Dataverse's modifiedon
+		// keep seconds: a save, then a flow's update): the later delivery
+		// is the later save. Taken for stale, the record kept a value the
+		// deal and the other systems never got, and sync said "in step".
+		sameTick := known && !at.IsZero() && at.Equal(m.At) && v != m.Value && cur[f] == m.Value && !m.Pending
+		if known && !m.At.IsZero() && !at.After(m.At) && !sameTick {
 			d.Stale = append(d.Stale, f)
 			if own && v != m.Value && v != cur[f] && !m.sentBefore(v) {
 				// A person's change, told late (HubSpot delivers one event
@@ -233,7 +239,7 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 				continue
 			}
 		}
-		if last := changed[f]; !last.IsZero() && !at.After(last) {
+		if last := changed[f]; !last.IsZero() && !at.After(last) && !(sameTick && at.Equal(last)) {
 			if !m.sentBefore(v) {
 				// cosellbot's own earlier write, told late, is no person's
 				// change: the system holds it, and is sent the deal's value,

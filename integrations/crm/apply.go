@@ -96,6 +96,15 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		// map (HubSpot's hs_next_step) reads as if it were applied.
 		r.Note = fmt.Sprintf("deal #%d: %s maps none of %s: nothing to apply", res.DealID, c.Source, strings.Join(slices.Sorted(maps.Keys(c.Fields)), ", "))
 	}
+	if _, unread := m.stage(c); unread != nil && res.DealID != 0 && slices.Contains(c.Changed, unread[0]) {
+		// Someone moved a linked record to a stage the mapping does not
+		// know (HubSpot's numeric ids of a custom pipeline): the move is
+		// the event, so it fails, kept for `cosellbot replay` once the
+		// mapping lists the stage. Ignored, it was lost for good. (A
+		// whole record that only repeats such a stage, Salesforce's, is
+		// applied for its other fields and says so below.)
+		return Result{}, Malformed(unread[0], "%q maps to no stage or outcome of deal #%d: add it to the %s mapping's stages, then run cosellbot replay --source %s", unread[1], res.DealID, c.Source, c.Source)
+	}
 	if _, unread := m.stage(c); unread != nil && res.Outcome == change.NoChange {
 		// Said so, the operator reading the inbox knows why a stage change
 		// in the CRM did not move the deal, and which file to extend.

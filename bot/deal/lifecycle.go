@@ -837,10 +837,14 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 		inv.Currency = d.Currency
 	} else if !ValidCurrency(inv.Currency) {
 		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", inv.Currency)
+	} else if !strings.EqualFold(inv.Currency, d.Currency) {
+		// Its part of the deal's value (seed 004): in another currency
+		// there is no rate to hold it to the whole by.
+		p.add("currency", "invite_currency", "the invited partner's share is part of deal %d's value: give it in %s, the deal's currency (value=\"%s %s\")", d.ID, d.Currency, inv.Value, d.Currency)
 	}
 	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && inv.Value > d.Value {
 		// Its part of the overall deal (seed 004), so no more than the
-		// whole. (In another currency there is no rate to compare by.)
+		// whole.
 		p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than the whole deal (%s %s): give their part of it", inv.Value, inv.Currency, d.Value, d.Currency)
 	}
 	if inv.CloseDate.IsZero() {

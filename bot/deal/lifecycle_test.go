@@ -431,6 +431,9 @@ func TestInvitePartner(t *testing.T) {
 		{name: "invite partner: value required", edit: func(i *Invitation) { i.Value = 0 }, want: []string{"value/invite_value"}},
 		// Their part of the overall deal (seed 004): no more than the whole.
 		{name: "invite partner: a share above the whole deal is refused", edit: func(i *Invitation) { i.Value, i.Currency = 1_000_000_000_00, "" }, want: []string{"value/invite_value_share"}},
+		// In another currency there is no rate to hold it to the whole by
+		// (a tester's 999,999,999 HUF share of a 21,000 EUR deal).
+		{name: "invite partner: a share in another currency is refused", edit: func(i *Invitation) { i.Value, i.Currency = 999_999_999_00, "HUF" }, want: []string{"currency/invite_currency"}},
 		{name: "invite partner: close date required", edit: func(i *Invitation) { i.CloseDate = time.Time{} }, want: []string{"close/invite_close"}},
 		{name: "invite partner: close date not in the past", edit: func(i *Invitation) { i.CloseDate = t0.AddDate(0, 0, -1) }, want: []string{"close/close_in_future"}},
 		{name: "invite partner: notes required", edit: func(i *Invitation) { i.Notes = "" }, want: []string{"notes/invite_notes"}},
@@ -575,5 +578,39 @@ func TestLabels(t *testing.T) {
 		if got := SaleTypeLabel(s); got != want {
 			t.Errorf("SaleTypeLabel(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// An invited partner's share stays part of the deal on every path: an edit
+// of the deal's value below a share, or of its currency, is refused as the
+// invitation would have been (a tester's card read "Value: 10,000 JPY"
+// beside "Partner invited: Contoso for 70,000 GBP"). A CRM's change takes
+// this path too (change.Advance edits through Edit).
+func TestSharesHoldOnEdit(t *testing.T) {
+	d := mustNew(t, validIP())
+	inv := validInvitation()
+	inv.Value = d.Value / 2
+	if _, err := d.InvitePartner(inv, t0); err != nil {
+		t.Fatal(err)
+	}
+	low, cur, more := d.Value/4, "JPY", d.Value*2
+	for _, tc := range []struct {
+		name string
+		c    Changes
+		want []string
+	}{
+		{"value under the share", Changes{Value: &low}, []string{"value/invite_value_share"}},
+		{"another currency", Changes{Currency: &cur}, []string{"currency/invite_currency"}},
+		{"a value above the share", Changes{Value: &more}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := d.Clone()
+			before := e.Clone()
+			_, err := e.Edit(tc.c, t0)
+			expectRules(t, err, tc.want...)
+			if err != nil && !reflect.DeepEqual(before, e) {
+				t.Error("a refused edit changed the deal")
+			}
+		})
 	}
 }

@@ -438,6 +438,17 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 	if !slices.Contains(Helps, d.Help) {
 		p.add("help", "help_type", "help must be one of %s", joinHelps())
 	}
+	for _, inv := range d.Partners {
+		// An invited partner's share is its part of the deal (seed 004),
+		// on every path that changes the deal's value or currency, not
+		// only at the invitation.
+		switch {
+		case !strings.EqualFold(inv.Currency, d.Currency):
+			p.add("currency", "invite_currency", "%s's share of deal %d is %s %s: the deal's value stays in %s while partners are invited in it", inv.Partner, d.ID, inv.Value, inv.Currency, inv.Currency)
+		case d.Value > 0 && inv.Value > d.Value:
+			p.add("value", "invite_value_share", "%s's share (%s %s) is more than the whole deal (%s %s): the deal is worth at least its invited partners' shares", inv.Partner, inv.Value, inv.Currency, d.Value, d.Currency)
+		}
+	}
 	return p
 }
 

@@ -404,12 +404,16 @@ func (s *Service) dealReply(d *deal.Deal, now time.Time, headline string) Reply 
 	return Reply{
 		Text:    headline + "\n" + Card(d, now),
 		Data:    map[string]any{"deal": View(d)},
-		Actions: Next(d),
+		Actions: NextAt(d, now),
 	}
 }
 
-// Next lists the actions that make sense for a deal now.
-func Next(d *deal.Deal) []Action {
+// Next lists the actions that make sense for a deal, as NextAt does
+// without the time (so without advice that depends on it).
+func Next(d *deal.Deal) []Action { return NextAt(d, time.Time{}) }
+
+// NextAt lists the actions that make sense for a deal at now.
+func NextAt(d *deal.Deal, now time.Time) []Action {
 	id := strconv.FormatInt(d.ID, 10)
 	switch {
 	case d.Status == deal.Received:
@@ -425,8 +429,11 @@ func Next(d *deal.Deal) []Action {
 			out = append(out, Action{Label: "Next stage: " + info.Label, Command: "deal stage " + id + " " + string(next), Style: "primary"})
 		}
 		if _, more := d.NextStage(); d.Kind != deal.SolutionAssessment || !more {
-			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary",
-				Confirm: confirmation("deal won " + id)})
+			q := confirmation("deal won " + id)
+			if advice := d.EarlyWinAdvice(now); advice != "" {
+				q += " " + advice // before the step that cannot be undone
+			}
+			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary", Confirm: q})
 		}
 		out = append(out, Action{Label: "Lost", Command: "deal lost " + id, Style: "danger", Ask: []string{"reason"}})
 		// A duplicate or a deal made by mistake is closed as error at any
@@ -501,7 +508,7 @@ func (s *Service) dealShow(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	d = asOf(d, c.now)
-	return Reply{Text: Card(d, c.now), Data: map[string]any{"deal": View(d)}, Actions: Next(d)}, nil
+	return Reply{Text: Card(d, c.now), Data: map[string]any{"deal": View(d)}, Actions: NextAt(d, c.now)}, nil
 }
 
 func (s *Service) dealHistory(ctx context.Context, c *call) (Reply, error) {

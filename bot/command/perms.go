@@ -145,3 +145,23 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 	},
 	"deal snooze": func(d *deal.Deal, _ time.Time) error { return snoozable(d) },
 }
+
+// Confirm is the question chat asks before running line from a button
+// (Confirmation's), with what who should know of the deal at this moment:
+// before a registrable deal younger than 72 hours is won, that
+// registration may be rejected (deal.EarlyWinAdvice), since a won deal is
+// never unwon. A deal who cannot see, or none, gets the plain question.
+func (s *Service) Confirm(ctx context.Context, who access.User, line string) (question, cancel string) {
+	question, cancel = Confirmation(line)
+	f := strings.Fields(line)
+	if question == "" || len(f) != 3 || f[1] != "won" {
+		return question, cancel
+	}
+	c := &call{who: who, verb: "deal won", now: s.clock.Now(), pos: f[2:]}
+	if d, err := s.visibleDeal(ctx, c); err == nil {
+		if advice := d.EarlyWinAdvice(c.now); advice != "" {
+			question += " " + advice
+		}
+	}
+	return question, cancel
+}

@@ -731,7 +731,7 @@ func (d *Deal) Win(now time.Time) (Event, error) {
 	// Registration may be rejected for a deal won within 72 hours of its
 	// creation: say so the moment it is won, on every path (chat, button,
 	// CRM webhook), not only when someone later asks deal register.
-	if gap, early := d.wonEarly(); early && d.Kind == IPCoSell {
+	if gap, early := d.wonEarly(); early && (d.Kind == IPCoSell || d.Kind == P2P) {
 		detail += fmt.Sprintf(" (%s after creation: registration may be rejected before 72 hours)", hoursMinutes(gap))
 	}
 	return Event{Action: "won", Detail: detail}, nil

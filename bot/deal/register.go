@@ -280,13 +280,30 @@ func (d *Deal) InvolvesPartner() bool {
 // its sender created it, which is as close as we know to when it was
 // received.
 func (d *Deal) wonEarly() (time.Duration, bool) {
-	born := d.CreatedAt
-	if !d.ReceivedAt.IsZero() {
-		born = d.ReceivedAt
-	}
 	// Compare durations, never rounded hours: 71 h 59 min is under 72 h.
-	gap := d.WonAt.Sub(born)
+	gap := d.WonAt.Sub(d.born())
 	return gap, d.Status == Won && gap < WonAfterCreation*time.Hour
+}
+
+// born is when the deal came into being: created here, or received.
+func (d *Deal) born() time.Time {
+	if !d.ReceivedAt.IsZero() {
+		return d.ReceivedAt
+	}
+	return d.CreatedAt
+}
+
+// EarlyWinAdvice is what to know before marking d won at now, when it
+// could be registered and is younger than 72 hours: registration may then
+// be rejected, and a won deal cannot be unwon, so it is said before, not
+// only in the reply after. "" otherwise (and when now is unknown).
+func (d *Deal) EarlyWinAdvice(now time.Time) string {
+	until := d.born().Add(WonAfterCreation * time.Hour)
+	if !d.Registrable() || now.IsZero() || !now.Before(until) {
+		return ""
+	}
+	return fmt.Sprintf("It was created %s ago: registration may be rejected for a deal won within 72 hours of its creation, so if you will register it, wait until %s.",
+		hoursMinutes(now.Sub(d.born())), until.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // hoursMinutes writes a duration as "71 h 59 min", truncated, never rounded

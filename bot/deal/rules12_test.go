@@ -409,8 +409,9 @@ func FuzzParseRates(f *testing.F) {
 	})
 }
 
-// The 72-hour advice concerns registration, which only IP co-sell deals
-// have: winning another kind early says nothing of it.
+// The 72-hour advice concerns registration, which only IP co-sell and P2P
+// deals have (a tester's P2P deal, won at once, said nothing of it):
+// winning another kind early says nothing of it.
 func TestEarlyWinWarnsOnlyForRegistrableKinds(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(string(kind), func(t *testing.T) {
@@ -422,7 +423,7 @@ func TestEarlyWinWarnsOnlyForRegistrableKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := kind == IPCoSell
+			want := kind == IPCoSell || kind == P2P
 			if got := strings.Contains(ev.Detail, "1 h after creation: registration may be rejected"); got != want {
 				t.Errorf("won event %q: warns = %v, want %v", ev.Detail, got, want)
 			}

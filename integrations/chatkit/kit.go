@@ -26,6 +26,9 @@ type Runner interface {
 	// Permits is the refusal Run would give line for its verb alone (nil
 	// when allowed): a button checks it before opening a form.
 	Permits(ctx context.Context, who access.User, line string) *command.Reply
+	// Confirm is the question to ask before running line from a button,
+	// with what who should know of its deal now ("" when none is asked).
+	Confirm(ctx context.Context, who access.User, line string) (question, cancel string)
 }
 
 // ShareFlag ends a command whose answer everyone in the channel should see;

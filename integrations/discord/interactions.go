@@ -90,16 +90,21 @@ func (a *Adapter) interactions(w http.ResponseWriter, r *http.Request) {
 			if ref, ok := formRef(id); ok {
 				return a.openForm(ctx, userID, name, where, ref)
 			}
-			if q, ok := confirmQuestion(id); ok {
+			if line, ok := strings.CutPrefix(id, confirmPrefix); ok {
 				// Asked only when the yes can succeed: on a deal won since
-				// the card was sent, the refusal the yes would meet.
-				line := strings.TrimPrefix(id, confirmPrefix)
-				if who, err := a.user(ctx, userID); err == nil {
+				// the card was sent, the refusal the yes would meet; and
+				// with what the presser should know of the deal now.
+				who, err := a.user(ctx, userID)
+				if err == nil {
 					if r := a.svc.Permits(ctx, who, line); r != nil {
 						return result{reply: *r}
 					}
 				}
-				return result{reply: q}
+				q, cancel := command.Confirmation(line)
+				if err == nil {
+					q, cancel = a.svc.Confirm(ctx, who, line)
+				}
+				return result{reply: confirmQuestion(line, q, cancel)}
 			}
 			return a.run(ctx, &in, userID, where, id)
 		})
@@ -334,20 +339,15 @@ func placeOf(in *discordgo.Interaction) chat.Place {
 	return chat.Place{Platform: Platform, Channel: in.ChannelID}
 }
 
-// confirmQuestion is the answer to the press of a confirmPrefix button:
-// the command's question (command.Confirmation), a button that runs it,
+// confirmQuestion is the answer to the press of a confirmPrefix button
+// for line: its question (the service's Confirm), a button that runs it,
 // and Cancel, which shows the deal again (the question replaces the card
 // when the card was the presser's alone).
-func confirmQuestion(id string) (command.Reply, bool) {
-	line, ok := strings.CutPrefix(id, confirmPrefix)
-	if !ok {
-		return command.Reply{}, false
-	}
-	q, cancel := command.Confirmation(line)
+func confirmQuestion(line, q, cancel string) command.Reply {
 	if q == "" {
-		return command.Refusal(errButtonGone), true
+		return command.Refusal(errButtonGone)
 	}
-	return command.Reply{Text: q, Actions: []chat.Action{{Label: "Yes, go ahead", Command: line, Style: "primary"}, {Label: "Cancel", Command: cancel}}}, true
+	return command.Reply{Text: q, Actions: []chat.Action{{Label: "Yes, go ahead", Command: line, Style: "primary"}, {Label: "Cancel", Command: cancel}}}
 }
 
 // errButtonGone refuses a button whose command cosellbot no longer knows

@@ -23,6 +23,7 @@ type Runner interface {
 	Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply
 	ReadOnly(line string) bool
 	Permits(ctx context.Context, who access.User, line string) *command.Reply
+	Confirm(ctx context.Context, who access.User, line string) (question, cancel string)
 }
 
 // Guard wraps r so that a command that panics is answered with a failure

@@ -488,9 +488,9 @@ func confirmation(line string) string {
 
 func favAction(d *deal.Deal) Action {
 	if d.Favorite {
-		return Action{Label: "Unfavorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
+		return Action{Label: "Unfavorite", Command: fmt.Sprintf("deal fav %d off", d.ID)}
 	}
-	return Action{Label: "Favorite", Command: fmt.Sprintf("deal fav %d", d.ID)}
+	return Action{Label: "Favorite", Command: fmt.Sprintf("deal fav %d on", d.ID)}
 }
 
 // asOf is the deal as the clock has it at now: an expiry or a lapsed
@@ -823,8 +823,25 @@ func (f *form) contact() *deal.Person {
 	return &p
 }
 
+// dealFav switches the heart, or sets it as on or off says: the buttons
+// say which, so that a card's old Favorite (or a double click) never takes
+// away a tag someone set since.
 func (s *Service) dealFav(ctx context.Context, c *call) (Reply, error) {
-	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) { return d.ToggleFavorite(c.now), nil })
+	want := ""
+	if len(c.pos) > 1 {
+		switch want = strings.ToLower(c.pos[1]); want {
+		case "on", "off":
+		default:
+			return Reply{}, &deal.RuleError{Field: "favorite", Rule: "favorite_on_off", Message: fmt.Sprintf("deal fav ID takes on or off (or nothing, to switch), got %q", c.pos[1])}
+		}
+	}
+	return s.mutate(ctx, c, func(d *deal.Deal) (deal.Event, error) {
+		if want != "" && d.Favorite == (want == "on") {
+			state := map[bool]string{true: "a favorite", false: "not a favorite"}[d.Favorite]
+			return deal.Event{}, &deal.RuleError{Field: "favorite", Rule: "favorite_already", Message: fmt.Sprintf("deal %d is already %s: nothing to do", d.ID, state)}
+		}
+		return d.ToggleFavorite(c.now), nil
+	})
 }
 
 func (s *Service) dealRegister(ctx context.Context, c *call) (Reply, error) {

@@ -56,7 +56,7 @@ func (s *Service) coreSpecs() []*spec {
 			usage:   "(microsoft help=… | partner=NAME value=… close=… notes=… solution=…)",
 			summary: "ask Microsoft for help, or invite another partner", run: s.dealInvite},
 		{verb: "deal upgrade", args: []string{"ID", "partner-led|cosell"}, optional: []string{"help", "contact", "consent"}, summary: "widen a private deal to partner-led or co-sell", run: s.dealUpgrade},
-		{verb: "deal fav", args: []string{"ID"}, summary: "tag or untag a deal as favorite", run: s.dealFav},
+		{verb: "deal fav", args: []string{"ID", "on|off"}, optArgs: 1, summary: "tag or untag a deal as favorite (on, off; alone it switches)", run: s.dealFav},
 		{verb: "deal register", reads: true, args: []string{"ID"}, summary: "check deal registration eligibility, criterion by criterion", run: s.dealRegister},
 		{verb: "solution add", required: []string{"name", "source"}, optional: []string{"ip", "macc", "incentivized"},
 			summary: "add to your solution catalog (help solution add lists the sources)", run: s.solutionAdd},

@@ -1,0 +1,46 @@
+package command_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/store/storetest"
+)
+
+// A card's Favorite button sets the heart and Unfavorite takes it away,
+// whatever happened since the card was sent: a tester's old card (and a
+// double click) switched off a favorite a colleague had set. Typed alone,
+// deal fav still switches.
+func TestFavoriteButtonsSayWhatTheyDo(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=IP customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	try := func(line string) (bool, string) {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		return r.OK(), r.Text
+	}
+	for _, step := range []struct {
+		line string
+		ok   bool
+		says string
+	}{
+		{"deal fav 1 on", true, "added to favorites"},
+		{"deal fav 1 on", false, "deal 1 is already a favorite: nothing to do"}, // an old card, a second click
+		{"deal fav 1 off", true, "removed from favorites"},
+		{"deal fav 1 off", false, "deal 1 is already not a favorite"},
+		{"deal fav 1", true, "added to favorites"}, // typed: switches
+		{"deal fav 1 maybe", false, `takes on or off (or nothing, to switch), got "maybe"`},
+	} {
+		if ok, text := try(step.line); ok != step.ok || !strings.Contains(text, step.says) {
+			t.Errorf("%s → ok %v %q, want ok %v saying %q", step.line, ok, text, step.ok, step.says)
+		}
+	}
+	r := e.run("deal show 1")
+	for _, a := range r.Actions {
+		if a.Label == "Unfavorite" && a.Command != "deal fav 1 off" || a.Label == "Favorite" {
+			t.Errorf("a favorite's card offers %s: %s", a.Label, a.Command)
+		}
+	}
+}

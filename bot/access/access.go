@@ -307,7 +307,7 @@ func (u User) MayRoute(place chat.Place) error {
 	if u.Has(ReferralsAdmin) || Personal(place) {
 		return nil
 	}
-	return Deny("subscribing a channel needs a referrals admin: everyone in %s would read its news. Subscribe your own direct messages with cosellbot instead (type subscribe there)", place)
+	return Deny("subscribing a channel needs a referrals admin: everyone in %s would read its news. Subscribe your own direct messages with cosellbot instead: type the same subscribe command there", place)
 }
 
 // MayRouteClaims says whether the user may subscribe place to CPOR claim

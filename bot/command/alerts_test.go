@@ -109,6 +109,18 @@ func TestRolesGateAlertsAndClaims(t *testing.T) {
 				t.Errorf("%s by %s in %s → %q; allowed=%v expected", tt.line, tt.who.ID, tt.where, r.Text, tt.allowed)
 			}
 		}
+		// A location outside their scope would send them nothing: refused
+		// (a tester's subscription was confirmed, and delivered nothing).
+		if r := e.at(dm, ref, "subscribe location=7654321"); r.OK() || !strings.Contains(r.Text, "location 7654321 is outside what you may see (1234567)") {
+			t.Errorf("subscribe outside the scope → %q", r.Text)
+		}
+		// Listing none, a referrals user is told to subscribe where they
+		// may: their direct messages, not a channel.
+		e.run("user add new@x.example role=referrals-user locations=1234567")
+		newcomer, _ := e.svc.Resolve(context.Background(), "new@x.example")
+		if r := e.at(chat.Place{Platform: "slack", Channel: "D0NEWDM01"}, newcomer, "subscribe"); !strings.Contains(r.Text, "your direct messages with cosellbot") {
+			t.Errorf("no subscriptions, for a referrals user: %q", r.Text)
+		}
 		if r := e.at(slackHere, inc, "cpor claim customer="+tenant+" country=SE engagement=bizapps-usage workload=Sales"); !r.OK() {
 			t.Errorf("an incentives user cannot claim: %s", r.Text)
 		}

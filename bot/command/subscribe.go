@@ -164,6 +164,13 @@ func (s *Service) subscription(c *call) (ledger.Subscription, error) {
 	if err := route(p); err != nil {
 		return ledger.Subscription{}, err
 	}
+	if !claims && sub.Location != "" && !c.who.InLocation(sub.Location) {
+		// News is sent as its maker may see it (access.Receives): of a
+		// location outside their scope, nothing would ever arrive, while
+		// the reply promised reminders.
+		return ledger.Subscription{}, &deal.RuleError{Field: "location", Rule: "subscribe_location_scope",
+			Message: fmt.Sprintf("location %s is outside what you may see (%s), so its news would never reach you here: subscribe one of yours, or ask a referrals admin to subscribe a channel to it", sub.Location, strings.Join(c.who.Locations, ", "))}
+	}
 	return sub, nil
 }
 
@@ -339,8 +346,12 @@ func (s *Service) subscriptionList(ctx context.Context, c *call) (Reply, error) 
 		fmt.Fprintf(&b, "%d subscription%s:", len(subs), plural(len(subs)))
 	case !c.who.Referrals():
 		b.WriteString("No subscriptions: type subscribe kind=cpor in your direct messages with cosellbot for CPOR claim news.")
-	default:
+	case c.who.Has(access.ReferralsAdmin):
 		b.WriteString("No subscriptions: type subscribe location=LOC in the channel that should hear about that location's referrals.")
+	default:
+		// Not a channel (only an admin subscribes one): the tester was sent
+		// to the channel that had just refused them.
+		b.WriteString("No subscriptions: type subscribe location=LOC here, in your direct messages with cosellbot, to hear about that location's referrals.")
 	}
 	for _, sub := range subs {
 		v := viewSubscription(sub)

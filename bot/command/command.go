@@ -166,44 +166,55 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 		return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
 	}
 	r, err := s.command(ctx, who, where, line)
-	if err != nil && s.faq != nil && s.answers(ctx, line, err) {
-		// "deal registration requirements?", "cpor what is it": a question
-		// that starts with a command's noun. What does not read as that
-		// command and that the FAQ answers with confidence is the question.
-		return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
+	if err != nil && s.faq != nil {
+		switch asked, answerable := s.answers(ctx, line, err); {
+		case asked:
+			// "deal registration requirements?", "cpor what is it": a
+			// question that starts with a command's noun. What does not
+			// read as that command and that the FAQ answers with
+			// confidence is the question.
+			return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
+		case answerable:
+			// Asked without a question mark or word ("deal registration
+			// requirements"): still refused as the command it starts
+			// like, with the way to ask it.
+			err = usage("%v (a question? ask it: faq %s)", err, strings.TrimSpace(line))
+		}
 	}
 	return r, err
 }
 
 // answers reports whether a line refused as a command's usage reads as a
 // question (a question mark or word, no key=value, no deal number) that
-// the FAQ answers with confidence. "new deal" and "accept 1" stay commands
-// with their own help.
-func (s *Service) answers(ctx context.Context, line string, err error) bool {
+// the FAQ answers with confidence: asked. answerable: the FAQ answers it
+// with confidence, though nothing marks it a question. "new deal" and
+// "accept 1" stay commands with their own help.
+func (s *Service) answers(ctx context.Context, line string, err error) (asked, answerable bool) {
 	var use *usageError
 	if !errors.As(err, &use) || strings.Contains(line, "=") {
-		return false
+		return false, false
 	}
 	if args, perr := Parse(strings.TrimRight(strings.TrimSpace(line), "?")); perr == nil {
 		if sp, n, words := s.find(args.Words); sp != nil && n == len(words) {
-			return false // "cpor list?": the command, with a question mark
+			return false, false // "cpor list?": the command, with a question mark
 		}
 	}
 	asks := strings.HasSuffix(strings.TrimSpace(line), "?")
 	for _, w := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if strings.Trim(w, "0123456789") == "" {
-			return false // a deal or claim number: a command with a slip
+			return false, false // a deal or claim number: a command with a slip
 		}
 		asks = asks || questionWords[w]
 	}
-	if !asks {
-		return false
+	if !asks && len(strings.Fields(line)) < 3 {
+		return false, false // "deal foo": a slip, not a question
 	}
 	ix, ierr := s.faq.Index(ctx, s.clock.Now())
 	if ierr != nil {
-		return false
+		return false, false
 	}
-	return ix.Ask(line).Answered
+	ok := ix.Ask(line).Answered
+	return asks && ok, !asks && ok
 }
 
 // questionWords start questions in English, French and Swedish.

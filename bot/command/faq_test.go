@@ -75,6 +75,15 @@ func TestFAQ(t *testing.T) {
 			t.Errorf("%s → %s", q, r.Text)
 		}
 	}
+	// Asked with nothing that marks a question (a tester's "deal
+	// registration requirements"), it stays the command's refusal, which
+	// says how to ask it. A slip of two words gets no such hint.
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "deal registration requirements"); r.OK() || !strings.Contains(r.Text, "(a question? ask it: faq deal registration requirements)") {
+		t.Errorf("deal registration requirements → %q, want the refusal with the way to ask it", r.Text)
+	}
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, "deal registration"); strings.Contains(r.Text, "a question?") {
+		t.Errorf("deal registration → %q, want no question hint for two words", r.Text)
+	}
 	// A command with a question mark is the command's business, not the
 	// FAQ's (which knows what CPOR is).
 	kb, err := faq.Load()

@@ -44,3 +44,17 @@ func TestFavoriteButtonsSayWhatTheyDo(t *testing.T) {
 		}
 	}
 }
+
+// A stage typed as Partner Center shows it, its percentage after it, is
+// that stage (a tester's "Qualified 20%" was refused with a did-you-mean).
+func TestStageWithItsPercentage(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=IP customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	if r := e.run("deal stage 1 Qualified 20%"); !strings.Contains(r.Text, "Qualified") {
+		t.Errorf("deal stage 1 Qualified 20%% → %q", r.Text)
+	}
+	if r := e.run(`deal stage 1 "Developed 40 %"`); !strings.Contains(r.Text, "Developed") {
+		t.Errorf("deal stage 1 \"Developed 40 %%\" → %q", r.Text)
+	}
+}

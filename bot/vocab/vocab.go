@@ -12,6 +12,7 @@ package vocab
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -85,19 +86,35 @@ func Fold(s string) string {
 // Lookup finds the term written as s, under Fold. A value copied as
 // cosellbot prints it, with a note in parentheses after it ("Proposed
 // (60%, MCEM Empower & achieve)"), is the value before the note, unless
-// the whole is a term ("Other (DUNS)").
+// the whole is a term ("Other (DUNS)"); so is one copied as Partner
+// Center shows a stage, its percentage after it ("Qualified 20%",
+// "Collecter les données 40 %").
 func (v *Vocabulary) Lookup(s string) (Term, bool) {
-	i, ok := v.index[Fold(s)]
-	if !ok {
-		bare, noted := WithoutNote(s)
-		if !noted {
-			return Term{}, false
-		}
-		if i, ok = v.index[Fold(bare)]; !ok {
-			return Term{}, false
+	if i, ok := v.index[Fold(s)]; ok {
+		return v.Terms[i], true
+	}
+	for _, strip := range []func(string) (string, bool){WithoutNote, withoutPercent} {
+		if bare, ok := strip(s); ok {
+			if i, ok := v.index[Fold(bare)]; ok {
+				return v.Terms[i], true
+			}
 		}
 	}
-	return v.Terms[i], true
+	return Term{}, false
+}
+
+// percentSuffix is a percentage at the end of a value: " 20%", " 40 %".
+var percentSuffix = regexp.MustCompile(`\s+\d{1,3}(?:[.,]\d+)?\s*%\s*$`)
+
+// withoutPercent is s without a last percentage, and whether it had one
+// after some text.
+func withoutPercent(s string) (string, bool) {
+	loc := percentSuffix.FindStringIndex(s)
+	if loc == nil {
+		return s, false
+	}
+	bare := strings.TrimSpace(s[:loc[0]])
+	return bare, bare != ""
 }
 
 // WithoutNote is s without a last parenthesised note, and whether it had

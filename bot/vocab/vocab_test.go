@@ -68,6 +68,11 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 		{Stages(deal.IPCoSell), "Proposed (60%)", "proposed"},
 		{Stages(deal.IPCoSell), "Negotiated (80%, MCEM Empower & achieve)", "negotiated"},
 		{Stages(deal.SolutionAssessment), "Securing the customer's letter of engagement (LOE) (20%)", "loe"},
+		// As Partner Center shows a stage, its percentage after it (a
+		// tester's "Qualified 20%" was refused).
+		{Stages(deal.IPCoSell), "Qualified 20%", "qualified"},
+		{MarkableStages(deal.SolutionAssessment), "Collecter les données 40 %", "collect-data"},
+		{Stages(deal.IPCoSell), "Förhandlat 80%", "negotiated"},
 		{Kinds, "Partner-to-partner (P2P)", "p2p"},
 		{Kinds, "p2p (partner to partner)", "p2p"},
 		// Partner Center's own French and Swedish stage labels, as its
@@ -91,7 +96,7 @@ func TestMatchAcceptsLabelsSlugsAndSynonyms(t *testing.T) {
 // A note in parentheses is dropped only after some text: "(60%)" alone,
 // or a typo before a note, is still refused.
 func TestLookupNoteAlone(t *testing.T) {
-	for _, in := range []string{"(60%)", "()", "Proposd (60%)", "Proposed (60%"} {
+	for _, in := range []string{"(60%)", "()", "Proposd (60%)", "Proposed (60%", "20%", "Proposd 60%"} {
 		if got, ok := Stages(deal.IPCoSell).Lookup(in); ok {
 			t.Errorf("Lookup(%q) = %q, want no stage", in, got.Slug)
 		}

@@ -115,6 +115,21 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Fatalf("%d containers, want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
+	// The image is the release the changelog names last (a tester found
+	// 0.3.0 pinned at 0.18.0).
+	readme, err := os.ReadFile(filepath.Join(deployDir, "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := regexp.MustCompile(`(?m)^- \*\*(\d+\.\d+\.\d+)\*\*`).FindSubmatch(readme)
+	if latest == nil {
+		t.Fatal("the README's changelog names no release")
+	}
+	for _, img := range []string{c.Image, m.job.Spec.Template.Spec.Containers[0].Image} {
+		if _, tag, _ := strings.Cut(img, ":"); tag != string(latest[1]) {
+			t.Errorf("image %s, want the changelog's latest release %s", img, latest[1])
+		}
+	}
 	if !slices.Equal(c.Args, []string{"serve"}) || !slices.Equal(m.job.Spec.Template.Spec.Containers[0].Args, []string{"migrate"}) {
 		t.Errorf("args: deployment %q, job %q", c.Args, m.job.Spec.Template.Spec.Containers[0].Args)
 	}
@@ -249,7 +264,7 @@ func TestIngress(t *testing.T) {
 	}
 	for _, route := range []string{"/slack/commands", "/slack/interactions", "/slack/events", "/discord/interactions", "/webhooks/generic", "/webhooks/partnercenter",
 		// the pipeline page's routes (integrations/web/pipeline)
-		"/", "/expiring", "/deals/12", "/deals.csv", "/claims", "/charts", "/signin", "/signout"} {
+		"/", "/expiring", "/deals/12", "/deals.csv", "/claims", "/charts", "/signin", "/signout", "/static/style.css"} {
 		if !routed(route) {
 			t.Errorf("the Ingress does not route %s", route)
 		}
@@ -353,6 +368,8 @@ func TestCompose(t *testing.T) {
 				Context    string `yaml:"context"`
 				Dockerfile string `yaml:"dockerfile"`
 			} `yaml:"build"`
+			ReadOnly bool     `yaml:"read_only"`
+			Tmpfs    []string `yaml:"tmpfs"`
 		} `yaml:"services"`
 		Volumes map[string]any `yaml:"volumes"`
 	}
@@ -367,6 +384,14 @@ func TestCompose(t *testing.T) {
 	}
 	if bot.Healthcheck == nil || !slices.Contains(bot.Healthcheck.Test, "probe") {
 		t.Errorf("bot healthcheck %+v: want the probe command", bot.Healthcheck)
+	}
+	// A read-only container writes its FAQ cache nowhere unless the
+	// folder is a tmpfs: every start trained the ranker again.
+	cacheDir := strings.TrimSuffix(strings.TrimPrefix(bot.Environment["COSELLBOT_CACHE_DIR"], "${COSELLBOT_CACHE_DIR:-"), "}")
+	if bot.ReadOnly && !slices.ContainsFunc(bot.Tmpfs, func(m string) bool {
+		return cacheDir == m || strings.HasPrefix(cacheDir, strings.TrimSuffix(m, "/")+"/")
+	}) {
+		t.Errorf("the bot is read-only and its cache %s is on no tmpfs (%v)", cacheDir, bot.Tmpfs)
 	}
 	if bot.DependsOn["migrate"].Condition != "service_completed_successfully" || migrate.DependsOn["db"].Condition != "service_healthy" {
 		t.Errorf("start order: bot after %+v, migrate after %+v", bot.DependsOn, migrate.DependsOn)

@@ -613,7 +613,23 @@ func (s *Service) dealAccept(ctx context.Context, c *call) (Reply, error) {
 		}
 		r.Text += noRegistrableSolution(d)
 	}
+	var re *deal.RuleError
+	if errors.As(err, &re) && re.Rule == "status_accept" && len(c.args.Keys) > 0 {
+		// Someone accepted it first (two people at once, an old form):
+		// "nothing to do" read as if the values given were kept.
+		return r, &deal.RuleError{Field: re.Field, Rule: re.Rule, Message: fmt.Sprintf("%s; the %s you gave %s not applied: change them with deal edit %s %s",
+			re.Message, strings.Join(c.args.Keys, ", "), map[bool]string{true: "was", false: "were"}[len(c.args.Keys) == 1], c.pos[0], strings.Join(givenPairs(c), " "))}
+	}
 	return r, err
+}
+
+// givenPairs writes back the key=value pairs of a call as typed.
+func givenPairs(c *call) []string {
+	out := make([]string, len(c.args.Keys))
+	for i, k := range c.args.Keys {
+		out[i] = k + "=" + vocab.Quoted(c.args.Pairs[k])
+	}
+	return out
 }
 
 // noRegistrableSolution warns, on an IP co-sell deal with no solution that

@@ -58,3 +58,20 @@ func TestStageWithItsPercentage(t *testing.T) {
 		t.Errorf("deal stage 1 \"Developed 40 %%\" → %q", r.Text)
 	}
 }
+
+// Two people accept one referral at once, the second with values of their
+// own: a tester's second got "already accepted: nothing to do", and nothing
+// said their name, value and date were not kept.
+func TestSecondAcceptSaysItsValuesWereNotApplied(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal accept 1 name="First" value=50000 close=+60d notes=n`)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1 name="Sven Berg" value=60000 close=+90d`)
+	want := `deal 1 is already accepted: nothing to do; the name, value, close you gave were not applied: change them with deal edit 1 name="Sven Berg" value=60000 close=+90d`
+	if r.OK() || !strings.Contains(r.Text, want) {
+		t.Errorf("second accept → %q\nwant %q", r.Text, want)
+	}
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1`); r.OK() || strings.Contains(r.Text, "you gave") {
+		t.Errorf("second accept without values → %q", r.Text)
+	}
+}

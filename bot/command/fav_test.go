@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
@@ -73,5 +75,39 @@ func TestSecondAcceptSaysItsValuesWereNotApplied(t *testing.T) {
 	}
 	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1`); r.OK() || strings.Contains(r.Text, "you gave") {
 		t.Errorf("second accept without values → %q", r.Text)
+	}
+}
+
+// "Yet" promises what can still come: a won deal's value no longer
+// changes, so one under the minimum is refused for good (a tester read
+// "cannot be registered yet"); a missing rate says who adds it.
+func TestRegistrationOfAWonDealSaysWhatCanStillCome(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=Small customer=C customer_location=SE account=managed location=1111111 value=20000 currency=USD close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Forint customer=C customer_location=SE account=managed location=1111111 value="10,000,000 HUF" close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
+	e.run("deal won 1")
+	e.run("deal won 2")
+	if r := e.run("deal register 1"); !strings.Contains(r.Text, "Deal #1 cannot be registered: it is won, and a won deal's fields no longer change.") {
+		t.Errorf("a won deal under the minimum:\n%s", r.Text)
+	}
+	if r := e.run("deal register 2"); !strings.Contains(r.Text, "Deal #2 cannot be registered yet.") || !strings.Contains(r.Text, "COSELLBOT_RATES_FILE") {
+		t.Errorf("a won deal in a currency with no rate:\n%s", r.Text)
+	}
+}
+
+// A snooze capped at the expiry promised reminders would "resume" on the
+// day the referral is lost: it says when it expires instead.
+func TestSnoozeToTheExpirySaysWhenItIsLost(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	r := e.run("deal snooze 1 until=+30d")
+	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "it expires 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
+		t.Errorf("capped snooze: %s", r.Text)
+	}
+	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "they resume on 2026-11-25") {
+		t.Errorf("snooze: %s", r.Text)
 	}
 }

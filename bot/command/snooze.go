@@ -34,6 +34,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	detail := "reminders snoozed until " + until.Format(time.DateOnly)
+	after := fmt.Sprintf("they resume on %s", until.Format(time.DateOnly))
 	if exp := d.ExpiresAt; d.Status == deal.Received && !exp.IsZero() && until.After(calendarDay(exp)) {
 		// Capped: a snooze past the expiry would silence the last reminders
 		// before a referral is lost for good.
@@ -43,12 +44,14 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 				Message: fmt.Sprintf("deal %d expires today (%s): there is nothing left to snooze; answer it with deal accept %d or deal decline %d", d.ID, exp.Format("15:04 MST"), d.ID, d.ID)}
 		}
 		detail = fmt.Sprintf("reminders snoozed until %s, the day the referral expires (you asked for later)", until.Format(time.DateOnly))
+		// Nothing resumes after an expiry: say when it is lost instead.
+		after = fmt.Sprintf("it expires %s: answer it before then (deal accept %d or deal decline %d)", exp.UTC().Format("2006-01-02 15:04 UTC"), d.ID, d.ID)
 	}
 	if err := s.alerts.Snooze(ctx, d.ID, until, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "snoozed", Detail: detail}); err != nil {
 		return Reply{}, fmt.Errorf("snoozing deal #%d: %w", d.ID, err)
 	}
 	return Reply{
-		Text: fmt.Sprintf("Deal #%d: %s; they resume on %s.", d.ID, detail, until.Format(time.DateOnly)),
+		Text: fmt.Sprintf("Deal #%d: %s; %s.", d.ID, detail, after),
 		Data: map[string]any{"deal": View(d), "snoozed_until": dateOf(until)},
 	}, nil
 }

@@ -312,8 +312,12 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 	var b strings.Builder
 	if e.Eligible {
 		fmt.Fprintf(&b, "Deal #%d can be registered.\n", d.ID)
-	} else if d.Registrable() {
+	} else if d.Registrable() && (d.Status != deal.Won || answersMissingOnly(e)) {
 		fmt.Fprintf(&b, "Deal #%d cannot be registered yet.\n", d.ID)
+	} else if d.Registrable() {
+		// Won: its fields no longer change, so what is missing stays so
+		// (a tester read "yet" as a promise).
+		fmt.Fprintf(&b, "Deal #%d cannot be registered: it is won, and a won deal's fields no longer change.\n", d.ID)
 	} else if d.Kind != deal.IPCoSell && d.Kind != deal.P2P {
 		// Not "yet": only IP co-sell deals are ever registered.
 		fmt.Fprintf(&b, "Deal #%d cannot be registered: only IP co-sell deals are.\n", d.ID)
@@ -326,6 +330,9 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 			mark = "✗"
 		}
 		fmt.Fprintf(&b, "%s %s: %s\n", mark, c.Name, c.Why)
+		if !c.OK && c.Name == "value" && strings.HasPrefix(c.Why, "no rate for") {
+			b.WriteString("  (an admin adds the currency's rate to the rates table: COSELLBOT_RATES_FILE, in the README's Configuration)\n")
+		}
 	}
 	for _, w := range e.Warnings {
 		fmt.Fprintf(&b, "⚠ %s\n", w)
@@ -383,4 +390,17 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// answersMissingOnly reports whether what a won deal lacks for
+// registration can still come: Microsoft's answer and the managed-account
+// match are recorded on a won deal too, and a missing rate is the rates
+// table's.
+func answersMissingOnly(e deal.Eligibility) bool {
+	for _, c := range e.Criteria {
+		if !c.OK && c.Name != "microsoft_accepted" && c.Name != "managed_account" && !(c.Name == "value" && strings.HasPrefix(c.Why, "no rate for")) {
+			return false
+		}
+	}
+	return true
 }

@@ -111,3 +111,24 @@ func TestSnoozeToTheExpirySaysWhenItIsLost(t *testing.T) {
 		t.Errorf("snooze: %s", r.Text)
 	}
 }
+
+// Commands typed with French and Swedish verbs, or English ones of other
+// forms, run as (or are pointed at) the command they name (a tester's "acceptera affär
+// 33" was offered deal show 33, "accepter 33" went to the FAQ, "lose deal
+// 14" got deal show 14).
+func TestVerbsPeopleTypeGetTheirCommand(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	for line, want := range map[string]string{
+		"acceptera affär 33":         "no deal #33",                // run as deal accept 33, as "show deal 1" runs
+		"avvisa affär 33":            "deal decline needs reason=", // run as deal decline 33
+		"lose deal 14":               "deal lost needs reason=",
+		"accepter 33":                "did you mean deal accept 33?",
+		"accepte 33":                 "did you mean deal accept 33?",
+		"afficher la transaction 33": "did you mean deal show 33?",
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("%s → %q, want %q", line, r.Text, want)
+		}
+	}
+}

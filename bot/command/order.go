@@ -12,6 +12,9 @@ import (
 // belong to: "list deals", "show deal 1", "new deal", "list claims".
 var objects = map[string]string{
 	"deal": "deal", "deals": "deal", "referral": "deal", "referrals": "deal", "opportunity": "deal", "opportunities": "deal",
+	// French and Swedish names of a deal, as people type them around a command.
+	"affaire": "deal", "affaires": "deal", "transaction": "deal", "transactions": "deal", "opportunité": "deal", "opportunite": "deal",
+	"affär": "deal", "affären": "deal", "affärer": "deal", "möjlighet": "deal",
 	"solution": "solution", "solutions": "solution", "catalog": "solution",
 	"user": "user", "users": "user",
 	"cpor": "cpor", "claim": "cpor", "claims": "cpor",
@@ -21,6 +24,14 @@ var objects = map[string]string{
 var verbSynonyms = map[string]string{
 	"create": "new", "add": "new", "view": "show", "get": "show", "open": "show", "display": "show",
 	"ls": "list", "find": "list", "search": "list", "delete": "remove", "rm": "remove",
+	"win": "won", "lose": "lost", "refuse": "decline",
+	// French and Swedish verbs (a tester's "acceptera affär 33" was offered
+	// deal show 33, and "accepter 33" went to the FAQ).
+	"accepter": "accept", "accepte": "accept", "acceptez": "accept", "acceptera": "accept", "godkänn": "accept",
+	"refuser": "decline", "décliner": "decline", "decliner": "decline", "avvisa": "decline", "avböj": "decline", "neka": "decline",
+	"afficher": "show", "affiche": "show", "voir": "show", "visa": "show",
+	"gagner": "won", "gagné": "won", "vinn": "won", "vinna": "won", "perdre": "lost", "perdu": "lost", "förlora": "lost",
+	"créer": "new", "creer": "new", "skapa": "new", "modifier": "edit", "ändra": "edit", "redigera": "edit",
 }
 
 // keyPair finds a key=value pair: natural language never has one.
@@ -115,6 +126,9 @@ func (s *Service) looksLikeCommand(words []string, line string) bool {
 	if _, near := spell.Closest(first, verbs); near && len(words) <= 3 {
 		return true
 	}
+	if syn, ok := verbSynonyms[first]; ok {
+		first = syn
+	}
 	if slices.Contains(s.subverbs("deal"), first) && (len(words) <= 2 || isNumber(strings.TrimPrefix(words[1], "#"))) {
 		return true
 	}
@@ -156,6 +170,9 @@ func (s *Service) verbRef(words []string) (string, bool) {
 		if i == ref || objects[w] == "deal" {
 			continue
 		}
+		if syn, ok := verbSynonyms[w]; ok {
+			w = syn
+		}
 		switch w {
 		case "new", "receive", "list", "show":
 			continue // take no deal's number, or are the show refHint says
@@ -173,7 +190,11 @@ func (s *Service) verbRef(words []string) (string, bool) {
 			return "", false // a question going on after the number
 		}
 	}
-	out := []string{"deal", clean(words[verb]), strings.TrimPrefix(clean(words[ref]), "#")}
+	v := clean(words[verb])
+	if syn, ok := verbSynonyms[v]; ok {
+		v = syn
+	}
+	out := []string{"deal", v, strings.TrimPrefix(clean(words[ref]), "#")}
 	for i := verb + 1; i < len(words); i++ {
 		if w := clean(words[i]); i != ref && !refFiller[w] && objects[w] != "deal" {
 			out = append(out, words[i])
@@ -215,7 +236,7 @@ func refHint(words []string) (string, bool) {
 }
 
 // refNouns are the words a plain number after them names a deal or claim by.
-var refNouns = map[string]bool{"deal": true, "deals": true, "claim": true, "cpor": true, "referral": true, "affaire": true, "dossier": true, "affär": true, "affären": true}
+var refNouns = map[string]bool{"deal": true, "deals": true, "claim": true, "cpor": true, "referral": true, "affaire": true, "dossier": true, "affär": true, "affären": true, "transaction": true, "opportunité": true, "opportunite": true}
 
 func isNumber(s string) bool {
 	if s == "" {

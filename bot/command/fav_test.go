@@ -132,3 +132,17 @@ func TestVerbsPeopleTypeGetTheirCommand(t *testing.T) {
 		}
 	}
 }
+
+// Refusals say what to type: a tester's UK got no GB, a past close date no
+// close=, and "Paris office" read as if no location had been given.
+func TestRefusalsSayWhatToType(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	line := `deal new kind=ip name=N customer=C customer_location=UK location="Paris office" value=50000 currency=USD close=2020-01-01 notes=n solution="Contoso Insight" ` + team
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+	for _, want := range []string{`got "UK" (the United Kingdom is GB)`, "is in the past: give a later one, close=YYYY-MM-DD", `like 1234567), got "Paris office"`} {
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, r.Text)
+		}
+	}
+}

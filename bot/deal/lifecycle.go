@@ -850,7 +850,7 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 	if inv.CloseDate.IsZero() {
 		p.add("close", "invite_close", "the date the invited partner should finish their part is required")
 	} else if inv.CloseDate.Before(day(now)) {
-		p.add("close", "close_in_future", "the close date %s is in the past", inv.CloseDate.Format(time.DateOnly))
+		p.add("close", "close_in_future", "the close date %s is in the past: give a later one, close=YYYY-MM-DD", inv.CloseDate.Format(time.DateOnly))
 	}
 	if strings.TrimSpace(inv.Notes) == "" {
 		p.add("notes", "invite_notes", "say why you invite this partner: notes=...")

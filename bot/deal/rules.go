@@ -304,7 +304,11 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		p.add("customer", "customer_required", "the customer's name is required")
 	}
 	if !ValidCountry(d.Customer.Location) {
-		p.add("customer_location", "customer_location_country", "the customer's location must be a two-letter country code like FR or SE, got %q", d.Customer.Location)
+		hint := ""
+		if strings.EqualFold(strings.TrimSpace(d.Customer.Location), "UK") {
+			hint = " (the United Kingdom is GB)" // ISO reserves UK: a tester typed it
+		}
+		p.add("customer_location", "customer_location_country", "the customer's location must be a two-letter country code like FR or SE, got %q%s", d.Customer.Location, hint)
 	}
 	switch d.Customer.Account {
 	case Managed, Unmanaged, Other:
@@ -320,7 +324,7 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		p.add("contact", "contact_required_for_microsoft", "inviting Microsoft needs a customer contact: contact=\"Name <email> +phone\" consent=yes")
 	}
 	if !ValidLocation(d.Location) {
-		p.add("location", "location_required", "the MPN location (partner location ID) is required, got %q", d.Location)
+		p.add("location", "location_required", "the MPN location is your partner location ID as Partner Center shows it (letters, digits, - and _, like 1234567), got %q", d.Location)
 	}
 	if !ValidCurrency(d.Currency) {
 		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", d.Currency)
@@ -335,7 +339,7 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		if d.CloseDate.IsZero() {
 			p.add("close", "close_required", "the estimated close date is required (YYYY-MM-DD)")
 		} else if fresh && d.CloseDate.Before(day(now)) {
-			p.add("close", "close_in_future", "the estimated close date %s is in the past", d.CloseDate.Format(time.DateOnly))
+			p.add("close", "close_in_future", "the estimated close date %s is in the past: give a later one, close=YYYY-MM-DD", d.CloseDate.Format(time.DateOnly))
 		}
 		if strings.TrimSpace(d.Notes) == "" {
 			p.add("notes", "notes_required", "notes are required: say what the customer needs")

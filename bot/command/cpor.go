@@ -35,7 +35,7 @@ func (s *Service) cporSpecs() []*spec {
 		return nil
 	}
 	return []*spec{
-		{verb: "cpor claim", required: []string{"customer", "country", "engagement"}, optional: []string{"workload", "subscription", "notes"},
+		{verb: "cpor claim", required: []string{"customer", "country", "engagement"}, optional: []string{"workload", "subscription", "notes", "claimed"},
 			usage:   "(workload=… | subscription=…)",
 			summary: "claim partner of record for a customer tenant (customer=TENANT-GUID country=CC engagement=…)", run: s.cporClaim},
 		{verb: "cpor list", summary: "list CPOR claims", run: s.cporList},
@@ -43,7 +43,7 @@ func (s *Service) cporSpecs() []*spec {
 		{verb: "cpor confirm", args: []string{"ID"}, optional: []string{"notified"},
 			summary: "Microsoft validated the claim and notified the customer (notified=DATE, default today): the 5-business-day window starts", run: s.cporConfirm},
 		{verb: "cpor info", args: []string{"ID"}, required: []string{"notes"}, summary: "Microsoft asked for more information", run: s.cporInfo},
-		{verb: "cpor decline", args: []string{"ID"}, optional: []string{"reason"}, summary: "the customer, once notified (cpor confirm), declined the association", run: s.cporDecline},
+		{verb: "cpor decline", args: []string{"ID"}, optional: []string{"reason", "declined"}, summary: "the customer, once notified (cpor confirm), declined the association (declined=DATE when it was earlier, default today)", run: s.cporDecline},
 	}
 }
 
@@ -156,10 +156,18 @@ func (s *Service) cporClaim(ctx context.Context, c *call) (Reply, error) {
 	if err := mayClaim(c.who); err != nil {
 		return Reply{}, err
 	}
-	cl, ev, err := cpor.New(cpor.Draft{
+	claimed, err := customerDay(c, "claimed", c.get("country"))
+	if err != nil {
+		return Reply{}, err
+	}
+	dr := cpor.Draft{
 		TenantID: c.get("customer"), Country: c.get("country"), Engagement: engagementSlug(c.get("engagement")),
 		Workload: c.get("workload"), Subscription: c.get("subscription"), Notes: c.get("notes"),
-	}, c.who.ID, c.now)
+	}
+	if c.has("claimed") {
+		dr.ClaimedAt = claimed
+	}
+	cl, ev, err := cpor.New(dr, c.who.ID, c.now)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -280,38 +288,34 @@ func (s *Service) changeClaim(ctx context.Context, c *call, op func(cl *cpor.Cla
 }
 
 func (s *Service) cporConfirm(ctx context.Context, c *call) (Reply, error) {
-	if c.has("notified") { // a bad date is refused before the claim is read
-		if _, err := notifiedDay(c, c.now); err != nil {
-			return Reply{}, err
-		}
+	if _, err := customerDay(c, "notified", ""); err != nil { // a bad date is refused before the claim is read
+		return Reply{}, err
 	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
-		notified := c.now
-		if c.has("notified") {
-			// A date is the customer's date: the start of that day in
-			// their zone, not in UTC (which is the day before in the US),
-			// and today and +1d count from their today.
-			zone := cpor.Zone(cl.Country)
-			y, m, d := c.now.In(zone).Date()
-			day, err := notifiedDay(c, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
-			if err != nil {
-				return deal.Event{}, false, err
-			}
-			y, m, d = day.Date()
-			notified = time.Date(y, m, d, 0, 0, 0, 0, zone)
+		notified, err := customerDay(c, "notified", cl.Country)
+		if err != nil {
+			return deal.Event{}, false, err
 		}
 		ev, _, err := cl.Confirm(notified, c.now)
 		return ev, false, err
 	})
 }
 
-// notifiedDay reads notified= as a date, today being today.
-func notifiedDay(c *call, today time.Time) (time.Time, error) {
-	day, err := vocab.ParseDate(c.get("notified"), today)
-	if err != nil {
-		return time.Time{}, &deal.RuleError{Field: "notified", Rule: "format", Message: err.Error()}
+// customerDay reads key= as a date of the customer's country: the start of
+// that day in their zone, not in UTC (which is the day before in the US),
+// today and +1d counting from their today. Not given: now.
+func customerDay(c *call, key, country string) (time.Time, error) {
+	if !c.has(key) {
+		return c.now, nil
 	}
-	return day, nil
+	zone := cpor.Zone(country)
+	y, m, d := c.now.In(zone).Date()
+	day, err := vocab.ParseDate(c.get(key), time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return time.Time{}, &deal.RuleError{Field: key, Rule: "format", Message: err.Error()}
+	}
+	y, m, d = day.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, zone), nil
 }
 
 func (s *Service) cporInfo(ctx context.Context, c *call) (Reply, error) {
@@ -322,8 +326,15 @@ func (s *Service) cporInfo(ctx context.Context, c *call) (Reply, error) {
 }
 
 func (s *Service) cporDecline(ctx context.Context, c *call) (Reply, error) {
+	if _, err := customerDay(c, "declined", ""); err != nil {
+		return Reply{}, err
+	}
 	return s.changeClaim(ctx, c, func(cl *cpor.Claim) (deal.Event, bool, error) {
-		ev, err := cl.Decline(c.get("reason"), c.now)
+		on, err := customerDay(c, "declined", cl.Country)
+		if err != nil {
+			return deal.Event{}, false, err
+		}
+		ev, err := cl.DeclineOn(c.get("reason"), on, c.now)
 		return ev, true, err
 	})
 }

@@ -41,10 +41,11 @@ var verbKeyDocs = map[string]map[string]string{
 		"workload":     "the workload claimed (or subscription=, not both)",
 		"subscription": "the subscription id claimed, a GUID (or workload=, not both)",
 		"notes":        "what Microsoft's validation should know about the claim",
+		"claimed":      "the day the claim was submitted in Partner Center, when before today (" + vocab.PastDateHint + ")",
 	},
 	"cpor info":    {"notes": "what Microsoft asked for, in its words"},
-	"cpor decline": {"reason": "why the customer declined, if they said"},
-	"cpor confirm": {"notified": "the day Microsoft notified the customer (" + vocab.DateHint + "; default today): their 5 business days start"},
+	"cpor decline": {"reason": "why the customer declined, if they said", "declined": "the day the customer declined, when before today (" + vocab.PastDateHint + "); a decline within their window stands, told late"},
+	"cpor confirm": {"notified": "the day Microsoft notified the customer (" + vocab.PastDateHint + "; default today): their 5 business days start"},
 	"solution add": {"name": "the solution's name, as deals will name it (solution=); no , or ;"},
 	"deal decline": {"notes": "your answer to the sender, beyond the reason"},
 	"deal invite": {

@@ -130,6 +130,9 @@ func (c *Claim) Target() string {
 // Draft is what a partner gives to claim a customer.
 type Draft struct {
 	TenantID, Country, Engagement, Workload, Subscription, Notes string
+	// ClaimedAt is when the claim was submitted in Partner Center, when
+	// that was before it is recorded here (zero: now).
+	ClaimedAt time.Time
 }
 
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -182,6 +185,12 @@ func New(dr Draft, by string, now time.Time) (*Claim, deal.Event, error) {
 		p = append(p, rule("subscription", "claim_target", "claim a workload or a subscription, not both: make two claims"))
 	case strings.TrimSpace(dr.Subscription) != "" && !ValidGUID(dr.Subscription):
 		p = append(p, rule("subscription", "subscription_guid", "subscription must be a subscription id, a GUID; got %q", dr.Subscription))
+	}
+	if !dr.ClaimedAt.IsZero() {
+		if dr.ClaimedAt.After(now) {
+			p = append(p, rule("claimed", "claimed_not_future", "the claim's date %s is in the future: give the day it was submitted in Partner Center", dr.ClaimedAt.Format(time.DateOnly)))
+		}
+		c.CreatedAt = dr.ClaimedAt // the customer's window is counted from the claim, not from its record here
 	}
 	if len(p) > 0 {
 		return nil, deal.Event{}, p
@@ -276,8 +285,26 @@ func (c *Claim) RequestInfo(notes string, now time.Time) (deal.Event, error) {
 // a decline is refused, saying to record the notification first (cpor
 // confirm), which starts the window the decline is then checked against.
 func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
-	if c.WindowClosed(now) || (c.Status == Official && !c.OfficialAt.IsZero()) {
-		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country))
+	return c.DeclineOn(reason, now, now)
+}
+
+// DeclineOn records a decline the customer made at on, told at now: a
+// decline within the window, reported after it (the customer declined on
+// their last day, the partner heard two days later), still stands, though
+// the claim was made official meanwhile; one after the window is refused.
+func (c *Claim) DeclineOn(reason string, on, now time.Time) (deal.Event, error) {
+	if on.After(now) {
+		return deal.Event{}, rule("declined", "declined_not_future", "the decline's date %s is in the future", c.customerDay(on).Format(time.DateOnly))
+	}
+	if (c.Status == Notified || c.Status == Official) && !c.NotifiedAt.IsZero() && on.Before(c.NotifiedAt) {
+		return deal.Event{}, rule("declined", "declined_after_notification", "the customer cannot have declined on %s, before they were notified on %s (%s time)", c.customerDay(on).Format(time.DateOnly), c.customerDay(c.NotifiedAt).Format(time.DateOnly), Zone(c.Country))
+	}
+	toldLate := c.Status == Official && !c.OfficialAt.IsZero() && on.Before(c.OfficialAt)
+	if !toldLate && (c.WindowClosed(on) || (c.Status == Official && !c.OfficialAt.IsZero())) {
+		return deal.Event{}, rule("status", "window_closed", "the customer's window to decline claim %d closed: their last day to decline was %s (%s time), so the association is official; if they declined before, give the day: cpor decline %d declined=DATE", c.ID, c.LastDay().Format(time.DateOnly), Zone(c.Country), c.ID)
+	}
+	if toldLate {
+		c.Status = Notified // the official close did not happen: the decline came first
 	}
 	if c.Status == Submitted || c.Status == InfoRequested {
 		return deal.Event{}, rule("status", "decline_needs_notification", "cannot record a decline on claim %d while it is %s: the customer can decline only once Microsoft has validated the claim and notified them. If Microsoft notified the customer, record that first with cpor confirm %d notified=DATE (the day they were notified), then cpor decline %d", c.ID, c.Status.Label(), c.ID, c.ID)
@@ -289,6 +316,9 @@ func (c *Claim) Decline(reason string, now time.Time) (deal.Event, error) {
 	detail := "the customer declined: the partner is not recognised as partner of record"
 	if c.Reason != "" {
 		detail += " (" + c.Reason + ")"
+	}
+	if toldLate {
+		detail += fmt.Sprintf("; they declined on %s, within their window, and it was told after the claim was recorded official", c.customerDay(on).Format(time.DateOnly))
 	}
 	return deal.Event{Action: "declined", Detail: detail}, nil
 }

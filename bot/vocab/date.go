@@ -13,6 +13,10 @@ import (
 // DateHint says what a date may be written as, for help and refusals.
 const DateHint = "YYYY-MM-DD, today, tomorrow, +7d, +2w or +3m"
 
+// PastDateHint names the forms of a date that has happened (when a
+// customer was notified, a claim made): the future forms are refused there.
+const PastDateHint = "YYYY-MM-DD, today, yesterday or -3d"
+
 // WordsHint names the forms with the month in words, which refusals of a
 // date that is not read add to DateHint.
 const WordsHint = `the month in words, like "Apr 8, 2027" or "8 avril 2027"`
@@ -25,6 +29,7 @@ const MomentHint = "2026-11-28 09:15 UTC (as cosellbot prints moments; UTC when 
 var relative = map[string]int{
 	"today": 0, "aujourdhui": 0, "idag": 0,
 	"tomorrow": 1, "demain": 1, "imorgon": 1,
+	"yesterday": -1, "hier": -1, "igar": -1,
 }
 
 // errUnread is a date in none of the forms ParseDate reads; each caller
@@ -186,10 +191,14 @@ func parseDate(s string, today time.Time) (time.Time, error) {
 	if n, ok := relative[Fold(s)]; ok {
 		return base.AddDate(0, 0, n), nil
 	}
-	if rest, ok := strings.CutPrefix(s, "+"); ok && len(rest) >= 2 {
+	if len(s) >= 3 && (s[0] == '+' || s[0] == '-') {
+		rest := s[1:]
 		unit := strings.ToLower(rest[len(rest)-1:])
 		n, err := strconv.Atoi(rest[:len(rest)-1])
-		if err == nil && n >= 0 && n <= 3660 {
+		if s[0] == '-' {
+			n = -n // days ago
+		}
+		if err == nil && n >= -3660 && n <= 3660 {
 			switch unit {
 			case "d", "j":
 				return base.AddDate(0, 0, n), nil

@@ -226,6 +226,8 @@ func TestParseDate(t *testing.T) {
 		"2027-03-31": day(2027, 3, 31), "today": day(2026, 11, 28), "Tomorrow": day(2026, 11, 29),
 		"demain": day(2026, 11, 29), "imorgon": day(2026, 11, 29), "aujourd'hui": day(2026, 11, 28),
 		"+7d": day(2026, 12, 5), "+2w": day(2026, 12, 12), "+3m": day(2027, 2, 28), "+0d": day(2026, 11, 28),
+		// Days ago, for what happened (a notification, a claim, a decline).
+		"yesterday": day(2026, 11, 27), "hier": day(2026, 11, 27), "igår": day(2026, 11, 27), "-7d": day(2026, 11, 21), "-1w": day(2026, 11, 21),
 		// The month in words, in English, French and Swedish.
 		"Mar 1, 2027": day(2027, 3, 1), "March 1st, 2027": day(2027, 3, 1), "1 March 2027": day(2027, 3, 1),
 		"1er mars 2027": day(2027, 3, 1), "15 févr. 2027": day(2027, 2, 15), "3 maj 2027": day(2027, 5, 3),
@@ -240,7 +242,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("ParseDate(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "+7", "+xd", "-7d", "+99999d", "next week", "Mar 2027",
+	for _, in := range []string{"", "+7", "+xd", "-7", "+99999d", "-99999d", "next week", "Mar 2027",
 		"Mar 1 2", "1 2 2027", "Mar Apr 2027", "13/13/2027", "1/2/27", "2027/13/01", "2027/02/30",
 		"Feb 29", "31 April", "Mar", "Mar 1 2 3"} {
 		if _, err := ParseDate(in, now); err == nil || !strings.Contains(err.Error(), DateHint) {

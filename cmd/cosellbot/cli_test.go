@@ -242,3 +242,24 @@ func TestSyncShowsValuesAsDealShow(t *testing.T) {
 		}
 	}
 }
+
+// Every command answers --help with its usage line, and exit 0: the help
+// asked for is no failure (a tester's scripts read 2 as an error), and
+// sync, web-link and poll printed Go's bare "Usage of sync:" or an error.
+func TestEveryCommandsHelp(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "help.db"))
+	t.Setenv("COSELLBOT_CACHE_DIR", "off")
+	for _, sc := range subcommands() {
+		switch sc.name {
+		case "help", "version", "shell":
+			continue // run, not parsed: their own tests cover them
+		}
+		t.Run(sc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{sc.name, "--help"}, strings.NewReader(""), &out, &errOut)
+			if text := out.String() + errOut.String(); code != 0 || !strings.Contains(text, "usage: cosellbot ") || !strings.Contains(text, " "+sc.name) {
+				t.Errorf("cosellbot %s --help: exit %d\n%s%s", sc.name, code, out.String(), errOut.String())
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -170,7 +171,7 @@ Exit status: 0 done, 1 refused, 2 usage error.
 // usageOf prints one command's synopsis and returns the usage exit status.
 func usageOf(w io.Writer, name string) int {
 	sc, _ := findSubcommand(name)
-	fmt.Fprintf(w, "usage: cosellbot %s %s\n", sc.name, sc.args)
+	fmt.Fprintln(w, strings.TrimSpace("usage: cosellbot "+sc.name+" "+sc.args))
 	return 2
 }
 
@@ -214,7 +215,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer stop()
 		in.stop = stop
 	}
-	return sc.run(ctx, in, args[1:])
+	code := sc.run(ctx, in, args[1:])
+	if code == 2 && len(args) == 2 && slices.Contains([]string{"-h", "-help", "--help"}, args[1]) {
+		return 0 // the help asked for is no failure
+	}
+	return code
 }
 
 // parseFlags reads a command's flags wherever they are on the line, as

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -40,8 +39,7 @@ func systemFlag(s string) (string, error) {
 }
 
 func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sync", stderr)
 	retry := fs.Bool("retry-dead", false, "make the dead sync work due again (of --system, or every system)")
 	system := fs.String("system", "", "with --retry-dead: only this system")
 	now := fs.Bool("now", false, "send the sync work that is due now, from this command, and print what it did (dead work only with --retry-dead)")
@@ -303,7 +301,7 @@ const (
 // cmdPoll polls Partner Center once, from the poll's own cursor.
 func cmdPoll(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, "cosellbot: usage: cosellbot poll")
+		usageOf(stderr, "poll")
 		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)

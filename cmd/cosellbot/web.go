@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -78,8 +77,7 @@ const webLinkUsage = "usage: cosellbot web-link --user EMAIL   (a one-time sign-
 // cmdWebLink prints a sign-in link for a user, for people without chat or
 // for an operator handing one over.
 func cmdWebLink(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("web-link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("web-link", stderr)
 	user := fs.String("user", "", "the cosellbot user (an e-mail) the link signs in")
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -16,9 +16,9 @@ import (
 
 type buggy struct{}
 
-func (buggy) Resolve(context.Context, string) (access.User, error)        { return access.User{}, nil }
-func (buggy) ReadOnly(string) bool                                        { return false }
-func (buggy) Permits(context.Context, access.User, string) *command.Reply { return nil }
+func (buggy) Resolve(context.Context, string) (access.User, error)          { return access.User{}, nil }
+func (buggy) ReadOnly(string) bool                                          { return false }
+func (buggy) Permits(context.Context, access.User, string) *command.Reply   { return nil }
 func (buggy) Confirm(context.Context, access.User, string) (string, string) { return "", "" }
 func (buggy) Run(_ context.Context, _ access.User, _ chat.Place, line string) command.Reply {
 	if line == "boom" {

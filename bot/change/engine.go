@@ -440,13 +440,17 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	if in.Modified.After(link.Seen) {
 		link.Seen = in.Modified
 	}
-	if in.System == PartnerCenter && d.Status == deal.Accepted {
-		// Partner Center closed the referral (expired, declined) before
-		// the acceptance made here reached it: it refuses answers to closed
-		// referrals, so its close stands though older than the acceptance,
-		// rather than the systems disagreeing for good.
+	if in.System == PartnerCenter && (d.Status == deal.Accepted || d.Status.Terminal() && d.Status != deal.Error) {
+		// Partner Center closed the referral (expired, declined; or lost
+		// or won otherwise than it was closed here) before the acceptance
+		// or the close made here reached it: it refuses changes to closed
+		// referrals, so its close stands though older, rather than the
+		// systems disagreeing for good (a tester's deal stayed won here
+		// and in HubSpot while Partner Center held it lost). A close as
+		// error, which Partner Center cannot say, is the partner's own.
 		dec.Conflicts = slices.DeleteFunc(dec.Conflicts, func(cf Conflict) bool {
-			closed := cf.Field == Status && cf.Kept == string(deal.Accepted) && (cf.Lost == string(deal.Expired) || cf.Lost == string(deal.Declined))
+			closed := cf.Field == Status && cf.Kept == string(d.Status) && deal.Status(cf.Lost).Terminal() &&
+				(d.Status != deal.Accepted || cf.Lost == string(deal.Expired) || cf.Lost == string(deal.Declined))
 			if closed {
 				dec.Apply[Status], dec.Times[Status] = cf.Lost, cf.At
 			}

@@ -62,6 +62,15 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			return []deal.Event{{Action: "reason", Detail: fmt.Sprintf("%s reason: %s", next.Status, r)}}, nil
 		}
 		if target != "" && target != next.Status {
+			if system == PartnerCenter && next.Status != deal.Error {
+				// Partner Center's close stands: it takes no change to a
+				// closed referral (see the engine's receive).
+				if err := step(next.ClosedThereFirst(target, reason, stage, at)); err != nil {
+					return nil, err
+				}
+				*d = *next
+				return evs, nil
+			}
 			return nil, &deal.RuleError{Field: "status", Rule: "terminal_immutable",
 				Message: fmt.Sprintf("deal #%d is %s in cosellbot but %s in %s: it is left as is", d.ID, next.Status, target, Label(system))}
 		}

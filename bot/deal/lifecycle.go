@@ -469,6 +469,42 @@ func (d *Deal) ClosedUnanswered(status Status, reason string, at time.Time) (Eve
 	return Event{Action: string(status), Detail: detail, At: at}, nil
 }
 
+// ClosedThereFirst records that Partner Center closed the referral as
+// status, at at, while the deal was being closed here otherwise (a CRM
+// user's won against a Partner Center user's lost): Partner Center takes
+// no change to a closed referral, so its close stands and the one made
+// here is void. stage is the referral's last sales stage, when it says.
+// A close as error is the partner's own, which Partner Center cannot say:
+// never replaced.
+func (d *Deal) ClosedThereFirst(status Status, reason string, stage Stage, at time.Time) (Event, error) {
+	if !d.Status.Terminal() || !status.Terminal() || status == d.Status || d.Status == Error || status == Error {
+		return Event{}, refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error", d.ID, d.Status.Label())
+	}
+	was := d.Status
+	switch status {
+	case Won:
+		d.Stage, d.WonAt, d.Reason = StageWon, at, ""
+	case Expired:
+		d.Stage, d.ExpiresAt, d.WonAt = "", at, time.Time{}
+	default: // lost, declined
+		if strings.TrimSpace(reason) == "" {
+			return Event{}, refuse("reason", "reason_required", "a %s deal needs a reason", status.Label())
+		}
+		d.Reason, d.WonAt = reason, time.Time{}
+		if stage != "" && stage != StageWon {
+			d.Stage = stage
+		} else if d.Stage == StageWon {
+			d.Stage = ""
+		}
+	}
+	d.Status, d.UpdatedAt = status, at
+	detail := fmt.Sprintf("%s in Partner Center at %s UTC, where the referral was closed before it was marked %s here: Partner Center takes no change to a closed referral, so its close stands and %s here is void", status, at.UTC().Format("2006-01-02 15:04"), was.Label(), was.Label())
+	if d.Reason != "" && status != Won {
+		detail += ": " + d.Reason
+	}
+	return Event{Action: string(status), Detail: detail, At: at}, nil
+}
+
 // AmendClose takes what a system changed in the same save as it closed the
 // deal (before: or earlier, told after the close): HubSpot tells "amount
 // 70,000, close date, Closed won" as three events of one time, in any

@@ -444,3 +444,26 @@ func TestEventsNameTheDealAsTyped(t *testing.T) {
 		t.Errorf("created event %q, want the name as typed", ev.Detail)
 	}
 }
+
+// Partner Center's close replaces one made here otherwise, never a close as
+// error (the partner's own, which Partner Center cannot say), and only
+// closes: an open deal is not closed by it.
+func TestClosedThereFirst(t *testing.T) {
+	at := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		from, to Status
+		ok       bool
+	}{
+		{Won, Lost, true}, {Lost, Won, true}, {Won, Declined, true},
+		{Error, Lost, false}, {Won, Error, false}, {Won, Won, false}, {Accepted, Lost, false},
+	} {
+		d := &Deal{ID: 1, Kind: IPCoSell, Status: tc.from, Stage: StageWon, WonAt: t0}
+		_, err := d.ClosedThereFirst(tc.to, "customer chose a competitor", StageProposed, at)
+		if (err == nil) != tc.ok || tc.ok && d.Status != tc.to {
+			t.Errorf("%s → %s: %v, status %s; want ok %v", tc.from, tc.to, err, d.Status, tc.ok)
+		}
+		if tc.ok && tc.to == Lost && (d.Stage != StageProposed || !d.WonAt.IsZero() || d.Reason == "") {
+			t.Errorf("%s → lost: stage %s, won at %v, reason %q", tc.from, d.Stage, d.WonAt, d.Reason)
+		}
+	}
+}

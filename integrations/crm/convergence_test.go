@@ -367,8 +367,11 @@ func (w *world) settle() {
 
 // deliverPC stores Partner Center's notifications in the inbox, as the
 // receiver does once their signature checks.
-func (w *world) deliverPC() bool {
-	ns := w.pc.Notifications()
+func (w *world) deliverPC() bool { return w.deliverPCNotices(w.pc.Notifications()) }
+
+// deliverPCNotices stores the given notifications of Partner Center's (ones
+// held back, say) in the inbox.
+func (w *world) deliverPCNotices(ns []pcfake.Notice) bool {
 	var es []store.InboxEntry
 	for _, n := range ns {
 		body := fmt.Appendf(nil, `{"EventName":%q,"ResourceUri":"https://api.partnercenter.microsoft.com/engagements/v1/referrals/%s","ResourceName":"Referral","AuditUri":null,"ResourceChangeUtcDate":%q}`,

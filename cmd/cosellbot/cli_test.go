@@ -158,10 +158,16 @@ func TestPortInUseNamesTheSetting(t *testing.T) {
 			t.Errorf("%s: %q", setBy, got)
 		}
 	}
-	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "port.db"))
+	db := filepath.Join(t.TempDir(), "port.db")
+	t.Setenv("DATABASE_URL", "sqlite:"+db)
 	t.Setenv("COSELLBOT_ADDR", ln.Addr().String())
 	if _, e := runCLI(t, 1, "serve"); !strings.Contains(e, "set COSELLBOT_ADDR to a free address") {
 		t.Errorf("serve on a busy port: %s", e)
+	}
+	// Nothing else was done: no database made and migrated for a server
+	// that never started (a tester found a new SQLite file left behind).
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("serve on a busy port left %s (%v)", db, err)
 	}
 }
 

@@ -259,6 +259,14 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	for _, w := range warnings {
 		log.Warn("configuration: " + w)
 	}
+	// The port first: taken, nothing else is done (a tester's serve on a
+	// busy port made and migrated a new SQLite file before saying so).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", *addr, "err", err, "fix", listenFix(*addr, addrSetBy(fs), err))
+		return 1
+	}
+	defer ln.Close() // Serve's own close, or this one when start fails
 	a, err := build(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
@@ -279,11 +287,6 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	srv, err := newServer(router, obs, a.metrics, log, cfg.Lifecycle.ShutdownTimeout) // limits and panic recovery (server.go)
 	if err != nil {
 		log.Error("cannot start", "err", err)
-		return 1
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Error("cannot listen", "addr", *addr, "err", err, "fix", listenFix(*addr, addrSetBy(fs), err))
 		return 1
 	}
 	log.Info("cosellbot serving", "addr", ln.Addr().String(), "database", a.store.Dialect(), "version", version)

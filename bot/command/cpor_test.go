@@ -176,3 +176,20 @@ func TestCPORDeclineNeedsNotification(t *testing.T) {
 		t.Errorf("declined claim view: official_at %v, last day %q; want none, and the last day", v.OfficialAt, v.LastDay)
 	}
 }
+
+// CPOR events that happened before they are typed here: a claim submitted
+// in Partner Center last week, a customer notified then, and a decline
+// within the window told after it closed (a tester could record neither
+// the claim's date nor the decline's, and recorded the opposite of what
+// happened).
+func TestCPOREventsOfThePast(t *testing.T) {
+	e := newAlertEnv(t, storetest.Open(t)) // now: 2026-11-22 09:00 UTC
+	e.runSteps([]step{
+		{"cpor claim customer=" + tenant + " country=FR engagement=modern-work workload=Teams claimed=+3d", false, "in the future"},
+		{"cpor claim customer=" + tenant + " country=FR engagement=modern-work workload=Teams claimed=2026-11-02", true, "Submitted CPOR claim #1"},
+		{"cpor confirm 1 notified=2026-11-06", true, "notified the customer on 2026-11-06"},
+		{"cpor decline 1 reason=late", false, "if they declined before, give the day: cpor decline 1 declined=DATE"},
+		{"cpor decline 1 declined=2026-11-05 reason=x", false, "before they were notified on 2026-11-06"},
+		{"cpor decline 1 declined=2026-11-10 reason=\"not our partner\"", true, "the customer declined"},
+	})
+}

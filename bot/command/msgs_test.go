@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
@@ -151,5 +152,52 @@ func TestKeyHelpPerVerb(t *testing.T) {
 		{line: "help deal new", want: []string{"name=                the deal's name", "customer=            the customer's name", "notes=               what the customer needs"}},
 	} {
 		t.Run(tc.line, func(t *testing.T) { tc.ok = true; e.check(t, tc) })
+	}
+}
+
+// Two people accept one referral at once, the second with values of their
+// own: a tester's second got "already accepted: nothing to do", and nothing
+// said their name, value and date were not kept.
+func TestSecondAcceptSaysItsValuesWereNotApplied(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal accept 1 name="First" value=50000 close=+60d notes=n`)
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1 name="Sven Berg" value=60000 close=+90d`)
+	want := `deal 1 is already accepted: nothing to do; the name, value, close you gave were not applied: change them with deal edit 1 name="Sven Berg" value=60000 close=+90d`
+	if r.OK() || !strings.Contains(r.Text, want) {
+		t.Errorf("second accept → %q\nwant %q", r.Text, want)
+	}
+	if r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1`); r.OK() || strings.Contains(r.Text, "you gave") {
+		t.Errorf("second accept without values → %q", r.Text)
+	}
+}
+
+// A snooze capped at the expiry promised reminders would "resume" on the
+// day the referral is lost: it says when it expires instead.
+func TestSnoozeToTheExpirySaysWhenItIsLost(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	r := e.run("deal snooze 1 until=+30d")
+	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "it expires 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
+		t.Errorf("capped snooze: %s", r.Text)
+	}
+	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "they resume on 2026-11-25") {
+		t.Errorf("snooze: %s", r.Text)
+	}
+}
+
+// Refusals say what to type: a tester's UK got no GB, a past close date no
+// close=, and "Paris office" read as if no location had been given.
+func TestRefusalsSayWhatToType(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	line := `deal new kind=ip name=N customer=C customer_location=UK location="Paris office" value=50000 currency=USD close=2020-01-01 notes=n solution="Contoso Insight" ` + team
+	r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+	for _, want := range []string{`got "UK" (the United Kingdom is GB)`, "is in the past: give a later one, close=YYYY-MM-DD", `like 1234567), got "Paris office"`} {
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, r.Text)
+		}
 	}
 }

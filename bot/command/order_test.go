@@ -52,3 +52,38 @@ func TestNaturalWordOrder(t *testing.T) {
 		}
 	}
 }
+
+// A stage typed as Partner Center shows it, its percentage after it, is
+// that stage (a tester's "Qualified 20%" was refused with a did-you-mean).
+func TestStageWithItsPercentage(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=IP customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	if r := e.run("deal stage 1 Qualified 20%"); !strings.Contains(r.Text, "Qualified") {
+		t.Errorf("deal stage 1 Qualified 20%% → %q", r.Text)
+	}
+	if r := e.run(`deal stage 1 "Developed 40 %"`); !strings.Contains(r.Text, "Developed") {
+		t.Errorf("deal stage 1 \"Developed 40 %%\" → %q", r.Text)
+	}
+}
+
+// Commands typed with French and Swedish verbs, or English ones of other
+// forms, run as (or are pointed at) the command they name (a tester's "acceptera affär
+// 33" was offered deal show 33, "accepter 33" went to the FAQ, "lose deal
+// 14" got deal show 14).
+func TestVerbsPeopleTypeGetTheirCommand(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	for line, want := range map[string]string{
+		"acceptera affär 33":         "no deal #33",                // run as deal accept 33, as "show deal 1" runs
+		"avvisa affär 33":            "deal decline needs reason=", // run as deal decline 33
+		"lose deal 14":               "deal lost needs reason=",
+		"accepter 33":                "did you mean deal accept 33?",
+		"accepte 33":                 "did you mean deal accept 33?",
+		"afficher la transaction 33": "did you mean deal show 33?",
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("%s → %q, want %q", line, r.Text, want)
+		}
+	}
+}

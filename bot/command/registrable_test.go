@@ -38,3 +38,21 @@ func TestNoRegistrableSolutionIsSaid(t *testing.T) {
 		t.Errorf("won with a registrable solution:\n%s", got)
 	}
 }
+
+// "Yet" promises what can still come: a won deal's value no longer
+// changes, so one under the minimum is refused for good (a tester read
+// "cannot be registered yet"); a missing rate says who adds it.
+func TestRegistrationOfAWonDealSaysWhatCanStillCome(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	e.run(`deal new kind=ip name=Small customer=C customer_location=SE account=managed location=1111111 value=20000 currency=USD close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Forint customer=C customer_location=SE account=managed location=1111111 value="10,000,000 HUF" close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
+	e.run("deal won 1")
+	e.run("deal won 2")
+	if r := e.run("deal register 1"); !strings.Contains(r.Text, "Deal #1 cannot be registered: it is won, and a won deal's fields no longer change.") {
+		t.Errorf("a won deal under the minimum:\n%s", r.Text)
+	}
+	if r := e.run("deal register 2"); !strings.Contains(r.Text, "Deal #2 cannot be registered yet.") || !strings.Contains(r.Text, "COSELLBOT_RATES_FILE") {
+		t.Errorf("a won deal in a currency with no rate:\n%s", r.Text)
+	}
+}

@@ -423,7 +423,10 @@ func (s *Service) help(verb string) Reply {
 		}
 		if len(found) > 0 {
 			for _, sp := range found {
-				b.WriteString(sp.synopsis() + "\n    " + sp.summary)
+				// Its own help need not point at itself ("help deal new
+				// lists every key", inside help deal new).
+				summary, _, _ := strings.Cut(sp.summary, " (help "+sp.verb+" ")
+				b.WriteString(sp.synopsis() + "\n    " + summary)
 				if len(found) == 1 || sp.verb == verb {
 					b.WriteString(sp.keyHelp()) // keys with their values (keydocs.go)
 				}
@@ -434,10 +437,20 @@ func (s *Service) help(verb string) Reply {
 		// A mistyped verb ("help deal stge") got the whole help with no
 		// word of the typo: say which verb it nearly is.
 		verbs := make([]string, len(s.specs))
+		var nouns []string // the first words ("deal"), for "help dael"
 		for i, sp := range s.specs {
 			verbs[i] = sp.verb
+			if n, _, _ := strings.Cut(sp.verb, " "); !slices.Contains(nouns, n) {
+				nouns = append(nouns, n)
+			}
 		}
-		if guess, ok := spell.Closest(verb, verbs); ok {
+		guess, ok := spell.Closest(verb, verbs)
+		if first, rest, _ := strings.Cut(verb, " "); !ok {
+			if n, near := spell.Closest(first, nouns); near {
+				guess, ok = strings.TrimSpace(n+" "+rest), true
+			}
+		}
+		if ok {
 			fmt.Fprintf(&b, "No command %s: did you mean help %s?\n", cite(verb), guess)
 		} else {
 			fmt.Fprintf(&b, "No command %s.\n", cite(verb))

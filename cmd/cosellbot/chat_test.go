@@ -49,6 +49,14 @@ func TestLink(t *testing.T) {
 	}
 	link(2, "slack", "U1")
 	link(2, "teams", "U1", "ana@contoso.com")
+	// Not an account id: refused with where to find one (a tester's
+	// "link discord abc" was accepted and linked nobody).
+	if msg := link(2, "discord", "abc", "ana@contoso.com"); !strings.Contains(msg, `"abc" is not a discord account id`) {
+		t.Errorf("discord abc: %s", msg)
+	}
+	if msg := link(2, "slack", "ana", "ana@contoso.com"); !strings.Contains(msg, "starts with U or W") {
+		t.Errorf("slack ana: %s", msg)
+	}
 	if msg := link(1, "slack", "U1", "ana@contoso.com"); !strings.Contains(msg, "user add ana@contoso.com") {
 		t.Errorf("unknown user: %s", msg)
 	}

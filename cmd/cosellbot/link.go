@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -12,6 +13,17 @@ import (
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/integrations/slack"
 )
+
+// accountID is the form of each platform's account ids.
+var accountID = map[string]*regexp.Regexp{
+	slack.Platform:   regexp.MustCompile(`^[UW][A-Z0-9]+$`),
+	discord.Platform: regexp.MustCompile(`^[0-9]{1,21}$`),
+}
+
+var accountHint = map[string]string{
+	slack.Platform:   "a Slack member id starts with U or W, like U0123ABCD (the person's profile → ⋮ → Copy member ID)",
+	discord.Platform: "a Discord user id is digits, 17 to 20 of them (User Settings → Advanced → Developer Mode, then right-click the person → Copy User ID)",
+}
 
 const linkUsage = "usage: cosellbot link slack|discord ACCOUNT EMAIL   (ACCOUNT: the Slack member id U… or the Discord user id)"
 
@@ -31,6 +43,12 @@ func cmdLink(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	}
 	if account == "" || !strings.Contains(email, "@") {
 		fmt.Fprintln(stderr, linkUsage)
+		return 2
+	}
+	if !accountID[platform].MatchString(account) {
+		// A name or a typo linked nobody, and said it had (a tester's
+		// "link discord abc").
+		fmt.Fprintf(stderr, "cosellbot link: %q is not a %s account id: %s\n", account, platform, accountHint[platform])
 		return 2
 	}
 	a, ok := oneShot(ctx, cfg, stderr)

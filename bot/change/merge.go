@@ -264,6 +264,12 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 // when that system closed the deal without one ("lost in HubSpot") written
 // to it, over the empty or picklist field its user left.
 func Outgoing(system string, cur Values, sh Shadow, only []Field) Values {
+	if system == PartnerCenter && ClosedThere(sh) {
+		// Partner Center takes no change to a closed referral: writing the
+		// fields an acceptance it voided had set (or a reason told after
+		// its close) was refused and given up, each time, in the history.
+		return Values{}
+	}
 	out := Diff(cur, sh.Values(), only)
 	if r, ok := out[Reason]; ok && (r == "" || r == DefaultReason(deal.Status(cur[Status]), system)) {
 		delete(out, Reason)
@@ -340,4 +346,12 @@ func remember(earlier []uint32, prev, next string) []uint32 {
 type Cursor struct {
 	At   time.Time
 	Next string
+}
+
+// ClosedThere reports whether a record's shadow holds a closed status the
+// system told (not one cosellbot is still sending): a Partner Center
+// referral won, lost, declined or expired there.
+func ClosedThere(sh Shadow) bool {
+	m, ok := sh[Status]
+	return ok && !m.Refused && deal.Status(m.Value).Terminal()
 }

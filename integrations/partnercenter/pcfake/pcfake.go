@@ -331,6 +331,11 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"code":"PreconditionFailed"}`, http.StatusPreconditionFailed)
 		return
 	}
+	if ref["status"] == "Closed" {
+		// Partner Center takes no change to a closed referral.
+		http.Error(w, `{"code":"InvalidReferralState","message":"The referral is closed and cannot be updated."}`, http.StatusBadRequest)
+		return
+	}
 	for _, op := range ops {
 		if op.Op != "replace" && op.Op != "add" {
 			http.Error(w, `{"code":"UnsupportedOp"}`, http.StatusBadRequest)

@@ -255,7 +255,12 @@ func (s *Service) createDeal(ctx context.Context, c *call, make func(deal.Draft,
 	if err := s.path.Create(ctx, d, ev, c.who.ID, nil); err != nil {
 		return Reply{}, fmt.Errorf("saving the new deal: %w", err)
 	}
-	return s.dealReply(d, c.now, fmt.Sprintf("%s deal #%d: %s.", headline, d.ID, ev.Detail)), nil
+	r := s.dealReply(d, c.now, fmt.Sprintf("%s deal #%d: %s.", headline, d.ID, ev.Detail))
+	if _, ok := s.rates.Latest().USD(d.Value, d.Currency); d.Registrable() && d.Value > 0 && !ok {
+		// Said now, not first when deal register refuses the won deal.
+		r.Text += fmt.Sprintf("\nNo registration rate for %s: registering it once won converts the value to USD, so an admin adds the currency's rate to the rates table (COSELLBOT_RATES_FILE, in the README's Configuration).", d.Currency)
+	}
+	return r, nil
 }
 
 // merge reports malformed values together with the rules the rest of the

@@ -56,3 +56,17 @@ func TestRegistrationOfAWonDealSaysWhatCanStillCome(t *testing.T) {
 		t.Errorf("a won deal in a currency with no rate:\n%s", r.Text)
 	}
 }
+
+// A registrable deal in a currency the rates table lacks says so when it is
+// made (a tester's HUF deal heard of it only from deal register, once won).
+func TestNoRateSaidAtCreation(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	r := e.run(`deal new kind=ip name=Forint customer=C customer_location=HU account=managed location=1111111 value="10,000,000 HUF" close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	if !strings.Contains(r.Text, "No registration rate for HUF") {
+		t.Errorf("a HUF deal made:\n%s", r.Text)
+	}
+	if r := e.run(`deal new kind=ip name=Euro customer=C customer_location=FR account=managed location=1111111 value=50000 currency=EUR close=2027-03-01 notes=n solution="Contoso Insight" ` + team); strings.Contains(r.Text, "No registration rate") {
+		t.Errorf("a EUR deal made:\n%s", r.Text)
+	}
+}

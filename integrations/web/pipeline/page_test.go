@@ -391,3 +391,18 @@ func TestClaimDatesAreTheCustomers(t *testing.T) {
 		}
 	}
 }
+
+// A referral received without a value shows none, rather than "0 USD" (a
+// tester read it as a deal worth nothing).
+func TestDealPageOfAReferralWithoutValue(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	id := dealID(t, e.run(t, "", `deal receive kind=services customer="Zeta AB" customer_location=SE location=1111111 from=microsoft`))
+	c := client(t)
+	e.signIn(t, c, "carl@contoso.com")
+	_, body, _ := get(t, c, e.url+"/deals/"+itoa(id))
+	fields := regexp.MustCompile(`(?s)<dl[^>]*id="deal-fields".*?</dl>`).FindString(body)
+	if fields == "" || strings.Contains(fields, ">0 USD<") || strings.Contains(fields, ">0 ") {
+		t.Errorf("the deal fields of a referral with no value:\n%s", fields)
+	}
+}

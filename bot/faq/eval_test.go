@@ -69,7 +69,13 @@ func TestEval(t *testing.T) {
 		// after faq4 90.3 / 87.1 / 88.7 %, 3 wrong, 100 % refused; after
 		// faq5 and faq6 the same.
 		// The gap to the hold-out is what unseen questions still cost.
-		{[]string{FreshFile}, 0.80, 0.95, 0.025, true},
+		{[]string{FreshFiles[0]}, 0.80, 0.95, 0.025, true},
+		// The second fresh set (session 18): the 85 entries the first left
+		// out, two questions per language each, and 45 out-of-scope
+		// questions, more than half of them near misses. Its figures when
+		// it was written, before anything was changed for it: en 93.2 %,
+		// fr 90.2 %, sv 82.5 %, 1.0 % wrong, 41 of 45 refused.
+		{[]string{FreshFiles[1]}, 0.80, 0.85, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {
@@ -140,7 +146,11 @@ func TestParaphrasesPerEntry(t *testing.T) {
 // tuning file or in the other measured set.
 func TestHoldoutIsDisjoint(t *testing.T) {
 	seen := map[string]string{}
-	for _, names := range [][]string{TuningFiles, {HoldoutFile}, {FreshFile}} {
+	sets := [][]string{TuningFiles, {HoldoutFile}}
+	for _, f := range FreshFiles {
+		sets = append(sets, []string{f})
+	}
+	for _, names := range sets {
 		cases, err := LoadCaseFiles("testdata", names...)
 		if err != nil {
 			t.Fatal(err)

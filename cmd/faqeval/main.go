@@ -1,6 +1,6 @@
 // Command faqeval scores the FAQ engine on its evaluation sets and prints,
 // for the tuning set (leave-one-out: its questions are indexed as learned
-// examples) and the measured-only sets (hold-out, fresh), accuracy per
+// examples) and the measured-only sets (hold-out, the two fresh sets), accuracy per
 // language, wrong answers and the out-of-scope refusal rate. Run it from the repository
 // root after editing bot/faq/kb or the scoring.
 //
@@ -102,7 +102,7 @@ func run(dir string, failures, calibrate bool, out string) error {
 		tr.Failures = nil
 	}
 	fmt.Printf("\n== tuning, leave-one-out (%s): %d cases\n%s", strings.Join(faq.TuningFiles, ", "), len(tuning), tr)
-	for _, name := range []string{faq.HoldoutFile, faq.FreshFile} {
+	for _, name := range append([]string{faq.HoldoutFile}, faq.FreshFiles...) {
 		cases, err := faq.LoadCaseFiles(dir, name)
 		if err != nil {
 			return err

@@ -14,8 +14,10 @@ import (
 // (intent qqdef) about it prefers that entry (feature fDefines).
 
 // parenAcronym finds "(PGA)", "(CSP)", "(DUNS)": two to six letters or
-// digits, at least two of them capitals.
-var parenAcronym = regexp.MustCompile(`\(([A-Za-z0-9]{2,6})\)`)
+// digits, at least two of them capitals, alone or last in the brackets
+// ("(solution assessment, SA)", as the Swedish and French answers give the
+// English name beside their own).
+var parenAcronym = regexp.MustCompile(`\((?:[^()]*,\s*)?([A-Za-z0-9]{2,6})\)`)
 
 // spelledOut lists the acronyms answer spells out, lower case, once each.
 func spelledOut(answer string) []string {
@@ -43,4 +45,20 @@ func spelledOut(answer string) []string {
 		}
 	}
 	return out
+}
+
+// expansionQuestion matches a question asking what an acronym stands for,
+// in any of the three languages (folded text): "what does MCI stand for",
+// "c'est l'abréviation de quoi", "vad står MCI för". An answer that does not
+// spell the acronym out does not answer it, however well the rest matches.
+var expansionQuestion = regexp.MustCompile(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bstar \S+( \S+)? for\b|\bstar for vad\b`)
+
+// definesAny reports whether the entry's answer spells out one of terms.
+func (d *entryDoc) definesAny(terms []string) bool {
+	for _, t := range terms {
+		if d.defines[t] {
+			return true
+		}
+	}
+	return false
 }

@@ -129,6 +129,39 @@ func TestAskIssueExamples(t *testing.T) {
 	}
 }
 
+// TestAskExpansionQuestions: "what does X stand for" is answered by an entry
+// whose answer spells X out, in any language and however the answer writes
+// it ("(SA)", "(solution assessment, SA)", "CSP (Cloud Solution
+// Provider)"), and refused when none does: a tester's "what does MCI stand
+// for" got the CPOR engagements list, which names MCI without saying what
+// it is.
+func TestAskExpansionQuestions(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tt := range []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		{"what does PCS stand for", "solutions-partner-designations", EN},
+		{"csp stands for?", "csp-what", EN},
+		{"vad står SA för", "sa-what", SV},
+		{"SA c'est l'abréviation de quoi", "sa-what", FR},
+		{"what's p2p short for", "p2p-deal", EN},
+	} {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
+	}
+	for _, q := range []string{"what does MCI stand for", "vad står MCI för", "MCI c'est l'abréviation de quoi"} {
+		if r := ix.Ask(q); r.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal: no answer spells MCI out", q, r.EntryID, r.Confidence)
+		}
+	}
+	// "What commission" asks an amount (a tester's question got the
+	// licence registration entry, which names CSA commissions but no rate).
+	if r := ix.Ask("what commission does a CSA get"); r.Answered && r.EntryID != "csa-commission-rate" {
+		t.Errorf("Ask(what commission does a CSA get) answered %s, want csa-commission-rate or a refusal", r.EntryID)
+	}
+}
+
 func TestAskAccentFolding(t *testing.T) {
 	ix := loadIndex(t)
 	tests := []struct {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -356,6 +357,13 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	d.defines = map[string]bool{}
 	for _, a := range spelledOut(t.Answer) {
 		for _, term := range li.terms(a) {
+			d.defines[term] = true
+		}
+		// A question names the acronym as the query steps read it: "SA"
+		// becomes "solution assessment" in English and "évaluation de
+		// solution" in French before it is analysed, so those are what the
+		// entry defines too.
+		for _, term := range li.terms(prepare(li.lang, strings.ToUpper(a), false)) {
 			d.defines[term] = true
 		}
 	}

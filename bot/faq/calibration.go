@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.3388698385436488e-14, // bias
-		5.844287669214331,      // cov
-		-3.7360485697879287,    // covQ
-		1.7778370881970813,     // covA
-		3.3792909303625223,     // phrase
-		0.18407170204607567,    // prec
-		3.597805401618779,      // phraseIntent
-		-0.34739778910338714,   // intentHit
-		-0.11093090666117317,   // intentMiss
-		-1.019065323439443,     // costMiss
-		-0.805761745449849,     // cross
-		-0.47053862720381107,   // unknown
-		-0.05880712539212846,   // typo
-		-0.1134277535599548,    // profile
-		-1.2462370457999998,    // costGap
-		0.28498511120887104,    // defines
-		-0.3982860641476353,    // figureMiss
-		-0.3014224182801676,    // numberMiss
-		8.272510943428918,      // class
-		0.3722831245150007,     // classLead
-		3.1306054503877183e-16, // classOOS
-		2.794061278639978e-15,  // unknownAll
+		1.4358884451818724e-14, // bias
+		5.840734178019542,      // cov
+		-3.724529919826979,     // covQ
+		1.7911246291585106,     // covA
+		3.4057442336518635,     // phrase
+		0.1700320624538296,     // prec
+		3.5791086285646725,     // phraseIntent
+		-0.3662742578608948,    // intentHit
+		-0.12652129795610917,   // intentMiss
+		-1.0259848085585745,    // costMiss
+		-0.8105156191430923,    // cross
+		-0.46831406933359243,   // unknown
+		-0.059436023493825756,  // typo
+		-0.11561478036751109,   // profile
+		-1.24785232302827,      // costGap
+		0.4705021710746276,     // defines
+		-0.39869372234901296,   // figureMiss
+		-0.29691613119402177,   // numberMiss
+		8.278090344561114,      // class
+		0.3695367491359271,     // classLead
+		-2.228733825476199e-16, // classOOS
+		8.141635513917782e-16,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.034070543813546,   // winner's bias
-		-1.8617639340899492,  // winner's cov
-		-3.1575241120627395,  // winner's covQ
-		-1.2686565522041169,  // winner's covA
-		1.3282449328319037,   // winner's phrase
-		-1.2274854839631715,  // winner's prec
-		-0.07749249344164645, // winner's phraseIntent
-		0.47714164913849266,  // winner's intentHit
-		0.5879626383046826,   // winner's intentMiss
-		-1.901242356373611,   // winner's costMiss
-		-0.9428347904310554,  // winner's cross
-		-1.7793240982361236,  // winner's unknown
-		0.18256819277237343,  // winner's typo
-		0.022906393159373324, // winner's profile
-		-1.3990155350266023,  // winner's costGap
-		0.6424968866206056,   // winner's defines
-		-5.755384565874741,   // winner's figureMiss
-		-0.7650166523217053,  // winner's numberMiss
-		-1.2460018718543584,  // winner's class
-		0.9027575856675815,   // winner's classLead
-		-4.8335273810144,     // winner's classOOS
-		-2.3760481077954165,  // winner's unknownAll
-		0.41241490229826966,  // winner's rank score
-		0.391757117875075,    // lead over the runner-up
-		1.4385002771644735,   // softmax share
-		-1.2809720720690476,  // coverage under 0.6
-		-1.6578792517705883,  // ranker's probability
-		-0.10272833848504168, // first on lexical score
-		0.3571012090822178,   // ranker's probability of the runner-up
-		3.993325479087198,    // coverage of known words
-		-0.2766034112329275,  // ranker's probability times coverage
-		0.27091645814660953,  // lead times ranker's probability
+		-4.036210243407285,    // winner's bias
+		-1.8950464735492112,   // winner's cov
+		-3.2023726862575987,   // winner's covQ
+		-1.2693368698619498,   // winner's covA
+		1.3343514039705169,    // winner's phrase
+		-1.2175081508899734,   // winner's prec
+		-0.02708378176480351,  // winner's phraseIntent
+		0.4762812447008635,    // winner's intentHit
+		0.6009221387606734,    // winner's intentMiss
+		-1.9415060893500713,   // winner's costMiss
+		-0.6653573149416077,   // winner's cross
+		-1.7409509398209058,   // winner's unknown
+		0.20112019140896092,   // winner's typo
+		0.02684054859153339,   // winner's profile
+		-1.3866112534062127,   // winner's costGap
+		0.1276293274857995,    // winner's defines
+		-5.747444116257775,    // winner's figureMiss
+		-0.7699148915440958,   // winner's numberMiss
+		-1.2249963519843967,   // winner's class
+		0.8815776013287221,    // winner's classLead
+		-4.780247104309538,    // winner's classOOS
+		-2.4974623448438393,   // winner's unknownAll
+		0.4024029759768441,    // winner's rank score
+		0.38848859435335614,   // lead over the runner-up
+		1.3919510210956105,    // softmax share
+		-1.219494113014354,    // coverage under 0.6
+		-1.5179735093682183,   // ranker's probability
+		-0.020344590917583717, // first on lexical score
+		0.3625946462780491,    // ranker's probability of the runner-up
+		4.055783837053307,     // coverage of known words
+		-0.21215867728183396,  // ranker's probability times coverage
+		0.2544019215612742,    // lead times ranker's probability
 	},
-	Threshold: 0.7246542717762539,
+	Threshold: 0.7347669988754758,
 }

@@ -48,7 +48,9 @@
 //     features and lead into a confidence in [0,1] (with how far the
 //     lexical scores and the ranker agree on it); under the threshold Ask
 //     refuses and offers up to three suggestions: a wrong answer about deal
-//     registration costs a partner more than "did you mean…?";
+//     registration costs a partner more than "did you mean…?"; it refuses
+//     too a question asking what an acronym stands for whose winner does
+//     not spell it out (acronym.go), however sure the rest is;
 //   - calibrate.go fits those weights and the threshold on the tuning set
 //     (testdata/tuning.yaml, tuning-chat*.yaml and legacy-*.yaml; `go run ./cmd/faqeval
 //     -calibrate` writes calibration.go): the threshold maximises right

@@ -113,6 +113,9 @@ type candidate struct {
 	lang Lang // language of the index that matched it best
 	x    [nRank]float64
 	rank float64 // model score, the ranking key
+	// undefined: the question asks what an acronym stands for and the
+	// entry's answer spells out none of the question's words (acronym.go).
+	undefined bool
 }
 
 // Credit for a question word found in an entry other than as itself.
@@ -307,6 +310,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	maxAsked := figureAsked && maximumQuestion.MatchString(n)
 	amount := askedAmount(n)
 	nums := questionNumbers(n)
+	expansion := expansionQuestion.MatchString(n)
 	out := make([]candidate, 0, len(docs))
 	for _, d := range docs {
 		c := candidate{id: li.ids[d], lang: li.lang}
@@ -328,6 +332,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 				c.x[fNumberMiss] = 1
 			}
 		}
+		c.undefined = expansion && !li.docs[d].definesAny(qt.mains)
 		out = append(out, c)
 	}
 	return out

@@ -159,7 +159,7 @@ var intentHints = map[string]map[Lang][]string{
 	"qqwhere": {EN: {"where", "page"}, FR: {"ou ", "page"}, SV: {"var", "vart", "sida"}},
 	"qqdef":   {EN: {"what", "define", "mean", "stand", "explain", "definition", "abbreviat", "acronym"}, FR: {"qu", "quoi", "koi", "dire", "signifi", "abreviation", "definition", "explique", "acronyme"}, SV: {"vad", "for", "betyd", "forklara", "akronym"}},
 	"qqdiff":  {EN: {"differen", "vs", "versus", "compare"}, FR: {"differen", "compar"}, SV: {"skillnad", "jamfor", "skiljer"}},
-	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime", "pai", "pay"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
+	"qqcost":  {EN: {"how much", "cost", "price", "fee", "pay", "paid", "free", "charge", "rate", "percent", "%", "margin", "discount", "rebate", "earn", "worth", "commission"}, FR: {"combien", "coute", "prix", "cout", "tarif", "payant", "gratuit", "frais", "taux", "marge", "remise", "pour", "%", "touche", "gagne", "val", "prime", "pai", "pay"}, SV: {"kost", "hur mycket", "pris", "avgift", "gratis", "betala", "marginal", "rabatt", "procent", "%", "tjanar", "vard"}},
 	"qqif":    {EN: {"what", "happen", "end up"}, FR: {"passe", "devien", "arrive", "maintenant", "et si"}, SV: {"vad", "hamnar", "vart"}},
 	"qqnot":   {EN: {"no", "never", "can", "dont", "don't", "werent", "weren't", "isnt", "isn't", "hidden", "n't"}, FR: {"pas", "non", "jamais", "aucun", "invisible"}, SV: {"inte", "ej", "ingen", "inga", "aldrig", "osynlig"}},
 	"qqhow":   {EN: {"how"}, FR: {"comment"}, SV: {"hur"}},
@@ -211,7 +211,7 @@ var intents = []intent{
 		SV: regexp.MustCompile(`\bskillnad|\bjamfor|\bskiljer`),
 	}},
 	{"qqcost", map[Lang]*regexp.Regexp{
-		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay(s|out|outs)?\b|\bpaid\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b|\bearn(s|ed)?\b|\bworth\b`),
+		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay(s|out|outs)?\b|\bpaid\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b|\bearn(s|ed)?\b|\bworth\b|\b(what|which|how big( a)?) commissions?\b`),
 		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\bgagne\b|\bvalen?t\b|\bprime\b`),
 		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},

@@ -430,6 +430,9 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		// Unanswered is the half of a message asking two things that is
 		// still not answered (the other is).
 		Unanswered string `json:"unanswered,omitempty"`
+		// OffTopic: the question reads as out of scope; Closest is only
+		// the least far entry, and no Teach button is offered.
+		OffTopic bool `json:"off_topic,omitempty"`
 	}
 	views := []view{}
 	var b strings.Builder
@@ -449,7 +452,7 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			more++
 			continue
 		}
-		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part}
+		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part, OffTopic: res.OffTopic}
 		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
 		asked := m.Question
 		if res.Part != "" {
@@ -460,7 +463,12 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			v.Closest = res.Suggestions[0].EntryID
 			teach := "faq teach " + v.Closest + " " + Quote(asked)
 			fmt.Fprintf(&b, "\n      closest: %s → %s", v.Closest, teach)
-			if len(actions) < maxTeachButtons {
+			if res.OffTopic {
+				// A button would make attaching an off-topic question to
+				// its least far entry one click: the command stays, typed
+				// on purpose.
+				b.WriteString("\n      reads as off-topic: teach it only if that entry answers it, or faq add an entry that does")
+			} else if len(actions) < maxTeachButtons {
 				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach})
 			}
 		}

@@ -53,6 +53,31 @@ func TestFAQTeachFromMisses(t *testing.T) {
 	})
 }
 
+// TestFAQMissesOfferNoTeachingOfOffTopicQuestions: a tester found faq
+// misses offering a Teach button for an off-topic question, one click
+// from making the FAQ answer it with its least far entry. An off-topic miss
+// keeps its line and the command, says why there is no button, and an
+// in-scope miss beside it keeps its button.
+func TestFAQMissesOfferNoTeachingOfOffTopicQuestions(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := faqEnv(t, st)
+		const inScope, offTopic = "what commission does a CSA get", "how much does an azure vm cost per month"
+		for _, q := range []string{inScope, offTopic} {
+			if r := e.run(q); r.Data["answered"] != false {
+				t.Fatalf("%q was answered (%v)", q, r.Data["entry_id"])
+			}
+		}
+		r := e.run("faq misses")
+		if len(r.Actions) != 1 || !strings.Contains(r.Actions[0].Label, strings.ToLower(inScope)) {
+			t.Fatalf("want one Teach button, for %q:\n%s\n%+v", inScope, r.Text, r.Actions)
+		}
+		_, after, _ := strings.Cut(r.Text, offTopic)
+		if !strings.Contains(after, "reads as off-topic") {
+			t.Errorf("the off-topic miss does not say why it has no button:\n%s", r.Text)
+		}
+	})
+}
+
 // Admins changing one entry at once (two replicas' commands, Teach buttons
 // pressed quickly, edits of different languages): every change lands,
 // none undoes another (each is made again from the other's when it lands

@@ -36,7 +36,19 @@ type Result struct {
 	Also *Result
 	// alsoFirst: Also's half came first in the message (see Halves).
 	alsoFirst bool
+	// OffTopic, when not answered: the learned ranker reads the question
+	// as out of scope (probability at least offTopicFloor), so its closest
+	// entry is only the least far one, not one to teach it to.
+	OffTopic bool
 }
+
+// offTopicFloor is the ranker's out-of-scope probability from which a
+// refused question reads as off-topic. On the issue's and testers' examples
+// off-topic questions (an Azure VM price, the weather, an expense report, a
+// meeting with a seller) score 0.77-1.00 and refused in-scope ones (an
+// incentive rate the documents do not give, "what commission does a CSA
+// get") 0.00-0.17.
+const offTopicFloor = 0.5
 
 // Ask answers a free-text question in the language it is written in. It never
 // fails: empty or unintelligible input gives an unanswered Result.
@@ -84,6 +96,7 @@ func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Resu
 		ix.answer(&res, cands[0].id)
 		return res, cands
 	}
+	res.OffTopic = cands[0].x[fClassOOS] >= offTopicFloor
 	for _, c := range cands {
 		if len(res.Suggestions) == 3 || c.x[fCov] < suggestFloor {
 			break

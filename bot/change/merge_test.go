@@ -204,6 +204,12 @@ func TestAdvance(t *testing.T) {
 		d.ID = 1
 		return d
 	}
+	accepted := func(d *deal.Deal) *deal.Deal {
+		if _, err := d.Accept(deal.Changes{}, at(1)); err != nil {
+			t.Fatalf("accepting: %v", err)
+		}
+		return d
+	}
 	tests := []struct {
 		name      string
 		d         *deal.Deal
@@ -220,6 +226,10 @@ func TestAdvance(t *testing.T) {
 		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1, PartnerCenter},
 		{"a CRM's edit of a received referral is refused, as in chat", received(deal.ServicesCoSell), Values{Value: "5000000", Close: "2028-01-31"}, deal.Received, "", true, 0, ""},
 		{"so is the generic CRM's", received(deal.IPCoSell), Values{Notes: "from the CRM"}, deal.Received, "", true, 0, "generic"},
+		{"Partner Center moves a received referral's expiry", received(deal.ServicesCoSell), Values{Expires: "2027-01-15T00:00:00Z"}, deal.Received, "", false, 1, PartnerCenter},
+		{"with an update of its figures", received(deal.ServicesCoSell), Values{Value: "5000000", Expires: "2027-01-15T00:00:00Z"}, deal.Received, "", false, 2, PartnerCenter},
+		{"an expiry told again moves nothing", received(deal.ServicesCoSell), Values{Expires: at(0).Add(deal.ReferralWindow).Format(time.RFC3339Nano)}, deal.Received, "", false, 0, PartnerCenter},
+		{"an accepted referral's expiry is no news", accepted(received(deal.ServicesCoSell)), Values{Expires: "2027-01-15T00:00:00Z"}, deal.Accepted, deal.StageAccepted, false, 0, PartnerCenter},
 		{"Partner Center's later assessment stage marks the ones between", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Accepted, deal.StageReport, false, 4, PartnerCenter},
 		{"a CRM skipping assessment stages is refused, as in chat", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Received, "", true, 0, ""},
 		{"a CRM marks the next assessment stage", received(deal.SolutionAssessment), Values{Stage: "loe"}, deal.Accepted, deal.StageLOE, false, 2, ""},

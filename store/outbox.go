@@ -91,7 +91,7 @@ func afterDealWrite(tx *gorm.DB, d *deal.Deal, version int64, at time.Time, crea
 	return enqueue(tx, at, dealNotices(d, version, created, notices))
 }
 
-// dropAnsweredReminders removes the reminders (and the arrival news) of a referral no longer
+// dropAnsweredReminders removes the reminders (and the arrival and expiry news) of a referral no longer
 // waiting for an answer that have not gone out yet (a channel's 429, a
 // sweep's batch still queued): posted later they would offer Accept on a
 // referral answered meanwhile, and the state messages that keep sent ones
@@ -100,7 +100,7 @@ func dropAnsweredReminders(tx *gorm.DB, d *deal.Deal) error {
 	if d.Status == deal.Received {
 		return nil
 	}
-	err := tx.Where("subject = ? AND kind IN ? AND state = ?", dealSubject(d.ID), []string{remind.KindReminder, change.KindReceived}, OutboxPending).Delete(&outboxRow{}).Error
+	err := tx.Where("subject = ? AND kind IN ? AND state = ?", dealSubject(d.ID), []string{remind.KindReminder, change.KindReceived, change.KindExpiryMoved}, OutboxPending).Delete(&outboxRow{}).Error
 	if err != nil {
 		return fmt.Errorf("store: drop the reminders of answered deal #%d: %w", d.ID, err)
 	}

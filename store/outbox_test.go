@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -470,7 +471,8 @@ func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		rem := ledger.Notice{Key: "deal:r#7d", Subject: fmt.Sprintf("deal:%d", d.ID), Kind: remind.KindReminder, Text: "⏰ expires in 7 days", Places: []chat.Place{sales}}
-		if err := st.Notify(ctx, t0, rem); err != nil {
+		moved := ledger.Notice{Key: "deal:r#moved", Subject: fmt.Sprintf("deal:%d", d.ID), Kind: change.KindExpiryMoved, Text: "⏳ expiry moved", Places: []chat.Place{sales}}
+		if err := st.Notify(ctx, t0, rem, moved); err != nil {
 			t.Fatal(err)
 		}
 		d.Status, d.Stage = deal.Declined, "" // answered
@@ -482,7 +484,7 @@ func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range rows {
-			if r.Kind == remind.KindReminder {
+			if r.Kind == remind.KindReminder || r.Kind == change.KindExpiryMoved {
 				t.Errorf("a reminder of a declined referral still waits: %+v", r)
 			}
 		}

@@ -539,17 +539,35 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: back})
 	}
 	if d.Status == deal.Received && len(dec.Apply) > 0 {
+		// The system moved the referral on in the same save as it gave
+		// its name and figures (HubSpot: one event per property, in any
+		// order): each told before the move was refused, the stage for
+		// want of the figures, a figure because a referral is not edited
+		// before it is accepted. Once they are all here, the move accepts
+		// it with them.
+		at := latest(dec.Times)
+		with := Values{}
 		if _, ok := dec.Apply[Stage]; !ok {
-			if m := link.Shadow[Stage]; m.Refused && m.Value != "" && m.At.Equal(latest(dec.Times)) {
-				// The system moved the referral on in the same save as it
-				// gave its name and figures (HubSpot: one event per
-				// property, the stage's first, refused for want of them):
-				// once they are all here, the move accepts it. Until then
-				// each figure is kept on the referral as it comes.
-				with := Values{Stage: m.Value}
-				maps.Copy(with, dec.Apply)
-				if _, err := Advance(d.Clone(), with, in.System, m.At); err == nil {
-					dec.Apply[Stage], dec.Times[Stage] = m.Value, m.At
+			if m := link.Shadow[Stage]; m.Refused && m.Value != "" && m.At.Equal(at) {
+				with[Stage] = m.Value
+			}
+		}
+		if _, ok := dec.Apply[Stage]; ok || len(with) > 0 {
+			for f, m := range link.Shadow {
+				if _, ok := dec.Apply[f]; !ok && f != Stage && m.Refused && m.At.Equal(at) && slices.Contains(Fields, f) {
+					with[f] = m.Value
+				}
+			}
+		}
+		if len(with) > 0 {
+			all := maps.Clone(with)
+			maps.Copy(all, dec.Apply)
+			if _, err := Advance(d.Clone(), all, in.System, at); err == nil {
+				for f, v := range with {
+					dec.Apply[f], dec.Times[f] = v, at
+					m := link.Shadow[f]
+					m.Refused = false // taken now, with the move
+					link.Shadow[f] = m
 				}
 			}
 		}

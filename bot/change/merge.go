@@ -275,11 +275,12 @@ func Outgoing(system string, cur Values, sh Shadow, only []Field) Values {
 		delete(out, Reason)
 	}
 	for f, v := range out {
-		if _, known := sh[f]; !known && (v == "" || f == Value && v == "0") {
-			// What the record holds there is unknown, and the deal has
-			// nothing to say (a referral not answered yet has no name,
-			// value or close date): blanking the record's own value is
-			// never right.
+		if m, known := sh[f]; (!known || m.Refused) && (v == "" || f == Value && v == "0") {
+			// What the record holds there is unknown, or a value the rules
+			// refused (a CRM's figures on a referral not accepted yet), and
+			// the deal has nothing to say (a referral not answered yet has
+			// no name, value or close date): blanking the record's own
+			// value is never right.
 			delete(out, f)
 		}
 	}

@@ -164,6 +164,12 @@ func TestOutgoing(t *testing.T) {
 	if got := Outgoing("hubspot", Values{Reason: "Lost to a competitor"}, Shadow{Reason: {Value: "Pricing concerns"}}, nil); got[Reason] != "Lost to a competitor" {
 		t.Errorf("Outgoing of a lost deal's reason = %v", got)
 	}
+	// A CRM's figures refused on a referral not answered yet: what the
+	// referral has is sent back, nothing blank or zero in place of the rest.
+	refused := Shadow{Name: {Value: "Pharma lab", Refused: true}, Value: {Value: "6400000", Refused: true}, Notes: {Value: "Lab data, 3 sites", Refused: true}}
+	if got := Outgoing("hubspot", Values{Name: "", Value: "0", Notes: "Lab data"}, refused, nil); len(got) != 1 || got[Notes] != "Lab data" {
+		t.Errorf("Outgoing over refused values = %v, want only the referral's notes", got)
+	}
 	sent := sh.Sending(got)
 	if !sent[Value].Pending || sent[Value].Sent != "4500000" || sh[Value].Pending {
 		t.Errorf("Sending: %+v (the original must not change: %+v)", sent[Value], sh[Value])
@@ -198,6 +204,12 @@ func TestAdvance(t *testing.T) {
 		d.ID = 1
 		return d
 	}
+	accepted := func(d *deal.Deal) *deal.Deal {
+		if _, err := d.Accept(deal.Changes{}, at(1)); err != nil {
+			t.Fatalf("accepting: %v", err)
+		}
+		return d
+	}
 	tests := []struct {
 		name      string
 		d         *deal.Deal
@@ -211,7 +223,13 @@ func TestAdvance(t *testing.T) {
 		{"a stage on a received referral accepts it first", received(deal.ServicesCoSell), Values{Stage: "proposed"}, deal.Accepted, deal.StageProposed, false, 2, ""},
 		{"won on a received referral accepts then wins", received(deal.IPCoSell), Values{Status: "won"}, deal.Won, deal.StageWon, false, 2, ""},
 		{"declined", received(deal.ServicesCoSell), Values{Status: "declined", Reason: "no capacity"}, deal.Declined, "", false, 1, ""},
-		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1, ""},
+		{"the sender's update of a received referral is taken as it is", received(deal.ServicesCoSell), Values{Value: "5000000"}, deal.Received, "", false, 1, PartnerCenter},
+		{"a CRM's edit of a received referral is refused, as in chat", received(deal.ServicesCoSell), Values{Value: "5000000", Close: "2028-01-31"}, deal.Received, "", true, 0, ""},
+		{"so is the generic CRM's", received(deal.IPCoSell), Values{Notes: "from the CRM"}, deal.Received, "", true, 0, "generic"},
+		{"Partner Center moves a received referral's expiry", received(deal.ServicesCoSell), Values{Expires: "2027-01-15T00:00:00Z"}, deal.Received, "", false, 1, PartnerCenter},
+		{"with an update of its figures", received(deal.ServicesCoSell), Values{Value: "5000000", Expires: "2027-01-15T00:00:00Z"}, deal.Received, "", false, 2, PartnerCenter},
+		{"an expiry told again moves nothing", received(deal.ServicesCoSell), Values{Expires: at(0).Add(deal.ReferralWindow).Format(time.RFC3339Nano)}, deal.Received, "", false, 0, PartnerCenter},
+		{"an accepted referral's expiry is no news", accepted(received(deal.ServicesCoSell)), Values{Expires: "2027-01-15T00:00:00Z"}, deal.Accepted, deal.StageAccepted, false, 0, PartnerCenter},
 		{"Partner Center's later assessment stage marks the ones between", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Accepted, deal.StageReport, false, 4, PartnerCenter},
 		{"a CRM skipping assessment stages is refused, as in chat", received(deal.SolutionAssessment), Values{Stage: "report"}, deal.Received, "", true, 0, ""},
 		{"a CRM marks the next assessment stage", received(deal.SolutionAssessment), Values{Stage: "loe"}, deal.Accepted, deal.StageLOE, false, 2, ""},
@@ -229,8 +247,8 @@ func TestAdvance(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Advance = %v, want a refusal", evs)
 				}
-				if tt.d.Status != before.Status || tt.d.Stage != before.Stage {
-					t.Errorf("a refused advance changed the deal: %s %s", tt.d.Status, tt.d.Stage)
+				if tt.d.Status != before.Status || tt.d.Stage != before.Stage || tt.d.Value != before.Value || !tt.d.CloseDate.Equal(before.CloseDate) {
+					t.Errorf("a refused advance changed the deal: %s %s %s %v", tt.d.Status, tt.d.Stage, tt.d.Value, tt.d.CloseDate)
 				}
 				return
 			}

@@ -16,6 +16,9 @@ const (
 	KindReceived = "received"
 	KindExpired  = "expired"
 	KindDeclined = "declined"
+	// KindExpiryMoved is the news of a referral whose sender moved its
+	// expiry: dropped, like the arrival news, once it is answered.
+	KindExpiryMoved = "expiry-moved"
 )
 
 // About names a deal in news: "#12 "Name" for Fabrikam AB (IP co-sell, location 1234567)".
@@ -50,6 +53,13 @@ func News(d *deal.Deal, ev deal.Event, by string) []ledger.Notice {
 		// 7-day reminder: the channel hears of a referral as it arrives.
 		n := notice(d, KindReceived, fmt.Sprintf("📥 New referral %s from %s: accept or decline it by %s, or it expires.",
 			About(d), deal.SenderLabel(d.From), d.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")))
+		n.Actions = AnswerActions(d)
+		return []ledger.Notice{n}
+	case "expiry_moved":
+		// The channels were told the old date (the arrival news, the
+		// reminders): a window shortened past a reminder's point would
+		// otherwise reach them only at the next one.
+		n := notice(d, KindExpiryMoved, fmt.Sprintf("⏳ Referral %s from %s: %s.", About(d), deal.SenderLabel(d.From), ev.Detail))
 		n.Actions = AnswerActions(d)
 		return []ledger.Notice{n}
 	case "expired":

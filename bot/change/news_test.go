@@ -49,3 +49,18 @@ func TestNewsOfAnArrival(t *testing.T) {
 		})
 	}
 }
+
+// A referral whose sender moved its expiry is news, with its answers:
+// the channels were told the old date.
+func TestNewsOfAnExpiryMove(t *testing.T) {
+	d := &deal.Deal{ID: 7, Name: "Teams", Kind: deal.ServicesCoSell, Status: deal.Received, From: "microsoft",
+		Location: "1234567", Customer: deal.Customer{Name: "Fabrikam AB"}}
+	got := News(d, deal.Event{Action: "expiry_moved", Detail: "expiry moved from 2026-12-02 00:00 UTC to 2026-12-09 00:00 UTC by Partner Center"}, PartnerCenter)
+	want := `⏳ Referral #7 "Teams" for Fabrikam AB (services co-sell, location 1234567) from Microsoft: expiry moved from 2026-12-02 00:00 UTC to 2026-12-09 00:00 UTC by Partner Center.`
+	if len(got) != 1 || got[0].Text != want || got[0].Kind != KindExpiryMoved {
+		t.Fatalf("News = %+v\nwant %q", got, want)
+	}
+	if a := got[0].Actions; len(a) != 3 || a[0].Command != "deal accept 7" {
+		t.Errorf("actions %+v, want Accept, Decline, Snooze", a)
+	}
+}

@@ -16,7 +16,9 @@ import (
 //   - a received referral that the system moved on (accepted, a stage, won
 //     or lost) is accepted first, with the fields that came along;
 //   - the sender's own updates to a received referral (Partner Center) are
-//     taken as they are, since the partner has not answered it yet;
+//     taken as they are, its expiry too, since the partner has not
+//     answered it yet; a CRM's, the partner's side, meet deal.Edit's rule,
+//     as chat's do: no edit before the referral is accepted;
 //   - field edits go through deal.Edit, then a stage (forward only: a
 //     system moving a stage back changes nothing; a solution assessment's
 //     stages one at a time, as in chat, except from Partner Center, which
@@ -120,11 +122,30 @@ func Advance(d *deal.Deal, v Values, system string, at time.Time) ([]deal.Event,
 			evs[len(evs)-1].Detail = fmt.Sprintf("expired in %s, unanswered", Label(system))
 			*d = *next
 			return evs, nil
+		case target == "" && stage == "" && system != PartnerCenter:
+			// A CRM is the partner's side: Partner Center lets the partner
+			// change a referral only once accepted, so its edit meets the
+			// rule a chat edit meets (deal.Edit, below), and is refused.
 		case target == "" && stage == "":
 			// The sender updated the referral before the partner answered.
 			if !empty(ch) {
 				what := refresh(next, ch, at)
 				evs = append(evs, deal.Event{Action: "updated", Detail: "updated by " + Label(system) + ": " + strings.Join(what, ", ")})
+			}
+			if s, ok := v[Expires]; ok && s != "" {
+				// Partner Center moved the window (it is the one that
+				// refuses a late answer): the sweep, the reminders and the
+				// replies follow its date from now on.
+				to, err := time.Parse(time.RFC3339Nano, s)
+				if err != nil {
+					return nil, &deal.RuleError{Field: "expires_at", Rule: "expires_format", Message: fmt.Sprintf("%s expiry %q is not a time (RFC 3339)", Label(system), s)}
+				}
+				if !to.Equal(next.ExpiresAt) {
+					if err := step(next.MoveExpiry(to, at)); err != nil {
+						return nil, err
+					}
+					evs[len(evs)-1].Detail += " by " + Label(system)
+				}
 			}
 			*d = *next
 			return evs, nil

@@ -39,13 +39,17 @@ const (
 	// system told of its creation, so that a deal is made of a record
 	// created there, not of an old one nobody linked.
 	Created Field = "created"
+	// Expires is no synced field either: when a received referral expires,
+	// as its sender says (RFC 3339, UTC). Only Partner Center tells it, and
+	// nothing writes it back: the window is Partner Center's to move.
+	Expires Field = "expires"
 )
 
 // Fields lists every synced field, in the order changes are described.
 var Fields = []Field{Name, Value, Currency, Close, Notes, Team, Stage, Status, Reason}
 
 // known are the fields Values may hold: the synced ones and the markers.
-var known = append(Fields[:len(Fields):len(Fields)], Created)
+var known = append(Fields[:len(Fields):len(Fields)], Created, Expires)
 
 // Values are fields in their canonical text form; a field that is absent
 // says nothing about it (a per-property event names one field).

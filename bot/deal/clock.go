@@ -29,6 +29,36 @@ func (d *Deal) ExpireIfDue(now time.Time) (ev Event, ok bool) {
 	return ev, err == nil
 }
 
+// MoveExpiry sets when a received referral expires to what its sender says
+// now: Partner Center extends or shortens a referral's window itself, and
+// it is the one that refuses a late answer, so the reminders, the sweep
+// and every reply follow its date. Only a referral still unanswered at now
+// moves: one whose time ran out is the expiry path's, and an answered or
+// closed one expires no more. A new date already past is taken as it is;
+// the expiry path then records the expiry, dated at it.
+func (d *Deal) MoveExpiry(to, now time.Time) (Event, error) {
+	if err := d.needStatus("move the expiry of", now, Received); err != nil {
+		return Event{}, err
+	}
+	if to.IsZero() {
+		return Event{}, refuse("expires_at", "expiry_required", "referral #%d needs a date to expire at", d.ID)
+	}
+	if to.Equal(d.ExpiresAt) {
+		return Event{}, refuse("expires_at", "edit_nothing", "nothing to change: referral #%d already expires at %s", d.ID, moment(to))
+	}
+	from := d.ExpiresAt
+	d.ExpiresAt, d.UpdatedAt = to, now
+	return Event{Action: "expiry_moved", Detail: fmt.Sprintf("expiry moved from %s to %s", moment(from), moment(to))}, nil
+}
+
+// moment is a time as history lines write it, to the minute, in UTC.
+func moment(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
 // MicrosoftWindowClosed reports whether Microsoft was asked for help and
 // its 14 days to decide ran out at now without an answer.
 func (d *Deal) MicrosoftWindowClosed(now time.Time) bool {

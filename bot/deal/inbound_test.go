@@ -239,3 +239,47 @@ func TestExpire(t *testing.T) {
 		})
 	}
 }
+
+// Partner Center moves a referral's window itself: an unanswered one
+// follows it, later or earlier, even to a date already past (the expiry
+// path then records the expiry at it); an answered or expired one does not.
+func TestMoveExpiry(t *testing.T) {
+	received := referral().ReceivedAt
+	was := received.Add(ReferralWindow)
+	later, earlier := was.Add(7*24*time.Hour), was.Add(-5*24*time.Hour)
+	tests := []struct {
+		name   string
+		deal   func(*testing.T) *Deal
+		to, at time.Time
+		want   []string
+		detail string
+	}{
+		{name: "extended", to: later, at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(later)},
+		{name: "shortened", to: earlier, at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(earlier)},
+		{name: "shortened to a date past", to: t0.Add(-time.Hour), at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(t0.Add(-time.Hour))},
+		{name: "the same date moves nothing", to: was, at: t0, want: []string{"expires_at/edit_nothing"}},
+		{name: "no date", at: t0, want: []string{"expires_at/expiry_required"}},
+		{name: "past its expiry: the expiry path's", to: later, at: was, want: []string{"status/referral_expired"}},
+		{name: "answered: it expires no more", deal: acceptedReferral, to: later, at: t0, want: []string{"status/status_move_the_expiry_of"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mustReceive(t, referral())
+			if tc.deal != nil {
+				d = tc.deal(t)
+			}
+			before := d.Clone()
+			ev, err := d.MoveExpiry(tc.to, tc.at)
+			expectRules(t, err, tc.want...)
+			if err != nil {
+				if !d.ExpiresAt.Equal(before.ExpiresAt) {
+					t.Errorf("a refused move changed the expiry to %v", d.ExpiresAt)
+				}
+				return
+			}
+			if !d.ExpiresAt.Equal(tc.to) || d.Status != Received || ev.Action != "expiry_moved" || ev.Detail != tc.detail {
+				t.Errorf("moved: %s, expires %v, event %q %q; want received, expiring %v, %q", d.Status, d.ExpiresAt, ev.Action, ev.Detail, tc.to, tc.detail)
+			}
+		})
+	}
+}

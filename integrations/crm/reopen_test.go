@@ -365,22 +365,35 @@ func TestWonWithItsFinalFiguresInOneSave(t *testing.T) {
 }
 
 // A received referral moved on in HubSpot in one save with its name and
-// figures: the stage event, told first, is refused for want of them; the
-// ones that bring them accept the referral at that stage, whatever the
+// figures: the stage event, told before them, is refused for want of
+// them, and a figure told before the stage is refused too (a referral is
+// not edited before it is accepted); the event that completes the save
+// accepts the referral at that stage with those figures, whatever the
 // order HubSpot sends them in.
 func TestReferralMovedOnInOneSaveIsAccepted(t *testing.T) {
-	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, 1)
-		const id = "18400300"
-		d := w.referral(id)
-		w.clock.Set(w.clock.Now().Add(time.Minute))
-		values := map[string]string{"dealstage": "presentationscheduled", "dealname": "Pharma lab", "amount": "64000", "closedate": "2027-05-31", "deal_currency_code": "CHF"}
-		w.saveInHubSpot(id, []string{"dealstage", "dealname", "amount", "closedate", "deal_currency_code"}, values)
-		got, _ := st.GetDeal(t.Context(), d.ID)
-		if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
-			t.Errorf("referral %s at %s, want accepted at Developed", got.Status, got.Stage)
-		}
-	})
+	for _, order := range [][]string{
+		{"dealstage", "dealname", "amount", "closedate", "deal_currency_code"},
+		{"dealname", "amount", "closedate", "deal_currency_code", "dealstage"},
+		{"amount", "deal_currency_code", "dealstage", "closedate", "dealname"},
+	} {
+		t.Run(strings.Join(order, ","), func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				w := newWorld(t, st, 1)
+				const id = "18400300"
+				d := w.referral(id)
+				w.clock.Set(w.clock.Now().Add(time.Minute))
+				values := map[string]string{"dealstage": "presentationscheduled", "dealname": "Pharma lab", "amount": "64000", "closedate": "2027-05-31", "deal_currency_code": "CHF"}
+				w.saveInHubSpot(id, order, values)
+				got, _ := st.GetDeal(t.Context(), d.ID)
+				if got.Status != deal.Accepted || got.Stage != deal.StageDeveloped {
+					t.Errorf("referral %s at %s, want accepted at Developed", got.Status, got.Stage)
+				}
+				if got.Name != "Pharma lab" || got.Value != 6400000 || got.Currency != "CHF" || got.CloseDate.Format(time.DateOnly) != "2027-05-31" {
+					t.Errorf("accepted as %q, %s %s, close %s: want HubSpot's figures", got.Name, got.Value, got.Currency, got.CloseDate.Format(time.DateOnly))
+				}
+			})
+		})
+	}
 }
 
 // Linking a received referral to a record the sales team already works in

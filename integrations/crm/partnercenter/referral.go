@@ -150,6 +150,17 @@ func saleType(r *pc.Referral) deal.SaleType {
 	return deal.Private
 }
 
+// expiry is when an incoming referral expires, as Partner Center says,
+// to the microsecond the databases keep (so that the date read back is
+// the date told, and telling it again moves nothing); zero for an outgoing
+// referral, whose expiry is not the partner's to watch, or none told.
+func expiry(r *pc.Referral) time.Time {
+	if r.ExpirationDateTime == nil || strings.EqualFold(r.Direction, "Outgoing") {
+		return time.Time{}
+	}
+	return r.ExpirationDateTime.UTC().Truncate(time.Microsecond)
+}
+
 func timeOr(t *time.Time, or time.Time) time.Time {
 	if t == nil || t.IsZero() {
 		return or
@@ -186,6 +197,11 @@ func Incoming(r *pc.Referral, now time.Time) (change.Incoming, error) {
 	}
 	if r.StatusReason != "" {
 		in.Values[change.Reason] = r.StatusReason
+	}
+	if t := expiry(r); !t.IsZero() {
+		// Told with every update: Microsoft extends or shortens the window
+		// of a referral not answered yet, and the deal follows.
+		in.Values[change.Expires] = t.Format(time.RFC3339Nano)
 	}
 	if r.Team != nil {
 		// Every member as Partner Center holds them, an empty team too:
@@ -259,8 +275,8 @@ func (s *Source) build(ctx context.Context, r *pc.Referral, now time.Time) (*dea
 	if err != nil {
 		return nil, deal.Event{}, fmt.Errorf("referral %s: %w", r.ID, err)
 	}
-	if !outgoing && r.ExpirationDateTime != nil {
-		d.ExpiresAt = r.ExpirationDateTime.UTC()
+	if t := expiry(r); !t.IsZero() {
+		d.ExpiresAt = t
 	}
 	d.SaleType = saleType(r)
 	d.ExternalID = r.ID

@@ -9,7 +9,7 @@ import (
 )
 
 // A referral Partner Center declined or expired says so in its history,
-// not "expired unanswered after 14 days" nor "written back to Partner
+// not cosellbot's own "expired unanswered" nor "written back to Partner
 // Center" (it came from there, maybe a minute after it was received).
 func TestOutcomeFromPartnerCenterIsSaidAsSuch(t *testing.T) {
 	for _, tt := range []struct {

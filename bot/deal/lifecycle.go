@@ -195,10 +195,10 @@ func (d *Deal) mutable(verb string, now time.Time) error {
 		return refuse("status", rule, "deal %d is already %s: nothing to do", d.ID, d.Status.Label())
 	}
 	if d.ExpiredAt(now) {
-		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered for 14 days: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
+		return refuse("status", "referral_expired", "referral #%d expired on %s, unanswered: it can no longer be accepted, declined or changed (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
 	}
 	if d.Status == Expired && !d.ExpiresAt.IsZero() {
-		return refuse("status", "terminal_immutable", "referral #%d expired on %s, unanswered for 14 days: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
+		return refuse("status", "terminal_immutable", "referral #%d expired on %s, unanswered: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.ExpiresAt.UTC().Format(time.DateOnly), verb)
 	}
 	if d.Status.Terminal() {
 		return refuse("status", "terminal_immutable", "deal %d is %s: nothing can change once a deal is won, lost, declined, expired or closed as error (tried to %s)", d.ID, d.Status.Label(), verb)
@@ -540,7 +540,7 @@ func (d *Deal) Expire(now time.Time) (Event, error) {
 		return Event{}, refuse("expires_at", "expire_not_due", "deal %d expires only at %s", d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	d.Status, d.UpdatedAt = Expired, d.ExpiresAt
-	return Event{Action: "expired", Detail: "expired unanswered after 14 days; " + d.whoIsTold("expiry"), At: d.ExpiresAt}, nil
+	return Event{Action: "expired", Detail: "expired unanswered; " + d.whoIsTold("expiry"), At: d.ExpiresAt}, nil
 }
 
 // Edit changes the fields Partner Center lets a partner change on a created or

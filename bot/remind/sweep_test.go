@@ -246,7 +246,7 @@ func TestNoticeTexts(t *testing.T) {
 		remind.ClaimNotice(&official, officialEv),
 		remind.StateNotice(a, ledger.Entry{At: now, Actor: "ana@partner.example", Action: "received", Detail: "received from Microsoft"}),
 		remind.StateNotice(accepted, ledger.Entry{At: now, Actor: "hubspot", Action: "accepted", Detail: "accepted"}),
-		remind.StateNotice(declined, ledger.Entry{At: now, Actor: "cosellbot", Action: "expired", Detail: "expired unanswered after 14 days"}),
+		remind.StateNotice(declined, ledger.Entry{At: now, Actor: "cosellbot", Action: "expired", Detail: "expired unanswered"}),
 	} {
 		b.WriteString(n.Kind + " [" + n.Subject + "] " + n.Text + "\n")
 		for _, act := range n.Actions {

@@ -323,6 +323,26 @@ func (w *world) referralArrives() *deal.Deal {
 	return d
 }
 
+// referralImported is referralArrives without settling: only Partner
+// Center's notification is delivered and processed, the clock untouched,
+// for tests that time what follows from the import.
+func (w *world) referralImported() *deal.Deal {
+	w.t.Helper()
+	fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.pc.Put(string(fixture))
+	w.deliverPC()
+	w.h.Process(w.t)
+	d, err := w.st.DealByExternalID(w.t.Context(), referralID)
+	if err != nil {
+		w.t.Fatalf("the referral made no deal: %v", err)
+	}
+	w.dealID = d.ID
+	return d
+}
+
 // chat runs a command line as the local admin; %d is the deal.
 func (w *world) chat(line string) {
 	w.t.Helper()

@@ -1,7 +1,6 @@
 package crm_test
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -49,18 +48,7 @@ func TestPartnerCenterMovesTheExpiry(t *testing.T) {
 				if err := st.Subscribe(t.Context(), sub, ledger.Entry{At: now, Actor: "ana", Action: "subscribed", Detail: "slack C1"}); err != nil {
 					t.Fatal(err)
 				}
-				fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
-				if err != nil {
-					t.Fatal(err)
-				}
-				w.pc.Put(string(fixture))
-				w.deliverPC()
-				w.h.Process(t)
-				d, err := st.DealByExternalID(t.Context(), referralID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				w.dealID = d.ID
+				d := w.referralImported()
 				if !d.ExpiresAt.Equal(was) {
 					t.Fatalf("imported expiring %v, want %v", d.ExpiresAt, was)
 				}
@@ -131,18 +119,7 @@ func TestPartnerCenterMovesTheExpiry(t *testing.T) {
 func TestPartnerCenterMovesNoExpiryPast(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := pcChatWorld(t, st)
-		fixture, err := os.ReadFile("../partnercenter/testdata/referral_new.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.pc.Put(string(fixture))
-		w.deliverPC()
-		w.h.Process(t)
-		d, err := st.DealByExternalID(t.Context(), referralID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.dealID = d.ID
+		d := w.referralImported()
 		was := d.ExpiresAt
 		w.clock.Set(was.Add(time.Hour))
 		w.pc.Set(referralID, "expirationDateTime", was.Add(7*24*time.Hour).Format(time.RFC3339))

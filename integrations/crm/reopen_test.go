@@ -2,7 +2,6 @@ package crm_test
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -429,14 +428,7 @@ func TestLinkingAReferralBlanksNothing(t *testing.T) {
 func TestPartnerCenterCloseBeforeTheAcceptanceStands(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := pcChatWorld(t, st)
-		fixture, _ := os.ReadFile("../partnercenter/testdata/referral_new.json")
-		w.pc.Put(string(fixture))
-		w.deliverPC()
-		w.h.Process(t)
-		d, err := st.DealByExternalID(t.Context(), referralID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := w.referralImported()
 		w.clock.Set(w.clock.Now().Add(time.Hour))
 		w.pc.Set(referralID, "status", "Closed")
 		w.pc.Set(referralID, "substatus", "Expired")

@@ -763,6 +763,14 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 	var rule *deal.RuleError
 	var rules deal.Problems
 	if errors.As(err, &rule) || errors.As(err, &rules) {
+		if in.System == PartnerCenter {
+			// A Partner Center referral is whole when it is told: no later
+			// event completes it, and one received has days to be
+			// answered. Failed, it is listed by `cosellbot inbox` and
+			// replayed once the rules or the referral change; ignored, it
+			// would expire unseen.
+			return Result{}, fmt.Errorf("%s referral %s makes no deal: %w", Label(in.System), in.RecordID, err)
+		}
 		c := &Commit{Links: []Link{link}, At: now}
 		if err := e.commit(ctx, c); err != nil {
 			return Result{}, err

@@ -104,6 +104,12 @@ func Draft(r *pc.Referral, catalog []deal.Solution) deal.Draft {
 				break
 			}
 		}
+		// Consent is the customer's agreement to share the contact given;
+		// with none the rules can take (none at all, or no phone), there is
+		// nothing it covers, and kept alone it would refuse the referral:
+		// a tester's inbound referral never became a deal and expired
+		// unseen.
+		dr.Customer.Consent = dr.Customer.Contact != nil
 	}
 	for _, m := range r.Team {
 		if p, ok := person(m); ok {

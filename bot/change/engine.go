@@ -967,6 +967,32 @@ const (
 // said done, the system never had it, and only the server's log and
 // `cosellbot sync` knew.
 func (e *Engine) GaveUp(ctx context.Context, system, recordID, reason string) error {
+	why := escape.Bound(reason, 0)
+	return e.sayNotSynced(ctx, system, recordID, func(d *deal.Deal) (string, string) {
+		return fmt.Sprintf("not written to %s record %s, given up: %s; the deal keeps its values here", Label(system), recordID, why),
+			fmt.Sprintf("⚠ Deal %s: %s did not take its latest changes and cosellbot stopped trying: %s. The deal keeps them here; an admin can send them again with `cosellbot sync %d --retry-dead`.",
+				About(d), Label(system), why, d.ID)
+	})
+}
+
+// ClosedBeforeSent records, on the deal of a link, the changes made here
+// that the system closed its record before it took (a value edited in chat
+// a second after a Partner Center user closed the referral, told after):
+// Partner Center takes no change to a closed referral, so nothing is sent,
+// and without this line chat's "done" was the last word while Partner
+// Center kept the old value. Nothing can be sent again either.
+func (e *Engine) ClosedBeforeSent(ctx context.Context, system, recordID string, lost Values) error {
+	what := strings.Join(fieldNames(lost), ", ")
+	return e.sayNotSynced(ctx, system, recordID, func(d *deal.Deal) (string, string) {
+		return fmt.Sprintf("not written to %s record %s: it was closed there before it took %s; the deal keeps its values here, %s its own", Label(system), recordID, what, Label(system)),
+			fmt.Sprintf("⚠ Deal %s: %s closed the referral before it took %s, and takes no change to a closed referral. The deal keeps the values here; %s keeps its own.",
+				About(d), Label(system), what, Label(system))
+	})
+}
+
+// sayNotSynced commits, on the deal linked to a record, a "not synced"
+// history line and news to its channels, as say words them for the deal.
+func (e *Engine) sayNotSynced(ctx context.Context, system, recordID string, say func(*deal.Deal) (detail, news string)) error {
 	for range 3 {
 		l, err := e.rec.Link(ctx, system, recordID)
 		if errors.Is(err, ledger.ErrNotFound) || err == nil && l.DealID == 0 {
@@ -982,10 +1008,9 @@ func (e *Engine) GaveUp(ctx context.Context, system, recordID, reason string) er
 		if err != nil {
 			return err
 		}
-		now, why := e.clock.Now(), escape.Bound(reason, 0)
-		detail := fmt.Sprintf("not written to %s record %s, given up: %s; the deal keeps its values here", Label(system), recordID, why)
-		n := notice(d, KindSyncFailed, fmt.Sprintf("⚠ Deal %s: %s did not take its latest changes and cosellbot stopped trying: %s. The deal keeps them here; an admin can send them again with `cosellbot sync %d --retry-dead`.",
-			About(d), Label(system), why, d.ID))
+		now := e.clock.Now()
+		detail, text := say(d)
+		n := notice(d, KindSyncFailed, text)
 		n.Actions = []chat.Action{{Label: "Show", Command: fmt.Sprintf("deal show %d", d.ID)}}
 		c := &Commit{Deal: d.Clone(), At: now, Entries: []ledger.Entry{{At: now, Actor: system, Action: ActionNotSynced, Detail: detail}}, Notices: []ledger.Notice{n}}
 		err = e.commit(ctx, c)
@@ -993,7 +1018,7 @@ func (e *Engine) GaveUp(ctx context.Context, system, recordID, reason string) er
 			return err
 		}
 	}
-	return fmt.Errorf("recording that %s record %s was given up: %w", Label(system), recordID, ledger.ErrConflict)
+	return fmt.Errorf("recording what %s record %s did not take: %w", Label(system), recordID, ledger.ErrConflict)
 }
 
 // ClockActor is who the history names for what the clock decided (an

@@ -269,6 +269,9 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	}
 	out := Outgoing(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System))
 	if len(out) == 0 {
+		if lost := closedBeforeSent(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System)); len(lost) > 0 {
+			return false, "", s.engine.ClosedBeforeSent(ctx, c.System, c.RecordID, lost)
+		}
 		return false, "", nil
 	}
 	// What is about to be sent is recorded first, so that the system's
@@ -315,6 +318,23 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 		cur.Seen = got.At
 	}
 	return true, renamed, s.rec.SaveLink(ctx, cur)
+}
+
+// closedBeforeSent is what of the deal's figures and texts a Partner
+// Center referral closed there lacks: work is made only while something is
+// to be sent, so this is the work of a change made here before the close
+// was known, said once.
+func closedBeforeSent(system string, cur Values, sh Shadow, only []Field) Values {
+	if system != PartnerCenter || !ClosedThere(sh) {
+		return nil
+	}
+	lost := Diff(cur, sh.Values(), only)
+	for f := range lost {
+		if f == Status || f == Stage || f == Reason {
+			delete(lost, f) // the close is Partner Center's, and stands
+		}
+	}
+	return lost
 }
 
 // unsend takes back, in sh, the marks "sending" of the fields a write

@@ -446,9 +446,13 @@ func TestPartnerCenterCloseBeforeTheAcceptanceStands(t *testing.T) {
 		if ref := w.pc.Referral(referralID); ref["status"] != "Closed" || ref["substatus"] != "Expired" {
 			t.Errorf("Partner Center now %v/%v", ref["status"], ref["substatus"])
 		}
-		es, _ := st.History(t.Context(), d.ID)
-		if last := es[len(es)-1]; last.Action != "expired" || !strings.Contains(last.Detail, "before the acceptance reached it") {
-			t.Errorf("last history line %+v", last)
+		if !w.historySays("expired", "before the acceptance reached it") {
+			t.Errorf("history does not say the acceptance is void: %v", w.history())
+		}
+		// The void acceptance's name and figures stay on the deal, not in
+		// Partner Center: said once.
+		if !w.historySays("not synced", "closed there before it took name, value, close, notes") {
+			t.Errorf("history does not say what Partner Center never took: %v", w.history())
 		}
 	})
 }
@@ -584,4 +588,45 @@ func (w *world) historySays(action, part string) bool {
 		w.t.Fatal(err)
 	}
 	return slices.ContainsFunc(es, func(e ledger.Entry) bool { return e.Action == action && strings.Contains(e.Detail, part) })
+}
+
+// A value edited in chat a second after a Partner Center user closed the
+// referral (its notification not yet there) cannot reach Partner Center,
+// which takes no change to a closed referral: the history and the deal's
+// channels say so (a tester found the edit silently never sent, and `sync`
+// saying there was no work left).
+func TestEditAfterPartnerCenterCloseIsSaidNotSynced(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		d := w.referralImported()
+		w.chat(`deal accept %d name="Tailspin rollout" value=95000 close=2027-03-01 notes="accepted"`)
+		w.settle()
+		w.clock.Set(w.clock.Now().Add(time.Hour))
+		w.pc.Set(referralID, "status", "Closed")
+		w.pc.Set(referralID, "substatus", "Lost")
+		w.pc.Set(referralID, "statusReason", "Customer went elsewhere")
+		w.chat("deal edit %d value=99000")
+		w.settle()
+		got, _ := st.GetDeal(t.Context(), d.ID)
+		if got.Status != deal.Lost {
+			t.Fatalf("deal %s, want lost as in Partner Center", got.Status)
+		}
+		if v := w.pcValue(); fmt.Sprint(v) != "95000" {
+			t.Errorf("Partner Center value %v, want its own 95000", v)
+		}
+		if !w.historySays("not synced", "closed there before it took value") {
+			t.Errorf("history says nothing of the value Partner Center never took: %v", w.history())
+		}
+		w.chat("deal show %d") // no work, no second line
+		w.settle()
+		n := 0
+		for _, line := range w.history() {
+			if strings.Contains(line, "not synced") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d not-synced lines, want 1: %v", n, w.history())
+		}
+	})
 }

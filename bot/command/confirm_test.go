@@ -19,8 +19,8 @@ import (
 func TestWonQuestionWarnsBeforeAnEarlyWin(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=IP customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
-	e.run(`deal new kind=p2p name=P2P customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=IP customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=p2p name=P2P customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n share=yes solution="Contoso Insight" ` + team)
 	e.run(`deal new kind=services name=S customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n role=transaction area=Security play="Cloud security" ` + team)
 	const advice = "registration may be rejected for a deal won within 72 hours of its creation"
 	won := func(id string) (card, asked string) {
@@ -48,5 +48,23 @@ func TestWonQuestionWarnsBeforeAnEarlyWin(t *testing.T) {
 	e.clk.t = start.Add(73 * time.Hour)
 	if card, asked := won("1"); strings.Contains(card+asked, advice) {
 		t.Errorf("three days old, the question still warns: %q / %q", card, asked)
+	}
+	// A private deal is never registered, and a won one is no longer
+	// upgraded (a tester won a private IP co-sell deal after the 72-hour
+	// advice alone): that is what its question says, at any age, and its
+	// reply after.
+	e.run(`deal new kind=ip name=Private customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team)
+	const private = "It is private: a private deal cannot be registered, and once won it can no longer be upgraded; if you will register it, upgrade it first (deal upgrade 4 partner-led)."
+	for _, age := range []time.Duration{74, 200} {
+		e.clk.t = start.Add(age * time.Hour)
+		card, asked := won("4")
+		for _, q := range []string{card, asked} {
+			if !strings.Contains(q, private) || strings.Contains(q, advice) {
+				t.Errorf("private deal, %d h: question %q", age, q)
+			}
+		}
+	}
+	if r := e.run("deal won 4"); !strings.Contains(r.Text, "private: it can no longer be registered") {
+		t.Errorf("won reply %q", r.Text)
 	}
 }

@@ -435,7 +435,7 @@ func NextAt(d *deal.Deal, now time.Time) []Action {
 		}
 		if _, more := d.NextStage(); d.Kind != deal.SolutionAssessment || !more {
 			q := confirmation("deal won " + id)
-			if advice := d.EarlyWinAdvice(now); advice != "" {
+			if advice := d.WinAdvice(now); advice != "" {
 				q += " " + advice // before the step that cannot be undone
 			}
 			out = append(out, Action{Label: "Won", Command: "deal won " + id, Style: "primary", Confirm: q})

@@ -148,8 +148,9 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 
 // Confirm is the question chat asks before running line from a button
 // (Confirmation's), with what who should know of the deal at this moment:
-// before a registrable deal younger than 72 hours is won, that
-// registration may be rejected (deal.EarlyWinAdvice), since a won deal is
+// before a registrable deal is won, that a private one can then never be
+// registered, or that registration may be rejected for one younger than 72
+// hours (deal.WinAdvice), since a won deal is
 // never unwon. A deal who cannot see, or none, gets the plain question.
 func (s *Service) Confirm(ctx context.Context, who access.User, line string) (question, cancel string) {
 	question, cancel = Confirmation(line)
@@ -159,7 +160,7 @@ func (s *Service) Confirm(ctx context.Context, who access.User, line string) (qu
 	}
 	c := &call{who: who, verb: "deal won", now: s.clock.Now(), pos: f[2:]}
 	if d, err := s.visibleDeal(ctx, c); err == nil {
-		if advice := d.EarlyWinAdvice(c.now); advice != "" {
+		if advice := d.WinAdvice(c.now); advice != "" {
 			question += " " + advice
 		}
 	}

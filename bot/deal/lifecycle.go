@@ -767,8 +767,12 @@ func (d *Deal) Win(now time.Time) (Event, error) {
 	// Registration may be rejected for a deal won within 72 hours of its
 	// creation: say so the moment it is won, on every path (chat, button,
 	// CRM webhook), not only when someone later asks deal register.
-	if gap, early := d.wonEarly(); early && (d.Kind == IPCoSell || d.Kind == P2P) {
-		detail += fmt.Sprintf(" (%s after creation: registration may be rejected before 72 hours)", hoursMinutes(gap))
+	if d.Kind == IPCoSell || d.Kind == P2P {
+		if d.SaleType == Private {
+			detail += " (private: it can no longer be registered)"
+		} else if gap, early := d.wonEarly(); early {
+			detail += fmt.Sprintf(" (%s after creation: registration may be rejected before 72 hours)", hoursMinutes(gap))
+		}
 	}
 	return Event{Action: "won", Detail: detail}, nil
 }

@@ -293,13 +293,22 @@ func (d *Deal) born() time.Time {
 	return d.CreatedAt
 }
 
-// EarlyWinAdvice is what to know before marking d won at now, when it
-// could be registered and is younger than 72 hours: registration may then
-// be rejected, and a won deal cannot be unwon, so it is said before, not
-// only in the reply after. "" otherwise (and when now is unknown).
-func (d *Deal) EarlyWinAdvice(now time.Time) string {
+// WinAdvice is what to know before marking d won at now, when it could be
+// registered: a won deal cannot be unwon, so it is said before, not only in
+// the reply after. A private deal is never registered, and once won it can
+// no longer be upgraded (a tester's private IP co-sell deal, won after the
+// 72-hour advice alone, lost its registration for good); one younger than
+// 72 hours may have its registration rejected. "" otherwise (and when now
+// is unknown).
+func (d *Deal) WinAdvice(now time.Time) string {
+	if !d.Registrable() || d.Status.Terminal() || now.IsZero() {
+		return ""
+	}
+	if d.SaleType == Private {
+		return fmt.Sprintf("It is private: a private deal cannot be registered, and once won it can no longer be upgraded; if you will register it, upgrade it first (deal upgrade %d partner-led).", d.ID)
+	}
 	until := d.born().Add(WonAfterCreation * time.Hour)
-	if !d.Registrable() || now.IsZero() || !now.Before(until) {
+	if !now.Before(until) {
 		return ""
 	}
 	return fmt.Sprintf("It was created %s ago: registration may be rejected for a deal won within 72 hours of its creation, so if you will register it, wait until %s.",

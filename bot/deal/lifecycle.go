@@ -880,12 +880,18 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 	} else if !strings.EqualFold(inv.Currency, d.Currency) {
 		// Its part of the deal's value (seed 004): in another currency
 		// there is no rate to hold it to the whole by.
-		p.add("currency", "invite_currency", "the invited partner's share is part of deal %d's value: give it in %s, the deal's currency (value=\"%s %s\")", d.ID, d.Currency, inv.Value, d.Currency)
+		// The amount is theirs to work out: relabelled, 60,000 EUR became
+		// a suggested "60,000 USD" that the next check refused.
+		p.add("currency", "invite_currency", "the invited partner's share is part of deal %d's value: give it in %s, the deal's currency (value=\"… %s\", at most %s %s)", d.ID, d.Currency, d.Currency, d.Value-invited(d), d.Currency)
 	}
-	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && inv.Value > d.Value {
-		// Its part of the overall deal (seed 004), so no more than the
-		// whole.
-		p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than the whole deal (%s %s): give their part of it", inv.Value, inv.Currency, d.Value, d.Currency)
+	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && invited(d)+inv.Value > d.Value {
+		// Its part of the overall deal (seed 004): with the parts already
+		// invited, no more than the whole.
+		if left := d.Value - invited(d); left < d.Value {
+			p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than what the partners already invited leave of the deal (%s of %s %s): give their part of it", inv.Value, inv.Currency, left, d.Value, d.Currency)
+		} else {
+			p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than the whole deal (%s %s): give their part of it", inv.Value, inv.Currency, d.Value, d.Currency)
+		}
 	}
 	if inv.CloseDate.IsZero() {
 		p.add("close", "invite_close", "the date the invited partner should finish their part is required")

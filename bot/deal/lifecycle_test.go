@@ -614,3 +614,46 @@ func TestSharesHoldOnEdit(t *testing.T) {
 		})
 	}
 }
+
+// Several invited partners' shares are, together, part of the deal (seed
+// 004): a tester invited 50,000 and 40,000 EUR into an 80,000 EUR deal, each
+// checked alone. Refused at the second invitation and on an edit that
+// brings the value under their sum, with what is left; a share in another
+// currency is not relabelled into a figure the next check refuses.
+func TestInvitedSharesTogether(t *testing.T) {
+	d := mustNew(t, validIP())
+	first := validInvitation()
+	first.Partner, first.Value = "Adatum", d.Value*5/8
+	if _, err := d.InvitePartner(first, t0); err != nil {
+		t.Fatal(err)
+	}
+	second := validInvitation()
+	second.Partner, second.Value = "Litware", d.Value/2
+	before := d.Clone()
+	_, err := d.InvitePartner(second, t0)
+	expectRules(t, err, "value/invite_value_share")
+	if err == nil || !strings.Contains(err.Error(), "more than what the partners already invited leave of the deal") {
+		t.Errorf("second invitation: %v", err)
+	}
+	if !reflect.DeepEqual(before, d) {
+		t.Error("a refused invitation changed the deal")
+	}
+	second.Value = d.Value * 3 / 8
+	if _, err := d.InvitePartner(second, t0); err != nil {
+		t.Fatalf("the rest of the deal: %v", err)
+	}
+	low := d.Value * 3 / 4
+	_, err = d.Clone().Edit(Changes{Value: &low}, t0)
+	expectRules(t, err, "value/invite_value_share")
+	if err == nil || !strings.Contains(err.Error(), "the invited partners' shares (Adatum ") {
+		t.Errorf("edit under the sum: %v", err)
+	}
+
+	third := validInvitation()
+	third.Partner, third.Currency = "Fabrikam", "JPY"
+	_, err = mustNew(t, validIP()).InvitePartner(third, t0)
+	expectRules(t, err, "currency/invite_currency")
+	if err == nil || !strings.Contains(err.Error(), `value="… `) {
+		t.Errorf("another currency: %v", err)
+	}
+}

@@ -442,18 +442,46 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 	if !slices.Contains(Helps, d.Help) {
 		p.add("help", "help_type", "help must be one of %s", joinHelps())
 	}
+	// An invited partner's share is its part of the deal (seed 004), on
+	// every path that changes the deal's value or currency, not only at the
+	// invitation; and the parts of several, together, are no more than the
+	// whole (a tester invited 50,000 and 40,000 EUR into an 80,000 EUR deal).
 	for _, inv := range d.Partners {
-		// An invited partner's share is its part of the deal (seed 004),
-		// on every path that changes the deal's value or currency, not
-		// only at the invitation.
-		switch {
-		case !strings.EqualFold(inv.Currency, d.Currency):
+		if !strings.EqualFold(inv.Currency, d.Currency) {
 			p.add("currency", "invite_currency", "%s's share of deal %d is %s %s: the deal's value stays in %s while partners are invited in it", inv.Partner, d.ID, inv.Value, inv.Currency, inv.Currency)
-		case d.Value > 0 && inv.Value > d.Value:
-			p.add("value", "invite_value_share", "%s's share (%s %s) is more than the whole deal (%s %s): the deal is worth at least its invited partners' shares", inv.Partner, inv.Value, inv.Currency, d.Value, d.Currency)
 		}
 	}
+	if total, parts := shares(d); d.Value > 0 && total > d.Value {
+		p.add("value", "invite_value_share", "%s more than the whole deal (%s %s): the deal is worth at least its invited partners' shares", parts, d.Value, d.Currency)
+	}
 	return p
+}
+
+// invited is the invited partners' shares together (shares).
+func invited(d *Deal) Money {
+	total, _ := shares(d)
+	return total
+}
+
+// shares adds up the invited partners' shares in the deal's currency (one
+// in another is refused on its own), and says them: "Adatum's share
+// (50,000 EUR) is" or "the invited partners' shares (Adatum 50,000 + Litware
+// 40,000 = 90,000 EUR) are".
+func shares(d *Deal) (Money, string) {
+	var total Money
+	var named []string
+	var one string
+	for _, inv := range d.Partners {
+		if strings.EqualFold(inv.Currency, d.Currency) {
+			total += inv.Value
+			named = append(named, fmt.Sprintf("%s %s", inv.Partner, inv.Value))
+			one = fmt.Sprintf("%s's share (%s %s) is", inv.Partner, inv.Value, d.Currency)
+		}
+	}
+	if len(named) == 1 {
+		return total, one
+	}
+	return total, fmt.Sprintf("the invited partners' shares (%s = %s %s) are", strings.Join(named, " + "), total, d.Currency)
 }
 
 func joinRoles() string {

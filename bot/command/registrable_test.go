@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
@@ -69,4 +71,42 @@ func TestNoRateSaidAtCreation(t *testing.T) {
 	if r := e.run(`deal new kind=ip name=Euro customer=C customer_location=FR account=managed location=1111111 value=50000 currency=EUR close=2027-03-01 notes=n solution="Contoso Insight" ` + team); strings.Contains(r.Text, "No registration rate") {
 		t.Errorf("a EUR deal made:\n%s", r.Text)
 	}
+}
+
+// A won co-sell deal's Microsoft answer only moves on (a tester turned
+// "won" to "declined" and back, registration flipping each time), and once
+// Microsoft declined, registration is refused for good, not "yet"; an
+// invitation still unanswered may still be answered.
+func TestMicrosoftAnswerOfAWonDeal(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	e.seedCatalog()
+	for _, name := range []string{"Declined", "Waiting"} {
+		if r := e.run(`deal new kind=ip name=` + name + ` customer=C customer_location=SE account=managed location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" help="Technical help" contact="Eva Kund <eva@c.example> +46 70 111 22 33" consent=yes ` + team); !r.OK() {
+			t.Fatalf("deal new: %s", r.Text)
+		}
+	}
+	e.run("deal edit 1 microsoft=declined")
+	e.run("deal won 1")
+	e.run("deal won 2")
+	if r := e.try("deal edit 1 microsoft=accepted"); r.OK() || !strings.Contains(r.Text, "only moves on") {
+		t.Errorf("a won deal's decline turned to an acceptance: %s", r.Text)
+	}
+	if r := e.run("deal register 1"); strings.Contains(r.Text, "yet") {
+		t.Errorf("declined by Microsoft and won:\n%s", r.Text)
+	}
+	if r := e.run("deal register 2"); !strings.Contains(r.Text, "Deal #2 cannot be registered yet.") {
+		t.Errorf("won, Microsoft still to answer:\n%s", r.Text)
+	}
+	if r := e.try("deal edit 2 microsoft=won"); !r.OK() {
+		t.Errorf("Microsoft marking a won deal won: %s", r.Text)
+	}
+	if r := e.try("deal edit 2 microsoft=declined"); r.OK() {
+		t.Errorf("a won deal's Microsoft win turned to a decline: %s", r.Text)
+	}
+}
+
+// try runs a line as the local admin, refused or not.
+func (e *env) try(line string) command.Reply {
+	e.t.Helper()
+	return e.svc.Run(e.t.Context(), access.LocalAdmin, here, line)
 }

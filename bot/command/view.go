@@ -312,7 +312,7 @@ func Registration(d *deal.Deal, e deal.Eligibility) string {
 	var b strings.Builder
 	if e.Eligible {
 		fmt.Fprintf(&b, "Deal #%d can be registered.\n", d.ID)
-	} else if d.Registrable() && (d.Status != deal.Won || answersMissingOnly(e)) {
+	} else if d.Registrable() && (d.Status != deal.Won || answersMissingOnly(d, e)) {
 		fmt.Fprintf(&b, "Deal #%d cannot be registered yet.\n", d.ID)
 	} else if d.Registrable() {
 		// Won: its fields no longer change, so what is missing stays so
@@ -393,12 +393,14 @@ func orDash(s string) string {
 }
 
 // answersMissingOnly reports whether what a won deal lacks for
-// registration can still come: Microsoft's answer and the managed-account
-// match are recorded on a won deal too, and a missing rate is the rates
-// table's.
-func answersMissingOnly(e deal.Eligibility) bool {
+// registration can still come: Microsoft's answer to an invitation still
+// open (a decline on a won deal is final) and the managed-account match are
+// recorded on a won deal too, and a missing rate is the rates table's.
+func answersMissingOnly(d *deal.Deal, e deal.Eligibility) bool {
 	for _, c := range e.Criteria {
-		if !c.OK && c.Name != "microsoft_accepted" && c.Name != "managed_account" && !(c.Name == "value" && strings.HasPrefix(c.Why, "no rate for")) {
+		toCome := c.Name == "microsoft_accepted" && d.Microsoft == deal.MSInvited || c.Name == "managed_account" ||
+			c.Name == "value" && strings.HasPrefix(c.Why, "no rate for")
+		if !c.OK && !toCome {
 			return false
 		}
 	}

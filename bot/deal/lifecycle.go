@@ -581,6 +581,13 @@ func (d *Deal) Edit(c Changes, now time.Time) (Event, error) {
 		default:
 			return Event{}, refuse("microsoft", "microsoft_answer", "microsoft must be accepted, declined or won, got %q", *c.Microsoft)
 		}
+		if d.Status == Won && *c.Microsoft != d.Microsoft && !microsoftForward(d.Microsoft, *c.Microsoft) {
+			// A won deal's registration rests on the answer: a tester turned
+			// one's "won" to "declined" and back, registration flipping each
+			// time. While the deal is open a mistyped answer may still be
+			// corrected; once won it only moves on.
+			return Event{}, refuse("microsoft", "microsoft_answer_final", "deal %d is won and Microsoft's answer is %s: on a won deal it only moves on (an invitation to an answer, accepted to won), not to %s", d.ID, msLabel(d.Microsoft), *c.Microsoft)
+		}
 		if d.MicrosoftWindowClosed(now) {
 			return Event{}, refuse("microsoft", "microsoft_window_closed", "Microsoft's 14 days to decide on deal %d ended on %s without an answer: its answer can no longer be recorded; invite Microsoft again on a new deal or carry on partner-led", d.ID, d.DecisionDue.UTC().Format(time.DateOnly))
 		}
@@ -851,6 +858,18 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 		detail += "; customer contact " + inv.Contact.Name
 	}
 	return Event{Action: "invited", Detail: detail}, nil
+}
+
+// microsoftForward reports whether Microsoft's answer may move from one to
+// the other: an invitation is answered, and an acceptance becomes a win.
+func microsoftForward(from, to MicrosoftState) bool {
+	switch from {
+	case MSInvited:
+		return to == MSAccepted || to == MSDeclined || to == MSWon
+	case MSAccepted:
+		return to == MSWon
+	}
+	return false
 }
 
 // InvitePartner invites another co-sell partner with its own share of the

@@ -657,3 +657,43 @@ func TestInvitedSharesTogether(t *testing.T) {
 		t.Errorf("another currency: %v", err)
 	}
 }
+
+// On a won deal Microsoft's answer, which its registration rests on, only
+// moves on: a tester rewrote a won deal's "won" to "declined" and back,
+// registration flipping each time. An open deal's answer may be corrected.
+func TestMicrosoftAnswerOfAWonDealOnlyMovesOn(t *testing.T) {
+	for _, tc := range []struct {
+		status   Status
+		from, to MicrosoftState
+		ok       bool
+	}{
+		{Won, MSInvited, MSAccepted, true},
+		{Won, MSInvited, MSDeclined, true},
+		{Won, MSAccepted, MSWon, true},
+		{Won, MSWon, MSDeclined, false},
+		{Won, MSWon, MSAccepted, false},
+		{Won, MSDeclined, MSAccepted, false},
+		{Won, MSAccepted, MSDeclined, false},
+		{Accepted, MSDeclined, MSAccepted, true},
+		{Accepted, MSWon, MSAccepted, true},
+	} {
+		t.Run(fmt.Sprintf("%s %s to %s", tc.status, tc.from, tc.to), func(t *testing.T) {
+			d := &Deal{ID: 1, Kind: IPCoSell, Status: tc.status, SaleType: CoSell, Microsoft: tc.from, InvitedAt: t0, DecisionDue: t0.Add(MicrosoftDecisionWindow), Value: 3000000, Currency: "USD"}
+			if tc.status == Won {
+				d.Stage, d.WonAt = StageWon, t0
+			}
+			to := tc.to
+			before := d.Clone()
+			_, err := d.Edit(Changes{Microsoft: &to}, t0.Add(time.Hour))
+			if tc.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil {
+				expectRules(t, err, "microsoft/microsoft_answer_final")
+				if !reflect.DeepEqual(before, d) {
+					t.Error("a refused answer changed the deal")
+				}
+			}
+		})
+	}
+}

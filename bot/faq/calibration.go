@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.4358884451818724e-14, // bias
-		5.840734178019542,      // cov
-		-3.724529919826979,     // covQ
-		1.7911246291585106,     // covA
-		3.4057442336518635,     // phrase
-		0.1700320624538296,     // prec
-		3.5791086285646725,     // phraseIntent
-		-0.3662742578608948,    // intentHit
-		-0.12652129795610917,   // intentMiss
-		-1.0259848085585745,    // costMiss
-		-0.8105156191430923,    // cross
-		-0.46831406933359243,   // unknown
-		-0.059436023493825756,  // typo
-		-0.11561478036751109,   // profile
-		-1.24785232302827,      // costGap
-		0.4705021710746276,     // defines
-		-0.39869372234901296,   // figureMiss
-		-0.29691613119402177,   // numberMiss
-		8.278090344561114,      // class
-		0.3695367491359271,     // classLead
-		-2.228733825476199e-16, // classOOS
-		8.141635513917782e-16,  // unknownAll
+		1.5099033134902097e-14, // bias
+		5.822933076878151,      // cov
+		-3.7332243391450515,    // covQ
+		1.7914854085930612,     // covA
+		3.463879488830093,      // phrase
+		0.16572485087104036,    // prec
+		3.505715411379166,      // phraseIntent
+		-0.35116531128413797,   // intentHit
+		-0.12686545867238208,   // intentMiss
+		-1.0240146443642997,    // costMiss
+		-0.8105051608603272,    // cross
+		-0.46876057397262977,   // unknown
+		-0.059894593496985574,  // typo
+		-0.11122292198501699,   // profile
+		-1.2530598479340076,    // costGap
+		0.4743884654755705,     // defines
+		-0.39888942577342423,   // figureMiss
+		-0.29422908237095685,   // numberMiss
+		8.270134294621759,      // class
+		0.36918451888406545,    // classLead
+		-5.31128383216004e-16,  // classOOS
+		5.773159728050809e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.036210243407285,    // winner's bias
-		-1.8950464735492112,   // winner's cov
-		-3.2023726862575987,   // winner's covQ
-		-1.2693368698619498,   // winner's covA
-		1.3343514039705169,    // winner's phrase
-		-1.2175081508899734,   // winner's prec
-		-0.02708378176480351,  // winner's phraseIntent
-		0.4762812447008635,    // winner's intentHit
-		0.6009221387606734,    // winner's intentMiss
-		-1.9415060893500713,   // winner's costMiss
-		-0.6653573149416077,   // winner's cross
-		-1.7409509398209058,   // winner's unknown
-		0.20112019140896092,   // winner's typo
-		0.02684054859153339,   // winner's profile
-		-1.3866112534062127,   // winner's costGap
-		0.1276293274857995,    // winner's defines
-		-5.747444116257775,    // winner's figureMiss
-		-0.7699148915440958,   // winner's numberMiss
-		-1.2249963519843967,   // winner's class
-		0.8815776013287221,    // winner's classLead
-		-4.780247104309538,    // winner's classOOS
-		-2.4974623448438393,   // winner's unknownAll
-		0.4024029759768441,    // winner's rank score
-		0.38848859435335614,   // lead over the runner-up
-		1.3919510210956105,    // softmax share
-		-1.219494113014354,    // coverage under 0.6
-		-1.5179735093682183,   // ranker's probability
-		-0.020344590917583717, // first on lexical score
-		0.3625946462780491,    // ranker's probability of the runner-up
-		4.055783837053307,     // coverage of known words
-		-0.21215867728183396,  // ranker's probability times coverage
-		0.2544019215612742,    // lead times ranker's probability
+		-4.069020379606221,   // winner's bias
+		-1.8946211948940868,  // winner's cov
+		-3.186705664682182,   // winner's covQ
+		-1.2793253032816285,  // winner's covA
+		1.4139832787541475,   // winner's phrase
+		-1.2557518394357556,  // winner's prec
+		-0.10031242839242639, // winner's phraseIntent
+		0.4621906205135021,   // winner's intentHit
+		0.5800753349362545,   // winner's intentMiss
+		-1.94961216576895,    // winner's costMiss
+		-0.6812982452365944,  // winner's cross
+		-1.727847558744136,   // winner's unknown
+		0.2092364375846705,   // winner's typo
+		0.025795038216537218, // winner's profile
+		-1.3864663070844157,  // winner's costGap
+		0.1237561154892563,   // winner's defines
+		-5.736261731995921,   // winner's figureMiss
+		-0.7714890930797432,  // winner's numberMiss
+		-1.2428276374270972,  // winner's class
+		0.9539797948720873,   // winner's classLead
+		-4.814570206374328,   // winner's classOOS
+		-2.508559973240652,   // winner's unknownAll
+		0.40291518911440705,  // winner's rank score
+		0.39044423944865375,  // lead over the runner-up
+		1.4093967753309515,   // softmax share
+		-1.206793605644897,   // coverage under 0.6
+		-1.4619508961620267,  // ranker's probability
+		0.051821656401679135, // first on lexical score
+		0.3408290021796966,   // ranker's probability of the runner-up
+		4.05825659728469,     // coverage of known words
+		-0.23949868466890992, // ranker's probability times coverage
+		0.22362813430212,     // lead times ranker's probability
 	},
-	Threshold: 0.7347669988754758,
+	Threshold: 0.7310851023189648,
 }

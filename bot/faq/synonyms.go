@@ -47,6 +47,7 @@ var synonymGroups = map[Lang][][]string{
 		{"apply", "request"},
 		{"accept", "approve"},
 		{"seller", "salesperson", "rep"},
+		{"member", "someone", "somebody", "colleague", "coworker"},
 		{"find", "locate"},
 		// Tried in faq9b and not kept: chat shorthand, "opp", "opps",
 		// "oppty" with opportunity (French "opp", "oppo" too), "reg" with

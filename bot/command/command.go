@@ -254,6 +254,11 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		return Reply{}, usage("%s takes no word %s after %s; usage: %s", sp.verb, cite(extra), strings.Join(rest[:len(sp.args)], " "), sp.synopsis())
 	}
 	if len(rest) < len(sp.args)-sp.optArgs {
+		if more := helpMore[sp.verb]; more != "" {
+			// "deal stage 13" alone: what the missing word may be (a
+			// tester got the synopsis without the stages' names).
+			return Reply{}, usage("usage: %s\n  %s", sp.synopsis(), more)
+		}
 		return Reply{}, usage("usage: %s", sp.synopsis())
 	}
 	c.pos = rest

@@ -110,3 +110,13 @@ func (e *env) try(line string) command.Reply {
 	e.t.Helper()
 	return e.svc.Run(e.t.Context(), access.LocalAdmin, here, line)
 }
+
+// A verb missing its last word says what the word may be where help has
+// it: "deal stage 13" alone gave the synopsis without a stage's name.
+func TestMissingWordSaysWhatItMayBe(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	r := e.try("deal stage 13")
+	if r.OK() || !strings.Contains(r.Text, "usage: deal stage ID STAGE") || !strings.Contains(r.Text, "Qualified, Developed, Proposed, Negotiated") {
+		t.Errorf("deal stage 13: %s", r.Text)
+	}
+}

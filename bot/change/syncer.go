@@ -36,6 +36,12 @@ type Written struct {
 	// so they stay what the link knew, not what was sent. A failed write
 	// names them too.
 	Skipped []Field
+	// Unwritten are fields the write left out that a further write can
+	// send (Partner Center's create takes no sales stage, and makes a
+	// referral New): the link goes on lacking them, and they are sent
+	// next. Taken for written, the link said the record held them, and
+	// sync said "in step" of values the system never got.
+	Unwritten []Field
 }
 
 // PendingPrefix starts the record id of a link whose record is to be
@@ -215,11 +221,12 @@ func (s *Syncer) pass(ctx context.Context, f SyncFilter) (PassReport, error) {
 // one syncs one link. Errors returned are the record's; a system's errors
 // go back into the work row.
 func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
-	for try := 0; try < 3; try++ {
-		sent, renamed, err := s.write(ctx, c)
+	for try, sent := 0, false; try < 3; try++ {
+		wrote, renamed, more, err := s.write(ctx, c)
 		if renamed != "" {
 			c.RecordID = renamed
 		}
+		sent = sent || wrote
 		var stale *StaleError
 		switch {
 		case errors.As(err, &stale):
@@ -229,6 +236,8 @@ func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
 			continue // write again what the system still lacks
 		case err != nil:
 			return s.fail(ctx, c, err, rep)
+		case more:
+			continue // the write left out what the next one sends
 		}
 		if sent {
 			rep.Sent++
@@ -245,41 +254,42 @@ func (s *Syncer) one(ctx context.Context, c Claim, rep *PassReport) error {
 var errNotConfigured = errors.New("not configured")
 
 // write sends the link what it lacks; sent is false when it lacked nothing.
-// renamed is the record's id when the write created it.
-func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string, err error) {
+// renamed is the record's id when the write created it; more says the
+// write left out fields a further write sends (Written.Unwritten).
+func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string, more bool, err error) {
 	w, ok := s.writers[c.System]
 	if !ok {
-		return false, "", chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (%w)", Label(c.System), errNotConfigured))
+		return false, "", false, chat.Permanent(fmt.Errorf("cosellbot does not write to %s here (%w)", Label(c.System), errNotConfigured))
 	}
 	l, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if errors.Is(err, ledger.ErrNotFound) && strings.HasPrefix(c.RecordID, PendingPrefix) {
 		// The record being created was told of (its create timed out) and
 		// linked in the pending link's place: nothing is left to create.
-		return false, "", nil
+		return false, "", false, nil
 	}
 	if err != nil {
-		return false, "", fmt.Errorf("reading the link: %w", err)
+		return false, "", false, fmt.Errorf("reading the link: %w", err)
 	}
 	if l.DealID == 0 {
-		return false, "", nil // unlinked since (deleted there): nothing to write
+		return false, "", false, nil // unlinked since (deleted there): nothing to write
 	}
 	d, err := s.rec.GetDeal(ctx, l.DealID)
 	if err != nil {
-		return false, "", fmt.Errorf("reading deal #%d: %w", l.DealID, err)
+		return false, "", false, fmt.Errorf("reading deal #%d: %w", l.DealID, err)
 	}
 	out := Outgoing(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System))
 	if len(out) == 0 {
 		if lost := closedBeforeSent(c.System, Of(d), l.Shadow, s.engine.FieldsOf(c.System)); len(lost) > 0 {
-			return false, "", s.engine.ClosedBeforeSent(ctx, c.System, c.RecordID, lost)
+			return false, "", false, s.engine.ClosedBeforeSent(ctx, c.System, c.RecordID, lost)
 		}
-		return false, "", nil
+		return false, "", false, nil
 	}
 	// What is about to be sent is recorded first, so that the system's
 	// echo of it, arriving before the answer, is known for an echo.
 	before := l.Shadow
 	l.Shadow = l.Shadow.Sending(out)
 	if err := s.rec.SaveLink(ctx, l); err != nil {
-		return false, "", err
+		return false, "", false, err
 	}
 	got, err := w.Write(ctx, l, d, out)
 	if err != nil {
@@ -296,20 +306,20 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 				err = errors.Join(err, rerr)
 			}
 		}
-		return false, "", err
+		return false, "", false, err
 	}
 	if got.RecordID != "" && got.RecordID != c.RecordID {
 		if err := s.rec.RenameLink(ctx, l, got.RecordID); err != nil && !s.linkedMeanwhile(ctx, c.System, got.RecordID, l.DealID) {
-			return false, "", fmt.Errorf("%s created record %s, but linking it failed: %w", Label(c.System), got.RecordID, err)
+			return false, "", false, fmt.Errorf("%s created record %s, but linking it failed: %w", Label(c.System), got.RecordID, err)
 		}
 		c.RecordID, renamed = got.RecordID, got.RecordID
 	}
 	// Re-read: an echo or another change may have touched the link meanwhile.
 	cur, err := s.rec.Link(ctx, c.System, c.RecordID)
 	if err != nil {
-		return false, renamed, err
+		return false, renamed, false, err
 	}
-	unsend(cur.Shadow, before, out, got.Skipped)
+	unsend(cur.Shadow, before, out, append(got.Skipped, got.Unwritten...))
 	cur.Shadow = cur.Shadow.Sent(out, got.At, s.clock.Now())
 	if got.ETag != "" {
 		cur.ETag = got.ETag
@@ -317,7 +327,7 @@ func (s *Syncer) write(ctx context.Context, c Claim) (sent bool, renamed string,
 	if got.At.After(cur.Seen) {
 		cur.Seen = got.At
 	}
-	return true, renamed, s.rec.SaveLink(ctx, cur)
+	return true, renamed, len(got.Unwritten) > 0, s.rec.SaveLink(ctx, cur)
 }
 
 // closedBeforeSent is what of the deal's figures and texts a Partner
@@ -338,8 +348,9 @@ func closedBeforeSent(system string, cur Values, sh Shadow, only []Field) Values
 }
 
 // unsend takes back, in sh, the marks "sending" of the fields a write
-// skipped (it could not express them), unless an echo came meanwhile: sh
-// holds again what it held before, and out no longer holds them.
+// skipped (it could not express them) or left for the next one, unless an
+// echo came meanwhile: sh holds again what it held before, and out no
+// longer holds them.
 func unsend(sh, before Shadow, out Values, skipped []Field) {
 	for _, f := range skipped {
 		if m := sh[f]; m.Pending && m.Sent == out[f] { // no echo came meanwhile

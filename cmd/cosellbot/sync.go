@@ -139,6 +139,21 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(shown(f, m.Value)), at, state)
 			}
 			tw.Flush()
+			n, last, err := a.failedOf(ctx, l)
+			if err != nil {
+				fmt.Fprintln(stderr, "cosellbot:", err)
+				return 1
+			}
+			if n > 0 {
+				said := fmt.Sprintf("Not in this table: %d failed %s of this record, for cosellbot replay --source %s once the cause is fixed. The last failed with:",
+					n, plural(n, "delivery", "deliveries"), l.System)
+				for _, line := range wrap(said, errorWidth) {
+					fmt.Fprintln(stdout, "  "+line)
+				}
+				for _, line := range wrap(last, errorWidth) {
+					fmt.Fprintln(stdout, "    "+line)
+				}
+			}
 		}
 	}
 	if len(work) == 0 {
@@ -147,6 +162,34 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	}
 	writeSyncWork(stdout, work)
 	return 0
+}
+
+// failedOf counts the failed deliveries of a linked CRM record, waiting
+// for `cosellbot replay`, and tells the last one's error. What they say
+// (a move to a stage the mapping does not list) reached no link's shadow,
+// so the table cannot show it: without them, it said "in step" of a
+// record that had moved on.
+func (a *app) failedOf(ctx context.Context, l change.Link) (int64, string, error) {
+	var rec crm.Recorder
+	for _, src := range a.webhooks.sources {
+		if r, ok := src.(crm.Recorder); ok && src.Name() == l.System {
+			rec = r
+		}
+	}
+	if rec == nil {
+		return 0, "", nil
+	}
+	rows, err := a.store.ListInbox(ctx, store.InboxFilter{Source: l.System, Statuses: []store.InboxStatus{store.InboxFailed}})
+	if err != nil {
+		return 0, "", fmt.Errorf("reading the failed deliveries of %s: %w", change.Label(l.System), err)
+	}
+	n, last := int64(0), ""
+	for _, e := range rows {
+		if rec.Record(e) == l.RecordID {
+			n, last = n+1, e.Error
+		}
+	}
+	return n, last, nil
 }
 
 // fieldState is how a field of a link stands: m is what the system holds
@@ -241,9 +284,10 @@ func wrap(s string, width int) []string {
 }
 
 // syncHelp is what `cosellbot help sync` says beyond the synopsis.
-const syncHelp = `  DEAL: each linked record's fields as cosellbot and that system hold them, then the sync
-  work waiting or dead for the deal's records, each last error whole. Without DEAL: the
-  sync work of every deal, dead first.
+const syncHelp = `  DEAL: each linked record's fields as cosellbot and that system hold them, and the
+  record's failed deliveries waiting for cosellbot replay (what they say is in no table),
+  then the sync work waiting or dead for the deal's records, each last error whole.
+  Without DEAL: the sync work of every deal, dead first.
   --retry-dead [--system S]  make the dead work (a write the system refused for good, or that
                              failed 12 times) due again, once you fixed its cause.
   --now                      send the work that is due now from this command, and print what

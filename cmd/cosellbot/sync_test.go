@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,54 @@ func TestSyncSystemFlag(t *testing.T) {
 	}
 	if _, err := systemFlag("hubspott"); err == nil || !strings.Contains(err.Error(), "use one of partnercenter, dynamics, hubspot") {
 		t.Errorf("systemFlag(hubspott) = %v, want a refusal naming the systems", err)
+	}
+}
+
+// A delivery of a linked record that failed (a move to a stage the mapping
+// does not list) reached no link's shadow: sync says it waits for replay,
+// with its error, under the record's table that would otherwise read "in
+// step" of a record that moved on.
+func TestSyncSaysAFailedDeliveryOfTheRecord(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "sync.db")
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("WEBHOOK_SECRET_SALESFORCE", "sf-secret")
+	t.Setenv("SALESFORCE_ORG_IDS", "00D5g000004ABCDEAA")
+	t.Setenv("COSELLBOT_CRM_MAPPING", "../../deploy/crm")
+	runCLI(t, 0, "ask", `deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=+30d notes=n team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" crm_id=0065g00000QRS01`)
+	st, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC()
+	if err := st.Commit(t.Context(), &change.Commit{Links: []change.Link{{System: "salesforce", RecordID: "0065g00000QRS01", DealID: 1,
+		Shadow: change.Shadow{change.Stage: {Value: "qualified", At: at}}}}, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	why := `StageName: "Closed Won - Partner" maps to no stage or outcome of deal #1: add it to the salesforce mapping's stages, then run cosellbot replay --source salesforce`
+	notification := func(id, record string) []byte {
+		return []byte(`<Notification xmlns="http://soap.sforce.com/2005/09/outbound" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id>` + id +
+			`</Id><sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>` + record +
+			`</sf:Id><sf:StageName>Closed Won - Partner</sf:StageName></sObject></Notification>`)
+	}
+	added, err := st.AddInbox(t.Context(), []store.InboxEntry{
+		{Source: "salesforce", Key: "04l1", Body: notification("04l1", "0065g00000QRS01AAA"), ReceivedAt: at},
+		{Source: "salesforce", Key: "04l2", Body: notification("04l2", "0065g00000QRS99AAA"), ReceivedAt: at}, // another record's
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range added {
+		if err := st.MarkInbox(t.Context(), a.ID, store.InboxFailed, why, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	out, _ := runCLI(t, 0, "sync", "1")
+	words := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(words, "Not in this table: 1 failed delivery of this record, for cosellbot replay --source salesforce") {
+		t.Errorf("sync does not say the record's failed delivery:\n%s", out)
+	}
+	if !strings.Contains(words, why) {
+		t.Errorf("sync does not say why it failed:\n%s", out)
 	}
 }

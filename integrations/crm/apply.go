@@ -96,21 +96,59 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		// map (HubSpot's hs_next_step) reads as if it were applied.
 		r.Note = fmt.Sprintf("deal #%d: %s maps none of %s: nothing to apply", res.DealID, c.Source, strings.Join(slices.Sorted(maps.Keys(c.Fields)), ", "))
 	}
-	if _, unread := m.stage(c); unread != nil && res.DealID != 0 && slices.Contains(c.Changed, unread[0]) {
+	_, unread := m.stage(c)
+	if unread == nil {
+		return r, nil
+	}
+	moved, err := a.moved(ctx, c, in.RecordID, unread[0], res)
+	if err != nil {
+		return Result{}, err
+	}
+	if moved {
 		// Someone moved a linked record to a stage the mapping does not
-		// know (HubSpot's numeric ids of a custom pipeline): the move is
-		// the event, so it fails, kept for `cosellbot replay` once the
-		// mapping lists the stage. Ignored, it was lost for good. (A
-		// whole record that only repeats such a stage, Salesforce's, is
-		// applied for its other fields and says so below.)
+		// know (HubSpot's numeric ids of a custom pipeline, a Salesforce
+		// picklist value added later): the move is the event, so it
+		// fails, kept for `cosellbot replay` once the mapping lists the
+		// stage. Ignored, it was lost for good.
 		return Result{}, Malformed(unread[0], "%q maps to no stage or outcome of deal #%d: add it to the %s mapping's stages, then run cosellbot replay --source %s", unread[1], res.DealID, c.Source, c.Source)
 	}
-	if _, unread := m.stage(c); unread != nil && res.Outcome == change.NoChange {
-		// Said so, the operator reading the inbox knows why a stage change
-		// in the CRM did not move the deal, and which file to extend.
-		r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", unread[0], unread[1], c.Source)
-	}
+	// A record that only repeats such a stage is applied for its other
+	// fields. Said so, whatever else it did, the operator reading the
+	// inbox knows why the stage in the CRM did not move the deal, and
+	// which file to extend.
+	r.Note += fmt.Sprintf(" (%s %q maps to no stage or outcome: add it to the %s mapping's stages)", unread[0], unread[1], c.Source)
 	return r, nil
+}
+
+// moved reports whether change c, applied as res, moved its linked
+// record's stage field to a value the mapping does not list. An event
+// that names its changed fields says so itself (HubSpot's property,
+// Dataverse's Target). A whole record names none (Salesforce repeats every
+// field in every message): it moved when its link knew the record at a
+// stage the mapping reads, which the value it holds now is not. Its first
+// record, before the link knew any stage, repeats what the record held
+// when it was linked; a stale one says nothing new. Until the mapping
+// lists the stage, the record's later messages repeat it to a link that
+// still knows the stage before the move: they fail with the move, and
+// are replayed after it.
+func (a *Applier) moved(ctx context.Context, c Change, recordID, field string, res change.Result) (bool, error) {
+	switch {
+	case res.DealID == 0:
+		return false, nil // linked to no deal: nothing moved for cosellbot
+	case slices.Contains(c.Changed, field):
+		return true, nil
+	case len(c.Changed) > 0 || res.Outcome == change.Stale:
+		return false, nil
+	}
+	l, err := a.Engine.Link(ctx, c.Source, recordID)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the link of %s record %s: %w", change.Label(c.Source), c.RecordID, err)
+	}
+	// A value only being sent ("" before it) says nothing the record held.
+	return l.Shadow[change.Stage].Value != "" || l.Shadow[change.Status].Value != "", nil
 }
 
 // unlinked says why a record linked to no deal was not applied, and how to

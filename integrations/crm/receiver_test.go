@@ -578,6 +578,15 @@ func TestUnmappedCRMStageIsNamed(t *testing.T) {
 		if res, err := a.Apply(context.Background(), m, c); err != nil || res.Status != store.InboxProcessed || dealOf(t, st, d.ID).Stage != deal.StageProposed {
 			t.Errorf("mapped stage: %+v %v", res, err)
 		}
+		// A record first linked at such a stage, with a change of its
+		// own: the change applies, and the note still names the stage
+		// (it said nothing of it beside an applied change).
+		crmtest.AcceptedDeal(t, st, "0065g00000QRS02", now)
+		c = crm.Change{Source: "salesforce", RecordID: "0065g00000QRS02", Object: "Opportunity", ModifiedAt: now,
+			Fields: map[string]string{"StageName": "Discovery", "Name": "Fabrikam BI, phase 2"}}
+		if res, err := a.Apply(context.Background(), m, c); err != nil || res.Status != store.InboxProcessed || !strings.Contains(res.Note, `StageName "Discovery" maps to no stage`) {
+			t.Errorf("unmapped stage beside a change: %+v %v, want applied saying %s", res, err, want)
+		}
 	})
 }
 

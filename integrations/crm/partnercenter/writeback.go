@@ -99,7 +99,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 			return change.Written{}, honour(fmt.Errorf("looking for the referral of deal #%d before creating it: %w", d.ID, err))
 		}
 		if ref != nil {
-			return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
+			return w.made(ref, v), nil
 		}
 		ref, err = w.src.api.Create(ctx, NewReferral(d))
 		var apiErr *pc.APIError
@@ -109,7 +109,7 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		if err != nil {
 			return change.Written{}, honour(fmt.Errorf("creating the referral of deal #%d: %w", d.ID, err))
 		}
-		return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}, nil
+		return w.made(ref, v), nil
 	}
 	ops, skipped := Ops(d, v), unsayable(d, v)
 	if len(ops) == 0 {
@@ -132,6 +132,25 @@ func (w *Writer) Write(ctx context.Context, l change.Link, d *deal.Deal, v chang
 		return change.Written{Skipped: skipped}, honour(fmt.Errorf("writing referral %s: %w", l.RecordID, err))
 	}
 	return change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, Skipped: skipped}, nil
+}
+
+// made is what creating ref wrote of v: the fields ref holds as v has
+// them. The rest are PATCHed next (Written.Unwritten): Partner Center's
+// create takes no sales stage and makes a referral New, so a deal staged
+// or closed before its first sync lacks those; and a referral an earlier
+// create made (its answer lost) holds the deal as it was then.
+func (w *Writer) made(ref *pc.Referral, v change.Values) change.Written {
+	out := change.Written{At: timeOr(ref.UpdatedDateTime, time.Time{}), ETag: ref.ETag, RecordID: ref.ID}
+	held := change.Values{}
+	if in, err := Incoming(ref, w.src.clock.Now()); err == nil { // unreadable: every field is written again
+		held = in.Values
+	}
+	for _, f := range v.Sorted() {
+		if h, ok := held[f]; !ok || h != v[f] {
+			out.Unwritten = append(out.Unwritten, f)
+		}
+	}
+	return out
 }
 
 // unsayable are the fields of v that Ops sends nothing for: a status a

@@ -42,6 +42,10 @@ type Draft struct {
 	// For inbound referrals recorded by hand.
 	From       string
 	ReceivedAt time.Time
+	// ExpiresAt is when the sender says an inbound referral expires
+	// (Partner Center's expirationDateTime, which Microsoft may extend);
+	// ReferralWindow after ReceivedAt when zero.
+	ExpiresAt time.Time
 }
 
 func (dr Draft) deal(now time.Time) *Deal {
@@ -127,6 +131,9 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 		d.ReceivedAt = now
 	}
 	d.ExpiresAt = d.ReceivedAt.Add(ReferralWindow)
+	if !dr.ExpiresAt.IsZero() {
+		d.ExpiresAt = dr.ExpiresAt
+	}
 	if err := checkSender(d.From); err != nil {
 		return nil, Event{}, err
 	}

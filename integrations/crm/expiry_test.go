@@ -134,3 +134,31 @@ func TestPartnerCenterMovesNoExpiryPast(t *testing.T) {
 		}
 	})
 }
+
+// The referral's arrival says Partner Center's expiry, the one the deal
+// keeps: a tester's inbox note said 14 days after the referral's creation,
+// the deal the date Partner Center gave (here, a window Microsoft extended).
+func TestImportTakesPartnerCenterExpiry(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		w.pc.Put(referralWith(t, func(r map[string]any) {
+			r["createdDateTime"] = "2026-11-10T09:00:00Z" // its 14 days end 2026-11-24
+			r["expirationDateTime"] = "2026-11-27T09:00:00Z"
+		}))
+		w.deliverPC()
+		if rep := w.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		d, err := st.DealByExternalID(t.Context(), referralID)
+		if err != nil {
+			t.Fatalf("the referral made no deal: %v", err)
+		}
+		w.dealID = d.ID
+		if d.Status != deal.Received || !d.ExpiresAt.Equal(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)) {
+			t.Errorf("deal %s expiring %v", d.Status, d.ExpiresAt)
+		}
+		if !w.historySays("received", "expires 2026-11-27") {
+			t.Errorf("arrival: %v", w.history())
+		}
+	})
+}

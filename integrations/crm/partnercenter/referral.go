@@ -275,14 +275,14 @@ func (s *Source) build(ctx context.Context, r *pc.Referral, now time.Time) (*dea
 		dr.From = ""
 		dr.Share = saleType(r) != deal.Private
 	} else {
-		dr.ReceivedAt = created
+		// Partner Center's window, not always 14 days from its creation
+		// (Microsoft extends it): the import's check and its history line
+		// read it, not a window of cosellbot's reckoning.
+		dr.ReceivedAt, dr.ExpiresAt = created, expiry(r)
 	}
 	d, ev, err := deal.Import(dr, outgoing, created)
 	if err != nil {
 		return nil, deal.Event{}, fmt.Errorf("referral %s: %w", r.ID, err)
-	}
-	if t := expiry(r); !t.IsZero() {
-		d.ExpiresAt = t
 	}
 	d.SaleType = saleType(r)
 	d.ExternalID = r.ID

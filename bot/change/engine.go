@@ -151,6 +151,18 @@ func (e *Engine) Create(ctx context.Context, d *deal.Deal, ev deal.Event, actor 
 	return e.taken(ctx, d, e.commit(ctx, c))
 }
 
+// unheardOf is what a system is about to be sent of a deal (Outgoing) in
+// fields it has never told of: what the record held there is unknown.
+func unheardOf(system string, cur Values, sh Shadow, only []Field) Values {
+	out := Outgoing(system, cur, sh, only)
+	for f := range out {
+		if _, told := sh[f]; told {
+			delete(out, f)
+		}
+	}
+	return out
+}
+
 // madeInPartnerCenter adds to the links of a deal made here (in chat, or of
 // a record created in a CRM) a pending Partner Center link: the first write
 // creates the referral and links it. A deal that came from Partner Center
@@ -482,6 +494,15 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 				}
 				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: action, Detail: detail})
 			}
+		}
+		if unheard := unheardOf(in.System, Of(d), link.Shadow, e.FieldsOf(in.System)); len(unheard) > 0 && adopted == "" {
+			// A system that tells one field per event (HubSpot) has said
+			// nothing of the record's other fields: the deal's are written
+			// over them, which a tester found silently replacing a long
+			// HubSpot description with the deal's notes. Said, the partner
+			// knows where to look (cosellbot cannot read the record).
+			entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "linked",
+				Detail: fmt.Sprintf("linked to %s record %s by the deal's CRM ID: %s, which the record has not told cosellbot, set there to the deal's (what it held is in the record's own history in %s)", Label(in.System), in.RecordID, strings.Join(fieldNames(unheard), ", "), Label(in.System))})
 		}
 	}
 	for _, cf := range dec.Conflicts {

@@ -113,3 +113,20 @@ func (w *world) history() []string {
 	}
 	return out
 }
+
+// A record linked by the deal's CRM ID from a system that tells one field
+// per event (HubSpot) has told nothing of its other fields: the deal's are
+// written over them. A tester's long HubSpot description was replaced by
+// the deal's notes without a word; the history says which fields.
+func TestLinkByCRMIDSaysWhatItSets(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, 1)
+		w.settle()
+		if !w.historySays("linked", "linked to HubSpot record "+hsID+" by the deal's CRM ID: ") || !w.historySays("linked", "notes") {
+			t.Errorf("history: %v", w.history())
+		}
+		if w.historySays("linked", "linked to Salesforce record") {
+			t.Errorf("a whole Salesforce record told every field: %v", w.history())
+		}
+	})
+}

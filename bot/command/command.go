@@ -287,6 +287,13 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		}
 	}
 	if len(missing) > 0 {
+		// A deal the verb cannot act on is refused for that first:
+		// "deal snooze 8" on an outbound deal asked for until=, only to
+		// refuse the snooze once it came. (A deal number that names no
+		// deal is said when the command runs, as before.)
+		if err := s.stateRefusal(ctx, who, sp, args.Words, n); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			return Reply{}, err
+		}
 		return Reply{}, &usageError{msg: sp.verb + " needs " + strings.Join(missing, " ") + "; usage: " + sp.synopsis(), missing: probs}
 	}
 	return sp.run(ctx, c)

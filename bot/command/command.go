@@ -240,6 +240,7 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 	if sp == nil {
 		return Reply{}, s.unknownVerb(args.Words)
 	}
+	reworded := !slices.Equal(words, args.Words)
 	args.Words = words
 	if err := s.permit(ctx, who, sp); err != nil {
 		return Reply{}, err
@@ -268,11 +269,13 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 			if k == "location" && sp.verb == "deal edit" {
 				return Reply{}, usage("location= cannot change once a deal exists (Partner Center fixes it at creation); a deal made at the wrong location is closed as error (deal error ID reason=\"wrong location\") and created again")
 			}
-			if alias, ok := keyAliases[k]; ok && slices.Contains(allowed, alias) {
-				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, alias)
-			}
-			if guess, ok := spell.Closest(k, allowed); ok {
-				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, guess)
+			if fix, ok := keyFor(k, allowed); ok {
+				if reworded {
+					// Typed in words ("accepter la transaction 4 nom=Test"):
+					// the command as the table writes it, keys and all.
+					return Reply{}, usage("unknown key %s= for %s: did you mean %s?", k, sp.verb, commandLine(words, args, allowed))
+				}
+				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, fix)
 			}
 			if len(allowed) == 0 {
 				return Reply{}, usage("%s takes no key=value pairs; usage: %s", sp.verb, sp.synopsis())
@@ -289,6 +292,13 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		}
 	}
 	if len(missing) > 0 {
+		// A deal the verb cannot act on is refused for that first:
+		// "deal snooze 8" on an outbound deal asked for until=, only to
+		// refuse the snooze once it came. (A deal number that names no
+		// deal is said when the command runs, as before.)
+		if err := s.stateRefusal(ctx, who, sp, args.Words, n); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			return Reply{}, err
+		}
 		return Reply{}, &usageError{msg: sp.verb + " needs " + strings.Join(missing, " ") + "; usage: " + sp.synopsis(), missing: probs}
 	}
 	return sp.run(ctx, c)
@@ -470,9 +480,38 @@ func (s *Service) help(verb string) Reply {
 	return Reply{Text: b.String()}
 }
 
+// keyFor is the key of allowed that k stands for: by its alias, or as a
+// typo of it.
+func keyFor(k string, allowed []string) (string, bool) {
+	if alias, ok := keyAliases[k]; ok && slices.Contains(allowed, alias) {
+		return alias, true
+	}
+	return spell.Closest(k, allowed)
+}
+
+// commandLine writes words and pairs back as one command, each key that
+// allowed lacks as the key it stands for.
+func commandLine(words []string, args Args, allowed []string) string {
+	parts := make([]string, 0, len(words)+len(args.Keys))
+	for _, w := range words {
+		parts = append(parts, quoteIfNeeded(w))
+	}
+	for _, k := range args.Keys {
+		key := k
+		if !slices.Contains(allowed, k) {
+			if fix, ok := keyFor(k, allowed); ok {
+				key = fix
+			}
+		}
+		parts = append(parts, key+"="+quoteIfNeeded(args.Pairs[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
 // keyAliases are the names people give a key from other tools' forms
-// (Partner Center's labels, a CRM's fields), which no spelling distance
-// finds: "country" for customer_location=, "amount" for value=.
+// (Partner Center's labels, a CRM's fields) or in French and Swedish,
+// which no spelling distance finds: "country" for customer_location=,
+// "amount" for value=, "nom" for name=.
 var keyAliases = map[string]string{
 	"country": "customer_location", "customer_country": "customer_location",
 	"amount": "value", "price": "value", "deal_value": "value",
@@ -483,4 +522,10 @@ var keyAliases = map[string]string{
 	"mpn": "location", "mpn_id": "location", "partner_location": "location",
 	"solutions": "solution", "customer_contact": "contact",
 	"tenant": "customer", "tenant_id": "customer",
+	// French and Swedish, as keys are typed: without accents.
+	"nom": "name", "namn": "name", "valeur": "value", "montant": "value", "varde": "value", "belopp": "value",
+	"devise": "currency", "valuta": "currency", "cloture": "close", "echeance": "close", "datum": "close", "slutdatum": "close",
+	"equipe": "team", "raison": "reason", "motif": "reason", "orsak": "reason", "anledning": "reason",
+	"anteckning": "notes", "anteckningar": "notes", "client": "customer", "kund": "customer",
+	"pays": "customer_location", "land": "customer_location", "emplacement": "location", "plats": "location",
 }

@@ -14,7 +14,8 @@ var objects = map[string]string{
 	"deal": "deal", "deals": "deal", "referral": "deal", "referrals": "deal", "opportunity": "deal", "opportunities": "deal",
 	// French and Swedish names of a deal, as people type them around a command.
 	"affaire": "deal", "affaires": "deal", "transaction": "deal", "transactions": "deal", "opportunité": "deal", "opportunite": "deal",
-	"affär": "deal", "affären": "deal", "affärer": "deal", "möjlighet": "deal",
+	"affär": "deal", "affären": "deal", "affärer": "deal", "affärerna": "deal", "möjlighet": "deal", "möjligheten": "deal", "möjligheter": "deal",
+	"transaktion": "deal", "transaktionen": "deal", "transaktioner": "deal", "transaktionerna": "deal",
 	"solution": "solution", "solutions": "solution", "catalog": "solution",
 	"user": "user", "users": "user",
 	"cpor": "cpor", "claim": "cpor", "claims": "cpor",
@@ -29,9 +30,62 @@ var verbSynonyms = map[string]string{
 	// deal show 33, and "accepter 33" went to the FAQ).
 	"accepter": "accept", "accepte": "accept", "acceptez": "accept", "acceptera": "accept", "godkänn": "accept",
 	"refuser": "decline", "décliner": "decline", "decliner": "decline", "avvisa": "decline", "avböj": "decline", "neka": "decline",
-	"afficher": "show", "affiche": "show", "voir": "show", "visa": "show",
+	"afficher": "show", "affiche": "show", "affichez": "show", "voir": "show", "montrer": "show", "montre": "show", "montrez": "show", "visa": "show",
+	"lister": "list", "liste": "list", "listez": "list", "lista": "list",
 	"gagner": "won", "gagné": "won", "vinn": "won", "vinna": "won", "perdre": "lost", "perdu": "lost", "förlora": "lost",
 	"créer": "new", "creer": "new", "skapa": "new", "modifier": "edit", "ändra": "edit", "redigera": "edit",
+}
+
+// plurals are the nouns that name several of a thing: shown, they are its
+// list ("montrer les affaires", "visa mina affärer", "show deals").
+var plurals = map[string]bool{
+	"deals": true, "referrals": true, "opportunities": true, "affaires": true, "transactions": true, "opportunités": true, "opportunites": true,
+	"affärer": true, "affärerna": true, "möjligheter": true, "transaktioner": true, "transaktionerna": true,
+	"solutions": true, "users": true, "claims": true,
+}
+
+// articles are the words a sentence puts between a verb and its noun, in
+// English, French and Swedish ("afficher la transaction 9", "list my
+// deals", "lista mina affärer"): before a noun of objects, they are read
+// past. (Read as words, "la" became the argument of "did you mean deal
+// accept 4 la?", and "mes transactions" went to the FAQ.) Not "sa", the
+// solution assessment kind.
+var articles = map[string]bool{
+	"the": true, "a": true, "an": true, "my": true, "this": true, "these": true, "our": true,
+	"le": true, "la": true, "les": true, "un": true, "une": true, "ce": true, "cet": true, "cette": true, "ces": true,
+	"mon": true, "ma": true, "mes": true, "notre": true, "nos": true,
+	"den": true, "det": true, "de": true, "en": true, "ett": true, "min": true, "mitt": true, "mina": true, "vår": true, "vårt": true, "våra": true,
+}
+
+// withoutArticles is words without the articles before a noun of objects
+// among the first words, and with a French elided article cut off such a
+// noun ("l'affaire" → "affaire").
+func withoutArticles(words []string) []string {
+	noun := func(w string) (string, bool) {
+		lw := strings.ToLower(w)
+		for _, el := range []string{"l'", "l’"} {
+			if rest, ok := strings.CutPrefix(lw, el); ok {
+				if _, isObject := objects[rest]; isObject {
+					return w[len(w)-len(rest):], true
+				}
+			}
+		}
+		_, isObject := objects[lw]
+		return w, isObject
+	}
+	out := make([]string, 0, len(words))
+	for i, w := range words {
+		if i < 3 && articles[strings.ToLower(w)] && i+1 < len(words) {
+			if _, ok := noun(words[i+1]); ok {
+				continue
+			}
+		}
+		if i < 4 {
+			w, _ = noun(w)
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // keyPair finds a key=value pair: natural language never has one.
@@ -55,6 +109,7 @@ func (s *Service) subverbs(object string) []string {
 // show 1", "deals" → "deal list", "new deal" → "deal new", "add solution" →
 // "solution add". ok is false when the words are no such wording.
 func (s *Service) reorder(words []string) ([]string, bool) {
+	words = withoutArticles(words)
 	if len(words) == 0 {
 		return nil, false
 	}
@@ -89,6 +144,9 @@ func (s *Service) reorder(words []string) ([]string, bool) {
 	if len(words) >= 2 {
 		if obj, ok := objects[lower(1)]; ok {
 			if v, ok := verbOf(obj, lower(0)); ok {
+				if v == "show" && plurals[lower(1)] && (len(words) == 2 || !isNumber(strings.TrimPrefix(words[2], "#"))) && slices.Contains(s.subverbs(obj), "list") {
+					v = "list" // "show deals", "montrer les affaires": not one of them
+				}
 				return append([]string{obj, v}, words[2:]...), true
 			}
 		}
@@ -186,7 +244,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 		return "", false
 	}
 	for i := ref + 1; i < len(words) && i != verb; i++ {
-		if !refFiller[clean(words[i])] {
+		if w := clean(words[i]); !refFiller[w] && !articles[w] {
 			return "", false // a question going on after the number
 		}
 	}
@@ -196,7 +254,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 	}
 	out := []string{"deal", v, strings.TrimPrefix(clean(words[ref]), "#")}
 	for i := verb + 1; i < len(words); i++ {
-		if w := clean(words[i]); i != ref && !refFiller[w] && objects[w] != "deal" {
+		if w := clean(words[i]); i != ref && !refFiller[w] && !articles[w] && objects[w] != "deal" {
 			out = append(out, words[i])
 		}
 	}

@@ -68,6 +68,20 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 		r := fail(err)
 		return &r
 	}
+	if err := s.stateRefusal(ctx, who, sp, words, n); err != nil {
+		r := fail(err)
+		return &r
+	}
+	return nil
+}
+
+// stateRefusal is the refusal the deal a verb names meets whatever keys
+// come with it (its status: a referral answered, a deal closed, one that
+// has no reminders to snooze), or that it does not exist; nil when the
+// verb has no state check or the deal allows it. Buttons ask it before a
+// form opens (Permits), and a command missing keys before asking for them,
+// so that nobody is asked for what can only be refused.
+func (s *Service) stateRefusal(ctx context.Context, who access.User, sp *spec, words []string, n int) error {
 	check, ok := stateChecks[sp.verb]
 	if !ok || len(words) <= n {
 		return nil
@@ -89,8 +103,7 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 	c := &call{who: who, verb: sp.verb, now: s.clock.Now(), pos: words[n:]}
 	d, err := s.visibleDeal(ctx, c)
 	if errors.Is(err, ledger.ErrNotFound) {
-		r := fail(err) // no deal #N (or hidden), for a button as for the command
-		return &r
+		return err // no deal #N (or hidden), for a button as for the command
 	}
 	if err != nil {
 		return nil // unreadable: the opening or the submission says so
@@ -103,11 +116,9 @@ func (s *Service) Permits(ctx context.Context, who access.User, line string) *Re
 		// (Refused without it, the history and the channel went on saying
 		// "received" until the next sweep.)
 		if _, err := s.recordDue(ctx, c, d); err != nil {
-			r := fail(err)
-			return &r
+			return err
 		}
-		r := fail(re)
-		return &r
+		return re
 	}
 	return nil
 }
@@ -143,7 +154,7 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 		_, err := d.AddMember(deal.Person{Name: "-", Email: "-@example.com", Phone: "+1"}, now)
 		return err
 	},
-	"deal snooze": func(d *deal.Deal, _ time.Time) error { return snoozable(d) },
+	"deal snooze": func(d *deal.Deal, now time.Time) error { return d.Snoozable(now) },
 }
 
 // Confirm is the question chat asks before running line from a button

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/bot/vocab"
 )
 
@@ -22,6 +23,10 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	if d, err = s.recordDue(ctx, c, d); err != nil {
 		return Reply{}, err
 	}
+	// Before the date: no date makes reminders of a deal that has none.
+	if err := d.Snoozable(c.now); err != nil {
+		return Reply{}, err
+	}
 	until, err := vocab.ParseDate(c.get("until"), c.now)
 	if err != nil {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "format", Message: err.Error()}
@@ -30,12 +35,15 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, &deal.RuleError{Field: "until", Rule: "until_future",
 			Message: fmt.Sprintf("until=%s is not in the future: snooze until a later date", until.Format(time.DateOnly))}
 	}
-	if err := snoozable(d); err != nil {
-		return Reply{}, err
-	}
 	detail := "reminders snoozed until " + until.Format(time.DateOnly)
 	after := fmt.Sprintf("they resume on %s", until.Format(time.DateOnly))
-	if exp := d.ExpiresAt; d.Status == deal.Received && !exp.IsZero() && until.After(calendarDay(exp)) {
+	exp := d.ExpiresAt
+	if _, left := remind.NextReminder(exp, until, s.reminderOffsets()); !exp.IsZero() && !left {
+		// The snooze swallows the last reminder (until= the day a referral
+		// expires at 02:34 drops the 1-day one): none resumes.
+		after = fmt.Sprintf("no reminder comes before it expires on %s: answer it before then (deal accept %d or deal decline %d)", exp.UTC().Format("2006-01-02 15:04 UTC"), d.ID, d.ID)
+	}
+	if !exp.IsZero() && until.After(calendarDay(exp)) {
 		// Capped: a snooze past the expiry would silence the last reminders
 		// before a referral is lost for good.
 		until = calendarDay(exp)
@@ -56,12 +64,11 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	}, nil
 }
 
-// snoozable refuses a deal that has no reminders left: a closed one (a
-// referral past its 14 days included, once asOf has applied them).
-func snoozable(d *deal.Deal) error {
-	if d.Status.Terminal() {
-		return &deal.RuleError{Field: "status", Rule: "terminal_immutable",
-			Message: fmt.Sprintf("deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)}
+// reminderOffsets are when reminders go before an expiry: as configured,
+// or the sweep's defaults for a Service given none.
+func (s *Service) reminderOffsets() []time.Duration {
+	if len(s.remindBefore) == 0 {
+		return remind.DefaultConfig().Before
 	}
-	return nil
+	return s.remindBefore
 }

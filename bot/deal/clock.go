@@ -59,6 +59,25 @@ func moment(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
+// Snoozable refuses, saying why, to hold the reminders of a deal that has
+// none: reminders count down to a received referral's expiry, so only a
+// referral still waiting for an answer has them. An accepted referral, an
+// outbound deal and a closed one were snoozed all the same, with a
+// history line and a promise that reminders would "resume".
+func (d *Deal) Snoozable(now time.Time) error {
+	switch {
+	case d.Status.Terminal():
+		return refuse("status", "terminal_immutable", "deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)
+	case d.ExpiredAt(now):
+		return refuse("status", "no_reminders", "deal %d expired unanswered on %s: it has no reminders left to snooze", d.ID, moment(d.ExpiresAt))
+	case d.Direction == Outbound:
+		return refuse("status", "no_reminders", "deal %d is an outbound deal: only a referral waiting for an answer has reminders", d.ID)
+	case d.Status != Received:
+		return refuse("status", "no_reminders", "deal %d is %s: only a referral waiting for an answer has reminders", d.ID, d.Status)
+	}
+	return nil
+}
+
 // MicrosoftWindowClosed reports whether Microsoft was asked for help and
 // its 14 days to decide ran out at now without an answer.
 func (d *Deal) MicrosoftWindowClosed(now time.Time) bool {

@@ -283,3 +283,52 @@ func TestMoveExpiry(t *testing.T) {
 		})
 	}
 }
+
+// Only a referral waiting for an answer has reminders (they count down to
+// its expiry), so only it may be snoozed; the others are refused with why.
+// An accepted referral and outbound deals were snoozed, and a reminder
+// promised to "resume", for a deal that has none.
+func TestSnoozable(t *testing.T) {
+	received := referral().ReceivedAt
+	tests := []struct {
+		name string
+		deal func(*testing.T) *Deal
+		at   time.Time
+		want []string
+		says string
+	}{
+		{name: "received, waiting for an answer", deal: func(t *testing.T) *Deal { return mustReceive(t, referral()) }, at: t0},
+		{name: "accepted", deal: acceptedReferral, at: t0, want: []string{"status/no_reminders"}, says: "is accepted: only a referral waiting for an answer has reminders"},
+		{name: "outbound", deal: func(t *testing.T) *Deal { return mustNew(t, validIP()) }, at: t0, want: []string{"status/no_reminders"}, says: "is an outbound deal"},
+		{name: "won", deal: func(t *testing.T) *Deal {
+			d := mustNew(t, validIP())
+			if _, err := d.Win(t0.Add(80 * time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, at: t0.Add(81 * time.Hour), want: []string{"status/terminal_immutable"}, says: "has no reminders left to snooze"},
+		{name: "declined", deal: func(t *testing.T) *Deal {
+			d := mustReceive(t, referral())
+			if _, err := d.Decline("not a fit", "", t0); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, at: t0, want: []string{"status/terminal_immutable"}, says: "is declined: it has no reminders left to snooze"},
+		{name: "past its 14 days, not recorded yet", deal: func(t *testing.T) *Deal { return mustReceive(t, referral()) }, at: received.Add(ReferralWindow),
+			want: []string{"status/no_reminders"}, says: "expired unanswered on"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.deal(t)
+			before := d.Clone()
+			err := d.Snoozable(tc.at)
+			expectRules(t, err, tc.want...)
+			if err != nil && !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("refusal %q, want it to say %q", err, tc.says)
+			}
+			if d.Status != before.Status || !d.UpdatedAt.Equal(before.UpdatedAt) {
+				t.Errorf("the check changed the deal: %s at %v", d.Status, d.UpdatedAt)
+			}
+		})
+	}
+}

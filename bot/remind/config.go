@@ -92,6 +92,23 @@ func parseOffset(item string) (time.Duration, error) {
 	return d, nil
 }
 
+// NextReminder is when the first reminder of a referral expiring at
+// expires falls due at or after from, with reminders before the expiry;
+// ok is false when none is left before it expires (a snooze until from
+// swallows the last one: nothing resumes).
+func NextReminder(expires, from time.Time, before []time.Duration) (next time.Time, ok bool) {
+	for _, off := range before {
+		due := expires.Add(-off)
+		if due.Before(from) || !due.Before(expires) {
+			continue
+		}
+		if !ok || due.Before(next) {
+			next, ok = due, true
+		}
+	}
+	return next, ok
+}
+
 // OffsetLabel names an offset the way people say it: "7d", "12h", "90m".
 func OffsetLabel(d time.Duration) string {
 	switch {

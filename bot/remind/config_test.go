@@ -73,3 +73,32 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("Backoff(40) = %s, want the cap %s", got, remind.MaxBackoff)
 	}
 }
+
+// NextReminder is the first reminder left at or after a date: a snooze
+// until the day a referral expires at 02:34 swallows the 1-day reminder
+// (due the day before), and none is left.
+func TestNextReminder(t *testing.T) {
+	before := remind.DefaultConfig().Before
+	expires := time.Date(2026, 12, 14, 2, 34, 0, 0, time.UTC)
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		from time.Time
+		want time.Time // zero: none left
+	}{
+		{day(1), expires.Add(-7 * 24 * time.Hour)},
+		{day(7), expires.Add(-7 * 24 * time.Hour)},
+		{day(8), expires.Add(-3 * 24 * time.Hour)},
+		{day(13), expires.Add(-24 * time.Hour)},
+		{expires.Add(-24 * time.Hour), expires.Add(-24 * time.Hour)},
+		{day(14), time.Time{}},
+		{expires.Add(time.Hour), time.Time{}},
+	} {
+		got, ok := remind.NextReminder(expires, tc.from, before)
+		if ok != !tc.want.IsZero() || !got.Equal(tc.want) {
+			t.Errorf("from %s: %v %v, want %v", tc.from.Format(time.RFC3339), got, ok, tc.want)
+		}
+	}
+	if _, ok := remind.NextReminder(expires, day(1), nil); ok {
+		t.Error("a reminder with no offsets")
+	}
+}

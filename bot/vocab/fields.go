@@ -53,7 +53,10 @@ var (
 
 	// Helps are the answers to Partner Center's "what help do you need from Microsoft".
 	Helps = New("help", "help type",
-		Term{string(deal.HelpNone), deal.HelpNone.Label(), []string{"no", "no help", "aucune", "aucune aide", "pas besoin d'aide", "ingen", "ingen hjälp"}},
+		// Partner Center's default answer as its Swedish shows it (seed 004)
+		// and as the FAQ's answers word it in each language.
+		Term{string(deal.HelpNone), deal.HelpNone.Label(), []string{"no", "no help", "no help needed right now", "aucune", "aucune aide", "aucune aide requise", "aucune aide requise pour l'instant", "pas besoin d'aide",
+			"ingen", "ingen hjälp", "ingen hjälp krävs", "ingen hjälp krävs just nu"}},
 		Term{string(deal.HelpTechnical), deal.HelpTechnical.Label(), []string{"tech", "aide technique", "technique", "teknisk", "teknisk hjälp"}},
 		Term{string(deal.HelpArchitecture), deal.HelpArchitecture.Label(), []string{"architecture", "revue d'architecture", "arkitektur", "arkitekturgranskning"}},
 		Term{string(deal.HelpPricing), deal.HelpPricing.Label(), []string{"pricing", "licensing", "tarification", "prix", "licences", "prissättning", "licensiering"}},
@@ -95,10 +98,12 @@ var (
 
 // stageAlso are other names of the sales stages: French, Swedish (Partner
 // Center's own labels in those languages among them, as its stage tables
-// print them: "Utvecklat", "Collecter les données"), and the stage names of
-// Dynamics 365 and Salesforce's default sales processes.
+// print them: "Utvecklat", "Collecter les données"; and every label
+// cosellbot prints itself, in the FAQ's stage tables and on the pipeline
+// page, whose tests read them all back), and the stage names of Dynamics
+// 365 and Salesforce's default sales processes.
 var stageAlso = map[deal.Stage][]string{
-	deal.StageCreated:   {"créé", "skapad", "prospecting"},
+	deal.StageCreated:   {"créé", "créée", "skapad", "prospecting"},
 	deal.StageAccepted:  {"accepté", "acceptée", "accepterad", "har godkänts", "godkänd"},
 	deal.StageQualified: {"qualify", "qualification", "qualifié", "qualifiée", "kvalificerad", "kvalificering"},
 	deal.StageDeveloped: {"develop", "needs analysis", "value proposition", "développé", "développée", "développement", "utvecklad", "utvecklat", "utveckling"},
@@ -107,11 +112,11 @@ var stageAlso = map[deal.Stage][]string{
 	// closing the deal (won, lost, as error), which deal stage refuses with
 	// those verbs; the Dynamics mapping reads its salesstage 3 itself.
 	deal.StageNegotiated:  {"negotiate", "negotiation", "negotiation/review", "négocié", "négociée", "négociation", "förhandlad", "förhandlat", "förhandling"},
-	deal.StageWon:         {"closed won", "gagné", "conclue", "conclu", "vunnen", "vunnet"},
-	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "sécurisation de la lettre d'engagement", "sécurisation de la lettre d'engagement (LOE) du client", "uppdragsbrev"},
+	deal.StageWon:         {"closed won", "gagné", "gagnée", "conclue", "conclu", "vunnen", "vunnet"},
+	deal.StageLOE:         {"letter of engagement", "securing the letter of engagement", "lettre d'engagement", "obtention de la lettre d'engagement", "obtention de la lettre d'engagement (LOE)", "obtention de la lettre d'engagement (LOE) du client", "sécurisation de la lettre d'engagement", "sécurisation de la lettre d'engagement (LOE) du client", "uppdragsbrev", "engagemangsbrev", "säkra kundens engagemangsbrev", "säkra kundens engagemangsbrev (LOE)"},
 	deal.StageCollectData: {"collect data", "data collection", "collecting", "collecte de données", "collecte des données", "collecter les données", "datainsamling", "samla in data"},
-	deal.StageReport:      {"assessment report", "preparing the report", "rapport", "rapport d'évaluation", "préparation du rapport", "préparation du rapport d'évaluation", "utvärderingsrapport", "rapport"},
-	deal.StagePresent:     {"presentation", "presenting", "présentation", "présentation au client", "presentation för kunden"},
+	deal.StageReport:      {"assessment report", "preparing the report", "rapport", "rapport d'évaluation", "préparation du rapport", "préparation du rapport d'évaluation", "utvärderingsrapport", "utvärderingsrapporten", "förbereda utvärderingsrapporten"},
+	deal.StagePresent:     {"presentation", "presenting", "présentation", "présentation au client", "presentation för kunden", "presentera för kunden"},
 }
 
 var coSellStages, assessmentStages = stages(deal.IPCoSell, false), stages(deal.SolutionAssessment, false)

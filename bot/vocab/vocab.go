@@ -103,8 +103,9 @@ func (v *Vocabulary) Lookup(s string) (Term, bool) {
 	return Term{}, false
 }
 
-// percentSuffix is a percentage at the end of a value: " 20%", " 40 %".
-var percentSuffix = regexp.MustCompile(`\s+\d{1,3}(?:[.,]\d+)?\s*%\s*$`)
+// percentSuffix is a percentage at the end of a value: " 20%", " 40 %",
+// and " 40 %%" as seed 002 prints Partner Center's French collect-data row.
+var percentSuffix = regexp.MustCompile(`\s+\d{1,3}(?:[.,]\d+)?\s*%+\s*$`)
 
 // withoutPercent is s without a last percentage, and whether it had one
 // after some text.

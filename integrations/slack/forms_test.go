@@ -7,6 +7,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -112,4 +113,38 @@ func TestFormRefusalAboutNoInput(t *testing.T) {
 			t.Errorf("the message offers to submit again: %s", mustJSON(t, got.View))
 		}
 	})
+}
+
+// An old card's buttons that open a form (Accept, Decline, Snooze) are
+// asked of the deal first, all alike: on a referral already answered, or
+// an outbound deal, each is refused at once, for the clicker alone, and no
+// form opens. Snooze opened "Snooze reminders #1" on an accepted referral.
+func TestOldFormButtonsRefuseAtOnce(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken)
+	e.receive()
+	admin := access.User{ID: "ana@partner.example", Roles: []access.Role{access.ReferralsAdmin}, Global: true}
+	for _, line := range []string{`deal accept 1 name="Fabrikam BI" value=60000 close=2031-03-01 notes="BI"`, created} {
+		if r := e.svc.Run(t.Context(), admin, chatPlace, line); !r.OK() {
+			t.Fatalf("%s: %s", line, r.Text)
+		}
+	}
+	for _, tc := range []struct{ value, want string }{
+		{"deal snooze 1", "deal 1 is accepted: only a referral waiting for an answer has reminders"},
+		{"deal snooze 2", "deal 2 is an outbound deal"},
+		{"deal accept 1", "accepted"},
+		{"deal decline 1", "accepted"},
+	} {
+		before := len(e.slack.Took("/api/views.open"))
+		blocks := e.press("U_ANA", control{ActionID: "cosell_form_0", Label: tc.value, Value: tc.value})
+		if got := text(blocks); !strings.HasPrefix(got, "✗") || !strings.Contains(got, tc.want) {
+			t.Errorf("old %s button: %q, want a refusal saying %q", tc.value, got, tc.want)
+		}
+		if n := len(e.slack.Took("/api/views.open")) - before; n != 0 {
+			t.Errorf("old %s button opened %d forms", tc.value, n)
+		}
+	}
+	if h := history(t, st); len(h) != 2 {
+		t.Errorf("the clicks changed deal 1: %+v", h)
+	}
 }

@@ -107,11 +107,16 @@ type spec struct {
 	optArgs  int      // how many trailing args may be omitted
 	variadic bool     // the last argument takes every remaining word
 	reads    bool     // changes nothing: a replayed request may be answered again
-	required []string // keys that must be given
-	optional []string // keys that may be given
-	usage    string   // extra usage shown after the generated synopsis
-	summary  string
-	run      func(ctx context.Context, c *call) (Reply, error)
+	// checksAll: the verb's own checks refuse a missing required key
+	// along with every other problem of the line, and change nothing
+	// when they refuse: with a key missing it runs all the same, and its
+	// refusal is said when it finds a given value wrong too.
+	checksAll bool
+	required  []string // keys that must be given
+	optional  []string // keys that may be given
+	usage     string   // extra usage shown after the generated synopsis
+	summary   string
+	run       func(ctx context.Context, c *call) (Reply, error)
 }
 
 // call is one invocation being carried out.
@@ -289,6 +294,15 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		if strings.TrimSpace(c.get(k)) == "" {
 			missing = append(missing, k+"=")
 			probs = append(probs, &deal.RuleError{Field: k, Rule: "required", Message: "required: " + keyDocFor(sp.verb, k)})
+		}
+	}
+	if len(missing) > 0 && sp.checksAll {
+		// "deal new … notes=\"\"" said only that notes= was missing,
+		// hiding a bad country, a negative value and a past date on the
+		// same line (a tester): when the verb's own checks find a value
+		// given wrong too, their refusal names every problem at once.
+		if _, err := sp.run(ctx, c); err != nil && givenWrong(err, c) {
+			return Reply{}, err
 		}
 	}
 	if len(missing) > 0 {
@@ -478,6 +492,24 @@ func (s *Service) help(verb string) Reply {
 	b.WriteString("Type help VERB for the keys of a command, e.g. help deal new.\n")
 	b.WriteString("Values with spaces go in double quotes; lists are comma-separated; people are \"Name <email> +phone\", separated by ;.")
 	return Reply{Text: b.String()}
+}
+
+// givenWrong reports whether a refusal names a problem with a key the call
+// gave a value for.
+func givenWrong(err error, c *call) bool {
+	var probs deal.Problems
+	var one *deal.RuleError
+	switch {
+	case errors.As(err, &probs):
+	case errors.As(err, &one):
+		probs = deal.Problems{one}
+	}
+	for _, p := range probs {
+		if strings.TrimSpace(c.get(p.Field)) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // keyFor is the key of allowed that k stands for: by its alias, or as a

@@ -120,3 +120,20 @@ func TestMissingWordSaysWhatItMayBe(t *testing.T) {
 		t.Errorf("deal stage 13: %s", r.Text)
 	}
 }
+
+// A line missing a key and giving others wrong names every problem: a
+// tester's deal new with notes="" heard only "needs notes=", which hid a
+// country, a negative value and a past date. A line only missing keys keeps
+// its usage refusal, one problem per key.
+func TestMissingKeyAndWrongValuesSaidTogether(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	r := e.try(`deal new kind=ip name=X customer=C customer_location=France location=1234567 value=-5 close=2020-01-01 notes="" ` + team)
+	for _, want := range []string{"value:", "customer_location:", "close:", "notes:"} {
+		if r.OK() || !strings.Contains(r.Text, want) {
+			t.Errorf("refusal does not name %s\n%s", want, r.Text)
+		}
+	}
+	if r := e.try("deal new kind=ip name=X"); r.OK() || r.Err.Code != "usage" {
+		t.Errorf("only keys missing: %+v", r.Err)
+	}
+}

@@ -30,7 +30,7 @@ func (s *Service) coreSpecs() []*spec {
 	return []*spec{
 		{verb: "help", reads: true, args: []string{"VERB"}, optArgs: 1, variadic: true, summary: "list the commands, or explain one",
 			run: func(_ context.Context, c *call) (Reply, error) { return s.help(strings.Join(c.pos, " ")), nil }},
-		{verb: "deal new", required: []string{"kind", "name", "customer", "customer_location", "location", "value", "close", "notes", "team"},
+		{verb: "deal new", checksAll: true, required: []string{"kind", "name", "customer", "customer_location", "location", "value", "close", "notes", "team"},
 			optional: append(without(dealKeys, "name", "customer", "customer_location", "location", "value", "close", "notes", "team"), "help", "share"),
 			summary:  "create an outbound deal (help deal new lists every key and its values)", run: s.dealNew},
 		{verb: "deal receive", required: []string{"kind", "customer", "customer_location", "location", "from"},

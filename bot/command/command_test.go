@@ -323,7 +323,7 @@ func TestButtons(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
 	r := e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from="partner:Litware" name="Fabrikam BI" value=50000 close=2027-04-01 notes="BI for 12 plants" solution="Contoso Insight"`)
-	if len(r.Actions) != 3 || r.Actions[0].Command != "deal accept 1" || r.Actions[1].Ask[0] != "reason" || r.Actions[2].Command != "deal error 1" {
+	if len(r.Actions) != 4 || r.Actions[0].Command != "deal accept 1" || r.Actions[1].Ask[0] != "reason" || r.Actions[2].Command != "deal error 1" || r.Actions[3].Command != "deal fav 1 on" {
 		t.Fatalf("received deal actions: %+v", r.Actions)
 	}
 	r = e.run(r.Actions[0].Command)

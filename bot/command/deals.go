@@ -426,6 +426,7 @@ func NextAt(d *deal.Deal, now time.Time) []Action {
 			{Label: "Accept", Command: "deal accept " + id, Style: "primary", Ask: deal.AcceptAsks(d)},
 			{Label: "Decline", Command: "deal decline " + id, Style: "danger", Ask: []string{"reason"}},
 			{Label: "Close as error", Command: "deal error " + id, Ask: []string{"reason"}}, // a duplicate referral
+			favAction(d), // a tester could heart a referral only by typing deal fav
 		}
 	case d.Status.Active():
 		var out []Action

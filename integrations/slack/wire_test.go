@@ -120,9 +120,10 @@ func TestCommandAnswers(t *testing.T) {
 		if !strings.Contains(text(blocks), "Deal #1 Fabrikam BI") {
 			t.Errorf("deal show text:\n%s", text(blocks))
 		}
-		if got := controls(blocks); len(got) != 3 || got[0].Value != "deal accept 1" || got[1].Value != "deal decline 1" || got[2].Value != "deal error 1" ||
-			!strings.HasPrefix(got[0].ActionID, "cosell_form_") || !strings.HasPrefix(got[1].ActionID, "cosell_form_") || !strings.HasPrefix(got[2].ActionID, "cosell_form_") {
-			t.Errorf("deal show controls: %+v, want Accept, Decline and Close as error, each opening its form", got)
+		if got := controls(blocks); len(got) != 4 || got[0].Value != "deal accept 1" || got[1].Value != "deal decline 1" || got[2].Value != "deal error 1" ||
+			!strings.HasPrefix(got[0].ActionID, "cosell_form_") || !strings.HasPrefix(got[1].ActionID, "cosell_form_") || !strings.HasPrefix(got[2].ActionID, "cosell_form_") ||
+			got[3].Value != "deal fav 1 on" || !strings.HasPrefix(got[3].ActionID, "cosell_run_") {
+			t.Errorf("deal show controls: %+v, want Accept, Decline and Close as error, each opening its form, and Favorite", got)
 		}
 
 		if _, m := e.command("U_ANA", "deal list expiring --share"); m.ResponseType != slackapi.ResponseTypeInChannel || !strings.Contains(m.Text, "1 expiring deal") {

@@ -1,6 +1,9 @@
 package faq
 
-import "math"
+import (
+	"math"
+	"regexp"
+)
 
 // suggestFloor keeps junk out of "did you mean…?": a candidate explaining
 // less than this share of the question is more confusing than no
@@ -113,12 +116,25 @@ func (ix *Index) answer(res *Result, id string) {
 	res.Answered = true
 	res.EntryID = e.ID
 	res.Question = t.Question
-	res.Answer = t.Answer
+	res.Answer = withoutBareYesNo(t.Answer)
 	for _, r := range e.Related {
 		if re, ok := ix.entries[r]; ok {
 			res.Related = append(res.Related, Suggestion{EntryID: r, Question: re.Text[res.Lang].Question})
 		}
 	}
+}
+
+// bareYesNo is an answer's opening "Yes." or "No." (in the three
+// languages), the reply to its entry's own question.
+var bareYesNo = regexp.MustCompile(`^(?:Yes|No|Oui|Non|Ja|Nej)\.\s+`)
+
+// withoutBareYesNo drops an answer's opening bare "Yes." or "No.": it
+// answers the entry's question, and a question asked the other way round
+// ("what if the account is unmanaged, can I still register") read it as
+// the opposite (a tester). The sentence after it says the fact either way.
+// The index keeps the text as written.
+func withoutBareYesNo(answer string) string {
+	return bareYesNo.ReplaceAllString(answer, "")
 }
 
 // rank scores the question against every language's index and returns one

@@ -496,3 +496,25 @@ func TestUnknownAll(t *testing.T) {
 		t.Errorf("an unknown word: unknownAll %v, want > 0", u)
 	}
 }
+
+// An answer's opening bare "Yes." or "No." replies to its entry's own
+// question: a question asked the other way round read it as the opposite
+// (a tester's "what if the customer account is unmanaged, can i still
+// register" got "Yes. The customer account must be managed…").
+func TestAnswersDropTheirBareYesOrNo(t *testing.T) {
+	ix := loadIndex(t)
+	r := ix.Ask("what if the customer account is unmanaged, can i still register")
+	if !r.Answered || !strings.HasPrefix(r.Answer, "The customer account must be managed") {
+		t.Errorf("answer %q (%s)", r.Answer, r.EntryID)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"Yes. The account must be managed.", "The account must be managed."},
+		{"Nej. En lösning per affär.", "En lösning per affär."},
+		{"Yes, step 2 is joining the program.", "Yes, step 2 is joining the program."},
+		{"Non seulement…", "Non seulement…"},
+	} {
+		if got := withoutBareYesNo(tt.in); got != tt.want {
+			t.Errorf("withoutBareYesNo(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package crm_test
 
 import (
+	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -159,6 +161,40 @@ func TestImportTakesPartnerCenterExpiry(t *testing.T) {
 		}
 		if !w.historySays("received", "expires 2026-11-27") {
 			t.Errorf("arrival: %v", w.history())
+		}
+	})
+}
+
+// A referral Partner Center holds accepted (or closed) imports as it is,
+// however long after its creation it was last updated: a tester's first
+// poll of an existing pipeline refused an accepted referral edited weeks
+// later as "expired, unanswered", and failed on it at every poll.
+func TestAnsweredReferralImportsWhateverItsAge(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		raw, err := os.ReadFile("../partnercenter/testdata/referral_active.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r map[string]any
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		const id = "22222222-0000-4000-8000-000000000002"
+		r["id"], r["createdDateTime"], r["updatedDateTime"] = id, "2026-09-01T09:00:00Z", "2026-11-15T09:00:00Z"
+		delete(r, "acceptedDateTime")
+		body, _ := json.Marshal(r)
+		w.pc.Put(string(body))
+		w.deliverPC()
+		if rep := w.h.Process(t); rep.Failed != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		d, err := st.DealByExternalID(t.Context(), id)
+		if err != nil {
+			t.Fatalf("the accepted referral made no deal: %v", err)
+		}
+		if d.Status != deal.Accepted {
+			t.Errorf("deal %s, want accepted as in Partner Center", d.Status)
 		}
 	})
 }

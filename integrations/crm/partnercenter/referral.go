@@ -295,6 +295,15 @@ func (s *Source) build(ctx context.Context, r *pc.Referral, now time.Time) (*dea
 	if rs, ok := in.Values[change.Reason]; ok {
 		life[change.Reason] = rs
 	}
+	if target != d.Status && !outgoing {
+		// Partner Center answered the referral (or closed it) itself,
+		// within its window: the window is no longer this referral's. Kept,
+		// an acceptance dated at the referral's last update (no
+		// acceptedDateTime), weeks after it was received, was refused as
+		// too late, and a partner's existing pipeline did not import (a
+		// tester's first poll).
+		d.ExpiresAt = time.Time{}
+	}
 	if target != d.Status {
 		at := timeOr(r.ClosedDateTime, timeOr(r.AcceptedDateTime, timeOr(r.UpdatedDateTime, created)))
 		evs, err := change.Advance(d, life, Name, at)

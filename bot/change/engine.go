@@ -102,14 +102,19 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 	if err := e.crmIDFree(ctx, next, d.CRMID); err != nil {
 		return d, ev, err
 	}
-	stamp(d, next, now, nil)
-	links, err := e.rec.LinksOf(ctx, d.ID)
-	if err != nil {
-		return d, ev, fmt.Errorf("reading the links of deal #%d: %w", d.ID, err)
-	}
 	at := now
 	if !ev.At.IsZero() {
 		at = ev.At // an event the clock decided (an expiry) is dated when it happened
+	}
+	// Its fields changed then too: a sweep recording an expiry a minute
+	// late stamped the status at its pass, and a CRM's edit made between
+	// the expiry and the pass read as older than the close ("changed
+	// before the close, told after it") and was applied to an expired
+	// referral (a tester).
+	stamp(d, next, at, nil)
+	links, err := e.rec.LinksOf(ctx, d.ID)
+	if err != nil {
+		return d, ev, fmt.Errorf("reading the links of deal #%d: %w", d.ID, err)
 	}
 	c := &Commit{
 		Deal:    next,

@@ -676,3 +676,40 @@ func TestRepeatedLostValueIsNotAlreadySaid(t *testing.T) {
 		}
 	})
 }
+
+// A referral expired at its time, whatever minute the sweep recorded it: a
+// CRM change made between the expiry and the sweep's pass is a change to an
+// expired referral, refused. It was applied as "changed before the close,
+// told after it", the history saying the expiry was the later change (a
+// tester).
+func TestCRMChangeAfterAnExpiryTheSweepRecordedLate(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		expires := now.Add(-time.Minute)
+		received := expires.Add(-deal.ReferralWindow)
+		d, _, err := deal.Receive(deal.Draft{
+			Kind: deal.ServicesCoSell, Customer: deal.Customer{Name: "Late AB", Location: "SE", Account: deal.Managed},
+			Location: "1234567", From: "microsoft", ReceivedAt: received, CRMID: "LATE-2", Notes: "n",
+			Team: []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.example", Phone: "+46 70 123 45 67"}},
+		}, received)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateDeal(t.Context(), d, ledger.Entry{At: received, Actor: "ana@contoso.example", Action: "received", Detail: "received"}); err != nil {
+			t.Fatal(err)
+		}
+		clock := crmtest.NewClock(now)
+		if _, err := crmtest.Applier(st, clock).Engine.RecordDue(t.Context(), d, now); err != nil { // the sweep, a minute late
+			t.Fatal(err)
+		}
+		body := update("LATE-2", expires.Add(20*time.Second).Format(time.RFC3339), map[string]any{"stage": "accepted", "name": "late", "value": "50000", "close": "2027-02-01"})
+		if code, resp := h.Post(t, "/webhooks/generic", signed("evt-late", body, now), body); code != http.StatusOK {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		h.Process(t)
+		got := dealOf(t, st, d.ID)
+		if got.Status != deal.Expired || got.Name == "late" || got.Value != 0 {
+			t.Errorf("deal %s %q %s after a CRM change to the expired referral", got.Status, got.Name, got.Value)
+		}
+	})
+}

@@ -500,12 +500,14 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 				entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: action, Detail: detail})
 			}
 		}
-		if unheard := unheardOf(in.System, Of(d), link.Shadow, e.FieldsOf(in.System)); len(unheard) > 0 && adopted == "" {
+		if unheard := unheardOf(in.System, Of(d), link.Shadow, e.FieldsOf(in.System)); len(unheard) > 0 && adopted == "" && e.Syncs(in.System) {
 			// A system that tells one field per event (HubSpot) has said
 			// nothing of the record's other fields: the deal's are written
 			// over them, which a tester found silently replacing a long
 			// HubSpot description with the deal's notes. Said, the partner
-			// knows where to look (cosellbot cannot read the record).
+			// knows where to look (cosellbot cannot read the record); not
+			// said of a system cosellbot does not write to (a tester read
+			// it of a CRM only received from).
 			entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "linked",
 				Detail: fmt.Sprintf("linked to %s record %s by the deal's CRM ID: %s, which the record has not told cosellbot, set there to the deal's (what it held is in the record's own history in %s)", Label(in.System), in.RecordID, strings.Join(fieldNames(unheard), ", "), Label(in.System))})
 		}

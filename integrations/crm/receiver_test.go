@@ -92,7 +92,7 @@ func TestGenericStageAdvancesTheDeal(t *testing.T) {
 		if got.Stage != deal.StageProposed || got.Value != 65000_50 {
 			t.Errorf("deal after the webhook: stage %s value %s", got.Stage, got.Value)
 		}
-		if h := crmtest.History(t, st, d.ID); strings.Join(h, ",") != "ana@contoso.example accepted,generic linked,generic edited,generic stage" {
+		if h := crmtest.History(t, st, d.ID); strings.Join(h, ",") != "ana@contoso.example accepted,generic edited,generic stage" {
 			t.Errorf("history %v", h)
 		}
 		rows := h.Inbox(t)
@@ -188,8 +188,9 @@ func TestDuplicateDeliveryAppliedOnce(t *testing.T) {
 		if rows := h.Inbox(t); len(rows) != 1 {
 			t.Errorf("%d inbox rows for one event delivered three times", len(rows))
 		}
-		if hist := crmtest.History(t, st, d.ID); len(hist) != 3 {
-			t.Errorf("history %v, want the acceptance, the link and one stage", hist)
+		if hist := crmtest.History(t, st, d.ID); len(hist) != 2 {
+			// No "linked" line: cosellbot writes nothing to this CRM.
+			t.Errorf("history %v, want the acceptance and one stage", hist)
 		}
 		// The same event after it was processed is still a duplicate.
 		if code, _ := h.Post(t, "/webhooks/generic", signed("evt-dup", body, now), body); code != 200 {

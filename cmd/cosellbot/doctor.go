@@ -76,7 +76,18 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 			return doctor.Finding{Name: "DISCORD_PUBLIC_KEY", Status: doctor.OK, Detail: "a valid Ed25519 public key"}
 		}),
 		unless(doctor.PartnerCenterCheck, []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "PARTNERCENTER_CLIENT_ID", "PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN", "PARTNERCENTER_SCOPE"},
-			func() doctor.Finding { return p.PartnerCenter(cfg.Webhooks.PartnerCenter) }),
+			func() doctor.Finding {
+				f := p.PartnerCenter(cfg.Webhooks.PartnerCenter)
+				if f.Status == doctor.OK && cfg.Webhooks.Secrets["partnercenter"] == "" {
+					// The token works, but serve builds no Partner Center
+					// client without the webhook secret: no fetch, poll or
+					// write-back (a tester read ✓ and got nothing).
+					f.Status = doctor.Warning
+					f.Detail += ", but WEBHOOK_SECRET_PARTNERCENTER is not set, so these credentials are not used: no referral fetch, poll or write-back"
+					f.Fix = "set WEBHOOK_SECRET_PARTNERCENTER (16+ random characters) and give the same secret to Partner Center's webhook registration"
+				}
+				return f
+			}),
 		doctor.CacheDir(cacheDir(cfg)),
 	)
 	for _, s := range crm.Sources {

@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cosellbot/cosellbot/integrations/partnercenter/pcfake"
 )
 
 // doctor names the configured cache folder, tells an API it cannot reach
@@ -71,5 +74,25 @@ func TestDoctorSaysWhatIsWrong(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Partner Center credentials without WEBHOOK_SECRET_PARTNERCENTER are not
+// used (serve builds no client): a tester read "✓ Partner Center token"
+// and got no fetch, poll or write-back. Doctor warns.
+func TestDoctorPartnerCenterWithoutItsSecret(t *testing.T) {
+	api := pcfake.New(t, time.Now)
+	clearConfigEnv(t)
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "doctor.db"))
+	t.Setenv("COSELLBOT_CACHE_DIR", "off")
+	t.Setenv("PARTNERCENTER_API_URL", api.APIURL())
+	t.Setenv("PARTNERCENTER_TOKEN_URL", api.TokenURL())
+	t.Setenv("PARTNERCENTER_CLIENT_ID", pcfake.ClientID)
+	t.Setenv("PARTNERCENTER_CLIENT_SECRET", pcfake.ClientSecret)
+	t.Setenv("PARTNERCENTER_REFRESH_TOKEN", pcfake.RefreshToken)
+	runCLI(t, 0, "migrate")
+	out, _ := runCLI(t, 0, "doctor")
+	if !strings.Contains(out, "! Partner Center") || !strings.Contains(out, "WEBHOOK_SECRET_PARTNERCENTER is not set, so these credentials are not used") {
+		t.Errorf("doctor:\n%s", out)
 	}
 }

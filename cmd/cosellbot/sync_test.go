@@ -109,7 +109,7 @@ func TestSyncSaysAFailedDeliveryOfTheRecord(t *testing.T) {
 		Shadow: change.Shadow{change.Stage: {Value: "qualified", At: at}}}}, At: at}); err != nil {
 		t.Fatal(err)
 	}
-	why := `StageName: "Closed Won - Partner" maps to no stage or outcome of deal #1: add it to the salesforce mapping's stages, then run cosellbot replay --source salesforce`
+	why := `StageName: "Closed Won - Partner" maps to no stage or outcome of deal #1: add it to the salesforce mapping's stages, restart serve (it reads the mappings at start; every replica), then run cosellbot replay --source salesforce`
 	notification := func(id, record string) []byte {
 		return []byte(`<Notification xmlns="http://soap.sforce.com/2005/09/outbound" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Id>` + id +
 			`</Id><sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>` + record +

@@ -110,7 +110,7 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 		// picklist value added later): the move is the event, so it
 		// fails, kept for `cosellbot replay` once the mapping lists the
 		// stage. Ignored, it was lost for good.
-		return Result{}, Malformed(unread[0], "%q maps to no stage or outcome of deal #%d: add it to the %s mapping's stages, then run cosellbot replay --source %s", unread[1], res.DealID, c.Source, c.Source)
+		return Result{}, Malformed(unread[0], "%q maps to no stage or outcome of deal #%d: add it to the %s mapping's stages, restart serve (it reads the mappings at start; every replica), then run cosellbot replay --source %s", unread[1], res.DealID, c.Source, c.Source)
 	}
 	// A record that only repeats such a stage is applied for its other
 	// fields. Said so, whatever else it did, the operator reading the

@@ -359,7 +359,7 @@ func (s *Source) lookups(fields, unnamed map[string]string) error {
 			fields[cur] = id
 			return nil
 		}
-		return crm.Malformed(cur, "Dataverse sent the transaction currency %s without its name: %s. Or map the id under currencies: in the dynamics mapping (\"%s\": EUR), then run cosellbot replay --source dynamics", id, postImage, id)
+		return crm.Malformed(cur, "Dataverse sent the transaction currency %s without its name: %s. Or map the id under currencies: in the dynamics mapping (\"%s\": EUR), restart serve (it reads the mappings at start; every replica), then run cosellbot replay --source dynamics", id, postImage, id)
 	}
 	return nil
 }

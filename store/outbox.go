@@ -13,12 +13,10 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/cosellbot/cosellbot/bot/access"
-	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	secrets "github.com/cosellbot/cosellbot/bot/redact"
-	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
 // The outbox (DESIGN.md, Delivery semantics): every notice becomes one row
@@ -100,7 +98,7 @@ func dropAnsweredReminders(tx *gorm.DB, d *deal.Deal) error {
 	if d.Status == deal.Received {
 		return nil
 	}
-	err := tx.Where("subject = ? AND kind IN ? AND state = ?", dealSubject(d.ID), []string{remind.KindReminder, change.KindReceived, change.KindExpiryMoved}, OutboxPending).Delete(&outboxRow{}).Error
+	err := tx.Where("subject = ? AND kind IN ? AND state = ?", dealSubject(d.ID), answerNews, OutboxPending).Delete(&outboxRow{}).Error
 	if err != nil {
 		return fmt.Errorf("store: drop the reminders of answered deal #%d: %w", d.ID, err)
 	}
@@ -396,15 +394,20 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 	}
 	out := make([]OutboxEntry, 0, len(dead)+len(waiting))
 	for _, r := range append(dead, waiting...) {
-		var m chat.Message
-		_ = json.Unmarshal([]byte(r.Payload), &m) // a payload that does not decode is listed without text
-		out = append(out, OutboxEntry{
-			ID: r.ID, Place: chat.Place{Platform: r.Platform, Channel: r.Channel}, Subject: r.Subject, Kind: r.Kind,
-			State: r.State, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError,
-			Text: m.Text, CreatedAt: r.CreatedAt.UTC(),
-		})
+		out = append(out, entryOf(r))
 	}
 	return out, nil
+}
+
+// entryOf is an outbox row as listings show it.
+func entryOf(r outboxRow) OutboxEntry {
+	var m chat.Message
+	_ = json.Unmarshal([]byte(r.Payload), &m) // a payload that does not decode is listed without text
+	return OutboxEntry{
+		ID: r.ID, Place: chat.Place{Platform: r.Platform, Channel: r.Channel}, Subject: r.Subject, Kind: r.Kind,
+		State: r.State, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError,
+		Text: m.Text, CreatedAt: r.CreatedAt.UTC(),
+	}
 }
 
 // OutboxCounts counts the rows waiting (pending or sending) and dead, for

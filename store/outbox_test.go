@@ -490,3 +490,98 @@ func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
 		}
 	})
 }
+
+// Dead rows come back due, with their attempts counted from zero: all of
+// them, one by id or those to one place. A notice asking to answer a
+// referral answered meanwhile, and a reminder a later one supersedes, are
+// dropped instead of sent.
+func TestRetryDeadOutbox(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		subscribe(t, s, sales, "loc-1", "")
+		waiting, answered := received("waits", "loc-1"), received("answered", "loc-1")
+		for _, d := range []*deal.Deal{waiting, answered} {
+			if err := s.CreateDeal(ctx, d, at("pc", "received", ""), ledger.Notice{Kind: change.KindReceived, Text: "📥 new referral #{id}"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		subj := func(d *deal.Deal) string { return fmt.Sprintf("deal:%d", d.ID) }
+		notices := []ledger.Notice{
+			{Key: "w#7d", Subject: subj(waiting), Kind: remind.KindReminder, Text: "⏰ in 7 days", Places: []chat.Place{sales}},
+			{Key: "w#3d", Subject: subj(waiting), Kind: remind.KindReminder, Text: "⏰ in 3 days", Places: []chat.Place{sales}},
+			{Key: "a#7d", Subject: subj(answered), Kind: remind.KindReminder, Text: "⏰ in 7 days", Places: []chat.Place{sales}},
+			{Key: "c#1", Subject: "claim:1", Kind: remind.KindClaim, Text: "CPOR claim #1", Places: []chat.Place{ops}},
+		}
+		if err := s.Notify(ctx, t0, notices...); err != nil {
+			t.Fatal(err)
+		}
+		items := claimAll(t, s, t0)
+		if len(items) != 6 {
+			t.Fatalf("claimed %d rows, want 6", len(items))
+		}
+		for _, it := range items {
+			if _, err := s.MarkFailed(ctx, it, chat.Permanent(errors.New("invalid_auth")), t0, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		answered.Status = deal.Declined
+		if err := s.UpdateDeal(ctx, answered, at("ana@contoso.example", "declined", "declined")); err != nil {
+			t.Fatal(err)
+		}
+		t1 := t0.Add(time.Hour)
+		ids := func(es []store.OutboxEntry) (out []string) {
+			for _, e := range es {
+				out = append(out, e.Subject+" "+e.Text)
+			}
+			return out
+		}
+
+		one := items[len(items)-1].ID // the claim's notice, the last written
+		got, err := s.RetryDeadOutbox(ctx, store.DeadOutbox{ID: one}, t1)
+		if err != nil || len(got.Retried) != 1 || got.Retried[0].ID != one || len(got.Dropped) != 0 {
+			t.Fatalf("retry of #%d = %+v, %v; want that row only", one, got, err)
+		}
+		if got, err := s.RetryDeadOutbox(ctx, store.DeadOutbox{Place: ops}, t1); err != nil || len(got.Retried)+len(got.Dropped) != 0 {
+			t.Errorf("retry to %s once its row was retried = %+v, %v; want nothing", ops, got, err)
+		}
+
+		got, err = s.RetryDeadOutbox(ctx, store.DeadOutbox{}, t1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantRetried := []string{subj(waiting) + " 📥 new referral #1", subj(waiting) + " ⏰ in 3 days"}
+		if r := ids(got.Retried); !slices.Equal(r, wantRetried) {
+			t.Errorf("retried %q, want %q", r, wantRetried)
+		}
+		var dropped []string
+		for _, d := range got.Dropped {
+			dropped = append(dropped, d.Subject+" "+d.Text+": "+d.Why)
+		}
+		wantDropped := []string{
+			subj(answered) + " 📥 new referral #2: deal #2 is declined now: it takes no answer",
+			subj(waiting) + " ⏰ in 7 days: a later reminder of deal #1 to the same place replaces it",
+			subj(answered) + " ⏰ in 7 days: deal #2 is declined now: it takes no answer",
+		}
+		if !slices.Equal(dropped, wantDropped) {
+			t.Errorf("dropped %q, want %q", dropped, wantDropped)
+		}
+		if w, d, err := s.OutboxCounts(ctx); err != nil || w != 3 || d != 0 {
+			t.Errorf("counts after the retry = %d waiting, %d dead, %v; want 3, 0", w, d, err)
+		}
+		if early := claimAll(t, s, t1.Add(-time.Second)); len(early) != 0 {
+			t.Errorf("retried rows were due before the retry: %+v", early)
+		}
+		again := claimAll(t, s, t1)
+		if len(again) != 3 {
+			t.Fatalf("claimed %d retried rows, want 3", len(again))
+		}
+		for _, it := range again {
+			if it.Attempt != 1 {
+				t.Errorf("retried row %d claimed at attempt %d, want 1 (attempts reset)", it.ID, it.Attempt)
+			}
+		}
+		if got, err := s.RetryDeadOutbox(ctx, store.DeadOutbox{}, t1); err != nil || len(got.Retried)+len(got.Dropped) != 0 {
+			t.Errorf("a second retry = %+v, %v; want nothing", got, err)
+		}
+	})
+}

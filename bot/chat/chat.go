@@ -91,19 +91,44 @@ func (m Message) EditActions(i int) []Action {
 
 // Notifier delivers messages to one platform. It returns the platform's
 // reference of the sent message (Slack channel+ts, Discord message id).
-// A failure is retried unless wrapped with Permanent; RetryAfter says when.
+// A failure is retried unless wrapped with Permanent (or Blocked, when the
+// operator can remove its cause); RetryAfter says when.
 type Notifier interface {
 	Send(ctx context.Context, m Message) (ref string, err error)
 }
 
-type permanent struct{ err error }
+type permanent struct {
+	err error
+	fix string // what the operator does about it; "" when nothing can be done
+}
 
-func (p *permanent) Error() string { return p.err.Error() }
+func (p *permanent) Error() string {
+	if p.fix == "" {
+		return p.err.Error()
+	}
+	return p.err.Error() + ": " + p.fix
+}
 func (p *permanent) Unwrap() error { return p.err }
 
 // Permanent marks a failure that retrying cannot fix (unknown channel,
 // revoked token, a message the platform rejects).
-func Permanent(err error) error { return &permanent{err} }
+func Permanent(err error) error { return &permanent{err: err} }
+
+// Blocked marks a failure that retrying cannot fix but the operator can,
+// outside cosellbot (a revoked token, a channel the bot is not in): fix says
+// what to do. It is permanent, so nothing hammers the platform with a
+// request it refuses until then; its text ends with the fix, so that the
+// outbox's last error and the log say it, and FixOf reads it.
+func Blocked(err error, fix string) error { return &permanent{err: err, fix: fix} }
+
+// FixOf returns what the operator must do about a failure marked Blocked.
+func FixOf(err error) (string, bool) {
+	var p *permanent
+	if errors.As(err, &p) && p.fix != "" {
+		return p.fix, true
+	}
+	return "", false
+}
 
 // IsPermanent reports whether a send failure should not be retried.
 func IsPermanent(err error) bool {

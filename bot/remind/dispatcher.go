@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,10 @@ const (
 	MaxBackoff  = time.Hour
 	batchSize   = 50
 )
+
+// RetryDeadCommand makes dead messages due again (store.RetryDeadOutbox):
+// dead ones are never sent again by themselves.
+const RetryDeadCommand = "cosellbot outbox --retry-dead"
 
 // Backoff is the wait after the attempt-th failed send.
 func Backoff(attempt int) time.Duration {
@@ -149,13 +154,23 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
 	if after, ok := chat.RetryAfterOf(sendErr); ok && after > wait {
 		wait = after
 	}
+	_, fixable := chat.FixOf(sendErr)
+	if dead && fixable {
+		// The fix (a new token, the bot invited) does not send what died
+		// of the cause: the row's last error says how to.
+		sendErr = fmt.Errorf("%w, then %s", sendErr, RetryDeadCommand)
+	}
 	if _, err := d.box.MarkFailed(ctx, it, sendErr, now.Add(wait), dead); err != nil {
 		d.log.ErrorContext(ctx, "outbox: failure not recorded; the row returns when its lease runs out", "id", it.ID, "err", err)
 		return
 	}
 	if dead {
 		d.Dead.Add(1)
-		d.log.ErrorContext(ctx, "outbox: message is dead", "id", it.ID, "to", it.Message.To.String(), "subject", it.Message.Subject,
+		msg := "outbox: message is dead; once its cause is gone, " + RetryDeadCommand + " sends it again"
+		if fixable {
+			msg = "outbox: message is dead until the operator fixes the cause the error names, then runs " + RetryDeadCommand
+		}
+		d.log.ErrorContext(ctx, msg, "id", it.ID, "to", it.Message.To.String(), "subject", it.Message.Subject,
 			"attempts", it.Attempt, "err", sendErr)
 		return
 	}

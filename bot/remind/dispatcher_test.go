@@ -3,6 +3,8 @@ package remind_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,5 +168,54 @@ func (b *blockingNotifier) Send(ctx context.Context, _ chat.Message) (string, er
 		return "ref", nil
 	case <-ctx.Done(): // a caller that gives up aborts the request, as an HTTP client does
 		return "", ctx.Err()
+	}
+}
+
+// A failure only the operator can fix (chat.Blocked) is dead at once, its
+// last error and log line say the fix and the command that sends it
+// again; made due again once fixed, it is sent.
+func TestBlockedMessageSaysTheFix(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	ctx := t.Context()
+	to := chat.Place{Platform: "log", Channel: "sales"}
+	if err := st.Notify(ctx, t0, ledger.Notice{Key: "k", Subject: "claim:1", Kind: "x", Text: "hello", Places: []chat.Place{to}}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	revoked := true
+	n := &fakeNotifier{fail: func(chat.Message, int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if revoked {
+			return chat.Blocked(errors.New("invalid_auth"), "rotate the token")
+		}
+		return nil
+	}}
+	var logs strings.Builder
+	d := remind.NewDispatcher(st, n, func() time.Time { return t0 }, slog.New(slog.NewTextHandler(&logs, nil)))
+	if _, err := d.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.Outbox(ctx, 10)
+	if err != nil || len(rows) != 1 || rows[0].State != store.OutboxDead {
+		t.Fatalf("outbox %+v, %v; want the row dead at once", rows, err)
+	}
+	if want := "invalid_auth: rotate the token, then cosellbot outbox --retry-dead"; rows[0].LastError != want {
+		t.Errorf("last error %q, want %q", rows[0].LastError, want)
+	}
+	if !strings.Contains(logs.String(), "until the operator fixes the cause") || !strings.Contains(logs.String(), "cosellbot outbox --retry-dead") {
+		t.Errorf("the log does not say what to do:\n%s", logs.String())
+	}
+	mu.Lock()
+	revoked = false
+	mu.Unlock()
+	if got, err := st.RetryDeadOutbox(ctx, store.DeadOutbox{}, t0); err != nil || len(got.Retried) != 1 {
+		t.Fatalf("retry = %+v, %v", got, err)
+	}
+	if _, err := d.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent := n.messages(); len(sent) != 1 || sent[0].Text != "hello" {
+		t.Errorf("after the fix and the retry sent %v, want the message", sent)
 	}
 }

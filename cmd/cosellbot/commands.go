@@ -75,7 +75,7 @@ func subcommands() []subcommand {
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdSweep(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},
-		{name: "outbox", args: "[--limit N]", summary: "notifications waiting or dead",
+		{name: "outbox", args: "[--limit N] [--retry-dead [--id N] [--target P]]", summary: "notifications waiting or dead; --retry-dead sends the dead ones again once their cause is fixed", help: outboxHelp,
 			run: func(ctx context.Context, in *invocation, args []string) int {
 				return cmdOutbox(ctx, in.cfg, args, in.stdout, in.stderr)
 			}},

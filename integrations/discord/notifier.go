@@ -97,7 +97,7 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	}
 	msg, err := n.session.ChannelMessageSendComplex(channelID(m.To), send, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 	if err != nil {
-		return "", n.classify(fmt.Errorf("discord: post to channel %s: %w", m.To.Channel, err))
+		return "", n.classify(fmt.Errorf("discord: post to channel %s: %w", m.To.Channel, err), channelID(m.To))
 	}
 	return msg.ID, nil
 }
@@ -140,7 +140,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 			continue // deleted meanwhile
 		}
 		if err != nil {
-			return "", n.classify(fmt.Errorf("discord: edit message %s in %s: %w", e.Ref, m.To.Channel, err))
+			return "", n.classify(fmt.Errorf("discord: edit message %s in %s: %w", e.Ref, m.To.Channel, err), channelID(m.To))
 		}
 	}
 	if m.Thread != "" {
@@ -149,15 +149,45 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 	return m.Edits[0].Ref, nil
 }
 
+// operatorFix says what the operator does about a refusal no retry ends
+// but they can (a refused token, a channel the bot cannot see or post in),
+// by HTTP status and Discord's JSON error code; ok is false for others.
+func operatorFix(status, code int, channel string) (fix string, ok bool) {
+	if status != http.StatusUnauthorized && status != http.StatusForbidden && status != http.StatusNotFound {
+		return "", false // a code in an answer that is no refusal (a 5xx) says nothing of access
+	}
+	switch {
+	case status == http.StatusUnauthorized:
+		return "Discord refuses the bot token (reset or revoked): reset the token on your application's Bot page in the Discord Developer Portal, set DISCORD_BOT_TOKEN and restart cosellbot", true
+	case code == discordgo.ErrCodeMissingAccess:
+		return fmt.Sprintf("the bot cannot see channel %s (Missing Access): give its role View Channel and Send Messages there, or add the bot to that channel's server", channel), true
+	case code == discordgo.ErrCodeMissingPermissions:
+		return fmt.Sprintf("the bot may not post in channel %s (Missing Permissions): give its role Send Messages, Embed Links and Read Message History there", channel), true
+	case code == discordgo.ErrCodeUnknownChannel:
+		return fmt.Sprintf("channel %s is unknown to the bot (deleted, or in a server the bot is not in): add the bot to its server, or route the news elsewhere (unsubscribe, subscribe)", channel), true
+	}
+	return "", false
+}
+
 // classify tells a failure to retry from one to give up on, by the verdict
-// every outbound call shares (chatkit.Classify).
-func (n *Notifier) classify(err error) error {
+// every outbound call shares (chatkit.Classify), and says how to fix those
+// only the operator can end (operatorFix): they are final, so that Discord
+// is not asked again what it refuses, and the outbox says the fix
+// (chat.Blocked). channel is the message's.
+func (n *Notifier) classify(err error, channel string) error {
 	var limited *discordgo.RateLimitError
 	if errors.As(err, &limited) && limited.RateLimit != nil && limited.TooManyRequests != nil {
 		return chat.RetryAfter(limited.RetryAfter, err)
 	}
 	var rest *discordgo.RESTError
 	if errors.As(err, &rest) && rest.Response != nil {
+		code := 0
+		if rest.Message != nil {
+			code = rest.Message.Code
+		}
+		if fix, ok := operatorFix(rest.Response.StatusCode, code, channel); ok {
+			return chat.Blocked(err, fix)
+		}
 		return chatkit.Classify(n.now(), rest.Response.StatusCode, rest.Response.Header.Get("Retry-After"), err)
 	}
 	return chatkit.Classify(n.now(), 0, "", err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/integrations/discord"
@@ -67,19 +69,25 @@ func TestNotifier(t *testing.T) {
 }
 
 func TestNotifierFailures(t *testing.T) {
+	// fix is what the operator is told to do, when they can end the
+	// refusal (a token, the bot's access to the channel).
 	tests := []struct {
-		status    int
-		permanent bool
-		after     time.Duration
+		status, code int
+		permanent    bool
+		after        time.Duration
+		fix          string
 	}{
-		{http.StatusTooManyRequests, false, 2500 * time.Millisecond},
-		{http.StatusNotFound, true, 0},
-		{http.StatusForbidden, true, 0},
-		{http.StatusInternalServerError, false, 0},
+		{http.StatusTooManyRequests, 0, false, 2500 * time.Millisecond, ""},
+		{http.StatusNotFound, discordgo.ErrCodeUnknownChannel, true, 0, "channel C1 is unknown to the bot"},
+		{http.StatusForbidden, discordgo.ErrCodeMissingAccess, true, 0, "give its role View Channel and Send Messages"},
+		{http.StatusForbidden, discordgo.ErrCodeMissingPermissions, true, 0, "give its role Send Messages"},
+		{http.StatusUnauthorized, 0, true, 0, "set DISCORD_BOT_TOKEN"},
+		{http.StatusForbidden, discordgo.ErrCodeCannotSendMessagesToThisUser, true, 0, ""},
+		{http.StatusInternalServerError, 0, false, 0, ""},
 	}
 	for _, tt := range tests {
 		f := discordtest.New(t)
-		f.Status = tt.status
+		f.Status, f.Code = tt.status, tt.code
 		n, err := discord.NewNotifier(discord.NotifierConfig{BotToken: "bot-token", APIURL: f.APIURL(), Version: "test", Keep: storetest.OpenSQLite(t)})
 		if err != nil {
 			t.Fatal(err)
@@ -93,6 +101,10 @@ func TestNotifierFailures(t *testing.T) {
 		}
 		if d, _ := chat.RetryAfterOf(err); d != tt.after {
 			t.Errorf("%d: retry after %s, want %s", tt.status, d, tt.after)
+		}
+		fix, ok := chat.FixOf(err)
+		if ok != (tt.fix != "") || !strings.Contains(fix, tt.fix) || (ok && !strings.HasSuffix(err.Error(), fix)) {
+			t.Errorf("%d/%d: fix %q (%v) in %q, want one saying %q", tt.status, tt.code, fix, ok, err, tt.fix)
 		}
 	}
 }

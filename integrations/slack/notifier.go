@@ -84,7 +84,7 @@ func (n *Notifier) Send(ctx context.Context, m chat.Message) (string, error) {
 	}
 	channel, ts, err := n.api.PostMessageContext(ctx, m.To.Channel, opts...)
 	if err != nil {
-		return "", n.classify(fmt.Errorf("slack chat.postMessage to %s: %w", m.To.Channel, err))
+		return "", n.classify(fmt.Errorf("slack chat.postMessage to %s: %w", m.To.Channel, err), m.To.Channel)
 	}
 	return channel + ":" + ts, nil
 }
@@ -115,7 +115,7 @@ func (n *Notifier) update(ctx context.Context, m chat.Message) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", n.classify(fmt.Errorf("slack chat.update of %s: %w", e.Ref, err))
+			return "", n.classify(fmt.Errorf("slack chat.update of %s: %w", e.Ref, err), m.To.Channel)
 		}
 	}
 	if m.Thread != "" {
@@ -130,10 +130,33 @@ var transient = map[string]bool{
 	"service_unavailable": true, "request_timeout": true, "team_added_to_org": true,
 }
 
+// tokenFix is what to do about a bot token Slack refuses.
+const tokenFix = "Slack refuses the bot token (revoked, rotated or of a deactivated account): " +
+	"copy the Bot User OAuth Token (xoxb-…) from your Slack app's Install App page into SLACK_BOT_TOKEN " +
+	"(reinstall the app if it was removed) and restart cosellbot"
+
+// operatorFixes are the Web API errors that no retry ends but the operator
+// can, with what to do (%s is the channel): they are final, so that Slack
+// is not asked again and again what it refuses, and the outbox says the
+// fix (chat.Blocked).
+var operatorFixes = map[string]string{
+	"invalid_auth":      tokenFix,
+	"not_authed":        tokenFix,
+	"token_revoked":     tokenFix,
+	"token_expired":     tokenFix,
+	"account_inactive":  tokenFix,
+	"not_in_channel":    "the bot is not a member of channel %s: invite it there (/invite @cosellbot)",
+	"channel_not_found": "channel %s is unknown to the bot (deleted, or private without the bot): invite the bot there (/invite @cosellbot), or route the news elsewhere (unsubscribe, subscribe)",
+	"is_archived":       "channel %s is archived: unarchive it, or route the news elsewhere (unsubscribe, subscribe)",
+	"missing_scope":     "the Slack app lacks a scope it needs (chat:write): add it under OAuth & Permissions, reinstall the app and put its new token in SLACK_BOT_TOKEN",
+}
+
 // classify tells a failure to retry from one to give up on: HTTP answers by
 // the verdict every outbound call shares (chatkit.Classify), Slack's own
-// ok:false errors by whether a later attempt may not meet them.
-func (n *Notifier) classify(err error) error {
+// ok:false errors by whether a later attempt may not meet them, and those
+// the operator must fix (operatorFixes) saying how. channel is the
+// message's.
+func (n *Notifier) classify(err error, channel string) error {
 	var limited *slackapi.RateLimitedError
 	if errors.As(err, &limited) {
 		return chat.RetryAfter(limited.RetryAfter, err)
@@ -146,6 +169,12 @@ func (n *Notifier) classify(err error) error {
 	if errors.As(err, &api) {
 		if transient[api.Err] {
 			return err
+		}
+		if fix, ok := operatorFixes[api.Err]; ok {
+			if strings.Contains(fix, "%s") {
+				fix = fmt.Sprintf(fix, channel)
+			}
+			return chat.Blocked(err, fix)
 		}
 		return chat.Permanent(err)
 	}

@@ -58,28 +58,34 @@ func TestNotifier(t *testing.T) {
 }
 
 // Each failure Slack can answer is classified: retry, retry after, or give up.
+// refuse answers as Slack does a call it refuses: 200, ok false, a code.
+func refuse(code string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		web.WriteJSON(w, 200, map[string]any{"ok": false, "error": code})
+	}
+}
+
 func TestNotifierFailures(t *testing.T) {
 	tests := []struct {
 		name      string
 		serve     http.HandlerFunc
 		permanent bool
 		after     time.Duration
+		fix       string // what the operator is told to do, when they can end it
 	}{
 		{"429 with Retry-After", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "30")
 			w.WriteHeader(http.StatusTooManyRequests)
-		}, false, 30 * time.Second},
-		{"unknown channel", func(w http.ResponseWriter, _ *http.Request) {
-			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "channel_not_found"})
-		}, true, 0},
-		{"revoked token", func(w http.ResponseWriter, _ *http.Request) {
-			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "token_revoked"})
-		}, true, 0},
-		{"slack's own error", func(w http.ResponseWriter, _ *http.Request) {
-			web.WriteJSON(w, 200, map[string]any{"ok": false, "error": "internal_error"})
-		}, false, 0},
-		{"503", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, false, 0},
-		{"403", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, true, 0},
+		}, false, 30 * time.Second, ""},
+		{"unknown channel", refuse("channel_not_found"), true, 0, "invite the bot there (/invite @cosellbot)"},
+		{"not in channel", refuse("not_in_channel"), true, 0, "the bot is not a member of channel C1: invite it"},
+		{"revoked token", refuse("token_revoked"), true, 0, "into SLACK_BOT_TOKEN"},
+		{"rotated token", refuse("invalid_auth"), true, 0, "into SLACK_BOT_TOKEN"},
+		{"inactive account", refuse("account_inactive"), true, 0, "into SLACK_BOT_TOKEN"},
+		{"a rejected message", refuse("msg_too_long"), true, 0, ""},
+		{"slack's own error", refuse("internal_error"), false, 0, ""},
+		{"503", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, false, 0, ""},
+		{"403", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, true, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +107,10 @@ func TestNotifierFailures(t *testing.T) {
 			}
 			if errors.Unwrap(err) == nil && tt.permanent {
 				t.Errorf("the cause is lost: %v", err)
+			}
+			fix, ok := chat.FixOf(err)
+			if ok != (tt.fix != "") || !strings.Contains(fix, tt.fix) || (ok && !strings.HasSuffix(err.Error(), fix)) {
+				t.Errorf("fix %q (%v) in %q, want one saying %q", fix, ok, err, tt.fix)
 			}
 		})
 	}

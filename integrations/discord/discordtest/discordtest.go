@@ -59,6 +59,9 @@ type Fake struct {
 	// Status, when set, answers channel message posts with it (and a
 	// Retry-After of 2.5 s for 429).
 	Status int
+	// Code is the JSON error code of that answer: 10003 (Unknown Channel)
+	// when 0; 50001 is Missing Access, 50013 Missing Permissions.
+	Code int
 
 	mu       sync.Mutex
 	calls    []Call
@@ -127,8 +130,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(raw, &c.Body)
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
-	status := f.Status
+	status, code := f.Status, f.Code
 	f.mu.Unlock()
+	if code == 0 {
+		code = 10003
+	}
 	if !userAgent.MatchString(c.UserAgent) {
 		f.refuse(w, c.Path, []string{"User-Agent " + strconv.Quote(c.UserAgent) + " is not DiscordBot (url, version)"})
 		return
@@ -156,7 +162,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
-			_, _ = io.WriteString(w, `{"message": "refused", "code": 10003, "retry_after": 2.5, "global": false}`)
+			_, _ = fmt.Fprintf(w, `{"message": "refused", "code": %d, "retry_after": 2.5, "global": false}`, code)
 			return
 		}
 		f.mu.Lock()

@@ -66,6 +66,16 @@ type Fake struct {
 	messages map[string]*Message // channel:ts
 	seq      int
 	problems []string
+	refusal  string // Refuse's code
+}
+
+// Refuse makes chat.postMessage and chat.update answer ok:false with code
+// ("invalid_auth" for a revoked token, "not_in_channel" for a channel
+// without the bot) from now on; "" answers them again.
+func (f *Fake) Refuse(code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refusal = code
 }
 
 // New starts a fake, closed when the test ends.
@@ -172,6 +182,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 	case "/api/chat.postMessage", "/api/chat.update":
+		f.mu.Lock()
+		refusal := f.refusal
+		f.mu.Unlock()
+		if refusal != "" {
+			writeJSON(w, map[string]any{"ok": false, "error": refusal})
+			return
+		}
 		msg := map[string]any{"text": c.Form.Get("text")}
 		var blocks []any
 		if raw := c.Form.Get("blocks"); raw != "" {

@@ -18,7 +18,7 @@ import (
 
 func tokenConfig(api *pcfake.API, s *store.Store) partnercenter.Config {
 	return partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID,
-		ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken, Tokens: s}
+		ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken, Tokens: s, Log: slog.New(slog.DiscardHandler)}
 }
 
 // The identity platform rotates the refresh token on every use and refuses

@@ -84,8 +84,8 @@ func TestCRMIDMigrationFillsStoredDeals(t *testing.T) {
 		if err := store.MigrateDownTo(ctx, s, 9); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 2 {
-			t.Fatalf("Migrate after rolling back 00010 and 00011 = %d, %v; want 2, nil", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n != 3 {
+			t.Fatalf("Migrate after rolling back 00010, 00011 and 00012 = %d, %v; want 3, nil", n, err)
 		}
 		got, err := s.DealByCRMID(ctx, "opp-old")
 		if err != nil || got.ID != d.ID {

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/cosellbot/cosellbot/integrations/crm"
 	"github.com/cosellbot/cosellbot/integrations/doctor"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -47,13 +49,19 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	var st *store.Store // open when its schema is current: it keeps the rotated refresh token
 	switch {
 	case off["DATABASE_URL"]:
 		findings = append(findings, doctor.Finding{Name: "database", Status: doctor.Skipped, Detail: "not checked: DATABASE_URL is broken (see above)"})
 	case cfg.DatabaseURL == "": // readableConfig could not tell the problems apart
 		findings = append(findings, doctor.Finding{Name: "database", Status: doctor.Skipped, Detail: "not checked: the configuration could not be read (see above)"})
 	default:
-		findings = append(findings, doctorDatabase(ctx, cfg)...)
+		var dbFindings []doctor.Finding
+		dbFindings, st = doctorDatabase(ctx, cfg)
+		findings = append(findings, dbFindings...)
+	}
+	if st != nil {
+		defer st.Close()
 	}
 	p := doctorPlatforms()
 	if cfg.Slack.APIURL != "" { // the endpoints serve would call
@@ -77,7 +85,7 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 		}),
 		unless(doctor.PartnerCenterCheck, []string{"PARTNERCENTER_API_URL", "PARTNERCENTER_TOKEN_URL", "PARTNERCENTER_CLIENT_ID", "PARTNERCENTER_CLIENT_SECRET", "PARTNERCENTER_REFRESH_TOKEN", "PARTNERCENTER_SCOPE"},
 			func() doctor.Finding {
-				f := p.PartnerCenter(cfg.Webhooks.PartnerCenter)
+				f := doctorPartnerCenter(p, cfg.Webhooks.PartnerCenter, st)
 				if f.Status == doctor.OK && cfg.Webhooks.Secrets["partnercenter"] == "" {
 					// The token works, but serve builds no Partner Center
 					// client without the webhook secret: no fetch, poll or
@@ -109,23 +117,48 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	return 0
 }
 
-func doctorDatabase(ctx context.Context, cfg config) []doctor.Finding {
+// doctorDatabase checks the database, and returns it open when its schema
+// is current (the caller closes it), else nil.
+func doctorDatabase(ctx context.Context, cfg config) ([]doctor.Finding, *store.Store) {
 	where := redactURL(cfg.DatabaseURL)
 	if path, ok := sqlitePath(cfg.DatabaseURL); ok {
 		if _, err := os.Stat(path); err != nil {
 			return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: fmt.Sprintf("no SQLite file at %s", absPath(path)),
-				Fix: "run cosellbot migrate to create it there, or set DATABASE_URL to the database you use (sqlite:/path/to/cosellbot.db or postgres://…)"}}
+				Fix: "run cosellbot migrate to create it there, or set DATABASE_URL to the database you use (sqlite:/path/to/cosellbot.db or postgres://…)"}}, nil
 		}
 		where = absPath(path)
 		if err := store.WritableFile(where); err != nil {
 			return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: fmt.Sprintf("%v: every change would fail", err),
-				Fix: "give the user cosellbot runs as write access to the file and its folder (SQLite keeps -wal and -shm files beside it)"}}
+				Fix: "give the user cosellbot runs as write access to the file and its folder (SQLite keeps -wal and -shm files beside it)"}}, nil
 		}
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: err.Error(), Fix: "check DATABASE_URL and that the server runs"}}
+		return []doctor.Finding{{Name: "database", Status: doctor.Failed, Detail: err.Error(), Fix: "check DATABASE_URL and that the server runs"}}, nil
 	}
-	defer st.Close()
-	return doctor.Database(ctx, st, where)
+	findings := doctor.Database(ctx, st, where)
+	for _, f := range findings {
+		if f.Status != doctor.OK {
+			st.Close()
+			return findings, nil
+		}
+	}
+	return findings, st
+}
+
+// doctorPartnerCenter checks the Partner Center refresh token the way serve
+// redeems it: from the rotated one kept in the database, keeping the one
+// answered. Without the database the check would redeem the configured
+// token, which the platform no longer accepts once rotated (a false
+// "sign in again"), or leave the others a token it redeemed.
+func doctorPartnerCenter(p doctor.Platforms, cfg partnercenter.Config, st *store.Store) doctor.Finding {
+	if cfg.RefreshToken != "" && st == nil {
+		return doctor.Finding{Name: doctor.PartnerCenterCheck, Status: doctor.Skipped,
+			Detail: "not checked: the rotated refresh token is kept in the database, which cannot be used (see above)"}
+	}
+	if st != nil {
+		cfg.Tokens = st
+	}
+	cfg.Log = slog.New(slog.DiscardHandler) // the finding tells what a log line would
+	return p.PartnerCenter(cfg)
 }

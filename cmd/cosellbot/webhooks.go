@@ -164,7 +164,9 @@ func (a *app) buildWebhooks() *webhooks {
 	h := &webhooks{off: map[string]string{}}
 	var pcClient *partnercenter.Client
 	if cfg.Secrets["partnercenter"] != "" {
-		client, err := partnercenter.New(cfg.PartnerCenter) // checked by loadWebhooks
+		pc := cfg.PartnerCenter
+		pc.Tokens, pc.Log = a.store, a.log   // the rotated refresh token, for every process
+		client, err := partnercenter.New(pc) // checked by loadWebhooks
 		if err != nil {
 			h.off["partnercenter"] = err.Error()
 		}

@@ -292,9 +292,17 @@ func (p Platforms) PartnerCenter(cfg partnercenter.Config) Finding {
 		f.Fix = "check PARTNERCENTER_TOKEN_URL (https://login.microsoftonline.com/TENANT/oauth2/v2.0/token) and this host's outbound HTTPS access to it (firewall, proxy: HTTPS_PROXY, DNS)"
 		return f
 	}
+	if errors.Is(err, partnercenter.ErrSignInAgain) {
+		// No setting fixes an expired or revoked token: say only that,
+		// once, in the fix.
+		f.Status = Failed
+		f.Detail = strings.TrimSuffix(strings.TrimPrefix(err.Error(), "partnercenter: "), ": "+partnercenter.ErrSignInAgain.Error())
+		f.Fix = partnercenter.ErrSignInAgain.Error()
+		return f
+	}
 	if err != nil {
 		f.Status, f.Detail = Failed, strings.TrimPrefix(err.Error(), "partnercenter: ")
-		f.Fix = "sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID and set PARTNERCENTER_REFRESH_TOKEN; check PARTNERCENTER_TOKEN_URL's tenant and PARTNERCENTER_CLIENT_SECRET"
+		f.Fix = "check PARTNERCENTER_TOKEN_URL's tenant, PARTNERCENTER_CLIENT_ID and PARTNERCENTER_CLIENT_SECRET; if they are right, sign in again as a Referrals admin of your tenant to get a new refresh token for PARTNERCENTER_CLIENT_ID and set PARTNERCENTER_REFRESH_TOKEN"
 		return f
 	}
 	f.Status, f.Detail = OK, "an access token was issued"

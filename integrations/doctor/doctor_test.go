@@ -82,6 +82,21 @@ func TestTokens(t *testing.T) {
 	}
 }
 
+// A refresh token the identity platform refused (invalid_grant) fails
+// with what to do: sign in again and set PARTNERCENTER_REFRESH_TOKEN; no
+// setting to check would fix it.
+func TestPartnerCenterRefusedTokenSaysSignInAgain(t *testing.T) {
+	p := fakes(t)
+	tokenURL := p.DiscordAPI[:strings.LastIndex(p.DiscordAPI, "/")] + "/token"
+	f := p.PartnerCenter(partnercenter.Config{TokenURL: tokenURL, ClientID: "c", RefreshToken: "old"})
+	if f.Status != Failed || !strings.Contains(f.Detail, "invalid_grant") || strings.Contains(f.Detail, "sign in again") {
+		t.Errorf("detail: %v %q, want Failed saying invalid_grant, the fix apart", f.Status, f.Detail)
+	}
+	if !strings.Contains(f.Fix, "sign in again") || !strings.Contains(f.Fix, "PARTNERCENTER_REFRESH_TOKEN") || strings.Contains(f.Fix, "PARTNERCENTER_CLIENT_SECRET") {
+		t.Errorf("fix: %q, want sign in again and set PARTNERCENTER_REFRESH_TOKEN", f.Fix)
+	}
+}
+
 type store struct {
 	ping         error
 	cur, latest  int64

@@ -9,7 +9,9 @@ import (
 
 // FetchToken redeems the refresh token once, exactly as the client does
 // before its first call, without calling the API: cosellbot doctor uses it
-// to tell a refused token from a working one.
+// to tell a refused token from a working one. With cfg.Tokens it starts
+// from the kept refresh token and keeps the one answered, as the client
+// does: a check must not leave the others a token already redeemed.
 func FetchToken(cfg Config) (*oauth2.Token, error) {
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -19,6 +21,5 @@ func FetchToken(cfg Config) (*oauth2.Token, error) {
 	if scope == "" {
 		scope = DefaultScope
 	}
-	r := &refresher{http: hc, tokenURL: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret, scope: scope, refresh: cfg.RefreshToken}
-	return r.Token()
+	return newRefresher(cfg, hc, scope).Token()
 }

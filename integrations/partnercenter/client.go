@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,6 +32,13 @@ type Config struct {
 	// HTTPClient carries timeouts and trusted roots for both the API and the
 	// token endpoint; nil uses a client with a 30-second timeout.
 	HTTPClient *http.Client
+	// Tokens keeps the rotated refresh token for every process (the
+	// database); nil keeps it in this process's memory only, which a
+	// restart loses.
+	Tokens TokenStore
+	// Log receives what an operator must act on (a refused refresh token);
+	// nil uses slog.Default().
+	Log *slog.Logger
 }
 
 // Client calls the Referrals API. It is safe for concurrent use.
@@ -70,7 +78,7 @@ func New(cfg Config) (*Client, error) {
 	if scope == "" {
 		scope = DefaultScope
 	}
-	ts := oauth2.ReuseTokenSource(nil, &refresher{http: hc, tokenURL: cfg.TokenURL, clientID: cfg.ClientID, secret: cfg.ClientSecret, scope: scope, refresh: cfg.RefreshToken})
+	ts := oauth2.ReuseTokenSource(nil, newRefresher(cfg, hc, scope))
 	transport := hc.Transport
 	if transport == nil {
 		transport = http.DefaultTransport

@@ -16,8 +16,11 @@ import (
 	"time"
 )
 
-// RefreshToken is the refresh token the fake accepts first; it accepts
-// every refresh token it issued after.
+// RefreshToken is the refresh token the fake accepts first. Like the
+// identity platform as cosellbot must expect it, the fake rotates the
+// refresh token on every use and refuses one it replaced (invalid_grant):
+// only the newest token answered works, so a client that forgets it (a
+// restart, another replica) is locked out.
 const RefreshToken = "fake-refresh-token"
 
 // ClientSecret is the client secret the fake requires.
@@ -42,8 +45,12 @@ type API struct {
 	// notices are the changes Partner Center would notify (referral-updated),
 	// as it does after every change, a PATCH of cosellbot's own included.
 	notices []Notice
-	issued  []string // refresh tokens answered, each good for a later refresh
-	created int
+	refresh string   // the one refresh token accepted: the newest answered
+	issued  []string // refresh tokens answered, each refused once replaced
+	signIns int
+	// accessFor is the lifetime of the access tokens answered; 0: an hour.
+	accessFor time.Duration
+	created   int
 	// loseCreate: the next create is stored and notified, and its answer
 	// is a 504, as when the gateway gives up on a create the service
 	// carries out.
@@ -74,7 +81,7 @@ func (a *API) notify(event, id string) {
 // New starts a fake; it is closed when the test ends. clock stamps the
 // updatedDateTime of patched referrals.
 func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
-	a := &API{referrals: map[string]map[string]any{}, clock: clock}
+	a := &API{referrals: map[string]map[string]any{}, clock: clock, refresh: RefreshToken}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", a.token)
 	mux.HandleFunc("GET /v1.0/engagements/referrals", a.list)
@@ -144,6 +151,26 @@ func (a *API) Tokens() int {
 	return a.tokens
 }
 
+// SignIn is an admin signing in again: it returns a new refresh token, the
+// only one accepted from then on (every earlier one is refused).
+func (a *API) SignIn() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.signIns++
+	a.refresh = fmt.Sprintf("%s-signin-%d", RefreshToken, a.signIns)
+	a.issued = append(a.issued, a.refresh)
+	return a.refresh
+}
+
+// AccessTokensLast sets the lifetime of the access tokens answered next
+// (an hour by default). Under golang.org/x/oauth2's ten seconds of margin a
+// client refreshes before every call, which makes a test's refreshes many.
+func (a *API) AccessTokensLast(d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.accessFor = d
+}
+
 // ThrottleNext makes the next n API calls answer 429 with Retry-After: 2,
 // as Partner Center throttles a partner's calls.
 func (a *API) ThrottleNext(n int) {
@@ -183,8 +210,8 @@ func (a *API) nextETag() string {
 // token answers the identity platform's refresh grant as it documents it
 // for an app acting for a user: it refuses a request without the scope
 // (which golang.org/x/oauth2 leaves out of a refresh), without the client's
-// id and secret, or with a refresh token it did not issue; and it rotates
-// the refresh token with every answer.
+// id and secret, or with a refresh token it did not issue or has replaced;
+// and it rotates the refresh token with every answer.
 func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	refuse := func(code, desc string) {
 		w.Header().Set("Content-Type", "application/json")
@@ -206,15 +233,24 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	got := r.PostForm.Get("refresh_token")
-	if got != RefreshToken && !slices.Contains(a.issued, got) {
+	if got != a.refresh {
+		if got == RefreshToken || slices.Contains(a.issued, got) {
+			refuse("invalid_grant", "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.")
+			return
+		}
 		refuse("invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.")
 		return
 	}
 	a.tokens++
 	next := fmt.Sprintf("%s-%d", RefreshToken, a.tokens)
 	a.issued = append(a.issued, next)
+	a.refresh = next
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"access_token":"access-%d","token_type":"Bearer","expires_in":3600,"scope":"https://api.partner.microsoft.com/user_impersonation","refresh_token":%q}`, a.tokens, next)
+	lifetime := int64(3600)
+	if a.accessFor > 0 {
+		lifetime = int64(a.accessFor / time.Second)
+	}
+	fmt.Fprintf(w, `{"access_token":"access-%d","token_type":"Bearer","expires_in":%d,"scope":"https://api.partner.microsoft.com/user_impersonation","refresh_token":%q}`, a.tokens, lifetime, next)
 }
 
 // authorized checks the bearer token and the client-request-id, and records

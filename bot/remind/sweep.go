@@ -137,10 +137,13 @@ func (s *Sweeper) remind(ctx context.Context, now time.Time, rep *Report) error 
 			if len(page) == 0 {
 				break
 			}
-			ds := page
+			// A referral expiring at this very moment is the expiry step's:
+			// reminded first, its channel got "expires in no time" with
+			// Accept buttons a moment before the expiry (a tester).
+			ds := slices.DeleteFunc(slices.Clone(page), func(d *deal.Deal) bool { return !d.ExpiresAt.After(now) })
 			if wide {
 				// A deal whose next reminder is due too gets that one instead.
-				ds = slices.DeleteFunc(slices.Clone(page), func(d *deal.Deal) bool {
+				ds = slices.DeleteFunc(ds, func(d *deal.Deal) bool {
 					return next > 0 && !d.ExpiresAt.Add(-next).After(now) && d.ExpiresAt.Add(-off).Before(now.Add(-s.cfg.CatchUp))
 				})
 			}

@@ -319,3 +319,23 @@ func TestRunningSweepRemindsARecordedLateReferral(t *testing.T) {
 		}
 	})
 }
+
+// A referral expiring at the very moment of a pass is expired, not reminded
+// first: a tester's pass at the expiry sent "expires in no time" with Accept
+// buttons, then the expiry.
+func TestNoReminderAtTheExpiry(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		d := referral("Edge", "loc-1", t0)
+		if err := st.CreateDeal(t.Context(), d, entry(t0, "created")); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := remind.NewSweeper(st, remind.DefaultConfig(), nil).Run(t.Context(), d.ExpiresAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(rep.Lines, "\n")
+		if strings.Contains(got, "reminded") || !strings.Contains(got, "expired") {
+			t.Errorf("pass at the expiry:\n%s", got)
+		}
+	})
+}

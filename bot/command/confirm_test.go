@@ -41,7 +41,7 @@ func TestWonQuestionWarnsBeforeAnEarlyWin(t *testing.T) {
 				t.Errorf("deal %s five hours old: question %q, advice %v", id, q, want)
 			}
 		}
-		if want && !strings.Contains(card, "created 5 h ago") || want && !strings.Contains(card, "wait until 2026-11-25 09:00 UTC") {
+		if want && !strings.Contains(card, "created on 2026-11-22 09:00 UTC") || want && !strings.Contains(card, "wait until 2026-11-25 09:00 UTC") {
 			t.Errorf("deal %s: the advice does not say how old it is and until when: %q", id, card)
 		}
 	}

@@ -311,8 +311,11 @@ func (d *Deal) WinAdvice(now time.Time) string {
 	if !now.Before(until) {
 		return ""
 	}
-	return fmt.Sprintf("It was created %s ago: registration may be rejected for a deal won within 72 hours of its creation, so if you will register it, wait until %s.",
-		hoursMinutes(now.Sub(d.born())), until.UTC().Format("2006-01-02 15:04 UTC"))
+	// Dates, not an age: Slack keeps a button's question as the card was
+	// drawn, and "created 0 h ago" on a card pressed days later misled (a
+	// tester).
+	return fmt.Sprintf("It was created on %s: registration may be rejected for a deal won within 72 hours of its creation, so if you will register it, wait until %s.",
+		d.born().UTC().Format("2006-01-02 15:04 UTC"), until.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // hoursMinutes writes a duration as "71 h 59 min", truncated, never rounded

@@ -126,6 +126,15 @@ func (e *Engine) ApplyAt(ctx context.Context, d *deal.Deal, actor string, now ti
 		links = e.unlinkOthers(c, links, next.CRMID, actor, now)
 		c.ClaimsCRMID = next.CRMID != ""
 	}
+	if with := e.madeInPartnerCenter(next, links); len(with) > len(links) && !next.Status.Terminal() {
+		// Made before cosellbot wrote to Partner Center (a newcomer who
+		// ran it first and connected Partner Center later): its next
+		// change creates its referral, rather than it staying out of
+		// Partner Center for good while new deals went there (a tester).
+		c.Links, links = append(c.Links, with[len(links):]...), with
+		c.Entries = append(c.Entries, ledger.Entry{At: at, Actor: actor, Action: "linked",
+			Detail: "to be created in Partner Center: the deal was made before cosellbot wrote there"})
+	}
 	c.Work = e.behind(next, links)
 	if err := e.commit(ctx, c); err != nil {
 		return d, ev, e.taken(ctx, next, err)

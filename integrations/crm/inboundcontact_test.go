@@ -5,8 +5,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -83,6 +85,41 @@ func TestRefusedPartnerCenterReferralFails(t *testing.T) {
 		rows, err := st.ListInbox(t.Context(), store.InboxFilter{Statuses: []store.InboxStatus{store.InboxFailed}})
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("failed rows %d (%v), want 1", len(rows), err)
+		}
+	})
+}
+
+// A deal made before cosellbot wrote to Partner Center (run first, Partner
+// Center connected later) gets its referral from its next change, said in
+// its history: a tester's stayed out of Partner Center for good while new
+// deals went there.
+func TestDealMadeBeforePartnerCenterIsCreatedThereOnItsNextChange(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		w := pcChatWorld(t, st)
+		d, ev, err := deal.New(deal.Draft{
+			Kind: deal.ServicesCoSell, Name: "Before PC", Customer: deal.Customer{Name: "Old AB", Location: "SE", Account: deal.Managed},
+			Location: "1234567", Value: 40_000_00, Currency: "EUR", CloseDate: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), Notes: "made first",
+			Team: []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.example", Phone: "+46 70 123 45 67"}},
+			Role: "transaction", SolutionArea: "Security", SolutionPlay: "Cloud security",
+		}, w.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateDeal(t.Context(), d, ledger.Entry{At: w.clock.Now(), Actor: "ana@contoso.example", Action: ev.Action, Detail: ev.Detail}); err != nil {
+			t.Fatal(err)
+		}
+		w.dealID = d.ID
+		w.settle()
+		if n := w.pc.Created(); n != 0 {
+			t.Fatalf("%d referrals created before any change", n)
+		}
+		w.chat("deal edit %d notes=\"after Partner Center\"")
+		w.settle()
+		if n := w.pc.Created(); n != 1 {
+			t.Errorf("%d referrals created after the change, want 1", n)
+		}
+		if !w.historySays("linked", "to be created in Partner Center") {
+			t.Errorf("history: %v", w.history())
 		}
 	})
 }

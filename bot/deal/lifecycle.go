@@ -236,6 +236,11 @@ func (d *Deal) needStatus(verb string, now time.Time, allowed ...Status) error {
 // to end it (mark lost), declining it.
 func (d *Deal) answerFirst(verb string) string {
 	if d.Status != Received {
+		if verb == "decline" && d.Status.Active() {
+			// Answered already (a Decline pressed on an old card): an open
+			// deal the partner gives up is lost (a tester got no next step).
+			return fmt.Sprintf(": a deal you no longer pursue is marked lost (deal lost %d reason=…)", d.ID)
+		}
 		return ""
 	}
 	accept := fmt.Sprintf("deal accept %d", d.ID)
@@ -837,6 +842,10 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
 	}
 	if d.Microsoft != MSNone {
+		if d.Microsoft == MSLapsed {
+			// Not "already on": its window passed unanswered (a tester).
+			return Event{}, refuse("microsoft", "microsoft_once", "Microsoft was invited to deal %d and its 14 days to decide passed without an answer: it cannot be invited again on this deal; invite Microsoft on a new deal or carry on partner-led", d.ID)
+		}
 		return Event{}, refuse("microsoft", "microsoft_once", "Microsoft is already on deal %d (%s)", d.ID, d.Microsoft)
 	}
 	// Every problem at once: a missing help and what an invitation with

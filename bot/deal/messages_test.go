@@ -49,7 +49,13 @@ func TestRefusalsSayWhatToType(t *testing.T) {
 			"status: deal 3 is already closed as error: nothing to do"},
 		{"accepted deals are not declined", func(t *testing.T) *Deal { d := acceptedReferral(t); d.ID = 7; return d },
 			func(d *Deal) error { _, err := d.Decline("x", "", later); return err },
-			"status: cannot decline deal 7 while it is accepted (only when received)"},
+			"status: cannot decline deal 7 while it is accepted (only when received): a deal you no longer pursue is marked lost (deal lost 7 reason=…)"},
+		{"Microsoft's window lapsed", func(t *testing.T) *Deal { d := invitedIP(t); d.ID, d.Microsoft = 13, MSLapsed; return d },
+			func(d *Deal) error {
+				_, err := d.InviteMicrosoft(MicrosoftInvite{Help: HelpPricing}, later)
+				return err
+			},
+			"microsoft: Microsoft was invited to deal 13 and its 14 days to decide passed without an answer: it cannot be invited again on this deal; invite Microsoft on a new deal or carry on partner-led"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.op(tc.deal(t))
@@ -141,5 +147,16 @@ func TestRegistrationSaysWhereTheDealIs(t *testing.T) {
 	}
 	if !strings.Contains(referral.Registration(DefaultRates()).Criteria[1].Why, "received") {
 		t.Errorf("criteria order changed")
+	}
+}
+
+// assessment= and solution= naming the same assessment type: the refusal
+// says to leave solution= out (a tester read "given twice" and no more).
+func TestAssessmentGivenTwiceSaysWhichKeyToDrop(t *testing.T) {
+	dr := validSA()
+	dr.Solutions = append(dr.Solutions, dr.Solutions[0])
+	_, _, err := New(dr, t0)
+	if err == nil || !strings.Contains(err.Error(), "takes its assessment type as assessment= alone; leave solution= out") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -362,7 +362,11 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 	}
 	clear(seen)
 	for _, s := range d.Solutions {
-		if n := strings.ToLower(s.Name); seen[n] {
+		if n := strings.ToLower(s.Name); seen[n] && d.Kind == SolutionAssessment {
+			// assessment= and solution= naming the same assessment type
+			// (a tester): the type is given once, as assessment=.
+			p.add("solution", "solution_unique", "%s is given twice: a solution assessment deal takes its assessment type as assessment= alone; leave solution= out", s.Name)
+		} else if seen[n] {
 			p.add("solution", "solution_unique", "%s is given twice: give each solution once", s.Name)
 		} else {
 			seen[n] = true

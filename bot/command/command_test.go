@@ -94,7 +94,7 @@ func TestSession(t *testing.T) {
 	say(`deal team add 2 "Bo Ek <bo@example.com> +46 70 000 00 00"`)
 	say("deal team remove 2 bo ek") // as the card names him
 	say("deal history 2")
-	say(`deal new kind=sa name="Readiness for Northwind" customer="Northwind" customer_location=US location=1234567 value=15000 close=2027-01-31 notes="Assessment of 3 data centres" assessment="Readiness Assessment" assessment_location=US ` + team)
+	say(`deal new kind=sa name="Readiness for Northwind" customer="Northwind" customer_location=US location=1234567 value=15000 close=2027-01-31 notes="Assessment of 3 data centres" assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
 	say("deal won 3")
 	say("deal stage 3 collect-data")
 	say("deal stage 3 loe")

@@ -85,7 +85,7 @@ func TestLabelsRoundTrip(t *testing.T) {
 	// The card's own value and stage read back.
 	e.run(`deal edit 1 value="60,000 EUR"`)
 	e.run(`deal stage 1 "Proposed"`)
-	e.run(`deal new kind=sa name=Ready customer=Northwind customer_location=US location=LOC1 value=€15k close=+30d notes=n assessment="Readiness Assessment" assessment_location=US ` + team)
+	e.run(`deal new kind=sa name=Ready customer=Northwind customer_location=US location=LOC1 value=€15k close=+30d notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
 	e.run(`deal stage 2 "Securing the customer's letter of engagement (LOE)"`)
 	e.run(`deal stage 2 Collecting data`)
 	if r := e.run("deal show 2"); !strings.Contains(r.Text, "Stage: Collecting data (40%)") {

@@ -445,7 +445,7 @@ func NextAt(d *deal.Deal, now time.Time) []Action {
 		// A duplicate or a deal made by mistake is closed as error at any
 		// stage (DOMAIN): its form asks why.
 		out = append(out, Action{Label: "Close as error", Command: "deal error " + id, Ask: []string{"reason"}})
-		if d.SaleType == deal.Private {
+		if d.SaleType == deal.Private && d.Kind != deal.SolutionAssessment { // no sale type to choose (seed 004)
 			out = append(out, Action{Label: "Upgrade to partner-led", Command: "deal upgrade " + id + " partner-led",
 				Confirm: confirmation("deal upgrade " + id + " partner-led")})
 		}

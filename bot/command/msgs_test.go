@@ -14,7 +14,7 @@ import (
 
 const (
 	ipDeal  = `deal new kind=ip name=N customer=C customer_location=SE location=1111111 value=50000 currency=USD close=2027-03-01 notes=n solution="Contoso Insight" ` + team
-	saDeal  = `deal new kind=sa name=SA customer=Ad customer_location=DE location=1111111 value=30k close=2027-03-01 notes=n assessment="Readiness Assessment" ` + team
+	saDeal  = `deal new kind=sa name=SA customer=Ad customer_location=DE location=1111111 value=30k close=2027-03-01 notes=n assessment="Readiness Assessment" contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team
 	receive = `deal receive kind=ip customer=Rcv customer_location=SE location=1111111 from=microsoft notes=n solution="Contoso Insight"`
 )
 

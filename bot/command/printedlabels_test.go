@@ -18,7 +18,7 @@ import (
 func TestLabelsTheFAQPrintsAreCommands(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	sa := `deal new kind=sa name="Readiness" customer=Northwind customer_location=US location=1234567 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US ` + team
+	sa := `deal new kind=sa name="Readiness" customer=Northwind customer_location=US location=1234567 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team
 	e.run(sa) // 1: Swedish stages
 	e.run(sa) // 2: French stages
 	ip := `deal new kind=ip name="Insight" customer="Contoso SA" customer_location=FR account=managed location=1234567 value=48000 close=2027-03-31 notes=n solution="Contoso Insight" ` + team

@@ -315,7 +315,7 @@ func TestJSONOneUnitPerQuantity(t *testing.T) {
 func TestSADealTakesNoOtherSolutionInChat(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=sa name=R customer=N customer_location=US location=LOC1 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US ` + team)
+	e.run(`deal new kind=sa name=R customer=N customer_location=US location=LOC1 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
 	for _, tc := range []struct{ line, rule string }{
 		{`deal invite 1 partner=Northwind value=1000 close=2027-01-01 notes=n solution="Azure OpenAI"`, "assessment_no_other_solution"},
 		{`deal edit 1 solution="Azure OpenAI"`, "assessment_solution_fixed"},

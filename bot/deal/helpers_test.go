@@ -73,6 +73,7 @@ func validSA() Draft {
 	dr.Customer = Customer{Name: "Northwind AB", Location: "SE", Account: Managed}
 	dr.Solutions = []Solution{assessmentSolution()}
 	dr.AssessmentLocation = "SE"
+	dr.Customer.Contact, dr.Customer.Consent = customerContact(), true
 	return dr
 }
 

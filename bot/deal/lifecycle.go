@@ -94,7 +94,14 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if dr.From != "" || !dr.ReceivedAt.IsZero() {
 		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
 	}
-	if p := append(d.check(now, true), givenForNothing(d)...).without(exempt); len(p) > 0 {
+	p := append(d.check(now, true), givenForNothing(d)...)
+	if d.Kind == SolutionAssessment && d.Customer.Contact == nil {
+		// Seed 002: a solution assessment's primary customer contact is
+		// mandatory (for Microsoft's assessment specialist), not only when
+		// Microsoft is invited as on other deals.
+		p.add("contact", "contact_required_assessment", "a solution assessment deal needs the customer's primary contact, for Microsoft's assessment specialist: contact=\"Name <email> +phone\" consent=yes")
+	}
+	if p = p.without(exempt); len(p) > 0 {
 		return nil, Event{}, p
 	}
 	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal \"%s\" (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
@@ -971,6 +978,11 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 func (d *Deal) Upgrade(to SaleType, inv MicrosoftInvite, now time.Time) (Event, error) {
 	if err := d.mutable("upgrade", now); err != nil {
 		return Event{}, err
+	}
+	if d.Kind == SolutionAssessment {
+		// Seed 004: the sale types are offered for the other solution
+		// types, not for solution assessments.
+		return Event{}, refuse("sale_type", "upgrade_assessment", "a solution assessment deal has no sale type to choose: Partner Center offers private, partner-led and co-sell for the other kinds only")
 	}
 	rank := map[SaleType]int{Private: 0, PartnerLed: 1, CoSell: 2}
 	target, ok := rank[to]

@@ -1,6 +1,7 @@
 package deal
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,23 @@ func TestAssessmentGivenTwiceSaysWhichKeyToDrop(t *testing.T) {
 	_, _, err := New(dr, t0)
 	if err == nil || !strings.Contains(err.Error(), "takes its assessment type as assessment= alone; leave solution= out") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A solution assessment deal needs its customer's primary contact (seed
+// 002: mandatory, for Microsoft's assessment specialist) and has no sale
+// type to choose (seed 004): a tester made one without a contact and
+// upgraded it to partner-led and co-sell.
+func TestAssessmentContactAndNoSaleType(t *testing.T) {
+	dr := validSA()
+	dr.Customer.Contact, dr.Customer.Consent = nil, false
+	_, _, err := New(dr, t0)
+	expectRules(t, err, "contact/contact_required_assessment")
+	d := mustNew(t, validSA())
+	before := d.Clone()
+	_, err = d.Upgrade(PartnerLed, MicrosoftInvite{}, t0)
+	expectRules(t, err, "sale_type/upgrade_assessment")
+	if !reflect.DeepEqual(before, d) {
+		t.Error("a refused upgrade changed the deal")
 	}
 }

@@ -1043,7 +1043,7 @@ func TestUnsayableStageIsNotTakenAsSent(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, 1)
 		w.chat(`solution add name="Azure Migration Assessment" source=assessment`)
-		w.chat(`deal new kind=sa name="SA deal" customer=Litware customer_location=FR account=managed location=1234567 value=30000 currency=EUR close=2027-03-03 notes=sa team="Ana Diaz <ana@contoso.com> +46701234567" assessment="Azure Migration Assessment" assessment_location=FR crm_id=9012`)
+		w.chat(`deal new kind=sa name="SA deal" customer=Litware customer_location=FR account=managed location=1234567 value=30000 currency=EUR close=2027-03-03 notes=sa team="Ana Diaz <ana@contoso.com> +46701234567" assessment="Azure Migration Assessment" assessment_location=FR crm_id=9012 contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes`)
 		w.hs.Edit("9012", "dealname", "SA deal")
 		w.settle()
 		w.hs.Edit("9012", "dealstage", "closedwon")

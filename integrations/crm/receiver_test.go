@@ -600,7 +600,8 @@ func TestRefusedChangeIsJudgedAgain(t *testing.T) {
 		ctx := t.Context()
 		d, _, err := deal.New(deal.Draft{
 			Kind: deal.SolutionAssessment, Name: "Migration check", Value: 15_000_00, Currency: "EUR", CloseDate: now.AddDate(0, 3, 0), Notes: "n",
-			Location: "1234567", CRMID: "opp-sa", AssessmentLocation: "SE", Customer: deal.Customer{Name: "Fabrikam AB", Location: "SE", Account: deal.Managed},
+			Location: "1234567", CRMID: "opp-sa", AssessmentLocation: "SE",
+			Customer:  deal.Customer{Name: "Fabrikam AB", Location: "SE", Account: deal.Managed, Consent: true, Contact: &deal.Person{Name: "Eva Kund", Email: "eva@kund.example", Phone: "+46 70 111 22 33"}},
 			Solutions: []deal.Solution{{Name: "Migration assessment", Source: deal.Assessment}},
 			Team:      []deal.Person{{Name: "Ana Diaz", Email: "ana@contoso.example", Phone: "+46 70 123 45 67"}},
 		}, now.Add(-time.Hour))

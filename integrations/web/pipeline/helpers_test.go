@@ -134,7 +134,7 @@ func (e *env) seed(t testing.TB) map[int64]bool {
 	e.run(t, "", "deal stage "+itoa(id)+" qualified")
 	id = dealID(t, e.run(t, "", `deal new kind=services name="Epsilon" customer="Epsilon SA" customer_location=FR location=1111111 value=30000 currency=EUR close=2027-03-31 notes="seeded" team="`+ana+`" role=solution-design area="AI Business Solutions" play="Copilot"`))
 	hers[id] = true
-	id = dealID(t, e.run(t, "", `deal new kind=sa name="Zeta check" customer="Zeta GmbH" customer_location=DE location=1111111 value=15000 currency=EUR close=2027-01-31 notes="seeded" team="`+ana+`" assessment="Readiness Check" assessment_location=DE`))
+	id = dealID(t, e.run(t, "", `deal new kind=sa name="Zeta check" customer="Zeta GmbH" customer_location=DE location=1111111 value=15000 currency=EUR close=2027-01-31 notes="seeded" team="`+ana+`" assessment="Readiness Check" assessment_location=DE contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes`))
 	hers[id] = true
 	e.run(t, "", "deal stage "+itoa(id)+" loe")
 	receive := func(name, loc, team string) int64 {

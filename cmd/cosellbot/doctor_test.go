@@ -85,11 +85,7 @@ func TestDoctorPartnerCenterWithoutItsSecret(t *testing.T) {
 	clearConfigEnv(t)
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "doctor.db"))
 	t.Setenv("COSELLBOT_CACHE_DIR", "off")
-	t.Setenv("PARTNERCENTER_API_URL", api.APIURL())
-	t.Setenv("PARTNERCENTER_TOKEN_URL", api.TokenURL())
-	t.Setenv("PARTNERCENTER_CLIENT_ID", pcfake.ClientID)
-	t.Setenv("PARTNERCENTER_CLIENT_SECRET", pcfake.ClientSecret)
-	t.Setenv("PARTNERCENTER_REFRESH_TOKEN", pcfake.RefreshToken)
+	partnerCenterEnv(t, api)
 	runCLI(t, 0, "migrate")
 	out, _ := runCLI(t, 0, "doctor")
 	if !strings.Contains(out, "! Partner Center") || !strings.Contains(out, "WEBHOOK_SECRET_PARTNERCENTER is not set, so these credentials are not used") {

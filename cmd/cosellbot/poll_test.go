@@ -18,11 +18,7 @@ func TestPollWaitsForAThrottledPartnerCenter(t *testing.T) {
 	api := pcfake.New(t, time.Now)
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "poll.db"))
 	t.Setenv("WEBHOOK_SECRET_PARTNERCENTER", "pc-secret-0123456789abcdef")
-	t.Setenv("PARTNERCENTER_API_URL", api.APIURL())
-	t.Setenv("PARTNERCENTER_TOKEN_URL", api.TokenURL())
-	t.Setenv("PARTNERCENTER_CLIENT_ID", pcfake.ClientID)
-	t.Setenv("PARTNERCENTER_CLIENT_SECRET", pcfake.ClientSecret)
-	t.Setenv("PARTNERCENTER_REFRESH_TOKEN", pcfake.RefreshToken)
+	partnerCenterEnv(t, api)
 	t.Setenv("PARTNERCENTER_DEFAULT_LOCATION", "1234567")
 	runCLI(t, 0, "migrate")
 	api.ThrottleNext(1)
@@ -46,11 +42,7 @@ func TestCommandsKeepTheRotatedRefreshToken(t *testing.T) {
 	api := pcfake.New(t, time.Now)
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "rotate.db"))
 	t.Setenv("WEBHOOK_SECRET_PARTNERCENTER", "pc-secret-0123456789abcdef")
-	t.Setenv("PARTNERCENTER_API_URL", api.APIURL())
-	t.Setenv("PARTNERCENTER_TOKEN_URL", api.TokenURL())
-	t.Setenv("PARTNERCENTER_CLIENT_ID", pcfake.ClientID)
-	t.Setenv("PARTNERCENTER_CLIENT_SECRET", pcfake.ClientSecret)
-	t.Setenv("PARTNERCENTER_REFRESH_TOKEN", pcfake.RefreshToken)
+	partnerCenterEnv(t, api)
 	t.Setenv("PARTNERCENTER_DEFAULT_LOCATION", "1234567")
 	runCLI(t, 0, "migrate")
 	runCLI(t, 0, "poll")
@@ -89,4 +81,15 @@ func doctorOutput(t *testing.T) string {
 	var out, errOut bytes.Buffer
 	run(context.Background(), []string{"doctor"}, strings.NewReader(""), &out, &errOut)
 	return out.String() + errOut.String()
+}
+
+// partnerCenterEnv points the CLI at the fake Partner Center api, with the
+// fake's client and sign-in.
+func partnerCenterEnv(t *testing.T, api *pcfake.API) {
+	t.Helper()
+	t.Setenv("PARTNERCENTER_API_URL", api.APIURL())
+	t.Setenv("PARTNERCENTER_TOKEN_URL", api.TokenURL())
+	t.Setenv("PARTNERCENTER_CLIENT_ID", pcfake.ClientID)
+	t.Setenv("PARTNERCENTER_CLIENT_SECRET", pcfake.ClientSecret)
+	t.Setenv("PARTNERCENTER_REFRESH_TOKEN", pcfake.RefreshToken)
 }

@@ -73,7 +73,7 @@ func (threadRow) TableName() string { return "threads" }
 type Notice = ledger.Notice
 
 // dealSubject names a deal in notices and reminders.
-func dealSubject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
+func dealSubject(id int64) string { return ledger.DealSubject(id) }
 
 // afterDealWrite is what every stored deal change also writes, in its
 // transaction: the check of Microsoft's decision when the deal waits for

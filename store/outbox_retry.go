@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,6 +11,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
 )
 
@@ -117,7 +116,7 @@ func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]st
 	var ids []int64
 	for _, r := range rows {
 		if slices.Contains(answerNews, r.Kind) {
-			if id, ok := dealOfSubject(r.Subject); ok {
+			if id, ok := ledger.DealOfSubject(r.Subject); ok {
 				ids = append(ids, id)
 			}
 		}
@@ -137,7 +136,7 @@ func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]st
 		if !slices.Contains(answerNews, r.Kind) {
 			continue
 		}
-		id, ok := dealOfSubject(r.Subject)
+		id, ok := ledger.DealOfSubject(r.Subject)
 		if !ok {
 			continue
 		}
@@ -162,14 +161,4 @@ func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]st
 		}
 	}
 	return stale, nil
-}
-
-// dealOfSubject is the deal id of a "deal:N" subject.
-func dealOfSubject(subject string) (int64, bool) {
-	rest, ok := strings.CutPrefix(subject, "deal:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	return id, err == nil
 }

@@ -52,7 +52,7 @@ func News(d *deal.Deal, ev deal.Event, by string) []ledger.Notice {
 		// Half of the 14 days went by unheard when the first word was the
 		// 7-day reminder: the channel hears of a referral as it arrives.
 		n := notice(d, KindReceived, fmt.Sprintf("📥 New referral %s from %s: accept or decline it by %s, or it expires.",
-			About(d), deal.SenderLabel(d.From), d.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")))
+			About(d), deal.SenderLabel(d.From), deal.Moment(d.ExpiresAt)))
 		n.Actions = AnswerActions(d)
 		return []ledger.Notice{n}
 	case "expiry_moved":

@@ -29,7 +29,7 @@ func StateNotice(d *deal.Deal, e ledger.Entry) ledger.Notice {
 	if detail == "" {
 		detail = e.Action
 	}
-	text := fmt.Sprintf("➜ %s — by %s, %s. Now: %s.", capital(detail), e.Actor, e.At.UTC().Format("2006-01-02 15:04 UTC"), state)
+	text := fmt.Sprintf("➜ %s — by %s, %s. Now: %s.", capital(detail), e.Actor, deal.Moment(e.At), state)
 	var actions []chat.Action
 	switch {
 	case d.Status == deal.Received:

@@ -301,7 +301,11 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		// hiding a bad country, a negative value and a past date on the
 		// same line (a tester): when the verb's own checks find a value
 		// given wrong too, their refusal names every problem at once.
-		if _, err := sp.run(ctx, c); err != nil && givenWrong(err, c) {
+		r, err := sp.run(ctx, c)
+		switch {
+		case err == nil:
+			return r, nil // the verb's checks found nothing missing after all: its answer stands
+		case givenWrong(err, c):
 			return Reply{}, err
 		}
 	}

@@ -41,7 +41,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 	if _, left := remind.NextReminder(exp, until, s.reminderOffsets()); !exp.IsZero() && !left {
 		// The snooze swallows the last reminder (until= the day a referral
 		// expires at 02:34 drops the 1-day one): none resumes.
-		after = fmt.Sprintf("no reminder comes before it expires on %s: answer it before then (deal accept %d or deal decline %d)", exp.UTC().Format("2006-01-02 15:04 UTC"), d.ID, d.ID)
+		after = fmt.Sprintf("no reminder comes before it expires on %s: answer it before then (deal accept %d or deal decline %d)", deal.Moment(exp), d.ID, d.ID)
 	}
 	if !exp.IsZero() && until.After(calendarDay(exp)) {
 		// Capped: a snooze past the expiry would silence the last reminders
@@ -53,7 +53,7 @@ func (s *Service) dealSnooze(ctx context.Context, c *call) (Reply, error) {
 		}
 		detail = fmt.Sprintf("reminders snoozed until %s, the day the referral expires (you asked for later)", until.Format(time.DateOnly))
 		// Nothing resumes after an expiry: say when it is lost instead.
-		after = fmt.Sprintf("it expires %s: answer it before then (deal accept %d or deal decline %d)", exp.UTC().Format("2006-01-02 15:04 UTC"), d.ID, d.ID)
+		after = fmt.Sprintf("it expires %s: answer it before then (deal accept %d or deal decline %d)", deal.Moment(exp), d.ID, d.ID)
 	}
 	if err := s.alerts.Snooze(ctx, d.ID, until, ledger.Entry{At: c.now, Actor: c.who.ID, Action: "snoozed", Detail: detail}); err != nil {
 		return Reply{}, fmt.Errorf("snoozing deal #%d: %w", d.ID, err)

@@ -44,15 +44,16 @@ func (d *Deal) MoveExpiry(to, now time.Time) (Event, error) {
 		return Event{}, refuse("expires_at", "expiry_required", "referral #%d needs a date to expire at", d.ID)
 	}
 	if to.Equal(d.ExpiresAt) {
-		return Event{}, refuse("expires_at", "edit_nothing", "nothing to change: referral #%d already expires at %s", d.ID, moment(to))
+		return Event{}, refuse("expires_at", "edit_nothing", "nothing to change: referral #%d already expires at %s", d.ID, Moment(to))
 	}
 	from := d.ExpiresAt
 	d.ExpiresAt, d.UpdatedAt = to, now
-	return Event{Action: "expiry_moved", Detail: fmt.Sprintf("expiry moved from %s to %s", moment(from), moment(to))}, nil
+	return Event{Action: "expiry_moved", Detail: fmt.Sprintf("expiry moved from %s to %s", Moment(from), Moment(to))}, nil
 }
 
-// moment is a time as history lines write it, to the minute, in UTC.
-func moment(t time.Time) string {
+// Moment is a time as replies and history lines write it, to the minute,
+// in UTC ("2026-11-30 03:14 UTC"); "none" for the zero time.
+func Moment(t time.Time) string {
 	if t.IsZero() {
 		return "none"
 	}
@@ -69,7 +70,7 @@ func (d *Deal) Snoozable(now time.Time) error {
 	case d.Status.Terminal():
 		return refuse("status", "terminal_immutable", "deal %d is %s: it has no reminders left to snooze", d.ID, d.Status)
 	case d.ExpiredAt(now):
-		return refuse("status", "no_reminders", "deal %d expired unanswered on %s: it has no reminders left to snooze", d.ID, moment(d.ExpiresAt))
+		return refuse("status", "no_reminders", "deal %d expired unanswered on %s: it has no reminders left to snooze", d.ID, Moment(d.ExpiresAt))
 	case d.Direction == Outbound:
 		return refuse("status", "no_reminders", "deal %d is an outbound deal: only a referral waiting for an answer has reminders", d.ID)
 	case d.Status != Received:

@@ -254,9 +254,9 @@ func TestMoveExpiry(t *testing.T) {
 		want   []string
 		detail string
 	}{
-		{name: "extended", to: later, at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(later)},
-		{name: "shortened", to: earlier, at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(earlier)},
-		{name: "shortened to a date past", to: t0.Add(-time.Hour), at: t0, detail: "expiry moved from " + moment(was) + " to " + moment(t0.Add(-time.Hour))},
+		{name: "extended", to: later, at: t0, detail: "expiry moved from " + Moment(was) + " to " + Moment(later)},
+		{name: "shortened", to: earlier, at: t0, detail: "expiry moved from " + Moment(was) + " to " + Moment(earlier)},
+		{name: "shortened to a date past", to: t0.Add(-time.Hour), at: t0, detail: "expiry moved from " + Moment(was) + " to " + Moment(t0.Add(-time.Hour))},
 		{name: "the same date moves nothing", to: was, at: t0, want: []string{"expires_at/edit_nothing"}},
 		{name: "no date", at: t0, want: []string{"expires_at/expiry_required"}},
 		{name: "past its expiry: the expiry path's", to: later, at: was, want: []string{"status/referral_expired"}},

@@ -152,7 +152,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	}
 	var p Problems
 	if d.ReceivedAt.After(now) {
-		p.add("received", "received_not_future", "the received %s is in the future (it is %s now)", dateOrMoment(d.ReceivedAt), now.UTC().Format("2006-01-02 15:04 UTC"))
+		p.add("received", "received_not_future", "the received %s is in the future (it is %s now)", dateOrMoment(d.ReceivedAt), Moment(now))
 	} else if !now.Before(d.ExpiresAt) {
 		p.add("received", "received_not_expired", "a referral received on %s expired on %s: Partner Center has archived it already", d.ReceivedAt.Format(time.DateOnly), d.ExpiresAt.Format(time.DateOnly))
 	}
@@ -281,7 +281,7 @@ func dateOrMoment(t time.Time) string {
 	if t.Equal(day(t)) {
 		return "date " + t.Format(time.DateOnly)
 	}
-	return "time " + t.Format("2006-01-02 15:04 UTC")
+	return "time " + Moment(t)
 }
 
 // Changes are edits to a deal; nil fields stay as they are.
@@ -915,6 +915,7 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 	if inv.Value <= 0 {
 		p.add("value", "invite_value", "the invited partner's share of the value is required")
 	}
+	left := d.Value - invited(d) // what the partners already invited leave of the deal
 	if inv.Currency == "" {
 		inv.Currency = d.Currency
 	} else if !ValidCurrency(inv.Currency) {
@@ -924,12 +925,12 @@ func (d *Deal) InvitePartner(inv Invitation, now time.Time) (Event, error) {
 		// there is no rate to hold it to the whole by.
 		// The amount is theirs to work out: relabelled, 60,000 EUR became
 		// a suggested "60,000 USD" that the next check refused.
-		p.add("currency", "invite_currency", "the invited partner's share is part of deal %d's value: give it in %s, the deal's currency (value=\"… %s\", at most %s %s)", d.ID, d.Currency, d.Currency, d.Value-invited(d), d.Currency)
+		p.add("currency", "invite_currency", "the invited partner's share is part of deal %d's value: give it in %s, the deal's currency (value=\"… %s\", at most %s %s)", d.ID, d.Currency, d.Currency, left, d.Currency)
 	}
-	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && invited(d)+inv.Value > d.Value {
+	if strings.EqualFold(inv.Currency, d.Currency) && d.Value > 0 && inv.Value > left {
 		// Its part of the overall deal (seed 004): with the parts already
 		// invited, no more than the whole.
-		if left := d.Value - invited(d); left < d.Value {
+		if left < d.Value {
 			p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than what the partners already invited leave of the deal (%s of %s %s): give their part of it", inv.Value, inv.Currency, left, d.Value, d.Currency)
 		} else {
 			p.add("value", "invite_value_share", "the invited partner's share (%s %s) is more than the whole deal (%s %s): give their part of it", inv.Value, inv.Currency, d.Value, d.Currency)

@@ -315,7 +315,7 @@ func (d *Deal) WinAdvice(now time.Time) string {
 	// drawn, and "created 0 h ago" on a card pressed days later misled (a
 	// tester).
 	return fmt.Sprintf("It was created on %s: registration may be rejected for a deal won within 72 hours of its creation, so if you will register it, wait until %s.",
-		d.born().UTC().Format("2006-01-02 15:04 UTC"), until.UTC().Format("2006-01-02 15:04 UTC"))
+		Moment(d.born()), Moment(until))
 }
 
 // hoursMinutes writes a duration as "71 h 59 min", truncated, never rounded

@@ -79,12 +79,26 @@ func (n Notice) Audience() *deal.Deal {
 	if !strings.HasPrefix(n.Subject, "deal:") {
 		return nil
 	}
-	id, _ := strconv.ParseInt(strings.TrimPrefix(n.Subject, "deal:"), 10, 64)
+	id, _ := DealOfSubject(n.Subject)
 	d := &deal.Deal{ID: id, Location: n.Location, Kind: n.DealKind}
 	for _, e := range n.Team {
 		d.Team = append(d.Team, deal.Person{Email: e})
 	}
 	return d
+}
+
+// DealSubject is the subject of the news about deal id ("deal:12"): what
+// the outbox, the reminders and the state messages key a deal's news by.
+func DealSubject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
+
+// DealOfSubject is the deal a news subject names, if it names one.
+func DealOfSubject(subject string) (int64, bool) {
+	rest, ok := strings.CutPrefix(subject, "deal:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
 }
 
 // TeamOf lists the e-mails of a deal's team and its invited partners' teams.

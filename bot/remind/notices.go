@@ -28,7 +28,7 @@ const (
 func beforeKind(offset time.Duration) string { return "before-" + OffsetLabel(offset) }
 
 // when is a time as notices show it.
-func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+func when(t time.Time) string { return deal.Moment(t) }
 
 // left says how long until t as every reply says it (deal.TimeLeft): a
 // reminder sent a minute late still says "3 days".

@@ -498,7 +498,7 @@ func (s *Sweeper) subscribers(ctx context.Context, subs []ledger.Subscription) (
 	return out, nil
 }
 
-func subject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
+func subject(id int64) string { return ledger.DealSubject(id) }
 
 func key(r ledger.Reminder) string {
 	return r.Subject + "\x00" + r.Kind + "\x00" + strconv.FormatInt(r.DueAt.UTC().UnixMicro(), 10)

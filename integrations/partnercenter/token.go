@@ -106,7 +106,6 @@ func (r *refresher) Token() (*oauth2.Token, error) {
 	if errors.Is(err, ErrSignInAgain) {
 		r.log.Error("partnercenter: the refresh token was refused: no referral fetch, poll or write-back until someone signs in again",
 			"error", redact.Text(err.Error())) // which says what to do
-
 	}
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
 // Command faqeval scores the FAQ engine on its evaluation sets and prints,
 // for the tuning set (leave-one-out: its questions are indexed as learned
-// examples) and the measured-only sets (hold-out, the two fresh sets), accuracy per
+// examples) and the measured-only sets (hold-out, the three fresh sets), accuracy per
 // language, wrong answers and the out-of-scope refusal rate. Run it from the repository
 // root after editing bot/faq/kb or the scoring.
 //

@@ -95,7 +95,7 @@ func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Resu
 		return res, nil
 	}
 	res.Confidence = ix.model.confidence(cands)
-	if res.Confidence >= ix.threshold && !cands[0].undefined {
+	if res.Confidence >= ix.threshold && !cands[0].undefined && !cands[0].misnamed {
 		ix.answer(&res, cands[0].id)
 		return res, cands
 	}

@@ -21,7 +21,10 @@ import (
 // building it (about 100 ms of CPU per language), which the model cache
 // saves a restart or a one-shot `cosellbot ask` (docsfile.go).
 type langIndex struct {
-	lang     Lang
+	lang Lang
+	// names are the knowledge base's names, shared by the languages
+	// (names.go).
+	names    *nameIndex
 	analyzer analysis.Analyzer
 	ids      []string
 	docs     []entryDoc

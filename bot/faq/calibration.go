@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.5099033134902097e-14, // bias
-		5.822933076878151,      // cov
-		-3.7332243391450515,    // covQ
-		1.7914854085930612,     // covA
-		3.463879488830093,      // phrase
-		0.16572485087104036,    // prec
-		3.505715411379166,      // phraseIntent
-		-0.35116531128413797,   // intentHit
-		-0.12686545867238208,   // intentMiss
-		-1.0240146443642997,    // costMiss
-		-0.8105051608603272,    // cross
-		-0.46876057397262977,   // unknown
-		-0.059894593496985574,  // typo
-		-0.11122292198501699,   // profile
-		-1.2530598479340076,    // costGap
-		0.4743884654755705,     // defines
-		-0.39888942577342423,   // figureMiss
-		-0.29422908237095685,   // numberMiss
-		8.270134294621759,      // class
-		0.36918451888406545,    // classLead
-		-5.31128383216004e-16,  // classOOS
-		5.773159728050809e-15,  // unknownAll
+		1.9835984706636098e-14, // bias
+		5.827976135336134,      // cov
+		-3.744547412776661,     // covQ
+		1.7793602356726332,     // covA
+		3.459595909321081,      // phrase
+		0.17267789585472343,    // prec
+		3.50772622588178,       // phraseIntent
+		-0.35143743753693774,   // intentHit
+		-0.1283942643722304,    // intentMiss
+		-1.0225265561899732,    // costMiss
+		-0.8126775932913017,    // cross
+		-0.4713887940335007,    // unknown
+		-0.05935525819604323,   // typo
+		-0.10920387046412515,   // profile
+		-1.249622755782987,     // costGap
+		0.4766910063214857,     // defines
+		-0.3994777875272172,    // figureMiss
+		-0.29730480772783624,   // numberMiss
+		8.265948834485805,      // class
+		0.36872666848237406,    // classLead
+		9.692209439066388e-16,  // classOOS
+		1.887379141862764e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.069020379606221,   // winner's bias
-		-1.8946211948940868,  // winner's cov
-		-3.186705664682182,   // winner's covQ
-		-1.2793253032816285,  // winner's covA
-		1.4139832787541475,   // winner's phrase
-		-1.2557518394357556,  // winner's prec
-		-0.10031242839242639, // winner's phraseIntent
-		0.4621906205135021,   // winner's intentHit
-		0.5800753349362545,   // winner's intentMiss
-		-1.94961216576895,    // winner's costMiss
-		-0.6812982452365944,  // winner's cross
-		-1.727847558744136,   // winner's unknown
-		0.2092364375846705,   // winner's typo
-		0.025795038216537218, // winner's profile
-		-1.3864663070844157,  // winner's costGap
-		0.1237561154892563,   // winner's defines
-		-5.736261731995921,   // winner's figureMiss
-		-0.7714890930797432,  // winner's numberMiss
-		-1.2428276374270972,  // winner's class
-		0.9539797948720873,   // winner's classLead
-		-4.814570206374328,   // winner's classOOS
-		-2.508559973240652,   // winner's unknownAll
-		0.40291518911440705,  // winner's rank score
-		0.39044423944865375,  // lead over the runner-up
-		1.4093967753309515,   // softmax share
-		-1.206793605644897,   // coverage under 0.6
-		-1.4619508961620267,  // ranker's probability
-		0.051821656401679135, // first on lexical score
-		0.3408290021796966,   // ranker's probability of the runner-up
-		4.05825659728469,     // coverage of known words
-		-0.23949868466890992, // ranker's probability times coverage
-		0.22362813430212,     // lead times ranker's probability
+		-4.089232540629344,   // winner's bias
+		-1.8746587575587992,  // winner's cov
+		-3.166758074190529,   // winner's covQ
+		-1.2852003191963826,  // winner's covA
+		1.3799291335981705,   // winner's phrase
+		-1.243735899811843,   // winner's prec
+		-0.11927388336211868, // winner's phraseIntent
+		0.4589098099645741,   // winner's intentHit
+		0.5695333094733069,   // winner's intentMiss
+		-1.956551077069132,   // winner's costMiss
+		-0.6686628230805826,  // winner's cross
+		-1.745190474971402,   // winner's unknown
+		0.19169777938880664,  // winner's typo
+		0.012692048790451688, // winner's profile
+		-1.3648861231524296,  // winner's costGap
+		0.12883136959018976,  // winner's defines
+		-5.743644689053518,   // winner's figureMiss
+		-0.7642604053378952,  // winner's numberMiss
+		-1.2293941102985437,  // winner's class
+		1.0147460413009552,   // winner's classLead
+		-4.784426577286694,   // winner's classOOS
+		-2.519657562156409,   // winner's unknownAll
+		0.40689243396427327,  // winner's rank score
+		0.39667175472040855,  // lead over the runner-up
+		1.3008534714376994,   // softmax share
+		-1.1953590902962328,  // coverage under 0.6
+		-1.4688362071937195,  // ranker's probability
+		0.07499737443461017,  // first on lexical score
+		0.3754414344732263,   // ranker's probability of the runner-up
+		4.098857183501229,    // coverage of known words
+		-0.27803613067983335, // ranker's probability times coverage
+		0.21599949049690562,  // lead times ranker's probability
 	},
-	Threshold: 0.7310851023189648,
+	Threshold: 0.7297785299505675,
 }

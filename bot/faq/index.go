@@ -124,6 +124,10 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	names := newNameIndex(live)
+	for _, li := range built {
+		li.names = names
+	}
 	if o.cache != nil && docs == nil {
 		keep := map[Lang]*analysedLang{}
 		for i, l := range Langs {

@@ -2,14 +2,18 @@ package partnercenter_test
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -226,4 +230,70 @@ func TestPollRetriesAFailedReferral(t *testing.T) {
 			})
 		})
 	}
+}
+
+// staleView is a replica that read before another replica's commits: the
+// poll's cursor as it was before the other's poll, and each referral as
+// linked to no deal the first time it looks.
+type staleView struct {
+	*store.Store
+	mu     sync.Mutex
+	looked map[string]bool
+}
+
+func (v *staleView) first(id string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.looked[id] {
+		return false
+	}
+	v.looked[id] = true
+	return true
+}
+
+func (v *staleView) Cursor(context.Context, string) (change.Cursor, error) {
+	return change.Cursor{}, nil
+}
+
+func (v *staleView) LinksOfRecord(ctx context.Context, system, id string) ([]change.Link, error) {
+	if v.first("links " + id) {
+		return nil, nil
+	}
+	return v.Store.LinksOfRecord(ctx, system, id)
+}
+
+func (v *staleView) DealByExternalID(ctx context.Context, id string) (*deal.Deal, error) {
+	if v.first("deal " + id) {
+		return nil, fmt.Errorf("referral %s: %w", id, ledger.ErrNotFound)
+	}
+	return v.Store.DealByExternalID(ctx, id)
+}
+
+// Two replicas polling at the same moment both find the new referrals: the
+// one whose deal the other made first merges into it. That referral was
+// not applied "already exists", a failure holding the cursor back.
+func TestPollOfTwoReplicas(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		for i := range 6 {
+			e.api.Put(incoming(t, i, now.Add(time.Duration(i-6)*time.Millisecond)))
+		}
+		if n, failures, err := e.src.Poll(t.Context()); n != 6 || err != nil || len(failures) > 0 {
+			t.Fatalf("first replica: %d applied, %v, failures %v", n, err, failures)
+		}
+		late := &staleView{Store: st, looked: map[string]bool{}}
+		other := pcsource.New(secret, pcsource.NewCerts(nil, nil, nil), e.client, late,
+			change.New(late, e.h.Clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil), "", e.h.Clock, nil)
+		if n, failures, err := other.Poll(t.Context()); n != 0 || err != nil || len(failures) > 0 {
+			t.Fatalf("second replica: %d applied, %v, failures %v", n, err, failures)
+		}
+		for i := range 6 {
+			if _, err := st.DealByExternalID(t.Context(), pollID(i)); err != nil {
+				t.Errorf("referral %d: %v", i, err)
+			}
+		}
+		if ds, err := st.ListDeals(t.Context(), store.DealFilter{}); err != nil || len(ds) != 6 {
+			t.Errorf("%d deals, %v; want 6", len(ds), err)
+		}
+	})
 }

@@ -405,10 +405,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
 	if after != nil {
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush() // the client has the page before the change
-		}
-		after(n)
+		after(n) // before the answer ends: the client's next request sees the change
 	}
 }
 

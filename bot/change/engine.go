@@ -384,10 +384,19 @@ const maxRetries = 5
 // stores the outcome; a record linked to no deal is linked to the one find
 // returns, or made by make (nil: ErrNoDeal).
 func (e *Engine) Receive(ctx context.Context, in Incoming, find Finder, make Maker) (Result, error) {
+	exists := false
 	for attempt := 0; ; attempt++ {
 		res, err := e.receive(ctx, in, find, make)
 		if errors.Is(err, ledger.ErrConflict) && attempt < maxRetries {
 			continue // someone changed the deal meanwhile: merge again with theirs
+		}
+		if errors.Is(err, ledger.ErrExists) && !exists {
+			// Someone made the record's deal meanwhile (another replica
+			// polling Partner Center at the same moment, or told of the
+			// same new referral): once, merge into theirs, which is then
+			// found, rather than fail what they applied already.
+			exists = true
+			continue
 		}
 		return res, err
 	}

@@ -342,8 +342,10 @@ func remember(earlier []uint32, prev, next string) []uint32 {
 	return out
 }
 
-// Cursor is where a poll of a system resumes: after At (the newest
-// modification applied), or at the page Next of a listing under way.
+// Cursor is where a poll of a system resumes: from At (the newest
+// modification read), with Next, the poll's own note of where in the
+// listing it is (Partner Center's: the referrals read at At, as JSON; not a
+// next-page link, which changes made meanwhile shift).
 type Cursor struct {
 	At   time.Time
 	Next string

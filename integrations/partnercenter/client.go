@@ -157,31 +157,57 @@ func (c *Client) UpdatedSince(ctx context.Context, since time.Time) ([]Referral,
 // Page reads one page of the referrals updated after since, oldest update
 // first: the first page when next is "", else the page a previous one
 // linked to. It returns the link to the page after ("" at the end), which
-// is checked to be on the configured host.
+// is checked to be on the configured host. A link is a position in the
+// listing as the API orders it when the link is followed: a referral
+// updated meanwhile moves to its end and shifts the rest, so a walk by
+// links can skip referrals updated during it (see From).
 func (c *Client) Page(ctx context.Context, since time.Time, next string) ([]Referral, string, error) {
 	if next == "" {
-		q := url.Values{}
-		if !since.IsZero() {
-			q.Set("$filter", "updatedDateTime gt "+since.UTC().Format(time.RFC3339Nano))
-		}
-		q.Set("$orderby", "updatedDateTime asc")
-		next = c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+		next = c.listURL(since, "gt")
 	}
+	return c.list(ctx, next)
+}
+
+// From reads the first page of the referrals updated at or after since
+// (every referral when since is zero), oldest update first, as many as the
+// API pages. It asks from a time, not from a position: a referral updated between two calls moves to the end of the
+// ordering and shifts nothing a later call from a later time reads, where
+// a next link (a position) would then skip as many as moved. It returns
+// the API's link to the page after ("" when there is none), checked to be
+// on the configured host, for a caller that must read past a page of
+// referrals all updated at the same instant.
+func (c *Client) From(ctx context.Context, since time.Time) ([]Referral, string, error) {
+	return c.list(ctx, c.listURL(since, "ge"))
+}
+
+// listURL is the listing of the referrals whose updatedDateTime compares
+// with since by op (no filter when since is zero), oldest update first.
+func (c *Client) listURL(since time.Time, op string) string {
+	q := url.Values{}
+	if !since.IsZero() {
+		q.Set("$filter", "updatedDateTime "+op+" "+since.UTC().Format(time.RFC3339Nano))
+	}
+	q.Set("$orderby", "updatedDateTime asc")
+	return c.base.String() + "/engagements/referrals?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+}
+
+// list reads one page of a listing at u, and the link to the next.
+func (c *Client) list(ctx context.Context, u string) ([]Referral, string, error) {
 	var body struct {
 		Value    []Referral `json:"value"`
 		NextLink string     `json:"@odata.nextLink"`
 	}
-	if _, err := c.do(ctx, http.MethodGet, next, nil, nil, &body); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, u, nil, nil, &body); err != nil {
 		return nil, "", err
 	}
 	if body.NextLink == "" {
 		return body.Value, "", nil
 	}
-	u, err := c.base.Parse(body.NextLink)
-	if err != nil || u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+	next, err := c.base.Parse(body.NextLink)
+	if err != nil || next.Scheme != c.base.Scheme || next.Host != c.base.Host {
 		return body.Value, "", fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
 	}
-	return body.Value, u.String(), nil
+	return body.Value, next.String(), nil
 }
 
 // Patch applies JSON Patch operations to a referral, sending eTag as

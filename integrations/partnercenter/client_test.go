@@ -168,6 +168,40 @@ func TestUpdatedSincePages(t *testing.T) {
 	}
 }
 
+// From asks for the referrals updated at or after a time, oldest first: a
+// page, and the API's link to the next one when there is more.
+func TestFromAsksFromATime(t *testing.T) {
+	t.Parallel()
+	api, c := setup(t)
+	for i, id := range []string{"a1", "a2", "a3", "a4", "a5"} {
+		api.Put(`{"id":"` + id + `","status":"New","updatedDateTime":"` + now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339Nano) + `"}`)
+	}
+	cases := []struct {
+		since time.Time
+		want  string
+		more  bool
+	}{
+		{time.Time{}, "a1,a2", true},
+		{now.Add(2 * time.Minute), "a3,a4", true}, // at the time itself too
+		{now.Add(90 * time.Second), "a3,a4", true},
+		{now.Add(4 * time.Minute), "a5", false},
+		{now.Add(5 * time.Minute), "", false},
+	}
+	for _, tc := range cases {
+		refs, next, err := c.From(t.Context(), tc.since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range refs {
+			ids = append(ids, r.ID)
+		}
+		if strings.Join(ids, ",") != tc.want || (next != "") != tc.more {
+			t.Errorf("From(%s) = %v, next %q; want %s, more %v", tc.since.Format(time.RFC3339), ids, next, tc.want, tc.more)
+		}
+	}
+}
+
 func TestUpdatedSinceStaysOnTheConfiguredHost(t *testing.T) {
 	t.Parallel()
 	api := pcfake.New(t, func() time.Time { return now })

@@ -96,11 +96,12 @@ func (p *pki) sign(t *testing.T, body []byte) http.Header {
 }
 
 type env struct {
-	h   *crmtest.Harness
-	api *pcfake.API
-	src *pcsource.Source
-	pki *pki
-	st  *store.Store
+	h      *crmtest.Harness
+	api    *pcfake.API
+	client *partnercenter.Client
+	src    *pcsource.Source
+	pki    *pki
+	st     *store.Store
 }
 
 func setup(t *testing.T, st *store.Store) *env {
@@ -113,7 +114,7 @@ func setup(t *testing.T, st *store.Store) *env {
 	}
 	p := newPKI(t, pcsource.Organization)
 	src := pcsource.New(secret, pcsource.NewCerts([]string{"127.0.0.1"}, p.roots, p.client), client, st, change.New(st, clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil), "", clock, nil)
-	return &env{h: crmtest.New(t, st, clock, src), api: api, src: src, pki: p, st: st}
+	return &env{h: crmtest.New(t, st, clock, src), api: api, client: client, src: src, pki: p, st: st}
 }
 
 func fixture(t *testing.T, name string) string {

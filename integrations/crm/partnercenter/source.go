@@ -15,6 +15,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,7 @@ const Name = "partnercenter"
 type Referrals interface {
 	Get(ctx context.Context, id string) (*pc.Referral, error)
 	Page(ctx context.Context, since time.Time, next string) ([]pc.Referral, string, error)
+	From(ctx context.Context, since time.Time) ([]pc.Referral, string, error)
 	Patch(ctx context.Context, id, eTag string, ops []pc.Op) (*pc.Referral, error)
 	Create(ctx context.Context, r *pc.Referral) (*pc.Referral, error)
 }
@@ -184,69 +186,209 @@ func (s *Source) Apply(ctx context.Context, e ledger.InboxEntry) (crm.Result, er
 // cursorName names the poll's cursor.
 const cursorName = "partnercenter-poll"
 
-// PollOverlap is how far each poll reaches back before the newest update
-// it applied, so that a referral updated in the same instant as the last
-// one seen, or listed late, is not missed; merging one twice is harmless.
+// PollOverlap is how far a poll that starts a new listing reaches back
+// before the newest update the last one passed, so that a referral listed
+// late (after later ones were listed) is not missed; merging one twice is
+// harmless.
 const PollOverlap = 2 * time.Minute
 
-// maxPollPages bounds the pages of one poll; the next poll resumes there.
+// maxPollPages bounds the listing requests of one poll; the next poll
+// resumes where it stopped.
 const maxPollPages = 50
 
+// maxHeld bounds the failed referrals the poll retries by id. Past it (a
+// fault that fails every referral, say) the poll holds back at the next
+// failure instead, and tries it again from there.
+const maxHeld = 50
+
+// pollState is what the poll's cursor keeps besides its position's time
+// (change.Cursor.At), as JSON in change.Cursor.Next.
+type pollState struct {
+	// Ties are the referrals passed at exactly the position's time (their
+	// updatedDateTime to the microsecond, as the database keeps times): a
+	// listing from that time lists them again, and they are skipped.
+	Ties []string `json:"ties,omitempty"`
+	// Walking says the last poll stopped at its page budget: the next one
+	// resumes at the position exactly, without reaching back, so that
+	// each poll gets further however many referrals PollOverlap holds.
+	Walking bool `json:"walking,omitempty"`
+	// Held are the referrals that failed to apply: retried by id at every
+	// poll until they apply (or Partner Center no longer has them), while
+	// the listing moves on.
+	Held []string `json:"held,omitempty"`
+}
+
+// readPollState reads the cursor's Next. An older cosellbot kept the
+// listing's next link there, a $skip that referrals updated since have
+// shifted: it is dropped, and the listing starts again from the cursor's
+// time (then the time the interrupted listing started from).
+func readPollState(next string) pollState {
+	var st pollState
+	if strings.HasPrefix(next, "{") && json.Unmarshal([]byte(next), &st) == nil {
+		return st
+	}
+	return pollState{}
+}
+
+func (st pollState) String() string {
+	if len(st.Ties) == 0 && !st.Walking && len(st.Held) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(st)
+	return string(b)
+}
+
+// listed is a referral's place in the listing: its updatedDateTime, to the
+// microsecond the cursor keeps.
+func listed(r *pc.Referral) time.Time {
+	return timeOr(r.UpdatedDateTime, time.Time{}).Truncate(time.Microsecond)
+}
+
+// position is how far a poll has read the listing: every referral updated
+// before at, and those of ties at at.
+type position struct {
+	at   time.Time
+	ties map[string]bool
+}
+
+func (p *position) passed(r *pc.Referral) bool { return listed(r).Equal(p.at) && p.ties[r.ID] }
+
+func (p *position) pass(r *pc.Referral) {
+	switch at := listed(r); {
+	case at.After(p.at):
+		p.at, p.ties = at, map[string]bool{r.ID: true}
+	case at.Equal(p.at):
+		p.ties[r.ID] = true
+	}
+}
+
+func (p *position) tied() []string {
+	out := make([]string, 0, len(p.ties))
+	for id := range p.ties {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Poll merges every referral updated since the poll's own cursor (moved
-// only by what the poll itself applied, never by webhooks), page by page:
-// a failed page is resumed, not refetched from the start, and a referral
-// that failed to apply holds the cursor back so the next poll tries it
-// again. It returns how many changed a deal, and the failures.
+// only by what the poll itself read, never by webhooks). Each request asks
+// for the referrals updated at or after the newest update read so far
+// (skipping the ones of that very instant already read), rather than
+// following the listing's next links: those are positions, which a
+// referral updated meanwhile shifts, so that a walk by links (or a poll
+// resuming one) skipped as many referrals as had changed. A page of
+// referrals all updated at one instant is read on by its link, there being
+// no later time to ask from. A referral that fails to apply is retried by
+// id at every poll until it applies; the listing goes on without it. It
+// returns how many changed a deal, and the failures.
 func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err error) {
 	cur, err := s.rec.Cursor(ctx, cursorName)
 	if err != nil {
 		return 0, nil, err
 	}
-	since := cur.At
-	if !since.IsZero() {
-		since = since.Add(-PollOverlap)
-	}
-	newest, held := cur.At, time.Time{}
-	next := cur.Next
-	for page := 0; page < maxPollPages; page++ {
-		refs, link, err := s.api.Page(ctx, since, next)
-		if err != nil {
-			_ = s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: cur.At, Next: next})
-			return applied, failures, fmt.Errorf("listing referrals updated since %s: %w", since.Format(time.RFC3339), err)
+	st := readPollState(cur.Next)
+	applied, failures, held := s.retryHeld(ctx, st.Held)
+	pos := position{at: cur.At, ties: map[string]bool{}}
+	if !st.Walking && !cur.At.IsZero() {
+		pos.at = cur.At.Add(-PollOverlap) // a new listing: reach back
+	} else {
+		for _, id := range st.Ties {
+			pos.ties[id] = true
 		}
+	}
+	save := func(walking bool) error {
+		next := pollState{Ties: pos.tied(), Walking: walking, Held: held}
+		return s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: pos.at, Next: next.String()})
+	}
+	link := ""
+	for page := 0; ; page++ {
+		if page == maxPollPages {
+			return applied, failures, save(true)
+		}
+		var refs []pc.Referral
+		var next string
+		if link == "" {
+			refs, next, err = s.api.From(ctx, pos.at)
+		} else {
+			refs, next, err = s.api.Page(ctx, time.Time{}, link)
+		}
+		if err != nil {
+			if serr := save(true); serr != nil {
+				s.log.ErrorContext(ctx, "partner center poll: cursor not saved", "err", serr)
+			}
+			return applied, failures, fmt.Errorf("listing referrals updated since %s: %w", pos.at.Format(time.RFC3339Nano), err)
+		}
+		start, oneInstant := pos.at, true
 		for i := range refs {
-			res, err := s.ApplyReferral(ctx, &refs[i])
-			up := timeOr(refs[i].UpdatedDateTime, time.Time{})
-			if err != nil {
-				failures = append(failures, fmt.Errorf("referral %s: %w", refs[i].ID, err))
-				if held.IsZero() || up.Before(held) {
-					held = up
+			r := &refs[i]
+			if !listed(r).Equal(start) {
+				oneInstant = false
+			}
+			if pos.passed(r) {
+				continue
+			}
+			res, err := s.ApplyReferral(ctx, r)
+			switch {
+			case err == nil:
+				held = slices.DeleteFunc(held, func(id string) bool { return id == r.ID })
+				if res.Status == ledger.InboxProcessed {
+					applied++
+				}
+			case slices.Contains(held, r.ID):
+				failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
+			case len(held) >= maxHeld:
+				// So many fail that something is wrong with all of them:
+				// hold back here rather than keep a list without end.
+				failures = append(failures, fmt.Errorf("referral %s: %w (the poll holds back here: %d failed referrals wait already)", r.ID, err, len(held)))
+				return applied, failures, save(true)
+			default:
+				held = append(held, r.ID)
+				failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
+			}
+			pos.pass(r)
+		}
+		if next == "" {
+			return applied, failures, save(false) // the listing ended
+		}
+		link = ""
+		if oneInstant {
+			link = next // all of one instant: no later time to ask from
+		}
+	}
+}
+
+// retryHeld applies again the referrals that failed at earlier polls,
+// fetched as they are now. It returns how many changed a deal, the
+// failures, and the referrals still failing. One Partner Center no longer
+// answers for (404, 403) is dropped, said once as a failure; when Partner
+// Center cannot answer (a network error, 429, 5xx), the rest wait for the
+// next poll untried.
+func (s *Source) retryHeld(ctx context.Context, held []string) (applied int, failures []error, still []string) {
+	for i, id := range held {
+		r, err := s.api.Get(ctx, id)
+		var apiErr *pc.APIError
+		isAPI := errors.As(err, &apiErr)
+		switch {
+		case isAPI && (apiErr.Status == http.StatusNotFound || apiErr.Status == http.StatusForbidden):
+			failures = append(failures, fmt.Errorf("referral %s: no longer retried: %w", id, err))
+			continue
+		case err != nil && (!isAPI || apiErr.Status == http.StatusRequestTimeout || apiErr.Status == http.StatusTooManyRequests || apiErr.Status >= 500):
+			failures = append(failures, fmt.Errorf("referral %s: not retried: %w", id, err))
+			return applied, failures, append(still, held[i:]...)
+		case err == nil:
+			var res crm.Result
+			if res, err = s.ApplyReferral(ctx, r); err == nil {
+				if res.Status == ledger.InboxProcessed {
+					applied++
 				}
 				continue
 			}
-			if res.Status == ledger.InboxProcessed {
-				applied++
-			}
-			if up.After(newest) {
-				newest = up
-			}
 		}
-		if link == "" {
-			next = ""
-			break
-		}
-		next = link
-		if err := s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: cur.At, Next: next}); err != nil {
-			return applied, failures, err
-		}
+		failures = append(failures, fmt.Errorf("referral %s: %w", id, err))
+		still = append(still, id)
 	}
-	if !held.IsZero() && held.Before(newest) {
-		newest = held.Add(-time.Nanosecond)
-	}
-	if next != "" {
-		newest = cur.At // mid-listing: the cursor moves once the listing ends
-	}
-	return applied, failures, s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: newest, Next: next})
+	return applied, failures, still
 }
 
 // PollEvery is how often the backstop polls.

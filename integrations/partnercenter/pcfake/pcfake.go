@@ -1,16 +1,19 @@
 // Package pcfake is an in-memory Partner Center for tests: an OAuth2 token
 // endpoint that trades a refresh token for access tokens, and the Referrals
-// API (GET by id, list with $filter on updatedDateTime, PATCH with If-Match
-// and eTags) on an httptest server.
+// API (GET by id, list with $filter, $orderby, $top and $skiptoken pages,
+// PATCH with If-Match and eTags) on an httptest server.
 package pcfake
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +58,12 @@ type API struct {
 	// is a 504, as when the gateway gives up on a create the service
 	// carries out.
 	loseCreate bool
+	// pageSize is how many referrals a page of the listing holds at most
+	// (0: 2, so that paging is exercised); lists counts the listing
+	// requests answered, and afterList runs after each.
+	pageSize  int
+	lists     int
+	afterList func(n int)
 }
 
 // Notice is a notification the fake owes: the referral that changed, when.
@@ -202,6 +211,23 @@ func (a *API) FailNext(n int) {
 	a.failNext = n
 }
 
+// SetPageSize makes the listing's pages hold at most n referrals (2 by
+// default).
+func (a *API) SetPageSize(n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pageSize = n
+}
+
+// AfterList runs fn after each listing request is answered, with how many
+// were answered so far (this one included): a test changes referrals there,
+// as people do in Partner Center while a client walks the listing's pages.
+func (a *API) AfterList(fn func(n int)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.afterList = fn
+}
+
 func (a *API) nextETag() string {
 	a.etags++
 	return fmt.Sprintf(`"%08d-0000-0000-0000-000000000000"`, a.etags)
@@ -301,46 +327,171 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// list supports "$filter=updatedDateTime gt T" and orders by updatedDateTime,
-// two per page, so that paging is exercised.
+// list answers GET /engagements/referrals as the Referrals API documents it
+// (Microsoft's "Get a list of leads and opportunities", and the OData
+// options of the certified Partner Center Referrals connector): $filter on
+// updatedDateTime or createdDateTime (gt, ge, lt, le, eq; clauses joined
+// by "and"), $orderby on either (asc or desc), $top (how many in all),
+// $skip, and server-driven pages of at most PageSize, each linked to the
+// next by an @odata.nextLink holding an opaque $skiptoken.
+//
+// Like an offset, a $skiptoken is a position in the ordering as it is when
+// its page is asked for, not a snapshot: a referral updated while a client
+// walks the pages moves to the end of an updatedDateTime ordering, the ones
+// after it shift one place left, and a client following the next links
+// skips as many as moved. Referrals of the same time come in no promised
+// order (here, reverse id order, so that a client cannot lean on ids).
 func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if !a.authorized(w, r) {
 		return
 	}
-	var since time.Time
-	if f := r.URL.Query().Get("$filter"); f != "" {
-		v, ok := strings.CutPrefix(f, "updatedDateTime gt ")
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if !ok || err != nil {
-			http.Error(w, `{"code":"BadFilter"}`, http.StatusBadRequest)
-			return
-		}
-		since = t
+	q := r.URL.Query()
+	keep, err := filterOf(q.Get("$filter"))
+	if err != nil {
+		http.Error(w, fmt.Sprintf(`{"code":"BadFilter","message":%q}`, err.Error()), http.StatusBadRequest)
+		return
+	}
+	field, desc, err := orderOf(q.Get("$orderby"))
+	if err != nil {
+		http.Error(w, fmt.Sprintf(`{"code":"BadOrderBy","message":%q}`, err.Error()), http.StatusBadRequest)
+		return
+	}
+	offset, left, err := positionOf(q)
+	if err != nil {
+		http.Error(w, fmt.Sprintf(`{"code":"BadRequest","message":%q}`, err.Error()), http.StatusBadRequest)
+		return
 	}
 	a.mu.Lock()
 	var all []map[string]any
 	for _, ref := range a.referrals {
-		u, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(ref["updatedDateTime"]))
-		if u.After(since) {
+		if keep(ref) {
 			all = append(all, ref)
 		}
 	}
 	sort.Slice(all, func(i, j int) bool {
-		return fmt.Sprint(all[i]["updatedDateTime"]) < fmt.Sprint(all[j]["updatedDateTime"])
+		ti, tj := timeOf(all[i], field), timeOf(all[j], field)
+		if !ti.Equal(tj) {
+			return ti.Before(tj) != desc
+		}
+		return fmt.Sprint(all[i]["id"]) > fmt.Sprint(all[j]["id"])
 	})
-	skip := 0
-	fmt.Sscan(r.URL.Query().Get("$skip"), &skip)
-	page := all[min(skip, len(all)):min(skip+2, len(all))]
+	size := a.pageSize
+	if size <= 0 {
+		size = 2
+	}
+	if left >= 0 {
+		size = min(size, left)
+	}
+	page := all[min(offset, len(all)):min(offset+size, len(all))]
 	out := map[string]any{"@odata.count": len(all), "value": page}
-	if skip+2 < len(all) {
-		q := r.URL.Query()
-		q.Set("$skip", fmt.Sprint(skip+2))
-		out["@odata.nextLink"] = a.Server.URL + r.URL.Path + "?" + q.Encode()
+	if end := offset + len(page); end < len(all) && (left < 0 || left > len(page)) {
+		next := url.Values{}
+		for k, v := range q {
+			if k != "$skip" && k != "$top" && k != "$skiptoken" {
+				next[k] = v
+			}
+		}
+		rest := -1
+		if left >= 0 {
+			rest = left - len(page)
+		}
+		next.Set("$skiptoken", base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d:%d", end, rest)))
+		out["@odata.nextLink"] = a.Server.URL + r.URL.Path + "?" + next.Encode()
 	}
 	body, _ := json.Marshal(out)
+	a.lists++
+	n, after := a.lists, a.afterList
 	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
+	if after != nil {
+		after(n) // before the answer ends: the client's next request sees the change
+	}
+}
+
+// positionOf reads where a page starts and how many may follow in all (-1:
+// no $top): from a $skiptoken, or from $skip and $top.
+func positionOf(q url.Values) (offset, left int, err error) {
+	if tok := q.Get("$skiptoken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err == nil {
+			_, err = fmt.Sscanf(string(b), "%d:%d", &offset, &left)
+		}
+		if err != nil || offset < 0 {
+			return 0, 0, fmt.Errorf("$skiptoken %q is not one this API gave", tok)
+		}
+		return offset, left, nil
+	}
+	left = -1
+	if v := q.Get("$top"); v != "" {
+		if left, err = strconv.Atoi(v); err != nil || left < 0 {
+			return 0, 0, fmt.Errorf("$top %q is not a count", v)
+		}
+	}
+	if v := q.Get("$skip"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, fmt.Errorf("$skip %q is not a count", v)
+		}
+	}
+	return offset, left, nil
+}
+
+// filterOf reads a $filter of clauses "FIELD OP TIME" joined by "and",
+// FIELD updatedDateTime or createdDateTime, OP gt, ge, lt, le or eq.
+func filterOf(f string) (func(map[string]any) bool, error) {
+	type clause struct {
+		field, op string
+		at        time.Time
+	}
+	var cs []clause
+	if strings.TrimSpace(f) != "" {
+		for _, part := range strings.Split(f, " and ") {
+			words := strings.Fields(strings.Trim(strings.TrimSpace(part), "()"))
+			if len(words) != 3 || (words[0] != "updatedDateTime" && words[0] != "createdDateTime") {
+				return nil, fmt.Errorf("%q: this fake filters on updatedDateTime and createdDateTime only", part)
+			}
+			at, err := time.Parse(time.RFC3339Nano, words[2])
+			if err != nil {
+				return nil, fmt.Errorf("%q: %q is not a DateTimeOffset", part, words[2])
+			}
+			switch words[1] {
+			case "gt", "ge", "lt", "le", "eq":
+			default:
+				return nil, fmt.Errorf("%q: unknown operator %q", part, words[1])
+			}
+			cs = append(cs, clause{words[0], words[1], at})
+		}
+	}
+	return func(ref map[string]any) bool {
+		for _, c := range cs {
+			t := timeOf(ref, c.field)
+			ok := map[string]bool{"gt": t.After(c.at), "ge": !t.Before(c.at), "lt": t.Before(c.at), "le": !t.After(c.at), "eq": t.Equal(c.at)}[c.op]
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// orderOf reads a $orderby of one documented field: updatedDateTime (the
+// default) or createdDateTime, asc (the default) or desc.
+func orderOf(o string) (field string, desc bool, err error) {
+	words := strings.Fields(o)
+	if len(words) == 0 {
+		return "updatedDateTime", false, nil
+	}
+	if len(words) > 2 || (words[0] != "updatedDateTime" && words[0] != "createdDateTime") || (len(words) == 2 && words[1] != "asc" && words[1] != "desc") {
+		return "", false, fmt.Errorf("$orderby %q: the API orders by createdDateTime or updatedDateTime, asc or desc", o)
+	}
+	return words[0], len(words) == 2 && words[1] == "desc", nil
+}
+
+// timeOf is a referral's time field; the zero time when it has none.
+func timeOf(ref map[string]any, field string) time.Time {
+	s, _ := ref[field].(string)
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
 }
 
 func (a *API) patch(w http.ResponseWriter, r *http.Request) {

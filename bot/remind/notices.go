@@ -61,6 +61,14 @@ const LateAfter = 15 * time.Minute
 // its key is the reminder's, so each reminder reaches a channel once. One
 // sent more than LateAfter after it fell due says that it is late.
 func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.Notice {
+	return reminderNotice(d, offset, now, now)
+}
+
+// reminderNotice is ReminderNotice written at fired (the sweep's pass that
+// fired it) and delivered at now: the dispatcher writes it again at
+// delivery (Dispatcher.atDelivery), so that the time left it says is true
+// when the channel reads it, however long a failing platform held it.
+func reminderNotice(d *deal.Deal, offset time.Duration, fired, now time.Time) ledger.Notice {
 	due := d.ExpiresAt.Add(-offset)
 	// A referral recorded by hand expires in cosellbot only: Partner Center
 	// archives only its own.
@@ -72,14 +80,32 @@ func ReminderNotice(d *deal.Deal, offset time.Duration, now time.Time) ledger.No
 		change.About(d), deal.SenderLabel(d.From), left(d.ExpiresAt, now), when(d.ExpiresAt), archiver)
 	if late := now.Sub(due); late > LateAfter {
 		why := "while cosellbot's sweep was not running"
-		if d.CreatedAt.After(due) {
+		switch {
+		case d.CreatedAt.After(due):
 			why = "before the referral was recorded here"
+		case fired.Sub(due) <= LateAfter:
+			why = "but could not be delivered here until now"
 		}
 		text += fmt.Sprintf(" (Sent late: this %s reminder was due %s, %s.)", OffsetLabel(offset), when(due), why)
 	}
 	n := dealNotice(d, KindReminder, text, answerActions(d))
 	n.Key = fmt.Sprintf("%s#%s#%d", n.Subject, beforeKind(offset), due.UTC().UnixMicro())
 	return n
+}
+
+// reminderOffset reads a referral reminder's offset back from its outbox
+// key (ReminderNotice's key, then the place).
+func reminderOffset(key string) (time.Duration, bool) {
+	parts := strings.Split(key, "#")
+	if len(parts) < 3 {
+		return 0, false
+	}
+	label, ok := strings.CutPrefix(parts[1], "before-")
+	if !ok {
+		return 0, false
+	}
+	off, err := parseOffset(label)
+	return off, err == nil
 }
 
 // DecisionDueNotice flags a co-sell deal Microsoft did not join within its
@@ -105,6 +131,22 @@ func ClaimClosingNotice(c *cpor.Claim, now time.Time) ledger.Notice {
 	n := claimNotice(c, text)
 	n.Key = fmt.Sprintf("%s#%s#%d", c.Subject(), cpor.PlanClosing, c.OfficialAt.UTC().UnixMicro())
 	return n
+}
+
+// NoAnswerTaken says why news asking to answer referral #id (its arrival,
+// a reminder, a moved expiry) makes no sense at now, or "" while the
+// referral waits for an answer: it was answered or closed, it expired (the
+// sweep may not have recorded it yet), or it is gone (d nil).
+func NoAnswerTaken(id int64, d *deal.Deal, now time.Time) string {
+	switch {
+	case d == nil:
+		return fmt.Sprintf("deal #%d no longer exists", id)
+	case d.Status != deal.Received:
+		return fmt.Sprintf("deal #%d is %s now: it takes no answer", id, d.Status)
+	case !d.ExpiresAt.IsZero() && !d.ExpiresAt.After(now):
+		return fmt.Sprintf("deal #%d expired on %s", id, when(d.ExpiresAt))
+	}
+	return ""
 }
 
 // ClaimNotice tells what happened to a claim (ev is what its operation

@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,10 +27,11 @@ type Current interface {
 
 // atDelivery is a claimed message as it is true at now. A referral
 // reminder is written again from the referral as it stands: the time left
-// now, and, past LateAfter, that it is late and why. why, when set, says
-// that the message is no longer true at all, and is dropped instead of
-// sent: the referral answered, expired or gone. Any other message is sent
-// as written.
+// now, and, past LateAfter, that it is late and why. A claim's warning
+// that its window closes soon is written again likewise. why, when set,
+// says that the message is no longer true at all, and is dropped instead
+// of sent: the referral answered, expired or gone, the claim's window
+// closed or moved. Any other message is sent as written.
 func atDelivery(ctx context.Context, cur Current, it ledger.Delivery, now time.Time) (_ ledger.Delivery, why string, _ error) {
 	switch {
 	case it.Kind == KindReminder:
@@ -54,6 +56,23 @@ func atDelivery(ctx context.Context, cur Current, it ledger.Delivery, now time.T
 			fired = now
 		}
 		n := reminderNotice(d, off, fired, now)
+		return redone(it, n), "", nil
+	case IsClosingWarning(it.Kind, it.Key):
+		id, ok := idOf(it.Message.Subject, "claim:")
+		if !ok {
+			return it, "", nil
+		}
+		c, err := cur.GetClaim(ctx, id)
+		if errors.Is(err, ledger.ErrNotFound) {
+			c, err = nil, nil
+		}
+		if err != nil {
+			return it, "", fmt.Errorf("read claim #%d of warning %d: %w", id, it.ID, err)
+		}
+		if why := ClosingWarningOver(it.Key, id, c, now); why != "" {
+			return it, why, nil
+		}
+		n := ClaimClosingNotice(c, now)
 		return redone(it, n), "", nil
 	}
 	return it, "", nil

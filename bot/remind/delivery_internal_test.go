@@ -43,9 +43,9 @@ func delivery(n ledger.Notice, queued time.Time) ledger.Delivery {
 		Message: chat.Message{To: to, Subject: n.Subject, Text: n.Text, Actions: n.Actions}}
 }
 
-// TestAtDelivery: a referral reminder is written again when delivered,
-// saying the time left then, or dropped, saying why, once the referral
-// takes no answer; other news goes as written.
+// TestAtDelivery: a referral reminder and a claim's closing warning are
+// written again when delivered, saying the time left then, or dropped,
+// saying why, once what they ask for is over; other news goes as written.
 func TestAtDelivery(t *testing.T) {
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	ref := &deal.Deal{ID: 7, Name: "Plants", Direction: deal.Inbound, Kind: deal.IPCoSell, SaleType: deal.CoSell, Status: deal.Received,
@@ -57,6 +57,22 @@ func TestAtDelivery(t *testing.T) {
 		d := ref.Clone()
 		mod(d)
 		return d
+	}
+
+	claim, _, err := cpor.New(cpor.Draft{TenantID: "8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c", Country: "FR", Engagement: "modern-work", Workload: "Teams"}, "i", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim.ID = 3
+	if _, _, err := claim.Confirm(t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	warnedAt := claim.OfficialAt.Add(-cpor.ClosingNotice + time.Minute)
+	warning := ClaimClosingNotice(claim, warnedAt)
+	claimAs := func(mod func(c *cpor.Claim)) *cpor.Claim {
+		c := *claim
+		mod(&c)
+		return &c
 	}
 
 	tests := []struct {
@@ -78,6 +94,19 @@ func TestAtDelivery(t *testing.T) {
 		{name: "reminder of an expired referral", rec: current{deal: ref}, n: reminder, now: ref.ExpiresAt,
 			drop: "deal #7 expired on 2026-11-16 09:00 UTC"},
 		{name: "reminder of a deal gone", rec: current{}, n: reminder, now: due.Add(time.Hour), drop: "deal #7 no longer exists"},
+		{name: "warning on time", rec: current{claim: claim}, n: warning, now: warnedAt.Add(time.Minute), want: "closes in 1 day;"},
+		{name: "warning late, window open", rec: current{claim: claim}, n: warning, now: claim.OfficialAt.Add(-5 * time.Hour),
+			want: "closes in 5 hours;", redone: true},
+		{name: "warning after the window, not swept", rec: current{claim: claim}, n: warning, now: claim.OfficialAt,
+			drop: "the customer's window to decline claim #3 closed at 2026-11-09 23:00 UTC (their last day was 2026-11-09, Europe/Paris time)"},
+		{name: "warning of an official claim", rec: current{claim: claimAs(func(c *cpor.Claim) { c.Status = cpor.Official })}, n: warning, now: claim.OfficialAt.Add(time.Hour),
+			drop: "closed at 2026-11-09 23:00 UTC: the claim is official"},
+		{name: "warning of a declined claim", rec: current{claim: claimAs(func(c *cpor.Claim) { c.Status = cpor.Declined })}, n: warning, now: warnedAt.Add(time.Hour),
+			drop: "the customer declined claim #3"},
+		{name: "warning of a moved window", rec: current{claim: claimAs(func(c *cpor.Claim) { c.OfficialAt = c.OfficialAt.Add(48 * time.Hour) })}, n: warning, now: warnedAt.Add(time.Hour),
+			drop: "now closes at 2026-11-11 23:00 UTC: its own warning comes a day before"},
+		{name: "warning of a claim gone", rec: current{}, n: warning, now: warnedAt.Add(time.Hour), drop: "claim #3 no longer exists"},
+		{name: "other claim news", rec: current{}, n: ClaimNotice(claim, deal.Event{Detail: "official"}), now: claim.OfficialAt.Add(48 * time.Hour), want: "official"},
 		{name: "other deal news", rec: current{}, n: ledger.Notice{Key: "deal:7#v2#received", Subject: "deal:7", Kind: "received", Text: "📥 new"}, now: t0.Add(30 * 24 * time.Hour), want: "📥 new"},
 	}
 	for _, tt := range tests {
@@ -136,17 +165,21 @@ func TestReminderSentLateSaysWhy(t *testing.T) {
 	}
 }
 
-// TestDeliveryKeys: the reminder's offset is read back from the outbox
-// keys the notices write.
+// TestDeliveryKeys: the reminder's offset and the warned window are read
+// back from the outbox keys the notices write; other keys are neither.
 func TestDeliveryKeys(t *testing.T) {
+	end := time.Date(2026, 11, 9, 23, 0, 0, 0, time.UTC)
 	tests := []struct {
 		key      string
 		offset   time.Duration
 		isOffset bool
+		end      time.Time
+		isEnd    bool
 	}{
 		{key: "deal:12#before-3d#1794733200000000|slack:C0SALES01", offset: 72 * time.Hour, isOffset: true},
 		{key: "deal:12#before-12h#1794733200000000|log", offset: 12 * time.Hour, isOffset: true},
 		{key: "deal:12#before-90m#1794733200000000|log", offset: 90 * time.Minute, isOffset: true},
+		{key: fmt.Sprintf("claim:3#%s#%d|slack:C0CLAIMS1", cpor.PlanClosing, end.UnixMicro()), end: end, isEnd: true},
 		{key: "claim:3#v4#claim|slack:C0CLAIMS1"},
 		{key: "deal:12#v3#reminder|slack:C0SALES01"},
 		{key: "w#3d|slack:C0SALES01"},
@@ -156,6 +189,10 @@ func TestDeliveryKeys(t *testing.T) {
 		off, ok := reminderOffset(tt.key)
 		if ok != tt.isOffset || off != tt.offset {
 			t.Errorf("reminderOffset(%q) = %s, %v; want %s, %v", tt.key, off, ok, tt.offset, tt.isOffset)
+		}
+		got, ok := closingWindow(tt.key)
+		if ok != tt.isEnd || !got.Equal(tt.end) {
+			t.Errorf("closingWindow(%q) = %s, %v; want %s, %v", tt.key, got, ok, tt.end, tt.isEnd)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/notify"
@@ -171,6 +172,84 @@ func TestRetriedReminderSaysTheTimeLeftWhenDelivered(t *testing.T) {
 		left := deal.TimeLeft(*r.now, start.Add(deal.ReferralWindow))
 		if text := msgs[1].Text; !strings.Contains(text, "expires in "+left+",") || strings.Contains(text, "expires in 1 day,") {
 			t.Errorf("the reminder delivered at %s does not say %q left:\n%s", r.now.Format(time.RFC3339), left, text)
+		}
+	})
+}
+
+// A CPOR claim's warning that the customer's window closes soon, dead of a
+// revoked token, is not sent by outbox --retry-dead once the window has
+// closed: it is dropped, saying why, whether the sweep made the claim
+// official meanwhile or not yet.
+func TestDeadClaimWarningAfterTheWindowIsDropped(t *testing.T) {
+	for _, official := range []bool{true, false} {
+		name := map[bool]string{true: "official", false: "not yet swept"}[official]
+		t.Run(name, func(t *testing.T) {
+			storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+				start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+				r := newResendRig(t, st, start)
+				claims := chat.Place{Platform: "slack", Channel: "C0CLAIMS1"}
+				r.run(claims, "subscribe kind=cpor")
+				r.run(claims, "cpor claim customer=8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c country=FR engagement=modern-work workload=Teams")
+				r.run(claims, "cpor confirm 1 notified=2026-11-02")
+				c, err := st.GetClaim(t.Context(), 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.deliver()
+				before := len(r.sf.Messages(claims.Channel))
+
+				r.sf.Refuse("invalid_auth")
+				r.at(c.OfficialAt.Add(-cpor.ClosingNotice + time.Minute)) // the warning dies
+				r.sf.Refuse("")
+				after := c.OfficialAt.Add(2 * time.Hour)
+				if official {
+					r.at(after) // the claim is official, and that is told
+				} else {
+					*r.now = after
+				}
+				got := r.retryDead()
+				if len(got.Retried) != 0 || len(got.Dropped) != 1 || !strings.Contains(got.Dropped[0].Why, "closed") {
+					t.Errorf("retry-dead after the window = %+v, want the warning dropped, saying the window closed", got)
+				}
+				r.deliver()
+				for _, m := range r.sf.Messages(claims.Channel)[before:] {
+					if strings.Contains(m.Text, "closes in") {
+						t.Errorf("a warning sent after the window closed:\n%s", m.Text)
+					}
+				}
+			})
+		})
+	}
+}
+
+// A claim warning that keeps failing for a passing reason until the window
+// has closed is not delivered when a try finally gets through.
+func TestRetriedClaimWarningAfterTheWindowIsNotSent(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		r := newResendRig(t, st, start)
+		claims := chat.Place{Platform: "slack", Channel: "C0CLAIMS1"}
+		r.run(claims, "subscribe kind=cpor")
+		r.run(claims, "cpor claim customer=8f3c2a1e-5b7d-4e9f-a0c1-2d3e4f5a6b7c country=FR engagement=modern-work workload=Teams")
+		r.run(claims, "cpor confirm 1 notified=2026-11-02")
+		c, err := st.GetClaim(t.Context(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.deliver()
+		before := len(r.sf.Messages(claims.Channel))
+		r.sf.Refuse("internal_error")
+		r.at(c.OfficialAt.Add(-cpor.ClosingNotice + time.Minute))
+		r.sf.Refuse("")
+		*r.now = c.OfficialAt.Add(time.Minute) // serve was down; the sweep has not run yet
+		r.deliver()
+		for _, m := range r.sf.Messages(claims.Channel)[before:] {
+			if strings.Contains(m.Text, "closes in") {
+				t.Errorf("a warning sent after the window closed:\n%s", m.Text)
+			}
+		}
+		if waiting, dead, err := st.OutboxCounts(t.Context()); err != nil || waiting != 0 || dead != 0 {
+			t.Errorf("outbox after the window: %d waiting, %d dead, %v; want the warning gone", waiting, dead, err)
 		}
 	})
 }

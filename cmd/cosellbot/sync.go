@@ -164,11 +164,13 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	return 0
 }
 
-// failedOf counts the failed deliveries of a linked CRM record, waiting
-// for `cosellbot replay`, and tells the last one's error. What they say
-// (a move to a stage the mapping does not list) reached no link's shadow,
-// so the table cannot show it: without them, it said "in step" of a
-// record that had moved on.
+// failedOf counts the failed deliveries of a linked record, a CRM's or
+// Partner Center's referral, waiting for `cosellbot replay`, and tells the
+// last one's error. What they say (a move to a stage the mapping does not
+// list, a referral the deal rules refused or Partner Center would not
+// give) reached no link's shadow, so the table cannot show it: without
+// them, it said "in step" of a record that had moved on. Every source
+// that tells the record of a stored event (crm.Recorder) is asked.
 func (a *app) failedOf(ctx context.Context, l change.Link) (int64, string, error) {
 	var rec crm.Recorder
 	for _, src := range a.webhooks.sources {

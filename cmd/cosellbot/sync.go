@@ -136,7 +136,11 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 				if !m.At.IsZero() {
 					at = m.At.Format("2006-01-02 15:04:05")
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(shown(f, m.Value)), at, state)
+				there := shown(f, m.Value)
+				if m.Unread != "" {
+					there = m.Unread // what the record holds, which its mapping does not read
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(there), at, state)
 			}
 			tw.Flush()
 			n, last, err := a.failedOf(ctx, l)
@@ -212,6 +216,10 @@ func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, d
 		return "being sent, not confirmed (see Sync work)"
 	case m.Pending:
 		return "sent, not confirmed"
+	case m.Unread != "" && m.Value == cur:
+		// A stage the mapping does not list: neither taken nor written
+		// over with the deal's until one of them changes.
+		return "theirs, not in the mapping: kept (see the history)"
 	case m.Value != cur && m.Refused:
 		return "theirs, refused by the deal rules"
 	case m.Value != cur && f == change.Reason && cur == "":

@@ -69,6 +69,19 @@ func TestSyncSaysARefusedWrite(t *testing.T) {
 	}
 }
 
+// A record's stage its mapping does not list, kept rather than written
+// over, reads so, not "in step" with the deal's; once the deal moved on,
+// it is to send.
+func TestSyncSaysAStageNotInTheMapping(t *testing.T) {
+	m := change.Mark{Value: "qualified", Unread: "Closed Won - Partner"}
+	if got := fieldState(change.Stage, m, true, "qualified", false, false); got != "theirs, not in the mapping: kept (see the history)" {
+		t.Errorf("kept: %q", got)
+	}
+	if got := fieldState(change.Stage, m, true, "developed", true, false); got != "to send" {
+		t.Errorf("the deal moved on: %q", got)
+	}
+}
+
 // help sync says what --now and --retry-dead do.
 func TestHelpSyncExplainsNow(t *testing.T) {
 	out, _ := runCLI(t, 0, "help", "sync")

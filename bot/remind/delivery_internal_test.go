@@ -2,6 +2,7 @@ package remind
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -195,4 +196,54 @@ func TestDeliveryKeys(t *testing.T) {
 			t.Errorf("closingWindow(%q) = %s, %v; want %s, %v", tt.key, got, ok, tt.end, tt.isEnd)
 		}
 	}
+}
+
+// unreadable is an outbox whose record does not answer: one reminder is
+// due, and reading its deal fails.
+type unreadable struct {
+	current
+	item             ledger.Delivery
+	deferred, marked []time.Time
+}
+
+func (u *unreadable) ClaimOutbox(context.Context, time.Time, time.Duration, int) ([]ledger.Delivery, error) {
+	return []ledger.Delivery{u.item}, nil
+}
+func (u *unreadable) Deals(context.Context, []int64) ([]*deal.Deal, error) {
+	return nil, errors.New("database is locked")
+}
+func (u *unreadable) MarkSent(_ context.Context, _ ledger.Delivery, now time.Time, _ string) (bool, error) {
+	u.marked = append(u.marked, now)
+	return true, nil
+}
+func (u *unreadable) MarkFailed(_ context.Context, _ ledger.Delivery, _ error, at time.Time, _ bool) (bool, error) {
+	u.marked = append(u.marked, at)
+	return true, nil
+}
+func (u *unreadable) DeferOutbox(_ context.Context, _ ledger.Delivery, at time.Time) (bool, error) {
+	u.deferred = append(u.deferred, at)
+	return true, nil
+}
+
+// A reminder whose referral cannot be read when it is due is not sent as
+// written (it may say what is no longer true): it waits, no try counted.
+func TestUncheckedReminderWaits(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	d := &deal.Deal{ID: 7, Direction: deal.Inbound, Kind: deal.IPCoSell, Status: deal.Received, From: "microsoft", ExpiresAt: t0.Add(deal.ReferralWindow), CreatedAt: t0}
+	box := &unreadable{item: delivery(ReminderNotice(d, 72*time.Hour, t0), t0)}
+	sent := 0
+	n := notifierFunc(func(chat.Message) { sent++ })
+	if _, err := NewDispatcher(box, n, func() time.Time { return t0 }, nil).Once(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if sent != 0 || len(box.marked) != 0 || len(box.deferred) != 1 || !box.deferred[0].Equal(t0.Add(BaseBackoff)) {
+		t.Errorf("sent %d, marked %v, deferred %v; want it put back for %s, unsent", sent, box.marked, box.deferred, BaseBackoff)
+	}
+}
+
+type notifierFunc func(chat.Message)
+
+func (f notifierFunc) Send(_ context.Context, m chat.Message) (string, error) {
+	f(m)
+	return "ref", nil
 }

@@ -126,11 +126,15 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
 		if it, why, err = atDelivery(ctx, cur, it, d.now()); err != nil {
 			// The record did not answer: the message waits its turn again,
 			// no attempt counted, rather than go out saying what may be
-			// untrue.
+			// untrue (at once for another replica when this one stops).
 			d.log.WarnContext(ctx, "outbox: message held back, what it says could not be checked", "id", it.ID, "err", err)
+			at := d.now().Add(BaseBackoff)
+			if ctx.Err() != nil {
+				at = d.now()
+			}
 			putCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 			defer cancel()
-			if _, err := d.box.DeferOutbox(putCtx, it, d.now().Add(BaseBackoff)); err != nil {
+			if _, err := d.box.DeferOutbox(putCtx, it, at); err != nil {
 				d.log.ErrorContext(ctx, "outbox: held-back message not put back; it returns when its lease runs out", "id", it.ID, "err", err)
 			}
 			return

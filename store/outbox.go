@@ -283,7 +283,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 			return nil, fmt.Errorf("store: decode outbox row %d: %w", r.ID, err)
 		}
 		m.Thread = threads[threadKey(r.Platform, r.Channel, r.Subject)]
-		out[i] = OutboxItem{ID: r.ID, Attempt: r.Attempts + 1, Kind: r.Kind, Key: r.DedupKey, Message: m}
+		out[i] = OutboxItem{ID: r.ID, Attempt: r.Attempts + 1, Kind: r.Kind, Key: r.DedupKey, Message: m, Queued: r.CreatedAt.UTC()}
 	}
 	if err := s.stateEdits(ctx, rows, out); err != nil {
 		return nil, err
@@ -319,11 +319,23 @@ func (s *Store) threads(ctx context.Context, rows []outboxRow) (map[string]strin
 // join. It reports false when the lease had run out and another dispatcher
 // took the row over (the message may then arrive twice). The two writes need
 // no common transaction: a thread left unrecorded only means the next
-// message starts its own.
+// message starts its own. A message the dispatcher wrote again at delivery
+// (it.Redone) is kept as sent, so that the state updates that rewrite it
+// later start from what the place shows.
 func (s *Store) MarkSent(ctx context.Context, it OutboxItem, now time.Time, ref string) (bool, error) {
 	db := s.conn(ctx)
+	set := map[string]any{"state": OutboxSent, "sent_at": utc(now), "ref": ref, "lease_until": nil, "last_error": ""}
+	if it.Redone {
+		m := it.Message
+		m.Thread, m.Edits = "", nil // as enqueue writes it: the thread is looked up at each claim
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return false, fmt.Errorf("store: encode outbox row %d as sent: %w", it.ID, err)
+		}
+		set["payload"] = string(payload)
+	}
 	res := db.Model(&outboxRow{}).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).
-		Updates(map[string]any{"state": OutboxSent, "sent_at": utc(now), "ref": ref, "lease_until": nil, "last_error": ""})
+		Updates(set)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: mark outbox row %d sent: %w", it.ID, res.Error)
 	}
@@ -351,6 +363,18 @@ func (s *Store) MarkFailed(ctx context.Context, it OutboxItem, sendErr error, re
 		Updates(map[string]any{"state": state, "next_attempt_at": utc(retryAt), "lease_until": nil, "last_error": msg})
 	if res.Error != nil {
 		return false, fmt.Errorf("store: mark outbox row %d failed: %w", it.ID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// DropOutbox deletes a claimed row unsent, when what it says is no longer
+// true at delivery (a reminder of a referral answered meanwhile, a warning
+// of a window that has closed): the dispatcher logs why. It reports false
+// when the row was no longer this dispatcher's.
+func (s *Store) DropOutbox(ctx context.Context, it OutboxItem) (bool, error) {
+	res := s.conn(ctx).Where("id = ? AND state = ? AND attempts = ?", it.ID, OutboxSending, it.Attempt).Delete(&outboxRow{})
+	if res.Error != nil {
+		return false, fmt.Errorf("store: drop outbox row %d: %w", it.ID, res.Error)
 	}
 	return res.RowsAffected == 1, nil
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/cosellbot/cosellbot/bot/change"
 	"github.com/cosellbot/cosellbot/bot/chat"
+	"github.com/cosellbot/cosellbot/bot/cpor"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/bot/remind"
@@ -49,11 +52,14 @@ type RetriedOutbox struct {
 // stayed dead after the fix. Rows asking to answer a referral (answerNews)
 // whose deal is no longer waiting for an answer, or is past its expiry, are
 // deleted instead, and so is a reminder a later reminder about the same
-// deal to the same place supersedes: posted now they would offer Accept on
-// a referral answered or expired meanwhile, or remind twice with stale time
-// left (dropAnsweredReminders keeps waiting rows the same way). State
-// messages need no such care: the dispatcher skips one a newer state
-// supersedes (stateEdits).
+// deal to the same place supersedes, and a claim's warning that its
+// window closes soon once that window has closed: posted now they would
+// offer Accept on a referral answered or expired meanwhile, remind twice,
+// or ask to watch a window that is over (dropAnsweredReminders keeps
+// waiting rows the same way). A reminder retried says the time left when
+// it is delivered (remind's dispatcher writes it again). State messages
+// need no such care: the dispatcher skips one a newer state supersedes
+// (stateEdits).
 func (s *Store) RetryDeadOutbox(ctx context.Context, which DeadOutbox, now time.Time) (RetriedOutbox, error) {
 	var out RetriedOutbox
 	err := s.inTx(ctx, "retry dead outbox rows", func(tx *gorm.DB) error {
@@ -68,7 +74,7 @@ func (s *Store) RetryDeadOutbox(ctx context.Context, which DeadOutbox, now time.
 		if err := q.Order("id").Find(&rows).Error; err != nil {
 			return fmt.Errorf("store: read dead outbox rows: %w", err)
 		}
-		stale, err := staleAnswerNews(tx, rows, now)
+		stale, err := staleNews(tx, rows, now)
 		if err != nil {
 			return err
 		}
@@ -108,31 +114,55 @@ func (s *Store) RetryDeadOutbox(ctx context.Context, which DeadOutbox, now time.
 	return out, nil
 }
 
-// staleAnswerNews says, by row id, which of the dead rows ask to answer a
-// referral that no longer takes an answer, or remind of one a later
-// reminder to the same place supersedes, and why.
-func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]string, error) {
+// staleNews says, by row id, which of the dead rows ask to answer a
+// referral that no longer takes an answer, remind of one a later reminder
+// to the same place supersedes, or warn that a claim's window closes when
+// it has closed, and why (the rules are remind.NoAnswerTaken and
+// remind.ClosingWarningOver, which the dispatcher applies at delivery too).
+func staleNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]string, error) {
 	stale := map[int64]string{}
-	var ids []int64
+	var dealIDs, claimIDs []int64
 	for _, r := range rows {
-		if slices.Contains(answerNews, r.Kind) {
+		switch {
+		case slices.Contains(answerNews, r.Kind):
 			if id, ok := ledger.DealOfSubject(r.Subject); ok {
-				ids = append(ids, id)
+				dealIDs = append(dealIDs, id)
+			}
+		case remind.IsClosingWarning(r.Kind, r.DedupKey):
+			if id, ok := claimOfSubject(r.Subject); ok {
+				claimIDs = append(claimIDs, id)
 			}
 		}
 	}
-	if len(ids) == 0 {
-		return stale, nil
+	deals := map[int64]*deal.Deal{}
+	if len(dealIDs) > 0 {
+		var found []dealRow
+		if err := tx.Select("id", "status", "expires_at").Where("id IN ?", dealIDs).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("store: read the deals of dead outbox rows: %w", err)
+		}
+		for _, d := range found {
+			deals[d.ID] = &deal.Deal{ID: d.ID, Status: deal.Status(d.Status), ExpiresAt: fromPtr(d.ExpiresAt)}
+		}
 	}
-	var deals []dealRow
-	if err := tx.Select("id", "status", "expires_at").Where("id IN ?", ids).Find(&deals).Error; err != nil {
-		return nil, fmt.Errorf("store: read the deals of dead outbox rows: %w", err)
-	}
-	byID := make(map[int64]dealRow, len(deals))
-	for _, d := range deals {
-		byID[d.ID] = d
+	claims := map[int64]*cpor.Claim{}
+	if len(claimIDs) > 0 {
+		var found []claimRow
+		if err := tx.Where("id IN ?", claimIDs).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("store: read the claims of dead outbox rows: %w", err)
+		}
+		for i := range found {
+			claims[found[i].ID] = fromClaimRow(&found[i])
+		}
 	}
 	for _, r := range rows {
+		if remind.IsClosingWarning(r.Kind, r.DedupKey) {
+			if id, ok := claimOfSubject(r.Subject); ok {
+				if why := remind.ClosingWarningOver(r.DedupKey, id, claims[id], now); why != "" {
+					stale[r.ID] = why
+				}
+			}
+			continue
+		}
 		if !slices.Contains(answerNews, r.Kind) {
 			continue
 		}
@@ -140,15 +170,11 @@ func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]st
 		if !ok {
 			continue
 		}
-		d, found := byID[id]
-		switch {
-		case !found:
-			stale[r.ID] = fmt.Sprintf("deal #%d no longer exists", id)
-		case deal.Status(d.Status) != deal.Received:
-			stale[r.ID] = fmt.Sprintf("deal #%d is %s now: it takes no answer", id, d.Status)
-		case d.ExpiresAt != nil && !d.ExpiresAt.After(now):
-			stale[r.ID] = fmt.Sprintf("deal #%d expired on %s", id, d.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
-		case r.Kind == remind.KindReminder:
+		if why := remind.NoAnswerTaken(id, deals[id], now); why != "" {
+			stale[r.ID] = why
+			continue
+		}
+		if r.Kind == remind.KindReminder {
 			var later int64
 			err := tx.Model(&outboxRow{}).Where("platform = ? AND channel = ? AND subject = ? AND kind = ? AND id > ?",
 				r.Platform, r.Channel, r.Subject, remind.KindReminder, r.ID).Count(&later).Error
@@ -161,4 +187,14 @@ func staleAnswerNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]st
 		}
 	}
 	return stale, nil
+}
+
+// claimOfSubject is the claim a news subject names ("claim:3"), if any.
+func claimOfSubject(subject string) (int64, bool) {
+	rest, ok := strings.CutPrefix(subject, "claim:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
 }

@@ -469,6 +469,7 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 	held := link.Shadow // what the system was known to hold before this
 	dec := Merge(Of(d), changedTimes(d), link.Shadow, in)
 	link.Shadow = dec.Shadow
+	unread := e.keepUnread(&link, d, in)
 	if in.ETag != "" {
 		link.ETag = in.ETag
 	}
@@ -529,6 +530,9 @@ func (e *Engine) receive(ctx context.Context, in Incoming, find Finder, make Mak
 			entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "linked",
 				Detail: fmt.Sprintf("linked to %s record %s by the deal's CRM ID: %s, which the record has not told cosellbot, set there to the deal's (what it held is in the record's own history in %s)", Label(in.System), in.RecordID, strings.Join(fieldNames(unheard), ", "), Label(in.System))})
 		}
+	}
+	if unread != "" {
+		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: unread})
 	}
 	for _, cf := range dec.Conflicts {
 		entries = append(entries, ledger.Entry{At: now, Actor: in.System, Action: "conflict",
@@ -827,7 +831,11 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 		return Result{}, err
 	}
 	stamp(&deal.Deal{}, d, now, times(in))
-	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, Links: []Link{link}, At: now}
+	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, At: now}
+	if unread := e.keepUnread(&link, d, in); unread != "" {
+		c.Entries = append(c.Entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: unread})
+	}
+	c.Links = []Link{link}
 	c.Links = e.madeInPartnerCenter(d, c.Links)
 	c.Notices = News(d, ev, in.System)
 	c.Work = e.behind(d, c.Links)
@@ -1174,13 +1182,40 @@ func reopened(d *deal.Deal, held Shadow, in Incoming, dec Decision) (time.Time, 
 }
 
 // firstSight reports whether a record tells field f without its own time
-// (a whole record's) and the link knew nothing of it before.
+// (a whole record's) and the link knew nothing of it before it could read
+// it (a stage the mapping did not list, Mark.Unread, is no stage known).
 func firstSight(held Shadow, in Incoming, f Field) bool {
 	if _, own := in.At[f]; own {
 		return false
 	}
-	_, known := held[f]
-	return !known
+	m, known := held[f]
+	return !known || m.Unread != ""
+}
+
+// keepUnread keeps a stage the system's mapping cannot read from being
+// written over with the deal's (Shadow.KeepUnread) when the link knows no
+// stage of the record it reads, and returns the history line that says
+// so, or "" when that is no news. Linked at such a stage, the record had
+// the deal's stage written over its own, with no word in the history.
+func (e *Engine) keepUnread(link *Link, d *deal.Deal, in Incoming) string {
+	raw, ok := in.Unread[Stage]
+	if !ok || raw == "" {
+		return ""
+	}
+	sh, news := link.Shadow.KeepUnread(Of(d), raw, in.time(Stage))
+	if !news {
+		return ""
+	}
+	link.Shadow = sh
+	kept := Describe(Stage, string(d.Stage))
+	if d.Status.Terminal() || d.Status == deal.Received || d.Stage == "" {
+		kept = "status " + string(d.Status)
+	}
+	what := fmt.Sprintf("%s record %s is at stage %q, which the %s mapping does not list: the deal keeps %s", Label(in.System), in.RecordID, raw, in.System, kept)
+	if e.Syncs(in.System) {
+		what += " and the record its stage, neither written over the other until one of them changes"
+	}
+	return what + "; add the stage to the mapping's stages for it to apply"
 }
 
 // CRMIDFinder finds the deal holding a CRM ID (the store does); an engine

@@ -39,6 +39,14 @@ type Mark struct {
 	// the record as it was, not a change to apply over the chat's.
 	Prior string    `json:"b,omitempty"`
 	Acked time.Time `json:"k,omitzero"`
+	// Unread is what the system holds in the field when its mapping cannot
+	// read it (a stage no rule lists: a Salesforce picklist value or a
+	// HubSpot pipeline added since), told at At. Value is then the deal's
+	// value as it was when the system told it, so that nothing is written
+	// over the system's own (Shadow.KeepUnread); a later change of the
+	// deal's is newer and is written, and a value the system tells that
+	// the mapping reads replaces the mark.
+	Unread string `json:"u,omitempty"`
 }
 
 // maxEarlier bounds Mark.Earlier: a burst of writes to one field longer
@@ -112,6 +120,11 @@ type Incoming struct {
 	// Known is set by Receive for a Maker: the record was seen before and
 	// waits to be complete enough to make a deal of.
 	Known bool
+	// Unread holds, by the field it would be, a value the system holds
+	// that its mapping does not read (Stage: a stage no rule lists). It
+	// is never applied; the link keeps it from being written over
+	// (Shadow.KeepUnread).
+	Unread map[Field]string
 }
 
 // time of a field: its own, else the record's.
@@ -167,7 +180,7 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 		if known && !again && (v == m.Value || (m.Pending && v == m.Sent)) {
 			if !at.Before(m.At) {
 				n := m
-				n.Value, n.At, n.Pending = v, at, m.Pending && v != m.Sent
+				n.Value, n.At, n.Pending, n.Unread = v, at, m.Pending && v != m.Sent, ""
 				if v != m.Value {
 					n.Refused, n.Lost = false, false
 				}
@@ -216,7 +229,7 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 			continue
 		}
 		n := m
-		n.Value, n.At, n.Refused, n.Lost = v, at, false, false
+		n.Value, n.At, n.Refused, n.Lost, n.Unread = v, at, false, false, ""
 		if cur[f] == v {
 			d.Shadow[f] = n
 			d.Unchanged = append(d.Unchanged, f)
@@ -254,6 +267,30 @@ func Merge(cur Values, changed map[Field]time.Time, sh Shadow, in Incoming) Deci
 		d.Apply[f], d.Times[f] = v, at
 	}
 	return d
+}
+
+// KeepUnread records that the system holds raw in its stage field, told at
+// at, a value its mapping does not read, when the link knows no stage of
+// the record it can read (a record first linked at such a stage, or one
+// still at one): the marks of the stage and the outcome (Mark.Unread) take
+// the deal's values (cur), so that the deal's stage is not written over the
+// record's. The system's stage cannot be applied, nor weighed against the
+// deal's: neither is written over the other until one side changes it, and
+// the newer change then wins. news is false when nothing changed: the link
+// reads the record's stage (a move to an unlisted stage is its adapter's
+// to refuse), or already knew raw, or at is older than what it knew.
+func (s Shadow) KeepUnread(cur Values, raw string, at time.Time) (_ Shadow, news bool) {
+	st, out := s[Stage], s[Status]
+	if st.Unread == "" && (st.Value != "" || out.Value != "") {
+		return s, false
+	}
+	if st.Unread == raw || st.Unread != "" && !at.After(st.At) {
+		return s, false
+	}
+	next := s.Clone()
+	next[Stage] = Mark{Value: cur[Stage], At: at, Unread: raw}
+	next[Status] = Mark{Value: cur[Status], At: at, Unread: raw}
+	return next, true
 }
 
 // Outgoing is what system lacks of the deal: the fields it syncs (only;

@@ -391,3 +391,57 @@ func TestMergeTeam(t *testing.T) {
 		t.Errorf("older system change: apply %q at %v, conflicts %v", d.Apply[Team], d.Times[Team], d.Conflicts)
 	}
 }
+
+// KeepUnread: a record at a stage its mapping does not list, linked with no
+// stage of it known, keeps it (the marks take the deal's values, so that
+// Outgoing writes nothing over it) and that is news once; a link that reads
+// the record's stage is left alone (the move is the adapter's to refuse).
+func TestKeepUnread(t *testing.T) {
+	cur := Values{Name: "Lakehouse", Stage: "qualified", Status: "accepted"}
+	kept := Shadow{Stage: {Value: "qualified", At: at(5), Unread: "Closed Won - Partner"}, Status: {Value: "accepted", At: at(5), Unread: "Closed Won - Partner"}}
+	tests := []struct {
+		name   string
+		shadow Shadow
+		raw    string
+		at     time.Time
+		news   bool
+		after  Shadow // nil: as before
+	}{
+		{name: "first linked", shadow: Shadow{Name: {Value: "Lakehouse", At: at(5)}}, raw: "Closed Won - Partner", at: at(5), news: true,
+			after: Shadow{Name: {Value: "Lakehouse", At: at(5)}, Stage: kept[Stage], Status: kept[Status]}},
+		{name: "a stage only being sent is none known", shadow: Shadow{Stage: {Sent: "qualified", Pending: true}}, raw: "Closed Won - Partner", at: at(5), news: true,
+			after: kept},
+		{name: "repeated", shadow: kept, raw: "Closed Won - Partner", at: at(9)},
+		{name: "another unlisted stage, later", shadow: kept, raw: "Negotiation - Legal", at: at(9), news: true,
+			after: Shadow{Stage: {Value: "qualified", At: at(9), Unread: "Negotiation - Legal"}, Status: {Value: "accepted", At: at(9), Unread: "Negotiation - Legal"}}},
+		{name: "another unlisted stage, older", shadow: kept, raw: "Negotiation - Legal", at: at(4)},
+		{name: "a stage the link reads", shadow: Shadow{Stage: {Value: "developed", At: at(1)}}, raw: "Closed Won - Partner", at: at(5)},
+		{name: "an outcome the link reads", shadow: Shadow{Status: {Value: "won", At: at(1)}}, raw: "Closed Won - Partner", at: at(5)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, news := tt.shadow.KeepUnread(cur, tt.raw, tt.at)
+			want := tt.after
+			if want == nil {
+				want = tt.shadow
+			}
+			if news != tt.news || !reflect.DeepEqual(got, want) {
+				t.Errorf("KeepUnread = %+v, %v; want %+v, %v", got, news, want, tt.news)
+			}
+			if out := Outgoing("salesforce", cur, got, []Field{Stage, Status}); news && len(out) != 0 {
+				t.Errorf("Outgoing writes %v over the record's stage", out)
+			}
+		})
+	}
+	// The deal moving on is newer: written.
+	if out := Outgoing("salesforce", Values{Name: "Lakehouse", Stage: "developed", Status: "accepted"}, kept, nil); out[Stage] != "developed" {
+		t.Errorf("Outgoing once the deal moved on = %v, want its stage", out)
+	}
+	// A stage the record tells that the mapping reads replaces the mark.
+	for _, v := range []string{"qualified", "negotiated"} {
+		dec := Merge(cur, map[Field]time.Time{Stage: at(1)}, kept, Incoming{System: "salesforce", Values: Values{Stage: v}, Modified: at(20)})
+		if m := dec.Shadow[Stage]; m.Unread != "" || m.Value != v {
+			t.Errorf("told %s: mark %+v, want it read", v, m)
+		}
+	}
+}

@@ -181,6 +181,14 @@ type Delivery struct {
 	Kind    string
 	Key     string
 	Message chat.Message
+	// Queued is when the message was written to the outbox (the change or
+	// the sweep's pass that made it).
+	Queued time.Time
+	// Redone says that the dispatcher wrote Message's text and actions
+	// again at delivery (news that counts down to a moment): marked sent,
+	// the record keeps them as what the place was sent, which later state
+	// updates rewrite.
+	Redone bool
 }
 
 // FAQMiss is a question the FAQ could not answer; listed, Count says how

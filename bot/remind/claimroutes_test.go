@@ -66,6 +66,11 @@ func TestClaimNewsOnlyToClaimSubscriptions(t *testing.T) {
 		if _, _, err := claim.Confirm(t0, t0); err != nil {
 			t.Fatal(err)
 		}
+		// Recorded notified: a warning of a window that is not running is
+		// dropped at delivery.
+		if err := st.UpdateClaim(ctx, claim, entry(t0, "customer_notified")); err != nil {
+			t.Fatal(err)
+		}
 		d := referral("Loc1", "loc-1", t0)
 		if err := st.CreateDeal(ctx, d, entry(t0, "created")); err != nil {
 			t.Fatal(err)

@@ -68,8 +68,9 @@ type Dispatcher struct {
 	notifier chat.Notifier
 	now      func() time.Time
 	log      *slog.Logger
-	// Sent and Dead count this dispatcher's outcomes, for metrics.
-	Sent, Dead, Retried atomic.Int64
+	// Sent and Dead count this dispatcher's outcomes, for metrics; Dropped
+	// counts the messages no longer true at delivery (atDelivery).
+	Sent, Dead, Retried, Dropped atomic.Int64
 }
 
 // NewDispatcher builds a dispatcher; now is its clock.
@@ -117,6 +118,32 @@ func (d *Dispatcher) release(ctx context.Context, items []ledger.Delivery) {
 // deliver sends one message and records the outcome, also when ctx ends
 // meanwhile (see below).
 func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
+	if cur, ok := d.box.(Current); ok {
+		var (
+			why string
+			err error
+		)
+		if it, why, err = atDelivery(ctx, cur, it, d.now()); err != nil {
+			// The record did not answer: the message waits its turn again,
+			// no attempt counted, rather than go out saying what may be
+			// untrue (at once for another replica when this one stops).
+			d.log.WarnContext(ctx, "outbox: message held back, what it says could not be checked", "id", it.ID, "err", err)
+			at := d.now().Add(BaseBackoff)
+			if ctx.Err() != nil {
+				at = d.now()
+			}
+			putCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			defer cancel()
+			if _, err := d.box.DeferOutbox(putCtx, it, at); err != nil {
+				d.log.ErrorContext(ctx, "outbox: held-back message not put back; it returns when its lease runs out", "id", it.ID, "err", err)
+			}
+			return
+		}
+		if why != "" {
+			d.drop(ctx, cur, it, why)
+			return
+		}
+	}
 	// A send under way is not cut off when the dispatcher stops: the
 	// request may have reached the platform, and given back unrecorded the
 	// message would be posted again by another replica. It finishes (the
@@ -177,6 +204,22 @@ func (d *Dispatcher) deliver(ctx context.Context, it ledger.Delivery) {
 	d.Retried.Add(1)
 	d.log.WarnContext(ctx, "outbox: send failed, will retry", "id", it.ID, "to", it.Message.To.String(), "attempt", it.Attempt,
 		"retry_in", wait, "err", sendErr)
+}
+
+// drop deletes a message no longer true at delivery, and logs why.
+func (d *Dispatcher) drop(ctx context.Context, cur Current, it ledger.Delivery, why string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	owned, err := cur.DropOutbox(ctx, it)
+	if err != nil {
+		d.log.ErrorContext(ctx, "outbox: message no longer true not dropped; it returns when its lease runs out", "id", it.ID, "why", why, "err", err)
+		return
+	}
+	if owned {
+		d.Dropped.Add(1)
+		d.log.InfoContext(ctx, "outbox: message dropped unsent, no longer true", "id", it.ID, "to", it.Message.To.String(),
+			"subject", it.Message.Subject, "kind", it.Kind, "why", why)
+	}
 }
 
 // Loop dispatches until ctx ends: at once again while batches come full,

@@ -237,7 +237,8 @@ func TestNoticeTexts(t *testing.T) {
 	var b strings.Builder
 	for _, n := range []ledger.Notice{
 		remind.ReminderNotice(a, 3*24*time.Hour, now),
-		remind.ReminderNotice(a, 3*24*time.Hour, now.Add(30*time.Hour)), // after an outage
+		remind.ReminderNotice(a, 3*24*time.Hour, now.Add(30*time.Hour)),        // after an outage
+		remind.ReminderNoticeAt(a, 3*24*time.Hour, now, now.Add(30*time.Hour)), // on time, delivered after Slack refused it
 		change.News(a, expired, "sweep")[0],
 		change.News(linked, expiredLinked, "sweep")[0],
 		change.News(a, ev, "ana@contoso.example")[0],

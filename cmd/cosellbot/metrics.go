@@ -109,10 +109,10 @@ func (a *app) registerMetrics() error {
 	}
 	a.metrics.MustRegister(collectors.NewDBStatsCollector(db, a.store.Dialect()), newOutboxCollector(a))
 	d := a.outbox
-	for outcome, n := range map[string]interface{ Load() int64 }{"sent": &d.Sent, "retried": &d.Retried, "dead": &d.Dead} {
+	for outcome, n := range map[string]interface{ Load() int64 }{"sent": &d.Sent, "retried": &d.Retried, "dead": &d.Dead, "dropped": &d.Dropped} {
 		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: "cosellbot", Subsystem: "outbox", Name: "deliveries_total",
-			Help:        "Notifications and reminders this replica's dispatcher delivered (sent), will retry (retried) or gave up on (dead).",
+			Help:        "Notifications and reminders this replica's dispatcher delivered (sent), will retry (retried), gave up on (dead) or dropped unsent, no longer true when due (dropped).",
 			ConstLabels: prometheus.Labels{"outcome": outcome},
 		}, func() float64 { return float64(n.Load()) }))
 	}

@@ -34,8 +34,9 @@ const outboxHelp = `  Lists the notifications waiting (pending, or being sent) a
                              the one with id N, or those to P, as TO shows it: slack:C0123ABCD)
                              due again with their tries counted from zero; a running serve
                              sends them within seconds. A referral's arrival news or reminder
-                             whose referral was answered or expired meanwhile, and a reminder a
-                             later one replaces, are dropped instead, and listed with why.
+                             whose referral was answered or expired meanwhile, a reminder a
+                             later one replaces, and a CPOR claim's warning whose customer
+                             window has closed, are dropped instead, and listed with why.
 `
 
 func cmdOutbox(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) int {

@@ -79,7 +79,8 @@ func TestGracefulShutdown(t *testing.T) {
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, name := range []string{"cosellbot_http_requests_total{code=\"200\",method=\"GET\",route=\"/readyz\"}", "cosellbot_outbox_waiting 0",
-		"cosellbot_outbox_oldest_due_seconds 0", "cosellbot_outbox_deliveries_total{outcome=\"sent\"} 0", "go_sql_open_connections{db_name=\"sqlite\"}"} {
+		"cosellbot_outbox_oldest_due_seconds 0", "cosellbot_outbox_deliveries_total{outcome=\"sent\"} 0",
+		"cosellbot_outbox_deliveries_total{outcome=\"dropped\"} 0", "go_sql_open_connections{db_name=\"sqlite\"}"} {
 		if !strings.Contains(string(metrics), name) {
 			t.Errorf("/metrics lacks %s", name)
 		}

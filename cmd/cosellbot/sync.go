@@ -136,7 +136,11 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 				if !m.At.IsZero() {
 					at = m.At.Format("2006-01-02 15:04:05")
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(shown(f, m.Value)), at, state)
+				there := shown(f, m.Value)
+				if m.Unread != "" {
+					there = m.Unread // what the record holds, which its mapping does not read
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f, short(shown(f, cur[f])), short(there), at, state)
 			}
 			tw.Flush()
 			n, last, err := a.failedOf(ctx, l)
@@ -164,11 +168,13 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	return 0
 }
 
-// failedOf counts the failed deliveries of a linked CRM record, waiting
-// for `cosellbot replay`, and tells the last one's error. What they say
-// (a move to a stage the mapping does not list) reached no link's shadow,
-// so the table cannot show it: without them, it said "in step" of a
-// record that had moved on.
+// failedOf counts the failed deliveries of a linked record, a CRM's or
+// Partner Center's referral, waiting for `cosellbot replay`, and tells the
+// last one's error. What they say (a move to a stage the mapping does not
+// list, a referral the deal rules refused or Partner Center would not
+// give) reached no link's shadow, so the table cannot show it: without
+// them, it said "in step" of a record that had moved on. Every source
+// that tells the record of a stored event (crm.Recorder) is asked.
 func (a *app) failedOf(ctx context.Context, l change.Link) (int64, string, error) {
 	var rec crm.Recorder
 	for _, src := range a.webhooks.sources {
@@ -210,6 +216,10 @@ func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, d
 		return "being sent, not confirmed (see Sync work)"
 	case m.Pending:
 		return "sent, not confirmed"
+	case m.Unread != "" && m.Value == cur:
+		// A stage the mapping does not list: neither taken nor written
+		// over with the deal's until one of them changes.
+		return "theirs, not in the mapping: kept (see the history)"
 	case m.Value != cur && m.Refused:
 		return "theirs, refused by the deal rules"
 	case m.Value != cur && f == change.Reason && cur == "":

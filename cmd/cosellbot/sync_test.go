@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/integrations/partnercenter/pcfake"
 	"github.com/cosellbot/cosellbot/store"
 )
 
@@ -62,6 +66,19 @@ func TestSyncSaysARefusedWrite(t *testing.T) {
 	}
 	if got := fieldState(change.Notes, m, true, "n400", false, false); got != "sent, not confirmed" {
 		t.Errorf("write answered, its echo not in: %q", got)
+	}
+}
+
+// A record's stage its mapping does not list, kept rather than written
+// over, reads so, not "in step" with the deal's; once the deal moved on,
+// it is to send.
+func TestSyncSaysAStageNotInTheMapping(t *testing.T) {
+	m := change.Mark{Value: "qualified", Unread: "Closed Won - Partner"}
+	if got := fieldState(change.Stage, m, true, "qualified", false, false); got != "theirs, not in the mapping: kept (see the history)" {
+		t.Errorf("kept: %q", got)
+	}
+	if got := fieldState(change.Stage, m, true, "developed", true, false); got != "to send" {
+		t.Errorf("the deal moved on: %q", got)
 	}
 }
 
@@ -132,6 +149,63 @@ func TestSyncSaysAFailedDeliveryOfTheRecord(t *testing.T) {
 	words := strings.Join(strings.Fields(out), " ")
 	if !strings.Contains(words, "Not in this table: 1 failed delivery of this record, for cosellbot replay --source salesforce") {
 		t.Errorf("sync does not say the record's failed delivery:\n%s", out)
+	}
+	if !strings.Contains(words, why) {
+		t.Errorf("sync does not say why it failed:\n%s", out)
+	}
+}
+
+// A Partner Center notification of a linked referral that failed (the
+// deal rules refused the referral, Partner Center refused the fetch) is
+// listed under the referral's table as a CRM record's failed delivery is:
+// it waits for cosellbot replay --source partnercenter, and the table
+// alone reads "in step" of a referral that moved on.
+func TestSyncSaysAFailedPartnerCenterDelivery(t *testing.T) {
+	api := pcfake.New(t, time.Now)
+	url := "sqlite:" + filepath.Join(t.TempDir(), "syncpc.db")
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("WEBHOOK_SECRET_PARTNERCENTER", "pc-secret-0123456789abcdef")
+	partnerCenterEnv(t, api)
+	t.Setenv("PARTNERCENTER_DEFAULT_LOCATION", "1234567")
+	fixture, err := os.ReadFile("../../integrations/partnercenter/testdata/referral_new.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id, other = "7b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9" // the fixture's, and another
+	api.Put(string(fixture))
+	api.Put(strings.Replace(string(fixture), id, other, 1))
+	runCLI(t, 0, "poll") // both referrals make deals, linked to them
+	st, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.DealByExternalID(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC()
+	notification := func(referral string) []byte {
+		return fmt.Appendf(nil, `{"EventName":"referral-updated","ResourceUri":"https://api.partnercenter.microsoft.com/engagements/v1/referrals/%s","ResourceName":"Referral","AuditUri":null,"ResourceChangeUtcDate":%q}`,
+			referral, at.Format(time.RFC3339Nano))
+	}
+	why := `fetching referral ` + id + `: partner center: GET referral: 403 Forbidden: {"code":"Forbidden"}`
+	added, err := st.AddInbox(t.Context(), []store.InboxEntry{
+		{Source: "partnercenter", Key: "referral-updated|" + id + "|1", Body: notification(id), ReceivedAt: at},
+		{Source: "partnercenter", Key: "referral-updated|" + other + "|1", Body: notification(other), ReceivedAt: at}, // another referral's
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range added {
+		if err := st.MarkInbox(t.Context(), a.ID, store.InboxFailed, why, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	out, _ := runCLI(t, 0, "sync", strconv.FormatInt(d.ID, 10))
+	words := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(words, "Not in this table: 1 failed delivery of this record, for cosellbot replay --source partnercenter") {
+		t.Errorf("sync does not say the referral's failed delivery:\n%s", out)
 	}
 	if !strings.Contains(words, why) {
 		t.Errorf("sync does not say why it failed:\n%s", out)

@@ -130,7 +130,10 @@ func (a *Applier) Apply(ctx context.Context, m *Mapping, c Change) (Result, erro
 // when it was linked; a stale one says nothing new. Until the mapping
 // lists the stage, the record's later messages repeat it to a link that
 // still knows the stage before the move: they fail with the move, and
-// are replayed after it.
+// are replayed after it. A link that knows the record at an unlisted
+// stage (Mark.Unread: first linked there) knew no stage the mapping reads:
+// the change path keeps whichever unlisted stage the record holds, and
+// says so in the history.
 func (a *Applier) moved(ctx context.Context, c Change, recordID, field string, res change.Result) (bool, error) {
 	switch {
 	case res.DealID == 0:
@@ -146,6 +149,9 @@ func (a *Applier) moved(ctx context.Context, c Change, recordID, field string, r
 	}
 	if err != nil {
 		return false, fmt.Errorf("reading the link of %s record %s: %w", change.Label(c.Source), c.RecordID, err)
+	}
+	if l.Shadow[change.Stage].Unread != "" {
+		return false, nil
 	}
 	// A value only being sent ("" before it) says nothing the record held.
 	return l.Shadow[change.Stage].Value != "" || l.Shadow[change.Status].Value != "", nil

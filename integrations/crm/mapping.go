@@ -289,10 +289,15 @@ func (m *Mapping) incoming(c Change) (change.Incoming, error) {
 		}
 		return in, nil
 	}
-	if to, _ := m.stage(c); slices.Contains(targets, to) {
+	to, unread := m.stage(c)
+	switch {
+	case slices.Contains(targets, to):
 		in.Values[change.Status] = to
-	} else if to != "" {
+	case to != "":
 		in.Values[change.Stage] = to
+	case unread != nil:
+		// Not applied, and not written over either (change.Shadow.KeepUnread).
+		in.Unread = map[change.Field]string{change.Stage: unread[1]}
 	}
 	return in, nil
 }

@@ -405,3 +405,29 @@ func TestRelatedReferralMakesNoSecondDeal(t *testing.T) {
 		}
 	})
 }
+
+// Record names the referral a stored notification is about, as links name
+// it, so that `cosellbot sync DEAL` lists a linked referral's failed
+// notifications; an event about no referral, or a body that is no
+// notification, names none.
+func TestRecordOfANotification(t *testing.T) {
+	e := setup(t, storetest.OpenSQLite(t))
+	var _ crm.Recorder = e.src
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"referral updated", notification("referral-updated", newID, now), newID},
+		{"referral created", notification("referral-created", activeID, now), activeID},
+		{"related referral", notification("related-referral-updated", activeID, now), activeID},
+		{"not about referrals", []byte(`{"EventName":"test-created","ResourceUri":"http://localhost:16722/v1/webhooks/registration/test","ResourceChangeUtcDate":"2026-11-16T16:19:06Z"}`), ""},
+		{"no referral id", []byte(`{"EventName":"referral-updated","ResourceUri":"https://x/engagements/v1/referrals/","ResourceChangeUtcDate":"2026-11-16T16:19:06Z"}`), ""},
+		{"not JSON", []byte(`<xml/>`), ""},
+	}
+	for _, tt := range tests {
+		if got := e.src.Record(ledger.InboxEntry{Source: pcsource.Name, Body: tt.body}); got != tt.want {
+			t.Errorf("%s: Record = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

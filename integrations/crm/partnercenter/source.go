@@ -145,6 +145,19 @@ func (s *Source) Decode(_ *http.Request, body []byte) ([]crm.Event, error) {
 // Ack answers 200.
 func (s *Source) Ack(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
 
+// Record is the referral a notification is about, as its link names it,
+// or "" for another event (crm.Recorder): `cosellbot sync DEAL` lists a
+// linked referral's failed notifications by it, as it lists a CRM
+// record's. The processor applies Partner Center's events one at a time
+// (Fetches), so it reads no page's records by it.
+func (s *Source) Record(e ledger.InboxEntry) string {
+	_, id, _, err := DecodeNotification(e.Body)
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
 // Apply fetches the notified referral and merges it. A notification older
 // than what was applied from the referral is stale without a fetch; a
 // related-referral event is about the same engagement's referral of

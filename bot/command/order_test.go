@@ -142,3 +142,25 @@ func TestSentencesInFrenchAndSwedish(t *testing.T) {
 		}
 	}
 }
+
+// A verb typed without its noun is suggested as the full command with every
+// key typed after it, each under the key the command takes (a tester's
+// "accept 3 nom=Test" was offered "deal accept 3", the name dropped).
+func TestVerbWithoutNounKeepsItsKeys(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	for _, tc := range []struct{ line, want string }{
+		{"accept 3 nom=Test", "did you mean deal accept 3 name=Test?"},
+		{"accept 3 name=Test", "did you mean deal accept 3 name=Test?"},
+		{`accepter 3 nom="Big test" valeur=5000`, `did you mean deal accept 3 name="Big test" value=5000?`},
+		{"accept 3 nmae=Test", "did you mean deal accept 3 name=Test?"},     // a typo of the key, fixed as in the other suggestions
+		{"accept 3 colour=blue", "did you mean deal accept 3 colour=blue?"}, // no key it stands for: kept as typed
+		{"lsit deals type=ip", "did you mean deal list kind=ip?"},           // a typo in the verb
+		{"decline 3 raison=duplicate", "did you mean deal decline 3 reason=duplicate?"},
+		{"invite microsoft to deal 3 help=technical", "did you mean deal invite 3 microsoft help=technical?"},
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, tc.line)
+		if r.OK() || !strings.Contains(r.Text, tc.want) {
+			t.Errorf("%s → %q, want %q", tc.line, r.Text, tc.want)
+		}
+	}
+}

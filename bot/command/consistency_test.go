@@ -44,7 +44,7 @@ func TestConsistency(t *testing.T) {
 	}
 	e.clk.t = start
 	// Snooze is capped at the expiry.
-	if r := e.run("deal snooze 1 until=+30d"); !strings.Contains(r.Text, "until 2026-12-06, the day the referral expires") {
+	if r := e.run("deal snooze 1 until=+30d"); !strings.Contains(r.Text, "until 2026-12-06 00:00 UTC, the start of the day the referral expires") {
 		t.Errorf("snooze past the expiry: %s", r.Text)
 	}
 	// Accept without a team is allowed (Partner Center's accept form makes it

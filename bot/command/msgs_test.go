@@ -182,10 +182,11 @@ func TestSnoozeToTheExpirySaysWhenItIsLost(t *testing.T) {
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
 	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
 	r := e.run("deal snooze 1 until=+30d")
-	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "it expires 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
+	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "until 2026-12-06 00:00 UTC, the start of the day the referral expires") ||
+		!strings.Contains(r.Text, "no reminder comes before it expires on 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
 		t.Errorf("capped snooze: %s", r.Text)
 	}
-	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "they resume on 2026-11-25") {
+	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "the next one comes 2026-11-29 09:00 UTC") {
 		t.Errorf("snooze: %s", r.Text)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name="NW" customer="Northwind" customer_location=US location=LOC1 value=50000 close=+30d notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name="NW" customer="Northwind" customer_location=US location=1000001 value=50000 close=+30d notes=n solution="Contoso Insight" ` + team)
 	r := e.run("deal show 1")
 	var ask []string
 	for _, a := range r.Actions {
@@ -59,7 +59,7 @@ func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 func TestCardShowsInvitationNotes(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=1000001 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.run(`deal invite 1 partner=Northwind value=20000 close=2027-03-01 notes="run the Azure workshop" solution="Azure OpenAI"`)
 	if !r.OK() {
 		t.Fatal(r.Text)
@@ -75,7 +75,7 @@ func TestCardShowsInvitationNotes(t *testing.T) {
 func TestInvitePartnerSaysEveryProblem(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR location=1000001 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal invite 1 partner=Adatum value=45.000 close=2020-01-01 solution=Nope`)
 	for _, field := range []string{"value", "solution", "close", "notes"} {
 		if r.OK() || !strings.Contains(r.Text, field) {

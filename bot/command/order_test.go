@@ -14,7 +14,7 @@ import (
 func TestNaturalWordOrder(t *testing.T) {
 	e := faqEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	for line, want := range map[string]string{
 		"list deals":      "1 open deal",
 		"deals":           "1 open deal",
@@ -97,7 +97,7 @@ func TestVerbsPeopleTypeGetTheirCommand(t *testing.T) {
 func TestSentencesInFrenchAndSwedish(t *testing.T) {
 	e := faqEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	for _, tc := range []struct{ line, want string }{
 		{"afficher la transaction 1", "Deal #1 Alpha"},
 		{"voir la transaction 1", "Deal #1 Alpha"},

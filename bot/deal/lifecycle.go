@@ -94,7 +94,7 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if dr.From != "" || !dr.ReceivedAt.IsZero() {
 		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
 	}
-	p := append(d.check(now, true), givenForNothing(d)...)
+	p := locationAtCreation(d, append(d.check(now, true), givenForNothing(d)...))
 	if d.Kind == SolutionAssessment && d.Customer.Contact == nil {
 		// Seed 002: a solution assessment's primary customer contact is
 		// mandatory (for Microsoft's assessment specialist), not only when
@@ -168,7 +168,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if d.Kind == P2P && d.From == "microsoft" {
 		p.add("from", "p2p_from_partner", "a partner-to-partner referral is sent by a partner: from=\"partner:NAME\"")
 	}
-	p = append(append(p, d.check(now, true)...), givenForNothing(d)...).without(exempt)
+	p = locationAtCreation(d, append(append(p, d.check(now, true)...), givenForNothing(d)...)).without(exempt)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}

@@ -40,7 +40,7 @@ func TestCLIContract(t *testing.T) {
 	if _, e := runCLI(t, 2, "bogus"); !strings.Contains(e, "the commands are serve, migrate, ask") {
 		t.Errorf("unknown: %s", e)
 	}
-	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=LOC1")
+	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=1000001")
 	runCLI(t, 0, "ask", "--json", "solution", "add", "name=Insight", "source=mine")
 	// Usage errors exit 2, refusals 1.
 	if o, _ := runCLI(t, 2, "ask", "deal", "acept", "1"); !strings.Contains(o, "did you mean deal accept?") {
@@ -69,7 +69,7 @@ func TestCLIContract(t *testing.T) {
 func TestExport(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "export.db"))
 	runCLI(t, 0, "ask", `solution add name=Insight source=mine ip=azure`)
-	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=LOC1 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
+	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=1000001 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
 	o, e := runCLI(t, 0, "export", "deals")
 	rows, err := csv.NewReader(strings.NewReader(o)).ReadAll()
 	if err != nil || len(rows) != 2 || rows[1][2] != "Contoso, phase 1" || !strings.Contains(e, "exported 1 deal\n") {

@@ -66,6 +66,20 @@ func TestCLIContract(t *testing.T) {
 	}
 }
 
+// A solution assessment deal takes no sale type (seed 004): inviting
+// Microsoft on one from the CLI is refused, exit 1, saying why, as in chat.
+func TestAssessmentInviteRefusedByTheCLI(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "sa.db"))
+	runCLI(t, 0, "ask", `solution add name="Readiness Assessment" source=assessment`)
+	runCLI(t, 0, "ask", `deal new kind=sa name=R customer=N customer_location=US location=1000001 value=15000 close=+30d notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
+	if o, _ := runCLI(t, 1, "ask", "deal", "invite", "1", "microsoft", "help=technical"); !strings.Contains(o, "a solution assessment deal has no sale type to choose") {
+		t.Errorf("invite Microsoft on an SA deal: %s", o)
+	}
+	if o, _ := runCLI(t, 0, "ask", "--json", "deal", "show", "1"); !strings.Contains(o, `"sale_type": "private"`) {
+		t.Errorf("the SA deal after the refusal: %s", o)
+	}
+}
+
 func TestExport(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "export.db"))
 	runCLI(t, 0, "ask", `solution add name=Insight source=mine ip=azure`)

@@ -40,6 +40,10 @@ func TestCLIContract(t *testing.T) {
 	if _, e := runCLI(t, 2, "bogus"); !strings.Contains(e, "the commands are serve, migrate, ask") {
 		t.Errorf("unknown: %s", e)
 	}
+	// A chat command typed as a command of the CLI is pointed at ask.
+	if _, e := runCLI(t, 2, "deal", "register", "1"); !strings.Contains(e, "chat commands run through ask: cosellbot ask deal register 1") {
+		t.Errorf("deal register as a CLI command: %s", e)
+	}
 	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=1000001")
 	runCLI(t, 0, "ask", "--json", "solution", "add", "name=Insight", "source=mine")
 	// Usage errors exit 2, refusals 1.

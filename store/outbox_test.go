@@ -466,7 +466,7 @@ func TestClaimOnceAcrossReplicas(t *testing.T) {
 func TestAnsweredReferralDropsItsWaitingReminders(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
-		d := received("R", "LOC1")
+		d := received("R", "1000001")
 		if err := st.CreateDeal(ctx, d, store.Audit{At: t0, Actor: "ana@contoso.example", Action: "received", Detail: "received"}); err != nil {
 			t.Fatal(err)
 		}

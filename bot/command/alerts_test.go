@@ -220,7 +220,7 @@ func TestSubscribeWhereNothingCanBePosted(t *testing.T) {
 	st := storetest.Open(t)
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"log", "shell", "slack"}, nil))
-	r := e.at(chat.Place{Platform: "discord", Channel: "112233445566778899"}, access.LocalAdmin, "subscribe location=LOC1")
+	r := e.at(chat.Place{Platform: "discord", Channel: "112233445566778899"}, access.LocalAdmin, "subscribe location=1000001")
 	if r.OK() || r.Err.Rule != "channel_platform" || !strings.Contains(r.Text, "DISCORD_BOT_TOKEN") {
 		t.Errorf("subscribe in Discord without its notifier: %q", r.Text)
 	}
@@ -236,11 +236,11 @@ func TestSubscribeAChannelFromTheShell(t *testing.T) {
 	st := storetest.Open(t)
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell", "slack"}, nil))
-	r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe #deals location=LOC1")
+	r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe #deals location=1000001")
 	if r.OK() || !strings.Contains(r.Text, "the local shell has no channels") || strings.Contains(r.Text, "direct messages") {
 		t.Errorf("subscribe #deals in the shell: %q", r.Text)
 	}
-	if r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe slack:C0SALES01 location=LOC1"); !r.OK() {
+	if r := e.at(chat.Place{Platform: "shell", Channel: "local"}, access.LocalAdmin, "subscribe slack:C0SALES01 location=1000001"); !r.OK() {
 		t.Errorf("subscribe slack:C0SALES01 from the shell: %q", r.Text)
 	}
 }

@@ -243,7 +243,7 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 	}
 	sp, n, words := s.find(args.Words) // also "list deals", "show deal 1" (order.go)
 	if sp == nil {
-		return Reply{}, s.unknownVerb(args.Words)
+		return Reply{}, s.unknownVerb(args)
 	}
 	reworded := !slices.Equal(words, args.Words)
 	args.Words = words
@@ -377,8 +377,9 @@ func (s *Service) lookup(words []string) (*spec, int) {
 	return best, bestN
 }
 
-func (s *Service) unknownVerb(words []string) error {
-	if hint, ok := s.objectHint(words); ok { // "accept 12" → did you mean deal accept 12? (order.go)
+func (s *Service) unknownVerb(args Args) error {
+	words := args.Words
+	if hint, ok := s.objectHint(args); ok { // "accept 12" → did you mean deal accept 12? (order.go)
 		return hint
 	}
 	// Suggest against verbs sharing the words that did match.

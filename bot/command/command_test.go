@@ -179,9 +179,9 @@ func TestRefusals(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		e.seedCatalog()
-		base := `deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes="n" solution="Contoso Insight" ` + team
+		base := `deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes="n" solution="Contoso Insight" ` + team
 		e.run(base)
-		e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+		e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
 		e.run("deal won 1")
 		tests := []struct {
 			name, line, code, field, rule string
@@ -245,7 +245,7 @@ func TestSuggestions(t *testing.T) {
 		"deal new amount=5000":           "did you mean value=?",
 		"deal new close_date=2027-01-01": "did you mean close=?",
 		"deal new title=Contoso":         "did you mean name=?",
-		"deal edit 1 location=LOC2":      "location= cannot change once a deal exists",
+		"deal edit 1 location=1000002":   "location= cannot change once a deal exists",
 		// A sentence naming a deal and what to do with it (read as deal
 		// show 3, and as a question for the FAQ).
 		"invite microsoft to deal 3": "did you mean deal invite 3 microsoft?",
@@ -273,12 +273,12 @@ func TestSuggestions(t *testing.T) {
 func TestVisibility(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`user add ana@contoso-partner.com role=referrals-user locations=LOC1`)
-	e.run(`user add bo@contoso-partner.com role=referrals-user locations=LOC1`)
+	e.run(`user add ana@contoso-partner.com role=referrals-user locations=1000001`)
+	e.run(`user add bo@contoso-partner.com role=referrals-user locations=1000001`)
 	e.run(`user add cy@contoso-partner.com role=referrals-user locations=global`)
 	e.run(`user add inc@contoso-partner.com role=incentives-user`)
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
-	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC2 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=1000002 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	ctx := context.Background()
 	as := func(id, line string) command.Reply {
 		u, err := e.svc.Resolve(ctx, id)
@@ -310,8 +310,8 @@ func TestVisibility(t *testing.T) {
 	if r := as("inc@contoso-partner.com", "deal list"); r.OK() || r.Err.Code != "forbidden" {
 		t.Fatalf("an incentives-only user listed deals: %+v", r)
 	}
-	if r := as("ana@contoso-partner.com", `deal new kind=ip name=G customer=C customer_location=FR location=LOC2 value=1 close=2027-01-01 notes=n solution="Contoso Insight" `+team); r.OK() || r.Err.Code != "forbidden" {
-		t.Fatalf("a LOC1 user created a deal in LOC2: %+v", r)
+	if r := as("ana@contoso-partner.com", `deal new kind=ip name=G customer=C customer_location=FR location=1000002 value=1 close=2027-01-01 notes=n solution="Contoso Insight" `+team); r.OK() || r.Err.Code != "forbidden" {
+		t.Fatalf("a 1000001 user created a deal in 1000002: %+v", r)
 	}
 	if r := as("ana@contoso-partner.com", "user add x@y.io role=referrals-admin"); r.OK() || r.Err.Code != "forbidden" {
 		t.Fatalf("a referrals user managed users: %+v", r)
@@ -322,7 +322,7 @@ func TestVisibility(t *testing.T) {
 func TestButtons(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	r := e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from="partner:Litware" name="Fabrikam BI" value=50000 close=2027-04-01 notes="BI for 12 plants" solution="Contoso Insight"`)
+	r := e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from="partner:Litware" name="Fabrikam BI" value=50000 close=2027-04-01 notes="BI for 12 plants" solution="Contoso Insight"`)
 	if len(r.Actions) != 4 || r.Actions[0].Command != "deal accept 1" || r.Actions[1].Ask[0] != "reason" || r.Actions[2].Command != "deal error 1" || r.Actions[3].Command != "deal fav 1 on" {
 		t.Fatalf("received deal actions: %+v", r.Actions)
 	}
@@ -407,7 +407,7 @@ func TestSolutionAddedTwice(t *testing.T) {
 func TestTeamAddOnePerson(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=A customer=C customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=A customer=C customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal team add 1 "Bo Ek <bo@x.se> +46 70 111 22 33; Eva Lund <eva@x.se> +46 70 222 33 44"`)
 	if r.OK() || !strings.Contains(r.Text, "adds one person") || strings.Contains(r.Text, "phone number") {
 		t.Errorf("two people: %q", r.Text)

@@ -29,7 +29,7 @@ func TestConsistency(t *testing.T) {
 	// Countdowns say the time left as reminders do (deal.TimeLeft): "14
 	// days" when it arrives, hours on the last day, never "tomorrow" for
 	// what ends in ten hours.
-	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
 	e.clk.t = start.Add(5 * time.Second)
 	if r := e.run("deal show 1"); !strings.Contains(r.Text, "(in 14 days)") {
 		t.Errorf("seconds after receipt:\n%s", r.Text)
@@ -44,7 +44,7 @@ func TestConsistency(t *testing.T) {
 	}
 	e.clk.t = start
 	// Snooze is capped at the expiry.
-	if r := e.run("deal snooze 1 until=+30d"); !strings.Contains(r.Text, "until 2026-12-06, the day the referral expires") {
+	if r := e.run("deal snooze 1 until=+30d"); !strings.Contains(r.Text, "until 2026-12-06 00:00 UTC, the start of the day the referral expires") {
 		t.Errorf("snooze past the expiry: %s", r.Text)
 	}
 	// Accept without a team is allowed (Partner Center's accept form makes it
@@ -59,7 +59,7 @@ func TestConsistency(t *testing.T) {
 	refused(`deal team add 1 "Dee <dee@contoso> +46 8 123 456"`, `"dee@contoso" is not a valid e-mail address`)
 	refused("user add dee@contoso role=referrals-user", `"dee@contoso" is not an e-mail address`)
 	// Areas and plays are Partner Center's.
-	refused(`deal new kind=services name=x customer=y customer_location=FR location=LOC1 value=1 close=+1d notes=n role=poc area=banana play=42 `+team, `unknown solution area "banana"`)
+	refused(`deal new kind=services name=x customer=y customer_location=FR location=1000001 value=1 close=+1d notes=n role=poc area=banana play=42 `+team, `unknown solution area "banana"`)
 	// Plurals.
 	e.run("deal fav 1")
 	if r := e.run("deal list favorites"); !strings.Contains(r.Text, "1 favorite deal ·") {
@@ -72,7 +72,7 @@ func TestConsistency(t *testing.T) {
 func TestLabelsRoundTrip(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	r := e.run(`deal new kind="Services co-sell" name=Teams customer=Fabrikam customer_location=SE location=LOC1 value="45 000" currency=eur close=tomorrow notes=n role="Pre-sales / Vision" area="Modern Work" play="converged communications" account="Microsoft managed" ` + team)
+	r := e.run(`deal new kind="Services co-sell" name=Teams customer=Fabrikam customer_location=SE location=1000001 value="45 000" currency=eur close=tomorrow notes=n role="Pre-sales / Vision" area="Modern Work" play="converged communications" account="Microsoft managed" ` + team)
 	v := r.Data["deal"].(command.DealView)
 	if v.PartnerRole != "pre-sales-vision" || v.Value == nil || *v.Value != 45000 || v.Currency != "EUR" || v.SolutionArea != "modern-work" || v.CloseDate != "2026-11-23" {
 		t.Fatalf("labels not read: %+v", v)
@@ -85,7 +85,7 @@ func TestLabelsRoundTrip(t *testing.T) {
 	// The card's own value and stage read back.
 	e.run(`deal edit 1 value="60,000 EUR"`)
 	e.run(`deal stage 1 "Proposed"`)
-	e.run(`deal new kind=sa name=Ready customer=Northwind customer_location=US location=LOC1 value=€15k close=+30d notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
+	e.run(`deal new kind=sa name=Ready customer=Northwind customer_location=US location=1000001 value=€15k close=+30d notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
 	e.run(`deal stage 2 "Securing the customer's letter of engagement (LOE)"`)
 	e.run(`deal stage 2 Collecting data`)
 	if r := e.run("deal show 2"); !strings.Contains(r.Text, "Stage: Collecting data (40%)") {
@@ -107,7 +107,7 @@ func TestLabelsRoundTrip(t *testing.T) {
 func TestTypedBack(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	r := e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=45000 currency=USD close=2027-03-01 notes=n account=duns solution="Contoso Insight" ` + team)
+	r := e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=45000 currency=USD close=2027-03-01 notes=n account=duns solution="Contoso Insight" ` + team)
 	card := r.Text
 	solLine := ""
 	for _, l := range strings.Split(card, "\n") {
@@ -143,8 +143,8 @@ func TestTypedBack(t *testing.T) {
 		t.Errorf("account by label: %s", r.Text)
 	}
 	// A status as a list row prints it, as stage=.
-	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
-	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=1000001 from=microsoft`)
 	e.run(`deal decline 3 reason="Not a fit"`)
 	if r := e.run(`deal list stage=Received`); !strings.Contains(r.Text, "#2 ") || strings.Contains(r.Text, "#1 ") || strings.Contains(r.Text, "#3 ") {
 		t.Errorf("deal list stage=Received:\n%s", r.Text)
@@ -169,10 +169,10 @@ func TestPermitsAtTheClick(t *testing.T) {
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
 	e.seedCatalog()
-	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)                                                                // 1: received
-	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)                                                               // 2: declined
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 3: won
-	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)  // 4: co-sell
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)                                                                // 1: received
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=1000001 from=microsoft`)                                                               // 2: declined
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team) // 3: won
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)  // 4: co-sell
 	e.run(`deal decline 2 reason="Not a fit"`)
 	e.run(`deal won 3`)
 	if r := e.run(`deal invite 4 microsoft help=technical contact="Eva Lund <eva@contoso.fr> +33 1 23 45 67 89" consent=yes`); !r.OK() {
@@ -226,11 +226,11 @@ func TestPermitsAtTheClick(t *testing.T) {
 func TestByStageOrder(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
-	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE location=1000001 from=microsoft`)
 	e.run(`deal accept 2 name=N value=1000 close=2027-01-01 notes=n`)
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
-	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Beta customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	e.run(`deal stage 4 proposed`)
 	r := e.run(`deal list`)
 	_, totals, _ := strings.Cut(r.Text, "By stage: ")
@@ -251,7 +251,7 @@ func TestSnoozeRecordsTheExpiry(t *testing.T) {
 	st := storetest.Open(t)
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
-	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
 	e.clk.t = start.Add(15 * 24 * time.Hour)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal snooze 1 until=+2d`)
 	if r.OK() || !strings.Contains(r.Text, "expired") {
@@ -266,11 +266,11 @@ func TestSnoozeRecordsTheExpiry(t *testing.T) {
 // createdDateTime reads) keeps its time; the 14 days run from it.
 func TestReceivedAtAMoment(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
-	r := e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft received=2026-11-20T08:40:00Z`)
+	r := e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1000001 from=microsoft received=2026-11-20T08:40:00Z`)
 	if !strings.Contains(r.Text, "Answer by 2026-12-04 08:40 UTC") {
 		t.Errorf("a referral received at 08:40:\n%s", r.Text)
 	}
-	r = e.run(`deal receive kind=services customer=Northwind customer_location=SE location=LOC1 from=microsoft received=2026-11-20`)
+	r = e.run(`deal receive kind=services customer=Northwind customer_location=SE location=1000001 from=microsoft received=2026-11-20`)
 	if !strings.Contains(r.Text, "Answer by 2026-12-04 00:00 UTC") {
 		t.Errorf("a referral received on a day:\n%s", r.Text)
 	}

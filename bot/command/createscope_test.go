@@ -18,7 +18,7 @@ import (
 func TestScopedUserCreatesOnlyDealsOnHerTeam(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`user add ana@contoso-partner.com role=referrals-user locations=LOC1`)
+	e.run(`user add ana@contoso-partner.com role=referrals-user locations=1000001`)
 	e.run(`user add cy@contoso-partner.com role=referrals-user locations=global`)
 	e.run(`user add rad@contoso-partner.com role=referrals-admin`)
 	ctx := context.Background()
@@ -30,8 +30,8 @@ func TestScopedUserCreatesOnlyDealsOnHerTeam(t *testing.T) {
 		return e.svc.Run(ctx, u, here, line)
 	}
 	const zed = `team="Zed Z <zed@contoso-partner.com> +46 70 123 45 69"`
-	newDeal := `deal new kind=ip name=N customer=C customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" `
-	receive := `deal receive kind=ip customer=C customer_location=FR account=managed location=LOC1 from=microsoft notes=n solution="Contoso Insight"`
+	newDeal := `deal new kind=ip name=N customer=C customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" `
+	receive := `deal receive kind=ip customer=C customer_location=FR account=managed location=1000001 from=microsoft notes=n solution="Contoso Insight"`
 	deals := func() int {
 		t.Helper()
 		return len(e.run("deal list all").Data["deals"].([]command.DealView))

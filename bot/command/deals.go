@@ -450,7 +450,7 @@ func NextAt(d *deal.Deal, now time.Time) []Action {
 				Confirm: confirmation("deal upgrade " + id + " partner-led")})
 		}
 		// Chat opens a form for each, asking for these keys.
-		if d.Microsoft == deal.MSNone {
+		if d.Microsoft == deal.MSNone && d.Kind != deal.SolutionAssessment { // no sale type to choose (seed 004)
 			ask := []string{"help"}
 			if d.Customer.Contact == nil { // Microsoft needs one: it is given with the invitation
 				ask = append(ask, "contact", "consent")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name="NW" customer="Northwind" customer_location=US location=LOC1 value=50000 close=+30d notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name="NW" customer="Northwind" customer_location=US location=1000001 value=50000 close=+30d notes=n solution="Contoso Insight" ` + team)
 	r := e.run("deal show 1")
 	var ask []string
 	for _, a := range r.Actions {
@@ -59,7 +60,7 @@ func TestInviteMicrosoftGivesTheContact(t *testing.T) {
 func TestCardShowsInvitationNotes(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=1000001 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.run(`deal invite 1 partner=Northwind value=20000 close=2027-03-01 notes="run the Azure workshop" solution="Azure OpenAI"`)
 	if !r.OK() {
 		t.Fatal(r.Text)
@@ -75,7 +76,7 @@ func TestCardShowsInvitationNotes(t *testing.T) {
 func TestInvitePartnerSaysEveryProblem(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR location=1000001 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal invite 1 partner=Adatum value=45.000 close=2020-01-01 solution=Nope`)
 	for _, field := range []string{"value", "solution", "close", "notes"} {
 		if r.OK() || !strings.Contains(r.Text, field) {
@@ -84,5 +85,51 @@ func TestInvitePartnerSaysEveryProblem(t *testing.T) {
 	}
 	if h := e.run("deal history 1").Text; strings.Contains(h, "invited") {
 		t.Errorf("a refused invitation changed the deal:\n%s", h)
+	}
+}
+
+// A solution assessment deal takes no sale type (seed 004), so Microsoft is
+// invited on none, from any path: a tester's "deal invite 1 microsoft
+// help=technical" made one co-sell. Typed, clicked on its card (which no
+// longer offers it) or on an old card, and as help= or share= when the
+// deal is made, it is refused, saying why, and changes nothing.
+func TestAssessmentInvitesNoMicrosoft(t *testing.T) {
+	st := storetest.Open(t)
+	e := newEnv(t, st)
+	e.seedCatalog()
+	sa := `deal new kind=sa name=R customer=N customer_location=US location=1000001 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team
+	if r := e.run(sa); !r.OK() {
+		t.Fatalf("SA deal: %s", r.Text)
+	}
+	for _, tc := range []struct{ line, field, rule string }{
+		{"deal invite 1 microsoft help=technical", "sale_type", "invite_microsoft_assessment"},
+		{`deal invite 1 microsoft help=pricing contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes`, "sale_type", "invite_microsoft_assessment"},
+		{"deal upgrade 1 cosell help=technical", "sale_type", "upgrade_assessment"},
+		{sa + " help=technical", "help", "help_assessment"},
+		{sa + " share=yes", "share", "share_assessment"},
+	} {
+		before := snapshot(t, st)
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, tc.line)
+		if r.OK() || r.Err.Field != tc.field || r.Err.Rule != tc.rule || !strings.Contains(r.Text, "a solution assessment deal has no sale type to choose") {
+			t.Errorf("%s → %q, want %s/%s", tc.line, r.Text, tc.field, tc.rule)
+		}
+		if snapshot(t, st) != before {
+			t.Errorf("%s changed the database", tc.line)
+		}
+	}
+	r := e.run("deal show 1")
+	for _, a := range r.Actions {
+		if strings.Contains(a.Command, "microsoft") || strings.Contains(a.Command, "upgrade") {
+			t.Errorf("an SA deal's card offers %s: %s", a.Label, a.Command)
+		}
+	}
+	if v := r.Data["deal"].(command.DealView); v.SaleType != "private" || v.Microsoft != "" {
+		t.Errorf("SA deal after the refusals: sale type %s, Microsoft %q", v.SaleType, v.Microsoft)
+	}
+	// An old card's button is refused at the click, before its form.
+	for _, click := range []string{"deal invite 1 microsoft", "deal upgrade 1 partner-led"} {
+		if p := e.svc.Permits(context.Background(), access.LocalAdmin, click); p == nil || !strings.Contains(p.Text, "no sale type to choose") {
+			t.Errorf("%s clicked → %v, want the refusal", click, p)
+		}
 	}
 }

@@ -81,9 +81,9 @@ const (
 
 var keyDocs = map[string]string{
 	"name": "the deal's name", "customer": "the customer's name", "customer_location": "the customer's country: two letters, like FR or SE",
-	"location": "your MPN location (partner location ID); never changes once the deal exists",
+	"location": "your MPN location: the partner location ID Partner Center shows under Settings > Account settings > Identifiers, 5 to 10 digits like 1234567 (the customer's country is customer_location=); never changes once the deal exists",
 	"value":    amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
-	"close": dateDoc, "received": dateDoc + ", or a moment such as " + vocab.MomentHint + " (the 14 days run from it)", "until": dateDoc, "notified": dateDoc,
+	"close": dateDoc, "received": dateDoc + ", or a moment such as " + vocab.MomentHint + " (the 14 days run from it)", "until": dateDoc + " (its start, 00:00 UTC), or a moment such as " + vocab.MomentHint, "notified": dateDoc,
 	"notes": "what the customer needs, in your words", "team": personDoc, "contact": `one person: "Name <email> +phone" (needs consent=yes)`,
 	"consent": yesNoDoc, "share": yesNoDoc + ": show the deal to Microsoft sellers (partner-led)", "customer_macc": yesNoDoc,
 	"macc": yesNoDoc, "incentivized": yesNoDoc,

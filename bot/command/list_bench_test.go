@@ -24,7 +24,7 @@ func BenchmarkDealList(b *testing.B) {
 		d := &deal.Deal{
 			Name: fmt.Sprintf("Deal %d", i), Direction: deal.Outbound, Kind: deal.IPCoSell, SaleType: deal.Private,
 			Status: deal.Created, Stage: deal.StageCreated, Value: deal.Money(100_000 * (i%50 + 1)), Currency: "EUR",
-			CloseDate: start.AddDate(0, 2, 0), Location: "LOC1", CreatedAt: start.Add(time.Duration(i) * time.Minute),
+			CloseDate: start.AddDate(0, 2, 0), Location: "1000001", CreatedAt: start.Add(time.Duration(i) * time.Minute),
 			UpdatedAt: start.Add(time.Duration(i) * time.Minute),
 			Customer:  deal.Customer{Name: fmt.Sprintf("Customer %d", i%97), Location: "FR", Account: deal.Managed},
 			Team:      []deal.Person{{Name: "Ana", Email: "ana@contoso.com", Phone: "+33 1 23 45 67 89"}},

@@ -21,7 +21,7 @@ func TestListPagesSearchesSortsAndTotals(t *testing.T) {
 	customers := []string{"Contoso SA", "Fabrikam AB", "Northwind Traders"}
 	for i := 1; i <= 45; i++ {
 		e.clk.t = start.Add(time.Duration(i) * time.Minute)
-		e.run(fmt.Sprintf(`deal new kind=ip name="Deal %02d" customer=%q customer_location=FR location=LOC1 value="%d,000 EUR" close=+%dd notes=n solution="Contoso Insight" crm_id=OPP-%d %s`,
+		e.run(fmt.Sprintf(`deal new kind=ip name="Deal %02d" customer=%q customer_location=FR location=1000001 value="%d,000 EUR" close=+%dd notes=n solution="Contoso Insight" crm_id=OPP-%d %s`,
 			i, customers[i%3], i, 100-i, i, team))
 	}
 	e.run(`deal stage 45 "Qualified"`)
@@ -70,8 +70,8 @@ func TestListPagesSearchesSortsAndTotals(t *testing.T) {
 		t.Fatalf("stage by label: %v", r.Text)
 	}
 	// The heading says how the list was narrowed, each key as typed.
-	r = e.run(`deal list kind="IP co-sell" location=LOC1 stage="Qualified (20%)"`)
-	if !strings.HasPrefix(r.Text, "1 open deal (IP co-sell, location LOC1, at Qualified) · ") {
+	r = e.run(`deal list kind="IP co-sell" location=1000001 stage="Qualified (20%)"`)
+	if !strings.HasPrefix(r.Text, "1 open deal (IP co-sell, location 1000001, at Qualified) · ") {
 		t.Errorf("narrowed heading:\n%s", r.Text)
 	}
 	for line, want := range map[string]string{
@@ -94,7 +94,7 @@ func TestListPagesSearchesSortsAndTotals(t *testing.T) {
 func TestListAsCSVHasEveryField(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=services name="Teams, phase 2" customer="Fabrikam AB" customer_location=SE location=LOC1 value=€45k close=2027-02-01 notes="900 seats" role="Proof of concept" area="Modern Work" play="Converged Communications" ` + team)
+	e.run(`deal new kind=services name="Teams, phase 2" customer="Fabrikam AB" customer_location=SE location=1000001 value=€45k close=2027-02-01 notes="900 seats" role="Proof of concept" area="Modern Work" play="Converged Communications" ` + team)
 	r := e.run("deal list format=csv")
 	f, ok := r.Data["file"].(command.File)
 	if !ok || f.ContentType != "text/csv" || !strings.HasSuffix(f.Name, ".csv") {
@@ -130,7 +130,7 @@ func TestListClosedAndAll(t *testing.T) {
 	e.seedCatalog()
 	for i := 1; i <= 3; i++ {
 		e.clk.t = start.Add(time.Duration(i) * time.Minute)
-		e.run(fmt.Sprintf(`deal new kind=ip name="Deal %d" customer="Contoso SA" customer_location=FR location=LOC1 value="%d,000 EUR" close=+30d notes=n solution="Contoso Insight" %s`, i, i, team))
+		e.run(fmt.Sprintf(`deal new kind=ip name="Deal %d" customer="Contoso SA" customer_location=FR location=1000001 value="%d,000 EUR" close=+30d notes=n solution="Contoso Insight" %s`, i, i, team))
 	}
 	e.run(`deal lost 2 reason=Budget`)
 	for line, want := range map[string]string{
@@ -157,9 +157,9 @@ func TestStageTotalsNameStatusBuckets(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
 	for range 3 {
-		e.run(`deal new kind=ip name=A customer=C customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+		e.run(`deal new kind=ip name=A customer=C customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	}
-	e.run(`deal receive kind=ip customer=R customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=ip customer=R customer_location=SE location=1000001 from=microsoft`)
 	e.run(`deal lost 2 reason=budget`)
 	e.run(`deal error 3 reason=duplicate`)
 	got := map[string]string{}

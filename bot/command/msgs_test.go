@@ -162,7 +162,7 @@ func TestKeyHelpPerVerb(t *testing.T) {
 // said their name, value and date were not kept.
 func TestSecondAcceptSaysItsValuesWereNotApplied(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
-	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
 	e.run(`deal accept 1 name="First" value=50000 close=+60d notes=n`)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, `deal accept 1 name="Sven Berg" value=60000 close=+90d`)
 	want := `deal 1 is already accepted: nothing to do; the name, value, close you gave were not applied: change them with deal edit 1 name="Sven Berg" value=60000 close=+90d`
@@ -180,12 +180,13 @@ func TestSnoozeToTheExpirySaysWhenItIsLost(t *testing.T) {
 	st := storetest.Open(t)
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{"shell"}, nil))
-	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=LOC1 from=microsoft`)
+	e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1000001 from=microsoft`)
 	r := e.run("deal snooze 1 until=+30d")
-	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "it expires 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
+	if strings.Contains(r.Text, "resume") || !strings.Contains(r.Text, "until 2026-12-06 00:00 UTC, the start of the day the referral expires") ||
+		!strings.Contains(r.Text, "no reminder comes before it expires on 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)") {
 		t.Errorf("capped snooze: %s", r.Text)
 	}
-	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "they resume on 2026-11-25") {
+	if r := e.run("deal snooze 1 until=+3d"); !strings.Contains(r.Text, "the next one comes 2026-11-29 09:00 UTC") {
 		t.Errorf("snooze: %s", r.Text)
 	}
 }
@@ -197,7 +198,7 @@ func TestRefusalsSayWhatToType(t *testing.T) {
 	e.seedCatalog()
 	line := `deal new kind=ip name=N customer=C customer_location=UK location="Paris office" value=50000 currency=USD close=2020-01-01 notes=n solution="Contoso Insight" ` + team
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, line)
-	for _, want := range []string{`got "UK" (the United Kingdom is GB)`, "is in the past: give a later one, close=YYYY-MM-DD", `like 1234567), got "Paris office"`} {
+	for _, want := range []string{`got "UK" (the United Kingdom is GB)`, "is in the past: give a later one, close=YYYY-MM-DD", `location="Paris office" is not a partner location ID: location= takes the number Partner Center shows`} {
 		if r.OK() || !strings.Contains(r.Text, want) {
 			t.Errorf("refusal lacks %q:\n%s", want, r.Text)
 		}

@@ -208,6 +208,12 @@ var refFiller = map[string]bool{"to": true, "the": true, "a": true, "as": true, 
 // going on ("a won deal 3 days after …") stays one. (The first was read as
 // "deal show 3", the second as a question for the FAQ.)
 func (s *Service) verbRef(words []string) (string, bool) {
+	out, ok := s.verbRefWords(words)
+	return strings.Join(out, " "), ok
+}
+
+// verbRefWords is verbRef's command as words.
+func (s *Service) verbRefWords(words []string) ([]string, bool) {
 	clean := func(w string) string { return strings.ToLower(strings.TrimRight(w, "?!.,:;")) }
 	ref := -1 // index of the number
 	for i, w := range words {
@@ -220,7 +226,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 		}
 	}
 	if ref < 0 {
-		return "", false
+		return nil, false
 	}
 	verb, subs := -1, s.subverbs("deal")
 	for i, w := range words {
@@ -241,11 +247,11 @@ func (s *Service) verbRef(words []string) (string, bool) {
 		}
 	}
 	if verb < 0 {
-		return "", false
+		return nil, false
 	}
 	for i := ref + 1; i < len(words) && i != verb; i++ {
 		if w := clean(words[i]); !refFiller[w] && !articles[w] {
-			return "", false // a question going on after the number
+			return nil, false // a question going on after the number
 		}
 	}
 	v := clean(words[verb])
@@ -258,7 +264,7 @@ func (s *Service) verbRef(words []string) (string, bool) {
 			out = append(out, words[i])
 		}
 	}
-	return strings.Join(out, " "), true
+	return out, true
 }
 
 // refHint reads a line that names a deal or a claim the way replies print
@@ -323,16 +329,19 @@ func (s *Service) find(words []string) (*spec, int, []string) {
 }
 
 // objectHint answers a line that starts with a verb of the table's second
-// position but names no object ("accept 12"): it suggests the full verb.
-func (s *Service) objectHint(words []string) (error, bool) {
-	if cmd, ok := s.verbRef(words); ok {
-		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), cmd), true
+// position but names no object ("accept 12"): it suggests the full verb,
+// with every key=value pair typed (as the key the verb takes: "accept 3
+// nom=Test" → deal accept 3 name=Test).
+func (s *Service) objectHint(args Args) (error, bool) {
+	words := args.Words
+	if cmd, ok := s.verbRefWords(words); ok {
+		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), s.suggestion(cmd, args)), true
 	}
 	if show, ok := refHint(words); ok {
 		return usage("%s is not a command: did you mean %s?", cite(strings.Join(words, " ")), show), true
 	}
 	if fixed, ok := s.nearOrder(words); ok {
-		return usage("unknown command %s: did you mean %s?", cite(strings.Join(words[:min(2, len(words))], " ")), strings.Join(fixed, " ")), true
+		return usage("unknown command %s: did you mean %s?", cite(strings.Join(words[:min(2, len(words))], " ")), s.suggestion(fixed, args)), true
 	}
 	first := strings.ToLower(words[0])
 	for _, obj := range []string{"deal", "solution", "user", "cpor"} {
@@ -341,10 +350,20 @@ func (s *Service) objectHint(words []string) (error, bool) {
 			v = syn
 		}
 		if slices.Contains(s.subverbs(obj), v) {
-			return usage("unknown command %s: did you mean %s?", cite(first), strings.Join(append([]string{obj, v}, words[1:]...), " ")), true
+			return usage("unknown command %s: did you mean %s?", cite(first), s.suggestion(append([]string{obj, v}, words[1:]...), args)), true
 		}
 	}
 	return nil, false
+}
+
+// suggestion writes a suggested command's words with the pairs the line
+// had, each key the command lacks as the key it stands for (commandLine).
+func (s *Service) suggestion(words []string, args Args) string {
+	var allowed []string
+	if sp, _ := s.lookup(words); sp != nil {
+		allowed = append(slices.Clone(sp.required), sp.optional...)
+	}
+	return commandLine(words, args, allowed)
 }
 
 // nearOrder reads a verb-first wording with a typo in the verb or the

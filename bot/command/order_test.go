@@ -14,7 +14,7 @@ import (
 func TestNaturalWordOrder(t *testing.T) {
 	e := faqEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	for line, want := range map[string]string{
 		"list deals":      "1 open deal",
 		"deals":           "1 open deal",
@@ -97,7 +97,7 @@ func TestVerbsPeopleTypeGetTheirCommand(t *testing.T) {
 func TestSentencesInFrenchAndSwedish(t *testing.T) {
 	e := faqEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=Alpha customer=Contoso customer_location=FR location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" ` + team)
 	for _, tc := range []struct{ line, want string }{
 		{"afficher la transaction 1", "Deal #1 Alpha"},
 		{"voir la transaction 1", "Deal #1 Alpha"},
@@ -139,6 +139,28 @@ func TestSentencesInFrenchAndSwedish(t *testing.T) {
 	for _, q := range []string{"la transaction expire quand ?", "how do I list my deals in Partner Center?"} {
 		if r := e.run(q); r.Data["answered"] == nil {
 			t.Errorf("%q did not reach the FAQ: %q", q, r.Text)
+		}
+	}
+}
+
+// A verb typed without its noun is suggested as the full command with every
+// key typed after it, each under the key the command takes (a tester's
+// "accept 3 nom=Test" was offered "deal accept 3", the name dropped).
+func TestVerbWithoutNounKeepsItsKeys(t *testing.T) {
+	e := newEnv(t, storetest.Open(t))
+	for _, tc := range []struct{ line, want string }{
+		{"accept 3 nom=Test", "did you mean deal accept 3 name=Test?"},
+		{"accept 3 name=Test", "did you mean deal accept 3 name=Test?"},
+		{`accepter 3 nom="Big test" valeur=5000`, `did you mean deal accept 3 name="Big test" value=5000?`},
+		{"accept 3 nmae=Test", "did you mean deal accept 3 name=Test?"},     // a typo of the key, fixed as in the other suggestions
+		{"accept 3 colour=blue", "did you mean deal accept 3 colour=blue?"}, // no key it stands for: kept as typed
+		{"lsit deals type=ip", "did you mean deal list kind=ip?"},           // a typo in the verb
+		{"decline 3 raison=duplicate", "did you mean deal decline 3 reason=duplicate?"},
+		{"invite microsoft to deal 3 help=technical", "did you mean deal invite 3 microsoft help=technical?"},
+	} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, tc.line)
+		if r.OK() || !strings.Contains(r.Text, tc.want) {
+			t.Errorf("%s → %q, want %q", tc.line, r.Text, tc.want)
 		}
 	}
 }

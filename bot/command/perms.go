@@ -130,6 +130,8 @@ var stateRules = map[string]bool{
 	"assessment_stages_before_won": true, // a stage left to mark first
 	"upgrade_forward":              true, // already partner-led or co-sell
 	"microsoft_once":               true, // Microsoft already invited
+	"invite_microsoft_assessment":  true, // a solution assessment: no sale type (an old card's button)
+	"upgrade_assessment":           true,
 }
 
 // stateChecks try a verb that changes a deal on a copy of it, with stand-in

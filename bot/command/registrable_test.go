@@ -17,8 +17,8 @@ import (
 func TestNoRegistrableSolutionIsSaid(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE account=managed location=LOC1 from=microsoft notes=n`)
-	e.run(`deal receive kind=ip customer=Northwind customer_location=SE account=managed location=LOC1 from=microsoft notes=n solution="Contoso Insight"`)
+	e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE account=managed location=1000001 from=microsoft notes=n`)
+	e.run(`deal receive kind=ip customer=Northwind customer_location=SE account=managed location=1000001 from=microsoft notes=n solution="Contoso Insight"`)
 	accept := func(id string) string {
 		t.Helper()
 		r := e.run(`deal accept ` + id + ` name=N value=30000 close=2027-06-01`)

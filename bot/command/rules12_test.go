@@ -89,14 +89,14 @@ func TestHiddenDealIsRefusedLikeAMissingOne(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := newAlertEnv(t, st)
 		e.seedCatalog()
-		e.at(slackHere, access.LocalAdmin, "subscribe location=LOC1")
-		e.run("user add eve@contoso-partner.com role=referrals-user locations=LOC1")
+		e.at(slackHere, access.LocalAdmin, "subscribe location=1000001")
+		e.run("user add eve@contoso-partner.com role=referrals-user locations=1000001")
 		e.run("user add inc@contoso-partner.com role=incentives-user")
-		// #1 received (it will have expired by the time eve acts), #2 accepted, #3 won; all in LOC1, eve on none.
-		e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=LOC1 from=microsoft name="Fabrikam BI" value=50000 close=2027-04-01 notes="BI" solution="Contoso Insight"`)
-		e.run(`deal receive kind=ip customer=Litware customer_location=SE location=LOC1 from="partner:Northwind" name="Litware BI" value=50000 close=2027-04-01 notes="BI" solution="Contoso Insight"`)
+		// #1 received (it will have expired by the time eve acts), #2 accepted, #3 won; all in 1000001, eve on none.
+		e.run(`deal receive kind=ip customer=Fabrikam customer_location=SE location=1000001 from=microsoft name="Fabrikam BI" value=50000 close=2027-04-01 notes="BI" solution="Contoso Insight"`)
+		e.run(`deal receive kind=ip customer=Litware customer_location=SE location=1000001 from="partner:Northwind" name="Litware BI" value=50000 close=2027-04-01 notes="BI" solution="Contoso Insight"`)
 		e.run(`deal accept 2`)
-		e.run(`deal new kind=ip name=Won customer=Contoso customer_location=FR account=managed location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" share=yes contact="Kim <kim@contoso.com> +33 1 00 00 00 00" consent=yes ` + team)
+		e.run(`deal new kind=ip name=Won customer=Contoso customer_location=FR account=managed location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" share=yes contact="Kim <kim@contoso.com> +33 1 00 00 00 00" consent=yes ` + team)
 		e.run(`deal invite 3 microsoft help=technical`)
 
 		// The buttons the bot offers on these deals, in replies and notices.
@@ -235,7 +235,7 @@ func TestActionOnExpiredReferralRecordsTheExpiryOnce(t *testing.T) {
 func TestMicrosoftAnswerAfterWindowRefusedInChat(t *testing.T) {
 	e := newAlertEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=W customer=Contoso customer_location=FR account=managed location=LOC1 value=30000 close=2027-06-01 notes=n solution="Contoso Insight" help=technical contact="Kim <kim@contoso.com> +33 1 00 00 00 00" consent=yes ` + team)
+	e.run(`deal new kind=ip name=W customer=Contoso customer_location=FR account=managed location=1000001 value=30000 close=2027-06-01 notes=n solution="Contoso Insight" help=technical contact="Kim <kim@contoso.com> +33 1 00 00 00 00" consent=yes ` + team)
 	due := start.Add(deal.MicrosoftDecisionWindow)
 	e.clk.t = due.Add(time.Hour)
 	r := e.svc.Run(context.Background(), access.LocalAdmin, here, "deal edit 1 microsoft=accepted")
@@ -254,7 +254,7 @@ func TestMicrosoftAnswerAfterWindowRefusedInChat(t *testing.T) {
 func TestJSONOneUnitPerQuantity(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=LOC1 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
+	e.run(`deal new kind=ip name=P customer=Contoso customer_location=FR account=managed location=1000001 value=48000 currency=EUR close=2027-06-01 notes=n solution="Contoso Insight" ` + team)
 	r := e.run(`deal invite 1 partner=Northwind value=20000 close=2027-03-01 notes=n solution="Azure OpenAI"`)
 	raw, err := json.Marshal(r.Envelope())
 	if err != nil {
@@ -298,7 +298,7 @@ func TestJSONOneUnitPerQuantity(t *testing.T) {
 	if strings.Contains(r.Text, "help: other") {
 		t.Errorf("reply shows help nobody set: %s", r.Text)
 	}
-	rec := e.run(`deal receive kind=services customer=F customer_location=SE location=LOC1 from=microsoft`)
+	rec := e.run(`deal receive kind=services customer=F customer_location=SE location=1000001 from=microsoft`)
 	b, _ := json.Marshal(rec.Envelope())
 	if strings.Contains(string(b), `"help"`) {
 		t.Errorf("a received referral shows a help nobody asked: %s", b)
@@ -315,7 +315,7 @@ func TestJSONOneUnitPerQuantity(t *testing.T) {
 func TestSADealTakesNoOtherSolutionInChat(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=sa name=R customer=N customer_location=US location=LOC1 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
+	e.run(`deal new kind=sa name=R customer=N customer_location=US location=1000001 value=15000 close=2027-01-31 notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes ` + team)
 	for _, tc := range []struct{ line, rule string }{
 		{`deal invite 1 partner=Northwind value=1000 close=2027-01-01 notes=n solution="Azure OpenAI"`, "assessment_no_other_solution"},
 		{`deal edit 1 solution="Azure OpenAI"`, "assessment_solution_fixed"},
@@ -334,7 +334,7 @@ func TestSADealTakesNoOtherSolutionInChat(t *testing.T) {
 // nothing is sent; a referral recorded by hand says who should be told.
 func TestHonestRepliesInChat(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
-	e.run(`deal receive kind=services customer=F customer_location=SE location=LOC1 from="partner:Litware"`)
+	e.run(`deal receive kind=services customer=F customer_location=SE location=1000001 from="partner:Litware"`)
 	r := e.run("deal decline 1 reason=busy")
 	if strings.Contains(r.Text, "is notified") || !strings.Contains(r.Text, "nothing reaches partner Litware: tell them yourself") {
 		t.Errorf("decline reply: %s", r.Text)
@@ -347,7 +347,7 @@ func TestAdminsManageTheirOwnRoles(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.run("user add ria@x.example role=referrals-admin")
 	e.run("user add ina@x.example role=incentives-admin")
-	e.run("user add dual@x.example role=referrals-user,incentives-user locations=LOC1")
+	e.run("user add dual@x.example role=referrals-user,incentives-user locations=1000001")
 	tests := []struct {
 		name, by, line, code, rule string
 	}{
@@ -356,7 +356,7 @@ func TestAdminsManageTheirOwnRoles(t *testing.T) {
 		{"roles: referrals admin cannot grant incentives-user", "ria@x.example", "user add bob@x.example role=incentives-user", "forbidden", ""},
 		{"roles: a referrals user needs locations=", "ria@x.example", "user add bob@x.example role=referrals-user", "invalid", "locations_required"},
 		{"roles: locations=global is explicit", "ria@x.example", "user add bob@x.example role=referrals-user locations=global", "", ""},
-		{"roles: locations=LOC is a scope", "ria@x.example", "user add cy@x.example role=referrals-user locations=LOC1", "", ""},
+		{"roles: locations=LOC is a scope", "ria@x.example", "user add cy@x.example role=referrals-user locations=1000001", "", ""},
 		{"roles: incentives admin grants incentives-user", "ina@x.example", "user add bob@x.example role=incentives-user", "", ""},
 		{"roles: incentives admin cannot remove a referrals-only user", "ina@x.example", "user remove cy@x.example", "forbidden", ""},
 		{"roles: referrals admin removes only the referrals role", "ria@x.example", "user remove dual@x.example", "", ""},
@@ -381,8 +381,8 @@ func TestAdminsManageTheirOwnRoles(t *testing.T) {
 	// An admin of both families (the local shell) granting CPOR work keeps
 	// the salesperson's deal role and scope; it replaced every role.
 	e.run("user add cy@x.example role=incentives-admin")
-	if cy, _ := e.st.User(ctx, "cy@x.example"); !cy.Has(access.ReferralsUser) || !cy.Has(access.IncentivesAdmin) || cy.Global || !slices.Equal(cy.Locations, []string{"LOC1"}) {
-		t.Errorf("cy = %+v: want referrals-user at LOC1 kept beside incentives-admin", cy)
+	if cy, _ := e.st.User(ctx, "cy@x.example"); !cy.Has(access.ReferralsUser) || !cy.Has(access.IncentivesAdmin) || cy.Global || !slices.Equal(cy.Locations, []string{"1000001"}) {
+		t.Errorf("cy = %+v: want referrals-user at 1000001 kept beside incentives-admin", cy)
 	}
 	// Within one family the grant replaces: a referrals user made admin.
 	e.run("user add cy@x.example role=referrals-admin")
@@ -397,7 +397,7 @@ func TestAdminsManageTheirOwnRoles(t *testing.T) {
 func TestAccountMatchInChat(t *testing.T) {
 	e := newEnv(t, storetest.Open(t))
 	e.seedCatalog()
-	e.run(`deal new kind=ip name=D customer=Duns customer_location=FR account=other location=LOC1 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" share=yes ` + team)
+	e.run(`deal new kind=ip name=D customer=Duns customer_location=FR account=other location=1000001 value=30000 close=2027-01-01 notes=n solution="Contoso Insight" share=yes ` + team)
 	e.clk.t = start.Add(96 * time.Hour)
 	e.run("deal won 1")
 	e.run("deal edit 1 account=managed")

@@ -55,7 +55,7 @@ func TestSnoozeOnlyWhatHasReminders(t *testing.T) {
 	// reminders 7, 3 and 1 days before) is snoozed; a snooze that swallows
 	// its last reminder says that none comes before it expires.
 	for _, tc := range []struct{ line, want, not string }{
-		{"deal snooze 1 until=2026-12-05", "they resume on 2026-12-05", "no reminder"},
+		{"deal snooze 1 until=2026-12-05", "the next one comes 2026-12-05 09:00 UTC", "no reminder"},
 		{"deal snooze 1 until=2026-12-06", "no reminder comes before it expires on 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1)", "resume"},
 	} {
 		if r := e.run(tc.line); !strings.Contains(r.Text, tc.want) || strings.Contains(r.Text, tc.not) {
@@ -64,5 +64,46 @@ func TestSnoozeOnlyWhatHasReminders(t *testing.T) {
 	}
 	if p := e.svc.Permits(context.Background(), access.LocalAdmin, "deal snooze 1"); p != nil {
 		t.Errorf("Snooze on a referral waiting for an answer refused at the click: %s", p.Text)
+	}
+}
+
+// A snooze says the moments it means, in UTC as every moment cosellbot
+// prints: a date is its start, 00:00 UTC, and the reply names when the next
+// reminder goes, since reminders due while snoozed are skipped, not held
+// (a tester's until=2026-12-03 was taken as midnight UTC without a word,
+// and "they resume on" a day when no reminder came). A moment with its
+// zone is taken to the minute. The referral received at start expires
+// 2026-12-06 09:00 UTC; its reminders go 7, 3 and 1 days before.
+func TestSnoozeSaysItsMoments(t *testing.T) {
+	for _, tc := range []struct{ until, want, history, at, next string }{
+		{"2026-12-01",
+			"Deal #1: reminders snoozed until 2026-12-01 00:00 UTC; the next one comes 2026-12-03 09:00 UTC, 3 days before it expires on 2026-12-06 09:00 UTC.",
+			"reminders snoozed until 2026-12-01 00:00 UTC", "2026-12-01T00:00:00Z", "2026-12-03T09:00:00Z"},
+		{`"2026-12-03 10:00 +01:00"`,
+			"Deal #1: reminders snoozed until 2026-12-03 09:00 UTC; the next one comes 2026-12-03 09:00 UTC, 3 days before it expires on 2026-12-06 09:00 UTC.",
+			"reminders snoozed until 2026-12-03 09:00 UTC", "2026-12-03T09:00:00Z", "2026-12-03T09:00:00Z"},
+		{"2026-12-03T09:01:00Z",
+			"Deal #1: reminders snoozed until 2026-12-03 09:01 UTC; the next one comes 2026-12-05 09:00 UTC, 1 day before it expires on 2026-12-06 09:00 UTC.",
+			"reminders snoozed until 2026-12-03 09:01 UTC", "2026-12-03T09:01:00Z", "2026-12-05T09:00:00Z"},
+		{"2026-12-06",
+			"Deal #1: reminders snoozed until 2026-12-06 00:00 UTC; no reminder comes before it expires on 2026-12-06 09:00 UTC: answer it before then (deal accept 1 or deal decline 1).",
+			"reminders snoozed until 2026-12-06 00:00 UTC", "2026-12-06T00:00:00Z", ""},
+	} {
+		st := storetest.Open(t)
+		e := newAlertEnv(t, st)
+		e.run(`deal receive kind=services customer=Fabrikam customer_location=SE location=1234567 from=microsoft`)
+		r := e.run("deal snooze 1 until=" + tc.until)
+		if r.Text != tc.want {
+			t.Errorf("until=%s →\n%s\nwant\n%s", tc.until, r.Text, tc.want)
+		}
+		if got, _ := r.Data["snoozed_until_at"].(string); got != tc.at {
+			t.Errorf("until=%s: snoozed_until_at = %q, want %q", tc.until, got, tc.at)
+		}
+		if got, _ := r.Data["next_reminder_at"].(string); got != tc.next {
+			t.Errorf("until=%s: next_reminder_at = %q, want %q", tc.until, got, tc.next)
+		}
+		if h := e.run("deal history 1").Text; !strings.Contains(h, tc.history) {
+			t.Errorf("until=%s: history\n%s\nwant %q", tc.until, h, tc.history)
+		}
 	}
 }

@@ -26,7 +26,7 @@ func TestNewRules(t *testing.T) {
 		// deal details
 		{name: "deal name is required", base: validIP, edit: func(d *Draft) { d.Name = "   " }, want: []string{"name/name_required"}},
 		{name: "location is required", base: validIP, edit: func(d *Draft) { d.Location = "" }, want: []string{"location/location_required"}},
-		{name: "location must look like a partner location ID", base: validIP, edit: func(d *Draft) { d.Location = "Paris office!" }, want: []string{"location/location_required"}},
+		{name: "location must look like a partner location ID", base: validIP, edit: func(d *Draft) { d.Location = "Paris office!" }, want: []string{"location/location_partner_id"}},
 		{name: "estimated value is required", base: validIP, edit: func(d *Draft) { d.Value = 0 }, want: []string{"value/value_required"}},
 		{name: "estimated value must be above zero", base: validIP, edit: func(d *Draft) { d.Value = -100 }, want: []string{"value/value_required"}},
 		{name: "estimated close date is required", base: validIP, edit: func(d *Draft) { d.CloseDate = time.Time{} }, want: []string{"close/close_required"}},

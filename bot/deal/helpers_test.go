@@ -43,7 +43,7 @@ func validIP() Draft {
 		Kind:      IPCoSell,
 		Name:      "Fabrikam analytics rollout",
 		Customer:  Customer{Name: "Fabrikam SA", Location: "FR", Account: Managed},
-		Location:  "contoso-fr-01",
+		Location:  "1234567",
 		Value:     5_000_000, // 50,000.00
 		Currency:  "USD",
 		CloseDate: closeDate,
@@ -90,7 +90,7 @@ func referral() Draft {
 	return Draft{
 		Kind:       ServicesCoSell,
 		Customer:   Customer{Name: "Northwind AB", Location: "SE", Account: Managed},
-		Location:   "contoso-se-01",
+		Location:   "7654321",
 		From:       "microsoft",
 		ReceivedAt: t0.Add(-48 * time.Hour),
 	}

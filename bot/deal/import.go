@@ -15,7 +15,7 @@ import (
 var importExempt = []string{
 	"role_required_services", "area_required_services", "play_required_services",
 	"close_in_future", "team_required", "solution_required_ip", "solution_ip_eligible", "received_not_expired",
-	"sa_not_received", "p2p_from_partner", // what Partner Center says it holds, it holds
+	"sa_not_received", "p2p_from_partner", "location_partner_id", "help_assessment", "share_assessment", // what Partner Center says it holds, it holds
 }
 
 // Import records a deal that exists in Partner Center already, as it is

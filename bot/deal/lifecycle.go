@@ -94,7 +94,7 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	if dr.From != "" || !dr.ReceivedAt.IsZero() {
 		return nil, Event{}, refuse("from", "from_inbound_only", "from= and received= describe inbound referrals: use deal receive")
 	}
-	p := append(d.check(now, true), givenForNothing(d)...)
+	p := locationAtCreation(d, append(d.check(now, true), givenForNothing(d)...))
 	if d.Kind == SolutionAssessment && d.Customer.Contact == nil {
 		// Seed 002: a solution assessment's primary customer contact is
 		// mandatory (for Microsoft's assessment specialist), not only when
@@ -106,6 +106,10 @@ func newDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error) {
 	}
 	return d, Event{Action: "created", Detail: fmt.Sprintf("created %s deal \"%s\" (%s) for %s", KindLabel(d.Kind), d.Name, SaleTypeLabel(d.SaleType), d.Customer.Name)}, nil
 }
+
+// assessmentNoSaleType starts every refusal of a sale type on a solution
+// assessment deal.
+const assessmentNoSaleType = "a solution assessment deal has no sale type to choose"
 
 // givenForNothing refuses, when a deal is made, what was given that the
 // deal does not use, which it would keep and show as if it did: consent=yes
@@ -121,6 +125,16 @@ func givenForNothing(d *Deal) Problems {
 	}
 	if d.Kind != SolutionAssessment && d.AssessmentLocation != "" {
 		p.add("assessment_location", "assessment_location_sa_only", "assessment_location= is the country of a solution assessment (kind=sa); a %s deal has none: leave it out", KindLabel(d.Kind))
+	}
+	if d.Kind == SolutionAssessment && d.Direction == Outbound {
+		// Seed 004: the sale type questions (help from Microsoft, sharing
+		// with its sellers) are asked for the other solution types only.
+		switch d.SaleType {
+		case CoSell:
+			p.add("help", "help_assessment", "%s: leave help= out (asking Microsoft sellers for help makes a co-sell deal, which Partner Center offers for the other kinds only)", assessmentNoSaleType)
+		case PartnerLed:
+			p.add("share", "share_assessment", "%s: leave share= out (sharing with Microsoft sellers makes a partner-led deal, which Partner Center offers for the other kinds only)", assessmentNoSaleType)
+		}
 	}
 	return p
 }
@@ -168,7 +182,7 @@ func receiveDeal(dr Draft, now time.Time, exempt []string) (*Deal, Event, error)
 	if d.Kind == P2P && d.From == "microsoft" {
 		p.add("from", "p2p_from_partner", "a partner-to-partner referral is sent by a partner: from=\"partner:NAME\"")
 	}
-	p = append(append(p, d.check(now, true)...), givenForNothing(d)...).without(exempt)
+	p = locationAtCreation(d, append(append(p, d.check(now, true)...), givenForNothing(d)...)).without(exempt)
 	if len(p) > 0 {
 		return nil, Event{}, p
 	}
@@ -848,6 +862,13 @@ func (d *Deal) InviteMicrosoft(inv MicrosoftInvite, now time.Time) (Event, error
 	if d.Status == Received {
 		return Event{}, refuse("status", "invite_after_accept", "accept deal %d before inviting anyone", d.ID)
 	}
+	if d.Kind == SolutionAssessment {
+		// Seed 004: asking Microsoft sellers for help (co-sell) is one of
+		// the sale types offered for the other solution types, not for
+		// solution assessments, whose Microsoft side is the assessment
+		// specialist working from the customer contact (seed 002).
+		return Event{}, refuse("sale_type", "invite_microsoft_assessment", "%s: Partner Center asks for Microsoft sellers' help (co-sell) on the other kinds only; Microsoft's assessment specialist works from the customer contact deal %d carries", assessmentNoSaleType, d.ID)
+	}
 	if d.Microsoft != MSNone {
 		if d.Microsoft == MSLapsed {
 			// Not "already on": its window passed unanswered (a tester).
@@ -983,7 +1004,7 @@ func (d *Deal) Upgrade(to SaleType, inv MicrosoftInvite, now time.Time) (Event, 
 	if d.Kind == SolutionAssessment {
 		// Seed 004: the sale types are offered for the other solution
 		// types, not for solution assessments.
-		return Event{}, refuse("sale_type", "upgrade_assessment", "a solution assessment deal has no sale type to choose: Partner Center offers private, partner-led and co-sell for the other kinds only")
+		return Event{}, refuse("sale_type", "upgrade_assessment", "%s: Partner Center offers private, partner-led and co-sell for the other kinds only", assessmentNoSaleType)
 	}
 	rank := map[SaleType]int{Private: 0, PartnerLed: 1, CoSell: 2}
 	target, ok := rank[to]

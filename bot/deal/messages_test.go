@@ -179,3 +179,55 @@ func TestAssessmentContactAndNoSaleType(t *testing.T) {
 		t.Error("a refused upgrade changed the deal")
 	}
 }
+
+// A solution assessment deal takes none of the sale types (seed 004 offers
+// private, partner-led, co-sell and P2P for the other solution types), so
+// nothing makes one co-sell: a tester invited Microsoft on one and it
+// became co-sell, with Microsoft's 14 days open; help= (and share=) when
+// it is made did the same. Each way is refused and changes nothing; a
+// deal imported from Partner Center keeps what Partner Center holds.
+func TestAssessmentTakesNoSaleType(t *testing.T) {
+	d := mustNew(t, validSA())
+	before := d.Clone()
+	for _, inv := range []MicrosoftInvite{
+		{Help: HelpTechnical},
+		{Help: HelpOther, Contact: customerContact(), Consent: true},
+		{},
+	} {
+		_, err := d.InviteMicrosoft(inv, t0)
+		expectRules(t, err, "sale_type/invite_microsoft_assessment")
+		if err == nil || !strings.Contains(err.Error(), "a solution assessment deal has no sale type to choose") {
+			t.Errorf("invite %+v: %v", inv, err)
+		}
+	}
+	_, err := d.Upgrade(CoSell, MicrosoftInvite{Help: HelpTechnical}, t0)
+	expectRules(t, err, "sale_type/upgrade_assessment")
+	if !reflect.DeepEqual(before, d) {
+		t.Error("a refused invitation changed the deal")
+	}
+	for _, tc := range []struct {
+		edit func(*Draft)
+		want string
+	}{
+		{func(dr *Draft) { dr.Help = HelpTechnical }, "help/help_assessment"},
+		{func(dr *Draft) { dr.Share = true }, "share/share_assessment"},
+		{func(dr *Draft) { dr.Help = HelpNone }, ""},
+	} {
+		dr := validSA()
+		tc.edit(&dr)
+		d, _, err := New(dr, t0)
+		if tc.want == "" {
+			expectRules(t, err)
+			continue
+		}
+		expectRules(t, err, tc.want)
+		if d != nil {
+			t.Errorf("%s: a deal made", tc.want)
+		}
+	}
+	dr := validSA()
+	dr.Help, dr.Share = HelpTechnical, true
+	if d, _, err := Import(dr, true, t0); err != nil || d.SaleType != CoSell {
+		t.Errorf("a co-sell assessment imported from Partner Center: %v", err)
+	}
+}

@@ -278,11 +278,65 @@ func ValidCurrency(code string) bool {
 	return err == nil && strings.ToUpper(code) == code
 }
 
-// locationRE is the shape of an MPN/partner location ID.
+// locationRE is the shape of an MPN/partner location ID as deals stored
+// before PartnerLocationID was enforced may hold it: they still change.
 var locationRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
 // ValidLocation reports whether s can be a partner location ID.
 func ValidLocation(s string) bool { return locationRE.MatchString(s) }
+
+// partnerLocationRE is a partner location ID as Partner Center issues it:
+// the Partner ID (formerly MPN ID) of one of the partner's locations, a
+// number ("1234567" on a referral's mpnId; Partner Center's own examples
+// run from 5 to 7 digits).
+var partnerLocationRE = regexp.MustCompile(`^[0-9]{5,10}$`)
+
+// PartnerLocationID reports whether s is a partner location ID Partner
+// Center takes as a deal's location (its referral's mpnId).
+func PartnerLocationID(s string) bool { return partnerLocationRE.MatchString(s) }
+
+// LocationIDHint says what a partner location ID is and where a partner
+// finds theirs, for refusals and configuration checks.
+const LocationIDHint = "the number Partner Center shows for your location under Settings > Account settings > Identifiers (like 1234567)"
+
+// LocationProblem says what is wrong with s as a new deal's location, and
+// what to type, or "" when Partner Center takes it: a country code is the
+// customer's (customer_location=), a name or an address is no ID.
+func LocationProblem(s string) string {
+	t := strings.TrimSpace(s)
+	switch {
+	case PartnerLocationID(s):
+		return ""
+	case t == "":
+		return "the MPN location is required: location= takes " + LocationIDHint
+	case PartnerLocationID(t):
+		return fmt.Sprintf("location=%q is not a partner location ID as typed: write it without spaces, location=%s", s, t)
+	case len(t) == 2 && ValidCountry(strings.ToUpper(t)):
+		return fmt.Sprintf("location=%s looks like a country: location= takes your partner location ID, %s; the customer's country goes in customer_location=%s", t, LocationIDHint, strings.ToUpper(t))
+	case strings.Trim(t, "0123456789") == "":
+		return fmt.Sprintf("location=%q is not a partner location ID: Partner Center's are 5 to 10 digits; location= takes %s", s, LocationIDHint)
+	}
+	return fmt.Sprintf("location=%q is not a partner location ID: location= takes %s, not a name or an address", s, LocationIDHint)
+}
+
+// locationAtCreation holds a deal made or recorded to a location Partner
+// Center takes (PartnerLocationID): check's shape is what deals stored
+// before may hold, and they still change. It replaces check's location
+// problem, so that one message says what to type.
+func locationAtCreation(d *Deal, p Problems) Problems {
+	msg := LocationProblem(d.Location)
+	if msg == "" || strings.TrimSpace(d.Location) == "" {
+		return p // an empty location is check's location_required
+	}
+	out := make(Problems, 0, len(p)+1)
+	for _, e := range p {
+		if e.Field != "location" {
+			out = append(out, e)
+		}
+	}
+	out.add("location", "location_partner_id", "%s", msg)
+	return out
+}
 
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
@@ -324,7 +378,7 @@ func (d *Deal) check(now time.Time, fresh bool) Problems {
 		p.add("contact", "contact_required_for_microsoft", "inviting Microsoft needs a customer contact: contact=\"Name <email> +phone\" consent=yes")
 	}
 	if !ValidLocation(d.Location) {
-		p.add("location", "location_required", "the MPN location is your partner location ID as Partner Center shows it (letters, digits, - and _, like 1234567), got %q", d.Location)
+		p.add("location", "location_required", "%s", LocationProblem(d.Location))
 	}
 	if !ValidCurrency(d.Currency) {
 		p.add("currency", "currency_code", "currency must be a three-letter ISO code like USD or EUR, got %q", d.Currency)

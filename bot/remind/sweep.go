@@ -228,7 +228,7 @@ func (s *Sweeper) fireReminders(ctx context.Context, now time.Time, off time.Dur
 	for _, r := range fired {
 		d := byKey[r.Subject]
 		if until, ok := snoozed[r.Subject]; ok {
-			rep.add("skipped the %s reminder of deal #%d: snoozed until %s", OffsetLabel(off), d.ID, until.Format(time.DateOnly))
+			rep.add("skipped the %s reminder of deal #%d: snoozed until %s", OffsetLabel(off), d.ID, deal.Moment(until))
 			continue
 		}
 		if due := d.ExpiresAt.Add(-off); now.Sub(due) > LateAfter {

@@ -40,7 +40,11 @@ func TestCLIContract(t *testing.T) {
 	if _, e := runCLI(t, 2, "bogus"); !strings.Contains(e, "the commands are serve, migrate, ask") {
 		t.Errorf("unknown: %s", e)
 	}
-	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=LOC1")
+	// A chat command typed as a command of the CLI is pointed at ask.
+	if _, e := runCLI(t, 2, "deal", "register", "1"); !strings.Contains(e, "chat commands run through ask: cosellbot ask deal register 1") {
+		t.Errorf("deal register as a CLI command: %s", e)
+	}
+	runCLI(t, 0, "ask", "user add ana@contoso.com role=\"Referrals user\" locations=1000001")
 	runCLI(t, 0, "ask", "--json", "solution", "add", "name=Insight", "source=mine")
 	// Usage errors exit 2, refusals 1.
 	if o, _ := runCLI(t, 2, "ask", "deal", "acept", "1"); !strings.Contains(o, "did you mean deal accept?") {
@@ -66,10 +70,24 @@ func TestCLIContract(t *testing.T) {
 	}
 }
 
+// A solution assessment deal takes no sale type (seed 004): inviting
+// Microsoft on one from the CLI is refused, exit 1, saying why, as in chat.
+func TestAssessmentInviteRefusedByTheCLI(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "sa.db"))
+	runCLI(t, 0, "ask", `solution add name="Readiness Assessment" source=assessment`)
+	runCLI(t, 0, "ask", `deal new kind=sa name=R customer=N customer_location=US location=1000001 value=15000 close=+30d notes=n assessment="Readiness Assessment" assessment_location=US contact="Eva Kund <eva@kund.example> +46 70 111 22 33" consent=yes team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
+	if o, _ := runCLI(t, 1, "ask", "deal", "invite", "1", "microsoft", "help=technical"); !strings.Contains(o, "a solution assessment deal has no sale type to choose") {
+		t.Errorf("invite Microsoft on an SA deal: %s", o)
+	}
+	if o, _ := runCLI(t, 0, "ask", "--json", "deal", "show", "1"); !strings.Contains(o, `"sale_type": "private"`) {
+		t.Errorf("the SA deal after the refusal: %s", o)
+	}
+}
+
 func TestExport(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "export.db"))
 	runCLI(t, 0, "ask", `solution add name=Insight source=mine ip=azure`)
-	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=LOC1 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
+	runCLI(t, 0, "ask", `deal new kind=ip name="Contoso, phase 1" customer=Contoso customer_location=FR location=1000001 value="60,000 EUR" close=+30d notes=n solution=Insight team="Ana Diaz <ana@contoso.com> +33 1 23 45 67 89"`)
 	o, e := runCLI(t, 0, "export", "deals")
 	rows, err := csv.NewReader(strings.NewReader(o)).ReadAll()
 	if err != nil || len(rows) != 2 || rows[1][2] != "Contoso, phase 1" || !strings.Contains(e, "exported 1 deal\n") {

@@ -130,6 +130,10 @@ func subcommands() []subcommand {
 	}
 }
 
+// chatNouns start chat commands (what follows /cosell), which cosellbot
+// runs with ask, not as commands of its own.
+var chatNouns = map[string]bool{"deal": true, "deals": true, "solution": true, "user": true, "cpor": true, "faq": true, "subscribe": true, "unsubscribe": true}
+
 // aliases are other spellings people type for a command.
 var aliases = map[string]string{"--version": "version", "-version": "version", "-h": "help", "--help": "help", "-help": "help"}
 
@@ -189,6 +193,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		if guess, near := spell.Closest(args[0], names); near {
 			fmt.Fprintf(stderr, "cosellbot: unknown command %q: did you mean cosellbot %s?\n", args[0], guess)
+		} else if chatNouns[strings.ToLower(args[0])] {
+			// A chat command typed as a CLI command ("cosellbot deal
+			// register 12"): ask runs it.
+			fmt.Fprintf(stderr, "cosellbot: unknown command %q: chat commands run through ask: cosellbot ask %s\n", args[0], joinText(args))
 		} else {
 			fmt.Fprintf(stderr, "cosellbot: unknown command %q: the commands are %s (cosellbot help explains them)\n", args[0], strings.Join(names, ", "))
 		}

@@ -457,6 +457,11 @@ func validateEnv(getenv func(string) string) error {
 		}
 	}
 	ps = append(ps, partnerCenterProblems(getenv)...)
+	if v := strings.TrimSpace(getenv("PARTNERCENTER_DEFAULT_LOCATION")); v != "" && !deal.PartnerLocationID(v) {
+		// The location of referrals that name none: Partner Center takes
+		// a partner location ID only, as a deal made in chat does.
+		ps.add([]string{"PARTNERCENTER_DEFAULT_LOCATION"}, "PARTNERCENTER_DEFAULT_LOCATION %q is not a partner location ID: write %s", v, deal.LocationIDHint)
+	}
 	if v := getenv("PARTNERCENTER_POLL_EVERY"); v != "" {
 		if d, err := time.ParseDuration(v); err != nil || d < 10*time.Second {
 			ps.add([]string{"PARTNERCENTER_POLL_EVERY"}, "PARTNERCENTER_POLL_EVERY %q: write a duration of at least 10s, as in 5m", v)

@@ -304,6 +304,7 @@ func TestProblemsSayWhatToWrite(t *testing.T) {
 		{"out URL without secret", []string{"WEBHOOK_OUT_URL_GENERIC", "https://x.example"}, []string{"WEBHOOK_OUT_URL_GENERIC needs WEBHOOK_SECRET_GENERIC", "set WEBHOOK_SECRET_GENERIC"}, ""},
 		{"poll interval", []string{"PARTNERCENTER_POLL_EVERY", "3s"}, []string{`PARTNERCENTER_POLL_EVERY "3s": write a duration of at least 10s`}, ""},
 		{"remind offsets", []string{"COSELLBOT_REMIND_BEFORE", "15d"}, []string{`COSELLBOT_REMIND_BEFORE "15d"`, "write offsets before expiry such as 7d,3d,1d"}, ""},
+		{"default location", []string{"PARTNERCENTER_DEFAULT_LOCATION", "Paris office"}, []string{`PARTNERCENTER_DEFAULT_LOCATION "Paris office" is not a partner location ID`, "write the number Partner Center shows", "like 1234567"}, ""},
 	}
 	tellsWhat := regexp.MustCompile(`\b(write|set|copy|correct|keep one)\b`)
 	for _, tt := range tests {

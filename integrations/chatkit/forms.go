@@ -226,7 +226,7 @@ func formOf(cmd string) (Form, bool) {
 		return Form{Kind: "reason", Title: "Close #" + id + " as error", Submit: "Close", Command: cmd, Fields: []Field{reason}}, true
 	case "snooze":
 		return Form{Kind: "snooze", Title: "Snooze reminders #" + id, Submit: "Snooze", Command: cmd, Fields: []Field{
-			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future", Input: Date, Max: DateLimit},
+			{Key: "until", Label: "Until", Hint: "YYYY-MM-DD, a date in the future: reminders stay quiet until 00:00 UTC that day", Input: Date, Max: DateLimit},
 		}}, true
 	case "invite":
 		return Form{Kind: "invite", Title: "Invite a partner #" + id, Submit: "Invite", Command: cmd, Fields: []Field{

@@ -120,6 +120,9 @@ func ParseMapping(data []byte) (*Mapping, error) {
 		if d.Location == "" || d.CustomerLocation == "" {
 			return nil, fmt.Errorf("mapping %s: create: location and customer_location are required to make deals of created records", m.Source)
 		}
+		if !deal.PartnerLocationID(d.Location) {
+			return nil, fmt.Errorf("mapping %s: create.location: %q is not a partner location ID: write %s", m.Source, d.Location, deal.LocationIDHint)
+		}
 		if _, ok := kindOf(d.Kind); !ok {
 			return nil, fmt.Errorf("mapping %s: create.kind: %q is not a deal kind; use ip, services or p2p", m.Source, d.Kind)
 		}

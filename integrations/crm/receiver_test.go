@@ -371,6 +371,8 @@ func TestParseMappingNamesTheKey(t *testing.T) {
 		{"source: hubspot\nrecord: deal\nstages: [{values: {a: won}}]\n", "stages[0].field"},
 		{"source: hubspot\nrecord: deal\nstages: [{field: s, values: {a: closed}}]\n", "stages[0].values.a"},
 		{"source: hubspot\nrecord: deal\nstage: x\n", "field stage not found"},
+		// A created record's deal needs a location Partner Center takes.
+		{"source: hubspot\nrecord: deal\ncreate: {kind: ip, location: FR, customer_location: FR}\n", `create.location: "FR" is not a partner location ID: write the number Partner Center shows`},
 	}
 	for _, tt := range tests {
 		if _, err := crm.ParseMapping([]byte(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -486,11 +486,11 @@ func TestDirectMessageIsPersonal(t *testing.T) {
 	if err := st.LinkChatUser(t.Context(), discord.Platform, "222", seller.ID, at); err != nil {
 		t.Fatal(err)
 	}
-	if m := e.answer(e.slash("222", "subscribe location=LOC1")); !strings.Contains(description(m), "needs a referrals admin") {
+	if m := e.answer(e.slash("222", "subscribe location=1000001")); !strings.Contains(description(m), "needs a referrals admin") {
 		t.Fatalf("subscribing a guild channel as a referrals user: %s", description(m))
 	}
 	var dm map[string]any
-	if err := json.Unmarshal(e.slash("222", "subscribe location=LOC1"), &dm); err != nil {
+	if err := json.Unmarshal(e.slash("222", "subscribe location=1000001"), &dm); err != nil {
 		t.Fatal(err)
 	}
 	delete(dm, "guild_id")

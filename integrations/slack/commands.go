@@ -72,6 +72,13 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 		// from the command, so the modal opens right after the answer.
 		w.WriteHeader(http.StatusOK)
 		a.afterReply(r, func(ctx context.Context) {
+			// Slack's retry of the command opens no second form.
+			if o, first := a.once(ctx, deliveryKey(form.Get("trigger_id"), sig)); !first {
+				if o.code != http.StatusConflict {
+					a.deliver(ctx, responseURL, o.reply, false)
+				}
+				return
+			}
 			if refused := a.mayCreate(ctx, form.Get("user_id")); refused != nil {
 				a.deliver(ctx, responseURL, *refused, false)
 				return
@@ -88,7 +95,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 	out, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), func(ctx context.Context) outcome {
 		line := a.decode(ctx, raw)
 		if !a.svc.ReadOnly(line) {
-			if o, first := a.once(ctx, sig); !first {
+			if o, first := a.once(ctx, deliveryKey(form.Get("trigger_id"), sig)); !first {
 				return o
 			}
 		}

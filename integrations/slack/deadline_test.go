@@ -164,7 +164,7 @@ func TestEveryRouteAnswersInTime(t *testing.T) {
 		// A slash command: the replay record waits on the lock.
 		cmd := e.commandBody("U_ANA", "deal fav 1")
 		done, _ := post("/slack/commands", cmd)
-		stuck("slash command", "FirstChatEvent sig:")
+		stuck("slash command", "FirstChatEvent trigger:") // the command's trigger_id names it
 		if code, body := read(done, "slash command"); code != 200 || !strings.Contains(body, "Working on it") {
 			t.Errorf("slash command: %d %s", code, body)
 		}

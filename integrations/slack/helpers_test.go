@@ -105,6 +105,12 @@ func sign(r *http.Request, key string, ts time.Time, body string) {
 // post sends a body signed over signedBody (the same unless tampering).
 func (e *env) post(path, body, key string, ts time.Time, signedBody string) *http.Response {
 	e.t.Helper()
+	return e.postWith(path, body, key, ts, signedBody, nil)
+}
+
+// postWith is post with more headers (Slack's X-Slack-Retry-Num on a retry).
+func (e *env) postWith(path, body, key string, ts time.Time, signedBody string, headers map[string]string) *http.Response {
+	e.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
@@ -112,6 +118,9 @@ func (e *env) post(path, body, key string, ts time.Time, signedBody string) *htt
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if strings.HasPrefix(body, "{") {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	sign(req, key, ts, signedBody)
 	resp, err := http.DefaultClient.Do(req)
@@ -266,6 +275,28 @@ func inputValues(view map[string]any) map[string]string {
 // (date pickers give selected_date), and decodes the answer.
 func (e *env) submitForm(user string, view map[string]any, values map[string]string) slackapi.ViewSubmissionResponse {
 	e.t.Helper()
+	e.seq++
+	resp := e.interact(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.s" + strconv.Itoa(e.seq),
+		"view": map[string]any{"id": "V1", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+			"state": map[string]any{"values": formState(view, values)}},
+	})
+	var got slackapi.ViewSubmissionResponse
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("submit: status %d: %s", resp.StatusCode, raw)
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &got); err != nil {
+			e.t.Fatalf("submit answer %s: %v", raw, err)
+		}
+	}
+	return got
+}
+
+// formState is the state.values Slack sends with a submission of view
+// filled with values (date pickers give selected_date).
+func formState(view map[string]any, values map[string]string) map[string]any {
 	state := map[string]any{}
 	blocks, _ := view["blocks"].([]any)
 	for _, b := range blocks {
@@ -280,21 +311,5 @@ func (e *env) submitForm(user string, view map[string]any, values map[string]str
 			state[id] = map[string]any{id: map[string]any{"type": "plain_text_input", "value": v}}
 		}
 	}
-	e.seq++
-	resp := e.interact(map[string]any{
-		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.s" + strconv.Itoa(e.seq),
-		"view": map[string]any{"id": "V1", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
-			"state": map[string]any{"values": state}},
-	})
-	var got slackapi.ViewSubmissionResponse
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		e.t.Fatalf("submit: status %d: %s", resp.StatusCode, raw)
-	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &got); err != nil {
-			e.t.Fatalf("submit answer %s: %v", raw, err)
-		}
-	}
-	return got
+	return state
 }

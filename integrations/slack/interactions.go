@@ -57,11 +57,15 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
+	key := deliveryKey(cb.TriggerID, sig)
 	var line string
 	switch {
 	case act.ActionID == actionNewDeal:
 		if a.api != nil {
 			a.afterReply(r, func(ctx context.Context) {
+				if !a.firstClick(ctx, cb, key) {
+					return
+				}
 				if refused := a.mayCreate(ctx, cb.User.ID); refused != nil {
 					// Refused before the form, as every other form is: nobody
 					// fills 21 fields to be told no.
@@ -77,7 +81,11 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 		}
 		return
 	case strings.HasPrefix(act.ActionID, actionForm):
-		a.afterReply(r, func(ctx context.Context) { a.openForm(ctx, cb, act.Value) })
+		a.afterReply(r, func(ctx context.Context) {
+			if a.firstClick(ctx, cb, key) {
+				a.openForm(ctx, cb, act.Value)
+			}
+		})
 		return
 	case strings.HasPrefix(act.ActionID, actionAsk): // a reason picker of older messages
 		line = act.SelectedOption.Value
@@ -89,7 +97,7 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 	where := chat.Place{Platform: Platform, Channel: cb.Channel.ID}
 	private := cb.Container.IsEphemeral
 	a.afterReply(r, func(ctx context.Context) {
-		if _, first := a.once(ctx, sig); !first {
+		if !a.firstClick(ctx, cb, key) {
 			return
 		}
 		who, err := a.user(ctx, cb.User.ID)
@@ -99,6 +107,18 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 		}
 		a.deliver(ctx, cb.ResponseURL, a.svc.Run(ctx, who, where, line), private)
 	})
+}
+
+// firstClick records a click and reports whether it is its first delivery:
+// Slack's retry of a click (or a replay) opens no second form and runs
+// nothing twice. A click that cannot be recorded is not acted on, and the
+// clicker is told to try again.
+func (a *Adapter) firstClick(ctx context.Context, cb *slackapi.InteractionCallback, key string) bool {
+	o, first := a.once(ctx, key)
+	if !first && o.code != http.StatusConflict && cb.ResponseURL != "" {
+		a.deliver(ctx, cb.ResponseURL, o.reply, false)
+	}
+	return first
 }
 
 // deliver posts an answer on a response_url, for the clicker alone, and
@@ -203,7 +223,7 @@ func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *sla
 		return
 	}
 	out, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), func(ctx context.Context) outcome {
-		if o, first := a.once(ctx, sig); !first {
+		if o, first := a.once(ctx, deliveryKey(cb.TriggerID, sig)); !first {
 			return o
 		}
 		who, err := a.user(ctx, cb.User.ID)

@@ -17,7 +17,7 @@ func BenchmarkWriteDealCard(b *testing.B) {
 	d := &deal.Deal{
 		ID: 42, Version: 3, Name: "Fabrikam BI & <analytics>", Direction: deal.Outbound, Kind: deal.IPCoSell, SaleType: deal.Private,
 		Status: deal.Created, Stage: deal.StageCreated, Value: 6_000_000, Currency: "EUR",
-		CloseDate: now.AddDate(0, 2, 0), Location: "LOC1", CreatedAt: now, UpdatedAt: now,
+		CloseDate: now.AddDate(0, 2, 0), Location: "1000001", CreatedAt: now, UpdatedAt: now,
 		Customer: deal.Customer{Name: "Fabrikam", Location: "FR", Account: deal.Managed},
 		Team:     []deal.Person{{Name: "Ana", Email: "ana@contoso.com", Phone: "+33 1 23 45 67 89"}},
 		Notes:    "Needs Power BI Premium sizing before the next review.",

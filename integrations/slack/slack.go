@@ -231,21 +231,32 @@ type outcome struct {
 func (o outcome) write(w http.ResponseWriter) { web.WriteError(w, o.code, o.errCode, o.why) }
 
 // once records a delivery and reports whether it is the first: a request
-// seen before is a replay (Slack does not resend commands or
-// interactions), refused with 409; a failure to record it is a 503. Every
-// replica shares the record.
-func (a *Adapter) once(ctx context.Context, sig string) (outcome, bool) {
-	first, err := a.dir.FirstChatEvent(ctx, Platform, "sig:"+sig, a.cfg.Clock.Now())
+// seen before is a replay or one of Slack's retries, refused with 409; a
+// failure to record it is a 503. Every replica shares the record. key names
+// the delivery (deliveryKey).
+func (a *Adapter) once(ctx context.Context, key string) (outcome, bool) {
+	first, err := a.dir.FirstChatEvent(ctx, Platform, key, a.cfg.Clock.Now())
 	if err != nil {
 		a.log.ErrorContext(ctx, "cannot record the request", "err", err)
 		return outcome{code: http.StatusServiceUnavailable, errCode: "unavailable", why: "the database did not answer; try again",
 			reply: command.Reply{Text: "✗ The database did not answer, nothing was done; try again.", Err: &command.Failure{Code: "unavailable", Message: "the database did not answer"}}}, false
 	}
 	if !first {
-		a.log.WarnContext(ctx, "refused a replayed request")
-		return outcome{code: http.StatusConflict, errCode: "replayed", why: "this signed request was already handled"}, false
+		a.log.WarnContext(ctx, "refused a replayed or retried request", "delivery", key)
+		return outcome{code: http.StatusConflict, errCode: "replayed", why: "this request was already handled"}, false
 	}
 	return outcome{}, true
+}
+
+// deliveryKey names what a request does, for once: the trigger_id Slack
+// gives each command, click and submission, which its retries repeat under
+// a new timestamp and signature (X-Slack-Retry-Num), or else the signature,
+// which a byte-for-byte replay repeats.
+func deliveryKey(triggerID, sig string) string {
+	if triggerID != "" {
+		return "trigger:" + triggerID
+	}
+	return "sig:" + sig
 }
 
 // user finds the cosellbot user behind a Slack account, remembered for a

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,7 +223,7 @@ func (e *env) blockAction(user string, c control) map[string]any {
 	}
 	return map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
-		"trigger_id": "trig.b" + url.QueryEscape(c.Value), "response_url": e.slack.Server.URL + "/response/b" + strconv.Itoa(e.seq),
+		"trigger_id": "trig.b" + strconv.Itoa(e.seq) + "." + url.QueryEscape(c.Value), "response_url": e.slack.Server.URL + "/response/b" + strconv.Itoa(e.seq),
 		"actions": []any{act},
 	}
 }
@@ -363,6 +364,10 @@ func TestDeclineForm(t *testing.T) {
 	})
 }
 
+// submissions numbers viewSubmission's trigger ids: Slack gives every
+// interaction its own.
+var submissions atomic.Int64
+
 // viewSubmission is what Slack posts when the new deal modal is submitted.
 func viewSubmission(user string, values map[string]string) map[string]any {
 	state := map[string]any{}
@@ -379,7 +384,7 @@ func viewSubmission(user string, values map[string]string) map[string]any {
 		}
 	}
 	return map[string]any{
-		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.v" + values["name"],
+		"type": "view_submission", "user": map[string]any{"id": user}, "trigger_id": "trig.v" + strconv.Itoa(int(submissions.Add(1))) + "." + values["name"],
 		"view": map[string]any{"id": "V1", "callback_id": "cosell_deal_new", "private_metadata": "C1", "state": map[string]any{"values": state}},
 	}
 }

@@ -5,8 +5,9 @@
 // its value, 255 in an action id, 24 in a view's title) and Slack's entity
 // encoding of mrkdwn (& < > escaped, no mention, a web address the only
 // link), refusing a call that breaks one the way Slack does (ok: false,
-// invalid_blocks), so a test fails on it. It keeps the messages posted, so
-// chat.update can be checked against them.
+// invalid_blocks), so a test fails on it. Like Slack, views.open takes a
+// trigger_id once (exchanged_trigger_id after). It keeps the messages
+// posted, so chat.update can be checked against them.
 package slacktest
 
 import (
@@ -66,7 +67,8 @@ type Fake struct {
 	messages map[string]*Message // channel:ts
 	seq      int
 	problems []string
-	refusal  string // Refuse's code
+	refusal  string          // Refuse's code
+	triggers map[string]bool // trigger_ids views.open exchanged
 }
 
 // Refuse makes chat.postMessage and chat.update answer ok:false with code
@@ -80,7 +82,7 @@ func (f *Fake) Refuse(code string) {
 
 // New starts a fake, closed when the test ends.
 func New(t testing.TB) *Fake {
-	f := &Fake{Profiles: map[string][3]string{}, messages: map[string]*Message{}}
+	f := &Fake{Profiles: map[string][3]string{}, messages: map[string]*Message{}, triggers: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Server.Close)
 	return f
@@ -179,6 +181,21 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		if errs := CheckView(view); len(errs) > 0 {
 			f.refuse(w, r.URL.Path, errs)
 			return
+		}
+		if r.URL.Path == "/api/views.open" {
+			// A trigger_id opens one view: Slack refuses it the second time.
+			trigger := c.Form.Get("trigger_id")
+			if c.JSON != nil {
+				trigger, _ = c.JSON["trigger_id"].(string)
+			}
+			f.mu.Lock()
+			used := trigger != "" && f.triggers[trigger]
+			f.triggers[trigger] = true
+			f.mu.Unlock()
+			if used {
+				writeJSON(w, map[string]any{"ok": false, "error": "exchanged_trigger_id"})
+				return
+			}
 		}
 		writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 	case "/api/chat.postMessage", "/api/chat.update":

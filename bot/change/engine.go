@@ -817,12 +817,42 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 	if err != nil {
 		return Result{}, err
 	}
+	own := d.CRMID == in.RecordID || slices.Contains(crmid.Forms(in.RecordID), d.CRMID) // a CRM record's deal, named by it
+	var dropped string
+	if !own {
+		// A referral naming a CRM ID another deal holds (Partner Center's
+		// externalReferenceId): the referral is its own deal all the same,
+		// without the ID, which links the other deal's record.
+		if err := e.crmIDFree(ctx, d, ""); err != nil {
+			var rule *deal.RuleError
+			if !errors.As(err, &rule) {
+				return Result{}, err
+			}
+			dropped = fmt.Sprintf("CRM ID %s left out: %s", d.CRMID, rule.Message)
+			d.CRMID = ""
+		}
+	}
 	stamp(&deal.Deal{}, d, now, times(in))
+	if dropped != "" {
+		ev.Detail += "; " + dropped
+	}
 	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, Links: []Link{link}, At: now}
+	// The deal claims its CRM ID in the commit's transaction: the record's
+	// events told to two replicas at once (a creation and an update, each
+	// whole; a sender's retry with a new event id) both found no deal, and
+	// both made one (a tester: 3 records of 50 became two deals, each with
+	// a Partner Center referral).
+	c.ClaimsCRMID = d.CRMID != ""
 	c.Links = e.madeInPartnerCenter(d, c.Links)
 	c.Notices = News(d, ev, in.System)
 	c.Work = e.behind(d, c.Links)
 	if err := e.commit(ctx, c); err != nil {
+		if errors.Is(err, ledger.ErrCRMIDTaken) && !errors.Is(err, ledger.ErrConflict) {
+			// Another replica made the record's deal meanwhile (or a person
+			// gave its CRM ID to a deal): Receive tries again, and merges
+			// this event into that deal, as an update.
+			err = fmt.Errorf("%s record %s: its deal was made elsewhere meanwhile: %w: %w", Label(in.System), in.RecordID, ledger.ErrConflict, err)
+		}
 		return Result{}, err
 	}
 	return Result{Outcome: Applied, DealID: d.ID, Note: fmt.Sprintf("deal #%d: %s", d.ID, ev.Detail)}, nil

@@ -1006,9 +1006,19 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 			// The deal's CRM ID named the record merged away: it names the
 			// record merged into now, so that the card and a search by it
 			// find the deal. (A deleted record's stays: HubSpot restores a
-			// deleted deal, and the restore links it again by it.)
-			c.Deal.CRMID = into
-			detail += "; CRM ID now " + into
+			// deleted deal, and the restore links it again by it.) Unless
+			// another deal holds that one: a CRM ID belongs to one deal.
+			next := c.Deal.Clone()
+			next.CRMID = into
+			switch err := e.crmIDFree(ctx, next, d.CRMID); {
+			case err == nil:
+				c.Deal, c.ClaimsCRMID = next, true
+				detail += "; CRM ID now " + into
+			case errors.As(err, new(*deal.RuleError)):
+				detail += "; CRM ID kept: another deal has " + into
+			default:
+				return Result{}, err
+			}
 		}
 		c.Entries = []ledger.Entry{{At: now, Actor: system, Action: "unlinked", Detail: detail}}
 		c.Work = e.behind(c.Deal, c.Links)

@@ -18,7 +18,7 @@ func BenchmarkCreateDeal(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			d := fullDeal()
-			d.ExternalID = fmt.Sprintf("bench-%d", i)
+			d.ExternalID, d.CRMID = fmt.Sprintf("bench-%d", i), fmt.Sprintf("crm-bench-%d", i) // each one deal's
 			i++
 			if err := s.CreateDeal(ctx, d, at("bench@x.example", "created", "benchmark")); err != nil {
 				b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/cosellbot/cosellbot/bot/deal"
@@ -61,11 +62,34 @@ func (s *Store) CreateDeal(ctx context.Context, d *deal.Deal, a Audit, notices .
 	return nil
 }
 
+// crmIDIndex is the unique index of deals' CRM IDs (00014).
+const crmIDIndex = "deals_crm_id_unique"
+
+// dealKeyTaken is the error of writing d when a unique index of deals
+// refused it: its external id is another deal's (ErrExists), or its CRM ID
+// (ErrCRMIDTaken). PostgreSQL names the index; SQLite does not, and there
+// a deal with both is said to clash on either (a CRM ID is claimed, and
+// checked, in the writing transaction before: SQLite has one writer).
+func dealKeyTaken(err error, d *deal.Deal) error {
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &pg) && pg.ConstraintName != "":
+		if pg.ConstraintName == crmIDIndex {
+			return fmt.Errorf("another deal has CRM ID %s: %w", d.CRMID, ErrCRMIDTaken)
+		}
+	case d.CRMID != "" && d.ExternalID == "":
+		return fmt.Errorf("another deal has CRM ID %s: %w", d.CRMID, ErrCRMIDTaken)
+	case d.CRMID != "":
+		return fmt.Errorf("another deal has external id %q or CRM ID %s: %w", d.ExternalID, d.CRMID, ErrExists)
+	}
+	return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
+}
+
 // insertDeal inserts row (the encoded d) with its audit entries and notices.
 func insertDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notices []Notice) error {
 	if err := tx.Create(row).Error; err != nil {
 		if isDuplicate(err) {
-			return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
+			return dealKeyTaken(err, d)
 		}
 		return fmt.Errorf("store: insert deal %q: %w", d.Name, err)
 	}
@@ -170,7 +194,7 @@ func updateDeal(tx *gorm.DB, d *deal.Deal, row *dealRow, entries []Audit, notice
 		Updates(row)
 	if res.Error != nil {
 		if isDuplicate(res.Error) {
-			return fmt.Errorf("deal with external id %q: %w", d.ExternalID, ErrExists)
+			return dealKeyTaken(res.Error, d)
 		}
 		return fmt.Errorf("store: update deal %d: %w", d.ID, res.Error)
 	}

@@ -79,6 +79,9 @@ func TestDealRoundTrip(t *testing.T) {
 				if d.ExternalID != "" { // unique across the cases
 					d.ExternalID = fmt.Sprintf("%s-%d", d.ExternalID, i)
 				}
+				if d.CRMID != "" { // one deal's (00014)
+					d.CRMID = fmt.Sprintf("%s-%d", d.CRMID, i)
+				}
 				want := tt.want(d)
 				if err := s.CreateDeal(ctx, d, at("alice@partner.example", "created", "created it")); err != nil {
 					t.Fatal(err)

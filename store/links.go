@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"gorm.io/gorm"
@@ -168,6 +169,32 @@ func saveLink(tx *gorm.DB, l change.Link) error {
 	return nil
 }
 
+// takeLink writes the link of a record that was read linked to no deal,
+// unless it is linked to a deal now: another replica made the record's
+// deal, or linked it, since (two of its events told at once). Written over,
+// that deal lost its record (the record's events went to the other, or to
+// none) and a second deal held it (a tester). It fails with ErrConflict
+// then: read again, the record is linked, and its event an update.
+func takeLink(tx *gorm.DB, l change.Link) error {
+	row, err := linkRow(l)
+	if err != nil {
+		return err
+	}
+	upsert := linkUpsert
+	upsert.Where = clause.Where{Exprs: []clause.Expression{clause.Expr{
+		SQL:  "external_sync.deal_id IS NULL OR external_sync.deal_id = ? OR NOT EXISTS (SELECT 1 FROM deals WHERE deals.id = external_sync.deal_id)",
+		Vars: []any{row.DealID},
+	}}}
+	res := tx.Clauses(upsert).Create(&row)
+	if res.Error != nil {
+		return fmt.Errorf("store: save the link of %s record %s: %w", l.System, l.RecordID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%s record %s is linked to a deal since it was read: %w", l.System, l.RecordID, ErrConflict)
+	}
+	return nil
+}
+
 // Commit stores one change in one transaction (change.Record): the deal
 // (inserted when its ID is 0, else updated at its version), its audit
 // entries and notices, the links, and a sync for each link named in Work.
@@ -217,8 +244,17 @@ func (s *Store) Commit(ctx context.Context, c *change.Commit) error {
 			}
 		}
 		for _, l := range c.Links {
-			if l.DealID == 0 && c.Deal != nil && l.Gone.IsZero() {
-				l.DealID = row.ID
+			if l.DealID == 0 && l.Gone.IsZero() {
+				// A record first linked (to the deal made of it), or kept
+				// until it is complete enough for a deal: it was read linked
+				// to no deal, and must still be (see takeLink).
+				if c.Deal != nil {
+					l.DealID = row.ID
+				}
+				if err := takeLink(tx, l); err != nil {
+					return err
+				}
+				continue
 			}
 			if err := saveLink(tx, l); err != nil {
 				return err
@@ -464,22 +500,33 @@ func (s *Store) RenameLink(ctx context.Context, l change.Link, recordID string) 
 	})
 }
 
-// crmIDLock is the PostgreSQL advisory lock that commits claiming a CRM ID
-// take (in their transaction, until it ends): the check and the write of
-// one cannot interleave with another's on any replica. Claims are rare (a
-// CRM ID typed in chat), so one lock for all of them costs nothing.
-const crmIDLock = 0x636f73656c6c // "cosell"
+// crmIDLockClass is the class (first key) of the PostgreSQL advisory locks
+// that commits claiming a CRM ID take, in their transaction until it ends,
+// one per CRM ID (its first form: every form of one record's id shares it):
+// the check and the write of one cannot interleave with another's for the
+// same ID on any replica. One lock for every ID serialised whole pages of
+// CRM events on two replicas once deals made of CRM records claimed their
+// IDs too; other IDs' claims do not wait for each other.
+const crmIDLockClass = 0x636f736c // "cosl"
+
+// crmIDLockKey is the second key of the advisory lock of a CRM ID.
+func crmIDLockKey(id string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(crmid.Forms(id)[0]))
+	return int32(h.Sum32())
+}
 
 // crmIDHeld fails with ledger.ErrCRMIDTaken when a deal other than d holds
 // d's CRM ID in any of its forms. SQLite's write transactions are
-// serialised already (_txlock=immediate); PostgreSQL's take crmIDLock.
+// serialised already (_txlock=immediate); PostgreSQL's take the ID's
+// advisory lock.
 func (s *Store) crmIDHeld(tx *gorm.DB, d *deal.Deal) error {
 	if d.CRMID == "" {
 		return nil
 	}
 	if s.dialect == Postgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", crmIDLock).Error; err != nil {
-			return fmt.Errorf("store: lock CRM IDs: %w", err)
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", crmIDLockClass, crmIDLockKey(d.CRMID)).Error; err != nil {
+			return fmt.Errorf("store: lock CRM ID %s: %w", d.CRMID, err)
 		}
 	}
 	var ids []int64

@@ -45,7 +45,9 @@ type dealRow struct {
 	// index holds the id too: the first deal by id is then the index's
 	// first entry, where PostgreSQL's generic plan of "crm_id = $1 ORDER
 	// BY id LIMIT 1" walked the primary key instead (2 ms at 10,000 deals).
-	CRMID string `gorm:"column:crm_id;not null;index:deals_crm_id,priority:1"`
+	// A CRM ID belongs to one deal: deals_crm_id_unique (00014) refuses a
+	// second, and the database sets the column from the body (00013).
+	CRMID string `gorm:"column:crm_id;not null;index:deals_crm_id,priority:1;index:deals_crm_id_unique,unique,where:crm_id <> ''"`
 	Body  string `gorm:"column:body;not null"`
 }
 

@@ -99,7 +99,7 @@ func (u *unit) writeDealChunk(ids []int64) error {
 	res := u.tx.Exec(with+shape.update, args...)
 	if res.Error != nil {
 		if isDuplicate(res.Error) {
-			return fmt.Errorf("store: update %d deals: an external id is taken: %w", len(ids), ErrExists)
+			return fmt.Errorf("store: update %d deals: an external id or a CRM ID is taken: %w", len(ids), ErrExists)
 		}
 		return fmt.Errorf("store: update %d deals: %w", len(ids), res.Error)
 	}

@@ -830,16 +830,46 @@ func (e *Engine) made(ctx context.Context, in Incoming, link Link, make Maker, k
 	if err != nil {
 		return Result{}, err
 	}
+	own := d.CRMID == in.RecordID || slices.Contains(crmid.Forms(in.RecordID), d.CRMID) // a CRM record's deal, named by it
+	var dropped string
+	if !own {
+		// A referral naming a CRM ID another deal holds (Partner Center's
+		// externalReferenceId): the referral is its own deal all the same,
+		// without the ID, which links the other deal's record.
+		if err := e.crmIDFree(ctx, d, ""); err != nil {
+			var rule *deal.RuleError
+			if !errors.As(err, &rule) {
+				return Result{}, err
+			}
+			dropped = fmt.Sprintf("CRM ID %s left out: %s", d.CRMID, rule.Message)
+			d.CRMID = ""
+		}
+	}
 	stamp(&deal.Deal{}, d, now, times(in))
+	if dropped != "" {
+		ev.Detail += "; " + dropped
+	}
 	c := &Commit{Deal: d, Entries: []ledger.Entry{{At: now, Actor: in.System, Action: ev.Action, Detail: ev.Detail}}, At: now}
 	if unread := e.keepUnread(&link, d, in); unread != "" {
 		c.Entries = append(c.Entries, ledger.Entry{At: now, Actor: in.System, Action: "kept", Detail: unread})
 	}
 	c.Links = []Link{link}
+	// The deal claims its CRM ID in the commit's transaction: the record's
+	// events told to two replicas at once (a creation and an update, each
+	// whole; a sender's retry with a new event id) both found no deal, and
+	// both made one (a tester: 3 records of 50 became two deals, each with
+	// a Partner Center referral).
+	c.ClaimsCRMID = d.CRMID != ""
 	c.Links = e.madeInPartnerCenter(d, c.Links)
 	c.Notices = News(d, ev, in.System)
 	c.Work = e.behind(d, c.Links)
 	if err := e.commit(ctx, c); err != nil {
+		if errors.Is(err, ledger.ErrCRMIDTaken) && !errors.Is(err, ledger.ErrConflict) {
+			// Another replica made the record's deal meanwhile (or a person
+			// gave its CRM ID to a deal): Receive tries again, and merges
+			// this event into that deal, as an update.
+			err = fmt.Errorf("%s record %s: its deal was made elsewhere meanwhile: %w: %w", Label(in.System), in.RecordID, ledger.ErrConflict, err)
+		}
 		return Result{}, err
 	}
 	return Result{Outcome: Applied, DealID: d.ID, Note: fmt.Sprintf("deal #%d: %s", d.ID, ev.Detail)}, nil
@@ -993,9 +1023,19 @@ func (e *Engine) Unlink(ctx context.Context, system, recordID, why, into string,
 			// The deal's CRM ID named the record merged away: it names the
 			// record merged into now, so that the card and a search by it
 			// find the deal. (A deleted record's stays: HubSpot restores a
-			// deleted deal, and the restore links it again by it.)
-			c.Deal.CRMID = into
-			detail += "; CRM ID now " + into
+			// deleted deal, and the restore links it again by it.) Unless
+			// another deal holds that one: a CRM ID belongs to one deal.
+			next := c.Deal.Clone()
+			next.CRMID = into
+			switch err := e.crmIDFree(ctx, next, d.CRMID); {
+			case err == nil:
+				c.Deal, c.ClaimsCRMID = next, true
+				detail += "; CRM ID now " + into
+			case errors.As(err, new(*deal.RuleError)):
+				detail += "; CRM ID kept: another deal has " + into
+			default:
+				return Result{}, err
+			}
 		}
 		c.Entries = []ledger.Entry{{At: now, Actor: system, Action: "unlinked", Detail: detail}}
 		c.Work = e.behind(c.Deal, c.Links)

@@ -88,6 +88,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	if n > 0 {
 		log.InfoContext(ctx, "schema migrated", "applied", n, "database", st.Dialect())
+		sayCRMIDsTakenOff(ctx, st, log, nil)
 	}
 	a := &app{cfg: cfg, log: log, store: st, clock: command.SystemClock{}, metrics: prometheus.NewRegistry()}
 	// In order: each step uses only what the steps above it built.

@@ -62,6 +62,9 @@ func cmdDoctor(ctx context.Context, in *invocation, args []string) int {
 	}
 	if st != nil {
 		defer st.Close()
+		if f, ok := doctorCRMIDs(ctx, st); ok {
+			findings = append(findings, f)
+		}
 	}
 	p := doctorPlatforms()
 	if cfg.Slack.APIURL != "" { // the endpoints serve would call
@@ -144,6 +147,32 @@ func doctorDatabase(ctx context.Context, cfg config) ([]doctor.Finding, *store.S
 		}
 	}
 	return findings, st
+}
+
+// doctorCRMIDs names the open deals that lost their CRM ID to another deal
+// holding it too (migration 00014 made CRM IDs unique): each is a
+// duplicate to close, or wants its own record's ID. ok is false when there
+// are none.
+func doctorCRMIDs(ctx context.Context, st *store.Store) (doctor.Finding, bool) {
+	f := doctor.Finding{Name: "CRM IDs"}
+	taken, err := st.CRMIDsTakenOff(ctx)
+	if err != nil {
+		f.Status, f.Detail = doctor.Failed, err.Error()
+		f.Fix = "check that the database answers, then run cosellbot doctor again"
+		return f, true
+	}
+	if len(taken) == 0 {
+		return f, false
+	}
+	ids := make([]string, len(taken))
+	for i, t := range taken {
+		ids[i] = fmt.Sprintf("#%d", t.DealID)
+	}
+	f.Status = doctor.Warning
+	f.Detail = fmt.Sprintf("%d open %s lost %s CRM ID to another deal holding it too (a CRM ID belongs to one deal since migration 00014): %s",
+		len(taken), plural(int64(len(taken)), "deal", "deals"), plural(int64(len(taken)), "its", "their"), strings.Join(ids, ", "))
+	f.Fix = "deal history ID says which deal holds it; close a duplicate with deal error ID reason=\"duplicate of #N\", or give the deal its own record's ID with deal edit ID crm_id=…"
+	return f, true
 }
 
 // doctorPartnerCenter checks the Partner Center refresh token the way serve

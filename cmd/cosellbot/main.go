@@ -21,6 +21,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/remind"
 	"github.com/cosellbot/cosellbot/integrations/chatkit"
 	"github.com/cosellbot/cosellbot/integrations/shell"
@@ -121,7 +122,29 @@ func cmdMigrate(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "applied %d migration(s) to %s\n", n, st.Dialect())
+	if n > 0 {
+		sayCRMIDsTakenOff(ctx, st, log, stdout)
+	}
 	return 0
+}
+
+// sayCRMIDsTakenOff lists the open deals that lost their CRM ID to another
+// deal holding it too, as migration 00014 took it off them (to stdout when
+// given, else to the log): each line says which deal holds it and what to
+// do. cosellbot doctor lists them until they are done with.
+func sayCRMIDsTakenOff(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.Writer) {
+	taken, err := st.CRMIDsTakenOff(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "cannot list the deals whose CRM ID was taken off", "err", err)
+		return
+	}
+	for _, t := range taken {
+		if stdout != nil {
+			fmt.Fprintln(stdout, escape.Line(t.String()))
+			continue
+		}
+		log.WarnContext(ctx, "a deal lost its CRM ID to another deal holding it too", "deal", t.DealID, "history", t.Detail)
+	}
 }
 
 // joinText rebuilds the chat line from argv. One argument is taken as typed;

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/escape"
 	"github.com/cosellbot/cosellbot/bot/vocab"
 	"github.com/cosellbot/cosellbot/integrations/crm"
@@ -131,7 +132,7 @@ func cmdSync(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 			fmt.Fprintln(tw, "  FIELD\tCOSELLBOT\tTHERE\tAT\tSTATE")
 			for _, f := range change.Fields {
 				m, known := l.Shadow[f]
-				state := fieldState(f, m, known, cur[f], queued, dead)
+				state := fieldState(f, m, known, cur[f], d.Status, queued, dead)
 				at := ""
 				if !m.At.IsZero() {
 					at = m.At.Format("2006-01-02 15:04:05")
@@ -200,9 +201,9 @@ func (a *app) failedOf(ctx context.Context, l change.Link) (int64, string, error
 
 // fieldState is how a field of a link stands: m is what the system holds
 // as far as cosellbot knows (known: it was ever exchanged), cur the deal's
-// value, queued whether sync work waits for the link, dead whether it gave
-// up.
-func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, dead bool) string {
+// value, status the deal's, queued whether sync work waits for the link,
+// dead whether it gave up.
+func fieldState(f change.Field, m change.Mark, known bool, cur string, status deal.Status, queued, dead bool) string {
 	switch {
 	case !known:
 		return "never exchanged"
@@ -223,7 +224,7 @@ func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, d
 	case m.Value != cur && m.Refused:
 		return "theirs, refused by the deal rules"
 	case m.Value != cur && f == change.Reason && cur == "":
-		return "theirs (an open deal has no reason)"
+		return "theirs (" + noReason(status) + ")"
 	case m.Value != cur && queued:
 		return "to send"
 	case m.Value != cur:
@@ -232,6 +233,19 @@ func fieldState(f change.Field, m change.Mark, known bool, cur string, queued, d
 		return "theirs: nothing can be sent (see the history)"
 	}
 	return "in step"
+}
+
+// noReason says why a deal in status holds no reason while the system
+// holds one. "An open deal has no reason" was said of every deal, a won one
+// too (won in chat while the CRM said lost: a tester).
+func noReason(status deal.Status) string {
+	switch {
+	case !status.Terminal():
+		return "an open deal has no reason"
+	case status == deal.Won:
+		return "a won deal has no reason"
+	}
+	return fmt.Sprintf("the deal is %s, with no reason", status.Label())
 }
 
 // maxErrorCell is the longest last error the sync work table shows in its

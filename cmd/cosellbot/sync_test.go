@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/change"
+	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/integrations/partnercenter/pcfake"
 	"github.com/cosellbot/cosellbot/store"
 )
@@ -57,14 +58,14 @@ func TestSyncShowsTheWholeLastError(t *testing.T) {
 // not confirmed" as if an answer were awaited.
 func TestSyncSaysARefusedWrite(t *testing.T) {
 	m := change.Mark{Value: "HS notes", Sent: "n400", Pending: true}
-	if got := fieldState(change.Notes, m, true, "n400", true, true); !strings.HasPrefix(got, "sent, refused") {
+	if got := fieldState(change.Notes, m, true, "n400", deal.Accepted, true, true); !strings.HasPrefix(got, "sent, refused") {
 		t.Errorf("dead write: %q", got)
 	}
 	// A write that failed and is retried was not "sent" (a 503).
-	if got := fieldState(change.Notes, m, true, "n400", true, false); got != "being sent, not confirmed (see Sync work)" {
+	if got := fieldState(change.Notes, m, true, "n400", deal.Accepted, true, false); got != "being sent, not confirmed (see Sync work)" {
 		t.Errorf("write retried: %q", got)
 	}
-	if got := fieldState(change.Notes, m, true, "n400", false, false); got != "sent, not confirmed" {
+	if got := fieldState(change.Notes, m, true, "n400", deal.Accepted, false, false); got != "sent, not confirmed" {
 		t.Errorf("write answered, its echo not in: %q", got)
 	}
 }
@@ -74,11 +75,32 @@ func TestSyncSaysARefusedWrite(t *testing.T) {
 // it is to send.
 func TestSyncSaysAStageNotInTheMapping(t *testing.T) {
 	m := change.Mark{Value: "qualified", Unread: "Closed Won - Partner"}
-	if got := fieldState(change.Stage, m, true, "qualified", false, false); got != "theirs, not in the mapping: kept (see the history)" {
+	if got := fieldState(change.Stage, m, true, "qualified", deal.Accepted, false, false); got != "theirs, not in the mapping: kept (see the history)" {
 		t.Errorf("kept: %q", got)
 	}
-	if got := fieldState(change.Stage, m, true, "developed", true, false); got != "to send" {
+	if got := fieldState(change.Stage, m, true, "developed", deal.Accepted, true, false); got != "to send" {
 		t.Errorf("the deal moved on: %q", got)
+	}
+}
+
+// A reason the system holds and the deal does not is explained as the deal
+// stands: a won deal has none (won in chat while the CRM said lost), not
+// "an open deal has no reason".
+func TestSyncExplainsAMissingReasonByTheDealsState(t *testing.T) {
+	held := change.Mark{Value: "went elsewhere"}
+	for _, tc := range []struct {
+		status deal.Status
+		want   string
+	}{
+		{deal.Created, "theirs (an open deal has no reason)"},
+		{deal.Accepted, "theirs (an open deal has no reason)"},
+		{deal.Received, "theirs (an open deal has no reason)"},
+		{deal.Won, "theirs (a won deal has no reason)"},
+		{deal.Expired, "theirs (the deal is expired, with no reason)"},
+	} {
+		if got := fieldState(change.Reason, held, true, "", tc.status, false, false); got != tc.want {
+			t.Errorf("reason of a %s deal: %q, want %q", tc.status, got, tc.want)
+		}
 	}
 }
 

@@ -302,6 +302,30 @@ func TestLateEventOfADeletedDealIsStale(t *testing.T) {
 	})
 }
 
+// A record merged into one whose id another deal holds as its CRM ID (a
+// deal made for it, not linked yet): the merged deal is linked to it, and
+// keeps its own CRM ID, since a CRM ID belongs to one deal; the merge is
+// applied, not failed on the database's refusal.
+func TestMergeIntoAHeldCRMIDKeepsTheDealsOwn(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		h := setup(t, st)
+		d := crmtest.AcceptedDeal(t, st, "18400001", now)
+		other := crmtest.AcceptedDeal(t, st, "18400005", now)
+		post := func(es ...map[string]any) store.InboxEntry { t.Helper(); return postLast(t, h, es...) }
+		post(map[string]any{"subscriptionType": "deal.propertyChange", "objectId": 18400001, "propertyName": "dealstage", "propertyValue": "qualifiedtobuy"})
+		row := post(map[string]any{"subscriptionType": "deal.merge", "objectId": 18400005, "primaryObjectId": 18400005, "newObjectId": 18400005, "mergedObjectIds": []int{18400001, 18400005}})
+		if row.Status != store.InboxProcessed || !strings.Contains(row.Error, "CRM ID kept: another deal has 18400005") {
+			t.Errorf("merge: %s %q", row.Status, row.Error)
+		}
+		if got, err := st.GetDeal(t.Context(), d.ID); err != nil || got.CRMID != "18400001" {
+			t.Errorf("the merged deal's CRM ID: %q %v; want its own", got.CRMID, err)
+		}
+		if got, err := st.DealByCRMID(t.Context(), "18400005"); err != nil || got.ID != other.ID {
+			t.Errorf("CRM ID 18400005: deal %v, %v; want deal %d", got, err, other.ID)
+		}
+	})
+}
+
 // A merge that relinked the deal says so in the inbox, whichever merged
 // record came last (one linked to no deal said "linked to no deal"); a
 // restore that linked the deal again says that, not "already says so".

@@ -179,6 +179,38 @@ func TestNewReferralBecomesAReceivedDeal(t *testing.T) {
 	})
 }
 
+// A referral naming, as its CRM ID (externalReferenceId), a record whose
+// CRM ID another deal holds is a deal all the same, without the ID: the
+// record links to one deal, the one that held it. The history says so.
+func TestReferralWithAHeldCRMIDBecomesADealWithoutIt(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		holder := crmtest.AcceptedDeal(t, st, "opp-held", now)
+		e.api.Put(fixture(t, "referral_new.json"))
+		e.api.Set(newID, "externalReferenceId", "opp-held")
+		if code, resp := e.deliver(t, notification("referral-created", newID, now.Add(-time.Minute))); code != 200 {
+			t.Fatalf("delivery: %d %s", code, resp)
+		}
+		if rep := e.h.Process(t); rep.Processed != 1 {
+			t.Fatalf("report %+v %+v", rep, e.h.Inbox(t))
+		}
+		d, err := st.DealByExternalID(t.Context(), newID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.CRMID != "" {
+			t.Errorf("the referral's deal has CRM ID %q, held by deal %d", d.CRMID, holder.ID)
+		}
+		if got, err := st.DealByCRMID(t.Context(), "opp-held"); err != nil || got.ID != holder.ID {
+			t.Errorf("opp-held is deal %v's (%v), want deal %d's", got, err, holder.ID)
+		}
+		hist, err := st.History(t.Context(), d.ID)
+		if err != nil || len(hist) != 1 || !strings.Contains(hist[0].Detail, "CRM ID opp-held left out: another deal already has CRM ID opp-held") {
+			t.Errorf("history %+v, %v; want the received line saying the CRM ID was left out", hist, err)
+		}
+	})
+}
+
 func TestSignatureChecks(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := setup(t, st)

@@ -304,7 +304,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 // entry's place in all, or -1), checked whole, then stored only if the
 // admin entry is still what it was read as; if another admin's change landed
 // meanwhile, the change is made again from it rather than undoing it. The
-// index follows at once. faq add, edit, teach and remove all save this way.
+// index follows before it returns. faq add, edit, teach and remove all save this way.
 func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
 	for try := 0; ; try++ {
 		over, err := s.faq.rec.FAQOverrides(ctx)
@@ -343,6 +343,12 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 			return faq.Entry{}, fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
 		}
 		s.faq.Invalidate()
+		// The admin waits for the index that holds the change (everyone
+		// else is answered by the old one meanwhile), so that "it answers
+		// from now on" is true when they read it.
+		if _, err := s.faq.Fresh(ctx, c.now); err != nil {
+			s.log.WarnContext(ctx, "FAQ entry saved, its index not rebuilt yet: the next question tries again", "entry", e.ID, "err", err)
+		}
 		return e, nil
 	}
 }

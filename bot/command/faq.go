@@ -52,14 +52,42 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 	return s.faq.Warm(ctx, s.clock.Now())
 }
 
-// faqWordSet are a reply's fixed phrases in one language.
-type faqWordSet struct{ unknown, closest, related, addHint string }
+// faqWordSet are a reply's fixed phrases in one language; unasked and
+// unaskedMany introduce the questions of a message asking more than two
+// things that are left unanswered (one, several).
+type faqWordSet struct{ unknown, closest, related, addHint, unasked, unaskedMany string }
 
 // faqWords are a reply's fixed phrases in the asker's language.
 var faqWords = map[faq.Lang]faqWordSet{
-	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question."},
-	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question."},
-	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan."},
+	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question.",
+		"I answer at most two questions per message, so this one has no answer above; ask it on its own:",
+		"I answer at most two questions per message, so these have no answer above; ask each on its own:"},
+	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question.",
+		"Je réponds au plus à deux questions par message : celle-ci reste sans réponse ci-dessus, posez-la à part :",
+		"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :"},
+	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan.",
+		"Jag svarar på högst två frågor per meddelande, så den här frågan är obesvarad ovan; ställ den för sig:",
+		"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:"},
+}
+
+// unasked says which questions of a message asking more than two things
+// no answer above covers (faq.Result.Unasked), each quoted, and returns a
+// button asking each alone: the reply never reads as if it answered them.
+func unasked(b *strings.Builder, res faq.Result, words faqWordSet) []Action {
+	if len(res.Unasked) == 0 {
+		return nil
+	}
+	intro := words.unasked
+	if len(res.Unasked) > 1 {
+		intro = words.unaskedMany
+	}
+	b.WriteString("\n\n" + intro)
+	var actions []Action
+	for _, q := range res.Unasked {
+		b.WriteString("\n> " + q)
+		actions = append(actions, Action{Label: chat.Clip(q, buttonLabelMax), Command: "faq " + Quote(q)})
+	}
+	return actions
 }
 
 func (s *Service) faqSpecs() []*spec {
@@ -109,6 +137,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	var actions []Action
 	if res.Answered {
 		b.WriteString(res.Answer)
+		actions = unasked(&b, res, words)
 		if len(res.Related) > 0 {
 			// The titles go in the actions only (buttons, or the commands the
 			// shell prints): listing them in the text as well showed each twice.
@@ -120,6 +149,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	} else {
 		b.WriteString(words.unknown)
 		b.WriteString("\n" + words.addHint)
+		actions = unasked(&b, res, words)
 		if len(res.Suggestions) > 0 {
 			// Last, right above the buttons it introduces (the titles are in
 			// the actions only, as for related ones).
@@ -167,7 +197,8 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		// misses, asking again, would find answered.
 		s.recordMiss(ctx, c, question, r.Lang)
 	}
-	var actions []Action
+	actions := unasked(&b, res, words)
+	n := len(actions)
 	seen := map[string]bool{}
 	for _, sg := range more {
 		if answered[sg.EntryID] || seen[sg.EntryID] {
@@ -177,7 +208,7 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		actions = append(actions, askAction(sg))
 	}
 	switch {
-	case len(actions) == 0:
+	case len(actions) == n:
 	case closest && len(res.Related)+len(res.Also.Related) == 0:
 		b.WriteString("\n" + words.closest)
 	default:
@@ -210,6 +241,9 @@ func resultData(res faq.Result) map[string]any {
 	}
 	if res.Also != nil {
 		data["also"] = resultData(*res.Also)
+	}
+	if len(res.Unasked) > 0 {
+		data["unasked"] = res.Unasked
 	}
 	return data
 }

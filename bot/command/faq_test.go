@@ -3,10 +3,12 @@ package command_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
@@ -290,5 +292,31 @@ func TestFAQTwoQuestions(t *testing.T) {
 	misses := e.run("faq misses")
 	if !strings.Contains(misses.Text, "[fr] c'est quoi une transaction p2p et comment on en cree une\n      unanswered: comment on en cree une") {
 		t.Errorf("the message answered in part is a miss, saying which half:\n%s", misses.Text)
+	}
+}
+
+// A message asking more than two things: its two answers, then the
+// question none of them covers, quoted, in the asker's language, with a
+// button that asks it alone, first among the buttons.
+func TestFAQMoreThanTwoQuestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	for _, tc := range []struct{ q, note, third string }{
+		{"what are the steps to become a crm partner, and how do i get the crm competency, and what are the deal reg requirements?",
+			"I answer at most two questions per message, so this one has no answer above; ask it on its own:", "what are the deal reg requirements?"},
+		{"c'est quoi cpor, et qui valide les demandes, et comment on crée une transaction p2p ?",
+			"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :", "comment on crée une transaction p2p ?"},
+		{"vad är cpor och vem godkänner anspråken och hur skapar jag en p2p-affär?",
+			"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:", "hur skapar jag en p2p-affär?"},
+	} {
+		r := e.run(tc.q)
+		if !strings.Contains(r.Text, tc.note) || !strings.Contains(r.Text, "\n> "+tc.third) {
+			t.Errorf("%q: the reply does not say what it left unanswered:\n%s", tc.q, r.Text)
+		}
+		if !slices.ContainsFunc(r.Actions, func(a chat.Action) bool { return a.Command == "faq "+command.Quote(tc.third) }) {
+			t.Errorf("%q: no button asks %q alone: %+v", tc.q, tc.third, r.Actions)
+		}
+	}
+	if r := e.run("what is cpor and who validates the claims"); strings.Contains(r.Text, "at most two questions") {
+		t.Errorf("two questions, both answered, and still the note:\n%s", r.Text)
 	}
 }

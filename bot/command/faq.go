@@ -509,7 +509,9 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 				// on purpose.
 				b.WriteString("\n      reads as off-topic: teach it only if that entry answers it, or faq add an entry that does")
 			} else if len(actions) < maxTeachButtons {
-				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach})
+				entryQ, _ := ix.Question(v.Closest, ix.Language(asked))
+				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach,
+					Confirm: teachQuestion(v.Closest, entryQ, asked)})
 			}
 		}
 		views = append(views, v)
@@ -539,6 +541,45 @@ const (
 // maxTeachButtons bounds the buttons under faq misses: the most asked
 // misses get one each, the rest their command in the text.
 const maxTeachButtons = 5
+
+// teachQuestion is what a Teach button asks before it runs (Slack's
+// confirm dialog, Discord's question with Yes and Cancel): the entry's own
+// question beside the one to attach, so that the admin sees a wrong match
+// before making it. A tester found "Teach csa-what: what's the csa
+// commission for azure" one click from answering a commission question
+// with what the CSA program is. entryQuestion "" when not known.
+func teachQuestion(id, entryQuestion, asked string) string {
+	if entryQuestion == "" {
+		return fmt.Sprintf("Teach FAQ entry %s to answer %q? Whoever asks it will get that entry's answer.", id, asked)
+	}
+	return fmt.Sprintf("FAQ entry %s answers %q. Teach it to answer %q too? Whoever asks that will get this entry's answer: go ahead only if it answers the question.", id, entryQuestion, asked)
+}
+
+// teachLine reads a faq teach command line: the entry and the question.
+func teachLine(line string) (id, question string, ok bool) {
+	args, err := Parse(line)
+	if err != nil || len(args.Words) < 4 || !strings.EqualFold(args.Words[0], "faq") || !strings.EqualFold(args.Words[1], "teach") {
+		return "", "", false
+	}
+	return strings.ToLower(args.Words[2]), strings.TrimSpace(strings.Join(args.Words[3:], " ")), true
+}
+
+// confirmTeach is the question asked before a faq teach line runs from a
+// button, with the entry's question in the language the teach will use,
+// and what Cancel shows (the misses again).
+func (s *Service) confirmTeach(ctx context.Context, line string) (question, cancel string, ok bool) {
+	id, asked, ok := teachLine(line)
+	if !ok {
+		return "", "", false
+	}
+	entryQ := ""
+	if s.faq != nil {
+		if ix, err := s.faq.Index(ctx, s.clock.Now()); err == nil {
+			entryQ, _ = ix.Question(id, ix.Language(asked))
+		}
+	}
+	return teachQuestion(id, entryQ, asked), "faq misses", true
+}
 
 // faqTeach adds a question as another way to ask an entry, in the
 // question's language (lang= when detection would guess wrong): what an

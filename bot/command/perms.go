@@ -162,8 +162,12 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 // before a registrable deal is won, that a private one can then never be
 // registered, or that registration may be rejected for one younger than 72
 // hours (deal.WinAdvice), since a won deal is
-// never unwon. A deal who cannot see, or none, gets the plain question.
+// never unwon. A deal who cannot see, or none, gets the plain question. A
+// Teach button's question names the entry's own question (confirmTeach).
 func (s *Service) Confirm(ctx context.Context, who access.User, line string) (question, cancel string) {
+	if q, c, ok := s.confirmTeach(ctx, line); ok {
+		return q, c
+	}
 	question, cancel = Confirmation(line)
 	f := strings.Fields(line)
 	if question == "" || len(f) != 3 || f[1] != "won" {

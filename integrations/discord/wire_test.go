@@ -59,7 +59,9 @@ type env struct {
 	flags int // of the clicked message: 64 (ephemeral) unless a test sets 0
 }
 
-func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
+// newEnv serves Discord over st; opts add capabilities to the command
+// service (the FAQ).
+func newEnv(t testing.TB, st *store.Store, deadline time.Duration, opts ...command.Option) *env {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
@@ -67,7 +69,8 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	}
 	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
-	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
+	opts = append([]command.Option{command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before)}, opts...)
+	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, opts...)}
 	e.ad, err = discord.New(discord.Config{
 		PublicKey: pub, BotToken: "bot-token", AppID: "APP", APIURL: e.api.APIURL(), Version: "test", Deadline: deadline,
 		Clock: clk, Log: slog.New(slog.DiscardHandler),

@@ -131,7 +131,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		words = faqWords[faq.EN]
 	}
 	if res.Also != nil {
-		return s.answerTwo(ctx, c, question, res, words)
+		return s.answerTwo(ctx, c, question, res, words, ix.Knows(question))
 	}
 	var b strings.Builder
 	var actions []Action
@@ -148,7 +148,12 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		}
 	} else {
 		b.WriteString(words.unknown)
-		b.WriteString("\n" + words.addHint)
+		// Only a question with a word the knowledge base knows is a miss:
+		// "?", "lol" or "asdfgh" filled faq misses with nothing to teach.
+		if ix.Knows(question) {
+			b.WriteString("\n" + words.addHint)
+			s.recordMiss(ctx, c, question, res.Lang)
+		}
 		actions = unasked(&b, res, words)
 		if len(res.Suggestions) > 0 {
 			// Last, right above the buttons it introduces (the titles are in
@@ -158,7 +163,6 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 				actions = append(actions, askAction(r))
 			}
 		}
-		s.recordMiss(ctx, c, question, res.Lang)
 	}
 	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
 }
@@ -168,7 +172,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 // below, the buttons of both: related entries of the answers, closest
 // topics of a half not answered, each once and none already answered. A
 // half not answered is a miss of its own.
-func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet) (Reply, error) {
+func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet, known bool) (Reply, error) {
 	halves := res.Halves()
 	var b strings.Builder
 	var more []faq.Suggestion
@@ -195,7 +199,9 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		// The whole message is the miss: its half alone may read as
 		// another question ("and how do I create one"), which faq
 		// misses, asking again, would find answered.
-		s.recordMiss(ctx, c, question, r.Lang)
+		if known {
+			s.recordMiss(ctx, c, question, r.Lang)
+		}
 	}
 	actions := unasked(&b, res, words)
 	n := len(actions)
@@ -217,9 +223,17 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
 }
 
+// maxMissRunes bounds a miss as kept and as faq misses prints it: a
+// tester's 3,500-character paste was kept and listed whole.
+const maxMissRunes = 300
+
+// clipMiss is a miss's question cut to maxMissRunes, the cut marked "…".
+func clipMiss(q string) string { return chat.Clip(q, maxMissRunes) }
+
 // recordMiss keeps a question nobody could answer for faq misses.
 func (s *Service) recordMiss(ctx context.Context, c *call, question string, lang faq.Lang) {
-	if strings.TrimSpace(question) == "" {
+	question = clipMiss(strings.TrimSpace(question))
+	if question == "" {
 		return
 	}
 	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now}
@@ -492,11 +506,13 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			more++
 			continue
 		}
-		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part, OffTopic: res.OffTopic}
-		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
-		asked := m.Question
+		// Kept before misses were clipped, a paste is still listed cut.
+		shown := clipMiss(m.Question)
+		v := view{Question: shown, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part, OffTopic: res.OffTopic}
+		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, shown)
+		asked := shown
 		if res.Part != "" {
-			asked = res.Part // what to teach is the half, not two questions as one
+			asked = clipMiss(res.Part) // what to teach is the half, not two questions as one
 			fmt.Fprintf(&b, "\n      unanswered: %s", asked)
 		}
 		if len(res.Suggestions) > 0 {

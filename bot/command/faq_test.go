@@ -12,6 +12,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -319,4 +320,54 @@ func TestFAQMoreThanTwoQuestions(t *testing.T) {
 	if r := e.run("what is cpor and who validates the claims"); strings.Contains(r.Text, "at most two questions") {
 		t.Errorf("two questions, both answered, and still the note:\n%s", r.Text)
 	}
+}
+
+// A tester's faq misses filled with noise: "?", "quick q", "lol",
+// "asdfgh" were misses, "ok" an "I don't know", and a 3,500-character paste
+// was kept and listed whole. A message with no word the knowledge base
+// knows is refused without the promise that an admin will see it, and is
+// no miss; "ok" and "okej tack" are small talk; a long question is kept and
+// listed cut to 300 characters, a paste kept whole before as well.
+func TestFAQMissesKeepNoNoise(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		for _, q := range []string{"?", "quick q", "lol", "asdfgh", "faq ?!"} {
+			r := e.run(q)
+			if r.Data["answered"] != false || strings.Contains(r.Text, "faq misses lists") {
+				t.Errorf("%q → %q, want a refusal that promises no admin", q, r.Text)
+			}
+		}
+		for q, kind := range map[string]string{"ok": faq.Acknowledgement, "okej tack": faq.Thanks, "ok merci": faq.Thanks} {
+			if r := e.run(q); r.Data["small_talk"] != kind {
+				t.Errorf("%q → %v %q, want %s", q, r.Data["small_talk"], r.Text, kind)
+			}
+		}
+		long := "where is the partner profile of our subsidiary " + strings.Repeat("zq", 1730) // 3,506 characters
+		if r := e.run(long); r.Data["answered"] != false {
+			t.Fatalf("the long question was answered (%v)", r.Data["entry_id"])
+		}
+		old := "how do partner profiles relate to " + strings.Repeat("qz", 1750) // kept before misses were cut
+		if err := st.RecordFAQMiss(t.Context(), ledger.FAQMiss{Question: old, Lang: "en", Actor: "admin@localhost", At: e.clk.t}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.run("faq misses")
+		if views := fmt.Sprint(r.Data["misses"]); strings.Contains(views, "asdfgh") || strings.Contains(views, "lol") || strings.Contains(r.Text, "quick q") || strings.Contains(r.Text, "[en] ?") {
+			t.Errorf("noise listed as misses:\n%s", r.Text)
+		}
+		for _, line := range strings.Split(r.Text, "\n") {
+			if n := len([]rune(line)); n > 400 {
+				t.Errorf("a miss line of %d characters: %.80s…", n, line)
+			}
+		}
+		for _, start := range []string{long[:40], old[:40]} {
+			i := strings.Index(r.Text, start)
+			if i < 0 {
+				t.Fatalf("the long miss %q… is not listed:\n%.2000s", start, r.Text)
+			}
+			line, _, _ := strings.Cut(r.Text[i:], "\n")
+			if n := len([]rune(line)); n != 300 || !strings.HasSuffix(line, "…") {
+				t.Errorf("long miss listed as %d characters ending %q, want 300 ending with …", n, line[len(line)-5:])
+			}
+		}
+	})
 }

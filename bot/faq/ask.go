@@ -62,7 +62,10 @@ const offTopicFloor = 0.5
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
 	if kind := smallTalkOf(question); kind != "" {
-		lang := ix.Language(question)
+		lang := smallTalkLang(question)
+		if lang == "" {
+			lang = ix.Language(question)
+		}
 		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
 	}
 	res, cands := ix.ask(question, 0, nil)

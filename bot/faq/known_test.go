@@ -2,6 +2,31 @@ package faq
 
 import "testing"
 
+func TestKnows(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{"?", false},
+		{"", false},
+		{"quick q", false},
+		{"lol", false},
+		{"asdfgh", false},
+		{"hmm ???", false},
+		{"what's the csa commission for azure", true},
+		{"how much does an azure vm cost per month", true},
+		{"hur vet jag vilket id vi har", true},
+		{"où trouver mon ID partenaire", true},
+		{"refferal?", true},                  // misspelt, as Ask reads it
+		{"avtalsregistreringsminimum", true}, // a Swedish compound of known words
+	} {
+		if got := ix.Knows(tc.q); got != tc.want {
+			t.Errorf("Knows(%q) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
 func TestQuestion(t *testing.T) {
 	ix := loadIndex(t)
 	if q, ok := ix.Question("partner-id-where", FR); !ok || q == "" {

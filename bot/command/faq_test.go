@@ -371,3 +371,41 @@ func TestFAQMissesKeepNoNoise(t *testing.T) {
 		}
 	})
 }
+
+// A refusal of a line that starts like a command and reads as a question
+// says how to ask it, whether or not the FAQ answers it with confidence: a
+// tester's "cpor claim window for customer?" got the usage alone, "deal
+// registration requirements" the hint. A two-word slip gets none, and the
+// usage no longer reads "takes no word … after ;" for a verb that takes no
+// word at all.
+func TestFAQHintOnCommandLikeQuestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	kb, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := command.New(e.st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, e.st, faq.WithModelCache(faqCache)), command.WithCPOR(e.st))
+	for _, tc := range []struct {
+		line string
+		hint bool
+	}{
+		{"cpor claim window for customer?", true},
+		{"cpor claim window for customer", false}, // nothing marks a question, and the FAQ does not answer it
+		{"deal registration requirements", true},
+		{"cpor claim why is mine so slow", true},
+		{"deal foo?", false},
+		{"deal registration", false},
+	} {
+		r := svc.Run(context.Background(), access.LocalAdmin, here, tc.line)
+		if r.OK() || r.Data["answered"] == true {
+			t.Errorf("%s → answered: %s", tc.line, r.Text)
+			continue
+		}
+		if got := strings.Contains(r.Text, "(a question? ask it: faq "+tc.line+")"); got != tc.hint {
+			t.Errorf("%s → %q, hint %v, want %v", tc.line, r.Text, got, tc.hint)
+		}
+		if strings.Contains(r.Text, "after ;") {
+			t.Errorf("%s → %q", tc.line, r.Text)
+		}
+	}
+}

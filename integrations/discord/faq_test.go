@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
+	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -65,5 +68,38 @@ func TestTeachButtonAsksFirst(t *testing.T) {
 	}
 	if done := description(e.answer(e.click("111", yes))); !strings.Contains(done, "now answers") {
 		t.Errorf("Yes: %s", done)
+	}
+}
+
+// A French or Swedish user's button refusals come in the language the
+// interaction says they read: a non-admin's Teach, a button cosellbot no
+// longer knows. A tester's got both in English.
+func TestButtonRefusalsInTheUsersLanguage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newFAQEnv(t, st)
+	bo := access.User{ID: "bo@partner.example", Roles: []access.Role{access.ReferralsUser}, Global: true}
+	at := ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added"}
+	if err := st.PutUser(t.Context(), bo, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LinkChatUser(t.Context(), discord.Platform, "222", bo.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	teach := `confirm:faq teach partner-id-where "où est notre pid"`
+	for _, tc := range []struct {
+		locale, id, want string
+	}{
+		{"fr", teach, `non autorisé : seul un administrateur de références ou un administrateur des primes incitatives peut faire cela`},
+		{"sv-SE", teach, `inte tillåtet: bara en referensadministratör eller en incitamentsadministratör får göra det här`},
+		{"en-US", teach, `not allowed: only a referrals admin or an incentives admin may do this`},
+		{"", `faq teach partner-id-where "où est notre pid"`, `not allowed: only a referrals admin or an incentives admin may do this`},
+		{"fr", "ref:no-such-button", `ce bouton n'est plus valable ; saisissez plutôt la commande`},
+		{"sv-SE", "ref:no-such-button", `den här knappen gäller inte längre; skriv kommandot i stället`},
+		{"en-GB", "ref:no-such-button", `this button is no longer known; type the command instead`},
+	} {
+		e.locale = tc.locale
+		if got := strings.TrimSpace(description(e.answer(e.click("222", tc.id)))); got != "✗ "+tc.want {
+			t.Errorf("%s, locale %q: %q, want %q", tc.id, tc.locale, got, "✗ "+tc.want)
+		}
 	}
 }

@@ -57,6 +57,9 @@ type env struct {
 	seq   int
 	admin access.User
 	flags int // of the clicked message: 64 (ephemeral) unless a test sets 0
+	// locale is the language the interactions say their user reads
+	// (Discord sends the client's, "fr", "sv-SE"); "" sends none.
+	locale string
 }
 
 // newEnv serves Discord over st; opts add capabilities to the command
@@ -122,6 +125,9 @@ func (e *env) interaction(kind int, user string, data map[string]any) []byte {
 		"channel_id": "C1", "guild_id": "G1", "version": 1,
 		"member": map[string]any{"user": map[string]any{"id": user, "username": "ana"}},
 		"data":   data,
+	}
+	if e.locale != "" {
+		in["locale"] = e.locale
 	}
 	if kind == 3 || kind == 5 {
 		// The clicked message: the person's own ephemeral answer, unless

@@ -4,8 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/slack"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -65,5 +67,39 @@ func TestTeachButtonAsksFirst(t *testing.T) {
 	}
 	if !strings.Contains(dialog, "answers \"") || !strings.Contains(dialog, "Teach it to answer \""+q+"\" too?") {
 		t.Errorf("%s asks %q, want the entry's question and the one taught", teach, dialog)
+	}
+}
+
+// A French or Swedish member's button refusals come in their language, the
+// one Slack's users.info gives: a non-admin's Teach, a button cosellbot no
+// longer knows. A tester's got both in English.
+func TestButtonRefusalsInTheMembersLanguage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken, withFAQ(t, st))
+	for id, m := range map[string]struct{ email, locale string }{"U_BO": {"bo@partner.example", "fr-FR"}, "U_SIV": {"siv@partner.example", "sv-SE"}, "U_AL": {"al@partner.example", "en-US"}} {
+		u := access.User{ID: m.email, Roles: []access.Role{access.ReferralsUser}, Global: true}
+		if err := st.PutUser(t.Context(), u, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added", Detail: u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.slack.Profiles[id] = [3]string{id, m.email, ""}
+		e.slack.Locales[id] = m.locale
+	}
+	teach := control{ActionID: "cosell_run_0", Label: "Teach", Value: `faq teach partner-id-where "où est notre pid"`}
+	gone := control{ActionID: "cosell_form_0", Label: "Accept", Value: "no-such-form"}
+	for _, tc := range []struct {
+		user string
+		c    control
+		want string
+	}{
+		{"U_BO", teach, "✗ non autorisé : seul un administrateur de références ou un administrateur des primes incitatives peut faire cela"},
+		{"U_SIV", teach, "✗ inte tillåtet: bara en referensadministratör eller en incitamentsadministratör får göra det här"},
+		{"U_AL", teach, "✗ not allowed: only a referrals admin or an incentives admin may do this"},
+		{"U_BO", gone, "✗ ce bouton n'est plus valable ; saisissez plutôt la commande"},
+		{"U_SIV", gone, "✗ den här knappen gäller inte längre; skriv kommandot i stället"},
+		{"U_AL", gone, "✗ this button is no longer known; type the command instead"},
+	} {
+		if got := strings.TrimSpace(text(e.press(tc.user, tc.c))); got != tc.want {
+			t.Errorf("%s presses %s: %q, want %q", tc.user, tc.c.Label, got, tc.want)
+		}
 	}
 }

@@ -54,20 +54,53 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 
 // faqWordSet are a reply's fixed phrases in one language; unasked and
 // unaskedMany introduce the questions of a message asking more than two
-// things that are left unanswered (one, several).
-type faqWordSet struct{ unknown, closest, related, addHint, unasked, unaskedMany string }
+// things that are left unanswered (one, several); notAsked labels the
+// button under an answer that says it was not what was asked, and
+// notAskedThanks answers its press.
+type faqWordSet struct {
+	unknown, closest, related, addHint string
+	unasked, unaskedMany               string
+	notAsked, notAskedThanks           string
+}
 
 // faqWords are a reply's fixed phrases in the asker's language.
 var faqWords = map[faq.Lang]faqWordSet{
 	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question.",
 		"I answer at most two questions per message, so this one has no answer above; ask it on its own:",
-		"I answer at most two questions per message, so these have no answer above; ask each on its own:"},
+		"I answer at most two questions per message, so these have no answer above; ask each on its own:",
+		"Not what I asked",
+		"Thanks: an admin will see in faq misses that this answer was not what you asked, and can teach me the right one. Meanwhile, try asking in other words."},
 	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question.",
 		"Je réponds au plus à deux questions par message : celle-ci reste sans réponse ci-dessus, posez-la à part :",
-		"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :"},
+		"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :",
+		"Ce n'est pas ma question",
+		"Merci : un administrateur verra dans faq misses que cette réponse ne correspondait pas à votre question, et pourra m'apprendre la bonne. En attendant, essayez de la formuler autrement."},
 	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan.",
 		"Jag svarar på högst två frågor per meddelande, så den här frågan är obesvarad ovan; ställ den för sig:",
-		"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:"},
+		"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:",
+		"Inte det jag frågade",
+		"Tack! En administratör ser i faq misses att svaret inte var det du frågade efter och kan lära mig rätt svar. Pröva under tiden att fråga med andra ord."},
+}
+
+// notAskedAction is the button under an answer (of entry id, to question,
+// in lang) that tells it was not what was asked: it records the question
+// as a miss answered wrongly by that entry (faq wrong-answer), so that a
+// wrong answer reaches faq misses as a refusal does. part names the half
+// of a message asking two things it is about ("" for a whole message).
+func notAskedAction(words faqWordSet, id, question, part string, lang faq.Lang) Action {
+	label := words.notAsked
+	if part != "" {
+		label += sep(lang) + part
+	}
+	return Action{Label: chat.Clip(label, buttonLabelMax), Command: "faq wrong-answer " + id + " " + Quote(clipMiss(question)) + " lang=" + string(lang)}
+}
+
+// sep joins a label and what it is about, as each language writes a colon.
+func sep(lang faq.Lang) string {
+	if lang == faq.FR {
+		return " : "
+	}
+	return ": "
 }
 
 // unasked says which questions of a message asking more than two things
@@ -108,6 +141,7 @@ func (s *Service) faqSpecs() []*spec {
 		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},
 		{verb: "faq teach", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "admins: teach an entry another way people ask it (faq misses suggests these)", run: s.faqTeach},
 		{verb: "faq misses", optional: []string{"days"}, summary: "admins: the questions nobody could answer lately, with the entry each is closest to", run: s.faqMisses},
+		{verb: "faq wrong-answer", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "say that FAQ entry ID's answer was not what QUESTION asked (the Not what I asked button): admins see it in faq misses", run: s.faqWrong},
 	}
 }
 
@@ -146,6 +180,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 				actions = append(actions, askAction(r))
 			}
 		}
+		actions = append(actions, notAskedAction(words, res.EntryID, question, "", res.Lang))
 	} else {
 		b.WriteString(words.unknown)
 		// Only a question with a word the knowledge base knows is a miss:
@@ -219,6 +254,11 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		b.WriteString("\n" + words.closest)
 	default:
 		b.WriteString("\n" + words.related)
+	}
+	for _, r := range halves {
+		if r.Answered {
+			actions = append(actions, notAskedAction(words, r.EntryID, r.Part, r.Part, res.Lang))
+		}
 	}
 	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
 }
@@ -484,6 +524,12 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		// Unanswered is the half of a message asking two things that is
 		// still not answered (the other is).
 		Unanswered string `json:"unanswered,omitempty"`
+		// AnsweredWrongly is the entry that still answers the question
+		// and that WrongReports of its askers said was not what they
+		// asked (the Not what I asked button); Closest is then the best
+		// of the others.
+		AnsweredWrongly string `json:"answered_wrongly_by,omitempty"`
+		WrongReports    int    `json:"wrong_reports,omitempty"`
 		// OffTopic: the question reads as out of scope; Closest is only
 		// the least far entry, and no Teach button is offered.
 		OffTopic bool `json:"off_topic,omitempty"`
@@ -498,6 +544,12 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		res := ix.Ask(m.Question)
 		if res.Also != nil && !res.Also.Answered {
 			res = *res.Also // answered in part: the half nobody answers is the miss
+		}
+		// Said to be answered wrongly, it is a miss while that entry
+		// still answers it; taught to another, it is not.
+		wrong := m.Wrong != "" && res.Answered && res.EntryID == m.Wrong
+		if wrong {
+			res = faq.Result{Lang: res.Lang, Suggestions: ix.Others(m.Question, m.Wrong, res.Lang, 3)}
 		}
 		if res.Answered || res.SmallTalk != "" {
 			continue
@@ -515,10 +567,19 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			asked = clipMiss(res.Part) // what to teach is the half, not two questions as one
 			fmt.Fprintf(&b, "\n      unanswered: %s", asked)
 		}
+		if wrong {
+			v.AnsweredWrongly, v.WrongReports = m.Wrong, m.Wrongs
+			q, _ := ix.Question(m.Wrong, ix.Language(asked))
+			fmt.Fprintf(&b, "\n      answered by %s (%s), not what %d of its askers asked", m.Wrong, q, m.Wrongs)
+		}
 		if len(res.Suggestions) > 0 {
 			v.Closest = res.Suggestions[0].EntryID
 			teach := "faq teach " + v.Closest + " " + Quote(asked)
-			fmt.Fprintf(&b, "\n      closest: %s → %s", v.Closest, teach)
+			closest := "closest"
+			if wrong {
+				closest = "closest other"
+			}
+			fmt.Fprintf(&b, "\n      %s: %s → %s", closest, v.Closest, teach)
 			if res.OffTopic {
 				// A button would make attaching an off-topic question to
 				// its least far entry one click: the command stays, typed
@@ -660,3 +721,46 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 
 // langNames name the FAQ's languages in replies.
 var langNames = map[faq.Lang]string{faq.EN: "English", faq.FR: "French", faq.SV: "Swedish"}
+
+// faqWrong records that entry ID's answer was not what QUESTION asked (the
+// Not what I asked button under an answer): a miss kept with that entry,
+// which faq misses lists while the entry still answers the question, with
+// the entries ranked after it to teach instead. Anyone may say so, as
+// anyone may ask; the answer thanks them in their language and offers the
+// closest other topics.
+func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
+	id := strings.ToLower(c.pos[0])
+	question := clipMiss(strings.TrimSpace(strings.Join(c.pos[1:], " ")))
+	if question == "" {
+		return Reply{}, usage("say the question that was answered: faq wrong-answer %s \"the question\"", id)
+	}
+	ix, err := s.faq.Index(ctx, c.now)
+	if err != nil {
+		return Reply{}, err
+	}
+	lang := ix.Language(question)
+	if c.has("lang") {
+		lang = faq.Lang(strings.ToLower(c.get("lang")))
+		if !slices.Contains(faq.Langs, lang) {
+			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
+		}
+	}
+	if _, ok := ix.Question(id, lang); !ok {
+		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+	}
+	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now, Wrong: id}
+	if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
+		return Reply{}, fmt.Errorf("recording that FAQ entry %s did not answer %q: %w", id, question, err)
+	}
+	words := faqWords[lang]
+	var b strings.Builder
+	b.WriteString(words.notAskedThanks)
+	var actions []Action
+	if others := ix.Others(question, id, lang, 3); len(others) > 0 {
+		b.WriteString("\n" + words.closest)
+		for _, o := range others {
+			actions = append(actions, askAction(o))
+		}
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"entry_id": id, "question": question, "lang": string(lang), "reported": true}, Actions: actions}, nil
+}

@@ -66,6 +66,9 @@ func TestFAQ(t *testing.T) {
 			t.Errorf("%s → answered=%v lang=%v entry=%v", tt.line, r.Data["answered"], r.Data["lang"], r.Data["entry_id"])
 		}
 		for _, a := range r.Actions {
+			if strings.HasPrefix(a.Command, "faq wrong-answer ") {
+				continue // Not what I asked: no question (TestFAQNotWhatIAsked)
+			}
 			if follow := e.run(a.Command); follow.Data["answered"] != true {
 				t.Errorf("follow-up %q of %q was not answered", a.Command, tt.line)
 			}
@@ -408,4 +411,70 @@ func TestFAQHintOnCommandLikeQuestions(t *testing.T) {
 			t.Errorf("%s → %q", tc.line, r.Text)
 		}
 	}
+}
+
+// Every FAQ answer has a "Not what I asked" button (in the asker's
+// language; one per answered half of a message asking two things): a
+// wrong answer never reached faq misses. Pressed, by anyone, it keeps the
+// question as a miss answered wrongly by that entry; faq misses lists it
+// while that entry still answers it, with the entry ranked next to teach
+// (asking first); taught to another entry, it leaves the list.
+func TestFAQNotWhatIAsked(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		notAsked := func(r command.Reply) []chat.Action {
+			var out []chat.Action
+			for _, a := range r.Actions {
+				if strings.HasPrefix(a.Command, "faq wrong-answer ") {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		for _, tc := range []struct{ q, label string }{
+			{"where do i find my partner id", "Not what I asked"},
+			{"où trouver mon ID partenaire ?", "Ce n'est pas ma question"},
+			{"var hittar jag mitt partner-id", "Inte det jag frågade"},
+		} {
+			r := e.run(tc.q)
+			if got := notAsked(r); r.Data["answered"] != true || len(got) != 1 || got[0].Label != tc.label {
+				t.Errorf("%q (answered %v) offers %+v, want one %q button", tc.q, r.Data["answered"], got, tc.label)
+			}
+		}
+		r := e.run("vad är partner-id och var hittar jag det")
+		if got := notAsked(r); r.Data["also"] == nil || len(got) != 2 || got[0].Label != "Inte det jag frågade: vad är partner-id" || got[1].Label != "Inte det jag frågade: var hittar jag det" {
+			t.Errorf("two answers (also: %v), buttons %+v; want one per half, in the order asked", r.Data["also"] != nil, got)
+		}
+		if r := e.run("hur vet jag vilket id vi har"); len(notAsked(r)) != 0 {
+			t.Errorf("a refusal offers %+v", notAsked(r))
+		}
+
+		const q = "how do i look up my pid"
+		if r := e.run(q); r.Data["answered"] != true {
+			t.Fatalf("%q is not answered", q)
+		}
+		press := notAsked(e.run(q))[0].Command
+		user := access.User{ID: "bo@contoso-partner.com", Roles: []access.Role{access.ReferralsUser}, Global: true}
+		r = e.svc.Run(context.Background(), user, here, press)
+		if !r.OK() || !strings.HasPrefix(r.Text, "Thanks: an admin will see in faq misses") {
+			t.Fatalf("%s → %q", press, r.Text)
+		}
+		id := strings.Fields(press)[2]
+		misses := e.run("faq misses")
+		if !strings.Contains(misses.Text, "] "+q+"\n      answered by "+id) || !strings.Contains(misses.Text, "not what 1 of its askers asked") {
+			t.Fatalf("the wrong answer is not listed:\n%s", misses.Text)
+		}
+		i := slices.IndexFunc(misses.Actions, func(a chat.Action) bool { return strings.HasSuffix(a.Command, command.Quote(q)) })
+		if i < 0 || misses.Actions[i].Confirm == "" || strings.HasPrefix(misses.Actions[i].Command, "faq teach "+id+" ") {
+			t.Fatalf("want a Teach button, asking first, for another entry than %s: %+v", id, misses.Actions)
+		}
+		// Taught to an entry of its own, the question leaves the misses.
+		e.run(`faq add office-pid en_question="Where is our partner ID kept?" en_answer="In the office safe." fr_question="Où est gardé notre ID partenaire ?" fr_answer="Dans le coffre." sv_question="Var förvaras vårt partner-ID?" sv_answer="I kassaskåpet."`)
+		if r := e.run(`faq teach office-pid "` + q + `" lang=en`); !strings.Contains(r.Text, "now answers") {
+			t.Fatalf("the new entry does not take the question: %s", r.Text)
+		}
+		if r := e.run("faq misses"); strings.Contains(r.Text, q) {
+			t.Errorf("a question taught to another entry is still listed:\n%s", r.Text)
+		}
+	})
 }

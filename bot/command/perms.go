@@ -41,6 +41,7 @@ var perms = map[string]access.Permission{
 	"web": access.Anyone, // the page shows each person what they may see, by the same rules
 
 	"faq add": access.Admin, "faq edit": access.Admin, "faq remove": access.Admin, "faq misses": access.Admin, "faq teach": access.Admin,
+	"faq wrong-answer": access.Anyone, // as a question is: it records a miss
 }
 
 // permit is the one permission check of a verb, run before its handler.

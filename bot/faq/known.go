@@ -2,8 +2,9 @@ package faq
 
 // What the chat layer asks of an index besides answers: whether a question
 // has anything to do with the knowledge base at all (a miss worth an
-// admin's time), and an entry's own wording (what a Teach button attaches a
-// question to).
+// admin's time), an entry's own wording (what a Teach button attaches a
+// question to), and the entries a question ranks after the one that
+// answered it (where the right one of a wrong answer may be).
 
 // Knows reports whether question has a word the knowledge base knows, in
 // any of its languages, as Ask reads words: a content word (stop words,
@@ -36,4 +37,22 @@ func (ix *Index) Question(id string, l Lang) (string, bool) {
 		return "", false
 	}
 	return e.Text[l].Question, true
+}
+
+// Others are the entries question ranks best after except (the entry that
+// answered it, which its asker said was not what they asked), at most n,
+// worded in lang: where an admin looks for the right entry to teach it.
+// The ranking is Ask's; nothing is answered differently.
+func (ix *Index) Others(question, except string, lang Lang, n int) []Suggestion {
+	_, cands := ix.ask(question, 0, nil)
+	var out []Suggestion
+	for _, c := range cands {
+		if len(out) == n {
+			break
+		}
+		if c.id != except {
+			out = append(out, Suggestion{EntryID: c.id, Question: ix.entries[c.id].Text[lang].Question})
+		}
+	}
+	return out
 }

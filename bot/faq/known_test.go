@@ -36,3 +36,20 @@ func TestQuestion(t *testing.T) {
 		t.Error("Question of an entry the index does not hold")
 	}
 }
+
+// Others ranks as Ask does: the entries after the one excepted.
+func TestOthers(t *testing.T) {
+	ix := loadIndex(t)
+	const q = "where do i find my partner id"
+	r := ix.Ask(q)
+	if !r.Answered {
+		t.Fatalf("%q is not answered", q)
+	}
+	others := ix.Others(q, r.EntryID, FR, 2)
+	if len(others) != 2 || others[0].EntryID == r.EntryID || others[1].EntryID == r.EntryID || others[0].Question != ix.entries[others[0].EntryID].Text[FR].Question {
+		t.Errorf("Others(%q, %s) = %+v", q, r.EntryID, others)
+	}
+	if all := ix.Others(q, "", EN, 1); len(all) != 1 || all[0].EntryID != r.EntryID {
+		t.Errorf("Others excepting none = %+v, want the answer first", all)
+	}
+}

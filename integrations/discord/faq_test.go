@@ -103,3 +103,28 @@ func TestButtonRefusalsInTheUsersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// An FAQ answer has a "Not what I asked" button; pressing it keeps the
+// question as a miss answered wrongly by that entry, and thanks the
+// presser in the answer's language.
+func TestNotWhatIAskedButton(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newFAQEnv(t, st)
+	for _, tc := range []struct{ q, label, thanks string }{
+		{"where do i find my partner id", "Not what I asked", "Thanks: an admin will see in faq misses"},
+		{"où trouver mon ID partenaire ?", "Ce n'est pas ma question", "Merci : un administrateur verra dans faq misses"},
+	} {
+		answer := e.answer(e.slash("111", tc.q))
+		id := buttons(answer)[tc.label]
+		if id == "" {
+			t.Fatalf("%q: no %q button among %v", tc.q, tc.label, buttons(answer))
+		}
+		if got := description(e.answer(e.click("111", id))); !strings.HasPrefix(got, tc.thanks) {
+			t.Errorf("%q: %s pressed: %q", tc.q, tc.label, got)
+		}
+	}
+	misses, err := st.FAQMisses(t.Context(), e.clk.Now().Add(-time.Hour), 10)
+	if err != nil || len(misses) != 2 || misses[0].Wrong != "partner-id-where" || misses[1].Wrong != "partner-id-where" {
+		t.Errorf("misses: %+v, %v; want both questions, answered wrongly by partner-id-where", misses, err)
+	}
+}

@@ -3,6 +3,7 @@ package slack_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
@@ -101,5 +102,27 @@ func TestButtonRefusalsInTheMembersLanguage(t *testing.T) {
 		if got := strings.TrimSpace(text(e.press(tc.user, tc.c))); got != tc.want {
 			t.Errorf("%s presses %s: %q, want %q", tc.user, tc.c.Label, got, tc.want)
 		}
+	}
+}
+
+// An FAQ answer has a "Not what I asked" button; pressing it keeps the
+// question as a miss answered wrongly by that entry, and thanks the
+// presser in the answer's language.
+func TestNotWhatIAskedButton(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withFAQ(t, st))
+	for _, tc := range []struct{ q, label, thanks string }{
+		{"where do i find my partner id", "Not what I asked", "Thanks: an admin will see in faq misses"},
+		{"var hittar jag mitt partner-id", "Inte det jag frågade", "Tack! En administratör ser i faq misses"},
+	} {
+		_, m := e.command("U_ANA", tc.q)
+		got := e.press("U_ANA", find(t, controls(blocksOf(t, m)), tc.label))
+		if !strings.HasPrefix(text(got), tc.thanks) {
+			t.Errorf("%q: %s pressed: %q", tc.q, tc.label, text(got))
+		}
+	}
+	misses, err := st.FAQMisses(t.Context(), e.clk.Now().Add(-time.Hour), 10)
+	if err != nil || len(misses) != 2 || misses[0].Wrong != "partner-id-where" || misses[1].Wrong != "partner-id-where" {
+		t.Errorf("misses: %+v, %v; want both questions, answered wrongly by partner-id-where", misses, err)
 	}
 }

@@ -29,7 +29,15 @@ func withFAQ(t testing.TB, st *store.Store) option {
 			small = append(small, e)
 		}
 	}
-	return func(_ *slack.Config, r *runner) { r.Service = r.svc(command.WithFAQ(small, st)) }
+	return func(c *slack.Config, r *runner) {
+		r.Service = r.svc(command.WithFAQ(small, st))
+		// Built before the first question, as serve does, and given the
+		// time a slow machine (the race detector) takes to answer.
+		if err := r.Service.WarmFAQ(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		c.Deadline = time.Minute
+	}
 }
 
 // confirms lists the confirmation dialogs of a message's buttons, by label.

@@ -158,8 +158,8 @@ func TestCRMIDMigrationsRepairAndDeduplicate(t *testing.T) {
 		if err := s.UpdateDeal(ctx, closed, at("alice@x.example", "lost", "")); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 2 {
-			t.Fatalf("Migrate = %d, %v; want 00013 and 00014", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n != migrationCount(t)-12 {
+			t.Fatalf("Migrate = %d, %v; want 00013 and those after", n, err)
 		}
 
 		for _, tc := range []struct {

@@ -29,13 +29,15 @@ type faqEntryRow struct {
 
 func (faqEntryRow) TableName() string { return "faq_entries" }
 
-// faqMissRow is a question nobody could answer (00004).
+// faqMissRow is a question nobody could answer (00004), or answered by an
+// entry its asker said was not what they asked (WrongEntry, 00015).
 type faqMissRow struct {
-	ID       int64     `gorm:"column:id;primaryKey;autoIncrement"`
-	Question string    `gorm:"column:question;not null"`
-	Lang     string    `gorm:"column:lang;not null"`
-	Actor    string    `gorm:"column:actor;not null"`
-	At       time.Time `gorm:"column:at;not null;index:faq_misses_at"`
+	ID         int64     `gorm:"column:id;primaryKey;autoIncrement"`
+	Question   string    `gorm:"column:question;not null"`
+	Lang       string    `gorm:"column:lang;not null"`
+	Actor      string    `gorm:"column:actor;not null"`
+	At         time.Time `gorm:"column:at;not null;index:faq_misses_at"`
+	WrongEntry string    `gorm:"column:wrong_entry;not null;default:''"`
 }
 
 func (faqMissRow) TableName() string { return "faq_misses" }
@@ -162,7 +164,7 @@ func (s *Store) FAQVersion(ctx context.Context) (string, error) {
 
 // RecordFAQMiss keeps a question the FAQ could not answer.
 func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
-	row := faqMissRow{Question: strings.TrimSpace(m.Question), Lang: m.Lang, Actor: m.Actor, At: utc(m.At)}
+	row := faqMissRow{Question: strings.TrimSpace(m.Question), Lang: m.Lang, Actor: m.Actor, At: utc(m.At), WrongEntry: m.Wrong}
 	if row.Question == "" {
 		return fmt.Errorf("store: record faq miss: the question is empty")
 	}
@@ -173,7 +175,9 @@ func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
 }
 
 // FAQMisses lists the unanswered questions asked since a time, the most
-// asked first (the same question in any case counts together), at most limit.
+// asked first (the same question in any case counts together), at most
+// limit. A question its askers said was answered wrongly is one of them,
+// with the entry they last said so of (Wrong) and how often (Wrongs).
 func (s *Store) FAQMisses(ctx context.Context, since time.Time, limit int) ([]ledger.FAQMiss, error) {
 	var rows []faqMissRow
 	if err := s.reader(ctx).Where("at >= ?", utc(since)).Order("id").Find(&rows).Error; err != nil {
@@ -192,6 +196,10 @@ func (s *Store) FAQMisses(ctx context.Context, since time.Time, limit int) ([]le
 			out = append(out, m)
 		}
 		m.Count++
+		if r.WrongEntry != "" {
+			m.Wrongs++
+			m.Wrong = r.WrongEntry // rows come in id order: the last said
+		}
 		if r.At.After(m.At) {
 			m.At = r.At.UTC()
 		}

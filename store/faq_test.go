@@ -86,3 +86,52 @@ func TestFAQMisses(t *testing.T) {
 		}
 	})
 }
+
+// An answer its asker said was not what they asked is a miss kept with the
+// entry that answered (00013): counted with the question's other misses,
+// the entry last said of it given, on both databases; a database rolled
+// back before 00013 and migrated again keeps its misses, as answered by
+// none.
+func TestFAQMissesAnsweredWrongly(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		for i, m := range []ledger.FAQMiss{
+			{Question: "what's the csa commission for azure", Lang: "en", Actor: "a@x.io"},
+			{Question: "What's the CSA commission for Azure", Lang: "en", Actor: "b@x.io", Wrong: "csa-what"},
+			{Question: "what's the csa commission for azure", Lang: "en", Actor: "c@x.io", Wrong: "csa-commission-rate"},
+			{Question: "combien coûte azure", Lang: "fr", Actor: "a@x.io"},
+		} {
+			m.At = at.Add(time.Duration(i) * time.Minute)
+			if err := s.RecordFAQMiss(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		misses, err := s.FAQMisses(ctx, at.Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct {
+			q, wrong      string
+			count, wrongs int
+		}{{"what's the csa commission for azure", "csa-commission-rate", 3, 2}, {"combien coûte azure", "", 1, 0}}
+		if len(misses) != len(want) {
+			t.Fatalf("misses: %+v", misses)
+		}
+		for i, w := range want {
+			if m := misses[i]; m.Question != w.q || m.Wrong != w.wrong || m.Count != w.count || m.Wrongs != w.wrongs {
+				t.Errorf("miss %d: %+v, want %+v", i, m, w)
+			}
+		}
+		if err := store.MigrateDownTo(ctx, s, 14); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate after rolling back 00015 = %d, %v; want 1, nil", n, err)
+		}
+		again, err := s.FAQMisses(ctx, at.Add(-time.Hour), 10)
+		if err != nil || len(again) != 2 || again[0].Count != 3 || again[0].Wrongs != 0 {
+			t.Errorf("misses after 00015 again: %+v, %v; want them all, answered by none", again, err)
+		}
+	})
+}

@@ -72,9 +72,18 @@ type Denied struct {
 	// Field is the input the denial is about (a location someone may not
 	// create in), so that a form shows it there; "" for the whole command.
 	Field string
+	// Key names a denial whose wording chat keeps in French and Swedish
+	// too (AdminsOnly); "" for the others.
+	Key string
 }
 
 func (e *Denied) Error() string { return "not allowed: " + e.Reason }
+
+// MessageKey is the key of the denial's translations (Key).
+func (e *Denied) MessageKey() string { return e.Key }
+
+// AdminsOnly is the key of the denial of a verb only admins run.
+const AdminsOnly = "admins-only"
 
 // Deny builds a Denied error.
 func Deny(format string, args ...any) error { return &Denied{Reason: fmt.Sprintf(format, args...)} }
@@ -148,7 +157,7 @@ func (u User) May(p Permission) error {
 		if u.Admin() {
 			return nil
 		}
-		return Deny("only a referrals admin or an incentives admin may do this")
+		return &Denied{Reason: "only a referrals admin or an incentives admin may do this", Key: AdminsOnly}
 	case Alerts:
 		if len(u.Roles) > 0 {
 			return nil

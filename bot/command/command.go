@@ -172,17 +172,18 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 	}
 	r, err := s.command(ctx, who, where, line)
 	if err != nil && s.faq != nil {
-		switch asked, answerable := s.answers(ctx, line, err); {
+		switch asked, hint := s.answers(ctx, line, err); {
 		case asked:
 			// "deal registration requirements?", "cpor what is it": a
 			// question that starts with a command's noun. What does not
 			// read as that command and that the FAQ answers with
 			// confidence is the question.
 			return s.answer(ctx, &call{who: who, where: where, verb: "faq", now: s.clock.Now()}, line)
-		case answerable:
+		case hint:
 			// Asked without a question mark or word ("deal registration
-			// requirements"): still refused as the command it starts
-			// like, with the way to ask it.
+			// requirements"), or asked but not answered with confidence
+			// ("cpor claim window for customer?"): still refused as the
+			// command it starts like, with the way to ask it.
 			err = usage("%v (a question? ask it: faq %s)", err, strings.TrimSpace(line))
 		}
 	}
@@ -191,10 +192,14 @@ func (s *Service) run(ctx context.Context, who access.User, where chat.Place, li
 
 // answers reports whether a line refused as a command's usage reads as a
 // question (a question mark or word, no key=value, no deal number) that
-// the FAQ answers with confidence: asked. answerable: the FAQ answers it
-// with confidence, though nothing marks it a question. "new deal" and
-// "accept 1" stay commands with their own help.
-func (s *Service) answers(ctx context.Context, line string, err error) (asked, answerable bool) {
+// the FAQ answers with confidence: asked. hint: the refusal says how to
+// ask it as a question, since the FAQ answers it with confidence though
+// nothing marks it a question, or it is marked a question (of three words
+// or more, or with a question word) that the FAQ does not answer with
+// confidence: a tester's "cpor claim window for customer?" got the usage
+// alone while "deal registration requirements" got the hint. "new deal",
+// "accept 1" and "deal foo?" stay commands with their own help.
+func (s *Service) answers(ctx context.Context, line string, err error) (asked, hint bool) {
 	var use *usageError
 	if !errors.As(err, &use) || strings.Contains(line, "=") {
 		return false, false
@@ -204,14 +209,16 @@ func (s *Service) answers(ctx context.Context, line string, err error) (asked, a
 			return false, false // "cpor list?": the command, with a question mark
 		}
 	}
-	asks := strings.HasSuffix(strings.TrimSpace(line), "?")
+	marked := strings.HasSuffix(strings.TrimSpace(line), "?")
+	worded := false
 	for _, w := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if strings.Trim(w, "0123456789") == "" {
 			return false, false // a deal or claim number: a command with a slip
 		}
-		asks = asks || questionWords[w]
+		worded = worded || questionWords[w]
 	}
-	if !asks && len(strings.Fields(line)) < 3 {
+	asks, long := marked || worded, len(strings.Fields(line)) >= 3
+	if !asks && !long {
 		return false, false // "deal foo": a slip, not a question
 	}
 	ix, ierr := s.faq.Index(ctx, s.clock.Now())
@@ -219,7 +226,7 @@ func (s *Service) answers(ctx context.Context, line string, err error) (asked, a
 		return false, false
 	}
 	ok := ix.Ask(line).Answered
-	return asks && ok, !asks && ok
+	return asks && ok, ok != asks && (long || worded)
 }
 
 // questionWords start questions in English, French and Swedish.
@@ -256,6 +263,9 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 		extra := rest[len(sp.args)]
 		if strings.HasPrefix(extra, "--") {
 			return Reply{}, usage("%s takes no flag %s; usage: %s", sp.verb, cite(extra), sp.synopsis())
+		}
+		if len(sp.args) == 0 {
+			return Reply{}, usage("%s takes no word %s; usage: %s", sp.verb, cite(extra), sp.synopsis())
 		}
 		return Reply{}, usage("%s takes no word %s after %s; usage: %s", sp.verb, cite(extra), strings.Join(rest[:len(sp.args)], " "), sp.synopsis())
 	}

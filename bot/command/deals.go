@@ -469,11 +469,15 @@ func NextAt(d *deal.Deal, now time.Time) []Action {
 
 // Confirmation is the question chat asks before running line from a
 // button, for the commands that cannot be undone: marking a deal won, and
-// widening who sees a private one; and the command that shows the deal
-// again, for a Cancel where the question replaces its card. "" for any
-// other line. One place for both the action's Confirm (Slack's dialog)
+// widening who sees a private one; and teaching an FAQ entry a question
+// (faq misses' Teach buttons); and the command that shows the deal (the
+// misses) again, for a Cancel where the question replaces its card. "" for
+// any other line. One place for both the action's Confirm (Slack's dialog)
 // and the question Discord, which has no dialog, answers the press with.
 func Confirmation(line string) (question, cancel string) {
+	if id, asked, ok := teachLine(line); ok {
+		return teachQuestion(id, "", asked), "faq misses"
+	}
 	f := strings.Fields(line)
 	switch {
 	case len(f) == 3 && f[0] == "deal" && f[1] == "won":

@@ -52,14 +52,75 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 	return s.faq.Warm(ctx, s.clock.Now())
 }
 
-// faqWordSet are a reply's fixed phrases in one language.
-type faqWordSet struct{ unknown, closest, related, addHint string }
+// faqWordSet are a reply's fixed phrases in one language; unasked and
+// unaskedMany introduce the questions of a message asking more than two
+// things that are left unanswered (one, several); notAsked labels the
+// button under an answer that says it was not what was asked, and
+// notAskedThanks answers its press.
+type faqWordSet struct {
+	unknown, closest, related, addHint string
+	unasked, unaskedMany               string
+	notAsked, notAskedThanks           string
+}
 
 // faqWords are a reply's fixed phrases in the asker's language.
 var faqWords = map[faq.Lang]faqWordSet{
-	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question."},
-	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question."},
-	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan."},
+	faq.EN: {"I don't have an answer to that yet.", "Closest topics:", "Related:", "An admin can teach me: faq misses lists this question.",
+		"I answer at most two questions per message, so this one has no answer above; ask it on its own:",
+		"I answer at most two questions per message, so these have no answer above; ask each on its own:",
+		"Not what I asked",
+		"Thanks: an admin will see in faq misses that this answer was not what you asked, and can teach me the right one. Meanwhile, try asking in other words."},
+	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question.",
+		"Je réponds au plus à deux questions par message : celle-ci reste sans réponse ci-dessus, posez-la à part :",
+		"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :",
+		"Ce n'est pas ma question",
+		"Merci : un administrateur verra dans faq misses que cette réponse ne correspondait pas à votre question, et pourra m'apprendre la bonne. En attendant, essayez de la formuler autrement."},
+	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan.",
+		"Jag svarar på högst två frågor per meddelande, så den här frågan är obesvarad ovan; ställ den för sig:",
+		"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:",
+		"Inte det jag frågade",
+		"Tack! En administratör ser i faq misses att svaret inte var det du frågade efter och kan lära mig rätt svar. Pröva under tiden att fråga med andra ord."},
+}
+
+// notAskedAction is the button under an answer (of entry id, to question,
+// in lang) that tells it was not what was asked: it records the question
+// as a miss answered wrongly by that entry (faq wrong-answer), so that a
+// wrong answer reaches faq misses as a refusal does. part names the half
+// of a message asking two things it is about ("" for a whole message).
+func notAskedAction(words faqWordSet, id, question, part string, lang faq.Lang) Action {
+	label := words.notAsked
+	if part != "" {
+		label += sep(lang) + part
+	}
+	return Action{Label: chat.Clip(label, buttonLabelMax), Command: "faq wrong-answer " + id + " " + Quote(clipMiss(question)) + " lang=" + string(lang)}
+}
+
+// sep joins a label and what it is about, as each language writes a colon.
+func sep(lang faq.Lang) string {
+	if lang == faq.FR {
+		return " : "
+	}
+	return ": "
+}
+
+// unasked says which questions of a message asking more than two things
+// no answer above covers (faq.Result.Unasked), each quoted, and returns a
+// button asking each alone: the reply never reads as if it answered them.
+func unasked(b *strings.Builder, res faq.Result, words faqWordSet) []Action {
+	if len(res.Unasked) == 0 {
+		return nil
+	}
+	intro := words.unasked
+	if len(res.Unasked) > 1 {
+		intro = words.unaskedMany
+	}
+	b.WriteString("\n\n" + intro)
+	var actions []Action
+	for _, q := range res.Unasked {
+		b.WriteString("\n> " + q)
+		actions = append(actions, Action{Label: chat.Clip(q, buttonLabelMax), Command: "faq " + Quote(q)})
+	}
+	return actions
 }
 
 func (s *Service) faqSpecs() []*spec {
@@ -80,6 +141,7 @@ func (s *Service) faqSpecs() []*spec {
 		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},
 		{verb: "faq teach", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "admins: teach an entry another way people ask it (faq misses suggests these)", run: s.faqTeach},
 		{verb: "faq misses", optional: []string{"days"}, summary: "admins: the questions nobody could answer lately, with the entry each is closest to", run: s.faqMisses},
+		{verb: "faq wrong-answer", args: []string{"ID", "QUESTION"}, variadic: true, optional: []string{"lang"}, summary: "say that FAQ entry ID's answer was not what QUESTION asked (the Not what I asked button): admins see it in faq misses", run: s.faqWrong},
 	}
 }
 
@@ -103,12 +165,13 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		words = faqWords[faq.EN]
 	}
 	if res.Also != nil {
-		return s.answerTwo(ctx, c, question, res, words)
+		return s.answerTwo(ctx, c, question, res, words, ix.Knows(question))
 	}
 	var b strings.Builder
 	var actions []Action
 	if res.Answered {
 		b.WriteString(res.Answer)
+		actions = unasked(&b, res, words)
 		if len(res.Related) > 0 {
 			// The titles go in the actions only (buttons, or the commands the
 			// shell prints): listing them in the text as well showed each twice.
@@ -117,9 +180,16 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 				actions = append(actions, askAction(r))
 			}
 		}
+		actions = append(actions, notAskedAction(words, res.EntryID, question, "", res.Lang))
 	} else {
 		b.WriteString(words.unknown)
-		b.WriteString("\n" + words.addHint)
+		// Only a question with a word the knowledge base knows is a miss:
+		// "?", "lol" or "asdfgh" filled faq misses with nothing to teach.
+		if ix.Knows(question) {
+			b.WriteString("\n" + words.addHint)
+			s.recordMiss(ctx, c, question, res.Lang)
+		}
+		actions = unasked(&b, res, words)
 		if len(res.Suggestions) > 0 {
 			// Last, right above the buttons it introduces (the titles are in
 			// the actions only, as for related ones).
@@ -128,7 +198,6 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 				actions = append(actions, askAction(r))
 			}
 		}
-		s.recordMiss(ctx, c, question, res.Lang)
 	}
 	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
 }
@@ -138,7 +207,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 // below, the buttons of both: related entries of the answers, closest
 // topics of a half not answered, each once and none already answered. A
 // half not answered is a miss of its own.
-func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet) (Reply, error) {
+func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet, known bool) (Reply, error) {
 	halves := res.Halves()
 	var b strings.Builder
 	var more []faq.Suggestion
@@ -165,9 +234,12 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		// The whole message is the miss: its half alone may read as
 		// another question ("and how do I create one"), which faq
 		// misses, asking again, would find answered.
-		s.recordMiss(ctx, c, question, r.Lang)
+		if known {
+			s.recordMiss(ctx, c, question, r.Lang)
+		}
 	}
-	var actions []Action
+	actions := unasked(&b, res, words)
+	n := len(actions)
 	seen := map[string]bool{}
 	for _, sg := range more {
 		if answered[sg.EntryID] || seen[sg.EntryID] {
@@ -177,18 +249,31 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		actions = append(actions, askAction(sg))
 	}
 	switch {
-	case len(actions) == 0:
+	case len(actions) == n:
 	case closest && len(res.Related)+len(res.Also.Related) == 0:
 		b.WriteString("\n" + words.closest)
 	default:
 		b.WriteString("\n" + words.related)
 	}
+	for _, r := range halves {
+		if r.Answered {
+			actions = append(actions, notAskedAction(words, r.EntryID, r.Part, r.Part, res.Lang))
+		}
+	}
 	return Reply{Text: b.String(), Data: resultData(res), Actions: actions}, nil
 }
 
+// maxMissRunes bounds a miss as kept and as faq misses prints it: a
+// tester's 3,500-character paste was kept and listed whole.
+const maxMissRunes = 300
+
+// clipMiss is a miss's question cut to maxMissRunes, the cut marked "…".
+func clipMiss(q string) string { return chat.Clip(q, maxMissRunes) }
+
 // recordMiss keeps a question nobody could answer for faq misses.
 func (s *Service) recordMiss(ctx context.Context, c *call, question string, lang faq.Lang) {
-	if strings.TrimSpace(question) == "" {
+	question = clipMiss(strings.TrimSpace(question))
+	if question == "" {
 		return
 	}
 	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now}
@@ -210,6 +295,9 @@ func resultData(res faq.Result) map[string]any {
 	}
 	if res.Also != nil {
 		data["also"] = resultData(*res.Also)
+	}
+	if len(res.Unasked) > 0 {
+		data["unasked"] = res.Unasked
 	}
 	return data
 }
@@ -304,7 +392,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 // entry's place in all, or -1), checked whole, then stored only if the
 // admin entry is still what it was read as; if another admin's change landed
 // meanwhile, the change is made again from it rather than undoing it. The
-// index follows at once. faq add, edit, teach and remove all save this way.
+// index follows before it returns. faq add, edit, teach and remove all save this way.
 func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
 	for try := 0; ; try++ {
 		over, err := s.faq.rec.FAQOverrides(ctx)
@@ -343,6 +431,12 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 			return faq.Entry{}, fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
 		}
 		s.faq.Invalidate()
+		// The admin waits for the index that holds the change (everyone
+		// else is answered by the old one meanwhile), so that "it answers
+		// from now on" is true when they read it.
+		if _, err := s.faq.Fresh(ctx, c.now); err != nil {
+			s.log.WarnContext(ctx, "FAQ entry saved, its index not rebuilt yet: the next question tries again", "entry", e.ID, "err", err)
+		}
 		return e, nil
 	}
 }
@@ -430,6 +524,12 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		// Unanswered is the half of a message asking two things that is
 		// still not answered (the other is).
 		Unanswered string `json:"unanswered,omitempty"`
+		// AnsweredWrongly is the entry that still answers the question
+		// and that WrongReports of its askers said was not what they
+		// asked (the Not what I asked button); Closest is then the best
+		// of the others.
+		AnsweredWrongly string `json:"answered_wrongly_by,omitempty"`
+		WrongReports    int    `json:"wrong_reports,omitempty"`
 		// OffTopic: the question reads as out of scope; Closest is only
 		// the least far entry, and no Teach button is offered.
 		OffTopic bool `json:"off_topic,omitempty"`
@@ -445,6 +545,12 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		if res.Also != nil && !res.Also.Answered {
 			res = *res.Also // answered in part: the half nobody answers is the miss
 		}
+		// Said to be answered wrongly, it is a miss while that entry
+		// still answers it; taught to another, it is not.
+		wrong := m.Wrong != "" && res.Answered && res.EntryID == m.Wrong
+		if wrong {
+			res = faq.Result{Lang: res.Lang, Suggestions: ix.Others(m.Question, m.Wrong, res.Lang, 3)}
+		}
 		if res.Answered || res.SmallTalk != "" {
 			continue
 		}
@@ -452,24 +558,37 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 			more++
 			continue
 		}
-		v := view{Question: m.Question, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part, OffTopic: res.OffTopic}
-		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, m.Question)
-		asked := m.Question
+		// Kept before misses were clipped, a paste is still listed cut.
+		shown := clipMiss(m.Question)
+		v := view{Question: shown, Lang: m.Lang, Count: m.Count, Last: m.At, Unanswered: res.Part, OffTopic: res.OffTopic}
+		fmt.Fprintf(&b, "\n%3d× [%s] %s", m.Count, m.Lang, shown)
+		asked := shown
 		if res.Part != "" {
-			asked = res.Part // what to teach is the half, not two questions as one
+			asked = clipMiss(res.Part) // what to teach is the half, not two questions as one
 			fmt.Fprintf(&b, "\n      unanswered: %s", asked)
+		}
+		if wrong {
+			v.AnsweredWrongly, v.WrongReports = m.Wrong, m.Wrongs
+			q, _ := ix.Question(m.Wrong, ix.Language(asked))
+			fmt.Fprintf(&b, "\n      answered by %s (%s), not what %d of its askers asked", m.Wrong, q, m.Wrongs)
 		}
 		if len(res.Suggestions) > 0 {
 			v.Closest = res.Suggestions[0].EntryID
 			teach := "faq teach " + v.Closest + " " + Quote(asked)
-			fmt.Fprintf(&b, "\n      closest: %s → %s", v.Closest, teach)
+			closest := "closest"
+			if wrong {
+				closest = "closest other"
+			}
+			fmt.Fprintf(&b, "\n      %s: %s → %s", closest, v.Closest, teach)
 			if res.OffTopic {
 				// A button would make attaching an off-topic question to
 				// its least far entry one click: the command stays, typed
 				// on purpose.
 				b.WriteString("\n      reads as off-topic: teach it only if that entry answers it, or faq add an entry that does")
 			} else if len(actions) < maxTeachButtons {
-				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach})
+				entryQ, _ := ix.Question(v.Closest, ix.Language(asked))
+				actions = append(actions, Action{Label: chat.Clip("Teach "+v.Closest+": "+asked, buttonLabelMax), Command: teach,
+					Confirm: teachQuestion(v.Closest, entryQ, asked)})
 			}
 		}
 		views = append(views, v)
@@ -499,6 +618,45 @@ const (
 // maxTeachButtons bounds the buttons under faq misses: the most asked
 // misses get one each, the rest their command in the text.
 const maxTeachButtons = 5
+
+// teachQuestion is what a Teach button asks before it runs (Slack's
+// confirm dialog, Discord's question with Yes and Cancel): the entry's own
+// question beside the one to attach, so that the admin sees a wrong match
+// before making it. A tester found "Teach csa-what: what's the csa
+// commission for azure" one click from answering a commission question
+// with what the CSA program is. entryQuestion "" when not known.
+func teachQuestion(id, entryQuestion, asked string) string {
+	if entryQuestion == "" {
+		return fmt.Sprintf("Teach FAQ entry %s to answer %q? Whoever asks it will get that entry's answer.", id, asked)
+	}
+	return fmt.Sprintf("FAQ entry %s answers %q. Teach it to answer %q too? Whoever asks that will get this entry's answer: go ahead only if it answers the question.", id, entryQuestion, asked)
+}
+
+// teachLine reads a faq teach command line: the entry and the question.
+func teachLine(line string) (id, question string, ok bool) {
+	args, err := Parse(line)
+	if err != nil || len(args.Words) < 4 || !strings.EqualFold(args.Words[0], "faq") || !strings.EqualFold(args.Words[1], "teach") {
+		return "", "", false
+	}
+	return strings.ToLower(args.Words[2]), strings.TrimSpace(strings.Join(args.Words[3:], " ")), true
+}
+
+// confirmTeach is the question asked before a faq teach line runs from a
+// button, with the entry's question in the language the teach will use,
+// and what Cancel shows (the misses again).
+func (s *Service) confirmTeach(ctx context.Context, line string) (question, cancel string, ok bool) {
+	id, asked, ok := teachLine(line)
+	if !ok {
+		return "", "", false
+	}
+	entryQ := ""
+	if s.faq != nil {
+		if ix, err := s.faq.Index(ctx, s.clock.Now()); err == nil {
+			entryQ, _ = ix.Question(id, ix.Language(asked))
+		}
+	}
+	return teachQuestion(id, entryQ, asked), "faq misses", true
+}
 
 // faqTeach adds a question as another way to ask an entry, in the
 // question's language (lang= when detection would guess wrong): what an
@@ -563,3 +721,46 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 
 // langNames name the FAQ's languages in replies.
 var langNames = map[faq.Lang]string{faq.EN: "English", faq.FR: "French", faq.SV: "Swedish"}
+
+// faqWrong records that entry ID's answer was not what QUESTION asked (the
+// Not what I asked button under an answer): a miss kept with that entry,
+// which faq misses lists while the entry still answers the question, with
+// the entries ranked after it to teach instead. Anyone may say so, as
+// anyone may ask; the answer thanks them in their language and offers the
+// closest other topics.
+func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
+	id := strings.ToLower(c.pos[0])
+	question := clipMiss(strings.TrimSpace(strings.Join(c.pos[1:], " ")))
+	if question == "" {
+		return Reply{}, usage("say the question that was answered: faq wrong-answer %s \"the question\"", id)
+	}
+	ix, err := s.faq.Index(ctx, c.now)
+	if err != nil {
+		return Reply{}, err
+	}
+	lang := ix.Language(question)
+	if c.has("lang") {
+		lang = faq.Lang(strings.ToLower(c.get("lang")))
+		if !slices.Contains(faq.Langs, lang) {
+			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
+		}
+	}
+	if _, ok := ix.Question(id, lang); !ok {
+		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+	}
+	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now, Wrong: id}
+	if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
+		return Reply{}, fmt.Errorf("recording that FAQ entry %s did not answer %q: %w", id, question, err)
+	}
+	words := faqWords[lang]
+	var b strings.Builder
+	b.WriteString(words.notAskedThanks)
+	var actions []Action
+	if others := ix.Others(question, id, lang, 3); len(others) > 0 {
+		b.WriteString("\n" + words.closest)
+		for _, o := range others {
+			actions = append(actions, askAction(o))
+		}
+	}
+	return Reply{Text: b.String(), Data: map[string]any{"entry_id": id, "question": question, "lang": string(lang), "reported": true}, Actions: actions}, nil
+}

@@ -3,13 +3,16 @@ package command_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/chat"
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -63,6 +66,9 @@ func TestFAQ(t *testing.T) {
 			t.Errorf("%s → answered=%v lang=%v entry=%v", tt.line, r.Data["answered"], r.Data["lang"], r.Data["entry_id"])
 		}
 		for _, a := range r.Actions {
+			if strings.HasPrefix(a.Command, "faq wrong-answer ") {
+				continue // Not what I asked: no question (TestFAQNotWhatIAsked)
+			}
 			if follow := e.run(a.Command); follow.Data["answered"] != true {
 				t.Errorf("follow-up %q of %q was not answered", a.Command, tt.line)
 			}
@@ -291,4 +297,184 @@ func TestFAQTwoQuestions(t *testing.T) {
 	if !strings.Contains(misses.Text, "[fr] c'est quoi une transaction p2p et comment on en cree une\n      unanswered: comment on en cree une") {
 		t.Errorf("the message answered in part is a miss, saying which half:\n%s", misses.Text)
 	}
+}
+
+// A message asking more than two things: its two answers, then the
+// question none of them covers, quoted, in the asker's language, with a
+// button that asks it alone, first among the buttons.
+func TestFAQMoreThanTwoQuestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	for _, tc := range []struct{ q, note, third string }{
+		{"what are the steps to become a crm partner, and how do i get the crm competency, and what are the deal reg requirements?",
+			"I answer at most two questions per message, so this one has no answer above; ask it on its own:", "what are the deal reg requirements?"},
+		{"c'est quoi cpor, et qui valide les demandes, et comment on crée une transaction p2p ?",
+			"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :", "comment on crée une transaction p2p ?"},
+		{"vad är cpor och vem godkänner anspråken och hur skapar jag en p2p-affär?",
+			"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:", "hur skapar jag en p2p-affär?"},
+	} {
+		r := e.run(tc.q)
+		if !strings.Contains(r.Text, tc.note) || !strings.Contains(r.Text, "\n> "+tc.third) {
+			t.Errorf("%q: the reply does not say what it left unanswered:\n%s", tc.q, r.Text)
+		}
+		if !slices.ContainsFunc(r.Actions, func(a chat.Action) bool { return a.Command == "faq "+command.Quote(tc.third) }) {
+			t.Errorf("%q: no button asks %q alone: %+v", tc.q, tc.third, r.Actions)
+		}
+	}
+	if r := e.run("what is cpor and who validates the claims"); strings.Contains(r.Text, "at most two questions") {
+		t.Errorf("two questions, both answered, and still the note:\n%s", r.Text)
+	}
+}
+
+// A tester's faq misses filled with noise: "?", "quick q", "lol",
+// "asdfgh" were misses, "ok" an "I don't know", and a 3,500-character paste
+// was kept and listed whole. A message with no word the knowledge base
+// knows is refused without the promise that an admin will see it, and is
+// no miss; "ok" and "okej tack" are small talk; a long question is kept and
+// listed cut to 300 characters, a paste kept whole before as well.
+func TestFAQMissesKeepNoNoise(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		for _, q := range []string{"?", "quick q", "lol", "asdfgh", "faq ?!"} {
+			r := e.run(q)
+			if r.Data["answered"] != false || strings.Contains(r.Text, "faq misses lists") {
+				t.Errorf("%q → %q, want a refusal that promises no admin", q, r.Text)
+			}
+		}
+		for q, kind := range map[string]string{"ok": faq.Acknowledgement, "okej tack": faq.Thanks, "ok merci": faq.Thanks} {
+			if r := e.run(q); r.Data["small_talk"] != kind {
+				t.Errorf("%q → %v %q, want %s", q, r.Data["small_talk"], r.Text, kind)
+			}
+		}
+		long := "where is the partner profile of our subsidiary " + strings.Repeat("zq", 1730) // 3,506 characters
+		if r := e.run(long); r.Data["answered"] != false {
+			t.Fatalf("the long question was answered (%v)", r.Data["entry_id"])
+		}
+		old := "how do partner profiles relate to " + strings.Repeat("qz", 1750) // kept before misses were cut
+		if err := st.RecordFAQMiss(t.Context(), ledger.FAQMiss{Question: old, Lang: "en", Actor: "admin@localhost", At: e.clk.t}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.run("faq misses")
+		if views := fmt.Sprint(r.Data["misses"]); strings.Contains(views, "asdfgh") || strings.Contains(views, "lol") || strings.Contains(r.Text, "quick q") || strings.Contains(r.Text, "[en] ?") {
+			t.Errorf("noise listed as misses:\n%s", r.Text)
+		}
+		for _, line := range strings.Split(r.Text, "\n") {
+			if n := len([]rune(line)); n > 400 {
+				t.Errorf("a miss line of %d characters: %.80s…", n, line)
+			}
+		}
+		for _, start := range []string{long[:40], old[:40]} {
+			i := strings.Index(r.Text, start)
+			if i < 0 {
+				t.Fatalf("the long miss %q… is not listed:\n%.2000s", start, r.Text)
+			}
+			line, _, _ := strings.Cut(r.Text[i:], "\n")
+			if n := len([]rune(line)); n != 300 || !strings.HasSuffix(line, "…") {
+				t.Errorf("long miss listed as %d characters ending %q, want 300 ending with …", n, line[len(line)-5:])
+			}
+		}
+	})
+}
+
+// A refusal of a line that starts like a command and reads as a question
+// says how to ask it, whether or not the FAQ answers it with confidence: a
+// tester's "cpor claim window for customer?" got the usage alone, "deal
+// registration requirements" the hint. A two-word slip gets none, and the
+// usage no longer reads "takes no word … after ;" for a verb that takes no
+// word at all.
+func TestFAQHintOnCommandLikeQuestions(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	kb, err := faq.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := command.New(e.st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(kb, e.st, faq.WithModelCache(faqCache)), command.WithCPOR(e.st))
+	for _, tc := range []struct {
+		line string
+		hint bool
+	}{
+		{"cpor claim window for customer?", true},
+		{"cpor claim window for customer", false}, // nothing marks a question, and the FAQ does not answer it
+		{"deal registration requirements", true},
+		{"cpor claim why is mine so slow", true},
+		{"deal foo?", false},
+		{"deal registration", false},
+	} {
+		r := svc.Run(context.Background(), access.LocalAdmin, here, tc.line)
+		if r.OK() || r.Data["answered"] == true {
+			t.Errorf("%s → answered: %s", tc.line, r.Text)
+			continue
+		}
+		if got := strings.Contains(r.Text, "(a question? ask it: faq "+tc.line+")"); got != tc.hint {
+			t.Errorf("%s → %q, hint %v, want %v", tc.line, r.Text, got, tc.hint)
+		}
+		if strings.Contains(r.Text, "after ;") {
+			t.Errorf("%s → %q", tc.line, r.Text)
+		}
+	}
+}
+
+// Every FAQ answer has a "Not what I asked" button (in the asker's
+// language; one per answered half of a message asking two things): a
+// wrong answer never reached faq misses. Pressed, by anyone, it keeps the
+// question as a miss answered wrongly by that entry; faq misses lists it
+// while that entry still answers it, with the entry ranked next to teach
+// (asking first); taught to another entry, it leaves the list.
+func TestFAQNotWhatIAsked(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		notAsked := func(r command.Reply) []chat.Action {
+			var out []chat.Action
+			for _, a := range r.Actions {
+				if strings.HasPrefix(a.Command, "faq wrong-answer ") {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		for _, tc := range []struct{ q, label string }{
+			{"where do i find my partner id", "Not what I asked"},
+			{"où trouver mon ID partenaire ?", "Ce n'est pas ma question"},
+			{"var hittar jag mitt partner-id", "Inte det jag frågade"},
+		} {
+			r := e.run(tc.q)
+			if got := notAsked(r); r.Data["answered"] != true || len(got) != 1 || got[0].Label != tc.label {
+				t.Errorf("%q (answered %v) offers %+v, want one %q button", tc.q, r.Data["answered"], got, tc.label)
+			}
+		}
+		r := e.run("vad är partner-id och var hittar jag det")
+		if got := notAsked(r); r.Data["also"] == nil || len(got) != 2 || got[0].Label != "Inte det jag frågade: vad är partner-id" || got[1].Label != "Inte det jag frågade: var hittar jag det" {
+			t.Errorf("two answers (also: %v), buttons %+v; want one per half, in the order asked", r.Data["also"] != nil, got)
+		}
+		if r := e.run("hur vet jag vilket id vi har"); len(notAsked(r)) != 0 {
+			t.Errorf("a refusal offers %+v", notAsked(r))
+		}
+
+		const q = "how do i look up my pid"
+		if r := e.run(q); r.Data["answered"] != true {
+			t.Fatalf("%q is not answered", q)
+		}
+		press := notAsked(e.run(q))[0].Command
+		user := access.User{ID: "bo@contoso-partner.com", Roles: []access.Role{access.ReferralsUser}, Global: true}
+		r = e.svc.Run(context.Background(), user, here, press)
+		if !r.OK() || !strings.HasPrefix(r.Text, "Thanks: an admin will see in faq misses") {
+			t.Fatalf("%s → %q", press, r.Text)
+		}
+		id := strings.Fields(press)[2]
+		misses := e.run("faq misses")
+		if !strings.Contains(misses.Text, "] "+q+"\n      answered by "+id) || !strings.Contains(misses.Text, "not what 1 of its askers asked") {
+			t.Fatalf("the wrong answer is not listed:\n%s", misses.Text)
+		}
+		i := slices.IndexFunc(misses.Actions, func(a chat.Action) bool { return strings.HasSuffix(a.Command, command.Quote(q)) })
+		if i < 0 || misses.Actions[i].Confirm == "" || strings.HasPrefix(misses.Actions[i].Command, "faq teach "+id+" ") {
+			t.Fatalf("want a Teach button, asking first, for another entry than %s: %+v", id, misses.Actions)
+		}
+		// Taught to an entry of its own, the question leaves the misses.
+		e.run(`faq add office-pid en_question="Where is our partner ID kept?" en_answer="In the office safe." fr_question="Où est gardé notre ID partenaire ?" fr_answer="Dans le coffre." sv_question="Var förvaras vårt partner-ID?" sv_answer="I kassaskåpet."`)
+		if r := e.run(`faq teach office-pid "` + q + `" lang=en`); !strings.Contains(r.Text, "now answers") {
+			t.Fatalf("the new entry does not take the question: %s", r.Text)
+		}
+		if r := e.run("faq misses"); strings.Contains(r.Text, q) {
+			t.Errorf("a question taught to another entry is still listed:\n%s", r.Text)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cosellbot/cosellbot/bot/access"
+	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -120,5 +121,40 @@ func TestFAQTeachSaysWhenAnotherEntryKeepsIt(t *testing.T) {
 	r := e.run(`faq teach partner-id-get "Where do I find my partner ID?" lang=en`)
 	if strings.Contains(r.Text, "now answers") || !strings.Contains(r.Text, "still answered by FAQ entry partner-id-where") {
 		t.Errorf("teach of another entry's title: %s", r.Text)
+	}
+}
+
+// A Teach button asks before it runs, naming the entry's own question
+// beside the one it attaches (a tester found "Teach csa-what: what's the
+// csa commission for azure" one click from answering a commission question
+// with what the CSA program is): the action's Confirm (Slack's dialog) and
+// the question Discord answers the press with are the same, and Cancel
+// shows the misses again.
+func TestFAQTeachButtonAsksFirst(t *testing.T) {
+	e := smallFAQEnv(t, storetest.Open(t))
+	const q = "hur vet jag vilket id vi har"
+	e.run(q)
+	r := e.run("faq misses")
+	if len(r.Actions) != 1 {
+		t.Fatalf("misses: %+v", r.Actions)
+	}
+	teach := r.Actions[0]
+	id := strings.Fields(teach.Command)[2]
+	entry := e.run(`faq "` + q + `"`) // refused: its closest topic is the entry, worded in Swedish
+	var entryQ string
+	for _, a := range entry.Actions {
+		if strings.Contains(a.Command, "faq ") && entryQ == "" {
+			entryQ = strings.Trim(strings.TrimPrefix(a.Command, "faq "), `"`)
+		}
+	}
+	if entryQ == "" || !strings.Contains(teach.Confirm, "FAQ entry "+id+` answers "`+entryQ+`"`) || !strings.Contains(teach.Confirm, `"`+q+`"`) {
+		t.Errorf("Teach asks %q; want the entry's question %q and the question taught", teach.Confirm, entryQ)
+	}
+	asked, cancel := e.svc.Confirm(t.Context(), access.LocalAdmin, teach.Command)
+	if asked != teach.Confirm || cancel != "faq misses" {
+		t.Errorf("Confirm(%s) = %q, %q; want the button's question and faq misses", teach.Command, asked, cancel)
+	}
+	if generic, _ := command.Confirmation(teach.Command); !strings.Contains(generic, "Teach FAQ entry "+id) {
+		t.Errorf("Confirmation without the index: %q", generic)
 	}
 }

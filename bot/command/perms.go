@@ -41,6 +41,7 @@ var perms = map[string]access.Permission{
 	"web": access.Anyone, // the page shows each person what they may see, by the same rules
 
 	"faq add": access.Admin, "faq edit": access.Admin, "faq remove": access.Admin, "faq misses": access.Admin, "faq teach": access.Admin,
+	"faq wrong-answer": access.Anyone, // as a question is: it records a miss
 }
 
 // permit is the one permission check of a verb, run before its handler.
@@ -164,8 +165,12 @@ var stateChecks = map[string]func(d *deal.Deal, now time.Time) error{
 // before a registrable deal is won, that a private one can then never be
 // registered, or that registration may be rejected for one younger than 72
 // hours (deal.WinAdvice), since a won deal is
-// never unwon. A deal who cannot see, or none, gets the plain question.
+// never unwon. A deal who cannot see, or none, gets the plain question. A
+// Teach button's question names the entry's own question (confirmTeach).
 func (s *Service) Confirm(ctx context.Context, who access.User, line string) (question, cancel string) {
+	if q, c, ok := s.confirmTeach(ctx, line); ok {
+		return q, c
+	}
 	question, cancel = Confirmation(line)
 	f := strings.Fields(line)
 	if question == "" || len(f) != 3 || f[1] != "won" {

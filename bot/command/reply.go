@@ -39,6 +39,9 @@ type Failure struct {
 	// Problems lists every field and rule broken when there are several, so
 	// that a form can show each next to its field.
 	Problems []Problem `json:"problems,omitempty"`
+	// Key names a refusal chat words in the asker's language too
+	// (Reply.In); "" for the others.
+	Key string `json:"key,omitempty"`
 }
 
 // Problem is one broken rule of a refused command.
@@ -122,6 +125,10 @@ func fail(err error) Reply {
 		// is the operator's: it is in the server's log ("command failed"),
 		// not in a chat reply.
 		f.Message = "cosellbot could not reach or write its database, so nothing was changed; try again in a moment, and tell your cosellbot admin if it goes on (the server's log says why)"
+	}
+	var keyed interface{ MessageKey() string }
+	if errors.As(err, &keyed) {
+		f.Key = keyed.MessageKey()
 	}
 	text := "✗ " + f.Message
 	var probs deal.Problems

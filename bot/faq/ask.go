@@ -39,6 +39,11 @@ type Result struct {
 	Also *Result
 	// alsoFirst: Also's half came first in the message (see Halves).
 	alsoFirst bool
+	// Unasked are the questions of a message asking more than two things
+	// that no answer of the result covers (see parts.go), in the order
+	// asked: at most two are answered, and the reply says which are left
+	// for the asker to send on their own.
+	Unasked []string
 	// OffTopic, when not answered: the learned ranker reads the question
 	// as out of scope (probability at least offTopicFloor), so its closest
 	// entry is only the least far one, not one to teach it to.
@@ -57,7 +62,10 @@ const offTopicFloor = 0.5
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
 	if kind := smallTalkOf(question); kind != "" {
-		lang := ix.Language(question)
+		lang := smallTalkLang(question)
+		if lang == "" {
+			lang = ix.Language(question)
+		}
 		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
 	}
 	res, cands := ix.ask(question, 0, nil)

@@ -12,7 +12,9 @@ import (
 
 // TestLive: Warm builds the index once; questions within Recheck reuse it;
 // an admin's entry stored in the database (here by another replica) is
-// picked up at the next recheck, or at once after Invalidate.
+// picked up at the next recheck, or after Invalidate: the question that
+// notices starts the build and is answered by the old index, and Fresh
+// waits for the new one.
 func TestLive(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -33,7 +35,10 @@ func TestLive(t *testing.T) {
 	if again, _ := live.Index(ctx, t0.Add(faq.Recheck/2)); again != ix {
 		t.Error("rebuilt within the recheck interval")
 	}
-	later, err := live.Index(ctx, t0.Add(faq.Recheck+time.Second))
+	if old, _ := live.Index(ctx, t0.Add(faq.Recheck+time.Second)); old != ix {
+		t.Error("the question that noticed the change waited for the new index")
+	}
+	later, err := live.Fresh(ctx, t0.Add(faq.Recheck+time.Second))
 	if err != nil || later.Len() != 2 {
 		t.Fatalf("after recheck: %d entries, %v; want the admin's entry too", later.Len(), err)
 	}
@@ -44,8 +49,11 @@ func TestLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	live.Invalidate()
-	if ix, _ := live.Index(ctx, t0.Add(faq.Recheck+2*time.Second)); ix.Len() != 1 {
+	if ix, _ := live.Fresh(ctx, t0.Add(faq.Recheck+2*time.Second)); ix.Len() != 1 {
 		t.Errorf("after Invalidate: %d entries, want 1", ix.Len())
+	}
+	if ix, _ := live.Index(ctx, t0.Add(faq.Recheck+3*time.Second)); ix.Len() != 1 {
+		t.Errorf("the next question after Invalidate: %d entries, want 1", ix.Len())
 	}
 }
 

@@ -68,18 +68,74 @@ func splitTwo(q string) []string {
 	return []string{first, second}
 }
 
+// splitAll returns the questions of a message, splitting each half again
+// as splitTwo splits the message: more than two when it asks more.
+func splitAll(q string) []string {
+	halves := splitTwo(q)
+	if halves == nil {
+		return []string{q}
+	}
+	return append(splitAll(halves[0]), splitAll(halves[1])...)
+}
+
 // askTwo answers the halves of a message asking two things, given the
-// whole message's result and ranked candidates (see the top of the file).
-// Answered whole, the result gains the other half's answer (Also), when
-// there is one. Refused whole, it is the first half answered, its Part
-// said, with the other half's result, answered or not, in Also; or the
-// whole's refusal when no half is answered.
+// whole message's result and ranked candidates (see the top of the file),
+// and says which further questions of a message asking more no answer
+// covers (Unasked).
 func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result {
 	text := chatText(question)
 	halves := splitTwo(text)
 	if halves == nil {
 		return whole
 	}
+	r := ix.askHalves(text, halves, whole, cands)
+	r.Unasked = ix.unasked(halves, r)
+	return r
+}
+
+// unasked are the questions of a message asking more than two things
+// (its halves split again) that the answers of r leave out: asked alone,
+// each is answered by none of r's entries, or refused. A tester's "what
+// are the steps to become a crm partner, and how do i get the crm
+// competency, and what are the deal reg requirements?" got two answers
+// and not a word about deal registration. The answers themselves stay as
+// they were: each half is still asked whole.
+func (ix *Index) unasked(halves []string, r Result) []string {
+	split := [2][]string{splitAll(halves[0]), splitAll(halves[1])}
+	if len(split[0])+len(split[1]) <= 2 {
+		return nil
+	}
+	// A half the reply shows on its own, answered or refused, is said
+	// there; the questions of one that holds more, and of a message
+	// answered as one, are weighed here.
+	var parts []string
+	for _, sub := range split {
+		if len(sub) > 1 || r.Also == nil {
+			parts = append(parts, sub...)
+		}
+	}
+	covered := map[string]bool{}
+	for _, h := range r.Halves() {
+		if h.Answered {
+			covered[h.EntryID] = true
+		}
+	}
+	var out []string
+	for _, p := range parts {
+		alone, _ := ix.askIn(sanitize(p), r.Lang, 0, nil)
+		if !alone.Answered || !covered[alone.EntryID] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// askHalves answers the halves of message text asking two things.
+// Answered whole, the result gains the other half's answer (Also), when
+// there is one. Refused whole, it is the first half answered, its Part
+// said, with the other half's result, answered or not, in Also; or the
+// whole's refusal when no half is answered.
+func (ix *Index) askHalves(text string, halves []string, whole Result, cands []candidate) Result {
 	// asks says whether half i is a question of its own, not a remark
 	// after one ("what is cpor? I need it for a client"): it opens with a
 	// question word, or a question mark ends it.

@@ -104,3 +104,54 @@ func TestAskTwoQuestions(t *testing.T) {
 		}
 	}
 }
+
+// A message asking more than two things still gets two answers, each half
+// asked whole as before, and says which of its questions none of them
+// covers (a tester's third question got no word). Asking two, or one,
+// leaves none.
+func TestAskMoreThanTwoQuestions(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		q       string
+		entries []string // the answers, in the order asked ("-": refused)
+		unasked []string
+	}{
+		{"what are the steps to become a crm partner, and how do i get the crm competency, and what are the deal reg requirements?",
+			[]string{"crm-partner-steps", "crm-competency"}, []string{"what are the deal reg requirements?"}},
+		{"c'est quoi cpor, et qui valide les demandes, et comment on crée une transaction p2p ?",
+			[]string{"cpor-what", "-"}, []string{"qui valide les demandes", "comment on crée une transaction p2p ?"}},
+		{"vad är cpor och vem godkänner anspråken och hur skapar jag en p2p-affär?",
+			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
+		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
+		{"where do i find my partner id", []string{"partner-id-where"}, nil},
+	} {
+		r := ix.Ask(tc.q)
+		var got []string
+		for _, h := range r.Halves() {
+			if !h.Answered {
+				got = append(got, "-")
+				continue
+			}
+			got = append(got, h.EntryID)
+		}
+		if !slices.Equal(got, tc.entries) || !slices.Equal(r.Unasked, tc.unasked) {
+			t.Errorf("%q: answers %q, unasked %q; want %q, %q", tc.q, got, r.Unasked, tc.entries, tc.unasked)
+		}
+	}
+}
+
+func TestSplitAll(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"what is cpor and who validates it and how long does the customer have", []string{"what is cpor", "who validates it", "how long does the customer have"}},
+		{"what is cpor? what is macc? how do i register a deal?", []string{"what is cpor", "what is macc", "how do i register a deal?"}},
+		{"what is cpor and who validates it", []string{"what is cpor", "who validates it"}},
+		{"what is cpor", []string{"what is cpor"}},
+	} {
+		if got := splitAll(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("splitAll(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}

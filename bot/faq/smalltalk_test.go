@@ -23,6 +23,16 @@ func TestSmallTalk(t *testing.T) {
 		{"have a nice weekend", Offtopic},
 		{"bon week-end !", Offtopic},
 		{"trevlig helg", Offtopic},
+		// A tester's: "ok" acknowledges, "okej tack" thanks as "ok merci" does.
+		{"ok", Acknowledgement},
+		{"OK!", Acknowledgement},
+		{"ok cool", Acknowledgement},
+		{"got it", Acknowledgement},
+		{"d'accord", Acknowledgement},
+		{"uppfattat", Acknowledgement},
+		{"ok merci", Thanks},
+		{"okej tack", Thanks},
+		{"okej, tack så mycket", Thanks},
 		// Questions, however short or polite.
 		{"thanks, what is cpor?", ""},
 		{"merci, c'est quoi le cpor", ""},
@@ -30,6 +40,8 @@ func TestSmallTalk(t *testing.T) {
 		{"how many hours between creating and winning", ""},
 		{"combien d'heures entre la création et la conclusion", ""},
 		{"tack för info om csp", ""},
+		{"ok so what is cpor", ""},
+		{"ok, how do i register a deal", ""},
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -43,10 +55,18 @@ func TestSmallTalk(t *testing.T) {
 // answer from the knowledge base, and strips chat tokens from questions.
 func TestAskSmallTalkAndChatTokens(t *testing.T) {
 	ix := loadIndex(t)
-	for q, lang := range map[string]Lang{"merci beaucoup !": FR, "stort tack!": SV, "thanks a lot!": EN} {
-		res := ix.Ask(q)
-		if res.SmallTalk != Thanks || res.Answered || res.Lang != lang || res.Answer != smallTalkReplies[Thanks][lang] {
-			t.Errorf("Ask(%q) = %+v, want thanks in %s", q, res, lang)
+	for _, tc := range []struct {
+		q, kind string
+		lang    Lang
+	}{
+		{"merci beaucoup !", Thanks, FR}, {"stort tack!", Thanks, SV}, {"thanks a lot!", Thanks, EN},
+		{"okej tack", Thanks, SV}, {"ok merci", Thanks, FR},
+		{"ok", Acknowledgement, EN}, {"okej", Acknowledgement, SV}, {"uppfattat", Acknowledgement, SV},
+		{"d'accord", Acknowledgement, FR}, {"entendu", Acknowledgement, FR}, {"got it", Acknowledgement, EN},
+	} {
+		res := ix.Ask(tc.q)
+		if res.SmallTalk != tc.kind || res.Answered || res.Lang != tc.lang || res.Answer != smallTalkReplies[tc.kind][tc.lang] {
+			t.Errorf("Ask(%q) = %+v, want %s in %s", tc.q, res, tc.kind, tc.lang)
 		}
 	}
 	plain := ix.Ask("where is my partner id")

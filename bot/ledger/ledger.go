@@ -191,12 +191,16 @@ type Delivery struct {
 	Redone bool
 }
 
-// FAQMiss is a question the FAQ could not answer; listed, Count says how
-// often it was asked and At when last.
+// FAQMiss is a question the FAQ could not answer, or answered with an
+// entry (Wrong) its asker said was not what they asked; listed, Count says
+// how often it was asked, Wrongs how many of those were such reports, and
+// At when last.
 type FAQMiss struct {
 	Question string
 	Lang     string
 	Actor    string
 	At       time.Time
 	Count    int
+	Wrong    string
+	Wrongs   int
 }

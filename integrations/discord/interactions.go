@@ -237,7 +237,13 @@ func (a *Adapter) openForm(ctx context.Context, userID, name string, where chat.
 // answer of the same kind and the result follows by editing it. A refused
 // click leaves the clicked message alone.
 func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.Interaction, share, update bool, work func(context.Context) result) {
-	res, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), work)
+	// Refusals in the language the interaction says its user reads.
+	localized := func(ctx context.Context) result {
+		res := work(ctx)
+		res.reply = chatkit.Localize(res.reply, string(in.Locale))
+		return res
+	}
+	res, inTime, late := chatkit.Race(r.Context(), &a.bg, a.deadline(), localized)
 	if inTime {
 		switch {
 		case res.code != 0:
@@ -351,11 +357,5 @@ func confirmQuestion(line, q, cancel string) command.Reply {
 }
 
 // errButtonGone refuses a button whose command cosellbot no longer knows
-// (kept server-side and since removed, or from an older version): a
-// not-found refusal, not a database failure.
-var errButtonGone = buttonGone{}
-
-type buttonGone struct{}
-
-func (buttonGone) Error() string        { return "this button is no longer known; type the command instead" }
-func (buttonGone) Is(target error) bool { return target == ledger.ErrNotFound }
+// (kept server-side and since removed, or from an older version).
+var errButtonGone = chatkit.ErrButtonGone

@@ -57,9 +57,14 @@ type env struct {
 	seq   int
 	admin access.User
 	flags int // of the clicked message: 64 (ephemeral) unless a test sets 0
+	// locale is the language the interactions say their user reads
+	// (Discord sends the client's, "fr", "sv-SE"); "" sends none.
+	locale string
 }
 
-func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
+// newEnv serves Discord over st; opts add capabilities to the command
+// service (the FAQ).
+func newEnv(t testing.TB, st *store.Store, deadline time.Duration, opts ...command.Option) *env {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
@@ -67,7 +72,8 @@ func newEnv(t testing.TB, st *store.Store, deadline time.Duration) *env {
 	}
 	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	e := &env{t: t, st: st, key: priv, api: discordtest.New(t), clk: clk, flags: 64}
-	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before))}
+	opts = append([]command.Option{command.WithAlerts(st, []string{discord.Platform}, remind.DefaultConfig().Before)}, opts...)
+	e.run = &runner{Service: command.New(st, clk, deal.DefaultRates(), nil, opts...)}
 	e.ad, err = discord.New(discord.Config{
 		PublicKey: pub, BotToken: "bot-token", AppID: "APP", APIURL: e.api.APIURL(), Version: "test", Deadline: deadline,
 		Clock: clk, Log: slog.New(slog.DiscardHandler),
@@ -119,6 +125,9 @@ func (e *env) interaction(kind int, user string, data map[string]any) []byte {
 		"channel_id": "C1", "guild_id": "G1", "version": 1,
 		"member": map[string]any{"user": map[string]any{"id": user, "username": "ana"}},
 		"data":   data,
+	}
+	if e.locale != "" {
+		in["locale"] = e.locale
 	}
 	if kind == 3 || kind == 5 {
 		// The clicked message: the person's own ephemeral answer, unless

@@ -75,17 +75,17 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 			// Slack's retry of the command opens no second form.
 			if o, first := a.once(ctx, deliveryKey(form.Get("trigger_id"), sig)); !first {
 				if o.code != http.StatusConflict {
-					a.deliver(ctx, responseURL, o.reply, false)
+					a.deliver(ctx, form.Get("user_id"), responseURL, o.reply, false)
 				}
 				return
 			}
 			if refused := a.mayCreate(ctx, form.Get("user_id")); refused != nil {
-				a.deliver(ctx, responseURL, *refused, false)
+				a.deliver(ctx, form.Get("user_id"), responseURL, *refused, false)
 				return
 			}
 			if _, err := a.api.OpenViewContext(ctx, form.Get("trigger_id"), newDealModal(form.Get("channel_id"), a.me(ctx, form.Get("user_id")))); err != nil {
 				a.log.ErrorContext(ctx, "views.open failed", "err", err)
-				a.deliver(ctx, responseURL, command.Reply{Text: "✗ The new deal form could not open (" + err.Error() + "). Type the command with its keys instead: help deal new."}, false)
+				a.deliver(ctx, form.Get("user_id"), responseURL, command.Reply{Text: "✗ The new deal form could not open (" + err.Error() + "). Type the command with its keys instead: help deal new."}, false)
 			}
 		})
 		return
@@ -103,7 +103,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return outcome{reply: command.Refusal(err)}
 		}
-		return outcome{reply: a.svc.Run(ctx, who, where, line)}
+		return outcome{reply: a.localize(ctx, userID, a.svc.Run(ctx, who, where, line))}
 	})
 	if inTime {
 		if out.code != 0 {

@@ -49,10 +49,12 @@ type option func(*slack.Config, *runner)
 
 func withBotToken(c *slack.Config, _ *runner) { c.BotToken = "xoxb-test" }
 
-// runner wraps the service so a test can hold a command back.
+// runner wraps the service so a test can hold a command back. An option
+// may replace the service (withFAQ): svc makes one with more capabilities.
 type runner struct {
 	*command.Service
 	hold chan struct{}
+	svc  func(opts ...command.Option) *command.Service
 }
 
 func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, line string) command.Reply {
@@ -65,13 +67,17 @@ func (r *runner) Run(ctx context.Context, who access.User, where chat.Place, lin
 func newEnv(t testing.TB, st *store.Store, opts ...option) *env {
 	t.Helper()
 	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
-	svc := command.New(st, clk, deal.DefaultRates(), nil, command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before))
-	e := &env{t: t, st: st, svc: svc, slack: slacktest.New(t), clk: clk}
+	newSvc := func(opts ...command.Option) *command.Service {
+		opts = append([]command.Option{command.WithAlerts(st, []string{slack.Platform}, remind.DefaultConfig().Before)}, opts...)
+		return command.New(st, clk, deal.DefaultRates(), nil, opts...)
+	}
+	e := &env{t: t, st: st, slack: slacktest.New(t), clk: clk}
 	cfg := slack.Config{SigningSecret: secret, APIURL: e.slack.APIURL(), Clock: clk, Log: slog.New(slog.DiscardHandler)}
-	run := &runner{Service: svc}
+	run := &runner{Service: newSvc(), svc: newSvc}
 	for _, o := range opts {
 		o(&cfg, run)
 	}
+	e.svc = run.Service
 	ad, err := slack.New(cfg, run, st)
 	if err != nil {
 		t.Fatal(err)

@@ -70,7 +70,7 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 					// Refused before the form, as every other form is: nobody
 					// fills 21 fields to be told no.
 					if cb.ResponseURL != "" {
-						a.deliver(ctx, cb.ResponseURL, *refused, false)
+						a.deliver(ctx, cb.User.ID, cb.ResponseURL, *refused, false)
 					}
 					return
 				}
@@ -102,10 +102,10 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 		}
 		who, err := a.user(ctx, cb.User.ID)
 		if err != nil {
-			a.deliver(ctx, cb.ResponseURL, command.Refusal(err), false)
+			a.deliver(ctx, cb.User.ID, cb.ResponseURL, command.Refusal(err), false)
 			return
 		}
-		a.deliver(ctx, cb.ResponseURL, a.svc.Run(ctx, who, where, line), private)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, a.svc.Run(ctx, who, where, line), private)
 	})
 }
 
@@ -116,16 +116,18 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 func (a *Adapter) firstClick(ctx context.Context, cb *slackapi.InteractionCallback, key string) bool {
 	o, first := a.once(ctx, key)
 	if !first && o.code != http.StatusConflict && cb.ResponseURL != "" {
-		a.deliver(ctx, cb.ResponseURL, o.reply, false)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, o.reply, false)
 	}
 	return first
 }
 
-// deliver posts an answer on a response_url, for the clicker alone, and
-// logs a failure: the request was answered already, so there is no one
-// else to tell. replace swaps the clicked message (the clicker's own) for
-// the answer; a refused action leaves it as it was, with its buttons.
-func (a *Adapter) deliver(ctx context.Context, responseURL string, reply command.Reply, replace bool) {
+// deliver posts an answer on a response_url, for the clicker (Slack member
+// slackID) alone, and logs a failure: the request was answered already, so
+// there is no one else to tell. replace swaps the clicked message (the
+// clicker's own) for the answer; a refused action leaves it as it was,
+// with its buttons.
+func (a *Adapter) deliver(ctx context.Context, slackID, responseURL string, reply command.Reply, replace bool) {
+	reply = a.localize(ctx, slackID, reply)
 	if err := a.respond(ctx, responseURL, reply, false, replace && reply.OK()); err != nil {
 		a.log.ErrorContext(ctx, "the answer to an action was not delivered", "err", err)
 	}
@@ -138,11 +140,11 @@ func (a *Adapter) deliver(ctx context.Context, responseURL string, reply command
 func (a *Adapter) openForm(ctx context.Context, cb *slackapi.InteractionCallback, ref string) {
 	f, ok := chatkit.ParseRef(ref)
 	if !ok {
-		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "✗ This button is no longer known; type the command instead."}, false)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, command.Refusal(chatkit.ErrButtonGone), false)
 		return
 	}
 	if a.api == nil {
-		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "Forms need the app's bot token. Type the command with its keys instead: help " + f.Command}, false)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, command.Reply{Text: "Forms need the app's bot token. Type the command with its keys instead: help " + f.Command}, false)
 		return
 	}
 	where := chat.Place{Platform: Platform, Channel: cb.Channel.ID}
@@ -150,13 +152,13 @@ func (a *Adapter) openForm(ctx context.Context, cb *slackapi.InteractionCallback
 		return a.opening(ctx, cb.User.ID, where, f)
 	})
 	if pre.Refused != nil {
-		a.deliver(ctx, cb.ResponseURL, *pre.Refused, false)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, *pre.Refused, false)
 		return
 	}
 	f.Prefill(pre.Deal, pre.Me)
 	if _, err := a.api.OpenViewContext(ctx, cb.TriggerID, formModal(f, cb.Channel.ID)); err != nil {
 		a.log.ErrorContext(ctx, "views.open failed", "form", f.Kind, "err", err)
-		a.deliver(ctx, cb.ResponseURL, command.Reply{Text: "✗ The form could not open (" + err.Error() + "). Type the command with its keys instead: help " + f.Command}, false)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, command.Reply{Text: "✗ The form could not open (" + err.Error() + "). Type the command with its keys instead: help " + f.Command}, false)
 	}
 }
 

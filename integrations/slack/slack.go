@@ -96,7 +96,7 @@ type Adapter struct {
 
 // member is a Slack member as users.info describes them: display is the
 // name Slack shows after @, empty when they set none.
-type member struct{ name, display, email, phone string }
+type member struct{ name, display, email, phone, locale string }
 
 // person is how m is written as a team member, "Name <email> +phone".
 func (m member) person() string { return chatkit.Person(m.name, m.email, m.phone) }
@@ -319,9 +319,23 @@ func (a *Adapter) profile(ctx context.Context, slackID string) (member, error) {
 		name = info.RealName
 	}
 	if p.Email == "" {
-		return member{}, access.Deny("Slack shares no e-mail for %s", slackID)
+		// Its language is still known: a refusal is worded in it.
+		return member{locale: info.Locale}, access.Deny("Slack shares no e-mail for %s", slackID)
 	}
-	return member{name: name, display: strings.Join(strings.Fields(p.DisplayName), " "), email: p.Email, phone: p.Phone}, nil
+	return member{name: name, display: strings.Join(strings.Fields(p.DisplayName), " "), email: p.Email, phone: p.Phone, locale: info.Locale}, nil
+}
+
+// localize words a refusal in the language Slack has for the member
+// (users.info's locale, remembered with the rest of what it says), where
+// cosellbot has the words (chatkit.Localize). Only such a refusal costs a
+// lookup; without the bot token Slack says no language, and it stays
+// English.
+func (a *Adapter) localize(ctx context.Context, slackID string, reply command.Reply) command.Reply {
+	if reply.Err == nil || reply.Err.Key == "" || a.api == nil {
+		return reply
+	}
+	m, _ := a.members.Get(ctx, slackID)
+	return chatkit.Localize(reply, m.locale)
 }
 
 // decode reads text as Slack sends it: a mentioned member as a team

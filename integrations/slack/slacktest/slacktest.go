@@ -58,6 +58,9 @@ type Fake struct {
 	Server *httptest.Server
 	// Profiles answers users.info: Slack user id → real name, e-mail, phone.
 	Profiles map[string][3]string
+	// Locales are the members' locales ("fr-FR"), which users.info gives
+	// when asked with include_locale=true, as Slack does.
+	Locales map[string]string
 	// Block, when set, holds every users.info call until it is closed: a
 	// Slack API that does not answer.
 	Block chan struct{}
@@ -82,7 +85,7 @@ func (f *Fake) Refuse(code string) {
 
 // New starts a fake, closed when the test ends.
 func New(t testing.TB) *Fake {
-	f := &Fake{Profiles: map[string][3]string{}, messages: map[string]*Message{}, triggers: map[string]bool{}}
+	f := &Fake{Profiles: map[string][3]string{}, Locales: map[string]string{}, messages: map[string]*Message{}, triggers: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Server.Close)
 	return f
@@ -168,8 +171,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
 			return
 		}
-		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": id, "real_name": p[0],
-			"profile": map[string]any{"real_name": p[0], "email": p[1], "phone": p[2]}}})
+		user := map[string]any{"id": id, "real_name": p[0], "profile": map[string]any{"real_name": p[0], "email": p[1], "phone": p[2]}}
+		if c.Form.Get("include_locale") == "true" && f.Locales[id] != "" {
+			user["locale"] = f.Locales[id]
+		}
+		writeJSON(w, map[string]any{"ok": true, "user": user})
 	case "/api/views.open", "/api/views.update", "/api/views.publish":
 		var view map[string]any
 		switch {

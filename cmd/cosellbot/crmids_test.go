@@ -20,8 +20,8 @@ func TestMigrateAndDoctorNameTheDealsThatLostTheirCRMID(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite:"+path)
 	runCLI(t, 0, "ask", `deal new kind=services name="Fabrikam rollout" customer="Fabrikam AB" customer_location=SE location=1234567 value=40000 currency=EUR close=+30d notes=n team="Ana Diaz <ana@contoso.example> +46701234567" role=transaction area=Security play="Cloud security" crm_id=opp-twin`)
 
-	// The database as 0.20.0's replicas left it: 00014 not applied, and a
-	// second deal with the CRM ID.
+	// The database as 0.20.0's replicas left it: 00014 (and what came
+	// after it) not applied, and a second deal with the CRM ID.
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +29,8 @@ func TestMigrateAndDoctorNameTheDealsThatLostTheirCRMID(t *testing.T) {
 	const cols = "version, name, direction, kind, sale_type, status, stage, location, value, currency, close_date, " +
 		"customer_name, customer_location, favorite, expires_at, decision_due, created_at, updated_at, won_at, crm_id, body"
 	for _, q := range []string{
+		"ALTER TABLE faq_misses DROP COLUMN wrong_entry",
+		"DELETE FROM goose_db_version WHERE version_id = 15",
 		"DROP INDEX deals_crm_id_unique",
 		"DELETE FROM goose_db_version WHERE version_id = 14",
 		"INSERT INTO deals (" + cols + ") SELECT " + cols + " FROM deals WHERE id = 1",

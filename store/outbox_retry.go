@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -129,7 +127,7 @@ func staleNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]string, 
 				dealIDs = append(dealIDs, id)
 			}
 		case remind.IsClosingWarning(r.Kind, r.DedupKey):
-			if id, ok := claimOfSubject(r.Subject); ok {
+			if id, ok := ledger.ClaimOfSubject(r.Subject); ok {
 				claimIDs = append(claimIDs, id)
 			}
 		}
@@ -156,7 +154,7 @@ func staleNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]string, 
 	}
 	for _, r := range rows {
 		if remind.IsClosingWarning(r.Kind, r.DedupKey) {
-			if id, ok := claimOfSubject(r.Subject); ok {
+			if id, ok := ledger.ClaimOfSubject(r.Subject); ok {
 				if why := remind.ClosingWarningOver(r.DedupKey, id, claims[id], now); why != "" {
 					stale[r.ID] = why
 				}
@@ -187,14 +185,4 @@ func staleNews(tx *gorm.DB, rows []outboxRow, now time.Time) (map[int64]string, 
 		}
 	}
 	return stale, nil
-}
-
-// claimOfSubject is the claim a news subject names ("claim:3"), if any.
-func claimOfSubject(subject string) (int64, bool) {
-	rest, ok := strings.CutPrefix(subject, "claim:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	return id, err == nil
 }

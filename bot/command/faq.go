@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
@@ -165,7 +166,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		words = faqWords[faq.EN]
 	}
 	if res.Also != nil {
-		return s.answerTwo(ctx, c, question, res, words, ix.Knows(question))
+		return s.answerTwo(ctx, c, question, res, words, ix)
 	}
 	var b strings.Builder
 	var actions []Action
@@ -206,9 +207,11 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 // each half quoted, in the order asked, then its answer or "I don't know";
 // below, the buttons of both: related entries of the answers, closest
 // topics of a half not answered, each once and none already answered. A
-// half not answered is a miss of its own.
-func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet, known bool) (Reply, error) {
+// half not answered is a miss of its own, when ix knows a word of it
+// (asked only then: both halves answered need no second reading).
+func (s *Service) answerTwo(ctx context.Context, c *call, question string, res faq.Result, words faqWordSet, ix *faq.Index) (Reply, error) {
 	halves := res.Halves()
+	knows := sync.OnceValue(func() bool { return ix.Knows(question) })
 	var b strings.Builder
 	var more []faq.Suggestion
 	answered := map[string]bool{}
@@ -234,7 +237,7 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 		// The whole message is the miss: its half alone may read as
 		// another question ("and how do I create one"), which faq
 		// misses, asking again, would find answered.
-		if known {
+		if knows() {
 			s.recordMiss(ctx, c, question, r.Lang)
 		}
 	}

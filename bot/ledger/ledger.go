@@ -93,7 +93,17 @@ func DealSubject(id int64) string { return "deal:" + strconv.FormatInt(id, 10) }
 
 // DealOfSubject is the deal a news subject names, if it names one.
 func DealOfSubject(subject string) (int64, bool) {
-	rest, ok := strings.CutPrefix(subject, "deal:")
+	return idOfSubject(subject, "deal:")
+}
+
+// ClaimOfSubject is the CPOR claim a news subject names ("claim:3", as
+// cpor.Claim.Subject writes it), if it names one.
+func ClaimOfSubject(subject string) (int64, bool) {
+	return idOfSubject(subject, "claim:")
+}
+
+func idOfSubject(subject, prefix string) (int64, bool) {
+	rest, ok := strings.CutPrefix(subject, prefix)
 	if !ok {
 		return 0, false
 	}

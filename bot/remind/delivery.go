@@ -58,7 +58,7 @@ func atDelivery(ctx context.Context, cur Current, it ledger.Delivery, now time.T
 		n := reminderNotice(d, off, fired, now)
 		return redone(it, n), "", nil
 	case IsClosingWarning(it.Kind, it.Key):
-		id, ok := idOf(it.Message.Subject, "claim:")
+		id, ok := ledger.ClaimOfSubject(it.Message.Subject)
 		if !ok {
 			return it, "", nil
 		}

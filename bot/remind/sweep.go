@@ -289,7 +289,7 @@ func (s *Sweeper) planned(ctx context.Context, now time.Time, rep *Report) error
 	var dealIDs []int64
 	for _, r := range due {
 		if r.Kind == ledger.PlanDecisionDue {
-			if id, ok := idOf(r.Subject, "deal:"); ok {
+			if id, ok := ledger.DealOfSubject(r.Subject); ok {
 				dealIDs = append(dealIDs, id)
 			}
 		}
@@ -308,7 +308,7 @@ func (s *Sweeper) planned(ctx context.Context, now time.Time, rep *Report) error
 		f := ledger.Firing{Reminder: r, Skip: true}
 		switch r.Kind {
 		case ledger.PlanDecisionDue:
-			id, _ := idOf(r.Subject, "deal:")
+			id, _ := ledger.DealOfSubject(r.Subject)
 			d, ok := deals[id]
 			if !ok || !d.DecisionDue.Equal(r.DueAt) {
 				break
@@ -357,7 +357,7 @@ func (s *Sweeper) planned(ctx context.Context, now time.Time, rep *Report) error
 // closes, or making the claim official when it has closed. An official claim
 // carries its notice in its own update, so its firing sends nothing more.
 func (s *Sweeper) claimCheck(ctx context.Context, now time.Time, r ledger.Reminder) (string, []ledger.Notice, error) {
-	id, ok := idOf(r.Subject, "claim:")
+	id, ok := ledger.ClaimOfSubject(r.Subject)
 	if !ok {
 		return "", nil, nil
 	}
@@ -502,15 +502,6 @@ func subject(id int64) string { return ledger.DealSubject(id) }
 
 func key(r ledger.Reminder) string {
 	return r.Subject + "\x00" + r.Kind + "\x00" + strconv.FormatInt(r.DueAt.UTC().UnixMicro(), 10)
-}
-
-func idOf(subject, prefix string) (int64, bool) {
-	raw, ok := strings.CutPrefix(subject, prefix)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	return id, err == nil
 }
 
 // Loop runs a pass every interval until ctx ends, logging what each did and

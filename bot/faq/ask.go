@@ -75,7 +75,7 @@ func (ix *Index) Ask(question string) Result {
 // Language is the language a question is written in, as Ask reads it,
 // without ranking the entries.
 func (ix *Index) Language(question string) Lang {
-	return detectLang(sanitize(question), ix.vocab)
+	return detectLang(ix.read(question), ix.vocab)
 }
 
 // ask also returns the ranked candidates for Evaluate and calibration. A
@@ -83,7 +83,7 @@ func (ix *Index) Language(question string) Lang {
 // probs, when not nil, replaces the learned ranker's probabilities (with
 // cross-fitted ones, see crossfit.go).
 func (ix *Index) ask(question string, mask float64, probs []float64) (Result, []candidate) {
-	q := sanitize(question)
+	q := ix.read(question)
 	return ix.askIn(q, detectLang(q, ix.vocab), mask, probs)
 }
 

@@ -202,6 +202,10 @@ func TestAskTypos(t *testing.T) {
 		{"waht is cpor", "cpor-what", EN},
 		{"qest ce que le cpor", "cpor-what", FR},
 		{"vaad är cpor", "cpor-what", SV},
+		// Two neighbouring letters swapped in a short word, which the
+		// stems hide from the typo index (langVocab.unswap).
+		{"how many dyas to accept a referral", "referral-expiry-14-days", EN},
+		{"how lnog is a referral valid", "referral-expiry-14-days", EN},
 	}
 	for _, tt := range tests {
 		askCase(t, ix, tt.q, tt.id, tt.lang)
@@ -415,6 +419,48 @@ func TestMistypedQuestionWord(t *testing.T) {
 		if len(pq.groups) == 0 || pq.groups[0].main != tt.first {
 			t.Errorf("%s %q: first word %+v, want %q", tt.lang, tt.q, pq.groups, tt.first)
 		}
+	}
+}
+
+func TestUnswap(t *testing.T) {
+	v := langVocab{}
+	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them.")
+	v.add(FR, "Combien de jours pour accepter une référence ? Le lien, un avoir annuel.")
+	v.add(SV, "Hur många dagar har man på sig? Den går.")
+	m := newMender(v, []Case{{Question: "kan vi köpa fler, knappen är grå"}, {Question: "vous annulez ?"}})
+	tests := []struct{ q, want string }{
+		{"how many dyas to accept", "how many days to accept"},
+		{"How lnog?", "How long?"},
+		{"combien de juors", "combien de jours"},
+		{"hur många dgaar", "hur många dagar"},
+		{"how many days", "how many days"}, // known words stay
+		{"teh days", "the days"},
+		{"fro the partner", "fro the partner"}, // "for" is a function word, not the knowledge base's
+		{"a referral", "a referral"},           // too short to mend
+		{"partnre", "partner"},                 // seven letters
+		{"referrla", "referral"},               // eight
+		{"referarls", "referarls"},             // nine: left to the typo index
+		{"cosellbot dyas9", "cosellbot dyas9"}, // a letter never swaps with a digit
+		{"- dyas, lnog.", "- days, long."},     // punctuation kept
+		{"fomr is due", "form is due"},
+		// A word a partner typed in a tuning question is a word, not a
+		// typo ("grå" would become "går").
+		{"knappen är grå", "knappen är grå"},
+		// Another language's word is not a typo of this one's: "ordre"
+		// stays French, "line" English.
+		{"dans quel ordre", "dans quel ordre"},
+		{"how do the stages line up", "how do the stages line up"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := m.unswap(tt.q); got != tt.want {
+			t.Errorf("unswap(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	// Two known words a swap away: which one was meant is a guess.
+	v.add(EN, "fomr ofrm")
+	if got := m.unswap("the ofmr"); got != "the ofmr" {
+		t.Errorf("unswap(ambiguous) = %q, want it as typed", got)
 	}
 }
 

@@ -127,7 +127,7 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 	lists := make([][][]candidate, len(cases))
 	qs, askeds := make([]string, len(cases)), make([]Lang, len(cases))
 	for i, c := range cases {
-		q := sanitize(c.Question)
+		q := ix.read(c.Question)
 		asked, n := detectLang(q, ix.vocab), neutral(q)
 		qs[i], askeds[i] = q, asked
 		for _, l := range Langs {

@@ -142,7 +142,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [
 	// is read as English).
 	asked := make([]rawFeatures, len(cases))
 	for ci, c := range cases {
-		q := sanitize(c.Question)
+		q := ix.read(c.Question)
 		asked[ci] = ix.langs[detectLang(q, ix.vocab)].textFeatures(q, true, spec)
 	}
 	out := make([][]float64, len(cases))

@@ -25,6 +25,7 @@ type Index struct {
 	order     []string
 	pos       map[string]int // entry ID → place in order, for stable ties
 	vocab     langVocab
+	mend      mender // mends a question's swapped letters before it is read
 	model     Model
 	threshold float64
 	ranker    *ranker   // the learned ranker (ranker.go)
@@ -90,6 +91,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.mend = newMender(ix.vocab, tuning)
 	// The cache keys the ranker and the analysis by one digest of the
 	// training texts (buildDigest).
 	texts := ix.rankerTexts(tuning)

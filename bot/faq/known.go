@@ -13,7 +13,7 @@ package faq
 // "?", "quick q", "lol" or "asdfgh" know none: nobody can teach an entry
 // to answer them, so they are no miss for faq misses to list.
 func (ix *Index) Knows(question string) bool {
-	n := neutral(sanitize(question))
+	n := neutral(ix.read(question))
 	if n == "" {
 		return false
 	}

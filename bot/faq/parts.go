@@ -122,7 +122,7 @@ func (ix *Index) unasked(halves []string, r Result) []string {
 	}
 	var out []string
 	for _, p := range parts {
-		alone, _ := ix.askIn(sanitize(p), r.Lang, 0, nil)
+		alone, _ := ix.askIn(ix.read(p), r.Lang, 0, nil)
 		if !alone.Answered || !covered[alone.EntryID] {
 			out = append(out, p)
 		}
@@ -147,7 +147,7 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 	}
 	var rs [2]Result
 	for i, h := range halves {
-		rs[i], _ = ix.askIn(sanitize(h), whole.Lang, 0, nil)
+		rs[i], _ = ix.askIn(ix.read(h), whole.Lang, 0, nil)
 		rs[i].Part = h
 		if i == 1 && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
 			// A second half answered by an entry the whole message

@@ -48,6 +48,12 @@ func sanitize(q string) string {
 	return normalize(chatText(q))
 }
 
+// read is a question as the index reads it: sanitized, and its swapped
+// letters mended (mender.unswap).
+func (ix *Index) read(q string) string {
+	return ix.mend.unswap(sanitize(q))
+}
+
 // chatText is a question as its asker wrote it: valid UTF-8, at most
 // maxQuestionBytes, without chat's tokens (chatTokens). The halves of a
 // message asking two things are cut from it, so that each reads as typed.

@@ -202,6 +202,7 @@ func TestAskTypos(t *testing.T) {
 		{"waht is cpor", "cpor-what", EN},
 		{"qest ce que le cpor", "cpor-what", FR},
 		{"vaad är cpor", "cpor-what", SV},
+		{"c quoi le cpor", "cpor-what", FR}, // chat's "c'est quoi"
 		// Two neighbouring letters swapped in a short word, which the
 		// stems hide from the typo index (langVocab.unswap).
 		{"how many dyas to accept a referral", "referral-expiry-14-days", EN},
@@ -215,6 +216,25 @@ func TestAskTypos(t *testing.T) {
 	if r := ix.Ask("how long do we have to acept a referal"); r.Answered && r.EntryID != "referral-expiry-14-days" ||
 		!r.Answered && (len(r.Suggestions) == 0 || r.Suggestions[0].EntryID != "referral-expiry-14-days") {
 		t.Errorf("double typo: %+v", r)
+	}
+}
+
+// TestAskEnglishWordsInFrenchAndSwedish: partners name Partner Center's
+// fields and states in English inside a French or Swedish question
+// (translate.go, loans).
+func TestAskEnglishWordsInFrenchAndSwedish(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tt := range []struct {
+		q    string
+		id   string
+		lang Lang
+	}{
+		{"le champ location d'un deal, c'est quoi", "deal-location", FR},
+		{"c'est quoi une transaction partner-led", "partner-led-deal", FR},
+		{"vad är closed-fasen", "closed-phase", SV},
+		{"vad är location-fältet på en affär", "deal-location", SV},
+	} {
+		askCase(t, ix, tt.q, tt.id, tt.lang)
 	}
 }
 

@@ -51,6 +51,11 @@ type langIndex struct {
 	// questionTypos finds the question words a misspelt unknown word may
 	// stand for (questionWords).
 	questionTypos *typoIndex
+	// en is the English index and loanOf maps its terms to the terms this
+	// language says them with: an English word in a French or Swedish
+	// question (translate.go; nil for English).
+	en     *langIndex
+	loanOf map[string][]string
 	// trans maps a term to its likeliest English translations (translate.go;
 	// nil for English).
 	trans translations

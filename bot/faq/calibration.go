@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.9835984706636098e-14, // bias
-		5.827976135336134,      // cov
-		-3.744547412776661,     // covQ
-		1.7793602356726332,     // covA
-		3.459595909321081,      // phrase
-		0.17267789585472343,    // prec
-		3.50772622588178,       // phraseIntent
-		-0.35143743753693774,   // intentHit
-		-0.1283942643722304,    // intentMiss
-		-1.0225265561899732,    // costMiss
-		-0.8126775932913017,    // cross
-		-0.4713887940335007,    // unknown
-		-0.05935525819604323,   // typo
-		-0.10920387046412515,   // profile
-		-1.249622755782987,     // costGap
-		0.4766910063214857,     // defines
-		-0.3994777875272172,    // figureMiss
-		-0.29730480772783624,   // numberMiss
-		8.265948834485805,      // class
-		0.36872666848237406,    // classLead
-		9.692209439066388e-16,  // classOOS
-		1.887379141862764e-15,  // unknownAll
+		-1.0362081563167955e-14, // bias
+		5.89075967218526,        // cov
+		-3.740723085606187,      // covQ
+		1.7811679635411477,      // covA
+		3.4569861981546293,      // phrase
+		0.16417268287892278,     // prec
+		3.546805917934597,       // phraseIntent
+		-0.35334487061453057,    // intentHit
+		-0.13600476364722416,    // intentMiss
+		-0.9990688174331164,     // costMiss
+		-0.11522642816061501,    // cross
+		-0.5464495253747588,     // unknown
+		0.03265725650198517,     // typo
+		-0.11263760415047754,    // profile
+		-1.1641951959824917,     // costGap
+		0.4762364447369685,      // defines
+		-0.40231168963842207,    // figureMiss
+		-0.2987454133488438,     // numberMiss
+		8.254041180103957,       // class
+		0.36598696635343614,     // classLead
+		-3.305899448217588e-16,  // classOOS
+		-1.1102230246251567e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.089232540629344,   // winner's bias
-		-1.8746587575587992,  // winner's cov
-		-3.166758074190529,   // winner's covQ
-		-1.2852003191963826,  // winner's covA
-		1.3799291335981705,   // winner's phrase
-		-1.243735899811843,   // winner's prec
-		-0.11927388336211868, // winner's phraseIntent
-		0.4589098099645741,   // winner's intentHit
-		0.5695333094733069,   // winner's intentMiss
-		-1.956551077069132,   // winner's costMiss
-		-0.6686628230805826,  // winner's cross
-		-1.745190474971402,   // winner's unknown
-		0.19169777938880664,  // winner's typo
-		0.012692048790451688, // winner's profile
-		-1.3648861231524296,  // winner's costGap
-		0.12883136959018976,  // winner's defines
-		-5.743644689053518,   // winner's figureMiss
-		-0.7642604053378952,  // winner's numberMiss
-		-1.2293941102985437,  // winner's class
-		1.0147460413009552,   // winner's classLead
-		-4.784426577286694,   // winner's classOOS
-		-2.519657562156409,   // winner's unknownAll
-		0.40689243396427327,  // winner's rank score
-		0.39667175472040855,  // lead over the runner-up
-		1.3008534714376994,   // softmax share
-		-1.1953590902962328,  // coverage under 0.6
-		-1.4688362071937195,  // ranker's probability
-		0.07499737443461017,  // first on lexical score
-		0.3754414344732263,   // ranker's probability of the runner-up
-		4.098857183501229,    // coverage of known words
-		-0.27803613067983335, // ranker's probability times coverage
-		0.21599949049690562,  // lead times ranker's probability
+		-4.212824094842515,   // winner's bias
+		-1.9241552832429651,  // winner's cov
+		-3.2580342581287587,  // winner's covQ
+		-1.286559720798117,   // winner's covA
+		1.3128739655791646,   // winner's phrase
+		-1.2114303586632822,  // winner's prec
+		-0.10099934943564183, // winner's phraseIntent
+		0.4904628505033268,   // winner's intentHit
+		0.6032862371681867,   // winner's intentMiss
+		-1.9203807993058524,  // winner's costMiss
+		0.05684188305555006,  // winner's cross
+		-1.3471476312826882,  // winner's unknown
+		0.2837091402411485,   // winner's typo
+		0.04375048755578203,  // winner's profile
+		-1.269523975360645,   // winner's costGap
+		0.15011627320039336,  // winner's defines
+		-5.6778673354544065,  // winner's figureMiss
+		-0.7465056341598354,  // winner's numberMiss
+		-1.0828548906380557,  // winner's class
+		1.0041516213496091,   // winner's classLead
+		-4.816348790949647,   // winner's classOOS
+		-2.82237430812432,    // winner's unknownAll
+		0.42607255977769776,  // winner's rank score
+		0.3759005496709093,   // lead over the runner-up
+		1.2826114556960293,   // softmax share
+		-1.6004629856868768,  // coverage under 0.6
+		-1.5767645805281951,  // ranker's probability
+		0.019857826780009497, // first on lexical score
+		0.2965417634773703,   // ranker's probability of the runner-up
+		4.012905481811077,    // coverage of known words
+		-0.3752011255233041,  // ranker's probability times coverage
+		0.25077527603926414,  // lead times ranker's probability
 	},
-	Threshold: 0.7297785299505675,
+	Threshold: 0.7283168986125993,
 }

@@ -260,6 +260,10 @@ var (
 	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
+	// DevFiles are development sets: written apart from the tuning set,
+	// never indexed nor calibrated on, but their failures are looked at
+	// while a change is developed (see dev4.yaml's header).
+	DevFiles = []string{"dev4.yaml"}
 )
 
 // LoadCaseFiles reads and concatenates evaluation files from dir.

@@ -143,6 +143,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		ix.langs[l] = built[i]
 	}
 	ix.ranker = ix.useRanker(live, c, o.cache)
+	ix.buildLoans()
 	return ix, nil
 }
 

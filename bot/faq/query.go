@@ -185,6 +185,8 @@ var everydays = []everyday{
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},
+	// "C quoi", "ckoi": chat's "c'est quoi", the definition question.
+	{[]string{"c quoi", "c koi", "ckoi"}, regexp.MustCompile(`\bc (quoi|koi)\b|\bckoi\b`), "c'est quoi"},
 }
 
 // saAbbr is "SA", the documents' abbreviation of solution assessment. Only
@@ -280,6 +282,9 @@ type parsedQuery struct {
 	// typos maps each word unknown to the knowledge base to the known
 	// words it may be a misspelling of.
 	typos map[string][]typoMatch
+	// loans maps each word unknown to this language that is an English
+	// word of the knowledge base to the terms it is read as (translate.go).
+	loans map[string][]string
 	// hidden are known terms scored as unknown: while a tuning question is
 	// scored leave-one-out, the terms only its own learned example (or a
 	// masked near-copy of it) uses (see langIndex.selfOnly).
@@ -293,7 +298,8 @@ func (li *langIndex) parse(n string) parsedQuery {
 	// decompounder found in it; the first is the word itself.
 	var order []int
 	byPos := map[int][]tokSpan{}
-	for _, tok := range li.analyzer.Analyze([]byte(forLang(li.lang, n, true))) {
+	text := forLang(li.lang, n, true)
+	for _, tok := range li.analyzer.Analyze([]byte(text)) {
 		t := string(tok.Term)
 		if t == "" {
 			continue
@@ -312,6 +318,14 @@ func (li *langIndex) parse(n string) parsedQuery {
 	for _, pos := range order {
 		toks := byPos[pos]
 		g := qgroup{main: toks[0].term}
+		if len(toks) == 1 && li.en != nil && li.df(g.main) == 0 && pq.loans[g.main] == nil {
+			if ts := li.loan(text[toks[0].start:toks[0].end]); len(ts) > 0 {
+				if pq.loans == nil {
+					pq.loans = map[string][]string{}
+				}
+				pq.loans[g.main] = ts
+			}
+		}
 		for _, p := range segment(toks[0].start, toks[0].end, toks[1:]) {
 			if p.term != g.main && !slices.Contains(g.parts, p.term) {
 				g.parts = append(g.parts, p.term)

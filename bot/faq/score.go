@@ -173,15 +173,24 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 				w, known = math.Min(w, li.idf(s)), true
 			}
 		}
+		for _, s := range pq.loans[g.main] {
+			if !known && !pq.hidden[s] {
+				// An English word in a French or Swedish question: the
+				// concept is known under this language's word. Counted
+				// as a typo's guess (fTypo), the refit answered the
+				// same measured questions and 5 fewer tuning ones.
+				w, known = li.idf(s), true
+			}
+		}
 		if m := pq.typos[g.main]; !known && len(m) > 0 {
 			w, known = li.idf(m[0].term), true // a typo is as informative as its word
 			qt.typo += w
 		}
-		li.addRefs(qt, int32(gi), -1, g.main, pq.typos, pq.hidden)
+		li.addRefs(qt, int32(gi), -1, g.main, pq.loans[g.main], pq.typos, pq.hidden)
 		if len(g.parts) > 0 {
 			var pw float64
 			for k, p := range g.parts {
-				li.addRefs(qt, int32(gi), int32(k), p, nil, pq.hidden)
+				li.addRefs(qt, int32(gi), int32(k), p, nil, nil, pq.hidden)
 				pw += li.idf(p)
 			}
 			if li.df(g.main) == 0 || pq.hidden[g.main] {
@@ -199,7 +208,7 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 	return qt
 }
 
-func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, typos map[string][]typoMatch, hidden map[string]bool) {
+func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, loans []string, typos map[string][]typoMatch, hidden map[string]bool) {
 	add := func(term string, c float64) {
 		if x, ok := li.termID[term]; ok && !hidden[term] {
 			qt.refs[x] = append(qt.refs[x], termRef{g, part, c})
@@ -207,6 +216,9 @@ func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, typos map[
 	}
 	add(t, 1)
 	for _, s := range li.synonyms[t] {
+		add(s, creditSynonym)
+	}
+	for _, s := range loans {
 		add(s, creditSynonym)
 	}
 	for _, m := range typos[t] {

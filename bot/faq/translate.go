@@ -189,3 +189,111 @@ func ibmModel1(pairs []sentencePair) translations {
 	}
 	return out
 }
+
+// English words in French and Swedish questions. Partners write "c'est
+// quoi la phase closed", "vad är location-fältet", "deal registration" in
+// a Swedish sentence: the knowledge base's French and Swedish texts say
+// "clôturée", "plats", "registrering", so the English word was unknown to
+// the question's language, weighed as such, and the right entry, ranked
+// first, was refused (0.03-0.54). A word of a French or Swedish question
+// that its language's index does not know, and that the English index
+// knows as English analyses it, is read as the terms of the question's
+// language it translates to: among the terms whose likeliest English
+// translation it is (the table above), those used by the same entries
+// (Jaccard overlap of the entries using each, at least loanMinOverlap),
+// at most loanTop. The overlap keeps what the table learned from one
+// sentence by chance ("partner" is likeliest for "peuvent" too, which
+// appears in other entries). Only the lexical scores read them: the
+// learned ranker's features, and its cache, stay as trained; nothing is
+// built at start-up but the table (under a millisecond), and a question
+// analyses only its unknown words again, in English. Refitted, the tuning
+// set's leave-one-out has 2,672 right (against 2,670), 63 wrong (64); a
+// development set written for this session (dev4, 696 questions, not in
+// the repository's measured sets) 635 right against 628; the hold-out 996
+// (994) with 38 of 45 out-of-scope questions refused (39), the fresh sets
+// 169, 437 and 310 right (169, 427, 308). Overlap 0.5 instead of 0.35:
+// tuning 2,661 and the development set 632.
+
+// Settings of the loanword table.
+const (
+	loanMinOverlap = 0.35
+	loanTop        = 2
+)
+
+// buildLoans gives each French and Swedish index the English index and
+// its loanword table, from the translation tables (set by useRanker).
+func (ix *Index) buildLoans() {
+	en := ix.langs[EN]
+	for _, l := range Langs {
+		if li := ix.langs[l]; l != EN && li.trans != nil {
+			li.en, li.loanOf = en, loansOf(en, li)
+		}
+	}
+}
+
+// loansOf maps each English term to the terms of li it is read as (see
+// above).
+func loansOf(en, li *langIndex) map[string][]string {
+	from := map[string][]string{} // English term → the terms it is likeliest for
+	for _, f := range slices.Sorted(maps.Keys(li.trans)) {
+		if es := li.trans[f]; len(es) > 0 && li.df(f) > 0 && en.df(es[0]) > 0 {
+			from[es[0]] = append(from[es[0]], f)
+		}
+	}
+	loans := map[string][]string{}
+	for e, fs := range from {
+		type scored struct {
+			term string
+			j    float64
+		}
+		var cands []scored
+		for _, f := range fs {
+			if j := overlap(en.postings[en.termID[e]], li.postings[li.termID[f]]); j >= loanMinOverlap {
+				cands = append(cands, scored{f, j})
+			}
+		}
+		sort.Slice(cands, func(a, b int) bool {
+			if cands[a].j != cands[b].j {
+				return cands[a].j > cands[b].j
+			}
+			return cands[a].term < cands[b].term
+		})
+		for _, c := range cands[:min(len(cands), loanTop)] {
+			loans[e] = append(loans[e], c.term)
+		}
+	}
+	return loans
+}
+
+// loan returns the terms of li that word, as typed, is read as when it is
+// an English word of the knowledge base (see above); li does not know it.
+func (li *langIndex) loan(word string) []string {
+	if li.en == nil {
+		return nil
+	}
+	if e := li.en.terms(word); len(e) == 1 {
+		return li.loanOf[e[0]]
+	}
+	return nil
+}
+
+// overlap is the Jaccard index of two sorted lists of entries.
+func overlap(a, b []int32) float64 {
+	in := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			in++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	if u := len(a) + len(b) - in; u > 0 {
+		return float64(in) / float64(u)
+	}
+	return 0
+}

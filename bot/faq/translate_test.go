@@ -52,3 +52,62 @@ func TestTranslations(t *testing.T) {
 		t.Errorf("without the block's weight, no English concepts: got %q", got)
 	}
 }
+
+// TestLoans: an English word of the knowledge base in a French or Swedish
+// question is read as the words the language says it with, when the
+// entries using each agree; a word the language knows keeps its own
+// meaning.
+func TestLoans(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		lang Lang
+		word string
+		want string // a term the loan must include; "" for none
+	}{
+		{FR, "location", "emplac"},
+		{FR, "lost", "perdu"},
+		{FR, "outbound", "sortant"},
+		{SV, "closed", "stang"},
+		{SV, "won", "vunn"},
+		{SV, "lost", "forlor"},
+		{FR, "deal", ""},    // French partners' word too: the French texts use it
+		{SV, "privat", ""},  // Swedish itself
+		{FR, "zzqx", ""},    // no English word of the knowledge base
+		{SV, "peuvent", ""}, // French, not English
+	} {
+		li := ix.langs[tc.lang]
+		var got []string
+		if li.df(li.terms(tc.word)[0]) == 0 {
+			got = li.loan(tc.word)
+		}
+		if tc.want == "" && len(got) > 0 || tc.want != "" && !slices.Contains(got, tc.want) {
+			t.Errorf("%s loan %q = %q, want %q", tc.lang, tc.word, got, tc.want)
+		}
+		for _, f := range got {
+			if li.df(f) == 0 {
+				t.Errorf("%s loan %q → %q, which no entry uses", tc.lang, tc.word, f)
+			}
+		}
+	}
+	if ix.langs[EN].loan("closed") != nil {
+		t.Error("English has loanwords")
+	}
+}
+
+// TestOverlap is the Jaccard index of sorted entry lists.
+func TestOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []int32
+		want float64
+	}{
+		{[]int32{1, 2, 3}, []int32{1, 2, 3}, 1},
+		{[]int32{1, 2}, []int32{3, 4}, 0},
+		{[]int32{1, 2, 3, 4}, []int32{2, 4, 6}, 0.4},
+		{nil, nil, 0},
+		{nil, []int32{1}, 0},
+	} {
+		if got := overlap(tc.a, tc.b); got != tc.want {
+			t.Errorf("overlap(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

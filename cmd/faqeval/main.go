@@ -1,17 +1,19 @@
 // Command faqeval scores the FAQ engine on its evaluation sets and prints,
 // for the tuning set (leave-one-out: its questions are indexed as learned
-// examples) and the measured-only sets (hold-out, the three fresh sets), accuracy per
+// examples), the measured-only sets (hold-out, the three fresh sets) and the
+// development set (dev4), accuracy per
 // language, wrong answers and the out-of-scope refusal rate. Run it from the repository
 // root after editing bot/faq/kb or the scoring.
 //
 //	go run ./cmd/faqeval              # tuning, hold-out and fresh reports
-//	go run ./cmd/faqeval -failures    # also list every miss of the tuning set
+//	go run ./cmd/faqeval -failures    # also list every miss of the tuning and development sets
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
 //	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
 //	go run ./cmd/faqeval -curve       # right answers at fixed wrong counts, on the tuning set
 //
 // The hold-out and fresh sets are only ever measured: -failures lists
-// tuning misses, never theirs, and -calibrate, -cv and -curve read the tuning set alone.
+// tuning and development misses, never theirs, and -calibrate, -cv and
+// -curve read the tuning set alone.
 package main
 
 import (
@@ -25,7 +27,7 @@ import (
 
 func main() {
 	dir := flag.String("dir", "bot/faq/testdata", "directory of the evaluation sets")
-	failures := flag.Bool("failures", false, "list the tuning set's failures")
+	failures := flag.Bool("failures", false, "list the tuning and development sets' failures")
 	calibrate := flag.Bool("calibrate", false, "refit the confidence model on the tuning set and rewrite calibration.go")
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
 	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
@@ -110,6 +112,17 @@ func run(dir string, failures, calibrate bool, out string) error {
 		r := faq.Evaluate(ix, cases)
 		r.Failures = nil // measured, never looked into: see the file's header
 		fmt.Printf("\n== measured only (%s): %d cases\n%s", name, len(cases), r)
+	}
+	for _, name := range faq.DevFiles {
+		cases, err := faq.LoadCaseFiles(dir, name)
+		if err != nil {
+			return err
+		}
+		r := faq.Evaluate(ix, cases)
+		if !failures {
+			r.Failures = nil
+		}
+		fmt.Printf("\n== development (%s): %d cases\n%s", name, len(cases), r)
 	}
 	return nil
 }

@@ -374,8 +374,7 @@ func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err e
 		}
 		return true, nil
 	})
-	next := pollState{Ties: pos.tied(), Walking: !ended, Held: held}
-	serr := s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: pos.at, Next: next.String()})
+	serr := s.saveCursor(ctx, cur, pos.at, pollState{Ties: pos.tied(), Walking: !ended, Held: held})
 	if err != nil {
 		if serr != nil {
 			s.log.ErrorContext(ctx, "partner center poll: cursor not saved", "err", serr)
@@ -383,6 +382,61 @@ func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err e
 		return applied, failures, err
 	}
 	return applied, failures, serr
+}
+
+// maxCursorSaves bounds the saves of one poll's cursor that other
+// replicas' saves refuse in turn; whatever is left, the next poll does.
+const maxCursorSaves = 5
+
+// saveCursor saves where the poll got to (at, st) over the cursor it read.
+// When another replica's poll saved it meanwhile, the save is refused (a
+// version conflict): the cursor is read again, the two merged (see merged)
+// and saved over that. The last save simply winning dropped the failed
+// referrals the other poll held for retry.
+func (s *Source) saveCursor(ctx context.Context, read change.Cursor, at time.Time, st pollState) error {
+	version := read.Version
+	for range maxCursorSaves {
+		err := s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: at, Next: st.String(), Version: version})
+		if !errors.Is(err, ledger.ErrConflict) {
+			return err
+		}
+		other, err := s.rec.Cursor(ctx, cursorName)
+		if err != nil {
+			return err
+		}
+		at, st = merged(other, at, st)
+		version = other.Version
+	}
+	return fmt.Errorf("partner center poll: the cursor was saved by other replicas %d times while this poll saved: %w", maxCursorSaves, ledger.ErrConflict)
+}
+
+// merged is the cursor of two polls that ran at once: other, as another
+// replica saved it, and this poll's (at, st). No failed referral either
+// holds is dropped: one that this poll applied and the other held is
+// retried once more, harmlessly, where dropping one lost it. The position
+// is the further one, as each poll handled every referral before its own
+// (applied or held); at the same time, past the ties of both, reaching
+// back unless both were walking.
+func merged(other change.Cursor, at time.Time, st pollState) (time.Time, pollState) {
+	ot := readPollState(other.Next)
+	out := pollState{Held: slices.Clone(st.Held)}
+	for _, id := range ot.Held {
+		if !slices.Contains(out.Held, id) {
+			out.Held = append(out.Held, id)
+		}
+	}
+	switch {
+	case other.At.After(at):
+		at, out.Ties, out.Walking = other.At, ot.Ties, ot.Walking
+	case other.At.Equal(at):
+		ties := append(slices.Clone(st.Ties), ot.Ties...)
+		slices.Sort(ties)
+		out.Ties = slices.Compact(ties)
+		out.Walking = st.Walking && ot.Walking
+	default:
+		out.Ties, out.Walking = st.Ties, st.Walking
+	}
+	return at, out
 }
 
 // retryHeld applies again the referrals that failed at earlier polls,

@@ -126,8 +126,8 @@ func TestFAQMissesAnsweredWrongly(t *testing.T) {
 		if err := store.MigrateDownTo(ctx, s, 14); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("Migrate after rolling back 00015 = %d, %v; want 1, nil", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n != migrationCount(t)-14 {
+			t.Fatalf("Migrate after rolling back 00015 = %d, %v; want 00015 and those after, nil", n, err)
 		}
 		again, err := s.FAQMisses(ctx, at.Add(-time.Hour), 10)
 		if err != nil || len(again) != 2 || again[0].Count != 3 || again[0].Wrongs != 0 {

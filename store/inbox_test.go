@@ -184,6 +184,7 @@ func TestLinksAndCursors(t *testing.T) {
 		if err := s.SaveCursor(ctx, "partnercenter-poll", want); err != nil {
 			t.Fatal(err)
 		}
+		want.Version = 1 // its first save
 		if cur, err := s.Cursor(ctx, "partnercenter-poll"); err != nil || cur != want {
 			t.Errorf("Cursor = %+v, %v; want %+v", cur, err, want)
 		}

@@ -436,9 +436,10 @@ func (s *Store) DealByCRMID(ctx context.Context, id string) (*deal.Deal, error) 
 
 // cursorRow is where a poll resumes.
 type cursorRow struct {
-	Name string     `gorm:"column:name;primaryKey"`
-	At   *time.Time `gorm:"column:at"`
-	Next string     `gorm:"column:next;not null"`
+	Name    string     `gorm:"column:name;primaryKey"`
+	At      *time.Time `gorm:"column:at"`
+	Next    string     `gorm:"column:next;not null"`
+	Version int64      `gorm:"column:version;not null"` // 00016
 }
 
 // TableName is the sync_cursors table.
@@ -453,17 +454,30 @@ func (s *Store) Cursor(ctx context.Context, name string) (change.Cursor, error) 
 	if len(rows) == 0 {
 		return change.Cursor{}, nil
 	}
-	return change.Cursor{At: fromPtr(rows[0].At), Next: rows[0].Next}, nil
+	return change.Cursor{At: fromPtr(rows[0].At), Next: rows[0].Next, Version: rows[0].Version}, nil
 }
 
-// SaveCursor writes a poll's cursor.
+// SaveCursor writes a poll's cursor over the version it was read at
+// (c.Version), as version c.Version+1. When another save came between
+// (another replica's poll), nothing is written and the error wraps
+// ErrConflict: the caller reads the cursor again and merges. One statement
+// compares and writes, so that of two replicas saving over one version
+// exactly one is taken, on PostgreSQL (the row's lock) and SQLite (its
+// single writer) alike.
 func (s *Store) SaveCursor(ctx context.Context, name string, c change.Cursor) error {
-	row := cursorRow{Name: name, At: utcPtr(c.At), Next: c.Next}
-	err := s.conn(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "name"}}, DoUpdates: clause.AssignmentColumns([]string{"at", "next"}),
-	}).Create(&row).Error
-	if err != nil {
-		return fmt.Errorf("store: save the cursor of %s: %w", name, err)
+	row := cursorRow{Name: name, At: utcPtr(c.At), Next: c.Next, Version: c.Version + 1}
+	res := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"at", "next", "version"}),
+		Where: clause.Where{Exprs: []clause.Expression{
+			clause.Eq{Column: clause.Column{Table: cursorRow{}.TableName(), Name: "version"}, Value: c.Version},
+		}},
+	}).Create(&row)
+	if res.Error != nil {
+		return fmt.Errorf("store: save the cursor of %s: %w", name, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: save the cursor of %s over version %d: saved since by another: %w", name, c.Version, ErrConflict)
 	}
 	return nil
 }

@@ -386,6 +386,12 @@ func remember(earlier []uint32, prev, next string) []uint32 {
 type Cursor struct {
 	At   time.Time
 	Next string
+	// Version is the cursor's version when it was read (0: never saved).
+	// A save is taken over that version only: replicas polling at once
+	// each read the cursor, and the one saved second must not drop what
+	// the first kept (its failed referrals, held for retry), so it is
+	// refused (ledger.ErrConflict), reads again and merges.
+	Version int64
 }
 
 // ClosedThere reports whether a record's shadow holds a closed status the

@@ -29,6 +29,8 @@ func TestMigrateAndDoctorNameTheDealsThatLostTheirCRMID(t *testing.T) {
 	const cols = "version, name, direction, kind, sale_type, status, stage, location, value, currency, close_date, " +
 		"customer_name, customer_location, favorite, expires_at, decision_due, created_at, updated_at, won_at, crm_id, body"
 	for _, q := range []string{
+		"ALTER TABLE sync_cursors DROP COLUMN version",
+		"DELETE FROM goose_db_version WHERE version_id = 16",
 		"ALTER TABLE faq_misses DROP COLUMN wrong_entry",
 		"DELETE FROM goose_db_version WHERE version_id = 15",
 		"DROP INDEX deals_crm_id_unique",

@@ -203,11 +203,29 @@ func (c *Client) list(ctx context.Context, u string) ([]Referral, string, error)
 	if body.NextLink == "" {
 		return body.Value, "", nil
 	}
-	next, err := c.base.Parse(body.NextLink)
-	if err != nil || next.Scheme != c.base.Scheme || next.Host != c.base.Host {
-		return body.Value, "", fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", body.NextLink, c.base.Host)
+	next, err := c.nextURL(body.NextLink)
+	if err != nil {
+		return body.Value, "", err
 	}
-	return body.Value, next.String(), nil
+	return body.Value, next, nil
+}
+
+// nextURL is the URL to follow for a listing's @odata.nextLink: on the
+// configured host (with its port) only, where the access token is meant
+// to go. Partner Center's links say http (its documented example:
+// "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=…", the
+// scheme of the service behind its TLS front), though the API is called on
+// https: such a link is followed on https, as the API is configured, and
+// the token never goes over plain http.
+func (c *Client) nextURL(link string) (string, error) {
+	next, err := c.base.Parse(link)
+	if err == nil && next.Scheme == "http" && c.base.Scheme == "https" {
+		next.Scheme = "https"
+	}
+	if err != nil || next.Scheme != c.base.Scheme || !strings.EqualFold(next.Host, c.base.Host) {
+		return "", fmt.Errorf("partnercenter: the next page %q is not on the configured API host %s", link, c.base.Host)
+	}
+	return next.String(), nil
 }
 
 // Patch applies JSON Patch operations to a referral, sending eTag as

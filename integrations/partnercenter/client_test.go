@@ -222,6 +222,68 @@ func TestUpdatedSinceStaysOnTheConfiguredHost(t *testing.T) {
 	}
 }
 
+// Partner Center is called on https, and its next links say http (its
+// documented example: "@odata.nextLink":
+// "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=…"). The
+// client refused them as another host's and could not read past a first
+// page; it follows them on https, on the configured host only, and never
+// sends its token over plain http (the fake's TLS server would refuse
+// that).
+func TestNextLinksSayingHTTPAreFollowedOnHTTPS(t *testing.T) {
+	t.Parallel()
+	api := pcfake.NewTLS(t, func() time.Time { return now })
+	c, err := partnercenter.New(partnercenter.Config{APIURL: api.APIURL(), TokenURL: api.TokenURL(), ClientID: pcfake.ClientID,
+		ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken, HTTPClient: api.Server.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range []string{"a1", "a2", "a3", "a4", "a5"} {
+		api.Put(`{"id":"` + id + `","status":"New","updatedDateTime":"` + now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339Nano) + `"}`)
+	}
+	_, next, err := c.From(t.Context(), time.Time{})
+	if err != nil || !strings.HasPrefix(next, api.Server.URL+"/") {
+		t.Fatalf("the first page's next link %q, %v; want it on %s", next, err, api.Server.URL)
+	}
+	all, err := c.UpdatedSince(t.Context(), time.Time{})
+	if err != nil || len(all) != 5 {
+		t.Errorf("UpdatedSince over three pages = %d referrals, %v; want 5", len(all), err)
+	}
+}
+
+// The https the client upgrades a next link to is for the configured host
+// only: an http link to another host, or to the configured host on another
+// port, is refused.
+func TestNextLinksToAnotherHostAreRefusedWhateverTheScheme(t *testing.T) {
+	t.Parallel()
+	api := pcfake.New(t, func() time.Time { return now })
+	var link string
+	list := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("$skiptoken") != "" {
+			t.Errorf("the client followed %s", r.URL)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"value": []any{}, "@odata.nextLink": link})
+	}))
+	defer list.Close()
+	c, err := partnercenter.New(partnercenter.Config{APIURL: list.URL + "/v1.0", TokenURL: api.TokenURL(), ClientID: pcfake.ClientID,
+		ClientSecret: pcfake.ClientSecret, RefreshToken: pcfake.RefreshToken, HTTPClient: list.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(list.URL, "https://")
+	name, _, _ := strings.Cut(host, ":")
+	for _, l := range []string{
+		"http://evil.example/v1.0/engagements/referrals?$skiptoken=x",
+		"https://evil.example/v1.0/engagements/referrals?$skiptoken=x",
+		"http://" + name + ":1/v1.0/engagements/referrals?$skiptoken=x",
+		"http://" + name + "/v1.0/engagements/referrals?$skiptoken=x", // the default port, not the configured one
+	} {
+		link = l
+		if _, next, err := c.From(t.Context(), now); err == nil || !strings.Contains(err.Error(), "not on the configured API host") {
+			t.Errorf("next link %s: followed as %q, %v", l, next, err)
+		}
+	}
+}
+
 func TestPatchSendsIfMatch(t *testing.T) {
 	t.Parallel()
 	api, c := setup(t)

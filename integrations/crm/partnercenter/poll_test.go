@@ -15,6 +15,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	pcsource "github.com/cosellbot/cosellbot/integrations/crm/partnercenter"
+	pc "github.com/cosellbot/cosellbot/integrations/partnercenter"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -251,8 +252,11 @@ func (v *staleView) first(id string) bool {
 	return true
 }
 
-func (v *staleView) Cursor(context.Context, string) (change.Cursor, error) {
-	return change.Cursor{}, nil
+func (v *staleView) Cursor(ctx context.Context, name string) (change.Cursor, error) {
+	if v.first("cursor " + name) {
+		return change.Cursor{}, nil
+	}
+	return v.Store.Cursor(ctx, name)
 }
 
 func (v *staleView) LinksOfRecord(ctx context.Context, system, id string) ([]change.Link, error) {
@@ -294,6 +298,113 @@ func TestPollOfTwoReplicas(t *testing.T) {
 		}
 		if ds, err := st.ListDeals(t.Context(), store.DealFilter{}); err != nil || len(ds) != 6 {
 			t.Errorf("%d deals, %v; want 6", len(ds), err)
+		}
+	})
+}
+
+// lateView is Partner Center's listing as one replica reads it, before a
+// referral updated a little earlier is listed (the reason for
+// PollOverlap): the referral is not there yet.
+type lateView struct {
+	*pc.Client
+	late string
+}
+
+func (v lateView) From(ctx context.Context, since time.Time) ([]pc.Referral, string, error) {
+	refs, next, err := v.Client.From(ctx, since)
+	return v.without(refs), next, err
+}
+
+func (v lateView) Page(ctx context.Context, since time.Time, link string) ([]pc.Referral, string, error) {
+	refs, next, err := v.Client.Page(ctx, since, link)
+	return v.without(refs), next, err
+}
+
+func (v lateView) without(refs []pc.Referral) []pc.Referral {
+	return slices.DeleteFunc(refs, func(r pc.Referral) bool { return r.ID == v.late })
+}
+
+// racer is a replica's view of the store whose poll reads the cursor
+// before the other replica's poll saves it: its first read waits for
+// read (the other's read) to close, or closes it itself; its first save
+// waits for wait to close, and closes saved once it is done.
+type racer struct {
+	*store.Store
+	read, wait, saved chan struct{}
+	first, firstSave  sync.Once
+}
+
+func (r *racer) Cursor(ctx context.Context, name string) (change.Cursor, error) {
+	c, err := r.Store.Cursor(ctx, name)
+	r.first.Do(func() {
+		if r.wait != nil { // the replica saving second: read, then let the other poll
+			close(r.read)
+			<-r.wait
+			return
+		}
+		<-r.read
+	})
+	return c, err
+}
+
+func (r *racer) SaveCursor(ctx context.Context, name string, c change.Cursor) error {
+	err := r.Store.SaveCursor(ctx, name, c)
+	r.firstSave.Do(func() { close(r.saved) })
+	return err
+}
+
+// Two replicas poll from one cursor, and each holds for retry a referral
+// that failed to apply (no MPN location) which the other did not list
+// yet: the second to save the cursor merges the first's failures into its
+// own. It used to save over them, and the referral the first held, listed
+// before the position both reached less PollOverlap, was never tried
+// again: it never became a deal.
+func TestPollOfTwoReplicasKeepsTheFailuresOfBoth(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := setup(t, st)
+		for i := range 6 { // a minute apart, the last five minutes ago
+			r := incoming(t, i, now.Add(time.Duration(i-10)*time.Minute))
+			if i == 1 || i == 3 {
+				r = strings.Replace(r, `"mpnId":"4567890",`, "", 1)
+			}
+			e.api.Put(r)
+		}
+		read, firstSaved, secondSaved := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		replica := func(rec *racer, late int) *pcsource.Source {
+			return pcsource.New(secret, pcsource.NewCerts(nil, nil, nil), lateView{e.client, pollID(late)}, rec,
+				change.New(rec, e.h.Clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil), "", e.h.Clock, nil)
+		}
+		first := replica(&racer{Store: st, read: read, saved: firstSaved}, 3)
+		second := replica(&racer{Store: st, read: read, wait: firstSaved, saved: secondSaved}, 1)
+		failed := make([][]error, 2)
+		var wg sync.WaitGroup
+		for i, src := range []*pcsource.Source{first, second} {
+			wg.Go(func() {
+				var err error
+				if _, failed[i], err = src.Poll(t.Context()); err != nil {
+					t.Errorf("replica %d: %v", i+1, err)
+				}
+			})
+		}
+		wg.Wait()
+		if len(failed[0]) != 1 || !strings.Contains(failed[0][0].Error(), pollID(1)) ||
+			len(failed[1]) != 1 || !strings.Contains(failed[1][0].Error(), pollID(3)) {
+			t.Fatalf("failures %v; want referral 1 on the first replica, 3 on the second", failed)
+		}
+
+		// Restarted with PARTNERCENTER_DEFAULT_LOCATION set, seeing all.
+		src := pcsource.New(secret, pcsource.NewCerts(nil, nil, nil), e.client, st,
+			change.New(st, e.h.Clock, map[string][]change.Field{pcsource.Name: nil}, nil, nil), "1234567", e.h.Clock, nil)
+		for i := range 2 {
+			e.h.Clock.Add(5 * time.Minute)
+			if _, failures, err := src.Poll(t.Context()); err != nil || len(failures) > 0 {
+				t.Fatalf("poll %d with a default location: %v, failures %v", i+1, err, failures)
+			}
+		}
+		for i := range 6 {
+			if _, err := st.DealByExternalID(t.Context(), pollID(i)); err != nil {
+				t.Errorf("referral %d never imported: %v", i, err)
+			}
 		}
 	})
 }

@@ -284,17 +284,60 @@ func (p *position) tied() []string {
 	return out
 }
 
+// walk reads the referrals updated from pos on, oldest update first, and
+// gives visit each one pos has not passed yet; pos passes it when visit
+// says to go on. Each request asks for the referrals updated at or after
+// the newest update read so far (skipping the ones of that very instant
+// already read), rather than following the listing's next links: those
+// are positions, which a referral updated meanwhile shifts, so that a walk
+// by links skipped as many referrals as had changed. A page of referrals
+// all updated at one instant is read on by its link, there being no later
+// time to ask from. The walk stops when visit says so or fails, after
+// pages requests, or at the listing's end; ended says it got there.
+func (s *Source) walk(ctx context.Context, pos *position, pages int, visit func(r *pc.Referral) (goOn bool, err error)) (ended bool, err error) {
+	link := ""
+	for range pages {
+		var refs []pc.Referral
+		var next string
+		if link == "" {
+			refs, next, err = s.api.From(ctx, pos.at)
+		} else {
+			refs, next, err = s.api.Page(ctx, time.Time{}, link)
+		}
+		if err != nil {
+			return false, fmt.Errorf("listing referrals updated since %s: %w", pos.at.Format(time.RFC3339Nano), err)
+		}
+		start, oneInstant := pos.at, true
+		for i := range refs {
+			r := &refs[i]
+			if !listed(r).Equal(start) {
+				oneInstant = false
+			}
+			if pos.passed(r) {
+				continue
+			}
+			if goOn, err := visit(r); err != nil || !goOn {
+				return false, err
+			}
+			pos.pass(r)
+		}
+		if next == "" {
+			return true, nil
+		}
+		link = ""
+		if oneInstant {
+			link = next // all of one instant: no later time to ask from
+		}
+	}
+	return false, nil
+}
+
 // Poll merges every referral updated since the poll's own cursor (moved
-// only by what the poll itself read, never by webhooks). Each request asks
-// for the referrals updated at or after the newest update read so far
-// (skipping the ones of that very instant already read), rather than
-// following the listing's next links: those are positions, which a
-// referral updated meanwhile shifts, so that a walk by links (or a poll
-// resuming one) skipped as many referrals as had changed. A page of
-// referrals all updated at one instant is read on by its link, there being
-// no later time to ask from. A referral that fails to apply is retried by
-// id at every poll until it applies; the listing goes on without it. It
-// returns how many changed a deal, and the failures.
+// only by what the poll itself read, never by webhooks), walking the
+// listing by time (see walk) for at most maxPollPages requests; the next
+// poll resumes where it stopped. A referral that fails to apply is retried
+// by id at every poll until it applies; the listing goes on without it.
+// It returns how many changed a deal, and the failures.
 func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err error) {
 	cur, err := s.rec.Cursor(ctx, cursorName)
 	if err != nil {
@@ -310,65 +353,90 @@ func (s *Source) Poll(ctx context.Context) (applied int, failures []error, err e
 			pos.ties[id] = true
 		}
 	}
-	save := func(walking bool) error {
-		next := pollState{Ties: pos.tied(), Walking: walking, Held: held}
-		return s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: pos.at, Next: next.String()})
+	ended, err := s.walk(ctx, &pos, maxPollPages, func(r *pc.Referral) (bool, error) {
+		res, err := s.ApplyReferral(ctx, r)
+		switch {
+		case err == nil:
+			held = slices.DeleteFunc(held, func(id string) bool { return id == r.ID })
+			if res.Status == ledger.InboxProcessed {
+				applied++
+			}
+		case slices.Contains(held, r.ID):
+			failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
+		case len(held) >= maxHeld:
+			// So many fail that something is wrong with all of them:
+			// hold back here rather than keep a list without end.
+			failures = append(failures, fmt.Errorf("referral %s: %w (the poll holds back here: %d failed referrals wait already)", r.ID, err, len(held)))
+			return false, nil
+		default:
+			held = append(held, r.ID)
+			failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
+		}
+		return true, nil
+	})
+	serr := s.saveCursor(ctx, cur, pos.at, pollState{Ties: pos.tied(), Walking: !ended, Held: held})
+	if err != nil {
+		if serr != nil {
+			s.log.ErrorContext(ctx, "partner center poll: cursor not saved", "err", serr)
+		}
+		return applied, failures, err
 	}
-	link := ""
-	for page := 0; ; page++ {
-		if page == maxPollPages {
-			return applied, failures, save(true)
+	return applied, failures, serr
+}
+
+// maxCursorSaves bounds the saves of one poll's cursor that other
+// replicas' saves refuse in turn; whatever is left, the next poll does.
+const maxCursorSaves = 5
+
+// saveCursor saves where the poll got to (at, st) over the cursor it read.
+// When another replica's poll saved it meanwhile, the save is refused (a
+// version conflict): the cursor is read again, the two merged (see merged)
+// and saved over that. The last save simply winning dropped the failed
+// referrals the other poll held for retry.
+func (s *Source) saveCursor(ctx context.Context, read change.Cursor, at time.Time, st pollState) error {
+	version := read.Version
+	for range maxCursorSaves {
+		err := s.rec.SaveCursor(ctx, cursorName, change.Cursor{At: at, Next: st.String(), Version: version})
+		if !errors.Is(err, ledger.ErrConflict) {
+			return err
 		}
-		var refs []pc.Referral
-		var next string
-		if link == "" {
-			refs, next, err = s.api.From(ctx, pos.at)
-		} else {
-			refs, next, err = s.api.Page(ctx, time.Time{}, link)
-		}
+		other, err := s.rec.Cursor(ctx, cursorName)
 		if err != nil {
-			if serr := save(true); serr != nil {
-				s.log.ErrorContext(ctx, "partner center poll: cursor not saved", "err", serr)
-			}
-			return applied, failures, fmt.Errorf("listing referrals updated since %s: %w", pos.at.Format(time.RFC3339Nano), err)
+			return err
 		}
-		start, oneInstant := pos.at, true
-		for i := range refs {
-			r := &refs[i]
-			if !listed(r).Equal(start) {
-				oneInstant = false
-			}
-			if pos.passed(r) {
-				continue
-			}
-			res, err := s.ApplyReferral(ctx, r)
-			switch {
-			case err == nil:
-				held = slices.DeleteFunc(held, func(id string) bool { return id == r.ID })
-				if res.Status == ledger.InboxProcessed {
-					applied++
-				}
-			case slices.Contains(held, r.ID):
-				failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
-			case len(held) >= maxHeld:
-				// So many fail that something is wrong with all of them:
-				// hold back here rather than keep a list without end.
-				failures = append(failures, fmt.Errorf("referral %s: %w (the poll holds back here: %d failed referrals wait already)", r.ID, err, len(held)))
-				return applied, failures, save(true)
-			default:
-				held = append(held, r.ID)
-				failures = append(failures, fmt.Errorf("referral %s: %w", r.ID, err))
-			}
-			pos.pass(r)
-		}
-		if next == "" {
-			return applied, failures, save(false) // the listing ended
-		}
-		link = ""
-		if oneInstant {
-			link = next // all of one instant: no later time to ask from
+		at, st = merged(other, at, st)
+		version = other.Version
+	}
+	return fmt.Errorf("partner center poll: the cursor was saved by other replicas %d times while this poll saved: %w", maxCursorSaves, ledger.ErrConflict)
+}
+
+// merged is the cursor of two polls that ran at once: other, as another
+// replica saved it, and this poll's (at, st). No failed referral either
+// holds is dropped: one that this poll applied and the other held is
+// retried once more, harmlessly, where dropping one lost it. The position
+// is the further one, as each poll handled every referral before its own
+// (applied or held); at the same time, past the ties of both, reaching
+// back unless both were walking.
+func merged(other change.Cursor, at time.Time, st pollState) (time.Time, pollState) {
+	ot := readPollState(other.Next)
+	out := pollState{Held: slices.Clone(st.Held)}
+	for _, id := range ot.Held {
+		if !slices.Contains(out.Held, id) {
+			out.Held = append(out.Held, id)
 		}
 	}
+	switch {
+	case other.At.After(at):
+		at, out.Ties, out.Walking = other.At, ot.Ties, ot.Walking
+	case other.At.Equal(at):
+		ties := append(slices.Clone(st.Ties), ot.Ties...)
+		slices.Sort(ties)
+		out.Ties = slices.Compact(ties)
+		out.Walking = st.Walking && ot.Walking
+	default:
+		out.Ties, out.Walking = st.Ties, st.Walking
+	}
+	return at, out
 }
 
 // retryHeld applies again the referrals that failed at earlier polls,

@@ -227,32 +227,27 @@ func honour(err error) error {
 // referrals changed since the deal was made, an outgoing one as
 // NewReferral(d) asked for it and linked to no other deal. Creating again
 // would give Microsoft's sellers the deal twice. nil when there is none.
+// It walks the listing as the poll does (by time, not by next links, which
+// referrals changed during the walk shift past the one sought).
 func (s *Source) created(ctx context.Context, d *deal.Deal) (*pc.Referral, error) {
-	since, next := d.CreatedAt.Add(-time.Minute), ""
-	for page := 0; page < maxPollPages; page++ {
-		refs, link, err := s.api.Page(ctx, since, next)
-		if err != nil {
-			return nil, err
+	var found *pc.Referral
+	pos := position{at: d.CreatedAt.Add(-time.Minute), ties: map[string]bool{}}
+	_, err := s.walk(ctx, &pos, maxPollPages, func(r *pc.Referral) (bool, error) {
+		if !strings.EqualFold(r.Direction, "Outgoing") || !Asked(r, d) {
+			return true, nil
 		}
-		for i := range refs {
-			r := &refs[i]
-			if !strings.EqualFold(r.Direction, "Outgoing") || !Asked(r, d) {
-				continue
-			}
-			other, err := s.rec.DealByExternalID(ctx, r.ID)
-			switch {
-			case errors.Is(err, ledger.ErrNotFound):
-				return r, nil
-			case err != nil:
-				return nil, err
-			case other.ID == d.ID:
-				return r, nil
-			}
+		other, err := s.rec.DealByExternalID(ctx, r.ID)
+		switch {
+		case errors.Is(err, ledger.ErrNotFound), err == nil && other.ID == d.ID:
+			found = r
+			return false, nil
+		case err != nil:
+			return false, err
 		}
-		if link == "" {
-			return nil, nil
-		}
-		next = link
+		return true, nil // another deal's
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, nil
+	return found, nil
 }

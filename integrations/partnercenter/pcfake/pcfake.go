@@ -90,6 +90,17 @@ func (a *API) notify(event, id string) {
 // New starts a fake; it is closed when the test ends. clock stamps the
 // updatedDateTime of patched referrals.
 func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
+	return start(tb, clock, httptest.NewServer)
+}
+
+// NewTLS starts a fake that answers on https, as Partner Center does; its
+// next links say http all the same, as Partner Center's documented ones
+// do. A client trusts it through Server.Client().
+func NewTLS(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
+	return start(tb, clock, httptest.NewTLSServer)
+}
+
+func start(tb interface{ Cleanup(func()) }, clock func() time.Time, serve func(http.Handler) *httptest.Server) *API {
 	a := &API{referrals: map[string]map[string]any{}, clock: clock, refresh: RefreshToken}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", a.token)
@@ -97,7 +108,7 @@ func New(tb interface{ Cleanup(func()) }, clock func() time.Time) *API {
 	mux.HandleFunc("GET /v1.0/engagements/referrals/{id}", a.get)
 	mux.HandleFunc("PATCH /v1.0/engagements/referrals/{id}", a.patch)
 	mux.HandleFunc("POST /v1.0/engagements/referrals", a.create)
-	a.Server = httptest.NewServer(mux)
+	a.Server = serve(mux)
 	tb.Cleanup(a.Server.Close)
 	return a
 }
@@ -333,7 +344,8 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 // updatedDateTime or createdDateTime (gt, ge, lt, le, eq; clauses joined
 // by "and"), $orderby on either (asc or desc), $top (how many in all),
 // $skip, and server-driven pages of at most PageSize, each linked to the
-// next by an @odata.nextLink holding an opaque $skiptoken.
+// next by an @odata.nextLink holding an opaque $skiptoken (an http link,
+// as Microsoft's example shows it, even on https).
 //
 // Like an offset, a $skiptoken is a position in the ordering as it is when
 // its page is asked for, not a snapshot: a referral updated while a client
@@ -396,7 +408,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 			rest = left - len(page)
 		}
 		next.Set("$skiptoken", base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d:%d", end, rest)))
-		out["@odata.nextLink"] = a.Server.URL + r.URL.Path + "?" + next.Encode()
+		// http whatever the scheme asked on, as in Microsoft's example
+		// ("@odata.nextLink": "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=…").
+		out["@odata.nextLink"] = "http://" + strings.TrimPrefix(strings.TrimPrefix(a.Server.URL, "https://"), "http://") + r.URL.Path + "?" + next.Encode()
 	}
 	body, _ := json.Marshal(out)
 	a.lists++

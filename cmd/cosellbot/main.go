@@ -238,16 +238,19 @@ func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 		return 1
 	}
 	defer a.close()
-	return runShell(ctx, a, *user, stdin, stdout, stderr)
+	return runShell(ctx, a, *user, nil, stdin, stdout, stderr)
 }
 
-func runShell(ctx context.Context, a *app, user string, stdin io.Reader, stdout, stderr io.Writer) int {
+// runShell runs the local shell; notices, under serve --shell, prints the
+// news for the shell's subscriptions (a one-shot shell sends none: its
+// outbox rows wait for a serve).
+func runShell(ctx context.Context, a *app, user string, notices *shell.Notices, stdin io.Reader, stdout, stderr io.Writer) int {
 	who, err := a.svc.Resolve(ctx, user)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
-	sh := &shell.Shell{Runner: a.svc, User: who, In: stdin, Out: stdout, History: historyFile()}
+	sh := &shell.Shell{Runner: a.svc, User: who, In: stdin, Out: stdout, History: historyFile(), Notices: notices}
 	if err := sh.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
@@ -296,6 +299,14 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 		return 1
 	}
 	defer a.close()
+	var notices *shell.Notices
+	if *withShell {
+		// The shell's news goes to this terminal, not to the log, which is
+		// quieted to warnings while the shell runs; registered before the
+		// dispatcher starts, so that nothing goes to the log meanwhile.
+		notices = &shell.Notices{}
+		a.mux.Handle(shell.Place.Platform, notices)
+	}
 
 	drain := web.NewDrain(a.store)
 	drain.Starting() // until the FAQ index is built (faqWarm)
@@ -330,7 +341,7 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	code := 0
 	if *withShell {
 		level.Set(slog.LevelWarn)
-		code = runShell(ctx, a, *user, stdin, stdout, stderr)
+		code = runShell(ctx, a, *user, notices, stdin, stdout, stderr)
 	} else {
 		select {
 		case <-ctx.Done():

@@ -279,24 +279,8 @@ func (s *Service) command(ctx context.Context, who access.User, where chat.Place
 	}
 	c.pos = rest
 	allowed := append(slices.Clone(sp.required), sp.optional...)
-	for _, k := range args.Keys {
-		if !slices.Contains(allowed, k) {
-			if k == "location" && sp.verb == "deal edit" {
-				return Reply{}, usage("location= cannot change once a deal exists (Partner Center fixes it at creation); a deal made at the wrong location is closed as error (deal error ID reason=\"wrong location\") and created again")
-			}
-			if fix, ok := keyFor(k, allowed); ok {
-				if reworded {
-					// Typed in words ("accepter la transaction 4 nom=Test"):
-					// the command as the table writes it, keys and all.
-					return Reply{}, usage("unknown key %s= for %s: did you mean %s?", k, sp.verb, commandLine(words, args, allowed))
-				}
-				return Reply{}, usage("unknown key %s= for %s: did you mean %s=?", k, sp.verb, fix)
-			}
-			if len(allowed) == 0 {
-				return Reply{}, usage("%s takes no key=value pairs; usage: %s", sp.verb, sp.synopsis())
-			}
-			return Reply{}, usage("unknown key %s= for %s; it takes %s", k, sp.verb, strings.Join(allowed, "= ")+"=")
-		}
+	if err := unknownKeys(sp, args, words, allowed, reworded); err != nil {
+		return Reply{}, err
 	}
 	var missing []string
 	var probs deal.Problems
@@ -525,6 +509,53 @@ func givenWrong(err error, c *call) bool {
 		}
 	}
 	return false
+}
+
+// unknownKeys refuses the keys the verb does not take, every one of them at
+// once with its suggestion: "deal new nam=X clse=2027-01-01" said nam= only,
+// and once fixed, clse=.
+func unknownKeys(sp *spec, args Args, words, allowed []string, reworded bool) error {
+	type unknown struct{ key, fix string } // fix "": nothing near
+	var found []unknown
+	for _, k := range args.Keys {
+		if slices.Contains(allowed, k) {
+			continue
+		}
+		if k == "location" && sp.verb == "deal edit" {
+			return usage("location= cannot change once a deal exists (Partner Center fixes it at creation); a deal made at the wrong location is closed as error (deal error ID reason=\"wrong location\") and created again")
+		}
+		if len(allowed) == 0 {
+			return usage("%s takes no key=value pairs; usage: %s", sp.verb, sp.synopsis())
+		}
+		fix, ok := keyFor(k, allowed)
+		if ok && reworded {
+			// Typed in words ("accepter la transaction 4 nom=Test"):
+			// the command as the table writes it, keys and all.
+			return usage("unknown key %s= for %s: did you mean %s?", k, sp.verb, commandLine(words, args, allowed))
+		}
+		found = append(found, unknown{k, fix})
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	takes := ""
+	if slices.ContainsFunc(found, func(u unknown) bool { return u.fix == "" }) {
+		takes = "; it takes " + strings.Join(allowed, "= ") + "="
+	}
+	if len(found) == 1 {
+		if u := found[0]; u.fix != "" {
+			return usage("unknown key %s= for %s: did you mean %s=?", u.key, sp.verb, u.fix)
+		}
+		return usage("unknown key %s= for %s%s", found[0].key, sp.verb, takes)
+	}
+	parts := make([]string, len(found))
+	for i, u := range found {
+		parts[i] = u.key + "="
+		if u.fix != "" {
+			parts[i] += " (did you mean " + u.fix + "=?)"
+		}
+	}
+	return usage("%d unknown keys for %s: %s%s", len(found), sp.verb, strings.Join(parts, ", "), takes)
 }
 
 // keyFor is the key of allowed that k stands for: by its alias, or as a

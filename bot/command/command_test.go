@@ -246,6 +246,11 @@ func TestSuggestions(t *testing.T) {
 		"deal new close_date=2027-01-01": "did you mean close=?",
 		"deal new title=Contoso":         "did you mean name=?",
 		"deal edit 1 location=1000002":   "location= cannot change once a deal exists",
+		// Every unknown key at once, each with its suggestion (nam= alone,
+		// then clse= once that was fixed, was one round trip per typo).
+		"deal new kind=ip nam=X clse=2027-01-01": "2 unknown keys for deal new: nam= (did you mean name=?), clse= (did you mean close=?)",
+		"deal new kind=ip nam=X zzzzzz=1":        "2 unknown keys for deal new: nam= (did you mean name=?), zzzzzz=; it takes kind= name=",
+		"deal new kind=ip zzzzzz=1":              "unknown key zzzzzz= for deal new; it takes kind= name=",
 		// A sentence naming a deal and what to do with it (read as deal
 		// show 3, and as a question for the FAQ).
 		"invite microsoft to deal 3": "did you mean deal invite 3 microsoft?",

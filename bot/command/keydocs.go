@@ -83,7 +83,7 @@ var keyDocs = map[string]string{
 	"name": "the deal's name", "customer": "the customer's name", "customer_location": "the customer's country: two letters, like FR or SE",
 	"location": "your MPN location: the partner location ID Partner Center shows under Settings > Account settings > Identifiers, 5 to 10 digits like 1234567 (the customer's country is customer_location=); never changes once the deal exists",
 	"value":    amountDoc, "currency": "three-letter ISO code, like EUR or USD (or give it with value=)",
-	"close": dateDoc, "received": dateDoc + ", or a moment such as " + vocab.MomentHint + " (the 14 days run from it)", "until": dateDoc + " (its start, 00:00 UTC), or a moment such as " + vocab.MomentHint, "notified": dateDoc,
+	"close": dateDoc, "received": "the day it reached you: " + vocab.PastDateHint + ", or " + vocab.WordsHint + ", or a moment such as " + vocab.MomentHint + " (the 14 days run from it)", "until": dateDoc + " (its start, 00:00 UTC), or a moment such as " + vocab.MomentHint, "notified": dateDoc,
 	"notes": "what the customer needs, in your words", "team": personDoc, "contact": `one person: "Name <email> +phone" (needs consent=yes)`,
 	"consent": yesNoDoc, "share": yesNoDoc + ": show the deal to Microsoft sellers (partner-led)", "customer_macc": yesNoDoc,
 	"macc": yesNoDoc, "incentivized": yesNoDoc,

@@ -31,3 +31,28 @@ func TestEveryKeyIsDocumented(t *testing.T) {
 		t.Fatalf("read %d verbs from help; the listing's layout changed", verbs)
 	}
 }
+
+// A key that takes a day that has happened documents the forms of a past
+// day (yesterday, -3d), never tomorrow or +7d, which it always refuses:
+// help deal receive offered received=tomorrow, refused as in the future.
+func TestPastDayKeysDocumentPastDays(t *testing.T) {
+	e := newAlertEnv(t, storetest.Open(t)) // with CPOR claims
+	for _, tt := range []struct{ verb, key string }{
+		{"deal receive", "received"},
+		{"cpor claim", "claimed"},
+		{"cpor confirm", "notified"},
+		{"cpor decline", "declined"},
+	} {
+		t.Run(tt.verb, func(t *testing.T) {
+			var doc string
+			for _, l := range strings.Split(e.run("help "+tt.verb).Text, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), tt.key+"=") {
+					doc = l
+				}
+			}
+			if !strings.Contains(doc, "yesterday") || !strings.Contains(doc, "-3d") || strings.Contains(doc, "tomorrow") || strings.Contains(doc, "+7d") {
+				t.Errorf("help %s: %s= says %q, want the past forms (yesterday, -3d) and no future ones", tt.verb, tt.key, doc)
+			}
+		})
+	}
+}

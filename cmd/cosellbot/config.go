@@ -450,6 +450,11 @@ func validateEnv(getenv func(string) string) error {
 		v := getenv(out)
 		switch {
 		case v == "":
+		case s == "partnercenter":
+			// Partner Center is written through its Referrals API, never a
+			// webhook: the URL would be ignored, and asking for the secret
+			// to sign with would send the reader the wrong way.
+			ps.add([]string{out}, "%s: cosellbot writes to Partner Center through its Referrals API (PARTNERCENTER_API_URL and the PARTNERCENTER_* credentials), not a webhook: unset %s", out, out)
 		case !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://"):
 			ps.add([]string{out}, "%s %q: write the https:// URL where cosellbot sends this CRM's changes", out, urlredact.URL(v))
 		case getenv(secret) == "":

@@ -58,6 +58,16 @@ func TestConfigValidation(t *testing.T) {
 		{name: "slack user token", env: []string{"SLACK_SIGNING_SECRET", "s", "SLACK_BOT_TOKEN", "xoxp-1"}, warning: "xoxb-"},
 		{name: "discord without app id", env: []string{"DISCORD_BOT_TOKEN", "t"}, warning: "DISCORD_APP_ID"},
 		{name: "short webhook secret", env: []string{"WEBHOOK_SECRET_GENERIC", "abc"}, warning: "WEBHOOK_SECRET_GENERIC is 3 characters"},
+		// Partner Center is written through its API: a webhook URL for it
+		// would be ignored, and asking for its secret sends the reader the
+		// wrong way.
+		{name: "partner center out URL alone", env: []string{"WEBHOOK_OUT_URL_PARTNERCENTER", "https://crm.example/pc"},
+			err: []string{"WEBHOOK_OUT_URL_PARTNERCENTER", "Referrals API", "unset WEBHOOK_OUT_URL_PARTNERCENTER"}},
+		{name: "partner center out URL with its API", env: []string{"WEBHOOK_OUT_URL_PARTNERCENTER", "https://crm.example/pc",
+			"WEBHOOK_SECRET_PARTNERCENTER", "0123456789abcdef-pc", "PARTNERCENTER_TOKEN_URL", "https://login.example/t",
+			"PARTNERCENTER_CLIENT_ID", "c", "PARTNERCENTER_REFRESH_TOKEN", "r"},
+			err: []string{"WEBHOOK_OUT_URL_PARTNERCENTER", "Referrals API", "unset WEBHOOK_OUT_URL_PARTNERCENTER"}},
+		{name: "generic out URL", env: []string{"WEBHOOK_OUT_URL_GENERIC", "https://crm.example/in", "WEBHOOK_SECRET_GENERIC", "0123456789abcdef-gen"}},
 	}
 	for _, tt := range tests {
 		get := envOf(tt.env...)

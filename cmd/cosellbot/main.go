@@ -147,6 +147,49 @@ func sayCRMIDsTakenOff(ctx context.Context, st *store.Store, log *slog.Logger, s
 	}
 }
 
+// quotedAskFlag is ask's own flag (--user, --json) when one quoted
+// argument holds it as a word of its own outside the chat line's quotes
+// ("…", “…”, «…»), else "".
+func quotedAskFlag(arg string) string {
+	var closing rune // the quote being read, 0 outside quotes
+	word := func(w string) string {
+		switch {
+		case w == "--json" || strings.HasPrefix(w, "--json="):
+			return "--json"
+		case w == "--user" || strings.HasPrefix(w, "--user="):
+			return "--user"
+		}
+		return ""
+	}
+	start := -1
+	for i, r := range arg + " " {
+		switch {
+		case closing != 0:
+			if r == closing {
+				closing = 0
+			}
+			continue
+		case r == '"':
+			closing = '"'
+		case r == '“':
+			closing = '”'
+		case r == '«':
+			closing = '»'
+		}
+		if r == ' ' || r == '\t' {
+			if start >= 0 {
+				if f := word(arg[start:i]); f != "" {
+					return f
+				}
+			}
+			start = -1
+		} else if start < 0 {
+			start = i
+		}
+	}
+	return ""
+}
+
 // joinText rebuilds the chat line from argv. One argument is taken as typed;
 // several are re-quoted where the shell removed quotes around spaces, so that
 // `ask deal new name="Big deal"` means what it says.
@@ -180,6 +223,15 @@ func cmdAsk(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	}
 	if len(text) == 0 {
 		return usageOf(stderr, "ask")
+	}
+	if len(text) == 1 {
+		if f := quotedAskFlag(text[0]); f != "" {
+			// ask 'deal list --user ana@…' ran as the admin and answered
+			// "deal list takes no flag --user".
+			fmt.Fprintf(stderr, "cosellbot ask: %s is inside the quoted command, so it reads as chat text, not as ask's flag: put it outside the quotes, as in cosellbot ask %s 'deal list expiring'\n",
+				f, map[string]string{"--user": "--user ana@contoso.com", "--json": "--json"}[f])
+			return 2
+		}
 	}
 	line, shared := chatkit.CutShare(joinText(text)) // also inside one quoted argument
 	if *share || shared {
@@ -238,16 +290,19 @@ func cmdShell(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 		return 1
 	}
 	defer a.close()
-	return runShell(ctx, a, *user, stdin, stdout, stderr)
+	return runShell(ctx, a, *user, nil, stdin, stdout, stderr)
 }
 
-func runShell(ctx context.Context, a *app, user string, stdin io.Reader, stdout, stderr io.Writer) int {
+// runShell runs the local shell; notices, under serve --shell, prints the
+// news for the shell's subscriptions (a one-shot shell sends none: its
+// outbox rows wait for a serve).
+func runShell(ctx context.Context, a *app, user string, notices *shell.Notices, stdin io.Reader, stdout, stderr io.Writer) int {
 	who, err := a.svc.Resolve(ctx, user)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
 	}
-	sh := &shell.Shell{Runner: a.svc, User: who, In: stdin, Out: stdout, History: historyFile()}
+	sh := &shell.Shell{Runner: a.svc, User: who, In: stdin, Out: stdout, History: historyFile(), Notices: notices}
 	if err := sh.Run(ctx); err != nil {
 		fmt.Fprintln(stderr, "cosellbot:", err)
 		return 1
@@ -296,6 +351,14 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 		return 1
 	}
 	defer a.close()
+	var notices *shell.Notices
+	if *withShell {
+		// The shell's news goes to this terminal, not to the log, which is
+		// quieted to warnings while the shell runs; registered before the
+		// dispatcher starts, so that nothing goes to the log meanwhile.
+		notices = &shell.Notices{}
+		a.mux.Handle(shell.Place.Platform, notices)
+	}
 
 	drain := web.NewDrain(a.store)
 	drain.Starting() // until the FAQ index is built (faqWarm)
@@ -330,7 +393,7 @@ func cmdServe(ctx context.Context, stopSignals context.CancelFunc, cfg config, w
 	code := 0
 	if *withShell {
 		level.Set(slog.LevelWarn)
-		code = runShell(ctx, a, *user, stdin, stdout, stderr)
+		code = runShell(ctx, a, *user, notices, stdin, stdout, stderr)
 	} else {
 		select {
 		case <-ctx.Done():

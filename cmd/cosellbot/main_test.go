@@ -213,3 +213,38 @@ func TestJoinText(t *testing.T) {
 		}
 	}
 }
+
+// ask's flags typed inside one quoted command ('deal list --user ana@…')
+// were chat text: the line ran as the local admin and was refused as "deal
+// list takes no flag --user". It is now a usage error saying where the flag
+// goes; a --json or --user inside a quoted value is text, as before.
+func TestAskFlagInsideTheQuotes(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "ask.db"))
+	for _, tt := range []struct {
+		arg      string
+		flag     string // what quotedAskFlag finds; "" none
+		code     int
+		inStderr string
+	}{
+		{"deal list expiring --user ana@contoso.com", "--user", 2, "--user is inside the quoted command"},
+		{"deal list --user=ana@contoso.com", "--user", 2, "put it outside the quotes, as in cosellbot ask --user ana@contoso.com"},
+		{"deal show 1 --json", "--json", 2, "--json is inside the quoted command"},
+		{"help\t--json", "--json", 2, "--json is inside"},
+		{`solution add name="Uses --json and --user" source=mine`, "", 0, ""},
+		{`solution add name=“A --json B” source=mine`, "", 0, ""},
+		{`solution add name=«C --user D» source=mine`, "", 0, ""},
+		{"deal list --share", "", 0, "--share"},
+		{"what is --jsonish", "", 0, ""},
+	} {
+		t.Run(tt.arg, func(t *testing.T) {
+			if got := quotedAskFlag(tt.arg); got != tt.flag {
+				t.Errorf("quotedAskFlag(%q) = %q, want %q", tt.arg, got, tt.flag)
+			}
+			var out, errOut strings.Builder
+			code := run(t.Context(), []string{"ask", tt.arg}, strings.NewReader(""), &out, &errOut)
+			if code != tt.code || !strings.Contains(errOut.String(), tt.inStderr) {
+				t.Errorf("ask %q: exit %d, want %d; stderr %q, want it to say %q\nstdout %s", tt.arg, code, tt.code, errOut.String(), tt.inStderr, out.String())
+			}
+		})
+	}
+}

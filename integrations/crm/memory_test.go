@@ -18,7 +18,8 @@ import (
 // A backlog of failing events is processed in pages and reported by
 // count and sample: the heap stays bounded however many fail. make test
 // runs 2,500 events of 32 KB (80 MB of bodies, were they all held);
-// COSELLBOT_SOAK_EVENTS=50000 (make soak) the figure.
+// COSELLBOT_SOAK_EVENTS=50000 runs the figure (make soak does not
+// run this test: go test -run TestFailingBacklogKeepsMemoryBounded).
 func TestFailingBacklogKeepsMemoryBounded(t *testing.T) {
 	n := 2500
 	if v, err := strconv.Atoi(os.Getenv("COSELLBOT_SOAK_EVENTS")); err == nil && v > 0 {

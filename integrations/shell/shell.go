@@ -40,12 +40,18 @@ type Shell struct {
 	In      io.Reader
 	Out     io.Writer
 	History string // file that keeps the line history between sessions; "" keeps none
+	// Notices, when set (serve --shell), holds the news for the shell's
+	// subscriptions: it is printed after each line typed, an empty one too.
+	Notices *Notices
 }
 
 // Place is where shell commands come from; there is one local channel.
 var Place = chat.Place{Platform: "shell", Channel: "local"}
 
 const banner = "cosellbot shell — type what you would type after /cosell (help lists the commands, exit leaves)."
+
+// noticesBanner is said too when news is printed here.
+const noticesBanner = "News for this shell's subscriptions (subscribe location=…) shows after the next line you type; an empty line shows it."
 
 // Run reads until exit, end of input or ctx is done. On a terminal it edits
 // lines and keeps history; otherwise it reads plain lines, so scripts and
@@ -119,6 +125,9 @@ func (s *Shell) interactive(ctx context.Context) error {
 		defer s.saveHistory(ln)
 	}
 	fmt.Fprintln(s.Out, banner)
+	if s.Notices != nil {
+		fmt.Fprintln(s.Out, noticesBanner)
+	}
 	prompt := fmt.Sprintf("%s /cosell ", s.User.ID)
 	for ctx.Err() == nil {
 		line, err := readLine(ctx, func() (string, error) { return ln.Prompt(prompt) })
@@ -149,8 +158,20 @@ func (s *Shell) saveHistory(ln *liner.State) {
 	}
 }
 
-// handle runs one line; it reports true when the user asked to leave.
+// handle runs one line, then prints the news that came meanwhile; it
+// reports true when the user asked to leave.
 func (s *Shell) handle(ctx context.Context, line string) bool {
+	done := s.run(ctx, line)
+	if !done {
+		for _, n := range s.Notices.take() {
+			fmt.Fprintln(s.Out, n)
+		}
+	}
+	return done
+}
+
+// run runs one line; it reports true when the user asked to leave.
+func (s *Shell) run(ctx context.Context, line string) bool {
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/cosell"))
 	switch strings.ToLower(line) {
 	case "":

@@ -148,3 +148,56 @@ func TestShellEndsWithItsContext(t *testing.T) {
 		t.Errorf("ran %q", ran)
 	}
 }
+
+// notifying is a Runner that, as the outbox dispatcher would while the line
+// runs, sends its message to the shell's notices.
+type notifying struct {
+	notices *shell.Notices
+	send    map[string]chat.Message // line → what the dispatcher delivers meanwhile
+}
+
+func (n notifying) Run(ctx context.Context, _ access.User, _ chat.Place, line string) command.Reply {
+	if m, ok := n.send[line]; ok {
+		if _, err := n.notices.Send(ctx, m); err != nil {
+			panic(err)
+		}
+	}
+	return command.Reply{Text: "ran " + line}
+}
+
+// Under serve --shell, the news for the shell's subscriptions is printed
+// after the next line typed (an empty one too), as the shell renders
+// replies: it went to the log, which serve --shell quiets to warnings, so
+// subscribe promised reminders "there" and none ever came.
+func TestShellPrintsItsNews(t *testing.T) {
+	news := chat.Message{To: shell.Place, Subject: "deal:1", Text: "📥 New referral #1 for Fabrikam AB",
+		Actions: []chat.Action{{Label: "Accept", Command: "deal accept 1", Ask: []string{"name"}}}}
+	state := chat.Message{To: shell.Place, Subject: "deal:1", Text: "➜ Accepted", State: true, Edits: []chat.Sent{{Ref: "shell-1", Text: news.Text}}}
+	for _, tc := range []struct {
+		name string
+		in   string
+		send map[string]chat.Message
+		want string
+	}{
+		{"after the next line", "deal receive\ndeal list\n", map[string]chat.Message{"deal receive": news},
+			"ran deal receive\n📥 New referral #1 for Fabrikam AB\n→ Accept: deal accept 1 name=…\nran deal list\n"},
+		{"an empty line shows it", "deal receive\n\n", map[string]chat.Message{"deal receive": news},
+			"ran deal receive\n📥 New referral #1 for Fabrikam AB\n→ Accept: deal accept 1 name=…\n"},
+		{"a state line edits nothing printed", "deal accept 1\n", map[string]chat.Message{"deal accept 1": state},
+			"ran deal accept 1\n"},
+		{"control characters are escaped", "x\n", map[string]chat.Message{"x": {To: shell.Place, Text: "deal \x1b[2J"}},
+			"ran x\ndeal \\x1b[2J\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			notices := &shell.Notices{}
+			var out strings.Builder
+			sh := &shell.Shell{Runner: notifying{notices, tc.send}, In: strings.NewReader(tc.in), Out: &out, Notices: notices}
+			if err := sh.Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tc.want {
+				t.Errorf("printed %q\nwant    %q", out.String(), tc.want)
+			}
+		})
+	}
+}

@@ -280,14 +280,14 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 	case !errors.Is(err, ledger.ErrNotFound):
 		return access.User{}, err
 	}
-	if a.api == nil {
-		return access.User{}, notLinked(slackID)
+	if a.api == nil { // no bot token: nothing matches by e-mail
+		return access.User{}, notLinkedByHand(slackID)
 	}
 	m, err := a.members.Get(ctx, slackID)
 	var denied *access.Denied
 	switch {
 	case errors.As(err, &denied): // Slack shares no e-mail for the member
-		return access.User{}, notLinked(slackID)
+		return access.User{}, notLinkedByHand(slackID)
 	case err != nil:
 		a.log.WarnContext(ctx, "users.info failed", "user", slackID, "err", err)
 		return access.User{}, notLinked(slackID)
@@ -376,4 +376,12 @@ func (a *Adapter) resolve(ctx context.Context, id, slackID string) (access.User,
 func notLinked(slackID string) error {
 	return access.Deny("your Slack account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION; "+
 		"if your Slack e-mail differs, they also run cosellbot link slack %s YOUR-EMAIL", slackID, slackID)
+}
+
+// notLinkedByHand is the refusal when cosellbot cannot read the account's
+// e-mail (no bot token, or Slack shares none): adding the user is not
+// enough, the admin links the account too, as on Discord.
+func notLinkedByHand(slackID string) error {
+	return access.Deny("your Slack account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION "+
+		"and then cosellbot link slack %s YOUR-EMAIL (cosellbot cannot read your Slack e-mail here)", slackID, slackID)
 }

@@ -185,6 +185,38 @@ func TestEmailLookup(t *testing.T) {
 	})
 }
 
+// An unknown account is told what gets it in. Where cosellbot cannot read
+// the account's e-mail (no bot token, or Slack shares none), adding the user
+// is not enough: the refusal asks for the link too, every time, not only
+// "if your Slack e-mail differs", or the member asks for a user add, gets
+// it, and is refused again with the same words.
+func TestUnknownAccountSaysWhatLetsItIn(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []option
+		email    string // what users.info gives for U_EVE; "" shares none
+		want     string
+		dontWant string
+	}{
+		{name: "no bot token", want: "and then cosellbot link slack U_EVE YOUR-EMAIL", dontWant: "if your Slack e-mail differs"},
+		{name: "no e-mail shared", opts: []option{withBotToken}, want: "and then cosellbot link slack U_EVE YOUR-EMAIL", dontWant: "if your Slack e-mail differs"},
+		{name: "e-mail no user has", opts: []option{withBotToken}, email: "eve@elsewhere.example", want: "if your Slack e-mail differs, they also run cosellbot link slack U_EVE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, storetest.OpenSQLite(t), tt.opts...)
+			e.slack.Profiles["U_EVE"] = [3]string{"Eve", tt.email, ""}
+			_, m := e.command("U_EVE", "deal list")
+			if !strings.Contains(m.Text, "user add YOUR-EMAIL") || !strings.Contains(m.Text, tt.want) {
+				t.Errorf("refusal %q, want it to say %q", m.Text, tt.want)
+			}
+			if tt.dontWant != "" && strings.Contains(m.Text, tt.dontWant) {
+				t.Errorf("refusal %q says %q", m.Text, tt.dontWant)
+			}
+		})
+	}
+}
+
 // A command slower than the deadline is acknowledged at once and its answer
 // goes to the response_url, replacing the acknowledgement.
 func TestLateAnswer(t *testing.T) {

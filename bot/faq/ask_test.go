@@ -61,6 +61,20 @@ func TestDetectLang(t *testing.T) {
 
 // askCase asserts that q is answered with entry id, in language lang, with
 // the entry's answer in that language.
+// answered is a question Ask must answer with entry id, in lang.
+type answered struct {
+	q, id string
+	lang  Lang
+}
+
+// askAll checks each case with askCase.
+func askAll(t *testing.T, ix *Index, cases []answered) {
+	t.Helper()
+	for _, c := range cases {
+		askCase(t, ix, c.q, c.id, c.lang)
+	}
+}
+
 func askCase(t *testing.T, ix *Index, q, id string, lang Lang) {
 	t.Helper()
 	r := ix.Ask(q)
@@ -80,11 +94,7 @@ func askCase(t *testing.T, ix *Index, q, id string, lang Lang) {
 
 func TestAskExamples(t *testing.T) {
 	ix := loadIndex(t)
-	tests := []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		// The three questions of the brief.
 		{"où trouver mon ID partenaire ?", "partner-id-where", FR},
 		{"how long do we have to accept a referral", "referral-expiry-14-days", EN},
@@ -93,10 +103,7 @@ func TestAskExamples(t *testing.T) {
 		{"72h", "rule-72-hours", EN},
 		{"deal registration 25k USD", "deal-registration-value", EN},
 		{"cpor 5 jours ouvrés", "cpor-customer-decline", FR},
-	}
-	for _, tt := range tests {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 }
 
 // TestAskIssueExamples are the kinds of misses issue 15 lists: filler,
@@ -104,11 +111,7 @@ func TestAskExamples(t *testing.T) {
 // happens to", everyday Swedish, and near misses that must be refused.
 func TestAskIssueExamples(t *testing.T) {
 	ix := loadIndex(t)
-	tests := []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		{"hey btw where do i actually find our partner id", "partner-id-where", EN},
 		{"what does CPOR stand for", "cpor-what", EN},
 		{"CPOR c'est l'abréviation de quoi", "cpor-what", FR},
@@ -120,10 +123,7 @@ func TestAskIssueExamples(t *testing.T) {
 		{"où sont les pistes de mon profil non migré", "profile-leads-unmigrated", FR},
 		// The fee the knowledge base does give still answers.
 		{"how much does the crm competency cost", "crm-program-fee", EN},
-	}
-	for _, tt := range tests {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 	for _, q := range []string{"how much does an azure vm cost per month", "what's the weather in stockholm"} {
 		if r := ix.Ask(q); r.Answered {
 			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal", q, r.EntryID, r.Confidence)
@@ -139,19 +139,13 @@ func TestAskIssueExamples(t *testing.T) {
 // it is.
 func TestAskExpansionQuestions(t *testing.T) {
 	ix := loadIndex(t)
-	for _, tt := range []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		{"what does PCS stand for", "solutions-partner-designations", EN},
 		{"csp stands for?", "csp-what", EN},
 		{"vad står SA för", "sa-what", SV},
 		{"SA c'est l'abréviation de quoi", "sa-what", FR},
 		{"what's p2p short for", "p2p-deal", EN},
-	} {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 	for _, q := range []string{"what does MCI stand for", "vad står MCI för", "MCI c'est l'abréviation de quoi"} {
 		if r := ix.Ask(q); r.Answered {
 			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal: no answer spells MCI out", q, r.EntryID, r.Confidence)
@@ -166,11 +160,7 @@ func TestAskExpansionQuestions(t *testing.T) {
 
 func TestAskAccentFolding(t *testing.T) {
 	ix := loadIndex(t)
-	tests := []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		{"ou trouver mon id partenaire", "partner-id-where", FR},
 		{"OU TROUVER MON ID PARTENAIRE", "partner-id-where", FR},
 		{"vad kravs for avtalsregistrering", "deal-registration-criteria", SV},
@@ -178,19 +168,12 @@ func TestAskAccentFolding(t *testing.T) {
 		{"forsaljningssteg och procent for co-sell", "sales-stages", SV},
 		{"hur lang tid har kunden pa sig att neka cpor", "cpor-customer-decline", SV},
 		{"etapes de vente et pourcentages co-vente", "sales-stages", FR},
-	}
-	for _, tt := range tests {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 }
 
 func TestAskTypos(t *testing.T) {
 	ix := loadIndex(t)
-	tests := []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		{"how long do we have to acept a referral", "referral-expiry-14-days", EN},
 		{"whats the CSA comission percentage", "csa-commission-rate", EN},
 		{"who can creat a solution assesment", "sa-who-can-create", EN},
@@ -204,13 +187,10 @@ func TestAskTypos(t *testing.T) {
 		{"vaad är cpor", "cpor-what", SV},
 		{"c quoi le cpor", "cpor-what", FR}, // chat's "c'est quoi"
 		// Two neighbouring letters swapped in a short word, which the
-		// stems hide from the typo index (langVocab.unswap).
+		// stems hide from the typo index (mender.unswap).
 		{"how many dyas to accept a referral", "referral-expiry-14-days", EN},
 		{"how lnog is a referral valid", "referral-expiry-14-days", EN},
-	}
-	for _, tt := range tests {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 	// Two misspelt key words leave too little to be sure: refused, with the
 	// right entry offered first.
 	if r := ix.Ask("how long do we have to acept a referal"); r.Answered && r.EntryID != "referral-expiry-14-days" ||
@@ -224,18 +204,12 @@ func TestAskTypos(t *testing.T) {
 // (translate.go, loans).
 func TestAskEnglishWordsInFrenchAndSwedish(t *testing.T) {
 	ix := loadIndex(t)
-	for _, tt := range []struct {
-		q    string
-		id   string
-		lang Lang
-	}{
+	askAll(t, ix, []answered{
 		{"le champ location d'un deal, c'est quoi", "deal-location", FR},
 		{"c'est quoi une transaction partner-led", "partner-led-deal", FR},
 		{"vad är closed-fasen", "closed-phase", SV},
 		{"vad är location-fältet på en affär", "deal-location", SV},
-	} {
-		askCase(t, ix, tt.q, tt.id, tt.lang)
-	}
+	})
 }
 
 func TestAskRefusesOutOfScope(t *testing.T) {

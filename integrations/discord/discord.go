@@ -317,9 +317,13 @@ func (a *Adapter) lookup(ctx context.Context, discordID string) (access.User, er
 	return u, err
 }
 
+// notLinked is the refusal of a Discord account no cosellbot user is linked
+// to. It names the user add as typed here (Discord's option "text:"), and
+// as typed in Slack for an admin who works there: "/cosell user add …"
+// typed in Discord is refused as a command without its option.
 func notLinked(discordID string) error {
-	return access.Deny("your Discord account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION "+
-		"and then cosellbot link discord %s YOUR-EMAIL", discordID, discordID)
+	return access.Deny("your Discord account (%s) is not a cosellbot user yet. Ask an admin to run /cosell text:user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION "+
+		"(in Slack: /cosell user add …) and then cosellbot link discord %s YOUR-EMAIL", discordID, discordID)
 }
 
 // Ref is the short, stable id a command line is kept under when it is too

@@ -267,8 +267,8 @@ func TestSignedInteractions(t *testing.T) {
 			t.Errorf("--share is not ephemeral: %+v", m["data"])
 		}
 		m = e.answer(e.slash("999", "deal won 1"))
-		if !strings.Contains(description(m), "cosellbot link discord 999") {
-			t.Errorf("unknown account: %s", description(m))
+		if d := description(m); !strings.Contains(d, "cosellbot link discord 999") || !strings.Contains(d, "/cosell text:user add") {
+			t.Errorf("unknown account: %s, want the link and the user add as typed in Discord", d)
 		}
 		// The admin links the account as the refusal asks (another
 		// process, as cosellbot link is): its next command is the user's.

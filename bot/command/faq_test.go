@@ -12,6 +12,7 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/faq/faqtest"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
@@ -33,17 +34,7 @@ func faqEnv(t *testing.T, st *store.Store) *env {
 // several times, and need no more of the knowledge base than this.
 func smallFAQEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
-	kb, err := faq.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var small []faq.Entry
-	for _, e := range kb {
-		if strings.HasPrefix(e.ID, "partner-id-") || strings.HasPrefix(e.ID, "profile-") {
-			e.Related = nil
-			small = append(small, e)
-		}
-	}
+	small := faqtest.Small(t)
 	e := newEnv(t, st)
 	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(small, st))
 	return e

@@ -3,7 +3,6 @@ package faq
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
@@ -94,7 +93,7 @@ func foldLower(s string) string {
 // words splits on anything that is not a letter or digit, so "l'ID" gives
 // "l" and "id", which is what the function-word lists expect.
 func words(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
 }
 
 // langVocab holds, per folded word, the languages whose knowledge-base text

@@ -201,7 +201,8 @@ func (m mender) unswap(q string) string {
 	return b.String()
 }
 
-// isWordRune is what words splits between.
+// isWordRune is a letter or digit: what a word is made of, for words and
+// unswap alike.
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // unknown returns w folded and whether it may be a typo to mend: of three

@@ -7,7 +7,7 @@ import (
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
-	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/faq/faqtest"
 	"github.com/cosellbot/cosellbot/bot/ledger"
 	"github.com/cosellbot/cosellbot/integrations/discord"
 	"github.com/cosellbot/cosellbot/store"
@@ -18,17 +18,7 @@ import (
 // profiles): enough to ask, miss and teach, quick to build.
 func newFAQEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
-	kb, err := faq.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var small []faq.Entry
-	for _, e := range kb {
-		if strings.HasPrefix(e.ID, "partner-id-") || strings.HasPrefix(e.ID, "profile-") {
-			e.Related = nil
-			small = append(small, e)
-		}
-	}
+	small := faqtest.Small(t)
 	return newEnv(t, st, time.Minute, command.WithFAQ(small, st))
 }
 

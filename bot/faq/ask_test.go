@@ -190,6 +190,9 @@ func TestAskTypos(t *testing.T) {
 		// stems hide from the typo index (mender.unswap).
 		{"how many dyas to accept a referral", "referral-expiry-14-days", EN},
 		{"how lnog is a referral valid", "referral-expiry-14-days", EN},
+		// A letter left out, which stems two edits away ("trainig"
+		// against "train"): crm-exams answered until the mender put it back.
+		{"which trainigs for the crm exams?", "crm-trainings", EN},
 	})
 	// Two misspelt key words leave too little to be sure: refused, with the
 	// right entry offered first.
@@ -421,7 +424,7 @@ func TestMistypedQuestionWord(t *testing.T) {
 
 func TestUnswap(t *testing.T) {
 	v := langVocab{}
-	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them.")
+	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them. Accepted.")
 	v.add(FR, "Combien de jours pour accepter une référence ? Le lien, un avoir annuel.")
 	v.add(SV, "Hur många dagar har man på sig? Den går.")
 	m := newMender(v, []Case{{Question: "kan vi köpa fler, knappen är grå"}, {Question: "vous annulez ?"}})
@@ -447,6 +450,15 @@ func TestUnswap(t *testing.T) {
 		// stays French, "line" English.
 		{"dans quel ordre", "dans quel ordre"},
 		{"how do the stages line up", "how do the stages line up"},
+		// A letter left out inside a word of five letters or more is put
+		// back; not at either end, where it makes another form or word
+		// ("säker" → "osäker", "essayé" → "essayez"), nor in shorter words.
+		{"a referal", "a referral"},
+		{"how many acepted", "how many accepted"},
+		{"jours annuel", "jours annuel"},
+		{"ferral", "ferral"},
+		{"referra", "referra"},
+		{"fom is due", "fom is due"},
 		{"", ""},
 	}
 	for _, tt := range tests {

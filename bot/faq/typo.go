@@ -3,6 +3,7 @@ package faq
 import (
 	"github.com/cosellbot/cosellbot/bot/spell"
 
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -139,7 +140,15 @@ func deletions(s string, k int) []string {
 type mender struct {
 	kb    langVocab       // the knowledge base's words, with their languages
 	typed map[string]bool // the folded words of the tuning questions
+	// short maps a knowledge-base word of minDropped+1 to 9 letters, with
+	// one letter left out inside it (neither the first nor the last), to
+	// the words it comes from.
+	short map[string][]string
 }
+
+// minDropped is the shortest word mended for a letter left out: in
+// shorter ones, one more letter makes too many other words.
+const minDropped = 5
 
 // newMender returns the mender of a knowledge base's words and the
 // tuning questions.
@@ -150,7 +159,21 @@ func newMender(kb langVocab, tuning []Case) mender {
 			typed[w] = true
 		}
 	}
-	return mender{kb: kb, typed: typed}
+	short := map[string][]string{}
+	for w := range kb {
+		n := utf8.RuneCountInString(w)
+		if n <= minDropped || n > 9 {
+			continue
+		}
+		r := []rune(w)
+		for i := 1; i < n-1; i++ {
+			d := string(r[:i]) + string(r[i+1:])
+			if !slices.Contains(short[d], w) {
+				short[d] = append(short[d], w)
+			}
+		}
+	}
+	return mender{kb: kb, typed: typed, short: short}
 }
 
 // unswap returns q with its swapped letters mended (see above). It runs
@@ -181,12 +204,16 @@ func (m mender) unswap(q string) string {
 		if !ok {
 			continue
 		}
-		fix, ok := m.swapOf(f, func() Lang {
+		langOf := func() Lang {
 			if lang == "" {
 				lang = detectLang(q, m.kb)
 			}
 			return lang
-		})
+		}
+		fix, ok := m.swapOf(f, langOf)
+		if !ok {
+			fix, ok = m.droppedOf(f, langOf)
+		}
 		if !ok {
 			continue
 		}
@@ -255,6 +282,25 @@ func (m mender) swapOf(f string, lang func() Lang) (string, bool) {
 		if bits := m.kb[s]; bits != 0 && bits&langBit(lang()) != 0 && s != found {
 			if found != "" {
 				return "", false // two words: which one was meant is a guess
+			}
+			found = s
+		}
+	}
+	return found, found != ""
+}
+
+// droppedOf returns the one word of the knowledge base's texts in the
+// question's language that f, a folded word of at least minDropped letters,
+// becomes with one letter put back ("trainigs" → "trainings").
+func (m mender) droppedOf(f string, lang func() Lang) (string, bool) {
+	if utf8.RuneCountInString(f) < minDropped {
+		return "", false
+	}
+	found := ""
+	for _, s := range m.short[f] {
+		if m.kb[s]&langBit(lang()) != 0 {
+			if found != "" {
+				return "", false
 			}
 			found = s
 		}

@@ -459,6 +459,15 @@ func TestUnswap(t *testing.T) {
 		{"ferral", "ferral"},
 		{"referra", "referra"},
 		{"fom is due", "fom is due"},
+		// A question's first word a letter away from a question word is
+		// that word ("qest ce que", "vaad är" lost the definition intent);
+		// not a changed letter ("quant au délai" is no "quand"), not
+		// further in.
+		{"wat is it", "what is it"},
+		{"  qest ce que", "  quest ce que"},
+		{"vaad är det", "vad är det"},
+		{"quant au délai", "quant au délai"},
+		{"days wat", "days wat"},
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -214,6 +214,9 @@ func (m mender) unswap(q string) string {
 		if !ok {
 			fix, ok = m.droppedOf(f, langOf)
 		}
+		if !ok && last == 0 && b.Len() == 0 && strings.TrimSpace(q[:end-len(w)]) == "" {
+			fix, ok = openerOf(f)
+		}
 		if !ok {
 			continue
 		}
@@ -306,4 +309,42 @@ func (m mender) droppedOf(f string, lang func() Lang) (string, bool) {
 		}
 	}
 	return found, found != ""
+}
+
+// openers are the words that open a question in the three languages,
+// folded, that a mistyped first word is mended to: "qest ce que" and
+// "vaad är" lost the definition intent their question word gives.
+var openers = []string{"what", "which", "where", "when", "why", "how", "quoi", "quel", "quelle", "pourquoi", "comment", "combien", "quand", "quest", "vad", "vilken", "vilket", "vilka", "varfor", "hur"}
+
+// openerOf returns the one question opener f, a folded word of three
+// letters or more opening a question, is a letter away from: one left out
+// or one added. Not one changed: "quant à …" (as for) would read "quand".
+func openerOf(f string) (string, bool) {
+	found := ""
+	for _, o := range openers {
+		if oneLetter(f, o) {
+			if found != "" {
+				return "", false
+			}
+			found = o
+		}
+	}
+	return found, found != ""
+}
+
+// oneLetter reports whether one letter left out of the longer of a and b
+// makes the other.
+func oneLetter(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(rb)-len(ra) != 1 {
+		return false
+	}
+	i := 0
+	for i < len(ra) && ra[i] == rb[i] {
+		i++
+	}
+	return string(ra[i:]) == string(rb[i+1:])
 }

@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.0362081563167955e-14, // bias
-		5.89075967218526,        // cov
-		-3.740723085606187,      // covQ
-		1.7811679635411477,      // covA
-		3.4569861981546293,      // phrase
-		0.16417268287892278,     // prec
-		3.546805917934597,       // phraseIntent
-		-0.35334487061453057,    // intentHit
-		-0.13600476364722416,    // intentMiss
-		-0.9990688174331164,     // costMiss
-		-0.11522642816061501,    // cross
-		-0.5464495253747588,     // unknown
-		0.03265725650198517,     // typo
-		-0.11263760415047754,    // profile
-		-1.1641951959824917,     // costGap
-		0.4762364447369685,      // defines
-		-0.40231168963842207,    // figureMiss
-		-0.2987454133488438,     // numberMiss
-		8.254041180103957,       // class
-		0.36598696635343614,     // classLead
-		-3.305899448217588e-16,  // classOOS
-		-1.1102230246251567e-15, // unknownAll
+		5.181040781584432e-16,   // bias
+		6.0595848697680825,      // cov
+		-2.469595317067442,      // covQ
+		1.6841086145606117,      // covA
+		2.4912026475191613,      // phrase
+		0.5442965359633181,      // prec
+		3.48269003823231,        // phraseIntent
+		-0.45791137543389737,    // intentHit
+		-0.24267745733454177,    // intentMiss
+		-0.7358175267878867,     // costMiss
+		0.27309106308039627,     // cross
+		-0.4093747872283837,     // unknown
+		0.03308393381833462,     // typo
+		-0.20475470207340624,    // profile
+		-0.19280653354350813,    // costGap
+		0.48912948145298507,     // defines
+		-0.7614219903893836,     // figureMiss
+		-0.16699551202036217,    // numberMiss
+		8.246913168744063,       // class
+		0.5551488954568801,      // classLead
+		-1.3639095974686031e-15, // classOOS
+		-2.8495724298712337e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.212824094842515,   // winner's bias
-		-1.9241552832429651,  // winner's cov
-		-3.2580342581287587,  // winner's covQ
-		-1.286559720798117,   // winner's covA
-		1.3128739655791646,   // winner's phrase
-		-1.2114303586632822,  // winner's prec
-		-0.10099934943564183, // winner's phraseIntent
-		0.4904628505033268,   // winner's intentHit
-		0.6032862371681867,   // winner's intentMiss
-		-1.9203807993058524,  // winner's costMiss
-		0.05684188305555006,  // winner's cross
-		-1.3471476312826882,  // winner's unknown
-		0.2837091402411485,   // winner's typo
-		0.04375048755578203,  // winner's profile
-		-1.269523975360645,   // winner's costGap
-		0.15011627320039336,  // winner's defines
-		-5.6778673354544065,  // winner's figureMiss
-		-0.7465056341598354,  // winner's numberMiss
-		-1.0828548906380557,  // winner's class
-		1.0041516213496091,   // winner's classLead
-		-4.816348790949647,   // winner's classOOS
-		-2.82237430812432,    // winner's unknownAll
-		0.42607255977769776,  // winner's rank score
-		0.3759005496709093,   // lead over the runner-up
-		1.2826114556960293,   // softmax share
-		-1.6004629856868768,  // coverage under 0.6
-		-1.5767645805281951,  // ranker's probability
-		0.019857826780009497, // first on lexical score
-		0.2965417634773703,   // ranker's probability of the runner-up
-		4.012905481811077,    // coverage of known words
-		-0.3752011255233041,  // ranker's probability times coverage
-		0.25077527603926414,  // lead times ranker's probability
+		-3.86854558088305,     // winner's bias
+		-2.10261802588051,     // winner's cov
+		-2.3892604733836027,   // winner's covQ
+		-1.1777826362841584,   // winner's covA
+		0.9841460081052883,    // winner's phrase
+		-0.7980394900757711,   // winner's prec
+		0.3653044183409004,    // winner's phraseIntent
+		0.47830032505482867,   // winner's intentHit
+		0.4028099682998453,    // winner's intentMiss
+		-1.6140997897846734,   // winner's costMiss
+		0.33873288590160666,   // winner's cross
+		-1.795123773401625,    // winner's unknown
+		0.5621622671355597,    // winner's typo
+		0.015935218733306666,  // winner's profile
+		-0.9754910797192959,   // winner's costGap
+		-0.014129096954574809, // winner's defines
+		-5.194504480155798,    // winner's figureMiss
+		-1.5520470860758528,   // winner's numberMiss
+		-0.08755703005291422,  // winner's class
+		0.6995001111419568,    // winner's classLead
+		-4.679226604522312,    // winner's classOOS
+		-3.1557270988165564,   // winner's unknownAll
+		0.2410256310391017,    // winner's rank score
+		0.34019262472693385,   // lead over the runner-up
+		1.7866003955777314,    // softmax share
+		-1.326214980188717,    // coverage under 0.6
+		-1.02637516091156,     // ranker's probability
+		0.19588116043265377,   // first on lexical score
+		0.76265997836314,      // ranker's probability of the runner-up
+		3.5703236066357373,    // coverage of known words
+		-0.4917176795384409,   // ranker's probability times coverage
+		0.34186532246789736,   // lead times ranker's probability
 	},
-	Threshold: 0.7283168986125993,
+	Threshold: 0.7416677490885057,
 }

@@ -256,8 +256,16 @@ func (r Report) String() string {
 // out, fresh3.yaml in session 19, one question per entry and language):
 // they say how questions nobody has seen fare, which a hold-out
 // watched over several rounds overstates.
+//
+// tuning-context.yaml (session 21) holds long questions that give their
+// context first ("our sales director keeps talking about becoming a cloud
+// solution provider, what does that program involve"), which the other
+// tuning files, short chat questions, lacked: the confidence fitted on
+// those refused them with the right entry first (dev4: 44 such refusals).
+// Loaded, refitted: dev4 595 right against 569, 2 wrong against 4, 55 of
+// 57 out-of-scope refused against 54.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

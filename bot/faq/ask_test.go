@@ -215,6 +215,17 @@ func TestAskEnglishWordsInFrenchAndSwedish(t *testing.T) {
 	})
 }
 
+// TestAskWonIsNoEarning: French "gagné" is a deal won far more often than
+// money earned; read as a cost question, "comment je déclare le deal comme
+// gagné dans partner center" had its right answer (0.99) refused because
+// the answer names no price for Partner Center (names.go).
+func TestAskWonIsNoEarning(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"on a signé hier, comment je déclare le deal comme gagné dans partner center ?", "won-lost", FR},
+	})
+}
+
 func TestAskRefusesOutOfScope(t *testing.T) {
 	ix := loadIndex(t)
 	for _, q := range []string{

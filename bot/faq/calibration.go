@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.181040781584432e-16,   // bias
-		6.0595848697680825,      // cov
-		-2.469595317067442,      // covQ
-		1.6841086145606117,      // covA
-		2.4912026475191613,      // phrase
-		0.5442965359633181,      // prec
-		3.48269003823231,        // phraseIntent
-		-0.45791137543389737,    // intentHit
-		-0.24267745733454177,    // intentMiss
-		-0.7358175267878867,     // costMiss
-		0.27309106308039627,     // cross
-		-0.4093747872283837,     // unknown
-		0.03308393381833462,     // typo
-		-0.20475470207340624,    // profile
-		-0.19280653354350813,    // costGap
-		0.48912948145298507,     // defines
-		-0.7614219903893836,     // figureMiss
-		-0.16699551202036217,    // numberMiss
-		8.246913168744063,       // class
-		0.5551488954568801,      // classLead
-		-1.3639095974686031e-15, // classOOS
-		-2.8495724298712337e-15, // unknownAll
+		2.3906802463594417e-14,  // bias
+		6.070504766077019,       // cov
+		-2.4935895081442374,     // covQ
+		1.6787951514671169,      // covA
+		2.445245368165593,       // phrase
+		0.523358790089295,       // prec
+		3.49368122939839,        // phraseIntent
+		-0.4023011360644364,     // intentHit
+		-0.17276571521323592,    // intentMiss
+		-1.2396734636075901,     // costMiss
+		0.25523962276743634,     // cross
+		-0.4520022694207627,     // unknown
+		0.0849343265451231,      // typo
+		-0.1986008019602077,     // profile
+		0.09723344866355127,     // costGap
+		0.4837260539398886,      // defines
+		-0.9792595802833731,     // figureMiss
+		-0.16761382555472035,    // numberMiss
+		8.258735345341943,       // class
+		0.5499792812173078,      // classLead
+		2.3735543417500083e-15,  // classOOS
+		-2.0354088784794484e-16, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.86854558088305,     // winner's bias
-		-2.10261802588051,     // winner's cov
-		-2.3892604733836027,   // winner's covQ
-		-1.1777826362841584,   // winner's covA
-		0.9841460081052883,    // winner's phrase
-		-0.7980394900757711,   // winner's prec
-		0.3653044183409004,    // winner's phraseIntent
-		0.47830032505482867,   // winner's intentHit
-		0.4028099682998453,    // winner's intentMiss
-		-1.6140997897846734,   // winner's costMiss
-		0.33873288590160666,   // winner's cross
-		-1.795123773401625,    // winner's unknown
-		0.5621622671355597,    // winner's typo
-		0.015935218733306666,  // winner's profile
-		-0.9754910797192959,   // winner's costGap
-		-0.014129096954574809, // winner's defines
-		-5.194504480155798,    // winner's figureMiss
-		-1.5520470860758528,   // winner's numberMiss
-		-0.08755703005291422,  // winner's class
-		0.6995001111419568,    // winner's classLead
-		-4.679226604522312,    // winner's classOOS
-		-3.1557270988165564,   // winner's unknownAll
-		0.2410256310391017,    // winner's rank score
-		0.34019262472693385,   // lead over the runner-up
-		1.7866003955777314,    // softmax share
-		-1.326214980188717,    // coverage under 0.6
-		-1.02637516091156,     // ranker's probability
-		0.19588116043265377,   // first on lexical score
-		0.76265997836314,      // ranker's probability of the runner-up
-		3.5703236066357373,    // coverage of known words
-		-0.4917176795384409,   // ranker's probability times coverage
-		0.34186532246789736,   // lead times ranker's probability
+		-4.030573107470952,    // winner's bias
+		-2.113675677713252,    // winner's cov
+		-2.3272843547906037,   // winner's covQ
+		-1.1892104601916138,   // winner's covA
+		0.8890642735663096,    // winner's phrase
+		-0.8112421797860699,   // winner's prec
+		0.29580886674410584,   // winner's phraseIntent
+		0.46331874193902306,   // winner's intentHit
+		0.4440867802689084,    // winner's intentMiss
+		-2.0209220591460832,   // winner's costMiss
+		0.2994614031056331,    // winner's cross
+		-1.891477651075934,    // winner's unknown
+		0.6127070655494269,    // winner's typo
+		0.025095992596180103,  // winner's profile
+		-1.9153291371128014,   // winner's costGap
+		-0.020290754106405975, // winner's defines
+		-5.054350096351477,    // winner's figureMiss
+		-1.5644184485658092,   // winner's numberMiss
+		-0.2558842011872171,   // winner's class
+		0.700847012256147,     // winner's classLead
+		-4.688611467849797,    // winner's classOOS
+		-3.0057101040401712,   // winner's unknownAll
+		0.2671146128768399,    // winner's rank score
+		0.35175092304924144,   // lead over the runner-up
+		1.9888641307687271,    // softmax share
+		-1.294695093655903,    // coverage under 0.6
+		-1.0672376716231486,   // ranker's probability
+		0.1825730289524585,    // first on lexical score
+		0.7711805442116243,    // ranker's probability of the runner-up
+		3.451171598087123,     // coverage of known words
+		-0.5758252290522825,   // ranker's probability times coverage
+		0.3240466155986834,    // lead times ranker's probability
 	},
-	Threshold: 0.7416677490885057,
+	Threshold: 0.7428914159921611,
 }

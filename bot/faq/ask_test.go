@@ -243,6 +243,9 @@ func TestAskRefusesOutOfScope(t *testing.T) {
 		// "c'est combien" asks a price (dev4: answered with the six
 		// designations at 0.97 until the cost intent knew it).
 		"c'est combien une désignation solutions partner par an",
+		// A percentage the documents do not give, answered with deal
+		// registration's 25,000 USD minimum at 0.75 (dev4).
+		"what % incentive for a registered ip co-sell deal",
 	} {
 		r := ix.Ask(q)
 		if r.Answered || r.Answer != "" || r.EntryID != "" {

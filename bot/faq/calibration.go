@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.3906802463594417e-14,  // bias
-		6.070504766077019,       // cov
-		-2.4935895081442374,     // covQ
-		1.6787951514671169,      // covA
-		2.445245368165593,       // phrase
-		0.523358790089295,       // prec
-		3.49368122939839,        // phraseIntent
-		-0.4023011360644364,     // intentHit
-		-0.17276571521323592,    // intentMiss
-		-1.2396734636075901,     // costMiss
-		0.25523962276743634,     // cross
-		-0.4520022694207627,     // unknown
-		0.0849343265451231,      // typo
-		-0.1986008019602077,     // profile
-		0.09723344866355127,     // costGap
-		0.4837260539398886,      // defines
-		-0.9792595802833731,     // figureMiss
-		-0.16761382555472035,    // numberMiss
-		8.258735345341943,       // class
-		0.5499792812173078,      // classLead
-		2.3735543417500083e-15,  // classOOS
-		-2.0354088784794484e-16, // unknownAll
+		8.733754460384447e-15, // bias
+		6.068638544949755,     // cov
+		-2.4922137015074157,   // covQ
+		1.6790534212564705,    // covA
+		2.4451321929665486,    // phrase
+		0.5244784441259213,    // prec
+		3.4912823644074464,    // phraseIntent
+		-0.4090105649112358,   // intentHit
+		-0.17980783020594834,  // intentMiss
+		-1.1411471891917975,   // costMiss
+		0.25590101843916085,   // cross
+		-0.4503092366568887,   // unknown
+		0.08112186145186412,   // typo
+		-0.1987040009750392,   // profile
+		0.11772376315303913,   // costGap
+		0.4841960795618867,    // defines
+		-1.0746287484801176,   // figureMiss
+		-0.15613061198823264,  // numberMiss
+		8.256371970550676,     // class
+		0.5500982917633763,    // classLead
+		9.980981896677721e-16, // classOOS
+		7.012908772215568e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.030573107470952,    // winner's bias
-		-2.113675677713252,    // winner's cov
-		-2.3272843547906037,   // winner's covQ
-		-1.1892104601916138,   // winner's covA
-		0.8890642735663096,    // winner's phrase
-		-0.8112421797860699,   // winner's prec
-		0.29580886674410584,   // winner's phraseIntent
-		0.46331874193902306,   // winner's intentHit
-		0.4440867802689084,    // winner's intentMiss
-		-2.0209220591460832,   // winner's costMiss
-		0.2994614031056331,    // winner's cross
-		-1.891477651075934,    // winner's unknown
-		0.6127070655494269,    // winner's typo
-		0.025095992596180103,  // winner's profile
-		-1.9153291371128014,   // winner's costGap
-		-0.020290754106405975, // winner's defines
-		-5.054350096351477,    // winner's figureMiss
-		-1.5644184485658092,   // winner's numberMiss
-		-0.2558842011872171,   // winner's class
-		0.700847012256147,     // winner's classLead
-		-4.688611467849797,    // winner's classOOS
-		-3.0057101040401712,   // winner's unknownAll
-		0.2671146128768399,    // winner's rank score
-		0.35175092304924144,   // lead over the runner-up
-		1.9888641307687271,    // softmax share
-		-1.294695093655903,    // coverage under 0.6
-		-1.0672376716231486,   // ranker's probability
-		0.1825730289524585,    // first on lexical score
-		0.7711805442116243,    // ranker's probability of the runner-up
-		3.451171598087123,     // coverage of known words
-		-0.5758252290522825,   // ranker's probability times coverage
-		0.3240466155986834,    // lead times ranker's probability
+		-4.027808264750294,    // winner's bias
+		-2.125375687880602,    // winner's cov
+		-2.334285481785716,    // winner's covQ
+		-1.1886107668565038,   // winner's covA
+		0.8864786355885609,    // winner's phrase
+		-0.8059908825491298,   // winner's prec
+		0.28689048657671073,   // winner's phraseIntent
+		0.46423950308915607,   // winner's intentHit
+		0.44394071643899846,   // winner's intentMiss
+		-2.0543645655627545,   // winner's costMiss
+		0.30776973875794633,   // winner's cross
+		-1.8661879512894832,   // winner's unknown
+		0.5953927035190741,    // winner's typo
+		0.026176411258797445,  // winner's profile
+		-1.9601911077041736,   // winner's costGap
+		-0.018698631190975153, // winner's defines
+		-5.0031018933101725,   // winner's figureMiss
+		-1.566937774594535,    // winner's numberMiss
+		-0.26543880539962245,  // winner's class
+		0.6751857960108221,    // winner's classLead
+		-4.693959987697982,    // winner's classOOS
+		-3.039624028630535,    // winner's unknownAll
+		0.2681227485914352,    // winner's rank score
+		0.35223110942239344,   // lead over the runner-up
+		1.9946630959704807,    // softmax share
+		-1.2909349379334254,   // coverage under 0.6
+		-1.0537800356165776,   // ranker's probability
+		0.17178139240034565,   // first on lexical score
+		0.7532260360776903,    // ranker's probability of the runner-up
+		3.4657493127362113,    // coverage of known words
+		-0.5760725027808045,   // ranker's probability times coverage
+		0.3257673701354661,    // lead times ranker's probability
 	},
-	Threshold: 0.7428914159921611,
+	Threshold: 0.7432292011688582,
 }

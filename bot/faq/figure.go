@@ -62,7 +62,10 @@ var kindsQuestion = regexp.MustCompile(`\bhow many (\S+ ){0,2}(types?|kinds?|sor
 var (
 	worthQuestion  = regexp.MustCompile(`\bworth\b|\bvalen?t\b|\bvaut\b|\bvarda?\b`)
 	currencyTarget = regexp.MustCompile(`\b(?:in|into|en|i)\s+(usd|us dollars?|dollars?|eur|euros?|sek|kronor|couronnes?)\b|\b(usd|eur|sek|dollar|euro)\s+(?:value|valeur|vardet?)\b`)
-	answerAmount   = regexp.MustCompile(`\d\s?(%|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
+	answerAmount   = regexp.MustCompile(`\d\s?(%|percent|pour ?cent|procent|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
+	// percentQuestion asks a percentage: an answer stating amounts in
+	// other units only ("at least 25,000 USD") does not answer it.
+	percentQuestion = regexp.MustCompile(`%|\bpercent(age)?\b|\bpourcentage\b|\bpour ?cent\b|\bprocent(sats)?\b`)
 )
 
 // worthIdiom asks whether something is worth the effort ("is isv success
@@ -78,12 +81,12 @@ var amountBefore = regexp.MustCompile(`\d|\bhow much\b|\bcombien\b|\bhur mycket\
 
 // amountHints are substrings without which neither question pattern can
 // match.
-var amountHints = []string{"worth", "val", "vaut", "vard", "usd", "eur", "dollar", "sek", "kronor", "couronne"}
+var amountHints = []string{"worth", "val", "vaut", "vard", "usd", "eur", "dollar", "sek", "kronor", "couronne", "%", "percent", "pourcent", "pour cent", "procent"}
 
 // currencyOf canonicalises a currency as the patterns above capture it.
 func currencyOf(s string) string {
 	switch {
-	case s == "%":
+	case s == "%", s == "percent", strings.HasPrefix(s, "pour"), s == "procent":
 		return "%"
 	case strings.Contains(s, "dollar"), s == "usd", s == "$":
 		return "usd"
@@ -116,6 +119,9 @@ func askedAmount(n string) amountAsk {
 		return a
 	}
 	a.worth = worthQuestion.MatchString(worthIdiom.ReplaceAllString(n, ""))
+	if percentQuestion.MatchString(n) {
+		a.to = append(a.to, "%")
+	}
 	for _, ix := range currencyTarget.FindAllStringSubmatchIndex(n, -1) {
 		if !amountBefore.MatchString(n[:ix[0]]) {
 			continue // "our deal is in sek": the deal's currency, not one to convert to

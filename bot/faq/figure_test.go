@@ -89,11 +89,28 @@ func TestAskedAmount(t *testing.T) {
 		{"combien font 1560 eur en usd", false, 1},
 		{"our deal is in sek, how do they convert it for the registration threshold", false, 0},
 		{"var affar ar i kronor, hur raknar de om den", false, 0},
+		// A percentage asked: an answer must state one.
+		{"what incentive % do we get on a registered deal", false, 1},
+		{"quel pourcentage de commission csa", false, 1},
+		{"hur många procent får vi", false, 1},
 	}
 	for _, tt := range tests {
 		a := askedAmount(neutral(tt.q))
 		if a.worth != tt.worth || len(a.to) != tt.to {
 			t.Errorf("%q: worth %v, to %v; want %v, %d currencies", tt.q, a.worth, a.to, tt.worth, tt.to)
 		}
+	}
+}
+
+// TestStatedAmountsInPercent: "30 percent" states a percentage as "30 %"
+// does; a percentage question needs one (askedAmount).
+func TestStatedAmountsInPercent(t *testing.T) {
+	for _, a := range []string{"a commission of 30 percent", "30 pour cent", "30 procent", "20 %", "20%"} {
+		if !statedAmounts(a)["%"] {
+			t.Errorf("statedAmounts(%q) = %v, want %%", a, statedAmounts(a))
+		}
+	}
+	if statedAmounts("at least 25,000 usd")["%"] {
+		t.Error("an amount in USD states a percentage")
 	}
 }

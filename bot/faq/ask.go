@@ -75,7 +75,7 @@ func (ix *Index) Ask(question string) Result {
 // Language is the language a question is written in, as Ask reads it,
 // without ranking the entries.
 func (ix *Index) Language(question string) Lang {
-	return detectLang(ix.read(question), ix.vocab)
+	return detectLang(ix.read(question), ix.spoken)
 }
 
 // ask also returns the ranked candidates for Evaluate and calibration. A
@@ -84,7 +84,7 @@ func (ix *Index) Language(question string) Lang {
 // cross-fitted ones, see crossfit.go).
 func (ix *Index) ask(question string, mask float64, probs []float64) (Result, []candidate) {
 	q := ix.read(question)
-	return ix.askIn(q, detectLang(q, ix.vocab), mask, probs)
+	return ix.askIn(q, detectLang(q, ix.spoken), mask, probs)
 }
 
 // askIn is ask of a sanitized question in a language given: the halves of

@@ -219,6 +219,25 @@ func TestAskEnglishWordsInFrenchAndSwedish(t *testing.T) {
 // money earned; read as a cost question, "comment je déclare le deal comme
 // gagné dans partner center" had its right answer (0.99) refused because
 // the answer names no price for Partner Center (names.go).
+// TestAskKeywordsWithEnglishNames: a French or Swedish keyword question
+// naming Partner Center's tabs and fields in English was answered in
+// English, each English name a vote for it (spokenVocab).
+func TestAskKeywordsWithEnglishNames(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		q    string
+		lang Lang
+	}{
+		{"onglets inbound outbound favoris", FR},
+		{"différence managed unmanaged other", FR},
+		{"skillnad managed unmanaged other", SV},
+	} {
+		if got := ix.Language(tc.q); got != tc.lang {
+			t.Errorf("Language(%q) = %s, want %s", tc.q, got, tc.lang)
+		}
+	}
+}
+
 func TestAskWonIsNoEarning(t *testing.T) {
 	ix := loadIndex(t)
 	askAll(t, ix, []answered{

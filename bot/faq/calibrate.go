@@ -128,7 +128,7 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 	qs, askeds := make([]string, len(cases)), make([]Lang, len(cases))
 	for i, c := range cases {
 		q := ix.read(c.Question)
-		asked, n := detectLang(q, ix.vocab), neutral(q)
+		asked, n := detectLang(q, ix.spoken), neutral(q)
 		qs[i], askeds[i] = q, asked
 		for _, l := range Langs {
 			lists[i] = append(lists[i], ix.langs[l].candidates(n, asked, calibrationMask))

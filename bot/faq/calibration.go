@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		8.733754460384447e-15, // bias
-		6.068638544949755,     // cov
-		-2.4922137015074157,   // covQ
-		1.6790534212564705,    // covA
-		2.4451321929665486,    // phrase
-		0.5244784441259213,    // prec
-		3.4912823644074464,    // phraseIntent
-		-0.4090105649112358,   // intentHit
-		-0.17980783020594834,  // intentMiss
-		-1.1411471891917975,   // costMiss
-		0.25590101843916085,   // cross
-		-0.4503092366568887,   // unknown
-		0.08112186145186412,   // typo
-		-0.1987040009750392,   // profile
-		0.11772376315303913,   // costGap
-		0.4841960795618867,    // defines
-		-1.0746287484801176,   // figureMiss
-		-0.15613061198823264,  // numberMiss
-		8.256371970550676,     // class
-		0.5500982917633763,    // classLead
-		9.980981896677721e-16, // classOOS
-		7.012908772215568e-15, // unknownAll
+		3.700743415417347e-14,   // bias
+		6.067069277822251,       // cov
+		-2.495743351931916,      // covQ
+		1.6780060070771692,      // covA
+		2.44179993806086,        // phrase
+		0.5251414146589397,      // prec
+		3.4913043244739472,      // phraseIntent
+		-0.41992639307949947,    // intentHit
+		-0.19042576746655726,    // intentMiss
+		-1.1428473021711778,     // costMiss
+		0.18762485236696866,     // cross
+		-0.40232276278279494,    // unknown
+		0.08250575069775634,     // typo
+		-0.19751994188436894,    // profile
+		0.11590908732055279,     // costGap
+		0.4831691331692671,      // defines
+		-1.0744735787741768,     // figureMiss
+		-0.1562396818552813,     // numberMiss
+		8.255773157449827,       // class
+		0.5501527214839457,      // classLead
+		-1.4346249967205446e-16, // classOOS
+		-1.7023419710919093e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.027808264750294,    // winner's bias
-		-2.125375687880602,    // winner's cov
-		-2.334285481785716,    // winner's covQ
-		-1.1886107668565038,   // winner's covA
-		0.8864786355885609,    // winner's phrase
-		-0.8059908825491298,   // winner's prec
-		0.28689048657671073,   // winner's phraseIntent
-		0.46423950308915607,   // winner's intentHit
-		0.44394071643899846,   // winner's intentMiss
-		-2.0543645655627545,   // winner's costMiss
-		0.30776973875794633,   // winner's cross
-		-1.8661879512894832,   // winner's unknown
-		0.5953927035190741,    // winner's typo
-		0.026176411258797445,  // winner's profile
-		-1.9601911077041736,   // winner's costGap
-		-0.018698631190975153, // winner's defines
-		-5.0031018933101725,   // winner's figureMiss
-		-1.566937774594535,    // winner's numberMiss
-		-0.26543880539962245,  // winner's class
-		0.6751857960108221,    // winner's classLead
-		-4.693959987697982,    // winner's classOOS
-		-3.039624028630535,    // winner's unknownAll
-		0.2681227485914352,    // winner's rank score
-		0.35223110942239344,   // lead over the runner-up
-		1.9946630959704807,    // softmax share
-		-1.2909349379334254,   // coverage under 0.6
-		-1.0537800356165776,   // ranker's probability
-		0.17178139240034565,   // first on lexical score
-		0.7532260360776903,    // ranker's probability of the runner-up
-		3.4657493127362113,    // coverage of known words
-		-0.5760725027808045,   // ranker's probability times coverage
-		0.3257673701354661,    // lead times ranker's probability
+		-4.007968030711024,    // winner's bias
+		-2.1209208677364986,   // winner's cov
+		-2.34556660365433,     // winner's covQ
+		-1.1878829030802363,   // winner's covA
+		0.9038990190205963,    // winner's phrase
+		-0.8081347432372398,   // winner's prec
+		0.28601819135166195,   // winner's phraseIntent
+		0.46558736747786356,   // winner's intentHit
+		0.4436983968251809,    // winner's intentMiss
+		-2.05617821160017,     // winner's costMiss
+		0.280901974103621,     // winner's cross
+		-1.8494166284546991,   // winner's unknown
+		0.5928249835949804,    // winner's typo
+		0.02532522431660605,   // winner's profile
+		-1.9630309984347307,   // winner's costGap
+		-0.017977949509836808, // winner's defines
+		-5.00705881376779,     // winner's figureMiss
+		-1.5672717053600287,   // winner's numberMiss
+		-0.26394664389524564,  // winner's class
+		0.6747119118691152,    // winner's classLead
+		-4.703353390520165,    // winner's classOOS
+		-3.077125476449884,    // winner's unknownAll
+		0.2654992811044148,    // winner's rank score
+		0.3521285865279563,    // lead over the runner-up
+		2.0063694791716387,    // softmax share
+		-1.2895043846425132,   // coverage under 0.6
+		-1.0563731615429168,   // ranker's probability
+		0.17418836341577598,   // first on lexical score
+		0.7341233710067734,    // ranker's probability of the runner-up
+		3.477441394182076,     // coverage of known words
+		-0.5699451319744677,   // ranker's probability times coverage
+		0.32508792798761327,   // lead times ranker's probability
 	},
-	Threshold: 0.7432292011688582,
+	Threshold: 0.7322134117105928,
 }

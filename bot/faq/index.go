@@ -20,11 +20,15 @@ const (
 // NewIndex, so Ask is safe for concurrent use; to change the knowledge base,
 // build a new Index and swap it in.
 type Index struct {
-	langs     map[Lang]*langIndex
-	entries   map[string]*Entry
-	order     []string
-	pos       map[string]int // entry ID → place in order, for stable ties
-	vocab     langVocab
+	langs   map[Lang]*langIndex
+	entries map[string]*Entry
+	order   []string
+	pos     map[string]int // entry ID → place in order, for stable ties
+	vocab   langVocab
+	// spoken is vocab for telling a question's language: the knowledge
+	// base's English words that partners also type in French or Swedish
+	// questions are no hint of English there (spokenVocab).
+	spoken    langVocab
 	mend      mender // mends a question's swapped letters before it is read
 	model     Model
 	threshold float64
@@ -92,6 +96,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		return nil, err
 	}
 	ix.mend = newMender(ix.vocab, tuning)
+	ix.spoken = spokenVocab(ix.vocab, tuning)
 	// The cache keys the ranker and the analysis by one digest of the
 	// training texts (buildDigest).
 	texts := ix.rankerTexts(tuning)

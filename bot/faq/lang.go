@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 
@@ -211,4 +212,25 @@ func leadOf(score map[Lang]float64) float64 {
 		}
 	}
 	return first - second
+}
+
+// spokenVocab returns kb with the words it knows in English only that a
+// tuning question in French or Swedish uses marked as that language's too.
+// French and Swedish partners write Partner Center's English names
+// ("onglets inbound outbound favoris", "krav for deal registration"), and
+// each such word weighed as a sign of English: the right answer came back
+// in English.
+func spokenVocab(kb langVocab, tuning []Case) langVocab {
+	out := maps.Clone(kb)
+	for _, c := range tuning {
+		if c.Lang == EN {
+			continue
+		}
+		for _, w := range words(foldLower(c.Question)) {
+			if kb[w] == langBit(EN) {
+				out[w] |= langBit(c.Lang)
+			}
+		}
+	}
+	return out
 }

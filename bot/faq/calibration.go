@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.700743415417347e-14,   // bias
-		6.067069277822251,       // cov
-		-2.495743351931916,      // covQ
-		1.6780060070771692,      // covA
-		2.44179993806086,        // phrase
-		0.5251414146589397,      // prec
-		3.4913043244739472,      // phraseIntent
-		-0.41992639307949947,    // intentHit
-		-0.19042576746655726,    // intentMiss
-		-1.1428473021711778,     // costMiss
-		0.18762485236696866,     // cross
-		-0.40232276278279494,    // unknown
-		0.08250575069775634,     // typo
-		-0.19751994188436894,    // profile
-		0.11590908732055279,     // costGap
-		0.4831691331692671,      // defines
-		-1.0744735787741768,     // figureMiss
-		-0.1562396818552813,     // numberMiss
-		8.255773157449827,       // class
-		0.5501527214839457,      // classLead
-		-1.4346249967205446e-16, // classOOS
-		-1.7023419710919093e-15, // unknownAll
+		-1.7837583262310986e-14, // bias
+		6.4727011045951315,      // cov
+		-2.6720019513610893,     // covQ
+		1.6565839369838034,      // covA
+		2.5647996968556512,      // phrase
+		0.30642962381904454,     // prec
+		3.476035638931904,       // phraseIntent
+		0.02118120917000051,     // intentHit
+		0.3040011660048132,      // intentMiss
+		-1.3907965362011998,     // costMiss
+		0.11120042288945782,     // cross
+		-0.4809151821093824,     // unknown
+		0.08405923635685864,     // typo
+		-0.11663685900151458,    // profile
+		-1.0254470112248757,     // costGap
+		0.24182686155271274,     // defines
+		-0.9245944053689241,     // figureMiss
+		-0.1592576176280307,     // numberMiss
+		8.244667134187006,       // class
+		0.5893404409832459,      // classLead
+		1.3827975785419947e-15,  // classOOS
+		3.201143054335866e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.007968030711024,    // winner's bias
-		-2.1209208677364986,   // winner's cov
-		-2.34556660365433,     // winner's covQ
-		-1.1878829030802363,   // winner's covA
-		0.9038990190205963,    // winner's phrase
-		-0.8081347432372398,   // winner's prec
-		0.28601819135166195,   // winner's phraseIntent
-		0.46558736747786356,   // winner's intentHit
-		0.4436983968251809,    // winner's intentMiss
-		-2.05617821160017,     // winner's costMiss
-		0.280901974103621,     // winner's cross
-		-1.8494166284546991,   // winner's unknown
-		0.5928249835949804,    // winner's typo
-		0.02532522431660605,   // winner's profile
-		-1.9630309984347307,   // winner's costGap
-		-0.017977949509836808, // winner's defines
-		-5.00705881376779,     // winner's figureMiss
-		-1.5672717053600287,   // winner's numberMiss
-		-0.26394664389524564,  // winner's class
-		0.6747119118691152,    // winner's classLead
-		-4.703353390520165,    // winner's classOOS
-		-3.077125476449884,    // winner's unknownAll
-		0.2654992811044148,    // winner's rank score
-		0.3521285865279563,    // lead over the runner-up
-		2.0063694791716387,    // softmax share
-		-1.2895043846425132,   // coverage under 0.6
-		-1.0563731615429168,   // ranker's probability
-		0.17418836341577598,   // first on lexical score
-		0.7341233710067734,    // ranker's probability of the runner-up
-		3.477441394182076,     // coverage of known words
-		-0.5699451319744677,   // ranker's probability times coverage
-		0.32508792798761327,   // lead times ranker's probability
+		-3.542663714214758,    // winner's bias
+		-1.9142596836383186,   // winner's cov
+		-2.351185362972969,    // winner's covQ
+		-1.3834471574641298,   // winner's covA
+		1.004919716802181,     // winner's phrase
+		-1.1381161975603957,   // winner's prec
+		0.7572581185800485,    // winner's phraseIntent
+		0.392459552629303,     // winner's intentHit
+		0.20202133074072595,   // winner's intentMiss
+		-0.7835197603605786,   // winner's costMiss
+		-0.5307858927204049,   // winner's cross
+		-2.019509734977319,    // winner's unknown
+		0.059982293500903464,  // winner's typo
+		-0.12285911139360213,  // winner's profile
+		-1.1068373512740026,   // winner's costGap
+		0.0024275716945872314, // winner's defines
+		-4.86759120887787,     // winner's figureMiss
+		-1.6789268427597135,   // winner's numberMiss
+		-0.568342817471317,    // winner's class
+		0.7901865097595907,    // winner's classLead
+		-4.742965553946815,    // winner's classOOS
+		-2.7557271710655566,   // winner's unknownAll
+		0.23548265706804164,   // winner's rank score
+		0.4009949385818251,    // lead over the runner-up
+		2.2086471656679985,    // softmax share
+		-1.7889697509693252,   // coverage under 0.6
+		-1.3877653865265316,   // ranker's probability
+		-0.08208864204895028,  // first on lexical score
+		1.056935082286788,     // ranker's probability of the runner-up
+		3.806787571110715,     // coverage of known words
+		-0.4295623398727889,   // ranker's probability times coverage
+		0.31968262698916095,   // lead times ranker's probability
 	},
-	Threshold: 0.7322134117105928,
+	Threshold: 0.7868241438150878,
 }

@@ -263,9 +263,12 @@ func (r Report) String() string {
 // tuning files, short chat questions, lacked: the confidence fitted on
 // those refused them with the right entry first (dev4: 44 such refusals).
 // Loaded, refitted: dev4 595 right against 569, 2 wrong against 4, 55 of
-// 57 out-of-scope refused against 54.
+// 57 out-of-scope refused against 54. tuning-context2.yaml, a second batch
+// (scenarios, the question then its reason, the thing described in
+// everyday words), took dev4 to 603 and dev5 from 609 to 613 with the same
+// wrong answers, and raised the threshold from 0.742 to 0.787.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

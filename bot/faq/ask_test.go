@@ -231,6 +231,8 @@ func TestAskKeywordsWithEnglishNames(t *testing.T) {
 		{"onglets inbound outbound favoris", FR},
 		{"différence managed unmanaged other", FR},
 		{"skillnad managed unmanaged other", SV},
+		// Swedish "min" (my) is English "min" (minimum) too.
+		{"min deal value for registration", EN},
 	} {
 		if got := ix.Language(tc.q); got != tc.lang {
 			t.Errorf("Language(%q) = %s, want %s", tc.q, got, tc.lang)
@@ -457,7 +459,7 @@ func TestMistypedQuestionWord(t *testing.T) {
 
 func TestUnswap(t *testing.T) {
 	v := langVocab{}
-	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them. Accepted.")
+	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them. Accepted. Registration.")
 	v.add(FR, "Combien de jours pour accepter une référence ? Le lien, un avoir annuel.")
 	v.add(SV, "Hur många dagar har man på sig? Den går.")
 	m := newMender(v, []Case{{Question: "kan vi köpa fler, knappen är grå"}, {Question: "vous annulez ?"}})
@@ -492,6 +494,7 @@ func TestUnswap(t *testing.T) {
 		{"ferral", "ferral"},
 		{"referra", "referra"},
 		{"fom is due", "fom is due"},
+		{"deal registraton", "deal registration"}, // eleven letters: the typo index weighed it too little
 		// A question's first word a letter away from a question word is
 		// that word ("qest ce que", "vaad är" lost the definition intent);
 		// not a changed letter ("quant au délai" is no "quand"), not

@@ -64,8 +64,9 @@ const britishSpellings = "programme programmes catalogue catalogues licence lice
 
 // ambiguousWords are common in more than one of our languages (English and
 // French "a", Swedish and English "i", French and Swedish "du", "se", "en",
-// "de"): they vote for nobody, even folded.
-var ambiguousWords = map[string]bool{"a": true, "i": true, "du": true, "se": true, "en": true, "de": true, "an": true, "on": true, "me": true}
+// "de"; Swedish "min", English "min" for minimum: "min deal value for
+// registration"): they vote for nobody, even folded.
+var ambiguousWords = map[string]bool{"a": true, "i": true, "du": true, "se": true, "en": true, "de": true, "an": true, "on": true, "me": true, "min": true}
 
 // functionWordLang maps a word as typed to the languages voting for it, and
 // functionWordFolded the same for words typed without accents.

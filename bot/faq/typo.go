@@ -140,15 +140,21 @@ func deletions(s string, k int) []string {
 type mender struct {
 	kb    langVocab       // the knowledge base's words, with their languages
 	typed map[string]bool // the folded words of the tuning questions
-	// short maps a knowledge-base word of minDropped+1 to 9 letters, with
+	// short maps a knowledge-base word of minDropped+1 to maxDropped+1 letters, with
 	// one letter left out inside it (neither the first nor the last), to
 	// the words it comes from.
 	short map[string][]string
 }
 
 // minDropped is the shortest word mended for a letter left out: in
-// shorter ones, one more letter makes too many other words.
-const minDropped = 5
+// shorter ones, one more letter makes too many other words. maxDropped is
+// the longest: "registraton" stems too far from "registr" for the typo
+// index to weigh it as the word (dev5's "requirements for deal
+// registraton?" was refused at 0.32).
+const (
+	minDropped = 5
+	maxDropped = 13
+)
 
 // newMender returns the mender of a knowledge base's words and the
 // tuning questions.
@@ -162,7 +168,7 @@ func newMender(kb langVocab, tuning []Case) mender {
 	short := map[string][]string{}
 	for w := range kb {
 		n := utf8.RuneCountInString(w)
-		if n <= minDropped || n > 9 {
+		if n <= minDropped || n > maxDropped+1 {
 			continue
 		}
 		r := []rune(w)
@@ -210,7 +216,10 @@ func (m mender) unswap(q string) string {
 			}
 			return lang
 		}
-		fix, ok := m.swapOf(f, langOf)
+		fix, ok := "", false
+		if utf8.RuneCountInString(f) <= 8 {
+			fix, ok = m.swapOf(f, langOf)
+		}
 		if !ok {
 			fix, ok = m.droppedOf(f, langOf)
 		}
@@ -236,10 +245,10 @@ func (m mender) unswap(q string) string {
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // unknown returns w folded and whether it may be a typo to mend: of three
-// to eight letters, used by no knowledge-base text, no tuning question, and
-// no function word.
+// to maxDropped letters (swaps are mended in words of at most eight), used
+// by no knowledge-base text, no tuning question, and no function word.
 func (m mender) unknown(w string) (string, bool) {
-	if len(w) < 3 || utf8.RuneCountInString(w) > 8 {
+	if len(w) < 3 || utf8.RuneCountInString(w) > maxDropped {
 		return "", false
 	}
 	f := w

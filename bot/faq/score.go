@@ -518,16 +518,21 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 	// example; calibration then trusted intent agreement more than unseen
 	// questions bear out.
 	var has []string
-	for i := range d.phrasings {
+	for i, p := range d.phrasings {
+		if !qt.meets(p) {
+			// A phrasing sharing no term with the question explains none
+			// of it: only its intents and its count in the profile
+			// remain. Most of a candidate's phrasings (the learned
+			// examples) are such, and phraseF was a fifth of Ask.
+			has = addIntents(has, d.phraseIntents[i])
+			prof.n++
+			continue
+		}
 		f, prec := li.phraseF(qt, pc, d, i)
 		if hides(mask, f, i) {
 			continue
 		}
-		for _, it := range d.phraseIntents[i] {
-			if !slices.Contains(has, it) {
-				has = append(has, it)
-			}
-		}
+		has = addIntents(has, d.phraseIntents[i])
 		union.merge(pc)
 		prof.add(pc)
 		if f > x[fPhrase] {
@@ -561,6 +566,26 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fIntentMiss] = 1
 		}
 	}
+}
+
+// meets reports whether phrasing p shares a term with the question.
+func (qt *queryTerms) meets(p []int32) bool {
+	for _, t := range p {
+		if _, ok := qt.refs[t]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// addIntents adds to has the intents it lacks.
+func addIntents(has, intents []string) []string {
+	for _, it := range intents {
+		if !slices.Contains(has, it) {
+			has = append(has, it)
+		}
+	}
+	return has
 }
 
 // coverage fills the coverage features of an entry whose phrasings (those

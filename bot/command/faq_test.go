@@ -440,7 +440,11 @@ func TestFAQNotWhatIAsked(t *testing.T) {
 			t.Errorf("a refusal offers %+v", notAsked(r))
 		}
 
-		const q = "how do i look up my pid"
+		// A question answered, not surely (0.83), by partner-id-where:
+		// "how do i look up my pid" was, until 0.23.0 read "pid" as the
+		// partner ID (1.00), which no taught phrasing of another entry
+		// outweighs, as the teach reply then says.
+		const q = "where is my partner number"
 		if r := e.run(q); r.Data["answered"] != true {
 			t.Fatalf("%q is not answered", q)
 		}

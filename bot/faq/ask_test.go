@@ -240,6 +240,17 @@ func TestAskKeywordsWithEnglishNames(t *testing.T) {
 	}
 }
 
+// TestAskPID: "pid" is partners' name for the partner ID, which the
+// documents never abbreviate; refused at 0.17 after 0.23.0's refit until
+// it was read as "partner id".
+func TestAskPID(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"how do i look up my pid", "partner-id-where", EN},
+		{"c'est quoi notre pid", "partner-id-what", FR},
+	})
+}
+
 func TestAskWonIsNoEarning(t *testing.T) {
 	ix := loadIndex(t)
 	askAll(t, ix, []answered{

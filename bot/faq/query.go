@@ -119,6 +119,9 @@ var acronyms = []acronym{
 	{[]string{"organi"}, regexp.MustCompile(`\bvirtual organi[sz]ation information center\b`), "voice"},
 	{[]string{"network"}, regexp.MustCompile(`\bmicrosoft partner network\b`), "mpn"},
 	{[]string{"ms"}, regexp.MustCompile(`\bms\b`), "microsoft"},
+	// "PID" is partners' short name for the partner ID ("how do i look up
+	// my pid"), which no document writes.
+	{[]string{"pid"}, regexp.MustCompile(`\bpids?\b`), "partner id"},
 	{[]string{"sell"}, regexp.MustCompile(`\bco[- ]?sell(ing)?\b`), "cosell"},
 	// The French documents say "co-vente", which the analyzer splits into
 	// "co" and "vente", two common words, so the synonym group {cosell,

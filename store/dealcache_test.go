@@ -230,11 +230,16 @@ func TestDealCacheHeartbeatKeepsTheCache(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := t.Context()
 	other := openMigrated(t, url)
-	srv := serving(t, url, func(s *store.Store) { store.SetDealHeartbeat(s, 50*time.Millisecond) })
+	// The deal is made before the watcher listens, so that the probes are
+	// all it hears: made after, its notification could reach a watcher
+	// slowed down (the race detector, a loaded machine) only once the
+	// reads below had cached the deal, and rightly empty it (1 run in 150
+	// under load failed so, though no heartbeat had).
 	d := outbound("Quiet", "loc-se")
 	if err := other.CreateDeal(ctx, d, at("alice@x.example", "created", "")); err != nil {
 		t.Fatal(err)
 	}
+	srv := serving(t, url, func(s *store.Store) { store.SetDealHeartbeat(s, 50*time.Millisecond) })
 	read := func() {
 		t.Helper()
 		if _, err := srv.GetDeal(ctx, d.ID); err != nil {

@@ -31,12 +31,14 @@ func faqEnv(t *testing.T, st *store.Store) *env {
 
 // smallFAQEnv is faqEnv over a dozen entries (partner IDs and profiles, no
 // follow-ups): tests of the admin verbs and of misses rebuild the index
-// several times, and need no more of the knowledge base than this.
+// several times, and need no more of the knowledge base than this. Its
+// builds share smallFAQCache: each such test starts from the same index,
+// and its sqlite and postgres variants make the same changes.
 func smallFAQEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
 	small := faqtest.Small(t)
 	e := newEnv(t, st)
-	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(small, st))
+	e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(small, st, faq.WithModelCache(&smallFAQCache)))
 	return e
 }
 

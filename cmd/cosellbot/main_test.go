@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,19 +11,60 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// buildBinary compiles cosellbot once for the end-to-end tests.
+// testDir holds what the tests share: the binary of the end-to-end tests
+// and the FAQ's cache. TestMain makes it and removes it.
+var testDir string
+
+// TestMain gives the tests a FAQ cache of their own (COSELLBOT_CACHE_DIR,
+// inherited by the binaries they start): every `serve` warms the FAQ and
+// every `ask` of a question builds it, and the ranker's cache key names the
+// executable, so each process of the shared binary trained it again (2.5
+// CPU seconds each), and the tests wrote into the user's own cache folder.
+// Tests of the setting itself set it (t.Setenv), as before.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cosellbot-cmd-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cmd/cosellbot tests: a folder for the binary and the FAQ cache:", err)
+		os.Exit(1)
+	}
+	testDir = dir
+	if err := os.Setenv("COSELLBOT_CACHE_DIR", filepath.Join(dir, "faq-cache")); err != nil {
+		fmt.Fprintln(os.Stderr, "cmd/cosellbot tests:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// buildBinary compiles cosellbot once per test binary for the end-to-end
+// tests, which only run it: each build linked a 50 MB binary again.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cosellbot")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		bin := filepath.Join(testDir, "cosellbot")
+		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		built.bin = bin
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 type envelope struct {

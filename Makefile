@@ -22,6 +22,15 @@ run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local sh
 # the training's concurrency is raced by the shared index's build.
 FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic)$$
 
+# go test starts the packages' test binaries in the order it is given them,
+# two at a time on 2 cores, and ./... gives them by name: integrations/crm
+# and store, two of the longest, started last and ran on alone at the end.
+# With PKGS left at ./..., the longest (under -race, on 2 cores) go first,
+# the rest after in their usual order (go test lists a package once).
+SLOW_PKGS := ./bot/command ./integrations/crm ./cmd/cosellbot ./bot/faq ./store \
+	./integrations/crm/partnercenter ./integrations/slack ./integrations/discord
+TEST_PKGS := $(if $(filter ./...,$(PKGS)),$(SLOW_PKGS) $(PKGS),$(PKGS))
+
 # The FAQ's accuracy run goes alongside the race run rather than after it:
 # the race run's last minutes keep one core busy with the longest package
 # (bot/command) while the other idles, and the accuracy run took two
@@ -30,8 +39,8 @@ FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCach
 test: lint ## vet, format check, and every test (store tests also on Postgres when TEST_DATABASE_URL is set)
 	@faqlog=$$(mktemp); \
 	$(GO) test -count=1 -timeout 15m $(TESTFLAGS) -run '$(FAQ_EVAL_TESTS)' ./bot/faq >$$faqlog 2>&1 & faq=$$!; \
-	echo "$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) -skip '$(FAQ_EVAL_TESTS)' $(PKGS)"; \
-	$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) -skip '$(FAQ_EVAL_TESTS)' $(PKGS); race=$$?; \
+	echo "$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) -skip '$(FAQ_EVAL_TESTS)' $(TEST_PKGS)"; \
+	$(GO) test $(RACE) -count=1 -timeout 15m $(TESTFLAGS) -skip '$(FAQ_EVAL_TESTS)' $(TEST_PKGS); race=$$?; \
 	wait $$faq; eval=$$?; \
 	echo "$(GO) test -count=1 -timeout 15m $(TESTFLAGS) -run '$(FAQ_EVAL_TESTS)' ./bot/faq"; \
 	cat $$faqlog; rm -f $$faqlog; \

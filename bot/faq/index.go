@@ -95,8 +95,9 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.mend = newMender(ix.vocab, tuning)
-	ix.spoken = spokenVocab(ix.vocab, tuning)
+	typed := typedQuestions(tuning)
+	ix.mend = newMender(ix.vocab, typed)
+	ix.spoken = spokenVocab(ix.vocab, typed)
 	// The cache keys the ranker and the analysis by one digest of the
 	// training texts (buildDigest).
 	texts := ix.rankerTexts(tuning)

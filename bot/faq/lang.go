@@ -221,17 +221,34 @@ func leadOf(score map[Lang]float64) float64 {
 // ("onglets inbound outbound favoris", "krav for deal registration"), and
 // each such word weighed as a sign of English: the right answer came back
 // in English.
-func spokenVocab(kb langVocab, tuning []Case) langVocab {
+func spokenVocab(kb langVocab, tuning []typedQuestion) langVocab {
 	out := maps.Clone(kb)
-	for _, c := range tuning {
-		if c.Lang == EN {
+	for _, q := range tuning {
+		if q.lang == EN {
 			continue
 		}
-		for _, w := range words(foldLower(c.Question)) {
+		for _, w := range q.words {
 			if kb[w] == langBit(EN) {
-				out[w] |= langBit(c.Lang)
+				out[w] |= langBit(q.lang)
 			}
 		}
+	}
+	return out
+}
+
+// typedQuestion is a tuning question as the mender and spokenVocab read
+// it: its language and its folded words.
+type typedQuestion struct {
+	lang  Lang
+	words []string
+}
+
+// typedQuestions splits the tuning questions into their folded words once,
+// for both readers (each did it over the 5,000 questions at every build).
+func typedQuestions(tuning []Case) []typedQuestion {
+	out := make([]typedQuestion, len(tuning))
+	for i, c := range tuning {
+		out[i] = typedQuestion{c.Lang, words(foldLower(c.Question))}
 	}
 	return out
 }

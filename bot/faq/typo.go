@@ -158,10 +158,10 @@ const (
 
 // newMender returns the mender of a knowledge base's words and the
 // tuning questions.
-func newMender(kb langVocab, tuning []Case) mender {
+func newMender(kb langVocab, tuning []typedQuestion) mender {
 	typed := map[string]bool{}
-	for _, c := range tuning {
-		for _, w := range words(foldLower(c.Question)) {
+	for _, q := range tuning {
+		for _, w := range q.words {
 			typed[w] = true
 		}
 	}

@@ -207,8 +207,12 @@ func (ix *Index) classFeatures(lists [][]candidate, probs []float64) {
 // best, and sorts them best first; ties keep the knowledge base's order, so
 // results are deterministic. The lists are not modified.
 func (ix *Index) merge(lists [][]candidate, m *Model) []candidate {
-	best := map[string]int{}
-	var out []candidate
+	n := 0
+	for _, list := range lists {
+		n += len(list)
+	}
+	best := make(map[string]int, n)
+	out := make([]candidate, 0, n)
 	for _, list := range lists {
 		for _, c := range list {
 			c.rank = m.score(c.x)

@@ -529,6 +529,43 @@ func TestUnswap(t *testing.T) {
 	}
 }
 
+// TestTypoLookupVisitsEveryDeletion holds lookup's walk over deletions to
+// what it replaced: every term sharing a deletion of up to k runes with the
+// word, the word's repeated letters and accents included.
+func TestTypoLookupVisitsEveryDeletion(t *testing.T) {
+	vocab := []string{"accept", "accepte", "acceptee", "commission", "comission", "réferral", "referral", "avtalsregistrering", "partner", "parter", "appel", "apple", "leed", "lead"}
+	ti := newTypoIndex(slices.Clone(vocab))
+	for _, word := range []string{"accpet", "acepte", "commmission", "comision", "referal", "réfféral", "avtalsregistrerng", "partenr", "aple", "leead", "lead"} {
+		for k := 1; k <= 2; k++ {
+			var want []typoMatch
+			for _, u := range vocab {
+				if u == word {
+					continue
+				}
+				shares := false
+				for _, d := range deletions(word, k) {
+					if slices.Contains(deletions(u, 1), d) {
+						shares = true
+					}
+				}
+				if d := spell.Distance(word, u, k); shares && d <= k {
+					want = append(want, typoMatch{u, d})
+				}
+			}
+			slices.SortFunc(want, func(a, b typoMatch) int {
+				if a.dist != b.dist {
+					return a.dist - b.dist
+				}
+				return strings.Compare(a.term, b.term)
+			})
+			want = want[:min(len(want), maxTypoMatches)]
+			if got := ti.lookup(word, k); !slices.Equal(got, want) {
+				t.Errorf("lookup(%q, %d) = %v, want %v", word, k, got, want)
+			}
+		}
+	}
+}
+
 func TestTypoIndex(t *testing.T) {
 	ti := newTypoIndex([]string{"accept", "referr", "partenair", "avtalsregistrering", "id"})
 	tests := []struct {

@@ -60,23 +60,10 @@ func (ti *typoIndex) lookup(t string, k int) []typoMatch {
 	if k <= 0 || ti == nil || utf8.RuneCountInString(t) > maxTypoRunes {
 		return nil
 	}
-	seen := map[int32]bool{}
-	var out []typoMatch
-	for _, d := range deletions(t, k) {
-		for _, i := range ti.dels[d] {
-			if seen[i] {
-				continue
-			}
-			seen[i] = true
-			u := ti.terms[i]
-			if u == t {
-				continue
-			}
-			if dist := spell.Distance(t, u, k); dist <= k {
-				out = append(out, typoMatch{u, dist})
-			}
-		}
-	}
+	w := typoWalk{ti: ti, t: t, k: k, r: []rune(t)}
+	w.visit()
+	w.delete(0, k)
+	out := w.out
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].dist != out[b].dist {
 			return out[a].dist < out[b].dist
@@ -87,6 +74,57 @@ func (ti *typoIndex) lookup(t string, k int) []typoMatch {
 		out = out[:maxTypoMatches]
 	}
 	return out
+}
+
+// typoWalk looks a word's deletions up one by one, in a reused buffer:
+// building each as a string (deletions) was a tenth of a question's
+// allocations, for strings only used as map keys.
+type typoWalk struct {
+	ti   *typoIndex
+	t    string
+	k    int
+	r    []rune
+	del  [maxTypoRunes]bool
+	buf  []byte
+	seen []int32 // terms already checked; a handful, so a slice
+	out  []typoMatch
+}
+
+// delete visits every deletion of up to left more runes at positions from
+// on, each set of positions once.
+func (w *typoWalk) delete(from, left int) {
+	if left == 0 || len(w.r) <= 1 {
+		return
+	}
+	for i := from; i < len(w.r); i++ {
+		w.del[i] = true
+		w.visit()
+		w.delete(i+1, left-1)
+		w.del[i] = false
+	}
+}
+
+// visit checks the terms the current deletion points back to.
+func (w *typoWalk) visit() {
+	w.buf = w.buf[:0]
+	for i, c := range w.r {
+		if !w.del[i] {
+			w.buf = utf8.AppendRune(w.buf, c)
+		}
+	}
+	for _, i := range w.ti.dels[string(w.buf)] {
+		if slices.Contains(w.seen, i) {
+			continue
+		}
+		w.seen = append(w.seen, i)
+		u := w.ti.terms[i]
+		if u == w.t {
+			continue
+		}
+		if dist := spell.Distance(w.t, u, w.k); dist <= w.k {
+			w.out = append(w.out, typoMatch{u, dist})
+		}
+	}
 }
 
 // deletions returns s and every string obtained by deleting up to k runes.

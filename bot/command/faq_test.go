@@ -116,7 +116,10 @@ func TestFAQ(t *testing.T) {
 		}
 	}
 	// A number inside a question is the question's, in every language.
-	for _, q := range []string{"how long is the 14 day window for referrals", "referral 14 days", "affaire 14 jours", "affär 14 dagar"} {
+	// ("affaire 14 jours", a deal and 14 days, is since session 22's refit
+	// refused between the referral's 14 days and the 14 days to ask
+	// Microsoft for help: both are fair, and the reply lists both.)
+	for _, q := range []string{"how long is the 14 day window for referrals", "referral 14 days", "référence 14 jours", "affär 14 dagar"} {
 		if r := e.svc.Run(context.Background(), access.LocalAdmin, here, q); r.Data["answered"] != true {
 			t.Errorf("%q, a question holding a number, was not answered: %q", q, r.Text)
 		}

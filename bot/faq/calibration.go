@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.7837583262310986e-14, // bias
-		6.4727011045951315,      // cov
-		-2.6720019513610893,     // covQ
-		1.6565839369838034,      // covA
-		2.5647996968556512,      // phrase
-		0.30642962381904454,     // prec
-		3.476035638931904,       // phraseIntent
-		0.02118120917000051,     // intentHit
-		0.3040011660048132,      // intentMiss
-		-1.3907965362011998,     // costMiss
-		0.11120042288945782,     // cross
-		-0.4809151821093824,     // unknown
-		0.08405923635685864,     // typo
-		-0.11663685900151458,    // profile
-		-1.0254470112248757,     // costGap
-		0.24182686155271274,     // defines
-		-0.9245944053689241,     // figureMiss
-		-0.1592576176280307,     // numberMiss
-		8.244667134187006,       // class
-		0.5893404409832459,      // classLead
-		1.3827975785419947e-15,  // classOOS
-		3.201143054335866e-15,   // unknownAll
+		3.8413716652029886e-14, // bias
+		5.8255985575076386,     // cov
+		-2.1685757359197106,    // covQ
+		1.5268529809675366,     // covA
+		2.5872818098569685,     // phrase
+		0.24409544615673331,    // prec
+		3.695816571170536,      // phraseIntent
+		-0.21463653126150856,   // intentHit
+		0.25944444634415725,    // intentMiss
+		-1.4943286128356699,    // costMiss
+		-0.03619608734172917,   // cross
+		-0.30437984069061647,   // unknown
+		0.057999765719314915,   // typo
+		-0.08063781589269794,   // profile
+		0.14829573322029474,    // costGap
+		0.18311219613969565,    // defines
+		-1.1038088390986884,    // figureMiss
+		-0.13443361870858586,   // numberMiss
+		8.730746352814839,      // class
+		0.3864301674104801,     // classLead
+		-1.537653087150731e-15, // classOOS
+		5.1810407815840754e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.542663714214758,    // winner's bias
-		-1.9142596836383186,   // winner's cov
-		-2.351185362972969,    // winner's covQ
-		-1.3834471574641298,   // winner's covA
-		1.004919716802181,     // winner's phrase
-		-1.1381161975603957,   // winner's prec
-		0.7572581185800485,    // winner's phraseIntent
-		0.392459552629303,     // winner's intentHit
-		0.20202133074072595,   // winner's intentMiss
-		-0.7835197603605786,   // winner's costMiss
-		-0.5307858927204049,   // winner's cross
-		-2.019509734977319,    // winner's unknown
-		0.059982293500903464,  // winner's typo
-		-0.12285911139360213,  // winner's profile
-		-1.1068373512740026,   // winner's costGap
-		0.0024275716945872314, // winner's defines
-		-4.86759120887787,     // winner's figureMiss
-		-1.6789268427597135,   // winner's numberMiss
-		-0.568342817471317,    // winner's class
-		0.7901865097595907,    // winner's classLead
-		-4.742965553946815,    // winner's classOOS
-		-2.7557271710655566,   // winner's unknownAll
-		0.23548265706804164,   // winner's rank score
-		0.4009949385818251,    // lead over the runner-up
-		2.2086471656679985,    // softmax share
-		-1.7889697509693252,   // coverage under 0.6
-		-1.3877653865265316,   // ranker's probability
-		-0.08208864204895028,  // first on lexical score
-		1.056935082286788,     // ranker's probability of the runner-up
-		3.806787571110715,     // coverage of known words
-		-0.4295623398727889,   // ranker's probability times coverage
-		0.31968262698916095,   // lead times ranker's probability
+		-4.311636783188264,   // winner's bias
+		-1.8443318779262625,  // winner's cov
+		-2.6598094202455758,  // winner's covQ
+		-1.3384548170451325,  // winner's covA
+		0.43469177698783346,  // winner's phrase
+		-1.0151978913374244,  // winner's prec
+		0.7522942793947401,   // winner's phraseIntent
+		0.46392886781253695,  // winner's intentHit
+		0.4546047595921449,   // winner's intentMiss
+		-0.41216341815773494, // winner's costMiss
+		-0.07363338113687644, // winner's cross
+		-1.115290946015485,   // winner's unknown
+		0.35646073182272003,  // winner's typo
+		0.027045708347989493, // winner's profile
+		-1.4713194628425659,  // winner's costGap
+		0.13958552037019495,  // winner's defines
+		-4.570195042935444,   // winner's figureMiss
+		-1.3089073152132649,  // winner's numberMiss
+		-0.3022834792930648,  // winner's class
+		0.7641259605821165,   // winner's classLead
+		-4.5573470866755095,  // winner's classOOS
+		-3.2718241283376925,  // winner's unknownAll
+		0.3162243473404203,   // winner's rank score
+		0.37477295444233527,  // lead over the runner-up
+		2.100633678953462,    // softmax share
+		-2.017339465560933,   // coverage under 0.6
+		-1.1200982564123299,  // ranker's probability
+		-0.09334212114612256, // first on lexical score
+		0.49742875441234224,  // ranker's probability of the runner-up
+		3.6944210433709377,   // coverage of known words
+		-1.2452324120392342,  // ranker's probability times coverage
+		0.3103885000278031,   // lead times ranker's probability
 	},
-	Threshold: 0.7868241438150878,
+	Threshold: 0.755437035400663,
 }

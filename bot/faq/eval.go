@@ -267,8 +267,17 @@ func (r Report) String() string {
 // (scenarios, the question then its reason, the thing described in
 // everyday words), took dev4 to 603 and dev5 from 609 to 613 with the same
 // wrong answers, and raised the threshold from 0.742 to 0.787.
+// tuning-context3.yaml (session 22), a third batch (a blocker then the ask,
+// English product words in French and Swedish, "what happens if", asked on
+// someone's behalf, a detail then the question), with "window" taught to
+// the referral's 14 days (its near misses had taught the ranker that "how
+// long is the window" asks what the documents lack), refitted the
+// threshold to 0.755: dev4 608 right against 604 (1 wrong against 2), dev5
+// 617 against 614 (8 wrong against 9, one near miss fewer refused), dev6
+// 554 against 547 (6 wrong against 5, 54 of 58 out-of-scope refused
+// against 53).
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

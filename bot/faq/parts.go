@@ -21,7 +21,11 @@ import (
 // must be among. Probes of two questions in one (TestAskTwoQuestions): the
 // right second entry ranked second to fourth for the whole message; the
 // wrong answers of a half alone (a pronoun for its topic) ranked lower.
-const wholeTop = 4
+// Five since session 22's refit (tuning-context3.yaml): "combien de temps
+// pour accepter une reference et comment la refuser" ranks referral-decline
+// fifth, 0.3 behind the fourth; the wrong halves of the probes rank seventh
+// and lower.
+const wholeTop = 5
 
 // secondQuestion finds where a second question starts after "and", "et",
 // "och" (or "&", "plus"; after an optional comma): a question word of any

@@ -60,10 +60,10 @@ func TestAskTwoQuestions(t *testing.T) {
 	}{
 		{"what is cpor and who validates the claims", "cpor-validation", "cpor-what"},
 		{"how long do we have to accept a referral and how do i decline it", "referral-expiry-14-days", "referral-decline"},
-		// "how much is the commission", alone, no longer reaches the
-		// threshold since session 21's refit (0.71 under 0.787): the reply
-		// says it is not answered; naming the program answers it.
-		{"what is the csa program and how much is the commission", "csa-what", "-"},
+		// "how much is the commission", alone, fell under session 21's
+		// threshold (0.71 under 0.787) and is answered again under session
+		// 22's (0.755); naming the program answers it either way.
+		{"what is the csa program and how much is the commission", "csa-what", "csa-commission-rate"},
 		{"what is the csa program and how much is the csa commission", "csa-what", "csa-commission-rate"},
 		{"what is a private deal? and what is a partner-led deal?", "private-deal", "partner-led-deal"},
 		{"what percentage is qualify and which mcem stage is it", "sales-stages", "mcem-stages"},

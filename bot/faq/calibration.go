@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.8413716652029886e-14, // bias
-		5.8255985575076386,     // cov
-		-2.1685757359197106,    // covQ
-		1.5268529809675366,     // covA
-		2.5872818098569685,     // phrase
-		0.24409544615673331,    // prec
-		3.695816571170536,      // phraseIntent
-		-0.21463653126150856,   // intentHit
-		0.25944444634415725,    // intentMiss
-		-1.4943286128356699,    // costMiss
-		-0.03619608734172917,   // cross
-		-0.30437984069061647,   // unknown
-		0.057999765719314915,   // typo
-		-0.08063781589269794,   // profile
-		0.14829573322029474,    // costGap
-		0.18311219613969565,    // defines
-		-1.1038088390986884,    // figureMiss
-		-0.13443361870858586,   // numberMiss
-		8.730746352814839,      // class
-		0.3864301674104801,     // classLead
-		-1.537653087150731e-15, // classOOS
-		5.1810407815840754e-15, // unknownAll
+		1.0584126168093081e-14, // bias
+		5.82578983364659,       // cov
+		-2.1688908006332994,    // covQ
+		1.5268340948241093,     // covA
+		2.587443049413893,      // phrase
+		0.24400900839413303,    // prec
+		3.6956321519019975,     // phraseIntent
+		-0.21477508952161492,   // intentHit
+		0.25944226304203216,    // intentMiss
+		-1.4946166427769274,    // costMiss
+		-0.03639080338759362,   // cross
+		-0.3045091546221623,    // unknown
+		0.058032920899084274,   // typo
+		-0.08061695960510229,   // profile
+		0.1490033310844862,     // costGap
+		0.18306819970596913,    // defines
+		-1.1034789731946837,    // figureMiss
+		-0.1343017781861019,    // numberMiss
+		8.730754216172798,      // class
+		0.38651145184008445,    // classLead
+		1.2178498719929702e-15, // classOOS
+		-2.627527824946205e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.311636783188264,   // winner's bias
-		-1.8443318779262625,  // winner's cov
-		-2.6598094202455758,  // winner's covQ
-		-1.3384548170451325,  // winner's covA
-		0.43469177698783346,  // winner's phrase
-		-1.0151978913374244,  // winner's prec
-		0.7522942793947401,   // winner's phraseIntent
-		0.46392886781253695,  // winner's intentHit
-		0.4546047595921449,   // winner's intentMiss
-		-0.41216341815773494, // winner's costMiss
-		-0.07363338113687644, // winner's cross
-		-1.115290946015485,   // winner's unknown
-		0.35646073182272003,  // winner's typo
-		0.027045708347989493, // winner's profile
-		-1.4713194628425659,  // winner's costGap
-		0.13958552037019495,  // winner's defines
-		-4.570195042935444,   // winner's figureMiss
-		-1.3089073152132649,  // winner's numberMiss
-		-0.3022834792930648,  // winner's class
-		0.7641259605821165,   // winner's classLead
-		-4.5573470866755095,  // winner's classOOS
-		-3.2718241283376925,  // winner's unknownAll
-		0.3162243473404203,   // winner's rank score
-		0.37477295444233527,  // lead over the runner-up
-		2.100633678953462,    // softmax share
-		-2.017339465560933,   // coverage under 0.6
-		-1.1200982564123299,  // ranker's probability
-		-0.09334212114612256, // first on lexical score
-		0.49742875441234224,  // ranker's probability of the runner-up
-		3.6944210433709377,   // coverage of known words
-		-1.2452324120392342,  // ranker's probability times coverage
-		0.3103885000278031,   // lead times ranker's probability
+		-4.310621391955039,   // winner's bias
+		-1.8430890137473093,  // winner's cov
+		-2.659929447510713,   // winner's covQ
+		-1.3387456411184975,  // winner's covA
+		0.4343174418999724,   // winner's phrase
+		-1.0149646833200188,  // winner's prec
+		0.752002344940431,    // winner's phraseIntent
+		0.4638828931720366,   // winner's intentHit
+		0.4550321735199174,   // winner's intentMiss
+		-0.42205745014925417, // winner's costMiss
+		-0.07283704736907233, // winner's cross
+		-1.1156294610626982,  // winner's unknown
+		0.35644538787496943,  // winner's typo
+		0.027211791697283265, // winner's profile
+		-1.4722213339499701,  // winner's costGap
+		0.1397923144588096,   // winner's defines
+		-4.570066392631594,   // winner's figureMiss
+		-1.3083746612472438,  // winner's numberMiss
+		-0.30462192872574745, // winner's class
+		0.7710183428484071,   // winner's classLead
+		-4.555472523657795,   // winner's classOOS
+		-3.2712881557014266,  // winner's unknownAll
+		0.31628302860051755,  // winner's rank score
+		0.3746485797509848,   // lead over the runner-up
+		2.099771783790942,    // softmax share
+		-2.017172165173212,   // coverage under 0.6
+		-1.124385253705436,   // ranker's probability
+		-0.0933063522798236,  // first on lexical score
+		0.5049372418735164,   // ranker's probability of the runner-up
+		3.6943742166884843,   // coverage of known words
+		-1.2479232092050463,  // ranker's probability times coverage
+		0.3105476957387885,   // lead times ranker's probability
 	},
-	Threshold: 0.755437035400663,
+	Threshold: 0.7553866273922071,
 }

@@ -213,7 +213,7 @@ var intents = []intent{
 	}},
 	{"qqcost", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bhow much\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bpay(s|out|outs)?\b|\bpaid\b|\bfree\b|\bcharged?\b|\brates?\b|\bpercent(age)?\b|%|\bmargin\b|\bdiscount\b|\brebate\b|\bearn(s|ed)?\b|\bworth\b|\b(what|which|how big( a)?) commissions?\b`),
-		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bc'?est combien (la|le|les|l'|un|une|pour|par)\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\btouche\b|\b(on|y|qu'?on) gagne\b|\bvalen?t\b|\bprime\b`),
+		FR: regexp.MustCompile(`\bcombien (coute|rapporte|on (paie|paye|touche))\b|\bc'?est combien (la|le|les|l'|un|une|pour|par)\b|\bcoute\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bpai(e|es|ent)\b|\bpaye[rz]?\b|\bgratuit|\bfrais\b|\btaux\b|\bmarge\b|\bremise\b|\bpour ?cent|%|\b(on|qu'?on|je|j'|nous|vous|tu|combien) ?touche\b|\b(on|y|qu'?on) gagne\b|\bvalen?t\b|\bprime\b`),
 		SV: regexp.MustCompile(`\bkostar\b|\bhur mycket\b|\bkostnad|\bpris\b|\bavgift|\bgratis\b|\bbetala|\bmarginal\b|\brabatt\b|\bprocent|%|\btjanar\b|\bvard[ae]?\b`),
 	}},
 	// Tried in faq9b and not kept: French "qu'est-ce qui se passe / arrive",

@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.0584126168093081e-14, // bias
-		5.82578983364659,       // cov
-		-2.1688908006332994,    // covQ
-		1.5268340948241093,     // covA
-		2.587443049413893,      // phrase
-		0.24400900839413303,    // prec
-		3.6956321519019975,     // phraseIntent
-		-0.21477508952161492,   // intentHit
-		0.25944226304203216,    // intentMiss
-		-1.4946166427769274,    // costMiss
-		-0.03639080338759362,   // cross
-		-0.3045091546221623,    // unknown
-		0.058032920899084274,   // typo
-		-0.08061695960510229,   // profile
-		0.1490033310844862,     // costGap
-		0.18306819970596913,    // defines
-		-1.1034789731946837,    // figureMiss
-		-0.1343017781861019,    // numberMiss
-		8.730754216172798,      // class
-		0.38651145184008445,    // classLead
-		1.2178498719929702e-15, // classOOS
-		-2.627527824946205e-15, // unknownAll
+		-1.9243865760169668e-14, // bias
+		5.842811815702552,       // cov
+		-2.1103339539246773,     // covQ
+		1.5314569037838024,      // covA
+		2.4614226001047026,      // phrase
+		0.22132422949714525,     // prec
+		3.8177711232609335,      // phraseIntent
+		-0.24032381447594708,    // intentHit
+		0.2683576962441537,      // intentMiss
+		-1.564773186008532,      // costMiss
+		-0.053660783833515524,   // cross
+		-0.2945073025592904,     // unknown
+		0.03948330424640094,     // typo
+		-0.0825938251168102,     // profile
+		0.2131417880864269,      // costGap
+		0.23584701765219465,     // defines
+		-1.081693871913113,      // figureMiss
+		-0.08957529722120217,    // numberMiss
+		8.79465921969422,        // class
+		0.39481903316989475,     // classLead
+		2.5913395505099103e-15,  // classOOS
+		2.0354088784794878e-16,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.310621391955039,   // winner's bias
-		-1.8430890137473093,  // winner's cov
-		-2.659929447510713,   // winner's covQ
-		-1.3387456411184975,  // winner's covA
-		0.4343174418999724,   // winner's phrase
-		-1.0149646833200188,  // winner's prec
-		0.752002344940431,    // winner's phraseIntent
-		0.4638828931720366,   // winner's intentHit
-		0.4550321735199174,   // winner's intentMiss
-		-0.42205745014925417, // winner's costMiss
-		-0.07283704736907233, // winner's cross
-		-1.1156294610626982,  // winner's unknown
-		0.35644538787496943,  // winner's typo
-		0.027211791697283265, // winner's profile
-		-1.4722213339499701,  // winner's costGap
-		0.1397923144588096,   // winner's defines
-		-4.570066392631594,   // winner's figureMiss
-		-1.3083746612472438,  // winner's numberMiss
-		-0.30462192872574745, // winner's class
-		0.7710183428484071,   // winner's classLead
-		-4.555472523657795,   // winner's classOOS
-		-3.2712881557014266,  // winner's unknownAll
-		0.31628302860051755,  // winner's rank score
-		0.3746485797509848,   // lead over the runner-up
-		2.099771783790942,    // softmax share
-		-2.017172165173212,   // coverage under 0.6
-		-1.124385253705436,   // ranker's probability
-		-0.0933063522798236,  // first on lexical score
-		0.5049372418735164,   // ranker's probability of the runner-up
-		3.6943742166884843,   // coverage of known words
-		-1.2479232092050463,  // ranker's probability times coverage
-		0.3105476957387885,   // lead times ranker's probability
+		-4.274342451380569,    // winner's bias
+		-2.031579355534573,    // winner's cov
+		-2.448684022220472,    // winner's covQ
+		-1.2506494644012343,   // winner's covA
+		0.5718836582702458,    // winner's phrase
+		-1.0327937479678595,   // winner's prec
+		0.8636910337998405,    // winner's phraseIntent
+		0.4468023631691362,    // winner's intentHit
+		0.4998905789507411,    // winner's intentMiss
+		-0.359438921565128,    // winner's costMiss
+		-0.25365689436032796,  // winner's cross
+		-1.2434773271914321,   // winner's unknown
+		0.1903020665674666,    // winner's typo
+		-0.013483113910002844, // winner's profile
+		-1.518819022116469,    // winner's costGap
+		0.18516412339719066,   // winner's defines
+		-4.563368023869075,    // winner's figureMiss
+		-1.3819969790930007,   // winner's numberMiss
+		-0.18509626988763497,  // winner's class
+		0.7478257446045571,    // winner's classLead
+		-4.723722376255599,    // winner's classOOS
+		-3.0103146430484062,   // winner's unknownAll
+		0.28349760574124167,   // winner's rank score
+		0.39998828044698337,   // lead over the runner-up
+		2.4097091207999353,    // softmax share
+		-2.0518489274888303,   // coverage under 0.6
+		-1.3912583866793187,   // ranker's probability
+		-0.06570797410669077,  // first on lexical score
+		0.6037070298040959,    // ranker's probability of the runner-up
+		3.4756766550143148,    // coverage of known words
+		-0.6252724279164449,   // ranker's probability times coverage
+		0.24450378145335103,   // lead times ranker's probability
 	},
-	Threshold: 0.7553866273922071,
+	Threshold: 0.7730063203312839,
 }

@@ -132,9 +132,11 @@ func TestAskMoreThanTwoQuestions(t *testing.T) {
 			[]string{"crm-partner-steps", "crm-competency"}, []string{"what are the deal reg requirements?"}},
 		{"c'est quoi cpor, et qui valide les demandes, et comment on crée une transaction p2p ?",
 			[]string{"cpor-what", "-"}, []string{"qui valide les demandes", "comment on crée une transaction p2p ?"}},
-		// Answered whole since session 21's refit, the rest unasked.
+		// Answered whole under session 21's refit, the rest unasked; since
+		// session 22's, as its French twin: the second half, which holds
+		// two questions, is refused and both are named.
 		{"vad är cpor och vem godkänner anspråken och hur skapar jag en p2p-affär?",
-			[]string{"cpor-what"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
+			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
 		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
 		{"where do i find my partner id", []string{"partner-id-where"}, nil},
 	} {

@@ -47,7 +47,7 @@ var functionWords = map[Lang][]string{
 		"quand", "combien", "pour", "avec", "mon", "ma", "mes", "nous", "notre", "nos", "je", "faut",
 		"quel", "quelle", "quels", "quelles", "pourquoi", "dans", "sur", "pas", "ce", "c", "d", "l", "qu", "j",
 		"peut", "peux", "puis", "jours", "heures", "au", "aux", "avoir", "être", "doit", "dois", "trouver",
-		"passe", "si", "après", "avant", "faire", "y", "elle", "vous", "votre", "ne", "plus", "à", "été",
+		"passe", "si", "après", "avant", "faire", "y", "elle", "vous", "votre", "ne", "plus", "à", "été", "et",
 		"bonjour", "salut", "merci", "svp", "stp"},
 	SV: {"och", "att", "det", "som", "ett", "är", "vad", "hur", "när", "vem", "vilka", "vilken", "vilket",
 		"jag", "vi", "min", "mitt", "mina", "var", "för", "på", "med", "till", "av", "kan", "måste", "krävs",
@@ -65,8 +65,10 @@ const britishSpellings = "programme programmes catalogue catalogues licence lice
 // ambiguousWords are common in more than one of our languages (English and
 // French "a", Swedish and English "i", French and Swedish "du", "se", "en",
 // "de"; Swedish "min", English "min" for minimum: "min deal value for
-// registration"): they vote for nobody, even folded.
-var ambiguousWords = map[string]bool{"a": true, "i": true, "du": true, "se": true, "en": true, "de": true, "an": true, "on": true, "me": true, "min": true}
+// registration"; English "for", Swedish "för" typed without its accent:
+// "krav for deal registration" was answered in English): they vote for
+// nobody, even folded.
+var ambiguousWords = map[string]bool{"a": true, "i": true, "du": true, "se": true, "en": true, "de": true, "an": true, "on": true, "me": true, "min": true, "for": true}
 
 // functionWordLang maps a word as typed to the languages voting for it, and
 // functionWordFolded the same for words typed without accents.
@@ -133,7 +135,7 @@ func detectLang(q string, vocab langVocab) Lang {
 	if frenchSpacing.MatchString(q) {
 		score[FR] += 1.5
 	}
-	ws := words(strings.ToLower(q))
+	ws := words(englishContraction.ReplaceAllString(strings.ToLower(q), "$1$2"))
 	for _, w := range ws {
 		if ambiguousWords[w] {
 			continue
@@ -186,6 +188,11 @@ const minWordsAlone = 3
 // in a single language, because on a few words it is often wrong
 // ("become services partner microsoft" is French to it).
 const whatlangWeight = 1.0
+
+// englishContraction is an English word's clipped ending ("req'd", "we'll",
+// "isn't"): split at the apostrophe, "d" read as French's elided "d'" and
+// "deal team details req'd" was answered in French (dev6).
+var englishContraction = regexp.MustCompile(`(\pL)['’](d|ll|s|t|re|ve|m)\b`)
 
 // frenchSpacing matches French typography's space before ? ! ; and :
 // ("cpor ?"): a sign of French even on a question made of acronyms.

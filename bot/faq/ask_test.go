@@ -267,6 +267,8 @@ func TestAskWonIsNoEarning(t *testing.T) {
 		{"profil csp ou non csp, lequel touche plus de clients", "csp-vs-non-csp-profiles", FR},
 		// A price asked of an entry that states one passes the cost gate.
 		{"how much is the csa commission", "csa-commission-rate", EN},
+		// The score named, no number of points asked: the designations.
+		{"how does the partner capability score work for designations", "solutions-partner-designations", EN},
 	})
 }
 
@@ -295,6 +297,12 @@ func TestAskRefusesOutOfScope(t *testing.T) {
 		// 0.86-0.95 before the cost gate).
 		"c'est combien l'examen crm chez prometric ?",
 		"vad kostar ett crm-prov hos prometric",
+		// A number of points, which no answer states (the designations'
+		// entry names the score and states six designations).
+		// Each at 0.95-0.99 without the gate.
+		"how many points do we need to qualify for a solutions partner designation",
+		"combien de points faut-il pour se qualifier à une désignation solutions partner",
+		"hur många pcs-poäng krävs för en designation",
 	} {
 		r := ix.Ask(q)
 		if r.Answered || r.Answer != "" || r.EntryID != "" {

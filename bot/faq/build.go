@@ -86,6 +86,8 @@ type entryDoc struct {
 	minimum bool
 	// numbers are the numbers the answer states (fNumberMiss).
 	numbers map[string]bool
+	// points is whether the answer states a number of points (asksScore).
+	points bool
 	// intents are those the answer implies (a price, rate or "free"
 	// answers a cost question; see answerIntents). The phrasings' own
 	// intents are in phraseIntents: features counts those of the phrasings
@@ -220,6 +222,7 @@ func (li *langIndex) number(raw []rawDoc) {
 		d := &li.docs[i]
 		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
 		d.minimum = r.minimum
+		d.points = r.points
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -327,6 +330,7 @@ type rawDoc struct {
 	intents       map[string]bool
 	figure        bool
 	minimum       bool
+	points        bool
 	amounts       map[string]bool
 	numbers       map[string]bool
 }
@@ -360,6 +364,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	}
 	d.figure = figureAnswer.MatchString(foldLower(t.Answer))
 	d.minimum = minimumAnswer.MatchString(foldLower(t.Answer))
+	d.points = pointsAnswer.MatchString(foldLower(t.Answer))
 	d.amounts = statedAmounts(foldLower(normalize(t.Answer)))
 	d.numbers = answerNumbers(foldLower(normalize(t.Answer)))
 	d.defines = map[string]bool{}

@@ -114,3 +114,20 @@ func TestStatedAmountsInPercent(t *testing.T) {
 		t.Error("an amount in USD states a percentage")
 	}
 }
+
+func TestAsksScore(t *testing.T) {
+	for q, want := range map[string]bool{
+		"how many pcs points for the security designation": true,
+		"hur manga pcs-poang kravs":                        true,
+		"combien de points pour la designation":            true,
+		"points required for data & ai":                    true,
+		"what score do we need to qualify":                 false, // the designations' entry answers it
+		"what is the partner capability score":             false,
+		"how many designations are there":                  false,
+		"quels sont les points importants du deal":         false,
+	} {
+		if got := asksScore(q); got != want {
+			t.Errorf("asksScore(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

@@ -118,7 +118,8 @@ type candidate struct {
 	// entry's answer spells out none of the question's words (acronym.go).
 	undefined bool
 	// misnamed: the question asks a cost, amount or count of something it
-	// names that the entry never mentions (names.go).
+	// names that the entry never mentions (names.go), or a number of
+	// points the entry does not state (figure.go).
 	misnamed bool
 }
 
@@ -339,6 +340,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	maxAsked := figureAsked && maximumQuestion.MatchString(n)
 	amount := askedAmount(n)
 	nums := questionNumbers(n)
+	scoreAsked := asksScore(n)
 	expansion := expansionQuestion.MatchString(n)
 	var named []int
 	if costAsked || figureAsked || amount.asked() {
@@ -366,7 +368,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 			}
 		}
 		c.undefined = expansion && !li.docs[d].definesAny(qt.mains)
-		c.misnamed = len(named) > 0 && li.names.misses(c.id, named)
+		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || scoreAsked && !li.docs[d].points
 		out = append(out, c)
 	}
 	return out

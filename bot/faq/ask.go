@@ -103,14 +103,7 @@ func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Resu
 		return res, nil
 	}
 	res.Confidence = ix.model.confidence(cands)
-	// A price asked of an entry that states none is never answered,
-	// however sure the ranker is of the entry: "c'est combien l'examen crm
-	// chez prometric" got the exams entry, which names Prometric, at 0.95
-	// (dev5, dev6). As a hard gate it refused one more near miss in each
-	// development set and no right answer of theirs; leave-one-out on the
-	// tuning set, one (a question about how CPOR weighs on the incentives
-	// "qu'on touche").
-	if res.Confidence >= ix.threshold && !cands[0].undefined && !cands[0].misnamed && cands[0].x[fCostMiss] == 0 {
+	if res.Confidence >= ix.threshold && cands[0].answers() {
 		ix.answer(&res, cands[0].id)
 		return res, cands
 	}

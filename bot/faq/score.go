@@ -123,6 +123,18 @@ type candidate struct {
 	misnamed bool
 }
 
+// answers reports whether c may answer the question at all, however
+// confident the ranking: not when the question asks what an acronym stands
+// for and c spells none of it out, asks of something c never names, or
+// asks a price c does not state. The last: "c'est combien l'examen crm chez
+// prometric" got the exams entry, which names Prometric, at 0.95 (dev5,
+// dev6); as a hard rule it refused one more near miss in each development
+// set and no right answer of theirs (leave-one-out on the tuning set, one:
+// a question on how CPOR weighs on the incentives "qu'on touche").
+func (c *candidate) answers() bool {
+	return !c.undefined && !c.misnamed && c.x[fCostMiss] == 0
+}
+
 // Credit for a question word found in an entry other than as itself.
 const (
 	creditSynonym = 0.85

@@ -62,7 +62,9 @@ func TestFAQTeachFromMisses(t *testing.T) {
 func TestFAQMissesOfferNoTeachingOfOffTopicQuestions(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := faqEnv(t, st)
-		const inScope, offTopic = "what commission does a CSA get", "how much does an azure vm cost per month"
+		// The in-scope miss was "what commission does a CSA get" until
+		// session 22's threshold (0.738) answered it, rightly.
+		const inScope, offTopic = "referral disappeared from the list", "how much does an azure vm cost per month"
 		for _, q := range []string{inScope, offTopic} {
 			if r := e.run(q); r.Data["answered"] != false {
 				t.Fatalf("%q was answered (%v)", q, r.Data["entry_id"])

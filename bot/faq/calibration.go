@@ -62,5 +62,5 @@ var calibrated = Model{
 		-0.6252724279164449,   // ranker's probability times coverage
 		0.24450378145335103,   // lead times ranker's probability
 	},
-	Threshold: 0.7730063203312839,
+	Threshold: 0.7379011976840022,
 }

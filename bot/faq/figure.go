@@ -24,9 +24,13 @@ var figureQuestion = regexp.MustCompile(`\bhow many\b|\bat most\b|\bmaximum\b|\b
 // most questions skip the regexp.
 var figureHints = []string{"many", "most", "max", "per ", "average", "percentage", "combien", "au plus", "par ", "moyenne", "pourcentage", "manga", "mest", "snitt", "andel"}
 
-func mayAskFigure(n string) bool {
-	for _, h := range figureHints {
-		if strings.Contains(n, h) {
+func mayAskFigure(n string) bool { return containsAny(n, figureHints) }
+
+// containsAny reports whether s contains one of subs: the hint lists that
+// spare most questions a regexp.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
 			return true
 		}
 	}
@@ -67,12 +71,7 @@ var scoreHints = []string{"point", "poang"}
 // asksScore reports whether n, a question through neutral, asks a number
 // of points.
 func asksScore(n string) bool {
-	for _, h := range scoreHints {
-		if strings.Contains(n, h) {
-			return scoreQuestion.MatchString(n)
-		}
-	}
-	return false
+	return containsAny(n, scoreHints) && scoreQuestion.MatchString(n)
 }
 
 // kindsQuestion asks how many kinds of something there are ("how many
@@ -137,14 +136,7 @@ func (a amountAsk) asked() bool { return a.worth || len(a.to) > 0 }
 // askedAmount reads n, a question through neutral.
 func askedAmount(n string) amountAsk {
 	var a amountAsk
-	hinted := false
-	for _, h := range amountHints {
-		if strings.Contains(n, h) {
-			hinted = true
-			break
-		}
-	}
-	if !hinted {
+	if !containsAny(n, amountHints) {
 		return a
 	}
 	a.worth = worthQuestion.MatchString(worthIdiom.ReplaceAllString(n, ""))

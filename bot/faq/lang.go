@@ -135,7 +135,11 @@ func detectLang(q string, vocab langVocab) Lang {
 	if frenchSpacing.MatchString(q) {
 		score[FR] += 1.5
 	}
-	ws := words(englishContraction.ReplaceAllString(strings.ToLower(q), "$1$2"))
+	lower := strings.ToLower(q)
+	if strings.ContainsAny(lower, "'’") {
+		lower = englishContraction.ReplaceAllString(lower, "$1$2")
+	}
+	ws := words(lower)
 	for _, w := range ws {
 		if ambiguousWords[w] {
 			continue

@@ -227,11 +227,8 @@ func neutral(text string) string {
 		})
 	}
 	for _, e := range everydays {
-		for _, h := range e.hint {
-			if strings.Contains(f, h) {
-				f = e.re.ReplaceAllString(f, e.to)
-				break
-			}
+		if containsAny(f, e.hint) {
+			f = e.re.ReplaceAllString(f, e.to)
 		}
 	}
 	for _, a := range acronyms {
@@ -244,14 +241,7 @@ func neutral(text string) string {
 
 // hinted reports whether folded text f contains one of a's hints: a may
 // match it.
-func (a acronym) hinted(f string) bool {
-	for _, h := range a.hint {
-		if strings.Contains(f, h) {
-			return true
-		}
-	}
-	return false
-}
+func (a acronym) hinted(f string) bool { return containsAny(f, a.hint) }
 
 // forLang finishes the preparation of neutral text n for language l:
 // "SA" spelt out, and intents added to questions and phrasings (question

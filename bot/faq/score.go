@@ -393,8 +393,8 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 	G := len(qt.weights)
 	sc := shortlistScratch.Get().(*scratch)
 	defer shortlistScratch.Put(sc)
-	best := sc.floats(li.n * G)
-	hit := sc.bools(li.n)
+	sc.best, sc.hit, sc.bound = zeroed(sc.best, li.n*G), zeroed(sc.hit, li.n), zeroed(sc.bound, li.n)
+	best, hit, bound := sc.best, sc.hit, sc.bound
 	for x, refs := range qt.refs {
 		for _, d := range li.postings[x] {
 			hit[d] = true
@@ -409,7 +409,6 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 		}
 	}
 	var docs []int32
-	bound := sc.floats2(li.n)
 	for d := range hit {
 		if !hit[d] {
 			continue
@@ -432,21 +431,13 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 // garbage the collector must chase between questions, which on a two-core
 // machine shows in the wall-time p99 more than in the CPU time.
 type scratch struct {
-	f, f2 []float64
-	b     []bool
+	best, bound []float64
+	hit         []bool
 }
 
 var shortlistScratch = sync.Pool{New: func() any { return new(scratch) }}
 
-// floats returns a zeroed slice of n float64s.
-func (s *scratch) floats(n int) []float64 { s.f = zeroed(s.f, n); return s.f }
-
-// floats2 returns a second zeroed slice of n float64s.
-func (s *scratch) floats2(n int) []float64 { s.f2 = zeroed(s.f2, n); return s.f2 }
-
-// bools returns a zeroed slice of n bools.
-func (s *scratch) bools(n int) []bool { s.b = zeroed(s.b, n); return s.b }
-
+// zeroed returns s cut or grown to n zero values.
 func zeroed[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)

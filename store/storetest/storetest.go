@@ -58,53 +58,37 @@ func OpenSQLite(tb testing.TB) *store.Store {
 	return openAndMigrate(tb, "sqlite:"+path)
 }
 
-// sqliteTemplate is an SQLite database file as the store's migrations
-// leave it, made once per test binary by migratedSQLite.
-var sqliteTemplate struct {
-	once sync.Once
-	db   []byte
-	err  error
-}
-
 // migratedSQLite returns the bytes of an SQLite database that Open and
 // Migrate made in a temporary folder and Close then checkpointed whole into
-// its file (no -wal file is left to copy). Nothing writes to the bytes.
-func migratedSQLite() ([]byte, error) {
-	t := &sqliteTemplate
-	t.once.Do(func() {
-		dir, err := os.MkdirTemp("", "storetest-")
-		if err != nil {
-			t.err = fmt.Errorf("a folder for the migrated SQLite template: %w", err)
-			return
+// its file (no -wal file is left to copy), once per test binary. Nothing
+// writes to the bytes.
+var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "storetest-")
+	if err != nil {
+		return nil, fmt.Errorf("a folder for the migrated SQLite template: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := store.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	for _, side := range []string{"-wal", "-journal"} {
+		if fi, err := os.Stat(path + side); err == nil && fi.Size() > 0 {
+			return nil, fmt.Errorf("the migrated SQLite template kept a %s file of %d bytes after Close; a copy of the database file alone would lose it", side, fi.Size())
 		}
-		defer os.RemoveAll(dir)
-		path := filepath.Join(dir, "template.db")
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		s, err := store.Open(ctx, "sqlite:"+path)
-		if err != nil {
-			t.err = err
-			return
-		}
-		if _, err := s.Migrate(ctx); err != nil {
-			_ = s.Close()
-			t.err = err
-			return
-		}
-		if err := s.Close(); err != nil {
-			t.err = err
-			return
-		}
-		for _, side := range []string{"-wal", "-journal"} {
-			if fi, err := os.Stat(path + side); err == nil && fi.Size() > 0 {
-				t.err = fmt.Errorf("the migrated SQLite template kept a %s file of %d bytes after Close; a copy of the database file alone would lose it", side, fi.Size())
-				return
-			}
-		}
-		t.db, t.err = os.ReadFile(path)
-	})
-	return t.db, t.err
-}
+	}
+	return os.ReadFile(path)
+})
 
 // OpenPostgres returns a migrated store in a fresh schema of the server named
 // by TEST_DATABASE_URL; the schema is dropped when the test ends. Without

@@ -136,7 +136,10 @@ func (s *Service) faqSpecs() []*spec {
 		alternates = append(alternates, string(l)+"_alternates")
 	}
 	return []*spec{
-		{verb: "faq", args: []string{"QUESTION"}, variadic: true, summary: "ask a question about Partner Center, co-sell, CPOR… in English, French or Swedish (any text that is no command works too)", run: s.faqAsk},
+		// reads: a question changes nothing but a miss's record, as a
+		// bare question (ReadOnly), so a replay is answered again and no
+		// delivery key is written before it is.
+		{verb: "faq", reads: true, args: []string{"QUESTION"}, variadic: true, summary: "ask a question about Partner Center, co-sell, CPOR… in English, French or Swedish (any text that is no command works too)", run: s.faqAsk},
 		{verb: "faq add", args: []string{"ID"}, required: texts, optional: append([]string{"seed", "related"}, alternates...), usage: "(alternates separated by |)", summary: "admins: add an FAQ entry", run: s.faqPut},
 		{verb: "faq edit", args: []string{"ID"}, optional: entryKeys, summary: "admins: change an FAQ entry (shipped or added)", run: s.faqPut},
 		{verb: "faq remove", args: []string{"ID"}, summary: "admins: remove an FAQ entry", run: s.faqRemove},

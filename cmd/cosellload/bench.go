@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // and the same for PostgreSQL
@@ -52,6 +53,8 @@ type benchOptions struct {
 	cpuprofile string
 	keep       bool
 	drainMax   time.Duration
+	// questions are the FAQ case's questions (-questions).
+	questions []string
 }
 
 // benchRow is one line of the result table.
@@ -98,7 +101,8 @@ func runBench(args []string, getenv func(string) string, stdout, stderr io.Write
 	duration := fs.Duration("duration", 10*time.Second, "load per case (60s for the backlog-flat and memory checks)")
 	dbs := fs.String("db", "sqlite,postgres", "databases to run on: sqlite, postgres")
 	pgURL := fs.String("pg", firstNonEmpty(getenv("BENCH_DATABASE_URL"), getenv("TEST_DATABASE_URL")), "PostgreSQL server URL whose user may create databases (default $BENCH_DATABASE_URL, else $TEST_DATABASE_URL); empty: PostgreSQL is skipped")
-	cases := fs.String("cases", "slack,discord,webhooks", "cases: slack, discord (each 'deal show N' from -conns connections), webhooks (deal updates from each of -senders), mixed (slack, discord and webhooks at once: the memory check)")
+	cases := fs.String("cases", "slack,discord,faq,webhooks", "cases: slack, discord (each 'deal show N' from -conns connections), faq (Slack '/cosell faq QUESTION' with the questions of -questions, from 1 connection, a question's own latency, then from -conns), webhooks (deal updates from each of -senders), mixed (slack, discord and webhooks at once: the memory check)")
+	questions := fs.String("questions", defaultQuestions, "faq: the FAQ evaluation file whose questions are asked in turn")
 	deals := fs.Int("deals", 200, "deals seeded and updated")
 	conns := fs.Int("conns", 32, "connections for slack, discord and the HMAC baseline")
 	senders := fs.String("senders", "8,32", "concurrent webhook senders, one case each")
@@ -126,9 +130,17 @@ func runBench(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 	}
 	for _, c := range o.cases {
-		if c != "slack" && c != "discord" && c != "webhooks" && c != "mixed" {
-			fmt.Fprintf(stderr, "cosellload bench: -cases: unknown case %q: use slack, discord, webhooks, mixed\n", c)
+		if c != "slack" && c != "discord" && c != "faq" && c != "webhooks" && c != "mixed" {
+			fmt.Fprintf(stderr, "cosellload bench: -cases: unknown case %q: use slack, discord, faq, webhooks, mixed\n", c)
 			return 2
+		}
+		if c == "faq" {
+			qs, err := loadQuestions(*questions)
+			if err != nil {
+				fmt.Fprintln(stderr, "cosellload bench: -questions:", err)
+				return 2
+			}
+			o.questions = qs
 		}
 	}
 	if o.duration <= 0 || o.deals <= 0 || o.conns <= 0 {
@@ -414,6 +426,19 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 			r := h.load(ctx, name, srv.url, c, o.conns, "deal show {deal}")
 			r.base, r.baseRPS, r.baseP99 = "HMAC handler", b.rps, b.p99
 			add(r)
+		case "faq":
+			// One connection first: a question's latency with nothing
+			// queued before it, beside the baseline's on one connection.
+			one := h.load(ctx, "HMAC baseline (other process)", baselineURL, "slack", 1, "faq {question}")
+			one.rssPeak, one.rssEnd = 0, 0
+			add(one)
+			r := h.load(ctx, "Slack /cosell faq QUESTION", srv.url, "slack", 1, "faq {question}")
+			r.base, r.baseRPS, r.baseP99 = "HMAC handler", one.rps, one.p99
+			add(r)
+			b := baseHMAC()
+			r = h.load(ctx, "Slack /cosell faq QUESTION", srv.url, "slack", o.conns, "faq {question}")
+			r.base, r.baseRPS, r.baseP99 = "HMAC handler", b.rps, b.p99
+			add(r)
 		case "webhooks":
 			for _, n := range o.senders {
 				raw := rawInserts(ctx, db.raw, db.rawSQL, n, o.duration)
@@ -694,7 +719,7 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 	fmt.Fprintf(h.stderr, "%s: %s, %d connections, %s…\n", h.db.dialect, name, workers, h.o.duration)
 	r := newRow(name, workers)
 	u, _ := url.Parse(target)
-	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, deals: h.o.deals}
+	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, deals: h.o.deals, questions: h.o.questions}
 	tr, err := targeter(o, func(k string) string { return h.secrets[k] }, time.Now)
 	if err != nil {
 		r.note = err.Error()
@@ -720,7 +745,14 @@ func (h *harness) load(ctx context.Context, name, target, kind string, workers i
 	}
 	waitProfile := func() {}
 	if isServer {
-		waitProfile = h.profile(strings.ReplaceAll(kind, "-", "")+strconv.Itoa(workers), h.o.duration)
+		// Named for the case, not the kind: deal show and faq are both Slack.
+		slug := strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, name)
+		waitProfile = h.profile(slug+strconv.Itoa(workers), h.o.duration)
 	}
 	start := time.Now()
 	m := attack(ctx, o, tr)

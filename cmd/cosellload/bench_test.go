@@ -121,6 +121,7 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{[]string{"-db", "mysql"}, "use sqlite, postgres or both"},
 		{[]string{"-cases", "slak"}, `unknown case "slak"`},
+		{[]string{"-cases", "faq", "-questions", "nowhere.yaml"}, "-questions: open nowhere.yaml"},
 		{[]string{"-senders", "8,x"}, "write positive numbers separated by commas"},
 		{[]string{"-duration", "0s"}, "must be positive"},
 		{[]string{"-bin", "/nonexistent/cosellbot"}, "run make build first"},

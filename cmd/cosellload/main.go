@@ -71,6 +71,8 @@ type options struct {
 	// deals is how many deals "{deal}" in text and the deal-updates kind
 	// cycle through (ids 1…deals, crm ids bench-1…bench-deals).
 	deals int
+	// questions are what "{question}" in text cycles through.
+	questions []string
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -81,7 +83,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	rate := fs.Int("rate", 200, "requests per second")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send")
 	timeout := fs.Duration("timeout", 10*time.Second, "per-request timeout")
-	text := fs.String("text", "deal list", "slack and discord: the command typed after /cosell; {deal} is replaced by a deal id cycling through 1…-deals")
+	text := fs.String("text", "deal list", "slack and discord: the command typed after /cosell; {deal} is replaced by a deal id cycling through 1…-deals, {question} by the questions of -questions in turn")
+	questions := fs.String("questions", defaultQuestions, "{question}: an FAQ evaluation file whose questions are asked in turn")
 	workers := fs.Int("workers", 0, "closed loop: this many senders, each sending its next request once the last is answered (-rate is then ignored)")
 	deals := fs.Int("deals", 200, "how many deals {deal} and -kind deal-updates cycle through")
 	user := fs.String("user", "", "slack and discord: the account the commands come from (default ULOAD for Slack, 100000000000000001 for Discord); link it with cosellbot link")
@@ -105,6 +108,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 2
 	}
 	o := options{target: u, kind: *kind, rate: *rate, duration: *duration, timeout: *timeout, text: *text, user: *user, allowRemote: *allowRemote, workers: *workers, deals: *deals}
+	if strings.Contains(o.text, "{question}") {
+		if o.questions, err = loadQuestions(*questions); err != nil {
+			fmt.Fprintln(stderr, "cosellload: -questions:", err)
+			return 2
+		}
+	}
 	if (o.rate <= 0 && o.workers <= 0) || o.duration <= 0 || o.deals <= 0 {
 		fmt.Fprintln(stderr, "cosellload: -rate (or -workers), -duration and -deals must be positive")
 		return 2
@@ -184,9 +193,14 @@ func targeter(o options, getenv func(string) string, now func() time.Time) (vege
 	run := strconv.FormatInt(now().UnixNano(), 36) // ids unique across runs against one database
 	base := strings.TrimSuffix(o.target.String(), "/")
 	deals := int64(max(o.deals, 1))
-	// text gives the command of hit n: {deal} cycles through the deal ids.
+	// text gives the command of hit n: {deal} cycles through the deal ids,
+	// {question} through the questions.
 	text := func(n int64) string {
-		return strings.ReplaceAll(o.text, "{deal}", strconv.FormatInt(n%deals+1, 10))
+		t := strings.ReplaceAll(o.text, "{deal}", strconv.FormatInt(n%deals+1, 10))
+		if len(o.questions) > 0 {
+			t = strings.ReplaceAll(t, "{question}", o.questions[n%int64(len(o.questions))])
+		}
+		return t
 	}
 	switch o.kind {
 	case "slack":

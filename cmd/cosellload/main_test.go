@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,40 @@ func TestRun(t *testing.T) {
 	codes := regexp.MustCompile(`Status Codes +\[code:count\] +(.*)`).FindStringSubmatch(out.String())
 	if code != 0 || !strings.Contains(out.String(), "Latencies") || len(codes) < 2 || !regexp.MustCompile(`^202:[1-9][0-9]* *$`).MatchString(strings.TrimSpace(codes[1])) {
 		t.Errorf("a short run: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// "{question}" asks the questions of an evaluation file in turn, as typed,
+// so a load of FAQ questions costs what real questions cost; a file that
+// cannot be read is refused with the flag's name.
+func TestQuestions(t *testing.T) {
+	t.Parallel()
+	qs, err := loadQuestions("../../" + defaultQuestions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(qs) < 100 {
+		t.Fatalf("%d questions in the hold-out set, want its thousand", len(qs))
+	}
+	base, _ := url.Parse("http://127.0.0.1:8080")
+	tr, err := targeter(options{target: base, kind: "slack", text: "faq {question}", deals: 1, questions: qs[:2]}, envOf("SLACK_SIGNING_SECRET", "s"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 3 {
+		var tg vegeta.Target
+		if err := tr(&tg); err != nil {
+			t.Fatal(err)
+		}
+		form, _ := url.ParseQuery(string(tg.Body))
+		got = append(got, form.Get("text"))
+	}
+	if want := []string{"faq " + qs[1], "faq " + qs[0], "faq " + qs[1]}; !slices.Equal(got, want) {
+		t.Errorf("texts %q, want %q", got, want)
+	}
+	var stderr strings.Builder
+	if code := run([]string{"-text", "faq {question}", "-questions", "missing.yaml"}, envOf("SLACK_SIGNING_SECRET", "s"), io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "-questions") {
+		t.Errorf("missing file: exit %d, %q; want 2 naming -questions", code, stderr.String())
 	}
 }

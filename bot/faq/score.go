@@ -160,7 +160,7 @@ type queryTerms struct {
 	// candidate's phrasings and answer hold are not the question's, and
 	// a bit test answers those faster than the map (its lookups were a
 	// sixth of Ask).
-	in []uint64
+	in      []uint64
 	intents []string
 	// defQ is true when the question asks what something is (qqdef), and
 	// mains are its words' stems.

@@ -3,6 +3,7 @@ package faq
 import (
 	"math"
 	"regexp"
+	"sync"
 )
 
 // suggestFloor keeps junk out of "did you mean…?": a candidate explaining
@@ -95,9 +96,6 @@ func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Resu
 	if q == "" || ix.closed.Load() {
 		return res, nil
 	}
-	if probs == nil {
-		probs = ix.probs(ix.ranker, q, lang)
-	}
 	cands := ix.rank(q, lang, &ix.model, mask, probs)
 	if len(cands) == 0 {
 		return res, nil
@@ -147,13 +145,26 @@ func withoutBareYesNo(answer string) string {
 
 // rank scores the question against every language's index and returns one
 // candidate per entry (its best language), best first; probs are the
-// learned ranker's class probabilities for the question.
+// learned ranker's class probabilities for the question, computed here
+// when nil.
+//
+// The three languages and the ranker are scored side by side: they share
+// nothing a question writes, and a question's latency is what a user waits
+// for: through the built server at 100 questions a second on two cores,
+// p50 1.76-1.87 -> 1.32-1.36 ms and p99 3.41-3.55 -> 2.66-3.13 ms. The CPU
+// a question costs is the same, so a saturated server gains nothing.
 func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []float64) []candidate {
 	n := neutral(q)
 	lists := make([][]candidate, len(Langs))
-	for i, l := range Langs {
-		lists[i] = ix.langs[l].candidates(n, asked, mask)
+	var wg sync.WaitGroup
+	if probs == nil {
+		wg.Go(func() { probs = ix.probs(ix.ranker, q, asked) })
 	}
+	for i, l := range Langs[1:] {
+		wg.Go(func() { lists[i+1] = ix.langs[l].candidates(n, asked, mask) })
+	}
+	lists[0] = ix.langs[Langs[0]].candidates(n, asked, mask)
+	wg.Wait()
 	ix.classFeatures(lists, probs)
 	return ix.merge(lists, m)
 }

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,8 +54,10 @@ type benchOptions struct {
 	cpuprofile string
 	keep       bool
 	drainMax   time.Duration
-	// questions are the FAQ case's questions (-questions).
+	// questions are the FAQ case's questions (-questions), asked at
+	// faqRate a second and then from conns connections.
 	questions []string
+	faqRate   int
 }
 
 // benchRow is one line of the result table.
@@ -101,8 +104,9 @@ func runBench(args []string, getenv func(string) string, stdout, stderr io.Write
 	duration := fs.Duration("duration", 10*time.Second, "load per case (60s for the backlog-flat and memory checks)")
 	dbs := fs.String("db", "sqlite,postgres", "databases to run on: sqlite, postgres")
 	pgURL := fs.String("pg", firstNonEmpty(getenv("BENCH_DATABASE_URL"), getenv("TEST_DATABASE_URL")), "PostgreSQL server URL whose user may create databases (default $BENCH_DATABASE_URL, else $TEST_DATABASE_URL); empty: PostgreSQL is skipped")
-	cases := fs.String("cases", "slack,discord,faq,webhooks", "cases: slack, discord (each 'deal show N' from -conns connections), faq (Slack '/cosell faq QUESTION' with the questions of -questions, from 1 connection, a question's own latency, then from -conns), webhooks (deal updates from each of -senders), mixed (slack, discord and webhooks at once: the memory check)")
+	cases := fs.String("cases", "slack,discord,faq,webhooks", "cases: slack, discord (each 'deal show N' from -conns connections), faq (Slack '/cosell faq QUESTION' with the questions of -questions, at -faq-rate a second, then from -conns connections), webhooks (deal updates from each of -senders), mixed (slack, discord and webhooks at once: the memory check)")
 	questions := fs.String("questions", defaultQuestions, "faq: the FAQ evaluation file whose questions are asked in turn")
+	faqRate := fs.Int("faq-rate", 100, "faq: questions a second in the steady case (open loop), before the -conns one")
 	deals := fs.Int("deals", 200, "deals seeded and updated")
 	conns := fs.Int("conns", 32, "connections for slack, discord and the HMAC baseline")
 	senders := fs.String("senders", "8,32", "concurrent webhook senders, one case each")
@@ -112,7 +116,7 @@ func runBench(args []string, getenv func(string) string, stdout, stderr io.Write
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	o := benchOptions{bin: *bin, duration: *duration, pgURL: *pgURL, deals: *deals, conns: *conns, cpuprofile: *cpuprofile, keep: *keep, drainMax: *drainMax}
+	o := benchOptions{bin: *bin, duration: *duration, pgURL: *pgURL, deals: *deals, conns: *conns, cpuprofile: *cpuprofile, keep: *keep, drainMax: *drainMax, faqRate: *faqRate}
 	o.dbs = splitComma(*dbs)
 	o.cases = splitComma(*cases)
 	for _, s := range splitComma(*senders) {
@@ -134,22 +138,22 @@ func runBench(args []string, getenv func(string) string, stdout, stderr io.Write
 			fmt.Fprintf(stderr, "cosellload bench: -cases: unknown case %q: use slack, discord, faq, webhooks, mixed\n", c)
 			return 2
 		}
-		if c == "faq" {
-			qs, err := loadQuestions(*questions)
-			if err != nil {
-				fmt.Fprintln(stderr, "cosellload bench: -questions:", err)
-				return 2
-			}
-			o.questions = qs
-		}
 	}
-	if o.duration <= 0 || o.deals <= 0 || o.conns <= 0 {
-		fmt.Fprintln(stderr, "cosellload bench: -duration, -deals and -conns must be positive")
+	if o.duration <= 0 || o.deals <= 0 || o.conns <= 0 || o.faqRate <= 0 {
+		fmt.Fprintln(stderr, "cosellload bench: -duration, -deals, -conns and -faq-rate must be positive")
 		return 2
 	}
 	if _, err := os.Stat(o.bin); err != nil {
 		fmt.Fprintf(stderr, "cosellload bench: -bin %s: %v (run make build first)\n", o.bin, err)
 		return 2
+	}
+	if slices.Contains(o.cases, "faq") {
+		qs, err := loadQuestions(*questions)
+		if err != nil {
+			fmt.Fprintln(stderr, "cosellload bench: -questions:", err)
+			return 2
+		}
+		o.questions = qs
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -427,13 +431,15 @@ func benchDB(ctx context.Context, o benchOptions, dialect, dir string, secrets m
 			r.base, r.baseRPS, r.baseP99 = "HMAC handler", b.rps, b.p99
 			add(r)
 		case "faq":
-			// One connection first: a question's latency with nothing
-			// queued before it, beside the baseline's on one connection.
-			one := h.load(ctx, "HMAC baseline (other process)", baselineURL, "slack", 1, "faq {question}")
-			one.rssPeak, one.rssEnd = 0, 0
-			add(one)
-			r := h.load(ctx, "Slack /cosell faq QUESTION", srv.url, "slack", 1, "faq {question}")
-			r.base, r.baseRPS, r.baseP99 = "HMAC handler", one.rps, one.p99
+			// At a steady rate first, as a busy workspace asks: a
+			// question's latency with nothing queued before it, beside the
+			// baseline's at the same rate. Then from -conns connections at
+			// once: the throughput.
+			steady := h.loadAt(ctx, "HMAC baseline (other process)", baselineURL, "slack", o.faqRate, "faq {question}")
+			steady.rssPeak, steady.rssEnd = 0, 0
+			add(steady)
+			r := h.loadAt(ctx, "Slack /cosell faq QUESTION", srv.url, "slack", o.faqRate, "faq {question}")
+			r.base, r.baseRPS, r.baseP99 = "HMAC handler", steady.rps, steady.p99
 			add(r)
 			b := baseHMAC()
 			r = h.load(ctx, "Slack /cosell faq QUESTION", srv.url, "slack", o.conns, "faq {question}")
@@ -716,10 +722,25 @@ func (h *harness) profile(name string, d time.Duration) func() {
 // load drives target with workers closed-loop senders of kind for the
 // case's duration and measures the server around it.
 func (h *harness) load(ctx context.Context, name, target, kind string, workers int, text string) benchRow {
-	fmt.Fprintf(h.stderr, "%s: %s, %d connections, %s…\n", h.db.dialect, name, workers, h.o.duration)
+	return h.drive(ctx, name, target, kind, workers, 0, text)
+}
+
+// loadAt drives target at rate requests a second (open loop: each sent on
+// time whatever the answers before it) and measures the server around it.
+func (h *harness) loadAt(ctx context.Context, name, target, kind string, rate int, text string) benchRow {
+	return h.drive(ctx, fmt.Sprintf("%s at %d/s", name, rate), target, kind, 0, rate, text)
+}
+
+// drive is load and loadAt: workers > 0 sends closed-loop, else at rate.
+func (h *harness) drive(ctx context.Context, name, target, kind string, workers, rate int, text string) benchRow {
+	if workers > 0 {
+		fmt.Fprintf(h.stderr, "%s: %s, %d connections, %s…\n", h.db.dialect, name, workers, h.o.duration)
+	} else {
+		fmt.Fprintf(h.stderr, "%s: %s, %s…\n", h.db.dialect, name, h.o.duration)
+	}
 	r := newRow(name, workers)
 	u, _ := url.Parse(target)
-	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, deals: h.o.deals, questions: h.o.questions}
+	o := options{target: u, kind: kind, duration: h.o.duration, timeout: 10 * time.Second, text: text, workers: workers, rate: rate, deals: h.o.deals, questions: h.o.questions}
 	tr, err := targeter(o, func(k string) string { return h.secrets[k] }, time.Now)
 	if err != nil {
 		r.note = err.Error()
@@ -935,8 +956,12 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 		if r.ok < 1 {
 			note = strings.TrimSpace(fmt.Sprintf("%.1f%% ok %s", 100*r.ok, note))
 		}
-		fmt.Fprintf(tw, "| %s\t| %s\t| %d\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
-			r.db, r.name, r.conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, commits, note)
+		conns := "open loop" // sent at a rate, on as many connections as that takes
+		if r.conns > 0 {
+			conns = strconv.Itoa(r.conns)
+		}
+		fmt.Fprintf(tw, "| %s\t| %s\t| %s\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
+			r.db, r.name, conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, commits, note)
 	}
 	tw.Flush()
 }

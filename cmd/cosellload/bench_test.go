@@ -121,7 +121,8 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{[]string{"-db", "mysql"}, "use sqlite, postgres or both"},
 		{[]string{"-cases", "slak"}, `unknown case "slak"`},
-		{[]string{"-cases", "faq", "-questions", "nowhere.yaml"}, "-questions: open nowhere.yaml"},
+		{[]string{"-cases", "faq", "-questions", "nowhere.yaml", "-bin", os.Args[0]}, "-questions: open nowhere.yaml"},
+		{[]string{"-faq-rate", "0"}, "must be positive"},
 		{[]string{"-senders", "8,x"}, "write positive numbers separated by commas"},
 		{[]string{"-duration", "0s"}, "must be positive"},
 		{[]string{"-bin", "/nonexistent/cosellbot"}, "run make build first"},

@@ -925,7 +925,11 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 		if r.cpuPerReq > 0 {
 			cpu = fmt.Sprintf("%.0f", r.cpuPerReq)
 		}
-		if r.baseRPS > 0 {
+		switch {
+		case r.conns == 0 && r.baseP99 > 0:
+			// At a fixed rate both send as much: the latency is the figure.
+			ratio = fmt.Sprintf("p99 %.1f× %s's", r.p99/r.baseP99, r.base)
+		case r.baseRPS > 0:
 			ratio = fmt.Sprintf("%.2f× %s", r.rps/r.baseRPS, r.base)
 		}
 		if r.processed >= 0 {

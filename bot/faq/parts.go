@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Two questions in one. People ask two things in one message ("what is
@@ -149,9 +150,14 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 	for _, c := range cands[:min(wholeTop, len(cands))] {
 		top = append(top, c.id)
 	}
+	// The halves are asked side by side, as rank scores languages: a
+	// message asking two things was the slowest kind.
 	var rs [2]Result
+	var wg sync.WaitGroup
+	wg.Go(func() { rs[1], _ = ix.askIn(ix.read(halves[1]), whole.Lang, 0, nil) })
+	rs[0], _ = ix.askIn(ix.read(halves[0]), whole.Lang, 0, nil)
+	wg.Wait()
 	for i, h := range halves {
-		rs[i], _ = ix.askIn(ix.read(h), whole.Lang, 0, nil)
 		rs[i].Part = h
 		if i == 1 && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
 			// A second half answered by an entry the whole message

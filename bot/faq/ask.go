@@ -155,15 +155,24 @@ func withoutBareYesNo(answer string) string {
 // a question costs is the same, so a saturated server gains nothing.
 func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []float64) []candidate {
 	n := neutral(q)
+	tr := traitsOf(n)
+	own := ix.langs[asked].analyse(n, true) // read by the ranker and asked's candidates
+	candidates := func(l Lang) []candidate {
+		a := own
+		if l != asked {
+			a = ix.langs[l].analyse(n, true)
+		}
+		return ix.langs[l].candidates(n, a, tr, asked, mask)
+	}
 	lists := make([][]candidate, len(Langs))
 	var wg sync.WaitGroup
 	if probs == nil {
-		wg.Go(func() { probs = ix.probs(ix.ranker, q, asked) })
+		wg.Go(func() { probs = ix.ranker.probsOf(ix.langs[asked].analysedFeatures(n, own, ix.ranker.spec)) })
 	}
 	for i, l := range Langs[1:] {
-		wg.Go(func() { lists[i+1] = ix.langs[l].candidates(n, asked, mask) })
+		wg.Go(func() { lists[i+1] = candidates(l) })
 	}
-	lists[0] = ix.langs[Langs[0]].candidates(n, asked, mask)
+	lists[0] = candidates(Langs[0])
 	wg.Wait()
 	ix.classFeatures(lists, probs)
 	return ix.merge(lists, m)

@@ -393,12 +393,5 @@ func (li *langIndex) intentTerm(tok string) string {
 
 // terms analyses text into its terms, in order, repeats kept.
 func (li *langIndex) terms(text string) []string {
-	toks := li.analyzer.Analyze([]byte(text))
-	out := make([]string, 0, len(toks))
-	for _, tok := range toks {
-		if len(tok.Term) > 0 {
-			out = append(out, string(tok.Term))
-		}
-	}
-	return out
+	return analysed{text, li.analyzer.Analyze([]byte(text))}.terms()
 }

@@ -139,8 +139,10 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 		q := ix.read(c.Question)
 		asked, n := detectLang(q, ix.spoken), neutral(q)
 		qs[i], askeds[i] = q, asked
+		tr := traitsOf(n)
 		for _, l := range Langs {
-			lists[i] = append(lists[i], ix.langs[l].candidates(n, asked, calibrationMask))
+			li := ix.langs[l]
+			lists[i] = append(lists[i], li.candidates(n, li.analyse(n, true), tr, asked, calibrationMask))
 		}
 	}
 	var tcs []tuningCase

@@ -52,7 +52,8 @@ func TestFigureMiss(t *testing.T) {
 	ix := loadIndex(t)
 	find := func(q, id string) candidate {
 		t.Helper()
-		for _, c := range ix.langs[EN].candidates(neutral(q), EN, 0) {
+		n := neutral(q)
+		for _, c := range ix.langs[EN].candidates(n, ix.langs[EN].analyse(n, true), traitsOf(n), EN, 0) {
 			if c.id == id {
 				return c
 			}

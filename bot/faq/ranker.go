@@ -196,7 +196,11 @@ func (ix *Index) newRanker(texts []rankerText) *ranker {
 // probs returns the class probabilities of question q (sanitised), read
 // in language l: one per entry in ix order, then out-of-scope.
 func (ix *Index) probs(r *ranker, q string, l Lang) []float64 {
-	rf := ix.langs[l].textFeatures(q, true, r.spec)
+	return r.probsOf(ix.langs[l].textFeatures(q, true, r.spec))
+}
+
+// probsOf are the class probabilities of a text's features rf.
+func (r *ranker) probsOf(rf rawFeatures) []float64 {
 	p := make([]float64, r.nClass)
 	r.classProbs(vectorize(rf, r.dict, false, r.spec), p)
 	return p

@@ -328,11 +328,29 @@ func (qt *queryTerms) coverage(c credits) float64 {
 	return got / qt.total
 }
 
+// traits are what a question asks that its neutral text n shows whatever
+// the language: a figure (a maximum), an amount, numbers, a score, what an
+// acronym stands for. Every language's index reads the same, so they are
+// read once per question.
+type traits struct {
+	figure, maximum, score, expansion bool
+	amount                            amountAsk
+	nums                              []string
+}
+
+// traitsOf reads the traits of n.
+func traitsOf(n string) traits {
+	tr := traits{amount: askedAmount(n), nums: questionNumbers(n), score: asksScore(n), expansion: expansionQuestion.MatchString(n)}
+	tr.figure = mayAskFigure(n) && figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
+	tr.maximum = tr.figure && maximumQuestion.MatchString(n)
+	return tr
+}
+
 // candidates lists the entries sharing a term with the question (in neutral
 // form), with their features; the model's ranking score is filled in by the
 // caller. mask is 0 except while calibrating (see features).
-func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate {
-	pq := li.parse(n)
+func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mask float64) []candidate {
+	pq := li.parseAnalysed(a)
 	if len(pq.groups) == 0 {
 		return nil // only stop words or intents: nothing to go on
 	}
@@ -357,12 +375,7 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 	}
 	docs := li.shortlist(qt)
 	costAsked := slices.Contains(pq.intents, li.costTerm)
-	figureAsked := mayAskFigure(n) && figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
-	maxAsked := figureAsked && maximumQuestion.MatchString(n)
-	amount := askedAmount(n)
-	nums := questionNumbers(n)
-	scoreAsked := asksScore(n)
-	expansion := expansionQuestion.MatchString(n)
+	figureAsked, maxAsked, amount := tr.figure, tr.maximum, tr.amount
 	var named []int
 	if costAsked || figureAsked || amount.asked() {
 		named = li.names.asked(n)
@@ -383,13 +396,13 @@ func (li *langIndex) candidates(n string, asked Lang, mask float64) []candidate 
 		if figureAsked && !li.docs[d].figure && (maxAsked || !li.docs[d].minimum) || amount.asked() && amount.misses(li.docs[d].amounts) {
 			c.x[fFigureMiss] = 1
 		}
-		for _, x := range nums {
+		for _, x := range tr.nums {
 			if !li.docs[d].numbers[x] {
 				c.x[fNumberMiss] = 1
 			}
 		}
-		c.undefined = expansion && !li.docs[d].definesAny(qt.mains)
-		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || scoreAsked && !li.docs[d].points
+		c.undefined = tr.expansion && !li.docs[d].definesAny(qt.mains)
+		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || tr.score && !li.docs[d].points
 		out = append(out, c)
 	}
 	return out

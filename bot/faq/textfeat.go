@@ -62,10 +62,16 @@ type rawFeatures [4][]string
 
 // textFeatures names the features of text (in language l) per block.
 func (li *langIndex) textFeatures(text string, question bool, spec featSpec) rawFeatures {
-	var rf rawFeatures
 	n := neutral(text)
+	return li.analysedFeatures(n, li.analyse(n, question), spec)
+}
+
+// analysedFeatures is textFeatures of a text whose neutral form is n and
+// whose analysis in this language is a.
+func (li *langIndex) analysedFeatures(n string, a analysed, spec featSpec) rawFeatures {
+	var rf rawFeatures
 	var prev string
-	for _, t := range li.terms(forLang(li.lang, n, question)) {
+	for _, t := range a.terms() {
 		if li.df(t) == 0 && li.typos != nil {
 			if m := li.typos.lookup(t, fuzziness(t)); len(m) > 0 {
 				t = m[0].term

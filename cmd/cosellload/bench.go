@@ -75,6 +75,7 @@ type benchRow struct {
 	sessions         int64   // PostgreSQL sessions opened during the case; <0: not applicable
 	commitsPerEvent  float64 // PostgreSQL transactions committed per event applied (webhook cases); <0: not applicable
 	cpuPerReq        float64 // server CPU time per answered request, µs; 0: not measured
+	commandP99       float64 // chat commands' p99 inside the server (commandMetric), ms; 0: none ran
 	note             string
 }
 
@@ -775,6 +776,10 @@ func (h *harness) drive(ctx context.Context, name, target, kind string, workers,
 		}, name)
 		waitProfile = h.profile(slug+strconv.Itoa(workers), h.o.duration)
 	}
+	var cmd0 histogram
+	if isServer {
+		cmd0, _ = commandHistogram(ctx, h.srv.url)
+	}
 	start := time.Now()
 	m := attack(ctx, o, tr)
 	elapsed := time.Since(start)
@@ -784,6 +789,11 @@ func (h *harness) drive(ctx context.Context, name, target, kind string, workers,
 		r.cpuPerReq = float64(readCPU(pid)-cpu0) / n
 	}
 	if isServer {
+		if cmd1, err := commandHistogram(ctx, h.srv.url); err != nil {
+			fmt.Fprintln(h.stderr, "cosellload bench:", err)
+		} else if d := cmd1.since(cmd0); d.total > 0 {
+			r.commandP99 = 1000 * d.quantile(0.99)
+		}
 		<-rss.done
 		r.rssPeak, r.rssEnd = rss.peak, rss.last
 		if kind == "deal-updates" {
@@ -918,12 +928,15 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "\ncosellload bench: %s per case, %d deals, %s/%s, %d CPUs, %s (%s)\n\n", o.duration, o.deals, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), host)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server CPU µs/req\t| server RSS peak MB\t| PG sessions opened\t| PG commits/event\t| notes\t|")
-	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
+	fmt.Fprintln(tw, "| db\t| case\t| conns\t| req/s\t| p50 ms\t| p99 ms\t| ratio\t| processed/s\t| processed ratio\t| backlog at end\t| drained in\t| server CPU µs/req\t| command p99 ms in server\t| server RSS peak MB\t| PG sessions opened\t| PG commits/event\t| notes\t|")
+	fmt.Fprintln(tw, "|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|---\t|")
 	for _, r := range rows {
-		ratio, pratio, processed, backlog, drain, cpu, rss, sessions, commits := "", "", "", "", "", "", "", "", ""
+		ratio, pratio, processed, backlog, drain, cpu, cmd, rss, sessions, commits := "", "", "", "", "", "", "", "", "", ""
 		if r.cpuPerReq > 0 {
 			cpu = fmt.Sprintf("%.0f", r.cpuPerReq)
+		}
+		if r.commandP99 > 0 {
+			cmd = fmt.Sprintf("%.2f", r.commandP99)
 		}
 		switch {
 		case r.conns == 0 && r.baseP99 > 0:
@@ -964,8 +977,8 @@ func printTable(w io.Writer, o benchOptions, rows []benchRow) {
 		if r.conns > 0 {
 			conns = strconv.Itoa(r.conns)
 		}
-		fmt.Fprintf(tw, "| %s\t| %s\t| %s\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
-			r.db, r.name, conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, rss, sessions, commits, note)
+		fmt.Fprintf(tw, "| %s\t| %s\t| %s\t| %.0f\t| %.2f\t| %.2f\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t| %s\t|\n",
+			r.db, r.name, conns, r.rps, r.p50, r.p99, ratio, processed, pratio, backlog, drain, cpu, cmd, rss, sessions, commits, note)
 	}
 	tw.Flush()
 }

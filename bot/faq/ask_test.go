@@ -258,6 +258,24 @@ func TestAskPID(t *testing.T) {
 	})
 }
 
+// TestAskMCPP: partners still say "MCPP" for the AI Cloud Partner Program,
+// which no document abbreviates; refused at 0.35 and 0.07 until it was read
+// as the program's name. A fee asked of it stays a near miss: read as an
+// acronym folded into one word, the name slipped past the names gate and
+// the CRM competency's fee was answered at 0.98.
+func TestAskMCPP(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"how do we sign up for mcpp", "cloud-partner-program-join", EN},
+		{"hur går man med i mcpp", "cloud-partner-program-join", SV},
+	})
+	for _, q := range []string{"how much is the mcpp annual fee", "combien coute l'adhesion au mcpp"} {
+		if res := ix.Ask(q); res.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal", q, res.EntryID, res.Confidence)
+		}
+	}
+}
+
 func TestAskWonIsNoEarning(t *testing.T) {
 	ix := loadIndex(t)
 	askAll(t, ix, []answered{

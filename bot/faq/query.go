@@ -190,6 +190,11 @@ var everydays = []everyday{
 	{[]string{"twice", "two times"}, regexp.MustCompile(`\btwice\b|\btwo times\b`), "duplicate"},
 	{[]string{"doublon", "deux fois"}, regexp.MustCompile(`\bdoublons?\b|\bdeux fois\b`), "double"},
 	{[]string{"dubblett", "tva ganger"}, regexp.MustCompile(`\bdubblett(en|er|erna)?\b|\btva ganger\b`), "dubblett"},
+	// Partners still call the AI Cloud Partner Program by its former
+	// name's acronym, "MCPP" ("comment rejoindre le mcpp"), which no
+	// document writes (dev7). Spelt out rather than folded into an
+	// acronym, the name stays one the names gate knows (names.go).
+	{[]string{"mcpp"}, regexp.MustCompile(`\bmcpp\b`), "ai cloud partner program"},
 	// "C quoi", "ckoi": chat's "c'est quoi", the definition question.
 	{[]string{"c quoi", "c koi", "ckoi"}, regexp.MustCompile(`\bc (quoi|koi)\b|\bckoi\b`), "c'est quoi"},
 }

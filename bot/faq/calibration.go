@@ -5,62 +5,62 @@ package faq
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-2.7385501274093085e-15, // bias
-		5.880446233833595,       // cov
-		-2.138132102329165,      // covQ
-		1.5314058872268876,      // covA
-		2.4853281829412173,      // phrase
-		0.21486462173090734,     // prec
-		3.832686717809956,       // phraseIntent
-		-0.13971744611746675,    // intentHit
-		0.36548631317411306,     // intentMiss
-		-1.5587169498536606,     // costMiss
-		-0.05979762183151611,    // cross
-		-0.22804585556799434,    // unknown
-		0.0371259500037042,      // typo
-		-0.08176112143180068,    // profile
-		0.21008231181965614,     // costGap
-		0.2347540329046913,      // defines
-		-1.0789639021755941,     // figureMiss
-		-0.08161248715178249,    // numberMiss
-		8.769486621462342,       // class
-		0.3909881488492438,      // classLead
-		-9.987363462754711e-16,  // classOOS
-		3.8302694349567885e-15,  // unknownAll
+		-1.9243865760169668e-14, // bias
+		5.842811815702552,       // cov
+		-2.1103339539246773,     // covQ
+		1.5314569037838024,      // covA
+		2.4614226001047026,      // phrase
+		0.22132422949714525,     // prec
+		3.8177711232609335,      // phraseIntent
+		-0.24032381447594708,    // intentHit
+		0.2683576962441537,      // intentMiss
+		-1.564773186008532,      // costMiss
+		-0.053660783833515524,   // cross
+		-0.2945073025592904,     // unknown
+		0.03948330424640094,     // typo
+		-0.0825938251168102,     // profile
+		0.2131417880864269,      // costGap
+		0.23584701765219465,     // defines
+		-1.081693871913113,      // figureMiss
+		-0.08957529722120217,    // numberMiss
+		8.79465921969422,        // class
+		0.39481903316989475,     // classLead
+		2.5913395505099103e-15,  // classOOS
+		2.0354088784794878e-16,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.140923675697739,   // winner's bias
-		-2.0962424031674836,  // winner's cov
-		-2.43116046795171,    // winner's covQ
-		-1.2651996956653135,  // winner's covA
-		0.6810560785364822,   // winner's phrase
-		-1.053413273675987,   // winner's prec
-		0.8465684525936629,   // winner's phraseIntent
-		0.42278638632624943,  // winner's intentHit
-		0.4877910072139608,   // winner's intentMiss
-		-0.3865386558453005,  // winner's costMiss
-		-0.41667917159502843, // winner's cross
-		-1.449607419482166,   // winner's unknown
-		0.08594522211883085,  // winner's typo
-		-0.02620073513584402, // winner's profile
-		-1.4615111965625145,  // winner's costGap
-		0.1778272238936492,   // winner's defines
-		-4.588595797270819,   // winner's figureMiss
-		-1.3906119480324266,  // winner's numberMiss
-		-0.17582632539874513, // winner's class
-		0.7231644904866135,   // winner's classLead
-		-4.700090897604859,   // winner's classOOS
-		-2.8675891826175195,  // winner's unknownAll
-		0.26721723606418696,  // winner's rank score
-		0.3963042075670904,   // lead over the runner-up
-		2.493354795728863,    // softmax share
-		-2.0576931320351353,  // coverage under 0.6
-		-1.3714950545888156,  // ranker's probability
-		-0.06556842955183094, // first on lexical score
-		0.6716939376880928,   // ranker's probability of the runner-up
-		3.4488404032588735,   // coverage of known words
-		-0.5112381677059915,  // ranker's probability times coverage
-		0.2551069673291754,   // lead times ranker's probability
+		-4.274342451380569,    // winner's bias
+		-2.031579355534573,    // winner's cov
+		-2.448684022220472,    // winner's covQ
+		-1.2506494644012343,   // winner's covA
+		0.5718836582702458,    // winner's phrase
+		-1.0327937479678595,   // winner's prec
+		0.8636910337998405,    // winner's phraseIntent
+		0.4468023631691362,    // winner's intentHit
+		0.4998905789507411,    // winner's intentMiss
+		-0.359438921565128,    // winner's costMiss
+		-0.25365689436032796,  // winner's cross
+		-1.2434773271914321,   // winner's unknown
+		0.1903020665674666,    // winner's typo
+		-0.013483113910002844, // winner's profile
+		-1.518819022116469,    // winner's costGap
+		0.18516412339719066,   // winner's defines
+		-4.563368023869075,    // winner's figureMiss
+		-1.3819969790930007,   // winner's numberMiss
+		-0.18509626988763497,  // winner's class
+		0.7478257446045571,    // winner's classLead
+		-4.723722376255599,    // winner's classOOS
+		-3.0103146430484062,   // winner's unknownAll
+		0.28349760574124167,   // winner's rank score
+		0.39998828044698337,   // lead over the runner-up
+		2.4097091207999353,    // softmax share
+		-2.0518489274888303,   // coverage under 0.6
+		-1.3912583866793187,   // ranker's probability
+		-0.06570797410669077,  // first on lexical score
+		0.6037070298040959,    // ranker's probability of the runner-up
+		3.4756766550143148,    // coverage of known words
+		-0.6252724279164449,   // ranker's probability times coverage
+		0.24450378145335103,   // lead times ranker's probability
 	},
-	Threshold: 0.7317743472503688,
+	Threshold: 0.7379011976840022,
 }

@@ -208,12 +208,6 @@ var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
 	saLowerDeal = regexp.MustCompile(`\bsa[- ](deals?|stages?|transactions?|affar(en|er|erna)?)\b|\bsa:(n|s)\b`)
 	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
-	// saArticle is lower-case "sa" after an article, as chat types it: "turn
-	// it into an sa", "les étapes d'un sa", "skapade en sa men…". No French
-	// possessive follows an article; a Swedish "en så" goes on to an
-	// adjective ("en så bra fråga"), so there only the end of the question,
-	// a punctuation mark or a word that cannot be one follows.
-	saArticle = regexp.MustCompile(`\b(an|the|un|une|le|ce|cette|mon|notre|votre) sa\b|\b(en|ett) sa( ?[?.!,]| ?$| (men|och|i|pa|som|till|for|med)\b)`)
 )
 
 const saMarker = "zzsolassess"
@@ -237,11 +231,6 @@ func neutral(text string) string {
 				return saMarker + " " + rest
 			}
 			return saMarker
-		})
-	}
-	if strings.Contains(f, " sa") {
-		f = saArticle.ReplaceAllStringFunc(f, func(m string) string {
-			return strings.Replace(m, " sa", " "+saMarker, 1)
 		})
 	}
 	for _, e := range everydays {

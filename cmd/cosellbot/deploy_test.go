@@ -446,9 +446,7 @@ func TestCompose(t *testing.T) {
 func TestImageBinary(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cosellbot")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=v9.9.9-test", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := staticBuild(bin, "-s -w -X main.version=v9.9.9-test").CombinedOutput(); err != nil {
 		t.Fatalf("static build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "version").Output()

@@ -54,7 +54,7 @@ func buildBinary(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
 		bin := filepath.Join(testDir, "cosellbot")
-		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		out, err := staticBuild(bin, "").CombinedOutput()
 		if err != nil {
 			built.err = fmt.Errorf("go build: %v\n%s", err, out)
 			return
@@ -65,6 +65,18 @@ func buildBinary(t *testing.T) string {
 		t.Fatal(built.err)
 	}
 	return built.bin
+}
+
+// staticBuild is the go build of cosellbot as the Dockerfile and make
+// build make it (CGO off, -trimpath), with ldflags added. make test's go
+// vet compiles every dependency with these settings, so a build here finds
+// them in the build cache and compiles only this package: built otherwise,
+// on a clean machine, it compiled the whole module graph again (160 s of
+// this package's 286 under make test on 2 cores).
+func staticBuild(bin, ldflags string) *exec.Cmd {
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return build
 }
 
 type envelope struct {

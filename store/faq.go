@@ -162,13 +162,21 @@ func (s *Store) FAQVersion(ctx context.Context) (string, error) {
 	return v, nil
 }
 
-// RecordFAQMiss keeps a question the FAQ could not answer.
-func (s *Store) RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error {
-	row := faqMissRow{Question: strings.TrimSpace(m.Question), Lang: m.Lang, Actor: m.Actor, At: utc(m.At), WrongEntry: m.Wrong}
-	if row.Question == "" {
-		return fmt.Errorf("store: record faq miss: the question is empty")
+// RecordFAQMisses keeps questions the FAQ could not answer, in one insert:
+// serve's miss writer hands over the misses queued since its last write
+// together. None is kept when one has an empty question.
+func (s *Store) RecordFAQMisses(ctx context.Context, ms ...ledger.FAQMiss) error {
+	if len(ms) == 0 {
+		return nil
 	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
+	rows := make([]faqMissRow, len(ms))
+	for i, m := range ms {
+		rows[i] = faqMissRow{Question: strings.TrimSpace(m.Question), Lang: m.Lang, Actor: m.Actor, At: utc(m.At), WrongEntry: m.Wrong}
+		if rows[i].Question == "" {
+			return fmt.Errorf("store: record faq miss: the question is empty")
+		}
+	}
+	if err := s.conn(ctx).Create(&rows).Error; err != nil {
 		return fmt.Errorf("store: record faq miss: %w", err)
 	}
 	return nil

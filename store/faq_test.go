@@ -70,7 +70,7 @@ func TestFAQMisses(t *testing.T) {
 			if q == "old one" {
 				when = at.Add(-48 * time.Hour)
 			}
-			if err := s.RecordFAQMiss(ctx, ledger.FAQMiss{Question: q, Lang: "en", Actor: "a@x.io", At: when}); err != nil {
+			if err := s.RecordFAQMisses(ctx, ledger.FAQMiss{Question: q, Lang: "en", Actor: "a@x.io", At: when}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -81,8 +81,22 @@ func TestFAQMisses(t *testing.T) {
 		if len(misses) != 2 || misses[0].Question != "what about teams phone?" || misses[0].Count != 2 || !misses[0].At.Equal(at.Add(time.Minute)) {
 			t.Fatalf("misses: %+v", misses)
 		}
-		if err := s.RecordFAQMiss(ctx, ledger.FAQMiss{Question: "  ", At: at}); err == nil {
+		// A batch (serve's miss writer) with an empty question keeps none.
+		batch := []ledger.FAQMiss{{Question: "what about teams phone?", Lang: "en", Actor: "b@x.io", At: at}, {Question: "  ", At: at}}
+		if err := s.RecordFAQMisses(ctx, batch...); err == nil {
 			t.Fatal("an empty question was recorded")
+		}
+		// A batch is kept whole, each miss counted.
+		batch[1] = ledger.FAQMiss{Question: "Combien coûte Azure ?", Lang: "fr", Actor: "b@x.io", At: at.Add(5 * time.Minute)}
+		if err := s.RecordFAQMisses(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		misses, err = s.FAQMisses(ctx, at.Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(misses) != 2 || misses[0].Count != 3 || misses[1].Count != 2 {
+			t.Fatalf("after a batch: %+v", misses)
 		}
 	})
 }
@@ -103,7 +117,7 @@ func TestFAQMissesAnsweredWrongly(t *testing.T) {
 			{Question: "combien coûte azure", Lang: "fr", Actor: "a@x.io"},
 		} {
 			m.At = at.Add(time.Duration(i) * time.Minute)
-			if err := s.RecordFAQMiss(ctx, m); err != nil {
+			if err := s.RecordFAQMisses(ctx, m); err != nil {
 				t.Fatal(err)
 			}
 		}

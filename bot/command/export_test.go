@@ -19,3 +19,12 @@ func (s *Service) Verbs() []VerbInfo {
 	}
 	return out
 }
+
+// WritingFAQMisses reports whether serve's miss writer (WriteFAQMisses)
+// runs: a test starts it in a goroutine and waits for it.
+func (s *Service) WritingFAQMisses() bool {
+	q := s.faq.misses
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	return q.running
+}

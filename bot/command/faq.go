@@ -25,7 +25,7 @@ type FAQRecord interface {
 	ReplaceFAQ(ctx context.Context, e faq.Entry, was *faq.Entry, le ledger.Entry) error
 	FAQOverrides(ctx context.Context) ([]faq.Entry, error)
 	FAQVersion(ctx context.Context) (string, error)
-	RecordFAQMiss(ctx context.Context, m ledger.FAQMiss) error
+	RecordFAQMisses(ctx context.Context, ms ...ledger.FAQMiss) error
 	FAQMisses(ctx context.Context, since time.Time, limit int) ([]ledger.FAQMiss, error)
 }
 
@@ -33,14 +33,18 @@ type FAQRecord interface {
 // shipped knowledge base merged with the entries admins add from chat;
 // opts configure the index's builds (faq.WithModelCache).
 func WithFAQ(base []faq.Entry, rec FAQRecord, opts ...faq.Option) Option {
-	return func(s *Service) { s.faq = &faqBook{Live: faq.NewLive(base, rec, opts...), rec: rec} }
+	return func(s *Service) {
+		s.faq = &faqBook{Live: faq.NewLive(base, rec, opts...), rec: rec, misses: newMissQueue()}
+	}
 }
 
-// faqBook is the FAQ capability: the live index (bot/faq) and the record
-// that stores admins' entries and misses.
+// faqBook is the FAQ capability: the live index (bot/faq), the record
+// that stores admins' entries and misses, and the misses on their way to
+// it.
 type faqBook struct {
 	*faq.Live
-	rec FAQRecord
+	rec    FAQRecord
+	misses *missQueue
 }
 
 // WarmFAQ builds the FAQ index now, so that the first question does not
@@ -276,19 +280,6 @@ const maxMissRunes = 300
 // clipMiss is a miss's question cut to maxMissRunes, the cut marked "…".
 func clipMiss(q string) string { return chat.Clip(q, maxMissRunes) }
 
-// recordMiss keeps a question nobody could answer for faq misses.
-func (s *Service) recordMiss(ctx context.Context, c *call, question string, lang faq.Lang) {
-	question = clipMiss(strings.TrimSpace(question))
-	if question == "" {
-		return
-	}
-	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now}
-	if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
-		// The asker still gets their answer; the miss list is a nicety.
-		s.log.WarnContext(ctx, "faq miss not recorded", "err", err)
-	}
-}
-
 // resultData is an FAQ answer as JSON shows it; a message asking two things
 // has the other half's in "also", and each half says which it answers.
 func resultData(res faq.Result) map[string]any {
@@ -513,6 +504,7 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 		}
 		days = n
 	}
+	s.faq.misses.flush(ctx) // the questions refused before this command are listed
 	misses, err := s.faq.rec.FAQMisses(ctx, c.now.AddDate(0, 0, -days), maxMissesRead)
 	if err != nil {
 		return Reply{}, fmt.Errorf("listing FAQ misses: %w", err)
@@ -755,7 +747,7 @@ func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
 	}
 	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now, Wrong: id}
-	if err := s.faq.rec.RecordFAQMiss(ctx, miss); err != nil {
+	if err := s.faq.rec.RecordFAQMisses(ctx, miss); err != nil {
 		return Reply{}, fmt.Errorf("recording that FAQ entry %s did not answer %q: %w", id, question, err)
 	}
 	words := faqWords[lang]

@@ -351,7 +351,7 @@ func TestFAQMissesKeepNoNoise(t *testing.T) {
 			t.Fatalf("the long question was answered (%v)", r.Data["entry_id"])
 		}
 		old := "how do partner profiles relate to " + strings.Repeat("qz", 1750) // kept before misses were cut
-		if err := st.RecordFAQMiss(t.Context(), ledger.FAQMiss{Question: old, Lang: "en", Actor: "admin@localhost", At: e.clk.t}); err != nil {
+		if err := st.RecordFAQMisses(t.Context(), ledger.FAQMiss{Question: old, Lang: "en", Actor: "admin@localhost", At: e.clk.t}); err != nil {
 			t.Fatal(err)
 		}
 		r := e.run("faq misses")

@@ -157,12 +157,13 @@ func (a *app) routes(r *mux.Router) {
 func (a *app) background() map[string]func(context.Context) error {
 	loops := map[string]func(context.Context) error{
 		// Background loops (sweep, outbox dispatcher, pollers) go here, one line each.
-		"sweep":    a.sweepLoop,        // reminders, expiries, decision and CPOR windows, digests (sweep.go)
-		"outbox":   a.outboxLoop,       // outbox dispatcher (outbox.go)
-		"chat":     a.chatLoop,         // Discord registration, old deliveries, late answers (slack.go)
-		"webhooks": a.webhookLoop,      // inbox processing, outgoing webhooks, Partner Center poll (webhooks.go)
-		"faq":      a.faqWarm,          // builds the FAQ index at start (faq.go)
-		"deals":    a.store.CacheDeals, // keeps deal reads cached while it watches the database for commits (store/dealcache.go)
+		"sweep":    a.sweepLoop,          // reminders, expiries, decision and CPOR windows, digests (sweep.go)
+		"outbox":   a.outboxLoop,         // outbox dispatcher (outbox.go)
+		"chat":     a.chatLoop,           // Discord registration, old deliveries, late answers (slack.go)
+		"webhooks": a.webhookLoop,        // inbox processing, outgoing webhooks, Partner Center poll (webhooks.go)
+		"faq":      a.faqWarm,            // builds the FAQ index at start (faq.go)
+		"faqmiss":  a.svc.WriteFAQMisses, // writes refused questions for faq misses, off the reply's path (bot/command)
+		"deals":    a.store.CacheDeals,   // keeps deal reads cached while it watches the database for commits (store/dealcache.go)
 	}
 	return loops
 }

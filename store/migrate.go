@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -18,6 +20,29 @@ import (
 //
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
 var migrations embed.FS
+
+// MigrationsDigest is a digest of dialect's migration files (hex): two
+// databases migrated from the same digest have the same schema. storetest
+// names its template database by it.
+func MigrationsDigest(dialect string) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations, "migrations/"+dialect, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: the %s migrations: %w", dialect, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
 
 // Migrate applies the migrations the database lacks and reports how many it
 // applied. On PostgreSQL it holds an advisory lock while it works, so that

@@ -103,14 +103,7 @@ var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
 // nothing left to apply. The server's user needs CREATEDB.
 func OpenPostgres(tb testing.TB) *store.Store {
 	tb.Helper()
-	base := os.Getenv(EnvURL)
-	if base == "" {
-		tb.Skip(SkipMessage)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("storetest: parse %s: %v", EnvURL, err)
-	}
+	base, u := server(tb)
 	tmpl, err := postgresTemplate()
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
@@ -127,19 +120,7 @@ func OpenPostgres(tb testing.TB) *store.Store {
 		tb.Fatalf("storetest: %v", err)
 	}
 	// Registered before the store's Close, so it runs after it.
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			tb.Errorf("storetest: drop database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("storetest: drop database %s: %v", name, err)
-		}
-	})
+	atEnd(tb, base, "drop database "+name, "DROP DATABASE "+name+" WITH (FORCE)")
 	u.Path = "/" + name
 	return openAndMigrate(tb, u.String())
 }
@@ -272,14 +253,7 @@ func SQLiteURL(tb testing.TB) string {
 // the test ends.
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(EnvURL)
-	if base == "" {
-		tb.Skip(SkipMessage)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("storetest: parse %s: %v", EnvURL, err)
-	}
+	base, u := server(tb)
 	schema := "t_" + randomHex(tb, 8)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -292,23 +266,44 @@ func PostgresURL(tb testing.TB) string {
 		tb.Fatalf("storetest: create schema %s: %v", schema, err)
 	}
 	// Registered before any store's Close, so it runs after them.
+	atEnd(tb, base, "drop schema "+schema, "DROP SCHEMA "+schema+" CASCADE")
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// server is TEST_DATABASE_URL, as written and parsed; without it tb is
+// skipped with SkipMessage.
+func server(tb testing.TB) (string, *url.URL) {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		tb.Skip(SkipMessage)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("storetest: parse %s: %v", EnvURL, err)
+	}
+	return base, u
+}
+
+// atEnd runs stmt on the server of base when tb ends, on a connection of
+// its own (the test's are closed by then); what names it in the error.
+func atEnd(tb testing.TB, base, what, stmt string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, base)
 		if err != nil {
-			tb.Errorf("storetest: drop schema %s: %v", schema, err)
+			tb.Errorf("storetest: %s: %v", what, err)
 			return
 		}
 		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("storetest: drop schema %s: %v", schema, err)
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			tb.Errorf("storetest: %s: %v", what, err)
 		}
 	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // URLs runs fn as parallel subtests "sqlite" and "postgres" with the URL of

@@ -116,12 +116,23 @@ func TestFAQ(t *testing.T) {
 		}
 	}
 	// A number inside a question is the question's, in every language.
-	// ("affaire 14 jours", a deal and 14 days, is since session 22's refit
-	// refused between the referral's 14 days and the 14 days to ask
-	// Microsoft for help: both are fair, and the reply lists both.)
-	for _, q := range []string{"how long is the 14 day window for referrals", "referral 14 days", "référence 14 jours", "affär 14 dagar"} {
+	for _, q := range []string{"how long is the 14 day window for referrals", "referral 14 days", "référence 14 jours"} {
 		if r := e.svc.Run(context.Background(), access.LocalAdmin, here, q); r.Data["answered"] != true {
 			t.Errorf("%q, a question holding a number, was not answered: %q", q, r.Text)
+		}
+	}
+	// "affaire 14 jours", a deal and 14 days, is since session 22's refit
+	// refused between the referral's 14 days and the 14 days to ask
+	// Microsoft for help, and "affär 14 dagar" since session 27's: both
+	// are fair, and the reply offers both.
+	for _, q := range []string{"affaire 14 jours", "affär 14 dagar"} {
+		r := e.svc.Run(context.Background(), access.LocalAdmin, here, q)
+		var offered []string
+		for _, a := range r.Actions {
+			offered = append(offered, a.Command)
+		}
+		if r.Data["answered"] == true || !strings.Contains(fmt.Sprint(r.Data["suggestions"]), "referral-expiry-14-days") || !strings.Contains(fmt.Sprint(r.Data["suggestions"]), "cosell-help-14-days") {
+			t.Errorf("%q: want a refusal offering both 14 days, got %q, suggestions %v, buttons %q", q, r.Text, r.Data["suggestions"], offered)
 		}
 	}
 	for _, q := range []string{"what is the #1 reason a referral expires", "vilken är regel #1?"} {
@@ -277,10 +288,13 @@ func TestFAQTwoQuestions(t *testing.T) {
 	e := faqEnv(t, storetest.Open(t))
 	r := e.run("what is cpor and who validates the claims")
 	first, second := strings.Index(r.Text, "> what is cpor\nCPOR (Claiming Partner of Record) is"), strings.Index(r.Text, "> who validates the claims\n")
-	if first < 0 || second < first || r.Data["entry_id"] != "cpor-validation" {
+	// Refused whole since session 27's refit, the first half answered
+	// first (until then the whole was cpor-validation's, the first half
+	// its Also).
+	if first < 0 || second < first || r.Data["entry_id"] != "cpor-what" {
 		t.Fatalf("two answers, in the order asked:\n%s\n%v", r.Text, r.Data)
 	}
-	if also, _ := r.Data["also"].(map[string]any); also["entry_id"] != "cpor-what" || also["part"] != "what is cpor" {
+	if also, _ := r.Data["also"].(map[string]any); also["entry_id"] != "cpor-validation" || also["part"] != "who validates the claims" {
 		t.Errorf("data also = %v", r.Data["also"])
 	}
 	for _, a := range r.Actions {
@@ -393,8 +407,14 @@ func TestFAQHintOnCommandLikeQuestions(t *testing.T) {
 		line string
 		hint bool
 	}{
-		{"cpor claim window for customer?", true},
-		{"cpor claim window for customer", false}, // nothing marks a question, and the FAQ does not answer it
+		// The tester's "cpor claim window for customer?" is answered since
+		// session 27's tuning questions (below); this one the FAQ does not
+		// answer with confidence (0.31).
+		{"cpor claim stuck for customer?", true},
+		// Nothing marks it a question, but the FAQ answers it with
+		// confidence since session 27 (cpor-customer-decline, 0.97): until
+		// then it did not, and it got the usage alone.
+		{"cpor claim window for customer", true},
 		{"deal registration requirements", true},
 		{"cpor claim why is mine so slow", true},
 		{"deal foo?", false},
@@ -411,6 +431,10 @@ func TestFAQHintOnCommandLikeQuestions(t *testing.T) {
 		if strings.Contains(r.Text, "after ;") {
 			t.Errorf("%s → %q", tc.line, r.Text)
 		}
+	}
+	// Asked, and answered with confidence: the question, not the command.
+	if r := svc.Run(context.Background(), access.LocalAdmin, here, "cpor claim window for customer?"); r.Data["entry_id"] != "cpor-customer-decline" {
+		t.Errorf("cpor claim window for customer? → %q (%v), want the customer's 5 days", r.Text, r.Data["entry_id"])
 	}
 }
 

@@ -63,8 +63,11 @@ func TestFAQMissesOfferNoTeachingOfOffTopicQuestions(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := faqEnv(t, st)
 		// The in-scope miss was "what commission does a CSA get" until
-		// session 22's threshold (0.738) answered it, rightly.
-		const inScope, offTopic = "referral disappeared from the list", "how much does an azure vm cost per month"
+		// session 22's threshold (0.738) answered it, rightly; then
+		// "referral disappeared from the list" until session 27's tuning
+		// questions made "referral" common enough that the entry closest
+		// to it explains under a third of it, too little to suggest.
+		const inScope, offTopic = "referral disappeared from the inbound list", "how much does an azure vm cost per month"
 		for _, q := range []string{inScope, offTopic} {
 			if r := e.run(q); r.Data["answered"] != false {
 				t.Fatalf("%q was answered (%v)", q, r.Data["entry_id"])

@@ -511,6 +511,61 @@ func TestMistypedQuestionWord(t *testing.T) {
 	}
 }
 
+// TestCorrectExample: a learned example is mended as a question is read,
+// so that its slips do not become words of one entry: a mistyped opening
+// question word goes, a typo becomes the word it stands for, or goes when
+// that word is there already.
+func TestCorrectExample(t *testing.T) {
+	li := loadIndex(t).langs[EN]
+	vocab := map[string]bool{"csa": true, "add": true, "type": true, "sa": true, "assess": true, "deal": true}
+	for _, tt := range []struct{ in, want []string }{
+		{[]string{"wat", "csa"}, []string{"csa"}},
+		{[]string{"wat"}, []string{"wat"}}, // a question of one word keeps it, as parse does
+		{[]string{"csa", "wat"}, []string{"csa", "wat"}},
+		{[]string{"asses", "deal"}, []string{"assess", "deal"}},
+		{[]string{"add", "asses", "type", "sa", "assess"}, []string{"add", "type", "sa", "assess"}},
+		{[]string{"assess", "asses"}, []string{"assess"}},
+	} {
+		if got := li.correct(slices.Clone(tt.in), vocab); !slices.Equal(got, tt.want) {
+			t.Errorf("correct(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSpokenVocab: an English word of the knowledge base counts as French
+// or Swedish too when partners use it there about as often as in English
+// (a quarter of its English rate, twice at least), not when a question or
+// two quote a button with it.
+func TestSpokenVocab(t *testing.T) {
+	kb := langVocab{"inbound": langBit(EN), "become": langBit(EN), "deal": langBit(EN)}
+	var tuning []typedQuestion
+	ask := func(l Lang, n int, words ...string) {
+		for range n {
+			tuning = append(tuning, typedQuestion{l, words})
+		}
+	}
+	ask(EN, 8, "how", "to", "become", "a", "partner")
+	ask(EN, 2, "deal", "deal")
+	ask(FR, 2, "le", "bouton", "become", "a", "partner") // 2 of 12 French questions against 8 of 10 English
+	ask(FR, 2, "onglet", "inbound")                      // no English question uses it
+	ask(FR, 1, "deal")                                   // once is not enough
+	ask(FR, 7, "autre", "chose")
+	ask(SV, 3, "deal")
+	got := spokenVocab(kb, tuning)
+	for w, want := range map[string]uint8{
+		"become":  langBit(EN),
+		"inbound": langBit(EN) | langBit(FR),
+		"deal":    langBit(EN) | langBit(SV),
+	} {
+		if got[w] != want {
+			t.Errorf("%s: languages %b, want %b", w, got[w], want)
+		}
+	}
+	if kb["inbound"] != langBit(EN) {
+		t.Error("spokenVocab changed the knowledge base's vocabulary")
+	}
+}
+
 func TestUnswap(t *testing.T) {
 	v := langVocab{}
 	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them. Accepted. Registration.")

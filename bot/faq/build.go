@@ -180,28 +180,43 @@ func newLangIndex(l Lang, entries []Entry, ex examples, cached *analysedLang) (*
 	li.typos = newTypoIndex(slices.Collect(maps.Keys(vocab)))
 	li.questionTypos = newTypoIndex(slices.Clone(questionWords[l]))
 	for _, r := range raw {
-		for _, p := range r.phrasings[r.nKB:] {
-			li.correct(p, vocab)
+		for i, p := range r.phrasings[r.nKB:] {
+			r.phrasings[r.nKB+i] = li.correct(p, vocab)
 		}
 	}
 	li.number(raw)
-	// correct has already replaced the learned examples' typos in raw;
-	// doing it again on a cached analysis changes nothing (a corrected
-	// term is a known one).
+	// correct has already mended the learned examples in raw; doing it
+	// again on a cached analysis changes nothing (a corrected term is a
+	// known one, and a dropped question word is gone).
 	return li, &analysedLang{compounds: compoundWords, raw: raw}, nil
 }
 
-// correct replaces, in a learned example's terms, each word the knowledge
-// base does not know by the known word it is a likely typo of.
-func (li *langIndex) correct(terms []string, vocab map[string]bool) {
-	for i, t := range terms {
-		if vocab[t] {
-			continue
-		}
-		if m := li.typos.lookup(t, fuzziness(t)); len(m) > 0 && !slices.Contains(terms, m[0].term) {
-			terms[i] = m[0].term
-		}
+// correct mends a learned example's terms as parse reads a question: an
+// unknown first word one edit from a question word ("wat is csa exactly")
+// is dropped (mistypedQuestionWord), and each other word the knowledge base
+// does not know is replaced by the known word it is a likely typo of, or
+// dropped when that word is in the example already. Kept, "asses" (from
+// "2 assesment types to one sa deal") became a rare word of one entry and
+// drew "who can creat a solution assesment" to it; kept, "wat" became a
+// word of one entry, and "wat is cpor" (its question word no longer
+// unknown) was drawn to that entry and refused.
+func (li *langIndex) correct(terms []string, vocab map[string]bool) []string {
+	if len(terms) > 1 && !vocab[terms[0]] && len(li.typos.lookup(terms[0], fuzziness(terms[0]))) == 0 && li.questionTypo(terms[0]) {
+		terms = terms[1:]
 	}
+	out := make([]string, 0, len(terms))
+	for i, t := range terms {
+		if !vocab[t] {
+			if m := li.typos.lookup(t, fuzziness(t)); len(m) > 0 {
+				if slices.Contains(out, m[0].term) || slices.Contains(terms[i+1:], m[0].term) {
+					continue // the word it stands for is there already ("sa … assesment")
+				}
+				t = m[0].term
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // number gives every term an ID, counts entry frequencies and turns the

@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.9243865760169668e-14, // bias
-		5.842811815702552,       // cov
-		-2.1103339539246773,     // covQ
-		1.5314569037838024,      // covA
-		2.4614226001047026,      // phrase
-		0.22132422949714525,     // prec
-		3.8177711232609335,      // phraseIntent
-		-0.24032381447594708,    // intentHit
-		0.2683576962441537,      // intentMiss
-		-1.564773186008532,      // costMiss
-		-0.053660783833515524,   // cross
-		-0.2945073025592904,     // unknown
-		0.03948330424640094,     // typo
-		-0.0825938251168102,     // profile
-		0.2131417880864269,      // costGap
-		0.23584701765219465,     // defines
-		-1.081693871913113,      // figureMiss
-		-0.08957529722120217,    // numberMiss
-		8.79465921969422,        // class
-		0.39481903316989475,     // classLead
-		2.5913395505099103e-15,  // classOOS
-		2.0354088784794878e-16,  // unknownAll
+		5.003405097644378e-14, // bias
+		6.127017528377934,     // cov
+		-0.6617749041888761,   // covQ
+		0.975865466169448,     // covA
+		3.2203142129124194,    // phrase
+		-0.14988068491316092,  // prec
+		4.229363988197276,     // phraseIntent
+		0.0648479579875571,    // intentHit
+		-0.39536939506291674,  // intentMiss
+		-1.027499771829621,    // costMiss
+		0.945180475853049,     // cross
+		0.6598537689698127,    // unknown
+		-0.03540869307080302,  // typo
+		-0.031234541412397537, // profile
+		0.7965891213964921,    // costGap
+		0.9221359692868173,    // defines
+		-0.9074374301028094,   // figureMiss
+		-0.20455671982802434,  // numberMiss
+		8.453978233813137,     // class
+		0.08890109932078773,   // classLead
+		5.024662529420564e-15, // classOOS
+		5.736152293896649e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.274342451380569,    // winner's bias
-		-2.031579355534573,    // winner's cov
-		-2.448684022220472,    // winner's covQ
-		-1.2506494644012343,   // winner's covA
-		0.5718836582702458,    // winner's phrase
-		-1.0327937479678595,   // winner's prec
-		0.8636910337998405,    // winner's phraseIntent
-		0.4468023631691362,    // winner's intentHit
-		0.4998905789507411,    // winner's intentMiss
-		-0.359438921565128,    // winner's costMiss
-		-0.25365689436032796,  // winner's cross
-		-1.2434773271914321,   // winner's unknown
-		0.1903020665674666,    // winner's typo
-		-0.013483113910002844, // winner's profile
-		-1.518819022116469,    // winner's costGap
-		0.18516412339719066,   // winner's defines
-		-4.563368023869075,    // winner's figureMiss
-		-1.3819969790930007,   // winner's numberMiss
-		-0.18509626988763497,  // winner's class
-		0.7478257446045571,    // winner's classLead
-		-4.723722376255599,    // winner's classOOS
-		-3.0103146430484062,   // winner's unknownAll
-		0.28349760574124167,   // winner's rank score
-		0.39998828044698337,   // lead over the runner-up
-		2.4097091207999353,    // softmax share
-		-2.0518489274888303,   // coverage under 0.6
-		-1.3912583866793187,   // ranker's probability
-		-0.06570797410669077,  // first on lexical score
-		0.6037070298040959,    // ranker's probability of the runner-up
-		3.4756766550143148,    // coverage of known words
-		-0.6252724279164449,   // ranker's probability times coverage
-		0.24450378145335103,   // lead times ranker's probability
+		-3.9787821799856724,  // winner's bias
+		-0.11684831861420704, // winner's cov
+		-3.1300657664248646,  // winner's covQ
+		-1.151148841062861,   // winner's covA
+		0.34816448761885077,  // winner's phrase
+		-1.2006842804934923,  // winner's prec
+		1.0982340909828752,   // winner's phraseIntent
+		0.20646896027605485,  // winner's intentHit
+		0.2444760087824524,   // winner's intentMiss
+		-0.5213735281861123,  // winner's costMiss
+		0.3283477804525519,   // winner's cross
+		-1.683290881903889,   // winner's unknown
+		0.9399195709528559,   // winner's typo
+		-0.3029780837886803,  // winner's profile
+		-2.401958374246959,   // winner's costGap
+		0.28928854525543685,  // winner's defines
+		-3.5315127889495965,  // winner's figureMiss
+		-0.2938132396672518,  // winner's numberMiss
+		-0.8745819448302848,  // winner's class
+		1.8676354705220213,   // winner's classLead
+		-4.936867205260413,   // winner's classOOS
+		-1.7628973382155502,  // winner's unknownAll
+		0.19679304321377292,  // winner's rank score
+		0.20776543219409593,  // lead over the runner-up
+		2.688547176677339,    // softmax share
+		-2.9963947395020663,  // coverage under 0.6
+		-2.6183957188543143,  // ranker's probability
+		0.23891088285037548,  // first on lexical score
+		1.7752591495734074,   // ranker's probability of the runner-up
+		3.808079072478713,    // coverage of known words
+		0.15624396155031023,  // ranker's probability times coverage
+		0.45151637429142333,  // lead times ranker's probability
 	},
-	Threshold: 0.7379011976840022,
+	Threshold: 0.6849424407640535,
 }

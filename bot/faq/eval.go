@@ -276,14 +276,32 @@ func (r Report) String() string {
 // 617 against 614 (8 wrong against 9, one near miss fewer refused), dev6
 // 554 against 547 (6 wrong against 5, 54 of 58 out-of-scope refused
 // against 53).
+//
+// Session 27 measured what more writers teach. dev8.yaml, written that
+// session by two helpers as dev7 was, answered 686 of 784 (87.5 %: en
+// 93.2, fr 83.8, sv 87.5 %) with 22 wrong (2.8 %) and 54 of 59
+// out-of-scope refused. The four development sets, whose misses had been
+// read for what they share and never tuned on, joined the tuning files:
+// 740 right with tuning-chat5.yaml and tuning-context5.yaml (written that
+// session from the entries' English question and answer only, as the
+// development sets were), 751 with tuning-chat6.yaml and tuning-plain6.yaml
+// too (French and Swedish in varied registers; everyday words instead of
+// the answer's terms), 8 wrong (1.0 %), 58 of 59 refused; the hold-out
+// 1,012 right against 1,011 with 43 of 45 refused against 41. The batches
+// measured and not kept earlier (tuning-chat3, tuning-chat4,
+// tuning-context4, tuning-contrast) changed nothing on dev8 (738 against
+// 740) and stay out. dev9.yaml, written beside dev8 and not measured until
+// every change of the session was made, is the session's unseen figure.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
-	// never indexed nor calibrated on, but their failures are looked at
-	// while a change is developed (see dev4.yaml's header).
-	DevFiles = []string{"dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml"}
+	// never indexed nor calibrated on; dev8's figures decide between
+	// changes, and its failures may be read while one is developed (as
+	// dev4-dev7's were before they became tuning files); dev9 is measured
+	// only.
+	DevFiles = []string{"dev8.yaml", "dev9.yaml"}
 )
 
 // LoadCaseFiles reads and concatenates evaluation files from dir.

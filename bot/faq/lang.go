@@ -3,6 +3,7 @@ package faq
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/abadojack/whatlanggo"
@@ -226,21 +227,39 @@ func leadOf(score map[Lang]float64) float64 {
 	return first - second
 }
 
-// spokenVocab returns kb with the words it knows in English only that a
-// tuning question in French or Swedish uses marked as that language's too.
+// spokenVocab returns kb with the words it knows in English only that the
+// tuning questions in French or Swedish use marked as that language's too.
 // French and Swedish partners write Partner Center's English names
 // ("onglets inbound outbound favoris", "krav for deal registration"), and
 // each such word weighed as a sign of English: the right answer came back
-// in English.
+// in English. A word counts as spoken in a language when that language's
+// questions use it at least a quarter as often as the English ones do: a
+// French question quoting a button ("le bouton become a partner") does not
+// make "become" French, and "become services partner microsoft" was
+// detected as French once two such questions had been written.
 func spokenVocab(kb langVocab, tuning []typedQuestion) langVocab {
-	out := maps.Clone(kb)
+	asked := map[Lang]int{}
+	uses := map[Lang]map[string]int{}
 	for _, q := range tuning {
-		if q.lang == EN {
+		asked[q.lang]++
+		if uses[q.lang] == nil {
+			uses[q.lang] = map[string]int{}
+		}
+		for _, w := range slices.Compact(slices.Sorted(slices.Values(q.words))) {
+			if kb[w] == langBit(EN) {
+				uses[q.lang][w]++
+			}
+		}
+	}
+	out := maps.Clone(kb)
+	for _, l := range Langs {
+		if l == EN {
 			continue
 		}
-		for _, w := range q.words {
-			if kb[w] == langBit(EN) {
-				out[w] |= langBit(q.lang)
+		for w, n := range uses[l] {
+			// n/asked[l] ≥ ¼ · en/asked[EN], in integers.
+			if n >= 2 && 4*n*asked[EN] >= uses[EN][w]*asked[l] {
+				out[w] |= langBit(l)
 			}
 		}
 	}

@@ -58,7 +58,9 @@ func TestAskTwoQuestions(t *testing.T) {
 	for _, tc := range []struct {
 		q, first, also string // also "-": the second half refused; "": one answer
 	}{
-		{"what is cpor and who validates the claims", "cpor-validation", "cpor-what"},
+		// Refused whole since session 27's refit (the two halves split the
+		// ranker), each half answered in the order asked.
+		{"what is cpor and who validates the claims", "cpor-what", "cpor-validation"},
 		{"how long do we have to accept a referral and how do i decline it", "referral-expiry-14-days", "referral-decline"},
 		// "how much is the commission", alone, fell under session 21's
 		// threshold (0.71 under 0.787) and is answered again under session
@@ -132,11 +134,13 @@ func TestAskMoreThanTwoQuestions(t *testing.T) {
 			[]string{"crm-partner-steps", "crm-competency"}, []string{"what are the deal reg requirements?"}},
 		{"c'est quoi cpor, et qui valide les demandes, et comment on crée une transaction p2p ?",
 			[]string{"cpor-what", "-"}, []string{"qui valide les demandes", "comment on crée une transaction p2p ?"}},
-		// Answered whole under session 21's refit, the rest unasked; since
-		// session 22's, as its French twin: the second half, which holds
-		// two questions, is refused and both are named.
+		// Answered whole under session 21's refit and again under session
+		// 27's (cpor-what at 0.73, just over the threshold), the rest
+		// unasked; under session 22's, as its French twin: the second
+		// half, which holds two questions, refused. Both ways the two
+		// questions nobody answers are named.
 		{"vad är cpor och vem godkänner anspråken och hur skapar jag en p2p-affär?",
-			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
+			[]string{"cpor-what"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
 		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
 		{"where do i find my partner id", []string{"partner-id-where"}, nil},
 	} {

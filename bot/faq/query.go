@@ -393,13 +393,22 @@ var questionWords = map[Lang][]string{
 // "what is cpor" (1.00). Short words only: a question word has at most
 // eight letters, and a longer unknown word is more likely the topic.
 func (li *langIndex) mistypedQuestionWord(g qgroup, pq *parsedQuery) bool {
-	if li.df(g.main) > 0 || len(g.parts) > 0 || pq.typos[g.main] != nil || li.questionTypos == nil {
+	if li.df(g.main) > 0 || len(g.parts) > 0 || pq.typos[g.main] != nil {
 		return false
 	}
-	if n := utf8.RuneCountInString(g.main); n < 3 || n > 8 {
+	return li.questionTypo(g.main)
+}
+
+// questionTypo reports whether w, of three to eight letters, is one edit
+// from a question word.
+func (li *langIndex) questionTypo(w string) bool {
+	if li.questionTypos == nil {
 		return false
 	}
-	return len(li.questionTypos.lookup(g.main, 1)) > 0
+	if n := utf8.RuneCountInString(w); n < 3 || n > 8 {
+		return false
+	}
+	return len(li.questionTypos.lookup(w, 1)) > 0
 }
 
 // hide returns pq with the terms of hidden scored as unknown, and their

@@ -277,22 +277,34 @@ func (qt *queryTerms) creditsInto(cs []credits) {
 	}
 }
 
-func (qt *queryTerms) fill(c credits, terms []int32) {
+func (qt *queryTerms) fill(c credits, terms []int32) { qt.fillWeighed(c, terms, nil) }
+
+// fillWeighed is fill that also sums the idfs of the terms that count for
+// a word of the question (idfs nil: 0): phraseF needs both, and one pass
+// over a phrasing's terms was a third of it cheaper than two.
+func (qt *queryTerms) fillWeighed(c credits, terms []int32, idfs []float64) (matched float64) {
 	clear(c.main)
 	clear(c.parts)
 	for _, x := range terms {
 		if !qt.has(x) {
 			continue
 		}
+		if idfs != nil {
+			matched += idfs[x]
+		}
 		for _, r := range qt.refs[x] {
+			// Plain comparisons, not math.Max: credits are never NaN, and
+			// its NaN and signed-zero cases were a fifth of fill.
 			if r.part < 0 {
-				c.main[r.group] = math.Max(c.main[r.group], r.credit)
-			} else {
-				i := qt.partOff[r.group] + int(r.part)
-				c.parts[i] = math.Max(c.parts[i], r.credit)
+				if r.credit > c.main[r.group] {
+					c.main[r.group] = r.credit
+				}
+			} else if i := qt.partOff[r.group] + int(r.part); r.credit > c.parts[i] {
+				c.parts[i] = r.credit
 			}
 		}
 	}
+	return matched
 }
 
 // merge keeps in c the best of c and o, word by word.
@@ -314,7 +326,9 @@ func (qt *queryTerms) group(c credits, g int) float64 {
 		for _, p := range c.parts[lo:hi] {
 			sum += p
 		}
-		v = math.Max(v, sum/float64(hi-lo))
+		if avg := sum / float64(hi-lo); avg > v {
+			v = avg
+		}
 	}
 	return v
 }
@@ -555,15 +569,8 @@ func hides(mask, f float64, i int) bool { return mask > 0 && i > 0 && f >= mask 
 // phraseF is the F-measure of phrasing i of d against the question, and
 // the share of the phrasing the question explains; pc is scratch space.
 func (li *langIndex) phraseF(qt *queryTerms, pc credits, d *entryDoc, i int) (f, prec float64) {
-	p := d.phrasings[i]
-	qt.fill(pc, p)
+	matched := qt.fillWeighed(pc, d.phrasings[i], li.idfs)
 	rec := qt.coverage(pc)
-	matched := 0.0
-	for _, t := range p {
-		if qt.has(t) {
-			matched += li.idfs[t]
-		}
-	}
 	if d.phraseW[i] > 0 {
 		prec = matched / d.phraseW[i]
 	}
@@ -656,7 +663,9 @@ func (qt *queryTerms) meets(p []int32) bool {
 
 // has reports whether term x counts for a word of the question (a key of
 // refs).
-func (qt *queryTerms) has(x int32) bool { return qt.in[x/64]&(1<<(x%64)) != 0 }
+// Term IDs are never negative: unsigned, x/64 and x%64 are a shift and a
+// mask, without the sign fix-up signed division needs.
+func (qt *queryTerms) has(x int32) bool { return qt.in[uint32(x)>>6]&(1<<(uint32(x)&63)) != 0 }
 
 // intentBits marks which of the question's intents are among intents: bit
 // k for qt.intents[k] (a question has a handful; those past the 64th are

@@ -240,13 +240,16 @@ func leadOf(score map[Lang]float64) float64 {
 func spokenVocab(kb langVocab, tuning []typedQuestion) langVocab {
 	asked := map[Lang]int{}
 	uses := map[Lang]map[string]int{}
+	var counted []string // this question's English-only words: a handful
 	for _, q := range tuning {
 		asked[q.lang]++
 		if uses[q.lang] == nil {
 			uses[q.lang] = map[string]int{}
 		}
-		for _, w := range slices.Compact(slices.Sorted(slices.Values(q.words))) {
-			if kb[w] == langBit(EN) {
+		counted = counted[:0]
+		for _, w := range q.words {
+			if kb[w] == langBit(EN) && !slices.Contains(counted, w) {
+				counted = append(counted, w)
 				uses[q.lang][w]++
 			}
 		}

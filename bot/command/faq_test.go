@@ -121,18 +121,18 @@ func TestFAQ(t *testing.T) {
 			t.Errorf("%q, a question holding a number, was not answered: %q", q, r.Text)
 		}
 	}
-	// "affaire 14 jours", a deal and 14 days, is since session 22's refit
-	// refused between the referral's 14 days and the 14 days to ask
-	// Microsoft for help, and "affär 14 dagar" since session 27's: both
-	// are fair, and the reply offers both.
+	// "affaire 14 jours" and "affär 14 dagar", a deal and 14 days, sit
+	// between the referral's 14 days and the 14 days to ask Microsoft for
+	// help: both are fair. Refits have answered each with the first or
+	// refused it between the two (French since session 22, Swedish in
+	// session 27); either is right, if a refusal offers both.
 	for _, q := range []string{"affaire 14 jours", "affär 14 dagar"} {
 		r := e.svc.Run(context.Background(), access.LocalAdmin, here, q)
-		var offered []string
-		for _, a := range r.Actions {
-			offered = append(offered, a.Command)
-		}
-		if r.Data["answered"] == true || !strings.Contains(fmt.Sprint(r.Data["suggestions"]), "referral-expiry-14-days") || !strings.Contains(fmt.Sprint(r.Data["suggestions"]), "cosell-help-14-days") {
-			t.Errorf("%q: want a refusal offering both 14 days, got %q, suggestions %v, buttons %q", q, r.Text, r.Data["suggestions"], offered)
+		suggested := fmt.Sprint(r.Data["suggestions"])
+		answered := r.Data["answered"] == true && (r.Data["entry_id"] == "referral-expiry-14-days" || r.Data["entry_id"] == "cosell-help-14-days")
+		offered := r.Data["answered"] != true && strings.Contains(suggested, "referral-expiry-14-days") && strings.Contains(suggested, "cosell-help-14-days")
+		if !answered && !offered {
+			t.Errorf("%q: want one of the two 14 days, or a refusal offering both; got %q (%v), suggestions %v", q, r.Text, r.Data["entry_id"], suggested)
 		}
 	}
 	for _, q := range []string{"what is the #1 reason a referral expires", "vilken är regel #1?"} {

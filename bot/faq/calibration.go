@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.003405097644378e-14, // bias
-		6.127017528377934,     // cov
-		-0.6617749041888761,   // covQ
-		0.975865466169448,     // covA
-		3.2203142129124194,    // phrase
-		-0.14988068491316092,  // prec
-		4.229363988197276,     // phraseIntent
-		0.0648479579875571,    // intentHit
-		-0.39536939506291674,  // intentMiss
-		-1.027499771829621,    // costMiss
-		0.945180475853049,     // cross
-		0.6598537689698127,    // unknown
-		-0.03540869307080302,  // typo
-		-0.031234541412397537, // profile
-		0.7965891213964921,    // costGap
-		0.9221359692868173,    // defines
-		-0.9074374301028094,   // figureMiss
-		-0.20455671982802434,  // numberMiss
-		8.453978233813137,     // class
-		0.08890109932078773,   // classLead
-		5.024662529420564e-15, // classOOS
-		5.736152293896649e-15, // unknownAll
+		7.046215462954416e-14,   // bias
+		6.030445040555829,       // cov
+		-0.7663405508225223,     // covQ
+		0.9384925333992933,      // covA
+		3.738214072105574,       // phrase
+		-0.05166741471461208,    // prec
+		3.745610301767523,       // phraseIntent
+		0.26706309391651434,     // intentHit
+		-0.2564629589761016,     // intentMiss
+		-1.0910709770704543,     // costMiss
+		0.32329180439762006,     // cross
+		0.7319255120270052,      // unknown
+		0.39034145836779294,     // typo
+		-0.02074914159497008,    // profile
+		1.2775865105002275,      // costGap
+		1.0486931883088353,      // defines
+		-0.9047386800397214,     // figureMiss
+		-0.03755849101693923,    // numberMiss
+		7.831641912327433,       // class
+		0.11369579767146738,     // classLead
+		-2.2689707332147973e-15, // classOOS
+		-4.052314039881818e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.9787821799856724,  // winner's bias
-		-0.11684831861420704, // winner's cov
-		-3.1300657664248646,  // winner's covQ
-		-1.151148841062861,   // winner's covA
-		0.34816448761885077,  // winner's phrase
-		-1.2006842804934923,  // winner's prec
-		1.0982340909828752,   // winner's phraseIntent
-		0.20646896027605485,  // winner's intentHit
-		0.2444760087824524,   // winner's intentMiss
-		-0.5213735281861123,  // winner's costMiss
-		0.3283477804525519,   // winner's cross
-		-1.683290881903889,   // winner's unknown
-		0.9399195709528559,   // winner's typo
-		-0.3029780837886803,  // winner's profile
-		-2.401958374246959,   // winner's costGap
-		0.28928854525543685,  // winner's defines
-		-3.5315127889495965,  // winner's figureMiss
-		-0.2938132396672518,  // winner's numberMiss
-		-0.8745819448302848,  // winner's class
-		1.8676354705220213,   // winner's classLead
-		-4.936867205260413,   // winner's classOOS
-		-1.7628973382155502,  // winner's unknownAll
-		0.19679304321377292,  // winner's rank score
-		0.20776543219409593,  // lead over the runner-up
-		2.688547176677339,    // softmax share
-		-2.9963947395020663,  // coverage under 0.6
-		-2.6183957188543143,  // ranker's probability
-		0.23891088285037548,  // first on lexical score
-		1.7752591495734074,   // ranker's probability of the runner-up
-		3.808079072478713,    // coverage of known words
-		0.15624396155031023,  // ranker's probability times coverage
-		0.45151637429142333,  // lead times ranker's probability
+		-3.8631684564260715,   // winner's bias
+		-0.5935929771938869,   // winner's cov
+		-2.5153616138248536,   // winner's covQ
+		-0.7607885377672609,   // winner's covA
+		0.0026559202914974624, // winner's phrase
+		-0.9638473668573987,   // winner's prec
+		1.41901076289215,      // winner's phraseIntent
+		0.15131900666483686,   // winner's intentHit
+		-0.05033416467812121,  // winner's intentMiss
+		-0.38567239462509595,  // winner's costMiss
+		0.3533613249123413,    // winner's cross
+		-1.0178856717195404,   // winner's unknown
+		0.5042598846632487,    // winner's typo
+		-0.2979052872446109,   // winner's profile
+		-2.5040415022892035,   // winner's costGap
+		0.05195543355953715,   // winner's defines
+		-3.7116334828141087,   // winner's figureMiss
+		-0.13439366066662017,  // winner's numberMiss
+		-0.43074249459580566,  // winner's class
+		1.9069642429987705,    // winner's classLead
+		-5.1844004186283605,   // winner's classOOS
+		-3.0018521710977977,   // winner's unknownAll
+		0.1169968350235647,    // winner's rank score
+		0.24788661384826088,   // lead over the runner-up
+		2.78386502614984,      // softmax share
+		-2.4988964513087635,   // coverage under 0.6
+		-2.3642982468978273,   // ranker's probability
+		0.1509409994549548,    // first on lexical score
+		1.7850883710015775,    // ranker's probability of the runner-up
+		4.395097929134186,     // coverage of known words
+		0.06484112357586555,   // ranker's probability times coverage
+		0.31105639335697965,   // lead times ranker's probability
 	},
-	Threshold: 0.6849424407640535,
+	Threshold: 0.6940179918773415,
 }

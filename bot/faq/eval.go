@@ -291,9 +291,14 @@ func (r Report) String() string {
 // measured and not kept earlier (tuning-chat3, tuning-chat4,
 // tuning-context4, tuning-contrast) changed nothing on dev8 (738 against
 // 740) and stay out. dev9.yaml, written beside dev8 and not measured until
-// every change of the session was made, is the session's unseen figure.
+// those changes were made, is the session's unseen figure: 628 → 679 of
+// 707. A last batch, tuning-chat7.yaml (French and Swedish only, French
+// as typed in France, Belgium, Switzerland and Québec), took dev8 from
+// 749 to 753 right (French 94.6 → 95.3 %) and its wrong answers from 8 to
+// 5, and was kept on that; dev9, measured a second time after it: 682
+// right (French 94.9 → 95.2 %), 6 wrong against 7, 58 of 59 refused.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

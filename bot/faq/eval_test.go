@@ -97,7 +97,9 @@ func TestEval(t *testing.T) {
 		// 54 of 59 refused, and dev9 88.8 % (94.7 / 86.8 / 87.1), 2.4 %
 		// wrong, 53 of 59 refused; with them dev8 98.4 / 94.6 / 95.9 %, 8
 		// wrong (1.0 %), 58 refused, and dev9 98.2 / 94.9 / 95.8 %, 7
-		// wrong (1.0 %), 57 refused.
+		// wrong (1.0 %), 57 refused; with tuning-chat7 dev8 97.9 / 95.3 /
+		// 96.9 %, 5 wrong, 58 refused, dev9 98.2 / 95.2 / 96.6 %, 6
+		// wrong, 58 refused.
 		{[]string{DevFiles[0]}, 0.92, 0.93, 0.02, true},
 		{[]string{DevFiles[1]}, 0.92, 0.93, 0.02, true},
 	} {

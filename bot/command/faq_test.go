@@ -303,13 +303,15 @@ func TestFAQTwoQuestions(t *testing.T) {
 		}
 	}
 
-	r = e.run("c'est quoi une transaction p2p et comment on en cree une")
+	// (Until session 28 "…et comment on en cree une": asked again with
+	// the first half's "p2p", that half is answered now.)
+	r = e.run("c'est quoi une transaction p2p et quel est le prix d'une vm azure")
 	if !strings.Contains(r.Text, "> c'est quoi une transaction p2p\nDans une opportunité partenaire à partenaire") ||
-		!strings.Contains(r.Text, "> comment on en cree une\nJe n'ai pas encore de réponse à cette question.") {
+		!strings.Contains(r.Text, "> quel est le prix d'une vm azure\nJe n'ai pas encore de réponse à cette question.") {
 		t.Fatalf("one half answered, the other not:\n%s", r.Text)
 	}
 	misses := e.run("faq misses")
-	if !strings.Contains(misses.Text, "[fr] c'est quoi une transaction p2p et comment on en cree une\n      unanswered: comment on en cree une") {
+	if !strings.Contains(misses.Text, "[fr] c'est quoi une transaction p2p et quel est le prix d'une vm azure\n      unanswered: quel est le prix d'une vm azure") {
 		t.Errorf("the message answered in part is a miss, saying which half:\n%s", misses.Text)
 	}
 }
@@ -474,11 +476,13 @@ func TestFAQNotWhatIAsked(t *testing.T) {
 			t.Errorf("a refusal offers %+v", notAsked(r))
 		}
 
-		// A question answered, not surely (0.83), by partner-id-where:
-		// "how do i look up my pid" was, until 0.23.0 read "pid" as the
-		// partner ID (1.00), which no taught phrasing of another entry
-		// outweighs, as the teach reply then says.
-		const q = "where is my partner number"
+		// A question answered by partner-id-where, which a phrasing taught
+		// to another entry then takes over. It was "where is my partner
+		// number" (0.83) until session 28, now 0.69, just under this small
+		// knowledge base's threshold; "how do i look up my pid" before
+		// 0.23.0, which read "pid" as the partner ID (1.00) so surely that
+		// no taught phrasing outweighed it.
+		const q = "where can i see our partner number"
 		if r := e.run(q); r.Data["answered"] != true {
 			t.Fatalf("%q is not answered", q)
 		}

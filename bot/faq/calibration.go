@@ -2,65 +2,65 @@
 
 package faq
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		7.046215462954416e-14,   // bias
-		6.030445040555829,       // cov
-		-0.7663405508225223,     // covQ
-		0.9384925333992933,      // covA
-		3.738214072105574,       // phrase
-		-0.05166741471461208,    // prec
-		3.745610301767523,       // phraseIntent
-		0.26706309391651434,     // intentHit
-		-0.2564629589761016,     // intentMiss
-		-1.0910709770704543,     // costMiss
-		0.32329180439762006,     // cross
-		0.7319255120270052,      // unknown
-		0.39034145836779294,     // typo
-		-0.02074914159497008,    // profile
-		1.2775865105002275,      // costGap
-		1.0486931883088353,      // defines
-		-0.9047386800397214,     // figureMiss
-		-0.03755849101693923,    // numberMiss
-		7.831641912327433,       // class
-		0.11369579767146738,     // classLead
-		-2.2689707332147973e-15, // classOOS
-		-4.052314039881818e-15,  // unknownAll
+		-9.029813933615912e-15, // bias
+		6.707591381364539,      // cov
+		-1.1363130697517796,    // covQ
+		0.9666636197037086,     // covA
+		3.9778049845076477,     // phrase
+		0.01753742979943763,    // prec
+		3.879402436588494,      // phraseIntent
+		0.03798561142957161,    // intentHit
+		-0.4568865407393366,    // intentMiss
+		-0.6802860032690967,    // costMiss
+		-0.18978325493247702,   // cross
+		1.0448851801260555,     // unknown
+		0.29284611002678107,    // typo
+		-0.05893172156614297,   // profile
+		0.8037468840475921,     // costGap
+		0.7909192412254232,     // defines
+		-1.2872917923695624,    // figureMiss
+		0.04654993665604637,    // numberMiss
+		6.8104972989065,        // class
+		0.2445995941326848,     // classLead
+		2.2386316326638464e-15, // classOOS
+		-9.621932880084735e-16, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.8631684564260715,   // winner's bias
-		-0.5935929771938869,   // winner's cov
-		-2.5153616138248536,   // winner's covQ
-		-0.7607885377672609,   // winner's covA
-		0.0026559202914974624, // winner's phrase
-		-0.9638473668573987,   // winner's prec
-		1.41901076289215,      // winner's phraseIntent
-		0.15131900666483686,   // winner's intentHit
-		-0.05033416467812121,  // winner's intentMiss
-		-0.38567239462509595,  // winner's costMiss
-		0.3533613249123413,    // winner's cross
-		-1.0178856717195404,   // winner's unknown
-		0.5042598846632487,    // winner's typo
-		-0.2979052872446109,   // winner's profile
-		-2.5040415022892035,   // winner's costGap
-		0.05195543355953715,   // winner's defines
-		-3.7116334828141087,   // winner's figureMiss
-		-0.13439366066662017,  // winner's numberMiss
-		-0.43074249459580566,  // winner's class
-		1.9069642429987705,    // winner's classLead
-		-5.1844004186283605,   // winner's classOOS
-		-3.0018521710977977,   // winner's unknownAll
-		0.1169968350235647,    // winner's rank score
-		0.24788661384826088,   // lead over the runner-up
-		2.78386502614984,      // softmax share
-		-2.4988964513087635,   // coverage under 0.6
-		-2.3642982468978273,   // ranker's probability
-		0.1509409994549548,    // first on lexical score
-		1.7850883710015775,    // ranker's probability of the runner-up
-		4.395097929134186,     // coverage of known words
-		0.06484112357586555,   // ranker's probability times coverage
-		0.31105639335697965,   // lead times ranker's probability
+		-3.8319766139280307,  // winner's bias
+		-0.9773253735132932,  // winner's cov
+		-3.0960018530520244,  // winner's covQ
+		-0.9759385938616207,  // winner's covA
+		0.6487908533121638,   // winner's phrase
+		-0.9925687610444591,  // winner's prec
+		1.1622235363674265,   // winner's phraseIntent
+		0.10890661769704325,  // winner's intentHit
+		0.012031601849096704, // winner's intentMiss
+		-0.4843756558036044,  // winner's costMiss
+		-0.11393747142971979, // winner's cross
+		-1.224091064949879,   // winner's unknown
+		0.727500565393064,    // winner's typo
+		-0.14079883234881224, // winner's profile
+		-3.354777312479497,   // winner's costGap
+		0.08445179293882876,  // winner's defines
+		-2.988847394586709,   // winner's figureMiss
+		-0.4250362127775587,  // winner's numberMiss
+		-0.5747097466192204,  // winner's class
+		2.152280089452472,    // winner's classLead
+		-5.234587931899243,   // winner's classOOS
+		-3.041847661441764,   // winner's unknownAll
+		0.19382252041301776,  // winner's rank score
+		0.1934974485350351,   // lead over the runner-up
+		3.3090331584032664,   // softmax share
+		-2.1304309673237336,  // coverage under 0.6
+		-3.476555894070549,   // ranker's probability
+		-0.11625769351880477, // first on lexical score
+		1.8969155464783147,   // ranker's probability of the runner-up
+		3.9688479163900627,   // coverage of known words
+		0.03505681418858591,  // ranker's probability times coverage
+		0.39726381935737176,  // lead times ranker's probability
 	},
-	Threshold: 0.6940179918773415,
+	Threshold: 0.6965636515705321,
 }

@@ -100,8 +100,17 @@ func TestEval(t *testing.T) {
 		// wrong (1.0 %), 57 refused; with tuning-chat7 dev8 97.9 / 95.3 /
 		// 96.9 %, 5 wrong, 58 refused, dev9 98.2 / 95.2 / 96.6 %, 6
 		// wrong, 58 refused.
+		// Session 28: dev8 became a tuning file, dev9 decided (its failures
+		// read), dev10, written that session by two more helpers with the
+		// issue's kinds of questions stressed (filler, "what does X stand
+		// for", cost, "what happens if", two-part, everyday words), was
+		// measured at the start and at the end only. On 0.29.0's engine:
+		// 96.1 / 90.7 / 91.6 %, 20 wrong (2.8 %), 50 of 54 refused; with
+		// session 28's changes 97.8 / 93.6 / 92.8 %, 13 wrong (1.8 %), 52
+		// refused. dev9 went from 98.2 / 95.2 / 96.6 % (6 wrong, 58
+		// refused) to 98.8 / 98.5 / 97.7 % (no wrong answer, 58 refused).
 		{[]string{DevFiles[0]}, 0.92, 0.93, 0.02, true},
-		{[]string{DevFiles[1]}, 0.92, 0.93, 0.02, true},
+		{[]string{DevFiles[1]}, 0.90, 0.92, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

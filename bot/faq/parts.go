@@ -137,6 +137,38 @@ func (ix *Index) unasked(halves []string, r Result) []string {
 	return out
 }
 
+// carriedTerms are the abbreviations a second half may lean on the first
+// for: the knowledge base's own (the acronyms table) and SA, never the
+// words every entry shares ("microsoft", "co-sell").
+var carriedTerms = func() []string {
+	out := []string{saMarker}
+	for _, a := range acronyms {
+		if a.abbr != "microsoft" && a.abbr != "cosell" && !slices.Contains(out, a.abbr) {
+			out = append(out, a.abbr)
+		}
+	}
+	return out
+}()
+
+// carried is what the first half of a message names that the second, a
+// question of its own, may be about without naming it: the carriedTerms
+// in first and not in second, space-separated, SA as "SA".
+func carried(first, second string) string {
+	// The folded text too: normalize splits "p2p" in two.
+	a := wordString(neutral(first)) + wordString(foldLower(first))
+	b := wordString(neutral(second)) + wordString(foldLower(second))
+	var out []string
+	for _, t := range carriedTerms {
+		if strings.Contains(a, " "+t+" ") && !strings.Contains(b, " "+t+" ") {
+			if t == saMarker {
+				t = "SA"
+			}
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
 // askHalves answers the halves of message text asking two things.
 // Answered whole, the result gains the other half's answer (Also), when
 // there is one. Refused whole, it is the first half answered, its Part
@@ -159,9 +191,19 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 	wg.Go(func() { rs[1], _ = ix.askIn(ix.read(halves[1]), whole.Lang, 0, nil) })
 	rs[0], _ = ix.askIn(ix.read(halves[0]), whole.Lang, 0, nil)
 	wg.Wait()
+	leaned := false
+	if ctx := carried(halves[0], halves[1]); ctx != "" && !rs[1].Answered && asks(1) {
+		// The second half leans on the first for its topic ("what is cpor
+		// and who validates the claims": CPOR's claims; "what's a p2p
+		// deal and how do i create one"): asked again with the
+		// abbreviations the first names and it does not, it says what it
+		// asks, and the guard below has no reason to hold.
+		rs[1], _ = ix.askIn(ix.read(ctx+" "+halves[1]), whole.Lang, 0, nil)
+		leaned = true
+	}
 	for i, h := range halves {
 		rs[i].Part = h
-		if i == 1 && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
+		if i == 1 && !leaned && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
 			// A second half answered by an entry the whole message
 			// hardly considers: its words alone said something else (it
 			// leans on the first: "and how do I create one"). Refused,

@@ -199,16 +199,59 @@ var everydays = []everyday{
 	{[]string{"c quoi", "c koi", "ckoi"}, regexp.MustCompile(`\bc (quoi|koi)\b|\bckoi\b`), "c'est quoi"},
 }
 
-// saAbbr is "SA", the documents' abbreviation of solution assessment. Only
-// the capitalised form, or "sa deal(s)", is read as it: lower-case "sa" is
-// a French possessive and a folded Swedish "så"; "sa-affär" and "sa:n"
-// are not. It becomes saMarker, which
-// each language then spells out.
+// saAbbr is "SA", the documents' abbreviation of solution assessment.
+// Lower-case "sa" is also a French possessive ("sa demande") and a folded
+// Swedish "så" ("i så fall", "så att"), so it is read as the abbreviation
+// only where neither can stand (saLower): before a deal word ("sa deal",
+// "sa-dealen", "sa-teamet"), after one in French order ("un deal sa"),
+// after an article or determiner no possessive follows ("un sa", "the
+// sa", "mon sa"), and as the subject of a definition ("vad står sa för",
+// "sa ça veut dire quoi", "vad e sa?"). Chat writes all of these: before
+// session 28 only the first was read, and "deal sa", the usual French
+// order, was lost with the possessives. It becomes saMarker, which each
+// language then spells out.
 var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
-	saLowerDeal = regexp.MustCompile(`\bsa[- ](deals?|stages?|transactions?|affar(en|er|erna)?)\b|\bsa:(n|s)\b`)
 	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
+	// saLower's patterns hold "sa" (with a Swedish ":n", ":s") in their one
+	// group; text after a match is checked by saNotNext.
+	saLower = []*regexp.Regexp{
+		regexp.MustCompile(`\b(sa(?::n|:s)?)[- ](?:deal|stage|transaction|affar|team|steg|assessment|evaluation|utvardering)`),
+		regexp.MustCompile(`\b(sa:(?:n|s))\b`),
+		regexp.MustCompile(`\b(?:deals?|dealen|affaires?|affaren|oppos?|opportunites?|transactions?|assessments?) (sa)\b`),
+		regexp.MustCompile(`\b(?:un|une|le|la|les|des|du|mon|ma|mes|notre|nos|votre|vos|ce|cet|cette|an|the|my|our|your|this|each|every|min|mina|varje|nasta|forsta) (sa(?::n|:s)?)\b`),
+		regexp.MustCompile(`\ben (sa)(?:\s*[?!.,]|$| och\b| eller\b| men\b| utan\b| efter\b)`),
+		regexp.MustCompile(`\b(?:star|does|betyder|innebar) (sa) (?:for|stand|mean|i|inom|pa)\b|\bvad (?:ar|e|betyder|innebar) (sa)(?:\s*[?!.]|$| i\b| inom\b| pa\b)`),
+		regexp.MustCompile(`^(sa)(?:\s*[:,]| (?:ca|ds|dans|stands?|short|means?)\b)`),
+	}
+	// saNotNext are the words after which a matched "sa" is Swedish "så"
+	// or French "sa" after all: "en deal så att", "den sa att".
+	saNotNext = map[string]bool{"att": true, "man": true, "jag": true, "vi": true, "du": true, "det": true, "den": true,
+		"kan": true, "ska": true, "har": true, "ar": true, "blir": true, "mycket": true, "manga": true, "lange": true,
+		"snabbt": true, "fort": true, "bra": true, "fall": true, "satt": true, "langt": true, "gott": true}
 )
+
+// lowerSA rewrites folded f's lower-case "sa" abbreviations (saLower) to
+// saMarker.
+func lowerSA(f string) string {
+	for _, re := range saLower {
+		locs := re.FindAllStringSubmatchIndex(f, -1)
+		for i := len(locs) - 1; i >= 0; i-- { // from the end: indices stay valid
+			l := locs[i]
+			for g := 2; g+1 < len(l); g += 2 {
+				if l[g] < 0 {
+					continue
+				}
+				if next := words(f[l[g+1]:]); len(next) > 0 && saNotNext[next[0]] {
+					break
+				}
+				f = f[:l[g]] + saMarker + f[l[g+1]:]
+				break
+			}
+		}
+	}
+	return f
+}
 
 const saMarker = "zzsolassess"
 
@@ -225,13 +268,8 @@ func neutral(text string) string {
 		text = saAbbr.ReplaceAllString(text, saMarker)
 	}
 	f := foldLower(text)
-	if strings.Contains(f, "sa ") || strings.Contains(f, "sa-") || strings.Contains(f, "sa:") {
-		f = saLowerDeal.ReplaceAllStringFunc(f, func(m string) string {
-			if rest := m[3:]; m[2] != ':' {
-				return saMarker + " " + rest
-			}
-			return saMarker
-		})
+	if strings.Contains(f, "sa") {
+		f = lowerSA(f)
 	}
 	for _, e := range everydays {
 		if containsAny(f, e.hint) {

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
@@ -473,16 +472,15 @@ func TestImageBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = serve.Process.Kill(); _ = serve.Wait() })
-	healthy := false
-	for i := 0; i < 100 && !healthy; i++ {
+	healthy := eventually(func() bool {
 		probe := exec.Command(bin, "probe")
 		probe.Env = env
-		healthy = probe.Run() == nil
-		if !healthy {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+		return probe.Run() == nil
+	})
 	if !healthy {
+		// The server writes its log until it has exited.
+		_ = serve.Process.Kill()
+		_ = serve.Wait()
 		t.Fatalf("the image's health check never passed; server log:\n%s", logs.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "cosellbot.db")); err != nil {

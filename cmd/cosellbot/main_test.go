@@ -207,19 +207,7 @@ func TestServeAndShell(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ok := false
-	for i := 0; i < 100 && !ok; i++ {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			ok = resp.StatusCode == http.StatusOK
-			resp.Body.Close()
-		}
-		if !ok {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if !ok {
-		t.Fatal("/readyz never answered 200")
-	}
+	waitReady(t, addr)
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz: %v", err)
 	}

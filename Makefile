@@ -20,6 +20,8 @@ run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local sh
 # train the learned ranker again and again (a cache round trip, overrides,
 # determinism: 76 of bot/faq's race seconds with 3,245 tuning questions);
 # the training's concurrency is raced by the shared index's build.
+# TestCalibrationIsCurrent refits only when calibration.go's recorded inputs
+# (bot/faq/digest.go) changed; FAQ_REFIT=1 make test forces the refit.
 FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic)$$
 
 # go test starts the packages' test binaries in the order it is given them,

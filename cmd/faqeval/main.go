@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/faq"
@@ -88,7 +89,11 @@ func run(dir string, failures, calibrate bool, out string) error {
 		if err != nil {
 			return err
 		}
-		src, err := m.GoSource(strings.Join(faq.TuningFiles, ", "))
+		digest, err := faq.CalibrationDigest(filepath.Dir(out), m)
+		if err != nil {
+			return err
+		}
+		src, err := m.GoSource(strings.Join(faq.TuningFiles, ", "), digest)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,12 @@
 
 package faq
 
-// calibratedFrom is CalibrationDigest of calibrated's inputs and weights.
-const calibratedFrom = "a424d1bb62f405400409917167abf53080e4ba5431cf65b670d102ce6e606eac"
+// calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
+// calibratedOn the Platform of the fit.
+const (
+	calibratedFrom = "0ca9a740915507b4b045b4a3ae9d6244e6ae5ac0f74fab0ed678b3be12fe730e"
+	calibratedOn   = "go1.26.8 amd64"
+)
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml.
 var calibrated = Model{

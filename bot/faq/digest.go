@@ -21,14 +21,16 @@ import (
 // TestCalibrationIsCurrent refits only when one of them changed: the
 // package's code and bot/spell's (their tokens, so an edited comment
 // changes nothing), go.sum (the analyzers and stemmers are dependencies),
-// the Go version, the knowledge base, the tuning files, and the fitted
-// weights themselves (a hand edit of calibration.go is a change too).
+// the knowledge base, the tuning files, and the fitted weights themselves
+// (a hand edit of calibration.go is a change too). The Go version and
+// architecture (floating point may differ between them) are recorded
+// apart, as Platform: another toolchain refits too, but a fit that
+// matches there is current, not a digest to record.
 
 // CalibrationDigest is the hex SHA-256 of what model m, fitted by
 // Calibrate, was fitted from; pkgDir is bot/faq's directory.
 func CalibrationDigest(pkgDir string, m Model) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %s\n", runtime.Version(), runtime.GOARCH)
 	for _, d := range []string{pkgDir, filepath.Join(pkgDir, "..", "spell")} {
 		if err := hashGoTokens(h, d); err != nil {
 			return "", err
@@ -55,6 +57,9 @@ func CalibrationDigest(pkgDir string, m Model) (string, error) {
 	fmt.Fprintf(h, "%v %v %v\n", m.Rank, m.Conf, m.Threshold)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// Platform is the Go version and architecture a calibration is fitted on.
+func Platform() string { return runtime.Version() + " " + runtime.GOARCH }
 
 // hashGoTokens writes the tokens of dir's Go files (not tests, not
 // calibration.go, which the digest describes), comments left out.

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "0ca9a740915507b4b045b4a3ae9d6244e6ae5ac0f74fab0ed678b3be12fe730e"
+	calibratedFrom = "149909a646102d4ddfd9d8ed4325f6db91f0d30b7926b483bcf057b0896d60d9"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-9.029813933615912e-15, // bias
-		6.707591381364539,      // cov
-		-1.1363130697517796,    // covQ
-		0.9666636197037086,     // covA
-		3.9778049845076477,     // phrase
-		0.01753742979943763,    // prec
-		3.879402436588494,      // phraseIntent
-		0.03798561142957161,    // intentHit
-		-0.4568865407393366,    // intentMiss
-		-0.6802860032690967,    // costMiss
-		-0.18978325493247702,   // cross
-		1.0448851801260555,     // unknown
-		0.29284611002678107,    // typo
-		-0.05893172156614297,   // profile
-		0.8037468840475921,     // costGap
-		0.7909192412254232,     // defines
-		-1.2872917923695624,    // figureMiss
-		0.04654993665604637,    // numberMiss
-		6.8104972989065,        // class
-		0.2445995941326848,     // classLead
-		2.2386316326638464e-15, // classOOS
-		-9.621932880084735e-16, // unknownAll
+		3.0420110874729794e-14, // bias
+		6.692761195564494,      // cov
+		-1.1541423919422167,    // covQ
+		0.9853383291892766,     // covA
+		4.327092224235372,      // phrase
+		-0.10346180184764131,   // prec
+		4.09471253547415,       // phraseIntent
+		-0.03206382389355376,   // intentHit
+		-0.5214054094795312,    // intentMiss
+		-0.5995996216558467,    // costMiss
+		-0.2606903628675259,    // cross
+		1.2435859717460245,     // unknown
+		0.21061491433668114,    // typo
+		-0.05887067562317705,   // profile
+		0.6220254977705767,     // costGap
+		0.6559014407870537,     // defines
+		-1.3243708378027796,    // figureMiss
+		-0.07843609376413792,   // numberMiss
+		6.942860053672913,      // class
+		0.18177254217541572,    // classLead
+		-7.19201214190684e-16,  // classOOS
+		6.901886469753056e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-3.8319766139280307,  // winner's bias
-		-0.9773253735132932,  // winner's cov
-		-3.0960018530520244,  // winner's covQ
-		-0.9759385938616207,  // winner's covA
-		0.6487908533121638,   // winner's phrase
-		-0.9925687610444591,  // winner's prec
-		1.1622235363674265,   // winner's phraseIntent
-		0.10890661769704325,  // winner's intentHit
-		0.012031601849096704, // winner's intentMiss
-		-0.4843756558036044,  // winner's costMiss
-		-0.11393747142971979, // winner's cross
-		-1.224091064949879,   // winner's unknown
-		0.727500565393064,    // winner's typo
-		-0.14079883234881224, // winner's profile
-		-3.354777312479497,   // winner's costGap
-		0.08445179293882876,  // winner's defines
-		-2.988847394586709,   // winner's figureMiss
-		-0.4250362127775587,  // winner's numberMiss
-		-0.5747097466192204,  // winner's class
-		2.152280089452472,    // winner's classLead
-		-5.234587931899243,   // winner's classOOS
-		-3.041847661441764,   // winner's unknownAll
-		0.19382252041301776,  // winner's rank score
-		0.1934974485350351,   // lead over the runner-up
-		3.3090331584032664,   // softmax share
-		-2.1304309673237336,  // coverage under 0.6
-		-3.476555894070549,   // ranker's probability
-		-0.11625769351880477, // first on lexical score
-		1.8969155464783147,   // ranker's probability of the runner-up
-		3.9688479163900627,   // coverage of known words
-		0.03505681418858591,  // ranker's probability times coverage
-		0.39726381935737176,  // lead times ranker's probability
+		-4.77738099328393,     // winner's bias
+		-0.4601709245776841,   // winner's cov
+		-3.8785277696448928,   // winner's covQ
+		-1.140933137565416,    // winner's covA
+		0.5467065737068816,    // winner's phrase
+		-1.3431836563420692,   // winner's prec
+		1.1736033707611342,    // winner's phraseIntent
+		0.09533803937709424,   // winner's intentHit
+		0.1608055809264162,    // winner's intentMiss
+		-1.4231666788303907,   // winner's costMiss
+		-0.2017387978011133,   // winner's cross
+		-1.0150301623727231,   // winner's unknown
+		0.8879134338266239,    // winner's typo
+		-0.31285992416304553,  // winner's profile
+		-3.6693515836398594,   // winner's costGap
+		-0.006631411011195556, // winner's defines
+		-3.0620648276229048,   // winner's figureMiss
+		-0.41013994202359394,  // winner's numberMiss
+		-1.3233255114133797,   // winner's class
+		1.8196266672686696,    // winner's classLead
+		-5.035090058881209,    // winner's classOOS
+		-3.263804535086232,    // winner's unknownAll
+		0.2885027071797641,    // winner's rank score
+		0.16492379888793765,   // lead over the runner-up
+		3.4362328576926178,    // softmax share
+		-1.1772999625429963,   // coverage under 0.6
+		-3.6703596018362425,   // ranker's probability
+		-0.09789811681537593,  // first on lexical score
+		1.8229281497250336,    // ranker's probability of the runner-up
+		4.640517444210299,     // coverage of known words
+		1.2947768089672143,    // ranker's probability times coverage
+		0.40009079364940975,   // lead times ranker's probability
 	},
-	Threshold: 0.6965636515705321,
+	Threshold: 0.6932932398001196,
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,6 +28,15 @@ type Case struct {
 	// d'une licence office 365" finds "price of an office 365 licence"
 	// easy. Empty for single cases.
 	Group string
+	// Also lists other entries whose answer gives what the question asks
+	// as fully as Expect's (AlsoFile): answered with one, the asker has
+	// the answer.
+	Also []string
+}
+
+// answeredBy reports whether entry id's answer is a right answer to c.
+func (c Case) answeredBy(id string) bool {
+	return c.Expect != OutOfScope && (id == c.Expect || slices.Contains(c.Also, id))
 }
 
 // caseItem is one item of an evaluation file: either a single case
@@ -157,7 +167,10 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 			res = ix.askTwo(c.Question, res, cands)
 		}
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
-		if len(cands) > 0 {
+		switch {
+		case res.Answered:
+			fail.Got = res.EntryID // a message's first half's, when its halves were answered
+		case len(cands) > 0:
 			fail.Got = cands[0].id
 		}
 		if c.Expect == OutOfScope {
@@ -170,7 +183,7 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 			continue
 		}
 		r.InScope++
-		if len(cands) > 0 && cands[0].id == c.Expect {
+		if len(cands) > 0 && c.answeredBy(cands[0].id) {
 			r.RankedFirst++
 		}
 		lr := r.ByLang[c.Lang]
@@ -188,7 +201,7 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 				}
 			}
 			r.Failures = append(r.Failures, fail)
-		case res.EntryID == c.Expect && res.Lang == c.Lang:
+		case c.answeredBy(res.EntryID) && res.Lang == c.Lang:
 			lr.Correct++
 			r.Correct++
 		default:
@@ -308,20 +321,91 @@ func (r Report) String() string {
 // 669 of 709 right, 20 → 13 wrong, 50 → 52 of 54 refused. A second
 // batch, tuning-chat9.yaml (French and Swedish, everyday words first),
 // took dev9 back to 691 right and 56 refused: not loaded.
+//
+// Session 29 moved dev9 into the tuning files and dev10 to deciding, and
+// wrote dev11 (four helpers, two personas: a salesperson on a phone, a new
+// admin who describes the situation), measured at the start and the end
+// only: on 0.30.0's engine 911 of 1,015 right (94.0 / 88.9 / 88.5 %), 27
+// wrong, 76 of 79 refused. With dev9 learned, dev10 669 right (the same),
+// the hold-out 1,012 -> 1,009. tuning-chat10.yaml, written by four more
+// helpers in dev11's two personas, took dev10 to 666 and the hold-out to
+// 1,005 (threshold 0.713 -> 0.732): not loaded. The answers counted wrong
+// were then judged blind (AlsoFile): 89 of the tuning set's 212, 9 of
+// dev10's 12 and 18 of dev11's 27 give what the question asks as fully as
+// the expected entry's. Counted right, and at wrongCost 4 (calibrate.go),
+// dev10 681 right, 4 wrong (en 98.3, fr 95.4, sv 95.2 %); dev11 931 (97.0 /
+// 89.9 / 91.1 %), 11 wrong (1.1 %), 75 of 79 refused; counted as before,
+// dev11 914 right, 28 wrong: the engine answers unseen questions much as
+// it did; the reports and the threshold now count its right answers right.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
-	// never indexed nor calibrated on; dev9's figures decide between
+	// never indexed nor calibrated on; dev10's figures decide between
 	// changes, and its failures may be read while one is developed (as
-	// dev4-dev8's were before they became tuning files); dev10 is measured
+	// dev4-dev9's were before they became tuning files); dev11 is measured
 	// only.
-	DevFiles = []string{"dev9.yaml", "dev10.yaml"}
+	DevFiles = []string{"dev10.yaml", "dev11.yaml"}
 )
 
-// LoadCaseFiles reads and concatenates evaluation files from dir.
+// AlsoFile, in the evaluation sets' directory, lists questions of the
+// sets that another entry answers as fully as the one they were written
+// for: each set gives one entry a question, and the knowledge base has
+// neighbours ("is the crm id mandatory" is the required fields' question
+// and answered, word for word, by the optional IDs' entry). Each pair was
+// judged blind: the judge saw the question and both answers, in random
+// order and unlabelled, and said which of them give what it asks
+// (session 29). Counted wrong, such answers also taught the threshold to
+// refuse what was answered right.
+const AlsoFile = "also.yaml"
+
+// alsoItem is one question of AlsoFile and its other right entries.
+type alsoItem struct {
+	Question string   `yaml:"q"`
+	Lang     Lang     `yaml:"lang"`
+	Also     []string `yaml:"also"`
+}
+
+// loadAlso reads dir's AlsoFile, keyed by language and question; none is
+// no error.
+func loadAlso(dir string) (map[string][]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, AlsoFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var items []alsoItem
+	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", AlsoFile, err)
+	}
+	also := make(map[string][]string, len(items))
+	for i, it := range items {
+		if strings.TrimSpace(it.Question) == "" || !isLang(it.Lang) || len(it.Also) == 0 {
+			return nil, fmt.Errorf("%s: item %d (%q): want q, lang (en, fr or sv) and a non-empty also list", AlsoFile, i, it.Question)
+		}
+		k := alsoKey(it.Lang, it.Question)
+		if _, dup := also[k]; dup {
+			return nil, fmt.Errorf("%s: item %d (%q): listed twice", AlsoFile, i, it.Question)
+		}
+		also[k] = it.Also
+	}
+	return also, nil
+}
+
+func alsoKey(l Lang, q string) string { return string(l) + "\x00" + q }
+
+// LoadCaseFiles reads and concatenates evaluation files from dir, with the
+// other right entries AlsoFile gives their questions.
 func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
+	also, err := loadAlso(dir)
+	if err != nil {
+		return nil, err
+	}
 	var all []Case
 	for _, n := range names {
 		data, err := os.ReadFile(filepath.Join(dir, n))
@@ -335,6 +419,13 @@ func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
 		for i := range cs {
 			if cs[i].Group != "" {
 				cs[i].Group = n + ":" + cs[i].Group // groups of different files are unrelated
+			}
+			// A short question may sit in two files under two entries
+			// ("cpor?"): each case's own entry is no "also" of it.
+			for _, id := range also[alsoKey(cs[i].Lang, cs[i].Question)] {
+				if id != cs[i].Expect {
+					cs[i].Also = append(cs[i].Also, id)
+				}
 			}
 		}
 		all = append(all, cs...)

@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -114,8 +116,16 @@ func TestEval(t *testing.T) {
 		// session 28's changes 97.8 / 93.6 / 92.8 %, 13 wrong (1.8 %), 52
 		// refused. dev9 went from 98.2 / 95.2 / 96.6 % (6 wrong, 58
 		// refused) to 98.8 / 98.5 / 97.7 % (no wrong answer, 58 refused).
-		{[]string{DevFiles[0]}, 0.92, 0.93, 0.02, true},
-		{[]string{DevFiles[1]}, 0.90, 0.92, 0.025, true},
+		// Session 29: dev9 became a tuning file, dev10 decided, dev11
+		// (four helpers, two personas) was measured at the start and the
+		// end only: on 0.30.0's engine 94.0 / 88.9 / 88.5 %, 27 wrong (2.7
+		// %), 76 of 79 refused. Answers by a neighbour entry that gives
+		// what the question asks, judged blind, count right since
+		// (AlsoFile): dev10 98.3 / 95.4 / 95.2 %, 4 wrong (0.6 %), 53 of
+		// 54 refused; dev11 97.0 / 89.9 / 91.1 %, 11 wrong (1.1 %), 75 of
+		// 79 refused (counted as before: 95.5 / 88.4 / 89.0 %, 28 wrong).
+		{[]string{DevFiles[0]}, 0.94, 0.95, 0.015, true},
+		{[]string{DevFiles[1]}, 0.88, 0.93, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {
@@ -247,5 +257,83 @@ func TestEvaluateCounts(t *testing.T) {
 	}
 	if s := r.String(); !strings.Contains(s, "fr  accuracy  50.0%") || !strings.Contains(s, "refusal rate 100.0%") {
 		t.Errorf("report text:\n%s", s)
+	}
+}
+
+// TestEvaluateAlso: an answer by an entry the case lists in Also is right,
+// in the report and in what the threshold is fitted on.
+func TestEvaluateAlso(t *testing.T) {
+	ix := loadIndex(t)
+	q := "où trouver mon ID partenaire ?"
+	r := Evaluate(ix, []Case{{Question: q, Lang: FR, Expect: "partner-id-what", Also: []string{"partner-id-where"}}})
+	if r.Correct != 1 || r.Wrong != 0 || r.RankedFirst != 1 {
+		t.Errorf("with also: %d right, %d wrong, %d ranked first; want 1, 0, 1", r.Correct, r.Wrong, r.RankedFirst)
+	}
+	c := Case{Question: q, Lang: FR, Expect: OutOfScope, Also: []string{"partner-id-where"}}
+	if c.answeredBy("partner-id-where") {
+		t.Error("an out-of-scope case is answered by no entry, whatever its Also")
+	}
+}
+
+func TestLoadAlso(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+	}{
+		{"ok", "- {q: hello, lang: en, also: [x]}\n", ""},
+		{"comments only", "# nothing yet\n", ""},
+		{"no also", "- {q: hello, lang: en, also: []}\n", "non-empty also"},
+		{"bad lang", "- {q: hello, lang: de, also: [x]}\n", "lang"},
+		{"twice", "- {q: hello, lang: en, also: [x]}\n- {q: hello, lang: en, also: [y]}\n", "twice"},
+		{"unknown key", "- {q: hello, lang: en, expect: x}\n", "expect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, AlsoFile), []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadAlso(dir)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("got %v, want error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestAlsoFile: every question AlsoFile lists is a question of the sets,
+// in scope, and its other right entries exist and differ from its own.
+func TestAlsoFile(t *testing.T) {
+	ix := loadIndex(t)
+	also, err := loadAlso("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := append(append(append(slices.Clone(TuningFiles), HoldoutFile), FreshFiles...), DevFiles...)
+	cases, err := LoadCaseFiles("testdata", names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, c := range cases {
+		k := alsoKey(c.Lang, c.Question)
+		if _, ok := also[k]; ok {
+			found[k] = true
+		}
+		if c.Also == nil {
+			continue
+		}
+		if c.Expect == OutOfScope {
+			t.Errorf("%q is out of scope: no entry answers it", c.Question)
+		}
+		for _, id := range c.Also {
+			if _, ok := ix.entries[id]; !ok || id == c.Expect {
+				t.Errorf("%q: also %q is no other entry of the knowledge base", c.Question, id)
+			}
+		}
+	}
+	for k := range also {
+		if !found[k] {
+			t.Errorf("%s lists %q, a question of no set", AlsoFile, strings.ReplaceAll(k, "\x00", " "))
+		}
 	}
 }

@@ -206,10 +206,11 @@ var everydays = []everyday{
 // "sa-dealen", "sa-teamet"), after one in French order ("un deal sa"),
 // after an article or determiner no possessive follows ("un sa", "the
 // sa", "mon sa"), and as the subject of a definition ("vad står sa för",
-// "sa ça veut dire quoi", "vad e sa?"). Chat writes all of these: before
-// session 28 only the first was read, and "deal sa", the usual French
-// order, was lost with the possessives. It becomes saMarker, which each
-// language then spells out.
+// "sa ça veut dire quoi", "sa c'est l'abréviation de quoi", "vad e sa?";
+// not "sa veut dire", a misspelt "ça veut dire"). Chat writes all of
+// these: before session 28 only the first was read, and "deal sa", the
+// usual French order, was lost with the possessives. It becomes saMarker,
+// which each language then spells out.
 var (
 	saAbbr      = regexp.MustCompile(`\bSA(:n|:s|s)?\b`)
 	saExpansion = map[Lang]string{EN: "solution assessment", FR: "evaluation de solution", SV: "losningsutvardering"}
@@ -222,7 +223,7 @@ var (
 		regexp.MustCompile(`\b(?:un|une|le|la|les|des|du|mon|ma|mes|notre|nos|votre|vos|ce|cet|cette|an|the|my|our|your|this|each|every|min|mina|varje|nasta|forsta) (sa(?::n|:s)?)\b`),
 		regexp.MustCompile(`\ben (sa)(?:\s*[?!.,]|$| och\b| eller\b| men\b| utan\b| efter\b)`),
 		regexp.MustCompile(`\b(?:star|does|betyder|innebar) (sa) (?:for|stand|mean|i|inom|pa)\b|\bvad (?:ar|e|betyder|innebar) (sa)(?:\s*[?!.]|$| i\b| inom\b| pa\b)`),
-		regexp.MustCompile(`^(sa)(?:\s*[:,]| (?:ca|ds|dans|stands?|short|means?)\b)`),
+		regexp.MustCompile(`^(sa)(?:\s*[:,]| (?:ca|c'?est|cest|ds|dans|stands?|short|means?)\b)`),
 	}
 	// saNotNext are the words after which a matched "sa" is Swedish "så"
 	// or French "sa" after all: "en deal så att", "den sa att".

@@ -25,6 +25,7 @@ func TestLowerSA(t *testing.T) {
 		{"what does sa stand for on a deal", true},
 		{"sa ça veut dire quoi ds pc", true},
 		{"sa : un seul type d'evaluation ou plusieurs", true},
+		{"sa c'est l'abréviation de quoi dans les deals ?", true},
 		{"vad betyder sa i co-sell", true},
 		{"vad e sa?", true},
 		{"skapade en sa, var syns den?", true},
@@ -36,6 +37,7 @@ func TestLowerSA(t *testing.T) {
 		{"han sa att vi skulle registrera den", false},
 		{"en så stor affär, kan vi registrera den", false},
 		{"sa marche pas quand je clique", false},
+		{"sa veut dire quoi ce message d'erreur", false}, // "ça", misspelt
 		{"vad är så speciellt med co-sell", false},
 	} {
 		got := strings.Contains(neutral(tc.q), saMarker)

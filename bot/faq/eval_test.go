@@ -231,10 +231,16 @@ func TestParseCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseCases([]byte(tt.yaml))
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Errorf("got %v, want error containing %q", err, tt.wantErr)
-			}
+			wantError(t, err, tt.wantErr)
 		})
+	}
+}
+
+// wantError fails t unless err contains want, or is nil when want is "".
+func wantError(t *testing.T, err error, want string) {
+	t.Helper()
+	if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+		t.Errorf("got %v, want error containing %q", err, want)
 	}
 }
 
@@ -293,9 +299,7 @@ func TestLoadAlso(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := loadAlso(dir)
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Errorf("got %v, want error containing %q", err, tt.wantErr)
-			}
+			wantError(t, err, tt.wantErr)
 		})
 	}
 }

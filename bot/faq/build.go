@@ -357,7 +357,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	phrasings := append(append([]string{t.Question}, t.Alternates...), learned...)
 	for _, p := range phrasings {
 		var terms, intents []string
-		for _, term := range li.terms(prepare(li.lang, p, true)) {
+		for _, term := range li.terms(builtText(li.lang, p, true)) {
 			if li.intentTerms[term] {
 				if !slices.Contains(intents, term) {
 					intents = append(intents, term)
@@ -371,7 +371,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 		d.phrasings = append(d.phrasings, terms)
 		d.phraseIntents = append(d.phraseIntents, intents)
 	}
-	for _, term := range li.terms(prepare(li.lang, t.Answer, false)) {
+	for _, term := range li.terms(builtText(li.lang, t.Answer, false)) {
 		d.a[term] = struct{}{}
 	}
 	if answerIntents[li.lang].MatchString(foldLower(t.Answer)) {
@@ -391,7 +391,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 		// becomes "solution assessment" in English and "évaluation de
 		// solution" in French before it is analysed, so those are what the
 		// entry defines too.
-		for _, term := range li.terms(prepare(li.lang, strings.ToUpper(a), false)) {
+		for _, term := range li.terms(builtText(li.lang, strings.ToUpper(a), false)) {
 			d.defines[term] = true
 		}
 	}

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "149909a646102d4ddfd9d8ed4325f6db91f0d30b7926b483bcf057b0896d60d9"
+	calibratedFrom = "cccb959e885a1e76e0690cc3e66f0369d2357c22aad30eddf210badd9b36ecf4"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

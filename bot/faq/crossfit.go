@@ -143,7 +143,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [
 	asked := make([]rawFeatures, len(cases))
 	for ci, c := range cases {
 		q := ix.read(c.Question)
-		asked[ci] = ix.langs[detectLang(q, ix.spoken)].textFeatures(q, true, spec)
+		asked[ci] = ix.langs[detectLang(q, ix.spoken)].builtFeatures(q, true, spec)
 	}
 	out := make([][]float64, len(cases))
 	nClass := len(ix.order) + 1

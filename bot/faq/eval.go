@@ -344,9 +344,9 @@ var (
 	// DevFiles are development sets: written apart from the tuning set,
 	// never indexed nor calibrated on; dev10's figures decide between
 	// changes, and its failures may be read while one is developed (as
-	// dev4-dev9's were before they became tuning files); dev11 is measured
-	// only.
-	DevFiles = []string{"dev10.yaml", "dev11.yaml"}
+	// dev4-dev9's were before they became tuning files); dev11 and dev12
+	// are measured only.
+	DevFiles = []string{"dev10.yaml", "dev11.yaml", "dev12.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

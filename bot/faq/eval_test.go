@@ -126,6 +126,12 @@ func TestEval(t *testing.T) {
 		// 79 refused (counted as before: 95.5 / 88.4 / 89.0 %, 28 wrong).
 		{[]string{DevFiles[0]}, 0.94, 0.95, 0.015, true},
 		{[]string{DevFiles[1]}, 0.88, 0.93, 0.02, true},
+		// Session 30: dev12, four helpers in two personas no set had (a
+		// search-bar typer's keyword fragments; a relayer passing on a
+		// boss's or customer's question, sometimes with a wrong belief),
+		// on 0.31.0's engine: 89.3 / 75.1 / 74.6 %, 73 wrong (6.6 %), 63
+		// of 68 refused.
+		{[]string{DevFiles[2]}, 0.74, 0.92, 0.07, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -307,6 +308,56 @@ func prepare(l Lang, text string, question bool) string {
 	return forLang(l, neutral(text), question)
 }
 
+// built is prepare for the texts an index build reads (the entries'
+// wordings and answers, the learned examples, the tuning questions), with
+// neutral's step kept too (n, which textFeatures' character grams read).
+// An index is built again after every admin edit, from nearly the same
+// texts, and steps 1-3 are pure: their patterns were an eighth of a
+// rebuild's CPU (regexp, BenchmarkNewIndex) and a third of the Go time of
+// bot/command's race tests that teach and rebuild. Questions users ask
+// never go through here, so the memo holds the build's texts only, up to
+// builtMax of them.
+func built(l Lang, text string, question bool) (n, prepared string) {
+	k := builtKey{l, question, text}
+	builtMemo.Lock()
+	v, ok := builtMemo.m[k]
+	builtMemo.Unlock()
+	if ok {
+		return v.n, v.prepared
+	}
+	n = neutral(text)
+	prepared = forLang(l, n, question)
+	builtMemo.Lock()
+	if len(builtMemo.m) < builtMax {
+		builtMemo.m[k] = builtValue{n, prepared}
+	}
+	builtMemo.Unlock()
+	return n, prepared
+}
+
+type builtKey struct {
+	l        Lang
+	question bool
+	text     string
+}
+
+type builtValue struct{ n, prepared string }
+
+// builtText is built's prepared text alone.
+func builtText(l Lang, text string, question bool) string {
+	_, p := built(l, text, question)
+	return p
+}
+
+// builtMax bounds the memo: the embedded knowledge base and tuning sets
+// give about 60,000 keys; an admin's edits add a few each.
+const builtMax = 200_000
+
+var builtMemo = struct {
+	sync.Mutex
+	m map[builtKey]builtValue
+}{m: map[builtKey]builtValue{}}
+
 // qgroup is one word of the question after analysis: its stem and, for a
 // Swedish compound, the stems of the known words inside it.
 type qgroup struct {
@@ -342,7 +393,11 @@ type analysed struct {
 
 // analyse runs steps 2-4 on n, already through neutral.
 func (li *langIndex) analyse(n string, question bool) analysed {
-	text := forLang(li.lang, n, question)
+	return li.analysePrepared(forLang(li.lang, n, question))
+}
+
+// analysePrepared runs step 4 on text, already through steps 1-3.
+func (li *langIndex) analysePrepared(text string) analysed {
 	return analysed{text, li.analyzer.Analyze([]byte(text))}
 }
 

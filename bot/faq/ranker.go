@@ -135,7 +135,7 @@ func (ix *Index) featurize(texts []rankerText, spec featSpec) ([]rawFeatures, ma
 			li := ix.langs[l]
 			for i, t := range texts {
 				if t.lang == l {
-					raw[i] = li.textFeatures(t.text, t.kind != kbAnswer, spec)
+					raw[i] = li.builtFeatures(t.text, t.kind != kbAnswer, spec)
 				}
 			}
 		})

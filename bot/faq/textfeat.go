@@ -66,6 +66,12 @@ func (li *langIndex) textFeatures(text string, question bool, spec featSpec) raw
 	return li.analysedFeatures(n, li.analyse(n, question), spec)
 }
 
+// builtFeatures is textFeatures of a text an index build reads (built).
+func (li *langIndex) builtFeatures(text string, question bool, spec featSpec) rawFeatures {
+	n, p := built(li.lang, text, question)
+	return li.analysedFeatures(n, li.analysePrepared(p), spec)
+}
+
 // analysedFeatures is textFeatures of a text whose neutral form is n and
 // whose analysis in this language is a.
 func (li *langIndex) analysedFeatures(n string, a analysed, spec featSpec) rawFeatures {

@@ -50,8 +50,8 @@ func (ix *Index) buildTranslations(entries []Entry) {
 		wg.Go(func() {
 			var pairs []sentencePair
 			add := func(f, e string, question bool) {
-				pf := distinct(li.terms(prepare(l, f, question)))
-				pe := distinct(en.terms(prepare(EN, e, question)))
+				pf := distinct(li.terms(builtText(l, f, question)))
+				pe := distinct(en.terms(builtText(EN, e, question)))
 				if len(pf) > 0 && len(pe) > 0 {
 					pairs = append(pairs, sentencePair{pf, pe})
 				}

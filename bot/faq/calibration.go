@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "cccb959e885a1e76e0690cc3e66f0369d2357c22aad30eddf210badd9b36ecf4"
+	calibratedFrom = "40383dbec6f8eaa07d34258a87ddc8ad72581bb74d74b39b58e7426ce0e99290"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.0420110874729794e-14, // bias
-		6.692761195564494,      // cov
-		-1.1541423919422167,    // covQ
-		0.9853383291892766,     // covA
-		4.327092224235372,      // phrase
-		-0.10346180184764131,   // prec
-		4.09471253547415,       // phraseIntent
-		-0.03206382389355376,   // intentHit
-		-0.5214054094795312,    // intentMiss
-		-0.5995996216558467,    // costMiss
-		-0.2606903628675259,    // cross
-		1.2435859717460245,     // unknown
-		0.21061491433668114,    // typo
-		-0.05887067562317705,   // profile
-		0.6220254977705767,     // costGap
-		0.6559014407870537,     // defines
-		-1.3243708378027796,    // figureMiss
-		-0.07843609376413792,   // numberMiss
-		6.942860053672913,      // class
-		0.18177254217541572,    // classLead
-		-7.19201214190684e-16,  // classOOS
-		6.901886469753056e-15,  // unknownAll
+		2.945791758672068e-14,  // bias
+		8.288019200390044,      // cov
+		-2.9849228357110476,    // covQ
+		1.1060396777168477,     // covA
+		4.5866344376032115,     // phrase
+		-0.09857357381874504,   // prec
+		4.352892329834718,      // phraseIntent
+		0.11433386712344908,    // intentHit
+		-0.3499443922231151,    // intentMiss
+		-1.201848494304782,     // costMiss
+		-0.45158802818647914,   // cross
+		1.2030144827558382,     // unknown
+		0.20926447242771426,    // typo
+		-0.03399573409258886,   // profile
+		0.8247958261215999,     // costGap
+		0.8898946474994883,     // defines
+		-1.5685493498656649,    // figureMiss
+		-0.013012579506480527,  // numberMiss
+		5.998173239054913,      // class
+		0.10825903923382188,    // classLead
+		-4.887049101063353e-15, // classOOS
+		-5.995204332975851e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-4.77738099328393,     // winner's bias
-		-0.4601709245776841,   // winner's cov
-		-3.8785277696448928,   // winner's covQ
-		-1.140933137565416,    // winner's covA
-		0.5467065737068816,    // winner's phrase
-		-1.3431836563420692,   // winner's prec
-		1.1736033707611342,    // winner's phraseIntent
-		0.09533803937709424,   // winner's intentHit
-		0.1608055809264162,    // winner's intentMiss
-		-1.4231666788303907,   // winner's costMiss
-		-0.2017387978011133,   // winner's cross
-		-1.0150301623727231,   // winner's unknown
-		0.8879134338266239,    // winner's typo
-		-0.31285992416304553,  // winner's profile
-		-3.6693515836398594,   // winner's costGap
-		-0.006631411011195556, // winner's defines
-		-3.0620648276229048,   // winner's figureMiss
-		-0.41013994202359394,  // winner's numberMiss
-		-1.3233255114133797,   // winner's class
-		1.8196266672686696,    // winner's classLead
-		-5.035090058881209,    // winner's classOOS
-		-3.263804535086232,    // winner's unknownAll
-		0.2885027071797641,    // winner's rank score
-		0.16492379888793765,   // lead over the runner-up
-		3.4362328576926178,    // softmax share
-		-1.1772999625429963,   // coverage under 0.6
-		-3.6703596018362425,   // ranker's probability
-		-0.09789811681537593,  // first on lexical score
-		1.8229281497250336,    // ranker's probability of the runner-up
-		4.640517444210299,     // coverage of known words
-		1.2947768089672143,    // ranker's probability times coverage
-		0.40009079364940975,   // lead times ranker's probability
+		-5.557049221794545,   // winner's bias
+		-1.2411501419645343,  // winner's cov
+		-3.4682472402314906,  // winner's covQ
+		-1.5253634020099567,  // winner's covA
+		0.914344971927718,    // winner's phrase
+		-1.321388835303089,   // winner's prec
+		0.135880542716196,    // winner's phraseIntent
+		-0.06854864001931021, // winner's intentHit
+		-0.03877194240300249, // winner's intentMiss
+		-0.7357021635320492,  // winner's costMiss
+		-0.7239019006788167,  // winner's cross
+		-1.114968150206286,   // winner's unknown
+		0.6289892462380936,   // winner's typo
+		-0.2314739188291535,  // winner's profile
+		-4.195810667593896,   // winner's costGap
+		0.01621435920602781,  // winner's defines
+		-2.730562577121666,   // winner's figureMiss
+		-0.3386283919462111,  // winner's numberMiss
+		-0.6594667198821744,  // winner's class
+		1.6219342512341548,   // winner's classLead
+		-5.026934184937098,   // winner's classOOS
+		-3.0184832568210314,  // winner's unknownAll
+		0.37032916302691693,  // winner's rank score
+		0.18005972558732303,  // lead over the runner-up
+		3.4357197045368912,   // softmax share
+		-0.7355893369745911,  // coverage under 0.6
+		-3.0122427467088237,  // ranker's probability
+		-0.1897354419049426,  // first on lexical score
+		1.3637238665348748,   // ranker's probability of the runner-up
+		4.788628890747254,    // coverage of known words
+		0.1081925885784722,   // ranker's probability times coverage
+		0.37497854384275864,  // lead times ranker's probability
 	},
-	Threshold: 0.6932932398001196,
+	Threshold: 0.6657625783373402,
 }

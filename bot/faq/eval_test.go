@@ -124,14 +124,20 @@ func TestEval(t *testing.T) {
 		// (AlsoFile): dev10 98.3 / 95.4 / 95.2 %, 4 wrong (0.6 %), 53 of
 		// 54 refused; dev11 97.0 / 89.9 / 91.1 %, 11 wrong (1.1 %), 75 of
 		// 79 refused (counted as before: 95.5 / 88.4 / 89.0 %, 28 wrong).
-		{[]string{DevFiles[0]}, 0.94, 0.95, 0.015, true},
-		{[]string{DevFiles[1]}, 0.88, 0.93, 0.02, true},
-		// Session 30: dev12, four helpers in two personas no set had (a
-		// search-bar typer's keyword fragments; a relayer passing on a
-		// boss's or customer's question, sometimes with a wrong belief),
-		// on 0.31.0's engine: 89.3 / 75.1 / 74.6 %, 73 wrong (6.6 %), 63
-		// of 68 refused.
-		{[]string{DevFiles[2]}, 0.74, 0.92, 0.07, true},
+		// Session 30: dev10 became a tuning file. dev12 and dev13, by four
+		// helpers each in two personas no set had (a search-bar typer's
+		// keyword fragments; a relayer passing on a boss's or customer's
+		// question, sometimes with a wrong belief), on 0.31.0's engine:
+		// dev12 89.3 / 75.1 / 74.6 %, 73 wrong (6.6 %), 63 of 68 refused;
+		// dev13 89.1 / 74.2 / 75.6 %, 76 wrong (7.4 %), 57 of 60 refused.
+		// dev12 decides (its failures read); dev11 and dev13 are measured.
+		// With tuning-chat11 (four more helpers in those personas) and
+		// dev10 learned: dev12 93.0 / 80.4 / 82.5 %, 64 wrong; dev11 96.0
+		// / 90.6 / 91.3 %, 10 wrong, 77 of 79 refused; dev13 90.7 / 82.6
+		// / 82.4 %, 61 wrong (6.0 %), 58 of 60 refused.
+		{[]string{DevFiles[0]}, 0.80, 0.93, 0.06, true},
+		{[]string{DevFiles[1]}, 0.90, 0.95, 0.015, true},
+		{[]string{DevFiles[2]}, 0.82, 0.95, 0.065, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -149,7 +149,11 @@ var chatStopWords = map[Lang][]string{
 		"oops", "whoops", "ugh", "argh", "cheers", "tia", "guess", "suppose", "maybe", "perhaps", "probably",
 		"totally", "pretty", "super", "understand", "confused",
 		// The definition question's own words (qqdef reads them).
-		"abbreviation", "abbreviations", "abbreviated", "acronym", "acronyms", "abbr"},
+		"abbreviation", "abbreviations", "abbreviated", "acronym", "acronyms", "abbr",
+		// A question passed on, and the belief it asks about ("my boss
+		// thinks…, is that true?"): who asks and how they frame it.
+		"boss", "manager", "colleague", "colleagues", "coworker", "coworkers", "says", "said", "thinks",
+		"thought", "believes", "told", "true", "correct"},
 	FR: {"quoi", "koi", "comment", "bonjour", "salut", "coucou", "hello", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
 		"dois", "doit", "est-ce", "exactement", "chose", "deja", "coup", "fait", "genre", "bon", "alors", "bref", "vraiment",
 		"qqn", "qqch", "quelqu", "quelque", "jsp", "sais", "savoir", "pk", "pq", "qd", "pr", "tt", "bcp", "ds", "ya", "abreviation",
@@ -166,7 +170,11 @@ var chatStopWords = map[Lang][]string{
 		"phrases", "mots", "simplement", "simple", "concrètement", "concretement", "oups", "zut", "mince",
 		"truc", "trucs", "machin", "carrément", "tiens", "écoute", "ecoute", "peut-être", "comprends",
 		"comprendre", "explication", "explications", "perso", "apparemment", "svp",
-		"btw", "acronyme", "acronymes", "abreviations"},
+		"btw", "acronyme", "acronymes", "abreviations",
+		// Une question transmise et la croyance qu'elle vérifie (« un
+		// collègue dit que…, c'est vrai ? »).
+		"collègue", "collegue", "collègues", "collegues", "boss", "chef", "manager", "patron", "dit", "pense",
+		"croit", "affirme", "vrai", "correct"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
 		"står", "förklara", "förklaring", "finns", "grej", "grejen",
@@ -181,7 +189,10 @@ var chatStopWords = map[Lang][]string{
 		"mening", "meningar", "svenska", "enkelt", "enkla", "konkret", "konkreta", "rent", "hoppsan", "oj", "oops",
 		"precis", "nuförtiden", "numera", "kanske", "tydligen", "visst", "fattar", "förstår", "guida",
 		"guide", "ärligt", "grejen",
-		"förkortning", "förkortningen", "förkortningar", "förkortat", "förkortad", "akronym", "akronymen"},
+		"förkortning", "förkortningen", "förkortningar", "förkortat", "förkortad", "akronym", "akronymen",
+		// En fråga som förs vidare och tron den prövar ("kollegan tror
+		// att…, stämmer det?").
+		"kollega", "kollegan", "kollegor", "chef", "chefen", "säger", "tror", "påstår", "stämmer", "sant"},
 }
 
 // Tried in faq9 and not kept: dropping as stop words what English's stop

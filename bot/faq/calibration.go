@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "40383dbec6f8eaa07d34258a87ddc8ad72581bb74d74b39b58e7426ce0e99290"
+	calibratedFrom = "83330b8448bff8d5db78ad86de112ccbda522c38102722a1e1948bf100301494"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.945791758672068e-14,  // bias
-		8.288019200390044,      // cov
-		-2.9849228357110476,    // covQ
-		1.1060396777168477,     // covA
-		4.5866344376032115,     // phrase
-		-0.09857357381874504,   // prec
-		4.352892329834718,      // phraseIntent
-		0.11433386712344908,    // intentHit
-		-0.3499443922231151,    // intentMiss
-		-1.201848494304782,     // costMiss
-		-0.45158802818647914,   // cross
-		1.2030144827558382,     // unknown
-		0.20926447242771426,    // typo
-		-0.03399573409258886,   // profile
-		0.8247958261215999,     // costGap
-		0.8898946474994883,     // defines
-		-1.5685493498656649,    // figureMiss
-		-0.013012579506480527,  // numberMiss
-		5.998173239054913,      // class
-		0.10825903923382188,    // classLead
-		-4.887049101063353e-15, // classOOS
-		-5.995204332975851e-15, // unknownAll
+		5.5067062021412775e-14,  // bias
+		8.39933419603344,        // cov
+		-2.7927823756797494,     // covQ
+		1.0720853248237079,      // covA
+		4.489728935792234,       // phrase
+		-0.10691953683374322,    // prec
+		4.259412585588871,       // phraseIntent
+		0.07097812930421411,     // intentHit
+		-0.40197328532097454,    // intentMiss
+		-1.160843258427781,      // costMiss
+		-0.4747987169419411,     // cross
+		1.3960002094197264,      // unknown
+		0.24222947368444897,     // typo
+		-0.07099212175047494,    // profile
+		0.7692831529387253,      // costGap
+		0.8734469170121291,      // defines
+		-1.5394015334553275,     // figureMiss
+		-0.00033832211490031816, // numberMiss
+		6.132853637720932,       // class
+		0.10124745344467243,     // classLead
+		4.4976399795977025e-15,  // classOOS
+		-2.7015426932545597e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.557049221794545,   // winner's bias
-		-1.2411501419645343,  // winner's cov
-		-3.4682472402314906,  // winner's covQ
-		-1.5253634020099567,  // winner's covA
-		0.914344971927718,    // winner's phrase
-		-1.321388835303089,   // winner's prec
-		0.135880542716196,    // winner's phraseIntent
-		-0.06854864001931021, // winner's intentHit
-		-0.03877194240300249, // winner's intentMiss
-		-0.7357021635320492,  // winner's costMiss
-		-0.7239019006788167,  // winner's cross
-		-1.114968150206286,   // winner's unknown
-		0.6289892462380936,   // winner's typo
-		-0.2314739188291535,  // winner's profile
-		-4.195810667593896,   // winner's costGap
-		0.01621435920602781,  // winner's defines
-		-2.730562577121666,   // winner's figureMiss
-		-0.3386283919462111,  // winner's numberMiss
-		-0.6594667198821744,  // winner's class
-		1.6219342512341548,   // winner's classLead
-		-5.026934184937098,   // winner's classOOS
-		-3.0184832568210314,  // winner's unknownAll
-		0.37032916302691693,  // winner's rank score
-		0.18005972558732303,  // lead over the runner-up
-		3.4357197045368912,   // softmax share
-		-0.7355893369745911,  // coverage under 0.6
-		-3.0122427467088237,  // ranker's probability
-		-0.1897354419049426,  // first on lexical score
-		1.3637238665348748,   // ranker's probability of the runner-up
-		4.788628890747254,    // coverage of known words
-		0.1081925885784722,   // ranker's probability times coverage
-		0.37497854384275864,  // lead times ranker's probability
+		-5.459135141381502,   // winner's bias
+		-0.9868993346774112,  // winner's cov
+		-3.5791141108775335,  // winner's covQ
+		-1.477254100015831,   // winner's covA
+		1.2214457137077943,   // winner's phrase
+		-1.3737675644890344,  // winner's prec
+		0.38563043528802105,  // winner's phraseIntent
+		-0.07944971935297633, // winner's intentHit
+		-0.13735028898113594, // winner's intentMiss
+		-0.7854543579548138,  // winner's costMiss
+		-0.2258626909739743,  // winner's cross
+		-1.3023018769438652,  // winner's unknown
+		0.6744453359607687,   // winner's typo
+		-0.2512774110395252,  // winner's profile
+		-4.333402272219777,   // winner's costGap
+		-0.03385559623282115, // winner's defines
+		-2.8049810662361514,  // winner's figureMiss
+		-0.45792884917647103, // winner's numberMiss
+		-1.2372753925300792,  // winner's class
+		1.5135136688002457,   // winner's classLead
+		-4.874930169003303,   // winner's classOOS
+		-2.6812824435120257,  // winner's unknownAll
+		0.34801831823189106,  // winner's rank score
+		0.13848700239316145,  // lead over the runner-up
+		3.745428327039196,    // softmax share
+		-0.8164977525342495,  // coverage under 0.6
+		-2.71226421736783,    // ranker's probability
+		-0.11064512437399177, // first on lexical score
+		1.2449965681435011,   // ranker's probability of the runner-up
+		4.665907731002235,    // coverage of known words
+		0.42554915084868045,  // ranker's probability times coverage
+		0.3938838520494934,   // lead times ranker's probability
 	},
-	Threshold: 0.6657625783373402,
+	Threshold: 0.67917184770964,
 }

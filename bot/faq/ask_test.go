@@ -52,6 +52,13 @@ func TestDetectLang(t *testing.T) {
 		{"partner programme", EN},
 		{"csp programme requirements", EN},
 		{"le programme partenaire", FR},
+		// Partner Center's English names in a French or Swedish
+		// keyword question count half beside a word of the knowledge
+		// base's French or Swedish; English function words still decide.
+		{"business profiles flera partner id", SV},
+		{"deal synlighet outbound", SV},
+		{"cpor infos supplementaires", FR},
+		{"what does krav mean for deal registration", EN},
 		// Nothing to go on: English.
 		{"", EN},
 		{"???", EN},

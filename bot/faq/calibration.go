@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "83330b8448bff8d5db78ad86de112ccbda522c38102722a1e1948bf100301494"
+	calibratedFrom = "58797d439d12337d811f781c7879443f094879a2143ad54ab1f68570c13531b3"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		5.5067062021412775e-14,  // bias
-		8.39933419603344,        // cov
-		-2.7927823756797494,     // covQ
-		1.0720853248237079,      // covA
-		4.489728935792234,       // phrase
-		-0.10691953683374322,    // prec
-		4.259412585588871,       // phraseIntent
-		0.07097812930421411,     // intentHit
-		-0.40197328532097454,    // intentMiss
-		-1.160843258427781,      // costMiss
-		-0.4747987169419411,     // cross
-		1.3960002094197264,      // unknown
-		0.24222947368444897,     // typo
-		-0.07099212175047494,    // profile
-		0.7692831529387253,      // costGap
-		0.8734469170121291,      // defines
-		-1.5394015334553275,     // figureMiss
-		-0.00033832211490031816, // numberMiss
-		6.132853637720932,       // class
-		0.10124745344467243,     // classLead
-		4.4976399795977025e-15,  // classOOS
-		-2.7015426932545597e-15, // unknownAll
+		4.01160586231262e-14,   // bias
+		8.44279844355458,       // cov
+		-2.7683590255833446,    // covQ
+		1.0674890215770132,     // covA
+		4.499273085889661,      // phrase
+		-0.1175302839816007,    // prec
+		4.264907774182053,      // phraseIntent
+		0.12883252585963786,    // intentHit
+		-0.3434672482743124,    // intentMiss
+		-1.1424671028215538,    // costMiss
+		0.6200129308212234,     // cross
+		0.2637673674384183,     // unknown
+		0.11719668379444632,    // typo
+		-0.07843617829865476,   // profile
+		0.8044802596470478,     // costGap
+		0.8545943692322897,     // defines
+		-1.569098449628005,     // figureMiss
+		-0.002506234131975935,  // numberMiss
+		6.175737024855443,      // class
+		0.09117751470188887,    // classLead
+		3.4375974852270674e-15, // classOOS
+		6.568819562365513e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.459135141381502,   // winner's bias
-		-0.9868993346774112,  // winner's cov
-		-3.5791141108775335,  // winner's covQ
-		-1.477254100015831,   // winner's covA
-		1.2214457137077943,   // winner's phrase
-		-1.3737675644890344,  // winner's prec
-		0.38563043528802105,  // winner's phraseIntent
-		-0.07944971935297633, // winner's intentHit
-		-0.13735028898113594, // winner's intentMiss
-		-0.7854543579548138,  // winner's costMiss
-		-0.2258626909739743,  // winner's cross
-		-1.3023018769438652,  // winner's unknown
-		0.6744453359607687,   // winner's typo
-		-0.2512774110395252,  // winner's profile
-		-4.333402272219777,   // winner's costGap
-		-0.03385559623282115, // winner's defines
-		-2.8049810662361514,  // winner's figureMiss
-		-0.45792884917647103, // winner's numberMiss
-		-1.2372753925300792,  // winner's class
-		1.5135136688002457,   // winner's classLead
-		-4.874930169003303,   // winner's classOOS
-		-2.6812824435120257,  // winner's unknownAll
-		0.34801831823189106,  // winner's rank score
-		0.13848700239316145,  // lead over the runner-up
-		3.745428327039196,    // softmax share
-		-0.8164977525342495,  // coverage under 0.6
-		-2.71226421736783,    // ranker's probability
-		-0.11064512437399177, // first on lexical score
-		1.2449965681435011,   // ranker's probability of the runner-up
-		4.665907731002235,    // coverage of known words
-		0.42554915084868045,  // ranker's probability times coverage
-		0.3938838520494934,   // lead times ranker's probability
+		-5.4186841934049585,   // winner's bias
+		-0.9966022820450016,   // winner's cov
+		-3.5273949464294523,   // winner's covQ
+		-1.5128697186761295,   // winner's covA
+		1.2138985761137286,    // winner's phrase
+		-1.4137357047824581,   // winner's prec
+		0.4032502444828018,    // winner's phraseIntent
+		-0.10016154254380646,  // winner's intentHit
+		-0.15859442441847546,  // winner's intentMiss
+		-0.77670951877988,     // winner's costMiss
+		-0.3930122247923577,   // winner's cross
+		-1.5501282408735635,   // winner's unknown
+		0.672968026983728,     // winner's typo
+		-0.24582921854443857,  // winner's profile
+		-4.313963772507902,    // winner's costGap
+		-0.015171845922991431, // winner's defines
+		-2.79762267796677,     // winner's figureMiss
+		-0.4615573406338622,   // winner's numberMiss
+		-1.3209781173062316,   // winner's class
+		1.511325070579874,     // winner's classLead
+		-4.866803142477992,    // winner's classOOS
+		-2.0199116286429324,   // winner's unknownAll
+		0.34541640106225685,   // winner's rank score
+		0.13887538100062582,   // lead over the runner-up
+		3.7439444407261284,    // softmax share
+		-0.7652962462723697,   // coverage under 0.6
+		-2.615281763626653,    // ranker's probability
+		-0.08238139609868471,  // first on lexical score
+		1.285448113242694,     // ranker's probability of the runner-up
+		4.6301173911729085,    // coverage of known words
+		0.442537591922712,     // ranker's probability times coverage
+		0.38384564600297366,   // lead times ranker's probability
 	},
-	Threshold: 0.67917184770964,
+	Threshold: 0.6838631276260613,
 }

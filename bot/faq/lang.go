@@ -141,6 +141,7 @@ func detectLang(q string, vocab langVocab) Lang {
 		lower = englishContraction.ReplaceAllString(lower, "$1$2")
 	}
 	ws := words(lower)
+	kbWords := map[Lang]float64{}
 	for _, w := range ws {
 		if ambiguousWords[w] {
 			continue
@@ -156,10 +157,21 @@ func detectLang(q string, vocab langVocab) Lang {
 		if bits, ok := vocab[f]; ok {
 			for _, l := range Langs {
 				if bits == langBit(l) {
-					score[l] += 1.25
+					kbWords[l] += 1.25
 				}
 			}
 		}
+	}
+	// Partner Center's English names are the words French and Swedish
+	// partners type too ("krav business profile partner id", "sa deal
+	// etikett outbound"): beside a word of the knowledge base's French or
+	// Swedish, an English-only word of it counts half. English's function
+	// words ("what", "how") still count whole.
+	if kbWords[FR] > 0 || kbWords[SV] > 0 {
+		kbWords[EN] /= 2
+	}
+	for l, v := range kbWords {
+		score[l] += v
 	}
 	// whatlanggo adds at most whatlangWeight, so it can only matter when the
 	// leader is closer than that; skipping it otherwise saves its trigram

@@ -174,7 +174,9 @@ var chatStopWords = map[Lang][]string{
 		// Une question transmise et la croyance qu'elle vérifie (« un
 		// collègue dit que…, c'est vrai ? »).
 		"collègue", "collegue", "collègues", "collegues", "boss", "chef", "manager", "patron", "dit", "pense",
-		"croit", "affirme", "vrai", "correct"},
+		"croit", "affirme", "vrai", "correct",
+		// English chat openers typed in French ("quick q, pour créer…").
+		"quick", "q"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
 		"står", "förklara", "förklaring", "finns", "grej", "grejen",
@@ -192,7 +194,9 @@ var chatStopWords = map[Lang][]string{
 		"förkortning", "förkortningen", "förkortningar", "förkortat", "förkortad", "akronym", "akronymen",
 		// En fråga som förs vidare och tron den prövar ("kollegan tror
 		// att…, stämmer det?").
-		"kollega", "kollegan", "kollegor", "chef", "chefen", "säger", "tror", "påstår", "stämmer", "sant"},
+		"kollega", "kollegan", "kollegor", "chef", "chefen", "säger", "tror", "påstår", "stämmer", "sant",
+		// Engelska inledningar i svensk chatt ("quick q, hur…").
+		"quick", "q"},
 }
 
 // Tried in faq9 and not kept: dropping as stop words what English's stop

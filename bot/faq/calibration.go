@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "58797d439d12337d811f781c7879443f094879a2143ad54ab1f68570c13531b3"
+	calibratedFrom = "c07d086ded2d403c6ec1e3082c4b5cf9623e5f4d7dfbc53081b3831a3125a42a"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		4.01160586231262e-14,   // bias
-		8.44279844355458,       // cov
-		-2.7683590255833446,    // covQ
-		1.0674890215770132,     // covA
-		4.499273085889661,      // phrase
-		-0.1175302839816007,    // prec
-		4.264907774182053,      // phraseIntent
-		0.12883252585963786,    // intentHit
-		-0.3434672482743124,    // intentMiss
-		-1.1424671028215538,    // costMiss
-		0.6200129308212234,     // cross
-		0.2637673674384183,     // unknown
-		0.11719668379444632,    // typo
-		-0.07843617829865476,   // profile
-		0.8044802596470478,     // costGap
-		0.8545943692322897,     // defines
-		-1.569098449628005,     // figureMiss
-		-0.002506234131975935,  // numberMiss
-		6.175737024855443,      // class
-		0.09117751470188887,    // classLead
-		3.4375974852270674e-15, // classOOS
-		6.568819562365513e-15,  // unknownAll
+		-5.595524044110583e-14, // bias
+		8.439148412893779,      // cov
+		-2.770430276345252,     // covQ
+		1.0699076048941836,     // covA
+		4.519242993462946,      // phrase
+		-0.12669776568920516,   // prec
+		4.2667230604873465,     // phraseIntent
+		0.12902916746070206,    // intentHit
+		-0.3431150724425389,    // intentMiss
+		-1.142959680279898,     // costMiss
+		0.6220208718820016,     // cross
+		0.2637589036203036,     // unknown
+		0.11627185521549507,    // typo
+		-0.07933389095612377,   // profile
+		0.8012906839281312,     // costGap
+		0.8539129578710528,     // defines
+		-1.5693378688696908,    // figureMiss
+		-0.0020999742186099024, // numberMiss
+		6.1704303485444605,     // class
+		0.09255244754525963,    // classLead
+		-8.135085183143488e-15, // classOOS
+		7.401486830834114e-17,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.4186841934049585,   // winner's bias
-		-0.9966022820450016,   // winner's cov
-		-3.5273949464294523,   // winner's covQ
-		-1.5128697186761295,   // winner's covA
-		1.2138985761137286,    // winner's phrase
-		-1.4137357047824581,   // winner's prec
-		0.4032502444828018,    // winner's phraseIntent
-		-0.10016154254380646,  // winner's intentHit
-		-0.15859442441847546,  // winner's intentMiss
-		-0.77670951877988,     // winner's costMiss
-		-0.3930122247923577,   // winner's cross
-		-1.5501282408735635,   // winner's unknown
-		0.672968026983728,     // winner's typo
-		-0.24582921854443857,  // winner's profile
-		-4.313963772507902,    // winner's costGap
-		-0.015171845922991431, // winner's defines
-		-2.79762267796677,     // winner's figureMiss
-		-0.4615573406338622,   // winner's numberMiss
-		-1.3209781173062316,   // winner's class
-		1.511325070579874,     // winner's classLead
-		-4.866803142477992,    // winner's classOOS
-		-2.0199116286429324,   // winner's unknownAll
-		0.34541640106225685,   // winner's rank score
-		0.13887538100062582,   // lead over the runner-up
-		3.7439444407261284,    // softmax share
-		-0.7652962462723697,   // coverage under 0.6
-		-2.615281763626653,    // ranker's probability
-		-0.08238139609868471,  // first on lexical score
-		1.285448113242694,     // ranker's probability of the runner-up
-		4.6301173911729085,    // coverage of known words
-		0.442537591922712,     // ranker's probability times coverage
-		0.38384564600297366,   // lead times ranker's probability
+		-5.392136163842039,    // winner's bias
+		-0.9922901811034042,   // winner's cov
+		-3.5394470687033937,   // winner's covQ
+		-1.5132174607423572,   // winner's covA
+		1.2200561911391337,    // winner's phrase
+		-1.4090561327437143,   // winner's prec
+		0.3976768634880073,    // winner's phraseIntent
+		-0.09982013673386948,  // winner's intentHit
+		-0.16085040354885,     // winner's intentMiss
+		-0.7764170433563948,   // winner's costMiss
+		-0.39572265673835033,  // winner's cross
+		-1.5579080058813362,   // winner's unknown
+		0.6693523351580525,    // winner's typo
+		-0.24577768712649445,  // winner's profile
+		-4.315326221986602,    // winner's costGap
+		-0.015472018759109696, // winner's defines
+		-2.7983079414259326,   // winner's figureMiss
+		-0.4619872357914266,   // winner's numberMiss
+		-1.343041859425491,    // winner's class
+		1.5019948755801888,    // winner's classLead
+		-4.869049486504317,    // winner's classOOS
+		-2.0253563447116565,   // winner's unknownAll
+		0.3450107672719106,    // winner's rank score
+		0.13943930899380835,   // lead over the runner-up
+		3.7376611559318835,    // softmax share
+		-0.7535955449826066,   // coverage under 0.6
+		-2.596290658142617,    // ranker's probability
+		-0.08299945669027572,  // first on lexical score
+		1.2783284176216243,    // ranker's probability of the runner-up
+		4.633616199930822,     // coverage of known words
+		0.4434279726577753,    // ranker's probability times coverage
+		0.3828247636721803,    // lead times ranker's probability
 	},
-	Threshold: 0.6838631276260613,
+	Threshold: 0.6830628873871418,
 }

@@ -192,14 +192,19 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 	rs[0], _ = ix.askIn(ix.read(halves[0]), whole.Lang, 0, nil)
 	wg.Wait()
 	leaned := false
-	if ctx := carried(halves[0], halves[1]); ctx != "" && !rs[1].Answered && asks(1) {
+	if ctx := carried(halves[0], halves[1]); ctx != "" && asks(1) {
 		// The second half leans on the first for its topic ("what is cpor
 		// and who validates the claims": CPOR's claims; "what's a p2p
 		// deal and how do i create one"): asked again with the
 		// abbreviations the first names and it does not, it says what it
-		// asks, and the guard below has no reason to hold.
-		rs[1], _ = ix.askIn(ix.read(ctx+" "+halves[1]), whole.Lang, 0, nil)
-		leaned = true
+		// asks, and the guard below has no reason to hold. Answered
+		// alone too, it takes the surer of the two answers: "comment on
+		// en crée une" alone is how to create a deal (0.7), after "une
+		// transaction p2p" how to create a p2p one.
+		r, _ := ix.askIn(ix.read(ctx+" "+halves[1]), whole.Lang, 0, nil)
+		if !rs[1].Answered || r.Answered && r.Confidence > rs[1].Confidence {
+			rs[1], leaned = r, true
+		}
 	}
 	for i, h := range halves {
 		rs[i].Part = h

@@ -42,11 +42,11 @@ func TestCVAssign(t *testing.T) {
 // ranker's, yet still name the right entry most of the time.
 func TestCrossFit(t *testing.T) {
 	ix := loadIndex(t)
-	cases, err := LoadCaseFiles("testdata", TuningFiles...)
+	cases, err := LoadCaseFiles("testdata", scoredTuningFiles...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	oof := ix.oofProbs(cases, 0)
+	oof := ix.oofProbs(cases, 0) // TestEval's, on the same cases
 	var inScope, top1 int
 	var sumOOF, sumFull float64
 	for i, c := range cases {
@@ -65,6 +65,6 @@ func TestCrossFit(t *testing.T) {
 		t.Errorf("mean probability of the expected entry: cross-fitted %.3f ≥ in-sample %.3f", sumOOF/float64(inScope), sumFull/float64(inScope))
 	}
 	if acc := float64(top1) / float64(inScope); acc < 0.83 {
-		t.Errorf("cross-fitted top-1 %.3f, want ≥ 0.83 (faqeval -cv measured 0.86)", acc)
+		t.Errorf("cross-fitted top-1 %.3f, want ≥ 0.83 (0.849 on scoredTuningFiles in session 30)", acc)
 	}
 }

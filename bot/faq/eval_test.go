@@ -19,6 +19,12 @@ type evalBar struct {
 	spot bool
 }
 
+// scoredTuningFiles are the tuning files TestEval scores left one out and
+// TestCrossFit cross-fits (one cross-fit for both): the oldest set, the
+// newest batch and development set, and the near misses that share the
+// entries' words, a quarter of the tuning questions.
+var scoredTuningFiles = []string{"tuning.yaml", "tuning-chat8.yaml", "dev10.yaml", "tuning-chat11.yaml"}
+
 // TestEval checks accuracy per language, out-of-scope refusals and wrong
 // answers on the tuning set and on the hold-out set (behaviour, not timing).
 func TestEval(t *testing.T) {
@@ -49,7 +55,15 @@ func TestEval(t *testing.T) {
 		// (1,142 of 1,204), 95.4-96.4 % before it, so the bar is 0.94 (the
 		// issue asks 90 %; the hold-out and development sets refuse 95.6-
 		// 98.3 %).
-		{TuningFiles, 0.80, 0.94, 0.025, false},
+		// Since session 30 the bar holds a quarter of the tuning set
+		// (scoredTuningFiles), cross-fitted on itself: make faq-eval
+		// scores the whole of it. Cross-fitting and scoring all 18,561
+		// questions took 90 of the FAQ run's 184 s (399 s in CI beside the
+		// race run); the quarter takes 20 s. Its folds learn from fewer
+		// questions, so it scores lower: 88.8 / 85.8 / 86.9 %, wrong 2.7
+		// %, 95.8 % refused (the whole set 91.1 / 90.0 / 91.5 %, 1.3 %,
+		// 94.6 %).
+		{scoredTuningFiles, 0.84, 0.94, 0.03, false},
 		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
 		// change: the refit threshold (0.85, wrong answers costing six
 		// right ones) answers one more of its 45 near misses (39 refused)

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "c07d086ded2d403c6ec1e3082c4b5cf9623e5f4d7dfbc53081b3831a3125a42a"
+	calibratedFrom = "bd4563479e078f2e15b4becc5578027139b99d434d7166c4f76d81eae96eb912"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-5.595524044110583e-14, // bias
-		8.439148412893779,      // cov
-		-2.770430276345252,     // covQ
-		1.0699076048941836,     // covA
-		4.519242993462946,      // phrase
-		-0.12669776568920516,   // prec
-		4.2667230604873465,     // phraseIntent
-		0.12902916746070206,    // intentHit
-		-0.3431150724425389,    // intentMiss
-		-1.142959680279898,     // costMiss
-		0.6220208718820016,     // cross
-		0.2637589036203036,     // unknown
-		0.11627185521549507,    // typo
-		-0.07933389095612377,   // profile
-		0.8012906839281312,     // costGap
-		0.8539129578710528,     // defines
-		-1.5693378688696908,    // figureMiss
-		-0.0020999742186099024, // numberMiss
-		6.1704303485444605,     // class
-		0.09255244754525963,    // classLead
-		-8.135085183143488e-15, // classOOS
-		7.401486830834114e-17,  // unknownAll
+		3.870977612526741e-14,   // bias
+		8.515293567459654,       // cov
+		-3.048073558928915,      // covQ
+		0.9534334842116834,      // covA
+		4.321314469658894,       // phrase
+		0.030478261769036046,    // prec
+		4.519556757775196,       // phraseIntent
+		-0.10967882559108964,    // intentHit
+		-0.5215840785255231,     // intentMiss
+		-1.3292305787954348,     // costMiss
+		-0.39923954227659647,    // cross
+		0.7746383275938773,      // unknown
+		-0.08970429012896501,    // typo
+		-0.033941423340820204,   // profile
+		0.7072591271404224,      // costGap
+		0.9007835108989546,      // defines
+		-1.4013385513495213,     // figureMiss
+		-0.1361929764919712,     // numberMiss
+		6.396766795461973,       // class
+		-0.04846713994061894,    // classLead
+		-2.0946220379404275e-15, // classOOS
+		5.810167162204993e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.392136163842039,    // winner's bias
-		-0.9922901811034042,   // winner's cov
-		-3.5394470687033937,   // winner's covQ
-		-1.5132174607423572,   // winner's covA
-		1.2200561911391337,    // winner's phrase
-		-1.4090561327437143,   // winner's prec
-		0.3976768634880073,    // winner's phraseIntent
-		-0.09982013673386948,  // winner's intentHit
-		-0.16085040354885,     // winner's intentMiss
-		-0.7764170433563948,   // winner's costMiss
-		-0.39572265673835033,  // winner's cross
-		-1.5579080058813362,   // winner's unknown
-		0.6693523351580525,    // winner's typo
-		-0.24577768712649445,  // winner's profile
-		-4.315326221986602,    // winner's costGap
-		-0.015472018759109696, // winner's defines
-		-2.7983079414259326,   // winner's figureMiss
-		-0.4619872357914266,   // winner's numberMiss
-		-1.343041859425491,    // winner's class
-		1.5019948755801888,    // winner's classLead
-		-4.869049486504317,    // winner's classOOS
-		-2.0253563447116565,   // winner's unknownAll
-		0.3450107672719106,    // winner's rank score
-		0.13943930899380835,   // lead over the runner-up
-		3.7376611559318835,    // softmax share
-		-0.7535955449826066,   // coverage under 0.6
-		-2.596290658142617,    // ranker's probability
-		-0.08299945669027572,  // first on lexical score
-		1.2783284176216243,    // ranker's probability of the runner-up
-		4.633616199930822,     // coverage of known words
-		0.4434279726577753,    // ranker's probability times coverage
-		0.3828247636721803,    // lead times ranker's probability
+		-5.19782883152185,    // winner's bias
+		-0.9853027210190047,  // winner's cov
+		-3.2038379448923053,  // winner's covQ
+		-1.1172537777538991,  // winner's covA
+		1.1356004553700463,   // winner's phrase
+		-1.1811979008781346,  // winner's prec
+		0.5325880163995265,   // winner's phraseIntent
+		-0.07275654046664949, // winner's intentHit
+		-0.1864158533690509,  // winner's intentMiss
+		-0.8515134950438732,  // winner's costMiss
+		-0.6986233488974339,  // winner's cross
+		-1.168047445845432,   // winner's unknown
+		0.9382534944069647,   // winner's typo
+		-0.2045188024613065,  // winner's profile
+		-4.085667848500626,   // winner's costGap
+		0.011566257063897469, // winner's defines
+		-2.8642194164669452,  // winner's figureMiss
+		-0.3200376454947861,  // winner's numberMiss
+		-1.3983649207846642,  // winner's class
+		1.6939281072897732,   // winner's classLead
+		-4.820528089310672,   // winner's classOOS
+		-2.643835786934632,   // winner's unknownAll
+		0.27346808323794414,  // winner's rank score
+		0.14482652250476655,  // lead over the runner-up
+		3.703994594392032,    // softmax share
+		-1.1375706195412632,  // coverage under 0.6
+		-1.9998008816940618,  // ranker's probability
+		-0.06617958560138974, // first on lexical score
+		1.4958747872560274,   // ranker's probability of the runner-up
+		4.80347281024217,     // coverage of known words
+		-0.18426596595753858, // ranker's probability times coverage
+		0.35161089252758315,  // lead times ranker's probability
 	},
-	Threshold: 0.6830628873871418,
+	Threshold: 0.6837614281223855,
 }

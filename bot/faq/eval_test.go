@@ -149,9 +149,17 @@ func TestEval(t *testing.T) {
 		// dev10 learned: dev12 93.0 / 80.4 / 82.5 %, 64 wrong; dev11 96.0
 		// / 90.6 / 91.3 %, 10 wrong, 77 of 79 refused; dev13 90.7 / 82.6
 		// / 82.4 %, 61 wrong (6.0 %), 58 of 60 refused.
-		{[]string{DevFiles[0]}, 0.80, 0.93, 0.06, true},
+		// Session 31: dev12 became a tuning file and dev13 decides.
+		// dev14, by four more helpers in two personas no set had (a
+		// code-switcher's French or Swedish with English jargon; someone
+		// at the screen saying what they see), measured only: on 0.32.0's
+		// engine 94.3 / 84.4 / 82.1 %, 21 wrong (2.0 %), 72 of 73 refused.
+		// With dev12 learned and the tuning questions' own words telling
+		// a language (lang.go): dev13 94.0 / 86.9 / 88.4 %, 29 wrong (2.8
+		// %); dev14 93.9 / 85.5 / 82.3 %, 16 wrong (1.5 %), 71 of 73.
+		{[]string{DevFiles[0]}, 0.85, 0.95, 0.035, true},
 		{[]string{DevFiles[1]}, 0.90, 0.95, 0.015, true},
-		{[]string{DevFiles[2]}, 0.82, 0.95, 0.065, true},
+		{[]string{DevFiles[2]}, 0.80, 0.95, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "bd4563479e078f2e15b4becc5578027139b99d434d7166c4f76d81eae96eb912"
+	calibratedFrom = "53263fb1c39e5a5113287fd5604da530fa15b9771411087f89f2c0a480b5ead7"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.870977612526741e-14,   // bias
-		8.515293567459654,       // cov
-		-3.048073558928915,      // covQ
-		0.9534334842116834,      // covA
-		4.321314469658894,       // phrase
-		0.030478261769036046,    // prec
-		4.519556757775196,       // phraseIntent
-		-0.10967882559108964,    // intentHit
-		-0.5215840785255231,     // intentMiss
-		-1.3292305787954348,     // costMiss
-		-0.39923954227659647,    // cross
-		0.7746383275938773,      // unknown
-		-0.08970429012896501,    // typo
-		-0.033941423340820204,   // profile
-		0.7072591271404224,      // costGap
-		0.9007835108989546,      // defines
-		-1.4013385513495213,     // figureMiss
-		-0.1361929764919712,     // numberMiss
-		6.396766795461973,       // class
-		-0.04846713994061894,    // classLead
-		-2.0946220379404275e-15, // classOOS
-		5.810167162204993e-15,   // unknownAll
+		3.6859404417559287e-14, // bias
+		7.157355940096752,      // cov
+		-2.136648435826979,     // covQ
+		1.0587261370044438,     // covA
+		4.7023007346347665,     // phrase
+		0.03495469185890201,    // prec
+		4.674567698825337,      // phraseIntent
+		0.3076827203536972,     // intentHit
+		-0.12875943481537444,   // intentMiss
+		-1.3328505884743918,    // costMiss
+		0.01971022901676134,    // cross
+		0.9302575883099719,     // unknown
+		-0.30473962041920666,   // typo
+		-0.03937218586546412,   // profile
+		0.7284074230122959,     // costGap
+		0.827537947275167,      // defines
+		-1.6112490629429184,    // figureMiss
+		0.022680868480996017,   // numberMiss
+		6.081019901848498,      // class
+		-0.04113120655432938,   // classLead
+		9.558028739665219e-15,  // classOOS
+		-6.846375318521803e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.19782883152185,    // winner's bias
-		-0.9853027210190047,  // winner's cov
-		-3.2038379448923053,  // winner's covQ
-		-1.1172537777538991,  // winner's covA
-		1.1356004553700463,   // winner's phrase
-		-1.1811979008781346,  // winner's prec
-		0.5325880163995265,   // winner's phraseIntent
-		-0.07275654046664949, // winner's intentHit
-		-0.1864158533690509,  // winner's intentMiss
-		-0.8515134950438732,  // winner's costMiss
-		-0.6986233488974339,  // winner's cross
-		-1.168047445845432,   // winner's unknown
-		0.9382534944069647,   // winner's typo
-		-0.2045188024613065,  // winner's profile
-		-4.085667848500626,   // winner's costGap
-		0.011566257063897469, // winner's defines
-		-2.8642194164669452,  // winner's figureMiss
-		-0.3200376454947861,  // winner's numberMiss
-		-1.3983649207846642,  // winner's class
-		1.6939281072897732,   // winner's classLead
-		-4.820528089310672,   // winner's classOOS
-		-2.643835786934632,   // winner's unknownAll
-		0.27346808323794414,  // winner's rank score
-		0.14482652250476655,  // lead over the runner-up
-		3.703994594392032,    // softmax share
-		-1.1375706195412632,  // coverage under 0.6
-		-1.9998008816940618,  // ranker's probability
-		-0.06617958560138974, // first on lexical score
-		1.4958747872560274,   // ranker's probability of the runner-up
-		4.80347281024217,     // coverage of known words
-		-0.18426596595753858, // ranker's probability times coverage
-		0.35161089252758315,  // lead times ranker's probability
+		-5.005263999577845,   // winner's bias
+		-0.9237400953138019,  // winner's cov
+		-2.9355743182408482,  // winner's covQ
+		-1.044615468510745,   // winner's covA
+		1.1808104077560835,   // winner's phrase
+		-1.0724541924458848,  // winner's prec
+		0.47023479711851357,  // winner's phraseIntent
+		-0.13364168562239234, // winner's intentHit
+		-0.2522582137730893,  // winner's intentMiss
+		-0.9756382575853707,  // winner's costMiss
+		-0.6932324249221566,  // winner's cross
+		-2.370978405115166,   // winner's unknown
+		0.7104807143768328,   // winner's typo
+		-0.18925240140994357, // winner's profile
+		-4.816271874330853,   // winner's costGap
+		0.2163427457050091,   // winner's defines
+		-2.698221506842556,   // winner's figureMiss
+		-0.2077430409405747,  // winner's numberMiss
+		-0.9619174537887182,  // winner's class
+		1.6952983443718217,   // winner's classLead
+		-5.105014617190772,   // winner's classOOS
+		-1.6798637994907584,  // winner's unknownAll
+		0.22582118319841935,  // winner's rank score
+		0.1689696387696159,   // lead over the runner-up
+		3.450875089812161,    // softmax share
+		-1.419450842610821,   // coverage under 0.6
+		-1.9128322687367507,  // ranker's probability
+		0.025450698393073633, // first on lexical score
+		1.159910012680053,    // ranker's probability of the runner-up
+		4.770691716110524,    // coverage of known words
+		-0.2899264853816724,  // ranker's probability times coverage
+		0.30504686117580215,  // lead times ranker's probability
 	},
-	Threshold: 0.6837614281223855,
+	Threshold: 0.6674069637187409,
 }

@@ -163,7 +163,7 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	if err != nil {
 		return Reply{}, err
 	}
-	res := ix.Ask(question)
+	res := ix.AskAs(question, usualLang(ctx))
 	if res.SmallTalk != "" {
 		// Thanks, a greeting: a reply in kind, no "I don't know" and no miss.
 		return Reply{Text: res.Answer, Data: map[string]any{"answered": false, "small_talk": res.SmallTalk, "lang": string(res.Lang)}}, nil
@@ -538,8 +538,9 @@ func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
 	more := 0 // still unanswered, beyond what is shown
 	for _, m := range misses {
 		// Asked again now: a question taught since, or answered by an entry
-		// added since, is no longer a miss.
-		res := ix.Ask(m.Question)
+		// added since, is no longer a miss. As its asker asked it: in the
+		// language it was missed in where its words do not tell.
+		res := ix.AskAs(m.Question, faq.Lang(m.Lang))
 		if res.Also != nil && !res.Also.Answered {
 			res = *res.Also // answered in part: the half nobody answers is the miss
 		}

@@ -1,6 +1,8 @@
 package command
 
 import (
+	"context"
+
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/faq"
 )
@@ -40,4 +42,25 @@ func (r Reply) In(lang faq.Lang) Reply {
 		r.Text = "✗ " + t
 	}
 	return r
+}
+
+// usualLangKey is the context key of WithUsualLang's function.
+type usualLangKey struct{}
+
+// WithUsualLang returns ctx carrying how to learn the language the
+// asker's chat client is set to (Discord sends it with every interaction;
+// Slack's users.info has it). A FAQ question whose own words do not tell
+// its language ("cpor seats sold data", Partner Center's English names
+// only) is answered in it (faq.Index.AskAs) rather than in English. usual
+// is called only for such answers: on Slack it may cost a users.info call.
+func WithUsualLang(ctx context.Context, usual func(context.Context) faq.Lang) context.Context {
+	return context.WithValue(ctx, usualLangKey{}, usual)
+}
+
+// usualLang is the asker's usual language from ctx, English without one.
+func usualLang(ctx context.Context) faq.Lang {
+	if f, ok := ctx.Value(usualLangKey{}).(func(context.Context) faq.Lang); ok && f != nil {
+		return f(ctx)
+	}
+	return faq.EN
 }

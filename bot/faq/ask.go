@@ -3,6 +3,7 @@ package faq
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sync"
 )
 
@@ -62,14 +63,28 @@ const offTopicFloor = 0.5
 // Ask answers a free-text question in the language it is written in. It never
 // fails: empty or unintelligible input gives an unanswered Result.
 func (ix *Index) Ask(question string) Result {
+	return ix.AskAs(question, EN)
+}
+
+// AskAs is Ask for an asker whose usual language is usual (what their chat
+// client is set to: Discord's interaction locale, Slack's users.info
+// locale). The question's own words decide; usual decides only when they
+// do not, as in a question made of Partner Center's English names ("cpor
+// seats sold data"), which Ask answers in English. A language cosellbot
+// does not write counts as English.
+func (ix *Index) AskAs(question string, usual Lang) Result {
+	if !slices.Contains(Langs, usual) {
+		usual = EN
+	}
 	if kind := smallTalkOf(question); kind != "" {
 		lang := smallTalkLang(question)
 		if lang == "" {
-			lang = ix.Language(question)
+			lang = detectLangAs(ix.read(question), ix.spoken, usual)
 		}
 		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
 	}
-	res, cands := ix.ask(question, 0, nil)
+	q := ix.read(question)
+	res, cands := ix.askIn(q, detectLangAs(q, ix.spoken, usual), 0, nil)
 	return ix.askTwo(question, res, cands)
 }
 

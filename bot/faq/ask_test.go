@@ -786,3 +786,39 @@ func TestAnswersDropTheirBareYesOrNo(t *testing.T) {
 		}
 	}
 }
+
+// TestAskAs checks that the asker's usual language decides only where the
+// question does not tell: Partner Center's English names alone.
+func TestAskAs(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		question string
+		usual    Lang
+		want     Lang
+	}{
+		{"cpor seats sold data", SV, SV},
+		{"cpor seats sold data", FR, FR},
+		{"cpor seats sold data", EN, EN},
+		{"cpor seats sold data", "de", EN}, // a language cosellbot does not write
+		{"quelles données cpor on voit", SV, FR},
+		{"vilka cpor data ser vi", FR, SV},
+		{"what cpor data do we see", SV, EN},
+	}
+	for _, tt := range tests {
+		res := ix.AskAs(tt.question, tt.usual)
+		if res.Lang != tt.want {
+			t.Errorf("AskAs(%q, %s): answered in %s, want %s", tt.question, tt.usual, res.Lang, tt.want)
+			continue
+		}
+		if !res.Answered || res.EntryID != "cpor-data-access" {
+			t.Errorf("AskAs(%q, %s): answered %v with %q, want cpor-data-access", tt.question, tt.usual, res.Answered, res.EntryID)
+			continue
+		}
+		if want := ix.entries[res.EntryID].Text[tt.want].Answer; !strings.HasPrefix(res.Answer, want) {
+			t.Errorf("AskAs(%q, %s): answer %q is not the %s text", tt.question, tt.usual, res.Answer, tt.want)
+		}
+	}
+	if got, want := ix.Ask("cpor seats sold data"), ix.AskAs("cpor seats sold data", EN); got.Lang != want.Lang || got.Answer != want.Answer {
+		t.Errorf("Ask and AskAs(EN) differ: %+v against %+v", got, want)
+	}
+}

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "53263fb1c39e5a5113287fd5604da530fa15b9771411087f89f2c0a480b5ead7"
+	calibratedFrom = "0c7120a86a90257625b459ccd9e65f74ecb8ad154041e2b864ada1d03dff4f40"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -23,7 +23,9 @@ import (
 //     "partenaire", "referral"), learnt from the entries at NewIndex;
 //   - whatlanggo restricted to en/fr/sv, weighted by its own confidence.
 //
-// Ties and silence fall back to English, the lingua franca of Partner Center.
+// Ties and silence fall back to the asker's usual language (detectLangAs),
+// as their chat client is set to, or to English, the lingua franca of
+// Partner Center.
 
 var whatlangAllowed = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 	whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Swe: true,
@@ -122,8 +124,17 @@ func langBit(l Lang) uint8 {
 	return 0
 }
 
-// detectLang returns the most likely language of q among en/fr/sv.
+// detectLang returns the most likely language of q among en/fr/sv,
+// English when q does not tell.
 func detectLang(q string, vocab langVocab) Lang {
+	return detectLangAs(q, vocab, EN)
+}
+
+// detectLangAs is detectLang for an asker whose usual language is usual:
+// it wins ties and silence, and Partner Center's English names alone are
+// no sign of English from someone whose client is in French or Swedish
+// ("cpor seats sold data" from a partner whose Discord is in Swedish).
+func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
 	score := map[Lang]float64{}
 	for _, r := range strings.ToLower(q) {
 		switch r {
@@ -167,7 +178,12 @@ func detectLang(q string, vocab langVocab) Lang {
 	// etikett outbound"): beside a word of the knowledge base's French or
 	// Swedish, an English-only word of it counts half. English's function
 	// words ("what", "how") still count whole.
-	if kbWords[FR] > 0 || kbWords[SV] > 0 {
+	// From an asker whose client is in French or Swedish they count
+	// nothing: their own words are the ones to go by.
+	switch {
+	case usual != EN:
+		kbWords[EN] = 0
+	case kbWords[FR] > 0 || kbWords[SV] > 0:
 		kbWords[EN] /= 2
 	}
 	for l, v := range kbWords {
@@ -180,14 +196,15 @@ func detectLang(q string, vocab langVocab) Lang {
 	// knowledge base uses in several languages) only a guess it calls
 	// reliable counts: on a few such words it mostly guesses French, and
 	// English, the language of those names, is the better fallback; and
-	// on one or two words even a "reliable" guess is not.
+	// on one or two words even a "reliable" guess is not. From an asker
+	// whose client is in French or Swedish, silence is theirs.
 	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
 		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
-		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || info.IsReliable() && len(ws) >= minWordsAlone) {
+		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || usual == EN && info.IsReliable() && len(ws) >= minWordsAlone) {
 			score[l] += whatlangWeight * info.Confidence
 		}
 	}
-	best, bestScore := EN, 0.0
+	best, bestScore := usual, score[usual]
 	for _, l := range Langs {
 		if score[l] > bestScore {
 			best, bestScore = l, score[l]

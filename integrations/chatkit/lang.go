@@ -1,6 +1,7 @@
 package chatkit
 
 import (
+	"context"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/command"
@@ -39,3 +40,11 @@ type buttonGone struct{}
 func (buttonGone) Error() string        { return "this button is no longer known; type the command instead" }
 func (buttonGone) Is(target error) bool { return target == ledger.ErrNotFound }
 func (buttonGone) MessageKey() string   { return command.KeyButtonGone }
+
+// WithLocale returns ctx carrying how to learn the platform's locale for
+// the person acting (command.WithUsualLang): a FAQ question whose own
+// words do not tell its language is answered in it. locale is called only
+// then; Slack's looks the member up (users.info).
+func WithLocale(ctx context.Context, locale func(context.Context) string) context.Context {
+	return command.WithUsualLang(ctx, func(ctx context.Context) faq.Lang { return LangOf(locale(ctx)) })
+}

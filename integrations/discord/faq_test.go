@@ -124,3 +124,38 @@ func TestNotWhatIAskedButton(t *testing.T) {
 		t.Errorf("misses: %+v, %v; want both questions, answered wrongly by partner-id-where", misses, err)
 	}
 }
+
+// A question made of Partner Center's English names only ("partner id
+// location") tells no language: the interaction's locale does. A question
+// in words of its own keeps its language whatever the client's.
+func TestFAQAnswersInTheInteractionsLocale(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newFAQEnv(t, st)
+	var where faq.Entry
+	for _, en := range faqtest.Small(t) {
+		if en.ID == "partner-id-where" {
+			where = en
+		}
+	}
+	for _, tc := range []struct {
+		locale, q string
+		want      faq.Lang
+	}{
+		{"fr", "partner id location", faq.FR},
+		{"sv-SE", "partner id location", faq.SV},
+		{"en-GB", "partner id location", faq.EN},
+		{"de", "partner id location", faq.EN},
+		{"sv-SE", "où trouver notre partner id", faq.FR},
+		{"fr", "var hittar vi vårt partner id", faq.SV},
+	} {
+		e.locale = tc.locale
+		got := description(e.answer(e.slash("111", tc.q)))
+		want := where.Text[tc.want].Answer
+		if i := strings.IndexAny(want, `>*_~|\`); i > 0 {
+			want = want[:i] // escaped as Discord's markdown
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%q from a %s client: %q, want partner-id-where's %s answer", tc.q, tc.locale, got, tc.want)
+		}
+	}
+}

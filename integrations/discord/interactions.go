@@ -237,9 +237,11 @@ func (a *Adapter) openForm(ctx context.Context, userID, name string, where chat.
 // answer of the same kind and the result follows by editing it. A refused
 // click leaves the clicked message alone.
 func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, in *discordgo.Interaction, share, update bool, work func(context.Context) result) {
-	// Refusals in the language the interaction says its user reads.
+	// Refusals, and FAQ answers whose question does not tell, in the
+	// language the interaction says its user reads.
+	locale := func(context.Context) string { return string(in.Locale) }
 	localized := func(ctx context.Context) result {
-		res := work(ctx)
+		res := work(chatkit.WithLocale(ctx, locale))
 		res.reply = chatkit.Localize(res.reply, string(in.Locale))
 		return res
 	}

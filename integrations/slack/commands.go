@@ -103,7 +103,7 @@ func (a *Adapter) commands(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return outcome{reply: command.Refusal(err)}
 		}
-		return outcome{reply: a.localize(ctx, userID, a.svc.Run(ctx, who, where, line))}
+		return outcome{reply: a.localize(ctx, userID, a.svc.Run(a.withLocale(ctx, userID), who, where, line))}
 	})
 	if inTime {
 		if out.code != 0 {

@@ -130,3 +130,46 @@ func TestNotWhatIAskedButton(t *testing.T) {
 		t.Errorf("misses: %+v, %v; want both questions, answered wrongly by partner-id-where", misses, err)
 	}
 }
+
+// A question made of Partner Center's English names only ("partner id
+// location") tells no language: a member whose Slack is in French or
+// Swedish gets the answer in it (users.info's locale), the others in
+// English. A question in words of its own keeps its language.
+func TestFAQAnswersInTheMembersLanguage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken, withFAQ(t, st))
+	for id, m := range map[string]struct{ email, locale string }{"U_BO": {"bo@partner.example", "fr-FR"}, "U_SIV": {"siv@partner.example", "sv-SE"}, "U_AL": {"al@partner.example", "en-US"}} {
+		u := access.User{ID: m.email, Roles: []access.Role{access.ReferralsUser}, Global: true}
+		if err := st.PutUser(t.Context(), u, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added", Detail: u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.slack.Profiles[id] = [3]string{id, m.email, ""}
+		e.slack.Locales[id] = m.locale
+	}
+	var where faq.Entry
+	for _, en := range faqtest.Small(t) {
+		if en.ID == "partner-id-where" {
+			where = en
+		}
+	}
+	for _, tc := range []struct {
+		user, q string
+		want    faq.Lang
+	}{
+		{"U_BO", "partner id location", faq.FR},
+		{"U_SIV", "partner id location", faq.SV},
+		{"U_AL", "partner id location", faq.EN},
+		{"U_SIV", "où trouver notre partner id", faq.FR},
+		{"U_BO", "var hittar vi vårt partner id", faq.SV},
+	} {
+		_, m := e.command(tc.user, tc.q)
+		got := text(blocksOf(t, m))
+		want := where.Text[tc.want].Answer
+		if i := strings.IndexAny(want, "&<>"); i > 0 {
+			want = want[:i] // Slack encodes them
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s asks %q: %q, want partner-id-where's %s answer", tc.user, tc.q, got, tc.want)
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (a *Adapter) blockActions(w http.ResponseWriter, r *http.Request, cb *slack
 			a.deliver(ctx, cb.User.ID, cb.ResponseURL, command.Refusal(err), false)
 			return
 		}
-		a.deliver(ctx, cb.User.ID, cb.ResponseURL, a.svc.Run(ctx, who, where, line), private)
+		a.deliver(ctx, cb.User.ID, cb.ResponseURL, a.svc.Run(a.withLocale(ctx, cb.User.ID), who, where, line), private)
 	})
 }
 
@@ -232,7 +232,7 @@ func (a *Adapter) viewSubmission(w http.ResponseWriter, r *http.Request, cb *sla
 		if err != nil {
 			return outcome{reply: command.Refusal(err)}
 		}
-		return outcome{reply: a.svc.Run(ctx, who, where, line)}
+		return outcome{reply: a.svc.Run(a.withLocale(ctx, cb.User.ID), who, where, line)}
 	})
 	if !inTime {
 		web.WriteJSON(w, http.StatusOK, slackapi.NewUpdateViewSubmissionResponse(resultModal(title, command.Reply{Text: "⏳ Working on it…"})))

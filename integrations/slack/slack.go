@@ -331,11 +331,27 @@ func (a *Adapter) profile(ctx context.Context, slackID string) (member, error) {
 // lookup; without the bot token Slack says no language, and it stays
 // English.
 func (a *Adapter) localize(ctx context.Context, slackID string, reply command.Reply) command.Reply {
-	if reply.Err == nil || reply.Err.Key == "" || a.api == nil {
+	if reply.Err == nil || reply.Err.Key == "" {
 		return reply
 	}
+	return chatkit.Localize(reply, a.locale(ctx, slackID))
+}
+
+// withLocale lets a FAQ answer whose question does not tell its language
+// come in the member's (chatkit.WithLocale); only such an answer costs a
+// lookup.
+func (a *Adapter) withLocale(ctx context.Context, slackID string) context.Context {
+	return chatkit.WithLocale(ctx, func(ctx context.Context) string { return a.locale(ctx, slackID) })
+}
+
+// locale is the member's locale as users.info gives it (asked with
+// include_locale and remembered with the rest), or "" without a bot token.
+func (a *Adapter) locale(ctx context.Context, slackID string) string {
+	if a.api == nil {
+		return ""
+	}
 	m, _ := a.members.Get(ctx, slackID)
-	return chatkit.Localize(reply, m.locale)
+	return m.locale
 }
 
 // decode reads text as Slack sends it: a mentioned member as a team

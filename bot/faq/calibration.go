@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "0c7120a86a90257625b459ccd9e65f74ecb8ad154041e2b864ada1d03dff4f40"
+	calibratedFrom = "5aeb5b06227ce35735b28bd7c8ec5426039b072ab8a36257bf4a03705ba79d43"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
@@ -36,38 +36,38 @@ var calibrated = Model{
 		-6.846375318521803e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.005263999577845,   // winner's bias
-		-0.9237400953138019,  // winner's cov
-		-2.9355743182408482,  // winner's covQ
-		-1.044615468510745,   // winner's covA
-		1.1808104077560835,   // winner's phrase
-		-1.0724541924458848,  // winner's prec
-		0.47023479711851357,  // winner's phraseIntent
-		-0.13364168562239234, // winner's intentHit
-		-0.2522582137730893,  // winner's intentMiss
-		-0.9756382575853707,  // winner's costMiss
-		-0.6932324249221566,  // winner's cross
-		-2.370978405115166,   // winner's unknown
-		0.7104807143768328,   // winner's typo
-		-0.18925240140994357, // winner's profile
-		-4.816271874330853,   // winner's costGap
-		0.2163427457050091,   // winner's defines
-		-2.698221506842556,   // winner's figureMiss
-		-0.2077430409405747,  // winner's numberMiss
-		-0.9619174537887182,  // winner's class
-		1.6952983443718217,   // winner's classLead
-		-5.105014617190772,   // winner's classOOS
-		-1.6798637994907584,  // winner's unknownAll
-		0.22582118319841935,  // winner's rank score
-		0.1689696387696159,   // lead over the runner-up
-		3.450875089812161,    // softmax share
-		-1.419450842610821,   // coverage under 0.6
-		-1.9128322687367507,  // ranker's probability
-		0.025450698393073633, // first on lexical score
-		1.159910012680053,    // ranker's probability of the runner-up
-		4.770691716110524,    // coverage of known words
-		-0.2899264853816724,  // ranker's probability times coverage
-		0.30504686117580215,  // lead times ranker's probability
+		-5.127113745538469,   // winner's bias
+		-0.8036673201348714,  // winner's cov
+		-2.959410586097571,   // winner's covQ
+		-1.095236971060632,   // winner's covA
+		1.4551455097179777,   // winner's phrase
+		-1.1929125644825147,  // winner's prec
+		0.3768593121565082,   // winner's phraseIntent
+		-0.1570028756295775,  // winner's intentHit
+		-0.3174154995119008,  // winner's intentMiss
+		-0.984022940880787,   // winner's costMiss
+		-0.7652570945860896,  // winner's cross
+		-2.2457800211033527,  // winner's unknown
+		0.6849647277291651,   // winner's typo
+		-0.23978844775103558, // winner's profile
+		-4.773857622836654,   // winner's costGap
+		0.15817988970185948,  // winner's defines
+		-2.7203971212576716,  // winner's figureMiss
+		-0.22575183876612412, // winner's numberMiss
+		-1.2668928756195659,  // winner's class
+		1.6731465863596036,   // winner's classLead
+		-5.170550834197021,   // winner's classOOS
+		-1.7483984381561226,  // winner's unknownAll
+		0.23348999911910448,  // winner's rank score
+		0.15231874200855106,  // lead over the runner-up
+		3.809247572431624,    // softmax share
+		-1.2328771676736718,  // coverage under 0.6
+		-2.013687864960187,   // ranker's probability
+		0.00363874106466378,  // first on lexical score
+		1.1636383218582163,   // ranker's probability of the runner-up
+		4.807290296936254,    // coverage of known words
+		0.012465753906981953, // ranker's probability times coverage
+		0.30741263323134965,  // lead times ranker's probability
 	},
-	Threshold: 0.6674069637187409,
+	Threshold: 0.6716407803767817,
 }

@@ -75,12 +75,10 @@ func TestTeachButtonAsksFirst(t *testing.T) {
 	}
 }
 
-// A French or Swedish member's button refusals come in their language, the
-// one Slack's users.info gives: a non-admin's Teach, a button cosellbot no
-// longer knows. A tester's got both in English.
-func TestButtonRefusalsInTheMembersLanguage(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	e := newEnv(t, st, withBotToken, withFAQ(t, st))
+// addMembersInThreeLanguages adds three referrals users whose Slack is in
+// French (U_BO), Swedish (U_SIV) and English (U_AL), as users.info says.
+func addMembersInThreeLanguages(t *testing.T, e *env, st *store.Store) {
+	t.Helper()
 	for id, m := range map[string]struct{ email, locale string }{"U_BO": {"bo@partner.example", "fr-FR"}, "U_SIV": {"siv@partner.example", "sv-SE"}, "U_AL": {"al@partner.example", "en-US"}} {
 		u := access.User{ID: m.email, Roles: []access.Role{access.ReferralsUser}, Global: true}
 		if err := st.PutUser(t.Context(), u, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added", Detail: u.ID}); err != nil {
@@ -89,6 +87,15 @@ func TestButtonRefusalsInTheMembersLanguage(t *testing.T) {
 		e.slack.Profiles[id] = [3]string{id, m.email, ""}
 		e.slack.Locales[id] = m.locale
 	}
+}
+
+// A French or Swedish member's button refusals come in their language, the
+// one Slack's users.info gives: a non-admin's Teach, a button cosellbot no
+// longer knows. A tester's got both in English.
+func TestButtonRefusalsInTheMembersLanguage(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken, withFAQ(t, st))
+	addMembersInThreeLanguages(t, e, st)
 	teach := control{ActionID: "cosell_run_0", Label: "Teach", Value: `faq teach partner-id-where "où est notre pid"`}
 	gone := control{ActionID: "cosell_form_0", Label: "Accept", Value: "no-such-form"}
 	for _, tc := range []struct {
@@ -138,14 +145,7 @@ func TestNotWhatIAskedButton(t *testing.T) {
 func TestFAQAnswersInTheMembersLanguage(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, withBotToken, withFAQ(t, st))
-	for id, m := range map[string]struct{ email, locale string }{"U_BO": {"bo@partner.example", "fr-FR"}, "U_SIV": {"siv@partner.example", "sv-SE"}, "U_AL": {"al@partner.example", "en-US"}} {
-		u := access.User{ID: m.email, Roles: []access.Role{access.ReferralsUser}, Global: true}
-		if err := st.PutUser(t.Context(), u, ledger.Entry{At: e.clk.Now(), Actor: "admin@localhost", Action: "user added", Detail: u.ID}); err != nil {
-			t.Fatal(err)
-		}
-		e.slack.Profiles[id] = [3]string{id, m.email, ""}
-		e.slack.Locales[id] = m.locale
-	}
+	addMembersInThreeLanguages(t, e, st)
 	var where faq.Entry
 	for _, en := range faqtest.Small(t) {
 		if en.ID == "partner-id-where" {

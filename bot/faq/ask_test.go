@@ -343,7 +343,7 @@ func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
 	// In scope but indirect: not answered, yet the right entry is offered,
 	// in the user's language.
-	r := ix.Ask("referral disappeared from the list after days")
+	r := ix.Ask("old referral disappeared")
 	if r.Answered {
 		t.Fatalf("now answered (%s, %.2f): the suggestions path needs a vaguer question here", r.EntryID, r.Confidence)
 	}

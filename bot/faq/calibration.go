@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "5aeb5b06227ce35735b28bd7c8ec5426039b072ab8a36257bf4a03705ba79d43"
+	calibratedFrom = "4e30603aafc5f6faf3fde64980d70c8ed07ca524e59e099a88cad5ffcb0b61ae"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.6859404417559287e-14, // bias
-		7.157355940096752,      // cov
-		-2.136648435826979,     // covQ
-		1.0587261370044438,     // covA
-		4.7023007346347665,     // phrase
-		0.03495469185890201,    // prec
-		4.674567698825337,      // phraseIntent
-		0.3076827203536972,     // intentHit
-		-0.12875943481537444,   // intentMiss
-		-1.3328505884743918,    // costMiss
-		0.01971022901676134,    // cross
-		0.9302575883099719,     // unknown
-		-0.30473962041920666,   // typo
-		-0.03937218586546412,   // profile
-		0.7284074230122959,     // costGap
-		0.827537947275167,      // defines
-		-1.6112490629429184,    // figureMiss
-		0.022680868480996017,   // numberMiss
-		6.081019901848498,      // class
-		-0.04113120655432938,   // classLead
-		9.558028739665219e-15,  // classOOS
-		-6.846375318521803e-15, // unknownAll
+		-1.0243657773875843e-13, // bias
+		6.9405751601710355,      // cov
+		-1.8071123373735858,     // covQ
+		0.9167868790262261,      // covA
+		5.277379556312724,       // phrase
+		-0.3132789214557746,     // prec
+		4.919773551135155,       // phraseIntent
+		0.6748990399818283,      // intentHit
+		0.24950701379862808,     // intentMiss
+		-1.2167635825287453,     // costMiss
+		0.5708791946719524,      // cross
+		0.3695650629130464,      // unknown
+		-0.4143268799306617,     // typo
+		-0.10563446198426334,    // profile
+		0.7212544414948797,      // costGap
+		1.0823395377166496,      // defines
+		-1.7661110185164763,     // figureMiss
+		-0.10385185553078288,    // numberMiss
+		6.8166139453929615,      // class
+		-0.20805859321755907,    // classLead
+		2.6221014407184853e-15,  // classOOS
+		-4.699944137579827e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.127113745538469,   // winner's bias
-		-0.8036673201348714,  // winner's cov
-		-2.959410586097571,   // winner's covQ
-		-1.095236971060632,   // winner's covA
-		1.4551455097179777,   // winner's phrase
-		-1.1929125644825147,  // winner's prec
-		0.3768593121565082,   // winner's phraseIntent
-		-0.1570028756295775,  // winner's intentHit
-		-0.3174154995119008,  // winner's intentMiss
-		-0.984022940880787,   // winner's costMiss
-		-0.7652570945860896,  // winner's cross
-		-2.2457800211033527,  // winner's unknown
-		0.6849647277291651,   // winner's typo
-		-0.23978844775103558, // winner's profile
-		-4.773857622836654,   // winner's costGap
-		0.15817988970185948,  // winner's defines
-		-2.7203971212576716,  // winner's figureMiss
-		-0.22575183876612412, // winner's numberMiss
-		-1.2668928756195659,  // winner's class
-		1.6731465863596036,   // winner's classLead
-		-5.170550834197021,   // winner's classOOS
-		-1.7483984381561226,  // winner's unknownAll
-		0.23348999911910448,  // winner's rank score
-		0.15231874200855106,  // lead over the runner-up
-		3.809247572431624,    // softmax share
-		-1.2328771676736718,  // coverage under 0.6
-		-2.013687864960187,   // ranker's probability
-		0.00363874106466378,  // first on lexical score
-		1.1636383218582163,   // ranker's probability of the runner-up
-		4.807290296936254,    // coverage of known words
-		0.012465753906981953, // ranker's probability times coverage
-		0.30741263323134965,  // lead times ranker's probability
+		-5.761440240936876,    // winner's bias
+		-0.2948028025176765,   // winner's cov
+		-4.28604983358943,     // winner's covQ
+		-1.2651460400789807,   // winner's covA
+		0.8739502942111788,    // winner's phrase
+		-1.1309453371459046,   // winner's prec
+		0.08028497089440059,   // winner's phraseIntent
+		-0.2715080681478982,   // winner's intentHit
+		-0.43398734269539013,  // winner's intentMiss
+		-0.8382095743067745,   // winner's costMiss
+		-0.7233490226930346,   // winner's cross
+		-2.419516022060005,    // winner's unknown
+		1.0508633725896992,    // winner's typo
+		-0.21761551542225127,  // winner's profile
+		-4.262191335725741,    // winner's costGap
+		-0.3042744539193868,   // winner's defines
+		-2.4284563790840945,   // winner's figureMiss
+		-0.24196011107093965,  // winner's numberMiss
+		-1.3477771301304409,   // winner's class
+		1.5207464564161937,    // winner's classLead
+		-5.574747944999829,    // winner's classOOS
+		-2.041413879568025,    // winner's unknownAll
+		0.31662670735423276,   // winner's rank score
+		0.15755880562012978,   // lead over the runner-up
+		3.90116996938141,      // softmax share
+		-0.4639161824235192,   // coverage under 0.6
+		-2.023592000593519,    // ranker's probability
+		0.0016245510420543618, // first on lexical score
+		0.9702235691678794,    // ranker's probability of the runner-up
+		5.17778259903857,      // coverage of known words
+		-0.05449950241392842,  // ranker's probability times coverage
+		0.3145942373893005,    // lead times ranker's probability
 	},
-	Threshold: 0.6716407803767817,
+	Threshold: 0.6006317890605246,
 }

@@ -365,16 +365,32 @@ func (r Report) String() string {
 // hold-out 1,007 -> 1,010. tuning-chat12's answers by another entry,
 // judged blind (45 of 71 give what is asked, AlsoFile): dev13 910, dev14
 // 955 (en 96.1, fr 88.9, sv 86.9 %), 14 wrong, dev11 939.
+//
+// Session 32 made dev13 a tuning file and dev14 the deciding set, and
+// wrote dev15 (four helpers, two more personas: dictated on a phone, and a
+// paragraph telling the writer's own case with the question inside),
+// measured only: on 0.33.0's engine 808 of 1,105 right (73.1 %), 11 wrong,
+// the right entry first for 97 % but the long messages refused. With
+// dev13 learned, dev14 955 -> 949 (the threshold 0.672 -> 0.709); with
+// English words inflected in French and Swedish read as loans
+// (translate.go) 952; tuning-chat13.yaml (four more helpers in dev15's
+// personas) 960, dev15 767 -> 938; the story told around a question left
+// out (story.go) dev15 962, tuning-chat13's long messages left one out 76
+// -> 43 refused; wrongCost 3 (calibrate.go) dev14 970 (en 96.5, fr 89.8,
+// sv 89.4 %), 17 wrong; dev15 977 (89.7 / 88.7 / 87.5 %), 16 wrong; the
+// hold-out 1,009. The three sets' answers by another entry, judged blind
+// (21 of 57 give what is asked, AlsoFile): dev14 979 (96.5 / 90.7 / 90.7
+// %), 9 wrong; dev15 982 (90.2 / 89.1 / 87.9 %), 12 wrong (1.1 %).
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
-	// never indexed nor calibrated on; dev13's figures decide between
+	// never indexed nor calibrated on; dev14's figures decide between
 	// changes, and its failures may be read while one is developed (as
-	// dev4-dev12's were before they became tuning files); dev11 and dev14
-	// are measured only.
-	DevFiles = []string{"dev13.yaml", "dev11.yaml", "dev14.yaml"}
+	// dev4-dev13's were before they became tuning files); dev11 is
+	// measured only.
+	DevFiles = []string{"dev14.yaml", "dev11.yaml", "dev15.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

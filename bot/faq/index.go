@@ -2,6 +2,7 @@ package faq
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -28,8 +29,12 @@ type Index struct {
 	// spoken is vocab for telling a question's language: the knowledge
 	// base's English words that partners also type in French or Swedish
 	// questions are no hint of English there (spokenVocab).
-	spoken    langVocab
-	mend      mender // mends a question's swapped letters before it is read
+	spoken langVocab
+	mend   mender // mends a question's swapped letters before it is read
+	// numbers are the numbers the knowledge base states, normalised: an
+	// amount in a question's story is dropped unless it is one of them
+	// (withoutStory).
+	numbers   map[string]bool
 	model     Model
 	threshold float64
 	ranker    *ranker   // the learned ranker (ranker.go)
@@ -72,6 +77,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		entries:   make(map[string]*Entry, len(live)),
 		pos:       make(map[string]int, len(live)),
 		vocab:     langVocab{},
+		numbers:   map[string]bool{},
 		model:     calibrated,
 		threshold: calibrated.Threshold,
 		setting:   cvGrid[0],
@@ -88,6 +94,9 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 				ix.vocab.add(l, a)
 			}
 			ix.vocab.add(l, t.Answer)
+			for _, n := range numberPattern.FindAllString(normalize(t.Answer+" "+t.Question+" "+strings.Join(t.Alternates, " ")), -1) {
+				ix.numbers[n] = true
+			}
 		}
 	}
 	ix.vocab.add(EN, britishSpellings)

@@ -51,10 +51,11 @@ func sanitize(q string) string {
 	return normalize(chatText(q))
 }
 
-// read is a question as the index reads it: sanitized, and its swapped
-// letters mended (mender.unswap).
+// read is a question as the index reads it: sanitized, without the story
+// told around it (withoutStory), and its swapped letters mended
+// (mender.unswap).
 func (ix *Index) read(q string) string {
-	return ix.mend.unswap(sanitize(q))
+	return ix.mend.unswap(ix.withoutStory(sanitize(q)))
 }
 
 // chatText is a question as its asker wrote it: valid UTF-8, at most
@@ -444,17 +445,19 @@ func (li *langIndex) parseAnalysed(a analysed) parsedQuery {
 	for _, pos := range order {
 		toks := byPos[pos]
 		g := qgroup{main: toks[0].term}
-		if len(toks) == 1 && li.en != nil && li.df(g.main) == 0 && pq.loans[g.main] == nil {
-			if ts := li.loan(text[toks[0].start:toks[0].end]); len(ts) > 0 {
+		for _, p := range segment(toks[0].start, toks[0].end, toks[1:]) {
+			if p.term != g.main && !slices.Contains(g.parts, p.term) {
+				g.parts = append(g.parts, p.term)
+			}
+		}
+		// A word the decompounder split into accidental parts only
+		// ("mandatory": "man", "dat") is still one word.
+		if len(g.parts) == 0 && li.en != nil && li.df(g.main) == 0 && pq.loans[g.main] == nil {
+			if ts := li.inflectedLoan(text[toks[0].start:toks[0].end], g.main); len(ts) > 0 {
 				if pq.loans == nil {
 					pq.loans = map[string][]string{}
 				}
 				pq.loans[g.main] = ts
-			}
-		}
-		for _, p := range segment(toks[0].start, toks[0].end, toks[1:]) {
-			if p.term != g.main && !slices.Contains(g.parts, p.term) {
-				g.parts = append(g.parts, p.term)
 			}
 		}
 		if len(pq.groups) < maxTerms && !slices.ContainsFunc(pq.groups, func(x qgroup) bool { return x.main == g.main }) {

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -275,6 +276,42 @@ func (li *langIndex) loan(word string) []string {
 		return li.loanOf[e[0]]
 	}
 	return nil
+}
+
+// inflectedLoan is loan for a word as typed in a French or Swedish
+// sentence: the English verb or noun takes the sentence's endings
+// ("selectar", "createar", "contractet", "checka"), which the English
+// analyzer does not strip, so the word, then its stem in the question's
+// language, then the word without a Swedish or French ending are each
+// looked up in turn. Found in the deciding set's refusals (session 32):
+// "vad ska jag checka i contractet innan jag registrerar" read no English
+// word at all.
+func (li *langIndex) inflectedLoan(word, stem string) []string {
+	if ts := li.loan(word); len(ts) > 0 {
+		return ts
+	}
+	if stem != word {
+		if ts := li.loan(stem); len(ts) > 0 {
+			return ts
+		}
+	}
+	for _, end := range loanEndings[li.lang] {
+		if b, ok := strings.CutSuffix(word, end); ok && len(b) >= 4 {
+			if ts := li.loan(b); len(ts) > 0 {
+				return ts
+			}
+		}
+	}
+	return nil
+}
+
+// loanEndings are the endings a French or Swedish sentence puts on an
+// English word, longest first: Swedish definite nouns and verb forms
+// ("dealen", "leadsen", "contractet", "acceptade", "joinat", "checka"),
+// French verb forms ("checker", "updaté", "submitted" as "submitté").
+var loanEndings = map[Lang][]string{
+	SV: {"arna", "erna", "ade", "at", "ar", "en", "et", "na", "a", "n", "t"},
+	FR: {"ées", "ee", "es", "er", "é", "e"},
 }
 
 // overlap is the Jaccard index of two sorted lists of entries.

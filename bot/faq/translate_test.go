@@ -102,6 +102,30 @@ func TestLoans(t *testing.T) {
 	}
 }
 
+// TestInflectedLoans: an English word with a Swedish or French ending, as
+// a code-switching partner types it, is read as the loan of its English
+// word; a Swedish compound's accidental parts do not stop it.
+func TestInflectedLoans(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct {
+		lang     Lang
+		question string
+		word     string // the question word's stem
+		want     string // a term its loan must include
+	}{
+		{SV, "hur createar man en partner-to-partner deal?", "create", "skap"},
+		{SV, "den vill att jag selectar partner id", "select", "valj"},
+		{SV, "vad ska jag checka i contractet innan jag registrerar?", "contractet", "kontrak"},
+		{SV, "är sales stages mandatory för solution assessments?", "mandatory", "obligatorisk"},
+	} {
+		li := ix.langs[tc.lang]
+		pq := li.parse(neutral(ix.read(tc.question)))
+		if got := pq.loans[tc.word]; !slices.Contains(got, tc.want) {
+			t.Errorf("%s %q: %q read as %q, want %q among them (loans %v)", tc.lang, tc.question, tc.word, got, tc.want, pq.loans)
+		}
+	}
+}
+
 // TestOverlap is the Jaccard index of sorted entry lists.
 func TestOverlap(t *testing.T) {
 	for _, tc := range []struct {

@@ -51,7 +51,10 @@ func spelledOut(answer string) []string {
 // in any of the three languages (folded text): "what does MCI stand for",
 // "c'est l'abréviation de quoi", "vad står MCI för". An answer that does not
 // spell the acronym out does not answer it, however well the rest matches.
-var expansionQuestion = regexp.MustCompile(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bstar \S+( \S+)? for\b|\bstar for vad\b`)
+// Swedish asks it with "vad står", never "var står" (where is it written):
+// "var star content guidelines for business profiles" was refused at 0.99
+// as a definition its entry does not give (session 32).
+var expansionQuestion = regexp.MustCompile(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bvad? star \S+( \S+)? for\b|\bstar for vad\b`)
 
 // definesAny reports whether the entry's answer spells out one of terms.
 func (d *entryDoc) definesAny(terms []string) bool {

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "4e30603aafc5f6faf3fde64980d70c8ed07ca524e59e099a88cad5ffcb0b61ae"
+	calibratedFrom = "f35bba74766915fdac4a2be6287b5b0a796111ea08b43f291ec3c604991e4041"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-1.0243657773875843e-13, // bias
-		6.9405751601710355,      // cov
-		-1.8071123373735858,     // covQ
-		0.9167868790262261,      // covA
-		5.277379556312724,       // phrase
-		-0.3132789214557746,     // prec
-		4.919773551135155,       // phraseIntent
-		0.6748990399818283,      // intentHit
-		0.24950701379862808,     // intentMiss
-		-1.2167635825287453,     // costMiss
-		0.5708791946719524,      // cross
-		0.3695650629130464,      // unknown
-		-0.4143268799306617,     // typo
-		-0.10563446198426334,    // profile
-		0.7212544414948797,      // costGap
-		1.0823395377166496,      // defines
-		-1.7661110185164763,     // figureMiss
-		-0.10385185553078288,    // numberMiss
-		6.8166139453929615,      // class
-		-0.20805859321755907,    // classLead
-		2.6221014407184853e-15,  // classOOS
-		-4.699944137579827e-15,  // unknownAll
+		9.910590866487142e-14,  // bias
+		7.323510185167396,      // cov
+		-1.9524527827698848,    // covQ
+		0.878207029659665,      // covA
+		5.620032710211999,      // phrase
+		-0.35418109577294765,   // prec
+		4.78783525178544,       // phraseIntent
+		0.6529778218931025,     // intentHit
+		0.21541824688936545,    // intentMiss
+		-1.2506341638638065,    // costMiss
+		0.4375720340016681,     // cross
+		0.6057041521549572,     // unknown
+		-0.36279072503121446,   // typo
+		-0.10522288836035096,   // profile
+		0.8486988788325442,     // costGap
+		1.0651269280172149,     // defines
+		-1.7531366115383191,    // figureMiss
+		-0.024489920294945025,  // numberMiss
+		6.665670638546789,      // class
+		-0.1948942789474474,    // classLead
+		-7.474829373358545e-16, // classOOS
+		4.385380947269366e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.761440240936876,    // winner's bias
-		-0.2948028025176765,   // winner's cov
-		-4.28604983358943,     // winner's covQ
-		-1.2651460400789807,   // winner's covA
-		0.8739502942111788,    // winner's phrase
-		-1.1309453371459046,   // winner's prec
-		0.08028497089440059,   // winner's phraseIntent
-		-0.2715080681478982,   // winner's intentHit
-		-0.43398734269539013,  // winner's intentMiss
-		-0.8382095743067745,   // winner's costMiss
-		-0.7233490226930346,   // winner's cross
-		-2.419516022060005,    // winner's unknown
-		1.0508633725896992,    // winner's typo
-		-0.21761551542225127,  // winner's profile
-		-4.262191335725741,    // winner's costGap
-		-0.3042744539193868,   // winner's defines
-		-2.4284563790840945,   // winner's figureMiss
-		-0.24196011107093965,  // winner's numberMiss
-		-1.3477771301304409,   // winner's class
-		1.5207464564161937,    // winner's classLead
-		-5.574747944999829,    // winner's classOOS
-		-2.041413879568025,    // winner's unknownAll
-		0.31662670735423276,   // winner's rank score
-		0.15755880562012978,   // lead over the runner-up
-		3.90116996938141,      // softmax share
-		-0.4639161824235192,   // coverage under 0.6
-		-2.023592000593519,    // ranker's probability
-		0.0016245510420543618, // first on lexical score
-		0.9702235691678794,    // ranker's probability of the runner-up
-		5.17778259903857,      // coverage of known words
-		-0.05449950241392842,  // ranker's probability times coverage
-		0.3145942373893005,    // lead times ranker's probability
+		-5.96711025461666,    // winner's bias
+		-0.13208163059902034, // winner's cov
+		-4.1420814899495255,  // winner's covQ
+		-1.2534068443299469,  // winner's covA
+		0.6541349565983772,   // winner's phrase
+		-1.0822968294602306,  // winner's prec
+		0.20954171832652035,  // winner's phraseIntent
+		-0.23294759418227107, // winner's intentHit
+		-0.38794489071424243, // winner's intentMiss
+		-0.8298026560414412,  // winner's costMiss
+		-0.795115530967913,   // winner's cross
+		-2.330180616926236,   // winner's unknown
+		1.13676263333187,     // winner's typo
+		-0.22283937391840683, // winner's profile
+		-4.311748729981221,   // winner's costGap
+		-0.3054710174315516,  // winner's defines
+		-2.412873741196868,   // winner's figureMiss
+		-0.2719787064286281,  // winner's numberMiss
+		-1.4057676376606096,  // winner's class
+		1.5395676606039679,   // winner's classLead
+		-5.651251368326494,   // winner's classOOS
+		-2.0282119840669424,  // winner's unknownAll
+		0.3174061322267251,   // winner's rank score
+		0.16007291122618245,  // lead over the runner-up
+		3.999836129914294,    // softmax share
+		-0.16331042139031557, // coverage under 0.6
+		-1.9691863706146648,  // ranker's probability
+		-0.01841304667516307, // first on lexical score
+		0.9460176007932505,   // ranker's probability of the runner-up
+		5.068523294012336,    // coverage of known words
+		-0.10687346888256682, // ranker's probability times coverage
+		0.2939541804247304,   // lead times ranker's probability
 	},
-	Threshold: 0.6006317890605246,
+	Threshold: 0.6031586522124577,
 }

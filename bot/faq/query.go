@@ -270,7 +270,7 @@ func neutral(text string) string {
 	if strings.Contains(text, "SA") {
 		text = saAbbr.ReplaceAllString(text, saMarker)
 	}
-	f := foldLower(text)
+	f := heard(foldLower(text))
 	if strings.Contains(f, "sa") {
 		f = lowerSA(f)
 	}

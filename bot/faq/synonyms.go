@@ -204,7 +204,7 @@ var intents = []intent{
 	{"qqdef", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`(^|\b(btw|so|hey|hi|and|ok) )(what (is|are)|what'?s|whats|define)\b|\bmean(s|ing)?\b|\bstands? for\b|\bexplain|\bdefinition\b|\babbreviat|\bacronym`),
 		FR: regexp.MustCompile(`^qu'?est[- ]ce qu|\bc'?est quoi\b|\bc koi\b|\bca veut dire\b|\b(que )?(veut dire|signifie)\b|\babreviation\b|\bacronyme\b|\bsignification\b|\bdefinition\b|\bexplique`),
-		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bstar \S+( \S+)? for\b|\bstar for vad\b|\bforkortning|\bakronym|\bbetyder\b|\bbetydelse\b|\bforklara`),
+		SV: regexp.MustCompile(`^vad (ar|betyder|menas|innebar)\b|\bvad? star \S+( \S+)? for\b|\bstar for vad\b|\bforkortning|\bakronym|\bbetyder\b|\bbetydelse\b|\bforklara`),
 	}},
 	{"qqdiff", map[Lang]*regexp.Regexp{
 		EN: regexp.MustCompile(`\bdifferen(ce|t)\b|\bvs\b|\bversus\b|\bcompared?\b`),

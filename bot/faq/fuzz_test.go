@@ -15,6 +15,10 @@ func FuzzAsk(f *testing.F) {
 		"what is the difference vs versus compared", "-- ++ ~~ ^^ \"\" :: **",
 		"försäljningsfaserna kontoret stänger", "ÅÄÖåäö éèêç œ",
 		"what is cpor and who validates the claims", "c'est quoi le csa ? et la commission ?", "? ? and what", "vad är en privat affär? och en partnerledd affär?",
+		// A story around the question, and dictation (story.go, dictation.go).
+		"Hi, our deal with Brixton Legal is $25,000 and Dave from Contoso asks on June 30th if we can register it by Friday 2027. Thanks, Linnea",
+		"so um c p o r co cell peer to peer p två p partner senter mack avtal s a deal i s v a b",
+		"Émile Ørsted Ça Åsa É. Ö 30 th 1 er mars 12e € $ £ kr",
 	} {
 		f.Add(s)
 	}
@@ -39,6 +43,13 @@ func checkResult(t *testing.T, ix *Index, r Result) {
 	}
 	if !isLang(r.Lang) {
 		t.Fatalf("language %q", r.Lang)
+	}
+	if r.SmallTalk != "" {
+		// No question ("k", "thanks"): the reply is Answer, nothing else.
+		if r.Answered || r.EntryID != "" || r.Answer == "" || len(r.Suggestions) != 0 || len(r.Related) != 0 {
+			t.Fatalf("inconsistent small talk %+v", r)
+		}
+		return
 	}
 	if r.Answered {
 		e, ok := ix.entries[r.EntryID]

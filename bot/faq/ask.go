@@ -84,8 +84,12 @@ func (ix *Index) AskAs(question string, usual Lang) Result {
 		return Result{Lang: lang, SmallTalk: kind, Answer: smallTalkReplies[kind][lang]}
 	}
 	q := ix.read(question)
-	res, cands := ix.askIn(q, detectLangAs(q, ix.spoken, usual), 0, nil)
-	return ix.askTwo(question, res, cands)
+	s := ix.asking(detectLangAs(q, ix.spoken, usual))
+	for _, p := range questions(chatText(question)) {
+		s.start(p)
+	}
+	res, cands := ix.askIn(q, s.lang, 0, nil)
+	return ix.askTwo(s, question, res, cands)
 }
 
 // Language is the language a question is written in, as Ask reads it,

@@ -44,8 +44,10 @@ type langIndex struct {
 	nPhrasings float64
 	// synonyms maps a stem to the stems of its synonym group (synonyms.go).
 	synonyms map[string][]string
-	// intentTerms are the analysed forms of the intent tokens (synonyms.go).
-	intentTerms map[string]bool
+	// intentTerms are the analysed forms of the intent tokens (synonyms.go),
+	// each with a bit of its own: features compares a question's intents
+	// with each phrasing's as bit sets.
+	intentTerms map[string]uint64
 	// typos finds known terms close to a misspelt word (typo.go).
 	typos *typoIndex
 	// questionTypos finds the question words a misspelt unknown word may
@@ -72,8 +74,18 @@ type entryDoc struct {
 	// nKB is how many phrasings come from the knowledge base (question and
 	// alternates); the rest are learned examples.
 	nKB int
-	// phraseIntents are each phrasing's own intents.
-	phraseIntents [][]string
+	// phraseIntents are each phrasing's own intents (langIndex.intentTerms
+	// bits), and allIntents those of all of them.
+	phraseIntents []uint64
+	allIntents    uint64
+	// uses lists the phrasings holding each of their terms: term
+	// useTerms[k] (ascending) is in the phrasings usePhr[useOff[k]:
+	// useOff[k+1]] (ascending). A question shares a term with a few of an
+	// entry's hundreds of phrasings (its learned examples), and features
+	// finds those few through it instead of testing every term of every
+	// phrasing: a question told in a paragraph meets many entries, and
+	// that test was most of its scoring.
+	useTerms, useOff, usePhr []int32
 	// defines holds the acronyms the answer spells out ("partner global
 	// account (PGA)"), analysed: the entry says what they stand for.
 	defines map[string]bool
@@ -145,12 +157,15 @@ func newLangIndex(l Lang, entries []Entry, ex examples, cached *analysedLang) (*
 		n:           len(entries),
 		termID:      map[string]int32{},
 		synonyms:    map[string][]string{},
-		intentTerms: map[string]bool{},
+		intentTerms: map[string]uint64{},
 	}
+	var its []string
 	for tok := range intentTokens {
-		for _, t := range li.terms(tok) {
-			li.intentTerms[t] = true
-		}
+		its = append(its, li.terms(tok)...)
+	}
+	slices.Sort(its)
+	for _, t := range slices.Compact(its) {
+		li.intentTerms[t] = 1 << len(li.intentTerms)
 	}
 	li.costTerm, li.defTerm = li.intentTerm("qqcost"), li.intentTerm("qqdef")
 	li.buildSynonyms()
@@ -235,7 +250,15 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
-		d.intents, d.phraseIntents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.phraseIntents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
+		d.intents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
+		for _, its := range r.phraseIntents {
+			var b uint64
+			for _, it := range its {
+				b |= li.intentTerms[it]
+			}
+			d.phraseIntents = append(d.phraseIntents, b)
+			d.allIntents |= b
+		}
 		d.minimum = r.minimum
 		d.points = r.points
 		seenQ := map[int32]bool{}
@@ -251,6 +274,7 @@ func (li *langIndex) number(raw []rawDoc) {
 			}
 			d.phrasings = append(d.phrasings, ids)
 		}
+		d.index()
 		for t := range r.a {
 			d.a = append(d.a, id(t))
 		}
@@ -267,6 +291,39 @@ func (li *langIndex) number(raw []rawDoc) {
 		}
 	}
 	li.weigh()
+}
+
+// index fills d's uses lists from its phrasings.
+func (d *entryDoc) index() {
+	byTerm := map[int32][]int32{}
+	for i, p := range d.phrasings {
+		for _, x := range p {
+			if l := byTerm[x]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				byTerm[x] = append(l, int32(i))
+			}
+		}
+	}
+	d.useTerms = slices.Sorted(maps.Keys(byTerm))
+	d.useOff = make([]int32, 0, len(d.useTerms)+1)
+	for _, x := range d.useTerms {
+		d.useOff = append(d.useOff, int32(len(d.usePhr)))
+		d.usePhr = append(d.usePhr, byTerm[x]...)
+	}
+	d.useOff = append(d.useOff, int32(len(d.usePhr)))
+}
+
+// meeting marks in bits (one per phrasing, zeroed by the caller) the
+// phrasings of d that share a term with the question.
+func (d *entryDoc) meeting(qt *queryTerms, bits []uint64) {
+	for _, x := range qt.terms {
+		k, ok := slices.BinarySearch(d.useTerms, x)
+		if !ok {
+			continue
+		}
+		for _, i := range d.usePhr[d.useOff[k]:d.useOff[k+1]] {
+			bits[i>>6] |= 1 << (i & 63)
+		}
+	}
 }
 
 // weigh counts phrasing frequencies (the term profile's background) and
@@ -358,7 +415,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	for _, p := range phrasings {
 		var terms, intents []string
 		for _, term := range li.terms(builtText(li.lang, p, true)) {
-			if li.intentTerms[term] {
+			if li.intentTerms[term] != 0 {
 				if !slices.Contains(intents, term) {
 					intents = append(intents, term)
 				}

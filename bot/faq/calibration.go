@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "f35bba74766915fdac4a2be6287b5b0a796111ea08b43f291ec3c604991e4041"
+	calibratedFrom = "573a5dd095251d7e939ed15dc5a2b66bb0a34eaf4917c5ad15028aa05e282464"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -164,7 +164,7 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 		if mask == 0 {
 			// As Ask answers: a message asking two things may be answered
 			// by its halves. The first answer is the one scored.
-			res = ix.askTwo(c.Question, res, cands)
+			res = ix.askTwo(ix.asking(res.Lang), c.Question, res, cands)
 		}
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
 		switch {

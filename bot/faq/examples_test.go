@@ -66,9 +66,9 @@ func TestProfile(t *testing.T) {
 		for i := 0; i < n; i++ {
 			c := credits{main: []float64{0}}
 			if i < hits {
-				c.main[0] = 1
+				c.main[0], c.on = 1, 1
 			}
-			p.add(c)
+			p.add(&c)
 		}
 		return p.score()
 	}

@@ -88,16 +88,93 @@ func splitAll(q string) []string {
 // askTwo answers the halves of a message asking two things, given the
 // whole message's result and ranked candidates (see the top of the file),
 // and says which further questions of a message asking more no answer
-// covers (Unasked).
-func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result {
+// covers (Unasked). s asks them, in the whole message's language.
+func (ix *Index) askTwo(s *asking, question string, whole Result, cands []candidate) Result {
 	text := chatText(question)
 	halves := splitTwo(text)
 	if halves == nil {
 		return whole
 	}
-	r := ix.askHalves(text, halves, whole, cands)
-	r.Unasked = ix.unasked(halves, r)
+	r := ix.askHalves(s, text, halves, whole, cands)
+	r.Unasked = ix.unasked(s, halves, r)
 	return r
+}
+
+// questions are the texts askTwo may ask for message text besides the
+// message itself: its halves, the second leaning on the first (carried),
+// and, when it asks more than two things, each of its questions. All are
+// known before any is ranked, so Ask ranks them side by side.
+func questions(text string) []string {
+	halves := splitTwo(text)
+	if halves == nil {
+		return nil
+	}
+	out := slices.Clone(halves)
+	if ctx := carried(halves[0], halves[1]); ctx != "" && opensQuestion.MatchString(halves[1]) {
+		out = append(out, ctx+" "+halves[1])
+	}
+	if split := append(splitAll(halves[0]), splitAll(halves[1])...); len(split) > 2 {
+		out = append(out, split...)
+	}
+	return out
+}
+
+// asking ranks the questions of one message in its language, each once,
+// side by side when started ahead: the whole message, its halves and their
+// questions cost one ranking each, a message told in a paragraph with three
+// questions marks up to eight, and one after the other they were most of
+// its latency.
+type asking struct {
+	ix    *Index
+	lang  Lang
+	mu    sync.Mutex
+	asked map[string]*asked
+}
+
+// asked is one question's ranking, done when done is closed.
+type asked struct {
+	done  chan struct{}
+	res   Result
+	cands []candidate
+}
+
+func (ix *Index) asking(lang Lang) *asking {
+	return &asking{ix: ix, lang: lang, asked: map[string]*asked{}}
+}
+
+// start ranks question q (as typed) in the background, unless it is
+// ranked or being ranked already.
+func (s *asking) start(q string) {
+	if a, fresh := s.claim(q); fresh {
+		go s.run(q, a)
+	}
+}
+
+// get is the ranking of q, waited for when it runs in the background, done
+// here when it was not started.
+func (s *asking) get(q string) (Result, []candidate) {
+	a, fresh := s.claim(q)
+	if fresh {
+		s.run(q, a)
+	}
+	<-a.done
+	return a.res, a.cands
+}
+
+func (s *asking) claim(q string) (*asked, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.asked[q]; ok {
+		return a, false
+	}
+	a := &asked{done: make(chan struct{})}
+	s.asked[q] = a
+	return a, true
+}
+
+func (s *asking) run(q string, a *asked) {
+	a.res, a.cands = s.ix.askIn(s.ix.read(q), s.lang, 0, nil)
+	close(a.done)
 }
 
 // unasked are the questions of a message asking more than two things
@@ -107,7 +184,7 @@ func (ix *Index) askTwo(question string, whole Result, cands []candidate) Result
 // competency, and what are the deal reg requirements?" got two answers
 // and not a word about deal registration. The answers themselves stay as
 // they were: each half is still asked whole.
-func (ix *Index) unasked(halves []string, r Result) []string {
+func (ix *Index) unasked(s *asking, halves []string, r Result) []string {
 	split := [2][]string{splitAll(halves[0]), splitAll(halves[1])}
 	if len(split[0])+len(split[1]) <= 2 {
 		return nil
@@ -129,7 +206,7 @@ func (ix *Index) unasked(halves []string, r Result) []string {
 	}
 	var out []string
 	for _, p := range parts {
-		alone, _ := ix.askIn(ix.read(p), r.Lang, 0, nil)
+		alone, _ := s.get(p)
 		if !alone.Answered || !covered[alone.EntryID] {
 			out = append(out, p)
 		}
@@ -174,7 +251,7 @@ func carried(first, second string) string {
 // there is one. Refused whole, it is the first half answered, its Part
 // said, with the other half's result, answered or not, in Also; or the
 // whole's refusal when no half is answered.
-func (ix *Index) askHalves(text string, halves []string, whole Result, cands []candidate) Result {
+func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result, cands []candidate) Result {
 	// asks says whether half i is a question of its own, not a remark
 	// after one ("what is cpor? I need it for a client"): it opens with a
 	// question word, or a question mark ends it.
@@ -187,10 +264,9 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 	// The halves are asked side by side, as rank scores languages: a
 	// message asking two things was the slowest kind.
 	var rs [2]Result
-	var wg sync.WaitGroup
-	wg.Go(func() { rs[1], _ = ix.askIn(ix.read(halves[1]), whole.Lang, 0, nil) })
-	rs[0], _ = ix.askIn(ix.read(halves[0]), whole.Lang, 0, nil)
-	wg.Wait()
+	s.start(halves[1])
+	rs[0], _ = s.get(halves[0])
+	rs[1], _ = s.get(halves[1])
 	leaned := false
 	if ctx := carried(halves[0], halves[1]); ctx != "" && asks(1) {
 		// The second half leans on the first for its topic ("what is cpor
@@ -201,7 +277,7 @@ func (ix *Index) askHalves(text string, halves []string, whole Result, cands []c
 		// alone too, it takes the surer of the two answers: "comment on
 		// en crée une" alone is how to create a deal (0.7), after "une
 		// transaction p2p" how to create a p2p one.
-		r, _ := ix.askIn(ix.read(ctx+" "+halves[1]), whole.Lang, 0, nil)
+		r, _ := s.get(ctx + " " + halves[1])
 		if !rs[1].Answered || r.Answered && r.Confidence > rs[1].Confidence {
 			rs[1], leaned = r, true
 		}

@@ -1,9 +1,8 @@
 package faq
 
 import (
-	"maps"
 	"math"
-	"slices"
+	"math/bits"
 )
 
 // Term profile. Coverage asks whether an entry's phrasings contain the
@@ -26,8 +25,8 @@ const profileMu = 2.0
 func (li *langIndex) background(qt *queryTerms, masked [][]int32) {
 	// In a fixed order: a sum over the map's order would differ in its last
 	// bits from one call to the next, and so could an answer on the threshold.
-	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
-		for _, r := range qt.refs[x] {
+	for k, x := range qt.terms {
+		for _, r := range qt.refs[k] {
 			if r.part < 0 {
 				qt.bg[r.group] += r.credit * li.pf[x]
 			}
@@ -35,7 +34,10 @@ func (li *langIndex) background(qt *queryTerms, masked [][]int32) {
 	}
 	for _, p := range masked {
 		for _, x := range p {
-			for _, r := range qt.refs[x] {
+			if !qt.has(x) {
+				continue
+			}
+			for _, r := range qt.refsOf(x) {
 				if r.part < 0 {
 					qt.bg[r.group] -= r.credit
 				}
@@ -65,9 +67,10 @@ func newProfile(qt *queryTerms) *profile {
 }
 
 // add counts one phrasing, whose credits are c.
-func (p *profile) add(c credits) {
+func (p *profile) add(c *credits) {
 	p.n++
-	for g := range p.cnt {
+	for on := c.on; on != 0; on &= on - 1 {
+		g := bits.TrailingZeros64(on)
 		p.cnt[g] += c.main[g]
 	}
 }

@@ -431,7 +431,7 @@ func (li *langIndex) parseAnalysed(a analysed) parsedQuery {
 		if t == "" {
 			continue
 		}
-		if li.intentTerms[t] {
+		if li.intentTerms[t] != 0 {
 			if !slices.Contains(pq.intents, t) {
 				pq.intents = append(pq.intents, t)
 			}

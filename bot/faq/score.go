@@ -1,8 +1,8 @@
 package faq
 
 import (
-	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -155,13 +155,22 @@ type queryTerms struct {
 	unknown float64
 	typo    float64
 	partOff []int // group g's parts are flat[partOff[g]:partOff[g+1]]
-	refs    map[int32][]termRef
-	// in has bit x set when term x is a key of refs: most terms a
-	// candidate's phrasings and answer hold are not the question's, and
-	// a bit test answers those faster than the map (its lookups were a
-	// sixth of Ask).
-	in      []uint64
+	// terms are the known terms that count for a word of the question,
+	// ascending, and refs[k] what terms[k] counts for. in has bit x set
+	// when term x is one of terms, and rank[w] is how many of terms are
+	// below 64w: refsOf finds a term's refs with a bit count, where a map
+	// lookup was a sixth of Ask (most terms a candidate's phrasings hold
+	// are not the question's, and the bit test alone answers those).
+	terms []int32
+	refs  [][]termRef
+	in    []uint64
+	rank  []int32
+	// found collects (term, ref) pairs while expand runs; index sorts
+	// them into terms and refs.
+	found   []foundRef
 	intents []string
+	// intentSet is intents as langIndex.intentTerms bits.
+	intentSet uint64
 	// defQ is true when the question asks what something is (qqdef), and
 	// mains are its words' stems.
 	defQ  bool
@@ -176,11 +185,48 @@ type termRef struct {
 	credit      float64
 }
 
+type foundRef struct {
+	x int32
+	r termRef
+}
+
+// index turns the pairs expand found into terms, refs and rank; the refs
+// of a term stay in the order they were found.
+func (qt *queryTerms) index() {
+	slices.SortStableFunc(qt.found, func(a, b foundRef) int { return int(a.x) - int(b.x) })
+	flat := make([]termRef, len(qt.found))
+	for i, f := range qt.found {
+		flat[i] = f.r
+		if len(qt.terms) == 0 || qt.terms[len(qt.terms)-1] != f.x {
+			qt.terms = append(qt.terms, f.x)
+			qt.refs = append(qt.refs, flat[i:i])
+		}
+		k := len(qt.refs) - 1
+		qt.refs[k] = qt.refs[k][:len(qt.refs[k])+1]
+	}
+	qt.found = nil
+	qt.rank = make([]int32, len(qt.in))
+	n := 0
+	for w, word := range qt.in {
+		qt.rank[w] = int32(n)
+		n += bits.OnesCount64(word)
+	}
+}
+
+// refsOf is what term x counts for; x must be one of qt.terms (has).
+func (qt *queryTerms) refsOf(x int32) []termRef {
+	w, b := uint32(x)>>6, uint32(x)&63
+	return qt.refs[int(qt.rank[w])+bits.OnesCount64(qt.in[w]&(1<<b-1))]
+}
+
 // expand weighs each word of the question and lists what counts as it: the
 // word itself, its synonyms, the known words it may be a typo of, and for a
 // Swedish compound its parts.
 func (li *langIndex) expand(pq parsedQuery) *queryTerms {
-	qt := &queryTerms{refs: map[int32][]termRef{}, intents: pq.intents, partOff: []int{0}, in: make([]uint64, (len(li.idfs)+63)/64)}
+	qt := &queryTerms{intents: pq.intents, partOff: []int{0}, in: make([]uint64, (len(li.idfs)+63)/64)}
+	for _, it := range pq.intents {
+		qt.intentSet |= li.intentTerms[it]
+	}
 	for gi, g := range pq.groups {
 		w, known := li.idf(g.main), li.df(g.main) > 0
 		if pq.hidden[g.main] {
@@ -224,14 +270,15 @@ func (li *langIndex) expand(pq parsedQuery) *queryTerms {
 			qt.unknown += w
 		}
 	}
+	qt.index()
 	return qt
 }
 
 func (li *langIndex) addRefs(qt *queryTerms, g, part int32, t string, loans []string, typos map[string][]typoMatch, hidden map[string]bool) {
 	add := func(term string, c float64) {
 		if x, ok := li.termID[term]; ok && !hidden[term] {
-			qt.refs[x] = append(qt.refs[x], termRef{g, part, c})
 			qt.in[x/64] |= 1 << (x % 64)
+			qt.found = append(qt.found, foundRef{x, termRef{g, part, c}})
 		}
 	}
 	add(t, 1)
@@ -256,14 +303,24 @@ func (li *langIndex) idf(t string) float64 {
 
 // credits says how well a list of terms explains each question word: main
 // and parts (flat) receive the best credit found, per word and per part.
+// on has bit g set when word g or one of its parts has a credit: a
+// phrasing explains a few of a question's words, and a question told in a
+// paragraph has up to maxTerms of them, so clearing, merging, counting
+// and summing go over the words a phrasing touched only. In ascending
+// order, as over all words: the sums skip only zeros and are the same to
+// the last bit.
 type credits struct {
 	main, parts []float64
+	on          uint64
 }
 
-func (qt *queryTerms) newCredits() credits {
+// A question has at most maxTerms words, one bit each in credits.on.
+const _ = uint(64 - maxTerms)
+
+func (qt *queryTerms) newCredits() *credits {
 	var c [1]credits
 	qt.creditsInto(c[:])
-	return c[0]
+	return &c[0]
 }
 
 // creditsInto gives each of cs its arrays, all cut from one allocation:
@@ -277,14 +334,18 @@ func (qt *queryTerms) creditsInto(cs []credits) {
 	}
 }
 
-func (qt *queryTerms) fill(c credits, terms []int32) { qt.fillWeighed(c, terms, nil) }
+func (qt *queryTerms) fill(c *credits, terms []int32) { qt.fillWeighed(c, terms, nil) }
 
 // fillWeighed is fill that also sums the idfs of the terms that count for
 // a word of the question (idfs nil: 0): phraseF needs both, and one pass
 // over a phrasing's terms was a third of it cheaper than two.
-func (qt *queryTerms) fillWeighed(c credits, terms []int32, idfs []float64) (matched float64) {
-	clear(c.main)
-	clear(c.parts)
+func (qt *queryTerms) fillWeighed(c *credits, terms []int32, idfs []float64) (matched float64) {
+	for on := c.on; on != 0; on &= on - 1 {
+		g := bits.TrailingZeros64(on)
+		c.main[g] = 0
+		clear(c.parts[qt.partOff[g]:qt.partOff[g+1]])
+	}
+	c.on = 0
 	for _, x := range terms {
 		if !qt.has(x) {
 			continue
@@ -292,7 +353,7 @@ func (qt *queryTerms) fillWeighed(c credits, terms []int32, idfs []float64) (mat
 		if idfs != nil {
 			matched += idfs[x]
 		}
-		for _, r := range qt.refs[x] {
+		for _, r := range qt.refsOf(x) {
 			// Plain comparisons, not math.Max: credits are never NaN, and
 			// its NaN and signed-zero cases were a fifth of fill.
 			if r.part < 0 {
@@ -302,24 +363,32 @@ func (qt *queryTerms) fillWeighed(c credits, terms []int32, idfs []float64) (mat
 			} else if i := qt.partOff[r.group] + int(r.part); r.credit > c.parts[i] {
 				c.parts[i] = r.credit
 			}
+			c.on |= 1 << r.group
 		}
 	}
 	return matched
 }
 
-// merge keeps in c the best of c and o, word by word.
-func (c credits) merge(o credits) {
-	for i, v := range o.main {
-		c.main[i] = math.Max(c.main[i], v)
+// merge keeps in c the best of c and o, word by word (plain comparisons,
+// as in fillWeighed: credits are never NaN).
+func (c *credits) merge(o *credits, qt *queryTerms) {
+	for on := o.on; on != 0; on &= on - 1 {
+		g := bits.TrailingZeros64(on)
+		if v := o.main[g]; v > c.main[g] {
+			c.main[g] = v
+		}
+		for i := qt.partOff[g]; i < qt.partOff[g+1]; i++ {
+			if v := o.parts[i]; v > c.parts[i] {
+				c.parts[i] = v
+			}
+		}
 	}
-	for i, v := range o.parts {
-		c.parts[i] = math.Max(c.parts[i], v)
-	}
+	c.on |= o.on
 }
 
 // group is the credit of word g: the word itself, or the average over a
 // compound's parts.
-func (qt *queryTerms) group(c credits, g int) float64 {
+func (qt *queryTerms) group(c *credits, g int) float64 {
 	v := c.main[g]
 	if lo, hi := qt.partOff[g], qt.partOff[g+1]; hi > lo {
 		sum := 0.0
@@ -334,10 +403,11 @@ func (qt *queryTerms) group(c credits, g int) float64 {
 }
 
 // coverage is the idf-weighted share of the question's words c explains.
-func (qt *queryTerms) coverage(c credits) float64 {
+func (qt *queryTerms) coverage(c *credits) float64 {
 	got := 0.0
-	for g, w := range qt.weights {
-		got += w * qt.group(c, g)
+	for on := c.on; on != 0; on &= on - 1 {
+		g := bits.TrailingZeros64(on)
+		got += qt.weights[g] * qt.group(c, g)
 	}
 	return got / qt.total
 }
@@ -375,7 +445,7 @@ func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mas
 			qt = li.expand(pq)
 		}
 	}
-	if qt.total == 0 || len(qt.refs) == 0 {
+	if qt.total == 0 || len(qt.terms) == 0 {
 		return nil
 	}
 	var masked [][]int32
@@ -431,7 +501,8 @@ func (li *langIndex) shortlist(qt *queryTerms) []int32 {
 	defer shortlistScratch.Put(sc)
 	sc.best, sc.hit, sc.bound = zeroed(sc.best, li.n*G), zeroed(sc.hit, li.n), zeroed(sc.bound, li.n)
 	best, hit, bound := sc.best, sc.hit, sc.bound
-	for x, refs := range qt.refs {
+	for k, x := range qt.terms {
+		refs := qt.refs[k]
 		for _, d := range li.postings[x] {
 			hit[d] = true
 			for _, r := range refs {
@@ -494,7 +565,7 @@ func (li *langIndex) selfOnly(qt *queryTerms, mask float64) map[string]bool {
 	pc := qt.newCredits()
 	type key struct{ d, i int32 }
 	fs := map[key]float64{}
-	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
+	for _, x := range qt.terms {
 		used := false
 		for _, d := range li.postings[x] {
 			doc := &li.docs[d]
@@ -542,7 +613,7 @@ func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
 	pc := qt.newCredits()
 	seen := map[[2]int32]bool{}
 	var out [][]int32
-	for _, x := range slices.Sorted(maps.Keys(qt.refs)) {
+	for _, x := range qt.terms {
 		for _, d := range li.postings[x] {
 			doc := &li.docs[d]
 			for i, p := range doc.phrasings {
@@ -568,7 +639,7 @@ func hides(mask, f float64, i int) bool { return mask > 0 && i > 0 && f >= mask 
 
 // phraseF is the F-measure of phrasing i of d against the question, and
 // the share of the phrasing the question explains; pc is scratch space.
-func (li *langIndex) phraseF(qt *queryTerms, pc credits, d *entryDoc, i int) (f, prec float64) {
+func (li *langIndex) phraseF(qt *queryTerms, pc *credits, d *entryDoc, i int) (f, prec float64) {
 	matched := qt.fillWeighed(pc, d.phrasings[i], li.idfs)
 	rec := qt.coverage(pc)
 	if d.phraseW[i] > 0 {
@@ -591,38 +662,51 @@ func (li *langIndex) phraseF(qt *queryTerms, pc credits, d *entryDoc, i int) (f,
 func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64) {
 	var cs [3]credits
 	qt.creditsInto(cs[:])
-	union, pc, ac := cs[0], cs[1], cs[2]
+	union, pc, ac := &cs[0], &cs[1], &cs[2]
 	prof := newProfile(qt)
-	// has: which of the question's intents (bit k for qt.intents[k]) the
-	// phrasings not masked have. Until faq5 the entry's intents were those
-	// of all its phrasings, learned examples included, so leave-one-out
-	// found a tuning question's intents in its own hidden example;
-	// calibration then trusted intent agreement more than unseen questions
-	// bear out. A set of the phrasings' intents, grown phrasing by
-	// phrasing, was a tenth of Ask; only the question's intents matter.
+	// has: the intents (langIndex.intentTerms bits) the phrasings not
+	// masked have. Until faq5 the entry's intents were those of all its
+	// phrasings, learned examples included, so leave-one-out found a
+	// tuning question's intents in its own hidden example; calibration
+	// then trusted intent agreement more than unseen questions bear out.
+	//
+	// The phrasings sharing no term with the question explain none of it:
+	// only their intents and their count in the profile remain. Most of a
+	// candidate's phrasings (the learned examples) are such, and only those
+	// meeting the question are scored (entryDoc.uses).
 	var has uint64
-	for i, p := range d.phrasings {
-		if !qt.meets(p) {
-			// A phrasing sharing no term with the question explains none
-			// of it: only its intents and its count in the profile
-			// remain. Most of a candidate's phrasings (the learned
-			// examples) are such, and phraseF was a fifth of Ask.
-			has |= qt.intentBits(d.phraseIntents[i])
-			prof.n++
-			continue
+	meet := make([]uint64, (len(d.phrasings)+63)/64)
+	d.meeting(qt, meet)
+	if mask == 0 {
+		// Nothing is hidden: every phrasing's intents count.
+		has = d.allIntents
+	}
+	for w, word := range meet {
+		if mask > 0 {
+			// Calibration: a hidden phrasing's intents do not count, so
+			// the others' are taken one by one.
+			for i := w * 64; i < min(w*64+64, len(d.phrasings)); i++ {
+				if word&(1<<(i&63)) == 0 {
+					has |= d.phraseIntents[i]
+				}
+			}
 		}
-		f, prec := li.phraseF(qt, pc, d, i)
-		if hides(mask, f, i) {
-			continue
-		}
-		has |= qt.intentBits(d.phraseIntents[i])
-		union.merge(pc)
-		prof.add(pc)
-		if f > x[fPhrase] {
-			x[fPhrase], x[fPrec] = f, prec
-		}
-		if fi := f * (0.5 + 0.5*jaccard(qt.intents, d.phraseIntents[i])); fi > x[fPhraseInt] {
-			x[fPhraseInt] = fi
+		prof.n += float64(min(64, len(d.phrasings)-w*64) - bits.OnesCount64(word))
+		for ; word != 0; word &= word - 1 {
+			i := w*64 + bits.TrailingZeros64(word)
+			f, prec := li.phraseF(qt, pc, d, i)
+			if hides(mask, f, i) {
+				continue
+			}
+			has |= d.phraseIntents[i]
+			union.merge(pc, qt)
+			prof.add(pc)
+			if f > x[fPhrase] {
+				x[fPhrase], x[fPrec] = f, prec
+			}
+			if fi := f * (0.5 + 0.5*jaccard(qt.intentSet, d.phraseIntents[i])); fi > x[fPhraseInt] {
+				x[fPhraseInt] = fi
+			}
 		}
 	}
 	li.coverage(x, qt, union, ac, d)
@@ -634,13 +718,13 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			}
 		}
 	}
-	if k := slices.Index(qt.intents, li.costTerm); k >= 0 && !d.intents[li.costTerm] && has&(1<<k) == 0 {
+	if cost := li.intentTerms[li.costTerm]; qt.intentSet&cost != 0 && !d.intents[li.costTerm] && has&cost == 0 {
 		x[fCostMiss] = 1 // a cost question meets an entry that states no cost
 	}
 	if len(qt.intents) > 0 {
 		hit := 0
-		for k, it := range qt.intents {
-			if d.intents[it] || has&(1<<k) != 0 {
+		for _, it := range qt.intents {
+			if d.intents[it] || has&li.intentTerms[it] != 0 {
 				hit++
 			}
 		}
@@ -651,38 +735,15 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 	}
 }
 
-// meets reports whether phrasing p shares a term with the question.
-func (qt *queryTerms) meets(p []int32) bool {
-	for _, t := range p {
-		if qt.has(t) {
-			return true
-		}
-	}
-	return false
-}
-
 // has reports whether term x counts for a word of the question (a key of
 // refs).
 // Term IDs are never negative: unsigned, x/64 and x%64 are a shift and a
 // mask, without the sign fix-up signed division needs.
 func (qt *queryTerms) has(x int32) bool { return qt.in[uint32(x)>>6]&(1<<(uint32(x)&63)) != 0 }
 
-// intentBits marks which of the question's intents are among intents: bit
-// k for qt.intents[k] (a question has a handful; those past the 64th are
-// never marked).
-func (qt *queryTerms) intentBits(intents []string) uint64 {
-	var bits uint64
-	for k, it := range qt.intents {
-		if k < 64 && slices.Contains(intents, it) {
-			bits |= 1 << k
-		}
-	}
-	return bits
-}
-
 // coverage fills the coverage features of an entry whose phrasings (those
 // not masked) explain the question's words as union does.
-func (li *langIndex) coverage(x *[nRank]float64, qt *queryTerms, union, ac credits, d *entryDoc) {
+func (li *langIndex) coverage(x *[nRank]float64, qt *queryTerms, union, ac *credits, d *entryDoc) {
 	qt.fill(ac, d.a)
 	var cov, covQ, covA, gap float64
 	for g, w := range qt.weights {
@@ -712,16 +773,11 @@ func (li *langIndex) coverage(x *[nRank]float64, qt *queryTerms, union, ac credi
 	// tuning questions alone, which refuse those fees as well.
 }
 
-// jaccard is the overlap of two small sets of intents; two empty sets agree.
-func jaccard(a, b []string) float64 {
-	if len(a) == 0 && len(b) == 0 {
+// jaccard is the overlap of two small sets of intents (bit sets); two
+// empty sets agree.
+func jaccard(a, b uint64) float64 {
+	if a == 0 && b == 0 {
 		return 1
 	}
-	inter := 0
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
+	return float64(bits.OnesCount64(a&b)) / float64(bits.OnesCount64(a|b))
 }

@@ -178,6 +178,11 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 	var b strings.Builder
 	var actions []Action
 	if res.Answered {
+		if res.Part != "" {
+			// A longer message answered by one of its question sentences
+			// (faq's sentences.go): quoted, the reply says what it answers.
+			b.WriteString("> " + res.Part + "\n")
+		}
 		b.WriteString(res.Answer)
 		actions = unasked(&b, res, words)
 		if len(res.Related) > 0 {

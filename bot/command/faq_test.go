@@ -319,6 +319,19 @@ func TestFAQTwoQuestions(t *testing.T) {
 	}
 }
 
+// A message telling a case, refused whole, is answered by its question
+// sentence, quoted above the answer: the reply says what it answers.
+func TestFAQQuestionSentence(t *testing.T) {
+	e := faqEnv(t, storetest.Open(t))
+	r := e.run("Our finance lead Priya wrote: > the customer wants to know what we gain from the claim. I could not answer her on the spot. What is CPOR exactly? Cheers, Tom")
+	if !strings.HasPrefix(r.Text, "> What is CPOR exactly?\nCPOR (Claiming Partner of Record) is") || r.Data["entry_id"] != "cpor-what" || r.Data["part"] != "What is CPOR exactly?" {
+		t.Fatalf("the question sentence quoted and answered:\n%s\n%v", r.Text, r.Data)
+	}
+	if misses := e.run("faq misses"); strings.Contains(misses.Text, "Priya") {
+		t.Errorf("an answered message is no miss:\n%s", misses.Text)
+	}
+}
+
 // A message asking more than two things: its two answers, then the
 // question none of them covers, quoted, in the asker's language, with a
 // button that asks it alone, first among the buttons.

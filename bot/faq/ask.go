@@ -36,7 +36,9 @@ type Result struct {
 	SmallTalk string
 	// Part is the half of a message asking two things that this result
 	// answers (see parts.go), when the message as a whole was refused;
-	// Also is then the other half's result, answered or not.
+	// Also is then the other half's result, answered or not. Without Also,
+	// it is the question sentence of a longer message that the result
+	// answers (sentences.go).
 	Part string
 	Also *Result
 	// alsoFirst: Also's half came first in the message (see Halves).
@@ -89,7 +91,7 @@ func (ix *Index) AskAs(question string, usual Lang) Result {
 		s.start(p)
 	}
 	res, cands := ix.askIn(q, s.lang, 0, nil)
-	return ix.askTwo(s, question, res, cands)
+	return ix.askParts(s, question, res, cands)
 }
 
 // Language is the language a question is written in, as Ask reads it,

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "573a5dd095251d7e939ed15dc5a2b66bb0a34eaf4917c5ad15028aa05e282464"
+	calibratedFrom = "ad35c098633a8147cf9b66d32e8d8eb932bebb6181e8dd10a18a172bac64d98b"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

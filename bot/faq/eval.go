@@ -164,7 +164,7 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 		if mask == 0 {
 			// As Ask answers: a message asking two things may be answered
 			// by its halves. The first answer is the one scored.
-			res = ix.askTwo(ix.asking(res.Lang), c.Question, res, cands)
+			res = ix.askParts(ix.asking(res.Lang), c.Question, res, cands)
 		}
 		fail := Failure{Case: c, Answered: res.Answered, GotLang: res.Lang, Confidence: res.Confidence}
 		switch {
@@ -390,16 +390,24 @@ func (r Report) String() string {
 // hold-out 1,009. tuning-chat14.yaml (four more helpers, French and Swedish
 // first, the six personas in turn) took dev14 to 977 and the hold-out to
 // 1,007: not loaded.
+//
+// Session 33 wrote dev16 (four helpers, three personas of long messages: a
+// story told in a team chat, a forward of what someone else wrote with the
+// writer's own question, someone thinking aloud who asks indirectly),
+// deciding for long messages beside dev14: on 0.34.0's engine 810 of 928
+// right (87.3 %), 21 wrong, 64 of 73 refused. Their question sentences
+// asked alone (sentences.go) 875 (94.3 %), 22 wrong, 62 refused; dev15
+// (measured) 997 -> 1,047.
 var (
 	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
-	// never indexed nor calibrated on; dev14's figures decide between
-	// changes, and its failures may be read while one is developed (as
-	// dev4-dev13's were before they became tuning files); dev11 is
-	// measured only.
-	DevFiles = []string{"dev14.yaml", "dev11.yaml", "dev15.yaml"}
+	// never indexed nor calibrated on; dev16's and dev14's figures decide
+	// between changes, and their failures may be read while one is
+	// developed (as dev4-dev13's were before they became tuning files);
+	// dev11 and dev15 are measured only.
+	DevFiles = []string{"dev16.yaml", "dev14.yaml", "dev11.yaml", "dev15.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

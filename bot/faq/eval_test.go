@@ -179,9 +179,16 @@ func TestEval(t *testing.T) {
 		// With dictation read (dictation.go) and the names gate and "var
 		// står" fixed: dev15 90.6 / 91.1 / 89.1 %, 10 wrong (0.9 %), 78 of
 		// 82 refused; dev14 96.9 / 90.7 / 90.7 %, 9 wrong (0.8 %).
-		{[]string{DevFiles[0]}, 0.80, 0.95, 0.025, true},
-		{[]string{DevFiles[1]}, 0.90, 0.95, 0.02, true},
-		{[]string{DevFiles[2]}, 0.80, 0.95, 0.025, true},
+		// Session 33: dev16, by four more helpers in three personas of long
+		// messages (a story, a forward, someone thinking aloud), decides
+		// for them beside dev14: 87.9 / 88.2 / 85.9 %, 21 wrong (2.3 %), 64
+		// of 73 refused; with question sentences (sentences.go) 94.8 /
+		// 94.3 / 94.0 %, 22 wrong (2.4 %), 62 of 73; dev15 94.8 % (97.3 /
+		// 94.7 / 93.5), 11 wrong (1.0 %).
+		{[]string{DevFiles[0]}, 0.85, 0.80, 0.03, true},
+		{[]string{DevFiles[1]}, 0.80, 0.95, 0.025, true},
+		{[]string{DevFiles[2]}, 0.90, 0.95, 0.02, true},
+		{[]string{DevFiles[3]}, 0.85, 0.90, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

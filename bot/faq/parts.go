@@ -100,6 +100,18 @@ func (ix *Index) askTwo(s *asking, question string, whole Result, cands []candid
 	return r
 }
 
+// askParts answers a message's parts as Ask does, given the whole
+// message's result and ranked candidates: its halves when it asks two
+// things (askTwo), and when neither it nor a half is answered, one of its
+// question sentences (sentences.go).
+func (ix *Index) askParts(s *asking, question string, whole Result, cands []candidate) Result {
+	r := ix.askTwo(s, question, whole, cands)
+	if !r.Answered && r.Also == nil {
+		r = ix.askSentences(s, chatText(question), r, cands)
+	}
+	return r
+}
+
 // questions are the texts askTwo may ask for message text besides the
 // message itself: its halves, the second leaning on the first (carried),
 // and, when it asks more than two things, each of its questions. All are

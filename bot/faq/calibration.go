@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "ad35c098633a8147cf9b66d32e8d8eb932bebb6181e8dd10a18a172bac64d98b"
+	calibratedFrom = "4d913f143c7fbf3925af6246fd0623f96b2c7465aa7b16f9d5194b217b0b7d6b"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -14,10 +13,10 @@ import (
 // end in a question mark are asked alone, in the message's language, each
 // with the abbreviations the rest of the message names and it does not
 // (carried: "and what gets us to the higher rate?" after "the CSA
-// commission"). The first answered as surely as any question, by an entry
-// the whole message ranks among its best wholeTop, answers the message;
-// the reply quotes the sentence it answers (Result.Part). A sentence
-// answered surely enough (sureSentence) needs no rank in the whole.
+// commission"). The first answered as surely as any question, by the
+// entry the whole message ranks first, answers the message; the reply
+// quotes the sentence it answers (Result.Part). A sentence answered surely
+// enough (sureSentence) needs no rank in the whole.
 //
 // dev16 (session 33: long messages, a story, a forward, someone thinking
 // aloud; the deciding set for this) before: 810 of 928 right (87.9 /
@@ -105,9 +104,9 @@ func (ix *Index) askSentences(s *asking, text string, whole Result, cands []cand
 	if len(sentences) == 0 {
 		return whole
 	}
-	top := make([]string, 0, 1)
-	for _, c := range cands[:min(1, len(cands))] {
-		top = append(top, c.id)
+	first := ""
+	if len(cands) > 0 {
+		first = cands[0].id
 	}
 	for _, q := range sentences {
 		asked := q
@@ -115,7 +114,7 @@ func (ix *Index) askSentences(s *asking, text string, whole Result, cands []cand
 			asked = ctx + " " + q
 		}
 		r, _ := s.get(asked)
-		if !r.Answered || !slices.Contains(top, r.EntryID) && r.Confidence < sureSentence {
+		if !r.Answered || r.EntryID != first && r.Confidence < sureSentence {
 			continue
 		}
 		r.Part = q

@@ -153,7 +153,12 @@ var chatStopWords = map[Lang][]string{
 		// A question passed on, and the belief it asks about ("my boss
 		// thinks…, is that true?"): who asks and how they frame it.
 		"boss", "manager", "colleague", "colleagues", "coworker", "coworkers", "says", "said", "thinks",
-		"thought", "believes", "told", "true", "correct"},
+		"thought", "believes", "told", "true", "correct",
+		// Urgency, politeness and sign-offs of a message written like an
+		// email: they frame any question and name no topic, and one
+		// learned example holding "urgent" drew an HR message to its entry.
+		"urgent", "urgently", "asap", "rush", "hurry", "kindly", "regards", "dear", "appreciate",
+		"appreciated", "advance", "greetings", "morning", "afternoon", "hope", "grateful"},
 	FR: {"quoi", "koi", "comment", "bonjour", "salut", "coucou", "hello", "merci", "svp", "stp", "question", "faut", "peut", "peux", "puis",
 		"dois", "doit", "est-ce", "exactement", "chose", "deja", "coup", "fait", "genre", "bon", "alors", "bref", "vraiment",
 		"qqn", "qqch", "quelqu", "quelque", "jsp", "sais", "savoir", "pk", "pq", "qd", "pr", "tt", "bcp", "ds", "ya", "abreviation",
@@ -176,7 +181,12 @@ var chatStopWords = map[Lang][]string{
 		"collègue", "collegue", "collègues", "collegues", "boss", "chef", "manager", "patron", "dit", "pense",
 		"croit", "affirme", "vrai", "correct",
 		// English chat openers typed in French ("quick q, pour créer…").
-		"quick", "q"},
+		"quick", "q",
+		// L'urgence, la politesse et la signature d'un message écrit comme
+		// un courriel.
+		"urgent", "urgente", "urgence", "pressé", "pressée", "presse", "cordialement", "journée", "journee",
+		"bonne", "madame", "monsieur", "pourriez", "pourrais", "souhaiterais", "aimerais", "voudrais",
+		"remercie", "remerciant", "avance", "renseigner", "éclairer", "eclairer"},
 	SV: {"hej", "hallå", "tjena", "tja", "tack", "snälla", "fråga", "menas", "betyder", "betydelse", "innebär", "exakt", "gäller",
 		"egentligen", "liksom", "typ", "asså", "alltså", "ju", "nån", "någon", "något", "några", "undrar", "vet", "bara", "nu",
 		"står", "förklara", "förklaring", "finns", "grej", "grejen",
@@ -196,7 +206,12 @@ var chatStopWords = map[Lang][]string{
 		// att…, stämmer det?").
 		"kollega", "kollegan", "kollegor", "chef", "chefen", "säger", "tror", "påstår", "stämmer", "sant",
 		// Engelska inledningar i svensk chatt ("quick q, hur…").
-		"quick", "q"},
+		"quick", "q",
+		// Brådska, artighet och hälsningsfraser i ett meddelande skrivet
+		// som ett mejl.
+		"brådska", "bradska", "brådskar", "brådskande", "bradskande", "bråttom", "brattom", "hälsningar",
+		"halsningar", "mvh", "vänligen", "vanligen", "förhand", "forhand", "hoppas", "upplysa", "morgon",
+		"eftermiddag"},
 }
 
 // Tried in faq9 and not kept: dropping as stop words what English's stop

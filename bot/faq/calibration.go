@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "4d913f143c7fbf3925af6246fd0623f96b2c7465aa7b16f9d5194b217b0b7d6b"
+	calibratedFrom = "40dda3d87d7f52c79ae252034335487a2e6441bd521ed5d468efb3fdebf7e29f"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		9.910590866487142e-14,  // bias
-		7.323510185167396,      // cov
-		-1.9524527827698848,    // covQ
-		0.878207029659665,      // covA
-		5.620032710211999,      // phrase
-		-0.35418109577294765,   // prec
-		4.78783525178544,       // phraseIntent
-		0.6529778218931025,     // intentHit
-		0.21541824688936545,    // intentMiss
-		-1.2506341638638065,    // costMiss
-		0.4375720340016681,     // cross
-		0.6057041521549572,     // unknown
-		-0.36279072503121446,   // typo
-		-0.10522288836035096,   // profile
-		0.8486988788325442,     // costGap
-		1.0651269280172149,     // defines
-		-1.7531366115383191,    // figureMiss
-		-0.024489920294945025,  // numberMiss
-		6.665670638546789,      // class
-		-0.1948942789474474,    // classLead
-		-7.474829373358545e-16, // classOOS
-		4.385380947269366e-15,  // unknownAll
+		3.7229478759096863e-14, // bias
+		6.779752246726972,      // cov
+		-1.5707348969110986,    // covQ
+		0.7973074261130966,     // covA
+		5.69369058552666,       // phrase
+		-0.2054507838025331,    // prec
+		5.051377734405222,      // phraseIntent
+		0.48334134333770395,    // intentHit
+		0.08724492412723728,    // intentMiss
+		-1.0555183225544988,    // costMiss
+		0.9613144141245815,     // cross
+		1.328733632411201,      // unknown
+		-0.025375773783527115,  // typo
+		-0.04490380339196483,   // profile
+		0.2950103327119799,     // costGap
+		1.2013985371843912,     // defines
+		-2.0747877419884158,    // figureMiss
+		0.07449018235734313,    // numberMiss
+		6.481550511623177,      // class
+		-0.25097360240324246,   // classLead
+		7.310410826378821e-16,  // classOOS
+		-5.37532981089348e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.96711025461666,    // winner's bias
-		-0.13208163059902034, // winner's cov
-		-4.1420814899495255,  // winner's covQ
-		-1.2534068443299469,  // winner's covA
-		0.6541349565983772,   // winner's phrase
-		-1.0822968294602306,  // winner's prec
-		0.20954171832652035,  // winner's phraseIntent
-		-0.23294759418227107, // winner's intentHit
-		-0.38794489071424243, // winner's intentMiss
-		-0.8298026560414412,  // winner's costMiss
-		-0.795115530967913,   // winner's cross
-		-2.330180616926236,   // winner's unknown
-		1.13676263333187,     // winner's typo
-		-0.22283937391840683, // winner's profile
-		-4.311748729981221,   // winner's costGap
-		-0.3054710174315516,  // winner's defines
-		-2.412873741196868,   // winner's figureMiss
-		-0.2719787064286281,  // winner's numberMiss
-		-1.4057676376606096,  // winner's class
-		1.5395676606039679,   // winner's classLead
-		-5.651251368326494,   // winner's classOOS
-		-2.0282119840669424,  // winner's unknownAll
-		0.3174061322267251,   // winner's rank score
-		0.16007291122618245,  // lead over the runner-up
-		3.999836129914294,    // softmax share
-		-0.16331042139031557, // coverage under 0.6
-		-1.9691863706146648,  // ranker's probability
-		-0.01841304667516307, // first on lexical score
-		0.9460176007932505,   // ranker's probability of the runner-up
-		5.068523294012336,    // coverage of known words
-		-0.10687346888256682, // ranker's probability times coverage
-		0.2939541804247304,   // lead times ranker's probability
+		-5.970469449702131,   // winner's bias
+		0.15585848550846687,  // winner's cov
+		-4.330929309601457,   // winner's covQ
+		-1.0283259640106408,  // winner's covA
+		0.38448540326447733,  // winner's phrase
+		-0.991773118192258,   // winner's prec
+		-0.2243033205673288,  // winner's phraseIntent
+		-0.10923011236576845, // winner's intentHit
+		-0.3954316070298107,  // winner's intentMiss
+		-0.48550418060002476, // winner's costMiss
+		-0.91441029967179,    // winner's cross
+		-2.85638947064845,    // winner's unknown
+		0.9260858774276011,   // winner's typo
+		-0.1582173666367979,  // winner's profile
+		-3.9152438233897238,  // winner's costGap
+		-0.45959733700915606, // winner's defines
+		-2.283962188517372,   // winner's figureMiss
+		-0.30091469647129826, // winner's numberMiss
+		-0.9515413671198496,  // winner's class
+		2.1179083384056625,   // winner's classLead
+		-5.944720219549518,   // winner's classOOS
+		-1.3860660440892856,  // winner's unknownAll
+		0.3438661540981798,   // winner's rank score
+		0.18412321340329313,  // lead over the runner-up
+		3.6308446265720358,   // softmax share
+		-0.7833381590960626,  // coverage under 0.6
+		-2.446607091136386,   // ranker's probability
+		0.017770642005672816, // first on lexical score
+		1.5035593380722234,   // ranker's probability of the runner-up
+		4.536518480023846,    // coverage of known words
+		-0.46610703247730895, // ranker's probability times coverage
+		0.2989779073888554,   // lead times ranker's probability
 	},
-	Threshold: 0.6031586522124577,
+	Threshold: 0.6278548648806814,
 }

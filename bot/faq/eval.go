@@ -398,16 +398,33 @@ func (r Report) String() string {
 // right (87.3 %), 21 wrong, 64 of 73 refused. Their question sentences
 // asked alone (sentences.go) 875 (94.3 %), 22 wrong, 62 refused; dev15
 // (measured) 997 -> 1,047.
+//
+// Session 34 made dev14 a tuning file (dev16 decides alone) and wrote dev17
+// (four helpers, two personas no set had: someone checking their
+// understanding, who states a belief and asks to confirm it, and a formal
+// writer of email-like messages), measured only: on 0.35.0's engine 1,014
+// of 1,142 right (88.8 %: 90.5 / 88.5 / 88.2), 26 wrong (2.3 %), 68 of 68
+// refused. With dev14 learned (threshold 0.603 -> 0.613) 1,016, 25 wrong;
+// dev16 875 -> 876, 22 -> 19 wrong; dev15 1,047 -> 1,039; the hold-out
+// 1,009 -> 1,005. An email's urgency, politeness and sign-off as filler
+// (analysis.go) 1,020, dev16 63 -> 64 of 73 refused (an HR message closing
+// "pas urgent" drew the entry whose learned example said "c'est un peu
+// urgent"). tuning-chat17.yaml (four more helpers in dev17's personas, who
+// never saw it; threshold 0.628): dev17 1,065 (93.3 %: 94.4 / 93.3 / 92.7),
+// 17 wrong (1.5 %); dev16 877 (94.5 %), 20 wrong; dev15 1,049 (94.9 %);
+// dev11 959 (94.5 %), 8 wrong; the hold-out 1,005, fresh 173. The
+// belief's framing as filler too ("I assumed", "je croyais", "jag
+// trodde"): dev17 1,068 but 4 more wrong over the sets: not kept.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
-	// never indexed nor calibrated on; dev16's and dev14's figures decide
-	// between changes, and their failures may be read while one is
-	// developed (as dev4-dev13's were before they became tuning files);
-	// dev11 and dev15 are measured only.
-	DevFiles = []string{"dev16.yaml", "dev14.yaml", "dev11.yaml", "dev15.yaml"}
+	// never indexed nor calibrated on; dev16's figures decide between
+	// changes, and its failures may be read while one is developed (as
+	// dev4-dev14's were before they became tuning files); dev11, dev15 and
+	// dev17 are measured only.
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

@@ -185,10 +185,16 @@ func TestEval(t *testing.T) {
 		// of 73 refused; with question sentences (sentences.go) 94.8 /
 		// 94.3 / 94.0 %, 22 wrong (2.4 %), 62 of 73; dev15 94.8 % (97.3 /
 		// 94.7 / 93.5), 11 wrong (1.0 %).
+		// Session 34: dev14 learned; dev17, by four more helpers in two
+		// personas no set had (checking one's understanding; a formal,
+		// email-like message), measured on 0.35.0's engine: 90.5 / 88.5 /
+		// 88.2 %, 26 wrong (2.3 %), 68 of 68 refused; with tuning-chat17
+		// (other writers, its personas) 94.4 / 93.3 / 92.7 %, 17 wrong
+		// (1.5 %), 66 of 68.
 		{[]string{DevFiles[0]}, 0.85, 0.80, 0.03, true},
-		{[]string{DevFiles[1]}, 0.80, 0.95, 0.025, true},
-		{[]string{DevFiles[2]}, 0.90, 0.95, 0.02, true},
-		{[]string{DevFiles[3]}, 0.85, 0.90, 0.025, true},
+		{[]string{DevFiles[1]}, 0.90, 0.95, 0.02, true},
+		{[]string{DevFiles[2]}, 0.85, 0.90, 0.025, true},
+		{[]string{DevFiles[3]}, 0.90, 0.95, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

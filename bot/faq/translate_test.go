@@ -113,10 +113,14 @@ func TestInflectedLoans(t *testing.T) {
 		word     string // the question word's stem
 		want     string // a term its loan must include
 	}{
-		{SV, "hur createar man en partner-to-partner deal?", "create", "skap"},
-		{SV, "den vill att jag selectar partner id", "select", "valj"},
-		{SV, "vad ska jag checka i contractet innan jag registrerar?", "contractet", "kontrak"},
-		{SV, "är sales stages mandatory för solution assessments?", "mandatory", "obligatorisk"},
+		// Session 32's cases ("createar", "selectar", "contractet",
+		// "mandatory") came from dev14's refusals; since dev14 is learned
+		// (session 34) Swedish knows those words from its questions and
+		// reads them as its own.
+		{SV, "hur rejectar man en referral?", "reject", "avvis"},
+		{SV, "hur migratear man profilen?", "migrate", "migrer"},
+		{SV, "vilken currencyn används för registreringen?", "currencyn", "valut"},
+		{SV, "vad är thresholden för registrering?", "threshold", "registreringsgran"},
 	} {
 		li := ix.langs[tc.lang]
 		pq := li.parse(neutral(ix.read(tc.question)))

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "40dda3d87d7f52c79ae252034335487a2e6441bd521ed5d468efb3fdebf7e29f"
+	calibratedFrom = "6fc61b21a92db28f62aea91e4d43f65f700701b2fbd0d8a9a99ba9ab06e47dc4"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.7229478759096863e-14, // bias
-		6.779752246726972,      // cov
-		-1.5707348969110986,    // covQ
-		0.7973074261130966,     // covA
-		5.69369058552666,       // phrase
-		-0.2054507838025331,    // prec
-		5.051377734405222,      // phraseIntent
-		0.48334134333770395,    // intentHit
-		0.08724492412723728,    // intentMiss
-		-1.0555183225544988,    // costMiss
-		0.9613144141245815,     // cross
-		1.328733632411201,      // unknown
-		-0.025375773783527115,  // typo
-		-0.04490380339196483,   // profile
-		0.2950103327119799,     // costGap
-		1.2013985371843912,     // defines
-		-2.0747877419884158,    // figureMiss
-		0.07449018235734313,    // numberMiss
-		6.481550511623177,      // class
-		-0.25097360240324246,   // classLead
-		7.310410826378821e-16,  // classOOS
-		-5.37532981089348e-15,  // unknownAll
+		9.629334366915656e-14,  // bias
+		7.001161808309203,      // cov
+		-1.707833844118223,     // covQ
+		0.7719193053958021,     // covA
+		5.8408651528361615,     // phrase
+		-0.05009527432108687,   // prec
+		5.140234905726265,      // phraseIntent
+		0.4351540128605743,     // intentHit
+		-0.09342995289137226,   // intentMiss
+		-0.9597098493074874,    // costMiss
+		1.1876473083567267,     // cross
+		1.2054611912163196,     // unknown
+		0.35193489809818584,    // typo
+		-0.021098069460894573,  // profile
+		0.27461939047803763,    // costGap
+		1.2345007203150586,     // defines
+		-2.152698827845391,     // figureMiss
+		0.005032042375573179,   // numberMiss
+		6.367007620000092,      // class
+		-0.2768855870703298,    // classLead
+		-6.557616491743935e-15, // classOOS
+		1.051011129978483e-14,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-5.970469449702131,   // winner's bias
-		0.15585848550846687,  // winner's cov
-		-4.330929309601457,   // winner's covQ
-		-1.0283259640106408,  // winner's covA
-		0.38448540326447733,  // winner's phrase
-		-0.991773118192258,   // winner's prec
-		-0.2243033205673288,  // winner's phraseIntent
-		-0.10923011236576845, // winner's intentHit
-		-0.3954316070298107,  // winner's intentMiss
-		-0.48550418060002476, // winner's costMiss
-		-0.91441029967179,    // winner's cross
-		-2.85638947064845,    // winner's unknown
-		0.9260858774276011,   // winner's typo
-		-0.1582173666367979,  // winner's profile
-		-3.9152438233897238,  // winner's costGap
-		-0.45959733700915606, // winner's defines
-		-2.283962188517372,   // winner's figureMiss
-		-0.30091469647129826, // winner's numberMiss
-		-0.9515413671198496,  // winner's class
-		2.1179083384056625,   // winner's classLead
-		-5.944720219549518,   // winner's classOOS
-		-1.3860660440892856,  // winner's unknownAll
-		0.3438661540981798,   // winner's rank score
-		0.18412321340329313,  // lead over the runner-up
-		3.6308446265720358,   // softmax share
-		-0.7833381590960626,  // coverage under 0.6
-		-2.446607091136386,   // ranker's probability
-		0.017770642005672816, // first on lexical score
-		1.5035593380722234,   // ranker's probability of the runner-up
-		4.536518480023846,    // coverage of known words
-		-0.46610703247730895, // ranker's probability times coverage
-		0.2989779073888554,   // lead times ranker's probability
+		-6.295877112104538,   // winner's bias
+		0.34619454763238505,  // winner's cov
+		-4.785492014197796,   // winner's covQ
+		-1.101467829461953,   // winner's covA
+		0.314926595635761,    // winner's phrase
+		-1.0324667226863475,  // winner's prec
+		-0.3897642773561882,  // winner's phraseIntent
+		-0.22243495445443637, // winner's intentHit
+		-0.3898244202255862,  // winner's intentMiss
+		-0.7380642039568919,  // winner's costMiss
+		-0.9749044447520123,  // winner's cross
+		-3.1763082822924678,  // winner's unknown
+		0.8300922065535233,   // winner's typo
+		-0.17253428172260726, // winner's profile
+		-4.732981749731406,   // winner's costGap
+		-0.48931412085487447, // winner's defines
+		-2.063919874835832,   // winner's figureMiss
+		-0.2563045004523632,  // winner's numberMiss
+		-1.1217274246778934,  // winner's class
+		2.135620227647255,    // winner's classLead
+		-5.501029301817612,   // winner's classOOS
+		-1.3122047060181377,  // winner's unknownAll
+		0.39551681678940365,  // winner's rank score
+		0.18749699498744574,  // lead over the runner-up
+		3.4835245670526707,   // softmax share
+		-0.17702256022721558, // coverage under 0.6
+		-2.410859176483418,   // ranker's probability
+		0.01129722696944623,  // first on lexical score
+		1.3207183272080685,   // ranker's probability of the runner-up
+		4.776100648314409,    // coverage of known words
+		-0.6676384145384512,  // ranker's probability times coverage
+		0.28047041402559747,  // lead times ranker's probability
 	},
-	Threshold: 0.6278548648806814,
+	Threshold: 0.5947986446687019,
 }

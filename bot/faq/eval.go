@@ -414,9 +414,22 @@ func (r Report) String() string {
 // 17 wrong (1.5 %); dev16 877 (94.5 %), 20 wrong; dev15 1,049 (94.9 %);
 // dev11 959 (94.5 %), 8 wrong; the hold-out 1,005, fresh 173. The
 // belief's framing as filler too ("I assumed", "je croyais", "jag
-// trodde"): dev17 1,068 but 4 more wrong over the sets: not kept.
+// trodde"): dev17 1,068 but 4 more wrong over the sets: not kept. Then
+// dev18 (four more helpers, two more personas: a second-language writer,
+// and a closed yes/no or either/or check; 179 of its questions repeated
+// another set's and were taken out), measured only: 938 of 984 right
+// (95.3 %: 97.3 / 96.5 / 92.8), 14 wrong, 65 of 65 refused (0.35.0's
+// engine: 940). tuning-chat18.yaml (four more helpers in its personas,
+// who never saw it; threshold 0.601): dev18 946, dev16 877 with 17 wrong
+// (1.8 %) and 65 of 73 refused, dev11 953, dev15 1,046, dev17 1,066, the
+// hold-out 1,004. The answers by another entry of dev17, dev18 and the two
+// new tuning files, judged blind (53 of 90 give what is asked, AlsoFile;
+// threshold 0.595): dev17 1,073 (94.0 %: 94.4 / 94.1 / 93.6), 11 wrong
+// (1.0 %); dev18 957 (97.3 %: 98.6 / 97.8 / 95.9), 7 wrong; dev16 878
+// (94.6 %: 94.4 / 95.7 / 93.7), 17 wrong; dev15 1,047 (94.8 %); dev11
+// 955 (94.1 %); the hold-out 1,004 (96.2 %), 13 wrong; fresh 172.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
@@ -424,7 +437,7 @@ var (
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15 and
 	// dev17 are measured only.
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml"}
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

@@ -195,6 +195,14 @@ func TestEval(t *testing.T) {
 		{[]string{DevFiles[1]}, 0.90, 0.95, 0.02, true},
 		{[]string{DevFiles[2]}, 0.85, 0.90, 0.025, true},
 		{[]string{DevFiles[3]}, 0.90, 0.95, 0.025, true},
+		// dev18, by four more helpers in two personas no set had (a
+		// second-language writer; a closed quick check), on 0.35.0's
+		// engine with dev14 and tuning-chat17 learned: 97.3 / 96.5 /
+		// 92.8 %, 14 wrong (1.4 %), 65 of 65 refused; with tuning-chat18
+		// (other writers, its personas) 97.7 / 97.0 / 94.2 %, 14 wrong;
+		// with the answers by another entry judged blind 98.6 / 97.8 /
+		// 95.9 %, 7 wrong (0.7 %).
+		{[]string{DevFiles[4]}, 0.90, 0.95, 0.025, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -27,8 +27,9 @@ import (
 // "combien de temps pour accepter une reference et comment la refuser"
 // ranks referral-decline seventh, every other right half first to third,
 // and the wrong half of the probes ("comment on en cree une", sa-create
-// for a p2p deal) tenth.
-const wholeTop = 8
+// for a p2p deal) tenth. Nine since session 34's (dev14 and two more
+// batches learned): referral-decline ninth.
+const wholeTop = 9
 
 // secondQuestion finds where a second question starts after "and", "et",
 // "och" (or "&", "plus"; after an optional comma): a question word of any

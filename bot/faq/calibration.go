@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "6fc61b21a92db28f62aea91e4d43f65f700701b2fbd0d8a9a99ba9ab06e47dc4"
+	calibratedFrom = "cb4168ac411e47a222c568861e0f5c91f29ec0dc0e0f119cba7cd15696c848e9"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		9.629334366915656e-14,  // bias
-		7.001161808309203,      // cov
-		-1.707833844118223,     // covQ
-		0.7719193053958021,     // covA
-		5.8408651528361615,     // phrase
-		-0.05009527432108687,   // prec
-		5.140234905726265,      // phraseIntent
-		0.4351540128605743,     // intentHit
-		-0.09342995289137226,   // intentMiss
-		-0.9597098493074874,    // costMiss
-		1.1876473083567267,     // cross
-		1.2054611912163196,     // unknown
-		0.35193489809818584,    // typo
-		-0.021098069460894573,  // profile
-		0.27461939047803763,    // costGap
-		1.2345007203150586,     // defines
-		-2.152698827845391,     // figureMiss
-		0.005032042375573179,   // numberMiss
-		6.367007620000092,      // class
-		-0.2768855870703298,    // classLead
-		-6.557616491743935e-15, // classOOS
-		1.051011129978483e-14,  // unknownAll
+		-4.7295500849029334e-14, // bias
+		6.7447154950262735,      // cov
+		-2.341215084530316,      // covQ
+		0.6225816315057835,      // covA
+		5.815130106973845,       // phrase
+		-0.19415271183558558,    // prec
+		5.394213691586752,       // phraseIntent
+		0.3927397054730567,      // intentHit
+		-0.024445030383918282,   // intentMiss
+		-1.2895824875033362,     // costMiss
+		1.0313465536979571,      // cross
+		0.6153070224326743,      // unknown
+		0.3680401530906824,      // typo
+		0.09676687186210915,     // profile
+		0.314552040326171,       // costGap
+		1.0477049597253412,      // defines
+		-2.4245332208019494,     // figureMiss
+		-0.010919917419445037,   // numberMiss
+		6.6995519568553314,      // class
+		-0.3877510407872838,     // classLead
+		7.85855494896718e-15,    // classOOS
+		2.664535259100382e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-6.295877112104538,   // winner's bias
-		0.34619454763238505,  // winner's cov
-		-4.785492014197796,   // winner's covQ
-		-1.101467829461953,   // winner's covA
-		0.314926595635761,    // winner's phrase
-		-1.0324667226863475,  // winner's prec
-		-0.3897642773561882,  // winner's phraseIntent
-		-0.22243495445443637, // winner's intentHit
-		-0.3898244202255862,  // winner's intentMiss
-		-0.7380642039568919,  // winner's costMiss
-		-0.9749044447520123,  // winner's cross
-		-3.1763082822924678,  // winner's unknown
-		0.8300922065535233,   // winner's typo
-		-0.17253428172260726, // winner's profile
-		-4.732981749731406,   // winner's costGap
-		-0.48931412085487447, // winner's defines
-		-2.063919874835832,   // winner's figureMiss
-		-0.2563045004523632,  // winner's numberMiss
-		-1.1217274246778934,  // winner's class
-		2.135620227647255,    // winner's classLead
-		-5.501029301817612,   // winner's classOOS
-		-1.3122047060181377,  // winner's unknownAll
-		0.39551681678940365,  // winner's rank score
-		0.18749699498744574,  // lead over the runner-up
-		3.4835245670526707,   // softmax share
-		-0.17702256022721558, // coverage under 0.6
-		-2.410859176483418,   // ranker's probability
-		0.01129722696944623,  // first on lexical score
-		1.3207183272080685,   // ranker's probability of the runner-up
-		4.776100648314409,    // coverage of known words
-		-0.6676384145384512,  // ranker's probability times coverage
-		0.28047041402559747,  // lead times ranker's probability
+		-6.739928926983731,   // winner's bias
+		0.6771237638594109,   // winner's cov
+		-4.384815264452881,   // winner's covQ
+		-0.9813567127678092,  // winner's covA
+		-0.05213847413282408, // winner's phrase
+		-0.716177136828268,   // winner's prec
+		-0.5077797690882752,  // winner's phraseIntent
+		-0.19210623559318915, // winner's intentHit
+		-0.6448363377335901,  // winner's intentMiss
+		-1.2610040239590543,  // winner's costMiss
+		-0.9448635205081796,  // winner's cross
+		-3.6488072828065397,  // winner's unknown
+		1.0757832796002371,   // winner's typo
+		-0.18731884469459026, // winner's profile
+		-5.2556548447889035,  // winner's costGap
+		-0.7424128075634844,  // winner's defines
+		-2.369890950214269,   // winner's figureMiss
+		-0.29995208742268303, // winner's numberMiss
+		-1.8045694595289101,  // winner's class
+		2.2224968405817473,   // winner's classLead
+		-5.71082164928856,    // winner's classOOS
+		-0.8131948279226118,  // winner's unknownAll
+		0.40984790445544267,  // winner's rank score
+		0.16006828866701844,  // lead over the runner-up
+		4.054862008556913,    // softmax share
+		0.6387823200964079,   // coverage under 0.6
+		-1.9139837435127796,  // ranker's probability
+		-0.02852560774714889, // first on lexical score
+		1.2470275225978777,   // ranker's probability of the runner-up
+		4.85447337788227,     // coverage of known words
+		-1.2619648211678778,  // ranker's probability times coverage
+		0.24750909538159635,  // lead times ranker's probability
 	},
-	Threshold: 0.5947986446687019,
+	Threshold: 0.61476583974457,
 }

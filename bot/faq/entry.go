@@ -211,7 +211,7 @@ var kbFS embed.FS
 
 // testdataFS holds the tuning files, the learned examples (examples.go).
 //
-//go:embed testdata/tuning.yaml testdata/tuning-chat.yaml testdata/tuning-chat2.yaml testdata/legacy-eval.yaml testdata/legacy-holdout.yaml testdata/tuning-context.yaml testdata/tuning-context2.yaml testdata/tuning-context3.yaml testdata/dev4.yaml testdata/dev5.yaml testdata/dev6.yaml testdata/dev7.yaml testdata/tuning-chat5.yaml testdata/tuning-context5.yaml testdata/tuning-chat6.yaml testdata/tuning-plain6.yaml testdata/tuning-chat7.yaml testdata/dev8.yaml testdata/tuning-chat8.yaml testdata/dev9.yaml testdata/dev10.yaml testdata/tuning-chat11.yaml testdata/dev12.yaml testdata/tuning-chat12.yaml testdata/dev13.yaml testdata/tuning-chat13.yaml testdata/dev14.yaml testdata/tuning-chat17.yaml testdata/tuning-chat18.yaml
+//go:embed testdata/tuning.yaml testdata/tuning-chat.yaml testdata/tuning-chat2.yaml testdata/legacy-eval.yaml testdata/legacy-holdout.yaml testdata/tuning-context.yaml testdata/tuning-context2.yaml testdata/tuning-context3.yaml testdata/dev4.yaml testdata/dev5.yaml testdata/dev6.yaml testdata/dev7.yaml testdata/tuning-chat5.yaml testdata/tuning-context5.yaml testdata/tuning-chat6.yaml testdata/tuning-plain6.yaml testdata/tuning-chat7.yaml testdata/dev8.yaml testdata/tuning-chat8.yaml testdata/dev9.yaml testdata/dev10.yaml testdata/tuning-chat11.yaml testdata/dev12.yaml testdata/tuning-chat12.yaml testdata/dev13.yaml testdata/tuning-chat13.yaml testdata/dev14.yaml testdata/tuning-chat17.yaml testdata/tuning-chat18.yaml testdata/tuning-chat19.yaml testdata/tuning-chat10.yaml testdata/tuning-chat14.yaml testdata/tuning-chat9.yaml
 var testdataFS embed.FS
 
 // yamlText and yamlEntry mirror the file format; they are kept apart from

@@ -297,7 +297,7 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	}
 	for i, h := range halves {
 		rs[i].Part = h
-		if i == 1 && !leaned && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) {
+		if i == 1 && !leaned && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) && !follows(rs[0], rs[i].EntryID) {
 			// A second half answered by an entry the whole message
 			// hardly considers: its words alone said something else (it
 			// leans on the first: "and how do I create one"). Refused,
@@ -342,6 +342,20 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	r, also := rs[0], rs[1]
 	r.Also = &also
 	return r
+}
+
+// follows reports whether the entry id is a follow-up that r's answer
+// names (its entry's Related): a second half asking what the first half's
+// answer leads to ("combien de temps pour accepter une reference et
+// comment la refuser": referral-decline after the 14 days to accept) is on
+// the first half's topic, however low the whole message ranks it. With
+// each refit's new examples that entry fell from fourth to ninth, then
+// below twelfth for the whole message, and wholeTop grew after it.
+func follows(r Result, id string) bool {
+	if !r.Answered {
+		return false
+	}
+	return slices.ContainsFunc(r.Related, func(s Suggestion) bool { return s.EntryID == id })
 }
 
 // Halves are the results of a message asking two things (Also set) in the

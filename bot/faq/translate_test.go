@@ -65,7 +65,7 @@ func TestLoans(t *testing.T) {
 		want string // a term the loan must include; "" for none
 	}{
 		{FR, "location", "emplac"},
-		{FR, "lost", "perdu"},
+		{FR, "won", "gagn"}, // "lost" until session 35: French tuning questions use it now
 		{FR, "outbound", "sortant"},
 		{SV, "closed", "stang"},
 		{SV, "won", "vunn"},
@@ -116,8 +116,9 @@ func TestInflectedLoans(t *testing.T) {
 		// Session 32's cases ("createar", "selectar", "contractet",
 		// "mandatory") came from dev14's refusals; since dev14 is learned
 		// (session 34) Swedish knows those words from its questions and
-		// reads them as its own.
-		{SV, "hur rejectar man en referral?", "reject", "avvis"},
+		// reads them as its own, as it does "rejectar" since session 35's
+		// batches.
+		{SV, "hur expirear en referral?", "expire", "forfall"},
 		{SV, "hur migratear man profilen?", "migrate", "migrer"},
 		{SV, "vilken currencyn används för registreringen?", "currencyn", "valut"},
 		{SV, "vad är thresholden för registrering?", "threshold", "registreringsgran"},

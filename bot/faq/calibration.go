@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "cb4168ac411e47a222c568861e0f5c91f29ec0dc0e0f119cba7cd15696c848e9"
+	calibratedFrom = "0fac5daad373fce3011af634fbc1e765939445bfac40b3565f6c2967030f8684"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		-4.7295500849029334e-14, // bias
-		6.7447154950262735,      // cov
-		-2.341215084530316,      // covQ
-		0.6225816315057835,      // covA
-		5.815130106973845,       // phrase
-		-0.19415271183558558,    // prec
-		5.394213691586752,       // phraseIntent
-		0.3927397054730567,      // intentHit
-		-0.024445030383918282,   // intentMiss
-		-1.2895824875033362,     // costMiss
-		1.0313465536979571,      // cross
-		0.6153070224326743,      // unknown
-		0.3680401530906824,      // typo
-		0.09676687186210915,     // profile
-		0.314552040326171,       // costGap
-		1.0477049597253412,      // defines
-		-2.4245332208019494,     // figureMiss
-		-0.010919917419445037,   // numberMiss
-		6.6995519568553314,      // class
-		-0.3877510407872838,     // classLead
-		7.85855494896718e-15,    // classOOS
-		2.664535259100382e-15,   // unknownAll
+		1.1857181902997747e-13,  // bias
+		6.2012207049985735,      // cov
+		-1.9350849658504468,     // covQ
+		0.5739882092398301,      // covA
+		5.677462153745609,       // phrase
+		-0.18625305719207963,    // prec
+		5.534669959337359,       // phraseIntent
+		0.5093533136035354,      // intentHit
+		0.056835234748258474,    // intentMiss
+		-1.2476197512105631,     // costMiss
+		0.653326655089837,       // cross
+		1.112043018617086,       // unknown
+		0.7169064661542037,      // typo
+		0.11483459338384251,     // profile
+		-0.0005489500379849085,  // costGap
+		0.9972806538954839,      // defines
+		-1.7751170760683312,     // figureMiss
+		-0.08207254644201574,    // numberMiss
+		6.754269009856022,       // class
+		-0.4396755117790234,     // classLead
+		-1.1366198937703862e-14, // classOOS
+		1.6283271027835642e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-6.739928926983731,   // winner's bias
-		0.6771237638594109,   // winner's cov
-		-4.384815264452881,   // winner's covQ
-		-0.9813567127678092,  // winner's covA
-		-0.05213847413282408, // winner's phrase
-		-0.716177136828268,   // winner's prec
-		-0.5077797690882752,  // winner's phraseIntent
-		-0.19210623559318915, // winner's intentHit
-		-0.6448363377335901,  // winner's intentMiss
-		-1.2610040239590543,  // winner's costMiss
-		-0.9448635205081796,  // winner's cross
-		-3.6488072828065397,  // winner's unknown
-		1.0757832796002371,   // winner's typo
-		-0.18731884469459026, // winner's profile
-		-5.2556548447889035,  // winner's costGap
-		-0.7424128075634844,  // winner's defines
-		-2.369890950214269,   // winner's figureMiss
-		-0.29995208742268303, // winner's numberMiss
-		-1.8045694595289101,  // winner's class
-		2.2224968405817473,   // winner's classLead
-		-5.71082164928856,    // winner's classOOS
-		-0.8131948279226118,  // winner's unknownAll
-		0.40984790445544267,  // winner's rank score
-		0.16006828866701844,  // lead over the runner-up
-		4.054862008556913,    // softmax share
-		0.6387823200964079,   // coverage under 0.6
-		-1.9139837435127796,  // ranker's probability
-		-0.02852560774714889, // first on lexical score
-		1.2470275225978777,   // ranker's probability of the runner-up
-		4.85447337788227,     // coverage of known words
-		-1.2619648211678778,  // ranker's probability times coverage
-		0.24750909538159635,  // lead times ranker's probability
+		-6.777981762306977,   // winner's bias
+		0.6205142010365613,   // winner's cov
+		-3.902714874979727,   // winner's covQ
+		-0.8437241278430602,  // winner's covA
+		0.4152635956589143,   // winner's phrase
+		-0.8012152223447524,  // winner's prec
+		-0.5694033700018487,  // winner's phraseIntent
+		-0.24272463299590194, // winner's intentHit
+		-0.7752444050407199,  // winner's intentMiss
+		-1.2467822384271083,  // winner's costMiss
+		-0.8779778243058102,  // winner's cross
+		-3.6267370794542786,  // winner's unknown
+		0.7152622099872755,   // winner's typo
+		-0.23763814526383711, // winner's profile
+		-4.246276643197846,   // winner's costGap
+		-0.7094843286509314,  // winner's defines
+		-2.5528632150839483,  // winner's figureMiss
+		-0.29802599080674375, // winner's numberMiss
+		-1.4846659308189765,  // winner's class
+		2.2525523922597674,   // winner's classLead
+		-5.87939664401055,    // winner's classOOS
+		-0.7879771150326199,  // winner's unknownAll
+		0.37040613176532206,  // winner's rank score
+		0.1637037110540339,   // lead over the runner-up
+		4.055699213301688,    // softmax share
+		0.6901675968169972,   // coverage under 0.6
+		-2.2736887872251517,  // ranker's probability
+		0.069681290385665,    // first on lexical score
+		1.1972362936576846,   // ranker's probability of the runner-up
+		4.67563362189094,     // coverage of known words
+		-0.93769271537903,    // ranker's probability times coverage
+		0.25153982942902753,  // lead times ranker's probability
 	},
-	Threshold: 0.61476583974457,
+	Threshold: 0.6379593900727524,
 }

@@ -447,16 +447,29 @@ func (r Report) String() string {
 // 13 -> 15 wrong; fresh 172 -> 173. Each of the three old batches had been
 // left out on one deciding set's figures, within a refit's spread; six sets
 // measure them together.
+//
+// Session 36 wrote dev20 (four helpers, two personas no set had: a
+// newcomer who names things in everyday words, not the documents' terms;
+// someone asking a short yes/no or "what if" about their own concrete
+// case), measured only: on 0.37.0's engine 972 of 1,087 right (89.4 %:
+// 86.6 / 90.8 / 89.5), 18 wrong (1.7 %), 66 of 73 refused. With
+// tuning-chat20.yaml (four more helpers in its personas, who never saw
+// it; threshold 0.633) 987 and 15 wrong; with the answers by another entry
+// of both judged blind (34 of 56 give what is asked, AlsoFile; threshold
+// 0.638) 995 (91.5 %: 89.2 / 92.5 / 91.8), 7 wrong (0.6 %). The six sets
+// before it 5,840 right and 62 wrong -> 5,823 and 56: the refit's higher
+// threshold refuses some of both. The seven together 6,812 and 80 wrong
+// -> 6,818 and 63. The hold-out 1,005 -> 1,004, 15 wrong; fresh 173 -> 172.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
 	// never indexed nor calibrated on; dev16's figures decide between
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15,
-	// dev17, dev18 and dev19 are measured only.
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml"}
+	// dev17, dev18, dev19 and dev20 are measured only.
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

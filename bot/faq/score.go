@@ -608,7 +608,10 @@ func (li *langIndex) selfOnly(qt *queryTerms, mask float64) map[string]bool {
 
 // maskedPhrasings lists the phrasings features hides from the question at
 // mask (calibration only): the alternates and learned examples, of any
-// entry, it matches at least that well.
+// entry, it matches at least that well. It walks each term's phrasings
+// through the entries' uses lists, in the order a scan of every phrasing
+// would meet them (background sums them in that order): the scan read all
+// ~250 phrasings of every entry sharing a term, 37 of TestEval's 118 s.
 func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
 	pc := qt.newCredits()
 	seen := map[[2]int32]bool{}
@@ -616,14 +619,18 @@ func (li *langIndex) maskedPhrasings(qt *queryTerms, mask float64) [][]int32 {
 	for _, x := range qt.terms {
 		for _, d := range li.postings[x] {
 			doc := &li.docs[d]
-			for i, p := range doc.phrasings {
-				k := [2]int32{d, int32(i)}
-				if i == 0 || seen[k] || !slices.Contains(p, x) {
+			k, ok := slices.BinarySearch(doc.useTerms, x)
+			if !ok {
+				continue // the term is in the entry's answer only
+			}
+			for _, i := range doc.usePhr[doc.useOff[k]:doc.useOff[k+1]] {
+				key := [2]int32{d, i}
+				if i == 0 || seen[key] {
 					continue
 				}
-				seen[k] = true
-				if f, _ := li.phraseF(qt, pc, doc, i); hides(mask, f, i) {
-					out = append(out, p)
+				seen[key] = true
+				if f, _ := li.phraseF(qt, pc, doc, int(i)); hides(mask, f, int(i)) {
+					out = append(out, doc.phrasings[i])
 				}
 			}
 		}

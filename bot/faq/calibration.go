@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "0fac5daad373fce3011af634fbc1e765939445bfac40b3565f6c2967030f8684"
+	calibratedFrom = "cfc095142f5ddaf9d1e16514d58fed0d9d383cc63e78e452a4a99dedb4fb4d99"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.1857181902997747e-13,  // bias
-		6.2012207049985735,      // cov
-		-1.9350849658504468,     // covQ
-		0.5739882092398301,      // covA
-		5.677462153745609,       // phrase
-		-0.18625305719207963,    // prec
-		5.534669959337359,       // phraseIntent
-		0.5093533136035354,      // intentHit
-		0.056835234748258474,    // intentMiss
-		-1.2476197512105631,     // costMiss
-		0.653326655089837,       // cross
-		1.112043018617086,       // unknown
-		0.7169064661542037,      // typo
-		0.11483459338384251,     // profile
-		-0.0005489500379849085,  // costGap
-		0.9972806538954839,      // defines
-		-1.7751170760683312,     // figureMiss
-		-0.08207254644201574,    // numberMiss
-		6.754269009856022,       // class
-		-0.4396755117790234,     // classLead
-		-1.1366198937703862e-14, // classOOS
-		1.6283271027835642e-15,  // unknownAll
+		1.5506114910598038e-13,  // bias
+		6.337441604726787,       // cov
+		-2.2291202123362623,     // covQ
+		0.6450372937308304,      // covA
+		5.621249106712108,       // phrase
+		-0.19669808859393084,    // prec
+		5.6650716445588865,      // phraseIntent
+		0.6950420841733215,      // intentHit
+		0.28288196787647724,     // intentMiss
+		-1.1050524271278823,     // costMiss
+		0.7179374639851683,      // cross
+		1.1355971009789103,      // unknown
+		0.6924801214157953,      // typo
+		0.13403779086095538,     // profile
+		-0.12046051691195327,    // costGap
+		0.9754955530474329,      // defines
+		-1.6038124920884276,     // figureMiss
+		0.1206729189007172,      // numberMiss
+		6.7077265117174445,      // class
+		-0.41782207321886544,    // classLead
+		-1.1522092037409089e-14, // classOOS
+		-8.622732157922042e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-6.777981762306977,   // winner's bias
-		0.6205142010365613,   // winner's cov
-		-3.902714874979727,   // winner's covQ
-		-0.8437241278430602,  // winner's covA
-		0.4152635956589143,   // winner's phrase
-		-0.8012152223447524,  // winner's prec
-		-0.5694033700018487,  // winner's phraseIntent
-		-0.24272463299590194, // winner's intentHit
-		-0.7752444050407199,  // winner's intentMiss
-		-1.2467822384271083,  // winner's costMiss
-		-0.8779778243058102,  // winner's cross
-		-3.6267370794542786,  // winner's unknown
-		0.7152622099872755,   // winner's typo
-		-0.23763814526383711, // winner's profile
-		-4.246276643197846,   // winner's costGap
-		-0.7094843286509314,  // winner's defines
-		-2.5528632150839483,  // winner's figureMiss
-		-0.29802599080674375, // winner's numberMiss
-		-1.4846659308189765,  // winner's class
-		2.2525523922597674,   // winner's classLead
-		-5.87939664401055,    // winner's classOOS
-		-0.7879771150326199,  // winner's unknownAll
-		0.37040613176532206,  // winner's rank score
-		0.1637037110540339,   // lead over the runner-up
-		4.055699213301688,    // softmax share
-		0.6901675968169972,   // coverage under 0.6
-		-2.2736887872251517,  // ranker's probability
-		0.069681290385665,    // first on lexical score
-		1.1972362936576846,   // ranker's probability of the runner-up
-		4.67563362189094,     // coverage of known words
-		-0.93769271537903,    // ranker's probability times coverage
-		0.25153982942902753,  // lead times ranker's probability
+		-6.74881857429813,    // winner's bias
+		0.6287041544907666,   // winner's cov
+		-4.083470226970017,   // winner's covQ
+		-0.9282783680953853,  // winner's covA
+		0.2083684645194492,   // winner's phrase
+		-0.735397140024315,   // winner's prec
+		-0.5081923142111539,  // winner's phraseIntent
+		-0.29336500133175913, // winner's intentHit
+		-0.539893939298762,   // winner's intentMiss
+		-1.3159610069251004,  // winner's costMiss
+		-0.8854831014599293,  // winner's cross
+		-4.099752036838891,   // winner's unknown
+		0.9289216485536442,   // winner's typo
+		-0.17871012135665293, // winner's profile
+		-4.093611528056655,   // winner's costGap
+		-0.7669278682020677,  // winner's defines
+		-2.4828815136455473,  // winner's figureMiss
+		-0.09565126080093757, // winner's numberMiss
+		-1.4848777867661598,  // winner's class
+		1.7639458698278119,   // winner's classLead
+		-5.5392780678474836,  // winner's classOOS
+		-0.5120081492301712,  // winner's unknownAll
+		0.3689886647906707,   // winner's rank score
+		0.157846419510173,    // lead over the runner-up
+		3.869746768082081,    // softmax share
+		0.7275245589190031,   // coverage under 0.6
+		-1.1506277315304245,  // ranker's probability
+		0.14124236112357388,  // first on lexical score
+		0.9606496815365244,   // ranker's probability of the runner-up
+		4.663675416971162,    // coverage of known words
+		-1.3071345286294194,  // ranker's probability times coverage
+		0.26497265313841395,  // lead times ranker's probability
 	},
-	Threshold: 0.6379593900727524,
+	Threshold: 0.6185363653273359,
 }

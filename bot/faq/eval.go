@@ -460,8 +460,16 @@ func (r Report) String() string {
 // before it 5,840 right and 62 wrong -> 5,823 and 56: the refit's higher
 // threshold refuses some of both. The seven together 6,812 and 80 wrong
 // -> 6,818 and 63. The hold-out 1,005 -> 1,004, 15 wrong; fresh 173 -> 172.
+// Then the five sets measured and left out before (tuning-chat3,
+// tuning-chat4, tuning-contrast, tuning-context4, near-miss-faq9b), and
+// their answers by another entry judged blind (13 of 48): the seven sets
+// 6,867 right and 70 wrong (threshold 0.619); dev20 999 (91.9 %: 88.8 /
+// 92.7 / 92.8), 7 wrong; dev16 884 (95.3 %), 17 wrong; the hold-out
+// 1,009, 14 wrong; fresh 173, 4 wrong. tuning-chat4 held 62 questions of
+// the hold-out and fresh sets (TestHoldoutIsDisjoint, TestEmbeddedExamples
+// failed on loading it): taken out of it before that refit.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

@@ -220,7 +220,9 @@ func TestEval(t *testing.T) {
 		// / 89.5 %, 18 wrong (1.7 %), 66 of 73 refused. With
 		// tuning-chat20 (other writers, its personas) 89.2 / 91.1 / 91.4
 		// %, 15 wrong; with the answers by another entry judged blind
-		// 89.2 / 92.5 / 91.8 %, 7 wrong (0.6 %), 67 of 73 refused.
+		// 89.2 / 92.5 / 91.8 %, 7 wrong (0.6 %), 67 of 73 refused; with
+		// the five sets left out before learned too 88.8 / 92.7 / 92.8 %,
+		// 7 wrong, 67 of 73.
 		{[]string{DevFiles[6]}, 0.87, 0.88, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)

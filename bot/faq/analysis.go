@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
@@ -252,10 +251,7 @@ func newAnalyzer(l Lang, config map[string]interface{}, cache *registry.Cache) (
 	if err != nil {
 		return nil, err
 	}
-	fold, err := cache.CharFilterNamed(asciifolding.Name)
-	if err != nil {
-		return nil, err
-	}
+	fold := folder
 	var pre []string // filters between lowercasing and stop words
 	var stemName string
 	switch l {

@@ -312,18 +312,27 @@ func (d *entryDoc) index() {
 	d.useOff = append(d.useOff, int32(len(d.usePhr)))
 }
 
-// meeting marks in bits (one per phrasing, zeroed by the caller) the
-// phrasings of d that share a term with the question.
-func (d *entryDoc) meeting(qt *queryTerms, bits []uint64) {
-	for _, x := range qt.terms {
-		k, ok := slices.BinarySearch(d.useTerms, x)
+// hits returns, for each phrasing of d, the question's terms it holds
+// (bit k for qt.terms[k]; 0 when it meets none of them), in buf grown and
+// zeroed. A question of more than 64 terms (its synonyms, typo guesses and
+// compound parts count too; a paragraph may reach it) marks a phrasing it
+// meets with every bit, which phraseHits scores by scanning its terms.
+func (d *entryDoc) hits(qt *queryTerms, buf []uint64) []uint64 {
+	buf = zeroed(buf, len(d.phrasings))
+	for k, x := range qt.terms {
+		j, ok := slices.BinarySearch(d.useTerms, x)
 		if !ok {
 			continue
 		}
-		for _, i := range d.usePhr[d.useOff[k]:d.useOff[k+1]] {
-			bits[i>>6] |= 1 << (i & 63)
+		bit := uint64(1) << k
+		if len(qt.terms) > 64 {
+			bit = ^uint64(0)
+		}
+		for _, i := range d.usePhr[d.useOff[j]:d.useOff[j+1]] {
+			buf[i] |= bit
 		}
 	}
+	return buf
 }
 
 // weigh counts phrasing frequencies (the term profile's background) and

@@ -1,8 +1,11 @@
 package faq
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 )
 
 // FuzzAsk checks that no input makes Ask panic or return an inconsistent
@@ -67,4 +70,23 @@ func checkResult(t *testing.T, ix *Index, r Result) {
 			t.Fatalf("bad suggestion %+v", s)
 		}
 	}
+}
+
+// FuzzFoldLower checks the ASCII fast path of folder and foldLower against
+// bleve's folding itself: the same bytes for every input, valid UTF-8 or
+// not.
+func FuzzFoldLower(f *testing.F) {
+	for _, s := range []string{"", "cpor", "CPOR?", "où trouver", "vad krävs", "\xff\xfe", "Æsir ŒUVRE ß", "a\x80b"} {
+		f.Add(s)
+	}
+	bleve := asciifolding.New()
+	f.Fuzz(func(t *testing.T, s string) {
+		want := bleve.Filter([]byte(s))
+		if got := folder.Filter([]byte(s)); !bytes.Equal(got, want) {
+			t.Fatalf("folder.Filter(%q) = %q, bleve's %q", s, got, want)
+		}
+		if got, want := foldLower(s), strings.ToLower(string(want)); got != want {
+			t.Fatalf("foldLower(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

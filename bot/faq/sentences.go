@@ -108,12 +108,21 @@ func (ix *Index) askSentences(s *asking, text string, whole Result, cands []cand
 	if len(cands) > 0 {
 		first = cands[0].id
 	}
-	for _, q := range sentences {
-		asked := q
+	// Each sentence as asked, the others' abbreviations carried, all
+	// ranked side by side: one after the other they were the longest wait
+	// of a message that has several (the first answered still decides).
+	asked := make([]string, len(sentences))
+	for k, q := range sentences {
+		asked[k] = q
 		if ctx := carried(strings.Replace(text, q, " ", 1), q); ctx != "" {
-			asked = ctx + " " + q
+			asked[k] = ctx + " " + q
 		}
-		r, _ := s.get(asked)
+		if k > 0 {
+			s.start(asked[k])
+		}
+	}
+	for k, q := range sentences {
+		r, _ := s.get(asked[k])
 		if !r.Answered || r.EntryID != first && r.Confidence < sureSentence {
 			continue
 		}

@@ -87,7 +87,7 @@ func (ix *Index) AskAs(question string, usual Lang) Result {
 	}
 	q := ix.read(question)
 	s := ix.asking(detectLangAs(q, ix.spoken, usual))
-	for _, p := range questions(chatText(question)) {
+	for _, p := range s.questions(chatText(question)) {
 		s.start(p)
 	}
 	res, cands := ix.askIn(q, s.lang, 0, nil)

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "b172b828749770f914efd72875693b1e9b6fd565f2ef8f1e4cc1f9df21e85827"
+	calibratedFrom = "2268641ec44eb90cae041a7814c542f09c7acb4505dfa928c62a5d10f729c654"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

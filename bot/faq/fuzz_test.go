@@ -2,6 +2,7 @@ package faq
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,6 +88,24 @@ func FuzzFoldLower(f *testing.F) {
 		}
 		if got, want := foldLower(s), strings.ToLower(string(want)); got != want {
 			t.Fatalf("foldLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzHasWordSA checks neutral's guard before the lower-case "sa"
+// patterns: it is regexp's \bsa\b, and text without it is text no pattern
+// rewrites.
+func FuzzHasWordSA(f *testing.F) {
+	for _, s := range []string{"", "sa", "sa deal", "un sa", "sales usage", "vad star sa for", "_sa", "sa_", "1sa", "sa:n", "försa", "\xffsa\xff", "ssaa sa-dealen"} {
+		f.Add(s)
+	}
+	word := regexp.MustCompile(`\bsa\b`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasWordSA(s), word.MatchString(s); got != want {
+			t.Fatalf("hasWordSA(%q) = %v, \\bsa\\b %v", s, got, want)
+		}
+		if !hasWordSA(s) && lowerSA(s) != s {
+			t.Fatalf("lowerSA(%q) = %q without a word sa", s, lowerSA(s))
 		}
 	})
 }

@@ -117,13 +117,13 @@ func (ix *Index) askParts(s *asking, question string, whole Result, cands []cand
 // message itself: its halves, the second leaning on the first (carried),
 // and, when it asks more than two things, each of its questions. All are
 // known before any is ranked, so Ask ranks them side by side.
-func questions(text string) []string {
+func (s *asking) questions(text string) []string {
 	halves := splitTwo(text)
 	if halves == nil {
 		return nil
 	}
 	out := slices.Clone(halves)
-	if ctx := carried(halves[0], halves[1]); ctx != "" && opensQuestion.MatchString(halves[1]) {
+	if ctx := s.carried(halves[0], halves[1]); ctx != "" && opensQuestion.MatchString(halves[1]) {
 		out = append(out, ctx+" "+halves[1])
 	}
 	if split := append(splitAll(halves[0]), splitAll(halves[1])...); len(split) > 2 {
@@ -142,6 +142,7 @@ type asking struct {
 	lang  Lang
 	mu    sync.Mutex
 	asked map[string]*asked
+	carry map[[2]string]string // carried's, by its two texts
 }
 
 // asked is one question's ranking, done when done is closed.
@@ -152,7 +153,7 @@ type asked struct {
 }
 
 func (ix *Index) asking(lang Lang) *asking {
-	return &asking{ix: ix, lang: lang, asked: map[string]*asked{}}
+	return &asking{ix: ix, lang: lang, asked: map[string]*asked{}, carry: map[[2]string]string{}}
 }
 
 // start ranks question q (as typed) in the background, unless it is
@@ -188,6 +189,23 @@ func (s *asking) claim(q string) (*asked, bool) {
 func (s *asking) run(q string, a *asked) {
 	a.res, a.cands = s.ix.askIn(s.ix.read(q), s.lang, 0, nil)
 	close(a.done)
+}
+
+// carried is carried(first, second), worked out once a message: the
+// questions started ahead and askHalves both need it for the halves, and
+// its two neutral readings were a twentieth of a paragraph's CPU.
+func (s *asking) carried(first, second string) string {
+	k := [2]string{first, second}
+	s.mu.Lock()
+	v, ok := s.carry[k]
+	s.mu.Unlock()
+	if !ok {
+		v = carried(first, second)
+		s.mu.Lock()
+		s.carry[k] = v
+		s.mu.Unlock()
+	}
+	return v
 }
 
 // unasked are the questions of a message asking more than two things
@@ -281,7 +299,7 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	rs[0], _ = s.get(halves[0])
 	rs[1], _ = s.get(halves[1])
 	leaned := false
-	if ctx := carried(halves[0], halves[1]); ctx != "" && asks(1) {
+	if ctx := s.carried(halves[0], halves[1]); ctx != "" && asks(1) {
 		// The second half leans on the first for its topic ("what is cpor
 		// and who validates the claims": CPOR's claims; "what's a p2p
 		// deal and how do i create one"): asked again with the

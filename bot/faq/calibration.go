@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "2268641ec44eb90cae041a7814c542f09c7acb4505dfa928c62a5d10f729c654"
+	calibratedFrom = "426d75cf4c1a898e70ea36c9f39b660e214c03974888d4c1e67839a03aad02f5"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.4995412319270577e-13,  // bias
-		6.337441604726804,       // cov
-		-2.2291202123362805,     // covQ
-		0.6450372937308303,      // covA
-		5.621249106712104,       // phrase
-		-0.1966980885939308,     // prec
-		5.66507164455889,        // phraseIntent
-		0.6950420841733206,      // intentHit
-		0.2828819678764774,      // intentMiss
-		-1.1050524271278825,     // costMiss
-		0.7179374639851677,      // cross
-		1.13559710097891,        // unknown
-		0.692480121415794,       // typo
-		0.13403779086095566,     // profile
-		-0.12046051691195236,    // costGap
-		0.9754955530474331,      // defines
+		1.5506114910598038e-13,  // bias
+		6.337441604726787,       // cov
+		-2.2291202123362623,     // covQ
+		0.6450372937308304,      // covA
+		5.621249106712108,       // phrase
+		-0.19669808859393084,    // prec
+		5.6650716445588865,      // phraseIntent
+		0.6950420841733215,      // intentHit
+		0.28288196787647724,     // intentMiss
+		-1.1050524271278823,     // costMiss
+		0.7179374639851683,      // cross
+		1.1355971009789103,      // unknown
+		0.6924801214157953,      // typo
+		0.13403779086095538,     // profile
+		-0.12046051691195327,    // costGap
+		0.9754955530474329,      // defines
 		-1.6038124920884276,     // figureMiss
-		0.12067291890071728,     // numberMiss
-		6.707726511717445,       // class
-		-0.4178220732188658,     // classLead
-		-1.1341657308389727e-14, // classOOS
-		-9.270362255620035e-15,  // unknownAll
+		0.1206729189007172,      // numberMiss
+		6.7077265117174445,      // class
+		-0.41782207321886544,    // classLead
+		-1.1522092037409089e-14, // classOOS
+		-8.622732157922042e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-6.7488185742981806,  // winner's bias
-		0.6287041544908752,   // winner's cov
-		-4.083470226970092,   // winner's covQ
-		-0.928278368095386,   // winner's covA
-		0.20836846451948268,  // winner's phrase
-		-0.7353971400243218,  // winner's prec
-		-0.5081923142111339,  // winner's phraseIntent
-		-0.29336500133175597, // winner's intentHit
-		-0.5398939392987595,  // winner's intentMiss
-		-1.3159610069251035,  // winner's costMiss
-		-0.8854831014599276,  // winner's cross
-		-4.099752036838896,   // winner's unknown
-		0.9289216485536544,   // winner's typo
-		-0.17871012135665393, // winner's profile
-		-4.093611528056656,   // winner's costGap
-		-0.7669278682020658,  // winner's defines
-		-2.4828815136455527,  // winner's figureMiss
-		-0.09565126080093522, // winner's numberMiss
-		-1.4848777867661191,  // winner's class
-		1.7639458698277897,   // winner's classLead
-		-5.539278067847473,   // winner's classOOS
-		-0.5120081492301648,  // winner's unknownAll
-		0.368988664790667,    // winner's rank score
+		-6.74881857429813,    // winner's bias
+		0.6287041544907666,   // winner's cov
+		-4.083470226970017,   // winner's covQ
+		-0.9282783680953853,  // winner's covA
+		0.2083684645194492,   // winner's phrase
+		-0.735397140024315,   // winner's prec
+		-0.5081923142111539,  // winner's phraseIntent
+		-0.29336500133175913, // winner's intentHit
+		-0.539893939298762,   // winner's intentMiss
+		-1.3159610069251004,  // winner's costMiss
+		-0.8854831014599293,  // winner's cross
+		-4.099752036838891,   // winner's unknown
+		0.9289216485536442,   // winner's typo
+		-0.17871012135665293, // winner's profile
+		-4.093611528056655,   // winner's costGap
+		-0.7669278682020677,  // winner's defines
+		-2.4828815136455473,  // winner's figureMiss
+		-0.09565126080093757, // winner's numberMiss
+		-1.4848777867661598,  // winner's class
+		1.7639458698278119,   // winner's classLead
+		-5.5392780678474836,  // winner's classOOS
+		-0.5120081492301712,  // winner's unknownAll
+		0.3689886647906707,   // winner's rank score
 		0.157846419510173,    // lead over the runner-up
-		3.869746768082088,    // softmax share
-		0.7275245589190313,   // coverage under 0.6
-		-1.1506277315303746,  // ranker's probability
-		0.14124236112357447,  // first on lexical score
-		0.9606496815365123,   // ranker's probability of the runner-up
-		4.6636754169711745,   // coverage of known words
-		-1.3071345286294456,  // ranker's probability times coverage
-		0.2649726531384133,   // lead times ranker's probability
+		3.869746768082081,    // softmax share
+		0.7275245589190031,   // coverage under 0.6
+		-1.1506277315304245,  // ranker's probability
+		0.14124236112357388,  // first on lexical score
+		0.9606496815365244,   // ranker's probability of the runner-up
+		4.663675416971162,    // coverage of known words
+		-1.3071345286294194,  // ranker's probability times coverage
+		0.26497265313841395,  // lead times ranker's probability
 	},
-	Threshold: 0.6185363653273366,
+	Threshold: 0.6185363653273359,
 }

@@ -468,6 +468,13 @@ func (r Report) String() string {
 // 1,009, 14 wrong; fresh 173, 4 wrong. tuning-chat4 held 62 questions of
 // the hold-out and fresh sets (TestHoldoutIsDisjoint, TestEmbeddedExamples
 // failed on loading it): taken out of it before that refit.
+//
+// Session 37 changed no fit (the same weights, the scoring cheaper) and
+// two things a message of several questions gets: a first half refused
+// that tells a story before its question is asked by its question
+// sentence, and the words after a message's last question mark that ask
+// nothing ("Thanks, Tom") are no question left unasked. dev16 884 -> 885,
+// 17 -> 16 wrong; every other figure the same.
 var (
 	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"

@@ -97,7 +97,7 @@ func (ix *Index) askTwo(s *asking, question string, whole Result, cands []candid
 		return whole
 	}
 	r := ix.askHalves(s, text, halves, whole, cands)
-	r.Unasked = ix.unasked(s, halves, r)
+	r.Unasked = ix.unasked(s, text, halves, r)
 	return r
 }
 
@@ -126,7 +126,7 @@ func (s *asking) questions(text string) []string {
 	if ctx := s.carried(halves[0], halves[1]); ctx != "" && opensQuestion.MatchString(halves[1]) {
 		out = append(out, ctx+" "+halves[1])
 	}
-	if split := append(splitAll(halves[0]), splitAll(halves[1])...); len(split) > 2 {
+	if split := append(questionsOf(text, halves[0]), questionsOf(text, halves[1])...); len(split) > 2 {
 		out = append(out, split...)
 	}
 	return out
@@ -215,8 +215,8 @@ func (s *asking) carried(first, second string) string {
 // competency, and what are the deal reg requirements?" got two answers
 // and not a word about deal registration. The answers themselves stay as
 // they were: each half is still asked whole.
-func (ix *Index) unasked(s *asking, halves []string, r Result) []string {
-	split := [2][]string{splitAll(halves[0]), splitAll(halves[1])}
+func (ix *Index) unasked(s *asking, text string, halves []string, r Result) []string {
+	split := [2][]string{questionsOf(text, halves[0]), questionsOf(text, halves[1])}
 	if len(split[0])+len(split[1]) <= 2 {
 		return nil
 	}
@@ -243,6 +243,28 @@ func (ix *Index) unasked(s *asking, halves []string, r Result) []string {
 		}
 	}
 	return out
+}
+
+// questionsOf are the questions of half, one of message text's halves: half
+// split again (splitAll), without the remark after the last question
+// mark.
+func questionsOf(text, half string) []string {
+	return slices.DeleteFunc(splitAll(half), func(p string) bool { return remark(text, p) })
+}
+
+// remark reports whether part, one of message text's questions as
+// splitAll cuts them, is what follows the message's last question mark
+// without asking anything: no question word opens it and no mark ends it
+// ("Thanks, Tom", "I need it for a client", "Merci d'avance, Marie"): a
+// story with two questions and a signature was told "ask it on its own:
+// Thanks, Tom", with a "faq Thanks, Tom" button.
+func remark(text, part string) bool {
+	p := strings.TrimSpace(part)
+	i := strings.LastIndexByte(text, '?')
+	if p == "" || i < 0 || strings.Contains(p, "?") || opensQuestion.MatchString(p) {
+		return false
+	}
+	return strings.HasSuffix(strings.TrimSpace(text[i+1:]), p)
 }
 
 // carriedTerms are the abbreviations a second half may lean on the first
@@ -295,9 +317,19 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	// The halves are asked side by side, as rank scores languages: a
 	// message asking two things was the slowest kind.
 	var rs [2]Result
+	sentence := "" // the first half's question sentence that answers it
 	s.start(halves[1])
 	rs[0], _ = s.get(halves[0])
 	rs[1], _ = s.get(halves[1])
+	if !rs[0].Answered && marked {
+		// A first half refused that tells a story before its question
+		// ("we closed Contoso in May… Quick one: how many days does the
+		// customer have to confirm a CPOR claim? And what if…") is asked
+		// by its question sentence, as a message refused whole is.
+		if r, ok := ix.sentenceAnswer(s, text, questionSentences(halves[0]+"?"), top); ok {
+			rs[0], sentence = r, r.Part
+		}
+	}
 	leaned := false
 	if ctx := s.carried(halves[0], halves[1]); ctx != "" && asks(1) {
 		// The second half leans on the first for its topic ("what is cpor
@@ -315,6 +347,9 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	}
 	for i, h := range halves {
 		rs[i].Part = h
+		if i == 0 && sentence != "" {
+			rs[i].Part = sentence
+		}
 		if i == 1 && !leaned && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) && !follows(rs[0], rs[i].EntryID) {
 			// A second half answered by an entry the whole message
 			// hardly considers: its words alone said something else (it
@@ -358,6 +393,9 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 		return r
 	}
 	r, also := rs[0], rs[1]
+	if !also.Answered && remark(text, halves[1]) {
+		return r // no "I don't have an answer" to "Thanks, Tom"
+	}
 	r.Also = &also
 	return r
 }

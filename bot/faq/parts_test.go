@@ -165,6 +165,9 @@ func TestAskMoreThanTwoQuestions(t *testing.T) {
 			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
 		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
 		{"where do i find my partner id", []string{"partner-id-where"}, nil},
+		// A signature after the last question mark asks nothing.
+		{"what is cpor? and who validates the claims? Thanks, Tom", []string{"cpor-what", "cpor-validation"}, nil},
+		{"c'est quoi cpor ? et qui valide les demandes ? Merci d'avance, Marie", []string{"cpor-what", "cpor-validation"}, nil},
 	} {
 		r := ix.Ask(tc.q)
 		var got []string
@@ -212,5 +215,47 @@ func TestCarried(t *testing.T) {
 		if got := carried(tc[0], tc[1]); got != tc[2] {
 			t.Errorf("carried(%q, %q) = %q, want %q", tc[0], tc[1], got, tc[2])
 		}
+	}
+}
+
+// remark tells the words after a message's last question mark that ask
+// nothing from a question written without its mark.
+func TestRemark(t *testing.T) {
+	for _, tc := range []struct {
+		text, part string
+		want       bool
+	}{
+		{"what happens if they never answer? Thanks, Tom", "Thanks, Tom", true},
+		{"c'est quoi cpor ? et qui valide ? Merci d'avance, Marie", "Merci d'avance, Marie", true},
+		{"what is cpor? I need it for a client", "I need it for a client", true},
+		{"vad är cpor? och vem godkänner? tack /Anna", "tack /Anna", true},
+		{"what is cpor? and how do i create one", "how do i create one", false},
+		{"what is cpor? and who validates the claims?", "who validates the claims?", false},
+		{"what is cpor? and who validates the claims?", "what is cpor", false},
+		{"what is cpor and who validates the claims", "who validates the claims", false},
+		{"the csa commission and the cpor claims, and how do i get both", "the csa commission", false},
+		{"what is cpor?  ", "", false},
+	} {
+		if got := remark(tc.text, tc.part); got != tc.want {
+			t.Errorf("remark(%q, %q) = %v, want %v", tc.text, tc.part, got, tc.want)
+		}
+	}
+}
+
+// A story before the first of two questions, and a signature after the
+// last (tried as a user): the first half, refused whole for the story's
+// words, is answered by its question sentence, as a message refused whole
+// is; the signature is no question left unasked.
+func TestStoryBeforeTwoQuestions(t *testing.T) {
+	ix := loadIndex(t)
+	q := "Hi team, we closed the Contoso deal in May for about 40k and Priya already set up the association in Partner Center. " +
+		"Quick one: how many days does the customer have to confirm a CPOR claim? And what happens if they never answer? Thanks, Tom"
+	r := ix.Ask(q)
+	halves := r.Halves()
+	if len(halves) != 2 || !halves[0].Answered || halves[0].EntryID != "cpor-customer-decline" {
+		t.Fatalf("%q: halves %+v; want the first answered by cpor-customer-decline", q, halves)
+	}
+	if len(r.Unasked) != 0 {
+		t.Errorf("%q: unasked %q; want none (a signature asks nothing)", q, r.Unasked)
 	}
 }

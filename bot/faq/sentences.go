@@ -108,6 +108,22 @@ func (ix *Index) askSentences(s *asking, text string, whole Result, cands []cand
 	if len(cands) > 0 {
 		first = cands[0].id
 	}
+	r, ok := ix.sentenceAnswer(s, text, sentences, []string{first})
+	if !ok {
+		return whole
+	}
+	for _, p := range whole.Unasked {
+		if alone, _ := s.get(p); !alone.Answered || alone.EntryID != r.EntryID {
+			r.Unasked = append(r.Unasked, p)
+		}
+	}
+	return r
+}
+
+// sentenceAnswer is the answer to the first of message text's question
+// sentences answered by the entry the message ranks first (firsts[0]), or
+// surely enough (sureSentence), its Part said; false when none is.
+func (ix *Index) sentenceAnswer(s *asking, text string, sentences []string, firsts []string) (Result, bool) {
 	// Each sentence as asked, the others' abbreviations carried, all
 	// ranked side by side: one after the other they were the longest wait
 	// of a message that has several (the first answered still decides).
@@ -123,16 +139,11 @@ func (ix *Index) askSentences(s *asking, text string, whole Result, cands []cand
 	}
 	for k, q := range sentences {
 		r, _ := s.get(asked[k])
-		if !r.Answered || r.EntryID != first && r.Confidence < sureSentence {
+		if !r.Answered || (len(firsts) == 0 || r.EntryID != firsts[0]) && r.Confidence < sureSentence {
 			continue
 		}
 		r.Part = q
-		for _, p := range whole.Unasked {
-			if alone, _ := s.get(p); !alone.Answered || alone.EntryID != r.EntryID {
-				r.Unasked = append(r.Unasked, p)
-			}
-		}
-		return r
+		return r, true
 	}
-	return whole
+	return Result{}, false
 }

@@ -22,12 +22,12 @@ run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local sh
 # the training's concurrency is raced by the shared index's build.
 # TestCalibrationIsCurrent refits only when calibration.go's recorded inputs
 # (bot/faq/digest.go) changed; FAQ_REFIT=1 make test forces the refit.
-# TestIntentHints matches every tuning question against every intent's
+# TestIntentPrefilters matches every tuning question against every intent's
 # pattern, sequential work with nothing to race: 12.5 s of bot/faq's race
 # run for a third of the questions, a few seconds here for all of them.
 # TestPhraseHitsMatchPhraseF scores millions of phrasings two ways, sequential
 # arithmetic too.
-FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic|TestIntentHints|TestPhraseHitsMatchPhraseF)$$
+FAQ_EVAL_TESTS := ^(TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic|TestIntentPrefilters|TestPhraseHitsMatchPhraseF)$$
 
 # go test starts the packages' test binaries in the order it is given them,
 # two at a time on 2 cores, and ./... gives them by name: integrations/crm

@@ -54,7 +54,7 @@ func spelledOut(answer string) []string {
 // Swedish asks it with "vad står", never "var står" (where is it written):
 // "var star content guidelines for business profiles" was refused at 0.99
 // as a definition its entry does not give (session 32).
-var expansionQuestion = regexp.MustCompile(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bvad? star \S+( \S+)? for\b|\bstar for vad\b`)
+var expansionQuestion = newPrefilter(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bvad? star \S+( \S+)? for\b|\bstar for vad\b`)
 
 // definesAny reports whether the entry's answer spells out one of terms.
 func (d *entryDoc) definesAny(terms []string) bool {

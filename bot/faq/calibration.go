@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "426d75cf4c1a898e70ea36c9f39b660e214c03974888d4c1e67839a03aad02f5"
+	calibratedFrom = "4c4630cde094ca5e4f204c7757353d7241522038195d453abbc9045a57211db4"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

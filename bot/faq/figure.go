@@ -16,18 +16,12 @@ import (
 // a share, in any of the three languages (a question scored against
 // another language's index keeps its own words). "How many days" is one
 // too: the entries that answer it state their days in digits.
-var figureQuestion = regexp.MustCompile(`\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentage\b|` +
+var figureQuestion = newPrefilter(`\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentage\b|` +
 	`\bcombien d(e|es|')\s*(\S+)|\bau (plus|maximum)\b|\bpar (an|mois|semaine|trimestre)\b|\ben moyenne\b|\bpourcentage\b|` +
 	`\bhur manga\b|\bsom mest\b|\bmax(imalt|imum)\b|\bper (ar|manad|vecka|kvartal)\b|\bi (snitt|genomsnitt)\b|\bhur stor andel\b`)
 
-// figureHints are substrings without which figureQuestion cannot match:
-// most questions skip the regexp.
-var figureHints = []string{"many", "most", "max", "per ", "average", "percentage", "combien", "au plus", "par ", "moyenne", "pourcentage", "manga", "mest", "snitt", "andel"}
-
-func mayAskFigure(n string) bool { return containsAny(n, figureHints) }
-
-// containsAny reports whether s contains one of subs: the hint lists that
-// spare most questions a regexp.
+// containsAny reports whether s contains one of subs: the strings that
+// spare most questions a regexp (prefilter.go).
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if strings.Contains(s, sub) {
@@ -47,7 +41,7 @@ var figureAnswer = regexp.MustCompile(`\b\d+\b|\b(two|three|four|five|six|seven|
 // many team members minimum", not of a maximum (maximumQuestion).
 var (
 	minimumAnswer   = regexp.MustCompile(`\bat least one\b|\bau moins une?\b|\bminst (en|ett)\b`)
-	maximumQuestion = regexp.MustCompile(`\bat most\b|\bmax|\bau plus\b|\bsom mest\b|\bhogst\b|\blimit|\blimite|\bgrans`)
+	maximumQuestion = newPrefilter(`\bat most\b|\bmax|\bau plus\b|\bsom mest\b|\bhogst\b|\blimit|\blimite|\bgrans`)
 )
 
 // Score questions. "How many PCS points for the security designation",
@@ -61,23 +55,20 @@ var (
 // entry, as the tuning questions have it (eligibility depends on the
 // score): reading it as a points question lost three of them.
 var (
-	scoreQuestion = regexp.MustCompile(`\bhow many (\S+[ -])?points?\b|\bpoints? (needed|required)\b|\bcombien de points?\b|\bpoints? (requis|necessaires?)\b|\bhur manga (\S+[ -])?poang\b|\bpoang (kravs|behovs)\b`)
+	scoreQuestion = newPrefilter(`\bhow many (\S+[ -])?points?\b|\bpoints? (needed|required)\b|\bcombien de points?\b|\bpoints? (requis|necessaires?)\b|\bhur manga (\S+[ -])?poang\b|\bpoang (kravs|behovs)\b`)
 	pointsAnswer  = regexp.MustCompile(`\d\s?(points?|pts|poang)\b`)
 )
-
-// scoreHints are substrings without which scoreQuestion cannot match.
-var scoreHints = []string{"point", "poang"}
 
 // asksScore reports whether n, a question through neutral, asks a number
 // of points.
 func asksScore(n string) bool {
-	return containsAny(n, scoreHints) && scoreQuestion.MatchString(n)
+	return scoreQuestion.MatchString(n)
 }
 
 // kindsQuestion asks how many kinds of something there are ("how many
 // deal types", "combien de types de transactions", "hur många typer"):
 // an answer listing them answers it, with or without a figure.
-var kindsQuestion = regexp.MustCompile(`\bhow many (\S+ ){0,2}(types?|kinds?|sorts?)\b|\bcombien (y a[- ]t[- ]il )?de (types|sortes|genres)\b|\bhur manga (\S+ ){0,2}(typer|sorter|slags)\b`)
+var kindsQuestion = newPrefilter(`\bhow many (\S+ ){0,2}(types?|kinds?|sorts?)\b|\bcombien (y a[- ]t[- ]il )?de (types|sortes|genres)\b|\bhur manga (\S+ ){0,2}(typer|sorter|slags)\b`)
 
 // Amount questions. "How much are the cloud credits worth?" meets the entry
 // on ISV Success, whose answer says the credits are free: a cost intent
@@ -88,12 +79,12 @@ var kindsQuestion = regexp.MustCompile(`\bhow many (\S+ ){0,2}(types?|kinds?|sor
 // question converts to (currencyTarget). "How much does it cost?" is not
 // one: "it is free" answers it.
 var (
-	worthQuestion  = regexp.MustCompile(`\bworth\b|\bvalen?t\b|\bvaut\b|\bvarda?\b`)
+	worthQuestion  = newPrefilter(`\bworth\b|\bvalen?t\b|\bvaut\b|\bvarda?\b`)
 	currencyTarget = regexp.MustCompile(`\b(?:in|into|en|i)\s+(usd|us dollars?|dollars?|eur|euros?|sek|kronor|couronnes?)\b|\b(usd|eur|sek|dollar|euro)\s+(?:value|valeur|vardet?)\b`)
 	answerAmount   = regexp.MustCompile(`\d\s?(%|percent|pour ?cent|procent|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
 	// percentQuestion asks a percentage: an answer stating amounts in
 	// other units only ("at least 25,000 USD") does not answer it.
-	percentQuestion = regexp.MustCompile(`%|\bpercent(age)?\b|\bpourcentage\b|\bpour ?cent\b|\bprocent(sats)?\b`)
+	percentQuestion = newPrefilter(`%|\bpercent(age)?\b|\bpourcentage\b|\bpour ?cent\b|\bprocent(sats)?\b`)
 )
 
 // worthIdiom asks whether something is worth the effort ("is isv success

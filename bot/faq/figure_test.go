@@ -20,7 +20,7 @@ func TestFigureQuestion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		n := neutral(tt.q)
-		if got := mayAskFigure(n) && figureQuestion.MatchString(n); got != tt.want {
+		if got := figureQuestion.MatchString(n); got != tt.want {
 			t.Errorf("%q: figure question %v, want %v", tt.q, got, tt.want)
 		}
 	}

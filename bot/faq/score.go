@@ -435,7 +435,7 @@ type traits struct {
 // traitsOf reads the traits of n.
 func traitsOf(n string) traits {
 	tr := traits{amount: askedAmount(n), nums: questionNumbers(n), score: asksScore(n), expansion: expansionQuestion.MatchString(n)}
-	tr.figure = mayAskFigure(n) && figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
+	tr.figure = figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
 	tr.maximum = tr.figure && maximumQuestion.MatchString(n)
 	return tr
 }

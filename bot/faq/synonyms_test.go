@@ -1,15 +1,17 @@
 package faq
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// TestIntentHints: every intent pattern has hints in every language, and
-// no question of the evaluation sets matches, in its language, a pattern without containing
-// one of its hints (the hint check would then hide the intent).
-func TestIntentHints(t *testing.T) {
+// TestIntentPrefilters: on every question of the tuning and hold-out sets,
+// each intent's prefilter (in the question's language) and each trait's
+// say what their pattern, run whole by regexp, says. FuzzPrefilter holds them to it on any text;
+// this holds them to it on the texts they were written for.
+func TestIntentPrefilters(t *testing.T) {
 	cases, err := LoadCaseFiles("testdata", append(TuningFiles, HoldoutFile)...)
 	if err != nil {
 		t.Fatal(err)
@@ -22,19 +24,29 @@ func TestIntentHints(t *testing.T) {
 		texts[c.Lang] = append(texts[c.Lang], neutral(c.Question))
 	}
 	for _, it := range intents {
-		for l, re := range it.re {
-			if len(intentHints[it.token][l]) == 0 {
-				t.Errorf("intent %s has no hints in %s", it.token, l)
+		for _, l := range Langs {
+			p, ok := it.re[l]
+			if !ok {
+				t.Errorf("intent %s has no pattern in %s", it.token, l)
+				continue
 			}
-			for _, f := range texts[l] { // questions are matched in their own language
-				if !mayMatch(it.token, l, f) && re.MatchString(f) {
-					t.Errorf("intent %s/%s matches %q but no hint does", it.token, l, f)
+			re := regexp.MustCompile(p.pattern)
+			for _, f := range texts[l] {
+				if got, want := p.MatchString(f), re.MatchString(f); got != want {
+					t.Errorf("intent %s/%s on %q: prefilter %v, regexp %v", it.token, l, f, got, want)
 				}
 			}
 		}
 	}
-	if mayMatch("qqwhy", EN, strings.ToLower("how long")) {
-		t.Error("qqwhy hint found in 'how long'")
+	for _, p := range traitPrefilters {
+		re := regexp.MustCompile(p.pattern)
+		for _, l := range Langs {
+			for _, f := range texts[l] {
+				if got, want := p.MatchString(f), re.MatchString(f); got != want {
+					t.Errorf("%s on %q: prefilter %v, regexp %v", p.pattern, f, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "4c4630cde094ca5e4f204c7757353d7241522038195d453abbc9045a57211db4"
+	calibratedFrom = "b84449f2ab699a543009adf2674a3781bbc07d8ef87406c5cdc3be0d6ef55d14"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.5506114910598038e-13,  // bias
-		6.337441604726787,       // cov
-		-2.2291202123362623,     // covQ
-		0.6450372937308304,      // covA
-		5.621249106712108,       // phrase
-		-0.19669808859393084,    // prec
-		5.6650716445588865,      // phraseIntent
-		0.6950420841733215,      // intentHit
-		0.28288196787647724,     // intentMiss
-		-1.1050524271278823,     // costMiss
-		0.7179374639851683,      // cross
-		1.1355971009789103,      // unknown
-		0.6924801214157953,      // typo
-		0.13403779086095538,     // profile
-		-0.12046051691195327,    // costGap
-		0.9754955530474329,      // defines
-		-1.6038124920884276,     // figureMiss
-		0.1206729189007172,      // numberMiss
-		6.7077265117174445,      // class
-		-0.41782207321886544,    // classLead
-		-1.1522092037409089e-14, // classOOS
-		-8.622732157922042e-15,  // unknownAll
+		1.8644345326874814e-13, // bias
+		6.139935869150042,      // cov
+		-1.9664475506961023,    // covQ
+		0.586388252762424,      // covA
+		5.760834763721824,      // phrase
+		-0.16771470420197956,   // prec
+		5.775355795597658,      // phraseIntent
+		0.8125168021943349,     // intentHit
+		0.4093722806411853,     // intentMiss
+		-1.0554373577412586,    // costMiss
+		0.7239774712087401,     // cross
+		0.9084715023308133,     // unknown
+		0.7361897629500993,     // typo
+		0.11756681080611872,    // profile
+		-0.07988360462760144,   // costGap
+		1.0655282016764946,     // defines
+		-1.582108594066794,     // figureMiss
+		-0.055976182131492656,  // numberMiss
+		6.657074754875856,      // class
+		-0.4076885807150635,    // classLead
+		1.2386851019615806e-14, // classOOS
+		7.484753557681267e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-6.74881857429813,    // winner's bias
-		0.6287041544907666,   // winner's cov
-		-4.083470226970017,   // winner's covQ
-		-0.9282783680953853,  // winner's covA
-		0.2083684645194492,   // winner's phrase
-		-0.735397140024315,   // winner's prec
-		-0.5081923142111539,  // winner's phraseIntent
-		-0.29336500133175913, // winner's intentHit
-		-0.539893939298762,   // winner's intentMiss
-		-1.3159610069251004,  // winner's costMiss
-		-0.8854831014599293,  // winner's cross
-		-4.099752036838891,   // winner's unknown
-		0.9289216485536442,   // winner's typo
-		-0.17871012135665293, // winner's profile
-		-4.093611528056655,   // winner's costGap
-		-0.7669278682020677,  // winner's defines
-		-2.4828815136455473,  // winner's figureMiss
-		-0.09565126080093757, // winner's numberMiss
-		-1.4848777867661598,  // winner's class
-		1.7639458698278119,   // winner's classLead
-		-5.5392780678474836,  // winner's classOOS
-		-0.5120081492301712,  // winner's unknownAll
-		0.3689886647906707,   // winner's rank score
-		0.157846419510173,    // lead over the runner-up
-		3.869746768082081,    // softmax share
-		0.7275245589190031,   // coverage under 0.6
-		-1.1506277315304245,  // ranker's probability
-		0.14124236112357388,  // first on lexical score
-		0.9606496815365244,   // ranker's probability of the runner-up
-		4.663675416971162,    // coverage of known words
-		-1.3071345286294194,  // ranker's probability times coverage
-		0.26497265313841395,  // lead times ranker's probability
+		-7.56442692881685,     // winner's bias
+		0.5744958917559725,    // winner's cov
+		-4.118333788689025,    // winner's covQ
+		-0.9206252112459182,   // winner's covA
+		-0.15651334306294307,  // winner's phrase
+		-0.7188977894871535,   // winner's prec
+		-0.8701941633566841,   // winner's phraseIntent
+		-0.3995086271687084,   // winner's intentHit
+		-0.7431740818007063,   // winner's intentMiss
+		-0.7408039117995999,   // winner's costMiss
+		-0.7895946933093179,   // winner's cross
+		-3.558963105119658,    // winner's unknown
+		0.5882151746272836,    // winner's typo
+		-0.17170539292093576,  // winner's profile
+		-5.324513490590346,    // winner's costGap
+		-0.7586187554806477,   // winner's defines
+		-2.596524890872665,    // winner's figureMiss
+		-0.045070846427016815, // winner's numberMiss
+		-0.6973358301408229,   // winner's class
+		1.7394643597731427,    // winner's classLead
+		-5.3272249898137005,   // winner's classOOS
+		-0.9804061263424745,   // winner's unknownAll
+		0.41641080570377736,   // winner's rank score
+		0.1718126475186103,    // lead over the runner-up
+		3.6063486998543866,    // softmax share
+		0.6199822996271106,    // coverage under 0.6
+		-1.0499961750049114,   // ranker's probability
+		0.14502434150623517,   // first on lexical score
+		1.0236147501730921,    // ranker's probability of the runner-up
+		4.701583142075572,     // coverage of known words
+		-1.6466239318380884,   // ranker's probability times coverage
+		0.2606947810555821,    // lead times ranker's probability
 	},
-	Threshold: 0.6185363653273359,
+	Threshold: 0.6098202694944824,
 }

@@ -475,8 +475,21 @@ func (r Report) String() string {
 // sentence, and the words after a message's last question mark that ask
 // nothing ("Thanks, Tom") are no question left unasked. dev16 884 -> 885,
 // 17 -> 16 wrong; every other figure the same.
+//
+// Session 38 prefiltered the question patterns (the same answers, every
+// figure the same after a refit) and learned tuning-chat21.yaml (four
+// helpers rotating five personas of the weakest sets: everyday words, a
+// yes/no about one's own case, a symptom first, a quick chat message, a
+// salesperson's fragments; 1,198 in scope, 73 out; threshold 0.608), then
+// its answers by another entry judged blind (16 of 30, AlsoFile;
+// threshold 0.610). The seven development sets 6,868 right and 69 wrong
+// -> 6,893 and 69 -> 6,895 and 70: dev16 889 (95.8 %: 94.0 / 96.8 /
+// 96.0), dev11 965, dev15 1,062, dev17 1,086, dev18 959, dev19 927 (92.9
+// %: 93.9 / 91.4 / 94.0), dev20 1,007 (92.6 %: 89.7 / 93.4 / 93.5), the
+// out-of-scope refusals unchanged. The hold-out 1,009 -> 1,010, 14 -> 16
+// wrong; fresh 173 -> 174, 4 -> 3 wrong.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

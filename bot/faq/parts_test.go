@@ -15,6 +15,11 @@ func TestSplitTwo(t *testing.T) {
 		{"what is a private deal? and what is a partner-led deal?", []string{"what is a private deal", "what is a partner-led deal?"}},
 		{"c'est quoi une transaction privee ? et une transaction dirigee par le partenaire ?", []string{"c'est quoi une transaction privee", "une transaction dirigee par le partenaire ?"}},
 		{"vad är partner-id och var hittar jag det", []string{"vad är partner-id", "var hittar jag det"}},
+		// The thanks after the second question's mark are no part of it;
+		// what tells the case is.
+		{"what is cpor? and who validates the claims? Thanks, Tom", []string{"what is cpor", "who validates the claims?"}},
+		{"c'est quoi cpor ? et qui valide ? merci d'avance, Marie", []string{"c'est quoi cpor", "qui valide ?"}},
+		{"what is cpor? how long does the customer have? it's for a CPOR claim", []string{"what is cpor", "how long does the customer have? it's for a CPOR claim"}},
 		{"montant minimum pour l'enregistrement, et quelles solutions sont eligibles", []string{"montant minimum pour l'enregistrement", "quelles solutions sont eligibles"}},
 		// One question: "and" joins nouns, or a half has one word.
 		{"ip and services co-sell, what is the difference", nil},

@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "b84449f2ab699a543009adf2674a3781bbc07d8ef87406c5cdc3be0d6ef55d14"
+	calibratedFrom = "7210d077ba93a1b9f92e617622bd85ae51bc43b119a699c6253381ae1618e38d"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.8644345326874814e-13, // bias
-		6.139935869150042,      // cov
-		-1.9664475506961023,    // covQ
-		0.586388252762424,      // covA
-		5.760834763721824,      // phrase
-		-0.16771470420197956,   // prec
-		5.775355795597658,      // phraseIntent
-		0.8125168021943349,     // intentHit
-		0.4093722806411853,     // intentMiss
-		-1.0554373577412586,    // costMiss
-		0.7239774712087401,     // cross
-		0.9084715023308133,     // unknown
-		0.7361897629500993,     // typo
-		0.11756681080611872,    // profile
-		-0.07988360462760144,   // costGap
-		1.0655282016764946,     // defines
-		-1.582108594066794,     // figureMiss
-		-0.055976182131492656,  // numberMiss
-		6.657074754875856,      // class
-		-0.4076885807150635,    // classLead
-		1.2386851019615806e-14, // classOOS
-		7.484753557681267e-15,  // unknownAll
+		1.5617137213062106e-13,  // bias
+		6.111417741349515,       // cov
+		-2.1840045576712974,     // covQ
+		0.5872938604199833,      // covA
+		5.759212213054869,       // phrase
+		-0.1655838619225077,     // prec
+		5.805862997842375,       // phraseIntent
+		0.960900230008174,       // intentHit
+		0.47052392316977226,     // intentMiss
+		-1.0199962953764936,     // costMiss
+		0.966544673918413,       // cross
+		0.654798353131892,       // unknown
+		0.49602483804454084,     // typo
+		0.15935099504655134,     // profile
+		-0.03352799100719906,    // costGap
+		1.0962835136398552,      // defines
+		-1.534059573248947,      // figureMiss
+		-0.13082854575123265,    // numberMiss
+		6.61010538027072,        // class
+		-0.42779673257872025,    // classLead
+		-3.9433931903169515e-15, // classOOS
+		-2.2204460492502973e-16, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.56442692881685,     // winner's bias
-		0.5744958917559725,    // winner's cov
-		-4.118333788689025,    // winner's covQ
-		-0.9206252112459182,   // winner's covA
-		-0.15651334306294307,  // winner's phrase
-		-0.7188977894871535,   // winner's prec
-		-0.8701941633566841,   // winner's phraseIntent
-		-0.3995086271687084,   // winner's intentHit
-		-0.7431740818007063,   // winner's intentMiss
-		-0.7408039117995999,   // winner's costMiss
-		-0.7895946933093179,   // winner's cross
-		-3.558963105119658,    // winner's unknown
-		0.5882151746272836,    // winner's typo
-		-0.17170539292093576,  // winner's profile
-		-5.324513490590346,    // winner's costGap
-		-0.7586187554806477,   // winner's defines
-		-2.596524890872665,    // winner's figureMiss
-		-0.045070846427016815, // winner's numberMiss
-		-0.6973358301408229,   // winner's class
-		1.7394643597731427,    // winner's classLead
-		-5.3272249898137005,   // winner's classOOS
-		-0.9804061263424745,   // winner's unknownAll
-		0.41641080570377736,   // winner's rank score
-		0.1718126475186103,    // lead over the runner-up
-		3.6063486998543866,    // softmax share
-		0.6199822996271106,    // coverage under 0.6
-		-1.0499961750049114,   // ranker's probability
-		0.14502434150623517,   // first on lexical score
-		1.0236147501730921,    // ranker's probability of the runner-up
-		4.701583142075572,     // coverage of known words
-		-1.6466239318380884,   // ranker's probability times coverage
-		0.2606947810555821,    // lead times ranker's probability
+		-7.321744081861073,   // winner's bias
+		0.4321539706846917,   // winner's cov
+		-4.106714486582924,   // winner's covQ
+		-0.9203474908864877,  // winner's covA
+		-0.12842275696638122, // winner's phrase
+		-0.6906403937708366,  // winner's prec
+		-0.6544362401336474,  // winner's phraseIntent
+		-0.4363427741639791,  // winner's intentHit
+		-0.8465843038181945,  // winner's intentMiss
+		-0.9265681734609824,  // winner's costMiss
+		-0.9478442828595646,  // winner's cross
+		-4.2729792952453645,  // winner's unknown
+		0.7414162257757994,   // winner's typo
+		-0.20089440005919312, // winner's profile
+		-4.483198551376496,   // winner's costGap
+		-0.7837375770763662,  // winner's defines
+		-2.6831130257226175,  // winner's figureMiss
+		-0.14323575382019563, // winner's numberMiss
+		-0.8506601979937213,  // winner's class
+		1.8936068543201503,   // winner's classLead
+		-5.72397874796029,    // winner's classOOS
+		-0.56768446865045,    // winner's unknownAll
+		0.3868467948059973,   // winner's rank score
+		0.1830085297593995,   // lead over the runner-up
+		3.7736610539166455,   // softmax share
+		0.8601947913508434,   // coverage under 0.6
+		-1.3099593082449021,  // ranker's probability
+		0.17056812548766517,  // first on lexical score
+		1.245619670998979,    // ranker's probability of the runner-up
+		4.94193952796512,     // coverage of known words
+		-1.327881104218112,   // ranker's probability times coverage
+		0.23982673509402558,  // lead times ranker's probability
 	},
-	Threshold: 0.6098202694944824,
+	Threshold: 0.5981826764535997,
 }

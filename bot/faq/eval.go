@@ -488,8 +488,23 @@ func (r Report) String() string {
 // %: 93.9 / 91.4 / 94.0), dev20 1,007 (92.6 %: 89.7 / 93.4 / 93.5), the
 // out-of-scope refusals unchanged. The hold-out 1,009 -> 1,010, 14 -> 16
 // wrong; fresh 173 -> 174, 4 -> 3 wrong.
+//
+// Session 39 learned tuning-chat23.yaml (four more helpers in the same
+// five personas, 2 English + 4 French + 4 Swedish per entry; 961 in
+// scope, 67 out; threshold 0.597), then its answers by another entry
+// judged blind (16 of 30, AlsoFile; threshold 0.598). The seven sets
+// 6,895 right and 70 wrong -> 6,898 and 70 -> 6,897 and 70: dev16 886
+// (95.5 %: 93.5 / 97.1 / 95.1), 15 wrong; dev11 966; dev15 1,060; dev17
+// 1,089; dev18 962; dev19 928 (93.0 %: 95.4 / 91.1 / 93.8); dev20 1,006
+// (92.5 %: 89.2 / 93.7 / 93.2); the out-of-scope refusals the same but
+// dev16's 66 -> 65 of 73. The hold-out 1,010 -> 1,011, 16 -> 14 wrong;
+// fresh 174. A third batch in these personas moves little: the sets'
+// misses are now mostly refusals with the right entry first. wrongCost
+// 2.5 (threshold 0.565) was tried on top: the seven sets 26 more right
+// for 7 more wrong, but the hold-out 1 more right for 4 more wrong (18,
+// 1.7 %); over every measured set a gain of 0.5 at the fit's own price.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,

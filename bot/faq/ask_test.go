@@ -379,9 +379,23 @@ func TestAskRelated(t *testing.T) {
 }
 
 func TestOverridesEndToEnd(t *testing.T) {
-	base, err := Load()
+	kb, err := Load()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A part of the knowledge base: the partner ID and profile entries, the
+	// favorites entry and the two that name it. Its ranker trains in a
+	// fraction of the whole one's time (13 s of the FAQ run's).
+	in := func(id string) bool {
+		return strings.HasPrefix(id, "partner-id-") || strings.HasPrefix(id, "profile-") ||
+			id == "favorites" || id == "cosell-tabs" || id == "cosell-page"
+	}
+	var base []Entry
+	for _, e := range kb {
+		if in(e.ID) {
+			e.Related = slices.DeleteFunc(slices.Clone(e.Related), func(id string) bool { return !in(id) })
+			base = append(base, e)
+		}
 	}
 	var where Entry
 	for _, e := range base {

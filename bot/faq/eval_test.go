@@ -255,8 +255,14 @@ func TestEval(t *testing.T) {
 		if oos < 30 {
 			t.Errorf("%v: %d out-of-scope cases, want ≥ 30", bar.file, oos)
 		}
-		r := EvaluateLeaveOneOut(ix, cases)
-		if bar.file[0] != TuningFiles[0] {
+		// Only the tuning files are scored left one out: the others were
+		// never learned from. (Until session 40 every set was scored left
+		// one out too, each with five rankers cross-fitted for it, and
+		// that score thrown away: 50 of this test's 100 s.)
+		var r Report
+		if bar.file[0] == TuningFiles[0] {
+			r = EvaluateLeaveOneOut(ix, cases)
+		} else {
 			r = Evaluate(ix, cases)
 			r.Failures = nil // measured, never looked into
 		}

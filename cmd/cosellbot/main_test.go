@@ -68,11 +68,11 @@ func buildBinary(t *testing.T) string {
 }
 
 // staticBuild is the go build of cosellbot as the Dockerfile and make
-// build make it (CGO off, -trimpath), with ldflags added. make test's go
-// vet compiles every dependency with these settings, so a build here finds
-// them in the build cache and compiles only this package: built otherwise,
-// on a clean machine, it compiled the whole module graph again (160 s of
-// this package's 286 under make test on 2 cores).
+// build make it (CGO off, -trimpath), with ldflags added. The end-to-end
+// tests' binary and TestImageBinary's share its compiled packages (and
+// make build's, and the FAQ accuracy run's), so that the module graph is
+// compiled without -race once; make test's go vet compiles it with the
+// race run's settings, which the race run reuses (Makefile, RACEFLAGS).
 func staticBuild(bin, ldflags string) *exec.Cmd {
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

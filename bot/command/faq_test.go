@@ -256,7 +256,7 @@ func TestFAQAdmin(t *testing.T) {
 // TestReadOnly: adapters answer replays of commands that change nothing,
 // and refuse replays of anything else; the table says which is which.
 func TestReadOnly(t *testing.T) {
-	e := faqEnv(t, storetest.Open(t))
+	e := smallFAQEnv(t, storetest.Open(t))
 	for line, want := range map[string]bool{
 		"":                        true,
 		"help deal new":           true,

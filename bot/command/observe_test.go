@@ -9,16 +9,13 @@ import (
 	"github.com/cosellbot/cosellbot/bot/command"
 	"github.com/cosellbot/cosellbot/bot/deal"
 	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/faq/faqtest"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
 
 // The observer gets each command's verb from the table (never the user's
 // words), and "ok" or the failure's code.
 func TestObserver(t *testing.T) {
-	kb, err := faq.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	type seen struct{ verb, outcome string }
 	var got []seen
 	obs := command.WithObserver(func(verb, outcome string, d time.Duration) {
@@ -28,7 +25,7 @@ func TestObserver(t *testing.T) {
 		got = append(got, seen{verb, outcome})
 	})
 	st := storetest.Open(t)
-	svc := command.New(st, &clock{start}, deal.DefaultRates(), nil, command.WithFAQ(kb, st, faq.WithModelCache(faqCache)), obs)
+	svc := command.New(st, &clock{start}, deal.DefaultRates(), nil, command.WithFAQ(faqtest.Small(t), st, faq.WithModelCache(&smallFAQCache)), obs)
 	for _, tt := range []struct{ line, verb, outcome string }{
 		{"deal list", "deal list", "ok"},
 		{"DEAL show 99", "deal show", "not_found"},

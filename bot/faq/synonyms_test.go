@@ -17,7 +17,7 @@ func TestIntentPrefilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every question: make test runs this beside the race run, without
-	// -race (FAQ_EVAL_TESTS), where it takes a few seconds; under -race one
+	// -race (FAQ_EVAL_TESTS, NORACE_TESTS), where it takes a few seconds; under -race one
 	// question in three took 12.5 s of bot/faq's race run.
 	texts := map[Lang][]string{}
 	for _, c := range cases {

@@ -7,3 +7,6 @@ func (p *Processor) SetBehind(behind bool) { p.pageEnded(behind) }
 
 // EventApplied lets one held delivery go, as applying an event does.
 func (p *Processor) EventApplied() { p.applied() }
+
+// SetPage makes the processor's pages hold n events instead of PageSize.
+func (p *Processor) SetPage(n int) { p.page = n }

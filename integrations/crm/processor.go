@@ -37,6 +37,10 @@ type Processor struct {
 	tokens   chan struct{}
 	pageMu   sync.Mutex
 	caughtUp chan struct{}
+	// page is how many events a unit applies, PageSize unless a test set
+	// it smaller (SetPage): paging behaves alike at any size, and tests of
+	// it need not send thousands of deliveries.
+	page int
 }
 
 // Fetcher is a source that calls out while it applies an event (Partner
@@ -46,7 +50,7 @@ type Fetcher interface{ Fetches() bool }
 // NewProcessor builds a processor over the configured sources.
 func NewProcessor(inbox Inbox, sources []Source, clock Clock, log *slog.Logger, m Metrics) *Processor {
 	p := &Processor{inbox: inbox, sources: map[string]Source{}, clock: clock, log: log, metrics: m, kick: make(chan struct{}, 1),
-		tokens: make(chan struct{}, throttleBurst), caughtUp: make(chan struct{})}
+		tokens: make(chan struct{}, throttleBurst), caughtUp: make(chan struct{}), page: PageSize}
 	for _, s := range sources {
 		p.sources[s.Name()] = s
 		if f, ok := s.(Fetcher); ok && f.Fetches() {
@@ -280,7 +284,7 @@ func (p *Processor) pages(ctx context.Context, rep *Report) error {
 		more := false
 		err := p.inbox.Unit(ctx, func(ctx context.Context) error {
 			done = done[:0] // a unit that falls back runs again
-			rows, full, err := p.inbox.TakeInbox(ctx, p.clock.Now(), PageSize, p.fetching)
+			rows, full, err := p.inbox.TakeInbox(ctx, p.clock.Now(), p.page, p.fetching)
 			more = full
 			if err != nil {
 				return err
@@ -356,7 +360,7 @@ func (p *Processor) pass(ctx context.Context, f ledger.InboxFilter) (Report, err
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var rep Report
-	f.Limit = PageSize
+	f.Limit = p.page
 	for {
 		rows, err := p.inbox.ListInbox(ctx, f)
 		if err != nil {
@@ -371,7 +375,7 @@ func (p *Processor) pass(ctx context.Context, f ledger.InboxFilter) (Report, err
 				rep.add(done)
 			}
 		}
-		if len(rows) < PageSize {
+		if len(rows) < p.page {
 			return rep, nil
 		}
 		f.AfterID = rows[len(rows)-1].ID

@@ -16,7 +16,8 @@ func TestProcessorBehindWhilePagesAreFull(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := t.Context()
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	entries := make([]ledger.InboxEntry, PageSize+PageSize/2)
+	const page = 100 // as PageSize, in less time
+	entries := make([]ledger.InboxEntry, page+page/2)
 	for i := range entries {
 		entries[i] = ledger.InboxEntry{Source: "nowhere", Key: fmt.Sprint(i), Body: []byte("{}"), ReceivedAt: at}
 	}
@@ -24,6 +25,7 @@ func TestProcessorBehindWhilePagesAreFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := NewProcessor(st, nil, stoppedClock{at}, nil, nil)
+	p.SetPage(page)
 	var behind []bool
 	p.AfterPage = func() { behind = append(behind, p.behind.Load()) }
 	rep, err := p.Pending(ctx)

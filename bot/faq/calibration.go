@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "b4bf9423e3a7a9a61e090d910e7b15ce0950c5b228f4ff689d081f89b0538636"
+	calibratedFrom = "af14522943c3c9922561bab9714372c9b2aa9d80c9ac0e94f9d2932735694814"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.0539125955567888e-13,  // bias
-		6.016680235826759,       // cov
-		-1.9677548415224766,     // covQ
-		0.5826777240185126,      // covA
-		5.819989135766293,       // phrase
-		-0.17173224045239455,    // prec
-		5.835112793758985,       // phraseIntent
-		0.9866771934078757,      // intentHit
-		0.5761226142847982,      // intentMiss
-		-1.0565630399069408,     // costMiss
-		0.9839860785924264,      // cross
-		0.628965614784266,       // unknown
-		0.5949977875289457,      // typo
-		0.1427823941203139,      // profile
-		0.1455062110100331,      // costGap
-		1.0123685142314487,      // defines
-		-1.5947118635279427,     // figureMiss
-		-0.05689700271298665,    // numberMiss
-		6.780699524285295,       // class
-		-0.4597181301709749,     // classLead
-		-1.3790808530596521e-14, // classOOS
-		-1.184237892933494e-15,  // unknownAll
+		3.190040824089825e-14,  // bias
+		5.857689511732528,      // cov
+		-2.0599947735099815,    // covQ
+		0.5596183771594149,     // covA
+		5.578926135444085,      // phrase
+		-0.08437976256706477,   // prec
+		5.982276242473155,      // phraseIntent
+		0.8882283034019761,     // intentHit
+		0.42553305485920395,    // intentMiss
+		-0.6976076375928433,    // costMiss
+		1.0134712577844445,     // cross
+		1.282228294293034,      // unknown
+		1.116302477807217,      // typo
+		0.19345378087040235,    // profile
+		0.16303794015089046,    // costGap
+		0.9324466128957222,     // defines
+		-1.5073603505708622,    // figureMiss
+		-0.09771635351377235,   // numberMiss
+		6.408524578621259,      // class
+		-0.4013606098732291,    // classLead
+		-5.200267461409644e-15, // classOOS
+		-4.006054747189103e-15, // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.4887611657599855,   // winner's bias
-		0.7329937728969168,    // winner's cov
-		-4.124394129995715,    // winner's covQ
-		-0.8503389312837494,   // winner's covA
-		-0.059108060165787506, // winner's phrase
-		-0.6944499568868018,   // winner's prec
-		-0.7609065431908699,   // winner's phraseIntent
-		-0.46316956430757705,  // winner's intentHit
-		-0.9898052760238124,   // winner's intentMiss
-		-1.312328874696192,    // winner's costMiss
-		-0.882573861501582,    // winner's cross
-		-3.902754864279961,    // winner's unknown
-		0.6910596889970896,    // winner's typo
-		-0.2079281544952384,   // winner's profile
-		-4.723180220580829,    // winner's costGap
-		-0.8088798587671561,   // winner's defines
-		-2.5708352262216088,   // winner's figureMiss
-		-0.04538926795679041,  // winner's numberMiss
-		-0.9146238647061707,   // winner's class
-		1.707569442125018,     // winner's classLead
-		-5.60633620167047,     // winner's classOOS
-		-0.6175044252141673,   // winner's unknownAll
-		0.3928465753927785,    // winner's rank score
-		0.17854012920377985,   // lead over the runner-up
-		3.540174886862555,     // softmax share
-		0.6797272747188396,    // coverage under 0.6
-		-1.191308785748843,    // ranker's probability
-		0.15931946541161227,   // first on lexical score
-		1.0211894446321592,    // ranker's probability of the runner-up
-		4.892037780663996,     // coverage of known words
-		-1.3737691885463614,   // ranker's probability times coverage
-		0.2823882558133163,    // lead times ranker's probability
+		-7.593689200217217,   // winner's bias
+		0.5978214704770904,   // winner's cov
+		-3.965755139327282,   // winner's covQ
+		-0.8400015479580456,  // winner's covA
+		-0.1077943977474326,  // winner's phrase
+		-0.7937564203717967,  // winner's prec
+		-0.27943879020774504, // winner's phraseIntent
+		-0.36762756402880253, // winner's intentHit
+		-0.6531053105348098,  // winner's intentMiss
+		-1.5518133581276945,  // winner's costMiss
+		-0.9390795439743789,  // winner's cross
+		-3.63932337077562,    // winner's unknown
+		0.5750177508693145,   // winner's typo
+		-0.21833928676927403, // winner's profile
+		-4.354273138805481,   // winner's costGap
+		-0.7777901025682646,  // winner's defines
+		-2.652169087028887,   // winner's figureMiss
+		-0.18628422320357224, // winner's numberMiss
+		-0.930346519857513,   // winner's class
+		1.7662698130397856,   // winner's classLead
+		-5.2457461467690205,  // winner's classOOS
+		-1.4399880692239186,  // winner's unknownAll
+		0.364468875418175,    // winner's rank score
+		0.1785235915485071,   // lead over the runner-up
+		3.612771158496514,    // softmax share
+		1.6576941708772965,   // coverage under 0.6
+		-0.5979545253189963,  // ranker's probability
+		0.18920799009451222,  // first on lexical score
+		1.154358071218909,    // ranker's probability of the runner-up
+		5.294942347876126,    // coverage of known words
+		-1.832550860630119,   // ranker's probability times coverage
+		0.23815882853671236,  // lead times ranker's probability
 	},
-	Threshold: 0.6231757867617964,
+	Threshold: 0.6084100812743429,
 }

@@ -523,16 +523,40 @@ func (r Report) String() string {
 // "détaille"; "reda ut", "överblick", "berätta"; tuning-chat24's
 // refusals with the right entry first held them; threshold 0.620): dev21
 // 998, 8 wrong, but the seven sets before it 6,876 and 68: not kept.
+//
+// Session 42 wrote dev22 (four helpers, two personas no set had: a Slack
+// message in the platform's formatting, a mention of the bot or a
+// colleague, emoji shortcodes, *bold*, `code`, a quoted "> " line,
+// bullets, a link; and a manager asking in business terms, money, risk,
+// time, what it gets us, which option is better for us), measured only:
+// on 0.43.0's engine 1,058 of 1,156 right (91.5 %: 92.2 / 91.8 / 90.9),
+// 30 wrong (2.6 %), 65 of 76 refused. A Slack link now reads as the words
+// it shows ("<https://partner.microsoft.com|PC>" as "PC"; its address put
+// "partner" and "microsoft" in the question), Discord's custom emoji and
+// timestamps go like Slack's tokens (chatTokens). With tuning-chat25.yaml
+// (four more helpers in its personas, who never saw it; threshold 0.605)
+// 1,069, 26 wrong; with the answers by another entry of both judged blind
+// (32 of 55, AlsoFile; threshold 0.608) 1,086 (93.9 %: 95.7 / 93.7 / 93.3),
+// 9 wrong (0.8 %), 69 of 76 refused, against 1,074, 14 wrong and 65 for
+// 0.43.0's engine with the same judged answers. The eight sets before it
+// 7,875 right, 75 wrong, 550 of 577 refused -> 7,884, 86 and 553: the
+// lower threshold answers some of both (right minus three times wrong,
+// out-of-scope answers counted wrong, -15 over them, +39 on dev22). The
+// hold-out 1,012 -> 1,008, 14 -> 16 wrong; fresh 174 -> 175. Tried and
+// not kept: the question's length (the logarithm of its content words,
+// and coverage times it) as confidence features, for long messages whose
+// coverage is low by nature: the eight sets 7,867 right and 70 wrong, the
+// hold-out 1,006 and 13 (threshold 0.646), within what a refit moves.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat24.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat24.yaml", "tuning-chat25.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
 	// never indexed nor calibrated on; dev16's figures decide between
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15,
-	// dev17, dev18, dev19 and dev20 are measured only.
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml"}
+	// dev17, dev18, dev19, dev20, dev21 and dev22 are measured only.
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml", "dev22.yaml"}
 )
 
 // AlsoFile, in the evaluation sets' directory, lists questions of the

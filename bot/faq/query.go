@@ -76,9 +76,14 @@ func chatText(q string) string {
 // chatTokens removes what chat adds to a question without being part of
 // it: Slack's emoji shortcodes (":pray:", which Slack sends for 🙏 in a
 // slash command's text), its mention and channel tokens ("<@U0123|ana>",
-// "<!here>", "<#C0123|sales>") and "@name" mentions. Left in, a short
+// "<!here>", "<#C0123|sales>") and "@name" mentions; Discord's custom
+// emoji and timestamps ("<:partycat:1234>", "<t:1733140800:R>"); and
+// links, of which a Slack link keeps the words it shows
+// ("<https://partner.microsoft.com|PC>" reads "PC"). Left in, a short
 // question's words were diluted by tokens no entry knows ("where is my
-// partner id :pray:" was refused, with no closest topic).
+// partner id :pray:" was refused, with no closest topic), and a link's
+// address put words in it that its asker never typed ("partner",
+// "microsoft", "com").
 func chatTokens(q string) string {
 	if loc := greeting.FindStringIndex(q); loc != nil && loc[1] < len(q) {
 		// "good morning, what is cpor": a greeting of two words the
@@ -88,16 +93,22 @@ func chatTokens(q string) string {
 	if !strings.ContainsAny(q, ":<@") {
 		return q
 	}
+	q = slackLink.ReplaceAllString(q, " $1 ")
+	q = bareLink.ReplaceAllString(q, " ")
 	q = slackToken.ReplaceAllString(q, " ")
+	q = discordToken.ReplaceAllString(q, " ")
 	q = shortcode.ReplaceAllString(q, " ")
 	return atMention.ReplaceAllString(q, "$1 ")
 }
 
 var (
-	greeting   = regexp.MustCompile(`(?i)^\s*(?:good\s+(?:morning|afternoon|evening|day)|god\s+(?:morgon|middag|kväll|kvall)|(?:hi|hey|hello|hej|hejsan|yo)\s+there|yo)\b[\s,!.:;-]*`)
-	slackToken = regexp.MustCompile(`<[@!#][^<>\s]*>`)
-	shortcode  = regexp.MustCompile(`:[a-z][a-z0-9_+'-]*:`)
-	atMention  = regexp.MustCompile(`(^|\s)@[\pL\pN._-]+`)
+	greeting     = regexp.MustCompile(`(?i)^\s*(?:good\s+(?:morning|afternoon|evening|day)|god\s+(?:morgon|middag|kväll|kvall)|(?:hi|hey|hello|hej|hejsan|yo)\s+there|yo)\b[\s,!.:;-]*`)
+	slackLink    = regexp.MustCompile(`<(?:https?|mailto|tel):[^<>|\s]*(?:\|([^<>]*))?>`)
+	bareLink     = regexp.MustCompile(`\bhttps?://[^\s<>]+`)
+	slackToken   = regexp.MustCompile(`<[@!#][^<>\s]*>`)
+	discordToken = regexp.MustCompile(`<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>`)
+	shortcode    = regexp.MustCompile(`:[a-z][a-z0-9_+'-]*:`)
+	atMention    = regexp.MustCompile(`(^|\s)@[\pL\pN._-]+`)
 )
 
 // acronym folds the spelt-out name of something the documents abbreviate

@@ -46,3 +46,26 @@ func TestLowerSA(t *testing.T) {
 		}
 	}
 }
+
+// TestChatTokens: what Slack and Discord add to a message goes, the words
+// its asker typed stay, a Slack link's shown words among them.
+func TestChatTokens(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"where is my partner id :pray:", "where is my partner id"},
+		{"<@U024BE7LH> c'est quoi le cpor ?", "c'est quoi le cpor ?"},
+		{"hey <!here> what is p2p", "hey what is p2p"},
+		{"see <#C0123|sales> for the deal", "see for the deal"},
+		{"the *deal* in <https://partner.microsoft.com/dashboard|PC> is greyed out", "the *deal* in PC is greyed out"},
+		{"docs: <https://learn.microsoft.com/partner-center> how do i accept", "docs: how do i accept"},
+		{"mail <mailto:ana@contoso.com|ana@contoso.com> about cpor", "mail ana@contoso.com about cpor"},
+		{"read https://aka.ms/cosell?x=1 then what is mcem", "read then what is mcem"},
+		{"<:partycat:1234567890> deal won <a:dance:42>", "deal won"},
+		{"expires <t:1733140800:R>, what happens then", "expires , what happens then"},
+		{"<@&987654321> who can create deals", "who can create deals"},
+		{"ratio 3:1 or 20 % <not a link>", "ratio 3:1 or 20 % <not a link>"},
+	} {
+		if got := strings.Join(strings.Fields(chatTokens(tc.in)), " "); got != tc.want {
+			t.Errorf("chatTokens(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

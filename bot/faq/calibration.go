@@ -5,69 +5,69 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "af14522943c3c9922561bab9714372c9b2aa9d80c9ac0e94f9d2932735694814"
+	calibratedFrom = "6ac9bca239553a71811340ac40a001fef2d53268e9306e8a8fcfc67ebaef935c"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.190040824089825e-14,  // bias
-		5.857689511732528,      // cov
-		-2.0599947735099815,    // covQ
-		0.5596183771594149,     // covA
-		5.578926135444085,      // phrase
-		-0.08437976256706477,   // prec
-		5.982276242473155,      // phraseIntent
-		0.8882283034019761,     // intentHit
-		0.42553305485920395,    // intentMiss
-		-0.6976076375928433,    // costMiss
-		1.0134712577844445,     // cross
-		1.282228294293034,      // unknown
-		1.116302477807217,      // typo
-		0.19345378087040235,    // profile
-		0.16303794015089046,    // costGap
-		0.9324466128957222,     // defines
-		-1.5073603505708622,    // figureMiss
-		-0.09771635351377235,   // numberMiss
-		6.408524578621259,      // class
-		-0.4013606098732291,    // classLead
-		-5.200267461409644e-15, // classOOS
-		-4.006054747189103e-15, // unknownAll
+		8.208248895395487e-14,   // bias
+		5.777975716723118,       // cov
+		-1.9584394563997147,     // covQ
+		0.6441489353373441,      // covA
+		5.948945792885871,       // phrase
+		-0.16372188798461487,    // prec
+		5.946339060645881,       // phraseIntent
+		0.986570946080973,       // intentHit
+		0.5437670390542149,      // intentMiss
+		-0.6107146162238105,     // costMiss
+		0.6978113816456294,      // cross
+		0.9401749238037711,      // unknown
+		0.6948319684693862,      // typo
+		0.18397718117902168,     // profile
+		0.06465550047493356,     // costGap
+		0.9480952813434418,      // defines
+		-1.582709102680808,      // figureMiss
+		-0.05280660660625497,    // numberMiss
+		6.163240025036818,       // class
+		-0.3470787935650489,     // classLead
+		-2.8842027749710158e-15, // classOOS
+		3.728498991032815e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.593689200217217,   // winner's bias
-		0.5978214704770904,   // winner's cov
-		-3.965755139327282,   // winner's covQ
-		-0.8400015479580456,  // winner's covA
-		-0.1077943977474326,  // winner's phrase
-		-0.7937564203717967,  // winner's prec
-		-0.27943879020774504, // winner's phraseIntent
-		-0.36762756402880253, // winner's intentHit
-		-0.6531053105348098,  // winner's intentMiss
-		-1.5518133581276945,  // winner's costMiss
-		-0.9390795439743789,  // winner's cross
-		-3.63932337077562,    // winner's unknown
-		0.5750177508693145,   // winner's typo
-		-0.21833928676927403, // winner's profile
-		-4.354273138805481,   // winner's costGap
-		-0.7777901025682646,  // winner's defines
-		-2.652169087028887,   // winner's figureMiss
-		-0.18628422320357224, // winner's numberMiss
-		-0.930346519857513,   // winner's class
-		1.7662698130397856,   // winner's classLead
-		-5.2457461467690205,  // winner's classOOS
-		-1.4399880692239186,  // winner's unknownAll
-		0.364468875418175,    // winner's rank score
-		0.1785235915485071,   // lead over the runner-up
-		3.612771158496514,    // softmax share
-		1.6576941708772965,   // coverage under 0.6
-		-0.5979545253189963,  // ranker's probability
-		0.18920799009451222,  // first on lexical score
-		1.154358071218909,    // ranker's probability of the runner-up
-		5.294942347876126,    // coverage of known words
-		-1.832550860630119,   // ranker's probability times coverage
-		0.23815882853671236,  // lead times ranker's probability
+		-7.263706712517324,   // winner's bias
+		0.29128736041002673,  // winner's cov
+		-4.033723607876785,   // winner's covQ
+		-0.8468154098858656,  // winner's covA
+		0.02802909880401096,  // winner's phrase
+		-0.7238590139840838,  // winner's prec
+		-0.4191414578511937,  // winner's phraseIntent
+		-0.4192047211142412,  // winner's intentHit
+		-0.7269625178642554,  // winner's intentMiss
+		-1.505872177137128,   // winner's costMiss
+		-0.8022883059956918,  // winner's cross
+		-3.974749036418698,   // winner's unknown
+		0.6486679678420867,   // winner's typo
+		-0.22497028353549964, // winner's profile
+		-4.8788863435409064,  // winner's costGap
+		-0.7320187774898115,  // winner's defines
+		-2.594611385460577,   // winner's figureMiss
+		-0.07132542433144093, // winner's numberMiss
+		-0.830562185351716,   // winner's class
+		1.932951479994194,    // winner's classLead
+		-5.30053604904914,    // winner's classOOS
+		-0.9967265484335575,  // winner's unknownAll
+		0.3645532569340013,   // winner's rank score
+		0.1875054568590427,   // lead over the runner-up
+		3.5288115558108664,   // softmax share
+		0.7401267033755012,   // coverage under 0.6
+		-1.2134445869999302,  // ranker's probability
+		0.13764166109607737,  // first on lexical score
+		1.3028282686118642,   // ranker's probability of the runner-up
+		5.3741022837412995,   // coverage of known words
+		-1.536045687361771,   // ranker's probability times coverage
+		0.2464324810262203,   // lead times ranker's probability
 	},
-	Threshold: 0.6084100812743429,
+	Threshold: 0.6318101492918203,
 }

@@ -45,7 +45,9 @@ var embeddedExamples = sync.OnceValues(func() (examples, error) {
 })
 
 // examplesOf groups the in-scope cases by entry and language; out-of-scope
-// cases have no entry to teach.
+// cases have no entry to teach. Each is learned as a question is read,
+// without what chat adds to it (chatText): a mention's user ID or an
+// emoji's name is no word of the entry's.
 func examplesOf(cases []Case) examples {
 	ex := examples{}
 	for _, c := range cases {
@@ -55,7 +57,7 @@ func examplesOf(cases []Case) examples {
 		if ex[c.Expect] == nil {
 			ex[c.Expect] = map[Lang][]string{}
 		}
-		ex[c.Expect][c.Lang] = append(ex[c.Expect][c.Lang], c.Question)
+		ex[c.Expect][c.Lang] = append(ex[c.Expect][c.Lang], chatText(c.Question))
 	}
 	return ex
 }

@@ -63,6 +63,9 @@ func TestChatTokens(t *testing.T) {
 		{"expires <t:1733140800:R>, what happens then", "expires , what happens then"},
 		{"<@&987654321> who can create deals", "who can create deals"},
 		{"ratio 3:1 or 20 % <not a link>", "ratio 3:1 or 20 % <not a link>"},
+		{"what is _cpor_ :thinking_face:", "what is cpor"},
+		{"le champ _partner role_ est obligatoire ?", "le champ partner role est obligatoire ?"},
+		{"@ana_b is crm_id required", "is crm id required"},
 	} {
 		if got := strings.Join(strings.Fields(chatTokens(tc.in)), " "); got != tc.want {
 			t.Errorf("chatTokens(%q) = %q, want %q", tc.in, got, tc.want)

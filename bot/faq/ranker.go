@@ -108,7 +108,8 @@ func (ix *Index) rankerTexts(cases []Case) []rankerText {
 			if c.Expect == OutOfScope {
 				g = c.Group
 			}
-			out = append(out, rankerText{c.Question, c.Lang, class, tuningText, g})
+			// Read as a question is (examplesOf).
+			out = append(out, rankerText{chatText(c.Question), c.Lang, class, tuningText, g})
 		}
 	}
 	return out

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "6ac9bca239553a71811340ac40a001fef2d53268e9306e8a8fcfc67ebaef935c"
+	calibratedFrom = "f244bf3d00ff2749c6cbe329f9e61cd4651f772045dc06a28d957f7c790e82ad"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -51,11 +51,11 @@ func sanitize(q string) string {
 	return normalize(chatText(q))
 }
 
-// read is a question as the index reads it: sanitized, without the story
-// told around it (withoutStory), and its swapped letters mended
-// (mender.unswap).
+// read is a question as the index reads it: without the people it
+// mentions (withoutMentioned), sanitized, without the story told around it
+// (withoutStory), and its swapped letters mended (mender.unswap).
 func (ix *Index) read(q string) string {
-	return ix.mend.unswap(ix.withoutStory(sanitize(q)))
+	return ix.mend.unswap(ix.withoutStory(sanitize(ix.withoutMentioned(q))))
 }
 
 // chatText is a question as its asker wrote it: valid UTF-8, at most

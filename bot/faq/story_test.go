@@ -1,6 +1,9 @@
 package faq
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestWithoutStory(t *testing.T) {
 	ix := loadIndex(t)
@@ -26,6 +29,32 @@ func TestWithoutStory(t *testing.T) {
 	} {
 		if got := ix.withoutStory(normalize(c.in)); got != c.want {
 			t.Errorf("withoutStory(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestWithoutMentioned: a mention as Slack's adapter writes it goes with
+// the name after it, and the question is answered as it is without.
+func TestWithoutMentioned(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tc := range []struct{ in, want string }{
+		{"@Ana Diaz what is cpor", "what is cpor"},
+		{`"@Ana Diaz" what is cpor`, "what is cpor"},
+		{"hey @Ana Diaz, vad är cpor?", "hey , vad är cpor?"},
+		{"@cosellbot What is CPOR", "What is CPOR"},
+		{"@ana Partner Center: where is our partner id", "Partner Center: where is our partner id"},
+		{"(@Ana Diaz Sjöberg Lindqvist Holm) cpor?", "( Holm) cpor?"},
+		{"mail ana@contoso.com about cpor", "mail ana@contoso.com about cpor"},
+		{"what is cpor", "what is cpor"},
+	} {
+		if got := strings.Join(strings.Fields(ix.withoutMentioned(tc.in)), " "); got != tc.want {
+			t.Errorf("withoutMentioned(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	plain := ix.Ask("what is cpor")
+	for _, q := range []string{"@Ana Diaz what is cpor", `"@Ana Diaz" what is cpor`, "@Ana Diaz c'est quoi le cpor", "hey @Ana Diaz, what is cpor?"} {
+		if res := ix.Ask(q); !res.Answered || res.EntryID != plain.EntryID {
+			t.Errorf("Ask(%q) = %s answered %v (%.2f), want %s as without the mention", q, res.EntryID, res.Answered, res.Confidence, plain.EntryID)
 		}
 	}
 }

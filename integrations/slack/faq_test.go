@@ -173,3 +173,26 @@ func TestFAQAnswersInTheMembersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A question that mentions a colleague is answered as it is without: the
+// adapter writes the mention as "@Ana Diaz" (quoted in a line that is no
+// command), and the FAQ reads past the name.
+func TestFAQQuestionMentioningAColleague(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	e := newEnv(t, st, withBotToken, withFAQ(t, st))
+	e.receive()
+	e.slack.Profiles["U0DIAZ"] = [3]string{"Ana Diaz", "ana@partner.example", "+46 70 000 00 07"}
+	for _, q := range []string{"where is our partner id", "what is a partner id"} {
+		_, plain := e.command("U_ANA", q)
+		if strings.HasPrefix(plain.Text, "✗") || strings.Contains(plain.Text, "don't have an answer") {
+			t.Fatalf("%s: %s", q, plain.Text)
+		}
+		// Until 0.44.0 each of these was "I don't have an answer to
+		// that yet": the FAQ read "Diaz" as a word of the question.
+		for _, line := range []string{"<@U0DIAZ> " + q, "faq <@U0DIAZ> " + q, "<@U0DIAZ|ana> " + q} {
+			if _, m := e.command("U_ANA", line); m.Text != plain.Text {
+				t.Errorf("%s:\n%s\nwant as without the mention:\n%s", line, m.Text, plain.Text)
+			}
+		}
+	}
+}

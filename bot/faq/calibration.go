@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "f244bf3d00ff2749c6cbe329f9e61cd4651f772045dc06a28d957f7c790e82ad"
+	calibratedFrom = "2805d18d616537f8b6b46ced389d2ed12849072f43187cb44009861c460336ad"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "2805d18d616537f8b6b46ced389d2ed12849072f43187cb44009861c460336ad"
+	calibratedFrom = "3cc3b429c9a43636f6b5770c03ad11482a4e3bb8cc6d81b2a92423bccac4cd68"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
@@ -36,38 +36,38 @@ var calibrated = Model{
 		3.728498991032815e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.263706712517324,   // winner's bias
-		0.29128736041002673,  // winner's cov
-		-4.033723607876785,   // winner's covQ
-		-0.8468154098858656,  // winner's covA
-		0.02802909880401096,  // winner's phrase
-		-0.7238590139840838,  // winner's prec
-		-0.4191414578511937,  // winner's phraseIntent
-		-0.4192047211142412,  // winner's intentHit
-		-0.7269625178642554,  // winner's intentMiss
-		-1.505872177137128,   // winner's costMiss
-		-0.8022883059956918,  // winner's cross
-		-3.974749036418698,   // winner's unknown
-		0.6486679678420867,   // winner's typo
-		-0.22497028353549964, // winner's profile
-		-4.8788863435409064,  // winner's costGap
-		-0.7320187774898115,  // winner's defines
-		-2.594611385460577,   // winner's figureMiss
-		-0.07132542433144093, // winner's numberMiss
-		-0.830562185351716,   // winner's class
-		1.932951479994194,    // winner's classLead
-		-5.30053604904914,    // winner's classOOS
-		-0.9967265484335575,  // winner's unknownAll
-		0.3645532569340013,   // winner's rank score
-		0.1875054568590427,   // lead over the runner-up
-		3.5288115558108664,   // softmax share
-		0.7401267033755012,   // coverage under 0.6
-		-1.2134445869999302,  // ranker's probability
-		0.13764166109607737,  // first on lexical score
-		1.3028282686118642,   // ranker's probability of the runner-up
-		5.3741022837412995,   // coverage of known words
-		-1.536045687361771,   // ranker's probability times coverage
-		0.2464324810262203,   // lead times ranker's probability
+		-7.298035531372281,   // winner's bias
+		0.1584575025579703,   // winner's cov
+		-4.1890335693613245,  // winner's covQ
+		-0.776890192844577,   // winner's covA
+		-0.06745168537778502, // winner's phrase
+		-0.6650591584824858,  // winner's prec
+		-0.5577639628942835,  // winner's phraseIntent
+		-0.37479543867965426, // winner's intentHit
+		-0.6211825270034285,  // winner's intentMiss
+		-1.55419885186976,    // winner's costMiss
+		-0.7714756431350174,  // winner's cross
+		-4.265005808692055,   // winner's unknown
+		0.6761156735999606,   // winner's typo
+		-0.16299029087805336, // winner's profile
+		-4.8825085625503775,  // winner's costGap
+		-0.6795985608265795,  // winner's defines
+		-2.6012517528210677,  // winner's figureMiss
+		-0.0408701864098426,  // winner's numberMiss
+		-0.5325901850332685,  // winner's class
+		1.9211886574086,      // winner's classLead
+		-4.9274687506775185,  // winner's classOOS
+		-0.6986404794085757,  // winner's unknownAll
+		0.3531921287794694,   // winner's rank score
+		0.2000279137899648,   // lead over the runner-up
+		3.454188080292612,    // softmax share
+		0.8047529271090105,   // coverage under 0.6
+		-1.3301315980212498,  // ranker's probability
+		0.13875755765159817,  // first on lexical score
+		1.3221331814071295,   // ranker's probability of the runner-up
+		5.2540438802247165,   // coverage of known words
+		-1.6652630130639172,  // ranker's probability times coverage
+		0.329159456382181,    // lead times ranker's probability
 	},
-	Threshold: 0.6318101492918203,
+	Threshold: 0.528353043093703,
 }

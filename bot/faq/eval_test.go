@@ -73,7 +73,13 @@ func TestEval(t *testing.T) {
 		// questions (93.8 %), while the whole tuning set refuses 94.1 %
 		// (93.3 % before) and the unseen sets one fewer (dev11, dev17,
 		// dev21), two more (dev15) or as many as before.
-		{scoredTuningFiles, 0.84, 0.93, 0.035, false},
+		// Session 45 lowered it to 0.92: with wrong winners weighing three
+		// times in the confidence fit (threshold 0.632 -> 0.528) the
+		// quarter refuses 92.7 % and the whole tuning set 2,520 of its
+		// 2,731 out-of-scope questions (92.3 %, against 2,554), while the
+		// fourteen unseen sets answer 32 more right at one more wrong and
+		// refuse 867 of their 903 (against 869); the issue asks 90 %.
+		{scoredTuningFiles, 0.84, 0.92, 0.035, false},
 		// The hold-out's refusal bar fell from 0.88 to 0.86 with that
 		// change: the refit threshold (0.85, wrong answers costing six
 		// right ones) answers one more of its 45 near misses (39 refused)

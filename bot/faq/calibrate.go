@@ -223,8 +223,8 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 		outcomes = append(outcomes, outcome{right, tc.c.Expect == OutOfScope, m.confFeatures(cands)})
 		kept = append(kept, tc.c)
 	}
-	copy(m.Conf[:], fitConfidence(outcomes, weight))
-	m.Threshold = pickThreshold(&m, outcomes)
+	copy(m.Conf[:], fitConfidence(outcomes, weight, shippedFit))
+	m.Threshold = pickThreshold(&m, outcomes, shippedFit.wrongCost)
 	return m, outcomes, kept, nil
 }
 
@@ -315,7 +315,7 @@ func fitRanking(ix *Index, tcs []tuningCase, weight float64) (Model, error) {
 // trees (100 rounds at 0.1): hold-out and fresh unchanged, fresh2 424 with
 // 5 wrong. What the trees learn is how the tuning set's writers phrase,
 // not what makes an answer right.
-func fitConfidence(outcomes []outcome, weight float64) []float64 {
+func fitConfidence(outcomes []outcome, weight float64, spec fitSpec) []float64 {
 	X := make([][]float64, len(outcomes))
 	y := make([]float64, len(outcomes))
 	wts := make([]float64, len(outcomes))
@@ -325,7 +325,7 @@ func fitConfidence(outcomes []outcome, weight float64) []float64 {
 	}
 	oosW := 1.0
 	if nOOS > 0 {
-		oosW = oosShare * float64(len(outcomes)-nOOS) / float64(nOOS)
+		oosW = spec.oosShare * float64(len(outcomes)-nOOS) / float64(nOOS)
 	}
 	for i := range outcomes {
 		X[i] = outcomes[i].x[:]
@@ -334,7 +334,7 @@ func fitConfidence(outcomes []outcome, weight float64) []float64 {
 		if outcomes[i].oos {
 			wts[i] = weight * oosW
 		} else if !outcomes[i].right {
-			wts[i] = weight * wrongWeight
+			wts[i] = weight * spec.wrongWeight
 		}
 	}
 	return fitLogistic(X, y, wts, nConf)
@@ -353,9 +353,9 @@ const thresholdWindow = 0.04
 
 // pickThreshold answers the questions whose confidence is above the
 // threshold; it returns the middle of the interval between two consecutive
-// confidences where right answers minus wrongCost times wrong ones,
-// averaged over the cuts within thresholdWindow, peak.
-func pickThreshold(m *Model, outcomes []outcome) float64 {
+// confidences where right answers minus cost times wrong ones (wrongCost
+// for Calibrate), averaged over the cuts within thresholdWindow, peak.
+func pickThreshold(m *Model, outcomes []outcome, cost float64) float64 {
 	type point struct {
 		p     float64
 		right bool
@@ -371,7 +371,7 @@ func pickThreshold(m *Model, outcomes []outcome) float64 {
 		if p.right {
 			util++
 		} else {
-			util -= wrongCost
+			util -= cost
 		}
 		utils[i] = util
 	}

@@ -72,14 +72,14 @@ func TestPickThreshold(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		sep = append(sep, at(0.90+float64(i)*0.004, true), at(0.30+float64(i)*0.004, false))
 	}
-	if th := pickThreshold(&m, sep); th <= 0.38 || th >= 0.90 {
+	if th := pickThreshold(&m, sep, wrongCost); th <= 0.38 || th >= 0.90 {
 		t.Errorf("separable: threshold %.3f, want between 0.38 and 0.90", th)
 	}
 	spike := append(sep[:len(sep):len(sep)], at(0.6, true))
 	for i := 0; i < 6; i++ {
 		spike = append(spike, at(0.62+float64(i)*0.01, false))
 	}
-	if th := pickThreshold(&m, spike); th < 0.6 {
+	if th := pickThreshold(&m, spike, wrongCost); th < 0.6 {
 		t.Errorf("lone right answer at 0.6 under wrong ones: threshold %.3f, want ≥ 0.6", th)
 	}
 }

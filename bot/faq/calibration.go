@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "3cc3b429c9a43636f6b5770c03ad11482a4e3bb8cc6d81b2a92423bccac4cd68"
+	calibratedFrom = "3fce8f770870a48e4f1a6da252c923c9614d34c57f1073171e8e123206783218"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -47,7 +47,7 @@ func ConfidenceCurve(ix *Index, cases []Case, out io.Writer) error {
 			xs[i] = o
 		}
 		in, cv := make([]float64, len(xs)), make([]float64, len(xs))
-		w := fitConfidence(xs, weight)
+		w := fitConfidence(xs, weight, shippedFit)
 		for i, o := range xs {
 			in[i] = confidenceOf(w, &o.x)
 		}
@@ -58,7 +58,7 @@ func ConfidenceCurve(ix *Index, cases []Case, out io.Writer) error {
 					tr = append(tr, o)
 				}
 			}
-			w := fitConfidence(tr, weight)
+			w := fitConfidence(tr, weight, shippedFit)
 			for i, o := range xs {
 				if fold[i] == f {
 					cv[i] = confidenceOf(w, &o.x)

@@ -10,10 +10,12 @@
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
 //	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
 //	go run ./cmd/faqeval -curve       # right answers at fixed wrong counts, on the tuning set
+//	go run ./cmd/faqeval -replay      # the measured sets' totals under other confidence fit settings
 //
 // The hold-out and fresh sets are only ever measured: -failures lists
 // tuning and development misses, never theirs, and -calibrate, -cv and
-// -curve read the tuning set alone.
+// -curve read the tuning set alone; -replay fits on the tuning set alone
+// and prints the measured sets' totals only.
 package main
 
 import (
@@ -33,7 +35,15 @@ func main() {
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
 	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
 	curve := flag.Bool("curve", false, "print right answers at fixed numbers of wrong ones for the confidence model, fitted and cross-validated on the tuning set")
+	replay := flag.Bool("replay", false, "refit the confidence under other settings (wrong winners' weight, wrong answers' cost, out-of-scope share) and print the measured sets' totals under each")
 	flag.Parse()
+	if *replay {
+		if err := replayConfidence(*dir); err != nil {
+			fmt.Fprintln(os.Stderr, "faqeval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *curve {
 		ix, tuning, err := open(*dir)
 		if err == nil {
@@ -144,4 +154,22 @@ func crossValidate(dir string) error {
 		fmt.Println(r)
 	}
 	return nil
+}
+
+// replayConfidence prints faq.ReplayConfidence over the hold-out, fresh and
+// development sets.
+func replayConfidence(dir string) error {
+	ix, tuning, err := open(dir)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	names := append(append([]string{faq.HoldoutFile}, faq.FreshFiles...), faq.DevFiles...)
+	sets := make([][]faq.Case, len(names))
+	for i, name := range names {
+		if sets[i], err = faq.LoadCaseFiles(dir, name); err != nil {
+			return err
+		}
+	}
+	return faq.ReplayConfidence(ix, tuning, names, sets, os.Stdout)
 }

@@ -205,8 +205,17 @@ func (s *Service) answers(ctx context.Context, line string, err error) (asked, h
 		return false, false
 	}
 	if args, perr := Parse(strings.TrimRight(strings.TrimSpace(line), "?")); perr == nil {
-		if sp, n, words := s.find(args.Words); sp != nil && n == len(words) {
+		sp, n, words := s.find(args.Words)
+		switch {
+		case sp != nil && n == len(words):
 			return false, false // "cpor list?": the command, with a question mark
+		case sp != nil && n >= 2 && strings.EqualFold(words[0], "faq"):
+			// "faq teach partner-id-where", its question forgotten: one of
+			// the FAQ's own commands, never a question to it. Since 0.47.0
+			// the FAQ answers that line ("partner id where") with
+			// confidence, and the admin got the entry's answer instead of
+			// the usage.
+			return false, false
 		}
 	}
 	marked := strings.HasSuffix(strings.TrimSpace(line), "?")

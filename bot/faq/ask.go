@@ -90,7 +90,7 @@ func (ix *Index) AskAs(question string, usual Lang) Result {
 	for _, p := range s.questions(chatText(question)) {
 		s.start(p)
 	}
-	res, cands := ix.askIn(q, s.lang, 0, nil)
+	res, cands := ix.askIn(q, s.lang, nil)
 	return ix.askParts(s, question, res, cands)
 }
 
@@ -100,24 +100,33 @@ func (ix *Index) Language(question string) Lang {
 	return detectLang(ix.read(question), ix.spoken)
 }
 
-// ask also returns the ranked candidates for Evaluate and calibration. A
-// mask above 0 scores the question leave-one-out (see langIndex.features);
-// probs, when not nil, replaces the learned ranker's probabilities (with
-// cross-fitted ones, see crossfit.go).
-func (ix *Index) ask(question string, mask float64, probs []float64) (Result, []candidate) {
+// leaveOut scores a tuning question leave-one-out, as calibration sees
+// it: without the phrasings it matches at least mask closely (see
+// langIndex.features), with probs (cross-fitted, see crossfit.go) for the
+// learned ranker's probabilities when not nil, and without its own texts
+// among its neighbours (self, see neighbours.go). A nil *leaveOut scores a
+// question as Ask does.
+type leaveOut struct {
+	mask  float64
+	probs []float64
+	self  *Case
+}
+
+// ask also returns the ranked candidates for Evaluate and calibration.
+func (ix *Index) ask(question string, lo *leaveOut) (Result, []candidate) {
 	q := ix.read(question)
-	return ix.askIn(q, detectLang(q, ix.spoken), mask, probs)
+	return ix.askIn(q, detectLang(q, ix.spoken), lo)
 }
 
 // askIn is ask of a sanitized question in a language given: the halves of
 // a message asking two things are answered in the message's language,
 // which a half of three words may not show.
-func (ix *Index) askIn(q string, lang Lang, mask float64, probs []float64) (Result, []candidate) {
+func (ix *Index) askIn(q string, lang Lang, lo *leaveOut) (Result, []candidate) {
 	res := Result{Lang: lang}
 	if q == "" || ix.closed.Load() {
 		return res, nil
 	}
-	cands := ix.rank(q, lang, &ix.model, mask, probs)
+	cands := ix.rank(q, lang, &ix.model, lo)
 	if len(cands) == 0 {
 		return res, nil
 	}
@@ -174,7 +183,15 @@ func withoutBareYesNo(answer string) string {
 // for: through the built server at 100 questions a second on two cores,
 // p50 1.76-1.87 -> 1.32-1.36 ms and p99 3.41-3.55 -> 2.66-3.13 ms. The CPU
 // a question costs is the same, so a saturated server gains nothing.
-func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []float64) []candidate {
+func (ix *Index) rank(q string, asked Lang, m *Model, lo *leaveOut) []candidate {
+	var (
+		mask  float64
+		probs []float64
+		self  *Case
+	)
+	if lo != nil {
+		mask, probs, self = lo.mask, lo.probs, lo.self
+	}
 	n := neutral(q)
 	tr := traitsOf(n)
 	own := ix.langs[asked].analyse(n, true) // read by the ranker and asked's candidates
@@ -187,6 +204,8 @@ func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []floa
 	}
 	lists := make([][]candidate, len(Langs))
 	var wg sync.WaitGroup
+	var oos *neighbourhood
+	wg.Go(func() { oos = ix.nearOutOfScope(q, self) })
 	if probs == nil {
 		wg.Go(func() { probs = ix.ranker.probsOf(ix.langs[asked].analysedFeatures(n, own, ix.ranker.spec)) })
 	}
@@ -196,7 +215,39 @@ func (ix *Index) rank(q string, asked Lang, m *Model, mask float64, probs []floa
 	lists[0] = candidates(Langs[0])
 	wg.Wait()
 	ix.classFeatures(lists, probs)
-	return ix.merge(lists, m)
+	cands := ix.merge(lists, m)
+	ix.neighbourFeatures(cands, q, self, oos)
+	return cands
+}
+
+// neighbourFeatures fills the neighbour features (neighbours.go) of the
+// best neighbourEntries of ranked candidates cands for question q (as
+// read), given its neighbourhood among the out-of-scope questions (oos,
+// nil to find it here); self is a tuning question scored leave-one-out,
+// or nil.
+func (ix *Index) neighbourFeatures(cands []candidate, q string, self *Case, oos *neighbourhood) {
+	k := min(len(cands), neighbourEntries)
+	if k == 0 {
+		return
+	}
+	if oos == nil {
+		oos = ix.nearOutOfScope(q, self)
+	}
+	classes := make([]int32, 0, k)
+	for _, c := range cands[:k] {
+		classes = append(classes, int32(ix.pos[c.id]))
+	}
+	nb := ix.near.near(q, classes, self).join(oos)
+	for i := range cands[:k] {
+		cands[i].nb = nb.features(i)
+	}
+}
+
+// nearOutOfScope is question q's neighbourhood among the out-of-scope
+// tuning questions: half the texts a question is compared with, and
+// known before its entries are ranked.
+func (ix *Index) nearOutOfScope(q string, self *Case) *neighbourhood {
+	return ix.near.near(q, []int32{int32(len(ix.order))}, self)
 }
 
 // classFeatures fills the learned ranker's features of every candidate

@@ -758,7 +758,7 @@ func TestUnknownAll(t *testing.T) {
 		t.Helper()
 		s := sanitize(q)
 		l := detectLang(s, ix.vocab)
-		cands := ix.rank(s, l, &ix.model, 0, ix.probs(ix.ranker, s, l))
+		cands := ix.rank(s, l, &ix.model, &leaveOut{probs: ix.probs(ix.ranker, s, l)})
 		if len(cands) == 0 {
 			t.Fatalf("%q: no candidate", q)
 		}

@@ -87,3 +87,19 @@ func BenchmarkNewIndex(b *testing.B) {
 		ix.Close()
 	}
 }
+
+// BenchmarkNeighbourIndex measures the neighbour index's part of a build
+// (neighbours.go): every build makes it, a one-shot ask included, which
+// finds the ranker and the analysis in its cache but not this.
+func BenchmarkNeighbourIndex(b *testing.B) {
+	ix := loadIndex(b)
+	tuning, err := embeddedTuning()
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := ix.rankerTexts(tuning)
+	b.ReportAllocs()
+	for b.Loop() {
+		newNeighbourIndex(texts, len(ix.order)+1)
+	}
+}

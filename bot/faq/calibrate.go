@@ -148,6 +148,7 @@ const calibrationRounds = 3
 // computed once: features do not depend on the weights being fitted.
 type tuningCase struct {
 	c     Case
+	q     string // its question as read
 	lists [][]candidate
 }
 
@@ -193,7 +194,7 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 	for _, salt := range salts {
 		oof := ix.oofProbs(cases, salt)
 		for i, c := range cases {
-			tc := tuningCase{c: c}
+			tc := tuningCase{c: c, q: qs[i]}
 			for _, list := range lists[i] {
 				tc.lists = append(tc.lists, slices.Clone(list))
 			}
@@ -217,6 +218,7 @@ func calibrate(ix *Index, cases []Case, salts []int) (Model, []outcome, []Case, 
 		if len(cands) == 0 {
 			continue // never answered, whatever the weights
 		}
+		ix.neighbourFeatures(cands, tc.q, &tc.c, nil)
 		// Right means the right entry: whether the language was detected
 		// right is not the confidence's business ("cpor?" has none).
 		right := tc.c.answeredBy(cands[0].id)

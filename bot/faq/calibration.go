@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "3fce8f770870a48e4f1a6da252c923c9614d34c57f1073171e8e123206783218"
+	calibratedFrom = "18046bf25cbc2e6bb324dc0bd4dc350694b101c9b63a97a68b346ad11a95c9b1"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
@@ -36,38 +36,42 @@ var calibrated = Model{
 		3.728498991032815e-15,   // unknownAll
 	},
 	Conf: [nConf]float64{
-		-7.298035531372281,   // winner's bias
-		0.1584575025579703,   // winner's cov
-		-4.1890335693613245,  // winner's covQ
-		-0.776890192844577,   // winner's covA
-		-0.06745168537778502, // winner's phrase
-		-0.6650591584824858,  // winner's prec
-		-0.5577639628942835,  // winner's phraseIntent
-		-0.37479543867965426, // winner's intentHit
-		-0.6211825270034285,  // winner's intentMiss
-		-1.55419885186976,    // winner's costMiss
-		-0.7714756431350174,  // winner's cross
-		-4.265005808692055,   // winner's unknown
-		0.6761156735999606,   // winner's typo
-		-0.16299029087805336, // winner's profile
-		-4.8825085625503775,  // winner's costGap
-		-0.6795985608265795,  // winner's defines
-		-2.6012517528210677,  // winner's figureMiss
-		-0.0408701864098426,  // winner's numberMiss
-		-0.5325901850332685,  // winner's class
-		1.9211886574086,      // winner's classLead
-		-4.9274687506775185,  // winner's classOOS
-		-0.6986404794085757,  // winner's unknownAll
-		0.3531921287794694,   // winner's rank score
-		0.2000279137899648,   // lead over the runner-up
-		3.454188080292612,    // softmax share
-		0.8047529271090105,   // coverage under 0.6
-		-1.3301315980212498,  // ranker's probability
-		0.13875755765159817,  // first on lexical score
-		1.3221331814071295,   // ranker's probability of the runner-up
-		5.2540438802247165,   // coverage of known words
-		-1.6652630130639172,  // ranker's probability times coverage
-		0.329159456382181,    // lead times ranker's probability
+		-4.541573422766163,   // winner's bias
+		1.4293357505377893,   // winner's cov
+		-3.841325847629339,   // winner's covQ
+		-0.3716313250796117,  // winner's covA
+		-1.2985675089239461,  // winner's phrase
+		-0.7674859076368826,  // winner's prec
+		-0.8578899059899456,  // winner's phraseIntent
+		-0.325558870816004,   // winner's intentHit
+		-0.3347691140803538,  // winner's intentMiss
+		-1.299184414507821,   // winner's costMiss
+		-0.6237625750692379,  // winner's cross
+		-2.876309995757595,   // winner's unknown
+		1.0883483570693844,   // winner's typo
+		-0.2744039793756694,  // winner's profile
+		-1.2125868313588144,  // winner's costGap
+		-0.24659606394973263, // winner's defines
+		-2.3538424540335483,  // winner's figureMiss
+		0.06321450747059512,  // winner's numberMiss
+		-0.49501612190943567, // winner's class
+		2.0923251458228216,   // winner's classLead
+		-3.135842495050981,   // winner's classOOS
+		-0.6588738524111293,  // winner's unknownAll
+		0.3307751871194119,   // winner's rank score
+		0.09857322507614126,  // lead over the runner-up
+		2.618391384302893,    // softmax share
+		-0.28417167623413375, // coverage under 0.6
+		-2.6772378999950215,  // ranker's probability
+		-0.01117944479066681, // first on lexical score
+		1.190548737104707,    // ranker's probability of the runner-up
+		4.8179314375359015,   // coverage of known words
+		-0.909922766655162,   // ranker's probability times coverage
+		0.3209796189417916,   // lead times ranker's probability
+		-0.48787875546933546, // nearest text's similarity
+		8.005723288605614,    // nearest text's lead
+		2.6034345744196488,   // share of the nearest texts
+		-4.603807692910957,   // nearest out-of-scope question's similarity
 	},
-	Threshold: 0.528353043093703,
+	Threshold: 0.4779596461231615,
 }

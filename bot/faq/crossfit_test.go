@@ -11,16 +11,16 @@ import (
 // get one.
 func TestCVAssign(t *testing.T) {
 	texts := []rankerText{
-		{"what is cpor", EN, 0, kbQuestion, ""},
-		{"cpor commission 20%", EN, 0, kbAlternate, ""}, // copies the first tuning question
-		{"cpor commission 20%?", EN, 0, tuningText, ""},
-		{"commission cpor 20 % ?", FR, 0, tuningText, ""}, // its translation
-		{"how do i claim cpor", EN, 0, tuningText, ""},
-		{"csa commission 20%?", EN, 1, tuningText, ""}, // alike, but another entry
-		{"an answer", EN, 1, kbAnswer, ""},
-		{"price of an office licence", EN, 2, tuningText, "t.yaml:3/0"},
-		{"tell me a joke", EN, 2, tuningText, "t.yaml:3/1"},
-		{"pris på en kontorslicens", SV, 2, tuningText, "t.yaml:3/0"}, // a translation sharing few trigrams
+		{"what is cpor", EN, 0, kbQuestion, "", ""},
+		{"cpor commission 20%", EN, 0, kbAlternate, "", ""}, // copies the first tuning question
+		{"cpor commission 20%?", EN, 0, tuningText, "", ""},
+		{"commission cpor 20 % ?", FR, 0, tuningText, "", ""}, // its translation
+		{"how do i claim cpor", EN, 0, tuningText, "", ""},
+		{"csa commission 20%?", EN, 1, tuningText, "", ""}, // alike, but another entry
+		{"an answer", EN, 1, kbAnswer, "", ""},
+		{"price of an office licence", EN, 2, tuningText, "t.yaml:3/0", ""},
+		{"tell me a joke", EN, 2, tuningText, "t.yaml:3/1", ""},
+		{"pris på en kontorslicens", SV, 2, tuningText, "t.yaml:3/0", ""}, // a translation sharing few trigrams
 	}
 	got := cvAssign(texts, 5, 0)
 	if got[0] != -1 || got[6] != -1 {

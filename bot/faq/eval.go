@@ -156,11 +156,11 @@ func evaluate(ix *Index, cases []Case, mask float64) Report {
 		oof = ix.oofProbs(cases, 0)
 	}
 	for i, c := range cases {
-		var probs []float64
+		var lo *leaveOut
 		if oof != nil {
-			probs = oof[i]
+			lo = &leaveOut{mask: mask, probs: oof[i], self: &cases[i]}
 		}
-		res, cands := ix.ask(c.Question, mask, probs)
+		res, cands := ix.ask(c.Question, lo)
 		if mask == 0 {
 			// As Ask answers: a message asking two things may be answered
 			// by its halves. The first answer is the one scored.

@@ -37,7 +37,8 @@ type Index struct {
 	numbers   map[string]bool
 	model     Model
 	threshold float64
-	ranker    *ranker   // the learned ranker (ranker.go)
+	ranker    *ranker // the learned ranker (ranker.go)
+	near      *neighbourIndex
 	setting   cvSetting // its features and training
 	closed    atomic.Bool
 	// oof memoises the tuning set's cross-fitted ranker probabilities
@@ -120,6 +121,8 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	// cached build (a one-shot ask) one after the other.
 	cached := make(chan cachedRanker, 1)
 	go func() { cached <- readRanker(texts, rkey, o.cache) }()
+	nearc := make(chan *neighbourIndex, 1)
+	go func() { nearc <- newNeighbourIndex(texts, len(ix.order)+1) }()
 	// The analysis of the texts, when a build of the same texts by this
 	// executable kept it (docsfile.go).
 	var docs map[Lang]*analysedLang
@@ -158,6 +161,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		ix.langs[l] = built[i]
 	}
 	ix.ranker = ix.useRanker(live, c, o.cache)
+	ix.near = <-nearc
 	ix.buildLoans()
 	return ix, nil
 }

@@ -44,7 +44,7 @@ func (ix *Index) Question(id string, l Lang) (string, bool) {
 // worded in lang: where an admin looks for the right entry to teach it.
 // The ranking is Ask's; nothing is answered differently.
 func (ix *Index) Others(question, except string, lang Lang, n int) []Suggestion {
-	_, cands := ix.ask(question, 0, nil)
+	_, cands := ix.ask(question, nil)
 	var out []Suggestion
 	for _, c := range cands {
 		if len(out) == n {

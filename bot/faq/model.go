@@ -15,11 +15,12 @@ type Model struct {
 	Threshold float64
 }
 
-// Confidence features: the winner's rank features, then these. The last
-// five (faq4) tell the confidence where the lexical scores and the learned
-// ranker agree: with them the tuning set's right answers at equal wrong
-// ones, the confidence fit cross-validated over it, rose by about one
-// point.
+// Confidence features: the winner's rank features, then these. Five
+// (faq4, cRunnerP to cMarginClass) tell the confidence where the lexical
+// scores and the learned ranker agree: with them the tuning set's right
+// answers at equal wrong ones, the confidence fit cross-validated over it,
+// rose by about one point. The last four (0.47.0) describe the question's
+// nearest texts (neighbours.go).
 const (
 	cRank        = nRank + iota // the winner's ranking score
 	cMargin                     // its lead over the runner-up's score
@@ -31,6 +32,10 @@ const (
 	cCovKnown                   // its coverage of the question's known words
 	cClassCov                   // the ranker's probability of it times its coverage
 	cMarginClass                // its lead (at most 5) times the ranker's probability of it: a lead both scores agree on
+	cNbNear                     // the similarity of its nearest text (neighbours.go)
+	cNbLead                     // that similarity's lead over any other entry's nearest text, or the nearest out-of-scope question's
+	cNbVote                     // its share of the similarity of the question's nearest texts
+	cNbOOS                      // the similarity of the nearest out-of-scope tuning question
 	nConf
 )
 
@@ -47,6 +52,10 @@ var confFeatureNames = [nConf - nRank]string{
 	cCovKnown - nRank:    "coverage of known words",
 	cClassCov - nRank:    "ranker's probability times coverage",
 	cMarginClass - nRank: "lead times ranker's probability",
+	cNbNear - nRank:      "nearest text's similarity",
+	cNbLead - nRank:      "nearest text's lead",
+	cNbVote - nRank:      "share of the nearest texts",
+	cNbOOS - nRank:       "nearest out-of-scope question's similarity",
 }
 
 // confFeatures describes the winner of a ranked candidate list.
@@ -91,6 +100,7 @@ func (m *Model) confFeatures(cands []candidate) [nConf]float64 {
 	}
 	x[cClassCov] = x[cClassP] * top.x[fCov]
 	x[cMarginClass] = math.Min(x[cMargin], 5) * x[cClassP]
+	copy(x[cNbNear:], top.nb[:])
 	return x
 }
 

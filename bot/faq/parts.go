@@ -203,7 +203,7 @@ func (s *asking) claim(q string) (*asked, bool) {
 }
 
 func (s *asking) run(q string, a *asked) {
-	a.res, a.cands = s.ix.askIn(s.ix.read(q), s.lang, 0, nil)
+	a.res, a.cands = s.ix.askIn(s.ix.read(q), s.lang, nil)
 	close(a.done)
 }
 

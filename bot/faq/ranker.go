@@ -60,7 +60,10 @@ type rankerText struct {
 	lang  Lang
 	class int32 // entry's place in Index.order; len(order) for out-of-scope
 	kind  textKind
-	group string // a tuning question's Case.Group
+	group string // an out-of-scope tuning question's Case.Group: cross-fitting holds its translations out with it
+	// translations is any tuning question's Case.Group: its neighbours
+	// (neighbours.go) leave its translations out.
+	translations string
 }
 
 // ranker is a trained classifier with the dictionary of its features: an
@@ -85,11 +88,11 @@ func (ix *Index) rankerTexts(cases []Case) []rankerText {
 		e := ix.entries[id]
 		for _, l := range Langs {
 			t := e.Text[l]
-			out = append(out, rankerText{t.Question, l, int32(i), kbQuestion, ""})
+			out = append(out, rankerText{t.Question, l, int32(i), kbQuestion, "", ""})
 			for _, a := range t.Alternates {
-				out = append(out, rankerText{a, l, int32(i), kbAlternate, ""})
+				out = append(out, rankerText{a, l, int32(i), kbAlternate, "", ""})
 			}
-			out = append(out, rankerText{t.Answer, l, int32(i), kbAnswer, ""})
+			out = append(out, rankerText{t.Answer, l, int32(i), kbAnswer, "", ""})
 		}
 	}
 	for _, c := range cases {
@@ -109,7 +112,7 @@ func (ix *Index) rankerTexts(cases []Case) []rankerText {
 				g = c.Group
 			}
 			// Read as a question is (examplesOf).
-			out = append(out, rankerText{chatText(c.Question), c.Lang, class, tuningText, g})
+			out = append(out, rankerText{chatText(c.Question), c.Lang, class, tuningText, g, c.Group})
 		}
 	}
 	return out

@@ -108,7 +108,7 @@ func ReplayConfidence(ix *Index, tuning []Case, names []string, measured [][]Cas
 // counts it all the same.
 func (ix *Index) replayCase(c Case) replayCase {
 	rc := replayCase{lang: c.Lang, oos: c.Expect == OutOfScope}
-	res, cands := ix.ask(c.Question, 0, nil)
+	res, cands := ix.ask(c.Question, nil)
 	if len(cands) > 0 {
 		rc.right = !rc.oos && c.answeredBy(cands[0].id) && res.Lang == c.Lang
 		rc.gate = cands[0].answers()

@@ -113,7 +113,8 @@ type candidate struct {
 	id   string
 	lang Lang // language of the index that matched it best
 	x    [nRank]float64
-	rank float64 // model score, the ranking key
+	nb   [4]float64 // its neighbour features (neighbours.go), for the confidence
+	rank float64    // model score, the ranking key
 	// undefined: the question asks what an acronym stands for and the
 	// entry's answer spells out none of the question's words (acronym.go).
 	undefined bool

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "18046bf25cbc2e6bb324dc0bd4dc350694b101c9b63a97a68b346ad11a95c9b1"
+	calibratedFrom = "e9db1380f148363c83cdcddd526a89a2c04f9d410f53617f8139953af75be5d9"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

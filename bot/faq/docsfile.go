@@ -22,13 +22,40 @@ import (
 // so one build never reads another's file.
 const docsFormat = "faq-docs-v1"
 
-// docsFile is the analysis as the cache keeps it: Payload is the gob of
-// the languages' analyses, Sum its digest, so that a torn file is analysed
-// again rather than read wrong.
-type docsFile struct {
+// sealedFile is what the cache keeps of the analysis and of the neighbour
+// index (neighboursfile.go): Payload is the gob of it, Sum its digest, so
+// that a torn file is built again rather than read wrong.
+type sealedFile struct {
 	Format  string
 	Sum     []byte
 	Payload []byte
+}
+
+// seal gob-encodes v as a sealedFile of format.
+func seal(format string, v any) ([]byte, error) {
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(v); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(sealedFile{Format: format, Sum: sum[:], Payload: payload.Bytes()}); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// unseal decodes into v what seal made of format from b, or fails on a
+// torn file or another format.
+func unseal(format string, b []byte, v any) error {
+	var f sealedFile
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
+		return err
+	}
+	if sum := sha256.Sum256(f.Payload); f.Format != format || !bytes.Equal(sum[:], f.Sum) {
+		return fmt.Errorf("torn or of another format")
+	}
+	return gob.NewDecoder(bytes.NewReader(f.Payload)).Decode(v)
 }
 
 type langDocsFile struct {
@@ -62,28 +89,16 @@ func encodeDocs(langs map[Lang]*analysedLang) ([]byte, error) {
 		}
 		files = append(files, f)
 	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(files); err != nil {
+	b, err := seal(docsFormat, files)
+	if err != nil {
 		return nil, fmt.Errorf("faq: encode the analysis: %w", err)
 	}
-	sum := sha256.Sum256(payload.Bytes())
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(docsFile{Format: docsFormat, Sum: sum[:], Payload: payload.Bytes()}); err != nil {
-		return nil, fmt.Errorf("faq: encode the analysis: %w", err)
-	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 func decodeDocs(b []byte) (map[Lang]*analysedLang, error) {
-	var f docsFile
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
-		return nil, fmt.Errorf("faq: decode the cached analysis: %w", err)
-	}
-	if sum := sha256.Sum256(f.Payload); f.Format != docsFormat || !bytes.Equal(sum[:], f.Sum) {
-		return nil, fmt.Errorf("faq: the cached analysis is torn or of another format")
-	}
 	var files []langDocsFile
-	if err := gob.NewDecoder(bytes.NewReader(f.Payload)).Decode(&files); err != nil {
+	if err := unseal(docsFormat, b, &files); err != nil {
 		return nil, fmt.Errorf("faq: decode the cached analysis: %w", err)
 	}
 	out := map[Lang]*analysedLang{}

@@ -111,10 +111,10 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	// The cache keys the ranker and the analysis by one digest of the
 	// training texts (buildDigest).
 	texts := ix.rankerTexts(tuning)
-	rkey, dkey := "", ""
+	rkey, dkey, nkey := "", "", ""
 	if o.cache != nil {
 		digest := ix.buildDigest(texts)
-		rkey, dkey = rankerFormat+"-"+digest, docsFormat+"-"+digest
+		rkey, dkey, nkey = rankerFormat+"-"+digest, docsFormat+"-"+digest, neighboursFormat+"-"+digest
 	}
 	// A cached ranker is read and decoded while the languages are
 	// analysed: neither needs the other, and together they were most of a
@@ -122,7 +122,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	cached := make(chan cachedRanker, 1)
 	go func() { cached <- readRanker(texts, rkey, o.cache) }()
 	nearc := make(chan *neighbourIndex, 1)
-	go func() { nearc <- newNeighbourIndex(texts, len(ix.order)+1) }()
+	go func() { nearc <- cachedNeighbours(texts, len(ix.order)+1, o.cache, nkey) }()
 	// The analysis of the texts, when a build of the same texts by this
 	// executable kept it (docsfile.go).
 	var docs map[Lang]*analysedLang

@@ -36,7 +36,7 @@ func (c *countingCache) Put(key string, b []byte) {
 }
 
 // TestModelCacheReusesTheTrainedRanker: the shared index's build trained
-// and stored its ranker and analysis; put in a cache folder, they replace
+// and stored its ranker, analysis and neighbour index; put in a cache folder, they replace
 // the folder's stale files, and an index built over the folder loads them
 // and answers every tuning and hold-out question with the same
 // probabilities and confidence as the trained one.
@@ -53,12 +53,12 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	hits, puts := sharedCache.hits, sharedCache.puts
 	sharedCache.mu.Unlock()
 	stored := sharedCache.ModelCache.(*memCache).entries()
-	if hits != 0 || puts != 2 || len(stored) != 2 {
-		t.Fatalf("the shared build: %d hits, %d writes of %d keys; want 0 and 2 of 2 (the ranker, the analysis)", hits, puts, len(stored))
+	if hits != 0 || puts != 3 || len(stored) != 3 {
+		t.Fatalf("the shared build: %d hits, %d writes of %d keys; want 0 and 3 of 3 (the ranker, the analysis, the neighbour index)", hits, puts, len(stored))
 	}
 	dir := t.TempDir()
 	var stale []string
-	for _, kind := range []string{rankerFormat, docsFormat} {
+	for _, kind := range []string{rankerFormat, docsFormat, neighboursFormat} {
 		f := filepath.Join(dir, kind+"-000000000000000000000000.gob")
 		if err := os.WriteFile(f, []byte("a file of an older build"), 0o644); err != nil {
 			t.Fatal(err)
@@ -70,15 +70,21 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 		cache.Put(key, b)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(files) != 2 || slices.Contains(files, stale[0]) || slices.Contains(files, stale[1]) {
-		t.Fatalf("cache folder holds %q; want the new ranker's and analysis's files alone", files)
+	if len(files) != 3 || slices.ContainsFunc(files, func(f string) bool { return slices.Contains(stale, f) }) {
+		t.Fatalf("cache folder holds %q; want the new ranker's, analysis's and neighbour index's files alone", files)
 	}
 	loaded, err := NewIndex(es, WithModelCache(cache))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cache.hits != 2 || cache.puts != 2 {
-		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 2 and 2", cache.hits, cache.puts)
+	if cache.hits != 3 || cache.puts != 3 {
+		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 3 and 3", cache.hits, cache.puts)
+	}
+	// The neighbour index read from the cache is the one built.
+	if a, errA := trained.near.encode(); errA != nil {
+		t.Fatal(errA)
+	} else if b, errB := loaded.near.encode(); errB != nil || !bytes.Equal(a, b) {
+		t.Fatalf("the cached neighbour index differs from the built one (%v)", errB)
 	}
 	// The translation tables come with the ranker, not learned again.
 	if got, want := loaded.translations(), trained.translations(); len(want[FR]) == 0 || !reflect.DeepEqual(got, want) {
@@ -116,8 +122,8 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	if _, err := NewIndex(es, WithModelCache(cache)); err != nil {
 		t.Fatal(err)
 	}
-	if cache.puts != 3 {
-		t.Fatalf("after a torn analysis: %d writes in all, want 3", cache.puts)
+	if cache.puts != 4 {
+		t.Fatalf("after a torn analysis: %d writes in all, want 4", cache.puts)
 	}
 }
 

@@ -81,7 +81,9 @@ const neighbourCommonMin = 10
 // class are a run of them.
 type neighbourIndex struct {
 	gramID map[uint64]int32
-	post   [][]int32 // trigram → texts holding it, ascending; none for a common one
+	// flat[postOff[g]:postOff[g+1]] are the texts holding trigram g,
+	// ascending; none for a common one.
+	flat, postOff []int32
 	// bit is each common trigram's place in a text's common bits, -1 for
 	// the others; common holds each text's, words texts apart.
 	bit    []int32
@@ -185,17 +187,21 @@ func newNeighbourIndex(texts []rankerText, nClass int) *neighbourIndex {
 			fill[id]++
 		}
 	}
-	nx.post = make([][]int32, len(df))
+	nx.flat, nx.postOff = flat, postOff
 	nx.runs = make([]int32, 0, len(df)*(nClass+1))
 	for id := range df {
-		post := flat[postOff[id]:postOff[id+1]:postOff[id+1]]
-		nx.post[id] = post
+		post := nx.postings(int32(id))
 		for c := range nClass + 1 {
 			i, _ := slices.BinarySearch(post, nx.start[c])
 			nx.runs = append(nx.runs, int32(i))
 		}
 	}
 	return nx
+}
+
+// postings are the texts holding trigram id, ascending.
+func (nx *neighbourIndex) postings(id int32) []int32 {
+	return nx.flat[nx.postOff[id]:nx.postOff[id+1]]
 }
 
 // trigramKeys appends the distinct character trigrams of text's folded
@@ -277,7 +283,7 @@ func (nx *neighbourIndex) near(q string, classes []int32, self *Case) *neighbour
 		clear(counts)
 		for _, id := range ids {
 			runs := nx.runs[int(id)*(nx.nClass+1):]
-			for _, t := range nx.post[id][runs[cl]:runs[cl+1]] {
+			for _, t := range nx.postings(id)[runs[cl]:runs[cl+1]] {
 				counts[t-base]++
 			}
 		}

@@ -1,7 +1,9 @@
 package faq
 
 import (
+	"bytes"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"unicode/utf8"
@@ -198,4 +200,37 @@ func FuzzTrigramKeys(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The cache keeps the neighbour index as built, and a torn or foreign
+// file is built again, never read wrong.
+func TestNeighboursFileRoundTrip(t *testing.T) {
+	nx, cases := neighbourFixture()
+	b, err := nx.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeNeighbours(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := got.encode(); err != nil || !bytes.Equal(again, b) {
+		t.Fatalf("the decoded index encodes differently (%v)", err)
+	}
+	for _, self := range []*Case{nil, &cases[0]} {
+		want, have := nx.near(cases[0].Question, []int32{0, 1, 2}, self), got.near(cases[0].Question, []int32{0, 1, 2}, self)
+		if !reflect.DeepEqual(want, have) {
+			t.Errorf("decoded index's neighbourhood %+v, want %+v", have, want)
+		}
+	}
+	if _, err := decodeNeighbours(b[:len(b)-9]); err == nil {
+		t.Error("a torn file decoded")
+	}
+	docs, err := seal(docsFormat, []langDocsFile{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeNeighbours(docs); err == nil {
+		t.Error("the analysis's file decoded as a neighbour index")
+	}
 }

@@ -342,8 +342,9 @@ func TestAskRefusesOutOfScope(t *testing.T) {
 func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
 	// In scope but indirect: not answered, yet the right entry is offered,
-	// in the user's language.
-	r := ix.Ask("old referral disappeared")
+	// in the user's language. ("old referral disappeared" was answered
+	// right once the neighbour features reranked, 0.48.0.)
+	r := ix.Ask("old referral missing")
 	if r.Answered {
 		t.Fatalf("now answered (%s, %.2f): the suggestions path needs a vaguer question here", r.EntryID, r.Confidence)
 	}

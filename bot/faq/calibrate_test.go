@@ -35,6 +35,9 @@ func TestCalibrationIsCurrent(t *testing.T) {
 	for i := range m.Rank {
 		stale = stale || !near(m.Rank[i], calibrated.Rank[i])
 	}
+	for i := range m.Rerank {
+		stale = stale || !near(m.Rerank[i], calibrated.Rerank[i])
+	}
 	for i := range m.Conf {
 		stale = stale || !near(m.Conf[i], calibrated.Conf[i])
 	}

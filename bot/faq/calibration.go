@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "e9db1380f148363c83cdcddd526a89a2c04f9d410f53617f8139953af75be5d9"
+	calibratedFrom = "8093ffb5fc078f743679935a28700e75c4871d961765be38df53992f3a69a62d"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
@@ -35,43 +35,49 @@ var calibrated = Model{
 		-2.8842027749710158e-15, // classOOS
 		3.728498991032815e-15,   // unknownAll
 	},
-	Conf: [nConf]float64{
-		-4.541573422766163,   // winner's bias
-		1.4293357505377893,   // winner's cov
-		-3.841325847629339,   // winner's covQ
-		-0.3716313250796117,  // winner's covA
-		-1.2985675089239461,  // winner's phrase
-		-0.7674859076368826,  // winner's prec
-		-0.8578899059899456,  // winner's phraseIntent
-		-0.325558870816004,   // winner's intentHit
-		-0.3347691140803538,  // winner's intentMiss
-		-1.299184414507821,   // winner's costMiss
-		-0.6237625750692379,  // winner's cross
-		-2.876309995757595,   // winner's unknown
-		1.0883483570693844,   // winner's typo
-		-0.2744039793756694,  // winner's profile
-		-1.2125868313588144,  // winner's costGap
-		-0.24659606394973263, // winner's defines
-		-2.3538424540335483,  // winner's figureMiss
-		0.06321450747059512,  // winner's numberMiss
-		-0.49501612190943567, // winner's class
-		2.0923251458228216,   // winner's classLead
-		-3.135842495050981,   // winner's classOOS
-		-0.6588738524111293,  // winner's unknownAll
-		0.3307751871194119,   // winner's rank score
-		0.09857322507614126,  // lead over the runner-up
-		2.618391384302893,    // softmax share
-		-0.28417167623413375, // coverage under 0.6
-		-2.6772378999950215,  // ranker's probability
-		-0.01117944479066681, // first on lexical score
-		1.190548737104707,    // ranker's probability of the runner-up
-		4.8179314375359015,   // coverage of known words
-		-0.909922766655162,   // ranker's probability times coverage
-		0.3209796189417916,   // lead times ranker's probability
-		-0.48787875546933546, // nearest text's similarity
-		8.005723288605614,    // nearest text's lead
-		2.6034345744196488,   // share of the nearest texts
-		-4.603807692910957,   // nearest out-of-scope question's similarity
+	Rerank: [nRerank]float64{
+		1.184941210488822,  // nearest text's similarity
+		0.9310492144738269, // nearest text's lead
+		0.5943297422894677, // share of the nearest texts
 	},
-	Threshold: 0.4779596461231615,
+	Conf: [nConf]float64{
+		-4.7711323384833575,    // winner's bias
+		1.4741354607258523,     // winner's cov
+		-3.7412877771159025,    // winner's covQ
+		-0.3792805707584619,    // winner's covA
+		-1.1689878966046598,    // winner's phrase
+		-0.7484512300809297,    // winner's prec
+		-0.9668187803592682,    // winner's phraseIntent
+		-0.33899668537815486,   // winner's intentHit
+		-0.3980805766181584,    // winner's intentMiss
+		-1.2392521742235434,    // winner's costMiss
+		-0.7082540808903546,    // winner's cross
+		-2.9640095210794195,    // winner's unknown
+		1.2027271006038442,     // winner's typo
+		-0.2574632337557345,    // winner's profile
+		-1.049930563462822,     // winner's costGap
+		-0.293816761625889,     // winner's defines
+		-2.3058218964711994,    // winner's figureMiss
+		0.08499193028527535,    // winner's numberMiss
+		-0.4763181837026945,    // winner's class
+		2.2186369328511306,     // winner's classLead
+		-3.0213803802299934,    // winner's classOOS
+		-0.6873377194159429,    // winner's unknownAll
+		0.3256859675196345,     // winner's rank score
+		0.3575710923401238,     // lead over the runner-up
+		2.188872583943702,      // softmax share
+		-0.0030999842785478225, // coverage under 0.6
+		-2.5127318616616443,    // ranker's probability
+		-0.018038847616850907,  // first on lexical score
+		1.28674946823543,       // ranker's probability of the runner-up
+		4.924879097669865,      // coverage of known words
+		-1.3502152232300366,    // ranker's probability times coverage
+		0.3501097950788643,     // lead times ranker's probability
+		-0.14723285118278273,   // nearest text's similarity
+		8.525715830383602,      // nearest text's lead
+		2.7785757509704565,     // share of the nearest texts
+		-4.291756721859554,     // nearest out-of-scope question's similarity
+		-0.2513573244616165,    // lead with the neighbour features
+	},
+	Threshold: 0.4967679218990002,
 }

@@ -54,7 +54,7 @@ func CalibrationDigest(pkgDir string, m Model) (string, error) {
 		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
 		h.Write(data)
 	}
-	fmt.Fprintf(h, "%v %v %v\n", m.Rank, m.Conf, m.Threshold)
+	fmt.Fprintf(h, "%v %v %v %v\n", m.Rank, m.Rerank, m.Conf, m.Threshold)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

@@ -10,9 +10,28 @@ import (
 // under which Ask refuses. calibration.go holds the values fitted on the
 // tuning set by Calibrate.
 type Model struct {
-	Rank      [nRank]float64
+	Rank [nRank]float64
+	// Rerank weighs the neighbour features (nearest text's similarity,
+	// its lead, its share of the nearest texts) added to the ranking score
+	// of the best neighbourEntries candidates, which are then ordered
+	// again among themselves (rerank).
+	Rerank    [nRerank]float64
 	Conf      [nConf]float64
 	Threshold float64
+}
+
+// nRerank is how many of a candidate's neighbour features rerank reads:
+// all but the nearest out-of-scope question's, which is the same for
+// every candidate.
+const nRerank = 3
+
+// reranked is a candidate's ranking score with its neighbour features.
+func (m *Model) reranked(c *candidate) float64 {
+	s := c.rank
+	for i, w := range m.Rerank {
+		s += w * c.nb[i]
+	}
+	return s
 }
 
 // Confidence features: the winner's rank features, then these. Five
@@ -36,6 +55,7 @@ const (
 	cNbLead                     // that similarity's lead over any other entry's nearest text, or the nearest out-of-scope question's
 	cNbVote                     // its share of the similarity of the question's nearest texts
 	cNbOOS                      // the similarity of the nearest out-of-scope tuning question
+	cRerankLead                 // its lead over the runner-up with the neighbour features (rerank)
 	nConf
 )
 
@@ -56,6 +76,7 @@ var confFeatureNames = [nConf - nRank]string{
 	cNbLead - nRank:      "nearest text's lead",
 	cNbVote - nRank:      "share of the nearest texts",
 	cNbOOS - nRank:       "nearest out-of-scope question's similarity",
+	cRerankLead - nRank:  "lead with the neighbour features",
 }
 
 // confFeatures describes the winner of a ranked candidate list.
@@ -63,14 +84,19 @@ func (m *Model) confFeatures(cands []candidate) [nConf]float64 {
 	var x [nConf]float64
 	top := cands[0]
 	copy(x[:nRank], top.x[:])
-	x[cRank] = top.rank
-	x[cMargin] = top.rank // alone: its lead is its whole score
+	// The ranking scores before the neighbour features (rerank): the
+	// reranked lead has a feature of its own (cRerankLead).
+	base := m.score(top.x)
+	x[cRank] = base
+	x[cMargin] = base // alone: its lead is its whole score
+	x[cRerankLead] = top.rank
 	if len(cands) > 1 {
-		x[cMargin] = top.rank - cands[1].rank
+		x[cMargin] = base - m.score(cands[1].x)
+		x[cRerankLead] = top.rank - cands[1].rank
 	}
 	sum := 0.0
 	for _, c := range cands {
-		sum += math.Exp(c.rank - top.rank)
+		sum += math.Exp(m.score(c.x) - base)
 	}
 	x[cProb] = 1 / sum
 	x[cCovLow] = math.Max(0, 0.6-top.x[fCov])
@@ -78,7 +104,7 @@ func (m *Model) confFeatures(cands []candidate) [nConf]float64 {
 	// The lexical score alone: where it and the ranker disagree on the
 	// winner, one of them is wrong.
 	lex := func(c candidate) float64 {
-		return c.rank - m.Rank[fClass]*c.x[fClass] - m.Rank[fClassLead]*c.x[fClassLead] - m.Rank[fClassOOS]*c.x[fClassOOS]
+		return m.score(c.x) - m.Rank[fClass]*c.x[fClass] - m.Rank[fClassLead]*c.x[fClassLead] - m.Rank[fClassOOS]*c.x[fClassOOS]
 	}
 	x[cLexTop] = 1
 	if len(cands) > 1 {

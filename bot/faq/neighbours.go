@@ -15,8 +15,10 @@ import (
 // one where the coverage of the question's words cannot: a Swedish
 // compound, a chat spelling or a story around the question lowers the
 // coverage of a message whose nearest texts all belong to its entry. They
-// are confidence features (cNbNear…cNbOOS), the similarity the cosine of
-// two texts' character trigram sets (as crossfit.go finds near-duplicates).
+// are confidence features (cNbNear…cNbOOS) and, since 0.48.0, ranking
+// ones for the best candidates (Model.Rerank, rerank), the similarity the
+// cosine of two texts' character trigram sets (as crossfit.go finds
+// near-duplicates).
 //
 // The tuning set is scored leave-one-out here too (leaveOut.self): a
 // tuning question does not meet its own text, any copy of it, nor its

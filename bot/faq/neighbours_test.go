@@ -234,3 +234,43 @@ func TestNeighboursFileRoundTrip(t *testing.T) {
 		t.Error("the analysis's file decoded as a neighbour index")
 	}
 }
+
+// TestRerank: the neighbour features reorder the best neighbourEntries
+// candidates among themselves by the weights the model gives them, and
+// the candidates after them keep their place and score.
+func TestRerank(t *testing.T) {
+	ix := &Index{pos: map[string]int{}}
+	var cands []candidate
+	for i := range neighbourEntries + 2 {
+		id := string(rune('a' + i))
+		ix.pos[id] = i
+		cands = append(cands, candidate{id: id, rank: float64(10 - i)})
+	}
+	cands[2].nb = [4]float64{1, 0.5, 1, 0.5} // third, with near texts
+	cands[neighbourEntries].nb = [4]float64{1, 1, 1, 0.5}
+	order := func(m *Model) []string {
+		got := slices.Clone(cands)
+		ix.rerank(got, m)
+		var ids []string
+		for _, c := range got {
+			ids = append(ids, c.id)
+		}
+		return ids
+	}
+	var m Model
+	if got, want := order(&m), []string{"a", "b", "c", "d", "e", "f", "g"}; !slices.Equal(got, want) {
+		t.Errorf("unweighed: order %v, want %v", got, want)
+	}
+	m.Rerank = [nRerank]float64{1, 1, 1}
+	if got, want := order(&m), []string{"c", "a", "b", "d", "e", "f", "g"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	got := slices.Clone(cands)
+	ix.rerank(got, &m)
+	if got[0].rank != 10.5 || got[1].rank != 10 {
+		t.Errorf("scores %v and %v, want 10.5 and 10", got[0].rank, got[1].rank)
+	}
+	if got[neighbourEntries].rank != cands[neighbourEntries].rank {
+		t.Errorf("candidate %d rescored: %v", neighbourEntries, got[neighbourEntries].rank)
+	}
+}

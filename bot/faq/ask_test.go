@@ -59,6 +59,14 @@ func TestDetectLang(t *testing.T) {
 		{"deal synlighet outbound", SV},
 		{"cpor infos supplementaires", FR},
 		{"what does krav mean for deal registration", EN},
+		// What the asker quotes is Partner Center's screen, not their
+		// language: the words outside the quotes decide; a message all
+		// in quotes is read whole.
+		{"valde 'No help needed right now' och sen Yes pa 'Do you want Microsoft sellers to see this deal?', blir det partner-led?", SV},
+		{"svarade nej pa 'Do you want Microsoft sellers to see this deal?', blir den private da?", SV},
+		{"what does \"date de clôture estimée\" mean", EN},
+		{"le bouton « Add to pipeline » sert à quoi", FR},
+		{"\"vad kostar det\"", SV},
 		// Nothing to go on: English.
 		{"", EN},
 		{"???", EN},
@@ -835,5 +843,26 @@ func TestAskAs(t *testing.T) {
 	}
 	if got, want := ix.Ask("cpor seats sold data"), ix.AskAs("cpor seats sold data", EN); got.Lang != want.Lang || got.Answer != want.Answer {
 		t.Errorf("Ask and AskAs(EN) differ: %+v against %+v", got, want)
+	}
+}
+
+// outsideQuotes drops quoted labels but keeps French elisions, English
+// contractions and a message that is all quote.
+func TestOutsideQuotes(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"what is cpor", "what is cpor"},
+		{"l'id partenaire c'est quoi", "l'id partenaire c'est quoi"},
+		{"we'll see, it isn't 'Won' yet", "we'll see, it isn't yet"},
+		{"valde 'No help' och sen", "valde och sen"},
+		{"le champ `Deal value` est requis", "le champ   est requis"},
+		{"svarade \"Yes\" pa frågan", "svarade   pa frågan"},
+		{"« Add to pipeline » ?", "« Add to pipeline » ?"},
+		{"'Deal registration'", "'Deal registration'"},
+		{"partners' deals 'x' ok", "partners' deals ok"},
+	}
+	for _, tt := range tests {
+		if got := outsideQuotes(tt.q); got != tt.want {
+			t.Errorf("outsideQuotes(%q) = %q, want %q", tt.q, got, tt.want)
+		}
 	}
 }

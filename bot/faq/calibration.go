@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "8093ffb5fc078f743679935a28700e75c4871d961765be38df53992f3a69a62d"
+	calibratedFrom = "b5fb1cbda0704f0d5412a92c511f36840e7afd50f16a9d76fe4983c10aad679f"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		8.208248895395487e-14,   // bias
-		5.777975716723118,       // cov
-		-1.9584394563997147,     // covQ
-		0.6441489353373441,      // covA
-		5.948945792885871,       // phrase
-		-0.16372188798461487,    // prec
-		5.946339060645881,       // phraseIntent
-		0.986570946080973,       // intentHit
-		0.5437670390542149,      // intentMiss
-		-0.6107146162238105,     // costMiss
-		0.6978113816456294,      // cross
-		0.9401749238037711,      // unknown
-		0.6948319684693862,      // typo
-		0.18397718117902168,     // profile
-		0.06465550047493356,     // costGap
-		0.9480952813434418,      // defines
-		-1.582709102680808,      // figureMiss
-		-0.05280660660625497,    // numberMiss
-		6.163240025036818,       // class
-		-0.3470787935650489,     // classLead
-		-2.8842027749710158e-15, // classOOS
-		3.728498991032815e-15,   // unknownAll
+		9.000207986291104e-14,  // bias
+		5.783838580295093,      // cov
+		-1.967165405249092,     // covQ
+		0.6431931720922417,     // covA
+		5.95647345452837,       // phrase
+		-0.164634151916098,     // prec
+		5.947422080210985,      // phraseIntent
+		1.0096889372378268,     // intentHit
+		0.5671193353236205,     // intentMiss
+		-0.6065011965746433,    // costMiss
+		0.8894021637742282,     // cross
+		0.6975850854959401,     // unknown
+		0.6215080443852284,     // typo
+		0.18443010380604144,    // profile
+		0.06521834102086153,    // costGap
+		0.9489063070247354,     // defines
+		-1.5837941858362645,    // figureMiss
+		-0.055282740389918365,  // numberMiss
+		6.162839593399095,      // class
+		-0.34733778320553216,   // classLead
+		1.0820968844476696e-14, // classOOS
+		4.089321474035974e-15,  // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.184941210488822,  // nearest text's similarity
-		0.9310492144738269, // nearest text's lead
-		0.5943297422894677, // share of the nearest texts
+		1.1841441436809617, // nearest text's similarity
+		0.9310035326528414, // nearest text's lead
+		0.5938563041038842, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-4.7711323384833575,    // winner's bias
-		1.4741354607258523,     // winner's cov
-		-3.7412877771159025,    // winner's covQ
-		-0.3792805707584619,    // winner's covA
-		-1.1689878966046598,    // winner's phrase
-		-0.7484512300809297,    // winner's prec
-		-0.9668187803592682,    // winner's phraseIntent
-		-0.33899668537815486,   // winner's intentHit
-		-0.3980805766181584,    // winner's intentMiss
-		-1.2392521742235434,    // winner's costMiss
-		-0.7082540808903546,    // winner's cross
-		-2.9640095210794195,    // winner's unknown
-		1.2027271006038442,     // winner's typo
-		-0.2574632337557345,    // winner's profile
-		-1.049930563462822,     // winner's costGap
-		-0.293816761625889,     // winner's defines
-		-2.3058218964711994,    // winner's figureMiss
-		0.08499193028527535,    // winner's numberMiss
-		-0.4763181837026945,    // winner's class
-		2.2186369328511306,     // winner's classLead
-		-3.0213803802299934,    // winner's classOOS
-		-0.6873377194159429,    // winner's unknownAll
-		0.3256859675196345,     // winner's rank score
-		0.3575710923401238,     // lead over the runner-up
-		2.188872583943702,      // softmax share
-		-0.0030999842785478225, // coverage under 0.6
-		-2.5127318616616443,    // ranker's probability
-		-0.018038847616850907,  // first on lexical score
-		1.28674946823543,       // ranker's probability of the runner-up
-		4.924879097669865,      // coverage of known words
-		-1.3502152232300366,    // ranker's probability times coverage
-		0.3501097950788643,     // lead times ranker's probability
-		-0.14723285118278273,   // nearest text's similarity
-		8.525715830383602,      // nearest text's lead
-		2.7785757509704565,     // share of the nearest texts
-		-4.291756721859554,     // nearest out-of-scope question's similarity
-		-0.2513573244616165,    // lead with the neighbour features
+		-4.784530944250961,    // winner's bias
+		1.5432391161920596,    // winner's cov
+		-3.703468441893214,    // winner's covQ
+		-0.39316618841229684,  // winner's covA
+		-1.2073409842731189,   // winner's phrase
+		-0.7594923278466443,   // winner's prec
+		-1.0123771613167714,   // winner's phraseIntent
+		-0.35452328745469647,  // winner's intentHit
+		-0.40883690047918025,  // winner's intentMiss
+		-1.23789117594788,     // winner's costMiss
+		-0.7180280469330458,   // winner's cross
+		-3.055098022991018,    // winner's unknown
+		1.1662744446766062,    // winner's typo
+		-0.2606479887637842,   // winner's profile
+		-1.0479446511949653,   // winner's costGap
+		-0.29498929531383544,  // winner's defines
+		-2.295300730528318,    // winner's figureMiss
+		0.08611524052659138,   // winner's numberMiss
+		-0.5056047241366933,   // winner's class
+		2.224423369668372,     // winner's classLead
+		-3.0254113403463054,   // winner's classOOS
+		-0.4156234156868742,   // winner's unknownAll
+		0.33241848102433724,   // winner's rank score
+		0.3580802172994389,    // lead over the runner-up
+		2.210305402870508,     // softmax share
+		-0.009040624574230969, // coverage under 0.6
+		-2.5289818991398834,   // ranker's probability
+		-0.027405917363326565, // first on lexical score
+		1.2895752429750234,    // ranker's probability of the runner-up
+		4.806384705223007,     // coverage of known words
+		-1.3461969038898758,   // ranker's probability times coverage
+		0.35003683058008284,   // lead times ranker's probability
+		-0.13866677561160146,  // nearest text's similarity
+		8.526690080388695,     // nearest text's lead
+		2.777610139925632,     // share of the nearest texts
+		-4.293996016429779,    // nearest out-of-scope question's similarity
+		-0.2514746210699018,   // lead with the neighbour features
 	},
-	Threshold: 0.4967679218990002,
+	Threshold: 0.5000088102204252,
 }

@@ -161,6 +161,7 @@ func detectLang(q string, vocab langVocab) Lang {
 // no sign of English from someone whose client is in French or Swedish
 // ("cpor seats sold data" from a partner whose Discord is in Swedish).
 func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
+	q = outsideQuotes(q)
 	score := map[Lang]float64{}
 	for _, r := range strings.ToLower(q) {
 		switch r {
@@ -243,6 +244,29 @@ func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
 		}
 	}
 	return best
+}
+
+// quoted matches text in quotes or backticks: Partner Center's English
+// labels as partners quote them ("valde 'No help needed right now' och sen
+// Yes på 'Do you want Microsoft sellers to see this deal?', blir det
+// partner-led?", "le champ `Deal value` est obligatoire ?"). A single quote
+// opens only after a space or a bracket and closes only before one or a
+// punctuation mark, so French elisions ("l'ID", "qu'on") and English
+// contractions are no quotes.
+var quoted = regexp.MustCompile("\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|`[^`\n]*`|(?:^|[\\s(])'[^'\n]*'(?:$|[\\s,.;:!?)])")
+
+// outsideQuotes is q without what it quotes, when words remain: the
+// asker's own words tell their language, a quoted label only its screen's.
+// A message all in quotes is its own text.
+func outsideQuotes(q string) string {
+	if !strings.ContainsAny(q, "\"'“«`") {
+		return q
+	}
+	out := quoted.ReplaceAllString(q, " ")
+	if out == q || len(words(out)) == 0 {
+		return q
+	}
+	return out
 }
 
 // minWordsAlone is the fewest words on which whatlanggo's guess decides

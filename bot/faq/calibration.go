@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "b5fb1cbda0704f0d5412a92c511f36840e7afd50f16a9d76fe4983c10aad679f"
+	calibratedFrom = "6741d48d32d188583a1253afd3dfc373515826dfc0d9dd215b15d520c19288dc"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		9.000207986291104e-14,  // bias
-		5.783838580295093,      // cov
-		-1.967165405249092,     // covQ
-		0.6431931720922417,     // covA
-		5.95647345452837,       // phrase
-		-0.164634151916098,     // prec
-		5.947422080210985,      // phraseIntent
-		1.0096889372378268,     // intentHit
-		0.5671193353236205,     // intentMiss
-		-0.6065011965746433,    // costMiss
-		0.8894021637742282,     // cross
-		0.6975850854959401,     // unknown
-		0.6215080443852284,     // typo
-		0.18443010380604144,    // profile
-		0.06521834102086153,    // costGap
-		0.9489063070247354,     // defines
-		-1.5837941858362645,    // figureMiss
-		-0.055282740389918365,  // numberMiss
-		6.162839593399095,      // class
-		-0.34733778320553216,   // classLead
-		1.0820968844476696e-14, // classOOS
-		4.089321474035974e-15,  // unknownAll
+		1.5195252463701725e-13, // bias
+		5.867772435739115,      // cov
+		-2.0582858366058554,    // covQ
+		0.6236605879767785,     // covA
+		5.949810406786299,      // phrase
+		-0.19284279507935134,   // prec
+		5.832145366573923,      // phraseIntent
+		1.027590794918353,      // intentHit
+		0.46170652059013656,    // intentMiss
+		-0.5222063220869869,    // costMiss
+		0.8454946190494347,     // cross
+		0.6962447398186054,     // unknown
+		0.6204553238022456,     // typo
+		0.1857950227833395,     // profile
+		0.15433426310886666,    // costGap
+		0.896223363523159,      // defines
+		-1.5585283237337546,    // figureMiss
+		-0.07098197868499317,   // numberMiss
+		6.4253919621818785,     // class
+		-0.36949617346530084,   // classLead
+		6.974155255741275e-15,  // classOOS
+		1.6005715271679292e-15, // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1841441436809617, // nearest text's similarity
-		0.9310035326528414, // nearest text's lead
-		0.5938563041038842, // share of the nearest texts
+		1.1724100803132074, // nearest text's similarity
+		0.9146336623964243, // nearest text's lead
+		0.591799570696657,  // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-4.784530944250961,    // winner's bias
-		1.5432391161920596,    // winner's cov
-		-3.703468441893214,    // winner's covQ
-		-0.39316618841229684,  // winner's covA
-		-1.2073409842731189,   // winner's phrase
-		-0.7594923278466443,   // winner's prec
-		-1.0123771613167714,   // winner's phraseIntent
-		-0.35452328745469647,  // winner's intentHit
-		-0.40883690047918025,  // winner's intentMiss
-		-1.23789117594788,     // winner's costMiss
-		-0.7180280469330458,   // winner's cross
-		-3.055098022991018,    // winner's unknown
-		1.1662744446766062,    // winner's typo
-		-0.2606479887637842,   // winner's profile
-		-1.0479446511949653,   // winner's costGap
-		-0.29498929531383544,  // winner's defines
-		-2.295300730528318,    // winner's figureMiss
-		0.08611524052659138,   // winner's numberMiss
-		-0.5056047241366933,   // winner's class
-		2.224423369668372,     // winner's classLead
-		-3.0254113403463054,   // winner's classOOS
-		-0.4156234156868742,   // winner's unknownAll
-		0.33241848102433724,   // winner's rank score
-		0.3580802172994389,    // lead over the runner-up
-		2.210305402870508,     // softmax share
-		-0.009040624574230969, // coverage under 0.6
-		-2.5289818991398834,   // ranker's probability
-		-0.027405917363326565, // first on lexical score
-		1.2895752429750234,    // ranker's probability of the runner-up
-		4.806384705223007,     // coverage of known words
-		-1.3461969038898758,   // ranker's probability times coverage
-		0.35003683058008284,   // lead times ranker's probability
-		-0.13866677561160146,  // nearest text's similarity
-		8.526690080388695,     // nearest text's lead
-		2.777610139925632,     // share of the nearest texts
-		-4.293996016429779,    // nearest out-of-scope question's similarity
-		-0.2514746210699018,   // lead with the neighbour features
+		-5.0955750041134165,  // winner's bias
+		1.4566190168437267,   // winner's cov
+		-3.692848529939142,   // winner's covQ
+		-0.498276903194345,   // winner's covA
+		-1.334742455123477,   // winner's phrase
+		-0.6771585200437978,  // winner's prec
+		-1.1095246656764504,  // winner's phraseIntent
+		-0.38298985864806945, // winner's intentHit
+		-0.4793950683148542,  // winner's intentMiss
+		-1.0241736003854012,  // winner's costMiss
+		-0.6623875310041449,  // winner's cross
+		-3.1549029513355644,  // winner's unknown
+		1.5214109183629527,   // winner's typo
+		-0.2267257312474363,  // winner's profile
+		-0.8788842220500931,  // winner's costGap
+		-0.28575012118655435, // winner's defines
+		-2.2451785416699637,  // winner's figureMiss
+		-0.09415705868574134, // winner's numberMiss
+		-0.2353222093367704,  // winner's class
+		2.3386887046196745,   // winner's classLead
+		-3.1320523195798295,  // winner's classOOS
+		-0.5133055038886838,  // winner's unknownAll
+		0.3585950505512074,   // winner's rank score
+		0.34880900055040837,  // lead over the runner-up
+		2.119639020413608,    // softmax share
+		0.2285079430950142,   // coverage under 0.6
+		-2.6928411472519294,  // ranker's probability
+		0.060113403405658454, // first on lexical score
+		1.3711673230714185,   // ranker's probability of the runner-up
+		4.669429686219587,    // coverage of known words
+		-1.3639638771299756,  // ranker's probability times coverage
+		0.3477098468233151,   // lead times ranker's probability
+		-0.4723441630442488,  // nearest text's similarity
+		8.667378697577135,    // nearest text's lead
+		2.748672878519078,    // share of the nearest texts
+		-4.04619511752468,    // nearest out-of-scope question's similarity
+		-0.24268921538647983, // lead with the neighbour features
 	},
-	Threshold: 0.5000088102204252,
+	Threshold: 0.4860010493839685,
 }

@@ -110,23 +110,26 @@ func TestInflectedLoans(t *testing.T) {
 	for _, tc := range []struct {
 		lang     Lang
 		question string
-		word     string // the question word's stem
-		want     string // a term its loan must include
+		word     string   // the question word's stem
+		want     []string // terms of which its loan must include one
 	}{
 		// Session 32's cases ("createar", "selectar", "contractet",
 		// "mandatory") came from dev14's refusals; since dev14 is learned
 		// (session 34) Swedish knows those words from its questions and
 		// reads them as its own, as it does "rejectar" since session 35's
 		// batches.
-		{SV, "hur expirear en referral?", "expire", "forfall"},
-		{SV, "hur migratear man profilen?", "migrate", "migrer"},
-		{SV, "vilken currencyn används för registreringen?", "currencyn", "valut"},
-		{SV, "vad är thresholden för registrering?", "threshold", "registreringsgran"},
+		// The table is learned from the questions: with tuning-chat27
+		// (session 49) "migrate" reads as the noun "migrering" rather
+		// than the verb's stem "migrer"; either is Swedish's word.
+		{SV, "hur expirear en referral?", "expire", []string{"forfall"}},
+		{SV, "hur migratear man profilen?", "migrate", []string{"migrer", "migrering"}},
+		{SV, "vilken currencyn används för registreringen?", "currencyn", []string{"valut"}},
+		{SV, "vad är thresholden för registrering?", "threshold", []string{"registreringsgran"}},
 	} {
 		li := ix.langs[tc.lang]
 		pq := li.parse(neutral(ix.read(tc.question)))
-		if got := pq.loans[tc.word]; !slices.Contains(got, tc.want) {
-			t.Errorf("%s %q: %q read as %q, want %q among them (loans %v)", tc.lang, tc.question, tc.word, got, tc.want, pq.loans)
+		if got := pq.loans[tc.word]; !slices.ContainsFunc(tc.want, func(w string) bool { return slices.Contains(got, w) }) {
+			t.Errorf("%s %q: %q read as %q, want one of %q among them (loans %v)", tc.lang, tc.question, tc.word, got, tc.want, pq.loans)
 		}
 	}
 }

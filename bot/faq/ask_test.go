@@ -351,8 +351,9 @@ func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
 	// In scope but indirect: not answered, yet the right entry is offered,
 	// in the user's language. ("old referral disappeared" was answered
-	// right once the neighbour features reranked, 0.48.0.)
-	r := ix.Ask("old referral missing")
+	// right once the neighbour features reranked, 0.48.0; "old referral
+	// missing" at 0.42 once a wrong answer was priced 2, 0.50.0.)
+	r := ix.Ask("old referrals?")
 	if r.Answered {
 		t.Fatalf("now answered (%s, %.2f): the suggestions path needs a vaguer question here", r.EntryID, r.Confidence)
 	}

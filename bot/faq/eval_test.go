@@ -276,7 +276,10 @@ func TestEval(t *testing.T) {
 		// 95.6 / 94.9 / 92.8 %, 12 wrong (1.1 %). Learning tuning-chat26
 		// (other writers, its personas) took it to 98.3 / 95.4 / 93.3 %
 		// and cost more on the other unseen sets; not kept (its header).
-		{[]string{DevFiles[9]}, 0.92, 0.92, 0.015, true},
+		// Session 50 priced a wrong answer 2 (wrongCost): 99.1 / 97.5 /
+		// 95.2 %, 16 wrong (1.5 %), 70 of 77 refused, so its refusal and
+		// wrong-answer bars are issue 15's goals, 90 % and 2 %.
+		{[]string{DevFiles[9]}, 0.92, 0.90, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

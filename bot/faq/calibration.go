@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "6ae1b0915d368e927ea10db8d522c9bc41a0a566d9618343ae24d1f1ac62bd64"
+	calibratedFrom = "788a44c00bf893fb921e8f3073a02142a45a73a8c1a4bd9926cc0309fc512578"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

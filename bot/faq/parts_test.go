@@ -264,3 +264,31 @@ func TestStoryBeforeTwoQuestions(t *testing.T) {
 		t.Errorf("%q: unasked %q; want none (a signature asks nothing)", q, r.Unasked)
 	}
 }
+
+// TestAskLoneHalfOfRefusedMessage: a message refused whole whose one half
+// alone is answered under sureSentence says it has no answer; both halves
+// answered still answer both.
+func TestAskLoneHalfOfRefusedMessage(t *testing.T) {
+	ix := loadIndex(t)
+	const half = "what requirements must we meet as a partner to deliver it?"
+	alone := ix.Ask(half)
+	if !alone.Answered || alone.Confidence >= sureSentence {
+		t.Fatalf("Ask(%q) = %v at %.2f: the test needs a half answered alone under %.2f", half, alone.EntryID, alone.Confidence, sureSentence)
+	}
+	t.Logf("alone: %s at %.2f", alone.EntryID, alone.Confidence)
+	q := `The Microsoft seller wrote: "The customer can get a solution assessment funded". We have never done one. How do we apply for funding for a solution assessment, and ` + half
+	r := ix.Ask(q)
+	for _, h := range r.Halves() {
+		if h.Answered {
+			t.Errorf("Ask(%q) answered %q with %s (%.2f), want a refusal", q, h.Part, h.EntryID, h.Confidence)
+		}
+	}
+	r = ix.Ask("c'est quoi cpor ? et qui valide les demandes ?")
+	var got []string
+	for _, h := range r.Halves() {
+		got = append(got, h.EntryID)
+	}
+	if !slices.Equal(got, []string{"cpor-what", "cpor-validation"}) {
+		t.Errorf("two questions in one answered %q, want cpor-what and cpor-validation", got)
+	}
+}

@@ -56,6 +56,47 @@ func spelledOut(answer string) []string {
 // as a definition its entry does not give (session 32).
 var expansionQuestion = newPrefilter(`\bstands? for\b|\bshort for\b|\babbreviat|\bacronym|\babreviation\b|\bforkortning|\bakronym|\bvad? star \S+( \S+)? for\b|\bstar for vad\b`)
 
+// capsWord is a word written as an acronym: two to six capitals or digits,
+// starting with a capital ("MCI", "P2P", "ISV").
+var capsWord = regexp.MustCompile(`\b[A-Z][A-Z0-9]{1,5}\b`)
+
+// writtenAcronyms returns the terms of the acronyms entries' texts in li's
+// language write in capitals.
+func (li *langIndex) writtenAcronyms(entries []Entry) map[string]bool {
+	seen := map[string]bool{}
+	out := map[string]bool{}
+	for _, e := range entries {
+		t := e.Text[li.lang]
+		for _, s := range append([]string{t.Question, t.Answer}, t.Alternates...) {
+			for _, w := range capsWord.FindAllString(s, -1) {
+				if seen[w] {
+					continue
+				}
+				seen[w] = true
+				for _, term := range li.terms(strings.ToLower(w)) {
+					out[term] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// namesAcronym reports whether pq names something a stand-for question can
+// be about: an acronym the knowledge base writes or spells out, or a word it
+// does not know (an acronym it never writes). "What % does each sales stage
+// stand for", "vad står de för" (the tabs) and "so many acronyms lol" name
+// none: they ask what a thing means or say the word acronym, and are
+// answered as any question is, not refused for want of a spelled-out name.
+func (li *langIndex) namesAcronym(pq parsedQuery) bool {
+	for _, g := range pq.groups {
+		if li.acronyms[g.main] || li.df(g.main) == 0 && len(g.parts) == 0 && pq.typos[g.main] == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // definesAny reports whether the entry's answer spells out one of terms.
 func (d *entryDoc) definesAny(terms []string) bool {
 	for _, t := range terms {

@@ -41,3 +41,35 @@ func TestAskStandFor(t *testing.T) {
 		}
 	}
 }
+
+// TestAskStandForNoAcronym: "stand for" and "acronym" said of no acronym
+// ("what do the percentages stand for", "so many acronyms") ask what a
+// thing is, and are answered as any question is; a stand-for question
+// that names an acronym no answer spells out, one the knowledge base
+// writes ("IP") or one it does not know, is still refused.
+func TestAskStandForNoAcronym(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"what percentage does each sales stage stand for?", "sales-stages", EN},
+		{"the three tabs in the customer search, what do they stand for?", "customer-account-tabs", EN},
+		{"vad står de tre flikarna i kundsökningen för", "customer-account-tabs", SV},
+		{"so many acronyms here, which programs does microsoft run for partners?", "partner-programs", EN},
+		{"trop d'acronymes, quels programmes microsoft propose aux partenaires ?", "partner-programs", FR},
+	})
+	for _, q := range []string{"what does IP stand for in IP co-sell", "what does XYZQ stand for in co-sell", "what does MCI stand for"} {
+		if r := ix.Ask(q); r.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal: no answer spells it out", q, r.EntryID, r.Confidence)
+		}
+	}
+	en := ix.langs[EN]
+	for _, a := range []string{"mci", "ip", "isv", "csp", "pga"} {
+		if !en.acronyms[a] {
+			t.Errorf("%q is not among the English index's acronyms", a)
+		}
+	}
+	for _, w := range []string{"sale", "stage", "tab"} {
+		if en.acronyms[w] {
+			t.Errorf("%q is among the English index's acronyms", w)
+		}
+	}
+}

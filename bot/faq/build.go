@@ -24,7 +24,11 @@ type langIndex struct {
 	lang Lang
 	// names are the knowledge base's names, shared by the languages
 	// (names.go).
-	names    *nameIndex
+	names *nameIndex
+	// acronyms holds the terms of every acronym the knowledge base writes
+	// (in capitals) or spells out (the entries' defines): what a stand-for
+	// question may name.
+	acronyms map[string]bool
 	analyzer analysis.Analyzer
 	ids      []string
 	docs     []entryDoc
@@ -199,6 +203,7 @@ func newLangIndex(l Lang, entries []Entry, ex examples, cached *analysedLang) (*
 			r.phrasings[r.nKB+i] = li.correct(p, vocab)
 		}
 	}
+	li.acronyms = li.writtenAcronyms(entries)
 	li.number(raw)
 	// correct has already mended the learned examples in raw; doing it
 	// again on a cached analysis changes nothing (a corrected term is a
@@ -250,6 +255,9 @@ func (li *langIndex) number(raw []rawDoc) {
 	li.docs = make([]entryDoc, len(raw))
 	for i, r := range raw {
 		d := &li.docs[i]
+		for t := range r.defines {
+			li.acronyms[t] = true
+		}
 		d.intents, d.nKB, d.defines, d.figure, d.amounts, d.numbers = r.intents, r.nKB, r.defines, r.figure, r.amounts, r.numbers
 		for _, its := range r.phraseIntents {
 			var b uint64

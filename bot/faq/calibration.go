@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "788a44c00bf893fb921e8f3073a02142a45a73a8c1a4bd9926cc0309fc512578"
+	calibratedFrom = "a862a9fa5c87c66c65876153c966df888f8b25ff1450e0ca5096f1b93d1ced0c"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

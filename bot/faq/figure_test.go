@@ -132,3 +132,51 @@ func TestAsksScore(t *testing.T) {
 		}
 	}
 }
+
+// TestPriceQuestion: a price, fee or rate asked in so many words, not the
+// cost intent's other readings (reach, gain, paying through a channel).
+func TestPriceQuestion(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"how much does the crm competency cost", true},
+		{"is the training free", true},
+		{"what's the commission rate for a CSA", true},
+		{"combien coûte l'examen", true},
+		{"c'est combien la formation", true},
+		{"quels sont les frais", true},
+		{"vad kostar certifieringen", true},
+		{"finns det en årlig avgift", true},
+		{"si on fait un profil hors csp, on touche plus de monde ?", false},
+		{"whether it paid off", false},
+		{"le client passera par la marketplace pour payer", false},
+		{"hur mycket är microsoft med i affären", false},
+		{"vad tjänar vi på att fylla i solution area", false},
+		{"on gagne du temps ?", false},
+	}
+	for _, tt := range tests {
+		if got := priceQuestion.MatchString(neutral(tt.q)); got != tt.want {
+			t.Errorf("%q: price question %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestAskPriceGate: an entry stating no cost does not answer a price
+// question, however well it matches; a question the cost intent reads
+// otherwise (what a field earns, reach, paying through the marketplace)
+// is answered by such an entry (all four meet one with fCostMiss set).
+func TestAskPriceGate(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"what do we earn from filling in solution area and solution play?", "solution-area-play", EN},
+		{"qu'est-ce qu'on gagne à remplir solution area et solution play ?", "solution-area-play", FR},
+		{"does a non-csp profile reach more customers, is it worth it?", "csp-vs-non-csp-profiles", EN},
+		{"can the customer pay through the marketplace later if we pick no now?", "marketplace-intent", EN},
+	})
+	for _, q := range []string{"how much do the dynamics exam prep courses cost?", "what does a D4 VM cost per hour on Azure?"} {
+		if r := ix.Ask(q); r.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal", q, r.EntryID, r.Confidence)
+		}
+	}
+}

@@ -42,3 +42,39 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestAskingPart: a message telling its case names what the case is
+// about; the names a figure question asks of are its question sentences'.
+func TestAskingPart(t *testing.T) {
+	tests := []struct{ n, want string }{
+		{"we added the dynamics crm competency. do we pay the annual fee again?", "do we pay the annual fee again?"},
+		{"how much is the annual fee for the ai cloud partner program", "how much is the annual fee for the ai cloud partner program"},
+		{"we're on the ai cloud partner program, what's the fee?", "we're on the ai cloud partner program, what's the fee?"},
+		{"contoso again. what's the fee? and is it yearly?", "what's the fee? and is it yearly?"},
+	}
+	for _, tt := range tests {
+		if got := askingPart(tt.n); got != tt.want {
+			t.Errorf("askingPart(%q) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestAskStoryNames: a name in the story around a fee question does not
+// refuse the fee's entry; a name in the question itself still does.
+func TestAskStoryNames(t *testing.T) {
+	ix := loadIndex(t)
+	// Read whole, not only by its question sentence (sentences.go).
+	for _, q := range []string{
+		"We got the Dynamics CRM competency last month on top of our Azure one. Do we have to pay the yearly partner program fee again?",
+		"We resell Dynamics CRM licences and heard about CSA. What is this CSA thing, and how much does it pay?",
+	} {
+		if r, _ := ix.ask(q, nil); !r.Answered {
+			t.Errorf("ask(%q) whole: refused (confidence %.2f), want it answered", q, r.Confidence)
+		}
+	}
+	for _, q := range []string{"how much is the annual fee for the AI Cloud Partner Program", "We are new partners. How much is the annual fee for the AI Cloud Partner Program?"} {
+		if r := ix.Ask(q); r.Answered {
+			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal: no entry states that program's fee", q, r.EntryID, r.Confidence)
+		}
+	}
+}

@@ -72,9 +72,5 @@ func TestAskStoryNames(t *testing.T) {
 			t.Errorf("ask(%q) whole: refused (confidence %.2f), want it answered", q, r.Confidence)
 		}
 	}
-	for _, q := range []string{"how much is the annual fee for the AI Cloud Partner Program", "We are new partners. How much is the annual fee for the AI Cloud Partner Program?"} {
-		if r := ix.Ask(q); r.Answered {
-			t.Errorf("Ask(%q) answered %s (%.2f), want a refusal: no entry states that program's fee", q, r.EntryID, r.Confidence)
-		}
-	}
+	refuseAll(t, ix, "no entry states that program's fee", "how much is the annual fee for the AI Cloud Partner Program", "We are new partners. How much is the annual fee for the AI Cloud Partner Program?")
 }

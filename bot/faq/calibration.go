@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "a862a9fa5c87c66c65876153c966df888f8b25ff1450e0ca5096f1b93d1ced0c"
+	calibratedFrom = "ea7991245c7103483e9c9ef51ef52276969d2ad9f3f803320c4ed7ecbf80ba6c"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -39,7 +39,8 @@ type Index struct {
 	threshold float64
 	ranker    *ranker // the learned ranker (ranker.go)
 	near      *neighbourIndex
-	setting   cvSetting // its features and training
+	names     *nameIndex // the knowledge base's names, as every language's index holds them
+	setting   cvSetting  // its features and training
 	closed    atomic.Bool
 	// oof memoises the tuning set's cross-fitted ranker probabilities
 	// (crossfit.go), used only by Calibrate and EvaluateLeaveOneOut.
@@ -148,6 +149,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	for _, li := range built {
 		li.names = names
 	}
+	ix.names = names
 	if o.cache != nil && docs == nil {
 		keep := map[Lang]*analysedLang{}
 		for i, l := range Langs {

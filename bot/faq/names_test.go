@@ -59,6 +59,46 @@ func TestAskingPart(t *testing.T) {
 	}
 }
 
+// TestStoryNames: a question sentence naming nothing asks about what the
+// rest of its message names; one naming its own subject carries nothing.
+func TestStoryNames(t *testing.T) {
+	es, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ni := newNameIndex(es)
+	tests := []struct{ rest, q, want string }{
+		{"We just joined the AI Cloud Partner Program. ", "How much is the yearly fee?", "ai cloud partner program"},
+		{"Vi har ISV Success och Solutions Partner. ", "Vad kostar det?", "isv success solutions partner"},
+		{"We just joined the AI Cloud Partner Program. ", "What is the Solutions Partner fee?", ""},
+		{"We closed Contoso in May. ", "How much is the yearly fee?", ""},
+	}
+	for _, tt := range tests {
+		if got := ni.storyNames(tt.rest, tt.q); got != tt.want {
+			t.Errorf("storyNames(%q, %q) = %q, want %q", tt.rest, tt.q, got, tt.want)
+		}
+	}
+	var none *nameIndex
+	if got := none.storyNames("AI Cloud Partner Program", "fee?"); got != "" {
+		t.Errorf("nil index: storyNames = %q, want none", got)
+	}
+}
+
+// TestAskSentenceStoryNames: a message refused whole whose question
+// sentence asks a fee of the program its story names is refused when no
+// entry states that program's fee, in every language; asked alone, the
+// sentence got the legacy CRM competency's fee at 0.99.
+func TestAskSentenceStoryNames(t *testing.T) {
+	ix := loadIndex(t)
+	refuseAll(t, ix, "no entry states the fee of the program the story names",
+		"We just joined the AI Cloud Partner Program. How much is the yearly fee?",
+		"Nous venons de rejoindre le AI Cloud Partner Program. Combien coûte la cotisation annuelle ?",
+		"Vi gick precis med i AI Cloud Partner Program. Vad kostar årsavgiften?")
+	// The story's names are carried only to a sentence naming nothing: the
+	// fee's own question, its program named, still gets the fee.
+	askCase(t, ix, "We already hold a competency and now add the Dynamics CRM one. Do we still have to pay the annual partner programme fee?", "crm-program-fee", EN)
+}
+
 // TestAskStoryNames: a name in the story around a fee question does not
 // refuse the fee's entry; a name in the question itself still does.
 func TestAskStoryNames(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 // end in a question mark are asked alone, in the message's language, each
 // with the abbreviations the rest of the message names and it does not
 // (carried: "and what gets us to the higher rate?" after "the CSA
-// commission"). The first answered as surely as any question, by the
+// commission"), and, when it names none itself, the knowledge base's names
+// the rest of the message gives (storyNames). The first answered as surely as any question, by the
 // entry the whole message ranks first, answers the message; the reply
 // quotes the sentence it answers (Result.Part). A sentence answered surely
 // enough (sureSentence) needs no rank in the whole.
@@ -130,7 +131,8 @@ func (ix *Index) sentenceAnswer(s *asking, text string, sentences []string, firs
 	asked := make([]string, len(sentences))
 	for k, q := range sentences {
 		asked[k] = q
-		if ctx := carried(strings.Replace(text, q, " ", 1), q); ctx != "" {
+		rest := strings.Replace(text, q, " ", 1)
+		if ctx := strings.TrimSpace(ix.names.storyNames(rest, q) + " " + carried(rest, q)); ctx != "" {
 			asked[k] = ctx + " " + q
 		}
 		if k > 0 {

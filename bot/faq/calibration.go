@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "ea7991245c7103483e9c9ef51ef52276969d2ad9f3f803320c4ed7ecbf80ba6c"
+	calibratedFrom = "91ebf25ca366d764b6a85fc88b671d974b483dadf0a46087de4461edef39da93"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "91ebf25ca366d764b6a85fc88b671d974b483dadf0a46087de4461edef39da93"
+	calibratedFrom = "1c702e5b4ab430e906a8d8b7bf7f6f6641d5070e9a1049d709a87006694df61c"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

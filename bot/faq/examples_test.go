@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -74,5 +75,44 @@ func TestProfile(t *testing.T) {
 	}
 	if most, one, none := score(8, 10), score(1, 10), score(0, 10); !(most > one && one > none && none < 0) {
 		t.Errorf("profile scores: 8/10 %.2f, 1/10 %.2f, 0/10 %.2f", most, one, none)
+	}
+}
+
+// TestCachedTuning: a build with a model cache keeps the parsed tuning set
+// there and reads it back as parsed, examples and all; a torn copy is
+// parsed again and written anew; without a cache nothing is kept.
+func TestCachedTuning(t *testing.T) {
+	want, err := embeddedTuning()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEx, err := embeddedExamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := &memCache{}
+	c := &countingCache{ModelCache: mem}
+	check := func(step string, hits, puts int) {
+		t.Helper()
+		cases, ex, err := cachedTuning(c)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if !reflect.DeepEqual(cases, want) || !reflect.DeepEqual(ex, wantEx) {
+			t.Fatalf("%s: the tuning set read differs from the one parsed (%d cases, want %d)", step, len(cases), len(want))
+		}
+		if c.hits != hits || c.puts != puts {
+			t.Fatalf("%s: %d hits, %d writes; want %d and %d", step, c.hits, c.puts, hits, puts)
+		}
+	}
+	check("first build", 0, 1)
+	check("second build", 1, 1)
+	for key := range mem.entries() {
+		mem.Put(key, []byte("torn"))
+	}
+	check("torn copy", 2, 2)
+	check("after the torn copy", 3, 2)
+	if cases, _, err := cachedTuning(nil); err != nil || len(cases) != len(want) {
+		t.Fatalf("without a cache: %d cases, %v", len(cases), err)
 	}
 }

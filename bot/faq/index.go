@@ -70,7 +70,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err := Validate(live); err != nil {
 		return nil, err
 	}
-	ex, err := embeddedExamples()
+	tuning, ex, err := cachedTuning(o.cache)
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +102,6 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 		}
 	}
 	ix.vocab.add(EN, britishSpellings)
-	tuning, err := embeddedTuning()
-	if err != nil {
-		return nil, err
-	}
 	// What reads a question before it is ranked (its swapped letters
 	// mended, its language told) needs nothing the rest of the build makes,
 	// and nothing but a question asks for it: it is made beside the rest

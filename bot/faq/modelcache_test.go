@@ -36,7 +36,8 @@ func (c *countingCache) Put(key string, b []byte) {
 }
 
 // TestModelCacheReusesTheTrainedRanker: the shared index's build trained
-// and stored its ranker, analysis and neighbour index; put in a cache folder, they replace
+// and stored its ranker, analysis and neighbour index, and kept the parsed
+// tuning set; put in a cache folder, they replace
 // the folder's stale files, and an index built over the folder loads them
 // and answers every tuning and hold-out question with the same
 // probabilities and confidence as the trained one.
@@ -53,12 +54,12 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	hits, puts := sharedCache.hits, sharedCache.puts
 	sharedCache.mu.Unlock()
 	stored := sharedCache.ModelCache.(*memCache).entries()
-	if hits != 0 || puts != 3 || len(stored) != 3 {
-		t.Fatalf("the shared build: %d hits, %d writes of %d keys; want 0 and 3 of 3 (the ranker, the analysis, the neighbour index)", hits, puts, len(stored))
+	if hits != 0 || puts != 4 || len(stored) != 4 {
+		t.Fatalf("the shared build: %d hits, %d writes of %d keys; want 0 and 4 of 4 (the ranker, the analysis, the neighbour index, the tuning set)", hits, puts, len(stored))
 	}
 	dir := t.TempDir()
 	var stale []string
-	for _, kind := range []string{rankerFormat, docsFormat, neighboursFormat} {
+	for _, kind := range []string{rankerFormat, docsFormat, neighboursFormat, tuningFormat} {
 		f := filepath.Join(dir, kind+"-000000000000000000000000.gob")
 		if err := os.WriteFile(f, []byte("a file of an older build"), 0o644); err != nil {
 			t.Fatal(err)
@@ -70,15 +71,15 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 		cache.Put(key, b)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(files) != 3 || slices.ContainsFunc(files, func(f string) bool { return slices.Contains(stale, f) }) {
-		t.Fatalf("cache folder holds %q; want the new ranker's, analysis's and neighbour index's files alone", files)
+	if len(files) != 4 || slices.ContainsFunc(files, func(f string) bool { return slices.Contains(stale, f) }) {
+		t.Fatalf("cache folder holds %q; want the new ranker's, analysis's, neighbour index's and tuning set's files alone", files)
 	}
 	loaded, err := NewIndex(es, WithModelCache(cache))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cache.hits != 3 || cache.puts != 3 {
-		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 3 and 3", cache.hits, cache.puts)
+	if cache.hits != 4 || cache.puts != 4 {
+		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 4 and 4", cache.hits, cache.puts)
 	}
 	// The neighbour index read from the cache is the one built.
 	if a, errA := trained.near.encode(); errA != nil {
@@ -122,8 +123,8 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	if _, err := NewIndex(es, WithModelCache(cache)); err != nil {
 		t.Fatal(err)
 	}
-	if cache.puts != 4 {
-		t.Fatalf("after a torn analysis: %d writes in all, want 4", cache.puts)
+	if cache.puts != 5 {
+		t.Fatalf("after a torn analysis: %d writes in all, want 5", cache.puts)
 	}
 }
 

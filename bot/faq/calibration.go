@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "1c702e5b4ab430e906a8d8b7bf7f6f6641d5070e9a1049d709a87006694df61c"
+	calibratedFrom = "1df67d264db9b181929059035bf6ec2866f1f62e231a28cf9f93f0d97d4ed35d"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -74,34 +74,7 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{
-		langs:     make(map[Lang]*langIndex, len(Langs)),
-		entries:   make(map[string]*Entry, len(live)),
-		pos:       make(map[string]int, len(live)),
-		vocab:     langVocab{},
-		numbers:   map[string]bool{},
-		model:     calibrated,
-		threshold: calibrated.Threshold,
-		setting:   cvGrid[0],
-	}
-	for i := range live {
-		e := &live[i]
-		ix.entries[e.ID] = e
-		ix.pos[e.ID] = len(ix.order)
-		ix.order = append(ix.order, e.ID)
-		for _, l := range Langs {
-			t := e.Text[l]
-			ix.vocab.add(l, t.Question)
-			for _, a := range t.Alternates {
-				ix.vocab.add(l, a)
-			}
-			ix.vocab.add(l, t.Answer)
-			for _, n := range numberPattern.FindAllString(normalize(t.Answer+" "+t.Question+" "+strings.Join(t.Alternates, " ")), -1) {
-				ix.numbers[n] = true
-			}
-		}
-	}
-	ix.vocab.add(EN, britishSpellings)
+	ix := indexOf(live)
 	// What reads a question before it is ranked (its swapped letters
 	// mended, its language told) needs nothing the rest of the build makes,
 	// and nothing but a question asks for it: it is made beside the rest
@@ -136,18 +109,10 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 			docs, _ = decodeDocs(b) // nil when unreadable: analysed again, and kept anew
 		}
 	}
-	// The languages are independent: build them side by side.
-	built := make([]*langIndex, len(Langs))
-	analysed := make([]*analysedLang, len(Langs))
-	errs := make([]error, len(Langs))
-	var wg sync.WaitGroup
-	for i, l := range Langs {
-		wg.Go(func() { built[i], analysed[i], errs[i] = newLangIndex(l, live, ex, docs[l]) })
-	}
-	wg.Wait()
+	built, analysed, err := buildLangs(live, ex, docs)
 	readers.Wait()
 	c := <-cached
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	names := newNameIndex(live)
@@ -171,6 +136,56 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	ix.near = <-nearc
 	ix.buildLoans()
 	return ix, nil
+}
+
+// indexOf is an Index of entries live with their words and numbers read,
+// its languages, ranker and neighbours still to build (NewIndex).
+func indexOf(live []Entry) *Index {
+	ix := &Index{
+		langs:     make(map[Lang]*langIndex, len(Langs)),
+		entries:   make(map[string]*Entry, len(live)),
+		pos:       make(map[string]int, len(live)),
+		vocab:     langVocab{},
+		numbers:   map[string]bool{},
+		model:     calibrated,
+		threshold: calibrated.Threshold,
+		setting:   cvGrid[0],
+	}
+	for i := range live {
+		e := &live[i]
+		ix.entries[e.ID] = e
+		ix.pos[e.ID] = len(ix.order)
+		ix.order = append(ix.order, e.ID)
+		for _, l := range Langs {
+			t := e.Text[l]
+			ix.vocab.add(l, t.Question)
+			for _, a := range t.Alternates {
+				ix.vocab.add(l, a)
+			}
+			ix.vocab.add(l, t.Answer)
+			for _, n := range numberPattern.FindAllString(normalize(t.Answer+" "+t.Question+" "+strings.Join(t.Alternates, " ")), -1) {
+				ix.numbers[n] = true
+			}
+		}
+	}
+	ix.vocab.add(EN, britishSpellings)
+	return ix
+}
+
+// buildLangs builds the languages' indexes of entries live and learned
+// examples ex, in Langs' order, each from its cached analysis in docs when
+// there is one, with what each analysed. The languages are independent:
+// they are built side by side.
+func buildLangs(live []Entry, ex examples, docs map[Lang]*analysedLang) ([]*langIndex, []*analysedLang, error) {
+	built := make([]*langIndex, len(Langs))
+	analysed := make([]*analysedLang, len(Langs))
+	errs := make([]error, len(Langs))
+	var wg sync.WaitGroup
+	for i, l := range Langs {
+		wg.Go(func() { built[i], analysed[i], errs[i] = newLangIndex(l, live, ex, docs[l]) })
+	}
+	wg.Wait()
+	return built, analysed, errors.Join(errs...)
 }
 
 // Len reports how many entries are indexed (removed ones excluded).

@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "1df67d264db9b181929059035bf6ec2866f1f62e231a28cf9f93f0d97d4ed35d"
+	calibratedFrom = "76264d54d972e7dd59aa83479fc34f308021e9f7f7e9c058c2d100562387a522"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.5195252463701725e-13, // bias
-		5.867772435739115,      // cov
-		-2.0582858366058554,    // covQ
-		0.6236605879767785,     // covA
-		5.949810406786299,      // phrase
-		-0.19284279507935134,   // prec
-		5.832145366573923,      // phraseIntent
-		1.027590794918353,      // intentHit
-		0.46170652059013656,    // intentMiss
-		-0.5222063220869869,    // costMiss
-		0.8454946190494347,     // cross
-		0.6962447398186054,     // unknown
-		0.6204553238022456,     // typo
-		0.1857950227833395,     // profile
-		0.15433426310886666,    // costGap
-		0.896223363523159,      // defines
-		-1.5585283237337546,    // figureMiss
-		-0.07098197868499317,   // numberMiss
-		6.4253919621818785,     // class
-		-0.36949617346530084,   // classLead
-		6.974155255741275e-15,  // classOOS
-		1.6005715271679292e-15, // unknownAll
+		1.7230661342186e-13,    // bias
+		5.8687273619238,        // cov
+		-2.0586160679803753,    // covQ
+		0.6240615759223286,     // covA
+		5.947071896843058,      // phrase
+		-0.19274784314839666,   // prec
+		5.8355365096023775,     // phraseIntent
+		1.035286814085646,      // intentHit
+		0.47622315808796367,    // intentMiss
+		-0.5221226438291781,    // costMiss
+		0.848736270533859,      // cross
+		0.6952030022894853,     // unknown
+		0.6201345286957348,     // typo
+		0.18571327632737827,    // profile
+		0.15406240976175736,    // costGap
+		0.8955309507353049,     // defines
+		-1.5589317330887245,    // figureMiss
+		-0.07013811594768142,   // numberMiss
+		6.424954275308048,      // class
+		-0.36935967262298947,   // classLead
+		-4.461297044996516e-15, // classOOS
+		-4.394632805807913e-15, // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1724100803132074, // nearest text's similarity
-		0.9146336623964243, // nearest text's lead
-		0.591799570696657,  // share of the nearest texts
+		1.1761268748819076, // nearest text's similarity
+		0.9124823162324663, // nearest text's lead
+		0.5923517814973797, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.0955750041134165,  // winner's bias
-		1.4566190168437267,   // winner's cov
-		-3.692848529939142,   // winner's covQ
-		-0.498276903194345,   // winner's covA
-		-1.334742455123477,   // winner's phrase
-		-0.6771585200437978,  // winner's prec
-		-1.1095246656764504,  // winner's phraseIntent
-		-0.38298985864806945, // winner's intentHit
-		-0.4793950683148542,  // winner's intentMiss
-		-1.0241736003854012,  // winner's costMiss
-		-0.6623875310041449,  // winner's cross
-		-3.1549029513355644,  // winner's unknown
-		1.5214109183629527,   // winner's typo
-		-0.2267257312474363,  // winner's profile
-		-0.8788842220500931,  // winner's costGap
-		-0.28575012118655435, // winner's defines
-		-2.2451785416699637,  // winner's figureMiss
-		-0.09415705868574134, // winner's numberMiss
-		-0.2353222093367704,  // winner's class
-		2.3386887046196745,   // winner's classLead
-		-3.1320523195798295,  // winner's classOOS
-		-0.5133055038886838,  // winner's unknownAll
-		0.3585950505512074,   // winner's rank score
-		0.34880900055040837,  // lead over the runner-up
-		2.119639020413608,    // softmax share
-		0.2285079430950142,   // coverage under 0.6
-		-2.6928411472519294,  // ranker's probability
-		0.060113403405658454, // first on lexical score
-		1.3711673230714185,   // ranker's probability of the runner-up
-		4.669429686219587,    // coverage of known words
-		-1.3639638771299756,  // ranker's probability times coverage
-		0.3477098468233151,   // lead times ranker's probability
-		-0.4723441630442488,  // nearest text's similarity
-		8.667378697577135,    // nearest text's lead
-		2.748672878519078,    // share of the nearest texts
-		-4.04619511752468,    // nearest out-of-scope question's similarity
-		-0.24268921538647983, // lead with the neighbour features
+		-5.091146148672063,   // winner's bias
+		1.4731680396503295,   // winner's cov
+		-3.6712315069611763,  // winner's covQ
+		-0.49528787994404017, // winner's covA
+		-1.3357862182810605,  // winner's phrase
+		-0.6820439064570176,  // winner's prec
+		-1.1148675238217578,  // winner's phraseIntent
+		-0.38610345747188163, // winner's intentHit
+		-0.4881817237783624,  // winner's intentMiss
+		-1.0185729038998699,  // winner's costMiss
+		-0.6653131054622448,  // winner's cross
+		-3.1279909398863897,  // winner's unknown
+		1.5105564169797656,   // winner's typo
+		-0.2285931402180554,  // winner's profile
+		-0.888971331504544,   // winner's costGap
+		-0.27581333623913423, // winner's defines
+		-2.2433801379913345,  // winner's figureMiss
+		-0.08332780707498186, // winner's numberMiss
+		-0.23807351168022003, // winner's class
+		2.3303986025503205,   // winner's classLead
+		-3.1303244477488006,  // winner's classOOS
+		-0.5011621554844398,  // winner's unknownAll
+		0.35922116864594167,  // winner's rank score
+		0.3432634991296676,   // lead over the runner-up
+		2.1039579250537828,   // softmax share
+		0.24515209698202406,  // coverage under 0.6
+		-2.678625929418539,   // ranker's probability
+		0.06176601885860323,  // first on lexical score
+		1.3797644486026857,   // ranker's probability of the runner-up
+		4.622479064094022,    // coverage of known words
+		-1.360485400608638,   // ranker's probability times coverage
+		0.34746930239094437,  // lead times ranker's probability
+		-0.45847928518672637, // nearest text's similarity
+		8.634323424233559,    // nearest text's lead
+		2.742601782128738,    // share of the nearest texts
+		-4.0485429363190715,  // nearest out-of-scope question's similarity
+		-0.23650666045838686, // lead with the neighbour features
 	},
-	Threshold: 0.39959381308189723,
+	Threshold: 0.40116114950415127,
 }

@@ -52,8 +52,8 @@ var (
 // paid off", "payer via la marketplace", "hur mycket Microsoft är med",
 // "vad tjänar vi på" (what do we gain) — eleven right answers of the
 // tuning set left one out, three of the development sets.
-var priceQuestion = newPrefilter(`\bhow much (does|do|is|are|will|would|did|for)\b|\bcosts?\b|\bprices?\b|\bpricing\b|\bfees?\b|\bcharged?\b|\bfree\b|\brates?\b|\bcommissions?\b|\bmargin\b|\bdiscount\b|\brebate\b|` +
-	`\bcombien (coute|coutent|ca coute|on paie|on paye|faut[- ]il payer)\b|\bc'?est combien\b|\bcoute(nt)?\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bgratuit|\bfrais\b|\btaux\b|\bcommissions?\b|\bmarge\b|\bremise\b|` +
+var priceQuestion = newPrefilter(`\bhow much (does|do|is|are|will|would|did|for)\b|\bcosts?\b|\bprices?\b|\bpricing\b|\bfees?\b|\bcharged?\b|\bfree\b|\brates?\b|\bcommissions?\b|\bmargins?\b|\bdiscounts?\b|\brebates?\b|` +
+	`\bcombien (coute|coutent|ca coute|on paie|on paye|faut[- ]il payer)\b|\bc'?est combien\b|\bcoute(nt)?\b|\bprix\b|\bcouts?\b|\btarifs?\b|\bpayant\b|\bgratuit|\bfrais\b|\btaux\b|\bcommissions?\b|\bmarges?\b|\bremises?\b|` +
 	`\bkostar\b|\bkostade\b|\bkostnad|\bpris(et|er|erna)?\b|\bavgift|\bgratis\b|\bprovision(en)?\b|\bmarginal(en)?\b|\brabatt`)
 
 // Score questions. "How many PCS points for the security designation",

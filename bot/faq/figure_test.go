@@ -148,6 +148,15 @@ func TestPriceQuestion(t *testing.T) {
 		{"quels sont les frais", true},
 		{"vad kostar certifieringen", true},
 		{"finns det en årlig avgift", true},
+		// Plural and, in Swedish, definite forms: "rabatten" was no price
+		// question until session 53, so the MACC entry, which states no
+		// discount, answered "vad är rabatten för MACC?".
+		{"what discounts do MACC customers get", true},
+		{"any rebates on azure", true},
+		{"quelles remises pour le MACC", true},
+		{"vad är rabatten för MACC", true},
+		{"vad är priset för crm-kompetensen", true},
+		{"hur stor är marginalen", true},
 		{"si on fait un profil hors csp, on touche plus de monde ?", false},
 		{"whether it paid off", false},
 		{"le client passera par la marketplace pour payer", false},

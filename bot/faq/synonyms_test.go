@@ -70,6 +70,37 @@ func TestLeadingFiller(t *testing.T) {
 	}
 }
 
+// TestIntentWordForms: an intent reads its nouns in their plural and, in
+// Swedish, definite forms ("rabatten", "priset", "tidsgränsen"), as the
+// price question does (figure.go): a cost question whose winner states no
+// price is refused (fCostMiss) whichever form it is asked in.
+func TestIntentWordForms(t *testing.T) {
+	for _, c := range []struct {
+		l    Lang
+		q    string
+		want string
+	}{
+		{EN, "what are the deadlines for a referral", "qqdur"},
+		{FR, "quels sont les délais pour répondre", "qqdur"},
+		{SV, "vad är tidsgränsen för en hänvisning", "qqdur"},
+		{SV, "vad är väntetiden för ett svar", "qqdur"},
+		{EN, "what discounts do macc customers get", "qqcost"},
+		{EN, "are there rebates", "qqcost"},
+		{EN, "what margins do csp partners make", "qqcost"},
+		{FR, "quelles remises pour le macc", "qqcost"},
+		{FR, "les marges en csp", "qqcost"},
+		{SV, "vad är rabatten för macc", "qqcost"},
+		{SV, "vad är priset för crm-kompetensen", "qqcost"},
+		{SV, "hur stor är marginalen", "qqcost"},
+		{SV, "rabatter för macc-kunder", "qqcost"},
+		{SV, "hur funkar prissättningen", "qqcost"},
+	} {
+		if got := withIntents(c.l, neutral(c.q)); !strings.Contains(got, c.want) {
+			t.Errorf("%s %q: intents %q, want %s", c.l, c.q, got, c.want)
+		}
+	}
+}
+
 // TestDefinitionWords: the stand-for question in its other wordings is a
 // definition question, and its own words are not content words.
 func TestDefinitionWords(t *testing.T) {

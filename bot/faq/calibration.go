@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "76264d54d972e7dd59aa83479fc34f308021e9f7f7e9c058c2d100562387a522"
+	calibratedFrom = "f3e46a96e2434e1f36b1b47c21792aa96e51b3d2365f5ba9d55be528806212c6"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.7230661342186e-13,    // bias
-		5.8687273619238,        // cov
-		-2.0586160679803753,    // covQ
-		0.6240615759223286,     // covA
-		5.947071896843058,      // phrase
-		-0.19274784314839666,   // prec
-		5.8355365096023775,     // phraseIntent
-		1.035286814085646,      // intentHit
-		0.47622315808796367,    // intentMiss
-		-0.5221226438291781,    // costMiss
-		0.848736270533859,      // cross
-		0.6952030022894853,     // unknown
-		0.6201345286957348,     // typo
-		0.18571327632737827,    // profile
-		0.15406240976175736,    // costGap
-		0.8955309507353049,     // defines
-		-1.5589317330887245,    // figureMiss
-		-0.07013811594768142,   // numberMiss
-		6.424954275308048,      // class
-		-0.36935967262298947,   // classLead
-		-4.461297044996516e-15, // classOOS
-		-4.394632805807913e-15, // unknownAll
+		3.1160259557788426e-14,  // bias
+		5.886572505798853,       // cov
+		-2.0617280884295823,     // covQ
+		0.6258426333004095,      // covA
+		5.951333578526774,       // phrase
+		-0.19257176225192374,    // prec
+		5.835805418360004,       // phraseIntent
+		1.0556904072811364,      // intentHit
+		0.4973742432165333,      // intentMiss
+		-0.4938800161809951,     // costMiss
+		0.9966572665143448,      // cross
+		0.5362433838925905,      // unknown
+		0.570724133516728,       // typo
+		0.1834927685913309,      // profile
+		0.13762404375799803,     // costGap
+		0.8960867173997481,      // defines
+		-1.5546033729970987,     // figureMiss
+		-0.07037363339335705,    // numberMiss
+		6.4270845566278085,      // class
+		-0.36999731140635367,    // classLead
+		-1.1984996386807812e-14, // classOOS
+		4.496403249731883e-15,   // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1761268748819076, // nearest text's similarity
-		0.9124823162324663, // nearest text's lead
-		0.5923517814973797, // share of the nearest texts
+		1.1759162098090852, // nearest text's similarity
+		0.9120203802467451, // nearest text's lead
+		0.5918728668322115, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.091146148672063,   // winner's bias
-		1.4731680396503295,   // winner's cov
-		-3.6712315069611763,  // winner's covQ
-		-0.49528787994404017, // winner's covA
-		-1.3357862182810605,  // winner's phrase
-		-0.6820439064570176,  // winner's prec
-		-1.1148675238217578,  // winner's phraseIntent
-		-0.38610345747188163, // winner's intentHit
-		-0.4881817237783624,  // winner's intentMiss
-		-1.0185729038998699,  // winner's costMiss
-		-0.6653131054622448,  // winner's cross
-		-3.1279909398863897,  // winner's unknown
-		1.5105564169797656,   // winner's typo
-		-0.2285931402180554,  // winner's profile
-		-0.888971331504544,   // winner's costGap
-		-0.27581333623913423, // winner's defines
-		-2.2433801379913345,  // winner's figureMiss
-		-0.08332780707498186, // winner's numberMiss
-		-0.23807351168022003, // winner's class
-		2.3303986025503205,   // winner's classLead
-		-3.1303244477488006,  // winner's classOOS
-		-0.5011621554844398,  // winner's unknownAll
-		0.35922116864594167,  // winner's rank score
-		0.3432634991296676,   // lead over the runner-up
-		2.1039579250537828,   // softmax share
-		0.24515209698202406,  // coverage under 0.6
-		-2.678625929418539,   // ranker's probability
-		0.06176601885860323,  // first on lexical score
-		1.3797644486026857,   // ranker's probability of the runner-up
-		4.622479064094022,    // coverage of known words
-		-1.360485400608638,   // ranker's probability times coverage
-		0.34746930239094437,  // lead times ranker's probability
-		-0.45847928518672637, // nearest text's similarity
-		8.634323424233559,    // nearest text's lead
-		2.742601782128738,    // share of the nearest texts
-		-4.0485429363190715,  // nearest out-of-scope question's similarity
-		-0.23650666045838686, // lead with the neighbour features
+		-5.075894319828683,   // winner's bias
+		1.467830097145972,    // winner's cov
+		-3.723476127483336,   // winner's covQ
+		-0.4906783134295191,  // winner's covA
+		-1.3440636019591512,  // winner's phrase
+		-0.6687024434620968,  // winner's prec
+		-1.1028582917984566,  // winner's phraseIntent
+		-0.3985021959318372,  // winner's intentHit
+		-0.48801294444433496, // winner's intentMiss
+		-0.9685434451566725,  // winner's costMiss
+		-0.8740537020534559,  // winner's cross
+		-3.042257972240222,   // winner's unknown
+		1.3643130241344672,   // winner's typo
+		-0.22296497485929725, // winner's profile
+		-0.8742443466597728,  // winner's costGap
+		-0.2684522812922585,  // winner's defines
+		-2.132462822822245,   // winner's figureMiss
+		-0.08333084811961562, // winner's numberMiss
+		-0.23275832996039061, // winner's class
+		2.327094949808528,    // winner's classLead
+		-3.144306965863352,   // winner's classOOS
+		-0.5737401641839394,  // winner's unknownAll
+		0.3572159168610895,   // winner's rank score
+		0.35064812910499127,  // lead over the runner-up
+		2.1208233323401418,   // softmax share
+		0.30515124625830137,  // coverage under 0.6
+		-2.719326711454945,   // ranker's probability
+		0.057452621402561,    // first on lexical score
+		1.360347586205766,    // ranker's probability of the runner-up
+		4.666220659528814,    // coverage of known words
+		-1.329703507059007,   // ranker's probability times coverage
+		0.3476375916074549,   // lead times ranker's probability
+		-0.4439685755853837,  // nearest text's similarity
+		8.65749742750288,     // nearest text's lead
+		2.745632076663682,    // share of the nearest texts
+		-4.045772796786123,   // nearest out-of-scope question's similarity
+		-0.2448408737798215,  // lead with the neighbour features
 	},
-	Threshold: 0.40116114950415127,
+	Threshold: 0.4015416726197403,
 }

@@ -16,8 +16,8 @@ import (
 // a share, in any of the three languages (a question scored against
 // another language's index keeps its own words). "How many days" is one
 // too: the entries that answer it state their days in digits.
-var figureQuestion = newPrefilter(`\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentage\b|` +
-	`\bcombien d(e|es|')\s*(\S+)|\bau (plus|maximum)\b|\bpar (an|mois|semaine|trimestre)\b|\ben moyenne\b|\bpourcentage\b|` +
+var figureQuestion = newPrefilter(`\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentages?\b|` +
+	`\bcombien d(e|es|')\s*(\S+)|\bau (plus|maximum)\b|\bpar (an|mois|semaine|trimestre)\b|\ben moyenne\b|\bpourcentages?\b|` +
 	`\bhur manga\b|\bsom mest\b|\bmax(imalt|imum)\b|\bper (ar|manad|vecka|kvartal)\b|\bi (snitt|genomsnitt)\b|\bhur stor andel\b`)
 
 // containsAny reports whether s contains one of subs: the strings that
@@ -96,7 +96,7 @@ var (
 	answerAmount   = regexp.MustCompile(`\d\s?(%|percent|pour ?cent|procent|eur|euros?|usd|dollars?|€|\$|sek|kr|kronor)|(\$|€|usd|eur|sek)\s?\d`)
 	// percentQuestion asks a percentage: an answer stating amounts in
 	// other units only ("at least 25,000 USD") does not answer it.
-	percentQuestion = newPrefilter(`%|\bpercent(age)?\b|\bpourcentage\b|\bpour ?cent\b|\bprocent(sats)?\b`)
+	percentQuestion = newPrefilter(`%|\bpercent(ages?)?\b|\bpourcentages?\b|\bpour ?cent\b|\bprocent(sats(en|er|erna)?)?\b`)
 )
 
 // worthIdiom asks whether something is worth the effort ("is isv success

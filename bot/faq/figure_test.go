@@ -13,6 +13,8 @@ func TestFigureQuestion(t *testing.T) {
 		{"combien de jours pour accepter", true},
 		{"hur många lösningsutvärderingar per år", true},
 		{"hur stor andel blir vunna", true},
+		{"what are the percentages of won deals", true},
+		{"quels pourcentages de transactions gagnées", true},
 		{"how do i add people to the deal team", false},
 		{"combien coute le csp", false}, // a price: fCostMiss's business
 		{"vem äger registreringen", false},
@@ -168,6 +170,23 @@ func TestPriceQuestion(t *testing.T) {
 		if got := priceQuestion.MatchString(neutral(tt.q)); got != tt.want {
 			t.Errorf("%q: price question %v, want %v", tt.q, got, tt.want)
 		}
+	}
+}
+
+// TestPercentQuestion: a percentage asked in its plural and, in Swedish,
+// the definite forms of "procentsats".
+func TestPercentQuestion(t *testing.T) {
+	for _, q := range []string{
+		"what percentage do we get", "what are the percentages",
+		"quels pourcentages", "c'est quel pour cent",
+		"vilken procentsats", "vad är procentsatsen", "vilka procentsatser gäller",
+	} {
+		if !percentQuestion.MatchString(neutral(q)) {
+			t.Errorf("%q: no percent question", q)
+		}
+	}
+	if percentQuestion.MatchString(neutral("what is the minimum deal value")) {
+		t.Error("the minimum deal value read as a percent question")
 	}
 }
 

@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "f3e46a96e2434e1f36b1b47c21792aa96e51b3d2365f5ba9d55be528806212c6"
+	calibratedFrom = "d4548c5a65aafdd2cbddcfc484b2098fdbea236dacd24da6f91ee4fc4254f58a"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		3.1160259557788426e-14,  // bias
-		5.886572505798853,       // cov
-		-2.0617280884295823,     // covQ
-		0.6258426333004095,      // covA
-		5.951333578526774,       // phrase
-		-0.19257176225192374,    // prec
-		5.835805418360004,       // phraseIntent
-		1.0556904072811364,      // intentHit
-		0.4973742432165333,      // intentMiss
-		-0.4938800161809951,     // costMiss
-		0.9966572665143448,      // cross
-		0.5362433838925905,      // unknown
-		0.570724133516728,       // typo
-		0.1834927685913309,      // profile
-		0.13762404375799803,     // costGap
-		0.8960867173997481,      // defines
-		-1.5546033729970987,     // figureMiss
-		-0.07037363339335705,    // numberMiss
-		6.4270845566278085,      // class
-		-0.36999731140635367,    // classLead
-		-1.1984996386807812e-14, // classOOS
-		4.496403249731883e-15,   // unknownAll
+		2.2204460492554375e-15, // bias
+		5.874850057462259,      // cov
+		-2.062691476631928,     // covQ
+		0.6283121526149402,     // covA
+		5.945515364787122,      // phrase
+		-0.1935937556180023,    // prec
+		5.832667774807969,      // phraseIntent
+		1.040473820119338,      // intentHit
+		0.48254600083373184,    // intentMiss
+		-0.5547730985122235,    // costMiss
+		0.8712945538873688,     // cross
+		0.6722151911165378,     // unknown
+		0.6071423917879348,     // typo
+		0.18496577268789915,    // profile
+		0.1685400019485758,     // costGap
+		0.889929693968513,      // defines
+		-1.169458712291972,     // figureMiss
+		-0.027482501788814936,  // numberMiss
+		6.425871972464175,      // class
+		-0.36927637566547317,   // classLead
+		-7.705955393499632e-16, // classOOS
+		-8.82627304577e-15,     // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1759162098090852, // nearest text's similarity
-		0.9120203802467451, // nearest text's lead
-		0.5918728668322115, // share of the nearest texts
+		1.1711661990077735, // nearest text's similarity
+		0.9129333240339419, // nearest text's lead
+		0.5930139341820937, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.075894319828683,   // winner's bias
-		1.467830097145972,    // winner's cov
-		-3.723476127483336,   // winner's covQ
-		-0.4906783134295191,  // winner's covA
-		-1.3440636019591512,  // winner's phrase
-		-0.6687024434620968,  // winner's prec
-		-1.1028582917984566,  // winner's phraseIntent
-		-0.3985021959318372,  // winner's intentHit
-		-0.48801294444433496, // winner's intentMiss
-		-0.9685434451566725,  // winner's costMiss
-		-0.8740537020534559,  // winner's cross
-		-3.042257972240222,   // winner's unknown
-		1.3643130241344672,   // winner's typo
-		-0.22296497485929725, // winner's profile
-		-0.8742443466597728,  // winner's costGap
-		-0.2684522812922585,  // winner's defines
-		-2.132462822822245,   // winner's figureMiss
-		-0.08333084811961562, // winner's numberMiss
-		-0.23275832996039061, // winner's class
-		2.327094949808528,    // winner's classLead
-		-3.144306965863352,   // winner's classOOS
-		-0.5737401641839394,  // winner's unknownAll
-		0.3572159168610895,   // winner's rank score
-		0.35064812910499127,  // lead over the runner-up
-		2.1208233323401418,   // softmax share
-		0.30515124625830137,  // coverage under 0.6
-		-2.719326711454945,   // ranker's probability
-		0.057452621402561,    // first on lexical score
-		1.360347586205766,    // ranker's probability of the runner-up
-		4.666220659528814,    // coverage of known words
-		-1.329703507059007,   // ranker's probability times coverage
-		0.3476375916074549,   // lead times ranker's probability
-		-0.4439685755853837,  // nearest text's similarity
-		8.65749742750288,     // nearest text's lead
-		2.745632076663682,    // share of the nearest texts
-		-4.045772796786123,   // nearest out-of-scope question's similarity
-		-0.2448408737798215,  // lead with the neighbour features
+		-5.104411225847209,   // winner's bias
+		1.5086345784711135,   // winner's cov
+		-3.7003972114537396,  // winner's covQ
+		-0.49370359008343695, // winner's covA
+		-1.3050863114056486,  // winner's phrase
+		-0.6705846639847557,  // winner's prec
+		-1.0827830561725769,  // winner's phraseIntent
+		-0.37411271178074795, // winner's intentHit
+		-0.3898779684654915,  // winner's intentMiss
+		-0.981536614899605,   // winner's costMiss
+		-0.6773387990365444,  // winner's cross
+		-3.1074798420878995,  // winner's unknown
+		1.494933247844698,    // winner's typo
+		-0.22472158395795683, // winner's profile
+		-0.9438458430124703,  // winner's costGap
+		-0.26805865698647885, // winner's defines
+		-2.1244539145040293,  // winner's figureMiss
+		-0.10599107709036729, // winner's numberMiss
+		-0.196663669017951,   // winner's class
+		2.346991743380659,    // winner's classLead
+		-3.1105716647828188,  // winner's classOOS
+		-0.4629452775850493,  // winner's unknownAll
+		0.3539533034155118,   // winner's rank score
+		0.3557376001181681,   // lead over the runner-up
+		2.100922615544248,    // softmax share
+		0.1860082292226657,   // coverage under 0.6
+		-2.6765351682292158,  // ranker's probability
+		0.08535831999526013,  // first on lexical score
+		1.3916821837619915,   // ranker's probability of the runner-up
+		4.594146980217056,    // coverage of known words
+		-1.3681285012371442,  // ranker's probability times coverage
+		0.3449479626984009,   // lead times ranker's probability
+		-0.45913758810530614, // nearest text's similarity
+		8.696922345426351,    // nearest text's lead
+		2.7565544111704807,   // share of the nearest texts
+		-4.0326559526257,     // nearest out-of-scope question's similarity
+		-0.24953818068804948, // lead with the neighbour features
 	},
-	Threshold: 0.4015416726197403,
+	Threshold: 0.397578535998238,
 }

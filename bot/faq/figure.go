@@ -15,8 +15,15 @@ import (
 // figureQuestion matches questions, folded, that ask a count, a maximum or
 // a share, in any of the three languages (a question scored against
 // another language's index keeps its own words). "How many days" is one
-// too: the entries that answer it state their days in digits.
-var figureQuestion = newPrefilter(`\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentages?\b|` +
+// too: the entries that answer it state their days in digits; and since
+// session 53 "how long", a deadline, "combien de temps", "délai", "hur
+// länge", "tidsgräns", which had only the duration intent, so "what are
+// the deadlines for solution assessments" was answered by what a solution
+// assessment is. Refit, the development sets answered 6 more right, 1
+// more wrong and refused 2 more out-of-scope questions; the hold-out and
+// fresh sets unchanged; the tuning set left one out 10 more right for 9
+// more wrong (threshold 0.402 -> 0.398).
+var figureQuestion = newPrefilter(`\bhow long\b|\bdeadlines?\b|\bcombien de temps\b|\bdelais?\b|\bhur lange\b|\bhur lang tid\b|\btidsgrans|\bhow many\b|\bat most\b|\bmaximum\b|\bper (year|month|week|quarter)\b|\bon average\b|\bpercentages?\b|` +
 	`\bcombien d(e|es|')\s*(\S+)|\bau (plus|maximum)\b|\bpar (an|mois|semaine|trimestre)\b|\ben moyenne\b|\bpourcentages?\b|` +
 	`\bhur manga\b|\bsom mest\b|\bmax(imalt|imum)\b|\bper (ar|manad|vecka|kvartal)\b|\bi (snitt|genomsnitt)\b|\bhur stor andel\b`)
 

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "d4548c5a65aafdd2cbddcfc484b2098fdbea236dacd24da6f91ee4fc4254f58a"
+	calibratedFrom = "95014a7d3303933f03f64b3aaa6451dd35220060290f1aba020ef6948d23fb4e"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -281,6 +281,13 @@ func TestEval(t *testing.T) {
 		// of a message refused whole needed sureSentence), so its refusal
 		// and wrong-answer bars are issue 15's goals, 90 % and 2 %.
 		{[]string{DevFiles[9]}, 0.92, 0.90, 0.02, true},
+		// Session 54: dev24, by three more helpers in dev19's and dev22's
+		// personas (a troubleshooter describing a symptom, greyed buttons,
+		// vanished deals, errors, and asking why or what to do; a manager
+		// weighing impact, risk, effort and time), written to be read
+		// (ReadDevFiles): on 0.53.0's engine 94.0 / 96.9 / 94.8 %, 9 wrong
+		// (1.3 %), 64 of 64 refused (three of its four quarters).
+		{[]string{DevFiles[10]}, 0.92, 0.90, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

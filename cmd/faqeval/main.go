@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cosellbot/cosellbot/bot/faq"
@@ -30,7 +31,7 @@ import (
 
 func main() {
 	dir := flag.String("dir", "bot/faq/testdata", "directory of the evaluation sets")
-	failures := flag.Bool("failures", false, "list the tuning set's and the deciding development set's (DevFiles[0]) failures")
+	failures := flag.Bool("failures", false, "list the tuning set's and the deciding development sets' (ReadDevFiles) failures")
 	calibrate := flag.Bool("calibrate", false, "refit the confidence model on the tuning set and rewrite calibration.go")
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
 	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
@@ -134,8 +135,8 @@ func run(dir string, failures, calibrate bool, out string) error {
 			return err
 		}
 		r := faq.Evaluate(ix, cases)
-		if !failures || name != faq.DevFiles[0] {
-			r.Failures = nil // only the deciding set's failures are read
+		if !failures || !slices.Contains(faq.ReadDevFiles, name) {
+			r.Failures = nil // only the deciding sets' failures are read
 		}
 		fmt.Printf("\n== development (%s): %d cases\n%s", name, len(cases), r)
 	}

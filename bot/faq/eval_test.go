@@ -281,12 +281,12 @@ func TestEval(t *testing.T) {
 		// of a message refused whole needed sureSentence), so its refusal
 		// and wrong-answer bars are issue 15's goals, 90 % and 2 %.
 		{[]string{DevFiles[9]}, 0.92, 0.90, 0.02, true},
-		// Session 54: dev24, by three more helpers in dev19's and dev22's
+		// Session 54: dev24, by four more helpers in dev19's and dev22's
 		// personas (a troubleshooter describing a symptom, greyed buttons,
 		// vanished deals, errors, and asking why or what to do; a manager
 		// weighing impact, risk, effort and time), written to be read
-		// (ReadDevFiles): on 0.53.0's engine 94.0 / 96.9 / 94.8 %, 9 wrong
-		// (1.3 %), 64 of 64 refused (three of its four quarters).
+		// (ReadDevFiles): on 0.53.0's engine 94.8 / 96.6 / 94.5 %, 13
+		// wrong (1.5 %), 83 of 84 refused.
 		{[]string{DevFiles[10]}, 0.92, 0.90, 0.02, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)

@@ -104,6 +104,9 @@ type entryDoc struct {
 	numbers map[string]bool
 	// points is whether the answer states a number of points (asksScore).
 	points bool
+	// currency is whether the answer speaks of currencies
+	// (currencyQuestion).
+	currency bool
 	// intents are those the answer implies (a price, rate or "free"
 	// answers a cost question; see answerIntents). The phrasings' own
 	// intents are in phraseIntents: features counts those of the phrasings
@@ -269,6 +272,7 @@ func (li *langIndex) number(raw []rawDoc) {
 		}
 		d.minimum = r.minimum
 		d.points = r.points
+		d.currency = r.currency
 		seenQ := map[int32]bool{}
 		for _, p := range r.phrasings {
 			var ids []int32
@@ -420,6 +424,7 @@ type rawDoc struct {
 	figure        bool
 	minimum       bool
 	points        bool
+	currency      bool
 	amounts       map[string]bool
 	numbers       map[string]bool
 }
@@ -454,6 +459,7 @@ func (li *langIndex) analyseEntry(t Text, learned []string) rawDoc {
 	d.figure = figureAnswer.MatchString(foldLower(t.Answer))
 	d.minimum = minimumAnswer.MatchString(foldLower(t.Answer))
 	d.points = pointsAnswer.MatchString(foldLower(t.Answer))
+	d.currency = currencyAnswer.MatchString(foldLower(t.Answer))
 	d.amounts = statedAmounts(foldLower(normalize(t.Answer)))
 	d.numbers = answerNumbers(foldLower(normalize(t.Answer)))
 	d.defines = map[string]bool{}

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "95014a7d3303933f03f64b3aaa6451dd35220060290f1aba020ef6948d23fb4e"
+	calibratedFrom = "b4c52ab38e65fed2b04c6620309852e5879953a730a56a16442876bf708e096f"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

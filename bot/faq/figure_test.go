@@ -212,3 +212,39 @@ func TestAskPriceGate(t *testing.T) {
 	})
 	refuseAll(t, ix, "no entry states that price", "how much do the dynamics exam prep courses cost?", "what does a D4 VM cost per hour on Azure?")
 }
+
+func TestCurrencyQuestion(t *testing.T) {
+	for q, want := range map[string]bool{
+		"vilken valuta faktureras csp direct bill i for svenska kunder": true,
+		"which currency are csa commissions paid in":                    true,
+		"quel taux de change pour les deals en euros":                   true,
+		"les commissions csa sont versees dans quelle devise":           true,
+		"vilken valutakurs anvands":                                     true,
+		"vaxelkursen for kronor":                                        true,
+		"our deal is 20k euros, is that enough":                         false, // an amount, asked of the threshold
+		"vad ar minsta dealvarde":                                       false,
+		"what is the exchange with microsoft sellers":                   false,
+	} {
+		if got := currencyQuestion.MatchString(q); got != want {
+			t.Errorf("currencyQuestion(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestAskCurrencyGate: a currency is answered about only by an entry
+// whose answer speaks of currencies (the registration threshold's
+// conversion, a P2P partner's share); the CSP models' entry, which
+// covers "CSP", "direct bill" and invoicing, does not answer in which
+// currency CSP bills.
+func TestAskCurrencyGate(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"our deal is in kronor, how is the currency converted for the registration threshold?", "deal-registration-value", EN},
+		{"vilken valutakurs används för att räkna om affärer till registreringsgränsen?", "deal-registration-value", SV},
+		{"dans quelle devise j'indique la part du partenaire invité sur un deal p2p ?", "p2p-create", FR},
+	})
+	refuseAll(t, ix, "no entry says which currency",
+		"vilken valuta faktureras CSP direct bill i för svenska kunder?",
+		"in which currency does Microsoft bill CSP direct bill partners?",
+		"les commissions CSA sont versées dans quelle devise ?")
+}

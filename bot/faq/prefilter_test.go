@@ -40,7 +40,7 @@ func TestPrefilterStrings(t *testing.T) {
 
 // traitPrefilters are the patterns traitsOf reads a question with, in
 // every language.
-var traitPrefilters = []prefilter{figureQuestion, maximumQuestion, scoreQuestion, kindsQuestion, expansionQuestion, worthQuestion, percentQuestion}
+var traitPrefilters = []prefilter{figureQuestion, maximumQuestion, scoreQuestion, currencyQuestion, kindsQuestion, expansionQuestion, worthQuestion, percentQuestion}
 
 // FuzzPrefilter: on any text, every prefilter says what regexp says
 // running its pattern whole.

@@ -119,8 +119,9 @@ type candidate struct {
 	// entry's answer spells out none of the question's words (acronym.go).
 	undefined bool
 	// misnamed: the question asks a cost, amount or count of something it
-	// names that the entry never mentions (names.go), or a number of
-	// points the entry does not state (figure.go).
+	// names that the entry never mentions (names.go), a number of points
+	// the entry does not state, or of a currency its answer never speaks
+	// of (figure.go).
 	misnamed bool
 	// unpriced: the question asks a price (priceQuestion) and the entry
 	// states none (fCostMiss).
@@ -429,19 +430,20 @@ func (qt *queryTerms) coverage(c *credits) float64 {
 }
 
 // traits are what a question asks that its neutral text n shows whatever
-// the language: a figure (a maximum), an amount, numbers, a score, what an
-// acronym stands for. Every language's index reads the same, so they are
-// read once per question.
+// the language: a figure (a maximum), an amount, numbers, a score, a
+// currency, what an acronym stands for. Every language's index reads the
+// same, so they are read once per question.
 type traits struct {
-	figure, maximum, score, expansion, price bool
-	amount                                   amountAsk
-	nums                                     []string
+	figure, maximum, score, expansion, price, currency bool
+	amount                                             amountAsk
+	nums                                               []string
 }
 
 // traitsOf reads the traits of n.
 func traitsOf(n string) traits {
 	tr := traits{amount: askedAmount(n), nums: questionNumbers(n), score: asksScore(n), expansion: expansionQuestion.MatchString(n)}
 	tr.price = priceQuestion.MatchString(n)
+	tr.currency = currencyQuestion.MatchString(n)
 	tr.figure = figureQuestion.MatchString(n) && !kindsQuestion.MatchString(n)
 	tr.maximum = tr.figure && maximumQuestion.MatchString(n)
 	return tr
@@ -506,7 +508,8 @@ func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mas
 		}
 		c.undefined = expansion && !li.docs[d].definesAny(qt.mains)
 		c.unpriced = tr.price && c.x[fCostMiss] == 1
-		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || tr.score && !li.docs[d].points
+		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || tr.score && !li.docs[d].points ||
+			tr.currency && !li.docs[d].currency
 		out = append(out, c)
 	}
 	return out

@@ -121,6 +121,13 @@ var stopMapName = map[Lang]string{EN: en.StopName, FR: fr.StopName, SV: sv.StopN
 // verbs that only frame the question ("c'est quoi", "vad menas"). Left in,
 // they are unknown to the knowledge base and would lower every confidence.
 var chatStopWords = map[Lang][]string{
+	// Tried in session 55 and not kept: "us" as English filler, with "US"
+	// as typed written "USA" before folding (the country, as the Swedish
+	// texts spell it), since "is CSP worth it for us?" met the CSP
+	// regions' "US CSP can sell to which customers" and was answered with
+	// them (dev24). Refitted (threshold 0.397), dev24's English answered 2
+	// more right, but the tuning set left one out 11 fewer (4 fewer
+	// wrong), and three measured sets moved by one each (two down).
 	// Tried in faq9b and not kept: "much", "many", "per" (English),
 	// "combien" (French), "många", "per" (Swedish) as filler, the intents
 	// and figure patterns reading them on the raw text. Tuning 1750 → 1747

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -169,4 +170,28 @@ func (a *Cache[V]) Len() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.lru.Len()
+}
+
+// Resolver reads a cosellbot user by ID (the command service).
+type Resolver interface {
+	Resolve(ctx context.Context, id string) (access.User, error)
+}
+
+// LinkedUser is the cosellbot user whose ID a chat account is linked to (or
+// whose e-mail it has), or unlinked: when id is empty, when no user has it
+// (access denies it), and when it names the local admin the shell acts as,
+// who has no chat account, so that nobody in a channel acts with the
+// shell's rights whatever the link says. Other errors (the database did not
+// answer) come back as they are.
+func LinkedUser(ctx context.Context, r Resolver, id string, unlinked error) (access.User, error) {
+	id = strings.TrimSpace(id)
+	if id == "" || strings.EqualFold(id, access.LocalAdmin.ID) {
+		return access.User{}, unlinked
+	}
+	u, err := r.Resolve(ctx, id)
+	var denied *access.Denied
+	if errors.As(err, &denied) {
+		return access.User{}, unlinked
+	}
+	return u, err
 }

@@ -305,16 +305,10 @@ func (a *Adapter) lookup(ctx context.Context, discordID string) (access.User, er
 	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
 		return access.User{}, err
 	}
-	// The local admin the shell acts as has no chat account.
-	if err != nil || strings.TrimSpace(id) == "" || strings.EqualFold(id, access.LocalAdmin.ID) {
+	if err != nil {
 		return access.User{}, notLinked(discordID)
 	}
-	u, err := a.svc.Resolve(ctx, id)
-	var denied *access.Denied
-	if errors.As(err, &denied) {
-		return access.User{}, notLinked(discordID)
-	}
-	return u, err
+	return chatkit.LinkedUser(ctx, a.svc, id, notLinked(discordID))
 }
 
 // notLinked is the refusal of a Discord account no cosellbot user is linked

@@ -276,7 +276,7 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 	id, err := a.dir.ChatUser(ctx, Platform, slackID)
 	switch {
 	case err == nil:
-		return a.resolve(ctx, id, slackID)
+		return chatkit.LinkedUser(ctx, a.svc, id, notLinked(slackID))
 	case !errors.Is(err, ledger.ErrNotFound):
 		return access.User{}, err
 	}
@@ -292,7 +292,7 @@ func (a *Adapter) lookup(ctx context.Context, slackID string) (access.User, erro
 		a.log.WarnContext(ctx, "users.info failed", "user", slackID, "err", err)
 		return access.User{}, notLinked(slackID)
 	}
-	u, err := a.resolve(ctx, strings.TrimSpace(m.email), slackID) // notLinked when no user has the e-mail
+	u, err := chatkit.LinkedUser(ctx, a.svc, m.email, notLinked(slackID)) // notLinked when no user has the e-mail
 	if err != nil {
 		return access.User{}, err
 	}
@@ -375,20 +375,8 @@ func (a *Adapter) decode(ctx context.Context, raw string) string {
 	})
 }
 
-// resolve turns a linked id into a user, never into the local admin the
-// shell acts as: that one has no chat account.
-func (a *Adapter) resolve(ctx context.Context, id, slackID string) (access.User, error) {
-	if strings.TrimSpace(id) == "" || strings.EqualFold(strings.TrimSpace(id), access.LocalAdmin.ID) {
-		return access.User{}, notLinked(slackID)
-	}
-	u, err := a.svc.Resolve(ctx, id)
-	var denied *access.Denied
-	if errors.As(err, &denied) {
-		return access.User{}, notLinked(slackID)
-	}
-	return u, err
-}
-
+// notLinked is the refusal of a Slack account no cosellbot user is linked
+// to or has the e-mail of.
 func notLinked(slackID string) error {
 	return access.Deny("your Slack account (%s) is not a cosellbot user yet. Ask an admin to run /cosell user add YOUR-EMAIL role=referrals-user locations=YOUR-LOCATION; "+
 		"if your Slack e-mail differs, they also run cosellbot link slack %s YOUR-EMAIL", slackID, slackID)

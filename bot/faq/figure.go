@@ -222,6 +222,15 @@ func (a amountAsk) misses(amounts map[string]bool) bool {
 // a number a question names is almost always in its answer ("cpor 5
 // business days", "the 1560 fee"). fNumberMiss marks a candidate whose
 // answer does not state a number the question names.
+//
+// Tried in session 56 and not kept: the converse as a feature of its own
+// (1 when the answer states a number the question names: "vår solution
+// assessment står på 20%" met sa-stages' 20 %, where sa-what ranked first).
+// Refitted (threshold 0.406 against 0.398), the tuning set left one out
+// answered 21 fewer right for 9 fewer wrong, the measured sets 10 fewer right
+// for 1 fewer wrong: numbers in chat questions are mostly dates and amounts
+// of the partner's own deal, which an answer stating the same digit for
+// something else matches as well.
 
 // standaloneNumber is a number written on its own ("70", "20000"), not the
 // digit of a name ("p2p", "m365", "e5").

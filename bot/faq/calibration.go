@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "b4c52ab38e65fed2b04c6620309852e5879953a730a56a16442876bf708e096f"
+	calibratedFrom = "9a912b909905d08138bf5af4d00b404adbe6274ecf5fdec2c55f112e26b91a76"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.2204460492554375e-15, // bias
-		5.874850057462259,      // cov
-		-2.062691476631928,     // covQ
-		0.6283121526149402,     // covA
-		5.945515364787122,      // phrase
-		-0.1935937556180023,    // prec
-		5.832667774807969,      // phraseIntent
-		1.040473820119338,      // intentHit
-		0.48254600083373184,    // intentMiss
-		-0.5547730985122235,    // costMiss
-		0.8712945538873688,     // cross
-		0.6722151911165378,     // unknown
-		0.6071423917879348,     // typo
-		0.18496577268789915,    // profile
-		0.1685400019485758,     // costGap
-		0.889929693968513,      // defines
-		-1.169458712291972,     // figureMiss
-		-0.027482501788814936,  // numberMiss
-		6.425871972464175,      // class
-		-0.36927637566547317,   // classLead
-		-7.705955393499632e-16, // classOOS
-		-8.82627304577e-15,     // unknownAll
+		6.121029609099635e-14,  // bias
+		5.965939762774988,      // cov
+		-2.029985202500324,     // covQ
+		0.6345961014583383,     // covA
+		6.0023884533057235,     // phrase
+		-0.20738970149527436,   // prec
+		5.791549082013993,      // phraseIntent
+		1.3800426567565516,     // intentHit
+		0.8022850498127592,     // intentMiss
+		-0.5030243306537326,    // costMiss
+		0.9052612359179605,     // cross
+		0.4489248764281666,     // unknown
+		0.25890131430810404,    // typo
+		0.18387996703675416,    // profile
+		0.2354593775409615,     // costGap
+		0.9047518317457153,     // defines
+		-1.173368563831475,     // figureMiss
+		-0.03484117281646739,   // numberMiss
+		6.463472040683456,      // class
+		-0.3760628492156964,    // classLead
+		2.3060900578846446e-15, // classOOS
+		8.419191270074097e-15,  // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1711661990077735, // nearest text's similarity
-		0.9129333240339419, // nearest text's lead
-		0.5930139341820937, // share of the nearest texts
+		1.1596011741954455, // nearest text's similarity
+		0.9231584232521746, // nearest text's lead
+		0.59242105429845,   // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.104411225847209,   // winner's bias
-		1.5086345784711135,   // winner's cov
-		-3.7003972114537396,  // winner's covQ
-		-0.49370359008343695, // winner's covA
-		-1.3050863114056486,  // winner's phrase
-		-0.6705846639847557,  // winner's prec
-		-1.0827830561725769,  // winner's phraseIntent
-		-0.37411271178074795, // winner's intentHit
-		-0.3898779684654915,  // winner's intentMiss
-		-0.981536614899605,   // winner's costMiss
-		-0.6773387990365444,  // winner's cross
-		-3.1074798420878995,  // winner's unknown
-		1.494933247844698,    // winner's typo
-		-0.22472158395795683, // winner's profile
-		-0.9438458430124703,  // winner's costGap
-		-0.26805865698647885, // winner's defines
-		-2.1244539145040293,  // winner's figureMiss
-		-0.10599107709036729, // winner's numberMiss
-		-0.196663669017951,   // winner's class
-		2.346991743380659,    // winner's classLead
-		-3.1105716647828188,  // winner's classOOS
-		-0.4629452775850493,  // winner's unknownAll
-		0.3539533034155118,   // winner's rank score
-		0.3557376001181681,   // lead over the runner-up
-		2.100922615544248,    // softmax share
-		0.1860082292226657,   // coverage under 0.6
-		-2.6765351682292158,  // ranker's probability
-		0.08535831999526013,  // first on lexical score
-		1.3916821837619915,   // ranker's probability of the runner-up
-		4.594146980217056,    // coverage of known words
-		-1.3681285012371442,  // ranker's probability times coverage
-		0.3449479626984009,   // lead times ranker's probability
-		-0.45913758810530614, // nearest text's similarity
-		8.696922345426351,    // nearest text's lead
-		2.7565544111704807,   // share of the nearest texts
-		-4.0326559526257,     // nearest out-of-scope question's similarity
-		-0.24953818068804948, // lead with the neighbour features
+		-4.914352255900494,   // winner's bias
+		1.5323000724754774,   // winner's cov
+		-3.6225414543620977,  // winner's covQ
+		-0.4360930750879874,  // winner's covA
+		-1.2539043766472273,  // winner's phrase
+		-0.6442915616788727,  // winner's prec
+		-0.8611115198707001,  // winner's phraseIntent
+		-0.4721201629085903,  // winner's intentHit
+		-0.44698419238780934, // winner's intentMiss
+		-1.1074290603254895,  // winner's costMiss
+		-0.7902274711263038,  // winner's cross
+		-2.8888893320627393,  // winner's unknown
+		1.3722308550327247,   // winner's typo
+		-0.23570356581231597, // winner's profile
+		-0.9484220475068148,  // winner's costGap
+		-0.2449181750658133,  // winner's defines
+		-2.1636149369791426,  // winner's figureMiss
+		-0.10582278418708024, // winner's numberMiss
+		-0.41009845778241216, // winner's class
+		2.152823544689021,    // winner's classLead
+		-3.125971665708014,   // winner's classOOS
+		-0.6013712447202391,  // winner's unknownAll
+		0.3224276877626174,   // winner's rank score
+		0.31094999798084333,  // lead over the runner-up
+		2.1353310568681962,   // softmax share
+		0.04720188128460132,  // coverage under 0.6
+		-2.34680856363335,    // ranker's probability
+		0.0842152636500161,   // first on lexical score
+		1.1970172415176326,   // ranker's probability of the runner-up
+		4.741319395374317,    // coverage of known words
+		-1.4484284105934184,  // ranker's probability times coverage
+		0.34702188016833097,  // lead times ranker's probability
+		-0.35610421081109744, // nearest text's similarity
+		8.588303572201491,    // nearest text's lead
+		2.7195322865138096,   // share of the nearest texts
+		-4.100001644218142,   // nearest out-of-scope question's similarity
+		-0.2038108787483031,  // lead with the neighbour features
 	},
-	Threshold: 0.397578535998238,
+	Threshold: 0.39284203704949716,
 }

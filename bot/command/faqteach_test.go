@@ -20,7 +20,7 @@ import (
 func TestFAQTeachFromMisses(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		e := smallFAQEnv(t, st)
-		const q = "hur vet jag vilket id vi har"
+		const q = "hur vet vi vilket id som är vårt"
 		r := e.run(q)
 		if r.Data["answered"] != false {
 			t.Fatalf("%q was answered already (%v): pick a question the small index refuses", q, r.Data["entry_id"])
@@ -140,7 +140,7 @@ func TestFAQTeachSaysWhenAnotherEntryKeepsIt(t *testing.T) {
 // shows the misses again.
 func TestFAQTeachButtonAsksFirst(t *testing.T) {
 	e := smallFAQEnv(t, storetest.Open(t))
-	const q = "hur vet jag vilket id vi har"
+	const q = "hur vet vi vilket id som är vårt"
 	e.run(q)
 	r := e.run("faq misses")
 	if len(r.Actions) != 1 {

@@ -35,7 +35,7 @@ var faqCache faqtest.Cache
 func TestTeachButtonAsksFirst(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newFAQEnv(t, st)
-	const q = "hur vet jag vilket id vi har"
+	const q = "hur vet vi vilket id som är vårt"
 	e.answer(e.slash("111", q))
 	misses := e.answer(e.slash("111", "faq misses"))
 	var teach string

@@ -58,7 +58,7 @@ func confirms(blocks []any) map[string]string {
 func TestTeachButtonAsksFirst(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, withFAQ(t, st))
-	const q = "hur vet jag vilket id vi har"
+	const q = "hur vet vi vilket id som är vårt"
 	e.command("U_ANA", q)
 	_, m := e.command("U_ANA", "faq misses")
 	var teach, dialog string

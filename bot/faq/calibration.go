@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "9a912b909905d08138bf5af4d00b404adbe6274ecf5fdec2c55f112e26b91a76"
+	calibratedFrom = "ac9c13baa35763b18befd431a9bcdfcabfaa29fff3c37fa1baa3065af83ad9ce"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

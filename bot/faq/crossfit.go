@@ -135,20 +135,20 @@ func jaccardSet(a, b map[string]bool) float64 {
 // without the case's fold (nil for a case whose entry ix does not hold).
 func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [][]float64 {
 	texts := ix.rankerTexts(cases)
-	raw, dict := ix.featurize(texts, spec)
+	xs, dict := ix.featurize(texts, spec)
 	assign := cvAssign(texts, cvFolds, salt)
 	// A held-out question is read as Ask reads a new one: in the language
 	// detected, not the one it is labelled with ("cpor?" labelled French
 	// is read as English).
-	asked := make([]rawFeatures, len(cases))
+	asked := make([]sparse, len(cases))
 	for ci, c := range cases {
 		q := ix.read(c.Question)
-		asked[ci] = ix.langs[detectLang(q, ix.spoken)].builtFeatures(q, true, spec)
+		asked[ci] = vectorize(ix.langs[detectLang(q, ix.spoken)].builtFeatures(q, true, spec), dict, false, spec)
 	}
 	out := make([][]float64, len(cases))
 	nClass := len(ix.order) + 1
 	for f := range cvFolds {
-		r := trainRanker(texts, raw, dict, nClass, spec, ts, func(i int) bool { return assign[i] != f })
+		r := trainRanker(texts, xs, dict, nClass, spec, ts, func(i int) bool { return assign[i] != f })
 		ti := len(texts) - 1 // tuning texts come last, in case order
 		for ci := len(cases) - 1; ci >= 0; ci-- {
 			if _, ok := ix.classOf(cases[ci].Expect); !ok {
@@ -156,7 +156,7 @@ func (ix *Index) crossFit(cases []Case, spec featSpec, ts trainSpec, salt int) [
 			}
 			if assign[ti] == f {
 				p := make([]float64, nClass)
-				r.classProbs(vectorize(asked[ci], dict, false, spec), p)
+				r.classProbs(asked[ci], p)
 				out[ci] = p
 			}
 			ti--

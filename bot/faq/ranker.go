@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"slices"
 	"sync"
 )
 
@@ -133,28 +134,60 @@ func (ix *Index) classOf(expect string) (int32, bool) {
 	return int32(p), ok
 }
 
-// featurize analyses every text in its language, the languages side by
-// side, and numbers the features in text order, so the dictionary is the
-// same from run to run.
-func (ix *Index) featurize(texts []rankerText, spec featSpec) ([]rawFeatures, map[string]int32) {
-	raw := make([]rawFeatures, len(texts))
+// featurize analyses and numbers every text's features: each language in
+// its own goroutine against a dictionary of its own, then renumbered in text
+// order, so the dictionary is the same from run to run. Each text is kept
+// as its vector, not its feature names: holding all 44,000 texts' names
+// until the last was numbered cost 160 MB of strings, a live heap of 235 MB
+// and a 610 MB peak RSS at a start with no cache, above a pod's memory
+// limit (session 59).
+func (ix *Index) featurize(texts []rankerText, spec featSpec) ([]sparse, map[string]int32) {
+	xs := make([]sparse, len(texts))
+	names := make([][]string, len(Langs)) // per language: local ID → feature
 	var wg sync.WaitGroup
-	for _, l := range Langs {
+	for k, l := range Langs {
 		wg.Go(func() {
 			li := ix.langs[l]
+			local := map[string]int32{}
 			for i, t := range texts {
 				if t.lang == l {
-					raw[i] = li.builtFeatures(t.text, t.kind != kbAnswer, spec)
+					xs[i] = vectorize(li.builtFeatures(t.text, t.kind != kbAnswer, spec), local, true, spec)
 				}
+			}
+			names[k] = make([]string, len(local))
+			for f, id := range local {
+				names[k][id] = f
 			}
 		})
 	}
 	wg.Wait()
+	// Languages share features (words such as "cpor", char n-grams, English
+	// concepts), so a name numbered by an earlier text keeps its ID.
 	dict := map[string]int32{}
-	for _, rf := range raw {
-		vectorize(rf, dict, true, spec)
+	global := make([][]int32, len(Langs))
+	for k := range Langs {
+		global[k] = make([]int32, len(names[k]))
+		for j := range global[k] {
+			global[k][j] = -1
+		}
 	}
-	return raw, dict
+	for i, t := range texts {
+		k := slices.Index(Langs, t.lang)
+		for j, id := range xs[i].ids {
+			g := global[k][id]
+			if g < 0 {
+				name := names[k][id]
+				var ok bool
+				if g, ok = dict[name]; !ok {
+					g = int32(len(dict))
+					dict[name] = g
+				}
+				global[k][id] = g
+			}
+			xs[i].ids[j] = g
+		}
+	}
+	return xs, dict
 }
 
 // trainRanker trains on the texts for which keep is true (nil: all).
@@ -169,7 +202,7 @@ func (ix *Index) featurize(texts []rankerText, spec featSpec) ([]rawFeatures, ma
 //     questions answered, the measured sets 6 more right for 5 more wrong.
 //     Both are a lower threshold more than a better ranking: right minus
 //     twice wrong (calibrate.go's utility) fell on both.
-func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, nClass int, spec featSpec, ts trainSpec, keep func(int) bool) *ranker {
+func trainRanker(texts []rankerText, xs []sparse, dict map[string]int32, nClass int, spec featSpec, ts trainSpec, keep func(int) bool) *ranker {
 	items := make([]trainItem, 0, len(texts))
 	for i, t := range texts {
 		if keep != nil && !keep(i) {
@@ -179,7 +212,7 @@ func trainRanker(texts []rankerText, raw []rawFeatures, dict map[string]int32, n
 		if t.kind == kbAnswer {
 			w = float32(ts.answerW)
 		}
-		items = append(items, trainItem{vectorize(raw[i], dict, false, spec), t.class, w})
+		items = append(items, trainItem{xs[i], t.class, w}) // read-only: folds share them
 	}
 	r := &ranker{spec: spec, dict: dict, models: make([]*softmaxModel, max(ts.members, 1)), nClass: nClass}
 	// One member after the other: each holds its float weights and its
@@ -209,8 +242,8 @@ func (r *ranker) classProbs(x sparse, p []float64) {
 
 // newRanker trains the index's ranker on texts (rankerTexts).
 func (ix *Index) newRanker(texts []rankerText) *ranker {
-	raw, dict := ix.featurize(texts, ix.setting.f)
-	return trainRanker(texts, raw, dict, len(ix.order)+1, ix.setting.f, ix.setting.t, nil)
+	xs, dict := ix.featurize(texts, ix.setting.f)
+	return trainRanker(texts, xs, dict, len(ix.order)+1, ix.setting.f, ix.setting.t, nil)
 }
 
 // probs returns the class probabilities of question q (sanitised), read

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -60,5 +61,50 @@ func TestVectorize(t *testing.T) {
 	frozen := vectorize(rawFeatures{{"wa", "wunknown"}}, dict, false, spec)
 	if len(frozen.ids) != 1 || math.Abs(norm(frozen)-math.Sqrt(0.5)) > 1e-6 {
 		t.Errorf("frozen dictionary: %d features of norm %v, want 1 of norm %v", len(frozen.ids), norm(frozen), math.Sqrt(0.5))
+	}
+}
+
+// TestFeaturizeNumbersInTextOrder: numbering each language's texts apart
+// and renumbering them afterwards gives the dictionary and vectors of
+// numbering every text in order, including features the languages share.
+func TestFeaturizeNumbersInTextOrder(t *testing.T) {
+	ix := loadIndex(t)
+	spec := defaultFeatSpec
+	texts := []rankerText{
+		{text: "what is cpor", lang: EN},
+		{text: "c'est quoi le cpor", lang: FR},
+		{text: "vad är cpor", lang: SV},
+		{text: "CPOR is a claim on a customer's workload.", lang: EN, kind: kbAnswer},
+		{text: "hur registrerar vi en affär", lang: SV},
+		{text: "comment enregistrer un deal", lang: FR},
+		{text: "how do we register a deal", lang: EN},
+	}
+	want := map[string]int32{}
+	var rfs []rawFeatures
+	for _, tx := range texts {
+		rf := ix.langs[tx.lang].builtFeatures(tx.text, tx.kind != kbAnswer, spec)
+		vectorize(rf, want, true, spec)
+		rfs = append(rfs, rf)
+	}
+	xs, dict := ix.featurize(texts, spec)
+	if !maps.Equal(dict, want) {
+		t.Fatalf("featurize numbered %d features, want %d in text order", len(dict), len(want))
+	}
+	shared, ok := want["wcpor"]
+	if !ok {
+		t.Fatal(`no "wcpor" feature; the test needs one the languages share`)
+	}
+	sharing := 0
+	for i, rf := range rfs {
+		v := vectorize(rf, want, false, spec)
+		if !slices.Equal(xs[i].ids, v.ids) || !slices.Equal(xs[i].vals, v.vals) {
+			t.Errorf("text %d %q: ids %v, want %v", i, texts[i].text, xs[i].ids, v.ids)
+		}
+		if i > 0 && slices.Contains(v.ids, shared) {
+			sharing++
+		}
+	}
+	if sharing < 2 {
+		t.Errorf("%d later texts share wcpor, want ≥ 2 for the test to mean anything", sharing)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -215,6 +216,20 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("%s/%s: envFrom %q", name, c.Name, refs)
 			}
 		}
+	}
+
+	// The Go heap's soft limit sits under the container's: a pod whose
+	// first start trains the FAQ ranker must not be killed mid-training.
+	var memLimit string
+	for _, e := range c.Env {
+		if e.Name == "GOMEMLIMIT" {
+			memLimit = e.Value
+		}
+	}
+	if q, err := resource.ParseQuantity(strings.TrimSuffix(memLimit, "B")); memLimit == "" || err != nil {
+		t.Errorf("deployment: GOMEMLIMIT %q, want a size such as 440MiB (%v)", memLimit, err)
+	} else if lim := c.Resources.Limits.Memory(); q.Cmp(*lim) >= 0 {
+		t.Errorf("deployment: GOMEMLIMIT %s is not under limits.memory %s", memLimit, lim)
 	}
 
 	sel := d.Spec.Selector.MatchLabels

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "ac9c13baa35763b18befd431a9bcdfcabfaa29fff3c37fa1baa3065af83ad9ce"
+	calibratedFrom = "f4002919ed49b883db3a8fbc8dc05a1a09c6e2e4e3e645c1cc3d9df43f161868"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -59,7 +59,7 @@ var embeddedExamples = sync.OnceValues(func() (examples, error) {
 
 // tuningFormat names the model cache's copy of the parsed tuning set
 // (cachedTuning).
-const tuningFormat = "faq-tuning-v1"
+const tuningFormat = "faq-tuning-v2"
 
 // learnedSet is the tuning set with its learned examples, as the model
 // cache keeps them.

@@ -12,7 +12,7 @@ import (
 
 // neighboursFormat names the encoding below; the file's key is it and the
 // build's digest (buildDigest), so one build never reads another's file.
-const neighboursFormat = "faq-neighbours-v1"
+const neighboursFormat = "faq-neighbours-v2"
 
 // neighboursFile is a neighbourIndex with its maps as lists.
 type neighboursFile struct {

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "f4002919ed49b883db3a8fbc8dc05a1a09c6e2e4e3e645c1cc3d9df43f161868"
+	calibratedFrom = "66ee46c7d1960d31615f8c34643de29e5186e3beb624447a07d7983cbb1599b2"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -31,14 +31,19 @@ const docsFormat = "faq-docs-v2"
 // into the payload's field): 16 MB twice on every one-shot `cosellbot ask`,
 // whose median fell from 0.88-0.90 s to 0.81-0.84 s without them.
 
-// seal gob-encodes v as a sealed file of format.
-func seal(format string, v any) ([]byte, error) {
+// seal gob-encodes v as a sealed file of format, tails written after the
+// gob and covered by the digest too (the ranker's weights: see
+// encodeRanker).
+func seal(format string, v any, tails ...[]byte) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(format)
 	b.WriteByte('\n')
 	b.Write(make([]byte, sha256.Size)) // the digest, once the payload is written
 	if err := gob.NewEncoder(&b).Encode(v); err != nil {
 		return nil, err
+	}
+	for _, t := range tails {
+		b.Write(t)
 	}
 	out := b.Bytes()
 	head := len(format) + 1
@@ -48,16 +53,33 @@ func seal(format string, v any) ([]byte, error) {
 }
 
 // unseal decodes into v what seal made of format from b, or fails on a
-// torn file or another format.
+// torn file, another format, or bytes after the value.
 func unseal(format string, b []byte, v any) error {
+	tail, err := unsealTail(format, b, v)
+	if err == nil && len(tail) > 0 {
+		return fmt.Errorf("a %s file with %d bytes after its value", format, len(tail))
+	}
+	return err
+}
+
+// unsealTail is unseal of a file sealed with tails: it returns the bytes
+// after the value, a part of b. gob reads from a bytes.Reader (an
+// io.ByteReader) no further than the value it decodes, so what the reader
+// has left is the tails.
+func unsealTail(format string, b []byte, v any) ([]byte, error) {
 	rest, ok := bytes.CutPrefix(b, []byte(format+"\n"))
 	if !ok || len(rest) < sha256.Size {
-		return fmt.Errorf("not a %s file", format)
+		return nil, fmt.Errorf("not a %s file", format)
 	}
 	if sum := sha256.Sum256(rest[sha256.Size:]); !bytes.Equal(sum[:], rest[:sha256.Size]) {
-		return fmt.Errorf("a torn %s file", format)
+		return nil, fmt.Errorf("a torn %s file", format)
 	}
-	return gob.NewDecoder(bytes.NewReader(rest[sha256.Size:])).Decode(v)
+	payload := rest[sha256.Size:]
+	r := bytes.NewReader(payload)
+	if err := gob.NewDecoder(r).Decode(v); err != nil {
+		return nil, err
+	}
+	return payload[len(payload)-r.Len():], nil
 }
 
 type langDocsFile struct {

@@ -1,25 +1,24 @@
 package faq
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
+	"unsafe"
 )
 
 // ModelCache keeps trained rankers, and the analysed knowledge base
 // (docsfile.go), between processes. Training is most of an index build
 // (about 3 s on two cores), the analysis most of the rest; a one-shot
 // `cosellbot ask` would otherwise do both again for every question. Get returns what Put stored
-// under key, or false; Put may fail silently (a cache, not a store).
+// under key, or false; Put may fail silently (a cache, not a store). The
+// bytes Get returns are read in place by what decodes them (a ranker keeps
+// its weights there) and changed by neither side afterwards.
 type ModelCache interface {
 	Get(key string) ([]byte, bool)
 	Put(key string, b []byte)
@@ -42,7 +41,7 @@ func WithModelCache(c ModelCache) Option {
 // rankerFormat names the encoding below; a change of it (or of anything
 // the ranker holds) must change this, though the executable's identity in
 // the key already keeps one build from reading another's file.
-const rankerFormat = "faq-ranker-v4"
+const rankerFormat = "faq-ranker-v5"
 
 // buildDigest identifies a build by everything that decides the ranker's
 // weights: the training texts, the setting, the class count, and the
@@ -81,36 +80,38 @@ func executableID() string {
 	return fmt.Sprintf("%s|%d|%d", exe, st.Size(), st.ModTime().UnixNano())
 }
 
-// rankerFile is a ranker as the cache keeps it.
+// rankerFile is a ranker as the cache keeps it: a sealed file (docsfile.go)
+// of this header, then each member's weights, len(Scale)×NClass bytes in
+// member order. The weights (12 of the file's 14 MB) are not a field of the
+// gob: gob copies a []byte into its message buffer and again into the
+// field, and the int8 conversion copied it a third time, each a fresh 12 MB
+// a one-shot `cosellbot ask` faulted in. Read in place, they are the bytes
+// the cache returned (decodeRanker).
 type rankerFile struct {
-	Format   string
-	Bigrams  bool
-	CharMin  int
-	CharMax  int
-	WWord    float64
-	WBigram  float64
-	WChar    float64
-	WTrans   float64
-	Words    []string // the feature dictionary, by id (ids are dense)
-	NClass   int
-	Members  []memberFile
-	Trans    map[Lang]translations
-	Checksum string // of the fields above, so a torn or foreign file is retrained
+	Bigrams bool
+	CharMin int
+	CharMax int
+	WWord   float64
+	WBigram float64
+	WChar   float64
+	WTrans  float64
+	Words   []string // the feature dictionary, by id (ids are dense)
+	NClass  int
+	Members []memberFile
+	Trans   map[Lang]translations
 }
 
-// memberFile holds the quantised weights as bytes: gob writes and reads a
-// []byte whole, but an []int8 element by element (in v3 that was a third
-// of a cached start-up's time, as was the dictionary's map).
+// memberFile is a member's biases and per-feature scales; its int8 weights
+// follow the gob (rankerFile).
 type memberFile struct {
 	NClass int
 	Bias   []float32
-	Q      []byte // int8 weights, two's complement
 	Scale  []float32
 }
 
 func encodeRanker(r *ranker) ([]byte, error) {
 	f := rankerFile{
-		Format: rankerFormat, Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
+		Bigrams: r.spec.bigrams, CharMin: r.spec.charMin, CharMax: r.spec.charMax,
 		WWord: r.spec.wWord, WBigram: r.spec.wBigram, WChar: r.spec.wChar, WTrans: r.spec.wTrans, Words: dictWords(r.dict), NClass: r.nClass,
 		Trans: r.trans,
 	}
@@ -119,27 +120,28 @@ func encodeRanker(r *ranker) ([]byte, error) {
 			return nil, fmt.Errorf("faq: the ranker's dictionary is not dense (no feature %d)", id)
 		}
 	}
+	var weights [][]byte
 	for _, m := range r.models {
-		if m.w != nil {
+		if m.w != nil || len(m.q) != len(m.scale)*m.nClass {
 			return nil, fmt.Errorf("faq: a ranker member is not compacted")
 		}
-		f.Members = append(f.Members, memberFile{NClass: m.nClass, Bias: m.bias, Q: int8Bytes(m.q), Scale: m.scale})
+		f.Members = append(f.Members, memberFile{NClass: m.nClass, Bias: m.bias, Scale: m.scale})
+		weights = append(weights, int8Bytes(m.q))
 	}
-	f.Checksum = f.sum()
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(&f); err != nil {
+	b, err := seal(rankerFormat, &f, weights...)
+	if err != nil {
 		return nil, fmt.Errorf("faq: encode the ranker: %w", err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
+// decodeRanker reads a cached ranker from b, whose weights it keeps in
+// place: b is the ranker's from then on (ModelCache.Get).
 func decodeRanker(b []byte) (*ranker, error) {
 	var f rankerFile
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&f); err != nil {
-		return nil, fmt.Errorf("faq: decode a cached ranker: %w", err)
-	}
-	if f.Format != rankerFormat || f.Checksum != f.sum() {
-		return nil, fmt.Errorf("faq: a cached ranker of another format or damaged")
+	weights, err := unsealTail(rankerFormat, b, &f)
+	if err != nil {
+		return nil, fmt.Errorf("faq: a cached ranker: %w", err)
 	}
 	dict := make(map[string]int32, len(f.Words))
 	for id, w := range f.Words {
@@ -155,41 +157,20 @@ func decodeRanker(b []byte) (*ranker, error) {
 		trans:  f.Trans,
 	}
 	for _, m := range f.Members {
-		if m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Q) != len(m.Scale)*m.NClass || len(m.Scale) < len(f.Words) {
+		if m.NClass <= 0 || m.NClass != f.NClass || len(m.Bias) != m.NClass || len(m.Scale) < len(f.Words) || len(m.Scale) > len(weights)/m.NClass {
 			return nil, fmt.Errorf("faq: a cached ranker's member has inconsistent sizes")
 		}
-		r.models = append(r.models, &softmaxModel{nClass: m.NClass, bias: m.Bias, q: bytesInt8(m.Q), scale: m.Scale})
+		n := len(m.Scale) * m.NClass
+		r.models = append(r.models, &softmaxModel{nClass: m.NClass, bias: m.Bias, q: bytesInt8(weights[:n:n]), scale: m.Scale})
+		weights = weights[n:]
 	}
 	if len(r.models) == 0 {
 		return nil, fmt.Errorf("faq: a cached ranker without members")
 	}
+	if len(weights) > 0 {
+		return nil, fmt.Errorf("faq: a cached ranker with %d bytes after its weights", len(weights))
+	}
 	return r, nil
-}
-
-// sum is a digest of the file's content (its Checksum excepted).
-func (f *rankerFile) sum() string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%v|%d|%d|%v|%v|%v|%v|%d|", f.Format, f.Bigrams, f.CharMin, f.CharMax, f.WWord, f.WBigram, f.WChar, f.WTrans, f.NClass)
-	for _, w := range f.Words {
-		writeString(h, w)
-	}
-	for _, m := range f.Members {
-		_ = binary.Write(h, binary.LittleEndian, int64(m.NClass))
-		_ = binary.Write(h, binary.LittleEndian, m.Bias)
-		_ = binary.Write(h, binary.LittleEndian, m.Q)
-		_ = binary.Write(h, binary.LittleEndian, m.Scale)
-	}
-	for _, l := range slices.Sorted(maps.Keys(f.Trans)) {
-		writeString(h, string(l))
-		for _, w := range slices.Sorted(maps.Keys(f.Trans[l])) {
-			writeString(h, w)
-			for _, e := range f.Trans[l][w] {
-				writeString(h, e)
-			}
-			writeString(h, "") // ends w's list
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // writeString hashes s after its length, so that no two lists of strings
@@ -278,7 +259,7 @@ func (d DirCache) Put(key string, b []byte) {
 		_ = os.Remove(tmp.Name())
 		return
 	}
-	// A key is its kind (a format, "faq-ranker-v4") and a digest after the
+	// A key is its kind (a format, "faq-ranker-v5") and a digest after the
 	// last dash: the files of other keys of that kind are stale.
 	kind := key
 	if i := strings.LastIndex(key, "-"); i >= 0 {
@@ -308,18 +289,14 @@ func dictWords(dict map[string]int32) []string {
 	return words
 }
 
+// int8Bytes is q's memory as bytes, and bytesInt8 b's as int8s: the same
+// bytes, not a copy (int8 and byte have one size and alignment). The
+// weights are written and read in place (rankerFile); nothing changes
+// them once trained.
 func int8Bytes(q []int8) []byte {
-	b := make([]byte, len(q))
-	for i, v := range q {
-		b[i] = byte(v)
-	}
-	return b
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(q))), len(q))
 }
 
 func bytesInt8(b []byte) []int8 {
-	q := make([]int8, len(b))
-	for i, v := range b {
-		q[i] = int8(v)
-	}
-	return q
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
 }

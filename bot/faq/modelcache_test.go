@@ -176,12 +176,38 @@ func TestRankerFileRoundTripAndDamage(t *testing.T) {
 		!reflect.DeepEqual(r.trans, tinyRanker().trans) {
 		t.Fatalf("decoded %+v", r)
 	}
-	for i := range b { // any byte changed: refused (or still the same ranker), never a different one
+	if got := r.models[0].q; !reflect.DeepEqual(got, tinyRanker().models[0].q) {
+		t.Fatalf("weights %v, want %v", got, tinyRanker().models[0].q)
+	}
+	for i := range b { // any byte changed, in the header, the gob or the weights after it: refused
 		d := bytes.Clone(b)
 		d[i] ^= 0x41
-		if r, err := decodeRanker(d); err == nil && (r.nClass != 2 || r.models[0].q[3] != -4 || r.models[0].scale[1] != 0.25 || !reflect.DeepEqual(r.trans, tinyRanker().trans)) {
-			t.Fatalf("byte %d damaged: decoded a different ranker %+v", i, r)
+		if _, err := decodeRanker(d); err == nil {
+			t.Fatalf("byte %d damaged: decoded", i)
 		}
+	}
+	if _, err := decodeRanker(b[:len(b)-1]); err == nil {
+		t.Fatal("a file one byte short decoded")
+	}
+	// A file sealed right but holding more weights than its members: the
+	// extra bytes are no member's, so the file is not one encodeRanker wrote.
+	f := rankerFile{NClass: 2, Words: []string{"cpor", "mcem"}, Members: []memberFile{{NClass: 2, Bias: []float32{0, 0}, Scale: []float32{1, 1}}}}
+	for _, tc := range []struct {
+		name    string
+		weights []byte
+	}{{"too many weights", []byte{1, 2, 3, 4, 5}}, {"too few weights", []byte{1, 2, 3}}} {
+		d, err := seal(rankerFormat, &f, tc.weights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeRanker(d); err == nil {
+			t.Errorf("%s: decoded", tc.name)
+		}
+	}
+	if d, err := seal(rankerFormat, &f, []byte{1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	} else if _, err := decodeRanker(d); err != nil {
+		t.Errorf("the same file with its four weights: %v", err)
 	}
 	if _, ok := DirCache(t.TempDir()).Get("../escape"); ok {
 		t.Fatal("a key with a path in it was read")

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "66ee46c7d1960d31615f8c34643de29e5186e3beb624447a07d7983cbb1599b2"
+	calibratedFrom = "28b99ab44eca5ca17bfe537f87b30bfd079fb192438208d94f6304a035f79e36"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

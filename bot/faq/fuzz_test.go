@@ -77,7 +77,7 @@ func checkResult(t *testing.T, ix *Index, r Result) {
 // bleve's folding itself: the same bytes for every input, valid UTF-8 or
 // not.
 func FuzzFoldLower(f *testing.F) {
-	for _, s := range []string{"", "cpor", "CPOR?", "où trouver", "vad krävs", "\xff\xfe", "Æsir ŒUVRE ß", "a\x80b"} {
+	for _, s := range []string{"", "cpor", "CPOR?", "où trouver", "vad krävs", "\xff\xfe", "Æsir ŒUVRE ß", "a\x80b", "l’ID « co-sell » – ok…", "déjà 👍 ok", "\xef\xbf\xbd é", "é\xe2\x80"} {
 		f.Add(s)
 	}
 	bleve := asciifolding.New()
@@ -90,6 +90,22 @@ func FuzzFoldLower(f *testing.F) {
 			t.Fatalf("foldLower(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestFoldLowerMatchesBleveOnTheTuningSet folds every tuning question
+// both ways: the texts the table's fast path (folder) exists for.
+func TestFoldLowerMatchesBleveOnTheTuningSet(t *testing.T) {
+	t.Parallel()
+	cases, err := LoadCaseFiles("testdata", TuningFiles...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bleve := asciifolding.New()
+	for _, c := range cases {
+		if got, want := folder.Filter([]byte(c.Question)), bleve.Filter([]byte(c.Question)); !bytes.Equal(got, want) {
+			t.Errorf("folder.Filter(%q) = %q, bleve's %q", c.Question, got, want)
+		}
+	}
 }
 
 // FuzzHasWordSA checks neutral's guard before the lower-case "sa"

@@ -610,7 +610,7 @@ func TestUnswap(t *testing.T) {
 	v.add(EN, "How many days does a partner have to accept a referral? Long enough; the form is due. Order them. Accepted. Registration.")
 	v.add(FR, "Combien de jours pour accepter une référence ? Le lien, un avoir annuel.")
 	v.add(SV, "Hur många dagar har man på sig? Den går.")
-	m := newMender(v, typedQuestions([]Case{{Question: "kan vi köpa fler, knappen är grå"}, {Question: "vous annulez ?"}}))
+	m := newMender(v, typedWords(typedQuestions([]Case{{Question: "kan vi köpa fler, knappen är grå"}, {Question: "vous annulez ?"}})))
 	tests := []struct{ q, want string }{
 		{"how many dyas to accept", "how many days to accept"},
 		{"How lnog?", "How long?"},

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "28b99ab44eca5ca17bfe537f87b30bfd079fb192438208d94f6304a035f79e36"
+	calibratedFrom = "5f7881cbc00c47ef69225bb6b9755dacbcba97b4cd989ee91e77ee05f6286fad"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -18,9 +18,9 @@ import (
 // read beside them (NewIndex).
 
 // docsFormat names the encoding below; the file's key is it and the
-// build's digest (buildDigest), which names the texts and the executable,
-// so one build never reads another's file.
-const docsFormat = "faq-docs-v2"
+// build's digest (entriesDigest, else buildDigest), which names the texts
+// and the executable, so one build never reads another's file.
+const docsFormat = "faq-docs-v3"
 
 // A sealed file is what the cache keeps of the analysis, the neighbour
 // index (neighboursfile.go) and the tuning set (examples.go): its format's
@@ -82,6 +82,26 @@ func unsealTail(format string, b []byte, v any) ([]byte, error) {
 	return payload[len(payload)-r.Len():], nil
 }
 
+// buildAnalysis is a build's analysis as the cache keeps it: the knowledge
+// base's, language by language, and what the tuning questions teach the
+// readers of a question (typed, the words they type, for the mender;
+// spoken, the vocabulary that tells languages). With the last two kept, a
+// cached build reads no tuning set: decoding its 41,000 questions, folding
+// them and counting their words was a fifth of a one-shot ask's CPU.
+type buildAnalysis struct {
+	langs  map[Lang]*analysedLang
+	typed  map[string]bool
+	spoken langVocab
+}
+
+// docsFile is a buildAnalysis as the file holds it, its sets as sorted lists.
+type docsFile struct {
+	Langs       []langDocsFile
+	Typed       []string
+	Spoken      []string
+	SpokenLangs []uint8 // each spoken word's languages (langBit)
+}
+
 type langDocsFile struct {
 	Lang      Lang
 	Compounds []string
@@ -96,37 +116,46 @@ type rawDocFile struct {
 	Figure, Minimum                       bool
 }
 
-func encodeDocs(langs map[Lang]*analysedLang) ([]byte, error) {
-	var files []langDocsFile
+func encodeDocs(a buildAnalysis) ([]byte, error) {
+	f := docsFile{Typed: setList(a.typed), Spoken: slices.Sorted(maps.Keys(a.spoken))}
+	for _, w := range f.Spoken {
+		f.SpokenLangs = append(f.SpokenLangs, a.spoken[w])
+	}
 	for _, l := range Langs {
-		al := langs[l]
+		al := a.langs[l]
 		if al == nil {
 			return nil, fmt.Errorf("faq: no analysis of %s to keep", l)
 		}
-		f := langDocsFile{Lang: l, Compounds: al.compounds}
+		lf := langDocsFile{Lang: l, Compounds: al.compounds}
 		for _, r := range al.raw {
-			f.Docs = append(f.Docs, rawDocFile{
+			lf.Docs = append(lf.Docs, rawDocFile{
 				Defines: setList(r.defines), A: slices.Sorted(maps.Keys(r.a)), Intents: setList(r.intents),
 				Amounts: setList(r.amounts), Numbers: setList(r.numbers), NKB: r.nKB,
 				Phrasings: r.phrasings, PhraseIntents: r.phraseIntents, Figure: r.figure, Minimum: r.minimum,
 			})
 		}
-		files = append(files, f)
+		f.Langs = append(f.Langs, lf)
 	}
-	b, err := seal(docsFormat, files)
+	b, err := seal(docsFormat, f)
 	if err != nil {
 		return nil, fmt.Errorf("faq: encode the analysis: %w", err)
 	}
 	return b, nil
 }
 
-func decodeDocs(b []byte) (map[Lang]*analysedLang, error) {
-	var files []langDocsFile
-	if err := unseal(docsFormat, b, &files); err != nil {
-		return nil, fmt.Errorf("faq: decode the cached analysis: %w", err)
+func decodeDocs(b []byte) (buildAnalysis, error) {
+	var f docsFile
+	if err := unseal(docsFormat, b, &f); err != nil {
+		return buildAnalysis{}, fmt.Errorf("faq: decode the cached analysis: %w", err)
 	}
-	out := map[Lang]*analysedLang{}
-	for _, lf := range files {
+	if len(f.Spoken) == 0 || len(f.Spoken) != len(f.SpokenLangs) {
+		return buildAnalysis{}, fmt.Errorf("faq: the cached analysis has %d spoken words for %d languages' bits", len(f.Spoken), len(f.SpokenLangs))
+	}
+	a := buildAnalysis{langs: map[Lang]*analysedLang{}, typed: listSet(f.Typed), spoken: make(langVocab, len(f.Spoken))}
+	for i, w := range f.Spoken {
+		a.spoken[w] = f.SpokenLangs[i]
+	}
+	for _, lf := range f.Langs {
 		al := &analysedLang{compounds: lf.Compounds}
 		for _, d := range lf.Docs {
 			r := rawDoc{
@@ -138,18 +167,18 @@ func decodeDocs(b []byte) (map[Lang]*analysedLang, error) {
 				r.a[t] = struct{}{}
 			}
 			if r.nKB < 0 || r.nKB > len(r.phrasings) || len(r.phraseIntents) != len(r.phrasings) {
-				return nil, fmt.Errorf("faq: the cached analysis has inconsistent sizes")
+				return buildAnalysis{}, fmt.Errorf("faq: the cached analysis has inconsistent sizes")
 			}
 			al.raw = append(al.raw, r)
 		}
-		out[lf.Lang] = al
+		a.langs[lf.Lang] = al
 	}
 	for _, l := range Langs {
-		if out[l] == nil {
-			return nil, fmt.Errorf("faq: the cached analysis lacks %s", l)
+		if a.langs[l] == nil {
+			return buildAnalysis{}, fmt.Errorf("faq: the cached analysis lacks %s", l)
 		}
 	}
-	return out, nil
+	return a, nil
 }
 
 func setList(m map[string]bool) []string {
@@ -169,4 +198,15 @@ func listSet(l []string) map[string]bool {
 		m[k] = true
 	}
 	return m
+}
+
+// fits reports whether the cached analysis a is one of n entries in every
+// language: a build from it reads no learned example.
+func (a *buildAnalysis) fits(n int) bool {
+	for _, l := range Langs {
+		if al := a.langs[l]; al == nil || len(al.raw) != n {
+			return false
+		}
+	}
+	return true
 }

@@ -70,48 +70,92 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	if err := Validate(live); err != nil {
 		return nil, err
 	}
-	tuning, ex, err := cachedTuning(o.cache)
-	if err != nil {
-		return nil, err
-	}
 	ix := indexOf(live)
-	// What reads a question before it is ranked (its swapped letters
-	// mended, its language told) needs nothing the rest of the build makes,
-	// and nothing but a question asks for it: it is made beside the rest
-	// (105 of a cached build's 400 ms when it went first).
-	var readers sync.WaitGroup
-	readers.Go(func() {
-		typed := typedQuestions(tuning)
-		ix.mend = newMender(ix.vocab, typed)
-		ix.spoken = spokenVocab(ix.vocab, typed)
+	// The tuning set is read only for what the cache does not hold: with
+	// the executable known, the files' key needs none of it
+	// (entriesDigest), and a cached build reads its analysis, ranker and
+	// neighbour index, and what the questions teach a question's readers
+	// (buildAnalysis), from the cache. Decoding the set, its texts and their
+	// digest came first before: 90 ms of a one-shot ask's critical path,
+	// and with the readers' work a fifth of its CPU.
+	tuned := sync.OnceValues(func() (learnedSet, error) {
+		cases, ex, err := cachedTuning(o.cache)
+		return learnedSet{Cases: cases, Examples: ex}, err
 	})
-	defer readers.Wait() // on every return, so that no build leaves it running
-	// The cache keys the ranker and the analysis by one digest of the
-	// training texts (buildDigest).
-	texts := ix.rankerTexts(tuning)
+	texts := sync.OnceValues(func() ([]rankerText, error) {
+		set, err := tuned()
+		if err != nil {
+			return nil, err
+		}
+		return ix.rankerTexts(set.Cases), nil
+	})
+	// The cache keys the ranker, the analysis and the neighbour index by
+	// one digest of what decides them.
 	rkey, dkey, nkey := "", "", ""
 	if o.cache != nil {
-		digest := ix.buildDigest(texts)
+		digest := ix.entriesDigest(live)
+		if digest == "" {
+			ts, err := texts()
+			if err != nil {
+				return nil, err
+			}
+			digest = ix.buildDigest(ts)
+		}
 		rkey, dkey, nkey = rankerFormat+"-"+digest, docsFormat+"-"+digest, neighboursFormat+"-"+digest
 	}
 	// A cached ranker is read and decoded while the languages are
 	// analysed: neither needs the other, and together they were most of a
 	// cached build (a one-shot ask) one after the other.
-	cached := make(chan cachedRanker, 1)
-	go func() { cached <- readRanker(texts, rkey, o.cache) }()
-	nearc := make(chan *neighbourIndex, 1)
-	go func() { nearc <- cachedNeighbours(texts, len(ix.order)+1, o.cache, nkey) }()
-	// The analysis of the texts, when a build of the same texts by this
-	// executable kept it (docsfile.go).
-	var docs map[Lang]*analysedLang
+	cached := make(chan *ranker, 1)
+	go func() { cached <- readRanker(rkey, o.cache) }()
+	type nearOrErr struct {
+		nx  *neighbourIndex
+		err error
+	}
+	nearc := make(chan nearOrErr, 1)
+	go func() {
+		nx, err := cachedNeighbours(texts, len(ix.order)+1, o.cache, nkey)
+		nearc <- nearOrErr{nx, err}
+	}()
+	// The analysis, when a build of the same texts by this executable kept
+	// it (docsfile.go).
+	var docs *buildAnalysis
 	if o.cache != nil {
 		if b, ok := o.cache.Get(dkey); ok {
-			docs, _ = decodeDocs(b) // nil when unreadable: analysed again, and kept anew
+			if a, err := decodeDocs(b); err == nil && a.fits(len(live)) {
+				docs = &a // else analysed again, and kept anew
+			}
 		}
 	}
-	built, analysed, err := buildLangs(live, ex, docs)
+	// What reads a question before it is ranked (its swapped letters
+	// mended, its language told) needs nothing the rest of the build makes,
+	// and nothing but a question asks for it: it is made beside the rest
+	// (105 of a cached build's 400 ms when it went first).
+	var readers sync.WaitGroup
+	defer readers.Wait() // on every return, so that no build leaves it running
+	var (
+		ex       examples
+		langDocs map[Lang]*analysedLang
+	)
+	if docs != nil {
+		langDocs = docs.langs
+		ix.spoken = docs.spoken
+		readers.Go(func() { ix.mend = newMender(ix.vocab, docs.typed) })
+	} else {
+		set, err := tuned()
+		if err != nil {
+			return nil, err
+		}
+		ex = set.Examples
+		readers.Go(func() {
+			typed := typedQuestions(set.Cases)
+			ix.mend = newMender(ix.vocab, typedWords(typed))
+			ix.spoken = spokenVocab(ix.vocab, typed)
+		})
+	}
+	built, analysed, err := buildLangs(live, ex, langDocs)
 	readers.Wait()
-	c := <-cached
+	r := <-cached
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +165,9 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	}
 	ix.names = names
 	if o.cache != nil && docs == nil {
-		keep := map[Lang]*analysedLang{}
+		keep := buildAnalysis{langs: map[Lang]*analysedLang{}, typed: ix.mend.typed, spoken: ix.spoken}
 		for i, l := range Langs {
-			keep[l] = analysed[i]
+			keep.langs[l] = analysed[i]
 		}
 		if b, err := encodeDocs(keep); err == nil {
 			o.cache.Put(dkey, b)
@@ -132,8 +176,14 @@ func NewIndex(entries []Entry, opts ...Option) (*Index, error) {
 	for i, l := range Langs {
 		ix.langs[l] = built[i]
 	}
-	ix.ranker = ix.useRanker(live, c, o.cache)
-	ix.near = <-nearc
+	if ix.ranker, err = ix.useRanker(live, r, texts, rkey, o.cache); err != nil {
+		return nil, err
+	}
+	near := <-nearc
+	if near.err != nil {
+		return nil, near.err
+	}
+	ix.near = near.nx
 	ix.buildLoans()
 	return ix, nil
 }

@@ -48,6 +48,8 @@ const rankerFormat = "faq-ranker-v5"
 // executable that trains (a rebuilt binary may train differently). It
 // names the analysis too (docsFormat): the entries' texts and the learned
 // examples it reads are among those texts, and the executable analyses.
+// A build whose executable is known uses entriesDigest, which needs no
+// texts; this is for one whose executable is not.
 func (ix *Index) buildDigest(texts []rankerText) string {
 	h := sha256.New()
 	put := func(s string) { writeString(h, s) }
@@ -60,6 +62,45 @@ func (ix *Index) buildDigest(texts []rankerText) string {
 		put(string(t.lang))
 		put(fmt.Sprint(t.class, t.kind))
 		put(t.group)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// entriesDigest identifies a build as buildDigest does, from what decides
+// the training texts rather than from the texts: the executable (it embeds
+// the tuning set, and its code turns that and the entries into texts), the
+// setting, the class count and the live entries, every field. It needs no
+// tuning set read, so a cached build looks its files up at once. It is ""
+// when the executable is unknown: then only the texts can tell one
+// build's from another's.
+func (ix *Index) entriesDigest(live []Entry) string {
+	id := executableID()
+	if id == "" {
+		return ""
+	}
+	h := sha256.New()
+	put := func(s string) { writeString(h, s) }
+	put(rankerFormat)
+	put(id)
+	put(fmt.Sprintf("%#v", ix.setting))
+	put(fmt.Sprint(len(ix.order) + 1))
+	for _, e := range live {
+		put(e.ID)
+		put(e.Seed)
+		put(fmt.Sprint(len(e.Related)))
+		for _, r := range e.Related {
+			put(r)
+		}
+		for _, l := range Langs {
+			t := e.Text[l]
+			put(string(l))
+			put(t.Question)
+			put(fmt.Sprint(len(t.Alternates)))
+			for _, a := range t.Alternates {
+				put(a)
+			}
+			put(t.Answer)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
@@ -182,46 +223,41 @@ func writeString(h hash.Hash, s string) {
 	h.Write([]byte(s))
 }
 
-// cachedRanker is what readRanker found: the training texts, the key of
-// their ranker, and the cached ranker (nil when there was none to use).
-type cachedRanker struct {
-	texts []rankerText
-	key   string
-	r     *ranker
-}
-
-// readRanker looks the ranker of the training texts up in the cache, under
-// key (rankerFormat and the build's digest). It reads nothing of the
-// languages' indexes, so it runs while they are built.
-func readRanker(texts []rankerText, key string, c ModelCache) cachedRanker {
-	cr := cachedRanker{texts: texts, key: key}
+// readRanker is the ranker the cache holds under key (rankerFormat and
+// the build's digest), or nil. It reads nothing of the languages' indexes,
+// so it runs while they are built.
+func readRanker(key string, c ModelCache) *ranker {
 	if c == nil {
-		return cr
+		return nil
 	}
 	if b, ok := c.Get(key); ok {
 		if r, err := decodeRanker(b); err == nil {
-			cr.r = r
+			return r
 		}
 	}
-	return cr
+	return nil
 }
 
-// useRanker is newRanker through the cache: the ranker readRanker found,
-// else one trained now and stored.
-func (ix *Index) useRanker(entries []Entry, cr cachedRanker, c ModelCache) *ranker {
-	if cr.r != nil {
-		ix.useTranslations(cr.r.trans)
-		return cr.r
+// useRanker is newRanker through the cache: cached, the ranker readRanker
+// found, else one trained now on texts and stored under key.
+func (ix *Index) useRanker(entries []Entry, cached *ranker, texts func() ([]rankerText, error), key string, c ModelCache) (*ranker, error) {
+	if cached != nil {
+		ix.useTranslations(cached.trans)
+		return cached, nil
+	}
+	ts, err := texts()
+	if err != nil {
+		return nil, err
 	}
 	ix.buildTranslations(entries)
-	r := ix.newRanker(cr.texts)
+	r := ix.newRanker(ts)
 	r.trans = ix.translations()
 	if c != nil {
 		if b, err := encodeRanker(r); err == nil {
-			c.Put(cr.key, b)
+			c.Put(key, b)
 		}
 	}
-	return r
+	return r, nil
 }
 
 // DirCache is a ModelCache of files in a directory (created when first

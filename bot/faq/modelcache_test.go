@@ -3,6 +3,7 @@ package faq
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -78,8 +79,13 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cache.hits != 4 || cache.puts != 4 {
-		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 4 and 4", cache.hits, cache.puts)
+	// It reads the ranker, the analysis and the neighbour index, not the
+	// tuning set: the analysis holds what the questions teach the readers.
+	if cache.hits != 3 || cache.puts != 4 {
+		t.Fatalf("a build over the folder: %d hits, %d writes in all; want 3 (no tuning set) and 4", cache.hits, cache.puts)
+	}
+	if !reflect.DeepEqual(loaded.spoken, trained.spoken) || !reflect.DeepEqual(loaded.mend.typed, trained.mend.typed) {
+		t.Fatal("the cached build's spoken vocabulary or typed words differ from the trained one's")
 	}
 	// The neighbour index read from the cache is the one built.
 	if a, errA := trained.near.encode(); errA != nil {
@@ -125,6 +131,66 @@ func TestModelCacheReusesTheTrainedRanker(t *testing.T) {
 	}
 	if cache.puts != 5 {
 		t.Fatalf("after a torn analysis: %d writes in all, want 5", cache.puts)
+	}
+}
+
+// TestEntriesDigestNamesEveryField: the cache key of a build is read from
+// the entries before any training text exists, so every field an entry
+// has must change it (an admin's edit of one alternate must not load the
+// ranker trained without it), and the same entries must give the same key.
+func TestEntriesDigestNamesEveryField(t *testing.T) {
+	t.Parallel()
+	es, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	es = es[:3]
+	digest := func(es []Entry) string {
+		t.Helper()
+		d := indexOf(es).entriesDigest(es)
+		if len(d) != 24 {
+			t.Fatalf("digest %q: want 24 hex digits (the test binary is a known executable)", d)
+		}
+		return d
+	}
+	base := digest(es)
+	if again := digest(slices.Clone(es)); again != base {
+		t.Fatalf("the same entries: %s, then %s", base, again)
+	}
+	edits := map[string]func(e *Entry){
+		"id":       func(e *Entry) { e.ID += "-x" },
+		"seed":     func(e *Entry) { e.Seed += "x" },
+		"related":  func(e *Entry) { e.Related = append(slices.Clone(e.Related), "cpor-what") },
+		"question": func(e *Entry) { t := e.Text[FR]; t.Question += " ?"; e.Text[FR] = t },
+		"alternate": func(e *Entry) {
+			t := e.Text[SV]
+			t.Alternates = append(slices.Clone(t.Alternates), "ny fråga")
+			e.Text[SV] = t
+		},
+		"moved": func(e *Entry) {
+			t := e.Text[EN]
+			t.Alternates = slices.Clone(t.Alternates)
+			t.Answer = t.Alternates[0] + " " + t.Answer
+			t.Alternates = t.Alternates[1:]
+			e.Text[EN] = t
+		},
+		"answer": func(e *Entry) { t := e.Text[EN]; t.Answer += "."; e.Text[EN] = t },
+	}
+	seen := map[string]string{base: "none"}
+	for name, edit := range edits {
+		changed := slices.Clone(es)
+		e := changed[1]
+		e.Text = maps.Clone(e.Text)
+		edit(&e)
+		changed[1] = e
+		d := digest(changed)
+		if prev, ok := seen[d]; ok {
+			t.Errorf("edit %s: digest %s, as edit %s", name, d, prev)
+		}
+		seen[d] = name
+	}
+	if d := digest(es[:2]); seen[d] != "" {
+		t.Errorf("an entry removed: digest %s, as edit %s", d, seen[d])
 	}
 }
 
@@ -249,7 +315,9 @@ func TestDocsFileRoundTripAndDamage(t *testing.T) {
 		}}}
 	}
 	langs[SV].compounds = []string{"avtal", "värde"}
-	b, err := encodeDocs(langs)
+	want := buildAnalysis{langs: langs, typed: map[string]bool{"knappen": true, "funkar": true},
+		spoken: langVocab{"inbound": langBit(EN) | langBit(FR), "knapp": langBit(SV)}}
+	b, err := encodeDocs(want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,8 +325,14 @@ func TestDocsFileRoundTripAndDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := got[FR].raw[0]; len(got[SV].compounds) != 2 || r.nKB != 1 || r.phrasings[1][0] != "claim" || !r.defines["pga"] || !r.numbers["14"] || !r.figure {
+	if r := got.langs[FR].raw[0]; len(got.langs[SV].compounds) != 2 || r.nKB != 1 || r.phrasings[1][0] != "claim" || !r.defines["pga"] || !r.numbers["14"] || !r.figure {
 		t.Fatalf("decoded %+v", got)
+	}
+	if !reflect.DeepEqual(got.typed, want.typed) || !reflect.DeepEqual(got.spoken, want.spoken) {
+		t.Fatalf("decoded typed words %v and spoken vocabulary %v; want %v and %v", got.typed, got.spoken, want.typed, want.spoken)
+	}
+	if !got.fits(1) || got.fits(2) {
+		t.Fatal("an analysis of one entry a language: fits(1) must hold, fits(2) not")
 	}
 	for i := range b { // any byte changed, in the header or the payload: refused
 		d := bytes.Clone(b)
@@ -276,13 +350,13 @@ func TestDocsFileRoundTripAndDamage(t *testing.T) {
 // panic.
 func FuzzDecodeDocs(f *testing.F) {
 	f.Add([]byte("not gob"))
-	if empty, err := seal(docsFormat, []langDocsFile{}); err == nil {
+	if empty, err := seal(docsFormat, docsFile{}); err == nil {
 		f.Add(empty)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if got, err := decodeDocs(data); err == nil {
 			for _, l := range Langs {
-				for _, r := range got[l].raw {
+				for _, r := range got.langs[l].raw {
 					_ = r.phrasings[:r.nKB]
 				}
 			}

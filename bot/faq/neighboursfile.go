@@ -11,7 +11,8 @@ import (
 // beside them, in a file of its own.
 
 // neighboursFormat names the encoding below; the file's key is it and the
-// build's digest (buildDigest), so one build never reads another's file.
+// build's digest (entriesDigest, else buildDigest), so one build never
+// reads another's file.
 const neighboursFormat = "faq-neighbours-v2"
 
 // neighboursFile is a neighbourIndex with its maps as lists.
@@ -68,20 +69,25 @@ func decodeNeighbours(b []byte) (*neighbourIndex, error) {
 
 // cachedNeighbours is the neighbour index of texts: read from cache under
 // key when a build of the same texts by this executable kept it, else
-// built and kept there (cache may be nil).
-func cachedNeighbours(texts []rankerText, nClass int, cache ModelCache, key string) *neighbourIndex {
+// built and kept there (cache may be nil). texts is called only to build:
+// a cached build reads no tuning set for it.
+func cachedNeighbours(texts func() ([]rankerText, error), nClass int, cache ModelCache, key string) (*neighbourIndex, error) {
 	if cache != nil {
 		if b, ok := cache.Get(key); ok {
 			if nx, err := decodeNeighbours(b); err == nil && nx.nClass == nClass {
-				return nx
+				return nx, nil
 			}
 		}
 	}
-	nx := newNeighbourIndex(texts, nClass)
+	ts, err := texts()
+	if err != nil {
+		return nil, err
+	}
+	nx := newNeighbourIndex(ts, nClass)
 	if cache != nil {
 		if b, err := nx.encode(); err == nil {
 			cache.Put(key, b)
 		}
 	}
-	return nx
+	return nx, nil
 }

@@ -194,15 +194,9 @@ const (
 	maxDropped = 13
 )
 
-// newMender returns the mender of a knowledge base's words and the
-// tuning questions.
-func newMender(kb langVocab, tuning []typedQuestion) mender {
-	typed := map[string]bool{}
-	for _, q := range tuning {
-		for _, w := range q.words {
-			typed[w] = true
-		}
-	}
+// newMender returns the mender of a knowledge base's words and the words
+// the tuning questions type (typedWords).
+func newMender(kb langVocab, typed map[string]bool) mender {
 	short := map[string][]string{}
 	for w := range kb {
 		n := utf8.RuneCountInString(w)
@@ -218,6 +212,17 @@ func newMender(kb langVocab, tuning []typedQuestion) mender {
 		}
 	}
 	return mender{kb: kb, typed: typed, short: short}
+}
+
+// typedWords is the set of the tuning questions' folded words.
+func typedWords(tuning []typedQuestion) map[string]bool {
+	typed := map[string]bool{}
+	for _, q := range tuning {
+		for _, w := range q.words {
+			typed[w] = true
+		}
+	}
+	return typed
 }
 
 // unswap returns q with its swapped letters mended (see above). It runs

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "5f7881cbc00c47ef69225bb6b9755dacbcba97b4cd989ee91e77ee05f6286fad"
+	calibratedFrom = "0b54a9010187584e8857c037562b25558597edd8dce6135dab19a8511d183a8b"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -240,7 +240,7 @@ func (ix *Index) rerank(cands []candidate, m *Model) {
 	for i := range cands[:k] {
 		cands[i].rank = m.reranked(&cands[i])
 	}
-	sortCandidates(ix, cands[:k])
+	sortCandidates(cands[:k])
 }
 
 // neighbourFeatures fills the neighbour features (neighbours.go) of the
@@ -258,7 +258,7 @@ func (ix *Index) neighbourFeatures(cands []candidate, q string, self *Case, oos 
 	}
 	classes := make([]int32, 0, k)
 	for _, c := range cands[:k] {
-		classes = append(classes, int32(ix.pos[c.id]))
+		classes = append(classes, c.pos)
 	}
 	nb := ix.near.near(q, classes, self).join(oos)
 	for i := range cands[:k] {
@@ -306,7 +306,7 @@ func (ix *Index) classFeatures(lists [][]candidate, probs []float64) {
 		for k := range list {
 			c := &list[k]
 			c.x[fUnknownAll] = unk
-			p := probs[ix.pos[c.id]]
+			p := probs[c.pos]
 			other := best
 			if p == best {
 				other = second
@@ -326,19 +326,19 @@ func (ix *Index) merge(lists [][]candidate, m *Model) []candidate {
 	for _, list := range lists {
 		n += len(list)
 	}
-	best := make(map[string]int, n)
+	at := make([]int32, len(ix.order)) // entry pos → its place in out, plus 1
 	out := make([]candidate, 0, n)
 	for _, list := range lists {
 		for _, c := range list {
 			c.rank = m.score(c.x)
-			if i, ok := best[c.id]; !ok {
-				best[c.id] = len(out)
+			if i := at[c.pos] - 1; i < 0 {
+				at[c.pos] = int32(len(out)) + 1
 				out = append(out, c)
 			} else if c.rank > out[i].rank {
 				out[i] = c
 			}
 		}
 	}
-	sortCandidates(ix, out)
+	sortCandidates(out)
 	return out
 }

@@ -500,12 +500,15 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-func sortCandidates(ix *Index, cs []candidate) {
+// sortCandidates orders cs best first, ties in the knowledge base's order.
+// sort.Slice compares by index: slices.SortFunc would copy two candidates
+// (about 300 bytes) per comparison.
+func sortCandidates(cs []candidate) {
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].rank != cs[j].rank {
 			return cs[i].rank > cs[j].rank
 		}
-		return ix.pos[cs[i].id] < ix.pos[cs[j].id]
+		return cs[i].pos < cs[j].pos
 	})
 }
 

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "0b54a9010187584e8857c037562b25558597edd8dce6135dab19a8511d183a8b"
+	calibratedFrom = "146dcc54d102856b5cc3cd85c44ef15851ce1d0607039dfee13a33c0cc272d2a"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

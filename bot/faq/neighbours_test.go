@@ -239,12 +239,11 @@ func TestNeighboursFileRoundTrip(t *testing.T) {
 // candidates among themselves by the weights the model gives them, and
 // the candidates after them keep their place and score.
 func TestRerank(t *testing.T) {
-	ix := &Index{pos: map[string]int{}}
+	ix := &Index{}
 	var cands []candidate
 	for i := range neighbourEntries + 2 {
 		id := string(rune('a' + i))
-		ix.pos[id] = i
-		cands = append(cands, candidate{id: id, rank: float64(10 - i)})
+		cands = append(cands, candidate{id: id, pos: int32(i), rank: float64(10 - i)})
 	}
 	cands[2].nb = [4]float64{1, 0.5, 1, 0.5} // third, with near texts
 	cands[neighbourEntries].nb = [4]float64{1, 1, 1, 0.5}

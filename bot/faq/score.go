@@ -115,6 +115,10 @@ type candidate struct {
 	x    [nRank]float64
 	nb   [4]float64 // its neighbour features (neighbours.go), for the confidence
 	rank float64    // model score, the ranking key
+	// pos is the entry's place in Index.order, which every language's
+	// docs share: the ranker's class and the ties' order, read without a
+	// lookup by id. Beside the flags below, it fits in their padding.
+	pos int32
 	// undefined: the question asks what an acronym stands for and the
 	// entry's answer spells out none of the question's words (acronym.go).
 	undefined bool
@@ -342,15 +346,17 @@ func (qt *queryTerms) newCredits() *credits {
 	return &c[0]
 }
 
-// creditsInto gives each of cs its arrays, all cut from one allocation:
-// features needs three per candidate, and they were most of its garbage.
-func (qt *queryTerms) creditsInto(cs []credits) {
+// creditsInto gives each of cs its arrays, all cut from one allocation,
+// which it returns.
+func (qt *queryTerms) creditsInto(cs []credits) []float64 {
 	g, p := len(qt.weights), qt.partOff[len(qt.partOff)-1]
-	buf := make([]float64, len(cs)*(g+p))
+	all := make([]float64, len(cs)*(g+p))
+	buf := all
 	for i := range cs {
 		cs[i] = credits{main: buf[:g:g], parts: buf[g : g+p : g+p]}
 		buf = buf[g+p:]
 	}
+	return all
 }
 
 func (qt *queryTerms) fill(c *credits, terms []int32) { qt.fillWeighed(c, terms, nil) }
@@ -497,10 +503,10 @@ func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mas
 	}
 	expansion := tr.expansion && li.namesAcronym(pq)
 	out := make([]candidate, 0, len(docs))
-	var hits []uint64 // features' scratch, one for all the candidates
+	sc := newFeatureScratch(qt) // one for all the candidates
 	for _, d := range docs {
-		c := candidate{id: li.ids[d], lang: li.lang}
-		hits = li.features(&c.x, &li.docs[d], qt, mask, hits)
+		c := candidate{id: li.ids[d], pos: d, lang: li.lang}
+		li.features(&c.x, &li.docs[d], qt, mask, sc)
 		c.x[fBias] = 1
 		c.x[fUnknown] = qt.unknown / qt.total
 		c.x[fTypo] = qt.typo / qt.total
@@ -727,13 +733,9 @@ func (li *langIndex) phraseScore(qt *queryTerms, pc *credits, d *entryDoc, i int
 // example, must be scored as the unseen question it stands for, or the
 // confidence would be fitted on answers that look easier than real ones. The
 // canonical question (phrasing 0) is never hidden: unseen questions meet it
-// too. hits is scratch space (entryDoc.hits), returned for the next
-// candidate's call.
-func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64, hits []uint64) []uint64 {
-	var cs [3]credits
-	qt.creditsInto(cs[:])
-	union, pc, ac := &cs[0], &cs[1], &cs[2]
-	prof := newProfile(qt)
+// too. sc is scratch space, shared by a question's candidates.
+func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, mask float64, sc *featureScratch) {
+	union, pc, ac, prof := sc.reset()
 	// has: the intents (langIndex.intentTerms bits) the phrasings not
 	// masked have. Until faq5 the entry's intents were those of all its
 	// phrasings, learned examples included, so leave-one-out found a
@@ -745,7 +747,8 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 	// candidate's phrasings (the learned examples) are such, and only those
 	// meeting the question are scored (entryDoc.uses, entryDoc.hits).
 	var has uint64
-	hits = d.hits(qt, hits)
+	sc.hits = d.hits(qt, sc.hits)
+	hits := sc.hits
 	if mask == 0 {
 		// Nothing is hidden: every phrasing's intents count.
 		has = d.allIntents
@@ -798,7 +801,36 @@ func (li *langIndex) features(x *[nRank]float64, d *entryDoc, qt *queryTerms, ma
 			x[fIntentMiss] = 1
 		}
 	}
-	return hits
+}
+
+// featureScratch is features' working space for one question in one
+// language: the phrasings' hits, three credits (the union of the
+// phrasings', one phrasing's, the answer's) and the term profile's counts.
+// Made afresh for every candidate they were a third of a question's
+// garbage.
+type featureScratch struct {
+	hits    []uint64
+	cs      [3]credits
+	credits []float64 // the three credits' arrays, cleared together
+	prof    profile
+}
+
+// newFeatureScratch makes the scratch for the candidates of question qt.
+func newFeatureScratch(qt *queryTerms) *featureScratch {
+	sc := &featureScratch{prof: *newProfile(qt)}
+	sc.credits = qt.creditsInto(sc.cs[:])
+	return sc
+}
+
+// reset zeroes the scratch for the next candidate and returns its parts.
+func (sc *featureScratch) reset() (union, phrasing, answer *credits, prof *profile) {
+	clear(sc.credits)
+	for i := range sc.cs {
+		sc.cs[i].on = 0
+	}
+	clear(sc.prof.cnt)
+	sc.prof.n = 0
+	return &sc.cs[0], &sc.cs[1], &sc.cs[2], &sc.prof
 }
 
 // has reports whether term x counts for a word of the question (a key of

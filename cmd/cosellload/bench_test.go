@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -130,6 +131,25 @@ func TestBenchFlags(t *testing.T) {
 		var out, errb bytes.Buffer
 		if code := runBench(tc.args, envOf(), &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
 			t.Errorf("bench %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
+
+// TestTableCommandCell: the server's command p99 comes with the share of
+// commands within issue 15's 2 ms, read off a bucket bound; a histogram
+// without that bound gives the p99 alone.
+func TestTableCommandCell(t *testing.T) {
+	for _, tc := range []struct {
+		in2ms float64
+		want  string
+	}{
+		{0.992, "| 1.83 (99.2 % ≤ 2 ms) "},
+		{math.NaN(), "| 1.83 "},
+	} {
+		var out strings.Builder
+		printTable(&out, benchOptions{}, []benchRow{{db: "sqlite", name: "faq", rps: 100, commandP99: 1.83, commandIn2ms: tc.in2ms}})
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("in2ms %v: no %q in\n%s", tc.in2ms, tc.want, out.String())
 		}
 	}
 }

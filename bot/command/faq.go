@@ -350,7 +350,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		case adding && i >= 0:
 			return e, refused(ledger.ErrExists, "FAQ entry %s exists already: use faq edit %s", id, id)
 		case !adding && i < 0:
-			return e, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+			return e, noEntry(id, all)
 		case adding:
 			e = faq.Entry{ID: id, Seed: "admin", Text: map[faq.Lang]faq.Text{}}
 		default:
@@ -485,9 +485,9 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(_ []faq.Entry, i int) (faq.Entry, error) {
+	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(all []faq.Entry, i int) (faq.Entry, error) {
 		if i < 0 {
-			return faq.Entry{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+			return faq.Entry{}, noEntry(id, all)
 		}
 		return faq.Entry{ID: id, Removed: true}, nil
 	}, func(faq.Entry) string { return "removed FAQ entry " + id })
@@ -683,7 +683,7 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	}
 	e, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int) (faq.Entry, error) {
 		if i < 0 {
-			return faq.Entry{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+			return faq.Entry{}, noEntry(id, all)
 		}
 		if lang == "" {
 			ix, err := s.faq.Index(ctx, c.now)
@@ -750,7 +750,16 @@ func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
 		}
 	}
 	if _, ok := ix.Question(id, lang); !ok {
-		return Reply{}, refused(ledger.ErrNotFound, "no FAQ entry %s", id)
+		all, err := s.faq.Entries(ctx)
+		if err != nil {
+			return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+		}
+		if slices.ContainsFunc(all, func(e faq.Entry) bool { return e.ID == id && !e.Removed }) {
+			// Saved a moment ago: the index answering questions is rebuilt
+			// beside the old one (faq.Live) and does not hold it yet.
+			return Reply{}, refused(ledger.ErrConflict, "FAQ entry %s was saved a moment ago and does not answer yet: try again in a minute", id)
+		}
+		return Reply{}, noEntry(id, all)
 	}
 	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now, Wrong: id}
 	if err := s.faq.rec.RecordFAQMisses(ctx, miss); err != nil {

@@ -344,13 +344,13 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, usage("say what to change, e.g. %s %s en_answer=\"…\"", c.verb, id)
 	}
 	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
-	e, err := s.saveEntry(ctx, c, id, action, func(all []faq.Entry, i int) (faq.Entry, error) {
+	e, err := s.saveEntry(ctx, c, id, action, func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		var e faq.Entry
 		switch {
 		case adding && i >= 0:
 			return e, refused(ledger.ErrExists, "FAQ entry %s exists already: use faq edit %s", id, id)
 		case !adding && i < 0:
-			return e, noEntry(id, all)
+			return e, noEntry(id, all, was)
 		case adding:
 			e = faq.Entry{ID: id, Seed: "admin", Text: map[faq.Lang]faq.Text{}}
 		default:
@@ -395,7 +395,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 // admin entry is still what it was read as; if another admin's change landed
 // meanwhile, the change is made again from it rather than undoing it. The
 // index follows before it returns. faq add, edit, teach and remove all save this way.
-func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
+func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
 	for try := 0; ; try++ {
 		over, err := s.faq.rec.FAQOverrides(ctx)
 		if err != nil {
@@ -410,7 +410,7 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 			return faq.Entry{}, fmt.Errorf("reading the FAQ: %w", err)
 		}
 		i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
-		e, err := change(all, i)
+		e, err := change(all, i, was)
 		if err != nil {
 			return faq.Entry{}, err
 		}
@@ -485,9 +485,9 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(all []faq.Entry, i int) (faq.Entry, error) {
+	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		if i < 0 {
-			return faq.Entry{}, noEntry(id, all)
+			return faq.Entry{}, noEntry(id, all, was)
 		}
 		return faq.Entry{ID: id, Removed: true}, nil
 	}, func(faq.Entry) string { return "removed FAQ entry " + id })
@@ -681,9 +681,9 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
 		}
 	}
-	e, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int) (faq.Entry, error) {
+	e, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		if i < 0 {
-			return faq.Entry{}, noEntry(id, all)
+			return faq.Entry{}, noEntry(id, all, was)
 		}
 		if lang == "" {
 			ix, err := s.faq.Index(ctx, c.now)
@@ -750,6 +750,10 @@ func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
 		}
 	}
 	if _, ok := ix.Question(id, lang); !ok {
+		over, err := s.faq.rec.FAQOverrides(ctx)
+		if err != nil {
+			return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
+		}
 		all, err := s.faq.Entries(ctx)
 		if err != nil {
 			return Reply{}, fmt.Errorf("reading the FAQ: %w", err)
@@ -759,7 +763,11 @@ func (s *Service) faqWrong(ctx context.Context, c *call) (Reply, error) {
 			// beside the old one (faq.Live) and does not hold it yet.
 			return Reply{}, refused(ledger.ErrConflict, "FAQ entry %s was saved a moment ago and does not answer yet: try again in a minute", id)
 		}
-		return Reply{}, noEntry(id, all)
+		var was *faq.Entry
+		if j := slices.IndexFunc(over, func(e faq.Entry) bool { return e.ID == id }); j >= 0 {
+			was = &over[j]
+		}
+		return Reply{}, noEntry(id, all, was)
 	}
 	miss := ledger.FAQMiss{Question: question, Lang: string(lang), Actor: c.who.ID, At: c.now, Wrong: id}
 	if err := s.faq.rec.RecordFAQMisses(ctx, miss); err != nil {

@@ -19,11 +19,16 @@ const noEntryHint = "every answer's Not what I asked names its entry's ID, and f
 const maxIDGuesses = 3
 
 // noEntry is the refusal of a command naming FAQ entry id, which none of
-// all has. A tester typed faq teach deal-registration-fee and read only
-// "no FAQ entry deal-registration-fee": nothing said which entries there
-// are. It offers the ID a typo away, else the IDs sharing most of id's
-// words (deal-registration-criteria, -solutions), else where IDs are shown.
-func noEntry(id string, all []faq.Entry) error {
+// all has; was is the admins' override of id as read, nil when none. A
+// tester typed faq teach deal-registration-fee and read only "no FAQ
+// entry deal-registration-fee": nothing said which entries there are. It
+// says how to bring back an entry an admin removed; else it offers the ID
+// a typo away, else the IDs sharing most of id's words
+// (deal-registration-when, -value), else where IDs are shown.
+func noEntry(id string, all []faq.Entry, was *faq.Entry) error {
+	if was != nil && was.Removed {
+		return refused(ledger.ErrNotFound, "FAQ entry %s was removed: faq add %s with its questions and answers brings it back", id, id)
+	}
 	ids := make([]string, 0, len(all))
 	for _, e := range all {
 		if !e.Removed {

@@ -29,13 +29,17 @@ func TestNoEntry(t *testing.T) {
 		{"old-entr", "no FAQ entry old-entr: " + noEntryHint},
 		{"x", "no FAQ entry x: " + noEntryHint},
 	} {
-		err := noEntry(tc.id, all)
+		err := noEntry(tc.id, all, nil)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("noEntry(%q)\n got %v\nwant %s", tc.id, err, tc.want)
 		}
 		if !errors.Is(err, ledger.ErrNotFound) {
 			t.Errorf("noEntry(%q) is not ledger.ErrNotFound: %v", tc.id, err)
 		}
+	}
+	removed := &faq.Entry{ID: "cosell-what", Removed: true}
+	if err := noEntry("cosell-what", all[1:], removed); err == nil || err.Error() != "FAQ entry cosell-what was removed: faq add cosell-what with its questions and answers brings it back" {
+		t.Errorf("noEntry of a removed entry: %v", err)
 	}
 }
 

@@ -192,3 +192,28 @@ func TestFAQWrongAnswerOfAnEntryAnotherReplicaAdded(t *testing.T) {
 		}
 	})
 }
+
+// TestFAQCommandsOnARemovedEntry: after faq remove, the commands naming
+// the entry say it was removed and how to bring it back, rather than
+// guessing at other IDs; faq add brings it back.
+func TestFAQCommandsOnARemovedEntry(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
+		e := smallFAQEnv(t, st)
+		e.run("faq remove partner-id-where")
+		const want = "FAQ entry partner-id-where was removed: faq add partner-id-where with its questions and answers brings it back"
+		for _, line := range []string{
+			"faq edit partner-id-where en_answer=x",
+			"faq remove partner-id-where",
+			`faq teach partner-id-where "var hittar jag id"`,
+			`faq wrong-answer partner-id-where "where is my id"`,
+		} {
+			if r := e.svc.Run(context.Background(), access.LocalAdmin, here, line); r.OK() || !strings.Contains(r.Text, want) {
+				t.Errorf("%s → %q, want a refusal saying %q", line, r.Text, want)
+			}
+		}
+		e.run(`faq add partner-id-where en_question="Where is my partner ID?" en_answer="In Account settings." fr_question="Où est mon ID partenaire ?" fr_answer="Dans les paramètres du compte." sv_question="Var finns mitt partner-id?" sv_answer="I kontoinställningarna."`)
+		if r := e.run("where is my partner id"); r.Data["entry_id"] != "partner-id-where" {
+			t.Errorf("after faq add, the entry does not answer: %v %q", r.Data["entry_id"], r.Text)
+		}
+	})
+}

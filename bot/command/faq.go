@@ -361,7 +361,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 			e.Seed = c.get("seed")
 		}
 		if c.has("related") {
-			e.Related = ParseList(c.get("related"))
+			e.Related = relatedIDs(c.get("related"))
 		}
 		for _, l := range faq.Langs {
 			t := e.Text[l]
@@ -421,7 +421,7 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 				all[i] = e
 			}
 			if err := faq.Validate(all); err != nil {
-				return faq.Entry{}, faqProblems(err, e.ID)
+				return faq.Entry{}, faqProblems(err, e, all)
 			}
 		}
 		le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: detail(e)}
@@ -443,18 +443,20 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 	}
 }
 
-// faqProblems turns the knowledge base's validation errors about one entry
-// into refusals naming the chat key to fix.
-func faqProblems(err error, id string) error {
+// faqProblems turns the knowledge base's validation errors about entry e,
+// to be saved among all, into refusals naming the chat key to fix; an
+// unknown related ID is told the IDs meant, as commands naming one are.
+func faqProblems(err error, e faq.Entry, all []faq.Entry) error {
+	id := e.ID
 	var probs deal.Problems
 	var joined interface{ Unwrap() []error }
 	list := []error{err}
 	if errors.As(err, &joined) {
 		list = joined.Unwrap()
 	}
-	for _, e := range list {
+	for _, one := range list {
 		var ve *faq.ValidationError
-		if !errors.As(e, &ve) || (ve.EntryID != id && ve.EntryID != "") {
+		if !errors.As(one, &ve) || (ve.EntryID != id && ve.EntryID != "") {
 			continue
 		}
 		key := strings.ReplaceAll(ve.Field, ".", "_")
@@ -464,12 +466,27 @@ func faqProblems(err error, id string) error {
 		if len(key) == 2 {
 			key += "_question"
 		}
-		probs = append(probs, &deal.RuleError{Field: key, Rule: "faq_entry", Message: ve.Problem})
+		msg := ve.Problem
+		if r, ok := unknownRelated(ve.Field, e, all); ok {
+			msg += ": " + idGuess(r, all)
+		}
+		probs = append(probs, &deal.RuleError{Field: key, Rule: "faq_entry", Message: msg})
 	}
 	if len(probs) == 0 {
 		return err
 	}
 	return probs
+}
+
+// unknownRelated is the ID of e's related list that a validation problem
+// of field names, when it is no entry of all.
+func unknownRelated(field string, e faq.Entry, all []faq.Entry) (string, bool) {
+	var i int
+	if _, err := fmt.Sscanf(field, "related[%d]", &i); err != nil || i < 0 || i >= len(e.Related) {
+		return "", false
+	}
+	r := e.Related[i]
+	return r, !slices.ContainsFunc(all, func(o faq.Entry) bool { return o.ID == r })
 }
 
 func maps(m map[faq.Lang]faq.Text) map[faq.Lang]faq.Text {

@@ -222,14 +222,17 @@ func TestFAQAdmin(t *testing.T) {
 			t.Fatalf("a referrals user added an FAQ entry: %+v", r)
 		}
 		before, _ := st.FAQVersion(ctx)
-		for _, bad := range []struct{ line, field string }{
-			{`faq add x en_question="Q?" en_answer="A"`, "fr_question"},
-			{`faq edit partner-id-where related=no-such-entry`, "related"},
-			{`faq edit partner-id-where fr_answer=""`, "fr_answer"},
+		for _, bad := range []struct{ line, field, says string }{
+			{`faq add x en_question="Q?" en_answer="A"`, "fr_question", ""},
+			{`faq edit partner-id-where related=no-such-entry`, "related", `unknown entry "no-such-entry"`},
+			// An unknown related ID is told the one meant, as a command's ID is.
+			{`faq edit partner-id-where related=partner-id-wat`, "related", `unknown entry "partner-id-wat": did you mean partner-id-what?`},
+			{`faq edit partner-id-where related=partner-id-where`, "related", "refers to itself"},
+			{`faq edit partner-id-where fr_answer=""`, "fr_answer", ""},
 		} {
 			r := e.svc.Run(ctx, access.LocalAdmin, here, bad.line)
-			if r.OK() || r.Err.Field != bad.field {
-				t.Errorf("%s: %+v, want a refusal naming %s", bad.line, r.Err, bad.field)
+			if r.OK() || r.Err.Field != bad.field || !strings.Contains(r.Text, bad.says) {
+				t.Errorf("%s: %+v, want a refusal naming %s and saying %q", bad.line, r.Err, bad.field, bad.says)
 			}
 		}
 		if after, _ := st.FAQVersion(ctx); after != before {
@@ -238,6 +241,11 @@ func TestFAQAdmin(t *testing.T) {
 		e.run(add)
 		if r := e.run("does co-sell cover teams phone"); r.Data["entry_id"] != "teams-phone" {
 			t.Fatalf("the added entry does not answer: %+v", r.Data)
+		}
+		// Related IDs as typed: any case, a repeat kept once.
+		e.run(`faq edit teams-phone related="Partner-ID-What, partner-id-what"`)
+		if r := e.run("does co-sell cover teams phone"); len(r.Actions) != 2 || !strings.Contains(r.Actions[0].Command, "partner ID") {
+			t.Errorf("related partner-id-what once, then Not what I asked: %+v", r.Actions)
 		}
 		e.run(`faq edit teams-phone en_answer="Yes: Teams Phone is a Modern Work workload."`)
 		if r := e.run("does co-sell cover teams phone"); !strings.Contains(r.Text, "Yes: Teams Phone") {

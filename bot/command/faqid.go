@@ -29,6 +29,13 @@ func noEntry(id string, all []faq.Entry, was *faq.Entry) error {
 	if was != nil && was.Removed {
 		return refused(ledger.ErrNotFound, "FAQ entry %s was removed: faq add %s with its questions and answers brings it back", id, id)
 	}
+	return refused(ledger.ErrNotFound, "no FAQ entry %s: %s", id, idGuess(id, all))
+}
+
+// idGuess says which of all's entries an unknown ID id meant: "did you
+// mean X?" for the ID a typo away; else the IDs sharing the most of its
+// words, with where IDs are shown; else only where they are shown.
+func idGuess(id string, all []faq.Entry) string {
 	ids := make([]string, 0, len(all))
 	for _, e := range all {
 		if !e.Removed {
@@ -36,12 +43,25 @@ func noEntry(id string, all []faq.Entry, was *faq.Entry) error {
 		}
 	}
 	if guess, ok := spell.Closest(id, ids); ok {
-		return refused(ledger.ErrNotFound, "no FAQ entry %s: did you mean %s?", id, guess)
+		return "did you mean " + guess + "?"
 	}
 	if guesses := idsLike(id, ids); len(guesses) > 0 {
-		return refused(ledger.ErrNotFound, "no FAQ entry %s: did you mean %s? (%s)", id, orList(guesses), noEntryHint)
+		return fmt.Sprintf("did you mean %s? (%s)", orList(guesses), noEntryHint)
 	}
-	return refused(ledger.ErrNotFound, "no FAQ entry %s: %s", id, noEntryHint)
+	return noEntryHint
+}
+
+// relatedIDs reads related=: the IDs as FAQ entries spell them (lower
+// case), each once, in the order given. "Cosell-What" was refused as an
+// unknown entry, and a repeated ID showed its follow-up button twice.
+func relatedIDs(v string) []string {
+	var out []string
+	for _, id := range ParseList(v) {
+		if id = strings.ToLower(id); !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // idsLike returns at most maxIDGuesses of the ids sharing the most of

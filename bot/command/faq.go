@@ -374,7 +374,9 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 			if k := string(l) + "_alternates"; c.has(k) {
 				t.Alternates = nil
 				for _, a := range strings.Split(c.get(k), "|") {
-					if a = strings.TrimSpace(a); a != "" {
+					// Each once: a phrasing listed twice counts twice in
+					// the entry's term profile (profile.go).
+					if a = strings.TrimSpace(a); a != "" && !slices.ContainsFunc(t.Alternates, func(b string) bool { return strings.EqualFold(a, b) }) {
 						t.Alternates = append(t.Alternates, a)
 					}
 				}

@@ -242,6 +242,15 @@ func TestFAQAdmin(t *testing.T) {
 		if r := e.run("does co-sell cover teams phone"); r.Data["entry_id"] != "teams-phone" {
 			t.Fatalf("the added entry does not answer: %+v", r.Data)
 		}
+		// An alternate listed twice (in any case) is kept once.
+		e.run(`faq edit teams-phone en_alternates="teams calling|Teams Calling| |phone system"`)
+		over, err := st.FAQOverrides(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(over, func(o faq.Entry) bool { return o.ID == "teams-phone" }); i < 0 || !slices.Equal(over[i].Text[faq.EN].Alternates, []string{"teams calling", "phone system"}) {
+			t.Errorf("alternates saved: %+v", over)
+		}
 		// Related IDs as typed: any case, a repeat kept once.
 		e.run(`faq edit teams-phone related="Partner-ID-What, partner-id-what"`)
 		if r := e.run("does co-sell cover teams phone"); len(r.Actions) != 2 || !strings.Contains(r.Actions[0].Command, "partner ID") {

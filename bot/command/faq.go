@@ -344,7 +344,7 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, usage("say what to change, e.g. %s %s en_answer=\"…\"", c.verb, id)
 	}
 	action := map[bool]string{true: "faq-added", false: "faq-edited"}[adding]
-	e, err := s.saveEntry(ctx, c, id, action, func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
+	e, fresh, err := s.saveEntry(ctx, c, id, action, func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		var e faq.Entry
 		switch {
 		case adding && i >= 0:
@@ -388,7 +388,11 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; it answers from now on.\n%s", id, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
+	when := "it answers from now on"
+	if !fresh {
+		when = takingIn
+	}
+	return Reply{Text: fmt.Sprintf("FAQ entry %s saved; %s.\n%s", id, when, e.Text[faq.EN].Question), Data: map[string]any{"entry_id": id}}, nil
 }
 
 // saveEntry makes an entry's change and stores it with its audit line: the
@@ -396,12 +400,14 @@ func (s *Service) faqPut(ctx context.Context, c *call) (Reply, error) {
 // entry's place in all, or -1), checked whole, then stored only if the
 // admin entry is still what it was read as; if another admin's change landed
 // meanwhile, the change is made again from it rather than undoing it. The
-// index follows before it returns. faq add, edit, teach and remove all save this way.
-func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error), detail func(faq.Entry) string) (faq.Entry, error) {
+// index follows before it returns, unless ctx ends first: fresh reports
+// whether it did, so that a reply says "it answers from now on" only when
+// true. faq add, edit, teach and remove all save this way.
+func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, change func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error), detail func(faq.Entry) string) (e faq.Entry, fresh bool, err error) {
 	for try := 0; ; try++ {
 		over, err := s.faq.rec.FAQOverrides(ctx)
 		if err != nil {
-			return faq.Entry{}, fmt.Errorf("reading the FAQ: %w", err)
+			return faq.Entry{}, false, fmt.Errorf("reading the FAQ: %w", err)
 		}
 		var was *faq.Entry
 		if j := slices.IndexFunc(over, func(e faq.Entry) bool { return e.ID == id }); j >= 0 {
@@ -409,12 +415,12 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 		}
 		all, err := s.faq.Entries(ctx)
 		if err != nil {
-			return faq.Entry{}, fmt.Errorf("reading the FAQ: %w", err)
+			return faq.Entry{}, false, fmt.Errorf("reading the FAQ: %w", err)
 		}
 		i := slices.IndexFunc(all, func(e faq.Entry) bool { return e.ID == id })
 		e, err := change(all, i, was)
 		if err != nil {
-			return faq.Entry{}, err
+			return faq.Entry{}, false, err
 		}
 		if !e.Removed {
 			if i < 0 {
@@ -423,7 +429,7 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 				all[i] = e
 			}
 			if err := faq.Validate(all); err != nil {
-				return faq.Entry{}, faqProblems(err, e, all)
+				return faq.Entry{}, false, faqProblems(err, e, all)
 			}
 		}
 		le := ledger.Entry{At: c.now, Actor: c.who.ID, Action: action, Detail: detail(e)}
@@ -432,7 +438,7 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 			continue // another admin's change landed: make this one again from it
 		}
 		if err != nil {
-			return faq.Entry{}, fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
+			return faq.Entry{}, false, fmt.Errorf("saving FAQ entry %s: %w", e.ID, err)
 		}
 		s.faq.Invalidate()
 		// The admin waits for the index that holds the change (everyone
@@ -440,8 +446,9 @@ func (s *Service) saveEntry(ctx context.Context, c *call, id, action string, cha
 		// from now on" is true when they read it.
 		if _, err := s.faq.Fresh(ctx, c.now); err != nil {
 			s.log.WarnContext(ctx, "FAQ entry saved, its index not rebuilt yet: the next question tries again", "entry", e.ID, "err", err)
+			return e, false, nil
 		}
-		return e, nil
+		return e, true, nil
 	}
 }
 
@@ -504,7 +511,7 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 		return Reply{}, err
 	}
 	id := strings.ToLower(c.pos[0])
-	_, err := s.saveEntry(ctx, c, id, "faq-removed", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
+	_, fresh, err := s.saveEntry(ctx, c, id, "faq-removed", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		if i < 0 {
 			return faq.Entry{}, noEntry(id, all, was)
 		}
@@ -513,7 +520,11 @@ func (s *Service) faqRemove(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: "FAQ entry " + id + " removed.", Data: map[string]any{"entry_id": id}}, nil
+	text := "FAQ entry " + id + " removed."
+	if !fresh {
+		text = "FAQ entry " + id + " removed; it may still answer for up to a minute, while the FAQ's index is rebuilt."
+	}
+	return Reply{Text: text, Data: map[string]any{"entry_id": id}}, nil
 }
 
 func (s *Service) faqMisses(ctx context.Context, c *call) (Reply, error) {
@@ -700,7 +711,7 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 			return Reply{}, &deal.RuleError{Field: "lang", Rule: "format", Message: fmt.Sprintf("%q is not a language of the FAQ: lang takes en, fr or sv", c.get("lang"))}
 		}
 	}
-	e, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
+	e, fresh, err := s.saveEntry(ctx, c, id, "faq-edited", func(all []faq.Entry, i int, was *faq.Entry) (faq.Entry, error) {
 		if i < 0 {
 			return faq.Entry{}, noEntry(id, all, was)
 		}
@@ -724,6 +735,9 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	if !fresh {
+		return Reply{Text: fmt.Sprintf("FAQ entry %s learnt %q (%s); %s: ask it again then.", id, question, langNames[lang], takingIn), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
+	}
 	// Said only when true: the new phrasing competes with every entry's,
 	// and another (an entry whose title it is, say) may keep the question.
 	ix, err := s.faq.Index(ctx, c.now)
@@ -741,6 +755,11 @@ func (s *Service) faqTeach(ctx context.Context, c *call) (Reply, error) {
 	}
 	return Reply{Text: fmt.Sprintf("FAQ entry %s now answers %q (%s): %s", id, question, langNames[lang], e.Text[lang].Question), Data: map[string]any{"entry_id": id, "lang": string(lang)}}, nil
 }
+
+// takingIn is what an admin's change reply says when the FAQ's index did
+// not take the change in before the command had to answer (a build on a
+// loaded server outlasted it): the build goes on, detached (faq.Live).
+const takingIn = "the FAQ takes it in within a minute (its index is being rebuilt)"
 
 // langNames name the FAQ's languages in replies.
 var langNames = map[faq.Lang]string{faq.EN: "English", faq.FR: "French", faq.SV: "Swedish"}

@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cosellbot/cosellbot/bot/access"
 	"github.com/cosellbot/cosellbot/bot/command"
+	"github.com/cosellbot/cosellbot/bot/deal"
+	"github.com/cosellbot/cosellbot/bot/faq"
+	"github.com/cosellbot/cosellbot/bot/faq/faqtest"
 	"github.com/cosellbot/cosellbot/store"
 	"github.com/cosellbot/cosellbot/store/storetest"
 )
@@ -216,4 +221,66 @@ func TestFAQCommandsOnARemovedEntry(t *testing.T) {
 			t.Errorf("after faq add, the entry does not answer: %v %q", r.Data["entry_id"], r.Text)
 		}
 	})
+}
+
+// heldCache is a model cache whose Get, once armed, ends the command
+// waiting for the build (cancel) and holds the build until release is
+// closed: a rebuild on a loaded server that outlasts the command.
+type heldCache struct {
+	faq.ModelCache
+	armed   atomic.Bool
+	cancel  context.CancelFunc
+	release chan struct{}
+}
+
+func (c *heldCache) Get(key string) ([]byte, bool) {
+	if c.armed.CompareAndSwap(true, false) {
+		c.cancel()
+		<-c.release
+	}
+	return c.ModelCache.Get(key)
+}
+
+// TestFAQChangeRepliesWhileTheIndexRebuilds: a tester's faq teach on a
+// loaded server said "now answers" after the command gave up waiting for
+// the rebuild. An admin's change whose index is not rebuilt when the
+// command must answer says that the FAQ takes it in within a minute; the
+// build goes on, and the change answers once it is done.
+func TestFAQChangeRepliesWhileTheIndexRebuilds(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{`faq edit partner-id-where en_answer="In Account settings, under Identifiers."`, "FAQ entry partner-id-where saved; the FAQ takes it in within a minute (its index is being rebuilt).\nWhere do I find my partner ID?"},
+		{`faq remove partner-id-get`, "FAQ entry partner-id-get removed; it may still answer for up to a minute, while the FAQ's index is rebuilt."},
+		{`faq teach partner-id-where "hur vet vi vilket id som är vårt"`, `FAQ entry partner-id-where learnt "hur vet vi vilket id som är vårt" (Swedish); the FAQ takes it in within a minute (its index is being rebuilt): ask it again then.`},
+	} {
+		st := storetest.Open(t)
+		held := &heldCache{ModelCache: &smallFAQCache, release: make(chan struct{})}
+		e := newEnv(t, st)
+		e.svc = command.New(st, e.clk, deal.DefaultRates(), nil, command.WithFAQ(faqtest.Small(t), st, faq.WithModelCache(held)))
+		e.run("faq partner id") // the first index, built: no build runs now
+		ctx, cancel := context.WithCancel(context.Background())
+		held.cancel = cancel
+		held.armed.Store(true)
+		r := e.svc.Run(ctx, access.LocalAdmin, here, tc.line)
+		if !r.OK() || r.Text != tc.want {
+			t.Errorf("%s →\n %q (%+v)\nwant %q", tc.line, r.Text, r.Err, tc.want)
+		}
+		close(held.release)
+		cancel()
+		if !strings.HasPrefix(tc.line, "faq teach") {
+			continue
+		}
+		// The build goes on, detached from the command: the question
+		// taught is answered once it is done (the old index answers it
+		// meanwhile).
+		const q = "hur vet vi vilket id som är vårt"
+		for range 200 {
+			if r = e.run(q); r.Data["entry_id"] == "partner-id-where" {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if r.Data["entry_id"] != "partner-id-where" {
+			t.Errorf("after the rebuild, %q → %v %q", q, r.Data["entry_id"], r.Text)
+		}
+	}
 }

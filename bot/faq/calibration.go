@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "146dcc54d102856b5cc3cd85c44ef15851ce1d0607039dfee13a33c0cc272d2a"
+	calibratedFrom = "5ff86a0458a6f75f005152a13e9bfa54f50cb4822bc55894cfccf66772fff245"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

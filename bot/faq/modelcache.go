@@ -14,11 +14,12 @@ import (
 
 // ModelCache keeps trained rankers, and the analysed knowledge base
 // (docsfile.go), between processes. Training is most of an index build
-// (about 3 s on two cores), the analysis most of the rest; a one-shot
-// `cosellbot ask` would otherwise do both again for every question. Get returns what Put stored
-// under key, or false; Put may fail silently (a cache, not a store). The
-// bytes Get returns are read in place by what decodes them (a ranker keeps
-// its weights there) and changed by neither side afterwards.
+// (about 4 of its 6-7 s on two cores since 0.64.0), the analysis most of
+// the rest; a one-shot `cosellbot ask` would otherwise do both again for
+// every question. Get returns what Put stored under key, or false; Put
+// may fail silently (a cache, not a store). The bytes Get returns are read
+// in place by what decodes them (a ranker keeps its weights there) and
+// changed by neither side afterwards.
 type ModelCache interface {
 	Get(key string) ([]byte, bool)
 	Put(key string, b []byte)

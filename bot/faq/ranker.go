@@ -217,8 +217,8 @@ func trainRanker(texts []rankerText, xs []sparse, dict map[string]int32, nClass 
 	r := &ranker{spec: spec, dict: dict, models: make([]*softmaxModel, max(ts.members, 1)), nClass: nClass}
 	// The members side by side: each is trained alone from its own seed,
 	// so the result is the same to the bit as one after the other, in half
-	// the time on two cores (a full build 10.3 -> 6.2 s: most of an
-	// admin's wait after faq add). Each holds its float weights and its
+	// the time on two cores (BenchmarkNewIndex 10.7-11.2 -> 6.3-7.0 s, most
+	// of an admin's wait after faq add). Each holds its float weights and its
 	// optimiser's state (10 MB apiece) only while it trains.
 	var wg sync.WaitGroup
 	for k := range r.models {

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "5ff86a0458a6f75f005152a13e9bfa54f50cb4822bc55894cfccf66772fff245"
+	calibratedFrom = "9e3bdeb744f35b5d80a93f559c10612f2d87c6121adcdd97410006adacaed1be"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "9e3bdeb744f35b5d80a93f559c10612f2d87c6121adcdd97410006adacaed1be"
+	calibratedFrom = "cfe593178b5c26ca4f76bed7816d9e464d113cc0b6bd40116240576a6725e90e"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -61,11 +61,14 @@ func (s *Service) WarmFAQ(ctx context.Context) error {
 // unaskedMany introduce the questions of a message asking more than two
 // things that are left unanswered (one, several); notAsked labels the
 // button under an answer that says it was not what was asked, and
-// notAskedThanks answers its press.
+// notAskedThanks answers its press. offTopic and offTopicHint replace
+// unknown and addHint for a question that reads as out of scope
+// (faq.Result.OffTopic).
 type faqWordSet struct {
 	unknown, closest, related, addHint string
 	unasked, unaskedMany               string
 	notAsked, notAskedThanks           string
+	offTopic, offTopicHint             string
 }
 
 // faqWords are a reply's fixed phrases in the asker's language.
@@ -74,17 +77,35 @@ var faqWords = map[faq.Lang]faqWordSet{
 		"I answer at most two questions per message, so this one has no answer above; ask it on its own:",
 		"I answer at most two questions per message, so these have no answer above; ask each on its own:",
 		"Not what I asked",
-		"Thanks: an admin will see in faq misses that this answer was not what you asked, and can teach me the right one. Meanwhile, try asking in other words."},
+		"Thanks: an admin will see in faq misses that this answer was not what you asked, and can teach me the right one. Meanwhile, try asking in other words.",
+		"That looks outside what I know: I answer questions about co-selling with Microsoft in Partner Center (referrals, deals, solutions, CPOR, partner programs).",
+		"If it belongs here, an admin can teach me: faq misses lists this question."},
 	faq.FR: {"Je n'ai pas encore de réponse à cette question.", "Sujets les plus proches :", "Voir aussi :", "Un administrateur peut m'apprendre la réponse : faq misses liste cette question.",
 		"Je réponds au plus à deux questions par message : celle-ci reste sans réponse ci-dessus, posez-la à part :",
 		"Je réponds au plus à deux questions par message : celles-ci restent sans réponse ci-dessus, posez-les une par une :",
 		"Ce n'est pas ma question",
-		"Merci : un administrateur verra dans faq misses que cette réponse ne correspondait pas à votre question, et pourra m'apprendre la bonne. En attendant, essayez de la formuler autrement."},
+		"Merci : un administrateur verra dans faq misses que cette réponse ne correspondait pas à votre question, et pourra m'apprendre la bonne. En attendant, essayez de la formuler autrement.",
+		"Cela semble sortir de mon domaine : je réponds aux questions sur la co-vente avec Microsoft dans l'Espace partenaires (références, transactions, solutions, CPOR, programmes partenaires).",
+		"Si elle a sa place ici, un administrateur peut m'apprendre la réponse : faq misses liste cette question."},
 	faq.SV: {"Jag har inget svar på det ännu.", "Närmaste ämnen:", "Se även:", "En administratör kan lära mig svaret: faq misses listar frågan.",
 		"Jag svarar på högst två frågor per meddelande, så den här frågan är obesvarad ovan; ställ den för sig:",
 		"Jag svarar på högst två frågor per meddelande, så de här frågorna är obesvarade ovan; ställ dem var för sig:",
 		"Inte det jag frågade",
-		"Tack! En administratör ser i faq misses att svaret inte var det du frågade efter och kan lära mig rätt svar. Pröva under tiden att fråga med andra ord."},
+		"Tack! En administratör ser i faq misses att svaret inte var det du frågade efter och kan lära mig rätt svar. Pröva under tiden att fråga med andra ord.",
+		"Det verkar ligga utanför det jag kan: jag svarar på frågor om säljsamarbete med Microsoft i Partnercenter (hänvisningar, affärer, lösningar, CPOR, partnerprogram).",
+		"Hör frågan hit kan en administratör lära mig svaret: faq misses listar frågan."},
+}
+
+// refusal is the "I don't know" of a refused result and the hint for
+// admins under it. A question that reads as out of scope ("what's the
+// weather in stockholm") is told what cosellbot knows about rather than
+// that it has no answer "yet", which promised one an admin should not
+// teach; its miss is still recorded, for the rare one in scope after all.
+func (w faqWordSet) refusal(res faq.Result) (unknown, hint string) {
+	if res.OffTopic {
+		return w.offTopic, w.offTopicHint
+	}
+	return w.unknown, w.addHint
 }
 
 // notAskedAction is the button under an answer (of entry id, to question,
@@ -195,11 +216,12 @@ func (s *Service) answer(ctx context.Context, c *call, question string) (Reply, 
 		}
 		actions = append(actions, notAskedAction(words, res.EntryID, question, "", res.Lang))
 	} else {
-		b.WriteString(words.unknown)
+		unknown, hint := words.refusal(res)
+		b.WriteString(unknown)
 		// Only a question with a word the knowledge base knows is a miss:
 		// "?", "lol" or "asdfgh" filled faq misses with nothing to teach.
 		if ix.Knows(question) {
-			b.WriteString("\n" + words.addHint)
+			b.WriteString("\n" + hint)
 			s.recordMiss(ctx, c, question, res.Lang)
 		}
 		actions = unasked(&b, res, words)
@@ -243,7 +265,8 @@ func (s *Service) answerTwo(ctx context.Context, c *call, question string, res f
 			more = append(more, r.Related...)
 			continue
 		}
-		b.WriteString(words.unknown)
+		unknown, _ := words.refusal(r)
+		b.WriteString(unknown)
 		more = append(more, r.Suggestions...)
 		closest = closest || len(r.Suggestions) > 0
 		// The whole message is the miss: its half alone may read as
@@ -300,6 +323,9 @@ func resultData(res faq.Result) map[string]any {
 	}
 	if len(res.Unasked) > 0 {
 		data["unasked"] = res.Unasked
+	}
+	if res.OffTopic {
+		data["off_topic"] = true
 	}
 	return data
 }

@@ -37,7 +37,7 @@ FAQ_EVAL_TESTS := TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheR
 # beside the FAQ's accuracy tests. The same paths' concurrency (the live
 # index's rebuilds, misses handed to the store, admins' edits from two
 # replicas) is raced by the tests over faqtest.Small, which stay.
-COMMAND_FAQ_TESTS := TestFAQ|TestFAQRefusalHeadsItsSuggestions|TestFAQTwoQuestions|TestFAQQuestionSentence|TestFAQMoreThanTwoQuestions|TestFAQHintOnCommandLikeQuestions|TestFAQMissesOfferNoTeachingOfOffTopicQuestions|TestNaturalWordOrder|TestSentencesInFrenchAndSwedish
+COMMAND_FAQ_TESTS := TestFAQ|TestFAQOffTopicSaysWhatItKnows|TestFAQRefusalHeadsItsSuggestions|TestFAQTwoQuestions|TestFAQQuestionSentence|TestFAQMoreThanTwoQuestions|TestFAQHintOnCommandLikeQuestions|TestFAQMissesOfferNoTeachingOfOffTopicQuestions|TestNaturalWordOrder|TestSentencesInFrenchAndSwedish
 
 # The tests run without -race, and where: test names are unique in the
 # module, so one pattern runs them here and skips them in the race run.

@@ -50,7 +50,8 @@ type Result struct {
 	Unasked []string
 	// OffTopic, when not answered: the learned ranker reads the question
 	// as out of scope (probability at least offTopicFloor), so its closest
-	// entry is only the least far one, not one to teach it to.
+	// entry is only the least far one, not one to teach it to; or no
+	// entry shares a word with it ("pizza", "il fait beau aujourd'hui").
 	OffTopic bool
 }
 
@@ -123,11 +124,17 @@ func (ix *Index) ask(question string, lo *leaveOut) (Result, []candidate) {
 // which a half of three words may not show.
 func (ix *Index) askIn(q string, lang Lang, lo *leaveOut) (Result, []candidate) {
 	res := Result{Lang: lang}
-	if q == "" || ix.closed.Load() {
+	if ix.closed.Load() {
 		return res, nil
 	}
-	cands := ix.rank(q, lang, &ix.model, lo)
+	var cands []candidate
+	if q != "" {
+		cands = ix.rank(q, lang, &ix.model, lo)
+	}
 	if len(cands) == 0 {
+		// Nothing to rank: as far out of scope as a question gets, and
+		// told so (it said it had no answer "yet").
+		res.OffTopic = true
 		return res, nil
 	}
 	res.Confidence = ix.model.confidence(cands)

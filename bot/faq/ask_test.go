@@ -346,6 +346,27 @@ func TestAskRefusesOutOfScope(t *testing.T) {
 	}
 }
 
+// Questions nothing in the knowledge base is about read as off-topic,
+// whether an entry shares a word with them or none does (the reply then
+// says what cosellbot answers about rather than "not yet"); a refused
+// question in scope does not.
+func TestAskOffTopic(t *testing.T) {
+	ix := loadIndex(t)
+	for _, tt := range []struct {
+		q   string
+		off bool
+	}{
+		{"", true}, {"?!", true}, {"pizza", true}, {"tell me a joke", true},
+		{"what's the weather in paris tomorrow", true}, {"recette de la tarte aux pommes", true},
+		{"vem vann melodifestivalen", true}, {"how much does an azure vm cost per month", true},
+		{"what happens to old referrals", false},
+	} {
+		if r := ix.Ask(tt.q); r.Answered || r.OffTopic != tt.off {
+			t.Errorf("Ask(%q): answered=%v off-topic=%v, want refused and off-topic=%v", tt.q, r.Answered, r.OffTopic, tt.off)
+		}
+	}
+}
+
 func TestAskSuggestions(t *testing.T) {
 	ix := loadIndex(t)
 	// In scope but indirect: not answered, yet the right entry is offered,

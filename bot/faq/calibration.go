@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "cfe593178b5c26ca4f76bed7816d9e464d113cc0b6bd40116240576a6725e90e"
+	calibratedFrom = "58600a292cba3671cfa6b37b54a2613203072c76fcdd5267f59df56b25c2eb3e"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

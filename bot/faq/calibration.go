@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "58600a292cba3671cfa6b37b54a2613203072c76fcdd5267f59df56b25c2eb3e"
+	calibratedFrom = "155103e3d20ac00e95816fb89ee9dfbadd6c0b7a9d76158473245377dfcf3bea"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

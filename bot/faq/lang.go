@@ -216,6 +216,36 @@ func detectLang(q string, vocab langVocab) Lang {
 func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
 	q = outsideQuotes(q)
 	score := map[Lang]float64{}
+	spellingVotes(q, score)
+	ws := wordVotes(q, vocab, usual, score)
+	// whatlanggo adds at most whatlangWeight, so it can only matter when the
+	// leader is closer than that; skipping it otherwise saves its trigram
+	// counting on most questions. On a question with no signal of its own
+	// ("partner role options", "macc eligible solution": product words the
+	// knowledge base uses in several languages) only a guess it calls
+	// reliable counts: on a few such words it mostly guesses French, and
+	// English, the language of those names, is the better fallback; and
+	// on one or two words even a "reliable" guess is not. From an asker
+	// whose client is in French or Swedish, silence is theirs.
+	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
+		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
+		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || usual == EN && info.IsReliable() && len(ws) >= minWordsAlone) {
+			score[l] += whatlangWeight * info.Confidence
+		}
+	}
+	best, bestScore := usual, score[usual]
+	for _, l := range Langs {
+		if score[l] > bestScore {
+			best, bestScore = l, score[l]
+		}
+	}
+	return best
+}
+
+// spellingVotes adds to score what q's letters and spacing say of its
+// language: Swedish's å, ä and ö, French's accents and its space before
+// "?", "!", ":" and ";".
+func spellingVotes(q string, score map[Lang]float64) {
 	for _, r := range strings.ToLower(q) {
 		switch r {
 		case 'å', 'ä', 'ö':
@@ -227,6 +257,12 @@ func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
 	if frenchSpacing.MatchString(q) {
 		score[FR] += 1.5
 	}
+}
+
+// wordVotes adds to score what q's words say of its language, for an asker
+// whose usual language is usual: function words of one language, and the
+// knowledge base's words of one language (vocab). It returns the words.
+func wordVotes(q string, vocab langVocab, usual Lang, score map[Lang]float64) []string {
 	lower := strings.ToLower(q)
 	if strings.ContainsAny(lower, "'’") {
 		lower = englishContraction.ReplaceAllString(lower, "$1$2")
@@ -275,28 +311,7 @@ func detectLangAs(q string, vocab langVocab, usual Lang) Lang {
 	for l, v := range kbWords {
 		score[l] += v
 	}
-	// whatlanggo adds at most whatlangWeight, so it can only matter when the
-	// leader is closer than that; skipping it otherwise saves its trigram
-	// counting on most questions. On a question with no signal of its own
-	// ("partner role options", "macc eligible solution": product words the
-	// knowledge base uses in several languages) only a guess it calls
-	// reliable counts: on a few such words it mostly guesses French, and
-	// English, the language of those names, is the better fallback; and
-	// on one or two words even a "reliable" guess is not. From an asker
-	// whose client is in French or Swedish, silence is theirs.
-	if len(ws) > 0 && leadOf(score) <= whatlangWeight {
-		info := whatlanggo.DetectWithOptions(q, whatlangAllowed)
-		if l, ok := whatlangToLang[info.Lang]; ok && (hasVote(score) || usual == EN && info.IsReliable() && len(ws) >= minWordsAlone) {
-			score[l] += whatlangWeight * info.Confidence
-		}
-	}
-	best, bestScore := usual, score[usual]
-	for _, l := range Langs {
-		if score[l] > bestScore {
-			best, bestScore = l, score[l]
-		}
-	}
-	return best
+	return ws
 }
 
 // quoted matches text in quotes or backticks: Partner Center's English

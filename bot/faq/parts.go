@@ -330,98 +330,122 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 	for _, c := range cands[:min(wholeTop, len(cands))] {
 		top = append(top, c.id)
 	}
-	// The halves are asked side by side, as rank scores languages: a
-	// message asking two things was the slowest kind.
-	var rs [2]Result
-	sentence := "" // the first half's question sentence that answers it
+	rs, leaned := ix.halfResults(s, text, halves, marked, asks(1), top)
+	if !leaned && rs[1].Answered && !slices.Contains(top, rs[1].EntryID) && !follows(rs[0], rs[1].EntryID) {
+		// A second half answered by an entry the whole message hardly
+		// considers: its words alone said something else (it leans on
+		// the first: "and how do I create one"). Refused, with no
+		// confidence to show and no closest topic to offer. The first
+		// half leans on nothing before it: "c'est quoi CPOR ? et combien
+		// de jours…" lost its answer to the guard.
+		rs[1] = Result{Lang: whole.Lang, Part: halves[1]}
+	}
+	if whole.Answered {
+		return withOtherHalf(whole, halves, rs, asks(0))
+	}
+	return fromHalves(text, halves, unsureRefused(rs, whole.Lang), whole)
+}
+
+// halfResults asks each of message text's halves alone, side by side as
+// rank scores languages (a message asking two things was the slowest
+// kind), each result with its Part: the first by its question sentence
+// when it is refused whole and one answers it, the second with the
+// abbreviations the first names (leaned) when that answers it surer.
+// asks1 says whether the second half is a question of its own; top are
+// the whole message's best entries.
+func (ix *Index) halfResults(s *asking, text string, halves []string, marked, asks1 bool, top []string) (rs [2]Result, leaned bool) {
 	s.start(halves[1])
 	rs[0], _ = s.get(halves[0])
 	rs[1], _ = s.get(halves[1])
+	rs[0].Part, rs[1].Part = halves[0], halves[1]
 	if !rs[0].Answered && marked {
 		// A first half refused that tells a story before its question
 		// ("we closed Contoso in May… Quick one: how many days does the
 		// customer have to confirm a CPOR claim? And what if…") is asked
-		// by its question sentence, as a message refused whole is.
+		// by its question sentence, as a message refused whole is; its
+		// Part is that sentence.
 		if r, ok := ix.sentenceAnswer(s, text, questionSentences(halves[0]+"?"), top); ok {
-			rs[0], sentence = r, r.Part
+			rs[0] = r
 		}
 	}
-	leaned := false
-	if ctx := s.carried(halves[0], halves[1]); ctx != "" && asks(1) {
+	if ctx := s.carried(halves[0], halves[1]); ctx != "" && asks1 {
 		// The second half leans on the first for its topic ("what is cpor
 		// and who validates the claims": CPOR's claims; "what's a p2p
 		// deal and how do i create one"): asked again with the
 		// abbreviations the first names and it does not, it says what it
-		// asks, and the guard below has no reason to hold. Answered
-		// alone too, it takes the surer of the two answers: "comment on
-		// en crée une" alone is how to create a deal (0.7), after "une
-		// transaction p2p" how to create a p2p one.
+		// asks, and the guard of askHalves has no reason to hold.
+		// Answered alone too, it takes the surer of the two answers:
+		// "comment on en crée une" alone is how to create a deal (0.7),
+		// after "une transaction p2p" how to create a p2p one.
 		r, _ := s.get(ctx + " " + halves[1])
 		if !rs[1].Answered || r.Answered && r.Confidence > rs[1].Confidence {
 			rs[1], leaned = r, true
+			rs[1].Part = halves[1]
 		}
 	}
-	for i, h := range halves {
-		rs[i].Part = h
-		if i == 0 && sentence != "" {
-			rs[i].Part = sentence
-		}
-		if i == 1 && !leaned && rs[i].Answered && !slices.Contains(top, rs[i].EntryID) && !follows(rs[0], rs[i].EntryID) {
-			// A second half answered by an entry the whole message
-			// hardly considers: its words alone said something else (it
-			// leans on the first: "and how do I create one"). Refused,
-			// with no confidence to show and no closest topic to offer.
-			// The first half leans on nothing before it: "c'est quoi
-			// CPOR ? et combien de jours…" lost its answer to the guard.
-			rs[i] = Result{Lang: whole.Lang, Part: h}
+	return rs, leaned
+}
+
+// unsureRefused is rs, the halves of a message refused whole, with a half
+// answered alone refused unless it is answered as surely as a question
+// sentence is without the whole's ranking (sureSentence): the refusal is
+// evidence that the message asks what no entry answers, and the half
+// answered may be the story or the quote around the question, or a half
+// whose words alone say too little ("The Microsoft seller wrote: … How do
+// we apply for funding for a solution assessment, and what requirements
+// must we meet as a partner to deliver it?": the second half got the
+// business profiles' requirements, 0.80 asked alone). Both halves
+// answered, the message asked two things ("c'est quoi cpor ? et qui valide
+// les demandes ?") and both stay. Session 50, the development sets: 8
+// fewer right, 5 fewer wrong, 12 more out-of-scope questions refused
+// (dev16 65 -> 69 of 73); the hold-out and fresh sets unchanged. With no
+// parts asked at all (halves nor question sentences): 97 fewer right, 26
+// fewer wrong, 21 more refused. Every half of a refused message at
+// sureSentence: 1 fewer right, 3 fewer wrong, 1 more refused than this,
+// but two questions in one lost their second answer
+// (TestAskMoreThanTwoQuestions).
+func unsureRefused(rs [2]Result, lang Lang) [2]Result {
+	if rs[0].Answered == rs[1].Answered {
+		return rs
+	}
+	for i := range rs {
+		if rs[i].Answered && rs[i].Confidence < sureSentence {
+			rs[i] = Result{Lang: lang, Part: rs[i].Part}
 		}
 	}
-	if !whole.Answered && rs[0].Answered != rs[1].Answered {
-		// The whole message refused and one half answered, that half
-		// answers it only as surely as a question sentence does without
-		// the whole's ranking (sureSentence): the refusal is evidence that
-		// the message asks what no entry answers, and the half answered
-		// may be the story or the quote around the question, or a half
-		// whose words alone say too little ("The Microsoft seller wrote:
-		// … How do we apply for funding for a solution assessment, and
-		// what requirements must we meet as a partner to deliver it?":
-		// the second half got the business profiles' requirements, 0.80
-		// asked alone). Both halves answered, the message asked two
-		// things ("c'est quoi cpor ? et qui valide les demandes ?").
-		// Session 50, the development sets: 8 fewer right, 5 fewer wrong,
-		// 12 more out-of-scope questions refused (dev16 65 -> 69 of 73);
-		// the hold-out and fresh sets unchanged. With no parts asked at
-		// all (halves nor question sentences): 97 fewer right, 26 fewer
-		// wrong, 21 more refused. Every half of a refused message at
-		// sureSentence: 1 fewer right, 3 fewer wrong, 1 more refused than
-		// this, but two questions in one lost their second answer
-		// (TestAskMoreThanTwoQuestions).
-		for i := range rs {
-			if rs[i].Answered && rs[i].Confidence < sureSentence {
-				rs[i] = Result{Lang: whole.Lang, Part: rs[i].Part}
-			}
+	return rs
+}
+
+// withOtherHalf is whole, the answer to a message asking two things, with
+// the other half's result (rs, the halves' own) in Also: a half answered
+// by another entry, or a first half that asks a question of its own
+// (asks0) nobody answers while the second half's answer is the whole's.
+func withOtherHalf(whole Result, halves []string, rs [2]Result, asks0 bool) Result {
+	for i, r := range rs {
+		if r.Answered && r.EntryID != whole.EntryID {
+			whole.Part = halves[1-i]
+			whole.Also, whole.alsoFirst = &r, i == 0
+			return whole
 		}
 	}
-	if whole.Answered {
-		for i, r := range rs {
-			if r.Answered && r.EntryID != whole.EntryID {
-				whole.Part = halves[1-i]
-				whole.Also, whole.alsoFirst = &r, i == 0
-				return whole
-			}
-		}
-		if rs[1].Answered && rs[1].EntryID == whole.EntryID && !rs[0].Answered && asks(0) {
-			// The whole message's answer is the second half's; the first,
-			// a question of its own nobody answers, says so (it was
-			// dropped without a word, and faq misses never saw it). A
-			// second half left is not said: the whole's answer may cover
-			// it ("what is macc and what do i do on the deal").
-			first := rs[0]
-			whole.Part = halves[1]
-			whole.Also, whole.alsoFirst = &first, true
-		}
-		return whole
+	if rs[1].Answered && rs[1].EntryID == whole.EntryID && !rs[0].Answered && asks0 {
+		// The whole message's answer is the second half's; the first,
+		// a question of its own nobody answers, says so (it was
+		// dropped without a word, and faq misses never saw it). A
+		// second half left is not said: the whole's answer may cover
+		// it ("what is macc and what do i do on the deal").
+		first := rs[0]
+		whole.Part = halves[1]
+		whole.Also, whole.alsoFirst = &first, true
 	}
+	return whole
+}
+
+// fromHalves answers message text, refused whole, from its halves' results
+// rs: the first half answered with the second's result in Also, the second
+// answered with the first's, the one entry that answers both, or the
+// whole's refusal when neither is answered.
+func fromHalves(text string, halves []string, rs [2]Result, whole Result) Result {
 	switch {
 	case !rs[0].Answered && !rs[1].Answered:
 		return whole

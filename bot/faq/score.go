@@ -471,9 +471,28 @@ func traitsOf(n string) traits {
 // form), with their features; the model's ranking score is filled in by the
 // caller. mask is 0 except while calibrating (see features).
 func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mask float64) []candidate {
+	pq, qt := li.query(a, mask)
+	if qt == nil {
+		return nil
+	}
+	docs := li.shortlist(qt)
+	dm := li.demandsOf(n, pq, tr)
+	out := make([]candidate, 0, len(docs))
+	sc := newFeatureScratch(qt) // one for all the candidates
+	for _, d := range docs {
+		out = append(out, li.candidate(d, qt, &dm, asked, mask, sc))
+	}
+	return out
+}
+
+// query is the parsed question a and its expanded terms as every
+// candidate is scored on them, or a nil *queryTerms when there is nothing
+// to go on (only stop words or intents). While calibrating (mask > 0) the
+// words only a tuning question's own masked phrasings use are hidden.
+func (li *langIndex) query(a analysed, mask float64) (parsedQuery, *queryTerms) {
 	pq := li.parseAnalysed(a)
 	if len(pq.groups) == 0 {
-		return nil // only stop words or intents: nothing to go on
+		return pq, nil
 	}
 	qt := li.expand(pq)
 	if mask > 0 {
@@ -483,7 +502,7 @@ func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mas
 		}
 	}
 	if qt.total == 0 || len(qt.terms) == 0 {
-		return nil
+		return pq, nil
 	}
 	var masked [][]int32
 	if mask > 0 {
@@ -494,43 +513,59 @@ func (li *langIndex) candidates(n string, a analysed, tr traits, asked Lang, mas
 	for _, g := range pq.groups {
 		qt.mains = append(qt.mains, g.main)
 	}
-	docs := li.shortlist(qt)
-	costAsked := slices.Contains(pq.intents, li.costTerm)
-	figureAsked, maxAsked, amount := tr.figure, tr.maximum, tr.amount
-	var named []int
-	if costAsked || figureAsked || amount.asked() {
-		named = li.names.asked(askingPart(n))
+	return pq, qt
+}
+
+// demands is what a question asks of every entry in one language's index:
+// its traits, whether it asks a cost, the knowledge base's names it asks
+// a figure of, and whether it asks what an acronym the index knows stands
+// for.
+type demands struct {
+	traits
+	cost      bool
+	named     []int
+	expansion bool
+}
+
+// demandsOf reads what question n, parsed as pq, with traits tr,
+// asks of every entry.
+func (li *langIndex) demandsOf(n string, pq parsedQuery, tr traits) demands {
+	dm := demands{traits: tr, cost: slices.Contains(pq.intents, li.costTerm)}
+	if dm.cost || tr.figure || tr.amount.asked() {
+		dm.named = li.names.asked(askingPart(n))
 	}
-	expansion := tr.expansion && li.namesAcronym(pq)
-	out := make([]candidate, 0, len(docs))
-	sc := newFeatureScratch(qt) // one for all the candidates
-	for _, d := range docs {
-		c := candidate{id: li.ids[d], pos: d, lang: li.lang}
-		li.features(&c.x, &li.docs[d], qt, mask, sc)
-		c.x[fBias] = 1
-		c.x[fUnknown] = qt.unknown / qt.total
-		c.x[fTypo] = qt.typo / qt.total
-		if asked != li.lang {
-			c.x[fCross] = 1
-		}
-		if !costAsked {
-			c.x[fCostGap] = 0
-		}
-		if figureAsked && !li.docs[d].figure && (maxAsked || !li.docs[d].minimum) || amount.asked() && amount.misses(li.docs[d].amounts) {
-			c.x[fFigureMiss] = 1
-		}
-		for _, x := range tr.nums {
-			if !li.docs[d].numbers[x] {
-				c.x[fNumberMiss] = 1
-			}
-		}
-		c.undefined = expansion && !li.docs[d].definesAny(qt.mains)
-		c.unpriced = tr.price && c.x[fCostMiss] == 1
-		c.misnamed = len(named) > 0 && li.names.misses(c.id, named) || tr.score && !li.docs[d].points ||
-			tr.currency && !li.docs[d].currency
-		out = append(out, c)
+	dm.expansion = tr.expansion && li.namesAcronym(pq)
+	return dm
+}
+
+// candidate is entry d with its features for the question qt that asks
+// dm, asked in language asked.
+func (li *langIndex) candidate(d int32, qt *queryTerms, dm *demands, asked Lang, mask float64, sc *featureScratch) candidate {
+	doc := &li.docs[d]
+	c := candidate{id: li.ids[d], pos: d, lang: li.lang}
+	li.features(&c.x, doc, qt, mask, sc)
+	c.x[fBias] = 1
+	c.x[fUnknown] = qt.unknown / qt.total
+	c.x[fTypo] = qt.typo / qt.total
+	if asked != li.lang {
+		c.x[fCross] = 1
 	}
-	return out
+	if !dm.cost {
+		c.x[fCostGap] = 0
+	}
+	if dm.figure && !doc.figure && (dm.maximum || !doc.minimum) || dm.amount.asked() && dm.amount.misses(doc.amounts) {
+		c.x[fFigureMiss] = 1
+	}
+	for _, x := range dm.nums {
+		if !doc.numbers[x] {
+			c.x[fNumberMiss] = 1
+		}
+	}
+	c.undefined = dm.expansion && !doc.definesAny(qt.mains)
+	c.unpriced = dm.price && c.x[fCostMiss] == 1
+	c.misnamed = len(dm.named) > 0 && li.names.misses(c.id, dm.named) || dm.score && !doc.points ||
+		dm.currency && !doc.currency
+	return c
 }
 
 // shortlist returns the entries sharing a term with the question, at most

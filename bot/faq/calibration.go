@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "155103e3d20ac00e95816fb89ee9dfbadd6c0b7a9d76158473245377dfcf3bea"
+	calibratedFrom = "457df6a4aa8f117c3276385b3f821d3e415db78c9b372048e11945aaa5dd9061"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -331,7 +331,7 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 		top = append(top, c.id)
 	}
 	rs, leaned := ix.halfResults(s, text, halves, marked, asks(1), top)
-	if !leaned && rs[1].Answered && !slices.Contains(top, rs[1].EntryID) && !follows(rs[0], rs[1].EntryID) {
+	if !leaned && rs[1].Answered && !slices.Contains(considered(halves[1], top), rs[1].EntryID) && !follows(rs[0], rs[1].EntryID) {
 		// A second half answered by an entry the whole message hardly
 		// considers: its words alone said something else (it leans on
 		// the first: "and how do I create one"). Refused, with no
@@ -344,6 +344,39 @@ func (ix *Index) askHalves(s *asking, text string, halves []string, whole Result
 		return withOtherHalf(whole, halves, rs, asks(0))
 	}
 	return fromHalves(text, halves, unsureRefused(rs, whole.Lang), whole)
+}
+
+// backReference finds a pronoun that stands for what a message's first
+// half is about: "it", "them", "that" ("and what happens if we miss it"),
+// "det", "den", "dem" ("och vem kan se den"), and French's "ça", "cela",
+// "y" or an object pronoun after its subject or verb ("si on le rate",
+// "qui peut le voir"; after other words "le", "la" and "les" are mostly
+// articles). Folded text.
+var backReference = regexp.MustCompile(`\b(?:it|its|them|they|that|this|those|these|det|den|dem|dess|detta|denna|ca|cela|y)\b|\b(?:on|je|j|tu|il|elle|nous|vous|ils|elles|peut|peux|peuvent|veut|veux|faut|doit|dois|doivent|ne|n)\s+(?:le|la|les|l)\b`)
+
+// considered are the entries of top, the whole message's best, that may
+// answer its second half alone: all of them, or only the whole's own
+// answer when the half stands for its topic with a pronoun and names no
+// abbreviation of its own ("…accept a referral? and what happens if we
+// miss it", "a private deal and who can see it", "the 72 hour rule and
+// what happens if we ignore it"). Alone, such a half was answered by the
+// entry its one content word fits (the profiles not migrated in time for
+// "miss", the co-sell roles for "see"), which the whole message, that
+// word in it, still ranks among its best nine; it is about the first
+// half's topic, which the whole's answer covers or a follow-up of the
+// first half's answer (follows, kept by the caller) does: "…accept a
+// reference and how do I decline it".
+func considered(half string, top []string) []string {
+	if len(top) == 0 || !backReference.MatchString(wordString(half)) {
+		return top
+	}
+	own := wordString(neutral(half)) + wordString(half)
+	for _, t := range carriedTerms {
+		if strings.Contains(own, " "+t+" ") {
+			return top
+		}
+	}
+	return top[:1]
 }
 
 // halfResults asks each of message text's halves alone, side by side as

@@ -26,8 +26,8 @@ run: ## start the bot: SQLite file cosellbot.db, HTTP on :8080, and the local sh
 # pattern, sequential work with nothing to race: 12.5 s of bot/faq's race
 # run for a third of the questions, a few seconds here for all of them.
 # TestPhraseHitsMatchPhraseF scores millions of phrasings two ways, sequential
-# arithmetic too.
-FAQ_EVAL_TESTS := TestEval|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic|TestIntentPrefilters|TestPhraseHitsMatchPhraseF
+# arithmetic too. TestEvalTwo asks the two-question sets, 370 messages.
+FAQ_EVAL_TESTS := TestEval|TestEvalTwo|TestCalibrationIsCurrent|TestCrossFit|TestModelCacheReusesTheTrainedRanker|TestOverridesEndToEnd|TestAskIsDeterministic|TestIntentPrefilters|TestPhraseHitsMatchPhraseF
 
 # bot/command's tests of answers over the whole knowledge base (how a
 # question is read and answered, its halves and sentences, refusals, hints)
@@ -105,7 +105,7 @@ lint: ## go vet and gofmt must be clean
 build: ## a static binary in bin/
 	$(STATIC) $(GO) build $(STATICFLAGS) -ldflags "-s -w -X main.version=$(VERSION)" -o bin/cosellbot ./cmd/cosellbot
 
-faq-eval: ## FAQ accuracy per language, wrong answers and refusals, on the tuning, hold-out and fresh sets
+faq-eval: ## FAQ accuracy per language, wrong answers and refusals, on the tuning, hold-out, fresh, development and two-question sets
 	$(GO) run ./cmd/faqeval
 
 # LOAD: cosellload's flags, e.g. LOAD="-kind discord -rate 500 -duration 30s".

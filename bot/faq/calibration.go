@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "457df6a4aa8f117c3276385b3f821d3e415db78c9b372048e11945aaa5dd9061"
+	calibratedFrom = "47491458c20df84ed9cb32f13d9068cd8b79591ab02c431368af4cdcdb9360cd"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

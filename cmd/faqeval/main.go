@@ -1,15 +1,17 @@
 // Command faqeval scores the FAQ engine on its evaluation sets and prints,
 // for the tuning set (leave-one-out: its questions are indexed as learned
 // examples), the measured-only sets (hold-out, the three fresh sets) and the
-// development set (dev4), accuracy per
-// language, wrong answers and the out-of-scope refusal rate. Run it from the repository
-// root after editing bot/faq/kb or the scoring.
+// development sets, accuracy per language, wrong answers and the
+// out-of-scope refusal rate; then, for the sets of messages asking two
+// things, how many of their questions are answered right. Run it from the
+// repository root after editing bot/faq/kb or the scoring.
 //
 //	go run ./cmd/faqeval              # tuning, hold-out and fresh reports
 //	go run ./cmd/faqeval -failures    # also list every miss of the tuning and development sets
 //	go run ./cmd/faqeval -calibrate   # refit bot/faq/calibration.go on the tuning set
 //	go run ./cmd/faqeval -cv          # cross-validate the learned ranker's settings on the tuning set
 //	go run ./cmd/faqeval -curve       # right answers at fixed wrong counts, on the tuning set
+//	go run ./cmd/faqeval -two         # only the sets of messages asking two things (with -failures, the development set's misses)
 //	go run ./cmd/faqeval -replay      # the measured sets' totals under other confidence fit settings
 //
 // The hold-out and fresh sets are only ever measured: -failures lists
@@ -36,8 +38,21 @@ func main() {
 	out := flag.String("out", "bot/faq/calibration.go", "file -calibrate writes")
 	cv := flag.Bool("cv", false, "cross-validate the learned ranker's settings on the tuning set")
 	curve := flag.Bool("curve", false, "print right answers at fixed numbers of wrong ones for the confidence model, fitted and cross-validated on the tuning set")
+	two := flag.Bool("two", false, "score only the sets of messages asking two things")
 	replay := flag.Bool("replay", false, "refit the confidence under other settings (wrong winners' weight, wrong answers' cost, out-of-scope share) and print the measured sets' totals under each")
 	flag.Parse()
+	if *two {
+		ix, _, err := open(*dir)
+		if err == nil {
+			err = evalTwo(ix, *dir, *failures)
+			ix.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "faqeval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *replay {
 		if err := replayConfidence(*dir); err != nil {
 			fmt.Fprintln(os.Stderr, "faqeval:", err)
@@ -139,6 +154,29 @@ func run(dir string, failures, calibrate bool, out string) error {
 			r.Failures = nil // only the deciding sets' failures are read
 		}
 		fmt.Printf("\n== development (%s): %d cases\n%s", name, len(cases), r)
+	}
+	return evalTwo(ix, dir, failures)
+}
+
+// evalTwo prints the two-question sets' reports: the development set's
+// failures with -failures, never the hold-out's.
+func evalTwo(ix *faq.Index, dir string, failures bool) error {
+	for _, set := range []struct {
+		name, kind string
+		read       bool // its failures may be read
+	}{{faq.TwoDevFile, "development", true}, {faq.TwoHoldoutFile, "measured only", false}} {
+		cases, err := faq.LoadTwoCases(dir, set.name)
+		if err != nil {
+			return err
+		}
+		r, err := faq.EvaluateTwo(ix, cases)
+		if err != nil {
+			return err
+		}
+		if !failures || !set.read {
+			r.Failures = nil
+		}
+		fmt.Printf("\n== two questions in a message, %s (%s): %d messages\n%s", set.kind, set.name, len(cases), r)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "47491458c20df84ed9cb32f13d9068cd8b79591ab02c431368af4cdcdb9360cd"
+	calibratedFrom = "6002e2bbff5b33b40083043e5f0bf7e3a7ae4b600e679d444ceeab40929bf5ba"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

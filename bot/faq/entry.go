@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -261,13 +263,29 @@ func loadFS(fsys fs.FS, dir string) ([]Entry, error) {
 	return all, nil
 }
 
+// decodeStrict decodes a YAML list of items, rejecting unknown keys, so
+// that a misspelt key ("alternate:", "expected:") fails loudly instead of
+// silently dropping what it holds; an empty file is an empty list.
+func decodeStrict[T any](data []byte) ([]T, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var items []T
+	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return items, nil
+}
+
+// langsIn are the languages m holds, in order: reports print them so.
+func langsIn[V any](m map[Lang]V) []Lang {
+	return slices.Sorted(maps.Keys(m))
+}
+
 // parseEntries decodes one YAML file. Unknown keys are rejected: a misspelt
 // "alternate:" would otherwise silently drop phrasings from the index.
 func parseEntries(data []byte) ([]Entry, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var raw []yamlEntry
-	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+	raw, err := decodeStrict[yamlEntry](data)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Entry, 0, len(raw))

@@ -1,17 +1,12 @@
 package faq
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // OutOfScope is the Expect value of a Case the bot must refuse to answer.
@@ -56,10 +51,8 @@ type caseItem struct {
 // ParseCases decodes an evaluation set and checks each case is complete, so a
 // typo in the file fails loudly instead of silently lowering the score.
 func ParseCases(data []byte) ([]Case, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var items []caseItem
-	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
+	items, err := decodeStrict[caseItem](data)
+	if err != nil {
 		return nil, err
 	}
 	var cases []Case
@@ -232,13 +225,8 @@ func ratio(a, b int) float64 {
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "threshold %.2f\n", r.Threshold)
-	langs := make([]string, 0, len(r.ByLang))
-	for l := range r.ByLang {
-		langs = append(langs, string(l))
-	}
-	sort.Strings(langs)
-	for _, l := range langs {
-		lr := r.ByLang[Lang(l)]
+	for _, l := range langsIn(r.ByLang) {
+		lr := r.ByLang[l]
 		fmt.Fprintf(&b, "%s  accuracy %5.1f%%  (%d/%d correct, %d wrong, %d refused, %d language mismatches)\n",
 			l, 100*lr.Accuracy, lr.Correct, lr.Cases, lr.Wrong, lr.Refused, lr.LangMismatch)
 	}
@@ -603,10 +591,8 @@ func loadAlso(dir string) (map[string][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var items []alsoItem
-	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
+	items, err := decodeStrict[alsoItem](data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", AlsoFile, err)
 	}
 	also := make(map[string][]string, len(items))

@@ -1,17 +1,11 @@
 package faq
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The two-question sets hold messages that ask two things, each half
@@ -46,10 +40,8 @@ type twoItem struct {
 // ParseTwoCases decodes a two-question set and checks each case is
 // complete, so that a typo fails loudly instead of lowering the score.
 func ParseTwoCases(data []byte) ([]TwoCase, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var items []twoItem
-	if err := dec.Decode(&items); err != nil && !errors.Is(err, io.EOF) {
+	items, err := decodeStrict[twoItem](data)
+	if err != nil {
 		return nil, err
 	}
 	cases := make([]TwoCase, 0, len(items))
@@ -187,18 +179,13 @@ func (r TwoReport) Total() TwoLangReport {
 // String renders the report for humans (cmd/faqeval).
 func (r TwoReport) String() string {
 	var b strings.Builder
-	langs := make([]string, 0, len(r.ByLang))
-	for l := range r.ByLang {
-		langs = append(langs, string(l))
-	}
-	sort.Strings(langs)
 	line := func(name string, lr TwoLangReport) {
 		fmt.Fprintf(&b, "%-3s questions answered right %5.1f%% (%d/%d), both right %5.1f%% (%d/%d messages), wrong answers %d (%.1f%% of %d questions)\n",
 			name, 100*ratio(lr.Right, lr.Halves), lr.Right, lr.Halves, 100*ratio(lr.Both, lr.Messages), lr.Both, lr.Messages,
 			lr.Wrong, 100*ratio(lr.Wrong, lr.Asked), lr.Asked)
 	}
-	for _, l := range langs {
-		line(l, r.ByLang[Lang(l)])
+	for _, l := range langsIn(r.ByLang) {
+		line(string(l), r.ByLang[l])
 	}
 	line("all", r.Total())
 	fmt.Fprintf(&b, "out-of-scope questions refused %5.1f%% (%d/%d)\n", 100*ratio(r.OutRefused, r.OutHalves), r.OutRefused, r.OutHalves)

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "6002e2bbff5b33b40083043e5f0bf7e3a7ae4b600e679d444ceeab40929bf5ba"
+	calibratedFrom = "276cd6ea75047aec894d431a43044f5ec022d55ce161fa3efb13bd920e21e6ad"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

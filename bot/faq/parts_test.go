@@ -21,7 +21,13 @@ func TestSplitTwo(t *testing.T) {
 		{"c'est quoi cpor ? et qui valide ? merci d'avance, Marie", []string{"c'est quoi cpor", "qui valide ?"}},
 		{"what is cpor? how long does the customer have? it's for a CPOR claim", []string{"what is cpor", "how long does the customer have? it's for a CPOR claim"}},
 		{"montant minimum pour l'enregistrement, et quelles solutions sont eligibles", []string{"montant minimum pour l'enregistrement", "quelles solutions sont eligibles"}},
-		// One question: "and" joins nouns, or a half has one word.
+		// A first question without its mark, then "also" and a second.
+		{"which partner id do we choose for our profile. also why do profiles need one?", []string{"which partner id do we choose for our profile", "why do profiles need one?"}},
+		{"comment on crée un deal SA. aussi qui peut en créer ?", []string{"comment on crée un deal SA", "qui peut en créer ?"}},
+		{"vilket partner-id väljer vi för profilen. även varför behövs det?", []string{"vilket partner-id väljer vi för profilen", "varför behövs det?"}},
+		// One question: "and" joins nouns, or a half has one word; a
+		// story, not a question, comes before "also".
+		{"we closed the contoso deal last week. also how do we register it?", nil},
 		{"ip and services co-sell, what is the difference", nil},
 		{"what is cpor?", nil},
 		{"what is cpor? thanks", nil},
@@ -106,6 +112,8 @@ func TestAskTwoQuestions(t *testing.T) {
 		{"vad kostar en azure vm? och hur länge har vi på oss att acceptera en hänvisning?", "referral-expiry-14-days", "-"},
 		// The second half alone says another thing the whole does not ask.
 		{"what is macc and what do i do on the deal", "macc", ""},
+		// A first question without its mark, then "also" and a second.
+		{"which partner id should we choose for our business profiles, we have several locations. also why do business profiles need partner ids at all?", "partner-id-choose", "partner-id-why-profiles"},
 		// A second half that stands for the first's topic with a pronoun
 		// is the whole's answer's, or a follow-up of the first half's
 		// (considered): alone, its one word fitted another entry, which

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "276cd6ea75047aec894d431a43044f5ec022d55ce161fa3efb13bd920e21e6ad"
+	calibratedFrom = "ecef8c3fd48ceaa84e343478a7b1103e1106e5a9b1f52009035ca369327c9854"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

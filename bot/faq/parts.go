@@ -36,10 +36,15 @@ const wholeTop = 9
 // of the three languages. Only words that open a question ("what", "how",
 // "is", "can"), never a noun or article: "ip and services co-sell" is one
 // question. A question mark with more text after it starts one too.
-var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:` + questionOpeners + `)\b)`)
+var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:` + questionOpeners + `)\b)` + notContracted)
 
 // questionOpeners open a question in one of the three languages.
 const questionOpeners = `what|what's|whats|which|who|whom|where|when|why|how|do|does|did|can|could|is|are|should|must|will|quel|quelle|quels|quelles|qui|quand|pourquoi|comment|combien|est-ce|c'est|qu'est|où|ou|faut-il|peut-on|doit-on|vad|vem|vilken|vilket|vilka|när|var|varför|hur|kan|måste|ska|får|finns`
+
+// notContracted follows a question word that opens a second question:
+// "can't" is no "can" ("just created an sa deal and can't see it
+// anywhere" tells, it does not ask).
+const notContracted = `(?:[^'’]|$)`
 
 // opensQuestion matches a half that opens with a question word.
 var opensQuestion = regexp.MustCompile(`(?i)^(?:` + questionOpeners + `)\b`)
@@ -61,7 +66,7 @@ func markSplit(q string) int {
 // have to use partner IDs at all?" (two-dev.yaml). "and", "et" and "och"
 // after a full stop are secondQuestion's. None of the tuning set's, dev16's
 // or dev24's 43,033 messages is split by it.
-var alsoSentence = regexp.MustCompile(`(?i)[.!]\s+(?:also|aussi|även)\s+((?:` + questionOpeners + `)\b)`)
+var alsoSentence = regexp.MustCompile(`(?i)[.!]\s+(?:also|aussi|även)\s+((?:` + questionOpeners + `)\b)` + notContracted)
 
 // conjunctions a second question may open with after a question mark.
 var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\s+`)

@@ -29,6 +29,10 @@ func TestSplitTwo(t *testing.T) {
 		// story, not a question, comes before "also".
 		{"we closed the contoso deal last week. also how do we register it?", nil},
 		{"ip and services co-sell, what is the difference", nil},
+		// "can't" after "and" tells what went wrong; "what's" still asks.
+		{"created an SA deal and can't find it anywhere, where did it go?", nil},
+		{"created an SA deal and can’t find it anywhere", nil},
+		{"what's a p2p deal and what's it for", []string{"what's a p2p deal", "what's it for"}},
 		{"what is cpor?", nil},
 		{"what is cpor? thanks", nil},
 		{"cpor and how", nil},
@@ -186,6 +190,11 @@ func TestAskMoreThanTwoQuestions(t *testing.T) {
 			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
 		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
 		{"where do i find my partner id", []string{"partner-id-where"}, nil},
+		// "and can't" tells what went wrong, it opens no question: it was
+		// a third question ("ask it on its own: can't see it anywhere"),
+		// or a half of its own answered with how to create the deal.
+		{"where do I find my solution assessment deals? created one yesterday and can't see it anywhere", []string{"sa-find-deals"}, nil},
+		{"created an SA deal and can't find it anywhere, where did it go?", []string{"sa-find-deals"}, nil},
 		// A signature after the last question mark asks nothing.
 		{"what is cpor? and who validates the claims? Thanks, Tom", []string{"cpor-what", "cpor-validation"}, nil},
 		{"c'est quoi cpor ? et qui valide les demandes ? Merci d'avance, Marie", []string{"cpor-what", "cpor-validation"}, nil},
@@ -214,6 +223,7 @@ func TestSplitAll(t *testing.T) {
 		{"what is cpor? what is macc? how do i register a deal?", []string{"what is cpor", "what is macc", "how do i register a deal?"}},
 		{"what is cpor and who validates it", []string{"what is cpor", "who validates it"}},
 		{"what is cpor", []string{"what is cpor"}},
+		{"where do I find my sa deals? created one yesterday and can't see it anywhere", []string{"where do I find my sa deals", "created one yesterday and can't see it anywhere"}},
 	} {
 		if got := splitAll(tc.q); !slices.Equal(got, tc.want) {
 			t.Errorf("splitAll(%q) = %q, want %q", tc.q, got, tc.want)

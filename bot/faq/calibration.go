@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "ecef8c3fd48ceaa84e343478a7b1103e1106e5a9b1f52009035ca369327c9854"
+	calibratedFrom = "ed41d3badb2aaf25bf1116e44af6708e1209b1d05ffcd67d5679abae37826fe2"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

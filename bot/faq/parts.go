@@ -32,11 +32,12 @@ import (
 const wholeTop = 9
 
 // secondQuestion finds where a second question starts after "and", "et",
-// "och" (or "&", "plus"; after an optional comma): a question word of any
-// of the three languages. Only words that open a question ("what", "how",
-// "is", "can"), never a noun or article: "ip and services co-sell" is one
-// question. A question mark with more text after it starts one too.
-var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:` + questionOpeners + `)\b)` + notContracted)
+// "och" (or "&", "+", "plus"; after an optional comma): a question word
+// of any of the three languages. Only words that open a question ("what",
+// "how", "is", "can"), never a noun or article: "ip and services co-sell"
+// is one question. A question mark with more text after it starts one
+// too.
+var secondQuestion = regexp.MustCompile(`(?i),?\s+(?:and|&|\+|et|och|plus)\s+(?:also\s+|aussi\s+|även\s+|sen\s+)?((?:` + questionOpeners + `)\b)` + notContracted)
 
 // questionOpeners open a question in one of the three languages.
 const questionOpeners = `what|what's|whats|which|who|whom|where|when|why|how|do|does|did|can|could|is|are|should|must|will|quel|quelle|quels|quelles|qui|quand|pourquoi|comment|combien|est-ce|c'est|qu'est|où|ou|faut-il|peut-on|doit-on|vad|vem|vilken|vilket|vilka|när|var|varför|hur|kan|måste|ska|får|finns`
@@ -69,7 +70,7 @@ func markSplit(q string) int {
 var alsoSentence = regexp.MustCompile(`(?i)[.!]\s+(?:also|aussi|även)\s+((?:` + questionOpeners + `)\b)` + notContracted)
 
 // conjunctions a second question may open with after a question mark.
-var afterMark = regexp.MustCompile(`(?i)^(?:and|&|et|och|plus|also|aussi|även)\s+`)
+var afterMark = regexp.MustCompile(`(?i)^(?:and|&|\+|et|och|plus|also|aussi|även)\s+`)
 
 // splitTwo returns the two questions of a message asking two, or nil. Each
 // half has at least two words: "…, and how?" asks nothing of its own.
@@ -269,12 +270,40 @@ func (ix *Index) unasked(s *asking, text string, halves []string, r Result) []st
 	}
 	var out []string
 	for _, p := range parts {
-		alone, _ := s.get(p)
-		if !alone.Answered || !covered[alone.EntryID] {
+		// Under three words a part asks nothing on its own ("then
+		// what?", "stämmer det?", "` : ?" after a bullet list of
+		// guesses): sent alone, as the reply would bid, it is refused.
+		if len(words(foldLower(p))) < minSentenceWords {
+			continue
+		}
+		if !covered[ix.partEntry(s, text, p)] {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// partEntry is the entry that answers part, one of message text's
+// questions, asked alone; refused, asked with the names and abbreviations
+// the rest of the message gives and it does not (as a question sentence
+// is: sentenceAnswer); "" when refused both ways. "hur manga finns det"
+// after "hur funkar kvalificeringen till solutions partner designations"
+// asks how many designations there are, which the first answer says:
+// refused alone, it was listed as a question no answer covers, "ask it on
+// its own".
+func (ix *Index) partEntry(s *asking, text, part string) string {
+	if alone, _ := s.get(part); alone.Answered {
+		return alone.EntryID
+	}
+	rest := strings.Replace(text, part, " ", 1)
+	ctx := strings.TrimSpace(ix.names.storyNames(rest, part) + " " + carried(rest, part))
+	if ctx == "" {
+		return ""
+	}
+	if r, _ := s.get(ctx + " " + part); r.Answered {
+		return r.EntryID
+	}
+	return ""
 }
 
 // questionsOf are the questions of half, one of message text's halves: half

@@ -29,6 +29,10 @@ func TestSplitTwo(t *testing.T) {
 		// story, not a question, comes before "also".
 		{"we closed the contoso deal last week. also how do we register it?", nil},
 		{"ip and services co-sell, what is the difference", nil},
+		// "+" joins two questions as "and" does, after a mark or not.
+		{"which roles can work on co-sell deals? + who goes on the deal team", []string{"which roles can work on co-sell deals", "who goes on the deal team"}},
+		{"what is cpor + who validates the claims", []string{"what is cpor", "who validates the claims"}},
+		{"CSA: we advised + main deploy partner", nil},
 		// "can't" after "and" tells what went wrong; "what's" still asks.
 		{"created an SA deal and can't find it anywhere, where did it go?", nil},
 		{"created an SA deal and can’t find it anywhere", nil},
@@ -190,6 +194,14 @@ func TestAskMoreThanTwoQuestions(t *testing.T) {
 			[]string{"cpor-what", "-"}, []string{"vem godkänner anspråken", "hur skapar jag en p2p-affär?"}},
 		{"what is cpor and who validates the claims", []string{"cpor-what", "cpor-validation"}, nil},
 		{"where do i find my partner id", []string{"partner-id-where"}, nil},
+		// A question that leans on the message for its topic is covered
+		// when, asked with the names the message gives, the answer's
+		// entry answers it: "There are six Solutions Partner
+		// designations… ask it on its own: how many are there?"
+		{"what are solutions partner designations, and how do we qualify, and how many are there?", []string{"solutions-partner-designations"}, nil},
+		{"hur funkar kvalificeringen till solutions partner designations och hur manga finns det? var partner capability score gick upp forra kvartalet", []string{"solutions-partner-designations"}, nil},
+		// Under three words a part asks nothing to send on its own.
+		{"what is cpor? and who validates the claims? then what?", []string{"cpor-what", "cpor-validation"}, nil},
 		// "and can't" tells what went wrong, it opens no question: it was
 		// a third question ("ask it on its own: can't see it anywhere"),
 		// or a half of its own answered with how to create the deal.

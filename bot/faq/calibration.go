@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "ed41d3badb2aaf25bf1116e44af6708e1209b1d05ffcd67d5679abae37826fe2"
+	calibratedFrom = "af17fd084ccd43f6f85e2f0e629a5ee17602fff2be674cefa52f12207a8541f7"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

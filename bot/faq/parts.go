@@ -277,10 +277,28 @@ func (ix *Index) unasked(s *asking, text string, halves []string, r Result) []st
 			continue
 		}
 		if !covered[ix.partEntry(s, text, p)] {
-			out = append(out, p)
+			out = append(out, ownSentence(p))
 		}
 	}
 	return out
+}
+
+// storyBefore is what comes before the last sentence of a part: the
+// sentences before it, or a quote's opening and who wrote it.
+var storyBefore = regexp.MustCompile(`(?s)^.*(?:[.!…:;]\s+|[\n«»“”"<>]\s*)`)
+
+// ownSentence is part, one of a message's questions as splitAll cuts
+// them, from its last sentence on: what a forward or a story tells before
+// it ("Our CFO Linda wrote: > I don't want Microsoft seeing the Relecloud
+// numbers yet, can we still put it in Partner Center") is no part of the
+// question to send alone. A last sentence under three words is no question
+// of its own, and part stays whole.
+func ownSentence(part string) string {
+	q := strings.TrimSpace(storyBefore.ReplaceAllString(part, ""))
+	if len(words(foldLower(q))) < minSentenceWords {
+		return part
+	}
+	return q
 }
 
 // partEntry is the entry that answers part, one of message text's

@@ -364,3 +364,37 @@ func TestConsidered(t *testing.T) {
 		t.Errorf("considered with no ranked entries = %v, want none", got)
 	}
 }
+
+// TestOwnSentence: a question offered to send on its own drops the
+// forward or the story told before its sentence.
+func TestOwnSentence(t *testing.T) {
+	for _, tc := range []struct{ part, want string }{
+		{"Our CFO Linda wrote: > I don't want Microsoft seeing the numbers yet, can we still put it in Partner Center", "I don't want Microsoft seeing the numbers yet, can we still put it in Partner Center"},
+		{"» J'ai pas su repondre. Quelle est la raison", "Quelle est la raison"},
+		{"Min chef skrev: «Hur länge gäller vårt CSP-avtal", "Hur länge gäller vårt CSP-avtal"},
+		{"I'd like to give her a clear explanation. What is CPOR", "What is CPOR"},
+		{"line one\nhow do we register it", "how do we register it"},
+		// A last sentence under three words stays with what comes before.
+		{"we checked everything. Why?", "we checked everything. Why?"},
+		{"how do we register it", "how do we register it"},
+		{"", ""},
+	} {
+		if got := ownSentence(tc.part); got != tc.want {
+			t.Errorf("ownSentence(%q) = %q, want %q", tc.part, got, tc.want)
+		}
+	}
+}
+
+// FuzzOwnSentence checks that the sentence offered is the part's own
+// text, three words or more when it is not the whole part.
+func FuzzOwnSentence(f *testing.F) {
+	for _, s := range []string{"a wrote: > b c d", "« x ? » y z w", "\n\n", "a. b", "\xff. \xfe a b c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, part string) {
+		got := ownSentence(part)
+		if !strings.Contains(part, got) || got != part && len(words(foldLower(got))) < minSentenceWords {
+			t.Fatalf("ownSentence(%q) = %q", part, got)
+		}
+	})
+}

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "af17fd084ccd43f6f85e2f0e629a5ee17602fff2be674cefa52f12207a8541f7"
+	calibratedFrom = "f660c428db2f5f850c3edc958e852b4ea4231e63d81c6919c6c2318520d9f9c3"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

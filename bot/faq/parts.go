@@ -524,7 +524,7 @@ func withOtherHalf(whole Result, halves []string, rs [2]Result, asks0 bool) Resu
 			return whole
 		}
 	}
-	if rs[1].Answered && rs[1].EntryID == whole.EntryID && !rs[0].Answered && asks0 {
+	if rs[1].Answered && rs[1].EntryID == whole.EntryID && !rs[0].Answered && asks0 && !nearest(rs[0], whole.EntryID) {
 		// The whole message's answer is the second half's; the first,
 		// a question of its own nobody answers, says so (it was
 		// dropped without a word, and faq misses never saw it). A
@@ -549,6 +549,10 @@ func fromHalves(text string, halves []string, rs [2]Result, whole Result) Result
 		r := rs[0] // one entry answers both halves: it answers the message
 		r.Part, r.Confidence = "", min(rs[0].Confidence, rs[1].Confidence)
 		return r
+	case !rs[0].Answered && nearest(rs[0], rs[1].EntryID):
+		r := rs[1] // the first half's closest topic is the second's answer
+		r.Part = ""
+		return r
 	case !rs[0].Answered:
 		r, also := rs[1], rs[0]
 		r.Also, r.alsoFirst = &also, true
@@ -560,6 +564,15 @@ func fromHalves(text string, halves []string, rs [2]Result, whole Result) Result
 	}
 	r.Also = &also
 	return r
+}
+
+// nearest reports whether r, a half refused, has entry id for its
+// closest topic, and the answer shown from that entry covers it: "vad e
+// voice i partnersource och vad använder man det till" said "Jag har inget
+// svar på det ännu" to its first half, then answered it with what Voice
+// is. A half read as off-topic has no topic the answer could cover.
+func nearest(r Result, id string) bool {
+	return !r.Answered && !r.OffTopic && len(r.Suggestions) > 0 && r.Suggestions[0].EntryID == id
 }
 
 // follows reports whether the entry id is a follow-up that r's answer

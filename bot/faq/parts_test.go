@@ -118,6 +118,11 @@ func TestAskTwoQuestions(t *testing.T) {
 		{"quel est le prix d'une vm azure ? et combien de jours a le client pour refuser ?", "cpor-customer-decline", "-"},
 		{"what's the weather in stockholm? and how long do we have to accept a referral?", "referral-expiry-14-days", "-"},
 		{"vad kostar en azure vm? och hur länge har vi på oss att acceptera en hänvisning?", "referral-expiry-14-days", "-"},
+		// A first half refused whose closest topic is the answer shown is
+		// covered by it: it said "Jag har inget svar på det ännu", then
+		// what Voice is.
+		{"vad e voice i partnersource och vad gör man där", "voice-what", ""},
+		{"le CSA ça vaut le coup ? la commission s'ajoute aux revenus des licences ?", "csa-what", ""},
 		// The second half alone says another thing the whole does not ask.
 		{"what is macc and what do i do on the deal", "macc", ""},
 		// A first question without its mark, then "also" and a second.

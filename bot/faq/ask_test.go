@@ -160,6 +160,23 @@ func TestAskIssueExamples(t *testing.T) {
 	refuseAll(t, ix, "out of scope", "how much does an azure vm cost per month", "what's the weather in stockholm")
 }
 
+// TestAskActions: short questions asking to do something to a deal or a
+// profile (a user probe in session 71: 25 such questions, 7 right and 8
+// wrong). Deleting a deal is closing it as an error, in every language
+// ("how do I delete a deal" got the favorites, "kan man radera en affär"
+// the business profiles' deletion); an action no answer settles is
+// refused (merging profiles got their deletion at 0.75). None of these is
+// a tuning question or an alternate.
+func TestAskActions(t *testing.T) {
+	ix := loadIndex(t)
+	askAll(t, ix, []answered{
+		{"how do I delete a deal", "close-as-error", EN},
+		{"comment supprimer une transaction créée par erreur", "close-as-error", FR},
+		{"kan man radera en affär", "close-as-error", SV},
+	})
+	refuseAll(t, ix, "no answer settles the action", "peut-on fusionner deux profils business", "merge two partner IDs")
+}
+
 // TestAskExpansionQuestions: "what does X stand for" is answered by an entry
 // whose answer spells X out, in any language and however the answer writes
 // it ("(SA)", "(solution assessment, SA)", "CSP (Cloud Solution

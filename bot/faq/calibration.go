@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "f660c428db2f5f850c3edc958e852b4ea4231e63d81c6919c6c2318520d9f9c3"
+	calibratedFrom = "508767bc286e71bf97e045bc7883b1a06e3a47cb74699c836e2d1e878768be72"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		6.121029609099635e-14,  // bias
-		5.965939762774988,      // cov
-		-2.029985202500324,     // covQ
-		0.6345961014583383,     // covA
-		6.0023884533057235,     // phrase
-		-0.20738970149527436,   // prec
-		5.791549082013993,      // phraseIntent
-		1.3800426567565516,     // intentHit
-		0.8022850498127592,     // intentMiss
-		-0.5030243306537326,    // costMiss
-		0.9052612359179605,     // cross
-		0.4489248764281666,     // unknown
-		0.25890131430810404,    // typo
-		0.18387996703675416,    // profile
-		0.2354593775409615,     // costGap
-		0.9047518317457153,     // defines
-		-1.173368563831475,     // figureMiss
-		-0.03484117281646739,   // numberMiss
-		6.463472040683456,      // class
-		-0.3760628492156964,    // classLead
-		2.3060900578846446e-15, // classOOS
-		8.419191270074097e-15,  // unknownAll
+		2.1027624086405738e-13,  // bias
+		5.9181210733375655,      // cov
+		-2.083877775570861,      // covQ
+		0.6030078832011048,      // covA
+		5.895091313141734,       // phrase
+		-0.1994906903678555,     // prec
+		5.860019970106407,       // phraseIntent
+		1.3392364245269741,      // intentHit
+		0.780220428251186,       // intentMiss
+		-0.4833232917168963,     // costMiss
+		1.3671219604493363,      // cross
+		0.21571810735870073,     // unknown
+		1.3720825717215217,      // typo
+		0.18323751421100085,     // profile
+		0.20657042723317623,     // costGap
+		0.9428204275625212,      // defines
+		-1.1426663643620727,     // figureMiss
+		-0.12337688232591497,    // numberMiss
+		6.442832210243462,       // class
+		-0.37137955635218256,    // classLead
+		-1.5990386017918717e-14, // classOOS
+		1.2647290622188231e-14,  // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1596011741954455, // nearest text's similarity
-		0.9231584232521746, // nearest text's lead
-		0.59242105429845,   // share of the nearest texts
+		1.2225120766855664, // nearest text's similarity
+		0.9136766597042234, // nearest text's lead
+		0.5907938695169909, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-4.914352255900494,   // winner's bias
-		1.5323000724754774,   // winner's cov
-		-3.6225414543620977,  // winner's covQ
-		-0.4360930750879874,  // winner's covA
-		-1.2539043766472273,  // winner's phrase
-		-0.6442915616788727,  // winner's prec
-		-0.8611115198707001,  // winner's phraseIntent
-		-0.4721201629085903,  // winner's intentHit
-		-0.44698419238780934, // winner's intentMiss
-		-1.1074290603254895,  // winner's costMiss
-		-0.7902274711263038,  // winner's cross
-		-2.8888893320627393,  // winner's unknown
-		1.3722308550327247,   // winner's typo
-		-0.23570356581231597, // winner's profile
-		-0.9484220475068148,  // winner's costGap
-		-0.2449181750658133,  // winner's defines
-		-2.1636149369791426,  // winner's figureMiss
-		-0.10582278418708024, // winner's numberMiss
-		-0.41009845778241216, // winner's class
-		2.152823544689021,    // winner's classLead
-		-3.125971665708014,   // winner's classOOS
-		-0.6013712447202391,  // winner's unknownAll
-		0.3224276877626174,   // winner's rank score
-		0.31094999798084333,  // lead over the runner-up
-		2.1353310568681962,   // softmax share
-		0.04720188128460132,  // coverage under 0.6
-		-2.34680856363335,    // ranker's probability
-		0.0842152636500161,   // first on lexical score
-		1.1970172415176326,   // ranker's probability of the runner-up
-		4.741319395374317,    // coverage of known words
-		-1.4484284105934184,  // ranker's probability times coverage
-		0.34702188016833097,  // lead times ranker's probability
-		-0.35610421081109744, // nearest text's similarity
-		8.588303572201491,    // nearest text's lead
-		2.7195322865138096,   // share of the nearest texts
-		-4.100001644218142,   // nearest out-of-scope question's similarity
-		-0.2038108787483031,  // lead with the neighbour features
+		-5.2687206517067375,  // winner's bias
+		1.8680588676348318,   // winner's cov
+		-3.060335557698038,   // winner's covQ
+		-0.3514209257447357,  // winner's covA
+		-1.5261555172760222,  // winner's phrase
+		-0.5470196608371343,  // winner's prec
+		-1.0003966472393886,  // winner's phraseIntent
+		-0.388438362584449,   // winner's intentHit
+		-0.5629296878750547,  // winner's intentMiss
+		-1.2704098344865358,  // winner's costMiss
+		-0.7995108796835776,  // winner's cross
+		-2.4820778257177682,  // winner's unknown
+		1.292252517240429,    // winner's typo
+		-0.27209220742768775, // winner's profile
+		-0.9152095709653351,  // winner's costGap
+		-0.3377106320421562,  // winner's defines
+		-2.0006665210693835,  // winner's figureMiss
+		0.062333086874789535, // winner's numberMiss
+		-0.46904420250720374, // winner's class
+		1.6898944798118336,   // winner's classLead
+		-2.8471143458927903,  // winner's classOOS
+		0.010990814650443204, // winner's unknownAll
+		0.34155215087136503,  // winner's rank score
+		0.3648679828990534,   // lead over the runner-up
+		2.157166168845123,    // softmax share
+		0.017949079905974618, // coverage under 0.6
+		-1.8549290641286609,  // ranker's probability
+		0.007066205423126652, // first on lexical score
+		1.0891282187136693,   // ranker's probability of the runner-up
+		3.987299171097198,    // coverage of known words
+		-1.3541437814010655,  // ranker's probability times coverage
+		0.3641486077908948,   // lead times ranker's probability
+		-0.10484471069565683, // nearest text's similarity
+		8.210649304163082,    // nearest text's lead
+		2.8257859797396025,   // share of the nearest texts
+		-4.496938436336758,   // nearest out-of-scope question's similarity
+		-0.2569118436219003,  // lead with the neighbour features
 	},
-	Threshold: 0.39284203704949716,
+	Threshold: 0.401281942380877,
 }

@@ -293,14 +293,17 @@ func TestRemark(t *testing.T) {
 // A story before the first of two questions, and a signature after the
 // last (tried as a user): the first half, refused whole for the story's
 // words, is answered by its question sentence, as a message refused whole
-// is; the signature is no question left unasked.
+// is; the signature is no question left unasked. Since tuning-chat28 the
+// whole message is answered by that entry, whose answer covers both
+// questions (the association becomes official when the customer does not
+// decline): one answer or two, the first is the CPOR decline window.
 func TestStoryBeforeTwoQuestions(t *testing.T) {
 	ix := loadIndex(t)
 	q := "Hi team, we closed the Contoso deal in May for about 40k and Priya already set up the association in Partner Center. " +
 		"Quick one: how many days does the customer have to confirm a CPOR claim? And what happens if they never answer? Thanks, Tom"
 	r := ix.Ask(q)
 	halves := r.Halves()
-	if len(halves) != 2 || !halves[0].Answered || halves[0].EntryID != "cpor-customer-decline" {
+	if !halves[0].Answered || halves[0].EntryID != "cpor-customer-decline" {
 		t.Fatalf("%q: halves %+v; want the first answered by cpor-customer-decline", q, halves)
 	}
 	if len(r.Unasked) != 0 {

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "508767bc286e71bf97e045bc7883b1a06e3a47cb74699c836e2d1e878768be72"
+	calibratedFrom = "40142118696926a3e61c3bfa467f5005644a2b0e76c3a56301e916848316109f"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -298,6 +298,15 @@ func TestEval(t *testing.T) {
 		// blind (also.yaml), 12 give what is asked: 96.7 / 97.8 / 97.7 %,
 		// 10 wrong (1.1 %).
 		{[]string{DevFiles[11]}, 0.93, 0.90, 0.02, true},
+		// Session 71: dev26, by one more helper who never saw another
+		// set, in a persona no set had (a short action question: delete,
+		// cancel, undo, move, rename, merge, share; 40 % of them actions
+		// no answer settles), measured only. On 0.68.0's engine 75.0 /
+		// 100 / 76.9 %, 4 wrong (8.2 %), 20 of 33 refused; with
+		// tuning-chat28 (two other writers, its persona) 87.5 / 91.7 /
+		// 76.9 %, 1 wrong (2.0 %), 25 of 33 refused. 82 questions: one
+		// more miss moves a language's figure by 4-8 points.
+		{[]string{DevFiles[12]}, 0.70, 0.70, 0.03, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "40142118696926a3e61c3bfa467f5005644a2b0e76c3a56301e916848316109f"
+	calibratedFrom = "89815ea20add59efe656c69cdc71043e782cbf88952bb908062d5c0542adfdd4"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		2.1027624086405738e-13,  // bias
-		5.9181210733375655,      // cov
-		-2.083877775570861,      // covQ
-		0.6030078832011048,      // covA
-		5.895091313141734,       // phrase
-		-0.1994906903678555,     // prec
-		5.860019970106407,       // phraseIntent
-		1.3392364245269741,      // intentHit
-		0.780220428251186,       // intentMiss
-		-0.4833232917168963,     // costMiss
-		1.3671219604493363,      // cross
-		0.21571810735870073,     // unknown
-		1.3720825717215217,      // typo
-		0.18323751421100085,     // profile
-		0.20657042723317623,     // costGap
-		0.9428204275625212,      // defines
-		-1.1426663643620727,     // figureMiss
-		-0.12337688232591497,    // numberMiss
-		6.442832210243462,       // class
-		-0.37137955635218256,    // classLead
-		-1.5990386017918717e-14, // classOOS
-		1.2647290622188231e-14,  // unknownAll
+		7.401486830833237e-15,   // bias
+		5.9148420748871455,      // cov
+		-2.0805580069553837,     // covQ
+		0.6033856734870765,      // covA
+		5.899964081437405,       // phrase
+		-0.2125846304451016,     // prec
+		5.844149189802108,       // phraseIntent
+		1.299518545008702,       // intentHit
+		0.7562145647164273,      // intentMiss
+		-0.4642019958606776,     // costMiss
+		1.3528399424755497,      // cross
+		0.1269983799666512,      // unknown
+		1.359121865278655,       // typo
+		0.18216563112417558,     // profile
+		0.2734746807291878,      // costGap
+		0.9393268883203159,      // defines
+		-1.108004108740178,      // figureMiss
+		-0.11015644221662371,    // numberMiss
+		6.449572546462049,       // class
+		-0.36806111395841723,    // classLead
+		-1.9729746424201607e-15, // classOOS
+		-1.6653345369378748e-16, // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.2225120766855664, // nearest text's similarity
-		0.9136766597042234, // nearest text's lead
-		0.5907938695169909, // share of the nearest texts
+		1.2277189031992017, // nearest text's similarity
+		0.9092510750984751, // nearest text's lead
+		0.5878384401047747, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.2687206517067375,  // winner's bias
-		1.8680588676348318,   // winner's cov
-		-3.060335557698038,   // winner's covQ
-		-0.3514209257447357,  // winner's covA
-		-1.5261555172760222,  // winner's phrase
-		-0.5470196608371343,  // winner's prec
-		-1.0003966472393886,  // winner's phraseIntent
-		-0.388438362584449,   // winner's intentHit
-		-0.5629296878750547,  // winner's intentMiss
-		-1.2704098344865358,  // winner's costMiss
-		-0.7995108796835776,  // winner's cross
-		-2.4820778257177682,  // winner's unknown
-		1.292252517240429,    // winner's typo
-		-0.27209220742768775, // winner's profile
-		-0.9152095709653351,  // winner's costGap
-		-0.3377106320421562,  // winner's defines
-		-2.0006665210693835,  // winner's figureMiss
-		0.062333086874789535, // winner's numberMiss
-		-0.46904420250720374, // winner's class
-		1.6898944798118336,   // winner's classLead
-		-2.8471143458927903,  // winner's classOOS
-		0.010990814650443204, // winner's unknownAll
-		0.34155215087136503,  // winner's rank score
-		0.3648679828990534,   // lead over the runner-up
-		2.157166168845123,    // softmax share
-		0.017949079905974618, // coverage under 0.6
-		-1.8549290641286609,  // ranker's probability
-		0.007066205423126652, // first on lexical score
-		1.0891282187136693,   // ranker's probability of the runner-up
-		3.987299171097198,    // coverage of known words
-		-1.3541437814010655,  // ranker's probability times coverage
-		0.3641486077908948,   // lead times ranker's probability
-		-0.10484471069565683, // nearest text's similarity
-		8.210649304163082,    // nearest text's lead
-		2.8257859797396025,   // share of the nearest texts
-		-4.496938436336758,   // nearest out-of-scope question's similarity
-		-0.2569118436219003,  // lead with the neighbour features
+		-5.260072403730806,   // winner's bias
+		1.6925797102410225,   // winner's cov
+		-2.962956594754022,   // winner's covQ
+		-0.34477396497277774, // winner's covA
+		-1.5810776605021715,  // winner's phrase
+		-0.5110135378796654,  // winner's prec
+		-1.0028676872363627,  // winner's phraseIntent
+		-0.36615996957468,    // winner's intentHit
+		-0.5384976391873691,  // winner's intentMiss
+		-1.332942859667732,   // winner's costMiss
+		-0.7391215882903279,  // winner's cross
+		-2.185206381452794,   // winner's unknown
+		1.0905771560682276,   // winner's typo
+		-0.26553940086429306, // winner's profile
+		-0.9737359385601482,  // winner's costGap
+		-0.3221251005205813,  // winner's defines
+		-2.0250723417785164,  // winner's figureMiss
+		0.07069703806586788,  // winner's numberMiss
+		-0.21756957919995729, // winner's class
+		1.9261156366332286,   // winner's classLead
+		-2.838752233787339,   // winner's classOOS
+		-0.3803122288784767,  // winner's unknownAll
+		0.3344332488280428,   // winner's rank score
+		0.3361116336174403,   // lead over the runner-up
+		2.041091991771597,    // softmax share
+		-0.06056795880010263, // coverage under 0.6
+		-2.22846879476664,    // ranker's probability
+		0.037268713201770345, // first on lexical score
+		1.3133950767908682,   // ranker's probability of the runner-up
+		4.1236559442725484,   // coverage of known words
+		-1.3275815267495787,  // ranker's probability times coverage
+		0.37420518434202255,  // lead times ranker's probability
+		-0.05325338653164913, // nearest text's similarity
+		8.128027596972021,    // nearest text's lead
+		2.783151506960477,    // share of the nearest texts
+		-4.616538447442965,   // nearest out-of-scope question's similarity
+		-0.22703174759737121, // lead with the neighbour features
 	},
-	Threshold: 0.401281942380877,
+	Threshold: 0.39101538787566736,
 }

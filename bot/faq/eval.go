@@ -554,10 +554,10 @@ var (
 	// never indexed nor calibrated on; dev16's figures decide between
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15,
-	// dev17, dev18, dev19, dev20, dev21, dev22, dev23, dev25 and dev26 are
+	// dev17, dev18, dev19, dev20, dev21, dev22, dev23, dev25, dev26 and dev27 are
 	// measured only; dev24's failures may be read as dev16's are
 	// (ReadDevFiles).
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml"}
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml", "dev27.yaml"}
 	// ReadDevFiles are the development sets whose failures may be read
 	// (faqeval -failures lists them): dev16, and since session 54 dev24,
 	// written for that purpose by helpers who never saw another set.

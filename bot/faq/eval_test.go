@@ -307,6 +307,16 @@ func TestEval(t *testing.T) {
 		// 76.9 %, 1 wrong (2.0 %), 25 of 33 refused. 82 questions: one
 		// more miss moves a language's figure by 4-8 points.
 		{[]string{DevFiles[12]}, 0.70, 0.70, 0.03, true},
+		// Session 72: dev27, by one more helper who never saw another
+		// set, in the persona of dev26 asked as a sentence (how do I, can
+		// we, is it possible to, any way to: 5-14 words; 45 % of them
+		// actions no answer settles), measured only, 88 questions. On
+		// 0.69.0's engine 88.2 / 93.8 / 93.8 %, 3 wrong (6.1 %, its
+		// answers by another entry not judged), 34 of 39 refused; with
+		// tuning-chat29 learned (two other writers, its persona; not
+		// kept) the same, 33 of 39. On 49 in scope one miss moves a
+		// language's figure by 6 points and the wrong share by 2.
+		{[]string{DevFiles[13]}, 0.80, 0.80, 0.07, true},
 	} {
 		cases, err := LoadCaseFiles("testdata", bar.file...)
 		if err != nil {

@@ -88,6 +88,15 @@ func TestStoryNames(t *testing.T) {
 // sentence asks a fee of the program its story names is refused when no
 // entry states that program's fee, in every language; asked alone, the
 // sentence got the legacy CRM competency's fee at 0.99.
+//
+// The refusal of the French message rests on the whole being refused
+// first, and that on the learned ranker: in session 72 any English phrasing
+// added to close-as-error (even "mark a deal as error") retrained it into
+// answering the whole with the CRM fee (0.11 -> 0.57), while one added to
+// favorites did not. A failure here after a knowledge-base edit is that
+// ranker's variance, not the edit's meaning; the lasting fix is a names
+// rule that reads the story at the whole message's level (see 0.70.0 in
+// the README's changelog for the one considered and why it was not built).
 func TestAskSentenceStoryNames(t *testing.T) {
 	ix := loadIndex(t)
 	refuseAll(t, ix, "no entry states the fee of the program the story names",

@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "89815ea20add59efe656c69cdc71043e782cbf88952bb908062d5c0542adfdd4"
+	calibratedFrom = "1f9e6a8db821ee32890ecc04cb2ca80a8c5d12016c10e6b0d4ab09be3de6f013"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		7.401486830833237e-15,   // bias
-		5.9148420748871455,      // cov
-		-2.0805580069553837,     // covQ
-		0.6033856734870765,      // covA
-		5.899964081437405,       // phrase
-		-0.2125846304451016,     // prec
-		5.844149189802108,       // phraseIntent
-		1.299518545008702,       // intentHit
-		0.7562145647164273,      // intentMiss
-		-0.4642019958606776,     // costMiss
-		1.3528399424755497,      // cross
-		0.1269983799666512,      // unknown
-		1.359121865278655,       // typo
-		0.18216563112417558,     // profile
-		0.2734746807291878,      // costGap
-		0.9393268883203159,      // defines
-		-1.108004108740178,      // figureMiss
-		-0.11015644221662371,    // numberMiss
-		6.449572546462049,       // class
-		-0.36806111395841723,    // classLead
-		-1.9729746424201607e-15, // classOOS
-		-1.6653345369378748e-16, // unknownAll
+		1.2175445836723106e-13, // bias
+		5.912852956772873,      // cov
+		-2.0691367786236,       // covQ
+		0.5961455966715077,     // covA
+		5.919342916714428,      // phrase
+		-0.22684151412302928,   // prec
+		5.8589557124392755,     // phraseIntent
+		1.3331255652342102,     // intentHit
+		0.8311936727011758,     // intentMiss
+		-0.46880603657988784,   // costMiss
+		1.3327709803050847,     // cross
+		0.21984250793926705,    // unknown
+		1.5595986482624855,     // typo
+		0.1837523398374633,     // profile
+		0.16204395691883786,    // costGap
+		0.9423738138346772,     // defines
+		-1.1317731745589847,    // figureMiss
+		-0.08023573821470469,   // numberMiss
+		6.610977517697598,      // class
+		-0.40292113600073504,   // classLead
+		1.505360728071868e-15,  // classOOS
+		7.72530187968337e-15,   // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.2277189031992017, // nearest text's similarity
-		0.9092510750984751, // nearest text's lead
-		0.5878384401047747, // share of the nearest texts
+		1.2102457236346107, // nearest text's similarity
+		0.9093362316708166, // nearest text's lead
+		0.5812955073821959, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.260072403730806,   // winner's bias
-		1.6925797102410225,   // winner's cov
-		-2.962956594754022,   // winner's covQ
-		-0.34477396497277774, // winner's covA
-		-1.5810776605021715,  // winner's phrase
-		-0.5110135378796654,  // winner's prec
-		-1.0028676872363627,  // winner's phraseIntent
-		-0.36615996957468,    // winner's intentHit
-		-0.5384976391873691,  // winner's intentMiss
-		-1.332942859667732,   // winner's costMiss
-		-0.7391215882903279,  // winner's cross
-		-2.185206381452794,   // winner's unknown
-		1.0905771560682276,   // winner's typo
-		-0.26553940086429306, // winner's profile
-		-0.9737359385601482,  // winner's costGap
-		-0.3221251005205813,  // winner's defines
-		-2.0250723417785164,  // winner's figureMiss
-		0.07069703806586788,  // winner's numberMiss
-		-0.21756957919995729, // winner's class
-		1.9261156366332286,   // winner's classLead
-		-2.838752233787339,   // winner's classOOS
-		-0.3803122288784767,  // winner's unknownAll
-		0.3344332488280428,   // winner's rank score
-		0.3361116336174403,   // lead over the runner-up
-		2.041091991771597,    // softmax share
-		-0.06056795880010263, // coverage under 0.6
-		-2.22846879476664,    // ranker's probability
-		0.037268713201770345, // first on lexical score
-		1.3133950767908682,   // ranker's probability of the runner-up
-		4.1236559442725484,   // coverage of known words
-		-1.3275815267495787,  // ranker's probability times coverage
-		0.37420518434202255,  // lead times ranker's probability
-		-0.05325338653164913, // nearest text's similarity
-		8.128027596972021,    // nearest text's lead
-		2.783151506960477,    // share of the nearest texts
-		-4.616538447442965,   // nearest out-of-scope question's similarity
-		-0.22703174759737121, // lead with the neighbour features
+		-5.470770481259934,   // winner's bias
+		1.7964067287812053,   // winner's cov
+		-3.1483051750984945,  // winner's covQ
+		-0.364104646852722,   // winner's covA
+		-1.6818849687442652,  // winner's phrase
+		-0.488144563525357,   // winner's prec
+		-0.9796372344355468,  // winner's phraseIntent
+		-0.3875095615182734,  // winner's intentHit
+		-0.5824608442293344,  // winner's intentMiss
+		-1.499804351534356,   // winner's costMiss
+		-0.7743651789415595,  // winner's cross
+		-2.3042699236639548,  // winner's unknown
+		1.266355222660674,    // winner's typo
+		-0.29801451869135126, // winner's profile
+		-1.0388982998504086,  // winner's costGap
+		-0.3823565612813065,  // winner's defines
+		-2.0566202898106036,  // winner's figureMiss
+		0.024164754688882826, // winner's numberMiss
+		-0.3180792131707792,  // winner's class
+		1.8975045282773375,   // winner's classLead
+		-2.7350886656446347,  // winner's classOOS
+		-0.2392129342568846,  // winner's unknownAll
+		0.34818724934225137,  // winner's rank score
+		0.28096104838789954,  // lead over the runner-up
+		2.2364958471031398,   // softmax share
+		-0.23867708891901684, // coverage under 0.6
+		-2.2971668977528164,  // ranker's probability
+		0.03140638429172746,  // first on lexical score
+		1.2126822047667154,   // ranker's probability of the runner-up
+		4.1729918493320515,   // coverage of known words
+		-1.1799816975231774,  // ranker's probability times coverage
+		0.38105366856371453,  // lead times ranker's probability
+		0.12953927500638232,  // nearest text's similarity
+		8.106157265248315,    // nearest text's lead
+		2.6628538805647506,   // share of the nearest texts
+		-4.808702520322144,   // nearest out-of-scope question's similarity
+		-0.17768556202510286, // lead with the neighbour features
 	},
-	Threshold: 0.39101538787566736,
+	Threshold: 0.3876590240334066,
 }

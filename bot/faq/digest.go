@@ -21,8 +21,8 @@ import (
 // TestCalibrationIsCurrent refits only when one of them changed: the
 // package's code and bot/spell's (their tokens, so an edited comment
 // changes nothing), go.sum (the analyzers and stemmers are dependencies),
-// the knowledge base, the tuning files and AlsoFile, and the fitted weights themselves
-// (a hand edit of calibration.go is a change too). The Go version and
+// the knowledge base, the tuning files, AlsoFile and InScopeFile, and the
+// fitted weights themselves (a hand edit of calibration.go is a change too). The Go version and
 // architecture (floating point may differ between them) are recorded
 // apart, as Platform: another toolchain refits too, but a fit that
 // matches there is current, not a digest to record.
@@ -43,7 +43,7 @@ func CalibrationDigest(pkgDir string, m Model) (string, error) {
 	}
 	slices.Sort(kb)
 	files = append(files, kb...)
-	for _, n := range append(slices.Clone(TuningFiles), AlsoFile) {
+	for _, n := range append(slices.Clone(TuningFiles), AlsoFile, InScopeFile) {
 		files = append(files, filepath.Join(pkgDir, "testdata", n))
 	}
 	for _, f := range files {

@@ -612,10 +612,74 @@ func loadAlso(dir string) (map[string][]string, error) {
 
 func alsoKey(l Lang, q string) string { return string(l) + "\x00" + q }
 
+// InScopeFile, in the evaluation sets' directory, lists questions the sets
+// label out of scope whose answer an entry gives: their writers knew only
+// some of the entries, and wrote "how many days does the customer get to
+// object to us being linked to their tenant?" as a near miss where the
+// CPOR entry says 5 business days. Each was judged blind, twice (session
+// 73): the judges saw the question and one answer, unlabelled among right
+// and wrong pairs, and both said it gives what is asked. Labelled out of
+// scope, such questions taught the confidence to refuse right answers, and
+// the product kept them as out-of-scope neighbours (nearOutOfScope).
+const InScopeFile = "inscope.yaml"
+
+// inScopeItem is one question of InScopeFile and the entry answering it.
+type inScopeItem struct {
+	Question string `yaml:"q"`
+	Lang     Lang   `yaml:"lang"`
+	Entry    string `yaml:"entry"`
+}
+
+// parseInScope decodes InScopeFile, keyed as AlsoFile is.
+func parseInScope(data []byte) (map[string]string, error) {
+	items, err := decodeStrict[inScopeItem](data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", InScopeFile, err)
+	}
+	in := make(map[string]string, len(items))
+	for i, it := range items {
+		if strings.TrimSpace(it.Question) == "" || !isLang(it.Lang) || it.Entry == "" || it.Entry == OutOfScope {
+			return nil, fmt.Errorf("%s: item %d (%q): want q, lang (en, fr or sv) and the entry answering it", InScopeFile, i, it.Question)
+		}
+		k := alsoKey(it.Lang, it.Question)
+		if _, dup := in[k]; dup {
+			return nil, fmt.Errorf("%s: item %d (%q): listed twice", InScopeFile, i, it.Question)
+		}
+		in[k] = it.Entry
+	}
+	return in, nil
+}
+
+// loadInScope reads dir's InScopeFile; none is no error.
+func loadInScope(dir string) (map[string]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, InScopeFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseInScope(data)
+}
+
+// inScope labels the out-of-scope cases that in lists with their entry.
+func inScope(cases []Case, in map[string]string) {
+	for i, c := range cases {
+		if id, ok := in[alsoKey(c.Lang, c.Question)]; ok && c.Expect == OutOfScope {
+			cases[i].Expect = id
+		}
+	}
+}
+
 // LoadCaseFiles reads and concatenates evaluation files from dir, with the
-// other right entries AlsoFile gives their questions.
+// entries InScopeFile gives questions labelled out of scope and the other
+// right entries AlsoFile gives their questions.
 func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
 	also, err := loadAlso(dir)
+	if err != nil {
+		return nil, err
+	}
+	in, err := loadInScope(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -629,6 +693,7 @@ func LoadCaseFiles(dir string, names ...string) ([]Case, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", n, err)
 		}
+		inScope(cs, in)
 		for i := range cs {
 			if cs[i].Group != "" {
 				cs[i].Group = n + ":" + cs[i].Group // groups of different files are unrelated

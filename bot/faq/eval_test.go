@@ -538,3 +538,93 @@ func TestAlsoFile(t *testing.T) {
 		}
 	}
 }
+
+func TestParseInScope(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+	}{
+		{"ok", "- {q: hello, lang: en, entry: x}\n", ""},
+		{"comments only", "# nothing yet\n", ""},
+		{"no entry", "- {q: hello, lang: en}\n", "the entry answering it"},
+		{"out of scope", "- {q: hello, lang: en, entry: out-of-scope}\n", "the entry answering it"},
+		{"bad lang", "- {q: hello, lang: de, entry: x}\n", "lang"},
+		{"twice", "- {q: hello, lang: en, entry: x}\n- {q: hello, lang: en, entry: y}\n", "twice"},
+		{"unknown key", "- {q: hello, lang: en, also: [x]}\n", "also"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseInScope([]byte(tt.yaml))
+			wantError(t, err, tt.wantErr)
+		})
+	}
+}
+
+// TestInScopeFile: every question InScopeFile lists is labelled out of
+// scope in a set, its entry is one of the knowledge base's, and both the
+// evaluation (LoadCaseFiles) and the learned examples (embeddedTuning)
+// read it with that entry.
+func TestInScopeFile(t *testing.T) {
+	ix := loadIndex(t)
+	in, err := loadInScope("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := append(append(append(slices.Clone(TuningFiles), HoldoutFile), FreshFiles...), DevFiles...)
+	labelled := map[string]bool{} // out of scope in its file
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join("testdata", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := ParseCases(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.Expect == OutOfScope {
+				labelled[alsoKey(c.Lang, c.Question)] = true
+			}
+		}
+	}
+	for k, id := range in {
+		if !labelled[k] {
+			t.Errorf("%s lists %q, labelled out of scope in no set", InScopeFile, strings.ReplaceAll(k, "\x00", " "))
+		}
+		if _, ok := ix.entries[id]; !ok {
+			t.Errorf("%s: %q: %q is no entry of the knowledge base", InScopeFile, strings.ReplaceAll(k, "\x00", " "), id)
+		}
+	}
+	loaded, err := LoadCaseFiles("testdata", names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := embeddedTuning()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, cs := range map[string][]Case{"LoadCaseFiles": loaded, "embeddedTuning": embedded} {
+		for _, c := range cs {
+			if id, ok := in[alsoKey(c.Lang, c.Question)]; ok && c.Expect != id {
+				t.Errorf("%s: %q expects %q, want %q (%s)", what, c.Question, c.Expect, id, InScopeFile)
+			}
+		}
+	}
+}
+
+// TestInScopeRelabels: a listed out-of-scope question takes its entry; an
+// in-scope one keeps its own.
+func TestInScopeRelabels(t *testing.T) {
+	in := map[string]string{alsoKey(EN, "how long to object?"): "cpor-customer-decline", alsoKey(EN, "cpor?"): "cpor-incentives"}
+	cases := []Case{
+		{Question: "how long to object?", Lang: EN, Expect: OutOfScope},
+		{Question: "how long to object?", Lang: FR, Expect: OutOfScope},
+		{Question: "cpor?", Lang: EN, Expect: "cpor-what"},
+	}
+	inScope(cases, in)
+	want := []string{"cpor-customer-decline", OutOfScope, "cpor-what"}
+	for i, c := range cases {
+		if c.Expect != want[i] {
+			t.Errorf("case %d (%s %q): expect %q, want %q", i, c.Lang, c.Question, c.Expect, want[i])
+		}
+	}
+}

@@ -45,7 +45,17 @@ var embeddedTuning = sync.OnceValues(func() ([]Case, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return slices.Concat(parsed...), nil
+	cases := slices.Concat(parsed...)
+	data, err := testdataFS.ReadFile(path.Join("testdata", InScopeFile))
+	if err != nil {
+		return nil, fmt.Errorf("faq: examples: %w", err)
+	}
+	in, err := parseInScope(data)
+	if err != nil {
+		return nil, fmt.Errorf("faq: examples: %w", err)
+	}
+	inScope(cases, in)
+	return cases, nil
 })
 
 // embeddedExamples groups the embedded tuning set's in-scope questions.

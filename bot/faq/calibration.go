@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "1f9e6a8db821ee32890ecc04cb2ca80a8c5d12016c10e6b0d4ab09be3de6f013"
+	calibratedFrom = "5d2b20ab53df0e58e99ca53aac28bc238b140d9b17913ff50376c87f2a08cd8b"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
 // calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		1.2175445836723106e-13, // bias
-		5.912852956772873,      // cov
-		-2.0691367786236,       // covQ
-		0.5961455966715077,     // covA
-		5.919342916714428,      // phrase
-		-0.22684151412302928,   // prec
-		5.8589557124392755,     // phraseIntent
-		1.3331255652342102,     // intentHit
-		0.8311936727011758,     // intentMiss
-		-0.46880603657988784,   // costMiss
-		1.3327709803050847,     // cross
-		0.21984250793926705,    // unknown
-		1.5595986482624855,     // typo
-		0.1837523398374633,     // profile
-		0.16204395691883786,    // costGap
-		0.9423738138346772,     // defines
-		-1.1317731745589847,    // figureMiss
-		-0.08023573821470469,   // numberMiss
-		6.610977517697598,      // class
-		-0.40292113600073504,   // classLead
-		1.505360728071868e-15,  // classOOS
-		7.72530187968337e-15,   // unknownAll
+		4.337271282869374e-14,  // bias
+		5.963457131931874,      // cov
+		-2.1064538009572558,    // covQ
+		0.5890571825814005,     // covA
+		5.920771947384921,      // phrase
+		-0.2501205822764844,    // prec
+		5.828153046622512,      // phraseIntent
+		1.31412937527844,       // intentHit
+		0.802772254881531,      // intentMiss
+		-0.4243655740608973,    // costMiss
+		1.3297610145974776,     // cross
+		0.22351237609064364,    // unknown
+		1.476758557461697,      // typo
+		0.17592950883667605,    // profile
+		0.14107279912550302,    // costGap
+		0.9339375000084562,     // defines
+		-1.1340740962801077,    // figureMiss
+		-0.1372567844759033,    // numberMiss
+		6.616782987553908,      // class
+		-0.3940872628450946,    // classLead
+		-9.160743061028385e-16, // classOOS
+		-1.375751364681341e-14, // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.2102457236346107, // nearest text's similarity
-		0.9093362316708166, // nearest text's lead
-		0.5812955073821959, // share of the nearest texts
+		1.1843470918746417, // nearest text's similarity
+		0.9220926236701673, // nearest text's lead
+		0.5820782004667474, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.470770481259934,   // winner's bias
-		1.7964067287812053,   // winner's cov
-		-3.1483051750984945,  // winner's covQ
-		-0.364104646852722,   // winner's covA
-		-1.6818849687442652,  // winner's phrase
-		-0.488144563525357,   // winner's prec
-		-0.9796372344355468,  // winner's phraseIntent
-		-0.3875095615182734,  // winner's intentHit
-		-0.5824608442293344,  // winner's intentMiss
-		-1.499804351534356,   // winner's costMiss
-		-0.7743651789415595,  // winner's cross
-		-2.3042699236639548,  // winner's unknown
-		1.266355222660674,    // winner's typo
-		-0.29801451869135126, // winner's profile
-		-1.0388982998504086,  // winner's costGap
-		-0.3823565612813065,  // winner's defines
-		-2.0566202898106036,  // winner's figureMiss
-		0.024164754688882826, // winner's numberMiss
-		-0.3180792131707792,  // winner's class
-		1.8975045282773375,   // winner's classLead
-		-2.7350886656446347,  // winner's classOOS
-		-0.2392129342568846,  // winner's unknownAll
-		0.34818724934225137,  // winner's rank score
-		0.28096104838789954,  // lead over the runner-up
-		2.2364958471031398,   // softmax share
-		-0.23867708891901684, // coverage under 0.6
-		-2.2971668977528164,  // ranker's probability
-		0.03140638429172746,  // first on lexical score
-		1.2126822047667154,   // ranker's probability of the runner-up
-		4.1729918493320515,   // coverage of known words
-		-1.1799816975231774,  // ranker's probability times coverage
-		0.38105366856371453,  // lead times ranker's probability
-		0.12953927500638232,  // nearest text's similarity
-		8.106157265248315,    // nearest text's lead
-		2.6628538805647506,   // share of the nearest texts
-		-4.808702520322144,   // nearest out-of-scope question's similarity
-		-0.17768556202510286, // lead with the neighbour features
+		-5.261428040115406,     // winner's bias
+		1.7941797437941873,     // winner's cov
+		-3.2642611264911108,    // winner's covQ
+		-0.3306338426528187,    // winner's covA
+		-1.6102250416355073,    // winner's phrase
+		-0.455716600293319,     // winner's prec
+		-0.9121815096759512,    // winner's phraseIntent
+		-0.34985880447009704,   // winner's intentHit
+		-0.5487721073394894,    // winner's intentMiss
+		-1.5819174987948927,    // winner's costMiss
+		-0.7805092588696132,    // winner's cross
+		-2.244922110482951,     // winner's unknown
+		1.1170820689973644,     // winner's typo
+		-0.30031844925847334,   // winner's profile
+		-1.0294358629654365,    // winner's costGap
+		-0.3437221606051785,    // winner's defines
+		-2.061330956685811,     // winner's figureMiss
+		-0.0027142086744575194, // winner's numberMiss
+		-0.49669417341346644,   // winner's class
+		1.841212778951393,      // winner's classLead
+		-2.7354972965343674,    // winner's classOOS
+		-0.32119625416532516,   // winner's unknownAll
+		0.3325400597981431,     // winner's rank score
+		0.20022152783807667,    // lead over the runner-up
+		2.246876303447441,      // softmax share
+		-0.32262975134059396,   // coverage under 0.6
+		-2.269450625689719,     // ranker's probability
+		0.008731551532109756,   // first on lexical score
+		1.1945143558635947,     // ranker's probability of the runner-up
+		4.347267374861478,      // coverage of known words
+		-1.1053228619156361,    // ranker's probability times coverage
+		0.39146100002655454,    // lead times ranker's probability
+		0.23418022168710592,    // nearest text's similarity
+		7.752177882441969,      // nearest text's lead
+		2.617762204378682,      // share of the nearest texts
+		-4.8980709592222595,    // nearest out-of-scope question's similarity
+		-0.09794280514622501,   // lead with the neighbour features
 	},
-	Threshold: 0.3876590240334066,
+	Threshold: 0.4033863973150862,
 }

@@ -53,12 +53,13 @@ func notName(w string) bool {
 // nameIndex holds the knowledge base's names and which entries mention
 // each.
 type nameIndex struct {
-	names    []string          // folded, space-separated words
-	mentions map[string][]bool // entry ID → per name
+	names    []string            // folded, space-separated words
+	mentions map[string][]bool   // entry ID → per name
+	related  map[string][]string // entry ID → its related entries' IDs
 }
 
 func newNameIndex(entries []Entry) *nameIndex {
-	ni := &nameIndex{mentions: map[string][]bool{}}
+	ni := &nameIndex{mentions: map[string][]bool{}, related: map[string][]string{}}
 	seen := map[string]bool{}
 	for _, e := range entries {
 		t := e.Text[EN]
@@ -92,6 +93,7 @@ func newNameIndex(entries []Entry) *nameIndex {
 			m[i] = strings.Contains(all, " "+n+" ")
 		}
 		ni.mentions[e.ID] = m
+		ni.related[e.ID] = e.Related
 	}
 	return ni
 }
@@ -131,19 +133,44 @@ func (ni *nameIndex) storyNames(rest, q string) string {
 	if ni == nil || len(ni.asked(q)) > 0 {
 		return ""
 	}
-	found := ni.asked(rest)
 	var out []string
+	for _, i := range ni.outer(ni.asked(rest)) {
+		out = append(out, ni.names[i])
+	}
+	return strings.Join(out, " ")
+}
+
+// outer is found without the names inside a longer one found ("partner
+// program" in "ai cloud partner program"), which are carried with it.
+func (ni *nameIndex) outer(found []int) []int {
+	var out []int
 	for _, i := range found {
-		// A name inside a longer one found ("partner program" in "ai
-		// cloud partner program") is carried with it.
 		inside := slices.ContainsFunc(found, func(j int) bool {
 			return j != i && strings.Contains(" "+ni.names[j]+" ", " "+ni.names[i]+" ")
 		})
 		if !inside {
-			out = append(out, ni.names[i])
+			out = append(out, i)
 		}
 	}
-	return strings.Join(out, " ")
+	return out
+}
+
+// missesNear is whether neither entry id nor any of its related entries
+// mentions one of names: a message's story names what its case is about
+// ("we now hold the Dynamics CRM competency too"), which the answer's
+// neighbourhood, not always the answer, names (the fee's entry says "the
+// CRM competency"; its related competency entry, Dynamics CRM).
+func (ni *nameIndex) missesNear(id string, names []int) bool {
+	for _, i := range names {
+		near := ni.mentions[id] != nil && ni.mentions[id][i]
+		for _, r := range ni.related[id] {
+			near = near || ni.mentions[r] != nil && ni.mentions[r][i]
+		}
+		if !near {
+			return true
+		}
+	}
+	return false
 }
 
 // asked lists the names question q contains.

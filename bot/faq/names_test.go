@@ -89,14 +89,11 @@ func TestStoryNames(t *testing.T) {
 // entry states that program's fee, in every language; asked alone, the
 // sentence got the legacy CRM competency's fee at 0.99.
 //
-// The refusal of the French message rests on the whole being refused
-// first, and that on the learned ranker: in session 72 any English phrasing
-// added to close-as-error (even "mark a deal as error") retrained it into
-// answering the whole with the CRM fee (0.11 -> 0.57), while one added to
-// favorites did not. A failure here after a knowledge-base edit is that
-// ranker's variance, not the edit's meaning; the lasting fix is a names
-// rule that reads the story at the whole message's level (see 0.70.0 in
-// the README's changelog for the one considered and why it was not built).
+// Read whole, the messages are refused by the names their story tells
+// (demands.told, TestToldNames), not by the learned ranker's leaning: in
+// session 72 any English phrasing added to close-as-error retrained the
+// ranker into answering the French one whole with the CRM fee (0.11 ->
+// 0.57).
 func TestAskSentenceStoryNames(t *testing.T) {
 	ix := loadIndex(t)
 	refuseAll(t, ix, "no entry states the fee of the program the story names",
@@ -122,4 +119,55 @@ func TestAskStoryNames(t *testing.T) {
 		}
 	}
 	refuseAll(t, ix, "no entry states that program's fee", "how much is the annual fee for the AI Cloud Partner Program", "We are new partners. How much is the annual fee for the AI Cloud Partner Program?")
+}
+
+// TestToldNames: read whole, a fee question whose sentence names nothing
+// asks the fee of what its story names, which the fee's entry and its
+// related entries must name; a sentence naming its subject, or an acronym,
+// is read by its own names.
+func TestToldNames(t *testing.T) {
+	ix := loadIndex(t)
+	tests := []struct {
+		lang        Lang
+		q           string
+		told        bool // the story's names are demanded
+		feeMisnamed bool // crm-program-fee is refused as misnamed
+	}{
+		{EN, "We just joined the AI Cloud Partner Program. How much is the yearly fee?", true, true},
+		{FR, "Nous venons de rejoindre le AI Cloud Partner Program. Combien coûte la cotisation annuelle ?", true, true},
+		{SV, "Vi gick precis med i AI Cloud Partner Program. Vad kostar årsavgiften?", true, true},
+		// The fee entry says "CRM competency"; its related competency
+		// entry names Dynamics CRM.
+		{EN, "We already hold a competency and now add the Dynamics CRM one. Do we still have to pay the annual partner programme fee?", true, false},
+		{EN, "We got the Dynamics CRM competency last month on top of our Azure one. Do we have to pay the yearly partner program fee again?", false, false},
+		{EN, "We resell Dynamics CRM licences and heard about CSA. What is this CSA thing, and how much does it pay?", false, false},
+		{EN, "How much is the yearly fee?", false, false},
+		{EN, "We just joined the AI Cloud Partner Program. Where do I find my partner ID?", false, false},
+	}
+	for _, tt := range tests {
+		li := ix.langs[tt.lang]
+		n := neutral(tt.q)
+		tr := traitsOf(n)
+		a := li.analyse(n, true)
+		pq, _ := li.query(a, 0)
+		dm := li.demandsOf(n, pq, tr)
+		if got := len(dm.told) > 0; got != tt.told {
+			t.Errorf("%s %q: story names demanded %v (%v), want %v", tt.lang, tt.q, got, dm.told, tt.told)
+		}
+		var fee *candidate
+		for _, c := range li.candidates(n, a, tr, tt.lang, 0) {
+			if c.id == "crm-program-fee" {
+				fee = &c
+			}
+		}
+		if fee == nil {
+			if tt.feeMisnamed {
+				t.Errorf("%s %q: crm-program-fee is no candidate", tt.lang, tt.q)
+			}
+			continue
+		}
+		if fee.misnamed != tt.feeMisnamed {
+			t.Errorf("%s %q: crm-program-fee misnamed %v, want %v", tt.lang, tt.q, fee.misnamed, tt.feeMisnamed)
+		}
+	}
 }

@@ -518,12 +518,13 @@ func (li *langIndex) query(a analysed, mask float64) (parsedQuery, *queryTerms) 
 
 // demands is what a question asks of every entry in one language's index:
 // its traits, whether it asks a cost, the knowledge base's names it asks
-// a figure of, and whether it asks what an acronym the index knows stands
-// for.
+// a figure of (or, when its question sentences name none, those its story
+// tells), and whether it asks what an acronym the index knows stands for.
 type demands struct {
 	traits
 	cost      bool
 	named     []int
+	told      []int
 	expansion bool
 }
 
@@ -532,10 +533,28 @@ type demands struct {
 func (li *langIndex) demandsOf(n string, pq parsedQuery, tr traits) demands {
 	dm := demands{traits: tr, cost: slices.Contains(pq.intents, li.costTerm)}
 	if dm.cost || tr.figure || tr.amount.asked() {
-		dm.named = li.names.asked(askingPart(n))
+		ask := askingPart(n)
+		dm.named = li.names.asked(ask)
+		if len(dm.named) == 0 && ask != n && !li.writesAcronym(ask) {
+			// "We just joined the AI Cloud Partner Program. How much is
+			// the annual fee?" asks that program's fee by reference, as
+			// storyNames carries it to the sentence asked alone; read
+			// whole, the message got the legacy CRM fee at 0.57 once a
+			// retrained ranker leaned that way. The story's names must be
+			// the answer's or its related entries' (missesNear). A
+			// sentence naming an acronym names its own subject ("What is
+			// this CSA thing, and how much does it pay?").
+			dm.told = li.names.outer(li.names.asked(n))
+		}
 	}
 	dm.expansion = tr.expansion && li.namesAcronym(pq)
 	return dm
+}
+
+// writesAcronym reports whether text holds a term of an acronym the
+// knowledge base writes in li's language ("CSA", "cpor").
+func (li *langIndex) writesAcronym(text string) bool {
+	return slices.ContainsFunc(li.terms(foldLower(text)), func(t string) bool { return li.acronyms[t] })
 }
 
 // candidate is entry d with its features for the question qt that asks
@@ -563,7 +582,7 @@ func (li *langIndex) candidate(d int32, qt *queryTerms, dm *demands, asked Lang,
 	}
 	c.undefined = dm.expansion && !doc.definesAny(qt.mains)
 	c.unpriced = dm.price && c.x[fCostMiss] == 1
-	c.misnamed = len(dm.named) > 0 && li.names.misses(c.id, dm.named) || dm.score && !doc.points ||
+	c.misnamed = len(dm.named) > 0 && li.names.misses(c.id, dm.named) || len(dm.told) > 0 && li.names.missesNear(c.id, dm.told) || dm.score && !doc.points ||
 		dm.currency && !doc.currency
 	return c
 }

@@ -5,7 +5,7 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "5d2b20ab53df0e58e99ca53aac28bc238b140d9b17913ff50376c87f2a08cd8b"
+	calibratedFrom = "cff681451fb00b70e03b333716c8b443783c4dc550f5ebdfd1514b994b15aae2"
 	calibratedOn   = "go1.26.8 amd64"
 )
 

@@ -575,39 +575,60 @@ var (
 // refuse what was answered right.
 const AlsoFile = "also.yaml"
 
+// listedQuestion is a question as AlsoFile and InScopeFile list it.
+type listedQuestion struct {
+	Question string `yaml:"q"`
+	Lang     Lang   `yaml:"lang"`
+}
+
 // alsoItem is one question of AlsoFile and its other right entries.
 type alsoItem struct {
-	Question string   `yaml:"q"`
-	Lang     Lang     `yaml:"lang"`
-	Also     []string `yaml:"also"`
+	listedQuestion `yaml:",inline"`
+	Also           []string `yaml:"also"`
 }
 
 // loadAlso reads dir's AlsoFile, keyed by language and question; none is
 // no error.
 func loadAlso(dir string) (map[string][]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, AlsoFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := readOptional(dir, AlsoFile)
 	if err != nil {
 		return nil, err
 	}
-	items, err := decodeStrict[alsoItem](data)
+	return parseListed(AlsoFile, data, "a non-empty also list", func(it alsoItem) (listedQuestion, []string, bool) {
+		return it.listedQuestion, it.Also, len(it.Also) > 0
+	})
+}
+
+// readOptional is dir's file, or nothing when there is none.
+func readOptional(dir, file string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// parseListed decodes file's items (data) into their values, keyed by
+// language and question; value returns an item's question and value, and
+// whether the value is complete (want says what it lacks otherwise).
+func parseListed[T, V any](file string, data []byte, want string, value func(T) (listedQuestion, V, bool)) (map[string]V, error) {
+	items, err := decodeStrict[T](data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", AlsoFile, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	also := make(map[string][]string, len(items))
+	out := make(map[string]V, len(items))
 	for i, it := range items {
-		if strings.TrimSpace(it.Question) == "" || !isLang(it.Lang) || len(it.Also) == 0 {
-			return nil, fmt.Errorf("%s: item %d (%q): want q, lang (en, fr or sv) and a non-empty also list", AlsoFile, i, it.Question)
+		q, v, ok := value(it)
+		if strings.TrimSpace(q.Question) == "" || !isLang(q.Lang) || !ok {
+			return nil, fmt.Errorf("%s: item %d (%q): want q, lang (en, fr or sv) and %s", file, i, q.Question, want)
 		}
-		k := alsoKey(it.Lang, it.Question)
-		if _, dup := also[k]; dup {
-			return nil, fmt.Errorf("%s: item %d (%q): listed twice", AlsoFile, i, it.Question)
+		k := alsoKey(q.Lang, q.Question)
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("%s: item %d (%q): listed twice", file, i, q.Question)
 		}
-		also[k] = it.Also
+		out[k] = v
 	}
-	return also, nil
+	return out, nil
 }
 
 func alsoKey(l Lang, q string) string { return string(l) + "\x00" + q }
@@ -625,37 +646,20 @@ const InScopeFile = "inscope.yaml"
 
 // inScopeItem is one question of InScopeFile and the entry answering it.
 type inScopeItem struct {
-	Question string `yaml:"q"`
-	Lang     Lang   `yaml:"lang"`
-	Entry    string `yaml:"entry"`
+	listedQuestion `yaml:",inline"`
+	Entry          string `yaml:"entry"`
 }
 
 // parseInScope decodes InScopeFile, keyed as AlsoFile is.
 func parseInScope(data []byte) (map[string]string, error) {
-	items, err := decodeStrict[inScopeItem](data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", InScopeFile, err)
-	}
-	in := make(map[string]string, len(items))
-	for i, it := range items {
-		if strings.TrimSpace(it.Question) == "" || !isLang(it.Lang) || it.Entry == "" || it.Entry == OutOfScope {
-			return nil, fmt.Errorf("%s: item %d (%q): want q, lang (en, fr or sv) and the entry answering it", InScopeFile, i, it.Question)
-		}
-		k := alsoKey(it.Lang, it.Question)
-		if _, dup := in[k]; dup {
-			return nil, fmt.Errorf("%s: item %d (%q): listed twice", InScopeFile, i, it.Question)
-		}
-		in[k] = it.Entry
-	}
-	return in, nil
+	return parseListed(InScopeFile, data, "the entry answering it", func(it inScopeItem) (listedQuestion, string, bool) {
+		return it.listedQuestion, it.Entry, it.Entry != "" && it.Entry != OutOfScope
+	})
 }
 
 // loadInScope reads dir's InScopeFile; none is no error.
 func loadInScope(dir string) (map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, InScopeFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := readOptional(dir, InScopeFile)
 	if err != nil {
 		return nil, err
 	}

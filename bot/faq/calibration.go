@@ -5,79 +5,79 @@ package faq
 // calibratedFrom is CalibrationDigest of calibrated's inputs and weights,
 // calibratedOn the Platform of the fit.
 const (
-	calibratedFrom = "cff681451fb00b70e03b333716c8b443783c4dc550f5ebdfd1514b994b15aae2"
+	calibratedFrom = "f95d8108cddb330fc9bb33ff336d2f0616b09687fb000464c5f7196cd35e71a6"
 	calibratedOn   = "go1.26.8 amd64"
 )
 
-// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml.
+// calibrated was fitted by Calibrate on tuning.yaml, tuning-chat.yaml, tuning-chat2.yaml, legacy-eval.yaml, legacy-holdout.yaml, tuning-context.yaml, tuning-context2.yaml, tuning-context3.yaml, dev4.yaml, dev5.yaml, dev6.yaml, dev7.yaml, tuning-chat5.yaml, tuning-context5.yaml, tuning-chat6.yaml, tuning-plain6.yaml, tuning-chat7.yaml, dev8.yaml, tuning-chat8.yaml, dev9.yaml, dev10.yaml, tuning-chat11.yaml, dev12.yaml, tuning-chat12.yaml, dev13.yaml, tuning-chat13.yaml, dev14.yaml, tuning-chat17.yaml, tuning-chat18.yaml, tuning-chat19.yaml, tuning-chat10.yaml, tuning-chat14.yaml, tuning-chat9.yaml, tuning-chat20.yaml, tuning-chat21.yaml, tuning-chat23.yaml, tuning-chat24.yaml, tuning-chat25.yaml, tuning-chat3.yaml, tuning-chat4.yaml, tuning-contrast.yaml, tuning-context4.yaml, near-miss-faq9b.yaml, tuning-chat27.yaml, tuning-chat28.yaml, tuning-chat30.yaml.
 var calibrated = Model{
 	Rank: [nRank]float64{
-		4.337271282869374e-14,  // bias
-		5.963457131931874,      // cov
-		-2.1064538009572558,    // covQ
-		0.5890571825814005,     // covA
-		5.920771947384921,      // phrase
-		-0.2501205822764844,    // prec
-		5.828153046622512,      // phraseIntent
-		1.31412937527844,       // intentHit
-		0.802772254881531,      // intentMiss
-		-0.4243655740608973,    // costMiss
-		1.3297610145974776,     // cross
-		0.22351237609064364,    // unknown
-		1.476758557461697,      // typo
-		0.17592950883667605,    // profile
-		0.14107279912550302,    // costGap
-		0.9339375000084562,     // defines
-		-1.1340740962801077,    // figureMiss
-		-0.1372567844759033,    // numberMiss
-		6.616782987553908,      // class
-		-0.3940872628450946,    // classLead
-		-9.160743061028385e-16, // classOOS
-		-1.375751364681341e-14, // unknownAll
+		1.9317880628481778e-13, // bias
+		5.832758495999818,      // cov
+		-2.0300304289266795,    // covQ
+		0.6272293982733242,     // covA
+		5.925352434522107,      // phrase
+		-0.21742544906173475,   // prec
+		5.8114662160552335,     // phraseIntent
+		1.3615430872375454,     // intentHit
+		0.8105667154918451,     // intentMiss
+		-0.3882670243088783,    // costMiss
+		1.430189734900501,      // cross
+		0.060271835277600605,   // unknown
+		1.609516332757756,      // typo
+		0.18864988091628754,    // profile
+		0.17729493436586613,    // costGap
+		0.9540638251680021,     // defines
+		-1.1109112555497833,    // figureMiss
+		-0.0038164413914826413, // numberMiss
+		6.568460564071489,      // class
+		-0.38620130454117174,   // classLead
+		9.870876937514526e-15,  // classOOS
+		8.178642948071976e-15,  // unknownAll
 	},
 	Rerank: [nRerank]float64{
-		1.1843470918746417, // nearest text's similarity
-		0.9220926236701673, // nearest text's lead
-		0.5820782004667474, // share of the nearest texts
+		1.264371064909248,  // nearest text's similarity
+		0.8548250126195752, // nearest text's lead
+		0.5982040869237708, // share of the nearest texts
 	},
 	Conf: [nConf]float64{
-		-5.261428040115406,     // winner's bias
-		1.7941797437941873,     // winner's cov
-		-3.2642611264911108,    // winner's covQ
-		-0.3306338426528187,    // winner's covA
-		-1.6102250416355073,    // winner's phrase
-		-0.455716600293319,     // winner's prec
-		-0.9121815096759512,    // winner's phraseIntent
-		-0.34985880447009704,   // winner's intentHit
-		-0.5487721073394894,    // winner's intentMiss
-		-1.5819174987948927,    // winner's costMiss
-		-0.7805092588696132,    // winner's cross
-		-2.244922110482951,     // winner's unknown
-		1.1170820689973644,     // winner's typo
-		-0.30031844925847334,   // winner's profile
-		-1.0294358629654365,    // winner's costGap
-		-0.3437221606051785,    // winner's defines
-		-2.061330956685811,     // winner's figureMiss
-		-0.0027142086744575194, // winner's numberMiss
-		-0.49669417341346644,   // winner's class
-		1.841212778951393,      // winner's classLead
-		-2.7354972965343674,    // winner's classOOS
-		-0.32119625416532516,   // winner's unknownAll
-		0.3325400597981431,     // winner's rank score
-		0.20022152783807667,    // lead over the runner-up
-		2.246876303447441,      // softmax share
-		-0.32262975134059396,   // coverage under 0.6
-		-2.269450625689719,     // ranker's probability
-		0.008731551532109756,   // first on lexical score
-		1.1945143558635947,     // ranker's probability of the runner-up
-		4.347267374861478,      // coverage of known words
-		-1.1053228619156361,    // ranker's probability times coverage
-		0.39146100002655454,    // lead times ranker's probability
-		0.23418022168710592,    // nearest text's similarity
-		7.752177882441969,      // nearest text's lead
-		2.617762204378682,      // share of the nearest texts
-		-4.8980709592222595,    // nearest out-of-scope question's similarity
-		-0.09794280514622501,   // lead with the neighbour features
+		-5.283759966002968,   // winner's bias
+		1.3256314018097517,   // winner's cov
+		-2.7942321764376414,  // winner's covQ
+		-0.3512687199200987,  // winner's covA
+		-1.3030126900453216,  // winner's phrase
+		-0.5983908702765554,  // winner's prec
+		-0.5343050520083374,  // winner's phraseIntent
+		-0.2757614655112293,  // winner's intentHit
+		-0.7793412162575192,  // winner's intentMiss
+		-1.6636037769506038,  // winner's costMiss
+		-0.7279424203572972,  // winner's cross
+		-2.2290544619743664,  // winner's unknown
+		0.8758440285700745,   // winner's typo
+		-0.3123485318548305,  // winner's profile
+		-1.2467010833528793,  // winner's costGap
+		-0.2261747789015508,  // winner's defines
+		-2.1349158944563644,  // winner's figureMiss
+		0.13119857862236523,  // winner's numberMiss
+		-0.4933183647014168,  // winner's class
+		1.8381950357487684,   // winner's classLead
+		-2.630349700390326,   // winner's classOOS
+		-0.33001150106556565, // winner's unknownAll
+		0.2865343019095736,   // winner's rank score
+		0.2731762503666434,   // lead over the runner-up
+		2.452530610922653,    // softmax share
+		-0.10754374947440669, // coverage under 0.6
+		-2.4303719096454697,  // ranker's probability
+		0.034778769906235275, // first on lexical score
+		1.285244061691855,    // ranker's probability of the runner-up
+		4.552343305572482,    // coverage of known words
+		-0.7294927474085899,  // ranker's probability times coverage
+		0.3600901429110698,   // lead times ranker's probability
+		0.09637375809291805,  // nearest text's similarity
+		8.085511172913808,    // nearest text's lead
+		2.7326714468491136,   // share of the nearest texts
+		-4.581642319777533,   // nearest out-of-scope question's similarity
+		-0.1839858385544078,  // lead with the neighbour features
 	},
-	Threshold: 0.4033863973150862,
+	Threshold: 0.3962200898090069,
 }

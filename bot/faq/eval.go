@@ -547,17 +547,17 @@ func (r Report) String() string {
 // times wrong) over the nine sets before it and the hold-out: left
 // unloaded, its header says so.
 var (
-	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat24.yaml", "tuning-chat25.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml", "tuning-chat27.yaml", "tuning-chat28.yaml"}
+	TuningFiles = []string{"tuning.yaml", "tuning-chat.yaml", "tuning-chat2.yaml", "legacy-eval.yaml", "legacy-holdout.yaml", "tuning-context.yaml", "tuning-context2.yaml", "tuning-context3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml", "tuning-chat5.yaml", "tuning-context5.yaml", "tuning-chat6.yaml", "tuning-plain6.yaml", "tuning-chat7.yaml", "dev8.yaml", "tuning-chat8.yaml", "dev9.yaml", "dev10.yaml", "tuning-chat11.yaml", "dev12.yaml", "tuning-chat12.yaml", "dev13.yaml", "tuning-chat13.yaml", "dev14.yaml", "tuning-chat17.yaml", "tuning-chat18.yaml", "tuning-chat19.yaml", "tuning-chat10.yaml", "tuning-chat14.yaml", "tuning-chat9.yaml", "tuning-chat20.yaml", "tuning-chat21.yaml", "tuning-chat23.yaml", "tuning-chat24.yaml", "tuning-chat25.yaml", "tuning-chat3.yaml", "tuning-chat4.yaml", "tuning-contrast.yaml", "tuning-context4.yaml", "near-miss-faq9b.yaml", "tuning-chat27.yaml", "tuning-chat28.yaml", "tuning-chat30.yaml"}
 	HoldoutFile = "holdout.yaml"
 	FreshFiles  = []string{"fresh.yaml", "fresh2.yaml", "fresh3.yaml"}
 	// DevFiles are development sets: written apart from the tuning set,
 	// never indexed nor calibrated on; dev16's figures decide between
 	// changes, and its failures may be read while one is developed (as
 	// dev4-dev14's were before they became tuning files); dev11, dev15,
-	// dev17, dev18, dev19, dev20, dev21, dev22, dev23, dev25, dev26 and dev27 are
+	// dev17, dev18, dev19, dev20, dev21, dev22, dev23, dev25, dev26, dev27 and dev28 are
 	// measured only; dev24's failures may be read as dev16's are
 	// (ReadDevFiles).
-	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml", "dev27.yaml"}
+	DevFiles = []string{"dev16.yaml", "dev11.yaml", "dev15.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml", "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml", "dev27.yaml", "dev28.yaml"}
 	// ReadDevFiles are the development sets whose failures may be read
 	// (faqeval -failures lists them): dev16, and since session 54 dev24,
 	// written for that purpose by helpers who never saw another set.
